@@ -1,0 +1,1057 @@
+//! Households and their members: the input a volunteer submits, the rules it must pass,
+//! and the registered household as stored and returned.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::date::{BirthDate, parse_full_date};
+use crate::document::{Document, DocumentInput};
+use crate::validation::{
+    FieldErrorCode, MAX_LIST_ITEMS, MAX_MEMBERS, MAX_NAME_CHARS, MAX_NOTES_CHARS,
+    MAX_SHORT_TEXT_CHARS, ValidationContext, ValidationErrors, optional_text_field, text_field,
+};
+use crate::{CountryCode, PhoneNumber, ReferenceCode};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The wire and database spelling.
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum!(
+    /// Which displaced population a household belongs to; allocation must be fair across them.
+    PopulationGroup {
+        /// Newly arrived across the border (e.g. fleeing mobilisation).
+        Arrival => "arrival",
+        /// Internally displaced (e.g. by the Kyrgyz–Tajik border clashes).
+        Idp => "idp",
+        /// Returning labour migrants.
+        Returnee => "returnee",
+        HostCommunity => "host_community",
+    }
+);
+
+string_enum!(
+    Need {
+        Shelter => "shelter",
+        Food => "food",
+        Medical => "medical",
+        Legal => "legal",
+        OnwardTravel => "onward_travel",
+        Other => "other",
+    }
+);
+
+string_enum!(
+    HouseholdStatus {
+        /// Registered and being served.
+        Active => "active",
+        /// Travelled on or found their own housing; kept for counts and history.
+        MovedOn => "moved_on",
+        /// Closed by a caseworker (e.g. registered in error, merged elsewhere).
+        Closed => "closed",
+    }
+);
+
+string_enum!(
+    Sex {
+        Female => "female",
+        Male => "male",
+        Unknown => "unknown",
+    }
+);
+
+string_enum!(
+    /// Relationship of a member to the head of household.
+    Relationship {
+        Head => "head",
+        Spouse => "spouse",
+        Child => "child",
+        Parent => "parent",
+        Sibling => "sibling",
+        Grandchild => "grandchild",
+        Grandparent => "grandparent",
+        OtherRelative => "other_relative",
+        NonRelative => "non_relative",
+    }
+);
+
+string_enum!(
+    Vulnerability {
+        Child => "child",
+        UnaccompaniedMinor => "unaccompanied_minor",
+        OlderPerson => "older_person",
+        Disability => "disability",
+        Medical => "medical",
+        Pregnant => "pregnant",
+        SingleCaregiver => "single_caregiver",
+        /// Sensitive: visible only to caseworkers of the owning organisation.
+        ProtectionRisk => "protection_risk",
+    }
+);
+
+/// Where the household is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Location {
+    pub country: CountryCode,
+    pub region: Option<String>,
+    pub city: String,
+}
+
+/// The location as submitted; all fields are checked by [`validate`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LocationInput {
+    /// ISO 3166-1 alpha-2 (required).
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    /// City or settlement (required).
+    #[serde(default)]
+    pub city: Option<String>,
+}
+
+/// A household as submitted to `POST /api/v1/households`. Fields are optional at this
+/// level so that [`validate`] can report every missing one at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdInput {
+    /// Population group (required).
+    #[serde(default)]
+    pub group: Option<PopulationGroup>,
+    /// ISO 8601 date of arrival (DD.MM.YYYY is accepted too).
+    #[serde(default)]
+    pub arrival_date: Option<String>,
+    #[serde(default)]
+    pub crossing_point: Option<String>,
+    /// Current location (required: country and city).
+    #[serde(default)]
+    pub location: Option<LocationInput>,
+    /// Contact phone in any usual spelling; stored in E.164.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// ISO 639 language codes, e.g. `ru`, `kk`, `ky`.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub needs: Vec<Need>,
+    /// Defaults to `active`.
+    #[serde(default)]
+    pub status: Option<HouseholdStatus>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// At least one member, exactly one with relationship `head` (required).
+    #[serde(default)]
+    pub members: Option<Vec<MemberInput>>,
+}
+
+/// A member as submitted. `id` is given only when editing an existing member.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MemberInput {
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// Exactly as written, in any script (required).
+    #[serde(default)]
+    pub surname: Option<String>,
+    /// Exactly as written, in any script (required).
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub patronymic: Option<String>,
+    /// Required: `female`, `male` or `unknown`.
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    /// Required: `YYYY-MM-DD`, `DD.MM.YYYY`, or only `YYYY-MM` / `YYYY` when that is all that is known.
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    /// True when the birth date is an estimate (e.g. no document, age guessed).
+    #[serde(default)]
+    pub birth_date_estimated: bool,
+    /// ISO 3166-1 alpha-2.
+    #[serde(default)]
+    pub citizenship: Option<String>,
+    /// Relationship to the head of household (required).
+    #[serde(default)]
+    pub relationship: Option<Relationship>,
+    #[serde(default)]
+    pub vulnerabilities: Vec<Vulnerability>,
+    #[serde(default)]
+    pub documents: Vec<DocumentInput>,
+}
+
+/// A household that passed every rule, ready to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatedHousehold {
+    pub group: PopulationGroup,
+    pub arrival_date: Option<NaiveDate>,
+    pub crossing_point: Option<String>,
+    pub location: Location,
+    pub phone: Option<PhoneNumber>,
+    pub languages: Vec<String>,
+    pub needs: Vec<Need>,
+    pub status: HouseholdStatus,
+    pub notes: Option<String>,
+    pub members: Vec<ValidatedMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatedMember {
+    /// Set when the input named an existing member.
+    pub id: Option<Uuid>,
+    pub surname: String,
+    pub given_name: String,
+    pub patronymic: Option<String>,
+    pub sex: Sex,
+    pub birth_date: BirthDate,
+    pub birth_date_estimated: bool,
+    pub citizenship: Option<CountryCode>,
+    pub relationship: Relationship,
+    pub vulnerabilities: Vec<Vulnerability>,
+    pub documents: Vec<Document>,
+}
+
+/// A registered person, as stored and returned by the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Person {
+    pub id: Uuid,
+    pub surname: String,
+    pub given_name: String,
+    pub patronymic: Option<String>,
+    pub sex: Sex,
+    pub birth_date: BirthDate,
+    pub birth_date_estimated: bool,
+    pub citizenship: Option<CountryCode>,
+    pub relationship: Relationship,
+    pub vulnerabilities: Vec<Vulnerability>,
+    pub documents: Vec<Document>,
+}
+
+/// A registered household, as stored and returned by the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Household {
+    pub id: Uuid,
+    pub reference: ReferenceCode,
+    pub organisation_id: Uuid,
+    pub group: PopulationGroup,
+    pub arrival_date: Option<NaiveDate>,
+    pub crossing_point: Option<String>,
+    pub location: Location,
+    pub phone: Option<PhoneNumber>,
+    pub languages: Vec<String>,
+    pub needs: Vec<Need>,
+    pub status: HouseholdStatus,
+    pub notes: Option<String>,
+    pub members: Vec<Person>,
+    /// Increments on every change; send it back in `If-Match` to avoid lost updates.
+    pub version: i64,
+    pub registered_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Household {
+    /// The editable part of the household in input shape, the starting point of a
+    /// JSON merge patch.
+    pub fn to_input(&self) -> HouseholdInput {
+        HouseholdInput {
+            group: Some(self.group),
+            arrival_date: self.arrival_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            crossing_point: self.crossing_point.clone(),
+            location: Some(LocationInput {
+                country: Some(self.location.country.to_string()),
+                region: self.location.region.clone(),
+                city: Some(self.location.city.clone()),
+            }),
+            phone: self.phone.as_ref().map(|p| p.to_string()),
+            languages: self.languages.clone(),
+            needs: self.needs.clone(),
+            status: Some(self.status),
+            notes: self.notes.clone(),
+            members: Some(
+                self.members
+                    .iter()
+                    .map(|p| MemberInput {
+                        id: Some(p.id),
+                        surname: Some(p.surname.clone()),
+                        given_name: Some(p.given_name.clone()),
+                        patronymic: p.patronymic.clone(),
+                        sex: Some(p.sex),
+                        birth_date: Some(p.birth_date.to_iso()),
+                        birth_date_estimated: p.birth_date_estimated,
+                        citizenship: p.citizenship.map(|c| c.to_string()),
+                        relationship: Some(p.relationship),
+                        vulnerabilities: p.vulnerabilities.clone(),
+                        documents: p
+                            .documents
+                            .iter()
+                            .map(|d| DocumentInput {
+                                doc_type: d.doc_type,
+                                number: d.number.clone(),
+                                issuing_country: d.issuing_country.map(|c| c.to_string()),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The earliest birth year accepted; anything before is a typo.
+const EARLIEST_BIRTH_YEAR: i32 = 1900;
+/// Arrival dates before this are typos (the system records current displacement).
+const EARLIEST_ARRIVAL_YEAR: i32 = 1990;
+const MAX_DOCUMENTS: usize = 10;
+
+fn required<'a, T>(
+    errors: &mut ValidationErrors,
+    pointer: &str,
+    value: Option<&'a T>,
+) -> Option<&'a T> {
+    if value.is_none() {
+        errors.push(pointer, FieldErrorCode::Required, "is required");
+    }
+    value
+}
+
+fn dedup_sorted<T: Ord + Copy>(items: &[T]) -> Vec<T> {
+    let mut out = items.to_vec();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn check_list_size(errors: &mut ValidationErrors, pointer: &str, len: usize, max: usize) -> bool {
+    if len > max {
+        errors.push(
+            pointer,
+            FieldErrorCode::TooMany,
+            format!("at most {max} entries"),
+        );
+        false
+    } else {
+        true
+    }
+}
+
+/// Checks a submitted household against every rule and returns it in typed form, or
+/// every problem found, each naming its field.
+pub fn validate(
+    input: &HouseholdInput,
+    ctx: &ValidationContext,
+) -> Result<ValidatedHousehold, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+
+    let group = required(&mut errors, "#/group", input.group.as_ref()).copied();
+
+    let arrival_date = input
+        .arrival_date
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|text| match parse_full_date(text) {
+            Ok(date) if date > ctx.today => {
+                errors.push(
+                    "#/arrival_date",
+                    FieldErrorCode::DateInFuture,
+                    "the arrival date is in the future",
+                );
+                None
+            }
+            Ok(date) if chrono::Datelike::year(&date) < EARLIEST_ARRIVAL_YEAR => {
+                errors.push(
+                    "#/arrival_date",
+                    FieldErrorCode::DateImplausible,
+                    format!("the arrival date is before {EARLIEST_ARRIVAL_YEAR}"),
+                );
+                None
+            }
+            Ok(date) => Some(date),
+            Err(e) => {
+                errors.push("#/arrival_date", FieldErrorCode::InvalidDate, e.to_string());
+                None
+            }
+        });
+
+    let crossing_point = optional_text_field(
+        &mut errors,
+        "#/crossing_point",
+        input.crossing_point.as_deref(),
+        MAX_SHORT_TEXT_CHARS,
+        false,
+    );
+
+    let location = match required(&mut errors, "#/location", input.location.as_ref()) {
+        Some(loc) => {
+            let country = match required(&mut errors, "#/location/country", loc.country.as_ref()) {
+                Some(text) => match text.parse::<CountryCode>() {
+                    Ok(code) => Some(code),
+                    Err(e) => {
+                        errors.push(
+                            "#/location/country",
+                            FieldErrorCode::UnknownCountry,
+                            e.to_string(),
+                        );
+                        None
+                    }
+                },
+                None => None,
+            };
+            let region = optional_text_field(
+                &mut errors,
+                "#/location/region",
+                loc.region.as_deref(),
+                MAX_SHORT_TEXT_CHARS,
+                false,
+            );
+            let city = match required(&mut errors, "#/location/city", loc.city.as_ref()) {
+                Some(city) => text_field(
+                    &mut errors,
+                    "#/location/city",
+                    city,
+                    MAX_SHORT_TEXT_CHARS,
+                    false,
+                ),
+                None => None,
+            };
+            match (country, city) {
+                (Some(country), Some(city)) => Some(Location {
+                    country,
+                    region,
+                    city,
+                }),
+                _ => None,
+            }
+        }
+        None => None,
+    };
+
+    let phone = input
+        .phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .and_then(|text| {
+            let region = location.as_ref().map(|l| l.country);
+            match PhoneNumber::parse(text, region) {
+                Ok(phone) => Some(phone),
+                Err(e) => {
+                    errors.push("#/phone", FieldErrorCode::InvalidPhone, e.to_string());
+                    None
+                }
+            }
+        });
+
+    let mut languages = Vec::new();
+    if check_list_size(
+        &mut errors,
+        "#/languages",
+        input.languages.len(),
+        MAX_LIST_ITEMS,
+    ) {
+        for (i, language) in input.languages.iter().enumerate() {
+            let code = language.trim().to_ascii_lowercase();
+            let shaped =
+                (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase());
+            if !shaped {
+                errors.push(
+                    &format!("#/languages/{i}"),
+                    FieldErrorCode::InvalidFormat,
+                    "must be an ISO 639 language code such as ru, kk or ky",
+                );
+            } else if !languages.contains(&code) {
+                languages.push(code);
+            }
+        }
+    }
+
+    let needs = if check_list_size(&mut errors, "#/needs", input.needs.len(), MAX_LIST_ITEMS) {
+        dedup_sorted(&input.needs)
+    } else {
+        Vec::new()
+    };
+
+    let notes = optional_text_field(
+        &mut errors,
+        "#/notes",
+        input.notes.as_deref(),
+        MAX_NOTES_CHARS,
+        true,
+    );
+
+    let members = validate_members(&mut errors, input.members.as_deref(), ctx);
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    match (group, location, members) {
+        (Some(group), Some(location), Some(members)) => Ok(ValidatedHousehold {
+            group,
+            arrival_date,
+            crossing_point,
+            location,
+            phone,
+            languages,
+            needs,
+            status: input.status.unwrap_or(HouseholdStatus::Active),
+            notes,
+            members,
+        }),
+        // Every None above recorded an error, so this arm is unreachable in practice; it
+        // still answers with an error rather than panicking.
+        _ => Err(ValidationErrors::single(crate::FieldError::new(
+            "#",
+            FieldErrorCode::Required,
+            "incomplete household",
+        ))),
+    }
+}
+
+fn validate_members(
+    errors: &mut ValidationErrors,
+    members: Option<&[MemberInput]>,
+    ctx: &ValidationContext,
+) -> Option<Vec<ValidatedMember>> {
+    let Some(members) = members else {
+        errors.push(
+            "#/members",
+            FieldErrorCode::Required,
+            "a household has at least one member",
+        );
+        return None;
+    };
+    if members.is_empty() {
+        errors.push(
+            "#/members",
+            FieldErrorCode::Empty,
+            "a household has at least one member",
+        );
+        return None;
+    }
+    if !check_list_size(errors, "#/members", members.len(), MAX_MEMBERS) {
+        return None;
+    }
+    let before = errors.errors.len();
+    let mut seen_ids = HashSet::new();
+    let mut seen_documents = HashSet::new();
+    let mut validated = Vec::with_capacity(members.len());
+    for (i, member) in members.iter().enumerate() {
+        let pointer = format!("#/members/{i}");
+        if let Some(id) = member.id {
+            if !seen_ids.insert(id) {
+                errors.push(
+                    &format!("{pointer}/id"),
+                    FieldErrorCode::Duplicate,
+                    "the same member appears twice",
+                );
+            }
+        }
+        if let Some(m) = validate_member(errors, &pointer, member, ctx) {
+            for (j, doc) in m.documents.iter().enumerate() {
+                if let Some(number) = &doc.number {
+                    if !seen_documents.insert((doc.doc_type, number.clone())) {
+                        errors.push(
+                            &format!("{pointer}/documents/{j}/number"),
+                            FieldErrorCode::Duplicate,
+                            "the same document is given twice in this household",
+                        );
+                    }
+                }
+            }
+            validated.push(m);
+        }
+    }
+    let heads = members
+        .iter()
+        .filter(|m| m.relationship == Some(Relationship::Head))
+        .count();
+    match heads {
+        0 => errors.push(
+            "#/members",
+            FieldErrorCode::NoHead,
+            "exactly one member must have relationship head",
+        ),
+        1 => {}
+        _ => errors.push(
+            "#/members",
+            FieldErrorCode::SeveralHeads,
+            "only one member may have relationship head",
+        ),
+    }
+    (errors.errors.len() == before).then_some(validated)
+}
+
+fn validate_member(
+    errors: &mut ValidationErrors,
+    pointer: &str,
+    input: &MemberInput,
+    ctx: &ValidationContext,
+) -> Option<ValidatedMember> {
+    let before = errors.errors.len();
+    let name = |errors: &mut ValidationErrors, field: &str, value: Option<&String>| {
+        let field_pointer = format!("{pointer}/{field}");
+        match required(errors, &field_pointer, value) {
+            Some(v) => text_field(errors, &field_pointer, v, MAX_NAME_CHARS, false),
+            None => None,
+        }
+    };
+    let surname = name(errors, "surname", input.surname.as_ref());
+    let given_name = name(errors, "given_name", input.given_name.as_ref());
+    let patronymic = optional_text_field(
+        errors,
+        &format!("{pointer}/patronymic"),
+        input.patronymic.as_deref(),
+        MAX_NAME_CHARS,
+        false,
+    );
+    let sex = required(errors, &format!("{pointer}/sex"), input.sex.as_ref()).copied();
+    let relationship = required(
+        errors,
+        &format!("{pointer}/relationship"),
+        input.relationship.as_ref(),
+    )
+    .copied();
+
+    let birth_pointer = format!("{pointer}/birth_date");
+    let birth_date = match required(errors, &birth_pointer, input.birth_date.as_ref()) {
+        Some(text) => match BirthDate::parse(text) {
+            Ok(b) if b.earliest().is_some_and(|d| d > ctx.today) => {
+                errors.push(
+                    &birth_pointer,
+                    FieldErrorCode::DateInFuture,
+                    "the birth date is in the future",
+                );
+                None
+            }
+            Ok(b) if b.year() < EARLIEST_BIRTH_YEAR => {
+                errors.push(
+                    &birth_pointer,
+                    FieldErrorCode::DateImplausible,
+                    format!("the birth year is before {EARLIEST_BIRTH_YEAR}"),
+                );
+                None
+            }
+            Ok(b) => Some(b),
+            Err(e) => {
+                errors.push(&birth_pointer, FieldErrorCode::InvalidDate, e.to_string());
+                None
+            }
+        },
+        None => None,
+    };
+
+    let citizenship = input
+        .citizenship
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+        .and_then(|text| match text.parse::<CountryCode>() {
+            Ok(code) => Some(code),
+            Err(e) => {
+                errors.push(
+                    &format!("{pointer}/citizenship"),
+                    FieldErrorCode::UnknownCountry,
+                    e.to_string(),
+                );
+                None
+            }
+        });
+
+    let vulnerabilities = if check_list_size(
+        errors,
+        &format!("{pointer}/vulnerabilities"),
+        input.vulnerabilities.len(),
+        MAX_LIST_ITEMS,
+    ) {
+        dedup_sorted(&input.vulnerabilities)
+    } else {
+        Vec::new()
+    };
+
+    let mut documents = Vec::new();
+    if check_list_size(
+        errors,
+        &format!("{pointer}/documents"),
+        input.documents.len(),
+        MAX_DOCUMENTS,
+    ) {
+        for (j, doc) in input.documents.iter().enumerate() {
+            let doc_pointer = format!("{pointer}/documents/{j}");
+            if let Some(document) = Document::validate(doc, &doc_pointer, errors) {
+                cross_check_document(
+                    errors,
+                    &doc_pointer,
+                    &document,
+                    birth_date,
+                    input.birth_date_estimated,
+                    sex,
+                );
+                documents.push(document);
+            }
+        }
+    }
+
+    if errors.errors.len() != before {
+        return None;
+    }
+    Some(ValidatedMember {
+        id: input.id,
+        surname: surname?,
+        given_name: given_name?,
+        patronymic,
+        sex: sex?,
+        birth_date: birth_date?,
+        birth_date_estimated: input.birth_date_estimated,
+        citizenship,
+        relationship: relationship?,
+        vulnerabilities,
+        documents,
+    })
+}
+
+/// A document that encodes birth date and sex (IIN, Kyrgyz PIN) must agree with what was
+/// typed for the person: a disagreement is almost always one wrong digit.
+fn cross_check_document(
+    errors: &mut ValidationErrors,
+    pointer: &str,
+    document: &Document,
+    birth_date: Option<BirthDate>,
+    estimated: bool,
+    sex: Option<Sex>,
+) {
+    let Some((encoded_date, encoded_sex)) = document.encoded_birth_date_and_sex() else {
+        return;
+    };
+    if let Some(birth) = birth_date.filter(|_| !estimated) {
+        let agrees = match birth.as_full_date() {
+            Some(full) => full == encoded_date,
+            None => {
+                birth.year() == chrono::Datelike::year(&encoded_date)
+                    && birth
+                        .month()
+                        .is_none_or(|m| m == chrono::Datelike::month(&encoded_date))
+            }
+        };
+        if !agrees {
+            errors.push(
+                &format!("{pointer}/number"),
+                FieldErrorCode::DocumentBirthDateMismatch,
+                "the birth date encoded in this number differs from the birth date given",
+            );
+        }
+    }
+    if let Some(sex) = sex.filter(|s| *s != Sex::Unknown) {
+        if sex != encoded_sex {
+            errors.push(
+                &format!("{pointer}/number"),
+                FieldErrorCode::DocumentSexMismatch,
+                "the sex encoded in this number differs from the sex given",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DocumentType;
+    use crate::document::tests::make_iin;
+
+    fn ctx() -> ValidationContext {
+        ValidationContext {
+            today: NaiveDate::from_ymd_opt(2022, 9, 30).expect("date"),
+        }
+    }
+
+    fn member(relationship: Relationship) -> MemberInput {
+        MemberInput {
+            surname: Some("Смирнов".into()),
+            given_name: Some("Алексей".into()),
+            patronymic: Some("Игоревич".into()),
+            sex: Some(Sex::Male),
+            birth_date: Some("1995-03-02".into()),
+            citizenship: Some("RU".into()),
+            relationship: Some(relationship),
+            documents: vec![DocumentInput {
+                doc_type: DocumentType::RuInternalPassport,
+                number: Some("4512 345678".into()),
+                issuing_country: None,
+            }],
+            ..MemberInput::default()
+        }
+    }
+
+    fn household() -> HouseholdInput {
+        HouseholdInput {
+            group: Some(PopulationGroup::Arrival),
+            arrival_date: Some("2022-09-27".into()),
+            crossing_point: Some("Сырым".into()),
+            location: Some(LocationInput {
+                country: Some("KZ".into()),
+                region: Some("Батыс Қазақстан".into()),
+                city: Some("Oral".into()),
+            }),
+            phone: Some("+7 912 345-67-89".into()),
+            languages: vec!["RU".into(), "ru".into()],
+            needs: vec![Need::Shelter, Need::Food, Need::Shelter],
+            members: Some(vec![member(Relationship::Head)]),
+            ..HouseholdInput::default()
+        }
+    }
+
+    fn codes(
+        result: Result<ValidatedHousehold, ValidationErrors>,
+    ) -> Vec<(String, FieldErrorCode)> {
+        result
+            .expect_err("expected errors")
+            .errors
+            .into_iter()
+            .map(|e| (e.pointer, e.code))
+            .collect()
+    }
+
+    #[test]
+    fn the_issue_example_is_valid_and_normalised() {
+        let valid = validate(&household(), &ctx()).expect("valid");
+        assert_eq!(
+            valid.phone.as_ref().map(|p| p.as_str()),
+            Some("+79123456789")
+        );
+        assert_eq!(valid.languages, vec!["ru".to_owned()]);
+        assert_eq!(valid.needs, vec![Need::Shelter, Need::Food]);
+        assert_eq!(valid.status, HouseholdStatus::Active);
+        assert_eq!(
+            valid.members[0].documents[0].number.as_deref(),
+            Some("4512345678")
+        );
+    }
+
+    #[test]
+    fn every_missing_field_is_reported_at_once() {
+        let found = codes(validate(&HouseholdInput::default(), &ctx()));
+        assert_eq!(
+            found,
+            vec![
+                ("#/group".to_owned(), FieldErrorCode::Required),
+                ("#/location".to_owned(), FieldErrorCode::Required),
+                ("#/members".to_owned(), FieldErrorCode::Required),
+            ]
+        );
+        let mut h = household();
+        h.members = Some(vec![MemberInput::default()]);
+        let found = codes(validate(&h, &ctx()));
+        for field in ["surname", "given_name", "sex", "relationship", "birth_date"] {
+            assert!(
+                found.contains(&(format!("#/members/0/{field}"), FieldErrorCode::Required)),
+                "{field}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn future_birth_date_names_the_field() {
+        let mut h = household();
+        let mut m = member(Relationship::Head);
+        m.birth_date = Some("2023-01-01".into());
+        h.members = Some(vec![m]);
+        assert_eq!(
+            codes(validate(&h, &ctx())),
+            vec![(
+                "#/members/0/birth_date".to_owned(),
+                FieldErrorCode::DateInFuture
+            )]
+        );
+    }
+
+    #[test]
+    fn year_only_in_the_current_year_is_not_future() {
+        let mut h = household();
+        let mut m = member(Relationship::Child);
+        m.birth_date = Some("2022".into());
+        m.documents.clear();
+        h.members = Some(vec![member(Relationship::Head), m]);
+        assert!(validate(&h, &ctx()).is_ok());
+    }
+
+    #[test]
+    fn iin_disagreeing_with_birth_date_or_sex_is_an_error() {
+        let mut h = household();
+        let mut m = member(Relationship::Head);
+        m.documents = vec![DocumentInput {
+            doc_type: DocumentType::KzId,
+            number: Some(make_iin("950303", 3, "0001")),
+            issuing_country: None,
+        }];
+        h.members = Some(vec![m.clone()]);
+        assert_eq!(
+            codes(validate(&h, &ctx())),
+            vec![(
+                "#/members/0/documents/0/number".to_owned(),
+                FieldErrorCode::DocumentBirthDateMismatch
+            )]
+        );
+        // The same IIN is fine for an estimated birth date; a female IIN for a man is not.
+        m.birth_date_estimated = true;
+        m.documents[0].number = Some(make_iin("950303", 4, "0001"));
+        h.members = Some(vec![m]);
+        assert_eq!(
+            codes(validate(&h, &ctx())),
+            vec![(
+                "#/members/0/documents/0/number".to_owned(),
+                FieldErrorCode::DocumentSexMismatch
+            )]
+        );
+    }
+
+    #[test]
+    fn thirteen_digit_iin_and_bad_phone() {
+        let mut h = household();
+        let mut m = member(Relationship::Head);
+        m.documents = vec![DocumentInput {
+            doc_type: DocumentType::KzId,
+            number: Some("9503023000123".into()),
+            issuing_country: None,
+        }];
+        h.members = Some(vec![m]);
+        h.phone = Some("12-34".into());
+        assert_eq!(
+            codes(validate(&h, &ctx())),
+            vec![
+                ("#/phone".to_owned(), FieldErrorCode::InvalidPhone),
+                (
+                    "#/members/0/documents/0/number".to_owned(),
+                    FieldErrorCode::InvalidDocumentNumber
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn exactly_one_head() {
+        let mut h = household();
+        h.members = Some(vec![member(Relationship::Spouse)]);
+        assert_eq!(
+            codes(validate(&h, &ctx())),
+            vec![("#/members".to_owned(), FieldErrorCode::NoHead)]
+        );
+        let mut second = member(Relationship::Head);
+        second.documents.clear();
+        h.members = Some(vec![member(Relationship::Head), second]);
+        assert_eq!(
+            codes(validate(&h, &ctx())),
+            vec![("#/members".to_owned(), FieldErrorCode::SeveralHeads)]
+        );
+    }
+
+    #[test]
+    fn same_document_twice_in_a_household() {
+        let mut h = household();
+        h.members = Some(vec![
+            member(Relationship::Head),
+            member(Relationship::Sibling),
+        ]);
+        assert_eq!(
+            codes(validate(&h, &ctx())),
+            vec![(
+                "#/members/1/documents/0/number".to_owned(),
+                FieldErrorCode::Duplicate
+            )]
+        );
+    }
+
+    #[test]
+    fn error_details_never_contain_the_value() {
+        let mut h = household();
+        let mut m = member(Relationship::Head);
+        m.surname = Some("Секретов\u{7}".into());
+        m.citizenship = Some("ZZ".into());
+        m.documents[0].number = Some("SECRET-4512".into());
+        h.members = Some(vec![m]);
+        h.phone = Some("+7 999 SECRET".into());
+        let errors = validate(&h, &ctx()).expect_err("invalid");
+        for e in &errors.errors {
+            assert!(
+                !e.detail.contains("Секретов")
+                    && !e.detail.contains("SECRET")
+                    && !e.detail.contains("ZZ"),
+                "{e:?}"
+            );
+        }
+        assert_eq!(errors.errors.len(), 4);
+    }
+
+    #[test]
+    fn to_input_round_trips_through_validation() {
+        let valid = validate(&household(), &ctx()).expect("valid");
+        let person_id = Uuid::from_u128(7);
+        let stored = Household {
+            id: Uuid::from_u128(1),
+            reference: ReferenceCode::from_random_bits(42),
+            organisation_id: Uuid::from_u128(2),
+            group: valid.group,
+            arrival_date: valid.arrival_date,
+            crossing_point: valid.crossing_point.clone(),
+            location: valid.location.clone(),
+            phone: valid.phone.clone(),
+            languages: valid.languages.clone(),
+            needs: valid.needs.clone(),
+            status: valid.status,
+            notes: valid.notes.clone(),
+            members: valid
+                .members
+                .iter()
+                .map(|m| Person {
+                    id: person_id,
+                    surname: m.surname.clone(),
+                    given_name: m.given_name.clone(),
+                    patronymic: m.patronymic.clone(),
+                    sex: m.sex,
+                    birth_date: m.birth_date,
+                    birth_date_estimated: m.birth_date_estimated,
+                    citizenship: m.citizenship,
+                    relationship: m.relationship,
+                    vulnerabilities: m.vulnerabilities.clone(),
+                    documents: m.documents.clone(),
+                })
+                .collect(),
+            version: 1,
+            registered_at: DateTime::<Utc>::default(),
+            updated_at: DateTime::<Utc>::default(),
+        };
+        let again = validate(&stored.to_input(), &ctx()).expect("still valid");
+        assert_eq!(again.members[0].id, Some(person_id));
+        assert_eq!(again.members[0].surname, valid.members[0].surname);
+        assert_eq!(again.phone, valid.phone);
+    }
+}

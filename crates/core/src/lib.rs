@@ -1,0 +1,39 @@
+//! Domain types and rules of Shanyrak.
+//!
+//! This crate is the vocabulary every other crate speaks: organisations, users and their
+//! roles, households and their members, identity documents, and the validation rules a
+//! reception volunteer would expect ("a birth date in the future", "an IIN whose birth date
+//! disagrees with the one typed").
+//!
+//! # Layout
+//! - [`validation`]: field errors that name a JSON pointer and a stable code, never a value.
+//! - [`reference`]: the short household reference code read aloud at a desk.
+//! - [`country`], [`phone`], [`date`], [`document`]: value types parsed once at the edge.
+//! - [`household`]: the household and person model, the input shapes and `validate`.
+//! - [`org`], [`authz`]: organisations, roles and the one table of who may do what.
+//!
+//! **Architecture invariant:** nothing here does IO, reads the clock or draws randomness.
+//! Callers pass "today" and random bits in, which keeps every rule testable and pure.
+
+pub mod authz;
+pub mod country;
+pub mod date;
+pub mod document;
+pub mod household;
+pub mod org;
+pub mod phone;
+pub mod reference;
+pub mod validation;
+
+pub use authz::{Action, Actor, Role};
+pub use country::CountryCode;
+pub use date::BirthDate;
+pub use document::{Document, DocumentInput, DocumentType};
+pub use household::{
+    Household, HouseholdInput, HouseholdStatus, Location, LocationInput, MemberInput, Need, Person,
+    PopulationGroup, Relationship, Sex, ValidatedHousehold, ValidatedMember, Vulnerability,
+};
+pub use org::{OrgKind, Organisation};
+pub use phone::PhoneNumber;
+pub use reference::ReferenceCode;
+pub use validation::{FieldError, FieldErrorCode, ValidationContext, ValidationErrors};

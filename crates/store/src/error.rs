@@ -1,0 +1,36 @@
+use shanyrak_core::ValidationErrors;
+
+/// What can go wrong in the store. Variants other than [`StoreError::Database`],
+/// [`StoreError::Migration`] and [`StoreError::Corrupt`] are the caller's to fix; those
+/// three are internal and their details must not reach a user (they may quote SQL).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl,
+    #[error("not found")]
+    NotFound,
+    #[error("not permitted for this user's roles")]
+    Forbidden,
+    #[error("the Idempotency-Key was already used for a different request body")]
+    IdempotencyKeyReused,
+    #[error("the record was changed by someone else (version {current}); reload and try again")]
+    VersionMismatch { current: i64 },
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    #[error("an account with this e-mail address already exists")]
+    EmailTaken,
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+    #[error("password hashing failed")]
+    PasswordHash,
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(what: impl Into<String>) -> Self {
+        Self::Corrupt(what.into())
+    }
+}

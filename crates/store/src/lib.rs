@@ -1,0 +1,239 @@
+//! Persistence for Shanyrak: schema migrations and queries for SQLite (the embedded
+//! default) and PostgreSQL (shared deployments), and the audit log.
+//!
+//! # Layout
+//! - [`Store`]: the handle the rest of the program holds; it picks the backend once from
+//!   the URL scheme and forwards every call to a [`repo::Repo`] for that backend.
+//! - [`repo`]: one implementation of every query, generic over the sqlx backend. The SQL
+//!   is written once in the subset both databases speak (`$1` placeholders, `RETURNING`,
+//!   `ON CONFLICT`); only the migrations differ, one folder per backend.
+//!
+//! **Architecture invariants:** only this crate speaks SQL. Every write passes one path
+//! that checks the actor's role, scopes to the actor's organisation, writes the change and
+//! exactly one audit event in the same transaction. SQLite runs in WAL mode with
+//! `synchronous=FULL` and a single writer connection, so an acknowledged write survives a
+//! crash and concurrent writers queue instead of failing with "database is locked".
+
+mod error;
+pub mod repo;
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use shanyrak_core::{
+    Actor, Household, OrgKind, Organisation, ReferenceCode, Role, ValidatedHousehold,
+};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use uuid::Uuid;
+
+pub use error::StoreError;
+pub use repo::{
+    AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
+    Principal, UserRecord,
+};
+
+/// The database behind the program: chosen once from the URL, then used everywhere.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(repo::Repo<sqlx::Sqlite>),
+    Postgres(repo::Repo<sqlx::Postgres>),
+}
+
+/// Forwards a call to the backend's repo; both arms run the same generic code.
+macro_rules! dispatch {
+    ($self:ident, $repo:ident => $call:expr) => {
+        match $self {
+            Store::Sqlite($repo) => $call,
+            Store::Postgres($repo) => $call,
+        }
+    };
+}
+
+/// Connection settings parsed once at start.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Connections in the PostgreSQL pool (and SQLite reader pool).
+    pub max_connections: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { max_connections: 8 }
+    }
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (created if missing) or `postgres://…` and brings the
+    /// schema up to date.
+    pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        let store = if url.starts_with("sqlite:") {
+            let connect = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            // One writer: SQLite allows one write transaction at a time anyway, and a queue
+            // in the pool waits politely where competing connections would fail with BUSY.
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(60))
+                .connect_with(connect.clone())
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+            let reader = SqlitePoolOptions::new()
+                .max_connections(options.max_connections.max(1))
+                .connect_with(connect.read_only(true))
+                .await?;
+            Store::Sqlite(repo::Repo::new(writer, reader))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(30))
+                .connect(url)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Store::Postgres(repo::Repo::new(pool.clone(), pool))
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        Ok(store)
+    }
+
+    /// "sqlite" or "postgres", for logs and health checks.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self, r => r.ping().await)
+    }
+
+    pub async fn close(&self) {
+        dispatch!(self, r => r.close().await)
+    }
+
+    pub async fn create_organisation(
+        &self,
+        by: &Principal,
+        name: &str,
+        kind: OrgKind,
+        now: DateTime<Utc>,
+    ) -> Result<Organisation, StoreError> {
+        dispatch!(self, r => r.create_organisation(by, name, kind, now).await)
+    }
+
+    pub async fn find_organisation(&self, id: Uuid) -> Result<Option<Organisation>, StoreError> {
+        dispatch!(self, r => r.find_organisation(id).await)
+    }
+
+    pub async fn create_user(
+        &self,
+        by: &Principal,
+        organisation_id: Uuid,
+        email: &str,
+        password: &str,
+        roles: &[Role],
+        now: DateTime<Utc>,
+    ) -> Result<UserRecord, StoreError> {
+        dispatch!(self, r => r.create_user(by, organisation_id, email, password, roles, now).await)
+    }
+
+    pub async fn set_user_disabled(
+        &self,
+        by: &Principal,
+        email: &str,
+        disabled: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, r => r.set_user_disabled(by, email, disabled, now).await)
+    }
+
+    pub async fn create_token(
+        &self,
+        by: &Principal,
+        email: &str,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken, StoreError> {
+        dispatch!(self, r => r.create_token(by, email, expires_at, now).await)
+    }
+
+    pub async fn authenticate_token(
+        &self,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Actor>, StoreError> {
+        dispatch!(self, r => r.authenticate_token(secret, now).await)
+    }
+
+    pub async fn verify_password(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<Option<Actor>, StoreError> {
+        dispatch!(self, r => r.verify_password(email, password).await)
+    }
+
+    pub async fn create_household(
+        &self,
+        actor: &Actor,
+        household: &ValidatedHousehold,
+        idempotency: Option<&IdempotencyRequest>,
+        now: DateTime<Utc>,
+    ) -> Result<CreateOutcome, StoreError> {
+        dispatch!(self, r => r.create_household(actor, household, idempotency, now).await)
+    }
+
+    pub async fn get_household(&self, actor: &Actor, id: Uuid) -> Result<Household, StoreError> {
+        dispatch!(self, r => r.get_household(actor, id).await)
+    }
+
+    pub async fn get_household_by_reference(
+        &self,
+        actor: &Actor,
+        reference: &ReferenceCode,
+    ) -> Result<Household, StoreError> {
+        dispatch!(self, r => r.get_household_by_reference(actor, reference).await)
+    }
+
+    pub async fn list_households(
+        &self,
+        actor: &Actor,
+        filter: &HouseholdFilter,
+    ) -> Result<Vec<Household>, StoreError> {
+        dispatch!(self, r => r.list_households(actor, filter).await)
+    }
+
+    pub async fn update_household(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: Option<i64>,
+        household: &ValidatedHousehold,
+        now: DateTime<Utc>,
+    ) -> Result<Household, StoreError> {
+        dispatch!(self, r => r.update_household(actor, id, expected_version, household, now).await)
+    }
+
+    /// Audit events about one entity, oldest first (admins only).
+    pub async fn audit_events_for(
+        &self,
+        actor: &Actor,
+        entity_id: Uuid,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        dispatch!(self, r => r.audit_events_for(actor, entity_id).await)
+    }
+
+    /// Row counts per table, for tests and operational checks; no personal data.
+    pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        dispatch!(self, r => r.table_counts().await)
+    }
+}

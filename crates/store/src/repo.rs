@@ -1,0 +1,1306 @@
+//! Every query, written once and run on either backend.
+//!
+//! [`Repo`] is generic over the sqlx database; the `where` clause of its one `impl` block
+//! lists what the SQL needs from a backend (which Rust types it can bind and read). SQLite
+//! and PostgreSQL both satisfy it, so the compiler checks that the two stay in step.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use shanyrak_core::{
+    Action, Actor, BirthDate, CountryCode, Document, DocumentType, FieldErrorCode, Household,
+    HouseholdStatus, Location, Need, OrgKind, Organisation, Person, PhoneNumber, PopulationGroup,
+    ReferenceCode, Relationship, Role, Sex, ValidatedHousehold, ValidatedMember, ValidationErrors,
+    Vulnerability,
+};
+use sqlx::types::Json;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// Who performs a write: a signed-in user, or the operator at the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    User(Actor),
+    /// The operator running an administrative command; the label names the channel.
+    System(&'static str),
+}
+
+impl Principal {
+    fn user_id(&self) -> Option<Uuid> {
+        match self {
+            Principal::User(a) => Some(a.user_id),
+            Principal::System(_) => None,
+        }
+    }
+
+    fn organisation_id(&self) -> Option<Uuid> {
+        match self {
+            Principal::User(a) => Some(a.organisation_id),
+            Principal::System(_) => None,
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Principal::User(a) => format!("user:{}", a.user_id),
+            Principal::System(channel) => format!("system:{channel}"),
+        }
+    }
+
+    /// Administration (organisations, users, tokens) is for the operator and for admins,
+    /// and an admin only administers their own organisation.
+    fn may_administer(&self, organisation_id: Option<Uuid>) -> bool {
+        match self {
+            Principal::System(_) => true,
+            Principal::User(actor) => {
+                actor.roles.contains(&Role::Admin)
+                    && organisation_id.is_none_or(|org| org == actor.organisation_id)
+            }
+        }
+    }
+}
+
+/// A user account without its password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A freshly issued API token. The secret exists only here; the database keeps its hash.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub secret: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// An `Idempotency-Key` and the hash of the request body it came with.
+#[derive(Debug, Clone)]
+pub struct IdempotencyRequest {
+    pub key: String,
+    pub request_hash: Vec<u8>,
+}
+
+/// What a registration created: enough to answer the client, and nothing personal, so it
+/// can be kept for replays without copying personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdReceipt {
+    pub household_id: Uuid,
+    pub reference: ReferenceCode,
+    /// Member ids in the order the members were submitted.
+    pub member_ids: Vec<Uuid>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateOutcome {
+    Created(HouseholdReceipt),
+    /// The same Idempotency-Key and body were seen before: nothing new was written.
+    Replayed(HouseholdReceipt),
+}
+
+/// Filters for listing households; results come in registration order after `after`.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdFilter {
+    pub group: Option<PopulationGroup>,
+    pub city: Option<String>,
+    pub status: Option<HouseholdStatus>,
+    pub registered_since: Option<DateTime<Utc>>,
+    /// Keyset cursor: the last household id of the previous page.
+    pub after: Option<Uuid>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_label: String,
+    pub organisation_id: Option<Uuid>,
+    pub entity: String,
+    pub entity_id: Uuid,
+    pub action: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// The queries for one backend.
+#[derive(Debug)]
+pub struct Repo<DB: Database> {
+    /// Writes go here. For SQLite this pool has exactly one connection.
+    writer: Pool<DB>,
+    /// Reads go here. For PostgreSQL it is the same pool as `writer`.
+    reader: Pool<DB>,
+}
+
+impl<DB: Database> Clone for Repo<DB> {
+    fn clone(&self) -> Self {
+        Self {
+            writer: self.writer.clone(),
+            reader: self.reader.clone(),
+        }
+    }
+}
+
+const HOUSEHOLD_COLUMNS: &str = "id, reference, organisation_id, population_group, arrival_date, crossing_point, \
+     country, region, city, phone, languages, needs, status, notes, version, registered_at, updated_at";
+
+const PERSON_COLUMNS: &str = "id, household_id, surname, given_name, patronymic, sex, birth_date, \
+     birth_date_estimated, citizenship, relationship, vulnerabilities";
+
+/// Token secrets are 32 random bytes, hex-encoded behind a recognisable prefix so that a
+/// leaked token is easy to find in a scan of logs or repositories.
+const TOKEN_PREFIX: &str = "shk_";
+
+fn hash_token(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+fn parse_enum<T>(text: &str, parse: fn(&str) -> Option<T>, column: &str) -> Result<T, StoreError> {
+    parse(text).ok_or_else(|| StoreError::corrupt(format!("unknown value in column {column}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(value: Value, column: &str) -> Result<T, StoreError> {
+    serde_json::from_value(value)
+        .map_err(|_| StoreError::corrupt(format!("unreadable JSON in column {column}")))
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<Value, StoreError> {
+    serde_json::to_value(value)
+        .map_err(|_| StoreError::corrupt("value could not be encoded as JSON"))
+}
+
+fn random_reference() -> ReferenceCode {
+    ReferenceCode::from_random_bits(rand::random::<u64>() & ((1 << 40) - 1))
+}
+
+/// Builds the stored form of a household from its validated input and assigned ids.
+#[allow(clippy::too_many_arguments)]
+fn assemble_household(
+    id: Uuid,
+    reference: ReferenceCode,
+    organisation_id: Uuid,
+    h: &ValidatedHousehold,
+    member_ids: &[Uuid],
+    version: i64,
+    registered_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+) -> Household {
+    Household {
+        id,
+        reference,
+        organisation_id,
+        group: h.group,
+        arrival_date: h.arrival_date,
+        crossing_point: h.crossing_point.clone(),
+        location: h.location.clone(),
+        phone: h.phone.clone(),
+        languages: h.languages.clone(),
+        needs: h.needs.clone(),
+        status: h.status,
+        notes: h.notes.clone(),
+        members: h
+            .members
+            .iter()
+            .zip(member_ids)
+            .map(|(m, id)| Person {
+                id: *id,
+                surname: m.surname.clone(),
+                given_name: m.given_name.clone(),
+                patronymic: m.patronymic.clone(),
+                sex: m.sex,
+                birth_date: m.birth_date,
+                birth_date_estimated: m.birth_date_estimated,
+                citizenship: m.citizenship,
+                relationship: m.relationship,
+                vulnerabilities: m.vulnerabilities.clone(),
+                documents: m.documents.clone(),
+            })
+            .collect(),
+        version,
+        registered_at,
+        updated_at,
+    }
+}
+
+impl<DB: Database> Repo<DB> {
+    pub fn new(writer: Pool<DB>, reader: Pool<DB>) -> Self {
+        Self { writer, reader }
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+impl<DB> Repo<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> i32: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Vec<u8>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> NaiveDate: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Json<Value>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<Uuid>: Encode<'q, DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
+    for<'q> Option<NaiveDate>: Encode<'q, DB>,
+    for<'q> Option<Json<Value>>: Encode<'q, DB>,
+    for<'a> &'a str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+{
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        sqlx::query("SELECT 1").fetch_one(&mut *conn).await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn audit(
+        conn: &mut DB::Connection,
+        by: &Principal,
+        organisation_id: Option<Uuid>,
+        entity: &str,
+        entity_id: Uuid,
+        action: &str,
+        before: Option<Value>,
+        after: Option<Value>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_events (id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, \
+             action, before_state, after_state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(now)
+        .bind(by.user_id())
+        .bind(by.label())
+        .bind(organisation_id.or(by.organisation_id()))
+        .bind(entity.to_owned())
+        .bind(entity_id)
+        .bind(action.to_owned())
+        .bind(before.map(Json))
+        .bind(after.map(Json))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    // ----- organisations, users, tokens -------------------------------------------------
+
+    pub async fn create_organisation(
+        &self,
+        by: &Principal,
+        name: &str,
+        kind: OrgKind,
+        now: DateTime<Utc>,
+    ) -> Result<Organisation, StoreError> {
+        if !matches!(by, Principal::System(_)) {
+            return Err(StoreError::Forbidden);
+        }
+        let name = shanyrak_core::org::validate_org_name(name).map_err(StoreError::Invalid)?;
+        let org = Organisation {
+            id: Uuid::now_v7(),
+            name,
+            kind,
+            created_at: now,
+        };
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO organisations (id, name, kind, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org.id)
+        .bind(org.name.clone())
+        .bind(kind.as_str().to_owned())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        Self::audit(
+            &mut tx,
+            by,
+            Some(org.id),
+            "organisation",
+            org.id,
+            "create",
+            None,
+            Some(to_json(&org)?),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    pub async fn find_organisation(&self, id: Uuid) -> Result<Option<Organisation>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query("SELECT id, name, kind, created_at FROM organisations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.map(|row| {
+            Ok(Organisation {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                kind: parse_enum(&row.try_get::<String, _>("kind")?, OrgKind::parse, "kind")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn create_user(
+        &self,
+        by: &Principal,
+        organisation_id: Uuid,
+        email: &str,
+        password: &str,
+        roles: &[Role],
+        now: DateTime<Utc>,
+    ) -> Result<UserRecord, StoreError> {
+        if !by.may_administer(Some(organisation_id)) {
+            return Err(StoreError::Forbidden);
+        }
+        let email = shanyrak_core::org::normalise_email(email).map_err(StoreError::Invalid)?;
+        if password.chars().count() < 10 {
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                shanyrak_core::FieldError::new(
+                    "#/password",
+                    FieldErrorCode::InvalidValue,
+                    "a password has at least 10 characters",
+                ),
+            )));
+        }
+        if roles.is_empty() {
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                shanyrak_core::FieldError::new(
+                    "#/roles",
+                    FieldErrorCode::Required,
+                    "a user has at least one role",
+                ),
+            )));
+        }
+        let mut roles = roles.to_vec();
+        roles.sort_unstable();
+        roles.dedup();
+        let password_hash = hash_password(password.to_owned()).await?;
+        let user = UserRecord {
+            id: Uuid::now_v7(),
+            organisation_id,
+            email,
+            roles,
+            disabled: false,
+            created_at: now,
+        };
+        let mut tx = self.writer.begin().await?;
+        let org_exists = sqlx::query("SELECT id FROM organisations WHERE id = $1")
+            .bind(organisation_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if !org_exists {
+            return Err(StoreError::NotFound);
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO users (id, organisation_id, email, password_hash, roles, disabled, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING RETURNING id",
+        )
+        .bind(user.id)
+        .bind(organisation_id)
+        .bind(user.email.clone())
+        .bind(password_hash)
+        .bind(Json(to_json(&user.roles)?))
+        .bind(false)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if inserted.is_none() {
+            return Err(StoreError::EmailTaken);
+        }
+        Self::audit(
+            &mut tx,
+            by,
+            Some(organisation_id),
+            "user",
+            user.id,
+            "create",
+            None,
+            Some(to_json(&user)?),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    pub async fn set_user_disabled(
+        &self,
+        by: &Principal,
+        email: &str,
+        disabled: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let email = shanyrak_core::org::normalise_email(email).map_err(StoreError::Invalid)?;
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("SELECT id, organisation_id, disabled FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let user_id: Uuid = row.try_get("id")?;
+        let organisation_id: Uuid = row.try_get("organisation_id")?;
+        let was: bool = row.try_get("disabled")?;
+        if !by.may_administer(Some(organisation_id)) {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(disabled)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        Self::audit(
+            &mut tx,
+            by,
+            Some(organisation_id),
+            "user",
+            user_id,
+            if disabled { "disable" } else { "enable" },
+            Some(serde_json::json!({ "disabled": was })),
+            Some(serde_json::json!({ "disabled": disabled })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_token(
+        &self,
+        by: &Principal,
+        email: &str,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken, StoreError> {
+        let email = shanyrak_core::org::normalise_email(email).map_err(StoreError::Invalid)?;
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("SELECT id, organisation_id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let user_id: Uuid = row.try_get("id")?;
+        let organisation_id: Uuid = row.try_get("organisation_id")?;
+        if !by.may_administer(Some(organisation_id)) {
+            return Err(StoreError::NotFound);
+        }
+        let random: [u8; 32] = rand::random();
+        let secret = format!("{TOKEN_PREFIX}{}", hex(&random));
+        let token = IssuedToken {
+            id: Uuid::now_v7(),
+            user_id,
+            secret,
+            expires_at,
+        };
+        sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token.id)
+        .bind(user_id)
+        .bind(hash_token(&token.secret))
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        Self::audit(
+            &mut tx,
+            by,
+            Some(organisation_id),
+            "api_token",
+            token.id,
+            "create",
+            None,
+            Some(serde_json::json!({ "user_id": user_id, "expires_at": expires_at })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The actor behind a bearer token, if the token is known, unexpired, unrevoked and
+    /// its user is enabled. Checked on every request, so disabling takes effect at once.
+    pub async fn authenticate_token(
+        &self,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Actor>, StoreError> {
+        let well_formed = secret.len() == TOKEN_PREFIX.len() + 64
+            && secret.starts_with(TOKEN_PREFIX)
+            && secret[TOKEN_PREFIX.len()..]
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit());
+        if !well_formed {
+            return Ok(None);
+        }
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query(
+            "SELECT t.user_id, t.expires_at, t.revoked_at, u.organisation_id, u.roles, u.disabled \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+        )
+        .bind(hash_token(secret))
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let expires_at: Option<DateTime<Utc>> = row.try_get("expires_at")?;
+        let revoked_at: Option<DateTime<Utc>> = row.try_get("revoked_at")?;
+        let disabled: bool = row.try_get("disabled")?;
+        if disabled || revoked_at.is_some() || expires_at.is_some_and(|e| e <= now) {
+            return Ok(None);
+        }
+        Ok(Some(Actor {
+            user_id: row.try_get("user_id")?,
+            organisation_id: row.try_get("organisation_id")?,
+            roles: roles_from(row.try_get::<Json<Value>, _>("roles")?.0)?,
+        }))
+    }
+
+    /// The actor for an e-mail and password, or `None`. Takes the same time whether or not
+    /// the account exists, so it cannot be used to find out who has an account.
+    pub async fn verify_password(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<Option<Actor>, StoreError> {
+        let email = email.trim().to_lowercase();
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query("SELECT id, organisation_id, roles, disabled, password_hash FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut *conn)
+            .await?;
+        drop(conn);
+        let stored_hash = match &row {
+            Some(row) => row.try_get::<String, _>("password_hash")?,
+            None => dummy_hash().await?,
+        };
+        let matches = verify_password_hash(password.to_owned(), stored_hash).await?;
+        let Some(row) = row else { return Ok(None) };
+        if !matches || row.try_get::<bool, _>("disabled")? {
+            return Ok(None);
+        }
+        Ok(Some(Actor {
+            user_id: row.try_get("id")?,
+            organisation_id: row.try_get("organisation_id")?,
+            roles: roles_from(row.try_get::<Json<Value>, _>("roles")?.0)?,
+        }))
+    }
+
+    // ----- households --------------------------------------------------------------------
+
+    /// Registers a household with its members and documents, and its audit event, in one
+    /// transaction. With an idempotency key, a repeat of the same request returns the
+    /// first receipt and writes nothing.
+    pub async fn create_household(
+        &self,
+        actor: &Actor,
+        h: &ValidatedHousehold,
+        idempotency: Option<&IdempotencyRequest>,
+        now: DateTime<Utc>,
+    ) -> Result<CreateOutcome, StoreError> {
+        if !actor.may(Action::RegisterHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let household_id = Uuid::now_v7();
+        let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
+        let mut tx = self.writer.begin().await?;
+
+        // 40 random bits make collisions rare but not impossible at national scale.
+        let mut reference = random_reference();
+        while sqlx::query("SELECT id FROM households WHERE reference = $1")
+            .bind(reference.as_str().to_owned())
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some()
+        {
+            reference = random_reference();
+        }
+        let receipt = HouseholdReceipt {
+            household_id,
+            reference,
+            member_ids: member_ids.clone(),
+            version: 1,
+        };
+
+        if let Some(idem) = idempotency {
+            // Claimed first, so a concurrent retry with the same key waits on this row
+            // (PostgreSQL) or on the single writer (SQLite) and then sees it.
+            let claimed = sqlx::query(
+                "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING RETURNING key",
+            )
+            .bind(actor.user_id)
+            .bind(idem.key.clone())
+            .bind(idem.request_hash.clone())
+            .bind(Json(to_json(&receipt)?))
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if claimed.is_none() {
+                tx.rollback().await?;
+                return self.replay(actor, idem).await;
+            }
+        }
+
+        sqlx::query(
+            "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
+             country, region, city, phone, languages, needs, status, notes, version, registered_at, registered_by, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(household_id)
+        .bind(reference.as_str().to_owned())
+        .bind(actor.organisation_id)
+        .bind(h.group.as_str().to_owned())
+        .bind(h.arrival_date)
+        .bind(h.crossing_point.clone())
+        .bind(h.location.country.as_str().to_owned())
+        .bind(h.location.region.clone())
+        .bind(h.location.city.clone())
+        .bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(Json(to_json(&h.languages)?))
+        .bind(Json(to_json(&h.needs)?))
+        .bind(h.status.as_str().to_owned())
+        .bind(h.notes.clone())
+        .bind(1i64)
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+
+        for (position, (member, id)) in h.members.iter().zip(&member_ids).enumerate() {
+            Self::insert_person(&mut tx, household_id, *id, position, member).await?;
+        }
+
+        let household = assemble_household(
+            household_id,
+            reference,
+            actor.organisation_id,
+            h,
+            &member_ids,
+            1,
+            now,
+            now,
+        );
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "household",
+            household_id,
+            "create",
+            None,
+            Some(to_json(&household)?),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(CreateOutcome::Created(receipt))
+    }
+
+    async fn replay(
+        &self,
+        actor: &Actor,
+        idem: &IdempotencyRequest,
+    ) -> Result<CreateOutcome, StoreError> {
+        let mut conn = self.writer.acquire().await?;
+        let row = sqlx::query(
+            "SELECT request_hash, receipt FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        )
+        .bind(actor.user_id)
+        .bind(idem.key.clone())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("idempotency key vanished"))?;
+        let stored_hash: Vec<u8> = row.try_get("request_hash")?;
+        if stored_hash != idem.request_hash {
+            return Err(StoreError::IdempotencyKeyReused);
+        }
+        let receipt: HouseholdReceipt =
+            from_json(row.try_get::<Json<Value>, _>("receipt")?.0, "receipt")?;
+        Ok(CreateOutcome::Replayed(receipt))
+    }
+
+    async fn insert_person(
+        conn: &mut DB::Connection,
+        household_id: Uuid,
+        id: Uuid,
+        position: usize,
+        m: &ValidatedMember,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO persons (id, household_id, position, surname, given_name, patronymic, sex, birth_date, \
+             birth_year, birth_date_estimated, citizenship, relationship, vulnerabilities) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(id)
+        .bind(household_id)
+        .bind(position as i32)
+        .bind(m.surname.clone())
+        .bind(m.given_name.clone())
+        .bind(m.patronymic.clone())
+        .bind(m.sex.as_str().to_owned())
+        .bind(m.birth_date.to_iso())
+        .bind(m.birth_date.year())
+        .bind(m.birth_date_estimated)
+        .bind(m.citizenship.map(|c| c.as_str().to_owned()))
+        .bind(m.relationship.as_str().to_owned())
+        .bind(Json(to_json(&m.vulnerabilities)?))
+        .execute(&mut *conn)
+        .await?;
+        Self::insert_documents(conn, id, &m.documents).await
+    }
+
+    async fn insert_documents(
+        conn: &mut DB::Connection,
+        person_id: Uuid,
+        documents: &[Document],
+    ) -> Result<(), StoreError> {
+        for (position, doc) in documents.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO documents (person_id, position, doc_type, number, issuing_country) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(person_id)
+            .bind(position as i32)
+            .bind(doc.doc_type.as_str().to_owned())
+            .bind(doc.number.clone())
+            .bind(doc.issuing_country.map(|c| c.as_str().to_owned()))
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    fn household_from_row(row: &DB::Row) -> Result<Household, StoreError> {
+        let reference: String = row.try_get("reference")?;
+        let country: String = row.try_get("country")?;
+        let phone: Option<String> = row.try_get("phone")?;
+        Ok(Household {
+            id: row.try_get("id")?,
+            reference: reference
+                .parse()
+                .map_err(|_| StoreError::corrupt("unreadable household reference"))?,
+            organisation_id: row.try_get("organisation_id")?,
+            group: parse_enum(
+                &row.try_get::<String, _>("population_group")?,
+                PopulationGroup::parse,
+                "population_group",
+            )?,
+            arrival_date: row.try_get("arrival_date")?,
+            crossing_point: row.try_get("crossing_point")?,
+            location: Location {
+                country: country
+                    .parse::<CountryCode>()
+                    .map_err(|_| StoreError::corrupt("unknown country in households"))?,
+                region: row.try_get("region")?,
+                city: row.try_get("city")?,
+            },
+            phone: phone
+                .map(|p| PhoneNumber::from_e164(&p))
+                .transpose()
+                .map_err(|_| StoreError::corrupt("unreadable phone in households"))?,
+            languages: from_json(row.try_get::<Json<Value>, _>("languages")?.0, "languages")?,
+            needs: from_json::<Vec<Need>>(row.try_get::<Json<Value>, _>("needs")?.0, "needs")?,
+            status: parse_enum(
+                &row.try_get::<String, _>("status")?,
+                HouseholdStatus::parse,
+                "status",
+            )?,
+            notes: row.try_get("notes")?,
+            members: Vec::new(),
+            version: row.try_get("version")?,
+            registered_at: row.try_get("registered_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+
+    fn person_from_row(row: &DB::Row) -> Result<(Uuid, Person), StoreError> {
+        let citizenship: Option<String> = row.try_get("citizenship")?;
+        let person = Person {
+            id: row.try_get("id")?,
+            surname: row.try_get("surname")?,
+            given_name: row.try_get("given_name")?,
+            patronymic: row.try_get("patronymic")?,
+            sex: parse_enum(&row.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
+            birth_date: BirthDate::parse(&row.try_get::<String, _>("birth_date")?)
+                .map_err(|_| StoreError::corrupt("unreadable birth_date"))?,
+            birth_date_estimated: row.try_get("birth_date_estimated")?,
+            citizenship: citizenship
+                .map(|c| c.parse::<CountryCode>())
+                .transpose()
+                .map_err(|_| StoreError::corrupt("unknown citizenship"))?,
+            relationship: parse_enum(
+                &row.try_get::<String, _>("relationship")?,
+                Relationship::parse,
+                "relationship",
+            )?,
+            vulnerabilities: from_json::<Vec<Vulnerability>>(
+                row.try_get::<Json<Value>, _>("vulnerabilities")?.0,
+                "vulnerabilities",
+            )?,
+            documents: Vec::new(),
+        };
+        Ok((row.try_get("household_id")?, person))
+    }
+
+    /// Fills in the current members (and their documents) of the given households.
+    async fn attach_members(
+        conn: &mut DB::Connection,
+        households: &mut [Household],
+    ) -> Result<(), StoreError> {
+        if households.is_empty() {
+            return Ok(());
+        }
+        let placeholders: Vec<String> = (1..=households.len()).map(|i| format!("${i}")).collect();
+        let in_list = placeholders.join(", ");
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE removed_at IS NULL AND household_id IN ({in_list}) \
+             ORDER BY household_id, position"
+        );
+        let mut query = sqlx::query(&sql);
+        for h in households.iter() {
+            query = query.bind(h.id);
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        let mut people: Vec<(Uuid, Person)> = rows
+            .iter()
+            .map(Self::person_from_row)
+            .collect::<Result<_, _>>()?;
+
+        let doc_sql = format!(
+            "SELECT d.person_id, d.doc_type, d.number, d.issuing_country FROM documents d \
+             JOIN persons p ON p.id = d.person_id \
+             WHERE p.removed_at IS NULL AND p.household_id IN ({in_list}) ORDER BY d.person_id, d.position"
+        );
+        let mut doc_query = sqlx::query(&doc_sql);
+        for h in households.iter() {
+            doc_query = doc_query.bind(h.id);
+        }
+        let mut documents: HashMap<Uuid, Vec<Document>> = HashMap::new();
+        for row in doc_query.fetch_all(&mut *conn).await? {
+            let issuing: Option<String> = row.try_get("issuing_country")?;
+            documents
+                .entry(row.try_get("person_id")?)
+                .or_default()
+                .push(Document {
+                    doc_type: parse_enum(
+                        &row.try_get::<String, _>("doc_type")?,
+                        DocumentType::parse,
+                        "doc_type",
+                    )?,
+                    number: row.try_get("number")?,
+                    issuing_country: issuing
+                        .map(|c| c.parse::<CountryCode>())
+                        .transpose()
+                        .map_err(|_| StoreError::corrupt("unknown issuing_country"))?,
+                });
+        }
+        let index: HashMap<Uuid, usize> = households
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.id, i))
+            .collect();
+        for (household_id, mut person) in people.drain(..) {
+            person.documents = documents.remove(&person.id).unwrap_or_default();
+            if let Some(&i) = index.get(&household_id) {
+                households[i].members.push(person);
+            }
+        }
+        Ok(())
+    }
+
+    async fn load_household(
+        conn: &mut DB::Connection,
+        organisation_id: Uuid,
+        column: &str,
+        key: HouseholdKey,
+    ) -> Result<Household, StoreError> {
+        let sql = format!(
+            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {column} = $1 AND organisation_id = $2"
+        );
+        let query = sqlx::query(&sql);
+        let query = match key {
+            HouseholdKey::Id(id) => query.bind(id),
+            HouseholdKey::Reference(r) => query.bind(r),
+        };
+        let row = query
+            .bind(organisation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut households = [Self::household_from_row(&row)?];
+        Self::attach_members(conn, &mut households).await?;
+        let [household] = households;
+        Ok(household)
+    }
+
+    /// A household of the actor's organisation; another organisation's is `NotFound`, so
+    /// its existence is not revealed.
+    pub async fn get_household(&self, actor: &Actor, id: Uuid) -> Result<Household, StoreError> {
+        if !actor.may(Action::ReadHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        Self::load_household(&mut conn, actor.organisation_id, "id", HouseholdKey::Id(id)).await
+    }
+
+    pub async fn get_household_by_reference(
+        &self,
+        actor: &Actor,
+        reference: &ReferenceCode,
+    ) -> Result<Household, StoreError> {
+        if !actor.may(Action::ReadHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        Self::load_household(
+            &mut conn,
+            actor.organisation_id,
+            "reference",
+            HouseholdKey::Reference(reference.as_str().to_owned()),
+        )
+        .await
+    }
+
+    pub async fn list_households(
+        &self,
+        actor: &Actor,
+        filter: &HouseholdFilter,
+    ) -> Result<Vec<Household>, StoreError> {
+        if !actor.may(Action::ReadHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut clauses = vec!["organisation_id = $1".to_owned()];
+        let mut params: Vec<Param> = vec![Param::Uuid(actor.organisation_id)];
+        let mut push = |clause: &str, param: Param| {
+            params.push(param);
+            clauses.push(clause.replace('?', &format!("${}", params.len())));
+        };
+        if let Some(group) = filter.group {
+            push(
+                "population_group = ?",
+                Param::Text(group.as_str().to_owned()),
+            );
+        }
+        if let Some(city) = &filter.city {
+            push("city = ?", Param::Text(city.clone()));
+        }
+        if let Some(status) = filter.status {
+            push("status = ?", Param::Text(status.as_str().to_owned()));
+        }
+        if let Some(since) = filter.registered_since {
+            push("registered_at >= ?", Param::Time(since));
+        }
+        if let Some(after) = filter.after {
+            push("id > ?", Param::Uuid(after));
+        }
+        let sql = format!(
+            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {} ORDER BY id LIMIT {}",
+            clauses.join(" AND "),
+            filter.limit.clamp(1, 500)
+        );
+        let mut query = sqlx::query(&sql);
+        for param in params {
+            query = match param {
+                Param::Uuid(v) => query.bind(v),
+                Param::Text(v) => query.bind(v),
+                Param::Time(v) => query.bind(v),
+            };
+        }
+        let mut conn = self.reader.acquire().await?;
+        let rows = query.fetch_all(&mut *conn).await?;
+        let mut households: Vec<Household> = rows
+            .iter()
+            .map(Self::household_from_row)
+            .collect::<Result<_, _>>()?;
+        Self::attach_members(&mut conn, &mut households).await?;
+        Ok(households)
+    }
+
+    /// Replaces a household's data with a validated new state: members with an id are
+    /// updated, members without one are added, members left out are marked removed (kept
+    /// for history). The version check makes concurrent edits fail instead of overwrite.
+    pub async fn update_household(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: Option<i64>,
+        h: &ValidatedHousehold,
+        now: DateTime<Utc>,
+    ) -> Result<Household, StoreError> {
+        if !actor.may(Action::UpdateHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        let before =
+            Self::load_household(&mut tx, actor.organisation_id, "id", HouseholdKey::Id(id))
+                .await?;
+        if expected_version.is_some_and(|v| v != before.version) {
+            return Err(StoreError::VersionMismatch {
+                current: before.version,
+            });
+        }
+        let existing: Vec<Uuid> = before.members.iter().map(|m| m.id).collect();
+        let mut unknown = ValidationErrors::default();
+        for (i, m) in h.members.iter().enumerate() {
+            if m.id.is_some_and(|mid| !existing.contains(&mid)) {
+                unknown.push(
+                    &format!("#/members/{i}/id"),
+                    FieldErrorCode::UnknownMember,
+                    "no member with this id in this household",
+                );
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(StoreError::Invalid(unknown));
+        }
+
+        let new_version = before.version + 1;
+        let updated = sqlx::query(
+            "UPDATE households SET population_group = $1, arrival_date = $2, crossing_point = $3, country = $4, \
+             region = $5, city = $6, phone = $7, languages = $8, needs = $9, status = $10, notes = $11, \
+             version = $12, updated_at = $13 WHERE id = $14 AND version = $15 RETURNING id",
+        )
+        .bind(h.group.as_str().to_owned())
+        .bind(h.arrival_date)
+        .bind(h.crossing_point.clone())
+        .bind(h.location.country.as_str().to_owned())
+        .bind(h.location.region.clone())
+        .bind(h.location.city.clone())
+        .bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(Json(to_json(&h.languages)?))
+        .bind(Json(to_json(&h.needs)?))
+        .bind(h.status.as_str().to_owned())
+        .bind(h.notes.clone())
+        .bind(new_version)
+        .bind(now)
+        .bind(id)
+        .bind(before.version)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if updated.is_none() {
+            return Err(StoreError::VersionMismatch {
+                current: before.version,
+            });
+        }
+
+        let mut member_ids = Vec::with_capacity(h.members.len());
+        for (position, m) in h.members.iter().enumerate() {
+            match m.id {
+                Some(person_id) => {
+                    sqlx::query(
+                        "UPDATE persons SET position = $1, surname = $2, given_name = $3, patronymic = $4, sex = $5, \
+                         birth_date = $6, birth_year = $7, birth_date_estimated = $8, citizenship = $9, \
+                         relationship = $10, vulnerabilities = $11 WHERE id = $12 AND household_id = $13",
+                    )
+                    .bind(position as i32)
+                    .bind(m.surname.clone())
+                    .bind(m.given_name.clone())
+                    .bind(m.patronymic.clone())
+                    .bind(m.sex.as_str().to_owned())
+                    .bind(m.birth_date.to_iso())
+                    .bind(m.birth_date.year())
+                    .bind(m.birth_date_estimated)
+                    .bind(m.citizenship.map(|c| c.as_str().to_owned()))
+                    .bind(m.relationship.as_str().to_owned())
+                    .bind(Json(to_json(&m.vulnerabilities)?))
+                    .bind(person_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM documents WHERE person_id = $1")
+                        .bind(person_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    Self::insert_documents(&mut tx, person_id, &m.documents).await?;
+                    member_ids.push(person_id);
+                }
+                None => {
+                    let person_id = Uuid::now_v7();
+                    Self::insert_person(&mut tx, id, person_id, position, m).await?;
+                    member_ids.push(person_id);
+                }
+            }
+        }
+        for removed in existing.iter().filter(|e| !member_ids.contains(e)) {
+            sqlx::query("UPDATE persons SET removed_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(*removed)
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        let after = assemble_household(
+            id,
+            before.reference,
+            before.organisation_id,
+            h,
+            &member_ids,
+            new_version,
+            before.registered_at,
+            now,
+        );
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "household",
+            id,
+            "update",
+            Some(to_json(&before)?),
+            Some(to_json(&after)?),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    // ----- audit and operations ----------------------------------------------------------
+
+    pub async fn audit_events_for(
+        &self,
+        actor: &Actor,
+        entity_id: Uuid,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        if !actor.may(Action::ReadAudit) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, action, before_state, \
+             after_state FROM audit_events WHERE entity_id = $1 AND organisation_id = $2 ORDER BY id",
+        )
+        .bind(entity_id)
+        .bind(actor.organisation_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditEvent {
+                    id: row.try_get("id")?,
+                    at: row.try_get("at")?,
+                    actor_user_id: row.try_get("actor_user_id")?,
+                    actor_label: row.try_get("actor_label")?,
+                    organisation_id: row.try_get("organisation_id")?,
+                    entity: row.try_get("entity")?,
+                    entity_id: row.try_get("entity_id")?,
+                    action: row.try_get("action")?,
+                    before: row
+                        .try_get::<Option<Json<Value>>, _>("before_state")?
+                        .map(|j| j.0),
+                    after: row
+                        .try_get::<Option<Json<Value>>, _>("after_state")?
+                        .map(|j| j.0),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let mut counts = Vec::new();
+        for table in [
+            "organisations",
+            "users",
+            "api_tokens",
+            "households",
+            "persons",
+            "documents",
+            "audit_events",
+            "idempotency_keys",
+        ] {
+            let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+                .fetch_one(&mut *conn)
+                .await?;
+            counts.push((table, row.try_get::<i64, _>("n")?));
+        }
+        Ok(counts)
+    }
+}
+
+enum HouseholdKey {
+    Id(Uuid),
+    Reference(String),
+}
+
+enum Param {
+    Uuid(Uuid),
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+fn roles_from(value: Value) -> Result<Vec<Role>, StoreError> {
+    let names: Vec<String> = from_json(value, "roles")?;
+    names
+        .iter()
+        .map(|n| parse_enum(n, Role::parse, "roles"))
+        .collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn hash_password(password: String) -> Result<String, StoreError> {
+    tokio::task::spawn_blocking(move || {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        let salt_bytes: [u8; 16] = rand::random();
+        let salt = SaltString::encode_b64(&salt_bytes).map_err(|_| StoreError::PasswordHash)?;
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|_| StoreError::PasswordHash)
+    })
+    .await
+    .map_err(|_| StoreError::PasswordHash)?
+}
+
+async fn verify_password_hash(password: String, stored: String) -> Result<bool, StoreError> {
+    tokio::task::spawn_blocking(move || {
+        use argon2::password_hash::{PasswordHash, PasswordVerifier};
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|_| StoreError::corrupt("unreadable password hash"))?;
+        Ok(argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|_| StoreError::PasswordHash)?
+}
+
+/// A hash to verify against when the account does not exist, so both paths cost the same.
+async fn dummy_hash() -> Result<String, StoreError> {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_try_init(|| hash_password("not a real password".to_owned()))
+        .await
+        .cloned()
+}
