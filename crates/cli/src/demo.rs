@@ -1,0 +1,310 @@
+//! `shanyrak demo`: a working registry in one command, with organisations, users and
+//! households as they looked in Oral and Bishkek in the last week of September 2022.
+
+use std::net::SocketAddr;
+
+use anyhow::{bail, Context, Result};
+use chrono::{NaiveDate, Utc};
+use shanyrak_core::household::validate;
+use shanyrak_core::{
+    Actor, DocumentInput, DocumentType, HouseholdInput, LocationInput, MemberInput, Need, OrgKind, PopulationGroup,
+    Relationship, Role, Sex, ValidationContext, Vulnerability,
+};
+use shanyrak_store::{Principal, Store};
+
+/// Every demo account has this password; the demo database is throwaway.
+pub const DEMO_PASSWORD: &str = "shanyrak-demo";
+
+#[derive(Debug)]
+pub struct Demo {
+    accounts: Vec<(String, String, String)>,
+    households: usize,
+}
+
+impl Demo {
+    pub fn print_welcome(&self, address: SocketAddr, db: &str) {
+        println!("Shanyrak demo is running at http://{address}");
+        println!("Database: {db} ({} households registered)", self.households);
+        println!("Every account's password: {DEMO_PASSWORD}");
+        println!();
+        for (org, email, token) in &self.accounts {
+            println!("  {org:<28} {email:<32} token {token}");
+        }
+        if let Some((_, _, token)) = self.accounts.first() {
+            println!();
+            println!("Try:");
+            println!("  curl -s -H 'Authorization: Bearer {token}' http://{address}/api/v1/households | head -c 600");
+            println!("  curl -s http://{address}/api/v1/openapi.json | head -c 300");
+        }
+        println!();
+        println!("Stop with Ctrl-C.");
+    }
+}
+
+struct Person<'a> {
+    surname: &'a str,
+    given: &'a str,
+    patronymic: Option<&'a str>,
+    sex: Sex,
+    birth: &'a str,
+    relationship: Relationship,
+    citizenship: &'a str,
+    document: Option<(DocumentType, &'a str)>,
+    vulnerabilities: &'a [Vulnerability],
+}
+
+struct Family<'a> {
+    group: PopulationGroup,
+    arrival: &'a str,
+    crossing: Option<&'a str>,
+    country: &'a str,
+    region: &'a str,
+    city: &'a str,
+    phone: Option<&'a str>,
+    needs: &'a [Need],
+    members: Vec<Person<'a>>,
+}
+
+fn p<'a>(
+    surname: &'a str,
+    given: &'a str,
+    patronymic: Option<&'a str>,
+    sex: Sex,
+    birth: &'a str,
+    relationship: Relationship,
+) -> Person<'a> {
+    Person {
+        surname,
+        given,
+        patronymic,
+        sex,
+        birth,
+        relationship,
+        citizenship: "RU",
+        document: None,
+        vulnerabilities: &[],
+    }
+}
+
+impl<'a> Person<'a> {
+    fn doc(mut self, doc_type: DocumentType, number: &'a str) -> Self {
+        self.document = Some((doc_type, number));
+        self
+    }
+    fn citizen(mut self, country: &'a str) -> Self {
+        self.citizenship = country;
+        self
+    }
+    fn vulnerable(mut self, v: &'a [Vulnerability]) -> Self {
+        self.vulnerabilities = v;
+        self
+    }
+}
+
+fn families() -> Vec<Family<'static>> {
+    use Relationship::*;
+    use Sex::*;
+    use Vulnerability as V;
+    let oral = |arrival, members, needs: &'static [Need], phone| Family {
+        group: PopulationGroup::Arrival,
+        arrival,
+        crossing: Some("Сырым"),
+        country: "KZ",
+        region: "Батыс Қазақстан",
+        city: "Oral",
+        phone,
+        needs,
+        members,
+    };
+    vec![
+        oral(
+            "2022-09-27",
+            vec![p("Смирнов", "Алексей", Some("Игоревич"), Male, "1995-03-02", Head).doc(DocumentType::RuInternalPassport, "4512 345678")],
+            &[Need::Shelter, Need::Food],
+            Some("+7 912 345-67-89"),
+        ),
+        oral(
+            "2022-09-27",
+            vec![
+                p("Кузнецов", "Дмитрий", Some("Сергеевич"), Male, "1988-11-14", Head).doc(DocumentType::RuInternalPassport, "3615 004512"),
+                p("Кузнецова", "Ольга", Some("Викторовна"), Female, "1990-05-30", Spouse).doc(DocumentType::RuInternalPassport, "3615 118834"),
+                p("Кузнецов", "Артём", Some("Дмитриевич"), Male, "2019-02-11", Child).vulnerable(&[V::Child]),
+            ],
+            &[Need::Shelter, Need::Food],
+            Some("8 927 555 12 34"),
+        ),
+        oral(
+            "2022-09-28",
+            vec![p("IVANOV", "SERGEI", None, Male, "1992-07-21", Head).doc(DocumentType::RuInternationalPassport, "75 1234567")],
+            &[Need::Shelter, Need::OnwardTravel],
+            None,
+        ),
+        oral(
+            "2022-09-28",
+            vec![
+                p("Попов", "Андрей", Some("Николаевич"), Male, "1979-01-05", Head).doc(DocumentType::RuInternalPassport, "6309 771203"),
+                p("Попова", "Галина", Some("Петровна"), Female, "1951", Parent).vulnerable(&[V::OlderPerson, V::Disability]),
+            ],
+            &[Need::Shelter, Need::Medical],
+            Some("+7 (903) 100-20-30"),
+        ),
+        oral(
+            "2022-09-29",
+            vec![p("Волков", "Илья", None, Male, "2001-12-24", Head).doc(DocumentType::RuInternalPassport, "4520 910011")],
+            &[Need::Shelter, Need::Legal],
+            None,
+        ),
+        Family {
+            group: PopulationGroup::Arrival,
+            arrival: "2022-09-26",
+            crossing: Some("Жана Жол"),
+            country: "KZ",
+            region: "Алматы",
+            city: "Almaty",
+            phone: Some("+7 701 234 5678"),
+            needs: &[Need::Shelter],
+            members: vec![
+                p("Морозов", "Павел", Some("Андреевич"), Male, "1986-04-17", Head).doc(DocumentType::RuInternalPassport, "4011 202122"),
+                p("Морозова", "Анна", None, Female, "1987-08-09", Spouse).vulnerable(&[V::Pregnant]),
+            ],
+        },
+        Family {
+            group: PopulationGroup::Idp,
+            arrival: "2022-09-17",
+            crossing: None,
+            country: "KG",
+            region: "Баткен",
+            city: "Бишкек",
+            phone: Some("0555 123 456"),
+            needs: &[Need::Shelter, Need::Food],
+            members: vec![
+                p("Абдыкадыров", "Нурлан", Some("Бакытович"), Male, "1980-06-15", Head)
+                    .citizen("KG")
+                    .doc(DocumentType::KgId, "21506198000123"),
+                p("Абдыкадырова", "Айгүл", None, Female, "1984-03-08", Spouse).citizen("KG").vulnerable(&[V::SingleCaregiver]),
+                p("Абдыкадыров", "Бектур", None, Male, "2012", Child).citizen("KG").vulnerable(&[V::Child]),
+                p("Абдыкадырова", "Жаңыл", None, Female, "2016-10-02", Child).citizen("KG").vulnerable(&[V::Child]),
+            ],
+        },
+        Family {
+            group: PopulationGroup::Returnee,
+            arrival: "2022-09-25",
+            crossing: Some("Ак-Жол"),
+            country: "KG",
+            region: "Чүй",
+            city: "Бишкек",
+            phone: None,
+            needs: &[Need::Food],
+            members: vec![p("Тешебаев", "Эрлан", None, Male, "1993", Head).citizen("KG")],
+        },
+        Family {
+            group: PopulationGroup::Arrival,
+            arrival: "2022-09-30",
+            crossing: Some("Верхний Ларс"),
+            country: "KG",
+            region: "Чүй",
+            city: "Бишкек",
+            phone: Some("+7 916 000 11 22"),
+            needs: &[Need::Shelter, Need::Legal],
+            members: vec![
+                p("Soloviev", "Maxim", None, Male, "1990-09-09", Head).doc(DocumentType::RuInternationalPassport, "76 7654321"),
+                p("Solovieva", "Daria", None, Female, "1992-02-29", Spouse),
+            ],
+        },
+    ]
+}
+
+fn to_input(f: &Family<'_>) -> HouseholdInput {
+    HouseholdInput {
+        group: Some(f.group),
+        arrival_date: Some(f.arrival.to_owned()),
+        crossing_point: f.crossing.map(str::to_owned),
+        location: Some(LocationInput {
+            country: Some(f.country.to_owned()),
+            region: Some(f.region.to_owned()),
+            city: Some(f.city.to_owned()),
+        }),
+        phone: f.phone.map(str::to_owned),
+        languages: vec!["ru".to_owned()],
+        needs: f.needs.to_vec(),
+        members: Some(
+            f.members
+                .iter()
+                .map(|m| MemberInput {
+                    surname: Some(m.surname.to_owned()),
+                    given_name: Some(m.given.to_owned()),
+                    patronymic: m.patronymic.map(str::to_owned),
+                    sex: Some(m.sex),
+                    birth_date: Some(m.birth.to_owned()),
+                    citizenship: Some(m.citizenship.to_owned()),
+                    relationship: Some(m.relationship),
+                    vulnerabilities: m.vulnerabilities.to_vec(),
+                    documents: m
+                        .document
+                        .iter()
+                        .map(|(t, n)| DocumentInput {
+                            doc_type: *t,
+                            number: Some((*n).to_owned()),
+                            issuing_country: None,
+                        })
+                        .collect(),
+                    ..MemberInput::default()
+                })
+                .collect(),
+        ),
+        ..HouseholdInput::default()
+    }
+}
+
+/// Fills an empty database with the demo data and returns what to print.
+pub async fn seed(store: &Store) -> Result<Demo> {
+    let counts = store.table_counts().await?;
+    if counts.iter().any(|(table, n)| *table == "organisations" && *n > 0) {
+        bail!("the demo needs an empty database; leave out --db to use a fresh one");
+    }
+    let now = Utc::now();
+    let cli = Principal::System("demo");
+    let orgs = [
+        ("Кайнар (Oral mutual aid)", OrgKind::MutualAid, "kainar"),
+        ("UNHCR Kazakhstan", OrgKind::UnAgency, "unhcr"),
+        ("Бишкек Жардам", OrgKind::VolunteerGroup, "zhardam"),
+    ];
+    let mut accounts = Vec::new();
+    let mut registrars: Vec<Actor> = Vec::new();
+    for (name, kind, slug) in orgs {
+        let org = store.create_organisation(&cli, name, kind, now).await?;
+        for (role, local) in [(Role::Registrar, "registrar"), (Role::Admin, "admin")] {
+            let email = format!("{local}@{slug}.example.org");
+            let user = store
+                .create_user(&cli, org.id, &email, DEMO_PASSWORD, &[role], now)
+                .await?;
+            if role == Role::Registrar {
+                let token = store.create_token(&cli, &email, None, now).await?;
+                accounts.push((name.to_owned(), email, token.secret));
+                registrars.push(Actor {
+                    user_id: user.id,
+                    organisation_id: org.id,
+                    roles: user.roles,
+                });
+            }
+        }
+    }
+    let ctx = ValidationContext {
+        today: NaiveDate::from_ymd_opt(2022, 10, 1).unwrap_or_default().max(now.date_naive()),
+    };
+    let families = families();
+    for family in &families {
+        // Kazakhstan's families go to Кайнар; Kyrgyzstan's to the Bishkek group.
+        let registrar = if family.country == "KZ" { &registrars[0] } else { &registrars[2] };
+        let household = validate(&to_input(family), &ctx)
+            .map_err(|e| anyhow::anyhow!("demo data is invalid: {:?}", e.errors))?;
+        store
+            .create_household(registrar, &household, None, now)
+            .await
+            .context("could not register a demo household")?;
+    }
+    Ok(Demo {
+        accounts,
+        households: families.len(),
+    })
+}

@@ -1,0 +1,315 @@
+//! The `shanyrak` binary: serve the API, run a demo, administer accounts.
+//!
+//! This is the only crate that reads the environment, parses arguments and talks to the
+//! terminal; everything below it receives typed settings.
+
+mod demo;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+
+use anyhow::{bail, Context, Result};
+use chrono::Utc;
+use clap::{Args, Parser, Subcommand};
+use shanyrak_core::{OrgKind, Role};
+use shanyrak_server::AppState;
+use shanyrak_store::{Principal, Store, StoreOptions};
+use uuid::Uuid;
+
+#[derive(Debug, Parser)]
+#[command(name = "shanyrak", version, about = "Registration and shelter for people displaced in a mass influx")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct DbArgs {
+    /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "SHANYRAK_DB", default_value = "sqlite://shanyrak.db")]
+    db: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP API.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "SHANYRAK_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+    /// Start the server on a fresh database filled with demo organisations, users and households.
+    Demo {
+        /// Database for the demo; must be empty. Defaults to a new file in the temp folder.
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+    /// Administration for scripts and first start.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an organisation and print its id.
+    CreateOrg {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        name: String,
+        /// government, un_agency, ngo, mutual_aid, volunteer_group or other.
+        #[arg(long)]
+        kind: String,
+    },
+    /// Create a user; the password is read from the first line of standard input.
+    CreateUser {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Organisation id (from create-org).
+        #[arg(long)]
+        org: Uuid,
+        #[arg(long)]
+        email: String,
+        /// admin, registrar, site_manager, dispatcher, distributor, caseworker or analyst; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// Issue an API token for a user and print it (it is stored only hashed).
+    CreateToken {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        /// Days until the token expires; without it the token lasts until revoked.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// Disable a user at once: their tokens stop working on the next request.
+    DisableUser {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled user again.
+    EnableUser {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SHANYRAK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn open(url: &str) -> Result<Store> {
+    Store::connect(url, &StoreOptions::default())
+        .await
+        .with_context(|| format!("could not open the database at {}", redact_url(url)))
+}
+
+/// The URL without a password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn serve(store: Store, bind: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("could not listen on {bind}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(address = %local, database = store.backend_name(), "listening");
+    on_ready(local);
+    let state = AppState { store: store.clone() };
+    shanyrak_server::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+fn read_password() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("could not read the password from standard input")?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    if password.is_empty() {
+        bail!("no password on standard input: pipe it in, e.g. `echo \"$PASSWORD\" | shanyrak admin create-user …`");
+    }
+    Ok(password)
+}
+
+fn parse_roles(names: &[String]) -> Result<Vec<Role>> {
+    names
+        .iter()
+        .map(|n| {
+            Role::parse(n).with_context(|| {
+                let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                format!("unknown role {n:?}; use one of {}", known.join(", "))
+            })
+        })
+        .collect()
+}
+
+const CLI: Principal = Principal::System("cli");
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { db, bind } => {
+            let store = open(&db.db).await?;
+            serve(store, bind, |address| println!("Shanyrak is listening on http://{address}")).await
+        }
+        Command::Demo { db, bind } => {
+            let url = match db {
+                Some(url) => url,
+                None => {
+                    let path = std::env::temp_dir().join(format!("shanyrak-demo-{}.db", Uuid::now_v7().simple()));
+                    format!("sqlite://{}", path.display())
+                }
+            };
+            let store = open(&url).await?;
+            let demo = demo::seed(&store).await?;
+            serve(store, bind, |address| demo.print_welcome(address, &redact_url(&url))).await
+        }
+        Command::Admin { command } => admin(command).await,
+    }
+}
+
+async fn admin(command: AdminCommand) -> Result<()> {
+    match command {
+        AdminCommand::CreateOrg { db, name, kind } => {
+            let kind = OrgKind::parse(&kind).with_context(|| {
+                let known: Vec<&str> = OrgKind::ALL.iter().map(|k| k.as_str()).collect();
+                format!("unknown organisation kind {kind:?}; use one of {}", known.join(", "))
+            })?;
+            let store = open(&db.db).await?;
+            let org = store
+                .create_organisation(&CLI, &name, kind, Utc::now())
+                .await
+                .map_err(describe)?;
+            println!("{}", org.id);
+            store.close().await;
+        }
+        AdminCommand::CreateUser { db, org, email, roles } => {
+            let roles = parse_roles(&roles)?;
+            let password = read_password()?;
+            let store = open(&db.db).await?;
+            let user = store
+                .create_user(&CLI, org, &email, &password, &roles, Utc::now())
+                .await
+                .map_err(describe)?;
+            println!("{}", user.id);
+            store.close().await;
+        }
+        AdminCommand::CreateToken { db, email, expires_in_days } => {
+            let store = open(&db.db).await?;
+            let now = Utc::now();
+            let expires_at = expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d)));
+            let token = store.create_token(&CLI, &email, expires_at, now).await.map_err(describe)?;
+            println!("{}", token.secret);
+            store.close().await;
+        }
+        AdminCommand::DisableUser { db, email } => set_disabled(&db.db, &email, true).await?,
+        AdminCommand::EnableUser { db, email } => set_disabled(&db.db, &email, false).await?,
+    }
+    Ok(())
+}
+
+/// Store errors as a person at a terminal should read them.
+fn describe(error: shanyrak_store::StoreError) -> anyhow::Error {
+    use shanyrak_store::StoreError;
+    match error {
+        StoreError::Invalid(errors) => {
+            let lines: Vec<String> = errors
+                .errors
+                .iter()
+                .map(|e| format!("{}: {}", e.pointer.trim_start_matches("#/"), e.detail))
+                .collect();
+            anyhow::anyhow!("invalid input: {}", lines.join("; "))
+        }
+        StoreError::NotFound => anyhow::anyhow!("not found: check the organisation id or e-mail address"),
+        other => anyhow::Error::new(other),
+    }
+}
+
+async fn set_disabled(url: &str, email: &str, disabled: bool) -> Result<()> {
+    let store = open(url).await?;
+    store
+        .set_user_disabled(&CLI, email, disabled, Utc::now())
+        .await
+        .map_err(describe)?;
+    store.close().await;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(redact_url("postgres://app:s3cret@db.local/shanyrak"), "postgres://app:***@db.local/shanyrak");
+        assert_eq!(redact_url("postgres://app@db.local/shanyrak"), "postgres://app@db.local/shanyrak");
+        assert_eq!(redact_url("sqlite://shanyrak.db"), "sqlite://shanyrak.db");
+    }
+
+    #[test]
+    fn command_line_parses() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

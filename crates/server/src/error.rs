@@ -1,0 +1,148 @@
+//! Every error the API returns, as an RFC 9457 problem document.
+//!
+//! Each kind has a stable `code` (and `type` URI derived from it) defined once in
+//! [`ApiError::parts`], so clients and the translated web interface can rely on it.
+//! Internal errors are logged and answered with a bare 500: database messages can quote
+//! SQL and must not reach a client, and nothing personal is ever written to the log.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use shanyrak_core::{FieldError, ValidationErrors};
+use shanyrak_store::StoreError;
+
+/// The body of every error response (`application/problem+json`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem, e.g. `/problems/validation-failed`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Stable machine-readable code, the same as the last segment of `type`.
+    pub code: String,
+    /// Field errors, each with a JSON pointer into the request body.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Validation(ValidationErrors),
+    MalformedJson(String),
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    InvalidHeader(String),
+    InvalidQuery(ValidationErrors),
+    IdempotencyKeyReused,
+    VersionMismatch { current: i64, precondition: bool },
+    Conflict(String),
+    Internal,
+}
+
+impl ApiError {
+    /// Status, code and title: the one table of error kinds.
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required"),
+            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Not permitted for your role"),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
+            Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The request has invalid fields"),
+            Self::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON"),
+            Self::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as application/json",
+            ),
+            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The body is too large"),
+            Self::InvalidHeader(_) => (StatusCode::BAD_REQUEST, "invalid_header", "A request header is invalid"),
+            Self::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query", "A query parameter is invalid"),
+            Self::IdempotencyKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "The Idempotency-Key was already used with a different body",
+            ),
+            Self::VersionMismatch { precondition: true, .. } => (
+                StatusCode::PRECONDITION_FAILED,
+                "version_mismatch",
+                "The record was changed since you read it",
+            ),
+            Self::VersionMismatch { precondition: false, .. } => (
+                StatusCode::CONFLICT,
+                "version_mismatch",
+                "The record was changed since you read it",
+            ),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            Self::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal error"),
+        }
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        let (status, code, title) = self.parts();
+        let (detail, errors) = match self {
+            Self::Validation(e) | Self::InvalidQuery(e) => (None, e.errors.clone()),
+            Self::MalformedJson(d) | Self::InvalidHeader(d) | Self::Conflict(d) => (Some(d.clone()), Vec::new()),
+            Self::IdempotencyKeyReused => (
+                Some("Each Idempotency-Key belongs to one request body; use a new key for a new request".into()),
+                Vec::new(),
+            ),
+            Self::VersionMismatch { current, .. } => (
+                Some(format!("The current version is {current}; reload the record and apply your change again")),
+                Vec::new(),
+            ),
+            Self::Unauthorized => (Some("Send a valid token as Authorization: Bearer TOKEN".into()), Vec::new()),
+            _ => (None, Vec::new()),
+        };
+        Problem {
+            problem_type: format!("/problems/{}", code.replace('_', "-")),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_owned(),
+            errors,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = self.to_problem();
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if matches!(self, Self::Unauthorized) {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Forbidden => Self::Forbidden,
+            StoreError::Invalid(errors) => Self::Validation(errors),
+            StoreError::IdempotencyKeyReused => Self::IdempotencyKeyReused,
+            StoreError::VersionMismatch { current } => Self::VersionMismatch {
+                current,
+                precondition: false,
+            },
+            StoreError::EmailTaken => Self::Conflict(error.to_string()),
+            other => {
+                // Store errors carry no personal data (see shanyrak_store::StoreError).
+                tracing::error!(error = %other, source = ?std::error::Error::source(&other).map(|s| s.to_string()), "store failure");
+                Self::Internal
+            }
+        }
+    }
+}

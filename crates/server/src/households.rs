@@ -1,0 +1,376 @@
+//! `/api/v1/households`: register, read, list and edit households.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use shanyrak_core::household::validate;
+use shanyrak_core::{
+    FieldError, FieldErrorCode, Household, HouseholdInput, HouseholdStatus, PopulationGroup, ReferenceCode,
+    ValidationContext, ValidationErrors,
+};
+use shanyrak_store::{CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest};
+use uuid::Uuid;
+
+use crate::error::{ApiError, Problem};
+use crate::extract::{deserialize_with_pointer, ApiJson, Authenticated};
+use crate::{merge_patch, AppState};
+
+/// What `POST /api/v1/households` answers: the new ids and the reference, nothing personal.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedHousehold {
+    pub id: Uuid,
+    pub reference: ReferenceCode,
+    pub version: i64,
+    /// One entry per submitted member, in the submitted order.
+    pub members: Vec<CreatedMember>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedMember {
+    pub id: Uuid,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HouseholdPage {
+    pub items: Vec<Household>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub group: Option<String>,
+    pub city: Option<String>,
+    pub status: Option<String>,
+    /// ISO 8601 date (`2022-09-27`) or date-time (`2022-09-27T10:00:00Z`).
+    pub registered_since: Option<String>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<String>,
+}
+
+const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 200;
+
+/// The latest calendar date anywhere on Earth (UTC+14). "In the future" must not reject a
+/// child born today in Almaty (UTC+5) while it is still yesterday in UTC.
+fn validation_context() -> ValidationContext {
+    ValidationContext {
+        today: (Utc::now() + chrono::Duration::hours(14)).date_naive(),
+    }
+}
+
+fn receipt_response(receipt: &HouseholdReceipt, replayed: bool) -> Response {
+    let body = CreatedHousehold {
+        id: receipt.household_id,
+        reference: receipt.reference,
+        version: receipt.version,
+        members: receipt.member_ids.iter().map(|id| CreatedMember { id: *id }).collect(),
+    };
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    let headers = response.headers_mut();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/households/{}", receipt.household_id)) {
+        headers.insert(header::LOCATION, location);
+    }
+    headers.insert(header::ETAG, etag(receipt.version));
+    if replayed {
+        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+}
+
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+fn idempotency_request(headers: &HeaderMap, raw: &Value) -> Result<Option<IdempotencyRequest>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_HEADER) else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY_LEN && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::InvalidHeader(format!(
+                "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"
+            ))
+        })?;
+    // serde_json maps are ordered by key, so the same document hashes the same whatever
+    // its whitespace or key order.
+    let canonical = serde_json::to_vec(raw).map_err(|_| ApiError::Internal)?;
+    Ok(Some(IdempotencyRequest {
+        key: key.to_owned(),
+        request_hash: Sha256::digest(&canonical).to_vec(),
+    }))
+}
+
+/// Register a household with its members.
+#[utoipa::path(
+    post,
+    path = "/api/v1/households",
+    tag = "households",
+    request_body = HouseholdInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first response and creates nothing")),
+    responses(
+        (status = 201, description = "Registered (or replayed for a repeated Idempotency-Key)", body = CreatedHousehold),
+        (status = 400, description = "Malformed JSON or header", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Role may not register", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_household(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    headers: HeaderMap,
+    body: ApiJson<HouseholdInput>,
+) -> Result<Response, ApiError> {
+    let idempotency = idempotency_request(&headers, &body.raw)?;
+    let household = validate(&body.value, &validation_context()).map_err(ApiError::Validation)?;
+    let outcome = state
+        .store
+        .create_household(&actor, &household, idempotency.as_ref(), Utc::now())
+        .await?;
+    Ok(match outcome {
+        CreateOutcome::Created(receipt) => {
+            tracing::info!(household = %receipt.household_id, members = receipt.member_ids.len(), "household registered");
+            receipt_response(&receipt, false)
+        }
+        CreateOutcome::Replayed(receipt) => receipt_response(&receipt, true),
+    })
+}
+
+fn household_response(household: Household) -> Response {
+    let tag = etag(household.version);
+    let mut response = Json(household).into_response();
+    response.headers_mut().insert(header::ETAG, tag);
+    response
+}
+
+/// Ids that are not UUIDs cannot exist: answer 404 as for any unknown id.
+fn parse_id(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| ApiError::NotFound)
+}
+
+/// One household of your organisation, with its members.
+#[utoipa::path(
+    get,
+    path = "/api/v1/households/{id}",
+    tag = "households",
+    params(("id" = Uuid, Path, description = "Household id")),
+    responses(
+        (status = 200, description = "The household; ETag carries its version", body = Household),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such household in your organisation", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_household(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let household = state.store.get_household(&actor, parse_id(&id)?).await?;
+    Ok(household_response(household))
+}
+
+/// Find a household by the reference code on its card (any case, with or without hyphens).
+#[utoipa::path(
+    get,
+    path = "/api/v1/households/by-reference/{reference}",
+    tag = "households",
+    params(("reference" = String, Path, description = "Reference code, e.g. K7M-4QX-9PZ")),
+    responses(
+        (status = 200, body = Household),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_household_by_reference(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(reference): Path<String>,
+) -> Result<Response, ApiError> {
+    // A mistyped code (bad check symbol) cannot match any household.
+    let reference: ReferenceCode = reference.parse().map_err(|_| ApiError::NotFound)?;
+    let household = state.store.get_household_by_reference(&actor, &reference).await?;
+    Ok(household_response(household))
+}
+
+fn query_error(parameter: &str, detail: &str) -> ApiError {
+    ApiError::InvalidQuery(ValidationErrors::single(FieldError::new(
+        format!("#/{parameter}"),
+        FieldErrorCode::InvalidValue,
+        format!("query parameter {parameter}: {detail}"),
+    )))
+}
+
+fn parse_since(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| query_error("registered_since", "must be an ISO 8601 date or date-time"))
+}
+
+/// Households of your organisation, in registration order, one page at a time.
+#[utoipa::path(
+    get,
+    path = "/api/v1/households",
+    tag = "households",
+    params(ListQuery),
+    responses(
+        (status = 200, body = HouseholdPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_households(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|_| query_error("query", "could not be read"))?;
+    let limit = match query.limit.as_deref() {
+        None => DEFAULT_PAGE,
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| query_error("limit", "must be a whole number from 1 to 200"))?,
+    };
+    let filter = HouseholdFilter {
+        group: query
+            .group
+            .as_deref()
+            .map(|g| PopulationGroup::parse(g).ok_or_else(|| query_error("group", "unknown population group")))
+            .transpose()?,
+        city: query.city.clone().filter(|c| !c.trim().is_empty()),
+        status: query
+            .status
+            .as_deref()
+            .map(|s| HouseholdStatus::parse(s).ok_or_else(|| query_error("status", "unknown status")))
+            .transpose()?,
+        registered_since: query.registered_since.as_deref().map(parse_since).transpose()?,
+        after: query
+            .cursor
+            .as_deref()
+            .map(|c| Uuid::parse_str(c).map_err(|_| query_error("cursor", "not a cursor from this API")))
+            .transpose()?,
+        // One more than asked tells whether another page exists.
+        limit: limit + 1,
+    };
+    let mut items = state.store.list_households(&actor, &filter).await?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|h| h.id.to_string())
+    } else {
+        None
+    };
+    Ok(Json(HouseholdPage { items, next_cursor }).into_response())
+}
+
+/// Fields the server owns; a patch may not set them.
+const READ_ONLY_FIELDS: &[&str] = &["id", "reference", "organisation_id", "version", "registered_at", "updated_at"];
+
+fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| ApiError::InvalidHeader("If-Match must be an ETag from this API, e.g. \"3\"".into()))
+}
+
+/// Edit a household with a JSON merge patch (RFC 7396). Arrays, including `members`,
+/// are replaced whole: send every member to keep, each with its `id`; members without
+/// an id are added, members left out are removed (kept in history).
+#[utoipa::path(
+    patch,
+    path = "/api/v1/households/{id}",
+    tag = "households",
+    params(
+        ("id" = Uuid, Path, description = "Household id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you edited; a stale one gets 412"),
+    ),
+    request_body(content = HouseholdInput, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = Household),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed concurrently", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match the current version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn patch_household(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let if_match = expected_version(&headers)?;
+    let Value::Object(patch) = &body.raw else {
+        return Err(ApiError::Validation(ValidationErrors::single(FieldError::new(
+            "#",
+            FieldErrorCode::InvalidType,
+            "a merge patch is a JSON object",
+        ))));
+    };
+    let mut read_only = ValidationErrors::default();
+    for field in READ_ONLY_FIELDS.iter().filter(|f| patch.contains_key(**f)) {
+        read_only.push(&format!("#/{field}"), FieldErrorCode::ReadOnly, "set by the server; leave it out");
+    }
+    if !read_only.is_empty() {
+        return Err(ApiError::Validation(read_only));
+    }
+    let current = state.store.get_household(&actor, id).await?;
+    if if_match.is_some_and(|v| v != current.version) {
+        return Err(ApiError::VersionMismatch {
+            current: current.version,
+            precondition: true,
+        });
+    }
+    let mut document = serde_json::to_value(current.to_input()).map_err(|_| ApiError::Internal)?;
+    merge_patch::apply(&mut document, &body.raw);
+    let input: HouseholdInput = deserialize_with_pointer(&document)?;
+    let household = validate(&input, &validation_context()).map_err(ApiError::Validation)?;
+    let updated = state
+        .store
+        .update_household(&actor, id, Some(current.version), &household, Utc::now())
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::VersionMismatch { current, .. } => ApiError::VersionMismatch {
+                current,
+                precondition: if_match.is_some(),
+            },
+            other => other,
+        })?;
+    tracing::info!(household = %id, version = updated.version, "household updated");
+    Ok(household_response(updated))
+}

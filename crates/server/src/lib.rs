@@ -1,0 +1,135 @@
+//! HTTP for Shanyrak: the JSON API under `/api/v1` and its OpenAPI document.
+//!
+//! # Layout
+//! - [`router`] assembles routes and the middleware every request passes (body limit,
+//!   timeout, panic guard, request log).
+//! - [`extract`]: authentication (`Authorization: Bearer`) and JSON bodies.
+//! - [`households`]: the household endpoints.
+//! - [`error`]: RFC 9457 problem documents, one table of error kinds.
+//!
+//! **Architecture invariants:** handlers hold no SQL and no policy: the store checks
+//! roles and organisation scope on every call. Logs name routes by their template
+//! (`/api/v1/households/{id}`), never the concrete URI, and never a request body.
+
+pub mod error;
+pub mod extract;
+pub mod households;
+pub mod merge_patch;
+pub mod openapi;
+
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use shanyrak_store::Store;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa::OpenApi;
+
+use crate::error::ApiError;
+
+/// Largest request body accepted. A household with 50 members and notes is a few KiB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    pub database: &'static str,
+}
+
+/// Liveness and database reachability, for load balancers and monitoring.
+#[utoipa::path(get, path = "/healthz", responses(
+    (status = 200, body = Health),
+    (status = 503, description = "The database is unreachable", body = Health),
+))]
+pub async fn health(State(state): State<AppState>) -> Response {
+    let database = state.store.backend_name();
+    match state.store.ping().await {
+        Ok(()) => Json(Health { status: "ok", database }).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", database })).into_response()
+        }
+    }
+}
+
+async fn openapi_document() -> Response {
+    match openapi::ApiDoc::openapi().to_json() {
+        Ok(json) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response(),
+        Err(_) => ApiError::Internal.into_response(),
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    // The panic message may hold data from the request; it is not logged or returned.
+    tracing::error!("handler panicked");
+    ApiError::Internal.into_response()
+}
+
+/// Rewrites axum's plain-text 405 into a problem document.
+async fn problem_for_bare_errors(request: Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED && response.headers().get(header::CONTENT_TYPE).is_none() {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        let mut problem = ApiError::MethodNotAllowed.into_response();
+        if let Some(allow) = allow {
+            problem.headers_mut().insert(header::ALLOW, allow);
+        }
+        return problem;
+    }
+    response
+}
+
+pub fn router(state: AppState) -> Router {
+    use households::*;
+    let api = Router::new()
+        .route("/households", get(list_households).post(create_household))
+        .route("/households/by-reference/{reference}", get(get_household_by_reference))
+        .route("/households/{id}", get(get_household).patch(patch_household))
+        .route("/openapi.json", get(openapi_document));
+
+    // The request log is a route layer so that it sees the matched route template.
+    let request_log = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request| {
+            let route = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_else(|| "unmatched".to_owned());
+            tracing::info_span!("request", method = %request.method(), route = %route)
+        })
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(health))
+        .route_layer(request_log)
+        .fallback(not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(problem_for_bare_errors))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::custom(panic_response))
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then finishes open requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,41 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the types.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::Problem;
+use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Shanyrak API",
+        description = "Registration of displaced households: register, find, edit. Errors are RFC 9457 problem documents.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
+    ),
+    paths(
+        crate::households::create_household,
+        crate::households::list_households,
+        crate::households::get_household,
+        crate::households::get_household_by_reference,
+        crate::households::patch_household,
+        crate::health,
+    ),
+    components(schemas(Problem, CreatedHousehold, CreatedMember, HouseholdPage)),
+    modifiers(&BearerAuth),
+    tags((name = "households", description = "Households and their members"))
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
