@@ -3,12 +3,12 @@
 
 use std::net::SocketAddr;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, Utc};
 use shanyrak_core::household::validate;
 use shanyrak_core::{
-    Actor, DocumentInput, DocumentType, HouseholdInput, LocationInput, MemberInput, Need, OrgKind, PopulationGroup,
-    Relationship, Role, Sex, ValidationContext, Vulnerability,
+    Actor, DocumentInput, DocumentType, HouseholdInput, LocationInput, MemberInput, Need, OrgKind,
+    PopulationGroup, Relationship, Role, Sex, ValidationContext, Vulnerability,
 };
 use shanyrak_store::{Principal, Store};
 
@@ -33,7 +33,9 @@ impl Demo {
         if let Some((_, _, token)) = self.accounts.first() {
             println!();
             println!("Try:");
-            println!("  curl -s -H 'Authorization: Bearer {token}' http://{address}/api/v1/households | head -c 600");
+            println!(
+                "  curl -s -H 'Authorization: Bearer {token}' http://{address}/api/v1/households | head -c 600"
+            );
             println!("  curl -s http://{address}/api/v1/openapi.json | head -c 300");
         }
         println!();
@@ -119,38 +121,87 @@ fn families() -> Vec<Family<'static>> {
     vec![
         oral(
             "2022-09-27",
-            vec![p("Смирнов", "Алексей", Some("Игоревич"), Male, "1995-03-02", Head).doc(DocumentType::RuInternalPassport, "4512 345678")],
+            vec![
+                p(
+                    "Смирнов",
+                    "Алексей",
+                    Some("Игоревич"),
+                    Male,
+                    "1995-03-02",
+                    Head,
+                )
+                .doc(DocumentType::RuInternalPassport, "4512 345678"),
+            ],
             &[Need::Shelter, Need::Food],
             Some("+7 912 345-67-89"),
         ),
         oral(
             "2022-09-27",
             vec![
-                p("Кузнецов", "Дмитрий", Some("Сергеевич"), Male, "1988-11-14", Head).doc(DocumentType::RuInternalPassport, "3615 004512"),
-                p("Кузнецова", "Ольга", Some("Викторовна"), Female, "1990-05-30", Spouse).doc(DocumentType::RuInternalPassport, "3615 118834"),
-                p("Кузнецов", "Артём", Some("Дмитриевич"), Male, "2019-02-11", Child).vulnerable(&[V::Child]),
+                p(
+                    "Кузнецов",
+                    "Дмитрий",
+                    Some("Сергеевич"),
+                    Male,
+                    "1988-11-14",
+                    Head,
+                )
+                .doc(DocumentType::RuInternalPassport, "3615 004512"),
+                p(
+                    "Кузнецова",
+                    "Ольга",
+                    Some("Викторовна"),
+                    Female,
+                    "1990-05-30",
+                    Spouse,
+                )
+                .doc(DocumentType::RuInternalPassport, "3615 118834"),
+                p(
+                    "Кузнецов",
+                    "Артём",
+                    Some("Дмитриевич"),
+                    Male,
+                    "2019-02-11",
+                    Child,
+                )
+                .vulnerable(&[V::Child]),
             ],
             &[Need::Shelter, Need::Food],
             Some("8 927 555 12 34"),
         ),
         oral(
             "2022-09-28",
-            vec![p("IVANOV", "SERGEI", None, Male, "1992-07-21", Head).doc(DocumentType::RuInternationalPassport, "75 1234567")],
+            vec![
+                p("IVANOV", "SERGEI", None, Male, "1992-07-21", Head)
+                    .doc(DocumentType::RuInternationalPassport, "75 1234567"),
+            ],
             &[Need::Shelter, Need::OnwardTravel],
             None,
         ),
         oral(
             "2022-09-28",
             vec![
-                p("Попов", "Андрей", Some("Николаевич"), Male, "1979-01-05", Head).doc(DocumentType::RuInternalPassport, "6309 771203"),
-                p("Попова", "Галина", Some("Петровна"), Female, "1951", Parent).vulnerable(&[V::OlderPerson, V::Disability]),
+                p(
+                    "Попов",
+                    "Андрей",
+                    Some("Николаевич"),
+                    Male,
+                    "1979-01-05",
+                    Head,
+                )
+                .doc(DocumentType::RuInternalPassport, "6309 771203"),
+                p("Попова", "Галина", Some("Петровна"), Female, "1951", Parent)
+                    .vulnerable(&[V::OlderPerson, V::Disability]),
             ],
             &[Need::Shelter, Need::Medical],
             Some("+7 (903) 100-20-30"),
         ),
         oral(
             "2022-09-29",
-            vec![p("Волков", "Илья", None, Male, "2001-12-24", Head).doc(DocumentType::RuInternalPassport, "4520 910011")],
+            vec![
+                p("Волков", "Илья", None, Male, "2001-12-24", Head)
+                    .doc(DocumentType::RuInternalPassport, "4520 910011"),
+            ],
             &[Need::Shelter, Need::Legal],
             None,
         ),
@@ -164,8 +215,17 @@ fn families() -> Vec<Family<'static>> {
             phone: Some("+7 701 234 5678"),
             needs: &[Need::Shelter],
             members: vec![
-                p("Морозов", "Павел", Some("Андреевич"), Male, "1986-04-17", Head).doc(DocumentType::RuInternalPassport, "4011 202122"),
-                p("Морозова", "Анна", None, Female, "1987-08-09", Spouse).vulnerable(&[V::Pregnant]),
+                p(
+                    "Морозов",
+                    "Павел",
+                    Some("Андреевич"),
+                    Male,
+                    "1986-04-17",
+                    Head,
+                )
+                .doc(DocumentType::RuInternalPassport, "4011 202122"),
+                p("Морозова", "Анна", None, Female, "1987-08-09", Spouse)
+                    .vulnerable(&[V::Pregnant]),
             ],
         },
         Family {
@@ -178,12 +238,25 @@ fn families() -> Vec<Family<'static>> {
             phone: Some("0555 123 456"),
             needs: &[Need::Shelter, Need::Food],
             members: vec![
-                p("Абдыкадыров", "Нурлан", Some("Бакытович"), Male, "1980-06-15", Head)
+                p(
+                    "Абдыкадыров",
+                    "Нурлан",
+                    Some("Бакытович"),
+                    Male,
+                    "1980-06-15",
+                    Head,
+                )
+                .citizen("KG")
+                .doc(DocumentType::KgId, "21506198000123"),
+                p("Абдыкадырова", "Айгүл", None, Female, "1984-03-08", Spouse)
                     .citizen("KG")
-                    .doc(DocumentType::KgId, "21506198000123"),
-                p("Абдыкадырова", "Айгүл", None, Female, "1984-03-08", Spouse).citizen("KG").vulnerable(&[V::SingleCaregiver]),
-                p("Абдыкадыров", "Бектур", None, Male, "2012", Child).citizen("KG").vulnerable(&[V::Child]),
-                p("Абдыкадырова", "Жаңыл", None, Female, "2016-10-02", Child).citizen("KG").vulnerable(&[V::Child]),
+                    .vulnerable(&[V::SingleCaregiver]),
+                p("Абдыкадыров", "Бектур", None, Male, "2012", Child)
+                    .citizen("KG")
+                    .vulnerable(&[V::Child]),
+                p("Абдыкадырова", "Жаңыл", None, Female, "2016-10-02", Child)
+                    .citizen("KG")
+                    .vulnerable(&[V::Child]),
             ],
         },
         Family {
@@ -207,7 +280,8 @@ fn families() -> Vec<Family<'static>> {
             phone: Some("+7 916 000 11 22"),
             needs: &[Need::Shelter, Need::Legal],
             members: vec![
-                p("Soloviev", "Maxim", None, Male, "1990-09-09", Head).doc(DocumentType::RuInternationalPassport, "76 7654321"),
+                p("Soloviev", "Maxim", None, Male, "1990-09-09", Head)
+                    .doc(DocumentType::RuInternationalPassport, "76 7654321"),
                 p("Solovieva", "Daria", None, Female, "1992-02-29", Spouse),
             ],
         },
@@ -259,7 +333,10 @@ fn to_input(f: &Family<'_>) -> HouseholdInput {
 /// Fills an empty database with the demo data and returns what to print.
 pub async fn seed(store: &Store) -> Result<Demo> {
     let counts = store.table_counts().await?;
-    if counts.iter().any(|(table, n)| *table == "organisations" && *n > 0) {
+    if counts
+        .iter()
+        .any(|(table, n)| *table == "organisations" && *n > 0)
+    {
         bail!("the demo needs an empty database; leave out --db to use a fresh one");
     }
     let now = Utc::now();
@@ -290,12 +367,18 @@ pub async fn seed(store: &Store) -> Result<Demo> {
         }
     }
     let ctx = ValidationContext {
-        today: NaiveDate::from_ymd_opt(2022, 10, 1).unwrap_or_default().max(now.date_naive()),
+        today: NaiveDate::from_ymd_opt(2022, 10, 1)
+            .unwrap_or_default()
+            .max(now.date_naive()),
     };
     let families = families();
     for family in &families {
         // Kazakhstan's families go to Кайнар; Kyrgyzstan's to the Bishkek group.
-        let registrar = if family.country == "KZ" { &registrars[0] } else { &registrars[2] };
+        let registrar = if family.country == "KZ" {
+            &registrars[0]
+        } else {
+            &registrars[2]
+        };
         let household = validate(&to_input(family), &ctx)
             .map_err(|e| anyhow::anyhow!("demo data is invalid: {:?}", e.errors))?;
         store

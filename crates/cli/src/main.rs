@@ -8,7 +8,7 @@ mod demo;
 use std::io::BufRead;
 use std::net::SocketAddr;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use shanyrak_core::{OrgKind, Role};
@@ -17,7 +17,11 @@ use shanyrak_store::{Principal, Store, StoreOptions};
 use uuid::Uuid;
 
 #[derive(Debug, Parser)]
-#[command(name = "shanyrak", version, about = "Registration and shelter for people displaced in a mass influx")]
+#[command(
+    name = "shanyrak",
+    version,
+    about = "Registration and shelter for people displaced in a mass influx"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -109,7 +113,10 @@ enum AdminCommand {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SHANYRAK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn open(url: &str) -> Result<Store> {
@@ -161,7 +168,9 @@ async fn serve(store: Store, bind: SocketAddr, on_ready: impl FnOnce(SocketAddr)
     let local = listener.local_addr()?;
     tracing::info!(address = %local, database = store.backend_name(), "listening");
     on_ready(local);
-    let state = AppState { store: store.clone() };
+    let state = AppState {
+        store: store.clone(),
+    };
     shanyrak_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     Ok(())
@@ -175,7 +184,9 @@ fn read_password() -> Result<String> {
         .context("could not read the password from standard input")?;
     let password = line.trim_end_matches(['\n', '\r']).to_owned();
     if password.is_empty() {
-        bail!("no password on standard input: pipe it in, e.g. `echo \"$PASSWORD\" | shanyrak admin create-user …`");
+        bail!(
+            "no password on standard input: pipe it in, e.g. `echo \"$PASSWORD\" | shanyrak admin create-user …`"
+        );
     }
     Ok(password)
 }
@@ -198,19 +209,26 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve { db, bind } => {
             let store = open(&db.db).await?;
-            serve(store, bind, |address| println!("Shanyrak is listening on http://{address}")).await
+            serve(store, bind, |address| {
+                println!("Shanyrak is listening on http://{address}")
+            })
+            .await
         }
         Command::Demo { db, bind } => {
             let url = match db {
                 Some(url) => url,
                 None => {
-                    let path = std::env::temp_dir().join(format!("shanyrak-demo-{}.db", Uuid::now_v7().simple()));
+                    let path = std::env::temp_dir()
+                        .join(format!("shanyrak-demo-{}.db", Uuid::now_v7().simple()));
                     format!("sqlite://{}", path.display())
                 }
             };
             let store = open(&url).await?;
             let demo = demo::seed(&store).await?;
-            serve(store, bind, |address| demo.print_welcome(address, &redact_url(&url))).await
+            serve(store, bind, |address| {
+                demo.print_welcome(address, &redact_url(&url))
+            })
+            .await
         }
         Command::Admin { command } => admin(command).await,
     }
@@ -221,7 +239,10 @@ async fn admin(command: AdminCommand) -> Result<()> {
         AdminCommand::CreateOrg { db, name, kind } => {
             let kind = OrgKind::parse(&kind).with_context(|| {
                 let known: Vec<&str> = OrgKind::ALL.iter().map(|k| k.as_str()).collect();
-                format!("unknown organisation kind {kind:?}; use one of {}", known.join(", "))
+                format!(
+                    "unknown organisation kind {kind:?}; use one of {}",
+                    known.join(", ")
+                )
             })?;
             let store = open(&db.db).await?;
             let org = store
@@ -231,7 +252,12 @@ async fn admin(command: AdminCommand) -> Result<()> {
             println!("{}", org.id);
             store.close().await;
         }
-        AdminCommand::CreateUser { db, org, email, roles } => {
+        AdminCommand::CreateUser {
+            db,
+            org,
+            email,
+            roles,
+        } => {
             let roles = parse_roles(&roles)?;
             let password = read_password()?;
             let store = open(&db.db).await?;
@@ -242,11 +268,18 @@ async fn admin(command: AdminCommand) -> Result<()> {
             println!("{}", user.id);
             store.close().await;
         }
-        AdminCommand::CreateToken { db, email, expires_in_days } => {
+        AdminCommand::CreateToken {
+            db,
+            email,
+            expires_in_days,
+        } => {
             let store = open(&db.db).await?;
             let now = Utc::now();
             let expires_at = expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d)));
-            let token = store.create_token(&CLI, &email, expires_at, now).await.map_err(describe)?;
+            let token = store
+                .create_token(&CLI, &email, expires_at, now)
+                .await
+                .map_err(describe)?;
             println!("{}", token.secret);
             store.close().await;
         }
@@ -268,7 +301,9 @@ fn describe(error: shanyrak_store::StoreError) -> anyhow::Error {
                 .collect();
             anyhow::anyhow!("invalid input: {}", lines.join("; "))
         }
-        StoreError::NotFound => anyhow::anyhow!("not found: check the organisation id or e-mail address"),
+        StoreError::NotFound => {
+            anyhow::anyhow!("not found: check the organisation id or e-mail address")
+        }
         other => anyhow::Error::new(other),
     }
 }
@@ -302,8 +337,14 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted_from_urls() {
-        assert_eq!(redact_url("postgres://app:s3cret@db.local/shanyrak"), "postgres://app:***@db.local/shanyrak");
-        assert_eq!(redact_url("postgres://app@db.local/shanyrak"), "postgres://app@db.local/shanyrak");
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db.local/shanyrak"),
+            "postgres://app:***@db.local/shanyrak"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db.local/shanyrak"),
+            "postgres://app@db.local/shanyrak"
+        );
         assert_eq!(redact_url("sqlite://shanyrak.db"), "sqlite://shanyrak.db");
     }
 

@@ -233,7 +233,7 @@ impl Document {
             }
             (doc_type, Some(raw)) => canonical_number(doc_type, raw, &number_pointer, errors),
         };
-        (errors.errors.len() == before).then(|| Self {
+        (errors.errors.len() == before).then_some(Self {
             doc_type: input.doc_type,
             number,
             issuing_country,

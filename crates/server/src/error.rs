@@ -5,7 +5,7 @@
 //! Internal errors are logged and answered with a bare 500: database messages can quote
 //! SQL and must not reach a client, and nothing personal is ever written to the log.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use shanyrak_core::{FieldError, ValidationErrors};
@@ -50,37 +50,78 @@ impl ApiError {
     /// Status, code and title: the one table of error kinds.
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
-            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required"),
-            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Not permitted for your role"),
+            Self::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Authentication required",
+            ),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not permitted for your role",
+            ),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found"),
-            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
-            Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The request has invalid fields"),
-            Self::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json", "The body is not valid JSON"),
+            Self::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+            ),
+            Self::Validation(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "The request has invalid fields",
+            ),
+            Self::MalformedJson(_) => (
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "The body is not valid JSON",
+            ),
             Self::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "Send the body as application/json",
             ),
-            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The body is too large"),
-            Self::InvalidHeader(_) => (StatusCode::BAD_REQUEST, "invalid_header", "A request header is invalid"),
-            Self::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query", "A query parameter is invalid"),
+            Self::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The body is too large",
+            ),
+            Self::InvalidHeader(_) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_header",
+                "A request header is invalid",
+            ),
+            Self::InvalidQuery(_) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                "A query parameter is invalid",
+            ),
             Self::IdempotencyKeyReused => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",
                 "The Idempotency-Key was already used with a different body",
             ),
-            Self::VersionMismatch { precondition: true, .. } => (
+            Self::VersionMismatch {
+                precondition: true, ..
+            } => (
                 StatusCode::PRECONDITION_FAILED,
                 "version_mismatch",
                 "The record was changed since you read it",
             ),
-            Self::VersionMismatch { precondition: false, .. } => (
+            Self::VersionMismatch {
+                precondition: false,
+                ..
+            } => (
                 StatusCode::CONFLICT,
                 "version_mismatch",
                 "The record was changed since you read it",
             ),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
-            Self::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal error"),
+            Self::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "Internal error",
+            ),
         }
     }
 
@@ -114,11 +155,15 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = self.to_problem();
-        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if matches!(self, Self::Unauthorized) {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

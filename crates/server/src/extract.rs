@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shanyrak_core::{Actor, FieldError, FieldErrorCode, ValidationErrors};
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
 
 /// The signed-in user behind `Authorization: Bearer TOKEN`, checked against the store on
 /// every request so that revoking a token or disabling a user takes effect at once.
@@ -19,13 +19,19 @@ pub struct Authenticated(pub Actor);
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .ok_or(ApiError::Unauthorized)?;
-        let (scheme, token) = header.trim().split_once(' ').ok_or(ApiError::Unauthorized)?;
+        let (scheme, token) = header
+            .trim()
+            .split_once(' ')
+            .ok_or(ApiError::Unauthorized)?;
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(ApiError::Unauthorized);
         }
@@ -48,11 +54,20 @@ pub struct ApiJson<T> {
 }
 
 fn is_json_content_type(parts_or_req: &axum::http::HeaderMap) -> bool {
-    let Some(content_type) = parts_or_req.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(content_type) = parts_or_req
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
@@ -95,9 +110,14 @@ pub fn deserialize_with_pointer<T: DeserializeOwned>(raw: &Value) -> Result<T, A
                 .rfind("expected ")
                 .map(|i| message[i..].to_owned())
                 .unwrap_or_else(|| "a different type".to_owned());
-            (FieldErrorCode::InvalidType, format!("wrong type or value: {expected}"))
+            (
+                FieldErrorCode::InvalidType,
+                format!("wrong type or value: {expected}"),
+            )
         };
-        ApiError::Validation(ValidationErrors::single(FieldError::new(pointer, code, detail)))
+        ApiError::Validation(ValidationErrors::single(FieldError::new(
+            pointer, code, detail,
+        )))
     })
 }
 
@@ -126,28 +146,39 @@ mod tests {
     #[test]
     fn type_errors_point_at_the_field_and_do_not_echo_values() {
         let raw = json!({"members": [{"surname": "ok"}, {"surname": ["Секретов"]}]});
-        let Err(ApiError::Validation(errors)) = deserialize_with_pointer::<HouseholdInput>(&raw) else {
+        let Err(ApiError::Validation(errors)) = deserialize_with_pointer::<HouseholdInput>(&raw)
+        else {
             panic!("expected a validation error");
         };
         assert_eq!(errors.errors[0].pointer, "#/members/1/surname");
         assert!(!errors.errors[0].detail.contains("Секретов"));
 
         let raw = json!({"group": "Секретов"});
-        let Err(ApiError::Validation(errors)) = deserialize_with_pointer::<HouseholdInput>(&raw) else {
+        let Err(ApiError::Validation(errors)) = deserialize_with_pointer::<HouseholdInput>(&raw)
+        else {
             panic!("expected a validation error");
         };
         assert_eq!(errors.errors[0].pointer, "#/group");
-        assert!(!errors.errors[0].detail.contains("Секретов"), "{}", errors.errors[0].detail);
+        assert!(
+            !errors.errors[0].detail.contains("Секретов"),
+            "{}",
+            errors.errors[0].detail
+        );
         assert!(errors.errors[0].detail.contains("arrival"));
     }
 
     #[test]
     fn unknown_fields_are_named_by_pointer() {
         let raw = json!({"members": [{"birthdate": "1995"}]});
-        let Err(ApiError::Validation(errors)) = deserialize_with_pointer::<HouseholdInput>(&raw) else {
+        let Err(ApiError::Validation(errors)) = deserialize_with_pointer::<HouseholdInput>(&raw)
+        else {
             panic!("expected a validation error");
         };
         assert_eq!(errors.errors[0].code, FieldErrorCode::UnknownField);
-        assert!(errors.errors[0].pointer.starts_with("#/members/0"), "{}", errors.errors[0].pointer);
+        assert!(
+            errors.errors[0].pointer.starts_with("#/members/0"),
+            "{}",
+            errors.errors[0].pointer
+        );
     }
 }

@@ -1,24 +1,24 @@
 //! `/api/v1/households`: register, read, list and edit households.
 
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use shanyrak_core::household::validate;
 use shanyrak_core::{
-    FieldError, FieldErrorCode, Household, HouseholdInput, HouseholdStatus, PopulationGroup, ReferenceCode,
-    ValidationContext, ValidationErrors,
+    FieldError, FieldErrorCode, Household, HouseholdInput, HouseholdStatus, PopulationGroup,
+    ReferenceCode, ValidationContext, ValidationErrors,
 };
 use shanyrak_store::{CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest};
 use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::{deserialize_with_pointer, ApiJson, Authenticated};
-use crate::{merge_patch, AppState};
+use crate::extract::{ApiJson, Authenticated, deserialize_with_pointer};
+use crate::{AppState, merge_patch};
 
 /// What `POST /api/v1/households` answers: the new ids and the reference, nothing personal.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -74,11 +74,17 @@ fn receipt_response(receipt: &HouseholdReceipt, replayed: bool) -> Response {
         id: receipt.household_id,
         reference: receipt.reference,
         version: receipt.version,
-        members: receipt.member_ids.iter().map(|id| CreatedMember { id: *id }).collect(),
+        members: receipt
+            .member_ids
+            .iter()
+            .map(|id| CreatedMember { id: *id })
+            .collect(),
     };
     let mut response = (StatusCode::CREATED, Json(body)).into_response();
     let headers = response.headers_mut();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/households/{}", receipt.household_id)) {
+    if let Ok(location) =
+        HeaderValue::from_str(&format!("/api/v1/households/{}", receipt.household_id))
+    {
         headers.insert(header::LOCATION, location);
     }
     headers.insert(header::ETAG, etag(receipt.version));
@@ -89,10 +95,14 @@ fn receipt_response(receipt: &HouseholdReceipt, replayed: bool) -> Response {
 }
 
 fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+    HeaderValue::from_str(&format!("\"{version}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
-fn idempotency_request(headers: &HeaderMap, raw: &Value) -> Result<Option<IdempotencyRequest>, ApiError> {
+fn idempotency_request(
+    headers: &HeaderMap,
+    raw: &Value,
+) -> Result<Option<IdempotencyRequest>, ApiError> {
     let Some(value) = headers.get(IDEMPOTENCY_HEADER) else {
         return Ok(None);
     };
@@ -100,7 +110,11 @@ fn idempotency_request(headers: &HeaderMap, raw: &Value) -> Result<Option<Idempo
         .to_str()
         .ok()
         .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY_LEN && k.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|k| {
+            !k.is_empty()
+                && k.len() <= MAX_IDEMPOTENCY_KEY_LEN
+                && k.bytes().all(|b| b.is_ascii_graphic())
+        })
         .ok_or_else(|| {
             ApiError::InvalidHeader(format!(
                 "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"
@@ -207,7 +221,10 @@ pub async fn get_household_by_reference(
 ) -> Result<Response, ApiError> {
     // A mistyped code (bad check symbol) cannot match any household.
     let reference: ReferenceCode = reference.parse().map_err(|_| ApiError::NotFound)?;
-    let household = state.store.get_household_by_reference(&actor, &reference).await?;
+    let household = state
+        .store
+        .get_household_by_reference(&actor, &reference)
+        .await?;
     Ok(household_response(household))
 }
 
@@ -261,19 +278,30 @@ pub async fn list_households(
         group: query
             .group
             .as_deref()
-            .map(|g| PopulationGroup::parse(g).ok_or_else(|| query_error("group", "unknown population group")))
+            .map(|g| {
+                PopulationGroup::parse(g)
+                    .ok_or_else(|| query_error("group", "unknown population group"))
+            })
             .transpose()?,
         city: query.city.clone().filter(|c| !c.trim().is_empty()),
         status: query
             .status
             .as_deref()
-            .map(|s| HouseholdStatus::parse(s).ok_or_else(|| query_error("status", "unknown status")))
+            .map(|s| {
+                HouseholdStatus::parse(s).ok_or_else(|| query_error("status", "unknown status"))
+            })
             .transpose()?,
-        registered_since: query.registered_since.as_deref().map(parse_since).transpose()?,
+        registered_since: query
+            .registered_since
+            .as_deref()
+            .map(parse_since)
+            .transpose()?,
         after: query
             .cursor
             .as_deref()
-            .map(|c| Uuid::parse_str(c).map_err(|_| query_error("cursor", "not a cursor from this API")))
+            .map(|c| {
+                Uuid::parse_str(c).map_err(|_| query_error("cursor", "not a cursor from this API"))
+            })
             .transpose()?,
         // One more than asked tells whether another page exists.
         limit: limit + 1,
@@ -289,7 +317,14 @@ pub async fn list_households(
 }
 
 /// Fields the server owns; a patch may not set them.
-const READ_ONLY_FIELDS: &[&str] = &["id", "reference", "organisation_id", "version", "registered_at", "updated_at"];
+const READ_ONLY_FIELDS: &[&str] = &[
+    "id",
+    "reference",
+    "organisation_id",
+    "version",
+    "registered_at",
+    "updated_at",
+];
 
 fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
@@ -301,7 +336,9 @@ fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
         .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
         .and_then(|v| v.parse::<i64>().ok())
         .map(Some)
-        .ok_or_else(|| ApiError::InvalidHeader("If-Match must be an ETag from this API, e.g. \"3\"".into()))
+        .ok_or_else(|| {
+            ApiError::InvalidHeader("If-Match must be an ETag from this API, e.g. \"3\"".into())
+        })
 }
 
 /// Edit a household with a JSON merge patch (RFC 7396). Arrays, including `members`,
@@ -336,15 +373,21 @@ pub async fn patch_household(
     let id = parse_id(&id)?;
     let if_match = expected_version(&headers)?;
     let Value::Object(patch) = &body.raw else {
-        return Err(ApiError::Validation(ValidationErrors::single(FieldError::new(
-            "#",
-            FieldErrorCode::InvalidType,
-            "a merge patch is a JSON object",
-        ))));
+        return Err(ApiError::Validation(ValidationErrors::single(
+            FieldError::new(
+                "#",
+                FieldErrorCode::InvalidType,
+                "a merge patch is a JSON object",
+            ),
+        )));
     };
     let mut read_only = ValidationErrors::default();
     for field in READ_ONLY_FIELDS.iter().filter(|f| patch.contains_key(**f)) {
-        read_only.push(&format!("#/{field}"), FieldErrorCode::ReadOnly, "set by the server; leave it out");
+        read_only.push(
+            &format!("#/{field}"),
+            FieldErrorCode::ReadOnly,
+            "set by the server; leave it out",
+        );
     }
     if !read_only.is_empty() {
         return Err(ApiError::Validation(read_only));

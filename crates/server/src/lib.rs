@@ -20,7 +20,7 @@ pub mod openapi;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -55,17 +55,35 @@ pub struct Health {
 pub async fn health(State(state): State<AppState>) -> Response {
     let database = state.store.backend_name();
     match state.store.ping().await {
-        Ok(()) => Json(Health { status: "ok", database }).into_response(),
+        Ok(()) => Json(Health {
+            status: "ok",
+            database,
+        })
+        .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", database })).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "unavailable",
+                    database,
+                }),
+            )
+                .into_response()
         }
     }
 }
 
 async fn openapi_document() -> Response {
     match openapi::ApiDoc::openapi().to_json() {
-        Ok(json) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response(),
+        Ok(json) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            json,
+        )
+            .into_response(),
         Err(_) => ApiError::Internal.into_response(),
     }
 }
@@ -83,7 +101,9 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// Rewrites axum's plain-text 405 into a problem document.
 async fn problem_for_bare_errors(request: Request, next: axum::middleware::Next) -> Response {
     let response = next.run(request).await;
-    if response.status() == StatusCode::METHOD_NOT_ALLOWED && response.headers().get(header::CONTENT_TYPE).is_none() {
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && response.headers().get(header::CONTENT_TYPE).is_none()
+    {
         let allow = response.headers().get(header::ALLOW).cloned();
         let mut problem = ApiError::MethodNotAllowed.into_response();
         if let Some(allow) = allow {
@@ -98,8 +118,14 @@ pub fn router(state: AppState) -> Router {
     use households::*;
     let api = Router::new()
         .route("/households", get(list_households).post(create_household))
-        .route("/households/by-reference/{reference}", get(get_household_by_reference))
-        .route("/households/{id}", get(get_household).patch(patch_household))
+        .route(
+            "/households/by-reference/{reference}",
+            get(get_household_by_reference),
+        )
+        .route(
+            "/households/{id}",
+            get(get_household).patch(patch_household),
+        )
         .route("/openapi.json", get(openapi_document));
 
     // The request log is a route layer so that it sees the matched route template.
@@ -121,7 +147,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(axum::middleware::from_fn(problem_for_bare_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
 }
 
@@ -131,5 +160,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

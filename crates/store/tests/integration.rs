@@ -1,6 +1,8 @@
 //! The store's behaviour on both backends: every test runs once on SQLite and once on
 //! PostgreSQL, on a fresh database.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed expectation is a failed test
+
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use shanyrak_core::document::DocumentInput;
 use shanyrak_core::household::validate;

@@ -1,0 +1,482 @@
+//! The real `shanyrak` binary: administration commands, the demo, and crash safety
+//! (SIGKILL in the middle of concurrent registrations, then restart and check).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed expectation is a failed test
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use shanyrak_store::testing::{Backend, TestDatabase};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
+
+macro_rules! on_both_backends {
+    ($($scenario:ident),+ $(,)?) => {
+        $(mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$scenario(super::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$scenario(super::Backend::Postgres).await;
+            }
+        })+
+    };
+}
+
+on_both_backends!(
+    admin_commands_set_up_a_working_account,
+    sigkill_loses_no_acknowledged_registration
+);
+
+struct Output {
+    success: bool,
+    stdout: String,
+    stderr: String,
+}
+
+async fn shanyrak(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("SHANYRAK_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn shanyrak");
+    if let Some(mut input) = child.stdin.take() {
+        input
+            .write_all(stdin.as_bytes())
+            .await
+            .expect("write stdin");
+    }
+    let output = child.wait_with_output().await.expect("wait");
+    Output {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+    }
+}
+
+/// Creates an organisation, a registrar and a token with the admin commands.
+async fn provision(db: &str) -> String {
+    let org = shanyrak(
+        &[
+            "admin",
+            "create-org",
+            "--db",
+            db,
+            "--name",
+            "Кайнар",
+            "--kind",
+            "mutual_aid",
+        ],
+        "",
+    )
+    .await;
+    assert!(org.success, "{}", org.stderr);
+    let user = shanyrak(
+        &[
+            "admin",
+            "create-user",
+            "--db",
+            db,
+            "--org",
+            &org.stdout,
+            "--email",
+            "reg@example.org",
+            "--role",
+            "registrar",
+        ],
+        "a long enough password\n",
+    )
+    .await;
+    assert!(user.success, "{}", user.stderr);
+    let token = shanyrak(
+        &[
+            "admin",
+            "create-token",
+            "--db",
+            db,
+            "--email",
+            "reg@example.org",
+        ],
+        "",
+    )
+    .await;
+    assert!(token.success, "{}", token.stderr);
+    assert!(token.stdout.starts_with("shk_"));
+    token.stdout
+}
+
+/// Starts `shanyrak serve` on a free port and returns it with its base URL.
+async fn start_server(db: &str) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--db", db, "--bind", "127.0.0.1:0"])
+        .env("SHANYRAK_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn server");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("server started in time")
+        .expect("read stdout")
+        .expect("a line");
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("listening address")
+        .to_owned();
+    (child, base)
+}
+
+fn household(tag: &str, members: usize) -> Value {
+    let mut list = vec![
+        json!({"surname": "Смирнов", "given_name": "Алексей", "sex": "male",
+                               "birth_date": "1995-03-02", "relationship": "head"}),
+    ];
+    for i in 1..members {
+        list.push(
+            json!({"surname": "Smirnova", "given_name": format!("Child {i}"), "sex": "female",
+                         "birth_date": "2015", "relationship": "child"}),
+        );
+    }
+    json!({"group": "arrival", "location": {"country": "KZ", "city": "Oral"}, "notes": tag, "members": list})
+}
+
+async fn admin_commands_set_up_a_working_account(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let token = provision(&db.url).await;
+
+    let bad_kind = shanyrak(
+        &[
+            "admin",
+            "create-org",
+            "--db",
+            &db.url,
+            "--name",
+            "X",
+            "--kind",
+            "club",
+        ],
+        "",
+    )
+    .await;
+    assert!(!bad_kind.success);
+    assert!(
+        bad_kind.stderr.contains("unknown organisation kind"),
+        "{}",
+        bad_kind.stderr
+    );
+    let no_password = shanyrak(
+        &[
+            "admin",
+            "create-user",
+            "--db",
+            &db.url,
+            "--org",
+            "01a219aa-12c2-71fe-bffb-2dd356f92d0a",
+            "--email",
+            "x@example.org",
+            "--role",
+            "admin",
+        ],
+        "",
+    )
+    .await;
+    assert!(!no_password.success);
+    assert!(
+        no_password.stderr.contains("no password"),
+        "{}",
+        no_password.stderr
+    );
+    let unknown_org = shanyrak(
+        &[
+            "admin",
+            "create-user",
+            "--db",
+            &db.url,
+            "--org",
+            "01a219aa-12c2-71fe-bffb-2dd356f92d0a",
+            "--email",
+            "x@example.org",
+            "--role",
+            "admin",
+        ],
+        "a long enough password\n",
+    )
+    .await;
+    assert!(!unknown_org.success);
+    assert!(
+        unknown_org.stderr.contains("not found"),
+        "{}",
+        unknown_org.stderr
+    );
+    let unknown_user = shanyrak(
+        &[
+            "admin",
+            "create-token",
+            "--db",
+            &db.url,
+            "--email",
+            "nobody@example.org",
+        ],
+        "",
+    )
+    .await;
+    assert!(!unknown_user.success);
+
+    let (mut server, base) = start_server(&db.url).await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{base}/api/v1/households"))
+        .bearer_auth(&token)
+        .json(&household("admin-test", 2))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    // Disabling the user from the command line locks the token out of the running server.
+    let disabled = shanyrak(
+        &[
+            "admin",
+            "disable-user",
+            "--db",
+            &db.url,
+            "--email",
+            "reg@example.org",
+        ],
+        "",
+    )
+    .await;
+    assert!(disabled.success, "{}", disabled.stderr);
+    let response = client
+        .get(format!("{base}/api/v1/households"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let _ = server.kill().await;
+}
+
+/// Several clients register households with idempotency keys; the server is killed with
+/// SIGKILL mid-way and restarted. Every household that got a 201 must be there with all its
+/// members, no household may be half-written, and retrying the requests whose answer was
+/// lost must not create duplicates.
+async fn sigkill_loses_no_acknowledged_registration(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let token = provision(&db.url).await;
+    let (mut server, base) = start_server(&db.url).await;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client");
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for c in 0..6 {
+        let (client, base, token, stop) =
+            (client.clone(), base.clone(), token.clone(), stop.clone());
+        clients.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            let mut unanswered = Vec::new();
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let tag = format!("c{c}-r{i}");
+                let members = 1 + (i % 4);
+                let result = client
+                    .post(format!("{base}/api/v1/households"))
+                    .bearer_auth(&token)
+                    .header("Idempotency-Key", &tag)
+                    .json(&household(&tag, members))
+                    .send()
+                    .await;
+                match result {
+                    Ok(r) if r.status() == StatusCode::CREATED => {
+                        let body: Value = r.json().await.unwrap_or(Value::Null);
+                        acknowledged.push((tag, members, body));
+                    }
+                    Ok(r) => panic!("unexpected status {}", r.status()),
+                    Err(_) => {
+                        unanswered.push((tag, members));
+                        break;
+                    }
+                }
+                i += 1;
+            }
+            (acknowledged, unanswered)
+        }));
+    }
+    // Let registrations flow, then kill the server without warning.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.start_kill().expect("SIGKILL");
+    let _ = server.wait().await;
+    stop.store(true, Ordering::Relaxed);
+
+    let mut acknowledged = Vec::new();
+    let mut unanswered = Vec::new();
+    for task in clients {
+        let (a, u) = task.await.expect("client task");
+        acknowledged.extend(a);
+        unanswered.extend(u);
+    }
+    assert!(
+        acknowledged.len() >= 6,
+        "too few registrations before the kill: {}",
+        acknowledged.len()
+    );
+    eprintln!(
+        "before SIGKILL: {} acknowledged, {} without an answer",
+        acknowledged.len(),
+        unanswered.len()
+    );
+
+    let (mut server, base) = start_server(&db.url).await;
+    let expected_members: HashMap<String, usize> = acknowledged
+        .iter()
+        .map(|(tag, n, _)| (tag.clone(), *n))
+        .chain(unanswered.iter().cloned())
+        .collect();
+
+    for (tag, members, body) in &acknowledged {
+        let id = body["id"].as_str().expect("id in 201");
+        let got: Value = client
+            .get(format!("{base}/api/v1/households/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            got["notes"],
+            json!(tag),
+            "acknowledged {tag} is missing after the crash"
+        );
+        assert_eq!(
+            got["members"].as_array().map(Vec::len),
+            Some(*members),
+            "{tag} lost members"
+        );
+        assert_eq!(
+            got["members"]
+                .as_array()
+                .map(|m| m.iter().map(|p| p["id"].clone()).collect::<Vec<_>>()),
+            body["members"]
+                .as_array()
+                .map(|m| m.iter().map(|p| p["id"].clone()).collect::<Vec<_>>())
+        );
+    }
+
+    // Retrying what got no answer, with the same keys, creates each at most once.
+    for (tag, members) in &unanswered {
+        let response = client
+            .post(format!("{base}/api/v1/households"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", tag)
+            .json(&household(tag, *members))
+            .send()
+            .await
+            .expect("retry");
+        assert_eq!(response.status(), StatusCode::CREATED, "retry of {tag}");
+    }
+
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut path = format!("{base}/api/v1/households?limit=200");
+    loop {
+        let page: Value = client
+            .get(&path)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("json");
+        for h in page["items"].as_array().expect("items") {
+            let tag = h["notes"].as_str().expect("tag").to_owned();
+            let members = h["members"].as_array().map(Vec::len).unwrap_or(0);
+            assert_eq!(
+                Some(&members),
+                expected_members.get(&tag),
+                "{tag} is half-written or unknown"
+            );
+            *seen.entry(tag).or_default() += 1;
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("{base}/api/v1/households?limit=200&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert!(
+        seen.values().all(|&n| n == 1),
+        "a request was registered twice: {seen:?}"
+    );
+    assert_eq!(seen.len(), acknowledged.len() + unanswered.len());
+    let _ = server.kill().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_starts_with_data_and_prints_tokens() {
+    let mut child = Command::new(BIN)
+        .args(["demo", "--bind", "127.0.0.1:0"])
+        .env("SHANYRAK_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn demo");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut printed = Vec::new();
+    while let Ok(Ok(Some(line))) =
+        tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await
+    {
+        let done = line.contains("Stop with Ctrl-C");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = printed.join("\n");
+    let base = text
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("address")
+        .to_owned();
+    let tokens: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.starts_with("shk_") && w.len() == 68)
+        .collect();
+    assert!(tokens.len() >= 3, "{text}");
+    let page: Value = reqwest::Client::new()
+        .get(format!("{base}/api/v1/households"))
+        .bearer_auth(tokens[0])
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        page["items"]
+            .as_array()
+            .is_some_and(|items| items.len() >= 5),
+        "{page}"
+    );
+    let _ = child.kill().await;
+}
