@@ -27,6 +27,14 @@ pub enum Action {
     ReadHousehold,
     UpdateHousehold,
     ReadAudit,
+    /// See sites and free beds (not personal data).
+    ReadSites,
+    /// Create and edit sites and bed pools of one's own organisation.
+    ManageSites,
+    /// Reserve beds for, check in and check out households.
+    PlaceHouseholds,
+    /// See who stays at a site (names and reference only).
+    ReadResidents,
 }
 
 impl Role {
@@ -41,6 +49,10 @@ impl Role {
                 Admin | Registrar | Caseworker | SiteManager | Dispatcher | Distributor
             ),
             ReadAudit => matches!(self, Admin),
+            ReadSites => true,
+            ManageSites => matches!(self, Admin | SiteManager),
+            PlaceHouseholds => matches!(self, Admin | SiteManager | Dispatcher | Caseworker),
+            ReadResidents => matches!(self, Admin | SiteManager | Dispatcher),
         }
     }
 }

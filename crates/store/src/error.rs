@@ -19,6 +19,8 @@ pub enum StoreError {
     Invalid(ValidationErrors),
     #[error("an account with this e-mail address already exists")]
     EmailTaken,
+    #[error("{0}")]
+    Admission(shanyrak_core::shelter::AdmissionError),
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error("migration failed")]

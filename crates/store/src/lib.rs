@@ -31,6 +31,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use uuid::Uuid;
 
 pub use error::StoreError;
+pub use repo::{AdmissionRequest, PoolView, Resident, SiteView, Stay, WaitingHousehold};
 pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
     Principal, UserRecord,
@@ -230,6 +231,101 @@ impl Store {
         entity_id: Uuid,
     ) -> Result<Vec<AuditEvent>, StoreError> {
         dispatch!(self, r => r.audit_events_for(actor, entity_id).await)
+    }
+
+    pub async fn create_site(
+        &self,
+        actor: &Actor,
+        site: &shanyrak_core::shelter::ValidatedSite,
+        now: DateTime<Utc>,
+    ) -> Result<SiteView, StoreError> {
+        dispatch!(self, r => r.create_site(actor, site, now).await)
+    }
+
+    pub async fn get_site(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<SiteView, StoreError> {
+        dispatch!(self, r => r.get_site(actor, id, now).await)
+    }
+
+    pub async fn list_sites(
+        &self,
+        actor: &Actor,
+        city: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SiteView>, StoreError> {
+        dispatch!(self, r => r.list_sites(actor, city, now).await)
+    }
+
+    pub async fn add_pool(
+        &self,
+        actor: &Actor,
+        site_id: Uuid,
+        spec: &shanyrak_core::shelter::BedPoolSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, StoreError> {
+        dispatch!(self, r => r.add_pool(actor, site_id, spec, now).await)
+    }
+
+    pub async fn update_pool(
+        &self,
+        actor: &Actor,
+        site_id: Uuid,
+        pool_id: Uuid,
+        input: &shanyrak_core::shelter::BedPoolInput,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, r => r.update_pool(actor, site_id, pool_id, input, now).await)
+    }
+
+    pub async fn admit(
+        &self,
+        actor: &Actor,
+        request: &AdmissionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Stay, StoreError> {
+        dispatch!(self, r => r.admit(actor, request, now).await)
+    }
+
+    pub async fn change_stay(
+        &self,
+        actor: &Actor,
+        stay_id: Uuid,
+        to: shanyrak_core::shelter::StayStatus,
+        now: DateTime<Utc>,
+    ) -> Result<Stay, StoreError> {
+        dispatch!(self, r => r.change_stay(actor, stay_id, to, now).await)
+    }
+
+    pub async fn mark_seen(
+        &self,
+        actor: &Actor,
+        stay_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Stay, StoreError> {
+        dispatch!(self, r => r.mark_seen(actor, stay_id, now).await)
+    }
+
+    pub async fn residents(
+        &self,
+        actor: &Actor,
+        site_id: Uuid,
+        absence_days: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Resident>, StoreError> {
+        dispatch!(self, r => r.residents(actor, site_id, absence_days, now).await)
+    }
+
+    pub async fn waiting_list(
+        &self,
+        actor: &Actor,
+        city: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<WaitingHousehold>, StoreError> {
+        dispatch!(self, r => r.waiting_list(actor, city, now).await)
     }
 
     /// Row counts per table, for tests and operational checks; no personal data.

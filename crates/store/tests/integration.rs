@@ -43,6 +43,10 @@ on_both_backends!(
     list_filters_and_paginates,
     tokens_and_passwords,
     roles_are_enforced,
+    last_bed_goes_to_exactly_one_of_concurrent_admissions,
+    expired_reservation_frees_its_beds,
+    admission_rules_and_the_waiting_list,
+    capacity_changes_are_audited_and_never_below_occupancy,
 );
 
 struct Fixture {
@@ -165,7 +169,10 @@ fn family() -> HouseholdInput {
         needs: vec![shanyrak_core::Need::Shelter],
         members: Some(vec![
             head,
-            member("SMIRNOVA", "Ekaterina", None, Relationship::Spouse, "1996"),
+            MemberInput {
+                sex: Some(Sex::Female),
+                ..member("SMIRNOVA", "Ekaterina", None, Relationship::Spouse, "1996")
+            },
             member(
                 "Смирнова-Әбдірахманқызы",
                 "Айгүл",
@@ -739,4 +746,406 @@ async fn roles_are_enforced(f: Fixture) {
         .create_organisation(&admin, "Rogue", OrgKind::Other, now())
         .await;
     assert!(matches!(org, Err(StoreError::Forbidden)));
+}
+
+// ----- shelter ---------------------------------------------------------------------------
+
+use shanyrak_core::shelter::{
+    AdmissionError, BedPoolInput, HouseRules, PoolKind, SiteInput, SiteKind, StayStatus,
+    validate_pool, validate_site,
+};
+use shanyrak_store::AdmissionRequest;
+
+async fn site_with_pool(f: &Fixture, pool: BedPoolInput, rules: HouseRules) -> (Uuid, Uuid) {
+    let site = validate_site(&SiteInput {
+        name: Some("Спорткомплекс «Мирас»".into()),
+        kind: Some(SiteKind::SportsHall),
+        location: Some(LocationInput {
+            country: Some("KZ".into()),
+            region: None,
+            city: Some("Oral".into()),
+        }),
+        rules: Some(rules.clone()),
+        ..SiteInput::default()
+    })
+    .expect("valid site");
+    let view = f
+        .store
+        .create_site(&f.admin_a, &site, now())
+        .await
+        .expect("site");
+    let spec = validate_pool(&pool, &rules).expect("valid pool");
+    let pool_id = f
+        .store
+        .add_pool(&f.admin_a, view.site.id, &spec, now())
+        .await
+        .expect("pool");
+    (view.site.id, pool_id)
+}
+
+fn open_rules() -> HouseRules {
+    HouseRules {
+        children_allowed: true,
+        max_nights: Some(14),
+        ..HouseRules::default()
+    }
+}
+
+fn mixed(beds: u32) -> BedPoolInput {
+    BedPoolInput {
+        kind: Some(PoolKind::Mixed),
+        beds: Some(beds),
+        ..BedPoolInput::default()
+    }
+}
+
+fn single(surname: &str) -> HouseholdInput {
+    let mut h = family();
+    let mut head = member(surname, "Иван", None, Relationship::Head, "1990-01-01");
+    head.sex = Some(Sex::Male);
+    h.members = Some(vec![head]);
+    h
+}
+
+fn admit_now(household_id: Uuid, pool_id: Uuid) -> AdmissionRequest {
+    AdmissionRequest {
+        household_id,
+        pool_id,
+        member_ids: None,
+        reserve_until: None,
+        expected_departure: None,
+        one_night: false,
+    }
+}
+
+async fn last_bed_goes_to_exactly_one_of_concurrent_admissions(f: Fixture) {
+    let (_, pool) = site_with_pool(&f, mixed(3), open_rules()).await;
+    // Two beds are taken already; six single men race for the last one.
+    let couple = create(&f, &f.registrar_a, &{
+        let mut h = family();
+        if let Some(m) = h.members.as_mut() {
+            m.truncate(2);
+        }
+        h
+    })
+    .await;
+    f.store
+        .admit(&f.admin_a, &admit_now(couple, pool), now())
+        .await
+        .expect("couple");
+    let mut households = Vec::new();
+    for i in 0..6 {
+        households.push(create(&f, &f.registrar_a, &single(&format!("Петров{i}"))).await);
+    }
+    let mut tasks = Vec::new();
+    for h in households {
+        let store = f.store.clone();
+        let actor = f.admin_a.clone();
+        tasks.push(tokio::spawn(async move {
+            store.admit(&actor, &admit_now(h, pool), now()).await
+        }));
+    }
+    let mut admitted = 0;
+    for task in tasks {
+        match task.await.expect("join") {
+            Ok(_) => admitted += 1,
+            Err(StoreError::Admission(AdmissionError::NoCapacity)) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(admitted, 1);
+    let site = f
+        .store
+        .list_sites(&f.admin_a, Some("Oral"), now())
+        .await
+        .expect("sites");
+    assert_eq!(site[0].pools[0].occupied, 3);
+    assert_eq!(site[0].pools[0].free, 0);
+}
+
+async fn expired_reservation_frees_its_beds(f: Fixture) {
+    let (_, pool) = site_with_pool(&f, mixed(2), open_rules()).await;
+    let first = create(&f, &f.registrar_a, &{
+        let mut h = family();
+        if let Some(m) = h.members.as_mut() {
+            m.truncate(2);
+        }
+        h
+    })
+    .await;
+    let second = create(&f, &f.registrar_a, &single("Орлов")).await;
+    let deadline = now() + chrono::Duration::hours(6);
+    let reservation = f
+        .store
+        .admit(
+            &f.admin_a,
+            &AdmissionRequest {
+                reserve_until: Some(deadline),
+                ..admit_now(first, pool)
+            },
+            now(),
+        )
+        .await
+        .expect("reserve");
+    assert_eq!(reservation.status, StayStatus::Reserved);
+    let site = f
+        .store
+        .list_sites(&f.admin_a, None, now())
+        .await
+        .expect("sites");
+    assert_eq!((site[0].pools[0].reserved, site[0].pools[0].free), (2, 0));
+    let blocked = f
+        .store
+        .admit(&f.admin_a, &admit_now(second, pool), now())
+        .await;
+    assert!(
+        matches!(
+            blocked,
+            Err(StoreError::Admission(AdmissionError::NoCapacity))
+        ),
+        "{blocked:?}"
+    );
+    // The same household cannot be placed twice.
+    let twice = f
+        .store
+        .admit(&f.admin_a, &admit_now(first, pool), now())
+        .await;
+    assert!(
+        matches!(
+            twice,
+            Err(StoreError::Admission(AdmissionError::AlreadyHoused))
+        ),
+        "{twice:?}"
+    );
+
+    let later = deadline + chrono::Duration::minutes(1);
+    let waiting = f
+        .store
+        .waiting_list(&f.admin_a, Some("Oral"), later)
+        .await
+        .expect("waiting");
+    assert!(
+        waiting.iter().any(|w| w.household_id == first),
+        "expired reservation returns the household to the list"
+    );
+    let admitted = f
+        .store
+        .admit(&f.admin_a, &admit_now(second, pool), later)
+        .await
+        .expect("bed freed");
+    assert_eq!(admitted.status, StayStatus::CheckedIn);
+    let late = f
+        .store
+        .change_stay(&f.admin_a, reservation.id, StayStatus::CheckedIn, later)
+        .await;
+    assert!(
+        matches!(
+            late,
+            Err(StoreError::Admission(AdmissionError::InvalidTransition))
+        ),
+        "{late:?}"
+    );
+    let cancelled = f
+        .store
+        .change_stay(&f.admin_a, reservation.id, StayStatus::Cancelled, later)
+        .await
+        .expect("cancel");
+    assert_eq!(cancelled.status, StayStatus::Cancelled);
+}
+
+async fn admission_rules_and_the_waiting_list(f: Fixture) {
+    let male_dorm = BedPoolInput {
+        kind: Some(PoolKind::MaleDorm),
+        beds: Some(10),
+        ..BedPoolInput::default()
+    };
+    let segregated = HouseRules {
+        sex_segregated: true,
+        ..open_rules()
+    };
+    let (site, dorm) = site_with_pool(&f, male_dorm, segregated.clone()).await;
+    let female = validate_pool(
+        &BedPoolInput {
+            kind: Some(PoolKind::FemaleDorm),
+            beds: Some(10),
+            ..BedPoolInput::default()
+        },
+        &segregated,
+    )
+    .expect("pool");
+    let female_dorm = f
+        .store
+        .add_pool(&f.admin_a, site, &female, now())
+        .await
+        .expect("pool");
+
+    let fam = create(&f, &f.registrar_a, &family()).await;
+    let household = f
+        .store
+        .get_household(&f.registrar_a, fam)
+        .await
+        .expect("get");
+    let waiting = f
+        .store
+        .waiting_list(&f.admin_a, Some("Oral"), now())
+        .await
+        .expect("waiting");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!((waiting[0].persons, waiting[0].children), (4, 1));
+
+    // The whole family into the male dorm: refused, a child never sleeps there.
+    let refused = f
+        .store
+        .admit(&f.admin_a, &admit_now(fam, dorm), now())
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Admission(AdmissionError::ChildInMaleDorm))
+        ),
+        "{refused:?}"
+    );
+    // The father alone into the male dorm; mother and daughter into the female dorm.
+    let father = AdmissionRequest {
+        member_ids: Some(vec![household.members[0].id]),
+        ..admit_now(fam, dorm)
+    };
+    f.store
+        .admit(&f.admin_a, &father, now())
+        .await
+        .expect("father");
+    let wrong = AdmissionRequest {
+        member_ids: Some(vec![household.members[1].id, household.members[3].id]),
+        ..admit_now(fam, female_dorm)
+    };
+    let wrong = f.store.admit(&f.admin_a, &wrong, now()).await;
+    assert!(
+        matches!(
+            wrong,
+            Err(StoreError::Admission(AdmissionError::WrongSexForPool))
+        ),
+        "{wrong:?}"
+    );
+    let women = AdmissionRequest {
+        member_ids: Some(vec![household.members[1].id, household.members[2].id]),
+        ..admit_now(fam, female_dorm)
+    };
+    let stay = f
+        .store
+        .admit(&f.admin_a, &women, now())
+        .await
+        .expect("mother and daughter");
+    assert!(
+        f.store
+            .waiting_list(&f.admin_a, Some("Oral"), now())
+            .await
+            .expect("waiting")
+            .is_empty()
+    );
+
+    // Registrars do not place; other organisations do not see residents.
+    let registrar = f
+        .store
+        .admit(&f.registrar_a, &admit_now(fam, dorm), now())
+        .await;
+    assert!(matches!(registrar, Err(StoreError::Forbidden)));
+    let residents = f
+        .store
+        .residents(&f.admin_a, site, 3, now())
+        .await
+        .expect("residents");
+    assert_eq!(residents.len(), 2);
+    assert_eq!(
+        residents[1].names,
+        vec![
+            "SMIRNOVA Ekaterina".to_owned(),
+            "Смирнова-Әбдірахманқызы Айгүл".to_owned()
+        ]
+    );
+    let later = now() + chrono::Duration::days(4);
+    let residents = f
+        .store
+        .residents(&f.admin_a, site, 3, later)
+        .await
+        .expect("residents");
+    assert!(residents.iter().all(|r| r.overdue));
+    f.store
+        .mark_seen(&f.admin_a, stay.id, later)
+        .await
+        .expect("seen");
+    let residents = f
+        .store
+        .residents(&f.admin_a, site, 3, later)
+        .await
+        .expect("residents");
+    assert_eq!(residents.iter().filter(|r| r.overdue).count(), 1);
+
+    let out = f
+        .store
+        .change_stay(&f.admin_a, stay.id, StayStatus::CheckedOut, later)
+        .await
+        .expect("out");
+    assert_eq!(out.status, StayStatus::CheckedOut);
+    assert_eq!(
+        f.store
+            .residents(&f.admin_a, site, 3, later)
+            .await
+            .expect("residents")
+            .len(),
+        1
+    );
+}
+
+async fn capacity_changes_are_audited_and_never_below_occupancy(f: Fixture) {
+    let (site, pool) = site_with_pool(&f, mixed(4), open_rules()).await;
+    let fam = create(&f, &f.registrar_a, &family()).await;
+    f.store
+        .admit(&f.admin_a, &admit_now(fam, pool), now())
+        .await
+        .expect("admit four");
+    let shrink = f
+        .store
+        .update_pool(&f.admin_a, site, pool, &mixed(3), now())
+        .await;
+    assert!(matches!(shrink, Err(StoreError::Invalid(_))), "{shrink:?}");
+    f.store
+        .update_pool(&f.admin_a, site, pool, &mixed(8), now())
+        .await
+        .expect("grow");
+    let events = f
+        .store
+        .audit_events_for(&f.admin_a, pool)
+        .await
+        .expect("events");
+    assert_eq!(
+        events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        vec!["create", "update"]
+    );
+    assert_eq!(
+        events[1].before.as_ref().and_then(|b| b.get("beds")),
+        Some(&serde_json::json!(4))
+    );
+    assert_eq!(
+        events[1].after.as_ref().and_then(|a| a.get("beds")),
+        Some(&serde_json::json!(8))
+    );
+    // Another organisation's admin cannot change these beds.
+    let other_admin = user(
+        &f.store,
+        f.registrar_b.organisation_id,
+        "admin-b@example.org",
+        &[Role::Admin],
+    )
+    .await;
+    let foreign = f
+        .store
+        .update_pool(&other_admin, site, pool, &mixed(1), now())
+        .await;
+    assert!(matches!(foreign, Err(StoreError::Forbidden)), "{foreign:?}");
+    let view = f
+        .store
+        .get_site(&other_admin, site, now())
+        .await
+        .expect("sites are visible to all");
+    assert_eq!((view.pools[0].occupied, view.pools[0].free), (4, 4));
 }

@@ -154,7 +154,7 @@ impl<DB: Database> Clone for Repo<DB> {
     }
 }
 
-const HOUSEHOLD_COLUMNS: &str = "id, reference, organisation_id, population_group, arrival_date, crossing_point, \
+pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, reference, organisation_id, population_group, arrival_date, crossing_point, \
      country, region, city, phone, languages, needs, status, notes, version, registered_at, updated_at";
 
 const PERSON_COLUMNS: &str = "id, household_id, surname, given_name, patronymic, sex, birth_date, \
@@ -168,16 +168,23 @@ fn hash_token(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
-fn parse_enum<T>(text: &str, parse: fn(&str) -> Option<T>, column: &str) -> Result<T, StoreError> {
+pub(crate) fn parse_enum<T>(
+    text: &str,
+    parse: fn(&str) -> Option<T>,
+    column: &str,
+) -> Result<T, StoreError> {
     parse(text).ok_or_else(|| StoreError::corrupt(format!("unknown value in column {column}")))
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(value: Value, column: &str) -> Result<T, StoreError> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    value: Value,
+    column: &str,
+) -> Result<T, StoreError> {
     serde_json::from_value(value)
         .map_err(|_| StoreError::corrupt(format!("unreadable JSON in column {column}")))
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<Value, StoreError> {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<Value, StoreError> {
     serde_json::to_value(value)
         .map_err(|_| StoreError::corrupt("value could not be encoded as JSON"))
 }
@@ -246,28 +253,44 @@ impl<DB: Database> Repo<DB> {
     }
 }
 
-impl<DB> Repo<DB>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> i32: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Vec<u8>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> NaiveDate: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Json<Value>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<Uuid>: Encode<'q, DB>,
-    for<'q> Option<String>: Encode<'q, DB>,
-    for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
-    for<'q> Option<NaiveDate>: Encode<'q, DB>,
-    for<'q> Option<Json<Value>>: Encode<'q, DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row>,
-    usize: ColumnIndex<DB::Row>,
-{
+/// Wraps an `impl Repo<DB>` block in the bounds the SQL needs from a backend (which Rust
+/// types it binds and reads). Written once so every query module states them the same way.
+macro_rules! backend_impl {
+    ($($body:tt)*) => {
+        impl<DB> Repo<DB>
+        where
+            DB: Database,
+            for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+            for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+            for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+            for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+            for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+            for<'q> i32: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+            for<'q> f64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+            for<'q> bool: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+            for<'q> Vec<u8>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+            for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+            for<'q> NaiveDate: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+            for<'q> Json<Value>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+            for<'q> Option<Uuid>: Encode<'q, DB>,
+            for<'q> Option<String>: Encode<'q, DB>,
+            for<'q> Option<i32>: Encode<'q, DB>,
+            for<'q> Option<f64>: Encode<'q, DB>,
+            for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
+            for<'q> Option<NaiveDate>: Encode<'q, DB>,
+            for<'q> Option<Json<Value>>: Encode<'q, DB>,
+            for<'a> &'a str: ColumnIndex<DB::Row>,
+            usize: ColumnIndex<DB::Row>,
+        {
+            $($body)*
+        }
+    };
+}
+
+mod shelter;
+pub use shelter::{AdmissionRequest, PoolView, Resident, SiteView, Stay, WaitingHousehold};
+
+backend_impl! {
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.reader.acquire().await?;
         sqlx::query("SELECT 1").fetch_one(&mut *conn).await?;
@@ -1236,6 +1259,9 @@ where
             "documents",
             "audit_events",
             "idempotency_keys",
+            "sites",
+            "bed_pools",
+            "stays",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&mut *conn)
@@ -1246,7 +1272,7 @@ where
     }
 }
 
-enum HouseholdKey {
+pub(crate) enum HouseholdKey {
     Id(Uuid),
     Reference(String),
 }

@@ -1,0 +1,782 @@
+//! Sites, bed pools, stays and the waiting list.
+//!
+//! Admission is the one place where concurrency matters: two volunteers checking two
+//! families into the last bed at once. Every admission first bumps its pool's
+//! `admissions` counter, which takes the pool's row lock on PostgreSQL (SQLite has a
+//! single writer anyway), then counts the stays holding beds and asks
+//! [`shanyrak_core::shelter::check_admission`]. The second admission waits for the first
+//! and then sees its stay, so occupancy can never exceed capacity.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use shanyrak_core::shelter::{
+    AdmissionError, Amenities, BedPoolSpec, Coordinates, HouseRules, Occupant, PoolKind, PoolUsage,
+    Site, SiteKind, SiteStatus, StayStatus, ValidatedSite, check_admission, validate_pool,
+    waiting_priority,
+};
+use shanyrak_core::{
+    Action, Actor, CountryCode, Household, HouseholdStatus, Location, Need, PhoneNumber,
+    ReferenceCode, Sex, ValidationErrors, Vulnerability,
+};
+use sqlx::types::Json;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
+use uuid::Uuid;
+
+use super::{HouseholdKey, Principal, Repo, from_json, parse_enum, to_json};
+use crate::StoreError;
+
+/// A bed pool with the beds its stays hold right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PoolView {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    #[serde(flatten)]
+    pub spec: BedPoolSpec,
+    /// People checked in.
+    pub occupied: u32,
+    /// People with a live reservation.
+    pub reserved: u32,
+    /// Beds (or, for family rooms, rooms) still free for ordinary stays.
+    pub free: u32,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteView {
+    #[serde(flatten)]
+    pub site: Site,
+    pub pools: Vec<PoolView>,
+}
+
+/// A request to hold beds for some or all members of a household.
+#[derive(Debug, Clone)]
+pub struct AdmissionRequest {
+    pub household_id: Uuid,
+    pub pool_id: Uuid,
+    /// Members to admit; all current members when `None`.
+    pub member_ids: Option<Vec<Uuid>>,
+    /// A reservation until this moment; `None` checks in at once.
+    pub reserve_until: Option<DateTime<Utc>>,
+    pub expected_departure: Option<NaiveDate>,
+    pub one_night: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stay {
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub site_id: Uuid,
+    pub pool_id: Uuid,
+    pub status: StayStatus,
+    pub one_night: bool,
+    pub member_ids: Vec<Uuid>,
+    pub persons: u32,
+    pub reserved_until: Option<DateTime<Utc>>,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    pub expected_departure: Option<NaiveDate>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub checked_out_at: Option<DateTime<Utc>>,
+}
+
+/// Who stays at a site, as its manager sees them: names and the reference, nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resident {
+    #[serde(flatten)]
+    pub stay: Stay,
+    pub reference: ReferenceCode,
+    pub names: Vec<String>,
+    pub nights: i64,
+    /// Not seen for longer than the absence limit.
+    pub overdue: bool,
+    /// Reached the site's maximum nights.
+    pub max_nights_reached: bool,
+}
+
+/// A household that needs a bed and has none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaitingHousehold {
+    pub household_id: Uuid,
+    pub reference: ReferenceCode,
+    pub city: String,
+    pub country: CountryCode,
+    pub persons: u32,
+    pub men: u32,
+    pub women: u32,
+    pub children: u32,
+    pub step_free: u32,
+    pub priority: u32,
+    pub waiting_days: i64,
+}
+
+const SITE_COLUMNS: &str = "id, organisation_id, name, kind, address, country, region, city, latitude, longitude, \
+     contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at";
+const POOL_COLUMNS: &str =
+    "id, site_id, kind, room_size, beds, step_free_beds, blocked_beds, transitory_beds, version";
+const STAY_COLUMNS: &str = "id, household_id, site_id, pool_id, status, one_night, persons, reserved_until, \
+     checked_in_at, expected_departure, last_seen_at, checked_out_at";
+
+/// Adults are 18 or older on the day of admission.
+const ADULT_AGE: u32 = 18;
+
+fn to_u32(value: i32, column: &str) -> Result<u32, StoreError> {
+    u32::try_from(value).map_err(|_| StoreError::corrupt(format!("negative value in {column}")))
+}
+
+/// The status a client sees: a reservation past its deadline has expired.
+fn effective_status(
+    stored: StayStatus,
+    reserved_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> StayStatus {
+    match (stored, reserved_until) {
+        (StayStatus::Reserved, Some(deadline)) if deadline <= now => StayStatus::Expired,
+        (status, _) => status,
+    }
+}
+
+fn occupant(person: &shanyrak_core::Person, today: NaiveDate) -> Occupant {
+    Occupant {
+        sex: person.sex,
+        child: person
+            .birth_date
+            .age_on(today)
+            .is_none_or(|age| age < ADULT_AGE),
+        needs_step_free: person.vulnerabilities.contains(&Vulnerability::Disability),
+    }
+}
+
+fn admission_error(error: AdmissionError) -> StoreError {
+    StoreError::Admission(error)
+}
+
+backend_impl! {
+    fn site_from_row(row: &DB::Row) -> Result<Site, StoreError> {
+        let country: String = row.try_get("country")?;
+        let latitude: Option<f64> = row.try_get("latitude")?;
+        let longitude: Option<f64> = row.try_get("longitude")?;
+        let phone: Option<String> = row.try_get("contact_phone")?;
+        Ok(Site {
+            id: row.try_get("id")?,
+            organisation_id: row.try_get("organisation_id")?,
+            details: ValidatedSite {
+                name: row.try_get("name")?,
+                kind: parse_enum(&row.try_get::<String, _>("kind")?, SiteKind::parse, "kind")?,
+                address: row.try_get("address")?,
+                location: Location {
+                    country: country.parse().map_err(|_| StoreError::corrupt("unknown country in sites"))?,
+                    region: row.try_get("region")?,
+                    city: row.try_get("city")?,
+                },
+                coordinates: latitude.zip(longitude).map(|(latitude, longitude)| Coordinates { latitude, longitude }),
+                contact_name: row.try_get("contact_name")?,
+                contact_phone: phone
+                    .map(|p| PhoneNumber::from_e164(&p))
+                    .transpose()
+                    .map_err(|_| StoreError::corrupt("unreadable phone in sites"))?,
+                status: parse_enum(&row.try_get::<String, _>("status")?, SiteStatus::parse, "status")?,
+                rules: from_json::<HouseRules>(row.try_get::<Json<Value>, _>("rules")?.0, "rules")?,
+                amenities: from_json::<Amenities>(row.try_get::<Json<Value>, _>("amenities")?.0, "amenities")?,
+            },
+            version: row.try_get("version")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+
+    fn pool_from_row(row: &DB::Row) -> Result<(Uuid, Uuid, BedPoolSpec, i64), StoreError> {
+        let room_size: Option<i32> = row.try_get("room_size")?;
+        Ok((
+            row.try_get("id")?,
+            row.try_get("site_id")?,
+            BedPoolSpec {
+                kind: parse_enum(&row.try_get::<String, _>("kind")?, PoolKind::parse, "kind")?,
+                room_size: room_size.map(|r| to_u32(r, "room_size")).transpose()?,
+                beds: to_u32(row.try_get("beds")?, "beds")?,
+                step_free_beds: to_u32(row.try_get("step_free_beds")?, "step_free_beds")?,
+                blocked_beds: to_u32(row.try_get("blocked_beds")?, "blocked_beds")?,
+                transitory_beds: to_u32(row.try_get("transitory_beds")?, "transitory_beds")?,
+            },
+            row.try_get("version")?,
+        ))
+    }
+
+    fn stay_from_row(row: &DB::Row, member_ids: Vec<Uuid>, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+        let reserved_until: Option<DateTime<Utc>> = row.try_get("reserved_until")?;
+        let stored = parse_enum(&row.try_get::<String, _>("status")?, StayStatus::parse, "status")?;
+        Ok(Stay {
+            id: row.try_get("id")?,
+            household_id: row.try_get("household_id")?,
+            site_id: row.try_get("site_id")?,
+            pool_id: row.try_get("pool_id")?,
+            status: effective_status(stored, reserved_until, now),
+            one_night: row.try_get("one_night")?,
+            member_ids,
+            persons: to_u32(row.try_get("persons")?, "persons")?,
+            reserved_until,
+            checked_in_at: row.try_get("checked_in_at")?,
+            expected_departure: row.try_get("expected_departure")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+            checked_out_at: row.try_get("checked_out_at")?,
+        })
+    }
+
+    /// Beds held in each of the given pools: checked-in stays and unexpired reservations.
+    async fn pool_usage(
+        conn: &mut DB::Connection,
+        pool_ids: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<HashMap<Uuid, (PoolUsage, u32, u32)>, StoreError> {
+        let mut usage: HashMap<Uuid, (PoolUsage, u32, u32)> = HashMap::new();
+        if pool_ids.is_empty() {
+            return Ok(usage);
+        }
+        let in_list: Vec<String> = (0..pool_ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT pool_id, status, one_night, persons, step_free FROM stays \
+             WHERE (status = 'checked_in' OR (status = 'reserved' AND reserved_until > $1)) \
+             AND pool_id IN ({})",
+            in_list.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(now);
+        for id in pool_ids {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let pool_id: Uuid = row.try_get("pool_id")?;
+            let persons = to_u32(row.try_get("persons")?, "persons")?;
+            let step_free = to_u32(row.try_get("step_free")?, "step_free")?;
+            let one_night: bool = row.try_get("one_night")?;
+            let reserved = row.try_get::<String, _>("status")? == "reserved";
+            let entry = usage.entry(pool_id).or_default();
+            if one_night {
+                entry.0.transitory += persons;
+            } else {
+                entry.0.regular += persons;
+            }
+            entry.0.step_free += step_free;
+            entry.0.rooms += 1;
+            if reserved {
+                entry.2 += persons;
+            } else {
+                entry.1 += persons;
+            }
+        }
+        Ok(usage)
+    }
+
+    async fn load_site_views(conn: &mut DB::Connection, sites: Vec<Site>, now: DateTime<Utc>) -> Result<Vec<SiteView>, StoreError> {
+        if sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let in_list: Vec<String> = (1..=sites.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT {POOL_COLUMNS} FROM bed_pools WHERE site_id IN ({}) ORDER BY site_id, id", in_list.join(", "));
+        let mut query = sqlx::query(&sql);
+        for site in &sites {
+            query = query.bind(site.id);
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        let pools: Vec<(Uuid, Uuid, BedPoolSpec, i64)> = rows.iter().map(Self::pool_from_row).collect::<Result<_, _>>()?;
+        let ids: Vec<Uuid> = pools.iter().map(|p| p.0).collect();
+        let usage = Self::pool_usage(conn, &ids, now).await?;
+        let mut views: Vec<SiteView> = sites.into_iter().map(|site| SiteView { site, pools: Vec::new() }).collect();
+        let index: HashMap<Uuid, usize> = views.iter().enumerate().map(|(i, v)| (v.site.id, i)).collect();
+        for (id, site_id, spec, version) in pools {
+            let (used, occupied, reserved) = usage.get(&id).copied().unwrap_or_default();
+            let free = if spec.kind == PoolKind::FamilyRoom {
+                spec.rooms().saturating_sub(used.rooms)
+            } else {
+                spec.regular_capacity().saturating_sub(used.regular)
+            };
+            if let Some(&i) = index.get(&site_id) {
+                views[i].pools.push(PoolView { id, site_id, spec, occupied, reserved, free, version });
+            }
+        }
+        Ok(views)
+    }
+
+    pub async fn create_site(&self, actor: &Actor, site: &ValidatedSite, now: DateTime<Utc>) -> Result<SiteView, StoreError> {
+        if !actor.may(Action::ManageSites) {
+            return Err(StoreError::Forbidden);
+        }
+        let stored = Site {
+            id: Uuid::now_v7(),
+            organisation_id: actor.organisation_id,
+            details: site.clone(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO sites (id, organisation_id, name, kind, address, country, region, city, latitude, longitude, \
+             contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(stored.id)
+        .bind(stored.organisation_id)
+        .bind(site.name.clone())
+        .bind(site.kind.as_str().to_owned())
+        .bind(site.address.clone())
+        .bind(site.location.country.as_str().to_owned())
+        .bind(site.location.region.clone())
+        .bind(site.location.city.clone())
+        .bind(site.coordinates.map(|c| c.latitude))
+        .bind(site.coordinates.map(|c| c.longitude))
+        .bind(site.contact_name.clone())
+        .bind(site.contact_phone.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(site.status.as_str().to_owned())
+        .bind(Json(to_json(&site.rules)?))
+        .bind(Json(to_json(&site.amenities)?))
+        .bind(1i64)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "site", stored.id, "create", None, Some(to_json(&stored)?), now).await?;
+        tx.commit().await?;
+        Ok(SiteView { site: stored, pools: Vec::new() })
+    }
+
+    async fn site_in_conn(conn: &mut DB::Connection, id: Uuid) -> Result<Site, StoreError> {
+        let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+        Self::site_from_row(&row)
+    }
+
+    /// A site with its pools and free beds. Sites are not personal data: every signed-in
+    /// role may see them, which is what lets dispatchers place across organisations.
+    pub async fn get_site(&self, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<SiteView, StoreError> {
+        if !actor.may(Action::ReadSites) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        let site = Self::site_in_conn(&mut conn, id).await?;
+        let mut views = Self::load_site_views(&mut conn, vec![site], now).await?;
+        views.pop().ok_or(StoreError::NotFound)
+    }
+
+    pub async fn list_sites(&self, actor: &Actor, city: Option<&str>, now: DateTime<Utc>) -> Result<Vec<SiteView>, StoreError> {
+        if !actor.may(Action::ReadSites) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        let rows = match city {
+            Some(city) => {
+                let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE city = $1 ORDER BY name, id");
+                sqlx::query(&sql).bind(city.to_owned()).fetch_all(&mut *conn).await?
+            }
+            None => {
+                let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY city, name, id");
+                sqlx::query(&sql).fetch_all(&mut *conn).await?
+            }
+        };
+        let sites: Vec<Site> = rows.iter().map(Self::site_from_row).collect::<Result<_, _>>()?;
+        Self::load_site_views(&mut conn, sites, now).await
+    }
+
+    /// Adds a bed pool to a site of the actor's organisation.
+    pub async fn add_pool(&self, actor: &Actor, site_id: Uuid, spec: &BedPoolSpec, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
+        if !actor.may(Action::ManageSites) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        let site = Self::site_in_conn(&mut tx, site_id).await?;
+        if site.organisation_id != actor.organisation_id {
+            return Err(StoreError::Forbidden);
+        }
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO bed_pools (id, site_id, kind, room_size, beds, step_free_beds, blocked_beds, transitory_beds, \
+             admissions, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 1, $9, $10)",
+        )
+        .bind(id)
+        .bind(site_id)
+        .bind(spec.kind.as_str().to_owned())
+        .bind(spec.room_size.map(|r| r as i32))
+        .bind(spec.beds as i32)
+        .bind(spec.step_free_beds as i32)
+        .bind(spec.blocked_beds as i32)
+        .bind(spec.transitory_beds as i32)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "bed_pool", id, "create", None, Some(to_json(spec)?), now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Changes a pool's beds. Lowering capacity below what stays already hold is refused:
+    /// people in beds are not evicted by a number typed into a form.
+    pub async fn update_pool(
+        &self,
+        actor: &Actor,
+        site_id: Uuid,
+        pool_id: Uuid,
+        spec_input: &shanyrak_core::shelter::BedPoolInput,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if !actor.may(Action::ManageSites) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        // Lock the pool first, as admissions do.
+        sqlx::query("UPDATE bed_pools SET admissions = admissions + 1 WHERE id = $1 AND site_id = $2")
+            .bind(pool_id)
+            .bind(site_id)
+            .execute(&mut *tx)
+            .await?;
+        let site = Self::site_in_conn(&mut tx, site_id).await?;
+        if site.organisation_id != actor.organisation_id {
+            return Err(StoreError::Forbidden);
+        }
+        let sql = format!("SELECT {POOL_COLUMNS} FROM bed_pools WHERE id = $1 AND site_id = $2");
+        let row = sqlx::query(&sql).bind(pool_id).bind(site_id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+        let (_, _, before, version) = Self::pool_from_row(&row)?;
+        let after = validate_pool(spec_input, &site.details.rules).map_err(StoreError::Invalid)?;
+        if after.kind != before.kind {
+            return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
+                "#/kind",
+                shanyrak_core::FieldErrorCode::ReadOnly,
+                "a pool's kind cannot change; add a new pool instead",
+            ))));
+        }
+        let usage = Self::pool_usage(&mut tx, &[pool_id], now).await?.get(&pool_id).map(|u| u.0).unwrap_or_default();
+        let too_small = if after.kind == PoolKind::FamilyRoom {
+            usage.rooms > after.rooms()
+        } else {
+            usage.regular > after.regular_capacity() || usage.regular + usage.transitory > after.beds - after.blocked_beds
+        };
+        if too_small || usage.step_free > after.step_free_beds {
+            return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
+                "#/beds",
+                shanyrak_core::FieldErrorCode::InvalidValue,
+                "fewer beds than people already staying or reserved; check people out first",
+            ))));
+        }
+        sqlx::query(
+            "UPDATE bed_pools SET room_size = $1, beds = $2, step_free_beds = $3, blocked_beds = $4, \
+             transitory_beds = $5, version = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(after.room_size.map(|r| r as i32))
+        .bind(after.beds as i32)
+        .bind(after.step_free_beds as i32)
+        .bind(after.blocked_beds as i32)
+        .bind(after.transitory_beds as i32)
+        .bind(version + 1)
+        .bind(now)
+        .bind(pool_id)
+        .execute(&mut *tx)
+        .await?;
+        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "bed_pool", pool_id, "update", Some(to_json(&before)?), Some(to_json(&after)?), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Members of the household who are in a stay holding beds (checked in or reserved).
+    async fn housed_members(conn: &mut DB::Connection, household_id: Uuid, now: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.person_id FROM stay_members m JOIN stays s ON s.id = m.stay_id \
+             WHERE s.household_id = $1 AND (s.status = 'checked_in' OR (s.status = 'reserved' AND s.reserved_until > $2))",
+        )
+        .bind(household_id)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get::<Uuid, _>("person_id")?)).collect()
+    }
+
+    /// Reserves beds for, or checks in, members of a household of the actor's
+    /// organisation. Never over capacity, also under concurrent admissions.
+    pub async fn admit(&self, actor: &Actor, request: &AdmissionRequest, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+        if !actor.may(Action::PlaceHouseholds) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        // The pool lock first, then the household's, always in this order.
+        let locked = sqlx::query("UPDATE bed_pools SET admissions = admissions + 1 WHERE id = $1 RETURNING site_id")
+            .bind(request.pool_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let site_id: Uuid = locked.try_get("site_id")?;
+        sqlx::query("UPDATE households SET version = version WHERE id = $1 AND organisation_id = $2")
+            .bind(request.household_id)
+            .bind(actor.organisation_id)
+            .execute(&mut *tx)
+            .await?;
+        let household = Self::load_household(&mut tx, actor.organisation_id, "id", HouseholdKey::Id(request.household_id)).await?;
+        let site = Self::site_in_conn(&mut tx, site_id).await?;
+        let sql = format!("SELECT {POOL_COLUMNS} FROM bed_pools WHERE id = $1");
+        let row = sqlx::query(&sql).bind(request.pool_id).fetch_one(&mut *tx).await?;
+        let (_, _, spec, _) = Self::pool_from_row(&row)?;
+
+        let members: Vec<&shanyrak_core::Person> = match &request.member_ids {
+            None => household.members.iter().collect(),
+            Some(ids) => {
+                let mut chosen = Vec::with_capacity(ids.len());
+                for (i, id) in ids.iter().enumerate() {
+                    match household.members.iter().find(|m| m.id == *id) {
+                        Some(m) if !chosen.iter().any(|c: &&shanyrak_core::Person| c.id == *id) => chosen.push(m),
+                        _ => {
+                            return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
+                                format!("#/member_ids/{i}"),
+                                shanyrak_core::FieldErrorCode::UnknownMember,
+                                "not a member of this household, or given twice",
+                            ))))
+                        }
+                    }
+                }
+                chosen
+            }
+        };
+        let housed = Self::housed_members(&mut tx, household.id, now).await?;
+        if members.iter().any(|m| housed.contains(&m.id)) {
+            return Err(StoreError::Admission(AdmissionError::AlreadyHoused));
+        }
+        let today = now.date_naive();
+        let occupants: Vec<Occupant> = members.iter().map(|m| occupant(m, today)).collect();
+        let usage = Self::pool_usage(&mut tx, &[request.pool_id], now).await?.get(&request.pool_id).map(|u| u.0).unwrap_or_default();
+        check_admission(site.details.status, &site.details.rules, &spec, usage, &occupants, request.one_night).map_err(admission_error)?;
+
+        let status = if request.reserve_until.is_some() { StayStatus::Reserved } else { StayStatus::CheckedIn };
+        let stay = Stay {
+            id: Uuid::now_v7(),
+            household_id: household.id,
+            site_id,
+            pool_id: request.pool_id,
+            status,
+            one_night: request.one_night,
+            member_ids: members.iter().map(|m| m.id).collect(),
+            persons: occupants.len() as u32,
+            reserved_until: request.reserve_until,
+            checked_in_at: request.reserve_until.is_none().then_some(now),
+            expected_departure: if request.one_night { today.succ_opt() } else { request.expected_departure },
+            last_seen_at: request.reserve_until.is_none().then_some(now),
+            checked_out_at: None,
+        };
+        sqlx::query(
+            "INSERT INTO stays (id, household_id, organisation_id, site_id, pool_id, status, one_night, persons, step_free, \
+             reserved_until, checked_in_at, expected_departure, last_seen_at, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(stay.id)
+        .bind(stay.household_id)
+        .bind(household.organisation_id)
+        .bind(site_id)
+        .bind(stay.pool_id)
+        .bind(status.as_str().to_owned())
+        .bind(stay.one_night)
+        .bind(stay.persons as i32)
+        .bind(occupants.iter().filter(|o| o.needs_step_free).count() as i32)
+        .bind(stay.reserved_until)
+        .bind(stay.checked_in_at)
+        .bind(stay.expected_departure)
+        .bind(stay.last_seen_at)
+        .bind(actor.user_id)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for person in &stay.member_ids {
+            sqlx::query("INSERT INTO stay_members (stay_id, person_id) VALUES ($1, $2)")
+                .bind(stay.id)
+                .bind(*person)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let action = if status == StayStatus::Reserved { "reserve" } else { "check_in" };
+        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(household.organisation_id), "stay", stay.id, action, None, Some(to_json(&stay)?), now).await?;
+        tx.commit().await?;
+        Ok(stay)
+    }
+
+    async fn stay_members(conn: &mut DB::Connection, stay_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        let rows = sqlx::query("SELECT person_id FROM stay_members WHERE stay_id = $1 ORDER BY person_id")
+            .bind(stay_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get::<Uuid, _>("person_id")?)).collect()
+    }
+
+    /// Loads a stay the actor may act on: of their organisation's household, or at a site
+    /// their organisation runs.
+    async fn stay_for_actor(conn: &mut DB::Connection, actor: &Actor, stay_id: Uuid, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+        let sql =
+            "SELECT s.id, s.household_id, s.site_id, s.pool_id, s.status, s.one_night, s.persons, s.reserved_until, \
+             s.checked_in_at, s.expected_departure, s.last_seen_at, s.checked_out_at FROM stays s \
+             JOIN sites t ON t.id = s.site_id WHERE s.id = $1 AND (s.organisation_id = $2 OR t.organisation_id = $2)";
+        let row = sqlx::query(sql).bind(stay_id).bind(actor.organisation_id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+        let members = Self::stay_members(conn, stay_id).await?;
+        Self::stay_from_row(&row, members, now)
+    }
+
+    /// Moves a stay to a new status: `checked_in` confirms a live reservation,
+    /// `checked_out` ends a stay, `cancelled` drops a reservation.
+    pub async fn change_stay(&self, actor: &Actor, stay_id: Uuid, to: StayStatus, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+        if !actor.may(Action::PlaceHouseholds) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        let before = Self::stay_for_actor(&mut tx, actor, stay_id, now).await?;
+        let allowed = matches!(
+            (before.status, to),
+            (StayStatus::Reserved, StayStatus::CheckedIn | StayStatus::Cancelled)
+                | (StayStatus::CheckedIn, StayStatus::CheckedOut)
+                | (StayStatus::Expired, StayStatus::Cancelled)
+        );
+        if !allowed {
+            return Err(StoreError::Admission(AdmissionError::InvalidTransition));
+        }
+        let mut after = before.clone();
+        after.status = to;
+        match to {
+            StayStatus::CheckedIn => {
+                after.checked_in_at = Some(now);
+                after.last_seen_at = Some(now);
+            }
+            StayStatus::CheckedOut => after.checked_out_at = Some(now),
+            _ => {}
+        }
+        // Only if nothing changed it since it was read (the status is the guard).
+        let updated = sqlx::query(
+            "UPDATE stays SET status = $1, checked_in_at = $2, last_seen_at = $3, checked_out_at = $4, updated_at = $5 \
+             WHERE id = $6 AND status = $7 RETURNING id",
+        )
+        .bind(to.as_str().to_owned())
+        .bind(after.checked_in_at)
+        .bind(after.last_seen_at)
+        .bind(after.checked_out_at)
+        .bind(now)
+        .bind(stay_id)
+        .bind(if before.status == StayStatus::Expired { StayStatus::Reserved.as_str().to_owned() } else { before.status.as_str().to_owned() })
+        .fetch_optional(&mut *tx)
+        .await?;
+        if updated.is_none() {
+            return Err(StoreError::Admission(AdmissionError::InvalidTransition));
+        }
+        Self::audit(&mut tx, &Principal::User(actor.clone()), None, "stay", stay_id, to.as_str(), Some(to_json(&before)?), Some(to_json(&after)?), now).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Roll call: the residents of a stay were seen today.
+    pub async fn mark_seen(&self, actor: &Actor, stay_id: Uuid, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+        if !actor.may(Action::PlaceHouseholds) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        let mut stay = Self::stay_for_actor(&mut tx, actor, stay_id, now).await?;
+        if stay.status != StayStatus::CheckedIn {
+            return Err(StoreError::Admission(AdmissionError::InvalidTransition));
+        }
+        let before = stay.last_seen_at;
+        stay.last_seen_at = Some(now);
+        sqlx::query("UPDATE stays SET last_seen_at = $1, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(stay_id)
+            .execute(&mut *tx)
+            .await?;
+        Self::audit(&mut tx, &Principal::User(actor.clone()), None, "stay", stay_id, "seen",
+            Some(serde_json::json!({ "last_seen_at": before })), Some(serde_json::json!({ "last_seen_at": now })), now).await?;
+        tx.commit().await?;
+        Ok(stay)
+    }
+
+    /// Current residents and live reservations of a site the actor's organisation runs.
+    pub async fn residents(&self, actor: &Actor, site_id: Uuid, absence_days: i64, now: DateTime<Utc>) -> Result<Vec<Resident>, StoreError> {
+        if !actor.may(Action::ReadResidents) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        let site = Self::site_in_conn(&mut conn, site_id).await?;
+        if site.organisation_id != actor.organisation_id {
+            return Err(StoreError::NotFound);
+        }
+        let sql = format!(
+            "SELECT {STAY_COLUMNS} FROM stays WHERE site_id = $1 AND (status = 'checked_in' OR (status = 'reserved' AND reserved_until > $2)) ORDER BY id"
+        );
+        let rows = sqlx::query(&sql).bind(site_id).bind(now).fetch_all(&mut *conn).await?;
+        let mut residents = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: Uuid = row.try_get("id")?;
+            let members = Self::stay_members(&mut conn, id).await?;
+            let stay = Self::stay_from_row(&row, members, now)?;
+            let household_row = sqlx::query("SELECT reference FROM households WHERE id = $1")
+                .bind(stay.household_id)
+                .fetch_one(&mut *conn)
+                .await?;
+            let reference: ReferenceCode = household_row
+                .try_get::<String, _>("reference")?
+                .parse()
+                .map_err(|_| StoreError::corrupt("unreadable reference"))?;
+            let mut names = Vec::new();
+            for person in &stay.member_ids {
+                let p = sqlx::query("SELECT surname, given_name FROM persons WHERE id = $1").bind(*person).fetch_one(&mut *conn).await?;
+                names.push(format!("{} {}", p.try_get::<String, _>("surname")?, p.try_get::<String, _>("given_name")?));
+            }
+            let nights = stay.checked_in_at.map(|t| shanyrak_core::shelter::nights_stayed(t.date_naive(), now.date_naive())).unwrap_or(0);
+            let overdue = stay.status == StayStatus::CheckedIn
+                && stay.last_seen_at.is_some_and(|seen| (now - seen).num_days() >= absence_days);
+            let max_nights_reached = site.details.rules.max_nights.is_some_and(|max| nights >= i64::from(max));
+            residents.push(Resident { stay, reference, names, nights, overdue, max_nights_reached });
+        }
+        Ok(residents)
+    }
+
+    /// Households of the actor's organisation that need shelter, are active, and have no
+    /// member in a bed or a live reservation; most urgent first.
+    pub async fn waiting_list(&self, actor: &Actor, city: Option<&str>, now: DateTime<Utc>) -> Result<Vec<WaitingHousehold>, StoreError> {
+        if !actor.may(Action::PlaceHouseholds) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        let mut sql = format!(
+            "SELECT {} FROM households h WHERE h.organisation_id = $1 AND h.status = $2 AND NOT EXISTS (\
+             SELECT 1 FROM stays s WHERE s.household_id = h.id AND (s.status = 'checked_in' OR \
+             (s.status = 'reserved' AND s.reserved_until > $3)))",
+            super::HOUSEHOLD_COLUMNS.split(", ").map(|c| format!("h.{c}")).collect::<Vec<_>>().join(", ")
+        );
+        if city.is_some() {
+            sql.push_str(" AND h.city = $4");
+        }
+        sql.push_str(" ORDER BY h.id");
+        let mut query = sqlx::query(&sql).bind(actor.organisation_id).bind(HouseholdStatus::Active.as_str().to_owned()).bind(now);
+        if let Some(city) = city {
+            query = query.bind(city.to_owned());
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        let mut households: Vec<Household> = rows.iter().map(Self::household_from_row).collect::<Result<_, _>>()?;
+        households.retain(|h| h.needs.contains(&Need::Shelter));
+        Self::attach_members(&mut conn, &mut households).await?;
+        let today = now.date_naive();
+        let mut waiting: Vec<WaitingHousehold> = households
+            .into_iter()
+            .filter(|h| !h.members.is_empty())
+            .map(|h| {
+                let occupants: Vec<Occupant> = h.members.iter().map(|m| occupant(m, today)).collect();
+                let vulnerabilities: Vec<Vulnerability> = h.members.iter().flat_map(|m| m.vulnerabilities.iter().copied()).collect();
+                let since = h.arrival_date.unwrap_or(h.registered_at.date_naive()).min(h.registered_at.date_naive());
+                let waiting_days = (today - since).num_days().max(0);
+                WaitingHousehold {
+                    household_id: h.id,
+                    reference: h.reference,
+                    city: h.location.city.clone(),
+                    country: h.location.country,
+                    persons: occupants.len() as u32,
+                    men: occupants.iter().filter(|o| !o.child && o.sex == Sex::Male).count() as u32,
+                    women: occupants.iter().filter(|o| !o.child && o.sex != Sex::Male).count() as u32,
+                    children: occupants.iter().filter(|o| o.child).count() as u32,
+                    step_free: occupants.iter().filter(|o| o.needs_step_free).count() as u32,
+                    priority: waiting_priority(&vulnerabilities, waiting_days),
+                    waiting_days,
+                }
+            })
+            .collect();
+        waiting.sort_by(|a, b| b.priority.cmp(&a.priority).then(b.waiting_days.cmp(&a.waiting_days)).then(a.household_id.cmp(&b.household_id)));
+        Ok(waiting)
+    }
+}
