@@ -535,6 +535,26 @@ pub enum AdmissionError {
     InvalidTransition,
 }
 
+impl AdmissionError {
+    /// The stable code clients see.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::SiteClosed => "site_closed",
+            Self::NoOccupants => "no_occupants",
+            Self::NoCapacity => "no_capacity",
+            Self::NoRoomFree => "no_room_free",
+            Self::RoomTooSmall => "room_too_small",
+            Self::NoStepFreeBed => "no_step_free_bed",
+            Self::ChildInMaleDorm => "child_in_male_dorm",
+            Self::ChildrenNotAllowed => "children_not_allowed",
+            Self::WrongSexForPool => "wrong_sex_for_pool",
+            Self::TransitoryNeedsOneNight => "transitory_needs_one_night",
+            Self::AlreadyHoused => "already_housed",
+            Self::InvalidTransition => "invalid_transition",
+        }
+    }
+}
+
 /// Whether `occupants` may take beds in a pool with the given usage.
 pub fn check_admission(
     site_status: SiteStatus,

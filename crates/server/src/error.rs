@@ -41,8 +41,14 @@ pub enum ApiError {
     InvalidHeader(String),
     InvalidQuery(ValidationErrors),
     IdempotencyKeyReused,
-    VersionMismatch { current: i64, precondition: bool },
+    VersionMismatch {
+        current: i64,
+        precondition: bool,
+    },
     Conflict(String),
+    /// The people cannot take these beds (full, child in a male dorm, …): 409 with the
+    /// rule's own code.
+    Admission(shanyrak_core::shelter::AdmissionError),
     Internal,
 }
 
@@ -117,6 +123,7 @@ impl ApiError {
                 "The record was changed since you read it",
             ),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            Self::Admission(e) => (StatusCode::CONFLICT, e.code(), "The beds cannot be given"),
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
@@ -139,6 +146,7 @@ impl ApiError {
                 Vec::new(),
             ),
             Self::Unauthorized => (Some("Send a valid token as Authorization: Bearer TOKEN".into()), Vec::new()),
+            Self::Admission(e) => (Some(e.to_string()), Vec::new()),
             _ => (None, Vec::new()),
         };
         Problem {
@@ -183,6 +191,7 @@ impl From<StoreError> for ApiError {
                 precondition: false,
             },
             StoreError::EmailTaken => Self::Conflict(error.to_string()),
+            StoreError::Admission(e) => Self::Admission(e),
             other => {
                 // Store errors carry no personal data (see shanyrak_store::StoreError).
                 tracing::error!(error = %other, source = ?std::error::Error::source(&other).map(|s| s.to_string()), "store failure");

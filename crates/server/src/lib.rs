@@ -16,6 +16,7 @@ pub mod extract;
 pub mod households;
 pub mod merge_patch;
 pub mod openapi;
+pub mod shelter;
 
 use std::time::Duration;
 
@@ -98,6 +99,20 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::Internal.into_response()
 }
 
+/// Refuses a body announced larger than the limit before reading any of it, so a client
+/// cannot make the server read gigabytes to learn that they are too many.
+async fn reject_oversized(request: Request, next: axum::middleware::Next) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return ApiError::PayloadTooLarge.into_response();
+    }
+    next.run(request).await
+}
+
 /// Rewrites axum's plain-text 405 into a problem document.
 async fn problem_for_bare_errors(request: Request, next: axum::middleware::Next) -> Response {
     let response = next.run(request).await;
@@ -126,6 +141,29 @@ pub fn router(state: AppState) -> Router {
             "/households/{id}",
             get(get_household).patch(patch_household),
         )
+        .route(
+            "/sites",
+            get(shelter::list_sites).post(shelter::create_site),
+        )
+        .route("/sites/{id}", get(shelter::get_site))
+        .route("/sites/{id}/pools", axum::routing::post(shelter::add_pool))
+        .route(
+            "/sites/{id}/pools/{pool_id}",
+            axum::routing::put(shelter::update_pool),
+        )
+        .route("/sites/{id}/residents", get(shelter::residents))
+        .route("/stays", axum::routing::post(shelter::create_stay))
+        .route(
+            "/stays/{id}/check-in",
+            axum::routing::post(shelter::check_in),
+        )
+        .route(
+            "/stays/{id}/check-out",
+            axum::routing::post(shelter::check_out),
+        )
+        .route("/stays/{id}/cancel", axum::routing::post(shelter::cancel))
+        .route("/stays/{id}/seen", axum::routing::post(shelter::seen))
+        .route("/waiting-list", get(shelter::waiting_list))
         .route("/openapi.json", get(openapi_document));
 
     // The request log is a route layer so that it sees the matched route template.
@@ -146,6 +184,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(problem_for_bare_errors))
+        .layer(axum::middleware::from_fn(reject_oversized))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -20,10 +20,25 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::households::get_household_by_reference,
         crate::households::patch_household,
         crate::health,
+        crate::shelter::create_site,
+        crate::shelter::list_sites,
+        crate::shelter::get_site,
+        crate::shelter::add_pool,
+        crate::shelter::update_pool,
+        crate::shelter::residents,
+        crate::shelter::create_stay,
+        crate::shelter::check_in,
+        crate::shelter::check_out,
+        crate::shelter::cancel,
+        crate::shelter::seen,
+        crate::shelter::waiting_list,
     ),
     components(schemas(Problem, CreatedHousehold, CreatedMember, HouseholdPage)),
     modifiers(&BearerAuth),
-    tags((name = "households", description = "Households and their members"))
+    tags(
+        (name = "households", description = "Households and their members"),
+        (name = "shelter", description = "Sites, bed pools, stays and the waiting list")
+    )
 )]
 #[derive(Debug)]
 pub struct ApiDoc;

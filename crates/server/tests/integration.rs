@@ -37,6 +37,8 @@ on_both_backends!(
     patch_merges_checks_versions_and_read_only_fields,
     list_filters_and_cursor_pages,
     openapi_and_health,
+    shelter_flow_from_site_to_check_out,
+    last_bed_over_http_goes_to_one_client,
 );
 
 struct TestApp {
@@ -44,6 +46,9 @@ struct TestApp {
     client: reqwest::Client,
     token_a: String,
     token_b: String,
+    /// Admins of organisations A and B (they may manage sites and place households).
+    admin_a: String,
+    admin_b: String,
     store: Store,
     _db: TestDatabase,
 }
@@ -57,29 +62,27 @@ impl TestApp {
         let cli = Principal::System("test");
         let now = Utc::now();
         let mut tokens = Vec::new();
-        for (name, email) in [("Кайнар", "a@example.org"), ("UNHCR", "b@example.org")] {
+        for (name, slug) in [("Кайнар", "a"), ("UNHCR", "b")] {
             let org = store
                 .create_organisation(&cli, name, OrgKind::Ngo, now)
                 .await
                 .expect("org");
-            store
-                .create_user(
-                    &cli,
-                    org.id,
-                    email,
-                    "long enough password",
-                    &[Role::Registrar],
-                    now,
-                )
-                .await
-                .expect("user");
-            tokens.push(
+            for (role, email) in [
+                (Role::Registrar, format!("{slug}@example.org")),
+                (Role::Admin, format!("admin-{slug}@example.org")),
+            ] {
                 store
-                    .create_token(&cli, email, None, now)
+                    .create_user(&cli, org.id, &email, "long enough password", &[role], now)
                     .await
-                    .expect("token")
-                    .secret,
-            );
+                    .expect("user");
+                tokens.push(
+                    store
+                        .create_token(&cli, &email, None, now)
+                        .await
+                        .expect("token")
+                        .secret,
+                );
+            }
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -96,7 +99,9 @@ impl TestApp {
         Self {
             base: format!("http://{address}"),
             client: reqwest::Client::new(),
+            admin_b: tokens.pop().unwrap_or_default(),
             token_b: tokens.pop().unwrap_or_default(),
+            admin_a: tokens.pop().unwrap_or_default(),
             token_a: tokens.pop().unwrap_or_default(),
             store,
             _db: db,
@@ -360,7 +365,6 @@ async fn malformed_bodies_get_problem_documents(app: TestApp) {
     let huge_name = json!({"group": "arrival", "location": {"country": "KZ", "city": "Oral"},
         "members": [{"surname": "Я".repeat(100_000), "given_name": "A", "sex": "male",
                      "birth_date": "1990", "relationship": "head"}]});
-    let over_limit = format!("{{\"notes\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
     let with = |pointer: &str, value: Value| {
         let mut body = family();
         if let Some(slot) = body.pointer_mut(pointer) {
@@ -518,7 +522,6 @@ async fn malformed_bodies_get_problem_documents(app: TestApp) {
             "location a list",
             with("/location", json!(["KZ", "Oral"])).into_bytes(),
         ),
-        ("over the body limit", over_limit.into_bytes()),
         (
             "nul byte in notes",
             with("/notes", json!("a\u{0000}b")).into_bytes(),
@@ -562,6 +565,20 @@ async fn malformed_bodies_get_problem_documents(app: TestApp) {
             "{name} echoes: {text}"
         );
     }
+    // Over the body limit: announced with Content-Length, answered before the body is
+    // read. A raw socket avoids the race of a client still writing when the server closes.
+    let over_limit = over_limit_response(&app).await;
+    assert!(over_limit.starts_with("HTTP/1.1 413"), "{over_limit}");
+    assert!(
+        over_limit
+            .to_ascii_lowercase()
+            .contains("content-type: application/problem+json"),
+        "{over_limit}"
+    );
+    assert!(
+        over_limit.contains("\"code\":\"payload_too_large\""),
+        "{over_limit}"
+    );
     // Wrong media type.
     let response = app
         .client
@@ -577,8 +594,8 @@ async fn malformed_bodies_get_problem_documents(app: TestApp) {
     assert_eq!(app.count("households").await, 0);
     assert_eq!(
         app.count("audit_events").await,
-        6,
-        "only the fixture's org, user and token events"
+        10,
+        "only the fixture's organisation, user and token events"
     );
 }
 
@@ -874,4 +891,282 @@ async fn openapi_and_health(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+impl TestApp {
+    async fn post_json(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .json(body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    async fn site_with_pools(&self, pools: &[Value]) -> (String, Vec<String>) {
+        let site = json!({"name": "Спорткомплекс «Мирас»", "kind": "sports_hall",
+            "location": {"country": "KZ", "city": "Oral"}, "address": "ул. Мухита 1",
+            "rules": {"max_nights": 14, "check_in_from": "08:00", "check_in_until": "22:00"},
+            "amenities": {"heating": true, "showers": true}});
+        let response = self.post_json(&self.admin_a, "/api/v1/sites", &site).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let site: Value = response.json().await.expect("json");
+        let site_id = site["id"].as_str().expect("id").to_owned();
+        let mut pool_ids = Vec::new();
+        for pool in pools {
+            let response = self
+                .post_json(
+                    &self.admin_a,
+                    &format!("/api/v1/sites/{site_id}/pools"),
+                    pool,
+                )
+                .await;
+            assert_eq!(response.status(), StatusCode::CREATED);
+            let created: Value = response.json().await.expect("json");
+            pool_ids.push(created["id"].as_str().expect("pool id").to_owned());
+        }
+        (site_id, pool_ids)
+    }
+}
+
+async fn shelter_flow_from_site_to_check_out(app: TestApp) {
+    // A site without a name or city is refused field by field.
+    let (status, body) = problem(
+        app.post_json(
+            &app.admin_a,
+            "/api/v1/sites",
+            &json!({"kind": "mosque", "location": {"country": "KZ"}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let pointers: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
+    assert_eq!(pointers, vec!["#/name", "#/location/city"]);
+    // Registrars do not manage sites.
+    let (status, _) = problem(
+        app.post_json(
+            &app.token_a,
+            "/api/v1/sites",
+            &json!({"name": "x", "kind": "other", "location": {"country": "KZ", "city": "Oral"}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (site, pools) = app
+        .site_with_pools(&[
+            json!({"kind": "male_dorm", "beds": 40, "step_free_beds": 2, "blocked_beds": 4}),
+            json!({"kind": "family_room", "room_size": 4, "beds": 8}),
+        ])
+        .await;
+    let family_id = app.create(&family()).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let waiting: Value = app
+        .get(&app.admin_a, "/api/v1/waiting-list?city=Oral")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(waiting["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(waiting["items"][0]["persons"], 4);
+    assert_eq!(waiting["items"][0]["children"], 1);
+
+    let (status, body) = problem(
+        app.post_json(
+            &app.admin_a,
+            "/api/v1/stays",
+            &json!({"household_id": family_id, "pool_id": pools[0]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "child_in_male_dorm");
+    let response = app.post_json(&app.admin_a, "/api/v1/stays", &json!({"household_id": family_id, "pool_id": pools[1], "reserve": true, "reservation_hours": 4})).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let stay: Value = response.json().await.expect("json");
+    assert_eq!(stay["status"], "reserved");
+
+    let view: Value = app
+        .get(&app.admin_b, &format!("/api/v1/sites/{site}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view["pools"][0]["free"], 36, "40 beds less 4 blocked");
+    assert_eq!(view["pools"][1]["reserved"], 4);
+    assert_eq!(view["pools"][1]["free"], 1, "one of two family rooms left");
+    let waiting: Value = app
+        .get(&app.admin_a, "/api/v1/waiting-list")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(waiting["items"], json!([]));
+
+    let stay_id = stay["id"].as_str().expect("stay id");
+    let response = app
+        .post_json(
+            &app.admin_a,
+            &format!("/api/v1/stays/{stay_id}/check-in"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let residents: Value = app
+        .get(&app.admin_a, &format!("/api/v1/sites/{site}/residents"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(residents["items"][0]["names"][0], "Смирнов Алексей");
+    assert_eq!(residents["items"][0]["overdue"], false);
+    let (status, _) = problem(
+        app.get(&app.admin_b, &format!("/api/v1/sites/{site}/residents"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another organisation does not see residents"
+    );
+    let (status, _) = problem(
+        app.post_json(
+            &app.admin_b,
+            &format!("/api/v1/stays/{stay_id}/check-out"),
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let response = app
+        .post_json(
+            &app.admin_a,
+            &format!("/api/v1/stays/{stay_id}/check-out"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, body) = problem(
+        app.post_json(
+            &app.admin_a,
+            &format!("/api/v1/stays/{stay_id}/check-out"),
+            &json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "invalid_transition");
+    let view: Value = app
+        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view["pools"][1]["free"], 2);
+
+    // Shrinking below occupancy is refused; capacity edits work otherwise.
+    let response = app
+        .client
+        .put(app.url(&format!("/api/v1/sites/{site}/pools/{}", pools[0])))
+        .header(AUTHORIZATION, format!("Bearer {}", app.admin_a))
+        .json(&json!({"kind": "male_dorm", "beds": 50, "step_free_beds": 2}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    let view: Value = response.json().await.expect("json");
+    assert_eq!(view["pools"][0]["free"], 50);
+}
+
+async fn last_bed_over_http_goes_to_one_client(app: TestApp) {
+    let (_, pools) = app
+        .site_with_pools(&[json!({"kind": "mixed", "beds": 1})])
+        .await;
+    let mut households = Vec::new();
+    for i in 0..5 {
+        let mut body = family();
+        body["members"] = json!([{"surname": format!("Петров{i}"), "given_name": "Иван", "sex": "male",
+                                  "birth_date": "1990-01-01", "relationship": "head"}]);
+        households.push(
+            app.create(&body).await["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    let mut requests = Vec::new();
+    for h in households {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/stays");
+        let token = app.admin_a.clone();
+        let pool = pools[0].clone();
+        requests.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"household_id": h, "pool_id": pool}))
+                .send()
+                .await
+                .expect("send")
+                .status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for r in requests {
+        statuses.push(r.await.expect("join"));
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count(),
+        4,
+        "{statuses:?}"
+    );
+}
+
+async fn over_limit_response(app: &TestApp) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST /api/v1/households HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{{\"notes\": \"",
+        app.token_a,
+        2 * 1024 * 1024
+    );
+    socket.write_all(head.as_bytes()).await.expect("write");
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        socket.read_to_end(&mut response),
+    )
+    .await;
+    String::from_utf8_lossy(&response).into_owned()
 }

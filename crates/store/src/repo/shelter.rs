@@ -30,6 +30,7 @@ use crate::StoreError;
 
 /// A bed pool with the beds its stays hold right now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolView {
     pub id: Uuid,
     pub site_id: Uuid,
@@ -45,6 +46,7 @@ pub struct PoolView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteView {
     #[serde(flatten)]
     pub site: Site,
@@ -65,6 +67,7 @@ pub struct AdmissionRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stay {
     pub id: Uuid,
     pub household_id: Uuid,
@@ -83,6 +86,7 @@ pub struct Stay {
 
 /// Who stays at a site, as its manager sees them: names and the reference, nothing more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Resident {
     #[serde(flatten)]
     pub stay: Stay,
@@ -97,6 +101,7 @@ pub struct Resident {
 
 /// A household that needs a bed and has none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WaitingHousehold {
     pub household_id: Uuid,
     pub reference: ReferenceCode,

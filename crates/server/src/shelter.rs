@@ -1,0 +1,333 @@
+//! `/api/v1/sites`, `/api/v1/stays` and `/api/v1/waiting-list`: beds and who is in them.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shanyrak_core::shelter::{BedPoolInput, SiteInput, StayStatus, validate_pool, validate_site};
+use shanyrak_core::{FieldError, FieldErrorCode, ValidationErrors};
+use shanyrak_store::{AdmissionRequest, Resident, SiteView, Stay, WaitingHousehold};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, Authenticated};
+
+/// Days without a roll call after which a resident is flagged overdue.
+pub const DEFAULT_ABSENCE_DAYS: i64 = 3;
+/// How long a reservation holds beds when the dispatcher does not say.
+pub const DEFAULT_RESERVATION_HOURS: i64 = 6;
+const MAX_RESERVATION_HOURS: i64 = 72;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SiteList {
+    pub items: Vec<SiteView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ResidentList {
+    pub items: Vec<Resident>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WaitingList {
+    pub items: Vec<WaitingHousehold>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedPool {
+    pub id: Uuid,
+    pub site: SiteView,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CityQuery {
+    /// Only this city (exact name as registered).
+    pub city: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ResidentsQuery {
+    /// Days without being seen before a resident is flagged overdue (default 3).
+    pub absence_days: Option<i64>,
+}
+
+/// Beds for a household: a reservation (`"reserve": true`) or a check-in now.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StayInput {
+    pub household_id: Uuid,
+    pub pool_id: Uuid,
+    /// Members to place; all members when absent.
+    #[serde(default)]
+    pub member_ids: Option<Vec<Uuid>>,
+    /// Hold the beds until the household arrives instead of checking in now.
+    #[serde(default)]
+    pub reserve: bool,
+    /// Hours the reservation holds (1 to 72, default 6).
+    #[serde(default)]
+    pub reservation_hours: Option<i64>,
+    #[serde(default)]
+    pub expected_departure: Option<NaiveDate>,
+    /// A one-night stay, which may use transitory beds.
+    #[serde(default)]
+    pub one_night: bool,
+}
+
+fn parse_id(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| ApiError::NotFound)
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// Register a shelter site run by your organisation.
+#[utoipa::path(post, path = "/api/v1/sites", tag = "shelter", request_body = SiteInput,
+    responses((status = 201, body = SiteView), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create_site(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    body: ApiJson<SiteInput>,
+) -> Result<Response, ApiError> {
+    let site = validate_site(&body.value).map_err(ApiError::Validation)?;
+    let view = state.store.create_site(&actor, &site, now()).await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+/// Sites with their bed pools: capacity, occupied, reserved and free beds.
+#[utoipa::path(get, path = "/api/v1/sites", tag = "shelter", params(CityQuery),
+    responses((status = 200, body = SiteList)), security(("bearer" = [])))]
+pub async fn list_sites(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Query(query): Query<CityQuery>,
+) -> Result<Json<SiteList>, ApiError> {
+    let city = query
+        .city
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let items = state.store.list_sites(&actor, city, now()).await?;
+    Ok(Json(SiteList { items }))
+}
+
+#[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "shelter", params(("id" = Uuid, Path)),
+    responses((status = 200, body = SiteView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn get_site(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<SiteView>, ApiError> {
+    Ok(Json(
+        state.store.get_site(&actor, parse_id(&id)?, now()).await?,
+    ))
+}
+
+/// Add a bed pool to a site of your organisation.
+#[utoipa::path(post, path = "/api/v1/sites/{id}/pools", tag = "shelter", params(("id" = Uuid, Path)),
+    request_body = BedPoolInput,
+    responses((status = 201, body = CreatedPool), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn add_pool(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    body: ApiJson<BedPoolInput>,
+) -> Result<Response, ApiError> {
+    let site_id = parse_id(&id)?;
+    let site = state.store.get_site(&actor, site_id, now()).await?;
+    let spec =
+        validate_pool(&body.value, &site.site.details.rules).map_err(ApiError::Validation)?;
+    let pool_id = state.store.add_pool(&actor, site_id, &spec, now()).await?;
+    let site = state.store.get_site(&actor, site_id, now()).await?;
+    Ok((StatusCode::CREATED, Json(CreatedPool { id: pool_id, site })).into_response())
+}
+
+/// Change a pool's beds (all counts are replaced). Refused below what stays already hold.
+#[utoipa::path(put, path = "/api/v1/sites/{id}/pools/{pool_id}", tag = "shelter",
+    params(("id" = Uuid, Path), ("pool_id" = Uuid, Path)), request_body = BedPoolInput,
+    responses((status = 200, body = SiteView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn update_pool(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path((id, pool_id)): Path<(String, String)>,
+    body: ApiJson<BedPoolInput>,
+) -> Result<Json<SiteView>, ApiError> {
+    let site_id = parse_id(&id)?;
+    state
+        .store
+        .update_pool(&actor, site_id, parse_id(&pool_id)?, &body.value, now())
+        .await?;
+    Ok(Json(state.store.get_site(&actor, site_id, now()).await?))
+}
+
+/// Who stays at a site of your organisation, with overdue and maximum-nights flags.
+#[utoipa::path(get, path = "/api/v1/sites/{id}/residents", tag = "shelter", params(("id" = Uuid, Path), ResidentsQuery),
+    responses((status = 200, body = ResidentList), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn residents(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Query(query): Query<ResidentsQuery>,
+) -> Result<Json<ResidentList>, ApiError> {
+    let absence_days = query.absence_days.unwrap_or(DEFAULT_ABSENCE_DAYS);
+    if !(1..=60).contains(&absence_days) {
+        return Err(ApiError::InvalidQuery(ValidationErrors::single(
+            FieldError::new(
+                "#/absence_days",
+                FieldErrorCode::InvalidValue,
+                "query parameter absence_days: a whole number from 1 to 60",
+            ),
+        )));
+    }
+    let items = state
+        .store
+        .residents(&actor, parse_id(&id)?, absence_days, now())
+        .await?;
+    Ok(Json(ResidentList { items }))
+}
+
+/// Reserve beds for a household, or check it in now. 409 with the rule's code when the
+/// beds cannot be given (`no_capacity`, `child_in_male_dorm`, `wrong_sex_for_pool`, …).
+#[utoipa::path(post, path = "/api/v1/stays", tag = "shelter", request_body = StayInput,
+    responses((status = 201, body = Stay), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create_stay(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    body: ApiJson<StayInput>,
+) -> Result<Response, ApiError> {
+    let input = body.value;
+    let now = now();
+    let reserve_until = if input.reserve {
+        let hours = input.reservation_hours.unwrap_or(DEFAULT_RESERVATION_HOURS);
+        if !(1..=MAX_RESERVATION_HOURS).contains(&hours) {
+            return Err(ApiError::Validation(ValidationErrors::single(
+                FieldError::new(
+                    "#/reservation_hours",
+                    FieldErrorCode::InvalidValue,
+                    format!("a reservation holds 1 to {MAX_RESERVATION_HOURS} hours"),
+                ),
+            )));
+        }
+        Some(now + chrono::Duration::hours(hours))
+    } else {
+        None
+    };
+    if input
+        .expected_departure
+        .is_some_and(|d| d < now.date_naive())
+    {
+        return Err(ApiError::Validation(ValidationErrors::single(
+            FieldError::new(
+                "#/expected_departure",
+                FieldErrorCode::InvalidDate,
+                "the expected departure is in the past",
+            ),
+        )));
+    }
+    let request = AdmissionRequest {
+        household_id: input.household_id,
+        pool_id: input.pool_id,
+        member_ids: input.member_ids,
+        reserve_until,
+        expected_departure: input.expected_departure,
+        one_night: input.one_night,
+    };
+    let stay = state.store.admit(&actor, &request, now).await?;
+    tracing::info!(stay = %stay.id, persons = stay.persons, status = %stay.status, "beds given");
+    Ok((StatusCode::CREATED, Json(stay)).into_response())
+}
+
+async fn transition(
+    state: &AppState,
+    actor: &shanyrak_core::Actor,
+    id: &str,
+    to: StayStatus,
+) -> Result<Json<Stay>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .change_stay(actor, parse_id(id)?, to, now())
+            .await?,
+    ))
+}
+
+/// Confirm a reservation: the household arrived.
+#[utoipa::path(post, path = "/api/v1/stays/{id}/check-in", tag = "shelter", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Stay), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn check_in(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Stay>, ApiError> {
+    transition(&state, &actor, &id, StayStatus::CheckedIn).await
+}
+
+/// End a stay; the beds are free at once.
+#[utoipa::path(post, path = "/api/v1/stays/{id}/check-out", tag = "shelter", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Stay), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn check_out(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Stay>, ApiError> {
+    transition(&state, &actor, &id, StayStatus::CheckedOut).await
+}
+
+/// Drop a reservation (live or expired).
+#[utoipa::path(post, path = "/api/v1/stays/{id}/cancel", tag = "shelter", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Stay), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Stay>, ApiError> {
+    transition(&state, &actor, &id, StayStatus::Cancelled).await
+}
+
+/// Roll call: the residents of this stay were seen today.
+#[utoipa::path(post, path = "/api/v1/stays/{id}/seen", tag = "shelter", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Stay)), security(("bearer" = [])))]
+pub async fn seen(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Stay>, ApiError> {
+    Ok(Json(
+        state.store.mark_seen(&actor, parse_id(&id)?, now()).await?,
+    ))
+}
+
+/// Households of your organisation that need a bed tonight and have none, most urgent first.
+#[utoipa::path(get, path = "/api/v1/waiting-list", tag = "shelter", params(CityQuery),
+    responses((status = 200, body = WaitingList)), security(("bearer" = [])))]
+pub async fn waiting_list(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Query(query): Query<CityQuery>,
+) -> Result<Json<WaitingList>, ApiError> {
+    let city = query
+        .city
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    Ok(Json(WaitingList {
+        items: state.store.waiting_list(&actor, city, now()).await?,
+    }))
+}
