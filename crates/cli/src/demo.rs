@@ -19,16 +19,20 @@ pub const DEMO_PASSWORD: &str = "shanyrak-demo";
 pub struct Demo {
     accounts: Vec<(String, String, String)>,
     households: usize,
+    sites: usize,
 }
 
 impl Demo {
     pub fn print_welcome(&self, address: SocketAddr, db: &str) {
         println!("Shanyrak demo is running at http://{address}");
-        println!("Database: {db} ({} households registered)", self.households);
+        println!(
+            "Database: {db} ({} households registered, {} shelter sites)",
+            self.households, self.sites
+        );
         println!("Every account's password: {DEMO_PASSWORD}");
         println!();
         for (org, email, token) in &self.accounts {
-            println!("  {org:<28} {email:<32} token {token}");
+            println!("  {org:<38} {email:<40} token {token}");
         }
         if let Some((_, _, token)) = self.accounts.first() {
             println!();
@@ -37,6 +41,7 @@ impl Demo {
                 "  curl -s -H 'Authorization: Bearer {token}' http://{address}/api/v1/households | head -c 600"
             );
             println!("  curl -s http://{address}/api/v1/openapi.json | head -c 300");
+            println!("  (dispatchers: GET /api/v1/waiting-list, POST /api/v1/placements)");
         }
         println!();
         println!("Stop with Ctrl-C.");
@@ -348,21 +353,30 @@ pub async fn seed(store: &Store) -> Result<Demo> {
     ];
     let mut accounts = Vec::new();
     let mut registrars: Vec<Actor> = Vec::new();
+    let mut site_managers: Vec<Actor> = Vec::new();
     for (name, kind, slug) in orgs {
         let org = store.create_organisation(&cli, name, kind, now).await?;
-        for (role, local) in [(Role::Registrar, "registrar"), (Role::Admin, "admin")] {
-            let email = format!("{local}@{slug}.example.org");
+        for role in [
+            Role::Registrar,
+            Role::Dispatcher,
+            Role::SiteManager,
+            Role::Admin,
+        ] {
+            let email = format!("{}@{slug}.example.org", role.as_str().replace('_', "-"));
             let user = store
                 .create_user(&cli, org.id, &email, DEMO_PASSWORD, &[role], now)
                 .await?;
-            if role == Role::Registrar {
-                let token = store.create_token(&cli, &email, None, now).await?;
-                accounts.push((name.to_owned(), email, token.secret));
-                registrars.push(Actor {
-                    user_id: user.id,
-                    organisation_id: org.id,
-                    roles: user.roles,
-                });
+            let token = store.create_token(&cli, &email, None, now).await?;
+            accounts.push((format!("{name} · {role}"), email, token.secret));
+            let actor = Actor {
+                user_id: user.id,
+                organisation_id: org.id,
+                roles: user.roles,
+            };
+            match role {
+                Role::Registrar => registrars.push(actor),
+                Role::SiteManager => site_managers.push(actor),
+                _ => {}
             }
         }
     }
@@ -386,8 +400,113 @@ pub async fn seed(store: &Store) -> Result<Demo> {
             .await
             .context("could not register a demo household")?;
     }
+    let sites = seed_sites(store, &site_managers, now).await?;
     Ok(Demo {
         accounts,
         households: families.len(),
+        sites,
     })
+}
+
+/// Shelters as they opened in Oral and Bishkek: a sports hall split by sex, a mosque for
+/// men, a hostel with family rooms, a school.
+async fn seed_sites(
+    store: &Store,
+    site_managers: &[Actor],
+    now: chrono::DateTime<Utc>,
+) -> Result<usize> {
+    use shanyrak_core::shelter::{
+        Amenities, BedPoolInput, HouseRules, PoolKind, SiteInput, SiteKind, validate_pool,
+        validate_site,
+    };
+    let pool = |kind, beds, step_free, room_size| BedPoolInput {
+        kind: Some(kind),
+        room_size,
+        beds: Some(beds),
+        step_free_beds: step_free,
+        ..BedPoolInput::default()
+    };
+    let sites = [
+        (
+            0,
+            "Спорткомплекс «Мирас»",
+            SiteKind::SportsHall,
+            "KZ",
+            "Oral",
+            true,
+            vec![
+                pool(PoolKind::MaleDorm, 120, 4, None),
+                pool(PoolKind::FemaleDorm, 60, 4, None),
+            ],
+        ),
+        (
+            0,
+            "Мечеть Абат-Байтак",
+            SiteKind::Mosque,
+            "KZ",
+            "Oral",
+            true,
+            vec![pool(PoolKind::MaleDorm, 80, 0, None)],
+        ),
+        (
+            0,
+            "Хостел «Жайык»",
+            SiteKind::Hostel,
+            "KZ",
+            "Oral",
+            false,
+            vec![
+                pool(PoolKind::FamilyRoom, 32, 4, Some(4)),
+                pool(PoolKind::Mixed, 20, 2, None),
+            ],
+        ),
+        (
+            2,
+            "Школа № 61",
+            SiteKind::School,
+            "KG",
+            "Бишкек",
+            false,
+            vec![
+                pool(PoolKind::Mixed, 40, 2, None),
+                pool(PoolKind::FamilyRoom, 24, 0, Some(6)),
+            ],
+        ),
+    ];
+    let count = sites.len();
+    for (org, name, kind, country, city, segregated, pools) in sites {
+        let rules = HouseRules {
+            sex_segregated: segregated,
+            children_allowed: kind != SiteKind::Mosque,
+            max_nights: Some(14),
+            check_in_from: Some("08:00".into()),
+            check_in_until: Some("23:00".into()),
+        };
+        let site = validate_site(&SiteInput {
+            name: Some(name.into()),
+            kind: Some(kind),
+            location: Some(LocationInput {
+                country: Some(country.into()),
+                region: None,
+                city: Some(city.into()),
+            }),
+            rules: Some(rules.clone()),
+            amenities: Some(Amenities {
+                heating: true,
+                showers: kind != SiteKind::Mosque,
+                meals: true,
+                step_free: kind != SiteKind::Mosque,
+            }),
+            ..SiteInput::default()
+        })
+        .map_err(|e| anyhow::anyhow!("demo site is invalid: {:?}", e.errors))?;
+        let manager = &site_managers[org];
+        let view = store.create_site(manager, &site, now).await?;
+        for p in pools {
+            let spec = validate_pool(&p, &rules)
+                .map_err(|e| anyhow::anyhow!("demo pool is invalid: {:?}", e.errors))?;
+            store.add_pool(manager, view.site.id, &spec, now).await?;
+        }
+    }
+    Ok(count)
 }

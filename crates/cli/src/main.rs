@@ -4,6 +4,7 @@
 //! terminal; everything below it receives typed settings.
 
 mod demo;
+mod place;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -51,6 +52,27 @@ enum Command {
         db: Option<String>,
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
+    },
+    /// Propose a bed for every waiting household (all organisations) and reserve them;
+    /// writes one CSV row per household: where it goes, or why it stays waiting.
+    Place {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only households waiting in this city.
+        #[arg(long)]
+        city: Option<String>,
+        /// Only write the proposals; reserve nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the proposals here instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Never propose a site farther than this many km from the household's city.
+        #[arg(long)]
+        max_travel_km: Option<f64>,
+        /// Hours the reservations hold (1 to 72, default 6).
+        #[arg(long)]
+        reservation_hours: Option<i64>,
     },
     /// Administration for scripts and first start.
     Admin {
@@ -229,6 +251,29 @@ async fn run(cli: Cli) -> Result<()> {
                 demo.print_welcome(address, &redact_url(&url))
             })
             .await
+        }
+        Command::Place {
+            db,
+            city,
+            dry_run,
+            out,
+            max_travel_km,
+            reservation_hours,
+        } => {
+            let store = open(&db.db).await?;
+            let result = place::run(
+                &store,
+                place::PlaceArgs {
+                    city,
+                    dry_run,
+                    out,
+                    max_travel_km,
+                    reservation_hours,
+                },
+            )
+            .await;
+            store.close().await;
+            result
         }
         Command::Admin { command } => admin(command).await,
     }

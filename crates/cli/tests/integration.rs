@@ -34,7 +34,8 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     admin_commands_set_up_a_working_account,
-    sigkill_loses_no_acknowledged_registration
+    sigkill_loses_no_acknowledged_registration,
+    place_proposes_then_reserves,
 );
 
 struct Output {
@@ -479,4 +480,87 @@ async fn demo_starts_with_data_and_prints_tokens() {
         "{page}"
     );
     let _ = child.kill().await;
+}
+
+/// Seeds a database with the demo (it must be empty), then stops the demo server.
+async fn seed_demo(db: &str) {
+    let mut child = Command::new(BIN)
+        .args(["demo", "--db", db, "--bind", "127.0.0.1:0"])
+        .env("SHANYRAK_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn demo");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    while let Ok(Ok(Some(line))) =
+        tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await
+    {
+        if line.contains("Stop with Ctrl-C") {
+            break;
+        }
+    }
+    let _ = child.kill().await;
+}
+
+async fn place_proposes_then_reserves(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    seed_demo(&db.url).await;
+    let csv_path = std::env::temp_dir().join(format!("shanyrak-place-{}.csv", uuid_like()));
+    let csv_arg = csv_path.to_string_lossy().into_owned();
+
+    let dry = shanyrak(
+        &["place", "--db", &db.url, "--dry-run", "--out", &csv_arg],
+        "",
+    )
+    .await;
+    assert!(dry.success, "{}", dry.stderr);
+    assert!(dry.stderr.contains("dry run"), "{}", dry.stderr);
+    let csv = std::fs::read_to_string(&csv_path).expect("csv written");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(
+        rows[0].starts_with("status,household_id,reference,city,people,site_id"),
+        "{}",
+        rows[0]
+    );
+    let proposed = rows.iter().filter(|r| r.starts_with("proposed,")).count();
+    assert!(proposed >= 5, "{csv}");
+    // Personal data stays out of the proposal file: ids and references only.
+    assert!(
+        !csv.contains("Смирнов") && !csv.contains("Кузнецов"),
+        "{csv}"
+    );
+
+    let real = shanyrak(&["place", "--db", &db.url, "--out", &csv_arg], "").await;
+    assert!(real.success, "{}", real.stderr);
+    assert!(
+        real.stderr
+            .contains(&format!("{proposed} households reserved")),
+        "{}",
+        real.stderr
+    );
+    let again = shanyrak(&["place", "--db", &db.url, "--dry-run"], "").await;
+    assert!(again.success, "{}", again.stderr);
+    assert_eq!(
+        again
+            .stdout
+            .lines()
+            .filter(|r| r.starts_with("proposed,"))
+            .count(),
+        0,
+        "{}",
+        again.stdout
+    );
+    let _ = std::fs::remove_file(csv_path);
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    )
 }

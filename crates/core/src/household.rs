@@ -166,6 +166,10 @@ pub struct HouseholdInput {
     pub languages: Vec<String>,
     #[serde(default)]
     pub needs: Vec<Need>,
+    /// Whether the household agreed that its men and women may sleep in separate
+    /// single-sex dormitories (default: no, the family stays together).
+    #[serde(default)]
+    pub accepts_sex_separation: Option<bool>,
     /// Defaults to `active`.
     #[serde(default)]
     pub status: Option<HouseholdStatus>,
@@ -222,6 +226,7 @@ pub struct ValidatedHousehold {
     pub phone: Option<PhoneNumber>,
     pub languages: Vec<String>,
     pub needs: Vec<Need>,
+    pub accepts_sex_separation: bool,
     pub status: HouseholdStatus,
     pub notes: Option<String>,
     pub members: Vec<ValidatedMember>,
@@ -274,6 +279,7 @@ pub struct Household {
     pub phone: Option<PhoneNumber>,
     pub languages: Vec<String>,
     pub needs: Vec<Need>,
+    pub accepts_sex_separation: bool,
     pub status: HouseholdStatus,
     pub notes: Option<String>,
     pub members: Vec<Person>,
@@ -299,6 +305,7 @@ impl Household {
             phone: self.phone.as_ref().map(|p| p.to_string()),
             languages: self.languages.clone(),
             needs: self.needs.clone(),
+            accepts_sex_separation: Some(self.accepts_sex_separation),
             status: Some(self.status),
             notes: self.notes.clone(),
             members: Some(
@@ -525,6 +532,7 @@ pub fn validate(
             phone,
             languages,
             needs,
+            accepts_sex_separation: input.accepts_sex_separation.unwrap_or(false),
             status: input.status.unwrap_or(HouseholdStatus::Active),
             notes,
             members,
@@ -1026,6 +1034,7 @@ mod tests {
             phone: valid.phone.clone(),
             languages: valid.languages.clone(),
             needs: valid.needs.clone(),
+            accepts_sex_separation: valid.accepts_sex_separation,
             status: valid.status,
             notes: valid.notes.clone(),
             members: valid

@@ -491,6 +491,26 @@ pub struct Occupant {
     pub needs_step_free: bool,
 }
 
+/// People are adults from their 18th birthday.
+pub const ADULT_AGE: u32 = 18;
+
+impl Occupant {
+    /// A person as the admission rules see them on `today`. An unknown age counts as a
+    /// child (the safer reading), and a disability as a need for a step-free bed.
+    pub fn of(person: &crate::Person, today: NaiveDate) -> Self {
+        Occupant {
+            sex: person.sex,
+            child: person
+                .birth_date
+                .age_on(today)
+                .is_none_or(|age| age < ADULT_AGE),
+            needs_step_free: person
+                .vulnerabilities
+                .contains(&crate::Vulnerability::Disability),
+        }
+    }
+}
+
 /// Beds already held in a pool by current stays and live reservations.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -649,6 +669,19 @@ pub fn waiting_priority(vulnerabilities: &[crate::Vulnerability], waiting_days: 
     // Two days of waiting count for one point, up to seven points after two weeks, so that
     // an unaccompanied minor or a protection risk always comes before a long wait alone.
     1 + need + (waiting_days.clamp(0, 14) / 2) as u32
+}
+
+/// A household's weight per person in the placement objective: 1 for an ordinary
+/// household, raised by a quarter of its most serious vulnerability's weight (an
+/// unaccompanied minor 3.5, a protection risk 3, disability or pregnancy 2, a child 1.75).
+/// Waiting time is added by the optimiser itself.
+pub fn placement_weight(vulnerabilities: &[crate::Vulnerability]) -> f64 {
+    let most_serious = vulnerabilities
+        .iter()
+        .map(|v| waiting_priority(std::slice::from_ref(v), 0) - 1)
+        .max()
+        .unwrap_or(0);
+    1.0 + f64::from(most_serious) * 0.25
 }
 
 /// Nights between check-in and `today`.

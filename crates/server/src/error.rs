@@ -200,3 +200,17 @@ impl From<StoreError> for ApiError {
         }
     }
 }
+
+impl From<crate::dispatch::DispatchError> for ApiError {
+    fn from(error: crate::dispatch::DispatchError) -> Self {
+        use crate::dispatch::DispatchError;
+        match error {
+            DispatchError::Store(e) => e.into(),
+            DispatchError::Invalid(errors) => Self::Validation(errors),
+            DispatchError::CorruptBatch => {
+                tracing::error!("unreadable placement batch");
+                Self::Internal
+            }
+        }
+    }
+}

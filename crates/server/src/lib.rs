@@ -11,11 +11,13 @@
 //! roles and organisation scope on every call. Logs name routes by their template
 //! (`/api/v1/households/{id}`), never the concrete URI, and never a request body.
 
+pub mod dispatch;
 pub mod error;
 pub mod extract;
 pub mod households;
 pub mod merge_patch;
 pub mod openapi;
+pub mod placements;
 pub mod shelter;
 
 use std::time::Duration;
@@ -164,6 +166,12 @@ pub fn router(state: AppState) -> Router {
         .route("/stays/{id}/cancel", axum::routing::post(shelter::cancel))
         .route("/stays/{id}/seen", axum::routing::post(shelter::seen))
         .route("/waiting-list", get(shelter::waiting_list))
+        .route("/placements", axum::routing::post(placements::propose))
+        .route("/placements/{id}", get(placements::get_batch))
+        .route(
+            "/placements/{id}/decisions",
+            axum::routing::post(placements::decide),
+        )
         .route("/openapi.json", get(openapi_document));
 
     // The request log is a route layer so that it sees the matched route template.

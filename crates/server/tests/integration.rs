@@ -39,6 +39,7 @@ on_both_backends!(
     openapi_and_health,
     shelter_flow_from_site_to_check_out,
     last_bed_over_http_goes_to_one_client,
+    dispatcher_proposes_reviews_and_accepts,
 );
 
 struct TestApp {
@@ -1169,4 +1170,146 @@ async fn over_limit_response(app: &TestApp) -> String {
     )
     .await;
     String::from_utf8_lossy(&response).into_owned()
+}
+
+async fn dispatcher_proposes_reviews_and_accepts(app: TestApp) {
+    let (site, pools) = app
+        .site_with_pools(&[
+            json!({"kind": "mixed", "beds": 3}),
+            json!({"kind": "family_room", "room_size": 4, "beds": 4}),
+        ])
+        .await;
+    let family_id = app.create(&family()).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let mut singles = Vec::new();
+    for i in 0..5 {
+        let mut body = family();
+        body["members"] = json!([{"surname": format!("Сидоров{i}"), "given_name": "Олег", "sex": "male",
+                                  "birth_date": "1991-05-05", "relationship": "head"}]);
+        singles.push(
+            app.create(&body).await["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    let response = app
+        .post_json(&app.admin_a, "/api/v1/placements", &json!({"city": "Oral"}))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let batch: Value = response.json().await.expect("json");
+    let proposals = batch["solution"]["proposals"]
+        .as_array()
+        .expect("proposals");
+    let unplaced = batch["solution"]["unplaced"].as_array().expect("unplaced");
+    assert_eq!(
+        proposals.len(),
+        4,
+        "the family and three of five single men: {batch}"
+    );
+    assert_eq!(unplaced.len(), 2);
+    assert!(
+        unplaced.iter().all(|u| u["reason"].is_string()),
+        "{unplaced:?}"
+    );
+    let family_proposal = proposals
+        .iter()
+        .find(|p| p["household_id"] == json!(family_id))
+        .expect("family placed");
+    assert_eq!(family_proposal["pools"][0]["pool_id"], json!(pools[1]));
+    assert_eq!(family_proposal["site_id"], json!(site));
+
+    // Reject one single man, accept the rest.
+    let rejected = proposals
+        .iter()
+        .map(|p| p["household_id"].as_str().expect("id").to_owned())
+        .find(|h| *h != family_id)
+        .expect("a single man");
+    let batch_id = batch["id"].as_str().expect("batch id");
+    let decisions = json!({"accept_all": true, "reject": [{"household_id": rejected, "reason": "went to relatives"}]});
+    let response = app
+        .post_json(
+            &app.admin_a,
+            &format!("/api/v1/placements/{batch_id}/decisions"),
+            &decisions,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let results: Value = response.json().await.expect("json");
+    let results = results["results"].as_array().expect("results");
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r["outcome"] == "accepted")
+            .count(),
+        3,
+        "{results:?}"
+    );
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r["outcome"] == "rejected")
+            .count(),
+        1
+    );
+
+    let view: Value = app
+        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view["pools"][0]["reserved"], 2);
+    assert_eq!(view["pools"][1]["reserved"], 4);
+    // Accepting again changes nothing.
+    let again: Value = app
+        .post_json(
+            &app.admin_a,
+            &format!("/api/v1/placements/{batch_id}/decisions"),
+            &json!({"accept": [family_id]}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["results"][0]["outcome"], "failed");
+    assert_eq!(again["results"][0]["reason"], "already_decided");
+
+    // Override: the rejected man goes to the last mixed bed after all.
+    let response = app
+        .post_json(
+            &app.admin_a,
+            &format!("/api/v1/placements/{batch_id}/decisions"),
+            &json!({"overrides": [{"household_id": singles[4], "pool_id": pools[0]}]}),
+        )
+        .await;
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["results"][0]["outcome"], "accepted", "{body}");
+
+    let stored: Value = app
+        .get(&app.admin_a, &format!("/api/v1/placements/{batch_id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(stored["decisions"].as_array().map(Vec::len), Some(5));
+    let (status, _) = problem(
+        app.get(&app.admin_b, &format!("/api/v1/placements/{batch_id}"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = problem(
+        app.post_json(
+            &app.admin_a,
+            "/api/v1/placements",
+            &json!({"max_batch_share": 2}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "#/max_batch_share");
 }

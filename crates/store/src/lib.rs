@@ -31,7 +31,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use uuid::Uuid;
 
 pub use error::StoreError;
-pub use repo::{AdmissionRequest, PoolView, Resident, SiteView, Stay, WaitingHousehold};
+pub use repo::{
+    AdmissionRequest, PlacementBatch, PlacementDecision, PoolAllocation, PoolView, Resident,
+    SiteView, Stay, WaitingHousehold,
+};
 pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
     Principal, UserRecord,
@@ -257,7 +260,17 @@ impl Store {
         city: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Vec<SiteView>, StoreError> {
-        dispatch!(self, r => r.list_sites(actor, city, now).await)
+        let by = Principal::User(actor.clone());
+        dispatch!(self, r => r.list_sites(&by, city, now).await)
+    }
+
+    /// Every site, for the operator's system-wide commands.
+    pub async fn list_sites_all(
+        &self,
+        city: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SiteView>, StoreError> {
+        dispatch!(self, r => r.list_sites(&Principal::System("cli"), city, now).await)
     }
 
     pub async fn add_pool(
@@ -287,7 +300,8 @@ impl Store {
         request: &AdmissionRequest,
         now: DateTime<Utc>,
     ) -> Result<Stay, StoreError> {
-        dispatch!(self, r => r.admit(actor, request, now).await)
+        let by = Principal::User(actor.clone());
+        dispatch!(self, r => r.admit(&by, request, now).await)
     }
 
     pub async fn change_stay(
@@ -325,7 +339,61 @@ impl Store {
         city: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Vec<WaitingHousehold>, StoreError> {
-        dispatch!(self, r => r.waiting_list(actor, city, now).await)
+        let by = Principal::User(actor.clone());
+        dispatch!(self, r => r.waiting_list(&by, city, now).await)
+    }
+
+    /// The waiting list of every organisation, for the operator's system-wide placement run.
+    pub async fn waiting_list_all(
+        &self,
+        city: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<WaitingHousehold>, StoreError> {
+        dispatch!(self, r => r.waiting_list(&Principal::System("cli"), city, now).await)
+    }
+
+    pub async fn record_batch(
+        &self,
+        by: &Principal,
+        city: Option<&str>,
+        solution: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, StoreError> {
+        dispatch!(self, r => r.record_batch(by, city, solution, now).await)
+    }
+
+    pub async fn get_batch(&self, by: &Principal, id: Uuid) -> Result<PlacementBatch, StoreError> {
+        dispatch!(self, r => r.get_batch(by, id).await)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn accept_placement(
+        &self,
+        by: &Principal,
+        batch_id: Uuid,
+        household_id: Uuid,
+        site_id: Uuid,
+        allocations: &[PoolAllocation],
+        reserve_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Stay>, StoreError> {
+        dispatch!(self, r => r.accept_placement(by, batch_id, household_id, site_id, allocations, reserve_until, now).await)
+    }
+
+    pub async fn reject_placement(
+        &self,
+        by: &Principal,
+        batch_id: Uuid,
+        household_id: Uuid,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, r => r.reject_placement(by, batch_id, household_id, reason, now).await)
+    }
+
+    /// The household with its members, for the operator's system-wide commands.
+    pub async fn get_household_any(&self, id: Uuid) -> Result<Household, StoreError> {
+        dispatch!(self, r => r.get_household_any(id).await)
     }
 
     /// Row counts per table, for tests and operational checks; no personal data.

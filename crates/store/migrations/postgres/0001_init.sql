@@ -39,6 +39,7 @@ CREATE TABLE households (
     phone            text,
     languages        jsonb NOT NULL,
     needs            jsonb NOT NULL,
+    accepts_sex_separation boolean NOT NULL DEFAULT false,
     status           text NOT NULL,
     notes            text,
     version          bigint NOT NULL,

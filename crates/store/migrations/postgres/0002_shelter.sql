@@ -54,7 +54,7 @@ CREATE TABLE stays (
     expected_departure  date,
     last_seen_at        timestamptz,
     checked_out_at      timestamptz,
-    created_by          uuid NOT NULL REFERENCES users(id),
+    created_by          uuid REFERENCES users(id),
     created_at          timestamptz NOT NULL,
     updated_at          timestamptz NOT NULL
 );

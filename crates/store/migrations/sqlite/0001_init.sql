@@ -40,6 +40,7 @@ CREATE TABLE households (
     phone            TEXT,
     languages        TEXT NOT NULL,
     needs            TEXT NOT NULL,
+    accepts_sex_separation INTEGER NOT NULL DEFAULT 0,
     status           TEXT NOT NULL,
     notes            TEXT,
     version          INTEGER NOT NULL,

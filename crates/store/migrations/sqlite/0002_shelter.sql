@@ -54,7 +54,7 @@ CREATE TABLE stays (
     expected_departure  TEXT,
     last_seen_at        TEXT,
     checked_out_at      TEXT,
-    created_by          BLOB NOT NULL REFERENCES users(id),
+    created_by          BLOB REFERENCES users(id),
     created_at          TEXT NOT NULL,
     updated_at          TEXT NOT NULL
 );

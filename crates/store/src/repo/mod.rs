@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -17,7 +17,7 @@ use shanyrak_core::{
     Vulnerability,
 };
 use sqlx::types::Json;
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
+use sqlx::{Database, Pool, Row};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -155,7 +155,8 @@ impl<DB: Database> Clone for Repo<DB> {
 }
 
 pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, reference, organisation_id, population_group, arrival_date, crossing_point, \
-     country, region, city, phone, languages, needs, status, notes, version, registered_at, updated_at";
+     country, region, city, phone, languages, needs, accepts_sex_separation, status, notes, version, registered_at, \
+     updated_at";
 
 const PERSON_COLUMNS: &str = "id, household_id, surname, given_name, patronymic, sex, birth_date, \
      birth_date_estimated, citizenship, relationship, vulnerabilities";
@@ -216,6 +217,7 @@ fn assemble_household(
         phone: h.phone.clone(),
         languages: h.languages.clone(),
         needs: h.needs.clone(),
+        accepts_sex_separation: h.accepts_sex_separation,
         status: h.status,
         notes: h.notes.clone(),
         members: h
@@ -259,35 +261,37 @@ macro_rules! backend_impl {
     ($($body:tt)*) => {
         impl<DB> Repo<DB>
         where
-            DB: Database,
-            for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-            for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-            for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-            for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-            for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-            for<'q> i32: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-            for<'q> f64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-            for<'q> bool: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-            for<'q> Vec<u8>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-            for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-            for<'q> NaiveDate: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-            for<'q> Json<Value>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-            for<'q> Option<Uuid>: Encode<'q, DB>,
-            for<'q> Option<String>: Encode<'q, DB>,
-            for<'q> Option<i32>: Encode<'q, DB>,
-            for<'q> Option<f64>: Encode<'q, DB>,
-            for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
-            for<'q> Option<NaiveDate>: Encode<'q, DB>,
-            for<'q> Option<Json<Value>>: Encode<'q, DB>,
-            for<'a> &'a str: ColumnIndex<DB::Row>,
-            usize: ColumnIndex<DB::Row>,
+            DB: ::sqlx::Database,
+            for<'c> &'c mut DB::Connection: ::sqlx::Executor<'c, Database = DB>,
+            for<'q> DB::Arguments<'q>: ::sqlx::IntoArguments<'q, DB>,
+            for<'q> ::uuid::Uuid: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> ::std::string::String: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> i64: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> i32: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> f64: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> bool: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> Vec<u8>: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> ::chrono::DateTime<::chrono::Utc>: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> ::chrono::NaiveDate: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> ::sqlx::types::Json<::serde_json::Value>: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> Option<::uuid::Uuid>: ::sqlx::Encode<'q, DB>,
+            for<'q> Option<::std::string::String>: ::sqlx::Encode<'q, DB>,
+            for<'q> Option<i32>: ::sqlx::Encode<'q, DB>,
+            for<'q> Option<f64>: ::sqlx::Encode<'q, DB>,
+            for<'q> Option<::chrono::DateTime<::chrono::Utc>>: ::sqlx::Encode<'q, DB>,
+            for<'q> Option<::chrono::NaiveDate>: ::sqlx::Encode<'q, DB>,
+            for<'q> Option<::sqlx::types::Json<::serde_json::Value>>: ::sqlx::Encode<'q, DB>,
+            for<'a> &'a str: ::sqlx::ColumnIndex<DB::Row>,
+            usize: ::sqlx::ColumnIndex<DB::Row>,
         {
             $($body)*
         }
     };
 }
 
+mod placement;
 mod shelter;
+pub use placement::{PlacementBatch, PlacementDecision, PoolAllocation};
 pub use shelter::{AdmissionRequest, PoolView, Resident, SiteView, Stay, WaitingHousehold};
 
 backend_impl! {
@@ -694,7 +698,8 @@ backend_impl! {
         sqlx::query(
             "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
              country, region, city, phone, languages, needs, status, notes, version, registered_at, registered_by, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+             updated_at, accepts_sex_separation) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
         )
         .bind(household_id)
         .bind(reference.as_str().to_owned())
@@ -714,6 +719,7 @@ backend_impl! {
         .bind(now)
         .bind(actor.user_id)
         .bind(now)
+        .bind(h.accepts_sex_separation)
         .execute(&mut *tx)
         .await?;
 
@@ -851,6 +857,7 @@ backend_impl! {
                 .map_err(|_| StoreError::corrupt("unreadable phone in households"))?,
             languages: from_json(row.try_get::<Json<Value>, _>("languages")?.0, "languages")?,
             needs: from_json::<Vec<Need>>(row.try_get::<Json<Value>, _>("needs")?.0, "needs")?,
+            accepts_sex_separation: row.try_get("accepts_sex_separation")?,
             status: parse_enum(
                 &row.try_get::<String, _>("status")?,
                 HouseholdStatus::parse,
@@ -959,29 +966,35 @@ backend_impl! {
         Ok(())
     }
 
+    /// Loads a household with its members; `organisation_id` scopes the lookup (`None`
+    /// only for the operator's system-wide commands).
     async fn load_household(
         conn: &mut DB::Connection,
-        organisation_id: Uuid,
+        organisation_id: Option<Uuid>,
         column: &str,
         key: HouseholdKey,
     ) -> Result<Household, StoreError> {
-        let sql = format!(
-            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {column} = $1 AND organisation_id = $2"
-        );
+        let scope = if organisation_id.is_some() { " AND organisation_id = $2" } else { "" };
+        let sql = format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {column} = $1{scope}");
         let query = sqlx::query(&sql);
         let query = match key {
             HouseholdKey::Id(id) => query.bind(id),
             HouseholdKey::Reference(r) => query.bind(r),
         };
-        let row = query
-            .bind(organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let query = match organisation_id {
+            Some(org) => query.bind(org),
+            None => query,
+        };
+        let row = query.fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
         let mut households = [Self::household_from_row(&row)?];
         Self::attach_members(conn, &mut households).await?;
         let [household] = households;
         Ok(household)
+    }
+
+    pub async fn get_household_any(&self, id: Uuid) -> Result<Household, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        Self::load_household(&mut conn, None, "id", HouseholdKey::Id(id)).await
     }
 
     /// A household of the actor's organisation; another organisation's is `NotFound`, so
@@ -991,7 +1004,7 @@ backend_impl! {
             return Err(StoreError::Forbidden);
         }
         let mut conn = self.reader.acquire().await?;
-        Self::load_household(&mut conn, actor.organisation_id, "id", HouseholdKey::Id(id)).await
+        Self::load_household(&mut conn, Some(actor.organisation_id), "id", HouseholdKey::Id(id)).await
     }
 
     pub async fn get_household_by_reference(
@@ -1005,7 +1018,7 @@ backend_impl! {
         let mut conn = self.reader.acquire().await?;
         Self::load_household(
             &mut conn,
-            actor.organisation_id,
+            Some(actor.organisation_id),
             "reference",
             HouseholdKey::Reference(reference.as_str().to_owned()),
         )
@@ -1083,7 +1096,7 @@ backend_impl! {
         }
         let mut tx = self.writer.begin().await?;
         let before =
-            Self::load_household(&mut tx, actor.organisation_id, "id", HouseholdKey::Id(id))
+            Self::load_household(&mut tx, Some(actor.organisation_id), "id", HouseholdKey::Id(id))
                 .await?;
         if expected_version.is_some_and(|v| v != before.version) {
             return Err(StoreError::VersionMismatch {
@@ -1109,7 +1122,8 @@ backend_impl! {
         let updated = sqlx::query(
             "UPDATE households SET population_group = $1, arrival_date = $2, crossing_point = $3, country = $4, \
              region = $5, city = $6, phone = $7, languages = $8, needs = $9, status = $10, notes = $11, \
-             version = $12, updated_at = $13 WHERE id = $14 AND version = $15 RETURNING id",
+             version = $12, updated_at = $13, accepts_sex_separation = $16 WHERE id = $14 AND version = $15 \
+             RETURNING id",
         )
         .bind(h.group.as_str().to_owned())
         .bind(h.arrival_date)
@@ -1126,6 +1140,7 @@ backend_impl! {
         .bind(now)
         .bind(id)
         .bind(before.version)
+        .bind(h.accepts_sex_separation)
         .fetch_optional(&mut *tx)
         .await?;
         if updated.is_none() {

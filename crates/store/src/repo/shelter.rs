@@ -21,8 +21,8 @@ use shanyrak_core::{
     Action, Actor, CountryCode, Household, HouseholdStatus, Location, Need, PhoneNumber,
     ReferenceCode, Sex, ValidationErrors, Vulnerability,
 };
+use sqlx::Row;
 use sqlx::types::Json;
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
 use uuid::Uuid;
 
 use super::{HouseholdKey, Principal, Repo, from_json, parse_enum, to_json};
@@ -42,6 +42,8 @@ pub struct PoolView {
     pub reserved: u32,
     /// Beds (or, for family rooms, rooms) still free for ordinary stays.
     pub free: u32,
+    /// Step-free beds not taken.
+    pub free_step_free: u32,
     pub version: i64,
 }
 
@@ -104,6 +106,8 @@ pub struct Resident {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WaitingHousehold {
     pub household_id: Uuid,
+    pub organisation_id: Uuid,
+    pub accepts_sex_separation: bool,
     pub reference: ReferenceCode,
     pub city: String,
     pub country: CountryCode,
@@ -112,6 +116,13 @@ pub struct WaitingHousehold {
     pub women: u32,
     pub children: u32,
     pub step_free: u32,
+    /// Of the step-free needs, how many are adult men, adult women (or adults of unknown
+    /// sex) and children.
+    pub step_free_men: u32,
+    pub step_free_women: u32,
+    pub step_free_children: u32,
+    /// The vulnerabilities of all members, for explanations and placement weights.
+    pub vulnerabilities: Vec<Vulnerability>,
     pub priority: u32,
     pub waiting_days: i64,
 }
@@ -122,9 +133,6 @@ const POOL_COLUMNS: &str =
     "id, site_id, kind, room_size, beds, step_free_beds, blocked_beds, transitory_beds, version";
 const STAY_COLUMNS: &str = "id, household_id, site_id, pool_id, status, one_night, persons, reserved_until, \
      checked_in_at, expected_departure, last_seen_at, checked_out_at";
-
-/// Adults are 18 or older on the day of admission.
-const ADULT_AGE: u32 = 18;
 
 fn to_u32(value: i32, column: &str) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| StoreError::corrupt(format!("negative value in {column}")))
@@ -143,18 +151,34 @@ fn effective_status(
 }
 
 fn occupant(person: &shanyrak_core::Person, today: NaiveDate) -> Occupant {
-    Occupant {
-        sex: person.sex,
-        child: person
-            .birth_date
-            .age_on(today)
-            .is_none_or(|age| age < ADULT_AGE),
-        needs_step_free: person.vulnerabilities.contains(&Vulnerability::Disability),
-    }
+    Occupant::of(person, today)
 }
 
 fn admission_error(error: AdmissionError) -> StoreError {
     StoreError::Admission(error)
+}
+
+pub(super) fn may_place(by: &Principal) -> Result<(), StoreError> {
+    match by {
+        Principal::User(actor) if !actor.may(Action::PlaceHouseholds) => Err(StoreError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+/// The organisation a principal's reads and writes are confined to (`None`: all, for the
+/// operator's system-wide commands).
+pub(super) fn scope_of(by: &Principal) -> Option<Uuid> {
+    match by {
+        Principal::User(actor) => Some(actor.organisation_id),
+        Principal::System(_) => None,
+    }
+}
+
+pub(super) fn by_user(by: &Principal) -> Option<Uuid> {
+    match by {
+        Principal::User(actor) => Some(actor.user_id),
+        Principal::System(_) => None,
+    }
 }
 
 backend_impl! {
@@ -296,7 +320,8 @@ backend_impl! {
                 spec.regular_capacity().saturating_sub(used.regular)
             };
             if let Some(&i) = index.get(&site_id) {
-                views[i].pools.push(PoolView { id, site_id, spec, occupied, reserved, free, version });
+                let free_step_free = spec.step_free_beds.saturating_sub(used.step_free);
+                views[i].pools.push(PoolView { id, site_id, spec, occupied, reserved, free, free_step_free, version });
             }
         }
         Ok(views)
@@ -363,9 +388,11 @@ backend_impl! {
         views.pop().ok_or(StoreError::NotFound)
     }
 
-    pub async fn list_sites(&self, actor: &Actor, city: Option<&str>, now: DateTime<Utc>) -> Result<Vec<SiteView>, StoreError> {
-        if !actor.may(Action::ReadSites) {
-            return Err(StoreError::Forbidden);
+    pub async fn list_sites(&self, by: &Principal, city: Option<&str>, now: DateTime<Utc>) -> Result<Vec<SiteView>, StoreError> {
+        if let Principal::User(actor) = by {
+            if !actor.may(Action::ReadSites) {
+                return Err(StoreError::Forbidden);
+            }
         }
         let mut conn = self.reader.acquire().await?;
         let rows = match city {
@@ -495,28 +522,34 @@ backend_impl! {
     }
 
     /// Reserves beds for, or checks in, members of a household of the actor's
-    /// organisation. Never over capacity, also under concurrent admissions.
-    pub async fn admit(&self, actor: &Actor, request: &AdmissionRequest, now: DateTime<Utc>) -> Result<Stay, StoreError> {
-        if !actor.may(Action::PlaceHouseholds) {
-            return Err(StoreError::Forbidden);
-        }
+    /// organisation (any household for the operator). Never over capacity, also under
+    /// concurrent admissions.
+    pub async fn admit(&self, by: &Principal, request: &AdmissionRequest, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+        may_place(by)?;
         let mut tx = self.writer.begin().await?;
+        let stay = Self::admit_in(&mut tx, by, request, now).await?;
+        tx.commit().await?;
+        Ok(stay)
+    }
+
+    /// One admission inside the caller's transaction, with its audit event.
+    pub(super) async fn admit_in(conn: &mut DB::Connection, by: &Principal, request: &AdmissionRequest, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+        let scope = scope_of(by);
         // The pool lock first, then the household's, always in this order.
         let locked = sqlx::query("UPDATE bed_pools SET admissions = admissions + 1 WHERE id = $1 RETURNING site_id")
             .bind(request.pool_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await?
             .ok_or(StoreError::NotFound)?;
         let site_id: Uuid = locked.try_get("site_id")?;
-        sqlx::query("UPDATE households SET version = version WHERE id = $1 AND organisation_id = $2")
+        sqlx::query("UPDATE households SET version = version WHERE id = $1")
             .bind(request.household_id)
-            .bind(actor.organisation_id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        let household = Self::load_household(&mut tx, actor.organisation_id, "id", HouseholdKey::Id(request.household_id)).await?;
-        let site = Self::site_in_conn(&mut tx, site_id).await?;
+        let household = Self::load_household(conn, scope, "id", HouseholdKey::Id(request.household_id)).await?;
+        let site = Self::site_in_conn(conn, site_id).await?;
         let sql = format!("SELECT {POOL_COLUMNS} FROM bed_pools WHERE id = $1");
-        let row = sqlx::query(&sql).bind(request.pool_id).fetch_one(&mut *tx).await?;
+        let row = sqlx::query(&sql).bind(request.pool_id).fetch_one(&mut *conn).await?;
         let (_, _, spec, _) = Self::pool_from_row(&row)?;
 
         let members: Vec<&shanyrak_core::Person> = match &request.member_ids {
@@ -538,13 +571,13 @@ backend_impl! {
                 chosen
             }
         };
-        let housed = Self::housed_members(&mut tx, household.id, now).await?;
+        let housed = Self::housed_members(conn, household.id, now).await?;
         if members.iter().any(|m| housed.contains(&m.id)) {
             return Err(StoreError::Admission(AdmissionError::AlreadyHoused));
         }
         let today = now.date_naive();
         let occupants: Vec<Occupant> = members.iter().map(|m| occupant(m, today)).collect();
-        let usage = Self::pool_usage(&mut tx, &[request.pool_id], now).await?.get(&request.pool_id).map(|u| u.0).unwrap_or_default();
+        let usage = Self::pool_usage(conn, &[request.pool_id], now).await?.get(&request.pool_id).map(|u| u.0).unwrap_or_default();
         check_admission(site.details.status, &site.details.rules, &spec, usage, &occupants, request.one_night).map_err(admission_error)?;
 
         let status = if request.reserve_until.is_some() { StayStatus::Reserved } else { StayStatus::CheckedIn };
@@ -581,21 +614,20 @@ backend_impl! {
         .bind(stay.checked_in_at)
         .bind(stay.expected_departure)
         .bind(stay.last_seen_at)
-        .bind(actor.user_id)
+        .bind(by_user(by))
         .bind(now)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
         for person in &stay.member_ids {
             sqlx::query("INSERT INTO stay_members (stay_id, person_id) VALUES ($1, $2)")
                 .bind(stay.id)
                 .bind(*person)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
         let action = if status == StayStatus::Reserved { "reserve" } else { "check_in" };
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(household.organisation_id), "stay", stay.id, action, None, Some(to_json(&stay)?), now).await?;
-        tx.commit().await?;
+        Self::audit(conn, by, Some(household.organisation_id), "stay", stay.id, action, None, Some(to_json(&stay)?), now).await?;
         Ok(stay)
     }
 
@@ -734,13 +766,13 @@ backend_impl! {
 
     /// Households of the actor's organisation that need shelter, are active, and have no
     /// member in a bed or a live reservation; most urgent first.
-    pub async fn waiting_list(&self, actor: &Actor, city: Option<&str>, now: DateTime<Utc>) -> Result<Vec<WaitingHousehold>, StoreError> {
-        if !actor.may(Action::PlaceHouseholds) {
-            return Err(StoreError::Forbidden);
-        }
+    pub async fn waiting_list(&self, by: &Principal, city: Option<&str>, now: DateTime<Utc>) -> Result<Vec<WaitingHousehold>, StoreError> {
+        may_place(by)?;
         let mut conn = self.reader.acquire().await?;
+        // The operator's system-wide run sees every organisation (organisation_id matches
+        // itself when $1 is NULL).
         let mut sql = format!(
-            "SELECT {} FROM households h WHERE h.organisation_id = $1 AND h.status = $2 AND NOT EXISTS (\
+            "SELECT {} FROM households h WHERE ($1 IS NULL OR h.organisation_id = $1) AND h.status = $2 AND NOT EXISTS (\
              SELECT 1 FROM stays s WHERE s.household_id = h.id AND (s.status = 'checked_in' OR \
              (s.status = 'reserved' AND s.reserved_until > $3)))",
             super::HOUSEHOLD_COLUMNS.split(", ").map(|c| format!("h.{c}")).collect::<Vec<_>>().join(", ")
@@ -749,7 +781,7 @@ backend_impl! {
             sql.push_str(" AND h.city = $4");
         }
         sql.push_str(" ORDER BY h.id");
-        let mut query = sqlx::query(&sql).bind(actor.organisation_id).bind(HouseholdStatus::Active.as_str().to_owned()).bind(now);
+        let mut query = sqlx::query(&sql).bind(scope_of(by)).bind(HouseholdStatus::Active.as_str().to_owned()).bind(now);
         if let Some(city) = city {
             query = query.bind(city.to_owned());
         }
@@ -768,6 +800,8 @@ backend_impl! {
                 let waiting_days = (today - since).num_days().max(0);
                 WaitingHousehold {
                     household_id: h.id,
+                    organisation_id: h.organisation_id,
+                    accepts_sex_separation: h.accepts_sex_separation,
                     reference: h.reference,
                     city: h.location.city.clone(),
                     country: h.location.country,
@@ -776,6 +810,15 @@ backend_impl! {
                     women: occupants.iter().filter(|o| !o.child && o.sex != Sex::Male).count() as u32,
                     children: occupants.iter().filter(|o| o.child).count() as u32,
                     step_free: occupants.iter().filter(|o| o.needs_step_free).count() as u32,
+                    step_free_men: occupants.iter().filter(|o| o.needs_step_free && !o.child && o.sex == Sex::Male).count() as u32,
+                    step_free_women: occupants.iter().filter(|o| o.needs_step_free && !o.child && o.sex != Sex::Male).count() as u32,
+                    step_free_children: occupants.iter().filter(|o| o.needs_step_free && o.child).count() as u32,
+                    vulnerabilities: {
+                        let mut v = vulnerabilities.clone();
+                        v.sort_unstable();
+                        v.dedup();
+                        v
+                    },
                     priority: waiting_priority(&vulnerabilities, waiting_days),
                     waiting_days,
                 }

@@ -1,0 +1,170 @@
+//! `shanyrak place`: the nightly placement run from the command line, over every
+//! organisation's waiting list; with `--dry-run` it only writes the proposals.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use shanyrak_server::dispatch::{self, DecisionInput, Plan, ProposalSettings};
+use shanyrak_store::{Principal, Store};
+
+const HEADER: [&str; 15] = [
+    "status",
+    "household_id",
+    "reference",
+    "city",
+    "people",
+    "site_id",
+    "site_name",
+    "site_city",
+    "pools",
+    "arrangement",
+    "in_preferred_city",
+    "travel_km",
+    "effective_priority",
+    "reason",
+    "waiting_days",
+];
+
+fn snake(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// One CSV row per waiting household: where it is proposed to sleep, or why not.
+fn write_csv(plan: &Plan, out: impl Write) -> Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(HEADER)?;
+    let waiting = |id: &str| {
+        plan.waiting
+            .iter()
+            .find(|w| w.household_id.to_string() == id)
+    };
+    for p in &plan.solution.proposals {
+        let w = waiting(&p.household_id);
+        let site = plan
+            .sites
+            .iter()
+            .find(|s| s.site.id.to_string() == p.site_id);
+        let pools: Vec<String> = p
+            .pools
+            .iter()
+            .map(|u| format!("{}:{}m/{}w/{}c", u.pool_id, u.men, u.women, u.children))
+            .collect();
+        writer.write_record([
+            "proposed".to_owned(),
+            p.household_id.clone(),
+            w.map(|w| w.reference.to_string()).unwrap_or_default(),
+            w.map(|w| w.city.clone()).unwrap_or_default(),
+            p.people.to_string(),
+            p.site_id.clone(),
+            site.map(|s| s.site.details.name.clone())
+                .unwrap_or_default(),
+            site.map(|s| s.site.details.location.city.clone())
+                .unwrap_or_default(),
+            pools.join(";"),
+            snake(&p.reason.arrangement),
+            p.reason.in_preferred_city.to_string(),
+            format!("{:.0}", p.reason.travel_km),
+            format!("{:.2}", p.reason.effective_priority),
+            snake(&p.reason.choice),
+            w.map(|w| w.waiting_days.to_string()).unwrap_or_default(),
+        ])?;
+    }
+    for u in &plan.solution.unplaced {
+        let w = waiting(&u.household_id);
+        writer.write_record([
+            "unplaced".to_owned(),
+            u.household_id.clone(),
+            w.map(|w| w.reference.to_string()).unwrap_or_default(),
+            w.map(|w| w.city.clone()).unwrap_or_default(),
+            u.people.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            format!("{:.2}", u.effective_priority),
+            snake(&u.reason),
+            w.map(|w| w.waiting_days.to_string()).unwrap_or_default(),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+#[derive(Debug)]
+pub struct PlaceArgs {
+    pub city: Option<String>,
+    pub dry_run: bool,
+    pub out: Option<PathBuf>,
+    pub max_travel_km: Option<f64>,
+    pub reservation_hours: Option<i64>,
+}
+
+pub async fn run(store: &Store, args: PlaceArgs) -> Result<()> {
+    let by = Principal::System("cli");
+    let settings = ProposalSettings {
+        city: args.city.clone(),
+        max_travel_km: args.max_travel_km,
+        max_batch_share: None,
+    };
+    let now = Utc::now();
+    let started = Instant::now();
+    let plan = dispatch::plan(store, &by, &settings, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let elapsed = started.elapsed();
+    match &args.out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("could not write {}", path.display()))?;
+            write_csv(&plan, std::io::BufWriter::new(file))?;
+        }
+        None => write_csv(&plan, std::io::stdout().lock())?,
+    }
+    let stats = &plan.solution.stats;
+    eprintln!(
+        "{} households waiting ({} people); proposed beds for {} households ({} people), {} left waiting; \
+         priority-weighted coverage {:.1}%, gap to the bound {}; solved in {} ms",
+        stats.households,
+        stats.people,
+        stats.placed_households,
+        stats.placed_people,
+        plan.solution.unplaced.len(),
+        stats.weighted_coverage * 100.0,
+        stats
+            .gap
+            .map(|g| format!("{:.2}%", g * 100.0))
+            .unwrap_or_else(|| "n/a".into()),
+        elapsed.as_millis()
+    );
+    if args.dry_run {
+        eprintln!("dry run: nothing reserved");
+        return Ok(());
+    }
+    let batch = dispatch::record(store, &by, &plan, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let decisions = DecisionInput {
+        accept_all: true,
+        reservation_hours: args.reservation_hours,
+        ..DecisionInput::default()
+    };
+    let results = dispatch::decide(store, &by, batch.id, &decisions, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let accepted = results.iter().filter(|r| r.outcome == "accepted").count();
+    eprintln!(
+        "batch {}: {accepted} households reserved, {} could not be (see the batch's decisions)",
+        batch.id,
+        results.len() - accepted
+    );
+    Ok(())
+}
