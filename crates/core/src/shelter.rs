@@ -155,6 +155,29 @@ pub struct Site {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Site {
+    /// The editable part in input shape, the starting point of a JSON merge patch.
+    pub fn to_input(&self) -> SiteInput {
+        let d = &self.details;
+        SiteInput {
+            name: Some(d.name.clone()),
+            kind: Some(d.kind),
+            address: d.address.clone(),
+            location: Some(LocationInput {
+                country: Some(d.location.country.to_string()),
+                region: d.location.region.clone(),
+                city: Some(d.location.city.clone()),
+            }),
+            coordinates: d.coordinates,
+            contact_name: d.contact_name.clone(),
+            contact_phone: d.contact_phone.as_ref().map(|p| p.to_string()),
+            status: Some(d.status),
+            rules: Some(d.rules.clone()),
+            amenities: Some(d.amenities),
+        }
+    }
+}
+
 impl SiteKind {
     /// Kinds whose location public figures must never reveal (issue: figures that
     /// expose no one): places of worship and private homes.

@@ -326,7 +326,7 @@ const READ_ONLY_FIELDS: &[&str] = &[
     "updated_at",
 ];
 
-fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+pub(crate) fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };

@@ -147,7 +147,10 @@ pub fn router(state: AppState) -> Router {
             "/sites",
             get(shelter::list_sites).post(shelter::create_site),
         )
-        .route("/sites/{id}", get(shelter::get_site))
+        .route(
+            "/sites/{id}",
+            get(shelter::get_site).patch(shelter::patch_site),
+        )
         .route("/sites/{id}/pools", axum::routing::post(shelter::add_pool))
         .route(
             "/sites/{id}/pools/{pool_id}",

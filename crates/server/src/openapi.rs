@@ -23,6 +23,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::shelter::create_site,
         crate::shelter::list_sites,
         crate::shelter::get_site,
+        crate::shelter::patch_site,
         crate::shelter::add_pool,
         crate::shelter::update_pool,
         crate::shelter::residents,

@@ -131,6 +131,73 @@ pub async fn get_site(
     ))
 }
 
+/// Edit a site of your organisation with a JSON merge patch (RFC 7396): its status
+/// (`open`, `full`, `closed`), rules, contact, amenities. Send `If-Match` to avoid
+/// overwriting someone else's change.
+#[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "shelter",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body(content = SiteInput, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = SiteView), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 412, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn patch_site(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: ApiJson<serde_json::Value>,
+) -> Result<Json<SiteView>, ApiError> {
+    let id = parse_id(&id)?;
+    let if_match = crate::households::expected_version(&headers)?;
+    let serde_json::Value::Object(patch) = &body.raw else {
+        return Err(ApiError::Validation(ValidationErrors::single(
+            FieldError::new(
+                "#",
+                FieldErrorCode::InvalidType,
+                "a merge patch is a JSON object",
+            ),
+        )));
+    };
+    let mut read_only = ValidationErrors::default();
+    for field in [
+        "id",
+        "organisation_id",
+        "version",
+        "created_at",
+        "updated_at",
+        "pools",
+    ] {
+        if patch.contains_key(field) {
+            read_only.push(
+                &format!("#/{field}"),
+                FieldErrorCode::ReadOnly,
+                "set by the server; leave it out",
+            );
+        }
+    }
+    if !read_only.is_empty() {
+        return Err(ApiError::Validation(read_only));
+    }
+    let current = state.store.get_site(&actor, id, now()).await?;
+    if if_match.is_some_and(|v| v != current.site.version) {
+        return Err(ApiError::VersionMismatch {
+            current: current.site.version,
+            precondition: true,
+        });
+    }
+    let mut document =
+        serde_json::to_value(current.site.to_input()).map_err(|_| ApiError::Internal)?;
+    crate::merge_patch::apply(&mut document, &body.raw);
+    let input: SiteInput = crate::extract::deserialize_with_pointer(&document)?;
+    let site = validate_site(&input).map_err(ApiError::Validation)?;
+    let view = state
+        .store
+        .update_site(&actor, id, Some(current.site.version), &site, now())
+        .await?;
+    Ok(Json(view))
+}
+
 /// Add a bed pool to a site of your organisation.
 #[utoipa::path(post, path = "/api/v1/sites/{id}/pools", tag = "shelter", params(("id" = Uuid, Path)),
     request_body = BedPoolInput,

@@ -1093,6 +1093,72 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
     assert_eq!(response.status(), StatusCode::OK);
     let view: Value = response.json().await.expect("json");
     assert_eq!(view["pools"][0]["free"], 50);
+
+    // Closing the site: nobody more is admitted. Rules that contradict its pools are refused.
+    let patch = |body: Value, tag: Option<&str>| {
+        let mut request = app
+            .client
+            .patch(app.url(&format!("/api/v1/sites/{site}")))
+            .header(AUTHORIZATION, format!("Bearer {}", app.admin_a))
+            .header(CONTENT_TYPE, "application/merge-patch+json")
+            .body(body.to_string());
+        if let Some(tag) = tag {
+            request = request.header("If-Match", tag);
+        }
+        request.send()
+    };
+    let response = patch(
+        json!({"status": "closed", "contact_name": "Айдана"}),
+        Some("\"1\""),
+    )
+    .await
+    .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    let closed: Value = response.json().await.expect("json");
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["version"], 2);
+    let (status, body) = problem(
+        app.post_json(
+            &app.admin_a,
+            "/api/v1/stays",
+            &json!({"household_id": family_id, "pool_id": pools[1]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "site_closed");
+    let (status, _) = problem(
+        patch(json!({"status": "open"}), Some("\"1\""))
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    let (status, body) = problem(
+        patch(json!({"rules": {"sex_segregated": true}}), None)
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "#/rules/sex_segregated");
+    let (status, _) = problem(
+        app.client
+            .patch(app.url(&format!("/api/v1/sites/{site}")))
+            .header(AUTHORIZATION, format!("Bearer {}", app.admin_b))
+            .header(CONTENT_TYPE, "application/merge-patch+json")
+            .body(json!({"status": "open"}).to_string())
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only the operator edits its site"
+    );
 }
 
 async fn last_bed_over_http_goes_to_one_client(app: TestApp) {

@@ -245,6 +245,17 @@ impl Store {
         dispatch!(self, r => r.create_site(actor, site, now).await)
     }
 
+    pub async fn update_site(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: Option<i64>,
+        site: &shanyrak_core::shelter::ValidatedSite,
+        now: DateTime<Utc>,
+    ) -> Result<SiteView, StoreError> {
+        dispatch!(self, r => r.update_site(actor, id, expected_version, site, now).await)
+    }
+
     pub async fn get_site(
         &self,
         actor: &Actor,

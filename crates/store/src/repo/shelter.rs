@@ -370,6 +370,75 @@ backend_impl! {
         Ok(SiteView { site: stored, pools: Vec::new() })
     }
 
+    /// Replaces a site's details (name, status, rules, …) after checking that its pools
+    /// still fit the rules, with the version guarding against concurrent edits.
+    pub async fn update_site(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: Option<i64>,
+        site: &ValidatedSite,
+        now: DateTime<Utc>,
+    ) -> Result<SiteView, StoreError> {
+        if !actor.may(Action::ManageSites) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        let before = Self::site_in_conn(&mut tx, id).await?;
+        if before.organisation_id != actor.organisation_id {
+            return Err(StoreError::Forbidden);
+        }
+        if expected_version.is_some_and(|v| v != before.version) {
+            return Err(StoreError::VersionMismatch { current: before.version });
+        }
+        if site.rules.sex_segregated {
+            let mixed = sqlx::query("SELECT id FROM bed_pools WHERE site_id = $1 AND kind IN ('mixed', 'family_room')")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if mixed.is_some() {
+                return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
+                    "#/rules/sex_segregated",
+                    shanyrak_core::FieldErrorCode::InvalidValue,
+                    "this site has mixed or family pools; a sex-segregated site has only male and female dorms",
+                ))));
+            }
+        }
+        let updated = sqlx::query(
+            "UPDATE sites SET name = $1, kind = $2, address = $3, country = $4, region = $5, city = $6, latitude = $7, \
+             longitude = $8, contact_name = $9, contact_phone = $10, status = $11, rules = $12, amenities = $13, \
+             version = $14, updated_at = $15 WHERE id = $16 AND version = $17 RETURNING id",
+        )
+        .bind(site.name.clone())
+        .bind(site.kind.as_str().to_owned())
+        .bind(site.address.clone())
+        .bind(site.location.country.as_str().to_owned())
+        .bind(site.location.region.clone())
+        .bind(site.location.city.clone())
+        .bind(site.coordinates.map(|c| c.latitude))
+        .bind(site.coordinates.map(|c| c.longitude))
+        .bind(site.contact_name.clone())
+        .bind(site.contact_phone.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(site.status.as_str().to_owned())
+        .bind(Json(to_json(&site.rules)?))
+        .bind(Json(to_json(&site.amenities)?))
+        .bind(before.version + 1)
+        .bind(now)
+        .bind(id)
+        .bind(before.version)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if updated.is_none() {
+            return Err(StoreError::VersionMismatch { current: before.version });
+        }
+        let after = Site { details: site.clone(), version: before.version + 1, updated_at: now, ..before.clone() };
+        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "site", id, "update", Some(to_json(&before)?), Some(to_json(&after)?), now).await?;
+        tx.commit().await?;
+        let mut conn = self.writer.acquire().await?;
+        let mut views = Self::load_site_views(&mut conn, vec![after], now).await?;
+        views.pop().ok_or(StoreError::NotFound)
+    }
+
     async fn site_in_conn(conn: &mut DB::Connection, id: Uuid) -> Result<Site, StoreError> {
         let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = $1");
         let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
