@@ -188,11 +188,11 @@ async fn serve(store: Store, bind: SocketAddr, on_ready: impl FnOnce(SocketAddr)
         .await
         .with_context(|| format!("could not listen on {bind}"))?;
     let local = listener.local_addr()?;
+    let state = AppState::build(store.clone())
+        .await
+        .context("could not build the identity index")?;
     tracing::info!(address = %local, database = store.backend_name(), "listening");
     on_ready(local);
-    let state = AppState {
-        store: store.clone(),
-    };
     shanyrak_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     Ok(())

@@ -249,6 +249,9 @@ pub struct Model {
     /// How many bits of net evidence against make a pair "clearly different".
     pub veto_bits: f64,
     weights: [[f64; MAX_LEVELS]; NUM_FIELDS],
+    /// Weights for pairs whose names agree (see [`Model::names_agree`]): household-shared
+    /// fields then use `u_random` too.
+    weights_named: [[f64; MAX_LEVELS]; NUM_FIELDS],
 }
 
 /// Probabilities are kept away from 0 and 1 so that weights stay finite.
@@ -319,6 +322,7 @@ impl Default for Model {
             population: 0,
             veto_bits: 2.0,
             weights: [[0.0; MAX_LEVELS]; NUM_FIELDS],
+            weights_named: [[0.0; MAX_LEVELS]; NUM_FIELDS],
         };
         model.refresh();
         model
@@ -374,17 +378,50 @@ impl Model {
     pub fn refresh(&mut self) {
         for (f, field) in Field::ALL.iter().enumerate() {
             for l in 0..MAX_LEVELS {
-                let u = match &self.u_random {
-                    Some(r) if field.shared_in_household() => self.u[f][l].max(r[f][l]),
-                    Some(r) => r[f][l],
-                    None => self.u[f][l],
+                let (u, u_named) = match &self.u_random {
+                    Some(r) if field.shared_in_household() => {
+                        let conservative = self.u[f][l].max(r[f][l]);
+                        (
+                            conservative,
+                            if *field == Field::Phone {
+                                r[f][l]
+                            } else {
+                                conservative
+                            },
+                        )
+                    }
+                    Some(r) => (r[f][l], r[f][l]),
+                    None => (self.u[f][l], self.u[f][l]),
                 };
-                self.weights[f][l] = if l == 0 || l >= field.levels() {
-                    0.0
-                } else {
-                    (self.m[f][l].max(FLOOR) / u.max(FLOOR)).log2()
+                let w = |u: f64| {
+                    if l == 0 || l >= field.levels() {
+                        0.0
+                    } else {
+                        (self.m[f][l].max(FLOOR) / u.max(FLOOR)).log2()
+                    }
                 };
+                self.weights[f][l] = w(u);
+                self.weights_named[f][l] = w(u_named);
             }
+        }
+    }
+
+    /// Whether a pair agrees on both names (surname and given name at least "very
+    /// similar" / "same name group"). Household-shared fields (phone, patronymic,
+    /// citizenship, address) count as weak evidence in general because a family shares
+    /// them; but non-matching *namesakes* almost never share a household (a family does
+    /// not give two members one name), so for such pairs agreement on a shared field is
+    /// as rare as among random pairs and is scored with `u_random`. Father and son of one
+    /// name differ in patronymic and birth year, which the same weights then count fully.
+    pub fn names_agree(c: &Comparison) -> bool {
+        c.levels[Field::Surname as usize] >= 3 && c.levels[Field::Given as usize] >= 3
+    }
+
+    fn weight_table(&self, c: &Comparison) -> &[[f64; MAX_LEVELS]; NUM_FIELDS] {
+        if Self::names_agree(c) {
+            &self.weights_named
+        } else {
+            &self.weights
         }
     }
 
@@ -472,8 +509,9 @@ impl Model {
     /// The total match weight (log2 odds) of a comparison, before guards.
     pub fn match_weight(&self, c: &Comparison, tf: &TermFrequencies) -> f64 {
         let mut w = self.prior_weight();
+        let table = self.weight_table(c);
         for (f, &l) in c.levels.iter().enumerate() {
-            w += self.weights[f].get(usize::from(l)).copied().unwrap_or(0.0);
+            w += table[f].get(usize::from(l)).copied().unwrap_or(0.0);
         }
         w + self.tf_adjustment(c, tf)
     }
@@ -485,6 +523,7 @@ impl Model {
 
     /// The full explanation of a score.
     pub fn explain(&self, c: &Comparison, tf: &TermFrequencies) -> Evidence {
+        let table = self.weight_table(c);
         let fields = std::array::from_fn(|f| {
             let field = Field::ALL[f];
             let level = c.levels[f];
@@ -496,10 +535,7 @@ impl Model {
                     .get(usize::from(level))
                     .copied()
                     .unwrap_or("?"),
-                weight: self.weights[f]
-                    .get(usize::from(level))
-                    .copied()
-                    .unwrap_or(0.0),
+                weight: table[f].get(usize::from(level)).copied().unwrap_or(0.0),
             }
         });
         let total = self.match_weight(c, tf);

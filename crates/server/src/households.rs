@@ -1,6 +1,8 @@
 //! `/api/v1/households`: register, read, list and edit households.
 
 use axum::Json;
+use std::collections::HashMap;
+
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -33,6 +35,9 @@ pub struct CreatedHousehold {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedMember {
     pub id: Uuid,
+    /// Registered persons of your organisation who may be this member, most likely first,
+    /// with the evidence; attach instead of registering twice, or let a reviewer decide.
+    pub possible_duplicates: Vec<crate::identity::PossibleDuplicate>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -69,7 +74,14 @@ fn validation_context() -> ValidationContext {
     }
 }
 
-fn receipt_response(receipt: &HouseholdReceipt, replayed: bool) -> Response {
+/// Most possible duplicates listed per member.
+const MAX_DUPLICATES_PER_MEMBER: usize = 5;
+
+fn receipt_response(
+    receipt: &HouseholdReceipt,
+    duplicates: &mut HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>,
+    replayed: bool,
+) -> Response {
     let body = CreatedHousehold {
         id: receipt.household_id,
         reference: receipt.reference,
@@ -77,7 +89,10 @@ fn receipt_response(receipt: &HouseholdReceipt, replayed: bool) -> Response {
         members: receipt
             .member_ids
             .iter()
-            .map(|id| CreatedMember { id: *id })
+            .map(|id| CreatedMember {
+                id: *id,
+                possible_duplicates: duplicates.remove(id).unwrap_or_default(),
+            })
             .collect(),
     };
     let mut response = (StatusCode::CREATED, Json(body)).into_response();
@@ -158,13 +173,41 @@ pub async fn create_household(
         .store
         .create_household(&actor, &household, idempotency.as_ref(), Utc::now())
         .await?;
+    let receipt = match &outcome {
+        CreateOutcome::Created(r) | CreateOutcome::Replayed(r) => r,
+    };
+    let mut duplicates = possible_duplicates(&state, &actor, receipt.household_id).await?;
     Ok(match outcome {
         CreateOutcome::Created(receipt) => {
             tracing::info!(household = %receipt.household_id, members = receipt.member_ids.len(), "household registered");
-            receipt_response(&receipt, false)
+            receipt_response(&receipt, &mut duplicates, false)
         }
-        CreateOutcome::Replayed(receipt) => receipt_response(&receipt, true),
+        CreateOutcome::Replayed(receipt) => receipt_response(&receipt, &mut duplicates, true),
     })
+}
+
+/// Indexes the household's members and looks each up among the other registered persons.
+async fn possible_duplicates(
+    state: &AppState,
+    actor: &shanyrak_core::Actor,
+    household_id: Uuid,
+) -> Result<HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>, ApiError> {
+    let household = state.store.get_household(actor, household_id).await?;
+    state.identity.apply_household(&household);
+    Ok(household
+        .members
+        .iter()
+        .map(|m| {
+            let record = crate::identity::person_record(m, household.phone.as_ref());
+            let found = state.identity.possible_duplicates(
+                household.organisation_id,
+                &record,
+                household.id,
+                MAX_DUPLICATES_PER_MEMBER,
+            );
+            (m.id, found)
+        })
+        .collect())
 }
 
 fn household_response(household: Household) -> Response {
@@ -414,6 +457,7 @@ pub async fn patch_household(
             },
             other => other,
         })?;
+    state.identity.apply_household(&updated);
     tracing::info!(household = %id, version = updated.version, "household updated");
     Ok(household_response(updated))
 }

@@ -15,8 +15,10 @@ pub mod dispatch;
 pub mod error;
 pub mod extract;
 pub mod households;
+pub mod identity;
 pub mod merge_patch;
 pub mod openapi;
+pub mod persons;
 pub mod placements;
 pub mod shelter;
 
@@ -42,7 +44,22 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
+    pub identity: std::sync::Arc<identity::IdentityIndex>,
 }
+
+impl AppState {
+    /// The state for a store, with the identity index built from its persons.
+    pub async fn build(store: Store) -> Result<Self, shanyrak_store::StoreError> {
+        let identity = identity::IdentityIndex::build(&store).await?;
+        Ok(Self {
+            store,
+            identity: std::sync::Arc::new(identity),
+        })
+    }
+}
+
+/// How often each process picks up writes made by other processes.
+const INDEX_REFRESH: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
@@ -175,6 +192,10 @@ pub fn router(state: AppState) -> Router {
             "/placements/{id}/decisions",
             axum::routing::post(placements::decide),
         )
+        .route(
+            "/persons/search",
+            get(persons::search_get).post(persons::search_post),
+        )
         .route("/openapi.json", get(openapi_document));
 
     // The request log is a route layer so that it sees the matched route template.
@@ -210,7 +231,21 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let refresher = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(INDEX_REFRESH);
+            loop {
+                ticks.tick().await;
+                if let Err(e) = state.identity.refresh(&state.store).await {
+                    tracing::warn!(error = %e, "identity index refresh failed");
+                }
+            }
+        })
+    };
+    let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    refresher.abort();
+    served
 }

@@ -19,6 +19,8 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::households::get_household,
         crate::households::get_household_by_reference,
         crate::households::patch_household,
+        crate::persons::search_post,
+        crate::persons::search_get,
         crate::health,
         crate::shelter::create_site,
         crate::shelter::list_sites,

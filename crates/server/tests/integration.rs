@@ -40,6 +40,7 @@ on_both_backends!(
     shelter_flow_from_site_to_check_out,
     last_bed_over_http_goes_to_one_client,
     dispatcher_proposes_reviews_and_accepts,
+    registration_warns_of_possible_duplicates_and_search_finds_them,
 );
 
 struct TestApp {
@@ -89,9 +90,7 @@ impl TestApp {
             .await
             .expect("bind");
         let address = listener.local_addr().expect("address");
-        let state = AppState {
-            store: store.clone(),
-        };
+        let state = AppState::build(store.clone()).await.expect("state");
         tokio::spawn(shanyrak_server::serve(
             listener,
             state,
@@ -1378,4 +1377,110 @@ async fn dispatcher_proposes_reviews_and_accepts(app: TestApp) {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["pointer"], "#/max_batch_share");
+}
+
+async fn registration_warns_of_possible_duplicates_and_search_finds_them(app: TestApp) {
+    let first = app.create(&family()).await;
+    let smirnov = first["members"][0]["id"].clone();
+    assert_eq!(first["members"][0]["possible_duplicates"], json!([]));
+
+    // The same man registered again at a Bishkek shelter, in Latin capitals.
+    let mut again = family();
+    again["location"] = json!({"country": "KG", "city": "Бишкек"});
+    again["phone"] = json!("+7 (912) 345 67 89");
+    again["members"] = json!([
+        {"surname": "SMIRNOV", "given_name": "ALEKSEI", "sex": "male", "birth_date": "02.03.1995",
+         "relationship": "head", "documents": [{"type": "ru_internal_passport", "number": "4512345678"}]},
+        {"surname": "Петров", "given_name": "Николай", "sex": "male", "birth_date": "1970-11-30",
+         "relationship": "sibling"}
+    ]);
+    let created = app.create(&again).await;
+    let duplicates = created["members"][0]["possible_duplicates"]
+        .as_array()
+        .expect("list");
+    assert_eq!(duplicates.len(), 1, "{created}");
+    assert_eq!(duplicates[0]["person_id"], smirnov);
+    assert_eq!(duplicates[0]["household_id"], first["id"]);
+    assert!(
+        duplicates[0]["probability"]
+            .as_f64()
+            .is_some_and(|p| p > 0.8),
+        "{}",
+        duplicates[0]
+    );
+    let fields = duplicates[0]["evidence"]["fields"]
+        .as_array()
+        .expect("evidence");
+    assert!(
+        fields
+            .iter()
+            .any(|f| f["field"] == "document" && f["weight"].as_f64().is_some_and(|w| w > 0.0))
+    );
+    assert_eq!(created["members"][1]["possible_duplicates"], json!([]));
+
+    // Another organisation registering the same man sees nothing of organisation A.
+    let response = app.post(&app.token_b, &again, None).await;
+    let other: Value = response.json().await.expect("json");
+    assert_eq!(other["members"][0]["possible_duplicates"], json!([]));
+
+    // Search in any script, by document number, by reference.
+    let hits: Value = app
+        .post_json(
+            &app.token_a,
+            "/api/v1/persons/search",
+            &json!({"q": "Aleksey Smirnov"}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let ids: Vec<&Value> = hits["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|h| &h["person_id"])
+        .collect();
+    assert!(
+        ids.contains(&&smirnov) && ids.contains(&&created["members"][0]["id"]),
+        "{hits}"
+    );
+    assert!(
+        hits["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|h| h["household_id"] != other["id"]),
+        "scoped to the organisation"
+    );
+    let by_document: Value = app
+        .get(&app.token_a, "/api/v1/persons/search?q=4512%20345678")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        by_document["items"].as_array().map(Vec::len),
+        Some(2),
+        "{by_document}"
+    );
+    let reference = first["reference"].as_str().expect("reference");
+    let by_reference: Value = app
+        .post_json(
+            &app.token_a,
+            "/api/v1/persons/search",
+            &json!({"q": reference}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(by_reference["items"].as_array().map(Vec::len), Some(4));
+    let (status, _) = problem(
+        app.post_json(&app.token_a, "/api/v1/persons/search", &json!({"q": "  "}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = problem(app.get(&app.token_a, "/api/v1/persons/search").await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -402,6 +402,28 @@ impl Store {
         dispatch!(self, r => r.reject_placement(by, batch_id, household_id, reason, now).await)
     }
 
+    /// Every household with its members, a page at a time (for the identity index).
+    pub async fn households_page(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<Household>, StoreError> {
+        dispatch!(self, r => r.households_page(after, limit).await)
+    }
+
+    /// Households written since an audit event; see the identity index.
+    pub async fn household_changes_since(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<(Vec<Uuid>, Option<Uuid>), StoreError> {
+        dispatch!(self, r => r.household_changes_since(after, limit).await)
+    }
+
+    pub async fn latest_audit_event(&self) -> Result<Option<Uuid>, StoreError> {
+        dispatch!(self, r => r.latest_audit_event().await)
+    }
+
     /// The household with its members, for the operator's system-wide commands.
     pub async fn get_household_any(&self, id: Uuid) -> Result<Household, StoreError> {
         dispatch!(self, r => r.get_household_any(id).await)

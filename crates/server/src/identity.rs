@@ -1,0 +1,287 @@
+//! The in-memory identity index: possible duplicates at registration and person search.
+//!
+//! The database is the system of record; this index is a cache of every current person,
+//! built at start and kept fresh from the audit log (`household_changes_since`), so any
+//! number of server processes sharing one PostgreSQL database converge on the same view.
+//! A process also applies its own writes at once, so a volunteer sees a duplicate they
+//! registered a second ago.
+//!
+//! Results are confined to the asking user's organisation: matching across organisations
+//! needs a data-sharing agreement (security issue) and is not done yet.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use shanyrak_core::{Household, Person, PhoneNumber, Sex};
+use shanyrak_linkage::model::EmOptions;
+use shanyrak_linkage::{
+    Decision, Document, Evidence, LinkageIndex, Model, PartialDate, PersonRecord,
+};
+use shanyrak_store::{Store, StoreError};
+use uuid::Uuid;
+
+/// Below this many persons EM has too little to learn from; the default model is used.
+const MIN_PERSONS_FOR_EM: usize = 2_000;
+const EM_RANDOM_PAIRS: usize = 200_000;
+
+/// A registered person who may be the same as a newly registered one.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PossibleDuplicate {
+    pub person_id: Uuid,
+    pub household_id: Uuid,
+    pub probability: f64,
+    /// `link` (almost surely the same person) or `review` (a human should look).
+    pub decision: String,
+    /// Per-field weights explaining the probability.
+    #[schema(value_type = Object)]
+    pub evidence: Value,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PersonMeta {
+    household_id: Uuid,
+    organisation_id: Uuid,
+}
+
+#[derive(Debug)]
+struct Inner {
+    index: LinkageIndex,
+    persons: HashMap<Uuid, PersonMeta>,
+    households: HashMap<Uuid, Vec<Uuid>>,
+    /// The last audit event applied.
+    cursor: Option<Uuid>,
+}
+
+#[derive(Debug)]
+pub struct IdentityIndex {
+    inner: RwLock<Inner>,
+}
+
+/// A person as the linkage library reads them. The household phone stands for each member.
+pub fn person_record(person: &Person, phone: Option<&PhoneNumber>) -> PersonRecord {
+    let b = person.birth_date;
+    let birth_date = u16::try_from(b.year()).ok().and_then(|year| {
+        PartialDate::new(
+            Some(year),
+            b.month().and_then(|m| u8::try_from(m).ok()),
+            b.day().and_then(|d| u8::try_from(d).ok()),
+            person.birth_date_estimated,
+        )
+        .ok()
+    });
+    PersonRecord {
+        record_id: person.id.to_string(),
+        surname: person.surname.clone(),
+        given_name: person.given_name.clone(),
+        patronymic: person.patronymic.clone(),
+        sex: match person.sex {
+            Sex::Male => Some(shanyrak_linkage::Sex::Male),
+            Sex::Female => Some(shanyrak_linkage::Sex::Female),
+            Sex::Unknown => None,
+        },
+        birth_date,
+        citizenship: person.citizenship.map(|c| c.to_string()),
+        documents: person
+            .documents
+            .iter()
+            .filter_map(|d| {
+                d.number.as_ref().map(|n| Document {
+                    doc_type: d.doc_type.as_str().to_owned(),
+                    number: n.clone(),
+                })
+            })
+            .collect(),
+        phone: phone.map(|p| p.to_string()),
+        ..PersonRecord::default()
+    }
+}
+
+pub fn decision_name(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Link => "link",
+        Decision::Review => "review",
+        Decision::NonLink => "non_link",
+    }
+}
+
+/// The evidence behind a score as JSON: one entry per field, with its level and weight.
+pub fn evidence_json(e: &Evidence) -> Value {
+    json!({
+        "probability": e.probability,
+        "decision": decision_name(e.decision),
+        "total_weight": e.total_weight,
+        "prior_weight": e.prior_weight,
+        "term_frequency_adjustment": e.term_frequency_adjustment,
+        "swapped_names": e.swapped_names,
+        "guard": e.guard.map(|g| format!("{g:?}")),
+        "fields": e.fields.iter().map(|f| json!({
+            "field": f.field.name(),
+            "level": f.level,
+            "level_name": f.level_name,
+            "weight": f.weight,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+impl Default for IdentityIndex {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl IdentityIndex {
+    pub fn empty() -> Self {
+        Self {
+            inner: RwLock::new(Inner {
+                index: LinkageIndex::new(Model::default()),
+                persons: HashMap::new(),
+                households: HashMap::new(),
+                cursor: None,
+            }),
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
+        // A panic while holding the lock leaves a consistent index (every update is one
+        // call), so a poisoned lock is still usable.
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Builds the index from every current person in the database.
+    pub async fn build(store: &Store) -> Result<Self, StoreError> {
+        let index = Self::empty();
+        // Changes after this point are replayed by `refresh`; replaying one already loaded
+        // is harmless (upsert).
+        let cursor = store.latest_audit_event().await?;
+        let mut after = None;
+        loop {
+            let page = store.households_page(after, 2_000).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for household in &page {
+                index.apply_household(household);
+            }
+        }
+        {
+            let mut inner = index.write();
+            inner.cursor = cursor;
+            if inner.persons.len() >= MIN_PERSONS_FOR_EM {
+                if let Err(e) = inner
+                    .index
+                    .estimate_model(EmOptions::default(), EM_RANDOM_PAIRS)
+                {
+                    tracing::warn!(error = %e, "identity model kept at its defaults");
+                }
+            }
+            tracing::info!(persons = inner.persons.len(), "identity index built");
+        }
+        Ok(index)
+    }
+
+    /// Puts a household's current members in the index and removes members it no longer has.
+    pub fn apply_household(&self, household: &Household) {
+        let mut inner = self.write();
+        let current: Vec<Uuid> = household.members.iter().map(|m| m.id).collect();
+        if let Some(previous) = inner.households.get(&household.id).cloned() {
+            for gone in previous.iter().filter(|p| !current.contains(p)) {
+                inner.index.remove(&gone.to_string());
+                inner.persons.remove(gone);
+            }
+        }
+        for member in &household.members {
+            let record = person_record(member, household.phone.as_ref());
+            if let Err(e) = inner.index.upsert(&record) {
+                // The record came from validated data; log without personal details.
+                tracing::warn!(error = %e, person = %member.id, "person not indexed");
+                continue;
+            }
+            inner.persons.insert(
+                member.id,
+                PersonMeta {
+                    household_id: household.id,
+                    organisation_id: household.organisation_id,
+                },
+            );
+        }
+        inner.households.insert(household.id, current);
+    }
+
+    /// Applies households written since the last refresh (by any server process).
+    pub async fn refresh(&self, store: &Store) -> Result<usize, StoreError> {
+        let cursor = self.read().cursor;
+        let (changed, last) = store.household_changes_since(cursor, 5_000).await?;
+        for id in &changed {
+            match store.get_household_any(*id).await {
+                Ok(household) => self.apply_household(&household),
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if last.is_some() {
+            self.write().cursor = last;
+        }
+        Ok(changed.len())
+    }
+
+    /// Registered persons of the organisation who may be `person`, most likely first,
+    /// leaving out the members of `own_household`.
+    pub fn possible_duplicates(
+        &self,
+        organisation_id: Uuid,
+        record: &PersonRecord,
+        own_household: Uuid,
+        limit: usize,
+    ) -> Vec<PossibleDuplicate> {
+        let inner = self.read();
+        inner
+            .index
+            .query(record, limit.saturating_mul(4).max(10))
+            .into_iter()
+            .filter(|c| c.evidence.decision != Decision::NonLink)
+            .filter_map(|c| {
+                let person_id = Uuid::parse_str(&c.record_id).ok()?;
+                let meta = inner.persons.get(&person_id)?;
+                (meta.organisation_id == organisation_id && meta.household_id != own_household)
+                    .then(|| PossibleDuplicate {
+                        person_id,
+                        household_id: meta.household_id,
+                        probability: c.probability,
+                        decision: decision_name(c.evidence.decision).to_owned(),
+                        evidence: evidence_json(&c.evidence),
+                    })
+            })
+            .take(limit)
+            .collect()
+    }
+
+    /// Persons of the organisation matching a search box entry (name in any script,
+    /// document number, phone): (person, household) pairs.
+    pub fn search(&self, organisation_id: Uuid, text: &str, limit: usize) -> Vec<(Uuid, Uuid)> {
+        let inner = self.read();
+        inner
+            .index
+            .search(text, limit.saturating_mul(4).max(20))
+            .into_iter()
+            .filter_map(|id| {
+                let person_id = Uuid::parse_str(&id).ok()?;
+                let meta = inner.persons.get(&person_id)?;
+                (meta.organisation_id == organisation_id).then_some((person_id, meta.household_id))
+            })
+            .take(limit)
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.read().persons.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
