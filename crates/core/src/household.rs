@@ -577,25 +577,25 @@ fn validate_members(
     let mut validated = Vec::with_capacity(members.len());
     for (i, member) in members.iter().enumerate() {
         let pointer = format!("#/members/{i}");
-        if let Some(id) = member.id {
-            if !seen_ids.insert(id) {
-                errors.push(
-                    &format!("{pointer}/id"),
-                    FieldErrorCode::Duplicate,
-                    "the same member appears twice",
-                );
-            }
+        if let Some(id) = member.id
+            && !seen_ids.insert(id)
+        {
+            errors.push(
+                &format!("{pointer}/id"),
+                FieldErrorCode::Duplicate,
+                "the same member appears twice",
+            );
         }
         if let Some(m) = validate_member(errors, &pointer, member, ctx) {
             for (j, doc) in m.documents.iter().enumerate() {
-                if let Some(number) = &doc.number {
-                    if !seen_documents.insert((doc.doc_type, number.clone())) {
-                        errors.push(
-                            &format!("{pointer}/documents/{j}/number"),
-                            FieldErrorCode::Duplicate,
-                            "the same document is given twice in this household",
-                        );
-                    }
+                if let Some(number) = &doc.number
+                    && !seen_documents.insert((doc.doc_type, number.clone()))
+                {
+                    errors.push(
+                        &format!("{pointer}/documents/{j}/number"),
+                        FieldErrorCode::Duplicate,
+                        "the same document is given twice in this household",
+                    );
                 }
             }
             validated.push(m);
@@ -779,14 +779,14 @@ fn cross_check_document(
             );
         }
     }
-    if let Some(sex) = sex.filter(|s| *s != Sex::Unknown) {
-        if sex != encoded_sex {
-            errors.push(
-                &format!("{pointer}/number"),
-                FieldErrorCode::DocumentSexMismatch,
-                "the sex encoded in this number differs from the sex given",
-            );
-        }
+    if let Some(sex) = sex.filter(|s| *s != Sex::Unknown)
+        && sex != encoded_sex
+    {
+        errors.push(
+            &format!("{pointer}/number"),
+            FieldErrorCode::DocumentSexMismatch,
+            "the sex encoded in this number differs from the sex given",
+        );
     }
 }
 

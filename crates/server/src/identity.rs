@@ -171,13 +171,12 @@ impl IdentityIndex {
         {
             let mut inner = index.write();
             inner.cursor = cursor;
-            if inner.persons.len() >= MIN_PERSONS_FOR_EM {
-                if let Err(e) = inner
+            if inner.persons.len() >= MIN_PERSONS_FOR_EM
+                && let Err(e) = inner
                     .index
                     .estimate_model(EmOptions::default(), EM_RANDOM_PAIRS)
-                {
-                    tracing::warn!(error = %e, "identity model kept at its defaults");
-                }
+            {
+                tracing::warn!(error = %e, "identity model kept at its defaults");
             }
             tracing::info!(persons = inner.persons.len(), "identity index built");
         }

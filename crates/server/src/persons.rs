@@ -116,10 +116,10 @@ async fn search(
     let mut households: HashMap<Uuid, Household> = HashMap::new();
     let mut items = Vec::with_capacity(found.len());
     for (person_id, household_id) in found {
-        if !households.contains_key(&household_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = households.entry(household_id) {
             match state.store.get_household(actor, household_id).await {
                 Ok(h) => {
-                    households.insert(household_id, h);
+                    e.insert(h);
                 }
                 // Removed since it was indexed: the index catches up on its next refresh.
                 Err(shanyrak_store::StoreError::NotFound) => continue,

@@ -458,11 +458,10 @@ backend_impl! {
     }
 
     pub async fn list_sites(&self, by: &Principal, city: Option<&str>, now: DateTime<Utc>) -> Result<Vec<SiteView>, StoreError> {
-        if let Principal::User(actor) = by {
-            if !actor.may(Action::ReadSites) {
+        if let Principal::User(actor) = by
+            && !actor.may(Action::ReadSites) {
                 return Err(StoreError::Forbidden);
             }
-        }
         let mut conn = self.reader.acquire().await?;
         let rows = match city {
             Some(city) => {
