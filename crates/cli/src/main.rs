@@ -3,6 +3,7 @@
 //! This is the only crate that reads the environment, parses arguments and talks to the
 //! terminal; everything below it receives typed settings.
 
+mod dedup;
 mod demo;
 mod place;
 
@@ -73,6 +74,29 @@ enum Command {
         /// Hours the reservations hold (1 to 72, default 6).
         #[arg(long)]
         reservation_hours: Option<i64>,
+    },
+    /// Find the records of a CSV file that are the same person; writes record_id,cluster_id.
+    Dedup {
+        /// CSV with columns record_id, surname, given_name, patronymic, sex, birth_date,
+        /// citizenship, doc_type, doc_number, phone (others ignored).
+        input: std::path::PathBuf,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Also write the scored pairs with their evidence.
+        #[arg(long)]
+        pairs: Option<std::path::PathBuf>,
+        /// Map other column names: field=Header,… (e.g. surname=Фамилия,given_name=Имя).
+        #[arg(long)]
+        columns: Option<String>,
+    },
+    /// Find the records of two CSV files that are the same person; writes the pairs.
+    Link {
+        a: std::path::PathBuf,
+        b: std::path::PathBuf,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long)]
+        columns: Option<String>,
     },
     /// Administration for scripts and first start.
     Admin {
@@ -274,6 +298,21 @@ async fn run(cli: Cli) -> Result<()> {
             .await;
             store.close().await;
             result
+        }
+        Command::Dedup {
+            input,
+            out,
+            pairs,
+            columns,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                dedup::dedup(&input, &out, pairs.as_ref(), columns.as_deref())
+            })
+            .await?
+        }
+        Command::Link { a, b, out, columns } => {
+            tokio::task::spawn_blocking(move || dedup::link(&a, &b, &out, columns.as_deref()))
+                .await?
         }
         Command::Admin { command } => admin(command).await,
     }

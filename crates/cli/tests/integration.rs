@@ -564,3 +564,120 @@ fn uuid_like() -> String {
             .unwrap_or(0)
     )
 }
+
+/// `shanyrak dedup` and `shanyrak link` on CSV files: spellings across scripts meet,
+/// brothers born the same day stay apart, and a bad date is reported, not fatal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dedup_and_link_csv_files() {
+    let dir = std::env::temp_dir().join(format!("shanyrak-dedup-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let input = dir.join("in.csv");
+    std::fs::write(
+        &input,
+        "\u{feff}record_id;Фамилия;Имя;patronymic;sex;birth_date;citizenship;doc_type;doc_number;phone\n\
+         r1;Смирнов;Алексей;Игоревич;м;02.03.1995;RU;ru_internal_passport;4512 345678;+7 912 345-67-89\n\
+         r2;SMIRNOV;ALEKSEI;;M;1995-03-02;RU;ru_internal_passport;4512345678;\n\
+         r3;Smirnov;Aleksey;Igorevich;male;1995-03-02;;;;8 912 345 67 89\n\
+         r4;Кузнецов;Артём;Дмитриевич;м;11.02.2019;RU;;;\n\
+         r5;Кузнецов;Андрей;Дмитриевич;м;11.02.2019;RU;;;\n\
+         r6;Иванов;Сергей;;м;not a date;RU;;;\n",
+    )
+    .expect("write");
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let input_arg = input.to_string_lossy().into_owned();
+    let run = shanyrak(
+        &[
+            "dedup",
+            &input_arg,
+            "--out",
+            &path("clusters.csv"),
+            "--pairs",
+            &path("pairs.csv"),
+            "--columns",
+            "surname=Фамилия,given_name=Имя",
+        ],
+        "",
+    )
+    .await;
+    assert!(run.success, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("unreadable birth_date on 1 of 6 rows (row 7)"),
+        "{}",
+        run.stderr
+    );
+    let clusters = std::fs::read_to_string(dir.join("clusters.csv")).expect("clusters");
+    let cluster: HashMap<&str, &str> = clusters
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .collect();
+    assert_eq!(cluster["r1"], cluster["r2"]);
+    assert_eq!(cluster["r1"], cluster["r3"]);
+    assert_ne!(
+        cluster["r4"], cluster["r5"],
+        "brothers born the same day are two people"
+    );
+    assert_ne!(cluster["r1"], cluster["r6"]);
+    let pairs = std::fs::read_to_string(dir.join("pairs.csv")).expect("pairs");
+    assert!(pairs.starts_with("record_id_l,record_id_r,probability,decision,evidence"));
+    assert!(
+        pairs.contains("r1,r2,") && pairs.contains("document=same"),
+        "{pairs}"
+    );
+
+    let other = dir.join("other.csv");
+    std::fs::write(
+        &other,
+        "record_id,surname,given_name,birth_date\nb1,Смирнов,Алёша,1995-03-02\nb2,Петрова,Анна,1980-01-01\n",
+    )
+    .expect("write");
+    let link = shanyrak(
+        &[
+            "link",
+            &input_arg,
+            &other.to_string_lossy(),
+            "--out",
+            &path("links.csv"),
+            "--columns",
+            "surname=Фамилия,given_name=Имя",
+        ],
+        "",
+    )
+    .await;
+    assert!(
+        !link.success,
+        "the second file has no Фамилия column: {}",
+        link.stderr
+    );
+    let plain = dir.join("plain.csv");
+    std::fs::write(
+        &plain,
+        "record_id,surname,given_name,birth_date,doc_number\na1,SMIRNOV,ALEKSEI,02.03.1995,4512345678\na2,Petrov,Ivan,1970-05-05,\n",
+    )
+    .expect("write");
+    let link = shanyrak(
+        &[
+            "link",
+            &plain.to_string_lossy(),
+            &other.to_string_lossy(),
+            "--out",
+            &path("links.csv"),
+        ],
+        "",
+    )
+    .await;
+    assert!(link.success, "{}", link.stderr);
+    let links = std::fs::read_to_string(dir.join("links.csv")).expect("links");
+    assert!(links.lines().any(|l| l.starts_with("a1,b1,")), "{links}");
+    assert!(!links.lines().any(|l| l.starts_with("a2,")), "{links}");
+
+    let missing = shanyrak(&["dedup", &path("nope.csv"), "--out", &path("x.csv")], "").await;
+    assert!(!missing.success);
+    assert!(
+        missing.stderr.contains("could not open"),
+        "{}",
+        missing.stderr
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
