@@ -35,6 +35,8 @@ pub enum Action {
     PlaceHouseholds,
     /// See who stays at a site (names and reference only).
     ReadResidents,
+    /// Decide whether two registrations are the same person.
+    ReviewDuplicates,
 }
 
 impl Role {
@@ -53,6 +55,7 @@ impl Role {
             ManageSites => matches!(self, Admin | SiteManager),
             PlaceHouseholds => matches!(self, Admin | SiteManager | Dispatcher | Caseworker),
             ReadResidents => matches!(self, Admin | SiteManager | Dispatcher),
+            ReviewDuplicates => matches!(self, Admin | Registrar | Caseworker),
         }
     }
 }

@@ -194,20 +194,36 @@ async fn possible_duplicates(
 ) -> Result<HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>, ApiError> {
     let household = state.store.get_household(actor, household_id).await?;
     state.identity.apply_household(&household);
-    Ok(household
-        .members
-        .iter()
-        .map(|m| {
-            let record = crate::identity::person_record(m, household.phone.as_ref());
-            let found = state.identity.possible_duplicates(
+    let mut found = HashMap::new();
+    let mut queue = Vec::new();
+    for m in &household.members {
+        let record = crate::identity::person_record(m, household.phone.as_ref());
+        let different = state.store.decided_different(m.id).await?;
+        let candidates: Vec<_> = state
+            .identity
+            .possible_duplicates(
                 household.organisation_id,
                 &record,
                 household.id,
                 MAX_DUPLICATES_PER_MEMBER,
-            );
-            (m.id, found)
-        })
-        .collect())
+            )
+            .into_iter()
+            .filter(|c| !different.contains(&c.person_id))
+            .collect();
+        queue.extend(candidates.iter().map(|c| shanyrak_store::ProposedPair {
+            person: m.id,
+            other: c.person_id,
+            probability: c.probability,
+            evidence: c.evidence.clone(),
+        }));
+        found.insert(m.id, candidates);
+    }
+    // Every possible duplicate waits for a reviewer; none is merged automatically.
+    state
+        .store
+        .enqueue_duplicates(actor, &queue, Utc::now())
+        .await?;
+    Ok(found)
 }
 
 fn household_response(household: Household) -> Response {

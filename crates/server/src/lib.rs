@@ -12,6 +12,7 @@
 //! (`/api/v1/households/{id}`), never the concrete URI, and never a request body.
 
 pub mod dispatch;
+pub mod duplicates;
 pub mod error;
 pub mod extract;
 pub mod households;
@@ -195,6 +196,17 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/persons/search",
             get(persons::search_get).post(persons::search_post),
+        )
+        .route("/persons/count", get(duplicates::count))
+        .route("/duplicates", get(duplicates::queue))
+        .route("/duplicates/{id}", get(duplicates::get))
+        .route(
+            "/duplicates/{id}/decision",
+            axum::routing::post(duplicates::decide),
+        )
+        .route(
+            "/duplicates/{id}/undo",
+            axum::routing::post(duplicates::undo),
         )
         .route("/openapi.json", get(openapi_document));
 

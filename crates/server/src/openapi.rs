@@ -21,6 +21,11 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::households::patch_household,
         crate::persons::search_post,
         crate::persons::search_get,
+        crate::duplicates::queue,
+        crate::duplicates::get,
+        crate::duplicates::decide,
+        crate::duplicates::undo,
+        crate::duplicates::count,
         crate::health,
         crate::shelter::create_site,
         crate::shelter::list_sites,
@@ -43,7 +48,8 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
     modifiers(&BearerAuth),
     tags(
         (name = "households", description = "Households and their members"),
-        (name = "shelter", description = "Sites, bed pools, stays and the waiting list")
+        (name = "shelter", description = "Sites, bed pools, stays and the waiting list"),
+        (name = "identity", description = "Possible duplicates, their review, resolved persons")
     )
 )]
 #[derive(Debug)]

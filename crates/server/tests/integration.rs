@@ -41,6 +41,7 @@ on_both_backends!(
     last_bed_over_http_goes_to_one_client,
     dispatcher_proposes_reviews_and_accepts,
     registration_warns_of_possible_duplicates_and_search_finds_them,
+    review_queue_merge_undo_remerge_keeps_counts_and_audit,
 );
 
 struct TestApp {
@@ -1483,4 +1484,142 @@ async fn registration_warns_of_possible_duplicates_and_search_finds_them(app: Te
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = problem(app.get(&app.token_a, "/api/v1/persons/search").await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
+    let first = app.create(&family()).await;
+    let mut again = family();
+    again["members"] = json!([
+        {"surname": "SMIRNOV", "given_name": "ALEKSEI", "sex": "male", "birth_date": "1995-03-02",
+         "relationship": "head", "documents": [{"type": "ru_internal_passport", "number": "4512 345678"}]}
+    ]);
+    let second = app.create(&again).await;
+    let counts: Value = app
+        .get(&app.token_a, "/api/v1/persons/count")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(counts, json!({"records": 5, "resolved_persons": 5}));
+
+    let queue: Value = app
+        .get(&app.token_a, "/api/v1/duplicates")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let items = queue["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{queue}");
+    let pair = &items[0];
+    let ids = [
+        pair["a"]["person_id"].clone(),
+        pair["b"]["person_id"].clone(),
+    ];
+    assert!(ids.contains(&first["members"][0]["id"]) && ids.contains(&second["members"][0]["id"]));
+    assert!(
+        pair["evidence"]["fields"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+    );
+    assert_eq!(pair["a"]["surname"].as_str().is_some(), true);
+    let id = pair["id"].as_str().expect("id").to_owned();
+    let audit_before = app.count("audit_events").await;
+
+    let decide = async |decision: &str| {
+        app.post_json(
+            &app.token_a,
+            &format!("/api/v1/duplicates/{id}/decision"),
+            &json!({"decision": decision}),
+        )
+        .await
+    };
+    let undo = async || {
+        app.post_json(
+            &app.token_a,
+            &format!("/api/v1/duplicates/{id}/undo"),
+            &json!({}),
+        )
+        .await
+    };
+    let resolved = async || {
+        let c: Value = app
+            .get(&app.token_a, "/api/v1/persons/count")
+            .await
+            .json()
+            .await
+            .expect("json");
+        c["resolved_persons"].as_i64().unwrap_or(-1)
+    };
+
+    assert_eq!(decide("same").await.status(), StatusCode::OK);
+    assert_eq!(resolved().await, 4, "merged: counted once");
+    let (status, body) = problem(decide("different").await).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a decided pair is undone first"
+    );
+    assert_eq!(body["code"], "invalid_transition");
+    assert_eq!(undo().await.status(), StatusCode::OK);
+    assert_eq!(resolved().await, 5, "undone: counted twice again");
+    assert_eq!(decide("same").await.status(), StatusCode::OK);
+    assert_eq!(resolved().await, 4);
+    assert_eq!(
+        app.count("audit_events").await,
+        audit_before + 3,
+        "merge, undo, re-merge: one event each"
+    );
+    // Both records are still there, untouched.
+    for h in [&first, &second] {
+        let response = app
+            .get(
+                &app.token_a,
+                &format!("/api/v1/households/{}", h["id"].as_str().expect("id")),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    // "Different" is remembered: the pair leaves the queue and is not proposed again.
+    assert_eq!(undo().await.status(), StatusCode::OK);
+    assert_eq!(decide("different").await.status(), StatusCode::OK);
+    assert_eq!(resolved().await, 5);
+    let pending: Value = app
+        .get(&app.token_a, "/api/v1/duplicates")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(pending["items"], json!([]));
+    let different: Value = app
+        .get(&app.token_a, "/api/v1/duplicates?status=different")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(different["items"].as_array().map(Vec::len), Some(1));
+
+    // Other organisations and other roles see nothing of it.
+    let (status, _) = problem(
+        app.get(&app.token_b, &format!("/api/v1/duplicates/{id}"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = problem(
+        app.get(&app.token_a, "/api/v1/duplicates?status=maybe")
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = problem(
+        app.post_json(
+            &app.token_a,
+            &format!("/api/v1/duplicates/{id}/decision"),
+            &json!({"decision": "perhaps"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -39,6 +39,7 @@ pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
     Principal, UserRecord,
 };
+pub use repo::{DuplicateCandidate, PersonSide, ProposedPair};
 
 /// The database behind the program: chosen once from the URL, then used everywhere.
 #[derive(Debug, Clone)]
@@ -427,6 +428,52 @@ impl Store {
     /// The household with its members, for the operator's system-wide commands.
     pub async fn get_household_any(&self, id: Uuid) -> Result<Household, StoreError> {
         dispatch!(self, r => r.get_household_any(id).await)
+    }
+
+    pub async fn enqueue_duplicates(
+        &self,
+        actor: &Actor,
+        pairs: &[ProposedPair],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        dispatch!(self, r => r.enqueue_duplicates(actor, pairs, now).await)
+    }
+
+    pub async fn list_candidates(
+        &self,
+        actor: &Actor,
+        status: &str,
+        limit: u32,
+    ) -> Result<Vec<DuplicateCandidate>, StoreError> {
+        dispatch!(self, r => r.list_candidates(actor, status, limit).await)
+    }
+
+    pub async fn get_candidate(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<DuplicateCandidate, StoreError> {
+        dispatch!(self, r => r.get_candidate(actor, id).await)
+    }
+
+    /// `to` is `same`, `different`, or `pending` (undo).
+    pub async fn decide_candidate(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        to: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DuplicateCandidate, StoreError> {
+        dispatch!(self, r => r.decide_candidate(actor, id, to, now).await)
+    }
+
+    /// (person records, resolved people) of the actor's organisation.
+    pub async fn count_persons(&self, actor: &Actor) -> Result<(i64, i64), StoreError> {
+        dispatch!(self, r => r.count_persons(actor).await)
+    }
+
+    pub async fn decided_different(&self, person: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        dispatch!(self, r => r.decided_different(person).await)
     }
 
     /// Row counts per table, for tests and operational checks; no personal data.

@@ -63,7 +63,8 @@ CREATE TABLE persons (
     citizenship           text,
     relationship          text NOT NULL,
     vulnerabilities       jsonb NOT NULL,
-    removed_at            timestamptz
+    removed_at            timestamptz,
+    identity_id           uuid
 );
 CREATE INDEX persons_by_household ON persons (household_id, position);
 

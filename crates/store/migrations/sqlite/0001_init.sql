@@ -64,7 +64,10 @@ CREATE TABLE persons (
     citizenship           TEXT,
     relationship          TEXT NOT NULL,
     vulnerabilities       TEXT NOT NULL,
-    removed_at            TEXT
+    removed_at            TEXT,
+    -- The resolved identity: the smallest person id of those decided to be the same
+    -- person; NULL when the person is only themselves.
+    identity_id           BLOB
 );
 CREATE INDEX persons_by_household ON persons (household_id, position);
 

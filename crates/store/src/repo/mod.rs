@@ -289,8 +289,10 @@ macro_rules! backend_impl {
     };
 }
 
+mod identity;
 mod placement;
 mod shelter;
+pub use identity::{DuplicateCandidate, PersonSide, ProposedPair};
 pub use placement::{PlacementBatch, PlacementDecision, PoolAllocation};
 pub use shelter::{AdmissionRequest, PoolView, Resident, SiteView, Stay, WaitingHousehold};
 
@@ -1326,6 +1328,7 @@ backend_impl! {
             "sites",
             "bed_pools",
             "stays",
+            "duplicate_candidates",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&mut *conn)

@@ -1,0 +1,150 @@
+//! `/api/v1/duplicates`: the review queue of possible duplicates. A reviewer sees both
+//! records side by side with the evidence and decides; "same" joins them into one resolved
+//! identity without deleting either record, "different" is remembered, and both can be
+//! undone.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use shanyrak_core::{FieldError, FieldErrorCode, ValidationErrors};
+use shanyrak_store::DuplicateCandidate;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, Authenticated};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// `pending` (default), `same` or `different`.
+    pub status: Option<String>,
+    /// 1 to 200 (default 50).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DuplicateQueue {
+    pub items: Vec<DuplicateCandidate>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// `same` or `different`.
+    pub decision: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PersonCounts {
+    /// Person records (registrations) of your organisation.
+    pub records: i64,
+    /// People, counting records decided to be the same person once.
+    pub resolved_persons: i64,
+}
+
+fn parse_id(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| ApiError::NotFound)
+}
+
+/// The review queue of your organisation, most likely duplicates first.
+#[utoipa::path(get, path = "/api/v1/duplicates", tag = "identity", params(QueueQuery),
+    responses((status = 200, body = DuplicateQueue), (status = 400, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn queue(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Query(query): Query<QueueQuery>,
+) -> Result<Json<DuplicateQueue>, ApiError> {
+    let status = query.status.as_deref().unwrap_or("pending");
+    if !matches!(status, "pending" | "same" | "different") {
+        return Err(ApiError::InvalidQuery(ValidationErrors::single(
+            FieldError::new(
+                "#/status",
+                FieldErrorCode::InvalidValue,
+                "query parameter status: pending, same or different",
+            ),
+        )));
+    }
+    let items = state
+        .store
+        .list_candidates(&actor, status, query.limit.unwrap_or(50))
+        .await?;
+    Ok(Json(DuplicateQueue { items }))
+}
+
+/// Two records side by side with the evidence.
+#[utoipa::path(get, path = "/api/v1/duplicates/{id}", tag = "identity", params(("id" = Uuid, Path)),
+    responses((status = 200, body = DuplicateCandidate), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn get(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<DuplicateCandidate>, ApiError> {
+    Ok(Json(
+        state.store.get_candidate(&actor, parse_id(&id)?).await?,
+    ))
+}
+
+/// Decide: the same person, or different people. A decided pair must be undone first.
+#[utoipa::path(post, path = "/api/v1/duplicates/{id}/decision", tag = "identity", params(("id" = Uuid, Path)),
+    request_body = DecisionBody,
+    responses((status = 200, body = DuplicateCandidate), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn decide(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    body: ApiJson<DecisionBody>,
+) -> Result<Json<DuplicateCandidate>, ApiError> {
+    let decision = body.value.decision.as_str();
+    if !matches!(decision, "same" | "different") {
+        return Err(ApiError::Validation(ValidationErrors::single(
+            FieldError::new(
+                "#/decision",
+                FieldErrorCode::InvalidValue,
+                "same or different",
+            ),
+        )));
+    }
+    Ok(Json(
+        state
+            .store
+            .decide_candidate(&actor, parse_id(&id)?, decision, Utc::now())
+            .await?,
+    ))
+}
+
+/// Take a decision back: the pair returns to the queue and the identities split again.
+#[utoipa::path(post, path = "/api/v1/duplicates/{id}/undo", tag = "identity", params(("id" = Uuid, Path)),
+    responses((status = 200, body = DuplicateCandidate), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn undo(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<DuplicateCandidate>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .decide_candidate(&actor, parse_id(&id)?, "pending", Utc::now())
+            .await?,
+    ))
+}
+
+/// How many people your organisation has registered: records, and resolved persons.
+#[utoipa::path(get, path = "/api/v1/persons/count", tag = "identity",
+    responses((status = 200, body = PersonCounts)), security(("bearer" = [])))]
+pub async fn count(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<PersonCounts>, ApiError> {
+    let (records, resolved_persons) = state.store.count_persons(&actor).await?;
+    Ok(Json(PersonCounts {
+        records,
+        resolved_persons,
+    }))
+}
