@@ -1521,7 +1521,7 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
             .as_array()
             .is_some_and(|f| !f.is_empty())
     );
-    assert_eq!(pair["a"]["surname"].as_str().is_some(), true);
+    assert!(pair["a"]["surname"].as_str().is_some());
     let id = pair["id"].as_str().expect("id").to_owned();
     let audit_before = app.count("audit_events").await;
 
