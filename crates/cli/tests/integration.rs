@@ -250,6 +250,15 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
         .expect("send");
     assert_eq!(response.status(), StatusCode::CREATED);
 
+    // The audit log of everything above is intact.
+    let verified = shanyrak(&["admin", "verify-audit", "--db", &db.url, "--seal"], "").await;
+    assert!(verified.success, "{}", verified.stderr);
+    assert!(
+        verified.stdout.starts_with("audit log intact:"),
+        "{}",
+        verified.stdout
+    );
+
     // Disabling the user from the command line locks the token out of the running server.
     let disabled = shanyrak(
         &[

@@ -17,6 +17,8 @@ string_enum!(
         Distributor => "distributor",
         Caseworker => "caseworker",
         Analyst => "analyst",
+        /// Reads the audit and access logs; nothing else.
+        Auditor => "auditor",
     }
 );
 
@@ -50,7 +52,7 @@ impl Role {
                 self,
                 Admin | Registrar | Caseworker | SiteManager | Dispatcher | Distributor
             ),
-            ReadAudit => matches!(self, Admin),
+            ReadAudit => matches!(self, Admin | Auditor),
             ReadSites => true,
             ManageSites => matches!(self, Admin | SiteManager),
             PlaceHouseholds => matches!(self, Admin | SiteManager | Dispatcher | Caseworker),

@@ -26,6 +26,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::duplicates::decide,
         crate::duplicates::undo,
         crate::duplicates::count,
+        crate::audit::trail,
         crate::health,
         crate::shelter::create_site,
         crate::shelter::list_sites,
@@ -49,7 +50,8 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
     tags(
         (name = "households", description = "Households and their members"),
         (name = "shelter", description = "Sites, bed pools, stays and the waiting list"),
-        (name = "identity", description = "Possible duplicates, their review, resolved persons")
+        (name = "identity", description = "Possible duplicates, their review, resolved persons"),
+        (name = "audit", description = "The change history of records")
     )
 )]
 #[derive(Debug)]

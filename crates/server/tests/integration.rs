@@ -42,6 +42,7 @@ on_both_backends!(
     dispatcher_proposes_reviews_and_accepts,
     registration_warns_of_possible_duplicates_and_search_finds_them,
     review_queue_merge_undo_remerge_keeps_counts_and_audit,
+    audit_trail_and_security_headers,
 );
 
 struct TestApp {
@@ -1622,4 +1623,73 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn audit_trail_and_security_headers(app: TestApp) {
+    let created = app.create(&family()).await;
+    let id = created["id"].as_str().expect("id");
+    let response = app
+        .patch(&app.token_a, id, &json!({"notes": "ground floor"}), None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(
+            response.headers().get(name).and_then(|v| v.to_str().ok()),
+            Some(value),
+            "{name}"
+        );
+    }
+    let csp = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+
+    let trail: Value = app
+        .get(&app.admin_a, &format!("/api/v1/audit?entity_id={id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let actions: Vec<&str> = trail["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, vec!["create", "update"]);
+    assert_eq!(trail["items"][1]["after"]["notes"], "ground floor");
+    let (status, _) = problem(
+        app.get(&app.token_a, &format!("/api/v1/audit?entity_id={id}"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "registrars do not read the audit log"
+    );
+    let other: Value = app
+        .get(&app.admin_b, &format!("/api/v1/audit?entity_id={id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        other["items"],
+        json!([]),
+        "another organisation sees no history"
+    );
+    let (status, _) = problem(app.get(&app.admin_a, "/api/v1/audit").await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -39,7 +39,7 @@ pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
     Principal, UserRecord,
 };
-pub use repo::{DuplicateCandidate, PersonSide, ProposedPair};
+pub use repo::{AuditVerification, DuplicateCandidate, PersonSide, ProposedPair};
 
 /// The database behind the program: chosen once from the URL, then used everywhere.
 #[derive(Debug, Clone)]
@@ -474,6 +474,16 @@ impl Store {
 
     pub async fn decided_different(&self, person: Uuid) -> Result<Vec<Uuid>, StoreError> {
         dispatch!(self, r => r.decided_different(person).await)
+    }
+
+    /// Seals written audit events into the hash chain; returns how many.
+    pub async fn seal_audit(&self, limit: u32) -> Result<usize, StoreError> {
+        dispatch!(self, r => r.seal_audit(limit).await)
+    }
+
+    /// Checks the audit hash chain from the first event to the head.
+    pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+        dispatch!(self, r => r.verify_audit().await)
     }
 
     /// Row counts per table, for tests and operational checks; no personal data.

@@ -1149,3 +1149,111 @@ async fn capacity_changes_are_audited_and_never_below_occupancy(f: Fixture) {
         .expect("sites are visible to all");
     assert_eq!((view.pools[0].occupied, view.pools[0].free), (4, 4));
 }
+
+// ----- audit chain -----------------------------------------------------------------------
+
+mod audit_chain_detects_tampering {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::audit_chain_detects_tampering(super::Fixture::new(super::Backend::Sqlite).await)
+            .await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::audit_chain_detects_tampering(super::Fixture::new(super::Backend::Postgres).await)
+            .await;
+    }
+}
+
+async fn raw_execute(f: &Fixture, sql: &str) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    if f._db.url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&f._db.url).await?;
+        sqlx::raw_sql(sql).execute(&mut conn).await.map(|_| ())
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&f._db.url).await?;
+        sqlx::raw_sql(sql).execute(&mut conn).await.map(|_| ())
+    }
+}
+
+async fn audit_chain_detects_tampering(f: Fixture) {
+    create(&f, &f.registrar_a, &family()).await;
+    create(&f, &f.registrar_a, &family()).await;
+    let events = f.count("audit_events").await;
+    assert_eq!(
+        f.store.seal_audit(10_000).await.expect("seal") as i64,
+        events
+    );
+    assert_eq!(
+        f.store.seal_audit(10_000).await.expect("seal"),
+        0,
+        "sealing twice seals nothing"
+    );
+    let report = f.store.verify_audit().await.expect("verify");
+    assert_eq!(
+        (report.sealed, report.unsealed, report.broken_at.clone()),
+        (events, 0, None)
+    );
+
+    // Ordinary SQL cannot rewrite or delete history.
+    assert!(
+        raw_execute(
+            &f,
+            "UPDATE audit_events SET action = 'nothing' WHERE seq = 3"
+        )
+        .await
+        .is_err()
+    );
+    assert!(
+        raw_execute(&f, "DELETE FROM audit_events WHERE seq = 3")
+            .await
+            .is_err()
+    );
+    // A new event after sealing is pending until the next seal, then chained on.
+    create(&f, &f.registrar_a, &family()).await;
+    let report = f.store.verify_audit().await.expect("verify");
+    assert_eq!((report.unsealed, report.broken_at.clone()), (1, None));
+    f.store.seal_audit(10_000).await.expect("seal");
+
+    // Someone with the database file gets past the triggers and edits one event.
+    let bypass_and_edit = if f._db.url.starts_with("sqlite:") {
+        "DROP TRIGGER audit_events_sealed; DROP TRIGGER audit_events_no_delete; \
+         UPDATE audit_events SET actor_label = 'system:nobody' WHERE seq = 3"
+    } else {
+        "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only; \
+         UPDATE audit_events SET actor_label = 'system:nobody' WHERE seq = 3"
+    };
+    raw_execute(&f, bypass_and_edit).await.expect("tamper");
+    let report = f.store.verify_audit().await.expect("verify");
+    assert_eq!(
+        report.broken_at.as_ref().map(|(seq, _)| *seq),
+        Some(3),
+        "{report:?}"
+    );
+    assert_eq!(report.sealed, 2);
+
+    // Put it back (event 3 is the fixture's first user, created by the test operator):
+    // the chain holds again, which shows the check looks at content, not at flags.
+    raw_execute(
+        &f,
+        "UPDATE audit_events SET actor_label = 'system:test' WHERE seq = 3",
+    )
+    .await
+    .expect("restore");
+    assert_eq!(
+        f.store.verify_audit().await.expect("verify").broken_at,
+        None
+    );
+
+    // Deleting the newest event is found too: the chain's head remembers it.
+    let last = f.count("audit_events").await;
+    raw_execute(&f, &format!("DELETE FROM audit_events WHERE seq = {last}"))
+        .await
+        .expect("delete");
+    let report = f.store.verify_audit().await.expect("verify");
+    assert_eq!(
+        report.broken_at.as_ref().map(|(seq, _)| *seq),
+        Some(last),
+        "{report:?}"
+    );
+}

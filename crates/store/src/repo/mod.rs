@@ -123,6 +123,7 @@ pub struct HouseholdFilter {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     pub id: Uuid,
     pub at: DateTime<Utc>,
@@ -132,7 +133,9 @@ pub struct AuditEvent {
     pub entity: String,
     pub entity_id: Uuid,
     pub action: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub before: Option<Value>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub after: Option<Value>,
 }
 
@@ -289,8 +292,10 @@ macro_rules! backend_impl {
     };
 }
 
+mod audit_chain;
 mod identity;
 mod placement;
+pub use audit_chain::AuditVerification;
 mod shelter;
 pub use identity::{DuplicateCandidate, PersonSide, ProposedPair};
 pub use placement::{PlacementBatch, PlacementDecision, PoolAllocation};
