@@ -83,6 +83,8 @@ fn sniff_delimiter(first_line: &str) -> u8 {
         .unwrap_or(b',')
 }
 
+// Optional record fields the CSV does not have (addresses) stay at their defaults.
+#[allow(clippy::needless_update)]
 fn read_records(path: &Path, columns: &Columns) -> Result<(Vec<PersonRecord>, ReadReport)> {
     let mut raw = Vec::new();
     std::fs::File::open(path)

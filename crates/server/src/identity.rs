@@ -60,6 +60,8 @@ pub struct IdentityIndex {
 }
 
 /// A person as the linkage library reads them. The household phone stands for each member.
+/// Optional record fields Shanyrak does not hold (addresses) stay at their defaults.
+#[allow(clippy::needless_update)]
 pub fn person_record(person: &Person, phone: Option<&PhoneNumber>) -> PersonRecord {
     let b = person.birth_date;
     let birth_date = u16::try_from(b.year()).ok().and_then(|year| {
