@@ -243,6 +243,37 @@ fn report_dates(path: &Path, report: &ReadReport) {
     }
 }
 
+/// Scored pairs with their probability, decision and evidence.
+fn write_pairs(
+    path: &Path,
+    scored: &[shanyrak_linkage::ScoredPair],
+    left: &[PersonRecord],
+    right: &[PersonRecord],
+    explain: impl Fn(usize, usize) -> Option<Evidence>,
+) -> Result<()> {
+    let mut pairs = writer(path)?;
+    pairs.write_record([
+        "record_id_l",
+        "record_id_r",
+        "probability",
+        "decision",
+        "evidence",
+    ])?;
+    for p in scored {
+        let (l, r) = (p.left as usize, p.right as usize);
+        let evidence = explain(l, r).map(|e| evidence_text(&e)).unwrap_or_default();
+        pairs.write_record([
+            left[l].record_id.as_str(),
+            right[r].record_id.as_str(),
+            &format!("{:.4}", p.probability),
+            shanyrak_server::identity::decision_name(p.decision),
+            &evidence,
+        ])?;
+    }
+    pairs.flush()?;
+    Ok(())
+}
+
 fn writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
     csv::Writer::from_path(path).with_context(|| format!("could not write {}", path.display()))
 }
@@ -268,29 +299,9 @@ pub fn dedup(
     }
     clusters.flush()?;
     if let Some(path) = pairs_out {
-        let mut pairs = writer(path)?;
-        pairs.write_record([
-            "record_id_l",
-            "record_id_r",
-            "probability",
-            "decision",
-            "evidence",
-        ])?;
-        for p in &result.pairs {
-            let (l, r) = (p.left as usize, p.right as usize);
-            let evidence = result
-                .explain(l, r)
-                .map(|e| evidence_text(&e))
-                .unwrap_or_default();
-            pairs.write_record([
-                records[l].record_id.as_str(),
-                records[r].record_id.as_str(),
-                &format!("{:.4}", p.probability),
-                shanyrak_server::identity::decision_name(p.decision),
-                &evidence,
-            ])?;
-        }
-        pairs.flush()?;
+        write_pairs(path, &result.pairs, &records, &records, |l, r| {
+            result.explain(l, r).ok()
+        })?;
     }
     bar.finish_and_clear();
     report_dates(input, &report);
@@ -314,33 +325,12 @@ pub fn link(left: &Path, right: &Path, out: &Path, columns: Option<&str>) -> Res
     let result = shanyrak_linkage::link(&a, &b, &BatchOptions::default())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.set_message("writing");
-    let mut pairs = writer(out)?;
-    pairs.write_record([
-        "record_id_l",
-        "record_id_r",
-        "probability",
-        "decision",
-        "evidence",
-    ])?;
-    let mut linked = 0;
-    for p in &result.pairs {
-        let (l, r) = (p.left as usize, p.right as usize);
-        if p.decision == shanyrak_linkage::Decision::Link {
-            linked += 1;
-        }
-        let evidence = result
-            .explain(l, r)
-            .map(|e| evidence_text(&e))
-            .unwrap_or_default();
-        pairs.write_record([
-            a[l].record_id.as_str(),
-            b[r].record_id.as_str(),
-            &format!("{:.4}", p.probability),
-            shanyrak_server::identity::decision_name(p.decision),
-            &evidence,
-        ])?;
-    }
-    pairs.flush()?;
+    write_pairs(out, &result.pairs, &a, &b, |l, r| result.explain(l, r).ok())?;
+    let linked = result
+        .pairs
+        .iter()
+        .filter(|p| p.decision == shanyrak_linkage::Decision::Link)
+        .count();
     bar.finish_and_clear();
     report_dates(left, &report_a);
     report_dates(right, &report_b);

@@ -375,6 +375,45 @@ fn check_list_size(errors: &mut ValidationErrors, pointer: &str, len: usize, max
     }
 }
 
+/// Checks a location: country (ISO 3166-1 alpha-2) and city required, region optional.
+/// Shared by households and shelter sites.
+pub(crate) fn validate_location(
+    errors: &mut ValidationErrors,
+    input: Option<&LocationInput>,
+) -> Option<Location> {
+    let loc = required(errors, "#/location", input)?;
+    let country = match required(errors, "#/location/country", loc.country.as_ref()) {
+        Some(text) => match text.parse::<CountryCode>() {
+            Ok(code) => Some(code),
+            Err(e) => {
+                errors.push(
+                    "#/location/country",
+                    FieldErrorCode::UnknownCountry,
+                    e.to_string(),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let region = optional_text_field(
+        errors,
+        "#/location/region",
+        loc.region.as_deref(),
+        MAX_SHORT_TEXT_CHARS,
+        false,
+    );
+    let city = match required(errors, "#/location/city", loc.city.as_ref()) {
+        Some(city) => text_field(errors, "#/location/city", city, MAX_SHORT_TEXT_CHARS, false),
+        None => None,
+    };
+    Some(Location {
+        country: country?,
+        region,
+        city: city?,
+    })
+}
+
 /// Checks a submitted household against every rule and returns it in typed form, or
 /// every problem found, each naming its field.
 pub fn validate(
@@ -421,50 +460,7 @@ pub fn validate(
         false,
     );
 
-    let location = match required(&mut errors, "#/location", input.location.as_ref()) {
-        Some(loc) => {
-            let country = match required(&mut errors, "#/location/country", loc.country.as_ref()) {
-                Some(text) => match text.parse::<CountryCode>() {
-                    Ok(code) => Some(code),
-                    Err(e) => {
-                        errors.push(
-                            "#/location/country",
-                            FieldErrorCode::UnknownCountry,
-                            e.to_string(),
-                        );
-                        None
-                    }
-                },
-                None => None,
-            };
-            let region = optional_text_field(
-                &mut errors,
-                "#/location/region",
-                loc.region.as_deref(),
-                MAX_SHORT_TEXT_CHARS,
-                false,
-            );
-            let city = match required(&mut errors, "#/location/city", loc.city.as_ref()) {
-                Some(city) => text_field(
-                    &mut errors,
-                    "#/location/city",
-                    city,
-                    MAX_SHORT_TEXT_CHARS,
-                    false,
-                ),
-                None => None,
-            };
-            match (country, city) {
-                (Some(country), Some(city)) => Some(Location {
-                    country,
-                    region,
-                    city,
-                }),
-                _ => None,
-            }
-        }
-        None => None,
-    };
+    let location = validate_location(&mut errors, input.location.as_ref());
 
     let phone = input
         .phone

@@ -14,7 +14,7 @@ use crate::household::string_enum;
 use crate::validation::{
     FieldErrorCode, MAX_SHORT_TEXT_CHARS, ValidationErrors, optional_text_field, text_field,
 };
-use crate::{CountryCode, Location, LocationInput, PhoneNumber, Sex};
+use crate::{Location, LocationInput, PhoneNumber, Sex};
 
 string_enum!(
     SiteKind {
@@ -225,58 +225,7 @@ pub fn validate_site(input: &SiteInput) -> Result<ValidatedSite, ValidationError
         MAX_SHORT_TEXT_CHARS,
         false,
     );
-    let location = match &input.location {
-        None => {
-            errors.push("#/location", FieldErrorCode::Required, "is required");
-            None
-        }
-        Some(loc) => {
-            let country = match loc.country.as_deref().map(str::parse::<CountryCode>) {
-                Some(Ok(c)) => Some(c),
-                Some(Err(e)) => {
-                    errors.push(
-                        "#/location/country",
-                        FieldErrorCode::UnknownCountry,
-                        e.to_string(),
-                    );
-                    None
-                }
-                None => {
-                    errors.push(
-                        "#/location/country",
-                        FieldErrorCode::Required,
-                        "is required",
-                    );
-                    None
-                }
-            };
-            let region = optional_text_field(
-                &mut errors,
-                "#/location/region",
-                loc.region.as_deref(),
-                MAX_SHORT_TEXT_CHARS,
-                false,
-            );
-            let city = match &loc.city {
-                Some(c) => text_field(
-                    &mut errors,
-                    "#/location/city",
-                    c,
-                    MAX_SHORT_TEXT_CHARS,
-                    false,
-                ),
-                None => {
-                    errors.push("#/location/city", FieldErrorCode::Required, "is required");
-                    None
-                }
-            };
-            country.zip(city).map(|(country, city)| Location {
-                country,
-                region,
-                city,
-            })
-        }
-    };
+    let location = crate::household::validate_location(&mut errors, input.location.as_ref());
     if let Some(c) = input.coordinates {
         let finite = c.latitude.is_finite() && c.longitude.is_finite();
         if !finite
