@@ -139,6 +139,16 @@ enum AdminCommand {
         /// Days until the token expires; without it the token lasts until revoked.
         #[arg(long)]
         expires_in_days: Option<u32>,
+        /// Let the token act with this one of the user's roles only.
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Revoke every token of a user at once (a lost phone, a volunteer who left).
+    RevokeTokens {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
     },
     /// Disable a user at once: their tokens stop working on the next request.
     DisableUser {
@@ -365,16 +375,30 @@ async fn admin(command: AdminCommand) -> Result<()> {
             db,
             email,
             expires_in_days,
+            role,
         } => {
+            let role = role
+                .map(|r| parse_roles(&[r]))
+                .transpose()?
+                .and_then(|r| r.first().copied());
             let store = open(&db.db).await?;
             let now = Utc::now();
             let expires_at = expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d)));
             let token = store
-                .create_token(&CLI, &email, expires_at, now)
+                .create_token_for_role(&CLI, &email, role, expires_at, now)
                 .await
                 .map_err(describe)?;
             println!("{}", token.secret);
             store.close().await;
+        }
+        AdminCommand::RevokeTokens { db, email } => {
+            let store = open(&db.db).await?;
+            let revoked = store
+                .revoke_tokens(&CLI, &email, Utc::now())
+                .await
+                .map_err(describe)?;
+            store.close().await;
+            println!("{revoked} tokens revoked");
         }
         AdminCommand::VerifyAudit { db, seal } => {
             let store = open(&db.db).await?;

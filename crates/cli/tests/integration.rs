@@ -259,6 +259,76 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
         verified.stdout
     );
 
+    // A token for a role the user does not have is refused; revoking stops a token at once.
+    let wrong_role = shanyrak(
+        &[
+            "admin",
+            "create-token",
+            "--db",
+            &db.url,
+            "--email",
+            "reg@example.org",
+            "--role",
+            "admin",
+        ],
+        "",
+    )
+    .await;
+    assert!(!wrong_role.success);
+    assert!(
+        wrong_role.stderr.contains("does not have this role"),
+        "{}",
+        wrong_role.stderr
+    );
+    let second = shanyrak(
+        &[
+            "admin",
+            "create-token",
+            "--db",
+            &db.url,
+            "--email",
+            "reg@example.org",
+            "--role",
+            "registrar",
+        ],
+        "",
+    )
+    .await;
+    assert!(second.success, "{}", second.stderr);
+    let revoked = shanyrak(
+        &[
+            "admin",
+            "revoke-tokens",
+            "--db",
+            &db.url,
+            "--email",
+            "reg@example.org",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(revoked.stdout, "2 tokens revoked", "{}", revoked.stderr);
+    let response = client
+        .get(format!("{base}/api/v1/households"))
+        .bearer_auth(&second.stdout)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let token = shanyrak(
+        &[
+            "admin",
+            "create-token",
+            "--db",
+            &db.url,
+            "--email",
+            "reg@example.org",
+        ],
+        "",
+    )
+    .await
+    .stdout;
+
     // Disabling the user from the command line locks the token out of the running server.
     let disabled = shanyrak(
         &[

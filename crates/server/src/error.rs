@@ -46,6 +46,10 @@ pub enum ApiError {
         precondition: bool,
     },
     Conflict(String),
+    InvalidCredentials,
+    TooManyAttempts {
+        retry_after_seconds: i64,
+    },
     /// The people cannot take these beds (full, child in a male dorm, …): 409 with the
     /// rule's own code.
     Admission(shanyrak_core::shelter::AdmissionError),
@@ -123,6 +127,16 @@ impl ApiError {
                 "The record was changed since you read it",
             ),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            Self::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Wrong e-mail address or password",
+            ),
+            Self::TooManyAttempts { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "Too many failed logins; try again later",
+            ),
             Self::Admission(e) => (StatusCode::CONFLICT, e.code(), "The beds cannot be given"),
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -175,6 +189,13 @@ impl IntoResponse for ApiError {
         if matches!(self, Self::Unauthorized) {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if let Self::TooManyAttempts {
+            retry_after_seconds,
+        } = self
+            && let Ok(value) = HeaderValue::from_str(&retry_after_seconds.max(1).to_string())
+        {
+            headers.insert(header::RETRY_AFTER, value);
+        }
         response
     }
 }
@@ -192,6 +213,10 @@ impl From<StoreError> for ApiError {
             },
             StoreError::EmailTaken => Self::Conflict(error.to_string()),
             StoreError::Admission(e) => Self::Admission(e),
+            StoreError::InvalidCredentials => Self::InvalidCredentials,
+            StoreError::LoginLocked { until } => Self::TooManyAttempts {
+                retry_after_seconds: (until - chrono::Utc::now()).num_seconds(),
+            },
             other => {
                 // Store errors carry no personal data (see shanyrak_store::StoreError).
                 tracing::error!(error = %other, source = ?std::error::Error::source(&other).map(|s| s.to_string()), "store failure");

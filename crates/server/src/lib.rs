@@ -12,6 +12,7 @@
 //! (`/api/v1/households/{id}`), never the concrete URI, and never a request body.
 
 pub mod audit;
+pub mod auth;
 pub mod dispatch;
 pub mod duplicates;
 pub mod error;
@@ -232,6 +233,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(duplicates::undo),
         )
         .route("/audit", get(audit::trail))
+        .route(
+            "/auth/token",
+            axum::routing::post(auth::login).delete(auth::logout),
+        )
         .route("/openapi.json", get(openapi_document));
 
     // The request log is a route layer so that it sees the matched route template.

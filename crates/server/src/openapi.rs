@@ -27,6 +27,8 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::duplicates::undo,
         crate::duplicates::count,
         crate::audit::trail,
+        crate::auth::login,
+        crate::auth::logout,
         crate::health,
         crate::shelter::create_site,
         crate::shelter::list_sites,
@@ -51,7 +53,8 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         (name = "households", description = "Households and their members"),
         (name = "shelter", description = "Sites, bed pools, stays and the waiting list"),
         (name = "identity", description = "Possible duplicates, their review, resolved persons"),
-        (name = "audit", description = "The change history of records")
+        (name = "audit", description = "The change history of records"),
+        (name = "auth", description = "Sign in and out")
     )
 )]
 #[derive(Debug)]

@@ -43,6 +43,7 @@ on_both_backends!(
     registration_warns_of_possible_duplicates_and_search_finds_them,
     review_queue_merge_undo_remerge_keeps_counts_and_audit,
     audit_trail_and_security_headers,
+    login_lockout_logout_and_scoped_tokens,
 );
 
 struct TestApp {
@@ -1692,4 +1693,86 @@ async fn audit_trail_and_security_headers(app: TestApp) {
     );
     let (status, _) = problem(app.get(&app.admin_a, "/api/v1/audit").await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+async fn login_lockout_logout_and_scoped_tokens(app: TestApp) {
+    let login = async |email: &str, password: &str| {
+        app.post_json(
+            "",
+            "/api/v1/auth/token",
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    };
+    let response = login("A@example.org", "long enough password").await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let session: Value = response.json().await.expect("json");
+    let token = session["token"].as_str().expect("token").to_owned();
+    assert_eq!(
+        app.get(&token, "/api/v1/households").await.status(),
+        StatusCode::OK
+    );
+
+    // Four wrong passwords get 401; the fifth locks the account, and then even the right
+    // password is refused for a while. An account that does not exist behaves the same.
+    for email in ["a@example.org", "nobody@example.org"] {
+        for _ in 0..4 {
+            let (status, body) = problem(login(email, "wrong password").await).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+            assert_eq!(body["code"], "invalid_credentials");
+        }
+        let response = login(email, "wrong password").await;
+        assert!(response.headers().get("retry-after").is_some());
+        let (status, body) = problem(response).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{email}");
+        assert_eq!(body["code"], "too_many_attempts");
+    }
+    let (status, _) = problem(login("a@example.org", "long enough password").await).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // The session issued before the lock still works until it expires or is revoked.
+    assert_eq!(
+        app.get(&token, "/api/v1/households").await.status(),
+        StatusCode::OK
+    );
+
+    // Signing out revokes the token at once.
+    let response = app
+        .client
+        .delete(app.url("/api/v1/auth/token"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&token, "/api/v1/households").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A token scoped to a role acts with that role only; a role the user lacks is refused.
+    let (status, _) = problem(
+        app.post_json("", "/api/v1/auth/token", &json!({"email": "admin-a@example.org", "password": "long enough password", "role": "registrar"})).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let scoped = app
+        .store
+        .create_token_for_role(
+            &Principal::System("test"),
+            "admin-a@example.org",
+            Some(Role::Admin),
+            None,
+            Utc::now(),
+        )
+        .await
+        .expect("scoped token");
+    assert_eq!(
+        app.get(&scoped.secret, "/api/v1/households").await.status(),
+        StatusCode::OK
+    );
+    let (status, _) = problem(
+        app.post_json("", "/api/v1/auth/token", &json!({"email": "b@example.org", "password": "long enough password", "expires_in_hours": 48})).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }

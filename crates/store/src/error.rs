@@ -19,6 +19,12 @@ pub enum StoreError {
     Invalid(ValidationErrors),
     #[error("an account with this e-mail address already exists")]
     EmailTaken,
+    #[error("wrong e-mail address or password")]
+    InvalidCredentials,
+    #[error("too many failed logins; try again later")]
+    LoginLocked {
+        until: chrono::DateTime<chrono::Utc>,
+    },
     #[error("{0}")]
     Admission(shanyrak_core::shelter::AdmissionError),
     #[error("database error")]

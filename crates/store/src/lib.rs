@@ -40,6 +40,7 @@ pub use repo::{
     Principal, UserRecord,
 };
 pub use repo::{AuditVerification, DuplicateCandidate, PersonSide, ProposedPair};
+pub use repo::{LOGIN_FAILURES_BEFORE_LOCK, LOGIN_LOCK_MINUTES};
 
 /// The database behind the program: chosen once from the URL, then used everywhere.
 #[derive(Debug, Clone)]
@@ -168,7 +169,49 @@ impl Store {
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, StoreError> {
-        dispatch!(self, r => r.create_token(by, email, expires_at, now).await)
+        dispatch!(self, r => r.create_token(by, email, None, expires_at, now).await)
+    }
+
+    /// A token that acts with one of the user's roles only.
+    pub async fn create_token_for_role(
+        &self,
+        by: &Principal,
+        email: &str,
+        role: Option<Role>,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken, StoreError> {
+        dispatch!(self, r => r.create_token(by, email, role, expires_at, now).await)
+    }
+
+    pub async fn revoke_tokens(
+        &self,
+        by: &Principal,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        dispatch!(self, r => r.revoke_tokens(by, email, now).await)
+    }
+
+    pub async fn revoke_token_secret(
+        &self,
+        actor: &Actor,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, r => r.revoke_token_secret(actor, secret, now).await)
+    }
+
+    /// E-mail and password to a token that expires; throttled and locked after failures.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        role: Option<Role>,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken, StoreError> {
+        dispatch!(self, r => r.login(email, password, role, expires_at, now).await)
     }
 
     pub async fn authenticate_token(

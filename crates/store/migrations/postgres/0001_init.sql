@@ -23,7 +23,9 @@ CREATE TABLE api_tokens (
     token_hash  bytea NOT NULL UNIQUE,
     created_at  timestamptz NOT NULL,
     expires_at  timestamptz,
-    revoked_at  timestamptz
+    revoked_at  timestamptz,
+    -- A token may act with one of its user's roles only.
+    role        text
 );
 
 CREATE TABLE households (

@@ -24,7 +24,9 @@ CREATE TABLE api_tokens (
     token_hash  BLOB NOT NULL UNIQUE,
     created_at  TEXT NOT NULL,
     expires_at  TEXT,
-    revoked_at  TEXT
+    revoked_at  TEXT,
+    -- A token may act with one of its user's roles only.
+    role        TEXT
 );
 
 CREATE TABLE households (

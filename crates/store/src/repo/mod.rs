@@ -164,6 +164,10 @@ pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, reference, organisation_id, popu
 const PERSON_COLUMNS: &str = "id, household_id, surname, given_name, patronymic, sex, birth_date, \
      birth_date_estimated, citizenship, relationship, vulnerabilities";
 
+/// Failed logins in a row that lock an account, and for how long.
+pub const LOGIN_FAILURES_BEFORE_LOCK: i32 = 5;
+pub const LOGIN_LOCK_MINUTES: i64 = 15;
+
 /// Token secrets are 32 random bytes, hex-encoded behind a recognisable prefix so that a
 /// leaked token is easy to find in a scan of logs or repositories.
 const TOKEN_PREFIX: &str = "shk_";
@@ -526,16 +530,18 @@ backend_impl! {
         Ok(())
     }
 
+    /// Issues a token for a user, optionally limited to one of the user's roles.
     pub async fn create_token(
         &self,
         by: &Principal,
         email: &str,
+        role: Option<Role>,
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, StoreError> {
         let email = shanyrak_core::org::normalise_email(email).map_err(StoreError::Invalid)?;
         let mut tx = self.writer.begin().await?;
-        let row = sqlx::query("SELECT id, organisation_id FROM users WHERE email = $1")
+        let row = sqlx::query("SELECT id, organisation_id, roles FROM users WHERE email = $1")
             .bind(email)
             .fetch_optional(&mut *tx)
             .await?
@@ -544,6 +550,14 @@ backend_impl! {
         let organisation_id: Uuid = row.try_get("organisation_id")?;
         if !by.may_administer(Some(organisation_id)) {
             return Err(StoreError::NotFound);
+        }
+        let roles = roles_from(row.try_get::<Json<Value>, _>("roles")?.0)?;
+        if role.is_some_and(|r| !roles.contains(&r)) {
+            return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
+                "#/role",
+                FieldErrorCode::InvalidValue,
+                "the user does not have this role",
+            ))));
         }
         let random: [u8; 32] = rand::random();
         let secret = format!("{TOKEN_PREFIX}{}", hex(&random));
@@ -554,13 +568,14 @@ backend_impl! {
             expires_at,
         };
         sqlx::query(
-            "INSERT INTO api_tokens (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO api_tokens (id, user_id, token_hash, created_at, expires_at, role) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(token.id)
         .bind(user_id)
         .bind(hash_token(&token.secret))
         .bind(now)
         .bind(expires_at)
+        .bind(role.map(|r| r.as_str().to_owned()))
         .execute(&mut *tx)
         .await?;
         Self::audit(
@@ -571,7 +586,7 @@ backend_impl! {
             token.id,
             "create",
             None,
-            Some(serde_json::json!({ "user_id": user_id, "expires_at": expires_at })),
+            Some(serde_json::json!({ "user_id": user_id, "expires_at": expires_at, "role": role })),
             now,
         )
         .await?;
@@ -596,7 +611,7 @@ backend_impl! {
         }
         let mut conn = self.reader.acquire().await?;
         let row = sqlx::query(
-            "SELECT t.user_id, t.expires_at, t.revoked_at, u.organisation_id, u.roles, u.disabled \
+            "SELECT t.user_id, t.expires_at, t.revoked_at, t.role, u.organisation_id, u.roles, u.disabled \
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
         )
         .bind(hash_token(secret))
@@ -609,11 +624,124 @@ backend_impl! {
         if disabled || revoked_at.is_some() || expires_at.is_some_and(|e| e <= now) {
             return Ok(None);
         }
+        let mut roles = roles_from(row.try_get::<Json<Value>, _>("roles")?.0)?;
+        if let Some(scope) = row.try_get::<Option<String>, _>("role")? {
+            // A scoped token acts with that role only, and only while the user has it.
+            let scope = parse_enum(&scope, Role::parse, "role")?;
+            if !roles.contains(&scope) {
+                return Ok(None);
+            }
+            roles = vec![scope];
+        }
         Ok(Some(Actor {
             user_id: row.try_get("user_id")?,
             organisation_id: row.try_get("organisation_id")?,
-            roles: roles_from(row.try_get::<Json<Value>, _>("roles")?.0)?,
+            roles,
         }))
+    }
+
+    /// Revokes every live token of a user (after a lost phone, say); returns how many.
+    pub async fn revoke_tokens(&self, by: &Principal, email: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let email = shanyrak_core::org::normalise_email(email).map_err(StoreError::Invalid)?;
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("SELECT id, organisation_id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let user_id: Uuid = row.try_get("id")?;
+        let organisation_id: Uuid = row.try_get("organisation_id")?;
+        if !by.may_administer(Some(organisation_id)) {
+            return Err(StoreError::NotFound);
+        }
+        let revoked = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL RETURNING id")
+            .bind(now)
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .len() as u64;
+        Self::audit(&mut tx, by, Some(organisation_id), "user", user_id, "revoke_tokens", None,
+            Some(serde_json::json!({ "revoked": revoked })), now).await?;
+        tx.commit().await?;
+        Ok(revoked)
+    }
+
+    /// Revokes the token itself (logging out).
+    pub async fn revoke_token_secret(&self, actor: &Actor, secret: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING id")
+            .bind(now)
+            .bind(hash_token(secret))
+            .bind(actor.user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let token_id: Uuid = row.try_get("id")?;
+        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "api_token", token_id, "revoke", None, None, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Signs in with e-mail and password and issues a token that expires. After
+    /// `LOGIN_FAILURES_BEFORE_LOCK` failures in a row an account (existing or not) is
+    /// locked for `LOGIN_LOCK_MINUTES`, whatever password comes next.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        role: Option<Role>,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken, StoreError> {
+        let email = email.trim().to_lowercase();
+        let key = Sha256::digest(format!("login:{email}").as_bytes()).to_vec();
+        {
+            let mut conn = self.reader.acquire().await?;
+            let locked = sqlx::query("SELECT locked_until FROM login_attempts WHERE email_hash = $1")
+                .bind(key.clone())
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| r.try_get::<Option<DateTime<Utc>>, _>("locked_until"))
+                .transpose()?
+                .flatten();
+            if let Some(until) = locked.filter(|u| *u > now) {
+                return Err(StoreError::LoginLocked { until });
+            }
+        }
+        let Some(actor) = self.verify_password(&email, password).await? else {
+            let mut tx = self.writer.begin().await?;
+            let row = sqlx::query(
+                "INSERT INTO login_attempts (email_hash, failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2) \
+                 ON CONFLICT (email_hash) DO UPDATE SET failures = login_attempts.failures + 1, updated_at = $2 \
+                 RETURNING failures",
+            )
+            .bind(key.clone())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let failures: i32 = row.try_get("failures")?;
+            if failures >= LOGIN_FAILURES_BEFORE_LOCK {
+                let until = now + chrono::Duration::minutes(LOGIN_LOCK_MINUTES);
+                sqlx::query("UPDATE login_attempts SET failures = 0, locked_until = $1 WHERE email_hash = $2")
+                    .bind(until)
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                tracing::warn!("an account was locked after repeated failed logins");
+                return Err(StoreError::LoginLocked { until });
+            }
+            tx.commit().await?;
+            return Err(StoreError::InvalidCredentials);
+        };
+        {
+            let mut tx = self.writer.begin().await?;
+            sqlx::query("DELETE FROM login_attempts WHERE email_hash = $1").bind(key).execute(&mut *tx).await?;
+            tx.commit().await?;
+        }
+        debug_assert!(!actor.roles.is_empty());
+        self.create_token(&Principal::System("login"), &email, role, Some(expires_at), now)
+            .await
     }
 
     /// The actor for an e-mail and password, or `None`. Takes the same time whether or not
