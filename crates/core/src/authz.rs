@@ -74,6 +74,52 @@ impl Actor {
     pub fn may(&self, action: Action) -> bool {
         self.roles.iter().any(|r| r.allows(action))
     }
+
+    /// Identity documents and free-text notes: for the roles that register and follow
+    /// up households, not for site managers, dispatchers or distributors.
+    pub fn sees_documents_and_notes(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| matches!(r, Role::Admin | Role::Registrar | Role::Caseworker))
+    }
+
+    /// Sensitive vulnerabilities (protection risk, medical): caseworkers only. Records are
+    /// always of the actor's own organisation at this point (cross-organisation reads
+    /// need an agreement and never include them).
+    pub fn sees_sensitive_vulnerabilities(&self) -> bool {
+        self.roles.contains(&Role::Caseworker)
+    }
+}
+
+impl crate::Vulnerability {
+    /// Vulnerabilities whose mere mention can endanger a person if it leaks.
+    pub fn is_sensitive(self) -> bool {
+        matches!(
+            self,
+            crate::Vulnerability::ProtectionRisk | crate::Vulnerability::Medical
+        )
+    }
+}
+
+impl crate::Household {
+    /// The household as `actor` may see it: fields their role does not need are removed
+    /// (not masked), so nothing hidden can be recovered from the response.
+    pub fn redacted_for(mut self, actor: &Actor) -> Self {
+        let documents = actor.sees_documents_and_notes();
+        let sensitive = actor.sees_sensitive_vulnerabilities();
+        if !documents {
+            self.notes = None;
+        }
+        for member in &mut self.members {
+            if !documents {
+                member.documents.clear();
+            }
+            if !sensitive {
+                member.vulnerabilities.retain(|v| !v.is_sensitive());
+            }
+        }
+        self
+    }
 }
 
 #[cfg(test)]
@@ -99,6 +145,14 @@ mod tests {
         ] {
             assert!(!analyst.may(action), "{action:?}");
         }
+    }
+
+    #[test]
+    fn sensitive_fields_follow_the_role() {
+        assert!(actor(&[Role::Caseworker]).sees_sensitive_vulnerabilities());
+        assert!(!actor(&[Role::Admin, Role::Registrar]).sees_sensitive_vulnerabilities());
+        assert!(actor(&[Role::Registrar]).sees_documents_and_notes());
+        assert!(!actor(&[Role::SiteManager, Role::Dispatcher]).sees_documents_and_notes());
     }
 
     #[test]

@@ -226,7 +226,9 @@ async fn possible_duplicates(
     Ok(found)
 }
 
-fn household_response(household: Household) -> Response {
+/// The household as the actor may see it, with its version as ETag.
+fn household_response(household: Household, actor: &shanyrak_core::Actor) -> Response {
+    let household = household.redacted_for(actor);
     let tag = etag(household.version);
     let mut response = Json(household).into_response();
     response.headers_mut().insert(header::ETAG, tag);
@@ -257,7 +259,7 @@ pub async fn get_household(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let household = state.store.get_household(&actor, parse_id(&id)?).await?;
-    Ok(household_response(household))
+    Ok(household_response(household, &actor))
 }
 
 /// Find a household by the reference code on its card (any case, with or without hyphens).
@@ -284,7 +286,7 @@ pub async fn get_household_by_reference(
         .store
         .get_household_by_reference(&actor, &reference)
         .await?;
-    Ok(household_response(household))
+    Ok(household_response(household, &actor))
 }
 
 fn query_error(parameter: &str, detail: &str) -> ApiError {
@@ -372,7 +374,35 @@ pub async fn list_households(
     } else {
         None
     };
+    let items = items.into_iter().map(|h| h.redacted_for(&actor)).collect();
     Ok(Json(HouseholdPage { items, next_cursor }).into_response())
+}
+
+/// A member list sent back by someone who cannot see sensitive vulnerabilities must not
+/// erase them: they are carried over from the stored member with the same id.
+fn keep_hidden_fields(
+    input: &mut HouseholdInput,
+    current: &Household,
+    actor: &shanyrak_core::Actor,
+) {
+    if actor.sees_sensitive_vulnerabilities() {
+        return;
+    }
+    for member in input.members.iter_mut().flatten() {
+        let Some(stored) = member
+            .id
+            .and_then(|id| current.members.iter().find(|m| m.id == id))
+        else {
+            continue;
+        };
+        member.vulnerabilities.extend(
+            stored
+                .vulnerabilities
+                .iter()
+                .copied()
+                .filter(|v| v.is_sensitive()),
+        );
+    }
 }
 
 /// Fields the server owns; a patch may not set them.
@@ -460,7 +490,8 @@ pub async fn patch_household(
     }
     let mut document = serde_json::to_value(current.to_input()).map_err(|_| ApiError::Internal)?;
     merge_patch::apply(&mut document, &body.raw);
-    let input: HouseholdInput = deserialize_with_pointer(&document)?;
+    let mut input: HouseholdInput = deserialize_with_pointer(&document)?;
+    keep_hidden_fields(&mut input, &current, &actor);
     let household = validate(&input, &validation_context()).map_err(ApiError::Validation)?;
     let updated = state
         .store
@@ -475,5 +506,5 @@ pub async fn patch_household(
         })?;
     state.identity.apply_household(&updated);
     tracing::info!(household = %id, version = updated.version, "household updated");
-    Ok(household_response(updated))
+    Ok(household_response(updated, &actor))
 }

@@ -44,6 +44,7 @@ on_both_backends!(
     review_queue_merge_undo_remerge_keeps_counts_and_audit,
     audit_trail_and_security_headers,
     login_lockout_logout_and_scoped_tokens,
+    fields_follow_the_role_and_survive_edits_by_those_who_cannot_see_them,
 );
 
 struct TestApp {
@@ -1775,4 +1776,96 @@ async fn login_lockout_logout_and_scoped_tokens(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+impl TestApp {
+    /// A new user of organisation A with one role, and their token.
+    async fn user_of_a(&self, email: &str, role: Role) -> String {
+        let cli = Principal::System("test");
+        let admin = self
+            .store
+            .authenticate_token(&self.admin_a, Utc::now())
+            .await
+            .expect("auth")
+            .expect("admin");
+        self.store
+            .create_user(
+                &cli,
+                admin.organisation_id,
+                email,
+                "long enough password",
+                &[role],
+                Utc::now(),
+            )
+            .await
+            .expect("user");
+        self.store
+            .create_token(&cli, email, None, Utc::now())
+            .await
+            .expect("token")
+            .secret
+    }
+}
+
+async fn fields_follow_the_role_and_survive_edits_by_those_who_cannot_see_them(app: TestApp) {
+    let caseworker = app.user_of_a("case@example.org", Role::Caseworker).await;
+    let site_manager = app.user_of_a("site@example.org", Role::SiteManager).await;
+    let mut body = family();
+    body["notes"] = json!("Husband's unit is looking for him");
+    body["members"][0]["vulnerabilities"] = json!(["protection_risk", "medical"]);
+    body["members"][2]["vulnerabilities"] = json!(["child"]);
+    let response = app.post(&caseworker, &body, None).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let id = response.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let path = format!("/api/v1/households/{id}");
+
+    let seen_by =
+        async |token: &str| -> Value { app.get(token, &path).await.json().await.expect("json") };
+    let full = seen_by(&caseworker).await;
+    assert_eq!(
+        full["members"][0]["vulnerabilities"],
+        json!(["medical", "protection_risk"])
+    );
+    let registrar_view = seen_by(&app.token_a).await;
+    assert_eq!(registrar_view["members"][0]["vulnerabilities"], json!([]));
+    assert_eq!(
+        registrar_view["members"][2]["vulnerabilities"],
+        json!(["child"])
+    );
+    assert_eq!(
+        registrar_view["members"][0]["documents"][0]["number"],
+        "4512345678"
+    );
+    let site_view = seen_by(&site_manager).await;
+    assert_eq!(site_view["notes"], Value::Null);
+    assert_eq!(site_view["members"][0]["documents"], json!([]));
+    assert_eq!(site_view["members"][0]["vulnerabilities"], json!([]));
+    let text = site_view.to_string();
+    assert!(
+        !text.contains("protection") && !text.contains("4512") && !text.contains("looking for him")
+    );
+    let list: Value = app
+        .get(&site_manager, "/api/v1/households")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(!list.to_string().contains("protection_risk"));
+
+    // The registrar edits the member list from their view; the caseworker's flags stay.
+    let mut members = registrar_view["members"].clone();
+    members[1]["given_name"] = json!("Екатерина");
+    let response = app
+        .patch(&app.token_a, &id, &json!({"members": members}), None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let after = seen_by(&caseworker).await;
+    assert_eq!(after["members"][1]["given_name"], "Екатерина");
+    assert_eq!(
+        after["members"][0]["vulnerabilities"],
+        json!(["medical", "protection_risk"])
+    );
 }
