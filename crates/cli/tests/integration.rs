@@ -760,3 +760,126 @@ async fn dedup_and_link_csv_files() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// No personal data in the log: the real server at `debug` level receives registrations,
+/// invalid input, searches and edits carrying distinctive names, numbers and phones, and
+/// none of them may appear in what it wrote to stderr.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_holds_no_personal_data() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let token = provision(&db.url).await;
+    let log_path = std::env::temp_dir().join(format!("shanyrak-log-{}.txt", uuid_like()));
+    let log_file = std::fs::File::create(&log_path).expect("log file");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--db", &db.url, "--bind", "127.0.0.1:0"])
+        .env("SHANYRAK_LOG", "debug")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log_file))
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn server");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("started")
+        .expect("read")
+        .expect("line");
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("address")
+        .to_owned();
+    let client = reqwest::Client::new();
+    let secrets = [
+        "Зыряновка",
+        "Qwertzuiopov",
+        "Ёжикова",
+        "7719283746",
+        "+79876543210",
+        "9876543210",
+    ];
+    let body = json!({"group": "arrival", "location": {"country": "KZ", "city": "Oral"}, "phone": "+7 987 654 32 10",
+        "notes": "Qwertzuiopov is hiding",
+        "members": [{"surname": "Зыряновка", "given_name": "Qwertzuiopov", "patronymic": "Ёжикова", "sex": "female",
+                     "birth_date": "1990-01-01", "relationship": "head",
+                     "documents": [{"type": "ru_internal_passport", "number": "7719 283746"}]}]});
+    let created: Value = client
+        .post(format!("{base}/api/v1/households"))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let id = created["id"].as_str().expect("id").to_owned();
+    let mut bad = body.clone();
+    bad["members"][0]["birth_date"] = json!("Зыряновка");
+    bad["members"][0]["sex"] = json!("Qwertzuiopov");
+    let _ = client
+        .post(format!("{base}/api/v1/households"))
+        .bearer_auth(&token)
+        .json(&bad)
+        .send()
+        .await
+        .expect("send");
+    let _ = client
+        .post(format!("{base}/api/v1/households"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"surname\": \"Зыряновка\"")
+        .send()
+        .await
+        .expect("send");
+    let _ = client
+        .get(format!(
+            "{base}/api/v1/persons/search?q=Зыряновка%20Qwertzuiopov"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    let _ = client
+        .get(format!("{base}/api/v1/persons/search?q=7719283746"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    let _ = client
+        .patch(format!("{base}/api/v1/households/{id}"))
+        .bearer_auth(&token)
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"phone": "Зыряновка 9876543210"}).to_string())
+        .send()
+        .await
+        .expect("send");
+    let _ = client
+        .get(format!("{base}/api/v1/households/Qwertzuiopov"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    let _ = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"email": "qwertzuiopov@example.org", "password": "Зыряновка"}))
+        .send()
+        .await
+        .expect("send");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = child.kill().await;
+    let log = std::fs::read_to_string(&log_path).expect("log");
+    let _ = std::fs::remove_file(&log_path);
+    assert!(
+        log.contains("household registered"),
+        "the log is not empty: {log}"
+    );
+    for secret in secrets {
+        assert!(
+            !log.contains(secret),
+            "{secret:?} appears in the log:\n{log}"
+        );
+    }
+    assert!(!log.to_lowercase().contains("qwertzuiopov"), "{log}");
+}
