@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use shanyrak_core::{FieldError, FieldErrorCode, ValidationErrors};
-use shanyrak_store::AuditEvent;
+use shanyrak_store::{AccessEntry, AuditEvent};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -32,6 +32,7 @@ pub struct AuditTrail {
 pub async fn trail(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: axum::http::HeaderMap,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<AuditTrail>, ApiError> {
     let id = query
@@ -45,7 +46,86 @@ pub async fn trail(
                 "query parameter entity_id: the id of a record",
             )))
         })?;
-    Ok(Json(AuditTrail {
-        items: state.store.audit_events_for(&actor, id).await?,
-    }))
+    let items = state.store.audit_events_for(&actor, id).await?;
+    log_read(
+        &state,
+        &actor,
+        &headers,
+        "read_audit",
+        Some(id),
+        serde_json::json!({ "events": items.len() }),
+    )
+    .await?;
+    Ok(Json(AuditTrail { items }))
+}
+
+/// The header in which a client states why it reads personal data; kept in the access log.
+pub const PURPOSE_HEADER: &str = "x-purpose";
+
+/// Records a read of personal data before it is returned (fail closed: no log, no data).
+pub async fn log_read(
+    state: &AppState,
+    actor: &shanyrak_core::Actor,
+    headers: &axum::http::HeaderMap,
+    action: &str,
+    entity_id: Option<Uuid>,
+    detail: serde_json::Value,
+) -> Result<(), ApiError> {
+    let purpose = headers.get(PURPOSE_HEADER).and_then(|v| v.to_str().ok());
+    state
+        .store
+        .log_access(
+            actor,
+            action,
+            entity_id,
+            purpose,
+            detail,
+            chrono::Utc::now(),
+        )
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccessQuery {
+    /// Only reads by this user.
+    pub user_id: Option<Uuid>,
+    /// Only reads of this record.
+    pub entity_id: Option<Uuid>,
+    /// 1 to 1000 (default 200).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccessLog {
+    pub items: Vec<AccessEntry>,
+}
+
+/// Who read which personal records of your organisation, newest first (admins, auditors).
+#[utoipa::path(get, path = "/api/v1/access-log", tag = "audit", params(AccessQuery),
+    responses((status = 200, body = AccessLog), (status = 403, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn access_log(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    query: Result<Query<AccessQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<AccessLog>, ApiError> {
+    let Query(query) = query.map_err(|_| {
+        ApiError::InvalidQuery(ValidationErrors::single(FieldError::new(
+            "#/user_id",
+            FieldErrorCode::InvalidValue,
+            "user_id and entity_id are ids",
+        )))
+    })?;
+    let items = state
+        .store
+        .access_log(
+            &actor,
+            query.user_id,
+            query.entity_id,
+            query.limit.unwrap_or(200),
+        )
+        .await?;
+    Ok(Json(AccessLog { items }))
 }

@@ -55,6 +55,7 @@ fn parse_id(text: &str) -> Result<Uuid, ApiError> {
 pub async fn queue(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: axum::http::HeaderMap,
     Query(query): Query<QueueQuery>,
 ) -> Result<Json<DuplicateQueue>, ApiError> {
     let status = query.status.as_deref().unwrap_or("pending");
@@ -71,6 +72,15 @@ pub async fn queue(
         .store
         .list_candidates(&actor, status, query.limit.unwrap_or(50))
         .await?;
+    crate::audit::log_read(
+        &state,
+        &actor,
+        &headers,
+        "read_duplicates",
+        None,
+        serde_json::json!({ "pairs": items.len() }),
+    )
+    .await?;
     Ok(Json(DuplicateQueue { items }))
 }
 

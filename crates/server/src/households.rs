@@ -256,9 +256,19 @@ fn parse_id(text: &str) -> Result<Uuid, ApiError> {
 pub async fn get_household(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let household = state.store.get_household(&actor, parse_id(&id)?).await?;
+    crate::audit::log_read(
+        &state,
+        &actor,
+        &headers,
+        "read_household",
+        Some(household.id),
+        serde_json::json!({}),
+    )
+    .await?;
     Ok(household_response(household, &actor))
 }
 
@@ -278,6 +288,7 @@ pub async fn get_household(
 pub async fn get_household_by_reference(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: HeaderMap,
     Path(reference): Path<String>,
 ) -> Result<Response, ApiError> {
     // A mistyped code (bad check symbol) cannot match any household.
@@ -286,6 +297,15 @@ pub async fn get_household_by_reference(
         .store
         .get_household_by_reference(&actor, &reference)
         .await?;
+    crate::audit::log_read(
+        &state,
+        &actor,
+        &headers,
+        "read_household",
+        Some(household.id),
+        serde_json::json!({ "by": "reference" }),
+    )
+    .await?;
     Ok(household_response(household, &actor))
 }
 
@@ -324,6 +344,7 @@ fn parse_since(text: &str) -> Result<DateTime<Utc>, ApiError> {
 pub async fn list_households(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: HeaderMap,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|_| query_error("query", "could not be read"))?;
@@ -374,6 +395,15 @@ pub async fn list_households(
     } else {
         None
     };
+    crate::audit::log_read(
+        &state,
+        &actor,
+        &headers,
+        "list_households",
+        None,
+        serde_json::json!({ "households": items.len() }),
+    )
+    .await?;
     let items = items.into_iter().map(|h| h.redacted_for(&actor)).collect();
     Ok(Json(HouseholdPage { items, next_cursor }).into_response())
 }

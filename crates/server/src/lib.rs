@@ -233,6 +233,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(duplicates::undo),
         )
         .route("/audit", get(audit::trail))
+        .route("/access-log", get(audit::access_log))
         .route(
             "/auth/token",
             axum::routing::post(auth::login).delete(auth::logout),

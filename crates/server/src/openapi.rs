@@ -27,6 +27,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::duplicates::undo,
         crate::duplicates::count,
         crate::audit::trail,
+        crate::audit::access_log,
         crate::auth::login,
         crate::auth::logout,
         crate::health,

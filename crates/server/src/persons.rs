@@ -77,6 +77,26 @@ fn hits_of(household: &Household, only: Option<Uuid>) -> Vec<PersonHit> {
 async fn search(
     state: &AppState,
     actor: &shanyrak_core::Actor,
+    headers: &axum::http::HeaderMap,
+    query: &SearchQuery,
+) -> Result<PersonHits, ApiError> {
+    let hits = find(state, actor, query).await?;
+    // The search text is personal data itself: only the number of results is logged.
+    crate::audit::log_read(
+        state,
+        actor,
+        headers,
+        "search_persons",
+        None,
+        serde_json::json!({ "results": hits.items.len() }),
+    )
+    .await?;
+    Ok(hits)
+}
+
+async fn find(
+    state: &AppState,
+    actor: &shanyrak_core::Actor,
     query: &SearchQuery,
 ) -> Result<PersonHits, ApiError> {
     let text = query.q.trim();
@@ -140,9 +160,10 @@ async fn search(
 pub async fn search_post(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: axum::http::HeaderMap,
     body: ApiJson<SearchQuery>,
 ) -> Result<Json<PersonHits>, ApiError> {
-    Ok(Json(search(&state, &actor, &body.value).await?))
+    Ok(Json(search(&state, &actor, &headers, &body.value).await?))
 }
 
 /// Find persons of your organisation by `?q=`.
@@ -152,6 +173,7 @@ pub async fn search_post(
 pub async fn search_get(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: axum::http::HeaderMap,
     query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PersonHits>, ApiError> {
     let Query(query) = query.map_err(|_| {
@@ -161,5 +183,5 @@ pub async fn search_get(
             "query parameter q is required",
         )))
     })?;
-    Ok(Json(search(&state, &actor, &query).await?))
+    Ok(Json(search(&state, &actor, &headers, &query).await?))
 }

@@ -244,6 +244,7 @@ pub async fn update_pool(
 pub async fn residents(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<ResidentsQuery>,
 ) -> Result<Json<ResidentList>, ApiError> {
@@ -257,10 +258,20 @@ pub async fn residents(
             ),
         )));
     }
+    let site_id = parse_id(&id)?;
     let items = state
         .store
-        .residents(&actor, parse_id(&id)?, absence_days, now())
+        .residents(&actor, site_id, absence_days, now())
         .await?;
+    crate::audit::log_read(
+        &state,
+        &actor,
+        &headers,
+        "read_residents",
+        Some(site_id),
+        serde_json::json!({ "stays": items.len() }),
+    )
+    .await?;
     Ok(Json(ResidentList { items }))
 }
 
@@ -387,6 +398,7 @@ pub async fn seen(
 pub async fn waiting_list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: axum::http::HeaderMap,
     Query(query): Query<CityQuery>,
 ) -> Result<Json<WaitingList>, ApiError> {
     let city = query
@@ -394,7 +406,15 @@ pub async fn waiting_list(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
-    Ok(Json(WaitingList {
-        items: state.store.waiting_list(&actor, city, now()).await?,
-    }))
+    let items = state.store.waiting_list(&actor, city, now()).await?;
+    crate::audit::log_read(
+        &state,
+        &actor,
+        &headers,
+        "read_waiting_list",
+        None,
+        serde_json::json!({ "households": items.len() }),
+    )
+    .await?;
+    Ok(Json(WaitingList { items }))
 }

@@ -1694,6 +1694,60 @@ async fn audit_trail_and_security_headers(app: TestApp) {
     );
     let (status, _) = problem(app.get(&app.admin_a, "/api/v1/audit").await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Reads are logged with the stated purpose; searches without their text.
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/households/{id}")))
+        .bearer_auth(&app.token_a)
+        .header("X-Purpose", "checking a bed request")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    let _ = app
+        .post_json(
+            &app.token_a,
+            "/api/v1/persons/search",
+            &json!({"q": "Смирнов Алексей"}),
+        )
+        .await;
+    let log: Value = app
+        .get(&app.admin_a, "/api/v1/access-log")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let items = log["items"].as_array().expect("items");
+    let read = items
+        .iter()
+        .find(|e| e["action"] == "read_household" && e["entity_id"] == json!(id))
+        .expect("read logged");
+    assert_eq!(read["purpose"], "checking a bed request");
+    let search = items
+        .iter()
+        .find(|e| e["action"] == "search_persons")
+        .expect("search logged");
+    assert_eq!(search["detail"]["results"], 1);
+    assert!(
+        !log.to_string().contains("Смирнов"),
+        "the search text is not kept"
+    );
+    let (status, _) = problem(app.get(&app.token_a, "/api/v1/access-log").await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let other: Value = app
+        .get(&app.admin_b, "/api/v1/access-log")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        other["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|e| e["action"] != "read_household")
+    );
 }
 
 async fn login_lockout_logout_and_scoped_tokens(app: TestApp) {

@@ -31,6 +31,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use uuid::Uuid;
 
 pub use error::StoreError;
+pub use repo::{AccessEntry, AuditVerification, DuplicateCandidate, PersonSide, ProposedPair};
 pub use repo::{
     AdmissionRequest, PlacementBatch, PlacementDecision, PoolAllocation, PoolView, Resident,
     SiteView, Stay, WaitingHousehold,
@@ -39,7 +40,6 @@ pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
     Principal, UserRecord,
 };
-pub use repo::{AuditVerification, DuplicateCandidate, PersonSide, ProposedPair};
 pub use repo::{LOGIN_FAILURES_BEFORE_LOCK, LOGIN_LOCK_MINUTES};
 
 /// The database behind the program: chosen once from the URL, then used everywhere.
@@ -517,6 +517,29 @@ impl Store {
 
     pub async fn decided_different(&self, person: Uuid) -> Result<Vec<Uuid>, StoreError> {
         dispatch!(self, r => r.decided_different(person).await)
+    }
+
+    /// Records a read of personal data before it is shown.
+    pub async fn log_access(
+        &self,
+        actor: &Actor,
+        action: &str,
+        entity_id: Option<Uuid>,
+        purpose: Option<&str>,
+        detail: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, r => r.log_access(actor, action, entity_id, purpose, detail, now).await)
+    }
+
+    pub async fn access_log(
+        &self,
+        actor: &Actor,
+        user_id: Option<Uuid>,
+        entity_id: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<AccessEntry>, StoreError> {
+        dispatch!(self, r => r.access_log(actor, user_id, entity_id, limit).await)
     }
 
     /// Seals written audit events into the hash chain; returns how many.

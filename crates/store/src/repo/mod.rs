@@ -296,7 +296,9 @@ macro_rules! backend_impl {
     };
 }
 
+mod access_log;
 mod audit_chain;
+pub use access_log::AccessEntry;
 mod identity;
 mod placement;
 pub use audit_chain::AuditVerification;
@@ -1462,6 +1464,7 @@ backend_impl! {
             "bed_pools",
             "stays",
             "duplicate_candidates",
+            "access_log",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&mut *conn)
