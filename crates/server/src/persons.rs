@@ -80,6 +80,10 @@ async fn search(
     headers: &axum::http::HeaderMap,
     query: &SearchQuery,
 ) -> Result<PersonHits, ApiError> {
+    // Checked before the index is asked, so that even "no results" is not an answer.
+    if !actor.may(shanyrak_core::Action::ReadHousehold) {
+        return Err(ApiError::Forbidden);
+    }
     let hits = find(state, actor, query).await?;
     // The search text is personal data itself: only the number of results is logged.
     crate::audit::log_read(

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed expectation is a failed test
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Response, StatusCode};
@@ -1921,5 +1923,352 @@ async fn fields_follow_the_role_and_survive_edits_by_those_who_cannot_see_them(a
     assert_eq!(
         after["members"][0]["vulnerabilities"],
         json!(["medical", "protection_risk"])
+    );
+}
+
+// ----- authorisation matrix ----------------------------------------------------------------
+
+on_both_backends!(every_endpoint_checks_every_role);
+
+/// What an endpoint requires, in the terms of the one policy table (`Role::allows`).
+#[derive(Debug, Clone, Copy)]
+enum Needs {
+    Public,
+    Signed,
+    Action(shanyrak_core::Action),
+    /// Covered by its own test (signing out revokes the very token the matrix uses).
+    OwnTest,
+}
+
+/// Every documented endpoint with what it needs. The test fails if the OpenAPI document
+/// (generated from the router's handlers) lists an endpoint missing here.
+fn policy() -> Vec<(&'static str, &'static str, Needs)> {
+    use shanyrak_core::Action::*;
+    vec![
+        (
+            "post",
+            "/api/v1/households",
+            Needs::Action(RegisterHousehold),
+        ),
+        ("get", "/api/v1/households", Needs::Action(ReadHousehold)),
+        (
+            "get",
+            "/api/v1/households/{id}",
+            Needs::Action(ReadHousehold),
+        ),
+        (
+            "patch",
+            "/api/v1/households/{id}",
+            Needs::Action(UpdateHousehold),
+        ),
+        (
+            "get",
+            "/api/v1/households/by-reference/{reference}",
+            Needs::Action(ReadHousehold),
+        ),
+        (
+            "post",
+            "/api/v1/persons/search",
+            Needs::Action(ReadHousehold),
+        ),
+        (
+            "get",
+            "/api/v1/persons/search",
+            Needs::Action(ReadHousehold),
+        ),
+        ("get", "/api/v1/persons/count", Needs::Signed),
+        ("get", "/api/v1/duplicates", Needs::Action(ReviewDuplicates)),
+        (
+            "get",
+            "/api/v1/duplicates/{id}",
+            Needs::Action(ReviewDuplicates),
+        ),
+        (
+            "post",
+            "/api/v1/duplicates/{id}/decision",
+            Needs::Action(ReviewDuplicates),
+        ),
+        (
+            "post",
+            "/api/v1/duplicates/{id}/undo",
+            Needs::Action(ReviewDuplicates),
+        ),
+        ("post", "/api/v1/sites", Needs::Action(ManageSites)),
+        ("get", "/api/v1/sites", Needs::Action(ReadSites)),
+        ("get", "/api/v1/sites/{id}", Needs::Action(ReadSites)),
+        ("patch", "/api/v1/sites/{id}", Needs::Action(ManageSites)),
+        (
+            "post",
+            "/api/v1/sites/{id}/pools",
+            Needs::Action(ManageSites),
+        ),
+        (
+            "put",
+            "/api/v1/sites/{id}/pools/{pool_id}",
+            Needs::Action(ManageSites),
+        ),
+        (
+            "get",
+            "/api/v1/sites/{id}/residents",
+            Needs::Action(ReadResidents),
+        ),
+        ("post", "/api/v1/stays", Needs::Action(PlaceHouseholds)),
+        (
+            "post",
+            "/api/v1/stays/{id}/check-in",
+            Needs::Action(PlaceHouseholds),
+        ),
+        (
+            "post",
+            "/api/v1/stays/{id}/check-out",
+            Needs::Action(PlaceHouseholds),
+        ),
+        (
+            "post",
+            "/api/v1/stays/{id}/cancel",
+            Needs::Action(PlaceHouseholds),
+        ),
+        (
+            "post",
+            "/api/v1/stays/{id}/seen",
+            Needs::Action(PlaceHouseholds),
+        ),
+        (
+            "get",
+            "/api/v1/waiting-list",
+            Needs::Action(PlaceHouseholds),
+        ),
+        ("post", "/api/v1/placements", Needs::Action(PlaceHouseholds)),
+        (
+            "get",
+            "/api/v1/placements/{id}",
+            Needs::Action(PlaceHouseholds),
+        ),
+        (
+            "post",
+            "/api/v1/placements/{id}/decisions",
+            Needs::Action(PlaceHouseholds),
+        ),
+        ("get", "/api/v1/audit", Needs::Action(ReadAudit)),
+        ("get", "/api/v1/access-log", Needs::Action(ReadAudit)),
+        ("post", "/api/v1/auth/token", Needs::Public),
+        ("delete", "/api/v1/auth/token", Needs::OwnTest),
+        ("get", "/healthz", Needs::Public),
+    ]
+}
+
+async fn every_endpoint_checks_every_role(app: TestApp) {
+    // Every documented endpoint has an entry.
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let table = policy();
+    let mut missing = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("operations").keys() {
+            if !table.iter().any(|(m, p, _)| m == method && p == path) {
+                missing.push(format!("{method} {path}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "endpoints without an authorisation entry: {missing:?}"
+    );
+
+    // Records of organisation A for the requests to act on.
+    let household = app.create(&family()).await;
+    let mut again = family();
+    again["members"] = json!([{"surname": "SMIRNOV", "given_name": "ALEKSEI", "sex": "male", "birth_date": "1995-03-02",
+        "relationship": "head", "documents": [{"type": "ru_internal_passport", "number": "4512345678"}]}]);
+    let second = app.create(&again).await;
+    let (site, pools) = app
+        .site_with_pools(&[json!({"kind": "mixed", "beds": 50})])
+        .await;
+    let stay: Value = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/stays",
+            &json!({"household_id": second["id"], "pool_id": pools[0], "reserve": true}),
+        )
+        .await
+        .json()
+        .await
+        .expect("stay");
+    let batch: Value = app
+        .post_json(&app.admin_a, "/api/v1/placements", &json!({}))
+        .await
+        .json()
+        .await
+        .expect("batch");
+    let queue: Value = app
+        .get(&app.admin_a, "/api/v1/duplicates")
+        .await
+        .json()
+        .await
+        .expect("queue");
+    let ids = HashMap::from([
+        ("{id}", String::new()),
+        (
+            "household",
+            household["id"].as_str().expect("id").to_owned(),
+        ),
+        (
+            "reference",
+            household["reference"]
+                .as_str()
+                .expect("reference")
+                .to_owned(),
+        ),
+        ("site", site.clone()),
+        ("pool", pools[0].clone()),
+        ("stay", stay["id"].as_str().expect("stay").to_owned()),
+        ("batch", batch["id"].as_str().expect("batch").to_owned()),
+        (
+            "pair",
+            queue["items"][0]["id"].as_str().expect("pair").to_owned(),
+        ),
+    ]);
+    let concrete = |path: &str| -> String {
+        let id_kind = if path.starts_with("/api/v1/households") {
+            "household"
+        } else if path.starts_with("/api/v1/sites") {
+            "site"
+        } else if path.starts_with("/api/v1/stays") {
+            "stay"
+        } else if path.starts_with("/api/v1/placements") {
+            "batch"
+        } else {
+            "pair"
+        };
+        let mut p = path
+            .replace("{id}", &ids[id_kind])
+            .replace("{pool_id}", &ids["pool"])
+            .replace("{reference}", &ids["reference"]);
+        if p.ends_with("/persons/search") {
+            p.push_str("?q=Smirnov");
+        }
+        if p.ends_with("/audit") || p.ends_with("/access-log") {
+            p.push_str(&format!("?entity_id={}", ids["household"]));
+        }
+        p
+    };
+    let body = |method: &str, path: &str| -> Option<Value> {
+        match (method, path) {
+            ("post", "/api/v1/households") => Some(family()),
+            ("patch", "/api/v1/households/{id}") => Some(json!({"notes": "checked"})),
+            ("post", "/api/v1/persons/search") => Some(json!({"q": "Smirnov"})),
+            ("post", "/api/v1/duplicates/{id}/decision") => Some(json!({"decision": "different"})),
+            ("post", "/api/v1/sites") => Some(
+                json!({"name": "Школа", "kind": "school", "location": {"country": "KZ", "city": "Oral"}}),
+            ),
+            ("patch", "/api/v1/sites/{id}") => Some(json!({"contact_name": "Айгерим"})),
+            ("post", "/api/v1/sites/{id}/pools")
+            | ("put", "/api/v1/sites/{id}/pools/{pool_id}") => {
+                Some(json!({"kind": "mixed", "beds": 60}))
+            }
+            ("post", "/api/v1/stays") => Some(
+                json!({"household_id": ids["household"], "pool_id": ids["pool"], "reserve": true}),
+            ),
+            ("post", "/api/v1/placements") => Some(json!({})),
+            ("post", "/api/v1/placements/{id}/decisions") => Some(json!({"accept_all": true})),
+            ("post", "/api/v1/auth/token") => {
+                Some(json!({"email": "nobody@example.org", "password": "x"}))
+            }
+            (m, _) if m != "get" => Some(json!({})),
+            _ => None,
+        }
+    };
+
+    let mut tokens: Vec<(Role, String)> = Vec::new();
+    for role in Role::ALL {
+        let email = format!("matrix-{}@example.org", role.as_str());
+        tokens.push((*role, app.user_of_a(&email, *role).await));
+    }
+    let mut wrong = Vec::new();
+    for (method, path, needs) in &table {
+        let Some(allowed) = (match needs {
+            Needs::OwnTest => None,
+            Needs::Public | Needs::Signed => Some(None),
+            Needs::Action(action) => Some(Some(*action)),
+        }) else {
+            continue;
+        };
+        for (role, token) in &tokens {
+            let mut request = app.client.request(
+                method.to_uppercase().parse().expect("method"),
+                app.url(&concrete(path)),
+            );
+            if !matches!(needs, Needs::Public) {
+                request = request.bearer_auth(token);
+            }
+            if let Some(b) = body(method, path) {
+                request = request
+                    .header(
+                        CONTENT_TYPE,
+                        if *method == "patch" {
+                            "application/merge-patch+json"
+                        } else {
+                            "application/json"
+                        },
+                    )
+                    .body(b.to_string());
+            }
+            let status = request.send().await.expect("send").status();
+            let expected_allowed = allowed.is_none_or(|action| role.allows(action));
+            // A public endpoint's 401 is its answer (wrong password), not a denial.
+            let denied = status == StatusCode::FORBIDDEN
+                || (status == StatusCode::UNAUTHORIZED && !matches!(needs, Needs::Public));
+            if expected_allowed == denied {
+                wrong.push(format!(
+                    "{method} {path} as {role}: {status} (expected {})",
+                    if expected_allowed {
+                        "allowed"
+                    } else {
+                        "denied"
+                    }
+                ));
+            }
+        }
+        // Another organisation never reaches organisation A's records.
+        if path.contains('{') {
+            let mut request = app
+                .client
+                .request(
+                    method.to_uppercase().parse().expect("method"),
+                    app.url(&concrete(path)),
+                )
+                .bearer_auth(&app.admin_b);
+            if let Some(b) = body(method, path) {
+                request = request
+                    .header(
+                        CONTENT_TYPE,
+                        if *method == "patch" {
+                            "application/merge-patch+json"
+                        } else {
+                            "application/json"
+                        },
+                    )
+                    .body(b.to_string());
+            }
+            let status = request.send().await.expect("send").status();
+            let readable_by_all = matches!(needs, Needs::Action(shanyrak_core::Action::ReadSites));
+            if !readable_by_all && status.is_success() {
+                wrong.push(format!(
+                    "{method} {path} as another organisation's admin: {status}"
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "authorisation matrix violations:\n{}",
+        wrong.join("\n")
     );
 }

@@ -271,11 +271,9 @@ backend_impl! {
     }
 
     /// Person records and resolved people (records joined by "same" decisions count once)
-    /// of the actor's organisation.
+    /// of the actor's organisation. Aggregates only, so every role of the organisation may
+    /// see them.
     pub async fn count_persons(&self, actor: &Actor) -> Result<(i64, i64), StoreError> {
-        if !actor.may(Action::ReadHousehold) && !actor.roles.contains(&shanyrak_core::Role::Analyst) {
-            return Err(StoreError::Forbidden);
-        }
         let mut conn = self.reader.acquire().await?;
         let row = sqlx::query(
             "SELECT COUNT(*) AS records, COUNT(DISTINCT COALESCE(p.identity_id, p.id)) AS resolved FROM persons p \
