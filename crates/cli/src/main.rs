@@ -34,6 +34,31 @@ struct DbArgs {
     /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
     #[arg(long, env = "SHANYRAK_DB", default_value = "sqlite://shanyrak.db")]
     db: String,
+    /// File holding the passphrase that encrypts the SQLite database (SQLCipher); the
+    /// passphrase can also come from the SHANYRAK_DB_KEY environment variable. Keep the
+    /// file off the laptop's disk (a USB key, a secrets store).
+    #[arg(long, env = "SHANYRAK_DB_KEY_FILE")]
+    key_file: Option<std::path::PathBuf>,
+}
+
+impl DbArgs {
+    async fn open(&self) -> Result<Store> {
+        let key = match &self.key_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("could not read the key file {}", path.display()))?;
+                Some(text.trim_end_matches(['\n', '\r']).to_owned())
+            }
+            None => std::env::var("SHANYRAK_DB_KEY").ok(),
+        }
+        .filter(|k| !k.is_empty());
+        if key.is_some() && !self.db.starts_with("sqlite:") {
+            bail!(
+                "--key-file encrypts SQLite files; encrypt PostgreSQL at the storage layer instead"
+            );
+        }
+        open_with(&self.db, key).await
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -184,10 +209,17 @@ fn init_logging() {
         .init();
 }
 
-async fn open(url: &str) -> Result<Store> {
-    Store::connect(url, &StoreOptions::default())
-        .await
-        .with_context(|| format!("could not open the database at {}", redact_url(url)))
+async fn open_with(url: &str, encryption_key: Option<String>) -> Result<Store> {
+    let options = StoreOptions {
+        encryption_key,
+        ..StoreOptions::default()
+    };
+    Store::connect(url, &options).await.with_context(|| {
+        format!(
+            "could not open the database at {} (a wrong or missing --key-file gives this too)",
+            redact_url(url)
+        )
+    })
 }
 
 /// The URL without a password, for messages.
@@ -273,7 +305,7 @@ const CLI: Principal = Principal::System("cli");
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve { db, bind } => {
-            let store = open(&db.db).await?;
+            let store = db.open().await?;
             serve(store, bind, |address| {
                 println!("Shanyrak is listening on http://{address}")
             })
@@ -288,7 +320,7 @@ async fn run(cli: Cli) -> Result<()> {
                     format!("sqlite://{}", path.display())
                 }
             };
-            let store = open(&url).await?;
+            let store = open_with(&url, None).await?;
             let demo = demo::seed(&store).await?;
             serve(store, bind, |address| {
                 demo.print_welcome(address, &redact_url(&url))
@@ -303,7 +335,7 @@ async fn run(cli: Cli) -> Result<()> {
             max_travel_km,
             reservation_hours,
         } => {
-            let store = open(&db.db).await?;
+            let store = db.open().await?;
             let result = place::run(
                 &store,
                 place::PlaceArgs {
@@ -347,7 +379,7 @@ async fn admin(command: AdminCommand) -> Result<()> {
                     known.join(", ")
                 )
             })?;
-            let store = open(&db.db).await?;
+            let store = db.open().await?;
             let org = store
                 .create_organisation(&CLI, &name, kind, Utc::now())
                 .await
@@ -363,7 +395,7 @@ async fn admin(command: AdminCommand) -> Result<()> {
         } => {
             let roles = parse_roles(&roles)?;
             let password = read_password()?;
-            let store = open(&db.db).await?;
+            let store = db.open().await?;
             let user = store
                 .create_user(&CLI, org, &email, &password, &roles, Utc::now())
                 .await
@@ -381,7 +413,7 @@ async fn admin(command: AdminCommand) -> Result<()> {
                 .map(|r| parse_roles(&[r]))
                 .transpose()?
                 .and_then(|r| r.first().copied());
-            let store = open(&db.db).await?;
+            let store = db.open().await?;
             let now = Utc::now();
             let expires_at = expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d)));
             let token = store
@@ -392,7 +424,7 @@ async fn admin(command: AdminCommand) -> Result<()> {
             store.close().await;
         }
         AdminCommand::RevokeTokens { db, email } => {
-            let store = open(&db.db).await?;
+            let store = db.open().await?;
             let revoked = store
                 .revoke_tokens(&CLI, &email, Utc::now())
                 .await
@@ -401,7 +433,7 @@ async fn admin(command: AdminCommand) -> Result<()> {
             println!("{revoked} tokens revoked");
         }
         AdminCommand::VerifyAudit { db, seal } => {
-            let store = open(&db.db).await?;
+            let store = db.open().await?;
             if seal {
                 while store.seal_audit(10_000).await.map_err(describe)? > 0 {}
             }
@@ -418,8 +450,8 @@ async fn admin(command: AdminCommand) -> Result<()> {
                 ),
             }
         }
-        AdminCommand::DisableUser { db, email } => set_disabled(&db.db, &email, true).await?,
-        AdminCommand::EnableUser { db, email } => set_disabled(&db.db, &email, false).await?,
+        AdminCommand::DisableUser { db, email } => set_disabled(&db, &email, true).await?,
+        AdminCommand::EnableUser { db, email } => set_disabled(&db, &email, false).await?,
     }
     Ok(())
 }
@@ -443,8 +475,8 @@ fn describe(error: shanyrak_store::StoreError) -> anyhow::Error {
     }
 }
 
-async fn set_disabled(url: &str, email: &str, disabled: bool) -> Result<()> {
-    let store = open(url).await?;
+async fn set_disabled(db: &DbArgs, email: &str, disabled: bool) -> Result<()> {
+    let store = db.open().await?;
     store
         .set_user_disabled(&CLI, email, disabled, Utc::now())
         .await

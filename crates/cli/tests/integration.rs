@@ -883,3 +883,81 @@ async fn the_log_holds_no_personal_data() {
     }
     assert!(!log.to_lowercase().contains("qwertzuiopov"), "{log}");
 }
+
+/// `--key-file` encrypts the embedded database; without the key the file does not open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_file_encrypts_the_database() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let key = std::env::temp_dir().join(format!("shanyrak-key-{}", uuid_like()));
+    std::fs::write(&key, "a long passphrase from a USB key\n").expect("key");
+    let key_arg = key.to_string_lossy().into_owned();
+    let org = shanyrak(
+        &[
+            "admin",
+            "create-org",
+            "--db",
+            &db.url,
+            "--key-file",
+            &key_arg,
+            "--name",
+            "Кайнар",
+            "--kind",
+            "ngo",
+        ],
+        "",
+    )
+    .await;
+    assert!(org.success, "{}", org.stderr);
+    let without = shanyrak(
+        &[
+            "admin",
+            "create-org",
+            "--db",
+            &db.url,
+            "--name",
+            "X",
+            "--kind",
+            "ngo",
+        ],
+        "",
+    )
+    .await;
+    assert!(!without.success);
+    assert!(
+        without.stderr.contains("could not open the database"),
+        "{}",
+        without.stderr
+    );
+    let again = shanyrak(
+        &[
+            "admin",
+            "verify-audit",
+            "--db",
+            &db.url,
+            "--key-file",
+            &key_arg,
+            "--seal",
+        ],
+        "",
+    )
+    .await;
+    assert!(again.success, "{}", again.stderr);
+    let postgres = shanyrak(
+        &[
+            "admin",
+            "verify-audit",
+            "--db",
+            "postgres://nobody@127.0.0.1:1/x",
+            "--key-file",
+            &key_arg,
+        ],
+        "",
+    )
+    .await;
+    assert!(
+        postgres.stderr.contains("encrypts SQLite files"),
+        "{}",
+        postgres.stderr
+    );
+    let _ = std::fs::remove_file(key);
+}

@@ -60,16 +60,38 @@ macro_rules! dispatch {
 }
 
 /// Connection settings parsed once at start.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StoreOptions {
     /// Connections in the PostgreSQL pool (and SQLite reader pool).
     pub max_connections: u32,
+    /// Passphrase that encrypts the SQLite file (SQLCipher); `None` leaves it plain.
+    pub encryption_key: Option<String>,
+}
+
+impl std::fmt::Debug for StoreOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field("max_connections", &self.max_connections)
+            .field(
+                "encryption_key",
+                &self.encryption_key.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { max_connections: 8 }
+        Self {
+            max_connections: 8,
+            encryption_key: None,
+        }
     }
+}
+
+/// The passphrase as a SQL string literal for `PRAGMA key`.
+fn key_literal(passphrase: &str) -> String {
+    format!("'{}'", passphrase.replace('\'', "''"))
 }
 
 impl Store {
@@ -77,7 +99,12 @@ impl Store {
     /// schema up to date.
     pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
         let store = if url.starts_with("sqlite:") {
-            let connect = SqliteConnectOptions::from_str(url)?
+            let mut connect = SqliteConnectOptions::from_str(url)?;
+            if let Some(key) = &options.encryption_key {
+                // sqlx runs `key` before any other pragma, as SQLCipher requires.
+                connect = connect.pragma("key", key_literal(key));
+            }
+            let connect = connect
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)

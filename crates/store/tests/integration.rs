@@ -1257,3 +1257,72 @@ async fn audit_chain_detects_tampering(f: Fixture) {
         "{report:?}"
     );
 }
+
+/// A seized laptop yields nothing: with a key the SQLite file (and its WAL) holds no
+/// plaintext, and it opens only with the same key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn encrypted_sqlite_is_unreadable_without_its_key() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let keyed = StoreOptions {
+        encryption_key: Some("correct horse 'battery' staple".into()),
+        ..StoreOptions::default()
+    };
+    let store = Store::connect(&db.url, &keyed)
+        .await
+        .expect("connect with key");
+    let cli = Principal::System("test");
+    let org = store
+        .create_organisation(&cli, "Кайнар", OrgKind::MutualAid, now())
+        .await
+        .expect("org");
+    let user = user(&store, org.id, "a@example.org", &[Role::Registrar]).await;
+    let mut input = family();
+    if let Some(m) = input.members.as_mut() {
+        m[0].surname = Some("Зыряновка-Шифр".into());
+        m[0].documents[0].number = Some("7719 283746".into());
+    }
+    let h = valid(&input);
+    store
+        .create_household(&user, &h, None, now())
+        .await
+        .expect("create");
+    store.close().await;
+
+    let path = db.url.trim_start_matches("sqlite://").to_owned();
+    for file in [path.clone(), format!("{path}-wal")] {
+        if let Ok(bytes) = std::fs::read(&file) {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains("Зыряновка")
+                    && !text.contains("7719283746")
+                    && !text.contains("SQLite format"),
+                "{file} holds plaintext"
+            );
+        }
+    }
+    let plain = Store::connect(&db.url, &StoreOptions::default()).await;
+    assert!(plain.is_err(), "opened without the key");
+    let wrong = StoreOptions {
+        encryption_key: Some("wrong".into()),
+        ..StoreOptions::default()
+    };
+    assert!(
+        Store::connect(&db.url, &wrong).await.is_err(),
+        "opened with a wrong key"
+    );
+    let store = Store::connect(&db.url, &keyed)
+        .await
+        .expect("reopen with key");
+    let households = store
+        .list_households(
+            &user,
+            &HouseholdFilter {
+                limit: 10,
+                ..HouseholdFilter::default()
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(households[0].members[0].surname, "Зыряновка-Шифр");
+    store.close().await;
+}
