@@ -39,6 +39,8 @@ pub enum Action {
     ReadResidents,
     /// Decide whether two registrations are the same person.
     ReviewDuplicates,
+    /// Offer, list and withdraw the organisation's data-sharing agreements.
+    ManageAgreements,
 }
 
 impl Role {
@@ -58,6 +60,7 @@ impl Role {
             PlaceHouseholds => matches!(self, Admin | SiteManager | Dispatcher | Caseworker),
             ReadResidents => matches!(self, Admin | SiteManager | Dispatcher),
             ReviewDuplicates => matches!(self, Admin | Registrar | Caseworker),
+            ManageAgreements => matches!(self, Admin),
         }
     }
 }

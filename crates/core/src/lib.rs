@@ -23,6 +23,7 @@ pub mod household;
 pub mod org;
 pub mod phone;
 pub mod reference;
+pub mod sharing;
 pub mod shelter;
 pub mod validation;
 

@@ -194,6 +194,16 @@ async fn possible_duplicates(
 ) -> Result<HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>, ApiError> {
     let household = state.store.get_household(actor, household_id).await?;
     state.identity.apply_household(&household);
+    // Other organisations' persons only under an identity-sharing agreement in force now.
+    let mut organisations = state
+        .store
+        .sharing_organisations(
+            actor.organisation_id,
+            shanyrak_core::sharing::SharingCategory::Identity,
+            Utc::now(),
+        )
+        .await?;
+    organisations.push(actor.organisation_id);
     let mut found = HashMap::new();
     let mut queue = Vec::new();
     for m in &household.members {
@@ -202,7 +212,7 @@ async fn possible_duplicates(
         let candidates: Vec<_> = state
             .identity
             .possible_duplicates(
-                household.organisation_id,
+                &organisations,
                 &record,
                 household.id,
                 MAX_DUPLICATES_PER_MEMBER,
@@ -210,12 +220,19 @@ async fn possible_duplicates(
             .into_iter()
             .filter(|c| !different.contains(&c.person_id))
             .collect();
-        queue.extend(candidates.iter().map(|c| shanyrak_store::ProposedPair {
-            person: m.id,
-            other: c.person_id,
-            probability: c.probability,
-            evidence: c.evidence.clone(),
-        }));
+        // The review queue is per organisation; a pair across organisations is shown, not
+        // queued, until reviewers can see both sides under an agreement.
+        queue.extend(
+            candidates
+                .iter()
+                .filter(|c| c.organisation_id == actor.organisation_id)
+                .map(|c| shanyrak_store::ProposedPair {
+                    person: m.id,
+                    other: c.person_id,
+                    probability: c.probability,
+                    evidence: c.evidence.clone(),
+                }),
+        );
         found.insert(m.id, candidates);
     }
     // Every possible duplicate waits for a reviewer; none is merged automatically.

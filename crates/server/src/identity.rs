@@ -31,6 +31,8 @@ const EM_RANDOM_PAIRS: usize = 200_000;
 pub struct PossibleDuplicate {
     pub person_id: Uuid,
     pub household_id: Uuid,
+    /// Your organisation, or one sharing identity data with it under an agreement.
+    pub organisation_id: Uuid,
     pub probability: f64,
     /// `link` (almost surely the same person) or `review` (a human should look).
     pub decision: String,
@@ -230,11 +232,12 @@ impl IdentityIndex {
         Ok(changed.len())
     }
 
-    /// Registered persons of the organisation who may be `person`, most likely first,
-    /// leaving out the members of `own_household`.
+    /// Registered persons of the given organisations (the asker's own and those sharing
+    /// identity data with it) who may be `person`, most likely first, leaving out the
+    /// members of `own_household`.
     pub fn possible_duplicates(
         &self,
-        organisation_id: Uuid,
+        organisations: &[Uuid],
         record: &PersonRecord,
         own_household: Uuid,
         limit: usize,
@@ -248,10 +251,12 @@ impl IdentityIndex {
             .filter_map(|c| {
                 let person_id = Uuid::parse_str(&c.record_id).ok()?;
                 let meta = inner.persons.get(&person_id)?;
-                (meta.organisation_id == organisation_id && meta.household_id != own_household)
+                (organisations.contains(&meta.organisation_id)
+                    && meta.household_id != own_household)
                     .then(|| PossibleDuplicate {
                         person_id,
                         household_id: meta.household_id,
+                        organisation_id: meta.organisation_id,
                         probability: c.probability,
                         decision: decision_name(c.evidence.decision).to_owned(),
                         evidence: evidence_json(&c.evidence),

@@ -11,6 +11,7 @@
 //! roles and organisation scope on every call. Logs name routes by their template
 //! (`/api/v1/households/{id}`), never the concrete URI, and never a request body.
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod dispatch;
@@ -234,6 +235,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/audit", get(audit::trail))
         .route("/access-log", get(audit::access_log))
+        .route(
+            "/agreements",
+            get(agreements::list).post(agreements::create),
+        )
+        .route(
+            "/agreements/{id}/withdraw",
+            axum::routing::post(agreements::withdraw),
+        )
         .route(
             "/auth/token",
             axum::routing::post(auth::login).delete(auth::logout),

@@ -31,7 +31,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use uuid::Uuid;
 
 pub use error::StoreError;
-pub use repo::{AccessEntry, AuditVerification, DuplicateCandidate, PersonSide, ProposedPair};
+pub use repo::{
+    AccessEntry, Agreement, AuditVerification, DuplicateCandidate, PersonSide, ProposedPair,
+};
 pub use repo::{
     AdmissionRequest, PlacementBatch, PlacementDecision, PoolAllocation, PoolView, Resident,
     SiteView, Stay, WaitingHousehold,
@@ -544,6 +546,42 @@ impl Store {
 
     pub async fn decided_different(&self, person: Uuid) -> Result<Vec<Uuid>, StoreError> {
         dispatch!(self, r => r.decided_different(person).await)
+    }
+
+    pub async fn create_agreement(
+        &self,
+        actor: &Actor,
+        agreement: &shanyrak_core::sharing::ValidatedAgreement,
+        now: DateTime<Utc>,
+    ) -> Result<Agreement, StoreError> {
+        dispatch!(self, r => r.create_agreement(actor, agreement, now).await)
+    }
+
+    pub async fn list_agreements(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Agreement>, StoreError> {
+        dispatch!(self, r => r.list_agreements(actor, now).await)
+    }
+
+    pub async fn withdraw_agreement(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Agreement, StoreError> {
+        dispatch!(self, r => r.withdraw_agreement(actor, id, now).await)
+    }
+
+    /// Organisations sharing a category with `receiver` under an agreement in force.
+    pub async fn sharing_organisations(
+        &self,
+        receiver: Uuid,
+        category: shanyrak_core::sharing::SharingCategory,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        dispatch!(self, r => r.sharing_organisations(receiver, category, now).await)
     }
 
     /// Records a read of personal data before it is shown.

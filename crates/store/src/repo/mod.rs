@@ -302,9 +302,11 @@ pub use access_log::AccessEntry;
 mod identity;
 mod placement;
 pub use audit_chain::AuditVerification;
+mod sharing;
 mod shelter;
 pub use identity::{DuplicateCandidate, PersonSide, ProposedPair};
 pub use placement::{PlacementBatch, PlacementDecision, PoolAllocation};
+pub use sharing::Agreement;
 pub use shelter::{AdmissionRequest, PoolView, Resident, SiteView, Stay, WaitingHousehold};
 
 backend_impl! {

@@ -1,0 +1,78 @@
+//! `/api/v1/agreements`: data-sharing agreements between organisations, offered and
+//! withdrawn by the sharing organisation's admins.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde::Serialize;
+use shanyrak_core::ValidationContext;
+use shanyrak_core::sharing::{AgreementInput, validate_agreement};
+use shanyrak_store::Agreement;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, Authenticated};
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AgreementList {
+    pub items: Vec<Agreement>,
+}
+
+/// Share categories of your organisation's data with another, for a purpose, until a date.
+#[utoipa::path(post, path = "/api/v1/agreements", tag = "audit", request_body = AgreementInput,
+    responses((status = 201, body = Agreement), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    body: ApiJson<AgreementInput>,
+) -> Result<Response, ApiError> {
+    if !actor.may(shanyrak_core::Action::ManageAgreements) {
+        return Err(ApiError::Forbidden);
+    }
+    let ctx = ValidationContext {
+        today: Utc::now().date_naive(),
+    };
+    let agreement = validate_agreement(&body.value, actor.organisation_id, &ctx)
+        .map_err(ApiError::Validation)?;
+    let created = state
+        .store
+        .create_agreement(&actor, &agreement, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// Agreements your organisation gives or receives, with whether each is in force.
+#[utoipa::path(get, path = "/api/v1/agreements", tag = "audit",
+    responses((status = 200, body = AgreementList), (status = 403, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<AgreementList>, ApiError> {
+    Ok(Json(AgreementList {
+        items: state.store.list_agreements(&actor, Utc::now()).await?,
+    }))
+}
+
+/// End an agreement your organisation gave; it stops at once.
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/withdraw", tag = "audit", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Agreement), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Agreement>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    Ok(Json(
+        state
+            .store
+            .withdraw_agreement(&actor, id, Utc::now())
+            .await?,
+    ))
+}
