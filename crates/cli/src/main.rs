@@ -70,6 +70,12 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "SHANYRAK_BIND", default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
+        /// Public figures: cells with fewer people than this are suppressed.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(3..))]
+        disclosure_threshold: u64,
+        /// Public figures: hours between releases (never live).
+        #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(i64).range(1..=168))]
+        public_release_hours: i64,
     },
     /// Start the server on a fresh database filled with demo organisations, users and households.
     Demo {
@@ -122,6 +128,11 @@ enum Command {
         out: std::path::PathBuf,
         #[arg(long)]
         columns: Option<String>,
+    },
+    /// Print the coordinator figures for every organisation as JSON.
+    Stats {
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Administration for scripts and first start.
     Admin {
@@ -258,14 +269,37 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn serve(store: Store, bind: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> Result<()> {
+/// How public figures are released (see docs/DISCLOSURE.md).
+#[derive(Debug, Clone, Copy)]
+struct PublicSettings {
+    disclosure_threshold: u64,
+    public_release_hours: i64,
+}
+
+impl Default for PublicSettings {
+    fn default() -> Self {
+        Self {
+            disclosure_threshold: shanyrak_server::stats::DEFAULT_THRESHOLD,
+            public_release_hours: shanyrak_server::stats::DEFAULT_RELEASE_HOURS,
+        }
+    }
+}
+
+async fn serve(
+    store: Store,
+    bind: SocketAddr,
+    settings: PublicSettings,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("could not listen on {bind}"))?;
     let local = listener.local_addr()?;
-    let state = AppState::build(store.clone())
+    let mut state = AppState::build(store.clone())
         .await
         .context("could not build the identity index")?;
+    state.disclosure_threshold = settings.disclosure_threshold;
+    state.release_interval = chrono::Duration::hours(settings.public_release_hours);
     tracing::info!(address = %local, database = store.backend_name(), "listening");
     on_ready(local);
     shanyrak_server::serve(listener, state, shutdown_signal()).await?;
@@ -304,9 +338,18 @@ const CLI: Principal = Principal::System("cli");
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve { db, bind } => {
+        Command::Serve {
+            db,
+            bind,
+            disclosure_threshold,
+            public_release_hours,
+        } => {
             let store = db.open().await?;
-            serve(store, bind, |address| {
+            let settings = PublicSettings {
+                disclosure_threshold,
+                public_release_hours,
+            };
+            serve(store, bind, settings, |address| {
                 println!("Shanyrak is listening on http://{address}")
             })
             .await
@@ -322,7 +365,7 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let store = open_with(&url, None).await?;
             let demo = demo::seed(&store).await?;
-            serve(store, bind, |address| {
+            serve(store, bind, PublicSettings::default(), |address| {
                 demo.print_welcome(address, &redact_url(&url))
             })
             .await
@@ -364,6 +407,16 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Link { a, b, out, columns } => {
             tokio::task::spawn_blocking(move || dedup::link(&a, &b, &out, columns.as_deref()))
                 .await?
+        }
+        Command::Stats { db } => {
+            let store = db.open().await?;
+            let figures =
+                shanyrak_server::stats::coordinator(&store, &Principal::System("cli"), Utc::now())
+                    .await
+                    .map_err(describe)?;
+            store.close().await;
+            println!("{}", serde_json::to_string_pretty(&figures)?);
+            Ok(())
         }
         Command::Admin { command } => admin(command).await,
     }

@@ -18,6 +18,7 @@
 pub mod authz;
 pub mod country;
 pub mod date;
+pub mod disclosure;
 pub mod document;
 pub mod household;
 pub mod org;
@@ -25,6 +26,7 @@ pub mod phone;
 pub mod reference;
 pub mod sharing;
 pub mod shelter;
+pub mod stats;
 pub mod validation;
 
 pub use authz::{Action, Actor, Role};

@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod persons;
 pub mod placements;
 pub mod shelter;
+pub mod stats;
 
 use std::time::Duration;
 
@@ -49,6 +50,10 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct AppState {
     pub store: Store,
     pub identity: std::sync::Arc<identity::IdentityIndex>,
+    /// Public cells below this many people are suppressed.
+    pub disclosure_threshold: u64,
+    /// Time between public statistics releases.
+    pub release_interval: chrono::Duration,
 }
 
 impl AppState {
@@ -58,6 +63,8 @@ impl AppState {
         Ok(Self {
             store,
             identity: std::sync::Arc::new(identity),
+            disclosure_threshold: stats::DEFAULT_THRESHOLD,
+            release_interval: chrono::Duration::hours(stats::DEFAULT_RELEASE_HOURS),
         })
     }
 }
@@ -247,6 +254,9 @@ pub fn router(state: AppState) -> Router {
             "/auth/token",
             axum::routing::post(auth::login).delete(auth::logout),
         )
+        .route("/stats", get(stats::coordinator_stats))
+        .route("/public/stats", get(stats::public_stats))
+        .route("/public/stats.csv", get(stats::public_stats_csv))
         .route("/openapi.json", get(openapi_document));
 
     // The request log is a route layer so that it sees the matched route template.
@@ -263,6 +273,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(health))
+        .route("/public/stats", get(stats::public_page))
         .route_layer(request_log)
         .fallback(not_found)
         .with_state(state)
@@ -296,6 +307,16 @@ pub async fn serve(
                 // may take part.
                 if let Err(e) = state.store.seal_audit(10_000).await {
                     tracing::warn!(error = %e, "sealing the audit log failed");
+                }
+                if let Err(e) = stats::refresh_release(
+                    &state.store,
+                    state.disclosure_threshold,
+                    state.release_interval,
+                    chrono::Utc::now(),
+                )
+                .await
+                {
+                    tracing::warn!(error = %e, "public statistics release failed");
                 }
             }
         })

@@ -28,6 +28,9 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::duplicates::count,
         crate::audit::trail,
         crate::audit::access_log,
+        crate::stats::coordinator_stats,
+        crate::stats::public_stats,
+        crate::stats::public_stats_csv,
         crate::agreements::create,
         crate::agreements::list,
         crate::agreements::withdraw,
@@ -58,7 +61,8 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         (name = "shelter", description = "Sites, bed pools, stays and the waiting list"),
         (name = "identity", description = "Possible duplicates, their review, resolved persons"),
         (name = "audit", description = "The change history of records"),
-        (name = "auth", description = "Sign in and out")
+        (name = "auth", description = "Sign in and out"),
+        (name = "statistics", description = "Figures for coordinators and, under disclosure control, the public")
     )
 )]
 #[derive(Debug)]

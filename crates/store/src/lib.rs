@@ -584,6 +584,28 @@ impl Store {
         dispatch!(self, r => r.sharing_organisations(receiver, category, now).await)
     }
 
+    /// Person records with resolved identities, of one organisation or all (`None`).
+    pub async fn population_rows(
+        &self,
+        organisation_id: Option<Uuid>,
+    ) -> Result<Vec<shanyrak_core::stats::PopulationRow>, StoreError> {
+        dispatch!(self, r => r.population_rows(organisation_id).await)
+    }
+
+    pub async fn latest_release(
+        &self,
+    ) -> Result<Option<(DateTime<Utc>, serde_json::Value)>, StoreError> {
+        dispatch!(self, r => r.latest_release().await)
+    }
+
+    pub async fn record_release(
+        &self,
+        body: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, r => r.record_release(body, now).await)
+    }
+
     /// Records a read of personal data before it is shown.
     pub async fn log_access(
         &self,

@@ -304,6 +304,7 @@ mod placement;
 pub use audit_chain::AuditVerification;
 mod sharing;
 mod shelter;
+mod stats;
 pub use identity::{DuplicateCandidate, PersonSide, ProposedPair};
 pub use placement::{PlacementBatch, PlacementDecision, PoolAllocation};
 pub use sharing::Agreement;

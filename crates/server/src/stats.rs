@@ -1,0 +1,426 @@
+//! Figures for coordinators (`/api/v1/stats`) and for the public (`/api/v1/public/stats`,
+//! `.csv`, and the page at `/public/stats`).
+//!
+//! Public figures come from releases made on a schedule, never live, so that two
+//! consecutive answers cannot be differenced to single out one arrival; they pass the
+//! disclosure rules of docs/DISCLOSURE.md (small cells suppressed, with secondary
+//! suppression; nothing finer than a city; no site named).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shanyrak_core::disclosure::{ProtectedTable, protect};
+use shanyrak_core::shelter::PoolKind;
+use shanyrak_core::stats::{PopulationStats, age_by_sex, city_by_group, population};
+use shanyrak_store::{Principal, Store, StoreError};
+
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+use crate::extract::Authenticated;
+
+/// Default for cells to suppress: fewer than this many people.
+pub const DEFAULT_THRESHOLD: u64 = 5;
+/// Default time between public releases.
+pub const DEFAULT_RELEASE_HOURS: i64 = 6;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BedFigures {
+    /// `COUNTRY/City`.
+    pub city: String,
+    /// Pool kind, or `all`.
+    pub kind: String,
+    pub capacity: u64,
+    pub occupied: u64,
+    pub reserved: u64,
+    pub free: u64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CityGap {
+    pub city: String,
+    /// People in households waiting for a bed.
+    pub waiting_persons: u64,
+    pub free_beds: u64,
+    /// Waiting people minus free beds (negative: spare beds).
+    pub gap: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CoordinatorStats {
+    pub generated_at: DateTime<Utc>,
+    pub population: PopulationStats,
+    pub beds: Vec<BedFigures>,
+    pub waiting_households: u64,
+    pub waiting_persons: u64,
+    pub average_waiting_days: f64,
+    pub gaps: Vec<CityGap>,
+}
+
+fn city_key(country: &str, city: &str) -> String {
+    format!("{country}/{city}")
+}
+
+/// The figures a coordinator needs, for one organisation (a user) or all (the operator).
+pub async fn coordinator(
+    store: &Store,
+    by: &Principal,
+    now: DateTime<Utc>,
+) -> Result<CoordinatorStats, StoreError> {
+    let (rows, sites, waiting) = match by {
+        Principal::User(actor) => (
+            store.population_rows(Some(actor.organisation_id)).await?,
+            store.list_sites(actor, None, now).await?,
+            if actor.may(shanyrak_core::Action::PlaceHouseholds) {
+                store.waiting_list(actor, None, now).await?
+            } else {
+                Vec::new()
+            },
+        ),
+        Principal::System(_) => (
+            store.population_rows(None).await?,
+            store.list_sites_all(None, now).await?,
+            store.waiting_list_all(None, now).await?,
+        ),
+    };
+    let population = population(&rows, now.date_naive());
+    let mut beds: BTreeMap<(String, String), BedFigures> = BTreeMap::new();
+    let mut free_by_city: BTreeMap<String, u64> = BTreeMap::new();
+    for site in &sites {
+        let city = city_key(
+            site.site.details.location.country.as_str(),
+            &site.site.details.location.city,
+        );
+        for pool in &site.pools {
+            let beds_free = match pool.spec.kind {
+                PoolKind::FamilyRoom => {
+                    u64::from(pool.free) * u64::from(pool.spec.room_size.unwrap_or(1))
+                }
+                _ => u64::from(pool.free),
+            };
+            for kind in [pool.spec.kind.as_str().to_owned(), "all".to_owned()] {
+                let entry =
+                    beds.entry((city.clone(), kind.clone()))
+                        .or_insert_with(|| BedFigures {
+                            city: city.clone(),
+                            kind,
+                            capacity: 0,
+                            occupied: 0,
+                            reserved: 0,
+                            free: 0,
+                        });
+                entry.capacity += u64::from(pool.spec.beds.saturating_sub(pool.spec.blocked_beds));
+                entry.occupied += u64::from(pool.occupied);
+                entry.reserved += u64::from(pool.reserved);
+                entry.free += beds_free;
+            }
+            *free_by_city.entry(city.clone()).or_default() += beds_free;
+        }
+    }
+    let mut waiting_by_city: BTreeMap<String, u64> = BTreeMap::new();
+    for w in &waiting {
+        *waiting_by_city
+            .entry(city_key(w.country.as_str(), &w.city))
+            .or_default() += u64::from(w.persons);
+    }
+    let mut cities: Vec<String> = free_by_city
+        .keys()
+        .chain(waiting_by_city.keys())
+        .cloned()
+        .collect();
+    cities.sort();
+    cities.dedup();
+    let gaps = cities
+        .into_iter()
+        .map(|city| {
+            let waiting_persons = waiting_by_city.get(&city).copied().unwrap_or(0);
+            let free_beds = free_by_city.get(&city).copied().unwrap_or(0);
+            CityGap {
+                gap: waiting_persons as i64 - free_beds as i64,
+                city,
+                waiting_persons,
+                free_beds,
+            }
+        })
+        .collect();
+    let waiting_persons = waiting.iter().map(|w| u64::from(w.persons)).sum();
+    let average_waiting_days = if waiting.is_empty() {
+        0.0
+    } else {
+        waiting.iter().map(|w| w.waiting_days as f64).sum::<f64>() / waiting.len() as f64
+    };
+    Ok(CoordinatorStats {
+        generated_at: now,
+        population,
+        beds: beds.into_values().collect(),
+        waiting_households: waiting.len() as u64,
+        waiting_persons,
+        average_waiting_days,
+        gaps,
+    })
+}
+
+/// Live figures for your organisation (any signed-in role: aggregates only).
+#[utoipa::path(get, path = "/api/v1/stats", tag = "statistics",
+    responses((status = 200, body = CoordinatorStats), (status = 401, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn coordinator_stats(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<CoordinatorStats>, ApiError> {
+    Ok(Json(
+        coordinator(&state.store, &Principal::User(actor), Utc::now()).await?,
+    ))
+}
+
+/// Free beds of a city, all kinds together: no site is named or located.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PublicBeds {
+    pub city: String,
+    pub capacity: u64,
+    pub free: u64,
+}
+
+/// One public release.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PublicRelease {
+    pub released_at: DateTime<Utc>,
+    /// Cells below this many people are suppressed (`null`).
+    pub threshold: u64,
+    #[schema(value_type = Object)]
+    pub persons_by_city_and_group: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub persons_by_age_and_sex: serde_json::Value,
+    pub beds_by_city: Vec<PublicBeds>,
+}
+
+fn table_json(table: &ProtectedTable) -> serde_json::Value {
+    serde_json::to_value(table).unwrap_or_default()
+}
+
+/// Computes a release over every organisation.
+pub async fn make_release(
+    store: &Store,
+    threshold: u64,
+    now: DateTime<Utc>,
+) -> Result<PublicRelease, StoreError> {
+    let rows = store.population_rows(None).await?;
+    let today = now.date_naive();
+    let mut capacity: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for site in store.list_sites_all(None, now).await? {
+        let city = city_key(
+            site.site.details.location.country.as_str(),
+            &site.site.details.location.city,
+        );
+        let entry = capacity.entry(city).or_default();
+        for pool in &site.pools {
+            entry.0 += u64::from(pool.spec.beds.saturating_sub(pool.spec.blocked_beds));
+            entry.1 += match pool.spec.kind {
+                PoolKind::FamilyRoom => {
+                    u64::from(pool.free) * u64::from(pool.spec.room_size.unwrap_or(1))
+                }
+                _ => u64::from(pool.free),
+            };
+        }
+    }
+    Ok(PublicRelease {
+        released_at: now,
+        threshold,
+        persons_by_city_and_group: table_json(&protect(&city_by_group(&rows), threshold)),
+        persons_by_age_and_sex: table_json(&protect(&age_by_sex(&rows, today), threshold)),
+        beds_by_city: capacity
+            .into_iter()
+            .map(|(city, (capacity, free))| PublicBeds {
+                city,
+                capacity,
+                free,
+            })
+            .collect(),
+    })
+}
+
+/// Makes a new release when the last is older than `interval` (or there is none).
+pub async fn refresh_release(
+    store: &Store,
+    threshold: u64,
+    interval: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    if let Some((at, _)) = store.latest_release().await?
+        && now - at < interval
+    {
+        return Ok(false);
+    }
+    let release = make_release(store, threshold, now).await?;
+    let body = serde_json::to_value(&release).map_err(|_| StoreError::Corrupt("release".into()))?;
+    store.record_release(&body, now).await?;
+    tracing::info!("public statistics released");
+    Ok(true)
+}
+
+async fn latest(state: &AppState) -> Result<PublicRelease, ApiError> {
+    if state.store.latest_release().await?.is_none() {
+        refresh_release(
+            &state.store,
+            state.disclosure_threshold,
+            state.release_interval,
+            Utc::now(),
+        )
+        .await?;
+    }
+    let (_, body) = state
+        .store
+        .latest_release()
+        .await?
+        .ok_or(ApiError::Internal)?;
+    serde_json::from_value(body).map_err(|_| ApiError::Internal)
+}
+
+/// The latest public release (no sign-in): aggregates under disclosure control.
+#[utoipa::path(get, path = "/api/v1/public/stats", tag = "statistics",
+    responses((status = 200, body = PublicRelease)))]
+pub async fn public_stats(State(state): State<AppState>) -> Result<Json<PublicRelease>, ApiError> {
+    Ok(Json(latest(&state).await?))
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The latest public release as CSV: `table,row,column,value,suppressed`; a suppressed
+/// cell has an empty value.
+#[utoipa::path(get, path = "/api/v1/public/stats.csv", tag = "statistics",
+    responses((status = 200, content_type = "text/csv", body = String)))]
+pub async fn public_stats_csv(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let release = latest(&state).await?;
+    let mut out = String::from("table,row,column,value,suppressed\n");
+    for (name, value) in [
+        (
+            "persons_by_city_and_group",
+            &release.persons_by_city_and_group,
+        ),
+        ("persons_by_age_and_sex", &release.persons_by_age_and_sex),
+    ] {
+        let table: ProtectedTable =
+            serde_json::from_value(value.clone()).map_err(|_| ApiError::Internal)?;
+        let mut line = |row: &str, column: &str, v: Option<u64>| {
+            let _ = writeln!(
+                out,
+                "{name},{},{},{},{}",
+                csv_field(row),
+                csv_field(column),
+                v.map(|n| n.to_string()).unwrap_or_default(),
+                v.is_none()
+            );
+        };
+        for (r, row) in table.rows.iter().enumerate() {
+            for (c, column) in table.columns.iter().enumerate() {
+                line(row, column, table.cells[r][c]);
+            }
+            line(row, "total", table.row_totals[r]);
+        }
+        for (c, column) in table.columns.iter().enumerate() {
+            line("total", column, table.column_totals[c]);
+        }
+        line("total", "total", table.total);
+    }
+    for beds in &release.beds_by_city {
+        let _ = writeln!(
+            out,
+            "beds_capacity,{},all,{},false",
+            csv_field(&beds.city),
+            beds.capacity
+        );
+        let _ = writeln!(
+            out,
+            "beds_free,{},all,{},false",
+            csv_field(&beds.city),
+            beds.free
+        );
+    }
+    let mut response = out.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    Ok(response)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The public page: the latest release as plain HTML tables, no script.
+pub async fn public_page(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
+    let release = latest(&state).await?;
+    let mut html = String::from(
+        "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>Shanyrak — статистика / statistics</title></head><body><h1>Shanyrak — статистика / statistics</h1>",
+    );
+    let _ = write!(
+        html,
+        "<p>Выпуск / release: {} UTC. Ячейки меньше {} человек скрыты (—). Cells under {} people are suppressed (—).</p>",
+        release.released_at.format("%Y-%m-%d %H:%M"),
+        release.threshold,
+        release.threshold
+    );
+    for (title, value) in [
+        (
+            "Люди по городу и группе / People by city and group",
+            &release.persons_by_city_and_group,
+        ),
+        (
+            "Люди по возрасту и полу / People by age and sex",
+            &release.persons_by_age_and_sex,
+        ),
+    ] {
+        let table: ProtectedTable =
+            serde_json::from_value(value.clone()).map_err(|_| ApiError::Internal)?;
+        let cell = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "—".to_owned());
+        let _ = write!(
+            html,
+            "<h2>{}</h2><table border=\"1\"><tr><th></th>",
+            escape(title)
+        );
+        for c in &table.columns {
+            let _ = write!(html, "<th>{}</th>", escape(c));
+        }
+        html.push_str("<th>total</th></tr>");
+        for (r, row) in table.rows.iter().enumerate() {
+            let _ = write!(html, "<tr><th>{}</th>", escape(row));
+            for v in &table.cells[r] {
+                let _ = write!(html, "<td>{}</td>", cell(*v));
+            }
+            let _ = write!(html, "<td>{}</td></tr>", cell(table.row_totals[r]));
+        }
+        html.push_str("<tr><th>total</th>");
+        for v in &table.column_totals {
+            let _ = write!(html, "<td>{}</td>", cell(*v));
+        }
+        let _ = write!(html, "<td>{}</td></tr></table>", cell(table.total));
+    }
+    html.push_str("<h2>Места по городам / Beds by city</h2><table border=\"1\"><tr><th>city</th><th>capacity</th><th>free</th></tr>");
+    for b in &release.beds_by_city {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&b.city),
+            b.capacity,
+            b.free
+        );
+    }
+    html.push_str("</table></body></html>");
+    Ok(Html(html))
+}
