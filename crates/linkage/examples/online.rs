@@ -43,6 +43,7 @@ fn main() {
             return;
         }
     }
+    let insert_s = t.elapsed().as_secs_f64();
     println!("indexed {} records in {:?}", index.len(), t.elapsed());
     let person_of: std::collections::HashMap<&str, u32> = indexed
         .iter()
@@ -80,5 +81,15 @@ fn main() {
     );
     println!(
         "known persons found first: {found}/{asked}; unknown persons given a link: {false_best}"
+    );
+    println!(
+        "{{\"indexed\":{},\"persons_indexed\":{},\"insert_s\":{:.3},\"queries\":{},\"p50_us\":{:.1},\"p99_us\":{:.1},\"max_us\":{:.1},\"found_first\":{found},\"asked\":{asked},\"unknown_linked\":{false_best}}}",
+        index.len(),
+        known.len(),
+        insert_s,
+        latencies.len(),
+        pct(0.5).as_secs_f64() * 1e6,
+        pct(0.99).as_secs_f64() * 1e6,
+        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e6),
     );
 }

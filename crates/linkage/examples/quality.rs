@@ -169,7 +169,7 @@ fn main() {
         let mut top: Vec<_> = patterns.into_iter().collect();
         top.sort_by_key(|e| std::cmp::Reverse(e.1));
         println!(
-            "top low patterns (surname given patr date doc phone sex cit): {:?}",
+            "top low patterns (surname given patr date doc phone sex cit addr): {:?}",
             &top[..top.len().min(15)]
         );
     }

@@ -201,7 +201,7 @@ pub fn fit_model(
     random_pairs: usize,
 ) -> Result<(Model, EmReport), LinkageError> {
     let (_, patterns) = compare_all(set, pairs);
-    fit_patterns(set, pairs.len(), &patterns, start, em, random_pairs)
+    fit_patterns(set, pairs.len(), &patterns, start, em, random_pairs, None)
 }
 
 fn fit_patterns(
@@ -211,15 +211,25 @@ fn fit_patterns(
     start: &Model,
     em: EmOptions,
     random_pairs: usize,
+    split: Option<usize>,
 ) -> Result<(Model, EmReport), LinkageError> {
     let (mut model, report) = start.estimate(patterns, em)?;
+    model.comparable_pairs = None;
     // Small data sets need fewer samples: a few per record estimate u well enough.
     let samples = random_pairs.min(set.len().saturating_mul(10).saturating_add(10_000));
+    if model.m_from_documents {
+        model.refine_m_from_documents(patterns, 100, 100.0);
+    }
     model.u_random = Some(random_u(set, samples));
     let n = set.len().max(1) as f64;
     model.matches_per_record = Some(model.lambda * candidate_pairs as f64 / n);
     model.population = set.len();
     model.refresh();
+    if let Some(k) = split {
+        let (k, n) = (k as f64, set.len() as f64);
+        model.comparable_pairs = Some(k * (n - k));
+    }
+    model.refine_match_rate(patterns);
     Ok((model, report))
 }
 
@@ -228,6 +238,7 @@ fn fit(
     pairs: usize,
     patterns: &HashMap<u32, u64, FnvBuild>,
     options: &BatchOptions,
+    split: Option<usize>,
 ) -> Result<(Model, Option<EmReport>), LinkageError> {
     if !options.estimate {
         let mut model = options.model.clone();
@@ -241,6 +252,7 @@ fn fit(
         &options.model,
         options.em,
         options.random_pairs,
+        split,
     ) {
         Ok((model, report)) => Ok((model, Some(report))),
         // Too little data to learn from: fall back to the given model rather than fail.
@@ -267,7 +279,7 @@ pub fn dedup(
     let set = PreparedSet::new(records);
     let (pairs, blocking) = candidate_pairs(&set, options.blocking, None);
     let (packed, patterns) = compare_all(&set, &pairs);
-    let (model, em) = fit(&set, pairs.len(), &patterns, options)?;
+    let (model, em) = fit(&set, pairs.len(), &patterns, options, None)?;
     let edges = score_packed(&set, &model, &pairs, &packed);
     drop(packed);
     let cluster_options = ClusterOptions {
@@ -317,7 +329,7 @@ pub fn link(
     }
     let (pairs, blocking) = candidate_pairs(&set, options.blocking, Some(k));
     let (packed, patterns) = compare_all(&set, &pairs);
-    let (model, em) = fit(&set, pairs.len(), &patterns, options)?;
+    let (model, em) = fit(&set, pairs.len(), &patterns, options, Some(k))?;
     let k32 = u32::try_from(k).unwrap_or(u32::MAX);
     let pairs = score_packed(&set, &model, &pairs, &packed)
         .into_iter()

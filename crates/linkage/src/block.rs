@@ -54,6 +54,12 @@ pub enum KeyKind {
     Document,
     /// A phone number.
     Phone,
+    /// Postcode and full birth date (day and month order-free): finds a person whose
+    /// names were both changed or badly mistyped.
+    PostcodeDate,
+    /// Street address and postcode: the same person at the same address with other fields
+    /// mistyped (a shelter's shared address makes a big block, which the guard skips).
+    Address,
 }
 
 fn key_of<T: Hash>(kind: KeyKind, value: T) -> u64 {
@@ -159,6 +165,17 @@ pub fn keys_with<S: Resolve>(strings: &S, p: &Prepared, out: &mut Vec<u64>) {
     }
     if p.phone != 0 {
         out.push(phone_key(p.phone));
+    }
+    if p.postcode != NO_SYM {
+        if let Some(date) = full_date {
+            out.push(active(key_of(KeyKind::PostcodeDate, (s(p.postcode), date))));
+        }
+        if p.address != NO_SYM {
+            out.push(active(key_of(
+                KeyKind::Address,
+                (s(p.address), s(p.postcode)),
+            )));
+        }
     }
     out.sort_unstable();
     out.dedup();

@@ -27,10 +27,12 @@ pub enum Field {
     Sex,
     /// Citizenship.
     Citizenship,
+    /// Address: street address, locality, postcode and region together.
+    Address,
 }
 
 /// Number of compared fields.
-pub const NUM_FIELDS: usize = 8;
+pub const NUM_FIELDS: usize = 9;
 /// Largest number of levels of any field.
 pub const MAX_LEVELS: usize = 8;
 
@@ -45,6 +47,7 @@ impl Field {
         Field::Phone,
         Field::Sex,
         Field::Citizenship,
+        Field::Address,
     ];
 
     /// A stable machine name.
@@ -58,6 +61,7 @@ impl Field {
             Field::Phone => "phone",
             Field::Sex => "sex",
             Field::Citizenship => "citizenship",
+            Field::Address => "address",
         }
     }
 
@@ -87,13 +91,24 @@ impl Field {
             Field::Phone => &["missing", "different", "same last 7 digits", "same"],
             Field::Sex => &["missing", "different", "same"],
             Field::Citizenship => &["missing", "different", "same"],
+            Field::Address => &[
+                "missing",
+                "different",
+                "same region only",
+                "same locality or postcode",
+                "similar street, or same locality and postcode",
+                "same street address and area",
+            ],
         }
     }
 
     /// Whether members of one household often share this field (so agreement on it is
     /// weak evidence of being the same person).
     pub fn shared_in_household(self) -> bool {
-        matches!(self, Field::Patronymic | Field::Phone | Field::Citizenship)
+        matches!(
+            self,
+            Field::Patronymic | Field::Phone | Field::Citizenship | Field::Address
+        )
     }
 
     /// Number of levels including "missing".
@@ -116,7 +131,7 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// The levels packed three bits each (24 bits), a compact key for EM pattern counting.
+    /// The levels packed three bits each (27 bits), a compact key for EM pattern counting.
     pub fn pattern(&self) -> u32 {
         self.levels
             .iter()
@@ -133,16 +148,16 @@ impl Comparison {
         out
     }
 
-    /// The whole comparison in 25 bits: the pattern and the swapped flag. Batch mode keeps
+    /// The whole comparison in 28 bits: the pattern and the swapped flag. Batch mode keeps
     /// one `u32` per candidate pair instead of comparing twice.
     pub fn pack(&self) -> u32 {
-        self.pattern() | (u32::from(self.swapped) << 24)
+        self.pattern() | (u32::from(self.swapped) << SWAPPED_BIT)
     }
 
     /// Rebuilds a comparison of `a` and `b` from [`Comparison::pack`].
     pub fn unpack(packed: u32, a: &Prepared, b: &Prepared) -> Comparison {
-        let levels = Self::levels_of(packed & 0x00FF_FFFF);
-        let swapped = packed & (1 << 24) != 0;
+        let levels = Self::levels_of(packed & ((1 << SWAPPED_BIT) - 1));
+        let swapped = packed & (1 << SWAPPED_BIT) != 0;
         let (surname_value, given_value) = tf_values(levels[0], levels[1], swapped, a, b);
         Comparison {
             levels,
@@ -152,6 +167,9 @@ impl Comparison {
         }
     }
 }
+
+/// Bit of [`Comparison::pack`] holding the swapped flag, just above the pattern.
+const SWAPPED_BIT: u32 = 3 * NUM_FIELDS as u32;
 
 /// Longest string compared by [`jaro_winkler`]; longer inputs are truncated.
 const JW_MAX: usize = 64;
@@ -403,6 +421,39 @@ fn eq_level<T: PartialEq>(a: Option<T>, b: Option<T>) -> u8 {
     }
 }
 
+/// Compares addresses into the levels of [`Field::Address`]: the street address by
+/// Jaro–Winkler (typos), locality by Jaro–Winkler, postcode and region exactly. Missing
+/// parts are skipped; "missing" if no part is present on both sides.
+pub fn address_level<S: Resolve>(set: &S, a: &Prepared, b: &Prepared) -> u8 {
+    let both = |x: Sym, y: Sym| x != NO_SYM && y != NO_SYM;
+    let close = |x: Sym, y: Sym, min: f64| {
+        x == y || jaro_winkler(set.resolve(x).as_bytes(), set.resolve(y).as_bytes()) >= min
+    };
+    let street = both(a.address, b.address).then(|| {
+        if a.address == b.address {
+            2
+        } else if close(a.address, b.address, 0.9) {
+            1
+        } else {
+            0
+        }
+    });
+    let locality = both(a.locality, b.locality).then(|| close(a.locality, b.locality, 0.9));
+    let postcode = both(a.postcode, b.postcode).then_some(a.postcode == b.postcode);
+    let region = both(a.region, b.region).then_some(a.region == b.region);
+    if street.is_none() && locality.is_none() && postcode.is_none() && region.is_none() {
+        return 0;
+    }
+    let area = u8::from(locality == Some(true)) + u8::from(postcode == Some(true));
+    match (street.unwrap_or(0), area) {
+        (2, 1..) => 5,
+        (1.., _) | (_, 2) => 4,
+        (_, 1) => 3,
+        _ if region == Some(true) => 2,
+        _ => 1,
+    }
+}
+
 /// Compares two prepared records of `set`.
 pub fn compare(set: &PreparedSet, a: &Prepared, b: &Prepared) -> Comparison {
     compare_with(&set.strings, a, b)
@@ -443,6 +494,11 @@ pub fn compare_with<S: Resolve>(set: &S, a: &Prepared, b: &Prepared) -> Comparis
             phone_level(a.phone, b.phone),
             eq_level(a.sex, b.sex),
             citizenship,
+            if a.has_address || b.has_address {
+                address_level(set, a, b)
+            } else {
+                0
+            },
         ],
         swapped,
         surname_value,
@@ -515,12 +571,12 @@ mod tests {
     #[test]
     fn pattern_round_trips() {
         let c = Comparison {
-            levels: [4, 3, 0, 6, 1, 2, 2, 1],
+            levels: [4, 3, 0, 6, 1, 2, 2, 1, 5],
             swapped: true,
             surname_value: NO_SYM,
             given_value: NO_SYM,
         };
         assert_eq!(Comparison::levels_of(c.pattern()), c.levels);
-        assert_eq!(Comparison::pack(&c) >> 24, 1);
+        assert_eq!(Comparison::pack(&c) >> SWAPPED_BIT, 1);
     }
 }

@@ -825,6 +825,7 @@ fn render<R: Rng + ?Sized>(
         citizenship,
         documents,
         phone,
+        ..PersonRecord::default()
     }
 }
 

@@ -342,6 +342,41 @@ pub struct Prepared {
     pub phone: u64,
     /// Whether the name fields were detected as swapped and put right.
     pub swapped: bool,
+    /// Whether any address part is present.
+    pub has_address: bool,
+    /// Canonical street address.
+    pub address: Sym,
+    /// Canonical locality.
+    pub locality: Sym,
+    /// Postcode, letters and digits only, upper case.
+    pub postcode: Sym,
+    /// Canonical region.
+    pub region: Sym,
+}
+
+/// Interns the address parts of a record: `[address, locality, postcode, region]`.
+fn address_syms<I: Intern>(r: &PersonRecord, strings: &mut I) -> [Sym; 4] {
+    let text = |v: &Option<String>, strings: &mut I| match v.as_deref() {
+        Some(s) if !s.trim().is_empty() => strings.intern(&canonical(s)),
+        _ => NO_SYM,
+    };
+    let postcode = match r.postcode.as_deref() {
+        Some(s) => {
+            let code: String = s
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_uppercase)
+                .collect();
+            strings.intern(&code)
+        }
+        None => NO_SYM,
+    };
+    [
+        text(&r.address, strings),
+        text(&r.locality, strings),
+        postcode,
+        text(&r.region, strings),
+    ]
 }
 
 /// The interned name parts of one record.
@@ -385,7 +420,13 @@ fn intern_parts<I: Intern>(parts: &NameParts, strings: &mut I) -> NameSyms {
     }
 }
 
-fn build(r: &PersonRecord, names: NameSyms, citizenship: Sym, docs: Vec<DocKey>) -> Prepared {
+fn build(
+    r: &PersonRecord,
+    names: NameSyms,
+    citizenship: Sym,
+    docs: Vec<DocKey>,
+    address: [Sym; 4],
+) -> Prepared {
     Prepared {
         surname: names.surname,
         surname_key: names.surname_key,
@@ -399,6 +440,11 @@ fn build(r: &PersonRecord, names: NameSyms, citizenship: Sym, docs: Vec<DocKey>)
         docs: docs.into_boxed_slice(),
         phone: r.phone.as_deref().map_or(0, normalize_phone),
         swapped: names.swapped,
+        has_address: address.iter().any(|&s| s != NO_SYM),
+        address: address[0],
+        locality: address[1],
+        postcode: address[2],
+        region: address[3],
     }
 }
 
@@ -417,7 +463,8 @@ impl Prepared {
             .map(|c| citizenship_code(&canonical(c)))
             .unwrap_or_default();
         let citizenship = strings.intern(&citizenship);
-        build(r, names, citizenship, docs)
+        let address = address_syms(r, strings);
+        build(r, names, citizenship, docs, address)
     }
 }
 
@@ -540,7 +587,8 @@ impl PrepareCache {
                 }
             },
         };
-        build(r, names, citizenship, docs)
+        let address = address_syms(r, strings);
+        build(r, names, citizenship, docs, address)
     }
 }
 

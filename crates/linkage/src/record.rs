@@ -177,6 +177,15 @@ pub struct PersonRecord {
     pub documents: Vec<Document>,
     /// Phone number as typed.
     pub phone: Option<String>,
+    /// Street address as typed (house number and street, or one free-form line), if
+    /// recorded: a previous residence, a host family's address.
+    pub address: Option<String>,
+    /// Locality (town, suburb, village) as typed.
+    pub locality: Option<String>,
+    /// Postcode as typed.
+    pub postcode: Option<String>,
+    /// Region (state, oblast, province) as typed.
+    pub region: Option<String>,
 }
 
 #[cfg(test)]

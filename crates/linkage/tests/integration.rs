@@ -14,7 +14,7 @@ use shanyrak_linkage::normalize::{canonical, normalize_text};
 use shanyrak_linkage::prepare::{Interner, Prepared, PreparedSet, normalize_phone};
 use shanyrak_linkage::translit::{System, transliterate};
 use shanyrak_linkage::{
-    BatchOptions, Document, LinkageIndex, PartialDate, PersonRecord, Sex, dedup, link,
+    BatchOptions, Document, Field, LinkageIndex, PartialDate, PersonRecord, Sex, dedup, link,
 };
 
 /// Real spellings of the same names: Cyrillic as in the internal passport, and Latin as
@@ -271,6 +271,7 @@ proptest! {
             citizenship: Some(doc.clone()),
             documents: vec![Document { doc_type: doc.clone(), number: doc }],
             phone: phone.clone(),
+            ..PersonRecord::default()
         };
         let mut strings = Interner::default();
         let _ = Prepared::new(&record, &mut strings);
@@ -419,6 +420,7 @@ fn person(
             })
             .unwrap_or_default(),
         phone: None,
+        ..PersonRecord::default()
     }
 }
 
@@ -466,6 +468,7 @@ fn twins_born_the_same_day_stay_apart() {
         citizenship: Some("RU".into()),
         documents: vec![],
         phone: Some("+7 926 898 42 65".into()),
+        ..PersonRecord::default()
     };
     records.push(twin("t1", "Александр"));
     records.push(twin("t2", "Алексей"));
@@ -568,4 +571,134 @@ fn online_index_finds_duplicates_with_evidence() {
     }
     assert!(asked > 50);
     assert!(found as f64 / asked as f64 > 0.9, "{found}/{asked}");
+}
+
+/// A FEBRL-like pair of lists: every left person appears once on the right with typos in
+/// names, address or identifier, and each record has an address.
+fn addressed_lists(n: usize) -> (Vec<PersonRecord>, Vec<PersonRecord>) {
+    let surnames = [
+        "green", "mason", "white", "smith", "jones", "brown", "taylor", "wilson", "walker",
+        "harris", "lodge", "boyle", "stanley", "langer", "mccarthy",
+    ];
+    let given = [
+        "mitchell", "harley", "madeline", "elton", "joshua", "rebecca", "caleb", "laura",
+        "william", "daniel", "olivia", "nicholas",
+    ];
+    let streets = [
+        "wallaby place",
+        "edkins street",
+        "light street",
+        "ammon place",
+    ];
+    let suburbs = [
+        "cleveland",
+        "marsden",
+        "granville",
+        "windermere",
+        "north ryde",
+    ];
+    let mut left = Vec::new();
+    let mut right = Vec::new();
+    for i in 0..n {
+        let base = PersonRecord {
+            record_id: format!("l{i}"),
+            surname: surnames[i % surnames.len()].into(),
+            given_name: given[(i / surnames.len()) % given.len()].into(),
+            birth_date: PartialDate::ymd(
+                1930 + (i % 70) as u16,
+                1 + (i % 12) as u8,
+                1 + (i % 28) as u8,
+            )
+            .ok(),
+            documents: vec![Document {
+                doc_type: "soc_sec_id".into(),
+                number: format!("{:07}", 1_000_003 + i * 7919 % 8_999_999),
+            }],
+            address: Some(format!("{} {}", 1 + i % 90, streets[i % streets.len()])),
+            locality: Some(suburbs[(i / 7) % suburbs.len()].into()),
+            postcode: Some(format!("{}", 2000 + (i * 37) % 2000)),
+            region: Some(["nsw", "vic", "qld"][i % 3].into()),
+            ..PersonRecord::default()
+        };
+        let mut copy = base.clone();
+        copy.record_id = format!("r{i}");
+        match i % 4 {
+            0 => copy.surname.push('e'),
+            1 => copy.address = Some(format!("{} {}", 1 + i % 90, "wallabie place")),
+            2 => copy.documents.clear(),
+            _ => copy.given_name = String::new(),
+        }
+        left.push(base);
+        right.push(copy);
+    }
+    (left, right)
+}
+
+#[test]
+fn linking_addressed_lists_where_nearly_all_candidates_match() {
+    // Tight blocking on such data makes almost every candidate a match, where two-class
+    // EM alone loses the match rate; the refined population prior must keep recall.
+    let (left, right) = addressed_lists(600);
+    let result = link(&left, &right, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let links: Vec<_> = result
+        .pairs
+        .iter()
+        .filter(|p| p.decision == shanyrak_linkage::Decision::Link)
+        .collect();
+    let correct = links.iter().filter(|p| p.left == p.right).count();
+    assert!(
+        correct >= 570,
+        "{correct} of 600 found, {} links",
+        links.len()
+    );
+    assert_eq!(correct, links.len(), "no false links");
+    let e = result.explain(1, 1).unwrap_or_else(|e| panic!("{e}"));
+    let address = e
+        .fields
+        .iter()
+        .find(|f| f.field == Field::Address)
+        .expect("address evidence");
+    assert!(address.level >= 4 && address.weight > 0.0, "{address:?}");
+}
+
+#[test]
+fn address_fields_default_to_missing_and_change_nothing() {
+    let (records, truth) = data(3000, 5);
+    let base = dedup(&records, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let e = base.explain(0, 1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(e.fields[Field::Address as usize].level, 0);
+    assert!(pairwise(&base.clusters, &truth).f1 > 0.95);
+}
+
+#[test]
+fn a_shared_phone_counts_fully_only_for_namesakes() {
+    let p = |id: &str, given: &str, phone: &str| PersonRecord {
+        record_id: id.into(),
+        surname: "Смирнов".into(),
+        given_name: given.into(),
+        phone: Some(phone.into()),
+        ..PersonRecord::default()
+    };
+    let (records, _) = data(3000, 9);
+    let mut records = records;
+    records.push(p("a", "Алексей", "+7 912 345 67 89"));
+    records.push(p("b", "ALEKSEI", "8 912 345-67-89"));
+    records.push(p("c", "Иван", "8 912 345-67-89"));
+    let n = records.len();
+    let result = dedup(&records, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let same = result
+        .explain(n - 3, n - 2)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let family = result
+        .explain(n - 2, n - 1)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let phone = |e: &shanyrak_linkage::Evidence| e.fields[Field::Phone as usize].weight;
+    assert!(
+        phone(&same) > phone(&family) + 3.0,
+        "{} vs {}",
+        phone(&same),
+        phone(&family)
+    );
+    assert_eq!(result.clusters[n - 3], result.clusters[n - 2]);
+    assert_ne!(result.clusters[n - 2], result.clusters[n - 1]);
 }
