@@ -494,6 +494,32 @@ backend_impl! {
         Ok(user)
     }
 
+    /// The account with this e-mail, if `by` may administer it; another organisation's
+    /// account is `NotFound`, as if it did not exist.
+    async fn administered_user(
+        conn: &mut DB::Connection,
+        by: &Principal,
+        email: &str,
+    ) -> Result<AdministeredUser, StoreError> {
+        let email = shanyrak_core::org::normalise_email(email).map_err(StoreError::Invalid)?;
+        let row = sqlx::query("SELECT id, organisation_id, roles, disabled FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let user = AdministeredUser {
+            user_id: row.try_get("id")?,
+            organisation_id: row.try_get("organisation_id")?,
+            roles: roles_from(row.try_get::<Json<Value>, _>("roles")?.0)?,
+            disabled: row.try_get("disabled")?,
+        };
+        if by.may_administer(Some(user.organisation_id)) {
+            Ok(user)
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
     pub async fn set_user_disabled(
         &self,
         by: &Principal,
@@ -501,19 +527,9 @@ backend_impl! {
         disabled: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let email = shanyrak_core::org::normalise_email(email).map_err(StoreError::Invalid)?;
         let mut tx = self.writer.begin().await?;
-        let row = sqlx::query("SELECT id, organisation_id, disabled FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let user_id: Uuid = row.try_get("id")?;
-        let organisation_id: Uuid = row.try_get("organisation_id")?;
-        let was: bool = row.try_get("disabled")?;
-        if !by.may_administer(Some(organisation_id)) {
-            return Err(StoreError::NotFound);
-        }
+        let AdministeredUser { user_id, organisation_id, disabled: was, .. } =
+            Self::administered_user(&mut tx, by, email).await?;
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(disabled)
             .bind(user_id)
@@ -544,19 +560,9 @@ backend_impl! {
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, StoreError> {
-        let email = shanyrak_core::org::normalise_email(email).map_err(StoreError::Invalid)?;
         let mut tx = self.writer.begin().await?;
-        let row = sqlx::query("SELECT id, organisation_id, roles FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let user_id: Uuid = row.try_get("id")?;
-        let organisation_id: Uuid = row.try_get("organisation_id")?;
-        if !by.may_administer(Some(organisation_id)) {
-            return Err(StoreError::NotFound);
-        }
-        let roles = roles_from(row.try_get::<Json<Value>, _>("roles")?.0)?;
+        let AdministeredUser { user_id, organisation_id, roles, .. } =
+            Self::administered_user(&mut tx, by, email).await?;
         if role.is_some_and(|r| !roles.contains(&r)) {
             return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
                 "#/role",
@@ -647,18 +653,8 @@ backend_impl! {
 
     /// Revokes every live token of a user (after a lost phone, say); returns how many.
     pub async fn revoke_tokens(&self, by: &Principal, email: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let email = shanyrak_core::org::normalise_email(email).map_err(StoreError::Invalid)?;
         let mut tx = self.writer.begin().await?;
-        let row = sqlx::query("SELECT id, organisation_id FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let user_id: Uuid = row.try_get("id")?;
-        let organisation_id: Uuid = row.try_get("organisation_id")?;
-        if !by.may_administer(Some(organisation_id)) {
-            return Err(StoreError::NotFound);
-        }
+        let AdministeredUser { user_id, organisation_id, .. } = Self::administered_user(&mut tx, by, email).await?;
         let revoked = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL RETURNING id")
             .bind(now)
             .bind(user_id)
@@ -1476,6 +1472,13 @@ backend_impl! {
         }
         Ok(counts)
     }
+}
+
+struct AdministeredUser {
+    user_id: Uuid,
+    organisation_id: Uuid,
+    roles: Vec<Role>,
+    disabled: bool,
 }
 
 pub(crate) enum HouseholdKey {
