@@ -2234,6 +2234,26 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
         let email = format!("matrix-{}@example.org", role.as_str());
         tokens.push((*role, app.user_of_a(&email, *role).await));
     }
+    let send = async |method: &str, path: &str, token: Option<&str>| -> StatusCode {
+        let mut request = app.client.request(
+            method.to_uppercase().parse().expect("method"),
+            app.url(&concrete(path)),
+        );
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(b) = body(method, path) {
+            let content_type = if method == "patch" {
+                "application/merge-patch+json"
+            } else {
+                "application/json"
+            };
+            request = request
+                .header(CONTENT_TYPE, content_type)
+                .body(b.to_string());
+        }
+        request.send().await.expect("send").status()
+    };
     let mut wrong = Vec::new();
     for (method, path, needs) in &table {
         let Some(allowed) = (match needs {
@@ -2244,63 +2264,26 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
             continue;
         };
         for (role, token) in &tokens {
-            let mut request = app.client.request(
-                method.to_uppercase().parse().expect("method"),
-                app.url(&concrete(path)),
-            );
-            if !matches!(needs, Needs::Public) {
-                request = request.bearer_auth(token);
-            }
-            if let Some(b) = body(method, path) {
-                request = request
-                    .header(
-                        CONTENT_TYPE,
-                        if *method == "patch" {
-                            "application/merge-patch+json"
-                        } else {
-                            "application/json"
-                        },
-                    )
-                    .body(b.to_string());
-            }
-            let status = request.send().await.expect("send").status();
+            let token = (!matches!(needs, Needs::Public)).then_some(token.as_str());
+            let status = send(method, path, token).await;
             let expected_allowed = allowed.is_none_or(|action| role.allows(action));
             // A public endpoint's 401 is its answer (wrong password), not a denial.
             let denied = status == StatusCode::FORBIDDEN
                 || (status == StatusCode::UNAUTHORIZED && !matches!(needs, Needs::Public));
             if expected_allowed == denied {
+                let expected = if expected_allowed {
+                    "allowed"
+                } else {
+                    "denied"
+                };
                 wrong.push(format!(
-                    "{method} {path} as {role}: {status} (expected {})",
-                    if expected_allowed {
-                        "allowed"
-                    } else {
-                        "denied"
-                    }
+                    "{method} {path} as {role}: {status} (expected {expected})"
                 ));
             }
         }
         // Another organisation never reaches organisation A's records.
         if path.contains('{') {
-            let mut request = app
-                .client
-                .request(
-                    method.to_uppercase().parse().expect("method"),
-                    app.url(&concrete(path)),
-                )
-                .bearer_auth(&app.admin_b);
-            if let Some(b) = body(method, path) {
-                request = request
-                    .header(
-                        CONTENT_TYPE,
-                        if *method == "patch" {
-                            "application/merge-patch+json"
-                        } else {
-                            "application/json"
-                        },
-                    )
-                    .body(b.to_string());
-            }
-            let status = request.send().await.expect("send").status();
+            let status = send(method, path, Some(app.admin_b.as_str())).await;
             let readable_by_all = matches!(needs, Needs::Action(shanyrak_core::Action::ReadSites));
             if !readable_by_all && status.is_success() {
                 wrong.push(format!(
