@@ -5,6 +5,7 @@
 
 mod dedup;
 mod demo;
+mod export;
 mod place;
 
 use std::io::BufRead;
@@ -128,6 +129,20 @@ enum Command {
         out: std::path::PathBuf,
         #[arg(long)]
         columns: Option<String>,
+    },
+    /// Export a dataset of every organisation: population (resolved persons by city,
+    /// group, sex and children) or sites (beds), as CSV, HXL-tagged CSV or XLSX.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// population, sites (distributions and registry are not available yet).
+        #[arg(long)]
+        dataset: String,
+        /// csv, hxl or xlsx.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
     /// Print the coordinator figures for every organisation as JSON.
     Stats {
@@ -407,6 +422,29 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Link { a, b, out, columns } => {
             tokio::task::spawn_blocking(move || dedup::link(&a, &b, &out, columns.as_deref()))
                 .await?
+        }
+        Command::Export {
+            db,
+            dataset,
+            format,
+            out,
+        } => {
+            if !matches!(format.as_str(), "csv" | "hxl" | "xlsx") {
+                bail!("unknown format {format:?}; use csv, hxl or xlsx");
+            }
+            let store = db.open().await?;
+            let data = shanyrak_server::exports::dataset(
+                &store,
+                &Principal::System("cli"),
+                &dataset,
+                Utc::now(),
+            )
+            .await;
+            store.close().await;
+            let data = data.map_err(|e| anyhow::anyhow!("{e}"))?;
+            export::write(&data, &format, &out)?;
+            eprintln!("{} rows written to {}", data.rows.len(), out.display());
+            Ok(())
         }
         Command::Stats { db } => {
             let store = db.open().await?;

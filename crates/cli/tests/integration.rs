@@ -961,3 +961,92 @@ async fn key_file_encrypts_the_database() {
     );
     let _ = std::fs::remove_file(key);
 }
+
+/// `shanyrak stats` and `shanyrak export` on the demo: HXL exports are well formed (every
+/// column tagged), XLSX files are real workbooks, unknown datasets are refused by name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_and_exports_on_the_demo() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    seed_demo(&db.url).await;
+    let stats = shanyrak(&["stats", "--db", &db.url], "").await;
+    assert!(stats.success, "{}", stats.stderr);
+    let figures: Value = serde_json::from_str(&stats.stdout).expect("json");
+    assert!(
+        figures["population"]["persons"]
+            .as_u64()
+            .is_some_and(|n| n >= 15),
+        "{figures}"
+    );
+    assert!(figures["gaps"].as_array().is_some_and(|g| !g.is_empty()));
+
+    let dir = std::env::temp_dir().join(format!("shanyrak-export-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for dataset in ["population", "sites"] {
+        let out = dir.join(format!("{dataset}.csv"));
+        let run = shanyrak(
+            &[
+                "export",
+                "--db",
+                &db.url,
+                "--dataset",
+                dataset,
+                "--format",
+                "hxl",
+                "--out",
+                &out.to_string_lossy(),
+            ],
+            "",
+        )
+        .await;
+        assert!(run.success, "{}", run.stderr);
+        let text = std::fs::read_to_string(&out).expect("export");
+        let mut lines = text.lines();
+        let headers: Vec<&str> = lines.next().expect("header").split(',').collect();
+        let tags: Vec<&str> = lines.next().expect("hashtags").split(',').collect();
+        assert_eq!(headers.len(), tags.len(), "every column is tagged");
+        assert!(
+            tags.iter()
+                .all(|t| shanyrak_server::exports::is_valid_hxl_tag(t)),
+            "{tags:?}"
+        );
+        assert!(lines.count() >= 2, "{text}");
+        let xlsx = dir.join(format!("{dataset}.xlsx"));
+        let run = shanyrak(
+            &[
+                "export",
+                "--db",
+                &db.url,
+                "--dataset",
+                dataset,
+                "--format",
+                "xlsx",
+                "--out",
+                &xlsx.to_string_lossy(),
+            ],
+            "",
+        )
+        .await;
+        assert!(run.success, "{}", run.stderr);
+        let bytes = std::fs::read(&xlsx).expect("xlsx");
+        assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip archive");
+    }
+    let unknown = shanyrak(
+        &[
+            "export",
+            "--db",
+            &db.url,
+            "--dataset",
+            "people",
+            "--out",
+            &dir.join("x.csv").to_string_lossy(),
+        ],
+        "",
+    )
+    .await;
+    assert!(
+        !unknown.success && unknown.stderr.contains("unknown dataset"),
+        "{}",
+        unknown.stderr
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

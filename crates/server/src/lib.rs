@@ -17,6 +17,7 @@ pub mod auth;
 pub mod dispatch;
 pub mod duplicates;
 pub mod error;
+pub mod exports;
 pub mod extract;
 pub mod households;
 pub mod identity;
