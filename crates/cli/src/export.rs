@@ -50,3 +50,119 @@ pub fn write(dataset: &Dataset, format: &str, out: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+const REGISTRY_COLUMNS: [&str; 15] = [
+    "household_id",
+    "reference",
+    "organisation_id",
+    "population_group",
+    "country",
+    "city",
+    "arrival_date",
+    "person_id",
+    "surname",
+    "given_name",
+    "patronymic",
+    "sex",
+    "birth_date",
+    "citizenship",
+    "documents",
+];
+
+/// The whole registry, one row per current person, written page by page so that memory
+/// stays flat however large it is. Recorded in the audit log before anything is written.
+pub async fn registry(store: &shanyrak_store::Store, format: &str, out: &Path) -> Result<usize> {
+    if format == "hxl" {
+        bail!(
+            "the registry is personal data, not a humanitarian dataset; export it as csv or xlsx"
+        );
+    }
+    if !matches!(format, "csv" | "xlsx") {
+        bail!("unknown format {format:?}; use csv or xlsx");
+    }
+    let by = shanyrak_store::Principal::System("cli");
+    store
+        .record_export(
+            &by,
+            serde_json::json!({ "dataset": "registry", "format": format }),
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut csv_out = if format == "csv" {
+        let mut w = csv::Writer::from_path(out)
+            .with_context(|| format!("could not write {}", out.display()))?;
+        w.write_record(REGISTRY_COLUMNS)?;
+        Some(w)
+    } else {
+        None
+    };
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    if csv_out.is_none() {
+        for (c, header) in REGISTRY_COLUMNS.iter().enumerate() {
+            sheet.write_string(0, c as u16, *header)?;
+        }
+    }
+    let mut after = None;
+    let mut written = 0usize;
+    loop {
+        let page = store
+            .households_page(after, 1_000)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for h in &page {
+            for p in &h.members {
+                let documents: Vec<String> = p
+                    .documents
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{}:{}",
+                            d.doc_type.as_str(),
+                            d.number.clone().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                let row = [
+                    h.id.to_string(),
+                    h.reference.to_string(),
+                    h.organisation_id.to_string(),
+                    h.group.as_str().to_owned(),
+                    h.location.country.to_string(),
+                    h.location.city.clone(),
+                    h.arrival_date.map(|d| d.to_string()).unwrap_or_default(),
+                    p.id.to_string(),
+                    p.surname.clone(),
+                    p.given_name.clone(),
+                    p.patronymic.clone().unwrap_or_default(),
+                    p.sex.as_str().to_owned(),
+                    p.birth_date.to_iso(),
+                    p.citizenship.map(|c| c.to_string()).unwrap_or_default(),
+                    documents.join(";"),
+                ];
+                written += 1;
+                match csv_out.as_mut() {
+                    Some(w) => w.write_record(&row)?,
+                    None => {
+                        let line = u32::try_from(written).context("too many rows for one sheet")?;
+                        for (c, value) in row.iter().enumerate() {
+                            sheet.write_string(line, c as u16, value)?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    match csv_out {
+        Some(mut w) => w.flush()?,
+        None => {
+            workbook
+                .save(out)
+                .with_context(|| format!("could not write {}", out.display()))?;
+        }
+    }
+    Ok(written)
+}

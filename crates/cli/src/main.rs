@@ -135,7 +135,8 @@ enum Command {
     Export {
         #[command(flatten)]
         db: DbArgs,
-        /// population, sites (distributions and registry are not available yet).
+        /// population, sites, or registry (every person, csv or xlsx; recorded in the audit
+        /// log). Distributions arrive with the essentials issue.
         #[arg(long)]
         dataset: String,
         /// csv, hxl or xlsx.
@@ -433,6 +434,12 @@ async fn run(cli: Cli) -> Result<()> {
                 bail!("unknown format {format:?}; use csv, hxl or xlsx");
             }
             let store = db.open().await?;
+            if dataset == "registry" {
+                let written = export::registry(&store, &format, &out).await;
+                store.close().await;
+                eprintln!("{} persons written to {}", written?, out.display());
+                return Ok(());
+            }
             let data = shanyrak_server::exports::dataset(
                 &store,
                 &Principal::System("cli"),

@@ -606,6 +606,16 @@ impl Store {
         dispatch!(self, r => r.record_release(body, now).await)
     }
 
+    /// Records an export of personal data made by the operator.
+    pub async fn record_export(
+        &self,
+        by: &Principal,
+        detail: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, r => r.record_export(by, detail, now).await)
+    }
+
     /// Records a read of personal data before it is shown.
     pub async fn log_access(
         &self,

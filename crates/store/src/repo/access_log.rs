@@ -63,6 +63,15 @@ backend_impl! {
         Ok(())
     }
 
+    /// Records an export of personal data by the operator (the access log needs a user;
+    /// the operator's exports go to the audit log instead, with what and how much).
+    pub async fn record_export(&self, by: &super::Principal, detail: Value, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        Self::audit(&mut tx, by, None, "export", Uuid::now_v7(), "export", None, Some(detail), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The access log of the actor's organisation, newest first (auditors and admins),
     /// optionally for one user or one record.
     pub async fn access_log(
