@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); date: $(date -u +%F)"
-cargo run --release --quiet -p shanyrak-placement --example bench "$@"
+cargo run --release --quiet -p shanyrak-placement --example placement_bench "$@"

@@ -59,6 +59,18 @@ string_enum!(
 );
 
 string_enum!(
+    /// Why the household's data may be processed (ICRC Handbook on Data Protection).
+    LegalBasis {
+        /// The household agreed, after being told what is recorded and why.
+        Consent => "consent",
+        /// Processing protects someone's life or safety and consent cannot be obtained.
+        VitalInterest => "vital_interest",
+        /// A public-interest task, e.g. a government's registration duty.
+        PublicInterest => "public_interest",
+    }
+);
+
+string_enum!(
     Need {
         Shelter => "shelter",
         Food => "food",
@@ -170,6 +182,12 @@ pub struct HouseholdInput {
     /// single-sex dormitories (default: no, the family stays together).
     #[serde(default)]
     pub accepts_sex_separation: Option<bool>,
+    /// The legal basis for processing the household's data.
+    #[serde(default)]
+    pub legal_basis: Option<LegalBasis>,
+    /// Whether the household was told what is recorded, why, who sees it and its rights.
+    #[serde(default)]
+    pub information_given: Option<bool>,
     /// Defaults to `active`.
     #[serde(default)]
     pub status: Option<HouseholdStatus>,
@@ -227,6 +245,8 @@ pub struct ValidatedHousehold {
     pub languages: Vec<String>,
     pub needs: Vec<Need>,
     pub accepts_sex_separation: bool,
+    pub legal_basis: Option<LegalBasis>,
+    pub information_given: bool,
     pub status: HouseholdStatus,
     pub notes: Option<String>,
     pub members: Vec<ValidatedMember>,
@@ -280,6 +300,8 @@ pub struct Household {
     pub languages: Vec<String>,
     pub needs: Vec<Need>,
     pub accepts_sex_separation: bool,
+    pub legal_basis: Option<LegalBasis>,
+    pub information_given: bool,
     pub status: HouseholdStatus,
     pub notes: Option<String>,
     pub members: Vec<Person>,
@@ -306,6 +328,8 @@ impl Household {
             languages: self.languages.clone(),
             needs: self.needs.clone(),
             accepts_sex_separation: Some(self.accepts_sex_separation),
+            legal_basis: self.legal_basis,
+            information_given: Some(self.information_given),
             status: Some(self.status),
             notes: self.notes.clone(),
             members: Some(
@@ -514,6 +538,14 @@ pub fn validate(
         true,
     );
 
+    if input.legal_basis == Some(LegalBasis::Consent) && input.information_given != Some(true) {
+        errors.push(
+            "#/information_given",
+            FieldErrorCode::InvalidValue,
+            "consent counts only after the household was informed; set information_given",
+        );
+    }
+
     let members = validate_members(&mut errors, input.members.as_deref(), ctx);
 
     if !errors.is_empty() {
@@ -529,6 +561,8 @@ pub fn validate(
             languages,
             needs,
             accepts_sex_separation: input.accepts_sex_separation.unwrap_or(false),
+            legal_basis: input.legal_basis,
+            information_given: input.information_given.unwrap_or(false),
             status: input.status.unwrap_or(HouseholdStatus::Active),
             notes,
             members,
@@ -962,6 +996,31 @@ mod tests {
     }
 
     #[test]
+    fn consent_needs_information_first() {
+        let mut h = household();
+        h.legal_basis = Some(LegalBasis::Consent);
+        assert_eq!(
+            codes(validate(&h, &ctx())),
+            vec![(
+                "#/information_given".to_owned(),
+                FieldErrorCode::InvalidValue
+            )]
+        );
+        h.information_given = Some(true);
+        let valid = validate(&h, &ctx()).expect("informed consent");
+        assert_eq!(
+            (valid.legal_basis, valid.information_given),
+            (Some(LegalBasis::Consent), true)
+        );
+        h.legal_basis = Some(LegalBasis::VitalInterest);
+        h.information_given = None;
+        assert!(
+            validate(&h, &ctx()).is_ok(),
+            "vital interest does not wait for consent"
+        );
+    }
+
+    #[test]
     fn exactly_one_head() {
         let mut h = household();
         h.members = Some(vec![member(Relationship::Spouse)]);
@@ -1031,6 +1090,8 @@ mod tests {
             languages: valid.languages.clone(),
             needs: valid.needs.clone(),
             accepts_sex_separation: valid.accepts_sex_separation,
+            legal_basis: valid.legal_basis,
+            information_given: valid.information_given,
             status: valid.status,
             notes: valid.notes.clone(),
             members: valid

@@ -579,6 +579,8 @@ mod tests {
             languages: Vec::new(),
             needs: Vec::new(),
             accepts_sex_separation: true,
+            legal_basis: None,
+            information_given: false,
             status: shanyrak_core::HouseholdStatus::Active,
             notes: None,
             members,

@@ -175,6 +175,7 @@ fn family() -> Value {
         "group": "arrival", "arrival_date": "2022-09-27", "crossing_point": "Сырым",
         "location": {"country": "KZ", "region": "Батыс Қазақстан", "city": "Oral"},
         "phone": "+7 912 345-67-89", "languages": ["ru"], "needs": ["shelter", "food"],
+        "legal_basis": "consent", "information_given": true,
         "members": [
             {"surname": "Смирнов", "given_name": "Алексей", "patronymic": "Игоревич",
              "sex": "male", "birth_date": "1995-03-02", "citizenship": "RU",
@@ -239,6 +240,8 @@ async fn round_trip_of_four_members_in_three_scripts(app: TestApp) {
         assert_eq!(got["members"][i]["id"], created["members"][i]["id"]);
     }
     assert_eq!(got["phone"], "+79123456789");
+    assert_eq!(got["legal_basis"], "consent");
+    assert_eq!(got["information_given"], true);
     assert_eq!(got["members"][1]["birth_date"], "1996");
     assert_eq!(got["members"][1]["birth_date_estimated"], true);
     assert_eq!(got["members"][2]["birth_date"], "2015-06-02");

@@ -1,5 +1,5 @@
 //! Random but realistic placement problems, seeded so every run sees the same instance.
-//! Shared by the integration tests and the benchmark (`examples/bench.rs`) through `#[path]`.
+//! Shared by the integration tests and the benchmark (`examples/placement_bench.rs`) through `#[path]`.
 //!
 //! The shape follows autumn 2022: most arrivals are single men, some couples and families
 //! with children; border cities and the large cities get most of them; beds are in sports

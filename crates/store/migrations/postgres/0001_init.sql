@@ -42,6 +42,8 @@ CREATE TABLE households (
     languages        jsonb NOT NULL,
     needs            jsonb NOT NULL,
     accepts_sex_separation boolean NOT NULL DEFAULT false,
+    legal_basis      text,
+    information_given boolean NOT NULL DEFAULT false,
     status           text NOT NULL,
     notes            text,
     version          bigint NOT NULL,

@@ -43,6 +43,8 @@ CREATE TABLE households (
     languages        TEXT NOT NULL,
     needs            TEXT NOT NULL,
     accepts_sex_separation INTEGER NOT NULL DEFAULT 0,
+    legal_basis      TEXT,
+    information_given INTEGER NOT NULL DEFAULT 0,
     status           TEXT NOT NULL,
     notes            TEXT,
     version          INTEGER NOT NULL,

@@ -158,7 +158,8 @@ impl<DB: Database> Clone for Repo<DB> {
 }
 
 pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, reference, organisation_id, population_group, arrival_date, crossing_point, \
-     country, region, city, phone, languages, needs, accepts_sex_separation, status, notes, version, registered_at, \
+     country, region, city, phone, languages, needs, accepts_sex_separation, legal_basis, information_given, status, \
+     notes, version, registered_at, \
      updated_at";
 
 const PERSON_COLUMNS: &str = "id, household_id, surname, given_name, patronymic, sex, birth_date, \
@@ -225,6 +226,8 @@ fn assemble_household(
         languages: h.languages.clone(),
         needs: h.needs.clone(),
         accepts_sex_separation: h.accepts_sex_separation,
+        legal_basis: h.legal_basis,
+        information_given: h.information_given,
         status: h.status,
         notes: h.notes.clone(),
         members: h
@@ -834,8 +837,8 @@ backend_impl! {
         sqlx::query(
             "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
              country, region, city, phone, languages, needs, status, notes, version, registered_at, registered_by, \
-             updated_at, accepts_sex_separation) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+             updated_at, accepts_sex_separation, legal_basis, information_given) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
         )
         .bind(household_id)
         .bind(reference.as_str().to_owned())
@@ -856,6 +859,8 @@ backend_impl! {
         .bind(actor.user_id)
         .bind(now)
         .bind(h.accepts_sex_separation)
+        .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
+        .bind(h.information_given)
         .execute(&mut *tx)
         .await?;
 
@@ -994,6 +999,11 @@ backend_impl! {
             languages: from_json(row.try_get::<Json<Value>, _>("languages")?.0, "languages")?,
             needs: from_json::<Vec<Need>>(row.try_get::<Json<Value>, _>("needs")?.0, "needs")?,
             accepts_sex_separation: row.try_get("accepts_sex_separation")?,
+            legal_basis: row
+                .try_get::<Option<String>, _>("legal_basis")?
+                .map(|b| parse_enum(&b, shanyrak_core::LegalBasis::parse, "legal_basis"))
+                .transpose()?,
+            information_given: row.try_get("information_given")?,
             status: parse_enum(
                 &row.try_get::<String, _>("status")?,
                 HouseholdStatus::parse,
@@ -1307,7 +1317,8 @@ backend_impl! {
         let updated = sqlx::query(
             "UPDATE households SET population_group = $1, arrival_date = $2, crossing_point = $3, country = $4, \
              region = $5, city = $6, phone = $7, languages = $8, needs = $9, status = $10, notes = $11, \
-             version = $12, updated_at = $13, accepts_sex_separation = $16 WHERE id = $14 AND version = $15 \
+             version = $12, updated_at = $13, accepts_sex_separation = $16, legal_basis = $17, \
+             information_given = $18 WHERE id = $14 AND version = $15 \
              RETURNING id",
         )
         .bind(h.group.as_str().to_owned())
@@ -1326,6 +1337,8 @@ backend_impl! {
         .bind(id)
         .bind(before.version)
         .bind(h.accepts_sex_separation)
+        .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
+        .bind(h.information_given)
         .fetch_optional(&mut *tx)
         .await?;
         if updated.is_none() {

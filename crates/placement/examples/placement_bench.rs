@@ -1,6 +1,6 @@
 //! Benchmark of the optimiser against first-come-first-served and the LP bound on seeded,
 //! realistic instances. Run with
-//! `cargo run --release --example bench [-- --quick]`; prints a Markdown table.
+//! `cargo run --release --example placement_bench [-- --quick]`; prints a Markdown table.
 
 use std::time::Instant;
 
