@@ -10,15 +10,12 @@
 //!
 //! [`verify`]: Repo::verify_audit
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use serde::Serialize;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use sqlx::types::Json;
-use uuid::Uuid;
 
-use super::Repo;
+use super::{AuditEvent, Repo};
 use crate::StoreError;
 
 /// What checking the chain found.
@@ -35,7 +32,7 @@ pub struct AuditVerification {
 const EVENT_COLUMNS: &str = "id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, action, \
      before_state, after_state";
 
-fn canonical(seq: i64, fields: &EventFields) -> Result<Vec<u8>, StoreError> {
+fn canonical(seq: i64, fields: &AuditEvent) -> Result<Vec<u8>, StoreError> {
     // A JSON array of fixed order; serde_json maps are key-sorted, so before/after
     // serialise the same way every time they are read back.
     serde_json::to_vec(&serde_json::json!([
@@ -61,35 +58,7 @@ fn chain_hash(prev: &[u8], event: &[u8]) -> Vec<u8> {
     hasher.finalize().to_vec()
 }
 
-struct EventFields {
-    id: Uuid,
-    at: DateTime<Utc>,
-    actor_user_id: Option<Uuid>,
-    actor_label: String,
-    organisation_id: Option<Uuid>,
-    entity: String,
-    entity_id: Uuid,
-    action: String,
-    before: Option<Value>,
-    after: Option<Value>,
-}
-
 backend_impl! {
-    fn event_fields(row: &DB::Row) -> Result<EventFields, StoreError> {
-        Ok(EventFields {
-            id: row.try_get("id")?,
-            at: row.try_get("at")?,
-            actor_user_id: row.try_get("actor_user_id")?,
-            actor_label: row.try_get("actor_label")?,
-            organisation_id: row.try_get("organisation_id")?,
-            entity: row.try_get("entity")?,
-            entity_id: row.try_get("entity_id")?,
-            action: row.try_get("action")?,
-            before: row.try_get::<Option<Json<Value>>, _>("before_state")?.map(|j| j.0),
-            after: row.try_get::<Option<Json<Value>>, _>("after_state")?.map(|j| j.0),
-        })
-    }
-
     /// Seals up to `limit` unsealed events into the chain; returns how many.
     pub async fn seal_audit(&self, limit: u32) -> Result<usize, StoreError> {
         let mut tx = self.writer.begin().await?;
@@ -105,7 +74,7 @@ backend_impl! {
         );
         let rows = sqlx::query(&sql).fetch_all(&mut *tx).await?;
         for row in &rows {
-            let fields = Self::event_fields(row)?;
+            let fields = Self::audit_event_from_row(row)?;
             seq += 1;
             let hash = chain_hash(&prev, &canonical(seq, &fields)?);
             sqlx::query("UPDATE audit_events SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4")
@@ -161,7 +130,7 @@ backend_impl! {
                 if stored_prev != prev {
                     return broken("the link to the previous event does not match");
                 }
-                let fields = Self::event_fields(row)?;
+                let fields = Self::audit_event_from_row(row)?;
                 let hash = chain_hash(&prev, &canonical(seq, &fields)?);
                 if hash != stored_hash {
                     return broken("the event's content was changed");

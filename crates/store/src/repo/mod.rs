@@ -1421,6 +1421,23 @@ backend_impl! {
 
     // ----- audit and operations ----------------------------------------------------------
 
+    /// An audit event as stored; shared by the audit trail and the hash chain, which
+    /// must read events the same way.
+    fn audit_event_from_row(row: &DB::Row) -> Result<AuditEvent, StoreError> {
+        Ok(AuditEvent {
+            id: row.try_get("id")?,
+            at: row.try_get("at")?,
+            actor_user_id: row.try_get("actor_user_id")?,
+            actor_label: row.try_get("actor_label")?,
+            organisation_id: row.try_get("organisation_id")?,
+            entity: row.try_get("entity")?,
+            entity_id: row.try_get("entity_id")?,
+            action: row.try_get("action")?,
+            before: row.try_get::<Option<Json<Value>>, _>("before_state")?.map(|j| j.0),
+            after: row.try_get::<Option<Json<Value>>, _>("after_state")?.map(|j| j.0),
+        })
+    }
+
     pub async fn audit_events_for(
         &self,
         actor: &Actor,
@@ -1438,26 +1455,7 @@ backend_impl! {
         .bind(actor.organisation_id)
         .fetch_all(&mut *conn)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEvent {
-                    id: row.try_get("id")?,
-                    at: row.try_get("at")?,
-                    actor_user_id: row.try_get("actor_user_id")?,
-                    actor_label: row.try_get("actor_label")?,
-                    organisation_id: row.try_get("organisation_id")?,
-                    entity: row.try_get("entity")?,
-                    entity_id: row.try_get("entity_id")?,
-                    action: row.try_get("action")?,
-                    before: row
-                        .try_get::<Option<Json<Value>>, _>("before_state")?
-                        .map(|j| j.0),
-                    after: row
-                        .try_get::<Option<Json<Value>>, _>("after_state")?
-                        .map(|j| j.0),
-                })
-            })
-            .collect()
+        rows.iter().map(Self::audit_event_from_row).collect()
     }
 
     pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
