@@ -204,11 +204,13 @@ async fn possible_duplicates(
         )
         .await?;
     organisations.push(actor.organisation_id);
+    let member_ids: Vec<Uuid> = household.members.iter().map(|m| m.id).collect();
+    let different = state.store.decided_different(&member_ids).await?;
+    let decided_apart = |a: Uuid, b: Uuid| different.contains(&if a < b { (a, b) } else { (b, a) });
     let mut found = HashMap::new();
     let mut queue = Vec::new();
     for m in &household.members {
         let record = crate::identity::person_record(m, household.phone.as_ref());
-        let different = state.store.decided_different(m.id).await?;
         let candidates: Vec<_> = state
             .identity
             .possible_duplicates(
@@ -218,7 +220,7 @@ async fn possible_duplicates(
                 MAX_DUPLICATES_PER_MEMBER,
             )
             .into_iter()
-            .filter(|c| !different.contains(&c.person_id))
+            .filter(|c| !decided_apart(m.id, c.person_id))
             .collect();
         // The review queue is per organisation; a pair across organisations is shown, not
         // queued, until reviewers can see both sides under an agreement.

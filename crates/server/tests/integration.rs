@@ -1503,7 +1503,15 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
         {"surname": "SMIRNOV", "given_name": "ALEKSEI", "sex": "male", "birth_date": "1995-03-02",
          "relationship": "head", "documents": [{"type": "ru_internal_passport", "number": "4512 345678"}]}
     ]);
-    let second = app.create(&again).await;
+    let response = app
+        .post(&app.token_a, &again, Some("second-registration"))
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let second: Value = response.json().await.expect("json");
+    assert_eq!(
+        second["members"][0]["possible_duplicates"][0]["person_id"],
+        first["members"][0]["id"]
+    );
     let counts: Value = app
         .get(&app.token_a, "/api/v1/persons/count")
         .await
@@ -1608,6 +1616,15 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
         .await
         .expect("json");
     assert_eq!(different["items"].as_array().map(Vec::len), Some(1));
+    // Replaying the registration no longer proposes the pair decided different.
+    let replay: Value = app
+        .post(&app.token_a, &again, Some("second-registration"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(replay["id"], second["id"]);
+    assert_eq!(replay["members"][0]["possible_duplicates"], json!([]));
 
     // Other organisations and other roles see nothing of it.
     let (status, _) = problem(

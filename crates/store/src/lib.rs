@@ -544,8 +544,12 @@ impl Store {
         dispatch!(self, r => r.count_persons(actor).await)
     }
 
-    pub async fn decided_different(&self, person: Uuid) -> Result<Vec<Uuid>, StoreError> {
-        dispatch!(self, r => r.decided_different(person).await)
+    /// Pairs (smaller id first) decided "different" that involve any of `persons`.
+    pub async fn decided_different(
+        &self,
+        persons: &[Uuid],
+    ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        dispatch!(self, r => r.decided_different(persons).await)
     }
 
     pub async fn create_agreement(

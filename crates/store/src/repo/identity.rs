@@ -285,21 +285,26 @@ backend_impl! {
         Ok((row.try_get("records")?, row.try_get("resolved")?))
     }
 
-    /// Pairs decided "different", so they are not proposed again.
-    pub async fn decided_different(&self, person: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    /// Pairs decided "different" that involve any of `persons`, in one query, so that
+    /// they are not proposed again. Each pair is returned ordered (smaller id first).
+    pub async fn decided_different(&self, persons: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        if persons.is_empty() {
+            return Ok(Vec::new());
+        }
+        let in_list: Vec<String> = (1..=persons.len()).map(|i| format!("${i}")).collect();
+        let in_list = in_list.join(", ");
+        let sql = format!(
+            "SELECT person_a, person_b FROM duplicate_candidates WHERE status = 'different' \
+             AND (person_a IN ({in_list}) OR person_b IN ({in_list}))"
+        );
+        let mut query = sqlx::query(&sql);
+        for person in persons {
+            query = query.bind(*person);
+        }
         let mut conn = self.reader.acquire().await?;
-        let rows = sqlx::query(
-            "SELECT person_a, person_b FROM duplicate_candidates WHERE status = 'different' AND (person_a = $1 OR person_b = $1)",
-        )
-        .bind(person)
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows = query.fetch_all(&mut *conn).await?;
         rows.iter()
-            .map(|r| {
-                let a: Uuid = r.try_get("person_a")?;
-                let b: Uuid = r.try_get("person_b")?;
-                Ok(if a == person { b } else { a })
-            })
+            .map(|r| Ok((r.try_get("person_a")?, r.try_get("person_b")?)))
             .collect()
     }
 }
