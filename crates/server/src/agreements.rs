@@ -10,11 +10,10 @@ use serde::Serialize;
 use shanyrak_core::ValidationContext;
 use shanyrak_core::sharing::{AgreementInput, validate_agreement};
 use shanyrak_store::Agreement;
-use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated};
+use crate::extract::{ApiJson, Authenticated, parse_id};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AgreementList {
@@ -68,7 +67,7 @@ pub async fn withdraw(
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<Agreement>, ApiError> {
-    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let id = parse_id(&id)?;
     Ok(Json(
         state
             .store

@@ -9,11 +9,10 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use shanyrak_core::{FieldError, FieldErrorCode, ValidationErrors};
 use shanyrak_store::DuplicateCandidate;
-use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated};
+use crate::extract::{ApiJson, Authenticated, parse_id};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -42,10 +41,6 @@ pub struct PersonCounts {
     pub records: i64,
     /// People, counting records decided to be the same person once.
     pub resolved_persons: i64,
-}
-
-fn parse_id(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| ApiError::NotFound)
 }
 
 /// The review queue of your organisation, most likely duplicates first.

@@ -96,6 +96,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// An id from a URL path. Ids that are not UUIDs cannot exist, so they get the same 404
+/// as any unknown id.
+pub fn parse_id(text: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(text).map_err(|_| ApiError::NotFound)
+}
+
 /// Deserialises a JSON value into `T`, turning the first error into a field error with a
 /// JSON pointer. serde's messages can quote the submitted value ("invalid type: string
 /// \"Смирнов\""), so only the part naming what was expected is kept.

@@ -19,7 +19,7 @@ use shanyrak_store::{CreateOutcome, HouseholdFilter, HouseholdReceipt, Idempoten
 use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated, deserialize_with_pointer};
+use crate::extract::{ApiJson, Authenticated, deserialize_with_pointer, parse_id};
 use crate::{AppState, merge_patch};
 
 /// What `POST /api/v1/households` answers: the new ids and the reference, nothing personal.
@@ -252,11 +252,6 @@ fn household_response(household: Household, actor: &shanyrak_core::Actor) -> Res
     let mut response = Json(household).into_response();
     response.headers_mut().insert(header::ETAG, tag);
     response
-}
-
-/// Ids that are not UUIDs cannot exist: answer 404 as for any unknown id.
-fn parse_id(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| ApiError::NotFound)
 }
 
 /// One household of your organisation, with its members.

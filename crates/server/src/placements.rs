@@ -7,12 +7,11 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Serialize;
 use shanyrak_store::{PlacementBatch, Principal};
-use uuid::Uuid;
 
 use crate::AppState;
 use crate::dispatch::{self, DecisionInput, DecisionResult, ProposalSettings};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated};
+use crate::extract::{ApiJson, Authenticated, parse_id};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DecisionResults {
@@ -49,7 +48,7 @@ pub async fn get_batch(
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<PlacementBatch>, ApiError> {
-    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let id = parse_id(&id)?;
     Ok(Json(
         state.store.get_batch(&Principal::User(actor), id).await?,
     ))
@@ -68,7 +67,7 @@ pub async fn decide(
     Path(id): Path<String>,
     body: ApiJson<DecisionInput>,
 ) -> Result<Json<DecisionResults>, ApiError> {
-    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound)?;
+    let id = parse_id(&id)?;
     let results = dispatch::decide(
         &state.store,
         &Principal::User(actor),

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated};
+use crate::extract::{ApiJson, Authenticated, parse_id};
 
 /// Days without a roll call after which a resident is flagged overdue.
 pub const DEFAULT_ABSENCE_DAYS: i64 = 3;
@@ -76,10 +76,6 @@ pub struct StayInput {
     /// A one-night stay, which may use transitory beds.
     #[serde(default)]
     pub one_night: bool,
-}
-
-fn parse_id(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| ApiError::NotFound)
 }
 
 fn now() -> DateTime<Utc> {
