@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use shanyrak_core::Sex;
-use shanyrak_core::shelter::PoolKind;
 use shanyrak_core::stats::age_band;
 use shanyrak_store::{Principal, Store, StoreError};
 
@@ -125,22 +124,9 @@ async fn sites(store: &Store, by: &Principal, now: DateTime<Utc>) -> Result<Data
         .iter()
         .map(|s| {
             let d = &s.site.details;
-            let capacity: u64 = s
-                .pools
-                .iter()
-                .map(|p| u64::from(p.spec.beds.saturating_sub(p.spec.blocked_beds)))
-                .sum();
+            let capacity: u64 = s.pools.iter().map(|p| p.capacity()).sum();
             let occupied: u64 = s.pools.iter().map(|p| u64::from(p.occupied)).sum();
-            let free: u64 = s
-                .pools
-                .iter()
-                .map(|p| match p.spec.kind {
-                    PoolKind::FamilyRoom => {
-                        u64::from(p.free) * u64::from(p.spec.room_size.unwrap_or(1))
-                    }
-                    _ => u64::from(p.free),
-                })
-                .sum();
+            let free: u64 = s.pools.iter().map(|p| p.free_beds()).sum();
             vec![
                 Cell::Text(d.location.country.to_string()),
                 Cell::Text(d.location.region.clone().unwrap_or_default()),

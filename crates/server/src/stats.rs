@@ -16,7 +16,6 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shanyrak_core::disclosure::{ProtectedTable, protect};
-use shanyrak_core::shelter::PoolKind;
 use shanyrak_core::stats::{PopulationStats, age_by_sex, city_by_group, population};
 use shanyrak_store::{Principal, Store, StoreError};
 
@@ -97,12 +96,7 @@ pub async fn coordinator(
             &site.site.details.location.city,
         );
         for pool in &site.pools {
-            let beds_free = match pool.spec.kind {
-                PoolKind::FamilyRoom => {
-                    u64::from(pool.free) * u64::from(pool.spec.room_size.unwrap_or(1))
-                }
-                _ => u64::from(pool.free),
-            };
+            let beds_free = pool.free_beds();
             for kind in [pool.spec.kind.as_str().to_owned(), "all".to_owned()] {
                 let entry =
                     beds.entry((city.clone(), kind.clone()))
@@ -114,7 +108,7 @@ pub async fn coordinator(
                             reserved: 0,
                             free: 0,
                         });
-                entry.capacity += u64::from(pool.spec.beds.saturating_sub(pool.spec.blocked_beds));
+                entry.capacity += pool.capacity();
                 entry.occupied += u64::from(pool.occupied);
                 entry.reserved += u64::from(pool.reserved);
                 entry.free += beds_free;
@@ -219,13 +213,8 @@ pub async fn make_release(
         );
         let entry = capacity.entry(city).or_default();
         for pool in &site.pools {
-            entry.0 += u64::from(pool.spec.beds.saturating_sub(pool.spec.blocked_beds));
-            entry.1 += match pool.spec.kind {
-                PoolKind::FamilyRoom => {
-                    u64::from(pool.free) * u64::from(pool.spec.room_size.unwrap_or(1))
-                }
-                _ => u64::from(pool.free),
-            };
+            entry.0 += pool.capacity();
+            entry.1 += pool.free_beds();
         }
     }
     Ok(PublicRelease {

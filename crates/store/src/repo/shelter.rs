@@ -47,6 +47,23 @@ pub struct PoolView {
     pub version: i64,
 }
 
+impl PoolView {
+    /// Free beds counted as beds: for family rooms, every bed of each wholly free room.
+    pub fn free_beds(&self) -> u64 {
+        match self.spec.kind {
+            PoolKind::FamilyRoom => {
+                u64::from(self.free) * u64::from(self.spec.room_size.unwrap_or(1))
+            }
+            _ => u64::from(self.free),
+        }
+    }
+
+    /// Beds in service: all beds less the blocked ones.
+    pub fn capacity(&self) -> u64 {
+        u64::from(self.spec.beds.saturating_sub(self.spec.blocked_beds))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteView {
