@@ -68,7 +68,7 @@ const MAX_PAGE: u32 = 200;
 
 /// The latest calendar date anywhere on Earth (UTC+14). "In the future" must not reject a
 /// child born today in Almaty (UTC+5) while it is still yesterday in UTC.
-fn validation_context() -> ValidationContext {
+pub(crate) fn validation_context() -> ValidationContext {
     ValidationContext {
         today: (Utc::now() + chrono::Duration::hours(14)).date_naive(),
     }
@@ -187,7 +187,7 @@ pub async fn create_household(
 }
 
 /// Indexes the household's members and looks each up among the other registered persons.
-async fn possible_duplicates(
+pub(crate) async fn possible_duplicates(
     state: &AppState,
     actor: &shanyrak_core::Actor,
     household_id: Uuid,
@@ -424,7 +424,7 @@ pub async fn list_households(
 
 /// A member list sent back by someone who cannot see sensitive vulnerabilities must not
 /// erase them: they are carried over from the stored member with the same id.
-fn keep_hidden_fields(
+pub(crate) fn keep_hidden_fields(
     input: &mut HouseholdInput,
     current: &Household,
     actor: &shanyrak_core::Actor,

@@ -27,6 +27,7 @@ pub mod persons;
 pub mod placements;
 pub mod shelter;
 pub mod stats;
+pub mod web;
 
 use std::time::Duration;
 
@@ -55,6 +56,9 @@ pub struct AppState {
     pub disclosure_threshold: u64,
     /// Time between public statistics releases.
     pub release_interval: chrono::Duration,
+    /// Session cookies without the `Secure` flag, for a laptop serving a local network
+    /// over plain HTTP. Browsers accept `Secure` cookies from `localhost` regardless.
+    pub plain_http_cookies: bool,
 }
 
 impl AppState {
@@ -66,6 +70,7 @@ impl AppState {
             identity: std::sync::Arc::new(identity),
             disclosure_threshold: stats::DEFAULT_THRESHOLD,
             release_interval: chrono::Duration::hours(stats::DEFAULT_RELEASE_HOURS),
+            plain_http_cookies: false,
         })
     }
 }
@@ -159,9 +164,13 @@ async fn security_headers(request: Request, next: axum::middleware::Next) -> Res
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
              frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         ),
-        ("cache-control", "no-store"),
     ] {
         headers.insert(name, HeaderValue::from_static(value));
+    }
+    // Pages hold personal data: never kept by the browser or a proxy. Only the static
+    // assets, which set their own, may be cached.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
 }
@@ -275,6 +284,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(health))
         .route("/public/stats", get(stats::public_page))
+        .merge(web::routes())
         .route_layer(request_log)
         .fallback(not_found)
         .with_state(state)
@@ -287,6 +297,8 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .layer(CatchPanicLayer::custom(panic_response))
+        // A phone on a weak link: pages and htmx.js go gzip'd (htmx 52 KB → 16 KB).
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then finishes open requests.

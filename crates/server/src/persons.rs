@@ -74,7 +74,7 @@ fn hits_of(household: &Household, only: Option<Uuid>) -> Vec<PersonHit> {
         .collect()
 }
 
-async fn search(
+pub(crate) async fn search(
     state: &AppState,
     actor: &shanyrak_core::Actor,
     headers: &axum::http::HeaderMap,

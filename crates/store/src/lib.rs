@@ -417,6 +417,16 @@ impl Store {
         dispatch!(self, r => r.residents(actor, site_id, absence_days, now).await)
     }
 
+    /// A household's stays, newest first, with the names of their sites.
+    pub async fn household_stays(
+        &self,
+        actor: &Actor,
+        household_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Stay, String)>, StoreError> {
+        dispatch!(self, r => r.household_stays(actor, household_id, now).await)
+    }
+
     pub async fn waiting_list(
         &self,
         actor: &Actor,
@@ -528,6 +538,16 @@ impl Store {
         dispatch!(self, r => r.get_candidate(actor, id).await)
     }
 
+    /// The queued pair of two persons (in either order) of the actor's organisation.
+    pub async fn candidate_for_pair(
+        &self,
+        actor: &Actor,
+        one: Uuid,
+        other: Uuid,
+    ) -> Result<DuplicateCandidate, StoreError> {
+        dispatch!(self, r => r.candidate_for_pair(actor, one, other).await)
+    }
+
     /// `to` is `same`, `different`, or `pending` (undo).
     pub async fn decide_candidate(
         &self,
@@ -594,6 +614,15 @@ impl Store {
         organisation_id: Option<Uuid>,
     ) -> Result<Vec<shanyrak_core::stats::PopulationRow>, StoreError> {
         dispatch!(self, r => r.population_rows(organisation_id).await)
+    }
+
+    /// People arrived per day and crossing point since a date, in one organisation.
+    pub async fn arrivals_by_day(
+        &self,
+        organisation_id: Uuid,
+        since: chrono::NaiveDate,
+    ) -> Result<Vec<(chrono::NaiveDate, Option<String>, i64)>, StoreError> {
+        dispatch!(self, r => r.arrivals_by_day(organisation_id, since).await)
     }
 
     pub async fn latest_release(

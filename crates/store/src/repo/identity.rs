@@ -186,6 +186,24 @@ backend_impl! {
         Self::candidate_from_row(&mut conn, actor.organisation_id, &row).await
     }
 
+    /// The queued pair of two persons, in either order.
+    pub async fn candidate_for_pair(&self, actor: &Actor, one: Uuid, other: Uuid) -> Result<DuplicateCandidate, StoreError> {
+        may_review(actor)?;
+        let (a, b) = if one < other { (one, other) } else { (other, one) };
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query(
+            "SELECT id, person_a, person_b, probability, evidence, status, decided_at FROM duplicate_candidates \
+             WHERE person_a = $1 AND person_b = $2 AND organisation_id = $3",
+        )
+        .bind(a)
+        .bind(b)
+        .bind(actor.organisation_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Self::candidate_from_row(&mut conn, actor.organisation_id, &row).await
+    }
+
     /// Records a reviewer's decision (`same`, `different`) or takes it back (`pending`),
     /// then recomputes the resolved identities the pair touches.
     pub async fn decide_candidate(&self, actor: &Actor, id: Uuid, to: &str, now: DateTime<Utc>) -> Result<DuplicateCandidate, StoreError> {

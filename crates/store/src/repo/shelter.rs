@@ -849,6 +849,34 @@ backend_impl! {
         Ok(residents)
     }
 
+    /// Every stay of a household of the actor's organisation, newest first, with the name
+    /// of its site: the household's shelter history.
+    pub async fn household_stays(&self, actor: &Actor, household_id: Uuid, now: DateTime<Utc>) -> Result<Vec<(Stay, String)>, StoreError> {
+        if !actor.may(Action::ReadHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        let owner = sqlx::query("SELECT organisation_id FROM households WHERE id = $1")
+            .bind(household_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if owner.try_get::<Uuid, _>("organisation_id")? != actor.organisation_id {
+            return Err(StoreError::NotFound);
+        }
+        let sql = format!("SELECT {STAY_COLUMNS} FROM stays WHERE household_id = $1 ORDER BY id DESC");
+        let rows = sqlx::query(&sql).bind(household_id).fetch_all(&mut *conn).await?;
+        let mut stays = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: Uuid = row.try_get("id")?;
+            let members = Self::stay_members(&mut conn, id).await?;
+            let stay = Self::stay_from_row(&row, members, now)?;
+            let site = Self::site_in_conn(&mut conn, stay.site_id).await?;
+            stays.push((stay, site.details.name.clone()));
+        }
+        Ok(stays)
+    }
+
     /// Households of the actor's organisation that need shelter, are active, and have no
     /// member in a bed or a live reservation; most urgent first.
     pub async fn waiting_list(&self, by: &Principal, city: Option<&str>, now: DateTime<Utc>) -> Result<Vec<WaitingHousehold>, StoreError> {

@@ -1,6 +1,6 @@
 //! What the figures are computed from, and the published releases.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use shanyrak_core::stats::PopulationRow;
 use shanyrak_core::{BirthDate, CountryCode, PopulationGroup, Sex};
@@ -41,6 +41,25 @@ backend_impl! {
                     crossing_point: r.try_get("crossing_point")?,
                 })
             })
+            .collect()
+    }
+
+    /// People arrived per day and crossing point since a date (resolved identities, so a
+    /// person registered twice counts once), for the coordinator's chart.
+    pub async fn arrivals_by_day(&self, organisation_id: Uuid, since: NaiveDate) -> Result<Vec<(NaiveDate, Option<String>, i64)>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT h.arrival_date, h.crossing_point, COUNT(DISTINCT COALESCE(p.identity_id, p.id)) AS people \
+             FROM persons p JOIN households h ON h.id = p.household_id \
+             WHERE p.removed_at IS NULL AND h.organisation_id = $1 AND h.arrival_date >= $2 \
+             GROUP BY h.arrival_date, h.crossing_point ORDER BY h.arrival_date, h.crossing_point",
+        )
+        .bind(organisation_id)
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("arrival_date")?, r.try_get("crossing_point")?, r.try_get("people")?)))
             .collect()
     }
 

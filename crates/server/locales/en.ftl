@@ -1,0 +1,441 @@
+# Shanyrak — English interface. Keys match ru.ftl; a test checks none is missing.
+
+## Common
+
+common-required = required
+common-yes = yes
+common-no = no
+common-save = Save
+common-cancel = Cancel
+common-actions = Actions
+common-households = { $count ->
+    [one] { $count } household
+   *[other] { $count } households
+}
+common-people = { $count ->
+    [one] { $count } person
+   *[other] { $count } people
+}
+
+## Navigation and language
+
+nav-label = Sections
+nav-skip = Skip to content
+nav-reception = Reception
+nav-find = Find
+nav-sites = Sites
+nav-dispatch = Dispatch
+nav-duplicates = Duplicates
+nav-dashboard = Dashboard
+nav-logout = Sign out
+lang-label = Language
+lang-apply = Choose
+
+## Sign in
+
+login-title = Sign in
+login-email = E-mail
+login-password = Password
+login-submit = Sign in
+login-failed = Wrong e-mail or password.
+login-locked = Too many failed attempts. The account is locked for a while; try again later.
+
+## Errors
+
+error-title = That did not work
+error-back = Back to the start
+error-csrf = The form is out of date or was not sent from this page. Open the page again and retry.
+error-unauthorized = Please sign in.
+error-forbidden = Your role may not do this.
+error-not-found = Not found.
+error-invalid = Not accepted: please check the fields.
+error-conflict = Someone else changed this record meanwhile. Open it again.
+error-admission = These beds cannot be taken (no room, or the site's rules do not allow it).
+error-too-many = Too many attempts. Please wait a little.
+error-internal = Internal error. Nothing was lost; please try again.
+
+## Fields
+
+field-name = Name
+field-surname = Surname
+field-given-name = Given name
+field-patronymic = Patronymic
+field-sex = Sex
+field-birth-date = Date of birth
+field-birth-date-hint = DD.MM.YYYY or YYYY-MM-DD; only the year (YYYY) if that is all that is known
+field-birth-date-estimated = Date is an estimate
+field-birth-date-estimated-short = estimated
+field-relationship = Relationship to the head
+field-citizenship = Citizenship
+field-document-type = Document
+field-document-number = Document number
+field-document-number-hint = The format depends on the document; spaces and hyphens are optional.
+field-vulnerabilities = Vulnerabilities
+field-group = Population group
+field-arrival-date = Arrival date
+field-crossing-point = Crossing point
+field-country = Country
+field-region = Region
+field-city = City / settlement
+field-phone = Phone
+field-languages = Languages
+field-needs = Needs
+field-accepts-sex-separation = Agree that men and women may sleep in separate rooms
+field-legal-basis = Legal basis
+field-information-given = The person was told what is recorded, why, and who will see it
+field-information-given-hint = Required when the basis is consent.
+field-notes = Notes
+field-notes-hint = Only what is needed to help. No diagnoses, no data about other people.
+field-reference = Code
+field-status = Status
+field-site = Site
+
+field-error-required = Please fill this in.
+field-error-empty = This cannot be empty.
+field-error-too-long = Too long.
+field-error-too-many = Too many values.
+field-error-control-character = Contains characters that are not allowed.
+field-error-invalid-format = Wrong format.
+field-error-invalid-date = Date not recognised: type DD.MM.YYYY.
+field-error-date-in-future = This date has not come yet.
+field-error-date-implausible = This date is implausible.
+field-error-unknown-country = Unknown country.
+field-error-invalid-phone = Phone number not recognised.
+field-error-invalid-document-number = The number does not fit the document's format.
+field-error-document-checksum = The number has a typo: its check digit does not match.
+field-error-document-birth-date-mismatch = The date of birth in the number (IIN) differs from the one typed.
+field-error-document-sex-mismatch = The sex in the number (IIN) differs from the one chosen.
+field-error-document-country-mismatch = This country does not issue this document.
+field-error-duplicate = This value is repeated.
+field-error-no-head = Mark one member as the head of household.
+field-error-several-heads = Only one member can be the head of household.
+field-error-unknown-member = No such member.
+field-error-read-only = This cannot be changed.
+field-error-invalid-type = Invalid value.
+field-error-unknown-field = Unknown field.
+field-error-invalid-value = Value not allowed.
+
+## Values
+
+enum-sex-female = female
+enum-sex-male = male
+enum-sex-unknown = not stated
+enum-group-arrival = arrived from abroad
+enum-group-idp = internally displaced
+enum-group-returnee = returnee
+enum-group-host-community = host community
+enum-need-shelter = shelter
+enum-need-food = food
+enum-need-medical = medical care
+enum-need-legal = legal help
+enum-need-onward-travel = onward travel
+enum-need-other = other
+enum-relationship-head = head
+enum-relationship-spouse = spouse
+enum-relationship-child = child
+enum-relationship-parent = parent
+enum-relationship-sibling = sibling
+enum-relationship-grandchild = grandchild
+enum-relationship-grandparent = grandparent
+enum-relationship-other-relative = other relative
+enum-relationship-non-relative = not related
+enum-vulnerability-child = child
+enum-vulnerability-unaccompanied-minor = unaccompanied minor
+enum-vulnerability-older-person = older person
+enum-vulnerability-disability = disability
+enum-vulnerability-medical = medical needs
+enum-vulnerability-pregnant = pregnant
+enum-vulnerability-single-caregiver = single caregiver
+enum-vulnerability-protection-risk = protection risk
+enum-legal-basis-consent = consent
+enum-legal-basis-vital-interest = vital interest
+enum-legal-basis-public-interest = public interest
+enum-status-active = active
+enum-status-moved-on = moved on
+enum-status-closed = closed
+enum-document-ru-internal-passport = Russian internal passport
+enum-document-ru-international-passport = Russian international passport
+enum-document-kz-id = Kazakh ID / passport (IIN)
+enum-document-kg-id = Kyrgyz ID card (PIN)
+enum-document-passport-other = other passport
+enum-document-birth-certificate = birth certificate
+enum-document-none = no document
+enum-pool-male-dorm = men's dormitory
+enum-pool-female-dorm = women's dormitory
+enum-pool-family-room = family rooms
+enum-pool-mixed = mixed hall
+enum-site-kind-sports-hall = sports hall
+enum-site-kind-mosque = mosque
+enum-site-kind-cinema = cinema
+enum-site-kind-school = school
+enum-site-kind-dormitory = dormitory
+enum-site-kind-hostel = hostel
+enum-site-kind-hotel = hotel
+enum-site-kind-private-accommodation = private accommodation
+enum-site-kind-other = other
+enum-site-status-open = open
+enum-site-status-full = full
+enum-site-status-closed = closed
+enum-stay-reserved = reserved
+enum-stay-checked-in = checked in
+enum-stay-checked-out = checked out
+enum-stay-cancelled = cancelled
+enum-stay-expired = reservation expired
+
+country-ru = Russia
+country-kz = Kazakhstan
+country-kg = Kyrgyzstan
+country-uz = Uzbekistan
+country-tj = Tajikistan
+country-by = Belarus
+country-ua = Ukraine
+country-am = Armenia
+country-az = Azerbaijan
+country-ge = Georgia
+
+linkage-field-surname = surname
+linkage-field-given-name = given name
+linkage-field-patronymic = patronymic
+linkage-field-birth-date = date of birth
+linkage-field-document = document
+linkage-field-phone = phone
+linkage-field-sex = sex
+linkage-field-citizenship = citizenship
+linkage-field-address = address
+
+## Reception
+
+reception-title = Reception: new registration
+reception-household = Household
+reception-members = Members
+reception-member-title = Person { $number }
+reception-add-member = Add a person
+reception-remove-member = Remove this person
+reception-check = Check for duplicates
+reception-save = Register
+reception-more = More details
+reception-errors = { $count ->
+    [one] Please correct { $count } error.
+   *[other] Please correct { $count } errors.
+}
+reception-no-duplicates = No similar records found.
+reception-already-saved = This form was already saved. Check the details and save them as a new registration.
+reception-duplicates-title = Possibly registered already:
+reception-duplicates-open = open
+reception-duplicates-partner = A partner organisation has a similar record.
+reception-duplicates-probability = { $percent } % match
+reception-duplicates-agree = agrees:
+reception-duplicates-disagree = differs:
+reception-duplicates-new = A different person: register separately
+
+## Card
+
+card-title = Household card
+card-registered = Registered.
+card-attached = { $count ->
+    [one] { $count } person linked to an existing record.
+   *[other] { $count } people linked to existing records.
+}
+card-qr = QR code of the household code
+card-keep = Keep this code: shelters and distribution points find you with it.
+card-open = Open the record
+card-next = Next registration
+
+## Find
+
+find-title = Find
+find-label = Name, document number, phone or code
+find-hint = Names in Cyrillic or Latin letters, in any order.
+find-submit = Find
+find-results = { $count ->
+    [one] { $count } person found
+   *[other] { $count } people found
+}
+find-none = Nobody found. Try another spelling or a document number.
+find-invalid = Type 1 to 200 characters.
+
+## Household
+
+household-title = Household
+household-card = Card and QR code
+household-edit = Edit
+household-save = Save changes
+household-registered = Registered
+household-stays = Shelter
+household-no-stays = No stays yet.
+household-stay-from = From
+household-stay-to = To
+household-reserved-until = reserved until
+household-audit = Change history
+household-audit-when = When
+household-audit-who = Who
+household-audit-what = What
+household-changed-meanwhile = Someone else changed this record while you were editing. Open it again and make your changes once more.
+
+## Sites
+
+sites-title = Sites
+sites-none = No sites yet.
+sites-no-pools = No beds.
+sites-pool-kind = Room
+sites-occupancy = Occupancy
+sites-occupied = occupied
+sites-reserved = reserved
+sites-free = free
+sites-bar-label = { $capacity } beds: { $occupied } occupied, { $reserved } reserved, { $free } free
+sites-room-size = { $count ->
+    [one] { $count } bed
+   *[other] { $count } beds
+}
+sites-check-in = Check in
+sites-reference = Household code
+sites-reference-hint = From the card; hyphens optional, Cyrillic or Latin letters.
+sites-check-in-submit = Check in
+sites-scan = Scan QR
+sites-beds = Beds
+sites-edit-beds = Edit beds
+sites-beds-total = Total
+sites-beds-blocked = Out of service
+sites-beds-step-free = Step-free
+sites-beds-transitory = One-night
+sites-residents = Residents and expected arrivals
+sites-no-residents = Nobody.
+sites-nights = Nights
+sites-overdue = not seen lately
+sites-max-nights = stay limit reached
+sites-seen = Mark as present
+sites-check-out = Check out
+sites-cancel = Cancel reservation
+sites-persons = People
+sites-done-checked-in = Checked in.
+sites-done-checked-out = Checked out.
+sites-done-cancelled = Reservation cancelled.
+sites-done-seen = Marked.
+sites-done-pool-saved = Beds saved.
+sites-done-no-reservation = No reservation here for this code.
+sites-done-unknown-reference = Code not recognised: check the characters.
+
+## Dispatch
+
+dispatch-title = Dispatch
+dispatch-propose = Propose placements
+dispatch-all-cities = All cities
+dispatch-max-travel = At most, km
+dispatch-propose-submit = Propose
+dispatch-waiting = Waiting for a bed
+dispatch-nobody-waiting = Nobody is waiting for a bed.
+dispatch-priority = Priority
+dispatch-waiting-days = Days waiting
+dispatch-composition = { $persons }: { $men } men, { $women } women, { $children } children
+dispatch-batch-title = Placement proposals
+dispatch-proposals = Proposals
+dispatch-no-proposals = Nobody could be placed.
+dispatch-reason = Why
+dispatch-decision = Decision
+dispatch-accept = Accept
+dispatch-reject = Reject
+dispatch-later = Later
+dispatch-reject-reason = Reason for rejecting
+dispatch-override = Other room
+dispatch-as-proposed = as proposed
+dispatch-decide-submit = Apply decisions
+dispatch-unplaced = Not placed
+dispatch-all-placed = Everyone was placed.
+dispatch-unknown-household = household
+dispatch-back = Back to the waiting list
+dispatch-back-to-batch = Back to the proposals
+dispatch-results = Result
+dispatch-all-done = Decisions applied.
+dispatch-failed = { $count ->
+    [one] { $count } decision could not be applied.
+   *[other] { $count } decisions could not be applied.
+}
+dispatch-in-city = in their own city
+dispatch-travel = { $km } km from their city
+dispatch-better-unavailable = { $count ->
+    [one] { $count } better option was taken
+   *[other] { $count } better options were taken
+}
+dispatch-decided-accepted = accepted
+dispatch-decided-rejected = rejected
+dispatch-decided-failed = failed
+dispatch-outcome-accepted = accepted, beds reserved
+dispatch-outcome-rejected = rejected
+dispatch-outcome-failed = failed
+dispatch-failure-already-decided = already decided
+dispatch-failure-not-found = not found
+dispatch-failure-invalid = invalid data
+dispatch-failure-not-in-proposal = not in the proposal
+dispatch-failure-household-changed = the household changed
+dispatch-failure-site-closed = the site is closed
+dispatch-failure-no-occupants = nobody to place
+dispatch-failure-no-capacity = no beds left
+dispatch-failure-no-room-free = no free room
+dispatch-failure-room-too-small = room too small
+dispatch-failure-no-step-free-bed = no step-free bed
+dispatch-failure-child-in-male-dorm = child in a men's dormitory
+dispatch-failure-children-not-allowed = children not allowed
+dispatch-failure-wrong-sex-for-pool = room is for the other sex
+dispatch-failure-transitory-needs-one-night = one-night beds are for one night only
+dispatch-failure-already-housed = already housed
+dispatch-failure-invalid-transition = not possible in this state
+arrangement-family-room = own family room
+arrangement-mixed-dorm = together in a mixed hall
+arrangement-single-sex-dorm = in a dormitory of their sex
+arrangement-separated-by-sex = men and women separately (agreed)
+choice-least-contested-beds = beds others need least
+choice-leftover-beds = leftover beds
+choice-first-come-first-served = first free bed
+unplaced-no-site-in-reach = no site in the city or within the travel limit
+unplaced-stay-too-long = sites do not take them for long enough
+unplaced-children-not-allowed = sites do not take children
+unplaced-sex-separation-refused = only separate rooms are free and the family did not agree to separate
+unplaced-no-family-room-large-enough = no family room large enough
+unplaced-no-suitable-pool = no suitable room
+unplaced-no-step-free-bed = not enough step-free beds
+unplaced-no-pool-large-enough = nowhere has that many beds at once
+unplaced-capacity-taken-by-higher-priority = beds went to people who needed them more
+
+## Duplicates
+
+duplicates-title = Possible duplicates
+duplicates-filter = Show
+duplicates-status-pending = waiting for a decision
+duplicates-status-same = same person
+duplicates-status-different = different people
+duplicates-none = No pairs.
+duplicates-first = First record
+duplicates-second = Second record
+duplicates-probability = Match
+duplicates-pair = Compare records
+duplicates-evidence = Evidence
+duplicates-field = Field
+duplicates-comparison = Comparison
+duplicates-weight = Weight
+duplicates-same = Same person
+duplicates-different = Different people
+duplicates-undo = Undo the decision
+duplicates-back = Back to the list
+
+## Dashboard
+
+dashboard-title = Dashboard
+dashboard-as-of = Figures as of
+dashboard-persons = people registered
+dashboard-arrived-days = { $count ->
+    [one] arrived in the last { $count } day
+   *[other] arrived in the last { $count } days
+}
+dashboard-waiting = { $count ->
+    [one] waiting for a bed (in { $count } household)
+   *[other] waiting for a bed (in { $count } households)
+}
+dashboard-occupied = beds occupied
+dashboard-free = beds free
+dashboard-arrivals = Arrivals per day by crossing point
+dashboard-crossing-unknown = crossing not recorded
+dashboard-as-table = As a table
+dashboard-waiting-vs-free = Waiting and free beds by city
+dashboard-waiting-people = waiting for a bed
+dashboard-no-cities = No figures yet.
+dashboard-beds-by-city = Beds by city

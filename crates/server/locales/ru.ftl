@@ -1,0 +1,451 @@
+# Shanyrak — интерфейс на русском (язык по умолчанию).
+# Ключи совпадают с en.ftl; тест проверяет, что ни один не пропущен.
+
+## Общее
+
+common-required = обязательно
+common-yes = да
+common-no = нет
+common-save = Сохранить
+common-cancel = Отмена
+common-actions = Действия
+common-households = { $count ->
+    [one] { $count } домохозяйство
+    [few] { $count } домохозяйства
+   *[other] { $count } домохозяйств
+}
+common-people = { $count ->
+    [one] { $count } человек
+    [few] { $count } человека
+   *[other] { $count } человек
+}
+
+## Навигация и язык
+
+nav-label = Разделы
+nav-skip = Перейти к содержимому
+nav-reception = Приём
+nav-find = Поиск
+nav-sites = Места размещения
+nav-dispatch = Распределение
+nav-duplicates = Дубликаты
+nav-dashboard = Сводка
+nav-logout = Выйти
+lang-label = Язык
+lang-apply = Выбрать
+
+## Вход
+
+login-title = Вход
+login-email = Эл. почта
+login-password = Пароль
+login-submit = Войти
+login-failed = Неверная эл. почта или пароль.
+login-locked = Слишком много неудачных попыток. Учётная запись временно заблокирована, попробуйте позже.
+
+## Ошибки
+
+error-title = Не получилось
+error-back = На главную
+error-csrf = Форма устарела или отправлена не с этой страницы. Откройте страницу заново и повторите.
+error-unauthorized = Нужно войти в систему.
+error-forbidden = Вашей роли это действие недоступно.
+error-not-found = Запись не найдена.
+error-invalid = Данные не приняты: проверьте поля.
+error-conflict = Запись тем временем изменил кто-то другой. Откройте её заново.
+error-admission = Эти места нельзя занять (нет мест или правила места не позволяют).
+error-too-many = Слишком много попыток. Подождите немного.
+error-internal = Внутренняя ошибка. Данные не потеряны; попробуйте ещё раз.
+
+## Поля
+
+field-name = ФИО
+field-surname = Фамилия
+field-given-name = Имя
+field-patronymic = Отчество
+field-sex = Пол
+field-birth-date = Дата рождения
+field-birth-date-hint = ДД.ММ.ГГГГ; если известен только год — ГГГГ
+field-birth-date-estimated = Дата примерная
+field-birth-date-estimated-short = примерно
+field-relationship = Кем приходится главе
+field-citizenship = Гражданство
+field-document-type = Документ
+field-document-number = Номер документа
+field-document-number-hint = Формат зависит от документа; пробелы и дефисы можно не вводить.
+field-vulnerabilities = Уязвимость
+field-group = Группа населения
+field-arrival-date = Дата прибытия
+field-crossing-point = Пункт пропуска
+field-country = Страна
+field-region = Область
+field-city = Город / населённый пункт
+field-phone = Телефон
+field-languages = Языки
+field-needs = Потребности
+field-accepts-sex-separation = Согласны, что мужчины и женщины будут спать в разных помещениях
+field-legal-basis = Правовое основание
+field-information-given = Человеку объяснили, что записывается, зачем и кто это увидит
+field-information-given-hint = Обязательно при согласии как основании.
+field-notes = Заметки
+field-notes-hint = Только то, что нужно для помощи. Не пишите сюда диагнозы и чужие данные.
+field-reference = Код
+field-status = Статус
+field-site = Место
+
+field-error-required = Заполните это поле.
+field-error-empty = Поле не может быть пустым.
+field-error-too-long = Слишком длинно.
+field-error-too-many = Слишком много значений.
+field-error-control-character = Недопустимые символы.
+field-error-invalid-format = Неверный формат.
+field-error-invalid-date = Дата не распознана: введите ДД.ММ.ГГГГ.
+field-error-date-in-future = Дата ещё не наступила.
+field-error-date-implausible = Дата неправдоподобна.
+field-error-unknown-country = Неизвестная страна.
+field-error-invalid-phone = Номер телефона не распознан.
+field-error-invalid-document-number = Номер не соответствует формату документа.
+field-error-document-checksum = Номер с ошибкой: не сходится контрольная цифра.
+field-error-document-birth-date-mismatch = Дата рождения в номере (ИИН) не совпадает с введённой.
+field-error-document-sex-mismatch = Пол в номере (ИИН) не совпадает с введённым.
+field-error-document-country-mismatch = Страна выдачи не подходит к этому документу.
+field-error-duplicate = Значение повторяется.
+field-error-no-head = Укажите главу домохозяйства.
+field-error-several-heads = Глава домохозяйства должен быть один.
+field-error-unknown-member = Такого члена семьи нет.
+field-error-read-only = Это поле нельзя менять.
+field-error-invalid-type = Неверное значение.
+field-error-unknown-field = Неизвестное поле.
+field-error-invalid-value = Недопустимое значение.
+
+## Значения
+
+enum-sex-female = женский
+enum-sex-male = мужской
+enum-sex-unknown = не указан
+enum-group-arrival = прибывшие из-за рубежа
+enum-group-idp = внутренне перемещённые
+enum-group-returnee = вернувшиеся
+enum-group-host-community = принимающее население
+enum-need-shelter = жильё
+enum-need-food = питание
+enum-need-medical = медицинская помощь
+enum-need-legal = юридическая помощь
+enum-need-onward-travel = дальнейший путь
+enum-need-other = другое
+enum-relationship-head = глава
+enum-relationship-spouse = супруг(а)
+enum-relationship-child = ребёнок
+enum-relationship-parent = родитель
+enum-relationship-sibling = брат / сестра
+enum-relationship-grandchild = внук / внучка
+enum-relationship-grandparent = дедушка / бабушка
+enum-relationship-other-relative = другой родственник
+enum-relationship-non-relative = не родственник
+enum-vulnerability-child = ребёнок
+enum-vulnerability-unaccompanied-minor = несовершеннолетний без сопровождения
+enum-vulnerability-older-person = пожилой человек
+enum-vulnerability-disability = инвалидность
+enum-vulnerability-medical = медицинские нужды
+enum-vulnerability-pregnant = беременность
+enum-vulnerability-single-caregiver = один(одна) с детьми
+enum-vulnerability-protection-risk = риск для безопасности
+enum-legal-basis-consent = согласие
+enum-legal-basis-vital-interest = жизненно важные интересы
+enum-legal-basis-public-interest = общественный интерес
+enum-status-active = активно
+enum-status-moved-on = выбыли
+enum-status-closed = закрыто
+enum-document-ru-internal-passport = паспорт РФ
+enum-document-ru-international-passport = загранпаспорт РФ
+enum-document-kz-id = удостоверение / паспорт РК (ИИН)
+enum-document-kg-id = ID-карта КР (ПИН)
+enum-document-passport-other = другой паспорт
+enum-document-birth-certificate = свидетельство о рождении
+enum-document-none = нет документа
+enum-pool-male-dorm = мужское общежитие
+enum-pool-female-dorm = женское общежитие
+enum-pool-family-room = семейные комнаты
+enum-pool-mixed = общий зал
+enum-site-kind-sports-hall = спортзал
+enum-site-kind-mosque = мечеть
+enum-site-kind-cinema = кинотеатр
+enum-site-kind-school = школа
+enum-site-kind-dormitory = общежитие
+enum-site-kind-hostel = хостел
+enum-site-kind-hotel = гостиница
+enum-site-kind-private-accommodation = частное жильё
+enum-site-kind-other = другое
+enum-site-status-open = открыто
+enum-site-status-full = заполнено
+enum-site-status-closed = закрыто
+enum-stay-reserved = забронировано
+enum-stay-checked-in = заселены
+enum-stay-checked-out = выехали
+enum-stay-cancelled = отменено
+enum-stay-expired = бронь истекла
+
+country-ru = Россия
+country-kz = Казахстан
+country-kg = Кыргызстан
+country-uz = Узбекистан
+country-tj = Таджикистан
+country-by = Беларусь
+country-ua = Украина
+country-am = Армения
+country-az = Азербайджан
+country-ge = Грузия
+
+linkage-field-surname = фамилия
+linkage-field-given-name = имя
+linkage-field-patronymic = отчество
+linkage-field-birth-date = дата рождения
+linkage-field-document = документ
+linkage-field-phone = телефон
+linkage-field-sex = пол
+linkage-field-citizenship = гражданство
+linkage-field-address = адрес
+
+## Приём
+
+reception-title = Приём: новая регистрация
+reception-household = Домохозяйство
+reception-members = Члены семьи
+reception-member-title = Человек { $number }
+reception-add-member = Добавить человека
+reception-remove-member = Убрать этого человека
+reception-check = Проверить на дубликаты
+reception-save = Зарегистрировать
+reception-more = Ещё сведения
+reception-errors = { $count ->
+    [one] Исправьте { $count } ошибку.
+    [few] Исправьте { $count } ошибки.
+   *[other] Исправьте { $count } ошибок.
+}
+reception-no-duplicates = Похожих записей не найдено.
+reception-already-saved = Эта форма уже была сохранена. Проверьте данные и сохраните как новую регистрацию.
+reception-duplicates-title = Возможно, уже зарегистрирован(а):
+reception-duplicates-open = открыть
+reception-duplicates-partner = Похожая запись есть у партнёрской организации.
+reception-duplicates-probability = совпадение { $percent } %
+reception-duplicates-agree = совпадает:
+reception-duplicates-disagree = различается:
+reception-duplicates-new = Это другой человек — регистрировать отдельно
+
+## Карточка
+
+card-title = Карточка домохозяйства
+card-registered = Зарегистрировано.
+card-attached = { $count ->
+    [one] { $count } человек связан с уже существующей записью.
+    [few] { $count } человека связаны с уже существующими записями.
+   *[other] { $count } человек связаны с уже существующими записями.
+}
+card-qr = QR-код с кодом домохозяйства
+card-keep = Сохраните этот код: по нему вас найдут в пункте размещения и при выдаче помощи.
+card-open = Открыть запись
+card-next = Следующая регистрация
+
+## Поиск
+
+find-title = Поиск
+find-label = Имя, номер документа, телефон или код
+find-hint = Имя можно вводить кириллицей или латиницей, в любом порядке.
+find-submit = Найти
+find-results = { $count ->
+    [one] Найден { $count } человек
+    [few] Найдено { $count } человека
+   *[other] Найдено { $count } человек
+}
+find-none = Никого не найдено. Попробуйте другое написание или номер документа.
+find-invalid = Введите от 1 до 200 символов.
+
+## Домохозяйство
+
+household-title = Домохозяйство
+household-card = Карточка и QR-код
+household-edit = Изменить
+household-save = Сохранить изменения
+household-registered = Зарегистрировано
+household-stays = Размещение
+household-no-stays = Размещений не было.
+household-stay-from = С
+household-stay-to = По
+household-reserved-until = бронь до
+household-audit = История изменений
+household-audit-when = Когда
+household-audit-who = Кто
+household-audit-what = Что
+household-changed-meanwhile = Пока вы редактировали, запись изменил кто-то другой. Откройте её заново и внесите изменения ещё раз.
+
+## Места размещения
+
+sites-title = Места размещения
+sites-none = Мест пока нет.
+sites-no-pools = Нет спальных мест.
+sites-pool-kind = Помещение
+sites-occupancy = Занятость
+sites-occupied = занято
+sites-reserved = забронировано
+sites-free = свободно
+sites-bar-label = { $capacity } мест: занято { $occupied }, забронировано { $reserved }, свободно { $free }
+sites-room-size = { $count ->
+    [one] { $count } место
+    [few] { $count } места
+   *[other] { $count } мест
+}
+sites-check-in = Заселение
+sites-reference = Код домохозяйства
+sites-reference-hint = С карточки; можно вводить без дефисов, кириллицей или латиницей.
+sites-check-in-submit = Заселить
+sites-scan = Сканировать QR
+sites-beds = Спальные места
+sites-edit-beds = Изменить места
+sites-beds-total = Всего
+sites-beds-blocked = Не работают
+sites-beds-step-free = Без ступеней
+sites-beds-transitory = Транзитные
+sites-residents = Проживают и ожидаются
+sites-no-residents = Никого нет.
+sites-nights = Ночей
+sites-overdue = давно не видели
+sites-max-nights = срок проживания истёк
+sites-seen = Отметить: на месте
+sites-check-out = Выселить
+sites-cancel = Отменить бронь
+sites-persons = Людей
+sites-done-checked-in = Заселены.
+sites-done-checked-out = Выселены.
+sites-done-cancelled = Бронь отменена.
+sites-done-seen = Отмечено.
+sites-done-pool-saved = Места сохранены.
+sites-done-no-reservation = Для этого кода здесь нет брони.
+sites-done-unknown-reference = Код не распознан: проверьте символы.
+
+## Распределение
+
+dispatch-title = Распределение по местам
+dispatch-propose = Предложить размещение
+dispatch-all-cities = Все города
+dispatch-max-travel = Не дальше, км
+dispatch-propose-submit = Предложить
+dispatch-waiting = Ожидают места
+dispatch-nobody-waiting = Никто не ожидает места.
+dispatch-priority = Приоритет
+dispatch-waiting-days = Дней ожидания
+dispatch-composition = { $persons }: муж. { $men }, жен. { $women }, детей { $children }
+dispatch-batch-title = Предложения по размещению
+dispatch-proposals = Предложения
+dispatch-no-proposals = Разместить никого не удалось.
+dispatch-reason = Почему
+dispatch-decision = Решение
+dispatch-accept = Принять
+dispatch-reject = Отклонить
+dispatch-later = Позже
+dispatch-reject-reason = Причина отказа
+dispatch-override = Другое помещение
+dispatch-as-proposed = как предложено
+dispatch-decide-submit = Применить решения
+dispatch-unplaced = Не размещены
+dispatch-all-placed = Размещены все.
+dispatch-unknown-household = домохозяйство
+dispatch-back = К списку ожидания
+dispatch-back-to-batch = К предложениям
+dispatch-results = Результат
+dispatch-all-done = Решения применены.
+dispatch-failed = { $count ->
+    [one] { $count } решение не удалось применить.
+    [few] { $count } решения не удалось применить.
+   *[other] { $count } решений не удалось применить.
+}
+dispatch-in-city = в своём городе
+dispatch-travel = { $km } км от своего города
+dispatch-better-unavailable = { $count ->
+    [one] { $count } более удобный вариант занят
+    [few] { $count } более удобных варианта заняты
+   *[other] { $count } более удобных вариантов заняты
+}
+dispatch-decided-accepted = принято
+dispatch-decided-rejected = отклонено
+dispatch-decided-failed = не удалось
+dispatch-outcome-accepted = принято, места забронированы
+dispatch-outcome-rejected = отклонено
+dispatch-outcome-failed = не удалось
+dispatch-failure-already-decided = решение уже принято
+dispatch-failure-not-found = не найдено
+dispatch-failure-invalid = данные неверны
+dispatch-failure-not-in-proposal = не было в предложении
+dispatch-failure-household-changed = состав семьи изменился
+dispatch-failure-site-closed = место закрыто
+dispatch-failure-no-occupants = некого размещать
+dispatch-failure-no-capacity = мест уже нет
+dispatch-failure-no-room-free = нет свободной комнаты
+dispatch-failure-room-too-small = комната мала
+dispatch-failure-no-step-free-bed = нет места без ступеней
+dispatch-failure-child-in-male-dorm = ребёнок в мужском общежитии
+dispatch-failure-children-not-allowed = дети не допускаются
+dispatch-failure-wrong-sex-for-pool = помещение для другого пола
+dispatch-failure-transitory-needs-one-night = транзитные места только на одну ночь
+dispatch-failure-already-housed = уже размещены
+dispatch-failure-invalid-transition = действие невозможно в этом состоянии
+arrangement-family-room = отдельная семейная комната
+arrangement-mixed-dorm = вместе в общем зале
+arrangement-single-sex-dorm = в общежитии своего пола
+arrangement-separated-by-sex = мужчины и женщины раздельно (с согласия)
+choice-least-contested-beds = места, которые меньше всего нужны другим
+choice-leftover-beds = оставшиеся места
+choice-first-come-first-served = первое свободное место
+unplaced-no-site-in-reach = нет места в городе и в допустимом радиусе
+unplaced-stay-too-long = места не принимают на нужный срок
+unplaced-children-not-allowed = места не принимают детей
+unplaced-sex-separation-refused = есть только раздельные места, а семья не согласна разделиться
+unplaced-no-family-room-large-enough = нет достаточно большой семейной комнаты
+unplaced-no-suitable-pool = нет подходящего помещения
+unplaced-no-step-free-bed = не хватает мест без ступеней
+unplaced-no-pool-large-enough = нигде нет столько мест сразу
+unplaced-capacity-taken-by-higher-priority = места отданы тем, кому нужнее
+
+## Дубликаты
+
+duplicates-title = Возможные дубликаты
+duplicates-filter = Показать
+duplicates-status-pending = ждут решения
+duplicates-status-same = один человек
+duplicates-status-different = разные люди
+duplicates-none = Пар нет.
+duplicates-first = Первая запись
+duplicates-second = Вторая запись
+duplicates-probability = Совпадение
+duplicates-pair = Сравнение записей
+duplicates-evidence = На чём основано
+duplicates-field = Поле
+duplicates-comparison = Сравнение
+duplicates-weight = Вес
+duplicates-same = Это один человек
+duplicates-different = Это разные люди
+duplicates-undo = Отменить решение
+duplicates-back = К списку
+
+## Сводка
+
+dashboard-title = Сводка
+dashboard-as-of = Данные на
+dashboard-persons = человек зарегистрировано
+dashboard-arrived-days = { $count ->
+    [one] прибыло за { $count } день
+    [few] прибыло за { $count } дня
+   *[other] прибыло за { $count } дней
+}
+dashboard-waiting = { $count ->
+    [one] ждут места (в { $count } домохозяйстве)
+   *[other] ждут места (в { $count } домохозяйствах)
+}
+dashboard-occupied = мест занято
+dashboard-free = свободных мест
+dashboard-arrivals = Прибытия по дням и пунктам пропуска
+dashboard-crossing-unknown = пункт не указан
+dashboard-as-table = Таблицей
+dashboard-waiting-vs-free = Ждут места и свободные места по городам
+dashboard-waiting-people = ждут места
+dashboard-no-cities = Пока нет данных.
+dashboard-beds-by-city = Места по городам

@@ -1,0 +1,377 @@
+//! Dispatch: who is waiting for a bed, proposals with their reasons, and the decision.
+
+use std::collections::{BTreeSet, HashMap};
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use chrono::Utc;
+use maud::{Markup, html};
+use shanyrak_core::Action;
+use shanyrak_placement as placement;
+use shanyrak_store::{Principal, WaitingHousehold};
+use uuid::Uuid;
+
+use super::forms::FormData;
+use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
+use crate::AppState;
+use crate::dispatch::{DecisionInput, Override, ProposalSettings, Rejection};
+use crate::error::ApiError;
+use crate::extract::parse_id;
+
+fn waiting_table(ctx: &Ctx, waiting: &[WaitingHousehold]) -> Markup {
+    html! {
+        div.table-wrap { table {
+            thead { tr {
+                th scope="col" { (ctx.t("field-reference")) }
+                th scope="col" { (ctx.t("field-city")) }
+                th scope="col" { (ctx.t("sites-persons")) }
+                th scope="col" { (ctx.t("dispatch-priority")) }
+                th scope="col" { (ctx.t("dispatch-waiting-days")) }
+                th scope="col" { (ctx.t("field-vulnerabilities")) }
+            } }
+            tbody {
+                @for w in waiting {
+                    tr {
+                        td { a href=(format!("/households/{}", w.household_id)) { span.reference { (w.reference) } } }
+                        td { (w.city) }
+                        td { (ctx.t_with("dispatch-composition", &[
+                            ("persons", i64::from(w.persons).into()),
+                            ("men", i64::from(w.men).into()),
+                            ("women", i64::from(w.women).into()),
+                            ("children", i64::from(w.children).into()),
+                        ])) }
+                        td { (w.priority) }
+                        td { (w.waiting_days) }
+                        td { (w.vulnerabilities.iter().map(|v| ctx.label("vulnerability", v.as_str())).collect::<Vec<_>>().join(", ")) }
+                    }
+                }
+            }
+        } }
+    }
+}
+
+pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
+    web.require(Action::PlaceHouseholds).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let now = Utc::now();
+    let waiting = state
+        .store
+        .waiting_list(&web.actor, None, now)
+        .await
+        .or_page(ctx)?;
+    let sites = state.store.list_sites(&web.actor, None, now).await.or_page(ctx)?;
+    let cities: BTreeSet<&str> = waiting
+        .iter()
+        .map(|w| w.city.as_str())
+        .chain(sites.iter().map(|s| s.site.details.location.city.as_str()))
+        .collect();
+    let body = html! {
+        h1 { (ctx.t("dispatch-title")) }
+        section {
+            h2 { (ctx.t("dispatch-propose")) }
+            form method="post" action="/dispatch" {
+                (ctx.csrf_field())
+                div.grid {
+                    div.field {
+                        label for="city" { (ctx.t("field-city")) }
+                        select #city name="city" {
+                            option value="" { (ctx.t("dispatch-all-cities")) }
+                            @for city in &cities { option value=(city) { (city) } }
+                        }
+                    }
+                    div.field {
+                        label for="max_travel_km" { (ctx.t("dispatch-max-travel")) }
+                        input #max_travel_km type="number" min="0" name="max_travel_km" inputmode="numeric";
+                    }
+                }
+                button type="submit" { (ctx.t("dispatch-propose-submit")) }
+            }
+        }
+        section {
+            h2 { (ctx.t("dispatch-waiting")) " (" (ctx.count("common-households", waiting.len() as i64)) ")" }
+            @if waiting.is_empty() { p { (ctx.t("dispatch-nobody-waiting")) } }
+            @else { (waiting_table(ctx, &waiting)) }
+        }
+    };
+    Ok(super::render(ctx, &ctx.t("dispatch-title"), body))
+}
+
+pub async fn propose(State(state): State<AppState>, web: Web, form: FormData) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::PlaceHouseholds).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let max_travel_km = match form.text("max_travel_km") {
+        None => None,
+        Some(text) => Some(text.replace(',', ".").parse::<f64>().map_err(|_| {
+            WebError::Api(ApiError::Validation(shanyrak_core::ValidationErrors::single(
+                shanyrak_core::FieldError::new(
+                    "#/max_travel_km",
+                    shanyrak_core::FieldErrorCode::InvalidValue,
+                    "a number of kilometres",
+                ),
+            )))
+        }).or_page(ctx)?),
+    };
+    let settings = ProposalSettings {
+        city: form.text("city"),
+        max_travel_km,
+        ..ProposalSettings::default()
+    };
+    let batch = crate::dispatch::propose(
+        &state.store,
+        &Principal::User(web.actor.clone()),
+        &settings,
+        Utc::now(),
+    )
+    .await
+    .or_page(ctx)?;
+    Ok(see_other(&format!("/dispatch/batches/{}", batch.id)))
+}
+
+struct HouseholdLabel {
+    reference: String,
+    persons: u32,
+}
+
+async fn labels(
+    state: &AppState,
+    web: &Web,
+    ids: impl Iterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, HouseholdLabel>, WebError> {
+    let waiting = state.store.waiting_list(&web.actor, None, Utc::now()).await?;
+    let mut out: HashMap<Uuid, HouseholdLabel> = waiting
+        .into_iter()
+        .map(|w| {
+            (w.household_id, HouseholdLabel { reference: w.reference.to_string(), persons: w.persons })
+        })
+        .collect();
+    for id in ids {
+        if out.contains_key(&id) {
+            continue;
+        }
+        match state.store.get_household(&web.actor, id).await {
+            Ok(h) => {
+                out.insert(id, HouseholdLabel { reference: h.reference.to_string(), persons: h.members.len() as u32 });
+            }
+            Err(shanyrak_store::StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(out)
+}
+
+fn reason_text(ctx: &Ctx, reason: &placement::PlacementReason) -> String {
+    let arrangement = serde_json::to_value(reason.arrangement)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let choice = serde_json::to_value(reason.choice)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let mut parts = vec![
+        ctx.t(&format!("arrangement-{}", arrangement.replace('_', "-"))),
+        ctx.t(&format!("choice-{}", choice.replace('_', "-"))),
+    ];
+    if reason.in_preferred_city {
+        parts.push(ctx.t("dispatch-in-city"));
+    } else {
+        parts.push(ctx.t_with("dispatch-travel", &[("km", (reason.travel_km.round() as i64).into())]));
+    }
+    if reason.better_options_unavailable > 0 {
+        parts.push(ctx.count("dispatch-better-unavailable", i64::from(reason.better_options_unavailable)));
+    }
+    parts.join("; ")
+}
+
+pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> PageResult {
+    web.require(Action::PlaceHouseholds).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let batch_id = parse_id(&id).or_page(ctx)?;
+    let batch = state
+        .store
+        .get_batch(&Principal::User(web.actor.clone()), batch_id)
+        .await
+        .or_page(ctx)?;
+    let solution: placement::Solution = serde_json::from_value(batch.solution.clone())
+        .map_err(|_| WebError::Api(ApiError::Internal))
+        .or_page(ctx)?;
+    let sites = state.store.list_sites(&web.actor, None, Utc::now()).await.or_page(ctx)?;
+    let site_names: HashMap<String, &str> = sites
+        .iter()
+        .map(|s| (s.site.id.to_string(), s.site.details.name.as_str()))
+        .collect();
+    let pools: Vec<(Uuid, String)> = sites
+        .iter()
+        .flat_map(|s| {
+            s.pools.iter().map(move |p| {
+                (p.id, format!("{} · {}", s.site.details.name, p.spec.kind.as_str()))
+            })
+        })
+        .collect();
+    let ids = solution
+        .proposals
+        .iter()
+        .map(|p| p.household_id.as_str())
+        .chain(solution.unplaced.iter().map(|u| u.household_id.as_str()))
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect::<Vec<_>>();
+    let labels = labels(&state, &web, ids.into_iter()).await.or_page(ctx)?;
+    let decided: HashMap<String, &shanyrak_store::PlacementDecision> = batch
+        .decisions
+        .iter()
+        .map(|d| (d.household_id.to_string(), d))
+        .collect();
+    let label = |id: &str| -> String {
+        Uuid::parse_str(id)
+            .ok()
+            .and_then(|u| labels.get(&u))
+            .map(|l| format!("{} ({})", l.reference, ctx.count("common-people", i64::from(l.persons))))
+            .unwrap_or_else(|| ctx.t("dispatch-unknown-household"))
+    };
+    let open = solution.proposals.iter().filter(|p| !decided.contains_key(&p.household_id)).count();
+    let body = html! {
+        h1 { (ctx.t("dispatch-batch-title")) }
+        p { (ctx.datetime(batch.created_at)) @if let Some(city) = &batch.city { " · " (city) } }
+        h2 { (ctx.t("dispatch-proposals")) " (" (solution.proposals.len()) ")" }
+        @if solution.proposals.is_empty() { p { (ctx.t("dispatch-no-proposals")) } }
+        @else {
+            form method="post" action=(format!("/dispatch/batches/{batch_id}")) {
+                (ctx.csrf_field())
+                div.table-wrap { table {
+                    thead { tr {
+                        th scope="col" { (ctx.t("field-reference")) }
+                        th scope="col" { (ctx.t("field-site")) }
+                        th scope="col" { (ctx.t("dispatch-reason")) }
+                        th scope="col" { (ctx.t("dispatch-decision")) }
+                    } }
+                    tbody {
+                        @for p in &solution.proposals {
+                            @let hid = &p.household_id;
+                            tr {
+                                td { (label(hid)) }
+                                td { (site_names.get(&p.site_id).copied().unwrap_or("—")) }
+                                td { (reason_text(ctx, &p.reason)) }
+                                td {
+                                    @if let Some(d) = decided.get(hid) {
+                                        strong { (ctx.t(&format!("dispatch-decided-{}", d.decision))) }
+                                        @if let Some(r) = &d.reason { " · " (r) }
+                                    } @else {
+                                        fieldset {
+                                            legend.visually-hidden { (label(hid)) }
+                                            div.checks {
+                                                label { input type="radio" name=(format!("d.{hid}")) value="accept" checked; (ctx.t("dispatch-accept")) }
+                                                label { input type="radio" name=(format!("d.{hid}")) value="reject"; (ctx.t("dispatch-reject")) }
+                                                label { input type="radio" name=(format!("d.{hid}")) value="later"; (ctx.t("dispatch-later")) }
+                                            }
+                                            div.field {
+                                                label for=(format!("reason-{hid}")) { (ctx.t("dispatch-reject-reason")) }
+                                                input id=(format!("reason-{hid}")) type="text" name=(format!("reason.{hid}"));
+                                            }
+                                            div.field {
+                                                label for=(format!("override-{hid}")) { (ctx.t("dispatch-override")) }
+                                                select id=(format!("override-{hid}")) name=(format!("override.{hid}")) {
+                                                    option value="" selected { (ctx.t("dispatch-as-proposed")) }
+                                                    @for (pool_id, name) in &pools { option value=(pool_id) { (name) } }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                } }
+                @if open > 0 {
+                    div.actions { button type="submit" { (ctx.t("dispatch-decide-submit")) } }
+                }
+            }
+        }
+        h2 { (ctx.t("dispatch-unplaced")) " (" (solution.unplaced.len()) ")" }
+        @if solution.unplaced.is_empty() { p { (ctx.t("dispatch-all-placed")) } }
+        @else {
+            ul {
+                @for u in &solution.unplaced {
+                    li { (label(&u.household_id)) ": " (ctx.t(&format!("unplaced-{}", u.reason.code().replace('_', "-")))) }
+                }
+            }
+        }
+        p { a href="/dispatch" { (ctx.t("dispatch-back")) } }
+    };
+    Ok(super::render(ctx, &ctx.t("dispatch-batch-title"), body))
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::PlaceHouseholds).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let batch_id = parse_id(&id).or_page(ctx)?;
+    let batch = state
+        .store
+        .get_batch(&Principal::User(web.actor.clone()), batch_id)
+        .await
+        .or_page(ctx)?;
+    let solution: placement::Solution = serde_json::from_value(batch.solution.clone())
+        .map_err(|_| WebError::Api(ApiError::Internal))
+        .or_page(ctx)?;
+    let mut input = DecisionInput::default();
+    for p in &solution.proposals {
+        let Ok(household_id) = Uuid::parse_str(&p.household_id) else {
+            continue;
+        };
+        let hid = &p.household_id;
+        let override_pool = form
+            .text(&format!("override.{hid}"))
+            .and_then(|p| Uuid::parse_str(&p).ok());
+        match form.get(&format!("d.{hid}")) {
+            Some("accept") => match override_pool {
+                Some(pool_id) => input.overrides.push(Override { household_id, pool_id }),
+                None => input.accept.push(household_id),
+            },
+            Some("reject") => input.reject.push(Rejection {
+                household_id,
+                reason: form.text(&format!("reason.{hid}")),
+            }),
+            _ => {}
+        }
+    }
+    let results = crate::dispatch::decide(
+        &state.store,
+        &Principal::User(web.actor.clone()),
+        batch_id,
+        &input,
+        Utc::now(),
+    )
+    .await
+    .or_page(ctx)?;
+    let labels = labels(&state, &web, results.iter().map(|r| r.household_id)).await.or_page(ctx)?;
+    let failed = results.iter().filter(|r| r.outcome == "failed").count();
+    let body = html! {
+        h1 { (ctx.t("dispatch-results")) }
+        @if failed > 0 {
+            p.notice.warn role="status" { (ctx.count("dispatch-failed", failed as i64)) }
+        } @else {
+            p.notice.ok role="status" #decided { (ctx.t("dispatch-all-done")) }
+        }
+        ul {
+            @for r in &results {
+                li {
+                    (labels.get(&r.household_id).map(|l| l.reference.clone()).unwrap_or_default()) ": "
+                    strong { (ctx.t(&format!("dispatch-outcome-{}", r.outcome))) }
+                    @if let Some(reason) = &r.reason { " · " (ctx.t(&format!("dispatch-failure-{}", reason.replace('_', "-")))) }
+                }
+            }
+        }
+        div.actions {
+            a.button href=(format!("/dispatch/batches/{batch_id}")) { (ctx.t("dispatch-back-to-batch")) }
+            a.button.secondary href="/sites" { (ctx.t("nav-sites")) }
+        }
+    };
+    Ok((StatusCode::OK, super::render(ctx, &ctx.t("dispatch-results"), body)).into_response())
+}

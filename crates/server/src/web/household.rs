@@ -1,0 +1,374 @@
+//! A household: its page, its card with the reference code as a QR code, and editing.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::{Markup, html};
+use serde::Deserialize;
+use shanyrak_core::household::validate;
+use shanyrak_core::{Action, Household, Relationship};
+use shanyrak_store::StoreError;
+
+use super::forms::{FieldErrors, FormData};
+use super::reception::{HouseholdDraft, MemberDraft, full_name, household_fields, member_fieldset};
+use super::{Ctx, OrPage, PageResult, Web, WebError, render, see_other, trusted};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::parse_id;
+use crate::households::{keep_hidden_fields, validation_context};
+
+/// The reference code as a QR code, drawn as SVG (no image files, no scripts).
+pub fn qr_svg(text: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(180, 180)
+        .quiet_zone(true)
+        .build();
+    // The XML declaration has no place inside an HTML document.
+    Some(match svg.find("<svg") {
+        Some(start) => svg[start..].to_owned(),
+        None => svg,
+    })
+}
+
+async fn load(state: &AppState, web: &Web, headers: &HeaderMap, id: &str) -> Result<Household, WebError> {
+    let household = state.store.get_household(&web.actor, parse_id(id)?).await?;
+    crate::audit::log_read(
+        state,
+        &web.actor,
+        headers,
+        "read_household",
+        Some(household.id),
+        serde_json::json!({ "via": "web" }),
+    )
+    .await?;
+    Ok(household.redacted_for(&web.actor))
+}
+
+fn members_table(ctx: &Ctx, household: &Household, documents: bool) -> Markup {
+    html! {
+        div.table-wrap {
+            table {
+                thead { tr {
+                    th scope="col" { (ctx.t("field-name")) }
+                    th scope="col" { (ctx.t("field-sex")) }
+                    th scope="col" { (ctx.t("field-birth-date")) }
+                    th scope="col" { (ctx.t("field-relationship")) }
+                    @if documents { th scope="col" { (ctx.t("field-document-number")) } }
+                    th scope="col" { (ctx.t("field-vulnerabilities")) }
+                } }
+                tbody {
+                    @for m in &household.members {
+                        tr {
+                            td { (full_name(&m.surname, &m.given_name, m.patronymic.as_deref())) }
+                            td { (ctx.label("sex", m.sex.as_str())) }
+                            td {
+                                (super::i18n::format_birth_date(ctx.lang, &m.birth_date))
+                                @if m.birth_date_estimated { " (" (ctx.t("field-birth-date-estimated-short")) ")" }
+                            }
+                            td { (ctx.label("relationship", m.relationship.as_str())) }
+                            @if documents {
+                                td {
+                                    @for d in &m.documents {
+                                        (ctx.label("document", d.doc_type.as_str()))
+                                        @if let Some(n) = &d.number { " " (n) }
+                                        br;
+                                    }
+                                }
+                            }
+                            td {
+                                (m.vulnerabilities.iter().map(|v| ctx.label("vulnerability", v.as_str())).collect::<Vec<_>>().join(", "))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult {
+    let ctx = &web.ctx;
+    let household = load(&state, &web, &headers, &id).await.or_page(ctx)?;
+    let now = Utc::now();
+    let stays = state
+        .store
+        .household_stays(&web.actor, household.id, now)
+        .await
+        .or_page(ctx)?;
+    let audit = if web.actor.may(Action::ReadAudit) {
+        state
+            .store
+            .audit_events_for(&web.actor, household.id)
+            .await
+            .or_page(ctx)?
+    } else {
+        Vec::new()
+    };
+    let title = format!("{} {}", ctx.t("household-title"), household.reference);
+    let h = &household;
+    let body = html! {
+        h1 { (ctx.t("household-title")) " " span.reference { (h.reference) } }
+        p {
+            span.status { (ctx.label("status", h.status.as_str())) } " "
+            (ctx.label("group", h.group.as_str())) " · "
+            (ctx.count("common-people", h.members.len() as i64))
+        }
+        div.actions {
+            a.button.secondary href=(format!("/households/{}/card", h.id)) { (ctx.t("household-card")) }
+            @if web.actor.may(Action::UpdateHousehold) {
+                a.button.secondary href=(format!("/households/{}/edit", h.id)) { (ctx.t("household-edit")) }
+            }
+        }
+        dl.facts {
+            dt { (ctx.t("field-arrival-date")) } dd { (h.arrival_date.map(|d| ctx.date(d)).unwrap_or_else(|| "—".into())) }
+            dt { (ctx.t("field-crossing-point")) } dd { (h.crossing_point.clone().unwrap_or_else(|| "—".into())) }
+            dt { (ctx.t("field-city")) } dd { (h.location.city) ", " (h.location.country) }
+            dt { (ctx.t("field-phone")) } dd { (h.phone.as_ref().map(|p| p.to_string()).unwrap_or_else(|| "—".into())) }
+            dt { (ctx.t("field-needs")) } dd {
+                @if h.needs.is_empty() { "—" }
+                (h.needs.iter().map(|n| ctx.label("need", n.as_str())).collect::<Vec<_>>().join(", "))
+            }
+            dt { (ctx.t("field-accepts-sex-separation")) } dd { (ctx.t(if h.accepts_sex_separation { "common-yes" } else { "common-no" })) }
+            dt { (ctx.t("field-legal-basis")) } dd { (h.legal_basis.map(|b| ctx.label("legal-basis", b.as_str())).unwrap_or_else(|| "—".into())) }
+            dt { (ctx.t("household-registered")) } dd { (ctx.datetime(h.registered_at)) }
+            @if let Some(notes) = &h.notes { dt { (ctx.t("field-notes")) } dd { (notes) } }
+        }
+        h2 { (ctx.t("reception-members")) }
+        (members_table(ctx, h, web.actor.sees_documents_and_notes()))
+        h2 { (ctx.t("household-stays")) }
+        @if stays.is_empty() {
+            p { (ctx.t("household-no-stays")) }
+        } @else {
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { (ctx.t("field-site")) }
+                    th scope="col" { (ctx.t("field-status")) }
+                    th scope="col" { (ctx.t("sites-persons")) }
+                    th scope="col" { (ctx.t("household-stay-from")) }
+                    th scope="col" { (ctx.t("household-stay-to")) }
+                } }
+                tbody {
+                    @for (stay, site) in &stays {
+                        tr {
+                            td { a href=(format!("/sites/{}", stay.site_id)) { (site) } }
+                            td { (ctx.label("stay", stay.status.as_str())) }
+                            td { (stay.persons) }
+                            td { (stay.checked_in_at.map(|t| ctx.datetime(t)).or(stay.reserved_until.map(|t| format!("{} {}", ctx.t("household-reserved-until"), ctx.datetime(t)))).unwrap_or_default()) }
+                            td { (stay.checked_out_at.map(|t| ctx.datetime(t)).unwrap_or_default()) }
+                        }
+                    }
+                }
+            } }
+        }
+        @if web.actor.may(Action::ReadAudit) {
+            h2 { (ctx.t("household-audit")) }
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { (ctx.t("household-audit-when")) }
+                    th scope="col" { (ctx.t("household-audit-who")) }
+                    th scope="col" { (ctx.t("household-audit-what")) }
+                } }
+                tbody {
+                    @for e in &audit {
+                        tr { td { (ctx.datetime(e.at)) } td { (e.actor_label) } td { (e.entity) " · " (e.action) } }
+                    }
+                }
+            } }
+        }
+    };
+    Ok(super::render(ctx, &title, body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CardQuery {
+    #[serde(default)]
+    registered: Option<u8>,
+    #[serde(default)]
+    attached: Option<u32>,
+}
+
+pub async fn card(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<CardQuery>,
+) -> PageResult {
+    let ctx = &web.ctx;
+    let household = load(&state, &web, &headers, &id).await.or_page(ctx)?;
+    let reference = household.reference.to_string();
+    let qr = qr_svg(&reference).unwrap_or_default();
+    let head = household
+        .members
+        .iter()
+        .find(|m| m.relationship == Relationship::Head)
+        .or(household.members.first());
+    let body = html! {
+        @if query.registered == Some(1) {
+            p.notice.ok role="status" #registered {
+                (ctx.t("card-registered"))
+                @if let Some(n) = query.attached.filter(|n| *n > 0) {
+                    " " (ctx.count("card-attached", i64::from(n)))
+                }
+            }
+        }
+        div.card {
+            p { (ctx.t("card-title")) }
+            p.reference #reference { (reference) }
+            div role="img" aria-label=(ctx.t("card-qr")) { (trusted(qr)) }
+            @if let Some(head) = head {
+                p { strong { (full_name(&head.surname, &head.given_name, head.patronymic.as_deref())) } }
+            }
+            p { (ctx.count("common-people", household.members.len() as i64)) " · " (household.location.city) }
+            p.hint { (ctx.t("card-keep")) }
+        }
+        div.actions.no-print {
+            a.button href=(format!("/households/{}", household.id)) { (ctx.t("card-open")) }
+            @if web.actor.may(Action::RegisterHousehold) {
+                a.button.secondary href="/reception" { (ctx.t("card-next")) }
+            }
+        }
+    };
+    Ok(super::render(ctx, &ctx.t("card-title"), body))
+}
+
+fn edit_form(
+    ctx: &Ctx,
+    id: &str,
+    draft: &HouseholdDraft,
+    errors: &FieldErrors,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let body = html! {
+        h1 { (ctx.t("household-edit")) }
+        @if let Some(n) = &notice { p.notice.warn role="alert" { (n) } }
+        @if !errors.is_empty() {
+            p.notice.error role="alert" { (ctx.count("reception-errors", errors.len() as i64)) }
+        }
+        form method="post" action=(format!("/households/{id}/edit")) novalidate {
+            (ctx.csrf_field())
+            input type="hidden" name="member_count" value=(draft.members.len());
+            @if let Some(v) = draft.version { input type="hidden" name="version" value=(v); }
+            (household_fields(ctx, draft, errors, true))
+            h2 { (ctx.t("reception-members")) }
+            @for (i, m) in draft.members.iter().enumerate() {
+                (member_fieldset(ctx, i, m, errors, None, draft.members.len() > 1, false))
+            }
+            div.actions {
+                button type="submit" name="action" value="save" { (ctx.t("household-save")) }
+                button.secondary type="submit" name="action" value="add" formnovalidate { (ctx.t("reception-add-member")) }
+                a.button.secondary href=(format!("/households/{id}")) { (ctx.t("common-cancel")) }
+            }
+        }
+    };
+    (status, render(ctx, &ctx.t("household-edit"), body)).into_response()
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> PageResult {
+    web.require(Action::UpdateHousehold).or_page(&web.ctx)?;
+    let household = load(&state, &web, &headers, &id).await.or_page(&web.ctx)?;
+    let draft = HouseholdDraft::from_household(&household);
+    Ok(edit_form(&web.ctx, &id, &draft, &FieldErrors::default(), None, StatusCode::OK))
+}
+
+pub async fn edit_submit(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::UpdateHousehold).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let household_id = parse_id(&id).or_page(ctx)?;
+    let mut draft = HouseholdDraft::from_form(&form);
+    match form.get("action").unwrap_or("save") {
+        "add" => {
+            draft.members.push(MemberDraft {
+                relationship: Relationship::Child.as_str().into(),
+                ..Default::default()
+            });
+            return Ok(edit_form(ctx, &id, &draft, &FieldErrors::default(), None, StatusCode::OK));
+        }
+        remove if remove.starts_with("remove-") => {
+            if let Some(i) = remove["remove-".len()..].parse::<usize>().ok().filter(|i| *i < draft.members.len()) {
+                if draft.members.len() > 1 {
+                    draft.members.remove(i);
+                }
+            }
+            return Ok(edit_form(ctx, &id, &draft, &FieldErrors::default(), None, StatusCode::OK));
+        }
+        _ => {}
+    }
+    let (mut input, _) = match draft.parse() {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            return Ok(edit_form(ctx, &id, &draft, &errors, None, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+    let current = state
+        .store
+        .get_household(&web.actor, household_id)
+        .await
+        .or_page(ctx)?;
+    // What this role cannot see it cannot have changed: hidden fields are kept.
+    keep_hidden_fields(&mut input, &current, &web.actor);
+    let validated = match validate(&input, &validation_context()) {
+        Ok(v) => v,
+        Err(errors) => {
+            let errors = FieldErrors::from_validation(&errors);
+            return Ok(edit_form(ctx, &id, &draft, &errors, None, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+    match state
+        .store
+        .update_household(&web.actor, household_id, draft.version, &validated, Utc::now())
+        .await
+    {
+        Ok(updated) => {
+            state.identity.apply_household(&updated);
+            tracing::info!(household = %household_id, version = updated.version, "household updated on the web");
+            Ok(see_other(&format!("/households/{household_id}")))
+        }
+        Err(StoreError::VersionMismatch { .. }) => Ok(edit_form(
+            ctx,
+            &id,
+            &draft,
+            &FieldErrors::default(),
+            Some(ctx.t("household-changed-meanwhile")),
+            StatusCode::CONFLICT,
+        )),
+        Err(StoreError::Invalid(errors)) => {
+            let errors = FieldErrors::from_validation(&errors);
+            Ok(edit_form(ctx, &id, &draft, &errors, None, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e) => Err(WebError::Api(ApiError::from(e))).or_page(ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_qr_code_is_inline_svg() {
+        let svg = qr_svg("K7M-4QX-9PZ").unwrap_or_default();
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("</svg>"));
+        assert!(!svg.contains("<?xml"));
+    }
+}

@@ -1,0 +1,172 @@
+//! Sign in, sign out, and the language switch.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::html;
+use serde::Deserialize;
+use shanyrak_store::StoreError;
+
+use super::forms::FormData;
+use super::{Ctx, LANG_COOKIE, Lang, SESSION_COOKIE, SESSION_HOURS, Visitor, Web, render, see_other};
+use crate::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Only a path of this site: `/households/…`, never `//evil.example` or a full URL.
+fn safe_next(next: Option<&str>) -> Option<String> {
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && n.bytes().all(|b| b.is_ascii_graphic())
+    })
+    .map(str::to_owned)
+}
+
+fn login_form(ctx: &Ctx, next: Option<&str>, email: &str, problem: Option<String>) -> Response {
+    let body = html! {
+        section.narrow {
+            h1 { (ctx.t("login-title")) }
+            @if let Some(problem) = &problem {
+                p.notice.error role="alert" #login-problem { (problem) }
+            }
+            form method="post" action="/login" {
+                @if let Some(next) = next {
+                    input type="hidden" name="next" value=(next);
+                }
+                div.field {
+                    label for="email" { (ctx.t("login-email")) }
+                    input #email type="email" name="email" value=(email) autocomplete="username"
+                        required autofocus aria-describedby=[problem.as_ref().map(|_| "login-problem")];
+                }
+                div.field {
+                    label for="password" { (ctx.t("login-password")) }
+                    input #password type="password" name="password" autocomplete="current-password" required;
+                }
+                button type="submit" { (ctx.t("login-submit")) }
+            }
+        }
+    };
+    let status = if problem.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    (status, render(ctx, &ctx.t("login-title"), body)).into_response()
+}
+
+pub async fn page(visitor: Visitor, Query(query): Query<NextQuery>) -> Response {
+    if let Some(user) = &visitor.ctx.user {
+        return see_other(super::home_path(&user.actor));
+    }
+    login_form(&visitor.ctx, safe_next(query.next.as_deref()).as_deref(), "", None)
+}
+
+fn session_cookie(state: &AppState, secret: &str, max_age_seconds: i64) -> HeaderValue {
+    let secure = if state.plain_http_cookies { "" } else { "; Secure" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("shanyrak_session=; Path=/; Max-Age=0"))
+}
+
+/// Sign in. Wrong e-mail or password get the same answer; repeated failures lock the
+/// account for a while, as for the API.
+pub async fn submit(State(state): State<AppState>, visitor: Visitor, form: FormData) -> Response {
+    let ctx = &visitor.ctx;
+    let email = form.text("email").unwrap_or_default();
+    let password = form.get("password").unwrap_or_default();
+    let next = safe_next(form.get("next"));
+    let now = Utc::now();
+    let expires_at = now + chrono::Duration::hours(SESSION_HOURS);
+    match state
+        .store
+        .login(&email, password, None, expires_at, now)
+        .await
+    {
+        Ok(token) => {
+            let target = match next {
+                Some(next) => next,
+                None => match state.store.authenticate_token(&token.secret, now).await {
+                    Ok(Some(actor)) => super::home_path(&actor).to_owned(),
+                    _ => "/".to_owned(),
+                },
+            };
+            let mut response = see_other(&target);
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                session_cookie(&state, &token.secret, SESSION_HOURS * 3600),
+            );
+            tracing::info!("signed in to the web interface");
+            response
+        }
+        Err(StoreError::LoginLocked { .. }) => {
+            login_form(ctx, next.as_deref(), &email, Some(ctx.t("login-locked")))
+        }
+        Err(StoreError::InvalidCredentials | StoreError::Invalid(_)) => {
+            login_form(ctx, next.as_deref(), &email, Some(ctx.t("login-failed")))
+        }
+        Err(e) => super::WebError::from(e).render(ctx),
+    }
+}
+
+/// Sign out: the session token is revoked, not just forgotten by the browser.
+pub async fn logout(
+    State(state): State<AppState>,
+    web: Web,
+    headers: axum::http::HeaderMap,
+    form: FormData,
+) -> Response {
+    if let Err(e) = web.check_csrf(&form) {
+        return e.render(&web.ctx);
+    }
+    if let Some(secret) = super::cookie(&headers, SESSION_COOKIE) {
+        if let Err(e) = state
+            .store
+            .revoke_token_secret(&web.actor, secret, Utc::now())
+            .await
+        {
+            return super::WebError::from(e).render(&web.ctx);
+        }
+    }
+    let mut response = see_other("/login");
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    response
+}
+
+/// Chooses the interface language; kept in a cookie for a year.
+pub async fn set_language(form: FormData) -> Response {
+    let lang = form.get("lang").and_then(Lang::parse).unwrap_or(Lang::Ru);
+    let back = safe_next(form.get("back")).unwrap_or_else(|| "/".to_owned());
+    let mut response = see_other(&back);
+    if let Ok(cookie) = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    )) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/sites/1")), Some("/sites/1".into()));
+        assert_eq!(safe_next(Some("//evil.example/")), None);
+        assert_eq!(safe_next(Some("https://evil.example/")), None);
+        assert_eq!(safe_next(Some("/\\evil")), None);
+        assert_eq!(safe_next(Some("/a b")), None);
+        assert_eq!(safe_next(None), None);
+    }
+}

@@ -1,0 +1,662 @@
+//! The web interface: server-rendered HTML for the whole job, in Russian first.
+//!
+//! Every core form is a plain HTML form that works without JavaScript; htmx (served from
+//! the binary, `hx-boost`) only spares the phone a full page load. Pages call the same
+//! functions and store methods as the JSON API, so the rules and the access checks are the
+//! same on both paths.
+//!
+//! # Sessions
+//! Signing in issues the same kind of token as `POST /api/v1/auth/token` (stored hashed,
+//! expiring, revocable, refused at once for a disabled user) and sets it in a `Secure`,
+//! `HttpOnly`, `SameSite=Strict` cookie. Every form carries a CSRF token derived from
+//! the session secret (a hash with a fixed label), checked on every POST.
+//!
+//! No personal data in URLs: search and every form that carries names is a POST; pages
+//! address records by their random ids only.
+
+pub mod charts;
+pub mod dashboard;
+pub mod dispatch;
+pub mod duplicates;
+pub mod find;
+pub mod forms;
+pub mod household;
+pub mod i18n;
+pub mod login;
+pub mod reception;
+pub mod sites;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use fluent_bundle::{FluentArgs, FluentValue};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use sha2::{Digest, Sha256};
+use shanyrak_core::{Action, Actor};
+
+use crate::AppState;
+use crate::error::ApiError;
+pub use i18n::Lang;
+
+pub const SESSION_COOKIE: &str = "shanyrak_session";
+pub const LANG_COOKIE: &str = "shanyrak_lang";
+/// A signed-in session lasts a working shift.
+pub const SESSION_HOURS: i64 = 12;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login::page).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/language", post(login::set_language))
+        .route("/assets/{name}", get(asset))
+        .route("/reception", get(reception::page).post(reception::submit))
+        .route("/reception/check", post(reception::check_member))
+        .route("/find", get(find::page).post(find::submit))
+        .route("/households/{id}", get(household::page))
+        .route("/households/{id}/card", get(household::card))
+        .route(
+            "/households/{id}/edit",
+            get(household::edit_page).post(household::edit_submit),
+        )
+        .route("/sites", get(sites::list))
+        .route("/sites/{id}", get(sites::page))
+        .route("/sites/{id}/check-in", post(sites::check_in))
+        .route("/sites/{id}/stays/{stay_id}", post(sites::stay_action))
+        .route("/sites/{id}/pools/{pool_id}", post(sites::edit_pool))
+        .route("/dispatch", get(dispatch::page).post(dispatch::propose))
+        .route(
+            "/dispatch/batches/{id}",
+            get(dispatch::batch).post(dispatch::decide),
+        )
+        .route("/duplicates", get(duplicates::queue))
+        .route(
+            "/duplicates/{id}",
+            get(duplicates::pair).post(duplicates::decide),
+        )
+        .route("/dashboard", get(dashboard::page))
+}
+
+/// Where a user lands after signing in: the first screen their role works with.
+pub fn home_path(actor: &Actor) -> &'static str {
+    if actor.may(Action::RegisterHousehold) {
+        "/reception"
+    } else if actor.may(Action::ManageSites) {
+        "/sites"
+    } else if actor.may(Action::PlaceHouseholds) {
+        "/dispatch"
+    } else if actor.may(Action::ReadHousehold) {
+        "/find"
+    } else {
+        "/dashboard"
+    }
+}
+
+async fn home(visitor: Visitor) -> Response {
+    match &visitor.ctx.user {
+        Some(user) => Redirect::to(home_path(&user.actor)).into_response(),
+        None => Redirect::to("/login").into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Context: language, session, messages.
+
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub actor: Actor,
+    /// The CSRF token masked for this response.
+    pub csrf: String,
+    /// The session's CSRF token itself, to check a submitted one against.
+    session_csrf: String,
+}
+
+/// What every page needs: the language and, when signed in, who is asking.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<SignedIn>,
+    /// The path of this page, so the language switch can come back to it.
+    pub path: String,
+}
+
+impl Ctx {
+    pub fn t(&self, key: &str) -> String {
+        i18n::message(self.lang, key, None)
+    }
+
+    pub fn t_with(&self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        i18n::message(self.lang, key, Some(&fluent_args))
+    }
+
+    pub fn count(&self, key: &str, n: impl Into<i64>) -> String {
+        let n: i64 = n.into();
+        self.t_with(key, &[("count", FluentValue::from(n))])
+    }
+
+    pub fn number(&self, n: impl Into<i64>) -> String {
+        i18n::format_number(self.lang, n.into())
+    }
+
+    pub fn date(&self, d: chrono::NaiveDate) -> String {
+        i18n::format_date(self.lang, d)
+    }
+
+    pub fn datetime(&self, d: chrono::DateTime<chrono::Utc>) -> String {
+        i18n::format_datetime(self.lang, d)
+    }
+
+    /// An enum value's label: `enum-need-shelter` and so on.
+    pub fn label(&self, kind: &str, value: &str) -> String {
+        self.t(&format!("enum-{kind}-{}", value.replace('_', "-")))
+    }
+
+    pub fn actor(&self) -> Option<&Actor> {
+        self.user.as_ref().map(|u| &u.actor)
+    }
+
+    pub fn may(&self, action: Action) -> bool {
+        self.actor().is_some_and(|a| a.may(action))
+    }
+
+    pub fn csrf_field(&self) -> Markup {
+        html! {
+            @if let Some(user) = &self.user {
+                input type="hidden" name="csrf" value=(user.csrf);
+            }
+        }
+    }
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
+/// The CSRF token of a session: a keyed hash an attacker's page cannot compute without
+/// the cookie it cannot read.
+pub fn csrf_token(session_secret: &str) -> String {
+    let digest = Sha256::digest(format!("shanyrak-csrf\0{session_secret}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The token as written into one page: XOR-masked with a fresh random pad, so that no
+/// two responses carry the same bytes and a compressed page cannot leak it byte by byte
+/// to an attacker who can inject text into it (BREACH).
+pub fn mask_csrf(token: &str) -> String {
+    let token = token.as_bytes();
+    let pad: Vec<u8> = (0..token.len()).map(|_| rand::random::<u8>()).collect();
+    let mut out = String::with_capacity(token.len() * 4);
+    for b in pad.iter().chain(
+        token
+            .iter()
+            .zip(&pad)
+            .map(|(t, p)| t ^ p)
+            .collect::<Vec<u8>>()
+            .iter(),
+    ) {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The token behind a masked one; `None` for anything malformed.
+pub fn unmask_csrf(masked: &str) -> Option<String> {
+    if masked.len() % 4 != 0 || !masked.is_ascii() {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..masked.len() / 2)
+        .map(|i| u8::from_str_radix(&masked[2 * i..2 * i + 2], 16).ok())
+        .collect();
+    let bytes = bytes?;
+    let (pad, body) = bytes.split_at(bytes.len() / 2);
+    String::from_utf8(pad.iter().zip(body).map(|(p, b)| p ^ b).collect()).ok()
+}
+
+/// Compares in time independent of where the strings differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a
+            .bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn language_of(parts: &Parts) -> Lang {
+    cookie(&parts.headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_else(|| {
+            Lang::negotiate(
+                parts
+                    .headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default(),
+            )
+        })
+}
+
+/// Anyone, signed in or not.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub ctx: Ctx,
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let lang = language_of(parts);
+        let mut user = None;
+        if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE).filter(|s| !s.is_empty()) {
+            match state
+                .store
+                .authenticate_token(secret, chrono::Utc::now())
+                .await
+            {
+                Ok(Some(actor)) => {
+                    user = Some(SignedIn {
+                        actor,
+                        csrf: mask_csrf(&csrf_token(secret)),
+                        session_csrf: csrf_token(secret),
+                    })
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "session check failed");
+                    return Err(WebError::Api(ApiError::Internal).render_plain(lang));
+                }
+            }
+        }
+        Ok(Visitor {
+            ctx: Ctx {
+                lang,
+                user,
+                path: parts.uri.path().to_owned(),
+            },
+        })
+    }
+}
+
+/// A signed-in user; anyone else is sent to the sign-in page.
+#[derive(Debug, Clone)]
+pub struct Web {
+    pub ctx: Ctx,
+    pub actor: Actor,
+}
+
+impl FromRequestParts<AppState> for Web {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let visitor = Visitor::from_request_parts(parts, state).await?;
+        match visitor.ctx.user.clone() {
+            Some(user) => Ok(Web {
+                actor: user.actor,
+                ctx: visitor.ctx,
+            }),
+            None => {
+                // Only our own paths, never a query string, go into `next`.
+                let next = parts.uri.path();
+                let target = if next.starts_with('/') && !next.starts_with("//") {
+                    format!("/login?next={}", forms::url_encode(next))
+                } else {
+                    "/login".to_owned()
+                };
+                Err(see_other(&target))
+            }
+        }
+    }
+}
+
+impl Web {
+    /// Checks the form's CSRF token against the session.
+    pub fn check_csrf(&self, form: &forms::FormData) -> Result<(), WebError> {
+        let expected = self
+            .ctx
+            .user
+            .as_ref()
+            .map(|u| u.session_csrf.as_str())
+            .unwrap_or_default();
+        match form.get("csrf").and_then(unmask_csrf) {
+            Some(sent) if !expected.is_empty() && constant_time_eq(&sent, expected) => Ok(()),
+            _ => Err(WebError::Csrf),
+        }
+    }
+
+    pub fn require(&self, action: Action) -> Result<(), WebError> {
+        if self.actor.may(action) {
+            Ok(())
+        } else {
+            Err(WebError::Api(ApiError::Forbidden))
+        }
+    }
+}
+
+/// 303 See Other: after a POST, the browser GETs the result (no resubmission on reload).
+pub fn see_other(path: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(path) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors as pages.
+
+#[derive(Debug)]
+pub enum WebError {
+    Api(ApiError),
+    Csrf,
+}
+
+impl From<ApiError> for WebError {
+    fn from(e: ApiError) -> Self {
+        WebError::Api(e)
+    }
+}
+
+impl From<shanyrak_store::StoreError> for WebError {
+    fn from(e: shanyrak_store::StoreError) -> Self {
+        WebError::Api(e.into())
+    }
+}
+
+impl From<crate::dispatch::DispatchError> for WebError {
+    fn from(e: crate::dispatch::DispatchError) -> Self {
+        WebError::Api(e.into())
+    }
+}
+
+impl WebError {
+    fn status_and_key(&self) -> (StatusCode, &'static str) {
+        match self {
+            WebError::Csrf => (StatusCode::FORBIDDEN, "error-csrf"),
+            WebError::Api(e) => match e {
+                ApiError::Unauthorized | ApiError::InvalidCredentials => {
+                    (StatusCode::UNAUTHORIZED, "error-unauthorized")
+                }
+                ApiError::Forbidden => (StatusCode::FORBIDDEN, "error-forbidden"),
+                ApiError::NotFound => (StatusCode::NOT_FOUND, "error-not-found"),
+                ApiError::Validation(_) | ApiError::InvalidQuery(_) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "error-invalid")
+                }
+                ApiError::VersionMismatch { .. } | ApiError::Conflict(_) => {
+                    (StatusCode::CONFLICT, "error-conflict")
+                }
+                ApiError::Admission(_) => (StatusCode::CONFLICT, "error-admission"),
+                ApiError::TooManyAttempts { .. } => {
+                    (StatusCode::TOO_MANY_REQUESTS, "error-too-many")
+                }
+                ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error-invalid"),
+                ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "error-internal"),
+                _ => (StatusCode::BAD_REQUEST, "error-invalid"),
+            },
+        }
+    }
+
+    /// An error page without the navigation (for when the session itself failed).
+    fn render_plain(&self, lang: Lang) -> Response {
+        let ctx = Ctx {
+            lang,
+            user: None,
+            path: "/".into(),
+        };
+        self.render(&ctx)
+    }
+
+    pub fn render(&self, ctx: &Ctx) -> Response {
+        let (status, key) = self.status_and_key();
+        let body = html! {
+            h1 { (ctx.t("error-title")) }
+            p.notice.error role="alert" { (ctx.t(key)) }
+            p { a href="/" { (ctx.t("error-back")) } }
+        };
+        (status, layout(ctx, &ctx.t("error-title"), body)).into_response()
+    }
+}
+
+/// An error on a page, shown as a page in the user's language.
+#[derive(Debug)]
+pub struct PageError {
+    ctx: Ctx,
+    error: WebError,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.error.render(&self.ctx)
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+pub trait OrPage<T> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<WebError>> OrPage<T> for Result<T, E> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError> {
+        self.map_err(|e| PageError {
+            ctx: ctx.clone(),
+            error: e.into(),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Layout.
+
+/// Static files, named with their content hash so browsers keep them for a year and a new
+/// build is fetched at once.
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    body: &'static [u8],
+}
+
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "app.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../assets/app.css"),
+    },
+    Asset {
+        name: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/app.js"),
+    },
+    Asset {
+        name: "htmx.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/htmx.min.js"),
+    },
+];
+
+fn asset_version(name: &str) -> String {
+    ASSETS
+        .iter()
+        .find(|a| a.name == name)
+        .map(|a| {
+            let digest = Sha256::digest(a.body);
+            digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn asset_url(name: &str) -> String {
+    format!("/assets/{name}?v={}", asset_version(name))
+}
+
+async fn asset(Path(name): Path<String>) -> Response {
+    match ASSETS.iter().find(|a| a.name == name) {
+        Some(a) => (
+            [
+                (header::CONTENT_TYPE, a.content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            a.body,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+struct NavItem {
+    path: &'static str,
+    key: &'static str,
+    action: Action,
+}
+
+const NAV: &[NavItem] = &[
+    NavItem {
+        path: "/reception",
+        key: "nav-reception",
+        action: Action::RegisterHousehold,
+    },
+    NavItem {
+        path: "/find",
+        key: "nav-find",
+        action: Action::ReadHousehold,
+    },
+    NavItem {
+        path: "/sites",
+        key: "nav-sites",
+        action: Action::ReadSites,
+    },
+    NavItem {
+        path: "/dispatch",
+        key: "nav-dispatch",
+        action: Action::PlaceHouseholds,
+    },
+    NavItem {
+        path: "/duplicates",
+        key: "nav-duplicates",
+        action: Action::ReviewDuplicates,
+    },
+    NavItem {
+        path: "/dashboard",
+        key: "nav-dashboard",
+        action: Action::ReadSites,
+    },
+];
+
+pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                // htmx would inject a <style> element, which the CSP forbids; app.css has
+                // the indicator styles instead.
+                // Error pages (a form with mistakes is a 422) are swapped in like any page.
+                meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"historyCacheSize":0,"refreshOnHistoryMiss":true,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}"#;
+                title { (title) " · Shanyrak" }
+                link rel="stylesheet" href=(asset_url("app.css"));
+                script src=(asset_url("htmx.min.js")) defer {}
+                script src=(asset_url("app.js")) defer {}
+            }
+            body hx-boost="true" {
+                a.skip href="#main" { (ctx.t("nav-skip")) }
+                header.top {
+                    a.brand href="/" { "Shanyrak" }
+                    @if let Some(user) = &ctx.user {
+                        nav aria-label=(ctx.t("nav-label")) {
+                            ul {
+                                @for item in NAV {
+                                    @if user.actor.may(item.action) {
+                                        li {
+                                            a href=(item.path) aria-current=[ctx.path.starts_with(item.path).then_some("page")] {
+                                                (ctx.t(item.key))
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    div.tools {
+                        form.lang method="post" action="/language" {
+                            input type="hidden" name="back" value=(ctx.path);
+                            label for="lang-select" { (ctx.t("lang-label")) }
+                            select #lang-select name="lang" data-autosubmit {
+                                @for lang in Lang::ALL {
+                                    option value=(lang.code()) selected[lang == ctx.lang] { (lang.native_name()) }
+                                }
+                            }
+                            button.secondary type="submit" { (ctx.t("lang-apply")) }
+                        }
+                        @if ctx.user.is_some() {
+                            form method="post" action="/logout" {
+                                (ctx.csrf_field())
+                                button.secondary type="submit" { (ctx.t("nav-logout")) }
+                            }
+                        }
+                    }
+                }
+                main #main tabindex="-1" {
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// A page in the layout, as a response.
+pub fn render(ctx: &Ctx, title: &str, body: Markup) -> Response {
+    layout(ctx, title, body).into_response()
+}
+
+/// Text that is safe to put in HTML as is (our own SVG).
+pub fn trusted(svg: String) -> PreEscaped<String> {
+    PreEscaped(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csrf_tokens_differ_per_session_and_compare_exactly() {
+        let a = csrf_token("secret-a");
+        let b = csrf_token("secret-b");
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert!(constant_time_eq(&a, &csrf_token("secret-a")));
+        assert!(!constant_time_eq(&a, &b));
+        assert!(!constant_time_eq(&a, &a[..63]));
+        let masked = mask_csrf(&a);
+        assert_ne!(masked, mask_csrf(&a), "each page gets a fresh mask");
+        assert_eq!(unmask_csrf(&masked).as_deref(), Some(a.as_str()));
+        assert_eq!(unmask_csrf("zz"), None);
+        assert_ne!(unmask_csrf(&mask_csrf(&b)).as_deref(), Some(a.as_str()));
+    }
+
+    #[test]
+    fn cookies_are_found_by_exact_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("x_shanyrak_session=no; shanyrak_session=yes; shanyrak_lang=en"),
+        );
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("yes"));
+        assert_eq!(cookie(&headers, LANG_COOKIE), Some("en"));
+        assert_eq!(cookie(&headers, "other"), None);
+    }
+}

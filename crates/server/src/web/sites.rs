@@ -1,0 +1,455 @@
+//! Sites: occupancy by city, and the site page where the manager checks people in and
+//! out and keeps the bed counts true.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use chrono::Utc;
+use maud::{Markup, html};
+use serde::Deserialize;
+use shanyrak_core::shelter::{BedPoolInput, PoolKind, StayStatus};
+use shanyrak_core::{Action, ReferenceCode};
+use shanyrak_store::{PoolView, SiteView, StoreError};
+
+use super::forms::FormData;
+use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::parse_id;
+use crate::shelter::DEFAULT_ABSENCE_DAYS;
+
+/// Beds of a pool as (capacity, occupied, reserved), family rooms counted in beds.
+fn beds(pool: &PoolView) -> (u64, u64, u64) {
+    let per_room = match pool.spec.kind {
+        PoolKind::FamilyRoom => u64::from(pool.spec.room_size.unwrap_or(1)),
+        _ => 1,
+    };
+    (
+        pool.capacity(),
+        u64::from(pool.occupied) * per_room,
+        u64::from(pool.reserved) * per_room,
+    )
+}
+
+/// A bar of occupied, reserved and free beds, with the figures as text for screen readers
+/// and for anyone who cannot tell the colours apart.
+pub fn occupancy_bar(ctx: &Ctx, capacity: u64, occupied: u64, reserved: u64) -> Markup {
+    let pct = |n: u64| {
+        if capacity == 0 {
+            0.0
+        } else {
+            (n as f64 * 100.0 / capacity as f64).min(100.0)
+        }
+    };
+    let free = capacity.saturating_sub(occupied + reserved);
+    let label = ctx.t_with(
+        "sites-bar-label",
+        &[
+            ("capacity", (capacity as i64).into()),
+            ("occupied", (occupied as i64).into()),
+            ("reserved", (reserved as i64).into()),
+            ("free", (free as i64).into()),
+        ],
+    );
+    // Widths go in an SVG, because the content security policy allows no inline styles.
+    let occupied_width = pct(occupied);
+    let reserved_width = pct(reserved).min(100.0 - occupied_width);
+    html! {
+        div.occupancy {
+            svg.bar-svg viewBox="0 0 100 10" preserveAspectRatio="none" width="100%" height="18" role="img" aria-label=(label) {
+                rect x="0" y="0" width="100" height="10" fill="#d9e7d2" {}
+                rect x="0" y="0" width=(format!("{occupied_width:.2}")) height="10" fill="#0b5cad" {}
+                rect x=(format!("{occupied_width:.2}")) y="0" width=(format!("{reserved_width:.2}")) height="10" fill="#d08c00" {}
+            }
+            span.hint { (label) }
+        }
+    }
+}
+
+fn legend(ctx: &Ctx) -> Markup {
+    html! {
+        p.legend aria-hidden="true" {
+            span { i.occupied {} (ctx.t("sites-occupied")) }
+            span { i.reserved {} (ctx.t("sites-reserved")) }
+            span { i.free {} (ctx.t("sites-free")) }
+        }
+    }
+}
+
+pub async fn list(State(state): State<AppState>, web: Web) -> PageResult {
+    web.require(Action::ReadSites).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let sites = state
+        .store
+        .list_sites(&web.actor, None, Utc::now())
+        .await
+        .or_page(ctx)?;
+    let mut by_city: BTreeMap<String, Vec<&SiteView>> = BTreeMap::new();
+    for site in &sites {
+        by_city
+            .entry(site.site.details.location.city.clone())
+            .or_default()
+            .push(site);
+    }
+    let body = html! {
+        h1 { (ctx.t("sites-title")) }
+        (legend(ctx))
+        @if sites.is_empty() { p { (ctx.t("sites-none")) } }
+        @for (city, sites) in &by_city {
+            section {
+                h2 { (city) }
+                div.table-wrap { table {
+                    thead { tr {
+                        th scope="col" { (ctx.t("field-site")) }
+                        th scope="col" { (ctx.t("sites-pool-kind")) }
+                        th scope="col" { (ctx.t("sites-occupancy")) }
+                    } }
+                    tbody {
+                        @for site in sites {
+                            @for (i, pool) in site.pools.iter().enumerate() {
+                                @let (capacity, occupied, reserved) = beds(pool);
+                                tr {
+                                    @if i == 0 {
+                                        th scope="rowgroup" rowspan=(site.pools.len()) {
+                                            a href=(format!("/sites/{}", site.site.id)) { (site.site.details.name) }
+                                            br; span.status { (ctx.label("site-status", site.site.details.status.as_str())) }
+                                        }
+                                    }
+                                    td { (ctx.label("pool", pool.spec.kind.as_str())) }
+                                    td { (occupancy_bar(ctx, capacity, occupied, reserved)) }
+                                }
+                            }
+                            @if site.pools.is_empty() {
+                                tr {
+                                    th scope="row" { a href=(format!("/sites/{}", site.site.id)) { (site.site.details.name) } }
+                                    td colspan="2" { (ctx.t("sites-no-pools")) }
+                                }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+    };
+    Ok(super::render(ctx, &ctx.t("sites-title"), body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SiteQuery {
+    /// A short outcome code shown after a check-in or an edit (no personal data).
+    #[serde(default)]
+    done: Option<String>,
+}
+
+const OUTCOMES: &[&str] = &[
+    "checked-in",
+    "checked-out",
+    "cancelled",
+    "seen",
+    "pool-saved",
+    "no-reservation",
+    "unknown-reference",
+];
+
+pub async fn page(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<SiteQuery>,
+) -> PageResult {
+    let ctx = &web.ctx;
+    let site_id = parse_id(&id).or_page(ctx)?;
+    let now = Utc::now();
+    let site = state.store.get_site(&web.actor, site_id, now).await.or_page(ctx)?;
+    let residents = if web.actor.may(Action::ReadResidents) {
+        let residents = state
+            .store
+            .residents(&web.actor, site_id, DEFAULT_ABSENCE_DAYS, now)
+            .await
+            .or_page(ctx)?;
+        crate::audit::log_read(
+            &state,
+            &web.actor,
+            &headers,
+            "read_residents",
+            Some(site_id),
+            serde_json::json!({ "residents": residents.len(), "via": "web" }),
+        )
+        .await
+        .or_page(ctx)?;
+        Some(residents)
+    } else {
+        None
+    };
+    let manage = web.actor.may(Action::ManageSites);
+    let outcome = query.done.as_deref().filter(|d| OUTCOMES.contains(d));
+    let d = &site.site.details;
+    let body = html! {
+        h1 { (d.name) }
+        p { (ctx.label("site-kind", d.kind.as_str())) " · " (d.location.city) " · " span.status { (ctx.label("site-status", d.status.as_str())) } }
+        @if let Some(outcome) = outcome {
+            @let bad = matches!(outcome, "no-reservation" | "unknown-reference");
+            p.notice.ok[!bad].error[bad] role="status" #outcome { (ctx.t(&format!("sites-done-{outcome}"))) }
+        }
+        @if manage {
+            section {
+                h2 { (ctx.t("sites-check-in")) }
+                form method="post" action=(format!("/sites/{site_id}/check-in")) {
+                    (ctx.csrf_field())
+                    div.field {
+                        label for="reference" { (ctx.t("sites-reference")) }
+                        input #reference type="text" name="reference" autocomplete="off" autocapitalize="characters"
+                            placeholder="K7M-4QX-9PZ" required;
+                        p.hint { (ctx.t("sites-reference-hint")) }
+                    }
+                    div.actions {
+                        button type="submit" { (ctx.t("sites-check-in-submit")) }
+                        button.secondary type="button" data-scan-into="reference" hidden { (ctx.t("sites-scan")) }
+                    }
+                }
+            }
+        }
+        section {
+            h2 { (ctx.t("sites-beds")) }
+            (legend(ctx))
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { (ctx.t("sites-pool-kind")) }
+                    th scope="col" { (ctx.t("sites-occupancy")) }
+                    @if manage { th scope="col" { (ctx.t("sites-edit-beds")) } }
+                } }
+                tbody {
+                    @for pool in &site.pools {
+                        @let (capacity, occupied, reserved) = beds(pool);
+                        tr {
+                            th scope="row" {
+                                (ctx.label("pool", pool.spec.kind.as_str()))
+                                @if let Some(size) = pool.spec.room_size { " (" (ctx.count("sites-room-size", i64::from(size))) ")" }
+                            }
+                            td { (occupancy_bar(ctx, capacity, occupied, reserved)) }
+                            @if manage {
+                                td {
+                                    form.pool-edit method="post" action=(format!("/sites/{site_id}/pools/{}", pool.id)) {
+                                        (ctx.csrf_field())
+                                        @for (name, key, value) in [
+                                            ("beds", "sites-beds-total", pool.spec.beds),
+                                            ("blocked_beds", "sites-beds-blocked", pool.spec.blocked_beds),
+                                            ("step_free_beds", "sites-beds-step-free", pool.spec.step_free_beds),
+                                            ("transitory_beds", "sites-beds-transitory", pool.spec.transitory_beds),
+                                        ] {
+                                            @let input_id = format!("{}-{name}", pool.id);
+                                            div.field {
+                                                label for=(input_id) { (ctx.t(key)) }
+                                                input id=(input_id) type="number" min="0" name=(name) value=(value) inputmode="numeric";
+                                            }
+                                        }
+                                        button.secondary type="submit" { (ctx.t("common-save")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+        @if let Some(residents) = &residents {
+            section {
+                h2 { (ctx.t("sites-residents")) " (" (residents.len()) ")" }
+                @if residents.is_empty() { p { (ctx.t("sites-no-residents")) } }
+                @else {
+                    div.table-wrap { table {
+                        thead { tr {
+                            th scope="col" { (ctx.t("field-reference")) }
+                            th scope="col" { (ctx.t("field-name")) }
+                            th scope="col" { (ctx.t("field-status")) }
+                            th scope="col" { (ctx.t("sites-nights")) }
+                            @if manage { th scope="col" { (ctx.t("common-actions")) } }
+                        } }
+                        tbody {
+                            @for r in residents {
+                                tr {
+                                    td { span.reference { (r.reference) } }
+                                    td { (r.names.join(", ")) }
+                                    td {
+                                        (ctx.label("stay", r.stay.status.as_str()))
+                                        @if r.overdue { " · " strong { (ctx.t("sites-overdue")) } }
+                                        @if r.max_nights_reached { " · " strong { (ctx.t("sites-max-nights")) } }
+                                    }
+                                    td { (r.nights) }
+                                    @if manage {
+                                        td {
+                                            form method="post" action=(format!("/sites/{site_id}/stays/{}", r.stay.id)) {
+                                                (ctx.csrf_field())
+                                                div.actions {
+                                                    @if r.stay.status == StayStatus::CheckedIn {
+                                                        button.secondary type="submit" name="action" value="seen" { (ctx.t("sites-seen")) }
+                                                        button.secondary type="submit" name="action" value="check-out" { (ctx.t("sites-check-out")) }
+                                                    } @else if r.stay.status == StayStatus::Reserved {
+                                                        button.secondary type="submit" name="action" value="check-in" { (ctx.t("sites-check-in-submit")) }
+                                                        button.secondary type="submit" name="action" value="cancel" { (ctx.t("sites-cancel")) }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    } }
+                }
+            }
+        }
+    };
+    Ok(super::render(ctx, &d.name, body))
+}
+
+/// Check in every reservation of the household at this site, found by its reference
+/// code (typed, or read from the card's QR code).
+pub async fn check_in(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::ManageSites).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let site_id = parse_id(&id).or_page(ctx)?;
+    let back = |outcome: &str| see_other(&format!("/sites/{site_id}?done={outcome}"));
+    let Some(reference) = form
+        .text("reference")
+        .and_then(|r| r.parse::<ReferenceCode>().ok())
+    else {
+        return Ok(back("unknown-reference"));
+    };
+    let now = Utc::now();
+    let residents = state
+        .store
+        .residents(&web.actor, site_id, DEFAULT_ABSENCE_DAYS, now)
+        .await
+        .or_page(ctx)?;
+    let reserved: Vec<_> = residents
+        .iter()
+        .filter(|r| r.reference == reference && r.stay.status == StayStatus::Reserved)
+        .collect();
+    if reserved.is_empty() {
+        return Ok(back("no-reservation"));
+    }
+    for r in reserved {
+        state
+            .store
+            .change_stay(&web.actor, r.stay.id, StayStatus::CheckedIn, now)
+            .await
+            .or_page(ctx)?;
+    }
+    tracing::info!(site = %site_id, "checked in on the web");
+    Ok(back("checked-in"))
+}
+
+pub async fn stay_action(
+    State(state): State<AppState>,
+    web: Web,
+    Path((id, stay_id)): Path<(String, String)>,
+    form: FormData,
+) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::ManageSites).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let site_id = parse_id(&id).or_page(ctx)?;
+    let stay_id = parse_id(&stay_id).or_page(ctx)?;
+    let now = Utc::now();
+    // The stay must belong to this site; the store checks the organisation.
+    let residents = state
+        .store
+        .residents(&web.actor, site_id, DEFAULT_ABSENCE_DAYS, now)
+        .await
+        .or_page(ctx)?;
+    if !residents.iter().any(|r| r.stay.id == stay_id) {
+        return Err(WebError::Api(ApiError::NotFound)).or_page(ctx);
+    }
+    let outcome = match form.get("action") {
+        Some("check-in") => {
+            state.store.change_stay(&web.actor, stay_id, StayStatus::CheckedIn, now).await.or_page(ctx)?;
+            "checked-in"
+        }
+        Some("check-out") => {
+            state.store.change_stay(&web.actor, stay_id, StayStatus::CheckedOut, now).await.or_page(ctx)?;
+            "checked-out"
+        }
+        Some("cancel") => {
+            state.store.change_stay(&web.actor, stay_id, StayStatus::Cancelled, now).await.or_page(ctx)?;
+            "cancelled"
+        }
+        Some("seen") => {
+            state.store.mark_seen(&web.actor, stay_id, now).await.or_page(ctx)?;
+            "seen"
+        }
+        _ => return Err(WebError::Api(ApiError::NotFound)).or_page(ctx),
+    };
+    Ok(see_other(&format!("/sites/{site_id}?done={outcome}")))
+}
+
+pub async fn edit_pool(
+    State(state): State<AppState>,
+    web: Web,
+    Path((id, pool_id)): Path<(String, String)>,
+    form: FormData,
+) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::ManageSites).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let site_id = parse_id(&id).or_page(ctx)?;
+    let pool_id = parse_id(&pool_id).or_page(ctx)?;
+    let now = Utc::now();
+    let site = state.store.get_site(&web.actor, site_id, now).await.or_page(ctx)?;
+    let pool = site
+        .pools
+        .iter()
+        .find(|p| p.id == pool_id)
+        .ok_or(WebError::Api(ApiError::NotFound))
+        .or_page(ctx)?;
+    let number = |name: &str, current: u32| -> Result<u32, ()> {
+        match form.text(name) {
+            None => Ok(current),
+            Some(text) => text.parse::<u32>().map_err(|_| ()),
+        }
+    };
+    let (Ok(beds), Ok(blocked), Ok(step_free), Ok(transitory)) = (
+        number("beds", pool.spec.beds),
+        number("blocked_beds", pool.spec.blocked_beds),
+        number("step_free_beds", pool.spec.step_free_beds),
+        number("transitory_beds", pool.spec.transitory_beds),
+    ) else {
+        return Err(WebError::Api(ApiError::Validation(shanyrak_core::ValidationErrors::single(
+            shanyrak_core::FieldError::new("#/beds", shanyrak_core::FieldErrorCode::InvalidValue, "a whole number of beds"),
+        ))))
+        .or_page(ctx);
+    };
+    let input = BedPoolInput {
+        kind: Some(pool.spec.kind),
+        room_size: pool.spec.room_size,
+        beds: Some(beds),
+        step_free_beds: step_free,
+        blocked_beds: blocked,
+        transitory_beds: transitory,
+    };
+    match state.store.update_pool(&web.actor, site_id, pool_id, &input, now).await {
+        Ok(()) => Ok(see_other(&format!("/sites/{site_id}?done=pool-saved"))),
+        Err(StoreError::Invalid(errors)) => {
+            let messages: Vec<String> = errors.errors.iter().map(|e| super::forms::message(ctx, e)).collect();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                super::render(ctx, &ctx.t("sites-edit-beds"), html! {
+                    h1 { (ctx.t("sites-edit-beds")) }
+                    div.notice.error role="alert" { @for m in &messages { p { (m) } } }
+                    p { a href=(format!("/sites/{site_id}")) { (ctx.t("error-back")) } }
+                }),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e).or_page(ctx),
+    }
+}
