@@ -25,6 +25,7 @@ pub struct Demo {
 impl Demo {
     pub fn print_welcome(&self, address: SocketAddr, db: &str) {
         println!("Shanyrak demo is running at http://{address}");
+        println!("Open it in a browser and sign in with any account below.");
         println!(
             "Database: {db} ({} households registered, {} shelter sites)",
             self.households, self.sites

@@ -77,6 +77,10 @@ enum Command {
         /// Public figures: hours between releases (never live).
         #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(i64).range(1..=168))]
         public_release_hours: i64,
+        /// Send the web session cookie without `Secure`, for a laptop serving a local
+        /// network over plain HTTP (browsers accept `Secure` cookies from localhost anyway).
+        #[arg(long)]
+        plain_http_cookies: bool,
     },
     /// Start the server on a fresh database filled with demo organisations, users and households.
     Demo {
@@ -290,6 +294,7 @@ async fn shutdown_signal() {
 struct PublicSettings {
     disclosure_threshold: u64,
     public_release_hours: i64,
+    plain_http_cookies: bool,
 }
 
 impl Default for PublicSettings {
@@ -297,6 +302,7 @@ impl Default for PublicSettings {
         Self {
             disclosure_threshold: shanyrak_server::stats::DEFAULT_THRESHOLD,
             public_release_hours: shanyrak_server::stats::DEFAULT_RELEASE_HOURS,
+            plain_http_cookies: false,
         }
     }
 }
@@ -316,6 +322,7 @@ async fn serve(
         .context("could not build the identity index")?;
     state.disclosure_threshold = settings.disclosure_threshold;
     state.release_interval = chrono::Duration::hours(settings.public_release_hours);
+    state.plain_http_cookies = settings.plain_http_cookies;
     tracing::info!(address = %local, database = store.backend_name(), "listening");
     on_ready(local);
     shanyrak_server::serve(listener, state, shutdown_signal()).await?;
@@ -359,11 +366,13 @@ async fn run(cli: Cli) -> Result<()> {
             bind,
             disclosure_threshold,
             public_release_hours,
+            plain_http_cookies,
         } => {
             let store = db.open().await?;
             let settings = PublicSettings {
                 disclosure_threshold,
                 public_release_hours,
+                plain_http_cookies,
             };
             serve(store, bind, settings, |address| {
                 println!("Shanyrak is listening on http://{address}")

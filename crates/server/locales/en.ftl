@@ -103,8 +103,8 @@ field-error-unknown-country = Unknown country.
 field-error-invalid-phone = Phone number not recognised.
 field-error-invalid-document-number = The number does not fit the document's format.
 field-error-document-checksum = The number has a typo: its check digit does not match.
-field-error-document-birth-date-mismatch = The date of birth in the number (IIN) differs from the one typed.
-field-error-document-sex-mismatch = The sex in the number (IIN) differs from the one chosen.
+field-error-document-birth-date-mismatch = The date of birth in the number (IIN, PIN) differs from the one typed.
+field-error-document-sex-mismatch = The sex in the number (IIN, PIN) differs from the one chosen.
 field-error-document-country-mismatch = This country does not issue this document.
 field-error-duplicate = This value is repeated.
 field-error-no-head = Mark one member as the head of household.
@@ -114,6 +114,7 @@ field-error-read-only = This cannot be changed.
 field-error-invalid-type = Invalid value.
 field-error-unknown-field = Unknown field.
 field-error-invalid-value = Value not allowed.
+field-error-information-given-invalid-value = Consent needs the person to be told first what is recorded and why; tick this.
 
 ## Values
 

@@ -106,8 +106,8 @@ field-error-unknown-country = Неизвестная страна.
 field-error-invalid-phone = Номер телефона не распознан.
 field-error-invalid-document-number = Номер не соответствует формату документа.
 field-error-document-checksum = Номер с ошибкой: не сходится контрольная цифра.
-field-error-document-birth-date-mismatch = Дата рождения в номере (ИИН) не совпадает с введённой.
-field-error-document-sex-mismatch = Пол в номере (ИИН) не совпадает с введённым.
+field-error-document-birth-date-mismatch = Дата рождения в номере (ИИН, ПИН) не совпадает с введённой.
+field-error-document-sex-mismatch = Пол в номере (ИИН, ПИН) не совпадает с введённым.
 field-error-document-country-mismatch = Страна выдачи не подходит к этому документу.
 field-error-duplicate = Значение повторяется.
 field-error-no-head = Укажите главу домохозяйства.
@@ -117,6 +117,7 @@ field-error-read-only = Это поле нельзя менять.
 field-error-invalid-type = Неверное значение.
 field-error-unknown-field = Неизвестное поле.
 field-error-invalid-value = Недопустимое значение.
+field-error-information-given-invalid-value = При согласии человеку нужно сначала объяснить, что записывается и зачем; отметьте это.
 
 ## Значения
 

@@ -39,13 +39,38 @@ pub fn stacked_columns(title: &str, categories: &[String], series: &[Series]) ->
     let plot_w = width - left - 8.0;
     let plot_h = height - top - bottom;
     let totals: Vec<i64> = (0..categories.len())
-        .map(|i| series.iter().map(|s| s.values.get(i).copied().unwrap_or(0)).sum())
+        .map(|i| {
+            series
+                .iter()
+                .map(|s| s.values.get(i).copied().unwrap_or(0))
+                .sum()
+        })
         .collect();
     let max = nice_max(totals.iter().copied().max().unwrap_or(0));
-    let slot = if categories.is_empty() { plot_w } else { plot_w / categories.len() as f64 };
+    let slot = if categories.is_empty() {
+        plot_w
+    } else {
+        plot_w / categories.len() as f64
+    };
     let bar_w = (slot * 0.7).max(2.0);
     let y = |v: i64| top + plot_h - (v as f64 / max as f64) * plot_h;
     let label_every = (categories.len() / 7).max(1);
+    // Per category: (series index, stacked base, value) of each non-empty segment.
+    let segments: Vec<Vec<(usize, i64, i64)>> = (0..categories.len())
+        .map(|i| {
+            let mut base = 0;
+            series
+                .iter()
+                .enumerate()
+                .filter_map(|(s_index, s)| {
+                    let v = s.values.get(i).copied().unwrap_or(0);
+                    let segment = (s_index, base, v);
+                    base += v;
+                    (v > 0).then_some(segment)
+                })
+                .collect()
+        })
+        .collect();
     html! {
         svg.chart viewBox=(format!("0 0 {width} {height}")) role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
             title { (title) }
@@ -56,16 +81,11 @@ pub fn stacked_columns(title: &str, categories: &[String], series: &[Series]) ->
             }
             @for (i, category) in categories.iter().enumerate() {
                 @let x = left + slot * i as f64 + (slot - bar_w) / 2.0;
-                @let mut base = 0i64;
-                @for (s_index, s) in series.iter().enumerate() {
-                    @let v = s.values.get(i).copied().unwrap_or(0);
-                    @if v > 0 {
-                        rect x=(format!("{x:.1}")) y=(format!("{:.1}", y(base + v))) width=(format!("{bar_w:.1}"))
-                            height=(format!("{:.1}", y(base) - y(base + v))) fill=(PALETTE[s_index % PALETTE.len()]) {
-                            title { (category) " · " (s.name) ": " (v) }
-                        }
+                @for (s_index, base, v) in &segments[i] {
+                    rect x=(format!("{x:.1}")) y=(format!("{:.1}", y(base + v))) width=(format!("{bar_w:.1}"))
+                        height=(format!("{:.1}", y(*base) - y(base + v))) fill=(PALETTE[s_index % PALETTE.len()]) {
+                        title { (category) " · " (series[*s_index].name) ": " (v) }
                     }
-                    @let _ = { base += v; };
                 }
                 @if i % label_every == 0 {
                     text x=(format!("{:.1}", x + bar_w / 2.0)) y=(height - bottom + 16.0) text-anchor="middle" font-size="11" fill="#333" { (category) }
@@ -127,7 +147,10 @@ mod tests {
         let svg = stacked_columns(
             "t",
             &["<script>".to_owned()],
-            &[Series { name: "a&b".into(), values: vec![3] }],
+            &[Series {
+                name: "a&b".into(),
+                values: vec![3],
+            }],
         )
         .into_string();
         assert!(!svg.contains("<script>"));

@@ -29,7 +29,9 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
         .arrivals_by_day(web.actor.organisation_id, since)
         .await
         .or_page(ctx)?;
-    let days: Vec<chrono::NaiveDate> = (0..ARRIVAL_DAYS).map(|i| since + Duration::days(i)).collect();
+    let days: Vec<chrono::NaiveDate> = (0..ARRIVAL_DAYS)
+        .map(|i| since + Duration::days(i))
+        .collect();
     let unknown = ctx.t("dashboard-crossing-unknown");
     let crossings: BTreeSet<String> = arrivals
         .iter()
@@ -37,13 +39,17 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
         .collect();
     let mut per: BTreeMap<(chrono::NaiveDate, String), i64> = BTreeMap::new();
     for (day, crossing, people) in &arrivals {
-        *per.entry((*day, crossing.clone().unwrap_or_else(|| unknown.clone()))).or_default() += people;
+        *per.entry((*day, crossing.clone().unwrap_or_else(|| unknown.clone())))
+            .or_default() += people;
     }
     let series: Vec<Series> = crossings
         .iter()
         .map(|c| Series {
             name: c.clone(),
-            values: days.iter().map(|d| per.get(&(*d, c.clone())).copied().unwrap_or(0)).collect(),
+            values: days
+                .iter()
+                .map(|d| per.get(&(*d, c.clone())).copied().unwrap_or(0))
+                .collect(),
         })
         .collect();
     let labels: Vec<String> = days
@@ -57,11 +63,21 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
     let all_beds: Vec<_> = stats.beds.iter().filter(|b| b.kind == "all").collect();
     let free_beds: u64 = all_beds.iter().map(|b| b.free).sum();
     let occupied: u64 = all_beds.iter().map(|b| b.occupied).sum();
-    let city_name = |key: &str| key.split_once('/').map(|(_, c)| c.to_owned()).unwrap_or_else(|| key.to_owned());
+    let city_name = |key: &str| {
+        key.split_once('/')
+            .map(|(_, c)| c.to_owned())
+            .unwrap_or_else(|| key.to_owned())
+    };
     let gaps: Vec<(String, i64, i64)> = stats
         .gaps
         .iter()
-        .map(|g| (city_name(&g.city), g.waiting_persons as i64, g.free_beds as i64))
+        .map(|g| {
+            (
+                city_name(&g.city),
+                g.waiting_persons as i64,
+                g.free_beds as i64,
+            )
+        })
         .collect();
     let body = html! {
         h1 { (ctx.t("dashboard-title")) }

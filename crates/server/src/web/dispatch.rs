@@ -60,7 +60,11 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
         .waiting_list(&web.actor, None, now)
         .await
         .or_page(ctx)?;
-    let sites = state.store.list_sites(&web.actor, None, now).await.or_page(ctx)?;
+    let sites = state
+        .store
+        .list_sites(&web.actor, None, now)
+        .await
+        .or_page(ctx)?;
     let cities: BTreeSet<&str> = waiting
         .iter()
         .map(|w| w.city.as_str())
@@ -103,15 +107,20 @@ pub async fn propose(State(state): State<AppState>, web: Web, form: FormData) ->
     let ctx = &web.ctx;
     let max_travel_km = match form.text("max_travel_km") {
         None => None,
-        Some(text) => Some(text.replace(',', ".").parse::<f64>().map_err(|_| {
-            WebError::Api(ApiError::Validation(shanyrak_core::ValidationErrors::single(
-                shanyrak_core::FieldError::new(
-                    "#/max_travel_km",
-                    shanyrak_core::FieldErrorCode::InvalidValue,
-                    "a number of kilometres",
-                ),
-            )))
-        }).or_page(ctx)?),
+        Some(text) => Some(
+            text.replace(',', ".")
+                .parse::<f64>()
+                .map_err(|_| {
+                    WebError::Api(ApiError::Validation(
+                        shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
+                            "#/max_travel_km",
+                            shanyrak_core::FieldErrorCode::InvalidValue,
+                            "a number of kilometres",
+                        )),
+                    ))
+                })
+                .or_page(ctx)?,
+        ),
     };
     let settings = ProposalSettings {
         city: form.text("city"),
@@ -139,11 +148,20 @@ async fn labels(
     web: &Web,
     ids: impl Iterator<Item = Uuid>,
 ) -> Result<HashMap<Uuid, HouseholdLabel>, WebError> {
-    let waiting = state.store.waiting_list(&web.actor, None, Utc::now()).await?;
+    let waiting = state
+        .store
+        .waiting_list(&web.actor, None, Utc::now())
+        .await?;
     let mut out: HashMap<Uuid, HouseholdLabel> = waiting
         .into_iter()
         .map(|w| {
-            (w.household_id, HouseholdLabel { reference: w.reference.to_string(), persons: w.persons })
+            (
+                w.household_id,
+                HouseholdLabel {
+                    reference: w.reference.to_string(),
+                    persons: w.persons,
+                },
+            )
         })
         .collect();
     for id in ids {
@@ -152,7 +170,13 @@ async fn labels(
         }
         match state.store.get_household(&web.actor, id).await {
             Ok(h) => {
-                out.insert(id, HouseholdLabel { reference: h.reference.to_string(), persons: h.members.len() as u32 });
+                out.insert(
+                    id,
+                    HouseholdLabel {
+                        reference: h.reference.to_string(),
+                        persons: h.members.len() as u32,
+                    },
+                );
             }
             Err(shanyrak_store::StoreError::NotFound) => {}
             Err(e) => return Err(e.into()),
@@ -177,10 +201,16 @@ fn reason_text(ctx: &Ctx, reason: &placement::PlacementReason) -> String {
     if reason.in_preferred_city {
         parts.push(ctx.t("dispatch-in-city"));
     } else {
-        parts.push(ctx.t_with("dispatch-travel", &[("km", (reason.travel_km.round() as i64).into())]));
+        parts.push(ctx.t_with(
+            "dispatch-travel",
+            &[("km", (reason.travel_km.round() as i64).into())],
+        ));
     }
     if reason.better_options_unavailable > 0 {
-        parts.push(ctx.count("dispatch-better-unavailable", i64::from(reason.better_options_unavailable)));
+        parts.push(ctx.count(
+            "dispatch-better-unavailable",
+            i64::from(reason.better_options_unavailable),
+        ));
     }
     parts.join("; ")
 }
@@ -197,7 +227,11 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
     let solution: placement::Solution = serde_json::from_value(batch.solution.clone())
         .map_err(|_| WebError::Api(ApiError::Internal))
         .or_page(ctx)?;
-    let sites = state.store.list_sites(&web.actor, None, Utc::now()).await.or_page(ctx)?;
+    let sites = state
+        .store
+        .list_sites(&web.actor, None, Utc::now())
+        .await
+        .or_page(ctx)?;
     let site_names: HashMap<String, &str> = sites
         .iter()
         .map(|s| (s.site.id.to_string(), s.site.details.name.as_str()))
@@ -206,7 +240,10 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
         .iter()
         .flat_map(|s| {
             s.pools.iter().map(move |p| {
-                (p.id, format!("{} · {}", s.site.details.name, p.spec.kind.as_str()))
+                (
+                    p.id,
+                    format!("{} · {}", s.site.details.name, p.spec.kind.as_str()),
+                )
             })
         })
         .collect();
@@ -227,10 +264,20 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
         Uuid::parse_str(id)
             .ok()
             .and_then(|u| labels.get(&u))
-            .map(|l| format!("{} ({})", l.reference, ctx.count("common-people", i64::from(l.persons))))
+            .map(|l| {
+                format!(
+                    "{} ({})",
+                    l.reference,
+                    ctx.count("common-people", i64::from(l.persons))
+                )
+            })
             .unwrap_or_else(|| ctx.t("dispatch-unknown-household"))
     };
-    let open = solution.proposals.iter().filter(|p| !decided.contains_key(&p.household_id)).count();
+    let open = solution
+        .proposals
+        .iter()
+        .filter(|p| !decided.contains_key(&p.household_id))
+        .count();
     let body = html! {
         h1 { (ctx.t("dispatch-batch-title")) }
         p { (ctx.datetime(batch.created_at)) @if let Some(city) = &batch.city { " · " (city) } }
@@ -331,7 +378,10 @@ pub async fn decide(
             .and_then(|p| Uuid::parse_str(&p).ok());
         match form.get(&format!("d.{hid}")) {
             Some("accept") => match override_pool {
-                Some(pool_id) => input.overrides.push(Override { household_id, pool_id }),
+                Some(pool_id) => input.overrides.push(Override {
+                    household_id,
+                    pool_id,
+                }),
                 None => input.accept.push(household_id),
             },
             Some("reject") => input.reject.push(Rejection {
@@ -350,7 +400,9 @@ pub async fn decide(
     )
     .await
     .or_page(ctx)?;
-    let labels = labels(&state, &web, results.iter().map(|r| r.household_id)).await.or_page(ctx)?;
+    let labels = labels(&state, &web, results.iter().map(|r| r.household_id))
+        .await
+        .or_page(ctx)?;
     let failed = results.iter().filter(|r| r.outcome == "failed").count();
     let body = html! {
         h1 { (ctx.t("dispatch-results")) }
@@ -373,5 +425,9 @@ pub async fn decide(
             a.button.secondary href="/sites" { (ctx.t("nav-sites")) }
         }
     };
-    Ok((StatusCode::OK, super::render(ctx, &ctx.t("dispatch-results"), body)).into_response())
+    Ok((
+        StatusCode::OK,
+        super::render(ctx, &ctx.t("dispatch-results"), body),
+    )
+        .into_response())
 }

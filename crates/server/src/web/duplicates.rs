@@ -42,10 +42,16 @@ pub async fn queue(
         .list_candidates(&web.actor, status, 100)
         .await
         .or_page(ctx)?;
-    crate::audit::log_read(&state, &web.actor, &headers, "read_duplicates", None,
-        serde_json::json!({ "pairs": items.len(), "via": "web" }))
-        .await
-        .or_page(ctx)?;
+    crate::audit::log_read(
+        &state,
+        &web.actor,
+        &headers,
+        "read_duplicates",
+        None,
+        serde_json::json!({ "pairs": items.len(), "via": "web" }),
+    )
+    .await
+    .or_page(ctx)?;
     let body = html! {
         h1 { (ctx.t("duplicates-title")) }
         nav aria-label=(ctx.t("duplicates-filter")) {
@@ -99,7 +105,12 @@ fn side(ctx: &Ctx, title: &str, p: &PersonSide) -> Markup {
 }
 
 fn evidence(ctx: &Ctx, c: &DuplicateCandidate) -> Markup {
-    let fields = c.evidence.get("fields").and_then(|f| f.as_array()).cloned().unwrap_or_default();
+    let fields = c
+        .evidence
+        .get("fields")
+        .and_then(|f| f.as_array())
+        .cloned()
+        .unwrap_or_default();
     html! {
         h2 { (ctx.t("duplicates-evidence")) }
         p { (ctx.t_with("reception-duplicates-probability", &[("percent", ((c.probability * 100.0).round() as i64).into())])) }
@@ -133,11 +144,21 @@ pub async fn pair(
     web.require(Action::ReviewDuplicates).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let id = parse_id(&id).or_page(ctx)?;
-    let c = state.store.get_candidate(&web.actor, id).await.or_page(ctx)?;
-    crate::audit::log_read(&state, &web.actor, &headers, "read_duplicate", Some(id),
-        serde_json::json!({ "via": "web" }))
+    let c = state
+        .store
+        .get_candidate(&web.actor, id)
         .await
         .or_page(ctx)?;
+    crate::audit::log_read(
+        &state,
+        &web.actor,
+        &headers,
+        "read_duplicate",
+        Some(id),
+        serde_json::json!({ "via": "web" }),
+    )
+    .await
+    .or_page(ctx)?;
     let body = html! {
         h1 { (ctx.t("duplicates-pair")) }
         p { span.status { (ctx.t(&format!("duplicates-status-{}", c.status))) } }

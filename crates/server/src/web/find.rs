@@ -67,10 +67,14 @@ fn results(ctx: &Ctx, hits: &PersonHits) -> Markup {
 pub async fn page(web: Web) -> PageResult {
     web.require(Action::ReadHousehold).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    Ok(render(ctx, &ctx.t("find-title"), html! {
-        h1 { (ctx.t("find-title")) }
-        (search_form(ctx, ""))
-    }))
+    Ok(render(
+        ctx,
+        &ctx.t("find-title"),
+        html! {
+            h1 { (ctx.t("find-title")) }
+            (search_form(ctx, ""))
+        },
+    ))
 }
 
 pub async fn submit(
@@ -82,7 +86,10 @@ pub async fn submit(
     web.check_csrf(&form).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let q = form.text("q").unwrap_or_default();
-    let query = SearchQuery { q: q.clone(), limit: Some(50) };
+    let query = SearchQuery {
+        q: q.clone(),
+        limit: Some(50),
+    };
     let (body, status) = match crate::persons::search(&state, &web.actor, &headers, &query).await {
         Ok(hits) => (results(ctx, &hits), StatusCode::OK),
         Err(ApiError::InvalidQuery(_)) => (
@@ -91,9 +98,17 @@ pub async fn submit(
         ),
         Err(e) => return Err(e).or_page(ctx),
     };
-    Ok((status, render(ctx, &ctx.t("find-title"), html! {
-        h1 { (ctx.t("find-title")) }
-        (search_form(ctx, &q))
-        (body)
-    })).into_response())
+    Ok((
+        status,
+        render(
+            ctx,
+            &ctx.t("find-title"),
+            html! {
+                h1 { (ctx.t("find-title")) }
+                (search_form(ctx, &q))
+                (body)
+            },
+        ),
+    )
+        .into_response())
 }

@@ -62,7 +62,9 @@ impl FromRequest<AppState> for FormData {
                 } else {
                     ApiError::MalformedJson("the form could not be read".into())
                 };
-                Err(WebError::Api(error).render_plain(super::Lang::Ru).into_response())
+                Err(WebError::Api(error)
+                    .render_plain(super::Lang::Ru)
+                    .into_response())
             }
         }
     }
@@ -91,7 +93,10 @@ impl FieldErrors {
     pub fn from_validation(errors: &ValidationErrors) -> Self {
         let mut by_pointer: HashMap<String, Vec<FieldError>> = HashMap::new();
         for e in &errors.errors {
-            by_pointer.entry(e.pointer.clone()).or_default().push(e.clone());
+            by_pointer
+                .entry(e.pointer.clone())
+                .or_default()
+                .push(e.clone());
         }
         Self { by_pointer }
     }
@@ -151,14 +156,20 @@ impl FieldErrors {
     }
 }
 
-/// A field error in the user's language, by its code; the English detail is kept for
-/// codes without a message of their own.
+/// A field error in the user's language: a message for this field and code if there is
+/// one (`field-error-information-given-invalid-value`), else the one for the code.
 pub fn message(ctx: &Ctx, error: &FieldError) -> String {
     let code = serde_json::to_value(error.code)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let key = format!("field-error-{}", code.replace('_', "-"));
-    let text = ctx.t(&key);
-    if text == key { error.detail.clone() } else { text }
+        .unwrap_or_default()
+        .replace('_', "-");
+    let field = error
+        .pointer
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .replace('_', "-");
+    super::i18n::try_message(ctx.lang, &format!("field-error-{field}-{code}"), None)
+        .unwrap_or_else(|| ctx.t(&format!("field-error-{code}")))
 }

@@ -33,7 +33,12 @@ pub fn qr_svg(text: &str) -> Option<String> {
     })
 }
 
-async fn load(state: &AppState, web: &Web, headers: &HeaderMap, id: &str) -> Result<Household, WebError> {
+async fn load(
+    state: &AppState,
+    web: &Web,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<Household, WebError> {
     let household = state.store.get_household(&web.actor, parse_id(id)?).await?;
     crate::audit::log_read(
         state,
@@ -282,7 +287,14 @@ pub async fn edit_page(
     web.require(Action::UpdateHousehold).or_page(&web.ctx)?;
     let household = load(&state, &web, &headers, &id).await.or_page(&web.ctx)?;
     let draft = HouseholdDraft::from_household(&household);
-    Ok(edit_form(&web.ctx, &id, &draft, &FieldErrors::default(), None, StatusCode::OK))
+    Ok(edit_form(
+        &web.ctx,
+        &id,
+        &draft,
+        &FieldErrors::default(),
+        None,
+        StatusCode::OK,
+    ))
 }
 
 pub async fn edit_submit(
@@ -302,22 +314,46 @@ pub async fn edit_submit(
                 relationship: Relationship::Child.as_str().into(),
                 ..Default::default()
             });
-            return Ok(edit_form(ctx, &id, &draft, &FieldErrors::default(), None, StatusCode::OK));
+            return Ok(edit_form(
+                ctx,
+                &id,
+                &draft,
+                &FieldErrors::default(),
+                None,
+                StatusCode::OK,
+            ));
         }
         remove if remove.starts_with("remove-") => {
-            if let Some(i) = remove["remove-".len()..].parse::<usize>().ok().filter(|i| *i < draft.members.len()) {
-                if draft.members.len() > 1 {
-                    draft.members.remove(i);
-                }
+            if let Some(i) = remove["remove-".len()..]
+                .parse::<usize>()
+                .ok()
+                .filter(|i| *i < draft.members.len())
+                && draft.members.len() > 1
+            {
+                draft.members.remove(i);
             }
-            return Ok(edit_form(ctx, &id, &draft, &FieldErrors::default(), None, StatusCode::OK));
+            return Ok(edit_form(
+                ctx,
+                &id,
+                &draft,
+                &FieldErrors::default(),
+                None,
+                StatusCode::OK,
+            ));
         }
         _ => {}
     }
     let (mut input, _) = match draft.parse() {
         Ok(parsed) => parsed,
         Err(errors) => {
-            return Ok(edit_form(ctx, &id, &draft, &errors, None, StatusCode::UNPROCESSABLE_ENTITY));
+            return Ok(edit_form(
+                ctx,
+                &id,
+                &draft,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
         }
     };
     let current = state
@@ -331,12 +367,25 @@ pub async fn edit_submit(
         Ok(v) => v,
         Err(errors) => {
             let errors = FieldErrors::from_validation(&errors);
-            return Ok(edit_form(ctx, &id, &draft, &errors, None, StatusCode::UNPROCESSABLE_ENTITY));
+            return Ok(edit_form(
+                ctx,
+                &id,
+                &draft,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
         }
     };
     match state
         .store
-        .update_household(&web.actor, household_id, draft.version, &validated, Utc::now())
+        .update_household(
+            &web.actor,
+            household_id,
+            draft.version,
+            &validated,
+            Utc::now(),
+        )
         .await
     {
         Ok(updated) => {
@@ -354,7 +403,14 @@ pub async fn edit_submit(
         )),
         Err(StoreError::Invalid(errors)) => {
             let errors = FieldErrors::from_validation(&errors);
-            Ok(edit_form(ctx, &id, &draft, &errors, None, StatusCode::UNPROCESSABLE_ENTITY))
+            Ok(edit_form(
+                ctx,
+                &id,
+                &draft,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
         Err(e) => Err(WebError::Api(ApiError::from(e))).or_page(ctx),
     }

@@ -9,7 +9,9 @@ use serde::Deserialize;
 use shanyrak_store::StoreError;
 
 use super::forms::FormData;
-use super::{Ctx, LANG_COOKIE, Lang, SESSION_COOKIE, SESSION_HOURS, Visitor, Web, render, see_other};
+use super::{
+    Ctx, LANG_COOKIE, Lang, SESSION_COOKIE, SESSION_HOURS, Visitor, Web, render, see_other,
+};
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -65,11 +67,20 @@ pub async fn page(visitor: Visitor, Query(query): Query<NextQuery>) -> Response 
     if let Some(user) = &visitor.ctx.user {
         return see_other(super::home_path(&user.actor));
     }
-    login_form(&visitor.ctx, safe_next(query.next.as_deref()).as_deref(), "", None)
+    login_form(
+        &visitor.ctx,
+        safe_next(query.next.as_deref()).as_deref(),
+        "",
+        None,
+    )
 }
 
 fn session_cookie(state: &AppState, secret: &str, max_age_seconds: i64) -> HeaderValue {
-    let secure = if state.plain_http_cookies { "" } else { "; Secure" };
+    let secure = if state.plain_http_cookies {
+        ""
+    } else {
+        "; Secure"
+    };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}"
     ))
@@ -126,14 +137,13 @@ pub async fn logout(
     if let Err(e) = web.check_csrf(&form) {
         return e.render(&web.ctx);
     }
-    if let Some(secret) = super::cookie(&headers, SESSION_COOKIE) {
-        if let Err(e) = state
+    if let Some(secret) = super::cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = state
             .store
             .revoke_token_secret(&web.actor, secret, Utc::now())
             .await
-        {
-            return super::WebError::from(e).render(&web.ctx);
-        }
+    {
+        return super::WebError::from(e).render(&web.ctx);
     }
     let mut response = see_other("/login");
     response

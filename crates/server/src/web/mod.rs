@@ -215,7 +215,7 @@ pub fn mask_csrf(token: &str) -> String {
 
 /// The token behind a masked one; `None` for anything malformed.
 pub fn unmask_csrf(masked: &str) -> Option<String> {
-    if masked.len() % 4 != 0 || !masked.is_ascii() {
+    if !masked.len().is_multiple_of(4) || !masked.is_ascii() {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..masked.len() / 2)
@@ -229,8 +229,7 @@ pub fn unmask_csrf(masked: &str) -> Option<String> {
 /// Compares in time independent of where the strings differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -434,7 +433,7 @@ impl WebError {
 /// An error on a page, shown as a page in the user's language.
 #[derive(Debug)]
 pub struct PageError {
-    ctx: Ctx,
+    ctx: Box<Ctx>,
     error: WebError,
 }
 
@@ -453,7 +452,7 @@ pub trait OrPage<T> {
 impl<T, E: Into<WebError>> OrPage<T> for Result<T, E> {
     fn or_page(self, ctx: &Ctx) -> Result<T, PageError> {
         self.map_err(|e| PageError {
-            ctx: ctx.clone(),
+            ctx: Box::new(ctx.clone()),
             error: e.into(),
         })
     }
@@ -653,7 +652,9 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::COOKIE,
-            HeaderValue::from_static("x_shanyrak_session=no; shanyrak_session=yes; shanyrak_lang=en"),
+            HeaderValue::from_static(
+                "x_shanyrak_session=no; shanyrak_session=yes; shanyrak_lang=en",
+            ),
         );
         assert_eq!(cookie(&headers, SESSION_COOKIE), Some("yes"));
         assert_eq!(cookie(&headers, LANG_COOKIE), Some("en"));

@@ -21,8 +21,8 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use shanyrak_core::household::validate;
 use shanyrak_core::{
-    Action, BirthDate, DocumentType, Household, HouseholdInput, LegalBasis, Need,
-    PopulationGroup, Relationship, Sex, Vulnerability,
+    Action, BirthDate, DocumentType, Household, HouseholdInput, LegalBasis, Need, PopulationGroup,
+    Relationship, Sex, Vulnerability,
 };
 use shanyrak_store::{CreateOutcome, IdempotencyRequest, StoreError};
 use uuid::Uuid;
@@ -219,7 +219,9 @@ impl HouseholdDraft {
             information_given: form.checked("information_given"),
             status: text(form, "status"),
             notes: text(form, "notes"),
-            members: (0..count).map(|i| MemberDraft::from_form(form, i)).collect(),
+            members: (0..count)
+                .map(|i| MemberDraft::from_form(form, i))
+                .collect(),
             submission: form
                 .text("submission")
                 .unwrap_or_else(|| Uuid::now_v7().to_string()),
@@ -418,25 +420,31 @@ async fn describe(
     let mut out = Vec::new();
     for c in found {
         let details = if c.organisation_id == web.actor.organisation_id {
-            if !households.contains_key(&c.household_id) {
-                let h = match state.store.get_household(&web.actor, c.household_id).await {
-                    Ok(h) => Some(h),
-                    Err(StoreError::NotFound) => None,
-                    Err(e) => return Err(e.into()),
-                };
-                households.insert(c.household_id, h);
+            if let std::collections::hash_map::Entry::Vacant(entry) =
+                households.entry(c.household_id)
+            {
+                entry.insert(
+                    match state.store.get_household(&web.actor, c.household_id).await {
+                        Ok(h) => Some(h),
+                        Err(StoreError::NotFound) => None,
+                        Err(e) => return Err(e.into()),
+                    },
+                );
             }
             households
                 .get(&c.household_id)
                 .and_then(Option::as_ref)
                 .and_then(|h| {
-                    h.members.iter().find(|m| m.id == c.person_id).map(|m| PersonDetails {
-                        name: full_name(&m.surname, &m.given_name, m.patronymic.as_deref()),
-                        birth_date: super::i18n::format_birth_date(web.ctx.lang, &m.birth_date),
-                        reference: h.reference.to_string(),
-                        household_id: h.id,
-                        city: h.location.city.clone(),
-                    })
+                    h.members
+                        .iter()
+                        .find(|m| m.id == c.person_id)
+                        .map(|m| PersonDetails {
+                            name: full_name(&m.surname, &m.given_name, m.patronymic.as_deref()),
+                            birth_date: super::i18n::format_birth_date(web.ctx.lang, &m.birth_date),
+                            reference: h.reference.to_string(),
+                            household_id: h.id,
+                            city: h.location.city.clone(),
+                        })
                 })
         } else {
             None
@@ -579,12 +587,7 @@ fn invalid(errors: &FieldErrors, pointer: &str) -> Option<&'static str> {
 }
 
 fn error_id(pointer: &str) -> String {
-    format!(
-        "err-{}",
-        pointer
-            .trim_start_matches("#/")
-            .replace('/', "-")
-    )
+    format!("err-{}", pointer.trim_start_matches("#/").replace('/', "-"))
 }
 
 /// One input with its label and the messages about it.
@@ -632,6 +635,7 @@ const TEXT: InputAttrs = InputAttrs {
     required: false,
 };
 
+#[allow(clippy::too_many_arguments)]
 fn select_field(
     ctx: &Ctx,
     errors: &FieldErrors,
@@ -653,7 +657,12 @@ fn select_field(
     }
 }
 
-pub fn duplicates_panel(ctx: &Ctx, i: usize, member: &MemberDraft, found: Option<&Vec<DuplicateView>>) -> Markup {
+pub fn duplicates_panel(
+    ctx: &Ctx,
+    i: usize,
+    member: &MemberDraft,
+    found: Option<&Vec<DuplicateView>>,
+) -> Markup {
     let attach_name = format!("m{i}.attach");
     html! {
         div id=(format!("dup-{i}")) aria-live="polite" {
@@ -791,7 +800,12 @@ pub fn member_fieldset(
 }
 
 /// The household part of the form, shared by reception and the edit page.
-pub fn household_fields(ctx: &Ctx, d: &HouseholdDraft, errors: &FieldErrors, editing: bool) -> Markup {
+pub fn household_fields(
+    ctx: &Ctx,
+    d: &HouseholdDraft,
+    errors: &FieldErrors,
+    editing: bool,
+) -> Markup {
     html! {
         div.grid.grid3 {
             (select_field(ctx, errors, "group", "group", "field-group", "#/group",
@@ -871,8 +885,16 @@ fn form_page(
         .map(|i| format!("#/members/{i}"))
         .collect();
     let mut shown: Vec<&str> = vec![
-        "#/group", "#/arrival_date", "#/crossing_point", "#/location", "#/phone", "#/legal_basis",
-        "#/information_given", "#/notes", "#/languages", "#/status",
+        "#/group",
+        "#/arrival_date",
+        "#/crossing_point",
+        "#/location",
+        "#/phone",
+        "#/legal_basis",
+        "#/information_given",
+        "#/notes",
+        "#/languages",
+        "#/status",
     ];
     shown.extend(member_pointers.iter().map(String::as_str));
     let other_errors = errors.others(&shown);
@@ -960,47 +982,90 @@ pub async fn submit(
             if draft.members.len() < MAX_FORM_MEMBERS {
                 draft.members.push(MemberDraft::blank(Relationship::Child));
             }
-            let found = check_members(&state, &web, &headers, &draft, None).await.or_page(ctx)?;
-            return Ok(form_page(ctx, &draft, &FieldErrors::default(), &found, None, StatusCode::OK));
+            let found = check_members(&state, &web, &headers, &draft, None)
+                .await
+                .or_page(ctx)?;
+            return Ok(form_page(
+                ctx,
+                &draft,
+                &FieldErrors::default(),
+                &found,
+                None,
+                StatusCode::OK,
+            ));
         }
         "check" => {
-            let found = check_members(&state, &web, &headers, &draft, None).await.or_page(ctx)?;
+            let found = check_members(&state, &web, &headers, &draft, None)
+                .await
+                .or_page(ctx)?;
             let notice = found
                 .values()
                 .all(Vec::is_empty)
                 .then(|| ctx.t("reception-no-duplicates"));
-            return Ok(form_page(ctx, &draft, &FieldErrors::default(), &found, notice, StatusCode::OK));
+            return Ok(form_page(
+                ctx,
+                &draft,
+                &FieldErrors::default(),
+                &found,
+                notice,
+                StatusCode::OK,
+            ));
         }
         remove if remove.starts_with("remove-") => {
-            if let Some(i) = remove["remove-".len()..].parse::<usize>().ok().filter(|i| *i < draft.members.len()) {
-                if draft.members.len() > 1 {
-                    draft.members.remove(i);
-                }
+            if let Some(i) = remove["remove-".len()..]
+                .parse::<usize>()
+                .ok()
+                .filter(|i| *i < draft.members.len())
+                && draft.members.len() > 1
+            {
+                draft.members.remove(i);
             }
-            let found = check_members(&state, &web, &headers, &draft, None).await.or_page(ctx)?;
-            return Ok(form_page(ctx, &draft, &FieldErrors::default(), &found, None, StatusCode::OK));
+            let found = check_members(&state, &web, &headers, &draft, None)
+                .await
+                .or_page(ctx)?;
+            return Ok(form_page(
+                ctx,
+                &draft,
+                &FieldErrors::default(),
+                &found,
+                None,
+                StatusCode::OK,
+            ));
         }
         _ => {}
     }
     // Save.
     let invalid_form = |errors: FieldErrors, found| {
-        form_page(ctx, &draft, &errors, &found, None, StatusCode::UNPROCESSABLE_ENTITY)
+        form_page(
+            ctx,
+            &draft,
+            &errors,
+            &found,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
     };
     let (input, raw) = match draft.parse() {
         Ok(parsed) => parsed,
         Err(errors) => {
-            let found = check_members(&state, &web, &headers, &draft, None).await.or_page(ctx)?;
+            let found = check_members(&state, &web, &headers, &draft, None)
+                .await
+                .or_page(ctx)?;
             return Ok(invalid_form(errors, found));
         }
     };
     let household = match validate(&input, &validation_context()) {
         Ok(h) => h,
         Err(errors) => {
-            let found = check_members(&state, &web, &headers, &draft, None).await.or_page(ctx)?;
+            let found = check_members(&state, &web, &headers, &draft, None)
+                .await
+                .or_page(ctx)?;
             return Ok(invalid_form(FieldErrors::from_validation(&errors), found));
         }
     };
-    let canonical = serde_json::to_vec(&raw).map_err(|_| WebError::Api(ApiError::Internal)).or_page(ctx)?;
+    let canonical = serde_json::to_vec(&raw)
+        .map_err(|_| WebError::Api(ApiError::Internal))
+        .or_page(ctx)?;
     let idempotency = IdempotencyRequest {
         key: format!("web:{}", draft.submission),
         request_hash: Sha256::digest(&canonical).to_vec(),

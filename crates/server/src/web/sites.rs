@@ -163,7 +163,11 @@ pub async fn page(
     let ctx = &web.ctx;
     let site_id = parse_id(&id).or_page(ctx)?;
     let now = Utc::now();
-    let site = state.store.get_site(&web.actor, site_id, now).await.or_page(ctx)?;
+    let site = state
+        .store
+        .get_site(&web.actor, site_id, now)
+        .await
+        .or_page(ctx)?;
     let residents = if web.actor.may(Action::ReadResidents) {
         let residents = state
             .store
@@ -372,19 +376,35 @@ pub async fn stay_action(
     }
     let outcome = match form.get("action") {
         Some("check-in") => {
-            state.store.change_stay(&web.actor, stay_id, StayStatus::CheckedIn, now).await.or_page(ctx)?;
+            state
+                .store
+                .change_stay(&web.actor, stay_id, StayStatus::CheckedIn, now)
+                .await
+                .or_page(ctx)?;
             "checked-in"
         }
         Some("check-out") => {
-            state.store.change_stay(&web.actor, stay_id, StayStatus::CheckedOut, now).await.or_page(ctx)?;
+            state
+                .store
+                .change_stay(&web.actor, stay_id, StayStatus::CheckedOut, now)
+                .await
+                .or_page(ctx)?;
             "checked-out"
         }
         Some("cancel") => {
-            state.store.change_stay(&web.actor, stay_id, StayStatus::Cancelled, now).await.or_page(ctx)?;
+            state
+                .store
+                .change_stay(&web.actor, stay_id, StayStatus::Cancelled, now)
+                .await
+                .or_page(ctx)?;
             "cancelled"
         }
         Some("seen") => {
-            state.store.mark_seen(&web.actor, stay_id, now).await.or_page(ctx)?;
+            state
+                .store
+                .mark_seen(&web.actor, stay_id, now)
+                .await
+                .or_page(ctx)?;
             "seen"
         }
         _ => return Err(WebError::Api(ApiError::NotFound)).or_page(ctx),
@@ -404,7 +424,11 @@ pub async fn edit_pool(
     let site_id = parse_id(&id).or_page(ctx)?;
     let pool_id = parse_id(&pool_id).or_page(ctx)?;
     let now = Utc::now();
-    let site = state.store.get_site(&web.actor, site_id, now).await.or_page(ctx)?;
+    let site = state
+        .store
+        .get_site(&web.actor, site_id, now)
+        .await
+        .or_page(ctx)?;
     let pool = site
         .pools
         .iter()
@@ -423,9 +447,13 @@ pub async fn edit_pool(
         number("step_free_beds", pool.spec.step_free_beds),
         number("transitory_beds", pool.spec.transitory_beds),
     ) else {
-        return Err(WebError::Api(ApiError::Validation(shanyrak_core::ValidationErrors::single(
-            shanyrak_core::FieldError::new("#/beds", shanyrak_core::FieldErrorCode::InvalidValue, "a whole number of beds"),
-        ))))
+        return Err(WebError::Api(ApiError::Validation(
+            shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
+                "#/beds",
+                shanyrak_core::FieldErrorCode::InvalidValue,
+                "a whole number of beds",
+            )),
+        )))
         .or_page(ctx);
     };
     let input = BedPoolInput {
@@ -436,17 +464,29 @@ pub async fn edit_pool(
         blocked_beds: blocked,
         transitory_beds: transitory,
     };
-    match state.store.update_pool(&web.actor, site_id, pool_id, &input, now).await {
+    match state
+        .store
+        .update_pool(&web.actor, site_id, pool_id, &input, now)
+        .await
+    {
         Ok(()) => Ok(see_other(&format!("/sites/{site_id}?done=pool-saved"))),
         Err(StoreError::Invalid(errors)) => {
-            let messages: Vec<String> = errors.errors.iter().map(|e| super::forms::message(ctx, e)).collect();
+            let messages: Vec<String> = errors
+                .errors
+                .iter()
+                .map(|e| super::forms::message(ctx, e))
+                .collect();
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                super::render(ctx, &ctx.t("sites-edit-beds"), html! {
-                    h1 { (ctx.t("sites-edit-beds")) }
-                    div.notice.error role="alert" { @for m in &messages { p { (m) } } }
-                    p { a href=(format!("/sites/{site_id}")) { (ctx.t("error-back")) } }
-                }),
+                super::render(
+                    ctx,
+                    &ctx.t("sites-edit-beds"),
+                    html! {
+                        h1 { (ctx.t("sites-edit-beds")) }
+                        div.notice.error role="alert" { @for m in &messages { p { (m) } } }
+                        p { a href=(format!("/sites/{site_id}")) { (ctx.t("error-back")) } }
+                    },
+                ),
             )
                 .into_response())
         }

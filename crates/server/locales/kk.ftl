@@ -1,0 +1,443 @@
+# Shanyrak — қазақ тіліндегі интерфейс.
+# Кілттер ru.ftl файлындағымен бірдей; жоқ кілт орысша көрсетіледі.
+
+## Жалпы
+
+common-required = міндетті
+common-yes = иә
+common-no = жоқ
+common-save = Сақтау
+common-cancel = Болдырмау
+common-actions = Әрекеттер
+common-households = { $count ->
+    [one] { $count } үй шаруашылығы
+   *[other] { $count } үй шаруашылығы
+}
+common-people = { $count ->
+    [one] { $count } адам
+   *[other] { $count } адам
+}
+
+## Навигация және тіл
+
+nav-label = Бөлімдер
+nav-skip = Мазмұнға өту
+nav-reception = Қабылдау
+nav-find = Іздеу
+nav-sites = Орналастыру орындары
+nav-dispatch = Орын бөлу
+nav-duplicates = Қайталанған жазбалар
+nav-dashboard = Жиынтық
+nav-logout = Шығу
+lang-label = Тіл
+lang-apply = Таңдау
+
+## Кіру
+
+login-title = Кіру
+login-email = Эл. пошта
+login-password = Құпиясөз
+login-submit = Кіру
+login-failed = Эл. пошта немесе құпиясөз қате.
+login-locked = Сәтсіз әрекеттер тым көп. Есептік жазба уақытша бұғатталды, кейінірек қайталап көріңіз.
+
+## Қателер
+
+error-title = Орындалмады
+error-back = Басты бетке
+error-csrf = Форма ескірген немесе басқа беттен жіберілген. Бетті қайта ашып, әрекетті қайталаңыз.
+error-unauthorized = Жүйеге кіру қажет.
+error-forbidden = Бұл әрекет Сіздің рөліңізге қолжетімсіз.
+error-not-found = Жазба табылмады.
+error-invalid = Деректер қабылданбады: өрістерді тексеріңіз.
+error-conflict = Осы уақытта жазбаны басқа біреу өзгертті. Оны қайта ашыңыз.
+error-admission = Бұл орындарды алу мүмкін емес (орын жоқ немесе орынның ережелері рұқсат етпейді).
+error-too-many = Әрекеттер тым көп. Біраз күте тұрыңыз.
+error-internal = Ішкі қате. Деректер жоғалған жоқ; қайталап көріңіз.
+
+## Өрістер
+
+field-name = Аты-жөні
+field-surname = Тегі
+field-given-name = Аты
+field-patronymic = Әкесінің аты
+field-sex = Жынысы
+field-birth-date = Туған күні
+field-birth-date-hint = күн.ай.жыл, мысалы 27.09.1985; тек жылы белгілі болса — 1985
+field-birth-date-estimated = Күні шамамен
+field-birth-date-estimated-short = шамамен
+field-relationship = Отбасы басшысына кім болады
+field-citizenship = Азаматтығы
+field-document-type = Құжат
+field-document-number = Құжат нөмірі
+field-document-number-hint = Пішімі құжатқа байланысты; бос орын мен сызықшаны енгізбеуге болады.
+field-vulnerabilities = Осалдық
+field-group = Халық тобы
+field-arrival-date = Келген күні
+field-crossing-point = Өткізу пункті
+field-country = Ел
+field-region = Облыс
+field-city = Қала / елді мекен
+field-phone = Телефон
+field-languages = Тілдер
+field-needs = Қажеттіліктер
+field-accepts-sex-separation = Ерлер мен әйелдердің бөлек бөлмелерде ұйықтауына келіседі
+field-legal-basis = Құқықтық негіз
+field-information-given = Адамға не жазылатыны, не үшін жазылатыны және оны кім көретіні түсіндірілді
+field-information-given-hint = Негіз ретінде келісім алынса, міндетті.
+field-notes = Ескертпелер
+field-notes-hint = Тек көмек көрсетуге қажетті мәліметті жазыңыз. Мұнда диагноздарды және басқа адамдардың деректерін жазбаңыз.
+field-reference = Код
+field-status = Күйі
+field-site = Орналастыру орны
+
+field-error-required = Бұл өрісті толтырыңыз.
+field-error-empty = Өріс бос болмауы керек.
+field-error-too-long = Тым ұзын.
+field-error-too-many = Мәндер тым көп.
+field-error-control-character = Жарамсыз таңбалар.
+field-error-invalid-format = Пішімі қате.
+field-error-invalid-date = Күн танылмады: күн.ай.жыл түрінде енгізіңіз (мысалы, 27.09.1985).
+field-error-date-in-future = Бұл күн әлі келген жоқ.
+field-error-date-implausible = Күн шындыққа жанаспайды.
+field-error-unknown-country = Белгісіз ел.
+field-error-invalid-phone = Телефон нөмірі танылмады.
+field-error-invalid-document-number = Нөмір құжат пішіміне сәйкес келмейді.
+field-error-document-checksum = Нөмірде қате бар: бақылау цифры сәйкес келмейді.
+field-error-document-birth-date-mismatch = Нөмірдегі (ЖСН, ПИН) туған күн енгізілген күнмен сәйкес келмейді.
+field-error-document-sex-mismatch = Нөмірдегі (ЖСН, ПИН) жыныс енгізілгенмен сәйкес келмейді.
+field-error-document-country-mismatch = Берген ел бұл құжатқа сәйкес келмейді.
+field-error-duplicate = Мән қайталанады.
+field-error-no-head = Үй шаруашылығының басшысын көрсетіңіз.
+field-error-several-heads = Үй шаруашылығының басшысы біреу ғана болуы керек.
+field-error-unknown-member = Мұндай отбасы мүшесі жоқ.
+field-error-read-only = Бұл өрісті өзгертуге болмайды.
+field-error-invalid-type = Мәні қате.
+field-error-unknown-field = Белгісіз өріс.
+field-error-invalid-value = Жарамсыз мән.
+field-error-information-given-invalid-value = Келісім алдында адамға не жазылатынын және не үшін екенін түсіндіру керек; осыны белгілеңіз.
+
+## Мәндер
+
+enum-sex-female = әйел
+enum-sex-male = ер
+enum-sex-unknown = көрсетілмеген
+enum-group-arrival = шетелден келгендер
+enum-group-idp = ел ішінде қоныс аударғандар
+enum-group-returnee = оралғандар
+enum-group-host-community = қабылдаушы қауым
+enum-need-shelter = баспана
+enum-need-food = тамақ
+enum-need-medical = медициналық көмек
+enum-need-legal = заң көмегі
+enum-need-onward-travel = әрі қарай жол жүру
+enum-need-other = басқа
+enum-relationship-head = басшы
+enum-relationship-spouse = жұбайы
+enum-relationship-child = баласы
+enum-relationship-parent = ата-анасы
+enum-relationship-sibling = бауыры (аға, іні, әпке, сіңлі)
+enum-relationship-grandchild = немересі
+enum-relationship-grandparent = атасы / әжесі
+enum-relationship-other-relative = басқа туысы
+enum-relationship-non-relative = туысы емес
+enum-vulnerability-child = бала
+enum-vulnerability-unaccompanied-minor = ілесушісіз кәмелетке толмаған
+enum-vulnerability-older-person = егде адам
+enum-vulnerability-disability = мүгедектік
+enum-vulnerability-medical = медициналық қажеттіліктер
+enum-vulnerability-pregnant = жүктілік
+enum-vulnerability-single-caregiver = балаларымен жалғыз
+enum-vulnerability-protection-risk = қауіпсіздікке қатер
+enum-legal-basis-consent = келісім
+enum-legal-basis-vital-interest = өмірлік маңызды мүдделер
+enum-legal-basis-public-interest = қоғамдық мүдде
+enum-status-active = белсенді
+enum-status-moved-on = кетті
+enum-status-closed = жабық
+enum-document-ru-internal-passport = РФ ішкі паспорты
+enum-document-ru-international-passport = РФ шетелдік паспорты
+enum-document-kz-id = ҚР жеке куәлігі / паспорты (ЖСН)
+enum-document-kg-id = Қырғызстанның ID-картасы (ПИН)
+enum-document-passport-other = басқа паспорт
+enum-document-birth-certificate = туу туралы куәлік
+enum-document-none = құжат жоқ
+enum-pool-male-dorm = ерлер жатақханасы
+enum-pool-female-dorm = әйелдер жатақханасы
+enum-pool-family-room = отбасылық бөлмелер
+enum-pool-mixed = ортақ зал
+enum-site-kind-sports-hall = спорт залы
+enum-site-kind-mosque = мешіт
+enum-site-kind-cinema = кинотеатр
+enum-site-kind-school = мектеп
+enum-site-kind-dormitory = жатақхана
+enum-site-kind-hostel = хостел
+enum-site-kind-hotel = қонақ үй
+enum-site-kind-private-accommodation = жеке тұрғын үй
+enum-site-kind-other = басқа
+enum-site-status-open = ашық
+enum-site-status-full = толы
+enum-site-status-closed = жабық
+enum-stay-reserved = брондалды
+enum-stay-checked-in = орналастырылды
+enum-stay-checked-out = шықты
+enum-stay-cancelled = жойылды
+enum-stay-expired = броньның мерзімі өтті
+
+country-ru = Ресей
+country-kz = Қазақстан
+country-kg = Қырғызстан
+country-uz = Өзбекстан
+country-tj = Тәжікстан
+country-by = Беларусь
+country-ua = Украина
+country-am = Армения
+country-az = Әзірбайжан
+country-ge = Грузия
+
+linkage-field-surname = тегі
+linkage-field-given-name = аты
+linkage-field-patronymic = әкесінің аты
+linkage-field-birth-date = туған күні
+linkage-field-document = құжат
+linkage-field-phone = телефон
+linkage-field-sex = жынысы
+linkage-field-citizenship = азаматтығы
+linkage-field-address = мекенжайы
+
+## Қабылдау
+
+reception-title = Қабылдау: жаңа тіркеу
+reception-household = Үй шаруашылығы
+reception-members = Отбасы мүшелері
+reception-member-title = { $number }-адам
+reception-add-member = Адам қосу
+reception-remove-member = Бұл адамды алып тастау
+reception-check = Қайталанған жазбаларға тексеру
+reception-save = Тіркеу
+reception-more = Қосымша мәліметтер
+reception-errors = { $count ->
+    [one] { $count } қатені түзетіңіз.
+   *[other] { $count } қатені түзетіңіз.
+}
+reception-no-duplicates = Ұқсас жазбалар табылмады.
+reception-already-saved = Бұл форма бұрын сақталған. Деректерді тексеріп, жаңа тіркеу ретінде сақтаңыз.
+reception-duplicates-title = Бұрын тіркелген болуы мүмкін:
+reception-duplicates-open = ашу
+reception-duplicates-partner = Серіктес ұйымда ұқсас жазба бар.
+reception-duplicates-probability = сәйкестік { $percent } %
+reception-duplicates-agree = сәйкес:
+reception-duplicates-disagree = айырмашылық:
+reception-duplicates-new = Бұл басқа адам — бөлек тіркеу
+
+## Карточка
+
+card-title = Үй шаруашылығының карточкасы
+card-registered = Тіркелді.
+card-attached = { $count ->
+    [one] { $count } адам бұрыннан бар жазбамен байланыстырылды.
+   *[other] { $count } адам бұрыннан бар жазбалармен байланыстырылды.
+}
+card-qr = Үй шаруашылығының коды бар QR-код
+card-keep = Бұл кодты сақтаңыз: орналастыру пунктінде және көмек берілгенде Сізді осы код арқылы табады.
+card-open = Жазбаны ашу
+card-next = Келесі тіркеу
+
+## Іздеу
+
+find-title = Іздеу
+find-label = Аты, құжат нөмірі, телефон немесе код
+find-hint = Атын кириллицамен немесе латын әрпімен, кез келген ретпен енгізуге болады.
+find-submit = Табу
+find-results = { $count ->
+    [one] { $count } адам табылды
+   *[other] { $count } адам табылды
+}
+find-none = Ешкім табылмады. Басқаша жазып көріңіз немесе құжат нөмірін енгізіңіз.
+find-invalid = 1-ден 200-ге дейін таңба енгізіңіз.
+
+## Үй шаруашылығы
+
+household-title = Үй шаруашылығы
+household-card = Карточка және QR-код
+household-edit = Өзгерту
+household-save = Өзгерістерді сақтау
+household-registered = Тіркелген
+household-stays = Орналастыру
+household-no-stays = Орналастыру болған жоқ.
+household-stay-from = Қашаннан
+household-stay-to = Қашанға дейін
+household-reserved-until = бронь мерзімі:
+household-audit = Өзгерістер тарихы
+household-audit-when = Қашан
+household-audit-who = Кім
+household-audit-what = Не
+household-changed-meanwhile = Сіз өңдеп жатқанда жазбаны басқа біреу өзгертті. Оны қайта ашып, өзгерістерді қайтадан енгізіңіз.
+
+## Орналастыру орындары
+
+sites-title = Орналастыру орындары
+sites-none = Әзірге орындар жоқ.
+sites-no-pools = Төсек орын жоқ.
+sites-pool-kind = Бөлме
+sites-occupancy = Толуы
+sites-occupied = алынған
+sites-reserved = брондалған
+sites-free = бос
+sites-bar-label = { $capacity } орын: алынған { $occupied }, брондалған { $reserved }, бос { $free }
+sites-room-size = { $count ->
+    [one] { $count } орын
+   *[other] { $count } орын
+}
+sites-check-in = Орналастыру
+sites-reference = Үй шаруашылығының коды
+sites-reference-hint = Карточкадан; сызықшасыз, кириллицамен немесе латын әрпімен енгізуге болады.
+sites-check-in-submit = Орналастыру
+sites-scan = QR сканерлеу
+sites-beds = Төсек орындар
+sites-edit-beds = Орындарды өзгерту
+sites-beds-total = Барлығы
+sites-beds-blocked = Пайдаланылмайды
+sites-beds-step-free = Баспалдақсыз
+sites-beds-transitory = Транзиттік
+sites-residents = Тұрып жатқандар мен күтілетіндер
+sites-no-residents = Ешкім жоқ.
+sites-nights = Түн саны
+sites-overdue = көптен бері көрінбеді
+sites-max-nights = тұру мерзімі бітті
+sites-seen = Белгілеу: орнында
+sites-check-out = Шығару
+sites-cancel = Броньды болдырмау
+sites-persons = Адам саны
+sites-done-checked-in = Орналастырылды.
+sites-done-checked-out = Шығарылды.
+sites-done-cancelled = Бронь жойылды.
+sites-done-seen = Белгіленді.
+sites-done-pool-saved = Орындар сақталды.
+sites-done-no-reservation = Бұл код бойынша мұнда бронь жоқ.
+sites-done-unknown-reference = Код танылмады: таңбаларды тексеріңіз.
+
+## Орын бөлу
+
+dispatch-title = Орындарға бөлу
+dispatch-propose = Орналастыруды ұсыну
+dispatch-all-cities = Барлық қалалар
+dispatch-max-travel = Ең алысы, км
+dispatch-propose-submit = Ұсыну
+dispatch-waiting = Орын күтіп отырғандар
+dispatch-nobody-waiting = Орын күтіп отырған ешкім жоқ.
+dispatch-priority = Басымдық
+dispatch-waiting-days = Күту күндері
+dispatch-composition = { $persons }: ер { $men }, әйел { $women }, бала { $children }
+dispatch-batch-title = Орналастыру ұсыныстары
+dispatch-proposals = Ұсыныстар
+dispatch-no-proposals = Ешкімді орналастыру мүмкін болмады.
+dispatch-reason = Неліктен
+dispatch-decision = Шешім
+dispatch-accept = Қабылдау
+dispatch-reject = Қабылдамау
+dispatch-later = Кейінірек
+dispatch-reject-reason = Бас тарту себебі
+dispatch-override = Басқа бөлме
+dispatch-as-proposed = ұсынылғандай
+dispatch-decide-submit = Шешімдерді қолдану
+dispatch-unplaced = Орналастырылмағандар
+dispatch-all-placed = Барлығы орналастырылды.
+dispatch-unknown-household = үй шаруашылығы
+dispatch-back = Күту тізіміне
+dispatch-back-to-batch = Ұсыныстарға
+dispatch-results = Нәтиже
+dispatch-all-done = Шешімдер қолданылды.
+dispatch-failed = { $count ->
+    [one] { $count } шешімді қолдану мүмкін болмады.
+   *[other] { $count } шешімді қолдану мүмкін болмады.
+}
+dispatch-in-city = өз қаласында
+dispatch-travel = өз қаласынан { $km } км
+dispatch-better-unavailable = { $count ->
+    [one] { $count } ыңғайлырақ нұсқа бос емес
+   *[other] { $count } ыңғайлырақ нұсқа бос емес
+}
+dispatch-decided-accepted = қабылданды
+dispatch-decided-rejected = қабылданбады
+dispatch-decided-failed = орындалмады
+dispatch-outcome-accepted = қабылданды, орындар брондалды
+dispatch-outcome-rejected = қабылданбады
+dispatch-outcome-failed = орындалмады
+dispatch-failure-already-decided = шешім бұрын қабылданған
+dispatch-failure-not-found = табылмады
+dispatch-failure-invalid = деректер қате
+dispatch-failure-not-in-proposal = ұсыныста болмаған
+dispatch-failure-household-changed = отбасы құрамы өзгерді
+dispatch-failure-site-closed = орын жабық
+dispatch-failure-no-occupants = орналастыратын ешкім жоқ
+dispatch-failure-no-capacity = орын қалмады
+dispatch-failure-no-room-free = бос бөлме жоқ
+dispatch-failure-room-too-small = бөлме тым кішкентай
+dispatch-failure-no-step-free-bed = баспалдақсыз орын жоқ
+dispatch-failure-child-in-male-dorm = бала ерлер жатақханасында
+dispatch-failure-children-not-allowed = балаларға рұқсат жоқ
+dispatch-failure-wrong-sex-for-pool = бөлме басқа жынысқа арналған
+dispatch-failure-transitory-needs-one-night = транзиттік орындар тек бір түнге беріледі
+dispatch-failure-already-housed = орналастырылып қойған
+dispatch-failure-invalid-transition = бұл күйде әрекет мүмкін емес
+arrangement-family-room = жеке отбасылық бөлме
+arrangement-mixed-dorm = ортақ залда бірге
+arrangement-single-sex-dorm = өз жынысына арналған жатақханада
+arrangement-separated-by-sex = ерлер мен әйелдер бөлек (келісімімен)
+choice-least-contested-beds = басқаларға ең аз қажет орындар
+choice-leftover-beds = қалған орындар
+choice-first-come-first-served = бірінші бос орын
+unplaced-no-site-in-reach = қалада да, рұқсат етілген радиуста да орын жоқ
+unplaced-stay-too-long = орындар қажетті мерзімге қабылдамайды
+unplaced-children-not-allowed = орындар балаларды қабылдамайды
+unplaced-sex-separation-refused = тек бөлек орындар бар, ал отбасы бөлінуге келіспейді
+unplaced-no-family-room-large-enough = жеткілікті үлкен отбасылық бөлме жоқ
+unplaced-no-suitable-pool = лайықты бөлме жоқ
+unplaced-no-step-free-bed = баспалдақсыз орындар жетпейді
+unplaced-no-pool-large-enough = ешбір жерде бірден сонша орын жоқ
+unplaced-capacity-taken-by-higher-priority = орындар көбірек мұқтаж адамдарға берілді
+
+## Қайталанған жазбалар
+
+duplicates-title = Ықтимал қайталанған жазбалар
+duplicates-filter = Көрсету
+duplicates-status-pending = шешім күтуде
+duplicates-status-same = бір адам
+duplicates-status-different = әртүрлі адамдар
+duplicates-none = Жұптар жоқ.
+duplicates-first = Бірінші жазба
+duplicates-second = Екінші жазба
+duplicates-probability = Сәйкестік
+duplicates-pair = Жазбаларды салыстыру
+duplicates-evidence = Неге негізделген
+duplicates-field = Өріс
+duplicates-comparison = Салыстыру
+duplicates-weight = Салмағы
+duplicates-same = Бұл бір адам
+duplicates-different = Бұлар әртүрлі адамдар
+duplicates-undo = Шешімді болдырмау
+duplicates-back = Тізімге
+
+## Жиынтық
+
+dashboard-title = Жиынтық
+dashboard-as-of = Деректер жаңартылды:
+dashboard-persons = адам тіркелген
+dashboard-arrived-days = { $count ->
+    [one] { $count } күнде келді
+   *[other] { $count } күнде келді
+}
+dashboard-waiting = { $count ->
+    [one] орын күтуде ({ $count } үй шаруашылығында)
+   *[other] орын күтуде ({ $count } үй шаруашылығында)
+}
+dashboard-occupied = орын алынған
+dashboard-free = бос орын
+dashboard-arrivals = Күндер және өткізу пункттері бойынша келгендер
+dashboard-crossing-unknown = пункт көрсетілмеген
+dashboard-as-table = Кесте түрінде
+dashboard-waiting-vs-free = Қалалар бойынша орын күтушілер мен бос орындар
+dashboard-waiting-people = орын күтушілер
+dashboard-no-cities = Әзірге деректер жоқ.
+dashboard-beds-by-city = Қалалар бойынша орындар

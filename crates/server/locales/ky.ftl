@@ -1,0 +1,443 @@
+# Shanyrak — кыргыз тилиндеги интерфейс.
+# Ачкычтар ru.ftl файлындагыдай; жок ачкыч орусча көрсөтүлөт.
+
+## Жалпы
+
+common-required = милдеттүү
+common-yes = ооба
+common-no = жок
+common-save = Сактоо
+common-cancel = Жокко чыгаруу
+common-actions = Аракеттер
+common-households = { $count ->
+    [one] { $count } үй чарбасы
+   *[other] { $count } үй чарбасы
+}
+common-people = { $count ->
+    [one] { $count } адам
+   *[other] { $count } адам
+}
+
+## Навигация жана тил
+
+nav-label = Бөлүмдөр
+nav-skip = Мазмунга өтүү
+nav-reception = Кабыл алуу
+nav-find = Издөө
+nav-sites = Жайгаштыруу жайлары
+nav-dispatch = Орун бөлүштүрүү
+nav-duplicates = Кайталанган жазуулар
+nav-dashboard = Жыйынтык
+nav-logout = Чыгуу
+lang-label = Тил
+lang-apply = Тандоо
+
+## Кирүү
+
+login-title = Кирүү
+login-email = Эл. почта
+login-password = Сырсөз
+login-submit = Кирүү
+login-failed = Эл. почта же сырсөз туура эмес.
+login-locked = Ийгиликсиз аракеттер өтө көп. Эсептик жазуу убактылуу бөгөттөлдү, кийинчерээк кайра аракет кылыңыз.
+
+## Каталар
+
+error-title = Аткарылган жок
+error-back = Башкы бетке
+error-csrf = Форма эскирип калган же башка беттен жөнөтүлгөн. Бетти кайра ачып, аракетти кайталаңыз.
+error-unauthorized = Системага кирүү керек.
+error-forbidden = Бул аракет Сиздин ролуңузга жеткиликсиз.
+error-not-found = Жазуу табылган жок.
+error-invalid = Маалыматтар кабыл алынган жок: талааларды текшериңиз.
+error-conflict = Ушул убакта жазууну башка бирөө өзгөрттү. Аны кайра ачыңыз.
+error-admission = Бул орундарды ээлөөгө болбойт (орун жок же жайдын эрежелери уруксат бербейт).
+error-too-many = Аракеттер өтө көп. Бир аз күтө туруңуз.
+error-internal = Ички ката. Маалыматтар жоголгон жок; кайра аракет кылыңыз.
+
+## Талаалар
+
+field-name = Аты-жөнү
+field-surname = Фамилиясы
+field-given-name = Аты
+field-patronymic = Атасынын аты
+field-sex = Жынысы
+field-birth-date = Туулган күнү
+field-birth-date-hint = күн.ай.жыл, мисалы 27.09.1985; жылы гана белгилүү болсо — 1985
+field-birth-date-estimated = Күнү болжолдуу
+field-birth-date-estimated-short = болжол менен
+field-relationship = Үй-бүлө башчысына ким болот
+field-citizenship = Жарандыгы
+field-document-type = Документ
+field-document-number = Документтин номери
+field-document-number-hint = Форматы документке жараша болот; боштуктарды жана дефистерди жазбасаңыз да болот.
+field-vulnerabilities = Аялуулук
+field-group = Калк тобу
+field-arrival-date = Келген күнү
+field-crossing-point = Өткөрүү пункту
+field-country = Өлкө
+field-region = Облус
+field-city = Шаар / калктуу конуш
+field-phone = Телефон
+field-languages = Тилдер
+field-needs = Муктаждыктар
+field-accepts-sex-separation = Эркектер менен аялдар өзүнчө бөлмөлөрдө укташына макул
+field-legal-basis = Укуктук негиз
+field-information-given = Адамга эмне жазылары, эмне үчүн жазылары жана аны ким көрөрү түшүндүрүлдү
+field-information-given-hint = Негиз катары макулдук алынса, милдеттүү.
+field-notes = Эскертмелер
+field-notes-hint = Жардам көрсөтүүгө керектүү маалыматты гана жазыңыз. Бул жерге диагноздорду жана башка адамдардын маалыматтарын жазбаңыз.
+field-reference = Код
+field-status = Абалы
+field-site = Жайгаштыруу жайы
+
+field-error-required = Бул талааны толтуруңуз.
+field-error-empty = Талаа бош болбошу керек.
+field-error-too-long = Өтө узун.
+field-error-too-many = Маанилер өтө көп.
+field-error-control-character = Уруксат берилбеген белгилер.
+field-error-invalid-format = Формат туура эмес.
+field-error-invalid-date = Күн таанылган жок: күн.ай.жыл түрүндө киргизиңиз (мисалы, 27.09.1985).
+field-error-date-in-future = Бул күн али келе элек.
+field-error-date-implausible = Күн чындыкка окшобойт.
+field-error-unknown-country = Белгисиз өлкө.
+field-error-invalid-phone = Телефон номери таанылган жок.
+field-error-invalid-document-number = Номер документтин форматына дал келбейт.
+field-error-document-checksum = Номерде ката бар: текшерүү цифрасы дал келбейт.
+field-error-document-birth-date-mismatch = Номердеги (ПИН же ИИН) туулган күн киргизилген күнгө дал келбейт.
+field-error-document-sex-mismatch = Номердеги (ПИН же ИИН) жыныс киргизилгенге дал келбейт.
+field-error-document-country-mismatch = Берген өлкө бул документке туура келбейт.
+field-error-duplicate = Маани кайталанат.
+field-error-no-head = Үй чарбасынын башчысын көрсөтүңүз.
+field-error-several-heads = Үй чарбасынын башчысы бирөө гана болушу керек.
+field-error-unknown-member = Мындай үй-бүлө мүчөсү жок.
+field-error-read-only = Бул талааны өзгөртүүгө болбойт.
+field-error-invalid-type = Маани туура эмес.
+field-error-unknown-field = Белгисиз талаа.
+field-error-invalid-value = Жараксыз маани.
+field-error-information-given-invalid-value = Макулдук алуудан мурун адамга эмне жазыларын жана эмне үчүн экенин түшүндүрүү керек; муну белгилеңиз.
+
+## Маанилер
+
+enum-sex-female = аял
+enum-sex-male = эркек
+enum-sex-unknown = көрсөтүлгөн эмес
+enum-group-arrival = чет өлкөдөн келгендер
+enum-group-idp = ички жер которгондор
+enum-group-returnee = кайтып келгендер
+enum-group-host-community = кабыл алуучу жамаат
+enum-need-shelter = баш калкалоочу жай
+enum-need-food = тамак-аш
+enum-need-medical = медициналык жардам
+enum-need-legal = юридикалык жардам
+enum-need-onward-travel = андан аркы жол
+enum-need-other = башка
+enum-relationship-head = башчы
+enum-relationship-spouse = жубайы
+enum-relationship-child = баласы
+enum-relationship-parent = ата-энеси
+enum-relationship-sibling = бир тууганы
+enum-relationship-grandchild = небереси
+enum-relationship-grandparent = чоң атасы / чоң энеси
+enum-relationship-other-relative = башка тууганы
+enum-relationship-non-relative = тууганы эмес
+enum-vulnerability-child = бала
+enum-vulnerability-unaccompanied-minor = коштоосуз жашы жете элек бала
+enum-vulnerability-older-person = улгайган адам
+enum-vulnerability-disability = майыптык
+enum-vulnerability-medical = медициналык муктаждыктар
+enum-vulnerability-pregnant = кош бойлуулук
+enum-vulnerability-single-caregiver = балдары менен жалгыз
+enum-vulnerability-protection-risk = коопсуздукка коркунуч
+enum-legal-basis-consent = макулдук
+enum-legal-basis-vital-interest = турмуштук маанилүү кызыкчылыктар
+enum-legal-basis-public-interest = коомдук кызыкчылык
+enum-status-active = активдүү
+enum-status-moved-on = кетишти
+enum-status-closed = жабык
+enum-document-ru-internal-passport = РФ ички паспорту
+enum-document-ru-international-passport = РФ чет өлкөлүк паспорту
+enum-document-kz-id = Казакстандын күбөлүгү / паспорту (ИИН)
+enum-document-kg-id = КР ID-картасы (ПИН)
+enum-document-passport-other = башка паспорт
+enum-document-birth-certificate = туулгандыгы тууралуу күбөлүк
+enum-document-none = документ жок
+enum-pool-male-dorm = эркектер жатаканасы
+enum-pool-female-dorm = аялдар жатаканасы
+enum-pool-family-room = үй-бүлөлүк бөлмөлөр
+enum-pool-mixed = жалпы зал
+enum-site-kind-sports-hall = спорт зал
+enum-site-kind-mosque = мечит
+enum-site-kind-cinema = кинотеатр
+enum-site-kind-school = мектеп
+enum-site-kind-dormitory = жатакана
+enum-site-kind-hostel = хостел
+enum-site-kind-hotel = мейманкана
+enum-site-kind-private-accommodation = жеке турак жай
+enum-site-kind-other = башка
+enum-site-status-open = ачык
+enum-site-status-full = толгон
+enum-site-status-closed = жабык
+enum-stay-reserved = брондолду
+enum-stay-checked-in = жайгаштырылды
+enum-stay-checked-out = чыгып кетишти
+enum-stay-cancelled = жокко чыгарылды
+enum-stay-expired = брондоонун мөөнөтү бүттү
+
+country-ru = Россия
+country-kz = Казакстан
+country-kg = Кыргызстан
+country-uz = Өзбекстан
+country-tj = Тажикстан
+country-by = Беларусь
+country-ua = Украина
+country-am = Армения
+country-az = Азербайжан
+country-ge = Грузия
+
+linkage-field-surname = фамилиясы
+linkage-field-given-name = аты
+linkage-field-patronymic = атасынын аты
+linkage-field-birth-date = туулган күнү
+linkage-field-document = документ
+linkage-field-phone = телефон
+linkage-field-sex = жынысы
+linkage-field-citizenship = жарандыгы
+linkage-field-address = дареги
+
+## Кабыл алуу
+
+reception-title = Кабыл алуу: жаңы каттоо
+reception-household = Үй чарбасы
+reception-members = Үй-бүлө мүчөлөрү
+reception-member-title = { $number }-адам
+reception-add-member = Адам кошуу
+reception-remove-member = Бул адамды алып салуу
+reception-check = Кайталанган жазууларга текшерүү
+reception-save = Каттоо
+reception-more = Кошумча маалымат
+reception-errors = { $count ->
+    [one] { $count } катаны оңдоңуз.
+   *[other] { $count } катаны оңдоңуз.
+}
+reception-no-duplicates = Окшош жазуулар табылган жок.
+reception-already-saved = Бул форма мурда сакталган. Маалыматтарды текшерип, жаңы каттоо катары сактаңыз.
+reception-duplicates-title = Мурда катталган болушу мүмкүн:
+reception-duplicates-open = ачуу
+reception-duplicates-partner = Өнөктөш уюмда окшош жазуу бар.
+reception-duplicates-probability = дал келүү { $percent } %
+reception-duplicates-agree = дал келет:
+reception-duplicates-disagree = айырмаланат:
+reception-duplicates-new = Бул башка адам — өзүнчө каттоо
+
+## Карточка
+
+card-title = Үй чарбасынын карточкасы
+card-registered = Катталды.
+card-attached = { $count ->
+    [one] { $count } адам мурунтан бар жазуу менен байланыштырылды.
+   *[other] { $count } адам мурунтан бар жазуулар менен байланыштырылды.
+}
+card-qr = Үй чарбасынын коду жазылган QR-код
+card-keep = Бул кодду сактап коюңуз: жайгаштыруу пунктунда жана жардам берилгенде Сизди ушул код аркылуу табышат.
+card-open = Жазууну ачуу
+card-next = Кийинки каттоо
+
+## Издөө
+
+find-title = Издөө
+find-label = Аты, документтин номери, телефон же код
+find-hint = Атын кириллица же латын тамгалары менен, каалаган тартипте жазсаңыз болот.
+find-submit = Табуу
+find-results = { $count ->
+    [one] { $count } адам табылды
+   *[other] { $count } адам табылды
+}
+find-none = Эч ким табылган жок. Башкача жазып көрүңүз же документтин номерин киргизиңиз.
+find-invalid = 1-ден 200-гө чейин белги киргизиңиз.
+
+## Үй чарбасы
+
+household-title = Үй чарбасы
+household-card = Карточка жана QR-код
+household-edit = Өзгөртүү
+household-save = Өзгөртүүлөрдү сактоо
+household-registered = Катталган
+household-stays = Жайгаштыруу
+household-no-stays = Жайгаштыруу болгон эмес.
+household-stay-from = Качантан
+household-stay-to = Качанга чейин
+household-reserved-until = брондоо мөөнөтү:
+household-audit = Өзгөртүүлөрдүн тарыхы
+household-audit-when = Качан
+household-audit-who = Ким
+household-audit-what = Эмне
+household-changed-meanwhile = Сиз түзөтүп жатканда жазууну башка бирөө өзгөрттү. Аны кайра ачып, өзгөртүүлөрдү дагы бир жолу киргизиңиз.
+
+## Жайгаштыруу жайлары
+
+sites-title = Жайгаштыруу жайлары
+sites-none = Азырынча жайлар жок.
+sites-no-pools = Төшөк орун жок.
+sites-pool-kind = Бөлмө
+sites-occupancy = Ээленгени
+sites-occupied = ээленген
+sites-reserved = брондолгон
+sites-free = бош
+sites-bar-label = { $capacity } орун: ээленген { $occupied }, брондолгон { $reserved }, бош { $free }
+sites-room-size = { $count ->
+    [one] { $count } орун
+   *[other] { $count } орун
+}
+sites-check-in = Жайгаштыруу
+sites-reference = Үй чарбасынын коду
+sites-reference-hint = Карточкадан; дефиссиз, кириллица же латын тамгалары менен жазсаңыз болот.
+sites-check-in-submit = Жайгаштыруу
+sites-scan = QR сканерлөө
+sites-beds = Төшөк орундар
+sites-edit-beds = Орундарды өзгөртүү
+sites-beds-total = Бардыгы
+sites-beds-blocked = Колдонулбайт
+sites-beds-step-free = Тепкичсиз
+sites-beds-transitory = Транзиттик
+sites-residents = Жашап жаткандар жана күтүлгөндөр
+sites-no-residents = Эч ким жок.
+sites-nights = Түн саны
+sites-overdue = көптөн бери көрүнгөн жок
+sites-max-nights = жашоо мөөнөтү бүттү
+sites-seen = Белгилөө: ордунда
+sites-check-out = Чыгаруу
+sites-cancel = Брондоону жокко чыгаруу
+sites-persons = Адам саны
+sites-done-checked-in = Жайгаштырылды.
+sites-done-checked-out = Чыгарылды.
+sites-done-cancelled = Брондоо жокко чыгарылды.
+sites-done-seen = Белгиленди.
+sites-done-pool-saved = Орундар сакталды.
+sites-done-no-reservation = Бул код боюнча бул жерде брондоо жок.
+sites-done-unknown-reference = Код таанылган жок: белгилерди текшериңиз.
+
+## Орун бөлүштүрүү
+
+dispatch-title = Орундарга бөлүштүрүү
+dispatch-propose = Жайгаштырууну сунуштоо
+dispatch-all-cities = Бардык шаарлар
+dispatch-max-travel = Эң алысы, км
+dispatch-propose-submit = Сунуштоо
+dispatch-waiting = Орун күтүп жаткандар
+dispatch-nobody-waiting = Орун күтүп жаткан эч ким жок.
+dispatch-priority = Артыкчылык
+dispatch-waiting-days = Күтүү күндөрү
+dispatch-composition = { $persons }: эркек { $men }, аял { $women }, бала { $children }
+dispatch-batch-title = Жайгаштыруу сунуштары
+dispatch-proposals = Сунуштар
+dispatch-no-proposals = Эч кимди жайгаштыруу мүмкүн болгон жок.
+dispatch-reason = Эмне үчүн
+dispatch-decision = Чечим
+dispatch-accept = Кабыл алуу
+dispatch-reject = Четке кагуу
+dispatch-later = Кийинчерээк
+dispatch-reject-reason = Баш тартуунун себеби
+dispatch-override = Башка бөлмө
+dispatch-as-proposed = сунушталгандай
+dispatch-decide-submit = Чечимдерди колдонуу
+dispatch-unplaced = Жайгаштырылбагандар
+dispatch-all-placed = Баары жайгаштырылды.
+dispatch-unknown-household = үй чарбасы
+dispatch-back = Күтүү тизмесине
+dispatch-back-to-batch = Сунуштарга
+dispatch-results = Жыйынтык
+dispatch-all-done = Чечимдер колдонулду.
+dispatch-failed = { $count ->
+    [one] { $count } чечимди колдонуу мүмкүн болгон жок.
+   *[other] { $count } чечимди колдонуу мүмкүн болгон жок.
+}
+dispatch-in-city = өз шаарында
+dispatch-travel = өз шаарынан { $km } км
+dispatch-better-unavailable = { $count ->
+    [one] { $count } ыңгайлуураак вариант бош эмес
+   *[other] { $count } ыңгайлуураак вариант бош эмес
+}
+dispatch-decided-accepted = кабыл алынды
+dispatch-decided-rejected = четке кагылды
+dispatch-decided-failed = ишке ашкан жок
+dispatch-outcome-accepted = кабыл алынды, орундар брондолду
+dispatch-outcome-rejected = четке кагылды
+dispatch-outcome-failed = ишке ашкан жок
+dispatch-failure-already-decided = чечим мурда кабыл алынган
+dispatch-failure-not-found = табылган жок
+dispatch-failure-invalid = маалыматтар туура эмес
+dispatch-failure-not-in-proposal = сунушта болгон эмес
+dispatch-failure-household-changed = үй-бүлөнүн курамы өзгөрдү
+dispatch-failure-site-closed = жай жабык
+dispatch-failure-no-occupants = жайгаштыра турган эч ким жок
+dispatch-failure-no-capacity = орун калган жок
+dispatch-failure-no-room-free = бош бөлмө жок
+dispatch-failure-room-too-small = бөлмө өтө кичинекей
+dispatch-failure-no-step-free-bed = тепкичсиз орун жок
+dispatch-failure-child-in-male-dorm = бала эркектер жатаканасында
+dispatch-failure-children-not-allowed = балдарга уруксат жок
+dispatch-failure-wrong-sex-for-pool = бөлмө башка жыныска арналган
+dispatch-failure-transitory-needs-one-night = транзиттик орундар бир түнгө гана берилет
+dispatch-failure-already-housed = мурда жайгаштырылган
+dispatch-failure-invalid-transition = бул абалда аракет мүмкүн эмес
+arrangement-family-room = өзүнчө үй-бүлөлүк бөлмө
+arrangement-mixed-dorm = жалпы залда чогуу
+arrangement-single-sex-dorm = өз жынысына арналган жатаканада
+arrangement-separated-by-sex = эркектер менен аялдар өзүнчө (макулдугу менен)
+choice-least-contested-beds = башкаларга эң аз керек болгон орундар
+choice-leftover-beds = калган орундар
+choice-first-come-first-served = биринчи бош орун
+unplaced-no-site-in-reach = шаарда да, жол берилген радиуста да орун жок
+unplaced-stay-too-long = жайлар керектүү мөөнөткө кабыл алышпайт
+unplaced-children-not-allowed = жайлар балдарды кабыл алышпайт
+unplaced-sex-separation-refused = өзүнчө орундар гана бар, ал эми үй-бүлө бөлүнүүгө макул эмес
+unplaced-no-family-room-large-enough = жетиштүү чоң үй-бүлөлүк бөлмө жок
+unplaced-no-suitable-pool = ылайыктуу бөлмө жок
+unplaced-no-step-free-bed = тепкичсиз орундар жетишпейт
+unplaced-no-pool-large-enough = эч бир жерде бир эле учурда ошончо орун жок
+unplaced-capacity-taken-by-higher-priority = орундар көбүрөөк муктаж адамдарга берилди
+
+## Кайталанган жазуулар
+
+duplicates-title = Кайталанышы мүмкүн болгон жазуулар
+duplicates-filter = Көрсөтүү
+duplicates-status-pending = чечим күтүүдө
+duplicates-status-same = бир адам
+duplicates-status-different = ар башка адамдар
+duplicates-none = Жуптар жок.
+duplicates-first = Биринчи жазуу
+duplicates-second = Экинчи жазуу
+duplicates-probability = Дал келүү
+duplicates-pair = Жазууларды салыштыруу
+duplicates-evidence = Эмнеге негизделген
+duplicates-field = Талаа
+duplicates-comparison = Салыштыруу
+duplicates-weight = Салмагы
+duplicates-same = Бул бир адам
+duplicates-different = Булар ар башка адамдар
+duplicates-undo = Чечимди жокко чыгаруу
+duplicates-back = Тизмеге
+
+## Жыйынтык
+
+dashboard-title = Жыйынтык
+dashboard-as-of = Маалыматтар жаңыланды:
+dashboard-persons = адам катталган
+dashboard-arrived-days = { $count ->
+    [one] { $count } күндө келди
+   *[other] { $count } күндө келди
+}
+dashboard-waiting = { $count ->
+    [one] орун күтүүдө ({ $count } үй чарбасында)
+   *[other] орун күтүүдө ({ $count } үй чарбасында)
+}
+dashboard-occupied = орун ээленген
+dashboard-free = бош орун
+dashboard-arrivals = Күндөр жана өткөрүү пункттары боюнча келгендер
+dashboard-crossing-unknown = пункт көрсөтүлгөн эмес
+dashboard-as-table = Таблица түрүндө
+dashboard-waiting-vs-free = Шаарлар боюнча орун күткөндөр жана бош орундар
+dashboard-waiting-people = орун күткөндөр
+dashboard-no-cities = Азырынча маалымат жок.
+dashboard-beds-by-city = Шаарлар боюнча орундар
