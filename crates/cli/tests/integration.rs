@@ -17,6 +17,8 @@ use tokio::process::{Child, Command};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
 
+mod browser;
+
 macro_rules! on_both_backends {
     ($($scenario:ident),+ $(,)?) => {
         $(mod $scenario {

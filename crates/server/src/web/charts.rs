@@ -55,6 +55,8 @@ pub fn stacked_columns(title: &str, categories: &[String], series: &[Series]) ->
     let bar_w = (slot * 0.7).max(2.0);
     let y = |v: i64| top + plot_h - (v as f64 / max as f64) * plot_h;
     let label_every = (categories.len() / 7).max(1);
+    // Whole-number gridlines: 5, 50, 500 split in fifths; 10, 20, 100, 200 in quarters.
+    let ticks = if max % 5 == 0 && max % 4 != 0 { 5 } else { 4 };
     // Per category: (series index, stacked base, value) of each non-empty segment.
     let segments: Vec<Vec<(usize, i64, i64)>> = (0..categories.len())
         .map(|i| {
@@ -74,8 +76,8 @@ pub fn stacked_columns(title: &str, categories: &[String], series: &[Series]) ->
     html! {
         svg.chart viewBox=(format!("0 0 {width} {height}")) role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
             title { (title) }
-            @for tick in 0..=4 {
-                @let value = max * tick / 4;
+            @for tick in 0..=ticks {
+                @let value = max * tick / ticks;
                 line x1=(left) x2=(width - 8.0) y1=(format!("{:.1}", y(value))) y2=(format!("{:.1}", y(value))) stroke="#ddd" {}
                 text x=(left - 6.0) y=(format!("{:.1}", y(value) + 4.0)) text-anchor="end" font-size="11" fill="#333" { (value) }
             }

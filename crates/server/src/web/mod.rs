@@ -567,6 +567,8 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 // Error pages (a form with mistakes is a 422) are swapped in like any page.
                 meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"historyCacheSize":0,"refreshOnHistoryMiss":true,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}"#;
                 title { (title) " · Shanyrak" }
+                // No favicon request (and no 404 for it) on every page of a slow link.
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href=(asset_url("app.css"));
                 script src=(asset_url("htmx.min.js")) defer {}
                 script src=(asset_url("app.js")) defer {}
@@ -591,7 +593,9 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                         }
                     }
                     div.tools {
-                        form.lang method="post" action="/language" {
+                        // A full page load, so that <html lang> changes too (htmx swaps only
+                        // the body) and screen readers switch voice.
+                        form.lang method="post" action="/language" hx-boost="false" {
                             input type="hidden" name="back" value=(ctx.path);
                             label for="lang-select" { (ctx.t("lang-label")) }
                             select #lang-select name="lang" data-autosubmit {
