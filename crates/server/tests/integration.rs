@@ -14,6 +14,8 @@ use shanyrak_server::AppState;
 use shanyrak_store::testing::{Backend, TestDatabase};
 use shanyrak_store::{Principal, Store, StoreOptions};
 
+mod web;
+
 macro_rules! on_both_backends {
     ($($scenario:ident),+ $(,)?) => {
         $(mod $scenario {

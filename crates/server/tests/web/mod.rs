@@ -1,0 +1,598 @@
+//! The web interface over HTTP, as a browser without JavaScript uses it: forms, cookies,
+//! CSRF, redirects, access checks, messages in every language.
+
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT_ENCODING, COOKIE, LOCATION, SET_COOKIE};
+use serde_json::{Value, json};
+use shanyrak_core::Role;
+use shanyrak_server::web::i18n;
+
+use super::{Backend, TestApp, family};
+
+macro_rules! on_both_backends {
+    ($($scenario:ident),+ $(,)?) => {
+        $(mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$scenario(super::TestApp::spawn(super::Backend::Sqlite).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$scenario(super::TestApp::spawn(super::Backend::Postgres).await).await;
+            }
+        })+
+    };
+}
+
+on_both_backends!(
+    web_sign_in_sets_a_strict_cookie_and_sign_out_revokes_it,
+    web_forms_refuse_missing_or_foreign_csrf_tokens,
+    web_registration_shows_errors_in_place_is_idempotent_and_attaches,
+    web_pages_render_in_every_language_without_missing_keys,
+    web_pages_check_roles_and_organisations,
+);
+
+const _: Option<Backend> = None;
+
+/// A browser that does not follow redirects, so each step can be checked.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+fn session(token: &str) -> String {
+    format!("shanyrak_session={token}")
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, String) {
+    let response = browser()
+        .get(app.url(path))
+        .header(COOKIE, session(token))
+        .send()
+        .await
+        .expect("send");
+    let status = response.status();
+    (status, response.text().await.expect("body"))
+}
+
+fn csrf_of(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    html[start..].split('"').next().expect("value").to_owned()
+}
+
+fn field_of(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    html[start..].split('"').next().map(str::to_owned)
+}
+
+async fn post_form(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    browser()
+        .post(app.url(path))
+        .header(COOKIE, session(token))
+        .form(fields)
+        .send()
+        .await
+        .expect("send")
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn web_sign_in_sets_a_strict_cookie_and_sign_out_revokes_it(app: TestApp) {
+    let client = browser();
+    let page = client.get(app.url("/login")).send().await.expect("send");
+    assert_eq!(page.status(), StatusCode::OK);
+    let wrong = client
+        .post(app.url("/login"))
+        .form(&[("email", "a@example.org"), ("password", "not the password")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.headers().get(SET_COOKIE).is_none());
+    assert!(wrong.text().await.expect("body").contains("login-problem"));
+
+    let signed_in = client
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "a@example.org"),
+            ("password", "long enough password"),
+            ("next", "/find"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&signed_in), "/find");
+    let cookie = signed_in
+        .headers()
+        .get(SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("session cookie")
+        .to_owned();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    let secret = cookie
+        .split(';')
+        .next()
+        .and_then(|c| c.strip_prefix("shanyrak_session="))
+        .expect("value")
+        .to_owned();
+    // An open redirect is refused: `next` must be a path of this site.
+    let elsewhere = client
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "a@example.org"),
+            ("password", "long enough password"),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(location(&elsewhere), "/reception");
+
+    let (status, html) = get(&app, &secret, "/reception").await;
+    assert_eq!(status, StatusCode::OK);
+    let out = post_form(&app, &secret, "/logout", &[("csrf", &csrf_of(&html))]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&out), "/login");
+    // The session is revoked in the store, not only forgotten by the browser.
+    let again = browser()
+        .get(app.url("/reception"))
+        .header(COOKIE, session(&secret))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&again), "/login?next=/reception");
+    let api = app
+        .client
+        .get(app.url("/api/v1/households"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+
+    // Five wrong passwords lock the account for the web form too.
+    for _ in 0..5 {
+        client
+            .post(app.url("/login"))
+            .form(&[("email", "b@example.org"), ("password", "wrong")])
+            .send()
+            .await
+            .expect("send");
+    }
+    let locked = client
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "b@example.org"),
+            ("password", "long enough password"),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
+    assert!(locked.headers().get(SET_COOKIE).is_none());
+}
+
+fn registration<'a>(
+    submission: &'a str,
+    csrf: &'a str,
+    surname: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("submission", submission),
+        ("member_count", "1"),
+        ("group", "arrival"),
+        ("arrival_date", "27.09.2022"),
+        ("country", "KZ"),
+        ("city", "Oral"),
+        ("legal_basis", "consent"),
+        ("information_given", "1"),
+        ("needs", "shelter"),
+        ("m0.surname", surname),
+        ("m0.given_name", "Алексей"),
+        ("m0.sex", "male"),
+        ("m0.birth_date", "02.03.1995"),
+        ("m0.relationship", "head"),
+        ("m0.citizenship", "RU"),
+        ("action", "save"),
+    ]
+}
+
+async fn web_forms_refuse_missing_or_foreign_csrf_tokens(app: TestApp) {
+    let (_, html) = get(&app, &app.token_a, "/reception").await;
+    let own = csrf_of(&html);
+    let submission = field_of(&html, "submission").expect("submission");
+    let (_, other_html) = get(&app, &app.admin_a, "/reception").await;
+    let foreign = csrf_of(&other_html);
+
+    let mut missing = registration(&submission, "", "Смирнов");
+    missing.retain(|(k, _)| *k != "csrf");
+    for fields in [
+        missing,
+        registration(&submission, &foreign, "Смирнов"),
+        registration(&submission, "00ff", "Смирнов"),
+    ] {
+        let refused = post_form(&app, &app.token_a, "/reception", &fields).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    }
+    let households: Value = app
+        .client
+        .get(app.url("/api/v1/households"))
+        .bearer_auth(&app.token_a)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(households["items"].as_array().map(Vec::len), Some(0));
+    // Each page carries a freshly masked token; any of them is accepted.
+    let (_, html_again) = get(&app, &app.token_a, "/reception").await;
+    assert_ne!(csrf_of(&html_again), own);
+    let accepted = post_form(
+        &app,
+        &app.token_a,
+        "/reception",
+        &registration(&submission, &csrf_of(&html_again), "Смирнов"),
+    )
+    .await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    // Signing out, switching language aside, is a form too.
+    let out = post_form(&app, &app.token_a, "/logout", &[]).await;
+    assert_eq!(out.status(), StatusCode::FORBIDDEN);
+}
+
+async fn web_registration_shows_errors_in_place_is_idempotent_and_attaches(app: TestApp) {
+    // A person registered earlier through the API.
+    let earlier = app.post(&app.token_a, &family(), None).await;
+    assert_eq!(earlier.status(), StatusCode::CREATED);
+    let earlier: Value = earlier.json().await.expect("json");
+    let earlier_head = earlier["members"][0]["id"].as_str().expect("id").to_owned();
+
+    let (_, html) = get(&app, &app.token_a, "/reception").await;
+    let csrf = csrf_of(&html);
+    let submission = field_of(&html, "submission").expect("submission");
+
+    // Mistakes come back in place, with everything typed kept.
+    let mut bad = registration(&submission, &csrf, "Смирнова");
+    bad.retain(|(k, _)| *k != "m0.given_name" && *k != "information_given");
+    bad.push(("m0.given_name", ""));
+    bad.iter_mut()
+        .filter(|(k, _)| *k == "m0.birth_date")
+        .for_each(|f| f.1 = "31.02.1995");
+    let response = post_form(&app, &app.token_a, "/reception", &bad).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.expect("body");
+    for id in [
+        "err-members-0-given_name",
+        "err-members-0-birth_date",
+        "err-information_given",
+    ] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id} shown");
+    }
+    assert!(page.contains("aria-invalid=\"true\""));
+    assert!(page.contains("value=\"Смирнова\""), "typed values kept");
+    assert!(
+        page.contains("При согласии"),
+        "a message for this field, in Russian"
+    );
+
+    // The same person typed again: the check shows them; attach links the two records.
+    let mut form = registration(&submission, &csrf, "Смирнов");
+    form.retain(|(k, _)| *k != "action");
+    form.push(("m0.patronymic", "Игоревич"));
+    form.push(("m0.doc_type", "ru_internal_passport"));
+    form.push(("m0.doc_number", "4512 345678"));
+    let mut check = form.clone();
+    check.push(("action", "check"));
+    let checked = post_form(&app, &app.token_a, "/reception", &check).await;
+    assert_eq!(checked.status(), StatusCode::OK);
+    let checked = checked.text().await.expect("body");
+    assert!(
+        checked.contains(&format!("value=\"{earlier_head}\"")),
+        "the earlier record is offered"
+    );
+    let mut live = form.clone();
+    live.push(("check_member", "0"));
+    let fragment = post_form(&app, &app.token_a, "/reception/check", &live).await;
+    assert_eq!(fragment.status(), StatusCode::OK);
+    let fragment = fragment.text().await.expect("body");
+    assert!(
+        fragment.starts_with("<div id=\"dup-0\""),
+        "htmx gets the panel alone"
+    );
+    assert!(fragment.contains(&earlier_head));
+
+    let mut save = form.clone();
+    save.push(("m0.attach", &earlier_head));
+    save.push(("action", "save"));
+    let saved = post_form(&app, &app.token_a, "/reception", &save).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let card = location(&saved);
+    assert!(card.ends_with("/card?registered=1&attached=1"), "{card}");
+    assert!(!card.contains("Смирнов"), "no personal data in the URL");
+    // A double submission (the phone lost the first answer) registers nothing new.
+    let replay = post_form(&app, &app.token_a, "/reception", &save).await;
+    assert_eq!(replay.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&replay), card);
+    let list: Value = app
+        .client
+        .get(app.url("/api/v1/households"))
+        .bearer_auth(&app.token_a)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
+    // The pair is decided "same" in the review queue, where it can be undone.
+    let same: Value = app
+        .client
+        .get(app.url("/api/v1/duplicates?status=same"))
+        .bearer_auth(&app.token_a)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let pairs = same["items"].as_array().expect("items");
+    assert_eq!(pairs.len(), 1);
+    let pair = &pairs[0];
+    assert!(
+        pair["a"]["person_id"] == json!(earlier_head)
+            || pair["b"]["person_id"] == json!(earlier_head)
+    );
+    // The card holds the code and its QR code.
+    let (status, card_page) = get(&app, &app.token_a, &card).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(card_page.contains("<svg"));
+    assert!(card_page.contains("id=\"reference\""));
+}
+
+async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
+    let created = app.post(&app.admin_a, &family(), None).await;
+    let created: Value = created.json().await.expect("json");
+    let household = created["id"].as_str().expect("id").to_owned();
+    let (site, _) = app
+        .site_with_pools(&[
+            json!({"kind": "family_room", "room_size": 4, "beds": 8}),
+            json!({"kind": "mixed", "beds": 10, "step_free_beds": 2}),
+        ])
+        .await;
+    let batch = app
+        .post_json(&app.admin_a, "/api/v1/placements", &json!({}))
+        .await;
+    assert_eq!(batch.status(), StatusCode::CREATED);
+    let batch: Value = batch.json().await.expect("json");
+    let batch = batch["id"].as_str().expect("batch").to_owned();
+    let duplicate = app.post(&app.admin_a, &family(), None).await;
+    assert_eq!(duplicate.status(), StatusCode::CREATED);
+    let queue: Value = app
+        .client
+        .get(app.url("/api/v1/duplicates"))
+        .bearer_auth(&app.admin_a)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let pair = queue["items"][0]["id"]
+        .as_str()
+        .expect("a queued pair")
+        .to_owned();
+
+    let pages = [
+        "/reception".to_owned(),
+        "/find".to_owned(),
+        "/sites".to_owned(),
+        format!("/sites/{site}"),
+        "/dispatch".to_owned(),
+        format!("/dispatch/batches/{batch}"),
+        "/duplicates".to_owned(),
+        format!("/duplicates/{pair}"),
+        "/dashboard".to_owned(),
+        format!("/households/{household}"),
+        format!("/households/{household}/card"),
+        format!("/households/{household}/edit"),
+    ];
+    for lang in i18n::Lang::ALL {
+        for path in pages.iter().map(String::as_str).chain(["/login"]) {
+            let response = browser()
+                .get(app.url(path))
+                .header(
+                    COOKIE,
+                    format!("{}; shanyrak_lang={}", session(&app.admin_a), lang.code()),
+                )
+                .header(ACCEPT_ENCODING, "gzip")
+                .send()
+                .await
+                .expect("send");
+            // /login redirects a signed-in user to their first screen.
+            let expected = if path == "/login" {
+                StatusCode::SEE_OTHER
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(response.status(), expected, "{path} in {}", lang.code());
+            let gzipped = response
+                .headers()
+                .get("content-encoding")
+                .is_some_and(|v| v == "gzip");
+            let bytes = response.bytes().await.expect("body");
+            if path != "/login" {
+                assert!(gzipped, "{path} is compressed");
+                assert!(
+                    bytes.len() < 100 * 1024,
+                    "{path}: {} bytes compressed",
+                    bytes.len()
+                );
+            }
+        }
+        // The same pages uncompressed, for their text.
+        for path in &pages {
+            let response = browser()
+                .get(app.url(path))
+                .header(
+                    COOKIE,
+                    format!("{}; shanyrak_lang={}", session(&app.admin_a), lang.code()),
+                )
+                .send()
+                .await
+                .expect("send");
+            let html = response.text().await.expect("body");
+            assert!(html.contains(&format!("<html lang=\"{}\"", lang.code())));
+            assert!(
+                !html.contains("{ $"),
+                "{path} in {} has an unfilled placeable",
+                lang.code()
+            );
+        }
+    }
+    let missing = i18n::missing_keys();
+    assert!(
+        missing.iter().all(|k| k == "no-such-key-for-test"),
+        "pages asked for keys no language has: {missing:?}"
+    );
+    // Accept-Language decides the first visit.
+    let english = browser()
+        .get(app.url("/login"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("body");
+    assert!(english.contains("<html lang=\"en\""));
+    let chosen = browser()
+        .post(app.url("/language"))
+        .form(&[("lang", "kk"), ("back", "/login")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    let cookie = chosen
+        .headers()
+        .get(SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(cookie.starts_with("shanyrak_lang=kk;"), "{cookie}");
+}
+
+async fn web_pages_check_roles_and_organisations(app: TestApp) {
+    let created = app.post(&app.token_a, &family(), None).await;
+    let created: Value = created.json().await.expect("json");
+    let household = created["id"].as_str().expect("id").to_owned();
+    // Another organisation's household does not exist for you.
+    let (status, _) = get(&app, &app.token_b, &format!("/households/{household}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = get(&app, &app.admin_b, &format!("/households/{household}/card")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Roles see only their screens.
+    let site_manager = app.user_of_a("site@example.org", Role::SiteManager).await;
+    let analyst = app.user_of_a("analyst@example.org", Role::Analyst).await;
+    for (token, path, expected) in [
+        (&site_manager, "/reception", StatusCode::FORBIDDEN),
+        (&site_manager, "/duplicates", StatusCode::FORBIDDEN),
+        (&site_manager, "/sites", StatusCode::OK),
+        (&analyst, "/find", StatusCode::FORBIDDEN),
+        (
+            &analyst,
+            &format!("/households/{household}") as &str,
+            StatusCode::FORBIDDEN,
+        ),
+        (&analyst, "/dispatch", StatusCode::FORBIDDEN),
+        (&analyst, "/dashboard", StatusCode::OK),
+        (&app.token_a, "/dispatch", StatusCode::FORBIDDEN),
+        (
+            &app.token_a,
+            &format!("/households/{household}/edit") as &str,
+            StatusCode::OK,
+        ),
+    ] {
+        let (status, _) = get(&app, token, path).await;
+        assert_eq!(status, expected, "{path}");
+    }
+    // The site manager sees names but no document numbers or notes.
+    let (_, page) = get(&app, &site_manager, &format!("/households/{household}")).await;
+    assert!(page.contains("Смирнов"));
+    assert!(
+        !page.contains("4512345678") && !page.contains("4512 345678"),
+        "no document number for a site manager"
+    );
+    let (_, page) = get(&app, &app.token_a, &format!("/households/{household}")).await;
+    assert!(page.contains("4512345678") || page.contains("4512 345678"));
+    // Anyone signed out is sent to sign in, with nothing but the path kept.
+    let anonymous = browser()
+        .get(app.url(&format!("/households/{household}")))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&anonymous),
+        format!("/login?next=/households/{household}")
+    );
+    // Nobody else's site can be managed from a form either.
+    let (site, pools) = app
+        .site_with_pools(&[json!({"kind": "mixed", "beds": 10})])
+        .await;
+    let (_, html) = get(&app, &app.admin_b, "/sites").await;
+    let edit = post_form(
+        &app,
+        &app.admin_b,
+        &format!("/sites/{site}/pools/{}", pools[0]),
+        &[("csrf", &csrf_of(&html)), ("beds", "0")],
+    )
+    .await;
+    assert!(
+        matches!(edit.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        edit.status()
+    );
+    let (_, site_page) = get(&app, &app.admin_a, &format!("/sites/{site}")).await;
+    assert!(
+        site_page.contains("name=\"beds\" value=\"10\""),
+        "the beds are unchanged"
+    );
+    // Every page read of a household is in the access log.
+    let log: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/access-log?entity_id={household}")))
+        .bearer_auth(&app.admin_a)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let reads = log["items"].as_array().map(|items| {
+        items
+            .iter()
+            .filter(|e| e["action"] == "read_household")
+            .count()
+    });
+    assert!(reads.is_some_and(|n| n >= 2), "{log}");
+}
