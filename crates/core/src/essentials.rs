@@ -109,6 +109,11 @@ pub struct ItemInput {
     /// e.g. "kit", "parcel", "bottle 5 L" (required).
     #[serde(default)]
     pub unit: Option<String>,
+    /// A code shared across organisations (e.g. `hygiene_kit`), so that receipts at
+    /// another organisation count against the same entitlement; the lower-cased name when
+    /// absent.
+    #[serde(default)]
+    pub code: Option<String>,
     /// Entitlement rules; none means the item is not limited.
     #[serde(default)]
     pub rules: Vec<EntitlementRule>,
@@ -118,6 +123,7 @@ pub struct ItemInput {
 pub struct ValidatedItem {
     pub name: String,
     pub unit: String,
+    pub code: String,
     pub rules: Vec<EntitlementRule>,
 }
 
@@ -125,11 +131,17 @@ pub fn validate_item(input: &ItemInput) -> Result<ValidatedItem, ValidationError
     let mut errors = ValidationErrors::default();
     let name = required_text(&mut errors, "#/name", input.name.as_deref(), MAX_NAME_CHARS);
     let unit = required_text(&mut errors, "#/unit", input.unit.as_deref(), MAX_UNIT_CHARS);
+    let code = match input.code.as_deref() {
+        Some(code) => text_field(&mut errors, "#/code", code, MAX_UNIT_CHARS, false),
+        None => name.clone(),
+    }
+    .map(|c| c.to_lowercase());
     validate_rules(&mut errors, "#/rules", &input.rules);
-    match (name, unit) {
-        (Some(name), Some(unit)) if errors.is_empty() => Ok(ValidatedItem {
+    match (name, unit, code) {
+        (Some(name), Some(unit), Some(code)) if errors.is_empty() => Ok(ValidatedItem {
             name,
             unit,
+            code,
             rules: input.rules.clone(),
         }),
         _ => Err(errors),
