@@ -54,17 +54,19 @@ impl Plan {
     /// Households of 1 to 4 members (2.5 on average), laid out so that person `p` belongs
     /// to household `p / 5 * 2 + (p % 5 >= 2)`: members 0-1 and 2-4 of each block of five.
     fn households(&self) -> u64 {
-        self.persons / 5 * 2 + u64::from(self.persons % 5 > 0) + u64::from(self.persons % 5 > 2)
+        self.persons / 5 * 2
+            + u64::from(!self.persons.is_multiple_of(5))
+            + u64::from(self.persons % 5 > 2)
     }
     fn household_of(p: u64) -> u64 {
         p / 5 * 2 + u64::from(p % 5 >= 2)
     }
     fn first_member(h: u64) -> u64 {
-        h / 2 * 5 + if h % 2 == 0 { 0 } else { 2 }
+        h / 2 * 5 + if h.is_multiple_of(2) { 0 } else { 2 }
     }
     fn size(&self, h: u64) -> u64 {
         let first = Self::first_member(h);
-        let block = if h % 2 == 0 { 2 } else { 3 };
+        let block = if h.is_multiple_of(2) { 2 } else { 3 };
         block.min(self.persons.saturating_sub(first))
     }
 }
@@ -207,26 +209,60 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let url = args.get(1).cloned().unwrap_or_else(|| "sqlite:///tmp/essentials-bench.db".into());
-    let persons: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
-    let distributions: u64 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(5_000_000);
+    let url = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "sqlite:///tmp/essentials-bench.db".into());
+    let persons: u64 = args
+        .get(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let distributions: u64 = args
+        .get(3)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(5_000_000);
     let measured: usize = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(2000);
 
-    let store = Store::connect(&url, &StoreOptions::default()).await.expect("connect");
+    let store = Store::connect(&url, &StoreOptions::default())
+        .await
+        .expect("connect");
     let cli = Principal::System("bench");
     let now = Utc.from_utc_datetime(&Utc::now().date_naive().and_hms_opt(12, 0, 0).expect("noon"));
-    let org = store.create_organisation(&cli, "Bench", OrgKind::Ngo, now).await.expect("org");
+    let org = store
+        .create_organisation(&cli, "Bench", OrgKind::Ngo, now)
+        .await
+        .expect("org");
     let email = format!("bench-{}@example.org", Uuid::now_v7().simple());
     let user = store
-        .create_user(&cli, org.id, &email, "long enough password", &[Role::Distributor], now)
+        .create_user(
+            &cli,
+            org.id,
+            &email,
+            "long enough password",
+            &[Role::Distributor],
+            now,
+        )
         .await
         .expect("user");
-    let clerk = Actor { user_id: user.id, organisation_id: org.id, roles: user.roles.clone() };
+    let clerk = Actor {
+        user_id: user.id,
+        organisation_id: org.id,
+        roles: user.roles.clone(),
+    };
     let mut items = Vec::new();
     for (name, rules) in [
-        ("Hygiene kit", vec![rule(EntitlementBasis::PerPerson, 1, 30)]),
-        ("Food parcel", vec![rule(EntitlementBasis::PerHousehold, 1, 7)]),
-        ("Drinking water 5 L", vec![rule(EntitlementBasis::PerPerson, 2, 1)]),
+        (
+            "Hygiene kit",
+            vec![rule(EntitlementBasis::PerPerson, 1, 30)],
+        ),
+        (
+            "Food parcel",
+            vec![rule(EntitlementBasis::PerHousehold, 1, 7)],
+        ),
+        (
+            "Drinking water 5 L",
+            vec![rule(EntitlementBasis::PerPerson, 2, 1)],
+        ),
         (
             "Baby kit",
             vec![EntitlementRule {
@@ -235,34 +271,85 @@ async fn main() {
             }],
         ),
     ] {
-        let input = ItemInput { name: Some(name.into()), unit: Some("unit".into()), code: None, rules };
-        items.push(store.create_item(&clerk, &validate_item(&input).expect("item"), now).await.expect("item").id);
+        let input = ItemInput {
+            name: Some(name.into()),
+            unit: Some("unit".into()),
+            code: None,
+            rules,
+        };
+        items.push(
+            store
+                .create_item(&clerk, &validate_item(&input).expect("item"), now)
+                .await
+                .expect("item")
+                .id,
+        );
     }
-    let point_input = PointInput { name: Some("Bench point".into()), ..PointInput::default() };
-    let point = store.create_point(&clerk, &validate_point(&point_input).expect("point"), now).await.expect("point").id;
+    let point_input = PointInput {
+        name: Some("Bench point".into()),
+        ..PointInput::default()
+    };
+    let point = store
+        .create_point(&clerk, &validate_point(&point_input).expect("point"), now)
+        .await
+        .expect("point")
+        .id;
     for item in &items {
-        let receipt = MovementInput { item_id: Some(*item), quantity: Some(1_000_000), ..MovementInput::default() };
+        let receipt = MovementInput {
+            item_id: Some(*item),
+            quantity: Some(1_000_000),
+            ..MovementInput::default()
+        };
         store
-            .record_movement(&clerk, point, &validate_movement(&receipt, MovementRoute::Receipt).expect("receipt"), now)
+            .record_movement(
+                &clerk,
+                point,
+                &validate_movement(&receipt, MovementRoute::Receipt).expect("receipt"),
+                now,
+            )
             .await
             .expect("receipt");
     }
-    let plan = Plan { persons, distributions, org: org.id, user: user.id, point, items: items.clone(), today: now.date_naive() };
-    eprintln!("seeding {persons} persons, {distributions} past distributions into {}", store.backend_name());
+    let plan = Plan {
+        persons,
+        distributions,
+        org: org.id,
+        user: user.id,
+        point,
+        items: items.clone(),
+        today: now.date_naive(),
+    };
+    eprintln!(
+        "seeding {persons} persons, {distributions} past distributions into {}",
+        store.backend_name()
+    );
     if url.starts_with("sqlite:") {
         let pool = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
             .connect(&url)
             .await
             .expect("seed connection");
-        sqlx::query("PRAGMA synchronous = OFF").execute(&pool).await.expect("pragma");
+        sqlx::query("PRAGMA synchronous = OFF")
+            .execute(&pool)
+            .await
+            .expect("pragma");
         seed!(&pool, &plan, sqlx::Sqlite);
-        sqlx::query("ANALYZE").execute(&pool).await.expect("analyze");
+        sqlx::query("ANALYZE")
+            .execute(&pool)
+            .await
+            .expect("analyze");
         pool.close().await;
     } else {
-        let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&url).await.expect("seed connection");
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .expect("seed connection");
         seed!(&pool, &plan, sqlx::Postgres);
-        sqlx::query("ANALYZE").execute(&pool).await.expect("analyze");
+        sqlx::query("ANALYZE")
+            .execute(&pool)
+            .await
+            .expect("analyze");
         pool.close().await;
     }
 
@@ -278,14 +365,25 @@ async fn main() {
             household_id: Some(household_id(h)),
             point_id: Some(point),
             lines: vec![
-                LineInput { item_id: Some(items[1]), quantity: Some(1), person_ids: None },
-                LineInput { item_id: Some(items[0]), quantity: Some(plan.size(h).max(1) as u32), person_ids: None },
+                LineInput {
+                    item_id: Some(items[1]),
+                    quantity: Some(1),
+                    person_ids: None,
+                },
+                LineInput {
+                    item_id: Some(items[0]),
+                    quantity: Some(plan.size(h).max(1) as u32),
+                    person_ids: None,
+                },
             ],
             override_reason: Some("benchmark".into()),
         };
         let request = validate_distribution(&input).expect("valid");
         let started = Instant::now();
-        let outcome = store.record_distribution(&clerk, &request, None, now).await.expect("record");
+        let outcome = store
+            .record_distribution(&clerk, &request, None, now)
+            .await
+            .expect("record");
         timings.push(started.elapsed().as_secs_f64() * 1000.0);
         if let shanyrak_store::DistributionOutcome::Recorded(r) = outcome
             && r.overridden
@@ -297,7 +395,10 @@ async fn main() {
     for _ in 0..measured / 4 {
         let h = rng.random_range(0..plan.households());
         let started = Instant::now();
-        store.entitlements(&clerk, household_id(h), now).await.expect("entitlements");
+        store
+            .entitlements(&clerk, household_id(h), now)
+            .await
+            .expect("entitlements");
         checks.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     timings.sort_by(f64::total_cmp);
