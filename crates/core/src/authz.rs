@@ -41,6 +41,14 @@ pub enum Action {
     ReviewDuplicates,
     /// Offer, list and withdraw the organisation's data-sharing agreements.
     ManageAgreements,
+    /// See the item catalogue, distribution points and stock on hand (no personal data).
+    ReadStock,
+    /// Define items and points; record receipts, transfers, adjustments and losses.
+    ManageStock,
+    /// See a household's entitlements and receipts, and record what it is given.
+    Distribute,
+    /// Aggregate distribution and stock reports (no personal data).
+    ReadDistributions,
 }
 
 impl Role {
@@ -61,6 +69,10 @@ impl Role {
             ReadResidents => matches!(self, Admin | SiteManager | Dispatcher),
             ReviewDuplicates => matches!(self, Admin | Registrar | Caseworker),
             ManageAgreements => matches!(self, Admin),
+            // Auditors read logs only.
+            ReadStock => !matches!(self, Auditor),
+            ManageStock | Distribute => matches!(self, Admin | Distributor),
+            ReadDistributions => matches!(self, Admin | Distributor | Analyst),
         }
     }
 }
@@ -156,6 +168,17 @@ mod tests {
         assert!(!actor(&[Role::Admin, Role::Registrar]).sees_sensitive_vulnerabilities());
         assert!(actor(&[Role::Registrar]).sees_documents_and_notes());
         assert!(!actor(&[Role::SiteManager, Role::Dispatcher]).sees_documents_and_notes());
+    }
+
+    #[test]
+    fn distributors_hand_out_and_analysts_only_count() {
+        let distributor = actor(&[Role::Distributor]);
+        assert!(distributor.may(Action::Distribute) && distributor.may(Action::ManageStock));
+        let analyst = actor(&[Role::Analyst]);
+        assert!(analyst.may(Action::ReadDistributions));
+        assert!(!analyst.may(Action::Distribute) && !analyst.may(Action::ManageStock));
+        assert!(!actor(&[Role::Registrar]).may(Action::Distribute));
+        assert!(!actor(&[Role::Auditor]).may(Action::ReadStock));
     }
 
     #[test]

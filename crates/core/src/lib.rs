@@ -11,6 +11,7 @@
 //! - [`country`], [`phone`], [`date`], [`document`]: value types parsed once at the edge.
 //! - [`household`]: the household and person model, the input shapes and `validate`.
 //! - [`org`], [`authz`]: organisations, roles and the one table of who may do what.
+//! - [`essentials`]: items, stock ledger kinds, entitlement rules and the entitlement check.
 //!
 //! **Architecture invariant:** nothing here does IO, reads the clock or draws randomness.
 //! Callers pass "today" and random bits in, which keeps every rule testable and pure.
@@ -20,6 +21,7 @@ pub mod country;
 pub mod date;
 pub mod disclosure;
 pub mod document;
+pub mod essentials;
 pub mod household;
 pub mod org;
 pub mod phone;

@@ -53,6 +53,8 @@ pub enum ApiError {
     /// The people cannot take these beds (full, child in a male dorm, …): 409 with the
     /// rule's own code.
     Admission(shanyrak_core::shelter::AdmissionError),
+    /// The point does not hold enough of an item: 409.
+    InsufficientStock,
     Internal,
 }
 
@@ -138,6 +140,11 @@ impl ApiError {
                 "Too many failed logins; try again later",
             ),
             Self::Admission(e) => (StatusCode::CONFLICT, e.code(), "The beds cannot be given"),
+            Self::InsufficientStock => (
+                StatusCode::CONFLICT,
+                "insufficient_stock",
+                "Not enough stock of an item at this point",
+            ),
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
@@ -213,6 +220,7 @@ impl From<StoreError> for ApiError {
             },
             StoreError::EmailTaken => Self::Conflict(error.to_string()),
             StoreError::Admission(e) => Self::Admission(e),
+            StoreError::InsufficientStock { .. } => Self::InsufficientStock,
             StoreError::InvalidCredentials => Self::InvalidCredentials,
             StoreError::LoginLocked { until } => Self::TooManyAttempts {
                 retry_after_seconds: (until - chrono::Utc::now()).num_seconds(),

@@ -114,7 +114,7 @@ fn etag(version: i64) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
-fn idempotency_request(
+pub(crate) fn idempotency_request(
     headers: &HeaderMap,
     raw: &Value,
 ) -> Result<Option<IdempotencyRequest>, ApiError> {

@@ -5,6 +5,7 @@
 //!   timeout, panic guard, request log).
 //! - [`extract`]: authentication (`Authorization: Bearer`) and JSON bodies.
 //! - [`households`]: the household endpoints.
+//! - [`essentials`]: items, distribution points, stock, entitlements, distributions, reports.
 //! - [`error`]: RFC 9457 problem documents, one table of error kinds.
 //!
 //! **Architecture invariants:** handlers hold no SQL and no policy: the store checks
@@ -17,6 +18,7 @@ pub mod auth;
 pub mod dispatch;
 pub mod duplicates;
 pub mod error;
+pub mod essentials;
 pub mod exports;
 pub mod extract;
 pub mod households;
@@ -264,6 +266,40 @@ pub fn router(state: AppState) -> Router {
             "/auth/token",
             axum::routing::post(auth::login).delete(auth::logout),
         )
+        .route(
+            "/items",
+            get(essentials::list_items).post(essentials::create_item),
+        )
+        .route(
+            "/distribution-points",
+            get(essentials::list_points).post(essentials::create_point),
+        )
+        .route(
+            "/distribution-points/{id}/receipts",
+            axum::routing::post(essentials::receipt),
+        )
+        .route(
+            "/distribution-points/{id}/transfers",
+            axum::routing::post(essentials::transfer),
+        )
+        .route(
+            "/distribution-points/{id}/adjustments",
+            axum::routing::post(essentials::adjustment),
+        )
+        .route("/distribution-points/{id}/stock", get(essentials::stock))
+        .route(
+            "/households/{id}/entitlements",
+            get(essentials::entitlements),
+        )
+        .route(
+            "/distributions",
+            axum::routing::post(essentials::record_distribution),
+        )
+        .route(
+            "/reports/distributions",
+            get(essentials::distribution_report),
+        )
+        .route("/reports/stock", get(essentials::stock_report))
         .route("/stats", get(stats::coordinator_stats))
         .route("/public/stats", get(stats::public_stats))
         .route("/public/stats.csv", get(stats::public_stats_csv))

@@ -53,6 +53,18 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::placements::propose,
         crate::placements::get_batch,
         crate::placements::decide,
+        crate::essentials::create_item,
+        crate::essentials::list_items,
+        crate::essentials::create_point,
+        crate::essentials::list_points,
+        crate::essentials::receipt,
+        crate::essentials::transfer,
+        crate::essentials::adjustment,
+        crate::essentials::stock,
+        crate::essentials::entitlements,
+        crate::essentials::record_distribution,
+        crate::essentials::distribution_report,
+        crate::essentials::stock_report,
     ),
     components(schemas(Problem, CreatedHousehold, CreatedMember, HouseholdPage)),
     modifiers(&BearerAuth),
@@ -62,6 +74,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         (name = "identity", description = "Possible duplicates, their review, resolved persons"),
         (name = "audit", description = "The change history of records"),
         (name = "auth", description = "Sign in and out"),
+        (name = "essentials", description = "Items, distribution points, the stock ledger, entitlements, distributions and their reports"),
         (name = "statistics", description = "Figures for coordinators and, under disclosure control, the public")
     )
 )]

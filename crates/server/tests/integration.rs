@@ -31,6 +31,8 @@ macro_rules! on_both_backends {
     };
 }
 
+mod essentials;
+
 on_both_backends!(
     round_trip_of_four_members_in_three_scripts,
     idempotency_key_replays_and_refuses_other_bodies,
@@ -2102,6 +2104,54 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
         ("get", "/api/v1/stats", Needs::Signed),
         ("get", "/api/v1/public/stats", Needs::Public),
         ("get", "/api/v1/public/stats.csv", Needs::Public),
+        ("get", "/api/v1/items", Needs::Action(ReadStock)),
+        ("post", "/api/v1/items", Needs::Action(ManageStock)),
+        (
+            "get",
+            "/api/v1/distribution-points",
+            Needs::Action(ReadStock),
+        ),
+        (
+            "post",
+            "/api/v1/distribution-points",
+            Needs::Action(ManageStock),
+        ),
+        (
+            "post",
+            "/api/v1/distribution-points/{id}/receipts",
+            Needs::Action(ManageStock),
+        ),
+        (
+            "post",
+            "/api/v1/distribution-points/{id}/transfers",
+            Needs::Action(ManageStock),
+        ),
+        (
+            "post",
+            "/api/v1/distribution-points/{id}/adjustments",
+            Needs::Action(ManageStock),
+        ),
+        (
+            "get",
+            "/api/v1/distribution-points/{id}/stock",
+            Needs::Action(ReadStock),
+        ),
+        (
+            "get",
+            "/api/v1/households/{id}/entitlements",
+            Needs::Action(Distribute),
+        ),
+        ("post", "/api/v1/distributions", Needs::Action(Distribute)),
+        (
+            "get",
+            "/api/v1/reports/distributions",
+            Needs::Action(ReadDistributions),
+        ),
+        (
+            "get",
+            "/api/v1/reports/stock",
+            Needs::Action(ReadDistributions),
+        ),
     ]
 }
 
@@ -2172,8 +2222,19 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
         .json()
         .await
         .expect("agreement");
+    let point: Value = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/distribution-points",
+            &json!({"name": "Пункт выдачи"}),
+        )
+        .await
+        .json()
+        .await
+        .expect("point");
     let ids = HashMap::from([
         ("{id}", String::new()),
+        ("point", point["id"].as_str().expect("point").to_owned()),
         (
             "agreement",
             agreement["id"].as_str().expect("agreement").to_owned(),
@@ -2209,6 +2270,8 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
             "batch"
         } else if path.starts_with("/api/v1/agreements") {
             "agreement"
+        } else if path.starts_with("/api/v1/distribution-points") {
+            "point"
         } else {
             "pair"
         };

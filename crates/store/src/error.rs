@@ -25,6 +25,9 @@ pub enum StoreError {
     LoginLocked {
         until: chrono::DateTime<chrono::Utc>,
     },
+    /// Not enough of the item at the point; nothing was written.
+    #[error("not enough stock of this item at this point")]
+    InsufficientStock { item_id: uuid::Uuid },
     #[error("{0}")]
     Admission(shanyrak_core::shelter::AdmissionError),
     #[error("database error")]

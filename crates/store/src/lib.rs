@@ -42,6 +42,11 @@ pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
     Principal, UserRecord,
 };
+pub use repo::{
+    DistributionOutcome, DistributionPoint, DistributionReceipt, DistributionReportRow,
+    EntitlementView, Item, RecentReceipt, RecordedLine, ReportDimension, StockEntry, StockLevel,
+    StockReportRow, StockView,
+};
 pub use repo::{LOGIN_FAILURES_BEFORE_LOCK, LOGIN_LOCK_MINUTES};
 
 /// The database behind the program: chosen once from the URL, then used everywhere.
@@ -60,6 +65,9 @@ macro_rules! dispatch {
         }
     };
 }
+
+// After `dispatch!`, which it uses.
+mod essentials;
 
 /// Connection settings parsed once at start.
 #[derive(Clone)]

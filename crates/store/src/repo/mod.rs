@@ -301,7 +301,13 @@ macro_rules! backend_impl {
 
 mod access_log;
 mod audit_chain;
+mod essentials;
 pub use access_log::AccessEntry;
+pub use essentials::{
+    DistributionOutcome, DistributionPoint, DistributionReceipt, DistributionReportRow,
+    EntitlementView, Item, RecentReceipt, RecordedLine, ReportDimension, StockEntry, StockLevel,
+    StockReportRow, StockView,
+};
 mod identity;
 mod placement;
 pub use audit_chain::AuditVerification;

@@ -1,0 +1,1321 @@
+//! Essentials: the item catalogue, the stock ledger's vocabulary, entitlement rules and
+//! the pure entitlement check an aid point runs before it hands anything out.
+//!
+//! **Window semantics.** A rule gives `quantity` per `period_days`. A receipt on day `d`
+//! counts against the rule on day `t` while `t - d < period_days` (receipts dated after
+//! `t` count too). With a 30-day period, a kit received on day 0 blocks days 0‥29 and the
+//! household is entitled again on day 30.
+//!
+//! **Who a receipt counts for.** Every distribution line records the persons it covered,
+//! each with a share of the quantity; persons are compared by resolved identity, so
+//! receipts follow a person who moved, or who is registered in two households:
+//! - per-person rules count the shares of the member's identity, in any household;
+//! - per-household rules count lines given to this household *and* lines given to another
+//!   household that covered one of this household's members (the same person in two
+//!   households is the double-dipping the check exists to catch; a legitimate move is a
+//!   case for an override with a reason).
+//!
+//! The caller decides which past distributions are visible (own organisation, and others
+//! only under a data-sharing agreement in force); this module only counts.
+
+use std::collections::HashSet;
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::household::string_enum;
+use crate::validation::{FieldErrorCode, ValidationErrors, text_field};
+use crate::{BirthDate, PopulationGroup};
+
+/// Largest quantity in one line or one movement: a typo guard, not a policy.
+pub const MAX_QUANTITY: u32 = 1_000_000;
+const MAX_NAME_CHARS: usize = 120;
+const MAX_UNIT_CHARS: usize = 40;
+const MAX_REASON_CHARS: usize = 500;
+const MAX_PERIOD_DAYS: u32 = 3650;
+const MAX_LINES: usize = 50;
+
+string_enum!(
+    /// How an entitlement is counted.
+    EntitlementBasis {
+        /// `quantity` for each eligible person (by resolved identity).
+        PerPerson => "per_person",
+        /// `quantity` for the household as a whole.
+        PerHousehold => "per_household",
+    }
+);
+
+string_enum!(
+    /// Distribution points hand out; warehouses only hold and transfer stock.
+    PointKind {
+        Point => "point",
+        Warehouse => "warehouse",
+    }
+);
+
+string_enum!(
+    /// One immutable line of the stock ledger.
+    LedgerKind {
+        /// Stock arrived from outside (donation, purchase).
+        Receipt => "receipt",
+        /// Sent to another point of the organisation.
+        TransferOut => "transfer_out",
+        /// Arrived from another point of the organisation.
+        TransferIn => "transfer_in",
+        /// Handed to a household (written with the distribution).
+        Issue => "issue",
+        /// A count corrected up or down, with a reason.
+        Adjustment => "adjustment",
+        /// Spoiled, stolen or damaged, with a reason.
+        Loss => "loss",
+    }
+);
+
+/// A condition a household (per-household rule) or a person (per-person rule) must meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EntitlementCondition {
+    /// A child younger than `months` (per household: any member; per person: that member).
+    /// A birth date known only to the year or month counts from its latest possible day,
+    /// giving the family the benefit of the doubt.
+    ChildUnderMonths { months: u32 },
+}
+
+/// How much of an item a household may receive per period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EntitlementRule {
+    pub basis: EntitlementBasis,
+    pub quantity: u32,
+    pub period_days: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<EntitlementCondition>,
+    /// Only households of this group; a rule naming the household's group wins over a
+    /// rule without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population_group: Option<PopulationGroup>,
+}
+
+/// A new catalogue item with its entitlement rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ItemInput {
+    /// e.g. "Hygiene kit" (required).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// e.g. "kit", "parcel", "bottle 5 L" (required).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// A code shared across organisations (e.g. `hygiene_kit`), so that receipts at
+    /// another organisation count against the same entitlement; the lower-cased name when
+    /// absent.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Entitlement rules; none means the item is not limited.
+    #[serde(default)]
+    pub rules: Vec<EntitlementRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatedItem {
+    pub name: String,
+    pub unit: String,
+    pub code: String,
+    pub rules: Vec<EntitlementRule>,
+}
+
+pub fn validate_item(input: &ItemInput) -> Result<ValidatedItem, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let name = required_text(&mut errors, "#/name", input.name.as_deref(), MAX_NAME_CHARS);
+    let unit = required_text(&mut errors, "#/unit", input.unit.as_deref(), MAX_UNIT_CHARS);
+    let code = match input.code.as_deref() {
+        Some(code) => text_field(&mut errors, "#/code", code, MAX_UNIT_CHARS, false),
+        None => name.clone(),
+    }
+    .map(|c| c.to_lowercase());
+    validate_rules(&mut errors, "#/rules", &input.rules);
+    match (name, unit, code) {
+        (Some(name), Some(unit), Some(code)) if errors.is_empty() => Ok(ValidatedItem {
+            name,
+            unit,
+            code,
+            rules: input.rules.clone(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Checks a rule set: positive quantities and periods, and at most one rule per group (a
+/// second would make "which rule applies" ambiguous).
+pub fn validate_rules(errors: &mut ValidationErrors, pointer: &str, rules: &[EntitlementRule]) {
+    let mut groups = HashSet::new();
+    for (i, rule) in rules.iter().enumerate() {
+        if rule.quantity == 0 || rule.quantity > MAX_QUANTITY {
+            errors.push(
+                &format!("{pointer}/{i}/quantity"),
+                FieldErrorCode::InvalidValue,
+                format!("must be between 1 and {MAX_QUANTITY}"),
+            );
+        }
+        if rule.period_days == 0 || rule.period_days > MAX_PERIOD_DAYS {
+            errors.push(
+                &format!("{pointer}/{i}/period_days"),
+                FieldErrorCode::InvalidValue,
+                format!("must be between 1 and {MAX_PERIOD_DAYS}"),
+            );
+        }
+        if let Some(EntitlementCondition::ChildUnderMonths { months }) = rule.condition
+            && (months == 0 || months > 216)
+        {
+            errors.push(
+                &format!("{pointer}/{i}/condition/months"),
+                FieldErrorCode::InvalidValue,
+                "must be between 1 and 216",
+            );
+        }
+        if !groups.insert(rule.population_group) {
+            errors.push(
+                &format!("{pointer}/{i}/population_group"),
+                FieldErrorCode::Duplicate,
+                "another rule of this item already covers this group",
+            );
+        }
+    }
+}
+
+/// A new distribution point or warehouse.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PointInput {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `point` (hands out, the default) or `warehouse` (holds and transfers).
+    #[serde(default)]
+    pub kind: Option<PointKind>,
+    #[serde(default)]
+    pub city: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatedPoint {
+    pub name: String,
+    pub kind: PointKind,
+    pub city: Option<String>,
+}
+
+pub fn validate_point(input: &PointInput) -> Result<ValidatedPoint, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let name = required_text(&mut errors, "#/name", input.name.as_deref(), MAX_NAME_CHARS);
+    let city = input
+        .city
+        .as_deref()
+        .and_then(|c| text_field(&mut errors, "#/city", c, MAX_NAME_CHARS, false));
+    match name {
+        Some(name) if errors.is_empty() => Ok(ValidatedPoint {
+            name,
+            kind: input.kind.unwrap_or(PointKind::Point),
+            city,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// A stock movement at one point: a receipt, a transfer to another point, an adjustment
+/// (signed) or a loss.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MovementInput {
+    #[serde(default)]
+    pub item_id: Option<Uuid>,
+    /// Units; positive, except an adjustment, which may be negative.
+    #[serde(default)]
+    pub quantity: Option<i64>,
+    /// Destination of a transfer.
+    #[serde(default)]
+    pub to_point_id: Option<Uuid>,
+    /// For adjustments: `adjustment` (default) or `loss`.
+    #[serde(default)]
+    pub kind: Option<LedgerKind>,
+    /// Why: required for adjustments and losses, optional otherwise (donor, waybill).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// What a movement does to the ledger, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatedMovement {
+    pub item_id: Uuid,
+    pub kind: LedgerKind,
+    /// Signed change of the balance at the point where the movement is recorded.
+    pub delta: i64,
+    pub to_point_id: Option<Uuid>,
+    pub reason: Option<String>,
+}
+
+/// Which endpoint a movement arrived through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MovementRoute {
+    Receipt,
+    Transfer,
+    Adjustment,
+}
+
+pub fn validate_movement(
+    input: &MovementInput,
+    route: MovementRoute,
+) -> Result<ValidatedMovement, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    if input.item_id.is_none() {
+        errors.push("#/item_id", FieldErrorCode::Required, "is required");
+    }
+    let kind = match route {
+        MovementRoute::Receipt => LedgerKind::Receipt,
+        MovementRoute::Transfer => LedgerKind::TransferOut,
+        MovementRoute::Adjustment => match input.kind.unwrap_or(LedgerKind::Adjustment) {
+            k @ (LedgerKind::Adjustment | LedgerKind::Loss) => k,
+            _ => {
+                errors.push(
+                    "#/kind",
+                    FieldErrorCode::InvalidValue,
+                    "must be adjustment or loss",
+                );
+                LedgerKind::Adjustment
+            }
+        },
+    };
+    if route != MovementRoute::Adjustment && input.kind.is_some() {
+        errors.push(
+            "#/kind",
+            FieldErrorCode::InvalidValue,
+            "only adjustments name a kind",
+        );
+    }
+    let limit = i64::from(MAX_QUANTITY);
+    let quantity = input.quantity.unwrap_or(0);
+    let quantity_ok = match kind {
+        LedgerKind::Adjustment => quantity != 0 && quantity.abs() <= limit,
+        _ => (1..=limit).contains(&quantity),
+    };
+    if input.quantity.is_none() {
+        errors.push("#/quantity", FieldErrorCode::Required, "is required");
+    } else if !quantity_ok {
+        let detail = if kind == LedgerKind::Adjustment {
+            format!("must be non-zero and at most {limit} either way")
+        } else {
+            format!("must be between 1 and {limit}")
+        };
+        errors.push("#/quantity", FieldErrorCode::InvalidValue, detail);
+    }
+    match (route, input.to_point_id) {
+        (MovementRoute::Transfer, None) => {
+            errors.push("#/to_point_id", FieldErrorCode::Required, "is required")
+        }
+        (MovementRoute::Receipt | MovementRoute::Adjustment, Some(_)) => errors.push(
+            "#/to_point_id",
+            FieldErrorCode::InvalidValue,
+            "only transfers have a destination",
+        ),
+        _ => {}
+    }
+    let reason_needed = matches!(kind, LedgerKind::Adjustment | LedgerKind::Loss);
+    let reason = match input.reason.as_deref() {
+        Some(r) => text_field(&mut errors, "#/reason", r, MAX_REASON_CHARS, true),
+        None if reason_needed => {
+            errors.push(
+                "#/reason",
+                FieldErrorCode::Required,
+                "say why the stock changed",
+            );
+            None
+        }
+        None => None,
+    };
+    let delta = match kind {
+        LedgerKind::Adjustment => quantity,
+        LedgerKind::Receipt | LedgerKind::TransferIn => quantity,
+        LedgerKind::TransferOut | LedgerKind::Issue | LedgerKind::Loss => -quantity,
+    };
+    match input.item_id {
+        Some(item_id) if errors.is_empty() => Ok(ValidatedMovement {
+            item_id,
+            kind,
+            delta,
+            to_point_id: input.to_point_id,
+            reason,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// One item of a distribution request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    #[serde(default)]
+    pub item_id: Option<Uuid>,
+    #[serde(default)]
+    pub quantity: Option<u32>,
+    /// Members the line is for; all members when absent (per-person items: the eligible
+    /// ones).
+    #[serde(default)]
+    pub person_ids: Option<Vec<Uuid>>,
+}
+
+/// What a household is given at a point.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DistributionInput {
+    #[serde(default)]
+    pub household_id: Option<Uuid>,
+    #[serde(default)]
+    pub point_id: Option<Uuid>,
+    #[serde(default)]
+    pub lines: Vec<LineInput>,
+    /// Why more than the entitlement is given; required when any line is over it.
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatedDistribution {
+    pub household_id: Uuid,
+    pub point_id: Uuid,
+    pub lines: Vec<RequestedLine>,
+    pub override_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestedLine {
+    pub item_id: Uuid,
+    pub quantity: u32,
+    pub person_ids: Option<Vec<Uuid>>,
+}
+
+pub fn validate_distribution(
+    input: &DistributionInput,
+) -> Result<ValidatedDistribution, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    if input.household_id.is_none() {
+        errors.push("#/household_id", FieldErrorCode::Required, "is required");
+    }
+    if input.point_id.is_none() {
+        errors.push("#/point_id", FieldErrorCode::Required, "is required");
+    }
+    if input.lines.is_empty() {
+        errors.push(
+            "#/lines",
+            FieldErrorCode::Required,
+            "give at least one item",
+        );
+    } else if input.lines.len() > MAX_LINES {
+        errors.push(
+            "#/lines",
+            FieldErrorCode::TooMany,
+            format!("at most {MAX_LINES} lines"),
+        );
+    }
+    let mut seen = HashSet::new();
+    let mut lines = Vec::new();
+    for (i, line) in input.lines.iter().enumerate() {
+        let Some(item_id) = line.item_id else {
+            errors.push(
+                &format!("#/lines/{i}/item_id"),
+                FieldErrorCode::Required,
+                "is required",
+            );
+            continue;
+        };
+        if !seen.insert(item_id) {
+            errors.push(
+                &format!("#/lines/{i}/item_id"),
+                FieldErrorCode::Duplicate,
+                "each item once per distribution",
+            );
+        }
+        match line.quantity {
+            Some(q) if (1..=MAX_QUANTITY).contains(&q) => lines.push(RequestedLine {
+                item_id,
+                quantity: q,
+                person_ids: line.person_ids.clone(),
+            }),
+            Some(_) => errors.push(
+                &format!("#/lines/{i}/quantity"),
+                FieldErrorCode::InvalidValue,
+                format!("must be between 1 and {MAX_QUANTITY}"),
+            ),
+            None => errors.push(
+                &format!("#/lines/{i}/quantity"),
+                FieldErrorCode::Required,
+                "is required",
+            ),
+        }
+    }
+    let override_reason = input
+        .override_reason
+        .as_deref()
+        .and_then(|r| text_field(&mut errors, "#/override_reason", r, MAX_REASON_CHARS, true));
+    match (input.household_id, input.point_id) {
+        (Some(household_id), Some(point_id)) if errors.is_empty() => Ok(ValidatedDistribution {
+            household_id,
+            point_id,
+            lines,
+            override_reason,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn required_text(
+    errors: &mut ValidationErrors,
+    pointer: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> Option<String> {
+    match value {
+        Some(v) => text_field(errors, pointer, v, max_chars, false),
+        None => {
+            errors.push(pointer, FieldErrorCode::Required, "is required");
+            None
+        }
+    }
+}
+
+// ----- the entitlement check ------------------------------------------------------------
+
+/// The household as the check sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdSnapshot {
+    pub id: Uuid,
+    pub group: PopulationGroup,
+    pub members: Vec<MemberSnapshot>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberSnapshot {
+    pub person_id: Uuid,
+    /// The resolved identity (the person's own id when not linked to anyone).
+    pub identity: Uuid,
+    pub birth_date: BirthDate,
+}
+
+/// The rules of one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRules {
+    pub item_id: Uuid,
+    pub rules: Vec<EntitlementRule>,
+}
+
+/// A line given in the past, as far as the asking organisation may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastDistribution {
+    pub date: NaiveDate,
+    pub organisation_id: Uuid,
+    pub household_id: Uuid,
+    pub item_id: Uuid,
+    pub quantity: u32,
+    /// The persons covered, by resolved identity, with their share of the quantity.
+    pub shares: Vec<Share>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Share {
+    pub identity: Uuid,
+    pub quantity: u32,
+}
+
+/// Why an item is limited now: the receipts that count, and what is not met.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EntitlementReason {
+    /// The rule is for another population group.
+    NotInGroup,
+    /// No member (per household) or not this member (per person) meets the condition.
+    ConditionNotMet,
+    /// This household received the item within the period.
+    ReceivedByHousehold {
+        on: NaiveDate,
+        quantity: u32,
+        organisation_id: Uuid,
+    },
+    /// A member of this household received it with another household (moved, or
+    /// registered twice), within the period.
+    ReceivedWithAnotherHousehold {
+        on: NaiveDate,
+        quantity: u32,
+        organisation_id: Uuid,
+        person_id: Uuid,
+    },
+}
+
+/// Per-person standing under a per-person rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonStanding {
+    pub person_id: Uuid,
+    pub eligible: bool,
+    pub received: u32,
+    pub remaining: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entitled_again_on: Option<NaiveDate>,
+}
+
+/// What a household may receive of one item today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemEntitlement {
+    pub item_id: Uuid,
+    /// The rule that applies; `None` when the item has no rule (not limited) or none
+    /// applies to this household (then `remaining` is 0 and a reason says why).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<EntitlementRule>,
+    /// False for items without rules.
+    pub limited: bool,
+    /// Units allowed per period for this household (sum over eligible persons).
+    pub allowed: u32,
+    /// Units received within the period that count against the rule.
+    pub received: u32,
+    /// Units that may be given now without an override (`None`: not limited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u32>,
+    /// When something is allowed again, if nothing is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entitled_again_on: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub persons: Vec<PersonStanding>,
+    pub reasons: Vec<EntitlementReason>,
+}
+
+/// The assessment of one requested line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LineAssessment {
+    pub item_id: Uuid,
+    pub quantity: u32,
+    /// Units beyond the entitlement (0 when within it or not limited).
+    pub over_by: u32,
+    /// Who the line covers and how many units each is counted as receiving.
+    pub shares: Vec<PersonShare>,
+    pub entitlement: ItemEntitlement,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonShare {
+    pub person_id: Uuid,
+    pub quantity: u32,
+}
+
+/// Whether `date` falls inside the window of a rule evaluated on `today`.
+pub fn in_window(date: NaiveDate, today: NaiveDate, period_days: u32) -> bool {
+    (today - date).num_days() < i64::from(period_days)
+}
+
+/// The first day a receipt on `date` no longer counts.
+fn leaves_window(date: NaiveDate, period_days: u32) -> NaiveDate {
+    date + chrono::Duration::days(i64::from(period_days))
+}
+
+/// Whether a person born on `birth` is younger than `months` on `today`, from the latest
+/// day the birth date can mean.
+fn younger_than_months(birth: &BirthDate, months: u32, today: NaiveDate) -> bool {
+    let latest = match (birth.month(), birth.day()) {
+        (Some(_), Some(_)) => birth.as_full_date(),
+        (Some(m), None) => NaiveDate::from_ymd_opt(birth.year(), m, 1)
+            .and_then(|d| d.checked_add_months(Months::new(1)))
+            .and_then(|d| d.pred_opt()),
+        _ => NaiveDate::from_ymd_opt(birth.year(), 12, 31),
+    };
+    latest
+        .and_then(|d| d.checked_add_months(Months::new(months)))
+        .is_some_and(|limit| today < limit)
+}
+
+fn meets(condition: Option<EntitlementCondition>, birth: &BirthDate, today: NaiveDate) -> bool {
+    match condition {
+        None => true,
+        Some(EntitlementCondition::ChildUnderMonths { months }) => {
+            younger_than_months(birth, months, today)
+        }
+    }
+}
+
+/// The rule of an item that applies to a household of `group`: one naming the group wins
+/// over one without a group.
+pub fn applicable_rule(
+    rules: &[EntitlementRule],
+    group: PopulationGroup,
+) -> Option<&EntitlementRule> {
+    rules
+        .iter()
+        .find(|r| r.population_group == Some(group))
+        .or_else(|| rules.iter().find(|r| r.population_group.is_none()))
+}
+
+/// Members with distinct identities, first occurrence kept: the same person listed twice
+/// in one household is entitled once.
+fn distinct_members(household: &HouseholdSnapshot) -> Vec<&MemberSnapshot> {
+    let mut seen = HashSet::new();
+    household
+        .members
+        .iter()
+        .filter(|m| seen.insert(m.identity))
+        .collect()
+}
+
+/// The earliest day on which the receipts `(date, quantity)` in the window drop below
+/// `allowed`, or `None` if they already are.
+fn entitled_again(
+    receipts: &mut [(NaiveDate, u32)],
+    allowed: u32,
+    period_days: u32,
+) -> Option<NaiveDate> {
+    let mut counted: u64 = receipts.iter().map(|(_, q)| u64::from(*q)).sum();
+    if counted < u64::from(allowed) {
+        return None;
+    }
+    receipts.sort_unstable();
+    for (date, quantity) in receipts.iter() {
+        counted -= u64::from(*quantity);
+        if counted < u64::from(allowed) {
+            return Some(leaves_window(*date, period_days));
+        }
+    }
+    None
+}
+
+/// What the household may receive of one item on `today`, given what it (and its members,
+/// by identity) received before.
+pub fn entitlement(
+    household: &HouseholdSnapshot,
+    item: &ItemRules,
+    today: NaiveDate,
+    past: &[PastDistribution],
+) -> ItemEntitlement {
+    let members = distinct_members(household);
+    let mut result = ItemEntitlement {
+        item_id: item.item_id,
+        rule: None,
+        limited: !item.rules.is_empty(),
+        allowed: 0,
+        received: 0,
+        remaining: None,
+        entitled_again_on: None,
+        persons: Vec::new(),
+        reasons: Vec::new(),
+    };
+    if item.rules.is_empty() {
+        return result;
+    }
+    let Some(rule) = applicable_rule(&item.rules, household.group) else {
+        result.remaining = Some(0);
+        result.reasons.push(EntitlementReason::NotInGroup);
+        return result;
+    };
+    result.rule = Some(rule.clone());
+    let relevant = past
+        .iter()
+        .filter(|p| p.item_id == item.item_id && in_window(p.date, today, rule.period_days));
+    match rule.basis {
+        EntitlementBasis::PerHousehold => {
+            let eligible = members
+                .iter()
+                .any(|m| meets(rule.condition, &m.birth_date, today));
+            if !eligible {
+                result.remaining = Some(0);
+                result.reasons.push(EntitlementReason::ConditionNotMet);
+                return result;
+            }
+            result.allowed = rule.quantity;
+            let mut receipts = Vec::new();
+            for p in relevant {
+                let reason = if p.household_id == household.id {
+                    EntitlementReason::ReceivedByHousehold {
+                        on: p.date,
+                        quantity: p.quantity,
+                        organisation_id: p.organisation_id,
+                    }
+                } else if let Some(member) = members
+                    .iter()
+                    .find(|m| p.shares.iter().any(|s| s.identity == m.identity))
+                {
+                    EntitlementReason::ReceivedWithAnotherHousehold {
+                        on: p.date,
+                        quantity: p.quantity,
+                        organisation_id: p.organisation_id,
+                        person_id: member.person_id,
+                    }
+                } else {
+                    continue;
+                };
+                receipts.push((p.date, p.quantity));
+                result.reasons.push(reason);
+            }
+            result.received = receipts
+                .iter()
+                .map(|(_, q)| *q)
+                .fold(0, u32::saturating_add);
+            result.remaining = Some(result.allowed.saturating_sub(result.received));
+            if result.remaining == Some(0) {
+                result.entitled_again_on =
+                    entitled_again(&mut receipts, result.allowed, rule.period_days);
+            }
+        }
+        EntitlementBasis::PerPerson => {
+            let relevant: Vec<&PastDistribution> = relevant.collect();
+            let mut any_eligible = false;
+            for member in &members {
+                let eligible = meets(rule.condition, &member.birth_date, today);
+                any_eligible |= eligible;
+                let mut receipts = Vec::new();
+                for p in &relevant {
+                    let share: u32 = p
+                        .shares
+                        .iter()
+                        .filter(|s| s.identity == member.identity)
+                        .map(|s| s.quantity)
+                        .fold(0, u32::saturating_add);
+                    if share == 0 {
+                        continue;
+                    }
+                    receipts.push((p.date, share));
+                    result.reasons.push(if p.household_id == household.id {
+                        EntitlementReason::ReceivedByHousehold {
+                            on: p.date,
+                            quantity: share,
+                            organisation_id: p.organisation_id,
+                        }
+                    } else {
+                        EntitlementReason::ReceivedWithAnotherHousehold {
+                            on: p.date,
+                            quantity: share,
+                            organisation_id: p.organisation_id,
+                            person_id: member.person_id,
+                        }
+                    });
+                }
+                let received = receipts
+                    .iter()
+                    .map(|(_, q)| *q)
+                    .fold(0, u32::saturating_add);
+                let allowed = if eligible { rule.quantity } else { 0 };
+                let remaining = allowed.saturating_sub(received);
+                let entitled_again_on = if eligible && remaining == 0 {
+                    entitled_again(&mut receipts, allowed, rule.period_days)
+                } else {
+                    None
+                };
+                result.allowed = result.allowed.saturating_add(allowed);
+                result.received = result.received.saturating_add(received);
+                result.persons.push(PersonStanding {
+                    person_id: member.person_id,
+                    eligible,
+                    received,
+                    remaining,
+                    entitled_again_on,
+                });
+            }
+            if !any_eligible {
+                result.reasons.push(EntitlementReason::ConditionNotMet);
+            }
+            let remaining = result
+                .persons
+                .iter()
+                .map(|p| p.remaining)
+                .fold(0, u32::saturating_add);
+            result.remaining = Some(remaining);
+            if remaining == 0 {
+                result.entitled_again_on = result
+                    .persons
+                    .iter()
+                    .filter_map(|p| p.entitled_again_on)
+                    .min();
+            }
+        }
+    }
+    result
+}
+
+/// A requested line that cannot be assessed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AssessError {
+    #[error("line {line}: person {position} is not a member of this household")]
+    UnknownPerson { line: usize, position: usize },
+}
+
+/// Assesses what a household is asked to be given on `today`: per line, how much is over
+/// the entitlement and how the quantity is shared among the persons it covers.
+///
+/// Sharing: a per-person line fills each covered person's remaining entitlement in turn
+/// and spreads any excess evenly (that excess is `over_by`); other lines are spread
+/// evenly over the covered persons (some may get 0 units but are still recorded as
+/// covered, which is how a per-household receipt follows its members).
+pub fn assess(
+    household: &HouseholdSnapshot,
+    items: &[ItemRules],
+    today: NaiveDate,
+    past: &[PastDistribution],
+    lines: &[RequestedLine],
+) -> Result<Vec<LineAssessment>, AssessError> {
+    let no_rules = Vec::new();
+    let members = distinct_members(household);
+    lines
+        .iter()
+        .enumerate()
+        .map(|(line_index, line)| {
+            let rules = items
+                .iter()
+                .find(|i| i.item_id == line.item_id)
+                .map_or(&no_rules, |i| &i.rules);
+            let item = ItemRules {
+                item_id: line.item_id,
+                rules: rules.clone(),
+            };
+            let entitlement = entitlement(household, &item, today, past);
+            let per_person = entitlement
+                .rule
+                .as_ref()
+                .is_some_and(|r| r.basis == EntitlementBasis::PerPerson);
+            let covered: Vec<Uuid> = match &line.person_ids {
+                Some(ids) => {
+                    let mut chosen: Vec<Uuid> = Vec::new();
+                    for (position, id) in ids.iter().enumerate() {
+                        let member = household
+                            .members
+                            .iter()
+                            .find(|m| m.person_id == *id)
+                            .ok_or(AssessError::UnknownPerson {
+                                line: line_index,
+                                position,
+                            })?;
+                        // Two records of one person are covered once.
+                        if !chosen.iter().any(|c| {
+                            household
+                                .members
+                                .iter()
+                                .any(|m| m.person_id == *c && m.identity == member.identity)
+                        }) {
+                            chosen.push(*id);
+                        }
+                    }
+                    chosen
+                }
+                None if per_person => {
+                    let eligible: Vec<Uuid> = entitlement
+                        .persons
+                        .iter()
+                        .filter(|p| p.eligible)
+                        .map(|p| p.person_id)
+                        .collect();
+                    if eligible.is_empty() {
+                        members.iter().map(|m| m.person_id).collect()
+                    } else {
+                        eligible
+                    }
+                }
+                None => members.iter().map(|m| m.person_id).collect(),
+            };
+            let mut shares: Vec<PersonShare> = covered
+                .iter()
+                .map(|id| PersonShare {
+                    person_id: *id,
+                    quantity: 0,
+                })
+                .collect();
+            let mut left = line.quantity;
+            if per_person {
+                for share in &mut shares {
+                    let remaining = entitlement
+                        .persons
+                        .iter()
+                        .find(|p| p.person_id == share.person_id)
+                        .map_or(0, |p| p.remaining);
+                    let given = remaining.min(left);
+                    share.quantity += given;
+                    left -= given;
+                }
+            }
+            let over_by = match (&entitlement.remaining, per_person) {
+                (None, _) => 0,
+                (Some(_), true) => left,
+                (Some(remaining), false) => line.quantity.saturating_sub(*remaining),
+            };
+            if !shares.is_empty() {
+                let n = shares.len() as u32;
+                let (each, extra) = (left / n, left % n);
+                for (i, share) in shares.iter_mut().enumerate() {
+                    share.quantity += each + u32::from((i as u32) < extra);
+                }
+            }
+            Ok(LineAssessment {
+                item_id: line.item_id,
+                quantity: line.quantity,
+                over_by,
+                shares,
+                entitlement,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(n: i64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2022, 10, 1).unwrap_or_default() + chrono::Duration::days(n)
+    }
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn adult(n: u128) -> MemberSnapshot {
+        MemberSnapshot {
+            person_id: id(n),
+            identity: id(n),
+            birth_date: BirthDate::parse("1990-05-05").unwrap_or(BirthDate::full(day(-10_000))),
+        }
+    }
+
+    fn baby(n: u128, birth: &str) -> MemberSnapshot {
+        MemberSnapshot {
+            birth_date: BirthDate::parse(birth).unwrap_or(BirthDate::full(day(0))),
+            ..adult(n)
+        }
+    }
+
+    fn household(hid: u128, members: Vec<MemberSnapshot>) -> HouseholdSnapshot {
+        HouseholdSnapshot {
+            id: id(hid),
+            group: PopulationGroup::Arrival,
+            members,
+        }
+    }
+
+    const KIT: u128 = 900;
+    const PARCEL: u128 = 901;
+    const BABY_KIT: u128 = 902;
+    const ORG: u128 = 800;
+
+    fn rules(item: u128, basis: EntitlementBasis, quantity: u32, period_days: u32) -> ItemRules {
+        ItemRules {
+            item_id: id(item),
+            rules: vec![EntitlementRule {
+                basis,
+                quantity,
+                period_days,
+                condition: None,
+                population_group: None,
+            }],
+        }
+    }
+
+    fn given(date: NaiveDate, hid: u128, item: u128, shares: &[(u128, u32)]) -> PastDistribution {
+        PastDistribution {
+            date,
+            organisation_id: id(ORG),
+            household_id: id(hid),
+            item_id: id(item),
+            quantity: shares.iter().map(|(_, q)| q).sum(),
+            shares: shares
+                .iter()
+                .map(|(p, q)| Share {
+                    identity: id(*p),
+                    quantity: *q,
+                })
+                .collect(),
+        }
+    }
+
+    fn line(item: u128, quantity: u32) -> RequestedLine {
+        RequestedLine {
+            item_id: id(item),
+            quantity,
+            person_ids: None,
+        }
+    }
+
+    #[test]
+    fn a_thirty_day_window_blocks_day_29_and_frees_day_30() {
+        let h = household(1, vec![adult(10)]);
+        let kit = rules(KIT, EntitlementBasis::PerPerson, 1, 30);
+        let past = [given(day(0), 1, KIT, &[(10, 1)])];
+        let on_29 = entitlement(&h, &kit, day(29), &past);
+        assert_eq!(on_29.remaining, Some(0));
+        assert_eq!(on_29.entitled_again_on, Some(day(30)));
+        assert_eq!(entitlement(&h, &kit, day(30), &past).remaining, Some(1));
+        assert!(in_window(day(0), day(0), 30) && in_window(day(0), day(29), 30));
+        assert!(!in_window(day(0), day(30), 30));
+        // A receipt recorded with a later date (another time zone) still counts.
+        assert_eq!(
+            entitlement(&h, &kit, day(0), &[given(day(1), 1, KIT, &[(10, 1)])]).remaining,
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn weekly_household_parcel_counts_the_household_not_its_size() {
+        let h = household(1, vec![adult(10), adult(11), adult(12)]);
+        let parcel = rules(PARCEL, EntitlementBasis::PerHousehold, 1, 7);
+        let fresh = entitlement(&h, &parcel, day(0), &[]);
+        assert_eq!((fresh.allowed, fresh.remaining), (1, Some(1)));
+        let past = [given(day(0), 1, PARCEL, &[(10, 1), (11, 0), (12, 0)])];
+        assert_eq!(entitlement(&h, &parcel, day(6), &past).remaining, Some(0));
+        assert_eq!(entitlement(&h, &parcel, day(7), &past).remaining, Some(1));
+        let assessed = assess(&h, &[parcel], day(3), &past, &[line(PARCEL, 1)]).unwrap_or_default();
+        assert_eq!(assessed[0].over_by, 1);
+        assert_eq!(assessed[0].shares.len(), 3, "every member is covered");
+    }
+
+    #[test]
+    fn per_person_kits_scale_with_members_and_count_each_person() {
+        let h = household(1, vec![adult(10), adult(11), adult(12)]);
+        let kit = rules(KIT, EntitlementBasis::PerPerson, 1, 30);
+        let past = [given(day(0), 1, KIT, &[(10, 1)])];
+        let e = entitlement(&h, &kit, day(5), &past);
+        assert_eq!((e.allowed, e.received, e.remaining), (3, 1, Some(2)));
+        let assessed = assess(
+            &h,
+            std::slice::from_ref(&kit),
+            day(5),
+            &past,
+            &[line(KIT, 3)],
+        )
+        .unwrap_or_default();
+        assert_eq!(assessed[0].over_by, 1);
+        // The two who had nothing get one each; the excess is spread.
+        let of = |p: u128| {
+            assessed[0]
+                .shares
+                .iter()
+                .find(|s| s.person_id == id(p))
+                .map(|s| s.quantity)
+        };
+        assert_eq!((of(10), of(11), of(12)), (Some(1), Some(1), Some(1)));
+        let within = assess(&h, &[kit], day(5), &past, &[line(KIT, 2)]).unwrap_or_default();
+        assert_eq!(within[0].over_by, 0);
+        assert_eq!(
+            within[0]
+                .shares
+                .iter()
+                .find(|s| s.person_id == id(10))
+                .map(|s| s.quantity),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn a_person_who_moved_households_brings_their_receipts() {
+        // Person 10 received a kit with household 1, then was registered in household 2
+        // as person 20, resolved to the same identity.
+        let moved = MemberSnapshot {
+            person_id: id(20),
+            identity: id(10),
+            ..adult(20)
+        };
+        let new_home = household(2, vec![moved, adult(21)]);
+        let kit = rules(KIT, EntitlementBasis::PerPerson, 1, 30);
+        let parcel = rules(PARCEL, EntitlementBasis::PerHousehold, 1, 7);
+        let past = [
+            given(day(0), 1, KIT, &[(10, 1)]),
+            given(day(0), 1, PARCEL, &[(10, 1), (13, 0)]),
+        ];
+        let kits = entitlement(&new_home, &kit, day(10), &past);
+        assert_eq!(
+            kits.remaining,
+            Some(1),
+            "only the newcomer's own kit is left"
+        );
+        assert!(
+            kits.persons
+                .iter()
+                .any(|p| p.person_id == id(20) && p.remaining == 0)
+        );
+        assert!(kits.reasons.iter().any(|r| matches!(r,
+            EntitlementReason::ReceivedWithAnotherHousehold { person_id, .. } if *person_id == id(20))));
+        let parcels = entitlement(&new_home, &parcel, day(3), &past);
+        assert_eq!(
+            parcels.remaining,
+            Some(0),
+            "a member was fed with another household this week"
+        );
+        assert_eq!(
+            entitlement(&new_home, &parcel, day(7), &past).remaining,
+            Some(1)
+        );
+        // The old household's other member is not affected by the mover's new household.
+        let old_home = household(1, vec![adult(13)]);
+        assert_eq!(
+            entitlement(&old_home, &kit, day(10), &past).remaining,
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn one_person_twice_in_a_household_is_entitled_once() {
+        let twin_record = MemberSnapshot {
+            person_id: id(11),
+            identity: id(10),
+            ..adult(11)
+        };
+        let h = household(1, vec![adult(10), twin_record]);
+        let kit = rules(KIT, EntitlementBasis::PerPerson, 1, 30);
+        assert_eq!(entitlement(&h, &kit, day(0), &[]).allowed, 1);
+    }
+
+    #[test]
+    fn baby_kits_only_for_households_with_a_child_under_two() {
+        let baby_kit = ItemRules {
+            item_id: id(BABY_KIT),
+            rules: vec![EntitlementRule {
+                basis: EntitlementBasis::PerHousehold,
+                quantity: 1,
+                period_days: 30,
+                condition: Some(EntitlementCondition::ChildUnderMonths { months: 24 }),
+                population_group: None,
+            }],
+        };
+        // day(0) is 2022-10-01; born 2020-10-01 turns two that day.
+        let two_today = household(1, vec![adult(10), baby(11, "2020-10-01")]);
+        let e = entitlement(&two_today, &baby_kit, day(0), &[]);
+        assert_eq!(e.remaining, Some(0));
+        assert_eq!(e.reasons, vec![EntitlementReason::ConditionNotMet]);
+        let two_tomorrow = household(1, vec![adult(10), baby(11, "2020-10-02")]);
+        assert_eq!(
+            entitlement(&two_tomorrow, &baby_kit, day(0), &[]).remaining,
+            Some(1)
+        );
+        // Known only to the month: the latest day of that month counts.
+        let month_only = household(1, vec![baby(11, "2020-10")]);
+        assert_eq!(
+            entitlement(&month_only, &baby_kit, day(29), &[]).remaining,
+            Some(1)
+        );
+        assert_eq!(
+            entitlement(&month_only, &baby_kit, day(30), &[]).remaining,
+            Some(0)
+        );
+        let assessed =
+            assess(&two_today, &[baby_kit], day(0), &[], &[line(BABY_KIT, 1)]).unwrap_or_default();
+        assert_eq!(assessed[0].over_by, 1, "not entitled at all");
+    }
+
+    #[test]
+    fn group_specific_rules_win_and_other_groups_are_not_entitled() {
+        let mut voucher = rules(PARCEL, EntitlementBasis::PerHousehold, 1, 7);
+        voucher.rules[0].population_group = Some(PopulationGroup::Idp);
+        let h = household(1, vec![adult(10)]);
+        let e = entitlement(&h, &voucher, day(0), &[]);
+        assert_eq!(
+            (e.remaining, e.reasons.clone()),
+            (Some(0), vec![EntitlementReason::NotInGroup])
+        );
+        voucher.rules.push(EntitlementRule {
+            population_group: Some(PopulationGroup::Arrival),
+            quantity: 2,
+            ..voucher.rules[0].clone()
+        });
+        assert_eq!(entitlement(&h, &voucher, day(0), &[]).remaining, Some(2));
+    }
+
+    #[test]
+    fn items_without_rules_are_not_limited_and_unknown_persons_are_refused() {
+        let h = household(1, vec![adult(10)]);
+        let assessed = assess(&h, &[], day(0), &[], &[line(KIT, 40)]).unwrap_or_default();
+        assert_eq!(
+            (assessed[0].over_by, assessed[0].entitlement.remaining),
+            (0, None)
+        );
+        let stranger = RequestedLine {
+            person_ids: Some(vec![id(99)]),
+            ..line(KIT, 1)
+        };
+        assert_eq!(
+            assess(&h, &[], day(0), &[], &[stranger]),
+            Err(AssessError::UnknownPerson {
+                line: 0,
+                position: 0
+            })
+        );
+    }
+
+    #[test]
+    fn entitled_again_waits_for_enough_receipts_to_leave_the_window() {
+        let h = household(1, vec![adult(10)]);
+        let parcel = rules(PARCEL, EntitlementBasis::PerHousehold, 2, 7);
+        let past = [
+            given(day(0), 1, PARCEL, &[(10, 1)]),
+            given(day(3), 1, PARCEL, &[(10, 1)]),
+        ];
+        let e = entitlement(&h, &parcel, day(4), &past);
+        assert_eq!((e.remaining, e.entitled_again_on), (Some(0), Some(day(7))));
+    }
+
+    #[test]
+    fn movements_and_distributions_are_validated_with_pointers() {
+        let loss = MovementInput {
+            item_id: Some(id(KIT)),
+            quantity: Some(3),
+            kind: Some(LedgerKind::Loss),
+            ..MovementInput::default()
+        };
+        let errors = validate_movement(&loss, MovementRoute::Adjustment)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(errors.errors[0].pointer, "#/reason");
+        let ok = validate_movement(
+            &MovementInput {
+                reason: Some("wet".into()),
+                ..loss
+            },
+            MovementRoute::Adjustment,
+        );
+        assert_eq!(ok.map(|m| m.delta), Ok(-3));
+        let transfer = MovementInput {
+            item_id: Some(id(KIT)),
+            quantity: Some(0),
+            ..MovementInput::default()
+        };
+        let errors = validate_movement(&transfer, MovementRoute::Transfer)
+            .err()
+            .unwrap_or_default();
+        let pointers: Vec<&str> = errors.errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, vec!["#/quantity", "#/to_point_id"]);
+        let twice = DistributionInput {
+            household_id: Some(id(1)),
+            point_id: Some(id(2)),
+            lines: vec![
+                LineInput {
+                    item_id: Some(id(KIT)),
+                    quantity: Some(1),
+                    person_ids: None,
+                },
+                LineInput {
+                    item_id: Some(id(KIT)),
+                    quantity: Some(0),
+                    person_ids: None,
+                },
+            ],
+            override_reason: Some("  ".into()),
+        };
+        let errors = validate_distribution(&twice).err().unwrap_or_default();
+        let pointers: Vec<&str> = errors.errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            vec![
+                "#/lines/1/item_id",
+                "#/lines/1/quantity",
+                "#/override_reason"
+            ]
+        );
+    }
+}

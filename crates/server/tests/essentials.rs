@@ -1,0 +1,176 @@
+//! Essentials over HTTP: catalogue, stock, entitlements, idempotent distributions,
+//! overrides, reports and their problem documents.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use shanyrak_core::Role;
+
+use super::{Backend, TestApp, family, problem};
+
+on_both_backends!(aid_point_flow_from_delivery_to_reports);
+
+async fn aid_point_flow_from_delivery_to_reports(app: TestApp) {
+    let clerk = app.user_of_a("clerk@example.org", Role::Distributor).await;
+    let analyst = app.user_of_a("analyst@example.org", Role::Analyst).await;
+    let json_of = async |response: reqwest::Response, expected: StatusCode| -> Value {
+        assert_eq!(response.status(), expected);
+        response.json().await.expect("json")
+    };
+
+    // Catalogue and point; a rule with a zero period is refused with a pointer.
+    let bad = app
+        .post_json(
+            &clerk,
+            "/api/v1/items",
+            &json!({"name": "Hygiene kit", "unit": "kit",
+            "rules": [{"basis": "per_person", "quantity": 1, "period_days": 0}]}),
+        )
+        .await;
+    let (status, body) = problem(bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "#/rules/0/period_days");
+    let kit = json_of(
+        app.post_json(
+            &clerk,
+            "/api/v1/items",
+            &json!({"name": "Hygiene kit", "unit": "kit", "code": "hygiene_kit",
+            "rules": [{"basis": "per_person", "quantity": 1, "period_days": 30}]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let point = json_of(
+        app.post_json(
+            &clerk,
+            "/api/v1/distribution-points",
+            &json!({"name": "Мечеть", "city": "Oral"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let point_path = format!(
+        "/api/v1/distribution-points/{}",
+        point["id"].as_str().expect("id")
+    );
+    json_of(
+        app.post_json(
+            &clerk,
+            &format!("{point_path}/receipts"),
+            &json!({"item_id": kit["id"], "quantity": 5}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let loss = app
+        .post_json(
+            &clerk,
+            &format!("{point_path}/adjustments"),
+            &json!({"item_id": kit["id"], "quantity": 1, "kind": "loss"}),
+        )
+        .await;
+    let (status, body) = problem(loss).await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("#/reason"))
+    );
+
+    // A household of four: four kits due.
+    let household = app.create(&family()).await;
+    let household_id = household["id"].as_str().expect("id");
+    let view = json_of(
+        app.get(
+            &clerk,
+            &format!("/api/v1/households/{household_id}/entitlements"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(view["items"][0]["remaining"], 4);
+    assert_eq!(
+        app.get(
+            &analyst,
+            &format!("/api/v1/households/{household_id}/entitlements")
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Recorded once under an Idempotency-Key, replayed on retry.
+    let give = json!({"household_id": household_id, "point_id": point["id"], "lines": [{"item_id": kit["id"], "quantity": 4}]});
+    let send = async |body: &Value, key: Option<&str>| {
+        let mut request = app
+            .client
+            .post(app.url("/api/v1/distributions"))
+            .bearer_auth(&clerk)
+            .json(body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        request.send().await.expect("send")
+    };
+    let first = json_of(send(&give, Some("d-1")).await, StatusCode::CREATED).await;
+    let retry = send(&give, Some("d-1")).await;
+    assert_eq!(
+        retry
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    assert_eq!(json_of(retry, StatusCode::CREATED).await, first);
+
+    // Beyond the entitlement: refused without a reason, recorded with one.
+    let again = json!({"household_id": household_id, "point_id": point["id"], "lines": [{"item_id": kit["id"], "quantity": 1}]});
+    let (status, body) = problem(send(&again, None).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "#/override_reason");
+    assert!(!body.to_string().contains("Смирнов"));
+    let mut with_reason = again.clone();
+    with_reason["override_reason"] = json!("kit stolen at the shelter");
+    let overridden = json_of(send(&with_reason, None).await, StatusCode::CREATED).await;
+    assert_eq!(overridden["overridden"], true);
+    // The point is now empty: the next one is a conflict, not a negative balance.
+    let (status, body) = problem(send(&with_reason, None).await).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("insufficient_stock"))
+    );
+
+    let stock = json_of(
+        app.get(&clerk, &format!("{point_path}/stock")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(stock["levels"][0]["quantity"], 0);
+
+    // Reports: aggregates for analysts; a bad dimension is a 400 naming the parameter.
+    let report = json_of(
+        app.get(&analyst, "/api/v1/reports/distributions?by=group")
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(report["rows"][0]["key"], "arrival");
+    assert_eq!(report["rows"][0]["quantity"], 5);
+    let (status, body) = problem(
+        app.get(&analyst, "/api/v1/reports/distributions?by=name")
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("#/by"))
+    );
+    let stock_report = json_of(
+        app.get(&analyst, "/api/v1/reports/stock").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(stock_report["alerts"][0]["on_hand"], 0);
+    assert_eq!(stock_report["alerts"][0]["low"], true);
+}

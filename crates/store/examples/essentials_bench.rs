@@ -1,0 +1,418 @@
+//! Benchmark: recording a distribution with its entitlement check, against a database
+//! seeded with many persons and past distributions.
+//!
+//! ```text
+//! cargo run --release -p shanyrak-store --example essentials_bench -- \
+//!     sqlite:///tmp/essentials-bench.db [persons] [past distributions] [measured]
+//! ```
+//!
+//! Seeding writes directly with multi-row inserts in one transaction per table (the
+//! store's own write path would audit every row and take hours); measuring goes through
+//! `Store::record_distribution`, the path the API uses, one call at a time.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that fails should stop
+
+use std::time::Instant;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use shanyrak_core::essentials::{
+    DistributionInput, EntitlementBasis, EntitlementCondition, EntitlementRule, ItemInput,
+    LineInput, MovementInput, MovementRoute, PointInput, validate_distribution, validate_item,
+    validate_movement, validate_point,
+};
+use shanyrak_core::{Actor, OrgKind, Role};
+use shanyrak_store::{Principal, Store, StoreOptions};
+use sqlx::QueryBuilder;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+const BATCH: usize = 1000;
+
+fn household_id(i: u64) -> Uuid {
+    Uuid::from_u128((1u128 << 120) | u128::from(i))
+}
+fn person_id(i: u64) -> Uuid {
+    Uuid::from_u128((2u128 << 120) | u128::from(i))
+}
+fn distribution_id(i: u64) -> Uuid {
+    Uuid::from_u128((3u128 << 120) | u128::from(i))
+}
+
+struct Plan {
+    persons: u64,
+    distributions: u64,
+    org: Uuid,
+    user: Uuid,
+    point: Uuid,
+    items: Vec<Uuid>,
+    today: NaiveDate,
+}
+
+impl Plan {
+    /// Households of 1 to 4 members (2.5 on average), laid out so that person `p` belongs
+    /// to household `p / 5 * 2 + (p % 5 >= 2)`: members 0-1 and 2-4 of each block of five.
+    fn households(&self) -> u64 {
+        self.persons / 5 * 2
+            + u64::from(!self.persons.is_multiple_of(5))
+            + u64::from(self.persons % 5 > 2)
+    }
+    fn household_of(p: u64) -> u64 {
+        p / 5 * 2 + u64::from(p % 5 >= 2)
+    }
+    fn first_member(h: u64) -> u64 {
+        h / 2 * 5 + if h.is_multiple_of(2) { 0 } else { 2 }
+    }
+    fn size(&self, h: u64) -> u64 {
+        let first = Self::first_member(h);
+        let block = if h.is_multiple_of(2) { 2 } else { 3 };
+        block.min(self.persons.saturating_sub(first))
+    }
+}
+
+macro_rules! seed {
+    ($pool:expr, $plan:expr, $DB:ty) => {{
+        let pool = $pool;
+        let plan: &Plan = $plan;
+        let started = Instant::now();
+        let now = Utc::now();
+        let mut tx = pool.begin().await.expect("begin");
+        let households = plan.households();
+        let mut h = 0;
+        while h < households {
+            let end = (h + BATCH as u64).min(households);
+            let mut q = QueryBuilder::<$DB>::new(
+                "INSERT INTO households (id, reference, organisation_id, population_group, country, city, languages, needs, \
+                 status, version, registered_at, registered_by, updated_at) ",
+            );
+            q.push_values(h..end, |mut b, i| {
+                b.push_bind(household_id(i))
+                    .push_bind(format!("B{i:08}"))
+                    .push_bind(plan.org)
+                    .push_bind(if i % 3 == 0 { "idp" } else { "arrival" })
+                    .push_bind("KZ")
+                    .push_bind("Oral")
+                    .push_bind(Json(json!(["ru"])))
+                    .push_bind(Json(json!([])))
+                    .push_bind("waiting")
+                    .push_bind(1i64)
+                    .push_bind(now)
+                    .push_bind(plan.user)
+                    .push_bind(now);
+            });
+            q.build().execute(&mut *tx).await.expect("households");
+            h = end;
+        }
+        eprintln!("  {households} households in {:.1?}", started.elapsed());
+        let mut p = 0;
+        while p < plan.persons {
+            let end = (p + BATCH as u64).min(plan.persons);
+            let mut q = QueryBuilder::<$DB>::new(
+                "INSERT INTO persons (id, household_id, position, surname, given_name, sex, birth_date, birth_year, \
+                 birth_date_estimated, relationship, vulnerabilities, identity_id) ",
+            );
+            q.push_values(p..end, |mut b, i| {
+                let h = Plan::household_of(i);
+                let position = i - Plan::first_member(h);
+                // One person in fifty is the same as someone registered elsewhere.
+                let identity = (i % 50 == 49).then(|| person_id(i / 2));
+                let year = if position == 2 { 2022 } else { 1960 + (i % 40) as i32 };
+                b.push_bind(person_id(i))
+                    .push_bind(household_id(h))
+                    .push_bind(position as i32)
+                    .push_bind(format!("Фамилия{}", i % 997))
+                    .push_bind(format!("Имя{}", i % 211))
+                    .push_bind(if i % 2 == 0 { "male" } else { "female" })
+                    .push_bind(format!("{year}-03-01"))
+                    .push_bind(year)
+                    .push_bind(false)
+                    .push_bind(if position == 0 { "head" } else { "child" })
+                    .push_bind(Json(json!([])))
+                    .push_bind(identity);
+            });
+            q.build().execute(&mut *tx).await.expect("persons");
+            p = end;
+        }
+        eprintln!("  {} persons in {:.1?}", plan.persons, started.elapsed());
+        // Past distributions spread over the last year, one line each, covering every
+        // member of the household.
+        let mut d = 0;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let mut shares: Vec<(Uuid, Uuid, Uuid, i64)> = Vec::new();
+        while d < plan.distributions {
+            let end = (d + BATCH as u64).min(plan.distributions);
+            let rows: Vec<(u64, u64, NaiveDate, Uuid)> = (d..end)
+                .map(|i| {
+                    let h = rng.random_range(0..households);
+                    let day = plan.today - Duration::days(rng.random_range(1..365));
+                    (i, h, day, plan.items[(i % plan.items.len() as u64) as usize])
+                })
+                .collect();
+            let mut q = QueryBuilder::<$DB>::new(
+                "INSERT INTO distributions (id, organisation_id, household_id, point_id, distributed_on, population_group, recorded_at) ",
+            );
+            q.push_values(&rows, |mut b, (i, h, day, _)| {
+                b.push_bind(distribution_id(*i))
+                    .push_bind(plan.org)
+                    .push_bind(household_id(*h))
+                    .push_bind(plan.point)
+                    .push_bind(*day)
+                    .push_bind("arrival")
+                    .push_bind(now);
+            });
+            q.build().execute(&mut *tx).await.expect("distributions");
+            let mut q = QueryBuilder::<$DB>::new("INSERT INTO distribution_lines (distribution_id, item_id, quantity, over_by) ");
+            q.push_values(&rows, |mut b, (i, h, _, item)| {
+                b.push_bind(distribution_id(*i)).push_bind(*item).push_bind(plan.size(*h).max(1) as i64).push_bind(0i64);
+            });
+            q.build().execute(&mut *tx).await.expect("lines");
+            shares.clear();
+            for (i, h, _, item) in &rows {
+                let first = Plan::first_member(*h);
+                for m in first..first + plan.size(*h) {
+                    shares.push((distribution_id(*i), *item, person_id(m), 1));
+                }
+            }
+            for chunk in shares.chunks(BATCH) {
+                let mut q = QueryBuilder::<$DB>::new("INSERT INTO distribution_shares (distribution_id, item_id, person_id, quantity) ");
+                q.push_values(chunk, |mut b, (dist, item, person, quantity)| {
+                    b.push_bind(*dist).push_bind(*item).push_bind(*person).push_bind(*quantity);
+                });
+                q.build().execute(&mut *tx).await.expect("shares");
+            }
+            d = end;
+            if d % 500_000 == 0 {
+                eprintln!("  {d} distributions in {:.1?}", started.elapsed());
+            }
+        }
+        tx.commit().await.expect("commit");
+        eprintln!("seeded in {:.1?}", started.elapsed());
+    }};
+}
+
+fn rule(basis: EntitlementBasis, quantity: u32, period_days: u32) -> EntitlementRule {
+    EntitlementRule {
+        basis,
+        quantity,
+        period_days,
+        condition: None,
+        population_group: None,
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let url = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "sqlite:///tmp/essentials-bench.db".into());
+    let persons: u64 = args
+        .get(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let distributions: u64 = args
+        .get(3)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(5_000_000);
+    let measured: usize = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(2000);
+
+    let store = Store::connect(&url, &StoreOptions::default())
+        .await
+        .expect("connect");
+    let cli = Principal::System("bench");
+    let now = Utc.from_utc_datetime(&Utc::now().date_naive().and_hms_opt(12, 0, 0).expect("noon"));
+    let org = store
+        .create_organisation(&cli, "Bench", OrgKind::Ngo, now)
+        .await
+        .expect("org");
+    let email = format!("bench-{}@example.org", Uuid::now_v7().simple());
+    let user = store
+        .create_user(
+            &cli,
+            org.id,
+            &email,
+            "long enough password",
+            &[Role::Distributor],
+            now,
+        )
+        .await
+        .expect("user");
+    let clerk = Actor {
+        user_id: user.id,
+        organisation_id: org.id,
+        roles: user.roles.clone(),
+    };
+    let mut items = Vec::new();
+    for (name, rules) in [
+        (
+            "Hygiene kit",
+            vec![rule(EntitlementBasis::PerPerson, 1, 30)],
+        ),
+        (
+            "Food parcel",
+            vec![rule(EntitlementBasis::PerHousehold, 1, 7)],
+        ),
+        (
+            "Drinking water 5 L",
+            vec![rule(EntitlementBasis::PerPerson, 2, 1)],
+        ),
+        (
+            "Baby kit",
+            vec![EntitlementRule {
+                condition: Some(EntitlementCondition::ChildUnderMonths { months: 24 }),
+                ..rule(EntitlementBasis::PerHousehold, 1, 30)
+            }],
+        ),
+    ] {
+        let input = ItemInput {
+            name: Some(name.into()),
+            unit: Some("unit".into()),
+            code: None,
+            rules,
+        };
+        items.push(
+            store
+                .create_item(&clerk, &validate_item(&input).expect("item"), now)
+                .await
+                .expect("item")
+                .id,
+        );
+    }
+    let point_input = PointInput {
+        name: Some("Bench point".into()),
+        ..PointInput::default()
+    };
+    let point = store
+        .create_point(&clerk, &validate_point(&point_input).expect("point"), now)
+        .await
+        .expect("point")
+        .id;
+    for item in &items {
+        let receipt = MovementInput {
+            item_id: Some(*item),
+            quantity: Some(1_000_000),
+            ..MovementInput::default()
+        };
+        store
+            .record_movement(
+                &clerk,
+                point,
+                &validate_movement(&receipt, MovementRoute::Receipt).expect("receipt"),
+                now,
+            )
+            .await
+            .expect("receipt");
+    }
+    let plan = Plan {
+        persons,
+        distributions,
+        org: org.id,
+        user: user.id,
+        point,
+        items: items.clone(),
+        today: now.date_naive(),
+    };
+    eprintln!(
+        "seeding {persons} persons, {distributions} past distributions into {}",
+        store.backend_name()
+    );
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .expect("seed connection");
+        sqlx::query("PRAGMA synchronous = OFF")
+            .execute(&pool)
+            .await
+            .expect("pragma");
+        seed!(&pool, &plan, sqlx::Sqlite);
+        sqlx::query("ANALYZE")
+            .execute(&pool)
+            .await
+            .expect("analyze");
+        pool.close().await;
+    } else {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .expect("seed connection");
+        seed!(&pool, &plan, sqlx::Postgres);
+        sqlx::query("ANALYZE")
+            .execute(&pool)
+            .await
+            .expect("analyze");
+        pool.close().await;
+    }
+
+    // Measure: one distribution at a time to a random household, a food parcel and a
+    // hygiene kit per member, with an override reason so that households already served
+    // are recorded too (the check runs in full either way).
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let mut timings = Vec::with_capacity(measured);
+    let mut over = 0;
+    for _ in 0..measured {
+        let h = rng.random_range(0..plan.households());
+        let input = DistributionInput {
+            household_id: Some(household_id(h)),
+            point_id: Some(point),
+            lines: vec![
+                LineInput {
+                    item_id: Some(items[1]),
+                    quantity: Some(1),
+                    person_ids: None,
+                },
+                LineInput {
+                    item_id: Some(items[0]),
+                    quantity: Some(plan.size(h).max(1) as u32),
+                    person_ids: None,
+                },
+            ],
+            override_reason: Some("benchmark".into()),
+        };
+        let request = validate_distribution(&input).expect("valid");
+        let started = Instant::now();
+        let outcome = store
+            .record_distribution(&clerk, &request, None, now)
+            .await
+            .expect("record");
+        timings.push(started.elapsed().as_secs_f64() * 1000.0);
+        if let shanyrak_store::DistributionOutcome::Recorded(r) = outcome
+            && r.overridden
+        {
+            over += 1;
+        }
+    }
+    let mut checks = Vec::with_capacity(measured / 4);
+    for _ in 0..measured / 4 {
+        let h = rng.random_range(0..plan.households());
+        let started = Instant::now();
+        store
+            .entitlements(&clerk, household_id(h), now)
+            .await
+            .expect("entitlements");
+        checks.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    timings.sort_by(f64::total_cmp);
+    checks.sort_by(f64::total_cmp);
+    println!(
+        "{} | {persons} persons | {distributions} past | record n={measured}: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({over} over entitlement) | entitlement check n={}: p50 {:.2} ms, p99 {:.2} ms",
+        store.backend_name(),
+        percentile(&timings, 0.50),
+        percentile(&timings, 0.95),
+        percentile(&timings, 0.99),
+        timings.last().copied().unwrap_or_default(),
+        checks.len(),
+        percentile(&checks, 0.50),
+        percentile(&checks, 0.99),
+    );
+    store.close().await;
+}

@@ -1,0 +1,699 @@
+//! Essentials on both backends: the stock ledger, concurrent issues, entitlement windows,
+//! receipts that follow identities across households and organisations, overrides.
+
+use chrono::{DateTime, Duration, Utc};
+use shanyrak_core::essentials::{
+    DistributionInput, EntitlementBasis, EntitlementReason, EntitlementRule, ItemInput, LedgerKind,
+    LineInput, MovementInput, MovementRoute, PointInput, validate_distribution, validate_item,
+    validate_movement, validate_point,
+};
+use shanyrak_core::sharing::{SharingCategory, ValidatedAgreement};
+use shanyrak_core::{Actor, FieldErrorCode, Role};
+use shanyrak_store::{DistributionOutcome, IdempotencyRequest, Item, ProposedPair, StoreError};
+use uuid::Uuid;
+
+use super::{Fixture, create, family, now, raw_execute, single, user};
+
+on_both_backends!(
+    ledger_balances_equal_the_sum_of_entries,
+    concurrent_issues_of_the_last_unit_give_exactly_one_success,
+    entitlement_windows_and_overrides,
+    receipts_follow_a_person_who_moved_households,
+    double_dipping_across_organisations_is_flagged_only_under_an_agreement,
+);
+
+fn rule(basis: EntitlementBasis, quantity: u32, period_days: u32) -> EntitlementRule {
+    EntitlementRule {
+        basis,
+        quantity,
+        period_days,
+        condition: None,
+        population_group: None,
+    }
+}
+
+async fn distributor(f: &Fixture, org: Uuid, email: &str) -> Actor {
+    user(&f.store, org, email, &[Role::Distributor]).await
+}
+
+async fn item(
+    f: &Fixture,
+    actor: &Actor,
+    name: &str,
+    code: &str,
+    rules: Vec<EntitlementRule>,
+) -> Item {
+    let input = ItemInput {
+        name: Some(name.into()),
+        unit: Some("kit".into()),
+        code: Some(code.into()),
+        rules,
+    };
+    f.store
+        .create_item(actor, &validate_item(&input).expect("valid item"), now())
+        .await
+        .expect("item")
+}
+
+async fn point(f: &Fixture, actor: &Actor, name: &str) -> Uuid {
+    let input = PointInput {
+        name: Some(name.into()),
+        ..PointInput::default()
+    };
+    f.store
+        .create_point(actor, &validate_point(&input).expect("valid point"), now())
+        .await
+        .expect("point")
+        .id
+}
+
+async fn receive(f: &Fixture, actor: &Actor, point: Uuid, item: Uuid, quantity: i64) {
+    let input = MovementInput {
+        item_id: Some(item),
+        quantity: Some(quantity),
+        reason: Some("donation".into()),
+        ..MovementInput::default()
+    };
+    let movement = validate_movement(&input, MovementRoute::Receipt).expect("valid receipt");
+    f.store
+        .record_movement(actor, point, &movement, now())
+        .await
+        .expect("receipt");
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn give(
+    f: &Fixture,
+    actor: &Actor,
+    household: Uuid,
+    point: Uuid,
+    item: Uuid,
+    quantity: u32,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<DistributionOutcome, StoreError> {
+    let input = DistributionInput {
+        household_id: Some(household),
+        point_id: Some(point),
+        lines: vec![LineInput {
+            item_id: Some(item),
+            quantity: Some(quantity),
+            person_ids: None,
+        }],
+        override_reason: reason.map(Into::into),
+    };
+    let request = validate_distribution(&input).expect("valid distribution");
+    f.store.record_distribution(actor, &request, None, at).await
+}
+
+fn refused_for_want_of_a_reason(result: Result<DistributionOutcome, StoreError>) -> bool {
+    matches!(result, Err(StoreError::Invalid(e))
+        if e.errors.iter().any(|e| e.pointer == "#/override_reason" && e.code == FieldErrorCode::Required))
+}
+
+async fn ledger_balances_equal_the_sum_of_entries(f: Fixture) {
+    let org = f.registrar_a.organisation_id;
+    let clerk = distributor(&f, org, "clerk@example.org").await;
+    let kit = item(&f, &clerk, "Гигиенический набор", "hygiene_kit", vec![]).await;
+    let blanket = item(&f, &clerk, "Blanket", "blanket", vec![]).await;
+    let warehouse = point(&f, &clerk, "Склад Орал").await;
+    let mosque = point(&f, &clerk, "Мечеть").await;
+    receive(&f, &clerk, warehouse, kit.id, 100).await;
+    receive(&f, &clerk, warehouse, blanket.id, 40).await;
+    let transfer = MovementInput {
+        item_id: Some(kit.id),
+        quantity: Some(30),
+        to_point_id: Some(mosque),
+        ..MovementInput::default()
+    };
+    let entries = f
+        .store
+        .record_movement(
+            &clerk,
+            warehouse,
+            &validate_movement(&transfer, MovementRoute::Transfer).expect("valid"),
+            now(),
+        )
+        .await
+        .expect("transfer");
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| (e.kind, e.quantity))
+            .collect::<Vec<_>>(),
+        vec![(LedgerKind::TransferOut, -30), (LedgerKind::TransferIn, 30)]
+    );
+    let loss = MovementInput {
+        item_id: Some(blanket.id),
+        quantity: Some(5),
+        kind: Some(LedgerKind::Loss),
+        reason: Some("soaked in the rain".into()),
+        ..MovementInput::default()
+    };
+    f.store
+        .record_movement(
+            &clerk,
+            warehouse,
+            &validate_movement(&loss, MovementRoute::Adjustment).expect("valid"),
+            now(),
+        )
+        .await
+        .expect("loss");
+    // An adjustment below zero is refused and writes nothing.
+    let too_much = MovementInput {
+        item_id: Some(kit.id),
+        quantity: Some(-71),
+        reason: Some("recount".into()),
+        ..MovementInput::default()
+    };
+    let movement = validate_movement(&too_much, MovementRoute::Adjustment).expect("valid");
+    assert!(matches!(
+        f.store
+            .record_movement(&clerk, warehouse, &movement, now())
+            .await,
+        Err(StoreError::InsufficientStock { .. })
+    ));
+    let household = create(&f, &f.registrar_a, &family()).await;
+    give(&f, &clerk, household, mosque, kit.id, 4, None, now())
+        .await
+        .expect("give");
+
+    // Idempotent: a retry with the same key is replayed, not recorded twice.
+    let request = validate_distribution(&DistributionInput {
+        household_id: Some(household),
+        point_id: Some(mosque),
+        lines: vec![LineInput {
+            item_id: Some(kit.id),
+            quantity: Some(1),
+            person_ids: None,
+        }],
+        override_reason: None,
+    })
+    .expect("valid");
+    let key = IdempotencyRequest {
+        key: "k-1".into(),
+        request_hash: vec![1; 32],
+    };
+    let first = f
+        .store
+        .record_distribution(&clerk, &request, Some(&key), now())
+        .await
+        .expect("first");
+    let again = f
+        .store
+        .record_distribution(&clerk, &request, Some(&key), now())
+        .await
+        .expect("again");
+    match (first, again) {
+        (DistributionOutcome::Recorded(a), DistributionOutcome::Replayed(b)) => assert_eq!(a, b),
+        other => panic!("expected a recording and a replay, got {other:?}"),
+    }
+    let other_body = IdempotencyRequest {
+        key: "k-1".into(),
+        request_hash: vec![2; 32],
+    };
+    assert!(matches!(
+        f.store
+            .record_distribution(&clerk, &request, Some(&other_body), now())
+            .await,
+        Err(StoreError::IdempotencyKeyReused)
+    ));
+
+    let mut checked = 0;
+    for at in [warehouse, mosque] {
+        let view = f.store.stock(&clerk, at, 10_000).await.expect("stock");
+        for level in &view.levels {
+            let sum: i64 = view
+                .entries
+                .iter()
+                .filter(|e| e.item_id == level.item_id)
+                .map(|e| e.quantity)
+                .sum();
+            assert_eq!(
+                level.quantity, sum,
+                "balance of {} at {}",
+                level.item_name, view.point.name
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 3);
+    let mosque_kits = f.store.stock(&clerk, mosque, 100).await.expect("stock");
+    assert_eq!(mosque_kits.levels[0].quantity, 25);
+
+    // The ledger is append-only.
+    assert!(
+        raw_execute(&f, "UPDATE stock_entries SET quantity = 1000")
+            .await
+            .is_err()
+    );
+    assert!(raw_execute(&f, "DELETE FROM stock_entries").await.is_err());
+    // Another organisation sees nothing of it.
+    let stranger = distributor(&f, f.registrar_b.organisation_id, "stranger@example.org").await;
+    assert!(matches!(
+        f.store.stock(&stranger, mosque, 10).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        f.store
+            .list_items(&stranger)
+            .await
+            .expect("items")
+            .is_empty()
+    );
+}
+
+async fn concurrent_issues_of_the_last_unit_give_exactly_one_success(f: Fixture) {
+    let org = f.registrar_a.organisation_id;
+    let clerk = distributor(&f, org, "clerk@example.org").await;
+    let sim = item(&f, &clerk, "SIM card", "sim_card", vec![]).await;
+    let desk = point(&f, &clerk, "Вокзал").await;
+    receive(&f, &clerk, desk, sim.id, 1).await;
+    let mut households = Vec::new();
+    for i in 0..6 {
+        households.push(create(&f, &f.registrar_a, &single(&format!("Петров{i}"))).await);
+    }
+    let mut tasks = Vec::new();
+    for household in households {
+        let store = f.store.clone();
+        let clerk = clerk.clone();
+        let sim = sim.id;
+        tasks.push(tokio::spawn(async move {
+            let request = validate_distribution(&DistributionInput {
+                household_id: Some(household),
+                point_id: Some(desk),
+                lines: vec![LineInput {
+                    item_id: Some(sim),
+                    quantity: Some(1),
+                    person_ids: None,
+                }],
+                override_reason: None,
+            })
+            .expect("valid");
+            store
+                .record_distribution(&clerk, &request, None, now())
+                .await
+        }));
+    }
+    let mut given = 0;
+    for task in tasks {
+        match task.await.expect("join") {
+            Ok(_) => given += 1,
+            Err(StoreError::InsufficientStock { item_id }) => assert_eq!(item_id, sim.id),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(given, 1);
+    let view = f.store.stock(&clerk, desk, 100).await.expect("stock");
+    assert_eq!(view.levels[0].quantity, 0);
+    assert_eq!(view.entries.len(), 2, "one receipt and one issue");
+}
+
+async fn entitlement_windows_and_overrides(f: Fixture) {
+    let org = f.registrar_a.organisation_id;
+    let clerk = distributor(&f, org, "clerk@example.org").await;
+    let kit = item(
+        &f,
+        &clerk,
+        "Hygiene kit",
+        "hygiene_kit",
+        vec![rule(EntitlementBasis::PerPerson, 1, 30)],
+    )
+    .await;
+    let parcel = item(
+        &f,
+        &clerk,
+        "Food parcel",
+        "food_parcel",
+        vec![rule(EntitlementBasis::PerHousehold, 1, 7)],
+    )
+    .await;
+    let desk = point(&f, &clerk, "Мечеть").await;
+    receive(&f, &clerk, desk, kit.id, 100).await;
+    receive(&f, &clerk, desk, parcel.id, 100).await;
+    let household = create(&f, &f.registrar_a, &family()).await; // four members
+
+    let view = f
+        .store
+        .entitlements(&clerk, household, now())
+        .await
+        .expect("entitlements");
+    let of = |view: &shanyrak_store::EntitlementView, item: Uuid| {
+        view.items
+            .iter()
+            .find(|i| i.item_id == item)
+            .and_then(|i| i.remaining)
+    };
+    assert_eq!(
+        (of(&view, kit.id), of(&view, parcel.id)),
+        (Some(4), Some(1))
+    );
+
+    give(&f, &clerk, household, desk, kit.id, 4, None, now())
+        .await
+        .expect("kits, day 0");
+    give(&f, &clerk, household, desk, parcel.id, 1, None, now())
+        .await
+        .expect("parcel, day 0");
+    // Day 6: the weekly parcel is still counted; day 7 it is due again.
+    let day = |n: i64| now() + Duration::days(n);
+    assert!(refused_for_want_of_a_reason(
+        give(&f, &clerk, household, desk, parcel.id, 1, None, day(6)).await
+    ));
+    give(&f, &clerk, household, desk, parcel.id, 1, None, day(7))
+        .await
+        .expect("parcel, day 7");
+    // Day 29: no kits; day 30: four again.
+    let on_29 = f
+        .store
+        .entitlements(&clerk, household, day(29))
+        .await
+        .expect("day 29");
+    assert_eq!(of(&on_29, kit.id), Some(0));
+    assert!(refused_for_want_of_a_reason(
+        give(&f, &clerk, household, desk, kit.id, 1, None, day(29)).await
+    ));
+    assert_eq!(
+        of(
+            &f.store
+                .entitlements(&clerk, household, day(30))
+                .await
+                .expect("day 30"),
+            kit.id
+        ),
+        Some(4)
+    );
+
+    // An override with a reason is recorded, flagged and audited.
+    let before = f.count("audit_events").await;
+    let outcome = give(
+        &f,
+        &clerk,
+        household,
+        desk,
+        kit.id,
+        1,
+        Some("kit lost in the fire at the gym"),
+        day(29),
+    )
+    .await
+    .expect("override");
+    let DistributionOutcome::Recorded(receipt) = outcome else {
+        panic!("replay")
+    };
+    assert!(receipt.overridden);
+    assert_eq!(receipt.lines[0].over_by, 1);
+    assert_eq!(f.count("audit_events").await, before + 1);
+    let trail = f
+        .store
+        .audit_events_for(&f.admin_a, receipt.distribution_id)
+        .await
+        .expect("audit");
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].action, "distribute_override");
+    assert_eq!(
+        trail[0]
+            .after
+            .as_ref()
+            .and_then(|a| a["override_reason"].as_str()),
+        Some("kit lost in the fire at the gym")
+    );
+
+    // Reads of receipts are in the access log; analysts may not read them at all.
+    let log = f
+        .store
+        .access_log(&f.admin_a, Some(clerk.user_id), Some(household), 100)
+        .await
+        .expect("log");
+    assert!(log.iter().all(|e| e.action == "read_receipts") && log.len() >= 3);
+    let analyst = user(&f.store, org, "analyst@example.org", &[Role::Analyst]).await;
+    assert!(matches!(
+        f.store.entitlements(&analyst, household, now()).await,
+        Err(StoreError::Forbidden)
+    ));
+    let report = f
+        .store
+        .distribution_report(
+            &analyst,
+            shanyrak_store::ReportDimension::Item,
+            None,
+            None,
+            day(30),
+        )
+        .await
+        .expect("report");
+    let kits = report
+        .iter()
+        .find(|r| r.key == "hygiene_kit")
+        .expect("kits row");
+    assert_eq!(
+        (kits.quantity, kits.distributions, kits.households),
+        (5, 2, 1)
+    );
+    let stock = f
+        .store
+        .stock_report(&analyst, 60, 7.0, day(30))
+        .await
+        .expect("stock report");
+    assert!(
+        stock
+            .iter()
+            .all(|r| r.on_hand > 0 && r.daily_rate > 0.0 && r.days_left.is_some())
+    );
+}
+
+/// Links two person records as one resolved identity.
+async fn same_person(f: &Fixture, a: Uuid, b: Uuid) {
+    f.store
+        .enqueue_duplicates(
+            &f.registrar_a,
+            &[ProposedPair {
+                person: a,
+                other: b,
+                probability: 0.99,
+                evidence: serde_json::json!({}),
+            }],
+            now(),
+        )
+        .await
+        .expect("enqueue");
+    let queue = f
+        .store
+        .list_candidates(&f.registrar_a, "pending", 10)
+        .await
+        .expect("queue");
+    f.store
+        .decide_candidate(&f.registrar_a, queue[0].id, "same", now())
+        .await
+        .expect("same");
+}
+
+async fn member_ids(f: &Fixture, actor: &Actor, household: Uuid) -> Vec<Uuid> {
+    f.store
+        .get_household(actor, household)
+        .await
+        .expect("household")
+        .members
+        .iter()
+        .map(|m| m.id)
+        .collect()
+}
+
+async fn receipts_follow_a_person_who_moved_households(f: Fixture) {
+    let org = f.registrar_a.organisation_id;
+    let clerk = distributor(&f, org, "clerk@example.org").await;
+    let kit = item(
+        &f,
+        &clerk,
+        "Hygiene kit",
+        "hygiene_kit",
+        vec![rule(EntitlementBasis::PerPerson, 1, 30)],
+    )
+    .await;
+    let desk = point(&f, &clerk, "Мечеть").await;
+    receive(&f, &clerk, desk, kit.id, 100).await;
+    let first_home = create(&f, &f.registrar_a, &single("Петров")).await;
+    give(&f, &clerk, first_home, desk, kit.id, 1, None, now())
+        .await
+        .expect("kit");
+    // Petrov joins his cousin's household and is registered there again.
+    let mut joined = family();
+    if let Some(members) = joined.members.as_mut() {
+        members.truncate(2);
+        members.push(super::member(
+            "Петров",
+            "Иван",
+            None,
+            shanyrak_core::Relationship::OtherRelative,
+            "1990-01-01",
+        ));
+    }
+    let new_home = create(&f, &f.registrar_a, &joined).await;
+    let moved = member_ids(&f, &f.registrar_a, new_home).await[2];
+    let original = member_ids(&f, &f.registrar_a, first_home).await[0];
+    let before = f
+        .store
+        .entitlements(&clerk, new_home, now())
+        .await
+        .expect("before linking");
+    assert_eq!(before.items[0].remaining, Some(3));
+    same_person(&f, original, moved).await;
+    let after = f
+        .store
+        .entitlements(&clerk, new_home, now())
+        .await
+        .expect("after linking");
+    assert_eq!(after.items[0].remaining, Some(2), "his kit follows him");
+    assert!(after.items[0].reasons.iter().any(|r| matches!(r,
+        EntitlementReason::ReceivedWithAnotherHousehold { person_id, .. } if *person_id == moved)));
+    assert!(
+        after
+            .recent
+            .iter()
+            .any(|r| !r.this_household && r.item_code == "hygiene_kit")
+    );
+    // Giving him a second kit needs a reason; the other members still get theirs.
+    let ids = member_ids(&f, &f.registrar_a, new_home).await;
+    let only_him = validate_distribution(&DistributionInput {
+        household_id: Some(new_home),
+        point_id: Some(desk),
+        lines: vec![LineInput {
+            item_id: Some(kit.id),
+            quantity: Some(1),
+            person_ids: Some(vec![moved]),
+        }],
+        override_reason: None,
+    })
+    .expect("valid");
+    assert!(refused_for_want_of_a_reason(
+        f.store
+            .record_distribution(&clerk, &only_him, None, now())
+            .await
+    ));
+    let the_others = validate_distribution(&DistributionInput {
+        household_id: Some(new_home),
+        point_id: Some(desk),
+        lines: vec![LineInput {
+            item_id: Some(kit.id),
+            quantity: Some(2),
+            person_ids: Some(ids[..2].to_vec()),
+        }],
+        override_reason: None,
+    })
+    .expect("valid");
+    f.store
+        .record_distribution(&clerk, &the_others, None, now())
+        .await
+        .expect("the others");
+}
+
+async fn double_dipping_across_organisations_is_flagged_only_under_an_agreement(f: Fixture) {
+    let (org_a, org_b) = (f.registrar_a.organisation_id, f.registrar_b.organisation_id);
+    let clerk_a = distributor(&f, org_a, "clerk-a@example.org").await;
+    let clerk_b = distributor(&f, org_b, "clerk-b@example.org").await;
+    let weekly = || vec![rule(EntitlementBasis::PerHousehold, 1, 7)];
+    let parcel_a = item(&f, &clerk_a, "Продуктовый набор", "food_parcel", weekly()).await;
+    let parcel_b = item(&f, &clerk_b, "Food parcel", "food_parcel", weekly()).await;
+    let desk_a = point(&f, &clerk_a, "Кайнар пункт").await;
+    let desk_b = point(&f, &clerk_b, "UNHCR desk").await;
+    receive(&f, &clerk_a, desk_a, parcel_a.id, 10).await;
+    receive(&f, &clerk_b, desk_b, parcel_b.id, 10).await;
+    let at_a = create(&f, &f.registrar_a, &family()).await;
+    let at_b = create(&f, &f.registrar_b, &single("Смирнов")).await;
+    let smirnov_a = member_ids(&f, &f.registrar_a, at_a).await[0];
+    let smirnov_b = member_ids(&f, &f.registrar_b, at_b).await[0];
+    // Cross-organisation review needs an identity agreement and the server's index; the
+    // decision's effect (one resolved identity) is written directly here.
+    let (low, high) = if smirnov_a < smirnov_b {
+        (smirnov_a, smirnov_b)
+    } else {
+        (smirnov_b, smirnov_a)
+    };
+    let literal = |id: Uuid| {
+        if f._db.url.starts_with("sqlite:") {
+            format!("X'{}'", id.simple())
+        } else {
+            format!("'{id}'")
+        }
+    };
+    raw_execute(
+        &f,
+        &format!(
+            "UPDATE persons SET identity_id = {} WHERE id IN ({}, {})",
+            literal(low),
+            literal(low),
+            literal(high)
+        ),
+    )
+    .await
+    .expect("link identities");
+    give(&f, &clerk_a, at_a, desk_a, parcel_a.id, 1, None, now())
+        .await
+        .expect("parcel at A");
+
+    // Without an agreement B cannot see A's receipts: no flag.
+    let unseen = f
+        .store
+        .entitlements(&clerk_b, at_b, now())
+        .await
+        .expect("B without agreement");
+    assert_eq!(unseen.items[0].remaining, Some(1));
+    assert!(unseen.recent.is_empty());
+
+    let agreement = f
+        .store
+        .create_agreement(
+            &f.admin_a,
+            &ValidatedAgreement {
+                to_organisation_id: org_b,
+                categories: vec![SharingCategory::Distributions],
+                purpose: "avoid double distribution".into(),
+                valid_until: (now() + Duration::days(90)).date_naive(),
+            },
+            now(),
+        )
+        .await
+        .expect("agreement");
+    let seen = f
+        .store
+        .entitlements(&clerk_b, at_b, now())
+        .await
+        .expect("B under agreement");
+    assert_eq!(seen.items[0].remaining, Some(0));
+    assert!(seen.items[0].reasons.iter().any(|r| matches!(r,
+        EntitlementReason::ReceivedWithAnotherHousehold { organisation_id, person_id, .. }
+            if *organisation_id == org_a && *person_id == smirnov_b)));
+    assert!(refused_for_want_of_a_reason(
+        give(&f, &clerk_b, at_b, desk_b, parcel_b.id, 1, None, now()).await
+    ));
+    // The agreement is one-way: A does not see B's receipts.
+    give(
+        &f,
+        &clerk_b,
+        at_b,
+        desk_b,
+        parcel_b.id,
+        1,
+        Some("family arrived hungry; checked with Кайнар"),
+        now(),
+    )
+    .await
+    .expect("override at B");
+    let a_view = f
+        .store
+        .entitlements(&clerk_a, at_a, now())
+        .await
+        .expect("A view");
+    assert!(a_view.recent.iter().all(|r| r.organisation_id == org_a));
+    // Withdrawn, A's receipts disappear from B's view at once.
+    f.store
+        .withdraw_agreement(&f.admin_a, agreement.id, now())
+        .await
+        .expect("withdraw");
+    let after = f
+        .store
+        .entitlements(&clerk_b, at_b, now())
+        .await
+        .expect("after withdrawal");
+    assert!(!after.recent.is_empty() && after.recent.iter().all(|r| r.organisation_id == org_b));
+}
