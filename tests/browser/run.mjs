@@ -240,23 +240,42 @@ async function withJavaScript(browser, base) {
   await pageChecks(page, "site");
   await shoot(page, "09-checked-in");
 
-  // 7. The dashboard count changed.
+  // 7. Hand out essentials: the entitlement shows, a second parcel needs a reason.
+  await visit(page, `${base}/distribute`, "distribute");
+  await page.fill("#reference", reference);
+  await Promise.all([page.waitForURL(/\/distribute\/[0-9a-f-]+\?point=/), page.click("form[action='/distribute'] button[type=submit]")]);
+  await pageChecks(page, "entitlements");
+  await shoot(page, "10-entitlements");
+  await Promise.all([page.waitForSelector("#distributed"), page.click("form[action^='/distribute/'] button[type=submit]")]);
+  check(/записана/.test(await page.locator("#distributed").innerText()), "distribution recorded within the entitlement");
+  const food = page.locator("tr:has-text('Продуктовый набор') input[type=number]");
+  await food.fill("1");
+  await Promise.all([page.waitForSelector("#err-override_reason"), page.click("form[action^='/distribute/'] button[type=submit]")]);
+  check(/причину/.test(await page.locator("#err-override_reason").innerText()), "a second food parcel this week needs a reason");
+  await shoot(page, "11-override-needed");
+  for (const input of await page.locator("form[action^='/distribute/'] input[type=number]").all()) await input.fill("0");
+  await page.locator("tr:has-text('Продуктовый набор') input[type=number]").fill("1");
+  await page.fill("#override_reason", "семья из четырёх, дети");
+  await Promise.all([page.waitForSelector("#distributed"), page.click("form[action^='/distribute/'] button[type=submit]")]);
+  check(/Продуктовый набор × 1/.test(await page.locator("main").innerText()), "the override is recorded and listed");
+
+  // 8. The dashboard count changed.
   await visit(page, `${base}/dashboard`, "dashboard after");
   const occupiedAfter = await figure(page, "figure-occupied");
   check(occupiedAfter === occupiedBefore + 4, `occupied beds went from ${occupiedBefore} to ${occupiedAfter}`);
-  await shoot(page, "10-dashboard-after");
+  await shoot(page, "12-dashboard-after");
 
-  // 8. Switch to English and back; the choice is remembered.
+  // 9. Switch to English and back; the choice is remembered.
   await Promise.all([page.waitForSelector("h1:has-text('Dashboard')"), page.selectOption("#lang-select", "en")]);
   await pageChecks(page, "dashboard in English");
-  await shoot(page, "11-english");
+  await shoot(page, "13-english");
   await visit(page, `${base}/reception`, "reception in English");
   check(await page.locator("h1").innerText() === "Reception: new registration", "English is remembered on the next page");
   for (const lang of ["kk", "ky"]) {
     await page.selectOption("#lang-select", lang);
     await page.waitForFunction((l) => document.documentElement.lang === l, lang);
     await pageChecks(page, `reception in ${lang}`);
-    await shoot(page, `12-reception-${lang}`);
+    await shoot(page, `14-reception-${lang}`);
   }
   await Promise.all([page.waitForSelector("h1:has-text('Приём')"), page.selectOption("#lang-select", "ru")]);
   check(true, "switched back to Russian");
@@ -283,11 +302,11 @@ async function withoutJavaScript(browser, base, reference) {
   await page.waitForLoadState("load");
   check(await page.locator("#err-members-1-birth_date").count() === 1, "without JavaScript: the bad date is pointed out next to its field");
   await pageChecks(page, "reception with errors, no JavaScript");
-  await shoot(page, "13-nojs-errors");
+  await shoot(page, "15-nojs-errors");
   await page.fill("#m1-birth_date", "28.02.1982");
   await Promise.all([page.waitForURL(/\/card\?registered=1/), page.click("button[name=action][value=save]")]);
   check(await page.locator("#reference").count() === 1, "without JavaScript: registration saved");
-  await shoot(page, "14-nojs-card");
+  await shoot(page, "16-nojs-card");
   await page.goto(`${base}/find`);
   await page.fill("#q", reference);
   await Promise.all([page.waitForURL(/\/find$/), page.click("form.search button[type=submit]")]);

@@ -355,12 +355,18 @@ pub async fn seed(store: &Store) -> Result<Demo> {
     let mut accounts = Vec::new();
     let mut registrars: Vec<Actor> = Vec::new();
     let mut site_managers: Vec<Actor> = Vec::new();
+    let mut distributors: Vec<Actor> = Vec::new();
     for (name, kind, slug) in orgs {
         let org = store.create_organisation(&cli, name, kind, now).await?;
+        // One account per role, so every screen can be tried as the people who use it.
         for role in [
             Role::Registrar,
             Role::Dispatcher,
             Role::SiteManager,
+            Role::Distributor,
+            Role::Caseworker,
+            Role::Analyst,
+            Role::Auditor,
             Role::Admin,
         ] {
             let email = format!("{}@{slug}.example.org", role.as_str().replace('_', "-"));
@@ -377,6 +383,7 @@ pub async fn seed(store: &Store) -> Result<Demo> {
             match role {
                 Role::Registrar => registrars.push(actor),
                 Role::SiteManager => site_managers.push(actor),
+                Role::Distributor => distributors.push(actor),
                 _ => {}
             }
         }
@@ -402,11 +409,114 @@ pub async fn seed(store: &Store) -> Result<Demo> {
             .context("could not register a demo household")?;
     }
     let sites = seed_sites(store, &site_managers, now).await?;
+    seed_essentials(store, &distributors[0], "Oral", now).await?;
+    seed_essentials(store, &distributors[2], "Бишкек", now).await?;
     Ok(Demo {
         accounts,
         households: families.len(),
         sites,
     })
+}
+
+/// The items mutual-aid groups handed out in 2022, with entitlement rules, and a point
+/// with stock, so the distribution screen has something to give.
+async fn seed_essentials(
+    store: &Store,
+    distributor: &Actor,
+    city: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
+    use shanyrak_core::essentials::{
+        EntitlementBasis, EntitlementCondition, EntitlementRule, ItemInput, MovementInput,
+        MovementRoute, PointInput, PointKind, validate_item, validate_movement, validate_point,
+    };
+    let rule = |basis, quantity, period_days, condition| EntitlementRule {
+        basis,
+        quantity,
+        period_days,
+        condition,
+        population_group: None,
+    };
+    let items = [
+        (
+            "Продуктовый набор",
+            "набор",
+            "food_parcel",
+            Some(rule(EntitlementBasis::PerHousehold, 1, 7, None)),
+            120,
+        ),
+        (
+            "Питьевая вода 5 л",
+            "бутыль",
+            "water_5l",
+            Some(rule(EntitlementBasis::PerPerson, 2, 1, None)),
+            400,
+        ),
+        (
+            "Гигиенический набор",
+            "набор",
+            "hygiene_kit",
+            Some(rule(EntitlementBasis::PerPerson, 1, 30, None)),
+            60,
+        ),
+        (
+            "Одеяло",
+            "шт.",
+            "blanket",
+            Some(rule(EntitlementBasis::PerPerson, 1, 90, None)),
+            80,
+        ),
+        (
+            "Детский набор",
+            "набор",
+            "baby_kit",
+            Some(rule(
+                EntitlementBasis::PerHousehold,
+                1,
+                30,
+                Some(EntitlementCondition::ChildUnderMonths { months: 24 }),
+            )),
+            15,
+        ),
+        (
+            "SIM-карта",
+            "шт.",
+            "sim_card",
+            Some(rule(EntitlementBasis::PerPerson, 1, 365, None)),
+            8,
+        ),
+    ];
+    let point = validate_point(&PointInput {
+        name: Some(format!("Пункт выдачи · {city}")),
+        kind: Some(PointKind::Point),
+        city: Some(city.to_owned()),
+    })
+    .map_err(|e| anyhow::anyhow!("demo point is invalid: {:?}", e.errors))?;
+    let point = store.create_point(distributor, &point, now).await?;
+    for (name, unit, code, rule, stock) in items {
+        let item = validate_item(&ItemInput {
+            name: Some(name.into()),
+            unit: Some(unit.into()),
+            code: Some(code.into()),
+            rules: rule.into_iter().collect(),
+        })
+        .map_err(|e| anyhow::anyhow!("demo item is invalid: {:?}", e.errors))?;
+        let item = store.create_item(distributor, &item, now).await?;
+        let receipt = validate_movement(
+            &MovementInput {
+                item_id: Some(item.id),
+                quantity: Some(stock),
+                reason: Some("UNHCR / Red Crescent delivery".into()),
+                ..MovementInput::default()
+            },
+            MovementRoute::Receipt,
+        )
+        .map_err(|e| anyhow::anyhow!("demo stock is invalid: {:?}", e.errors))?;
+        store
+            .record_movement(distributor, point.id, &receipt, now)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Shelters as they opened in Oral and Bishkek: a sports hall split by sex, a mosque for

@@ -440,3 +440,35 @@ dashboard-waiting-vs-free = Waiting and free beds by city
 dashboard-waiting-people = waiting for a bed
 dashboard-no-cities = No figures yet.
 dashboard-beds-by-city = Beds by city
+
+## Distribution
+
+nav-distribute = Distribute
+distribute-title = Distribution
+distribute-point = Distribution point
+distribute-unknown-household = No household with this code.
+distribute-no-points = Your organisation has no distribution points.
+distribute-open = Open
+distribute-item = Item
+distribute-entitled = Entitled now
+distribute-quantity = Give
+distribute-unlimited = not limited
+distribute-remaining = { $remaining } of { $allowed } left
+distribute-again-on = again from
+distribute-override-reason = Reason for giving more than the entitlement
+distribute-override-hint = Only needed when giving more than the entitlement; it is audited.
+distribute-submit = Record distribution
+distribute-recent = Received lately
+distribute-nothing-yet = Nothing received yet.
+distribute-partner = at a partner organisation
+distribute-other-household = with another household
+distribute-done = Distribution recorded.
+distribute-give = Give essentials
+distribute-reason-not-in-group = the rule is for another population group
+distribute-reason-condition = the rule's condition is not met
+distribute-reason-received = already received
+distribute-reason-received-elsewhere = received with another household
+field-error-override-reason-required = This is more than the entitlement: give a reason.
+field-error-stock-invalid-value = The point does not hold enough of this item.
+field-error-lines-invalid-value = Quantities are whole numbers.
+field-error-submission-duplicate = This distribution was already recorded. Check the receipts below.

@@ -441,3 +441,35 @@ dashboard-waiting-vs-free = Қалалар бойынша орын күтуші�
 dashboard-waiting-people = орын күтушілер
 dashboard-no-cities = Әзірге деректер жоқ.
 dashboard-beds-by-city = Қалалар бойынша орындар
+
+## Көмек беру
+
+nav-distribute = Көмек беру
+distribute-title = Көмек беру
+distribute-point = Беру пункті
+distribute-unknown-household = Бұл кодпен үй шаруашылығы табылмады.
+distribute-no-points = Ұйымыңызда беру пункттері жоқ.
+distribute-open = Ашу
+distribute-item = Не
+distribute-entitled = Қазір тиесілі
+distribute-quantity = Беру
+distribute-unlimited = шектеусіз
+distribute-remaining = { $allowed } ішінен { $remaining } беруге болады
+distribute-again-on = қайтадан беруге болатын күн:
+distribute-override-reason = Нормадан тыс беру себебі
+distribute-override-hint = Тиесіліден көп берсеңіз ғана керек; журналға жазылады.
+distribute-submit = Беруді жазу
+distribute-recent = Соңғы уақытта алғаны
+distribute-nothing-yet = Әзірге ештеңе алынған жоқ.
+distribute-partner = серіктес ұйымда
+distribute-other-household = басқа үй шаруашылығы құрамында
+distribute-done = Беру жазылды.
+distribute-give = Көмек беру
+distribute-reason-not-in-group = норма басқа халық тобына арналған
+distribute-reason-condition = норма шарты орындалмаған
+distribute-reason-received = алынып қойған
+distribute-reason-received-elsewhere = басқа үй шаруашылығында алынған
+field-error-override-reason-required = Бұл тиесіліден көп: себебін көрсетіңіз.
+field-error-stock-invalid-value = Пунктте бұл заттың қоры жеткіліксіз.
+field-error-lines-invalid-value = Саны бүтін сан болуы керек.
+field-error-submission-duplicate = Бұл беру жазылып қойған. Төмендегі алынғандар тізімін тексеріңіз.

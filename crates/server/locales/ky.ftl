@@ -441,3 +441,35 @@ dashboard-waiting-vs-free = Шаарлар боюнча орун күткөнд�
 dashboard-waiting-people = орун күткөндөр
 dashboard-no-cities = Азырынча маалымат жок.
 dashboard-beds-by-city = Шаарлар боюнча орундар
+
+## Жардам берүү
+
+nav-distribute = Жардам берүү
+distribute-title = Жардам берүү
+distribute-point = Берүү пункту
+distribute-unknown-household = Бул код менен үй чарбасы табылган жок.
+distribute-no-points = Уюмуңузда берүү пункттары жок.
+distribute-open = Ачуу
+distribute-item = Эмне
+distribute-entitled = Азыр тиешелүү
+distribute-quantity = Берүү
+distribute-unlimited = чектөөсүз
+distribute-remaining = { $allowed } ичинен { $remaining } берүүгө болот
+distribute-again-on = кайра берүүгө боло турган күн:
+distribute-override-reason = Нормадан ашык берүүнүн себеби
+distribute-override-hint = Тиешелүүдөн көп берсеңиз гана керек; журналга жазылат.
+distribute-submit = Берүүнү жазуу
+distribute-recent = Акыркы убакта алганы
+distribute-nothing-yet = Азырынча эч нерсе алына элек.
+distribute-partner = өнөктөш уюмда
+distribute-other-household = башка үй чарбасынын курамында
+distribute-done = Берүү жазылды.
+distribute-give = Жардам берүү
+distribute-reason-not-in-group = норма калктын башка тобуна арналган
+distribute-reason-condition = норманын шарты аткарылган эмес
+distribute-reason-received = алынып коюлган
+distribute-reason-received-elsewhere = башка үй чарбасында алынган
+field-error-override-reason-required = Бул тиешелүүдөн көп: себебин көрсөтүңүз.
+field-error-stock-invalid-value = Пунктта бул буюмдун запасы жетишсиз.
+field-error-lines-invalid-value = Саны бүтүн сан болушу керек.
+field-error-submission-duplicate = Бул берүү жазылып коюлган. Төмөндөгү алынгандардын тизмесин текшериңиз.

@@ -450,3 +450,35 @@ dashboard-waiting-vs-free = Ждут места и свободные места
 dashboard-waiting-people = ждут места
 dashboard-no-cities = Пока нет данных.
 dashboard-beds-by-city = Места по городам
+
+## Выдача
+
+nav-distribute = Выдача
+distribute-title = Выдача помощи
+distribute-point = Пункт выдачи
+distribute-unknown-household = Домохозяйство с таким кодом не найдено.
+distribute-no-points = У вашей организации нет пунктов выдачи.
+distribute-open = Открыть
+distribute-item = Что
+distribute-entitled = Положено сейчас
+distribute-quantity = Выдать
+distribute-unlimited = без ограничений
+distribute-remaining = можно { $remaining } из { $allowed }
+distribute-again-on = снова можно с
+distribute-override-reason = Причина выдачи сверх нормы
+distribute-override-hint = Нужна, только если выдаёте больше положенного; попадает в журнал.
+distribute-submit = Записать выдачу
+distribute-recent = Что получено за последнее время
+distribute-nothing-yet = Пока ничего не получено.
+distribute-partner = в партнёрской организации
+distribute-other-household = в составе другого домохозяйства
+distribute-done = Выдача записана.
+distribute-give = Выдать помощь
+distribute-reason-not-in-group = норма для другой группы населения
+distribute-reason-condition = условие нормы не выполнено
+distribute-reason-received = уже получено
+distribute-reason-received-elsewhere = получено в другом домохозяйстве
+field-error-override-reason-required = Это больше положенного: укажите причину.
+field-error-stock-invalid-value = На пункте не хватает этого товара.
+field-error-lines-invalid-value = Количество — целое число.
+field-error-submission-duplicate = Эта выдача уже записана. Проверьте список полученного ниже.

@@ -21,7 +21,7 @@ use crate::extract::parse_id;
 
 fn waiting_table(ctx: &Ctx, waiting: &[WaitingHousehold]) -> Markup {
     html! {
-        div.table-wrap { table {
+        div.table-wrap { table.stack {
             thead { tr {
                 th scope="col" { (ctx.t("field-reference")) }
                 th scope="col" { (ctx.t("field-city")) }
@@ -33,17 +33,17 @@ fn waiting_table(ctx: &Ctx, waiting: &[WaitingHousehold]) -> Markup {
             tbody {
                 @for w in waiting {
                     tr {
-                        td { a href=(format!("/households/{}", w.household_id)) { span.reference { (w.reference) } } }
-                        td { (w.city) }
-                        td { (ctx.t_with("dispatch-composition", &[
+                        td data-label=(ctx.t("field-reference")) { a href=(format!("/households/{}", w.household_id)) { span.reference { (w.reference) } } }
+                        td data-label=(ctx.t("field-city")) { (w.city) }
+                        td data-label=(ctx.t("sites-persons")) { (ctx.t_with("dispatch-composition", &[
                             ("persons", i64::from(w.persons).into()),
                             ("men", i64::from(w.men).into()),
                             ("women", i64::from(w.women).into()),
                             ("children", i64::from(w.children).into()),
                         ])) }
-                        td { (w.priority) }
-                        td { (w.waiting_days) }
-                        td { (w.vulnerabilities.iter().map(|v| ctx.label("vulnerability", v.as_str())).collect::<Vec<_>>().join(", ")) }
+                        td data-label=(ctx.t("dispatch-priority")) { (w.priority) }
+                        td data-label=(ctx.t("dispatch-waiting-days")) { (w.waiting_days) }
+                        td data-label=(ctx.t("field-vulnerabilities")) { (w.vulnerabilities.iter().map(|v| ctx.label("vulnerability", v.as_str())).collect::<Vec<_>>().join(", ")) }
                     }
                 }
             }
@@ -286,7 +286,7 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
         @else {
             form method="post" action=(format!("/dispatch/batches/{batch_id}")) {
                 (ctx.csrf_field())
-                div.table-wrap { table {
+                div.table-wrap { table.stack {
                     thead { tr {
                         th scope="col" { (ctx.t("field-reference")) }
                         th scope="col" { (ctx.t("field-site")) }
@@ -297,10 +297,10 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
                         @for p in &solution.proposals {
                             @let hid = &p.household_id;
                             tr {
-                                td { (label(hid)) }
-                                td { (site_names.get(&p.site_id).copied().unwrap_or("—")) }
-                                td { (reason_text(ctx, &p.reason)) }
-                                td {
+                                td data-label=(ctx.t("field-reference")) { (label(hid)) }
+                                td data-label=(ctx.t("field-site")) { (site_names.get(&p.site_id).copied().unwrap_or("—")) }
+                                td data-label=(ctx.t("dispatch-reason")) { (reason_text(ctx, &p.reason)) }
+                                td data-label=(ctx.t("dispatch-decision")) {
                                     @if let Some(d) = decided.get(hid) {
                                         strong { (ctx.t(&format!("dispatch-decided-{}", d.decision))) }
                                         @if let Some(r) = &d.reason { " · " (r) }

@@ -37,7 +37,7 @@ fn results(ctx: &Ctx, hits: &PersonHits) -> Markup {
             p { (ctx.t("find-none")) }
         } @else {
             div.table-wrap {
-                table aria-labelledby="results-title" {
+                table.stack aria-labelledby="results-title" {
                     thead { tr {
                         th scope="col" { (ctx.t("field-name")) }
                         th scope="col" { (ctx.t("field-birth-date")) }
@@ -48,13 +48,13 @@ fn results(ctx: &Ctx, hits: &PersonHits) -> Markup {
                     tbody {
                         @for hit in &hits.items {
                             tr {
-                                td { a href=(format!("/households/{}", hit.household_id)) {
+                                td data-label=(ctx.t("field-name")) { a href=(format!("/households/{}", hit.household_id)) {
                                     (full_name(&hit.surname, &hit.given_name, hit.patronymic.as_deref()))
                                 } }
-                                td { (super::i18n::format_birth_date(ctx.lang, &hit.birth_date)) }
-                                td { span.reference { (hit.reference) } }
-                                td { (hit.city) }
-                                td { span.status { (ctx.label("status", hit.household_status.as_str())) } }
+                                td data-label=(ctx.t("field-birth-date")) { (super::i18n::format_birth_date(ctx.lang, &hit.birth_date)) }
+                                td data-label=(ctx.t("field-reference")) { span.reference { (hit.reference) } }
+                                td data-label=(ctx.t("field-city")) { (hit.city) }
+                                td data-label=(ctx.t("field-status")) { span.status { (ctx.label("status", hit.household_status.as_str())) } }
                             }
                         }
                     }

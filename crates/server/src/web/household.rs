@@ -117,6 +117,17 @@ pub async fn page(
     } else {
         Vec::new()
     };
+    let received = if web.actor.may(Action::Distribute) {
+        let view = state
+            .store
+            .entitlements(&web.actor, household.id, now)
+            .await
+            .or_page(ctx)?;
+        let items = state.store.list_items(&web.actor).await.or_page(ctx)?;
+        Some((view, items))
+    } else {
+        None
+    };
     let title = format!("{} {}", ctx.t("household-title"), household.reference);
     let h = &household;
     let body = html! {
@@ -172,6 +183,12 @@ pub async fn page(
                     }
                 }
             } }
+        }
+        @if let Some((view, items)) = &received {
+            h2 { (ctx.t("distribute-recent")) }
+            @let by_code: std::collections::HashMap<&str, &shanyrak_store::Item> = items.iter().map(|i| (i.code.as_str(), i)).collect();
+            (super::distribute::recent(ctx, &web, view, &by_code))
+            p { a href=(format!("/distribute/{}", h.id)) { (ctx.t("distribute-give")) } }
         }
         @if web.actor.may(Action::ReadAudit) {
             h2 { (ctx.t("household-audit")) }

@@ -17,6 +17,7 @@
 pub mod charts;
 pub mod dashboard;
 pub mod dispatch;
+pub mod distribute;
 pub mod duplicates;
 pub mod find;
 pub mod forms;
@@ -78,6 +79,11 @@ pub fn routes() -> Router<AppState> {
             get(duplicates::pair).post(duplicates::decide),
         )
         .route("/dashboard", get(dashboard::page))
+        .route("/distribute", get(distribute::start).post(distribute::find))
+        .route(
+            "/distribute/{id}",
+            get(distribute::household).post(distribute::record),
+        )
 }
 
 /// Where a user lands after signing in: the first screen their role works with.
@@ -88,6 +94,8 @@ pub fn home_path(actor: &Actor) -> &'static str {
         "/sites"
     } else if actor.may(Action::PlaceHouseholds) {
         "/dispatch"
+    } else if actor.may(Action::Distribute) {
+        "/distribute"
     } else if actor.may(Action::ReadHousehold) {
         "/find"
     } else {
@@ -542,6 +550,11 @@ const NAV: &[NavItem] = &[
         path: "/dispatch",
         key: "nav-dispatch",
         action: Action::PlaceHouseholds,
+    },
+    NavItem {
+        path: "/distribute",
+        key: "nav-distribute",
+        action: Action::Distribute,
     },
     NavItem {
         path: "/duplicates",

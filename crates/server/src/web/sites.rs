@@ -219,7 +219,7 @@ pub async fn page(
         section {
             h2 { (ctx.t("sites-beds")) }
             (legend(ctx))
-            div.table-wrap { table {
+            div.table-wrap { table.stack {
                 thead { tr {
                     th scope="col" { (ctx.t("sites-pool-kind")) }
                     th scope="col" { (ctx.t("sites-occupancy")) }
@@ -233,9 +233,9 @@ pub async fn page(
                                 (ctx.label("pool", pool.spec.kind.as_str()))
                                 @if let Some(size) = pool.spec.room_size { " (" (ctx.count("sites-room-size", i64::from(size))) ")" }
                             }
-                            td { (occupancy_bar(ctx, capacity, occupied, reserved)) }
+                            td data-label=(ctx.t("sites-occupancy")) { (occupancy_bar(ctx, capacity, occupied, reserved)) }
                             @if manage {
-                                td {
+                                td data-label=(ctx.t("sites-edit-beds")) {
                                     form.pool-edit method="post" action=(format!("/sites/{site_id}/pools/{}", pool.id)) {
                                         (ctx.csrf_field())
                                         @for (name, key, value) in [
@@ -264,7 +264,7 @@ pub async fn page(
                 h2 { (ctx.t("sites-residents")) " (" (residents.len()) ")" }
                 @if residents.is_empty() { p { (ctx.t("sites-no-residents")) } }
                 @else {
-                    div.table-wrap { table {
+                    div.table-wrap { table.stack {
                         thead { tr {
                             th scope="col" { (ctx.t("field-reference")) }
                             th scope="col" { (ctx.t("field-name")) }
@@ -275,16 +275,16 @@ pub async fn page(
                         tbody {
                             @for r in residents {
                                 tr {
-                                    td { span.reference { (r.reference) } }
-                                    td { (r.names.join(", ")) }
-                                    td {
+                                    td data-label=(ctx.t("field-reference")) { span.reference { (r.reference) } }
+                                    td data-label=(ctx.t("field-name")) { (r.names.join(", ")) }
+                                    td data-label=(ctx.t("field-status")) {
                                         (ctx.label("stay", r.stay.status.as_str()))
                                         @if r.overdue { " · " strong { (ctx.t("sites-overdue")) } }
                                         @if r.max_nights_reached { " · " strong { (ctx.t("sites-max-nights")) } }
                                     }
-                                    td { (r.nights) }
+                                    td data-label=(ctx.t("sites-nights")) { (r.nights) }
                                     @if manage {
-                                        td {
+                                        td data-label=(ctx.t("common-actions")) {
                                             form method="post" action=(format!("/sites/{site_id}/stays/{}", r.stay.id)) {
                                                 (ctx.csrf_field())
                                                 div.actions {

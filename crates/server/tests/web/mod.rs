@@ -416,6 +416,8 @@ async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
         format!("/households/{household}"),
         format!("/households/{household}/card"),
         format!("/households/{household}/edit"),
+        "/distribute".to_owned(),
+        format!("/distribute/{household}"),
     ];
     for lang in i18n::Lang::ALL {
         for path in pages.iter().map(String::as_str).chain(["/login"]) {
