@@ -6,6 +6,7 @@
 mod dedup;
 mod demo;
 mod export;
+mod import;
 mod place;
 
 use std::io::BufRead;
@@ -148,6 +149,32 @@ enum Command {
         format: String,
         #[arg(long)]
         out: std::path::PathBuf,
+    },
+    /// Import a list (CSV in any delimiter, UTF-8 or Windows-1251, or XLSX): every row is
+    /// validated like a registration; failures wait in the quarantine with their reasons;
+    /// possible duplicates go to the review queue. Importing a file twice creates nothing.
+    Import {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Organisation id the list belongs to.
+        #[arg(long)]
+        org: Uuid,
+        /// JSON: {"columns": {"Header": "field"}, "defaults": {"city": "Oral"}}.
+        #[arg(long)]
+        mapping: Option<std::path::PathBuf>,
+        /// Country (ISO 3166 code) for rows without one, e.g. KZ.
+        #[arg(long)]
+        country: Option<String>,
+        /// City for rows without one.
+        #[arg(long)]
+        city: Option<String>,
+        /// Validate and count; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the coordinator figures for every organisation as JSON.
     Stats {
@@ -471,6 +498,33 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             println!("{}", serde_json::to_string_pretty(&figures)?);
             Ok(())
+        }
+        Command::Import {
+            file,
+            db,
+            org,
+            mapping,
+            country,
+            city,
+            dry_run,
+            json,
+        } => {
+            let store = db.open().await?;
+            let result = import::import(
+                store.clone(),
+                import::Options {
+                    file: &file,
+                    org,
+                    mapping: mapping.as_deref(),
+                    country: country.as_deref(),
+                    city: city.as_deref(),
+                    dry_run,
+                    json,
+                },
+            )
+            .await;
+            store.close().await;
+            result.map(|_| ())
         }
         Command::Admin { command } => admin(command).await,
     }

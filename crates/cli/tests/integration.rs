@@ -18,6 +18,7 @@ use tokio::process::{Child, Command};
 const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
 
 mod browser;
+mod import;
 
 macro_rules! on_both_backends {
     ($($scenario:ident),+ $(,)?) => {

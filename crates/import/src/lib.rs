@@ -76,26 +76,191 @@ impl Field {
 /// Header spellings in the four languages of the region (compared lower-case, without
 /// punctuation or spaces).
 const SYNONYMS: &[(Field, &[&str])] = &[
-    (Field::Household, &["household", "householdid", "family", "familyid", "семья", "домохозяйство", "номерсемьи", "отбасы", "үйшаруашылығы", "үйбүлө", "үйчарбасы"]),
-    (Field::FullName, &["фио", "fullname", "name", "фамилияимяотчество", "толықаты", "атыжөні", "аты", "атыжөнү", "толукаты"]),
-    (Field::Surname, &["фамилия", "surname", "lastname", "familyname", "тегі", "фамилиясы", "теги"]),
-    (Field::GivenName, &["имя", "givenname", "firstname", "forename", "аты", "есімі", "ысымы"]),
-    (Field::Patronymic, &["отчество", "patronymic", "middlename", "әкесініңаты", "атасынынаты", "әкесінің аты"]),
+    (
+        Field::Household,
+        &[
+            "household",
+            "householdid",
+            "family",
+            "familyid",
+            "семья",
+            "домохозяйство",
+            "номерсемьи",
+            "отбасы",
+            "үйшаруашылығы",
+            "үйбүлө",
+            "үйчарбасы",
+        ],
+    ),
+    (
+        Field::FullName,
+        &[
+            "фио",
+            "fullname",
+            "name",
+            "фамилияимяотчество",
+            "толықаты",
+            "атыжөні",
+            "аты",
+            "атыжөнү",
+            "толукаты",
+        ],
+    ),
+    (
+        Field::Surname,
+        &[
+            "фамилия",
+            "surname",
+            "lastname",
+            "familyname",
+            "тегі",
+            "фамилиясы",
+            "теги",
+        ],
+    ),
+    (
+        Field::GivenName,
+        &[
+            "имя",
+            "givenname",
+            "firstname",
+            "forename",
+            "аты",
+            "есімі",
+            "ысымы",
+        ],
+    ),
+    (
+        Field::Patronymic,
+        &[
+            "отчество",
+            "patronymic",
+            "middlename",
+            "әкесініңаты",
+            "атасынынаты",
+            "әкесінің аты",
+        ],
+    ),
     (Field::Sex, &["пол", "sex", "gender", "жынысы", "жынысы"]),
-    (Field::BirthDate, &["датарождения", "датарожд", "др", "dob", "dateofbirth", "birthdate", "birthday", "туғанкүні", "туулганкүнү", "туулганкуну"]),
-    (Field::Citizenship, &["гражданство", "citizenship", "nationality", "азаматтығы", "жарандыгы"]),
-    (Field::Relationship, &["родство", "кемприходится", "relationship", "relation", "туыстығы", "туугандыгы"]),
+    (
+        Field::BirthDate,
+        &[
+            "датарождения",
+            "датарожд",
+            "др",
+            "dob",
+            "dateofbirth",
+            "birthdate",
+            "birthday",
+            "туғанкүні",
+            "туулганкүнү",
+            "туулганкуну",
+        ],
+    ),
+    (
+        Field::Citizenship,
+        &[
+            "гражданство",
+            "citizenship",
+            "nationality",
+            "азаматтығы",
+            "жарандыгы",
+        ],
+    ),
+    (
+        Field::Relationship,
+        &[
+            "родство",
+            "кемприходится",
+            "relationship",
+            "relation",
+            "туыстығы",
+            "туугандыгы",
+        ],
+    ),
     (Field::Iin, &["иин", "iin", "жсн"]),
     (Field::Pin, &["пин", "pin", "инн", "жэн"]),
-    (Field::Passport, &["паспорт", "passport", "номерпаспорта", "passportnumber", "паспортнөмірі", "паспорттунномери"]),
-    (Field::Phone, &["телефон", "тел", "phone", "mobile", "phonenumber", "телефоннөмірі", "телефонномери"]),
+    (
+        Field::Passport,
+        &[
+            "паспорт",
+            "passport",
+            "номерпаспорта",
+            "passportnumber",
+            "паспортнөмірі",
+            "паспорттунномери",
+        ],
+    ),
+    (
+        Field::Phone,
+        &[
+            "телефон",
+            "тел",
+            "phone",
+            "mobile",
+            "phonenumber",
+            "телефоннөмірі",
+            "телефонномери",
+        ],
+    ),
     (Field::Country, &["страна", "country", "ел", "өлкө"]),
-    (Field::Region, &["область", "регион", "region", "облысы", "облусу"]),
-    (Field::City, &["город", "населенныйпункт", "населённыйпункт", "city", "town", "қала", "шаар"]),
-    (Field::ArrivalDate, &["датаприбытия", "датавъезда", "прибыл", "arrival", "arrivaldate", "келгенкүні", "келгенкүнү"]),
-    (Field::CrossingPoint, &["пунктпропуска", "кпп", "crossing", "crossingpoint", "border", "өткізупункті", "өткөрүүпункту"]),
-    (Field::Group, &["группа", "group", "category", "санат", "категория"]),
-    (Field::Notes, &["примечание", "примечания", "комментарий", "notes", "note", "comment", "ескерту", "эскертүү"]),
+    (
+        Field::Region,
+        &["область", "регион", "region", "облысы", "облусу"],
+    ),
+    (
+        Field::City,
+        &[
+            "город",
+            "населенныйпункт",
+            "населённыйпункт",
+            "city",
+            "town",
+            "қала",
+            "шаар",
+        ],
+    ),
+    (
+        Field::ArrivalDate,
+        &[
+            "датаприбытия",
+            "датавъезда",
+            "прибыл",
+            "arrival",
+            "arrivaldate",
+            "келгенкүні",
+            "келгенкүнү",
+        ],
+    ),
+    (
+        Field::CrossingPoint,
+        &[
+            "пунктпропуска",
+            "кпп",
+            "crossing",
+            "crossingpoint",
+            "border",
+            "өткізупункті",
+            "өткөрүүпункту",
+        ],
+    ),
+    (
+        Field::Group,
+        &["группа", "group", "category", "санат", "категория"],
+    ),
+    (
+        Field::Notes,
+        &[
+            "примечание",
+            "примечания",
+            "комментарий",
+            "notes",
+            "note",
+            "comment",
+            "ескерту",
+            "эскертүү",
+        ],
+    ),
 ];
 
 fn normalise_header(header: &str) -> String {
@@ -178,7 +343,11 @@ pub fn apply_mapping_file(
         defaults: BTreeMap<String, String>,
     }
     let file: File = serde_json::from_str(text).map_err(|e| {
-        ImportError::Mapping(format!("not valid JSON (line {}, column {})", e.line(), e.column()))
+        ImportError::Mapping(format!(
+            "not valid JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
     })?;
     let mut mapping = detected;
     for (header, field) in &file.columns {
@@ -188,7 +357,9 @@ pub fn apply_mapping_file(
             .iter()
             .position(|h| h.trim() == header.trim())
             .ok_or_else(|| ImportError::Mapping(format!("no column \"{header}\" in the file")))?;
-        mapping.columns.retain(|i, f| *i != index && (*f != field || field == Field::Ignore));
+        mapping
+            .columns
+            .retain(|i, f| *i != index && (*f != field || field == Field::Ignore));
         if field != Field::Ignore {
             mapping.columns.insert(index, field);
         }
@@ -251,12 +422,10 @@ pub fn split_full_name(text: &str) -> (String, String, Option<String>) {
 pub fn parse_sex(text: &str) -> Option<&'static str> {
     let t = normalise_header(text);
     match t.as_str() {
-        "м" | "муж" | "мужской" | "мужчина" | "m" | "male" | "man" | "ер" | "еркек" | "эркек" | "ә" => {
-            Some("male")
-        }
-        "ж" | "жен" | "женский" | "женщина" | "f" | "female" | "woman" | "w" | "әйел" | "аял" | "к" | "кыз" => {
-            Some("female")
-        }
+        "м" | "муж" | "мужской" | "мужчина" | "m" | "male" | "man" | "ер" | "еркек" | "эркек"
+        | "ә" => Some("male"),
+        "ж" | "жен" | "женский" | "женщина" | "f" | "female" | "woman" | "w" | "әйел" | "аял"
+        | "к" | "кыз" => Some("female"),
         _ => None,
     }
 }
@@ -276,9 +445,21 @@ pub fn infer_sex(iin: Option<&str>, patronymic: Option<&str>) -> Option<&'static
     }
     let p = patronymic?.to_lowercase();
     let p = p.trim();
-    if p.ends_with("вич") || p.ends_with("ич") || p.ends_with("улы") || p.ends_with("ұлы") || p.ends_with("уулу") || p.ends_with("угли") || p.ends_with("оглы") {
+    if p.ends_with("вич")
+        || p.ends_with("ич")
+        || p.ends_with("улы")
+        || p.ends_with("ұлы")
+        || p.ends_with("уулу")
+        || p.ends_with("угли")
+        || p.ends_with("оглы")
+    {
         Some("male")
-    } else if p.ends_with("вна") || p.ends_with("чна") || p.ends_with("кызы") || p.ends_with("қызы") || p.ends_with("гызы") {
+    } else if p.ends_with("вна")
+        || p.ends_with("чна")
+        || p.ends_with("кызы")
+        || p.ends_with("қызы")
+        || p.ends_with("гызы")
+    {
         Some("female")
     } else {
         None
@@ -288,10 +469,17 @@ pub fn infer_sex(iin: Option<&str>, patronymic: Option<&str>) -> Option<&'static
 fn parse_relationship(text: &str) -> Option<&'static str> {
     let t = normalise_header(text);
     Some(match t.as_str() {
-        "глава" | "главасемьи" | "head" | "отбасыбасшысы" | "үйбүлөбашчысы" => "head",
-        "супруг" | "супруга" | "жена" | "муж" | "spouse" | "wife" | "husband" | "жұбайы" | "жубайы" => "spouse",
-        "сын" | "дочь" | "ребенок" | "ребёнок" | "child" | "son" | "daughter" | "баласы" => "child",
-        "мать" | "отец" | "parent" | "mother" | "father" | "анасы" | "әкесі" | "атасы" => "parent",
+        "глава" | "главасемьи" | "head" | "отбасыбасшысы" | "үйбүлөбашчысы" => {
+            "head"
+        }
+        "супруг" | "супруга" | "жена" | "муж" | "spouse" | "wife" | "husband" | "жұбайы"
+        | "жубайы" => "spouse",
+        "сын" | "дочь" | "ребенок" | "ребёнок" | "child" | "son" | "daughter" | "баласы" => {
+            "child"
+        }
+        "мать" | "отец" | "parent" | "mother" | "father" | "анасы" | "әкесі" | "атасы" => {
+            "parent"
+        }
         "брат" | "сестра" | "sibling" | "brother" | "sister" => "sibling",
         "внук" | "внучка" | "grandchild" => "grandchild",
         "бабушка" | "дедушка" | "grandparent" => "grandparent",
@@ -318,7 +506,9 @@ fn date_value(text: &str) -> String {
 
 fn passport_type(number: &str) -> &'static str {
     let digits = number.chars().filter(char::is_ascii_digit).count();
-    let only_digits = number.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-' || c == '№');
+    let only_digits = number
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ' ' || c == '-' || c == '№');
     match (only_digits, digits) {
         (true, 10) => "ru_internal_passport",
         (true, 9) => "ru_international_passport",
@@ -354,9 +544,15 @@ pub fn households(table: &Table, mapping: &Mapping) -> Result<Vec<ImportedHouseh
     }
     let mut out = Vec::with_capacity(order.len());
     for key in order {
-        let Some((lines, rows)) = groups.remove(&key) else { continue };
+        let Some((lines, rows)) = groups.remove(&key) else {
+            continue;
+        };
         let document = household_document(mapping, &rows);
-        out.push(ImportedHousehold { key, lines, document });
+        out.push(ImportedHousehold {
+            key,
+            lines,
+            document,
+        });
     }
     Ok(out)
 }
@@ -373,7 +569,10 @@ fn household_document(mapping: &Mapping, rows: &[&Vec<String>]) -> Value {
     // Household fields: the first row that has them.
     let first = |field: Field| rows.iter().find_map(|r| cell(r, field));
     let mut h = Map::new();
-    h.insert("group".into(), json!(first(Field::Group).unwrap_or_else(|| "arrival".into())));
+    h.insert(
+        "group".into(),
+        json!(first(Field::Group).unwrap_or_else(|| "arrival".into())),
+    );
     if let Some(d) = first(Field::ArrivalDate) {
         h.insert("arrival_date".into(), json!(date_value(&d)));
     }
@@ -459,7 +658,10 @@ fn household_document(mapping: &Mapping, rows: &[&Vec<String>]) -> Value {
 
 /// The file's identity for idempotency: the same bytes are the same import.
 pub fn digest(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// CSV or XLSX, by content (XLSX is a ZIP archive).
@@ -481,12 +683,28 @@ mod tests {
 
     #[test]
     fn headers_in_four_languages_are_recognised() {
-        let m = detect_mapping(&headers(&["Фамилия", "Имя", "Отчество", "Дата рождения", "ИИН", "Паспорт", "Телефон", "Примечание"]));
+        let m = detect_mapping(&headers(&[
+            "Фамилия",
+            "Имя",
+            "Отчество",
+            "Дата рождения",
+            "ИИН",
+            "Паспорт",
+            "Телефон",
+            "Примечание",
+        ]));
         assert_eq!(m.column_of(Field::Surname), Some(0));
         assert_eq!(m.column_of(Field::BirthDate), Some(3));
         assert_eq!(m.column_of(Field::Iin), Some(4));
         assert_eq!(m.column_of(Field::Notes), Some(7));
-        let m = detect_mapping(&headers(&["Surname", "First name", "DOB", "Gender", "Mobile", "Unknown column"]));
+        let m = detect_mapping(&headers(&[
+            "Surname",
+            "First name",
+            "DOB",
+            "Gender",
+            "Mobile",
+            "Unknown column",
+        ]));
         assert_eq!(m.column_of(Field::GivenName), Some(1));
         assert_eq!(m.column_of(Field::Sex), Some(3));
         assert_eq!(m.unmapped, vec!["Unknown column".to_owned()]);
@@ -505,16 +723,38 @@ mod tests {
             .expect("mapping");
         assert_eq!(m.column_of(Field::FullName), Some(0));
         assert_eq!(m.column_of(Field::Household), Some(1));
-        assert_eq!(m.defaults.get(&Field::City).map(String::as_str), Some("Oral"));
-        assert!(apply_mapping_file(&h, Mapping::default(), r#"{"columns": {"Nope": "surname"}}"#).is_err());
-        assert!(apply_mapping_file(&h, Mapping::default(), r#"{"columns": {"Ф": "shoe_size"}}"#).is_err());
+        assert_eq!(
+            m.defaults.get(&Field::City).map(String::as_str),
+            Some("Oral")
+        );
+        assert!(
+            apply_mapping_file(
+                &h,
+                Mapping::default(),
+                r#"{"columns": {"Nope": "surname"}}"#
+            )
+            .is_err()
+        );
+        assert!(
+            apply_mapping_file(&h, Mapping::default(), r#"{"columns": {"Ф": "shoe_size"}}"#)
+                .is_err()
+        );
     }
 
     #[test]
     fn full_names_split_surname_first() {
-        assert_eq!(split_full_name("Иванов Иван Иванович"), ("Иванов".into(), "Иван".into(), Some("Иванович".into())));
-        assert_eq!(split_full_name(" Ахмедов  Ахмед Ахмед угли "), ("Ахмедов".into(), "Ахмед".into(), Some("Ахмед угли".into())));
-        assert_eq!(split_full_name("SMITH JOHN"), ("SMITH".into(), "JOHN".into(), None));
+        assert_eq!(
+            split_full_name("Иванов Иван Иванович"),
+            ("Иванов".into(), "Иван".into(), Some("Иванович".into()))
+        );
+        assert_eq!(
+            split_full_name(" Ахмедов  Ахмед Ахмед угли "),
+            ("Ахмедов".into(), "Ахмед".into(), Some("Ахмед угли".into()))
+        );
+        assert_eq!(
+            split_full_name("SMITH JOHN"),
+            ("SMITH".into(), "JOHN".into(), None)
+        );
     }
 
     #[test]
@@ -523,7 +763,10 @@ mod tests {
         assert_eq!(parse_sex("жен."), Some("female"));
         assert_eq!(parse_sex("Әйел"), Some("female"));
         assert_eq!(infer_sex(Some("900101350123"), None), Some("male"));
-        assert_eq!(infer_sex(Some("900101450123"), Some("Иванович")), Some("female"));
+        assert_eq!(
+            infer_sex(Some("900101450123"), Some("Иванович")),
+            Some("female")
+        );
         assert_eq!(infer_sex(None, Some("Сергеевна")), Some("female"));
         assert_eq!(infer_sex(None, Some("Ерланұлы")), Some("male"));
         assert_eq!(infer_sex(None, None), None);
@@ -534,10 +777,28 @@ mod tests {
         let table = Table {
             headers: headers(&["Семья", "ФИО", "Дата рождения", "Родство", "Город"]),
             rows: vec![
-                vec!["A1".into(), "Кузнецов Дмитрий Сергеевич".into(), "14.11.1988".into(), "глава".into(), "Oral".into()],
-                vec!["A1".into(), "Кузнецова Ольга Викторовна".into(), "33023".into(), "жена".into(), "".into()],
+                vec![
+                    "A1".into(),
+                    "Кузнецов Дмитрий Сергеевич".into(),
+                    "14.11.1988".into(),
+                    "глава".into(),
+                    "Oral".into(),
+                ],
+                vec![
+                    "A1".into(),
+                    "Кузнецова Ольга Викторовна".into(),
+                    "33023".into(),
+                    "жена".into(),
+                    "".into(),
+                ],
                 vec!["".into(), "".into(), "".into(), "".into(), "".into()],
-                vec!["B2".into(), "Волков Илья".into(), "2001".into(), "".into(), "Oral".into()],
+                vec![
+                    "B2".into(),
+                    "Волков Илья".into(),
+                    "2001".into(),
+                    "".into(),
+                    "Oral".into(),
+                ],
             ],
         };
         let found = households(&table, &detect_mapping(&table.headers)).expect("households");
@@ -548,9 +809,15 @@ mod tests {
         assert_eq!(doc["members"][1]["surname"], "Кузнецова");
         assert_eq!(doc["members"][1]["sex"], "female");
         assert_eq!(doc["members"][1]["relationship"], "spouse");
-        assert_eq!(doc["members"][1]["birth_date"], "1990-05-30", "Excel serial");
+        assert_eq!(
+            doc["members"][1]["birth_date"], "1990-05-30",
+            "Excel serial"
+        );
         assert_eq!(doc["location"]["city"], "Oral");
-        assert_eq!(found[1].document["members"][0]["birth_date"], "2001", "a year stays a year");
+        assert_eq!(
+            found[1].document["members"][0]["birth_date"], "2001",
+            "a year stays a year"
+        );
         assert_eq!(found[1].document["members"][0]["relationship"], "head");
         assert_eq!(found[0].line_of("#/members/1/birth_date"), 3);
         assert_eq!(found[0].line_of("#/location/city"), 2);
@@ -559,7 +826,13 @@ mod tests {
 
     #[test]
     fn a_list_without_names_is_refused_whole() {
-        let table = Table { headers: headers(&["Телефон"]), rows: vec![vec!["+77011234567".into()]] };
-        assert_eq!(households(&table, &detect_mapping(&table.headers)), Err(ImportError::NoNameColumn));
+        let table = Table {
+            headers: headers(&["Телефон"]),
+            rows: vec![vec!["+77011234567".into()]],
+        };
+        assert_eq!(
+            households(&table, &detect_mapping(&table.headers)),
+            Err(ImportError::NoNameColumn)
+        );
     }
 }

@@ -99,7 +99,9 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
     let range = workbook
         .worksheet_range(&name)
         .map_err(|_| ImportError::Unreadable("the first worksheet".into()))?;
-    let mut rows = range.rows().map(|row| row.iter().map(cell_text).collect::<Vec<_>>());
+    let mut rows = range
+        .rows()
+        .map(|row| row.iter().map(cell_text).collect::<Vec<_>>());
     let headers = rows.next().ok_or(ImportError::Empty)?;
     Ok(Table {
         headers,
@@ -141,7 +143,8 @@ mod tests {
 
     #[test]
     fn windows_1251_and_semicolons_are_recognised() {
-        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode("ФИО;Дата рождения\nИванов Иван Иванович;01.02.1990\n");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251
+            .encode("ФИО;Дата рождения\nИванов Иван Иванович;01.02.1990\n");
         let (table, encoding) = read_csv(&bytes).expect("csv");
         assert_eq!(encoding, "windows-1251");
         assert_eq!(table.headers, vec!["ФИО", "Дата рождения"]);
@@ -162,9 +165,18 @@ mod tests {
 
     #[test]
     fn excel_serials_are_days_since_1899_12_30() {
-        assert_eq!(excel_serial_date(33_270.0), chrono::NaiveDate::from_ymd_opt(1991, 2, 1));
-        assert_eq!(excel_serial_date(44_833.0), chrono::NaiveDate::from_ymd_opt(2022, 9, 29));
-        assert_eq!(excel_serial_date(44_562.0), chrono::NaiveDate::from_ymd_opt(2022, 1, 1));
+        assert_eq!(
+            excel_serial_date(33_270.0),
+            chrono::NaiveDate::from_ymd_opt(1991, 2, 1)
+        );
+        assert_eq!(
+            excel_serial_date(44_833.0),
+            chrono::NaiveDate::from_ymd_opt(2022, 9, 29)
+        );
+        assert_eq!(
+            excel_serial_date(44_562.0),
+            chrono::NaiveDate::from_ymd_opt(2022, 1, 1)
+        );
         assert_eq!(excel_serial_date(0.0), None);
     }
 }

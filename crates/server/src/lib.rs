@@ -23,6 +23,7 @@ pub mod exports;
 pub mod extract;
 pub mod households;
 pub mod identity;
+pub mod import;
 pub mod merge_patch;
 pub mod openapi;
 pub mod persons;

@@ -48,6 +48,7 @@ pub use repo::{
     StockReportRow, StockView,
 };
 pub use repo::{LOGIN_FAILURES_BEFORE_LOCK, LOGIN_LOCK_MINUTES};
+pub use repo::{QuarantinedRow, RowToQuarantine, Upload};
 
 /// The database behind the program: chosen once from the URL, then used everywhere.
 #[derive(Debug, Clone)]
@@ -68,6 +69,7 @@ macro_rules! dispatch {
 
 // After `dispatch!`, which it uses.
 mod essentials;
+mod imports;
 
 /// Connection settings parsed once at start.
 #[derive(Clone)]

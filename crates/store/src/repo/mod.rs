@@ -302,12 +302,14 @@ macro_rules! backend_impl {
 mod access_log;
 mod audit_chain;
 mod essentials;
+mod imports;
 pub use access_log::AccessEntry;
 pub use essentials::{
     DistributionOutcome, DistributionPoint, DistributionReceipt, DistributionReportRow,
     EntitlementView, Item, RecentReceipt, RecordedLine, ReportDimension, StockEntry, StockLevel,
     StockReportRow, StockView,
 };
+pub use imports::{QuarantinedRow, RowToQuarantine, Upload};
 mod identity;
 mod placement;
 pub use audit_chain::AuditVerification;
