@@ -21,6 +21,7 @@ pub mod date;
 pub mod disclosure;
 pub mod document;
 pub mod household;
+pub mod legal_stay;
 pub mod org;
 pub mod phone;
 pub mod reference;
