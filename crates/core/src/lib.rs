@@ -16,6 +16,7 @@
 //! Callers pass "today" and random bits in, which keeps every rule testable and pure.
 
 pub mod authz;
+pub mod cases;
 pub mod country;
 pub mod date;
 pub mod disclosure;
