@@ -42,6 +42,7 @@ pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
     Principal, UserRecord,
 };
+pub use repo::{Direction, Referral, StayFacts};
 pub use repo::{LOGIN_FAILURES_BEFORE_LOCK, LOGIN_LOCK_MINUTES};
 
 /// The database behind the program: chosen once from the URL, then used everywhere.
@@ -60,6 +61,8 @@ macro_rules! dispatch {
         }
     };
 }
+
+mod cases;
 
 /// Connection settings parsed once at start.
 #[derive(Clone)]

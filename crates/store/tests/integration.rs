@@ -32,6 +32,8 @@ macro_rules! on_both_backends {
     };
 }
 
+mod cases;
+
 on_both_backends!(
     round_trip_keeps_names_byte_for_byte,
     idempotent_create_writes_once,

@@ -302,6 +302,8 @@ macro_rules! backend_impl {
 mod access_log;
 mod audit_chain;
 pub use access_log::AccessEntry;
+mod cases;
+pub use cases::{Direction, Referral, StayFacts};
 mod identity;
 mod placement;
 pub use audit_chain::AuditVerification;
@@ -1475,6 +1477,10 @@ backend_impl! {
             "stays",
             "duplicate_candidates",
             "access_log",
+            "cases",
+            "case_notes",
+            "referrals",
+            "stay_movements",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&mut *conn)
