@@ -53,6 +53,20 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::placements::propose,
         crate::placements::get_batch,
         crate::placements::decide,
+        crate::cases::create_case,
+        crate::cases::list_cases,
+        crate::cases::get_case,
+        crate::cases::patch_case,
+        crate::cases::add_note,
+        crate::cases::list_notes,
+        crate::cases::create_referral,
+        crate::cases::list_referrals,
+        crate::cases::overdue_referrals,
+        crate::cases::get_referral,
+        crate::cases::transition_referral,
+        crate::cases::person_legal_stay,
+        crate::cases::record_movement,
+        crate::cases::upcoming,
     ),
     components(schemas(Problem, CreatedHousehold, CreatedMember, HouseholdPage)),
     modifiers(&BearerAuth),
@@ -62,6 +76,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         (name = "identity", description = "Possible duplicates, their review, resolved persons"),
         (name = "audit", description = "The change history of records"),
         (name = "auth", description = "Sign in and out"),
+        (name = "cases", description = "Cases, restricted notes, referrals with consent, and the legal-stay tracker"),
         (name = "statistics", description = "Figures for coordinators and, under disclosure control, the public")
     )
 )]
