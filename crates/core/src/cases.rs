@@ -580,6 +580,8 @@ pub enum ReferralEvent {
 pub enum TransitionError {
     #[error("a referral cannot move from this state to the one asked for")]
     NotAllowed,
+    #[error("only the receiving organisation answers a referral")]
+    NotReceiver,
 }
 
 /// The state machine: sent → accepted | declined; accepted → in_progress; in_progress →
