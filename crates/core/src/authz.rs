@@ -49,6 +49,17 @@ pub enum Action {
     Distribute,
     /// Aggregate distribution and stock reports (no personal data).
     ReadDistributions,
+    /// Open, read and update cases (assessment, plan, appointments, status).
+    ManageCases,
+    /// Read and write restricted case notes; the store also requires the owning
+    /// organisation.
+    CaseNotes,
+    /// Send referrals and follow the ones sent (including overdue ones).
+    ManageReferrals,
+    /// Read referrals received (the consented fields only) and answer them.
+    ReceiveReferrals,
+    /// Record entries, exits and registrations, and read legal-stay positions.
+    TrackLegalStay,
 }
 
 impl Role {
@@ -73,6 +84,13 @@ impl Role {
             ReadStock => !matches!(self, Auditor),
             ManageStock | Distribute => matches!(self, Admin | Distributor),
             ReadDistributions => matches!(self, Admin | Distributor | Analyst),
+            // Cases hold sensitive assessments (protection risk, medical), which only
+            // caseworkers see (see `sees_sensitive_vulnerabilities`); admins do not.
+            ManageCases | CaseNotes | ManageReferrals | ReceiveReferrals => {
+                matches!(self, Caseworker)
+            }
+            // Those who register households record crossings and watch deadlines.
+            TrackLegalStay => matches!(self, Admin | Registrar | Caseworker),
         }
     }
 }
@@ -159,6 +177,17 @@ mod tests {
             Action::ReadAudit,
         ] {
             assert!(!analyst.may(action), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn case_notes_are_for_caseworkers_only() {
+        for role in Role::ALL {
+            assert_eq!(
+                role.allows(Action::CaseNotes),
+                *role == Role::Caseworker,
+                "{role}"
+            );
         }
     }
 

@@ -17,12 +17,14 @@
 //! Callers pass "today" and random bits in, which keeps every rule testable and pure.
 
 pub mod authz;
+pub mod cases;
 pub mod country;
 pub mod date;
 pub mod disclosure;
 pub mod document;
 pub mod essentials;
 pub mod household;
+pub mod legal_stay;
 pub mod org;
 pub mod phone;
 pub mod reference;

@@ -15,6 +15,7 @@
 pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod dispatch;
 pub mod duplicates;
 pub mod error;
@@ -301,6 +302,28 @@ pub fn router(state: AppState) -> Router {
             get(essentials::distribution_report),
         )
         .route("/reports/stock", get(essentials::stock_report))
+        .route("/cases", get(cases::list_cases).post(cases::create_case))
+        .route("/cases/{id}", get(cases::get_case).patch(cases::patch_case))
+        .route(
+            "/cases/{id}/notes",
+            get(cases::list_notes).post(cases::add_note),
+        )
+        .route(
+            "/referrals",
+            get(cases::list_referrals).post(cases::create_referral),
+        )
+        .route("/referrals/overdue", get(cases::overdue_referrals))
+        .route("/referrals/{id}", get(cases::get_referral))
+        .route(
+            "/referrals/{id}/transition",
+            axum::routing::post(cases::transition_referral),
+        )
+        .route("/persons/{id}/legal-stay", get(cases::person_legal_stay))
+        .route(
+            "/persons/{id}/movements",
+            axum::routing::post(cases::record_stay_movement),
+        )
+        .route("/legal-stay/upcoming", get(cases::upcoming))
         .route("/stats", get(stats::coordinator_stats))
         .route("/public/stats", get(stats::public_stats))
         .route("/public/stats.csv", get(stats::public_stats_csv))

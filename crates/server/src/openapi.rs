@@ -65,6 +65,20 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::essentials::record_distribution,
         crate::essentials::distribution_report,
         crate::essentials::stock_report,
+        crate::cases::create_case,
+        crate::cases::list_cases,
+        crate::cases::get_case,
+        crate::cases::patch_case,
+        crate::cases::add_note,
+        crate::cases::list_notes,
+        crate::cases::create_referral,
+        crate::cases::list_referrals,
+        crate::cases::overdue_referrals,
+        crate::cases::get_referral,
+        crate::cases::transition_referral,
+        crate::cases::person_legal_stay,
+        crate::cases::record_stay_movement,
+        crate::cases::upcoming,
     ),
     components(schemas(Problem, CreatedHousehold, CreatedMember, HouseholdPage)),
     modifiers(&BearerAuth),
@@ -75,6 +89,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         (name = "audit", description = "The change history of records"),
         (name = "auth", description = "Sign in and out"),
         (name = "essentials", description = "Items, distribution points, the stock ledger, entitlements, distributions and their reports"),
+        (name = "cases", description = "Cases, restricted notes, referrals with consent, and the legal-stay tracker"),
         (name = "statistics", description = "Figures for coordinators and, under disclosure control, the public")
     )
 )]

@@ -31,6 +31,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod cases;
 mod essentials;
 
 on_both_backends!(
@@ -2152,6 +2153,45 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
             "/api/v1/reports/stock",
             Needs::Action(ReadDistributions),
         ),
+        ("post", "/api/v1/cases", Needs::Action(ManageCases)),
+        ("get", "/api/v1/cases", Needs::Action(ManageCases)),
+        ("get", "/api/v1/cases/{id}", Needs::Action(ManageCases)),
+        ("patch", "/api/v1/cases/{id}", Needs::Action(ManageCases)),
+        // Restricted notes: caseworkers only (and of the owning organisation, below).
+        ("post", "/api/v1/cases/{id}/notes", Needs::Action(CaseNotes)),
+        ("get", "/api/v1/cases/{id}/notes", Needs::Action(CaseNotes)),
+        ("post", "/api/v1/referrals", Needs::Action(ManageReferrals)),
+        ("get", "/api/v1/referrals", Needs::Action(ManageReferrals)),
+        (
+            "get",
+            "/api/v1/referrals/overdue",
+            Needs::Action(ManageReferrals),
+        ),
+        (
+            "get",
+            "/api/v1/referrals/{id}",
+            Needs::Action(ManageReferrals),
+        ),
+        (
+            "post",
+            "/api/v1/referrals/{id}/transition",
+            Needs::Action(ReceiveReferrals),
+        ),
+        (
+            "get",
+            "/api/v1/persons/{id}/legal-stay",
+            Needs::Action(TrackLegalStay),
+        ),
+        (
+            "post",
+            "/api/v1/persons/{id}/movements",
+            Needs::Action(TrackLegalStay),
+        ),
+        (
+            "get",
+            "/api/v1/legal-stay/upcoming",
+            Needs::Action(TrackLegalStay),
+        ),
     ]
 }
 
@@ -2232,9 +2272,52 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
         .json()
         .await
         .expect("point");
+    // A case of organisation A, and a referral from it to a third organisation (so that
+    // organisation B, which holds an identity agreement with A, is neither party).
+    let case_worker = app
+        .user_of_a("fixture-cw@example.org", Role::Caseworker)
+        .await;
+    let case: Value = app
+        .post_json(
+            &case_worker,
+            "/api/v1/cases",
+            &json!({"household_id": household["id"]}),
+        )
+        .await
+        .json()
+        .await
+        .expect("case");
+    let org_c = app
+        .store
+        .create_organisation(
+            &Principal::System("test"),
+            "Адилет",
+            OrgKind::Ngo,
+            Utc::now(),
+        )
+        .await
+        .expect("org c");
+    let head = household["members"][0]["id"]
+        .as_str()
+        .expect("head")
+        .to_owned();
+    let referral_body = json!({"case_id": case["id"], "to_organisation_id": org_c.id, "service": "legal_aid",
+        "consent": {"given_by_person_id": head, "given_on": "2022-09-28", "fields": ["given_name"]}});
+    let referral: Value = app
+        .post_json(&case_worker, "/api/v1/referrals", &referral_body)
+        .await
+        .json()
+        .await
+        .expect("referral");
     let ids = HashMap::from([
         ("{id}", String::new()),
         ("point", point["id"].as_str().expect("point").to_owned()),
+        ("case", case["id"].as_str().expect("case").to_owned()),
+        (
+            "referral",
+            referral["id"].as_str().expect("referral").to_owned(),
+        ),
+        ("person", head.clone()),
         (
             "agreement",
             agreement["id"].as_str().expect("agreement").to_owned(),
@@ -2272,6 +2355,12 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
             "agreement"
         } else if path.starts_with("/api/v1/distribution-points") {
             "point"
+        } else if path.starts_with("/api/v1/cases") {
+            "case"
+        } else if path.starts_with("/api/v1/referrals") {
+            "referral"
+        } else if path.starts_with("/api/v1/persons/{id}") {
+            "person"
         } else {
             "pair"
         };
@@ -2306,6 +2395,13 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
             ),
             ("post", "/api/v1/placements") => Some(json!({})),
             ("post", "/api/v1/placements/{id}/decisions") => Some(json!({"accept_all": true})),
+            ("post", "/api/v1/cases") => Some(json!({"household_id": ids["household"]})),
+            ("patch", "/api/v1/cases/{id}") => Some(json!({"status": "on_hold"})),
+            ("post", "/api/v1/cases/{id}/notes") => Some(json!({"text": "Seen at the hub"})),
+            ("post", "/api/v1/referrals") => Some(referral_body.clone()),
+            ("post", "/api/v1/persons/{id}/movements") => {
+                Some(json!({"kind": "registration", "on": "2022-09-29", "country": "KZ"}))
+            }
             ("post", "/api/v1/auth/token") => {
                 Some(json!({"email": "nobody@example.org", "password": "x"}))
             }

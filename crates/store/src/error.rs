@@ -30,6 +30,8 @@ pub enum StoreError {
     InsufficientStock { item_id: uuid::Uuid },
     #[error("{0}")]
     Admission(shanyrak_core::shelter::AdmissionError),
+    #[error("{0}")]
+    Transition(shanyrak_core::cases::TransitionError),
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error("migration failed")]

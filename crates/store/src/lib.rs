@@ -42,6 +42,7 @@ pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
     Principal, UserRecord,
 };
+pub use repo::{Direction, Referral, StayFacts};
 pub use repo::{
     DistributionOutcome, DistributionPoint, DistributionReceipt, DistributionReportRow,
     EntitlementView, Item, RecentReceipt, RecordedLine, ReportDimension, StockEntry, StockLevel,
@@ -68,6 +69,7 @@ macro_rules! dispatch {
 }
 
 // After `dispatch!`, which it uses.
+mod cases;
 mod essentials;
 mod imports;
 

@@ -32,6 +32,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod cases;
 mod essentials;
 
 on_both_backends!(

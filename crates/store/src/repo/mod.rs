@@ -310,6 +310,8 @@ pub use essentials::{
     StockReportRow, StockView,
 };
 pub use imports::{QuarantinedRow, RowToQuarantine, Upload};
+mod cases;
+pub use cases::{Direction, Referral, StayFacts};
 mod identity;
 mod placement;
 pub use audit_chain::AuditVerification;
@@ -1483,6 +1485,10 @@ backend_impl! {
             "stays",
             "duplicate_candidates",
             "access_log",
+            "cases",
+            "case_notes",
+            "referrals",
+            "stay_movements",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&mut *conn)

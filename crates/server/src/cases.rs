@@ -1,0 +1,528 @@
+//! `/api/v1/cases`, `/api/v1/referrals` and the legal-stay tracker
+//! (`/api/v1/persons/{id}/legal-stay`, `/api/v1/legal-stay/upcoming`).
+//!
+//! Handlers check the action first (so a role without it gets 403 before any body is
+//! looked at), then validate with core and call the store, which checks again, scopes to
+//! the organisation and writes the audit and access logs.
+
+use std::sync::OnceLock;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{Days, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use shanyrak_core::cases::{
+    Case, CaseInput, CaseNote, CaseNoteInput, CaseStatus, ReferralEvent, ReferralInput,
+    validate_case, validate_event, validate_note, validate_referral,
+};
+use shanyrak_core::legal_stay::{Movement, MovementKind, RuleSet, StayStatus, compute};
+use shanyrak_core::{Action, Actor, CountryCode, FieldError, FieldErrorCode, ValidationErrors};
+use shanyrak_store::{Direction, Referral, StayFacts};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, Authenticated, deserialize_with_pointer, parse_id};
+use crate::households::{expected_version, validation_context};
+
+fn require(actor: &Actor, action: Action) -> Result<(), ApiError> {
+    if actor.may(action) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+fn bad_query(pointer: &str, detail: &str) -> ApiError {
+    ApiError::InvalidQuery(ValidationErrors::single(FieldError::new(
+        pointer,
+        FieldErrorCode::InvalidValue,
+        detail,
+    )))
+}
+
+// ----- cases ---------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseList {
+    pub items: Vec<Case>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseNoteList {
+    pub items: Vec<CaseNote>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    /// Only cases of this household.
+    pub household_id: Option<Uuid>,
+    /// `open`, `on_hold` or `closed`.
+    pub status: Option<String>,
+    /// 1 to 500 (default 100).
+    pub limit: Option<u32>,
+}
+
+/// Open a case for a household (or one of its members) of your organisation.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseInput,
+    responses((status = 201, body = Case), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create_case(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    body: ApiJson<CaseInput>,
+) -> Result<Response, ApiError> {
+    require(&actor, Action::ManageCases)?;
+    let case = validate_case(&body.value, &validation_context()).map_err(ApiError::Validation)?;
+    let created = state.store.create_case(&actor, &case, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// Cases of your organisation, newest first.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseQuery),
+    responses((status = 200, body = CaseList), (status = 403, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn list_cases(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    query: Result<Query<CaseQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<CaseList>, ApiError> {
+    require(&actor, Action::ManageCases)?;
+    let Query(query) = query.map_err(|_| bad_query("#/household_id", "household_id is an id"))?;
+    let status = match query.status.as_deref() {
+        None => None,
+        Some(s) => Some(
+            CaseStatus::parse(s).ok_or_else(|| bad_query("#/status", "open, on_hold or closed"))?,
+        ),
+    };
+    let items = state
+        .store
+        .list_cases(
+            &actor,
+            query.household_id,
+            status,
+            query.limit.unwrap_or(100),
+            Utc::now(),
+        )
+        .await?;
+    Ok(Json(CaseList { items }))
+}
+
+/// One case of your organisation.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Case), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn get_case(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Case>, ApiError> {
+    require(&actor, Action::ManageCases)?;
+    let id = parse_id(&id)?;
+    Ok(Json(state.store.get_case(&actor, id, Utc::now()).await?))
+}
+
+/// Edit a case with a JSON merge patch (RFC 7396); lists (assessments, plan,
+/// appointments) are replaced whole. The household and person stay as they are.
+#[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you edited")),
+    request_body(content = CaseInput, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = Case), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 412, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn patch_case(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: ApiJson<Value>,
+) -> Result<Json<Case>, ApiError> {
+    require(&actor, Action::ManageCases)?;
+    let id = parse_id(&id)?;
+    let if_match = expected_version(&headers)?;
+    if !body.raw.is_object() {
+        return Err(ApiError::Validation(ValidationErrors::single(
+            FieldError::new(
+                "#",
+                FieldErrorCode::InvalidType,
+                "a merge patch is a JSON object",
+            ),
+        )));
+    }
+    let now = Utc::now();
+    let current = state.store.get_case(&actor, id, now).await?;
+    if if_match.is_some_and(|v| v != current.version) {
+        return Err(ApiError::VersionMismatch {
+            current: current.version,
+            precondition: true,
+        });
+    }
+    let mut document = serde_json::to_value(current.to_input()).map_err(|_| ApiError::Internal)?;
+    crate::merge_patch::apply(&mut document, &body.raw);
+    let input: CaseInput = deserialize_with_pointer(&document)?;
+    let case = validate_case(&input, &validation_context()).map_err(ApiError::Validation)?;
+    let updated = state
+        .store
+        .update_case(&actor, id, Some(current.version), &case, now)
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::VersionMismatch { current, .. } => ApiError::VersionMismatch {
+                current,
+                precondition: if_match.is_some(),
+            },
+            other => other,
+        })?;
+    Ok(Json(updated))
+}
+
+/// Add a restricted note to a case (caseworkers of the owning organisation only).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", params(("id" = Uuid, Path)),
+    request_body = CaseNoteInput,
+    responses((status = 201, body = CaseNote), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    body: ApiJson<CaseNoteInput>,
+) -> Result<Response, ApiError> {
+    require(&actor, Action::CaseNotes)?;
+    let id = parse_id(&id)?;
+    let text = validate_note(&body.value).map_err(ApiError::Validation)?;
+    let note = state
+        .store
+        .add_case_note(&actor, id, &text, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(note)).into_response())
+}
+
+/// The notes of a case, oldest first (caseworkers of the owning organisation only).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/notes", tag = "cases", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CaseNoteList), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn list_notes(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<CaseNoteList>, ApiError> {
+    require(&actor, Action::CaseNotes)?;
+    let id = parse_id(&id)?;
+    let items = state.store.list_case_notes(&actor, id, Utc::now()).await?;
+    Ok(Json(CaseNoteList { items }))
+}
+
+// ----- referrals -----------------------------------------------------------------------------
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReferralList {
+    pub items: Vec<Referral>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReferralQuery {
+    /// `sent` (default) or `received`.
+    pub direction: Option<String>,
+}
+
+/// Refer a person of one of your cases to another organisation's service, with consent
+/// naming exactly the fields it may see.
+#[utoipa::path(post, path = "/api/v1/referrals", tag = "cases", request_body = ReferralInput,
+    responses((status = 201, body = Referral), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create_referral(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    body: ApiJson<ReferralInput>,
+) -> Result<Response, ApiError> {
+    require(&actor, Action::ManageReferrals)?;
+    let referral = validate_referral(&body.value, actor.organisation_id, &validation_context())
+        .map_err(ApiError::Validation)?;
+    let created = state
+        .store
+        .create_referral(&actor, &referral, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// Referrals your organisation sent or received, newest first.
+#[utoipa::path(get, path = "/api/v1/referrals", tag = "cases", params(ReferralQuery),
+    responses((status = 200, body = ReferralList), (status = 403, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn list_referrals(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Query(query): Query<ReferralQuery>,
+) -> Result<Json<ReferralList>, ApiError> {
+    let direction = match query.direction.as_deref() {
+        None | Some("sent") => Direction::Sent,
+        Some("received") => Direction::Received,
+        Some(_) => return Err(bad_query("#/direction", "sent or received")),
+    };
+    require(
+        &actor,
+        match direction {
+            Direction::Sent => Action::ManageReferrals,
+            Direction::Received => Action::ReceiveReferrals,
+        },
+    )?;
+    let items = state
+        .store
+        .list_referrals(&actor, direction, Utc::now())
+        .await?;
+    Ok(Json(ReferralList { items }))
+}
+
+/// Referrals your organisation sent that are still unanswered past their answer days.
+#[utoipa::path(get, path = "/api/v1/referrals/overdue", tag = "cases",
+    responses((status = 200, body = ReferralList), (status = 403, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn overdue_referrals(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<ReferralList>, ApiError> {
+    require(&actor, Action::ManageReferrals)?;
+    let items = state.store.overdue_referrals(&actor, Utc::now()).await?;
+    Ok(Json(ReferralList { items }))
+}
+
+/// One referral. The receiving organisation sees, while it is open, only the fields the
+/// consent names (`shared`).
+#[utoipa::path(get, path = "/api/v1/referrals/{id}", tag = "cases", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Referral), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn get_referral(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Referral>, ApiError> {
+    if !actor.may(Action::ManageReferrals) && !actor.may(Action::ReceiveReferrals) {
+        return Err(ApiError::Forbidden);
+    }
+    let id = parse_id(&id)?;
+    Ok(Json(
+        state.store.get_referral(&actor, id, Utc::now()).await?,
+    ))
+}
+
+/// Answer a referral your organisation received: `{"to": "accepted"}`,
+/// `{"to": "declined", "reason": …}`, `{"to": "in_progress"}`, `{"to": "closed", "outcome": …}`.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/transition", tag = "cases", params(("id" = Uuid, Path)),
+    request_body = ReferralEvent,
+    responses((status = 200, body = Referral), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "Not allowed from the current state, or not the receiver", body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn transition_referral(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    body: ApiJson<Value>,
+) -> Result<Json<Referral>, ApiError> {
+    require(&actor, Action::ReceiveReferrals)?;
+    let id = parse_id(&id)?;
+    // Parsed after the role check, so a role without the action learns nothing from 422s.
+    let event: ReferralEvent = deserialize_with_pointer(&body.raw)?;
+    let event = validate_event(&event).map_err(ApiError::Validation)?;
+    Ok(Json(
+        state
+            .store
+            .transition_referral(&actor, id, &event, Utc::now())
+            .await?,
+    ))
+}
+
+// ----- legal stay ----------------------------------------------------------------------------
+
+/// The shipped example rules, parsed once. A broken rule file is a build defect caught by
+/// core's tests; at run time it is an internal error, never a panic.
+fn rules() -> Result<&'static RuleSet, ApiError> {
+    static RULES: OnceLock<Option<RuleSet>> = OnceLock::new();
+    RULES
+        .get_or_init(|| RuleSet::examples().ok())
+        .as_ref()
+        .ok_or_else(|| {
+            tracing::error!("the legal-stay rules cannot be read");
+            ApiError::Internal
+        })
+}
+
+/// One person's legal-stay position.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LegalStay {
+    pub person_id: Uuid,
+    pub household_id: Uuid,
+    pub citizenship: Option<CountryCode>,
+    pub host: CountryCode,
+    /// Entries, exits and registrations known (the household's arrival counts as an entry).
+    pub movements: Vec<Movement>,
+    /// None when no rule covers this citizenship in this host country.
+    pub status: Option<StayStatus>,
+    /// The rule's note; example rules say so and must be checked against current law.
+    pub rule_note: Option<String>,
+}
+
+fn legal_stay(facts: StayFacts, rules: &RuleSet, today: NaiveDate) -> LegalStay {
+    let rule = facts.citizenship.and_then(|c| rules.find(c, facts.host));
+    LegalStay {
+        person_id: facts.person_id,
+        household_id: facts.household_id,
+        citizenship: facts.citizenship,
+        host: facts.host,
+        status: rule.map(|r| compute(r, &facts.movements, today)),
+        rule_note: rule.map(|r| r.note.clone()),
+        movements: facts.movements,
+    }
+}
+
+/// Days used and left of the allowed stay, and the next deadline, for one person.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/legal-stay", tag = "cases", params(("id" = Uuid, Path)),
+    responses((status = 200, body = LegalStay), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn person_legal_stay(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<LegalStay>, ApiError> {
+    require(&actor, Action::TrackLegalStay)?;
+    let id = parse_id(&id)?;
+    let rules = rules()?;
+    let facts = state
+        .store
+        .stay_facts(&actor, Some(id), Utc::now())
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(legal_stay(facts, rules, validation_context().today)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MovementInput {
+    pub kind: MovementKind,
+    /// ISO 8601 date, not in the future.
+    pub on: NaiveDate,
+    /// ISO 3166-1 alpha-2 of the host country.
+    pub country: CountryCode,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordedMovement {
+    pub id: Uuid,
+}
+
+/// Record an entry, exit or registration of a person of your organisation.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/movements", tag = "cases", params(("id" = Uuid, Path)),
+    request_body = MovementInput,
+    responses((status = 201, body = RecordedMovement), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn record_stay_movement(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    body: ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    require(&actor, Action::TrackLegalStay)?;
+    let id = parse_id(&id)?;
+    let input: MovementInput = deserialize_with_pointer(&body.raw)?;
+    if input.on > validation_context().today {
+        return Err(ApiError::Validation(ValidationErrors::single(
+            FieldError::new(
+                "#/on",
+                FieldErrorCode::DateInFuture,
+                "a crossing is recorded after it happened",
+            ),
+        )));
+    }
+    let movement = Movement {
+        kind: input.kind,
+        on: input.on,
+        country: input.country,
+    };
+    let recorded = state
+        .store
+        .record_stay_movement(&actor, id, &movement, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(RecordedMovement { id: recorded })).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UpcomingQuery {
+    /// Deadlines within this many days (default 14, at most 365).
+    pub days: Option<u32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UpcomingItem {
+    pub person_id: Uuid,
+    pub household_id: Uuid,
+    pub reference: String,
+    pub surname: String,
+    pub given_name: String,
+    pub status: StayStatus,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UpcomingList {
+    /// Soonest first; people already overstayed or late to register come first.
+    pub items: Vec<UpcomingItem>,
+}
+
+/// People of your organisation whose stay ends or whose registration is due within the
+/// next `days` days, or already overdue.
+#[utoipa::path(get, path = "/api/v1/legal-stay/upcoming", tag = "cases", params(UpcomingQuery),
+    responses((status = 200, body = UpcomingList), (status = 403, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn upcoming(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    query: Result<Query<UpcomingQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<UpcomingList>, ApiError> {
+    require(&actor, Action::TrackLegalStay)?;
+    let Query(query) = query.map_err(|_| bad_query("#/days", "a number of days"))?;
+    let days = query.days.unwrap_or(14);
+    if days > 365 {
+        return Err(bad_query("#/days", "at most 365"));
+    }
+    let rules = rules()?;
+    let today = validation_context().today;
+    let horizon = today
+        .checked_add_days(Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MAX);
+    let facts = state.store.stay_facts(&actor, None, Utc::now()).await?;
+    let mut items: Vec<UpcomingItem> = facts
+        .into_iter()
+        .filter_map(|f| {
+            let rule = rules.find(f.citizenship?, f.host)?;
+            let status = compute(rule, &f.movements, today);
+            let urgent = status.overstayed
+                || status.registration_overdue
+                || status.next_deadline.is_some_and(|d| d.on <= horizon);
+            urgent.then_some(UpcomingItem {
+                person_id: f.person_id,
+                household_id: f.household_id,
+                reference: f.reference,
+                surname: f.surname,
+                given_name: f.given_name,
+                status,
+            })
+        })
+        .collect();
+    items.sort_by_key(|i| {
+        let late = i.status.overstayed || i.status.registration_overdue;
+        (!late, i.status.next_deadline.map(|d| d.on))
+    });
+    Ok(Json(UpcomingList { items }))
+}

@@ -1,0 +1,275 @@
+//! Cases, notes, referrals and the legal-stay tracker in the store, on both backends.
+
+use serde_json::Value;
+use shanyrak_core::cases::{
+    CaseInput, ConsentInput, ReferralEvent, ReferralInput, ReferralState, ServiceKind,
+    ShareableField, validate_case, validate_referral,
+};
+use shanyrak_core::legal_stay::{Movement, MovementKind};
+use shanyrak_core::{CountryCode, Role};
+use shanyrak_store::{Direction, StoreError};
+
+use super::{Fixture, create, ctx, family, now, user};
+
+on_both_backends!(
+    notes_are_for_caseworkers_of_the_owning_organisation,
+    referrals_share_the_consented_fields_and_move_by_the_rules,
+    crossings_feed_the_legal_stay_facts,
+);
+
+async fn notes_are_for_caseworkers_of_the_owning_organisation(f: Fixture) {
+    let caseworker = user(
+        &f.store,
+        f.registrar_a.organisation_id,
+        "cw@a.org",
+        &[Role::Caseworker],
+    )
+    .await;
+    let caseworker_b = user(
+        &f.store,
+        f.registrar_b.organisation_id,
+        "cw@b.org",
+        &[Role::Caseworker],
+    )
+    .await;
+    let household = create(&f, &f.registrar_a, &family()).await;
+    let input = CaseInput {
+        household_id: Some(household),
+        ..CaseInput::default()
+    };
+    let case = f
+        .store
+        .create_case(
+            &caseworker,
+            &validate_case(&input, &ctx()).expect("valid"),
+            now(),
+        )
+        .await
+        .expect("case");
+    let secret = "Husband's unit is looking for him";
+    f.store
+        .add_case_note(&caseworker, case.id, secret, now())
+        .await
+        .expect("note");
+    let notes = f
+        .store
+        .list_case_notes(&caseworker, case.id, now())
+        .await
+        .expect("notes");
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].text, secret);
+    for other in [&f.registrar_a, &f.admin_a] {
+        assert!(matches!(
+            f.store.list_case_notes(other, case.id, now()).await,
+            Err(StoreError::Forbidden)
+        ));
+        assert!(matches!(
+            f.store.add_case_note(other, case.id, "x", now()).await,
+            Err(StoreError::Forbidden)
+        ));
+    }
+    // Another organisation's caseworker does not learn that the case exists.
+    assert!(matches!(
+        f.store.list_case_notes(&caseworker_b, case.id, now()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        f.store.get_case(&caseworker_b, case.id, now()).await,
+        Err(StoreError::NotFound)
+    ));
+    // The audit log (read by admins and auditors) never holds the text of a note.
+    let audit = f
+        .store
+        .audit_events_for(&f.admin_a, notes[0].id)
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 1);
+    assert!(
+        !serde_json::to_string(&audit)
+            .expect("json")
+            .contains("looking for him")
+    );
+    assert_eq!(f.count("case_notes").await, 1);
+}
+
+async fn referrals_share_the_consented_fields_and_move_by_the_rules(f: Fixture) {
+    let caseworker = user(
+        &f.store,
+        f.registrar_a.organisation_id,
+        "cw@a.org",
+        &[Role::Caseworker],
+    )
+    .await;
+    let receiver = user(
+        &f.store,
+        f.registrar_b.organisation_id,
+        "cw@b.org",
+        &[Role::Caseworker],
+    )
+    .await;
+    let household_id = create(&f, &f.registrar_a, &family()).await;
+    let household = f
+        .store
+        .get_household(&f.registrar_a, household_id)
+        .await
+        .expect("household");
+    let head = household.members[0].id;
+    let input = CaseInput {
+        household_id: Some(household_id),
+        person_id: Some(head),
+        ..CaseInput::default()
+    };
+    let case = f
+        .store
+        .create_case(
+            &caseworker,
+            &validate_case(&input, &ctx()).expect("valid"),
+            now(),
+        )
+        .await
+        .expect("case");
+    let referral = ReferralInput {
+        case_id: Some(case.id),
+        to_organisation_id: Some(receiver.organisation_id),
+        service: Some(ServiceKind::LegalAid),
+        person_id: None,
+        consent: Some(ConsentInput {
+            given_by_person_id: Some(head),
+            given_on: Some("2022-09-28".into()),
+            fields: vec![ShareableField::GivenName, ShareableField::Citizenship],
+        }),
+        answer_within_days: Some(2),
+    };
+    let referral = validate_referral(&referral, caseworker.organisation_id, &ctx()).expect("valid");
+    let sent = f
+        .store
+        .create_referral(&caseworker, &referral, now())
+        .await
+        .expect("sent");
+    let seen = f
+        .store
+        .get_referral(&receiver, sent.id, now())
+        .await
+        .expect("received");
+    let shared = seen.shared.expect("shared view");
+    assert_eq!(
+        shared.keys().collect::<Vec<_>>(),
+        vec!["citizenship", "given_name"]
+    );
+    assert_eq!(shared["given_name"], Value::from("Алексей"));
+    assert_eq!(
+        (seen.case_id, seen.household_id, seen.person_id),
+        (None, None, None)
+    );
+    // The sender cannot answer its own referral; the receiver can, by the rules.
+    assert!(matches!(
+        f.store
+            .transition_referral(&caseworker, sent.id, &ReferralEvent::Accepted, now())
+            .await,
+        Err(StoreError::Transition(_))
+    ));
+    assert!(matches!(
+        f.store
+            .transition_referral(&receiver, sent.id, &ReferralEvent::InProgress, now())
+            .await,
+        Err(StoreError::Transition(_))
+    ));
+    // Overdue for the sender two days later while unanswered.
+    let later = now() + chrono::Duration::days(2);
+    assert_eq!(
+        f.store
+            .overdue_referrals(&caseworker, later)
+            .await
+            .expect("overdue")
+            .len(),
+        1
+    );
+    let declined = f
+        .store
+        .transition_referral(
+            &receiver,
+            sent.id,
+            &ReferralEvent::Declined {
+                reason: "no lawyer free".into(),
+            },
+            later,
+        )
+        .await
+        .expect("decline");
+    assert_eq!(declined.state, ReferralState::Declined);
+    assert!(
+        f.store
+            .overdue_referrals(&caseworker, later)
+            .await
+            .expect("overdue")
+            .is_empty()
+    );
+    // Once declined, the receiver no longer sees the person.
+    assert!(
+        f.store
+            .get_referral(&receiver, sent.id, later)
+            .await
+            .expect("read")
+            .shared
+            .is_none()
+    );
+    assert_eq!(
+        f.store
+            .list_referrals(&receiver, Direction::Received, later)
+            .await
+            .expect("list")
+            .len(),
+        1
+    );
+    // A third party sees nothing.
+    assert!(matches!(
+        f.store.get_referral(&f.registrar_b, sent.id, later).await,
+        Err(StoreError::Forbidden)
+    ));
+}
+
+async fn crossings_feed_the_legal_stay_facts(f: Fixture) {
+    let household_id = create(&f, &f.registrar_a, &family()).await;
+    let household = f
+        .store
+        .get_household(&f.registrar_a, household_id)
+        .await
+        .expect("household");
+    let head = household.members[0].id;
+    let exit = Movement {
+        kind: MovementKind::Exit,
+        on: chrono::NaiveDate::from_ymd_opt(2022, 9, 28).expect("date"),
+        country: CountryCode::KZ,
+    };
+    f.store
+        .record_stay_movement(&f.registrar_a, head, &exit, now())
+        .await
+        .expect("recorded");
+    assert!(matches!(
+        f.store
+            .record_stay_movement(&f.registrar_b, head, &exit, now())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let facts = f
+        .store
+        .stay_facts(&f.registrar_a, Some(head), now())
+        .await
+        .expect("facts");
+    assert_eq!(facts.len(), 1);
+    // The arrival registered with the household is the first entry.
+    assert_eq!(facts[0].movements.len(), 2);
+    assert_eq!(facts[0].citizenship, Some(CountryCode::RU));
+    assert_eq!(
+        f.store
+            .stay_facts(&f.registrar_a, None, now())
+            .await
+            .expect("all")
+            .len(),
+        4
+    );
+    assert!(matches!(
+        f.store.stay_facts(&f.registrar_b, Some(head), now()).await,
+        Err(StoreError::NotFound)
+    ));
+}
