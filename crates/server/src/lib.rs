@@ -147,7 +147,13 @@ async fn reject_oversized(request: Request, next: axum::middleware::Next) -> Res
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    // Spreadsheets uploaded for import are the one larger body.
+    let limit = if request.uri().path() == "/import" {
+        web::import::MAX_UPLOAD_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
+    if announced.is_some_and(|n| n > limit as u64) {
         return ApiError::PayloadTooLarge.into_response();
     }
     next.run(request).await

@@ -162,10 +162,14 @@ pub fn message(ctx: &Ctx, error: &FieldError) -> String {
     let code = serde_json::to_value(error.code)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-        .replace('_', "-");
-    let field = error
-        .pointer
+        .unwrap_or_default();
+    message_for(ctx, &error.pointer, &code)
+}
+
+/// The message for an error given by its pointer and its code's name (`invalid_date`).
+pub fn message_for(ctx: &Ctx, pointer: &str, code: &str) -> String {
+    let code = code.replace('_', "-");
+    let field = pointer
         .rsplit('/')
         .next()
         .unwrap_or_default()

@@ -23,6 +23,7 @@ pub mod find;
 pub mod forms;
 pub mod household;
 pub mod i18n;
+pub mod import;
 pub mod login;
 pub mod reception;
 pub mod sites;
@@ -79,6 +80,15 @@ pub fn routes() -> Router<AppState> {
             get(duplicates::pair).post(duplicates::decide),
         )
         .route("/dashboard", get(dashboard::page))
+        .route(
+            "/import",
+            get(import::page)
+                .post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    import::MAX_UPLOAD_BYTES,
+                )),
+        )
+        .route("/import/{id}", get(import::preview).post(import::confirm))
         .route("/distribute", get(distribute::start).post(distribute::find))
         .route(
             "/distribute/{id}",

@@ -81,6 +81,8 @@ pub struct HouseholdDraft {
     /// Makes a double submission on a bad connection register once.
     pub submission: String,
     pub version: Option<i64>,
+    /// The quarantined import row this form corrects, if any.
+    pub quarantine: Option<String>,
 }
 
 fn text(form: &FormData, name: &str) -> String {
@@ -226,6 +228,58 @@ impl HouseholdDraft {
                 .text("submission")
                 .unwrap_or_else(|| Uuid::now_v7().to_string()),
             version: form.get("version").and_then(|v| v.parse().ok()),
+            quarantine: form.text("quarantine"),
+        }
+    }
+
+    /// A household held back from an import, as registration JSON, back into the form.
+    pub fn from_document(document: &Value) -> Self {
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        let members: Vec<MemberDraft> = document["members"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| {
+                let doc = &m["documents"][0];
+                MemberDraft {
+                    id: None,
+                    surname: text(&m["surname"]),
+                    given_name: text(&m["given_name"]),
+                    patronymic: text(&m["patronymic"]),
+                    sex: text(&m["sex"]),
+                    birth_date: text(&m["birth_date"]),
+                    estimated: m["birth_date_estimated"].as_bool().unwrap_or(false),
+                    citizenship: text(&m["citizenship"]),
+                    relationship: text(&m["relationship"]),
+                    vulnerabilities: m["vulnerabilities"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect(),
+                    doc_type: text(&doc["type"]),
+                    doc_number: text(&doc["number"]),
+                    attach: String::new(),
+                }
+            })
+            .collect();
+        HouseholdDraft {
+            group: text(&document["group"]),
+            arrival_date: text(&document["arrival_date"]),
+            crossing_point: text(&document["crossing_point"]),
+            country: text(&document["location"]["country"]),
+            region: text(&document["location"]["region"]),
+            city: text(&document["location"]["city"]),
+            phone: text(&document["phone"]),
+            notes: text(&document["notes"]),
+            legal_basis: LegalBasis::VitalInterest.as_str().into(),
+            members: if members.is_empty() {
+                vec![MemberDraft::blank(Relationship::Head)]
+            } else {
+                members
+            },
+            submission: Uuid::now_v7().to_string(),
+            ..Default::default()
         }
     }
 
@@ -299,6 +353,7 @@ impl HouseholdDraft {
                 .collect(),
             submission: String::new(),
             version: Some(household.version),
+            quarantine: None,
         }
     }
 
@@ -900,6 +955,10 @@ fn form_page(
     let other_errors = errors.others(&shown);
     let body = html! {
         h1 { (ctx.t("reception-title")) }
+        p { a href="/import" { (ctx.t("reception-import-link")) } }
+        @if draft.quarantine.is_some() {
+            p.notice.warn role="status" #correcting { (ctx.t("reception-correcting")) }
+        }
         @if let Some(notice) = &notice {
             p.notice.warn role="status" { (notice) }
         }
@@ -913,6 +972,9 @@ fn form_page(
             (ctx.csrf_field())
             input type="hidden" name="submission" value=(draft.submission);
             input type="hidden" name="member_count" value=(draft.members.len());
+            @if let Some(q) = &draft.quarantine {
+                input type="hidden" name="quarantine" value=(q);
+            }
             h2 { (ctx.t("reception-household")) }
             (household_fields(ctx, draft, errors, false))
             h2 { (ctx.t("reception-members")) }
@@ -931,14 +993,54 @@ fn form_page(
     (status, render(ctx, &ctx.t("reception-title"), body)).into_response()
 }
 
-pub async fn page(web: Web) -> PageResult {
+#[derive(Debug, serde::Deserialize)]
+pub struct ReceptionQuery {
+    /// A quarantined import row to correct.
+    #[serde(default)]
+    quarantine: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<ReceptionQuery>,
+) -> PageResult {
     web.require(Action::RegisterHousehold).or_page(&web.ctx)?;
-    let draft = HouseholdDraft::blank(&web.ctx);
+    let Some(id) = query.quarantine.as_deref() else {
+        let draft = HouseholdDraft::blank(&web.ctx);
+        return Ok(form_page(
+            &web.ctx,
+            &draft,
+            &FieldErrors::default(),
+            &HashMap::new(),
+            None,
+            StatusCode::OK,
+        ));
+    };
+    let row = state
+        .store
+        .quarantined_row(&web.actor, crate::extract::parse_id(id).or_page(&web.ctx)?)
+        .await
+        .or_page(&web.ctx)?;
+    let mut draft = HouseholdDraft::from_document(&row.document);
+    draft.quarantine = Some(row.id.to_string());
+    // Show the problems right away, next to their fields.
+    let errors = match draft.parse() {
+        Ok((input, _)) => match validate(&input, &validation_context()) {
+            Ok(_) => FieldErrors::default(),
+            Err(e) => FieldErrors::from_validation(&e),
+        },
+        Err(e) => e,
+    };
+    let found = check_members(&state, &web, &headers, &draft, None)
+        .await
+        .or_page(&web.ctx)?;
     Ok(form_page(
         &web.ctx,
         &draft,
-        &FieldErrors::default(),
-        &HashMap::new(),
+        &errors,
+        &found,
         None,
         StatusCode::OK,
     ))
@@ -1125,6 +1227,17 @@ pub async fn submit(
                 .or_page(ctx)?;
         }
         attached += 1;
+    }
+    if let Some(q) = draft
+        .quarantine
+        .as_deref()
+        .and_then(|q| Uuid::parse_str(q).ok())
+    {
+        state
+            .store
+            .resolve_quarantine(&web.actor, q, receipt.household_id, Utc::now())
+            .await
+            .or_page(ctx)?;
     }
     Ok(see_other(&format!(
         "/households/{}/card?registered=1&attached={attached}",

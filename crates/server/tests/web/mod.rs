@@ -30,6 +30,7 @@ on_both_backends!(
     web_registration_shows_errors_in_place_is_idempotent_and_attaches,
     web_pages_render_in_every_language_without_missing_keys,
     web_pages_check_roles_and_organisations,
+    web_import_previews_confirms_and_quarantine_rows_are_corrected,
 );
 
 const _: Option<Backend> = None;
@@ -418,6 +419,7 @@ async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
         format!("/households/{household}/edit"),
         "/distribute".to_owned(),
         format!("/distribute/{household}"),
+        "/import".to_owned(),
     ];
     for lang in i18n::Lang::ALL {
         for path in pages.iter().map(String::as_str).chain(["/login"]) {
@@ -597,4 +599,149 @@ async fn web_pages_check_roles_and_organisations(app: TestApp) {
             .count()
     });
     assert!(reads.is_some_and(|n| n >= 2), "{log}");
+}
+
+/// A multipart body as a browser sends it for the upload form.
+fn multipart(fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----shanyrak-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn web_import_previews_confirms_and_quarantine_rows_are_corrected(app: TestApp) {
+    let (_, html) = get(&app, &app.token_a, "/import").await;
+    let csrf = csrf_of(&html);
+    let csv =
+        "Фамилия;Имя;Дата рождения;Пол\nСмирнов;Алексей;02.03.1995;м\nВолкова;Мария;31.02.1975;ж\n";
+    // Without the CSRF token nothing is kept.
+    let (content_type, body) = multipart(
+        &[("country", "KZ"), ("city", "Oral")],
+        "list.csv",
+        csv.as_bytes(),
+    );
+    let refused = browser()
+        .post(app.url("/import"))
+        .header(COOKIE, session(&app.token_a))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let (content_type, body) = multipart(
+        &[("csrf", &csrf), ("country", "KZ"), ("city", "Oral")],
+        "list.csv",
+        csv.as_bytes(),
+    );
+    let uploaded = browser()
+        .post(app.url("/import"))
+        .header(COOKIE, session(&app.token_a))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(uploaded.status(), StatusCode::SEE_OTHER);
+    let preview_path = location(&uploaded);
+    assert!(preview_path.starts_with("/import/"));
+    // The upload is the uploader's own.
+    let (status, _) = get(&app, &app.admin_a, &preview_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, preview) = get(&app, &app.token_a, &preview_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        preview.contains("id=\"problems\""),
+        "the bad date is shown before importing"
+    );
+    let nothing_yet: Value = app
+        .client
+        .get(app.url("/api/v1/households"))
+        .bearer_auth(&app.token_a)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(nothing_yet["items"].as_array().map(Vec::len), Some(0));
+    let done = post_form(
+        &app,
+        &app.token_a,
+        &preview_path,
+        &[("csrf", &csrf_of(&preview))],
+    )
+    .await;
+    assert_eq!(done.status(), StatusCode::OK);
+    let summary = done.text().await.expect("body");
+    for (id, n) in [
+        ("households-created", "1"),
+        ("quarantined", "1"),
+        ("rows-read", "2"),
+    ] {
+        assert!(
+            summary.contains(&format!("id=\"{id}\"><strong>{n}</strong>")),
+            "{id} = {n}"
+        );
+    }
+    // The upload is gone once imported.
+    let (status, _) = get(&app, &app.token_a, &preview_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The quarantined row opens in the reception form with its problem shown.
+    let (_, page) = get(&app, &app.token_a, "/import").await;
+    let start = page.find("/reception?quarantine=").expect("a correct link")
+        + "/reception?quarantine=".len();
+    let quarantine_id = page[start..start + 36].to_owned();
+    let (status, form) = get(
+        &app,
+        &app.token_a,
+        &format!("/reception?quarantine={quarantine_id}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("id=\"correcting\""));
+    assert!(form.contains("id=\"err-members-0-birth_date\""));
+    assert!(form.contains("value=\"Волкова\""));
+    let submission = field_of(&form, "submission").expect("submission");
+    let csrf = csrf_of(&form);
+    let fixed = post_form(
+        &app,
+        &app.token_a,
+        "/reception",
+        &[
+            ("csrf", csrf.as_str()),
+            ("submission", submission.as_str()),
+            ("quarantine", quarantine_id.as_str()),
+            ("member_count", "1"),
+            ("group", "arrival"),
+            ("country", "KZ"),
+            ("city", "Oral"),
+            ("legal_basis", "vital_interest"),
+            ("m0.surname", "Волкова"),
+            ("m0.given_name", "Мария"),
+            ("m0.sex", "female"),
+            ("m0.birth_date", "28.02.1975"),
+            ("m0.relationship", "head"),
+            ("action", "save"),
+        ],
+    )
+    .await;
+    assert_eq!(fixed.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&app, &app.token_a, "/import").await;
+    assert!(
+        !page.contains("/reception?quarantine="),
+        "the corrected row left the quarantine"
+    );
 }

@@ -1,0 +1,337 @@
+//! Importing a list in the browser: upload, preview (columns, counts, problems per line),
+//! confirm; then the quarantine, where each held-back household opens in the reception
+//! form to be corrected and registered.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use chrono::Utc;
+use maud::{Markup, html};
+use serde_json::{Value, json};
+use shanyrak_core::Action;
+
+use super::forms::FormData;
+use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::parse_id;
+use crate::import::{Defaults, RowProblem, check, prepare, run};
+
+/// Largest upload: a list of 100,000 people is about 15 MB of CSV.
+pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
+
+fn field_name(ctx: &Ctx, field: shanyrak_import::Field) -> String {
+    let code = serde_json::to_value(field)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    ctx.t(&format!("import-field-{}", code.replace('_', "-")))
+}
+
+fn problem_text(ctx: &Ctx, p: &RowProblem) -> String {
+    format!(
+        "{} {}: {} ({})",
+        ctx.t("import-line"),
+        p.line,
+        super::forms::message_for(ctx, &p.pointer, &p.code),
+        p.pointer.trim_start_matches("#/")
+    )
+}
+
+pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
+    web.require(Action::RegisterHousehold).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let waiting = state
+        .store
+        .quarantine(&web.actor, 1000)
+        .await
+        .or_page(ctx)?;
+    let body = html! {
+        h1 { (ctx.t("import-title")) }
+        p { (ctx.t("import-intro")) }
+        form method="post" action="/import" enctype="multipart/form-data" hx-boost="false" {
+            (ctx.csrf_field())
+            div.field {
+                label for="file" { (ctx.t("import-file")) }
+                input #file type="file" name="file" accept=".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
+                p.hint { (ctx.t("import-file-hint")) }
+            }
+            div.grid {
+                div.field {
+                    label for="country" { (ctx.t("import-default-country")) }
+                    select #country name="country" {
+                        @for code in super::reception::COMMON_COUNTRIES.iter().take(3) {
+                            option value=(code) { (ctx.t(&format!("country-{}", code.to_ascii_lowercase()))) }
+                        }
+                    }
+                }
+                div.field {
+                    label for="city" { (ctx.t("import-default-city")) }
+                    input #city type="text" name="city" autocomplete="address-level2";
+                }
+            }
+            button type="submit" { (ctx.t("import-upload")) }
+        }
+        h2 { (ctx.t("import-quarantine")) " (" (waiting.len()) ")" }
+        @if waiting.is_empty() { p { (ctx.t("import-quarantine-empty")) } }
+        @else {
+            div.table-wrap { table.stack {
+                thead { tr {
+                    th scope="col" { (ctx.t("import-line")) }
+                    th scope="col" { (ctx.t("import-reasons")) }
+                    th scope="col" { (ctx.t("common-actions")) }
+                } }
+                tbody {
+                    @for row in &waiting {
+                        tr {
+                            td data-label=(ctx.t("import-line")) { (row.line) }
+                            td data-label=(ctx.t("import-reasons")) {
+                                @for p in row.errors.as_array().into_iter().flatten() {
+                                    @if let Ok(problem) = serde_json::from_value::<StoredProblem>(p.clone()) {
+                                        (problem_text(ctx, &problem.into_problem())) br;
+                                    }
+                                }
+                            }
+                            td data-label=(ctx.t("common-actions")) {
+                                a href=(format!("/reception?quarantine={}", row.id)) { (ctx.t("import-correct")) }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+    };
+    Ok(super::render(ctx, &ctx.t("import-title"), body))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct StoredProblem {
+    line: usize,
+    pointer: String,
+    code: String,
+    #[serde(default)]
+    detail: String,
+}
+
+impl StoredProblem {
+    fn into_problem(self) -> RowProblem {
+        RowProblem {
+            line: self.line,
+            pointer: self.pointer,
+            code: self.code,
+            detail: self.detail,
+        }
+    }
+}
+
+/// Receives the file, keeps it (encrypted with the database) until confirmed, and shows
+/// the preview.
+pub async fn upload(
+    State(state): State<AppState>,
+    web: Web,
+    mut multipart: Multipart,
+) -> PageResult {
+    web.require(Action::RegisterHousehold).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let mut fields = Vec::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return Err(WebError::Api(ApiError::PayloadTooLarge)).or_page(ctx),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("list").to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| WebError::Api(ApiError::PayloadTooLarge))
+                .or_page(ctx)?;
+            file = Some((file_name, bytes.to_vec()));
+        } else {
+            let text = field.text().await.unwrap_or_default();
+            fields.push((name, text));
+        }
+    }
+    let form = FormData::from_pairs(fields);
+    web.check_csrf(&form).or_page(ctx)?;
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Ok(see_other("/import"));
+    };
+    let defaults = json!({
+        "country": form.text("country"),
+        "city": form.text("city"),
+    });
+    let id = state
+        .store
+        .save_upload(
+            &web.actor,
+            &file_name,
+            &shanyrak_import::digest(&bytes),
+            &bytes,
+            Some(&defaults.to_string()),
+            Utc::now(),
+        )
+        .await
+        .or_page(ctx)?;
+    Ok(see_other(&format!("/import/{id}")))
+}
+
+fn defaults_of(mapping: Option<&str>) -> Defaults {
+    let value: Value = mapping
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or(Value::Null);
+    Defaults {
+        country: value["country"].as_str().map(str::to_owned),
+        city: value["city"].as_str().map(str::to_owned),
+    }
+}
+
+fn summary_figures(ctx: &Ctx, summary: &crate::import::ImportSummary) -> Markup {
+    html! {
+        div.figures {
+            div.figure #rows-read { strong { (ctx.number(summary.rows_read as i64)) } (ctx.t("import-rows-read")) }
+            div.figure #households-created { strong { (ctx.number(summary.households_created as i64)) } (ctx.t("import-households-created")) }
+            div.figure #persons-created { strong { (ctx.number(summary.persons_created as i64)) } (ctx.t("import-persons-created")) }
+            div.figure #attached { strong { (ctx.number(summary.attached as i64)) } (ctx.t("import-attached")) }
+            div.figure #sent-to-review { strong { (ctx.number(summary.sent_to_review as i64)) } (ctx.t("import-sent-to-review")) }
+            div.figure #quarantined { strong { (ctx.number(summary.quarantined as i64)) } (ctx.t("import-quarantined")) }
+        }
+    }
+}
+
+pub async fn preview(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+) -> PageResult {
+    web.require(Action::RegisterHousehold).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let upload = state
+        .store
+        .upload(&web.actor, parse_id(&id).or_page(ctx)?)
+        .await
+        .or_page(ctx)?;
+    let prepared = match prepare(
+        &upload.content,
+        None,
+        &defaults_of(upload.mapping.as_deref()),
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            let body = html! {
+                h1 { (ctx.t("import-title")) }
+                p.notice.error role="alert" #import-unreadable { (ctx.t("import-unreadable")) " " (e.to_string()) }
+                p { a href="/import" { (ctx.t("import-again")) } }
+            };
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                super::render(ctx, &ctx.t("import-title"), body),
+            )
+                .into_response());
+        }
+    };
+    let (summary, problems) = {
+        let mut summary = crate::import::ImportSummary {
+            rows_read: prepared.rows_read,
+            ..Default::default()
+        };
+        let mut problems = Vec::new();
+        for h in &prepared.households {
+            match check(h) {
+                Ok(valid) => {
+                    summary.households_created += 1;
+                    summary.persons_created += valid.members.len();
+                }
+                Err(found) => {
+                    summary.quarantined += h.lines.len();
+                    problems.extend(found);
+                }
+            }
+        }
+        (summary, problems)
+    };
+    let body = html! {
+        h1 { (ctx.t("import-preview")) }
+        p { (upload.file_name) }
+        h2 { (ctx.t("import-columns")) }
+        ul {
+            @for (index, field) in &prepared.mapping.columns {
+                li { (prepared.headers.get(*index).map(String::as_str).unwrap_or("?")) " → " (field_name(ctx, *field)) }
+            }
+            @for header in &prepared.mapping.unmapped {
+                li { (header) " → " em { (ctx.t("import-left-out")) } }
+            }
+        }
+        h2 { (ctx.t("import-would")) }
+        (summary_figures(ctx, &summary))
+        @if !problems.is_empty() {
+            h2 { (ctx.t("import-problems")) }
+            ul #problems {
+                @for p in problems.iter().take(100) { li { (problem_text(ctx, p)) } }
+            }
+        }
+        form method="post" action=(format!("/import/{}", upload.id)) {
+            (ctx.csrf_field())
+            div.actions {
+                button type="submit" { (ctx.t("import-confirm")) }
+                a.button.secondary href="/import" { (ctx.t("common-cancel")) }
+            }
+        }
+    };
+    Ok(super::render(ctx, &ctx.t("import-preview"), body))
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::RegisterHousehold).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let upload = state
+        .store
+        .upload(&web.actor, parse_id(&id).or_page(ctx)?)
+        .await
+        .or_page(ctx)?;
+    let prepared = prepare(
+        &upload.content,
+        None,
+        &defaults_of(upload.mapping.as_deref()),
+    )
+    .map_err(|_| WebError::Api(ApiError::NotFound))
+    .or_page(ctx)?;
+    let (summary, _) = run(&state, &web.actor, &prepared, false, |_, _| {})
+        .await
+        .map_err(|e| match e {
+            crate::import::ImportRunError::Store(e) => WebError::from(e),
+            crate::import::ImportRunError::Api(e) => WebError::Api(e),
+            crate::import::ImportRunError::File(_) => WebError::Api(ApiError::NotFound),
+        })
+        .or_page(ctx)?;
+    // The file held personal data; what it produced is in the registry and the quarantine.
+    state
+        .store
+        .delete_upload(&web.actor, upload.id)
+        .await
+        .or_page(ctx)?;
+    tracing::info!(
+        rows = summary.rows_read,
+        created = summary.households_created,
+        quarantined = summary.quarantined,
+        "list imported on the web"
+    );
+    let body = html! {
+        h1 { (ctx.t("import-done")) }
+        (summary_figures(ctx, &summary))
+        div.actions {
+            a.button href="/import" { (ctx.t("import-quarantine")) }
+            a.button.secondary href="/duplicates" { (ctx.t("nav-duplicates")) }
+        }
+    };
+    Ok(super::render(ctx, &ctx.t("import-done"), body))
+}
