@@ -42,7 +42,7 @@ function check(condition, message) {
 
 function startServer() {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, ["demo", "--bind", "127.0.0.1:0"], {
+    const child = spawn(binary, ["demo", "--scale", "small", "--bind", "127.0.0.1:0"], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, RUST_LOG: "warn" },
     });

@@ -19,7 +19,17 @@ pub const DEMO_PASSWORD: &str = "shanyrak-demo";
 pub struct Demo {
     accounts: Vec<(String, String, String)>,
     households: usize,
+    persons: usize,
     sites: usize,
+}
+
+/// How much the demo holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    /// A dozen households in Oral and Bishkek: quick to start, easy to follow.
+    Small,
+    /// A week of autumn 2022: about 20,000 people in nine cities, a few hundred shelters.
+    Week,
 }
 
 impl Demo {
@@ -27,13 +37,13 @@ impl Demo {
         println!("Shanyrak demo is running at http://{address}");
         println!("Open it in a browser and sign in with any account below.");
         println!(
-            "Database: {db} ({} households registered, {} shelter sites)",
-            self.households, self.sites
+            "Database: {db} ({} households and {} people registered, {} shelter sites)",
+            self.households, self.persons, self.sites
         );
         println!("Every account's password: {DEMO_PASSWORD}");
         println!();
         for (org, email, token) in &self.accounts {
-            println!("  {org:<38} {email:<40} token {token}");
+            println!("  {org:<44} {email:<42} token {token}");
         }
         if let Some((_, _, token)) = self.accounts.first() {
             println!();
@@ -337,7 +347,7 @@ fn to_input(f: &Family<'_>) -> HouseholdInput {
 }
 
 /// Fills an empty database with the demo data and returns what to print.
-pub async fn seed(store: &Store) -> Result<Demo> {
+pub async fn seed(store: &Store, scale: Scale) -> Result<Demo> {
     let counts = store.table_counts().await?;
     if counts
         .iter()
@@ -347,11 +357,19 @@ pub async fn seed(store: &Store) -> Result<Demo> {
     }
     let now = Utc::now();
     let cli = Principal::System("demo");
-    let orgs = [
+    let mut orgs = vec![
         ("Кайнар (Oral mutual aid)", OrgKind::MutualAid, "kainar"),
         ("UNHCR Kazakhstan", OrgKind::UnAgency, "unhcr"),
         ("Бишкек Жардам", OrgKind::VolunteerGroup, "zhardam"),
     ];
+    if scale == Scale::Week {
+        orgs.extend([
+            ("Миграционная служба (Oral, Astana)", OrgKind::Government, "migration"),
+            ("IOM Kazakhstan", OrgKind::UnAgency, "iom"),
+            ("Қазақстан Қызыл Жарты Ай", OrgKind::Ngo, "redcrescent"),
+            ("Ковчег Алматы", OrgKind::VolunteerGroup, "kovcheg"),
+        ]);
+    }
     let mut accounts = Vec::new();
     let mut registrars: Vec<Actor> = Vec::new();
     let mut site_managers: Vec<Actor> = Vec::new();
@@ -408,12 +426,30 @@ pub async fn seed(store: &Store) -> Result<Demo> {
             .await
             .context("could not register a demo household")?;
     }
-    let sites = seed_sites(store, &site_managers, now).await?;
+    let mut sites = seed_sites(store, &site_managers, now).await?;
     seed_essentials(store, &distributors[0], "Oral", now).await?;
     seed_essentials(store, &distributors[2], "Бишкек", now).await?;
+    let mut persons: usize = families.iter().map(|f| f.members.len()).sum();
+    let mut households = families.len();
+    if scale == Scale::Week {
+        let started = std::time::Instant::now();
+        persons += crate::demo_week::seed_arrivals(store, &registrars).await?;
+        sites += crate::demo_week::seed_sites(store, &site_managers, now).await?;
+        crate::demo_week::seed_stays(store, &site_managers, now).await?;
+        crate::demo_week::seed_review_queue(store, &registrars).await?;
+        households = store
+            .table_counts()
+            .await?
+            .iter()
+            .find(|(t, _)| *t == "households")
+            .map(|(_, n)| usize::try_from(*n).unwrap_or(0))
+            .unwrap_or(households);
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "demo week generated");
+    }
     Ok(Demo {
         accounts,
-        households: families.len(),
+        households,
+        persons,
         sites,
     })
 }

@@ -5,6 +5,7 @@
 
 mod dedup;
 mod demo;
+mod demo_week;
 mod export;
 mod import;
 mod place;
@@ -90,6 +91,10 @@ enum Command {
         db: Option<String>,
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
+        /// `week`: a week of autumn 2022 in nine cities (about 20,000 people); `small`: a
+        /// dozen households, for a quick look or a test.
+        #[arg(long, value_enum, default_value = "week")]
+        scale: demo::Scale,
     },
     /// Propose a bed for every waiting household (all organisations) and reserve them;
     /// writes one CSV row per household: where it goes, or why it stays waiting.
@@ -406,7 +411,7 @@ async fn run(cli: Cli) -> Result<()> {
             })
             .await
         }
-        Command::Demo { db, bind } => {
+        Command::Demo { db, bind, scale } => {
             let url = match db {
                 Some(url) => url,
                 None => {
@@ -416,7 +421,7 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             };
             let store = open_with(&url, None).await?;
-            let demo = demo::seed(&store).await?;
+            let demo = demo::seed(&store, scale).await?;
             serve(store, bind, PublicSettings::default(), |address| {
                 demo.print_welcome(address, &redact_url(&url))
             })

@@ -514,10 +514,12 @@ async fn sigkill_loses_no_acknowledged_registration(backend: Backend) {
     let _ = server.kill().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn demo_starts_with_data_and_prints_tokens() {
+/// Starts `shanyrak demo` and returns it with what it printed.
+async fn start_demo(args: &[&str], wait: Duration) -> (Child, String) {
     let mut child = Command::new(BIN)
-        .args(["demo", "--bind", "127.0.0.1:0"])
+        .arg("demo")
+        .args(args)
+        .args(["--bind", "127.0.0.1:0"])
         .env("SHANYRAK_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -526,16 +528,39 @@ async fn demo_starts_with_data_and_prints_tokens() {
         .expect("spawn demo");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut printed = Vec::new();
-    while let Ok(Ok(Some(line))) =
-        tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await
-    {
+    while let Ok(Ok(Some(line))) = tokio::time::timeout(wait, lines.next_line()).await {
         let done = line.contains("Stop with Ctrl-C");
         printed.push(line);
         if done {
             break;
         }
     }
-    let text = printed.join("\n");
+    (child, printed.join("\n"))
+}
+
+fn token_of(text: &str, email: &str) -> String {
+    text.lines()
+        .find(|l| l.contains(email))
+        .and_then(|l| l.split_whitespace().find(|w| w.starts_with("shk_")))
+        .unwrap_or_else(|| panic!("no token for {email} in:\n{text}"))
+        .to_owned()
+}
+
+async fn get_json(base: &str, path: &str, token: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_starts_with_data_and_prints_tokens() {
+    let (mut child, text) = start_demo(&["--scale", "small"], Duration::from_secs(60)).await;
     let base = text
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -546,15 +571,7 @@ async fn demo_starts_with_data_and_prints_tokens() {
         .filter(|w| w.starts_with("shk_") && w.len() == 68)
         .collect();
     assert!(tokens.len() >= 3, "{text}");
-    let page: Value = reqwest::Client::new()
-        .get(format!("{base}/api/v1/households"))
-        .bearer_auth(tokens[0])
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let page = get_json(&base, "/api/v1/households", tokens[0]).await;
     assert!(
         page["items"]
             .as_array()
@@ -564,10 +581,48 @@ async fn demo_starts_with_data_and_prints_tokens() {
     let _ = child.kill().await;
 }
 
+/// The default demo is a week of the crisis: every screen has something real to show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_week_fills_dashboard_waiting_list_and_review_queue() {
+    // A debug build is several times slower than the release build the README uses.
+    let (mut child, text) = start_demo(&[], Duration::from_secs(600)).await;
+    let base = text
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("address")
+        .to_owned();
+    // One account per role in each of seven organisations.
+    for role in ["registrar", "dispatcher", "site-manager", "distributor", "caseworker", "analyst", "auditor", "admin"] {
+        for org in ["kainar", "unhcr", "zhardam", "migration", "iom", "redcrescent", "kovcheg"] {
+            assert!(text.contains(&format!("{role}@{org}.example.org")), "{role}@{org}");
+        }
+    }
+    let admin = token_of(&text, "admin@kainar.example.org");
+    let stats = get_json(&base, "/api/v1/stats", &admin).await;
+    assert!(stats["population"]["persons"].as_u64().is_some_and(|n| n > 2_000), "{}", stats["population"]["persons"]);
+    assert!(stats["waiting_households"].as_u64().is_some_and(|n| n > 0), "{}", stats["waiting_households"]);
+    let occupied: u64 = stats["beds"]
+        .as_array()
+        .expect("beds")
+        .iter()
+        .filter(|b| b["kind"] == "all")
+        .filter_map(|b| b["occupied"].as_u64())
+        .sum();
+    assert!(occupied > 100, "{occupied} beds occupied");
+    let queue = get_json(&base, "/api/v1/duplicates", &token_of(&text, "registrar@kainar.example.org")).await;
+    assert!(queue["items"].as_array().is_some_and(|items| !items.is_empty()), "{queue}");
+    // People displaced by the border conflict and returning migrants in Kyrgyzstan.
+    let bishkek = get_json(&base, "/api/v1/stats", &token_of(&text, "admin@zhardam.example.org")).await;
+    let groups = &bishkek["population"]["by_group"];
+    assert!(groups["idp"].as_u64().is_some_and(|n| n > 0), "{groups}");
+    assert!(groups["returnee"].as_u64().is_some_and(|n| n > 0), "{groups}");
+    let _ = child.kill().await;
+}
+
 /// Seeds a database with the demo (it must be empty), then stops the demo server.
 async fn seed_demo(db: &str) {
     let mut child = Command::new(BIN)
-        .args(["demo", "--db", db, "--bind", "127.0.0.1:0"])
+        .args(["demo", "--scale", "small", "--db", db, "--bind", "127.0.0.1:0"])
         .env("SHANYRAK_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -424,8 +424,8 @@ dashboard-title = Dashboard
 dashboard-as-of = Figures as of
 dashboard-persons = people registered
 dashboard-arrived-days = { $count ->
-    [one] arrived in the last { $count } day
-   *[other] arrived in the last { $count } days
+    [one] arrived in { $count } day
+   *[other] arrived in { $count } days
 }
 dashboard-waiting = { $count ->
     [one] waiting for a bed (in { $count } household)
@@ -525,3 +525,5 @@ import-field-crossing-point = crossing point
 import-field-group = population group
 import-field-notes = notes
 import-field-ignore = not used
+dispatch-more-waiting = and { $count } more (the most urgent are shown)
+dispatch-accept-rest = Also accept the other proposals ({ $count })

@@ -526,3 +526,5 @@ import-field-crossing-point = өткізу пункті
 import-field-group = халық тобы
 import-field-notes = ескертпелер
 import-field-ignore = пайдаланылмайды
+dispatch-more-waiting = және тағы { $count } (ең шұғылдары көрсетілген)
+dispatch-accept-rest = Қалған ұсыныстарды да қабылдау ({ $count })

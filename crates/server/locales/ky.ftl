@@ -526,3 +526,5 @@ import-field-crossing-point = өткөрүү пункту
 import-field-group = калк тобу
 import-field-notes = эскертүүлөр
 import-field-ignore = колдонулбайт
+dispatch-more-waiting = жана дагы { $count } (эң шашылыштары көрсөтүлгөн)
+dispatch-accept-rest = Калган сунуштарды да кабыл алуу ({ $count })

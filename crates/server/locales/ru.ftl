@@ -535,3 +535,5 @@ import-field-crossing-point = пункт пропуска
 import-field-group = группа населения
 import-field-notes = заметки
 import-field-ignore = не используется
+dispatch-more-waiting = и ещё { $count } (показаны самые срочные)
+dispatch-accept-rest = Принять и остальные предложения ({ $count })

@@ -281,6 +281,16 @@ impl Store {
         dispatch!(self, r => r.create_household(actor, household, idempotency, now).await)
     }
 
+    /// Many households in one transaction, each with its registration time (demo seeding
+    /// and migrations; no idempotency keys).
+    pub async fn create_households_bulk(
+        &self,
+        actor: &Actor,
+        households: &[(ValidatedHousehold, DateTime<Utc>)],
+    ) -> Result<Vec<HouseholdReceipt>, StoreError> {
+        dispatch!(self, r => r.create_households_bulk(actor, households).await)
+    }
+
     pub async fn get_household(&self, actor: &Actor, id: Uuid) -> Result<Household, StoreError> {
         dispatch!(self, r => r.get_household(actor, id).await)
     }

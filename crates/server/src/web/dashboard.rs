@@ -23,12 +23,24 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
         .await
         .or_page(ctx)?;
     let today = (now + Duration::hours(5)).date_naive();
-    let since = today - Duration::days(ARRIVAL_DAYS - 1);
-    let arrivals = state
+    // The chart ends on the latest arrival (today during a crisis; the last day of an
+    // imported or historical registry otherwise), so it is never an empty fortnight.
+    let all_arrivals = state
         .store
-        .arrivals_by_day(web.actor.organisation_id, since)
+        .arrivals_by_day(web.actor.organisation_id, today - Duration::days(3_650))
         .await
         .or_page(ctx)?;
+    let last = all_arrivals
+        .iter()
+        .map(|(d, _, _)| *d)
+        .filter(|d| *d <= today)
+        .max()
+        .unwrap_or(today);
+    let since = last - Duration::days(ARRIVAL_DAYS - 1);
+    let arrivals: Vec<_> = all_arrivals
+        .into_iter()
+        .filter(|(d, _, _)| *d >= since && *d <= last)
+        .collect();
     let days: Vec<chrono::NaiveDate> = (0..ARRIVAL_DAYS)
         .map(|i| since + Duration::days(i))
         .collect();
@@ -91,6 +103,7 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
         }
         section {
             h2 #arrivals-title { (ctx.t("dashboard-arrivals")) }
+            p.hint { (ctx.date(since)) " – " (ctx.date(last)) }
             (stacked_columns(&ctx.t("dashboard-arrivals"), &labels, &series))
             details {
                 summary { (ctx.t("dashboard-as-table")) }

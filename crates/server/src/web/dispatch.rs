@@ -19,6 +19,10 @@ use crate::dispatch::{DecisionInput, Override, ProposalSettings, Rejection};
 use crate::error::ApiError;
 use crate::extract::parse_id;
 
+/// Rows a list shows; the rest are counted (a phone cannot carry thousands of rows, and
+/// the most urgent come first).
+const MAX_ROWS: usize = 200;
+
 fn waiting_table(ctx: &Ctx, waiting: &[WaitingHousehold]) -> Markup {
     html! {
         div.table-wrap { table.stack {
@@ -95,7 +99,10 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
         section {
             h2 { (ctx.t("dispatch-waiting")) " (" (ctx.count("common-households", waiting.len() as i64)) ")" }
             @if waiting.is_empty() { p { (ctx.t("dispatch-nobody-waiting")) } }
-            @else { (waiting_table(ctx, &waiting)) }
+            @else {
+                (waiting_table(ctx, &waiting[..waiting.len().min(MAX_ROWS)]))
+                @if waiting.len() > MAX_ROWS { p.hint { (ctx.count("dispatch-more-waiting", (waiting.len() - MAX_ROWS) as i64)) } }
+            }
         }
     };
     Ok(super::render(ctx, &ctx.t("dispatch-title"), body))
@@ -278,6 +285,22 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
         .iter()
         .filter(|p| !decided.contains_key(&p.household_id))
         .count();
+    // Decided ones, and the first undecided ones up to the limit, are listed.
+    let shown: std::collections::HashSet<&str> = solution
+        .proposals
+        .iter()
+        .filter(|p| !decided.contains_key(&p.household_id))
+        .take(MAX_ROWS)
+        .chain(
+            solution
+                .proposals
+                .iter()
+                .filter(|p| decided.contains_key(&p.household_id))
+                .take(MAX_ROWS),
+        )
+        .map(|p| p.household_id.as_str())
+        .collect();
+    let hidden = open.saturating_sub(MAX_ROWS);
     let body = html! {
         h1 { (ctx.t("dispatch-batch-title")) }
         p { (ctx.datetime(batch.created_at)) @if let Some(city) = &batch.city { " · " (city) } }
@@ -294,7 +317,7 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
                         th scope="col" { (ctx.t("dispatch-decision")) }
                     } }
                     tbody {
-                        @for p in &solution.proposals {
+                        @for p in solution.proposals.iter().filter(|p| shown.contains(p.household_id.as_str())) {
                             @let hid = &p.household_id;
                             tr {
                                 td data-label=(ctx.t("field-reference")) { (label(hid)) }
@@ -330,6 +353,14 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
                         }
                     }
                 } }
+                @if hidden > 0 {
+                    div.checks {
+                        label {
+                            input type="checkbox" name="accept_rest" value="1" checked;
+                            (ctx.count("dispatch-accept-rest", hidden as i64))
+                        }
+                    }
+                }
                 @if open > 0 {
                     div.actions { button type="submit" { (ctx.t("dispatch-decide-submit")) } }
                 }
@@ -339,7 +370,7 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
         @if solution.unplaced.is_empty() { p { (ctx.t("dispatch-all-placed")) } }
         @else {
             ul {
-                @for u in &solution.unplaced {
+                @for u in solution.unplaced.iter().take(MAX_ROWS) {
                     li { (label(&u.household_id)) ": " (ctx.t(&format!("unplaced-{}", u.reason.code().replace('_', "-")))) }
                 }
             }
@@ -376,7 +407,10 @@ pub async fn decide(
         let override_pool = form
             .text(&format!("override.{hid}"))
             .and_then(|p| Uuid::parse_str(&p).ok());
-        match form.get(&format!("d.{hid}")) {
+        let choice = form
+            .get(&format!("d.{hid}"))
+            .or_else(|| form.checked("accept_rest").then_some("accept"));
+        match choice {
             Some("accept") => match override_pool {
                 Some(pool_id) => input.overrides.push(Override {
                     household_id,

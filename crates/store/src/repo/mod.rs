@@ -844,6 +844,55 @@ backend_impl! {
             }
         }
 
+        Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now).await?;
+        tx.commit().await?;
+        Ok(CreateOutcome::Created(receipt))
+    }
+
+    /// Many households in one transaction, each registered at its own time: for seeding a
+    /// demonstration or a migration, where one commit per household would take minutes.
+    /// No idempotency keys; an error rolls back the whole batch.
+    pub async fn create_households_bulk(
+        &self,
+        actor: &Actor,
+        households: &[(ValidatedHousehold, DateTime<Utc>)],
+    ) -> Result<Vec<HouseholdReceipt>, StoreError> {
+        if !actor.may(Action::RegisterHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        let mut receipts = Vec::with_capacity(households.len());
+        for (h, at) in households {
+            let household_id = Uuid::now_v7();
+            let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
+            let mut reference = random_reference();
+            while sqlx::query("SELECT id FROM households WHERE reference = $1")
+                .bind(reference.as_str().to_owned())
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some()
+            {
+                reference = random_reference();
+            }
+            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, *at).await?;
+            receipts.push(HouseholdReceipt { household_id, reference, member_ids, version: 1 });
+        }
+        tx.commit().await?;
+        Ok(receipts)
+    }
+
+    /// The rows of a new household, its members and its audit event, in `conn`'s
+    /// transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_household(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        h: &ValidatedHousehold,
+        household_id: Uuid,
+        reference: ReferenceCode,
+        member_ids: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
              country, region, city, phone, languages, needs, status, notes, version, registered_at, registered_by, \
@@ -871,11 +920,11 @@ backend_impl! {
         .bind(h.accepts_sex_separation)
         .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
         .bind(h.information_given)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
 
-        for (position, (member, id)) in h.members.iter().zip(&member_ids).enumerate() {
-            Self::insert_person(&mut tx, household_id, *id, position, member).await?;
+        for (position, (member, id)) in h.members.iter().zip(member_ids).enumerate() {
+            Self::insert_person(conn, household_id, *id, position, member).await?;
         }
 
         let household = assemble_household(
@@ -883,13 +932,13 @@ backend_impl! {
             reference,
             actor.organisation_id,
             h,
-            &member_ids,
+            member_ids,
             1,
             now,
             now,
         );
         Self::audit(
-            &mut tx,
+            conn,
             &Principal::User(actor.clone()),
             Some(actor.organisation_id),
             "household",
@@ -900,8 +949,7 @@ backend_impl! {
             now,
         )
         .await?;
-        tx.commit().await?;
-        Ok(CreateOutcome::Created(receipt))
+        Ok(())
     }
 
     async fn replay(
