@@ -364,7 +364,11 @@ pub async fn seed(store: &Store, scale: Scale) -> Result<Demo> {
     ];
     if scale == Scale::Week {
         orgs.extend([
-            ("Миграционная служба (Oral, Astana)", OrgKind::Government, "migration"),
+            (
+                "Миграционная служба (Oral, Astana)",
+                OrgKind::Government,
+                "migration",
+            ),
             ("IOM Kazakhstan", OrgKind::UnAgency, "iom"),
             ("Қазақстан Қызыл Жарты Ай", OrgKind::Ngo, "redcrescent"),
             ("Ковчег Алматы", OrgKind::VolunteerGroup, "kovcheg"),
@@ -434,8 +438,20 @@ pub async fn seed(store: &Store, scale: Scale) -> Result<Demo> {
     if scale == Scale::Week {
         let started = std::time::Instant::now();
         persons += crate::demo_week::seed_arrivals(store, &registrars).await?;
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "demo week: arrivals"
+        );
         sites += crate::demo_week::seed_sites(store, &site_managers, now).await?;
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "demo week: sites"
+        );
         crate::demo_week::seed_stays(store, &site_managers, now).await?;
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "demo week: stays"
+        );
         crate::demo_week::seed_review_queue(store, &registrars).await?;
         households = store
             .table_counts()
@@ -444,7 +460,10 @@ pub async fn seed(store: &Store, scale: Scale) -> Result<Demo> {
             .find(|(t, _)| *t == "households")
             .map(|(_, n)| usize::try_from(*n).unwrap_or(0))
             .unwrap_or(households);
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "demo week generated");
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "demo week generated"
+        );
     }
     Ok(Demo {
         accounts,

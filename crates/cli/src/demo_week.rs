@@ -20,8 +20,8 @@ use shanyrak_core::{
 };
 use shanyrak_store::{Principal, Store};
 
-/// Households generated; with their members about 20,000 people.
-pub const HOUSEHOLDS: usize = 8_500;
+/// Households generated; with their members about 21,000 people.
+pub const HOUSEHOLDS: usize = 11_000;
 const SEED: u64 = 2022_09_21;
 
 /// City, country, coordinates, share of arrivals, crossing points, sites.
@@ -36,23 +36,301 @@ struct City {
 }
 
 const CITIES: &[City] = &[
-    City { name: "Oral", country: "KZ", lat: 51.23, lon: 51.37, share: 0.24, crossings: &["Сырым", "Таскала"], sites: 40 },
-    City { name: "Aktobe", country: "KZ", lat: 50.28, lon: 57.17, share: 0.07, crossings: &["Жайсан"], sites: 20 },
-    City { name: "Kostanay", country: "KZ", lat: 53.21, lon: 63.62, share: 0.10, crossings: &["Карасу", "Денисовка"], sites: 25 },
-    City { name: "Petropavl", country: "KZ", lat: 54.87, lon: 69.15, share: 0.08, crossings: &["Кайрак", "Жана Жол"], sites: 22 },
-    City { name: "Semey", country: "KZ", lat: 50.41, lon: 80.23, share: 0.05, crossings: &["Аул"], sites: 15 },
-    City { name: "Astana", country: "KZ", lat: 51.13, lon: 71.43, share: 0.12, crossings: &["Аэропорт Астана"], sites: 30 },
-    City { name: "Almaty", country: "KZ", lat: 43.24, lon: 76.89, share: 0.18, crossings: &["Аэропорт Алматы"], sites: 40 },
-    City { name: "Бишкек", country: "KG", lat: 42.87, lon: 74.59, share: 0.10, crossings: &["Аэропорт Манас"], sites: 30 },
-    City { name: "Osh", country: "KG", lat: 40.51, lon: 72.80, share: 0.06, crossings: &["Аэропорт Ош", "Дустук"], sites: 20 },
+    City {
+        name: "Oral",
+        country: "KZ",
+        lat: 51.23,
+        lon: 51.37,
+        share: 0.24,
+        crossings: &["Сырым", "Таскала"],
+        sites: 40,
+    },
+    City {
+        name: "Aktobe",
+        country: "KZ",
+        lat: 50.28,
+        lon: 57.17,
+        share: 0.07,
+        crossings: &["Жайсан"],
+        sites: 20,
+    },
+    City {
+        name: "Kostanay",
+        country: "KZ",
+        lat: 53.21,
+        lon: 63.62,
+        share: 0.10,
+        crossings: &["Карасу", "Денисовка"],
+        sites: 25,
+    },
+    City {
+        name: "Petropavl",
+        country: "KZ",
+        lat: 54.87,
+        lon: 69.15,
+        share: 0.08,
+        crossings: &["Кайрак", "Жана Жол"],
+        sites: 22,
+    },
+    City {
+        name: "Semey",
+        country: "KZ",
+        lat: 50.41,
+        lon: 80.23,
+        share: 0.05,
+        crossings: &["Аул"],
+        sites: 15,
+    },
+    City {
+        name: "Astana",
+        country: "KZ",
+        lat: 51.13,
+        lon: 71.43,
+        share: 0.12,
+        crossings: &["Аэропорт Астана"],
+        sites: 30,
+    },
+    City {
+        name: "Almaty",
+        country: "KZ",
+        lat: 43.24,
+        lon: 76.89,
+        share: 0.18,
+        crossings: &["Аэропорт Алматы"],
+        sites: 40,
+    },
+    City {
+        name: "Бишкек",
+        country: "KG",
+        lat: 42.87,
+        lon: 74.59,
+        share: 0.10,
+        crossings: &["Аэропорт Манас"],
+        sites: 30,
+    },
+    City {
+        name: "Osh",
+        country: "KG",
+        lat: 40.51,
+        lon: 72.80,
+        share: 0.06,
+        crossings: &["Аэропорт Ош", "Дустук"],
+        sites: 20,
+    },
 ];
 
-const MALE: &[&str] = &["Александр", "Алексей", "Андрей", "Антон", "Артём", "Борис", "Вадим", "Валентин", "Василий", "Виктор", "Виталий", "Владимир", "Владислав", "Глеб", "Григорий", "Даниил", "Денис", "Дмитрий", "Евгений", "Егор", "Иван", "Игорь", "Илья", "Кирилл", "Константин", "Леонид", "Максим", "Михаил", "Никита", "Николай", "Олег", "Павел", "Пётр", "Роман", "Руслан", "Сергей", "Станислав", "Степан", "Тимур", "Фёдор", "Юрий", "Ярослав"];
-const FEMALE: &[&str] = &["Александра", "Алина", "Анастасия", "Анна", "Валентина", "Валерия", "Вера", "Виктория", "Галина", "Дарья", "Екатерина", "Елена", "Елизавета", "Ирина", "Ксения", "Любовь", "Марина", "Мария", "Наталья", "Нина", "Ольга", "Полина", "Светлана", "Софья", "Татьяна", "Юлия"];
-const SURNAMES: &[&str] = &["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов", "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин", "Захаров", "Зайцев", "Соловьёв", "Борисов", "Яковлев", "Григорьев", "Романов", "Воробьёв", "Сергеев", "Кузьмин", "Фролов", "Александров", "Дмитриев", "Королёв", "Гусев", "Киселёв", "Ильин", "Максимов", "Поляков", "Сорокин", "Виноградов", "Ковалёв", "Белов", "Медведев", "Антонов", "Тарасов", "Жуков", "Баранов", "Филиппов", "Комаров", "Давыдов", "Беляев", "Герасимов", "Богданов", "Осипов", "Сидоров", "Матвеев", "Титов", "Марков", "Миронов", "Крылов", "Куликов", "Карпов", "Власов", "Мельников", "Денисов", "Гаврилов", "Тихонов", "Казаков", "Афанасьев", "Данилов", "Савельев", "Тимофеев", "Фомин", "Чернов", "Абрамов", "Мартынов", "Ефимов", "Федотов", "Щербаков", "Назаров", "Калинин", "Исаев", "Чернышёв", "Быков", "Маслов", "Родионов", "Коновалов", "Лазарев", "Воронин", "Климов", "Филатов", "Пономарёв", "Голубев", "Кудрявцев", "Прохоров"];
-const KYRGYZ_MALE: &[&str] = &["Азамат", "Бакыт", "Данияр", "Эрлан", "Жоомарт", "Нурлан", "Талант", "Улан", "Адилет", "Бектур"];
-const KYRGYZ_FEMALE: &[&str] = &["Айгерим", "Асель", "Бурул", "Гулзат", "Жылдыз", "Назгүл", "Нуриза", "Чолпон", "Айпери", "Мээрим"];
-const KYRGYZ_SURNAMES: &[&str] = &["Абдыкадыров", "Асанов", "Бакиров", "Жумабаев", "Исаков", "Кадыров", "Мамытов", "Осмонов", "Садыков", "Токтогулов", "Усенов", "Эсенбаев"];
+const MALE: &[&str] = &[
+    "Александр",
+    "Алексей",
+    "Андрей",
+    "Антон",
+    "Артём",
+    "Борис",
+    "Вадим",
+    "Валентин",
+    "Василий",
+    "Виктор",
+    "Виталий",
+    "Владимир",
+    "Владислав",
+    "Глеб",
+    "Григорий",
+    "Даниил",
+    "Денис",
+    "Дмитрий",
+    "Евгений",
+    "Егор",
+    "Иван",
+    "Игорь",
+    "Илья",
+    "Кирилл",
+    "Константин",
+    "Леонид",
+    "Максим",
+    "Михаил",
+    "Никита",
+    "Николай",
+    "Олег",
+    "Павел",
+    "Пётр",
+    "Роман",
+    "Руслан",
+    "Сергей",
+    "Станислав",
+    "Степан",
+    "Тимур",
+    "Фёдор",
+    "Юрий",
+    "Ярослав",
+];
+const FEMALE: &[&str] = &[
+    "Александра",
+    "Алина",
+    "Анастасия",
+    "Анна",
+    "Валентина",
+    "Валерия",
+    "Вера",
+    "Виктория",
+    "Галина",
+    "Дарья",
+    "Екатерина",
+    "Елена",
+    "Елизавета",
+    "Ирина",
+    "Ксения",
+    "Любовь",
+    "Марина",
+    "Мария",
+    "Наталья",
+    "Нина",
+    "Ольга",
+    "Полина",
+    "Светлана",
+    "Софья",
+    "Татьяна",
+    "Юлия",
+];
+const SURNAMES: &[&str] = &[
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Васильев",
+    "Петров",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+    "Семёнов",
+    "Егоров",
+    "Павлов",
+    "Козлов",
+    "Степанов",
+    "Николаев",
+    "Орлов",
+    "Андреев",
+    "Макаров",
+    "Никитин",
+    "Захаров",
+    "Зайцев",
+    "Соловьёв",
+    "Борисов",
+    "Яковлев",
+    "Григорьев",
+    "Романов",
+    "Воробьёв",
+    "Сергеев",
+    "Кузьмин",
+    "Фролов",
+    "Александров",
+    "Дмитриев",
+    "Королёв",
+    "Гусев",
+    "Киселёв",
+    "Ильин",
+    "Максимов",
+    "Поляков",
+    "Сорокин",
+    "Виноградов",
+    "Ковалёв",
+    "Белов",
+    "Медведев",
+    "Антонов",
+    "Тарасов",
+    "Жуков",
+    "Баранов",
+    "Филиппов",
+    "Комаров",
+    "Давыдов",
+    "Беляев",
+    "Герасимов",
+    "Богданов",
+    "Осипов",
+    "Сидоров",
+    "Матвеев",
+    "Титов",
+    "Марков",
+    "Миронов",
+    "Крылов",
+    "Куликов",
+    "Карпов",
+    "Власов",
+    "Мельников",
+    "Денисов",
+    "Гаврилов",
+    "Тихонов",
+    "Казаков",
+    "Афанасьев",
+    "Данилов",
+    "Савельев",
+    "Тимофеев",
+    "Фомин",
+    "Чернов",
+    "Абрамов",
+    "Мартынов",
+    "Ефимов",
+    "Федотов",
+    "Щербаков",
+    "Назаров",
+    "Калинин",
+    "Исаев",
+    "Чернышёв",
+    "Быков",
+    "Маслов",
+    "Родионов",
+    "Коновалов",
+    "Лазарев",
+    "Воронин",
+    "Климов",
+    "Филатов",
+    "Пономарёв",
+    "Голубев",
+    "Кудрявцев",
+    "Прохоров",
+];
+const KYRGYZ_MALE: &[&str] = &[
+    "Азамат",
+    "Бакыт",
+    "Данияр",
+    "Эрлан",
+    "Жоомарт",
+    "Нурлан",
+    "Талант",
+    "Улан",
+    "Адилет",
+    "Бектур",
+];
+const KYRGYZ_FEMALE: &[&str] = &[
+    "Айгерим",
+    "Асель",
+    "Бурул",
+    "Гулзат",
+    "Жылдыз",
+    "Назгүл",
+    "Нуриза",
+    "Чолпон",
+    "Айпери",
+    "Мээрим",
+];
+const KYRGYZ_SURNAMES: &[&str] = &[
+    "Абдыкадыров",
+    "Асанов",
+    "Бакиров",
+    "Жумабаев",
+    "Исаков",
+    "Кадыров",
+    "Мамытов",
+    "Осмонов",
+    "Садыков",
+    "Токтогулов",
+    "Усенов",
+    "Эсенбаев",
+];
 
 /// Registering organisations per city (index into the organisation list), with weights.
 fn registrars_of(city: &str) -> &'static [(usize, f64)] {
@@ -86,7 +364,11 @@ fn weighted(rng: &mut StdRng, items: &[(usize, f64)]) -> usize {
 fn feminine(surname: &str) -> String {
     if let Some(stem) = surname.strip_suffix("ий") {
         format!("{stem}ая")
-    } else if surname.ends_with("ов") || surname.ends_with("ев") || surname.ends_with("ёв") || surname.ends_with("ин") {
+    } else if surname.ends_with("ов")
+        || surname.ends_with("ев")
+        || surname.ends_with("ёв")
+        || surname.ends_with("ин")
+    {
         format!("{surname}а")
     } else {
         surname.to_owned()
@@ -120,11 +402,40 @@ fn latin(text: &str) -> String {
         let upper = c.is_uppercase();
         let lower = c.to_lowercase().next().unwrap_or(c);
         let t = match lower {
-            'а' => "a", 'б' => "b", 'в' => "v", 'г' => "g", 'д' => "d", 'е' => "e", 'ё' => "e",
-            'ж' => "zh", 'з' => "z", 'и' => "i", 'й' => "i", 'к' => "k", 'л' => "l", 'м' => "m",
-            'н' => "n", 'о' => "o", 'п' => "p", 'р' => "r", 'с' => "s", 'т' => "t", 'у' => "u",
-            'ф' => "f", 'х' => "kh", 'ц' => "ts", 'ч' => "ch", 'ш' => "sh", 'щ' => "shch",
-            'ъ' => "ie", 'ы' => "y", 'ь' => "", 'э' => "e", 'ю' => "iu", 'я' => "ia", 'ү' => "u",
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "g",
+            'д' => "d",
+            'е' => "e",
+            'ё' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' => "i",
+            'й' => "i",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ъ' => "ie",
+            'ы' => "y",
+            'ь' => "",
+            'э' => "e",
+            'ю' => "iu",
+            'я' => "ia",
+            'ү' => "u",
             _ => {
                 out.push(c);
                 continue;
@@ -180,7 +491,9 @@ fn birth(rng: &mut StdRng, min_age: i32, max_age: i32) -> String {
 }
 
 fn digits(rng: &mut StdRng, n: usize) -> String {
-    (0..n).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
+    (0..n)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect()
 }
 
 fn member(
@@ -194,13 +507,24 @@ fn member(
     citizenship: &str,
     passport: bool,
 ) -> MemberInput {
-    let surname = if sex == Sex::Female { feminine(surname) } else { surname.to_owned() };
-    let adult = birth_date.get(..4).and_then(|y| y.parse::<i32>().ok()).is_some_and(|y| y <= 2004);
+    let surname = if sex == Sex::Female {
+        feminine(surname)
+    } else {
+        surname.to_owned()
+    };
+    let adult = birth_date
+        .get(..4)
+        .and_then(|y| y.parse::<i32>().ok())
+        .is_some_and(|y| y <= 2004);
     let mut vulnerabilities = Vec::new();
     if !adult {
         vulnerabilities.push(Vulnerability::Child);
     }
-    if birth_date.get(..4).and_then(|y| y.parse::<i32>().ok()).is_some_and(|y| y <= 1960) {
+    if birth_date
+        .get(..4)
+        .and_then(|y| y.parse::<i32>().ok())
+        .is_some_and(|y| y <= 1960)
+    {
         vulnerabilities.push(Vulnerability::OlderPerson);
     }
     if adult && rng.random_bool(0.02) {
@@ -256,27 +580,128 @@ fn arrival(rng: &mut StdRng, city: &City, day: NaiveDate) -> HouseholdInput {
     if !kyrgyz && roll < 0.62 {
         // Most who crossed in that week were men of call-up age, alone.
         let f = father(rng);
-        { let given = *pick(rng, male_names); let born = birth(rng, 19, 45); members.push(member(rng, surname, given, f, Sex::Male, born, Relationship::Head, citizenship, passport)); }
+        {
+            let given = *pick(rng, male_names);
+            let born = birth(rng, 19, 45);
+            members.push(member(
+                rng,
+                surname,
+                given,
+                f,
+                Sex::Male,
+                born,
+                Relationship::Head,
+                citizenship,
+                passport,
+            ));
+        }
     } else if !kyrgyz && roll < 0.8 {
         let (fh, fw) = (father(rng), father(rng));
-        { let given = *pick(rng, male_names); let born = birth(rng, 22, 45); members.push(member(rng, surname, given, fh, Sex::Male, born, Relationship::Head, citizenship, passport)); }
-        { let given = *pick(rng, female_names); let born = birth(rng, 20, 42); members.push(member(rng, surname, given, fw, Sex::Female, born, Relationship::Spouse, citizenship, passport)); }
+        {
+            let given = *pick(rng, male_names);
+            let born = birth(rng, 22, 45);
+            members.push(member(
+                rng,
+                surname,
+                given,
+                fh,
+                Sex::Male,
+                born,
+                Relationship::Head,
+                citizenship,
+                passport,
+            ));
+        }
+        {
+            let given = *pick(rng, female_names);
+            let born = birth(rng, 20, 42);
+            members.push(member(
+                rng,
+                surname,
+                given,
+                fw,
+                Sex::Female,
+                born,
+                Relationship::Spouse,
+                citizenship,
+                passport,
+            ));
+        }
     } else {
         let head_name = *pick(rng, male_names);
         let (fh, fw) = (father(rng), father(rng));
         let born = birth(rng, 25, 55);
-        members.push(member(rng, surname, head_name, fh, Sex::Male, born, Relationship::Head, citizenship, passport));
-        { let given = *pick(rng, female_names); let born = birth(rng, 23, 50); members.push(member(rng, surname, given, fw, Sex::Female, born, Relationship::Spouse, citizenship, passport)); }
+        members.push(member(
+            rng,
+            surname,
+            head_name,
+            fh,
+            Sex::Male,
+            born,
+            Relationship::Head,
+            citizenship,
+            passport,
+        ));
+        {
+            let given = *pick(rng, female_names);
+            let born = birth(rng, 23, 50);
+            members.push(member(
+                rng,
+                surname,
+                given,
+                fw,
+                Sex::Female,
+                born,
+                Relationship::Spouse,
+                citizenship,
+                passport,
+            ));
+        }
         for _ in 0..rng.random_range(1..=3) {
-            let sex = if rng.random_bool(0.5) { Sex::Male } else { Sex::Female };
-            let name = *pick(rng, if sex == Sex::Male { male_names } else { female_names });
+            let sex = if rng.random_bool(0.5) {
+                Sex::Male
+            } else {
+                Sex::Female
+            };
+            let name = *pick(
+                rng,
+                if sex == Sex::Male {
+                    male_names
+                } else {
+                    female_names
+                },
+            );
             let father_name = (!kyrgyz).then_some(head_name);
             let born = birth(rng, 0, 16);
-            members.push(member(rng, surname, name, father_name, sex, born, Relationship::Child, citizenship, false));
+            members.push(member(
+                rng,
+                surname,
+                name,
+                father_name,
+                sex,
+                born,
+                Relationship::Child,
+                citizenship,
+                false,
+            ));
         }
         if rng.random_bool(0.15) {
             let f = father(rng);
-            { let given = *pick(rng, female_names); let born = birth(rng, 62, 80); members.push(member(rng, surname, given, f, Sex::Female, born, Relationship::Parent, citizenship, passport)); }
+            {
+                let given = *pick(rng, female_names);
+                let born = birth(rng, 62, 80);
+                members.push(member(
+                    rng,
+                    surname,
+                    given,
+                    f,
+                    Sex::Female,
+                    born,
+                    Relationship::Parent,
+                    citizenship,
+                    passport,
+                ));
+            }
         }
     }
     let mut needs = Vec::new();
@@ -301,7 +726,14 @@ fn arrival(rng: &mut StdRng, city: &City, day: NaiveDate) -> HouseholdInput {
             region: None,
             city: Some(city.name.into()),
         }),
-        phone: (!kyrgyz && rng.random_bool(0.7)).then(|| format!("+7 9{} {} {}", digits(rng, 2), digits(rng, 3), digits(rng, 4))),
+        phone: (!kyrgyz && rng.random_bool(0.7)).then(|| {
+            format!(
+                "+7 9{} {} {}",
+                digits(rng, 2),
+                digits(rng, 3),
+                digits(rng, 4)
+            )
+        }),
         languages: vec![if kyrgyz { "ky".into() } else { "ru".into() }],
         needs,
         accepts_sex_separation: Some(rng.random_bool(0.5)),
@@ -316,10 +748,29 @@ fn arrival(rng: &mut StdRng, city: &City, day: NaiveDate) -> HouseholdInput {
 fn arrivals(rng: &mut StdRng) -> Vec<Arrival> {
     let first_day = date(2022, 9, 22);
     let mut out = Vec::with_capacity(HOUSEHOLDS + HOUSEHOLDS / 20);
-    let shares: Vec<(usize, f64)> = CITIES.iter().enumerate().map(|(i, c)| (i, c.share)).collect();
+    let shares: Vec<(usize, f64)> = CITIES
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, c.share))
+        .collect();
     for _ in 0..HOUSEHOLDS {
         // Arrivals peaked on the 25th–27th.
-        let day = first_day + Duration::days(weighted(rng, &[(0, 0.04), (1, 0.08), (2, 0.12), (3, 0.17), (4, 0.17), (5, 0.14), (6, 0.1), (7, 0.07), (8, 0.06), (9, 0.05)]) as i64);
+        let day = first_day
+            + Duration::days(weighted(
+                rng,
+                &[
+                    (0, 0.04),
+                    (1, 0.08),
+                    (2, 0.12),
+                    (3, 0.17),
+                    (4, 0.17),
+                    (5, 0.14),
+                    (6, 0.1),
+                    (7, 0.07),
+                    (8, 0.06),
+                    (9, 0.05),
+                ],
+            ) as i64);
         let city = &CITIES[weighted(rng, &shares)];
         let input = arrival(rng, city, day);
         let organisation = weighted(rng, registrars_of(city.name));
@@ -335,14 +786,22 @@ fn arrivals(rng: &mut StdRng) -> Vec<Arrival> {
                     variant(rng, m);
                 }
             }
-            let other = if again < 0.015 { organisation } else { weighted(rng, registrars_of(city.name)) };
+            let other = if again < 0.015 {
+                organisation
+            } else {
+                weighted(rng, registrars_of(city.name))
+            };
             out.push(Arrival {
                 input: copy,
                 organisation: other,
                 registered_at: registered_at + Duration::hours(rng.random_range(2..48)),
             });
         }
-        out.push(Arrival { input, organisation, registered_at });
+        out.push(Arrival {
+            input,
+            organisation,
+            registered_at,
+        });
     }
     out
 }
@@ -350,8 +809,11 @@ fn arrivals(rng: &mut StdRng) -> Vec<Arrival> {
 /// Registers every generated household; returns how many people.
 pub async fn seed_arrivals(store: &Store, registrars: &[Actor]) -> Result<usize> {
     let mut rng = StdRng::seed_from_u64(SEED);
-    let ctx = ValidationContext { today: date(2022, 10, 2).max(Utc::now().date_naive()) };
-    let mut by_org: Vec<Vec<(ValidatedHousehold, DateTime<Utc>)>> = vec![Vec::new(); registrars.len()];
+    let ctx = ValidationContext {
+        today: date(2022, 10, 2).max(Utc::now().date_naive()),
+    };
+    let mut by_org: Vec<Vec<(ValidatedHousehold, DateTime<Utc>)>> =
+        vec![Vec::new(); registrars.len()];
     let mut people = 0;
     for a in arrivals(&mut rng) {
         match validate(&a.input, &ctx) {
@@ -389,34 +851,114 @@ pub async fn seed_sites(store: &Store, managers: &[Actor], now: DateTime<Utc>) -
     let mut count = 0;
     for city in CITIES {
         for n in 0..city.sites {
-            let kind = *pick(&mut rng, &[SiteKind::SportsHall, SiteKind::Mosque, SiteKind::School, SiteKind::Hostel, SiteKind::Dormitory, SiteKind::Hotel, SiteKind::Cinema, SiteKind::PrivateAccommodation, SiteKind::PrivateAccommodation]);
+            let kind = *pick(
+                &mut rng,
+                &[
+                    SiteKind::SportsHall,
+                    SiteKind::Mosque,
+                    SiteKind::School,
+                    SiteKind::Hostel,
+                    SiteKind::Dormitory,
+                    SiteKind::Hotel,
+                    SiteKind::Cinema,
+                    SiteKind::PrivateAccommodation,
+                    SiteKind::PrivateAccommodation,
+                ],
+            );
             let (name, segregated, pools) = match kind {
-                SiteKind::SportsHall => (format!("Спорткомплекс № {}", n + 1), true, vec![pool(PoolKind::MaleDorm, rng.random_range(40..150), 4, None), pool(PoolKind::FemaleDorm, rng.random_range(20..60), 2, None)]),
-                SiteKind::Mosque => (format!("Мечеть № {}", n + 1), true, vec![pool(PoolKind::MaleDorm, rng.random_range(30..100), 0, None)]),
-                SiteKind::School => (format!("Школа № {}", n + 10), false, vec![pool(PoolKind::Mixed, rng.random_range(30..80), 4, None), pool(PoolKind::FamilyRoom, 24, 0, Some(6))]),
-                SiteKind::Hostel => (format!("Хостел № {}", n + 1), false, vec![pool(PoolKind::FamilyRoom, 4 * rng.random_range(4..12), 4, Some(4)), pool(PoolKind::Mixed, rng.random_range(10..30), 2, None)]),
-                SiteKind::Dormitory => (format!("Общежитие колледжа № {}", n + 1), true, vec![pool(PoolKind::MaleDorm, rng.random_range(30..90), 2, None), pool(PoolKind::FemaleDorm, rng.random_range(20..60), 2, None)]),
-                SiteKind::Hotel => (format!("Гостиница № {}", n + 1), false, vec![pool(PoolKind::FamilyRoom, 4 * rng.random_range(5..20), 8, Some(4))]),
-                SiteKind::Cinema => (format!("Кинотеатр № {}", n + 1), false, vec![pool(PoolKind::Mixed, rng.random_range(40..120), 6, None)]),
-                _ => (format!("Квартира волонтёра № {}", n + 1), false, vec![pool(PoolKind::FamilyRoom, 4, 0, Some(4))]),
+                SiteKind::SportsHall => (
+                    format!("Спорткомплекс № {}", n + 1),
+                    true,
+                    vec![
+                        pool(PoolKind::MaleDorm, rng.random_range(40..150), 4, None),
+                        pool(PoolKind::FemaleDorm, rng.random_range(20..60), 2, None),
+                    ],
+                ),
+                SiteKind::Mosque => (
+                    format!("Мечеть № {}", n + 1),
+                    true,
+                    vec![pool(PoolKind::MaleDorm, rng.random_range(30..100), 0, None)],
+                ),
+                SiteKind::School => (
+                    format!("Школа № {}", n + 10),
+                    false,
+                    vec![
+                        pool(PoolKind::Mixed, rng.random_range(30..80), 4, None),
+                        pool(PoolKind::FamilyRoom, 24, 0, Some(6)),
+                    ],
+                ),
+                SiteKind::Hostel => (
+                    format!("Хостел № {}", n + 1),
+                    false,
+                    vec![
+                        pool(
+                            PoolKind::FamilyRoom,
+                            4 * rng.random_range(4..12),
+                            4,
+                            Some(4),
+                        ),
+                        pool(PoolKind::Mixed, rng.random_range(10..30), 2, None),
+                    ],
+                ),
+                SiteKind::Dormitory => (
+                    format!("Общежитие колледжа № {}", n + 1),
+                    true,
+                    vec![
+                        pool(PoolKind::MaleDorm, rng.random_range(30..90), 2, None),
+                        pool(PoolKind::FemaleDorm, rng.random_range(20..60), 2, None),
+                    ],
+                ),
+                SiteKind::Hotel => (
+                    format!("Гостиница № {}", n + 1),
+                    false,
+                    vec![pool(
+                        PoolKind::FamilyRoom,
+                        4 * rng.random_range(5..20),
+                        8,
+                        Some(4),
+                    )],
+                ),
+                SiteKind::Cinema => (
+                    format!("Кинотеатр № {}", n + 1),
+                    false,
+                    vec![pool(PoolKind::Mixed, rng.random_range(40..120), 6, None)],
+                ),
+                _ => (
+                    format!("Квартира волонтёра № {}", n + 1),
+                    false,
+                    vec![pool(PoolKind::FamilyRoom, 4, 0, Some(4))],
+                ),
             };
             let rules = HouseRules {
                 sex_segregated: segregated,
                 children_allowed: kind != SiteKind::Mosque,
-                max_nights: Some(if kind == SiteKind::PrivateAccommodation { 30 } else { 14 }),
+                max_nights: Some(if kind == SiteKind::PrivateAccommodation {
+                    30
+                } else {
+                    14
+                }),
                 check_in_from: Some("08:00".into()),
                 check_in_until: Some("23:00".into()),
             };
             let site = validate_site(&SiteInput {
                 name: Some(name),
                 kind: Some(kind),
-                location: Some(LocationInput { country: Some(city.country.into()), region: None, city: Some(city.name.into()) }),
+                location: Some(LocationInput {
+                    country: Some(city.country.into()),
+                    region: None,
+                    city: Some(city.name.into()),
+                }),
                 coordinates: Some(Coordinates {
                     latitude: city.lat + rng.random_range(-0.05..0.05),
                     longitude: city.lon + rng.random_range(-0.05..0.05),
                 }),
                 rules: Some(rules.clone()),
-                amenities: Some(Amenities { heating: true, showers: kind != SiteKind::Mosque, meals: kind != SiteKind::PrivateAccommodation, step_free: rng.random_bool(0.5) }),
+                amenities: Some(Amenities {
+                    heating: true,
+                    showers: kind != SiteKind::Mosque,
+                    meals: kind != SiteKind::PrivateAccommodation,
+                    step_free: rng.random_bool(0.5),
+                }),
                 ..SiteInput::default()
             })
             .map_err(|e| anyhow::anyhow!("demo site is invalid: {:?}", e.errors))?;
@@ -424,7 +966,8 @@ pub async fn seed_sites(store: &Store, managers: &[Actor], now: DateTime<Utc>) -
             let manager = &managers[organisation.min(managers.len() - 1)];
             let view = store.create_site(manager, &site, now).await?;
             for p in pools {
-                let spec = validate_pool(&p, &rules).map_err(|e| anyhow::anyhow!("demo pool is invalid: {:?}", e.errors))?;
+                let spec = validate_pool(&p, &rules)
+                    .map_err(|e| anyhow::anyhow!("demo pool is invalid: {:?}", e.errors))?;
                 store.add_pool(manager, view.site.id, &spec, now).await?;
             }
             count += 1;
@@ -458,6 +1001,7 @@ pub async fn seed_stays(store: &Store, managers: &[Actor], now: DateTime<Utc>) -
             .map_err(|e| anyhow::anyhow!("demo placement: {e}"))?;
         placed += results.iter().filter(|r| r.outcome == "accepted").count();
     }
+    tracing::info!(placed, "demo week: reservations made");
     // Most arrived and checked in; each site's manager does it.
     let mut checked = 0usize;
     for manager in managers {
@@ -467,7 +1011,9 @@ pub async fn seed_stays(store: &Store, managers: &[Actor], now: DateTime<Utc>) -
             }
             for r in store.residents(manager, site.site.id, 3, now).await? {
                 if r.stay.status == StayStatus::Reserved && checked % 5 != 4 {
-                    store.change_stay(manager, r.stay.id, StayStatus::CheckedIn, now).await?;
+                    store
+                        .change_stay(manager, r.stay.id, StayStatus::CheckedIn, now)
+                        .await?;
                 }
                 checked += 1;
             }
@@ -488,7 +1034,10 @@ pub async fn seed_review_queue(store: &Store, registrars: &[Actor]) -> Result<us
         let Some(last) = page.last() else { break };
         after = Some(last.id);
         for h in &page {
-            let Some(org) = registrars.iter().position(|r| r.organisation_id == h.organisation_id) else {
+            let Some(org) = registrars
+                .iter()
+                .position(|r| r.organisation_id == h.organisation_id)
+            else {
                 continue;
             };
             for m in &h.members {
@@ -509,7 +1058,9 @@ pub async fn seed_review_queue(store: &Store, registrars: &[Actor]) -> Result<us
     }
     let mut queued = 0;
     for (org, found) in pairs.iter().enumerate() {
-        queued += store.enqueue_duplicates(&registrars[org], found, Utc::now()).await?;
+        queued += store
+            .enqueue_duplicates(&registrars[org], found, Utc::now())
+            .await?;
     }
     Ok(queued)
 }

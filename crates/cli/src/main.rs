@@ -420,7 +420,17 @@ async fn run(cli: Cli) -> Result<()> {
                     format!("sqlite://{}", path.display())
                 }
             };
-            let store = open_with(&url, None).await?;
+            // A throwaway database: commits are not forced to disk one by one, so a week
+            // of registrations is seeded in seconds (WAL keeps it consistent on a crash).
+            let store = Store::connect(
+                &url,
+                &StoreOptions {
+                    durable_commits: false,
+                    ..StoreOptions::default()
+                },
+            )
+            .await
+            .with_context(|| format!("could not open the database at {}", redact_url(&url)))?;
             let demo = demo::seed(&store, scale).await?;
             serve(store, bind, PublicSettings::default(), |address| {
                 demo.print_welcome(address, &redact_url(&url))

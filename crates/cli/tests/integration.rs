@@ -592,15 +592,45 @@ async fn demo_week_fills_dashboard_waiting_list_and_review_queue() {
         .expect("address")
         .to_owned();
     // One account per role in each of seven organisations.
-    for role in ["registrar", "dispatcher", "site-manager", "distributor", "caseworker", "analyst", "auditor", "admin"] {
-        for org in ["kainar", "unhcr", "zhardam", "migration", "iom", "redcrescent", "kovcheg"] {
-            assert!(text.contains(&format!("{role}@{org}.example.org")), "{role}@{org}");
+    for role in [
+        "registrar",
+        "dispatcher",
+        "site-manager",
+        "distributor",
+        "caseworker",
+        "analyst",
+        "auditor",
+        "admin",
+    ] {
+        for org in [
+            "kainar",
+            "unhcr",
+            "zhardam",
+            "migration",
+            "iom",
+            "redcrescent",
+            "kovcheg",
+        ] {
+            assert!(
+                text.contains(&format!("{role}@{org}.example.org")),
+                "{role}@{org}"
+            );
         }
     }
     let admin = token_of(&text, "admin@kainar.example.org");
     let stats = get_json(&base, "/api/v1/stats", &admin).await;
-    assert!(stats["population"]["persons"].as_u64().is_some_and(|n| n > 2_000), "{}", stats["population"]["persons"]);
-    assert!(stats["waiting_households"].as_u64().is_some_and(|n| n > 0), "{}", stats["waiting_households"]);
+    assert!(
+        stats["population"]["persons"]
+            .as_u64()
+            .is_some_and(|n| n > 2_000),
+        "{}",
+        stats["population"]["persons"]
+    );
+    assert!(
+        stats["waiting_households"].as_u64().is_some_and(|n| n > 0),
+        "{}",
+        stats["waiting_households"]
+    );
     let occupied: u64 = stats["beds"]
         .as_array()
         .expect("beds")
@@ -609,20 +639,46 @@ async fn demo_week_fills_dashboard_waiting_list_and_review_queue() {
         .filter_map(|b| b["occupied"].as_u64())
         .sum();
     assert!(occupied > 100, "{occupied} beds occupied");
-    let queue = get_json(&base, "/api/v1/duplicates", &token_of(&text, "registrar@kainar.example.org")).await;
-    assert!(queue["items"].as_array().is_some_and(|items| !items.is_empty()), "{queue}");
+    let queue = get_json(
+        &base,
+        "/api/v1/duplicates",
+        &token_of(&text, "registrar@kainar.example.org"),
+    )
+    .await;
+    assert!(
+        queue["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty()),
+        "{queue}"
+    );
     // People displaced by the border conflict and returning migrants in Kyrgyzstan.
-    let bishkek = get_json(&base, "/api/v1/stats", &token_of(&text, "admin@zhardam.example.org")).await;
+    let bishkek = get_json(
+        &base,
+        "/api/v1/stats",
+        &token_of(&text, "admin@zhardam.example.org"),
+    )
+    .await;
     let groups = &bishkek["population"]["by_group"];
     assert!(groups["idp"].as_u64().is_some_and(|n| n > 0), "{groups}");
-    assert!(groups["returnee"].as_u64().is_some_and(|n| n > 0), "{groups}");
+    assert!(
+        groups["returnee"].as_u64().is_some_and(|n| n > 0),
+        "{groups}"
+    );
     let _ = child.kill().await;
 }
 
 /// Seeds a database with the demo (it must be empty), then stops the demo server.
 async fn seed_demo(db: &str) {
     let mut child = Command::new(BIN)
-        .args(["demo", "--scale", "small", "--db", db, "--bind", "127.0.0.1:0"])
+        .args([
+            "demo",
+            "--scale",
+            "small",
+            "--db",
+            db,
+            "--bind",
+            "127.0.0.1:0",
+        ])
         .env("SHANYRAK_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

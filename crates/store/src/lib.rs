@@ -80,12 +80,16 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// Passphrase that encrypts the SQLite file (SQLCipher); `None` leaves it plain.
     pub encryption_key: Option<String>,
+    /// SQLite: every commit reaches the disk before it is acknowledged (`synchronous =
+    /// FULL`). Only a throwaway database (the demo) turns this off, to seed in seconds.
+    pub durable_commits: bool,
 }
 
 impl std::fmt::Debug for StoreOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoreOptions")
             .field("max_connections", &self.max_connections)
+            .field("durable_commits", &self.durable_commits)
             .field(
                 "encryption_key",
                 &self.encryption_key.as_ref().map(|_| "[redacted]"),
@@ -99,6 +103,7 @@ impl Default for StoreOptions {
         Self {
             max_connections: 8,
             encryption_key: None,
+            durable_commits: true,
         }
     }
 }
@@ -121,7 +126,11 @@ impl Store {
             let connect = connect
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
+                .synchronous(if options.durable_commits {
+                    SqliteSynchronous::Full
+                } else {
+                    SqliteSynchronous::Normal
+                })
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
             // One writer: SQLite allows one write transaction at a time anyway, and a queue

@@ -79,6 +79,24 @@ backend_impl! {
         Ok(id)
     }
 
+    /// That the batch exists and is the caller's to decide on, without reading its
+    /// proposal and decisions (a dispatcher accepting a thousand proposals would otherwise
+    /// re-read them for each).
+    async fn check_batch(&self, by: &Principal, id: Uuid) -> Result<(), StoreError> {
+        may_place(by)?;
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query("SELECT organisation_id FROM placement_batches WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let organisation_id: Option<Uuid> = row.try_get("organisation_id")?;
+        if scope_of(by).is_some() && organisation_id != scope_of(by) {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     pub async fn get_batch(&self, by: &Principal, id: Uuid) -> Result<PlacementBatch, StoreError> {
         may_place(by)?;
         let mut conn = self.reader.acquire().await?;
@@ -184,7 +202,7 @@ backend_impl! {
         reserve_until: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Stay>, StoreError> {
-        self.get_batch(by, batch_id).await?;
+        self.check_batch(by, batch_id).await?;
         let mut tx = self.writer.begin().await?;
         Self::ensure_undecided(&mut tx, batch_id, household_id).await?;
         let mut stays = Vec::with_capacity(allocations.len());
@@ -253,7 +271,7 @@ backend_impl! {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.get_batch(by, batch_id).await?;
+        self.check_batch(by, batch_id).await?;
         let mut tx = self.writer.begin().await?;
         Self::ensure_undecided(&mut tx, batch_id, household_id).await?;
         let decision = PlacementDecision {
