@@ -16,7 +16,7 @@ use shanyrak_import::{ImportedHousehold, Mapping};
 use shanyrak_store::{CreateOutcome, IdempotencyRequest, RowToQuarantine, StoreError};
 
 use crate::AppState;
-use crate::households::{possible_duplicates, validation_context};
+use crate::households::validation_context;
 
 /// What an import did, with the keys scripts read (`--json`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -141,6 +141,10 @@ pub fn check(
         .collect())
 }
 
+/// Households registered per transaction: one commit per household would dominate a
+/// large import; a failure loses at most this many, and a rerun replays the rest.
+const CHUNK: usize = 250;
+
 /// Registers what is valid and quarantines the rest; `dry_run` writes nothing and says
 /// what would happen. `progress` is told (households done, households in all).
 pub async fn run(
@@ -156,69 +160,103 @@ pub async fn run(
     };
     let mut problems = Vec::new();
     let total = prepared.households.len();
-    for (done, household) in prepared.households.iter().enumerate() {
-        match check(household) {
-            Err(found) => {
-                // The whole household waits: registering part of a family would split it.
-                summary.quarantined += household.lines.len();
-                if !dry_run {
-                    let rows: Vec<RowToQuarantine> = household
-                        .lines
-                        .iter()
-                        .map(|line| RowToQuarantine {
-                            line: i64::try_from(*line).unwrap_or(i64::MAX),
-                            household_key: household.key.clone(),
-                            document: household.document.clone(),
-                            errors: json!(
-                                found
-                                    .iter()
-                                    .filter(
-                                        |p| p.line == *line || !p.pointer.starts_with("#/members/")
-                                    )
-                                    .collect::<Vec<_>>()
-                            ),
-                        })
-                        .collect();
-                    state
-                        .store
-                        .quarantine_rows(actor, &prepared.digest, &rows, Utc::now())
-                        .await?;
+    // Possible duplicates are looked for in the organisation and in those sharing identity
+    // data with it now (asked once per import, not once per household).
+    let mut organisations = state
+        .store
+        .sharing_organisations(
+            actor.organisation_id,
+            shanyrak_core::sharing::SharingCategory::Identity,
+            Utc::now(),
+        )
+        .await?;
+    organisations.push(actor.organisation_id);
+    let mut done = 0;
+    for chunk in prepared.households.chunks(CHUNK) {
+        let mut valid = Vec::new();
+        let mut held = Vec::new();
+        for household in chunk {
+            match check(household) {
+                Ok(v) => valid.push((household, v)),
+                Err(found) => {
+                    // The whole household waits: registering part of a family would split it.
+                    summary.quarantined += household.lines.len();
+                    held.extend(household.lines.iter().map(|line| RowToQuarantine {
+                        line: i64::try_from(*line).unwrap_or(i64::MAX),
+                        household_key: household.key.clone(),
+                        document: household.document.clone(),
+                        errors: json!(
+                            found
+                                .iter()
+                                .filter(|p| p.line == *line || !p.pointer.starts_with("#/members/"))
+                                .collect::<Vec<_>>()
+                        ),
+                    }));
+                    problems.extend(found);
                 }
-                problems.extend(found);
             }
-            Ok(valid) if dry_run => {
-                summary.households_created += 1;
-                summary.persons_created += valid.members.len();
-            }
-            Ok(valid) => {
-                let canonical = serde_json::to_vec(&household.document).unwrap_or_default();
-                let idempotency = IdempotencyRequest {
-                    key: format!("import:{}:{}", prepared.digest, household.key),
-                    request_hash: Sha256::digest(&canonical).to_vec(),
-                };
-                let outcome = state
-                    .store
-                    .create_household(actor, &valid, Some(&idempotency), Utc::now())
-                    .await?;
+        }
+        if dry_run {
+            summary.households_created += valid.len();
+            summary.persons_created += valid.iter().map(|(_, v)| v.members.len()).sum::<usize>();
+        } else {
+            state
+                .store
+                .quarantine_rows(actor, &prepared.digest, &held, Utc::now())
+                .await?;
+            let batch: Vec<_> = valid
+                .into_iter()
+                .map(|(household, v)| {
+                    let canonical = serde_json::to_vec(&household.document).unwrap_or_default();
+                    let key = IdempotencyRequest {
+                        key: format!("import:{}:{}", prepared.digest, household.key),
+                        request_hash: Sha256::digest(&canonical).to_vec(),
+                    };
+                    (v, key)
+                })
+                .collect();
+            let outcomes = state
+                .store
+                .create_households_idempotent(actor, &batch, Utc::now())
+                .await?;
+            let mut queue = Vec::new();
+            for outcome in outcomes {
                 match outcome {
                     CreateOutcome::Created(receipt) => {
                         summary.households_created += 1;
                         summary.persons_created += receipt.member_ids.len();
-                        let found = possible_duplicates(state, actor, receipt.household_id).await?;
-                        summary.sent_to_review += found
-                            .values()
-                            .filter(|c| {
-                                c.iter().any(|c| c.organisation_id == actor.organisation_id)
-                            })
-                            .count();
+                        let household = state.store.get_household(actor, receipt.household_id).await?;
+                        // Indexed at once, so later rows of the same file can match it.
+                        state.identity.apply_household(&household);
+                        for m in &household.members {
+                            let record = crate::identity::person_record(m, household.phone.as_ref());
+                            let own: Vec<_> = state
+                                .identity
+                                .possible_duplicates(&organisations, &record, household.id, 5)
+                                .into_iter()
+                                .filter(|c| c.organisation_id == actor.organisation_id)
+                                .collect();
+                            if !own.is_empty() {
+                                summary.sent_to_review += 1;
+                            }
+                            // New persons have no decisions yet: every pair goes to review.
+                            queue.extend(own.into_iter().map(|c| shanyrak_store::ProposedPair {
+                                person: m.id,
+                                other: c.person_id,
+                                probability: c.probability,
+                                evidence: c.evidence,
+                            }));
+                        }
                     }
                     CreateOutcome::Replayed(receipt) => {
                         summary.attached += receipt.member_ids.len();
                     }
                 }
             }
+            state.store.enqueue_duplicates(actor, &queue, Utc::now()).await?;
         }
-        progress(done + 1, total);
+        done += chunk.len();
+        progress(done, total);
     }
     Ok((summary, problems))
 }

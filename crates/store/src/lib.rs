@@ -290,6 +290,16 @@ impl Store {
         dispatch!(self, r => r.create_household(actor, household, idempotency, now).await)
     }
 
+    /// Many households in one transaction, each under its idempotency key (imports).
+    pub async fn create_households_idempotent(
+        &self,
+        actor: &Actor,
+        households: &[(ValidatedHousehold, IdempotencyRequest)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CreateOutcome>, StoreError> {
+        dispatch!(self, r => r.create_households_idempotent(actor, households, now).await)
+    }
+
     /// Many households in one transaction, each with its registration time (demo seeding
     /// and migrations; no idempotency keys).
     pub async fn create_households_bulk(

@@ -849,6 +849,64 @@ backend_impl! {
         Ok(CreateOutcome::Created(receipt))
     }
 
+    /// Many households in one transaction, each under its idempotency key: a key already
+    /// used replays its receipt (a key reused with another body is an error for all).
+    /// For imports, where one commit per household would dominate the run.
+    pub async fn create_households_idempotent(
+        &self,
+        actor: &Actor,
+        households: &[(ValidatedHousehold, IdempotencyRequest)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CreateOutcome>, StoreError> {
+        if !actor.may(Action::RegisterHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        let mut outcomes = Vec::with_capacity(households.len());
+        for (h, idem) in households {
+            let household_id = Uuid::now_v7();
+            let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
+            let mut reference = random_reference();
+            while sqlx::query("SELECT id FROM households WHERE reference = $1")
+                .bind(reference.as_str().to_owned())
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some()
+            {
+                reference = random_reference();
+            }
+            let receipt = HouseholdReceipt { household_id, reference, member_ids: member_ids.clone(), version: 1 };
+            let claimed = sqlx::query(
+                "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING RETURNING key",
+            )
+            .bind(actor.user_id)
+            .bind(idem.key.clone())
+            .bind(idem.request_hash.clone())
+            .bind(Json(to_json(&receipt)?))
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if claimed.is_none() {
+                let row = sqlx::query("SELECT request_hash, receipt FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+                    .bind(actor.user_id)
+                    .bind(idem.key.clone())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let stored_hash: Vec<u8> = row.try_get("request_hash")?;
+                if stored_hash != idem.request_hash {
+                    return Err(StoreError::IdempotencyKeyReused);
+                }
+                outcomes.push(CreateOutcome::Replayed(from_json(row.try_get::<Json<Value>, _>("receipt")?.0, "receipt")?));
+                continue;
+            }
+            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now).await?;
+            outcomes.push(CreateOutcome::Created(receipt));
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
     /// Many households in one transaction, each registered at its own time: for seeding a
     /// demonstration or a migration, where one commit per household would take minutes.
     /// No idempotency keys; an error rolls back the whole batch.
