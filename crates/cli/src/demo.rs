@@ -453,6 +453,7 @@ pub async fn seed(store: &Store, scale: Scale) -> Result<Demo> {
             "demo week: stays"
         );
         crate::demo_week::seed_review_queue(store, &registrars).await?;
+        crate::demo_week::seed_distributions(store, &distributors[0], &registrars[0], now).await?;
         households = store
             .table_counts()
             .await?

@@ -22,7 +22,8 @@ use shanyrak_store::{Principal, Store};
 
 /// Households generated; with their members about 21,000 people.
 pub const HOUSEHOLDS: usize = 11_000;
-const SEED: u64 = 2022_09_21;
+// The day mobilisation was announced.
+const SEED: u64 = 20_220_921;
 
 /// City, country, coordinates, share of arrivals, crossing points, sites.
 struct City {
@@ -496,6 +497,7 @@ fn digits(rng: &mut StdRng, n: usize) -> String {
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn member(
     rng: &mut StdRng,
     surname: &str,
@@ -1063,4 +1065,72 @@ pub async fn seed_review_queue(store: &Store, registrars: &[Actor]) -> Result<us
             .await?;
     }
     Ok(queued)
+}
+
+/// Food and water handed out at Кайнар's point in Oral to the households it registered,
+/// so the distribution reports, stock levels and entitlements have a history.
+pub async fn seed_distributions(
+    store: &Store,
+    distributor: &Actor,
+    lister: &Actor,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    use shanyrak_core::essentials::{DistributionInput, LineInput, validate_distribution};
+    let Some(point) = store.list_points(distributor).await?.into_iter().next() else {
+        return Ok(0);
+    };
+    let items = store.list_items(distributor).await?;
+    let item = |code: &str| items.iter().find(|i| i.code == code).map(|i| i.id);
+    let (Some(food), Some(water)) = (item("food_parcel"), item("water_5l")) else {
+        return Ok(0);
+    };
+    // Households of the organisation, read as its registrar would list them.
+    let ids: Vec<uuid::Uuid> = store
+        .list_households(
+            lister,
+            &shanyrak_store::HouseholdFilter {
+                city: Some("Oral".into()),
+                group: None,
+                status: None,
+                registered_since: None,
+                after: None,
+                limit: 200,
+            },
+        )
+        .await?
+        .iter()
+        .map(|h| h.id)
+        .collect();
+    let mut given = 0;
+    for id in ids {
+        let input = DistributionInput {
+            household_id: Some(id),
+            point_id: Some(point.id),
+            lines: vec![
+                LineInput {
+                    item_id: Some(food),
+                    quantity: Some(1),
+                    person_ids: None,
+                },
+                LineInput {
+                    item_id: Some(water),
+                    quantity: Some(1),
+                    person_ids: None,
+                },
+            ],
+            override_reason: None,
+        };
+        let Ok(request) = validate_distribution(&input) else {
+            continue;
+        };
+        // Entitlements or stock may refuse one; the demo goes on with the others.
+        if store
+            .record_distribution(distributor, &request, None, now)
+            .await
+            .is_ok()
+        {
+            given += 1;
+        }
+    }
+    Ok(given)
 }

@@ -651,6 +651,13 @@ async fn demo_week_fills_dashboard_waiting_list_and_review_queue() {
             .is_some_and(|items| !items.is_empty()),
         "{queue}"
     );
+    let report = get_json(
+        &base,
+        "/api/v1/reports/distributions?by=item",
+        &token_of(&text, "distributor@kainar.example.org"),
+    )
+    .await;
+    assert!(report.to_string().contains("food_parcel"), "{report}");
     // People displaced by the border conflict and returning migrants in Kyrgyzstan.
     let bishkek = get_json(
         &base,

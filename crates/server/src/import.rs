@@ -225,11 +225,15 @@ pub async fn run(
                     CreateOutcome::Created(receipt) => {
                         summary.households_created += 1;
                         summary.persons_created += receipt.member_ids.len();
-                        let household = state.store.get_household(actor, receipt.household_id).await?;
+                        let household = state
+                            .store
+                            .get_household(actor, receipt.household_id)
+                            .await?;
                         // Indexed at once, so later rows of the same file can match it.
                         state.identity.apply_household(&household);
                         for m in &household.members {
-                            let record = crate::identity::person_record(m, household.phone.as_ref());
+                            let record =
+                                crate::identity::person_record(m, household.phone.as_ref());
                             let own: Vec<_> = state
                                 .identity
                                 .possible_duplicates(&organisations, &record, household.id, 5)
@@ -253,7 +257,10 @@ pub async fn run(
                     }
                 }
             }
-            state.store.enqueue_duplicates(actor, &queue, Utc::now()).await?;
+            state
+                .store
+                .enqueue_duplicates(actor, &queue, Utc::now())
+                .await?;
         }
         done += chunk.len();
         progress(done, total);
