@@ -496,12 +496,22 @@ pub async fn upcoming(
     if days > 365 {
         return Err(bad_query("#/days", "at most 365"));
     }
+    let items = upcoming_items(&state, &actor, days).await?;
+    Ok(Json(UpcomingList { items }))
+}
+
+/// People whose stay or registration deadline falls within `days`, late ones first.
+pub(crate) async fn upcoming_items(
+    state: &AppState,
+    actor: &Actor,
+    days: u32,
+) -> Result<Vec<UpcomingItem>, ApiError> {
     let rules = rules()?;
     let today = validation_context().today;
     let horizon = today
         .checked_add_days(Days::new(u64::from(days)))
         .unwrap_or(NaiveDate::MAX);
-    let facts = state.store.stay_facts(&actor, None, Utc::now()).await?;
+    let facts = state.store.stay_facts(actor, None, Utc::now()).await?;
     let mut items: Vec<UpcomingItem> = facts
         .into_iter()
         .filter_map(|f| {
@@ -524,5 +534,5 @@ pub async fn upcoming(
         let late = i.status.overstayed || i.status.registration_overdue;
         (!late, i.status.next_deadline.map(|d| d.on))
     });
-    Ok(Json(UpcomingList { items }))
+    Ok(items)
 }

@@ -186,6 +186,11 @@ impl Store {
         dispatch!(self, r => r.create_organisation(by, name, kind, now).await)
     }
 
+    /// Every organisation, by name (partners for referrals and agreements).
+    pub async fn list_organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        dispatch!(self, r => r.list_organisations().await)
+    }
+
     pub async fn find_organisation(&self, id: Uuid) -> Result<Option<Organisation>, StoreError> {
         dispatch!(self, r => r.find_organisation(id).await)
     }

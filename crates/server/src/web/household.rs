@@ -142,6 +142,13 @@ pub async fn page(
             @if web.actor.may(Action::UpdateHousehold) {
                 a.button.secondary href=(format!("/households/{}/edit", h.id)) { (ctx.t("household-edit")) }
             }
+            @if web.actor.may(Action::ManageCases) {
+                form method="post" action="/cases" {
+                    (ctx.csrf_field())
+                    input type="hidden" name="household_id" value=(h.id);
+                    button.secondary type="submit" { (ctx.t("cases-open-case")) }
+                }
+            }
         }
         dl.facts {
             dt { (ctx.t("field-arrival-date")) } dd { (h.arrival_date.map(|d| ctx.date(d)).unwrap_or_else(|| "—".into())) }

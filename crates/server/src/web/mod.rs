@@ -14,6 +14,7 @@
 //! No personal data in URLs: search and every form that carries names is a POST; pages
 //! address records by their random ids only.
 
+pub mod cases;
 pub mod charts;
 pub mod dashboard;
 pub mod dispatch;
@@ -80,6 +81,10 @@ pub fn routes() -> Router<AppState> {
             get(duplicates::pair).post(duplicates::decide),
         )
         .route("/dashboard", get(dashboard::page))
+        .route("/cases", get(cases::overview).post(cases::open))
+        .route("/cases/{id}", get(cases::page))
+        .route("/cases/{id}/{what}", post(cases::change))
+        .route("/referrals/{id}", get(cases::referral).post(cases::answer))
         .route(
             "/import",
             get(import::page)
@@ -98,7 +103,9 @@ pub fn routes() -> Router<AppState> {
 
 /// Where a user lands after signing in: the first screen their role works with.
 pub fn home_path(actor: &Actor) -> &'static str {
-    if actor.may(Action::RegisterHousehold) {
+    if actor.may(Action::ManageCases) {
+        "/cases"
+    } else if actor.may(Action::RegisterHousehold) {
         "/reception"
     } else if actor.may(Action::ManageSites) {
         "/sites"
@@ -565,6 +572,11 @@ const NAV: &[NavItem] = &[
         path: "/distribute",
         key: "nav-distribute",
         action: Action::Distribute,
+    },
+    NavItem {
+        path: "/cases",
+        key: "nav-cases",
+        action: Action::ManageCases,
     },
     NavItem {
         path: "/duplicates",

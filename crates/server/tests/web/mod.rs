@@ -31,6 +31,7 @@ on_both_backends!(
     web_pages_render_in_every_language_without_missing_keys,
     web_pages_check_roles_and_organisations,
     web_import_previews_confirms_and_quarantine_rows_are_corrected,
+    web_casework_from_household_to_referral_answered_by_the_partner,
 );
 
 const _: Option<Backend> = None;
@@ -743,5 +744,141 @@ async fn web_import_previews_confirms_and_quarantine_rows_are_corrected(app: Tes
     assert!(
         !page.contains("/reception?quarantine="),
         "the corrected row left the quarantine"
+    );
+}
+
+async fn web_casework_from_household_to_referral_answered_by_the_partner(app: TestApp) {
+    let created = app.post(&app.token_a, &family(), None).await;
+    let created: Value = created.json().await.expect("json");
+    let household = created["id"].as_str().expect("id").to_owned();
+    let caseworker = app.user_of_a("cw@example.org", Role::Caseworker).await;
+    // Registrars and admins do not do casework.
+    for token in [&app.token_a, &app.admin_a] {
+        let (status, _) = get(&app, token, "/cases").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let (status, page) = get(&app, &caseworker, &format!("/households/{household}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let opened = post_form(
+        &app,
+        &caseworker,
+        "/cases",
+        &[("csrf", &csrf_of(&page)), ("household_id", &household)],
+    )
+    .await;
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let case_path = location(&opened);
+    let (_, page) = get(&app, &caseworker, &case_path).await;
+    let csrf = csrf_of(&page);
+    for (what, fields) in [
+        (
+            "assessments",
+            vec![
+                ("vulnerability", "medical"),
+                ("severity", "high"),
+                ("on", "2022-09-28"),
+            ],
+        ),
+        (
+            "plan",
+            vec![("description", "Запись к юристу"), ("due", "2022-10-05")],
+        ),
+        ("notes", vec![("text", "Нужна консультация по отсрочке")]),
+    ] {
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend(fields);
+        let saved = post_form(&app, &caseworker, &format!("{case_path}/{what}"), &form).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER, "{what}");
+    }
+    let (_, page) = get(&app, &caseworker, &case_path).await;
+    assert!(page.contains("Запись к юристу") && page.contains("Нужна консультация"));
+    // A referral to organisation B sharing the given name only.
+    let org_b: uuid::Uuid = app.org_b().await.parse().expect("org b");
+    let head = created["members"][0]["id"]
+        .as_str()
+        .expect("head")
+        .to_owned();
+    let sent = post_form(
+        &app,
+        &caseworker,
+        &format!("{case_path}/referrals"),
+        &[
+            ("csrf", csrf.as_str()),
+            ("service", "legal_aid"),
+            ("to", &org_b.to_string()),
+            ("consent_by", &head),
+            ("consent_on", "2022-09-28"),
+            ("fields", "given_name"),
+        ],
+    )
+    .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    // The partner's caseworker sees exactly the consented field, and answers.
+    app.store
+        .create_user(
+            &shanyrak_store::Principal::System("test"),
+            org_b,
+            "cw-b@example.org",
+            "long enough password",
+            &[Role::Caseworker],
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("user b");
+    let partner = app
+        .store
+        .create_token(
+            &shanyrak_store::Principal::System("test"),
+            "cw-b@example.org",
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("token")
+        .secret;
+    let (status, overview) = get(&app, &partner, "/cases").await;
+    assert_eq!(status, StatusCode::OK);
+    let start = overview.find("/referrals/").expect("a received referral") + "/referrals/".len();
+    let referral = overview[start..start + 36].to_owned();
+    let (status, page) = get(&app, &partner, &format!("/referrals/{referral}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Алексей"), "the consented given name");
+    assert!(!page.contains("Смирнов"), "no surname");
+    assert!(!page.contains("345678"), "no document, no phone");
+    let answered = post_form(
+        &app,
+        &partner,
+        &format!("/referrals/{referral}"),
+        &[("csrf", &csrf_of(&page)), ("to", "accepted")],
+    )
+    .await;
+    assert_eq!(answered.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&app, &caseworker, &format!("/referrals/{referral}")).await;
+    assert!(page.contains("принято"), "the sender sees the answer");
+    // Nobody but the owning caseworkers reads the notes.
+    let (status, _) = get(&app, &partner, &case_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for lang in i18n::Lang::ALL {
+        for path in [
+            "/cases",
+            case_path.as_str(),
+            &format!("/referrals/{referral}"),
+        ] {
+            let response = browser()
+                .get(app.url(path))
+                .header(
+                    COOKIE,
+                    format!("{}; shanyrak_lang={}", session(&caseworker), lang.code()),
+                )
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+        }
+    }
+    let missing = i18n::missing_keys();
+    assert!(
+        missing.iter().all(|k| k == "no-such-key-for-test"),
+        "{missing:?}"
     );
 }

@@ -406,6 +406,25 @@ backend_impl! {
         Ok(org)
     }
 
+    /// Every organisation, by name: the partners a referral or an agreement can name.
+    /// Names and kinds are public facts about organisations, not about people.
+    pub async fn list_organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let rows = sqlx::query("SELECT id, name, kind, created_at FROM organisations ORDER BY name")
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Organisation {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    kind: parse_enum(&row.try_get::<String, _>("kind")?, OrgKind::parse, "kind")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn find_organisation(&self, id: Uuid) -> Result<Option<Organisation>, StoreError> {
         let mut conn = self.reader.acquire().await?;
         let row = sqlx::query("SELECT id, name, kind, created_at FROM organisations WHERE id = $1")

@@ -1,0 +1,667 @@
+//! Casework in the browser: the caseworker's overview (open cases, referrals received and
+//! overdue, legal-stay deadlines), a case with its assessment, plan, appointments, notes
+//! and referrals, and a received referral with only the consented fields.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use chrono::{NaiveDate, Utc};
+use maud::{Markup, html};
+use serde::Deserialize;
+use shanyrak_core::cases::{
+    ActionStatus, Appointment, Assessment, Case, CaseInput, CaseNoteInput, CaseStatus,
+    ConsentInput, PlanAction, ReferralEvent, ReferralInput, ServiceKind, Severity, ShareableField,
+    validate_case, validate_note, validate_referral,
+};
+use shanyrak_core::{Action, Vulnerability};
+use shanyrak_store::{Direction, Referral, StoreError};
+use uuid::Uuid;
+
+use super::forms::{FieldErrors, FormData};
+use super::reception::full_name;
+use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::parse_id;
+use crate::households::validation_context;
+
+fn org_names(orgs: &[shanyrak_core::Organisation]) -> HashMap<Uuid, String> {
+    orgs.iter().map(|o| (o.id, o.name.clone())).collect()
+}
+
+fn referral_rows(
+    ctx: &Ctx,
+    referrals: &[Referral],
+    names: &HashMap<Uuid, String>,
+    received: bool,
+) -> Markup {
+    html! {
+        div.table-wrap { table.stack {
+            thead { tr {
+                th scope="col" { (ctx.t("cases-service")) }
+                th scope="col" { (ctx.t(if received { "cases-from" } else { "cases-to" })) }
+                th scope="col" { (ctx.t("field-status")) }
+                th scope="col" { (ctx.t("cases-sent")) }
+            } }
+            tbody {
+                @for r in referrals {
+                    @let other = if received { r.from_organisation_id } else { r.to_organisation_id };
+                    tr {
+                        td data-label=(ctx.t("cases-service")) { a href=(format!("/referrals/{}", r.id)) { (ctx.label("service", r.service.as_str())) } }
+                        td data-label=(ctx.t(if received { "cases-from" } else { "cases-to" })) { (names.get(&other).cloned().unwrap_or_default()) }
+                        td data-label=(ctx.t("field-status")) {
+                            (ctx.label("referral", r.state.as_str()))
+                            @if r.overdue { " · " strong { (ctx.t("cases-overdue")) } }
+                        }
+                        td data-label=(ctx.t("cases-sent")) { (ctx.datetime(r.sent_at)) }
+                    }
+                }
+            }
+        } }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OverviewQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    web: Web,
+    Query(query): Query<OverviewQuery>,
+) -> PageResult {
+    web.require(Action::ManageCases).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let now = Utc::now();
+    let status = query
+        .status
+        .as_deref()
+        .and_then(CaseStatus::parse)
+        .unwrap_or(CaseStatus::Open);
+    let cases = state
+        .store
+        .list_cases(&web.actor, None, Some(status), 200, now)
+        .await
+        .or_page(ctx)?;
+    let received = state
+        .store
+        .list_referrals(&web.actor, Direction::Received, now)
+        .await
+        .or_page(ctx)?;
+    let overdue = state
+        .store
+        .overdue_referrals(&web.actor, now)
+        .await
+        .or_page(ctx)?;
+    let upcoming = if web.actor.may(Action::TrackLegalStay) {
+        crate::cases::upcoming_items(&state, &web.actor, 14)
+            .await
+            .or_page(ctx)?
+    } else {
+        Vec::new()
+    };
+    let names = org_names(&state.store.list_organisations().await.or_page(ctx)?);
+    let mut references = HashMap::new();
+    for c in &cases {
+        if let std::collections::hash_map::Entry::Vacant(e) = references.entry(c.household_id) {
+            match state.store.get_household(&web.actor, c.household_id).await {
+                Ok(h) => {
+                    e.insert(h.reference.to_string());
+                }
+                Err(StoreError::NotFound) => {}
+                Err(err) => return Err(err).or_page(ctx),
+            }
+        }
+    }
+    let body = html! {
+        h1 { (ctx.t("cases-title")) }
+        nav aria-label=(ctx.t("duplicates-filter")) {
+            ul.legend {
+                @for s in CaseStatus::ALL {
+                    li { a href=(format!("/cases?status={}", s.as_str())) aria-current=[(*s == status).then_some("page")] { (ctx.label("case", s.as_str())) } }
+                }
+            }
+        }
+        h2 { (ctx.t("cases-list")) " (" (cases.len()) ")" }
+        @if cases.is_empty() { p { (ctx.t("cases-none")) } }
+        @else {
+            ul {
+                @for c in &cases {
+                    li {
+                        a href=(format!("/cases/{}", c.id)) { span.reference { (references.get(&c.household_id).cloned().unwrap_or_default()) } }
+                        " · " (ctx.label("case", c.status.as_str()))
+                        " · " (ctx.count("cases-open-actions", c.plan.iter().filter(|a| a.status == ActionStatus::Planned).count() as i64))
+                    }
+                }
+            }
+        }
+        p.hint { (ctx.t("cases-open-hint")) }
+        h2 { (ctx.t("cases-received")) " (" (received.len()) ")" }
+        @if received.is_empty() { p { (ctx.t("cases-none")) } } @else { (referral_rows(ctx, &received, &names, true)) }
+        h2 { (ctx.t("cases-overdue-sent")) " (" (overdue.len()) ")" }
+        @if overdue.is_empty() { p { (ctx.t("cases-none")) } } @else { (referral_rows(ctx, &overdue, &names, false)) }
+        @if web.actor.may(Action::TrackLegalStay) {
+            h2 { (ctx.t("cases-legal-stay")) " (" (upcoming.len()) ")" }
+            p.hint { (ctx.t("cases-legal-stay-hint")) }
+            @if upcoming.is_empty() { p { (ctx.t("cases-none")) } }
+            @else {
+                div.table-wrap { table.stack {
+                    thead { tr {
+                        th scope="col" { (ctx.t("field-name")) }
+                        th scope="col" { (ctx.t("cases-days-left")) }
+                        th scope="col" { (ctx.t("cases-next-deadline")) }
+                    } }
+                    tbody {
+                        @for i in upcoming.iter().take(200) {
+                            tr {
+                                td data-label=(ctx.t("field-name")) { a href=(format!("/households/{}", i.household_id)) { (i.surname) " " (i.given_name) } " " span.reference { (i.reference) } }
+                                td data-label=(ctx.t("cases-days-left")) {
+                                    (i.status.days_left)
+                                    @if i.status.overstayed { " · " strong { (ctx.t("cases-overstayed")) } }
+                                    @if i.status.registration_overdue { " · " strong { (ctx.t("cases-registration-overdue")) } }
+                                }
+                                td data-label=(ctx.t("cases-next-deadline")) { (i.status.next_deadline.map(|d| ctx.date(d.on)).unwrap_or_default()) }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+    };
+    Ok(super::render(ctx, &ctx.t("cases-title"), body))
+}
+
+/// Opens a case for a household (from the household page).
+pub async fn open(State(state): State<AppState>, web: Web, form: FormData) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::ManageCases).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let household_id = form
+        .text("household_id")
+        .and_then(|id| Uuid::parse_str(&id).ok())
+        .ok_or(WebError::Api(ApiError::NotFound))
+        .or_page(ctx)?;
+    let case = validate_case(
+        &CaseInput {
+            household_id: Some(household_id),
+            ..CaseInput::default()
+        },
+        &validation_context(),
+    )
+    .map_err(ApiError::Validation)
+    .or_page(ctx)?;
+    let created = state
+        .store
+        .create_case(&web.actor, &case, Utc::now())
+        .await
+        .or_page(ctx)?;
+    Ok(see_other(&format!("/cases/{}", created.id)))
+}
+
+async fn case_page(
+    state: &AppState,
+    web: &Web,
+    case: &Case,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> PageResult {
+    let ctx = &web.ctx;
+    let now = Utc::now();
+    let household = state
+        .store
+        .get_household(&web.actor, case.household_id)
+        .await
+        .or_page(ctx)?;
+    let household = household.redacted_for(&web.actor);
+    let notes = state
+        .store
+        .list_case_notes(&web.actor, case.id, now)
+        .await
+        .or_page(ctx)?;
+    let sent: Vec<Referral> = state
+        .store
+        .list_referrals(&web.actor, Direction::Sent, now)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .filter(|r| r.case_id == Some(case.id))
+        .collect();
+    let orgs = state.store.list_organisations().await.or_page(ctx)?;
+    let names = org_names(&orgs);
+    let member_name = |id: Option<Uuid>| {
+        id.and_then(|id| household.members.iter().find(|m| m.id == id))
+            .map(|m| full_name(&m.surname, &m.given_name, m.patronymic.as_deref()))
+    };
+    let today = validation_context().today;
+    let form_for = |what: &str| format!("/cases/{}/{what}", case.id);
+    let body = html! {
+        h1 { (ctx.t("cases-case")) " " a href=(format!("/households/{}", household.id)) { span.reference { (household.reference) } } }
+        p { (ctx.label("case", case.status.as_str())) @if let Some(r) = &case.status_reason { " · " (r) } " · " (ctx.datetime(case.opened_at)) }
+        @if !errors.is_empty() {
+            div.notice.error role="alert" #case-errors { @for e in errors.others(&[]) { p { (super::forms::message(ctx, e)) } } }
+        }
+        section {
+            h2 { (ctx.t("cases-assessment")) }
+            ul { @for a in &case.assessments {
+                li { (ctx.label("vulnerability", a.vulnerability.as_str())) " · " (ctx.label("severity", a.severity.as_str())) " · " (ctx.date(a.assessed_on))
+                    @if let Some(n) = member_name(a.person_id) { " · " (n) } }
+            } }
+            form method="post" action=(form_for("assessments")) {
+                (ctx.csrf_field())
+                div.grid.grid3 {
+                    div.field { label for="vulnerability" { (ctx.t("field-vulnerabilities")) }
+                        select #vulnerability name="vulnerability" { @for v in Vulnerability::ALL { option value=(v.as_str()) { (ctx.label("vulnerability", v.as_str())) } } } }
+                    div.field { label for="severity" { (ctx.t("cases-severity")) }
+                        select #severity name="severity" { @for s in Severity::ALL { option value=(s.as_str()) { (ctx.label("severity", s.as_str())) } } } }
+                    div.field { label for="person" { (ctx.t("field-name")) }
+                        select #person name="person" { option value="" { "—" } @for m in &household.members { option value=(m.id) { (full_name(&m.surname, &m.given_name, m.patronymic.as_deref())) } } } }
+                }
+                input type="hidden" name="on" value=(today);
+                button.secondary type="submit" { (ctx.t("cases-add")) }
+            }
+        }
+        section {
+            h2 { (ctx.t("cases-plan")) }
+            ul { @for (i, a) in case.plan.iter().enumerate() {
+                li {
+                    (a.description) " · " (ctx.date(a.due)) " · " (ctx.label("action", a.status.as_str()))
+                    @if a.status == ActionStatus::Planned {
+                        form.inline method="post" action=(form_for("plan-done")) {
+                            (ctx.csrf_field()) input type="hidden" name="index" value=(i);
+                            button.secondary type="submit" { (ctx.t("cases-mark-done")) }
+                        }
+                    }
+                }
+            } }
+            form method="post" action=(form_for("plan")) {
+                (ctx.csrf_field())
+                div.grid {
+                    div.field { label for="description" { (ctx.t("cases-action")) } input #description type="text" name="description" required; }
+                    div.field { label for="due" { (ctx.t("cases-due")) } input #due type="date" name="due" value=(today) required; }
+                }
+                button.secondary type="submit" { (ctx.t("cases-add")) }
+            }
+        }
+        section {
+            h2 { (ctx.t("cases-appointments")) }
+            ul { @for a in &case.appointments {
+                li { (ctx.date(a.on)) @if let Some(t) = &a.time { " " (t) } " · " (a.purpose) @if let Some(p) = &a.place { " · " (p) } }
+            } }
+            form method="post" action=(form_for("appointments")) {
+                (ctx.csrf_field())
+                div.grid.grid3 {
+                    div.field { label for="appointment-on" { (ctx.t("cases-date")) } input #appointment-on type="date" name="on" value=(today) required; }
+                    div.field { label for="appointment-purpose" { (ctx.t("cases-purpose")) } input #appointment-purpose type="text" name="purpose" required; }
+                    div.field { label for="appointment-place" { (ctx.t("cases-place")) } input #appointment-place type="text" name="place"; }
+                }
+                button.secondary type="submit" { (ctx.t("cases-add")) }
+            }
+        }
+        section {
+            h2 { (ctx.t("cases-notes")) }
+            p.hint { (ctx.t("cases-notes-hint")) }
+            ul #notes { @for n in &notes { li { (ctx.datetime(n.written_at)) " · " (n.text) } } }
+            form method="post" action=(form_for("notes")) {
+                (ctx.csrf_field())
+                div.field { label for="note" { (ctx.t("cases-note")) } textarea #note name="text" required {} }
+                button.secondary type="submit" { (ctx.t("cases-add")) }
+            }
+        }
+        section {
+            h2 { (ctx.t("cases-referrals")) }
+            @if !sent.is_empty() { (referral_rows(ctx, &sent, &names, false)) }
+            form method="post" action=(form_for("referrals")) {
+                (ctx.csrf_field())
+                div.grid {
+                    div.field { label for="service" { (ctx.t("cases-service")) }
+                        select #service name="service" { @for s in ServiceKind::ALL { option value=(s.as_str()) { (ctx.label("service", s.as_str())) } } } }
+                    div.field { label for="to" { (ctx.t("cases-to")) }
+                        select #to name="to" { @for o in orgs.iter().filter(|o| o.id != web.actor.organisation_id) { option value=(o.id) { (o.name) } } } }
+                    div.field { label for="consent-by" { (ctx.t("cases-consent-by")) }
+                        select #consent-by name="consent_by" { @for m in &household.members { option value=(m.id) { (full_name(&m.surname, &m.given_name, m.patronymic.as_deref())) } } } }
+                }
+                fieldset {
+                    legend { (ctx.t("cases-consent-fields")) }
+                    div.checks { @for f in ShareableField::ALL {
+                        label { input type="checkbox" name="fields" value=(f.as_str()); (ctx.label("shareable", f.as_str())) }
+                    } }
+                }
+                input type="hidden" name="consent_on" value=(today);
+                button type="submit" { (ctx.t("cases-send-referral")) }
+            }
+        }
+        section {
+            h2 { (ctx.t("field-status")) }
+            form method="post" action=(form_for("status")) {
+                (ctx.csrf_field())
+                div.grid {
+                    div.field { label for="status" { (ctx.t("field-status")) }
+                        select #status name="status" { @for s in CaseStatus::ALL { option value=(s.as_str()) selected[*s == case.status] { (ctx.label("case", s.as_str())) } } } }
+                    div.field { label for="reason" { (ctx.t("cases-reason")) } input #reason type="text" name="reason"; }
+                }
+                button.secondary type="submit" { (ctx.t("common-save")) }
+            }
+        }
+    };
+    Ok((status, super::render(ctx, &ctx.t("cases-case"), body)).into_response())
+}
+
+pub async fn page(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> PageResult {
+    web.require(Action::ManageCases).or_page(&web.ctx)?;
+    let case = state
+        .store
+        .get_case(&web.actor, parse_id(&id).or_page(&web.ctx)?, Utc::now())
+        .await
+        .or_page(&web.ctx)?;
+    case_page(&state, &web, &case, &FieldErrors::default(), StatusCode::OK).await
+}
+
+fn date_of(form: &FormData, name: &str) -> Option<NaiveDate> {
+    form.text(name)
+        .and_then(|d| shanyrak_core::date::parse_full_date(&d).ok())
+}
+
+/// Applies one change from a form on the case page and saves the case.
+pub async fn change(
+    State(state): State<AppState>,
+    web: Web,
+    Path((id, what)): Path<(String, String)>,
+    form: FormData,
+) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::ManageCases).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let now = Utc::now();
+    let case_id = parse_id(&id).or_page(ctx)?;
+    let case = state
+        .store
+        .get_case(&web.actor, case_id, now)
+        .await
+        .or_page(ctx)?;
+    let invalid = |pointer: &str| {
+        FieldErrors::from_validation(&shanyrak_core::ValidationErrors::single(
+            shanyrak_core::FieldError::new(
+                pointer,
+                shanyrak_core::FieldErrorCode::Required,
+                "is required",
+            ),
+        ))
+    };
+    match what.as_str() {
+        "notes" => {
+            return match validate_note(&CaseNoteInput {
+                text: form.text("text"),
+            }) {
+                Ok(text) => {
+                    state
+                        .store
+                        .add_case_note(&web.actor, case_id, &text, now)
+                        .await
+                        .or_page(ctx)?;
+                    Ok(see_other(&format!("/cases/{case_id}")))
+                }
+                Err(e) => {
+                    case_page(
+                        &state,
+                        &web,
+                        &case,
+                        &FieldErrors::from_validation(&e),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await
+                }
+            };
+        }
+        "referrals" => {
+            let input = ReferralInput {
+                case_id: Some(case_id),
+                to_organisation_id: form.text("to").and_then(|t| Uuid::parse_str(&t).ok()),
+                service: form.text("service").and_then(|s| ServiceKind::parse(&s)),
+                person_id: form
+                    .text("consent_by")
+                    .and_then(|p| Uuid::parse_str(&p).ok()),
+                consent: Some(ConsentInput {
+                    given_by_person_id: form
+                        .text("consent_by")
+                        .and_then(|p| Uuid::parse_str(&p).ok()),
+                    given_on: form.text("consent_on"),
+                    fields: form
+                        .all("fields")
+                        .into_iter()
+                        .filter_map(ShareableField::parse)
+                        .collect(),
+                }),
+                answer_within_days: None,
+            };
+            return match validate_referral(&input, web.actor.organisation_id, &validation_context())
+            {
+                Ok(referral) => match state
+                    .store
+                    .create_referral(&web.actor, &referral, now)
+                    .await
+                {
+                    Ok(_) => Ok(see_other(&format!("/cases/{case_id}"))),
+                    Err(StoreError::Invalid(e)) => {
+                        case_page(
+                            &state,
+                            &web,
+                            &case,
+                            &FieldErrors::from_validation(&e),
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                        )
+                        .await
+                    }
+                    Err(e) => Err(e).or_page(ctx),
+                },
+                Err(e) => {
+                    case_page(
+                        &state,
+                        &web,
+                        &case,
+                        &FieldErrors::from_validation(&e),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await
+                }
+            };
+        }
+        _ => {}
+    }
+    let mut input = case.to_input();
+    match what.as_str() {
+        "assessments" => {
+            let (Some(vulnerability), Some(severity), Some(on)) = (
+                form.text("vulnerability")
+                    .and_then(|v| Vulnerability::parse(&v)),
+                form.text("severity").and_then(|s| Severity::parse(&s)),
+                date_of(&form, "on"),
+            ) else {
+                return case_page(
+                    &state,
+                    &web,
+                    &case,
+                    &invalid("#/assessments"),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            };
+            input.assessments.push(Assessment {
+                vulnerability,
+                severity,
+                assessed_on: on,
+                person_id: form.text("person").and_then(|p| Uuid::parse_str(&p).ok()),
+            });
+        }
+        "plan" => {
+            let (Some(description), Some(due)) = (form.text("description"), date_of(&form, "due"))
+            else {
+                return case_page(
+                    &state,
+                    &web,
+                    &case,
+                    &invalid("#/plan"),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            };
+            input.plan.push(PlanAction {
+                description,
+                due,
+                status: ActionStatus::Planned,
+            });
+        }
+        "plan-done" => {
+            if let Some(action) = form
+                .text("index")
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| input.plan.get_mut(i))
+            {
+                action.status = ActionStatus::Done;
+            }
+        }
+        "appointments" => {
+            let (Some(on), Some(purpose)) = (date_of(&form, "on"), form.text("purpose")) else {
+                return case_page(
+                    &state,
+                    &web,
+                    &case,
+                    &invalid("#/appointments"),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            };
+            input.appointments.push(Appointment {
+                on,
+                time: None,
+                purpose,
+                place: form.text("place"),
+            });
+        }
+        "status" => {
+            input.status = form.text("status").and_then(|s| CaseStatus::parse(&s));
+            input.status_reason = form.text("reason");
+        }
+        _ => return Err(WebError::Api(ApiError::NotFound)).or_page(ctx),
+    }
+    let validated = match validate_case(&input, &validation_context()) {
+        Ok(v) => v,
+        Err(e) => {
+            return case_page(
+                &state,
+                &web,
+                &case,
+                &FieldErrors::from_validation(&e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    match state
+        .store
+        .update_case(&web.actor, case_id, Some(case.version), &validated, now)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/cases/{case_id}"))),
+        Err(StoreError::Invalid(e)) => {
+            case_page(
+                &state,
+                &web,
+                &case,
+                &FieldErrors::from_validation(&e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e).or_page(ctx),
+    }
+}
+
+/// A referral: the receiver sees the consented fields and answers; the sender follows it.
+pub async fn referral(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+) -> PageResult {
+    let ctx = &web.ctx;
+    if !web.actor.may(Action::ManageReferrals) && !web.actor.may(Action::ReceiveReferrals) {
+        return Err(WebError::Api(ApiError::Forbidden)).or_page(ctx);
+    }
+    let r = state
+        .store
+        .get_referral(&web.actor, parse_id(&id).or_page(ctx)?, Utc::now())
+        .await
+        .or_page(ctx)?;
+    let names = org_names(&state.store.list_organisations().await.or_page(ctx)?);
+    let receiver = r.to_organisation_id == web.actor.organisation_id;
+    let action = format!("/referrals/{}", r.id);
+    let body = html! {
+        h1 { (ctx.t("cases-referral")) ": " (ctx.label("service", r.service.as_str())) }
+        dl.facts {
+            dt { (ctx.t("cases-from")) } dd { (names.get(&r.from_organisation_id).cloned().unwrap_or_default()) }
+            dt { (ctx.t("cases-to")) } dd { (names.get(&r.to_organisation_id).cloned().unwrap_or_default()) }
+            dt { (ctx.t("field-status")) } dd #referral-state { (ctx.label("referral", r.state.as_str())) @if r.overdue { " · " strong { (ctx.t("cases-overdue")) } } }
+            dt { (ctx.t("cases-sent")) } dd { (ctx.datetime(r.sent_at)) }
+            @if let Some(reason) = &r.decline_reason { dt { (ctx.t("cases-reason")) } dd { (reason) } }
+            @if let Some(outcome) = &r.outcome { dt { (ctx.t("cases-outcome")) } dd { (outcome) } }
+            dt { (ctx.t("cases-consent-fields")) } dd { (r.consented_fields.iter().map(|f| ctx.label("shareable", f.as_str())).collect::<Vec<_>>().join(", ")) }
+        }
+        @if let Some(shared) = &r.shared {
+            h2 { (ctx.t("cases-shared")) }
+            dl.facts #shared {
+                @for (key, value) in shared {
+                    dt { (ctx.label("shareable", key)) }
+                    dd { (match value { serde_json::Value::String(s) => s.clone(), other => other.to_string() }) }
+                }
+            }
+        }
+        @if receiver {
+            form method="post" action=(action) {
+                (ctx.csrf_field())
+                div.field { label for="text" { (ctx.t("cases-reason-or-outcome")) } input #text type="text" name="text"; }
+                div.actions {
+                    button type="submit" name="to" value="accepted" { (ctx.t("cases-accept")) }
+                    button.secondary type="submit" name="to" value="declined" { (ctx.t("cases-decline")) }
+                    button.secondary type="submit" name="to" value="in_progress" { (ctx.t("cases-in-progress")) }
+                    button.secondary type="submit" name="to" value="closed" { (ctx.t("cases-close")) }
+                }
+            }
+        }
+        p { a href="/cases" { (ctx.t("cases-back")) } }
+    };
+    Ok(super::render(ctx, &ctx.t("cases-referral"), body))
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::ReceiveReferrals).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let id = parse_id(&id).or_page(ctx)?;
+    let text = form.text("text").unwrap_or_default();
+    let event = match form.get("to") {
+        Some("accepted") => ReferralEvent::Accepted,
+        Some("declined") => ReferralEvent::Declined { reason: text },
+        Some("in_progress") => ReferralEvent::InProgress,
+        Some("closed") => ReferralEvent::Closed { outcome: text },
+        _ => return Err(WebError::Api(ApiError::NotFound)).or_page(ctx),
+    };
+    match state
+        .store
+        .transition_referral(&web.actor, id, &event, Utc::now())
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/referrals/{id}"))),
+        Err(StoreError::Invalid(_)) | Err(StoreError::Transition(_)) => {
+            Err(WebError::Api(ApiError::Conflict("transition".into()))).or_page(ctx)
+        }
+        Err(e) => Err(e).or_page(ctx),
+    }
+}
