@@ -16,7 +16,7 @@ use shanyrak_core::resettlement::{
     Candidate, Criteria, PipelineEvent, PipelineStatus, Programme, QuotaReport, ValidatedProgramme,
     eligibility, pipeline_transition, rank, select_within_quota,
 };
-use shanyrak_core::{Action, Actor, CountryCode, Household};
+use shanyrak_core::{Action, Actor, CountryCode, Household, ReferenceCode};
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -40,7 +40,7 @@ pub struct ResettlementEntry {
     pub programme_id: Uuid,
     pub household_id: Uuid,
     /// The household's reference code, to find its file.
-    pub reference: String,
+    pub reference: ReferenceCode,
     /// Members when proposed: the places the entry holds while it counts.
     pub persons: u32,
     pub priority: u32,
@@ -98,7 +98,7 @@ backend_impl! {
             id: row.try_get("id")?,
             programme_id: row.try_get("programme_id")?,
             household_id: row.try_get("household_id")?,
-            reference: row.try_get("reference")?,
+            reference: row.try_get::<String, _>("reference")?.parse().map_err(|_| StoreError::corrupt("unreadable household reference"))?,
             persons: to_u32(row.try_get("persons")?, "persons")?,
             priority: to_u32(row.try_get("priority")?, "priority")?,
             waiting_days: i64::from(row.try_get::<i32, _>("waiting_days")?),
@@ -218,14 +218,14 @@ backend_impl! {
         }
         rank(&mut candidates);
         let chosen = select_within_quota(&candidates, remaining);
-        let references: std::collections::HashMap<Uuid, String> = households.iter().map(|h| (h.id, h.reference.as_str().to_owned())).collect();
+        let references: std::collections::HashMap<Uuid, ReferenceCode> = households.iter().map(|h| (h.id, h.reference)).collect();
         let mut proposed = Vec::with_capacity(chosen.len());
         for candidate in &chosen {
             let entry = ResettlementEntry {
                 id: Uuid::now_v7(),
                 programme_id,
                 household_id: candidate.household_id,
-                reference: references.get(&candidate.household_id).cloned().unwrap_or_default(),
+                reference: *references.get(&candidate.household_id).ok_or_else(|| StoreError::corrupt("candidate without household"))?,
                 persons: candidate.persons,
                 priority: candidate.priority,
                 waiting_days: candidate.waiting_days,

@@ -228,7 +228,7 @@ async fn proposals_follow_priority_within_the_quota(f: Fixture) {
         .await
         .expect("entries");
     assert_eq!(entries.len(), 3);
-    assert!(entries.iter().all(|e| !e.reference.is_empty()));
+    assert!(entries.iter().all(|e| !e.reference.as_str().is_empty()));
 
     // Every step is in the audit log, without names.
     let events = f
