@@ -60,6 +60,9 @@ pub enum Action {
     ReceiveReferrals,
     /// Record entries, exits and registrations, and read legal-stay positions.
     TrackLegalStay,
+    /// Define receiving programmes, propose households for them, move them through the
+    /// resettlement pipeline and read the quota report.
+    ManageResettlement,
 }
 
 impl Role {
@@ -91,6 +94,7 @@ impl Role {
             }
             // Those who register households record crossings and watch deadlines.
             TrackLegalStay => matches!(self, Admin | Registrar | Caseworker),
+            ManageResettlement => matches!(self, Admin | Caseworker),
         }
     }
 }

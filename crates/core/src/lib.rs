@@ -28,6 +28,7 @@ pub mod legal_stay;
 pub mod org;
 pub mod phone;
 pub mod reference;
+pub mod resettlement;
 pub mod sharing;
 pub mod shelter;
 pub mod stats;

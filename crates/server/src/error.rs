@@ -222,6 +222,7 @@ impl From<StoreError> for ApiError {
             StoreError::Admission(e) => Self::Admission(e),
             StoreError::InsufficientStock { .. } => Self::InsufficientStock,
             StoreError::Transition(e) => Self::Conflict(e.to_string()),
+            StoreError::Pipeline(e) => Self::Conflict(e.to_string()),
             StoreError::InvalidCredentials => Self::InvalidCredentials,
             StoreError::LoginLocked { until } => Self::TooManyAttempts {
                 retry_after_seconds: (until - chrono::Utc::now()).num_seconds(),

@@ -29,6 +29,7 @@ pub mod merge_patch;
 pub mod openapi;
 pub mod persons;
 pub mod placements;
+pub mod resettlement;
 pub mod shelter;
 pub mod stats;
 pub mod web;
@@ -330,6 +331,30 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(cases::record_stay_movement),
         )
         .route("/legal-stay/upcoming", get(cases::upcoming))
+        .route(
+            "/resettlement/programmes",
+            get(resettlement::list_programmes).post(resettlement::create_programme),
+        )
+        .route(
+            "/resettlement/programmes/{id}",
+            get(resettlement::get_programme),
+        )
+        .route(
+            "/resettlement/programmes/{id}/proposals",
+            axum::routing::post(resettlement::propose),
+        )
+        .route(
+            "/resettlement/programmes/{id}/entries",
+            get(resettlement::list_entries),
+        )
+        .route(
+            "/resettlement/programmes/{id}/report",
+            get(resettlement::report),
+        )
+        .route(
+            "/resettlement/entries/{id}/transition",
+            axum::routing::post(resettlement::transition_entry),
+        )
         .route("/stats", get(stats::coordinator_stats))
         .route("/public/stats", get(stats::public_stats))
         .route("/public/stats.csv", get(stats::public_stats_csv))

@@ -79,6 +79,13 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::cases::person_legal_stay,
         crate::cases::record_stay_movement,
         crate::cases::upcoming,
+        crate::resettlement::create_programme,
+        crate::resettlement::list_programmes,
+        crate::resettlement::get_programme,
+        crate::resettlement::propose,
+        crate::resettlement::list_entries,
+        crate::resettlement::report,
+        crate::resettlement::transition_entry,
     ),
     components(schemas(Problem, CreatedHousehold, CreatedMember, HouseholdPage)),
     modifiers(&BearerAuth),
@@ -90,6 +97,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         (name = "auth", description = "Sign in and out"),
         (name = "essentials", description = "Items, distribution points, the stock ledger, entitlements, distributions and their reports"),
         (name = "cases", description = "Cases, restricted notes, referrals with consent, and the legal-stay tracker"),
+        (name = "resettlement", description = "Receiving programmes, households proposed by priority, their pipeline status and the quota report"),
         (name = "statistics", description = "Figures for coordinators and, under disclosure control, the public")
     )
 )]

@@ -33,6 +33,7 @@ macro_rules! on_both_backends {
 
 mod cases;
 mod essentials;
+mod resettlement;
 
 on_both_backends!(
     round_trip_of_four_members_in_three_scripts,
@@ -2192,6 +2193,41 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
             "/api/v1/legal-stay/upcoming",
             Needs::Action(TrackLegalStay),
         ),
+        (
+            "post",
+            "/api/v1/resettlement/programmes",
+            Needs::Action(ManageResettlement),
+        ),
+        (
+            "get",
+            "/api/v1/resettlement/programmes",
+            Needs::Action(ManageResettlement),
+        ),
+        (
+            "get",
+            "/api/v1/resettlement/programmes/{id}",
+            Needs::Action(ManageResettlement),
+        ),
+        (
+            "post",
+            "/api/v1/resettlement/programmes/{id}/proposals",
+            Needs::Action(ManageResettlement),
+        ),
+        (
+            "get",
+            "/api/v1/resettlement/programmes/{id}/entries",
+            Needs::Action(ManageResettlement),
+        ),
+        (
+            "get",
+            "/api/v1/resettlement/programmes/{id}/report",
+            Needs::Action(ManageResettlement),
+        ),
+        (
+            "post",
+            "/api/v1/resettlement/entries/{id}/transition",
+            Needs::Action(ManageResettlement),
+        ),
     ]
 }
 
@@ -2309,8 +2345,22 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
         .json()
         .await
         .expect("referral");
+    let programme: Value = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/resettlement/programmes",
+            &json!({"country": "DE", "name": "Humanitarian admission", "quota": 10}),
+        )
+        .await
+        .json()
+        .await
+        .expect("programme");
     let ids = HashMap::from([
         ("{id}", String::new()),
+        (
+            "programme",
+            programme["id"].as_str().expect("programme").to_owned(),
+        ),
         ("point", point["id"].as_str().expect("point").to_owned()),
         ("case", case["id"].as_str().expect("case").to_owned()),
         (
@@ -2361,6 +2411,8 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
             "referral"
         } else if path.starts_with("/api/v1/persons/{id}") {
             "person"
+        } else if path.starts_with("/api/v1/resettlement/programmes") {
+            "programme"
         } else {
             "pair"
         };

@@ -32,6 +32,8 @@ pub enum StoreError {
     Admission(shanyrak_core::shelter::AdmissionError),
     #[error("{0}")]
     Transition(shanyrak_core::cases::TransitionError),
+    #[error("{0}")]
+    Pipeline(shanyrak_core::resettlement::PipelineTransitionError),
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error("migration failed")]

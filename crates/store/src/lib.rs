@@ -49,6 +49,7 @@ pub use repo::{
     StockReportRow, StockView,
 };
 pub use repo::{LOGIN_FAILURES_BEFORE_LOCK, LOGIN_LOCK_MINUTES};
+pub use repo::{Proposal, ResettlementEntry};
 pub use repo::{QuarantinedRow, RowToQuarantine, Upload};
 
 /// The database behind the program: chosen once from the URL, then used everywhere.
@@ -72,6 +73,7 @@ macro_rules! dispatch {
 mod cases;
 mod essentials;
 mod imports;
+mod resettlement;
 
 /// Connection settings parsed once at start.
 #[derive(Clone)]
