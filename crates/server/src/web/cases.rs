@@ -665,3 +665,143 @@ pub async fn answer(
         Err(e) => Err(e).or_page(ctx),
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Resettlement: programmes, their quota and the households in the pipeline.
+
+pub async fn programmes(State(state): State<AppState>, web: Web) -> PageResult {
+    web.require(Action::ManageResettlement).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let programmes = state.store.list_programmes(&web.actor).await.or_page(ctx)?;
+    let body = html! {
+        h1 { (ctx.t("resettle-title")) }
+        @if programmes.is_empty() { p { (ctx.t("resettle-none")) } }
+        ul {
+            @for p in &programmes {
+                li { a href=(format!("/resettlement/{}", p.id)) { (p.name) } " · " (p.country) " · " (ctx.count("common-people", i64::from(p.quota))) }
+            }
+        }
+        p.hint { (ctx.t("resettle-create-hint")) }
+    };
+    Ok(super::render(ctx, &ctx.t("resettle-title"), body))
+}
+
+pub async fn programme(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+) -> PageResult {
+    web.require(Action::ManageResettlement).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let id = parse_id(&id).or_page(ctx)?;
+    let p = state
+        .store
+        .get_programme(&web.actor, id)
+        .await
+        .or_page(ctx)?;
+    let report = state
+        .store
+        .resettlement_report(&web.actor, id)
+        .await
+        .or_page(ctx)?;
+    let entries = state
+        .store
+        .list_resettlement_entries(&web.actor, id, Utc::now())
+        .await
+        .or_page(ctx)?;
+    let body = html! {
+        h1 { (p.name) " · " (p.country) }
+        div.figures {
+            div.figure #quota { strong { (ctx.number(i64::from(report.quota))) } (ctx.t("resettle-quota")) }
+            div.figure #used { strong { (ctx.number(i64::from(report.used))) } (ctx.t("resettle-used")) }
+            div.figure #remaining { strong { (ctx.number(i64::from(report.remaining))) } (ctx.t("resettle-remaining")) }
+            div.figure { strong { (ctx.number(i64::from(report.departed.persons))) } (ctx.label("pipeline", "departed")) }
+        }
+        form method="post" action=(format!("/resettlement/{id}")) {
+            (ctx.csrf_field())
+            input type="hidden" name="action" value="propose";
+            button type="submit" { (ctx.t("resettle-propose")) }
+        }
+        h2 { (ctx.t("resettle-entries")) " (" (entries.len()) ")" }
+        div.table-wrap { table.stack {
+            thead { tr {
+                th scope="col" { (ctx.t("field-reference")) }
+                th scope="col" { (ctx.t("sites-persons")) }
+                th scope="col" { (ctx.t("dispatch-priority")) }
+                th scope="col" { (ctx.t("field-status")) }
+                th scope="col" { (ctx.t("common-actions")) }
+            } }
+            tbody {
+                @for e in &entries {
+                    tr {
+                        td data-label=(ctx.t("field-reference")) { a href=(format!("/households/{}", e.household_id)) { span.reference { (e.reference) } } }
+                        td data-label=(ctx.t("sites-persons")) { (e.persons) }
+                        td data-label=(ctx.t("dispatch-priority")) { (e.priority) }
+                        td data-label=(ctx.t("field-status")) { (ctx.label("pipeline", e.status.as_str())) @if let Some(r) = &e.reason { " · " (r) } }
+                        td data-label=(ctx.t("common-actions")) {
+                            form method="post" action=(format!("/resettlement/{id}")) {
+                                (ctx.csrf_field())
+                                input type="hidden" name="entry" value=(e.id);
+                                label.visually-hidden for=(format!("reason-{}", e.id)) { (ctx.t("cases-reason")) }
+                                input id=(format!("reason-{}", e.id)) type="text" name="reason" placeholder=(ctx.t("cases-reason"));
+                                div.actions {
+                                    @for to in ["submitted", "accepted", "rejected", "departed", "withdrawn"] {
+                                        button.secondary type="submit" name="to" value=(to) { (ctx.label("pipeline", to)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+    };
+    Ok(super::render(ctx, &p.name, body))
+}
+
+pub async fn programme_action(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    use shanyrak_core::resettlement::PipelineEvent;
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::ManageResettlement).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let id = parse_id(&id).or_page(ctx)?;
+    let now = Utc::now();
+    if form.get("action") == Some("propose") {
+        state
+            .store
+            .propose_for_programme(&web.actor, id, now)
+            .await
+            .or_page(ctx)?;
+        return Ok(see_other(&format!("/resettlement/{id}")));
+    }
+    let entry = form
+        .text("entry")
+        .and_then(|e| Uuid::parse_str(&e).ok())
+        .ok_or(WebError::Api(ApiError::NotFound))
+        .or_page(ctx)?;
+    let reason = form.text("reason").unwrap_or_default();
+    let event = match form.get("to") {
+        Some("submitted") => PipelineEvent::Submitted,
+        Some("accepted") => PipelineEvent::Accepted,
+        Some("rejected") => PipelineEvent::Rejected { reason },
+        Some("departed") => PipelineEvent::Departed,
+        Some("withdrawn") => PipelineEvent::Withdrawn { reason },
+        _ => return Err(WebError::Api(ApiError::NotFound)).or_page(ctx),
+    };
+    match state
+        .store
+        .transition_resettlement_entry(&web.actor, entry, &event, now)
+        .await
+    {
+        Ok(_) => Ok(see_other(&format!("/resettlement/{id}"))),
+        Err(StoreError::Pipeline(_)) | Err(StoreError::Invalid(_)) => {
+            Err(WebError::Api(ApiError::Conflict("transition".into()))).or_page(ctx)
+        }
+        Err(e) => Err(e).or_page(ctx),
+    }
+}

@@ -85,6 +85,11 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/{what}", post(cases::change))
         .route("/referrals/{id}", get(cases::referral).post(cases::answer))
+        .route("/resettlement", get(cases::programmes))
+        .route(
+            "/resettlement/{id}",
+            get(cases::programme).post(cases::programme_action),
+        )
         .route(
             "/import",
             get(import::page)
@@ -577,6 +582,11 @@ const NAV: &[NavItem] = &[
         path: "/cases",
         key: "nav-cases",
         action: Action::ManageCases,
+    },
+    NavItem {
+        path: "/resettlement",
+        key: "nav-resettlement",
+        action: Action::ManageResettlement,
     },
     NavItem {
         path: "/duplicates",
