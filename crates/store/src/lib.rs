@@ -71,6 +71,7 @@ macro_rules! dispatch {
 // After `dispatch!`, which it uses.
 mod cases;
 mod essentials;
+mod figures;
 mod imports;
 
 /// Connection settings parsed once at start.

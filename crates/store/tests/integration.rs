@@ -34,6 +34,7 @@ macro_rules! on_both_backends {
 
 mod cases;
 mod essentials;
+mod figures;
 
 on_both_backends!(
     round_trip_keeps_names_byte_for_byte,
