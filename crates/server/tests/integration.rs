@@ -33,6 +33,7 @@ macro_rules! on_both_backends {
 
 mod cases;
 mod essentials;
+mod figures;
 
 on_both_backends!(
     round_trip_of_four_members_in_three_scripts,
