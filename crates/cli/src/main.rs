@@ -141,12 +141,13 @@ enum Command {
         columns: Option<String>,
     },
     /// Export a dataset of every organisation: population (resolved persons by city,
-    /// group, sex and children) or sites (beds), as CSV, HXL-tagged CSV or XLSX.
+    /// group, sex and children), sites (beds) or distributions (units per day, item and
+    /// city, with households served), as CSV, HXL-tagged CSV or XLSX.
     Export {
         #[command(flatten)]
         db: DbArgs,
-        /// population, sites, or registry (every person, csv or xlsx; recorded in the audit
-        /// log). Distributions arrive with the essentials issue.
+        /// population, sites, distributions, or registry (every person, csv or xlsx;
+        /// recorded in the audit log).
         #[arg(long)]
         dataset: String,
         /// csv, hxl or xlsx.

@@ -18,6 +18,10 @@ string_enum!(
         Shelter => "shelter",
         /// What a household received.
         Distributions => "distributions",
+        /// Aggregate figures only (counts by group, sex, age band, city, day; placements;
+        /// distributions by item), for coordinating across organisations. Unlike
+        /// `identity`, it gives no access to any person's record.
+        Statistics => "statistics",
     }
 );
 

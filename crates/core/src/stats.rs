@@ -165,6 +165,129 @@ pub fn age_by_sex(rows: &[PopulationRow], today: NaiveDate) -> CountTable {
     }
 }
 
+/// Resolved persons grouped by every dimension the figures use, as the store computes them
+/// with `GROUP BY` (one cell per combination), so figures need not load every person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PopulationCell {
+    pub group: PopulationGroup,
+    pub sex: Sex,
+    /// One of [`AGE_BANDS`], computed as [`age_band`] does.
+    pub age_band: &'static str,
+    pub citizenship: Option<CountryCode>,
+    pub country: CountryCode,
+    pub city: String,
+    pub arrival_date: Option<NaiveDate>,
+    pub crossing_point: Option<String>,
+    /// Whether these records are the counted (first) record of their resolved person;
+    /// other records count as records only.
+    pub counted: bool,
+    pub records: u64,
+}
+
+/// The same figures as [`population`], from grouped cells.
+pub fn population_from_cells(cells: &[PopulationCell]) -> PopulationStats {
+    let mut stats = PopulationStats {
+        records: cells.iter().map(|c| c.records).sum(),
+        persons: 0,
+        by_group: BTreeMap::new(),
+        by_sex: BTreeMap::new(),
+        by_age_band: BTreeMap::new(),
+        by_citizenship: BTreeMap::new(),
+        by_city: BTreeMap::new(),
+        arrivals: Vec::new(),
+    };
+    let mut arrivals: BTreeMap<(NaiveDate, String), u64> = BTreeMap::new();
+    for cell in cells.iter().filter(|c| c.counted) {
+        let n = cell.records;
+        stats.persons += n;
+        *stats
+            .by_group
+            .entry(cell.group.as_str().to_owned())
+            .or_default() += n;
+        *stats
+            .by_sex
+            .entry(cell.sex.as_str().to_owned())
+            .or_default() += n;
+        *stats
+            .by_age_band
+            .entry(cell.age_band.to_owned())
+            .or_default() += n;
+        let citizenship = cell
+            .citizenship
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "unknown".to_owned());
+        *stats.by_citizenship.entry(citizenship).or_default() += n;
+        *stats
+            .by_city
+            .entry(format!("{}/{}", cell.country, cell.city))
+            .or_default() += n;
+        if let Some(date) = cell.arrival_date {
+            let crossing = cell
+                .crossing_point
+                .clone()
+                .unwrap_or_else(|| "unknown".to_owned());
+            *arrivals.entry((date, crossing)).or_default() += n;
+        }
+    }
+    stats.arrivals = arrivals
+        .into_iter()
+        .map(|((date, crossing_point), persons)| DailyArrivals {
+            date,
+            crossing_point,
+            persons,
+        })
+        .collect();
+    stats
+}
+
+/// The same table as [`city_by_group`], from grouped cells.
+pub fn city_by_group_cells(cells: &[PopulationCell]) -> CountTable {
+    let mut counts: BTreeMap<String, BTreeMap<&str, u64>> = BTreeMap::new();
+    for cell in cells.iter().filter(|c| c.counted) {
+        *counts
+            .entry(format!("{}/{}", cell.country, cell.city))
+            .or_default()
+            .entry(cell.group.as_str())
+            .or_default() += cell.records;
+    }
+    let columns: Vec<&str> = PopulationGroup::ALL.iter().map(|g| g.as_str()).collect();
+    CountTable {
+        rows: counts.keys().cloned().collect(),
+        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        cells: counts
+            .values()
+            .map(|by| {
+                columns
+                    .iter()
+                    .map(|c| by.get(c).copied().unwrap_or(0))
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+/// The same table as [`age_by_sex`], from grouped cells.
+pub fn age_by_sex_cells(cells: &[PopulationCell]) -> CountTable {
+    let sexes: Vec<&str> = Sex::ALL.iter().map(|s| s.as_str()).collect();
+    let mut table = vec![vec![0u64; sexes.len()]; AGE_BANDS.len()];
+    for cell in cells.iter().filter(|c| c.counted) {
+        let band = AGE_BANDS
+            .iter()
+            .position(|b| *b == cell.age_band)
+            .unwrap_or(0);
+        let sex = sexes
+            .iter()
+            .position(|s| *s == cell.sex.as_str())
+            .unwrap_or(0);
+        table[band][sex] += cell.records;
+    }
+    CountTable {
+        rows: AGE_BANDS.iter().map(|b| (*b).to_owned()).collect(),
+        columns: sexes.iter().map(|s| (*s).to_owned()).collect(),
+        cells: table,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,10 @@
 //! Datasets for export in the formats the humanitarian system reads (CSV, XLSX and
 //! HXL-tagged CSV): each column has a header and an HXL hashtag.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use shanyrak_core::Sex;
-use shanyrak_core::stats::age_band;
 use shanyrak_store::{Principal, Store, StoreError};
 
 /// A cell: text or a count.
@@ -23,11 +22,11 @@ pub struct Dataset {
 }
 
 /// Datasets that can be exported today.
-pub const DATASETS: [&str; 2] = ["population", "sites"];
+pub const DATASETS: [&str; 3] = ["population", "sites", "distributions"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("unknown dataset {0:?}; use one of population, sites")]
+    #[error("unknown dataset {0:?}; use one of population, sites, distributions")]
     UnknownDataset(String),
     #[error("the {0} dataset is not available yet")]
     NotYet(&'static str),
@@ -45,7 +44,7 @@ pub async fn dataset(
     match name {
         "population" => population(store, by, now).await,
         "sites" => sites(store, by, now).await,
-        "distributions" => Err(ExportError::NotYet("distributions")),
+        "distributions" => distributions(store, by, now).await,
         "registry" => Err(ExportError::NotYet("registry")),
         other => Err(ExportError::UnknownDataset(other.to_owned())),
     }
@@ -61,27 +60,28 @@ async fn population(
         Principal::User(actor) => Some(actor.organisation_id),
         Principal::System(_) => None,
     };
-    let rows = store.population_rows(scope).await?;
     let today = now.date_naive();
-    let mut seen = HashSet::new();
+    let cells = store
+        .population_cells(scope.as_ref().map(std::slice::from_ref), today)
+        .await?;
     // (country, city, group) -> (total, women, men, children)
     let mut counts: BTreeMap<(String, String, String), [u64; 4]> = BTreeMap::new();
-    for row in rows.iter().filter(|r| seen.insert(r.identity)) {
+    for cell in cells.iter().filter(|c| c.counted) {
         let entry = counts
             .entry((
-                row.country.to_string(),
-                row.city.clone(),
-                row.group.as_str().to_owned(),
+                cell.country.to_string(),
+                cell.city.clone(),
+                cell.group.as_str().to_owned(),
             ))
             .or_default();
-        entry[0] += 1;
-        let child = matches!(age_band(&row.birth_date, today), "0-4" | "5-11" | "12-17");
+        entry[0] += cell.records;
+        let child = matches!(cell.age_band, "0-4" | "5-11" | "12-17");
         if child {
-            entry[3] += 1;
-        } else if row.sex == Sex::Female {
-            entry[1] += 1;
-        } else if row.sex == Sex::Male {
-            entry[2] += 1;
+            entry[3] += cell.records;
+        } else if cell.sex == Sex::Female {
+            entry[1] += cell.records;
+        } else if cell.sex == Sex::Male {
+            entry[2] += cell.records;
         }
     }
     let date = today.format("%Y-%m-%d").to_string();
@@ -108,6 +108,61 @@ async fn population(
                     Cell::Count(women),
                     Cell::Count(men),
                     Cell::Count(children),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// Columns of the distributions dataset and their HXL hashtags.
+pub const DISTRIBUTION_COLUMNS: [(&str, &str); 5] = [
+    ("date", "#date"),
+    ("item_code", "#item+code"),
+    ("city", "#loc+name"),
+    ("quantity", "#output+num"),
+    ("households", "#reached+hh"),
+];
+
+/// Units handed out per day, item and distribution point's city, with the households
+/// served: the organisation's own and those shared with it under an agreement in force
+/// (`distributions` or `statistics`), or every organisation's for the operator.
+async fn distributions(
+    store: &Store,
+    by: &Principal,
+    now: DateTime<Utc>,
+) -> Result<Dataset, ExportError> {
+    let scope = match by {
+        Principal::User(actor) => {
+            let mut orgs = vec![actor.organisation_id];
+            for category in [
+                shanyrak_core::sharing::SharingCategory::Distributions,
+                shanyrak_core::sharing::SharingCategory::Statistics,
+            ] {
+                for org in store
+                    .sharing_organisations(actor.organisation_id, category, now)
+                    .await?
+                {
+                    if !orgs.contains(&org) {
+                        orgs.push(org);
+                    }
+                }
+            }
+            Some(orgs)
+        }
+        Principal::System(_) => None,
+    };
+    let rows = store.distributions_by_day(scope.as_deref()).await?;
+    Ok(Dataset {
+        columns: DISTRIBUTION_COLUMNS.to_vec(),
+        rows: rows
+            .into_iter()
+            .map(|(date, code, city, units, households)| {
+                vec![
+                    Cell::Text(date.format("%Y-%m-%d").to_string()),
+                    Cell::Text(code),
+                    Cell::Text(city.unwrap_or_default()),
+                    Cell::Count(units),
+                    Cell::Count(households),
                 ]
             })
             .collect(),
@@ -185,5 +240,14 @@ mod tests {
         assert!(!is_valid_hxl_tag("#Affected"));
         assert!(!is_valid_hxl_tag("#affected+"));
         assert!(!is_valid_hxl_tag("#"));
+    }
+
+    #[test]
+    fn distributions_columns_are_all_tagged() {
+        assert!(
+            DISTRIBUTION_COLUMNS
+                .iter()
+                .all(|(header, tag)| !header.is_empty() && is_valid_hxl_tag(tag))
+        );
     }
 }

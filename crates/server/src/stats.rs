@@ -16,8 +16,12 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shanyrak_core::disclosure::{ProtectedTable, protect};
-use shanyrak_core::stats::{PopulationStats, age_by_sex, city_by_group, population};
+use shanyrak_core::sharing::SharingCategory;
+use shanyrak_core::stats::{
+    PopulationStats, age_by_sex_cells, city_by_group_cells, population_from_cells,
+};
 use shanyrak_store::{Principal, Store, StoreError};
+use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::{ApiError, Problem};
@@ -50,6 +54,23 @@ pub struct CityGap {
     pub gap: i64,
 }
 
+/// Stays made and checked in on one UTC day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct DailyPlacements {
+    pub date: chrono::NaiveDate,
+    /// Stays made that day (reserved, or checked in at once).
+    pub placed: u64,
+    /// Stays checked in that day.
+    pub checked_in: u64,
+}
+
+/// Units handed out of one item (items of different organisations share a `code`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ItemUnits {
+    pub item_code: String,
+    pub units: u64,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CoordinatorStats {
     pub generated_at: DateTime<Utc>,
@@ -59,6 +80,39 @@ pub struct CoordinatorStats {
     pub waiting_persons: u64,
     pub average_waiting_days: f64,
     pub gaps: Vec<CityGap>,
+    /// Stays of the organisations in `organisations`, per day.
+    pub placements_per_day: Vec<DailyPlacements>,
+    /// Units per item code, of the organisations in `distribution_organisations`.
+    pub distributions_by_item: Vec<ItemUnits>,
+    /// Organisations whose people and placements are counted: your own, then those
+    /// sharing `statistics` with it under an agreement in force (empty for the operator:
+    /// every organisation). Beds and waiting lists are your own organisation's only.
+    pub organisations: Vec<Uuid>,
+    /// Organisations whose distributions are counted: your own, then those sharing
+    /// `distributions` or `statistics` with it (empty for the operator: all).
+    pub distribution_organisations: Vec<Uuid>,
+}
+
+/// Your organisation first, then the organisations sharing any of `categories` with it
+/// under an agreement in force now.
+async fn scope_of(
+    store: &Store,
+    organisation_id: Uuid,
+    categories: &[SharingCategory],
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, StoreError> {
+    let mut orgs = vec![organisation_id];
+    for category in categories {
+        for org in store
+            .sharing_organisations(organisation_id, *category, now)
+            .await?
+        {
+            if !orgs.contains(&org) {
+                orgs.push(org);
+            }
+        }
+    }
+    Ok(orgs)
 }
 
 fn city_key(country: &str, city: &str) -> String {
@@ -71,9 +125,27 @@ pub async fn coordinator(
     by: &Principal,
     now: DateTime<Utc>,
 ) -> Result<CoordinatorStats, StoreError> {
-    let (rows, sites, waiting) = match by {
+    let today = now.date_naive();
+    let (population_scope, distribution_scope, sites, waiting) = match by {
         Principal::User(actor) => (
-            store.population_rows(Some(actor.organisation_id)).await?,
+            Some(
+                scope_of(
+                    store,
+                    actor.organisation_id,
+                    &[SharingCategory::Statistics],
+                    now,
+                )
+                .await?,
+            ),
+            Some(
+                scope_of(
+                    store,
+                    actor.organisation_id,
+                    &[SharingCategory::Distributions, SharingCategory::Statistics],
+                    now,
+                )
+                .await?,
+            ),
             store.list_sites(actor, None, now).await?,
             if actor.may(shanyrak_core::Action::PlaceHouseholds) {
                 store.waiting_list(actor, None, now).await?
@@ -82,12 +154,33 @@ pub async fn coordinator(
             },
         ),
         Principal::System(_) => (
-            store.population_rows(None).await?,
+            None,
+            None,
             store.list_sites_all(None, now).await?,
             store.waiting_list_all(None, now).await?,
         ),
     };
-    let population = population(&rows, now.date_naive());
+    let population = population_from_cells(
+        &store
+            .population_cells(population_scope.as_deref(), today)
+            .await?,
+    );
+    let placements_per_day = store
+        .placements_per_day(population_scope.as_deref())
+        .await?
+        .into_iter()
+        .map(|(date, placed, checked_in)| DailyPlacements {
+            date,
+            placed,
+            checked_in,
+        })
+        .collect();
+    let distributions_by_item = store
+        .distributions_by_item(distribution_scope.as_deref())
+        .await?
+        .into_iter()
+        .map(|(item_code, units)| ItemUnits { item_code, units })
+        .collect();
     let mut beds: BTreeMap<(String, String), BedFigures> = BTreeMap::new();
     let mut free_by_city: BTreeMap<String, u64> = BTreeMap::new();
     for site in &sites {
@@ -156,6 +249,10 @@ pub async fn coordinator(
         waiting_persons,
         average_waiting_days,
         gaps,
+        placements_per_day,
+        distributions_by_item,
+        organisations: population_scope.unwrap_or_default(),
+        distribution_organisations: distribution_scope.unwrap_or_default(),
     })
 }
 
@@ -203,8 +300,8 @@ pub async fn make_release(
     threshold: u64,
     now: DateTime<Utc>,
 ) -> Result<PublicRelease, StoreError> {
-    let rows = store.population_rows(None).await?;
     let today = now.date_naive();
+    let cells = store.population_cells(None, today).await?;
     let mut capacity: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for site in store.list_sites_all(None, now).await? {
         let city = city_key(
@@ -220,8 +317,8 @@ pub async fn make_release(
     Ok(PublicRelease {
         released_at: now,
         threshold,
-        persons_by_city_and_group: table_json(&protect(&city_by_group(&rows), threshold)),
-        persons_by_age_and_sex: table_json(&protect(&age_by_sex(&rows, today), threshold)),
+        persons_by_city_and_group: table_json(&protect(&city_by_group_cells(&cells), threshold)),
+        persons_by_age_and_sex: table_json(&protect(&age_by_sex_cells(&cells), threshold)),
         beds_by_city: capacity
             .into_iter()
             .map(|(city, (capacity, free))| PublicBeds {

@@ -33,6 +33,7 @@ macro_rules! on_both_backends {
 
 mod cases;
 mod essentials;
+mod figures;
 mod resettlement;
 
 on_both_backends!(

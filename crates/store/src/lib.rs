@@ -72,6 +72,7 @@ macro_rules! dispatch {
 // After `dispatch!`, which it uses.
 mod cases;
 mod essentials;
+mod figures;
 mod imports;
 mod resettlement;
 

@@ -302,6 +302,7 @@ macro_rules! backend_impl {
 mod access_log;
 mod audit_chain;
 mod essentials;
+mod figures;
 mod imports;
 pub use access_log::AccessEntry;
 pub use essentials::{

@@ -1,0 +1,79 @@
+//! Coordinator figures under data-sharing agreements, over HTTP, on both backends.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::{Backend, TestApp, family};
+
+on_both_backends!(statistics_of_partners_only_under_a_statistics_agreement);
+
+impl TestApp {
+    async fn stats_of(&self, token: &str) -> Value {
+        self.get(token, "/api/v1/stats")
+            .await
+            .json()
+            .await
+            .expect("json")
+    }
+}
+
+async fn statistics_of_partners_only_under_a_statistics_agreement(app: TestApp) {
+    // A registers one family of four; B registers one of four as well.
+    app.create(&family()).await;
+    assert_eq!(
+        app.post(&app.token_b, &family(), None).await.status(),
+        StatusCode::CREATED
+    );
+    let alone = app.stats_of(&app.token_b).await;
+    assert_eq!(alone["population"]["persons"], 4);
+    assert_eq!(alone["organisations"].as_array().map(Vec::len), Some(1));
+    assert!(alone["placements_per_day"].is_array());
+    assert!(alone["distributions_by_item"].is_array());
+
+    // An identity agreement (for deduplication) does not share figures.
+    let org_b = app.org_b().await;
+    let share = |categories: Value| {
+        json!({"to_organisation_id": org_b, "categories": categories,
+               "purpose": "coordination of the response in Oral", "valid_until": "2099-12-31"})
+    };
+    let identity: Value = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/agreements",
+            &share(json!(["identity"])),
+        )
+        .await
+        .json()
+        .await
+        .expect("agreement");
+    assert!(identity["id"].is_string(), "{identity}");
+    assert_eq!(app.stats_of(&app.token_b).await["population"]["persons"], 4);
+
+    // A statistics agreement does: B sees A's aggregates with its own, A sees only its own.
+    let statistics: Value = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/agreements",
+            &share(json!(["statistics"])),
+        )
+        .await
+        .json()
+        .await
+        .expect("agreement");
+    let id = statistics["id"].as_str().expect("id");
+    let shared = app.stats_of(&app.token_b).await;
+    assert_eq!(shared["population"]["persons"], 8);
+    assert_eq!(shared["organisations"].as_array().map(Vec::len), Some(2));
+    assert_eq!(app.stats_of(&app.token_a).await["population"]["persons"], 4);
+
+    // Withdrawn: at once, B sees its own again.
+    let response = app
+        .post_json(
+            &app.admin_a,
+            &format!("/api/v1/agreements/{id}/withdraw"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(app.stats_of(&app.token_b).await["population"]["persons"], 4);
+}

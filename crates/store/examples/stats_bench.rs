@@ -1,0 +1,465 @@
+//! Benchmark of the coordinator dashboard's queries and the registry export at scale.
+//!
+//! ```text
+//! stats_bench seed      sqlite:///tmp/bench.db [persons] [sites] [stays]
+//! stats_bench dashboard sqlite:///tmp/bench.db [runs]
+//! stats_bench export    sqlite:///tmp/bench.db /tmp/registry.csv
+//! ```
+//! `seed` makes four organisations with one template household, site and stay each
+//! through the store (so every format is the store's own), then clones them with
+//! `INSERT … SELECT` over a recursive sequence in big transactions: people 2.5 to a
+//! household, 2% registered twice and merged, one pool per site, stays 10% checked in,
+//! 10% reserved, the rest checked out, over 60 days. `bench/stats.sh` runs all three.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use shanyrak_core::household::validate;
+use shanyrak_core::sharing::SharingCategory;
+use shanyrak_core::shelter::{
+    BedPoolInput, HouseRules, PoolKind, SiteInput, SiteKind, validate_pool, validate_site,
+};
+use shanyrak_core::{
+    Actor, HouseholdInput, LocationInput, MemberInput, OrgKind, PopulationGroup, Relationship,
+    Role, Sex, ValidationContext,
+};
+use shanyrak_store::{AdmissionRequest, CreateOutcome, Principal, Store, StoreOptions};
+use sqlx::Connection as _;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn arg(n: usize) -> Option<String> {
+    std::env::args().nth(n)
+}
+
+fn number(n: usize, default: u64) -> u64 {
+    arg(n).and_then(|a| a.parse().ok()).unwrap_or(default)
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+fn options() -> StoreOptions {
+    StoreOptions {
+        durable_commits: false,
+        ..StoreOptions::default()
+    }
+}
+
+fn template_household() -> HouseholdInput {
+    HouseholdInput {
+        group: Some(PopulationGroup::Arrival),
+        arrival_date: Some("2022-09-27".into()),
+        crossing_point: Some("Сырым".into()),
+        location: Some(LocationInput {
+            country: Some("KZ".into()),
+            region: None,
+            city: Some("Oral".into()),
+        }),
+        languages: vec!["ru".into()],
+        needs: vec![shanyrak_core::Need::Shelter],
+        members: Some(vec![MemberInput {
+            surname: Some("Смирнов".into()),
+            given_name: Some("Алексей".into()),
+            sex: Some(Sex::Male),
+            birth_date: Some("1995-03-02".into()),
+            relationship: Some(Relationship::Head),
+            citizenship: Some("RU".into()),
+            ..MemberInput::default()
+        }]),
+        ..HouseholdInput::default()
+    }
+}
+
+async fn seed(url: &str) -> Result<()> {
+    let persons = number(3, 1_000_000);
+    let sites = number(4, 10_000);
+    let stays = number(5, 5_000_000);
+    let households = persons * 2 / 5;
+    let started = Instant::now();
+    let store = Store::connect(url, &options()).await?;
+    let system = Principal::System("bench");
+    let mut orgs = Vec::new();
+    for k in 0..4u32 {
+        let org = store
+            .create_organisation(&system, &format!("Org {k}"), OrgKind::Ngo, now())
+            .await?;
+        let user = store
+            .create_user(
+                &system,
+                org.id,
+                &format!("admin{k}@example.org"),
+                "correct horse battery staple",
+                &[Role::Admin],
+                now(),
+            )
+            .await?;
+        let actor = Actor {
+            user_id: user.id,
+            organisation_id: org.id,
+            roles: vec![Role::Admin],
+        };
+        let ctx = ValidationContext {
+            today: now().date_naive(),
+        };
+        let household = validate(&template_household(), &ctx).map_err(|_| "template household")?;
+        let household_id = match store
+            .create_household(&actor, &household, None, now())
+            .await?
+        {
+            CreateOutcome::Created(r) | CreateOutcome::Replayed(r) => r.household_id,
+        };
+        let rules = HouseRules {
+            children_allowed: true,
+            ..HouseRules::default()
+        };
+        let site = validate_site(&SiteInput {
+            name: Some(format!("Спортзал {k}")),
+            kind: Some(SiteKind::SportsHall),
+            location: Some(LocationInput {
+                country: Some("KZ".into()),
+                region: None,
+                city: Some("Oral".into()),
+            }),
+            rules: Some(rules.clone()),
+            ..SiteInput::default()
+        })
+        .map_err(|_| "template site")?;
+        let view = store.create_site(&actor, &site, now()).await?;
+        let pool = validate_pool(
+            &BedPoolInput {
+                kind: Some(PoolKind::Mixed),
+                beds: Some(40),
+                ..BedPoolInput::default()
+            },
+            &rules,
+        )
+        .map_err(|_| "template pool")?;
+        let pool_id = store.add_pool(&actor, view.site.id, &pool, now()).await?;
+        store
+            .admit(
+                &actor,
+                &AdmissionRequest {
+                    household_id,
+                    pool_id,
+                    member_ids: None,
+                    reserve_until: None,
+                    expected_departure: None,
+                    one_night: false,
+                },
+                now(),
+            )
+            .await?;
+        orgs.push((org.id, user.id));
+    }
+    store.close().await;
+
+    let mut conn = sqlx::SqliteConnection::connect(url).await?;
+    sqlx::raw_sql(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -200000; \
+         CREATE TEMP TABLE bench_orgs (k INTEGER PRIMARY KEY, org BLOB, usr BLOB); \
+         CREATE TEMP TABLE bench_cities (k INTEGER PRIMARY KEY, city TEXT, crossing TEXT);",
+    )
+    .execute(&mut conn)
+    .await?;
+    for (k, (org, user)) in orgs.iter().enumerate() {
+        sqlx::query("INSERT INTO bench_orgs VALUES ($1, $2, $3)")
+            .bind(k as i64)
+            .bind(*org)
+            .bind(*user)
+            .execute(&mut conn)
+            .await?;
+    }
+    for (k, (city, crossing)) in [
+        ("Oral", "Сырым"),
+        ("Almaty", "Жайсан"),
+        ("Astana", "Петухово"),
+        ("Aktobe", "Жайсан"),
+        ("Kostanay", "Кайрак"),
+        ("Pavlodar", "Урлютюб"),
+        ("Semey", "Шемонаиха"),
+        ("Bishkek", "Ак-Жол"),
+        ("Osh", "Ак-Жол"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        sqlx::query("INSERT INTO bench_cities VALUES ($1, $2, $3)")
+            .bind(k as i64)
+            .bind(*city)
+            .bind(*crossing)
+            .execute(&mut conn)
+            .await?;
+    }
+    // Households: references must be valid codes, so they are bound from Rust; everything
+    // else comes from the template row of the same organisation.
+    let mut tx = conn.begin().await?;
+    for n in 0..households {
+        let reference = shanyrak_core::ReferenceCode::from_random_bits(
+            n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5DEE_CE66,
+        );
+        sqlx::query(
+            "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, country, \
+             region, city, phone, languages, needs, accepts_sex_separation, legal_basis, information_given, status, notes, \
+             version, registered_at, registered_by, updated_at) \
+             SELECT CAST(printf('h%015d', $1) AS BLOB), $2, o.org, \
+             CASE $1 % 10 WHEN 0 THEN 'idp' WHEN 1 THEN 'returnee' ELSE 'arrival' END, \
+             date('2022-09-21', '+' || ($1 % 40) || ' days'), c.crossing, 'KZ', NULL, c.city, NULL, t.languages, t.needs, \
+             t.accepts_sex_separation, t.legal_basis, t.information_given, t.status, NULL, 1, t.registered_at, o.usr, t.updated_at \
+             FROM bench_orgs o, bench_cities c, households t \
+             WHERE o.k = $1 % 4 AND c.k = ($1 / 4) % 9 AND t.id = (SELECT MIN(id) FROM households WHERE organisation_id = o.org)",
+        )
+        .bind(n as i64)
+        .bind(reference.as_str().to_owned())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    eprintln!(
+        "{households} households in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    sqlx::raw_sql(&format!(
+        "BEGIN; \
+         WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {last}) \
+         INSERT INTO persons (id, household_id, position, surname, given_name, patronymic, sex, birth_date, birth_year, \
+           birth_date_estimated, citizenship, relationship, vulnerabilities, removed_at, identity_id) \
+         SELECT CAST(printf('p%015d', n) AS BLOB), CAST(printf('h%015d', n * 2 / 5) AS BLOB), n, t.surname, t.given_name, NULL, \
+           CASE n % 3 WHEN 0 THEN 'male' WHEN 1 THEN 'female' ELSE 'male' END, \
+           CASE n % 5 WHEN 0 THEN printf('%04d', 1940 + n % 83) WHEN 1 THEN printf('%04d-%02d', 1940 + n % 83, 1 + n % 12) \
+             ELSE printf('%04d-%02d-%02d', 1940 + n % 83, 1 + n % 12, 1 + n % 28) END, \
+           1940 + n % 83, 0, CASE n % 7 WHEN 0 THEN 'KG' WHEN 1 THEN NULL ELSE 'RU' END, \
+           CASE WHEN n * 2 % 5 < 2 THEN 'head' ELSE 'child' END, t.vulnerabilities, NULL, \
+           CASE WHEN n % 100 < 2 THEN CAST(printf('p%015d', n - n % 100) AS BLOB) END \
+         FROM seq, persons t WHERE t.id = (SELECT MIN(id) FROM persons); \
+         COMMIT;",
+        last = persons - 1
+    ))
+    .execute(&mut conn)
+    .await?;
+    eprintln!(
+        "{persons} persons in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    sqlx::raw_sql(&format!(
+        "BEGIN; \
+         WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {last}) \
+         INSERT INTO sites (id, organisation_id, name, kind, address, country, region, city, latitude, longitude, contact_name, \
+           contact_phone, status, rules, amenities, version, created_at, updated_at) \
+         SELECT CAST(printf('s%015d', n) AS BLOB), o.org, 'Site ' || n, t.kind, NULL, 'KZ', NULL, c.city, NULL, NULL, NULL, NULL, \
+           t.status, t.rules, t.amenities, 1, t.created_at, t.updated_at \
+         FROM seq, bench_orgs o, bench_cities c, sites t \
+         WHERE o.k = n % 4 AND c.k = (n / 4) % 9 AND t.id = (SELECT MIN(id) FROM sites); \
+         WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {last}) \
+         INSERT INTO bed_pools (id, site_id, kind, room_size, beds, step_free_beds, blocked_beds, transitory_beds, admissions, \
+           version, created_at, updated_at) \
+         SELECT CAST(printf('q%015d', n) AS BLOB), CAST(printf('s%015d', n) AS BLOB), t.kind, t.room_size, 100, 0, 0, 0, 0, 1, \
+           t.created_at, t.updated_at FROM seq, bed_pools t WHERE t.id = (SELECT MIN(id) FROM bed_pools); \
+         COMMIT;",
+        last = sites - 1
+    ))
+    .execute(&mut conn)
+    .await?;
+    eprintln!("{sites} sites in {:.1} s", started.elapsed().as_secs_f64());
+    // Stays: household k's stays are made by its own organisation (k % 4).
+    sqlx::raw_sql(&format!(
+        "BEGIN; \
+         WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {last}) \
+         INSERT INTO stays (id, household_id, organisation_id, site_id, pool_id, status, one_night, persons, step_free, \
+           reserved_until, checked_in_at, expected_departure, last_seen_at, checked_out_at, created_by, created_at, updated_at) \
+         SELECT CAST(printf('y%015d', n) AS BLOB), CAST(printf('h%015d', n % {households}) AS BLOB), o.org, \
+           CAST(printf('s%015d', n % {sites}) AS BLOB), CAST(printf('q%015d', n % {sites}) AS BLOB), \
+           CASE n % 10 WHEN 0 THEN 'checked_in' WHEN 1 THEN 'reserved' ELSE 'checked_out' END, 0, 1, 0, \
+           CASE WHEN n % 10 = 1 THEN '2099-01-01' || substr(t.created_at, 11) END, \
+           CASE WHEN n % 10 <> 1 THEN date('2022-09-21', '+' || (n % 60) || ' days') || substr(t.created_at, 11) END, \
+           NULL, NULL, \
+           CASE WHEN n % 10 > 1 THEN date('2022-09-22', '+' || (n % 60) || ' days') || substr(t.created_at, 11) END, \
+           o.usr, date('2022-09-21', '+' || (n % 60) || ' days') || substr(t.created_at, 11), t.updated_at \
+         FROM seq, bench_orgs o, stays t WHERE o.k = (n % {households}) % 4 AND t.id = (SELECT MIN(id) FROM stays); \
+         COMMIT;",
+        last = stays - 1
+    ))
+    .execute(&mut conn)
+    .await?;
+    eprintln!("{stays} stays in {:.1} s", started.elapsed().as_secs_f64());
+    sqlx::raw_sql("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);")
+        .execute(&mut conn)
+        .await?;
+    println!(
+        "seeded {persons} persons, {households} households, {sites} sites, {stays} stays in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted
+        .get(i)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(0.0)
+}
+
+async fn dashboard(url: &str) -> Result<()> {
+    let runs = number(3, 7) as usize;
+    let store = Store::connect(url, &options()).await?;
+    let mut conn = sqlx::SqliteConnection::connect(url).await?;
+    let org: uuid::Uuid = sqlx::query_scalar("SELECT id FROM organisations WHERE name = 'Org 0'")
+        .fetch_one(&mut conn)
+        .await?;
+    conn.close().await?;
+    let actor = Actor {
+        user_id: uuid::Uuid::nil(),
+        organisation_id: org,
+        roles: vec![Role::Admin],
+    };
+    let today = now().date_naive();
+    let one = [org];
+    let mut timings: Vec<(&str, Vec<Duration>)> = Vec::new();
+    macro_rules! time {
+        ($name:expr, $call:expr) => {{
+            let mut samples = Vec::new();
+            for _ in 0..runs {
+                let t = Instant::now();
+                let out = $call;
+                samples.push(t.elapsed());
+                if let Err(e) = std::hint::black_box(out) {
+                    println!("{}: failed: {e}", $name);
+                    break;
+                }
+            }
+            samples.sort();
+            timings.push(($name, samples));
+        }};
+    }
+    time!(
+        "agreements (statistics)",
+        store
+            .sharing_organisations(org, SharingCategory::Statistics, now())
+            .await
+    );
+    time!(
+        "population, one organisation (250k people)",
+        store.population_cells(Some(&one), today).await
+    );
+    time!(
+        "population, all organisations (1M people)",
+        store.population_cells(None, today).await
+    );
+    time!(
+        "placements per day, one organisation",
+        store.placements_per_day(Some(&one)).await
+    );
+    time!(
+        "placements per day, all",
+        store.placements_per_day(None).await
+    );
+    time!(
+        "distributions by item, one organisation",
+        store.distributions_by_item(Some(&one)).await
+    );
+    time!(
+        "beds: sites and pools of one organisation",
+        store.list_sites(&actor, None, now()).await
+    );
+    time!(
+        "waiting list of one organisation",
+        store.waiting_list(&actor, None, now()).await
+    );
+    println!("| query | p50 ms | p95 ms | runs |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (name, samples) in &timings {
+        println!(
+            "| {name} | {:.1} | {:.1} | {} |",
+            percentile(samples, 0.5),
+            percentile(samples, 0.95),
+            samples.len()
+        );
+    }
+    store.close().await;
+    Ok(())
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// The registry export's loop (`shanyrak export --dataset registry`): pages of 1,000
+/// households, one CSV line per current person.
+async fn export(url: &str, out: &str) -> Result<()> {
+    let store = Store::connect(url, &options()).await?;
+    let started = Instant::now();
+    let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
+    let mut after = None;
+    let mut written = 0u64;
+    let mut peaks = Vec::new();
+    loop {
+        let page = store.households_page(after, 1_000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for h in &page {
+            for p in &h.members {
+                writeln!(
+                    file,
+                    "{},{},{},{},{},{},{},{}",
+                    h.id,
+                    h.reference.as_str(),
+                    csv_field(&h.location.city),
+                    p.id,
+                    csv_field(&p.surname),
+                    csv_field(&p.given_name),
+                    p.sex.as_str(),
+                    p.birth_date.to_iso()
+                )?;
+                written += 1;
+                if written.is_multiple_of(200_000) {
+                    peaks.push((written, peak_rss_kib()));
+                }
+            }
+        }
+    }
+    file.flush()?;
+    println!(
+        "exported {written} rows in {:.1} s; peak RSS (VmHWM) {} MiB; after rows: {}",
+        started.elapsed().as_secs_f64(),
+        peak_rss_kib() / 1024,
+        peaks
+            .iter()
+            .map(|(n, kib)| format!("{n}: {} MiB", kib / 1024))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    store.close().await;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let mode = arg(1).unwrap_or_default();
+    let url = arg(2).ok_or("usage: stats_bench seed|dashboard|export URL …")?;
+    match mode.as_str() {
+        "seed" => seed(&url).await,
+        "dashboard" => dashboard(&url).await,
+        "export" => export(&url, &arg(3).unwrap_or_else(|| "/tmp/registry.csv".into())).await,
+        _ => Err("usage: stats_bench seed|dashboard|export URL …".into()),
+    }
+}
