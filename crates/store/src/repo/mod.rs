@@ -198,6 +198,9 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<Value, StoreError> {
         .map_err(|_| StoreError::corrupt("value could not be encoded as JSON"))
 }
 
+/// Households whose members are read in one query.
+const ATTACH_CHUNK: usize = 500;
+
 fn random_reference() -> ReferenceCode {
     ReferenceCode::from_random_bits(rand::random::<u64>() & ((1 << 40) - 1))
 }
@@ -1185,7 +1188,20 @@ backend_impl! {
     }
 
     /// Fills in the current members (and their documents) of the given households.
+    /// Loads the members (and their documents) of households, a slice at a time: one
+    /// `IN (…)` of a whole organisation's households would pass SQLite's and PostgreSQL's
+    /// limits on bound parameters.
     async fn attach_members(
+        conn: &mut DB::Connection,
+        households: &mut [Household],
+    ) -> Result<(), StoreError> {
+        for chunk in households.chunks_mut(ATTACH_CHUNK) {
+            Self::attach_members_of(conn, chunk).await?;
+        }
+        Ok(())
+    }
+
+    async fn attach_members_of(
         conn: &mut DB::Connection,
         households: &mut [Household],
     ) -> Result<(), StoreError> {
