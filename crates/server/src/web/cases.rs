@@ -350,6 +350,23 @@ async fn case_page(
     Ok((status, super::render(ctx, &ctx.t("cases-case"), body)).into_response())
 }
 
+/// The case page again, with the reasons a change was refused.
+async fn refused(
+    state: &AppState,
+    web: &Web,
+    case: &Case,
+    errors: &shanyrak_core::ValidationErrors,
+) -> PageResult {
+    case_page(
+        state,
+        web,
+        case,
+        &FieldErrors::from_validation(errors),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
 pub async fn page(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> PageResult {
     web.require(Action::ManageCases).or_page(&web.ctx)?;
     let case = state
@@ -404,16 +421,7 @@ pub async fn change(
                         .or_page(ctx)?;
                     Ok(see_other(&format!("/cases/{case_id}")))
                 }
-                Err(e) => {
-                    case_page(
-                        &state,
-                        &web,
-                        &case,
-                        &FieldErrors::from_validation(&e),
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    )
-                    .await
-                }
+                Err(e) => refused(&state, &web, &case, &e).await,
             };
         }
         "referrals" => {
@@ -445,28 +453,10 @@ pub async fn change(
                     .await
                 {
                     Ok(_) => Ok(see_other(&format!("/cases/{case_id}"))),
-                    Err(StoreError::Invalid(e)) => {
-                        case_page(
-                            &state,
-                            &web,
-                            &case,
-                            &FieldErrors::from_validation(&e),
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                        )
-                        .await
-                    }
+                    Err(StoreError::Invalid(e)) => refused(&state, &web, &case, &e).await,
                     Err(e) => Err(e).or_page(ctx),
                 },
-                Err(e) => {
-                    case_page(
-                        &state,
-                        &web,
-                        &case,
-                        &FieldErrors::from_validation(&e),
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    )
-                    .await
-                }
+                Err(e) => refused(&state, &web, &case, &e).await,
             };
         }
         _ => {}
@@ -550,14 +540,7 @@ pub async fn change(
     let validated = match validate_case(&input, &validation_context()) {
         Ok(v) => v,
         Err(e) => {
-            return case_page(
-                &state,
-                &web,
-                &case,
-                &FieldErrors::from_validation(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return refused(&state, &web, &case, &e).await;
         }
     };
     match state
@@ -566,16 +549,7 @@ pub async fn change(
         .await
     {
         Ok(_) => Ok(see_other(&format!("/cases/{case_id}"))),
-        Err(StoreError::Invalid(e)) => {
-            case_page(
-                &state,
-                &web,
-                &case,
-                &FieldErrors::from_validation(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(StoreError::Invalid(e)) => refused(&state, &web, &case, &e).await,
         Err(e) => Err(e).or_page(ctx),
     }
 }
