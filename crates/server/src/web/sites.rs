@@ -374,32 +374,22 @@ pub async fn stay_action(
     if !residents.iter().any(|r| r.stay.id == stay_id) {
         return Err(WebError::Api(ApiError::NotFound)).or_page(ctx);
     }
-    let outcome = match form.get("action") {
-        Some("check-in") => {
+    let change = match form.get("action") {
+        Some("check-in") => Some((StayStatus::CheckedIn, "checked-in")),
+        Some("check-out") => Some((StayStatus::CheckedOut, "checked-out")),
+        Some("cancel") => Some((StayStatus::Cancelled, "cancelled")),
+        _ => None,
+    };
+    let outcome = match (change, form.get("action")) {
+        (Some((to, outcome)), _) => {
             state
                 .store
-                .change_stay(&web.actor, stay_id, StayStatus::CheckedIn, now)
+                .change_stay(&web.actor, stay_id, to, now)
                 .await
                 .or_page(ctx)?;
-            "checked-in"
+            outcome
         }
-        Some("check-out") => {
-            state
-                .store
-                .change_stay(&web.actor, stay_id, StayStatus::CheckedOut, now)
-                .await
-                .or_page(ctx)?;
-            "checked-out"
-        }
-        Some("cancel") => {
-            state
-                .store
-                .change_stay(&web.actor, stay_id, StayStatus::Cancelled, now)
-                .await
-                .or_page(ctx)?;
-            "cancelled"
-        }
-        Some("seen") => {
+        (None, Some("seen")) => {
             state
                 .store
                 .mark_seen(&web.actor, stay_id, now)

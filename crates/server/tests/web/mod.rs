@@ -582,6 +582,45 @@ async fn web_pages_check_roles_and_organisations(app: TestApp) {
         site_page.contains("name=\"beds\" value=\"10\""),
         "the beds are unchanged"
     );
+    // The site manager's buttons move a stay: check in, check out; anything else is 404.
+    let stay = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/stays",
+            &json!({"household_id": household, "pool_id": pools[0], "reserve": true, "reservation_hours": 4}),
+        )
+        .await;
+    assert_eq!(stay.status(), StatusCode::CREATED);
+    let stay: Value = stay.json().await.expect("stay");
+    let stay_path = format!(
+        "/sites/{site}/stays/{}",
+        stay["id"].as_str().expect("stay id")
+    );
+    let (_, site_page) = get(&app, &app.admin_a, &format!("/sites/{site}")).await;
+    let csrf = csrf_of(&site_page);
+    for (action, outcome) in [
+        ("check-in", "checked-in"),
+        ("seen", "seen"),
+        ("check-out", "checked-out"),
+    ] {
+        let moved = post_form(
+            &app,
+            &app.admin_a,
+            &stay_path,
+            &[("csrf", csrf.as_str()), ("action", action)],
+        )
+        .await;
+        assert_eq!(moved.status(), StatusCode::SEE_OTHER, "{action}");
+        assert_eq!(location(&moved), format!("/sites/{site}?done={outcome}"));
+    }
+    let unknown = post_form(
+        &app,
+        &app.admin_a,
+        &stay_path,
+        &[("csrf", csrf.as_str()), ("action", "teleport")],
+    )
+    .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     // Every page read of a household is in the access log.
     let log: Value = app
         .client
