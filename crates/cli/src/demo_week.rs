@@ -578,57 +578,61 @@ fn arrival(rng: &mut StdRng, city: &City, day: NaiveDate) -> HouseholdInput {
     let father = |rng: &mut StdRng| (!kyrgyz).then(|| *pick(rng, MALE));
     let passport = !kyrgyz;
     let roll = rng.random::<f64>();
+    // One member: a name from `names`, born between `ages` years ago.
+    let person = |rng: &mut StdRng,
+                  names: &[&str],
+                  father: Option<&str>,
+                  sex: Sex,
+                  ages: (i32, i32),
+                  relationship: Relationship,
+                  passport: bool| {
+        let given = *pick(rng, names);
+        let born = birth(rng, ages.0, ages.1);
+        member(
+            rng,
+            surname,
+            given,
+            father,
+            sex,
+            born,
+            relationship,
+            citizenship,
+            passport,
+        )
+    };
     let mut members = Vec::new();
     if !kyrgyz && roll < 0.62 {
         // Most who crossed in that week were men of call-up age, alone.
         let f = father(rng);
-        {
-            let given = *pick(rng, male_names);
-            let born = birth(rng, 19, 45);
-            members.push(member(
-                rng,
-                surname,
-                given,
-                f,
-                Sex::Male,
-                born,
-                Relationship::Head,
-                citizenship,
-                passport,
-            ));
-        }
+        members.push(person(
+            rng,
+            male_names,
+            f,
+            Sex::Male,
+            (19, 45),
+            Relationship::Head,
+            passport,
+        ));
     } else if !kyrgyz && roll < 0.8 {
         let (fh, fw) = (father(rng), father(rng));
-        {
-            let given = *pick(rng, male_names);
-            let born = birth(rng, 22, 45);
-            members.push(member(
-                rng,
-                surname,
-                given,
-                fh,
-                Sex::Male,
-                born,
-                Relationship::Head,
-                citizenship,
-                passport,
-            ));
-        }
-        {
-            let given = *pick(rng, female_names);
-            let born = birth(rng, 20, 42);
-            members.push(member(
-                rng,
-                surname,
-                given,
-                fw,
-                Sex::Female,
-                born,
-                Relationship::Spouse,
-                citizenship,
-                passport,
-            ));
-        }
+        members.push(person(
+            rng,
+            male_names,
+            fh,
+            Sex::Male,
+            (22, 45),
+            Relationship::Head,
+            passport,
+        ));
+        members.push(person(
+            rng,
+            female_names,
+            fw,
+            Sex::Female,
+            (20, 42),
+            Relationship::Spouse,
+            passport,
+        ));
     } else {
         let head_name = *pick(rng, male_names);
         let (fh, fw) = (father(rng), father(rng));
@@ -644,66 +648,43 @@ fn arrival(rng: &mut StdRng, city: &City, day: NaiveDate) -> HouseholdInput {
             citizenship,
             passport,
         ));
-        {
-            let given = *pick(rng, female_names);
-            let born = birth(rng, 23, 50);
-            members.push(member(
-                rng,
-                surname,
-                given,
-                fw,
-                Sex::Female,
-                born,
-                Relationship::Spouse,
-                citizenship,
-                passport,
-            ));
-        }
+        members.push(person(
+            rng,
+            female_names,
+            fw,
+            Sex::Female,
+            (23, 50),
+            Relationship::Spouse,
+            passport,
+        ));
+        let father_name = (!kyrgyz).then_some(head_name);
         for _ in 0..rng.random_range(1..=3) {
-            let sex = if rng.random_bool(0.5) {
-                Sex::Male
+            let (sex, names) = if rng.random_bool(0.5) {
+                (Sex::Male, male_names)
             } else {
-                Sex::Female
+                (Sex::Female, female_names)
             };
-            let name = *pick(
+            members.push(person(
                 rng,
-                if sex == Sex::Male {
-                    male_names
-                } else {
-                    female_names
-                },
-            );
-            let father_name = (!kyrgyz).then_some(head_name);
-            let born = birth(rng, 0, 16);
-            members.push(member(
-                rng,
-                surname,
-                name,
+                names,
                 father_name,
                 sex,
-                born,
+                (0, 16),
                 Relationship::Child,
-                citizenship,
                 false,
             ));
         }
         if rng.random_bool(0.15) {
             let f = father(rng);
-            {
-                let given = *pick(rng, female_names);
-                let born = birth(rng, 62, 80);
-                members.push(member(
-                    rng,
-                    surname,
-                    given,
-                    f,
-                    Sex::Female,
-                    born,
-                    Relationship::Parent,
-                    citizenship,
-                    passport,
-                ));
-            }
+            members.push(person(
+                rng,
+                female_names,
+                f,
+                Sex::Female,
+                (62, 80),
+                Relationship::Parent,
+                passport,
+            ));
         }
     }
     let mut needs = Vec::new();

@@ -207,6 +207,35 @@ pub(crate) async fn possible_duplicates(
     let member_ids: Vec<Uuid> = household.members.iter().map(|m| m.id).collect();
     let different = state.store.decided_different(&member_ids).await?;
     let decided_apart = |a: Uuid, b: Uuid| different.contains(&if a < b { (a, b) } else { (b, a) });
+    let (found, queue) = match_members(
+        state,
+        &household,
+        &organisations,
+        actor.organisation_id,
+        decided_apart,
+    );
+    // Every possible duplicate waits for a reviewer; none is merged automatically.
+    state
+        .store
+        .enqueue_duplicates(actor, &queue, Utc::now())
+        .await?;
+    Ok(found)
+}
+
+/// Each member's possible duplicates among `organisations` (pairs decided apart left out),
+/// and the pairs within `own` organisation to queue for review: the review queue is per
+/// organisation, so a pair across organisations is shown, not queued, until reviewers
+/// can see both sides under an agreement. The household must be in the index already.
+pub(crate) fn match_members(
+    state: &AppState,
+    household: &Household,
+    organisations: &[Uuid],
+    own: Uuid,
+    decided_apart: impl Fn(Uuid, Uuid) -> bool,
+) -> (
+    HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>,
+    Vec<shanyrak_store::ProposedPair>,
+) {
     let mut found = HashMap::new();
     let mut queue = Vec::new();
     for m in &household.members {
@@ -214,7 +243,7 @@ pub(crate) async fn possible_duplicates(
         let candidates: Vec<_> = state
             .identity
             .possible_duplicates(
-                &organisations,
+                organisations,
                 &record,
                 household.id,
                 MAX_DUPLICATES_PER_MEMBER,
@@ -222,12 +251,10 @@ pub(crate) async fn possible_duplicates(
             .into_iter()
             .filter(|c| !decided_apart(m.id, c.person_id))
             .collect();
-        // The review queue is per organisation; a pair across organisations is shown, not
-        // queued, until reviewers can see both sides under an agreement.
         queue.extend(
             candidates
                 .iter()
-                .filter(|c| c.organisation_id == actor.organisation_id)
+                .filter(|c| c.organisation_id == own)
                 .map(|c| shanyrak_store::ProposedPair {
                     person: m.id,
                     other: c.person_id,
@@ -237,12 +264,7 @@ pub(crate) async fn possible_duplicates(
         );
         found.insert(m.id, candidates);
     }
-    // Every possible duplicate waits for a reviewer; none is merged automatically.
-    state
-        .store
-        .enqueue_duplicates(actor, &queue, Utc::now())
-        .await?;
-    Ok(found)
+    (found, queue)
 }
 
 /// The household as the actor may see it, with its version as ETag.

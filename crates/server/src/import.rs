@@ -231,26 +231,21 @@ pub async fn run(
                             .await?;
                         // Indexed at once, so later rows of the same file can match it.
                         state.identity.apply_household(&household);
-                        for m in &household.members {
-                            let record =
-                                crate::identity::person_record(m, household.phone.as_ref());
-                            let own: Vec<_> = state
-                                .identity
-                                .possible_duplicates(&organisations, &record, household.id, 5)
-                                .into_iter()
-                                .filter(|c| c.organisation_id == actor.organisation_id)
-                                .collect();
-                            if !own.is_empty() {
-                                summary.sent_to_review += 1;
-                            }
-                            // New persons have no decisions yet: every pair goes to review.
-                            queue.extend(own.into_iter().map(|c| shanyrak_store::ProposedPair {
-                                person: m.id,
-                                other: c.person_id,
-                                probability: c.probability,
-                                evidence: c.evidence,
-                            }));
-                        }
+                        // New persons have no decisions yet: every pair goes to review.
+                        let (found, pairs) = crate::households::match_members(
+                            state,
+                            &household,
+                            &organisations,
+                            actor.organisation_id,
+                            |_, _| false,
+                        );
+                        summary.sent_to_review += found
+                            .values()
+                            .filter(|c| {
+                                c.iter().any(|c| c.organisation_id == actor.organisation_id)
+                            })
+                            .count();
+                        queue.extend(pairs);
                     }
                     CreateOutcome::Replayed(receipt) => {
                         summary.attached += receipt.member_ids.len();
