@@ -79,6 +79,12 @@ enum Command {
         /// Public figures: hours between releases (never live).
         #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(i64).range(1..=168))]
         public_release_hours: i64,
+        /// Coordinator figures: shortest time in seconds between two snapshots (never more
+        /// often than twenty times a snapshot's own computing time); 0 computes them on
+        /// every request, for small databases.
+        #[arg(long, default_value_t = shanyrak_server::stats::DEFAULT_FIGURES_EVERY_SECONDS,
+              value_parser = clap::value_parser!(i64).range(0..=86_400))]
+        figures_every: i64,
         /// Send the web session cookie without `Secure`, for a laptop serving a local
         /// network over plain HTTP (browsers accept `Secure` cookies from localhost anyway).
         #[arg(long)]
@@ -327,6 +333,7 @@ async fn shutdown_signal() {
 struct PublicSettings {
     disclosure_threshold: u64,
     public_release_hours: i64,
+    figures_every: i64,
     plain_http_cookies: bool,
 }
 
@@ -335,6 +342,7 @@ impl Default for PublicSettings {
         Self {
             disclosure_threshold: shanyrak_server::stats::DEFAULT_THRESHOLD,
             public_release_hours: shanyrak_server::stats::DEFAULT_RELEASE_HOURS,
+            figures_every: shanyrak_server::stats::DEFAULT_FIGURES_EVERY_SECONDS,
             plain_http_cookies: false,
         }
     }
@@ -356,6 +364,7 @@ async fn serve(
     state.disclosure_threshold = settings.disclosure_threshold;
     state.release_interval = chrono::Duration::hours(settings.public_release_hours);
     state.plain_http_cookies = settings.plain_http_cookies;
+    state.figures_every = chrono::Duration::seconds(settings.figures_every);
     tracing::info!(address = %local, database = store.backend_name(), "listening");
     on_ready(local);
     shanyrak_server::serve(listener, state, shutdown_signal()).await?;
@@ -399,12 +408,14 @@ async fn run(cli: Cli) -> Result<()> {
             bind,
             disclosure_threshold,
             public_release_hours,
+            figures_every,
             plain_http_cookies,
         } => {
             let store = db.open().await?;
             let settings = PublicSettings {
                 disclosure_threshold,
                 public_release_hours,
+                figures_every,
                 plain_http_cookies,
             };
             serve(store, bind, settings, |address| {
@@ -508,9 +519,15 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Stats { db } => {
             let store = db.open().await?;
             let figures =
-                shanyrak_server::stats::coordinator(&store, &Principal::System("cli"), Utc::now())
-                    .await
-                    .map_err(describe)?;
+                // Live: the command recomputes the snapshot rather than read an old one.
+                shanyrak_server::stats::coordinator(
+                    &store,
+                    &Principal::System("cli"),
+                    Utc::now(),
+                    chrono::Duration::zero(),
+                )
+                .await
+                .map_err(describe)?;
             store.close().await;
             println!("{}", serde_json::to_string_pretty(&figures)?);
             Ok(())

@@ -422,6 +422,7 @@ duplicates-back = Back to the list
 
 dashboard-title = Dashboard
 dashboard-as-of = Figures as of
+dashboard-freshness = New registrations, placements and distributions are added at once, other changes at the next refresh; beds are live.
 dashboard-persons = people registered
 dashboard-arrived-days = { $count ->
     [one] arrived in { $count } day

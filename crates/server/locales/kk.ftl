@@ -423,6 +423,7 @@ duplicates-back = Тізімге
 
 dashboard-title = Жиынтық
 dashboard-as-of = Деректер жаңартылды:
+dashboard-freshness = Жаңа тіркеулер, орналастырулар мен берілімдер бірден қосылады, басқа өзгерістер келесі жаңартуда; төсек-орындар нақты уақытта.
 dashboard-persons = адам тіркелген
 dashboard-arrived-days = { $count ->
     [one] { $count } күнде келді

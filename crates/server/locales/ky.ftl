@@ -423,6 +423,7 @@ duplicates-back = Тизмеге
 
 dashboard-title = Жыйынтык
 dashboard-as-of = Маалыматтар жаңыланды:
+dashboard-freshness = Жаңы каттоолор, жайгаштыруулар жана берүүлөр дароо кошулат, башка өзгөрүүлөр кийинки жаңылоодо; керебеттер реалдуу убакытта.
 dashboard-persons = адам катталган
 dashboard-arrived-days = { $count ->
     [one] { $count } күндө келди

@@ -431,6 +431,7 @@ duplicates-back = К списку
 
 dashboard-title = Сводка
 dashboard-as-of = Данные на
+dashboard-freshness = Новые регистрации, размещения и выдачи учитываются сразу, прочие изменения — при следующем обновлении; койки — в реальном времени.
 dashboard-persons = человек зарегистрировано
 dashboard-arrived-days = { $count ->
     [one] прибыло за { $count } день

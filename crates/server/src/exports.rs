@@ -62,7 +62,7 @@ async fn population(
     };
     let today = now.date_naive();
     let cells = store
-        .population_cells(scope.as_ref().map(std::slice::from_ref), today)
+        .population_cells(scope.as_ref().map(std::slice::from_ref), today, None)
         .await?;
     // (country, city, group) -> (total, women, men, children)
     let mut counts: BTreeMap<(String, String, String), [u64; 4]> = BTreeMap::new();

@@ -64,6 +64,9 @@ pub struct AppState {
     /// Session cookies without the `Secure` flag, for a laptop serving a local network
     /// over plain HTTP. Browsers accept `Secure` cookies from `localhost` regardless.
     pub plain_http_cookies: bool,
+    /// Shortest time between coordinator figure snapshots; zero computes them on every
+    /// request (tests, tiny databases).
+    pub figures_every: chrono::Duration,
 }
 
 impl AppState {
@@ -76,12 +79,15 @@ impl AppState {
             disclosure_threshold: stats::DEFAULT_THRESHOLD,
             release_interval: chrono::Duration::hours(stats::DEFAULT_RELEASE_HOURS),
             plain_http_cookies: false,
+            figures_every: chrono::Duration::seconds(stats::DEFAULT_FIGURES_EVERY_SECONDS),
         })
     }
 }
 
 /// How often each process picks up writes made by other processes and seals the audit log.
 const INDEX_REFRESH: Duration = Duration::from_secs(2);
+/// How often each process checks whether the coordinator figures are due a new snapshot.
+const FIGURES_CHECK: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
@@ -425,9 +431,30 @@ pub async fn serve(
             }
         })
     };
+    // Apart from the loop above: a snapshot of a million people takes seconds, which must
+    // not hold up the identity index or the sealing of the audit log.
+    let figures = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            if state.figures_every.is_zero() {
+                return;
+            }
+            let mut ticks = tokio::time::interval(FIGURES_CHECK);
+            loop {
+                ticks.tick().await;
+                if let Err(e) =
+                    stats::refresh_figures(&state.store, state.figures_every, chrono::Utc::now())
+                        .await
+                {
+                    tracing::warn!(error = %e, "refreshing the coordinator figures failed");
+                }
+            }
+        })
+    };
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await;
     refresher.abort();
+    figures.abort();
     served
 }

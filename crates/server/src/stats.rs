@@ -20,7 +20,7 @@ use shanyrak_core::sharing::SharingCategory;
 use shanyrak_core::stats::{
     PopulationStats, age_by_sex_cells, city_by_group_cells, population_from_cells,
 };
-use shanyrak_store::{Principal, Store, StoreError};
+use shanyrak_store::{Principal, SnapshotInfo, Store, StoreError};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -74,6 +74,10 @@ pub struct ItemUnits {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CoordinatorStats {
     pub generated_at: DateTime<Utc>,
+    /// The snapshot the people, waiting, placement and distribution figures start from;
+    /// households, stays and distributions written after it are added live, other changes
+    /// (edits, merges, check-outs) show from the next snapshot. Beds are live.
+    pub figures_as_of: DateTime<Utc>,
     pub population: PopulationStats,
     pub beds: Vec<BedFigures>,
     pub waiting_households: u64,
@@ -84,9 +88,9 @@ pub struct CoordinatorStats {
     pub placements_per_day: Vec<DailyPlacements>,
     /// Units per item code, of the organisations in `distribution_organisations`.
     pub distributions_by_item: Vec<ItemUnits>,
-    /// Organisations whose people and placements are counted: your own, then those
-    /// sharing `statistics` with it under an agreement in force (empty for the operator:
-    /// every organisation). Beds and waiting lists are your own organisation's only.
+    /// Organisations whose people, waiting households and placements are counted: your
+    /// own, then those sharing `statistics` with it under an agreement in force (empty for
+    /// the operator: every organisation). Beds are every organisation's: sites are shared.
     pub organisations: Vec<Uuid>,
     /// Organisations whose distributions are counted: your own, then those sharing
     /// `distributions` or `statistics` with it (empty for the operator: all).
@@ -119,14 +123,75 @@ fn city_key(country: &str, city: &str) -> String {
     format!("{country}/{city}")
 }
 
+/// Default shortest time between two figure snapshots (`serve --figures-every`).
+pub const DEFAULT_FIGURES_EVERY_SECONDS: i64 = 30;
+
+/// A snapshot is refreshed at most every `every`, and never more often than twenty times
+/// its own computing time: at a million people (seconds per snapshot) the figures then
+/// take at most a twentieth of one core.
+fn snapshot_interval(info: &SnapshotInfo, every: chrono::Duration) -> chrono::Duration {
+    every.max(chrono::Duration::milliseconds(
+        info.took_ms.saturating_mul(20),
+    ))
+}
+
+/// Whether the figure snapshot should be recomputed now.
+fn snapshot_due(info: Option<&SnapshotInfo>, every: chrono::Duration, now: DateTime<Utc>) -> bool {
+    match info {
+        None => true,
+        Some(info) => {
+            info.today != now.date_naive()
+                || now - info.computed_at >= snapshot_interval(info, every)
+        }
+    }
+}
+
+/// Recomputes the figure snapshot when it is due (the server's background task).
+pub async fn refresh_figures(
+    store: &Store,
+    every: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    if !snapshot_due(store.figure_snapshot_info().await?.as_ref(), every, now) {
+        return Ok(false);
+    }
+    let info = store.refresh_figure_snapshot(now).await?;
+    tracing::debug!(took_ms = info.took_ms, "figure snapshot refreshed");
+    Ok(true)
+}
+
+/// The snapshot to read: made now when there is none, when `every` is zero (figures always
+/// live), or when it is twice overdue (no background task is keeping it fresh).
+async fn current_snapshot(
+    store: &Store,
+    every: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<SnapshotInfo, StoreError> {
+    match store.figure_snapshot_info().await? {
+        Some(info)
+            if !every.is_zero()
+                && info.today == now.date_naive()
+                && now - info.computed_at < snapshot_interval(&info, every) * 2 =>
+        {
+            Ok(info)
+        }
+        _ => store.refresh_figure_snapshot(now).await,
+    }
+}
+
 /// The figures a coordinator needs, for one organisation (a user) or all (the operator).
+///
+/// People, waiting households, placements and distributions come from the figure snapshot
+/// (at most `every`, or twenty times its computing time, old) plus the households, stays
+/// and distributions written since it; beds are read live.
 pub async fn coordinator(
     store: &Store,
     by: &Principal,
     now: DateTime<Utc>,
+    every: chrono::Duration,
 ) -> Result<CoordinatorStats, StoreError> {
     let today = now.date_naive();
-    let (population_scope, distribution_scope, sites, waiting) = match by {
+    let (population_scope, distribution_scope) = match by {
         Principal::User(actor) => (
             Some(
                 scope_of(
@@ -146,74 +211,96 @@ pub async fn coordinator(
                 )
                 .await?,
             ),
-            store.list_sites(actor, None, now).await?,
-            if actor.may(shanyrak_core::Action::PlaceHouseholds) {
-                store.waiting_list(actor, None, now).await?
-            } else {
-                Vec::new()
-            },
         ),
-        Principal::System(_) => (
-            None,
-            None,
-            store.list_sites_all(None, now).await?,
-            store.waiting_list_all(None, now).await?,
-        ),
+        Principal::System(_) => (None, None),
     };
-    let population = population_from_cells(
-        &store
-            .population_cells(population_scope.as_deref(), today)
+    let snapshot = current_snapshot(store, every, now).await?;
+    let since = Some(snapshot.computed_at);
+    let population_scope_ref = population_scope.as_deref();
+    let mut cells = store.snapshot_population(population_scope_ref).await?;
+    cells.extend(
+        store
+            .population_cells(population_scope_ref, today, since)
             .await?,
     );
-    let placements_per_day = store
-        .placements_per_day(population_scope.as_deref())
+    let population = population_from_cells(&cells);
+
+    let mut per_day: BTreeMap<chrono::NaiveDate, (u64, u64)> = BTreeMap::new();
+    for (day, placed, checked_in) in store
+        .snapshot_placements(population_scope_ref)
         .await?
         .into_iter()
-        .map(|(date, placed, checked_in)| DailyPlacements {
+        .chain(
+            store
+                .placements_per_day(population_scope_ref, since)
+                .await?,
+        )
+    {
+        let entry = per_day.entry(day).or_default();
+        entry.0 += placed;
+        entry.1 += checked_in;
+    }
+    let placements_per_day = per_day
+        .into_iter()
+        .map(|(date, (placed, checked_in))| DailyPlacements {
             date,
             placed,
             checked_in,
         })
         .collect();
-    let distributions_by_item = store
-        .distributions_by_item(distribution_scope.as_deref())
+
+    let mut units: BTreeMap<String, u64> = BTreeMap::new();
+    for (code, n) in store
+        .snapshot_distributions(distribution_scope.as_deref())
         .await?
+        .into_iter()
+        .chain(
+            store
+                .distributions_by_item(distribution_scope.as_deref(), since)
+                .await?,
+        )
+    {
+        *units.entry(code).or_default() += n;
+    }
+    let distributions_by_item = units
         .into_iter()
         .map(|(item_code, units)| ItemUnits { item_code, units })
         .collect();
+
     let mut beds: BTreeMap<(String, String), BedFigures> = BTreeMap::new();
     let mut free_by_city: BTreeMap<String, u64> = BTreeMap::new();
-    for site in &sites {
-        let city = city_key(
-            site.site.details.location.country.as_str(),
-            &site.site.details.location.city,
-        );
-        for pool in &site.pools {
-            let beds_free = pool.free_beds();
-            for kind in [pool.spec.kind.as_str().to_owned(), "all".to_owned()] {
-                let entry =
-                    beds.entry((city.clone(), kind.clone()))
-                        .or_insert_with(|| BedFigures {
-                            city: city.clone(),
-                            kind,
-                            capacity: 0,
-                            occupied: 0,
-                            reserved: 0,
-                            free: 0,
-                        });
-                entry.capacity += pool.capacity();
-                entry.occupied += u64::from(pool.occupied);
-                entry.reserved += u64::from(pool.reserved);
-                entry.free += beds_free;
-            }
-            *free_by_city.entry(city.clone()).or_default() += beds_free;
+    for (country, city, kind, capacity, occupied, reserved, free) in store.bed_figures(now).await? {
+        let city = city_key(country.as_str(), &city);
+        for kind in [kind.as_str().to_owned(), "all".to_owned()] {
+            let entry = beds
+                .entry((city.clone(), kind.clone()))
+                .or_insert_with(|| BedFigures {
+                    city: city.clone(),
+                    kind,
+                    capacity: 0,
+                    occupied: 0,
+                    reserved: 0,
+                    free: 0,
+                });
+            entry.capacity += capacity;
+            entry.occupied += occupied;
+            entry.reserved += reserved;
+            entry.free += free;
         }
+        *free_by_city.entry(city).or_default() += free;
     }
+
+    let waiting = store.snapshot_waiting(population_scope_ref).await?;
     let mut waiting_by_city: BTreeMap<String, u64> = BTreeMap::new();
-    for w in &waiting {
+    let (mut waiting_households, mut waiting_persons, mut waiting_days) = (0u64, 0u64, 0i64);
+    for cell in &waiting {
         *waiting_by_city
-            .entry(city_key(w.country.as_str(), &w.city))
-            .or_default() += u64::from(w.persons);
+            .entry(city_key(&cell.country, &cell.city))
+            .or_default() += cell.persons;
+        waiting_households += cell.households;
+        waiting_persons += cell.persons;
+        let days = (today - cell.since).num_days().max(0);
+        waiting_days = waiting_days.saturating_add(days.saturating_mul(cell.households as i64));
     }
     let mut cities: Vec<String> = free_by_city
         .keys()
@@ -235,17 +322,17 @@ pub async fn coordinator(
             }
         })
         .collect();
-    let waiting_persons = waiting.iter().map(|w| u64::from(w.persons)).sum();
-    let average_waiting_days = if waiting.is_empty() {
+    let average_waiting_days = if waiting_households == 0 {
         0.0
     } else {
-        waiting.iter().map(|w| w.waiting_days as f64).sum::<f64>() / waiting.len() as f64
+        waiting_days as f64 / waiting_households as f64
     };
     Ok(CoordinatorStats {
         generated_at: now,
+        figures_as_of: snapshot.computed_at,
         population,
         beds: beds.into_values().collect(),
-        waiting_households: waiting.len() as u64,
+        waiting_households,
         waiting_persons,
         average_waiting_days,
         gaps,
@@ -265,7 +352,13 @@ pub async fn coordinator_stats(
     Authenticated(actor): Authenticated,
 ) -> Result<Json<CoordinatorStats>, ApiError> {
     Ok(Json(
-        coordinator(&state.store, &Principal::User(actor), Utc::now()).await?,
+        coordinator(
+            &state.store,
+            &Principal::User(actor),
+            Utc::now(),
+            state.figures_every,
+        )
+        .await?,
     ))
 }
 
@@ -301,18 +394,14 @@ pub async fn make_release(
     now: DateTime<Utc>,
 ) -> Result<PublicRelease, StoreError> {
     let today = now.date_naive();
-    let cells = store.population_cells(None, today).await?;
+    let cells = store.population_cells(None, today, None).await?;
     let mut capacity: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    for site in store.list_sites_all(None, now).await? {
-        let city = city_key(
-            site.site.details.location.country.as_str(),
-            &site.site.details.location.city,
-        );
-        let entry = capacity.entry(city).or_default();
-        for pool in &site.pools {
-            entry.0 += pool.capacity();
-            entry.1 += pool.free_beds();
-        }
+    for (country, city, _, in_service, _, _, free) in store.bed_figures(now).await? {
+        let entry = capacity
+            .entry(city_key(country.as_str(), &city))
+            .or_default();
+        entry.0 += in_service;
+        entry.1 += free;
     }
     Ok(PublicRelease {
         released_at: now,

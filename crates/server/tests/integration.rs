@@ -71,7 +71,13 @@ struct TestApp {
 }
 
 impl TestApp {
+    /// An app whose coordinator figures are computed on every request.
     async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, chrono::Duration::zero()).await
+    }
+
+    /// An app whose coordinator figures come from snapshots at most `figures_every` apart.
+    async fn spawn_with(backend: Backend, figures_every: chrono::Duration) -> Self {
         let db = TestDatabase::new(backend).await;
         let store = Store::connect(&db.url, &StoreOptions::default())
             .await
@@ -105,7 +111,8 @@ impl TestApp {
             .await
             .expect("bind");
         let address = listener.local_addr().expect("address");
-        let state = AppState::build(store.clone()).await.expect("state");
+        let mut state = AppState::build(store.clone()).await.expect("state");
+        state.figures_every = figures_every;
         tokio::spawn(shanyrak_server::serve(
             listener,
             state,

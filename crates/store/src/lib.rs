@@ -51,6 +51,7 @@ pub use repo::{
 pub use repo::{LOGIN_FAILURES_BEFORE_LOCK, LOGIN_LOCK_MINUTES};
 pub use repo::{Proposal, ResettlementEntry};
 pub use repo::{QuarantinedRow, RowToQuarantine, Upload};
+pub use repo::{SnapshotInfo, WaitingCell};
 
 /// The database behind the program: chosen once from the URL, then used everywhere.
 #[derive(Debug, Clone)]
@@ -398,6 +399,27 @@ impl Store {
     }
 
     /// Every site, for the operator's system-wide commands.
+    /// Beds by country, city and pool kind, summed in the database (aggregates, no site
+    /// named): `(country, city, kind, capacity, occupied, reserved, free)`.
+    #[allow(clippy::type_complexity)]
+    pub async fn bed_figures(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<
+        Vec<(
+            shanyrak_core::CountryCode,
+            String,
+            shanyrak_core::shelter::PoolKind,
+            u64,
+            u64,
+            u64,
+            u64,
+        )>,
+        StoreError,
+    > {
+        dispatch!(self, r => r.bed_figures(now).await)
+    }
+
     pub async fn list_sites_all(
         &self,
         city: Option<&str>,

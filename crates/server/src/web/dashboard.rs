@@ -19,9 +19,14 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
     web.require(Action::ReadSites).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let now = Utc::now();
-    let stats = crate::stats::coordinator(&state.store, &Principal::User(web.actor.clone()), now)
-        .await
-        .or_page(ctx)?;
+    let stats = crate::stats::coordinator(
+        &state.store,
+        &Principal::User(web.actor.clone()),
+        now,
+        state.figures_every,
+    )
+    .await
+    .or_page(ctx)?;
     let today = (now + Duration::hours(5)).date_naive();
     // The chart ends on the latest arrival (today during a crisis; the last day of an
     // imported or historical registry otherwise), so it is never an empty fortnight.
@@ -93,7 +98,7 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
         .collect();
     let body = html! {
         h1 { (ctx.t("dashboard-title")) }
-        p.hint { (ctx.t("dashboard-as-of")) " " (ctx.datetime(stats.generated_at)) }
+        p.hint #figures-as-of { (ctx.t("dashboard-as-of")) " " (ctx.datetime(stats.figures_as_of)) ". " (ctx.t("dashboard-freshness")) }
         div.figures {
             div.figure #figure-persons { strong { (ctx.number(stats.population.persons as i64)) } (ctx.t("dashboard-persons")) }
             div.figure #figure-arrived { strong { (ctx.number(arrived_total)) } (ctx.count("dashboard-arrived-days", ARRIVAL_DAYS)) }

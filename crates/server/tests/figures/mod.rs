@@ -5,6 +5,22 @@ use serde_json::{Value, json};
 
 use super::{Backend, TestApp, family};
 
+mod figures_from_a_snapshot {
+    use super::{Backend, TestApp};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let app = TestApp::spawn_with(Backend::Sqlite, chrono::Duration::hours(1)).await;
+        super::figures_from_a_snapshot(app).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let app = TestApp::spawn_with(Backend::Postgres, chrono::Duration::hours(1)).await;
+        super::figures_from_a_snapshot(app).await;
+    }
+}
+
 on_both_backends!(statistics_of_partners_only_under_a_statistics_agreement);
 
 impl TestApp {
@@ -76,4 +92,58 @@ async fn statistics_of_partners_only_under_a_statistics_agreement(app: TestApp) 
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(app.stats_of(&app.token_b).await["population"]["persons"], 4);
+}
+
+/// With snapshots an hour apart: registrations count at once, a merge from the next
+/// snapshot on, and the answer says which snapshot it starts from.
+async fn figures_from_a_snapshot(app: TestApp) {
+    app.create(&family()).await;
+    let first = app.stats_of(&app.token_a).await;
+    assert_eq!(first["population"]["persons"], 4, "{first}");
+    let as_of = first["figures_as_of"].as_str().expect("as of").to_owned();
+
+    let mut again = family();
+    again["members"] = json!([{"surname": "SMIRNOV", "given_name": "ALEKSEI", "sex": "male",
+        "birth_date": "1995-03-02", "relationship": "head",
+        "documents": [{"type": "ru_internal_passport", "number": "4512345678"}]}]);
+    app.create(&again).await;
+    let after = app.stats_of(&app.token_a).await;
+    assert_eq!(
+        after["population"]["persons"], 5,
+        "a new registration counts at once"
+    );
+    assert_eq!(after["population"]["records"], 5);
+    assert_eq!(after["figures_as_of"], as_of.as_str(), "same snapshot");
+
+    let queue: Value = app
+        .get(&app.token_a, "/api/v1/duplicates")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let pair = queue["items"][0]["id"].as_str().expect("pair");
+    let decided = app
+        .post_json(
+            &app.token_a,
+            &format!("/api/v1/duplicates/{pair}/decision"),
+            &json!({"decision": "same"}),
+        )
+        .await;
+    assert_eq!(decided.status(), StatusCode::OK);
+    let merged = app.stats_of(&app.token_a).await;
+    assert_eq!(
+        merged["population"]["persons"], 5,
+        "a merge waits for the next snapshot"
+    );
+
+    app.store
+        .refresh_figure_snapshot(chrono::Utc::now())
+        .await
+        .expect("refresh");
+    let refreshed = app.stats_of(&app.token_a).await;
+    assert_eq!(refreshed["population"]["persons"], 4, "{refreshed}");
+    assert_eq!(refreshed["population"]["records"], 5);
+    assert_ne!(refreshed["figures_as_of"], as_of.as_str());
+    // B sees nothing of A's without an agreement, snapshot or not.
+    assert_eq!(app.stats_of(&app.token_b).await["population"]["persons"], 0);
 }

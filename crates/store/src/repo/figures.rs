@@ -6,7 +6,7 @@
 //! identity inside the scope, only the one with the smallest id counts as the person
 //! (the same record `core::stats::population` counts); the others count as records only.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use shanyrak_core::stats::{AGE_BANDS, PopulationCell};
 use shanyrak_core::{CountryCode, PopulationGroup, Sex};
 use sqlx::Row;
@@ -16,7 +16,7 @@ use super::{Repo, parse_enum};
 use crate::StoreError;
 
 /// `AND <column> IN ($first, …)` for a scope, or nothing for every organisation.
-fn scope_clause(column: &str, scope: Option<&[Uuid]>, first: usize) -> String {
+pub(super) fn scope_clause(column: &str, scope: Option<&[Uuid]>, first: usize) -> String {
     match scope {
         None => String::new(),
         Some(orgs) => {
@@ -29,11 +29,11 @@ fn scope_clause(column: &str, scope: Option<&[Uuid]>, first: usize) -> String {
 
 /// The age on `$1`-year and `$2` (`MM-DD`) of a partial birth date, counting an unknown
 /// month as July and an unknown day as the first, as `BirthDate::age_on` does.
-const AGE_SQL: &str = "($1 - p.birth_year - CASE WHEN $2 < \
+pub(super) const AGE_SQL: &str = "($1 - p.birth_year - CASE WHEN $2 < \
     (CASE WHEN length(p.birth_date) >= 7 THEN substr(p.birth_date, 6, 2) ELSE '07' END || '-' || \
      CASE WHEN length(p.birth_date) >= 10 THEN substr(p.birth_date, 9, 2) ELSE '01' END) THEN 1 ELSE 0 END)";
 
-fn age_band_sql() -> String {
+pub(super) fn age_band_sql() -> String {
     format!(
         "CASE WHEN {AGE_SQL} <= 4 THEN '{}' WHEN {AGE_SQL} <= 11 THEN '{}' WHEN {AGE_SQL} <= 17 THEN '{}' \
          WHEN {AGE_SQL} <= 59 THEN '{}' ELSE '{}' END",
@@ -42,7 +42,7 @@ fn age_band_sql() -> String {
 }
 
 /// A UTC day of a timestamp column as `YYYY-MM-DD` text, in the backend's dialect.
-fn day_sql<DB: sqlx::Database>(column: &str) -> String {
+pub(super) fn day_sql<DB: sqlx::Database>(column: &str) -> String {
     if DB::NAME == "PostgreSQL" {
         format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
     } else {
@@ -50,19 +50,51 @@ fn day_sql<DB: sqlx::Database>(column: &str) -> String {
     }
 }
 
-fn parse_day(text: &str) -> Result<NaiveDate, StoreError> {
+/// The band of [`AGE_BANDS`] named `text` (the first for anything else).
+pub(super) fn age_band_of(text: &str) -> &'static str {
+    AGE_BANDS
+        .iter()
+        .copied()
+        .find(|b| *b == text)
+        .unwrap_or(AGE_BANDS[0])
+}
+
+pub(super) fn parse_day(text: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StoreError::corrupt("unreadable day"))
 }
 
 backend_impl! {
+    /// Every organisation's id.
+    pub(super) async fn organisation_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let rows = sqlx::query("SELECT id FROM organisations ORDER BY id").fetch_all(&mut *conn).await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
     /// Resolved persons of a scope grouped by group, sex, age band on `today`,
     /// citizenship, city, arrival day and crossing point, in one pass over the persons.
-    pub async fn population_cells(&self, scope: Option<&[Uuid]>, today: NaiveDate) -> Result<Vec<PopulationCell>, StoreError> {
+    /// With `since`, only the records of households registered after it (the figures
+    /// written after a snapshot); earlier records of the same person still decide which
+    /// record counts.
+    pub async fn population_cells(&self, scope: Option<&[Uuid]>, today: NaiveDate, since: Option<DateTime<Utc>>) -> Result<Vec<PopulationCell>, StoreError> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
-        let outer = scope_clause("h.organisation_id", scope, 3);
-        let inner = scope_clause("h2.organisation_id", scope, 3);
+        let all;
+        let scope = match (scope, since) {
+            // The per-organisation index on `registered_at` serves the window.
+            (None, Some(_)) => {
+                all = self.organisation_ids().await?;
+                Some(all.as_slice())
+            }
+            _ => scope,
+        };
+        let first = if since.is_some() { 4 } else { 3 };
+        let mut outer = scope_clause("h.organisation_id", scope, first);
+        if since.is_some() {
+            outer.push_str(" AND h.registered_at > $3");
+        }
+        let inner = scope_clause("h2.organisation_id", scope, first);
         let sql = format!(
             "SELECT population_group, sex, band, citizenship, country, city, arrival_date, crossing_point, counted, \
              COUNT(*) AS records FROM (\
@@ -78,6 +110,9 @@ backend_impl! {
         let mut query = sqlx::query(&sql)
             .bind(today.year())
             .bind(format!("{:02}-{:02}", today.month(), today.day()));
+        if let Some(since) = since {
+            query = query.bind(since);
+        }
         for org in scope.unwrap_or_default() {
             query = query.bind(*org);
         }
@@ -93,7 +128,7 @@ backend_impl! {
                 Ok(PopulationCell {
                     group: parse_enum(&r.try_get::<String, _>("population_group")?, PopulationGroup::parse, "population_group")?,
                     sex: parse_enum(&r.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
-                    age_band: AGE_BANDS.iter().copied().find(|b| *b == band).unwrap_or(AGE_BANDS[0]),
+                    age_band: age_band_of(&band),
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
                     country: country.parse().map_err(|_| StoreError::corrupt("unknown country"))?,
                     city: r.try_get("city")?,
@@ -108,19 +143,33 @@ backend_impl! {
 
     /// Stays made (reserved or checked in at once) and stays checked in, per UTC day, of
     /// the stays recorded by a scope: `(day, made, checked_in)`.
-    pub async fn placements_per_day(&self, scope: Option<&[Uuid]>) -> Result<Vec<(NaiveDate, u64, u64)>, StoreError> {
+    /// With `since`, only what happened after it.
+    pub async fn placements_per_day(&self, scope: Option<&[Uuid]>, since: Option<DateTime<Utc>>) -> Result<Vec<(NaiveDate, u64, u64)>, StoreError> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
-        let clause = scope_clause("organisation_id", scope, 1);
+        let all;
+        let scope = match (scope, since) {
+            (None, Some(_)) => {
+                all = self.organisation_ids().await?;
+                Some(all.as_slice())
+            }
+            _ => scope,
+        };
+        let first = if since.is_some() { 2 } else { 1 };
+        let clause = scope_clause("organisation_id", scope, first);
         let mut days: std::collections::BTreeMap<NaiveDate, (u64, u64)> = std::collections::BTreeMap::new();
         let mut conn = self.reader.acquire().await?;
         for (column, made) in [("created_at", true), ("checked_in_at", false)] {
+            let window = if since.is_some() { format!(" AND {column} > $1") } else { String::new() };
             let sql = format!(
-                "SELECT {day} AS day, COUNT(*) AS n FROM stays WHERE {column} IS NOT NULL{clause} GROUP BY 1",
+                "SELECT {day} AS day, COUNT(*) AS n FROM stays WHERE {column} IS NOT NULL{window}{clause} GROUP BY 1",
                 day = day_sql::<DB>(column),
             );
             let mut query = sqlx::query(&sql);
+            if let Some(since) = since {
+                query = query.bind(since);
+            }
             for org in scope.unwrap_or_default() {
                 query = query.bind(*org);
             }
@@ -135,16 +184,30 @@ backend_impl! {
     }
 
     /// Units given per item code by the distributions of a scope.
-    pub async fn distributions_by_item(&self, scope: Option<&[Uuid]>) -> Result<Vec<(String, u64)>, StoreError> {
+    /// With `since`, only distributions recorded after it.
+    pub async fn distributions_by_item(&self, scope: Option<&[Uuid]>, since: Option<DateTime<Utc>>) -> Result<Vec<(String, u64)>, StoreError> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
-        let clause = scope_clause("d.organisation_id", scope, 1);
+        let all;
+        let scope = match (scope, since) {
+            (None, Some(_)) => {
+                all = self.organisation_ids().await?;
+                Some(all.as_slice())
+            }
+            _ => scope,
+        };
+        let first = if since.is_some() { 2 } else { 1 };
+        let clause = scope_clause("d.organisation_id", scope, first);
+        let window = if since.is_some() { " AND d.recorded_at > $1" } else { "" };
         let sql = format!(
             "SELECT i.code, SUM(l.quantity) AS units FROM distribution_lines l JOIN distributions d ON d.id = l.distribution_id \
-             JOIN items i ON i.id = l.item_id WHERE 1 = 1{clause} GROUP BY i.code ORDER BY i.code"
+             JOIN items i ON i.id = l.item_id WHERE 1 = 1{window}{clause} GROUP BY i.code ORDER BY i.code"
         );
         let mut query = sqlx::query(&sql);
+        if let Some(since) = since {
+            query = query.bind(since);
+        }
         for org in scope.unwrap_or_default() {
             query = query.bind(*org);
         }

@@ -305,7 +305,9 @@ macro_rules! backend_impl {
 mod access_log;
 mod audit_chain;
 mod essentials;
+mod figure_snapshot;
 mod figures;
+pub use figure_snapshot::{SnapshotInfo, WaitingCell};
 mod imports;
 pub use access_log::AccessEntry;
 pub use essentials::{

@@ -1,7 +1,7 @@
 //! Figures computed with `GROUP BY` in the database equal the in-Rust computation over
 //! every person row (the previous way), with merged identities and partial birth dates.
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
 use shanyrak_core::stats::{
     age_by_sex, age_by_sex_cells, city_by_group, city_by_group_cells, population,
     population_from_cells,
@@ -10,11 +10,15 @@ use shanyrak_core::{HouseholdInput, LocationInput, Relationship, Sex};
 use shanyrak_store::ProposedPair;
 use uuid::Uuid;
 
-use super::{Fixture, admit_now, create, family, member, mixed, now, open_rules, site_with_pool};
+use super::{
+    Fixture, admit_now, create, family, member, mixed, now, open_rules, raw_execute, site_with_pool,
+};
 
 on_both_backends!(
     sql_figures_equal_the_row_by_row_computation,
     placements_are_counted_per_day,
+    snapshot_plus_what_came_after_equals_the_live_figures,
+    bed_figures_equal_the_site_views,
 );
 
 fn today() -> NaiveDate {
@@ -124,7 +128,7 @@ async fn sql_figures_equal_the_row_by_row_computation(f: Fixture) {
     ] {
         let cells = f
             .store
-            .population_cells(scope.as_deref(), today())
+            .population_cells(scope.as_deref(), today(), None)
             .await
             .expect("cells");
         let rows = match scope.as_deref() {
@@ -138,7 +142,7 @@ async fn sql_figures_equal_the_row_by_row_computation(f: Fixture) {
     }
     let mine = population_from_cells(
         &f.store
-            .population_cells(Some(&[org_a]), today())
+            .population_cells(Some(&[org_a]), today(), None)
             .await
             .expect("cells"),
     );
@@ -153,7 +157,7 @@ async fn sql_figures_equal_the_row_by_row_computation(f: Fixture) {
     // An empty scope is nothing, not everything.
     assert!(
         f.store
-            .population_cells(Some(&[]), today())
+            .population_cells(Some(&[]), today(), None)
             .await
             .expect("cells")
             .is_empty()
@@ -170,7 +174,7 @@ async fn placements_are_counted_per_day(f: Fixture) {
     let org_a = f.admin_a.organisation_id;
     let days = f
         .store
-        .placements_per_day(Some(&[org_a]))
+        .placements_per_day(Some(&[org_a]), None)
         .await
         .expect("placements");
     assert_eq!(days.len(), 1);
@@ -178,8 +182,333 @@ async fn placements_are_counted_per_day(f: Fixture) {
     assert!(days[0].1 >= 1);
     let none = f
         .store
-        .placements_per_day(Some(&[f.registrar_b.organisation_id]))
+        .placements_per_day(Some(&[f.registrar_b.organisation_id]), None)
         .await
         .expect("placements");
     assert!(none.is_empty());
+}
+
+/// `figures` summed: snapshot cells and the live cells written after it.
+async fn snapshot_and_after(
+    f: &Fixture,
+    scope: Option<&[Uuid]>,
+    since: chrono::DateTime<chrono::Utc>,
+) -> shanyrak_core::stats::PopulationStats {
+    let mut cells = f.store.snapshot_population(scope).await.expect("snapshot");
+    cells.extend(
+        f.store
+            .population_cells(scope, today(), Some(since))
+            .await
+            .expect("after"),
+    );
+    population_from_cells(&cells)
+}
+
+async fn snapshot_plus_what_came_after_equals_the_live_figures(f: Fixture) {
+    let org_a = f.registrar_a.organisation_id;
+    let org_b = f.registrar_b.organisation_id;
+    let first = create(
+        &f,
+        &f.registrar_a,
+        &household(
+            "Oral",
+            &[("1962-09-28", Sex::Female), ("2017-09", Sex::Male)],
+        ),
+    )
+    .await;
+    let second = create(
+        &f,
+        &f.registrar_a,
+        &household("Almaty", &[("1962-09-28", Sex::Female)]),
+    )
+    .await;
+    let at_b = create(
+        &f,
+        &f.registrar_b,
+        &household("Bishkek", &[("1962-09-28", Sex::Female)]),
+    )
+    .await;
+    // One woman registered three times: twice by A, once by B (a decision's effect, as the
+    // server would write it under an identity agreement).
+    let mut same = vec![
+        members(&f, first).await[0],
+        members(&f, second).await[0],
+        f.store
+            .get_household(&f.registrar_b, at_b)
+            .await
+            .expect("B")
+            .members[0]
+            .id,
+    ];
+    same.sort();
+    let literal = |id: Uuid| {
+        if f._db.url.starts_with("sqlite:") {
+            format!("X'{}'", id.simple())
+        } else {
+            format!("'{id}'")
+        }
+    };
+    let listed: Vec<String> = same.iter().map(|id| literal(*id)).collect();
+    raw_execute(
+        &f,
+        &format!(
+            "UPDATE persons SET identity_id = {} WHERE id IN ({})",
+            literal(same[0]),
+            listed.join(", ")
+        ),
+    )
+    .await
+    .expect("one identity");
+    let (_, pool) = site_with_pool(&f, mixed(10), open_rules()).await;
+    f.store
+        .admit(&f.admin_a, &admit_now(first, pool), now())
+        .await
+        .expect("admit");
+
+    let info = f
+        .store
+        .refresh_figure_snapshot(now())
+        .await
+        .expect("snapshot");
+    assert_eq!(info.computed_at, now());
+    assert_eq!(
+        f.store.figure_snapshot_info().await.expect("info"),
+        Some(info)
+    );
+    let scopes = [
+        Some(vec![org_a]),
+        Some(vec![org_b]),
+        Some(vec![org_a, org_b]),
+        Some(vec![org_b, org_a]),
+        None,
+    ];
+    for scope in &scopes {
+        let live = population_from_cells(
+            &f.store
+                .population_cells(scope.as_deref(), today(), None)
+                .await
+                .expect("live"),
+        );
+        assert_eq!(
+            snapshot_and_after(&f, scope.as_deref(), now()).await,
+            live,
+            "scope {scope:?}"
+        );
+    }
+    // The woman counts once wherever two of her records are in scope, and in B alone too.
+    let both = snapshot_and_after(&f, Some(&[org_a, org_b]), now()).await;
+    assert_eq!((both.records, both.persons), (4, 2));
+    let only_b = snapshot_and_after(&f, Some(&[org_b]), now()).await;
+    assert_eq!((only_b.records, only_b.persons), (1, 1));
+
+    // Waiting households in the snapshot are those of the waiting list at that time.
+    let waiting = f
+        .store
+        .snapshot_waiting(Some(&[org_a]))
+        .await
+        .expect("waiting");
+    let list = f
+        .store
+        .waiting_list(&f.admin_a, None, now())
+        .await
+        .expect("list");
+    assert_eq!(
+        waiting.iter().map(|w| w.households).sum::<u64>(),
+        list.len() as u64
+    );
+    assert_eq!(
+        waiting.iter().map(|w| w.persons).sum::<u64>(),
+        list.iter().map(|w| u64::from(w.persons)).sum::<u64>()
+    );
+    assert!(waiting.iter().all(|w| w.city == "Almaty"), "{waiting:?}");
+    // Written after the snapshot: a household of B and a placement. The live part adds
+    // them; the snapshot is unchanged until refreshed.
+    let later = now() + Duration::hours(1);
+    let mut newcomer = household("Bishkek", &[("1990", Sex::Male), ("2020", Sex::Female)]);
+    newcomer.arrival_date = Some("2022-09-28".into());
+    let newcomer_valid = super::valid(&newcomer);
+    f.store
+        .create_household(&f.registrar_b, &newcomer_valid, None, later)
+        .await
+        .expect("newcomer");
+    f.store
+        .admit(&f.admin_a, &admit_now(second, pool), later)
+        .await
+        .expect("admit later");
+    for scope in &scopes {
+        let live = population_from_cells(
+            &f.store
+                .population_cells(scope.as_deref(), today(), None)
+                .await
+                .expect("live"),
+        );
+        assert_eq!(
+            snapshot_and_after(&f, scope.as_deref(), now()).await,
+            live,
+            "scope {scope:?} after"
+        );
+        let mut days = f
+            .store
+            .snapshot_placements(scope.as_deref())
+            .await
+            .expect("placements");
+        days.extend(
+            f.store
+                .placements_per_day(scope.as_deref(), Some(now()))
+                .await
+                .expect("after"),
+        );
+        let made: u64 = days.iter().map(|d| d.1).sum();
+        let live_made: u64 = f
+            .store
+            .placements_per_day(scope.as_deref(), None)
+            .await
+            .expect("live")
+            .iter()
+            .map(|d| d.1)
+            .sum();
+        assert_eq!(made, live_made, "scope {scope:?}");
+    }
+    assert_eq!(
+        f.store
+            .snapshot_population(Some(&[org_b]))
+            .await
+            .expect("snapshot")
+            .iter()
+            .map(|c| c.records)
+            .sum::<u64>(),
+        1
+    );
+
+    // A refresh takes everything in, and an empty scope is nothing.
+    f.store
+        .refresh_figure_snapshot(later)
+        .await
+        .expect("refresh");
+    let refreshed = snapshot_and_after(&f, None, later).await;
+    assert_eq!((refreshed.records, refreshed.persons), (6, 4));
+    assert!(
+        f.store
+            .snapshot_population(Some(&[]))
+            .await
+            .expect("empty")
+            .is_empty()
+    );
+    assert!(
+        f.store
+            .snapshot_waiting(Some(&[org_a]))
+            .await
+            .expect("waiting")
+            .is_empty()
+    );
+}
+
+/// Beds summed in SQL equal the sums of the site views (`PoolView`), with family rooms,
+/// blocked and transitory beds, a one-night stay, and a reservation before and after expiry.
+async fn bed_figures_equal_the_site_views(f: Fixture) {
+    use shanyrak_core::shelter::{BedPoolInput, PoolKind};
+    use shanyrak_store::AdmissionRequest;
+
+    let rooms = BedPoolInput {
+        kind: Some(PoolKind::FamilyRoom),
+        room_size: Some(4),
+        beds: Some(14),
+        blocked_beds: 2,
+        ..BedPoolInput::default()
+    };
+    let (_, family_pool) = site_with_pool(&f, rooms, open_rules()).await;
+    let dorm = BedPoolInput {
+        kind: Some(PoolKind::Mixed),
+        beds: Some(20),
+        blocked_beds: 3,
+        transitory_beds: 5,
+        ..BedPoolInput::default()
+    };
+    let (_, dorm_pool) = site_with_pool(&f, dorm, open_rules()).await;
+    let (_, empty_pool) = site_with_pool(&f, mixed(7), open_rules()).await;
+    let _ = empty_pool;
+    let checked_in = create(&f, &f.registrar_a, &family()).await;
+    f.store
+        .admit(&f.admin_a, &admit_now(checked_in, family_pool), now())
+        .await
+        .expect("family room");
+    let reserved = create(&f, &f.registrar_a, &family()).await;
+    f.store
+        .admit(
+            &f.admin_a,
+            &AdmissionRequest {
+                reserve_until: Some(now() + Duration::hours(1)),
+                ..admit_now(reserved, dorm_pool)
+            },
+            now(),
+        )
+        .await
+        .expect("reservation");
+    let passing = create(&f, &f.registrar_a, &family()).await;
+    f.store
+        .admit(
+            &f.admin_a,
+            &AdmissionRequest {
+                one_night: true,
+                ..admit_now(passing, dorm_pool)
+            },
+            now(),
+        )
+        .await
+        .expect("one night");
+
+    for at in [now(), now() + Duration::hours(2)] {
+        let mut expected: std::collections::BTreeMap<(String, String), (u64, u64, u64, u64)> =
+            std::collections::BTreeMap::new();
+        for site in f.store.list_sites_all(None, at).await.expect("sites") {
+            for pool in &site.pools {
+                let e = expected
+                    .entry((
+                        site.site.details.location.city.clone(),
+                        pool.spec.kind.as_str().to_owned(),
+                    ))
+                    .or_default();
+                e.0 += pool.capacity();
+                e.1 += u64::from(pool.occupied);
+                e.2 += u64::from(pool.reserved);
+                e.3 += pool.free_beds();
+            }
+        }
+        let summed: std::collections::BTreeMap<(String, String), (u64, u64, u64, u64)> = f
+            .store
+            .bed_figures(at)
+            .await
+            .expect("beds")
+            .into_iter()
+            .map(|(_, city, kind, capacity, occupied, reserved, free)| {
+                (
+                    (city, kind.as_str().to_owned()),
+                    (capacity, occupied, reserved, free),
+                )
+            })
+            .collect();
+        assert_eq!(summed, expected, "at {at}");
+    }
+    // The reservation holds its beds until it expires.
+    let held = f.store.bed_figures(now()).await.expect("beds");
+    let later = f
+        .store
+        .bed_figures(now() + Duration::hours(2))
+        .await
+        .expect("beds");
+    let mixed_free = |rows: &[(
+        shanyrak_core::CountryCode,
+        String,
+        PoolKind,
+        u64,
+        u64,
+        u64,
+        u64,
+    )]| {
+        rows.iter()
+            .filter(|r| r.2 == PoolKind::Mixed)
+            .map(|r| r.6)
+            .sum::<u64>()
+    };
+    assert!(mixed_free(&later) > mixed_free(&held));
 }
