@@ -261,7 +261,11 @@ fn write_pairs(
     ])?;
     for p in scored {
         let (l, r) = (p.left as usize, p.right as usize);
-        let evidence = explain(l, r).map(|e| evidence_text(&e)).unwrap_or_default();
+        let mut evidence = explain(l, r).map(|e| evidence_text(&e)).unwrap_or_default();
+        if p.mutual_best {
+            // Linked by the one-to-one assignment despite the guard named above.
+            evidence.push_str(";linked_as_clear_mutual_best");
+        }
         pairs.write_record([
             left[l].record_id.as_str(),
             right[r].record_id.as_str(),

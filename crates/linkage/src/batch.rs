@@ -76,8 +76,14 @@ pub struct ScoredPair {
     pub right: u32,
     /// Match probability.
     pub probability: f64,
-    /// Decision under the model's thresholds.
+    /// Decision under the model's thresholds (and, for [`link`], the one-to-one
+    /// assignment).
     pub decision: Decision,
+    /// [`link`] only: linked as the clear mutual best of a one-to-one assignment although
+    /// conflicting documents hold it for review on its own ([`BatchOptions::one_to_one`]);
+    /// `probability` is then the model's before that guard, and [`LinkResult::explain`]
+    /// still names the guard.
+    pub mutual_best: bool,
 }
 
 /// The outcome of [`dedup`].
@@ -326,6 +332,7 @@ pub fn dedup(
             right,
             probability,
             decision: model.thresholds.decide(probability),
+            mutual_best: false,
         })
         .collect();
     Ok(DedupResult {
@@ -395,21 +402,25 @@ pub fn link(
         .map(|(i, &(left, right, probability, weight, conflict, lift))| {
             let decision = thresholds.decide(probability);
             let margin = options.one_to_one_margin_bits;
-            let (probability, decision) = match assignment.as_ref().and_then(|a| a.get(i)) {
-                None => (probability, decision),
-                // The record is taken by a stronger pair.
-                Some(a) if !a.assigned => (probability, decision.min_review()),
-                // Conflicting documents and a close rival: which one is he? Ask.
-                Some(a) if conflict && a.margin < margin => (probability, decision.min_review()),
-                // The clear mutual best, held back only by its documents.
-                Some(_) if lift => (Model::probability_of_weight(weight), Decision::Link),
-                Some(_) => (probability, decision),
-            };
+            let (probability, decision, mutual_best) =
+                match assignment.as_ref().and_then(|a| a.get(i)) {
+                    None => (probability, decision, false),
+                    // The record is taken by a stronger pair.
+                    Some(a) if !a.assigned => (probability, decision.min_review(), false),
+                    // Conflicting documents and a close rival: which one is he? Ask.
+                    Some(a) if conflict && a.margin < margin => {
+                        (probability, decision.min_review(), false)
+                    }
+                    // The clear mutual best, held back only by its documents.
+                    Some(_) if lift => (Model::probability_of_weight(weight), Decision::Link, true),
+                    Some(_) => (probability, decision, false),
+                };
             ScoredPair {
                 left,
                 right,
                 probability,
                 decision,
+                mutual_best,
             }
         })
         .collect();

@@ -766,6 +766,22 @@ fn a_replaced_passport_links_one_to_one_but_never_in_dedup() {
     let new = person_with("new", "ALEKSANDR", Some("4519 987001"));
     let d = decisions(std::slice::from_ref(&old), std::slice::from_ref(&new), true);
     assert_eq!(d[0][0], Some(Decision::Link), "one-to-one");
+    let (records, _) = data(2000, 33);
+    let (l, r) = records.split_at(1000);
+    let (mut left, mut right) = (l.to_vec(), r.to_vec());
+    left.push(old.clone());
+    right.push(new.clone());
+    let result = link(&left, &right, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let pair = result
+        .pairs
+        .iter()
+        .find(|p| p.left == 1000 && p.right == 1000)
+        .expect("the pair is scored");
+    assert!(pair.mutual_best && pair.probability >= 0.8, "{pair:?}");
+    assert_eq!(
+        result.explain(1000, 1000).map(|e| e.guard).ok().flatten(),
+        Some(shanyrak_linkage::Guard::DocumentsConflict)
+    );
     let d = decisions(
         std::slice::from_ref(&old),
         std::slice::from_ref(&new),
