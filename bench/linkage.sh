@@ -121,6 +121,18 @@ for n in $SIZES; do
   fi
 done
 
+# Two-list linkage on generated data (every person at most once per list): one-to-one
+# (the default of `link`) against many-to-many scoring; Shanyrak only.
+if [ -s "$D/gen_100000.csv" ]; then
+  echo "== generated 100k split into two lists, link"
+  "$PY" "$HERE/split_link.py" "$D/gen_100000.csv" "$D/gen_100000_a.csv" "$D/gen_100000_b.csv"
+  for m in 0 1; do
+    t=$([ "$m" = 1 ] && echo shanyrak_many || echo shanyrak)
+    BENCH_MANY_TO_MANY=$m timed "${t}_genlink" "$t" genlink_100000 1 "$BIN/bench" link "$D/gen_100000_a.csv" "$D/gen_100000_b.csv" "$OUT/runs/${t}_genlink.csv"
+    quality "$t" genlink_100000 link "$D/gen_100000_a.csv" "$D/gen_100000_b.csv" "$OUT/runs/${t}_genlink.csv"
+  done
+fi
+
 for n in ${ONLINE_SIZES:-1000000 2100000}; do
   echo "== online lookup, $n records indexed"
   timed "online_$n" shanyrak "online_$n" 1 "$BIN/online" "$n"

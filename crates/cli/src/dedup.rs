@@ -261,7 +261,11 @@ fn write_pairs(
     ])?;
     for p in scored {
         let (l, r) = (p.left as usize, p.right as usize);
-        let evidence = explain(l, r).map(|e| evidence_text(&e)).unwrap_or_default();
+        let mut evidence = explain(l, r).map(|e| evidence_text(&e)).unwrap_or_default();
+        if p.mutual_best {
+            // Linked by the one-to-one assignment despite the guard named above.
+            evidence.push_str(";linked_as_clear_mutual_best");
+        }
         pairs.write_record([
             left[l].record_id.as_str(),
             right[r].record_id.as_str(),
@@ -315,15 +319,26 @@ pub fn dedup(
     Ok(())
 }
 
-pub fn link(left: &Path, right: &Path, out: &Path, columns: Option<&str>) -> Result<()> {
+/// `one_to_one`: each file is deduplicated, links form a one-to-one assignment
+/// (`BatchOptions::one_to_one`); `shanyrak link --many-to-many` turns it off.
+pub fn link(
+    left: &Path,
+    right: &Path,
+    out: &Path,
+    columns: Option<&str>,
+    one_to_one: bool,
+) -> Result<()> {
     let started = Instant::now();
     let map = column_map(columns)?;
     let bar = spinner("reading");
     let (a, report_a) = read_records(left, &map)?;
     let (b, report_b) = read_records(right, &map)?;
     bar.set_message(format!("linking {} and {} records", a.len(), b.len()));
-    let result = shanyrak_linkage::link(&a, &b, &BatchOptions::default())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let options = BatchOptions {
+        one_to_one,
+        ..BatchOptions::default()
+    };
+    let result = shanyrak_linkage::link(&a, &b, &options).map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.set_message("writing");
     write_pairs(out, &result.pairs, &a, &b, |l, r| result.explain(l, r).ok())?;
     let linked = result

@@ -138,6 +138,8 @@ enum Command {
         columns: Option<String>,
     },
     /// Find the records of two CSV files that are the same person; writes the pairs.
+    /// Each file is taken as deduplicated (no person twice in one file), so a record
+    /// links to at most one record of the other file.
     Link {
         a: std::path::PathBuf,
         b: std::path::PathBuf,
@@ -145,6 +147,11 @@ enum Command {
         out: std::path::PathBuf,
         #[arg(long)]
         columns: Option<String>,
+        /// The files may hold a person more than once: score every pair on its own
+        /// instead of a one-to-one assignment (conflicting documents then always go to
+        /// review).
+        #[arg(long)]
+        many_to_many: bool,
     },
     /// Export a dataset of every organisation: population (resolved persons by city,
     /// group, sex and children), sites (beds) or distributions (units per day, item and
@@ -483,9 +490,17 @@ async fn run(cli: Cli) -> Result<()> {
             })
             .await?
         }
-        Command::Link { a, b, out, columns } => {
-            tokio::task::spawn_blocking(move || dedup::link(&a, &b, &out, columns.as_deref()))
-                .await?
+        Command::Link {
+            a,
+            b,
+            out,
+            columns,
+            many_to_many,
+        } => {
+            tokio::task::spawn_blocking(move || {
+                dedup::link(&a, &b, &out, columns.as_deref(), !many_to_many)
+            })
+            .await?
         }
         Command::Export {
             db,

@@ -871,6 +871,47 @@ async fn dedup_and_link_csv_files() {
     let links = std::fs::read_to_string(dir.join("links.csv")).expect("links");
     assert!(links.lines().any(|l| l.starts_with("a1,b1,")), "{links}");
     assert!(!links.lines().any(|l| l.starts_with("a2,")), "{links}");
+    // The same person twice in the second file: one-to-one links a1 to one of them and
+    // sends the other to review; --many-to-many scores both alike.
+    let twice = dir.join("twice.csv");
+    std::fs::write(
+        &twice,
+        "record_id,surname,given_name,birth_date,doc_number
+b1,Смирнов,Алексей,1995-03-02,4512345678
+b2,Петрова,Анна,1980-01-01,
+b3,SMIRNOV,ALEKSEI,1995-03-02,4512345678
+",
+    )
+    .expect("write");
+    let decisions = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("a1,"))
+            .filter_map(|l| l.split(',').nth(3).map(str::to_owned))
+            .collect()
+    };
+    for many in [false, true] {
+        let mut args = vec![
+            "link".to_owned(),
+            plain.to_string_lossy().into_owned(),
+            twice.to_string_lossy().into_owned(),
+            "--out".to_owned(),
+            path("links.csv"),
+        ];
+        if many {
+            args.push("--many-to-many".to_owned());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let link = shanyrak(&args, "").await;
+        assert!(link.success, "{}", link.stderr);
+        let links = std::fs::read_to_string(dir.join("links.csv")).expect("links");
+        let d = decisions(&links);
+        assert_eq!(d.len(), 2, "{links}");
+        if many {
+            assert_eq!(d[0], d[1], "{links}");
+        } else {
+            assert_eq!(d.iter().filter(|d| *d == "link").count(), 1, "{links}");
+        }
+    }
 
     let missing = shanyrak(&["dedup", &path("nope.csv"), "--out", &path("x.csv")], "").await;
     assert!(!missing.success);

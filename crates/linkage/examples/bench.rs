@@ -19,7 +19,8 @@
 //!
 //! Environment: `BENCH_M_FROM_DOCUMENTS=1` learns `m` from pairs with equal documents
 //! (used for FEBRL); `BENCH_VETO_BITS` sets `Model::veto_bits`; `BENCH_ALL_PAIRS=1` writes
-//! review-band pairs too (link); `BENCH_EXPLAIN=1` prints the evidence of missed true pairs
+//! review-band pairs too (link); `BENCH_MANY_TO_MANY=1` turns off the one-to-one
+//! assignment (link, `BatchOptions::one_to_one`); `BENCH_EXPLAIN=1` prints the evidence of missed true pairs
 //! for FEBRL ids (debugging aid); `BENCH_DEBUG=1` prints the fitted model (link).
 
 use std::collections::HashMap;
@@ -252,6 +253,7 @@ fn options(link_threshold: Option<f64>) -> BatchOptions {
     {
         o.model.veto_bits = v;
     }
+    o.one_to_one = !std::env::var("BENCH_MANY_TO_MANY").is_ok_and(|v| v == "1");
     if let Some(t) = link_threshold {
         o.model.thresholds.link = t;
         o.model.thresholds.review = o.model.thresholds.review.min(t);

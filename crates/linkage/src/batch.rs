@@ -12,7 +12,9 @@ use crate::cluster::{ClusterOptions, cluster};
 use crate::compare::{Comparison, compare};
 use crate::error::LinkageError;
 use crate::hash::FnvBuild;
-use crate::model::{Decision, EmOptions, EmReport, Evidence, Model, random_u};
+use crate::model::{
+    Decision, EmOptions, EmReport, Evidence, Model, random_patterns, u_from_random,
+};
 use crate::prepare::PreparedSet;
 use crate::record::PersonRecord;
 
@@ -31,6 +33,23 @@ pub struct BatchOptions {
     pub max_cross_pairs: usize,
     /// Random pairs sampled to estimate `u` among non-matches.
     pub random_pairs: usize,
+    /// [`link`] only: each input list is taken as internally deduplicated (no person
+    /// twice in one list), so a record links to at most one record of the other list.
+    /// Links then form a one-to-one assignment ([`assign_one_to_one`], greedy by match
+    /// weight): a linkable pair whose record was taken by a stronger pair goes to review;
+    /// a pair whose documents conflict links only if every other candidate of either
+    /// record is at least [`BatchOptions::one_to_one_margin_bits`] weaker (the clear
+    /// mutual best), and then also when it was held back only by those documents
+    /// ([`Model::held_back_only_by_documents`]): a replaced passport of a person whose
+    /// names and birth date agree and who has no rival. The twin guard
+    /// ([`crate::Guard::GivenNamesDiffer`]) is never lifted. `false` scores every pair on
+    /// its own (many-to-many), with the guards of [`dedup`]. Default `true`.
+    pub one_to_one: bool,
+    /// How many bits (log2 odds) weaker than a pair every other candidate of its two
+    /// records must be for the pair to count as their clear mutual best (default 6, a
+    /// likelihood ratio of 64). Two candidates closer than this — twins, namesakes born
+    /// the same day — leave the decision to a reviewer.
+    pub one_to_one_margin_bits: f64,
 }
 
 impl Default for BatchOptions {
@@ -42,6 +61,8 @@ impl Default for BatchOptions {
             model: Model::default(),
             max_cross_pairs: ClusterOptions::default().max_cross_pairs,
             random_pairs: 200_000,
+            one_to_one: true,
+            one_to_one_margin_bits: 6.0,
         }
     }
 }
@@ -55,8 +76,14 @@ pub struct ScoredPair {
     pub right: u32,
     /// Match probability.
     pub probability: f64,
-    /// Decision under the model's thresholds.
+    /// Decision under the model's thresholds (and, for [`link`], the one-to-one
+    /// assignment).
     pub decision: Decision,
+    /// [`link`] only: linked as the clear mutual best of a one-to-one assignment although
+    /// conflicting documents hold it for review on its own ([`BatchOptions::one_to_one`]);
+    /// `probability` is then the model's before that guard, and [`LinkResult::explain`]
+    /// still names the guard.
+    pub mutual_best: bool,
 }
 
 /// The outcome of [`dedup`].
@@ -104,7 +131,8 @@ impl DedupResult {
 #[derive(Debug, Clone)]
 pub struct LinkResult {
     /// Cross pairs at or above the review threshold; `left` indexes the left slice,
-    /// `right` the right slice.
+    /// `right` the right slice. With [`BatchOptions::one_to_one`] every record is in at
+    /// most one `Link` pair.
     pub pairs: Vec<ScoredPair>,
     /// The model used.
     pub model: Model,
@@ -220,7 +248,8 @@ fn fit_patterns(
     if model.m_from_documents {
         model.refine_m_from_documents(patterns, 100, 100.0);
     }
-    model.u_random = Some(random_u(set, samples));
+    let random = random_patterns(set, samples);
+    model.u_random = Some(u_from_random(&random));
     let n = set.len().max(1) as f64;
     model.matches_per_record = Some(model.lambda * candidate_pairs as f64 / n);
     model.population = set.len();
@@ -230,6 +259,12 @@ fn fit_patterns(
         model.comparable_pairs = Some(k * (n - k));
     }
     model.refine_match_rate(patterns);
+    // Random pairs include true matches; remove them by their posterior (twice: the
+    // match rate moves with the weights). See `Model::refine_u_random`.
+    for _ in 0..2 {
+        model.refine_u_random(&random);
+        model.refine_match_rate(patterns);
+    }
     Ok((model, report))
 }
 
@@ -297,6 +332,7 @@ pub fn dedup(
             right,
             probability,
             decision: model.thresholds.decide(probability),
+            mutual_best: false,
         })
         .collect();
     Ok(DedupResult {
@@ -331,13 +367,61 @@ pub fn link(
     let (packed, patterns) = compare_all(&set, &pairs);
     let (model, em) = fit(&set, pairs.len(), &patterns, options, Some(k))?;
     let k32 = u32::try_from(k).unwrap_or(u32::MAX);
-    let pairs = score_packed(&set, &model, &pairs, &packed)
-        .into_iter()
-        .map(|(a, b, probability)| ScoredPair {
-            left: a.min(b),
-            right: a.max(b) - k32,
-            probability,
-            decision: model.thresholds.decide(probability),
+    let review = model.thresholds.review;
+    // (left, right, probability after guards, weight before guards, documents conflict,
+    // held back only by conflicting documents)
+    let scored: Vec<(u32, u32, f64, f64, bool, bool)> = pairs
+        .iter()
+        .zip(&packed)
+        .filter_map(|(&(a, b), &p)| {
+            let c = Comparison::unpack(p, &set.records[a as usize], &set.records[b as usize]);
+            let probability = model.probability(&c, &set.tf);
+            (probability >= review).then(|| {
+                (
+                    a.min(b),
+                    a.max(b).saturating_sub(k32),
+                    probability,
+                    model.match_weight(&c, &set.tf),
+                    model.cannot_link(&c),
+                    options.one_to_one && model.held_back_only_by_documents(&c, &set.tf),
+                )
+            })
+        })
+        .collect();
+    drop(packed);
+    let assignment = if options.one_to_one {
+        let weighted: Vec<(u32, u32, f64)> = scored.iter().map(|s| (s.0, s.1, s.3)).collect();
+        Some(assign_one_to_one(&weighted))
+    } else {
+        None
+    };
+    let thresholds = model.thresholds;
+    let pairs = scored
+        .iter()
+        .enumerate()
+        .map(|(i, &(left, right, probability, weight, conflict, lift))| {
+            let decision = thresholds.decide(probability);
+            let margin = options.one_to_one_margin_bits;
+            let (probability, decision, mutual_best) =
+                match assignment.as_ref().and_then(|a| a.get(i)) {
+                    None => (probability, decision, false),
+                    // The record is taken by a stronger pair.
+                    Some(a) if !a.assigned => (probability, decision.min_review(), false),
+                    // Conflicting documents and a close rival: which one is he? Ask.
+                    Some(a) if conflict && a.margin < margin => {
+                        (probability, decision.min_review(), false)
+                    }
+                    // The clear mutual best, held back only by its documents.
+                    Some(_) if lift => (Model::probability_of_weight(weight), Decision::Link, true),
+                    Some(_) => (probability, decision, false),
+                };
+            ScoredPair {
+                left,
+                right,
+                probability,
+                decision,
+                mutual_best,
+            }
         })
         .collect();
     Ok(LinkResult {
@@ -348,4 +432,146 @@ pub fn link(
         prepared: set,
         left_len: k,
     })
+}
+
+/// A pair's place in a one-to-one assignment ([`assign_one_to_one`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Assignment {
+    /// Whether the pair is in the assignment.
+    pub assigned: bool,
+    /// The pair's weight minus the largest weight of any *other* pair that shares one of
+    /// its records (`f64::INFINITY` when there is none): how clearly it is the mutual best.
+    pub margin: f64,
+}
+
+/// Greedy one-to-one assignment over scored cross pairs `(left, right, weight)`: pairs are
+/// taken by descending weight (ties by left, then right index), and a pair is kept when
+/// neither of its records is already taken. Deterministic; one result per input pair, in
+/// input order. Greedy by weight is the usual choice for record linkage: the strongest
+/// pair is certainly right if either is, and it keeps the best pair of every mutual-best
+/// couple (an exact maximum-weight assignment can trade a strong pair for two weaker ones).
+pub fn assign_one_to_one(pairs: &[(u32, u32, f64)]) -> Vec<Assignment> {
+    // The two strongest pairs per record: (weight, index), best first.
+    type Top2 = [Option<(f64, usize)>; 2];
+    fn offer(top: &mut Top2, weight: f64, i: usize) {
+        let better =
+            |x: Option<(f64, usize)>| x.is_none_or(|(w, j)| weight > w || (weight == w && i < j));
+        if better(top[0]) {
+            top[1] = top[0];
+            top[0] = Some((weight, i));
+        } else if better(top[1]) {
+            top[1] = Some((weight, i));
+        }
+    }
+    let mut left_top: HashMap<u32, Top2, FnvBuild> = HashMap::default();
+    let mut right_top: HashMap<u32, Top2, FnvBuild> = HashMap::default();
+    for (i, &(l, r, w)) in pairs.iter().enumerate() {
+        offer(left_top.entry(l).or_default(), w, i);
+        offer(right_top.entry(r).or_default(), w, i);
+    }
+    let rival = |top: Option<&Top2>, i: usize| -> f64 {
+        match top {
+            Some([Some((_, j)), second]) if *j == i => second.map_or(f64::NEG_INFINITY, |s| s.0),
+            Some([Some((w, _)), _]) => *w,
+            _ => f64::NEG_INFINITY,
+        }
+    };
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (a, b) = (pairs[x], pairs[y]);
+        b.2.total_cmp(&a.2)
+            .then_with(|| a.0.cmp(&b.0))
+            .then_with(|| a.1.cmp(&b.1))
+    });
+    let mut taken_left: std::collections::HashSet<u32, FnvBuild> = Default::default();
+    let mut taken_right: std::collections::HashSet<u32, FnvBuild> = Default::default();
+    let mut out = vec![
+        Assignment {
+            assigned: false,
+            margin: f64::INFINITY,
+        };
+        pairs.len()
+    ];
+    for i in order {
+        let (l, r, w) = pairs[i];
+        let other = rival(left_top.get(&l), i).max(rival(right_top.get(&r), i));
+        out[i].margin = w - other;
+        if !w.is_nan() && !taken_left.contains(&l) && !taken_right.contains(&r) {
+            taken_left.insert(l);
+            taken_right.insert(r);
+            out[i].assigned = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assigned(result: &[Assignment]) -> Vec<bool> {
+        result.iter().map(|a| a.assigned).collect()
+    }
+
+    #[test]
+    fn one_to_one_takes_the_strongest_pair_first() {
+        // Left 0 has two candidates; right 0 is also wanted by left 1 (weaker).
+        let pairs = [
+            (0, 0, 20.0),
+            (0, 1, 5.0),
+            (1, 0, 8.0),
+            (1, 1, 7.0),
+            (2, 2, 3.0),
+        ];
+        let a = assign_one_to_one(&pairs);
+        assert_eq!(assigned(&a), [true, false, false, true, true]);
+        // Margins: (0,0) beats its rivals (0,1) and (1,0) by 12 bits; (1,1) is 1 bit
+        // behind (1,0), which lost its right record to (0,0); (2,2) has no rival.
+        assert_eq!(a[0].margin, 12.0);
+        assert_eq!(a[3].margin, -1.0);
+        assert_eq!(a[4].margin, f64::INFINITY);
+    }
+
+    #[test]
+    fn one_to_one_is_deterministic_and_order_free() {
+        let pairs = vec![
+            (0, 0, 4.0),
+            (0, 1, 4.0),
+            (1, 0, 4.0),
+            (1, 1, 4.0),
+            (2, 1, 1.0),
+        ];
+        let first = assign_one_to_one(&pairs);
+        // Equal weights: ties go to the lower left, then the lower right index.
+        assert_eq!(assigned(&first), [true, false, false, true, false]);
+        assert!(first.iter().all(|a| a.margin <= 0.0));
+        let mut reversed = pairs.clone();
+        reversed.reverse();
+        let mut again = assign_one_to_one(&reversed);
+        again.reverse();
+        assert_eq!(again, first);
+        assert!(assign_one_to_one(&[]).is_empty());
+        // A NaN weight is never assigned and takes no record from anyone.
+        let with_nan = assign_one_to_one(&[(0, 0, f64::NAN), (0, 1, 1.0)]);
+        assert_eq!(assigned(&with_nan), [false, true]);
+    }
+
+    #[test]
+    fn every_record_is_assigned_at_most_once() {
+        let pairs: Vec<(u32, u32, f64)> = (0..60u32)
+            .map(|i| (i % 7, (i * 5) % 11, f64::from((i * 37) % 13)))
+            .collect();
+        let a = assign_one_to_one(&pairs);
+        let mut left = std::collections::HashSet::new();
+        let mut right = std::collections::HashSet::new();
+        for (p, a) in pairs.iter().zip(&a) {
+            if a.assigned {
+                assert!(left.insert(p.0) && right.insert(p.1), "{p:?} reused");
+            }
+        }
+        // Greedy is maximal: every unassigned pair has a taken record.
+        for (p, a) in pairs.iter().zip(&a) {
+            assert!(a.assigned || left.contains(&p.0) || right.contains(&p.1));
+        }
+    }
 }

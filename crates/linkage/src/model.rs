@@ -27,6 +27,7 @@ use std::collections::HashMap;
 
 use crate::compare::{Comparison, Field, MAX_LEVELS, NUM_FIELDS, compare};
 use crate::error::LinkageError;
+use crate::hash::FnvBuild;
 use crate::prepare::{PreparedSet, TermFrequencies};
 
 /// Probability thresholds for decisions.
@@ -121,6 +122,16 @@ pub enum Decision {
     Review,
     /// Different people.
     NonLink,
+}
+
+impl Decision {
+    /// `Link` lowered to `Review`; the others unchanged.
+    pub fn min_review(self) -> Decision {
+        match self {
+            Decision::Link => Decision::Review,
+            other => other,
+        }
+    }
 }
 
 /// A rule that overrides the naive score, and why.
@@ -351,11 +362,11 @@ impl Default for Model {
     }
 }
 
-/// Estimates `u` (level frequencies among non-matching pairs) from `samples` random pairs
-/// of `set`, drawn by a fixed-seed generator so the result is deterministic. True matches
-/// are a negligible share of random pairs.
-pub fn random_u(set: &PreparedSet, samples: usize) -> [[f64; MAX_LEVELS]; NUM_FIELDS] {
-    let mut counts = [[1.0f64; MAX_LEVELS]; NUM_FIELDS];
+/// Compares `samples` random pairs of `set`, drawn by a fixed-seed generator so the result
+/// is deterministic, and counts their comparison patterns (as [`Comparison::pattern`]).
+/// The input of [`u_from_random`] and [`Model::refine_u_random`].
+pub fn random_patterns(set: &PreparedSet, samples: usize) -> HashMap<u32, u64, FnvBuild> {
+    let mut patterns: HashMap<u32, u64, FnvBuild> = HashMap::default();
     let n = set.len() as u64;
     if n >= 2 {
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
@@ -373,10 +384,28 @@ pub fn random_u(set: &PreparedSet, samples: usize) -> [[f64; MAX_LEVELS]; NUM_FI
                 continue;
             }
             let c = compare(set, &set.records[a], &set.records[b]);
-            for (f, &l) in c.levels.iter().enumerate() {
-                if l != 0 {
-                    counts[f][usize::from(l)] += 1.0;
-                }
+            *patterns.entry(c.pattern()).or_default() += 1;
+        }
+    }
+    patterns
+}
+
+/// Level frequencies of random pairs given their pattern counts, each pattern weighted by
+/// `weight(levels)` (1 for all: the raw frequencies), with one pseudo-pair per level.
+fn u_from_weighted<S: std::hash::BuildHasher>(
+    patterns: &HashMap<u32, u64, S>,
+    mut weight: impl FnMut(&[u8; NUM_FIELDS]) -> f64,
+) -> [[f64; MAX_LEVELS]; NUM_FIELDS] {
+    let mut entries: Vec<(u32, u64)> = patterns.iter().map(|(&p, &c)| (p, c)).collect();
+    // Deterministic summation order regardless of hash map iteration.
+    entries.sort_unstable();
+    let mut counts = [[1.0f64; MAX_LEVELS]; NUM_FIELDS];
+    for (p, count) in entries {
+        let levels = Comparison::levels_of(p);
+        let w = count as f64 * weight(&levels);
+        for (f, &l) in levels.iter().enumerate() {
+            if l != 0 {
+                counts[f][usize::from(l)] += w;
             }
         }
     }
@@ -384,6 +413,21 @@ pub fn random_u(set: &PreparedSet, samples: usize) -> [[f64; MAX_LEVELS]; NUM_FI
         normalise(&mut counts[f], field.levels());
     }
     counts
+}
+
+/// `u` as the raw level frequencies among the random pairs counted by [`random_patterns`]
+/// (true matches included; [`Model::refine_u_random`] removes them).
+pub fn u_from_random<S: std::hash::BuildHasher>(
+    patterns: &HashMap<u32, u64, S>,
+) -> [[f64; MAX_LEVELS]; NUM_FIELDS] {
+    u_from_weighted(patterns, |_| 1.0)
+}
+
+/// Estimates `u` (level frequencies among non-matching pairs) from `samples` random pairs
+/// of `set`, drawn by a fixed-seed generator so the result is deterministic, counting true
+/// matches among them as non-matches (see [`Model::refine_u_random`] for the correction).
+pub fn random_u(set: &PreparedSet, samples: usize) -> [[f64; MAX_LEVELS]; NUM_FIELDS] {
+    u_from_random(&random_patterns(set, samples))
 }
 
 fn log2_odds(p: f64) -> f64 {
@@ -509,6 +553,28 @@ impl Model {
         self.cannot_link(c)
             && self.match_weight(c, &TermFrequencies::default())
                 < self.document_conflict_override_bits
+    }
+
+    /// Whether the pair is held back by [`Guard::DocumentsConflict`] alone: with its
+    /// documents set aside no other guard applies and the records are not clearly
+    /// different (given names, birth years, net evidence against), and its full match
+    /// weight — the conflicting document's negative weight included — reaches the link
+    /// threshold. One-to-one linkage ([`crate::batch::link`]) may then link the pair if it
+    /// is also the clear mutual best candidate of both records; deduplication never does.
+    pub fn held_back_only_by_documents(&self, c: &Comparison, tf: &TermFrequencies) -> bool {
+        if self.guard(c) != Some(Guard::DocumentsConflict) {
+            return false;
+        }
+        let mut rest = *c;
+        rest.levels[Field::Document as usize] = 0;
+        self.guard(&rest).is_none()
+            && !self.clearly_different(&rest)
+            && probability_of(self.match_weight(c, tf)) >= self.thresholds.link
+    }
+
+    /// The match probability of a total weight (log2 odds), before guards.
+    pub fn probability_of_weight(weight: f64) -> f64 {
+        probability_of(weight)
     }
 
     fn apply_guard(&self, p: f64, guard: Option<Guard>) -> f64 {
@@ -741,6 +807,47 @@ impl Model {
             }
         }
         self.matches_per_record = Some(rate);
+    }
+
+    /// Re-estimates the document row of [`Model::u_random`] from the random pairs counted
+    /// by [`random_patterns`], each weighted by its probability of being a *non*-match
+    /// under the current model (guards not applied, no term-frequency adjustment).
+    ///
+    /// A random pair is a true match with probability `π = 2(M/N)/(N-1)`, so the raw
+    /// frequency of a level among random pairs is `π·m + (1-π)·u`, not `u`. Two different
+    /// people almost never carry the same document number (`u` of the order of one in
+    /// ten million), so nearly every random pair with equal documents is a match: on
+    /// 10,000 records (`π` ≈ 1e-4) the raw estimate caps the weight of an equal document
+    /// near `log2(1/π)` ≈ 13 bits whatever the data says, and the correction lifts it to
+    /// what the sample can show (about 17 bits with 110,000 pairs). Removing each sampled
+    /// pair by its posterior is the E-step of the mixture `π·m + (1-π)·u`.
+    ///
+    /// Only the document row is corrected. Names and dates carry the same bias at small
+    /// `N`, but correcting them raises every name and date weight by a few bits in a list
+    /// of a few thousand, enough for two namesakes born the same day to outweigh their
+    /// conflicting passports ([`Model::document_conflict_override_bits`] is calibrated on
+    /// the raw frequencies); the conservative choice is kept there. With millions of
+    /// records `π` is tiny and nothing changes. Call after [`Model::u_random`], the prior
+    /// and `m` are set; it refreshes the weights.
+    pub fn refine_u_random<S: std::hash::BuildHasher>(&mut self, random: &HashMap<u32, u64, S>) {
+        if self.u_random.is_none() {
+            return;
+        }
+        let tf = TermFrequencies::default();
+        let u = u_from_weighted(random, |levels| {
+            let c = Comparison {
+                levels: *levels,
+                swapped: false,
+                surname_value: crate::prepare::NO_SYM,
+                given_value: crate::prepare::NO_SYM,
+            };
+            1.0 - probability_of(self.match_weight(&c, &tf))
+        });
+        if let Some(r) = self.u_random.as_mut() {
+            let doc = Field::Document as usize;
+            r[doc] = u[doc];
+        }
+        self.refresh();
     }
 
     /// Re-estimates `m` of every field but the document from the candidate pairs whose

@@ -410,7 +410,6 @@ fn person(
         patronymic: None,
         sex: Some(Sex::Male),
         birth_date: date.and_then(|(y, m, d)| PartialDate::ymd(y, m, d).ok()),
-        citizenship: Some("RU".into()),
         documents: doc
             .map(|n| {
                 vec![Document {
@@ -701,4 +700,168 @@ fn a_shared_phone_counts_fully_only_for_namesakes() {
     );
     assert_eq!(result.clusters[n - 3], result.clusters[n - 2]);
     assert_ne!(result.clusters[n - 2], result.clusters[n - 1]);
+}
+
+/// A man born on 13 March 1987 registered with a surname, a given name and optionally a
+/// passport: enough to link him (and to confuse him with a twin), not so much that the
+/// rest of the evidence would outweigh a conflicting passport on its own
+/// (`Model::document_conflict_override_bits`).
+fn person_with(id: &str, given: &str, doc: Option<&str>) -> PersonRecord {
+    PersonRecord {
+        record_id: id.into(),
+        surname: "Кузнецов".into(),
+        given_name: given.into(),
+        sex: Some(Sex::Male),
+        birth_date: PartialDate::ymd(1987, 3, 13).ok(),
+        documents: doc
+            .map(|n| Document {
+                doc_type: "passport".into(),
+                number: n.into(),
+            })
+            .into_iter()
+            .collect(),
+        ..PersonRecord::default()
+    }
+}
+
+/// Links generated background lists with `extra_left` and `extra_right` appended; returns
+/// the decision of every pair between the extra records (`None`: below review).
+fn decisions(
+    extra_left: &[PersonRecord],
+    extra_right: &[PersonRecord],
+    one_to_one: bool,
+) -> Vec<Vec<Option<shanyrak_linkage::Decision>>> {
+    let (records, _) = data(2000, 33);
+    let (l, r) = records.split_at(1000);
+    let (mut left, mut right) = (l.to_vec(), r.to_vec());
+    let (bl, br) = (left.len() as u32, right.len() as u32);
+    left.extend_from_slice(extra_left);
+    right.extend_from_slice(extra_right);
+    let options = BatchOptions {
+        one_to_one,
+        ..BatchOptions::default()
+    };
+    let result = link(&left, &right, &options).unwrap_or_else(|e| panic!("{e}"));
+    (0..extra_left.len() as u32)
+        .map(|i| {
+            (0..extra_right.len() as u32)
+                .map(|j| {
+                    result
+                        .pairs
+                        .iter()
+                        .find(|p| p.left == bl + i && p.right == br + j)
+                        .map(|p| p.decision)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_replaced_passport_links_one_to_one_but_never_in_dedup() {
+    use shanyrak_linkage::Decision;
+    // The same man with a new passport: one replaced field, everything else agrees, and
+    // no other record comes close to either side.
+    let old = person_with("old", "Александр", Some("4510 123456"));
+    let new = person_with("new", "ALEKSANDR", Some("4519 987001"));
+    let d = decisions(std::slice::from_ref(&old), std::slice::from_ref(&new), true);
+    assert_eq!(d[0][0], Some(Decision::Link), "one-to-one");
+    let (records, _) = data(2000, 33);
+    let (l, r) = records.split_at(1000);
+    let (mut left, mut right) = (l.to_vec(), r.to_vec());
+    left.push(old.clone());
+    right.push(new.clone());
+    let result = link(&left, &right, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let pair = result
+        .pairs
+        .iter()
+        .find(|p| p.left == 1000 && p.right == 1000)
+        .expect("the pair is scored");
+    assert!(pair.mutual_best && pair.probability >= 0.8, "{pair:?}");
+    assert_eq!(
+        result.explain(1000, 1000).map(|e| e.guard).ok().flatten(),
+        Some(shanyrak_linkage::Guard::DocumentsConflict)
+    );
+    let d = decisions(
+        std::slice::from_ref(&old),
+        std::slice::from_ref(&new),
+        false,
+    );
+    assert_eq!(d[0][0], Some(Decision::Review), "many-to-many");
+    // Deduplicating one list, the guard stands: a reviewer decides.
+    let (mut records, _) = data(1000, 33);
+    let n = records.len();
+    records.push(old);
+    records.push(new);
+    let result = dedup(&records, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(
+        result.clusters[n],
+        result.clusters[n + 1],
+        "merged in dedup"
+    );
+    let e = result.explain(n, n + 1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(e.guard, Some(shanyrak_linkage::Guard::DocumentsConflict));
+    assert_eq!(e.decision, Decision::Review);
+}
+
+#[test]
+fn two_close_candidates_stay_in_review_one_to_one() {
+    use shanyrak_linkage::Decision;
+    // Two men of one name, birth date and family in the right list, each with his own
+    // passport, and one of them in the left list with a third number: which one is he?
+    let left = [person_with("l", "Александр", Some("4510 123456"))];
+    let right = [
+        person_with("r1", "ALEKSANDR", Some("4519 987001")),
+        person_with("r2", "Aleksandr", Some("4519 555555")),
+    ];
+    let d = decisions(&left, &right, true);
+    assert_eq!(d[0], [Some(Decision::Review), Some(Decision::Review)]);
+}
+
+#[test]
+fn twins_without_documents_stay_in_review_one_to_one() {
+    use shanyrak_linkage::Decision;
+    // One twin in each list: a unique mutual best, but the given names differ and no
+    // document tells a renamed record from a brother, so the twin guard is not lifted.
+    let d = decisions(
+        &[person_with("l", "Александр", None)],
+        &[person_with("r", "Алексей", None)],
+        true,
+    );
+    assert_ne!(d[0][0], Some(Decision::Link));
+    // Both twins in the right list: each links to himself, the brother goes to review.
+    let d = decisions(
+        &[person_with("l", "Александр", None)],
+        &[
+            person_with("r1", "Алексей", None),
+            person_with("r2", "ALEKSANDR", None),
+        ],
+        true,
+    );
+    assert_ne!(d[0][0], Some(Decision::Link));
+    assert_eq!(d[0][1], Some(Decision::Link));
+}
+
+#[test]
+fn one_to_one_links_each_record_at_most_once() {
+    let (records, _) = data(3000, 21);
+    let (left, right) = records.split_at(1500);
+    for one_to_one in [true, false] {
+        let options = BatchOptions {
+            one_to_one,
+            ..BatchOptions::default()
+        };
+        let result = link(left, right, &options).unwrap_or_else(|e| panic!("{e}"));
+        let links: Vec<_> = result
+            .pairs
+            .iter()
+            .filter(|p| p.decision == shanyrak_linkage::Decision::Link)
+            .collect();
+        let lefts: std::collections::HashSet<u32> = links.iter().map(|p| p.left).collect();
+        let rights: std::collections::HashSet<u32> = links.iter().map(|p| p.right).collect();
+        let unique = lefts.len() == links.len() && rights.len() == links.len();
+        // The generated lists hold some people twice, so many-to-many links some record
+        // twice; one-to-one never does.
+        assert_eq!(unique, one_to_one, "one_to_one = {one_to_one}");
+    }
 }
