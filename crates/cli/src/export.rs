@@ -107,50 +107,44 @@ pub async fn registry(store: &shanyrak_store::Store, format: &str, out: &Path) -
     let mut after = None;
     let mut written = 0usize;
     loop {
-        let page = store
-            .households_page(after, 1_000)
+        let (page, last) = store
+            .registry_page(after, 2_000)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        for h in &page {
-            for p in &h.members {
-                let documents: Vec<String> = p
-                    .documents
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{}:{}",
-                            d.doc_type.as_str(),
-                            d.number.clone().unwrap_or_default()
-                        )
-                    })
-                    .collect();
-                let row = [
-                    h.id.to_string(),
-                    h.reference.to_string(),
-                    h.organisation_id.to_string(),
-                    h.group.as_str().to_owned(),
-                    h.location.country.to_string(),
-                    h.location.city.clone(),
-                    h.arrival_date.map(|d| d.to_string()).unwrap_or_default(),
-                    p.id.to_string(),
-                    p.surname.clone(),
-                    p.given_name.clone(),
-                    p.patronymic.clone().unwrap_or_default(),
-                    p.sex.as_str().to_owned(),
-                    p.birth_date.to_iso(),
-                    p.citizenship.map(|c| c.to_string()).unwrap_or_default(),
-                    documents.join(";"),
-                ];
-                written += 1;
-                match csv_out.as_mut() {
-                    Some(w) => w.write_record(&row)?,
-                    None => {
-                        let line = u32::try_from(written).context("too many rows for one sheet")?;
-                        for (c, value) in row.iter().enumerate() {
-                            sheet.write_string(line, c as u16, value)?;
-                        }
+        let Some(last) = last else { break };
+        after = Some(last);
+        for p in page {
+            let documents: Vec<String> = p
+                .documents
+                .iter()
+                .map(|(doc_type, number)| {
+                    format!("{doc_type}:{}", number.as_deref().unwrap_or_default())
+                })
+                .collect();
+            let row = [
+                p.household_id.to_string(),
+                p.reference.to_string(),
+                p.organisation_id.to_string(),
+                p.population_group,
+                p.country,
+                p.city,
+                p.arrival_date.map(|d| d.to_string()).unwrap_or_default(),
+                p.person_id.to_string(),
+                p.surname,
+                p.given_name,
+                p.patronymic.unwrap_or_default(),
+                p.sex,
+                p.birth_date,
+                p.citizenship.unwrap_or_default(),
+                documents.join(";"),
+            ];
+            written += 1;
+            match csv_out.as_mut() {
+                Some(w) => w.write_record(&row)?,
+                None => {
+                    let line = u32::try_from(written).context("too many rows for one sheet")?;
+                    for (c, value) in row.iter().enumerate() {
+                        sheet.write_string(line, c as u16, value)?;
                     }
                 }
             }

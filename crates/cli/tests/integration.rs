@@ -1193,6 +1193,35 @@ async fn stats_and_exports_on_the_demo() {
         let bytes = std::fs::read(&xlsx).expect("xlsx");
         assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip archive");
     }
+    // The registry: one line per current person, as many as the figures count records.
+    let registry = dir.join("registry.csv");
+    let run = shanyrak(
+        &[
+            "export",
+            "--db",
+            &db.url,
+            "--dataset",
+            "registry",
+            "--format",
+            "csv",
+            "--out",
+            &registry.to_string_lossy(),
+        ],
+        "",
+    )
+    .await;
+    assert!(run.success, "{}", run.stderr);
+    let text = std::fs::read_to_string(&registry).expect("registry");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    assert_eq!(header.get(1), Some("reference"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(
+        Some(rows.len() as u64),
+        figures["population"]["records"].as_u64(),
+        "one line per person record"
+    );
+    assert!(rows.iter().all(|r| r.len() == header.len()));
     let unknown = shanyrak(
         &[
             "export",

@@ -51,7 +51,7 @@ pub use repo::{
 pub use repo::{LOGIN_FAILURES_BEFORE_LOCK, LOGIN_LOCK_MINUTES};
 pub use repo::{Proposal, ResettlementEntry};
 pub use repo::{QuarantinedRow, RowToQuarantine, Upload};
-pub use repo::{SnapshotInfo, WaitingCell};
+pub use repo::{RegistryRow, SnapshotInfo, WaitingCell};
 
 /// The database behind the program: chosen once from the URL, then used everywhere.
 #[derive(Debug, Clone)]
@@ -557,6 +557,17 @@ impl Store {
     }
 
     /// Every household with its members, a page at a time (for the identity index).
+    /// The registry export's rows for the next `households` households after `after`,
+    /// and the last household read (`None` at the end). Reads every organisation: the
+    /// caller is the operator's export, which records itself in the audit log first.
+    pub async fn registry_page(
+        &self,
+        after: Option<Uuid>,
+        households: u32,
+    ) -> Result<(Vec<RegistryRow>, Option<Uuid>), StoreError> {
+        dispatch!(self, r => r.registry_page(after, households).await)
+    }
+
     pub async fn households_page(
         &self,
         after: Option<Uuid>,

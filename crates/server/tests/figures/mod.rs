@@ -141,7 +141,10 @@ async fn figures_from_a_snapshot(app: TestApp) {
         "birth_date": "1988-07-14", "relationship": "head"}]);
     app.create(&newcomer).await;
     let after = app.stats_of(&app.token_a).await;
-    assert_eq!(after["population"]["persons"], 6, "a new registration counts at once");
+    assert_eq!(
+        after["population"]["persons"], 6,
+        "a new registration counts at once"
+    );
     assert_eq!(after["population"]["records"], 6);
     assert_eq!(after["figures_as_of"], as_of.as_str(), "same snapshot");
 

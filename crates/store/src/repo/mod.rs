@@ -306,6 +306,8 @@ mod access_log;
 mod audit_chain;
 mod essentials;
 mod figure_snapshot;
+mod registry;
+pub use registry::RegistryRow;
 mod figures;
 pub use figure_snapshot::{SnapshotInfo, WaitingCell};
 mod imports;
