@@ -231,7 +231,7 @@ async fn snapshot_plus_what_came_after_equals_the_live_figures(f: Fixture) {
     .await;
     // One woman registered three times: twice by A, once by B (a decision's effect, as the
     // server would write it under an identity agreement).
-    let mut same = vec![
+    let mut same = [
         members(&f, first).await[0],
         members(&f, second).await[0],
         f.store
