@@ -26,7 +26,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, Authenticated, deserialize_with_pointer, parse_id};
-use crate::households::{expected_version, validation_context};
+use crate::households::{expected_version, idempotency_request, validation_context};
 
 fn require(actor: &Actor, action: Action) -> Result<(), ApiError> {
     if actor.may(action) {
@@ -69,18 +69,36 @@ pub struct CaseQuery {
 
 /// Open a case for a household (or one of its members) of your organisation.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first one and writes nothing")),
     responses((status = 201, body = Case), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn create_case(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: HeaderMap,
     body: ApiJson<CaseInput>,
 ) -> Result<Response, ApiError> {
     require(&actor, Action::ManageCases)?;
+    let idempotency = idempotency_request(&headers, &body.raw)?;
     let case = validate_case(&body.value, &validation_context()).map_err(ApiError::Validation)?;
-    let created = state.store.create_case(&actor, &case, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(created)).into_response())
+    let (created, replayed) = state
+        .store
+        .create_case_once(&actor, &case, idempotency.as_ref(), Utc::now())
+        .await?;
+    Ok(created_response(created, replayed))
+}
+
+/// 201 with the record, marked when an Idempotency-Key replayed an earlier request.
+fn created_response(body: impl Serialize, replayed: bool) -> Response {
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if replayed {
+        response.headers_mut().insert(
+            "idempotent-replayed",
+            axum::http::HeaderValue::from_static("true"),
+        );
+    }
+    response
 }
 
 /// Cases of your organisation, newest first.
@@ -182,7 +200,8 @@ pub async fn patch_case(
 }
 
 /// Add a restricted note to a case (caseworkers of the owning organisation only).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases",
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first note and writes nothing")),
     request_body = CaseNoteInput,
     responses((status = 201, body = CaseNote), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")),
@@ -191,16 +210,22 @@ pub async fn add_note(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: ApiJson<CaseNoteInput>,
 ) -> Result<Response, ApiError> {
     require(&actor, Action::CaseNotes)?;
     let id = parse_id(&id)?;
+    // The case is part of the request: one key cannot add the same text to two cases.
+    let idempotency = idempotency_request(
+        &headers,
+        &serde_json::json!({"case_id": id, "body": body.raw}),
+    )?;
     let text = validate_note(&body.value).map_err(ApiError::Validation)?;
-    let note = state
+    let (note, replayed) = state
         .store
-        .add_case_note(&actor, id, &text, Utc::now())
+        .add_case_note_once(&actor, id, &text, idempotency.as_ref(), Utc::now())
         .await?;
-    Ok((StatusCode::CREATED, Json(note)).into_response())
+    Ok(created_response(note, replayed))
 }
 
 /// The notes of a case, oldest first (caseworkers of the owning organisation only).
@@ -236,22 +261,25 @@ pub struct ReferralQuery {
 /// Refer a person of one of your cases to another organisation's service, with consent
 /// naming exactly the fields it may see.
 #[utoipa::path(post, path = "/api/v1/referrals", tag = "cases", request_body = ReferralInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first one and writes nothing")),
     responses((status = 201, body = Referral), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn create_referral(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: HeaderMap,
     body: ApiJson<ReferralInput>,
 ) -> Result<Response, ApiError> {
     require(&actor, Action::ManageReferrals)?;
+    let idempotency = idempotency_request(&headers, &body.raw)?;
     let referral = validate_referral(&body.value, actor.organisation_id, &validation_context())
         .map_err(ApiError::Validation)?;
-    let created = state
+    let (created, replayed) = state
         .store
-        .create_referral(&actor, &referral, Utc::now())
+        .create_referral_once(&actor, &referral, idempotency.as_ref(), Utc::now())
         .await?;
-    Ok((StatusCode::CREATED, Json(created)).into_response())
+    Ok(created_response(created, replayed))
 }
 
 /// Referrals your organisation sent or received, newest first.

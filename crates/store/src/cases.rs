@@ -136,4 +136,38 @@ impl Store {
     ) -> Result<Vec<StayFacts>, StoreError> {
         dispatch!(self, r => r.stay_facts(actor, person_id, now).await)
     }
+
+    /// [`Store::create_case`] with an idempotency key; `true` when replayed.
+    pub async fn create_case_once(
+        &self,
+        actor: &Actor,
+        case: &shanyrak_core::cases::ValidatedCase,
+        idempotency: Option<&crate::IdempotencyRequest>,
+        now: DateTime<Utc>,
+    ) -> Result<(shanyrak_core::cases::Case, bool), StoreError> {
+        dispatch!(self, r => r.create_case_once(actor, case, idempotency, now).await)
+    }
+
+    /// [`Store::add_case_note`] with an idempotency key; `true` when replayed.
+    pub async fn add_case_note_once(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        text: &str,
+        idempotency: Option<&crate::IdempotencyRequest>,
+        now: DateTime<Utc>,
+    ) -> Result<(shanyrak_core::cases::CaseNote, bool), StoreError> {
+        dispatch!(self, r => r.add_case_note_once(actor, case_id, text, idempotency, now).await)
+    }
+
+    /// [`Store::create_referral`] with an idempotency key; `true` when replayed.
+    pub async fn create_referral_once(
+        &self,
+        actor: &Actor,
+        referral: &shanyrak_core::cases::ValidatedReferral,
+        idempotency: Option<&crate::IdempotencyRequest>,
+        now: DateTime<Utc>,
+    ) -> Result<(crate::Referral, bool), StoreError> {
+        dispatch!(self, r => r.create_referral_once(actor, referral, idempotency, now).await)
+    }
 }

@@ -17,6 +17,7 @@ on_both_backends!(
     declined_and_overdue_referrals,
     case_notes_only_for_the_owning_caseworkers,
     legal_stay_over_http,
+    retried_case_note_and_referral_posts_write_once,
 );
 
 impl TestApp {
@@ -426,5 +427,119 @@ async fn legal_stay_over_http(app: TestApp) {
     assert_eq!(
         app.post_json(&app.token_a, &moves, &future).await.status(),
         StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+impl TestApp {
+    async fn post_keyed(
+        &self,
+        token: &str,
+        path: &str,
+        key: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header(reqwest::header::AUTHORIZATION, format!("Bearer {token}"))
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("send")
+    }
+}
+
+/// A lost answer retried with the same Idempotency-Key opens one case, adds one note and
+/// sends one referral; the same key with another body is refused.
+async fn retried_case_note_and_referral_posts_write_once(app: TestApp) {
+    let cw_a = app.user_of_a("cw-keys@example.org", Role::Caseworker).await;
+    let household = app.create(&family()).await;
+    let case_body =
+        json!({"household_id": household["id"], "person_id": household["members"][0]["id"]});
+    let first = app
+        .post_keyed(&cw_a, "/api/v1/cases", "case-1", &case_body)
+        .await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let case: Value = first.json().await.expect("case");
+    let again = app
+        .post_keyed(&cw_a, "/api/v1/cases", "case-1", &case_body)
+        .await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+    assert_eq!(again.json::<Value>().await.expect("case")["id"], case["id"]);
+    let cases: Value = app
+        .get(
+            &cw_a,
+            &format!(
+                "/api/v1/cases?household_id={}",
+                household["id"].as_str().expect("id")
+            ),
+        )
+        .await
+        .json()
+        .await
+        .expect("cases");
+    assert_eq!(cases["items"].as_array().map(Vec::len), Some(1), "{cases}");
+
+    let notes_path = format!("/api/v1/cases/{}/notes", case["id"].as_str().expect("id"));
+    let note = json!({"text": "Needs a lawyer before Friday"});
+    for _ in 0..3 {
+        let response = app.post_keyed(&cw_a, &notes_path, "note-1", &note).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let notes: Value = app
+        .get(&cw_a, &notes_path)
+        .await
+        .json()
+        .await
+        .expect("notes");
+    assert_eq!(notes["items"].as_array().map(Vec::len), Some(1), "{notes}");
+    let reused = app
+        .post_keyed(
+            &cw_a,
+            &notes_path,
+            "note-1",
+            &json!({"text": "Something else"}),
+        )
+        .await;
+    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A key used for a case cannot stand for a note.
+    let crossed = app.post_keyed(&cw_a, &notes_path, "case-1", &note).await;
+    assert_eq!(crossed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let referral = json!({"case_id": case["id"], "to_organisation_id": app.org_b().await, "service": "legal_aid",
+        "consent": {"given_by_person_id": household["members"][0]["id"], "given_on": "2022-09-28", "fields": ["given_name"]},
+        "answer_within_days": 3});
+    let sent: Value = app
+        .post_keyed(&cw_a, "/api/v1/referrals", "referral-1", &referral)
+        .await
+        .json()
+        .await
+        .expect("referral");
+    let resent = app
+        .post_keyed(&cw_a, "/api/v1/referrals", "referral-1", &referral)
+        .await;
+    assert_eq!(resent.status(), StatusCode::CREATED);
+    assert_eq!(
+        resent.json::<Value>().await.expect("referral")["id"],
+        sent["id"]
+    );
+    let listed: Value = app
+        .get(&cw_a, "/api/v1/referrals")
+        .await
+        .json()
+        .await
+        .expect("referrals");
+    assert_eq!(
+        listed["items"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
     );
 }

@@ -23,7 +23,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{HouseholdKey, Principal, Repo, from_json, parse_enum, to_json};
+use super::{HouseholdKey, IdempotencyRequest, Principal, Repo, from_json, parse_enum, to_json};
 use crate::StoreError;
 
 fn require(actor: &Actor, action: Action) -> Result<(), StoreError> {
@@ -139,15 +139,28 @@ backend_impl! {
 
     /// Opens a case for a household of the actor's organisation.
     pub async fn create_case(&self, actor: &Actor, case: &ValidatedCase, now: DateTime<Utc>) -> Result<Case, StoreError> {
+        Ok(self.create_case_once(actor, case, None, now).await?.0)
+    }
+
+    /// [`Self::create_case`] with an idempotency key: a retry returns the case the first
+    /// request opened (`true`: replayed) and writes nothing.
+    pub async fn create_case_once(&self, actor: &Actor, case: &ValidatedCase, idempotency: Option<&IdempotencyRequest>, now: DateTime<Utc>) -> Result<(Case, bool), StoreError> {
         require(actor, Action::ManageCases)?;
+        let id = Uuid::now_v7();
         let mut tx = self.writer.begin().await?;
+        if let Some(idem) = idempotency
+            && let Some(existing) = Self::claim_for_record(&mut tx, actor, idem, id, now).await?
+        {
+            tx.rollback().await?;
+            return Ok((self.get_case(actor, existing, now).await?, true));
+        }
         let household = match Self::load_household(&mut tx, Some(actor.organisation_id), "id", HouseholdKey::Id(case.household_id)).await {
             Err(StoreError::NotFound) => return Err(invalid("#/household_id", FieldErrorCode::InvalidValue, "no such household")),
             other => other?,
         };
         Self::check_members(&household, case)?;
         let created = Case {
-            id: Uuid::now_v7(),
+            id,
             organisation_id: actor.organisation_id,
             household_id: case.household_id,
             person_id: case.person_id,
@@ -181,7 +194,7 @@ backend_impl! {
         .await?;
         Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "case", created.id, "create", None, Some(to_json(&created)?), now).await?;
         tx.commit().await?;
-        Ok(created)
+        Ok((created, false))
     }
 
     async fn load_case(conn: &mut DB::Connection, organisation_id: Uuid, id: Uuid) -> Result<Case, StoreError> {
@@ -276,11 +289,36 @@ backend_impl! {
     /// Adds a restricted note. Its audit event names the case and the note's length, never
     /// its text: admins and auditors read the audit log, and notes are not for them.
     pub async fn add_case_note(&self, actor: &Actor, case_id: Uuid, text: &str, now: DateTime<Utc>) -> Result<CaseNote, StoreError> {
+        Ok(self.add_case_note_once(actor, case_id, text, None, now).await?.0)
+    }
+
+    /// [`Self::add_case_note`] with an idempotency key: a retry returns the first note.
+    pub async fn add_case_note_once(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        text: &str,
+        idempotency: Option<&IdempotencyRequest>,
+        now: DateTime<Utc>,
+    ) -> Result<(CaseNote, bool), StoreError> {
         require(actor, Action::CaseNotes)?;
+        let id = Uuid::now_v7();
         let mut tx = self.writer.begin().await?;
         Self::load_case(&mut tx, actor.organisation_id, case_id).await?;
+        if let Some(idem) = idempotency
+            && let Some(existing) = Self::claim_for_record(&mut tx, actor, idem, id, now).await?
+        {
+            tx.rollback().await?;
+            let note = self
+                .list_case_notes(actor, case_id, now)
+                .await?
+                .into_iter()
+                .find(|n| n.id == existing)
+                .ok_or(StoreError::IdempotencyKeyReused)?;
+            return Ok((note, true));
+        }
         let note = CaseNote {
-            id: Uuid::now_v7(),
+            id,
             case_id,
             author_user_id: actor.user_id,
             text: text.to_owned(),
@@ -298,7 +336,7 @@ backend_impl! {
         Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "case_note", note.id, "create", None,
             Some(json!({"case_id": case_id, "characters": note.text.chars().count()})), now).await?;
         tx.commit().await?;
-        Ok(note)
+        Ok((note, false))
     }
 
     /// The notes of a case, oldest first: caseworkers of the owning organisation only.
@@ -358,8 +396,27 @@ backend_impl! {
 
     /// Sends a referral from a case of the actor's organisation to another organisation.
     pub async fn create_referral(&self, actor: &Actor, referral: &ValidatedReferral, now: DateTime<Utc>) -> Result<Referral, StoreError> {
+        Ok(self.create_referral_once(actor, referral, None, now).await?.0)
+    }
+
+    /// [`Self::create_referral`] with an idempotency key: a retry returns the first
+    /// referral and sends nothing twice.
+    pub async fn create_referral_once(
+        &self,
+        actor: &Actor,
+        referral: &ValidatedReferral,
+        idempotency: Option<&IdempotencyRequest>,
+        now: DateTime<Utc>,
+    ) -> Result<(Referral, bool), StoreError> {
         require(actor, Action::ManageReferrals)?;
+        let id = Uuid::now_v7();
         let mut tx = self.writer.begin().await?;
+        if let Some(idem) = idempotency
+            && let Some(existing) = Self::claim_for_record(&mut tx, actor, idem, id, now).await?
+        {
+            tx.rollback().await?;
+            return Ok((self.get_referral(actor, existing, now).await?, true));
+        }
         let case = match Self::load_case(&mut tx, actor.organisation_id, referral.case_id).await {
             Err(StoreError::NotFound) => return Err(invalid("#/case_id", FieldErrorCode::InvalidValue, "no such case")),
             other => other?,
@@ -386,7 +443,6 @@ backend_impl! {
         if !member(referral.consent.given_by_person_id) {
             return Err(invalid("#/consent/given_by_person_id", FieldErrorCode::UnknownMember, "not a member of the case's household"));
         }
-        let id = Uuid::now_v7();
         let days = i32::try_from(referral.answer_within_days).map_err(|_| invalid("#/answer_within_days", FieldErrorCode::InvalidValue, "too large"))?;
         sqlx::query(&format!(
             "INSERT INTO referrals ({REFERRAL_COLUMNS}, sent_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
@@ -429,7 +485,7 @@ backend_impl! {
         };
         Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "referral", id, "create", None, Some(to_json(&created)?), now).await?;
         tx.commit().await?;
-        Ok(created)
+        Ok((created, false))
     }
 
     /// Referrals the actor's organisation sent or received, newest first.

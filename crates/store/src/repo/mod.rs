@@ -1062,6 +1062,50 @@ backend_impl! {
         Ok(CreateOutcome::Replayed(receipt))
     }
 
+    /// Claims an idempotency key for a new record `id`, first in the write transaction (a
+    /// concurrent retry waits for it). `Ok(None)`: claimed, write the record; `Ok(Some(id))`:
+    /// the same key and request already wrote record `id` (roll back and return that one).
+    /// The receipt keeps the id only, never personal data; the same key with another
+    /// request, or used for another kind of write, is refused.
+    pub(super) async fn claim_for_record(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        idem: &IdempotencyRequest,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let claimed = sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING RETURNING key",
+        )
+        .bind(actor.user_id)
+        .bind(idem.key.clone())
+        .bind(idem.request_hash.clone())
+        .bind(Json(serde_json::json!({ "record_id": id })))
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if claimed.is_some() {
+            return Ok(None);
+        }
+        let row = sqlx::query("SELECT request_hash, receipt FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+            .bind(actor.user_id)
+            .bind(idem.key.clone())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| StoreError::corrupt("idempotency key vanished"))?;
+        if row.try_get::<Vec<u8>, _>("request_hash")? != idem.request_hash {
+            return Err(StoreError::IdempotencyKeyReused);
+        }
+        row.try_get::<Json<Value>, _>("receipt")?
+            .0
+            .get("record_id")
+            .and_then(Value::as_str)
+            .and_then(|id| id.parse::<Uuid>().ok())
+            .map(Some)
+            .ok_or(StoreError::IdempotencyKeyReused)
+    }
+
     async fn insert_person(
         conn: &mut DB::Connection,
         household_id: Uuid,
