@@ -135,6 +135,9 @@ impl Store {
                     SqliteSynchronous::Normal
                 })
                 .foreign_keys(true)
+                // Deleted and overwritten content is zeroed in the file, so erasure and
+                // retention leave no readable copy in free pages.
+                .pragma("secure_delete", "ON")
                 .busy_timeout(Duration::from_secs(30));
             // One writer: SQLite allows one write transaction at a time anyway, and a queue
             // in the pool waits politely where competing connections would fail with BUSY.
@@ -160,6 +163,10 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
+        // Migration 0015 moves the audit chain to v2; a chain sealed before is re-sealed
+        // here, once (see repo/audit_chain.rs).
+        let handle = &store;
+        dispatch!(handle, r => r.upgrade_audit_chain().await)?;
         Ok(store)
     }
 

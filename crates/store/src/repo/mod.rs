@@ -290,6 +290,7 @@ macro_rules! backend_impl {
             for<'q> Option<::uuid::Uuid>: ::sqlx::Encode<'q, DB>,
             for<'q> Option<::std::string::String>: ::sqlx::Encode<'q, DB>,
             for<'q> Option<i32>: ::sqlx::Encode<'q, DB>,
+            for<'q> Option<i64>: ::sqlx::Encode<'q, DB>,
             for<'q> Option<f64>: ::sqlx::Encode<'q, DB>,
             for<'q> Option<::chrono::DateTime<::chrono::Utc>>: ::sqlx::Encode<'q, DB>,
             for<'q> Option<::chrono::NaiveDate>: ::sqlx::Encode<'q, DB>,
