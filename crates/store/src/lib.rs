@@ -42,6 +42,9 @@ pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
     Principal, UserRecord,
 };
+pub use repo::{
+    AuditSummary, ErasureReport, ReceivedItem, ReferralSummary, RetentionReport, SubjectAccess,
+};
 pub use repo::{Direction, Referral, StayFacts};
 pub use repo::{
     DistributionOutcome, DistributionPoint, DistributionReceipt, DistributionReportRow,
@@ -74,6 +77,7 @@ mod cases;
 mod essentials;
 mod figures;
 mod imports;
+mod protection;
 mod resettlement;
 
 /// Connection settings parsed once at start.

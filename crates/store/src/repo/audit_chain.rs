@@ -83,7 +83,11 @@ fn canonical_v1(seq: i64, fields: &AuditEvent) -> Result<Vec<u8>, StoreError> {
 }
 
 /// `SHA-256(salt || canonical [before, after])`.
-pub(crate) fn commitment(salt: &[u8], before: &Option<Value>, after: &Option<Value>) -> Result<Vec<u8>, StoreError> {
+pub(crate) fn commitment(
+    salt: &[u8],
+    before: &Option<Value>,
+    after: &Option<Value>,
+) -> Result<Vec<u8>, StoreError> {
     let payload = serde_json::to_vec(&serde_json::json!([before, after]))
         .map_err(|_| StoreError::corrupt("audit event could not be encoded"))?;
     let mut hasher = Sha256::new();

@@ -148,7 +148,7 @@ const SITE_COLUMNS: &str = "id, organisation_id, name, kind, address, country, r
      contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at";
 const POOL_COLUMNS: &str =
     "id, site_id, kind, room_size, beds, step_free_beds, blocked_beds, transitory_beds, version";
-const STAY_COLUMNS: &str = "id, household_id, site_id, pool_id, status, one_night, persons, reserved_until, \
+pub(super) const STAY_COLUMNS: &str = "id, household_id, site_id, pool_id, status, one_night, persons, reserved_until, \
      checked_in_at, expected_departure, last_seen_at, checked_out_at";
 
 fn to_u32(value: i32, column: &str) -> Result<u32, StoreError> {
@@ -249,7 +249,7 @@ backend_impl! {
         ))
     }
 
-    fn stay_from_row(row: &DB::Row, member_ids: Vec<Uuid>, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+    pub(super) fn stay_from_row(row: &DB::Row, member_ids: Vec<Uuid>, now: DateTime<Utc>) -> Result<Stay, StoreError> {
         let reserved_until: Option<DateTime<Utc>> = row.try_get("reserved_until")?;
         let stored = parse_enum(&row.try_get::<String, _>("status")?, StayStatus::parse, "status")?;
         Ok(Stay {
@@ -456,7 +456,7 @@ backend_impl! {
         views.pop().ok_or(StoreError::NotFound)
     }
 
-    async fn site_in_conn(conn: &mut DB::Connection, id: Uuid) -> Result<Site, StoreError> {
+    pub(super) async fn site_in_conn(conn: &mut DB::Connection, id: Uuid) -> Result<Site, StoreError> {
         let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = $1");
         let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
         Self::site_from_row(&row)
@@ -716,7 +716,7 @@ backend_impl! {
         Ok(stay)
     }
 
-    async fn stay_members(conn: &mut DB::Connection, stay_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    pub(super) async fn stay_members(conn: &mut DB::Connection, stay_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
         let rows = sqlx::query("SELECT person_id FROM stay_members WHERE stay_id = $1 ORDER BY person_id")
             .bind(stay_id)
             .fetch_all(&mut *conn)
@@ -885,7 +885,7 @@ backend_impl! {
         // The operator's system-wide run sees every organisation (organisation_id matches
         // itself when $1 is NULL).
         let mut sql = format!(
-            "SELECT {} FROM households h WHERE ($1 IS NULL OR h.organisation_id = $1) AND h.status = $2 AND NOT EXISTS (\
+            "SELECT {} FROM households h WHERE ($1 IS NULL OR h.organisation_id = $1) AND h.status = $2 AND h.anonymised_at IS NULL AND NOT EXISTS (\
              SELECT 1 FROM stays s WHERE s.household_id = h.id AND (s.status = 'checked_in' OR \
              (s.status = 'reserved' AND s.reserved_until > $3)))",
             super::HOUSEHOLD_COLUMNS.split(", ").map(|c| format!("h.{c}")).collect::<Vec<_>>().join(", ")
