@@ -36,7 +36,7 @@ pub use repo::{
 };
 pub use repo::{
     AdmissionRequest, PlacementBatch, PlacementDecision, PoolAllocation, PoolView, Resident,
-    SiteView, Stay, WaitingHousehold,
+    ShelterElsewhere, SiteView, Stay, WaitingHousehold,
 };
 pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
@@ -475,6 +475,17 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<Resident>, StoreError> {
         dispatch!(self, r => r.residents(actor, site_id, absence_days, now).await)
+    }
+
+    /// Members of one's household holding a bed with another organisation that shares
+    /// `shelter` with one's own under an agreement in force.
+    pub async fn shelter_elsewhere(
+        &self,
+        actor: &Actor,
+        household_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ShelterElsewhere>, StoreError> {
+        dispatch!(self, r => r.shelter_elsewhere(actor, household_id, now).await)
     }
 
     /// A household's stays, newest first, with the names of their sites.

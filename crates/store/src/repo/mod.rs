@@ -332,7 +332,9 @@ pub use protection::{
     AuditSummary, ErasureReport, ReceivedItem, ReferralSummary, RetentionReport, SubjectAccess,
 };
 pub use sharing::Agreement;
-pub use shelter::{AdmissionRequest, PoolView, Resident, SiteView, Stay, WaitingHousehold};
+pub use shelter::{
+    AdmissionRequest, PoolView, Resident, ShelterElsewhere, SiteView, Stay, WaitingHousehold,
+};
 
 backend_impl! {
     pub async fn ping(&self) -> Result<(), StoreError> {

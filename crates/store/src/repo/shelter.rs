@@ -103,6 +103,23 @@ pub struct Stay {
     pub checked_out_at: Option<DateTime<Utc>>,
 }
 
+/// A member of your household who holds a bed with another organisation, as that
+/// organisation shares it under a `shelter` agreement in force: whose bed (organisation),
+/// in which city, reserved or checked in, since when. Never the site, the other record or
+/// its names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShelterElsewhere {
+    /// The member of your household.
+    pub person_id: Uuid,
+    pub organisation_id: Uuid,
+    pub organisation_name: String,
+    pub city: String,
+    /// `reserved` or `checked_in`.
+    pub status: StayStatus,
+    pub since: DateTime<Utc>,
+}
+
 /// Who stays at a site, as its manager sees them: names and the reference, nothing more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -847,6 +864,69 @@ backend_impl! {
             residents.push(Resident { stay, reference, names, nights, overdue, max_nights_reached });
         }
         Ok(residents)
+    }
+
+    /// Whether members of one of the actor's households hold a bed with another
+    /// organisation: only organisations that share `shelter` with the actor's under an
+    /// agreement in force are asked, at the moment of the read, so expiry and withdrawal
+    /// take effect at once. The same person is found by an identity document of the same
+    /// type and number (the other organisation's names are never compared or returned).
+    pub async fn shelter_elsewhere(&self, actor: &Actor, household_id: Uuid, now: DateTime<Utc>) -> Result<Vec<ShelterElsewhere>, StoreError> {
+        if !actor.may(Action::ReadShelterElsewhere) {
+            return Err(StoreError::Forbidden);
+        }
+        let partners = self
+            .sharing_organisations(actor.organisation_id, shanyrak_core::sharing::SharingCategory::Shelter, now)
+            .await?;
+        let mut conn = self.reader.acquire().await?;
+        let household = Self::load_household(&mut conn, Some(actor.organisation_id), "id", HouseholdKey::Id(household_id)).await?;
+        let mut found: Vec<ShelterElsewhere> = Vec::new();
+        if partners.is_empty() {
+            return Ok(found);
+        }
+        for member in &household.members {
+            for document in &member.documents {
+                let Some(number) = &document.number else { continue };
+                let rows = sqlx::query(
+                    "SELECT DISTINCT s.id, s.organisation_id, o.name AS organisation_name, t.city, s.status, \
+                     s.checked_in_at, s.created_at FROM documents d \
+                     JOIN persons p ON p.id = d.person_id \
+                     JOIN stay_members m ON m.person_id = p.id \
+                     JOIN stays s ON s.id = m.stay_id \
+                     JOIN sites t ON t.id = s.site_id \
+                     JOIN organisations o ON o.id = s.organisation_id \
+                     WHERE d.doc_type = $1 AND d.number = $2 AND p.removed_at IS NULL AND p.anonymised_at IS NULL \
+                     AND s.organisation_id <> $3 \
+                     AND (s.status = 'checked_in' OR (s.status = 'reserved' AND s.reserved_until > $4)) ORDER BY s.id",
+                )
+                .bind(document.doc_type.as_str().to_owned())
+                .bind(number.clone())
+                .bind(actor.organisation_id)
+                .bind(now)
+                .fetch_all(&mut *conn)
+                .await?;
+                for row in rows {
+                    let organisation_id: Uuid = row.try_get("organisation_id")?;
+                    if !partners.contains(&organisation_id) {
+                        continue;
+                    }
+                    let status = parse_enum(&row.try_get::<String, _>("status")?, StayStatus::parse, "status")?;
+                    let checked_in: Option<DateTime<Utc>> = row.try_get("checked_in_at")?;
+                    let entry = ShelterElsewhere {
+                        person_id: member.id,
+                        organisation_id,
+                        organisation_name: row.try_get("organisation_name")?,
+                        city: row.try_get("city")?,
+                        status,
+                        since: checked_in.unwrap_or(row.try_get("created_at")?),
+                    };
+                    if !found.contains(&entry) {
+                        found.push(entry);
+                    }
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// Every stay of a household of the actor's organisation, newest first, with the name

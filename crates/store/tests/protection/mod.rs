@@ -8,13 +8,17 @@ use shanyrak_core::{DocumentType, Role};
 use shanyrak_store::{IdempotencyRequest, Principal, ProposedPair, RowToQuarantine, StoreError};
 use uuid::Uuid;
 
-use super::{Fixture, create, family, now, raw_execute, user, valid};
+use super::{
+    Fixture, admit_now, create, family, mixed, now, open_rules, raw_execute, site_with_pool, user,
+    valid,
+};
 
 on_both_backends!(
     erasure_leaves_no_trace_in_the_database,
     erased_payloads_verify_and_tampering_is_still_found,
     retention_anonymises_what_is_past_its_period_and_keeps_the_counts,
     subject_access_is_for_the_owning_organisation_and_logged,
+    shelter_status_crosses_organisations_only_under_an_agreement_in_force,
 );
 
 const DISTINCT_SURNAME: &str = "Зыряновка-Стёртая";
@@ -533,4 +537,96 @@ async fn subject_access_is_for_the_owning_organisation_and_logged(f: Fixture) {
         .await
         .expect("operator");
     assert_eq!(second.access_log.len(), 1);
+}
+
+async fn shelter_status_crosses_organisations_only_under_an_agreement_in_force(f: Fixture) {
+    use shanyrak_core::sharing::{SharingCategory, ValidatedAgreement};
+    // Organisation A has the man in a bed; organisation B registers him again (same
+    // passport) and its dispatcher asks whether he is sheltered elsewhere.
+    let (_, pool) = site_with_pool(&f, mixed(10), open_rules()).await;
+    let at_a = create(&f, &f.registrar_a, &family()).await;
+    f.store
+        .admit(&f.admin_a, &admit_now(at_a, pool), now())
+        .await
+        .expect("check in at A");
+    let mut alone = family();
+    if let Some(m) = alone.members.as_mut() {
+        m.truncate(1);
+    }
+    let at_b = create(&f, &f.registrar_b, &alone).await;
+    let org_b = f.registrar_b.organisation_id;
+    let dispatcher_b = user(&f.store, org_b, "dispatch@b.org", &[Role::Dispatcher]).await;
+    let asks = async |at: chrono::DateTime<chrono::Utc>| {
+        f.store
+            .shelter_elsewhere(&dispatcher_b, at_b, at)
+            .await
+            .expect("ask")
+    };
+    assert!(
+        asks(now()).await.is_empty(),
+        "no agreement, nothing visible"
+    );
+
+    // Roles and scoping.
+    assert!(matches!(
+        f.store.shelter_elsewhere(&f.registrar_b, at_b, now()).await,
+        Err(StoreError::Forbidden)
+    ));
+    let dispatcher_a = user(
+        &f.store,
+        f.registrar_a.organisation_id,
+        "dispatch@a.org",
+        &[Role::Dispatcher],
+    )
+    .await;
+    assert!(matches!(
+        f.store.shelter_elsewhere(&dispatcher_a, at_b, now()).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // An identity agreement is not a shelter agreement.
+    let agree = async |categories: Vec<SharingCategory>, days: i64| {
+        f.store
+            .create_agreement(
+                &f.admin_a,
+                &ValidatedAgreement {
+                    to_organisation_id: org_b,
+                    categories,
+                    purpose: "one bed per person".into(),
+                    valid_until: (now() + Duration::days(days)).date_naive(),
+                },
+                now(),
+            )
+            .await
+            .expect("agreement")
+    };
+    agree(vec![SharingCategory::Identity], 30).await;
+    assert!(asks(now()).await.is_empty());
+
+    let shelter = agree(vec![SharingCategory::Shelter], 30).await;
+    let seen = asks(now()).await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let head_b = f
+        .store
+        .get_household(&f.registrar_b, at_b)
+        .await
+        .expect("b")
+        .members[0]
+        .id;
+    assert_eq!(seen[0].person_id, head_b);
+    assert_eq!(seen[0].organisation_id, f.registrar_a.organisation_id);
+    assert_eq!(seen[0].organisation_name, "Кайнар");
+    assert_eq!(
+        seen[0].status,
+        shanyrak_core::shelter::StayStatus::CheckedIn
+    );
+    // Past its last day it is gone.
+    assert!(asks(now() + Duration::days(31)).await.is_empty());
+
+    // Withdrawn: gone at once.
+    f.store
+        .withdraw_agreement(&f.admin_a, shelter.id, now())
+        .await
+        .expect("withdraw");
+    assert!(asks(now()).await.is_empty());
 }
