@@ -1,0 +1,171 @@
+//! Subject access and erasure over HTTP, on both backends.
+
+use reqwest::StatusCode;
+use reqwest::header::AUTHORIZATION;
+use serde_json::{Value, json};
+
+use super::{Backend, TestApp, family, problem};
+
+on_both_backends!(
+    erasure_leaves_no_trace_in_search_or_duplicate_lookup,
+    subject_access_exports_the_person_and_is_logged,
+);
+
+fn ids_of(list: &Value, key: &str) -> Vec<Value> {
+    list.as_array()
+        .map(|items| items.iter().map(|i| i[key].clone()).collect())
+        .unwrap_or_default()
+}
+
+async fn erasure_leaves_no_trace_in_search_or_duplicate_lookup(app: TestApp) {
+    let first = app.create(&family()).await;
+    let smirnov = first["members"][0]["id"].clone();
+    let smirnov_id = smirnov.as_str().expect("id").to_owned();
+    let mut again = family();
+    again["members"] = json!([
+        {"surname": "SMIRNOV", "given_name": "ALEKSEI", "sex": "male", "birth_date": "02.03.1995",
+         "relationship": "head", "documents": [{"type": "ru_internal_passport", "number": "4512345678"}]}
+    ]);
+    // Before: the duplicate lookup and the search both find him.
+    let second = app.create(&again).await;
+    assert!(ids_of(&second["members"][0]["possible_duplicates"], "person_id").contains(&smirnov));
+    let search = async |q: &str| -> Vec<Value> {
+        let hits: Value = app
+            .post_json(&app.token_a, "/api/v1/persons/search", &json!({ "q": q }))
+            .await
+            .json()
+            .await
+            .expect("json");
+        ids_of(&hits["items"], "person_id")
+    };
+    assert!(search("Алексей Смирнов").await.contains(&smirnov));
+
+    let path = format!("/api/v1/persons/{smirnov_id}/erasure");
+    let reason = json!({"reason": "asked in person at the Oral hub"});
+    assert_eq!(
+        app.post_json(&app.token_a, &path, &reason).await.status(),
+        StatusCode::FORBIDDEN,
+        "registrars may not erase"
+    );
+    assert_eq!(
+        app.post_json(&app.admin_b, &path, &reason).await.status(),
+        StatusCode::NOT_FOUND,
+        "another organisation's admin does not even learn he exists"
+    );
+    let (status, body) = problem(app.post_json(&app.admin_a, &path, &json!({})).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "#/reason", "{body}");
+    let response = app.post_json(&app.admin_a, &path, &reason).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let report: Value = response.json().await.expect("report");
+    assert_eq!(report["person_id"], smirnov);
+    assert_eq!(report["household_anonymised"], false);
+
+    // After: no trace in search (by name in either script, by document number) or in the
+    // duplicate lookup of a new registration.
+    assert!(!search("Алексей Смирнов").await.contains(&smirnov));
+    assert!(!search("Aleksey Smirnov").await.contains(&smirnov));
+    assert!(!search("4512345678").await.contains(&smirnov));
+    let third = app.create(&again).await;
+    let found = ids_of(&third["members"][0]["possible_duplicates"], "person_id");
+    assert!(!found.contains(&smirnov), "{found:?}");
+    assert!(
+        found.contains(&second["members"][0]["id"]),
+        "the lookup still works for the registration that was not erased"
+    );
+    // The household reads without him; his own record is gone for every endpoint.
+    let household: Value = app
+        .get(
+            &app.token_a,
+            &format!("/api/v1/households/{}", first["id"].as_str().expect("id")),
+        )
+        .await
+        .json()
+        .await
+        .expect("household");
+    assert_eq!(household["members"].as_array().map(Vec::len), Some(3));
+    assert!(!ids_of(&household["members"], "id").contains(&smirnov));
+    assert_eq!(
+        app.get(
+            &app.admin_a,
+            &format!("/api/v1/persons/{smirnov_id}/subject-access")
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+    // The household's history keeps who did what, without his data; the chain verifies
+    // (whether his events were sealed before the erasure or after).
+    let trail = app
+        .get(
+            &app.admin_a,
+            &format!(
+                "/api/v1/audit?entity_id={}",
+                first["id"].as_str().expect("id")
+            ),
+        )
+        .await
+        .text()
+        .await
+        .expect("trail");
+    assert!(trail.contains("erase_person"), "{trail}");
+    for name in ["Алексей", "Игоревич", "4512345678"] {
+        assert!(!trail.contains(name), "{name} in {trail}");
+    }
+    app.store.seal_audit(10_000).await.expect("seal");
+    let verification = app.store.verify_audit().await.expect("verify");
+    assert_eq!(verification.broken_at, None, "{verification:?}");
+}
+
+async fn subject_access_exports_the_person_and_is_logged(app: TestApp) {
+    let household = app.create(&family()).await;
+    let person = household["members"][2]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let path = format!("/api/v1/persons/{person}/subject-access");
+    let response = app
+        .client
+        .get(app.url(&path))
+        .header(AUTHORIZATION, format!("Bearer {}", app.token_a))
+        .header("X-Purpose", "request at the desk")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    let export: Value = response.json().await.expect("json");
+    assert_eq!(export["person_id"], json!(person));
+    assert_eq!(
+        export["household"]["members"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        export["household"]["members"][0]["surname"],
+        "Әбдірахманова"
+    );
+    assert_eq!(export["household"]["reference"], household["reference"]);
+    assert!(
+        export["audit_trail"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    );
+    assert!(export["shared_with"].as_array().is_some());
+
+    assert_eq!(
+        app.get(&app.token_b, &path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let log: Value = app
+        .get(
+            &app.admin_a,
+            &format!("/api/v1/access-log?entity_id={person}"),
+        )
+        .await
+        .json()
+        .await
+        .expect("log");
+    let entries = log["items"].as_array().expect("items");
+    assert_eq!(entries.len(), 1, "{log}");
+    assert_eq!(entries[0]["action"], "subject_access");
+    assert_eq!(entries[0]["purpose"], "request at the desk");
+}
