@@ -19,6 +19,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
 
 mod browser;
 mod import;
+mod protection;
 
 macro_rules! on_both_backends {
     ($($scenario:ident),+ $(,)?) => {
