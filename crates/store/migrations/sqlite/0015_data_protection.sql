@@ -19,7 +19,7 @@ ALTER TABLE audit_chain ADD COLUMN upgrade_broken_why TEXT;
 -- Nothing sealed yet: the chain starts as v2.
 UPDATE audit_chain SET version = 2 WHERE seq = 0;
 
-DROP TRIGGER audit_events_sealed;
+DROP TRIGGER IF EXISTS audit_events_sealed;
 -- A sealed event never changes, except (a) while the store re-seals a v1 chain as v2, and
 -- (b) erasure: salt and payload set to NULL together, every other column unchanged.
 CREATE TRIGGER audit_events_sealed BEFORE UPDATE ON audit_events

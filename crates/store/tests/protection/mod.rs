@@ -5,7 +5,10 @@ use chrono::Duration;
 use serde_json::json;
 use shanyrak_core::retention::RetentionPolicy;
 use shanyrak_core::{DocumentType, Role};
-use shanyrak_store::{IdempotencyRequest, Principal, ProposedPair, RowToQuarantine, StoreError};
+use shanyrak_store::testing::TestDatabase;
+use shanyrak_store::{
+    IdempotencyRequest, Principal, ProposedPair, RowToQuarantine, Store, StoreError, StoreOptions,
+};
 use uuid::Uuid;
 
 use super::{
@@ -629,4 +632,190 @@ async fn shelter_status_crosses_organisations_only_under_an_agreement_in_force(f
         .await
         .expect("withdraw");
     assert!(asks(now()).await.is_empty());
+}
+
+// ----- upgrading a chain sealed under v1 -----------------------------------------------------
+
+mod v1_chain_is_checked_and_resealed_as_v2 {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::v1_chain_is_checked_and_resealed_as_v2(shanyrak_store::testing::Backend::Sqlite)
+            .await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::v1_chain_is_checked_and_resealed_as_v2(shanyrak_store::testing::Backend::Postgres)
+            .await;
+    }
+}
+
+/// The v1 hash of an event, as sealed before migration 0015.
+fn v1_hash(
+    prev: &[u8],
+    seq: i64,
+    event: &(Uuid, chrono::DateTime<chrono::Utc>, &str, serde_json::Value),
+) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let canonical = serde_json::to_vec(&json!([
+        seq,
+        event.0,
+        event.1.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        Option::<Uuid>::None,
+        event.2,
+        Option::<Uuid>::None,
+        "household",
+        event.0,
+        "create",
+        Option::<serde_json::Value>::None,
+        Some(event.3.clone()),
+    ]))
+    .expect("encode");
+    let mut hasher = Sha256::new();
+    hasher.update(prev);
+    hasher.update(&canonical);
+    hasher.finalize().to_vec()
+}
+
+/// Writes three events sealed under chain v1 (as the store did before migration 0015).
+macro_rules! seal_v1 {
+    ($conn:expr) => {{
+        let conn = $conn;
+        let mut prev = vec![0u8; 32];
+        for seq in 1..=3i64 {
+            let event = (
+                Uuid::now_v7(),
+                now() + Duration::seconds(seq),
+                "system:old",
+                json!({"members": [{"surname": format!("Старый-{seq}")}]}),
+            );
+            let hash = v1_hash(&prev, seq, &event);
+            sqlx::query(
+                "INSERT INTO audit_events (id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, \
+                 action, before_state, after_state, seq, prev_hash, hash) \
+                 VALUES ($1, $2, NULL, $3, NULL, 'household', $1, 'create', NULL, $4, $5, $6, $7)",
+            )
+            .bind(event.0)
+            .bind(event.1)
+            .bind(event.2)
+            .bind(sqlx::types::Json(event.3.clone()))
+            .bind(seq)
+            .bind(prev.clone())
+            .bind(hash.clone())
+            .execute(&mut *conn)
+            .await
+            .expect("insert v1 event");
+            prev = hash;
+        }
+        sqlx::query("UPDATE audit_chain SET seq = 3, hash = $1 WHERE id = 1")
+            .bind(prev)
+            .execute(&mut *conn)
+            .await
+            .expect("head");
+    }};
+}
+
+async fn v1_chain_is_checked_and_resealed_as_v2(backend: shanyrak_store::testing::Backend) {
+    use sqlx::Connection;
+    // Two databases at migration 0014, sealed under v1; the second edited by hand after.
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(match backend {
+        shanyrak_store::testing::Backend::Sqlite => "migrations/sqlite",
+        shanyrak_store::testing::Backend::Postgres => "migrations/postgres",
+    });
+    let old = std::env::temp_dir().join(format!("shanyrak-v1-{}", Uuid::now_v7()));
+    std::fs::create_dir_all(&old).expect("dir");
+    for entry in std::fs::read_dir(&source).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if name.as_str() < "0015" {
+            std::fs::copy(&path, old.join(&name)).expect("copy");
+        }
+    }
+    let migrator = sqlx::migrate::Migrator::new(old.as_path())
+        .await
+        .expect("migrator");
+    let mut databases = Vec::new();
+    for tamper in [false, true] {
+        let db = TestDatabase::new(backend).await;
+        if db.url.starts_with("sqlite:") {
+            let mut conn = sqlx::SqliteConnection::connect(&format!("{}?mode=rwc", db.url))
+                .await
+                .expect("connect");
+            migrator.run(&mut conn).await.expect("migrate to 0014");
+            seal_v1!(&mut conn);
+            if tamper {
+                sqlx::raw_sql(
+                    "DROP TRIGGER audit_events_sealed; \
+                     UPDATE audit_events SET actor_label = 'system:someone' WHERE seq = 2",
+                )
+                .execute(&mut conn)
+                .await
+                .expect("tamper");
+            }
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+            migrator.run(&mut conn).await.expect("migrate to 0014");
+            seal_v1!(&mut conn);
+            if tamper {
+                sqlx::raw_sql(
+                    "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only; \
+                     UPDATE audit_events SET actor_label = 'system:someone' WHERE seq = 2; \
+                     ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only",
+                )
+                .execute(&mut conn)
+                .await
+                .expect("tamper");
+            }
+        }
+        databases.push(db);
+    }
+    let _ = std::fs::remove_dir_all(&old);
+
+    // Opening the store migrates to 0015 and re-seals: the intact chain verifies as v2 and
+    // keeps growing; the edited one is reported where the edit was, also after upgrading.
+    let intact = Store::connect(&databases[0].url, &StoreOptions::default())
+        .await
+        .expect("upgrade");
+    let report = intact.verify_audit().await.expect("verify");
+    assert_eq!(
+        (report.sealed, report.broken_at.clone()),
+        (3, None),
+        "{report:?}"
+    );
+    intact
+        .create_organisation(
+            &Principal::System("test"),
+            "После",
+            shanyrak_core::OrgKind::Ngo,
+            now(),
+        )
+        .await
+        .expect("org");
+    intact.seal_audit(100).await.expect("seal");
+    let report = intact.verify_audit().await.expect("verify");
+    assert_eq!((report.sealed, report.broken_at), (4, None));
+    let edited = Store::connect(&databases[1].url, &StoreOptions::default())
+        .await
+        .expect("upgrade");
+    let report = edited.verify_audit().await.expect("verify");
+    let (seq, why) = report.broken_at.expect("broken");
+    assert_eq!(seq, 2);
+    assert!(why.contains("before the upgrade"), "{why}");
+    // Opening again does not upgrade twice (the version is 2 now).
+    edited.close().await;
+    let again = Store::connect(&databases[1].url, &StoreOptions::default())
+        .await
+        .expect("reopen");
+    assert_eq!(
+        again
+            .verify_audit()
+            .await
+            .expect("verify")
+            .broken_at
+            .map(|(s, _)| s),
+        Some(2)
+    );
 }
