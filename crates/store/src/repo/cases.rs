@@ -530,7 +530,7 @@ backend_impl! {
         let mut tx = self.writer.begin().await?;
         let found = sqlx::query(
             "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id \
-             WHERE p.id = $1 AND h.organisation_id = $2 AND p.removed_at IS NULL",
+             WHERE p.id = $1 AND h.organisation_id = $2 AND p.removed_at IS NULL AND p.anonymised_at IS NULL",
         )
         .bind(person_id)
         .bind(actor.organisation_id)
@@ -568,7 +568,7 @@ backend_impl! {
         let rows = sqlx::query(
             "SELECT p.id, p.household_id, h.reference, p.surname, p.given_name, p.citizenship, h.country, h.arrival_date \
              FROM persons p JOIN households h ON h.id = p.household_id \
-             WHERE h.organisation_id = $1 AND p.removed_at IS NULL AND ($2 IS NULL OR p.id = $2) \
+             WHERE h.organisation_id = $1 AND p.removed_at IS NULL AND p.anonymised_at IS NULL AND ($2 IS NULL OR p.id = $2) \
              AND ($2 IS NOT NULL OR h.status = 'active') ORDER BY p.id",
         )
         .bind(actor.organisation_id)
