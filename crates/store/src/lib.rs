@@ -488,6 +488,16 @@ impl Store {
         dispatch!(self, r => r.shelter_elsewhere(actor, household_id, now).await)
     }
 
+    /// [`Store::shelter_elsewhere`] for many households at once (the waiting list).
+    pub async fn shelter_elsewhere_for(
+        &self,
+        actor: &Actor,
+        household_ids: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ShelterElsewhere>, StoreError> {
+        dispatch!(self, r => r.shelter_elsewhere_for(actor, household_ids, now).await)
+    }
+
     /// A household's stays, newest first, with the names of their sites.
     pub async fn household_stays(
         &self,

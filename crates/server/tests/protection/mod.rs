@@ -4,11 +4,16 @@ use reqwest::StatusCode;
 use reqwest::header::AUTHORIZATION;
 use serde_json::{Value, json};
 
+use chrono::Utc;
+use shanyrak_core::Role;
+use shanyrak_store::Principal;
+
 use super::{Backend, TestApp, family, problem};
 
 on_both_backends!(
     erasure_leaves_no_trace_in_search_or_duplicate_lookup,
     subject_access_exports_the_person_and_is_logged,
+    shelter_status_reaches_another_organisation_only_under_an_agreement,
 );
 
 fn ids_of(list: &Value, key: &str) -> Vec<Value> {
@@ -168,4 +173,110 @@ async fn subject_access_exports_the_person_and_is_logged(app: TestApp) {
     assert_eq!(entries.len(), 1, "{log}");
     assert_eq!(entries[0]["action"], "subject_access");
     assert_eq!(entries[0]["purpose"], "request at the desk");
+}
+
+async fn shelter_status_reaches_another_organisation_only_under_an_agreement(app: TestApp) {
+    // A's shelter has the man in a bed.
+    let (_, pools) = app
+        .site_with_pools(&[json!({"kind": "mixed", "beds": 10})])
+        .await;
+    let at_a = app.create(&family()).await;
+    let response = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/stays",
+            &json!({"household_id": at_a["id"], "pool_id": pools[0]}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    // B registers him again (same passport), alone, needing a bed.
+    let mut alone = family();
+    alone["members"] = json!([family()["members"][0].clone()]);
+    let response = app.post(&app.token_b, &alone, None).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let at_b: Value = response.json().await.expect("json");
+    let org_b = app.org_b().await;
+    let cli = Principal::System("test");
+    let org_b_id = uuid::Uuid::parse_str(&org_b).expect("uuid");
+    app.store
+        .create_user(
+            &cli,
+            org_b_id,
+            "dispatch@b.org",
+            "long enough password",
+            &[Role::Dispatcher],
+            Utc::now(),
+        )
+        .await
+        .expect("user");
+    let dispatcher_b = app
+        .store
+        .create_token(&cli, "dispatch@b.org", None, Utc::now())
+        .await
+        .expect("token")
+        .secret;
+    let household_path = format!(
+        "/api/v1/households/{}/shelter-elsewhere",
+        at_b["id"].as_str().expect("id")
+    );
+    let look = async || -> (Value, Value) {
+        let waiting: Value = app
+            .get(&dispatcher_b, "/api/v1/waiting-list")
+            .await
+            .json()
+            .await
+            .expect("waiting");
+        let response = app.get(&dispatcher_b, &household_path).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let direct: Value = response.json().await.expect("json");
+        (
+            waiting["sheltered_elsewhere"].clone(),
+            direct["items"].clone(),
+        )
+    };
+    assert_eq!(look().await, (json!([]), json!([])), "no agreement");
+
+    let tomorrow = (Utc::now() + chrono::Duration::days(1))
+        .date_naive()
+        .to_string();
+    let response = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/agreements",
+            &json!({"to_organisation_id": org_b, "categories": ["shelter"],
+                    "purpose": "one bed per person", "valid_until": tomorrow}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let agreement: Value = response.json().await.expect("json");
+    let (waiting, direct) = look().await;
+    assert_eq!(waiting, direct);
+    let items = direct.as_array().expect("items");
+    assert_eq!(items.len(), 1, "{direct}");
+    assert_eq!(items[0]["person_id"], at_b["members"][0]["id"]);
+    assert_eq!(items[0]["organisation_name"], "Кайнар");
+    assert_eq!(items[0]["status"], "checked_in");
+    assert!(items[0].get("site_id").is_none(), "never the site");
+    // Organisation A's own registrar cannot ask about B's household.
+    assert_eq!(
+        app.get(&app.admin_a, &household_path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let response = app
+        .post_json(
+            &app.admin_a,
+            &format!(
+                "/api/v1/agreements/{}/withdraw",
+                agreement["id"].as_str().expect("id")
+            ),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        look().await,
+        (json!([]), json!([])),
+        "withdrawn: gone at once"
+    );
 }

@@ -110,7 +110,8 @@ pub struct Stay {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShelterElsewhere {
-    /// The member of your household.
+    /// Your household and the member of it.
+    pub household_id: Uuid,
     pub person_id: Uuid,
     pub organisation_id: Uuid,
     pub organisation_name: String,
@@ -879,50 +880,76 @@ backend_impl! {
             .sharing_organisations(actor.organisation_id, shanyrak_core::sharing::SharingCategory::Shelter, now)
             .await?;
         let mut conn = self.reader.acquire().await?;
-        let household = Self::load_household(&mut conn, Some(actor.organisation_id), "id", HouseholdKey::Id(household_id)).await?;
-        let mut found: Vec<ShelterElsewhere> = Vec::new();
+        // Scoped: another organisation's household is not found.
+        Self::load_household(&mut conn, Some(actor.organisation_id), "id", HouseholdKey::Id(household_id)).await?;
+        drop(conn);
         if partners.is_empty() {
-            return Ok(found);
+            return Ok(Vec::new());
         }
-        for member in &household.members {
-            for document in &member.documents {
-                let Some(number) = &document.number else { continue };
-                let rows = sqlx::query(
-                    "SELECT DISTINCT s.id, s.organisation_id, o.name AS organisation_name, t.city, s.status, \
-                     s.checked_in_at, s.created_at FROM documents d \
-                     JOIN persons p ON p.id = d.person_id \
-                     JOIN stay_members m ON m.person_id = p.id \
-                     JOIN stays s ON s.id = m.stay_id \
-                     JOIN sites t ON t.id = s.site_id \
-                     JOIN organisations o ON o.id = s.organisation_id \
-                     WHERE d.doc_type = $1 AND d.number = $2 AND p.removed_at IS NULL AND p.anonymised_at IS NULL \
-                     AND s.organisation_id <> $3 \
-                     AND (s.status = 'checked_in' OR (s.status = 'reserved' AND s.reserved_until > $4)) ORDER BY s.id",
-                )
-                .bind(document.doc_type.as_str().to_owned())
-                .bind(number.clone())
-                .bind(actor.organisation_id)
-                .bind(now)
-                .fetch_all(&mut *conn)
-                .await?;
-                for row in rows {
-                    let organisation_id: Uuid = row.try_get("organisation_id")?;
-                    if !partners.contains(&organisation_id) {
-                        continue;
-                    }
-                    let status = parse_enum(&row.try_get::<String, _>("status")?, StayStatus::parse, "status")?;
-                    let checked_in: Option<DateTime<Utc>> = row.try_get("checked_in_at")?;
-                    let entry = ShelterElsewhere {
-                        person_id: member.id,
-                        organisation_id,
-                        organisation_name: row.try_get("organisation_name")?,
-                        city: row.try_get("city")?,
-                        status,
-                        since: checked_in.unwrap_or(row.try_get("created_at")?),
-                    };
-                    if !found.contains(&entry) {
-                        found.push(entry);
-                    }
+        self.shelter_elsewhere_among(actor.organisation_id, &partners, &[household_id], now).await
+    }
+
+    /// [`Self::shelter_elsewhere`] for many households of the actor's organisation at once
+    /// (the waiting list); empty without a `shelter` agreement in force or the role.
+    pub async fn shelter_elsewhere_for(&self, actor: &Actor, household_ids: &[Uuid], now: DateTime<Utc>) -> Result<Vec<ShelterElsewhere>, StoreError> {
+        if !actor.may(Action::ReadShelterElsewhere) || household_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let partners = self
+            .sharing_organisations(actor.organisation_id, shanyrak_core::sharing::SharingCategory::Shelter, now)
+            .await?;
+        if partners.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.shelter_elsewhere_among(actor.organisation_id, &partners, household_ids, now).await
+    }
+
+    /// Current stays with `partners` of persons who share an identity document (type and
+    /// number) with a current member of one of `household_ids`, which belong to `own`.
+    async fn shelter_elsewhere_among(&self, own: Uuid, partners: &[Uuid], household_ids: &[Uuid], now: DateTime<Utc>) -> Result<Vec<ShelterElsewhere>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let mut found: Vec<ShelterElsewhere> = Vec::new();
+        for chunk in household_ids.chunks(500) {
+            let in_list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+            let sql = format!(
+                "SELECT DISTINCT own.household_id AS own_household, own.id AS own_person, s.id AS stay_id, s.organisation_id, \
+                 o.name AS organisation_name, t.city, s.status, s.checked_in_at, s.created_at \
+                 FROM persons own JOIN households oh ON oh.id = own.household_id \
+                 JOIN documents od ON od.person_id = own.id \
+                 JOIN documents d ON d.doc_type = od.doc_type AND d.number = od.number \
+                 JOIN persons p ON p.id = d.person_id \
+                 JOIN stay_members m ON m.person_id = p.id \
+                 JOIN stays s ON s.id = m.stay_id \
+                 JOIN sites t ON t.id = s.site_id \
+                 JOIN organisations o ON o.id = s.organisation_id \
+                 WHERE oh.organisation_id = $1 AND own.household_id IN ({}) \
+                 AND own.removed_at IS NULL AND own.anonymised_at IS NULL AND od.number IS NOT NULL \
+                 AND p.removed_at IS NULL AND p.anonymised_at IS NULL AND s.organisation_id <> $2 \
+                 AND (s.status = 'checked_in' OR (s.status = 'reserved' AND s.reserved_until > $3)) \
+                 ORDER BY own.household_id, own.id, s.id",
+                in_list.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(own).bind(own).bind(now);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                let organisation_id: Uuid = row.try_get("organisation_id")?;
+                if !partners.contains(&organisation_id) {
+                    continue;
+                }
+                let checked_in: Option<DateTime<Utc>> = row.try_get("checked_in_at")?;
+                let entry = ShelterElsewhere {
+                    household_id: row.try_get("own_household")?,
+                    person_id: row.try_get("own_person")?,
+                    organisation_id,
+                    organisation_name: row.try_get("organisation_name")?,
+                    city: row.try_get("city")?,
+                    status: parse_enum(&row.try_get::<String, _>("status")?, StayStatus::parse, "status")?,
+                    since: checked_in.unwrap_or(row.try_get("created_at")?),
+                };
+                if !found.contains(&entry) {
+                    found.push(entry);
                 }
             }
         }

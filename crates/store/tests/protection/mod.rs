@@ -623,6 +623,23 @@ async fn shelter_status_crosses_organisations_only_under_an_agreement_in_force(f
         seen[0].status,
         shanyrak_core::shelter::StayStatus::CheckedIn
     );
+    assert_eq!(seen[0].household_id, at_b);
+    // The waiting list asks for many households at once, with the same answer.
+    assert_eq!(
+        f.store
+            .shelter_elsewhere_for(&dispatcher_b, &[at_b, Uuid::now_v7()], now())
+            .await
+            .expect("batch"),
+        seen
+    );
+    assert!(
+        f.store
+            .shelter_elsewhere_for(&f.registrar_b, &[at_b], now())
+            .await
+            .expect("batch")
+            .is_empty(),
+        "a role without the right sees nothing"
+    );
     // Past its last day it is gone.
     assert!(asks(now() + Duration::days(31)).await.is_empty());
 
