@@ -474,7 +474,15 @@ backend_impl! {
             let household_id: Uuid = row.try_get("household_id")?;
             let person_id: Uuid = row.try_get("person_id")?;
             // The household is read under the sender's scope: the consent is the authority.
-            let household = Self::load_household(&mut conn, Some(referral.from_organisation_id), "id", HouseholdKey::Id(household_id)).await?;
+            let household = match Self::load_household(&mut conn, Some(referral.from_organisation_id), "id", HouseholdKey::Id(household_id)).await {
+                Ok(household) => household,
+                // Anonymised (retention or erasure): nothing left to share.
+                Err(StoreError::NotFound) => {
+                    referral.shared = Some(Map::new());
+                    return Ok(referral);
+                }
+                Err(e) => return Err(e),
+            };
             drop(conn);
             let Some(person) = household.members.iter().find(|m| m.id == person_id) else {
                 // The person was removed from the household since: nothing to share.

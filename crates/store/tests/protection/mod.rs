@@ -22,6 +22,7 @@ on_both_backends!(
     retention_anonymises_what_is_past_its_period_and_keeps_the_counts,
     subject_access_is_for_the_owning_organisation_and_logged,
     shelter_status_crosses_organisations_only_under_an_agreement_in_force,
+    erasure_reaches_cases_notes_and_referrals,
 );
 
 const DISTINCT_SURNAME: &str = "Зыряновка-Стёртая";
@@ -834,5 +835,139 @@ async fn v1_chain_is_checked_and_resealed_as_v2(backend: shanyrak_store::testing
             .broken_at
             .map(|(s, _)| s),
         Some(2)
+    );
+}
+
+async fn erasure_reaches_cases_notes_and_referrals(f: Fixture) {
+    use shanyrak_core::cases::{
+        CaseInput, ConsentInput, ReferralInput, ServiceKind, ShareableField, validate_case,
+        validate_referral,
+    };
+    let caseworker = user(
+        &f.store,
+        f.registrar_a.organisation_id,
+        "cw@a.org",
+        &[Role::Caseworker],
+    )
+    .await;
+    let receiver = user(
+        &f.store,
+        f.registrar_b.organisation_id,
+        "cw@b.org",
+        &[Role::Caseworker],
+    )
+    .await;
+    let mut input = household_with_distinct_member();
+    if let Some(m) = input.members.as_mut() {
+        m.truncate(2);
+    }
+    let household_id = create(&f, &f.registrar_a, &input).await;
+    let household = f
+        .store
+        .get_household(&f.registrar_a, household_id)
+        .await
+        .expect("get");
+    let person = household.members[1].id;
+    let case = f
+        .store
+        .create_case(
+            &caseworker,
+            &validate_case(
+                &CaseInput {
+                    household_id: Some(household_id),
+                    person_id: Some(person),
+                    ..CaseInput::default()
+                },
+                &super::ctx(),
+            )
+            .expect("valid"),
+            now(),
+        )
+        .await
+        .expect("case");
+    f.store
+        .add_case_note(
+            &caseworker,
+            case.id,
+            "Евлампия fears her former unit",
+            now(),
+        )
+        .await
+        .expect("note");
+    let referral = validate_referral(
+        &ReferralInput {
+            case_id: Some(case.id),
+            to_organisation_id: Some(receiver.organisation_id),
+            service: Some(ServiceKind::LegalAid),
+            person_id: None,
+            consent: Some(ConsentInput {
+                given_by_person_id: Some(person),
+                given_on: Some("2022-09-28".into()),
+                fields: vec![ShareableField::Surname, ShareableField::GivenName],
+            }),
+            answer_within_days: Some(2),
+        },
+        caseworker.organisation_id,
+        &super::ctx(),
+    )
+    .expect("valid");
+    let sent = f
+        .store
+        .create_referral(&caseworker, &referral, now())
+        .await
+        .expect("sent");
+    let seen = f
+        .store
+        .get_referral(&receiver, sent.id, now())
+        .await
+        .expect("received");
+    assert_eq!(
+        seen.shared.expect("shared")["surname"],
+        json!(DISTINCT_SURNAME)
+    );
+
+    // Both members erased: the household goes too.
+    for member in &household.members {
+        f.store
+            .erase_person(
+                &Principal::System("test"),
+                member.id,
+                "request by letter",
+                now(),
+            )
+            .await
+            .expect("erase");
+    }
+    let seen = f
+        .store
+        .get_referral(&receiver, sent.id, now())
+        .await
+        .expect("still there");
+    assert_eq!(
+        seen.shared,
+        Some(serde_json::Map::new()),
+        "nothing left to share"
+    );
+    assert!(
+        f.store
+            .list_case_notes(&caseworker, case.id, now())
+            .await
+            .expect("notes")
+            .is_empty()
+    );
+    assert_eq!(
+        traces(&f, "fears her former unit").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(traces(&f, DISTINCT_GIVEN).await, Vec::<String>::new());
+    assert_eq!(
+        traces(&f, "Смирнов").await,
+        Vec::<String>::new(),
+        "the head too"
+    );
+    f.store.seal_audit(10_000).await.expect("seal");
+    assert_eq!(
+        f.store.verify_audit().await.expect("verify").broken_at,
+        None
     );
 }
