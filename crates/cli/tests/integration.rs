@@ -979,7 +979,10 @@ async fn the_log_holds_no_personal_data() {
         .expect("send");
     // Subject access answers with every name (the body is never logged); an erasure
     // request with names in unexpected places is refused without repeating them.
-    let person = created["members"][0]["id"].as_str().expect("person").to_owned();
+    let person = created["members"][0]["id"]
+        .as_str()
+        .expect("person")
+        .to_owned();
     let access = client
         .get(format!("{base}/api/v1/persons/{person}/subject-access"))
         .bearer_auth(&token)

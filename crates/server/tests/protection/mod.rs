@@ -14,6 +14,7 @@ on_both_backends!(
     erasure_leaves_no_trace_in_search_or_duplicate_lookup,
     subject_access_exports_the_person_and_is_logged,
     shelter_status_reaches_another_organisation_only_under_an_agreement,
+    retention_empties_the_identity_index_of_what_it_anonymised,
 );
 
 fn ids_of(list: &Value, key: &str) -> Vec<Value> {
@@ -278,5 +279,60 @@ async fn shelter_status_reaches_another_organisation_only_under_an_agreement(app
         look().await,
         (json!([]), json!([])),
         "withdrawn: gone at once"
+    );
+}
+
+/// Retention runs from the command line while servers run: their identity indexes learn of
+/// it from the audit log and forget the anonymised households whole.
+async fn retention_empties_the_identity_index_of_what_it_anonymised(app: TestApp) {
+    use shanyrak_server::identity::IdentityIndex;
+    let registrar = app
+        .store
+        .authenticate_token(&app.token_a, Utc::now())
+        .await
+        .expect("auth")
+        .expect("registrar");
+    let input: shanyrak_core::HouseholdInput =
+        serde_json::from_value(family()).expect("household input");
+    let valid = shanyrak_core::household::validate(
+        &input,
+        &shanyrak_core::ValidationContext {
+            today: Utc::now().date_naive(),
+        },
+    )
+    .expect("valid");
+    let long_ago = Utc::now() - chrono::Duration::days(3 * 365);
+    app.store
+        .create_household(&registrar, &valid, None, long_ago)
+        .await
+        .expect("old household");
+    let recent = app.create(&family()).await;
+    let index = IdentityIndex::build(&app.store).await.expect("index");
+    assert_eq!(index.len(), 8);
+    assert_eq!(
+        index
+            .search(registrar.organisation_id, "Алексей Смирнов", 10)
+            .len(),
+        2
+    );
+
+    let report = app
+        .store
+        .apply_retention(
+            &Principal::System("test"),
+            &shanyrak_core::retention::RetentionPolicy::default(),
+            false,
+            Utc::now(),
+        )
+        .await
+        .expect("retention");
+    assert_eq!(report.households_anonymised, 1);
+    index.refresh(&app.store).await.expect("refresh");
+    assert_eq!(index.len(), 4, "only the recent household is left");
+    let hits = index.search(registrar.organisation_id, "Алексей Смирнов", 10);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        hits[0].1.to_string(),
+        recent["id"].as_str().expect("id").to_owned()
     );
 }
