@@ -1,10 +1,105 @@
 //! `shanyrak export`: a dataset to CSV, HXL-tagged CSV (a hashtag row under the header, as
-//! HDX tools read) or XLSX.
+//! HDX tools read) or XLSX, optionally encrypted for one or more recipients in the age
+//! format (`--recipient age1…`), so a file on a USB stick or in a mailbox is readable only
+//! by those it was meant for. Encrypted output is streamed: no plaintext copy is written
+//! (XLSX is assembled in memory, then encrypted).
 
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 use shanyrak_server::exports::{Cell, Dataset};
+
+/// Parses `--recipient` values (X25519 age recipients, `age1…`).
+pub fn recipients(values: &[String]) -> Result<Vec<age::x25519::Recipient>> {
+    values
+        .iter()
+        .map(|v| {
+            age::x25519::Recipient::from_str(v.trim()).map_err(|_| {
+                anyhow::anyhow!(
+                    "--recipient {v:?} is not an age recipient (a public key starting with age1)"
+                )
+            })
+        })
+        .collect()
+}
+
+/// Where an export goes: the file itself, or an age stream into it.
+pub struct Sink {
+    inner: SinkInner,
+}
+
+enum SinkInner {
+    Plain(BufWriter<File>),
+    Age(age::stream::StreamWriter<BufWriter<File>>),
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.inner {
+            SinkInner::Plain(_) => "plain",
+            SinkInner::Age(_) => "age",
+        };
+        f.debug_struct("Sink").field("kind", &kind).finish()
+    }
+}
+
+impl Sink {
+    /// Creates `out`; encrypted for `recipients` unless there are none.
+    pub fn create(out: &Path, recipients: &[age::x25519::Recipient]) -> Result<Self> {
+        let file = BufWriter::new(
+            File::create(out).with_context(|| format!("could not write {}", out.display()))?,
+        );
+        let inner = if recipients.is_empty() {
+            SinkInner::Plain(file)
+        } else {
+            let encryptor = age::Encryptor::with_recipients(
+                recipients.iter().map(|r| r as &dyn age::Recipient),
+            )
+            .context("could not encrypt for the recipients")?;
+            SinkInner::Age(
+                encryptor
+                    .wrap_output(file)
+                    .context("could not start the encrypted file")?,
+            )
+        };
+        Ok(Self { inner })
+    }
+
+    /// Writes the end of the file (the age stream's last chunk) and flushes it.
+    pub fn finish(self) -> Result<()> {
+        match self.inner {
+            SinkInner::Plain(mut w) => w.flush()?,
+            SinkInner::Age(w) => w.finish()?.flush()?,
+        }
+        Ok(())
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.inner {
+            SinkInner::Plain(w) => w.write(buf),
+            SinkInner::Age(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.inner {
+            SinkInner::Plain(w) => w.flush(),
+            SinkInner::Age(w) => w.flush(),
+        }
+    }
+}
+
+fn finish_csv(writer: csv::Writer<Sink>) -> Result<()> {
+    writer
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("could not write the export: {}", e.error()))?
+        .finish()
+}
 
 fn text(cell: &Cell) -> String {
     match cell {
@@ -13,11 +108,19 @@ fn text(cell: &Cell) -> String {
     }
 }
 
-pub fn write(dataset: &Dataset, format: &str, out: &Path) -> Result<()> {
+pub fn write(
+    dataset: &Dataset,
+    format: &str,
+    out: &Path,
+    recipients: &[age::x25519::Recipient],
+) -> Result<()> {
+    if !matches!(format, "csv" | "hxl" | "xlsx") {
+        bail!("unknown format {format:?}; use csv, hxl or xlsx");
+    }
+    let sink = Sink::create(out, recipients)?;
     match format {
         "csv" | "hxl" => {
-            let mut writer = csv::Writer::from_path(out)
-                .with_context(|| format!("could not write {}", out.display()))?;
+            let mut writer = csv::Writer::from_writer(sink);
             writer.write_record(dataset.columns.iter().map(|(header, _)| *header))?;
             if format == "hxl" {
                 writer.write_record(dataset.columns.iter().map(|(_, tag)| *tag))?;
@@ -25,7 +128,7 @@ pub fn write(dataset: &Dataset, format: &str, out: &Path) -> Result<()> {
             for row in &dataset.rows {
                 writer.write_record(row.iter().map(text))?;
             }
-            writer.flush()?;
+            finish_csv(writer)?;
         }
         "xlsx" => {
             let mut workbook = rust_xlsxwriter::Workbook::new();
@@ -42,11 +145,11 @@ pub fn write(dataset: &Dataset, format: &str, out: &Path) -> Result<()> {
                     };
                 }
             }
-            workbook
-                .save(out)
-                .with_context(|| format!("could not write {}", out.display()))?;
+            let mut sink = sink;
+            sink.write_all(&workbook.save_to_buffer()?)?;
+            sink.finish()?;
         }
-        other => bail!("unknown format {other:?}; use csv, hxl or xlsx"),
+        _ => {}
     }
     Ok(())
 }
@@ -71,7 +174,12 @@ const REGISTRY_COLUMNS: [&str; 15] = [
 
 /// The whole registry, one row per current person, written page by page so that memory
 /// stays flat however large it is. Recorded in the audit log before anything is written.
-pub async fn registry(store: &shanyrak_store::Store, format: &str, out: &Path) -> Result<usize> {
+pub async fn registry(
+    store: &shanyrak_store::Store,
+    format: &str,
+    out: &Path,
+    recipients: &[age::x25519::Recipient],
+) -> Result<usize> {
     if format == "hxl" {
         bail!(
             "the registry is personal data, not a humanitarian dataset; export it as csv or xlsx"
@@ -89,13 +197,13 @@ pub async fn registry(store: &shanyrak_store::Store, format: &str, out: &Path) -
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut csv_out = if format == "csv" {
-        let mut w = csv::Writer::from_path(out)
-            .with_context(|| format!("could not write {}", out.display()))?;
+    let sink = Sink::create(out, recipients)?;
+    let (mut csv_out, mut xlsx_sink) = if format == "csv" {
+        let mut w = csv::Writer::from_writer(sink);
         w.write_record(REGISTRY_COLUMNS)?;
-        Some(w)
+        (Some(w), None)
     } else {
-        None
+        (None, Some(sink))
     };
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet_with_constant_memory()?;
@@ -150,13 +258,12 @@ pub async fn registry(store: &shanyrak_store::Store, format: &str, out: &Path) -
             }
         }
     }
-    match csv_out {
-        Some(mut w) => w.flush()?,
-        None => {
-            workbook
-                .save(out)
-                .with_context(|| format!("could not write {}", out.display()))?;
-        }
+    if let Some(w) = csv_out {
+        finish_csv(w)?;
+    }
+    if let Some(mut sink) = xlsx_sink.take() {
+        sink.write_all(&workbook.save_to_buffer()?)?;
+        sink.finish()?;
     }
     Ok(written)
 }

@@ -16,6 +16,7 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
+use shanyrak_core::retention::RetentionPolicy;
 use shanyrak_core::{OrgKind, Role};
 use shanyrak_server::AppState;
 use shanyrak_store::{Principal, Store, StoreOptions};
@@ -168,6 +169,10 @@ enum Command {
         format: String,
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Encrypt the file for this age recipient (a public key, age1…); repeat for
+        /// several. Without it the file is plain (a warning says so for the registry).
+        #[arg(long = "recipient")]
+        recipients: Vec<String>,
     },
     /// Import a list (CSV in any delimiter, UTF-8 or Windows-1251, or XLSX): every row is
     /// validated like a registration; failures wait in the quarantine with their reasons;
@@ -267,6 +272,52 @@ enum AdminCommand {
         /// every few seconds).
         #[arg(long)]
         seal: bool,
+    },
+    /// Anonymise what is past its retention period (names, documents, phones, notes,
+    /// vulnerabilities, case free text; year of birth, sex, group and dates stay for the
+    /// figures) and delete rejected import rows past theirs.
+    ApplyRetention {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Count what would be anonymised and deleted; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Identity data: months after the household's last activity (1 to 120).
+        #[arg(long, default_value_t = RetentionPolicy::default().identity_months)]
+        identity_months: u32,
+        /// Rejected import rows: days after they were quarantined (1 to 3650).
+        #[arg(long, default_value_t = RetentionPolicy::default().quarantine_days)]
+        quarantine_days: u32,
+    },
+    /// Everything held about one person, as JSON, to give to them (subject access).
+    /// Recorded in the audit log.
+    SubjectAccess {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The person's id.
+        #[arg(long)]
+        person: Uuid,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Encrypt the file for this age recipient (age1…); repeat for several. Needs --out.
+        #[arg(long = "recipient")]
+        recipients: Vec<String>,
+    },
+    /// Erase one person's personal data everywhere, on their request (irreversible); the
+    /// person stays an anonymous count in the figures.
+    Erase {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The person's id.
+        #[arg(long)]
+        person: Uuid,
+        /// Why (kept in the audit log; do not name the person).
+        #[arg(long)]
+        reason: String,
     },
     /// Enable a disabled user again.
     EnableUser {
@@ -507,15 +558,29 @@ async fn run(cli: Cli) -> Result<()> {
             dataset,
             format,
             out,
+            recipients,
         } => {
             if !matches!(format.as_str(), "csv" | "hxl" | "xlsx") {
                 bail!("unknown format {format:?}; use csv, hxl or xlsx");
             }
+            let recipients = export::recipients(&recipients)?;
             let store = db.open().await?;
             if dataset == "registry" {
-                let written = export::registry(&store, &format, &out).await;
+                if recipients.is_empty() {
+                    eprintln!(
+                        "warning: {} will hold every person's name and documents UNENCRYPTED; \
+                         pass --recipient age1… to encrypt it for its reader",
+                        out.display()
+                    );
+                }
+                let written = export::registry(&store, &format, &out, &recipients).await;
                 store.close().await;
-                eprintln!("{} persons written to {}", written?, out.display());
+                let sealed = if recipients.is_empty() {
+                    ""
+                } else {
+                    " (encrypted)"
+                };
+                eprintln!("{} persons written to {}{sealed}", written?, out.display());
                 return Ok(());
             }
             let data = shanyrak_server::exports::dataset(
@@ -527,7 +592,7 @@ async fn run(cli: Cli) -> Result<()> {
             .await;
             store.close().await;
             let data = data.map_err(|e| anyhow::anyhow!("{e}"))?;
-            export::write(&data, &format, &out)?;
+            export::write(&data, &format, &out, &recipients)?;
             eprintln!("{} rows written to {}", data.rows.len(), out.display());
             Ok(())
         }
@@ -650,14 +715,88 @@ async fn admin(command: AdminCommand) -> Result<()> {
             store.close().await;
             match report.broken_at {
                 None => println!(
-                    "audit log intact: {} events chained, {} not yet sealed",
-                    report.sealed, report.unsealed
+                    "audit log intact: {} events chained ({} with their personal data erased), {} not yet sealed",
+                    report.sealed, report.erased, report.unsealed
                 ),
                 Some((seq, why)) => bail!(
                     "audit log broken at event {seq}: {why} ({} events before it are intact)",
                     report.sealed
                 ),
             }
+        }
+        AdminCommand::ApplyRetention {
+            db,
+            dry_run,
+            json,
+            identity_months,
+            quarantine_days,
+        } => {
+            let policy = RetentionPolicy {
+                identity_months,
+                quarantine_days,
+            };
+            policy
+                .validate()
+                .map_err(|e| describe(shanyrak_store::StoreError::Invalid(e)))?;
+            let store = db.open().await?;
+            let report = store
+                .apply_retention(&CLI, &policy, dry_run, Utc::now())
+                .await
+                .map_err(describe);
+            store.close().await;
+            let report = report?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                let verb = if dry_run { "would be" } else { "were" };
+                println!(
+                    "{} households ({} persons) last active before {} {verb} anonymised; \
+                     {} quarantined import rows from before {} {verb} deleted",
+                    report.households_anonymised,
+                    report.persons_anonymised,
+                    report.identity_before.date_naive(),
+                    report.quarantine_rows_deleted,
+                    report.quarantine_before.date_naive(),
+                );
+            }
+        }
+        AdminCommand::SubjectAccess {
+            db,
+            person,
+            out,
+            recipients,
+        } => {
+            let recipients = export::recipients(&recipients)?;
+            if !recipients.is_empty() && out.is_none() {
+                bail!("--recipient needs --out: an encrypted file is not for a terminal");
+            }
+            let store = db.open().await?;
+            let report = store
+                .subject_access(&CLI, person, Some("subject access"), Utc::now())
+                .await
+                .map_err(describe);
+            store.close().await;
+            let text = serde_json::to_string_pretty(&report?)?;
+            match out {
+                Some(out) => {
+                    let mut sink = export::Sink::create(&out, &recipients)?;
+                    std::io::Write::write_all(&mut sink, text.as_bytes())?;
+                    sink.finish()?;
+                    eprintln!("written to {}", out.display());
+                }
+                None => println!("{text}"),
+            }
+        }
+        AdminCommand::Erase { db, person, reason } => {
+            let reason = shanyrak_core::retention::validate_erasure_reason(Some(&reason))
+                .map_err(|e| describe(shanyrak_store::StoreError::Invalid(e)))?;
+            let store = db.open().await?;
+            let report = store
+                .erase_person(&CLI, person, &reason, Utc::now())
+                .await
+                .map_err(describe);
+            store.close().await;
+            println!("{}", serde_json::to_string(&report?)?);
         }
         AdminCommand::DisableUser { db, email } => set_disabled(&db, &email, true).await?,
         AdminCommand::EnableUser { db, email } => set_disabled(&db, &email, false).await?,

@@ -19,6 +19,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
 
 mod browser;
 mod import;
+mod protection;
 
 macro_rules! on_both_backends {
     ($($scenario:ident),+ $(,)?) => {
@@ -1014,6 +1015,27 @@ async fn the_log_holds_no_personal_data() {
         .bearer_auth(&token)
         .header("content-type", "application/merge-patch+json")
         .body(json!({"phone": "Зыряновка 9876543210"}).to_string())
+        .send()
+        .await
+        .expect("send");
+    // Subject access answers with every name (the body is never logged); an erasure
+    // request with names in unexpected places is refused without repeating them.
+    let person = created["members"][0]["id"]
+        .as_str()
+        .expect("person")
+        .to_owned();
+    let access = client
+        .get(format!("{base}/api/v1/persons/{person}/subject-access"))
+        .bearer_auth(&token)
+        .header("X-Purpose", "request of Зыряновка")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(access.status(), StatusCode::OK);
+    let _ = client
+        .post(format!("{base}/api/v1/persons/{person}/erasure"))
+        .bearer_auth(&token)
+        .json(&json!({"reason": "Зыряновка asked", "Qwertzuiopov": true}))
         .send()
         .await
         .expect("send");

@@ -63,6 +63,13 @@ pub enum Action {
     /// Define receiving programmes, propose households for them, move them through the
     /// resettlement pipeline and read the quota report.
     ManageResettlement,
+    /// Export everything held about one person, for them (subject access).
+    SubjectAccess,
+    /// Erase a person's personal data on their request.
+    EraseSubject,
+    /// See whether a member of one's own household is sheltered by another organisation
+    /// that shares `shelter` with one's own (the store checks the agreement).
+    ReadShelterElsewhere,
 }
 
 impl Role {
@@ -95,6 +102,11 @@ impl Role {
             // Those who register households record crossings and watch deadlines.
             TrackLegalStay => matches!(self, Admin | Registrar | Caseworker),
             ManageResettlement => matches!(self, Admin | Caseworker),
+            // Those who answer a person's request at the desk; erasure is irreversible
+            // and for admins alone.
+            SubjectAccess => matches!(self, Admin | Registrar),
+            EraseSubject => matches!(self, Admin),
+            ReadShelterElsewhere => matches!(self, Admin | SiteManager | Dispatcher),
         }
     }
 }

@@ -12,6 +12,7 @@
 //! - [`household`]: the household and person model, the input shapes and `validate`.
 //! - [`org`], [`authz`]: organisations, roles and the one table of who may do what.
 //! - [`essentials`]: items, stock ledger kinds, entitlement rules and the entitlement check.
+//! - [`retention`]: retention periods per data category; what anonymisation keeps.
 //!
 //! **Architecture invariant:** nothing here does IO, reads the clock or draws randomness.
 //! Callers pass "today" and random bits in, which keeps every rule testable and pure.
@@ -29,6 +30,7 @@ pub mod org;
 pub mod phone;
 pub mod reference;
 pub mod resettlement;
+pub mod retention;
 pub mod sharing;
 pub mod shelter;
 pub mod stats;

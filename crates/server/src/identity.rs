@@ -6,8 +6,10 @@
 //! A process also applies its own writes at once, so a volunteer sees a duplicate they
 //! registered a second ago.
 //!
-//! Results are confined to the asking user's organisation: matching across organisations
-//! needs a data-sharing agreement (security issue) and is not done yet.
+//! Duplicate lookup covers the asking user's organisation and those sharing `identity`
+//! with it under an agreement in force; search covers the asking user's organisation.
+//! Anonymised and erased persons are not members of any household view, so a refresh
+//! removes them (an anonymised household reads as not found and is forgotten whole).
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -215,6 +217,17 @@ impl IdentityIndex {
         inner.households.insert(household.id, current);
     }
 
+    /// Drops every member of a household that is no longer anyone's record.
+    pub fn forget_household(&self, household_id: Uuid) {
+        let mut inner = self.write();
+        if let Some(previous) = inner.households.remove(&household_id) {
+            for gone in previous {
+                inner.index.remove(&gone.to_string());
+                inner.persons.remove(&gone);
+            }
+        }
+    }
+
     /// Applies households written since the last refresh (by any server process).
     pub async fn refresh(&self, store: &Store) -> Result<usize, StoreError> {
         let cursor = self.read().cursor;
@@ -222,7 +235,8 @@ impl IdentityIndex {
         for id in &changed {
             match store.get_household_any(*id).await {
                 Ok(household) => self.apply_household(&household),
-                Err(StoreError::NotFound) => {}
+                // Anonymised (retention, or its last member erased): no one to find.
+                Err(StoreError::NotFound) => self.forget_household(*id),
                 Err(e) => return Err(e),
             }
         }

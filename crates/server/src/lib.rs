@@ -29,6 +29,7 @@ pub mod merge_patch;
 pub mod openapi;
 pub mod persons;
 pub mod placements;
+pub mod protection;
 pub mod resettlement;
 pub mod shelter;
 pub mod stats;
@@ -332,6 +333,18 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(cases::transition_referral),
         )
         .route("/persons/{id}/legal-stay", get(cases::person_legal_stay))
+        .route(
+            "/persons/{id}/subject-access",
+            get(protection::subject_access),
+        )
+        .route(
+            "/persons/{id}/erasure",
+            axum::routing::post(protection::erase),
+        )
+        .route(
+            "/households/{id}/shelter-elsewhere",
+            get(protection::shelter_elsewhere),
+        )
         .route(
             "/persons/{id}/movements",
             axum::routing::post(cases::record_stay_movement),

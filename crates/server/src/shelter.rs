@@ -34,6 +34,10 @@ pub struct ResidentList {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WaitingList {
     pub items: Vec<WaitingHousehold>,
+    /// Members of these households who hold a bed with another organisation sharing
+    /// `shelter` with yours under an agreement in force (dispatchers, site managers and
+    /// admins; empty otherwise).
+    pub sheltered_elsewhere: Vec<shanyrak_store::ShelterElsewhere>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -403,14 +407,22 @@ pub async fn waiting_list(
         .map(str::trim)
         .filter(|c| !c.is_empty());
     let items = state.store.waiting_list(&actor, city, now()).await?;
+    let ids: Vec<uuid::Uuid> = items.iter().map(|h| h.household_id).collect();
+    let sheltered_elsewhere = state
+        .store
+        .shelter_elsewhere_for(&actor, &ids, now())
+        .await?;
     crate::audit::log_read(
         &state,
         &actor,
         &headers,
         "read_waiting_list",
         None,
-        serde_json::json!({ "households": items.len() }),
+        serde_json::json!({ "households": items.len(), "sheltered_elsewhere": sheltered_elsewhere.len() }),
     )
     .await?;
-    Ok(Json(WaitingList { items }))
+    Ok(Json(WaitingList {
+        items,
+        sheltered_elsewhere,
+    }))
 }

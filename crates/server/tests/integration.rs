@@ -34,6 +34,7 @@ macro_rules! on_both_backends {
 mod cases;
 mod essentials;
 mod figures;
+mod protection;
 mod resettlement;
 
 on_both_backends!(
@@ -2190,6 +2191,21 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
             "get",
             "/api/v1/persons/{id}/legal-stay",
             Needs::Action(TrackLegalStay),
+        ),
+        (
+            "get",
+            "/api/v1/persons/{id}/subject-access",
+            Needs::Action(SubjectAccess),
+        ),
+        (
+            "post",
+            "/api/v1/persons/{id}/erasure",
+            Needs::Action(EraseSubject),
+        ),
+        (
+            "get",
+            "/api/v1/households/{id}/shelter-elsewhere",
+            Needs::Action(ReadShelterElsewhere),
         ),
         (
             "post",

@@ -36,11 +36,14 @@ pub use repo::{
 };
 pub use repo::{
     AdmissionRequest, PlacementBatch, PlacementDecision, PoolAllocation, PoolView, Resident,
-    SiteView, Stay, WaitingHousehold,
+    ShelterElsewhere, SiteView, Stay, WaitingHousehold,
 };
 pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
     Principal, UserRecord,
+};
+pub use repo::{
+    AuditSummary, ErasureReport, ReceivedItem, ReferralSummary, RetentionReport, SubjectAccess,
 };
 pub use repo::{Direction, Referral, StayFacts};
 pub use repo::{
@@ -75,6 +78,7 @@ mod cases;
 mod essentials;
 mod figures;
 mod imports;
+mod protection;
 mod resettlement;
 
 /// Connection settings parsed once at start.
@@ -136,6 +140,9 @@ impl Store {
                     SqliteSynchronous::Normal
                 })
                 .foreign_keys(true)
+                // Deleted and overwritten content is zeroed in the file, so erasure and
+                // retention leave no readable copy in free pages.
+                .pragma("secure_delete", "ON")
                 .busy_timeout(Duration::from_secs(30));
             // One writer: SQLite allows one write transaction at a time anyway, and a queue
             // in the pool waits politely where competing connections would fail with BUSY.
@@ -161,6 +168,10 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
+        // Migration 0015 moves the audit chain to v2; a chain sealed before is re-sealed
+        // here, once (see repo/audit_chain.rs).
+        let handle = &store;
+        dispatch!(handle, r => r.upgrade_audit_chain().await)?;
         Ok(store)
     }
 
@@ -486,6 +497,27 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<Resident>, StoreError> {
         dispatch!(self, r => r.residents(actor, site_id, absence_days, now).await)
+    }
+
+    /// Members of one's household holding a bed with another organisation that shares
+    /// `shelter` with one's own under an agreement in force.
+    pub async fn shelter_elsewhere(
+        &self,
+        actor: &Actor,
+        household_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ShelterElsewhere>, StoreError> {
+        dispatch!(self, r => r.shelter_elsewhere(actor, household_id, now).await)
+    }
+
+    /// [`Store::shelter_elsewhere`] for many households at once (the waiting list).
+    pub async fn shelter_elsewhere_for(
+        &self,
+        actor: &Actor,
+        household_ids: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ShelterElsewhere>, StoreError> {
+        dispatch!(self, r => r.shelter_elsewhere_for(actor, household_ids, now).await)
     }
 
     /// A household's stays, newest first, with the names of their sites.

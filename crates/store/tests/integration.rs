@@ -35,6 +35,7 @@ macro_rules! on_both_backends {
 mod cases;
 mod essentials;
 mod figures;
+mod protection;
 mod resettlement;
 
 on_both_backends!(

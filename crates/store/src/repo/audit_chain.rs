@@ -1,19 +1,43 @@
-//! Sealing the audit log into a hash chain, and checking it.
+//! Sealing the audit log into a hash chain, checking it, and erasing payloads from it.
 //!
 //! Writers only append events (in the same transaction as their change). A sealer then
-//! takes the unsealed events in id order, numbers them (`seq`) and chains them:
-//! `hash = SHA-256(prev_hash || canonical(event))`, with the head kept in `audit_chain`.
-//! Sealing apart from writing keeps the chain off every write's critical path (no global
-//! lock held while a registration commits). Triggers refuse deletes and changes to sealed
-//! events; if someone with direct database access gets past them, [`verify`] finds the
-//! first event whose content, order or presence no longer matches the chain.
+//! takes the unsealed events in id order, numbers them (`seq`) and chains them (chain v2):
+//!
+//! ```text
+//! commitment = SHA-256(salt || canonical [before, after])      salt: 16 random bytes
+//! hash       = SHA-256(prev_hash || canonical [v2, seq, id, at, actor, organisation,
+//!                                              entity, entity_id, action, commitment])
+//! ```
+//!
+//! with the head kept in `audit_chain`. Sealing apart from writing keeps the chain off
+//! every write's critical path (no global lock held while a registration commits).
+//! Triggers refuse deletes and changes to sealed events, with one exception: erasure may
+//! set `salt`, `before_state` and `after_state` to NULL together (nothing else). An erased
+//! event still verifies against its stored commitment, and without the salt the
+//! commitment cannot be used to confirm a guess of what the payload was (a name and a
+//! birth date are easy to enumerate; 128 random bits are not). Every erased event must be
+//! listed by an erasure event (`erase_person` or `anonymise`) in the log, so nulling a
+//! payload by hand is reported too.
+//!
+//! If someone with direct database access gets past the triggers, [`verify`] finds the
+//! first event whose content, commitment, order or presence no longer matches the chain.
+//!
+//! Databases sealed under chain v1 (plaintext payload in the hash) are re-sealed as v2 once
+//! by [`upgrade_audit_chain`], right after migration 0015, which first checks the v1 chain
+//! and remembers where it was broken, if it was.
 //!
 //! [`verify`]: Repo::verify_audit
+//! [`upgrade_audit_chain`]: Repo::upgrade_audit_chain
+
+use std::collections::HashSet;
 
 use chrono::SecondsFormat;
+use rand::RngCore;
 use serde::Serialize;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use uuid::Uuid;
 
 use super::{AuditEvent, Repo};
 use crate::StoreError;
@@ -25,6 +49,8 @@ pub struct AuditVerification {
     pub sealed: i64,
     /// Events written but not sealed yet (sealed within seconds by a running server).
     pub unsealed: i64,
+    /// Sealed events whose payload was erased (retention or erasure on request).
+    pub erased: i64,
     /// The first sealed event that does not match, and why; `None` when the chain holds.
     pub broken_at: Option<(i64, String)>,
 }
@@ -32,7 +58,12 @@ pub struct AuditVerification {
 const EVENT_COLUMNS: &str = "id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, action, \
      before_state, after_state";
 
-fn canonical(seq: i64, fields: &AuditEvent) -> Result<Vec<u8>, StoreError> {
+/// Actions whose events record an erasure: their payload lists the erased events and is
+/// never erased itself.
+pub(crate) const ERASURE_ACTIONS: [&str; 2] = ["erase_person", "anonymise"];
+
+/// Chain v1: the plaintext payload inside the hash (kept to check a chain before upgrading).
+fn canonical_v1(seq: i64, fields: &AuditEvent) -> Result<Vec<u8>, StoreError> {
     // A JSON array of fixed order; serde_json maps are key-sorted, so before/after
     // serialise the same way every time they are read back.
     serde_json::to_vec(&serde_json::json!([
@@ -51,6 +82,37 @@ fn canonical(seq: i64, fields: &AuditEvent) -> Result<Vec<u8>, StoreError> {
     .map_err(|_| StoreError::corrupt("audit event could not be encoded"))
 }
 
+/// `SHA-256(salt || canonical [before, after])`.
+pub(crate) fn commitment(
+    salt: &[u8],
+    before: &Option<Value>,
+    after: &Option<Value>,
+) -> Result<Vec<u8>, StoreError> {
+    let payload = serde_json::to_vec(&serde_json::json!([before, after]))
+        .map_err(|_| StoreError::corrupt("audit event could not be encoded"))?;
+    let mut hasher = Sha256::new();
+    hasher.update(salt);
+    hasher.update(&payload);
+    Ok(hasher.finalize().to_vec())
+}
+
+fn canonical_v2(seq: i64, fields: &AuditEvent, commitment: &[u8]) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(&serde_json::json!([
+        "v2",
+        seq,
+        fields.id,
+        fields.at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        fields.actor_user_id,
+        fields.actor_label,
+        fields.organisation_id,
+        fields.entity,
+        fields.entity_id,
+        fields.action,
+        super::hex(commitment),
+    ]))
+    .map_err(|_| StoreError::corrupt("audit event could not be encoded"))
+}
+
 fn chain_hash(prev: &[u8], event: &[u8]) -> Vec<u8> {
     let mut hasher = Sha256::new();
     hasher.update(prev);
@@ -58,14 +120,35 @@ fn chain_hash(prev: &[u8], event: &[u8]) -> Vec<u8> {
     hasher.finalize().to_vec()
 }
 
+fn fresh_salt() -> Vec<u8> {
+    let mut salt = vec![0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    salt
+}
+
+/// The ids an erasure event lists in its payload.
+fn listed_erasures(after: &Option<Value>) -> impl Iterator<Item = Uuid> + '_ {
+    after
+        .as_ref()
+        .and_then(|a| a.get("erased_events"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
+}
+
 backend_impl! {
     /// Seals up to `limit` unsealed events into the chain; returns how many.
     pub async fn seal_audit(&self, limit: u32) -> Result<usize, StoreError> {
         let mut tx = self.writer.begin().await?;
         // Takes the chain's row lock: one sealer at a time, across processes.
-        let head = sqlx::query("UPDATE audit_chain SET seq = seq WHERE id = 1 RETURNING seq, hash")
+        let head = sqlx::query("UPDATE audit_chain SET seq = seq WHERE id = 1 RETURNING seq, hash, version")
             .fetch_one(&mut *tx)
             .await?;
+        if head.try_get::<i32, _>("version")? != 2 {
+            // Not upgraded yet (another process is doing it): seal nothing now.
+            return Ok(0);
+        }
         let mut seq: i64 = head.try_get("seq")?;
         let mut prev: Vec<u8> = head.try_get("hash")?;
         let sql = format!(
@@ -76,14 +159,20 @@ backend_impl! {
         for row in &rows {
             let fields = Self::audit_event_from_row(row)?;
             seq += 1;
-            let hash = chain_hash(&prev, &canonical(seq, &fields)?);
-            sqlx::query("UPDATE audit_events SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4")
-                .bind(seq)
-                .bind(prev.clone())
-                .bind(hash.clone())
-                .bind(fields.id)
-                .execute(&mut *tx)
-                .await?;
+            let salt = fresh_salt();
+            let commitment = commitment(&salt, &fields.before, &fields.after)?;
+            let hash = chain_hash(&prev, &canonical_v2(seq, &fields, &commitment)?);
+            sqlx::query(
+                "UPDATE audit_events SET seq = $1, prev_hash = $2, hash = $3, salt = $4, commitment = $5 WHERE id = $6",
+            )
+            .bind(seq)
+            .bind(prev.clone())
+            .bind(hash.clone())
+            .bind(salt)
+            .bind(commitment)
+            .bind(fields.id)
+            .execute(&mut *tx)
+            .await?;
             prev = hash;
         }
         if !rows.is_empty() {
@@ -97,23 +186,178 @@ backend_impl! {
         Ok(rows.len())
     }
 
+    /// Re-seals a chain sealed under v1 as v2 (once, right after migration 0015). The v1
+    /// chain is checked first; where it was broken is kept and reported by every later
+    /// verification, so the upgrade never launders tampering. Returns whether it upgraded.
+    pub async fn upgrade_audit_chain(&self) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let head = sqlx::query("UPDATE audit_chain SET seq = seq WHERE id = 1 RETURNING seq, hash, version")
+            .fetch_one(&mut *tx)
+            .await?;
+        if head.try_get::<i32, _>("version")? != 1 {
+            return Ok(false);
+        }
+        let head_seq: i64 = head.try_get("seq")?;
+        let head_hash: Vec<u8> = head.try_get("hash")?;
+        let mut broken: Option<(i64, &str)> = None;
+        let mut old_prev = vec![0u8; 32];
+        let mut new_prev = vec![0u8; 32];
+        let mut expected = 1i64;
+        let page = 5_000;
+        loop {
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS}, seq, prev_hash, hash FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT {page}"
+            );
+            let rows = sqlx::query(&sql).bind(expected).fetch_all(&mut *tx).await?;
+            for row in &rows {
+                let seq: i64 = row.try_get("seq")?;
+                let fields = Self::audit_event_from_row(row)?;
+                if broken.is_none() {
+                    let stored_prev: Vec<u8> = row.try_get("prev_hash")?;
+                    let stored_hash: Vec<u8> = row.try_get("hash")?;
+                    if seq != expected {
+                        broken = Some((expected, "an event is missing"));
+                    } else if stored_prev != old_prev {
+                        broken = Some((seq, "the link to the previous event does not match"));
+                    } else if chain_hash(&old_prev, &canonical_v1(seq, &fields)?) != stored_hash {
+                        broken = Some((seq, "the event's content was changed"));
+                    }
+                    old_prev = stored_hash;
+                }
+                let salt = fresh_salt();
+                let commitment = commitment(&salt, &fields.before, &fields.after)?;
+                let hash = chain_hash(&new_prev, &canonical_v2(seq, &fields, &commitment)?);
+                sqlx::query(
+                    "UPDATE audit_events SET prev_hash = $1, hash = $2, salt = $3, commitment = $4 WHERE id = $5",
+                )
+                .bind(new_prev.clone())
+                .bind(hash.clone())
+                .bind(salt)
+                .bind(commitment)
+                .bind(fields.id)
+                .execute(&mut *tx)
+                .await?;
+                new_prev = hash;
+                expected = seq + 1;
+            }
+            if rows.len() < page {
+                break;
+            }
+        }
+        if broken.is_none() && (expected - 1 != head_seq || old_prev != head_hash) {
+            broken = Some((expected, "events at the end of the chain are missing"));
+        }
+        sqlx::query(
+            "UPDATE audit_chain SET version = 2, seq = $1, hash = $2, upgrade_broken_at = $3, upgrade_broken_why = $4 WHERE id = 1",
+        )
+        .bind(expected - 1)
+        .bind(new_prev)
+        .bind(broken.map(|(seq, _)| seq))
+        .bind(broken.map(|(_, why)| format!("before the upgrade to chain v2: {why}")))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Erases the payload (before/after and the salt) of the given events, in a
+    /// transaction that holds the chain's row lock (taken by the caller with
+    /// [`Self::lock_audit_chain`]), so no event is sealed half-way through. Erasure events
+    /// themselves are never erased. Returns the ids erased.
+    pub(crate) async fn erase_audit_payloads(
+        conn: &mut DB::Connection,
+        ids: &[Uuid],
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let mut erased = Vec::with_capacity(ids.len());
+        for id in ids {
+            let done = sqlx::query(
+                "UPDATE audit_events SET salt = NULL, before_state = NULL, after_state = NULL \
+                 WHERE id = $1 AND action <> $2 AND action <> $3 \
+                 AND (before_state IS NOT NULL OR after_state IS NOT NULL OR salt IS NOT NULL) RETURNING id",
+            )
+            .bind(*id)
+            .bind(ERASURE_ACTIONS[0].to_owned())
+            .bind(ERASURE_ACTIONS[1].to_owned())
+            .fetch_optional(&mut *conn)
+            .await?;
+            if done.is_some() {
+                erased.push(*id);
+            }
+        }
+        Ok(erased)
+    }
+
+    /// Serialises with the sealer (one transaction at a time holds the chain's row).
+    pub(crate) async fn lock_audit_chain(conn: &mut DB::Connection) -> Result<(), StoreError> {
+        sqlx::query("UPDATE audit_chain SET seq = seq WHERE id = 1").execute(&mut *conn).await?;
+        Ok(())
+    }
+
+    /// Events whose payload holds data about any of `ids` (a person, their household):
+    /// about them (`entity_id`) or mentioning one of their ids in before/after.
+    pub(crate) async fn audit_events_mentioning(
+        conn: &mut DB::Connection,
+        ids: &[Uuid],
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let mut found: Vec<Uuid> = Vec::new();
+        for id in ids {
+            let pattern = format!("%{id}%");
+            let rows = sqlx::query(
+                "SELECT id FROM audit_events WHERE (entity_id = $1 \
+                 OR CAST(before_state AS TEXT) LIKE $2 OR CAST(after_state AS TEXT) LIKE $2) \
+                 AND action <> $3 AND action <> $4 \
+                 AND (before_state IS NOT NULL OR after_state IS NOT NULL)",
+            )
+            .bind(*id)
+            .bind(pattern)
+            .bind(ERASURE_ACTIONS[0].to_owned())
+            .bind(ERASURE_ACTIONS[1].to_owned())
+            .fetch_all(&mut *conn)
+            .await?;
+            for row in rows {
+                let event: Uuid = row.try_get("id")?;
+                if !found.contains(&event) {
+                    found.push(event);
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// Recomputes the chain over every sealed event.
     pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
         let mut conn = self.reader.acquire().await?;
-        let head = sqlx::query("SELECT seq, hash FROM audit_chain WHERE id = 1").fetch_one(&mut *conn).await?;
+        let head = sqlx::query(
+            "SELECT seq, hash, version, upgrade_broken_at, upgrade_broken_why FROM audit_chain WHERE id = 1",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
         let head_seq: i64 = head.try_get("seq")?;
         let head_hash: Vec<u8> = head.try_get("hash")?;
         let unsealed: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_events WHERE seq IS NULL")
             .fetch_one(&mut *conn)
             .await?
             .try_get("n")?;
+        if head.try_get::<i32, _>("version")? != 2 {
+            return Ok(AuditVerification {
+                sealed: 0,
+                unsealed,
+                erased: 0,
+                broken_at: Some((1, "the chain has not been upgraded to v2 yet".to_owned())),
+            });
+        }
+        let upgrade_broken: Option<i64> = head.try_get("upgrade_broken_at")?;
+        let upgrade_why: Option<String> = head.try_get("upgrade_broken_why")?;
         let mut prev = vec![0u8; 32];
         let mut expected = 1i64;
         let mut last = 0i64;
+        let mut erased: Vec<(i64, Uuid)> = Vec::new();
+        let mut listed: HashSet<Uuid> = HashSet::new();
         let page = 5_000;
         loop {
             let sql = format!(
-                "SELECT {EVENT_COLUMNS}, seq, prev_hash, hash FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT {page}"
+                "SELECT {EVENT_COLUMNS}, seq, prev_hash, hash, salt, commitment FROM audit_events \
+                 WHERE seq >= $1 ORDER BY seq LIMIT {page}"
             );
             let rows = sqlx::query(&sql).bind(expected).fetch_all(&mut *conn).await?;
             if rows.is_empty() {
@@ -121,7 +365,13 @@ backend_impl! {
             }
             for row in &rows {
                 let seq: i64 = row.try_get("seq")?;
-                let broken = |why: &str| Ok(AuditVerification { sealed: last, unsealed, broken_at: Some((expected, why.to_owned())) });
+                let erased_so_far = erased.len() as i64;
+                let broken = |why: &str| Ok(AuditVerification {
+                    sealed: last,
+                    unsealed,
+                    erased: erased_so_far,
+                    broken_at: Some((expected, why.to_owned())),
+                });
                 if seq != expected {
                     return broken("an event is missing");
                 }
@@ -131,7 +381,27 @@ backend_impl! {
                     return broken("the link to the previous event does not match");
                 }
                 let fields = Self::audit_event_from_row(row)?;
-                let hash = chain_hash(&prev, &canonical(seq, &fields)?);
+                let salt: Option<Vec<u8>> = row.try_get("salt")?;
+                let Some(stored_commitment) = row.try_get::<Option<Vec<u8>>, _>("commitment")? else {
+                    return broken("the event's commitment is missing");
+                };
+                match salt {
+                    Some(salt) => {
+                        if commitment(&salt, &fields.before, &fields.after)? != stored_commitment {
+                            return broken("the event's content was changed");
+                        }
+                    }
+                    None => {
+                        if fields.before.is_some() || fields.after.is_some() {
+                            return broken("the event's content was changed");
+                        }
+                        erased.push((seq, fields.id));
+                    }
+                }
+                if ERASURE_ACTIONS.contains(&fields.action.as_str()) {
+                    listed.extend(listed_erasures(&fields.after));
+                }
+                let hash = chain_hash(&prev, &canonical_v2(seq, &fields, &stored_commitment)?);
                 if hash != stored_hash {
                     return broken("the event's content was changed");
                 }
@@ -147,9 +417,38 @@ backend_impl! {
             return Ok(AuditVerification {
                 sealed: last,
                 unsealed,
+                erased: erased.len() as i64,
                 broken_at: Some((last + 1, "events at the end of the chain are missing".to_owned())),
             });
         }
-        Ok(AuditVerification { sealed: last, unsealed, broken_at: None })
+        // Erasure events not sealed yet still count as the record of an erasure.
+        let pending = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq IS NULL AND (action = $1 OR action = $2)"
+        ))
+        .bind(ERASURE_ACTIONS[0].to_owned())
+        .bind(ERASURE_ACTIONS[1].to_owned())
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in &pending {
+            listed.extend(listed_erasures(&Self::audit_event_from_row(row)?.after));
+        }
+        let erased_count = erased.len() as i64;
+        if let Some((seq, _)) = erased.iter().find(|(_, id)| !listed.contains(id)) {
+            return Ok(AuditVerification {
+                sealed: last,
+                unsealed,
+                erased: erased_count,
+                broken_at: Some((*seq, "the event's content was erased without an erasure record".to_owned())),
+            });
+        }
+        if let Some(seq) = upgrade_broken {
+            return Ok(AuditVerification {
+                sealed: last,
+                unsealed,
+                erased: erased_count,
+                broken_at: Some((seq, upgrade_why.unwrap_or_default())),
+            });
+        }
+        Ok(AuditVerification { sealed: last, unsealed, erased: erased_count, broken_at: None })
     }
 }

@@ -530,7 +530,15 @@ backend_impl! {
             let household_id: Uuid = row.try_get("household_id")?;
             let person_id: Uuid = row.try_get("person_id")?;
             // The household is read under the sender's scope: the consent is the authority.
-            let household = Self::load_household(&mut conn, Some(referral.from_organisation_id), "id", HouseholdKey::Id(household_id)).await?;
+            let household = match Self::load_household(&mut conn, Some(referral.from_organisation_id), "id", HouseholdKey::Id(household_id)).await {
+                Ok(household) => household,
+                // Anonymised (retention or erasure): nothing left to share.
+                Err(StoreError::NotFound) => {
+                    referral.shared = Some(Map::new());
+                    return Ok(referral);
+                }
+                Err(e) => return Err(e),
+            };
             drop(conn);
             let Some(person) = household.members.iter().find(|m| m.id == person_id) else {
                 // The person was removed from the household since: nothing to share.
@@ -586,7 +594,7 @@ backend_impl! {
         let mut tx = self.writer.begin().await?;
         let found = sqlx::query(
             "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id \
-             WHERE p.id = $1 AND h.organisation_id = $2 AND p.removed_at IS NULL",
+             WHERE p.id = $1 AND h.organisation_id = $2 AND p.removed_at IS NULL AND p.anonymised_at IS NULL",
         )
         .bind(person_id)
         .bind(actor.organisation_id)
@@ -624,7 +632,7 @@ backend_impl! {
         let rows = sqlx::query(
             "SELECT p.id, p.household_id, h.reference, p.surname, p.given_name, p.citizenship, h.country, h.arrival_date \
              FROM persons p JOIN households h ON h.id = p.household_id \
-             WHERE h.organisation_id = $1 AND p.removed_at IS NULL AND ($2 IS NULL OR p.id = $2) \
+             WHERE h.organisation_id = $1 AND p.removed_at IS NULL AND p.anonymised_at IS NULL AND ($2 IS NULL OR p.id = $2) \
              AND ($2 IS NOT NULL OR h.status = 'active') ORDER BY p.id",
         )
         .bind(actor.organisation_id)

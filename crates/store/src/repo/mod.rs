@@ -290,6 +290,7 @@ macro_rules! backend_impl {
             for<'q> Option<::uuid::Uuid>: ::sqlx::Encode<'q, DB>,
             for<'q> Option<::std::string::String>: ::sqlx::Encode<'q, DB>,
             for<'q> Option<i32>: ::sqlx::Encode<'q, DB>,
+            for<'q> Option<i64>: ::sqlx::Encode<'q, DB>,
             for<'q> Option<f64>: ::sqlx::Encode<'q, DB>,
             for<'q> Option<::chrono::DateTime<::chrono::Utc>>: ::sqlx::Encode<'q, DB>,
             for<'q> Option<::chrono::NaiveDate>: ::sqlx::Encode<'q, DB>,
@@ -322,6 +323,7 @@ mod cases;
 pub use cases::{Direction, Referral, StayFacts};
 mod identity;
 mod placement;
+mod protection;
 mod resettlement;
 pub use audit_chain::AuditVerification;
 pub use resettlement::{Proposal, ResettlementEntry};
@@ -330,8 +332,13 @@ mod shelter;
 mod stats;
 pub use identity::{DuplicateCandidate, PersonSide, ProposedPair};
 pub use placement::{PlacementBatch, PlacementDecision, PoolAllocation};
+pub use protection::{
+    AuditSummary, ErasureReport, ReceivedItem, ReferralSummary, RetentionReport, SubjectAccess,
+};
 pub use sharing::Agreement;
-pub use shelter::{AdmissionRequest, PoolView, Resident, SiteView, Stay, WaitingHousehold};
+pub use shelter::{
+    AdmissionRequest, PoolView, Resident, ShelterElsewhere, SiteView, Stay, WaitingHousehold,
+};
 
 backend_impl! {
     pub async fn ping(&self) -> Result<(), StoreError> {
@@ -1259,7 +1266,7 @@ backend_impl! {
         let placeholders: Vec<String> = (1..=households.len()).map(|i| format!("${i}")).collect();
         let in_list = placeholders.join(", ");
         let sql = format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE removed_at IS NULL AND household_id IN ({in_list}) \
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE removed_at IS NULL AND anonymised_at IS NULL AND household_id IN ({in_list}) \
              ORDER BY household_id, position"
         );
         let mut query = sqlx::query(&sql);
@@ -1275,7 +1282,7 @@ backend_impl! {
         let doc_sql = format!(
             "SELECT d.person_id, d.doc_type, d.number, d.issuing_country FROM documents d \
              JOIN persons p ON p.id = d.person_id \
-             WHERE p.removed_at IS NULL AND p.household_id IN ({in_list}) ORDER BY d.person_id, d.position"
+             WHERE p.removed_at IS NULL AND p.anonymised_at IS NULL AND p.household_id IN ({in_list}) ORDER BY d.person_id, d.position"
         );
         let mut doc_query = sqlx::query(&doc_sql);
         for h in households.iter() {
@@ -1323,7 +1330,8 @@ backend_impl! {
         key: HouseholdKey,
     ) -> Result<Household, StoreError> {
         let scope = if organisation_id.is_some() { " AND organisation_id = $2" } else { "" };
-        let sql = format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {column} = $1{scope}");
+        // An anonymised household (retention, or its last member erased) is no one's record.
+        let sql = format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {column} = $1 AND anonymised_at IS NULL{scope}");
         let query = sqlx::query(&sql);
         let query = match key {
             HouseholdKey::Id(id) => query.bind(id),
@@ -1345,7 +1353,7 @@ backend_impl! {
     pub async fn households_page(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<Household>, StoreError> {
         let mut conn = self.reader.acquire().await?;
         let sql = format!(
-            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT {}",
+            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE ($1 IS NULL OR id > $1) AND anonymised_at IS NULL ORDER BY id LIMIT {}",
             limit.clamp(1, 5000)
         );
         let rows = sqlx::query(&sql).bind(after).fetch_all(&mut *conn).await?;
@@ -1455,7 +1463,7 @@ backend_impl! {
             push("id > ?", Param::Uuid(after));
         }
         let sql = format!(
-            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {} ORDER BY id LIMIT {}",
+            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {} AND anonymised_at IS NULL ORDER BY id LIMIT {}",
             clauses.join(" AND "),
             filter.limit.clamp(1, 500)
         );
@@ -1681,6 +1689,7 @@ backend_impl! {
             "case_notes",
             "referrals",
             "stay_movements",
+            "import_quarantine",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&mut *conn)

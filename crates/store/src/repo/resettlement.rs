@@ -199,7 +199,7 @@ backend_impl! {
         let remaining = programme.quota.saturating_sub(held);
 
         let sql = format!(
-            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE organisation_id = $1 AND status = 'active' AND id NOT IN \
+            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE organisation_id = $1 AND status = 'active' AND anonymised_at IS NULL AND id NOT IN \
              (SELECT household_id FROM resettlement_entries WHERE programme_id = $2 \
               OR status IN ('proposed', 'submitted', 'accepted', 'departed')) ORDER BY id"
         );

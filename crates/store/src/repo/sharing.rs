@@ -36,10 +36,10 @@ fn may_manage(actor: &Actor) -> Result<(), StoreError> {
     }
 }
 
-const COLUMNS: &str = "id, from_organisation_id, to_organisation_id, categories, purpose, valid_until, withdrawn_at, created_at";
+pub(super) const COLUMNS: &str = "id, from_organisation_id, to_organisation_id, categories, purpose, valid_until, withdrawn_at, created_at";
 
 backend_impl! {
-    fn agreement_from_row(row: &DB::Row, now: DateTime<Utc>) -> Result<Agreement, StoreError> {
+    pub(super) fn agreement_from_row(row: &DB::Row, now: DateTime<Utc>) -> Result<Agreement, StoreError> {
         let names: Vec<String> = from_json(row.try_get::<Json<Value>, _>("categories")?.0, "categories")?;
         let categories = names
             .iter()

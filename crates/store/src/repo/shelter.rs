@@ -103,6 +103,24 @@ pub struct Stay {
     pub checked_out_at: Option<DateTime<Utc>>,
 }
 
+/// A member of your household who holds a bed with another organisation, as that
+/// organisation shares it under a `shelter` agreement in force: whose bed (organisation),
+/// in which city, reserved or checked in, since when. Never the site, the other record or
+/// its names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShelterElsewhere {
+    /// Your household and the member of it.
+    pub household_id: Uuid,
+    pub person_id: Uuid,
+    pub organisation_id: Uuid,
+    pub organisation_name: String,
+    pub city: String,
+    /// `reserved` or `checked_in`.
+    pub status: StayStatus,
+    pub since: DateTime<Utc>,
+}
+
 /// Who stays at a site, as its manager sees them: names and the reference, nothing more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -148,7 +166,7 @@ const SITE_COLUMNS: &str = "id, organisation_id, name, kind, address, country, r
      contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at";
 const POOL_COLUMNS: &str =
     "id, site_id, kind, room_size, beds, step_free_beds, blocked_beds, transitory_beds, version";
-const STAY_COLUMNS: &str = "id, household_id, site_id, pool_id, status, one_night, persons, reserved_until, \
+pub(super) const STAY_COLUMNS: &str = "id, household_id, site_id, pool_id, status, one_night, persons, reserved_until, \
      checked_in_at, expected_departure, last_seen_at, checked_out_at";
 
 /// Ids bound per query: under SQLite's and PostgreSQL's bound-parameter limits.
@@ -283,7 +301,7 @@ backend_impl! {
         ))
     }
 
-    fn stay_from_row(row: &DB::Row, member_ids: Vec<Uuid>, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+    pub(super) fn stay_from_row(row: &DB::Row, member_ids: Vec<Uuid>, now: DateTime<Utc>) -> Result<Stay, StoreError> {
         let reserved_until: Option<DateTime<Utc>> = row.try_get("reserved_until")?;
         let stored = parse_enum(&row.try_get::<String, _>("status")?, StayStatus::parse, "status")?;
         Ok(Stay {
@@ -542,7 +560,7 @@ backend_impl! {
         views.pop().ok_or(StoreError::NotFound)
     }
 
-    async fn site_in_conn(conn: &mut DB::Connection, id: Uuid) -> Result<Site, StoreError> {
+    pub(super) async fn site_in_conn(conn: &mut DB::Connection, id: Uuid) -> Result<Site, StoreError> {
         let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = $1");
         let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
         Self::site_from_row(&row)
@@ -802,7 +820,7 @@ backend_impl! {
         Ok(stay)
     }
 
-    async fn stay_members(conn: &mut DB::Connection, stay_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    pub(super) async fn stay_members(conn: &mut DB::Connection, stay_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
         let rows = sqlx::query("SELECT person_id FROM stay_members WHERE stay_id = $1 ORDER BY person_id")
             .bind(stay_id)
             .fetch_all(&mut *conn)
@@ -935,6 +953,95 @@ backend_impl! {
         Ok(residents)
     }
 
+    /// Whether members of one of the actor's households hold a bed with another
+    /// organisation: only organisations that share `shelter` with the actor's under an
+    /// agreement in force are asked, at the moment of the read, so expiry and withdrawal
+    /// take effect at once. The same person is found by an identity document of the same
+    /// type and number (the other organisation's names are never compared or returned).
+    pub async fn shelter_elsewhere(&self, actor: &Actor, household_id: Uuid, now: DateTime<Utc>) -> Result<Vec<ShelterElsewhere>, StoreError> {
+        if !actor.may(Action::ReadShelterElsewhere) {
+            return Err(StoreError::Forbidden);
+        }
+        let partners = self
+            .sharing_organisations(actor.organisation_id, shanyrak_core::sharing::SharingCategory::Shelter, now)
+            .await?;
+        let mut conn = self.reader.acquire().await?;
+        // Scoped: another organisation's household is not found.
+        Self::load_household(&mut conn, Some(actor.organisation_id), "id", HouseholdKey::Id(household_id)).await?;
+        drop(conn);
+        if partners.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.shelter_elsewhere_among(actor.organisation_id, &partners, &[household_id], now).await
+    }
+
+    /// [`Self::shelter_elsewhere`] for many households of the actor's organisation at once
+    /// (the waiting list); empty without a `shelter` agreement in force or the role.
+    pub async fn shelter_elsewhere_for(&self, actor: &Actor, household_ids: &[Uuid], now: DateTime<Utc>) -> Result<Vec<ShelterElsewhere>, StoreError> {
+        if !actor.may(Action::ReadShelterElsewhere) || household_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let partners = self
+            .sharing_organisations(actor.organisation_id, shanyrak_core::sharing::SharingCategory::Shelter, now)
+            .await?;
+        if partners.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.shelter_elsewhere_among(actor.organisation_id, &partners, household_ids, now).await
+    }
+
+    /// Current stays with `partners` of persons who share an identity document (type and
+    /// number) with a current member of one of `household_ids`, which belong to `own`.
+    async fn shelter_elsewhere_among(&self, own: Uuid, partners: &[Uuid], household_ids: &[Uuid], now: DateTime<Utc>) -> Result<Vec<ShelterElsewhere>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let mut found: Vec<ShelterElsewhere> = Vec::new();
+        for chunk in household_ids.chunks(500) {
+            let in_list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+            let sql = format!(
+                "SELECT DISTINCT own.household_id AS own_household, own.id AS own_person, s.id AS stay_id, s.organisation_id, \
+                 o.name AS organisation_name, t.city, s.status, s.checked_in_at, s.created_at \
+                 FROM persons own JOIN households oh ON oh.id = own.household_id \
+                 JOIN documents od ON od.person_id = own.id \
+                 JOIN documents d ON d.doc_type = od.doc_type AND d.number = od.number \
+                 JOIN persons p ON p.id = d.person_id \
+                 JOIN stay_members m ON m.person_id = p.id \
+                 JOIN stays s ON s.id = m.stay_id \
+                 JOIN sites t ON t.id = s.site_id \
+                 JOIN organisations o ON o.id = s.organisation_id \
+                 WHERE oh.organisation_id = $1 AND own.household_id IN ({}) \
+                 AND own.removed_at IS NULL AND own.anonymised_at IS NULL AND od.number IS NOT NULL \
+                 AND p.removed_at IS NULL AND p.anonymised_at IS NULL AND s.organisation_id <> $2 \
+                 AND (s.status = 'checked_in' OR (s.status = 'reserved' AND s.reserved_until > $3)) \
+                 ORDER BY own.household_id, own.id, s.id",
+                in_list.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(own).bind(own).bind(now);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                let organisation_id: Uuid = row.try_get("organisation_id")?;
+                if !partners.contains(&organisation_id) {
+                    continue;
+                }
+                let checked_in: Option<DateTime<Utc>> = row.try_get("checked_in_at")?;
+                let entry = ShelterElsewhere {
+                    household_id: row.try_get("own_household")?,
+                    person_id: row.try_get("own_person")?,
+                    organisation_id,
+                    organisation_name: row.try_get("organisation_name")?,
+                    city: row.try_get("city")?,
+                    status: parse_enum(&row.try_get::<String, _>("status")?, StayStatus::parse, "status")?,
+                    since: checked_in.unwrap_or(row.try_get("created_at")?),
+                };
+                if !found.contains(&entry) {
+                    found.push(entry);
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// Every stay of a household of the actor's organisation, newest first, with the name
     /// of its site: the household's shelter history.
     pub async fn household_stays(&self, actor: &Actor, household_id: Uuid, now: DateTime<Utc>) -> Result<Vec<(Stay, String)>, StoreError> {
@@ -971,7 +1078,7 @@ backend_impl! {
         // The operator's system-wide run sees every organisation (organisation_id matches
         // itself when $1 is NULL).
         let mut sql = format!(
-            "SELECT {} FROM households h WHERE ($1 IS NULL OR h.organisation_id = $1) AND h.status = $2 AND NOT EXISTS (\
+            "SELECT {} FROM households h WHERE ($1 IS NULL OR h.organisation_id = $1) AND h.status = $2 AND h.anonymised_at IS NULL AND NOT EXISTS (\
              SELECT 1 FROM stays s WHERE s.household_id = h.id AND (s.status = 'checked_in' OR \
              (s.status = 'reserved' AND s.reserved_until > $3)))",
             super::HOUSEHOLD_COLUMNS.split(", ").map(|c| format!("h.{c}")).collect::<Vec<_>>().join(", ")

@@ -1,0 +1,640 @@
+//! Data protection: retention, erasure on request and subject access.
+//!
+//! Anonymising a person keeps the row, so the figures do not change: year of birth (the
+//! birth date is cut to its year), sex, citizenship, relationship, the household's
+//! population group, city, crossing point and dates, and the ids that stays, distributions
+//! and resolved identities point to. Everything that names or describes the person goes:
+//! names, documents, the rest of the birth date, vulnerabilities, case assessments, plans,
+//! appointments and notes, referral answers; for a household also its phone, region and
+//! notes. An anonymised person is no longer a member of any household view, so they drop
+//! out of search, the identity index and duplicate lookup; their pending review pairs are
+//! deleted. The payloads of audit events that mention them are erased (chain v2, see
+//! `audit_chain.rs`), and the erasing event lists them.
+//!
+//! Erasure on request is the same for one person, plus: import quarantine rows that hold
+//! their names or document numbers, idempotency receipts that hold their id, and the
+//! organisation's pending import uploads are deleted. When the last member of a household
+//! is erased, the household is anonymised too.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use shanyrak_core::retention::{RetentionCutoffs, RetentionPolicy};
+use shanyrak_core::{Action, Household};
+use sqlx::Row;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::sharing::{self, Agreement};
+use super::{AccessEntry, Principal, Repo, Stay};
+use crate::StoreError;
+
+/// What an erasure removed (counts and ids only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErasureReport {
+    pub person_id: Uuid,
+    pub household_id: Uuid,
+    /// The household had no other member left and was anonymised too.
+    pub household_anonymised: bool,
+    pub audit_events_erased: usize,
+    pub quarantine_rows_deleted: usize,
+    pub review_pairs_deleted: usize,
+    pub idempotency_receipts_deleted: usize,
+    pub import_uploads_deleted: usize,
+}
+
+/// What a retention run anonymised and deleted (or would, on a dry run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetentionReport {
+    pub dry_run: bool,
+    pub policy: RetentionPolicy,
+    pub identity_before: DateTime<Utc>,
+    pub quarantine_before: DateTime<Utc>,
+    pub households_anonymised: usize,
+    pub persons_anonymised: usize,
+    pub audit_events_erased: usize,
+    pub quarantine_rows_deleted: usize,
+}
+
+/// A distribution share received by the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceivedItem {
+    pub distribution_id: Uuid,
+    pub organisation_id: Uuid,
+    pub distributed_on: NaiveDate,
+    pub item: String,
+    pub quantity: i64,
+}
+
+/// A referral about the person: to whom, for what, and where it stands (not the fields
+/// shared, which the receiving organisation's answer to the person covers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReferralSummary {
+    pub id: Uuid,
+    pub to_organisation_id: Uuid,
+    pub service: String,
+    pub state: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// A write about the person or their household: who, when, what (not the content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditSummary {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub entity: String,
+    pub action: String,
+}
+
+/// Everything held about one person, as the asking role may see it (subject access).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubjectAccess {
+    pub generated_at: DateTime<Utc>,
+    pub person_id: Uuid,
+    /// The household with this person as its only member shown (other members' data is
+    /// theirs), redacted for the asking role like any other read.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub household: Household,
+    /// Stays (beds) that included the person.
+    pub stays: Vec<Stay>,
+    /// What the person received, with their share of each distribution.
+    pub received: Vec<ReceivedItem>,
+    /// Cases about the person or their household, when the asking role may read cases
+    /// (caseworkers); otherwise only how many exist.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub cases: Vec<Value>,
+    pub cases_withheld: usize,
+    pub referrals: Vec<ReferralSummary>,
+    /// Agreements under which the owning organisation shares data with others, in force
+    /// or not (categories, purpose, last day).
+    pub shared_with: Vec<Agreement>,
+    /// Reads of the person's or household's record (who, when, why).
+    pub access_log: Vec<AccessEntry>,
+    /// Writes about the person or household (who, when, what).
+    pub audit_trail: Vec<AuditSummary>,
+}
+
+/// Lower-case text of a quarantined row and the names and numbers to look for in it.
+fn mentions(haystack: &str, names: &[String], numbers: &[String]) -> bool {
+    let text = haystack.to_lowercase();
+    let compact: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+    let names_match = !names.is_empty() && names.iter().all(|n| text.contains(n.as_str()));
+    let number_match = numbers
+        .iter()
+        .any(|n| n.len() >= 4 && compact.contains(n.as_str()));
+    names_match || number_match
+}
+
+fn empty_list() -> Json<Value> {
+    Json(Value::Array(Vec::new()))
+}
+
+backend_impl! {
+    /// Removes what names or describes one person, keeping the row for the figures.
+    async fn scrub_person(conn: &mut DB::Connection, person_id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE persons SET surname = '', given_name = '', patronymic = NULL, \
+             birth_date = CAST(birth_year AS TEXT), vulnerabilities = $1, \
+             anonymised_at = COALESCE(anonymised_at, $2) WHERE id = $3",
+        )
+        .bind(empty_list())
+        .bind(now)
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM documents WHERE person_id = $1").bind(person_id).execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM case_notes WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)")
+            .bind(person_id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "UPDATE cases SET assessments = $1, plan = $1, appointments = $1, status_reason = NULL WHERE person_id = $2",
+        )
+        .bind(empty_list())
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE referrals SET decline_reason = NULL, outcome = NULL WHERE person_id = $1")
+            .bind(person_id)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Pending and "different" review pairs of the persons (a "same" decision stays: it
+    /// holds ids only and keeps the resolved identity that the figures count by).
+    async fn delete_review_pairs(conn: &mut DB::Connection, person_ids: &[Uuid]) -> Result<usize, StoreError> {
+        let mut deleted = 0;
+        for id in person_ids {
+            let rows = sqlx::query(
+                "DELETE FROM duplicate_candidates WHERE (person_a = $1 OR person_b = $1) AND status <> 'same' RETURNING id",
+            )
+            .bind(*id)
+            .fetch_all(&mut *conn)
+            .await?;
+            deleted += rows.len();
+        }
+        Ok(deleted)
+    }
+
+    /// Anonymises a household row and everything free-text attached to it.
+    async fn scrub_household(conn: &mut DB::Connection, household_id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE households SET phone = NULL, region = NULL, notes = NULL, anonymised_at = COALESCE(anonymised_at, $1) WHERE id = $2",
+        )
+        .bind(now)
+        .bind(household_id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM case_notes WHERE case_id IN (SELECT id FROM cases WHERE household_id = $1)")
+            .bind(household_id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "UPDATE cases SET assessments = $1, plan = $1, appointments = $1, status_reason = NULL WHERE household_id = $2",
+        )
+        .bind(empty_list())
+        .bind(household_id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE referrals SET decline_reason = NULL, outcome = NULL WHERE household_id = $1")
+            .bind(household_id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("UPDATE distributions SET override_reason = NULL WHERE household_id = $1")
+            .bind(household_id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("UPDATE resettlement_entries SET reason = NULL WHERE household_id = $1")
+            .bind(household_id)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Idempotency receipts that name any of the ids (a replay after this registers anew).
+    async fn delete_receipts(conn: &mut DB::Connection, ids: &[Uuid]) -> Result<usize, StoreError> {
+        let mut deleted = 0;
+        for id in ids {
+            let rows = sqlx::query("DELETE FROM idempotency_keys WHERE CAST(receipt AS TEXT) LIKE $1 RETURNING key")
+                .bind(format!("%{id}%"))
+                .fetch_all(&mut *conn)
+                .await?;
+            deleted += rows.len();
+        }
+        Ok(deleted)
+    }
+
+    /// Erases one person's personal data everywhere, on their request (see the module
+    /// documentation). Admins of the owning organisation, or the operator.
+    pub async fn erase_person(&self, by: &Principal, person_id: Uuid, reason: &str, now: DateTime<Utc>) -> Result<ErasureReport, StoreError> {
+        if let Principal::User(actor) = by && !actor.may(Action::EraseSubject) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        // Serialise with the sealer first, so no event is sealed half-way through.
+        Self::lock_audit_chain(&mut tx).await?;
+        let row = sqlx::query(
+            "SELECT p.household_id, p.surname, p.given_name, h.organisation_id FROM persons p \
+             JOIN households h ON h.id = p.household_id WHERE p.id = $1",
+        )
+        .bind(person_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let household_id: Uuid = row.try_get("household_id")?;
+        let organisation_id: Uuid = row.try_get("organisation_id")?;
+        if let Principal::User(actor) = by && actor.organisation_id != organisation_id {
+            return Err(StoreError::NotFound);
+        }
+        let names: Vec<String> = [row.try_get::<String, _>("surname")?, row.try_get::<String, _>("given_name")?]
+            .into_iter()
+            .map(|n| n.trim().to_lowercase())
+            .filter(|n| !n.is_empty())
+            .collect();
+        let numbers: Vec<String> = sqlx::query("SELECT number FROM documents WHERE person_id = $1 AND number IS NOT NULL")
+            .bind(person_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("number"))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(|n| n.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect())
+            .collect();
+
+        Self::scrub_person(&mut tx, person_id, now).await?;
+        let review_pairs_deleted = Self::delete_review_pairs(&mut tx, &[person_id]).await?;
+        let others: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM persons WHERE household_id = $1 AND removed_at IS NULL AND anonymised_at IS NULL",
+        )
+        .bind(household_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        let household_anonymised = others == 0;
+        let mut about = vec![person_id];
+        if household_anonymised {
+            Self::scrub_household(&mut tx, household_id, now).await?;
+            about.push(household_id);
+        }
+        let mentioning = Self::audit_events_mentioning(&mut tx, &about).await?;
+        let erased = Self::erase_audit_payloads(&mut tx, &mentioning).await?;
+
+        // Quarantined import rows of the organisation that hold the person's names or
+        // document numbers (compared in lower case, numbers without separators).
+        let quarantined = sqlx::query(
+            "SELECT id, household_key, document FROM import_quarantine WHERE organisation_id = $1",
+        )
+        .bind(organisation_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut quarantine_rows_deleted = 0;
+        for q in &quarantined {
+            let document: Json<Value> = q.try_get("document")?;
+            let key: String = q.try_get("household_key")?;
+            if mentions(&format!("{key} {}", document.0), &names, &numbers) {
+                sqlx::query("DELETE FROM import_quarantine WHERE id = $1")
+                    .bind(q.try_get::<Uuid, _>("id")?)
+                    .execute(&mut *tx)
+                    .await?;
+                quarantine_rows_deleted += 1;
+            }
+        }
+        let idempotency_receipts_deleted = Self::delete_receipts(&mut tx, &[person_id]).await?;
+        // Uploads are files (possibly compressed) waiting a day at most for confirmation;
+        // they cannot be searched, so the organisation's pending ones go.
+        let import_uploads_deleted = sqlx::query("DELETE FROM import_uploads WHERE organisation_id = $1 RETURNING id")
+            .bind(organisation_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .len();
+
+        let report = ErasureReport {
+            person_id,
+            household_id,
+            household_anonymised,
+            audit_events_erased: erased.len(),
+            quarantine_rows_deleted,
+            review_pairs_deleted,
+            idempotency_receipts_deleted,
+            import_uploads_deleted,
+        };
+        // The household's event: the identity index re-reads the household and drops the
+        // person. Lists the erased events, so verification can tell erasure from tampering.
+        Self::audit(&mut tx, by, Some(organisation_id), "household", household_id, super::audit_chain::ERASURE_ACTIONS[0], None,
+            Some(json!({
+                "person_id": person_id,
+                "reason": reason,
+                "household_anonymised": household_anonymised,
+                "erased_events": erased,
+                "quarantine_rows_deleted": quarantine_rows_deleted,
+                "review_pairs_deleted": review_pairs_deleted,
+                "idempotency_receipts_deleted": idempotency_receipts_deleted,
+                "import_uploads_deleted": import_uploads_deleted,
+            })), now).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Households whose identity data is past retention (see `core::retention`).
+    async fn households_past_retention(&self, cut: &RetentionCutoffs, now: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT h.id FROM households h WHERE h.anonymised_at IS NULL AND h.updated_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.household_id = h.id AND (s.updated_at >= $1 \
+                 OR s.status = 'checked_in' OR (s.status = 'reserved' AND s.reserved_until > $2))) \
+             AND NOT EXISTS (SELECT 1 FROM distributions d WHERE d.household_id = h.id AND d.recorded_at >= $1) \
+             AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id AND c.updated_at >= $1) \
+             AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.household_id = h.id AND r.updated_at >= $1) \
+             ORDER BY h.id",
+        )
+        .bind(cut.identity_before)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get::<Uuid, _>("id")?)).collect()
+    }
+
+    /// Anonymises every household past its identity retention and deletes quarantined
+    /// import rows past theirs. The operator only (`shanyrak admin apply-retention`). One
+    /// transaction and one audit event per household, one for the quarantine.
+    pub async fn apply_retention(&self, by: &Principal, policy: &RetentionPolicy, dry_run: bool, now: DateTime<Utc>) -> Result<RetentionReport, StoreError> {
+        if !matches!(by, Principal::System(_)) {
+            return Err(StoreError::Forbidden);
+        }
+        let cut = policy.cutoffs(now);
+        let households = self.households_past_retention(&cut, now).await?;
+        let mut report = RetentionReport {
+            dry_run,
+            policy: *policy,
+            identity_before: cut.identity_before,
+            quarantine_before: cut.quarantine_before,
+            households_anonymised: 0,
+            persons_anonymised: 0,
+            audit_events_erased: 0,
+            quarantine_rows_deleted: 0,
+        };
+        if dry_run {
+            let mut conn = self.reader.acquire().await?;
+            for h in &households {
+                let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM persons WHERE household_id = $1 AND anonymised_at IS NULL")
+                    .bind(*h)
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get("n")?;
+                report.persons_anonymised += usize::try_from(n).unwrap_or_default();
+            }
+            report.households_anonymised = households.len();
+            let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM import_quarantine WHERE created_at < $1")
+                .bind(cut.quarantine_before)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get("n")?;
+            report.quarantine_rows_deleted = usize::try_from(n).unwrap_or_default();
+            return Ok(report);
+        }
+        for household_id in households {
+            let mut tx = self.writer.begin().await?;
+            Self::lock_audit_chain(&mut tx).await?;
+            let row = sqlx::query("SELECT organisation_id FROM households WHERE id = $1 AND anonymised_at IS NULL")
+                .bind(household_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else { continue };
+            let organisation_id: Uuid = row.try_get("organisation_id")?;
+            let persons: Vec<Uuid> = sqlx::query("SELECT id FROM persons WHERE household_id = $1 AND anonymised_at IS NULL")
+                .bind(household_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<Uuid, _>("id"))
+                .collect::<Result<_, _>>()?;
+            for p in &persons {
+                Self::scrub_person(&mut tx, *p, now).await?;
+            }
+            Self::scrub_household(&mut tx, household_id, now).await?;
+            Self::delete_review_pairs(&mut tx, &persons).await?;
+            let mut about = persons.clone();
+            about.push(household_id);
+            Self::delete_receipts(&mut tx, &about).await?;
+            let mentioning = Self::audit_events_mentioning(&mut tx, &about).await?;
+            let erased = Self::erase_audit_payloads(&mut tx, &mentioning).await?;
+            Self::audit(&mut tx, by, Some(organisation_id), "household", household_id, super::audit_chain::ERASURE_ACTIONS[1], None,
+                Some(json!({
+                    "reason": "retention",
+                    "identity_before": cut.identity_before,
+                    "persons": persons.len(),
+                    "erased_events": erased,
+                })), now).await?;
+            tx.commit().await?;
+            report.households_anonymised += 1;
+            report.persons_anonymised += persons.len();
+            report.audit_events_erased += erased.len();
+        }
+        let mut tx = self.writer.begin().await?;
+        let deleted = sqlx::query("DELETE FROM import_quarantine WHERE created_at < $1 RETURNING id")
+            .bind(cut.quarantine_before)
+            .fetch_all(&mut *tx)
+            .await?
+            .len();
+        if deleted > 0 {
+            Self::audit(&mut tx, by, None, "import", Uuid::now_v7(), "retention_delete", None,
+                Some(json!({ "rows": deleted, "created_before": cut.quarantine_before })), now).await?;
+        }
+        tx.commit().await?;
+        report.quarantine_rows_deleted = deleted;
+        Ok(report)
+    }
+
+    /// Everything held about one person, for them (subject access): admins and registrars
+    /// of the owning organisation, or the operator. Logged before it is returned: in the
+    /// access log for a user, in the audit log for the operator.
+    pub async fn subject_access(&self, by: &Principal, person_id: Uuid, purpose: Option<&str>, now: DateTime<Utc>) -> Result<SubjectAccess, StoreError> {
+        if let Principal::User(actor) = by && !actor.may(Action::SubjectAccess) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query(
+            "SELECT p.household_id, h.organisation_id FROM persons p JOIN households h ON h.id = p.household_id \
+             WHERE p.id = $1 AND p.anonymised_at IS NULL AND h.anonymised_at IS NULL",
+        )
+        .bind(person_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let household_id: Uuid = row.try_get("household_id")?;
+        let organisation_id: Uuid = row.try_get("organisation_id")?;
+        if let Principal::User(actor) = by && actor.organisation_id != organisation_id {
+            return Err(StoreError::NotFound);
+        }
+        let mut household = Self::load_household(&mut conn, Some(organisation_id), "id", super::HouseholdKey::Id(household_id)).await?;
+        household.members.retain(|m| m.id == person_id);
+        if household.members.is_empty() {
+            // Removed from the household by an edit: the subject is still the person.
+            let sql = format!("SELECT {} FROM persons WHERE id = $1", super::PERSON_COLUMNS);
+            let p = sqlx::query(&sql).bind(person_id).fetch_one(&mut *conn).await?;
+            household.members.push(Self::person_from_row(&p)?.1);
+        }
+        let household = match by {
+            Principal::User(actor) => household.redacted_for(actor),
+            Principal::System(_) => household,
+        };
+
+        let sql = format!(
+            "SELECT {} FROM stays WHERE household_id = $1 AND id IN (SELECT stay_id FROM stay_members WHERE person_id = $2) ORDER BY id",
+            super::shelter::STAY_COLUMNS
+        );
+        let stay_rows = sqlx::query(&sql).bind(household_id).bind(person_id).fetch_all(&mut *conn).await?;
+        let mut stays = Vec::with_capacity(stay_rows.len());
+        for r in &stay_rows {
+            let members = Self::stay_members(&mut conn, r.try_get("id")?).await?;
+            stays.push(Self::stay_from_row(r, members, now)?);
+        }
+
+        let received = sqlx::query(
+            "SELECT d.id, d.organisation_id, d.distributed_on, i.name, s.quantity FROM distribution_shares s \
+             JOIN distributions d ON d.id = s.distribution_id JOIN items i ON i.id = s.item_id \
+             WHERE s.person_id = $1 AND s.quantity > 0 ORDER BY d.id",
+        )
+        .bind(person_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok(ReceivedItem {
+            distribution_id: r.try_get("id")?,
+            organisation_id: r.try_get("organisation_id")?,
+            distributed_on: r.try_get("distributed_on")?,
+            item: r.try_get("name")?,
+            quantity: r.try_get("quantity")?,
+        }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+
+        let case_ids: Vec<Uuid> = sqlx::query(
+            "SELECT id FROM cases WHERE household_id = $1 AND (person_id IS NULL OR person_id = $2) ORDER BY id",
+        )
+        .bind(household_id)
+        .bind(person_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<Uuid, _>("id"))
+        .collect::<Result<_, _>>()?;
+        let mut cases = Vec::new();
+        let mut cases_withheld = 0;
+        match by {
+            Principal::User(actor) if actor.may(Action::ManageCases) => {
+                drop(conn);
+                for id in &case_ids {
+                    cases.push(super::to_json(&self.get_case(actor, *id, now).await?)?);
+                }
+                conn = self.reader.acquire().await?;
+            }
+            _ => cases_withheld = case_ids.len(),
+        }
+
+        let referrals = sqlx::query(
+            "SELECT id, to_organisation_id, service, state, sent_at FROM referrals WHERE person_id = $1 ORDER BY id",
+        )
+        .bind(person_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok(ReferralSummary {
+            id: r.try_get("id")?,
+            to_organisation_id: r.try_get("to_organisation_id")?,
+            service: r.try_get("service")?,
+            state: r.try_get("state")?,
+            sent_at: r.try_get("sent_at")?,
+        }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+
+        let sql = format!("SELECT {} FROM sharing_agreements WHERE from_organisation_id = $1 ORDER BY id", sharing::COLUMNS);
+        let shared_with = sqlx::query(&sql)
+            .bind(organisation_id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| Self::agreement_from_row(r, now))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let access_log = sqlx::query(
+            "SELECT id, at, user_id, action, entity_id, purpose, detail FROM access_log \
+             WHERE entity_id = $1 OR entity_id = $2 ORDER BY id",
+        )
+        .bind(person_id)
+        .bind(household_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok(AccessEntry {
+            id: r.try_get("id")?,
+            at: r.try_get("at")?,
+            user_id: r.try_get("user_id")?,
+            action: r.try_get("action")?,
+            entity_id: r.try_get("entity_id")?,
+            purpose: r.try_get("purpose")?,
+            detail: r.try_get::<Json<Value>, _>("detail")?.0,
+        }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+
+        let audit_trail = sqlx::query(
+            "SELECT at, actor_label, entity, action FROM audit_events WHERE entity_id = $1 OR entity_id = $2 ORDER BY id",
+        )
+        .bind(person_id)
+        .bind(household_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok(AuditSummary {
+            at: r.try_get("at")?,
+            actor: r.try_get("actor_label")?,
+            entity: r.try_get("entity")?,
+            action: r.try_get("action")?,
+        }))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+        drop(conn);
+
+        let detail = json!({ "stays": stays.len(), "cases": case_ids.len(), "access_entries": access_log.len() });
+        match by {
+            Principal::User(actor) => {
+                self.log_access(actor, "subject_access", Some(person_id), purpose, detail, now).await?;
+            }
+            Principal::System(_) => {
+                let mut tx = self.writer.begin().await?;
+                Self::audit(&mut tx, by, Some(organisation_id), "person", person_id, "subject_access", None, Some(detail), now).await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(SubjectAccess {
+            generated_at: now,
+            person_id,
+            household,
+            stays,
+            received,
+            cases,
+            cases_withheld,
+            referrals,
+            shared_with,
+            access_log,
+            audit_trail,
+        })
+    }
+}
+
+impl Repo<sqlx::Sqlite> {
+    /// Moves every committed page into the main file and empties the WAL, so erased
+    /// content does not linger in old WAL frames (secure_delete zeroes it in the file).
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        let mut conn = self.writer.acquire().await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+}
