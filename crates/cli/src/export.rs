@@ -188,6 +188,13 @@ pub async fn registry(
     if !matches!(format, "csv" | "xlsx") {
         bail!("unknown format {format:?}; use csv or xlsx");
     }
+    if format == "xlsx" && !recipients.is_empty() {
+        // The constant-memory XLSX writer keeps its sheet in plaintext temporary files,
+        // which a seized disk could give back; CSV is encrypted as it is written.
+        bail!(
+            "an encrypted registry export is written as csv: xlsx passes every row through unencrypted temporary files"
+        );
+    }
     let by = shanyrak_store::Principal::System("cli");
     store
         .record_export(

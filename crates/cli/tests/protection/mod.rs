@@ -72,6 +72,21 @@ async fn exports_are_encrypted_for_their_recipients() {
     .await;
     assert!(sealed.success, "{}", sealed.stderr);
     assert!(!sealed.stderr.contains("UNENCRYPTED"), "{}", sealed.stderr);
+    // XLSX would pass through plaintext temporary files: refused, and nothing written.
+    let xlsx_path = dir.join("registry.xlsx.age");
+    let xlsx = export(
+        "registry",
+        "xlsx",
+        &xlsx_path,
+        &[reader.to_public().to_string()],
+    )
+    .await;
+    assert!(
+        !xlsx.success && xlsx.stderr.contains("written as csv"),
+        "{}",
+        xlsx.stderr
+    );
+    assert!(!xlsx_path.exists());
     let bytes = std::fs::read(&sealed_path).expect("sealed");
     assert!(bytes.starts_with(b"age-encryption.org/v1"));
     // No name of the plain export appears in the encrypted file.
