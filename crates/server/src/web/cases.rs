@@ -16,7 +16,7 @@ use shanyrak_core::cases::{
     validate_case, validate_note, validate_referral,
 };
 use shanyrak_core::{Action, Vulnerability};
-use shanyrak_store::{Direction, Referral, StoreError};
+use shanyrak_store::{Direction, IdempotencyRequest, Referral, StoreError};
 use uuid::Uuid;
 
 use super::forms::{FieldErrors, FormData};
@@ -175,6 +175,29 @@ pub async fn overview(
     Ok(super::render(ctx, &ctx.t("cases-title"), body))
 }
 
+/// A fresh key for one form, so that a double tap or a resubmitted page writes once.
+pub(super) fn submission_field() -> Markup {
+    html! { input type="hidden" name="submission" value=(Uuid::now_v7()); }
+}
+
+/// The idempotency key of a submitted form (`kind` keeps the forms apart) and the hash
+/// of what it asks; `None` for a form without a key (an old page).
+fn form_key(
+    form: &FormData,
+    kind: &str,
+    request: &serde_json::Value,
+) -> Option<IdempotencyRequest> {
+    use sha2::{Digest, Sha256};
+    let submission = form
+        .text("submission")
+        .filter(|s| Uuid::parse_str(s).is_ok())?;
+    let canonical = serde_json::to_vec(request).ok()?;
+    Some(IdempotencyRequest {
+        key: format!("web-{kind}:{submission}"),
+        request_hash: Sha256::digest(&canonical).to_vec(),
+    })
+}
+
 /// Opens a case for a household (from the household page).
 pub async fn open(State(state): State<AppState>, web: Web, form: FormData) -> PageResult {
     web.check_csrf(&form).or_page(&web.ctx)?;
@@ -194,9 +217,14 @@ pub async fn open(State(state): State<AppState>, web: Web, form: FormData) -> Pa
     )
     .map_err(ApiError::Validation)
     .or_page(ctx)?;
-    let created = state
+    let key = form_key(
+        &form,
+        "case",
+        &serde_json::json!({"household_id": household_id}),
+    );
+    let (created, _) = state
         .store
-        .create_case(&web.actor, &case, Utc::now())
+        .create_case_once(&web.actor, &case, key.as_ref(), Utc::now())
         .await
         .or_page(ctx)?;
     Ok(see_other(&format!("/cases/{}", created.id)))
@@ -306,7 +334,7 @@ async fn case_page(
             p.hint { (ctx.t("cases-notes-hint")) }
             ul #notes { @for n in &notes { li { (ctx.datetime(n.written_at)) " · " (n.text) } } }
             form method="post" action=(form_for("notes")) {
-                (ctx.csrf_field())
+                (ctx.csrf_field()) (submission_field())
                 div.field { label for="note" { (ctx.t("cases-note")) } textarea #note name="text" required {} }
                 button.secondary type="submit" { (ctx.t("cases-add")) }
             }
@@ -315,7 +343,7 @@ async fn case_page(
             h2 { (ctx.t("cases-referrals")) }
             @if !sent.is_empty() { (referral_rows(ctx, &sent, &names, false)) }
             form method="post" action=(form_for("referrals")) {
-                (ctx.csrf_field())
+                (ctx.csrf_field()) (submission_field())
                 div.grid {
                     div.field { label for="service" { (ctx.t("cases-service")) }
                         select #service name="service" { @for s in ServiceKind::ALL { option value=(s.as_str()) { (ctx.label("service", s.as_str())) } } } }
@@ -414,9 +442,14 @@ pub async fn change(
                 text: form.text("text"),
             }) {
                 Ok(text) => {
+                    let key = form_key(
+                        &form,
+                        "note",
+                        &serde_json::json!({"case_id": case_id, "text": text}),
+                    );
                     state
                         .store
-                        .add_case_note(&web.actor, case_id, &text, now)
+                        .add_case_note_once(&web.actor, case_id, &text, key.as_ref(), now)
                         .await
                         .or_page(ctx)?;
                     Ok(see_other(&format!("/cases/{case_id}")))
@@ -449,7 +482,17 @@ pub async fn change(
             {
                 Ok(referral) => match state
                     .store
-                    .create_referral(&web.actor, &referral, now)
+                    .create_referral_once(
+                        &web.actor,
+                        &referral,
+                        form_key(
+                            &form,
+                            "referral",
+                            &serde_json::to_value(&input).unwrap_or_default(),
+                        )
+                        .as_ref(),
+                        now,
+                    )
                     .await
                 {
                     Ok(_) => Ok(see_other(&format!("/cases/{case_id}"))),

@@ -144,7 +144,7 @@ pub async fn page(
             }
             @if web.actor.may(Action::ManageCases) {
                 form method="post" action="/cases" {
-                    (ctx.csrf_field())
+                    (ctx.csrf_field()) (super::cases::submission_field())
                     input type="hidden" name="household_id" value=(h.id);
                     button.secondary type="submit" { (ctx.t("cases-open-case")) }
                 }

@@ -831,6 +831,28 @@ async fn web_casework_from_household_to_referral_answered_by_the_partner(app: Te
     }
     let (_, page) = get(&app, &caseworker, &case_path).await;
     assert!(page.contains("Запись к юристу") && page.contains("Нужна консультация"));
+    // A note sent twice from one page (a double tap, a resent form) is written once.
+    assert!(
+        page.contains("name=\"submission\""),
+        "the note form carries its key"
+    );
+    let submission = uuid::Uuid::now_v7().to_string();
+    for _ in 0..2 {
+        let saved = post_form(
+            &app,
+            &caseworker,
+            &format!("{case_path}/notes"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("submission", &submission),
+                ("text", "Один раз"),
+            ],
+        )
+        .await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    }
+    let (_, page) = get(&app, &caseworker, &case_path).await;
+    assert_eq!(page.matches("Один раз").count(), 1, "one note for one form");
     // A referral to organisation B sharing the given name only.
     let org_b: uuid::Uuid = app.org_b().await.parse().expect("org b");
     let head = created["members"][0]["id"]
