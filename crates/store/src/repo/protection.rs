@@ -148,19 +148,25 @@ backend_impl! {
         .execute(&mut *conn)
         .await?;
         sqlx::query("DELETE FROM documents WHERE person_id = $1").bind(person_id).execute(&mut *conn).await?;
-        sqlx::query("DELETE FROM case_notes WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)")
-            .bind(person_id)
+        Self::scrub_case_text(conn, "person_id", person_id).await
+    }
+
+    /// Case notes, assessments, plans, appointments and referral answers of the cases and
+    /// referrals whose `column` (`person_id` or `household_id`) is `id`.
+    async fn scrub_case_text(conn: &mut DB::Connection, column: &'static str, id: Uuid) -> Result<(), StoreError> {
+        sqlx::query(&format!("DELETE FROM case_notes WHERE case_id IN (SELECT id FROM cases WHERE {column} = $1)"))
+            .bind(id)
             .execute(&mut *conn)
             .await?;
-        sqlx::query(
-            "UPDATE cases SET assessments = $1, plan = $1, appointments = $1, status_reason = NULL WHERE person_id = $2",
-        )
+        sqlx::query(&format!(
+            "UPDATE cases SET assessments = $1, plan = $1, appointments = $1, status_reason = NULL WHERE {column} = $2"
+        ))
         .bind(empty_list())
-        .bind(person_id)
+        .bind(id)
         .execute(&mut *conn)
         .await?;
-        sqlx::query("UPDATE referrals SET decline_reason = NULL, outcome = NULL WHERE person_id = $1")
-            .bind(person_id)
+        sqlx::query(&format!("UPDATE referrals SET decline_reason = NULL, outcome = NULL WHERE {column} = $1"))
+            .bind(id)
             .execute(&mut *conn)
             .await?;
         Ok(())
@@ -191,21 +197,7 @@ backend_impl! {
         .bind(household_id)
         .execute(&mut *conn)
         .await?;
-        sqlx::query("DELETE FROM case_notes WHERE case_id IN (SELECT id FROM cases WHERE household_id = $1)")
-            .bind(household_id)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(
-            "UPDATE cases SET assessments = $1, plan = $1, appointments = $1, status_reason = NULL WHERE household_id = $2",
-        )
-        .bind(empty_list())
-        .bind(household_id)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query("UPDATE referrals SET decline_reason = NULL, outcome = NULL WHERE household_id = $1")
-            .bind(household_id)
-            .execute(&mut *conn)
-            .await?;
+        Self::scrub_case_text(conn, "household_id", household_id).await?;
         sqlx::query("UPDATE distributions SET override_reason = NULL WHERE household_id = $1")
             .bind(household_id)
             .execute(&mut *conn)
