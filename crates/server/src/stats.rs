@@ -161,7 +161,8 @@ pub async fn refresh_figures(
 }
 
 /// The snapshot to read: made now when there is none, when `every` is zero (figures always
-/// live), or when it is twice overdue (no background task is keeping it fresh).
+/// live), or when it is twice overdue (no background task is keeping it fresh). A new day
+/// alone does not make a request wait: the background task redoes the age bands.
 async fn current_snapshot(
     store: &Store,
     every: chrono::Duration,
@@ -169,9 +170,7 @@ async fn current_snapshot(
 ) -> Result<SnapshotInfo, StoreError> {
     match store.figure_snapshot_info().await? {
         Some(info)
-            if !every.is_zero()
-                && info.today == now.date_naive()
-                && now - info.computed_at < snapshot_interval(&info, every) * 2 =>
+            if !every.is_zero() && now - info.computed_at < snapshot_interval(&info, every) * 2 =>
         {
             Ok(info)
         }
@@ -598,4 +597,58 @@ pub async fn public_page(State(state): State<AppState>) -> Result<Html<String>, 
     }
     html.push_str("</table></body></html>");
     Ok(Html(html))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+    use shanyrak_store::SnapshotInfo;
+
+    use super::{snapshot_due, snapshot_interval};
+
+    fn made_at(hour: u32, minute: u32, took_ms: i64) -> SnapshotInfo {
+        let computed_at = Utc
+            .with_ymd_and_hms(2022, 9, 28, hour, minute, 0)
+            .single()
+            .unwrap_or_default();
+        SnapshotInfo {
+            computed_at,
+            today: computed_at.date_naive(),
+            took_ms,
+        }
+    }
+
+    #[test]
+    fn a_costly_snapshot_is_refreshed_less_often() {
+        let every = Duration::seconds(30);
+        assert_eq!(snapshot_interval(&made_at(10, 0, 100), every), every);
+        // 18.7 s to compute: at most every 374 s, a twentieth of a core.
+        assert_eq!(
+            snapshot_interval(&made_at(10, 0, 18_700), every),
+            Duration::seconds(374)
+        );
+    }
+
+    #[test]
+    fn due_when_missing_old_or_of_another_day() {
+        let every = Duration::seconds(30);
+        let info = made_at(10, 0, 18_700);
+        let at = |h, m| {
+            Utc.with_ymd_and_hms(2022, 9, 28, h, m, 0)
+                .single()
+                .unwrap_or_default()
+        };
+        assert!(snapshot_due(None, every, at(10, 0)));
+        assert!(!snapshot_due(Some(&info), every, at(10, 5)));
+        assert!(snapshot_due(Some(&info), every, at(10, 7)));
+        let late = made_at(23, 59, 10);
+        let next_day = Utc
+            .with_ymd_and_hms(2022, 9, 29, 0, 0, 5)
+            .single()
+            .unwrap_or_default();
+        assert!(
+            snapshot_due(Some(&late), every, next_day),
+            "age bands move at midnight"
+        );
+    }
 }
