@@ -104,6 +104,22 @@ fn to_i64(n: u64) -> i64 {
 }
 
 backend_impl! {
+    /// Rows of a query over the snapshot tables whose `{scope}` becomes the scope's
+    /// `AND organisation_id IN (…)`, bound from `$1` (nothing for every organisation); an
+    /// empty scope is no rows, not every organisation's.
+    async fn snapshot_rows(&self, sql: &str, scope: Option<&[Uuid]>) -> Result<Vec<DB::Row>, StoreError> {
+        if scope.is_some_and(|s| s.is_empty()) {
+            return Ok(Vec::new());
+        }
+        let sql = sql.replace("{scope}", &scope_clause("organisation_id", scope, 1));
+        let mut query = sqlx::query(&sql);
+        for org in scope.unwrap_or_default() {
+            query = query.bind(*org);
+        }
+        let mut conn = self.reader.acquire().await?;
+        Ok(query.fetch_all(&mut *conn).await?)
+    }
+
     /// The snapshot's time and cost, if one was made.
     pub async fn figure_snapshot_info(&self) -> Result<Option<SnapshotInfo>, StoreError> {
         let mut conn = self.reader.acquire().await?;
@@ -313,24 +329,17 @@ backend_impl! {
     /// The snapshot's population cells of a scope, each marked counted when none of its
     /// people has an earlier record in the scope.
     pub async fn snapshot_population(&self, scope: Option<&[Uuid]>) -> Result<Vec<PopulationCell>, StoreError> {
-        if scope.is_some_and(|s| s.is_empty()) {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT organisation_id, earlier_orgs, population_group, sex, age_band, citizenship, country, city, arrival_date, \
-             crossing_point, records FROM figure_population WHERE 1 = 1{}",
-            scope_clause("organisation_id", scope, 1)
-        );
-        let mut query = sqlx::query(&sql);
-        for org in scope.unwrap_or_default() {
-            query = query.bind(*org);
-        }
         let in_scope = |org: &str| match scope {
             None => true,
             Some(orgs) => orgs.iter().any(|o| o.to_string() == org),
         };
-        let mut conn = self.reader.acquire().await?;
-        let rows = query.fetch_all(&mut *conn).await?;
+        let rows = self
+            .snapshot_rows(
+                "SELECT organisation_id, earlier_orgs, population_group, sex, age_band, citizenship, country, city, arrival_date, \
+             crossing_point, records FROM figure_population WHERE 1 = 1{scope}",
+                scope,
+            )
+            .await?;
         rows.iter()
             .map(|r| {
                 let earlier: String = r.try_get("earlier_orgs")?;
@@ -354,20 +363,13 @@ backend_impl! {
 
     /// The snapshot's `(day, stays made, stays checked in)` of a scope.
     pub async fn snapshot_placements(&self, scope: Option<&[Uuid]>) -> Result<Vec<(NaiveDate, u64, u64)>, StoreError> {
-        if scope.is_some_and(|s| s.is_empty()) {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT day, CAST(SUM(made) AS BIGINT) AS made, CAST(SUM(checked_in) AS BIGINT) AS checked_in FROM figure_placements WHERE 1 = 1{} \
+        let rows = self
+            .snapshot_rows(
+                "SELECT day, CAST(SUM(made) AS BIGINT) AS made, CAST(SUM(checked_in) AS BIGINT) AS checked_in FROM figure_placements WHERE 1 = 1{scope} \
              GROUP BY day ORDER BY day",
-            scope_clause("organisation_id", scope, 1)
-        );
-        let mut query = sqlx::query(&sql);
-        for org in scope.unwrap_or_default() {
-            query = query.bind(*org);
-        }
-        let mut conn = self.reader.acquire().await?;
-        let rows = query.fetch_all(&mut *conn).await?;
+                scope,
+            )
+            .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("day")?, count(r.try_get("made")?), count(r.try_get("checked_in")?))))
             .collect()
@@ -375,38 +377,24 @@ backend_impl! {
 
     /// The snapshot's units per item code of a scope.
     pub async fn snapshot_distributions(&self, scope: Option<&[Uuid]>) -> Result<Vec<(String, u64)>, StoreError> {
-        if scope.is_some_and(|s| s.is_empty()) {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT item_code, CAST(SUM(units) AS BIGINT) AS units FROM figure_distributions WHERE 1 = 1{} GROUP BY item_code ORDER BY item_code",
-            scope_clause("organisation_id", scope, 1)
-        );
-        let mut query = sqlx::query(&sql);
-        for org in scope.unwrap_or_default() {
-            query = query.bind(*org);
-        }
-        let mut conn = self.reader.acquire().await?;
-        let rows = query.fetch_all(&mut *conn).await?;
+        let rows = self
+            .snapshot_rows(
+                "SELECT item_code, CAST(SUM(units) AS BIGINT) AS units FROM figure_distributions WHERE 1 = 1{scope} GROUP BY item_code ORDER BY item_code",
+                scope,
+            )
+            .await?;
         rows.iter().map(|r| Ok((r.try_get("item_code")?, count(r.try_get("units")?)))).collect()
     }
 
     /// The snapshot's waiting households of a scope, by city and day they started waiting.
     pub async fn snapshot_waiting(&self, scope: Option<&[Uuid]>) -> Result<Vec<WaitingCell>, StoreError> {
-        if scope.is_some_and(|s| s.is_empty()) {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT country, city, since, CAST(SUM(households) AS BIGINT) AS households, CAST(SUM(persons) AS BIGINT) AS persons FROM figure_waiting \
-             WHERE 1 = 1{} GROUP BY country, city, since ORDER BY country, city, since",
-            scope_clause("organisation_id", scope, 1)
-        );
-        let mut query = sqlx::query(&sql);
-        for org in scope.unwrap_or_default() {
-            query = query.bind(*org);
-        }
-        let mut conn = self.reader.acquire().await?;
-        let rows = query.fetch_all(&mut *conn).await?;
+        let rows = self
+            .snapshot_rows(
+                "SELECT country, city, since, CAST(SUM(households) AS BIGINT) AS households, CAST(SUM(persons) AS BIGINT) AS persons FROM figure_waiting \
+             WHERE 1 = 1{scope} GROUP BY country, city, since ORDER BY country, city, since",
+                scope,
+            )
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(WaitingCell {

@@ -844,15 +844,7 @@ backend_impl! {
         let mut tx = self.writer.begin().await?;
 
         // 40 random bits make collisions rare but not impossible at national scale.
-        let mut reference = random_reference();
-        while sqlx::query("SELECT id FROM households WHERE reference = $1")
-            .bind(reference.as_str().to_owned())
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some()
-        {
-            reference = random_reference();
-        }
+        let reference = Self::unused_reference(&mut tx).await?;
         let receipt = HouseholdReceipt {
             household_id,
             reference,
@@ -902,15 +894,7 @@ backend_impl! {
         for (h, idem) in households {
             let household_id = Uuid::now_v7();
             let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
-            let mut reference = random_reference();
-            while sqlx::query("SELECT id FROM households WHERE reference = $1")
-                .bind(reference.as_str().to_owned())
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some()
-            {
-                reference = random_reference();
-            }
+            let reference = Self::unused_reference(&mut tx).await?;
             let receipt = HouseholdReceipt { household_id, reference, member_ids: member_ids.clone(), version: 1 };
             let claimed = sqlx::query(
                 "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at) \
@@ -959,15 +943,7 @@ backend_impl! {
         for (h, at) in households {
             let household_id = Uuid::now_v7();
             let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
-            let mut reference = random_reference();
-            while sqlx::query("SELECT id FROM households WHERE reference = $1")
-                .bind(reference.as_str().to_owned())
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some()
-            {
-                reference = random_reference();
-            }
+            let reference = Self::unused_reference(&mut tx).await?;
             Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, *at).await?;
             receipts.push(HouseholdReceipt { household_id, reference, member_ids, version: 1 });
         }
@@ -1111,6 +1087,20 @@ backend_impl! {
             .and_then(|id| id.parse::<Uuid>().ok())
             .map(Some)
             .ok_or(StoreError::IdempotencyKeyReused)
+    }
+
+    /// A random reference code no household holds yet (40 random bits: a retry is rare).
+    async fn unused_reference(conn: &mut DB::Connection) -> Result<ReferenceCode, StoreError> {
+        loop {
+            let reference = random_reference();
+            let taken = sqlx::query("SELECT id FROM households WHERE reference = $1")
+                .bind(reference.as_str().to_owned())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if taken.is_none() {
+                return Ok(reference);
+            }
+        }
     }
 
     async fn insert_person(
