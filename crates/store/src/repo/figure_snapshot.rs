@@ -245,6 +245,23 @@ backend_impl! {
 
         let took_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         let mut tx = self.writer.begin().await?;
+        // The snapshot row first: it locks out a concurrent refresh (another PostgreSQL
+        // process) until this one commits, so the two never both fill the tables; and a
+        // refresh older than the one stored gives way instead of replacing it.
+        let newer = sqlx::query(
+            "INSERT INTO figure_snapshot (id, computed_at, today, took_ms) VALUES (1, $1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET computed_at = excluded.computed_at, today = excluded.today, took_ms = excluded.took_ms \
+             WHERE figure_snapshot.computed_at < excluded.computed_at RETURNING id",
+        )
+        .bind(now)
+        .bind(today)
+        .bind(took_ms)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if newer.is_none() {
+            tx.rollback().await?;
+            return self.figure_snapshot_info().await?.ok_or_else(|| StoreError::corrupt("figure snapshot vanished"));
+        }
         for table in ["figure_population", "figure_placements", "figure_distributions", "figure_waiting"] {
             sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
         }
@@ -313,15 +330,6 @@ backend_impl! {
             }
             query.execute(&mut *tx).await?;
         }
-        sqlx::query(
-            "INSERT INTO figure_snapshot (id, computed_at, today, took_ms) VALUES (1, $1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET computed_at = excluded.computed_at, today = excluded.today, took_ms = excluded.took_ms",
-        )
-        .bind(now)
-        .bind(today)
-        .bind(took_ms)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
         Ok(SnapshotInfo { computed_at: now, today, took_ms })
     }

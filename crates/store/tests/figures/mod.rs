@@ -388,6 +388,32 @@ async fn snapshot_plus_what_came_after_equals_the_live_figures(f: Fixture) {
         .expect("refresh");
     let refreshed = snapshot_and_after(&f, None, later).await;
     assert_eq!((refreshed.records, refreshed.persons), (6, 4));
+    // Two processes refreshing at once (PostgreSQL) do not both fill the tables, and an
+    // older refresh never replaces a newer one.
+    let (first, second) = tokio::join!(
+        f.store
+            .refresh_figure_snapshot(later + Duration::seconds(1)),
+        f.store
+            .refresh_figure_snapshot(later + Duration::seconds(2)),
+    );
+    first.expect("first");
+    second.expect("second");
+    let twice = snapshot_and_after(&f, None, later + Duration::seconds(2)).await;
+    assert_eq!((twice.records, twice.persons), (6, 4));
+    assert_eq!(
+        f.store
+            .figure_snapshot_info()
+            .await
+            .expect("info")
+            .map(|i| i.computed_at),
+        Some(later + Duration::seconds(2))
+    );
+    let stale = f.store.refresh_figure_snapshot(later).await.expect("older");
+    assert_eq!(
+        stale.computed_at,
+        later + Duration::seconds(2),
+        "an older refresh gives way"
+    );
     assert!(
         f.store
             .snapshot_population(Some(&[]))
