@@ -12,7 +12,9 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use shanyrak_linkage::{BatchOptions, Document, Evidence, PartialDate, PersonRecord, Sex};
 
-const FIELDS: [&str; 10] = [
+/// Input fields: the issue's ten, then four optional address columns (a previous
+/// residence; FEBRL's address fields), which sharpen the evidence where lists carry them.
+const FIELDS: [&str; 14] = [
     "record_id",
     "surname",
     "given_name",
@@ -23,6 +25,10 @@ const FIELDS: [&str; 10] = [
     "doc_type",
     "doc_number",
     "phone",
+    "address",
+    "locality",
+    "postcode",
+    "region",
 ];
 
 /// Which header holds which field, after `--columns`; fields named there must exist.
@@ -83,7 +89,7 @@ fn sniff_delimiter(first_line: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-// Optional record fields the CSV does not have (addresses) stay at their defaults.
+// Record fields the CSV cannot carry stay at their defaults.
 #[allow(clippy::needless_update)]
 fn read_records(path: &Path, columns: &Columns) -> Result<(Vec<PersonRecord>, ReadReport)> {
     let mut raw = Vec::new();
@@ -183,6 +189,10 @@ fn read_records(path: &Path, columns: &Columns) -> Result<(Vec<PersonRecord>, Re
             citizenship: get("citizenship"),
             documents,
             phone: get("phone"),
+            address: get("address"),
+            locality: get("locality"),
+            postcode: get("postcode"),
+            region: get("region"),
             ..PersonRecord::default()
         });
         report.rows += 1;
@@ -319,14 +329,23 @@ pub fn dedup(
     Ok(())
 }
 
-/// `one_to_one`: each file is deduplicated, links form a one-to-one assignment
-/// (`BatchOptions::one_to_one`); `shanyrak link --many-to-many` turns it off.
+/// How `shanyrak link` treats the two files.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkMode {
+    /// Each file is deduplicated, links form a one-to-one assignment
+    /// (`BatchOptions::one_to_one`); `--many-to-many` turns it off.
+    pub one_to_one: bool,
+    /// The guards may be relaxed when the files show they are not needed
+    /// (`BatchOptions::relax_guards`); `--keep-guards` turns it off.
+    pub relax_guards: bool,
+}
+
 pub fn link(
     left: &Path,
     right: &Path,
     out: &Path,
     columns: Option<&str>,
-    one_to_one: bool,
+    mode: LinkMode,
 ) -> Result<()> {
     let started = Instant::now();
     let map = column_map(columns)?;
@@ -335,7 +354,8 @@ pub fn link(
     let (b, report_b) = read_records(right, &map)?;
     bar.set_message(format!("linking {} and {} records", a.len(), b.len()));
     let options = BatchOptions {
-        one_to_one,
+        one_to_one: mode.one_to_one,
+        relax_guards: mode.relax_guards,
         ..BatchOptions::default()
     };
     let result = shanyrak_linkage::link(&a, &b, &options).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -357,7 +377,42 @@ pub fn link(
         result.pairs.len() - linked,
         started.elapsed().as_secs_f64()
     );
+    if let Some(r) = &result.relaxation {
+        eprintln!("{}", relaxation_text(r));
+    }
     Ok(())
+}
+
+/// One line on whether the guards were relaxed, with the figures that decided it.
+fn relaxation_text(r: &shanyrak_linkage::GuardRelaxation) -> String {
+    if r.extra_links == 0 {
+        return "guards: every pair they hold back stays in review".into();
+    }
+    if !r.expected_false_links.is_finite() {
+        return format!(
+            "guards kept: the files are too small to show whether {} clear mutual bests they \
+             hold back are relatives; they stay in review",
+            r.extra_links
+        );
+    }
+    let within = format!(
+        "{} of {} candidate pairs within the files would link without them",
+        r.within_list_guarded_links, r.within_list_pairs
+    );
+    if r.applied {
+        format!(
+            "guards relaxed: {within}, so at most {:.1} false links are expected among the {} \
+             clear mutual bests they held back, which are linked (--keep-guards to review them)",
+            r.expected_false_links, r.extra_links
+        )
+    } else {
+        format!(
+            "guards kept: {within} (twins, relatives or duplicates inside a file), so up to \
+             {:.1} of the {} clear mutual bests they hold back could be different people; \
+             they stay in review",
+            r.expected_false_links, r.extra_links
+        )
+    }
 }
 
 #[cfg(test)]

@@ -153,6 +153,12 @@ enum Command {
         /// review).
         #[arg(long)]
         many_to_many: bool,
+        /// Keep the deduplication guards (twins, a parent and child of one name,
+        /// conflicting documents) even when the files show they are not needed: by
+        /// default a clear mutual best that the guards hold back is linked if no pair
+        /// within either file would be linked that way.
+        #[arg(long)]
+        keep_guards: bool,
     },
     /// Export a dataset of every organisation: population (resolved persons by city,
     /// group, sex and children), sites (beds) or distributions (units per day, item and
@@ -547,9 +553,14 @@ async fn run(cli: Cli) -> Result<()> {
             out,
             columns,
             many_to_many,
+            keep_guards,
         } => {
             tokio::task::spawn_blocking(move || {
-                dedup::link(&a, &b, &out, columns.as_deref(), !many_to_many)
+                let mode = dedup::LinkMode {
+                    one_to_one: !many_to_many,
+                    relax_guards: !keep_guards,
+                };
+                dedup::link(&a, &b, &out, columns.as_deref(), mode)
             })
             .await?
         }

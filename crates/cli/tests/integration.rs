@@ -924,6 +924,108 @@ b3,SMIRNOV,ALEKSEI,1995-03-02,4512345678
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Two files of the same 600 unrelated people with addresses (no twins or families), the
+/// second retyped, every tenth of its records renamed with a new document: `link` sees
+/// within the files that the guards are not needed and links those clear mutual bests;
+/// `--keep-guards` sends them to review.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_relaxes_the_guards_only_when_the_files_allow() {
+    let dir = std::env::temp_dir().join(format!("shanyrak-relax-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let syllables = [
+        "ka", "lo", "mi", "ren", "dor", "sta", "vel", "gru", "pol", "tin", "bas", "hem", "jor",
+        "nuk", "zer", "fal", "qui", "wes", "yar", "cob",
+    ];
+    let given = [
+        "mitchell", "harley", "madeline", "elton", "joshua", "rebecca", "caleb", "laura",
+        "william", "daniel", "olivia", "nicholas", "sophie", "liam", "grace", "oscar",
+    ];
+    let header = "record_id,surname,given_name,birth_date,doc_number,address,locality,postcode\n";
+    let (mut a, mut b) = (header.to_owned(), header.to_owned());
+    for i in 0..600usize {
+        let surname = format!("{}{}", syllables[i % 20], syllables[(i / 20) % 20]);
+        let birth = format!(
+            "{}-{:02}-{:02}",
+            1930 + i % 70,
+            1 + (i / 70) % 12,
+            1 + (i / 3) % 28
+        );
+        let address = format!("{} {} street", 1 + i % 97, syllables[(i / 3) % 20]);
+        let locality = format!("{}ville", syllables[(i / 7) % 20]);
+        let postcode = 2000 + (i * 37) % 7000;
+        let document = 1_000_003 + i * 7919 % 8_999_999;
+        a.push_str(&format!(
+            "a{i},{surname},{},{birth},{document:07},{address},{locality},{postcode}\n",
+            given[(i * 7) % 16]
+        ));
+        let (name, document) = if i % 10 == 0 {
+            (given[(i * 7 + 5) % 16], 9_000_001 - i * 104_729 % 7_999_999)
+        } else {
+            (given[(i * 7) % 16], document)
+        };
+        b.push_str(&format!(
+            "b{i},{surname},{name},{birth},{document:07},{address},{locality},{postcode}\n"
+        ));
+    }
+    std::fs::write(dir.join("a.csv"), a).expect("write");
+    std::fs::write(dir.join("b.csv"), b).expect("write");
+    let renamed = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| {
+                l.split(',')
+                    .next()
+                    .and_then(|id| id.strip_prefix('a'))
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .is_some_and(|n| n % 10 == 0)
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let run = shanyrak(
+        &[
+            "link",
+            &path("a.csv"),
+            &path("b.csv"),
+            "--out",
+            &path("relaxed.csv"),
+        ],
+        "",
+    )
+    .await;
+    assert!(run.success, "{}", run.stderr);
+    assert!(run.stderr.contains("guards relaxed"), "{}", run.stderr);
+    let relaxed = std::fs::read_to_string(dir.join("relaxed.csv")).expect("pairs");
+    let lines = renamed(&relaxed);
+    assert_eq!(lines.len(), 60, "{relaxed}");
+    for line in &lines {
+        let id = line.split(',').next().unwrap_or_default();
+        assert!(line.starts_with(&format!("{id},b{},", &id[1..])), "{line}");
+        assert!(line.contains(",link,"), "{line}");
+        assert!(line.contains("linked_as_clear_mutual_best"), "{line}");
+    }
+    let run = shanyrak(
+        &[
+            "link",
+            &path("a.csv"),
+            &path("b.csv"),
+            "--out",
+            &path("kept.csv"),
+            "--keep-guards",
+        ],
+        "",
+    )
+    .await;
+    assert!(run.success, "{}", run.stderr);
+    assert!(!run.stderr.contains("guards relaxed"), "{}", run.stderr);
+    let kept = std::fs::read_to_string(dir.join("kept.csv")).expect("pairs");
+    assert!(
+        renamed(&kept).iter().all(|l| !l.contains(",link,")),
+        "{kept}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// No personal data in the log: the real server at `debug` level receives registrations,
 /// invalid input, searches and edits carrying distinctive names, numbers and phones, and
 /// none of them may appear in what it wrote to stderr.

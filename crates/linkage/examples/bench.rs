@@ -343,6 +343,9 @@ fn run_link(a: &str, b: &str, output: &str, link_threshold: Option<f64>) -> Res<
     if std::env::var("BENCH_DEBUG").is_ok() {
         eprintln!("{:#?}", result.model);
     }
+    if let Some(r) = &result.relaxation {
+        eprintln!("{r:?}");
+    }
     for p in result
         .pairs
         .iter()
@@ -385,11 +388,18 @@ fn run_link(a: &str, b: &str, output: &str, link_threshold: Option<f64>) -> Res<
                     .iter()
                     .map(|f| char::from(b'0' + f.level))
                     .collect();
+                let weights: Vec<String> = e
+                    .fields
+                    .iter()
+                    .map(|f| format!("{:.1}", f.weight))
+                    .collect();
                 eprintln!(
-                    "MISS {levels} p={:.3} w={:.1} prior={:.1} guard={:?} | {:?} {:?} | {:?} {:?}",
+                    "MISS {levels} p={:.3} w={:.1} prior={:.1} tf={:.1} [{}] guard={:?} | {:?} {:?} | {:?} {:?}",
                     e.probability,
                     e.total_weight,
                     e.prior_weight,
+                    e.term_frequency_adjustment,
+                    weights.join(" "),
                     e.guard,
                     left[i].surname,
                     left[i].given_name,

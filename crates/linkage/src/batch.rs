@@ -50,6 +50,10 @@ pub struct BatchOptions {
     /// likelihood ratio of 64). Two candidates closer than this — twins, namesakes born
     /// the same day — leave the decision to a reviewer.
     pub one_to_one_margin_bits: f64,
+    /// [`link`] with [`BatchOptions::one_to_one`] only: may the dedup guards be relaxed
+    /// when the lists themselves show they are not needed ([`GuardRelaxation`])? Default
+    /// `true`; `false` keeps them whatever the data say.
+    pub relax_guards: bool,
 }
 
 impl Default for BatchOptions {
@@ -63,6 +67,7 @@ impl Default for BatchOptions {
             random_pairs: 200_000,
             one_to_one: true,
             one_to_one_margin_bits: 6.0,
+            relax_guards: true,
         }
     }
 }
@@ -144,6 +149,41 @@ pub struct LinkResult {
     pub prepared: PreparedSet,
     /// Length of the left slice.
     pub left_len: usize,
+    /// Whether the guards were relaxed and why ([`BatchOptions::relax_guards`]); `None`
+    /// when relaxing was not considered (many-to-many, or turned off).
+    pub relaxation: Option<GuardRelaxation>,
+}
+
+/// Why [`link`] did or did not relax the guards of deduplication.
+///
+/// The guards (twins, a parent and child of one name, conflicting documents, and the
+/// caution that relatives share a phone and an address) protect against a kind of
+/// non-match that independent field weights cannot see. Whether that kind is present is a
+/// property of the population, and two deduplicated lists measure it: every pair of
+/// records *within* one list is two different people. So the within-list candidate pairs
+/// (same blocking keys) are scored with the plain weights
+/// ([`Model::weight_without_relatives`]): each such pair the plain score would link but
+/// the guards would not is a relative (or namesake) the guards are there for. Scaled from
+/// within-list to cross-list pairs, with a 95% upper bound (three more than seen, the rule
+/// of three when none are), that is how many false links relaxing would add between the
+/// lists. The guards are relaxed only if that bound is at most `1 − link threshold` of the
+/// links relaxing adds — the precision a link promises — and then only for pairs that are
+/// the clear mutual best of both records ([`BatchOptions::one_to_one_margin_bits`]).
+/// Lists with twins or families in them keep every guard; so do small lists, where too
+/// few within-list pairs exist to show anything.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GuardRelaxation {
+    /// Candidate pairs within one list that were scored.
+    pub within_list_pairs: u64,
+    /// Of those, pairs the plain score links and the guards hold back: relatives, or
+    /// duplicates left inside a list.
+    pub within_list_guarded_links: u64,
+    /// Upper bound (95%) on the false links relaxing would add between the lists.
+    pub expected_false_links: f64,
+    /// Links relaxing adds: clear mutual bests that the guards hold back.
+    pub extra_links: u64,
+    /// Whether the links were relaxed.
+    pub applied: bool,
 }
 
 impl LinkResult {
@@ -367,6 +407,22 @@ pub fn link(
     let (packed, patterns) = compare_all(&set, &pairs);
     let (model, em) = fit(&set, pairs.len(), &patterns, options, Some(k))?;
     let k32 = u32::try_from(k).unwrap_or(u32::MAX);
+    let mut relaxation = None;
+    if options.one_to_one && options.relax_guards {
+        let (report, relaxed) = relax_guards(&set, k, &pairs, &packed, &model, options);
+        relaxation = Some(report);
+        if let Some(pairs) = relaxed {
+            return Ok(LinkResult {
+                pairs,
+                model,
+                em,
+                blocking,
+                prepared: set,
+                left_len: k,
+                relaxation,
+            });
+        }
+    }
     let review = model.thresholds.review;
     // (left, right, probability after guards, weight before guards, documents conflict,
     // held back only by conflicting documents)
@@ -431,7 +487,108 @@ pub fn link(
         blocking,
         prepared: set,
         left_len: k,
+        relaxation,
     })
+}
+
+/// Scores the cross pairs with the plain weights and decides, from the pairs within the
+/// lists, whether their links may stand ([`GuardRelaxation`]). Returns the relaxed pairs
+/// only if relaxing applies.
+fn relax_guards(
+    set: &PreparedSet,
+    k: usize,
+    pairs: &[(u32, u32)],
+    packed: &[u32],
+    model: &Model,
+    options: &BatchOptions,
+) -> (GuardRelaxation, Option<Vec<ScoredPair>>) {
+    let k32 = u32::try_from(k).unwrap_or(u32::MAX);
+    let thresholds = model.thresholds;
+    // (left, right, probability with guards, plain weight)
+    let scored: Vec<(u32, u32, f64, f64)> = pairs
+        .iter()
+        .zip(packed)
+        .filter_map(|(&(a, b), &p)| {
+            let c = Comparison::unpack(p, &set.records[a as usize], &set.records[b as usize]);
+            let guarded = model.probability(&c, &set.tf);
+            let plain = model.weight_without_relatives(&c, &set.tf);
+            (guarded.max(Model::probability_of_weight(plain)) >= thresholds.review)
+                .then(|| (a.min(b), a.max(b).saturating_sub(k32), guarded, plain))
+        })
+        .collect();
+    let weighted: Vec<(u32, u32, f64)> = scored.iter().map(|s| (s.0, s.1, s.3)).collect();
+    let assignment = assign_one_to_one(&weighted);
+    let margin = options.one_to_one_margin_bits;
+    let guarded_link = |p: f64| thresholds.decide(p) == Decision::Link;
+    let lifted = |s: &(u32, u32, f64, f64), a: &Assignment| {
+        a.assigned
+            && a.margin >= margin
+            && !guarded_link(s.2)
+            && Model::probability_of_weight(s.3) >= thresholds.link
+    };
+    let extra_links = scored
+        .iter()
+        .zip(&assignment)
+        .filter(|(s, a)| lifted(s, a))
+        .count() as u64;
+    let mut report = GuardRelaxation {
+        within_list_pairs: 0,
+        within_list_guarded_links: 0,
+        expected_false_links: f64::INFINITY,
+        extra_links,
+        applied: false,
+    };
+    if extra_links == 0 {
+        return (report, None);
+    }
+    // Every pair within one list is two different people.
+    let (all, _) = candidate_pairs(set, options.blocking, None);
+    for &(a, b) in all
+        .iter()
+        .filter(|&&(a, b)| ((a as usize) < k) == ((b as usize) < k))
+    {
+        report.within_list_pairs += 1;
+        let c = compare(set, &set.records[a as usize], &set.records[b as usize]);
+        if !guarded_link(model.probability(&c, &set.tf))
+            && Model::probability_of_weight(model.weight_without_relatives(&c, &set.tf))
+                >= thresholds.link
+        {
+            report.within_list_guarded_links += 1;
+        }
+    }
+    let (kf, rf) = (k as f64, (set.len() - k) as f64);
+    let within = kf * (kf - 1.0) / 2.0 + rf * (rf - 1.0) / 2.0;
+    let cross = kf * rf;
+    if within >= 1.0 {
+        report.expected_false_links =
+            (report.within_list_guarded_links as f64 + 3.0) * cross / within;
+    }
+    report.applied = report.expected_false_links <= (1.0 - thresholds.link) * extra_links as f64;
+    if !report.applied {
+        return (report, None);
+    }
+    let pairs = scored
+        .iter()
+        .zip(&assignment)
+        .filter_map(|(s, a)| {
+            let &(left, right, guarded, plain) = s;
+            let (probability, decision, mutual_best) = if lifted(s, a) {
+                (Model::probability_of_weight(plain), Decision::Link, true)
+            } else if !a.assigned {
+                (guarded, thresholds.decide(guarded).min_review(), false)
+            } else {
+                (guarded, thresholds.decide(guarded), false)
+            };
+            (probability >= thresholds.review).then_some(ScoredPair {
+                left,
+                right,
+                probability,
+                decision,
+                mutual_best,
+            })
+        })
+        .collect();
+    (report, Some(pairs))
 }
 
 /// A pair's place in a one-to-one assignment ([`assign_one_to_one`]).

@@ -60,6 +60,10 @@ pub enum KeyKind {
     /// Street address and postcode: the same person at the same address with other fields
     /// mistyped (a shelter's shared address makes a big block, which the guard skips).
     Address,
+    /// Phonetic given-name group and locality: the same person at the same place whose
+    /// surname is mistyped and birth date missing or mistyped, and whose postcode or
+    /// street differs (a common name in a city makes a big block, which the guard skips).
+    GivenLocality,
 }
 
 fn key_of<T: Hash>(kind: KeyKind, value: T) -> u64 {
@@ -176,6 +180,14 @@ pub fn keys_with<S: Resolve>(strings: &S, p: &Prepared, out: &mut Vec<u64>) {
                 (s(p.address), s(p.postcode)),
             )));
         }
+    }
+    if has_g && p.locality != NO_SYM {
+        let key = key_of(KeyKind::GivenLocality, (s(p.given_key), s(p.locality)));
+        out.push(if full_date.is_some() {
+            passive(key)
+        } else {
+            active(key)
+        });
     }
     out.sort_unstable();
     out.dedup();

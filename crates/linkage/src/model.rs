@@ -630,6 +630,22 @@ impl Model {
         w + self.tf_adjustment(c, tf)
     }
 
+    /// The match weight (log2 odds) as if no two records could be relatives: a shared
+    /// phone or address scored against random pairs whatever the names say, and no guard.
+    /// This is the plain Fellegi–Sunter score; [`crate::batch::link`] uses it only when
+    /// the two lists themselves show that relatives are not confused at this weight
+    /// ([`crate::batch::GuardRelaxation`]).
+    pub fn weight_without_relatives(&self, c: &Comparison, tf: &TermFrequencies) -> f64 {
+        let mut w = self.prior_weight();
+        for (f, &l) in c.levels.iter().enumerate() {
+            w += self.weights_named[f]
+                .get(usize::from(l))
+                .copied()
+                .unwrap_or(0.0);
+        }
+        w + self.tf_adjustment(c, tf)
+    }
+
     /// The match probability of a comparison, after guards. Allocation-free.
     pub fn probability(&self, c: &Comparison, tf: &TermFrequencies) -> f64 {
         self.apply_guard(probability_of(self.match_weight(c, tf)), self.guard(c))

@@ -865,3 +865,173 @@ fn one_to_one_links_each_record_at_most_once() {
         assert_eq!(unique, one_to_one, "one_to_one = {one_to_one}");
     }
 }
+
+/// Two lists of the same `n` unrelated people (no twins, no families: every surname,
+/// birth date and address is their own), the right one retyped. Every tenth right record
+/// has its given name and document replaced — the pattern twins leave, which FEBRL's
+/// corruptions also make. Returns the lists and the indices of the renamed records.
+fn unrelated_lists(n: usize) -> (Vec<PersonRecord>, Vec<PersonRecord>, Vec<usize>) {
+    let syllables = [
+        "ka", "lo", "mi", "ren", "dor", "sta", "vel", "gru", "pol", "tin", "bas", "hem", "jor",
+        "nuk", "zer", "fal", "qui", "wes", "yar", "cob",
+    ];
+    let given = [
+        "mitchell", "harley", "madeline", "elton", "joshua", "rebecca", "caleb", "laura",
+        "william", "daniel", "olivia", "nicholas", "sophie", "liam", "grace", "oscar",
+    ];
+    let mut left = Vec::new();
+    let mut right = Vec::new();
+    let mut replaced = Vec::new();
+    for i in 0..n {
+        let surname = format!(
+            "{}{}{}",
+            syllables[i % 20],
+            syllables[(i / 20) % 20],
+            syllables[(i / 400) % 20]
+        );
+        let base = PersonRecord {
+            record_id: format!("l{i}"),
+            surname,
+            given_name: given[(i * 7) % given.len()].into(),
+            birth_date: PartialDate::ymd(
+                1930 + (i % 70) as u16,
+                1 + ((i / 70) % 12) as u8,
+                1 + ((i / 3) % 28) as u8,
+            )
+            .ok(),
+            documents: vec![Document {
+                doc_type: "soc_sec_id".into(),
+                number: format!("{:07}", 1_000_003 + i * 7919 % 8_999_999),
+            }],
+            address: Some(format!("{} {} street", 1 + i % 97, syllables[(i / 3) % 20])),
+            locality: Some(format!("{}ville", syllables[(i / 7) % 20])),
+            postcode: Some(format!("{}", 2000 + (i * 37) % 7000)),
+            region: Some(["nsw", "vic", "qld"][i % 3].into()),
+            ..PersonRecord::default()
+        };
+        let mut copy = base.clone();
+        copy.record_id = format!("r{i}");
+        let new_document = || Document {
+            doc_type: "soc_sec_id".into(),
+            number: format!("{:07}", 9_000_001 - i * 104_729 % 7_999_999),
+        };
+        match i % 10 {
+            0 => {
+                copy.given_name = given[(i * 7 + 5) % given.len()].into();
+                copy.documents = vec![new_document()];
+                replaced.push(i);
+            }
+            2 => copy.surname.push('e'),
+            _ => {}
+        }
+        left.push(base);
+        right.push(copy);
+    }
+    (left, right, replaced)
+}
+
+#[test]
+fn lists_without_relatives_relax_the_guards() {
+    use shanyrak_linkage::Decision;
+    let (left, right, replaced) = unrelated_lists(600);
+    let links = |options: &BatchOptions| {
+        let result = link(&left, &right, options).unwrap_or_else(|e| panic!("{e}"));
+        let links: Vec<(u32, u32, bool)> = result
+            .pairs
+            .iter()
+            .filter(|p| p.decision == Decision::Link)
+            .map(|p| (p.left, p.right, p.mutual_best))
+            .collect();
+        (links, result.relaxation)
+    };
+    let (relaxed, report) = links(&BatchOptions::default());
+    let report = report.expect("considered in one-to-one mode");
+    assert!(report.applied, "{report:?}");
+    assert_eq!(report.within_list_guarded_links, 0, "{report:?}");
+    assert!(
+        report.expected_false_links <= 0.2 * report.extra_links as f64,
+        "{report:?}"
+    );
+    assert!(relaxed.iter().all(|&(l, r, _)| l == r), "no false links");
+    // The renamed records are linked, as the clear mutual bests they are.
+    for &i in &replaced {
+        let i = i as u32;
+        assert!(
+            relaxed.contains(&(i, i, true)),
+            "record {i} not linked as a mutual best"
+        );
+    }
+    assert!(relaxed.len() >= 590, "{} of 600", relaxed.len());
+    // With the guards kept, every one of them goes to review instead.
+    let (kept, report) = links(&BatchOptions {
+        relax_guards: false,
+        ..BatchOptions::default()
+    });
+    assert!(report.is_none());
+    assert!(kept.iter().all(|&(l, r, _)| l == r));
+    for &i in &replaced {
+        let i = i as u32;
+        assert!(
+            !kept.iter().any(|&(l, _, _)| l == i),
+            "record {i} linked despite the guards"
+        );
+    }
+    assert_eq!(kept.len() + replaced.len(), relaxed.len());
+}
+
+#[test]
+fn lists_with_twins_and_families_keep_the_guards() {
+    // The generator's people, each at most once per list (as `link` assumes): the lists
+    // hold twins, siblings and parents, so pairs within a list show what relaxing would
+    // confuse, and it is refused.
+    let (records, truth) = data(6000, 41);
+    let mut seen = std::collections::HashSet::new();
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    for (record, person) in records.into_iter().zip(truth) {
+        if seen.insert(person) {
+            left.push(record);
+        } else if seen.insert(person + u32::MAX / 2) {
+            right.push(record);
+        }
+    }
+    let relaxed = link(&left, &right, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let report = relaxed.relaxation.expect("considered");
+    assert!(report.within_list_guarded_links > 0, "{report:?}");
+    assert!(!report.applied, "{report:?}");
+    let kept = link(
+        &left,
+        &right,
+        &BatchOptions {
+            relax_guards: false,
+            ..BatchOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        relaxed.pairs, kept.pairs,
+        "refused relaxing changes nothing"
+    );
+    assert!(
+        !relaxed
+            .pairs
+            .iter()
+            .any(|p| p.mutual_best && p.probability < 0.8)
+    );
+}
+
+#[test]
+fn small_lists_keep_the_guards() {
+    // One twin in each list and nothing else to learn from: too few pairs within the
+    // lists to show the guards are not needed.
+    let left = [person_with("l", "Александр", None)];
+    let right = [person_with("r", "Алексей", None)];
+    let result = link(&left, &right, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let report = result.relaxation.expect("considered");
+    assert!(!report.applied, "{report:?}");
+    assert!(
+        result
+            .pairs
+            .iter()
+            .all(|p| p.decision != shanyrak_linkage::Decision::Link)
+    );
+}
