@@ -94,6 +94,8 @@ done
 quality shanyrak febrl4 link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/shanyrak_febrl4.csv"
 timed shanyrak_default_febrl4 shanyrak_default febrl4 1 "$BIN/bench" link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/shanyrak_default_febrl4.csv"
 quality shanyrak_default febrl4 link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/shanyrak_default_febrl4.csv"
+BENCH_M_FROM_DOCUMENTS=1 BENCH_KEEP_GUARDS=1 timed shanyrak_guarded_febrl4 shanyrak_guarded febrl4 1 "$BIN/bench" link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/shanyrak_guarded_febrl4.csv"
+quality shanyrak_guarded febrl4 link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/shanyrak_guarded_febrl4.csv"
 timed exact_febrl4 exact febrl4 1 "$BIN/bench" exact-link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/exact_febrl4.csv"
 quality exact febrl4 link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/exact_febrl4.csv"
 

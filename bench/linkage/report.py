@@ -19,7 +19,7 @@ for r in rows:
 DATASETS = [("febrl3", "FEBRL3 dedup, 5,000"), ("febrl4", "FEBRL4 link, 5,000 x 5,000"),
             ("gen_100000", "generated 100k dedup"), ("gen_1000000", "generated 1M dedup"),
             ("genlink_100000", "generated 100k split into two lists, link")]
-TOOLS = [("shanyrak", "Shanyrak"), ("shanyrak_default", "Shanyrak, all defaults (m not learnt from SOC-SEC-ID)"), ("shanyrak_many", "Shanyrak, --many-to-many"), ("splink", "Splink 5.0.0 (DuckDB)"), ("exact", "exact match, ASCII-folded names + birth date")]
+TOOLS = [("shanyrak", "Shanyrak"), ("shanyrak_default", "Shanyrak, all defaults (m not learnt from SOC-SEC-ID)"), ("shanyrak_many", "Shanyrak, --many-to-many"), ("shanyrak_guarded", "Shanyrak, --keep-guards"), ("splink", "Splink 5.0.0 (DuckDB)"), ("exact", "exact match, ASCII-folded names + birth date")]
 
 print("| data set | tool | wall s, best / worst | peak RSS MiB | pairwise P / R / F1 | B-cubed P / R / F1 |")
 print("| --- | --- | --- | --- | --- | --- |")

@@ -254,6 +254,8 @@ fn options(link_threshold: Option<f64>) -> BatchOptions {
         o.model.veto_bits = v;
     }
     o.one_to_one = !std::env::var("BENCH_MANY_TO_MANY").is_ok_and(|v| v == "1");
+    // `BENCH_KEEP_GUARDS=1`: `shanyrak link --keep-guards`.
+    o.relax_guards = !std::env::var("BENCH_KEEP_GUARDS").is_ok_and(|v| v == "1");
     if let Some(t) = link_threshold {
         o.model.thresholds.link = t;
         o.model.thresholds.review = o.model.thresholds.review.min(t);
@@ -343,9 +345,6 @@ fn run_link(a: &str, b: &str, output: &str, link_threshold: Option<f64>) -> Res<
     if std::env::var("BENCH_DEBUG").is_ok() {
         eprintln!("{:#?}", result.model);
     }
-    if let Some(r) = &result.relaxation {
-        eprintln!("{r:?}");
-    }
     for p in result
         .pairs
         .iter()
@@ -411,10 +410,12 @@ fn run_link(a: &str, b: &str, output: &str, link_threshold: Option<f64>) -> Res<
     }
     Ok(format!(
         "{{\"records\":{},\"candidate_pairs\":{},\"linked_pairs\":{linked},\"read_s\":{t_read:.3},\
-         \"link_s\":{t_link:.3},\"total_s\":{:.3}}}",
+         \"link_s\":{t_link:.3},\"total_s\":{:.3},\"guards_relaxed\":{},\"within_list_guarded_links\":{}}}",
         left.len() + right.len(),
         result.blocking.candidate_pairs,
-        t0.elapsed().as_secs_f64()
+        t0.elapsed().as_secs_f64(),
+        result.relaxation.is_some_and(|r| r.applied),
+        result.relaxation.map_or(0, |r| r.within_list_guarded_links),
     ))
 }
 
