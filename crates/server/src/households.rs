@@ -222,6 +222,24 @@ pub(crate) async fn possible_duplicates(
     Ok(found)
 }
 
+/// After an edit: a corrected name, birth date or document may make a member match someone
+/// registered before, so the members are looked up and queued for review as at
+/// registration (pairs already queued or decided are left as they are). The edit is saved
+/// whatever happens here, so a failure is logged (the store error already was), not
+/// returned.
+pub(crate) async fn queue_duplicates_after_edit(
+    state: &AppState,
+    actor: &shanyrak_core::Actor,
+    household_id: Uuid,
+) {
+    if possible_duplicates(state, actor, household_id)
+        .await
+        .is_err()
+    {
+        tracing::warn!(household = %household_id, "possible duplicates of an edited household not queued");
+    }
+}
+
 /// Each member's possible duplicates among `organisations` (pairs decided apart left out),
 /// and the pairs within `own` organisation to queue for review: the review queue is per
 /// organisation, so a pair across organisations is shown, not queued, until reviewers
@@ -572,5 +590,6 @@ pub async fn patch_household(
         })?;
     state.identity.apply_household(&updated);
     tracing::info!(household = %id, version = updated.version, "household updated");
+    queue_duplicates_after_edit(&state, &actor, id).await;
     Ok(household_response(updated, &actor))
 }

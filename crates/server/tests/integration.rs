@@ -51,6 +51,7 @@ on_both_backends!(
     last_bed_over_http_goes_to_one_client,
     dispatcher_proposes_reviews_and_accepts,
     registration_warns_of_possible_duplicates_and_search_finds_them,
+    an_edit_that_makes_a_member_match_queues_the_pair,
     review_queue_merge_undo_remerge_keeps_counts_and_audit,
     audit_trail_and_security_headers,
     login_lockout_logout_and_scoped_tokens,
@@ -1509,6 +1510,63 @@ async fn registration_warns_of_possible_duplicates_and_search_finds_them(app: Te
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = problem(app.get(&app.token_a, "/api/v1/persons/search").await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+async fn an_edit_that_makes_a_member_match_queues_the_pair(app: TestApp) {
+    let first = app.create(&family()).await;
+    let smirnov = first["members"][0]["id"].clone();
+    // Registered in a hurry: a wrong surname, no document, the year mistyped.
+    let mut hurried = family();
+    hurried["members"] = json!([
+        {"surname": "Сидоренко", "given_name": "Алексей", "sex": "male", "birth_date": "1959-03-02",
+         "relationship": "head"}
+    ]);
+    let second = app.create(&hurried).await;
+    assert_eq!(second["members"][0]["possible_duplicates"], json!([]));
+    let pending = |queue: &Value| -> usize {
+        queue["items"].as_array().map_or(0, |items| {
+            items
+                .iter()
+                .filter(|p| p["a"]["person_id"] == smirnov || p["b"]["person_id"] == smirnov)
+                .count()
+        })
+    };
+    let queue: Value = app
+        .get(&app.token_a, "/api/v1/duplicates")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(pending(&queue), 0, "{queue}");
+    // The registrar corrects the record from the passport: now it is Smirnov's.
+    let id = second["id"].as_str().expect("id");
+    let member = second["members"][0]["id"].clone();
+    let correction = json!({"members": [
+        {"id": member, "surname": "Смирнов", "given_name": "Алексей", "patronymic": "Игоревич",
+         "sex": "male", "birth_date": "1995-03-02", "relationship": "head",
+         "documents": [{"type": "ru_internal_passport", "number": "4512 345678"}]}
+    ]});
+    for round in 0..2 {
+        let response = app.patch(&app.token_a, id, &correction, None).await;
+        assert_eq!(response.status(), StatusCode::OK, "round {round}");
+        let queue: Value = app
+            .get(&app.token_a, "/api/v1/duplicates")
+            .await
+            .json()
+            .await
+            .expect("json");
+        // Queued once, and not again by a second save.
+        assert_eq!(pending(&queue), 1, "round {round}: {queue}");
+        let pair = queue["items"]
+            .as_array()
+            .and_then(|items| {
+                items
+                    .iter()
+                    .find(|p| p["a"]["person_id"] == smirnov || p["b"]["person_id"] == smirnov)
+            })
+            .expect("pair");
+        assert!(pair["a"]["person_id"] == member || pair["b"]["person_id"] == member);
+    }
 }
 
 async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {

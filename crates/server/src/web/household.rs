@@ -415,6 +415,7 @@ pub async fn edit_submit(
         Ok(updated) => {
             state.identity.apply_household(&updated);
             tracing::info!(household = %household_id, version = updated.version, "household updated on the web");
+            crate::households::queue_duplicates_after_edit(&state, &web.actor, household_id).await;
             Ok(see_other(&format!("/households/{household_id}")))
         }
         Err(StoreError::VersionMismatch { .. }) => Ok(edit_form(
