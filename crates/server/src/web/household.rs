@@ -33,7 +33,7 @@ pub fn qr_svg(text: &str) -> Option<String> {
     })
 }
 
-async fn load(
+pub(super) async fn load(
     state: &AppState,
     web: &Web,
     headers: &HeaderMap,
@@ -52,7 +52,14 @@ async fn load(
     Ok(household.redacted_for(&web.actor))
 }
 
-fn members_table(ctx: &Ctx, household: &Household, documents: bool) -> Markup {
+/// What the actor may do about a member's own data (`rights` pages).
+#[derive(Debug, Clone, Copy)]
+struct DataRights {
+    see: bool,
+    erase: bool,
+}
+
+fn members_table(ctx: &Ctx, household: &Household, documents: bool, rights: DataRights) -> Markup {
     html! {
         div.table-wrap {
             table {
@@ -63,6 +70,7 @@ fn members_table(ctx: &Ctx, household: &Household, documents: bool) -> Markup {
                     th scope="col" { (ctx.t("field-relationship")) }
                     @if documents { th scope="col" { (ctx.t("field-document-number")) } }
                     th scope="col" { (ctx.t("field-vulnerabilities")) }
+                    @if rights.see || rights.erase { th scope="col" { (ctx.t("rights-column")) } }
                 } }
                 tbody {
                     @for m in &household.members {
@@ -85,6 +93,17 @@ fn members_table(ctx: &Ctx, household: &Household, documents: bool) -> Markup {
                             }
                             td {
                                 (m.vulnerabilities.iter().map(|v| ctx.label("vulnerability", v.as_str())).collect::<Vec<_>>().join(", "))
+                            }
+                            @if rights.see || rights.erase {
+                                td {
+                                    @if rights.see {
+                                        a href=(format!("/households/{}/members/{}/data", household.id, m.id)) { (ctx.t("rights-data-link")) }
+                                        br;
+                                    }
+                                    @if rights.erase {
+                                        a href=(format!("/households/{}/members/{}/erase", household.id, m.id)) { (ctx.t("rights-erase-link")) }
+                                    }
+                                }
                             }
                         }
                     }
@@ -165,7 +184,10 @@ pub async fn page(
             @if let Some(notes) = &h.notes { dt { (ctx.t("field-notes")) } dd { (notes) } }
         }
         h2 { (ctx.t("reception-members")) }
-        (members_table(ctx, h, web.actor.sees_documents_and_notes()))
+        (members_table(ctx, h, web.actor.sees_documents_and_notes(), DataRights {
+            see: web.actor.may(Action::SubjectAccess),
+            erase: web.actor.may(Action::EraseSubject),
+        }))
         h2 { (ctx.t("household-stays")) }
         @if stays.is_empty() {
             p { (ctx.t("household-no-stays")) }

@@ -27,6 +27,7 @@ pub mod i18n;
 pub mod import;
 pub mod login;
 pub mod reception;
+pub mod rights;
 pub mod sites;
 
 use axum::Router;
@@ -64,6 +65,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/households/{id}/edit",
             get(household::edit_page).post(household::edit_submit),
+        )
+        .route(
+            "/households/{id}/members/{person}/data",
+            get(rights::data_page),
+        )
+        .route(
+            "/households/{id}/members/{person}/data.json",
+            get(rights::data_file),
+        )
+        .route(
+            "/households/{id}/members/{person}/erase",
+            get(rights::erase_page).post(rights::erase),
         )
         .route("/sites", get(sites::list))
         .route("/sites/{id}", get(sites::page))

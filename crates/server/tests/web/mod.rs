@@ -32,6 +32,7 @@ on_both_backends!(
     web_pages_check_roles_and_organisations,
     web_import_previews_confirms_and_quarantine_rows_are_corrected,
     web_casework_from_household_to_referral_answered_by_the_partner,
+    web_subject_access_and_erasure_at_the_desk,
 );
 
 const _: Option<Backend> = None;
@@ -376,6 +377,10 @@ async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
     let created = app.post(&app.admin_a, &family(), None).await;
     let created: Value = created.json().await.expect("json");
     let household = created["id"].as_str().expect("id").to_owned();
+    let member = created["members"][0]["id"]
+        .as_str()
+        .expect("member")
+        .to_owned();
     let (site, _) = app
         .site_with_pools(&[
             json!({"kind": "family_room", "room_size": 4, "beds": 8}),
@@ -421,6 +426,8 @@ async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
         "/distribute".to_owned(),
         format!("/distribute/{household}"),
         "/import".to_owned(),
+        format!("/households/{household}/members/{member}/data"),
+        format!("/households/{household}/members/{member}/erase"),
     ];
     for lang in i18n::Lang::ALL {
         for path in pages.iter().map(String::as_str).chain(["/login"]) {
@@ -942,4 +949,132 @@ async fn web_casework_from_household_to_referral_answered_by_the_partner(app: Te
         missing.iter().all(|k| k == "no-such-key-for-test"),
         "{missing:?}"
     );
+}
+
+async fn web_subject_access_and_erasure_at_the_desk(app: TestApp) {
+    let created = app.post(&app.token_a, &family(), None).await;
+    let created: Value = created.json().await.expect("json");
+    let household = created["id"].as_str().expect("id").to_owned();
+    let member = created["members"][0]["id"]
+        .as_str()
+        .expect("member")
+        .to_owned();
+    let spouse = created["members"][1]["id"]
+        .as_str()
+        .expect("spouse")
+        .to_owned();
+    let page_of = format!("/households/{household}");
+    let data = format!("/households/{household}/members/{member}/data");
+    let erase = format!("/households/{household}/members/{member}/erase");
+
+    // A registrar shows the person what is held and hands over the file, but cannot erase.
+    let (_, page) = get(&app, &app.token_a, &page_of).await;
+    assert!(page.contains(&data), "link to what is held");
+    assert!(!page.contains(&erase), "no erasure for a registrar");
+    let (status, page) = get(&app, &app.token_a, &data).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Смирнов") && page.contains(&format!("{data}.json")));
+    assert!(!page.contains("SMIRNOVA"), "only this member's data");
+    let file = browser()
+        .get(app.url(&format!("{data}.json")))
+        .header(COOKIE, session(&app.token_a))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(file.status(), StatusCode::OK);
+    let disposition = file
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment") && disposition.contains(&member),
+        "{disposition}"
+    );
+    assert!(!disposition.contains("Смирнов") && !disposition.to_lowercase().contains("smirnov"));
+    let held: Value = file.json().await.expect("json");
+    assert_eq!(held["person_id"], json!(member));
+    assert_eq!(
+        held["household"]["members"].as_array().map(Vec::len),
+        Some(1)
+    );
+    // Both reads are in the access log, with the desk's purpose.
+    let reads = held["access_log"].as_array().cloned().unwrap_or_default();
+    assert!(
+        reads
+            .iter()
+            .any(|r| r["purpose"] == "subject access request at the desk"),
+        "{reads:?}"
+    );
+    let (status, _) = get(&app, &app.token_a, &erase).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Another organisation's admin finds nothing.
+    let (status, _) = get(&app, &app.admin_b, &data).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = get(&app, &app.admin_b, &erase).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A member id that is not in this household is not found either.
+    let (status, _) = get(
+        &app,
+        &app.admin_a,
+        &format!("/households/{household}/members/{household}/erase"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The admin erases on the person's request.
+    let (_, page) = get(&app, &app.admin_a, &page_of).await;
+    assert!(page.contains(&erase));
+    let (status, form) = get(&app, &app.admin_a, &erase).await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = csrf_of(&form);
+    // Without a reason: said next to the field, nothing erased.
+    let refused = post_form(
+        &app,
+        &app.admin_a,
+        &erase,
+        &[("csrf", &csrf), ("reason", "  ")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .expect("body")
+            .contains("id=\"reason-error\"")
+    );
+    // Without the form's token: refused.
+    let forged = post_form(
+        &app,
+        &app.admin_a,
+        &erase,
+        &[("reason", "asked at the desk")],
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let (_, page) = get(&app, &app.admin_a, &page_of).await;
+    assert!(
+        page.contains("4512 345678") || page.contains("4512345678"),
+        "not erased yet"
+    );
+    let done = post_form(
+        &app,
+        &app.admin_a,
+        &erase,
+        &[("csrf", &csrf), ("reason", "Asked in person at the desk")],
+    )
+    .await;
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(done.text().await.expect("body").contains(&page_of));
+    // The name and document are gone from the household; the spouse is untouched.
+    let (_, page) = get(&app, &app.admin_a, &page_of).await;
+    assert!(
+        !page.contains("Алексей") && !page.contains("4512"),
+        "erased"
+    );
+    assert!(page.contains("SMIRNOVA") && page.contains(&spouse));
+    // The erasure is in the household's change history.
+    assert!(page.contains("household · erase_person"), "erasure audited");
 }
