@@ -148,6 +148,34 @@ pub fn validate_item(input: &ItemInput) -> Result<ValidatedItem, ValidationError
     }
 }
 
+/// New entitlement rules for an existing item: they replace the old ones whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ItemRulesInput {
+    /// The rules from now on; empty means the item is no longer limited. Receipts already
+    /// recorded count against the new rules over their windows.
+    #[serde(default)]
+    pub rules: Option<Vec<EntitlementRule>>,
+}
+
+/// Validates [`ItemRulesInput`]: `rules` is required (send `[]` to lift every limit).
+pub fn validate_item_rules(
+    input: &ItemRulesInput,
+) -> Result<Vec<EntitlementRule>, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let Some(rules) = &input.rules else {
+        errors.push(
+            "#/rules",
+            FieldErrorCode::Required,
+            "is required; [] lifts every limit",
+        );
+        return Err(errors);
+    };
+    validate_rules(&mut errors, "#/rules", rules);
+    errors.into_result(rules.clone())
+}
+
 /// Checks a rule set: positive quantities and periods, and at most one rule per group (a
 /// second would make "which rule applies" ambiguous).
 pub fn validate_rules(errors: &mut ValidationErrors, pointer: &str, rules: &[EntitlementRule]) {

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shanyrak_core::essentials::{
-    DistributionInput, ItemInput, MovementInput, MovementRoute, PointInput, validate_distribution,
-    validate_item, validate_movement, validate_point,
+    DistributionInput, ItemInput, ItemRulesInput, MovementInput, MovementRoute, PointInput,
+    validate_distribution, validate_item, validate_item_rules, validate_movement, validate_point,
 };
 use shanyrak_core::{Action, Actor, FieldError, FieldErrorCode, ValidationErrors};
 use shanyrak_store::{
@@ -122,6 +122,32 @@ pub async fn create_item(
     let item = validate_item(&body.value).map_err(ApiError::Validation)?;
     let created = state.store.create_item(&actor, &item, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// Replace an item's entitlement rules (from now on; receipts already recorded count
+/// against the new rules over their windows). Name, unit and code do not change.
+/// Audited with the rules before and after.
+#[utoipa::path(put, path = "/api/v1/items/{id}/rules", tag = "essentials", params(("id" = Uuid, Path)),
+    request_body = ItemRulesInput,
+    responses((status = 200, body = Item), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn update_item_rules(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    body: ApiJson<ItemRulesInput>,
+) -> Result<Json<Item>, ApiError> {
+    require(&actor, Action::ManageStock)?;
+    let id = parse_id(&id)?;
+    let rules = validate_item_rules(&body.value).map_err(ApiError::Validation)?;
+    Ok(Json(
+        state
+            .store
+            .update_item_rules(&actor, id, &rules, Utc::now())
+            .await?,
+    ))
 }
 
 /// Your organisation's item catalogue.

@@ -287,6 +287,10 @@ pub fn router(state: AppState) -> Router {
             get(essentials::list_items).post(essentials::create_item),
         )
         .route(
+            "/items/{id}/rules",
+            axum::routing::put(essentials::update_item_rules),
+        )
+        .route(
             "/distribution-points",
             get(essentials::list_points).post(essentials::create_point),
         )

@@ -7,7 +7,10 @@ use shanyrak_core::Role;
 
 use super::{Backend, TestApp, family, problem};
 
-on_both_backends!(aid_point_flow_from_delivery_to_reports);
+on_both_backends!(
+    aid_point_flow_from_delivery_to_reports,
+    item_rules_change_from_now_on_and_are_audited,
+);
 
 async fn aid_point_flow_from_delivery_to_reports(app: TestApp) {
     let clerk = app.user_of_a("clerk@example.org", Role::Distributor).await;
@@ -173,4 +176,105 @@ async fn aid_point_flow_from_delivery_to_reports(app: TestApp) {
     .await;
     assert_eq!(stock_report["alerts"][0]["on_hand"], 0);
     assert_eq!(stock_report["alerts"][0]["low"], true);
+}
+
+async fn item_rules_change_from_now_on_and_are_audited(app: TestApp) {
+    let clerk = app.user_of_a("clerk@example.org", Role::Distributor).await;
+    let item = app
+        .post_json(
+            &clerk,
+            "/api/v1/items",
+            &json!({"name": "Вода 5 л", "unit": "bottle", "code": "water_5l",
+            "rules": [{"basis": "per_household", "quantity": 1, "period_days": 1}]}),
+        )
+        .await;
+    assert_eq!(item.status(), StatusCode::CREATED);
+    let item: Value = item.json().await.expect("json");
+    let rules_path = format!("/api/v1/items/{}/rules", item["id"].as_str().expect("id"));
+    let household = app.create(&family()).await;
+    let entitlements = format!(
+        "/api/v1/households/{}/entitlements",
+        household["id"].as_str().expect("id")
+    );
+    let remaining = async || -> Value {
+        let view: Value = app
+            .get(&clerk, &entitlements)
+            .await
+            .json()
+            .await
+            .expect("json");
+        view["items"][0]["remaining"].clone()
+    };
+    assert_eq!(remaining().await, json!(1));
+    let put = async |token: &str, body: Value| {
+        app.client
+            .put(app.url(&rules_path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("send")
+    };
+    // The heat: two bottles per person a day from now on.
+    let changed = put(
+        &clerk,
+        json!({"rules": [{"basis": "per_person", "quantity": 2, "period_days": 1}]}),
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let changed: Value = changed.json().await.expect("json");
+    assert_eq!(changed["code"], "water_5l");
+    assert_eq!(changed["rules"][0]["quantity"], 2);
+    assert_eq!(remaining().await, json!(8), "four people, two each");
+    // Bad rules: the pointer says which; missing rules are refused, not read as "none".
+    let (status, body) = problem(
+        put(
+            &clerk,
+            json!({"rules": [{"basis": "per_person", "quantity": 0, "period_days": 1}]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "#/rules/0/quantity");
+    let (status, body) = problem(put(&clerk, json!({})).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "#/rules");
+    assert_eq!(remaining().await, json!(8), "unchanged by refused requests");
+    // Other roles and other organisations.
+    let analyst = app.user_of_a("analyst@example.org", Role::Analyst).await;
+    assert_eq!(
+        put(&analyst, json!({"rules": []})).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put(&app.admin_b, json!({"rules": []})).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // Lifting every limit.
+    let lifted = put(&clerk, json!({"rules": []})).await;
+    assert_eq!(lifted.status(), StatusCode::OK);
+    // Each change is in the audit log with the rules before and after.
+    let audit: Value = app
+        .get(
+            &app.admin_a,
+            &format!(
+                "/api/v1/audit?entity_id={}",
+                item["id"].as_str().expect("id")
+            ),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let changes: Vec<&Value> = audit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["action"] == "update_rules")
+        .collect();
+    assert_eq!(changes.len(), 2, "{audit}");
+    assert_eq!(changes[0]["before"]["rules"][0]["basis"], "per_household");
+    assert_eq!(changes[0]["after"]["rules"][0]["basis"], "per_person");
+    assert_eq!(changes[1]["after"]["rules"], json!([]));
 }

@@ -2176,6 +2176,11 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
         ("get", "/api/v1/items", Needs::Action(ReadStock)),
         ("post", "/api/v1/items", Needs::Action(ManageStock)),
         (
+            "put",
+            "/api/v1/items/{id}/rules",
+            Needs::Action(ManageStock),
+        ),
+        (
             "get",
             "/api/v1/distribution-points",
             Needs::Action(ReadStock),

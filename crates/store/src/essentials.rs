@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use shanyrak_core::Actor;
 use shanyrak_core::essentials::{
-    ValidatedDistribution, ValidatedItem, ValidatedMovement, ValidatedPoint,
+    EntitlementRule, ValidatedDistribution, ValidatedItem, ValidatedMovement, ValidatedPoint,
 };
 use uuid::Uuid;
 
@@ -22,6 +22,17 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Item, StoreError> {
         dispatch!(self, r => r.create_item(actor, item, now).await)
+    }
+
+    /// Replaces an item's entitlement rules; see `Repo::update_item_rules`.
+    pub async fn update_item_rules(
+        &self,
+        actor: &Actor,
+        item_id: Uuid,
+        rules: &[EntitlementRule],
+        now: DateTime<Utc>,
+    ) -> Result<Item, StoreError> {
+        dispatch!(self, r => r.update_item_rules(actor, item_id, rules, now).await)
     }
 
     pub async fn list_items(&self, actor: &Actor) -> Result<Vec<Item>, StoreError> {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 use shanyrak_core::essentials::{
     EntitlementRule, HouseholdSnapshot, ItemEntitlement, ItemRules, LedgerKind, LineAssessment,
     MemberSnapshot, PastDistribution, PointKind, Share, ValidatedDistribution, ValidatedItem,
@@ -280,6 +280,28 @@ backend_impl! {
         Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "item", created.id, "create", None, Some(to_json(&created)?), now).await?;
         tx.commit().await?;
         Ok(created)
+    }
+
+    /// Replaces an item's entitlement rules (your organisation's items only; audited
+    /// with the rules before and after). Name, unit and code stay: the code is what other
+    /// organisations' receipts count against.
+    pub async fn update_item_rules(&self, actor: &Actor, item_id: Uuid, rules: &[EntitlementRule], now: DateTime<Utc>) -> Result<Item, StoreError> {
+        require(actor, Action::ManageStock)?;
+        let mut tx = self.writer.begin().await?;
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1 AND organisation_id = $2");
+        let row = sqlx::query(&sql).bind(item_id).bind(actor.organisation_id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+        let before = Self::item_from_row(&row)?;
+        sqlx::query("UPDATE items SET rules = $1, updated_at = $2 WHERE id = $3")
+            .bind(Json(to_json(&rules)?))
+            .bind(now)
+            .bind(item_id)
+            .execute(&mut *tx)
+            .await?;
+        let after = Item { rules: rules.to_vec(), ..before.clone() };
+        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "item", item_id, "update_rules",
+            Some(json!({ "rules": to_json(&before.rules)? })), Some(json!({ "rules": to_json(&after.rules)? })), now).await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     pub async fn list_items(&self, actor: &Actor) -> Result<Vec<Item>, StoreError> {
