@@ -15,7 +15,7 @@ use shanyrak_core::cases::{
     ConsentInput, PlanAction, ReferralEvent, ReferralInput, ServiceKind, Severity, ShareableField,
     validate_case, validate_note, validate_referral,
 };
-use shanyrak_core::{Action, Vulnerability};
+use shanyrak_core::{Action, ValidationErrors, Vulnerability};
 use shanyrak_store::{Direction, IdempotencyRequest, Referral, StoreError};
 use uuid::Uuid;
 
@@ -688,8 +688,53 @@ pub async fn answer(
 
 pub async fn programmes(State(state): State<AppState>, web: Web) -> PageResult {
     web.require(Action::ManageResettlement).or_page(&web.ctx)?;
+    programmes_page(
+        &state,
+        &web,
+        &FormData::default(),
+        &FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The programme list with the form for a new one (`form` and `errors` refill it after a
+/// refused submission).
+async fn programmes_page(
+    state: &AppState,
+    web: &Web,
+    form: &FormData,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> PageResult {
     let ctx = &web.ctx;
     let programmes = state.store.list_programmes(&web.actor).await.or_page(ctx)?;
+    let value = |name: &str| form.get(name).unwrap_or_default().to_owned();
+    let chosen = |name: &str, v: &str| form.all(name).contains(&v);
+    let field = |name: &str, pointer: &str, label: &str, kind: &str, hint: Option<String>| {
+        let error_id = format!("{name}-error");
+        let invalid = errors.touches(pointer);
+        html! {
+            div.field {
+                label for=(name) { (label) }
+                @if let Some(hint) = &hint { p.hint id=(format!("{name}-hint")) { (hint) } }
+                input id=(name) name=(name) type=(kind) value=(value(name))
+                    aria-invalid=[invalid.then_some("true")]
+                    aria-describedby=[hint.as_ref().map(|_| format!("{name}-hint"))];
+                (errors.show(ctx, pointer, &error_id))
+            }
+        }
+    };
+    let shown = [
+        "#/name",
+        "#/country",
+        "#/quota",
+        "#/criteria/citizenships",
+        "#/criteria/population_groups",
+        "#/criteria/max_household_size",
+        "#/criteria/any_vulnerability",
+        "#/criteria/conscription_risk",
+    ];
     let body = html! {
         h1 { (ctx.t("resettle-title")) }
         @if programmes.is_empty() { p { (ctx.t("resettle-none")) } }
@@ -698,9 +743,180 @@ pub async fn programmes(State(state): State<AppState>, web: Web) -> PageResult {
                 li { a href=(format!("/resettlement/{}", p.id)) { (p.name) } " · " (p.country) " · " (ctx.count("common-people", i64::from(p.quota))) }
             }
         }
-        p.hint { (ctx.t("resettle-create-hint")) }
+        h2 { (ctx.t("resettle-new")) }
+        @let others = errors.others(&shown);
+        @if !others.is_empty() {
+            ul.notice.error role="alert" { @for e in &others { li { (super::forms::message(ctx, e)) } } }
+        }
+        form method="post" action="/resettlement" {
+            (ctx.csrf_field())
+            (field("name", "#/name", &ctx.t("resettle-field-name"), "text", None))
+            (field("country", "#/country", &ctx.t("resettle-field-country"), "text", Some(ctx.t("resettle-field-country-hint"))))
+            (field("quota", "#/quota", &ctx.t("resettle-field-quota"), "number", None))
+            fieldset {
+                legend { (ctx.t("resettle-criteria")) }
+                p.hint { (ctx.t("resettle-criteria-hint")) }
+                (field("citizenships", "#/criteria/citizenships", &ctx.t("resettle-field-citizenships"), "text", Some(ctx.t("resettle-field-citizenships-hint"))))
+                fieldset {
+                    legend { (ctx.t("resettle-field-groups")) }
+                    div.checks {
+                        @for g in shanyrak_core::PopulationGroup::ALL {
+                            label { input type="checkbox" name="groups" value=(g.as_str()) checked[chosen("groups", g.as_str())]; (ctx.label("group", g.as_str())) }
+                        }
+                    }
+                    (errors.show(ctx, "#/criteria/population_groups", "groups-error"))
+                }
+                (field("max_household_size", "#/criteria/max_household_size", &ctx.t("resettle-field-max-size"), "number", None))
+                fieldset {
+                    legend { (ctx.t("resettle-field-vulnerabilities")) }
+                    div.checks {
+                        @for v in Vulnerability::ALL {
+                            label { input type="checkbox" name="vulnerabilities" value=(v.as_str()) checked[chosen("vulnerabilities", v.as_str())]; (ctx.label("vulnerability", v.as_str())) }
+                        }
+                    }
+                    (errors.show(ctx, "#/criteria/any_vulnerability", "vulnerabilities-error"))
+                }
+                fieldset {
+                    legend { (ctx.t("resettle-field-conscription")) }
+                    p.hint { (ctx.t("resettle-field-conscription-hint")) }
+                    (field("conscription_min", "#/criteria/conscription_risk/min_age", &ctx.t("resettle-field-age-from"), "number", None))
+                    (field("conscription_max", "#/criteria/conscription_risk/max_age", &ctx.t("resettle-field-age-to"), "number", None))
+                    (errors.show(ctx, "#/criteria/conscription_risk", "conscription-error"))
+                }
+            }
+            div.actions { button type="submit" { (ctx.t("resettle-create")) } }
+        }
     };
-    Ok(super::render(ctx, &ctx.t("resettle-title"), body))
+    Ok((status, super::render(ctx, &ctx.t("resettle-title"), body)).into_response())
+}
+
+/// The API's programme document from the form: lists from checkboxes and a comma list,
+/// numbers as typed. What cannot go into the document (a non-number, an unknown country
+/// code, half an age range) is left out and reported at its pointer instead, so the
+/// validation of the rest runs too and every problem is shown at once.
+fn programme_document(form: &FormData) -> (serde_json::Value, ValidationErrors) {
+    use shanyrak_core::FieldErrorCode;
+    let mut errors = ValidationErrors::default();
+    let text = |name: &str| form.text(name).filter(|t| !t.trim().is_empty());
+    let mut number = |name: &str, pointer: &str| {
+        text(name).and_then(|t| match t.trim().parse::<u32>() {
+            Ok(n) => Some(serde_json::Value::from(n)),
+            Err(_) => {
+                errors.push(pointer, FieldErrorCode::InvalidType, "a whole number");
+                None
+            }
+        })
+    };
+    let quota = number("quota", "#/quota");
+    let size = number("max_household_size", "#/criteria/max_household_size");
+    let min_age = number("conscription_min", "#/criteria/conscription_risk/min_age");
+    let max_age = number("conscription_max", "#/criteria/conscription_risk/max_age");
+    let mut citizenships = Vec::new();
+    for (i, code) in text("citizenships")
+        .unwrap_or_default()
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .enumerate()
+    {
+        let code = code.to_uppercase();
+        if code.parse::<shanyrak_core::CountryCode>().is_ok() {
+            citizenships.push(code);
+        } else {
+            errors.push(
+                &format!("#/criteria/citizenships/{i}"),
+                FieldErrorCode::UnknownCountry,
+                "not an ISO 3166-1 alpha-2 code",
+            );
+        }
+    }
+    let mut criteria = serde_json::json!({
+        "citizenships": citizenships,
+        "population_groups": form.all("groups"),
+        "any_vulnerability": form.all("vulnerabilities"),
+    });
+    if let Some(size) = size {
+        criteria["max_household_size"] = size;
+    }
+    match (min_age, max_age) {
+        (Some(min_age), Some(max_age)) => {
+            criteria["conscription_risk"] =
+                serde_json::json!({"min_age": min_age, "max_age": max_age});
+        }
+        (Some(_), None) if text("conscription_max").is_none() => errors.push(
+            "#/criteria/conscription_risk/max_age",
+            FieldErrorCode::Required,
+            "give both ages",
+        ),
+        (None, Some(_)) if text("conscription_min").is_none() => errors.push(
+            "#/criteria/conscription_risk/min_age",
+            FieldErrorCode::Required,
+            "give both ages",
+        ),
+        _ => {}
+    }
+    let mut document = serde_json::json!({ "criteria": criteria });
+    if let Some(name) = text("name") {
+        document["name"] = name.into();
+    }
+    if let Some(country) = text("country") {
+        document["country"] = country.trim().to_uppercase().into();
+    }
+    if let Some(quota) = quota {
+        document["quota"] = quota;
+    }
+    (document, errors)
+}
+
+/// `POST /resettlement`: a new programme, through the same validation as the API.
+pub async fn create_programme(
+    State(state): State<AppState>,
+    web: Web,
+    form: FormData,
+) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::ManageResettlement).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let (document, mut errors) = programme_document(&form);
+    let input: shanyrak_core::resettlement::ProgrammeInput =
+        match crate::extract::deserialize_with_pointer(&document) {
+            Ok(input) => input,
+            Err(ApiError::Validation(more)) => {
+                errors.errors.extend(more.errors);
+                shanyrak_core::resettlement::ProgrammeInput::default()
+            }
+            Err(e) => return Err(WebError::Api(e)).or_page(ctx),
+        };
+    let programme = match shanyrak_core::resettlement::validate_programme(&input) {
+        Ok(programme) if errors.errors.is_empty() => Some(programme),
+        Ok(_) => None,
+        Err(more) => {
+            // Fields already reported as untypable are not also "required".
+            let reported: Vec<String> = errors.errors.iter().map(|e| e.pointer.clone()).collect();
+            errors.errors.extend(
+                more.errors
+                    .into_iter()
+                    .filter(|e| !reported.contains(&e.pointer)),
+            );
+            None
+        }
+    };
+    let Some(programme) = programme else {
+        let errors = FieldErrors::from_validation(&errors);
+        return programmes_page(
+            &state,
+            &web,
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let created = state
+        .store
+        .create_programme(&web.actor, &programme, Utc::now())
+        .await
+        .or_page(ctx)?;
+    Ok(see_other(&format!("/resettlement/{}", created.id)))
 }
 
 pub async fn programme(

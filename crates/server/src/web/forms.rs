@@ -113,6 +113,11 @@ impl FieldErrors {
         self.by_pointer.contains_key(pointer)
     }
 
+    /// Whether any error is at this pointer or under it.
+    pub fn touches(&self, pointer: &str) -> bool {
+        !self.at_or_under(pointer).is_empty()
+    }
+
     /// Errors at this pointer and under it (`#/members/0/documents/0/number` belongs to
     /// the document field of member 0).
     fn at_or_under(&self, pointer: &str) -> Vec<&FieldError> {

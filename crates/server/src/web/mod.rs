@@ -98,7 +98,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(cases::page))
         .route("/cases/{id}/{what}", post(cases::change))
         .route("/referrals/{id}", get(cases::referral).post(cases::answer))
-        .route("/resettlement", get(cases::programmes))
+        .route(
+            "/resettlement",
+            get(cases::programmes).post(cases::create_programme),
+        )
         .route(
             "/resettlement/{id}",
             get(cases::programme).post(cases::programme_action),

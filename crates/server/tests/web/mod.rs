@@ -33,6 +33,7 @@ on_both_backends!(
     web_import_previews_confirms_and_quarantine_rows_are_corrected,
     web_casework_from_household_to_referral_answered_by_the_partner,
     web_subject_access_and_erasure_at_the_desk,
+    web_resettlement_programme_from_the_form,
 );
 
 const _: Option<Backend> = None;
@@ -428,6 +429,7 @@ async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
         "/import".to_owned(),
         format!("/households/{household}/members/{member}/data"),
         format!("/households/{household}/members/{member}/erase"),
+        "/resettlement".to_owned(),
     ];
     for lang in i18n::Lang::ALL {
         for path in pages.iter().map(String::as_str).chain(["/login"]) {
@@ -1077,4 +1079,113 @@ async fn web_subject_access_and_erasure_at_the_desk(app: TestApp) {
     assert!(page.contains("SMIRNOVA") && page.contains(&spouse));
     // The erasure is in the household's change history.
     assert!(page.contains("household · erase_person"), "erasure audited");
+}
+
+async fn web_resettlement_programme_from_the_form(app: TestApp) {
+    let (status, page) = get(&app, &app.admin_a, "/resettlement").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = csrf_of(&page);
+    // Every problem at once, next to its field, with what was typed kept.
+    let refused = post_form(
+        &app,
+        &app.admin_a,
+        "/resettlement",
+        &[
+            ("csrf", &csrf),
+            ("name", ""),
+            ("country", "Germany"),
+            ("quota", "250"),
+            ("citizenships", "RU, XX1"),
+            ("groups", "arrival"),
+            ("conscription_min", "18"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.expect("body");
+    for field in ["name", "country", "citizenships", "conscription_max"] {
+        assert!(page.contains(&format!("id=\"{field}-error\"")), "{field}");
+    }
+    assert!(!page.contains("id=\"quota-error\""), "quota is fine");
+    assert!(page.contains("value=\"250\""), "typed quota kept");
+    assert!(
+        page.contains("value=\"RU, XX1\""),
+        "typed citizenships kept"
+    );
+    assert!(
+        page.contains("value=\"arrival\" checked"),
+        "ticked group kept"
+    );
+    // Without the form's token: refused.
+    let forged = post_form(&app, &app.admin_a, "/resettlement", &[("name", "x")]).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    // A registrar may not manage resettlement.
+    let (status, _) = get(&app, &app.token_a, "/resettlement").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let created = post_form(
+        &app,
+        &app.admin_a,
+        "/resettlement",
+        &[
+            ("csrf", &csrf),
+            ("name", "Humanitarian admission (§ 22 AufenthG)"),
+            ("country", "de"),
+            ("quota", "250"),
+            ("citizenships", "RU, by"),
+            ("groups", "arrival"),
+            ("max_household_size", "6"),
+            ("vulnerabilities", "medical"),
+            ("vulnerabilities", "disability"),
+            ("conscription_min", "18"),
+            ("conscription_max", "27"),
+        ],
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let to = location(&created);
+    assert!(to.starts_with("/resettlement/"), "{to}");
+    let (status, page) = get(&app, &app.admin_a, &to).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Humanitarian admission"));
+    let listed: Value = app
+        .client
+        .get(app.url("/api/v1/resettlement/programmes"))
+        .bearer_auth(&app.admin_a)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let programme = &listed["items"][0];
+    assert_eq!(programme["country"], "DE");
+    assert_eq!(programme["quota"], 250);
+    let criteria = &programme["criteria"];
+    let sorted = |v: &Value| -> Vec<String> {
+        let mut items: Vec<String> = v
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        items.sort();
+        items
+    };
+    assert_eq!(sorted(&criteria["citizenships"]), ["BY", "RU"]);
+    assert_eq!(criteria["population_groups"], json!(["arrival"]));
+    assert_eq!(criteria["max_household_size"], 6);
+    assert_eq!(
+        sorted(&criteria["any_vulnerability"]),
+        ["disability", "medical"]
+    );
+    assert_eq!(
+        criteria["conscription_risk"],
+        json!({"min_age": 18, "max_age": 27})
+    );
+    // Listed on the page.
+    let (_, page) = get(&app, &app.admin_a, "/resettlement").await;
+    assert!(page.contains(&to));
 }
