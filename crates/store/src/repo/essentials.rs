@@ -536,6 +536,36 @@ backend_impl! {
     /// given since `since`, by organisations in `visible` only. Item ids are mapped to the
     /// asking organisation's item of the same code; other items are kept under a nil id
     /// for the "recent receipts" list.
+    /// The household and every household holding a person of the same resolved identity
+    /// as one of its members (any organisation), in id order.
+    async fn households_sharing_identities(conn: &mut DB::Connection, household_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        let identities: Vec<Uuid> = sqlx::query("SELECT COALESCE(identity_id, id) AS identity FROM persons WHERE household_id = $1")
+            .bind(household_id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get("identity"))
+            .collect::<Result<_, _>>()?;
+        let mut households = vec![household_id];
+        if !identities.is_empty() {
+            let n = identities.len();
+            let sql = format!(
+                "SELECT DISTINCT household_id FROM persons WHERE id IN ({ids}) OR identity_id IN ({ids})",
+                ids = placeholders(1, n)
+            );
+            let mut query = sqlx::query(&sql);
+            for identity in &identities {
+                query = query.bind(*identity);
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                households.push(row.try_get("household_id")?);
+            }
+        }
+        households.sort_unstable();
+        households.dedup();
+        Ok(households)
+    }
+
     async fn past_distributions(
         conn: &mut DB::Connection,
         household: &HouseholdSnapshot,
@@ -700,14 +730,24 @@ backend_impl! {
                 return self.replay_distribution(actor, idem).await;
             }
         }
-        // The household row is the lock that serialises distributions to one household.
-        let locked = sqlx::query("UPDATE households SET version = version WHERE id = $1 AND organisation_id = $2 RETURNING id")
+        // Household rows are the locks that serialise distributions: this household's, and
+        // those of every household holding one of its members' resolved identities (a
+        // person registered twice), so two points cannot both give one person their
+        // share through two households. All are taken in id order, so two distributions
+        // that lock the same households cannot deadlock.
+        let owned = sqlx::query("SELECT id FROM households WHERE id = $1 AND organisation_id = $2")
             .bind(request.household_id)
             .bind(actor.organisation_id)
             .fetch_optional(&mut *tx)
             .await?;
-        if locked.is_none() {
+        if owned.is_none() {
             return Err(StoreError::NotFound);
+        }
+        for household_id in Self::households_sharing_identities(&mut tx, request.household_id).await? {
+            sqlx::query("UPDATE households SET version = version WHERE id = $1")
+                .bind(household_id)
+                .execute(&mut *tx)
+                .await?;
         }
         let point = Self::own_point(&mut tx, actor, request.point_id).await.map_err(|_| {
             invalid("#/point_id", FieldErrorCode::InvalidValue, "no such distribution point in your organisation")
