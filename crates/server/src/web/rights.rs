@@ -44,20 +44,27 @@ async fn member(
     Ok((household, person))
 }
 
-async fn subject_access(
+/// The member and everything held about them, for an actor who may give subject access
+/// (the reads are in the access log, the subject access with its purpose).
+async fn held_about(
     state: &AppState,
     web: &Web,
-    person_id: uuid::Uuid,
-) -> Result<SubjectAccess, WebError> {
-    Ok(state
+    headers: &axum::http::HeaderMap,
+    household_id: &str,
+    person_id: &str,
+) -> Result<(Household, Person, SubjectAccess), WebError> {
+    web.require(Action::SubjectAccess)?;
+    let (household, person) = member(state, web, headers, household_id, person_id).await?;
+    let held = state
         .store
         .subject_access(
             &Principal::User(web.actor.clone()),
-            person_id,
+            person.id,
             Some(PURPOSE),
             Utc::now(),
         )
-        .await?)
+        .await?;
+    Ok((household, person, held))
 }
 
 /// `GET /households/{id}/members/{person}/data`: everything held about the person, to
@@ -68,12 +75,10 @@ pub async fn data_page(
     headers: axum::http::HeaderMap,
     Path((household_id, person_id)): Path<(String, String)>,
 ) -> PageResult {
-    web.require(Action::SubjectAccess).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let (household, person) = member(&state, &web, &headers, &household_id, &person_id)
+    let (household, person, held) = held_about(&state, &web, &headers, &household_id, &person_id)
         .await
         .or_page(ctx)?;
-    let held = subject_access(&state, &web, person.id).await.or_page(ctx)?;
     let name = full_name(
         &person.surname,
         &person.given_name,
@@ -151,12 +156,10 @@ pub async fn data_file(
     headers: axum::http::HeaderMap,
     Path((household_id, person_id)): Path<(String, String)>,
 ) -> PageResult {
-    web.require(Action::SubjectAccess).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let (_, person) = member(&state, &web, &headers, &household_id, &person_id)
+    let (_, person, held) = held_about(&state, &web, &headers, &household_id, &person_id)
         .await
         .or_page(ctx)?;
-    let held = subject_access(&state, &web, person.id).await.or_page(ctx)?;
     let body = serde_json::to_vec_pretty(&held)
         .map_err(|_| WebError::Api(ApiError::Internal))
         .or_page(ctx)?;
