@@ -586,6 +586,40 @@ async fn receipts_follow_a_person_who_moved_households(f: Fixture) {
         .record_distribution(&clerk, &the_others, None, now())
         .await
         .expect("the others");
+    // A second kit for him, with a reason: the report counts him once among the people
+    // served, though two household records received kits for him.
+    let mut again = only_him.clone();
+    again.override_reason = Some("lost his kit on the way".into());
+    f.store
+        .record_distribution(&clerk, &again, None, now())
+        .await
+        .expect("override");
+    let analyst = user(&f.store, org, "analyst@example.org", &[Role::Analyst]).await;
+    let report = f
+        .store
+        .distribution_report(
+            &analyst,
+            shanyrak_store::ReportDimension::Item,
+            None,
+            None,
+            now(),
+        )
+        .await
+        .expect("report");
+    let kits = report
+        .iter()
+        .find(|r| r.key == "hygiene_kit")
+        .expect("kits row");
+    assert_eq!(
+        (
+            kits.quantity,
+            kits.distributions,
+            kits.households,
+            kits.persons
+        ),
+        (4, 3, 2, 3),
+        "Petrov twice, the two others once: three people"
+    );
 }
 
 async fn double_dipping_across_organisations_is_flagged_only_under_an_agreement(f: Fixture) {

@@ -161,8 +161,11 @@ pub struct DistributionReportRow {
     pub label: Option<String>,
     pub quantity: i64,
     pub distributions: i64,
-    /// Household records served (not resolved people).
+    /// Household records served (a family registered twice counts twice).
     pub households: i64,
+    /// Resolved people who had a share: a person registered twice and decided "same"
+    /// counts once.
+    pub persons: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -890,13 +893,37 @@ backend_impl! {
         }
         let mut conn = self.reader.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
+        // People by resolved identity, counted apart: joining the shares into the first
+        // query would repeat each line once per share in its sums.
+        let people_sql = format!(
+            "SELECT {key} AS key, COUNT(DISTINCT COALESCE(pe.identity_id, pe.id)) AS persons \
+             FROM distributions d JOIN distribution_lines l ON l.distribution_id = d.id \
+             JOIN items i ON i.id = l.item_id \
+             JOIN distribution_shares s ON s.distribution_id = l.distribution_id AND s.item_id = l.item_id \
+             JOIN persons pe ON pe.id = s.person_id \
+             WHERE d.organisation_id IN ({orgs}) AND ($1 IS NULL OR d.distributed_on >= $1) AND ($2 IS NULL OR d.distributed_on <= $2) \
+             GROUP BY {key}",
+            orgs = placeholders(3, visible.len()),
+        );
+        let mut people_query = sqlx::query(&people_sql).bind(from).bind(to);
+        for org in &visible {
+            people_query = people_query.bind(*org);
+        }
+        let key_of = |r: &DB::Row| -> Result<String, StoreError> {
+            Ok(match by {
+                ReportDimension::Item | ReportDimension::Group => r.try_get::<String, _>("key")?,
+                ReportDimension::Day => r.try_get::<NaiveDate, _>("key")?.to_string(),
+                ReportDimension::Point | ReportDimension::Organisation => r.try_get::<Uuid, _>("key")?.to_string(),
+            })
+        };
+        let mut persons: HashMap<String, i64> = HashMap::new();
+        for r in people_query.fetch_all(&mut *conn).await? {
+            persons.insert(key_of(&r)?, r.try_get("persons")?);
+        }
         rows.iter()
             .map(|r| {
-                let key = match by {
-                    ReportDimension::Item | ReportDimension::Group => r.try_get::<String, _>("key")?,
-                    ReportDimension::Day => r.try_get::<NaiveDate, _>("key")?.to_string(),
-                    ReportDimension::Point | ReportDimension::Organisation => r.try_get::<Uuid, _>("key")?.to_string(),
-                };
+                let key = key_of(r)?;
+                let served = persons.get(&key).copied().unwrap_or(0);
                 let label = match by {
                     ReportDimension::Item | ReportDimension::Point => r.try_get::<Option<String>, _>("label")?,
                     _ => None,
@@ -907,6 +934,7 @@ backend_impl! {
                     quantity: r.try_get("quantity")?,
                     distributions: r.try_get("distributions")?,
                     households: r.try_get("households")?,
+                    persons: served,
                 })
             })
             .collect()
