@@ -304,6 +304,12 @@ household-changed-meanwhile = Someone else changed this record while you were ed
 
 sites-title = Sites
 sites-none = No sites yet.
+sites-cities = Cities
+sites-choose-city = Choose a city to see its sites.
+sites-count = { $count ->
+    [one] { $count } site
+   *[other] { $count } sites
+}
 sites-no-pools = No beds.
 sites-pool-kind = Room
 sites-occupancy = Occupancy

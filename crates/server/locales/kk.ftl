@@ -305,6 +305,9 @@ household-changed-meanwhile = Сіз өңдеп жатқанда жазбаны 
 
 sites-title = Орналастыру орындары
 sites-none = Әзірге орындар жоқ.
+sites-cities = Қалалар
+sites-choose-city = Орналастыру пункттерін көру үшін қаланы таңдаңыз.
+sites-count = { $count } пункт
 sites-no-pools = Төсек орын жоқ.
 sites-pool-kind = Бөлме
 sites-occupancy = Толуы

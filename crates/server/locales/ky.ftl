@@ -305,6 +305,9 @@ household-changed-meanwhile = Сиз түзөтүп жатканда жазуу�
 
 sites-title = Жайгаштыруу жайлары
 sites-none = Азырынча жайлар жок.
+sites-cities = Шаарлар
+sites-choose-city = Жайгаштыруу пункттарын көрүү үчүн шаарды тандаңыз.
+sites-count = { $count } пункт
 sites-no-pools = Төшөк орун жок.
 sites-pool-kind = Бөлмө
 sites-occupancy = Ээленгени

@@ -310,6 +310,13 @@ household-changed-meanwhile = Пока вы редактировали, запи
 
 sites-title = Места размещения
 sites-none = Мест пока нет.
+sites-cities = Города
+sites-choose-city = Выберите город, чтобы увидеть его пункты размещения.
+sites-count = { $count ->
+    [one] { $count } пункт
+    [few] { $count } пункта
+   *[other] { $count } пунктов
+}
 sites-no-pools = Нет спальных мест.
 sites-pool-kind = Помещение
 sites-occupancy = Занятость

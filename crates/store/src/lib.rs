@@ -409,6 +409,11 @@ impl Store {
         dispatch!(self, r => r.list_sites(&by, city, now).await)
     }
 
+    /// Cities with how many sites each (`ReadSites`).
+    pub async fn site_cities(&self, actor: &Actor) -> Result<Vec<(String, u64)>, StoreError> {
+        dispatch!(self, r => r.site_cities(actor).await)
+    }
+
     /// Every site, for the operator's system-wide commands.
     /// Beds by country, city and pool kind, summed in the database (aggregates, no site
     /// named): `(country, city, kind, capacity, occupied, reserved, free)`.

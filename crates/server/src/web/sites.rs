@@ -78,12 +78,59 @@ fn legend(ctx: &Ctx) -> Markup {
     }
 }
 
-pub async fn list(State(state): State<AppState>, web: Web) -> PageResult {
+/// More sites than this and the list starts from its cities: one page per city keeps a
+/// large deployment's list readable on a phone and quick to load.
+const SITES_ON_ONE_PAGE: u64 = 60;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    city: Option<String>,
+}
+
+/// The cities as links, with how many sites each has (`current` marked).
+fn city_index(ctx: &Ctx, cities: &[(String, u64)], current: Option<&str>) -> Markup {
+    html! {
+        nav aria-label=(ctx.t("sites-cities")) {
+            ul.legend {
+                @for (city, n) in cities {
+                    li {
+                        a href=(format!("/sites?city={}", super::forms::url_encode(city)))
+                            aria-current=[(current == Some(city.as_str())).then_some("page")] {
+                            (city) " (" (ctx.count("sites-count", i64::try_from(*n).unwrap_or(i64::MAX))) ")"
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    web: Web,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
     web.require(Action::ReadSites).or_page(&web.ctx)?;
     let ctx = &web.ctx;
+    let city = query
+        .city
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let cities = state.store.site_cities(&web.actor).await.or_page(ctx)?;
+    let total: u64 = cities.iter().map(|(_, n)| n).sum();
+    if city.is_none() && total > SITES_ON_ONE_PAGE {
+        let body = html! {
+            h1 { (ctx.t("sites-title")) }
+            p { (ctx.t("sites-choose-city")) }
+            (city_index(ctx, &cities, None))
+        };
+        return Ok(super::render(ctx, &ctx.t("sites-title"), body));
+    }
     let sites = state
         .store
-        .list_sites(&web.actor, None, Utc::now())
+        .list_sites(&web.actor, city, Utc::now())
         .await
         .or_page(ctx)?;
     let mut by_city: BTreeMap<String, Vec<&SiteView>> = BTreeMap::new();
@@ -95,6 +142,7 @@ pub async fn list(State(state): State<AppState>, web: Web) -> PageResult {
     }
     let body = html! {
         h1 { (ctx.t("sites-title")) }
+        @if total > SITES_ON_ONE_PAGE || city.is_some() { (city_index(ctx, &cities, city)) }
         (legend(ctx))
         @if sites.is_empty() { p { (ctx.t("sites-none")) } }
         @for (city, sites) in &by_city {

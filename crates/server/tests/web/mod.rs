@@ -34,6 +34,7 @@ on_both_backends!(
     web_casework_from_household_to_referral_answered_by_the_partner,
     web_subject_access_and_erasure_at_the_desk,
     web_resettlement_programme_from_the_form,
+    web_a_long_site_list_starts_from_its_cities,
 );
 
 const _: Option<Backend> = None;
@@ -1188,4 +1189,70 @@ async fn web_resettlement_programme_from_the_form(app: TestApp) {
     // Listed on the page.
     let (_, page) = get(&app, &app.admin_a, "/resettlement").await;
     assert!(page.contains(&to));
+}
+
+async fn web_a_long_site_list_starts_from_its_cities(app: TestApp) {
+    let site = |name: &str, city: &str| {
+        json!({"name": name, "kind": "sports_hall",
+            "location": {"country": "KZ", "city": city},
+            "rules": {"max_nights": 14}, "amenities": {}})
+    };
+    // A handful: one page, as before, with no city index.
+    for (name, city) in [("Спортзал «Мирас»", "Oral"), ("Мечеть Нур", "Almaty")]
+    {
+        let created = app
+            .post_json(&app.admin_a, "/api/v1/sites", &site(name, city))
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    let (status, page) = get(&app, &app.token_a, "/sites").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Мирас") && page.contains("Нур"));
+    assert!(!page.contains("/sites?city="), "no index for a short list");
+    // Past sixty sites the list starts from the cities.
+    for i in 0..60 {
+        let city = if i % 3 == 0 {
+            "Усть-Каменогорск"
+        } else {
+            "Almaty"
+        };
+        let created = app
+            .post_json(
+                &app.admin_a,
+                "/api/v1/sites",
+                &site(&format!("Школа №{i}"), city),
+            )
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    let (status, page) = get(&app, &app.token_a, "/sites").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !page.contains("Мирас") && !page.contains("Школа №1<"),
+        "no site rows"
+    );
+    assert!(page.contains("/sites?city=Almaty") && page.contains("/sites?city=Oral"));
+    // Russian plurals: 41 пункт, 20 пунктов, 1 пункт.
+    assert!(page.contains("Almaty (41 пункт)"), "{page}");
+    assert!(page.contains("(20 пунктов)") && page.contains("Oral (1 пункт)"));
+    // A city's page lists its sites only; a city name outside ASCII travels encoded.
+    let (status, page) = get(&app, &app.token_a, "/sites?city=Oral").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Мирас") && !page.contains("Нур") && !page.contains("Школа"));
+    assert!(page.contains("aria-current=\"page\""));
+    let encoded = page_link(&page, "Усть-Каменогорск");
+    let (status, page) = get(&app, &app.token_a, &encoded).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Школа №0") && !page.contains("Школа №1<") && !page.contains("Мирас"));
+}
+
+/// The href of the city-index link whose text starts with `city`.
+fn page_link(page: &str, city: &str) -> String {
+    let at = page.find(&format!(">{city} (")).expect("city link");
+    let start = page[..at].rfind("href=\"").expect("href") + 6;
+    page[start..]
+        .split('"')
+        .next()
+        .expect("link")
+        .replace("&amp;", "&")
 }

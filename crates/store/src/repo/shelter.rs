@@ -598,6 +598,20 @@ backend_impl! {
         Self::load_site_views(&mut conn, sites, now).await
     }
 
+    /// Cities with how many sites each, by city name: the index of a long site list.
+    pub async fn site_cities(&self, actor: &Actor) -> Result<Vec<(String, u64)>, StoreError> {
+        if !actor.may(Action::ReadSites) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        let rows = sqlx::query("SELECT city, COUNT(*) AS sites FROM sites GROUP BY city ORDER BY city")
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("city")?, u64::try_from(r.try_get::<i64, _>("sites")?).unwrap_or(0))))
+            .collect()
+    }
+
     /// Adds a bed pool to a site of the actor's organisation.
     pub async fn add_pool(&self, actor: &Actor, site_id: Uuid, spec: &BedPoolSpec, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
         if !actor.may(Action::ManageSites) {
