@@ -56,6 +56,18 @@ async fn item(
         .expect("item")
 }
 
+/// The hygiene kit: one per person every 30 days.
+async fn monthly_kit(f: &Fixture, actor: &Actor) -> Item {
+    item(
+        f,
+        actor,
+        "Hygiene kit",
+        "hygiene_kit",
+        vec![rule(EntitlementBasis::PerPerson, 1, 30)],
+    )
+    .await
+}
+
 async fn point(f: &Fixture, actor: &Actor, name: &str) -> Uuid {
     let input = PointInput {
         name: Some(name.into()),
@@ -313,14 +325,7 @@ async fn concurrent_issues_of_the_last_unit_give_exactly_one_success(f: Fixture)
 async fn entitlement_windows_and_overrides(f: Fixture) {
     let org = f.registrar_a.organisation_id;
     let clerk = distributor(&f, org, "clerk@example.org").await;
-    let kit = item(
-        &f,
-        &clerk,
-        "Hygiene kit",
-        "hygiene_kit",
-        vec![rule(EntitlementBasis::PerPerson, 1, 30)],
-    )
-    .await;
+    let kit = monthly_kit(&f, &clerk).await;
     let parcel = item(
         &f,
         &clerk,
@@ -503,14 +508,7 @@ async fn member_ids(f: &Fixture, actor: &Actor, household: Uuid) -> Vec<Uuid> {
 async fn receipts_follow_a_person_who_moved_households(f: Fixture) {
     let org = f.registrar_a.organisation_id;
     let clerk = distributor(&f, org, "clerk@example.org").await;
-    let kit = item(
-        &f,
-        &clerk,
-        "Hygiene kit",
-        "hygiene_kit",
-        vec![rule(EntitlementBasis::PerPerson, 1, 30)],
-    )
-    .await;
+    let kit = monthly_kit(&f, &clerk).await;
     let desk = point(&f, &clerk, "Мечеть").await;
     receive(&f, &clerk, desk, kit.id, 100).await;
     let first_home = create(&f, &f.registrar_a, &single("Петров")).await;
@@ -740,14 +738,7 @@ async fn double_dipping_across_organisations_is_flagged_only_under_an_agreement(
 async fn one_person_in_two_households_gets_one_share_under_concurrency(f: Fixture) {
     let org = f.registrar_a.organisation_id;
     let clerk = distributor(&f, org, "clerk@example.org").await;
-    let kit = item(
-        &f,
-        &clerk,
-        "Hygiene kit",
-        "hygiene_kit",
-        vec![rule(EntitlementBasis::PerPerson, 1, 30)],
-    )
-    .await;
+    let kit = monthly_kit(&f, &clerk).await;
     let station = point(&f, &clerk, "Вокзал").await;
     let mosque = point(&f, &clerk, "Мечеть").await;
     receive(&f, &clerk, station, kit.id, 100).await;

@@ -39,6 +39,22 @@ on_both_backends!(
 
 const _: Option<Backend> = None;
 
+/// Registers `family()` through the API: the created household, its id and its head's id.
+async fn registered_family(app: &TestApp, token: &str) -> (Value, String, String) {
+    let created: Value = app
+        .post(token, &family(), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let household = created["id"].as_str().expect("id").to_owned();
+    let member = created["members"][0]["id"]
+        .as_str()
+        .expect("member")
+        .to_owned();
+    (created, household, member)
+}
+
 /// A browser that does not follow redirects, so each step can be checked.
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -376,13 +392,7 @@ async fn web_registration_shows_errors_in_place_is_idempotent_and_attaches(app: 
 }
 
 async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
-    let created = app.post(&app.admin_a, &family(), None).await;
-    let created: Value = created.json().await.expect("json");
-    let household = created["id"].as_str().expect("id").to_owned();
-    let member = created["members"][0]["id"]
-        .as_str()
-        .expect("member")
-        .to_owned();
+    let (_, household, member) = registered_family(&app, &app.admin_a).await;
     let (site, _) = app
         .site_with_pools(&[
             json!({"kind": "family_room", "room_size": 4, "beds": 8}),
@@ -955,13 +965,7 @@ async fn web_casework_from_household_to_referral_answered_by_the_partner(app: Te
 }
 
 async fn web_subject_access_and_erasure_at_the_desk(app: TestApp) {
-    let created = app.post(&app.token_a, &family(), None).await;
-    let created: Value = created.json().await.expect("json");
-    let household = created["id"].as_str().expect("id").to_owned();
-    let member = created["members"][0]["id"]
-        .as_str()
-        .expect("member")
-        .to_owned();
+    let (created, household, member) = registered_family(&app, &app.token_a).await;
     let spouse = created["members"][1]["id"]
         .as_str()
         .expect("spouse")
