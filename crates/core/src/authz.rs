@@ -127,16 +127,14 @@ impl Actor {
     /// Identity documents and free-text notes: for the roles that register and follow
     /// up households, not for site managers, dispatchers or distributors.
     pub fn sees_documents_and_notes(&self) -> bool {
-        self.roles
-            .iter()
-            .any(|r| matches!(r, Role::Admin | Role::Registrar | Role::Caseworker))
+        crate::visibility::Viewer::own(self).sees(crate::visibility::Field::DocumentNumber)
     }
 
     /// Sensitive vulnerabilities (protection risk, medical): caseworkers only. Records are
     /// always of the actor's own organisation at this point (cross-organisation reads
     /// need an agreement and never include them).
     pub fn sees_sensitive_vulnerabilities(&self) -> bool {
-        self.roles.contains(&Role::Caseworker)
+        crate::visibility::Viewer::own(self).sees(crate::visibility::Field::SensitiveVulnerability)
     }
 }
 
@@ -152,20 +150,25 @@ impl crate::Vulnerability {
 
 impl crate::Household {
     /// The household as `actor` may see it: fields their role does not need are removed
-    /// (not masked), so nothing hidden can be recovered from the response.
+    /// (not masked), so nothing hidden can be recovered from the response. The rules are
+    /// the visibility table's ([`crate::visibility`]).
     pub fn redacted_for(mut self, actor: &Actor) -> Self {
-        let documents = actor.sees_documents_and_notes();
-        let sensitive = actor.sees_sensitive_vulnerabilities();
-        if !documents {
+        use crate::visibility::{Field, Viewer};
+        let viewer = Viewer::own(actor);
+        if !viewer.sees(Field::HouseholdNotes) {
             self.notes = None;
         }
+        if !viewer.sees(Field::Phone) {
+            self.phone = None;
+        }
+        let documents = viewer.sees(Field::DocumentNumber);
         for member in &mut self.members {
             if !documents {
                 member.documents.clear();
             }
-            if !sensitive {
-                member.vulnerabilities.retain(|v| !v.is_sensitive());
-            }
+            member
+                .vulnerabilities
+                .retain(|v| viewer.sees_vulnerability(*v));
         }
         self
     }

@@ -92,6 +92,17 @@ pub struct Document {
     pub issuing_country: Option<CountryCode>,
 }
 
+impl Document {
+    /// The document in input shape, as a form or a merge patch starts from it.
+    pub fn to_input(&self) -> DocumentInput {
+        DocumentInput {
+            doc_type: self.doc_type,
+            number: self.number.clone(),
+            issuing_country: self.issuing_country.map(|c| c.to_string()),
+        }
+    }
+}
+
 fn digits_only(raw: &str) -> Option<String> {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {

@@ -346,15 +346,7 @@ impl Household {
                         citizenship: p.citizenship.map(|c| c.to_string()),
                         relationship: Some(p.relationship),
                         vulnerabilities: p.vulnerabilities.clone(),
-                        documents: p
-                            .documents
-                            .iter()
-                            .map(|d| DocumentInput {
-                                doc_type: d.doc_type,
-                                number: d.number.clone(),
-                                issuing_country: d.issuing_country.map(|c| c.to_string()),
-                            })
-                            .collect(),
+                        documents: p.documents.iter().map(Document::to_input).collect(),
                     })
                     .collect(),
             ),

@@ -35,6 +35,7 @@ pub mod sharing;
 pub mod shelter;
 pub mod stats;
 pub mod validation;
+pub mod visibility;
 
 pub use authz::{Action, Actor, Role};
 pub use country::CountryCode;

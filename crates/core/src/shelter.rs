@@ -178,7 +178,27 @@ impl Site {
     }
 }
 
+string_enum!(
+    /// What a site is, as coarsely as those who may not see the site itself learn it.
+    SiteKindGroup {
+        /// Halls, mosques, cinemas, schools, dormitories and the like.
+        Collective => "collective",
+        /// Hostels and hotels.
+        Commercial => "commercial",
+        /// A host family or flat.
+        Private => "private",
+    }
+);
+
 impl SiteKind {
+    pub fn group(self) -> SiteKindGroup {
+        match self {
+            SiteKind::Hostel | SiteKind::Hotel => SiteKindGroup::Commercial,
+            SiteKind::PrivateAccommodation => SiteKindGroup::Private,
+            _ => SiteKindGroup::Collective,
+        }
+    }
+
     /// Kinds whose location public figures must never reveal (issue: figures that
     /// expose no one): places of worship and private homes.
     pub fn is_sensitive(self) -> bool {

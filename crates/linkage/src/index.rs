@@ -29,6 +29,23 @@ pub struct Candidate {
     pub evidence: Evidence,
 }
 
+/// Which keys a free-text search may use besides names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchBy {
+    /// Find a person by the phone of their household.
+    pub phone: bool,
+    /// Find a person by an identity document number.
+    pub documents: bool,
+}
+
+impl SearchBy {
+    /// Every key.
+    pub const ALL: SearchBy = SearchBy {
+        phone: true,
+        documents: true,
+    };
+}
+
 /// An incremental index for duplicate lookup.
 #[derive(Debug, Clone)]
 pub struct LinkageIndex {
@@ -207,14 +224,22 @@ impl LinkageIndex {
     /// group, so spellings, gender forms and diminutives meet); numbers exactly after
     /// normalisation. Fuzzy matching is [`Self::query`]'s job.
     pub fn search(&self, text: &str, limit: usize) -> Vec<String> {
+        self.search_by(text, limit, SearchBy::ALL)
+    }
+
+    /// [`Self::search`] on the keys `by` allows: a reader who may not see document numbers
+    /// or phones must not find a person by them either (a match would confirm them).
+    pub fn search_by(&self, text: &str, limit: usize, by: SearchBy) -> Vec<String> {
         let mut keys: Vec<u64> = Vec::new();
         let digits = text.chars().filter(char::is_ascii_digit).count();
         if digits >= 6 {
             let phone = crate::prepare::normalize_phone(text);
-            if phone != 0 {
+            if by.phone && phone != 0 {
                 keys.push(crate::block::phone_key(phone));
             }
-            if let Some(doc) = crate::prepare::DocKey::new(crate::prepare::DocKind::Other, text) {
+            if by.documents
+                && let Some(doc) = crate::prepare::DocKey::new(crate::prepare::DocKind::Other, text)
+            {
                 keys.push(crate::block::document_key(doc.as_bytes()));
             }
         }

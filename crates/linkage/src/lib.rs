@@ -88,6 +88,6 @@ pub mod translit;
 pub use batch::{BatchOptions, DedupResult, GuardRelaxation, LinkResult, ScoredPair, dedup, link};
 pub use compare::Field;
 pub use error::LinkageError;
-pub use index::{Candidate, LinkageIndex};
+pub use index::{Candidate, LinkageIndex, SearchBy};
 pub use model::{Decision, Evidence, FieldEvidence, Guard, Model, Thresholds};
 pub use record::{Document, PartialDate, PersonRecord, Sex};

@@ -52,6 +52,7 @@ error-invalid = Not accepted: please check the fields.
 error-conflict = Someone else changed this record meanwhile. Open it again.
 error-admission = These beds cannot be taken (no room, or the site's rules do not allow it).
 error-too-many = Too many attempts. Please wait a little.
+error-busy = The server is busy with heavy work (such as a placement run). Try again in a minute, or take one city.
 error-internal = Internal error. Nothing was lost; please try again.
 
 ## Fields
@@ -177,6 +178,9 @@ enum-site-kind-other = other
 enum-site-status-open = open
 enum-site-status-full = full
 enum-site-status-closed = closed
+enum-site-kind-group-collective = collective shelter
+enum-site-kind-group-commercial = hostel or hotel
+enum-site-kind-group-private = private home
 enum-stay-reserved = reserved
 enum-stay-checked-in = checked in
 enum-stay-checked-out = checked out
@@ -311,6 +315,10 @@ sites-count = { $count ->
    *[other] { $count } sites
 }
 sites-no-pools = No beds.
+sites-others = Other sites
+sites-others-hint = Names and addresses are shown only to those who place people there.
+sites-kind-group = Kind
+sites-free-beds = Free beds
 sites-pool-kind = Room
 sites-occupancy = Occupancy
 sites-occupied = occupied

@@ -55,6 +55,7 @@ error-invalid = Данные не приняты: проверьте поля.
 error-conflict = Запись тем временем изменил кто-то другой. Откройте её заново.
 error-admission = Эти места нельзя занять (нет мест или правила места не позволяют).
 error-too-many = Слишком много попыток. Подождите немного.
+error-busy = Сервер занят тяжёлой работой (например, расчётом размещения). Повторите через минуту или возьмите один город.
 error-internal = Внутренняя ошибка. Данные не потеряны; попробуйте ещё раз.
 
 ## Поля
@@ -180,6 +181,9 @@ enum-site-kind-other = другое
 enum-site-status-open = открыто
 enum-site-status-full = заполнено
 enum-site-status-closed = закрыто
+enum-site-kind-group-collective = общее помещение
+enum-site-kind-group-commercial = хостел или гостиница
+enum-site-kind-group-private = частное жильё
 enum-stay-reserved = забронировано
 enum-stay-checked-in = заселены
 enum-stay-checked-out = выехали
@@ -318,6 +322,10 @@ sites-count = { $count ->
    *[other] { $count } пунктов
 }
 sites-no-pools = Нет спальных мест.
+sites-others = Другие места размещения
+sites-others-hint = Названия и адреса видят только те, кто размещает людей в этих местах.
+sites-kind-group = Тип
+sites-free-beds = Свободных мест
 sites-pool-kind = Помещение
 sites-occupancy = Занятость
 sites-occupied = занято

@@ -42,7 +42,13 @@ pub enum DispatchError {
     Invalid(ValidationErrors),
     #[error("the proposal in this batch is unreadable")]
     CorruptBatch,
+    #[error(transparent)]
+    Heavy(#[from] crate::heavy::HeavyError),
 }
+
+/// Longest a placement batch may take to solve; beyond it the dispatcher is told to try a
+/// smaller batch (one city) rather than wait.
+pub const SOLVE_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn invalid(pointer: &str, detail: &str) -> DispatchError {
     DispatchError::Invalid(ValidationErrors::single(FieldError::new(
@@ -181,8 +187,11 @@ pub async fn plan(
         max_batch_share: settings.max_batch_share,
         ..placement::Options::default()
     };
+    // Off the request executor: a national batch takes seconds of one core.
+    let solved =
+        crate::heavy::run(SOLVE_LIMIT, move || placement::solve(&problem, &options)).await?;
     // The input is built from validated records; an error here is a bug, not bad input.
-    let solution = placement::solve(&problem, &options).map_err(|e| {
+    let solution = solved.map_err(|e| {
         tracing::error!(error = %e, "placement input rejected");
         DispatchError::CorruptBatch
     })?;

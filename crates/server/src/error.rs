@@ -37,6 +37,10 @@ pub enum ApiError {
     Validation(ValidationErrors),
     MalformedJson(String),
     UnsupportedMediaType,
+    /// Heavy work could not run now or did not finish in time: 503 with `Retry-After`.
+    Unavailable(String),
+    /// A body in a `Content-Encoding` the server does not decode.
+    UnsupportedContentEncoding,
     PayloadTooLarge,
     InvalidHeader(String),
     InvalidQuery(ValidationErrors),
@@ -48,6 +52,10 @@ pub enum ApiError {
     Conflict(String),
     InvalidCredentials,
     TooManyAttempts {
+        retry_after_seconds: i64,
+    },
+    /// Over a per-user limit other than sign-in (look-ups in partners' records).
+    RateLimited {
         retry_after_seconds: i64,
     },
     /// The people cannot take these beds (full, child in a male dorm, …): 409 with the
@@ -92,6 +100,16 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "Send the body as application/json",
+            ),
+            Self::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "The server is busy with heavy work; try again shortly",
+            ),
+            Self::UnsupportedContentEncoding => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_content_encoding",
+                "Send the body without Content-Encoding (identity)",
             ),
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -139,6 +157,11 @@ impl ApiError {
                 "too_many_attempts",
                 "Too many failed logins; try again later",
             ),
+            Self::RateLimited { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Too many requests of this kind in the last hour; try again later",
+            ),
             Self::Admission(e) => (StatusCode::CONFLICT, e.code(), "The beds cannot be given"),
             Self::InsufficientStock => (
                 StatusCode::CONFLICT,
@@ -157,7 +180,9 @@ impl ApiError {
         let (status, code, title) = self.parts();
         let (detail, errors) = match self {
             Self::Validation(e) | Self::InvalidQuery(e) => (None, e.errors.clone()),
-            Self::MalformedJson(d) | Self::InvalidHeader(d) | Self::Conflict(d) => (Some(d.clone()), Vec::new()),
+            Self::MalformedJson(d) | Self::InvalidHeader(d) | Self::Conflict(d) | Self::Unavailable(d) => {
+                (Some(d.clone()), Vec::new())
+            }
             Self::IdempotencyKeyReused => (
                 Some("Each Idempotency-Key belongs to one request body; use a new key for a new request".into()),
                 Vec::new(),
@@ -196,7 +221,13 @@ impl IntoResponse for ApiError {
         if matches!(self, Self::Unauthorized) {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if matches!(self, Self::Unavailable(_)) {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        }
         if let Self::TooManyAttempts {
+            retry_after_seconds,
+        }
+        | Self::RateLimited {
             retry_after_seconds,
         } = self
             && let Ok(value) = HeaderValue::from_str(&retry_after_seconds.max(1).to_string())
@@ -236,6 +267,17 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::heavy::HeavyError> for ApiError {
+    fn from(error: crate::heavy::HeavyError) -> Self {
+        match error {
+            crate::heavy::HeavyError::Busy | crate::heavy::HeavyError::TimedOut => {
+                Self::Unavailable(error.to_string())
+            }
+            crate::heavy::HeavyError::Failed => Self::Internal,
+        }
+    }
+}
+
 impl From<crate::dispatch::DispatchError> for ApiError {
     fn from(error: crate::dispatch::DispatchError) -> Self {
         use crate::dispatch::DispatchError;
@@ -246,6 +288,7 @@ impl From<crate::dispatch::DispatchError> for ApiError {
                 tracing::error!("unreadable placement batch");
                 Self::Internal
             }
+            DispatchError::Heavy(e) => e.into(),
         }
     }
 }

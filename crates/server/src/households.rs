@@ -30,6 +30,10 @@ pub struct CreatedHousehold {
     pub version: i64,
     /// One entry per submitted member, in the submitted order.
     pub members: Vec<CreatedMember>,
+    /// `throttled` when the duplicate look-up in partner organisations was left out because
+    /// you made too many such look-ups in the last hour (your own organisation was searched).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_organisation_lookup: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -80,9 +84,11 @@ const MAX_DUPLICATES_PER_MEMBER: usize = 5;
 fn receipt_response(
     receipt: &HouseholdReceipt,
     duplicates: &mut HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>,
+    throttled: bool,
     replayed: bool,
 ) -> Response {
     let body = CreatedHousehold {
+        cross_organisation_lookup: throttled.then_some("throttled"),
         id: receipt.household_id,
         reference: receipt.reference,
         version: receipt.version,
@@ -176,50 +182,56 @@ pub async fn create_household(
     let receipt = match &outcome {
         CreateOutcome::Created(r) | CreateOutcome::Replayed(r) => r,
     };
-    let mut duplicates = possible_duplicates(&state, &actor, receipt.household_id).await?;
+    let (mut duplicates, throttled) =
+        possible_duplicates(&state, &actor, receipt.household_id).await?;
     Ok(match outcome {
         CreateOutcome::Created(receipt) => {
             tracing::info!(household = %receipt.household_id, members = receipt.member_ids.len(), "household registered");
-            receipt_response(&receipt, &mut duplicates, false)
+            receipt_response(&receipt, &mut duplicates, throttled, false)
         }
-        CreateOutcome::Replayed(receipt) => receipt_response(&receipt, &mut duplicates, true),
+        CreateOutcome::Replayed(receipt) => {
+            receipt_response(&receipt, &mut duplicates, throttled, true)
+        }
     })
 }
+
+/// Each member's possible duplicates, and whether the look-up in partner organisations
+/// was left out because the user is over their hourly limit.
+pub(crate) type FoundDuplicates = (HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>, bool);
 
 /// Indexes the household's members and looks each up among the other registered persons.
 pub(crate) async fn possible_duplicates(
     state: &AppState,
     actor: &shanyrak_core::Actor,
     household_id: Uuid,
-) -> Result<HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>, ApiError> {
+) -> Result<FoundDuplicates, ApiError> {
     let household = state.store.get_household(actor, household_id).await?;
     state.identity.apply_household(&household);
-    // Other organisations' persons only under an identity-sharing agreement in force now.
-    let mut organisations = state
-        .store
-        .sharing_organisations(
-            actor.organisation_id,
-            shanyrak_core::sharing::SharingCategory::Identity,
-            Utc::now(),
-        )
-        .await?;
-    organisations.push(actor.organisation_id);
+    // Other organisations' persons only under an identity-sharing agreement in force now,
+    // and within the user's hourly limit of such look-ups.
+    let scope = crate::partners::lookup_scope(
+        state,
+        actor,
+        shanyrak_core::sharing::SharingCategory::Identity,
+    )
+    .await?;
     let member_ids: Vec<Uuid> = household.members.iter().map(|m| m.id).collect();
     let different = state.store.decided_different(&member_ids).await?;
     let decided_apart = |a: Uuid, b: Uuid| different.contains(&if a < b { (a, b) } else { (b, a) });
     let (found, queue) = match_members(
         state,
         &household,
-        &organisations,
+        &scope.organisations,
         actor.organisation_id,
         decided_apart,
     );
+    crate::partners::log_identity_matches(state, actor, found.values().flatten()).await?;
     // Every possible duplicate waits for a reviewer; none is merged automatically.
     state
         .store
         .enqueue_duplicates(actor, &queue, Utc::now())
         .await?;
-    Ok(found)
+    Ok((found, scope.throttled))
 }
 
 /// After an edit: a corrected name, birth date or document may make a member match someone
@@ -462,16 +474,23 @@ pub async fn list_households(
     Ok(Json(HouseholdPage { items, next_cursor }).into_response())
 }
 
-/// A member list sent back by someone who cannot see sensitive vulnerabilities must not
-/// erase them: they are carried over from the stored member with the same id.
+/// What a role cannot see it cannot have changed: a household sent back by someone who
+/// sees a redacted view (no phone, notes, documents or some vulnerabilities, as the
+/// visibility table says) keeps the stored values of those fields, member by member id.
 pub(crate) fn keep_hidden_fields(
     input: &mut HouseholdInput,
     current: &Household,
     actor: &shanyrak_core::Actor,
 ) {
-    if actor.sees_sensitive_vulnerabilities() {
-        return;
+    use shanyrak_core::visibility::{Field, Viewer};
+    let viewer = Viewer::own(actor);
+    if !viewer.sees(Field::Phone) {
+        input.phone = current.phone.as_ref().map(|p| p.to_string());
     }
+    if !viewer.sees(Field::HouseholdNotes) {
+        input.notes = current.notes.clone();
+    }
+    let documents = viewer.sees(Field::DocumentNumber);
     for member in input.members.iter_mut().flatten() {
         let Some(stored) = member
             .id
@@ -479,12 +498,18 @@ pub(crate) fn keep_hidden_fields(
         else {
             continue;
         };
+        if !documents {
+            member.documents = stored.documents.iter().map(|d| d.to_input()).collect();
+        }
+        member
+            .vulnerabilities
+            .retain(|v| viewer.sees_vulnerability(*v));
         member.vulnerabilities.extend(
             stored
                 .vulnerabilities
                 .iter()
                 .copied()
-                .filter(|v| v.is_sensitive()),
+                .filter(|v| !viewer.sees_vulnerability(*v)),
         );
     }
 }

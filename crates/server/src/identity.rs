@@ -283,10 +283,27 @@ impl IdentityIndex {
     /// Persons of the organisation matching a search box entry (name in any script,
     /// document number, phone): (person, household) pairs.
     pub fn search(&self, organisation_id: Uuid, text: &str, limit: usize) -> Vec<(Uuid, Uuid)> {
+        self.search_by(
+            organisation_id,
+            text,
+            limit,
+            shanyrak_linkage::SearchBy::ALL,
+        )
+    }
+
+    /// [`Self::search`] on the keys the reader may use (no document or phone key for a role
+    /// that may not see them).
+    pub fn search_by(
+        &self,
+        organisation_id: Uuid,
+        text: &str,
+        limit: usize,
+        by: shanyrak_linkage::SearchBy,
+    ) -> Vec<(Uuid, Uuid)> {
         let inner = self.read();
         inner
             .index
-            .search(text, limit.saturating_mul(4).max(20))
+            .search_by(text, limit.saturating_mul(4).max(20), by)
             .into_iter()
             .filter_map(|id| {
                 let person_id = Uuid::parse_str(&id).ok()?;

@@ -162,15 +162,13 @@ pub async fn run(
     let total = prepared.households.len();
     // Possible duplicates are looked for in the organisation and in those sharing identity
     // data with it now (asked once per import, not once per household).
-    let mut organisations = state
-        .store
-        .sharing_organisations(
-            actor.organisation_id,
-            shanyrak_core::sharing::SharingCategory::Identity,
-            Utc::now(),
-        )
-        .await?;
-    organisations.push(actor.organisation_id);
+    let organisations = crate::partners::lookup_scope(
+        state,
+        actor,
+        shanyrak_core::sharing::SharingCategory::Identity,
+    )
+    .await?
+    .organisations;
     let mut done = 0;
     for chunk in prepared.households.chunks(CHUNK) {
         let mut valid = Vec::new();
@@ -239,6 +237,12 @@ pub async fn run(
                             actor.organisation_id,
                             |_, _| false,
                         );
+                        crate::partners::log_identity_matches(
+                            state,
+                            actor,
+                            found.values().flatten(),
+                        )
+                        .await?;
                         summary.sent_to_review += found
                             .values()
                             .filter(|c| {

@@ -22,11 +22,13 @@ pub mod error;
 pub mod essentials;
 pub mod exports;
 pub mod extract;
+pub mod heavy;
 pub mod households;
 pub mod identity;
 pub mod import;
 pub mod merge_patch;
 pub mod openapi;
+pub mod partners;
 pub mod persons;
 pub mod placements;
 pub mod protection;
@@ -68,6 +70,10 @@ pub struct AppState {
     /// Shortest time between coordinator figure snapshots; zero computes them on every
     /// request (tests, tiny databases).
     pub figures_every: chrono::Duration,
+    /// Look-ups a user may make per hour in other organisations' records under agreements
+    /// (duplicate checks at registration, shelter status): enough for a busy desk, too few
+    /// to walk another organisation's registry.
+    pub cross_org_lookups_per_hour: u32,
 }
 
 impl AppState {
@@ -81,9 +87,13 @@ impl AppState {
             release_interval: chrono::Duration::hours(stats::DEFAULT_RELEASE_HOURS),
             plain_http_cookies: false,
             figures_every: chrono::Duration::seconds(stats::DEFAULT_FIGURES_EVERY_SECONDS),
+            cross_org_lookups_per_hour: DEFAULT_CROSS_ORG_LOOKUPS_PER_HOUR,
         })
     }
 }
+
+/// A desk registers at most a family a minute or so; twice that leaves room for checks.
+pub const DEFAULT_CROSS_ORG_LOOKUPS_PER_HOUR: u32 = 120;
 
 /// How often each process picks up writes made by other processes and seals the audit log.
 const INDEX_REFRESH: Duration = Duration::from_secs(2);
@@ -163,6 +173,22 @@ async fn reject_oversized(request: Request, next: axum::middleware::Next) -> Res
     };
     if announced.is_some_and(|n| n > limit as u64) {
         return ApiError::PayloadTooLarge.into_response();
+    }
+    next.run(request).await
+}
+
+/// Refuses a body in any `Content-Encoding` but `identity` before it is read: the server
+/// decodes none, and a handler must never take compressed bytes for the body itself (nor
+/// be asked to inflate a bomb). A cheap phone's forms and the API's JSON are small.
+async fn reject_encoded_bodies(request: Request, next: axum::middleware::Next) -> Response {
+    let encoded = request
+        .headers()
+        .get_all(header::CONTENT_ENCODING)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("unreadable").split(','))
+        .any(|coding| !coding.trim().eq_ignore_ascii_case("identity"));
+    if encoded {
+        return ApiError::UnsupportedContentEncoding.into_response();
     }
     next.run(request).await
 }
@@ -404,6 +430,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(axum::middleware::from_fn(problem_for_bare_errors))
         .layer(axum::middleware::from_fn(reject_oversized))
+        .layer(axum::middleware::from_fn(reject_encoded_bodies))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(

@@ -136,7 +136,14 @@ async fn find(
             Err(e) => Err(e.into()),
         };
     }
-    let found = state.identity.search(actor.organisation_id, text, limit);
+    let viewer = shanyrak_core::visibility::Viewer::own(actor);
+    let by = shanyrak_linkage::SearchBy {
+        phone: viewer.sees(shanyrak_core::visibility::Field::Phone),
+        documents: viewer.sees(shanyrak_core::visibility::Field::DocumentNumber),
+    };
+    let found = state
+        .identity
+        .search_by(actor.organisation_id, text, limit, by);
     let mut households: HashMap<Uuid, Household> = HashMap::new();
     let mut items = Vec::with_capacity(found.len());
     for (person_id, household_id) in found {

@@ -116,8 +116,11 @@ pub async fn shelter_elsewhere(
     let id = parse_id(&id)?;
     let items = state
         .store
-        .shelter_elsewhere(&actor, id, Utc::now())
-        .await?;
+        .shelter_elsewhere(&actor, id, state.cross_org_lookups_per_hour, Utc::now())
+        .await?
+        .ok_or(ApiError::RateLimited {
+            retry_after_seconds: 3600,
+        })?;
     log_read(
         &state,
         &actor,

@@ -8,7 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shanyrak_core::shelter::{BedPoolInput, SiteInput, StayStatus, validate_pool, validate_site};
 use shanyrak_core::{FieldError, FieldErrorCode, ValidationErrors};
-use shanyrak_store::{AdmissionRequest, Resident, SiteView, Stay, WaitingHousehold};
+use shanyrak_store::{
+    AdmissionRequest, Resident, SiteEntry, SiteSummary, SiteView, Stay, WaitingHousehold,
+};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -23,7 +25,11 @@ const MAX_RESERVATION_HOURS: i64 = 72;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SiteList {
+    /// Sites you see whole: your organisation's (if your role places people) and those of
+    /// organisations sharing `shelter` with yours.
     pub items: Vec<SiteView>,
+    /// Every other site: city, a coarse kind and free beds only.
+    pub summaries: Vec<SiteSummary>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -38,6 +44,10 @@ pub struct WaitingList {
     /// `shelter` with yours under an agreement in force (dispatchers, site managers and
     /// admins; empty otherwise).
     pub sheltered_elsewhere: Vec<shanyrak_store::ShelterElsewhere>,
+    /// `throttled` when shelter status at partners was not looked up because you made too
+    /// many such look-ups in the last hour.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_organisation_lookup: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -101,12 +111,14 @@ pub async fn create_site(
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
-/// Sites with their bed pools: capacity, occupied, reserved and free beds.
+/// Sites with their bed pools: capacity, occupied, reserved and free beds, for the sites
+/// you may see whole; the others by city, coarse kind and free beds.
 #[utoipa::path(get, path = "/api/v1/sites", tag = "shelter", params(CityQuery),
     responses((status = 200, body = SiteList)), security(("bearer" = [])))]
 pub async fn list_sites(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: axum::http::HeaderMap,
     Query(query): Query<CityQuery>,
 ) -> Result<Json<SiteList>, ApiError> {
     let city = query
@@ -114,21 +126,41 @@ pub async fn list_sites(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
-    let items = state.store.list_sites(&actor, city, now()).await?;
-    Ok(Json(SiteList { items }))
+    let (items, summaries) = state.store.site_listing(&actor, city, now()).await?;
+    crate::audit::log_read(
+        &state,
+        &actor,
+        &headers,
+        "list_sites",
+        None,
+        serde_json::json!({ "sites": items.len(), "summaries": summaries.len() }),
+    )
+    .await?;
+    Ok(Json(SiteList { items, summaries }))
 }
 
+/// One site: whole if you may see it so, else its city, coarse kind and free beds.
 #[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "shelter", params(("id" = Uuid, Path)),
-    responses((status = 200, body = SiteView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = SiteEntry), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn get_site(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<SiteView>, ApiError> {
-    Ok(Json(
-        state.store.get_site(&actor, parse_id(&id)?, now()).await?,
-    ))
+) -> Result<Json<SiteEntry>, ApiError> {
+    let id = parse_id(&id)?;
+    let entry = state.store.site_entry(&actor, id, now()).await?;
+    crate::audit::log_read(
+        &state,
+        &actor,
+        &headers,
+        "read_site",
+        Some(id),
+        serde_json::json!({ "whole": matches!(entry, SiteEntry::Full(_)) }),
+    )
+    .await?;
+    Ok(Json(entry))
 }
 
 /// Edit a site of your organisation with a JSON merge patch (RFC 7396): its status
@@ -148,6 +180,10 @@ pub async fn patch_site(
     headers: axum::http::HeaderMap,
     body: ApiJson<serde_json::Value>,
 ) -> Result<Json<SiteView>, ApiError> {
+    // The role first: a site one may not manage answers 403 whether or not one may see it.
+    if !actor.may(shanyrak_core::Action::ManageSites) {
+        return Err(ApiError::Forbidden);
+    }
     let id = parse_id(&id)?;
     let if_match = crate::households::expected_version(&headers)?;
     let serde_json::Value::Object(patch) = &body.raw else {
@@ -209,6 +245,9 @@ pub async fn add_pool(
     Path(id): Path<String>,
     body: ApiJson<BedPoolInput>,
 ) -> Result<Response, ApiError> {
+    if !actor.may(shanyrak_core::Action::ManageSites) {
+        return Err(ApiError::Forbidden);
+    }
     let site_id = parse_id(&id)?;
     let site = state.store.get_site(&actor, site_id, now()).await?;
     let spec =
@@ -410,8 +449,10 @@ pub async fn waiting_list(
     let ids: Vec<uuid::Uuid> = items.iter().map(|h| h.household_id).collect();
     let sheltered_elsewhere = state
         .store
-        .shelter_elsewhere_for(&actor, &ids, now())
+        .shelter_elsewhere_for(&actor, &ids, state.cross_org_lookups_per_hour, now())
         .await?;
+    let cross_organisation_lookup = sheltered_elsewhere.is_none().then_some("throttled");
+    let sheltered_elsewhere = sheltered_elsewhere.unwrap_or_default();
     crate::audit::log_read(
         &state,
         &actor,
@@ -422,7 +463,8 @@ pub async fn waiting_list(
     )
     .await?;
     Ok(Json(WaitingList {
-        items,
+        items: items.into_iter().map(|w| w.redacted_for(&actor)).collect(),
         sheltered_elsewhere,
+        cross_organisation_lookup,
     }))
 }

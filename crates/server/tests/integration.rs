@@ -31,11 +31,14 @@ macro_rules! on_both_backends {
     };
 }
 
+mod canary;
 mod cases;
 mod essentials;
 mod figures;
+mod heavy;
 mod protection;
 mod resettlement;
+mod side_doors;
 
 on_both_backends!(
     round_trip_of_four_members_in_three_scripts,
@@ -80,6 +83,18 @@ impl TestApp {
 
     /// An app whose coordinator figures come from snapshots at most `figures_every` apart.
     async fn spawn_with(backend: Backend, figures_every: chrono::Duration) -> Self {
+        Self::spawn_configured(backend, |state| state.figures_every = figures_every).await
+    }
+
+    /// An app whose state `configure` adjusts before it serves. Its log is silent unless
+    /// `TEST_LOG` names a filter (`TEST_LOG=debug cargo test …`).
+    async fn spawn_configured(backend: Backend, configure: impl FnOnce(&mut AppState)) -> Self {
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
         let db = TestDatabase::new(backend).await;
         let store = Store::connect(&db.url, &StoreOptions::default())
             .await
@@ -114,7 +129,8 @@ impl TestApp {
             .expect("bind");
         let address = listener.local_addr().expect("address");
         let mut state = AppState::build(store.clone()).await.expect("state");
-        state.figures_every = figures_every;
+        state.figures_every = chrono::Duration::zero();
+        configure(&mut state);
         tokio::spawn(shanyrak_server::serve(
             listener,
             state,
@@ -1026,12 +1042,25 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
     assert_eq!(stay["status"], "reserved");
 
     let view: Value = app
-        .get(&app.admin_b, &format!("/api/v1/sites/{site}"))
+        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
         .await
         .json()
         .await
         .expect("json");
     assert_eq!(view["pools"][0]["free"], 36, "40 beds less 4 blocked");
+    // Another organisation without a `shelter` agreement sees the free beds, not the pools.
+    let summary: Value = app
+        .get(&app.admin_b, &format!("/api/v1/sites/{site}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        summary["free_beds"],
+        36 + 4,
+        "36 beds and one free family room of 4"
+    );
+    assert!(summary.get("pools").is_none() && summary.get("name").is_none());
     assert_eq!(view["pools"][1]["reserved"], 4);
     assert_eq!(view["pools"][1]["free"], 1, "one of two family rooms left");
     let waiting: Value = app
@@ -1182,8 +1211,8 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
     .await;
     assert_eq!(
         status,
-        StatusCode::FORBIDDEN,
-        "only the operator edits its site"
+        StatusCode::NOT_FOUND,
+        "only the operator edits its site; to others it is not there to edit"
     );
 }
 

@@ -32,11 +32,12 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use repo::{
-    AccessEntry, Agreement, AuditVerification, DuplicateCandidate, PersonSide, ProposedPair,
+    AccessEntry, Agreement, AuditVerification, DuplicateCandidate, PartnerRead, PersonSide,
+    ProposedPair,
 };
 pub use repo::{
     AdmissionRequest, PlacementBatch, PlacementDecision, PoolAllocation, PoolView, Resident,
-    ShelterElsewhere, SiteView, Stay, WaitingHousehold,
+    ShelterElsewhere, SiteEntry, SiteLabel, SiteSummary, SiteView, Stay, WaitingHousehold,
 };
 pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,
@@ -409,6 +410,27 @@ impl Store {
         dispatch!(self, r => r.list_sites(&by, city, now).await)
     }
 
+    /// One site as the actor may see it: whole, or a summary (city, coarse kind, free beds).
+    pub async fn site_entry(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<SiteEntry, StoreError> {
+        dispatch!(self, r => r.site_entry(actor, id, now).await)
+    }
+
+    /// Every site in the actor's view: those seen whole, and the others as summaries.
+    pub async fn site_listing(
+        &self,
+        actor: &Actor,
+        city: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<SiteView>, Vec<SiteSummary>), StoreError> {
+        let by = Principal::User(actor.clone());
+        dispatch!(self, r => r.site_listing(&by, city, now).await)
+    }
+
     /// Cities with how many sites each (`ReadSites`).
     pub async fn site_cities(&self, actor: &Actor) -> Result<Vec<(String, u64)>, StoreError> {
         dispatch!(self, r => r.site_cities(actor).await)
@@ -506,13 +528,17 @@ impl Store {
 
     /// Members of one's household holding a bed with another organisation that shares
     /// `shelter` with one's own under an agreement in force.
+    /// The look-up counts against the user's `per_hour` limit of look-ups in partners'
+    /// records (`None`: over it, nothing looked up); what it finds is written into each
+    /// partner's access log.
     pub async fn shelter_elsewhere(
         &self,
         actor: &Actor,
         household_id: Uuid,
+        per_hour: u32,
         now: DateTime<Utc>,
-    ) -> Result<Vec<ShelterElsewhere>, StoreError> {
-        dispatch!(self, r => r.shelter_elsewhere(actor, household_id, now).await)
+    ) -> Result<Option<Vec<ShelterElsewhere>>, StoreError> {
+        dispatch!(self, r => r.shelter_elsewhere(actor, household_id, per_hour, now).await)
     }
 
     /// [`Store::shelter_elsewhere`] for many households at once (the waiting list).
@@ -520,9 +546,10 @@ impl Store {
         &self,
         actor: &Actor,
         household_ids: &[Uuid],
+        per_hour: u32,
         now: DateTime<Utc>,
-    ) -> Result<Vec<ShelterElsewhere>, StoreError> {
-        dispatch!(self, r => r.shelter_elsewhere_for(actor, household_ids, now).await)
+    ) -> Result<Option<Vec<ShelterElsewhere>>, StoreError> {
+        dispatch!(self, r => r.shelter_elsewhere_for(actor, household_ids, per_hour, now).await)
     }
 
     /// A household's stays, newest first, with the names of their sites.
@@ -531,7 +558,7 @@ impl Store {
         actor: &Actor,
         household_id: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<Vec<(Stay, String)>, StoreError> {
+    ) -> Result<Vec<(Stay, SiteLabel)>, StoreError> {
         dispatch!(self, r => r.household_stays(actor, household_id, now).await)
     }
 
@@ -779,6 +806,28 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         dispatch!(self, r => r.log_access(actor, action, entity_id, purpose, detail, now).await)
+    }
+
+    /// Counts a look-up in partners' records against the user's hourly limit; `false` when
+    /// over it (nothing recorded, and the caller must not look).
+    pub async fn claim_cross_org_lookup(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        per_hour: u32,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, r => r.claim_cross_org_lookup(actor, kind, per_hour, now).await)
+    }
+
+    /// Writes partners' records read on `actor`'s behalf into the partners' access logs.
+    pub async fn log_partner_reads(
+        &self,
+        actor: &Actor,
+        reads: &[PartnerRead],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, r => r.log_partner_reads(actor, reads, now).await)
     }
 
     pub async fn access_log(

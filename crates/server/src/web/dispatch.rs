@@ -59,11 +59,14 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
     web.require(Action::PlaceHouseholds).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let now = Utc::now();
-    let waiting = state
+    let waiting: Vec<_> = state
         .store
         .waiting_list(&web.actor, None, now)
         .await
-        .or_page(ctx)?;
+        .or_page(ctx)?
+        .into_iter()
+        .map(|w| w.redacted_for(&web.actor))
+        .collect();
     let sites = state
         .store
         .list_sites(&web.actor, None, now)

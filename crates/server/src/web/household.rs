@@ -203,7 +203,13 @@ pub async fn page(
                 tbody {
                     @for (stay, site) in &stays {
                         tr {
-                            td { a href=(format!("/sites/{}", stay.site_id)) { (site) } }
+                            td {
+                                @if let Some(name) = &site.name {
+                                    a href=(format!("/sites/{}", stay.site_id)) { (name) }
+                                } @else {
+                                    (site.city) " · " (ctx.label("site-kind-group", site.kind_group.as_str()))
+                                }
+                            }
                             td { (ctx.label("stay", stay.status.as_str())) }
                             td { (stay.persons) }
                             td { (stay.checked_in_at.map(|t| ctx.datetime(t)).or(stay.reserved_until.map(|t| format!("{} {}", ctx.t("household-reserved-until"), ctx.datetime(t)))).unwrap_or_default()) }

@@ -50,76 +50,58 @@ pub const LANG_COOKIE: &str = "shanyrak_lang";
 /// A signed-in session lasts a working shift.
 pub const SESSION_HOURS: i64 = 12;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(login::page).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/language", post(login::set_language))
-        .route("/assets/{name}", get(asset))
-        .route("/reception", get(reception::page).post(reception::submit))
-        .route("/reception/check", post(reception::check_member))
-        .route("/find", get(find::page).post(find::submit))
-        .route("/households/{id}", get(household::page))
-        .route("/households/{id}/card", get(household::card))
-        .route(
-            "/households/{id}/edit",
-            get(household::edit_page).post(household::edit_submit),
-        )
-        .route(
-            "/households/{id}/members/{person}/data",
-            get(rights::data_page),
-        )
-        .route(
-            "/households/{id}/members/{person}/data.json",
-            get(rights::data_file),
-        )
-        .route(
-            "/households/{id}/members/{person}/erase",
-            get(rights::erase_page).post(rights::erase),
-        )
-        .route("/sites", get(sites::list))
-        .route("/sites/{id}", get(sites::page))
-        .route("/sites/{id}/check-in", post(sites::check_in))
-        .route("/sites/{id}/stays/{stay_id}", post(sites::stay_action))
-        .route("/sites/{id}/pools/{pool_id}", post(sites::edit_pool))
-        .route("/dispatch", get(dispatch::page).post(dispatch::propose))
-        .route(
-            "/dispatch/batches/{id}",
-            get(dispatch::batch).post(dispatch::decide),
-        )
-        .route("/duplicates", get(duplicates::queue))
-        .route(
-            "/duplicates/{id}",
-            get(duplicates::pair).post(duplicates::decide),
-        )
-        .route("/dashboard", get(dashboard::page))
-        .route("/cases", get(cases::overview).post(cases::open))
-        .route("/cases/{id}", get(cases::page))
-        .route("/cases/{id}/{what}", post(cases::change))
-        .route("/referrals/{id}", get(cases::referral).post(cases::answer))
-        .route(
-            "/resettlement",
-            get(cases::programmes).post(cases::create_programme),
-        )
-        .route(
-            "/resettlement/{id}",
-            get(cases::programme).post(cases::programme_action),
-        )
-        .route(
-            "/import",
-            get(import::page)
-                .post(import::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    import::MAX_UPLOAD_BYTES,
-                )),
-        )
-        .route("/import/{id}", get(import::preview).post(import::confirm))
-        .route("/distribute", get(distribute::start).post(distribute::find))
-        .route(
-            "/distribute/{id}",
-            get(distribute::household).post(distribute::record),
-        )
+/// The web interface's routes, each once: this list builds the router and is the list
+/// of path templates the canary crawl visits ([`ROUTE_TEMPLATES`]), so a new page is
+/// crawled as soon as it exists.
+macro_rules! web_routes {
+    ($($path:literal => $handler:expr),+ $(,)?) => {
+        /// Every path template of the web interface.
+        pub const ROUTE_TEMPLATES: &[&str] = &[$($path),+];
+
+        pub fn routes() -> Router<AppState> {
+            Router::new()$(.route($path, $handler))+
+        }
+    };
+}
+
+web_routes! {
+    "/" => get(home),
+    "/login" => get(login::page).post(login::submit),
+    "/logout" => post(login::logout),
+    "/language" => post(login::set_language),
+    "/assets/{name}" => get(asset),
+    "/reception" => get(reception::page).post(reception::submit),
+    "/reception/check" => post(reception::check_member),
+    "/find" => get(find::page).post(find::submit),
+    "/households/{id}" => get(household::page),
+    "/households/{id}/card" => get(household::card),
+    "/households/{id}/edit" => get(household::edit_page).post(household::edit_submit),
+    "/households/{id}/members/{person}/data" => get(rights::data_page),
+    "/households/{id}/members/{person}/data.json" => get(rights::data_file),
+    "/households/{id}/members/{person}/erase" =>
+        get(rights::erase_page).post(rights::erase),
+    "/sites" => get(sites::list),
+    "/sites/{id}" => get(sites::page),
+    "/sites/{id}/check-in" => post(sites::check_in),
+    "/sites/{id}/stays/{stay_id}" => post(sites::stay_action),
+    "/sites/{id}/pools/{pool_id}" => post(sites::edit_pool),
+    "/dispatch" => get(dispatch::page).post(dispatch::propose),
+    "/dispatch/batches/{id}" => get(dispatch::batch).post(dispatch::decide),
+    "/duplicates" => get(duplicates::queue),
+    "/duplicates/{id}" => get(duplicates::pair).post(duplicates::decide),
+    "/dashboard" => get(dashboard::page),
+    "/cases" => get(cases::overview).post(cases::open),
+    "/cases/{id}" => get(cases::page),
+    "/cases/{id}/{what}" => post(cases::change),
+    "/referrals/{id}" => get(cases::referral).post(cases::answer),
+    "/resettlement" => get(cases::programmes).post(cases::create_programme),
+    "/resettlement/{id}" => get(cases::programme).post(cases::programme_action),
+    "/import" => get(import::page)
+        .post(import::upload)
+        .layer(axum::extract::DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
+    "/import/{id}" => get(import::preview).post(import::confirm),
+    "/distribute" => get(distribute::start).post(distribute::find),
+    "/distribute/{id}" => get(distribute::household).post(distribute::record),
 }
 
 /// Where a user lands after signing in: the first screen their role works with.
@@ -445,9 +427,10 @@ impl WebError {
                     (StatusCode::CONFLICT, "error-conflict")
                 }
                 ApiError::Admission(_) => (StatusCode::CONFLICT, "error-admission"),
-                ApiError::TooManyAttempts { .. } => {
+                ApiError::TooManyAttempts { .. } | ApiError::RateLimited { .. } => {
                     (StatusCode::TOO_MANY_REQUESTS, "error-too-many")
                 }
+                ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "error-busy"),
                 ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error-invalid"),
                 ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "error-internal"),
                 _ => (StatusCode::BAD_REQUEST, "error-invalid"),

@@ -535,15 +535,13 @@ async fn check_members(
 ) -> Result<HashMap<usize, Vec<DuplicateView>>, WebError> {
     // A new registration has no household of its own yet.
     let own_household = Uuid::nil();
-    let mut organisations = state
-        .store
-        .sharing_organisations(
-            web.actor.organisation_id,
-            shanyrak_core::sharing::SharingCategory::Identity,
-            Utc::now(),
-        )
-        .await?;
-    organisations.push(web.actor.organisation_id);
+    let scope = crate::partners::lookup_scope(
+        state,
+        &web.actor,
+        shanyrak_core::sharing::SharingCategory::Identity,
+    )
+    .await?;
+    let organisations = scope.organisations;
     let phone = (!draft.phone.is_empty()).then_some(draft.phone.as_str());
     let mut households = HashMap::new();
     let mut out = HashMap::new();
@@ -556,6 +554,7 @@ async fn check_members(
         let found = state
             .identity
             .possible_duplicates(&organisations, &record, own_household, 5);
+        crate::partners::log_identity_matches(state, &web.actor, &found).await?;
         let views = describe(state, web, &found, &mut households).await?;
         shown += views.len();
         out.insert(i, views);
@@ -1198,7 +1197,7 @@ pub async fn submit(
     if matches!(outcome, CreateOutcome::Created(_)) {
         tracing::info!(household = %receipt.household_id, members = receipt.member_ids.len(), "household registered on the web");
     }
-    let found = possible_duplicates(&state, &web.actor, receipt.household_id)
+    let (found, _) = possible_duplicates(&state, &web.actor, receipt.household_id)
         .await
         .or_page(ctx)?;
     let mut attached = 0;

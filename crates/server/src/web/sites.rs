@@ -109,6 +109,7 @@ fn city_index(ctx: &Ctx, cities: &[(String, u64)], current: Option<&str>) -> Mar
 pub async fn list(
     State(state): State<AppState>,
     web: Web,
+    headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> PageResult {
     web.require(Action::ReadSites).or_page(&web.ctx)?;
@@ -128,11 +129,21 @@ pub async fn list(
         };
         return Ok(super::render(ctx, &ctx.t("sites-title"), body));
     }
-    let sites = state
+    let (sites, others) = state
         .store
-        .list_sites(&web.actor, city, Utc::now())
+        .site_listing(&web.actor, city, Utc::now())
         .await
         .or_page(ctx)?;
+    crate::audit::log_read(
+        &state,
+        &web.actor,
+        &headers,
+        "list_sites",
+        None,
+        serde_json::json!({ "sites": sites.len(), "summaries": others.len(), "via": "web" }),
+    )
+    .await
+    .or_page(ctx)?;
     let mut by_city: BTreeMap<String, Vec<&SiteView>> = BTreeMap::new();
     for site in &sites {
         by_city
@@ -144,7 +155,7 @@ pub async fn list(
         h1 { (ctx.t("sites-title")) }
         @if total > SITES_ON_ONE_PAGE || city.is_some() { (city_index(ctx, &cities, city)) }
         (legend(ctx))
-        @if sites.is_empty() { p { (ctx.t("sites-none")) } }
+        @if sites.is_empty() && others.is_empty() { p { (ctx.t("sites-none")) } }
         @for (city, sites) in &by_city {
             section {
                 h2 { (city) }
@@ -174,6 +185,28 @@ pub async fn list(
                                     th scope="row" { a href=(format!("/sites/{}", site.site.id)) { (site.site.details.name) } }
                                     td colspan="2" { (ctx.t("sites-no-pools")) }
                                 }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+        @if !others.is_empty() {
+            section {
+                h2 { (ctx.t("sites-others")) }
+                p.hint { (ctx.t("sites-others-hint")) }
+                div.table-wrap { table {
+                    thead { tr {
+                        th scope="col" { (ctx.t("field-city")) }
+                        th scope="col" { (ctx.t("sites-kind-group")) }
+                        th scope="col" { (ctx.t("sites-free-beds")) }
+                    } }
+                    tbody {
+                        @for other in &others {
+                            tr {
+                                td { (other.city) }
+                                td { (ctx.label("site-kind-group", other.kind_group.as_str())) }
+                                td { (ctx.number(i64::try_from(other.free_beds).unwrap_or(i64::MAX))) }
                             }
                         }
                     }

@@ -1209,7 +1209,7 @@ async fn web_a_long_site_list_starts_from_its_cities(app: TestApp) {
             .await;
         assert_eq!(created.status(), StatusCode::CREATED);
     }
-    let (status, page) = get(&app, &app.token_a, "/sites").await;
+    let (status, page) = get(&app, &app.admin_a, "/sites").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Мирас") && page.contains("Нур"));
     assert!(!page.contains("/sites?city="), "no index for a short list");
@@ -1229,7 +1229,7 @@ async fn web_a_long_site_list_starts_from_its_cities(app: TestApp) {
             .await;
         assert_eq!(created.status(), StatusCode::CREATED);
     }
-    let (status, page) = get(&app, &app.token_a, "/sites").await;
+    let (status, page) = get(&app, &app.admin_a, "/sites").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         !page.contains("Мирас") && !page.contains("Школа №1<"),
@@ -1240,12 +1240,12 @@ async fn web_a_long_site_list_starts_from_its_cities(app: TestApp) {
     assert!(page.contains("Almaty (41 пункт)"), "{page}");
     assert!(page.contains("(20 пунктов)") && page.contains("Oral (1 пункт)"));
     // A city's page lists its sites only; a city name outside ASCII travels encoded.
-    let (status, page) = get(&app, &app.token_a, "/sites?city=Oral").await;
+    let (status, page) = get(&app, &app.admin_a, "/sites?city=Oral").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Мирас") && !page.contains("Нур") && !page.contains("Школа"));
     assert!(page.contains("aria-current=\"page\""));
     let encoded = page_link(&page, "Усть-Каменогорск");
-    let (status, page) = get(&app, &app.token_a, &encoded).await;
+    let (status, page) = get(&app, &app.admin_a, &encoded).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Школа №0") && !page.contains("Школа №1<") && !page.contains("Мирас"));
 }

@@ -27,6 +27,29 @@ pub struct AccessEntry {
     pub detail: Value,
 }
 
+/// A record of another organisation read on a user's behalf under an agreement: it goes
+/// into the owner's access log, so the owner sees who outside looked their people up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartnerRead {
+    /// The organisation that owns the record read.
+    pub owner: Uuid,
+    /// `partner_identity_lookup`, `partner_shelter_lookup`, …
+    pub action: &'static str,
+    /// The owner's record (a person id).
+    pub entity_id: Uuid,
+}
+
+/// The smallest version-7 UUID of `at`'s millisecond: access-log ids are time-ordered, so
+/// "since `at`" is a range on the primary key (and on the per-organisation index).
+fn uuid_v7_floor(at: DateTime<Utc>) -> Uuid {
+    let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+    bytes[6] = 0x70;
+    bytes[8] = 0x80;
+    Uuid::from_bytes(bytes)
+}
+
 /// Longest purpose kept; a purpose is a short statement, not a document.
 const MAX_PURPOSE_CHARS: usize = 200;
 
@@ -60,6 +83,74 @@ backend_impl! {
         .bind(Json(detail))
         .execute(&mut *conn)
         .await?;
+        Ok(())
+    }
+
+    /// Counts a look-up in other organisations' records against the user's hourly limit and
+    /// records it in their own organisation's access log. `false`: over the limit, nothing
+    /// recorded, and the caller must not look.
+    pub async fn claim_cross_org_lookup(&self, actor: &Actor, kind: &str, per_hour: u32, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        // The user's row lock serialises one user's concurrent claims on PostgreSQL (SQLite
+        // has one writer), so the limit holds under a burst.
+        sqlx::query("UPDATE users SET disabled = disabled WHERE id = $1")
+            .bind(actor.user_id)
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM access_log WHERE organisation_id = $1 AND id >= $2 AND user_id = $3 \
+             AND action = 'cross_org_lookup'",
+        )
+        .bind(actor.organisation_id)
+        .bind(uuid_v7_floor(now - chrono::Duration::hours(1)))
+        .bind(actor.user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if row.try_get::<i64, _>("n")? >= i64::from(per_hour) {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO access_log (id, at, user_id, organisation_id, action, entity_id, purpose, detail) \
+             VALUES ($1, $2, $3, $4, 'cross_org_lookup', NULL, NULL, $5)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(actor.organisation_id)
+        .bind(Json(serde_json::json!({ "kind": kind })))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Records in each owner's access log the records of theirs read on `actor`'s behalf.
+    pub async fn log_partner_reads(&self, actor: &Actor, reads: &[PartnerRead], now: DateTime<Utc>) -> Result<(), StoreError> {
+        if reads.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.writer.begin().await?;
+        Self::log_partner_reads_in(&mut tx, actor, reads, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(super) async fn log_partner_reads_in(conn: &mut DB::Connection, actor: &Actor, reads: &[PartnerRead], now: DateTime<Utc>) -> Result<(), StoreError> {
+        for read in reads {
+            sqlx::query(
+                "INSERT INTO access_log (id, at, user_id, organisation_id, action, entity_id, purpose, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(read.owner)
+            .bind(read.action.to_owned())
+            .bind(read.entity_id)
+            .bind(Json(serde_json::json!({ "by_organisation_id": actor.organisation_id })))
+            .execute(&mut *conn)
+            .await?;
+        }
         Ok(())
     }
 

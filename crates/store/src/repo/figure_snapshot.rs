@@ -206,7 +206,7 @@ backend_impl! {
         }
 
         let distributions: Vec<(Uuid, String, i64)> = sqlx::query(
-            "SELECT d.organisation_id, i.code, SUM(l.quantity) AS units FROM distribution_lines l \
+            "SELECT d.organisation_id, i.code, CAST(SUM(l.quantity) AS BIGINT) AS units FROM distribution_lines l \
              JOIN distributions d ON d.id = l.distribution_id JOIN items i ON i.id = l.item_id \
              WHERE d.recorded_at <= $1 GROUP BY d.organisation_id, i.code",
         )

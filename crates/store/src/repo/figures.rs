@@ -201,7 +201,7 @@ backend_impl! {
         let clause = scope_clause("d.organisation_id", scope, first);
         let window = if since.is_some() { " AND d.recorded_at > $1" } else { "" };
         let sql = format!(
-            "SELECT i.code, SUM(l.quantity) AS units FROM distribution_lines l JOIN distributions d ON d.id = l.distribution_id \
+            "SELECT i.code, CAST(SUM(l.quantity) AS BIGINT) AS units FROM distribution_lines l JOIN distributions d ON d.id = l.distribution_id \
              JOIN items i ON i.id = l.item_id WHERE 1 = 1{window}{clause} GROUP BY i.code ORDER BY i.code"
         );
         let mut query = sqlx::query(&sql);
@@ -226,7 +226,7 @@ backend_impl! {
         }
         let clause = scope_clause("d.organisation_id", scope, 1);
         let sql = format!(
-            "SELECT d.distributed_on, i.code, pt.city, SUM(l.quantity) AS units, COUNT(DISTINCT d.household_id) AS households \
+            "SELECT d.distributed_on, i.code, pt.city, CAST(SUM(l.quantity) AS BIGINT) AS units, COUNT(DISTINCT d.household_id) AS households \
              FROM distribution_lines l JOIN distributions d ON d.id = l.distribution_id JOIN items i ON i.id = l.item_id \
              JOIN distribution_points pt ON pt.id = d.point_id WHERE 1 = 1{clause} \
              GROUP BY d.distributed_on, i.code, pt.city ORDER BY d.distributed_on, i.code, pt.city"

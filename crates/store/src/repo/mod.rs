@@ -133,10 +133,16 @@ pub struct AuditEvent {
     pub entity: String,
     pub entity_id: Uuid,
     pub action: String,
+    /// The record before the change, with every value the reader's role may not see on
+    /// the record itself removed; absent when none may be shown.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub before: Option<Value>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub after: Option<Value>,
+    /// JSON pointers of the fields this change touched (shown even where values are not).
+    pub changed: Vec<String>,
+    /// JSON pointers whose values were withheld from this reader (`""`: the whole payload).
+    pub withheld: Vec<String>,
 }
 
 /// The queries for one backend.
@@ -312,7 +318,7 @@ pub use registry::RegistryRow;
 mod figures;
 pub use figure_snapshot::{SnapshotInfo, WaitingCell};
 mod imports;
-pub use access_log::AccessEntry;
+pub use access_log::{AccessEntry, PartnerRead};
 pub use essentials::{
     DistributionOutcome, DistributionPoint, DistributionReceipt, DistributionReportRow,
     EntitlementView, Item, RecentReceipt, RecordedLine, ReportDimension, StockEntry, StockLevel,
@@ -337,7 +343,8 @@ pub use protection::{
 };
 pub use sharing::Agreement;
 pub use shelter::{
-    AdmissionRequest, PoolView, Resident, ShelterElsewhere, SiteView, Stay, WaitingHousehold,
+    AdmissionRequest, PoolView, Resident, ShelterElsewhere, SiteEntry, SiteLabel, SiteSummary,
+    SiteView, Stay, WaitingHousehold,
 };
 
 backend_impl! {
@@ -1635,6 +1642,8 @@ backend_impl! {
             action: row.try_get("action")?,
             before: row.try_get::<Option<Json<Value>>, _>("before_state")?.map(|j| j.0),
             after: row.try_get::<Option<Json<Value>>, _>("after_state")?.map(|j| j.0),
+            changed: Vec::new(),
+            withheld: Vec::new(),
         })
     }
 
@@ -1655,7 +1664,21 @@ backend_impl! {
         .bind(actor.organisation_id)
         .fetch_all(&mut *conn)
         .await?;
-        rows.iter().map(Self::audit_event_from_row).collect()
+        // Shown through the visibility of the record itself: what the reader's role may
+        // not see on the record, it does not see in its history either.
+        let viewer = shanyrak_core::visibility::Viewer::own(actor);
+        rows.iter()
+            .map(|row| {
+                let mut event = Self::audit_event_from_row(row)?;
+                let redacted =
+                    shanyrak_core::visibility::redact_audit(&event.entity, event.before.take(), event.after.take(), &viewer);
+                event.before = redacted.before;
+                event.after = redacted.after;
+                event.changed = redacted.changed;
+                event.withheld = redacted.withheld;
+                Ok(event)
+            })
+            .collect()
     }
 
     pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {

@@ -135,6 +135,11 @@ backend_impl! {
     /// Organisations sharing `category` with `receiver` under an agreement in force now.
     pub async fn sharing_organisations(&self, receiver: Uuid, category: SharingCategory, now: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
         let mut conn = self.reader.acquire().await?;
+        Self::sharing_organisations_in(&mut conn, receiver, category, now).await
+    }
+
+    /// [`Self::sharing_organisations`] on the caller's connection (inside its transaction).
+    pub(super) async fn sharing_organisations_in(conn: &mut DB::Connection, receiver: Uuid, category: SharingCategory, now: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM sharing_agreements WHERE to_organisation_id = $1 AND withdrawn_at IS NULL");
         let rows = sqlx::query(&sql).bind(receiver).fetch_all(&mut *conn).await?;
         let mut orgs = Vec::new();

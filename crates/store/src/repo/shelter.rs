@@ -14,8 +14,8 @@ use serde::Serialize;
 use serde_json::Value;
 use shanyrak_core::shelter::{
     AdmissionError, Amenities, BedPoolSpec, Coordinates, HouseRules, Occupant, PoolKind, PoolUsage,
-    Site, SiteKind, SiteStatus, StayStatus, ValidatedSite, check_admission, validate_pool,
-    waiting_priority,
+    Site, SiteKind, SiteKindGroup, SiteStatus, StayStatus, ValidatedSite, check_admission,
+    validate_pool, waiting_priority,
 };
 use shanyrak_core::{
     Action, Actor, CountryCode, Household, HouseholdStatus, Location, Need, PhoneNumber,
@@ -61,6 +61,74 @@ impl PoolView {
     /// Beds in service: all beds less the blocked ones.
     pub fn capacity(&self) -> u64 {
         u64::from(self.spec.beds.saturating_sub(self.spec.blocked_beds))
+    }
+}
+
+/// A site as those who may not see it in full see it (the owner's registrars, other
+/// organisations without a `shelter` agreement): the city, a coarse kind and the free beds.
+/// Never its name, address, coordinates, host or pools.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SiteSummary {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub country: CountryCode,
+    pub city: String,
+    pub kind_group: SiteKindGroup,
+    pub status: SiteStatus,
+    /// Beds free now (for family rooms, the beds of wholly free rooms).
+    pub free_beds: u64,
+    pub free_step_free_beds: u64,
+}
+
+impl SiteSummary {
+    fn of(view: &SiteView) -> Self {
+        SiteSummary {
+            id: view.site.id,
+            organisation_id: view.site.organisation_id,
+            country: view.site.details.location.country,
+            city: view.site.details.location.city.clone(),
+            kind_group: view.site.details.kind.group(),
+            status: view.site.details.status,
+            free_beds: view.pools.iter().map(PoolView::free_beds).sum(),
+            free_step_free_beds: view.pools.iter().map(|p| u64::from(p.free_step_free)).sum(),
+        }
+    }
+}
+
+/// Where a stay is, as the reader may know it: the site's name only for those who see the
+/// site whole (see [`SiteSummary`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SiteLabel {
+    pub name: Option<String>,
+    pub city: String,
+    pub kind_group: SiteKindGroup,
+}
+
+/// One site as a reader may see it: whole, or as a summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum SiteEntry {
+    Full(Box<SiteView>),
+    Summary(SiteSummary),
+}
+
+/// The organisations whose sites a reader sees whole, by the visibility table: their own
+/// (for the roles that place people) and those sharing `shelter` with them.
+#[derive(Debug, Clone)]
+enum FullSites {
+    All,
+    Of(Vec<Uuid>),
+}
+
+impl FullSites {
+    fn includes(&self, organisation_id: Uuid) -> bool {
+        match self {
+            FullSites::All => true,
+            FullSites::Of(orgs) => orgs.contains(&organisation_id),
+        }
     }
 }
 
@@ -160,6 +228,18 @@ pub struct WaitingHousehold {
     pub vulnerabilities: Vec<Vulnerability>,
     pub priority: u32,
     pub waiting_days: i64,
+}
+
+impl WaitingHousehold {
+    /// The entry as `actor` may see it: vulnerabilities beyond the role's view (protection
+    /// risk, medical, pregnancy for those who do not follow cases) are removed; the
+    /// priority, which counts them all, and the bed needs (step-free, children) stay.
+    pub fn redacted_for(mut self, actor: &Actor) -> Self {
+        let viewer = shanyrak_core::visibility::Viewer::own(actor);
+        self.vulnerabilities
+            .retain(|v| viewer.sees_vulnerability(*v));
+        self
+    }
 }
 
 const SITE_COLUMNS: &str = "id, organisation_id, name, kind, address, country, region, city, latitude, longitude, \
@@ -568,22 +648,62 @@ backend_impl! {
 
     /// A site with its pools and free beds. Sites are not personal data: every signed-in
     /// role may see them, which is what lets dispatchers place across organisations.
+    /// Whose sites `by` sees whole: own (roles that place people), partners sharing
+    /// `shelter` (the same roles), everything for the operator.
+    async fn full_sites(conn: &mut DB::Connection, by: &Principal, now: DateTime<Utc>) -> Result<FullSites, StoreError> {
+        use shanyrak_core::sharing::SharingCategory;
+        use shanyrak_core::visibility::{Field, Relation, Viewer};
+        let Principal::User(actor) = by else {
+            return Ok(FullSites::All);
+        };
+        let mut orgs = Vec::new();
+        if Viewer::own(actor).sees(Field::SiteDetails) {
+            orgs.push(actor.organisation_id);
+        }
+        let partner = Viewer { roles: &actor.roles, relation: Relation::Partner(SharingCategory::Shelter) };
+        if partner.sees(Field::SiteDetails) {
+            orgs.extend(Self::sharing_organisations_in(conn, actor.organisation_id, SharingCategory::Shelter, now).await?);
+        }
+        Ok(FullSites::Of(orgs))
+    }
+
+    /// A site the actor sees whole (see [`Self::site_entry`] for everyone else); another
+    /// organisation's site without a `shelter` agreement is `NotFound`.
     pub async fn get_site(&self, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<SiteView, StoreError> {
+        match self.site_entry(actor, id, now).await? {
+            SiteEntry::Full(view) => Ok(*view),
+            SiteEntry::Summary(_) => Err(StoreError::NotFound),
+        }
+    }
+
+    /// One site as the actor may see it: whole or as a summary.
+    pub async fn site_entry(&self, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<SiteEntry, StoreError> {
         if !actor.may(Action::ReadSites) {
             return Err(StoreError::Forbidden);
         }
         let mut conn = self.reader.acquire().await?;
+        let full = Self::full_sites(&mut conn, &Principal::User(actor.clone()), now).await?;
         let site = Self::site_in_conn(&mut conn, id).await?;
-        let mut views = Self::load_site_views(&mut conn, vec![site], now).await?;
-        views.pop().ok_or(StoreError::NotFound)
+        let owner = site.organisation_id;
+        let view = Self::load_site_views(&mut conn, vec![site], now).await?.pop().ok_or(StoreError::NotFound)?;
+        Ok(if full.includes(owner) { SiteEntry::Full(Box::new(view)) } else { SiteEntry::Summary(SiteSummary::of(&view)) })
     }
 
+    /// The sites `by` sees whole (for a user: their organisation's, if their role places
+    /// people, and those of organisations sharing `shelter` with theirs; all for the
+    /// operator): the sites a placement may use.
     pub async fn list_sites(&self, by: &Principal, city: Option<&str>, now: DateTime<Utc>) -> Result<Vec<SiteView>, StoreError> {
+        Ok(self.site_listing(by, city, now).await?.0)
+    }
+
+    /// Every site in the actor's view: those seen whole, and the others as summaries.
+    pub async fn site_listing(&self, by: &Principal, city: Option<&str>, now: DateTime<Utc>) -> Result<(Vec<SiteView>, Vec<SiteSummary>), StoreError> {
         if let Principal::User(actor) = by
             && !actor.may(Action::ReadSites) {
                 return Err(StoreError::Forbidden);
             }
         let mut conn = self.reader.acquire().await?;
+        let full = Self::full_sites(&mut conn, by, now).await?;
         let rows = match city {
             Some(city) => {
                 let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE city = $1 ORDER BY name, id");
@@ -595,7 +715,13 @@ backend_impl! {
             }
         };
         let sites: Vec<Site> = rows.iter().map(Self::site_from_row).collect::<Result<_, _>>()?;
-        Self::load_site_views(&mut conn, sites, now).await
+        let views = Self::load_site_views(&mut conn, sites, now).await?;
+        let (whole, others): (Vec<SiteView>, Vec<SiteView>) =
+            views.into_iter().partition(|v| full.includes(v.site.organisation_id));
+        let mut summaries: Vec<SiteSummary> = others.iter().map(SiteSummary::of).collect();
+        // Ordered by place, never by name: a summary must not hint at the name either.
+        summaries.sort_by(|a, b| (&a.country, &a.city, a.id).cmp(&(&b.country, &b.city, b.id)));
+        Ok((whole, summaries))
     }
 
     /// Cities with how many sites each, by city name: the index of a long site list.
@@ -751,6 +877,11 @@ backend_impl! {
             .await?;
         let household = Self::load_household(conn, scope, "id", HouseholdKey::Id(request.household_id)).await?;
         let site = Self::site_in_conn(conn, site_id).await?;
+        // Beds of one's own organisation, or of one sharing `shelter` with it: a site one
+        // may not see whole is not there to place into.
+        if !Self::full_sites(conn, by, now).await?.includes(site.organisation_id) {
+            return Err(StoreError::NotFound);
+        }
         let sql = format!("SELECT {POOL_COLUMNS} FROM bed_pools WHERE id = $1");
         let row = sqlx::query(&sql).bind(request.pool_id).fetch_one(&mut *conn).await?;
         let (_, _, spec, _) = Self::pool_from_row(&row)?;
@@ -967,52 +1098,51 @@ backend_impl! {
         Ok(residents)
     }
 
-    /// Whether members of one of the actor's households hold a bed with another
-    /// organisation: only organisations that share `shelter` with the actor's under an
-    /// agreement in force are asked, at the moment of the read, so expiry and withdrawal
-    /// take effect at once. The same person is found by an identity document of the same
-    /// type and number (the other organisation's names are never compared or returned).
-    pub async fn shelter_elsewhere(&self, actor: &Actor, household_id: Uuid, now: DateTime<Utc>) -> Result<Vec<ShelterElsewhere>, StoreError> {
+    /// Members of the actor's household holding a bed with an organisation that shares
+    /// `shelter` with the actor's under an agreement in force. A look-up that can reach a
+    /// partner counts against the user's `per_hour` limit (`None`: over it, nothing looked
+    /// up), and each partner's person found goes into that partner's access log.
+    pub async fn shelter_elsewhere(&self, actor: &Actor, household_id: Uuid, per_hour: u32, now: DateTime<Utc>) -> Result<Option<Vec<ShelterElsewhere>>, StoreError> {
         if !actor.may(Action::ReadShelterElsewhere) {
             return Err(StoreError::Forbidden);
         }
-        let partners = self
-            .sharing_organisations(actor.organisation_id, shanyrak_core::sharing::SharingCategory::Shelter, now)
-            .await?;
         let mut conn = self.reader.acquire().await?;
         // Scoped: another organisation's household is not found.
         Self::load_household(&mut conn, Some(actor.organisation_id), "id", HouseholdKey::Id(household_id)).await?;
         drop(conn);
-        if partners.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.shelter_elsewhere_among(actor.organisation_id, &partners, &[household_id], now).await
+        self.shelter_elsewhere_for(actor, &[household_id], per_hour, now).await
     }
 
     /// [`Self::shelter_elsewhere`] for many households of the actor's organisation at once
     /// (the waiting list); empty without a `shelter` agreement in force or the role.
-    pub async fn shelter_elsewhere_for(&self, actor: &Actor, household_ids: &[Uuid], now: DateTime<Utc>) -> Result<Vec<ShelterElsewhere>, StoreError> {
+    pub async fn shelter_elsewhere_for(&self, actor: &Actor, household_ids: &[Uuid], per_hour: u32, now: DateTime<Utc>) -> Result<Option<Vec<ShelterElsewhere>>, StoreError> {
         if !actor.may(Action::ReadShelterElsewhere) || household_ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         }
         let partners = self
             .sharing_organisations(actor.organisation_id, shanyrak_core::sharing::SharingCategory::Shelter, now)
             .await?;
         if partners.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Some(Vec::new()));
         }
-        self.shelter_elsewhere_among(actor.organisation_id, &partners, household_ids, now).await
+        if !self.claim_cross_org_lookup(actor, "shelter", per_hour, now).await? {
+            return Ok(None);
+        }
+        let (found, reads) = self.shelter_elsewhere_among(actor.organisation_id, &partners, household_ids, now).await?;
+        self.log_partner_reads(actor, &reads, now).await?;
+        Ok(Some(found))
     }
 
     /// Current stays with `partners` of persons who share an identity document (type and
     /// number) with a current member of one of `household_ids`, which belong to `own`.
-    async fn shelter_elsewhere_among(&self, own: Uuid, partners: &[Uuid], household_ids: &[Uuid], now: DateTime<Utc>) -> Result<Vec<ShelterElsewhere>, StoreError> {
+    async fn shelter_elsewhere_among(&self, own: Uuid, partners: &[Uuid], household_ids: &[Uuid], now: DateTime<Utc>) -> Result<(Vec<ShelterElsewhere>, Vec<super::PartnerRead>), StoreError> {
         let mut conn = self.reader.acquire().await?;
         let mut found: Vec<ShelterElsewhere> = Vec::new();
+        let mut reads: Vec<super::PartnerRead> = Vec::new();
         for chunk in household_ids.chunks(500) {
             let in_list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
             let sql = format!(
-                "SELECT DISTINCT own.household_id AS own_household, own.id AS own_person, s.id AS stay_id, s.organisation_id, \
+                "SELECT DISTINCT own.household_id AS own_household, own.id AS own_person, p.id AS their_person, s.id AS stay_id, s.organisation_id, \
                  o.name AS organisation_name, t.city, s.status, s.checked_in_at, s.created_at \
                  FROM persons own JOIN households oh ON oh.id = own.household_id \
                  JOIN documents od ON od.person_id = own.id \
@@ -1048,17 +1178,21 @@ backend_impl! {
                     status: parse_enum(&row.try_get::<String, _>("status")?, StayStatus::parse, "status")?,
                     since: checked_in.unwrap_or(row.try_get("created_at")?),
                 };
+                let read = super::PartnerRead { owner: organisation_id, action: "partner_shelter_lookup", entity_id: row.try_get("their_person")? };
+                if !reads.contains(&read) {
+                    reads.push(read);
+                }
                 if !found.contains(&entry) {
                     found.push(entry);
                 }
             }
         }
-        Ok(found)
+        Ok((found, reads))
     }
 
     /// Every stay of a household of the actor's organisation, newest first, with the name
     /// of its site: the household's shelter history.
-    pub async fn household_stays(&self, actor: &Actor, household_id: Uuid, now: DateTime<Utc>) -> Result<Vec<(Stay, String)>, StoreError> {
+    pub async fn household_stays(&self, actor: &Actor, household_id: Uuid, now: DateTime<Utc>) -> Result<Vec<(Stay, SiteLabel)>, StoreError> {
         if !actor.may(Action::ReadHousehold) {
             return Err(StoreError::Forbidden);
         }
@@ -1071,6 +1205,7 @@ backend_impl! {
         if owner.try_get::<Uuid, _>("organisation_id")? != actor.organisation_id {
             return Err(StoreError::NotFound);
         }
+        let full = Self::full_sites(&mut conn, &Principal::User(actor.clone()), now).await?;
         let sql = format!("SELECT {STAY_COLUMNS} FROM stays WHERE household_id = $1 ORDER BY id DESC");
         let rows = sqlx::query(&sql).bind(household_id).fetch_all(&mut *conn).await?;
         let mut stays = Vec::with_capacity(rows.len());
@@ -1079,7 +1214,12 @@ backend_impl! {
             let members = Self::stay_members(&mut conn, id).await?;
             let stay = Self::stay_from_row(&row, members, now)?;
             let site = Self::site_in_conn(&mut conn, stay.site_id).await?;
-            stays.push((stay, site.details.name.clone()));
+            let label = SiteLabel {
+                name: full.includes(site.organisation_id).then(|| site.details.name.clone()),
+                city: site.details.location.city.clone(),
+                kind_group: site.details.kind.group(),
+            };
+            stays.push((stay, label));
         }
         Ok(stays)
     }
