@@ -1149,11 +1149,23 @@ async fn capacity_changes_are_audited_and_never_below_occupancy(f: Fixture) {
         .update_pool(&other_admin, site, pool, &mixed(1), now())
         .await;
     assert!(matches!(foreign, Err(StoreError::Forbidden)), "{foreign:?}");
+    // Another organisation without a `shelter` agreement sees how many beds are free,
+    // not the site itself.
+    assert!(matches!(
+        f.store.get_site(&other_admin, site, now()).await,
+        Err(StoreError::NotFound)
+    ));
+    let Ok(shanyrak_store::SiteEntry::Summary(summary)) =
+        f.store.site_entry(&other_admin, site, now()).await
+    else {
+        panic!("another organisation gets the summary");
+    };
+    assert_eq!(summary.free_beds, 4);
     let view = f
         .store
-        .get_site(&other_admin, site, now())
+        .get_site(&f.admin_a, site, now())
         .await
-        .expect("sites are visible to all");
+        .expect("own");
     assert_eq!((view.pools[0].occupied, view.pools[0].free), (4, 4));
 }
 

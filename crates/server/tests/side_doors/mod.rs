@@ -227,6 +227,34 @@ async fn the_waiting_list_gives_dispatchers_no_diagnosis(app: TestApp) {
     for hidden in ["protection_risk", "medical", "pregnant"] {
         assert!(!waiting.to_string().contains(hidden), "{hidden}: {waiting}");
     }
+    // The dispatcher's screen shows the same list: no diagnosis in any language.
+    for language in ["ru", "en", "kk", "ky"] {
+        let page = app
+            .client
+            .get(app.url("/dispatch"))
+            .header(
+                reqwest::header::COOKIE,
+                format!("shanyrak_session={dispatcher}"),
+            )
+            .header(reqwest::header::ACCEPT_LANGUAGE, language)
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html");
+        let lang = shanyrak_server::web::Lang::parse(language).expect("language");
+        let label = |code: &str| {
+            shanyrak_server::web::i18n::message(lang, &format!("enum-vulnerability-{code}"), None)
+        };
+        assert!(page.contains(&label("disability")), "{language}: {page}");
+        for hidden in ["protection-risk", "medical", "pregnant"] {
+            assert!(
+                !page.contains(&label(hidden)),
+                "{hidden} on the {language} page"
+            );
+        }
+    }
     // The priority still counts every need, so the most urgent still come first.
     assert!(
         entry["priority"].as_u64().is_some_and(|p| p > 10),
