@@ -599,7 +599,7 @@ mod proptests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+        #![proptest_config(crate::proptest_config(256))]
 
         #[test]
         fn any_document_is_checked_without_panic_and_without_echo(
