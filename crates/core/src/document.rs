@@ -487,7 +487,7 @@ pub(crate) mod tests {
 /// name the field but never the number; valid-shaped numbers with random digits are
 /// accepted, canonicalised and decoded consistently.
 #[cfg(test)]
-mod proptests {
+pub(crate) mod proptests {
     use chrono::Datelike;
     use proptest::prelude::*;
 
@@ -515,7 +515,7 @@ mod proptests {
 
     /// Digits as a volunteer might type them: a separator (space, hyphen, no-break
     /// space, dot, `№`) or none before each digit, and blanks around.
-    fn spelled(digits: String) -> impl Strategy<Value = String> {
+    pub(crate) fn spelled(digits: String) -> impl Strategy<Value = String> {
         let count = digits.len();
         (
             proptest::collection::vec(
@@ -549,7 +549,7 @@ mod proptests {
     }
 
     /// An IIN for a birth date, sex and serial, or `None` when no check digit exists.
-    fn iin_for(date: NaiveDate, sex: Sex, serial: u16) -> Option<String> {
+    pub(crate) fn iin_for(date: NaiveDate, sex: Sex, serial: u16) -> Option<String> {
         let body = format!(
             "{:02}{:02}{:02}{}{:04}",
             date.year() % 100,
