@@ -112,3 +112,49 @@ mod tests {
         assert_eq!("Р1".parse::<CountryCode>(), Err(UnknownCountry));
     }
 }
+
+/// Property tests: any text is answered without a panic; an assigned code is read in
+/// any case and with blanks around, and prints back as itself.
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn assigned() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(ASSIGNED.split(' ').collect::<Vec<_>>())
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(1024))]
+
+        #[test]
+        fn anything_typed_is_answered_and_an_accepted_code_prints_back(
+            text in prop_oneof![any::<String>(), "\\s{0,2}[A-Za-zА-Яа-я]{1,3}\\s{0,2}", "\\PC{0,3}"],
+        ) {
+            if let Ok(code) = text.parse::<CountryCode>() {
+                let printed = code.to_string();
+                prop_assert!(printed.len() == 2 && printed.bytes().all(|b| b.is_ascii_uppercase()), "{}", printed);
+                prop_assert!(ASSIGNED.split(' ').any(|c| c == printed));
+                prop_assert_eq!(printed.to_lowercase(), text.trim().to_lowercase());
+                prop_assert_eq!(printed.parse::<CountryCode>(), Ok(code));
+            }
+        }
+
+        #[test]
+        fn an_assigned_code_is_read_in_any_case_with_blanks_around(
+            code in assigned(),
+            lower in proptest::array::uniform2(any::<bool>()),
+            lead in "\\s{0,2}",
+            trail in "\\s{0,2}",
+        ) {
+            let typed: String = code
+                .chars()
+                .zip(lower)
+                .map(|(c, lower)| if lower { c.to_ascii_lowercase() } else { c })
+                .collect();
+            let parsed = format!("{lead}{typed}{trail}").parse::<CountryCode>();
+            prop_assert_eq!(parsed.map(|c| c.to_string()), Ok(code.to_owned()));
+        }
+    }
+}

@@ -214,3 +214,104 @@ mod tests {
         assert_eq!(b.age_on(d(1999, 1, 1)), None);
     }
 }
+
+/// Property tests: any text is answered without a panic; what is accepted prints back as
+/// itself; calendar edges (month 13, day 32, 29 February) are errors exactly when chrono
+/// says the day does not exist.
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn typed() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9.\\- ]{0,12}",
+            "[+-]?[0-9]{1,6}-[0-9]{1,3}(-[0-9]{1,3})?",
+            "[0-9]{1,3}\\.[0-9]{1,3}(\\.[+-]?[0-9]{1,6})?",
+            "\\s{0,2}[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\\s{0,2}",
+        ]
+    }
+
+    fn any_date() -> impl Strategy<Value = NaiveDate> {
+        (1i32..=9999, 1u32..=366).prop_filter_map("no such day", |(y, ordinal)| {
+            NaiveDate::from_yo_opt(y, ordinal)
+        })
+    }
+
+    /// Years where leap-year rules differ (1900 and 2100 are not leap years, 2000 is).
+    fn edge_year() -> impl Strategy<Value = i32> {
+        prop_oneof![
+            prop::sample::select(vec![
+                1, 1899, 1900, 1999, 2000, 2004, 2022, 2023, 2024, 2100, 9999
+            ]),
+            1i32..=9999,
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(1024))]
+
+        #[test]
+        fn anything_typed_is_answered_and_what_is_accepted_prints_back(
+            text in typed(),
+            on in any_date(),
+        ) {
+            if let Ok(date) = parse_full_date(&text) {
+                prop_assert_eq!(BirthDate::parse(&text), Ok(BirthDate::full(date)));
+            }
+            if let Ok(birth) = BirthDate::parse(&text) {
+                let iso = birth.to_iso();
+                prop_assert_eq!(BirthDate::parse(&iso), Ok(birth), "{}", iso);
+                prop_assert!(birth.earliest().is_some());
+                prop_assert!(birth.month().is_some() || birth.day().is_none());
+                prop_assert_eq!(birth.as_full_date().is_some(), birth.day().is_some());
+                let _ = birth.age_on(on);
+            }
+        }
+
+        #[test]
+        fn every_calendar_day_parses_in_both_forms(date in any_date()) {
+            let iso = date.format("%Y-%m-%d").to_string();
+            let russian = date.format("%d.%m.%Y").to_string();
+            prop_assert_eq!(parse_full_date(&iso), Ok(date));
+            prop_assert_eq!(parse_full_date(&russian), Ok(date));
+            prop_assert_eq!(BirthDate::parse(&russian).map(|b| b.to_iso()), Ok(iso));
+        }
+
+        #[test]
+        fn a_day_is_accepted_exactly_when_it_exists(
+            year in edge_year(), month in 0u32..=13, day in 0u32..=32,
+        ) {
+            let exists = NaiveDate::from_ymd_opt(year, month, day);
+            prop_assert_eq!(parse_full_date(&format!("{year:04}-{month:02}-{day:02}")).ok(), exists);
+            prop_assert_eq!(parse_full_date(&format!("{day:02}.{month:02}.{year:04}")).ok(), exists);
+        }
+
+        #[test]
+        fn a_month_is_accepted_exactly_when_it_exists(year in edge_year(), month in 0u32..=99) {
+            let expected = (1..=12).contains(&month).then(|| format!("{year:04}-{month:02}"));
+            prop_assert_eq!(BirthDate::parse(&format!("{year:04}-{month:02}")).ok().map(|b| b.to_iso()), expected.clone());
+            prop_assert_eq!(BirthDate::parse(&format!("{month:02}.{year:04}")).ok().map(|b| b.to_iso()), expected);
+            prop_assert_eq!(BirthDate::parse(&format!("{year:04}")).map(|b| b.to_iso()), Ok(format!("{year:04}")));
+        }
+
+        /// Age counts birthdays as chrono does; for a partial date it never exceeds the
+        /// age of the earliest day the date can mean, and it never goes down with time.
+        #[test]
+        fn age_counts_birthdays_and_never_goes_down(
+            birth in any_date(), on in any_date(), later_by in 0i64..=800,
+        ) {
+            let full = BirthDate::full(birth);
+            prop_assert_eq!(full.age_on(on), on.years_since(birth));
+            let later = on.checked_add_signed(chrono::Duration::days(later_by)).unwrap_or(on);
+            for partial in [BirthDate::parse(&birth.format("%Y-%m").to_string()), BirthDate::parse(&birth.format("%Y").to_string())] {
+                let partial = partial.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert!(partial.age_on(later) >= partial.age_on(on));
+                let earliest = partial.earliest().ok_or_else(|| TestCaseError::fail("no earliest day"))?;
+                prop_assert!(partial.age_on(on) <= on.years_since(earliest));
+            }
+        }
+    }
+}

@@ -265,10 +265,11 @@ impl Document {
     pub fn display_number(&self) -> Option<String> {
         let number = self.number.as_deref()?;
         Some(match self.doc_type {
-            DocumentType::RuInternalPassport if number.len() == 10 => {
+            // Stored numbers are ASCII digits, but slicing must not panic if one is not.
+            DocumentType::RuInternalPassport if number.len() == 10 && number.is_ascii() => {
                 format!("{} {}", &number[..4], &number[4..])
             }
-            DocumentType::RuInternationalPassport if number.len() == 9 => {
+            DocumentType::RuInternationalPassport if number.len() == 9 && number.is_ascii() => {
                 format!("{} {}", &number[..2], &number[2..])
             }
             _ => number.to_owned(),
@@ -342,7 +343,10 @@ fn canonical_number(
             let mut canonical = String::with_capacity(raw.len());
             for c in raw.chars() {
                 if c.is_alphanumeric() {
-                    canonical.extend(c.to_uppercase());
+                    // Some capitals are a letter plus combining marks (ΐ → Ι and two
+                    // marks); the marks are not letters, and a canonical number must
+                    // validate again when the household is edited.
+                    canonical.extend(c.to_uppercase().filter(|u| u.is_alphanumeric()));
                 } else if !matches!(c, ' ' | '-' | '№' | '\u{a0}') {
                     errors.push(
                         pointer,
@@ -465,8 +469,287 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_number_whose_capitals_gain_combining_marks_validates_again() {
+        // Greek ΐ upper-cases to Ι followed by two combining marks, which are not letters:
+        // a canonical number that fails validation would make the household uneditable.
+        let doc = validate(DocumentType::PassportOther, "ΐ123").expect("valid");
+        let canonical = doc.number.clone().unwrap_or_default();
+        assert_eq!(validate(DocumentType::PassportOther, &canonical), Ok(doc));
+    }
+
+    #[test]
+    fn a_stored_passport_number_with_a_non_ascii_letter_is_displayed_without_a_panic() {
+        let doc = Document {
+            doc_type: DocumentType::RuInternalPassport,
+            number: Some("abcé12345".into()),
+            issuing_country: None,
+        };
+        assert_eq!(doc.display_number().as_deref(), Some("abcé12345"));
+    }
+
+    #[test]
     fn birth_certificates_keep_cyrillic_series() {
         let doc = validate(DocumentType::BirthCertificate, "III-мю 123456").expect("valid");
         assert_eq!(doc.number.as_deref(), Some("IIIМЮ123456"));
+    }
+}
+
+/// Property tests: any submitted document is checked without a panic and with errors that
+/// name the field but never the number; valid-shaped numbers with random digits are
+/// accepted, canonicalised and decoded consistently.
+#[cfg(test)]
+pub(crate) mod proptests {
+    use chrono::Datelike;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const ALL_TYPES: [DocumentType; 7] = [
+        DocumentType::RuInternalPassport,
+        DocumentType::RuInternationalPassport,
+        DocumentType::KzId,
+        DocumentType::KgId,
+        DocumentType::PassportOther,
+        DocumentType::BirthCertificate,
+        DocumentType::None,
+    ];
+
+    fn check(doc_type: DocumentType, number: &str) -> Result<Document, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let input = DocumentInput {
+            doc_type,
+            number: Some(number.to_owned()),
+            issuing_country: None,
+        };
+        Document::validate(&input, "#/d", &mut errors).ok_or(errors)
+    }
+
+    /// Digits as a volunteer might type them: a separator (space, hyphen, no-break
+    /// space, dot, `№`) or none before each digit, and blanks around.
+    pub(crate) fn spelled(digits: String) -> impl Strategy<Value = String> {
+        let count = digits.len();
+        (
+            proptest::collection::vec(
+                proptest::option::weighted(
+                    0.3,
+                    prop::sample::select(vec![' ', '-', '\u{a0}', '.', '№']),
+                ),
+                count,
+            ),
+            "[ ]{0,2}",
+            "[ \t]{0,2}",
+        )
+            .prop_map(move |(separators, lead, trail)| {
+                let mut out = lead;
+                for (digit, separator) in digits.chars().zip(separators) {
+                    out.extend(separator);
+                    out.push(digit);
+                }
+                out.push_str(&trail);
+                out
+            })
+    }
+
+    fn century_sex_digit(date: NaiveDate, sex: Sex) -> u8 {
+        let base = match date.year() {
+            1800..=1899 => 1,
+            1900..=1999 => 3,
+            _ => 5,
+        };
+        if sex == Sex::Female { base + 1 } else { base }
+    }
+
+    /// An IIN for a birth date, sex and serial, or `None` when no check digit exists.
+    pub(crate) fn iin_for(date: NaiveDate, sex: Sex, serial: u16) -> Option<String> {
+        let body = format!(
+            "{:02}{:02}{:02}{}{:04}",
+            date.year() % 100,
+            date.month(),
+            date.day(),
+            century_sex_digit(date, sex),
+            serial % 10_000
+        );
+        let mut digits = [0u8; 12];
+        for (slot, b) in digits.iter_mut().zip(body.bytes()) {
+            *slot = b - b'0';
+        }
+        iin_check_digit(&digits).map(|check| format!("{body}{check}"))
+    }
+
+    fn date_between(from: i32, to: i32) -> impl Strategy<Value = NaiveDate> {
+        (from..=to, 1u32..=12, 1u32..=31)
+            .prop_filter_map("no such day", |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+    }
+
+    fn sex() -> impl Strategy<Value = Sex> {
+        prop::sample::select(vec![Sex::Female, Sex::Male])
+    }
+
+    fn valid_iin() -> impl Strategy<Value = (String, NaiveDate, Sex)> {
+        (date_between(1800, 2099), sex(), any::<u16>())
+            .prop_filter_map("check digit computes to 10 twice", |(date, sex, serial)| {
+                iin_for(date, sex, serial).map(|iin| (iin, date, sex))
+            })
+    }
+
+    fn number_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9]{0,16}",
+            "[0-9 .№-]{0,24}",
+            "[A-Za-zА-Яа-яЁё0-9 -]{0,40}",
+            "\\PC{0,40}",
+            // Letters whose upper case is longer or carries combining marks.
+            "[0-9A-Za-zßŉǰΐΰﬀİıé\u{301}\u{306} -]{0,12}",
+        ]
+    }
+
+    /// Numbers as they might be read back from storage: about ten bytes, not all ASCII.
+    fn stored_number() -> impl Strategy<Value = String> {
+        prop_oneof![number_text(), "[0-9éЖ]{5,10}"]
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(256))]
+
+        #[test]
+        fn any_document_is_checked_without_panic_and_without_echo(
+            doc_type in prop::sample::select(ALL_TYPES.to_vec()),
+            number in proptest::option::of(number_text()),
+            issuing_country in proptest::option::of("\\PC{0,4}"),
+        ) {
+            let mut errors = ValidationErrors::default();
+            let input = DocumentInput { doc_type, number: number.clone(), issuing_country };
+            let validated = Document::validate(&input, "#/d", &mut errors);
+            prop_assert_eq!(validated.is_some(), errors.is_empty());
+            for error in &errors.errors {
+                prop_assert!(
+                    error.pointer == "#/d/number" || error.pointer == "#/d/issuing_country",
+                    "{:?}", error
+                );
+                prop_assert!(error.detail.is_ascii(), "{:?}", error);
+                if let Some(number) = number.as_deref().map(str::trim).filter(|n| n.chars().count() >= 3) {
+                    prop_assert!(!error.detail.contains(number), "{:?}", error);
+                }
+            }
+            if let Some(document) = validated {
+                let _ = document.display_number();
+                let _ = document.encoded_birth_date_and_sex();
+            }
+        }
+
+        #[test]
+        fn valid_iins_are_accepted_in_any_spelling_with_their_date_and_sex(
+            (spelling, iin, date, sex) in valid_iin()
+                .prop_flat_map(|(iin, date, sex)| (spelled(iin.clone()), Just(iin), Just(date), Just(sex)))
+        ) {
+            let document = check(DocumentType::KzId, &spelling).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(document.number.as_deref(), Some(iin.as_str()));
+            prop_assert_eq!(document.encoded_birth_date_and_sex(), Some((date, sex)));
+            prop_assert_eq!(document.issuing_country, Some(CountryCode::KZ));
+        }
+
+        #[test]
+        fn a_wrong_iin_check_digit_is_always_caught(
+            (iin, _, _) in valid_iin(),
+            shift in 1u8..=9,
+        ) {
+            let mut digits = iin.into_bytes();
+            digits[11] = b'0' + (digits[11] - b'0' + shift) % 10;
+            let typo = String::from_utf8(digits).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let errors = check(DocumentType::KzId, &typo).err();
+            prop_assert_eq!(
+                errors.map(|e| e.errors.iter().map(|e| e.code).collect::<Vec<_>>()),
+                Some(vec![FieldErrorCode::DocumentChecksum])
+            );
+        }
+
+        /// Every IIN accepted encodes, in its first seven digits, exactly the date and sex
+        /// it reports (checked with chrono, not with the decoder).
+        #[test]
+        fn an_accepted_iin_reports_the_date_its_digits_spell(
+            yy in 0u32..=99, mm in 0u32..=13, dd in 0u32..=32, century_sex in 0u8..=9, serial in 0u32..=9999,
+        ) {
+            let body = format!("{yy:02}{mm:02}{dd:02}{century_sex}{serial:04}");
+            for check_digit in 0..=9 {
+                let number = format!("{body}{check_digit}");
+                let Ok(document) = check(DocumentType::KzId, &number) else { continue };
+                let (century, sex) = match century_sex {
+                    1 => (1800, Sex::Male),
+                    2 => (1800, Sex::Female),
+                    3 => (1900, Sex::Male),
+                    4 => (1900, Sex::Female),
+                    5 => (2000, Sex::Male),
+                    6 => (2000, Sex::Female),
+                    _ => return Err(TestCaseError::fail(format!("accepted century digit {century_sex}"))),
+                };
+                let date = NaiveDate::from_ymd_opt(century + yy as i32, mm, dd);
+                prop_assert!(date.is_some(), "accepted a date that does not exist: {}", number);
+                prop_assert_eq!(document.encoded_birth_date_and_sex(), date.map(|d| (d, sex)));
+            }
+        }
+
+        #[test]
+        fn valid_kyrgyz_pins_are_accepted_with_their_date_and_sex(
+            date in date_between(1900, 2030),
+            sex in sex(),
+            serial in 0u32..=99_999,
+        ) {
+            let sex_digit = if sex == Sex::Female { 1 } else { 2 };
+            let pin = format!("{sex_digit}{}{serial:05}", date.format("%d%m%Y"));
+            let document = check(DocumentType::KgId, &pin).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(document.number.as_deref(), Some(pin.as_str()));
+            prop_assert_eq!(document.encoded_birth_date_and_sex(), Some((date, sex)));
+        }
+
+        #[test]
+        fn an_accepted_kyrgyz_pin_reports_the_date_its_digits_spell(pin in "[0-9]{14}") {
+            if let Ok(document) = check(DocumentType::KgId, &pin) {
+                let (date, sex) = document
+                    .encoded_birth_date_and_sex()
+                    .ok_or_else(|| TestCaseError::fail("accepted PIN without a date"))?;
+                prop_assert_eq!(&pin[1..9], date.format("%d%m%Y").to_string());
+                prop_assert_eq!(&pin[..1], if sex == Sex::Female { "1" } else { "2" });
+            }
+        }
+
+        #[test]
+        fn russian_passports_in_any_spelling_keep_their_digits(
+            (spelling, digits, doc_type) in prop_oneof![
+                "[0-9]{10}".prop_map(|d| (d, DocumentType::RuInternalPassport)),
+                "[0-9]{9}".prop_map(|d| (d, DocumentType::RuInternationalPassport)),
+            ]
+            .prop_flat_map(|(digits, doc_type)| (spelled(digits.clone()), Just(digits), Just(doc_type)))
+        ) {
+            let document = check(doc_type, &spelling).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(document.number.as_deref(), Some(digits.as_str()));
+            let shown = document.display_number().unwrap_or_default();
+            let again = check(doc_type, &shown).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(again, document);
+        }
+
+        /// A canonical number is itself a valid spelling of the same number, so a stored
+        /// household validates again when it is edited.
+        #[test]
+        fn canonical_numbers_validate_again_unchanged(
+            doc_type in prop::sample::select(ALL_TYPES.to_vec()),
+            number in number_text(),
+        ) {
+            if let Ok(document) = check(doc_type, &number)
+                && let Some(canonical) = document.number.clone()
+            {
+                let again = check(doc_type, &canonical).map_err(|e| TestCaseError::fail(format!("{canonical:?}: {e:?}")))?;
+                prop_assert_eq!(again, document);
+            }
+        }
+
+        #[test]
+        fn any_stored_document_can_be_displayed(number in proptest::option::of(stored_number())) {
+            for doc_type in ALL_TYPES {
+                let document = Document { doc_type, number: number.clone(), issuing_country: None };
+                let _ = document.display_number();
+                let _ = document.encoded_birth_date_and_sex();
+            }
+        }
     }
 }

@@ -50,3 +50,17 @@ pub use org::{OrgKind, Organisation};
 pub use phone::PhoneNumber;
 pub use reference::ReferenceCode;
 pub use validation::{FieldError, FieldErrorCode, ValidationContext, ValidationErrors};
+
+/// The configuration of a property test: `cases` cases, few enough for every test run,
+/// unless `PROPTEST_CASES` asks for a deeper search (`PROPTEST_CASES=100000 cargo test`).
+#[cfg(test)]
+pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
+    proptest::test_runner::Config {
+        cases,
+        ..proptest::test_runner::Config::default()
+    }
+}

@@ -130,3 +130,120 @@ mod tests {
         }
     }
 }
+
+/// Property tests: anything typed is answered without a panic; an accepted number is in
+/// E.164 and reads back as itself; the usual spellings of one number agree.
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn region() -> impl Strategy<Value = Option<CountryCode>> {
+        proptest::option::weighted(
+            0.9,
+            prop::sample::select(vec![
+                "RU", "KZ", "KG", "UZ", "TJ", "US", "DE", "CH", "BR", "NZ", "JP",
+            ])
+            .prop_map(|code| code.parse::<CountryCode>().unwrap_or(CountryCode::RU)),
+        )
+    }
+
+    fn typed() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9+()# .x*-]{0,45}",
+            "[+]?[0-9]{1,3}[ (-]{0,2}[0-9]{2,4}[ )-]{0,2}[0-9 -]{4,12}( ?(x|ext|доб)\\.? ?[0-9]{1,6})?",
+            "(tel:|Tel:)?[+]?[0-9A-Za-z;=.-]{0,30}",
+            "[0-9\u{FF10}-\u{FF19}\u{0660}-\u{0669} #:]{0,20}",
+        ]
+    }
+
+    /// The ways a volunteer writes a Russian or Kazakh number: `+7` or the trunk `8`,
+    /// the area code in brackets or not, spaces, hyphens or nothing between groups.
+    fn spellings_of(national: &str) -> Vec<String> {
+        let (area, a, b, c) = (
+            &national[..3],
+            &national[3..6],
+            &national[6..8],
+            &national[8..],
+        );
+        vec![
+            format!("+7{national}"),
+            format!("+7 {area} {a}-{b}-{c}"),
+            format!("+7 ({area}) {a}-{b}-{c}"),
+            format!("+7-{area}-{a}-{b}-{c}"),
+            format!("8 {area} {a} {b} {c}"),
+            format!("8 ({area}) {a}-{b}-{c}"),
+            format!("8({area}){a}{b}{c}"),
+            format!("8{national}"),
+            format!("  8-{area}-{a}-{b}-{c}  "),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(512))]
+
+        #[test]
+        fn anything_typed_is_answered_and_an_accepted_number_reads_back(
+            text in typed(),
+            region in region(),
+        ) {
+            if let Ok(phone) = PhoneNumber::parse(&text, region) {
+                let e164 = phone.as_str();
+                prop_assert!(e164.starts_with('+'), "{}", e164);
+                // libphonenumber accepts some German numbers one digit longer than E.164's 15.
+                prop_assert!((4..=18).contains(&e164.len()), "{}", e164);
+                prop_assert!(e164[1..].bytes().all(|b| b.is_ascii_digit()), "{}", e164);
+                prop_assert_eq!(PhoneNumber::from_e164(e164), Ok(phone.clone()));
+                prop_assert_eq!(PhoneNumber::parse(e164, region), Ok(phone));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(128))]
+
+        #[test]
+        fn every_spelling_of_a_russian_mobile_is_the_same_number(
+            national in "9[0-9]{9}",
+            region in prop::sample::select(vec![CountryCode::RU, CountryCode::KZ]),
+        ) {
+            let expected = format!("+7{national}");
+            for spelling in spellings_of(&national) {
+                let parsed = PhoneNumber::parse(&spelling, Some(region));
+                prop_assert_eq!(
+                    parsed.as_ref().map(PhoneNumber::as_str),
+                    Ok(expected.as_str()),
+                    "{}", spelling
+                );
+            }
+        }
+
+        #[test]
+        fn spellings_of_a_kazakh_number_agree(
+            national in "7[0-9]{9}",
+            region in prop::sample::select(vec![CountryCode::RU, CountryCode::KZ]),
+        ) {
+            let spellings = spellings_of(&national);
+            let first = PhoneNumber::parse(&spellings[0], Some(region));
+            for spelling in &spellings[1..] {
+                prop_assert_eq!(&PhoneNumber::parse(spelling, Some(region)), &first, "{}", spelling);
+            }
+        }
+
+        #[test]
+        fn a_kyrgyz_number_with_the_national_zero_is_the_international_one(
+            national in "(22|31|5[0-9]|70|77|99)[0-9]{7}",
+        ) {
+            let international = PhoneNumber::parse(&format!("+996 {national}"), None);
+            for spelling in [
+                format!("0{national}"),
+                format!("0 {} {} {}", &national[..3], &national[3..6], &national[6..]),
+                format!("(0{}) {}-{}", &national[..3], &national[3..6], &national[6..]),
+            ] {
+                prop_assert_eq!(&PhoneNumber::parse(&spelling, Some(CountryCode::KG)), &international, "{}", spelling);
+            }
+        }
+    }
+}

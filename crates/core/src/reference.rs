@@ -277,3 +277,128 @@ mod tests {
         );
     }
 }
+
+/// Property tests: any text is answered without a panic; every code survives the ways
+/// people retype it; every single wrong symbol and every adjacent swap but one is caught.
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const FORTY_BITS: u64 = (1 << 40) - 1;
+
+    /// The ways one symbol may be typed: lower case, a Cyrillic look-alike, `I`/`L` for
+    /// `1`, `O` (Latin or Cyrillic) for `0`.
+    fn variants(symbol: char) -> Vec<char> {
+        let mut out = vec![symbol, symbol.to_ascii_lowercase()];
+        out.extend(match symbol {
+            '0' => &['o', 'O', 'О', 'о'][..],
+            '1' => &['i', 'I', 'l', 'L'][..],
+            '3' => &['З', 'з'][..],
+            'A' => &['А', 'а'][..],
+            'B' => &['В', 'в'][..],
+            'C' => &['С', 'с'][..],
+            'E' => &['Е', 'е'][..],
+            'H' => &['Н', 'н'][..],
+            'K' => &['К', 'к'][..],
+            'M' => &['М', 'м'][..],
+            'P' => &['Р', 'р'][..],
+            'T' => &['Т', 'т'][..],
+            'X' => &['Х', 'х'][..],
+            'Y' => &['У', 'у'][..],
+            _ => &[][..],
+        });
+        out
+    }
+
+    /// A code and a way a person might type it.
+    fn retyped() -> impl Strategy<Value = (ReferenceCode, String)> {
+        (0..=FORTY_BITS).prop_flat_map(|bits| {
+            let code = ReferenceCode::from_random_bits(bits);
+            let symbols: Vec<_> = code
+                .as_str()
+                .chars()
+                .map(|symbol| {
+                    (
+                        prop::sample::select(variants(symbol)),
+                        prop::sample::select(vec!["", "", "", "-", " ", "\u{a0}", "–", " - "]),
+                    )
+                })
+                .collect();
+            (Just(code), symbols).prop_map(|(code, typed)| {
+                let text = typed
+                    .into_iter()
+                    .map(|(symbol, separator)| format!("{symbol}{separator}"))
+                    .collect();
+                (code, text)
+            })
+        })
+    }
+
+    fn value_of(symbol: u8) -> usize {
+        ALPHABET
+            .iter()
+            .position(|&a| a == symbol)
+            .unwrap_or(usize::MAX)
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(1024))]
+
+        #[test]
+        fn anything_typed_is_answered_and_an_accepted_code_reads_back(
+            text in prop_oneof![
+                any::<String>(),
+                "[0-9A-Za-zА-Яа-я -]{0,14}",
+                "[0-9A-HJKMNP-TV-Z]{9}",
+            ],
+        ) {
+            if let Ok(code) = text.parse::<ReferenceCode>() {
+                let canonical = code.as_str();
+                prop_assert_eq!(canonical.len(), SYMBOLS);
+                prop_assert!(canonical.bytes().all(|b| ALPHABET.contains(&b)), "{}", canonical);
+                prop_assert_eq!(canonical.parse::<ReferenceCode>(), Ok(code));
+                prop_assert_eq!(code.display_grouped().parse::<ReferenceCode>(), Ok(code));
+            }
+        }
+
+        #[test]
+        fn a_code_survives_the_ways_people_retype_it((code, typed) in retyped()) {
+            prop_assert_eq!(typed.parse::<ReferenceCode>(), Ok(code), "{}", typed);
+        }
+
+        #[test]
+        fn forty_random_bits_make_a_code_of_their_own(a in 0..=FORTY_BITS, b in 0..=FORTY_BITS) {
+            let (code_a, code_b) = (ReferenceCode::from_random_bits(a), ReferenceCode::from_random_bits(b));
+            prop_assert_eq!(code_a == code_b, a == b);
+            // Bits above the fortieth are ignored, not folded in.
+            prop_assert_eq!(ReferenceCode::from_random_bits(a | (b << 40)), code_a);
+        }
+
+        #[test]
+        fn every_single_wrong_symbol_is_caught(
+            bits in 0..=FORTY_BITS, position in 0..SYMBOLS, shift in 1..ALPHABET.len(),
+        ) {
+            let mut typo = ReferenceCode::from_random_bits(bits).as_str().as_bytes().to_vec();
+            typo[position] = ALPHABET[(value_of(typo[position]) + shift) % ALPHABET.len()];
+            let typo = String::from_utf8(typo).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(typo.parse::<ReferenceCode>(), Err(ReferenceError::CheckMismatch));
+        }
+
+        /// Luhn mod 32 misses exactly one kind of adjacent swap: `0` and `Z` (values 0
+        /// and 31), as Luhn mod 10 misses `09` and `90`.
+        #[test]
+        fn every_adjacent_swap_but_zero_and_z_is_caught(bits in 0..=FORTY_BITS, position in 0..SYMBOLS - 1) {
+            let mut swapped = ReferenceCode::from_random_bits(bits).as_str().as_bytes().to_vec();
+            let (a, b) = (value_of(swapped[position]), value_of(swapped[position + 1]));
+            if a == b {
+                return Ok(());
+            }
+            swapped.swap(position, position + 1);
+            let swapped = String::from_utf8(swapped).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let caught = swapped.parse::<ReferenceCode>().is_err();
+            prop_assert_eq!(caught, a.min(b) != 0 || a.max(b) != 31, "{}", swapped);
+        }
+    }
+}

@@ -91,3 +91,17 @@ pub use error::LinkageError;
 pub use index::{Candidate, LinkageIndex, SearchBy};
 pub use model::{Decision, Evidence, FieldEvidence, Guard, Model, Thresholds};
 pub use record::{Document, PartialDate, PersonRecord, Sex};
+
+/// The configuration of a property test: `cases` cases, few enough for every test run,
+/// unless `PROPTEST_CASES` asks for a deeper search (`PROPTEST_CASES=100000 cargo test`).
+#[cfg(test)]
+pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
+    proptest::test_runner::Config {
+        cases,
+        ..proptest::test_runner::Config::default()
+    }
+}

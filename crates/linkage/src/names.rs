@@ -423,3 +423,114 @@ mod tests {
         assert_eq!(p.patronymic, "nurlanuli");
     }
 }
+
+/// Property tests: any tokens are handled without a panic and without losing a letter;
+/// female and male surname forms share a stem; a father's name gives one patronymic
+/// root whether written -ович, -овна, улы or қызы.
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::normalize::canonical_tokens;
+
+    /// A Cyrillic name stem of two or three syllables ending in a consonant.
+    fn stem() -> impl Strategy<Value = String> {
+        (
+            "[БВГДЗКЛМНПРСТФХШ]",
+            proptest::collection::vec("[аеиоуя][бвгдзклмнпрстфхш]{1,2}", 1..=2),
+            "[аоиу]",
+            "[бвгдзклмнпрстф]",
+        )
+            .prop_map(|(first, middle, vowel, last)| {
+                format!("{first}{}{vowel}{last}", middle.concat())
+            })
+    }
+
+    fn tokens() -> impl Strategy<Value = Vec<String>> {
+        prop_oneof![
+            proptest::collection::vec(any::<String>(), 0..4),
+            proptest::collection::vec(
+                prop_oneof![
+                    "[a-z]{1,12}",
+                    prop::sample::select(vec![
+                        "uli",
+                        "kizi",
+                        "ogli",
+                        "ovich",
+                        "na",
+                        "ina",
+                        "ova",
+                        "skaia",
+                        "aleksei",
+                        "smirnov",
+                        "igorevich",
+                        "nurlan",
+                        "sasha",
+                        "a",
+                        "",
+                    ])
+                    .prop_map(str::to_owned),
+                ],
+                0..4,
+            ),
+        ]
+    }
+
+    fn letters(parts: &[&str]) -> Vec<char> {
+        let mut all: Vec<char> = parts
+            .iter()
+            .flat_map(|p| p.chars())
+            .filter(|c| *c != ' ')
+            .collect();
+        all.sort_unstable();
+        all
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(512))]
+
+        #[test]
+        fn any_tokens_are_assigned_roles_without_losing_a_letter(
+            surname in tokens(), given in tokens(), patronymic in tokens(),
+        ) {
+            let parts = assign_roles(&surname, &given, &patronymic);
+            let before: Vec<&str> = surname.iter().chain(&given).chain(&patronymic).map(String::as_str).collect();
+            prop_assert_eq!(
+                letters(&[&parts.surname, &parts.given, &parts.patronymic]),
+                letters(&before)
+            );
+            for token in before {
+                let _ = (given_name_group(token), looks_like_patronymic(token), looks_like_surname(token));
+                let stem = surname_stem(token);
+                prop_assert_eq!(surname_stem(&stem), stem);
+                let _ = patronymic_root(token);
+            }
+        }
+
+        #[test]
+        fn female_and_male_surnames_share_a_stem(
+            stem in stem(),
+            (male, female) in prop::sample::select(vec![("ов", "ова"), ("ев", "ева"), ("ин", "ина"), ("ский", "ская"), ("цкий", "цкая")]),
+        ) {
+            let key = |s: String| surname_stem(&canonical(&s));
+            prop_assert_eq!(key(format!("{stem}{female}")), key(format!("{stem}{male}")), "{}", stem);
+        }
+
+        #[test]
+        fn a_fathers_name_gives_one_patronymic_root(father in stem()) {
+            let root = |s: String| patronymic_root(&canonical_tokens(&s).join(" "));
+            let expected = root(format!("{father}ович"));
+            for patronymic in [
+                format!("{father}овна"),
+                format!("{father} улы"),
+                format!("{father} қызы"),
+                format!("{father}улы"),
+                format!("{father} уулу"),
+                format!("{father} кызы"),
+            ] {
+                prop_assert_eq!(root(patronymic.clone()), expected.clone(), "{}", patronymic);
+            }
+        }
+    }
+}

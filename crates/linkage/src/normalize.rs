@@ -16,11 +16,13 @@
 //! 6. Latin rewriting to a fixed point, so that the outputs of ICAO 9303, GOST 7.79 B,
 //!    BGN/PCGN and informal spellings coincide: `kh→h`, `x→ks`, `y→i` (so `-ii/-iy/-y`
 //!    endings and `ya/ia`, `yu/iu` agree), `ye→e`, `yo→e`, `j→i`, `w→v`, `q→k`,
-//!    `shh/sch→shch`, `gh→g`, `cz/tz/c→ts`, and doubled letters collapsed.
+//!    `shh/sch→shch`, `gh→g`, `cz/tz/c→ts` (`c` before a consonant other than `v` is
+//!    `k`), and doubled letters collapsed.
 //!
 //! The result is deliberately lossy (Ы and И become the same letter): it is a key for
 //! comparison, never shown to a user. Known limitation: GOST 7.79 B writes Х as `x`,
-//! which the informal `x = ks` (Alexey, Maxim) overrides except at the start of a word.
+//! which the informal `x = ks` (Alexey, Maxim) overrides except at the start of a word;
+//! the crate's README lists the other spellings no rule set can tell apart.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
@@ -125,19 +127,38 @@ pub fn script_hint(texts: &[&str]) -> Option<Script> {
 fn raw_tokens(s: &str) -> Vec<Vec<char>> {
     let mut tokens = Vec::new();
     let mut cur: Vec<char> = Vec::new();
+    // Whether a character was dropped inside the current token.
+    let mut dropped = false;
     for c in s.nfkc() {
         if c.is_alphanumeric() {
-            cur.extend(c.to_lowercase().filter(|l| !is_combining_mark(*l)));
+            for l in c.to_lowercase() {
+                if is_combining_mark(l) {
+                    dropped = true;
+                } else {
+                    cur.push(l);
+                }
+            }
         } else if is_combining_mark(c) || is_apostrophe(c) {
-            continue;
+            dropped |= !cur.is_empty();
         } else if !cur.is_empty() {
-            tokens.push(std::mem::take(&mut cur));
+            tokens.push(recomposed(std::mem::take(&mut cur), dropped));
+            dropped = false;
         }
     }
     if !cur.is_empty() {
-        tokens.push(cur);
+        tokens.push(recomposed(cur, dropped));
     }
     tokens
+}
+
+/// A dropped mark or apostrophe may have kept apart letters that compose (Hangul `가`
+/// and `ᆨ` make `각`); composing them now keeps normalisation idempotent.
+fn recomposed(token: Vec<char>, dropped: bool) -> Vec<char> {
+    if !dropped || token.iter().all(char::is_ascii) {
+        token
+    } else {
+        token.into_iter().nfc().collect()
+    }
 }
 
 /// Folds look-alike letters of the minority script into the token's script.
@@ -277,6 +298,8 @@ fn rewrite_once(t: &[char]) -> Vec<char> {
                 'h' => ("ch", 2),
                 'z' => ("ts", 2),
                 'k' => ("k", 2),
+                // GOST 7.79 B writes Цв as `cv` (Cvetkov); no Latin spelling has `cv`.
+                'v' => ("ts", 1),
                 d if d.is_ascii_alphabetic() && !is_vowel(d) => ("k", 1),
                 _ => ("ts", 1),
             },
@@ -471,10 +494,204 @@ mod tests {
     }
 
     #[test]
+    fn a_dropped_mark_between_hangul_letters_keeps_normalising_idempotent() {
+        // The mark kept 가 and ᆨ apart under NFKC; once dropped, they compose to 각.
+        for s in ["가\u{301}ᆨ", "가'ᆨ"] {
+            let c = canonical(s);
+            assert_eq!(canonical(&c), c, "{s:?}");
+            let n = normalize_text(s);
+            assert_eq!(normalize_text(&n), n, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn gost_cv_for_tsv_meets_the_cyrillic_name() {
+        // GOST 7.79 B writes Ц before a consonant as `c`: Цветков is `Cvetkov`.
+        assert_eq!(canonical("Cvetkov"), canonical("Цветков"));
+        assert_eq!(canonical("CVETAEVA"), canonical("Цветаева"));
+    }
+
+    #[test]
     fn phonetic_key_absorbs_vowels() {
         assert_eq!(
             phonetic_key(&canonical("Aleksandr")),
             phonetic_key(&canonical("Alexander"))
         );
+    }
+}
+
+/// Property tests: any Unicode (combining marks, right-to-left text, emoji, NUL, Hangul
+/// jamo, very long strings) is normalised without a panic, normalising twice changes
+/// nothing, and a Cyrillic name meets its Latin spellings and its look-alike typos.
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Pieces that have broken text pipelines elsewhere, mixed with ordinary letters.
+    const AWKWARD: &[&str] = &[
+        "\u{0}",
+        "\u{301}",
+        "\u{306}",
+        "\u{308}",
+        "\u{483}",
+        "\u{488}",
+        "\u{200b}",
+        "\u{200d}",
+        "\u{200f}",
+        "\u{202e}",
+        "\u{feff}",
+        "\u{fe0f}",
+        "👨\u{200d}👩\u{200d}👧",
+        "👍🏽",
+        "🇰🇿",
+        "مرحبا",
+        "שלום",
+        "ᄀ",
+        "ᅡ",
+        "ᆨ",
+        "가",
+        "ﬁ",
+        "ﬀ",
+        "Ǆ",
+        "ǅ",
+        "İ",
+        "ı",
+        "ß",
+        "ẞ",
+        "ς",
+        "Σ",
+        "ŉ",
+        "ǰ",
+        "ΐ",
+        "Ⅻ",
+        "①",
+        "²",
+        "٣",
+        "１",
+        "Ａ",
+        "ｱ",
+        "'",
+        "’",
+        "`",
+        "ʼ",
+        "«",
+        "»",
+        "-",
+        " ",
+        "\t",
+        "\n",
+        ".",
+        "ӘҒҚҢӨҰҮҺІ",
+        "әғқңөұүһі",
+        "Ёё",
+        "Йй",
+        "ЪЬъь",
+        "xe",
+        "x",
+        "kh",
+        "shch",
+        "ch",
+        "cz",
+        "tz",
+        "yo",
+        "ye",
+        "ya",
+        "yu",
+        "ii",
+        "iy",
+        "j",
+        "dj",
+        "w",
+        "q",
+        "gh",
+        "sch",
+    ];
+
+    fn awkward_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            proptest::collection::vec(
+                prop_oneof![
+                    prop::sample::select(AWKWARD).prop_map(str::to_owned),
+                    "[a-zA-Zа-яА-ЯёЁ]{1,6}",
+                ],
+                0..24,
+            )
+            .prop_map(|pieces| pieces.concat()),
+            "[a-zа-яәғқңөұүһіA-ZА-Я '`-]{0,40}",
+        ]
+    }
+
+    fn cyrillic_name() -> impl Strategy<Value = String> {
+        "[А-ЯЁ][а-яё]{1,12}"
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(512))]
+
+        #[test]
+        fn any_text_normalises_and_normalising_again_changes_nothing(s in awkward_text()) {
+            let c = canonical(&s);
+            prop_assert_eq!(canonical(&c), c.clone(), "canonical of {:?}", s);
+            prop_assert_eq!(canonical_tokens(&c), canonical_tokens(&s));
+            let n = normalize_text(&s);
+            prop_assert_eq!(normalize_text(&n), n.clone(), "normalize_text of {:?}", s);
+            for hint in [None, Some(Script::Cyrillic), Some(Script::Latin)] {
+                let tokens = canonical_tokens_hinted(&s, hint);
+                prop_assert!(tokens.iter().all(|t| !t.is_empty() && !t.contains(' ')));
+            }
+            let _ = script_hint(&[&s, &n]);
+            for token in canonical_tokens(&s) {
+                prop_assert!(phonetic_key(&token).chars().count() <= 6);
+            }
+        }
+
+        /// The display form keeps the script but must not change the comparison key.
+        #[test]
+        fn the_display_form_has_the_same_key(s in awkward_text()) {
+            prop_assert_eq!(canonical(&normalize_text(&s)), canonical(&s), "{:?}", s);
+        }
+
+        #[test]
+        fn case_does_not_matter(s in "[a-zа-яёәғқңөұүһі '-]{0,30}") {
+            prop_assert_eq!(canonical(&s.to_uppercase()), canonical(&s));
+            prop_assert_eq!(normalize_text(&s.to_uppercase()), normalize_text(&s));
+        }
+
+        /// A Cyrillic name typed with Latin look-alike capitals (a keyboard layout left on)
+        /// has the key of the name itself when the record's script is known. Its first
+        /// letter stays Cyrillic: a token of look-alikes only is read as Latin.
+        #[test]
+        fn latin_look_alikes_in_a_cyrillic_name_are_folded(name in cyrillic_name(), mask in any::<u16>()) {
+            let typed: String = name
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    let lower = c.to_lowercase().next().unwrap_or(c);
+                    match lookup(CYRILLIC_TO_LATIN, lower) {
+                        Some(latin) if i > 0 && mask & (1 << (i % 16)) != 0 => latin,
+                        _ => c,
+                    }
+                })
+                .collect();
+            prop_assert_eq!(
+                canonical_tokens_hinted(&typed, Some(Script::Cyrillic)),
+                canonical_tokens(&name),
+                "{} typed as {}", name, typed
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(32))]
+
+        #[test]
+        fn long_text_is_normalised(piece in awkward_text(), times in 1usize..200) {
+            let long = piece.repeat(times);
+            let c = canonical(&long);
+            prop_assert_eq!(canonical(&c), c);
+        }
     }
 }

@@ -177,3 +177,119 @@ mod tests {
         );
     }
 }
+
+/// Property tests: names built from Russian, Kazakh and Kyrgyz syllables, transliterated by each system,
+/// land on the canonical key of the Cyrillic, except for the documented limits.
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::normalize::canonical;
+
+    /// Russian letters, and the Kazakh and Kyrgyz ones (ғ қ ң һ, ә ө ұ ү і).
+    const CONSONANTS: &str = "бвгджзклмнпрстфхцчшщғқңһ";
+    const VOWELS: &str = "аеёиоуыэюяәөұүі";
+
+    fn one_of(letters: &'static str) -> impl Strategy<Value = char> {
+        prop::sample::select(letters.chars().collect::<Vec<_>>())
+    }
+
+    /// One syllable: up to two consonants, a vowel, and maybe a closing consonant, `й`,
+    /// or a consonant with `ь`; `ъ` or `ь` may separate the onset from an iotated vowel.
+    fn syllable() -> impl Strategy<Value = String> {
+        (
+            proptest::collection::vec(one_of(CONSONANTS), 0..=2),
+            proptest::option::weighted(0.05, one_of("ъь")),
+            one_of(VOWELS),
+            proptest::option::weighted(
+                0.4,
+                prop_oneof![
+                    one_of(CONSONANTS).prop_map(String::from),
+                    Just("й".to_owned()),
+                    one_of(CONSONANTS).prop_map(|c| format!("{c}ь")),
+                ],
+            ),
+        )
+            .prop_map(|(onset, sign, vowel, coda)| {
+                let mut out: String = onset.iter().collect();
+                if let Some(sign) = sign.filter(|_| !onset.is_empty() && "еёюя".contains(vowel))
+                {
+                    out.push(sign);
+                }
+                out.push(vowel);
+                out.extend(coda);
+                out
+            })
+    }
+
+    fn russian_name() -> impl Strategy<Value = String> {
+        proptest::collection::vec(syllable(), 1..=4).prop_map(|syllables| {
+            let lower = syllables.concat();
+            let mut chars = lower.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+    }
+
+    /// Spellings that no rule set can tell apart, listed under "Known limits" in the
+    /// crate's README.
+    fn known_limit(name: &str, system: System) -> bool {
+        let lower: Vec<char> = name.to_lowercase().chars().collect();
+        // Whether letter `i` is one of `a` and the next letter that is not a hard or
+        // soft sign (which GOST and BGN write as marks that are dropped) one of `b`.
+        let pair = |i: usize, a: &str, b: &str| {
+            a.contains(lower[i])
+                && lower[i + 1..]
+                    .iter()
+                    .find(|c| !matches!(c, 'ъ' | 'ь'))
+                    .is_some_and(|n| b.contains(*n))
+        };
+        // ШХ, ЩХ, СХХ and ЦХХ give `shh`, which is read as GOST's Щ.
+        let text: String = lower
+            .iter()
+            .filter(|c| !matches!(c, 'ъ' | 'ь'))
+            .map(|&c| if c == 'һ' { 'х' } else { c })
+            .collect();
+        ["шх", "щх", "схх", "цхх"].iter().any(|s| text.contains(s))
+            || (0..lower.len()).any(|i| {
+                // Й before a vowel reads like the iotated vowel (Майер, Mayer ~ Маер), Ы
+                // before Е or Ё like Ы alone.
+                pair(i, "й", VOWELS)
+                    || pair(i, "ы", "её")
+                    || match system {
+                        // ICAO writes Ъ as `ie`; every other system drops it.
+                        System::Icao => lower[i] == 'ъ',
+                        // GOST writes Х as `x` (read as Х only at the start of a word and
+                        // not before `e`, as `ks` in Xenia and Maxim elsewhere), Ц
+                        // before a consonant as `c` (read as in Clara, except before `v`),
+                        // and ДЙ as `dj`.
+                        System::GostB => {
+                            (lower[i] == 'х' && (i > 0 || pair(i, "х", "еэ")))
+                                || pair(i, "ц", &CONSONANTS.replace('в', ""))
+                                || pair(i, "д", "й")
+                        }
+                        System::Bgn | System::Informal => false,
+                    }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(1024))]
+
+        #[test]
+        fn every_system_meets_the_cyrillic_key(
+            name in russian_name(),
+            system in prop::sample::select(System::ALL.to_vec()),
+        ) {
+            let latin = transliterate(&name, system);
+            if !known_limit(&name, system) {
+                prop_assert_eq!(canonical(&latin), canonical(&name), "{} in {:?} is {}", name, system, latin);
+                // As printed in a passport's machine-readable zone.
+                prop_assert_eq!(canonical(&latin.to_uppercase()), canonical(&name.to_uppercase()));
+            }
+        }
+    }
+}

@@ -84,7 +84,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 ApiError::MalformedJson("the body could not be read".into())
             }
         })?;
-        let raw: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        Self::from_bytes(&bytes)
+    }
+}
+
+impl<T: DeserializeOwned> ApiJson<T> {
+    /// Parses a body already read (and bounded by the body limit): JSON syntax, at most
+    /// 128 levels deep (serde_json's recursion limit, so no stack overflow), then shape.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ApiError> {
+        let raw: Value = serde_json::from_slice(bytes).map_err(|e| {
             ApiError::MalformedJson(format!(
                 "the body is not valid JSON (line {}, column {})",
                 e.line(),
@@ -107,10 +115,17 @@ pub fn parse_id(text: &str) -> Result<uuid::Uuid, ApiError> {
 /// \"Смирнов\""), so only the part naming what was expected is kept.
 pub fn deserialize_with_pointer<T: DeserializeOwned>(raw: &Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(raw).map_err(|e| {
-        let pointer = pointer_from_path(e.path());
+        let mut pointer = pointer_from_path(e.path());
         let message = e.inner().to_string();
+        // serde names a missing field by the type's own field name, never a value.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'));
         let (code, detail) = if message.starts_with("unknown field") {
             (FieldErrorCode::UnknownField, "unknown field".to_owned())
+        } else if let Some(field) = missing {
+            push_token(&mut pointer, field);
+            (FieldErrorCode::Required, "is required".to_owned())
         } else {
             let expected = message
                 .rfind("expected ")
@@ -127,17 +142,28 @@ pub fn deserialize_with_pointer<T: DeserializeOwned>(raw: &Value) -> Result<T, A
     })
 }
 
+/// Appends `/key` to a pointer in URI-fragment form (RFC 6901, sections 3 and 6): a key
+/// that is not one of ours (an unknown field) may hold `/`, `~`, spaces, `%` or any
+/// script, which a fragment holds only escaped and percent-encoded.
+fn push_token(pointer: &mut String, key: &str) {
+    pointer.push('/');
+    for b in key.replace('~', "~0").replace('/', "~1").bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+            pointer.push(char::from(b));
+        } else {
+            pointer.push_str(&format!("%{b:02X}"));
+        }
+    }
+}
+
 fn pointer_from_path(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut pointer = String::from("#");
     for segment in path.iter() {
-        pointer.push('/');
         match segment {
-            Segment::Seq { index } => pointer.push_str(&index.to_string()),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"))
-            }
-            Segment::Unknown => pointer.push('?'),
+            Segment::Seq { index } => push_token(&mut pointer, &index.to_string()),
+            Segment::Map { key } | Segment::Enum { variant: key } => push_token(&mut pointer, key),
+            Segment::Unknown => push_token(&mut pointer, "?"),
         }
     }
     pointer
@@ -174,6 +200,36 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_field_with_a_space_or_cyrillic_is_pointed_at_as_a_uri_fragment() {
+        let raw = json!({"members": [{"family name": 1}], "Фамилия%": 2});
+        let Err(ApiError::Validation(errors)) = deserialize_with_pointer::<HouseholdInput>(&raw)
+        else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors.errors[0].pointer, "#/members/0/family%20name");
+        let raw = json!({"Фамилия%": 2});
+        let Err(ApiError::Validation(errors)) = deserialize_with_pointer::<HouseholdInput>(&raw)
+        else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(
+            errors.errors[0].pointer,
+            "#/%D0%A4%D0%B0%D0%BC%D0%B8%D0%BB%D0%B8%D1%8F%25"
+        );
+    }
+
+    #[test]
+    fn a_missing_field_is_required_at_its_own_pointer() {
+        let raw = json!({"members": [{"documents": [{"number": "Смирнов"}]}]});
+        let Err(ApiError::Validation(errors)) = deserialize_with_pointer::<HouseholdInput>(&raw)
+        else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors.errors[0].pointer, "#/members/0/documents/0/type");
+        assert_eq!(errors.errors[0].code, FieldErrorCode::Required);
+    }
+
+    #[test]
     fn unknown_fields_are_named_by_pointer() {
         let raw = json!({"members": [{"birthdate": "1995"}]});
         let Err(ApiError::Validation(errors)) = deserialize_with_pointer::<HouseholdInput>(&raw)
@@ -186,5 +242,221 @@ mod tests {
             "{}",
             errors.errors[0].pointer
         );
+    }
+}
+
+/// Property tests of the JSON body path: any bytes are read or answer 400 or 422, never a panic;
+/// nesting deeper than serde_json's limit is a 400, not a stack overflow; every field
+/// error points, as a valid URI fragment, into what was sent and never repeats it.
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+    use shanyrak_core::HouseholdInput;
+
+    use super::*;
+
+    fn status(result: Result<ApiJson<HouseholdInput>, ApiError>) -> u16 {
+        match result {
+            Ok(_) => 200,
+            Err(e) => e.to_problem().status,
+        }
+    }
+
+    /// Any JSON value, nesting included.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "\\PC{0,12}".prop_map(Value::String),
+            "[А-Яа-я]{5,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec(("\\PC{0,10}", inner), 0..6)
+                    .prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    /// A household as the API takes it, with some fields replaced by any JSON, some
+    /// removed, and sometimes a field nobody knows.
+    /// A valid household in the API's shape.
+    fn skeleton() -> Value {
+        let document = json!({"type": "kz_id", "number": "950302300123", "issuing_country": "KZ"});
+        let member = json!({
+            "id": "0190d5e4-7c3a-7000-8000-000000000001",
+            "surname": "Смирнов", "given_name": "Алексей", "sex": "male",
+            "birth_date": "1995-03-02", "birth_date_estimated": false, "citizenship": "RU",
+            "relationship": "head", "vulnerabilities": ["medical"], "documents": [document],
+        });
+        json!({
+            "group": "arrival", "arrival_date": "2022-09-27", "crossing_point": "Сырым",
+            "location": {"country": "KZ", "region": "Батыс", "city": "Oral"},
+            "phone": "+7 912 345-67-89", "languages": ["ru"], "needs": ["shelter"],
+            "accepts_sex_separation": false, "legal_basis": "consent", "information_given": true,
+            "status": "active", "notes": "тест", "members": [member],
+        })
+    }
+
+    fn household_shaped() -> impl Strategy<Value = Value> {
+        let household = skeleton();
+        let paths = [
+            "/group",
+            "/arrival_date",
+            "/location",
+            "/location/country",
+            "/phone",
+            "/languages",
+            "/languages/0",
+            "/needs/0",
+            "/legal_basis",
+            "/members",
+            "/members/0",
+            "/members/0/id",
+            "/members/0/sex",
+            "/members/0/birth_date",
+            "/members/0/birth_date_estimated",
+            "/members/0/vulnerabilities/0",
+            "/members/0/documents",
+            "/members/0/documents/0",
+            "/members/0/documents/0/type",
+            "/members/0/documents/0/number",
+        ];
+        (
+            proptest::collection::vec((prop::sample::select(paths.to_vec()), any_json()), 0..3),
+            proptest::collection::vec(prop::sample::select(paths.to_vec()), 0..2),
+            proptest::option::weighted(
+                0.2,
+                (prop::sample::select(paths[..5].to_vec()), "\\PC{1,10}"),
+            ),
+        )
+            .prop_map(move |(replaced, removed, unknown)| {
+                let mut value = household.clone();
+                for (path, replacement) in replaced {
+                    if let Some(slot) = value.pointer_mut(path) {
+                        *slot = replacement;
+                    }
+                }
+                for path in removed {
+                    let (parent, key) = path.rsplit_once('/').unwrap_or(("", path));
+                    if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+                        map.remove(key);
+                    }
+                }
+                if let Some((path, key)) = unknown {
+                    let (parent, _) = path.rsplit_once('/').unwrap_or(("", path));
+                    if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+                        map.insert(key, json!(1));
+                    }
+                }
+                value
+            })
+    }
+
+    /// Percent-decodes a URI fragment, refusing characters a fragment may not hold
+    /// (RFC 3986: unreserved, sub-delims, `:`, `@`, `/`, `?` and `%XX`).
+    fn fragment_to_pointer(fragment: &str) -> Option<String> {
+        let mut bytes = Vec::new();
+        let mut rest = fragment.bytes();
+        while let Some(b) = rest.next() {
+            match b {
+                b'%' => {
+                    let hex = [rest.next()?, rest.next()?];
+                    bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+                }
+                b if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b) => {
+                    bytes.push(b)
+                }
+                _ => return None,
+            }
+        }
+        String::from_utf8(bytes).ok()
+    }
+
+    fn strings_in(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|v| strings_in(v, out)),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    out.push(k.clone());
+                    strings_in(v, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    proptest! {
+        // 256 cases, or PROPTEST_CASES.
+        #![proptest_config(ProptestConfig::default())]
+
+        #[test]
+        fn any_bytes_answer_400_or_are_read_or_answer_422(
+            body in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..256),
+                "[\\[\\]{}\":, 0-9a-z.eE+-]{0,64}".prop_map(String::into_bytes),
+                any_json().prop_map(|v| v.to_string().into_bytes()),
+            ],
+        ) {
+            // Syntax decides 400; a well-formed body is read (`{}` is a household with every
+            // field missing, which validation refuses) or refused with 422.
+            let code = status(ApiJson::from_bytes(&body));
+            let well_formed = serde_json::from_slice::<Value>(&body).is_ok();
+            prop_assert!(if well_formed { code == 200 || code == 422 } else { code == 400 }, "{}", code);
+        }
+
+        #[test]
+        fn nesting_beyond_the_limit_is_a_400_not_a_stack_overflow(
+            depth in prop_oneof![1usize..=140, 140usize..=20_000],
+            object in any::<bool>(),
+        ) {
+            let (open, close) = if object { ("{\"a\":", "}") } else { ("[", "]") };
+            let body = format!("{}1{}", open.repeat(depth), close.repeat(depth));
+            let as_household = status(ApiJson::from_bytes(body.as_bytes()));
+            let as_value = ApiJson::<Value>::from_bytes(body.as_bytes()).map(|_| ()).map_err(|e| e.to_problem().status);
+            if depth <= 127 {
+                prop_assert_eq!(as_household, 422);
+                prop_assert_eq!(as_value, Ok(()));
+            } else {
+                prop_assert_eq!(as_household, 400);
+                prop_assert_eq!(as_value, Err(400));
+            }
+        }
+
+        #[test]
+        fn field_errors_point_into_the_body_and_never_repeat_it(raw in household_shaped()) {
+            let Err(error) = deserialize_with_pointer::<HouseholdInput>(&raw) else {
+                return Ok(());
+            };
+            let ApiError::Validation(errors) = error else {
+                return Err(TestCaseError::fail(format!("{error:?}")));
+            };
+            let (mut sent, mut ours) = (Vec::new(), Vec::new());
+            strings_in(&raw, &mut sent);
+            // The skeleton's own words (field names, `medical`) may be named by an error.
+            strings_in(&skeleton(), &mut ours);
+            sent.retain(|s| !ours.contains(s));
+            for error in &errors.errors {
+                let pointer = error
+                    .pointer
+                    .strip_prefix('#')
+                    .and_then(fragment_to_pointer)
+                    .ok_or_else(|| TestCaseError::fail(format!("not a URI fragment: {error:?}")))?;
+                let parent = pointer.rsplit_once('/').map_or("", |(parent, _)| parent);
+                prop_assert!(
+                    raw.pointer(&pointer).is_some() || raw.pointer(parent).is_some(),
+                    "{:?} is not in {}", error, raw
+                );
+                prop_assert!(error.detail.is_ascii(), "{:?}", error);
+                for value in sent.iter().filter(|s| s.chars().count() >= 5) {
+                    prop_assert!(!error.detail.contains(value.as_str()), "{:?} repeats {:?}", error, value);
+                }
+            }
+        }
     }
 }

@@ -49,24 +49,39 @@ impl FormData {
     }
 }
 
+/// More fields than any page sends (the household form with 30 members sends about 700).
+/// Every lookup scans the pairs, so a body of half a million `&a` would otherwise cost
+/// each of a page's hundreds of lookups half a million comparisons.
+pub const MAX_FORM_FIELDS: usize = 10_000;
+
+impl FormData {
+    /// Decodes an urlencoded body (or a GET query), bounded by the body limit and by
+    /// [`MAX_FORM_FIELDS`]. Invalid UTF-8 and stray `%` are read leniently, as browsers
+    /// never send them.
+    pub async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Form::<Vec<(String, String)>>::from_request(req, state).await {
+            Ok(axum::Form(pairs)) if pairs.len() > MAX_FORM_FIELDS => {
+                Err(ApiError::PayloadTooLarge)
+            }
+            Ok(axum::Form(pairs)) => Ok(FormData { pairs }),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::PayloadTooLarge)
+            }
+            Err(_) => Err(ApiError::MalformedJson("the form could not be read".into())),
+        }
+    }
+}
+
 impl FromRequest<AppState> for FormData {
     type Rejection = axum::response::Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         use axum::response::IntoResponse;
-        match axum::Form::<Vec<(String, String)>>::from_request(req, state).await {
-            Ok(axum::Form(pairs)) => Ok(FormData { pairs }),
-            Err(rejection) => {
-                let error = if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::MalformedJson("the form could not be read".into())
-                };
-                Err(WebError::Api(error)
-                    .render_plain(super::Lang::Ru)
-                    .into_response())
-            }
-        }
+        Self::read(req, state).await.map_err(|error| {
+            WebError::Api(error)
+                .render_plain(super::Lang::Ru)
+                .into_response()
+        })
     }
 }
 
@@ -181,4 +196,156 @@ pub fn message_for(ctx: &Ctx, pointer: &str, code: &str) -> String {
         .replace('_', "-");
     super::i18n::try_message(ctx.lang, &format!("field-error-{field}-{code}"), None)
         .unwrap_or_else(|| ctx.t(&format!("field-error-{code}")))
+}
+
+/// Property tests of the form decoder: any bytes are read without a panic; encoded pairs
+/// (any text, `&`, `=`, `+`, `%`, repeats) come back in order; the body limit and the
+/// field limit hold.
+#[cfg(test)]
+mod proptests {
+    use axum::body::Body;
+    use axum::extract::DefaultBodyLimit;
+    use axum::http::{StatusCode, header};
+    use axum::routing::post;
+    use proptest::prelude::*;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    fn request(body: Vec<u8>) -> Request {
+        let mut req = Request::new(Body::from(body));
+        *req.method_mut() = axum::http::Method::POST;
+        req.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        req
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        match tokio::runtime::Builder::new_current_thread().build() {
+            Ok(runtime) => runtime.block_on(future),
+            Err(e) => panic!("no runtime: {e}"),
+        }
+    }
+
+    fn decode(body: Vec<u8>) -> Result<FormData, ApiError> {
+        block_on(FormData::read(request(body), &()))
+    }
+
+    /// The status the server answers a form of `body` with, behind its body limit.
+    fn status_behind_the_limit(body: Vec<u8>) -> StatusCode {
+        let app = axum::Router::new()
+            .route(
+                "/",
+                post(|req: Request| async move {
+                    match FormData::read(req, &()).await {
+                        Ok(_) => StatusCode::OK,
+                        Err(e) => StatusCode::from_u16(e.to_problem().status)
+                            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                    }
+                }),
+            )
+            .layer(DefaultBodyLimit::max(crate::MAX_BODY_BYTES));
+        block_on(async {
+            match app.oneshot(request(body)).await {
+                Ok(response) => response.status(),
+                Err(never) => match never {},
+            }
+        })
+    }
+
+    fn encoded(pairs: &[(String, String)], plus_for_space: bool) -> String {
+        let encode = |text: &str| {
+            let e = url_encode(text);
+            if plus_for_space {
+                e.replace("%20", "+")
+            } else {
+                e
+            }
+        };
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[a-z0-9 &=+%.\\[\\]_-]{0,12}",
+            "\\PC{0,12}"
+        ]
+    }
+
+    proptest! {
+        // 256 cases, or PROPTEST_CASES.
+        #![proptest_config(ProptestConfig::default())]
+
+        #[test]
+        fn any_bytes_are_read_without_a_panic(
+            body in prop_oneof![
+                proptest::collection::vec(any::<u8>(), 0..512),
+                "[a-z=&%+0-9A-F]{0,64}".prop_map(String::into_bytes),
+            ],
+        ) {
+            let form = decode(body.clone()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            let separators = body.iter().filter(|b| **b == b'&').count();
+            prop_assert!(form.pairs.len() <= separators + 1);
+        }
+
+        #[test]
+        fn encoded_pairs_come_back_in_order(
+            pairs in proptest::collection::vec((text(), text()), 0..12),
+            plus_for_space in any::<bool>(),
+        ) {
+            let form = decode(encoded(&pairs, plus_for_space).into_bytes())
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(&form.pairs, &pairs);
+        }
+
+        #[test]
+        fn a_repeated_field_gives_the_first_value_and_all_values(
+            name in "[a-z.0-9]{1,8}",
+            values in proptest::collection::vec(text(), 1..6),
+            other in proptest::collection::vec(("[A-Z]{1,4}", text()), 0..4),
+        ) {
+            let mut pairs: Vec<(String, String)> = other.clone();
+            for (i, value) in values.iter().enumerate() {
+                pairs.insert((i * 2).min(pairs.len()), (name.clone(), value.clone()));
+            }
+            let form = decode(encoded(&pairs, false).into_bytes())
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(form.get(&name), Some(values[0].as_str()));
+            prop_assert_eq!(form.all(&name), values.iter().map(String::as_str).collect::<Vec<_>>());
+            let trimmed = values[0].trim();
+            prop_assert_eq!(form.text(&name), (!trimmed.is_empty()).then(|| trimmed.to_owned()));
+            prop_assert_eq!(form.checked(&name), !values[0].is_empty());
+        }
+    }
+
+    #[test]
+    fn a_form_over_the_body_limit_is_refused_before_it_is_decoded() {
+        let field = |n: usize| format!("note={}", "a".repeat(n)).into_bytes();
+        assert_eq!(status_behind_the_limit(field(1000)), StatusCode::OK);
+        assert_eq!(
+            status_behind_the_limit(field(crate::MAX_BODY_BYTES)),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+    }
+
+    #[test]
+    fn a_form_of_more_fields_than_any_page_sends_is_refused() {
+        let fields = |n: usize| vec!["a=1"; n].join("&").into_bytes();
+        assert!(decode(fields(MAX_FORM_FIELDS)).is_ok());
+        assert!(matches!(
+            decode(fields(MAX_FORM_FIELDS + 1)),
+            Err(ApiError::PayloadTooLarge)
+        ));
+        assert_eq!(
+            status_behind_the_limit(fields(MAX_FORM_FIELDS + 1)),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+    }
 }
