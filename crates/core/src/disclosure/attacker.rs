@@ -18,7 +18,7 @@ use microlp::{ComparisonOp, OptimizationDirection, Problem};
 use super::structure::{Groups, Shape, Structure};
 use super::{DisclosureError, Entry, Link, PublishedTable};
 
-/// Values the attacker can rule out for one suppressed entry.
+/// What an attacker can narrow one suppressed entry down to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interval {
     pub table: usize,
@@ -298,16 +298,17 @@ pub fn narrow(
             let above = (round_low(seen_low[i]) + threshold) as f64;
             if let Some(point) = probe(ComparisonOp::Ge, vars[i], above)? {
                 see(&point, &mut seen_low, &mut seen_high);
-                continue;
             }
-            let below = round_high(seen_high[i]).checked_sub(threshold);
-            if let Some(below) = below
+            if !wide(seen_low[i], seen_high[i])
+                && let Some(below) = round_high(seen_high[i]).checked_sub(threshold)
                 && let Some(point) = probe(ComparisonOp::Le, vars[i], below as f64)?
             {
                 see(&point, &mut seen_low, &mut seen_high);
+            }
+            if wide(seen_low[i], seen_high[i]) {
                 continue;
             }
-            // Neither: the exact bounds decide.
+            // Still undecided: the exact bounds decide.
             let v = component.variables[i];
             let Some(point) = component.extreme(v, OptimizationDirection::Maximize)? else {
                 continue;
