@@ -1,11 +1,16 @@
 //! Statistical disclosure control for published figures.
 //!
-//! A cell below the threshold is suppressed (primary suppression). Then, wherever a row or
-//! column total is published and exactly one of its cells is hidden, the hidden value
-//! could be recovered by subtraction, so the smallest other published cell is hidden too
-//! (secondary suppression); the same holds for the grand total over row and column totals.
-//! This repeats until no hidden value can be derived from one equation. The rules are
-//! written for people in docs/DISCLOSURE.md.
+//! A release is a set of linked tables (people by city and group, by age and sex, beds by
+//! city). [`attacker`] computes, from everything a release publishes, the interval each
+//! suppressed entry is known to lie in; [`protect_release`] suppresses small counts of
+//! people and then, by linear programming, as few further entries as it can until every
+//! suppressed entry's interval is at least the threshold wide, and checks the result with
+//! the attacker before returning it. The rules are written for people in
+//! docs/DISCLOSURE.md.
+
+pub mod attacker;
+mod structure;
+mod suppression;
 
 use serde::{Deserialize, Serialize};
 
@@ -30,205 +35,278 @@ pub struct ProtectedTable {
     pub total: Option<u64>,
 }
 
-fn hide_smallest(values: &[u64], hidden: &mut [bool], except: usize) -> bool {
-    let candidate = (0..values.len())
-        .filter(|&i| i != except && !hidden[i] && values[i] > 0)
-        .min_by_key(|&i| (values[i], i));
-    match candidate {
-        Some(i) => {
-            hidden[i] = true;
-            true
+/// Which totals a table publishes beside its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Margins {
+    /// Row totals, column totals and the grand total.
+    Full,
+    /// Row totals only (beds: capacity is in use plus free; no national totals).
+    RowTotals,
+}
+
+/// One entry of a table: a cell or one of its totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entry {
+    Cell { row: usize, column: usize },
+    RowTotal(usize),
+    ColumnTotal(usize),
+    Total,
+}
+
+/// An entry of one table of a release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableEntry {
+    pub table: usize,
+    pub entry: Entry,
+}
+
+/// Two entries that count the same people (e.g. the grand totals of two tables of one
+/// population): equal, and known to be equal by anyone who reads the release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link(pub TableEntry, pub TableEntry);
+
+/// A table as an attacker reads it: the published numbers and which totals exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedTable {
+    pub table: ProtectedTable,
+    pub margins: Margins,
+}
+
+impl PublishedTable {
+    fn shape(&self) -> Result<structure::Shape, DisclosureError> {
+        let t = &self.table;
+        let (rows, columns) = (t.rows.len(), t.columns.len());
+        let full = self.margins == Margins::Full;
+        if t.cells.len() != rows
+            || t.cells.iter().any(|r| r.len() != columns)
+            || t.row_totals.len() != rows
+            || (full && t.column_totals.len() != columns)
+        {
+            return Err(DisclosureError::Shape);
         }
-        None => false,
+        Ok(structure::Shape {
+            rows,
+            columns,
+            margins: self.margins,
+        })
+    }
+
+    /// The published value of an entry; `None` when suppressed or absent.
+    fn value(&self, entry: Entry) -> Option<u64> {
+        let t = &self.table;
+        match entry {
+            Entry::Cell { row, column } => t.cells.get(row)?.get(column).copied().flatten(),
+            Entry::RowTotal(row) => t.row_totals.get(row).copied().flatten(),
+            Entry::ColumnTotal(column) => t.column_totals.get(column).copied().flatten(),
+            Entry::Total => t.total,
+        }
     }
 }
 
-/// Protects a table: primary suppression below `threshold`, then secondary suppression
-/// until no suppressed cell or total can be recovered from a single published total.
-pub fn protect(table: &CountTable, threshold: u64) -> ProtectedTable {
-    let rows = table.rows.len();
-    let cols = table.columns.len();
-    let cell = |r: usize, c: usize| {
-        table
+/// Why a release could not be checked or protected; nothing is published then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DisclosureError {
+    #[error("a table's cells or totals do not match its rows and columns")]
+    Shape,
+    #[error("a link names an entry its table does not publish")]
+    Link,
+    #[error("the published numbers contradict each other")]
+    Inconsistent,
+    #[error("the linear-programming solver gave no answer")]
+    Solver,
+    #[error("no suppression protected every suppressed entry")]
+    Unprotectable,
+}
+
+/// A table of a release before protection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseTable {
+    pub counts: CountTable,
+    pub margins: Margins,
+    /// Whether each column counts people. Counts of people from 1 to threshold − 1 are
+    /// suppressed; other numbers (free beds) only where that protects a suppressed count.
+    /// A total counts people when every column it adds does.
+    pub people_columns: Vec<bool>,
+}
+
+impl ReleaseTable {
+    /// A table whose every column counts people.
+    pub fn of_people(counts: CountTable, margins: Margins) -> Self {
+        let people_columns = vec![true; counts.columns.len()];
+        Self {
+            counts,
+            margins,
+            people_columns,
+        }
+    }
+
+    fn cell(&self, row: usize, column: usize) -> u64 {
+        self.counts
             .cells
-            .get(r)
-            .and_then(|row| row.get(c))
+            .get(row)
+            .and_then(|r| r.get(column))
             .copied()
             .unwrap_or(0)
-    };
-    let row_totals: Vec<u64> = (0..rows)
-        .map(|r| (0..cols).map(|c| cell(r, c)).sum())
-        .collect();
-    let col_totals: Vec<u64> = (0..cols)
-        .map(|c| (0..rows).map(|r| cell(r, c)).sum())
-        .collect();
-    let total: u64 = row_totals.iter().sum();
-    let small = |v: u64| v > 0 && v < threshold;
+    }
 
-    let mut hidden: Vec<Vec<bool>> = (0..rows)
-        .map(|r| (0..cols).map(|c| small(cell(r, c))).collect())
-        .collect();
-    let mut row_hidden: Vec<bool> = row_totals.iter().map(|&v| small(v)).collect();
-    let mut col_hidden: Vec<bool> = col_totals.iter().map(|&v| small(v)).collect();
-    let mut total_hidden = small(total);
+    /// The true value of an entry (totals summed from the cells).
+    fn value(&self, entry: Entry) -> u64 {
+        let (rows, columns) = (self.counts.rows.len(), self.counts.columns.len());
+        match entry {
+            Entry::Cell { row, column } => self.cell(row, column),
+            Entry::RowTotal(row) => (0..columns).map(|c| self.cell(row, c)).sum(),
+            Entry::ColumnTotal(column) => (0..rows).map(|r| self.cell(r, column)).sum(),
+            Entry::Total => (0..rows)
+                .flat_map(|r| (0..columns).map(move |c| (r, c)))
+                .map(|(r, c)| self.cell(r, c))
+                .sum(),
+        }
+    }
 
-    loop {
-        let mut changed = false;
-        for r in 0..rows {
-            let count = hidden[r].iter().filter(|h| **h).count();
-            if !row_hidden[r] && count == 1 {
-                let values: Vec<u64> = (0..cols).map(|c| cell(r, c)).collect();
-                let only = hidden[r].iter().position(|h| *h).unwrap_or(0);
-                if hide_smallest(&values, &mut hidden[r], only) {
-                    changed = true;
-                } else {
-                    row_hidden[r] = true;
-                    changed = true;
-                }
-            }
+    fn counts_people(&self, entry: Entry) -> bool {
+        let column = |c: usize| self.people_columns.get(c).copied().unwrap_or(true);
+        match entry {
+            Entry::Cell { column: c, .. } | Entry::ColumnTotal(c) => column(c),
+            Entry::RowTotal(_) | Entry::Total => (0..self.counts.columns.len()).all(column),
         }
-        for c in 0..cols {
-            let mut column: Vec<bool> = (0..rows).map(|r| hidden[r][c]).collect();
-            let count = column.iter().filter(|h| **h).count();
-            if !col_hidden[c] && count == 1 {
-                let values: Vec<u64> = (0..rows).map(|r| cell(r, c)).collect();
-                let only = column.iter().position(|h| *h).unwrap_or(0);
-                if hide_smallest(&values, &mut column, only) {
-                    for (r, h) in column.iter().enumerate() {
-                        hidden[r][c] = *h;
-                    }
-                } else {
-                    col_hidden[c] = true;
-                }
-                changed = true;
-            }
+    }
+
+    fn shape(&self) -> structure::Shape {
+        structure::Shape {
+            rows: self.counts.rows.len(),
+            columns: self.counts.columns.len(),
+            margins: self.margins,
         }
-        for (totals, flags) in [
-            (&row_totals, &mut row_hidden),
-            (&col_totals, &mut col_hidden),
-        ] {
-            if !total_hidden && flags.iter().filter(|h| **h).count() == 1 {
-                let only = flags.iter().position(|h| *h).unwrap_or(0);
-                if !hide_smallest(totals, flags, only) {
-                    total_hidden = true;
-                }
-                changed = true;
+    }
+}
+
+/// Protects the linked tables of one release against `threshold`:
+/// 1. primary suppression: every count of people from 1 to `threshold - 1`, totals
+///    included;
+/// 2. secondary suppression ([`suppression`]): for each suppressed entry, the published
+///    entries to suppress with it, chosen by linear programming at the least cost (the
+///    sum of their values), so that its value can move by at least `threshold` without
+///    changing anything published;
+/// 3. the check: [`attacker::narrow`] on exactly what would be published. Should an entry
+///    still be narrower than `threshold` (the moves of step 2 prove it cannot, up to the
+///    solver's round-off), every non-zero entry of the tables joined to it is suppressed
+///    and the check runs again. A release that fails that check is an error, never a
+///    result.
+///
+/// Zeros are always published. Returns one [`ProtectedTable`] per table, in order.
+pub fn protect_release(
+    tables: &[ReleaseTable],
+    links: &[Link],
+    threshold: u64,
+) -> Result<Vec<ProtectedTable>, DisclosureError> {
+    let shapes: Vec<structure::Shape> = tables.iter().map(ReleaseTable::shape).collect();
+    let structure = structure::Structure::new(&shapes, links)?;
+    let mut values: Vec<Option<u64>> = vec![None; structure.quantities];
+    let mut people = vec![false; structure.quantities];
+    for (table, entries) in tables.iter().zip(&structure.entries) {
+        for (entry, q) in entries {
+            let value = table.value(*entry);
+            match values[*q] {
+                Some(other) if other != value => return Err(DisclosureError::Inconsistent),
+                _ => values[*q] = Some(value),
             }
+            people[*q] |= table.counts_people(*entry);
         }
-        if !changed {
+    }
+    let values: Vec<u64> = values.into_iter().map(Option::unwrap_or_default).collect();
+    let mut hidden: Vec<bool> = values
+        .iter()
+        .zip(&people)
+        .map(|(v, p)| *p && *v > 0 && *v < threshold)
+        .collect();
+    let plan = suppression::Plan::new(&structure, &values, threshold);
+    plan.protect(&mut hidden)?;
+    checked(tables, links, &structure, &values, &plan, hidden, threshold)
+}
+
+/// The tables as published with `hidden` suppressed, once the attacker finds no entry
+/// narrower than `threshold`; otherwise the last resort, checked again.
+fn checked(
+    tables: &[ReleaseTable],
+    links: &[Link],
+    structure: &structure::Structure,
+    values: &[u64],
+    plan: &suppression::Plan,
+    mut hidden: Vec<bool>,
+    threshold: u64,
+) -> Result<Vec<ProtectedTable>, DisclosureError> {
+    for last_resort in [false, true] {
+        let published = publish(tables, structure, values, &hidden);
+        let narrow = attacker::narrow(&published, links, threshold)?;
+        if narrow.is_empty() {
+            return Ok(published.into_iter().map(|p| p.table).collect());
+        }
+        if last_resort {
             break;
         }
+        let at_risk: Vec<usize> = narrow
+            .iter()
+            .filter_map(|i| {
+                structure.entries[i.table]
+                    .iter()
+                    .find(|(e, _)| *e == i.entry)
+                    .map(|(_, q)| *q)
+            })
+            .collect();
+        plan.hide_everything_near(&at_risk, &mut hidden);
     }
+    Err(DisclosureError::Unprotectable)
+}
 
-    let show = |v: u64, h: bool| (!h).then_some(v);
-    ProtectedTable {
-        rows: table.rows.clone(),
-        columns: table.columns.clone(),
-        cells: (0..rows)
-            .map(|r| (0..cols).map(|c| show(cell(r, c), hidden[r][c])).collect())
-            .collect(),
-        row_totals: row_totals
-            .iter()
-            .zip(&row_hidden)
-            .map(|(v, h)| show(*v, *h))
-            .collect(),
-        column_totals: col_totals
-            .iter()
-            .zip(&col_hidden)
-            .map(|(v, h)| show(*v, *h))
-            .collect(),
-        total: show(total, total_hidden),
-    }
+/// The tables as they would be published with `hidden` suppressed.
+fn publish(
+    tables: &[ReleaseTable],
+    structure: &structure::Structure,
+    values: &[u64],
+    hidden: &[bool],
+) -> Vec<PublishedTable> {
+    tables
+        .iter()
+        .zip(&structure.entries)
+        .map(|(table, entries)| {
+            let (rows, columns) = (table.counts.rows.len(), table.counts.columns.len());
+            let mut out = ProtectedTable {
+                rows: table.counts.rows.clone(),
+                columns: table.counts.columns.clone(),
+                cells: vec![vec![None; columns]; rows],
+                row_totals: vec![None; rows],
+                column_totals: match table.margins {
+                    Margins::Full => vec![None; columns],
+                    Margins::RowTotals => Vec::new(),
+                },
+                total: None,
+            };
+            for (entry, q) in entries {
+                let shown = (!hidden[*q]).then_some(values[*q]);
+                match *entry {
+                    Entry::Cell { row, column } => out.cells[row][column] = shown,
+                    Entry::RowTotal(row) => out.row_totals[row] = shown,
+                    Entry::ColumnTotal(column) => out.column_totals[column] = shown,
+                    Entry::Total => out.total = shown,
+                }
+            }
+            PublishedTable {
+                table: out,
+                margins: table.margins,
+            }
+        })
+        .collect()
+}
+
+/// Protects one table on its own, with all its totals (see [`protect_release`]).
+pub fn protect(table: &CountTable, threshold: u64) -> Result<ProtectedTable, DisclosureError> {
+    let mut out = protect_release(
+        &[ReleaseTable::of_people(table.clone(), Margins::Full)],
+        &[],
+        threshold,
+    )?;
+    out.pop().ok_or(DisclosureError::Shape)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn table(cells: Vec<Vec<u64>>) -> CountTable {
-        CountTable {
-            rows: (0..cells.len()).map(|r| format!("r{r}")).collect(),
-            columns: (0..cells[0].len()).map(|c| format!("c{c}")).collect(),
-            cells,
-        }
-    }
-
-    /// No published total may leave exactly one hidden value in its equation.
-    fn assert_nothing_derivable(p: &ProtectedTable) {
-        for (r, row) in p.cells.iter().enumerate() {
-            if p.row_totals[r].is_some() {
-                assert_ne!(
-                    row.iter().filter(|c| c.is_none()).count(),
-                    1,
-                    "row {r} gives its hidden cell away"
-                );
-            }
-        }
-        for c in 0..p.columns.len() {
-            if p.column_totals[c].is_some() {
-                assert_ne!(
-                    p.cells.iter().filter(|row| row[c].is_none()).count(),
-                    1,
-                    "column {c}"
-                );
-            }
-        }
-        if p.total.is_some() {
-            assert_ne!(p.row_totals.iter().filter(|t| t.is_none()).count(), 1);
-            assert_ne!(p.column_totals.iter().filter(|t| t.is_none()).count(), 1);
-        }
-    }
-
-    #[test]
-    fn a_cell_of_three_cannot_be_derived_from_totals() {
-        let t = table(vec![vec![120, 3, 40], vec![80, 60, 25], vec![33, 17, 90]]);
-        let p = protect(&t, 5);
-        assert_eq!(p.cells[0][1], None);
-        assert_nothing_derivable(&p);
-        // Everything not hidden is the true count.
-        for r in 0..3 {
-            for c in 0..3 {
-                if let Some(v) = p.cells[r][c] {
-                    assert_eq!(v, t.cells[r][c]);
-                }
-            }
-        }
-        assert_eq!(p.total, Some(468));
-    }
-
-    #[test]
-    fn small_totals_are_hidden_and_zeros_shown() {
-        let t = table(vec![vec![0, 2], vec![0, 50]]);
-        let p = protect(&t, 5);
-        assert_eq!(p.cells[0][0], Some(0));
-        assert_eq!(p.row_totals[0], None, "a row of 2 is itself small");
-        assert_nothing_derivable(&p);
-    }
-
-    #[test]
-    fn random_tables_never_give_a_cell_away() {
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..300 {
-            let mut next = || {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                seed
-            };
-            let rows = 1 + (next() % 5) as usize;
-            let cols = 1 + (next() % 5) as usize;
-            let cells: Vec<Vec<u64>> = (0..rows)
-                .map(|_| (0..cols).map(|_| next() % 12).collect())
-                .collect();
-            let p = protect(&table(cells.clone()), 5);
-            assert_nothing_derivable(&p);
-            for (r, row) in cells.iter().enumerate() {
-                for (c, v) in row.iter().enumerate() {
-                    if (1..5).contains(v) {
-                        assert_eq!(p.cells[r][c], None, "{cells:?}");
-                    }
-                }
-            }
-        }
-    }
-}
+mod tests;

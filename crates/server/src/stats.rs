@@ -15,11 +15,15 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shanyrak_core::disclosure::{ProtectedTable, protect};
+use shanyrak_core::disclosure::{
+    CountTable, DisclosureError, Entry, Link, Margins, ProtectedTable, PublishedTable,
+    ReleaseTable, TableEntry, attacker, protect_release,
+};
 use shanyrak_core::sharing::SharingCategory;
 use shanyrak_core::stats::{
-    PopulationStats, age_by_sex_cells, city_by_group_cells, population_from_cells,
+    PopulationCell, PopulationStats, age_by_sex_cells, population_from_cells,
 };
+use shanyrak_core::{CountryCode, PopulationGroup};
 use shanyrak_store::{Principal, SnapshotInfo, Store, StoreError};
 use uuid::Uuid;
 
@@ -361,13 +365,22 @@ pub async fn coordinator_stats(
     ))
 }
 
-/// Free beds of a city, all kinds together: no site is named or located.
+/// Beds of a city, all kinds together: no site is named or located. Beds in use count
+/// people and are protected like them; `null` is a suppressed number.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublicBeds {
     pub city: String,
-    pub capacity: u64,
-    pub free: u64,
+    /// Beds in service: `in_use` + `free`.
+    pub capacity: Option<u64>,
+    pub free: Option<u64>,
+    /// Capacity minus free: beds occupied, reserved, or kept for one-night stays.
+    #[serde(default)]
+    pub in_use: Option<u64>,
 }
+
+/// The disclosure rules a release was made under; a stored release made under older
+/// rules is never shown, a new one is made instead.
+pub const DISCLOSURE_RULES: u32 = 2;
 
 /// One public release.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -375,6 +388,9 @@ pub struct PublicRelease {
     pub released_at: DateTime<Utc>,
     /// Cells below this many people are suppressed (`null`).
     pub threshold: u64,
+    /// Version of the rules in docs/DISCLOSURE.md the release was protected by.
+    #[serde(default)]
+    pub disclosure_rules: u32,
     #[schema(value_type = Object)]
     pub persons_by_city_and_group: serde_json::Value,
     #[schema(value_type = Object)]
@@ -382,51 +398,212 @@ pub struct PublicRelease {
     pub beds_by_city: Vec<PublicBeds>,
 }
 
+/// Why no release was made; the last one stays published.
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("disclosure control: {0}")]
+    Disclosure(#[from] DisclosureError),
+    #[error("the release task stopped")]
+    Task,
+}
+
+impl From<ReleaseError> for ApiError {
+    fn from(error: ReleaseError) -> Self {
+        match error {
+            ReleaseError::Store(e) => e.into(),
+            ReleaseError::Disclosure(_) | ReleaseError::Task => ApiError::Internal,
+        }
+    }
+}
+
+/// How a public release names a city. Every public table names its cities through this
+/// one function: it is where ids from the place list will replace `COUNTRY/City` as typed.
+fn public_city_label(country: CountryCode, city: &str) -> String {
+    city_key(country.as_str(), city)
+}
+
+/// Tables of a release, in this order; `persons` tables count the same people.
+const CITY_BY_GROUP: usize = 0;
+const AGE_BY_SEX: usize = 1;
+
+/// Two tables of one release that count the same people have the same grand total, and
+/// every reader knows it.
+fn release_links() -> [Link; 1] {
+    [Link(
+        TableEntry {
+            table: CITY_BY_GROUP,
+            entry: Entry::Total,
+        },
+        TableEntry {
+            table: AGE_BY_SEX,
+            entry: Entry::Total,
+        },
+    )]
+}
+
+/// Capacity and free beds by city label, all kinds of site together.
+type BedsByCity = BTreeMap<String, (u64, u64)>;
+
+/// The linked tables of a release before protection: people by city × group and by age
+/// band × sex, and beds by city as in use and free, capacity being their total.
+fn release_tables(cells: &[PopulationCell], beds: &BedsByCity) -> [ReleaseTable; 3] {
+    let groups: Vec<&str> = PopulationGroup::ALL.iter().map(|g| g.as_str()).collect();
+    let mut by_city: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for cell in cells.iter().filter(|c| c.counted) {
+        let column = groups
+            .iter()
+            .position(|g| *g == cell.group.as_str())
+            .unwrap_or(0);
+        by_city
+            .entry(public_city_label(cell.country, &cell.city))
+            .or_insert_with(|| vec![0; groups.len()])[column] += cell.records;
+    }
+    let city_by_group = CountTable {
+        rows: by_city.keys().cloned().collect(),
+        columns: groups.iter().map(|g| (*g).to_owned()).collect(),
+        cells: by_city.into_values().collect(),
+    };
+    let beds = CountTable {
+        rows: beds.keys().cloned().collect(),
+        columns: vec!["in_use".to_owned(), "free".to_owned()],
+        cells: beds
+            .values()
+            .map(|(capacity, free)| vec![capacity.saturating_sub(*free), *free.min(capacity)])
+            .collect(),
+    };
+    [
+        ReleaseTable::of_people(city_by_group, Margins::Full),
+        ReleaseTable::of_people(age_by_sex_cells(cells), Margins::Full),
+        ReleaseTable {
+            counts: beds,
+            margins: Margins::RowTotals,
+            // Free beds are not people; they are suppressed only to protect beds in use.
+            people_columns: vec![true, false],
+        },
+    ]
+}
+
+/// The release of these figures, protected and checked (CPU-bound: seconds at most at
+/// hundreds of cities).
+fn protected_release(
+    cells: &[PopulationCell],
+    beds: &BedsByCity,
+    threshold: u64,
+    now: DateTime<Utc>,
+) -> Result<PublicRelease, DisclosureError> {
+    let tables = release_tables(cells, beds);
+    let [city_by_group, age_by_sex, beds]: [ProtectedTable; 3] =
+        protect_release(&tables, &release_links(), threshold)?
+            .try_into()
+            .map_err(|_| DisclosureError::Shape)?;
+    let beds_by_city = beds
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(r, city)| PublicBeds {
+            city: city.clone(),
+            capacity: beds.row_totals[r],
+            in_use: beds.cells[r][0],
+            free: beds.cells[r][1],
+        })
+        .collect();
+    let release = PublicRelease {
+        released_at: now,
+        threshold,
+        disclosure_rules: DISCLOSURE_RULES,
+        persons_by_city_and_group: table_json(&city_by_group),
+        persons_by_age_and_sex: table_json(&age_by_sex),
+        beds_by_city,
+    };
+    // protect_release checked its tables; check again what is about to be stored, as a
+    // reader will parse it.
+    let (published, links) = attacker_view(&release)?;
+    if !attacker::narrow(&published, &links, threshold)?.is_empty() {
+        return Err(DisclosureError::Unprotectable);
+    }
+    Ok(release)
+}
+
+/// A release as an attacker reads it: its three tables and how they are linked.
+pub fn attacker_view(
+    release: &PublicRelease,
+) -> Result<(Vec<PublishedTable>, Vec<Link>), DisclosureError> {
+    let table = |value: &serde_json::Value| -> Result<ProtectedTable, DisclosureError> {
+        serde_json::from_value(value.clone()).map_err(|_| DisclosureError::Shape)
+    };
+    let beds = &release.beds_by_city;
+    let beds = ProtectedTable {
+        rows: beds.iter().map(|b| b.city.clone()).collect(),
+        columns: vec!["in_use".to_owned(), "free".to_owned()],
+        cells: beds.iter().map(|b| vec![b.in_use, b.free]).collect(),
+        row_totals: beds.iter().map(|b| b.capacity).collect(),
+        column_totals: Vec::new(),
+        total: None,
+    };
+    Ok((
+        vec![
+            PublishedTable {
+                table: table(&release.persons_by_city_and_group)?,
+                margins: Margins::Full,
+            },
+            PublishedTable {
+                table: table(&release.persons_by_age_and_sex)?,
+                margins: Margins::Full,
+            },
+            PublishedTable {
+                table: beds,
+                margins: Margins::RowTotals,
+            },
+        ],
+        release_links().to_vec(),
+    ))
+}
+
 fn table_json(table: &ProtectedTable) -> serde_json::Value {
     serde_json::to_value(table).unwrap_or_default()
 }
 
-/// Computes a release over every organisation.
+/// Computes a release over every organisation. The protection runs off the async
+/// executor; a release it cannot protect is an error and nothing is published.
 pub async fn make_release(
     store: &Store,
     threshold: u64,
     now: DateTime<Utc>,
-) -> Result<PublicRelease, StoreError> {
+) -> Result<PublicRelease, ReleaseError> {
     let today = now.date_naive();
     let cells = store.population_cells(None, today, None).await?;
-    let mut capacity: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut beds = BedsByCity::new();
     for (country, city, _, in_service, _, _, free) in store.bed_figures(now).await? {
-        let entry = capacity
-            .entry(city_key(country.as_str(), &city))
-            .or_default();
+        let entry = beds.entry(public_city_label(country, &city)).or_default();
         entry.0 += in_service;
         entry.1 += free;
     }
-    Ok(PublicRelease {
-        released_at: now,
-        threshold,
-        persons_by_city_and_group: table_json(&protect(&city_by_group_cells(&cells), threshold)),
-        persons_by_age_and_sex: table_json(&protect(&age_by_sex_cells(&cells), threshold)),
-        beds_by_city: capacity
-            .into_iter()
-            .map(|(city, (capacity, free))| PublicBeds {
-                city,
-                capacity,
-                free,
-            })
-            .collect(),
-    })
+    tokio::task::spawn_blocking(move || protected_release(&cells, &beds, threshold, now))
+        .await
+        .map_err(|_| ReleaseError::Task)?
+        .map_err(ReleaseError::from)
 }
 
-/// Makes a new release when the last is older than `interval` (or there is none).
+/// Whether a stored release body was made under the current disclosure rules.
+fn current_rules(body: &serde_json::Value) -> bool {
+    body.get("disclosure_rules")
+        .and_then(serde_json::Value::as_u64)
+        == Some(u64::from(DISCLOSURE_RULES))
+}
+
+/// Makes a new release when the last is older than `interval`, made under older rules, or
+/// missing.
 pub async fn refresh_release(
     store: &Store,
     threshold: u64,
     interval: chrono::Duration,
     now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    if let Some((at, _)) = store.latest_release().await?
+) -> Result<bool, ReleaseError> {
+    if let Some((at, body)) = store.latest_release().await?
         && now - at < interval
+        && current_rules(&body)
     {
         return Ok(false);
     }
@@ -438,7 +615,8 @@ pub async fn refresh_release(
 }
 
 async fn latest(state: &AppState) -> Result<PublicRelease, ApiError> {
-    if state.store.latest_release().await?.is_none() {
+    let stored = state.store.latest_release().await?;
+    if stored.as_ref().is_none_or(|(_, body)| !current_rules(body)) {
         refresh_release(
             &state.store,
             state.disclosure_threshold,
@@ -508,18 +686,19 @@ pub async fn public_stats_csv(State(state): State<AppState>) -> Result<Response,
         line("total", "total", table.total);
     }
     for beds in &release.beds_by_city {
-        let _ = writeln!(
-            out,
-            "beds_capacity,{},all,{},false",
-            csv_field(&beds.city),
-            beds.capacity
-        );
-        let _ = writeln!(
-            out,
-            "beds_free,{},all,{},false",
-            csv_field(&beds.city),
-            beds.free
-        );
+        for (name, v) in [
+            ("beds_capacity", beds.capacity),
+            ("beds_free", beds.free),
+            ("beds_in_use", beds.in_use),
+        ] {
+            let _ = writeln!(
+                out,
+                "{name},{},all,{},{}",
+                csv_field(&beds.city),
+                v.map(|n| n.to_string()).unwrap_or_default(),
+                v.is_none()
+            );
+        }
     }
     let mut response = out.into_response();
     response.headers_mut().insert(
@@ -585,14 +764,16 @@ pub async fn public_page(State(state): State<AppState>) -> Result<Html<String>, 
         }
         let _ = write!(html, "<td>{}</td></tr></table>", cell(table.total));
     }
-    html.push_str("<h2>Места по городам / Beds by city</h2><table border=\"1\"><tr><th>city</th><th>capacity</th><th>free</th></tr>");
+    html.push_str("<h2>Места по городам / Beds by city</h2><table border=\"1\"><tr><th>city</th><th>capacity</th><th>in use</th><th>free</th></tr>");
+    let cell = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "—".to_owned());
     for b in &release.beds_by_city {
         let _ = write!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&b.city),
-            b.capacity,
-            b.free
+            cell(b.capacity),
+            cell(b.in_use),
+            cell(b.free)
         );
     }
     html.push_str("</table></body></html>");

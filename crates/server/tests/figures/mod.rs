@@ -5,6 +5,8 @@ use serde_json::{Value, json};
 
 use super::{Backend, TestApp, family};
 
+mod public;
+
 mod figures_from_a_snapshot {
     use super::{Backend, TestApp};
 
