@@ -79,6 +79,8 @@ pub(crate) enum Pattern {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Relax {
     pub accept_separation: bool,
+    /// Let children sleep where no adult of their household does.
+    pub leave_children_alone: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -629,14 +631,26 @@ pub(crate) fn type_patterns(f: &Feature, ty: &CType, relax: Relax) -> Vec<Patter
     }
     let (men, wc) = (f.men > 0, f.wc() > 0);
     let accepts = f.accepts || relax.accept_separation;
+    // Children sleep where an adult of their household sleeps: the women's group takes
+    // them only if it has a woman in it.
+    let wc_accompanied = f.children == 0 || f.women > 0 || relax.leave_children_alone;
     if men && !wc && has(PoolKind::MaleDorm) {
         out.push(Pattern::Men);
     }
-    if wc && !men && has(PoolKind::FemaleDorm) {
+    if wc && !men && wc_accompanied && has(PoolKind::FemaleDorm) {
         out.push(Pattern::Wc);
     }
-    if men && wc && accepts && has(PoolKind::MaleDorm) && has(PoolKind::FemaleDorm) {
+    if men
+        && wc
+        && accepts
+        && wc_accompanied
+        && has(PoolKind::MaleDorm)
+        && has(PoolKind::FemaleDorm)
+    {
         out.push(Pattern::Separated);
+    }
+    if f.children > 0 && f.men == 0 && f.women == 0 && !relax.leave_children_alone {
+        out.clear();
     }
     out
 }
@@ -731,10 +745,21 @@ mod tests {
     fn children_never_go_with_the_men_group() {
         let t = ty(false, true, vec![PoolKind::MaleDorm]);
         assert!(type_patterns(&feature(1, 0, 2, true), &t, Relax::default()).is_empty());
+    }
+
+    #[test]
+    fn children_are_never_separated_from_every_adult() {
+        // A father alone with his children who accepts separation: the men's and women's
+        // dormitories would leave the children without an adult, so no layout is allowed.
+        let dorms = ty(false, true, vec![PoolKind::MaleDorm, PoolKind::FemaleDorm]);
+        assert!(type_patterns(&feature(1, 0, 2, true), &dorms, Relax::default()).is_empty());
+        // With the mother there, the children go with her.
         assert_eq!(
-            pool_needs(&feature(1, 0, 2, true), Pattern::Separated)[1],
-            (2, 0)
+            type_patterns(&feature(1, 1, 2, true), &dorms, Relax::default()),
+            vec![Pattern::Separated]
         );
+        // Children on their own are never put in a dormitory.
+        assert!(type_patterns(&feature(0, 0, 2, false), &dorms, Relax::default()).is_empty());
     }
 
     #[test]

@@ -141,6 +141,10 @@ pub enum UnplacedReason {
     /// Only sex-segregated sites or dormitories could take the household and it did not
     /// accept separation.
     SexSeparationRefused,
+    /// The only beds in reach would leave children without an adult of their household
+    /// (a father alone with his children where there are only men's and women's
+    /// dormitories), or the household has no adult at all.
+    ChildWithoutAdult,
     /// The household must stay together and no family room is large enough, nor is there a
     /// mixed dormitory.
     NoFamilyRoomLargeEnough,
@@ -163,6 +167,7 @@ impl UnplacedReason {
             UnplacedReason::StayTooLong => "stay_too_long",
             UnplacedReason::ChildrenNotAllowed => "children_not_allowed",
             UnplacedReason::SexSeparationRefused => "sex_separation_refused",
+            UnplacedReason::ChildWithoutAdult => "child_without_adult",
             UnplacedReason::NoFamilyRoomLargeEnough => "no_family_room_large_enough",
             UnplacedReason::NoSuitablePool => "no_suitable_pool",
             UnplacedReason::NoStepFreeBed => "no_step_free_bed",

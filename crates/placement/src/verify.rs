@@ -54,6 +54,13 @@ pub enum Violation {
         /// Pool id.
         pool: String,
     },
+    /// Children of a household in a pool (or room) that holds no adult of their household.
+    ChildWithoutAdult {
+        /// Household id.
+        household: String,
+        /// Pool id.
+        pool: String,
+    },
     /// Members in several pools of a site without the household's consent, or in a mixed
     /// pool or family room of a sex-segregated site.
     SegregationBroken {
@@ -189,6 +196,40 @@ pub fn verify(problem: &Problem, proposals: &[Proposal]) -> Vec<Violation> {
             {
                 out.push(Violation::SegregationBroken {
                     household: hid.clone(),
+                });
+            }
+        }
+        // Children sleep where an adult of their household sleeps: a dormitory is checked
+        // as a whole, a family room entry is one room.
+        let mut adults_in: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+        for u in &p.pools {
+            let key = if matches!(u.kind, PoolKind::FamilyRoom { .. }) {
+                // Each family room entry is a room of its own.
+                None
+            } else {
+                Some(u.pool_id.as_str())
+            };
+            let adults = u32::from(u.men) + u32::from(u.women);
+            match key {
+                Some(pool) => {
+                    let e = adults_in.entry(pool).or_insert((0, 0));
+                    e.0 += adults;
+                    e.1 += u32::from(u.children);
+                }
+                None if u.children > 0 && adults == 0 => {
+                    out.push(Violation::ChildWithoutAdult {
+                        household: hid.clone(),
+                        pool: u.pool_id.clone(),
+                    });
+                }
+                None => {}
+            }
+        }
+        for (pool, (adults, children)) in adults_in {
+            if children > 0 && adults == 0 {
+                out.push(Violation::ChildWithoutAdult {
+                    household: hid.clone(),
+                    pool: pool.to_owned(),
                 });
             }
         }

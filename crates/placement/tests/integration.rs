@@ -174,6 +174,95 @@ fn child_never_goes_to_a_male_dorm_even_with_its_father() {
 }
 
 #[test]
+fn father_alone_with_children_is_not_split_from_them() {
+    // The father accepted separation; the site has only a men's and a women's dormitory.
+    // Men to one, children to the other would leave the children without an adult.
+    let mut fam = household("father-and-children", 1, 0, 2);
+    fam.accepts_sex_separation = true;
+    let problem = Problem {
+        households: vec![fam],
+        sites: vec![site(
+            "hall",
+            "Oral",
+            rules(),
+            vec![
+                pool("m", PoolKind::MaleDorm, 50, 0),
+                pool("f", PoolKind::FemaleDorm, 50, 0),
+            ],
+        )],
+    };
+    let sol = check(&problem);
+    assert!(sol.proposals.is_empty(), "{:?}", sol.proposals);
+    assert_eq!(
+        reason_of(&sol, "father-and-children"),
+        Some(UnplacedReason::ChildWithoutAdult)
+    );
+    let fcfs =
+        first_come_first_served(&problem, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(fcfs.proposals.is_empty(), "{:?}", fcfs.proposals);
+}
+
+#[test]
+fn verifier_rejects_children_without_an_adult_of_their_household() {
+    let mut fam = household("father-and-children", 1, 0, 2);
+    fam.accepts_sex_separation = true;
+    let problem = Problem {
+        households: vec![fam],
+        sites: vec![site(
+            "hall",
+            "Oral",
+            rules(),
+            vec![
+                pool("m", PoolKind::MaleDorm, 50, 0),
+                pool("f", PoolKind::FemaleDorm, 50, 0),
+            ],
+        )],
+    };
+    let separated = Proposal {
+        household_id: "father-and-children".into(),
+        site_id: "hall".into(),
+        pools: vec![
+            PoolUse {
+                pool_id: "m".into(),
+                kind: PoolKind::MaleDorm,
+                men: 1,
+                women: 0,
+                children: 0,
+                step_free_beds: 0,
+                beds_taken: 1,
+            },
+            PoolUse {
+                pool_id: "f".into(),
+                kind: PoolKind::FemaleDorm,
+                men: 0,
+                women: 0,
+                children: 2,
+                step_free_beds: 0,
+                beds_taken: 2,
+            },
+        ],
+        people: 3,
+        reason: shanyrak_placement::PlacementReason {
+            arrangement: Arrangement::SeparatedBySex,
+            choice: shanyrak_placement::Choice::LeastContestedBeds,
+            in_preferred_city: true,
+            travel_km: 0.0,
+            effective_priority: 1.0,
+            shadow_cost: 0.0,
+            step_free_beds: 0,
+            better_options_unavailable: 0,
+        },
+    };
+    assert_eq!(
+        verify(&problem, &[separated]),
+        vec![shanyrak_placement::Violation::ChildWithoutAdult {
+            household: "father-and-children".into(),
+            pool: "f".into(),
+        }]
+    );
+}
+
+#[test]
 fn step_free_need_gets_a_step_free_bed() {
     let mut h = household("wheelchair", 1, 0, 0);
     h.step_free.men = 1;
@@ -1044,9 +1133,11 @@ proptest! {
         prop_assert_eq!(verify(&problem, &fcfs.proposals), vec![]);
         let again = solve(&problem, &options).unwrap_or_else(|e| panic!("{e}"));
         prop_assert_eq!(&sol, &again);
-        for p in &sol.proposals {
+        for p in sol.proposals.iter().chain(&fcfs.proposals) {
             for u in &p.pools {
                 prop_assert!(u.kind != PoolKind::MaleDorm || (u.women == 0 && u.children == 0));
+                // Every pool (or room) holding a child holds an adult of its household.
+                prop_assert!(u.children == 0 || u.men + u.women > 0, "{:?}", p);
             }
         }
     }
