@@ -13,7 +13,7 @@ pub(crate) fn why_unplaced(m: &Model, class: u32) -> UnplacedReason {
     if f.children > 0 && f.men == 0 && f.women == 0 {
         return UnplacedReason::ChildWithoutAdult;
     }
-    let reach: Vec<u32> = m.reach[c.city as usize]
+    let reach: Vec<u32> = m.reach[c.geo as usize]
         .iter()
         .map(|&(city, _)| city)
         .collect();
