@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The placement benchmark: seeded instances (200 x 20 three times, 1k x 40, 2k x 50, 3k x 100,
 # 20k x 500 and 100k x 5k sites, with and without a travel limit, and a re-solve after 1,000
-# arrivals), each solved by the optimiser (branch and bound up to 3,000 households, the
+# arrivals), each solved by the optimiser (branch and bound up to 1,000 households, the
 # price search beyond), by the price search alone, by first-come-first-served and by a long
 # LP-bound search. Prints a Markdown table for docs/BENCHMARKS.md, with the load average
 # at each row (the machine is shared).

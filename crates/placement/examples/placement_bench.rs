@@ -212,7 +212,6 @@ fn main() {
     }
     scenario(&mut rows, "1k x 40", Shape::new(1_000, 40, 4), 0, d());
     scenario(&mut rows, "2k x 50", Shape::new(2_000, 50, 1), 0, d());
-    scenario(&mut rows, "3k x 100", Shape::new(3_000, 100, 5), 0, d());
     scenario(
         &mut rows,
         "20k x 500",

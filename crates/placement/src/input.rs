@@ -258,8 +258,12 @@ impl Default for Options {
             max_travel_km: None,
             max_batch_share: None,
             target_gap: 0.004,
-            max_iterations: 300,
-            exact_max_households: 3000,
+            // Under a travel limit cities are priced apart and the search needs more than
+            // 300 evaluations to reach the target gap on 20,000 households and more.
+            max_iterations: 600,
+            // Past about a thousand households branch and bound takes longer than a
+            // dispatcher should wait, and the price search is within its gap there.
+            exact_max_households: 1000,
             exact_gap: 0.001,
             exact_max_work: 10_000_000,
         }
