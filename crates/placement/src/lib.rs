@@ -120,9 +120,10 @@ pub fn first_come_first_served(
     Ok(baseline::first_come_first_served(problem, options))
 }
 
-/// An upper bound on the priority-weighted people any placement can reach: the best
-/// Lagrangian dual value found for the LP relaxation of the city-merged model (valid
-/// whatever the travel limit), and so at least what any whole-household placement reaches.
+/// The proven upper bound of [`solve`] on what any placement keeping the hard rules can
+/// reach, on the quantity its [`Stats::bound_measures`] names: priority-weighted people
+/// (the price search's Lagrangian dual), or people less travel (the LP relaxation of the
+/// exact model, for batches solved by branch and bound).
 pub fn upper_bound(problem: &Problem, options: &Options) -> Result<f64, InputError> {
     let s = solve(problem, options)?;
     Ok(s.stats.upper_bound.unwrap_or(s.stats.weighted_placed))
