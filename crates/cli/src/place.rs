@@ -10,7 +10,7 @@ use chrono::Utc;
 use shanyrak_server::dispatch::{self, DecisionInput, Plan, ProposalSettings};
 use shanyrak_store::{Principal, Store};
 
-const HEADER: [&str; 15] = [
+const HEADER: [&str; 16] = [
     "status",
     "household_id",
     "reference",
@@ -26,6 +26,8 @@ const HEADER: [&str; 15] = [
     "effective_priority",
     "reason",
     "waiting_days",
+    // Where `travel_km` is measured from: `current_position`, `preferred_city` or `unknown`.
+    "travel_from",
 ];
 
 fn snake(value: &impl serde::Serialize) -> String {
@@ -73,6 +75,7 @@ fn write_csv(plan: &Plan, out: impl Write) -> Result<()> {
             format!("{:.2}", p.reason.effective_priority),
             snake(&p.reason.choice),
             w.map(|w| w.waiting_days.to_string()).unwrap_or_default(),
+            snake(&p.reason.travel_from),
         ])?;
     }
     for u in &plan.solution.unplaced {
@@ -93,6 +96,7 @@ fn write_csv(plan: &Plan, out: impl Write) -> Result<()> {
             format!("{:.2}", u.effective_priority),
             snake(&u.reason),
             w.map(|w| w.waiting_days.to_string()).unwrap_or_default(),
+            String::new(),
         ])?;
     }
     writer.flush()?;

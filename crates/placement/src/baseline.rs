@@ -46,7 +46,8 @@ pub(crate) fn first_come_first_served(problem: &Problem, options: &Options) -> c
                 });
             if let Some((pattern, found)) = found {
                 rem.take(s, f, pattern, found);
-                objective += ch.weight * f64::from(ch.n);
+                let travel = m.site_cost(ch.geo, s);
+                objective += (ch.weight - travel) * f64::from(ch.n);
                 weighted += ch.weight * f64::from(ch.n);
                 assigned[i] = Some(Assigned {
                     site: s,
@@ -54,7 +55,7 @@ pub(crate) fn first_come_first_served(problem: &Problem, options: &Options) -> c
                     pools: found,
                     choice: Choice::FirstComeFirstServed,
                     shadow_cost: 0.0,
-                    km: 0.0,
+                    travel,
                     passed_over: *cursor as u32,
                 });
                 break;
@@ -62,7 +63,7 @@ pub(crate) fn first_come_first_served(problem: &Problem, options: &Options) -> c
             *cursor += 1;
         }
     }
-    build_solution(
+    let mut solution = build_solution(
         &m,
         &Primal {
             assigned,
@@ -72,5 +73,7 @@ pub(crate) fn first_come_first_served(problem: &Problem, options: &Options) -> c
         None,
         0,
         WarmStart::default(),
-    )
+    );
+    solution.stats.method = crate::output::Method::FirstComeFirstServed;
+    solution
 }

@@ -10,7 +10,10 @@ use crate::output::UnplacedReason;
 pub(crate) fn why_unplaced(m: &Model, class: u32) -> UnplacedReason {
     let c = &m.classes[class as usize];
     let f = &m.features[c.feature as usize];
-    let reach: Vec<u32> = m.reach[c.city as usize]
+    if f.children > 0 && f.men == 0 && f.women == 0 {
+        return UnplacedReason::ChildWithoutAdult;
+    }
+    let reach: Vec<u32> = m.reach[c.geo as usize]
         .iter()
         .map(|&(city, _)| city)
         .collect();
@@ -41,14 +44,22 @@ pub(crate) fn why_unplaced(m: &Model, class: u32) -> UnplacedReason {
         .filter(|&t| !type_patterns(f, &m.types[t as usize], Relax::default()).is_empty())
         .collect();
     if with_patterns.is_empty() {
-        let relaxed = Relax {
-            accept_separation: true,
+        let allowed_if = |relax: Relax| {
+            types
+                .iter()
+                .any(|&t| !type_patterns(f, &m.types[t as usize], relax).is_empty())
         };
-        if types
-            .iter()
-            .any(|&t| !type_patterns(f, &m.types[t as usize], relaxed).is_empty())
-        {
+        if allowed_if(Relax {
+            accept_separation: true,
+            leave_children_alone: false,
+        }) {
             return UnplacedReason::SexSeparationRefused;
+        }
+        if allowed_if(Relax {
+            accept_separation: true,
+            leave_children_alone: true,
+        }) {
+            return UnplacedReason::ChildWithoutAdult;
         }
         let has_family_rooms = types.iter().any(|&t| {
             let ty = &m.types[t as usize];

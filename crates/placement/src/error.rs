@@ -81,6 +81,12 @@ pub enum InputError {
         /// Site id.
         site: String,
     },
+    /// A household's current position out of range.
+    #[error("household {household}: current position out of range")]
+    InvalidPosition {
+        /// Household id.
+        household: String,
+    },
     /// A negative bed count, usually occupancy larger than the declared beds upstream.
     #[error(
         "site {site}, pool {pool}: negative capacity ({free_beds} free beds, {free_step_free_beds} step-free)"
@@ -125,8 +131,8 @@ pub enum InputError {
         /// Pool id.
         pool: String,
     },
-    /// A sex-segregated site only has male and female dormitories; a mixed pool or family
-    /// room there contradicts the house rule, so one of the two records is wrong.
+    /// A sex-segregated site has male and female dormitories (and perhaps family rooms); a
+    /// mixed pool there contradicts the house rule, so one of the two records is wrong.
     #[error("site {site}, pool {pool}: a sex-segregated site cannot have a {kind} pool")]
     MixedPoolAtSegregatedSite {
         /// Site id.

@@ -32,12 +32,24 @@ pub struct Household {
     /// queue moves (see [`Options::waiting_bonus_per_day`]). Passed in: this crate has no clock.
     #[serde(default)]
     pub waiting_days: u32,
-    /// City where the household is now and wants a bed.
+    /// City where the household wants a bed. Sites elsewhere cost a little for every km
+    /// they are from it ([`Options::away_cost_per_km`]), and [`Options::max_travel_km`]
+    /// is counted from it.
     pub preferred_city: String,
+    /// Where the household is now (a border town, a station), if known. Travel is measured
+    /// from here to each site; without it, from the centre of the preferred city.
+    #[serde(default)]
+    pub current_position: Option<Coordinates>,
     /// Whether the household agreed that men sleep in a male dormitory and women and children
     /// in a female dormitory of the same site. Without it such a placement is never proposed.
+    /// Children always stay with an adult of the household, so a father alone with his
+    /// children is never separated from them.
     #[serde(default)]
     pub accepts_sex_separation: bool,
+    /// Whether a household larger than a family room agreed to take several family rooms
+    /// of the same site (each room holding a child also holds an adult of the household).
+    #[serde(default)]
+    pub accepts_several_rooms: bool,
     /// Nights of shelter the household needs, if known; sites whose maximum stay is shorter
     /// are not proposed.
     #[serde(default)]
@@ -77,7 +89,8 @@ pub struct Site {
     pub id: String,
     /// City the site is in; matched against [`Household::preferred_city`] exactly.
     pub city: String,
-    /// Latitude and longitude in degrees, if known; used to estimate travel between cities.
+    /// Latitude and longitude in degrees, if known. Travel to the site is measured to them;
+    /// a city's centre is taken as the mean of its sites' coordinates.
     #[serde(default)]
     pub coordinates: Option<Coordinates>,
     /// House rules that restrict who may be placed here.
@@ -97,6 +110,18 @@ pub struct Coordinates {
     pub lat: f64,
     /// Degrees east, -180..=180.
     pub lon: f64,
+}
+
+impl Coordinates {
+    /// Whether both are finite and in range.
+    pub fn is_valid(self) -> bool {
+        self.lat.abs() <= 90.0 && self.lon.abs() <= 180.0
+    }
+
+    /// Great-circle distance in km.
+    pub fn km_to(self, other: Coordinates) -> f64 {
+        crate::model::haversine_km((self.lat, self.lon), (other.lat, other.lon))
+    }
 }
 
 /// Rules a site's operator sets; the optimiser never breaks them.
@@ -135,9 +160,12 @@ pub enum PoolKind {
     MaleDorm,
     /// Women and children.
     FemaleDorm,
-    /// Rooms of `room_size` beds, each given whole to one household. The pool's free beds
-    /// count beds in wholly free rooms: it holds `free_beds / room_size` rooms, of which
-    /// `free_step_free_beds / room_size` are step-free.
+    /// Rooms of `room_size` beds, each given whole to one household (a household larger than
+    /// a room may take several, with its consent). Allowed at sex-segregated sites too (a
+    /// student dormitory's family rooms): a household's own room is not a shared dormitory.
+    /// The pool's free beds count beds in wholly free rooms: it holds
+    /// `free_beds / room_size` rooms, of which `free_step_free_beds / room_size` are
+    /// step-free.
     FamilyRoom {
         /// Beds per room.
         room_size: u16,
@@ -179,13 +207,21 @@ pub struct Options {
     pub waiting_bonus_per_day: f64,
     /// Days after which waiting no longer raises priority.
     pub waiting_bonus_cap_days: u32,
-    /// Objective cost of moving one person one kilometre, in units of one placed person of
-    /// priority 1. Small, so that placing people always comes first and travel second.
+    /// Objective cost of moving one person one kilometre from where the household is
+    /// ([`Household::current_position`], else the centre of its preferred city) to the site,
+    /// in units of one placed person of priority 1. Small, so that placing people always
+    /// comes first and travel second.
     pub travel_cost_per_km: f64,
-    /// Kilometres assumed between two cities when either has no coordinates.
+    /// Objective cost, per person, of each km between the site and the centre of the
+    /// household's preferred city: keeps a household that waits at the border from being
+    /// sent to the nearest city instead of the one it asked for.
+    pub away_cost_per_km: f64,
+    /// Kilometres assumed when a distance cannot be measured (a site or city without
+    /// coordinates); a site in the preferred city without coordinates counts as 0 km from
+    /// the city's centre.
     pub unknown_distance_km: f64,
-    /// Never propose a site in another city farther than this; `None` allows any city,
-    /// `Some(0.0)` keeps everyone in their preferred city.
+    /// Never propose a site in another city farther than this from the preferred city (centre
+    /// to centre); `None` allows any city, `Some(0.0)` keeps everyone in their preferred city.
     pub max_travel_km: Option<f64>,
     /// Fill at most this share of a site's free beds in one batch (e.g. 0.6), so that no
     /// hall fills from empty at once and staff can check people in; `None` leaves only
@@ -196,6 +232,17 @@ pub struct Options {
     /// Most evaluations of the dual function (each one pass over household classes and
     /// site-type options); the search usually stops earlier at `target_gap`.
     pub max_iterations: u32,
+    /// Batches of at most this many households are also solved by branch and bound over
+    /// the exact model (every pool of every site), to `exact_gap`; 0 turns it off.
+    pub exact_max_households: u32,
+    /// The proven gap at which branch and bound stops.
+    pub exact_gap: f64,
+    /// Work allowed to branch and bound, in nodes times variables of the integer program
+    /// (a node costs about one simplex pass). A count rather than a time limit, so that the
+    /// same input gives the same answer on every machine; the default is about a second
+    /// on a two-core machine. When it runs out, the best placement found so far is kept
+    /// with the gap proven so far.
+    pub exact_max_work: u64,
 }
 
 impl Default for Options {
@@ -203,12 +250,22 @@ impl Default for Options {
         Options {
             waiting_bonus_per_day: 0.02,
             waiting_bonus_cap_days: 30,
-            travel_cost_per_km: 1e-4,
+            // Together 1e-4 per km for a household in its city: moving 1,000 km costs a
+            // tenth of a placed person.
+            travel_cost_per_km: 5e-5,
+            away_cost_per_km: 5e-5,
             unknown_distance_km: 1000.0,
             max_travel_km: None,
             max_batch_share: None,
             target_gap: 0.004,
-            max_iterations: 300,
+            // Under a travel limit cities are priced apart and the search needs more than
+            // 300 evaluations to reach the target gap on 20,000 households and more.
+            max_iterations: 600,
+            // Past about a thousand households branch and bound takes longer than a
+            // dispatcher should wait, and the price search is within its gap there.
+            exact_max_households: 1000,
+            exact_gap: 0.001,
+            exact_max_work: 10_000_000,
         }
     }
 }
@@ -227,6 +284,12 @@ impl Options {
         }
         if !(self.travel_cost_per_km.is_finite() && self.travel_cost_per_km >= 0.0) {
             return Err(bad("travel_cost_per_km", "must be finite and not negative"));
+        }
+        if !(self.away_cost_per_km.is_finite() && self.away_cost_per_km >= 0.0) {
+            return Err(bad("away_cost_per_km", "must be finite and not negative"));
+        }
+        if !(self.exact_gap.is_finite() && self.exact_gap >= 0.0) {
+            return Err(bad("exact_gap", "must be finite and not negative"));
         }
         if !(self.unknown_distance_km.is_finite() && self.unknown_distance_km >= 0.0) {
             return Err(bad(
@@ -316,6 +379,9 @@ fn validate_household(h: &Household) -> Result<(), InputError> {
             id: id(),
         });
     }
+    if h.current_position.is_some_and(|c| !c.is_valid()) {
+        return Err(InputError::InvalidPosition { household: id() });
+    }
     Ok(())
 }
 
@@ -329,9 +395,7 @@ fn validate_site(s: &Site) -> Result<(), InputError> {
             id: s.id.clone(),
         });
     }
-    if let Some(c) = s.coordinates
-        && !(c.lat.abs() <= 90.0 && c.lon.abs() <= 180.0)
-    {
+    if s.coordinates.is_some_and(|c| !c.is_valid()) {
         return Err(InputError::InvalidCoordinates { site: s.id.clone() });
     }
     let mut seen = BTreeSet::new();
@@ -373,7 +437,7 @@ fn validate_site(s: &Site) -> Result<(), InputError> {
                     pool: err_pool(),
                 });
             }
-            PoolKind::FamilyRoom { .. } | PoolKind::Mixed if s.rules.sex_segregated => {
+            PoolKind::Mixed if s.rules.sex_segregated => {
                 return Err(InputError::MixedPoolAtSegregatedSite {
                     site: err_site(),
                     pool: err_pool(),
@@ -400,7 +464,9 @@ mod tests {
             priority: 2.0,
             waiting_days: 100,
             preferred_city: "Oral".into(),
+            current_position: None,
             accepts_sex_separation: false,
+            accepts_several_rooms: false,
             nights_needed: None,
         }
     }

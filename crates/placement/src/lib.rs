@@ -7,9 +7,11 @@
 //!
 //! # Rules that always hold
 //! - A household is placed whole, at one site, or not at all.
-//! - Children never sleep in a male dormitory.
+//! - Every pool (and every room) that holds a child of a household also holds an adult of
+//!   that household; children never sleep in a male dormitory.
 //! - At a sex-segregated site, and wherever men and women of one household are put in
-//!   different dormitories, this happens only if the household accepted it.
+//!   different dormitories, this happens only if the household accepted it; a household
+//!   takes several family rooms only if it accepted that.
 //! - Members needing step-free beds get step-free beds; house rules (children, maximum
 //!   nights) and capacities (beds, rooms, intake) are never exceeded.
 //!
@@ -17,8 +19,9 @@
 //!
 //! # Objective
 //! Place as many people as possible weighted by effective priority (vulnerability raised by
-//! waiting time), then travel as little as possible; within a site type the batch is spread
-//! over sites rather than filling one from empty.
+//! waiting time), then travel as little as possible (from where each household is to each
+//! site, and away from the city it asked for); within a site type the batch is spread over
+//! equally near sites rather than filling one from empty.
 //!
 //! # Example
 //! ```
@@ -33,7 +36,9 @@
 //!     priority: 1.5,
 //!     waiting_days: 2,
 //!     preferred_city: "Oral".into(),
+//!     current_position: None,
 //!     accepts_sex_separation: false,
+//!     accepts_several_rooms: false,
 //!     nights_needed: Some(7),
 //! };
 //! let hostel = Site {
@@ -62,6 +67,7 @@
 //! - [`output`]: proposals, reasons, statistics.
 //! - `model`: dense, aggregated form (household classes, site types).
 //! - `solve`: Lagrangian price search and priced greedy; the bound it proves.
+//! - `exact`: branch and bound over every pool of every site for small batches (`microlp`).
 //! - `diagnose`: why a household stayed unplaced.
 //! - `baseline`: first-come-first-served, for comparison.
 //! - [`verify`]: the hard rules, checked from scratch.
@@ -69,6 +75,7 @@
 mod baseline;
 mod diagnose;
 pub mod error;
+mod exact;
 pub mod input;
 mod model;
 pub mod output;
@@ -80,8 +87,8 @@ pub use input::{
     BedPool, Coordinates, HouseRules, Household, Options, PoolKind, Problem, Site, StepFreeNeeds,
 };
 pub use output::{
-    Arrangement, BoundMeasure, Choice, PlacementReason, PoolUse, Proposal, Solution, Stats,
-    Unplaced, UnplacedReason, WarmStart,
+    Arrangement, BoundMeasure, Choice, Method, PlacementReason, PoolUse, Proposal, Solution, Stats,
+    TravelFrom, Unplaced, UnplacedReason, WarmStart,
 };
 pub use verify::{Violation, verify};
 
@@ -113,9 +120,10 @@ pub fn first_come_first_served(
     Ok(baseline::first_come_first_served(problem, options))
 }
 
-/// An upper bound on the priority-weighted people any placement can reach: the best
-/// Lagrangian dual value found for the LP relaxation of the city-merged model (valid
-/// whatever the travel limit), and so at least what any whole-household placement reaches.
+/// The proven upper bound of [`solve`] on what any placement keeping the hard rules can
+/// reach, on the quantity its [`Stats::bound_measures`] names: priority-weighted people
+/// (the price search's Lagrangian dual), or people less travel (the LP relaxation of the
+/// exact model, for batches solved by branch and bound).
 pub fn upper_bound(problem: &Problem, options: &Options) -> Result<f64, InputError> {
     let s = solve(problem, options)?;
     Ok(s.stats.upper_bound.unwrap_or(s.stats.weighted_placed))

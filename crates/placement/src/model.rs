@@ -2,9 +2,11 @@
 //! runs over a few thousand classes instead of a hundred thousand households.
 //!
 //! Two aggregations make the optimiser fast:
-//! - households with the same composition, step-free needs, consent to separation and
-//!   nights needed share a *feature*; a feature in one city is a *class*. Members of a
-//!   class are interchangeable except for priority, so a class is kept sorted by priority.
+//! - households with the same composition, step-free needs, consents and nights needed
+//!   share a *feature*; households wanting the same city and waiting at the same place
+//!   (their current position to about 1 km, or the city itself) share a *geo*; a feature
+//!   at one geo is a *class*. Members of a class are interchangeable except for priority,
+//!   so a class is kept sorted by priority.
 //! - sites in one city with the same house rules and the same kinds of pool share a *site
 //!   type*. Prices are set per type and per resource (beds and step-free beds of each kind,
 //!   intake), which is where the Lagrangian search works.
@@ -30,6 +32,8 @@ pub(crate) struct Feature {
     pub sf_children: u16,
     /// Consent to separation; kept only when the household has both groups to separate.
     pub accepts: bool,
+    /// Consent to several family rooms; kept only for households of two or more.
+    pub rooms: bool,
     pub nights: Option<u32>,
 }
 
@@ -44,6 +48,7 @@ impl Feature {
             sf_women: h.step_free.women,
             sf_children: h.step_free.children,
             accepts: h.accepts_sex_separation && both,
+            rooms: h.accepts_several_rooms && h.size() > 1,
             nights: h.nights_needed,
         }
     }
@@ -73,12 +78,16 @@ pub(crate) enum Pattern {
     Wc,
     /// Men in a male dormitory, women and children in a female one.
     Separated,
+    /// Several family rooms of this kind, laid out by [`room_layout`].
+    Rooms(PoolKind),
 }
 
 /// Which rules a pattern search may ignore, used to explain why a household is unplaced.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Relax {
     pub accept_separation: bool,
+    /// Let children sleep where no adult of their household does.
+    pub leave_children_alone: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +104,8 @@ pub(crate) struct CPool {
 #[derive(Debug, Clone)]
 pub(crate) struct CSite {
     pub city: u32,
+    /// The site's coordinates, else its city's centre.
+    pub loc: Option<(f64, f64)>,
     pub ty: u32,
     /// Range into [`Model::pools`].
     pub pools: std::ops::Range<usize>,
@@ -148,10 +159,21 @@ impl TypeOpt {
     }
 }
 
+/// Where a group of households waits and which city it wants.
+#[derive(Debug, Clone)]
+pub(crate) struct Geo {
+    /// The preferred city.
+    pub wish: u32,
+    /// Where travel starts: the rounded current position, else the wished city's centre.
+    pub origin: Option<(f64, f64)>,
+    /// Whether `origin` is a current position.
+    pub from_position: bool,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Class {
     pub feature: u32,
-    pub city: u32,
+    pub geo: u32,
     /// Distinct household values (people times effective priority) with how many members
     /// have each, best first: the dual only needs these.
     pub levels: Vec<(f64, u32)>,
@@ -162,6 +184,7 @@ pub(crate) struct CHousehold {
     pub feature: u32,
     pub class: u32,
     pub city: u32,
+    pub geo: u32,
     /// Effective priority per person.
     pub weight: f64,
     pub n: u32,
@@ -172,8 +195,16 @@ pub(crate) struct Model<'a> {
     pub problem: &'a Problem,
     pub options: &'a Options,
     pub cities: Vec<String>,
-    /// Per city: cities in reach with their distance, nearest first (itself first).
+    /// Per city: the mean of its sites' coordinates.
+    pub centroid: Vec<Option<(f64, f64)>>,
+    pub geos: Vec<Geo>,
+    /// Per geo: cities in reach of the wished city, each with the least travel cost per
+    /// person to one of its sites, cheapest first. Travel is free in the merged model.
     pub reach: Vec<Vec<(u32, f64)>>,
+    /// Per city: its sites.
+    pub city_sites: Vec<Vec<u32>>,
+    /// Whether this is the city-merged relaxation.
+    pub merged: bool,
     pub pools: Vec<CPool>,
     pub sites: Vec<CSite>,
     pub types: Vec<CType>,
@@ -228,27 +259,22 @@ impl<'a> Model<'a> {
             .iter()
             .map(|&(a, b, n)| (n > 0).then(|| (a / f64::from(n), b / f64::from(n))))
             .collect();
-        let mut km = vec![0.0; nc * nc];
-        for a in 0..nc {
-            for b in 0..nc {
-                if a != b {
-                    km[a * nc + b] = match (centroid[a], centroid[b]) {
-                        (Some(p), Some(q)) => haversine_km(p, q),
-                        _ => options.unknown_distance_km,
-                    };
-                }
+        let city_km = |a: usize, b: usize| {
+            if a == b {
+                return 0.0;
             }
-        }
-        let reach: Vec<Vec<(u32, f64)>> = (0..nc)
+            match (centroid[a], centroid[b]) {
+                (Some(p), Some(q)) => haversine_km(p, q),
+                _ => options.unknown_distance_km,
+            }
+        };
+        // Cities in reach of each wished city, by the distance between centres.
+        let reach_of_city: Vec<Vec<u32>> = (0..nc)
             .map(|a| {
-                let mut r: Vec<(u32, f64)> = (0..nc)
-                    .filter(|&b| {
-                        b == a || options.max_travel_km.is_none_or(|m| km[a * nc + b] <= m)
-                    })
-                    .map(|b| (b as u32, km[a * nc + b]))
-                    .collect();
-                r.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
-                r
+                (0..nc)
+                    .filter(|&b| b == a || options.max_travel_km.is_none_or(|m| city_km(a, b) <= m))
+                    .map(|b| b as u32)
+                    .collect()
             })
             .collect();
 
@@ -282,6 +308,10 @@ impl<'a> Model<'a> {
             slots.sort();
             slots.dedup();
             let city = city_of(&s.city);
+            let loc = s
+                .coordinates
+                .map(|c| (c.lat, c.lon))
+                .or(centroid[city as usize]);
             let intake = match options.max_batch_share {
                 Some(share) => {
                     let beds: i64 = s.pools.iter().map(|p| p.free_beds.max(0)).sum();
@@ -313,6 +343,7 @@ impl<'a> Model<'a> {
             types[ty as usize].sites.push(si as u32);
             sites.push(CSite {
                 city,
+                loc,
                 ty,
                 pools: start..pools.len(),
                 intake,
@@ -356,8 +387,30 @@ impl<'a> Model<'a> {
         limits.sort_unstable();
         limits.dedup();
         let mut feat_ids: BTreeMap<Feature, u32> = BTreeMap::new();
+        let mut geo_ids: BTreeMap<(u32, Option<(i64, i64)>), u32> = BTreeMap::new();
+        let mut geos: Vec<Geo> = Vec::new();
         let mut hh = Vec::with_capacity(problem.households.len());
         for h in &problem.households {
+            let wish = city_of(&h.preferred_city);
+            // Positions to about 1 km: enough for travel costs, and households waiting at
+            // the same border post share their classes.
+            let cell = h.current_position.filter(|_| !merge_cities).map(|c| {
+                (
+                    (c.lat * 100.0).round() as i64,
+                    (c.lon * 100.0).round() as i64,
+                )
+            });
+            let geo = *geo_ids.entry((wish, cell)).or_insert_with(|| {
+                geos.push(Geo {
+                    wish,
+                    origin: match cell {
+                        Some((lat, lon)) => Some((lat as f64 / 100.0, lon as f64 / 100.0)),
+                        None => centroid[wish as usize],
+                    },
+                    from_position: cell.is_some(),
+                });
+                (geos.len() - 1) as u32
+            });
             let mut f = Feature::of(h);
             f.nights = f.nights.and_then(|need| match limits.first() {
                 Some(&lowest) if need > lowest => {
@@ -370,7 +423,8 @@ impl<'a> Model<'a> {
             hh.push(CHousehold {
                 feature: fid,
                 class: NONE,
-                city: city_of(&h.preferred_city),
+                city: wish,
+                geo,
                 weight: options.effective_priority(h),
                 n: h.size(),
             });
@@ -384,6 +438,7 @@ impl<'a> Model<'a> {
                 sf_women: 0,
                 sf_children: 0,
                 accepts: false,
+                rooms: false,
                 nights: None
             };
             feat_ids.len()
@@ -408,11 +463,11 @@ impl<'a> Model<'a> {
         let mut classes: Vec<Class> = Vec::new();
         for &i in &order {
             let h = &mut hh[i as usize];
-            let key = (h.feature, h.city);
+            let key = (h.feature, h.geo);
             let cid = *class_ids.entry(key).or_insert_with(|| {
                 classes.push(Class {
                     feature: key.0,
-                    city: key.1,
+                    geo: key.1,
                     levels: Vec::new(),
                 });
                 (classes.len() - 1) as u32
@@ -426,11 +481,19 @@ impl<'a> Model<'a> {
             }
         }
 
+        let mut city_sites = vec![Vec::new(); nc];
+        for (i, site) in sites.iter().enumerate() {
+            city_sites[site.city as usize].push(i as u32);
+        }
         let mut model = Model {
             problem,
             options,
             cities,
-            reach,
+            centroid,
+            geos,
+            reach: Vec::new(),
+            city_sites,
+            merged: merge_cities,
             pools,
             sites,
             types,
@@ -442,8 +505,76 @@ impl<'a> Model<'a> {
             hh,
             order,
         };
+        model.reach = (0..model.geos.len())
+            .map(|g| {
+                let wish = model.geos[g].wish as usize;
+                let mut r: Vec<(u32, f64)> = reach_of_city[wish]
+                    .iter()
+                    .map(|&c| {
+                        let cost = model.city_sites[c as usize]
+                            .iter()
+                            .map(|&s| model.site_cost(g as u32, s))
+                            .fold(f64::INFINITY, f64::min);
+                        (c, if cost.is_finite() { cost } else { 0.0 })
+                    })
+                    .collect();
+                r.sort_by(|x, y| {
+                    (x.0 != wish as u32)
+                        .cmp(&(y.0 != wish as u32))
+                        .then(x.1.total_cmp(&y.1))
+                        .then(x.0.cmp(&y.0))
+                });
+                r
+            })
+            .collect();
         model.build_options();
         model
+    }
+
+    /// Kilometres from where the households of `geo` wait to `site`, and whether they
+    /// were measured (both ends known) or assumed.
+    pub fn trip_km(&self, geo: u32, site: u32) -> (f64, bool) {
+        let g = &self.geos[geo as usize];
+        let s = &self.sites[site as usize];
+        match (g.origin, s.loc) {
+            (Some(a), Some(b)) => (haversine_km(a, b), true),
+            _ if s.city == g.wish && !g.from_position => (0.0, false),
+            _ => (self.options.unknown_distance_km, false),
+        }
+    }
+
+    /// Kilometres between `site` and the centre of the city `wish`.
+    pub fn away_km(&self, wish: u32, site: u32) -> f64 {
+        let s = &self.sites[site as usize];
+        match (self.centroid[wish as usize], s.loc) {
+            (Some(a), Some(b)) => haversine_km(a, b),
+            _ if s.city == wish => 0.0,
+            _ => self.options.unknown_distance_km,
+        }
+    }
+
+    /// Travel cost per person of sending a household of `geo` to `site`.
+    pub fn site_cost(&self, geo: u32, site: u32) -> f64 {
+        if self.merged {
+            return 0.0;
+        }
+        let o = self.options;
+        let wish = self.geos[geo as usize].wish;
+        o.travel_cost_per_km * self.trip_km(geo, site).0
+            + o.away_cost_per_km * self.away_km(wish, site)
+    }
+
+    /// Per site type, the least travel cost per person from `geo` to one of its sites
+    /// (infinite for types out of reach).
+    pub fn type_costs(&self, geo: u32) -> Vec<f64> {
+        let mut costs = vec![f64::INFINITY; self.types.len()];
+        for &(city, _) in &self.reach[geo as usize] {
+            for &s in &self.city_sites[city as usize] {
+                let t = self.sites[s as usize].ty as usize;
+                costs[t] = costs[t].min(self.site_cost(geo, s));
+            }
+        }
+        costs
     }
 
     /// Options of every feature at every site type where at least one site could host it
@@ -507,10 +638,10 @@ impl<'a> Model<'a> {
             })
         };
         match pattern {
-            Pattern::Whole(kind @ PoolKind::FamilyRoom { .. }) => {
-                find(kind, 1, u32::from(f.sf_total() > 0)).map(|p| [p, NONE])
+            Pattern::Whole(kind) | Pattern::Rooms(kind) => {
+                let [(need, need_sf), _] = pool_needs(f, pattern);
+                find(kind, need, need_sf).map(|p| [p, NONE])
             }
-            Pattern::Whole(kind) => find(kind, f.n(), f.sf_total()).map(|p| [p, NONE]),
             Pattern::Men => {
                 find(PoolKind::MaleDorm, u32::from(f.men), u32::from(f.sf_men)).map(|p| [p, NONE])
             }
@@ -584,11 +715,89 @@ pub(crate) fn pool_needs(f: &Feature, pattern: Pattern) -> [(u32, u32); 2] {
     let wc = (f.wc(), f.sf_wc());
     match pattern {
         Pattern::Whole(PoolKind::FamilyRoom { .. }) => [(1, u32::from(f.sf_total() > 0)), (0, 0)],
-        Pattern::Whole(_) => [(f.n(), f.sf_total()), (0, 0)],
+        Pattern::Rooms(PoolKind::FamilyRoom { room_size }) => {
+            let rooms = room_layout(f, room_size).unwrap_or_default();
+            let step_free = rooms.iter().filter(|r| r.step_free > 0).count() as u32;
+            [(rooms.len() as u32, step_free), (0, 0)]
+        }
+        Pattern::Whole(_) | Pattern::Rooms(_) => [(f.n(), f.sf_total()), (0, 0)],
         Pattern::Men => [men, (0, 0)],
         Pattern::Wc => [wc, (0, 0)],
         Pattern::Separated => [men, wc],
     }
+}
+
+/// Members of a household in one of its family rooms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct RoomFill {
+    pub men: u16,
+    pub women: u16,
+    pub children: u16,
+    /// Members here needing a step-free bed.
+    pub step_free: u16,
+}
+
+/// How a household fills family rooms of `room_size` beds: as few rooms as possible, each
+/// room with children also holding an adult (a woman first), adults of one sex together
+/// where they can be. `None` when there are not enough adults to go with the children.
+/// Step-free needs are counted in the first rooms that take each group, the order in which
+/// members are later assigned to the rooms.
+pub(crate) fn room_layout(f: &Feature, room_size: u16) -> Option<Vec<RoomFill>> {
+    let size = u32::from(room_size);
+    let (mut men, mut women, mut children) =
+        (u32::from(f.men), u32::from(f.women), u32::from(f.children));
+    let adults_for = |children: u32| {
+        if children == 0 {
+            0
+        } else {
+            children.div_ceil(size.saturating_sub(1).max(1))
+        }
+    };
+    if children > 0 && (size < 2 || men + women < adults_for(children)) {
+        return None;
+    }
+    let mut rooms = Vec::new();
+    while men + women + children > 0 {
+        let mut room = RoomFill::default();
+        let mut space = size;
+        if children > 0 {
+            if women > 0 {
+                women -= 1;
+                room.women += 1;
+            } else {
+                men -= 1;
+                room.men += 1;
+            }
+            let c = children.min(space - 1);
+            room.children = c as u16;
+            children -= c;
+            space -= 1 + c;
+        }
+        while space > 0 && men + women > adults_for(children) {
+            if women > 0 && (room.men == 0 || men == 0) {
+                women -= 1;
+                room.women += 1;
+            } else {
+                men -= 1;
+                room.men += 1;
+            }
+            space -= 1;
+        }
+        rooms.push(room);
+    }
+    let (mut sf_men, mut sf_women, mut sf_children) = (f.sf_men, f.sf_women, f.sf_children);
+    for room in &mut rooms {
+        for (here, left) in [
+            (room.men, &mut sf_men),
+            (room.women, &mut sf_women),
+            (room.children, &mut sf_children),
+        ] {
+            let n = here.min(*left);
+            *left -= n;
+            room.step_free += n;
+        }
+    }
+    Some(rooms)
 }
 
 /// Whether a stay of `need` nights fits a limit of `max`.
@@ -616,27 +825,43 @@ pub(crate) fn type_patterns(f: &Feature, ty: &CType, relax: Relax) -> Vec<Patter
         return out;
     }
     let has = |k: PoolKind| ty.slots.binary_search(&k).is_ok();
-    if !ty.rules.sex_segregated {
-        for &k in &ty.slots {
-            match k {
-                PoolKind::FamilyRoom { room_size } if u32::from(room_size) >= f.n() => {
-                    out.push(Pattern::Whole(k));
-                }
-                PoolKind::Mixed => out.push(Pattern::Whole(k)),
-                _ => {}
+    for &k in &ty.slots {
+        match k {
+            // A family room is the household's own, so sex-segregated sites may have them.
+            PoolKind::FamilyRoom { room_size } if u32::from(room_size) >= f.n() => {
+                out.push(Pattern::Whole(k));
             }
+            PoolKind::FamilyRoom { room_size }
+                if f.rooms && room_layout(f, room_size).is_some() =>
+            {
+                out.push(Pattern::Rooms(k));
+            }
+            PoolKind::Mixed if !ty.rules.sex_segregated => out.push(Pattern::Whole(k)),
+            _ => {}
         }
     }
     let (men, wc) = (f.men > 0, f.wc() > 0);
     let accepts = f.accepts || relax.accept_separation;
+    // Children sleep where an adult of their household sleeps: the women's group takes
+    // them only if it has a woman in it.
+    let wc_accompanied = f.children == 0 || f.women > 0 || relax.leave_children_alone;
     if men && !wc && has(PoolKind::MaleDorm) {
         out.push(Pattern::Men);
     }
-    if wc && !men && has(PoolKind::FemaleDorm) {
+    if wc && !men && wc_accompanied && has(PoolKind::FemaleDorm) {
         out.push(Pattern::Wc);
     }
-    if men && wc && accepts && has(PoolKind::MaleDorm) && has(PoolKind::FemaleDorm) {
+    if men
+        && wc
+        && accepts
+        && wc_accompanied
+        && has(PoolKind::MaleDorm)
+        && has(PoolKind::FemaleDorm)
+    {
         out.push(Pattern::Separated);
+    }
+    if f.children > 0 && f.men == 0 && f.women == 0 && !relax.leave_children_alone {
+        out.clear();
     }
     out
 }
@@ -645,7 +870,7 @@ fn type_opt(f: &Feature, t: u32, ty: &CType, pattern: Pattern) -> TypeOpt {
     let mut usage = [(0u32, 0u32); 5];
     let mut n = 0usize;
     let kinds = match pattern {
-        Pattern::Whole(k) => [Some(k), None],
+        Pattern::Whole(k) | Pattern::Rooms(k) => [Some(k), None],
         Pattern::Men => [Some(PoolKind::MaleDorm), None],
         Pattern::Wc => [Some(PoolKind::FemaleDorm), None],
         Pattern::Separated => [Some(PoolKind::MaleDorm), Some(PoolKind::FemaleDorm)],
@@ -698,6 +923,7 @@ mod tests {
             sf_women: 0,
             sf_children: 0,
             accepts,
+            rooms: false,
             nights: None,
         }
     }
@@ -731,10 +957,21 @@ mod tests {
     fn children_never_go_with_the_men_group() {
         let t = ty(false, true, vec![PoolKind::MaleDorm]);
         assert!(type_patterns(&feature(1, 0, 2, true), &t, Relax::default()).is_empty());
+    }
+
+    #[test]
+    fn children_are_never_separated_from_every_adult() {
+        // A father alone with his children who accepts separation: the men's and women's
+        // dormitories would leave the children without an adult, so no layout is allowed.
+        let dorms = ty(false, true, vec![PoolKind::MaleDorm, PoolKind::FemaleDorm]);
+        assert!(type_patterns(&feature(1, 0, 2, true), &dorms, Relax::default()).is_empty());
+        // With the mother there, the children go with her.
         assert_eq!(
-            pool_needs(&feature(1, 0, 2, true), Pattern::Separated)[1],
-            (2, 0)
+            type_patterns(&feature(1, 1, 2, true), &dorms, Relax::default()),
+            vec![Pattern::Separated]
         );
+        // Children on their own are never put in a dormitory.
+        assert!(type_patterns(&feature(0, 0, 2, false), &dorms, Relax::default()).is_empty());
     }
 
     #[test]

@@ -27,8 +27,11 @@ pub struct Proposal {
     pub household_id: String,
     /// Site id.
     pub site_id: String,
-    /// Which pools of the site take which members: one entry, or two when the household
-    /// accepted separation by sex.
+    /// Which pools of the site take which members: one entry; two when the household
+    /// accepted separation by sex; one per room when it takes several family rooms (the
+    /// same pool may then appear more than once). Members needing step-free beds are
+    /// counted in the first entries that take their group, the order in which named
+    /// members are assigned.
     pub pools: Vec<PoolUse>,
     /// People placed (always the whole household).
     pub people: u32,
@@ -67,8 +70,27 @@ pub enum Arrangement {
     /// Everyone is of one group (only men, or only women and children) in that group's dorm.
     SingleSexDorm,
     /// Men in the male dormitory, women and children in the female dormitory of the same
-    /// site; only proposed to households that accepted it.
+    /// site; only proposed to households that accepted it, and never to a father alone
+    /// with his children.
     SeparatedBySex,
+    /// Several family rooms of one site, each room with children holding an adult of the
+    /// household; only proposed to households larger than a room that accepted it.
+    FamilyRooms,
+}
+
+/// Where a proposal's travel is measured from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TravelFrom {
+    /// The household's current position, to the site's coordinates (or its city's centre).
+    CurrentPosition,
+    /// The centre of the preferred city (the mean of its sites' coordinates); 0 km for a
+    /// site of that city without coordinates.
+    #[default]
+    PreferredCity,
+    /// A position or a site that cannot be placed on the map: the distance is
+    /// [`crate::Options::unknown_distance_km`], an assumption.
+    Unknown,
 }
 
 /// Why the optimiser chose a site for a household; structured so the interface can
@@ -81,8 +103,12 @@ pub struct PlacementReason {
     pub choice: Choice,
     /// The site is in the household's preferred city.
     pub in_preferred_city: bool,
-    /// Estimated travel from the preferred city, 0 within it.
+    /// Kilometres from where the household is to the site (great circle), measured from
+    /// `travel_from`.
     pub travel_km: f64,
+    /// What `travel_km` is measured from.
+    #[serde(default)]
+    pub travel_from: TravelFrom,
     /// Effective priority per person (vulnerability and waiting time).
     pub effective_priority: f64,
     /// Shadow price of the beds taken: what they are worth to other waiting households.
@@ -141,6 +167,10 @@ pub enum UnplacedReason {
     /// Only sex-segregated sites or dormitories could take the household and it did not
     /// accept separation.
     SexSeparationRefused,
+    /// The only beds in reach would leave children without an adult of their household
+    /// (a father alone with his children where there are only men's and women's
+    /// dormitories), or the household has no adult at all.
+    ChildWithoutAdult,
     /// The household must stay together and no family room is large enough, nor is there a
     /// mixed dormitory.
     NoFamilyRoomLargeEnough,
@@ -163,6 +193,7 @@ impl UnplacedReason {
             UnplacedReason::StayTooLong => "stay_too_long",
             UnplacedReason::ChildrenNotAllowed => "children_not_allowed",
             UnplacedReason::SexSeparationRefused => "sex_separation_refused",
+            UnplacedReason::ChildWithoutAdult => "child_without_adult",
             UnplacedReason::NoFamilyRoomLargeEnough => "no_family_room_large_enough",
             UnplacedReason::NoSuitablePool => "no_suitable_pool",
             UnplacedReason::NoStepFreeBed => "no_step_free_bed",
@@ -205,17 +236,37 @@ pub struct Stats {
     pub gap: Option<f64>,
     /// Evaluations of the dual function used.
     pub iterations: u32,
+    /// How the proposal was found.
+    pub method: Method,
+    /// Branch-and-bound nodes solved (0 when the batch was too large for it).
+    pub exact_nodes: u64,
+}
+
+/// The search that produced a proposal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Lagrangian price search and the priced greedy (large batches).
+    #[default]
+    PriceSearch,
+    /// Branch and bound over the exact model, started from the price search's placement
+    /// (batches up to [`crate::Options::exact_max_households`]).
+    BranchAndBound,
+    /// First come first served.
+    FirstComeFirstServed,
 }
 
 /// The quantity a bound is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BoundMeasure {
-    /// Priority-weighted people placed (`weighted_placed`): the primary objective. Used when
-    /// travel is cheap (it only breaks ties) or limited by `max_travel_km`.
+    /// Priority-weighted people placed (`weighted_placed`): the primary objective. Used by
+    /// the price search when travel is cheap (it only breaks ties) or limited by
+    /// `max_travel_km`.
     WeightedPeople,
-    /// Priority-weighted people less travel cost (`objective`). Used when travel is priced
-    /// high enough that keeping people near home is worth placing fewer of them.
+    /// Priority-weighted people less travel cost (`objective`). Used by the price search
+    /// when travel is priced high enough that keeping people near home is worth placing
+    /// fewer of them, and always by branch and bound.
     WeightedPeopleLessTravel,
 }
 

@@ -29,10 +29,10 @@
 //! one hall from empty.
 
 use crate::input::{Options, PoolKind, Problem};
-use crate::model::{Model, NONE, Pattern, Remaining};
+use crate::model::{Model, NONE, Pattern, Remaining, room_layout};
 use crate::output::{
-    Arrangement, BoundMeasure, Choice, PlacementReason, PoolUse, Proposal, Solution, Stats,
-    Unplaced, WarmStart,
+    Arrangement, BoundMeasure, Choice, Method, PlacementReason, PoolUse, Proposal, Solution, Stats,
+    TravelFrom, Unplaced, WarmStart,
 };
 
 /// One household's placement inside the search.
@@ -43,7 +43,8 @@ pub(crate) struct Assigned {
     pub pools: [u32; 2],
     pub choice: Choice,
     pub shadow_cost: f64,
-    pub km: f64,
+    /// Travel cost per person at this site.
+    pub travel: f64,
     pub passed_over: u32,
 }
 
@@ -78,7 +79,8 @@ pub(crate) fn optimise(problem: &Problem, options: &Options, warm: Option<&WarmS
     let limited = options.max_travel_km.is_some();
     // Travel matters when moving someone 100 km costs more than 2% of an average person's
     // priority: cities must then be priced apart, as under a travel limit.
-    let travel_matters = options.travel_cost_per_km * 100.0 > 0.02 * scale;
+    let per_km = options.travel_cost_per_km + options.away_cost_per_km;
+    let travel_matters = per_km * 100.0 > 0.02 * scale;
     let by_city = limited || travel_matters;
     let phases: &[f64] = if warm.is_some() {
         &[0.003, 0.001, 0.0003]
@@ -122,11 +124,7 @@ pub(crate) fn optimise(problem: &Problem, options: &Options, warm: Option<&WarmS
         // Cities differ in scarcity: refine prices per city, starting from the merged ones.
         // Under a travel limit travel is left out, so that this dual also bounds the primary
         // objective (tighter than the merged one); otherwise it prices travel in.
-        let beta = if limited {
-            0.0
-        } else {
-            options.travel_cost_per_km
-        };
+        let beta = if limited { 0.0 } else { 1.0 };
         let mut x = initial_prices(&m, warm);
         if warm.is_none() {
             seed_from_merged(&m, &merged, &stage1.best_prices, &mut x);
@@ -190,6 +188,33 @@ pub(crate) fn optimise(problem: &Problem, options: &Options, warm: Option<&WarmS
         BoundMeasure::WeightedPeople => best.weighted,
         BoundMeasure::WeightedPeopleLessTravel => best.objective,
     };
+    let small = options.exact_max_households > 0
+        && m.hh.len() <= options.exact_max_households as usize
+        && !m.hh.is_empty();
+    if let Some(exact) = small.then(|| crate::exact::solve(&m, &best)).flatten() {
+        // Either dual bounds the objective too (travel only costs).
+        let lagrangian = if bound.is_finite() {
+            bound
+        } else {
+            f64::INFINITY
+        };
+        let chosen = if exact.primal.objective + 1e-9 >= best.objective {
+            exact.primal
+        } else {
+            best
+        };
+        let proven = exact.bound.min(lagrangian).max(chosen.objective);
+        let mut solution = build_solution(
+            &m,
+            &chosen,
+            Some((proven, BoundMeasure::WeightedPeopleLessTravel)),
+            stage1.evaluations,
+            warm_out,
+        );
+        solution.stats.method = Method::BranchAndBound;
+        solution.stats.exact_nodes = exact.nodes;
+        return solution;
+    }
     let bound = bound.is_finite().then(|| (bound.max(achieved), measure));
     build_solution(&m, &best, bound, stage1.evaluations, warm_out)
 }
@@ -408,7 +433,7 @@ pub(crate) fn gap(bound: f64, objective: f64) -> f64 {
 /// Buffers for evaluating the dual function.
 struct Dual<'m, 'a> {
     m: &'m Model<'a>,
-    /// Travel cost per person-km in the dual. With 0 the dual bounds priority-weighted
+    /// Weight of travel costs in the dual, 0 or 1. With 0 the dual bounds priority-weighted
     /// people (the primary objective); otherwise its prices also reflect travel.
     beta: f64,
     /// Offset of each feature's options in the flat buffers.
@@ -491,7 +516,7 @@ impl<'m, 'a> Dual<'m, 'a> {
         for class in &m.classes {
             let f = class.feature as usize;
             let n = f64::from(m.features[f].n());
-            let reach = &m.reach[class.city as usize];
+            let reach = &m.reach[class.geo as usize];
             let (mut hard, mut lo) = (f64::INFINITY, f64::INFINITY);
             for &(c, km) in reach {
                 let cell = f * nc + c as usize;
@@ -647,7 +672,8 @@ fn warm_start(m: &Model, prices: &[f64]) -> WarmStart {
 struct ClassOpt {
     cost: f64,
     shadow: f64,
-    km: f64,
+    /// Least travel cost per person to a site of the option's type.
+    travel: f64,
     opt: u32,
     /// The same option in the guide model.
     guide_opt: u32,
@@ -660,7 +686,7 @@ pub(crate) struct Guide<'g, 'a> {
     pub model: &'g Model<'a>,
     pub prices: &'g [f64],
     pub tau: f64,
-    /// Travel cost per person-km of the dual that produced `prices`.
+    /// Weight of travel (0 or 1) in the dual that produced `prices`.
     pub beta: f64,
     /// Per feature, city-model option index to guide option index (`None` = identity).
     pub option_map: Option<&'g [Vec<u32>]>,
@@ -716,7 +742,7 @@ fn class_quotas(g: &Guide, class: u32) -> Vec<(f64, u32)> {
     let beta = g.beta;
     let mut quotas = vec![(0.0, 0u32); gm.feat_opts[f as usize].len()];
     let mut costs = Vec::new();
-    for &(city, km) in &gm.reach[c.city as usize] {
+    for &(city, km) in &gm.reach[c.geo as usize] {
         let (a, b) = gm.feat_city[f as usize * gm.cities.len() + city as usize];
         for i in a..b {
             costs.push((
@@ -754,15 +780,53 @@ fn feature_quotas(g: &Guide, f: u32) -> Vec<(f64, u32)> {
     total
 }
 
+/// Sites of one type whose travel from a household differs by less than this count as
+/// equally near, and a batch is rotated over them.
+pub(crate) const SPREAD_KM_BAND: f64 = 2.0;
+
+/// Picks the site of type `ty` for a household of `geo`: the nearest (by bands of
+/// [`SPREAD_KM_BAND`]) with room, rotating over equally near ones.
+pub(crate) fn pick_site(
+    m: &Model,
+    geo: u32,
+    ty: u32,
+    f: &crate::model::Feature,
+    pattern: Pattern,
+    rem: &Remaining,
+    rotate: &mut [usize],
+) -> Option<(u32, [u32; 2], f64)> {
+    let sites = &m.types[ty as usize].sites;
+    let start = rotate[ty as usize];
+    let mut best: Option<(i64, usize, u32, [u32; 2])> = None;
+    for step in 0..sites.len() {
+        let idx = (start + step) % sites.len();
+        let s = sites[idx];
+        let band = if m.merged {
+            0
+        } else {
+            (m.trip_km(geo, s).0 / SPREAD_KM_BAND).floor() as i64
+        };
+        if best.as_ref().is_some_and(|b| b.0 <= band) {
+            continue;
+        }
+        if let Some(found) = m.find_pools(s, f, pattern, rem) {
+            best = Some((band, idx, s, found));
+        }
+    }
+    let (_, idx, site, found) = best?;
+    rotate[ty as usize] = (idx + 1) % sites.len();
+    Some((site, found, m.site_cost(geo, site)))
+}
+
 /// Priced greedy: whole households only, best priority first. Pass one gives each
 /// household the cheapest option (shadow price plus travel) that is worth its price and
 /// within the guide's quota; pass two hands out what is left.
 pub(crate) fn primal(m: &Model, prices: &[f64], guide: &Guide) -> Primal {
-    let beta = m.options.travel_cost_per_km;
     let mut rem = Remaining::new(m);
     let mut exhausted: Vec<Vec<bool>> = m.feat_opts.iter().map(|o| vec![false; o.len()]).collect();
     let mut rotate = vec![0usize; m.types.len()];
     let mut class_opts: Vec<Option<Vec<ClassOpt>>> = vec![None; m.classes.len()];
+    let mut geo_costs: Vec<Option<Vec<f64>>> = vec![None; m.geos.len()];
     // Quotas are pooled per feature over the guide's classes: larger numbers round better.
     let mut quotas: Vec<Option<Vec<(f64, u32)>>> = vec![None; guide.model.features.len()];
     let mut assigned: Vec<Option<Assigned>> = vec![None; m.hh.len()];
@@ -776,10 +840,10 @@ pub(crate) fn primal(m: &Model, prices: &[f64], guide: &Guide) -> Primal {
             Choice::LeftoverBeds
         };
         if round == 2 {
-            // Travel second: bring people home where that costs no one a bed, then give
+            // Travel second: bring people nearer where that costs no one a bed, then give
             // any beds freed that way to those still waiting.
-            let (saved, freed) = bring_home(m, &class_opts, &mut assigned, &mut rem);
-            objective -= saved;
+            let (saved, freed) = bring_home(m, &mut assigned, &mut rem);
+            objective += saved;
             if !freed {
                 break;
             }
@@ -797,18 +861,20 @@ pub(crate) fn primal(m: &Model, prices: &[f64], guide: &Guide) -> Primal {
             let fi = ch.feature as usize;
             let f = &m.features[fi];
             let opts = class_opts[ch.class as usize].get_or_insert_with(|| {
+                let costs = geo_costs[ch.geo as usize].get_or_insert_with(|| m.type_costs(ch.geo));
                 let n = f64::from(f.n());
                 let mut v = Vec::new();
-                for &(c, km) in &m.reach[ch.city as usize] {
+                for &(c, _) in &m.reach[ch.geo as usize] {
                     let (a, _) = m.feat_city[fi * m.cities.len() + c as usize];
                     for (i, o) in m.opts_in_city(ch.feature, c).iter().enumerate() {
                         let shadow = o.cost(prices);
+                        let travel = costs[o.ty as usize];
                         let opt = a + i as u32;
                         let guide_opt = guide.option_map.map_or(opt, |map| map[fi][opt as usize]);
                         v.push(ClassOpt {
-                            cost: shadow + n * beta * km,
+                            cost: shadow + n * travel,
                             shadow,
-                            km,
+                            travel,
                             opt,
                             guide_opt,
                         });
@@ -817,7 +883,7 @@ pub(crate) fn primal(m: &Model, prices: &[f64], guide: &Guide) -> Primal {
                 v.sort_by(|x, y| {
                     x.cost
                         .total_cmp(&y.cost)
-                        .then(x.km.total_cmp(&y.km))
+                        .then(x.travel.total_cmp(&y.travel))
                         .then(x.opt.cmp(&y.opt))
                 });
                 v
@@ -847,7 +913,7 @@ pub(crate) fn primal(m: &Model, prices: &[f64], guide: &Guide) -> Primal {
                 }
                 let worth = match pass {
                     Choice::LeastContestedBeds => co.cost <= val,
-                    _ => val - n * beta * co.km > 0.0,
+                    _ => val - n * co.travel > 0.0,
                 };
                 if !worth {
                     if pass == Choice::LeastContestedBeds {
@@ -856,25 +922,13 @@ pub(crate) fn primal(m: &Model, prices: &[f64], guide: &Guide) -> Primal {
                     continue;
                 }
                 let o = &m.feat_opts[fi][co.opt as usize];
-                let sites = &m.types[o.ty as usize].sites;
-                let start = rotate[o.ty as usize];
-                let mut placed = None;
-                for step in 0..sites.len() {
-                    let idx = (start + step) % sites.len();
-                    let s = sites[idx];
-                    if let Some(found) = m.find_pools(s, f, o.pattern, &rem) {
-                        rem.take(s, f, o.pattern, found);
-                        rotate[o.ty as usize] = (idx + 1) % sites.len();
-                        placed = Some((s, found));
-                        break;
-                    }
-                }
-                match placed {
-                    Some((site, pools)) => {
+                match pick_site(m, ch.geo, o.ty, f, o.pattern, &rem, &mut rotate) {
+                    Some((site, pools, travel)) if val - n * travel > 0.0 => {
+                        rem.take(site, f, o.pattern, pools);
                         if let Some(q) = quota.get_mut(co.guide_opt as usize) {
                             q.1 += 1;
                         }
-                        objective += val - n * beta * co.km;
+                        objective += val - n * travel;
                         weighted += val;
                         assigned[h as usize] = Some(Assigned {
                             site,
@@ -882,11 +936,12 @@ pub(crate) fn primal(m: &Model, prices: &[f64], guide: &Guide) -> Primal {
                             pools,
                             choice: pass,
                             shadow_cost: co.shadow,
-                            km: co.km,
+                            travel,
                             passed_over: (first + rank) as u32,
                         });
                         break;
                     }
+                    Some(_) => {}
                     None => *ex = true,
                 }
             }
@@ -900,15 +955,10 @@ pub(crate) fn primal(m: &Model, prices: &[f64], guide: &Guide) -> Primal {
 }
 
 /// Cuts travel without losing anyone a bed: two households of the same composition placed
-/// in each other's city swap places, and a household away from home moves back when a bed
-/// there is still free. Returns the travel cost removed and whether a bed away was freed.
-fn bring_home(
-    m: &Model,
-    class_opts: &[Option<Vec<ClassOpt>>],
-    assigned: &mut [Option<Assigned>],
-    rem: &mut Remaining,
-) -> (f64, bool) {
-    let beta = m.options.travel_cost_per_km;
+/// in each other's preferred city swap places when that is shorter for both together, and
+/// a household away from its preferred city moves there when a bed there is still free and
+/// nearer. Returns the travel cost removed and whether a bed away was freed.
+fn bring_home(m: &Model, assigned: &mut [Option<Assigned>], rem: &mut Remaining) -> (f64, bool) {
     let mut saved = 0.0;
     let mut freed = false;
     let mut away: std::collections::BTreeMap<(u32, u32, u32), Vec<usize>> =
@@ -932,9 +982,13 @@ fn bring_home(
         for (&h1, &h2) in list.iter().zip(other) {
             if let (Some(a1), Some(a2)) = (assigned[h1], assigned[h2]) {
                 let n = f64::from(m.hh[h1].n);
-                saved += beta * n * (a1.km + a2.km);
-                assigned[h1] = Some(Assigned { km: 0.0, ..a2 });
-                assigned[h2] = Some(Assigned { km: 0.0, ..a1 });
+                let t1 = m.site_cost(m.hh[h1].geo, a2.site);
+                let t2 = m.site_cost(m.hh[h2].geo, a1.site);
+                if t1 + t2 < a1.travel + a2.travel {
+                    saved += n * (a1.travel + a2.travel - t1 - t2);
+                    assigned[h1] = Some(Assigned { travel: t1, ..a2 });
+                    assigned[h2] = Some(Assigned { travel: t2, ..a1 });
+                }
             }
         }
     }
@@ -942,35 +996,36 @@ fn bring_home(
         .filter(|&h| assigned[h].is_some_and(|a| m.sites[a.site as usize].city != m.hh[h].city))
         .collect();
     still_away.sort_by(|&x, &y| {
-        let km = |h: usize| assigned[h].map_or(0.0, |a| a.km);
-        km(y).total_cmp(&km(x)).then(x.cmp(&y))
+        let t = |h: usize| assigned[h].map_or(0.0, |a| a.travel);
+        t(y).total_cmp(&t(x)).then(x.cmp(&y))
     });
     for h in still_away {
         let ch = &m.hh[h];
-        let (Some(old), Some(opts)) = (assigned[h], class_opts[ch.class as usize].as_ref()) else {
+        let Some(old) = assigned[h] else {
             continue;
         };
         let f = &m.features[ch.feature as usize];
-        let home = opts.iter().find_map(|co| {
-            let o = &m.feat_opts[ch.feature as usize][co.opt as usize];
-            if m.types[o.ty as usize].city != ch.city {
-                return None;
+        let mut home: Option<(u32, Pattern, [u32; 2], f64)> = None;
+        for o in m.opts_in_city(ch.feature, ch.city) {
+            for &s in &m.types[o.ty as usize].sites {
+                let travel = m.site_cost(ch.geo, s);
+                if travel >= old.travel || home.as_ref().is_some_and(|b| b.3 <= travel) {
+                    continue;
+                }
+                if let Some(found) = m.find_pools(s, f, o.pattern, rem) {
+                    home = Some((s, o.pattern, found, travel));
+                }
             }
-            m.types[o.ty as usize].sites.iter().find_map(|&s| {
-                m.find_pools(s, f, o.pattern, rem)
-                    .map(|found| (s, o.pattern, found, co.shadow))
-            })
-        });
-        if let Some((site, pattern, pools, shadow)) = home {
+        }
+        if let Some((site, pattern, pools, travel)) = home {
             rem.release(old.site, f, old.pattern, old.pools);
             rem.take(site, f, pattern, pools);
-            saved += beta * f64::from(ch.n) * old.km;
+            saved += f64::from(ch.n) * (old.travel - travel);
             assigned[h] = Some(Assigned {
                 site,
                 pattern,
                 pools,
-                shadow_cost: shadow,
-                km: 0.0,
+                travel,
                 ..old
             });
             freed = true;
@@ -987,7 +1042,6 @@ pub(crate) fn build_solution(
     iterations: u32,
     warm_start: WarmStart,
 ) -> Solution {
-    let beta = m.options.travel_cost_per_km;
     let mut proposals = Vec::new();
     let mut unplaced = Vec::new();
     let mut stats = Stats {
@@ -1006,7 +1060,7 @@ pub(crate) fn build_solution(
                 stats.placed_households += 1;
                 stats.placed_people += u64::from(n);
                 stats.weighted_placed += ch.weight * f64::from(n);
-                stats.travel_cost += beta * a.km * f64::from(n);
+                stats.travel_cost += a.travel * f64::from(n);
                 proposals.push(proposal(m, i, a));
             }
             None => {
@@ -1017,7 +1071,7 @@ pub(crate) fn build_solution(
                     people: n,
                     effective_priority: ch.weight,
                     reason,
-                    only_preferred_city: m.reach[ch.city as usize].len() <= 1,
+                    only_preferred_city: m.reach[ch.geo as usize].len() <= 1,
                 });
             }
         }
@@ -1039,6 +1093,24 @@ pub(crate) fn build_solution(
         unplaced,
         stats,
         warm_start,
+    }
+}
+
+/// Kilometres from where household `i` is to `site`, and what they are measured from.
+fn travel_of(m: &Model, i: usize, site: u32) -> (f64, TravelFrom) {
+    let h = &m.problem.households[i];
+    let s = &m.sites[site as usize];
+    match (h.current_position, s.loc) {
+        (Some(p), Some(l)) => (
+            crate::model::haversine_km((p.lat, p.lon), l),
+            TravelFrom::CurrentPosition,
+        ),
+        (Some(_), None) => (m.options.unknown_distance_km, TravelFrom::Unknown),
+        (None, _) => match m.trip_km(m.hh[i].geo, site) {
+            (km, true) => (km, TravelFrom::PreferredCity),
+            (0.0, false) => (0.0, TravelFrom::PreferredCity),
+            (km, false) => (km, TravelFrom::Unknown),
+        },
     }
 }
 
@@ -1068,7 +1140,15 @@ fn proposal(m: &Model, i: usize, a: &Assigned) -> Proposal {
             Arrangement::FamilyRoom,
             vec![pool_use(a.pools[0], h.men, h.women, h.children, sf_all)],
         ),
-        Pattern::Whole(_) => (
+        Pattern::Rooms(PoolKind::FamilyRoom { room_size }) => (
+            Arrangement::FamilyRooms,
+            room_layout(f, room_size)
+                .unwrap_or_default()
+                .iter()
+                .map(|r| pool_use(a.pools[0], r.men, r.women, r.children, r.step_free))
+                .collect(),
+        ),
+        Pattern::Whole(_) | Pattern::Rooms(_) => (
             Arrangement::MixedDorm,
             vec![pool_use(a.pools[0], h.men, h.women, h.children, sf_all)],
         ),
@@ -1090,6 +1170,7 @@ fn proposal(m: &Model, i: usize, a: &Assigned) -> Proposal {
             ],
         ),
     };
+    let (travel_km, travel_from) = travel_of(m, i, a.site);
     Proposal {
         household_id: h.id.clone(),
         site_id: site.id.clone(),
@@ -1099,7 +1180,8 @@ fn proposal(m: &Model, i: usize, a: &Assigned) -> Proposal {
             arrangement,
             choice: a.choice,
             in_preferred_city: site.city == h.preferred_city,
-            travel_km: a.km,
+            travel_km,
+            travel_from,
             effective_priority: m.hh[i].weight,
             shadow_cost: a.shadow_cost,
             step_free_beds: sf_all,

@@ -54,8 +54,21 @@ pub enum Violation {
         /// Pool id.
         pool: String,
     },
-    /// Members in several pools of a site without the household's consent, or in a mixed
-    /// pool or family room of a sex-segregated site.
+    /// Children of a household in a pool (or room) that holds no adult of their household.
+    ChildWithoutAdult {
+        /// Household id.
+        household: String,
+        /// Pool id.
+        pool: String,
+    },
+    /// Several family rooms for a household that did not agree to take more than one.
+    SeveralRoomsWithoutConsent {
+        /// Household id.
+        household: String,
+    },
+    /// Members in several dormitories of a site without the household's consent, in a
+    /// mixed pool of a sex-segregated site, men with women or children in one dormitory
+    /// there, or a household spread over family rooms and dormitories at once.
     SegregationBroken {
         /// Household id.
         household: String,
@@ -121,6 +134,25 @@ pub fn verify(problem: &Problem, proposals: &[Proposal]) -> Vec<Violation> {
         *intake.entry(si).or_insert(0) += i64::from(h.size());
         let (mut men, mut women, mut children, mut sf) = (0u32, 0u32, 0u32, 0u32);
         let mut complete = true;
+        // Several family rooms (with consent) may share a group between them; anywhere else
+        // a group sleeps in one pool.
+        let rooms = p
+            .pools
+            .iter()
+            .filter(|u| matches!(u.kind, PoolKind::FamilyRoom { .. }))
+            .count();
+        let dorms = p.pools.len() - rooms;
+        let in_rooms = rooms > 1 && dorms == 0;
+        if rooms > 1 && !h.accepts_several_rooms {
+            out.push(Violation::SeveralRoomsWithoutConsent {
+                household: hid.clone(),
+            });
+        }
+        if rooms > 0 && dorms > 0 {
+            out.push(Violation::SegregationBroken {
+                household: hid.clone(),
+            });
+        }
         for u in &p.pools {
             let Some(pi) = site.pools.iter().position(|q| q.id == u.pool_id) else {
                 out.push(Violation::UnknownPool {
@@ -143,13 +175,18 @@ pub fn verify(problem: &Problem, proposals: &[Proposal]) -> Vec<Violation> {
             .into_iter()
             .chain([(u.children, h.children, h.step_free.children)])
             .map(|(placed, all, need)| {
-                if placed > 0 && placed != all {
+                if placed > 0 && placed != all && !in_rooms {
                     complete = false;
                 }
-                if placed > 0 { u32::from(need) } else { 0 }
+                if placed > 0 && !in_rooms {
+                    u32::from(need)
+                } else {
+                    0
+                }
             })
             .sum::<u32>();
-            if u32::from(u.step_free_beds) < need_sf {
+            let people_here = u32::from(u.men) + u32::from(u.women) + u32::from(u.children);
+            if u32::from(u.step_free_beds) < need_sf || u32::from(u.step_free_beds) > people_here {
                 out.push(Violation::StepFreeNotMet {
                     household: hid.clone(),
                 });
@@ -184,23 +221,57 @@ pub fn verify(problem: &Problem, proposals: &[Proposal]) -> Vec<Violation> {
                 e.0 += people;
                 e.1 += i64::from(u.step_free_beds);
             }
-            if matches!(pool.kind, PoolKind::FamilyRoom { .. } | PoolKind::Mixed)
-                && site.rules.sex_segregated
-            {
+            if pool.kind == PoolKind::Mixed && site.rules.sex_segregated {
                 out.push(Violation::SegregationBroken {
                     household: hid.clone(),
                 });
             }
         }
-        if p.pools.len() > 1 && !h.accepts_sex_separation {
+        // Children sleep where an adult of their household sleeps: a dormitory is checked
+        // as a whole, a family room entry is one room.
+        let mut adults_in: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+        for u in &p.pools {
+            let key = if matches!(u.kind, PoolKind::FamilyRoom { .. }) {
+                // Each family room entry is a room of its own.
+                None
+            } else {
+                Some(u.pool_id.as_str())
+            };
+            let adults = u32::from(u.men) + u32::from(u.women);
+            match key {
+                Some(pool) => {
+                    let e = adults_in.entry(pool).or_insert((0, 0));
+                    e.0 += adults;
+                    e.1 += u32::from(u.children);
+                }
+                None if u.children > 0 && adults == 0 => {
+                    out.push(Violation::ChildWithoutAdult {
+                        household: hid.clone(),
+                        pool: u.pool_id.clone(),
+                    });
+                }
+                None => {}
+            }
+        }
+        for (pool, (adults, children)) in adults_in {
+            if children > 0 && adults == 0 {
+                out.push(Violation::ChildWithoutAdult {
+                    household: hid.clone(),
+                    pool: pool.to_owned(),
+                });
+            }
+        }
+        if dorms > 1 && !h.accepts_sex_separation {
             out.push(Violation::SegregationBroken {
                 household: hid.clone(),
             });
         }
         if site.rules.sex_segregated
-            && p.pools
-                .iter()
-                .any(|u| u.men > 0 && (u.women > 0 || u.children > 0))
+            && p.pools.iter().any(|u| {
+                !matches!(u.kind, PoolKind::FamilyRoom { .. })
+                    && u.men > 0
+                    && (u.women > 0 || u.children > 0)
+            })
         {
             out.push(Violation::SegregationBroken {
                 household: hid.clone(),
@@ -275,7 +346,9 @@ mod tests {
             priority: 1.0,
             waiting_days: 0,
             preferred_city: "Oral".into(),
+            current_position: None,
             accepts_sex_separation: false,
+            accepts_several_rooms: false,
             nights_needed: None,
         };
         Problem {
@@ -319,6 +392,7 @@ mod tests {
                 choice: Choice::LeastContestedBeds,
                 in_preferred_city: true,
                 travel_km: 0.0,
+                travel_from: crate::output::TravelFrom::PreferredCity,
                 effective_priority: 1.0,
                 shadow_cost: 0.0,
                 step_free_beds,

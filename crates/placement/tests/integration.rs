@@ -7,9 +7,9 @@ mod generate;
 
 use proptest::prelude::*;
 use shanyrak_placement::{
-    Arrangement, BedPool, HouseRules, Household, InputError, Options, PoolKind, PoolUse, Problem,
-    Proposal, Site, Solution, StepFreeNeeds, UnplacedReason, first_come_first_served, solve,
-    solve_warm, upper_bound, verify,
+    Arrangement, BedPool, Coordinates, HouseRules, Household, InputError, Options, PoolKind,
+    PoolUse, Problem, Proposal, Site, Solution, StepFreeNeeds, UnplacedReason,
+    first_come_first_served, solve, solve_warm, upper_bound, verify,
 };
 
 // ---------------------------------------------------------------- helpers
@@ -24,7 +24,9 @@ fn household(id: &str, men: u16, women: u16, children: u16) -> Household {
         priority: 1.0,
         waiting_days: 0,
         preferred_city: "Oral".to_owned(),
+        current_position: None,
         accepts_sex_separation: false,
+        accepts_several_rooms: false,
         nights_needed: None,
     }
 }
@@ -84,10 +86,11 @@ fn check_with(problem: &Problem, options: &Options) -> Solution {
     ids.sort_unstable();
     assert_eq!(answered, ids, "each household answered exactly once");
     if let Some(bound) = sol.stats.upper_bound {
-        assert!(
-            bound + 1e-6 >= sol.stats.weighted_placed,
-            "bound below the placement"
-        );
+        let achieved = match sol.stats.bound_measures {
+            Some(shanyrak_placement::BoundMeasure::WeightedPeopleLessTravel) => sol.stats.objective,
+            _ => sol.stats.weighted_placed,
+        };
+        assert!(bound + 1e-6 >= achieved, "bound below the placement");
     }
     sol
 }
@@ -170,6 +173,248 @@ fn child_never_goes_to_a_male_dorm_even_with_its_father() {
     assert_eq!(
         reason_of(&sol, "father-and-son"),
         Some(UnplacedReason::NoSuitablePool)
+    );
+}
+
+#[test]
+fn father_alone_with_children_is_not_split_from_them() {
+    // The father accepted separation; the site has only a men's and a women's dormitory.
+    // Men to one, children to the other would leave the children without an adult.
+    let mut fam = household("father-and-children", 1, 0, 2);
+    fam.accepts_sex_separation = true;
+    let problem = Problem {
+        households: vec![fam],
+        sites: vec![site(
+            "hall",
+            "Oral",
+            rules(),
+            vec![
+                pool("m", PoolKind::MaleDorm, 50, 0),
+                pool("f", PoolKind::FemaleDorm, 50, 0),
+            ],
+        )],
+    };
+    let sol = check(&problem);
+    assert!(sol.proposals.is_empty(), "{:?}", sol.proposals);
+    assert_eq!(
+        reason_of(&sol, "father-and-children"),
+        Some(UnplacedReason::ChildWithoutAdult)
+    );
+    let fcfs =
+        first_come_first_served(&problem, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(fcfs.proposals.is_empty(), "{:?}", fcfs.proposals);
+}
+
+#[test]
+fn a_father_alone_with_his_children_gets_a_family_room_at_a_segregated_site() {
+    // A student dormitory: men's and women's floors, and family rooms.
+    let mut fam = household("father-and-children", 1, 0, 2);
+    fam.accepts_sex_separation = true;
+    let problem = Problem {
+        households: vec![fam],
+        sites: vec![site(
+            "dormitory",
+            "Oral",
+            segregated(),
+            vec![
+                pool("m", PoolKind::MaleDorm, 50, 0),
+                pool("f", PoolKind::FemaleDorm, 50, 0),
+                pool("family", PoolKind::FamilyRoom { room_size: 3 }, 6, 0),
+            ],
+        )],
+    };
+    let sol = check(&problem);
+    let p = proposal_of(&sol, "father-and-children");
+    assert_eq!(p.reason.arrangement, Arrangement::FamilyRoom);
+    assert_eq!(p.pools.len(), 1);
+}
+
+fn big_family(accepts: bool) -> Problem {
+    let mut fam = household("seven", 2, 2, 3);
+    fam.accepts_several_rooms = accepts;
+    Problem {
+        households: vec![fam],
+        sites: vec![site(
+            "hotel",
+            "Oral",
+            rules(),
+            vec![pool("quad", PoolKind::FamilyRoom { room_size: 4 }, 12, 4)],
+        )],
+    }
+}
+
+#[test]
+fn a_large_family_takes_several_rooms_only_with_consent() {
+    let sol = check(&big_family(false));
+    assert_eq!(
+        reason_of(&sol, "seven"),
+        Some(UnplacedReason::NoFamilyRoomLargeEnough)
+    );
+    let problem = big_family(true);
+    let sol = check(&problem);
+    let p = proposal_of(&sol, "seven");
+    assert_eq!(p.reason.arrangement, Arrangement::FamilyRooms);
+    assert_eq!(p.pools.len(), 2, "{:?}", p.pools);
+    for room in &p.pools {
+        assert_eq!(room.beds_taken, 4);
+        assert!(room.men + room.women + room.children <= 4);
+        assert!(room.children == 0 || room.men + room.women > 0, "{room:?}");
+    }
+    let people: u16 = p.pools.iter().map(|r| r.men + r.women + r.children).sum();
+    assert_eq!(people, 7);
+    // The same rooms for a family that did not agree are refused by the verifier.
+    assert!(verify(&big_family(false), &sol.proposals).contains(
+        &shanyrak_placement::Violation::SeveralRoomsWithoutConsent {
+            household: "seven".into()
+        }
+    ));
+}
+
+fn coordinates(lat: f64, lon: f64) -> Option<Coordinates> {
+    Some(Coordinates { lat, lon })
+}
+
+#[test]
+fn travel_is_measured_from_where_the_household_waits_site_by_site() {
+    let syrym = Coordinates {
+        lat: 50.87,
+        lon: 51.93,
+    };
+    let mut west = site(
+        "oral-west",
+        "Oral",
+        rules(),
+        vec![pool("x", PoolKind::Mixed, 10, 0)],
+    );
+    west.coordinates = coordinates(51.23, 51.25);
+    let mut east = site(
+        "oral-east",
+        "Oral",
+        rules(),
+        vec![pool("x", PoolKind::Mixed, 10, 0)],
+    );
+    east.coordinates = coordinates(51.23, 51.45);
+    let mut at_border = household("at-border", 1, 0, 0);
+    at_border.current_position = Some(syrym);
+    let in_town = household("in-town", 0, 1, 0);
+    let problem = Problem {
+        households: vec![at_border, in_town],
+        sites: vec![west, east],
+    };
+    let sol = check(&problem);
+    let p = proposal_of(&sol, "at-border");
+    assert_eq!(p.site_id, "oral-east", "the site nearer the border post");
+    assert_eq!(
+        p.reason.travel_from,
+        shanyrak_placement::TravelFrom::CurrentPosition
+    );
+    let expected = syrym.km_to(Coordinates {
+        lat: 51.23,
+        lon: 51.45,
+    });
+    assert!(
+        (p.reason.travel_km - expected).abs() < 1e-6,
+        "{}",
+        p.reason.travel_km
+    );
+    assert!(p.reason.travel_km > 40.0 && p.reason.in_preferred_city);
+    let q = proposal_of(&sol, "in-town");
+    assert_eq!(
+        q.reason.travel_from,
+        shanyrak_placement::TravelFrom::PreferredCity
+    );
+    assert!(q.reason.travel_km > 1.0 && q.reason.travel_km < 20.0);
+    // Travel is in the objective: the border trip costs.
+    assert!(sol.stats.travel_cost > 0.0);
+}
+
+#[test]
+fn a_household_at_the_border_goes_to_the_city_it_asked_for() {
+    let mut oral = site(
+        "oral",
+        "Oral",
+        rules(),
+        vec![pool("x", PoolKind::Mixed, 10, 0)],
+    );
+    oral.coordinates = coordinates(51.23, 51.37);
+    let mut almaty = site(
+        "almaty",
+        "Almaty",
+        rules(),
+        vec![pool("x", PoolKind::Mixed, 10, 0)],
+    );
+    almaty.coordinates = coordinates(43.24, 76.89);
+    let mut h = household("to-almaty", 1, 0, 0);
+    h.preferred_city = "Almaty".into();
+    h.current_position = coordinates(50.87, 51.93);
+    let problem = Problem {
+        households: vec![h],
+        sites: vec![oral, almaty],
+    };
+    let sol = check(&problem);
+    let p = proposal_of(&sol, "to-almaty");
+    assert_eq!(p.site_id, "almaty");
+    assert!(p.reason.travel_km > 1500.0, "{}", p.reason.travel_km);
+}
+
+#[test]
+fn verifier_rejects_children_without_an_adult_of_their_household() {
+    let mut fam = household("father-and-children", 1, 0, 2);
+    fam.accepts_sex_separation = true;
+    let problem = Problem {
+        households: vec![fam],
+        sites: vec![site(
+            "hall",
+            "Oral",
+            rules(),
+            vec![
+                pool("m", PoolKind::MaleDorm, 50, 0),
+                pool("f", PoolKind::FemaleDorm, 50, 0),
+            ],
+        )],
+    };
+    let separated = Proposal {
+        household_id: "father-and-children".into(),
+        site_id: "hall".into(),
+        pools: vec![
+            PoolUse {
+                pool_id: "m".into(),
+                kind: PoolKind::MaleDorm,
+                men: 1,
+                women: 0,
+                children: 0,
+                step_free_beds: 0,
+                beds_taken: 1,
+            },
+            PoolUse {
+                pool_id: "f".into(),
+                kind: PoolKind::FemaleDorm,
+                men: 0,
+                women: 0,
+                children: 2,
+                step_free_beds: 0,
+                beds_taken: 2,
+            },
+        ],
+        people: 3,
+        reason: shanyrak_placement::PlacementReason {
+            arrangement: Arrangement::SeparatedBySex,
+            choice: shanyrak_placement::Choice::LeastContestedBeds,
+            in_preferred_city: true,
+            travel_km: 0.0,
+            travel_from: shanyrak_placement::TravelFrom::PreferredCity,
+            effective_priority: 1.0,
+            shadow_cost: 0.0,
+            step_free_beds: 0,
+            better_options_unavailable: 0,
+        },
+    };
+    assert_eq!(
+        verify(&problem, &[separated]),
+        vec![shanyrak_placement::Violation::ChildWithoutAdult {
+            household: "father-and-children".into(),
+            pool: "f".into(),
+        }]
     );
 }
 
@@ -471,9 +716,11 @@ fn own_city_comes_before_travel_and_travel_is_used_when_home_is_full() {
 
 #[test]
 fn costly_travel_is_priced_and_bounded_with_travel() {
+    // The price search's bound measures (branch and bound always bounds people less travel).
     let problem = generate::problem(generate::Shape::new(1_000, 40, 3));
     let options = Options {
         travel_cost_per_km: 1e-2,
+        exact_max_households: 0,
         ..Options::default()
     };
     let sol = check_with(&problem, &options);
@@ -482,7 +729,13 @@ fn costly_travel_is_priced_and_bounded_with_travel() {
         Some(shanyrak_placement::BoundMeasure::WeightedPeopleLessTravel)
     );
     assert!(sol.stats.upper_bound.unwrap_or(0.0) + 1e-6 >= sol.stats.objective);
-    let cheap = check(&problem);
+    let cheap = check_with(
+        &problem,
+        &Options {
+            exact_max_households: 0,
+            ..Options::default()
+        },
+    );
     assert_eq!(
         cheap.stats.bound_measures,
         Some(shanyrak_placement::BoundMeasure::WeightedPeople)
@@ -721,6 +974,7 @@ fn verifier_catches_a_split_and_a_child_in_a_male_dorm() {
         choice: shanyrak_placement::Choice::FirstComeFirstServed,
         in_preferred_city: true,
         travel_km: 0.0,
+        travel_from: shanyrak_placement::TravelFrom::PreferredCity,
         effective_priority: 1.0,
         shadow_cost: 0.0,
         step_free_beds: 0,
@@ -762,7 +1016,10 @@ fn verifier_catches_a_split_and_a_child_in_a_male_dorm() {
 #[test]
 fn generated_instance_beats_first_come_first_served_within_the_gap() {
     let problem = generate::problem(generate::Shape::new(3_000, 80, 7));
-    let options = Options::default();
+    let options = Options {
+        exact_max_households: 0,
+        ..Options::default()
+    };
     let sol = check_with(&problem, &options);
     let fcfs = first_come_first_served(&problem, &options).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(verify(&problem, &fcfs.proposals), vec![]);
@@ -777,7 +1034,10 @@ fn generated_instance_beats_first_come_first_served_within_the_gap() {
 fn warm_start_after_new_arrivals_keeps_the_rules() {
     let shape = generate::Shape::new(2_000, 60, 11);
     let problem = generate::problem(shape);
-    let options = Options::default();
+    let options = Options {
+        exact_max_households: 0,
+        ..Options::default()
+    };
     let first = check_with(&problem, &options);
     let mut grown = problem.clone();
     grown
@@ -791,9 +1051,41 @@ fn warm_start_after_new_arrivals_keeps_the_rules() {
 #[test]
 fn same_input_same_output() {
     let problem = generate::problem(generate::Shape::new(1_500, 40, 5));
-    let a = check(&problem);
-    let b = check(&problem);
-    assert_eq!(a, b);
+    let search = Options {
+        exact_max_households: 0,
+        ..Options::default()
+    };
+    assert_eq!(check_with(&problem, &search), check_with(&problem, &search));
+    let small = generate::problem(generate::Shape::new(300, 20, 5));
+    assert_eq!(check(&small), check(&small));
+}
+
+#[test]
+fn small_batches_are_solved_to_the_exact_gap() {
+    // A night dispatcher's batch: branch and bound over every pool proves the placement
+    // within 0.1% of the best possible (people less travel).
+    for seed in 1..=3 {
+        let problem = generate::problem(generate::Shape::new(200, 20, seed));
+        let sol = check(&problem);
+        assert_eq!(sol.stats.method, shanyrak_placement::Method::BranchAndBound);
+        assert_eq!(
+            sol.stats.bound_measures,
+            Some(shanyrak_placement::BoundMeasure::WeightedPeopleLessTravel)
+        );
+        let gap = sol.stats.gap.unwrap_or(1.0);
+        assert!(
+            gap <= Options::default().exact_gap,
+            "seed {seed}: gap {gap}"
+        );
+        let search = check_with(
+            &problem,
+            &Options {
+                exact_max_households: 0,
+                ..Options::default()
+            },
+        );
+        assert!(sol.stats.objective + 1e-9 >= search.stats.objective);
+    }
 }
 
 // ---------------------------------------------------------------- properties
@@ -809,10 +1101,14 @@ fn arb_household(i: usize) -> impl Strategy<Value = Household> {
         1u32..4,
         0u32..5,
         prop::option::of(1u32..20),
+        (
+            any::<bool>(),
+            prop::option::of((40.0f64..55.0, 50.0f64..80.0)),
+        ),
     )
         .prop_filter("someone", |t| t.0 + t.1 + t.2 > 0)
         .prop_map(
-            move |(men, women, children, accepts, sf, city, prio, wait, nights)| {
+            move |(men, women, children, accepts, sf, city, prio, wait, nights, (rooms, at))| {
                 let mut step_free = StepFreeNeeds::default();
                 if sf {
                     if men > 0 {
@@ -832,7 +1128,9 @@ fn arb_household(i: usize) -> impl Strategy<Value = Household> {
                     priority: f64::from(prio) * 0.5,
                     waiting_days: wait,
                     preferred_city: ["A", "B", "C"][city].to_owned(),
+                    current_position: at.map(|(lat, lon)| Coordinates { lat, lon }),
                     accepts_sex_separation: accepts,
+                    accepts_several_rooms: rooms,
                     nights_needed: nights,
                 }
             },
@@ -841,7 +1139,12 @@ fn arb_household(i: usize) -> impl Strategy<Value = Household> {
 
 fn arb_pool(j: usize, segregated: bool) -> impl Strategy<Value = BedPool> {
     let kinds = if segregated {
-        prop_oneof![Just(PoolKind::MaleDorm), Just(PoolKind::FemaleDorm)].boxed()
+        prop_oneof![
+            Just(PoolKind::MaleDorm),
+            Just(PoolKind::FemaleDorm),
+            (1u16..5).prop_map(|room_size| PoolKind::FamilyRoom { room_size }),
+        ]
+        .boxed()
     } else {
         prop_oneof![
             Just(PoolKind::MaleDorm),
@@ -869,17 +1172,18 @@ fn arb_site(i: usize) -> impl Strategy<Value = Site> {
         prop::option::of(5u32..15),
         0usize..3,
         prop::option::of(1u32..6),
+        prop::option::of((40.0f64..55.0, 50.0f64..80.0)),
     )
-        .prop_flat_map(move |(seg, children, nights, city, intake)| {
+        .prop_flat_map(move |(seg, children, nights, city, intake, at)| {
             let pools = (0..3).map(|j| arb_pool(j, seg)).collect::<Vec<_>>();
             (
-                Just((seg, children, nights, city, intake)),
+                Just((seg, children, nights, city, intake, at)),
                 pools,
                 1usize..4,
             )
         })
         .prop_map(
-            move |((seg, children, nights, city, intake), mut pools, keep)| {
+            move |((seg, children, nights, city, intake, at), mut pools, keep)| {
                 pools.truncate(keep);
                 for p in &mut pools {
                     p.free_step_free_beds = p.free_step_free_beds.min(p.free_beds);
@@ -887,7 +1191,7 @@ fn arb_site(i: usize) -> impl Strategy<Value = Site> {
                 Site {
                     id: format!("s{i}"),
                     city: ["A", "B", "C"][city].to_owned(),
-                    coordinates: None,
+                    coordinates: at.map(|(lat, lon)| Coordinates { lat, lon }),
                     rules: HouseRules {
                         sex_segregated: seg,
                         children_allowed: children,
@@ -964,6 +1268,7 @@ fn brute_force(problem: &Problem, options: &Options) -> f64 {
         choice: shanyrak_placement::Choice::FirstComeFirstServed,
         in_preferred_city: true,
         travel_km: 0.0,
+        travel_from: shanyrak_placement::TravelFrom::PreferredCity,
         effective_priority: 1.0,
         shadow_cost: 0.0,
         step_free_beds: 0,
@@ -1040,26 +1345,47 @@ proptest! {
     ) {
         let options = Options { max_travel_km: limit, travel_cost_per_km: travel_cost, ..Options::default() };
         let sol = check_with(&problem, &options);
+        // The price search alone keeps the rules too.
+        let search = Options { exact_max_households: 0, ..options.clone() };
+        check_with(&problem, &search);
         let fcfs = first_come_first_served(&problem, &options).unwrap_or_else(|e| panic!("{e}"));
         prop_assert_eq!(verify(&problem, &fcfs.proposals), vec![]);
         let again = solve(&problem, &options).unwrap_or_else(|e| panic!("{e}"));
         prop_assert_eq!(&sol, &again);
-        for p in &sol.proposals {
+        for p in sol.proposals.iter().chain(&fcfs.proposals) {
             for u in &p.pools {
                 prop_assert!(u.kind != PoolKind::MaleDorm || (u.women == 0 && u.children == 0));
+                // Every pool (or room) holding a child holds an adult of its household.
+                prop_assert!(u.children == 0 || u.men + u.women > 0, "{:?}", p);
             }
         }
     }
 
     #[test]
-    fn tiny_instances_bound_holds_against_brute_force(problem in arb_problem(4, 2)) {
-        let options = Options::default();
+    fn tiny_instances_are_solved_to_the_optimum_found_by_brute_force(problem in arb_problem(4, 2)) {
+        // Travel free, so that the bound and the brute force measure the same thing; the
+        // brute force knows one room per household only.
+        let mut problem = problem;
+        problem.households.iter_mut().for_each(|h| h.accepts_several_rooms = false);
+        let options = Options { travel_cost_per_km: 0.0, away_cost_per_km: 0.0, ..Options::default() };
         let sol = check_with(&problem, &options);
         let best = brute_force(&problem, &options);
         prop_assert!(sol.stats.weighted_placed <= best + 1e-6);
+        prop_assert!(
+            sol.stats.weighted_placed >= best * (1.0 - options.exact_gap) - 1e-6,
+            "placed {} below optimum {}", sol.stats.weighted_placed, best
+        );
         let bound = sol.stats.upper_bound.unwrap_or(f64::INFINITY);
         prop_assert!(bound + 1e-6 >= best, "bound {} below optimum {}", bound, best);
+        let search = Options { exact_max_households: 0, ..options.clone() };
+        let searched = check_with(&problem, &search);
+        let bound = searched.stats.upper_bound.unwrap_or(f64::INFINITY);
+        prop_assert!(bound + 1e-6 >= best, "price-search bound {} below optimum {}", bound, best);
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
     #[test]
     fn generated_instances_keep_every_hard_rule(seed in 0u64..1000, households in 50usize..400, sites in 3usize..20) {

@@ -75,7 +75,11 @@ pub fn build_problem(waiting: &[WaitingHousehold], sites: &[SiteView]) -> placem
             priority: placement_weight(&w.vulnerabilities),
             waiting_days: u32::try_from(w.waiting_days.max(0)).unwrap_or(u32::MAX),
             preferred_city: w.city.clone(),
+            // Not recorded yet: travel is measured from the city's centre.
+            current_position: None,
             accepts_sex_separation: w.accepts_sex_separation,
+            // Not asked yet; the store admits one household per family room.
+            accepts_several_rooms: false,
             nights_needed: None,
         })
         .collect();

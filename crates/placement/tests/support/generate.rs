@@ -2,9 +2,11 @@
 //! Shared by the integration tests and the benchmark (`examples/placement_bench.rs`) through `#[path]`.
 //!
 //! The shape follows autumn 2022: most arrivals are single men, some couples and families
-//! with children; border cities and the large cities get most of them; beds are in sports
-//! halls, mosques (sex-segregated), cinemas, hostels, hotels and host families, and there
-//! are fewer beds than people.
+//! with children, a few fathers alone with their children and large families; border
+//! cities and the large cities get most of them, and some still wait at a border post;
+//! beds are in sports halls, mosques (sex-segregated), cinemas, hostels, hotels, student
+//! dormitories (sex-segregated, with family rooms), workers' dormitories and host families,
+//! and there are fewer beds than people.
 
 #![allow(dead_code)]
 
@@ -58,6 +60,40 @@ impl Shape {
     }
 }
 
+/// Border posts where people waited in 2022 (rough coordinates), and the cities they lead to.
+const BORDER_POSTS: &[(&str, f64, f64, &[&str])] = &[
+    ("Syrym", 50.87, 51.93, &["Oral", "Atyrau"]),
+    ("Zhaisan", 50.63, 56.98, &["Aktobe"]),
+    ("Kairak", 53.97, 64.48, &["Kostanay"]),
+    (
+        "Karakoga",
+        54.55,
+        69.62,
+        &["Petropavl", "Kokshetau", "Astana"],
+    ),
+    ("Auyl", 51.32, 80.15, &["Semey", "Oskemen", "Pavlodar"]),
+    ("Korday", 43.05, 74.70, &["Bishkek", "Almaty"]),
+];
+
+/// Where a household heading for `city` may be waiting: the border post that leads there
+/// (or the nearest one), a little off its centre.
+fn border_post_for(city: &str, lat: f64, lon: f64, rng: &mut ChaCha8Rng) -> Coordinates {
+    let post = BORDER_POSTS
+        .iter()
+        .find(|p| p.3.contains(&city))
+        .or_else(|| {
+            BORDER_POSTS.iter().min_by(|a, b| {
+                let d = |p: &&(&str, f64, f64, &[&str])| (p.1 - lat).powi(2) + (p.2 - lon).powi(2);
+                d(a).total_cmp(&d(b))
+            })
+        })
+        .map_or((lat, lon), |p| (p.1, p.2));
+    Coordinates {
+        lat: post.0 + rng.random_range(-0.01..0.01),
+        lon: post.1 + rng.random_range(-0.01..0.01),
+    }
+}
+
 fn city(i: usize) -> (String, f64, f64, f64) {
     match CITIES.get(i) {
         Some(&(n, lat, lon, w)) => (n.to_owned(), lat, lon, w),
@@ -90,23 +126,33 @@ pub fn households(shape: Shape, count: usize, first_id: usize, seed: u64) -> Vec
         .map(|i| {
             let c = pick_weighted(&mut rng, &weights);
             let kind = rng.random::<f64>();
-            let (men, women, children) = if kind < 0.68 {
+            let (men, women, children) = if kind < 0.66 {
                 (1, 0, 0)
-            } else if kind < 0.74 {
+            } else if kind < 0.72 {
                 (0, 1, 0)
-            } else if kind < 0.80 {
+            } else if kind < 0.78 {
                 (2, 0, 0)
-            } else if kind < 0.88 {
+            } else if kind < 0.86 {
                 (1, 1, 0)
-            } else if kind < 0.96 {
+            } else if kind < 0.93 {
                 (1, 1, rng.random_range(1..=3))
-            } else if kind < 0.98 {
+            } else if kind < 0.95 {
                 (0, 1, rng.random_range(1..=3))
-            } else {
+            } else if kind < 0.97 {
+                // A father alone with his children.
+                (1, 0, rng.random_range(1..=3))
+            } else if kind < 0.985 {
                 (
                     rng.random_range(1..=2),
                     rng.random_range(1..=2),
                     rng.random_range(0..=4),
+                )
+            } else {
+                // A large family: grandparents, parents and children.
+                (
+                    rng.random_range(2..=3),
+                    rng.random_range(2..=3),
+                    rng.random_range(3..=6),
                 )
             };
             let mut sf = StepFreeNeeds::default();
@@ -132,6 +178,13 @@ pub fn households(shape: Shape, count: usize, first_id: usize, seed: u64) -> Vec
             if rng.random::<f64>() < 0.05 {
                 priority += 1.0; // medical or protection risk
             }
+            let (name, lat, lon, _) = city(c);
+            let current_position = if rng.random::<f64>() < 0.15 {
+                Some(border_post_for(&name, lat, lon, &mut rng))
+            } else {
+                None
+            };
+            let size = men + women + children;
             Household {
                 id: format!("h{}", first_id + i),
                 men,
@@ -140,8 +193,10 @@ pub fn households(shape: Shape, count: usize, first_id: usize, seed: u64) -> Vec
                 step_free: sf,
                 priority,
                 waiting_days: rng.random_range(0..=7),
-                preferred_city: city(c).0,
+                preferred_city: name,
+                current_position,
                 accepts_sex_separation: rng.random::<f64>() < 0.6,
+                accepts_several_rooms: size > 2 && rng.random::<f64>() < 0.7,
                 nights_needed: (rng.random::<f64>() < 0.3).then(|| rng.random_range(3..=30)),
             }
         })
@@ -239,7 +294,25 @@ pub fn sites(shape: Shape, people: f64) -> Vec<Site> {
                     ),
                 ],
             )
-        } else if kind < 0.72 {
+        } else if kind < 0.68 {
+            // Student dormitory: sex-segregated floors, and family rooms for married students.
+            let b = rng.random_range(20..=100);
+            let rooms = rng.random_range(1..=8);
+            (
+                rules(true, true, Some(30)),
+                vec![
+                    pool("floor-m", PoolKind::MaleDorm, b / 2, 0.02, &mut rng),
+                    pool("floor-f", PoolKind::FemaleDorm, b / 2, 0.02, &mut rng),
+                    pool(
+                        "family-3",
+                        PoolKind::FamilyRoom { room_size: 3 },
+                        rooms * 3,
+                        0.1,
+                        &mut rng,
+                    ),
+                ],
+            )
+        } else if kind < 0.74 {
             // Hotel: rooms of two and four.
             let r2 = rng.random_range(2..=20);
             let r4 = rng.random_range(0..=10);
