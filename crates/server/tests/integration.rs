@@ -34,6 +34,7 @@ macro_rules! on_both_backends {
 mod cases;
 mod essentials;
 mod figures;
+mod places;
 mod protection;
 mod resettlement;
 
@@ -2082,6 +2083,7 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
             Needs::Action(ReadHousehold),
         ),
         ("get", "/api/v1/persons/count", Needs::Signed),
+        ("get", "/api/v1/places", Needs::Signed),
         ("get", "/api/v1/duplicates", Needs::Action(ReviewDuplicates)),
         (
             "get",
@@ -2509,6 +2511,9 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
             .replace("{reference}", &ids["reference"]);
         if p.ends_with("/persons/search") {
             p.push_str("?q=Smirnov");
+        }
+        if p.ends_with("/places") {
+            p.push_str("?q=Oral");
         }
         if p.ends_with("/audit") || p.ends_with("/access-log") {
             p.push_str(&format!("?entity_id={}", ids["household"]));
