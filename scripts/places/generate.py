@@ -19,7 +19,9 @@ Run from anywhere (a fresh virtual environment is enough):
     /tmp/places-venv/bin/python scripts/places/generate.py
 
 The output depends only on the package and the hand-kept files: rerunning it writes the
-same bytes. `--check` compares instead of writing and fails if the files differ.
+same bytes. `--check` compares instead of writing and fails if the files differ. A place
+of the current file that would disappear (GeoNames dropped it, or it fell under 500
+inhabitants) stops the script: records may carry its id. `--allow-removal` overrides.
 """
 
 from __future__ import annotations
@@ -277,6 +279,22 @@ def main() -> int:
         "# id\tcountry\tiso\tru\tkk\tky\ten",
     ]
     regions_text = "\n".join(regions_header + [line for _, line in region_lines]) + "\n"
+
+    # Records carry place ids: a regeneration must not silently drop a place they name.
+    if OUT_PLACES.exists() and "--allow-removal" not in sys.argv[1:]:
+        old = {
+            line.split("\t", 1)[0]
+            for line in OUT_PLACES.read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")
+        }
+        gone = sorted(old - {line.split("\t", 1)[0] for line in lines}, key=int)
+        if gone:
+            print(
+                f"these places would leave the list: {', '.join(gone)}; records may name them. "
+                "Map those records first, then rerun with --allow-removal.",
+                file=sys.stderr,
+            )
+            return 1
 
     outputs = [(OUT_PLACES, places_text), (OUT_REGIONS, regions_text)]
     if check:
