@@ -13,6 +13,7 @@
 //! - [`org`], [`authz`]: organisations, roles and the one table of who may do what.
 //! - [`essentials`]: items, stock ledger kinds, entitlement rules and the entitlement check.
 //! - [`retention`]: retention periods per data category; what anonymisation keeps.
+//! - [`places`]: the place list (gazetteer): ids, names in every script, search.
 //!
 //! **Architecture invariant:** nothing here does IO, reads the clock or draws randomness.
 //! Callers pass "today" and random bits in, which keeps every rule testable and pure.
@@ -28,6 +29,7 @@ pub mod household;
 pub mod legal_stay;
 pub mod org;
 pub mod phone;
+pub mod places;
 pub mod reference;
 pub mod resettlement;
 pub mod retention;

@@ -31,6 +31,7 @@ pub mod openapi;
 pub mod partners;
 pub mod persons;
 pub mod placements;
+pub mod places;
 pub mod protection;
 pub mod resettlement;
 pub mod shelter;
@@ -404,6 +405,7 @@ pub fn router(state: AppState) -> Router {
             "/resettlement/entries/{id}/transition",
             axum::routing::post(resettlement::transition_entry),
         )
+        .route("/places", get(places::search))
         .route("/stats", get(stats::coordinator_stats))
         .route("/public/stats", get(stats::public_stats))
         .route("/public/stats.csv", get(stats::public_stats_csv))

@@ -90,6 +90,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::resettlement::list_entries,
         crate::resettlement::report,
         crate::resettlement::transition_entry,
+        crate::places::search,
     ),
     components(schemas(Problem, CreatedHousehold, CreatedMember, HouseholdPage)),
     modifiers(&BearerAuth),

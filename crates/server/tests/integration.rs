@@ -36,6 +36,7 @@ mod cases;
 mod essentials;
 mod figures;
 mod heavy;
+mod places;
 mod protection;
 mod resettlement;
 mod side_doors;
@@ -2111,6 +2112,7 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
             Needs::Action(ReadHousehold),
         ),
         ("get", "/api/v1/persons/count", Needs::Signed),
+        ("get", "/api/v1/places", Needs::Signed),
         ("get", "/api/v1/duplicates", Needs::Action(ReviewDuplicates)),
         (
             "get",
@@ -2538,6 +2540,9 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
             .replace("{reference}", &ids["reference"]);
         if p.ends_with("/persons/search") {
             p.push_str("?q=Smirnov");
+        }
+        if p.ends_with("/places") {
+            p.push_str("?q=Oral");
         }
         if p.ends_with("/audit") || p.ends_with("/access-log") {
             p.push_str(&format!("?entity_id={}", ids["household"]));

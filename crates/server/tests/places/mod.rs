@@ -1,0 +1,155 @@
+//! `GET /api/v1/places`: the place list's search over HTTP, on both backends.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use shanyrak_core::Role;
+
+use super::{Backend, TestApp, problem};
+
+on_both_backends!(places_are_found_by_any_name_in_any_script);
+
+async fn ids(app: &TestApp, token: &str, q: &str) -> Vec<u64> {
+    let response = app
+        .get(token, &format!("/api/v1/places?q={}", urlencode(q)))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "{q}");
+    let body: Value = response.json().await.expect("json");
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["id"].as_u64().expect("id"))
+        .collect()
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn places_are_found_by_any_name_in_any_script(app: TestApp) {
+    const ORAL: u64 = 608668;
+    const BISHKEK: u64 = 1528675;
+    const ALMATY: u64 = 1526384;
+    let token = app.token_a.clone();
+
+    // The finding: "Уральск" and "Oral" are one city.
+    for name in ["Уральск", "Орал", "Oral", "Uralsk", "ОРАЛ", "Ural'sk"] {
+        assert_eq!(ids(&app, &token, name).await.first(), Some(&ORAL), "{name}");
+    }
+    for name in ["Фрунзе", "Бишкек", "Bishkek", "Frunze"] {
+        assert_eq!(
+            ids(&app, &token, name).await.first(),
+            Some(&BISHKEK),
+            "{name}"
+        );
+    }
+    for name in ["Алма-Ата", "Алматы", "Almaty", "Alma Ata"] {
+        assert_eq!(
+            ids(&app, &token, name).await.first(),
+            Some(&ALMATY),
+            "{name}"
+        );
+    }
+    // A spelling the list does not hold, which only transliteration-insensitive
+    // folding finds (core's own folding does not).
+    assert_eq!(ids(&app, &token, "Karaghandy").await.first(), Some(&609655));
+    let core_index = shanyrak_core::places::PlaceList::embedded()
+        .expect("list")
+        .into_index();
+    assert!(core_index.search("Karaghandy", 10).is_empty());
+
+    // Typeahead: the start of a name in each script.
+    for (prefix, id) in [
+        ("Урал", ORAL),
+        ("Бишк", BISHKEK),
+        ("bish", BISHKEK),
+        ("Алма", ALMATY),
+        ("Ақтө", 610611),
+        ("Aktob", 610611),
+        ("Өске", 1520316),
+    ] {
+        assert!(
+            ids(&app, &token, prefix).await.contains(&id),
+            "{prefix} should offer {id}"
+        );
+    }
+
+    // The answer's shape, for a crossing point and for a city.
+    let body: Value = app
+        .get(&token, "/api/v1/places?q=Syrym&limit=1")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let syrym = &body["items"][0];
+    assert_eq!(syrym["kind"], "crossing_point");
+    assert_eq!(syrym["names"]["ru"], "Сырым");
+    assert_eq!(syrym["country"], "KZ");
+    assert_eq!(syrym["region"]["iso"], "KZ-27");
+    assert_eq!(syrym["matched"], "exact");
+    let body: Value = app
+        .get(
+            &token,
+            &format!("/api/v1/places?q={}", urlencode("Уральск")),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let oral = &body["items"][0];
+    assert_eq!(oral["names"]["ru"], "Уральск");
+    assert_eq!(oral["names"]["kk"], "Орал");
+    assert_eq!(oral["names"]["en"], "Oral");
+    assert_eq!(
+        oral["region"]["names"]["ru"],
+        "Западно-Казахстанская область"
+    );
+    let lat = oral["coordinates"]["lat"].as_f64().expect("lat");
+    let lon = oral["coordinates"]["lon"].as_f64().expect("lon");
+    assert!((51.0..51.5).contains(&lat) && (51.0..52.0).contains(&lon));
+    assert_eq!(oral["matched_name"], "Уральск");
+
+    // Limits, and what is not a search.
+    let body: Value = app
+        .get(&token, "/api/v1/places?q=%D0%90&limit=3")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["items"].as_array().expect("items").len(), 3);
+    assert!(ids(&app, &token, "   ").await.is_empty());
+    assert!(ids(&app, &token, "").await.is_empty());
+    for (query, pointer) in [
+        ("", "#/q"),
+        (&*format!("?q={}", "a".repeat(101)), "#/q"),
+        ("?q=Oral&limit=0", "#/limit"),
+        ("?q=Oral&limit=51", "#/limit"),
+        ("?q=Oral&limit=many", "#/q"),
+    ] {
+        let (status, body) =
+            problem(app.get(&token, &format!("/api/v1/places{query}")).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(body["code"], "invalid_query", "{query}");
+        assert_eq!(body["errors"][0]["pointer"], pointer, "{query}");
+    }
+
+    // Any signed-in role may search; nobody else.
+    let analyst = app
+        .user_of_a("places-analyst@example.org", Role::Analyst)
+        .await;
+    assert_eq!(ids(&app, &analyst, "Oral").await.first(), Some(&ORAL));
+    let anonymous = app
+        .client
+        .get(app.url("/api/v1/places?q=Oral"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
