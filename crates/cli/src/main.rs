@@ -9,6 +9,7 @@ mod demo_week;
 mod export;
 mod import;
 mod place;
+mod sheet;
 
 use std::io::BufRead;
 use std::net::SocketAddr;

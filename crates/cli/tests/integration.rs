@@ -20,6 +20,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
 mod browser;
 mod import;
 mod protection;
+mod spreadsheets;
 
 macro_rules! on_both_backends {
     ($($scenario:ident),+ $(,)?) => {

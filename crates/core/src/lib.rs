@@ -13,6 +13,7 @@
 //! - [`org`], [`authz`]: organisations, roles and the one table of who may do what.
 //! - [`essentials`]: items, stock ledger kinds, entitlement rules and the entitlement check.
 //! - [`retention`]: retention periods per data category; what anonymisation keeps.
+//! - [`spreadsheet`]: cells for CSV and XLSX files that no spreadsheet runs as a formula.
 //!
 //! **Architecture invariant:** nothing here does IO, reads the clock or draws randomness.
 //! Callers pass "today" and random bits in, which keeps every rule testable and pure.
@@ -33,6 +34,7 @@ pub mod resettlement;
 pub mod retention;
 pub mod sharing;
 pub mod shelter;
+pub mod spreadsheet;
 pub mod stats;
 pub mod validation;
 

@@ -36,6 +36,7 @@ mod essentials;
 mod figures;
 mod protection;
 mod resettlement;
+mod spreadsheets;
 
 on_both_backends!(
     round_trip_of_four_members_in_three_scripts,
