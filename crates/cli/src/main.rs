@@ -41,22 +41,17 @@ struct DbArgs {
     db: String,
     /// File holding the passphrase that encrypts the SQLite database (SQLCipher); the
     /// passphrase can also come from the SHANYRAK_DB_KEY environment variable. Keep the
-    /// file off the laptop's disk (a USB key, a secrets store).
-    #[arg(long, env = "SHANYRAK_DB_KEY_FILE")]
-    key_file: Option<std::path::PathBuf>,
+    /// file off the laptop's disk (a USB key, a secrets store), readable by its owner only
+    /// (chmod 600); an empty key or a file others may read is refused.
+    // Read as OsString, which may be empty, so that an empty SHANYRAK_DB_KEY_FILE gets
+    // the key file's own explanation rather than clap's.
+    #[arg(long, env = "SHANYRAK_DB_KEY_FILE", value_name = "KEY_FILE")]
+    key_file: Option<std::ffi::OsString>,
 }
 
 impl DbArgs {
     async fn open(&self) -> Result<Store> {
-        let key = match &self.key_file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("could not read the key file {}", path.display()))?;
-                Some(text.trim_end_matches(['\n', '\r']).to_owned())
-            }
-            None => std::env::var("SHANYRAK_DB_KEY").ok(),
-        }
-        .filter(|k| !k.is_empty());
+        let key = self.encryption_key()?;
         if key.is_some() && !self.db.starts_with("sqlite:") {
             bail!(
                 "--key-file encrypts SQLite files; encrypt PostgreSQL at the storage layer instead"
@@ -64,6 +59,84 @@ impl DbArgs {
         }
         open_with(&self.db, key).await
     }
+
+    /// The passphrase from `--key-file` (or `SHANYRAK_DB_KEY_FILE`), else from
+    /// `SHANYRAK_DB_KEY`. Whoever sets one means the database to be encrypted, so an empty
+    /// one is refused rather than taken as "no encryption", and so is a key file other
+    /// users of the computer may read; both before any database is opened or created.
+    fn encryption_key(&self) -> Result<Option<String>> {
+        if let Some(path) = &self.key_file {
+            return read_key_file(std::path::Path::new(path)).map(Some);
+        }
+        let Some(value) = std::env::var_os("SHANYRAK_DB_KEY") else {
+            return Ok(None);
+        };
+        let Some(key) = value.to_str() else {
+            bail!(
+                "SHANYRAK_DB_KEY is not valid UTF-8 text; set it to the passphrase as text, or put the passphrase in a file for --key-file"
+            );
+        };
+        if key.trim().is_empty() {
+            bail!(
+                "SHANYRAK_DB_KEY is set but empty: the database would be opened unencrypted. \
+                 Set it to the passphrase, or `unset SHANYRAK_DB_KEY` to use an unencrypted database"
+            );
+        }
+        Ok(Some(key.to_owned()))
+    }
+}
+
+/// `text` as one word of a shell command, quoted only when it must be.
+fn shell_word(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "/._-+:@%,=".contains(c))
+    {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(format!("'{}'", text.replace('\'', r"'\''")))
+    }
+}
+
+/// Reads a passphrase from a key file that only its owner may read.
+fn read_key_file(path: &std::path::Path) -> Result<String> {
+    if path.as_os_str().is_empty() {
+        bail!(
+            "the key file's name is empty (--key-file or SHANYRAK_DB_KEY_FILE): \
+             name the file that holds the passphrase, or `unset SHANYRAK_DB_KEY_FILE`"
+        );
+    }
+    let shown = path.display();
+    let metadata =
+        std::fs::metadata(path).with_context(|| format!("could not read the key file {shown}"))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            bail!(
+                "the key file {shown} may be read or changed by other users of this computer \
+                 (mode {mode:03o}), and whoever reads it can open the database. \
+                 Run `chmod 600 {}` and try again (on a FAT or exFAT USB stick, where chmod \
+                 has no effect, mount it with the option fmask=0177)",
+                shell_word(&shown.to_string())
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = metadata;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read the key file {shown}"))?;
+    let key = text.trim_end_matches(['\n', '\r']);
+    if key.trim().is_empty() {
+        bail!(
+            "the key file {shown} is empty (or holds only spaces and line breaks): \
+             the database would be opened unencrypted. Put the passphrase in it, \
+             or leave out --key-file to use an unencrypted database"
+        );
+    }
+    Ok(key.to_owned())
 }
 
 #[derive(Debug, Subcommand)]
@@ -873,6 +946,16 @@ mod tests {
             "postgres://app@db.local/shanyrak"
         );
         assert_eq!(redact_url("sqlite://shanyrak.db"), "sqlite://shanyrak.db");
+    }
+
+    #[test]
+    fn paths_in_advice_can_be_pasted_into_a_shell() {
+        assert_eq!(
+            shell_word("/media/usb/shanyrak.key"),
+            "/media/usb/shanyrak.key"
+        );
+        assert_eq!(shell_word("/media/My USB/key"), "'/media/My USB/key'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
     }
 
     #[test]

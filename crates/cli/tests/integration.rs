@@ -19,6 +19,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
 
 mod browser;
 mod import;
+mod keys;
 mod protection;
 mod spreadsheets;
 
@@ -1177,6 +1178,8 @@ async fn key_file_encrypts_the_database() {
     let db = TestDatabase::new(Backend::Sqlite).await;
     let key = std::env::temp_dir().join(format!("shanyrak-key-{}", uuid_like()));
     std::fs::write(&key, "a long passphrase from a USB key\n").expect("key");
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("chmod");
     let key_arg = key.to_string_lossy().into_owned();
     let org = shanyrak(
         &[

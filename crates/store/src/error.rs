@@ -7,6 +7,9 @@ use shanyrak_core::ValidationErrors;
 pub enum StoreError {
     #[error("unsupported database URL: use sqlite://PATH or postgres://…")]
     UnsupportedUrl,
+    /// A passphrase of nothing but whitespace would leave the file unencrypted.
+    #[error("the encryption key is empty: the database would be stored unencrypted")]
+    EmptyEncryptionKey,
     #[error("not found")]
     NotFound,
     #[error("not permitted for this user's roles")]

@@ -86,7 +86,9 @@ mod resettlement;
 pub struct StoreOptions {
     /// Connections in the PostgreSQL pool (and SQLite reader pool).
     pub max_connections: u32,
-    /// Passphrase that encrypts the SQLite file (SQLCipher); `None` leaves it plain.
+    /// Passphrase that encrypts the SQLite file (SQLCipher); `None` leaves it plain. An
+    /// empty or blank one is refused ([`StoreError::EmptyEncryptionKey`]), never taken as
+    /// "no encryption".
     pub encryption_key: Option<String>,
     /// SQLite: every commit reaches the disk before it is acknowledged (`synchronous =
     /// FULL`). Only a throwaway database (the demo) turns this off, to seed in seconds.
@@ -125,6 +127,13 @@ impl Store {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…` and brings the
     /// schema up to date.
     pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        if options
+            .encryption_key
+            .as_deref()
+            .is_some_and(|key| key.trim().is_empty())
+        {
+            return Err(StoreError::EmptyEncryptionKey);
+        }
         let store = if url.starts_with("sqlite:") {
             let mut connect = SqliteConnectOptions::from_str(url)?;
             if let Some(key) = &options.encryption_key {
