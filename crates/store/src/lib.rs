@@ -32,7 +32,8 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use repo::{
-    AccessEntry, Agreement, AuditVerification, DuplicateCandidate, PersonSide, ProposedPair,
+    AccessEntry, Agreement, AuditHead, AuditHeadParseError, AuditVerification, DuplicateCandidate,
+    PersonSide, ProposedPair,
 };
 pub use repo::{
     AdmissionRequest, PlacementBatch, PlacementDecision, PoolAllocation, PoolView, Resident,
@@ -800,14 +801,26 @@ impl Store {
         dispatch!(self, r => r.access_log(actor, user_id, entity_id, limit).await)
     }
 
-    /// Seals written audit events into the hash chain; returns how many.
+    /// Seals written audit events into the hash chain; returns how many. Refuses
+    /// ([`StoreError::AuditTail`]) when the chain's head is not its last sealed event or
+    /// events are numbered beyond it.
     pub async fn seal_audit(&self, limit: u32) -> Result<usize, StoreError> {
         dispatch!(self, r => r.seal_audit(limit).await)
     }
 
     /// Checks the audit hash chain from the first event to the head.
     pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
-        dispatch!(self, r => r.verify_audit().await)
+        dispatch!(self, r => r.verify_audit(None).await)
+    }
+
+    /// Checks the chain as [`Store::verify_audit`] does, and that the event at
+    /// `recorded.seq` still has `recorded.hash`: a head kept outside the database catches
+    /// a history rewritten and re-chained by someone with database access.
+    pub async fn verify_audit_expecting(
+        &self,
+        recorded: &AuditHead,
+    ) -> Result<AuditVerification, StoreError> {
+        dispatch!(self, r => r.verify_audit(Some(recorded)).await)
     }
 
     /// Row counts per table, for tests and operational checks; no personal data.

@@ -32,6 +32,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod audit;
 mod cases;
 mod essentials;
 mod figures;
