@@ -20,7 +20,7 @@ use clap::{Args, Parser, Subcommand};
 use shanyrak_core::retention::RetentionPolicy;
 use shanyrak_core::{OrgKind, Role};
 use shanyrak_server::AppState;
-use shanyrak_store::{Principal, Store, StoreOptions};
+use shanyrak_store::{AuditHead, Principal, Store, StoreOptions};
 use uuid::Uuid;
 
 #[derive(Debug, Parser)]
@@ -345,13 +345,24 @@ enum AdminCommand {
         email: String,
     },
     /// Check the audit log's hash chain; exits non-zero if an event was changed or removed.
+    /// Prints the chain head (SEQ:DIGEST) when it holds.
     VerifyAudit {
         #[command(flatten)]
         db: DbArgs,
         /// Seal events not yet in the chain before checking (a running server does this
-        /// every few seconds).
+        /// every few seconds), then print the chain head to keep outside the database (a
+        /// notebook, a ticket). Refused if the head or the events after it were changed by
+        /// hand.
         #[arg(long)]
         seal: bool,
+        /// A chain head printed earlier (SEQ:DIGEST): fail if the event at SEQ no longer has
+        /// that digest, that is if history up to it was changed, even re-chained so that the
+        /// log verifies on its own. A chain that has grown since passes.
+        #[arg(long, value_name = "SEQ:DIGEST", value_parser = parse_audit_head)]
+        expect: Option<AuditHead>,
+        /// Print the result as one JSON object (also when the check fails).
+        #[arg(long)]
+        json: bool,
     },
     /// Anonymise what is past its retention period (names, documents, phones, notes,
     /// vulnerabilities, case free text; year of birth, sex, group and dates stay for the
@@ -791,23 +802,16 @@ async fn admin(command: AdminCommand) -> Result<()> {
             store.close().await;
             println!("{revoked} tokens revoked");
         }
-        AdminCommand::VerifyAudit { db, seal } => {
+        AdminCommand::VerifyAudit {
+            db,
+            seal,
+            expect,
+            json,
+        } => {
             let store = db.open().await?;
-            if seal {
-                while store.seal_audit(10_000).await.map_err(describe)? > 0 {}
-            }
-            let report = store.verify_audit().await.map_err(describe)?;
+            let result = verify_audit(&store, seal, expect.as_ref(), json).await;
             store.close().await;
-            match report.broken_at {
-                None => println!(
-                    "audit log intact: {} events chained ({} with their personal data erased), {} not yet sealed",
-                    report.sealed, report.erased, report.unsealed
-                ),
-                Some((seq, why)) => bail!(
-                    "audit log broken at event {seq}: {why} ({} events before it are intact)",
-                    report.sealed
-                ),
-            }
+            result?;
         }
         AdminCommand::ApplyRetention {
             db,
@@ -885,6 +889,95 @@ async fn admin(command: AdminCommand) -> Result<()> {
         }
         AdminCommand::DisableUser { db, email } => set_disabled(&db, &email, true).await?,
         AdminCommand::EnableUser { db, email } => set_disabled(&db, &email, false).await?,
+    }
+    Ok(())
+}
+
+fn parse_audit_head(text: &str) -> Result<AuditHead, String> {
+    text.parse()
+        .map_err(|e: shanyrak_store::AuditHeadParseError| e.to_string())
+}
+
+/// `admin verify-audit`: seals if asked, checks the chain (against a recorded head if
+/// given), and reports for a person or, with `json`, for a script.
+async fn verify_audit(
+    store: &Store,
+    seal: bool,
+    expect: Option<&AuditHead>,
+    json: bool,
+) -> Result<()> {
+    let mut newly_sealed = 0;
+    if seal {
+        loop {
+            match store.seal_audit(10_000).await {
+                Ok(0) => break,
+                Ok(n) => newly_sealed += n,
+                Err(shanyrak_store::StoreError::AuditTail { seq, why }) => {
+                    if json {
+                        let refused = serde_json::json!({
+                            "intact": false,
+                            "sealing_refused": {"seq": seq, "reason": why},
+                        });
+                        println!("{refused}");
+                    }
+                    bail!(
+                        "sealing refused at audit event {seq}: {why}; nothing more was sealed. \
+                         The chain's head or the events after it were changed outside Shanyrak"
+                    );
+                }
+                Err(e) => return Err(describe(e)),
+            }
+        }
+    }
+    let report = match expect {
+        Some(recorded) => store.verify_audit_expecting(recorded).await,
+        None => store.verify_audit().await,
+    }
+    .map_err(describe)?;
+    if json {
+        let summary = serde_json::json!({
+            "intact": report.broken_at.is_none(),
+            "sealed": report.sealed,
+            "unsealed": report.unsealed,
+            "erased": report.erased,
+            "newly_sealed": newly_sealed,
+            "head": report.head,
+            "expected": expect,
+            "broken_at": report.broken_at.as_ref().map(|(seq, why)| serde_json::json!({"seq": seq, "reason": why})),
+        });
+        println!("{summary}");
+    }
+    if let Some((seq, why)) = &report.broken_at {
+        match expect {
+            Some(recorded) if *seq <= recorded.seq => bail!(
+                "audit history up to the recorded head {recorded} was changed: at event {seq}, {why}"
+            ),
+            _ => bail!(
+                "audit log broken at event {seq}: {why} ({} events before it are intact)",
+                report.sealed
+            ),
+        }
+    }
+    if json {
+        return Ok(());
+    }
+    println!(
+        "audit log intact: {} events chained ({} with their personal data erased), {} not yet sealed",
+        report.sealed, report.erased, report.unsealed
+    );
+    if let Some(recorded) = expect {
+        println!(
+            "history up to the recorded head {} is unchanged",
+            recorded.seq
+        );
+    }
+    println!("chain head: {}", report.head);
+    if seal {
+        eprintln!(
+            "keep the chain head outside the database (a notebook, a ticket); \
+             `shanyrak admin verify-audit --expect {}` fails if anything up to it is changed",
+            report.head
+        );
     }
     Ok(())
 }

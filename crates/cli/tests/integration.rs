@@ -17,6 +17,7 @@ use tokio::process::{Child, Command};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
 
+mod audit;
 mod browser;
 mod import;
 mod keys;

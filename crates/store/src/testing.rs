@@ -182,6 +182,20 @@ macro_rules! rechain {
     }};
 }
 
+/// Runs `sql` on the database directly, past the store, as someone holding its file or
+/// its credentials could.
+pub async fn execute_as_insider(url: &str, sql: &str) -> Result<(), sqlx::Error> {
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::raw_sql(sql).execute(&mut conn).await?;
+        conn.close().await
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::raw_sql(sql).execute(&mut conn).await?;
+        conn.close().await
+    }
+}
+
 /// What an insider with the database's credentials can do to the audit log: get past the
 /// triggers, run `edit` (SQL that changes sealed events), then re-chain every sealed
 /// event with the documented formula and move the head, so that the whole chain verifies
