@@ -4,13 +4,15 @@
 //! `--columns field=Header,…` maps other names.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{IsTerminal, Read};
+use std::io::{BufWriter, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use shanyrak_linkage::{BatchOptions, Document, Evidence, PartialDate, PersonRecord, Sex};
+
+use crate::sheet;
 
 /// Input fields: the ten, then four optional address columns (a previous
 /// residence; FEBRL's address fields), which sharpen the evidence where lists carry them.
@@ -262,7 +264,7 @@ fn write_pairs(
     explain: impl Fn(usize, usize) -> Option<Evidence>,
 ) -> Result<()> {
     let mut pairs = writer(path)?;
-    pairs.write_record([
+    pairs.text_row([
         "record_id_l",
         "record_id_r",
         "probability",
@@ -276,20 +278,24 @@ fn write_pairs(
             // Linked by the one-to-one assignment despite the guard named above.
             evidence.push_str(";linked_as_clear_mutual_best");
         }
-        pairs.write_record([
-            left[l].record_id.as_str(),
-            right[r].record_id.as_str(),
-            &format!("{:.4}", p.probability),
-            shanyrak_server::identity::decision_name(p.decision),
-            &evidence,
-        ])?;
+        pairs
+            .text(&left[l].record_id)
+            .text(&right[r].record_id)
+            .decimal(p.probability, 4)
+            .text(shanyrak_server::identity::decision_name(p.decision))
+            .text(&evidence)
+            .end_row()?;
     }
-    pairs.flush()?;
+    pairs.into_inner()?;
     Ok(())
 }
 
-fn writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
-    csv::Writer::from_path(path).with_context(|| format!("could not write {}", path.display()))
+/// A CSV output file; record ids come from the input as typed, so every cell goes
+/// through `sheet::Csv`.
+fn writer(path: &Path) -> Result<sheet::Csv<BufWriter<std::fs::File>>> {
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("could not write {}", path.display()))?;
+    Ok(sheet::Csv::new(BufWriter::new(file)))
 }
 
 pub fn dedup(
@@ -307,11 +313,14 @@ pub fn dedup(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.set_message("writing");
     let mut clusters = writer(out)?;
-    clusters.write_record(["record_id", "cluster_id"])?;
+    clusters.text_row(["record_id", "cluster_id"])?;
     for (record, cluster) in records.iter().zip(&result.clusters) {
-        clusters.write_record([record.record_id.as_str(), &cluster.to_string()])?;
+        clusters
+            .text(&record.record_id)
+            .number(*cluster)
+            .end_row()?;
     }
-    clusters.flush()?;
+    clusters.into_inner()?;
     if let Some(path) = pairs_out {
         write_pairs(path, &result.pairs, &records, &records, |l, r| {
             result.explain(l, r).ok()

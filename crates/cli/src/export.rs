@@ -2,7 +2,8 @@
 //! HDX tools read) or XLSX, optionally encrypted for one or more recipients in the age
 //! format (`--recipient age1…`), so a file on a USB stick or in a mailbox is readable only
 //! by those it was meant for. Encrypted output is streamed: no plaintext copy is written
-//! (XLSX is assembled in memory, then encrypted).
+//! (XLSX is assembled in memory, then encrypted). Every cell goes through `sheet`, so no
+//! name or city is read as a formula by the spreadsheet that opens the file.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -11,6 +12,8 @@ use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 use shanyrak_server::exports::{Cell, Dataset};
+
+use crate::sheet;
 
 /// Parses `--recipient` values (X25519 age recipients, `age1…`).
 pub fn recipients(values: &[String]) -> Result<Vec<age::x25519::Recipient>> {
@@ -94,18 +97,11 @@ impl Write for Sink {
     }
 }
 
-fn finish_csv(writer: csv::Writer<Sink>) -> Result<()> {
+fn finish_csv(writer: sheet::Csv<Sink>) -> Result<()> {
     writer
         .into_inner()
-        .map_err(|e| anyhow::anyhow!("could not write the export: {}", e.error()))?
+        .context("could not write the export")?
         .finish()
-}
-
-fn text(cell: &Cell) -> String {
-    match cell {
-        Cell::Text(t) => t.clone(),
-        Cell::Count(n) => n.to_string(),
-    }
 }
 
 pub fn write(
@@ -120,28 +116,39 @@ pub fn write(
     let sink = Sink::create(out, recipients)?;
     match format {
         "csv" | "hxl" => {
-            let mut writer = csv::Writer::from_writer(sink);
-            writer.write_record(dataset.columns.iter().map(|(header, _)| *header))?;
+            let mut writer = sheet::Csv::new(sink);
+            writer.text_row(dataset.columns.iter().map(|(header, _)| *header))?;
             if format == "hxl" {
-                writer.write_record(dataset.columns.iter().map(|(_, tag)| *tag))?;
+                writer.text_row(dataset.columns.iter().map(|(_, tag)| *tag))?;
             }
             for row in &dataset.rows {
-                writer.write_record(row.iter().map(text))?;
+                for cell in row {
+                    match cell {
+                        Cell::Text(t) => writer.text(t),
+                        Cell::Count(n) => writer.number(*n),
+                    };
+                }
+                writer.end_row()?;
             }
             finish_csv(writer)?;
         }
         "xlsx" => {
             let mut workbook = rust_xlsxwriter::Workbook::new();
-            let sheet = workbook.add_worksheet();
+            let quote_prefix = sheet::quote_prefix();
+            let worksheet = workbook.add_worksheet();
             for (c, (header, _)) in dataset.columns.iter().enumerate() {
-                sheet.write_string(0, c as u16, *header)?;
+                worksheet.write_string(0, c as u16, *header)?;
             }
             for (r, row) in dataset.rows.iter().enumerate() {
                 let line = u32::try_from(r + 1).context("too many rows for one sheet")?;
                 for (c, cell) in row.iter().enumerate() {
                     match cell {
-                        Cell::Text(t) => sheet.write_string(line, c as u16, t)?,
-                        Cell::Count(n) => sheet.write_number(line, c as u16, *n as f64)?,
+                        Cell::Text(t) => {
+                            sheet::xlsx_text(worksheet, line, c as u16, t, &quote_prefix)?
+                        }
+                        Cell::Count(n) => {
+                            worksheet.write_number(line, c as u16, *n as f64)?;
+                        }
                     };
                 }
             }
@@ -206,17 +213,18 @@ pub async fn registry(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let sink = Sink::create(out, recipients)?;
     let (mut csv_out, mut xlsx_sink) = if format == "csv" {
-        let mut w = csv::Writer::from_writer(sink);
-        w.write_record(REGISTRY_COLUMNS)?;
+        let mut w = sheet::Csv::new(sink);
+        w.text_row(REGISTRY_COLUMNS)?;
         (Some(w), None)
     } else {
         (None, Some(sink))
     };
     let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    let quote_prefix = sheet::quote_prefix();
+    let worksheet = workbook.add_worksheet_with_constant_memory()?;
     if csv_out.is_none() {
         for (c, header) in REGISTRY_COLUMNS.iter().enumerate() {
-            sheet.write_string(0, c as u16, *header)?;
+            worksheet.write_string(0, c as u16, *header)?;
         }
     }
     let mut after = None;
@@ -255,11 +263,11 @@ pub async fn registry(
             ];
             written += 1;
             match csv_out.as_mut() {
-                Some(w) => w.write_record(&row)?,
+                Some(w) => w.text_row(&row)?,
                 None => {
                     let line = u32::try_from(written).context("too many rows for one sheet")?;
                     for (c, value) in row.iter().enumerate() {
-                        sheet.write_string(line, c as u16, value)?;
+                        sheet::xlsx_text(worksheet, line, c as u16, value, &quote_prefix)?;
                     }
                 }
             }

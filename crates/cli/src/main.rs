@@ -9,6 +9,7 @@ mod demo_week;
 mod export;
 mod import;
 mod place;
+mod sheet;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -19,7 +20,7 @@ use clap::{Args, Parser, Subcommand};
 use shanyrak_core::retention::RetentionPolicy;
 use shanyrak_core::{OrgKind, Role};
 use shanyrak_server::AppState;
-use shanyrak_store::{Principal, Store, StoreOptions};
+use shanyrak_store::{AuditHead, Principal, Store, StoreOptions};
 use uuid::Uuid;
 
 #[derive(Debug, Parser)]
@@ -40,22 +41,17 @@ struct DbArgs {
     db: String,
     /// File holding the passphrase that encrypts the SQLite database (SQLCipher); the
     /// passphrase can also come from the SHANYRAK_DB_KEY environment variable. Keep the
-    /// file off the laptop's disk (a USB key, a secrets store).
-    #[arg(long, env = "SHANYRAK_DB_KEY_FILE")]
-    key_file: Option<std::path::PathBuf>,
+    /// file off the laptop's disk (a USB key, a secrets store), readable by its owner only
+    /// (chmod 600); an empty key or a file others may read is refused.
+    // Read as OsString, which may be empty, so that an empty SHANYRAK_DB_KEY_FILE gets
+    // the key file's own explanation rather than clap's.
+    #[arg(long, env = "SHANYRAK_DB_KEY_FILE", value_name = "KEY_FILE")]
+    key_file: Option<std::ffi::OsString>,
 }
 
 impl DbArgs {
     async fn open(&self) -> Result<Store> {
-        let key = match &self.key_file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("could not read the key file {}", path.display()))?;
-                Some(text.trim_end_matches(['\n', '\r']).to_owned())
-            }
-            None => std::env::var("SHANYRAK_DB_KEY").ok(),
-        }
-        .filter(|k| !k.is_empty());
+        let key = self.encryption_key()?;
         if key.is_some() && !self.db.starts_with("sqlite:") {
             bail!(
                 "--key-file encrypts SQLite files; encrypt PostgreSQL at the storage layer instead"
@@ -63,6 +59,84 @@ impl DbArgs {
         }
         open_with(&self.db, key).await
     }
+
+    /// The passphrase from `--key-file` (or `SHANYRAK_DB_KEY_FILE`), else from
+    /// `SHANYRAK_DB_KEY`. Whoever sets one means the database to be encrypted, so an empty
+    /// one is refused rather than taken as "no encryption", and so is a key file other
+    /// users of the computer may read; both before any database is opened or created.
+    fn encryption_key(&self) -> Result<Option<String>> {
+        if let Some(path) = &self.key_file {
+            return read_key_file(std::path::Path::new(path)).map(Some);
+        }
+        let Some(value) = std::env::var_os("SHANYRAK_DB_KEY") else {
+            return Ok(None);
+        };
+        let Some(key) = value.to_str() else {
+            bail!(
+                "SHANYRAK_DB_KEY is not valid UTF-8 text; set it to the passphrase as text, or put the passphrase in a file for --key-file"
+            );
+        };
+        if key.trim().is_empty() {
+            bail!(
+                "SHANYRAK_DB_KEY is set but empty: the database would be opened unencrypted. \
+                 Set it to the passphrase, or `unset SHANYRAK_DB_KEY` to use an unencrypted database"
+            );
+        }
+        Ok(Some(key.to_owned()))
+    }
+}
+
+/// `text` as one word of a shell command, quoted only when it must be.
+fn shell_word(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "/._-+:@%,=".contains(c))
+    {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(format!("'{}'", text.replace('\'', r"'\''")))
+    }
+}
+
+/// Reads a passphrase from a key file that only its owner may read.
+fn read_key_file(path: &std::path::Path) -> Result<String> {
+    if path.as_os_str().is_empty() {
+        bail!(
+            "the key file's name is empty (--key-file or SHANYRAK_DB_KEY_FILE): \
+             name the file that holds the passphrase, or `unset SHANYRAK_DB_KEY_FILE`"
+        );
+    }
+    let shown = path.display();
+    let metadata =
+        std::fs::metadata(path).with_context(|| format!("could not read the key file {shown}"))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            bail!(
+                "the key file {shown} may be read or changed by other users of this computer \
+                 (mode {mode:03o}), and whoever reads it can open the database. \
+                 Run `chmod 600 {}` and try again (on a FAT or exFAT USB stick, where chmod \
+                 has no effect, mount it with the option fmask=0177)",
+                shell_word(&shown.to_string())
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = metadata;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read the key file {shown}"))?;
+    let key = text.trim_end_matches(['\n', '\r']);
+    if key.trim().is_empty() {
+        bail!(
+            "the key file {shown} is empty (or holds only spaces and line breaks): \
+             the database would be opened unencrypted. Put the passphrase in it, \
+             or leave out --key-file to use an unencrypted database"
+        );
+    }
+    Ok(key.to_owned())
 }
 
 #[derive(Debug, Subcommand)]
@@ -271,13 +345,24 @@ enum AdminCommand {
         email: String,
     },
     /// Check the audit log's hash chain; exits non-zero if an event was changed or removed.
+    /// Prints the chain head (SEQ:DIGEST) when it holds.
     VerifyAudit {
         #[command(flatten)]
         db: DbArgs,
         /// Seal events not yet in the chain before checking (a running server does this
-        /// every few seconds).
+        /// every few seconds), then print the chain head to keep outside the database (a
+        /// notebook, a ticket). Refused if the head or the events after it were changed by
+        /// hand.
         #[arg(long)]
         seal: bool,
+        /// A chain head printed earlier (SEQ:DIGEST): fail if the event at SEQ no longer has
+        /// that digest, that is if history up to it was changed, even re-chained so that the
+        /// log verifies on its own. A chain that has grown since passes.
+        #[arg(long, value_name = "SEQ:DIGEST", value_parser = parse_audit_head)]
+        expect: Option<AuditHead>,
+        /// Print the result as one JSON object (also when the check fails).
+        #[arg(long)]
+        json: bool,
     },
     /// Anonymise what is past its retention period (names, documents, phones, notes,
     /// vulnerabilities, case free text; year of birth, sex, group and dates stay for the
@@ -717,23 +802,16 @@ async fn admin(command: AdminCommand) -> Result<()> {
             store.close().await;
             println!("{revoked} tokens revoked");
         }
-        AdminCommand::VerifyAudit { db, seal } => {
+        AdminCommand::VerifyAudit {
+            db,
+            seal,
+            expect,
+            json,
+        } => {
             let store = db.open().await?;
-            if seal {
-                while store.seal_audit(10_000).await.map_err(describe)? > 0 {}
-            }
-            let report = store.verify_audit().await.map_err(describe)?;
+            let result = verify_audit(&store, seal, expect.as_ref(), json).await;
             store.close().await;
-            match report.broken_at {
-                None => println!(
-                    "audit log intact: {} events chained ({} with their personal data erased), {} not yet sealed",
-                    report.sealed, report.erased, report.unsealed
-                ),
-                Some((seq, why)) => bail!(
-                    "audit log broken at event {seq}: {why} ({} events before it are intact)",
-                    report.sealed
-                ),
-            }
+            result?;
         }
         AdminCommand::ApplyRetention {
             db,
@@ -815,6 +893,95 @@ async fn admin(command: AdminCommand) -> Result<()> {
     Ok(())
 }
 
+fn parse_audit_head(text: &str) -> Result<AuditHead, String> {
+    text.parse()
+        .map_err(|e: shanyrak_store::AuditHeadParseError| e.to_string())
+}
+
+/// `admin verify-audit`: seals if asked, checks the chain (against a recorded head if
+/// given), and reports for a person or, with `json`, for a script.
+async fn verify_audit(
+    store: &Store,
+    seal: bool,
+    expect: Option<&AuditHead>,
+    json: bool,
+) -> Result<()> {
+    let mut newly_sealed = 0;
+    if seal {
+        loop {
+            match store.seal_audit(10_000).await {
+                Ok(0) => break,
+                Ok(n) => newly_sealed += n,
+                Err(shanyrak_store::StoreError::AuditTail { seq, why }) => {
+                    if json {
+                        let refused = serde_json::json!({
+                            "intact": false,
+                            "sealing_refused": {"seq": seq, "reason": why},
+                        });
+                        println!("{refused}");
+                    }
+                    bail!(
+                        "sealing refused at audit event {seq}: {why}; nothing more was sealed. \
+                         The chain's head or the events after it were changed outside Shanyrak"
+                    );
+                }
+                Err(e) => return Err(describe(e)),
+            }
+        }
+    }
+    let report = match expect {
+        Some(recorded) => store.verify_audit_expecting(recorded).await,
+        None => store.verify_audit().await,
+    }
+    .map_err(describe)?;
+    if json {
+        let summary = serde_json::json!({
+            "intact": report.broken_at.is_none(),
+            "sealed": report.sealed,
+            "unsealed": report.unsealed,
+            "erased": report.erased,
+            "newly_sealed": newly_sealed,
+            "head": report.head,
+            "expected": expect,
+            "broken_at": report.broken_at.as_ref().map(|(seq, why)| serde_json::json!({"seq": seq, "reason": why})),
+        });
+        println!("{summary}");
+    }
+    if let Some((seq, why)) = &report.broken_at {
+        match expect {
+            Some(recorded) if *seq <= recorded.seq => bail!(
+                "audit history up to the recorded head {recorded} was changed: at event {seq}, {why}"
+            ),
+            _ => bail!(
+                "audit log broken at event {seq}: {why} ({} events before it are intact)",
+                report.sealed
+            ),
+        }
+    }
+    if json {
+        return Ok(());
+    }
+    println!(
+        "audit log intact: {} events chained ({} with their personal data erased), {} not yet sealed",
+        report.sealed, report.erased, report.unsealed
+    );
+    if let Some(recorded) = expect {
+        println!(
+            "history up to the recorded head {} is unchanged",
+            recorded.seq
+        );
+    }
+    println!("chain head: {}", report.head);
+    if seal {
+        eprintln!(
+            "keep the chain head outside the database (a notebook, a ticket); \
+             `shanyrak admin verify-audit --expect {}` fails if anything up to it is changed",
+            report.head
+        );
+    }
+    Ok(())
+}
+
 /// Store errors as a person at a terminal should read them.
 fn describe(error: shanyrak_store::StoreError) -> anyhow::Error {
     use shanyrak_store::StoreError;
@@ -872,6 +1039,16 @@ mod tests {
             "postgres://app@db.local/shanyrak"
         );
         assert_eq!(redact_url("sqlite://shanyrak.db"), "sqlite://shanyrak.db");
+    }
+
+    #[test]
+    fn paths_in_advice_can_be_pasted_into_a_shell() {
+        assert_eq!(
+            shell_word("/media/usb/shanyrak.key"),
+            "/media/usb/shanyrak.key"
+        );
+        assert_eq!(shell_word("/media/My USB/key"), "'/media/My USB/key'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
     }
 
     #[test]

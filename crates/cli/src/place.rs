@@ -1,6 +1,7 @@
 //! `shanyrak place`: the nightly placement run from the command line, over every
 //! organisation's waiting list; with `--dry-run` it only writes the proposals.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -8,7 +9,9 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use shanyrak_server::dispatch::{self, DecisionInput, Plan, ProposalSettings};
-use shanyrak_store::{Principal, Store};
+use shanyrak_store::{Principal, SiteView, Store, WaitingHousehold};
+
+use crate::sheet;
 
 const HEADER: [&str; 16] = [
     "status",
@@ -37,69 +40,82 @@ fn snake(value: &impl serde::Serialize) -> String {
         .unwrap_or_default()
 }
 
-/// One CSV row per waiting household: where it is proposed to sleep, or why not.
+/// One CSV row per waiting household: where it is proposed to sleep, or why not. Cities
+/// and site names are as typed, so every cell goes through `sheet::Csv`.
 fn write_csv(plan: &Plan, out: impl Write) -> Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(HEADER)?;
-    let waiting = |id: &str| {
-        plan.waiting
-            .iter()
-            .find(|w| w.household_id.to_string() == id)
-    };
+    let mut writer = sheet::Csv::new(out);
+    writer.text_row(HEADER)?;
+    // Joined back to their records by id through maps: a national run has 100,000
+    // households and thousands of sites.
+    let waiting_by_id: HashMap<String, &WaitingHousehold> = plan
+        .waiting
+        .iter()
+        .map(|w| (w.household_id.to_string(), w))
+        .collect();
+    let sites_by_id: HashMap<String, &SiteView> = plan
+        .sites
+        .iter()
+        .map(|s| (s.site.id.to_string(), s))
+        .collect();
+    let waiting = |id: &str| waiting_by_id.get(id).copied();
     for p in &plan.solution.proposals {
         let w = waiting(&p.household_id);
-        let site = plan
-            .sites
-            .iter()
-            .find(|s| s.site.id.to_string() == p.site_id);
+        let site = sites_by_id.get(&p.site_id).copied();
         let pools: Vec<String> = p
             .pools
             .iter()
             .map(|u| format!("{}:{}m/{}w/{}c", u.pool_id, u.men, u.women, u.children))
             .collect();
-        writer.write_record([
-            "proposed".to_owned(),
-            p.household_id.clone(),
-            w.map(|w| w.reference.to_string()).unwrap_or_default(),
-            w.map(|w| w.city.clone()).unwrap_or_default(),
-            p.people.to_string(),
-            p.site_id.clone(),
-            site.map(|s| s.site.details.name.clone())
-                .unwrap_or_default(),
-            site.map(|s| s.site.details.location.city.clone())
-                .unwrap_or_default(),
-            pools.join(";"),
-            snake(&p.reason.arrangement),
-            p.reason.in_preferred_city.to_string(),
-            format!("{:.0}", p.reason.travel_km),
-            format!("{:.2}", p.reason.effective_priority),
-            snake(&p.reason.choice),
-            w.map(|w| w.waiting_days.to_string()).unwrap_or_default(),
-            snake(&p.reason.travel_from),
-        ])?;
+        writer
+            .text("proposed")
+            .text(&p.household_id)
+            .text(&w.map(|w| w.reference.to_string()).unwrap_or_default())
+            .text(w.map(|w| w.city.as_str()).unwrap_or_default())
+            .number(p.people)
+            .text(&p.site_id)
+            .text(
+                site.map(|s| s.site.details.name.as_str())
+                    .unwrap_or_default(),
+            )
+            .text(
+                site.map(|s| s.site.details.location.city.as_str())
+                    .unwrap_or_default(),
+            )
+            .text(&pools.join(";"))
+            .text(&snake(&p.reason.arrangement))
+            .text(&p.reason.in_preferred_city.to_string())
+            .decimal(p.reason.travel_km, 0)
+            .decimal(p.reason.effective_priority, 2)
+            .text(&snake(&p.reason.choice));
+        match w {
+            Some(w) => writer.number(w.waiting_days),
+            None => writer.text(""),
+        };
+        writer.text(&snake(&p.reason.travel_from));
+        writer.end_row()?;
     }
     for u in &plan.solution.unplaced {
         let w = waiting(&u.household_id);
-        writer.write_record([
-            "unplaced".to_owned(),
-            u.household_id.clone(),
-            w.map(|w| w.reference.to_string()).unwrap_or_default(),
-            w.map(|w| w.city.clone()).unwrap_or_default(),
-            u.people.to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            format!("{:.2}", u.effective_priority),
-            snake(&u.reason),
-            w.map(|w| w.waiting_days.to_string()).unwrap_or_default(),
-            String::new(),
-        ])?;
+        writer
+            .text("unplaced")
+            .text(&u.household_id)
+            .text(&w.map(|w| w.reference.to_string()).unwrap_or_default())
+            .text(w.map(|w| w.city.as_str()).unwrap_or_default())
+            .number(u.people);
+        for _ in 0..7 {
+            writer.text("");
+        }
+        writer
+            .decimal(u.effective_priority, 2)
+            .text(&snake(&u.reason));
+        match w {
+            Some(w) => writer.number(w.waiting_days),
+            None => writer.text(""),
+        };
+        writer.text("");
+        writer.end_row()?;
     }
-    writer.flush()?;
+    writer.into_inner()?;
     Ok(())
 }
 

@@ -17,9 +17,12 @@ use tokio::process::{Child, Command};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
 
+mod audit;
 mod browser;
 mod import;
+mod keys;
 mod protection;
+mod spreadsheets;
 
 macro_rules! on_both_backends {
     ($($scenario:ident),+ $(,)?) => {
@@ -1176,6 +1179,8 @@ async fn key_file_encrypts_the_database() {
     let db = TestDatabase::new(Backend::Sqlite).await;
     let key = std::env::temp_dir().join(format!("shanyrak-key-{}", uuid_like()));
     std::fs::write(&key, "a long passphrase from a USB key\n").expect("key");
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("chmod");
     let key_arg = key.to_string_lossy().into_owned();
     let org = shanyrak(
         &[

@@ -14,6 +14,7 @@
 //! - [`essentials`]: items, stock ledger kinds, entitlement rules and the entitlement check.
 //! - [`retention`]: retention periods per data category; what anonymisation keeps.
 //! - [`places`]: the place list (gazetteer): ids, names in every script, search.
+//! - [`spreadsheet`]: cells for CSV and XLSX files that no spreadsheet runs as a formula.
 //!
 //! **Architecture invariant:** nothing here does IO, reads the clock or draws randomness.
 //! Callers pass "today" and random bits in, which keeps every rule testable and pure.
@@ -35,6 +36,7 @@ pub mod resettlement;
 pub mod retention;
 pub mod sharing;
 pub mod shelter;
+pub mod spreadsheet;
 pub mod stats;
 pub mod validation;
 pub mod visibility;

@@ -640,12 +640,9 @@ pub async fn public_stats(State(state): State<AppState>) -> Result<Json<PublicRe
     Ok(Json(latest(&state).await?))
 }
 
+/// A label as typed (a city): neutralised so no spreadsheet runs it as a formula.
 fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
+    shanyrak_core::spreadsheet::csv_field(text).into_owned()
 }
 
 /// The latest public release as CSV: `table,row,column,value,suppressed`; a suppressed

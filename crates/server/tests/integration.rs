@@ -40,6 +40,7 @@ mod places;
 mod protection;
 mod resettlement;
 mod side_doors;
+mod spreadsheets;
 
 on_both_backends!(
     round_trip_of_four_members_in_three_scripts,

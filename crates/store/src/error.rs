@@ -7,6 +7,9 @@ use shanyrak_core::ValidationErrors;
 pub enum StoreError {
     #[error("unsupported database URL: use sqlite://PATH or postgres://…")]
     UnsupportedUrl,
+    /// A passphrase of nothing but whitespace would leave the file unencrypted.
+    #[error("the encryption key is empty: the database would be stored unencrypted")]
+    EmptyEncryptionKey,
     #[error("not found")]
     NotFound,
     #[error("not permitted for this user's roles")]
@@ -40,6 +43,10 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    /// The audit chain's head is not its last sealed event, or events are numbered beyond
+    /// it: sealing refuses to chain onto it. The text names no personal data.
+    #[error("sealing refused at audit event {seq}: {why}")]
+    AuditTail { seq: i64, why: String },
     #[error("password hashing failed")]
     PasswordHash,
 }

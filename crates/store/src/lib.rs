@@ -32,8 +32,8 @@ use uuid::Uuid;
 
 pub use error::StoreError;
 pub use repo::{
-    AccessEntry, Agreement, AuditVerification, DuplicateCandidate, PartnerRead, PersonSide,
-    ProposedPair,
+    AccessEntry, Agreement, AuditHead, AuditHeadParseError, AuditVerification, DuplicateCandidate,
+    PartnerRead, PersonSide, ProposedPair,
 };
 pub use repo::{
     AdmissionRequest, PlacementBatch, PlacementDecision, PoolAllocation, PoolView, Resident,
@@ -87,7 +87,9 @@ mod resettlement;
 pub struct StoreOptions {
     /// Connections in the PostgreSQL pool (and SQLite reader pool).
     pub max_connections: u32,
-    /// Passphrase that encrypts the SQLite file (SQLCipher); `None` leaves it plain.
+    /// Passphrase that encrypts the SQLite file (SQLCipher); `None` leaves it plain. An
+    /// empty or blank one is refused ([`StoreError::EmptyEncryptionKey`]), never taken as
+    /// "no encryption".
     pub encryption_key: Option<String>,
     /// SQLite: every commit reaches the disk before it is acknowledged (`synchronous =
     /// FULL`). Only a throwaway database (the demo) turns this off, to seed in seconds.
@@ -126,6 +128,13 @@ impl Store {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…` and brings the
     /// schema up to date.
     pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        if options
+            .encryption_key
+            .as_deref()
+            .is_some_and(|key| key.trim().is_empty())
+        {
+            return Err(StoreError::EmptyEncryptionKey);
+        }
         let store = if url.starts_with("sqlite:") {
             let mut connect = SqliteConnectOptions::from_str(url)?;
             if let Some(key) = &options.encryption_key {
@@ -840,14 +849,26 @@ impl Store {
         dispatch!(self, r => r.access_log(actor, user_id, entity_id, limit).await)
     }
 
-    /// Seals written audit events into the hash chain; returns how many.
+    /// Seals written audit events into the hash chain; returns how many. Refuses
+    /// ([`StoreError::AuditTail`]) when the chain's head is not its last sealed event or
+    /// events are numbered beyond it.
     pub async fn seal_audit(&self, limit: u32) -> Result<usize, StoreError> {
         dispatch!(self, r => r.seal_audit(limit).await)
     }
 
     /// Checks the audit hash chain from the first event to the head.
     pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
-        dispatch!(self, r => r.verify_audit().await)
+        dispatch!(self, r => r.verify_audit(None).await)
+    }
+
+    /// Checks the chain as [`Store::verify_audit`] does, and that the event at
+    /// `recorded.seq` still has `recorded.hash`: a head kept outside the database catches
+    /// a history rewritten and re-chained by someone with database access.
+    pub async fn verify_audit_expecting(
+        &self,
+        recorded: &AuditHead,
+    ) -> Result<AuditVerification, StoreError> {
+        dispatch!(self, r => r.verify_audit(Some(recorded)).await)
     }
 
     /// Row counts per table, for tests and operational checks; no personal data.

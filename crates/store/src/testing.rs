@@ -123,6 +123,100 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Triggers to bypass, and what a careful insider would restore afterwards.
+const SQLITE_BYPASS: &str = "DROP TRIGGER IF EXISTS audit_events_sealed";
+const POSTGRES_BYPASS: &str = "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only";
+const POSTGRES_RESTORE: &str = "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only";
+
+/// Recomputes `prev_hash` and `hash` of every sealed event from the first, with the
+/// formula written in `repo/audit_chain.rs` (not the store's own code), and moves the head.
+macro_rules! rechain {
+    ($conn:expr) => {{
+        use sha2::Digest;
+        use sqlx::Row;
+        let conn = $conn;
+        let rows = sqlx::query(
+            "SELECT seq, id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, \
+             action, commitment FROM audit_events WHERE seq IS NOT NULL ORDER BY seq",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut prev = vec![0u8; 32];
+        let mut last = 0i64;
+        for row in &rows {
+            let seq: i64 = row.try_get("seq")?;
+            let at: chrono::DateTime<chrono::Utc> = row.try_get("at")?;
+            let commitment: Vec<u8> = row.try_get("commitment")?;
+            let hex: String = commitment.iter().map(|b| format!("{b:02x}")).collect();
+            let canonical = serde_json::json!([
+                "v2",
+                seq,
+                row.try_get::<Uuid, _>("id")?,
+                at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                row.try_get::<Option<Uuid>, _>("actor_user_id")?,
+                row.try_get::<String, _>("actor_label")?,
+                row.try_get::<Option<Uuid>, _>("organisation_id")?,
+                row.try_get::<String, _>("entity")?,
+                row.try_get::<Uuid, _>("entity_id")?,
+                row.try_get::<String, _>("action")?,
+                hex,
+            ]);
+            let mut hasher = sha2::Sha256::new();
+            hasher.update(&prev);
+            hasher.update(canonical.to_string().as_bytes());
+            let hash = hasher.finalize().to_vec();
+            sqlx::query("UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                .bind(prev.clone())
+                .bind(hash.clone())
+                .bind(seq)
+                .execute(&mut *conn)
+                .await?;
+            prev = hash;
+            last = seq;
+        }
+        sqlx::query("UPDATE audit_chain SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(last)
+            .bind(prev)
+            .execute(&mut *conn)
+            .await?;
+    }};
+}
+
+/// Runs `sql` on the database directly, past the store, as someone holding its file or
+/// its credentials could.
+pub async fn execute_as_insider(url: &str, sql: &str) -> Result<(), sqlx::Error> {
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::raw_sql(sql).execute(&mut conn).await?;
+        conn.close().await
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::raw_sql(sql).execute(&mut conn).await?;
+        conn.close().await
+    }
+}
+
+/// What an insider with the database's credentials can do to the audit log: get past the
+/// triggers, run `edit` (SQL that changes sealed events), then re-chain every sealed
+/// event with the documented formula and move the head, so that the whole chain verifies
+/// again. Only a head kept outside the database (`verify-audit --expect`) tells.
+pub async fn rewrite_audit_history(url: &str, edit: &str) -> Result<(), sqlx::Error> {
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::raw_sql(SQLITE_BYPASS).execute(&mut conn).await?;
+        sqlx::raw_sql(edit).execute(&mut conn).await?;
+        rechain!(&mut conn);
+        conn.close().await
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::raw_sql(POSTGRES_BYPASS).execute(&mut conn).await?;
+        sqlx::raw_sql(edit).execute(&mut conn).await?;
+        rechain!(&mut conn);
+        sqlx::raw_sql(POSTGRES_RESTORE).execute(&mut conn).await?;
+        conn.close().await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,7 @@ macro_rules! on_both_backends {
     };
 }
 
+mod audit;
 mod cases;
 mod essentials;
 mod figures;
@@ -1275,6 +1276,26 @@ async fn audit_chain_detects_tampering(f: Fixture) {
         Some(last),
         "{report:?}"
     );
+}
+
+/// An empty passphrase would leave the file unencrypted without a word: it is refused
+/// before any file is created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_encryption_key_is_refused() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let path = std::path::PathBuf::from(db.url.trim_start_matches("sqlite://"));
+    for key in ["", " \n\t"] {
+        let options = StoreOptions {
+            encryption_key: Some(key.into()),
+            ..StoreOptions::default()
+        };
+        let refused = Store::connect(&db.url, &options).await;
+        assert!(
+            matches!(refused, Err(StoreError::EmptyEncryptionKey)),
+            "{key:?}: {refused:?}"
+        );
+        assert!(!path.exists(), "{key:?}: a database file was created");
+    }
 }
 
 /// A seized laptop yields nothing: with a key the SQLite file (and its WAL) holds no

@@ -21,6 +21,14 @@
 //!
 //! If someone with direct database access gets past the triggers, [`verify`] finds the
 //! first event whose content, commitment, order or presence no longer matches the chain.
+//! Someone who also re-chains every later event and moves the head leaves a chain that
+//! verifies; against that, the head ([`AuditHead`], `seq:digest`) is kept outside the
+//! database, and [`verify`] given a recorded head fails unless the event at that
+//! sequence still has that hash, which commits to every event before it.
+//!
+//! The sealer only chains onto a head that is the chain's last event: a head that names a
+//! missing or different event, or events numbered beyond the head by someone else, stop
+//! it with [`StoreError::AuditTail`] rather than be built upon.
 //!
 //! Databases sealed under chain v1 (plaintext payload in the hash) are re-sealed as v2 once
 //! by [`upgrade_audit_chain`], right after migration 0015, which first checks the v1 chain
@@ -42,6 +50,67 @@ use uuid::Uuid;
 use super::{AuditEvent, Repo};
 use crate::StoreError;
 
+/// A point of the chain: an event's sequence number and its hash, written `seq:digest`
+/// (the digest in 64 hexadecimal digits) so that a person can copy it into a notebook or
+/// a ticket. The hash of an event commits to every event before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: [u8; 32],
+}
+
+/// A chain head that is not `seq:digest`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "a chain head is written SEQ:DIGEST, a sequence number and 64 hexadecimal digits, as `verify-audit --seal` prints it"
+)]
+pub struct AuditHeadParseError;
+
+impl AuditHead {
+    /// The head of an empty chain.
+    pub const GENESIS: AuditHead = AuditHead {
+        seq: 0,
+        hash: [0; 32],
+    };
+
+    fn from_parts(seq: i64, hash: &[u8]) -> Result<Self, StoreError> {
+        let hash = <[u8; 32]>::try_from(hash)
+            .map_err(|_| StoreError::corrupt("an audit hash is not 32 bytes"))?;
+        Ok(Self { seq, hash })
+    }
+}
+
+impl std::fmt::Display for AuditHead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, super::hex(&self.hash))
+    }
+}
+
+impl std::str::FromStr for AuditHead {
+    type Err = AuditHeadParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (seq, digest) = text.trim().split_once(':').ok_or(AuditHeadParseError)?;
+        let seq: i64 = seq.trim().parse().map_err(|_| AuditHeadParseError)?;
+        let digest = digest.trim();
+        if seq < 0 || digest.len() != 64 || !digest.is_ascii() {
+            return Err(AuditHeadParseError);
+        }
+        let mut hash = [0u8; 32];
+        for (i, byte) in hash.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&digest[2 * i..2 * i + 2], 16)
+                .map_err(|_| AuditHeadParseError)?;
+        }
+        Ok(Self { seq, hash })
+    }
+}
+
+impl Serialize for AuditHead {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// What checking the chain found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditVerification {
@@ -53,6 +122,8 @@ pub struct AuditVerification {
     pub erased: i64,
     /// The first sealed event that does not match, and why; `None` when the chain holds.
     pub broken_at: Option<(i64, String)>,
+    /// The chain's head when the check began: the last event it covers.
+    pub head: AuditHead,
 }
 
 const EVENT_COLUMNS: &str = "id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, action, \
@@ -151,6 +222,7 @@ backend_impl! {
         }
         let mut seq: i64 = head.try_get("seq")?;
         let mut prev: Vec<u8> = head.try_get("hash")?;
+        Self::check_tail(&mut tx, seq, &prev).await?;
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT {}",
             limit.clamp(1, 10_000)
@@ -184,6 +256,50 @@ backend_impl! {
         }
         tx.commit().await?;
         Ok(rows.len())
+    }
+
+    /// Whether unsealed events can be chained onto the head: the head is the last sealed
+    /// event (same number, same hash) and no event is numbered beyond it. Otherwise the
+    /// head or the events were changed outside the sealer, and chaining on would build
+    /// on a history nobody verified.
+    async fn check_tail(
+        conn: &mut DB::Connection,
+        head_seq: i64,
+        head_hash: &[u8],
+    ) -> Result<(), StoreError> {
+        if head_seq > 0 {
+            let last = sqlx::query("SELECT hash FROM audit_events WHERE seq = $1")
+                .bind(head_seq)
+                .fetch_optional(&mut *conn)
+                .await?;
+            let why = match last {
+                None => Some("the chain's head names this event, which is missing"),
+                Some(row) if row.try_get::<Option<Vec<u8>>, _>("hash")?.as_deref() != Some(head_hash) => {
+                    Some("the chain's head does not match this event's hash")
+                }
+                Some(_) => None,
+            };
+            if let Some(why) = why {
+                return Err(StoreError::AuditTail { seq: head_seq, why: why.to_owned() });
+            }
+        }
+        let beyond = sqlx::query(
+            "SELECT seq, prev_hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1",
+        )
+        .bind(head_seq)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = beyond {
+            let seq: i64 = row.try_get("seq")?;
+            let prev: Option<Vec<u8>> = row.try_get("prev_hash")?;
+            let why = if seq == head_seq + 1 && prev.as_deref() == Some(head_hash) {
+                format!("it is numbered after the chain's head ({head_seq}) but was not sealed by Shanyrak")
+            } else {
+                format!("it is numbered after the chain's head ({head_seq}) and does not chain onto it")
+            };
+            return Err(StoreError::AuditTail { seq, why });
+        }
+        Ok(())
     }
 
     /// Re-seals a chain sealed under v1 as v2 (once, right after migration 0015). The v1
@@ -324,55 +440,62 @@ backend_impl! {
         Ok(found)
     }
 
-    /// Recomputes the chain over every sealed event.
-    pub async fn verify_audit(&self) -> Result<AuditVerification, StoreError> {
+    /// Recomputes the chain over every sealed event up to the head. With `expected` (a
+    /// head recorded earlier, outside the database) it also fails unless the event at that
+    /// sequence still has that hash, which catches a history rewritten and re-chained
+    /// consistently; a chain that has grown since passes.
+    pub async fn verify_audit(&self, expected: Option<&AuditHead>) -> Result<AuditVerification, StoreError> {
         let mut conn = self.reader.acquire().await?;
-        let head = sqlx::query(
-            "SELECT seq, hash, version, upgrade_broken_at, upgrade_broken_why FROM audit_chain WHERE id = 1",
-        )
-        .fetch_one(&mut *conn)
-        .await?;
+        let read_head = "SELECT seq, hash, version, upgrade_broken_at, upgrade_broken_why FROM audit_chain WHERE id = 1";
+        let head = sqlx::query(read_head).fetch_one(&mut *conn).await?;
         let head_seq: i64 = head.try_get("seq")?;
         let head_hash: Vec<u8> = head.try_get("hash")?;
+        let chain_head = AuditHead::from_parts(head_seq, &head_hash)?;
         let unsealed: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_events WHERE seq IS NULL")
             .fetch_one(&mut *conn)
             .await?
             .try_get("n")?;
+        let report = |sealed: i64, erased: i64, broken_at: Option<(i64, String)>| AuditVerification {
+            sealed,
+            unsealed,
+            erased,
+            broken_at,
+            head: chain_head.clone(),
+        };
         if head.try_get::<i32, _>("version")? != 2 {
-            return Ok(AuditVerification {
-                sealed: 0,
-                unsealed,
-                erased: 0,
-                broken_at: Some((1, "the chain has not been upgraded to v2 yet".to_owned())),
-            });
+            return Ok(report(0, 0, Some((1, "the chain has not been upgraded to v2 yet".to_owned()))));
         }
         let upgrade_broken: Option<i64> = head.try_get("upgrade_broken_at")?;
         let upgrade_why: Option<String> = head.try_get("upgrade_broken_why")?;
+        let rewritten = |e: &AuditHead| {
+            format!(
+                "the event no longer has the hash recorded for it ({e}): an event up to it was changed, removed or added, and the chain re-computed"
+            )
+        };
+        if let Some(genesis) = expected.filter(|e| e.seq == 0 && e.hash != AuditHead::GENESIS.hash) {
+            return Ok(report(0, 0, Some((0, rewritten(genesis)))));
+        }
         let mut prev = vec![0u8; 32];
-        let mut expected = 1i64;
+        let mut expected_seq = 1i64;
         let mut last = 0i64;
         let mut erased: Vec<(i64, Uuid)> = Vec::new();
         let mut listed: HashSet<Uuid> = HashSet::new();
         let page = 5_000;
+        // Up to the head read above: events a sealer chains meanwhile are for the next check.
         loop {
             let sql = format!(
                 "SELECT {EVENT_COLUMNS}, seq, prev_hash, hash, salt, commitment FROM audit_events \
-                 WHERE seq >= $1 ORDER BY seq LIMIT {page}"
+                 WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT {page}"
             );
-            let rows = sqlx::query(&sql).bind(expected).fetch_all(&mut *conn).await?;
+            let rows = sqlx::query(&sql).bind(expected_seq).bind(head_seq).fetch_all(&mut *conn).await?;
             if rows.is_empty() {
                 break;
             }
             for row in &rows {
                 let seq: i64 = row.try_get("seq")?;
                 let erased_so_far = erased.len() as i64;
-                let broken = |why: &str| Ok(AuditVerification {
-                    sealed: last,
-                    unsealed,
-                    erased: erased_so_far,
-                    broken_at: Some((expected, why.to_owned())),
-                });
-                if seq != expected {
+                let broken = |why: &str| Ok(report(last, erased_so_far, Some((expected_seq, why.to_owned()))));
+                if seq != expected_seq {
                     return broken("an event is missing");
                 }
                 let stored_prev: Vec<u8> = row.try_get("prev_hash")?;
@@ -405,21 +528,56 @@ backend_impl! {
                 if hash != stored_hash {
                     return broken("the event's content was changed");
                 }
+                if let Some(recorded) = expected.filter(|e| e.seq == seq && e.hash[..] != hash[..]) {
+                    return broken(&rewritten(recorded));
+                }
                 prev = hash;
                 last = seq;
-                expected += 1;
+                expected_seq += 1;
             }
             if rows.len() < page {
                 break;
             }
         }
-        if last != head_seq || prev != head_hash {
-            return Ok(AuditVerification {
-                sealed: last,
-                unsealed,
-                erased: erased.len() as i64,
-                broken_at: Some((last + 1, "events at the end of the chain are missing".to_owned())),
-            });
+        let erased_count = erased.len() as i64;
+        if last != head_seq {
+            return Ok(report(last, erased_count, Some((last + 1, "events at the end of the chain are missing".to_owned()))));
+        }
+        if prev != head_hash {
+            return Ok(report(last, erased_count, Some((last, "the chain's head does not match its last event".to_owned()))));
+        }
+        if let Some(expected) = expected.filter(|e| e.seq > head_seq) {
+            return Ok(report(
+                last,
+                erased_count,
+                Some((
+                    head_seq + 1,
+                    format!(
+                        "the chain ends at event {head_seq}, before the recorded head {}: events were removed or the chain was rewound",
+                        expected.seq
+                    ),
+                )),
+            ));
+        }
+        // Events numbered beyond the head were not sealed by a sealer, unless one sealed
+        // them while this check ran (then the head has moved on).
+        let beyond: Option<i64> = sqlx::query("SELECT MIN(seq) AS seq FROM audit_events WHERE seq > $1")
+            .bind(head_seq)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("seq")?;
+        if let Some(seq) = beyond {
+            let now: i64 = sqlx::query("SELECT seq FROM audit_chain WHERE id = 1")
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get("seq")?;
+            if now == head_seq {
+                return Ok(report(
+                    last,
+                    erased_count,
+                    Some((seq, format!("the event is numbered after the chain's head ({head_seq}) but was not sealed by Shanyrak"))),
+                ));
+            }
         }
         // Erasure events not sealed yet still count as the record of an erasure.
         let pending = sqlx::query(&format!(
@@ -432,23 +590,52 @@ backend_impl! {
         for row in &pending {
             listed.extend(listed_erasures(&Self::audit_event_from_row(row)?.after));
         }
-        let erased_count = erased.len() as i64;
         if let Some((seq, _)) = erased.iter().find(|(_, id)| !listed.contains(id)) {
-            return Ok(AuditVerification {
-                sealed: last,
-                unsealed,
-                erased: erased_count,
-                broken_at: Some((*seq, "the event's content was erased without an erasure record".to_owned())),
-            });
+            return Ok(report(
+                last,
+                erased_count,
+                Some((*seq, "the event's content was erased without an erasure record".to_owned())),
+            ));
         }
         if let Some(seq) = upgrade_broken {
-            return Ok(AuditVerification {
-                sealed: last,
-                unsealed,
-                erased: erased_count,
-                broken_at: Some((seq, upgrade_why.unwrap_or_default())),
-            });
+            return Ok(report(last, erased_count, Some((seq, upgrade_why.unwrap_or_default()))));
         }
-        Ok(AuditVerification { sealed: last, unsealed, erased: erased_count, broken_at: None })
+        Ok(report(last, erased_count, None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_head_reads_back_from_its_printed_form() {
+        let head = AuditHead {
+            seq: 42,
+            hash: [0xab; 32],
+        };
+        let printed = head.to_string();
+        assert_eq!(printed, format!("42:{}", "ab".repeat(32)));
+        assert_eq!(printed.parse::<AuditHead>(), Ok(head.clone()));
+        // Copied by hand: spaces around it, upper-case digits.
+        assert_eq!(
+            format!("  42:{}\n", "AB".repeat(32)).parse::<AuditHead>(),
+            Ok(head)
+        );
+        for bad in [
+            "",
+            "42",
+            "42:ab",
+            "x:00",
+            "-1:00",
+            &format!("42:{}", "zz".repeat(32)),
+            &format!("42:{}", "é".repeat(32)),
+        ] {
+            assert_eq!(
+                bad.parse::<AuditHead>(),
+                Err(AuditHeadParseError),
+                "{bad:?}"
+            );
+        }
     }
 }

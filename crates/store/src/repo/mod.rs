@@ -331,7 +331,7 @@ mod identity;
 mod placement;
 mod protection;
 mod resettlement;
-pub use audit_chain::AuditVerification;
+pub use audit_chain::{AuditHead, AuditHeadParseError, AuditVerification};
 pub use resettlement::{Proposal, ResettlementEntry};
 mod sharing;
 mod shelter;
