@@ -60,23 +60,26 @@ async fn main() {
     std::fs::create_dir_all(&dir).expect("dir");
     let db = format!("sqlite://{}", dir.join("bench.db").display());
     let (org, token) = feed::provision(&bin, &db).await;
-    let mut files: Vec<(String, PathBuf, Vec<u8>)> = corpus::write_all(&dir)
+    // Corpus files are imported; extra (large, legitimate) files only previewed and
+    // dry-run, so the registry and the server's identity index stay as they were.
+    let mut files: Vec<(String, PathBuf, Vec<u8>, bool)> = corpus::write_all(&dir)
         .into_iter()
-        .map(|(f, path)| (f.name.to_owned(), path, f.bytes))
+        .map(|(f, path)| (f.name.to_owned(), path, f.bytes, true))
         .collect();
     for path in extra {
         let bytes = std::fs::read(&path).expect("extra file");
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        files.push((name, path, bytes));
+        files.push((name, path, bytes, false));
     }
     let mut server = feed::Server::start(&bin, &db).await;
     println!(
         "| file | size | `import`: outcome | peak MiB | s | web: outcome | server MiB before → peak (after) | s | /healthz |"
     );
     println!("|---|---:|---|---:|---:|---|---|---:|---|");
-    for (name, path, bytes) in &files {
-        let cli = feed::cli_import(&bin, &db, &org, path, 64 * 1024 * 1024 * 1024, &[]).await;
-        let (web, health) = feed::web_import(&server, &token, name, bytes).await;
+    for (name, path, bytes, import) in &files {
+        let extra: &[&str] = if *import { &[] } else { &["--dry-run"] };
+        let cli = feed::cli_import(&bin, &db, &org, path, 64 * 1024 * 1024 * 1024, extra).await;
+        let (web, health) = feed::web_import(&server, &token, name, bytes, *import).await;
         let died = !server.alive();
         println!(
             "| {name} | {:.1} MB | {} | {} | {:.1} | {}{} | {} → {} ({}) | {:.1} | {}/{} ok, slowest {} ms |",

@@ -332,7 +332,8 @@ fn watch_health(base: String, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<
 }
 
 /// Uploads a file through the web form, opens its preview, confirms it if the preview
-/// offers to, then opens the preview again (a refused file must answer the same refusal,
+/// offers to and `confirm` is set (else the outcome is what the preview says it would
+/// do), and opens the preview of a refused file again (it must answer the same refusal,
 /// from what was recorded, without reading the file again). Measures the server's
 /// memory around all of it and `/healthz` during it.
 pub async fn web_import(
@@ -340,6 +341,7 @@ pub async fn web_import(
     token: &str,
     file_name: &str,
     bytes: &[u8],
+    confirm: bool,
 ) -> (Measured, Health) {
     let cookie = format!("shanyrak_session={token}");
     let client = browser();
@@ -427,6 +429,13 @@ pub async fn web_import(
         let Some(csrf) = csrf_of(&preview) else {
             return Outcome::Failed("no confirmation form".into());
         };
+        if !confirm {
+            return Outcome::Imported {
+                households: figure(&preview, "households-created").unwrap_or(0),
+                persons: figure(&preview, "persons-created").unwrap_or(0),
+                quarantined: figure(&preview, "quarantined").unwrap_or(0),
+            };
+        }
         let done = match client
             .post(format!("{}{}", server.base, preview_path))
             .header("cookie", &cookie)

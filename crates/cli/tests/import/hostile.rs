@@ -74,7 +74,7 @@ pub(super) async fn hostile_files_are_refused_or_imported_within_bounds(backend:
                 cli.peak_kib / 1024
             ));
         }
-        let (web, health) = feed::web_import(&server, &token, file.name, &file.bytes).await;
+        let (web, health) = feed::web_import(&server, &token, file.name, &file.bytes, true).await;
         eprintln!(
             "{} | web | {:?} | {} | {} → {} | {:.1} | {} answered, {} failed, slowest {} ms",
             file.name,
