@@ -164,6 +164,8 @@ enum Command {
         /// network over plain HTTP (browsers accept `Secure` cookies from localhost anyway).
         #[arg(long)]
         plain_http_cookies: bool,
+        #[command(flatten)]
+        limits: import::LimitArgs,
     },
     /// Start the server on a fresh database filled with demo organisations, users and households.
     Demo {
@@ -276,9 +278,12 @@ enum Command {
         /// Validate and count; write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Print the summary as one JSON object.
+        /// Print the summary as one JSON object (or, for a refused file, why:
+        /// `{"refused": CODE, "detail": …}`).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        limits: import::LimitArgs,
     },
     /// Print the coordinator figures for every organisation as JSON.
     Stats {
@@ -559,7 +564,9 @@ async fn run(cli: Cli) -> Result<()> {
             public_release_hours,
             figures_every,
             plain_http_cookies,
+            limits,
         } => {
+            shanyrak_server::import::configure(limits.settings());
             let store = db.open().await?;
             let settings = PublicSettings {
                 disclosure_threshold,
@@ -717,7 +724,9 @@ async fn run(cli: Cli) -> Result<()> {
             city,
             dry_run,
             json,
+            limits,
         } => {
+            shanyrak_server::import::configure(limits.settings());
             let store = db.open().await?;
             let result = import::import(
                 store.clone(),

@@ -3,16 +3,23 @@
 //!
 //! Pure functions, no IO: bytes in, registrations out.
 //! - [`read`]: CSV (any usual delimiter; UTF-8 with or without BOM, or Windows-1251) and
-//!   XLSX to a table of text cells.
+//!   XLSX to a [`Table`] of text cells, streamed and bounded by [`Limits`]: a file past a
+//!   limit is refused with [`ImportError::TooLarge`] naming it, before it is held.
 //! - [`detect_mapping`]: columns to fields by their headers in Russian, English, Kazakh
 //!   and Kyrgyz, including one "ФИО" column; a mapping file overrides it.
-//! - [`households`]: rows to `HouseholdInput`s (grouped by a household column, or one per
-//!   row), each remembering the file rows it came from, so a validation error points back
-//!   to a row and a field.
+//! - [`Grouping`]: rows to households (by a household column, or one per row), each
+//!   built as registration JSON only when asked for, remembering the file lines it came
+//!   from, so a validation error points back to a line and a field.
+//!
+//! A reader can be stopped from another thread through the `cancel` flag it takes (the
+//! server sets it when an import runs past its time); it then answers
+//! [`ImportError::Cancelled`].
 
+pub mod limits;
 pub mod read;
+mod table;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -20,7 +27,9 @@ use sha2::{Digest, Sha256};
 use shanyrak_core::HouseholdInput;
 use unicode_normalization::UnicodeNormalization;
 
-pub use read::{Table, excel_serial_date, read_csv, read_xlsx};
+pub use limits::{Limit, Limits};
+pub use read::{excel_serial_date, read_any, read_csv, read_xlsx};
+pub use table::{Row, Table};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ImportError {
@@ -32,6 +41,60 @@ pub enum ImportError {
     Mapping(String),
     #[error("no column holds names: add a mapping for a surname or full-name column")]
     NoNameColumn,
+    /// The file is past one of the [`Limits`]; nothing of it is kept.
+    #[error("{}{}", too_large(*.limit, *.max), at_line(*.line))]
+    TooLarge {
+        limit: Limit,
+        max: u64,
+        line: Option<usize>,
+    },
+    #[error(
+        "line {line} holds bytes that are not text: the file looks like UTF-8 damaged on the way; save it again as UTF-8 or Windows-1251"
+    )]
+    NotText { line: usize },
+    #[error("the workbook holds {0}, which spreadsheet programs do not write")]
+    Xml(&'static str),
+    #[error("reading the file was stopped: it took too long")]
+    Cancelled,
+}
+
+impl ImportError {
+    /// A stable code for scripts, problem documents and translations: the limit's code
+    /// (`rows`, `columns`, `unpacked` …) for a file past a limit.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::Empty => "empty",
+            ImportError::Unreadable(_) => "unreadable",
+            ImportError::Mapping(_) => "mapping",
+            ImportError::NoNameColumn => "no_name_column",
+            ImportError::TooLarge { limit, .. } => limit.code(),
+            ImportError::NotText { .. } => "encoding",
+            ImportError::Xml(_) => "xml",
+            ImportError::Cancelled => "time",
+        }
+    }
+}
+
+fn too_large(limit: Limit, max: u64) -> String {
+    match limit {
+        Limit::Rows => format!("the list has more than {max} rows"),
+        Limit::Columns => format!("a value stands past column {max}"),
+        Limit::Cells => format!("the list has more than {max} cells holding a value"),
+        Limit::Text => format!("the cells hold more than {max} bytes of text"),
+        Limit::CellChars => format!("a cell holds more than {max} characters"),
+        Limit::LineBytes => format!("a line is longer than {max} bytes"),
+        Limit::Unpacked => format!(
+            "the workbook unpacks to more than {max} bytes, or to more than its parts declare"
+        ),
+        Limit::Parts => format!("the workbook has more than {max} parts"),
+        Limit::Dimensions => format!(
+            "the sheet declares a size past the limits (more than {max} rows, or too many columns)"
+        ),
+    }
+}
+
+fn at_line(line: Option<usize>) -> String {
+    line.map(|l| format!(" (line {l})")).unwrap_or_default()
 }
 
 /// What a column holds.
@@ -307,6 +370,9 @@ pub fn detect_mapping(headers: &[String]) -> Mapping {
             .any(|(f, names)| *f == Field::Surname && names.contains(&n.as_str()))
     });
     for (index, header) in headers.iter().enumerate() {
+        if header.trim().is_empty() {
+            continue;
+        }
         let n = normalise_header(header);
         let found = SYNONYMS
             .iter()
@@ -516,53 +582,102 @@ fn passport_type(number: &str) -> &'static str {
     }
 }
 
-/// The file's rows as households. Rows with every cell empty are skipped (trailing lines
-/// of spreadsheets); every other row ends up in exactly one household.
-pub fn households(table: &Table, mapping: &Mapping) -> Result<Vec<ImportedHousehold>, ImportError> {
-    if !mapping.has(Field::FullName) && !mapping.has(Field::Surname) {
-        return Err(ImportError::NoNameColumn);
-    }
-    let mut order: Vec<String> = Vec::new();
-    let mut groups: BTreeMap<String, (Vec<usize>, Vec<&Vec<String>>)> = BTreeMap::new();
-    for (index, row) in table.rows.iter().enumerate() {
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let line = index + 2;
-        let key = mapping
-            .column_of(Field::Household)
-            .and_then(|c| row.get(c))
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| format!("line {line}"));
-        let entry = groups.entry(key.clone()).or_default();
-        if entry.0.is_empty() {
-            order.push(key);
-        }
-        entry.0.push(line);
-        entry.1.push(row);
-    }
-    let mut out = Vec::with_capacity(order.len());
-    for key in order {
-        let Some((lines, rows)) = groups.remove(&key) else {
-            continue;
-        };
-        let document = household_document(mapping, &rows);
-        out.push(ImportedHousehold {
-            key,
-            lines,
-            document,
-        });
-    }
-    Ok(out)
+/// The file's rows as households: which rows form each, in file order. Building a
+/// household's registration JSON waits until it is asked for ([`Grouping::household`]),
+/// so a large file costs its table and this index, not a document per row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grouping {
+    /// Every row is a household of its own (no household column).
+    OnePerRow(usize),
+    /// Rows sharing a household value, in the order each value first appears.
+    ByKey(Vec<(String, Vec<u32>)>),
 }
 
-fn household_document(mapping: &Mapping, rows: &[&Vec<String>]) -> Value {
-    let cell = |row: &Vec<String>, field: Field| -> Option<String> {
+impl Grouping {
+    /// Groups the table's rows. Every row holds a value (blank rows are not kept), and
+    /// ends up in exactly one household.
+    pub fn new(table: &Table, mapping: &Mapping) -> Result<Grouping, ImportError> {
+        if !mapping.has(Field::FullName) && !mapping.has(Field::Surname) {
+            return Err(ImportError::NoNameColumn);
+        }
+        let Some(column) = mapping.column_of(Field::Household) else {
+            return Ok(Grouping::OnePerRow(table.len()));
+        };
+        let mut groups: Vec<(String, Vec<u32>)> = Vec::new();
+        let mut index_of: HashMap<String, usize> = HashMap::new();
+        for (index, row) in table.rows().enumerate() {
+            let value = row.get(column);
+            let key = if value.is_empty() {
+                format!("line {}", row.line())
+            } else {
+                value.to_owned()
+            };
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
+            match index_of.get(&key) {
+                Some(group) => groups[*group].1.push(index),
+                None => {
+                    index_of.insert(key.clone(), groups.len());
+                    groups.push((key, vec![index]));
+                }
+            }
+        }
+        Ok(Grouping::ByKey(groups))
+    }
+
+    /// How many households.
+    pub fn len(&self) -> usize {
+        match self {
+            Grouping::OnePerRow(n) => *n,
+            Grouping::ByKey(groups) => groups.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `index`th household, built from the table.
+    pub fn household(
+        &self,
+        table: &Table,
+        mapping: &Mapping,
+        index: usize,
+    ) -> Option<ImportedHousehold> {
+        let (key, rows): (String, Vec<Row<'_>>) = match self {
+            Grouping::OnePerRow(_) => {
+                let row = table.row(index)?;
+                (format!("line {}", row.line()), vec![row])
+            }
+            Grouping::ByKey(groups) => {
+                let (key, rows) = groups.get(index)?;
+                (
+                    key.clone(),
+                    rows.iter().filter_map(|r| table.row(*r as usize)).collect(),
+                )
+            }
+        };
+        Some(ImportedHousehold {
+            key,
+            lines: rows.iter().map(Row::line).collect(),
+            document: household_document(mapping, &rows),
+        })
+    }
+}
+
+/// Every household of the file at once (for small files and tests; a large import asks
+/// [`Grouping::household`] for one chunk at a time).
+pub fn households(table: &Table, mapping: &Mapping) -> Result<Vec<ImportedHousehold>, ImportError> {
+    let grouping = Grouping::new(table, mapping)?;
+    Ok((0..grouping.len())
+        .filter_map(|i| grouping.household(table, mapping, i))
+        .collect())
+}
+
+fn household_document(mapping: &Mapping, rows: &[Row<'_>]) -> Value {
+    let cell = |row: &Row<'_>, field: Field| -> Option<String> {
         mapping
             .column_of(field)
-            .and_then(|c| row.get(c))
-            .map(|v| v.trim().to_owned())
+            .map(|c| row.get(c).trim().to_owned())
             .filter(|v| !v.is_empty())
             .or_else(|| mapping.defaults.get(&field).cloned())
     };
@@ -662,15 +777,6 @@ pub fn digest(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// CSV or XLSX, by content (XLSX is a ZIP archive).
-pub fn read_any(bytes: &[u8]) -> Result<Table, ImportError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes)
-    } else {
-        read_csv(bytes).map(|(table, _)| table)
-    }
 }
 
 #[cfg(test)]
@@ -774,9 +880,9 @@ mod tests {
 
     #[test]
     fn rows_group_into_households_and_remember_their_lines() {
-        let table = Table {
-            headers: headers(&["Семья", "ФИО", "Дата рождения", "Родство", "Город"]),
-            rows: vec![
+        let table = Table::from_rows(
+            headers(&["Семья", "ФИО", "Дата рождения", "Родство", "Город"]),
+            vec![
                 vec![
                     "A1".into(),
                     "Кузнецов Дмитрий Сергеевич".into(),
@@ -800,7 +906,7 @@ mod tests {
                     "Oral".into(),
                 ],
             ],
-        };
+        );
         let found = households(&table, &detect_mapping(&table.headers)).expect("households");
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].lines, vec![2, 3]);
@@ -826,10 +932,7 @@ mod tests {
 
     #[test]
     fn a_list_without_names_is_refused_whole() {
-        let table = Table {
-            headers: headers(&["Телефон"]),
-            rows: vec![vec!["+77011234567".into()]],
-        };
+        let table = Table::from_rows(headers(&["Телефон"]), vec![vec!["+77011234567".into()]]);
         assert_eq!(
             households(&table, &detect_mapping(&table.headers)),
             Err(ImportError::NoNameColumn)

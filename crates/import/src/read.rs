@@ -1,129 +1,232 @@
 //! Bytes of a file to a table of text cells: CSV in any usual delimiter and encoding, XLSX.
+//!
+//! Both readers stream: a CSV record at a time into fixed buffers, an XLSX sheet an XML
+//! event at a time out of the zip entry. What they keep goes through [`Reading`], which
+//! checks every value against the [`Limits`] before it is kept, so no file can make
+//! them hold more than the limits allow, whatever it declares.
 
-use std::io::Cursor;
+mod csv;
+mod xlsx;
 
-use calamine::{Data, Reader, Xlsx};
+use std::borrow::Cow;
+use std::sync::atomic::AtomicBool;
 
+pub use self::csv::read_csv;
+pub use self::xlsx::read_xlsx;
 use crate::ImportError;
+use crate::limits::{Limit, Limits};
+use crate::table::Table;
 
-/// A sheet as text: the header row and the data rows, cells trimmed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Table {
-    pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+/// CSV or XLSX, by content (XLSX is a ZIP archive), whatever the file is named.
+pub fn read_any(bytes: &[u8], limits: &Limits, cancel: &AtomicBool) -> Result<Table, ImportError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes, limits, cancel)
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Err(ImportError::Unreadable(
+            "an old Excel file (.xls) or a password-protected workbook: save it as .xlsx or CSV"
+                .into(),
+        ))
+    } else {
+        read_csv(bytes, limits, cancel).map(|(table, _)| table)
+    }
 }
 
 /// The encodings spreadsheets in the region are saved in: UTF-8 (with or without a byte
 /// order mark) and Windows-1251, Excel's default for Cyrillic "CSV" on Windows.
-fn decode(bytes: &[u8]) -> (String, &'static str) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => (text.to_owned(), "utf-8"),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1251.decode(bytes);
-            (text.into_owned(), "windows-1251")
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Utf8,
+    Windows1251,
+}
+
+impl Encoding {
+    /// UTF-8 if the bytes are; Windows-1251 if they are not and do not look like UTF-8
+    /// damaged on the way (many valid multi-byte letters and a few stray bytes), which
+    /// read as Windows-1251 would import every name as mojibake.
+    pub(crate) fn detect(bytes: &[u8]) -> Result<Encoding, ImportError> {
+        let Err(error) = std::str::from_utf8(bytes) else {
+            return Ok(Encoding::Utf8);
+        };
+        let (mut letters, mut stray) = (0usize, 0usize);
+        for chunk in bytes.utf8_chunks() {
+            letters += chunk.valid().chars().filter(|c| c.len_utf8() > 1).count();
+            stray += usize::from(!chunk.invalid().is_empty());
+        }
+        if letters >= 16 && letters >= 4 * stray {
+            let line = bytes[..error.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            return Err(ImportError::NotText { line });
+        }
+        Ok(Encoding::Windows1251)
+    }
+
+    pub(crate) fn decode(self, bytes: &[u8]) -> Cow<'_, str> {
+        match self {
+            Encoding::Utf8 => String::from_utf8_lossy(bytes),
+            Encoding::Windows1251 => {
+                encoding_rs::WINDOWS_1251
+                    .decode_without_bom_handling(bytes)
+                    .0
+            }
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Windows1251 => "windows-1251",
         }
     }
 }
 
-/// The delimiter that splits the header line into the most fields (quotes respected).
-fn sniff_delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or_default();
-    let count = |delimiter: char| {
-        let mut quoted = false;
-        header
-            .chars()
-            .filter(|c| {
-                if *c == '"' {
-                    quoted = !quoted;
+/// The table being read: the first row with a value is the header, every later row
+/// with a value a data row. Checks each value against the limits before keeping it.
+#[derive(Debug)]
+pub(crate) struct Reading<'l> {
+    limits: &'l Limits,
+    table: Table,
+    have_header: bool,
+    /// Lines after the header, blank ones included where the format counts them.
+    data_lines: usize,
+    /// Text held outside the table (an XLSX's shared strings), counted in the budget.
+    pub(crate) held_elsewhere: usize,
+    row_text: String,
+    row_cells: Vec<(u32, usize, usize)>,
+}
+
+impl<'l> Reading<'l> {
+    pub(crate) fn new(limits: &'l Limits) -> Self {
+        Reading {
+            limits,
+            table: Table::default(),
+            have_header: false,
+            data_lines: 0,
+            held_elsewhere: 0,
+            row_text: String::new(),
+            row_cells: Vec::new(),
+        }
+    }
+
+    pub(crate) fn past(&self, limit: Limit, line: usize) -> ImportError {
+        ImportError::TooLarge {
+            limit,
+            max: limit.of(self.limits),
+            line: Some(line),
+        }
+    }
+
+    /// Bytes of text held so far (table, current row and elsewhere).
+    pub(crate) fn text_held(&self) -> usize {
+        self.table.text_bytes() + self.row_text.len() + self.held_elsewhere
+    }
+
+    /// One cell of the current row (0-based column, trimmed text); empty cells are not
+    /// kept and cost nothing.
+    pub(crate) fn cell(
+        &mut self,
+        column: usize,
+        text: &str,
+        line: usize,
+    ) -> Result<(), ImportError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let limits = self.limits;
+        if column >= limits.max_columns {
+            return Err(self.past(Limit::Columns, line));
+        }
+        if text.len() > limits.max_cell_chars && text.chars().count() > limits.max_cell_chars {
+            return Err(self.past(Limit::CellChars, line));
+        }
+        if self.text_held() + text.len() > limits.max_text_bytes {
+            return Err(self.past(Limit::Text, line));
+        }
+        if self.table.cell_count() + self.row_cells.len() >= limits.max_cells {
+            return Err(self.past(Limit::Cells, line));
+        }
+        let start = self.row_text.len();
+        self.row_text.push_str(text);
+        let column = u32::try_from(column).unwrap_or(u32::MAX);
+        self.row_cells.push((column, start, self.row_text.len()));
+        Ok(())
+    }
+
+    /// Ends the current row. `blank_counts`: a row without values still counts towards
+    /// the row limit (a CSV's blank lines; an XLSX's empty rows hold formatting only).
+    pub(crate) fn end_row(&mut self, line: usize, blank_counts: bool) -> Result<(), ImportError> {
+        let blank = self.row_cells.is_empty();
+        // The header is not a data row; blank lines cost reading time wherever they are.
+        if (self.have_header && !blank) || (blank && blank_counts) {
+            self.data_lines += 1;
+            if self.data_lines > self.limits.max_rows {
+                return Err(self.past(Limit::Rows, line));
+            }
+        }
+        if blank {
+            return Ok(());
+        }
+        // Spreadsheets write cells left to right; a file that does not is put in order
+        // (the last value wins for a column given twice).
+        if self.row_cells.windows(2).any(|w| w[0].0 >= w[1].0) {
+            self.row_cells.sort_by_key(|c| c.0);
+            let mut deduplicated: Vec<(u32, usize, usize)> =
+                Vec::with_capacity(self.row_cells.len());
+            for cell in self.row_cells.drain(..) {
+                match deduplicated.last_mut() {
+                    Some(last) if last.0 == cell.0 => *last = cell,
+                    _ => deduplicated.push(cell),
                 }
-                !quoted && *c == delimiter
-            })
-            .count()
-    };
-    [b',', b';', b'\t', b'|']
-        .into_iter()
-        .max_by_key(|d| count(*d as char))
-        .unwrap_or(b',')
-}
-
-/// Reads a CSV file; returns the table and the encoding it was read in.
-pub fn read_csv(bytes: &[u8]) -> Result<(Table, &'static str), ImportError> {
-    let (text, encoding) = decode(bytes);
-    let delimiter = sniff_delimiter(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let headers: Vec<String> = match records.next() {
-        Some(record) => record
-            .map_err(|e| ImportError::Unreadable(format!("the header line: {}", csv_error(&e))))?
-            .iter()
-            .map(|h| h.trim().to_owned())
-            .collect(),
-        None => return Err(ImportError::Empty),
-    };
-    let mut rows = Vec::new();
-    for (index, record) in records.enumerate() {
-        let record = record.map_err(|e| {
-            ImportError::Unreadable(format!("line {}: {}", index + 2, csv_error(&e)))
-        })?;
-        let row: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
-        rows.push(row);
+            }
+            self.row_cells = deduplicated;
+        }
+        if self.have_header {
+            let line = u32::try_from(line).unwrap_or(u32::MAX);
+            let mut row = self.table.start_row(line);
+            for (column, start, end) in &self.row_cells {
+                row.push(*column, &self.row_text[*start..*end]);
+            }
+            row.finish();
+        } else {
+            let width = self.row_cells.last().map_or(0, |c| c.0 as usize + 1);
+            let mut headers = vec![String::new(); width];
+            for (column, start, end) in &self.row_cells {
+                headers[*column as usize] = self.row_text[*start..*end].to_owned();
+            }
+            self.table.headers = headers;
+            self.have_header = true;
+        }
+        self.row_text.clear();
+        self.row_cells.clear();
+        Ok(())
     }
-    Ok((Table { headers, rows }, encoding))
-}
 
-/// The kind of CSV error without the offending text (which may be a name).
-fn csv_error(e: &csv::Error) -> &'static str {
-    match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "not valid text",
-        csv::ErrorKind::UnequalLengths { .. } => "a different number of fields",
-        _ => "not valid CSV",
+    pub(crate) fn limits(&self) -> &'l Limits {
+        self.limits
     }
-}
 
-/// Reads the first worksheet of an XLSX file. Dates come out as ISO 8601; whole numbers
-/// without a decimal point; Excel serial dates in cells not formatted as dates stay
-/// numbers and are converted where a date is expected (see `excel_serial_date`).
-pub fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|_| ImportError::Unreadable("not an XLSX workbook".into()))?;
-    let name = workbook
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or(ImportError::Empty)?;
-    let range = workbook
-        .worksheet_range(&name)
-        .map_err(|_| ImportError::Unreadable("the first worksheet".into()))?;
-    let mut rows = range
-        .rows()
-        .map(|row| row.iter().map(cell_text).collect::<Vec<_>>());
-    let headers = rows.next().ok_or(ImportError::Empty)?;
-    Ok(Table {
-        headers,
-        rows: rows.collect(),
-    })
-}
+    pub(crate) fn finish(self) -> Result<Table, ImportError> {
+        self.finish_with_merges(&[])
+    }
 
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_owned(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => d
-            .as_datetime()
-            .map(|dt| dt.date().format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| d.as_f64().to_string()),
-        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(_) => String::new(),
+    /// The table, with merged areas (end-exclusive lines and columns) filled.
+    pub(crate) fn finish_with_merges(
+        mut self,
+        areas: &[(std::ops::Range<u32>, std::ops::Range<u32>)],
+    ) -> Result<Table, ImportError> {
+        if !self.have_header {
+            return Err(ImportError::Empty);
+        }
+        if !areas.is_empty() && !self.table.apply_merges(areas, self.limits.max_cells) {
+            return Err(ImportError::TooLarge {
+                limit: Limit::Cells,
+                max: Limit::Cells.of(self.limits),
+                line: None,
+            });
+        }
+        Ok(self.table)
     }
 }
 
@@ -142,28 +245,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn windows_1251_and_semicolons_are_recognised() {
-        let (bytes, _, _) = encoding_rs::WINDOWS_1251
-            .encode("ФИО;Дата рождения\nИванов Иван Иванович;01.02.1990\n");
-        let (table, encoding) = read_csv(&bytes).expect("csv");
-        assert_eq!(encoding, "windows-1251");
-        assert_eq!(table.headers, vec!["ФИО", "Дата рождения"]);
-        assert_eq!(table.rows, vec![vec!["Иванов Иван Иванович", "01.02.1990"]]);
-    }
-
-    #[test]
-    fn a_byte_order_mark_and_quoted_commas_are_handled() {
-        let (table, encoding) =
-            read_csv("\u{feff}Surname,Given name,Notes\n\"Smith\",John,\"a, b\"\n".as_bytes())
-                .expect("csv");
-        assert_eq!(encoding, "utf-8");
-        assert_eq!(table.headers[0], "Surname");
-        assert_eq!(table.rows[0][2], "a, b");
-        let (tabs, _) = read_csv(b"a\tb\n1\t2\n").expect("tsv");
-        assert_eq!(tabs.rows[0], vec!["1", "2"]);
-    }
-
-    #[test]
     fn excel_serials_are_days_since_1899_12_30() {
         assert_eq!(
             excel_serial_date(33_270.0),
@@ -178,5 +259,13 @@ mod tests {
             chrono::NaiveDate::from_ymd_opt(2022, 1, 1)
         );
         assert_eq!(excel_serial_date(0.0), None);
+    }
+
+    #[test]
+    fn windows_1251_with_a_few_letters_that_happen_to_be_utf8_is_still_windows_1251() {
+        // "Тё" in Windows-1251 is D2 B8, a valid two-byte UTF-8 sequence.
+        let (bytes, _, _) =
+            encoding_rs::WINDOWS_1251.encode("Фамилия;Имя\nТёмкин;Пётр\nАлёшин;Семён\n");
+        assert_eq!(Encoding::detect(&bytes), Ok(Encoding::Windows1251));
     }
 }

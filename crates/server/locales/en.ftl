@@ -538,6 +538,26 @@ import-attached = imported before
 import-sent-to-review = sent to duplicate review
 import-quarantined = rows quarantined
 import-unreadable = The file could not be read.
+import-refused-rows = The file was refused: the list has more than { $max } rows. Split it into parts.
+import-refused-columns = The file was refused: a value stands past column { $max }.
+import-refused-cells = The file was refused: the list has more than { $max } cells holding a value.
+import-refused-text = The file was refused: the cells hold more than { $max } bytes of text.
+import-refused-cell = The file was refused: a cell holds more than { $max } characters.
+import-refused-line = The file was refused: a line is longer than { $max } bytes.
+import-refused-unpacked = The file was refused: the workbook unpacks to more than { $max } bytes, or to more than it declares.
+import-refused-parts = The file was refused: the workbook has more than { $max } parts.
+import-refused-dimensions = The file was refused: the sheet declares a size past the limits (more than { $max } rows, or too many columns).
+import-refused-encoding = The file was refused: line { $line } holds bytes that are not text. It looks like UTF-8 damaged on the way; save it again as UTF-8 or Windows-1251.
+import-refused-xml = The file was refused: the workbook holds XML that spreadsheet programs do not write (a DTD or entity references).
+import-refused-time = The file was refused: reading it took more than { $max } s.
+import-refused-empty = The file was refused: it has no header row.
+import-refused-no-name-column = The file was refused: no column holds names. It needs a "Surname" or "Full name" column.
+import-refused-limit-hint = This is the server's limit for one import; split the list into several files or ask the administrator to change the limit.
+import-busy = Other lists are being read right now. Try again in a minute.
+import-more-problems = { $count ->
+    [one] and { $count } more problem
+   *[other] and { $count } more problems
+}
 import-again = Upload another file
 import-preview = Check before importing
 import-columns = Columns

@@ -62,6 +62,16 @@ impl Store {
         dispatch!(self, r => r.upload(actor, id).await)
     }
 
+    /// Records why an upload could not be read (JSON) and drops its content.
+    pub async fn mark_upload_failed(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        failure: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, r => r.mark_upload_failed(actor, id, failure).await)
+    }
+
     pub async fn delete_upload(&self, actor: &Actor, id: Uuid) -> Result<(), StoreError> {
         dispatch!(self, r => r.delete_upload(actor, id).await)
     }

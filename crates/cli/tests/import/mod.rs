@@ -1,5 +1,5 @@
 //! `shanyrak import` against the real binary: encodings, XLSX dates, quarantine,
-//! idempotency, on both databases.
+//! idempotency, and the hostile-file corpus (`hostile.rs`), on both databases.
 
 use chrono::Utc;
 use serde_json::Value;
@@ -7,6 +7,12 @@ use shanyrak_store::testing::{Backend, TestDatabase};
 use shanyrak_store::{Store, StoreOptions};
 
 use super::shanyrak;
+
+mod corpus;
+mod feed;
+mod hostile;
+
+use hostile::hostile_files_are_refused_or_imported_within_bounds;
 
 macro_rules! on_both_backends {
     ($($scenario:ident),+ $(,)?) => {
@@ -27,6 +33,7 @@ on_both_backends!(
     windows_1251_list_with_full_names_imports_once,
     xlsx_with_excel_serial_dates_imports,
     bad_rows_are_quarantined_with_reasons_and_good_rows_imported,
+    hostile_files_are_refused_or_imported_within_bounds,
 );
 
 async fn org(db: &str) -> String {

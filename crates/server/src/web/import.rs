@@ -4,8 +4,9 @@
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use fluent_bundle::{FluentArgs, FluentValue};
 use maud::{Markup, html};
 use serde_json::{Value, json};
 use shanyrak_core::Action;
@@ -15,7 +16,10 @@ use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::parse_id;
-use crate::import::{Defaults, RowProblem, check, prepare, run};
+use crate::import::{
+    Defaults, ImportRunError, RowProblem, prepare_off_executor, preview_off_executor, refusal_json,
+    run,
+};
 
 /// Largest upload: a list of 100,000 people is about 15 MB of CSV.
 pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
@@ -134,7 +138,8 @@ pub async fn upload(
     web.require(Action::RegisterHousehold).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let mut fields = Vec::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
+    // Kept as received (no copy): a 50 MB upload is held once while it is stored.
+    let mut file: Option<(String, axum::body::Bytes)> = None;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -149,7 +154,7 @@ pub async fn upload(
                 .await
                 .map_err(|_| WebError::Api(ApiError::PayloadTooLarge))
                 .or_page(ctx)?;
-            file = Some((file_name, bytes.to_vec()));
+            file = Some((file_name, bytes));
         } else {
             let text = field.text().await.unwrap_or_default();
             fields.push((name, text));
@@ -202,6 +207,94 @@ fn summary_figures(ctx: &Ctx, summary: &crate::import::ImportSummary) -> Markup 
     }
 }
 
+/// The page for a file that was refused whole: why, in the user's language, with the
+/// refusal's code in `data-refused` for scripts.
+fn refused_page(ctx: &Ctx, refusal: &Value) -> Response {
+    let code = refusal["code"].as_str().unwrap_or("unreadable");
+    let number = |name: &str| {
+        refusal[name]
+            .as_u64()
+            .map(|n| i64::try_from(n).unwrap_or(i64::MAX))
+    };
+    let mut args = FluentArgs::new();
+    if let Some(max) = number("max") {
+        args.set("max", FluentValue::from(ctx.number(max)));
+    }
+    if let Some(line) = number("line") {
+        args.set("line", FluentValue::from(line));
+    }
+    let key = format!("import-refused-{}", code.replace('_', "-"));
+    // Refusals without figures (not a workbook, no header, a damaged part) keep the
+    // reader's own words, which never quote the file.
+    let reason = super::i18n::try_message(ctx.lang, &key, Some(&args)).unwrap_or_else(|| {
+        format!(
+            "{} {}",
+            ctx.t("import-unreadable"),
+            refusal["detail"].as_str().unwrap_or_default()
+        )
+    });
+    let is_limit = refusal["max"].is_u64() && code != "time";
+    let body = html! {
+        h1 { (ctx.t("import-title")) }
+        p.notice.error role="alert" #import-refused data-refused=(code) { (reason) }
+        @if let Some(line) = number("line") {
+            p { (ctx.t("import-line")) " " (line) }
+        }
+        @if is_limit { p { (ctx.t("import-refused-limit-hint")) } }
+        p { a href="/import" { (ctx.t("import-again")) } }
+    };
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        super::render(ctx, &ctx.t("import-title"), body),
+    )
+        .into_response()
+}
+
+/// A refused file is recorded with its upload (its content dropped), so its preview
+/// answers the same refusal without reading it again; other failures become pages.
+async fn refuse(
+    state: &AppState,
+    web: &Web,
+    upload: uuid::Uuid,
+    error: ImportRunError,
+) -> PageResult {
+    let ctx = &web.ctx;
+    match error {
+        ImportRunError::File(e) => {
+            let refusal = refusal_json(&e);
+            tracing::info!(refused = e.code(), "an uploaded list was refused");
+            state
+                .store
+                .mark_upload_failed(&web.actor, upload, &refusal.to_string())
+                .await
+                .or_page(ctx)?;
+            Ok(refused_page(ctx, &refusal))
+        }
+        ImportRunError::Busy => {
+            let body = html! {
+                h1 { (ctx.t("import-title")) }
+                p.notice.error role="alert" #import-busy { (ctx.t("import-busy")) }
+            };
+            Ok((
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, "60")],
+                super::render(ctx, &ctx.t("import-title"), body),
+            )
+                .into_response())
+        }
+        ImportRunError::Store(e) => Err(WebError::from(e)).or_page(ctx),
+        ImportRunError::Api(e) => Err(WebError::Api(e)).or_page(ctx),
+        ImportRunError::Internal => Err(WebError::Api(ApiError::Internal)).or_page(ctx),
+    }
+}
+
+fn stored_refusal(upload: &shanyrak_store::Upload) -> Option<Value> {
+    upload
+        .failure
+        .as_deref()
+        .map(|f| serde_json::from_str(f).unwrap_or_else(|_| json!({ "code": "unreadable" })))
+}
+
 pub async fn preview(
     State(state): State<AppState>,
     web: Web,
@@ -214,63 +307,35 @@ pub async fn preview(
         .upload(&web.actor, parse_id(&id).or_page(ctx)?)
         .await
         .or_page(ctx)?;
-    let prepared = match prepare(
-        &upload.content,
-        None,
-        &defaults_of(upload.mapping.as_deref()),
-    ) {
-        Ok(p) => p,
-        Err(e) => {
-            let body = html! {
-                h1 { (ctx.t("import-title")) }
-                p.notice.error role="alert" #import-unreadable { (ctx.t("import-unreadable")) " " (e.to_string()) }
-                p { a href="/import" { (ctx.t("import-again")) } }
-            };
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                super::render(ctx, &ctx.t("import-title"), body),
-            )
-                .into_response());
-        }
-    };
-    let (summary, problems) = {
-        let mut summary = crate::import::ImportSummary {
-            rows_read: prepared.rows_read,
-            ..Default::default()
-        };
-        let mut problems = Vec::new();
-        for h in &prepared.households {
-            match check(h) {
-                Ok(valid) => {
-                    summary.households_created += 1;
-                    summary.persons_created += valid.members.len();
-                }
-                Err(found) => {
-                    summary.quarantined += h.lines.len();
-                    problems.extend(found);
-                }
-            }
-        }
-        (summary, problems)
+    if let Some(refusal) = stored_refusal(&upload) {
+        return Ok(refused_page(ctx, &refusal));
+    }
+    let defaults = defaults_of(upload.mapping.as_deref());
+    let preview = match preview_off_executor(upload.content, defaults).await {
+        Ok(preview) => preview,
+        Err(e) => return refuse(&state, &web, upload.id, e).await,
     };
     let body = html! {
         h1 { (ctx.t("import-preview")) }
         p { (upload.file_name) }
         h2 { (ctx.t("import-columns")) }
         ul {
-            @for (index, field) in &prepared.mapping.columns {
-                li { (prepared.headers.get(*index).map(String::as_str).unwrap_or("?")) " → " (field_name(ctx, *field)) }
+            @for (index, field) in &preview.mapping.columns {
+                li { (preview.headers.get(*index).map(String::as_str).unwrap_or("?")) " → " (field_name(ctx, *field)) }
             }
-            @for header in &prepared.mapping.unmapped {
+            @for header in &preview.mapping.unmapped {
                 li { (header) " → " em { (ctx.t("import-left-out")) } }
             }
         }
         h2 { (ctx.t("import-would")) }
-        (summary_figures(ctx, &summary))
-        @if !problems.is_empty() {
+        (summary_figures(ctx, &preview.summary))
+        @if !preview.problems.is_empty() {
             h2 { (ctx.t("import-problems")) }
             ul #problems {
-                @for p in problems.iter().take(100) { li { (problem_text(ctx, p)) } }
+                @for p in &preview.problems { li { (problem_text(ctx, p)) } }
+            }
+            @if preview.problem_count > preview.problems.len() {
+                p { (ctx.count("import-more-problems", i64::try_from(preview.problem_count - preview.problems.len()).unwrap_or(i64::MAX))) }
             }
         }
         form method="post" action=(format!("/import/{}", upload.id)) {
@@ -298,21 +363,18 @@ pub async fn confirm(
         .upload(&web.actor, parse_id(&id).or_page(ctx)?)
         .await
         .or_page(ctx)?;
-    let prepared = prepare(
-        &upload.content,
-        None,
-        &defaults_of(upload.mapping.as_deref()),
-    )
-    .map_err(|_| WebError::Api(ApiError::NotFound))
-    .or_page(ctx)?;
-    let (summary, _) = run(&state, &web.actor, &prepared, false, |_, _| {})
-        .await
-        .map_err(|e| match e {
-            crate::import::ImportRunError::Store(e) => WebError::from(e),
-            crate::import::ImportRunError::Api(e) => WebError::Api(e),
-            crate::import::ImportRunError::File(_) => WebError::Api(ApiError::NotFound),
-        })
-        .or_page(ctx)?;
+    if let Some(refusal) = stored_refusal(&upload) {
+        return Ok(refused_page(ctx, &refusal));
+    }
+    let defaults = defaults_of(upload.mapping.as_deref());
+    let prepared = match prepare_off_executor(upload.content, None, defaults).await {
+        Ok(prepared) => std::sync::Arc::new(prepared),
+        Err(e) => return refuse(&state, &web, upload.id, e).await,
+    };
+    let (summary, _) = match run(&state, &web.actor, prepared, false, |_, _| {}).await {
+        Ok(done) => done,
+        Err(e) => return refuse(&state, &web, upload.id, e).await,
+    };
     // The file held personal data; what it produced is in the registry and the quarantine.
     state
         .store

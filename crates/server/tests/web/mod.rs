@@ -31,6 +31,7 @@ on_both_backends!(
     web_pages_render_in_every_language_without_missing_keys,
     web_pages_check_roles_and_organisations,
     web_import_previews_confirms_and_quarantine_rows_are_corrected,
+    web_import_refusal_is_kept_and_the_file_not_read_again,
     web_casework_from_household_to_referral_answered_by_the_partner,
     web_subject_access_and_erasure_at_the_desk,
     web_resettlement_programme_from_the_form,
@@ -804,6 +805,77 @@ async fn web_import_previews_confirms_and_quarantine_rows_are_corrected(app: Tes
         !page.contains("/reception?quarantine="),
         "the corrected row left the quarantine"
     );
+}
+
+async fn web_import_refusal_is_kept_and_the_file_not_read_again(app: TestApp) {
+    let (_, html) = get(&app, &app.token_a, "/import").await;
+    let csrf = csrf_of(&html);
+    // A list with no column of names is refused whole.
+    let (content_type, body) = multipart(
+        &[("csrf", &csrf)],
+        "phones.csv",
+        "Телефон;Город\n+77011234567;Oral\n".as_bytes(),
+    );
+    let uploaded = browser()
+        .post(app.url("/import"))
+        .header(COOKIE, session(&app.token_a))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(uploaded.status(), StatusCode::SEE_OTHER);
+    let preview_path = location(&uploaded);
+    let (status, page) = get(&app, &app.token_a, &preview_path).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("data-refused=\"no_name_column\""),
+        "the refusal names why: {page}"
+    );
+    // The refusal is kept with the upload and the file's content is gone: opening the
+    // preview again (or confirming) answers the same refusal without reading anything.
+    let actor = app
+        .store
+        .authenticate_token(&app.token_a, chrono::Utc::now())
+        .await
+        .expect("store")
+        .expect("actor");
+    let id = preview_path
+        .trim_start_matches("/import/")
+        .parse()
+        .expect("upload id");
+    let upload = app.store.upload(&actor, id).await.expect("upload");
+    assert!(upload.content.is_empty());
+    let kept: Value = serde_json::from_str(upload.failure.as_deref().expect("failure kept"))
+        .expect("failure JSON");
+    assert_eq!(kept["code"], "no_name_column");
+    let (status, again) = get(&app, &app.token_a, &preview_path).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.contains("data-refused=\"no_name_column\""));
+    let confirmed = post_form(
+        &app,
+        &app.token_a,
+        &preview_path,
+        &[("csrf", &csrf_of(&again))],
+    )
+    .await;
+    assert_eq!(confirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // In every language the refusal is a sentence, not a message key.
+    for lang in ["en", "kk", "ky"] {
+        let page = browser()
+            .get(app.url(&preview_path))
+            .header(
+                COOKIE,
+                format!("{}; shanyrak_lang={lang}", session(&app.token_a)),
+            )
+            .send()
+            .await
+            .expect("send")
+            .text()
+            .await
+            .expect("body");
+        assert!(!page.contains("import-refused-"), "{lang}: {page}");
+    }
 }
 
 async fn web_casework_from_household_to_referral_answered_by_the_partner(app: TestApp) {

@@ -50,6 +50,9 @@ pub struct Upload {
     pub file_digest: String,
     pub content: Vec<u8>,
     pub mapping: Option<String>,
+    /// Why the file could not be read (JSON: `{"code": …}` and the refusal's figures),
+    /// once a preview tried; its content is then gone.
+    pub failure: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -199,7 +202,7 @@ backend_impl! {
         may_import(actor)?;
         let mut conn = self.reader.acquire().await?;
         let row = sqlx::query(
-            "SELECT id, file_name, file_digest, content, mapping, created_at FROM import_uploads \
+            "SELECT id, file_name, file_digest, content, mapping, failure, created_at FROM import_uploads \
              WHERE id = $1 AND organisation_id = $2 AND created_by = $3",
         )
         .bind(id)
@@ -214,8 +217,27 @@ backend_impl! {
             file_digest: row.try_get("file_digest")?,
             content: row.try_get("content")?,
             mapping: row.try_get("mapping")?,
+            failure: row.try_get("failure")?,
             created_at: row.try_get("created_at")?,
         })
+    }
+
+    /// Records why an upload could not be read and drops its content: its preview then
+    /// answers the same refusal without reading the file again.
+    pub async fn mark_upload_failed(&self, actor: &Actor, id: Uuid, failure: &str) -> Result<(), StoreError> {
+        may_import(actor)?;
+        let mut conn = self.writer.acquire().await?;
+        sqlx::query(
+            "UPDATE import_uploads SET failure = $1, content = $2 WHERE id = $3 AND organisation_id = $4 AND created_by = $5",
+        )
+        .bind(failure.to_owned())
+        .bind(Vec::<u8>::new())
+        .bind(id)
+        .bind(actor.organisation_id)
+        .bind(actor.user_id)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
     }
 
     pub async fn delete_upload(&self, actor: &Actor, id: Uuid) -> Result<(), StoreError> {
