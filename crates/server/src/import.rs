@@ -482,7 +482,10 @@ pub async fn run(
                             .filter(|c| c.iter().any(|c| c.organisation_id == own))
                             .count();
                         partners_found.extend(
-                            found.into_values().flatten().filter(|c| c.organisation_id != own),
+                            found
+                                .into_values()
+                                .flatten()
+                                .filter(|c| c.organisation_id != own),
                         );
                         queue.extend(pairs);
                     }

@@ -19,6 +19,7 @@ use shanyrak_core::disclosure::{
     CountTable, DisclosureError, Entry, Link, Margins, ProtectedTable, PublishedTable,
     ReleaseTable, TableEntry, attacker, protect_release,
 };
+use shanyrak_core::places::PlaceIndex;
 use shanyrak_core::sharing::SharingCategory;
 use shanyrak_core::stats::{
     PopulationCell, PopulationStats, age_by_sex_cells, population_from_cells,
@@ -380,7 +381,7 @@ pub struct PublicBeds {
 
 /// The disclosure rules a release was made under; a stored release made under older
 /// rules is never shown, a new one is made instead.
-pub const DISCLOSURE_RULES: u32 = 2;
+pub const DISCLOSURE_RULES: u32 = 3;
 
 /// One public release.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -418,10 +419,34 @@ impl From<ReleaseError> for ApiError {
     }
 }
 
-/// How a public release names a city. Every public table names its cities through this
-/// one function: it is where ids from the place list will replace `COUNTRY/City` as typed.
-fn public_city_label(country: CountryCode, city: &str) -> String {
-    city_key(country.as_str(), city)
+/// What a public release calls a city that the place list does not know: free text never
+/// reaches a public table (it may be a misspelling that points at one family, or a name).
+pub const UNCONFIRMED_PLACE: &str = "unconfirmed";
+
+/// How a public release names a city: `COUNTRY/Name` with the place list's English name of
+/// the settlement the text resolves to, so every spelling of one place (Уральск, Орал,
+/// Oral) is one row; text that names no single settlement of that country is counted as
+/// `COUNTRY/unconfirmed`.
+fn public_city_label(places: &PlaceIndex, country: CountryCode, city: &str) -> String {
+    use shanyrak_core::places::{MatchKind, PlaceKind};
+    let settlement =
+        |p: &shanyrak_core::places::Place| p.country == country && p.kind == PlaceKind::Settlement;
+    // One settlement of that name, else the largest whose whole name it is (Aktau the city,
+    // not the villages of that name): a count by city, not a record, is at stake here.
+    let place = places
+        .resolve_where(city, settlement)
+        .and_then(|id| places.list().get(id))
+        .or_else(|| {
+            places
+                .search_where(city, 1, settlement)
+                .into_iter()
+                .find(|m| m.kind == MatchKind::Exact)
+                .map(|m| m.place)
+        });
+    match place {
+        Some(place) => city_key(country.as_str(), place.name("en")),
+        None => city_key(country.as_str(), UNCONFIRMED_PLACE),
+    }
 }
 
 /// Tables of a release, in this order; `persons` tables count the same people.
@@ -448,7 +473,11 @@ type BedsByCity = BTreeMap<String, (u64, u64)>;
 
 /// The linked tables of a release before protection: people by city × group and by age
 /// band × sex, and beds by city as in use and free, capacity being their total.
-fn release_tables(cells: &[PopulationCell], beds: &BedsByCity) -> [ReleaseTable; 3] {
+fn release_tables(
+    places: &PlaceIndex,
+    cells: &[PopulationCell],
+    beds: &BedsByCity,
+) -> [ReleaseTable; 3] {
     let groups: Vec<&str> = PopulationGroup::ALL.iter().map(|g| g.as_str()).collect();
     let mut by_city: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for cell in cells.iter().filter(|c| c.counted) {
@@ -457,7 +486,7 @@ fn release_tables(cells: &[PopulationCell], beds: &BedsByCity) -> [ReleaseTable;
             .position(|g| *g == cell.group.as_str())
             .unwrap_or(0);
         by_city
-            .entry(public_city_label(cell.country, &cell.city))
+            .entry(public_city_label(places, cell.country, &cell.city))
             .or_insert_with(|| vec![0; groups.len()])[column] += cell.records;
     }
     let city_by_group = CountTable {
@@ -488,12 +517,13 @@ fn release_tables(cells: &[PopulationCell], beds: &BedsByCity) -> [ReleaseTable;
 /// The release of these figures, protected and checked (CPU-bound: seconds at most at
 /// hundreds of cities).
 fn protected_release(
+    places: &PlaceIndex,
     cells: &[PopulationCell],
     beds: &BedsByCity,
     threshold: u64,
     now: DateTime<Utc>,
 ) -> Result<PublicRelease, DisclosureError> {
-    let tables = release_tables(cells, beds);
+    let tables = release_tables(places, cells, beds);
     let [city_by_group, age_by_sex, beds]: [ProtectedTable; 3] =
         protect_release(&tables, &release_links(), threshold)?
             .try_into()
@@ -574,13 +604,18 @@ pub async fn make_release(
 ) -> Result<PublicRelease, ReleaseError> {
     let today = now.date_naive();
     let cells = store.population_cells(None, today, None).await?;
+    let places = crate::places::index()
+        .await
+        .map_err(|_| ReleaseError::Task)?;
     let mut beds = BedsByCity::new();
     for (country, city, _, in_service, _, _, free) in store.bed_figures(now).await? {
-        let entry = beds.entry(public_city_label(country, &city)).or_default();
+        let entry = beds
+            .entry(public_city_label(places, country, &city))
+            .or_default();
         entry.0 += in_service;
         entry.1 += free;
     }
-    tokio::task::spawn_blocking(move || protected_release(&cells, &beds, threshold, now))
+    tokio::task::spawn_blocking(move || protected_release(places, &cells, &beds, threshold, now))
         .await
         .map_err(|_| ReleaseError::Task)?
         .map_err(ReleaseError::from)
