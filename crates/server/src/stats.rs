@@ -408,6 +408,8 @@ pub enum ReleaseError {
     Disclosure(#[from] DisclosureError),
     #[error("the release task stopped")]
     Task,
+    #[error(transparent)]
+    Heavy(#[from] crate::heavy::HeavyError),
 }
 
 impl From<ReleaseError> for ApiError {
@@ -415,6 +417,7 @@ impl From<ReleaseError> for ApiError {
         match error {
             ReleaseError::Store(e) => e.into(),
             ReleaseError::Disclosure(_) | ReleaseError::Task => ApiError::Internal,
+            ReleaseError::Heavy(e) => e.into(),
         }
     }
 }
@@ -597,6 +600,9 @@ fn table_json(table: &ProtectedTable) -> serde_json::Value {
 
 /// Computes a release over every organisation. The protection runs off the async
 /// executor; a release it cannot protect is an error and nothing is published.
+/// How long protecting one public release may take (500 cities take about a second).
+const RELEASE_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 pub async fn make_release(
     store: &Store,
     threshold: u64,
@@ -615,10 +621,13 @@ pub async fn make_release(
         entry.0 += in_service;
         entry.1 += free;
     }
-    tokio::task::spawn_blocking(move || protected_release(places, &cells, &beds, threshold, now))
-        .await
-        .map_err(|_| ReleaseError::Task)?
-        .map_err(ReleaseError::from)
+    // Thousands of small linear programs: on the bounded blocking pool, never on the
+    // threads that answer requests.
+    crate::heavy::run(RELEASE_LIMIT, move || {
+        protected_release(places, &cells, &beds, threshold, now)
+    })
+    .await?
+    .map_err(ReleaseError::from)
 }
 
 /// Whether a stored release body was made under the current disclosure rules.
