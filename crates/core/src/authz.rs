@@ -161,6 +161,9 @@ impl crate::Household {
         if !viewer.sees(Field::Phone) {
             self.phone = None;
         }
+        if !viewer.sees(Field::CurrentPosition) {
+            self.current_location = None;
+        }
         let documents = viewer.sees(Field::DocumentNumber);
         for member in &mut self.members {
             if !documents {

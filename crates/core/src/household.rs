@@ -153,9 +153,42 @@ pub struct LocationInput {
     pub city: Option<String>,
 }
 
+/// Where a household is now, when that is not its city yet (waiting at a border post, on
+/// the road): a place of the place list, exact coordinates, or both. Placement measures
+/// travel from here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CurrentLocationInput {
+    /// The id of a place of the place list (`GET /api/v1/places`).
+    #[serde(default)]
+    pub place_id: Option<u32>,
+    /// WGS 84 degrees; when absent, the place's own coordinates.
+    #[serde(default)]
+    pub coordinates: Option<crate::shelter::Coordinates>,
+}
+
+/// Where a household is now, as stored: always with coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CurrentLocation {
+    /// The place of the place list, when one was named.
+    pub place_id: Option<u32>,
+    pub coordinates: crate::shelter::Coordinates,
+}
+
+impl CurrentLocation {
+    pub fn to_input(self) -> CurrentLocationInput {
+        CurrentLocationInput {
+            place_id: self.place_id,
+            coordinates: Some(self.coordinates),
+        }
+    }
+}
+
 /// A household as submitted to `POST /api/v1/households`. Fields are optional at this
 /// level so that [`validate`] can report every missing one at once.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdInput {
@@ -170,6 +203,9 @@ pub struct HouseholdInput {
     /// Current location (required: country and city).
     #[serde(default)]
     pub location: Option<LocationInput>,
+    /// Where the household is now, if not in its city yet (optional).
+    #[serde(default)]
+    pub current_location: Option<CurrentLocationInput>,
     /// Contact phone in any usual spelling; stored in E.164.
     #[serde(default)]
     pub phone: Option<String>,
@@ -235,12 +271,13 @@ pub struct MemberInput {
 }
 
 /// A household that passed every rule, ready to be stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ValidatedHousehold {
     pub group: PopulationGroup,
     pub arrival_date: Option<NaiveDate>,
     pub crossing_point: Option<String>,
     pub location: Location,
+    pub current_location: Option<CurrentLocation>,
     pub phone: Option<PhoneNumber>,
     pub languages: Vec<String>,
     pub needs: Vec<Need>,
@@ -286,7 +323,7 @@ pub struct Person {
 }
 
 /// A registered household, as stored and returned by the API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Household {
     pub id: Uuid,
@@ -296,6 +333,8 @@ pub struct Household {
     pub arrival_date: Option<NaiveDate>,
     pub crossing_point: Option<String>,
     pub location: Location,
+    /// Where the household is now, if not in its city yet.
+    pub current_location: Option<CurrentLocation>,
     pub phone: Option<PhoneNumber>,
     pub languages: Vec<String>,
     pub needs: Vec<Need>,
@@ -324,6 +363,7 @@ impl Household {
                 region: self.location.region.clone(),
                 city: Some(self.location.city.clone()),
             }),
+            current_location: self.current_location.map(CurrentLocation::to_input),
             phone: self.phone.as_ref().map(|p| p.to_string()),
             languages: self.languages.clone(),
             needs: self.needs.clone(),
@@ -538,6 +578,7 @@ pub fn validate(
         );
     }
 
+    let current_location = validate_current_location(&mut errors, input.current_location);
     let members = validate_members(&mut errors, input.members.as_deref(), ctx);
 
     if !errors.is_empty() {
@@ -549,6 +590,7 @@ pub fn validate(
             arrival_date,
             crossing_point,
             location,
+            current_location,
             phone,
             languages,
             needs,
@@ -567,6 +609,63 @@ pub fn validate(
             "incomplete household",
         ))),
     }
+}
+
+/// A place of the place list, coordinates within range, or both; nothing else.
+fn validate_current_location(
+    errors: &mut ValidationErrors,
+    input: Option<CurrentLocationInput>,
+) -> Option<CurrentLocation> {
+    let input = input?;
+    let place = match input.place_id {
+        None => None,
+        Some(id) => {
+            let found = crate::places::PlaceList::shared()
+                .and_then(|list| list.get(crate::places::PlaceId(id)));
+            if found.is_none() {
+                errors.push(
+                    "#/current_location/place_id",
+                    FieldErrorCode::InvalidValue,
+                    "not a place of the place list (look it up with GET /api/v1/places)",
+                );
+                return None;
+            }
+            found
+        }
+    };
+    let coordinates = match (input.coordinates, place) {
+        (Some(c), _) => {
+            let in_range = c.latitude.is_finite()
+                && c.longitude.is_finite()
+                && (-90.0..=90.0).contains(&c.latitude)
+                && (-180.0..=180.0).contains(&c.longitude);
+            if !in_range {
+                errors.push(
+                    "#/current_location/coordinates",
+                    FieldErrorCode::InvalidValue,
+                    "latitude must be within ±90 and longitude within ±180",
+                );
+                return None;
+            }
+            c
+        }
+        (None, Some(place)) => crate::shelter::Coordinates {
+            latitude: place.coordinates.lat,
+            longitude: place.coordinates.lon,
+        },
+        (None, None) => {
+            errors.push(
+                "#/current_location",
+                FieldErrorCode::Required,
+                "give a place_id of the place list, coordinates, or both (or null for none)",
+            );
+            return None;
+        }
+    };
+    Some(CurrentLocation {
+        place_id: input.place_id,
+        coordinates,
+    })
 }
 
 fn validate_members(
@@ -1067,6 +1166,59 @@ mod tests {
     }
 
     #[test]
+    fn current_location_is_a_place_of_the_list_or_coordinates() {
+        // Oral (Уральск) in the place list.
+        const ORAL: u32 = 608_668;
+        let mut input = household();
+        input.current_location = Some(CurrentLocationInput {
+            place_id: Some(ORAL),
+            coordinates: None,
+        });
+        let valid = validate(&input, &ctx()).expect("a place of the list");
+        let at = valid.current_location.expect("kept");
+        assert_eq!(at.place_id, Some(ORAL));
+        assert!((at.coordinates.latitude - 51.246).abs() < 0.01, "{at:?}");
+        assert!((at.coordinates.longitude - 51.426).abs() < 0.01, "{at:?}");
+
+        let exact = crate::shelter::Coordinates {
+            latitude: 50.95,
+            longitude: 52.08,
+        };
+        input.current_location = Some(CurrentLocationInput {
+            place_id: Some(ORAL),
+            coordinates: Some(exact),
+        });
+        let valid = validate(&input, &ctx()).expect("both");
+        assert_eq!(valid.current_location.map(|c| c.coordinates), Some(exact));
+
+        for (location, pointer) in [
+            (
+                CurrentLocationInput {
+                    place_id: Some(1),
+                    coordinates: None,
+                },
+                "#/current_location/place_id",
+            ),
+            (
+                CurrentLocationInput {
+                    place_id: None,
+                    coordinates: Some(crate::shelter::Coordinates {
+                        latitude: 91.0,
+                        longitude: 0.0,
+                    }),
+                },
+                "#/current_location/coordinates",
+            ),
+            (CurrentLocationInput::default(), "#/current_location"),
+        ] {
+            input.current_location = Some(location);
+            let errors = validate(&input, &ctx()).expect_err("refused");
+            let pointers: Vec<&str> = errors.errors.iter().map(|e| e.pointer.as_str()).collect();
+            assert_eq!(pointers, vec![pointer], "{location:?}");
+        }
+    }
+
+    #[test]
     fn to_input_round_trips_through_validation() {
         let valid = validate(&household(), &ctx()).expect("valid");
         let person_id = Uuid::from_u128(7);
@@ -1078,6 +1230,7 @@ mod tests {
             arrival_date: valid.arrival_date,
             crossing_point: valid.crossing_point.clone(),
             location: valid.location.clone(),
+            current_location: valid.current_location,
             phone: valid.phone.clone(),
             languages: valid.languages.clone(),
             needs: valid.needs.clone(),
@@ -1438,7 +1591,12 @@ mod proptests {
                 location,
                 phone(),
             ),
-            (languages, needs, proptest::option::of(any::<bool>())),
+            (
+                languages,
+                needs,
+                proptest::option::of(any::<bool>()),
+                current_location(),
+            ),
             (
                 proptest::option::of(prop::sample::select(LegalBasis::ALL.to_vec())),
                 mostly(Just(Some(true)), proptest::option::of(any::<bool>())),
@@ -1450,13 +1608,14 @@ mod proptests {
             .prop_map(
                 |(
                     (group, arrival_date, crossing_point, location, phone),
-                    (languages, needs, accepts_sex_separation),
+                    (languages, needs, accepts_sex_separation, current_location),
                     (legal_basis, information_given, status, notes, members),
                 )| HouseholdInput {
                     group,
                     arrival_date,
                     crossing_point,
                     location,
+                    current_location,
                     phone,
                     languages,
                     needs,
@@ -1507,6 +1666,35 @@ mod proptests {
         .collect()
     }
 
+    /// Mostly absent; else a known place (Oral), an unknown id, coordinates in and out of
+    /// range, or nothing at all inside.
+    fn current_location() -> impl Strategy<Value = Option<CurrentLocationInput>> {
+        let place = prop_oneof![
+            Just(Some(ORAL)),
+            Just(Some(1)),
+            Just(None),
+            any::<Option<u32>>()
+        ];
+        let coordinates = proptest::option::of((-120.0f64..120.0, -200.0f64..200.0).prop_map(
+            |(latitude, longitude)| crate::shelter::Coordinates {
+                latitude,
+                longitude,
+            },
+        ));
+        mostly(
+            Just(None),
+            (place, coordinates).prop_map(|(place_id, coordinates)| {
+                Some(CurrentLocationInput {
+                    place_id,
+                    coordinates,
+                })
+            }),
+        )
+    }
+
+    /// Oral (Уральск) in the place list.
+    const ORAL: u32 = 608_668;
+
     /// The household as stored from a validated one, as the store would build it.
     fn stored(valid: &ValidatedHousehold) -> Household {
         Household {
@@ -1517,6 +1705,7 @@ mod proptests {
             arrival_date: valid.arrival_date,
             crossing_point: valid.crossing_point.clone(),
             location: valid.location.clone(),
+            current_location: valid.current_location,
             phone: valid.phone.clone(),
             languages: valid.languages.clone(),
             needs: valid.needs.clone(),

@@ -46,9 +46,9 @@ pub use country::CountryCode;
 pub use date::BirthDate;
 pub use document::{Document, DocumentInput, DocumentType};
 pub use household::{
-    Household, HouseholdInput, HouseholdStatus, LegalBasis, Location, LocationInput, MemberInput,
-    Need, Person, PopulationGroup, Relationship, Sex, ValidatedHousehold, ValidatedMember,
-    Vulnerability,
+    CurrentLocation, CurrentLocationInput, Household, HouseholdInput, HouseholdStatus, LegalBasis,
+    Location, LocationInput, MemberInput, Need, Person, PopulationGroup, Relationship, Sex,
+    ValidatedHousehold, ValidatedMember, Vulnerability,
 };
 pub use org::{OrgKind, Organisation};
 pub use phone::PhoneNumber;

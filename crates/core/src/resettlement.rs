@@ -532,6 +532,7 @@ mod tests {
             group: PopulationGroup::Arrival,
             arrival_date: Some(day(2022, 9, 24)),
             crossing_point: None,
+            current_location: None,
             location: Location {
                 country: CountryCode::KZ,
                 region: None,

@@ -29,6 +29,9 @@ string_enum!(
         Phone => "phone",
         /// Free-text notes on a household.
         HouseholdNotes => "household_notes",
+        /// Where a household is waiting now (a place of the place list or coordinates):
+        /// where to find people who fled.
+        CurrentPosition => "current_position",
         /// Protection risk and medical vulnerabilities.
         SensitiveVulnerability => "sensitive_vulnerability",
         /// Pregnancy.
@@ -158,6 +161,12 @@ pub const RULES: &[Rule] = &[
         own: REGISTERING,
         beyond: Beyond::Nobody,
         shown_on: "households, subject access, audit trail",
+    },
+    Rule {
+        field: Field::CurrentPosition,
+        own: &[Admin, Registrar, Caseworker, SiteManager, Dispatcher],
+        beyond: Beyond::Nobody,
+        shown_on: "households, waiting list, dispatch, subject access, audit trail",
     },
     Rule {
         field: Field::SensitiveVulnerability,
@@ -360,6 +369,7 @@ pub const AUDIT_SHAPES: &[PayloadShape] = &[
             part("/members/*/documents", Field::DocumentNumber),
             part("/phone", Field::Phone),
             part("/notes", Field::HouseholdNotes),
+            part("/current_location", Field::CurrentPosition),
             PayloadPart {
                 pointer: "/members/*/vulnerabilities",
                 field: Field::SensitiveVulnerability,

@@ -78,6 +78,7 @@ field-crossing-point = Crossing point
 field-country = Country
 field-region = Region
 field-city = City / settlement
+field-current-place = Where they are now, if not in the city yet (town or border post)
 field-phone = Phone
 field-languages = Languages
 field-needs = Needs
@@ -394,6 +395,7 @@ dispatch-failed = { $count ->
 }
 dispatch-in-city = in their own city
 dispatch-travel = { $km } km from their city
+dispatch-travel-from-here = { $km } km from where they are now
 dispatch-better-unavailable = { $count ->
     [one] { $count } better option was taken
    *[other] { $count } better options were taken
@@ -713,3 +715,5 @@ enum-pipeline-accepted = accepted
 enum-pipeline-rejected = rejected
 enum-pipeline-departed = departed
 enum-pipeline-withdrawn = withdrawn
+field-error-place-id-invalid-value = Not found in the place list: type the name of the town, village or border post, in any script.
+field-error-coordinates-invalid-value = Coordinates must be a latitude within ±90 and a longitude within ±180.

@@ -79,6 +79,7 @@ field-crossing-point = Өткізу пункті
 field-country = Ел
 field-region = Облыс
 field-city = Қала / елді мекен
+field-current-place = Қазір қайда, егер әлі қалада болмаса (қала немесе өткізу пункті)
 field-phone = Телефон
 field-languages = Тілдер
 field-needs = Қажеттіліктер
@@ -392,6 +393,7 @@ dispatch-failed = { $count ->
 }
 dispatch-in-city = өз қаласында
 dispatch-travel = өз қаласынан { $km } км
+dispatch-travel-from-here = қазір тұрған жерінен { $km } км
 dispatch-better-unavailable = { $count ->
     [one] { $count } ыңғайлырақ нұсқа бос емес
    *[other] { $count } ыңғайлырақ нұсқа бос емес
@@ -707,3 +709,5 @@ enum-pipeline-accepted = қабылданды
 enum-pipeline-rejected = бас тартылды
 enum-pipeline-departed = кетті
 enum-pipeline-withdrawn = кері алынды
+field-error-place-id-invalid-value = Орындар тізімінен табылмады: қаланың, ауылдың немесе өткізу пунктінің атауын кез келген тілде жазыңыз.
+field-error-coordinates-invalid-value = Координаттар: ендік ±90, бойлық ±180 шегінде.

@@ -79,6 +79,7 @@ field-crossing-point = Өткөрүү пункту
 field-country = Өлкө
 field-region = Облус
 field-city = Шаар / калктуу конуш
+field-current-place = Азыр кайда, эгер шаарда боло элек болсо (шаар же өткөрүү пункту)
 field-phone = Телефон
 field-languages = Тилдер
 field-needs = Муктаждыктар
@@ -392,6 +393,7 @@ dispatch-failed = { $count ->
 }
 dispatch-in-city = өз шаарында
 dispatch-travel = өз шаарынан { $km } км
+dispatch-travel-from-here = азыр турган жеринен { $km } км
 dispatch-better-unavailable = { $count ->
     [one] { $count } ыңгайлуураак вариант бош эмес
    *[other] { $count } ыңгайлуураак вариант бош эмес
@@ -707,3 +709,5 @@ enum-pipeline-accepted = кабыл алынды
 enum-pipeline-rejected = баш тартылды
 enum-pipeline-departed = кетти
 enum-pipeline-withdrawn = кайра алынды
+field-error-place-id-invalid-value = Жерлердин тизмесинен табылган жок: шаардын, айылдын же өткөрүү пунктунун атын каалаган тилде жазыңыз.
+field-error-coordinates-invalid-value = Координаттар: кеңдик ±90, узундук ±180 чегинде.

@@ -81,6 +81,7 @@ field-crossing-point = Пункт пропуска
 field-country = Страна
 field-region = Область
 field-city = Город / населённый пункт
+field-current-place = Где они сейчас, если ещё не в городе (город или пункт пропуска)
 field-phone = Телефон
 field-languages = Языки
 field-needs = Потребности
@@ -403,6 +404,7 @@ dispatch-failed = { $count ->
 }
 dispatch-in-city = в своём городе
 dispatch-travel = { $km } км от своего города
+dispatch-travel-from-here = { $km } км от того места, где они сейчас
 dispatch-better-unavailable = { $count ->
     [one] { $count } более удобный вариант занят
     [few] { $count } более удобных варианта заняты
@@ -726,3 +728,5 @@ enum-pipeline-accepted = приняты
 enum-pipeline-rejected = отказ
 enum-pipeline-departed = выехали
 enum-pipeline-withdrawn = отозваны
+field-error-place-id-invalid-value = Не найдено в списке мест: введите название города, села или пункта пропуска, на любом языке.
+field-error-coordinates-invalid-value = Координаты: широта в пределах ±90, долгота в пределах ±180.

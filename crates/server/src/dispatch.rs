@@ -75,8 +75,11 @@ pub fn build_problem(waiting: &[WaitingHousehold], sites: &[SiteView]) -> placem
             priority: placement_weight(&w.vulnerabilities),
             waiting_days: u32::try_from(w.waiting_days.max(0)).unwrap_or(u32::MAX),
             preferred_city: w.city.clone(),
-            // Not recorded yet: travel is measured from the city's centre.
-            current_position: None,
+            // Travel is measured from here when known, else from the city's centre.
+            current_position: w.current_location.map(|at| placement::Coordinates {
+                lat: at.coordinates.latitude,
+                lon: at.coordinates.longitude,
+            }),
             accepts_sex_separation: w.accepts_sex_separation,
             // Not asked yet; the store admits one household per family room.
             accepts_several_rooms: false,
@@ -588,6 +591,7 @@ mod tests {
                 region: None,
                 city: "Oral".into(),
             },
+            current_location: None,
             phone: None,
             languages: Vec::new(),
             needs: Vec::new(),

@@ -81,6 +81,10 @@ impl AppState {
     /// The state for a store, with the identity index built from its persons.
     pub async fn build(store: Store) -> Result<Self, shanyrak_store::StoreError> {
         let identity = identity::IdentityIndex::build(&store).await?;
+        // Built now so that forms can resolve place names without waiting for it.
+        if places::index().await.is_err() {
+            tracing::error!("the place list could not be indexed");
+        }
         Ok(Self {
             store,
             identity: std::sync::Arc::new(identity),

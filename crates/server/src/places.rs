@@ -40,6 +40,13 @@ pub fn build_index() -> Result<PlaceIndex, PlaceListError> {
     PlaceList::embedded().map(|list| PlaceIndex::new(list, canonical_key))
 }
 
+/// The shared index for synchronous code (form parsing). The server builds it at start
+/// ([`index`] from `AppState::build`), so this does not block; if it was not built yet it
+/// is built here, once.
+pub fn index_now() -> Option<&'static PlaceIndex> {
+    INDEX.get_or_init(build_index).as_ref().ok()
+}
+
 /// The shared index, built on first use on a blocking thread.
 pub async fn index() -> Result<&'static PlaceIndex, ApiError> {
     let built = match INDEX.get() {

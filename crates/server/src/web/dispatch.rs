@@ -208,7 +208,15 @@ fn reason_text(ctx: &Ctx, reason: &placement::PlacementReason) -> String {
         ctx.t(&format!("arrangement-{}", arrangement.replace('_', "-"))),
         ctx.t(&format!("choice-{}", choice.replace('_', "-"))),
     ];
-    if reason.in_preferred_city {
+    if reason.travel_from == placement::TravelFrom::CurrentPosition {
+        if reason.in_preferred_city {
+            parts.push(ctx.t("dispatch-in-city"));
+        }
+        parts.push(ctx.t_with(
+            "dispatch-travel-from-here",
+            &[("km", (reason.travel_km.round() as i64).into())],
+        ));
+    } else if reason.in_preferred_city {
         parts.push(ctx.t("dispatch-in-city"));
     } else {
         parts.push(ctx.t_with(

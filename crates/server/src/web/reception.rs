@@ -69,6 +69,9 @@ pub struct HouseholdDraft {
     pub country: String,
     pub region: String,
     pub city: String,
+    /// Where the household is now, as typed: a place name in any script, or
+    /// "latitude, longitude".
+    pub current_place: String,
     pub phone: String,
     pub languages: String,
     pub needs: Vec<String>,
@@ -213,6 +216,7 @@ impl HouseholdDraft {
             country: text(form, "country"),
             region: text(form, "region"),
             city: text(form, "city"),
+            current_place: text(form, "current_place"),
             phone: text(form, "phone"),
             languages: text(form, "languages"),
             needs: form.all("needs").into_iter().map(str::to_owned).collect(),
@@ -310,6 +314,10 @@ impl HouseholdDraft {
             country: household.location.country.to_string(),
             region: household.location.region.clone().unwrap_or_default(),
             city: household.location.city.clone(),
+            current_place: household
+                .current_location
+                .map(current_place_text)
+                .unwrap_or_default(),
             phone: household
                 .phone
                 .as_ref()
@@ -382,6 +390,9 @@ impl HouseholdDraft {
             }
         }
         h.insert("location".into(), Value::Object(location));
+        if let Some(current) = current_location_json(&self.current_place) {
+            h.insert("current_location".into(), current);
+        }
         h.insert(
             "languages".into(),
             json!(
@@ -419,6 +430,59 @@ impl HouseholdDraft {
             Err(_) => Err(FieldErrors::default()),
         }
     }
+}
+
+/// How a stored current location is shown in the form: the place's Russian name (which
+/// resolves back to it), or the coordinates when no place was named.
+fn current_place_text(at: shanyrak_core::CurrentLocation) -> String {
+    let named = at.place_id.and_then(|id| {
+        shanyrak_core::places::PlaceList::shared()
+            .and_then(|list| list.get(shanyrak_core::places::PlaceId(id)))
+            .map(|place| place.name("ru").to_owned())
+    });
+    named.unwrap_or_else(|| {
+        format!(
+            "{:.5}, {:.5}",
+            at.coordinates.latitude, at.coordinates.longitude
+        )
+    })
+}
+
+/// A current location for reading: the place's name in the user's language, or the
+/// coordinates.
+pub fn current_place_label(ctx: &Ctx, at: shanyrak_core::CurrentLocation) -> String {
+    at.place_id
+        .and_then(|id| {
+            shanyrak_core::places::PlaceList::shared()
+                .and_then(|list| list.get(shanyrak_core::places::PlaceId(id)))
+                .map(|place| place.name(ctx.lang.code()).to_owned())
+        })
+        .unwrap_or_else(|| {
+            format!(
+                "{:.5}, {:.5}",
+                at.coordinates.latitude, at.coordinates.longitude
+            )
+        })
+}
+
+/// The typed current place as the API's `current_location`: a place of the list found by
+/// any of its names, or "latitude, longitude". Text that is neither becomes place id 0,
+/// which no place has, so validation names the field.
+fn current_location_json(typed: &str) -> Option<Value> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return None;
+    }
+    if let Some((latitude, longitude)) = typed
+        .split_once(',')
+        .and_then(|(a, b)| Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?)))
+    {
+        return Some(json!({"coordinates": {"latitude": latitude, "longitude": longitude}}));
+    }
+    let place = crate::places::index_now()
+        .and_then(|index| index.resolve(typed))
+        .map_or(0, |id| id.0);
+    Some(json!({"place_id": place}))
 }
 
 /// A possible duplicate as the volunteer sees it.
@@ -871,6 +935,7 @@ pub fn household_fields(
         div.grid.grid3 {
             (select_field(ctx, errors, "country", "country", "field-country", "#/location/country", country_options(ctx, &d.country), true))
             (text_field(ctx, errors, "city", "city", "field-city", &d.city, "#/location/city", InputAttrs { required: true, autocomplete: "address-level2", ..TEXT }))
+            (text_field(ctx, errors, "current_place", "current_place", "field-current-place", &d.current_place, "#/current_location", TEXT))
             (text_field(ctx, errors, "phone", "phone", "field-phone", &d.phone, "#/phone",
                 InputAttrs { kind: "tel", autocomplete: "tel", placeholder: Some("+7 701 123 4567"), ..TEXT }))
         }
@@ -943,6 +1008,7 @@ fn form_page(
         "#/arrival_date",
         "#/crossing_point",
         "#/location",
+        "#/current_location",
         "#/phone",
         "#/legal_basis",
         "#/information_given",

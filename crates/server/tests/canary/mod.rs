@@ -39,12 +39,15 @@ const ADDRESS: &str = "ADDRCANARY-Кт 12";
 const LATITUDE: &str = "51.2333";
 const HOST: &str = "HOSTCANARY-Мн";
 const HOST_PHONE: &str = "7015550123";
+/// The household's current latitude (shown with five decimals on pages, as is in JSON).
+const WHERE_NOW: &str = "50.61357";
 
 /// Every canary string with the field it stands for.
 const CANARIES: &[(Field, &str)] = &[
     (Field::HouseholdRecord, SURNAME),
     (Field::DocumentNumber, DOCUMENT),
     (Field::Phone, PHONE),
+    (Field::CurrentPosition, WHERE_NOW),
     (Field::HouseholdNotes, NOTES),
     (Field::CaseRecord, PLAN),
     (Field::CaseRecord, APPOINTMENT),
@@ -383,6 +386,7 @@ async fn every_protected_value_appears_only_where_the_visibility_table_allows(ap
             "/api/v1/households",
             &json!({"group": "arrival", "arrival_date": "2022-09-27", "crossing_point": "Сырым",
                 "location": {"country": "KZ", "city": "Oral"}, "phone": "+7 701 468 20 59",
+                "current_location": {"coordinates": {"latitude": 50.61357, "longitude": 51.97531}},
                 "needs": ["shelter"], "notes": NOTES, "legal_basis": "consent", "information_given": true,
                 "members": [
                     {"surname": SURNAME, "given_name": "Алексей", "sex": "male", "birth_date": "1990-03-02",

@@ -166,7 +166,7 @@ impl<DB: Database> Clone for Repo<DB> {
 pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, reference, organisation_id, population_group, arrival_date, crossing_point, \
      country, region, city, phone, languages, needs, accepts_sex_separation, legal_basis, information_given, status, \
      notes, version, registered_at, \
-     updated_at";
+     updated_at, current_place_id, current_latitude, current_longitude";
 
 const PERSON_COLUMNS: &str = "id, household_id, surname, given_name, patronymic, sex, birth_date, \
      birth_date_estimated, citizenship, relationship, vulnerabilities";
@@ -231,6 +231,7 @@ fn assemble_household(
         arrival_date: h.arrival_date,
         crossing_point: h.crossing_point.clone(),
         location: h.location.clone(),
+        current_location: h.current_location,
         phone: h.phone.clone(),
         languages: h.languages.clone(),
         needs: h.needs.clone(),
@@ -973,8 +974,10 @@ backend_impl! {
         sqlx::query(
             "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
              country, region, city, phone, languages, needs, status, notes, version, registered_at, registered_by, \
-             updated_at, accepts_sex_separation, legal_basis, information_given) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+             updated_at, accepts_sex_separation, legal_basis, information_given, current_place_id, \
+             current_latitude, current_longitude) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+             $22, $23, $24)",
         )
         .bind(household_id)
         .bind(reference.as_str().to_owned())
@@ -997,6 +1000,9 @@ backend_impl! {
         .bind(h.accepts_sex_separation)
         .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
         .bind(h.information_given)
+        .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
+        .bind(h.current_location.map(|c| c.coordinates.latitude))
+        .bind(h.current_location.map(|c| c.coordinates.longitude))
         .execute(&mut *conn)
         .await?;
 
@@ -1162,6 +1168,21 @@ backend_impl! {
     }
 
     fn household_from_row(row: &DB::Row) -> Result<Household, StoreError> {
+        let current_location_from_row = |row: &DB::Row| -> Result<_, StoreError> {
+            let place: Option<i64> = row.try_get("current_place_id")?;
+            let latitude: Option<f64> = row.try_get("current_latitude")?;
+            let longitude: Option<f64> = row.try_get("current_longitude")?;
+            Ok(match (latitude, longitude) {
+                (Some(latitude), Some(longitude)) => Some(shanyrak_core::CurrentLocation {
+                    place_id: place.and_then(|p| u32::try_from(p).ok()),
+                    coordinates: shanyrak_core::shelter::Coordinates {
+                        latitude,
+                        longitude,
+                    },
+                }),
+                _ => None,
+            })
+        };
         let reference: String = row.try_get("reference")?;
         let country: String = row.try_get("country")?;
         let phone: Option<String> = row.try_get("phone")?;
@@ -1185,6 +1206,7 @@ backend_impl! {
                 region: row.try_get("region")?,
                 city: row.try_get("city")?,
             },
+            current_location: current_location_from_row(row)?,
             phone: phone
                 .map(|p| PhoneNumber::from_e164(&p))
                 .transpose()
@@ -1525,7 +1547,8 @@ backend_impl! {
             "UPDATE households SET population_group = $1, arrival_date = $2, crossing_point = $3, country = $4, \
              region = $5, city = $6, phone = $7, languages = $8, needs = $9, status = $10, notes = $11, \
              version = $12, updated_at = $13, accepts_sex_separation = $16, legal_basis = $17, \
-             information_given = $18 WHERE id = $14 AND version = $15 \
+             information_given = $18, current_place_id = $19, current_latitude = $20, \
+             current_longitude = $21 WHERE id = $14 AND version = $15 \
              RETURNING id",
         )
         .bind(h.group.as_str().to_owned())
@@ -1546,6 +1569,9 @@ backend_impl! {
         .bind(h.accepts_sex_separation)
         .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
         .bind(h.information_given)
+        .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
+        .bind(h.current_location.map(|c| c.coordinates.latitude))
+        .bind(h.current_location.map(|c| c.coordinates.longitude))
         .fetch_optional(&mut *tx)
         .await?;
         if updated.is_none() {

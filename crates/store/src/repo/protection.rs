@@ -191,7 +191,8 @@ backend_impl! {
     /// Anonymises a household row and everything free-text attached to it.
     async fn scrub_household(conn: &mut DB::Connection, household_id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE households SET phone = NULL, region = NULL, notes = NULL, anonymised_at = COALESCE(anonymised_at, $1) WHERE id = $2",
+            "UPDATE households SET phone = NULL, region = NULL, notes = NULL, current_place_id = NULL, \
+             current_latitude = NULL, current_longitude = NULL, anonymised_at = COALESCE(anonymised_at, $1) WHERE id = $2",
         )
         .bind(now)
         .bind(household_id)

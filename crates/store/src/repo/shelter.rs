@@ -205,7 +205,7 @@ pub struct Resident {
 }
 
 /// A household that needs a bed and has none.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WaitingHousehold {
     pub household_id: Uuid,
@@ -214,6 +214,8 @@ pub struct WaitingHousehold {
     pub reference: ReferenceCode,
     pub city: String,
     pub country: CountryCode,
+    /// Where the household is now, if not in its city yet: travel is measured from here.
+    pub current_location: Option<shanyrak_core::CurrentLocation>,
     pub persons: u32,
     pub men: u32,
     pub women: u32,
@@ -238,6 +240,9 @@ impl WaitingHousehold {
         let viewer = shanyrak_core::visibility::Viewer::own(actor);
         self.vulnerabilities
             .retain(|v| viewer.sees_vulnerability(*v));
+        if !viewer.sees(shanyrak_core::visibility::Field::CurrentPosition) {
+            self.current_location = None;
+        }
         self
     }
 }
@@ -1265,6 +1270,7 @@ backend_impl! {
                     reference: h.reference,
                     city: h.location.city.clone(),
                     country: h.location.country,
+                    current_location: h.current_location,
                     persons: occupants.len() as u32,
                     men: occupants.iter().filter(|o| !o.child && o.sex == Sex::Male).count() as u32,
                     women: occupants.iter().filter(|o| !o.child && o.sex != Sex::Male).count() as u32,
