@@ -153,3 +153,91 @@ async fn places_are_found_by_any_name_in_any_script(app: TestApp) {
         .expect("send");
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
+
+on_both_backends!(a_household_waiting_at_a_border_post_travels_from_there);
+
+/// A family registered while still at the Syrym crossing: its current location is stored
+/// with the place's coordinates, listed on the waiting list, refused when it names no
+/// place, and the proposal measures travel from the border post to the site, not from the
+/// centre of its city. A PATCH to `null` clears it.
+async fn a_household_waiting_at_a_border_post_travels_from_there(app: TestApp) {
+    const SYRYM: u64 = 1_000_000_001;
+    let site = serde_json::json!({"name": "Общежитие", "kind": "dormitory",
+        "location": {"country": "KZ", "city": "Oral"},
+        "coordinates": {"latitude": 51.2300, "longitude": 51.3700}});
+    let response = app.post_json(&app.admin_a, "/api/v1/sites", &site).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let site: Value = response.json().await.expect("json");
+    let site_id = site["id"].as_str().expect("id").to_owned();
+    let response = app
+        .post_json(
+            &app.admin_a,
+            &format!("/api/v1/sites/{site_id}/pools"),
+            &serde_json::json!({"kind": "family_room", "room_size": 4, "beds": 8}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    let mut body = super::family();
+    body["current_location"] = serde_json::json!({"place_id": 1});
+    let (status, refused) = problem(app.post(&app.token_a, &body, None).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused["errors"][0]["pointer"], "#/current_location/place_id",
+        "{refused}"
+    );
+
+    body["current_location"] = serde_json::json!({"place_id": SYRYM});
+    let created = app.create(&body).await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let household: Value = app
+        .get(&app.token_a, &format!("/api/v1/households/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(household["current_location"]["place_id"], SYRYM);
+    assert_eq!(
+        household["current_location"]["coordinates"],
+        serde_json::json!({"latitude": 51.5, "longitude": 51.1}),
+        "the place's own coordinates"
+    );
+    let waiting: Value = app
+        .get(&app.admin_a, "/api/v1/waiting-list")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        waiting["items"][0]["current_location"]["place_id"], SYRYM,
+        "{waiting}"
+    );
+
+    let response = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/placements",
+            &serde_json::json!({"city": "Oral"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let batch: Value = response.json().await.expect("json");
+    let reason = &batch["solution"]["proposals"][0]["reason"];
+    assert_eq!(reason["travel_from"], "current_position", "{batch}");
+    let km = reason["travel_km"].as_f64().expect("km");
+    // Syrym (51.5 N, 51.1 E) to the site (51.23 N, 51.37 E): about 35 km.
+    assert!((30.0..40.0).contains(&km), "{km} km: {batch}");
+
+    let version = household["version"].as_i64().expect("version");
+    let response = app
+        .patch(
+            &app.token_a,
+            &id,
+            &serde_json::json!({"current_location": null}),
+            Some(&format!("\"{version}\"")),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let patched: Value = response.json().await.expect("json");
+    assert_eq!(patched["current_location"], Value::Null, "{patched}");
+}

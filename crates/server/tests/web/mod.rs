@@ -1332,3 +1332,45 @@ fn page_link(page: &str, city: &str) -> String {
         .expect("link")
         .replace("&amp;", "&")
 }
+
+on_both_backends!(the_reception_form_takes_where_a_family_is_now_by_any_name);
+
+/// "Where are they now" takes a place by any of its names (here the Latin one of a border
+/// post), refuses text that names no place next to the field, and keeps what was typed.
+async fn the_reception_form_takes_where_a_family_is_now_by_any_name(app: TestApp) {
+    let (_, html) = get(&app, &app.token_a, "/reception").await;
+    let csrf = csrf_of(&html);
+    let submission = field_of(&html, "submission").expect("submission");
+    let mut fields = registration(&submission, &csrf, "Смирнов");
+    fields.push(("current_place", "Нигдебург"));
+    let refused = post_form(&app, &app.token_a, "/reception", &fields).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.expect("html");
+    assert!(page.contains("value=\"Нигдебург\""), "the text is kept");
+    assert!(
+        page.contains("Не найдено в списке мест"),
+        "the field says why"
+    );
+
+    fields.pop();
+    fields.push(("current_place", "Syrym"));
+    let accepted = post_form(&app, &app.token_a, "/reception", &fields).await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    let households: Value = app
+        .client
+        .get(app.url("/api/v1/households"))
+        .bearer_auth(&app.token_a)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        households["items"][0]["current_location"]["place_id"], 1_000_000_001_u64,
+        "{households}"
+    );
+    let id = households["items"][0]["id"].as_str().expect("id");
+    let (_, page) = get(&app, &app.token_a, &format!("/households/{id}")).await;
+    assert!(page.contains("Сырым"), "the household page names the place");
+}
