@@ -455,11 +455,13 @@ pub fn validate_pool(
         }
         _ => {}
     }
-    if rules.sex_segregated && matches!(kind, Some(PoolKind::Mixed | PoolKind::FamilyRoom)) {
+    // A family room is one household's own room, so a sex-segregated site may have them
+    // (student dormitories do); a mixed dormitory it may not.
+    if rules.sex_segregated && kind == Some(PoolKind::Mixed) {
         errors.push(
             "#/kind",
             FieldErrorCode::InvalidValue,
-            "a sex-segregated site has only male and female dorms",
+            "a sex-segregated site has no mixed dormitories: male and female dorms and family rooms",
         );
     }
     match kind {
@@ -913,6 +915,15 @@ mod tests {
         };
         assert!(validate_pool(&mixed, &segregated).is_err());
         assert!(validate_pool(&mixed, &rules()).is_ok());
+        // A family room is one household's own room: student dormitories that separate
+        // men and women keep some for families.
+        let family_room = BedPoolInput {
+            kind: Some(PoolKind::FamilyRoom),
+            room_size: Some(4),
+            beds: Some(8),
+            ..BedPoolInput::default()
+        };
+        assert!(validate_pool(&family_room, &segregated).is_ok());
         let bad = BedPoolInput {
             kind: Some(PoolKind::FamilyRoom),
             beds: Some(4),

@@ -1192,14 +1192,23 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    // A male dorm and family rooms may be a sex-segregated site (a family room is one
+    // household's own); a mixed dormitory may not be added to one.
+    let response = patch(json!({"rules": {"sex_segregated": true}}), None)
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
     let (status, body) = problem(
-        patch(json!({"rules": {"sex_segregated": true}}), None)
-            .await
-            .expect("send"),
+        app.post_json(
+            &app.admin_a,
+            &format!("/api/v1/sites/{site}/pools"),
+            &json!({"kind": "mixed", "beds": 4}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["errors"][0]["pointer"], "#/rules/sex_segregated");
+    assert_eq!(body["errors"][0]["pointer"], "#/kind");
     let (status, _) = problem(
         app.client
             .patch(app.url(&format!("/api/v1/sites/{site}")))

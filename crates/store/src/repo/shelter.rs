@@ -598,7 +598,7 @@ backend_impl! {
             return Err(StoreError::VersionMismatch { current: before.version });
         }
         if site.rules.sex_segregated {
-            let mixed = sqlx::query("SELECT id FROM bed_pools WHERE site_id = $1 AND kind IN ('mixed', 'family_room')")
+            let mixed = sqlx::query("SELECT id FROM bed_pools WHERE site_id = $1 AND kind = 'mixed'")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -606,7 +606,7 @@ backend_impl! {
                 return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
                     "#/rules/sex_segregated",
                     shanyrak_core::FieldErrorCode::InvalidValue,
-                    "this site has mixed or family pools; a sex-segregated site has only male and female dorms",
+                    "this site has mixed dormitories; a sex-segregated site has only male and female dorms and family rooms",
                 ))));
             }
         }
