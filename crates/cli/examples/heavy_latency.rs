@@ -15,13 +15,24 @@ use shanyrak_store::{Principal, Store, StoreOptions};
 
 const CITIES: [&str; 6] = ["Oral", "Aktobe", "Atyrau", "Almaty", "Astana", "Bishkek"];
 
+/// A birth date spread over decades, so that no date holds more than a few hundred people
+/// (the duplicate look-up blocks on it, as on real registers).
+fn born(i: usize, first_year: usize, years: usize) -> String {
+    format!(
+        "{}-{:02}-{:02}",
+        first_year + (i / 336) % years,
+        1 + i % 12,
+        1 + (i / 12) % 28
+    )
+}
+
 fn household(i: usize, city: &str) -> Value {
     let head = json!({"surname": format!("Иванов{i}"), "given_name": "Иван", "sex": "male",
-        "birth_date": "1990-01-01", "relationship": "head"});
+        "birth_date": born(i, 1950, 50), "relationship": "head"});
     let spouse = json!({"surname": format!("Иванова{i}"), "given_name": "Анна", "sex": "female",
-        "birth_date": "1992-02-02", "relationship": "spouse"});
+        "birth_date": born(i + 7, 1952, 50), "relationship": "spouse"});
     let child = json!({"surname": format!("Иванов{i}"), "given_name": "Пётр", "sex": "male",
-        "birth_date": "2015-03-03", "relationship": "child"});
+        "birth_date": born(i + 3, 2008, 14), "relationship": "child"});
     let members = match i % 6 {
         0..=2 => vec![head],
         3 => vec![head, spouse],
