@@ -62,8 +62,10 @@ pub struct CaseQuery {
     /// Only cases of this household.
     pub household_id: Option<Uuid>,
     /// `open`, `on_hold` or `closed`.
+    #[param(value_type = Option<CaseStatus>)]
     pub status: Option<String>,
     /// 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -118,15 +120,13 @@ pub async fn list_cases(
             CaseStatus::parse(s).ok_or_else(|| bad_query("#/status", "open, on_hold or closed"))?,
         ),
     };
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(bad_query("#/limit", "1 to 500"));
+    }
     let items = state
         .store
-        .list_cases(
-            &actor,
-            query.household_id,
-            status,
-            query.limit.unwrap_or(100),
-            Utc::now(),
-        )
+        .list_cases(&actor, query.household_id, status, limit, Utc::now())
         .await?;
     Ok(Json(CaseList { items }))
 }
@@ -255,6 +255,7 @@ pub struct ReferralList {
 #[into_params(parameter_in = Query)]
 pub struct ReferralQuery {
     /// `sent` (default) or `received`.
+    #[param(schema_with = crate::openapi::referral_direction)]
     pub direction: Option<String>,
 }
 
@@ -489,6 +490,7 @@ pub async fn record_stay_movement(
 #[into_params(parameter_in = Query)]
 pub struct UpcomingQuery {
     /// Deadlines within this many days (default 14, at most 365).
+    #[param(minimum = 0, maximum = 365)]
     pub days: Option<u32>,
 }
 

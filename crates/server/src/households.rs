@@ -54,14 +54,20 @@ pub struct HouseholdPage {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(value_type = Option<shanyrak_core::PopulationGroup>)]
     pub group: Option<String>,
+    /// Only this city (exact name as registered); blank means any.
     pub city: Option<String>,
+    #[param(value_type = Option<shanyrak_core::HouseholdStatus>)]
     pub status: Option<String>,
     /// ISO 8601 date (`2022-09-27`) or date-time (`2022-09-27T10:00:00Z`).
+    #[param(schema_with = crate::openapi::date_or_date_time)]
     pub registered_since: Option<String>,
     /// Opaque cursor from the previous page's `next_cursor`.
+    #[param(value_type = Option<Uuid>)]
     pub cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<String>,
 }
 

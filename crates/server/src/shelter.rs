@@ -66,7 +66,8 @@ pub struct CityQuery {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ResidentsQuery {
-    /// Days without being seen before a resident is flagged overdue (default 3).
+    /// Days without being seen before a resident is flagged overdue (1 to 60, default 3).
+    #[param(minimum = 1, maximum = 60)]
     pub absence_days: Option<i64>,
 }
 
