@@ -302,7 +302,7 @@ pub async fn entitlements(
 /// unless `override_reason` says why (the override is audited); stock is taken in the same
 /// transaction and a line the point cannot cover is refused with 409.
 #[utoipa::path(post, path = "/api/v1/distributions", tag = "essentials", request_body = DistributionInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first receipt and records nothing")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", example = "border-tablet-7-000123", description = "Makes retries safe: a repeat with the same key and body returns the first receipt and records nothing")),
     responses((status = 201, description = "Recorded (or replayed for a repeated Idempotency-Key)", body = DistributionReceipt),
               (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, description = "No such household in your organisation", body = Problem, content_type = "application/problem+json"),

@@ -162,7 +162,7 @@ pub(crate) fn idempotency_request(
     path = "/api/v1/households",
     tag = "households",
     request_body = HouseholdInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first response and creates nothing")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", example = "border-tablet-7-000123", description = "Makes retries safe: a repeat with the same key and body returns the first response and creates nothing")),
     responses(
         (status = 201, description = "Registered (or replayed for a repeated Idempotency-Key)", body = CreatedHousehold),
         (status = 400, description = "Malformed JSON or header", body = Problem, content_type = "application/problem+json"),
@@ -538,6 +538,8 @@ pub(crate) fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiEr
         .to_str()
         .ok()
         .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        // Digits only, as this API writes them (no sign, at most 18 of them).
+        .filter(|v| (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|v| v.parse::<i64>().ok())
         .map(Some)
         .ok_or_else(|| {
@@ -554,7 +556,7 @@ pub(crate) fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiEr
     tag = "households",
     params(
         ("id" = Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you edited; a stale one gets 412"),
+        ("If-Match" = Option<String>, Header, pattern = r#"^\s*(W/)?"?[0-9]{1,18}"?\s*$"#, example = "\"3\"", description = "ETag of the version you edited; a stale one gets 412"),
     ),
     request_body(content = HouseholdInput, content_type = "application/merge-patch+json"),
     responses(

@@ -229,6 +229,24 @@ fn problem_response(status: u16, description: &str) -> Response {
     builder.build()
 }
 
+/// `X-Purpose`, which every signed-in request may send: why personal data is read. Reads
+/// keep it in the access log (control characters dropped, at most 200 characters kept).
+fn purpose_header() -> utoipa::openapi::path::Parameter {
+    utoipa::openapi::path::ParameterBuilder::new()
+        .name("X-Purpose")
+        .parameter_in(utoipa::openapi::path::ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "Why you read personal data (e.g. `referral follow-up`); kept in the access log",
+        ))
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .examples(["registration desk"]),
+        ))
+        .build()
+}
+
 /// Which common problem responses an operation can give (see [`COMMON`]).
 pub fn common_statuses(path: &str, method: &HttpMethod, operation: &Operation) -> Vec<u16> {
     let signed_in = operation
@@ -284,6 +302,18 @@ impl Modify for CommonResponses {
                 RefOr::T(problem_response(*status, description)),
             );
         }
+        // Tagged enums do not carry serde's `deny_unknown_fields` into their variants.
+        if let Some(RefOr::T(utoipa::openapi::Schema::OneOf(one_of))) =
+            components.schemas.get_mut("EntitlementCondition")
+        {
+            for variant in one_of.items.iter_mut() {
+                if let RefOr::T(utoipa::openapi::Schema::Object(object)) = variant {
+                    object.additional_properties = Some(Box::new(
+                        utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+                    ));
+                }
+            }
+        }
         for (path, item) in openapi.paths.paths.iter_mut() {
             let operations = [
                 (HttpMethod::Get, &mut item.get),
@@ -307,6 +337,11 @@ impl Modify for CommonResponses {
                         };
                         response.content.insert(key.to_owned(), content);
                     }
+                }
+                let signed_in = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let parameters = operation.parameters.get_or_insert_with(Vec::new);
+                if signed_in && !parameters.iter().any(|p| p.name.eq_ignore_ascii_case("x-purpose")) {
+                    parameters.push(purpose_header());
                 }
                 for status in common_statuses(path, &method, operation) {
                     operation
