@@ -64,14 +64,14 @@ for role in $roles; do
   [ -n "$token" ] || { echo "contract: no demo account for the role $role" >&2; exit 1; }
   echo "==> schemathesis as $role"
   set +e
-  "$venv/bin/schemathesis" run "$base/api/v1/openapi.json" \
+  "$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" run "$base/api/v1/openapi.json" \
     --url "$base" \
     --checks all \
     --header "Authorization: Bearer $token" \
     --exclude-name "DELETE /api/v1/auth/token" \
     --max-examples "$max_examples" \
     --seed "$seed" \
-    --workers 2 \
+    --workers 1 \
     --request-timeout 30 \
     --generation-database none \
     --suppress-health-check all \

@@ -70,7 +70,7 @@ fn is_json_content_type(parts_or_req: &axum::http::HeaderMap) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+impl<T: DeserializeOwned + 'static> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -88,7 +88,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
-impl<T: DeserializeOwned> ApiJson<T> {
+impl<T: DeserializeOwned + 'static> ApiJson<T> {
     /// Parses a body already read (and bounded by the body limit): JSON syntax, at most
     /// 128 levels deep (serde_json's recursion limit, so no stack overflow), then shape.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ApiError> {
@@ -99,6 +99,15 @@ impl<T: DeserializeOwned> ApiJson<T> {
                 e.column()
             ))
         })?;
+        // Every typed body of this API is an object, but serde would read a struct from an
+        // array. (Untyped bodies, merge patches, check their own shape.)
+        if raw.is_array() && std::any::TypeId::of::<T>() != std::any::TypeId::of::<Value>() {
+            return Err(ApiError::Validation(ValidationErrors::single(FieldError::new(
+                "#",
+                FieldErrorCode::InvalidType,
+                "the body is a JSON object",
+            ))));
+        }
         let value = deserialize_with_pointer(&raw)?;
         Ok(ApiJson { value, raw })
     }

@@ -302,6 +302,16 @@ impl Modify for CommonResponses {
                 RefOr::T(problem_response(*status, description)),
             );
         }
+        // The codes a country field takes, as the parser knows them.
+        components.schemas.insert(
+            "CountryCode".to_owned(),
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .description(Some("An assigned ISO 3166-1 alpha-2 country code"))
+                .enum_values(Some(shanyrak_core::CountryCode::assigned()))
+                .examples(["KZ"])
+                .into(),
+        );
         // Tagged enums do not carry serde's `deny_unknown_fields` into their variants.
         if let Some(RefOr::T(utoipa::openapi::Schema::OneOf(one_of))) =
             components.schemas.get_mut("EntitlementCondition")
@@ -336,6 +346,24 @@ impl Modify for CommonResponses {
                             "application/json"
                         };
                         response.content.insert(key.to_owned(), content);
+                    }
+                }
+                // A parameter is absent or has a value: `null` is no header or query value.
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if let Some(RefOr::T(utoipa::openapi::Schema::Object(object))) =
+                        parameter.schema.as_mut()
+                        && let utoipa::openapi::schema::SchemaType::Array(types) =
+                            &object.schema_type
+                    {
+                        let types: Vec<_> = types
+                            .iter()
+                            .filter(|t| !matches!(t, utoipa::openapi::Type::Null))
+                            .cloned()
+                            .collect();
+                        if types.len() == 1 {
+                            object.schema_type =
+                                utoipa::openapi::schema::SchemaType::Type(types[0].clone());
+                        }
                     }
                 }
                 let signed_in = operation.security.as_ref().is_some_and(|s| !s.is_empty());
