@@ -382,6 +382,11 @@ pub async fn decide(
 
     let mut results = Vec::new();
     for rejection in &input.reject {
+        // Only a household proposed in this batch can have its proposal rejected.
+        if !proposals.contains_key(&rejection.household_id) {
+            results.push(failed(rejection.household_id, "not_in_proposal"));
+            continue;
+        }
         let reason = rejection
             .reason
             .as_deref()

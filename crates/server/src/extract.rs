@@ -102,11 +102,13 @@ impl<T: DeserializeOwned + 'static> ApiJson<T> {
         // Every typed body of this API is an object, but serde would read a struct from an
         // array. (Untyped bodies, merge patches, check their own shape.)
         if raw.is_array() && std::any::TypeId::of::<T>() != std::any::TypeId::of::<Value>() {
-            return Err(ApiError::Validation(ValidationErrors::single(FieldError::new(
-                "#",
-                FieldErrorCode::InvalidType,
-                "the body is a JSON object",
-            ))));
+            return Err(ApiError::Validation(ValidationErrors::single(
+                FieldError::new(
+                    "#",
+                    FieldErrorCode::InvalidType,
+                    "the body is a JSON object",
+                ),
+            )));
         }
         let value = deserialize_with_pointer(&raw)?;
         Ok(ApiJson { value, raw })

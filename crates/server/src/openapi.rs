@@ -368,7 +368,11 @@ impl Modify for CommonResponses {
                 }
                 let signed_in = operation.security.as_ref().is_some_and(|s| !s.is_empty());
                 let parameters = operation.parameters.get_or_insert_with(Vec::new);
-                if signed_in && !parameters.iter().any(|p| p.name.eq_ignore_ascii_case("x-purpose")) {
+                if signed_in
+                    && !parameters
+                        .iter()
+                        .any(|p| p.name.eq_ignore_ascii_case("x-purpose"))
+                {
                     parameters.push(purpose_header());
                 }
                 for status in common_statuses(path, &method, operation) {
