@@ -79,7 +79,7 @@ for role in $roles; do
     --no-color 2>&1 | tee "$work/$role.log"
   status=${PIPESTATUS[0]}
   set -e
-  line=$(grep -E "^[0-9]+ (passed|failed)|test cases|passed|failed" "$work/$role.log" | tail -n 1)
+  line=$(grep -E "[0-9]+ generated" "$work/$role.log" | tail -n 1 | sed "s/^ *//")
   summary="$summary$role: $line"$'\n'
   [ "$status" -eq 0 ] || failed="$failed $role"
 done
