@@ -1302,7 +1302,6 @@ mod tests {
                 kind: (route == MovementRoute::Adjustment).then_some(LedgerKind::Loss),
                 reason: Some("counted".into()),
                 to_point_id: Some(id(KIT)),
-                ..MovementInput::default()
             };
             let errors = validate_movement(&input, route).err().unwrap_or_default();
             assert!(
