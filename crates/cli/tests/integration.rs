@@ -19,6 +19,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
 
 mod audit;
 mod browser;
+mod contract;
 mod import;
 mod keys;
 mod protection;

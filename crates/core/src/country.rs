@@ -26,6 +26,11 @@ pub struct CountryCode([u8; 2]);
 pub struct UnknownCountry;
 
 impl CountryCode {
+    /// Every assigned code, upper case, in alphabetical order.
+    pub fn assigned() -> impl Iterator<Item = &'static str> {
+        ASSIGNED.split(' ')
+    }
+
     pub const RU: CountryCode = CountryCode(*b"RU");
     pub const KZ: CountryCode = CountryCode(*b"KZ");
     pub const KG: CountryCode = CountryCode(*b"KG");

@@ -326,7 +326,7 @@ pub fn validate_movement(
     let limit = i64::from(MAX_QUANTITY);
     let quantity = input.quantity.unwrap_or(0);
     let quantity_ok = match kind {
-        LedgerKind::Adjustment => quantity != 0 && quantity.abs() <= limit,
+        LedgerKind::Adjustment => quantity != 0 && quantity.unsigned_abs() <= limit.unsigned_abs(),
         _ => (1..=limit).contains(&quantity),
     };
     if input.quantity.is_none() {
@@ -366,7 +366,8 @@ pub fn validate_movement(
     let delta = match kind {
         LedgerKind::Adjustment => quantity,
         LedgerKind::Receipt | LedgerKind::TransferIn => quantity,
-        LedgerKind::TransferOut | LedgerKind::Issue | LedgerKind::Loss => -quantity,
+        // Saturating: a quantity out of range is refused above, but must not overflow here.
+        LedgerKind::TransferOut | LedgerKind::Issue | LedgerKind::Loss => quantity.saturating_neg(),
     };
     match input.item_id {
         Some(item_id) if errors.is_empty() => Ok(ValidatedMovement {
@@ -1286,6 +1287,28 @@ mod tests {
         ];
         let e = entitlement(&h, &parcel, day(4), &past);
         assert_eq!((e.remaining, e.entitled_again_on), (Some(0), Some(day(7))));
+    }
+
+    #[test]
+    fn the_smallest_quantity_is_refused_not_overflowed() {
+        for route in [
+            MovementRoute::Transfer,
+            MovementRoute::Adjustment,
+            MovementRoute::Receipt,
+        ] {
+            let input = MovementInput {
+                item_id: Some(id(KIT)),
+                quantity: Some(i64::MIN),
+                kind: (route == MovementRoute::Adjustment).then_some(LedgerKind::Loss),
+                reason: Some("counted".into()),
+                to_point_id: Some(id(KIT)),
+            };
+            let errors = validate_movement(&input, route).err().unwrap_or_default();
+            assert!(
+                errors.errors.iter().any(|e| e.pointer == "#/quantity"),
+                "{errors:?}"
+            );
+        }
     }
 
     #[test]

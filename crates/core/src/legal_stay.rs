@@ -149,6 +149,7 @@ pub struct Deadline {
 /// The legal-stay position of one person in one host country on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = LegalStayStatus))]
 pub struct StayStatus {
     pub host: CountryCode,
     /// The day the figures are for.

@@ -16,6 +16,7 @@ use crate::extract::Authenticated;
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// The record whose history to show (household, site, pool, stay, …).
+    #[param(value_type = Uuid, required = true)]
     pub entity_id: Option<String>,
 }
 
@@ -94,6 +95,7 @@ pub struct AccessQuery {
     /// Only reads of this record.
     pub entity_id: Option<Uuid>,
     /// 1 to 1000 (default 200).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -118,14 +120,19 @@ pub async fn access_log(
             "user_id and entity_id are ids",
         )))
     })?;
+    let limit = query.limit.unwrap_or(200);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::InvalidQuery(ValidationErrors::single(
+            FieldError::new(
+                "#/limit",
+                FieldErrorCode::InvalidValue,
+                "limit is 1 to 1000",
+            ),
+        )));
+    }
     let items = state
         .store
-        .access_log(
-            &actor,
-            query.user_id,
-            query.entity_id,
-            query.limit.unwrap_or(200),
-        )
+        .access_log(&actor, query.user_id, query.entity_id, limit)
         .await?;
     Ok(Json(AccessLog { items }))
 }

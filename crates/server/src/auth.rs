@@ -26,6 +26,7 @@ pub struct LoginInput {
     pub role: Option<Role>,
     /// 1 to 24 (default 12).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 24)]
     pub expires_in_hours: Option<i64>,
 }
 

@@ -62,14 +62,16 @@ pub struct CaseQuery {
     /// Only cases of this household.
     pub household_id: Option<Uuid>,
     /// `open`, `on_hold` or `closed`.
+    #[param(value_type = Option<CaseStatus>)]
     pub status: Option<String>,
     /// 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
 /// Open a case for a household (or one of its members) of your organisation.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first one and writes nothing")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", example = "border-tablet-7-000123", description = "Makes retries safe: a repeat with the same key and body returns the first one and writes nothing")),
     responses((status = 201, body = Case), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -118,15 +120,13 @@ pub async fn list_cases(
             CaseStatus::parse(s).ok_or_else(|| bad_query("#/status", "open, on_hold or closed"))?,
         ),
     };
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(bad_query("#/limit", "1 to 500"));
+    }
     let items = state
         .store
-        .list_cases(
-            &actor,
-            query.household_id,
-            status,
-            query.limit.unwrap_or(100),
-            Utc::now(),
-        )
+        .list_cases(&actor, query.household_id, status, limit, Utc::now())
         .await?;
     Ok(Json(CaseList { items }))
 }
@@ -148,7 +148,7 @@ pub async fn get_case(
 /// Edit a case with a JSON merge patch (RFC 7396); lists (assessments, plan,
 /// appointments) are replaced whole. The household and person stay as they are.
 #[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases",
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you edited")),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, pattern = r#"^\s*(W/)?"?[0-9]{1,18}"?\s*$"#, example = "\"3\"", description = "ETag of the version you edited")),
     request_body(content = CaseInput, content_type = "application/merge-patch+json"),
     responses((status = 200, body = Case), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 412, body = Problem, content_type = "application/problem+json"),
@@ -201,7 +201,7 @@ pub async fn patch_case(
 
 /// Add a restricted note to a case (caseworkers of the owning organisation only).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases",
-    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first note and writes nothing")),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", example = "border-tablet-7-000123", description = "Makes retries safe: a repeat with the same key and body returns the first note and writes nothing")),
     request_body = CaseNoteInput,
     responses((status = 201, body = CaseNote), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")),
@@ -255,13 +255,14 @@ pub struct ReferralList {
 #[into_params(parameter_in = Query)]
 pub struct ReferralQuery {
     /// `sent` (default) or `received`.
+    #[param(schema_with = crate::openapi::referral_direction)]
     pub direction: Option<String>,
 }
 
 /// Refer a person of one of your cases to another organisation's service, with consent
 /// naming exactly the fields it may see.
 #[utoipa::path(post, path = "/api/v1/referrals", tag = "cases", request_body = ReferralInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first one and writes nothing")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", example = "border-tablet-7-000123", description = "Makes retries safe: a repeat with the same key and body returns the first one and writes nothing")),
     responses((status = 201, body = Referral), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -436,6 +437,7 @@ pub async fn person_legal_stay(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = StayMovementInput)]
 pub struct MovementInput {
     pub kind: MovementKind,
     /// ISO 8601 date, not in the future.
@@ -489,6 +491,7 @@ pub async fn record_stay_movement(
 #[into_params(parameter_in = Query)]
 pub struct UpcomingQuery {
     /// Deadlines within this many days (default 14, at most 365).
+    #[param(minimum = 0, maximum = 365)]
     pub days: Option<u32>,
 }
 

@@ -28,9 +28,11 @@ pub struct ProposalSettings {
     /// Never propose a site farther than this many km from the household's city; 0 keeps
     /// everyone in their city. Default: no limit.
     #[serde(default)]
+    #[schema(minimum = 0)]
     pub max_travel_km: Option<f64>,
-    /// Fill at most this share (0 to 1) of a site's free beds in one batch.
+    /// Fill at most this share (above 0, at most 1) of a site's free beds in one batch.
     #[serde(default)]
+    #[schema(exclusive_minimum = 0, maximum = 1)]
     pub max_batch_share: Option<f64>,
 }
 
@@ -313,6 +315,7 @@ pub struct DecisionInput {
     /// Hours the reservations hold (1 to 72, default 6). A household that does not arrive
     /// in time loses them and the beds return to the pool.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 72)]
     pub reservation_hours: Option<i64>,
 }
 
@@ -382,6 +385,11 @@ pub async fn decide(
 
     let mut results = Vec::new();
     for rejection in &input.reject {
+        // Only a household proposed in this batch can have its proposal rejected.
+        if !proposals.contains_key(&rejection.household_id) {
+            results.push(failed(rejection.household_id, "not_in_proposal"));
+            continue;
+        }
         let reason = rejection
             .reason
             .as_deref()

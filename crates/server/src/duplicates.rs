@@ -18,8 +18,10 @@ use crate::extract::{ApiJson, Authenticated, parse_id};
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// `pending` (default), `same` or `different`.
+    #[param(schema_with = crate::openapi::queue_status)]
     pub status: Option<String>,
     /// 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -32,6 +34,7 @@ pub struct DuplicateQueue {
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
     /// `same` or `different`.
+    #[schema(schema_with = crate::openapi::decision)]
     pub decision: String,
 }
 
@@ -63,10 +66,17 @@ pub async fn queue(
             ),
         )));
     }
-    let items = state
-        .store
-        .list_candidates(&actor, status, query.limit.unwrap_or(50))
-        .await?;
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::InvalidQuery(ValidationErrors::single(
+            FieldError::new(
+                "#/limit",
+                FieldErrorCode::InvalidValue,
+                "query parameter limit: 1 to 200",
+            ),
+        )));
+    }
+    let items = state.store.list_candidates(&actor, status, limit).await?;
     crate::audit::log_read(
         &state,
         &actor,

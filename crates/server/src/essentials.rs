@@ -67,10 +67,13 @@ pub struct StockReport {
 #[into_params(parameter_in = Query)]
 pub struct DistributionReportQuery {
     /// `item`, `day`, `point`, `organisation` or `group` (required).
+    #[param(schema_with = crate::openapi::report_by, required = true)]
     pub by: Option<String>,
     /// First day included (ISO 8601).
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub from: Option<String>,
     /// Last day included (ISO 8601).
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub to: Option<String>,
 }
 
@@ -78,8 +81,10 @@ pub struct DistributionReportQuery {
 #[into_params(parameter_in = Query)]
 pub struct StockReportQuery {
     /// Days over which the issue rate is measured (1 to 365, default 14).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 365)]
     pub window_days: Option<String>,
-    /// Fewer days of stock left than this raise an alert (default 7).
+    /// Fewer days of stock left than this raise an alert (0 to 365, default 7).
+    #[param(value_type = Option<f64>, minimum = 0, maximum = 365)]
     pub alert_days: Option<String>,
 }
 
@@ -297,7 +302,7 @@ pub async fn entitlements(
 /// unless `override_reason` says why (the override is audited); stock is taken in the same
 /// transaction and a line the point cannot cover is refused with 409.
 #[utoipa::path(post, path = "/api/v1/distributions", tag = "essentials", request_body = DistributionInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first receipt and records nothing")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", example = "border-tablet-7-000123", description = "Makes retries safe: a repeat with the same key and body returns the first receipt and records nothing")),
     responses((status = 201, description = "Recorded (or replayed for a repeated Idempotency-Key)", body = DistributionReceipt),
               (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, description = "No such household in your organisation", body = Problem, content_type = "application/problem+json"),

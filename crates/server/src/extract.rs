@@ -70,7 +70,7 @@ fn is_json_content_type(parts_or_req: &axum::http::HeaderMap) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+impl<T: DeserializeOwned + 'static> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -88,7 +88,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
-impl<T: DeserializeOwned> ApiJson<T> {
+impl<T: DeserializeOwned + 'static> ApiJson<T> {
     /// Parses a body already read (and bounded by the body limit): JSON syntax, at most
     /// 128 levels deep (serde_json's recursion limit, so no stack overflow), then shape.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ApiError> {
@@ -99,6 +99,17 @@ impl<T: DeserializeOwned> ApiJson<T> {
                 e.column()
             ))
         })?;
+        // Every typed body of this API is an object, but serde would read a struct from an
+        // array. (Untyped bodies, merge patches, check their own shape.)
+        if raw.is_array() && std::any::TypeId::of::<T>() != std::any::TypeId::of::<Value>() {
+            return Err(ApiError::Validation(ValidationErrors::single(
+                FieldError::new(
+                    "#",
+                    FieldErrorCode::InvalidType,
+                    "the body is a JSON object",
+                ),
+            )));
+        }
         let value = deserialize_with_pointer(&raw)?;
         Ok(ApiJson { value, raw })
     }
@@ -114,6 +125,13 @@ pub fn parse_id(text: &str) -> Result<uuid::Uuid, ApiError> {
 /// JSON pointer. serde's messages can quote the submitted value ("invalid type: string
 /// \"Смирнов\""), so only the part naming what was expected is kept.
 pub fn deserialize_with_pointer<T: DeserializeOwned>(raw: &Value) -> Result<T, ApiError> {
+    let normalised;
+    let raw = if has_integral_float(raw) {
+        normalised = integral_floats_as_integers(raw.clone());
+        &normalised
+    } else {
+        raw
+    };
     serde_path_to_error::deserialize(raw).map_err(|e| {
         let mut pointer = pointer_from_path(e.path());
         let message = e.inner().to_string();
@@ -140,6 +158,49 @@ pub fn deserialize_with_pointer<T: DeserializeOwned>(raw: &Value) -> Result<T, A
             pointer, code, detail,
         )))
     })
+}
+
+/// Largest integer a double holds exactly (2^53).
+const EXACT_DOUBLE: f64 = 9_007_199_254_740_992.0;
+
+fn integral(number: &serde_json::Number) -> Option<i64> {
+    if number.is_f64() {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() <= EXACT_DOUBLE)
+            .map(|f| f as i64)
+    } else {
+        None
+    }
+}
+
+fn has_integral_float(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => integral(n).is_some(),
+        Value::Array(items) => items.iter().any(has_integral_float),
+        Value::Object(map) => map.values().any(has_integral_float),
+        _ => false,
+    }
+}
+
+/// JSON has one kind of number: `3.0` is the integer 3 (JSON Schema agrees), so a count
+/// sent as `3.0` is read as 3 instead of being refused as "not an integer".
+fn integral_floats_as_integers(value: Value) -> Value {
+    match value {
+        Value::Number(n) => match integral(&n) {
+            Some(i) => Value::from(i),
+            None => Value::Number(n),
+        },
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(integral_floats_as_integers).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, integral_floats_as_integers(v)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// Appends `/key` to a pointer in URI-fragment form (RFC 6901, sections 3 and 6): a key
@@ -216,6 +277,24 @@ mod tests {
             errors.errors[0].pointer,
             "#/%D0%A4%D0%B0%D0%BC%D0%B8%D0%BB%D0%B8%D1%8F%25"
         );
+    }
+
+    #[test]
+    fn a_whole_number_written_with_a_fraction_is_an_integer() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Counts {
+            beds: u32,
+            share: f64,
+        }
+        let counts: Counts = deserialize_with_pointer(&json!({"beds": 4.0, "share": 1})).unwrap();
+        assert_eq!(counts.beds, 4);
+        assert_eq!(counts.share, 1.0);
+        let Err(ApiError::Validation(errors)) =
+            deserialize_with_pointer::<Counts>(&json!({"beds": 4.5, "share": 1}))
+        else {
+            panic!("4.5 beds must be refused");
+        };
+        assert_eq!(errors.errors[0].pointer, "#/beds");
     }
 
     #[test]

@@ -54,14 +54,20 @@ pub struct HouseholdPage {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(value_type = Option<shanyrak_core::PopulationGroup>)]
     pub group: Option<String>,
+    /// Only this city (exact name as registered); blank means any.
     pub city: Option<String>,
+    #[param(value_type = Option<shanyrak_core::HouseholdStatus>)]
     pub status: Option<String>,
     /// ISO 8601 date (`2022-09-27`) or date-time (`2022-09-27T10:00:00Z`).
+    #[param(schema_with = crate::openapi::date_or_date_time)]
     pub registered_since: Option<String>,
     /// Opaque cursor from the previous page's `next_cursor`.
+    #[param(value_type = Option<Uuid>)]
     pub cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<String>,
 }
 
@@ -156,7 +162,7 @@ pub(crate) fn idempotency_request(
     path = "/api/v1/households",
     tag = "households",
     request_body = HouseholdInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first response and creates nothing")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", example = "border-tablet-7-000123", description = "Makes retries safe: a repeat with the same key and body returns the first response and creates nothing")),
     responses(
         (status = 201, description = "Registered (or replayed for a repeated Idempotency-Key)", body = CreatedHousehold),
         (status = 400, description = "Malformed JSON or header", body = Problem, content_type = "application/problem+json"),
@@ -532,6 +538,8 @@ pub(crate) fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiEr
         .to_str()
         .ok()
         .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        // Digits only, as this API writes them (no sign, at most 18 of them).
+        .filter(|v| (1..=18).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|v| v.parse::<i64>().ok())
         .map(Some)
         .ok_or_else(|| {
@@ -548,7 +556,7 @@ pub(crate) fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiEr
     tag = "households",
     params(
         ("id" = Uuid, Path, description = "Household id"),
-        ("If-Match" = Option<String>, Header, description = "ETag of the version you edited; a stale one gets 412"),
+        ("If-Match" = Option<String>, Header, pattern = r#"^\s*(W/)?"?[0-9]{1,18}"?\s*$"#, example = "\"3\"", description = "ETag of the version you edited; a stale one gets 412"),
     ),
     request_body(content = HouseholdInput, content_type = "application/merge-patch+json"),
     responses(

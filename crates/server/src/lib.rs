@@ -112,7 +112,7 @@ pub struct Health {
 }
 
 /// Liveness and database reachability, for load balancers and monitoring.
-#[utoipa::path(get, path = "/healthz", responses(
+#[utoipa::path(get, path = "/healthz", tag = "meta", responses(
     (status = 200, body = Health),
     (status = 503, description = "The database is unreachable", body = Health),
 ))]
@@ -138,7 +138,11 @@ pub async fn health(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn openapi_document() -> Response {
+/// This document: the API described in OpenAPI 3.1.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses(
+    (status = 200, description = "The OpenAPI document", body = Object, content_type = "application/json"),
+))]
+pub async fn openapi_document() -> Response {
     match openapi::ApiDoc::openapi().to_json() {
         Ok(json) => (
             [(
@@ -224,9 +228,32 @@ async fn security_headers(request: Request, next: axum::middleware::Next) -> Res
     response
 }
 
-/// Rewrites axum's plain-text 405 into a problem document.
+/// Rewrites axum's plain-text answers (405, and the 400/413/415/422 of its extractors,
+/// such as a query string that does not parse) into problem documents, so that every
+/// error of the API is one, whatever a handler forgot.
 async fn problem_for_bare_errors(request: Request, next: axum::middleware::Next) -> Response {
     let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if plain {
+        let problem = match response.status() {
+            StatusCode::BAD_REQUEST => Some(ApiError::InvalidQuery(
+                shanyrak_core::ValidationErrors::default(),
+            )),
+            StatusCode::PAYLOAD_TOO_LARGE => Some(ApiError::PayloadTooLarge),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Some(ApiError::UnsupportedMediaType),
+            StatusCode::UNPROCESSABLE_ENTITY => Some(ApiError::Validation(
+                shanyrak_core::ValidationErrors::default(),
+            )),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            return problem.into_response();
+        }
+    }
     if response.status() == StatusCode::METHOD_NOT_ALLOWED
         && response.headers().get(header::CONTENT_TYPE).is_none()
     {
@@ -240,180 +267,88 @@ async fn problem_for_bare_errors(request: Request, next: axum::middleware::Next)
     response
 }
 
+/// Declares the API's routes once: the router is built from this table, and so is
+/// [`API_ROUTES`], which a test compares with the OpenAPI document so that a new route
+/// cannot go undocumented.
+macro_rules! api_routes {
+    ($($path:literal => $($method:ident($handler:path)),+;)+) => {
+        /// Every route of the API under `/api/v1`: (method, path template).
+        pub const API_ROUTES: &[(&str, &str)] = &[$($((stringify!($method), $path)),+),+];
+
+        fn api_routes() -> Router<AppState> {
+            Router::new()$(.route($path, axum::routing::MethodRouter::new()$(.$method($handler))+))+
+        }
+    };
+}
+
+api_routes! {
+    "/households" => get(households::list_households), post(households::create_household);
+    "/households/by-reference/{reference}" => get(households::get_household_by_reference);
+    "/households/{id}" => get(households::get_household), patch(households::patch_household);
+    "/sites" => get(shelter::list_sites), post(shelter::create_site);
+    "/sites/{id}" => get(shelter::get_site), patch(shelter::patch_site);
+    "/sites/{id}/pools" => post(shelter::add_pool);
+    "/sites/{id}/pools/{pool_id}" => put(shelter::update_pool);
+    "/sites/{id}/residents" => get(shelter::residents);
+    "/stays" => post(shelter::create_stay);
+    "/stays/{id}/check-in" => post(shelter::check_in);
+    "/stays/{id}/check-out" => post(shelter::check_out);
+    "/stays/{id}/cancel" => post(shelter::cancel);
+    "/stays/{id}/seen" => post(shelter::seen);
+    "/waiting-list" => get(shelter::waiting_list);
+    "/placements" => post(placements::propose);
+    "/placements/{id}" => get(placements::get_batch);
+    "/placements/{id}/decisions" => post(placements::decide);
+    "/persons/search" => get(persons::search_get), post(persons::search_post);
+    "/persons/count" => get(duplicates::count);
+    "/duplicates" => get(duplicates::queue);
+    "/duplicates/{id}" => get(duplicates::get);
+    "/duplicates/{id}/decision" => post(duplicates::decide);
+    "/duplicates/{id}/undo" => post(duplicates::undo);
+    "/audit" => get(audit::trail);
+    "/access-log" => get(audit::access_log);
+    "/agreements" => get(agreements::list), post(agreements::create);
+    "/agreements/{id}/withdraw" => post(agreements::withdraw);
+    "/auth/token" => post(auth::login), delete(auth::logout);
+    "/items" => get(essentials::list_items), post(essentials::create_item);
+    "/items/{id}/rules" => put(essentials::update_item_rules);
+    "/distribution-points" => get(essentials::list_points), post(essentials::create_point);
+    "/distribution-points/{id}/receipts" => post(essentials::receipt);
+    "/distribution-points/{id}/transfers" => post(essentials::transfer);
+    "/distribution-points/{id}/adjustments" => post(essentials::adjustment);
+    "/distribution-points/{id}/stock" => get(essentials::stock);
+    "/households/{id}/entitlements" => get(essentials::entitlements);
+    "/distributions" => post(essentials::record_distribution);
+    "/reports/distributions" => get(essentials::distribution_report);
+    "/reports/stock" => get(essentials::stock_report);
+    "/cases" => get(cases::list_cases), post(cases::create_case);
+    "/cases/{id}" => get(cases::get_case), patch(cases::patch_case);
+    "/cases/{id}/notes" => get(cases::list_notes), post(cases::add_note);
+    "/referrals" => get(cases::list_referrals), post(cases::create_referral);
+    "/referrals/overdue" => get(cases::overdue_referrals);
+    "/referrals/{id}" => get(cases::get_referral);
+    "/referrals/{id}/transition" => post(cases::transition_referral);
+    "/persons/{id}/legal-stay" => get(cases::person_legal_stay);
+    "/persons/{id}/subject-access" => get(protection::subject_access);
+    "/persons/{id}/erasure" => post(protection::erase);
+    "/households/{id}/shelter-elsewhere" => get(protection::shelter_elsewhere);
+    "/persons/{id}/movements" => post(cases::record_stay_movement);
+    "/legal-stay/upcoming" => get(cases::upcoming);
+    "/resettlement/programmes" => get(resettlement::list_programmes), post(resettlement::create_programme);
+    "/resettlement/programmes/{id}" => get(resettlement::get_programme);
+    "/resettlement/programmes/{id}/proposals" => post(resettlement::propose);
+    "/resettlement/programmes/{id}/entries" => get(resettlement::list_entries);
+    "/resettlement/programmes/{id}/report" => get(resettlement::report);
+    "/resettlement/entries/{id}/transition" => post(resettlement::transition_entry);
+    "/places" => get(places::search);
+    "/stats" => get(stats::coordinator_stats);
+    "/public/stats" => get(stats::public_stats);
+    "/public/stats.csv" => get(stats::public_stats_csv);
+    "/openapi.json" => get(openapi_document);
+}
+
 pub fn router(state: AppState) -> Router {
-    use households::*;
-    let api = Router::new()
-        .route("/households", get(list_households).post(create_household))
-        .route(
-            "/households/by-reference/{reference}",
-            get(get_household_by_reference),
-        )
-        .route(
-            "/households/{id}",
-            get(get_household).patch(patch_household),
-        )
-        .route(
-            "/sites",
-            get(shelter::list_sites).post(shelter::create_site),
-        )
-        .route(
-            "/sites/{id}",
-            get(shelter::get_site).patch(shelter::patch_site),
-        )
-        .route("/sites/{id}/pools", axum::routing::post(shelter::add_pool))
-        .route(
-            "/sites/{id}/pools/{pool_id}",
-            axum::routing::put(shelter::update_pool),
-        )
-        .route("/sites/{id}/residents", get(shelter::residents))
-        .route("/stays", axum::routing::post(shelter::create_stay))
-        .route(
-            "/stays/{id}/check-in",
-            axum::routing::post(shelter::check_in),
-        )
-        .route(
-            "/stays/{id}/check-out",
-            axum::routing::post(shelter::check_out),
-        )
-        .route("/stays/{id}/cancel", axum::routing::post(shelter::cancel))
-        .route("/stays/{id}/seen", axum::routing::post(shelter::seen))
-        .route("/waiting-list", get(shelter::waiting_list))
-        .route("/placements", axum::routing::post(placements::propose))
-        .route("/placements/{id}", get(placements::get_batch))
-        .route(
-            "/placements/{id}/decisions",
-            axum::routing::post(placements::decide),
-        )
-        .route(
-            "/persons/search",
-            get(persons::search_get).post(persons::search_post),
-        )
-        .route("/persons/count", get(duplicates::count))
-        .route("/duplicates", get(duplicates::queue))
-        .route("/duplicates/{id}", get(duplicates::get))
-        .route(
-            "/duplicates/{id}/decision",
-            axum::routing::post(duplicates::decide),
-        )
-        .route(
-            "/duplicates/{id}/undo",
-            axum::routing::post(duplicates::undo),
-        )
-        .route("/audit", get(audit::trail))
-        .route("/access-log", get(audit::access_log))
-        .route(
-            "/agreements",
-            get(agreements::list).post(agreements::create),
-        )
-        .route(
-            "/agreements/{id}/withdraw",
-            axum::routing::post(agreements::withdraw),
-        )
-        .route(
-            "/auth/token",
-            axum::routing::post(auth::login).delete(auth::logout),
-        )
-        .route(
-            "/items",
-            get(essentials::list_items).post(essentials::create_item),
-        )
-        .route(
-            "/items/{id}/rules",
-            axum::routing::put(essentials::update_item_rules),
-        )
-        .route(
-            "/distribution-points",
-            get(essentials::list_points).post(essentials::create_point),
-        )
-        .route(
-            "/distribution-points/{id}/receipts",
-            axum::routing::post(essentials::receipt),
-        )
-        .route(
-            "/distribution-points/{id}/transfers",
-            axum::routing::post(essentials::transfer),
-        )
-        .route(
-            "/distribution-points/{id}/adjustments",
-            axum::routing::post(essentials::adjustment),
-        )
-        .route("/distribution-points/{id}/stock", get(essentials::stock))
-        .route(
-            "/households/{id}/entitlements",
-            get(essentials::entitlements),
-        )
-        .route(
-            "/distributions",
-            axum::routing::post(essentials::record_distribution),
-        )
-        .route(
-            "/reports/distributions",
-            get(essentials::distribution_report),
-        )
-        .route("/reports/stock", get(essentials::stock_report))
-        .route("/cases", get(cases::list_cases).post(cases::create_case))
-        .route("/cases/{id}", get(cases::get_case).patch(cases::patch_case))
-        .route(
-            "/cases/{id}/notes",
-            get(cases::list_notes).post(cases::add_note),
-        )
-        .route(
-            "/referrals",
-            get(cases::list_referrals).post(cases::create_referral),
-        )
-        .route("/referrals/overdue", get(cases::overdue_referrals))
-        .route("/referrals/{id}", get(cases::get_referral))
-        .route(
-            "/referrals/{id}/transition",
-            axum::routing::post(cases::transition_referral),
-        )
-        .route("/persons/{id}/legal-stay", get(cases::person_legal_stay))
-        .route(
-            "/persons/{id}/subject-access",
-            get(protection::subject_access),
-        )
-        .route(
-            "/persons/{id}/erasure",
-            axum::routing::post(protection::erase),
-        )
-        .route(
-            "/households/{id}/shelter-elsewhere",
-            get(protection::shelter_elsewhere),
-        )
-        .route(
-            "/persons/{id}/movements",
-            axum::routing::post(cases::record_stay_movement),
-        )
-        .route("/legal-stay/upcoming", get(cases::upcoming))
-        .route(
-            "/resettlement/programmes",
-            get(resettlement::list_programmes).post(resettlement::create_programme),
-        )
-        .route(
-            "/resettlement/programmes/{id}",
-            get(resettlement::get_programme),
-        )
-        .route(
-            "/resettlement/programmes/{id}/proposals",
-            axum::routing::post(resettlement::propose),
-        )
-        .route(
-            "/resettlement/programmes/{id}/entries",
-            get(resettlement::list_entries),
-        )
-        .route(
-            "/resettlement/programmes/{id}/report",
-            get(resettlement::report),
-        )
-        .route(
-            "/resettlement/entries/{id}/transition",
-            axum::routing::post(resettlement::transition_entry),
-        )
-        .route("/places", get(places::search))
-        .route("/stats", get(stats::coordinator_stats))
-        .route("/public/stats", get(stats::public_stats))
-        .route("/public/stats.csv", get(stats::public_stats_csv))
-        .route("/openapi.json", get(openapi_document));
+    let api = api_routes();
 
     // The request log is a route layer so that it sees the matched route template.
     let request_log = TraceLayer::new_for_http()

@@ -29,9 +29,13 @@ const MAX_QUERY_CHARS: usize = 200;
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// A name in any script and order, a document number, a phone or a household reference.
+    #[param(max_length = 200)]
+    #[schema(max_length = 200)]
     pub q: String,
     /// At most this many results (1 to 100, default 20).
     #[serde(default)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    #[schema(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
 }
 
@@ -104,12 +108,12 @@ async fn find(
     query: &SearchQuery,
 ) -> Result<PersonHits, ApiError> {
     let text = query.q.trim();
-    if text.is_empty() || text.chars().count() > MAX_QUERY_CHARS {
+    if query.q.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::InvalidQuery(ValidationErrors::single(
             FieldError::new(
                 "#/q",
                 FieldErrorCode::InvalidValue,
-                format!("the search text has 1 to {MAX_QUERY_CHARS} characters"),
+                format!("the search text has at most {MAX_QUERY_CHARS} characters"),
             ),
         )));
     }
@@ -122,6 +126,10 @@ async fn find(
                 format!("limit is 1 to {MAX_RESULTS}"),
             ),
         )));
+    }
+    if text.is_empty() {
+        // Blank text finds nothing, as in the place list: a typeahead asks before typing.
+        return Ok(PersonHits { items: Vec::new() });
     }
     if let Ok(reference) = text.parse::<ReferenceCode>() {
         return match state

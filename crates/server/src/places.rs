@@ -66,9 +66,11 @@ pub async fn index() -> Result<&'static PlaceIndex, ApiError> {
 pub struct PlaceQuery {
     /// Any name of the place, or the start of any word of one, in any script and
     /// transliteration (at most 100 characters). Empty or blank finds nothing.
+    #[param(max_length = 100)]
     pub q: String,
     /// At most this many results (1 to 50, default 10).
     #[serde(default)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
 }
 

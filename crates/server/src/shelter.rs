@@ -66,7 +66,8 @@ pub struct CityQuery {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ResidentsQuery {
-    /// Days without being seen before a resident is flagged overdue (default 3).
+    /// Days without being seen before a resident is flagged overdue (1 to 60, default 3).
+    #[param(minimum = 1, maximum = 60)]
     pub absence_days: Option<i64>,
 }
 
@@ -84,6 +85,7 @@ pub struct StayInput {
     pub reserve: bool,
     /// Hours the reservation holds (1 to 72, default 6).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 72)]
     pub reservation_hours: Option<i64>,
     #[serde(default)]
     pub expected_departure: Option<NaiveDate>,
@@ -167,7 +169,7 @@ pub async fn get_site(
 /// (`open`, `full`, `closed`), rules, contact, amenities. Send `If-Match` to avoid
 /// overwriting someone else's change.
 #[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "shelter",
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, pattern = r#"^\s*(W/)?"?[0-9]{1,18}"?\s*$"#, example = "\"3\"", description = "ETag of the version you edited; a stale one gets 412")),
     request_body(content = SiteInput, content_type = "application/merge-patch+json"),
     responses((status = 200, body = SiteView), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 412, body = Problem, content_type = "application/problem+json"),
