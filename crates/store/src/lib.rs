@@ -298,6 +298,11 @@ impl Store {
         dispatch!(self, r => r.login(email, password, role, expires_at, now).await)
     }
 
+    /// A user's e-mail address, to show them who is signed in.
+    pub async fn user_email(&self, user_id: uuid::Uuid) -> Result<Option<String>, StoreError> {
+        dispatch!(self, r => r.user_email(user_id).await)
+    }
+
     /// Sign-in from a client address, throttled per address, per account and per account
     /// from that address (see `Repo::login_from`).
     pub async fn login_from(

@@ -952,6 +952,16 @@ backend_impl! {
         Ok(())
     }
 
+    /// A user's e-mail address, to show them who is signed in.
+    pub async fn user_email(&self, user_id: Uuid) -> Result<Option<String>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.map(|r| r.try_get::<String, _>("email")).transpose().map_err(Into::into)
+    }
+
     /// The actor for an e-mail and password, or `None`. Takes the same time whether or not
     /// the account exists, so it cannot be used to find out who has an account. Counts
     /// against no limit: sign-in goes through [`Self::login_from`].
