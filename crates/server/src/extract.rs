@@ -520,11 +520,14 @@ mod client_addr_tests {
         for value in forwarded {
             request = request.header("x-forwarded-for", *value);
         }
-        let (mut parts, ()) = request.body(()).map(|r| r.into_parts()).unwrap_or_else(|_| {
-            axum::http::Request::new(()).into_parts()
-        });
+        let (mut parts, ()) = request
+            .body(())
+            .map(|r| r.into_parts())
+            .unwrap_or_else(|_| axum::http::Request::new(()).into_parts());
         parts.extensions.insert(axum::extract::ConnectInfo(
-            "127.0.0.1:9999".parse::<std::net::SocketAddr>().unwrap_or_else(|_| ([127, 0, 0, 1], 9999).into()),
+            "127.0.0.1:9999"
+                .parse::<std::net::SocketAddr>()
+                .unwrap_or_else(|_| ([127, 0, 0, 1], 9999).into()),
         ));
         parts
     }

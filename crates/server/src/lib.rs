@@ -510,8 +510,8 @@ pub async fn serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(shutdown)
-        .await;
+    .with_graceful_shutdown(shutdown)
+    .await;
     refresher.abort();
     figures.abort();
     served

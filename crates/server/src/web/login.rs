@@ -36,7 +36,9 @@ fn login_form(
     email: &str,
     problem: Option<(StatusCode, String)>,
 ) -> Response {
-    let status = problem.as_ref().map_or(StatusCode::OK, |(status, _)| *status);
+    let status = problem
+        .as_ref()
+        .map_or(StatusCode::OK, |(status, _)| *status);
     let problem = problem.map(|(_, text)| text);
     let body = html! {
         section.narrow {

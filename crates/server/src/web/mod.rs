@@ -69,7 +69,11 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
 
 /// The pre-session cookie's name, by the same rule.
 pub fn form_cookie_name(secure: bool) -> &'static str {
-    if secure { SECURE_FORM_COOKIE } else { FORM_COOKIE }
+    if secure {
+        SECURE_FORM_COOKIE
+    } else {
+        FORM_COOKIE
+    }
 }
 
 impl AppState {
@@ -265,10 +269,7 @@ impl Ctx {
     pub fn check_form_csrf(&self, form: &forms::FormData) -> Result<(), WebError> {
         let sent = form.get("csrf").and_then(unmask_csrf).unwrap_or_default();
         let matches = |expected: &str| !expected.is_empty() && constant_time_eq(&sent, expected);
-        let by_session = self
-            .user
-            .as_ref()
-            .is_some_and(|u| matches(&u.session_csrf));
+        let by_session = self.user.as_ref().is_some_and(|u| matches(&u.session_csrf));
         let by_form = self.form.as_ref().is_some_and(|f| matches(&f.expected));
         if by_session || by_form {
             Ok(())
