@@ -21,6 +21,7 @@ mod audit;
 mod browser;
 mod import;
 mod keys;
+mod login;
 mod protection;
 mod spreadsheets;
 
