@@ -31,8 +31,7 @@ impl ClientAddr {
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
-                .filter(|a| !a.trim().is_empty())
-                .next_back()
+                .rfind(|a| !a.trim().is_empty())
                 .and_then(|a| parse_forwarded(a.trim()));
             if forwarded.is_some() {
                 return Self(forwarded);
