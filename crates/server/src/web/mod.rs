@@ -329,8 +329,9 @@ pub async fn form_cookie(
 }
 
 /// Refuses a state-changing request of the web interface sent by another site: when the
-/// browser says so (`Sec-Fetch-Site: cross-site`) or names another origin (`Origin`, also
-/// `null`). Browsers that send neither are let through: the CSRF token still applies. The
+/// browser says so (`Sec-Fetch-Site: cross-site`) or names another origin (`Origin`).
+/// Browsers that send neither (or `Origin: null`) are let through: the CSRF token still
+/// applies. The
 /// API is not checked here: it takes bearer tokens only, never cookies.
 pub async fn same_origin_posts(
     request: axum::extract::Request,
@@ -359,7 +360,13 @@ fn same_origin(headers: &HeaderMap) -> bool {
     if text("sec-fetch-site").is_some_and(|site| site.eq_ignore_ascii_case("cross-site")) {
         return false;
     }
-    let Some(origin) = headers.get(header::ORIGIN) else {
+    // Under `Referrer-Policy: no-referrer` (every page here) browsers send `Origin: null`
+    // with a plain form post even on the same page: it says nothing, like no header, and
+    // `Sec-Fetch-Site` above and the token decide.
+    let Some(origin) = headers
+        .get(header::ORIGIN)
+        .filter(|o| o.as_bytes() != b"null")
+    else {
         return true;
     };
     let host = text("host").unwrap_or_default();

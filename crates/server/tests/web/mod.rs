@@ -304,13 +304,22 @@ async fn web_sign_in_from_a_foreign_page_is_refused_and_the_user_is_named(app: T
         .to_owned();
     for (header, value) in [
         ("origin", "https://evil.example".to_owned()),
-        ("origin", "null".to_owned()),
+        ("origin", "http://127.0.0.1:1".to_owned()),
         ("sec-fetch-site", "cross-site".to_owned()),
     ] {
         let response = browser()
             .post(app.url("/login"))
             .header(COOKIE, &cookie)
             .header(header, value.as_str())
+            // Sent by browsers with every form post under `no-referrer`: says nothing.
+            .header(
+                if header == "origin" {
+                    "x-no-origin"
+                } else {
+                    "origin"
+                },
+                "null",
+            )
             .form(&fields)
             .send()
             .await
@@ -326,6 +335,20 @@ async fn web_sign_in_from_a_foreign_page_is_refused_and_the_user_is_named(app: T
         .post(app.url("/login"))
         .header(COOKIE, &cookie)
         .header("origin", format!("http://{host}"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&fields)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(same.status(), StatusCode::SEE_OTHER);
+    // A native form post under `no-referrer`: `Origin: null`, same origin by the browser.
+    let (cookie, csrf) = login_page(&app).await;
+    let mut fields = right.to_vec();
+    fields.push(("csrf", &csrf));
+    let same = browser()
+        .post(app.url("/login"))
+        .header(COOKIE, &cookie)
+        .header("origin", "null")
         .header("sec-fetch-site", "same-origin")
         .form(&fields)
         .send()
