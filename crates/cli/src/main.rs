@@ -164,6 +164,12 @@ enum Command {
         /// network over plain HTTP (browsers accept `Secure` cookies from localhost anyway).
         #[arg(long)]
         plain_http_cookies: bool,
+        /// Behind a reverse proxy: take the client's address for sign-in throttling from
+        /// the last `X-Forwarded-For` entry (the one the proxy appends) instead of the
+        /// connection. Off by default: without a proxy that sets it, any client could claim
+        /// any address.
+        #[arg(long)]
+        trust_forwarded_for: bool,
         #[command(flatten)]
         limits: import::LimitArgs,
     },
@@ -489,6 +495,7 @@ struct PublicSettings {
     public_release_hours: i64,
     figures_every: i64,
     plain_http_cookies: bool,
+    trust_forwarded_for: bool,
 }
 
 impl Default for PublicSettings {
@@ -498,6 +505,7 @@ impl Default for PublicSettings {
             public_release_hours: shanyrak_server::stats::DEFAULT_RELEASE_HOURS,
             figures_every: shanyrak_server::stats::DEFAULT_FIGURES_EVERY_SECONDS,
             plain_http_cookies: false,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -518,6 +526,7 @@ async fn serve(
     state.disclosure_threshold = settings.disclosure_threshold;
     state.release_interval = chrono::Duration::hours(settings.public_release_hours);
     state.plain_http_cookies = settings.plain_http_cookies;
+    state.trust_forwarded_for = settings.trust_forwarded_for;
     state.figures_every = chrono::Duration::seconds(settings.figures_every);
     tracing::info!(address = %local, database = store.backend_name(), "listening");
     on_ready(local);
@@ -564,6 +573,7 @@ async fn run(cli: Cli) -> Result<()> {
             public_release_hours,
             figures_every,
             plain_http_cookies,
+            trust_forwarded_for,
             limits,
         } => {
             shanyrak_server::import::configure(limits.settings());
@@ -573,6 +583,7 @@ async fn run(cli: Cli) -> Result<()> {
                 public_release_hours,
                 figures_every,
                 plain_http_cookies,
+                trust_forwarded_for,
             };
             serve(store, bind, settings, |address| {
                 println!("Shanyrak is listening on http://{address}")

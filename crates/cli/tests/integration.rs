@@ -22,6 +22,7 @@ mod browser;
 mod contract;
 mod import;
 mod keys;
+mod login;
 mod protection;
 mod spreadsheets;
 

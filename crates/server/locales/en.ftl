@@ -28,6 +28,15 @@ nav-dispatch = Dispatch
 nav-duplicates = Duplicates
 nav-dashboard = Dashboard
 nav-logout = Sign out
+nav-signed-in-as = Signed in as
+enum-role-admin = administrator
+enum-role-registrar = registrar
+enum-role-site-manager = site manager
+enum-role-dispatcher = dispatcher
+enum-role-distributor = distributor
+enum-role-caseworker = caseworker
+enum-role-analyst = analyst
+enum-role-auditor = auditor
 lang-label = Language
 lang-apply = Choose
 
@@ -39,6 +48,7 @@ login-password = Password
 login-submit = Sign in
 login-failed = Wrong e-mail or password.
 login-locked = Too many failed attempts. The account is locked for a while; try again later.
+login-busy = The server is checking many sign-ins right now. Wait a few seconds and try again.
 
 ## Errors
 

@@ -29,6 +29,15 @@ nav-dispatch = Орын бөлу
 nav-duplicates = Қайталанған жазбалар
 nav-dashboard = Жиынтық
 nav-logout = Шығу
+nav-signed-in-as = Сіз кірдіңіз:
+enum-role-admin = әкімші
+enum-role-registrar = тіркеуші
+enum-role-site-manager = орналастыру орнының басшысы
+enum-role-dispatcher = диспетчер
+enum-role-distributor = таратушы
+enum-role-caseworker = әлеуметтік қызметкер
+enum-role-analyst = талдаушы
+enum-role-auditor = аудитор
 lang-label = Тіл
 lang-apply = Таңдау
 
@@ -40,6 +49,7 @@ login-password = Құпиясөз
 login-submit = Кіру
 login-failed = Эл. пошта немесе құпиясөз қате.
 login-locked = Сәтсіз әрекеттер тым көп. Есептік жазба уақытша бұғатталды, кейінірек қайталап көріңіз.
+login-busy = Сервер қазір көп кіруді тексеруде. Бірнеше секунд күтіп, қайталап көріңіз.
 
 ## Қателер
 

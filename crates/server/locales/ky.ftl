@@ -29,6 +29,15 @@ nav-dispatch = Орун бөлүштүрүү
 nav-duplicates = Кайталанган жазуулар
 nav-dashboard = Жыйынтык
 nav-logout = Чыгуу
+nav-signed-in-as = Сиз кирдиңиз:
+enum-role-admin = администратор
+enum-role-registrar = каттоочу
+enum-role-site-manager = жайгаштыруу жайынын башчысы
+enum-role-dispatcher = диспетчер
+enum-role-distributor = таратуучу
+enum-role-caseworker = социалдык кызматкер
+enum-role-analyst = аналитик
+enum-role-auditor = аудитор
 lang-label = Тил
 lang-apply = Тандоо
 
@@ -40,6 +49,7 @@ login-password = Сырсөз
 login-submit = Кирүү
 login-failed = Эл. почта же сырсөз туура эмес.
 login-locked = Ийгиликсиз аракеттер өтө көп. Эсептик жазуу убактылуу бөгөттөлдү, кийинчерээк кайра аракет кылыңыз.
+login-busy = Сервер азыр көп кирүүнү текшерүүдө. Бир нече секунд күтүп, кайра аракет кылыңыз.
 
 ## Каталар
 

@@ -31,6 +31,15 @@ nav-dispatch = Распределение
 nav-duplicates = Дубликаты
 nav-dashboard = Сводка
 nav-logout = Выйти
+nav-signed-in-as = Вы вошли как
+enum-role-admin = администратор
+enum-role-registrar = регистратор
+enum-role-site-manager = управляющий местом размещения
+enum-role-dispatcher = диспетчер
+enum-role-distributor = сотрудник раздачи
+enum-role-caseworker = социальный работник
+enum-role-analyst = аналитик
+enum-role-auditor = аудитор
 lang-label = Язык
 lang-apply = Выбрать
 
@@ -42,6 +51,7 @@ login-password = Пароль
 login-submit = Войти
 login-failed = Неверная эл. почта или пароль.
 login-locked = Слишком много неудачных попыток. Учётная запись временно заблокирована, попробуйте позже.
+login-busy = Сервер сейчас проверяет много входов. Подождите несколько секунд и попробуйте снова.
 
 ## Ошибки
 

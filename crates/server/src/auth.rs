@@ -11,7 +11,7 @@ use shanyrak_core::{FieldError, FieldErrorCode, Role, ValidationErrors};
 
 use crate::AppState;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated};
+use crate::extract::{ApiJson, Authenticated, ClientAddr};
 
 const DEFAULT_HOURS: i64 = 12;
 const MAX_HOURS: i64 = 24;
@@ -37,12 +37,16 @@ pub struct IssuedTokenBody {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Sign in. Wrong credentials get 401; after repeated failures 429 with `Retry-After`.
+/// Sign in. Wrong credentials get 401; after repeated failures (from this address, from
+/// this address over all accounts, or for this account over all addresses) 429
+/// `too_many_attempts` with `Retry-After`; while every core is busy checking passwords,
+/// 429 `rate_limited` with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = LoginInput,
     responses((status = 201, body = IssuedTokenBody), (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn login(
     State(state): State<AppState>,
+    client: ClientAddr,
     body: ApiJson<LoginInput>,
 ) -> Result<Response, ApiError> {
     let input = body.value;
@@ -60,7 +64,14 @@ pub async fn login(
     let expires_at = now + chrono::Duration::hours(hours);
     let token = state
         .store
-        .login(&input.email, &input.password, input.role, expires_at, now)
+        .login_from(
+            &input.email,
+            &input.password,
+            input.role,
+            client.0,
+            expires_at,
+            now,
+        )
         .await
         .map_err(|e| match e {
             // A role the user does not have is the same answer as a wrong password.

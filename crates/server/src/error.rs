@@ -160,7 +160,7 @@ impl ApiError {
             Self::RateLimited { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
-                "Too many requests of this kind in the last hour; try again later",
+                "Too many requests of this kind; try again later",
             ),
             Self::Admission(e) => (StatusCode::CONFLICT, e.code(), "The beds cannot be given"),
             Self::InsufficientStock => (
@@ -255,6 +255,10 @@ impl From<StoreError> for ApiError {
             StoreError::Transition(e) => Self::Conflict(e.to_string()),
             StoreError::Pipeline(e) => Self::Conflict(e.to_string()),
             StoreError::InvalidCredentials => Self::InvalidCredentials,
+            // Every core busy checking passwords: come back in a moment.
+            StoreError::Busy => Self::RateLimited {
+                retry_after_seconds: 2,
+            },
             StoreError::LoginLocked { until } => Self::TooManyAttempts {
                 retry_after_seconds: (until - chrono::Utc::now()).num_seconds(),
             },

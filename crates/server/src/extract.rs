@@ -11,6 +11,55 @@ use shanyrak_core::{Actor, FieldError, FieldErrorCode, ValidationErrors};
 use crate::AppState;
 use crate::error::ApiError;
 
+/// The address a request came from, for throttling sign-in: the socket peer, or, with
+/// `trust_forwarded_for` (behind a reverse proxy), the last address in `X-Forwarded-For`,
+/// the one the proxy itself appended (earlier ones are the client's own claims). `None`
+/// when neither is known (a server not started through [`crate::serve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl ClientAddr {
+    pub fn of(parts: &Parts, trust_forwarded_for: bool) -> Self {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        if trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .rfind(|a| !a.trim().is_empty())
+                .and_then(|a| parse_forwarded(a.trim()));
+            if forwarded.is_some() {
+                return Self(forwarded);
+            }
+        }
+        Self(peer)
+    }
+}
+
+/// An address as proxies write it: `203.0.113.7`, `2001:db8::1`, `[2001:db8::1]:443` or
+/// `203.0.113.7:5000`.
+fn parse_forwarded(text: &str) -> Option<std::net::IpAddr> {
+    text.parse()
+        .ok()
+        .or_else(|| text.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts, state.trust_forwarded_for))
+    }
+}
+
 /// The signed-in user behind `Authorization: Bearer TOKEN`, checked against the store on
 /// every request so that revoking a token or disabling a user takes effect at once.
 #[derive(Debug, Clone)]
@@ -537,5 +586,39 @@ mod proptests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod client_addr_tests {
+    use super::*;
+
+    fn parts(forwarded: &[&str]) -> Parts {
+        let mut request = axum::http::Request::builder().uri("/");
+        for value in forwarded {
+            request = request.header("x-forwarded-for", *value);
+        }
+        let (mut parts, ()) = request
+            .body(())
+            .map(|r| r.into_parts())
+            .unwrap_or_else(|_| axum::http::Request::new(()).into_parts());
+        parts.extensions.insert(axum::extract::ConnectInfo(
+            "127.0.0.1:9999"
+                .parse::<std::net::SocketAddr>()
+                .unwrap_or_else(|_| ([127, 0, 0, 1], 9999).into()),
+        ));
+        parts
+    }
+
+    #[test]
+    fn forwarded_for_is_taken_only_when_trusted_and_from_its_end() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().ok();
+        let p = parts(&["198.51.100.9, 203.0.113.7"]);
+        assert_eq!(ClientAddr::of(&p, false).0, ip("127.0.0.1"));
+        assert_eq!(ClientAddr::of(&p, true).0, ip("203.0.113.7"));
+        let p = parts(&["198.51.100.9", "[2001:db8::1]:443"]);
+        assert_eq!(ClientAddr::of(&p, true).0, ip("2001:db8::1"));
+        let p = parts(&["not an address"]);
+        assert_eq!(ClientAddr::of(&p, true).0, ip("127.0.0.1"));
     }
 }

@@ -75,6 +75,9 @@ pub struct AppState {
     /// (duplicate checks at registration, shelter status): enough for a busy desk, too few
     /// to walk another organisation's registry.
     pub cross_org_lookups_per_hour: u32,
+    /// Take the client's address for sign-in throttling from the last `X-Forwarded-For`
+    /// entry instead of the socket peer: only behind a reverse proxy that sets it.
+    pub trust_forwarded_for: bool,
 }
 
 impl AppState {
@@ -93,6 +96,7 @@ impl AppState {
             plain_http_cookies: false,
             figures_every: chrono::Duration::seconds(stats::DEFAULT_FIGURES_EVERY_SECONDS),
             cross_org_lookups_per_hour: DEFAULT_CROSS_ORG_LOOKUPS_PER_HOUR,
+            trust_forwarded_for: false,
         })
     }
 }
@@ -365,7 +369,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(health))
         .route("/public/stats", get(stats::public_page))
-        .merge(web::routes())
+        .merge(web::routes().layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::form_cookie,
+        )))
         .route_layer(request_log)
         .fallback(not_found)
         .with_state(state)
@@ -373,6 +380,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(reject_oversized))
         .layer(axum::middleware::from_fn(reject_encoded_bodies))
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(web::same_origin_posts))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -436,9 +444,13 @@ pub async fn serve(
             }
         })
     };
-    let served = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    // The peer address goes with each request, for sign-in throttling per address.
+    let served = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     refresher.abort();
     figures.abort();
     served

@@ -49,6 +49,9 @@ pub enum StoreError {
     AuditTail { seq: i64, why: String },
     #[error("password hashing failed")]
     PasswordHash,
+    /// Every core was busy checking passwords for longer than a short wait.
+    #[error("the server is busy checking passwords; try again shortly")]
+    Busy,
 }
 
 impl StoreError {

@@ -15,6 +15,7 @@
 //! crash and concurrent writers queue instead of failing with "database is locked".
 
 mod error;
+pub mod password;
 pub mod repo;
 #[cfg(feature = "test-support")]
 pub mod testing;
@@ -52,7 +53,10 @@ pub use repo::{
     EntitlementView, Item, RecentReceipt, RecordedLine, ReportDimension, StockEntry, StockLevel,
     StockReportRow, StockView,
 };
-pub use repo::{LOGIN_FAILURES_BEFORE_LOCK, LOGIN_LOCK_MINUTES};
+pub use repo::{
+    LOGIN_FAILURES_BEFORE_LOCK, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS,
+    LOGIN_LOCK_MINUTES, LoginLimits,
+};
 pub use repo::{Proposal, ResettlementEntry};
 pub use repo::{QuarantinedRow, RowToQuarantine, Upload};
 pub use repo::{RegistryRow, SnapshotInfo, WaitingCell};
@@ -292,6 +296,25 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, StoreError> {
         dispatch!(self, r => r.login(email, password, role, expires_at, now).await)
+    }
+
+    /// A user's e-mail address, to show them who is signed in.
+    pub async fn user_email(&self, user_id: uuid::Uuid) -> Result<Option<String>, StoreError> {
+        dispatch!(self, r => r.user_email(user_id).await)
+    }
+
+    /// Sign-in from a client address, throttled per address, per account and per account
+    /// from that address (see `Repo::login_from`).
+    pub async fn login_from(
+        &self,
+        email: &str,
+        password: &str,
+        role: Option<Role>,
+        client: Option<std::net::IpAddr>,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken, StoreError> {
+        dispatch!(self, r => r.login_from(email, password, role, client, expires_at, now).await)
     }
 
     pub async fn authenticate_token(

@@ -36,6 +36,7 @@ mod audit;
 mod cases;
 mod essentials;
 mod figures;
+mod login;
 mod protection;
 mod resettlement;
 

@@ -343,7 +343,10 @@ pub async fn web_import(
     bytes: &[u8],
     confirm: bool,
 ) -> (Measured, Health) {
-    let cookie = format!("shanyrak_session={token}");
+    let cookie = format!(
+        "{}={token}",
+        shanyrak_server::web::session_cookie_name(true)
+    );
     let client = browser();
     let page = client
         .get(format!("{}/import", server.base))

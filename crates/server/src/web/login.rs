@@ -9,10 +9,9 @@ use serde::Deserialize;
 use shanyrak_store::StoreError;
 
 use super::forms::FormData;
-use super::{
-    Ctx, LANG_COOKIE, Lang, SESSION_COOKIE, SESSION_HOURS, Visitor, Web, render, see_other,
-};
+use super::{Ctx, LANG_COOKIE, Lang, SESSION_HOURS, Visitor, Web, render, see_other};
 use crate::AppState;
+use crate::extract::ClientAddr;
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
@@ -31,7 +30,16 @@ fn safe_next(next: Option<&str>) -> Option<String> {
     .map(str::to_owned)
 }
 
-fn login_form(ctx: &Ctx, next: Option<&str>, email: &str, problem: Option<String>) -> Response {
+fn login_form(
+    ctx: &Ctx,
+    next: Option<&str>,
+    email: &str,
+    problem: Option<(StatusCode, String)>,
+) -> Response {
+    let status = problem
+        .as_ref()
+        .map_or(StatusCode::OK, |(status, _)| *status);
+    let problem = problem.map(|(_, text)| text);
     let body = html! {
         section.narrow {
             h1 { (ctx.t("login-title")) }
@@ -39,6 +47,7 @@ fn login_form(ctx: &Ctx, next: Option<&str>, email: &str, problem: Option<String
                 p.notice.error role="alert" #login-problem { (problem) }
             }
             form method="post" action="/login" {
+                (ctx.csrf_field())
                 @if let Some(next) = next {
                     input type="hidden" name="next" value=(next);
                 }
@@ -54,11 +63,6 @@ fn login_form(ctx: &Ctx, next: Option<&str>, email: &str, problem: Option<String
                 button type="submit" { (ctx.t("login-submit")) }
             }
         }
-    };
-    let status = if problem.is_some() {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::OK
     };
     (status, render(ctx, &ctx.t("login-title"), body)).into_response()
 }
@@ -76,29 +80,37 @@ pub async fn page(visitor: Visitor, Query(query): Query<NextQuery>) -> Response 
 }
 
 fn session_cookie(state: &AppState, secret: &str, max_age_seconds: i64) -> HeaderValue {
-    let secure = if state.plain_http_cookies {
-        ""
-    } else {
-        "; Secure"
-    };
+    let name = state.session_cookie_name();
+    let secure = state.cookie_secure_attribute();
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}"
+        "{name}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_seconds}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("shanyrak_session=; Path=/; Max-Age=0"))
 }
 
 /// Sign in. Wrong e-mail or password get the same answer; repeated failures lock the
-/// account for a while, as for the API.
-pub async fn submit(State(state): State<AppState>, visitor: Visitor, form: FormData) -> Response {
+/// account for a while, as for the API. The form must carry the pre-session token, so a
+/// page elsewhere cannot sign a visitor in to an account of its choosing.
+pub async fn submit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    client: ClientAddr,
+    form: FormData,
+) -> Response {
     let ctx = &visitor.ctx;
     let email = form.text("email").unwrap_or_default();
     let password = form.get("password").unwrap_or_default();
     let next = safe_next(form.get("next"));
+    if ctx.check_form_csrf(&form).is_err() {
+        // An old form, or one from elsewhere: shown again with a fresh token, no attempt.
+        let problem = (StatusCode::FORBIDDEN, ctx.t("error-csrf"));
+        return login_form(ctx, next.as_deref(), &email, Some(problem));
+    }
     let now = Utc::now();
     let expires_at = now + chrono::Duration::hours(SESSION_HOURS);
     match state
         .store
-        .login(&email, password, None, expires_at, now)
+        .login_from(&email, password, None, client.0, expires_at, now)
         .await
     {
         Ok(token) => {
@@ -118,10 +130,20 @@ pub async fn submit(State(state): State<AppState>, visitor: Visitor, form: FormD
             response
         }
         Err(StoreError::LoginLocked { .. }) => {
-            login_form(ctx, next.as_deref(), &email, Some(ctx.t("login-locked")))
+            let problem = (StatusCode::UNAUTHORIZED, ctx.t("login-locked"));
+            login_form(ctx, next.as_deref(), &email, Some(problem))
         }
         Err(StoreError::InvalidCredentials | StoreError::Invalid(_)) => {
-            login_form(ctx, next.as_deref(), &email, Some(ctx.t("login-failed")))
+            let problem = (StatusCode::UNAUTHORIZED, ctx.t("login-failed"));
+            login_form(ctx, next.as_deref(), &email, Some(problem))
+        }
+        Err(StoreError::Busy) => {
+            let problem = (StatusCode::TOO_MANY_REQUESTS, ctx.t("login-busy"));
+            let mut response = login_form(ctx, next.as_deref(), &email, Some(problem));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            response
         }
         Err(e) => super::WebError::from(e).render(ctx),
     }
@@ -137,7 +159,7 @@ pub async fn logout(
     if let Err(e) = web.check_csrf(&form) {
         return e.render(&web.ctx);
     }
-    if let Some(secret) = super::cookie(&headers, SESSION_COOKIE)
+    if let Some(secret) = super::cookie(&headers, state.session_cookie_name())
         && let Err(e) = state
             .store
             .revoke_token_secret(&web.actor, secret, Utc::now())
@@ -152,8 +174,12 @@ pub async fn logout(
     response
 }
 
-/// Chooses the interface language; kept in a cookie for a year.
-pub async fn set_language(form: FormData) -> Response {
+/// Chooses the interface language; kept in a cookie for a year. The form carries the
+/// session's or the pre-session's CSRF token.
+pub async fn set_language(visitor: Visitor, form: FormData) -> Response {
+    if let Err(e) = visitor.ctx.check_form_csrf(&form) {
+        return e.render(&visitor.ctx);
+    }
     let lang = form.get("lang").and_then(Lang::parse).unwrap_or(Lang::Ru);
     let back = safe_next(form.get("back")).unwrap_or_else(|| "/".to_owned());
     let mut response = see_other(&back);

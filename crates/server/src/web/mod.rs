@@ -45,8 +45,52 @@ use crate::AppState;
 use crate::error::ApiError;
 pub use i18n::Lang;
 
+/// The session cookie's name over plain HTTP (`--plain-http-cookies`).
 pub const SESSION_COOKIE: &str = "shanyrak_session";
+/// Its name when cookies are `Secure`: the `__Host-` prefix makes the browser refuse it
+/// unless it came over HTTPS from this very host, with `Path=/` and no `Domain`, so a
+/// sibling subdomain cannot plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-shanyrak_session";
+/// The pre-session cookie behind the CSRF token of the sign-in and language forms.
+pub const FORM_COOKIE: &str = "shanyrak_form";
+pub const SECURE_FORM_COOKIE: &str = "__Host-shanyrak_form";
+/// A pre-session token lasts two hours; a sign-in form older than that is shown again.
+pub const FORM_COOKIE_SECONDS: i64 = 2 * 3600;
 pub const LANG_COOKIE: &str = "shanyrak_lang";
+
+/// The session cookie's name: [`SECURE_SESSION_COOKIE`] unless cookies are plain.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// The pre-session cookie's name, by the same rule.
+pub fn form_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_FORM_COOKIE
+    } else {
+        FORM_COOKIE
+    }
+}
+
+impl AppState {
+    /// The name this server gives its session cookie.
+    pub fn session_cookie_name(&self) -> &'static str {
+        session_cookie_name(!self.plain_http_cookies)
+    }
+
+    /// `; Secure`, or nothing under `--plain-http-cookies`.
+    pub(crate) fn cookie_secure_attribute(&self) -> &'static str {
+        if self.plain_http_cookies {
+            ""
+        } else {
+            "; Secure"
+        }
+    }
+}
 /// A signed-in session lasts a working shift.
 pub const SESSION_HOURS: i64 = 12;
 
@@ -136,10 +180,20 @@ async fn home(visitor: Visitor) -> Response {
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub actor: Actor,
+    /// Shown in every page's header, so a session planted by another site is noticed.
+    pub email: String,
     /// The CSRF token masked for this response.
     pub csrf: String,
     /// The session's CSRF token itself, to check a submitted one against.
     session_csrf: String,
+}
+
+/// The CSRF token of a visitor's pre-session cookie, for the forms that are sent before
+/// there is a session (sign-in, language).
+#[derive(Debug, Clone)]
+pub struct FormToken {
+    masked: String,
+    expected: String,
 }
 
 /// What every page needs: the language and, when signed in, who is asking.
@@ -147,6 +201,8 @@ pub struct SignedIn {
 pub struct Ctx {
     pub lang: Lang,
     pub user: Option<SignedIn>,
+    /// The pre-session token, on every page of the web interface.
+    pub form: Option<FormToken>,
     /// The path of this page, so the language switch can come back to it.
     pub path: String,
 }
@@ -194,11 +250,31 @@ impl Ctx {
         self.actor().is_some_and(|a| a.may(action))
     }
 
+    /// The session's CSRF token as a hidden field; before sign-in, the pre-session one.
     pub fn csrf_field(&self) -> Markup {
+        let token = match (&self.user, &self.form) {
+            (Some(user), _) => Some(user.csrf.as_str()),
+            (None, Some(form)) => Some(form.masked.as_str()),
+            (None, None) => None,
+        };
         html! {
-            @if let Some(user) = &self.user {
-                input type="hidden" name="csrf" value=(user.csrf);
+            @if let Some(token) = token {
+                input type="hidden" name="csrf" value=(token);
             }
+        }
+    }
+
+    /// For the forms sent before a session exists (sign-in, language): the session's token
+    /// or the pre-session cookie's.
+    pub fn check_form_csrf(&self, form: &forms::FormData) -> Result<(), WebError> {
+        let sent = form.get("csrf").and_then(unmask_csrf).unwrap_or_default();
+        let matches = |expected: &str| !expected.is_empty() && constant_time_eq(&sent, expected);
+        let by_session = self.user.as_ref().is_some_and(|u| matches(&u.session_csrf));
+        let by_form = self.form.as_ref().is_some_and(|f| matches(&f.expected));
+        if by_session || by_form {
+            Ok(())
+        } else {
+            Err(WebError::Csrf)
         }
     }
 }
@@ -212,6 +288,94 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.trim())
+}
+
+/// The pre-session secret a request carries, or the fresh one [`form_cookie`] gives it.
+#[derive(Debug, Clone)]
+struct FormSecret(String);
+
+fn well_formed_secret(secret: &str) -> bool {
+    secret.len() == 64 && secret.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Gives every visitor of the web interface a pre-session cookie (random, `HttpOnly`,
+/// `SameSite=Strict`, two hours), whose CSRF token the sign-in and language forms carry:
+/// a page elsewhere can neither read the cookie nor compute the token (double submit).
+pub async fn form_cookie(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let name = form_cookie_name(!state.plain_http_cookies);
+    let existing = cookie(request.headers(), name)
+        .filter(|s| well_formed_secret(s))
+        .map(str::to_owned);
+    let fresh = existing.is_none();
+    let secret = existing.unwrap_or_else(|| {
+        let bytes: [u8; 32] = rand::random();
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    });
+    request.extensions_mut().insert(FormSecret(secret.clone()));
+    let mut response = next.run(request).await;
+    if fresh
+        && let Ok(value) = HeaderValue::from_str(&format!(
+            "{name}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={FORM_COOKIE_SECONDS}{}",
+            state.cookie_secure_attribute()
+        ))
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Refuses a state-changing request of the web interface sent by another site: when the
+/// browser says so (`Sec-Fetch-Site: cross-site`) or names another origin (`Origin`).
+/// Browsers that send neither (or `Origin: null`) are let through: the CSRF token still
+/// applies. The
+/// API is not checked here: it takes bearer tokens only, never cookies.
+pub async fn same_origin_posts(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if safe || request.uri().path().starts_with("/api/") || same_origin(request.headers()) {
+        return next.run(request).await;
+    }
+    tracing::warn!("cross-site form refused");
+    let lang = Lang::negotiate(
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default(),
+    );
+    WebError::Csrf.render_plain(lang)
+}
+
+fn same_origin(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if text("sec-fetch-site").is_some_and(|site| site.eq_ignore_ascii_case("cross-site")) {
+        return false;
+    }
+    // Under `Referrer-Policy: no-referrer` (every page here) browsers send `Origin: null`
+    // with a plain form post even on the same page: it says nothing, like no header, and
+    // `Sec-Fetch-Site` above and the token decide.
+    let Some(origin) = headers
+        .get(header::ORIGIN)
+        .filter(|o| o.as_bytes() != b"null")
+    else {
+        return true;
+    };
+    let host = text("host").unwrap_or_default();
+    // `scheme://host[:port]`; the scheme is not compared, TLS may end at a proxy.
+    origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .is_some_and(|(_, authority)| !host.is_empty() && authority.eq_ignore_ascii_case(host))
 }
 
 /// The CSRF token of a session: a keyed hash an attacker's page cannot compute without
@@ -289,15 +453,32 @@ impl FromRequestParts<AppState> for Visitor {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let lang = language_of(parts);
         let mut user = None;
-        if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE).filter(|s| !s.is_empty()) {
+        let form = parts.extensions.get::<FormSecret>().map(|secret| {
+            let expected = csrf_token(&format!("pre-session\0{}", secret.0));
+            FormToken {
+                masked: mask_csrf(&expected),
+                expected,
+            }
+        });
+        if let Some(secret) =
+            cookie(&parts.headers, state.session_cookie_name()).filter(|s| !s.is_empty())
+        {
             match state
                 .store
                 .authenticate_token(secret, chrono::Utc::now())
                 .await
             {
                 Ok(Some(actor)) => {
+                    let email = match state.store.user_email(actor.user_id).await {
+                        Ok(email) => email.unwrap_or_default(),
+                        Err(e) => {
+                            tracing::error!(error = %e, "session check failed");
+                            return Err(WebError::Api(ApiError::Internal).render_plain(lang));
+                        }
+                    };
                     user = Some(SignedIn {
                         actor,
+                        email,
                         csrf: mask_csrf(&csrf_token(secret)),
                         session_csrf: csrf_token(secret),
                     })
@@ -313,6 +494,7 @@ impl FromRequestParts<AppState> for Visitor {
             ctx: Ctx {
                 lang,
                 user,
+                form,
                 path: parts.uri.path().to_owned(),
             },
         })
@@ -443,6 +625,7 @@ impl WebError {
         let ctx = Ctx {
             lang,
             user: None,
+            form: None,
             path: "/".into(),
         };
         self.render(&ctx)
@@ -640,6 +823,7 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                         // A full page load, so that <html lang> changes too (htmx swaps only
                         // the body) and screen readers switch voice.
                         form.lang method="post" action="/language" hx-boost="false" {
+                            (ctx.csrf_field())
                             input type="hidden" name="back" value=(ctx.path);
                             label for="lang-select" { (ctx.t("lang-label")) }
                             select #lang-select name="lang" data-autosubmit {
@@ -649,7 +833,13 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                             }
                             button.secondary type="submit" { (ctx.t("lang-apply")) }
                         }
-                        @if ctx.user.is_some() {
+                        @if let Some(user) = &ctx.user {
+                            p.who #signed-in-as {
+                                (ctx.t("nav-signed-in-as")) " "
+                                strong { (user.email) }
+                                " · "
+                                (user.actor.roles.iter().map(|r| ctx.label("role", r.as_str())).collect::<Vec<_>>().join(", "))
+                            }
                             form method="post" action="/logout" {
                                 (ctx.csrf_field())
                                 button.secondary type="submit" { (ctx.t("nav-logout")) }

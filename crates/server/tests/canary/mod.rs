@@ -242,7 +242,10 @@ impl Crawl<'_> {
         let response = self
             .browser
             .get(self.app.url(path))
-            .header(COOKIE, format!("shanyrak_session={token}"))
+            .header(
+                COOKIE,
+                format!("{}={token}", shanyrak_server::web::SECURE_SESSION_COOKIE),
+            )
             .send()
             .await
             .expect("send");

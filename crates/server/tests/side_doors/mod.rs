@@ -234,7 +234,10 @@ async fn the_waiting_list_gives_dispatchers_no_diagnosis(app: TestApp) {
             .get(app.url("/dispatch"))
             .header(
                 reqwest::header::COOKIE,
-                format!("shanyrak_session={dispatcher}"),
+                format!(
+                    "{}={dispatcher}",
+                    shanyrak_server::web::SECURE_SESSION_COOKIE
+                ),
             )
             .header(reqwest::header::ACCEPT_LANGUAGE, language)
             .send()

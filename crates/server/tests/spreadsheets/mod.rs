@@ -61,7 +61,10 @@ async fn public_csv_runs_no_formula_typed_into_a_city(app: TestApp) {
         .expect("text");
     // Free text never reaches a public table: a city the place list does not know is
     // published as the country's unconfirmed places.
-    assert!(!csv.contains("HYPERLINK") && !csv.contains("SUM(A1)"), "{csv}");
+    assert!(
+        !csv.contains("HYPERLINK") && !csv.contains("SUM(A1)"),
+        "{csv}"
+    );
     assert!(csv.contains("KZ/unconfirmed"), "{csv}");
     for delimiter in [b',', b';'] {
         let formulas: Vec<String> = cells(&csv, delimiter)

@@ -5,6 +5,7 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_ENCODING, COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 use shanyrak_core::Role;
+use shanyrak_server::web::Lang;
 use shanyrak_server::web::i18n;
 
 use super::{Backend, TestApp, family};
@@ -26,6 +27,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     web_sign_in_sets_a_strict_cookie_and_sign_out_revokes_it,
+    web_sign_in_from_a_foreign_page_is_refused_and_the_user_is_named,
     web_forms_refuse_missing_or_foreign_csrf_tokens,
     web_registration_shows_errors_in_place_is_idempotent_and_attaches,
     web_pages_render_in_every_language_without_missing_keys,
@@ -64,8 +66,9 @@ fn browser() -> reqwest::Client {
         .expect("client")
 }
 
+/// The session cookie as the browser sends it (the test server's cookies are `Secure`).
 fn session(token: &str) -> String {
-    format!("shanyrak_session={token}")
+    format!("{}={token}", shanyrak_server::web::SECURE_SESSION_COOKIE)
 }
 
 async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, String) {
@@ -114,58 +117,96 @@ fn location(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-async fn web_sign_in_sets_a_strict_cookie_and_sign_out_revokes_it(app: TestApp) {
-    let client = browser();
-    let page = client.get(app.url("/login")).send().await.expect("send");
+/// A visitor's pre-session: the cookie the sign-in page set and the token in its form.
+async fn login_page(app: &TestApp) -> (String, String) {
+    let page = browser().get(app.url("/login")).send().await.expect("send");
     assert_eq!(page.status(), StatusCode::OK);
-    let wrong = client
+    let cookie = page
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-shanyrak_form="))
+        .expect("pre-session cookie")
+        .to_owned();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    let pair = cookie.split(';').next().expect("pair").to_owned();
+    let html = page.text().await.expect("body");
+    (pair, csrf_of(&html))
+}
+
+/// Posts the sign-in form as a browser that loaded it would.
+async fn sign_in_form(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    let (cookie, csrf) = login_page(app).await;
+    let mut fields = fields.to_vec();
+    fields.push(("csrf", &csrf));
+    browser()
         .post(app.url("/login"))
-        .form(&[("email", "a@example.org"), ("password", "not the password")])
+        .header(COOKIE, cookie)
+        .form(&fields)
         .send()
         .await
-        .expect("send");
+        .expect("send")
+}
+
+async fn web_sign_in_sets_a_strict_cookie_and_sign_out_revokes_it(app: TestApp) {
+    let wrong = sign_in_form(
+        &app,
+        &[("email", "a@example.org"), ("password", "not the password")],
+    )
+    .await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    assert!(wrong.headers().get(SET_COOKIE).is_none());
+    assert!(
+        wrong
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .all(|c| !c.to_str().unwrap_or_default().contains("shanyrak_session"))
+    );
     assert!(wrong.text().await.expect("body").contains("login-problem"));
 
-    let signed_in = client
-        .post(app.url("/login"))
-        .form(&[
+    let signed_in = sign_in_form(
+        &app,
+        &[
             ("email", "a@example.org"),
             ("password", "long enough password"),
             ("next", "/find"),
-        ])
-        .send()
-        .await
-        .expect("send");
+        ],
+    )
+    .await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&signed_in), "/find");
     let cookie = signed_in
         .headers()
-        .get(SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("shanyrak_session="))
         .expect("session cookie")
         .to_owned();
     for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
         assert!(cookie.contains(attribute), "{attribute} in {cookie}");
     }
+    // Secure cookies carry the __Host- prefix: only this host, over HTTPS, may set them.
     let secret = cookie
         .split(';')
         .next()
-        .and_then(|c| c.strip_prefix("shanyrak_session="))
+        .and_then(|c| c.strip_prefix("__Host-shanyrak_session="))
         .expect("value")
         .to_owned();
     // An open redirect is refused: `next` must be a path of this site.
-    let elsewhere = client
-        .post(app.url("/login"))
-        .form(&[
+    let elsewhere = sign_in_form(
+        &app,
+        &[
             ("email", "a@example.org"),
             ("password", "long enough password"),
             ("next", "//evil.example/"),
-        ])
-        .send()
-        .await
-        .expect("send");
+        ],
+    )
+    .await;
     assert_eq!(location(&elsewhere), "/reception");
 
     let (status, html) = get(&app, &secret, "/reception").await;
@@ -193,24 +234,171 @@ async fn web_sign_in_sets_a_strict_cookie_and_sign_out_revokes_it(app: TestApp) 
 
     // Five wrong passwords lock the account for the web form too.
     for _ in 0..5 {
-        client
-            .post(app.url("/login"))
-            .form(&[("email", "b@example.org"), ("password", "wrong")])
-            .send()
-            .await
-            .expect("send");
+        sign_in_form(&app, &[("email", "b@example.org"), ("password", "wrong")]).await;
     }
-    let locked = client
-        .post(app.url("/login"))
-        .form(&[
+    let locked = sign_in_form(
+        &app,
+        &[
             ("email", "b@example.org"),
             ("password", "long enough password"),
-        ])
+        ],
+    )
+    .await;
+    assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        locked
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .all(|c| !c.to_str().unwrap_or_default().contains("shanyrak_session"))
+    );
+}
+
+fn sets_session(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|c| c.to_str().unwrap_or_default().contains("shanyrak_session="))
+}
+
+async fn web_sign_in_from_a_foreign_page_is_refused_and_the_user_is_named(app: TestApp) {
+    let right = [
+        ("email", "a@example.org"),
+        ("password", "long enough password"),
+    ];
+    // A page elsewhere posts the form without the token (it cannot read the cookie or the
+    // page): refused, nobody signed in, no attempt counted.
+    let forged = browser()
+        .post(app.url("/login"))
+        .form(&right)
         .send()
         .await
         .expect("send");
-    assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
-    assert!(locked.headers().get(SET_COOKIE).is_none());
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(!sets_session(&forged));
+    // With another visitor's cookie but its own token, or a token without its cookie.
+    let (cookie, _) = login_page(&app).await;
+    let (_, other_csrf) = login_page(&app).await;
+    let mut fields = right.to_vec();
+    fields.push(("csrf", &other_csrf));
+    let mixed = browser()
+        .post(app.url("/login"))
+        .header(COOKIE, &cookie)
+        .form(&fields)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(mixed.status(), StatusCode::FORBIDDEN);
+    assert!(!sets_session(&mixed));
+
+    // A browser that says where the form came from: another site is refused even with a
+    // valid token, this site is accepted.
+    let (cookie, csrf) = login_page(&app).await;
+    let mut fields = right.to_vec();
+    fields.push(("csrf", &csrf));
+    let host = app
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    for (header, value) in [
+        ("origin", "https://evil.example".to_owned()),
+        ("origin", "http://127.0.0.1:1".to_owned()),
+        ("sec-fetch-site", "cross-site".to_owned()),
+    ] {
+        let response = browser()
+            .post(app.url("/login"))
+            .header(COOKIE, &cookie)
+            .header(header, value.as_str())
+            // Sent by browsers with every form post under `no-referrer`: says nothing.
+            .header(
+                if header == "origin" {
+                    "x-no-origin"
+                } else {
+                    "origin"
+                },
+                "null",
+            )
+            .form(&fields)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{header}: {value}"
+        );
+        assert!(!sets_session(&response));
+    }
+    let same = browser()
+        .post(app.url("/login"))
+        .header(COOKIE, &cookie)
+        .header("origin", format!("http://{host}"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&fields)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(same.status(), StatusCode::SEE_OTHER);
+    // A native form post under `no-referrer`: `Origin: null`, same origin by the browser.
+    let (cookie, csrf) = login_page(&app).await;
+    let mut fields = right.to_vec();
+    fields.push(("csrf", &csrf));
+    let same = browser()
+        .post(app.url("/login"))
+        .header(COOKIE, &cookie)
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&fields)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(same.status(), StatusCode::SEE_OTHER);
+    assert!(sets_session(&same));
+
+    // Every page names who is signed in, with their role, next to the sign-out button.
+    let (_, html) = get(&app, &app.token_a, "/find").await;
+    let header = &html[html.find("id=\"signed-in-as\"").expect("who is signed in")..];
+    let header = &header[..header.find("/logout").expect("sign-out next to it")];
+    assert!(header.contains("a@example.org"), "{header}");
+    assert!(
+        header.contains(&i18n::message(Lang::Ru, "enum-role-registrar", None)),
+        "{header}"
+    );
+
+    // A signed-in form posted from another site is refused before it is read.
+    let csrf = csrf_of(&html);
+    let logout = browser()
+        .post(app.url("/logout"))
+        .header(COOKIE, session(&app.token_a))
+        .header("origin", "https://evil.example")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(logout.status(), StatusCode::FORBIDDEN);
+    assert_eq!(get(&app, &app.token_a, "/find").await.0, StatusCode::OK);
+
+    // The language form needs a token too.
+    let forged = browser()
+        .post(app.url("/language"))
+        .form(&[("lang", "kk"), ("back", "/login")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    // The API takes bearer tokens and answers any origin as before.
+    let api = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .header("origin", "https://evil.example")
+        .json(&json!({"email": "a@example.org", "password": "long enough password"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(api.status(), StatusCode::CREATED);
 }
 
 fn registration<'a>(
@@ -512,9 +700,11 @@ async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
         .await
         .expect("body");
     assert!(english.contains("<html lang=\"en\""));
+    let (pre_session, csrf) = login_page(&app).await;
     let chosen = browser()
         .post(app.url("/language"))
-        .form(&[("lang", "kk"), ("back", "/login")])
+        .header(COOKIE, pre_session)
+        .form(&[("lang", "kk"), ("back", "/login"), ("csrf", csrf.as_str())])
         .send()
         .await
         .expect("send");
@@ -1373,4 +1563,98 @@ async fn the_reception_form_takes_where_a_family_is_now_by_any_name(app: TestApp
     let id = households["items"][0]["id"].as_str().expect("id");
     let (_, page) = get(&app, &app.token_a, &format!("/households/{id}")).await;
     assert!(page.contains("Сырым"), "the household page names the place");
+}
+
+/// Sign-in throttling per address over HTTP, behind a proxy that sets `X-Forwarded-For`
+/// (`--trust-forwarded-for`): a flood from one address locks the account for that address
+/// only; its owner signs in from another. Without the flag the header is ignored.
+mod web_a_flood_from_one_address_does_not_lock_the_owner_out {
+    use super::{Backend, TestApp};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::flood_from_one_address(Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::flood_from_one_address(Backend::Postgres).await;
+    }
+
+    pub(super) async fn spawn(backend: Backend, trust: bool) -> TestApp {
+        TestApp::spawn_configured(backend, |state| state.trust_forwarded_for = trust).await
+    }
+}
+
+async fn flood_from_one_address(backend: Backend) {
+    let app = web_a_flood_from_one_address_does_not_lock_the_owner_out::spawn(backend, true).await;
+    let login = async |from: &str, password: &str| {
+        app.client
+            .post(app.url("/api/v1/auth/token"))
+            .header("x-forwarded-for", format!("198.51.100.77, {from}"))
+            .json(&json!({"email": "a@example.org", "password": password}))
+            .send()
+            .await
+            .expect("send")
+            .status()
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        statuses.push(login("203.0.113.66", "wrong password").await);
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNAUTHORIZED)
+            .count(),
+        4,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        login("203.0.113.66", "long enough password").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The owner, at another address, signs in.
+    assert_eq!(
+        login("192.0.2.5", "long enough password").await,
+        StatusCode::CREATED
+    );
+    // The web form counts the same way.
+    let (cookie, csrf) = login_page(&app).await;
+    let web = browser()
+        .post(app.url("/login"))
+        .header(COOKIE, &cookie)
+        .header("x-forwarded-for", "203.0.113.66")
+        .form(&[
+            ("email", "a@example.org"),
+            ("password", "long enough password"),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(web.status(), StatusCode::UNAUTHORIZED);
+
+    // Without the flag a client cannot pick its address: every attempt here comes from
+    // 127.0.0.1, whatever the header says.
+    let direct =
+        web_a_flood_from_one_address_does_not_lock_the_owner_out::spawn(backend, false).await;
+    for n in 0..5 {
+        direct
+            .client
+            .post(direct.url("/api/v1/auth/token"))
+            .header("x-forwarded-for", format!("203.0.113.{n}"))
+            .json(&json!({"email": "a@example.org", "password": "wrong password"}))
+            .send()
+            .await
+            .expect("send");
+    }
+    let refused = direct
+        .client
+        .post(direct.url("/api/v1/auth/token"))
+        .header("x-forwarded-for", "192.0.2.5")
+        .json(&json!({"email": "a@example.org", "password": "long enough password"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
 }

@@ -171,9 +171,69 @@ pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, reference, organisation_id, popu
 const PERSON_COLUMNS: &str = "id, household_id, surname, given_name, patronymic, sex, birth_date, \
      birth_date_estimated, citizenship, relationship, vulnerabilities";
 
-/// Failed logins in a row that lock an account, and for how long.
+/// Failed sign-ins in a row, from one address, that lock an account for that address, and
+/// for how long. See [`LoginLimits`] for the other two limits.
 pub const LOGIN_FAILURES_BEFORE_LOCK: i32 = 5;
 pub const LOGIN_LOCK_MINUTES: i64 = 15;
+/// Failed sign-ins from one address, over all accounts, that stop the address for the lock
+/// period: enough for an office behind one address, too few to guess passwords at scale.
+pub const LOGIN_FAILURES_PER_ADDRESS: i32 = 50;
+/// Failed sign-ins to one account, over all addresses, that lock it for everyone: the cap
+/// on a guesser with many addresses.
+pub const LOGIN_FAILURES_PER_ACCOUNT: i32 = 100;
+
+/// The three counters one sign-in attempt is claimed against, each a row of
+/// `login_attempts` keyed by a hash (so attempts on accounts that do not exist are counted
+/// the same way, and the table holds no e-mail or address in clear).
+#[derive(Debug)]
+pub struct LoginLimits;
+
+impl LoginLimits {
+    /// The key of a client address: an IPv4 address, or the /64 network of an IPv6 one
+    /// (one subscriber's usual allocation); `None` is one shared "unknown" address.
+    pub fn address_label(client: Option<std::net::IpAddr>) -> String {
+        use std::net::IpAddr;
+        match client.map(|ip| match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+            v4 => v4,
+        }) {
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            Some(IpAddr::V6(v6)) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            None => "unknown".to_owned(),
+        }
+    }
+}
+
+struct LoginKeys {
+    address: [u8; 32],
+    account: [u8; 32],
+    pair: [u8; 32],
+}
+
+impl LoginKeys {
+    fn new(email: &str, client: Option<std::net::IpAddr>) -> Self {
+        let address = LoginLimits::address_label(client);
+        let hash = |text: String| -> [u8; 32] { Sha256::digest(text.as_bytes()).into() };
+        Self {
+            address: hash(format!("login-address:{address}")),
+            // The key the account's counter has always had.
+            account: hash(format!("login:{email}")),
+            pair: hash(format!("login-pair:{email}\0{address}")),
+        }
+    }
+
+    /// Keys with their limits, in the one order rows are locked.
+    fn limited(&self) -> [(&[u8; 32], i32); 3] {
+        [
+            (&self.address, LOGIN_FAILURES_PER_ADDRESS),
+            (&self.account, LOGIN_FAILURES_PER_ACCOUNT),
+            (&self.pair, LOGIN_FAILURES_BEFORE_LOCK),
+        ]
+    }
+}
 
 /// Token secrets are 32 random bytes, hex-encoded behind a recognisable prefix so that a
 /// leaked token is easy to find in a scan of logs or repositories.
@@ -740,9 +800,8 @@ backend_impl! {
         Ok(())
     }
 
-    /// Signs in with e-mail and password and issues a token that expires. After
-    /// `LOGIN_FAILURES_BEFORE_LOCK` failures in a row an account (existing or not) is
-    /// locked for `LOGIN_LOCK_MINUTES`, whatever password comes next.
+    /// Signs in with e-mail and password and issues a token that expires, counted as an
+    /// attempt from no known address (the command line, tests). See [`Self::login_from`].
     pub async fn login(
         &self,
         email: &str,
@@ -751,61 +810,174 @@ backend_impl! {
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, StoreError> {
+        self.login_from(email, password, role, None, expires_at, now).await
+    }
+
+    /// Signs in with e-mail and password from a client address and issues a token that
+    /// expires.
+    ///
+    /// Each attempt is claimed in the database before its password is checked, in one
+    /// transaction that counts it against three limits (see [`LoginLimits`]): the account
+    /// from this address, the address over all accounts, and the account over all
+    /// addresses. An attempt over any of them is refused with `LoginLocked` without a
+    /// password check, so a burst of parallel guesses gets no more checks than the limit,
+    /// and a flood from one address cannot lock the account for its owner elsewhere.
+    /// Accounts that do not exist are counted and checked (against a dummy hash) the same
+    /// way. Success forgets the account's failures; failures are forgotten after the lock
+    /// period anyway.
+    pub async fn login_from(
+        &self,
+        email: &str,
+        password: &str,
+        role: Option<Role>,
+        client: Option<std::net::IpAddr>,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedToken, StoreError> {
         let email = email.trim().to_lowercase();
-        let key = Sha256::digest(format!("login:{email}").as_bytes()).to_vec();
-        {
-            let mut conn = self.reader.acquire().await?;
-            let locked = sqlx::query("SELECT locked_until FROM login_attempts WHERE email_hash = $1")
-                .bind(key.clone())
-                .fetch_optional(&mut *conn)
-                .await?
-                .map(|r| r.try_get::<Option<DateTime<Utc>>, _>("locked_until"))
-                .transpose()?
-                .flatten();
-            if let Some(until) = locked.filter(|u| *u > now) {
-                return Err(StoreError::LoginLocked { until });
+        let keys = LoginKeys::new(&email, client);
+        // The core first: an attempt counted is checked at once, never left waiting.
+        let permit = crate::password::permit().await?;
+        self.claim_login(&keys, now).await?;
+        let outcome = self.verify_password_with(permit, &email, password).await;
+        let actor = match outcome {
+            Ok(Some(actor)) => actor,
+            Ok(None) => return Err(self.login_failed(&keys, now).await),
+            Err(e) => {
+                // Not a wrong password: the claim is given back.
+                self.settle_login(&keys, false).await.ok();
+                return Err(e);
             }
-        }
-        let Some(actor) = self.verify_password(&email, password).await? else {
-            let mut tx = self.writer.begin().await?;
-            let row = sqlx::query(
-                "INSERT INTO login_attempts (email_hash, failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2) \
-                 ON CONFLICT (email_hash) DO UPDATE SET failures = login_attempts.failures + 1, updated_at = $2 \
-                 RETURNING failures",
-            )
-            .bind(key.clone())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let failures: i32 = row.try_get("failures")?;
-            if failures >= LOGIN_FAILURES_BEFORE_LOCK {
-                let until = now + chrono::Duration::minutes(LOGIN_LOCK_MINUTES);
-                sqlx::query("UPDATE login_attempts SET failures = 0, locked_until = $1 WHERE email_hash = $2")
-                    .bind(until)
-                    .bind(key)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                tracing::warn!("an account was locked after repeated failed logins");
-                return Err(StoreError::LoginLocked { until });
-            }
-            tx.commit().await?;
-            return Err(StoreError::InvalidCredentials);
         };
-        {
-            let mut tx = self.writer.begin().await?;
-            sqlx::query("DELETE FROM login_attempts WHERE email_hash = $1").bind(key).execute(&mut *tx).await?;
-            tx.commit().await?;
-        }
+        self.settle_login(&keys, true).await?;
         debug_assert!(!actor.roles.is_empty());
         self.create_token(&Principal::System("login"), &email, role, Some(expires_at), now)
             .await
     }
 
+    /// Counts one attempt against every limit, or refuses it with the time the first lock
+    /// that applies ends. Rows are locked in one order (address, account, pair) so that
+    /// concurrent claims queue and never deadlock.
+    async fn claim_login(&self, keys: &LoginKeys, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let period = chrono::Duration::minutes(LOGIN_LOCK_MINUTES);
+        let mut tx = self.writer.begin().await?;
+        let mut rows = Vec::with_capacity(3);
+        for (key, limit) in keys.limited() {
+            // The upsert takes the row's lock on PostgreSQL (SQLite has one writer), so the
+            // read below and the update after it are one step for every other attempt.
+            let row = sqlx::query(
+                "INSERT INTO login_attempts (email_hash, failures, locked_until, updated_at) VALUES ($1, 0, NULL, $2) \
+                 ON CONFLICT (email_hash) DO UPDATE SET failures = login_attempts.failures \
+                 RETURNING failures, locked_until, updated_at",
+            )
+            .bind(key.to_vec())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let mut failures: i32 = row.try_get("failures")?;
+            let locked_until: Option<DateTime<Utc>> = row.try_get("locked_until")?;
+            let updated_at: DateTime<Utc> = row.try_get("updated_at")?;
+            if let Some(until) = locked_until.filter(|u| *u > now) {
+                tx.commit().await?;
+                return Err(StoreError::LoginLocked { until });
+            }
+            // A lock that has ended, or failures older than the period, start afresh.
+            if locked_until.is_some() || updated_at + period <= now {
+                failures = 0;
+            }
+            if failures >= limit {
+                // Attempts still being checked fill the limit: refused like a lock.
+                tx.commit().await?;
+                return Err(StoreError::LoginLocked { until: now + period });
+            }
+            rows.push((key, failures + 1));
+        }
+        for (key, failures) in rows {
+            sqlx::query("UPDATE login_attempts SET failures = $1, locked_until = NULL, updated_at = $2 WHERE email_hash = $3")
+                .bind(failures)
+                .bind(now)
+                .bind(key.to_vec())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A claimed attempt failed: its count stays, and every limit it reached locks.
+    async fn login_failed(&self, keys: &LoginKeys, now: DateTime<Utc>) -> StoreError {
+        let until = now + chrono::Duration::minutes(LOGIN_LOCK_MINUTES);
+        let mut locked = false;
+        let result: Result<(), StoreError> = async {
+            let mut tx = self.writer.begin().await?;
+            for (key, limit) in keys.limited() {
+                let done = sqlx::query(
+                    "UPDATE login_attempts SET locked_until = $1 WHERE email_hash = $2 AND failures >= $3 AND locked_until IS NULL \
+                     RETURNING failures",
+                )
+                .bind(until)
+                .bind(key.to_vec())
+                .bind(limit)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if done.is_some() {
+                    locked = true;
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        match result {
+            Err(e) => e,
+            Ok(()) if locked => {
+                tracing::warn!("sign-in locked after repeated failures");
+                StoreError::LoginLocked { until }
+            }
+            Ok(()) => StoreError::InvalidCredentials,
+        }
+    }
+
+    /// A claimed attempt was not a wrong password. Success forgets the account's failures
+    /// (from this address and from all); the address keeps its other failures, so signing
+    /// in to one's own account does not reset a guess count over other accounts.
+    async fn settle_login(&self, keys: &LoginKeys, signed_in: bool) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let give_back = "UPDATE login_attempts SET failures = failures - 1 WHERE email_hash = $1 AND failures > 0";
+        sqlx::query(give_back).bind(keys.address.to_vec()).execute(&mut *tx).await?;
+        for key in [&keys.account, &keys.pair] {
+            let sql = if signed_in { "DELETE FROM login_attempts WHERE email_hash = $1" } else { give_back };
+            sqlx::query(sql).bind(key.to_vec()).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A user's e-mail address, to show them who is signed in.
+    pub async fn user_email(&self, user_id: Uuid) -> Result<Option<String>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.map(|r| r.try_get::<String, _>("email")).transpose().map_err(Into::into)
+    }
+
     /// The actor for an e-mail and password, or `None`. Takes the same time whether or not
-    /// the account exists, so it cannot be used to find out who has an account.
+    /// the account exists, so it cannot be used to find out who has an account. Counts
+    /// against no limit: sign-in goes through [`Self::login_from`].
     pub async fn verify_password(
         &self,
+        email: &str,
+        password: &str,
+    ) -> Result<Option<Actor>, StoreError> {
+        let permit = crate::password::permit().await?;
+        self.verify_password_with(permit, email, password).await
+    }
+
+    async fn verify_password_with(
+        &self,
+        permit: crate::password::HashPermit,
         email: &str,
         password: &str,
     ) -> Result<Option<Actor>, StoreError> {
@@ -820,7 +992,7 @@ backend_impl! {
             Some(row) => row.try_get::<String, _>("password_hash")?,
             None => dummy_hash().await?,
         };
-        let matches = verify_password_hash(password.to_owned(), stored_hash).await?;
+        let matches = permit.verify(password.to_owned(), stored_hash).await?;
         let Some(row) = row else { return Ok(None) };
         if !matches || row.try_get::<bool, _>("disabled")? {
             return Ok(None);
@@ -1770,37 +1942,10 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 async fn hash_password(password: String) -> Result<String, StoreError> {
-    tokio::task::spawn_blocking(move || {
-        use argon2::password_hash::{PasswordHasher, SaltString};
-        let salt_bytes: [u8; 16] = rand::random();
-        let salt = SaltString::encode_b64(&salt_bytes).map_err(|_| StoreError::PasswordHash)?;
-        argon2::Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|_| StoreError::PasswordHash)
-    })
-    .await
-    .map_err(|_| StoreError::PasswordHash)?
-}
-
-async fn verify_password_hash(password: String, stored: String) -> Result<bool, StoreError> {
-    tokio::task::spawn_blocking(move || {
-        use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        let parsed = PasswordHash::new(&stored)
-            .map_err(|_| StoreError::corrupt("unreadable password hash"))?;
-        Ok(argon2::Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-    .map_err(|_| StoreError::PasswordHash)?
+    crate::password::hash(password).await
 }
 
 /// A hash to verify against when the account does not exist, so both paths cost the same.
 async fn dummy_hash() -> Result<String, StoreError> {
-    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    DUMMY
-        .get_or_try_init(|| hash_password("not a real password".to_owned()))
-        .await
-        .cloned()
+    crate::password::dummy().await
 }
