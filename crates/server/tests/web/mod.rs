@@ -1658,3 +1658,69 @@ async fn flood_from_one_address(backend: Backend) {
         .expect("send");
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+mod web_plain_http_cookies_have_plain_names {
+    use super::Backend;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::plain_http_cookies_have_plain_names(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::plain_http_cookies_have_plain_names(Backend::Postgres).await;
+    }
+}
+
+/// Under `--plain-http-cookies` (a laptop serving plain HTTP) the cookies are not `Secure`,
+/// so they cannot carry the `__Host-` prefix, which browsers accept only with `Secure`; the
+/// session they hold still signs in.
+async fn plain_http_cookies_have_plain_names(backend: Backend) {
+    let app = TestApp::spawn_configured(backend, |state| state.plain_http_cookies = true).await;
+    let page = browser().get(app.url("/login")).send().await.expect("send");
+    let form_cookie = page
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("shanyrak_form="))
+        .expect("pre-session cookie")
+        .to_owned();
+    assert!(form_cookie.starts_with("shanyrak_form="), "{form_cookie}");
+    assert!(!form_cookie.contains("Secure"), "{form_cookie}");
+    let csrf = csrf_of(&page.text().await.expect("body"));
+    let signed_in = browser()
+        .post(app.url("/login"))
+        .header(COOKIE, form_cookie.split(';').next().unwrap_or_default())
+        .form(&[
+            ("email", "a@example.org"),
+            ("password", "long enough password"),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let session = signed_in
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.contains("shanyrak_session="))
+        .expect("session cookie")
+        .to_owned();
+    assert!(session.starts_with("shanyrak_session="), "{session}");
+    assert!(!session.contains("Secure"), "{session}");
+    assert_eq!(
+        shanyrak_server::web::session_cookie_name(false),
+        "shanyrak_session"
+    );
+    let find = browser()
+        .get(app.url("/find"))
+        .header(COOKIE, session.split(';').next().unwrap_or_default())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(find.status(), StatusCode::OK, "the plain session signs in");
+}
