@@ -84,7 +84,7 @@ async fn probe(
             return Err(anyhow!("health check answered {}", response.status()));
         }
         health.push(asked.elapsed());
-        if n % 5 == 0 {
+        if n.is_multiple_of(5) {
             let asked = Instant::now();
             let response = client
                 .post(format!("{base}/api/v1/households"))

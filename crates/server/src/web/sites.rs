@@ -9,7 +9,7 @@ use axum::response::IntoResponse;
 use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
-use shanyrak_core::shelter::{BedPoolInput, PoolKind, StayStatus};
+use shanyrak_core::shelter::{BedPoolInput, StayStatus};
 use shanyrak_core::{Action, ReferenceCode};
 use shanyrak_store::{PoolView, SiteView, StoreError};
 
@@ -20,22 +20,34 @@ use crate::error::ApiError;
 use crate::extract::parse_id;
 use crate::shelter::DEFAULT_ABSENCE_DAYS;
 
-/// Beds of a pool as (capacity, occupied, reserved), family rooms counted in beds.
-fn beds(pool: &PoolView) -> (u64, u64, u64) {
-    let per_room = match pool.spec.kind {
-        PoolKind::FamilyRoom => u64::from(pool.spec.room_size.unwrap_or(1)),
-        _ => 1,
-    };
+/// Beds of a pool as (capacity, occupied, reserved, free), as the API counts them:
+/// occupied and reserved are people; free beds are, for family rooms, the beds of the
+/// wholly free rooms (a family of three in a room of four leaves that room taken).
+fn beds(pool: &PoolView) -> (u64, u64, u64, u64) {
     (
         pool.capacity(),
-        u64::from(pool.occupied) * per_room,
-        u64::from(pool.reserved) * per_room,
+        u64::from(pool.occupied),
+        u64::from(pool.reserved),
+        pool.free_beds(),
     )
 }
 
 /// A bar of occupied, reserved and free beds, with the figures as text for screen readers
 /// and for anyone who cannot tell the colours apart.
 pub fn occupancy_bar(ctx: &Ctx, capacity: u64, occupied: u64, reserved: u64) -> Markup {
+    let free = capacity.saturating_sub(occupied + reserved);
+    occupancy_bar_with_free(ctx, capacity, occupied, reserved, free)
+}
+
+/// [`occupancy_bar`] with the free beds given, for pools where people and free beds do not
+/// add up to the capacity (family rooms let whole rooms only).
+pub fn occupancy_bar_with_free(
+    ctx: &Ctx,
+    capacity: u64,
+    occupied: u64,
+    reserved: u64,
+    free: u64,
+) -> Markup {
     let pct = |n: u64| {
         if capacity == 0 {
             0.0
@@ -43,7 +55,6 @@ pub fn occupancy_bar(ctx: &Ctx, capacity: u64, occupied: u64, reserved: u64) -> 
             (n as f64 * 100.0 / capacity as f64).min(100.0)
         }
     };
-    let free = capacity.saturating_sub(occupied + reserved);
     let label = ctx.t_with(
         "sites-bar-label",
         &[
@@ -168,7 +179,7 @@ pub async fn list(
                     tbody {
                         @for site in sites {
                             @for (i, pool) in site.pools.iter().enumerate() {
-                                @let (capacity, occupied, reserved) = beds(pool);
+                                @let (capacity, occupied, reserved, free) = beds(pool);
                                 tr {
                                     @if i == 0 {
                                         th scope="rowgroup" rowspan=(site.pools.len()) {
@@ -177,7 +188,7 @@ pub async fn list(
                                         }
                                     }
                                     td { (ctx.label("pool", pool.spec.kind.as_str())) }
-                                    td { (occupancy_bar(ctx, capacity, occupied, reserved)) }
+                                    td { (occupancy_bar_with_free(ctx, capacity, occupied, reserved, free)) }
                                 }
                             }
                             @if site.pools.is_empty() {
@@ -308,13 +319,13 @@ pub async fn page(
                 } }
                 tbody {
                     @for pool in &site.pools {
-                        @let (capacity, occupied, reserved) = beds(pool);
+                        @let (capacity, occupied, reserved, free) = beds(pool);
                         tr {
                             th scope="row" {
                                 (ctx.label("pool", pool.spec.kind.as_str()))
                                 @if let Some(size) = pool.spec.room_size { " (" (ctx.count("sites-room-size", i64::from(size))) ")" }
                             }
-                            td data-label=(ctx.t("sites-occupancy")) { (occupancy_bar(ctx, capacity, occupied, reserved)) }
+                            td data-label=(ctx.t("sites-occupancy")) { (occupancy_bar_with_free(ctx, capacity, occupied, reserved, free)) }
                             @if manage {
                                 td data-label=(ctx.t("sites-edit-beds")) {
                                     form.pool-edit method="post" action=(format!("/sites/{site_id}/pools/{}", pool.id)) {

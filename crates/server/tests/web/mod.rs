@@ -1724,3 +1724,43 @@ async fn plain_http_cookies_have_plain_names(backend: Backend) {
         .expect("send");
     assert_eq!(find.status(), StatusCode::OK, "the plain session signs in");
 }
+
+on_both_backends!(a_site_page_counts_family_rooms_as_the_api_does);
+
+/// A family of four reserved into one of two four-bed family rooms: the site page says 4
+/// reserved and 4 free of 8, as the API does (1 room free), not 16 reserved and none free.
+async fn a_site_page_counts_family_rooms_as_the_api_does(app: TestApp) {
+    let (site, pools) = app
+        .site_with_pools(&[json!({"kind": "family_room", "room_size": 4, "beds": 8})])
+        .await;
+    let family_id = app.create(&family()).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let response = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/stays",
+            &json!({"household_id": family_id, "pool_id": pools[0], "reserve": true, "reservation_hours": 4}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let view: Value = app
+        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view["pools"][0]["reserved"], 4, "{view}");
+    assert_eq!(view["pools"][0]["free"], 1, "one room: {view}");
+    let (status, page) = get(&app, &app.admin_a, &format!("/sites/{site}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("8 мест: занято 0, забронировано 4, свободно 4"),
+        "{}",
+        page.lines()
+            .filter(|l| l.contains("мест:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
