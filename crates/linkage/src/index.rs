@@ -54,6 +54,9 @@ pub struct LinkageIndex {
     alive: Vec<bool>,
     by_id: HashMap<String, u32, FnvBuild>,
     postings: HashMap<u64, Vec<u32>, FnvBuild>,
+    /// Records by canonical surname stem, for a search by surname alone. Kept apart from
+    /// the blocking keys: a surname is far too common to pair records on.
+    surnames: HashMap<String, Vec<u32>, FnvBuild>,
     model: Model,
     blocking: BlockingOptions,
     key_buf: Vec<u64>,
@@ -73,6 +76,7 @@ impl LinkageIndex {
             alive: Vec::new(),
             by_id: HashMap::default(),
             postings: HashMap::default(),
+            surnames: HashMap::default(),
             model,
             blocking,
             key_buf: Vec::new(),
@@ -123,6 +127,16 @@ impl LinkageIndex {
                 .entry(k >> 1)
                 .or_default()
                 .push(slot | u32::from(is_passive(k)));
+        }
+        let mut stems: Vec<String> = crate::normalize::canonical_tokens(&record.surname)
+            .iter()
+            .filter(|t| !t.chars().all(|c| c.is_ascii_digit()))
+            .map(|t| crate::names::surname_stem(t))
+            .collect();
+        stems.sort_unstable();
+        stems.dedup();
+        for stem in stems {
+            self.surnames.entry(stem).or_default().push(idx);
         }
         self.ids.push(record.record_id.clone());
         self.alive.push(true);
@@ -263,6 +277,16 @@ impl LinkageIndex {
             .flat_map(|list| list.iter().map(|e| e >> 1))
             .filter(|&i| self.alive.get(i as usize).copied().unwrap_or(false))
             .collect();
+        // A surname alone lists the people of that surname, in any script.
+        if let [only] = tokens.as_slice()
+            && let Some(list) = self.surnames.get(&crate::names::surname_stem(only))
+        {
+            found.extend(
+                list.iter()
+                    .copied()
+                    .filter(|&i| self.alive.get(i as usize).copied().unwrap_or(false)),
+            );
+        }
         found.sort_unstable();
         found.dedup();
         found
@@ -341,6 +365,21 @@ mod tests {
         assert_eq!(idx.search("4512345678", 10), vec!["a".to_string()]);
         assert_eq!(idx.search("Иван Петров", 10), vec!["b".to_string()]);
         assert!(idx.search("Сидоров", 10).is_empty());
+    }
+
+    #[test]
+    fn a_surname_alone_lists_its_people_in_any_script() {
+        let mut idx = LinkageIndex::new(Model::default());
+        assert!(idx.insert(&rec("a", "Белозёров", "Иван")).is_ok());
+        assert!(idx.insert(&rec("b", "BELOZEROVA", "Anna")).is_ok());
+        assert!(idx.insert(&rec("c", "Петров", "Белозёр")).is_ok());
+        let mut found = idx.search("Белозёров", 10);
+        found.sort();
+        assert_eq!(found, vec!["a".to_string(), "b".to_string()]);
+        assert_eq!(idx.search("belozerov", 1).len(), 1, "capped at the limit");
+        assert!(idx.remove("a"));
+        assert_eq!(idx.search("Белозерова", 10), vec!["b".to_string()]);
+        assert!(idx.search("Белоусов", 10).is_empty());
     }
 
     #[test]

@@ -39,6 +39,7 @@ mod heavy;
 mod places;
 mod protection;
 mod resettlement;
+mod search;
 mod side_doors;
 mod spreadsheets;
 
