@@ -246,17 +246,22 @@ async function withJavaScript(browser, base) {
   await Promise.all([page.waitForURL(/\/distribute\/[0-9a-f-]+\?point=/), page.click("form[action='/distribute'] button[type=submit]")]);
   await pageChecks(page, "entitlements");
   await shoot(page, "10-entitlements");
-  await Promise.all([page.waitForSelector("#distributed"), page.click("form[action^='/distribute/'] button[type=submit]")]);
+  // Nothing is preset; "everything they are owed" fills the allowances in.
+  const presets = await page.locator("form[action^='/distribute/'] input[type=number]").evaluateAll((inputs) => inputs.map((i) => i.value));
+  check(presets.length > 0 && presets.every((v) => v === "0"), "no quantity is preset");
+  await page.click("#distribute-fill");
+  await page.waitForFunction(() => [...document.querySelectorAll("form[action^='/distribute/'] input[type=number]")].some((i) => i.value !== "0"));
+  await Promise.all([page.waitForSelector("#distributed"), page.click("#distribute-submit")]);
   check(/записана/.test(await page.locator("#distributed").innerText()), "distribution recorded within the entitlement");
   const food = page.locator("tr:has-text('Продуктовый набор') input[type=number]");
   await food.fill("1");
-  await Promise.all([page.waitForSelector("#err-override_reason"), page.click("form[action^='/distribute/'] button[type=submit]")]);
+  await Promise.all([page.waitForSelector("#err-override_reason"), page.click("#distribute-submit")]);
   check(/причину/.test(await page.locator("#err-override_reason").innerText()), "a second food parcel this week needs a reason");
   await shoot(page, "11-override-needed");
   for (const input of await page.locator("form[action^='/distribute/'] input[type=number]").all()) await input.fill("0");
   await page.locator("tr:has-text('Продуктовый набор') input[type=number]").fill("1");
   await page.fill("#override_reason", "семья из четырёх, дети");
-  await Promise.all([page.waitForSelector("#distributed"), page.click("form[action^='/distribute/'] button[type=submit]")]);
+  await Promise.all([page.waitForSelector("#distributed"), page.click("#distribute-submit")]);
   check(/Продуктовый набор × 1/.test(await page.locator("main").innerText()), "the override is recorded and listed");
 
   // 8. The dashboard count changed.

@@ -514,6 +514,7 @@ distribute-again-on = again from
 distribute-override-reason = Reason for giving more than the entitlement
 distribute-override-hint = Only needed when giving more than the entitlement; it is audited.
 distribute-submit = Record distribution
+distribute-fill = Everything they are owed
 distribute-recent = Received lately
 distribute-nothing-yet = Nothing received yet.
 distribute-partner = at a partner organisation

@@ -512,6 +512,7 @@ distribute-again-on = қайтадан беруге болатын күн:
 distribute-override-reason = Нормадан тыс беру себебі
 distribute-override-hint = Тиесіліден көп берсеңіз ғана керек; журналға жазылады.
 distribute-submit = Беруді жазу
+distribute-fill = Тиесілінің бәрі
 distribute-recent = Соңғы уақытта алғаны
 distribute-nothing-yet = Әзірге ештеңе алынған жоқ.
 distribute-partner = серіктес ұйымда

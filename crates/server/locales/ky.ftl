@@ -512,6 +512,7 @@ distribute-again-on = кайра берүүгө боло турган күн:
 distribute-override-reason = Нормадан ашык берүүнүн себеби
 distribute-override-hint = Тиешелүүдөн көп берсеңиз гана керек; журналга жазылат.
 distribute-submit = Берүүнү жазуу
+distribute-fill = Тийиштүүнүн баары
 distribute-recent = Акыркы убакта алганы
 distribute-nothing-yet = Азырынча эч нерсе алына элек.
 distribute-partner = өнөктөш уюмда

@@ -525,6 +525,7 @@ distribute-again-on = снова можно с
 distribute-override-reason = Причина выдачи сверх нормы
 distribute-override-hint = Нужна, только если выдаёте больше положенного; попадает в журнал.
 distribute-submit = Записать выдачу
+distribute-fill = Всё положенное
 distribute-recent = Что получено за последнее время
 distribute-nothing-yet = Пока ничего не получено.
 distribute-partner = в партнёрской организации

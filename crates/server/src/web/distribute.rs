@@ -125,6 +125,8 @@ struct Screen<'a> {
     errors: &'a FieldErrors,
     notice: Option<String>,
     quantities: HashMap<Uuid, String>,
+    /// Fill every quantity with what the household may still receive ("all it is owed").
+    fill: bool,
     reason: String,
     submission: String,
 }
@@ -168,6 +170,11 @@ async fn render_household(
             (ctx.csrf_field())
             input type="hidden" name="submission" value=(screen.submission);
             (point_select(ctx, &points, screen.point))
+            p.actions {
+                button.secondary #distribute-fill type="submit" name="fill" value="1" formnovalidate {
+                    (ctx.t("distribute-fill"))
+                }
+            }
             div.table-wrap { table.stack {
                 thead { tr {
                     th scope="col" { (ctx.t("distribute-item")) }
@@ -178,8 +185,12 @@ async fn render_household(
                     @for e in &view.items {
                         @if let Some(item) = by_id.get(&e.item_id) {
                             @let input_id = format!("q-{}", item.id);
-                            @let default = screen.quantities.get(&item.id).cloned()
-                                .unwrap_or_else(|| e.remaining.unwrap_or(0).min(9).to_string());
+                            // Nothing is preset: one careless tap must not record everything.
+                            @let default = if screen.fill {
+                                e.remaining.unwrap_or(0).min(9).to_string()
+                            } else {
+                                screen.quantities.get(&item.id).cloned().unwrap_or_else(|| "0".to_owned())
+                            };
                             tr {
                                 th scope="row" { (item.name) br; span.hint { (item.unit) } }
                                 td data-label=(ctx.t("distribute-entitled")) {
@@ -210,7 +221,7 @@ async fn render_household(
                 p.hint { (ctx.t("distribute-override-hint")) }
                 (screen.errors.show(ctx, "#/override_reason", "err-override_reason"))
             }
-            div.actions { button type="submit" { (ctx.t("distribute-submit")) } }
+            div.actions { button #distribute-submit type="submit" { (ctx.t("distribute-submit")) } }
         }
         h2 { (ctx.t("distribute-recent")) }
         (recent(ctx, web, &view, &by_code))
@@ -282,6 +293,7 @@ pub async fn household(
         errors: &FieldErrors::default(),
         notice: (query.done == Some(1)).then(|| web.ctx.t("distribute-done")),
         quantities: HashMap::new(),
+        fill: false,
         reason: String::new(),
         submission: Uuid::now_v7().to_string(),
     };
@@ -323,6 +335,22 @@ pub async fn record(
     let submission = form
         .text("submission")
         .unwrap_or_else(|| Uuid::now_v7().to_string());
+    if form.text("fill").is_some() {
+        // "All it is owed": the form again with the allowances filled in, nothing recorded.
+        let screen = Screen {
+            household_id,
+            point,
+            errors: &FieldErrors::default(),
+            notice: None,
+            quantities: HashMap::new(),
+            fill: true,
+            reason,
+            submission,
+        };
+        return render_household(&state, &web, screen, StatusCode::OK)
+            .await
+            .or_page(ctx);
+    }
     let input = DistributionInput {
         household_id: Some(household_id),
         point_id: point,
@@ -342,6 +370,7 @@ pub async fn record(
                 errors: &errors,
                 notice: None,
                 quantities,
+                fill: false,
                 reason,
                 submission,
             };
