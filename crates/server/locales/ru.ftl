@@ -342,7 +342,11 @@ sites-occupancy = Занятость
 sites-occupied = занято
 sites-reserved = забронировано
 sites-free = свободно
-sites-bar-label = { $capacity } мест: занято { $occupied }, забронировано { $reserved }, свободно { $free }
+sites-bar-label = { $capacity ->
+    [one] { $capacity } место
+    [few] { $capacity } места
+   *[other] { $capacity } мест
+  }: занято { $occupied }, забронировано { $reserved }, свободно { $free }
 sites-room-size = { $count ->
     [one] { $count } место
     [few] { $count } места

@@ -370,6 +370,21 @@ mod tests {
         assert_eq!(households(5), "5 домохозяйств");
         assert_eq!(households(21), "21 домохозяйство");
         assert_eq!(households(12345), "12\u{a0}345 домохозяйств");
+        let beds = |n: i64| {
+            let mut args = FluentArgs::new();
+            for (key, value) in [
+                ("capacity", n),
+                ("occupied", 0),
+                ("reserved", 0),
+                ("free", n),
+            ] {
+                args.set(key, value);
+            }
+            message(Lang::Ru, "sites-bar-label", Some(&args))
+        };
+        assert!(beds(84).starts_with("84 места:"), "{}", beds(84));
+        assert!(beds(21).starts_with("21 место:"), "{}", beds(21));
+        assert!(beds(40).starts_with("40 мест:"), "{}", beds(40));
         let mut args = FluentArgs::new();
         args.set("count", 1);
         assert_eq!(
