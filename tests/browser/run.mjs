@@ -223,6 +223,8 @@ async function withJavaScript(browser, base) {
   check(proposals.includes(reference), "the new family has a proposal with a reason");
   await pageChecks(page, "proposals");
   await shoot(page, "06-proposals");
+  check(await page.locator("input[type=radio][value=accept]:checked").count() === 0, "no proposal is accepted by default");
+  await page.locator(`tr:has-text('${reference}') input[type=radio][value=accept]`).check();
   await Promise.all([page.waitForSelector("#decided, .notice"), page.click("form button[type=submit]:has-text('Применить')")]);
   check(await page.locator("#decided").count() === 1, "decisions applied without failures");
   await shoot(page, "07-accepted");

@@ -254,17 +254,39 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
         .iter()
         .map(|s| (s.site.id.to_string(), s.site.details.name.as_str()))
         .collect();
-    let pools: Vec<(Uuid, String)> = sites
-        .iter()
-        .flat_map(|s| {
-            s.pools.iter().map(move |p| {
-                (
+    // Another pool is offered from the proposed site's city only: a list of every pool in
+    // the country made the page megabytes long, and a bed in another city is a new
+    // proposal, not an override.
+    let mut pools_by_city: HashMap<&str, Vec<(Uuid, String)>> = HashMap::new();
+    for s in &sites {
+        for p in &s.pools {
+            pools_by_city
+                .entry(s.site.details.location.city.as_str())
+                .or_default()
+                .push((
                     p.id,
-                    format!("{} · {}", s.site.details.name, p.spec.kind.as_str()),
-                )
-            })
-        })
+                    format!(
+                        "{} · {}",
+                        s.site.details.name,
+                        ctx.t(&format!(
+                            "enum-pool-{}",
+                            p.spec.kind.as_str().replace('_', "-")
+                        ))
+                    ),
+                ));
+        }
+    }
+    let city_of_site: HashMap<String, &str> = sites
+        .iter()
+        .map(|s| (s.site.id.to_string(), s.site.details.location.city.as_str()))
         .collect();
+    let no_pools: Vec<(Uuid, String)> = Vec::new();
+    let pools_for = |site_id: &str| {
+        city_of_site
+            .get(site_id)
+            .and_then(|city| pools_by_city.get(city))
+            .unwrap_or(&no_pools)
+    };
     let ids = solution
         .proposals
         .iter()
@@ -342,9 +364,10 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
                                         fieldset {
                                             legend.visually-hidden { (label(hid)) }
                                             div.checks {
-                                                label { input type="radio" name=(format!("d.{hid}")) value="accept" checked; (ctx.t("dispatch-accept")) }
+                                                // No decision is preset: each proposal is accepted by choice.
+                                                label { input type="radio" name=(format!("d.{hid}")) value="accept"; (ctx.t("dispatch-accept")) }
                                                 label { input type="radio" name=(format!("d.{hid}")) value="reject"; (ctx.t("dispatch-reject")) }
-                                                label { input type="radio" name=(format!("d.{hid}")) value="later"; (ctx.t("dispatch-later")) }
+                                                label { input type="radio" name=(format!("d.{hid}")) value="later" checked; (ctx.t("dispatch-later")) }
                                             }
                                             div.field {
                                                 label for=(format!("reason-{hid}")) { (ctx.t("dispatch-reject-reason")) }
@@ -354,7 +377,7 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
                                                 label for=(format!("override-{hid}")) { (ctx.t("dispatch-override")) }
                                                 select id=(format!("override-{hid}")) name=(format!("override.{hid}")) {
                                                     option value="" selected { (ctx.t("dispatch-as-proposed")) }
-                                                    @for (pool_id, name) in &pools { option value=(pool_id) { (name) } }
+                                                    @for (pool_id, name) in pools_for(&p.site_id) { option value=(pool_id) { (name) } }
                                                 }
                                             }
                                         }
@@ -367,7 +390,7 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
                 @if hidden > 0 {
                     div.checks {
                         label {
-                            input type="checkbox" name="accept_rest" value="1" checked;
+                            input type="checkbox" name="accept_rest" value="1";
                             (ctx.count("dispatch-accept-rest", hidden as i64))
                         }
                     }

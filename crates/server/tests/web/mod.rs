@@ -1764,3 +1764,51 @@ async fn a_site_page_counts_family_rooms_as_the_api_does(app: TestApp) {
             .join("\n")
     );
 }
+
+on_both_backends!(a_proposal_batch_page_presets_nothing_and_offers_pools_of_its_city);
+
+/// The dispatcher's batch page: no proposal is accepted unless chosen, "accept the rest"
+/// is not ticked, and another pool is offered from the proposed site's city only, with
+/// its kind in words.
+async fn a_proposal_batch_page_presets_nothing_and_offers_pools_of_its_city(app: TestApp) {
+    app.site_with_pools(&[json!({"kind": "family_room", "room_size": 4, "beds": 8})])
+        .await;
+    let far = json!({"name": "Алматы Арена", "kind": "sports_hall",
+        "location": {"country": "KZ", "city": "Almaty"}});
+    let response = app.post_json(&app.admin_a, "/api/v1/sites", &far).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let far: Value = response.json().await.expect("json");
+    let response = app
+        .post_json(
+            &app.admin_a,
+            &format!("/api/v1/sites/{}/pools", far["id"].as_str().expect("id")),
+            &json!({"kind": "mixed", "beds": 50}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    app.create(&family()).await;
+    let batch = app
+        .post_json(&app.admin_a, "/api/v1/placements", &json!({"city": "Oral"}))
+        .await;
+    assert_eq!(batch.status(), StatusCode::CREATED);
+    let batch: Value = batch.json().await.expect("json");
+    let (status, page) = get(
+        &app,
+        &app.admin_a,
+        &format!("/dispatch/batches/{}", batch["id"].as_str().expect("id")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("value=\"accept\""), "a decision to make");
+    assert!(
+        !page.contains("value=\"accept\" checked"),
+        "nothing accepted by default"
+    );
+    assert!(
+        page.contains("value=\"later\" checked"),
+        "no decision by default"
+    );
+    assert!(page.contains("семейные комнаты"), "the pool kind in words");
+    assert!(!page.contains("family_room"), "no raw codes");
+    assert!(!page.contains("Алматы Арена"), "no pool of another city");
+}
