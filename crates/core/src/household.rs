@@ -643,7 +643,7 @@ fn validate_current_location(
                 errors.push(
                     "#/current_location/coordinates",
                     FieldErrorCode::InvalidValue,
-                    "latitude must be within ±90 and longitude within ±180",
+                    "latitude must be within -90..90 and longitude within -180..180",
                 );
                 return None;
             }

@@ -255,7 +255,7 @@ pub fn validate_site(input: &SiteInput) -> Result<ValidatedSite, ValidationError
             errors.push(
                 "#/coordinates",
                 FieldErrorCode::InvalidValue,
-                "latitude must be within ±90 and longitude within ±180",
+                "latitude must be within -90..90 and longitude within -180..180",
             );
         }
     }
