@@ -259,6 +259,7 @@ async function withJavaScript(browser, base) {
   await food.fill("1");
   await Promise.all([page.waitForSelector("#err-override_reason"), page.click("#distribute-submit")]);
   check(/причину/.test(await page.locator("#err-override_reason").innerText()), "a second food parcel this week needs a reason");
+  check(/Продуктовый набор: выдаёте 1, положено ещё 0/.test(await page.locator("#over-items").innerText()), "the error names the item beyond the entitlement");
   await shoot(page, "11-override-needed");
   for (const input of await page.locator("form[action^='/distribute/'] input[type=number]").all()) await input.fill("0");
   await page.locator("tr:has-text('Продуктовый набор') input[type=number]").fill("1");

@@ -149,6 +149,28 @@ async fn render_household(
     let items: Vec<Item> = state.store.list_items(&web.actor).await?;
     let points = state.store.list_points(&web.actor).await?;
     let by_id: HashMap<Uuid, &Item> = items.iter().map(|i| (i.id, i)).collect();
+    // The items asked beyond what the household may still receive, named, so that the
+    // volunteer sees which line needs the reason (or a smaller number).
+    let over: Vec<String> = view
+        .items
+        .iter()
+        .filter(|e| e.limited)
+        .filter_map(|e| {
+            let asked: u32 = screen.quantities.get(&e.item_id)?.trim().parse().ok()?;
+            let remaining = e.remaining.unwrap_or(0);
+            let item = by_id.get(&e.item_id)?;
+            (asked > remaining).then(|| {
+                ctx.t_with(
+                    "distribute-over-item",
+                    &[
+                        ("item", item.name.clone().into()),
+                        ("asked", i64::from(asked).into()),
+                        ("remaining", i64::from(remaining).into()),
+                    ],
+                )
+            })
+        })
+        .collect();
     let by_code: HashMap<&str, &Item> = items.iter().map(|i| (i.code.as_str(), i)).collect();
     let head = household.members.first();
     let body = html! {
@@ -220,6 +242,9 @@ async fn render_household(
                     aria-invalid=[screen.errors.has("#/override_reason").then_some("true")];
                 p.hint { (ctx.t("distribute-override-hint")) }
                 (screen.errors.show(ctx, "#/override_reason", "err-override_reason"))
+                @if screen.errors.has("#/override_reason") && !over.is_empty() {
+                    ul.field-error #over-items { @for line in &over { li { (line) } } }
+                }
             }
             div.actions { button #distribute-submit type="submit" { (ctx.t("distribute-submit")) } }
         }
