@@ -92,7 +92,7 @@ fn side(ctx: &Ctx, title: &str, p: &PersonSide) -> Markup {
                 dt { (ctx.t("field-name")) } dd { (full_name(&p.surname, &p.given_name, p.patronymic.as_deref())) }
                 dt { (ctx.t("field-sex")) } dd { (ctx.label("sex", p.sex.as_str())) }
                 dt { (ctx.t("field-birth-date")) } dd { (super::i18n::format_birth_date(ctx.lang, &p.birth_date)) }
-                dt { (ctx.t("field-citizenship")) } dd { (p.citizenship.map(|c| c.to_string()).unwrap_or_else(|| "—".into())) }
+                dt { (ctx.t("field-citizenship")) } dd { (p.citizenship.map(|c| country_label(ctx, &c.to_string())).unwrap_or_else(|| "—".into())) }
                 dt { (ctx.t("field-document-number")) } dd {
                     @if p.documents.is_empty() { "—" }
                     @for d in &p.documents { (ctx.label("document", d.doc_type.as_str())) @if let Some(n) = &d.number { " " (n) } br; }
@@ -126,7 +126,7 @@ fn evidence(ctx: &Ctx, c: &DuplicateCandidate) -> Markup {
                     @let weight = f.get("weight").and_then(|v| v.as_f64()).unwrap_or(0.0);
                     tr {
                         td { (ctx.t(&format!("linkage-field-{}", name.replace('_', "-")))) }
-                        td { (f.get("level_name").and_then(|v| v.as_str()).unwrap_or_default()) }
+                        td { (level_label(ctx, f.get("level_name").and_then(|v| v.as_str()).unwrap_or_default())) }
                         td { (if weight > 0.5 { "✓ " } else if weight < -0.5 { "✗ " } else { "" }) (format!("{weight:+.1}")) }
                     }
                 }
@@ -205,4 +205,29 @@ pub async fn decide(
         .await
         .or_page(ctx)?;
     Ok(see_other(&format!("/duplicates/{id}")))
+}
+
+/// A comparison level of the evidence in the user's language ("same" → "совпадает"); a
+/// level without a translation is shown as the linkage crate names it.
+fn level_label(ctx: &Ctx, level: &str) -> String {
+    let slug: String = level
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    super::i18n::try_message(ctx.lang, &format!("linkage-level-{slug}"), None)
+        .unwrap_or_else(|| level.to_owned())
+}
+
+/// A country's name in the user's language where the interface has one, else its code.
+fn country_label(ctx: &Ctx, code: &str) -> String {
+    super::i18n::try_message(
+        ctx.lang,
+        &format!("country-{}", code.to_ascii_lowercase()),
+        None,
+    )
+    .unwrap_or_else(|| code.to_owned())
 }

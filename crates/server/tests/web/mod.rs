@@ -1812,3 +1812,35 @@ async fn a_proposal_batch_page_presets_nothing_and_offers_pools_of_its_city(app:
     assert!(!page.contains("family_room"), "no raw codes");
     assert!(!page.contains("Алматы Арена"), "no pool of another city");
 }
+
+on_both_backends!(a_duplicate_pair_is_compared_in_words_of_the_users_language);
+
+/// The evidence of a queued pair says "совпадает", not `same`, and citizenship by name.
+async fn a_duplicate_pair_is_compared_in_words_of_the_users_language(app: TestApp) {
+    app.create(&family()).await;
+    let duplicate = app.post(&app.admin_a, &family(), None).await;
+    assert_eq!(duplicate.status(), StatusCode::CREATED);
+    let queue: Value = app
+        .client
+        .get(app.url("/api/v1/duplicates"))
+        .bearer_auth(&app.admin_a)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let pair = queue["items"][0]["id"].as_str().expect("a queued pair");
+    let (status, page) = get(&app, &app.admin_a, &format!("/duplicates/{pair}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<td>совпадает</td>"), "levels in words");
+    for raw in [
+        "<td>same</td>",
+        "<td>missing</td>",
+        "<td>different</td>",
+        "<dd>RU</dd>",
+    ] {
+        assert!(!page.contains(raw), "{raw} shown raw");
+    }
+    assert!(page.contains("<dd>Россия</dd>"), "citizenship by name");
+}
