@@ -367,6 +367,11 @@ sites-done-seen = Marked.
 sites-done-pool-saved = Beds saved.
 sites-done-no-reservation = No reservation here for this code.
 sites-done-unknown-reference = Code not recognised: check the characters.
+sites-walk-in-intro = There is no reservation here for this code. Check in without one:
+sites-walk-in-full = No free beds.
+sites-walk-in-pool = { $pool }: { $free } free
+sites-walk-in-back = Back to the site
+sites-done-walk-in-refused = Could not check in there: not enough beds, or the room does not suit this household. Choose another.
 
 ## Dispatch
 

@@ -365,6 +365,11 @@ sites-done-seen = Белгіленді.
 sites-done-pool-saved = Орындар сақталды.
 sites-done-no-reservation = Бұл код бойынша мұнда бронь жоқ.
 sites-done-unknown-reference = Код танылмады: таңбаларды тексеріңіз.
+sites-walk-in-intro = Бұл код үшін мұнда бронь жоқ. Броньсыз орналастыру:
+sites-walk-in-full = Бос орын жоқ.
+sites-walk-in-pool = { $pool }: бос { $free }
+sites-walk-in-back = Орналастыру орнына қайту
+sites-done-walk-in-refused = Мұнда орналастыру мүмкін болмады: орын жетпейді немесе бөлме бұл отбасына сай емес. Басқасын таңдаңыз.
 
 ## Орын бөлу
 

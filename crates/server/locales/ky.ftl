@@ -365,6 +365,11 @@ sites-done-seen = Белгиленди.
 sites-done-pool-saved = Орундар сакталды.
 sites-done-no-reservation = Бул код боюнча бул жерде брондоо жок.
 sites-done-unknown-reference = Код таанылган жок: белгилерди текшериңиз.
+sites-walk-in-intro = Бул код үчүн бул жерде брондоо жок. Брондоосуз жайгаштыруу:
+sites-walk-in-full = Бош орун жок.
+sites-walk-in-pool = { $pool }: бош { $free }
+sites-walk-in-back = Жайгаштыруу жайына кайтуу
+sites-done-walk-in-refused = Бул жерге жайгаштыруу мүмкүн болгон жок: орун жетпейт же бөлмө бул үй-бүлөгө туура келбейт. Башкасын тандаңыз.
 
 ## Орун бөлүштүрүү
 

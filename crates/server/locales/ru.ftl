@@ -379,6 +379,11 @@ sites-done-seen = Отмечено.
 sites-done-pool-saved = Места сохранены.
 sites-done-no-reservation = Для этого кода здесь нет брони.
 sites-done-unknown-reference = Код не распознан: проверьте символы.
+sites-walk-in-intro = Для этого кода здесь нет брони. Заселить без брони:
+sites-walk-in-full = Свободных мест нет.
+sites-walk-in-pool = { $pool }: свободно { $free }
+sites-walk-in-back = Назад к месту размещения
+sites-done-walk-in-refused = Не удалось заселить сюда: мест не хватает или помещение не подходит этой семье. Выберите другое.
 
 ## Распределение
 

@@ -127,6 +127,7 @@ web_routes! {
     "/sites" => get(sites::list),
     "/sites/{id}" => get(sites::page),
     "/sites/{id}/check-in" => post(sites::check_in),
+    "/sites/{id}/walk-in" => post(sites::walk_in),
     "/sites/{id}/stays/{stay_id}" => post(sites::stay_action),
     "/sites/{id}/pools/{pool_id}" => post(sites::edit_pool),
     "/dispatch" => get(dispatch::page).post(dispatch::propose),

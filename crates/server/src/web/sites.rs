@@ -243,6 +243,7 @@ const OUTCOMES: &[&str] = &[
     "pool-saved",
     "no-reservation",
     "unknown-reference",
+    "walk-in-refused",
 ];
 
 pub async fn page(
@@ -287,7 +288,7 @@ pub async fn page(
         h1 { (d.name) }
         p { (ctx.label("site-kind", d.kind.as_str())) " · " (d.location.city) " · " span.status { (ctx.label("site-status", d.status.as_str())) } }
         @if let Some(outcome) = outcome {
-            @let bad = matches!(outcome, "no-reservation" | "unknown-reference");
+            @let bad = matches!(outcome, "no-reservation" | "unknown-reference" | "walk-in-refused");
             p.notice.ok[!bad].error[bad] role="status" #outcome { (ctx.t(&format!("sites-done-{outcome}"))) }
         }
         @if manage {
@@ -432,7 +433,21 @@ pub async fn check_in(
         .filter(|r| r.reference == reference && r.stay.status == StayStatus::Reserved)
         .collect();
     if reserved.is_empty() {
-        return Ok(back("no-reservation"));
+        // A walk-in: a household of this organisation without a reservation here is
+        // offered the pools with free beds, to check in on the spot.
+        let Ok(household) = state
+            .store
+            .get_household_by_reference(&web.actor, &reference)
+            .await
+        else {
+            return Ok(back("no-reservation"));
+        };
+        let site = state
+            .store
+            .get_site(&web.actor, site_id, now)
+            .await
+            .or_page(ctx)?;
+        return Ok(walk_in_page(ctx, &site, &household).into_response());
     }
     for r in reserved {
         state
@@ -443,6 +458,89 @@ pub async fn check_in(
     }
     tracing::info!(site = %site_id, "checked in on the web");
     Ok(back("checked-in"))
+}
+
+/// The choice offered for a household that came without a reservation: every pool of the
+/// site with free beds, each a button that checks the household in there.
+fn walk_in_page(
+    ctx: &Ctx,
+    site: &shanyrak_store::SiteView,
+    household: &shanyrak_core::Household,
+) -> axum::response::Response {
+    let site_id = site.site.id;
+    let people = household.members.len() as i64;
+    let open: Vec<&PoolView> = site.pools.iter().filter(|p| p.free > 0).collect();
+    let body = html! {
+        h1 { (site.site.details.name) }
+        p.notice.warn role="status" #walk-in {
+            span.reference { (household.reference) } " · " (ctx.count("common-people", people)) ". "
+            (ctx.t("sites-walk-in-intro"))
+        }
+        @if open.is_empty() {
+            p { (ctx.t("sites-walk-in-full")) }
+        } @else {
+            ul.walk-in {
+                @for pool in &open {
+                    li {
+                        form method="post" action=(format!("/sites/{site_id}/walk-in")) {
+                            (ctx.csrf_field())
+                            input type="hidden" name="household" value=(household.id);
+                            input type="hidden" name="pool" value=(pool.id);
+                            button type="submit" {
+                                (ctx.t_with("sites-walk-in-pool", &[
+                                    ("pool", ctx.t(&format!("enum-pool-{}", pool.spec.kind.as_str().replace('_', "-"))).into()),
+                                    ("free", i64::try_from(pool.free_beds()).unwrap_or(i64::MAX).into()),
+                                ]))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p { a href=(format!("/sites/{site_id}")) { (ctx.t("sites-walk-in-back")) } }
+    };
+    super::render(ctx, &site.site.details.name, body).into_response()
+}
+
+/// Checks a household in without a reservation, into a pool of this site.
+pub async fn walk_in(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    web.check_csrf(&form).or_page(&web.ctx)?;
+    web.require(Action::ManageSites).or_page(&web.ctx)?;
+    let ctx = &web.ctx;
+    let site_id = parse_id(&id).or_page(ctx)?;
+    let household_id = parse_id(&form.text("household").unwrap_or_default()).or_page(ctx)?;
+    let pool_id = parse_id(&form.text("pool").unwrap_or_default()).or_page(ctx)?;
+    let now = Utc::now();
+    let site = state
+        .store
+        .get_site(&web.actor, site_id, now)
+        .await
+        .or_page(ctx)?;
+    if !site.pools.iter().any(|p| p.id == pool_id) {
+        return Err(WebError::Api(ApiError::NotFound)).or_page(ctx);
+    }
+    let request = shanyrak_store::AdmissionRequest {
+        household_id,
+        pool_id,
+        member_ids: None,
+        reserve_until: None,
+        expected_departure: None,
+        one_night: false,
+    };
+    let outcome = match state.store.admit(&web.actor, &request, now).await {
+        Ok(_) => "checked-in",
+        // Full, or a pool that does not fit the household (a child in a men's dorm): the
+        // site page says so and the volunteer picks again.
+        Err(StoreError::Invalid(_) | StoreError::Admission(_)) => "walk-in-refused",
+        Err(e) => return Err(WebError::from(ApiError::from(e))).or_page(ctx),
+    };
+    tracing::info!(site = %site_id, outcome, "walk-in on the web");
+    Ok(see_other(&format!("/sites/{site_id}?done={outcome}")))
 }
 
 pub async fn stay_action(

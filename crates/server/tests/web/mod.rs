@@ -1844,3 +1844,77 @@ async fn a_duplicate_pair_is_compared_in_words_of_the_users_language(app: TestAp
     }
     assert!(page.contains("<dd>Россия</dd>"), "citizenship by name");
 }
+
+on_both_backends!(a_family_without_a_reservation_is_checked_in_on_the_spot);
+
+/// A walk-in: the code of a family with no reservation here offers the site's pools with
+/// free beds instead of a dead end; a pool that does not suit the family (a child in the
+/// men's dormitory) is refused with a reason, a family room takes it.
+async fn a_family_without_a_reservation_is_checked_in_on_the_spot(app: TestApp) {
+    let (site, pools) = app
+        .site_with_pools(&[
+            json!({"kind": "male_dorm", "beds": 10}),
+            json!({"kind": "family_room", "room_size": 4, "beds": 8}),
+        ])
+        .await;
+    let created = app.create(&family()).await;
+    let household = created["id"].as_str().expect("id").to_owned();
+    let reference = created["reference"].as_str().expect("reference").to_owned();
+    let (_, html) = get(&app, &app.admin_a, &format!("/sites/{site}")).await;
+    let csrf = csrf_of(&html);
+
+    let offered = post_form(
+        &app,
+        &app.admin_a,
+        &format!("/sites/{site}/check-in"),
+        &[("csrf", csrf.as_str()), ("reference", reference.as_str())],
+    )
+    .await;
+    assert_eq!(offered.status(), StatusCode::OK);
+    let page = offered.text().await.expect("html");
+    assert!(page.contains("id=\"walk-in\""), "the walk-in choice");
+    for pool in &pools {
+        assert!(page.contains(pool.as_str()), "pool {pool} offered");
+    }
+
+    let walk_in = |pool: &str| {
+        let fields = [
+            ("csrf", csrf.clone()),
+            ("household", household.clone()),
+            ("pool", pool.to_owned()),
+        ];
+        let app = &app;
+        let site = site.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(
+                app,
+                &app.admin_a,
+                &format!("/sites/{site}/walk-in"),
+                &fields,
+            )
+            .await
+        }
+    };
+    let refused = walk_in(&pools[0]).await;
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&refused).ends_with("done=walk-in-refused"),
+        "{}",
+        location(&refused)
+    );
+    let accepted = walk_in(&pools[1]).await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&accepted).ends_with("done=checked-in"),
+        "{}",
+        location(&accepted)
+    );
+    let view: Value = app
+        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view["pools"][1]["occupied"], 4, "{view}");
+}
