@@ -609,6 +609,11 @@ import-field-group = population group
 import-field-notes = notes
 import-field-ignore = not used
 dispatch-more-waiting = and { $count } more (the most urgent are shown)
+dispatch-filter-submit = Show
+dispatch-pages = Pages of the waiting list
+dispatch-page-previous = ← More urgent
+dispatch-page-next = Next →
+dispatch-page-of = page { $page } of { $pages }
 dispatch-accept-rest = Also accept the other proposals ({ $count })
 
 ## Casework

@@ -606,6 +606,11 @@ import-field-group = халық тобы
 import-field-notes = ескертпелер
 import-field-ignore = пайдаланылмайды
 dispatch-more-waiting = және тағы { $count } (ең шұғылдары көрсетілген)
+dispatch-filter-submit = Көрсету
+dispatch-pages = Күту тізімінің беттері
+dispatch-page-previous = ← Шұғылырақ
+dispatch-page-next = Әрі қарай →
+dispatch-page-of = { $pages } беттің { $page }-і
 dispatch-accept-rest = Қалған ұсыныстарды да қабылдау ({ $count })
 
 ## Жағдайлармен жұмыс

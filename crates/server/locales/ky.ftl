@@ -606,6 +606,11 @@ import-field-group = калк тобу
 import-field-notes = эскертүүлөр
 import-field-ignore = колдонулбайт
 dispatch-more-waiting = жана дагы { $count } (эң шашылыштары көрсөтүлгөн)
+dispatch-filter-submit = Көрсөтүү
+dispatch-pages = Күтүү тизмесинин барактары
+dispatch-page-previous = ← Шашылыштуураак
+dispatch-page-next = Андан ары →
+dispatch-page-of = { $pages } барактын { $page }-и
 dispatch-accept-rest = Калган сунуштарды да кабыл алуу ({ $count })
 
 ## Учурлар менен иштөө

@@ -625,6 +625,11 @@ import-field-group = группа населения
 import-field-notes = заметки
 import-field-ignore = не используется
 dispatch-more-waiting = и ещё { $count } (показаны самые срочные)
+dispatch-filter-submit = Показать
+dispatch-pages = Страницы списка ожидания
+dispatch-page-previous = ← Срочнее
+dispatch-page-next = Дальше →
+dispatch-page-of = стр. { $page } из { $pages }
 dispatch-accept-rest = Принять и остальные предложения ({ $count })
 
 ## Работа со случаями

@@ -55,13 +55,31 @@ fn waiting_table(ctx: &Ctx, waiting: &[WaitingHousehold]) -> Markup {
     }
 }
 
-pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
+/// Households per page of the waiting list: a phone's worth of scrolling.
+const WAITING_PAGE: usize = 50;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct WaitingQuery {
+    /// Only this city's waiting households.
+    #[serde(default)]
+    city: Option<String>,
+    /// Zero-based page of the waiting list, most urgent first.
+    #[serde(default)]
+    page: Option<usize>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    web: Web,
+    axum::extract::Query(query): axum::extract::Query<WaitingQuery>,
+) -> PageResult {
     web.require(Action::PlaceHouseholds).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let now = Utc::now();
+    let city = query.city.filter(|c| !c.trim().is_empty());
     let waiting: Vec<_> = state
         .store
-        .waiting_list(&web.actor, None, now)
+        .waiting_list(&web.actor, city.as_deref(), now)
         .await
         .or_page(ctx)?
         .into_iter()
@@ -76,7 +94,20 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
         .iter()
         .map(|w| w.city.as_str())
         .chain(sites.iter().map(|s| s.site.details.location.city.as_str()))
+        .chain(city.as_deref())
         .collect();
+    let pages = waiting.len().div_ceil(WAITING_PAGE).max(1);
+    let page = query.page.unwrap_or(0).min(pages - 1);
+    let shown = &waiting
+        [(page * WAITING_PAGE).min(waiting.len())..((page + 1) * WAITING_PAGE).min(waiting.len())];
+    let link = |to: usize| {
+        let mut href = format!("/dispatch?page={to}");
+        if let Some(city) = &city {
+            href.push_str("&city=");
+            href.push_str(&super::forms::url_encode(city));
+        }
+        href
+    };
     let body = html! {
         h1 { (ctx.t("dispatch-title")) }
         section {
@@ -101,10 +132,26 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
         }
         section {
             h2 { (ctx.t("dispatch-waiting")) " (" (ctx.count("common-households", waiting.len() as i64)) ")" }
+            form.filter method="get" action="/dispatch" {
+                div.field {
+                    label for="waiting-city" { (ctx.t("field-city")) }
+                    select #waiting-city name="city" {
+                        option value="" { (ctx.t("dispatch-all-cities")) }
+                        @for c in &cities { option value=(c) selected[city.as_deref() == Some(*c)] { (c) } }
+                    }
+                }
+                button.secondary type="submit" { (ctx.t("dispatch-filter-submit")) }
+            }
             @if waiting.is_empty() { p { (ctx.t("dispatch-nobody-waiting")) } }
             @else {
-                (waiting_table(ctx, &waiting[..waiting.len().min(MAX_ROWS)]))
-                @if waiting.len() > MAX_ROWS { p.hint { (ctx.count("dispatch-more-waiting", (waiting.len() - MAX_ROWS) as i64)) } }
+                (waiting_table(ctx, shown))
+                @if pages > 1 {
+                    nav.pager aria-label=(ctx.t("dispatch-pages")) {
+                        @if page > 0 { a #waiting-previous href=(link(page - 1)) rel="prev" { (ctx.t("dispatch-page-previous")) } " " }
+                        span { (ctx.t_with("dispatch-page-of", &[("page", ((page + 1) as i64).into()), ("pages", (pages as i64).into())])) }
+                        @if page + 1 < pages { " " a #waiting-next href=(link(page + 1)) rel="next" { (ctx.t("dispatch-page-next")) } }
+                    }
+                }
             }
         }
     };

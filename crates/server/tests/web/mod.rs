@@ -1918,3 +1918,33 @@ async fn a_family_without_a_reservation_is_checked_in_on_the_spot(app: TestApp) 
         .expect("json");
     assert_eq!(view["pools"][1]["occupied"], 4, "{view}");
 }
+
+on_both_backends!(the_waiting_list_is_paged_and_filtered_by_city);
+
+/// Fifty-six households waiting: the dispatcher's screen shows the 50 most urgent with a
+/// link to the rest, and a city filter narrows the list.
+async fn the_waiting_list_is_paged_and_filtered_by_city(app: TestApp) {
+    for i in 0..55 {
+        let mut body = family();
+        body["members"][0]["surname"] = json!(format!("Ждущий{i}"));
+        app.create(&body).await;
+    }
+    let mut elsewhere = family();
+    elsewhere["location"] = json!({"country": "KZ", "city": "Almaty"});
+    app.create(&elsewhere).await;
+    let rows = |page: &str| page.matches("<span class=\"reference\">").count();
+
+    let (status, first) = get(&app, &app.admin_a, "/dispatch").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(rows(&first), 50);
+    assert!(first.contains("стр. 1 из 2"));
+    assert!(first.contains("id=\"waiting-next\" href=\"/dispatch?page=1\""));
+    let (_, second) = get(&app, &app.admin_a, "/dispatch?page=1").await;
+    assert_eq!(rows(&second), 6);
+    assert!(second.contains("id=\"waiting-previous\""));
+    let (_, almaty) = get(&app, &app.admin_a, "/dispatch?city=Almaty").await;
+    assert_eq!(rows(&almaty), 1);
+    assert!(!almaty.contains("waiting-next"), "one page");
+    let (_, past_the_end) = get(&app, &app.admin_a, "/dispatch?page=99").await;
+    assert_eq!(rows(&past_the_end), 6, "the last page");
+}
