@@ -635,11 +635,7 @@ fn validate_current_location(
     };
     let coordinates = match (input.coordinates, place) {
         (Some(c), _) => {
-            let in_range = c.latitude.is_finite()
-                && c.longitude.is_finite()
-                && (-90.0..=90.0).contains(&c.latitude)
-                && (-180.0..=180.0).contains(&c.longitude);
-            if !in_range {
+            if !c.in_range() {
                 errors.push(
                     "#/current_location/coordinates",
                     FieldErrorCode::InvalidValue,

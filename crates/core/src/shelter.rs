@@ -96,6 +96,16 @@ pub struct Coordinates {
     pub longitude: f64,
 }
 
+impl Coordinates {
+    /// Finite, latitude within ±90 and longitude within ±180.
+    pub fn in_range(&self) -> bool {
+        self.latitude.is_finite()
+            && self.longitude.is_finite()
+            && (-90.0..=90.0).contains(&self.latitude)
+            && (-180.0..=180.0).contains(&self.longitude)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -246,18 +256,12 @@ pub fn validate_site(input: &SiteInput) -> Result<ValidatedSite, ValidationError
         false,
     );
     let location = crate::household::validate_location(&mut errors, input.location.as_ref());
-    if let Some(c) = input.coordinates {
-        let finite = c.latitude.is_finite() && c.longitude.is_finite();
-        if !finite
-            || !(-90.0..=90.0).contains(&c.latitude)
-            || !(-180.0..=180.0).contains(&c.longitude)
-        {
-            errors.push(
-                "#/coordinates",
-                FieldErrorCode::InvalidValue,
-                "latitude must be within -90..90 and longitude within -180..180",
-            );
-        }
+    if input.coordinates.is_some_and(|c| !c.in_range()) {
+        errors.push(
+            "#/coordinates",
+            FieldErrorCode::InvalidValue,
+            "latitude must be within -90..90 and longitude within -180..180",
+        );
     }
     let contact_name = optional_text_field(
         &mut errors,

@@ -608,7 +608,6 @@ import-field-crossing-point = crossing point
 import-field-group = population group
 import-field-notes = notes
 import-field-ignore = not used
-dispatch-more-waiting = and { $count } more (the most urgent are shown)
 dispatch-filter-submit = Show
 dispatch-pages = Pages of the waiting list
 dispatch-page-previous = ← More urgent

@@ -605,7 +605,6 @@ import-field-crossing-point = өткізу пункті
 import-field-group = халық тобы
 import-field-notes = ескертпелер
 import-field-ignore = пайдаланылмайды
-dispatch-more-waiting = және тағы { $count } (ең шұғылдары көрсетілген)
 dispatch-filter-submit = Көрсету
 dispatch-pages = Күту тізімінің беттері
 dispatch-page-previous = ← Шұғылырақ

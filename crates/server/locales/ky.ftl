@@ -605,7 +605,6 @@ import-field-crossing-point = өткөрүү пункту
 import-field-group = калк тобу
 import-field-notes = эскертүүлөр
 import-field-ignore = колдонулбайт
-dispatch-more-waiting = жана дагы { $count } (эң шашылыштары көрсөтүлгөн)
 dispatch-filter-submit = Көрсөтүү
 dispatch-pages = Күтүү тизмесинин барактары
 dispatch-page-previous = ← Шашылыштуураак

@@ -624,7 +624,6 @@ import-field-crossing-point = пункт пропуска
 import-field-group = группа населения
 import-field-notes = заметки
 import-field-ignore = не используется
-dispatch-more-waiting = и ещё { $count } (показаны самые срочные)
 dispatch-filter-submit = Показать
 dispatch-pages = Страницы списка ожидания
 dispatch-page-previous = ← Срочнее

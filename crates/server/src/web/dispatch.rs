@@ -315,10 +315,7 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
                     format!(
                         "{} · {}",
                         s.site.details.name,
-                        ctx.t(&format!(
-                            "enum-pool-{}",
-                            p.spec.kind.as_str().replace('_', "-")
-                        ))
+                        ctx.label("pool", p.spec.kind.as_str())
                     ),
                 ));
         }

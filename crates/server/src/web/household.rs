@@ -174,7 +174,7 @@ pub async fn page(
             dt { (ctx.t("field-crossing-point")) } dd { (h.crossing_point.clone().unwrap_or_else(|| "—".into())) }
             dt { (ctx.t("field-city")) } dd { (h.location.city) ", " (h.location.country) }
             @if let Some(at) = h.current_location {
-                dt { (ctx.t("field-current-place")) } dd { (super::reception::current_place_label(ctx, at)) }
+                dt { (ctx.t("field-current-place")) } dd { (super::reception::current_place_label(ctx.lang.code(), at)) }
             }
             dt { (ctx.t("field-phone")) } dd { (h.phone.as_ref().map(|p| p.to_string()).unwrap_or_else(|| "—".into())) }
             dt { (ctx.t("field-needs")) } dd {

@@ -316,7 +316,7 @@ impl HouseholdDraft {
             city: household.location.city.clone(),
             current_place: household
                 .current_location
-                .map(current_place_text)
+                .map(|at| current_place_label("ru", at))
                 .unwrap_or_default(),
             phone: household
                 .phone
@@ -432,30 +432,14 @@ impl HouseholdDraft {
     }
 }
 
-/// How a stored current location is shown in the form: the place's Russian name (which
-/// resolves back to it), or the coordinates when no place was named.
-fn current_place_text(at: shanyrak_core::CurrentLocation) -> String {
-    let named = at.place_id.and_then(|id| {
-        shanyrak_core::places::PlaceList::shared()
-            .and_then(|list| list.get(shanyrak_core::places::PlaceId(id)))
-            .map(|place| place.name("ru").to_owned())
-    });
-    named.unwrap_or_else(|| {
-        format!(
-            "{:.5}, {:.5}",
-            at.coordinates.latitude, at.coordinates.longitude
-        )
-    })
-}
-
-/// A current location for reading: the place's name in the user's language, or the
-/// coordinates.
-pub fn current_place_label(ctx: &Ctx, at: shanyrak_core::CurrentLocation) -> String {
+/// A current location in words: the place's name in `lang`, or the coordinates. The form
+/// shows the Russian name, which resolves back to the same place when sent again.
+pub fn current_place_label(lang: &str, at: shanyrak_core::CurrentLocation) -> String {
     at.place_id
         .and_then(|id| {
             shanyrak_core::places::PlaceList::shared()
                 .and_then(|list| list.get(shanyrak_core::places::PlaceId(id)))
-                .map(|place| place.name(ctx.lang.code()).to_owned())
+                .map(|place| place.name(lang).to_owned())
         })
         .unwrap_or_else(|| {
             format!(

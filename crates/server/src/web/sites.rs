@@ -488,7 +488,7 @@ fn walk_in_page(
                             input type="hidden" name="pool" value=(pool.id);
                             button type="submit" {
                                 (ctx.t_with("sites-walk-in-pool", &[
-                                    ("pool", ctx.t(&format!("enum-pool-{}", pool.spec.kind.as_str().replace('_', "-"))).into()),
+                                    ("pool", ctx.label("pool", pool.spec.kind.as_str()).into()),
                                     ("free", i64::try_from(pool.free_beds()).unwrap_or(i64::MAX).into()),
                                 ]))
                             }
