@@ -720,6 +720,8 @@ fn arrival(rng: &mut StdRng, city: &City, day: NaiveDate) -> HouseholdInput {
         languages: vec![if kyrgyz { "ky".into() } else { "ru".into() }],
         needs,
         accepts_sex_separation: Some(rng.random_bool(0.5)),
+        // Families of six or more are larger than most family rooms.
+        accepts_several_rooms: Some(members.len() >= 6),
         legal_basis: Some(shanyrak_core::LegalBasis::Consent),
         information_given: Some(true),
         members: Some(members),

@@ -145,11 +145,14 @@ pub struct Location {
 pub struct LocationInput {
     /// ISO 3166-1 alpha-2 (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::country_code, required = true))]
     pub country: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text_or_blank))]
     pub region: Option<String>,
     /// City or settlement (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text, required = true))]
     pub city: Option<String>,
 }
 
@@ -218,6 +221,10 @@ pub struct HouseholdInput {
     /// single-sex dormitories (default: no, the family stays together).
     #[serde(default)]
     pub accepts_sex_separation: Option<bool>,
+    /// Whether a household larger than one family room agreed to take several rooms of
+    /// the same site (default: no, it waits for a room that holds it whole).
+    #[serde(default)]
+    pub accepts_several_rooms: Option<bool>,
     /// The legal basis for processing the household's data.
     #[serde(default)]
     pub legal_basis: Option<LegalBasis>,
@@ -282,6 +289,7 @@ pub struct ValidatedHousehold {
     pub languages: Vec<String>,
     pub needs: Vec<Need>,
     pub accepts_sex_separation: bool,
+    pub accepts_several_rooms: bool,
     pub legal_basis: Option<LegalBasis>,
     pub information_given: bool,
     pub status: HouseholdStatus,
@@ -339,6 +347,7 @@ pub struct Household {
     pub languages: Vec<String>,
     pub needs: Vec<Need>,
     pub accepts_sex_separation: bool,
+    pub accepts_several_rooms: bool,
     pub legal_basis: Option<LegalBasis>,
     pub information_given: bool,
     pub status: HouseholdStatus,
@@ -368,6 +377,7 @@ impl Household {
             languages: self.languages.clone(),
             needs: self.needs.clone(),
             accepts_sex_separation: Some(self.accepts_sex_separation),
+            accepts_several_rooms: Some(self.accepts_several_rooms),
             legal_basis: self.legal_basis,
             information_given: Some(self.information_given),
             status: Some(self.status),
@@ -595,6 +605,7 @@ pub fn validate(
             languages,
             needs,
             accepts_sex_separation: input.accepts_sex_separation.unwrap_or(false),
+            accepts_several_rooms: input.accepts_several_rooms.unwrap_or(false),
             legal_basis: input.legal_basis,
             information_given: input.information_given.unwrap_or(false),
             status: input.status.unwrap_or(HouseholdStatus::Active),
@@ -1231,6 +1242,7 @@ mod tests {
             languages: valid.languages.clone(),
             needs: valid.needs.clone(),
             accepts_sex_separation: valid.accepts_sex_separation,
+            accepts_several_rooms: valid.accepts_several_rooms,
             legal_basis: valid.legal_basis,
             information_given: valid.information_given,
             status: valid.status,
@@ -1590,7 +1602,10 @@ mod proptests {
             (
                 languages,
                 needs,
-                proptest::option::of(any::<bool>()),
+                (
+                    proptest::option::of(any::<bool>()),
+                    proptest::option::of(any::<bool>()),
+                ),
                 current_location(),
             ),
             (
@@ -1604,7 +1619,12 @@ mod proptests {
             .prop_map(
                 |(
                     (group, arrival_date, crossing_point, location, phone),
-                    (languages, needs, accepts_sex_separation, current_location),
+                    (
+                        languages,
+                        needs,
+                        (accepts_sex_separation, accepts_several_rooms),
+                        current_location,
+                    ),
                     (legal_basis, information_given, status, notes, members),
                 )| HouseholdInput {
                     group,
@@ -1616,6 +1636,7 @@ mod proptests {
                     languages,
                     needs,
                     accepts_sex_separation,
+                    accepts_several_rooms,
                     legal_basis,
                     information_given,
                     status,
@@ -1706,6 +1727,7 @@ mod proptests {
             languages: valid.languages.clone(),
             needs: valid.needs.clone(),
             accepts_sex_separation: valid.accepts_sex_separation,
+            accepts_several_rooms: valid.accepts_several_rooms,
             legal_basis: valid.legal_basis,
             information_given: valid.information_given,
             status: valid.status,

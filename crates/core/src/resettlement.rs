@@ -30,7 +30,9 @@ pub const MAX_QUOTA: u32 = 100_000;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AgeRange {
+    #[cfg_attr(feature = "openapi", schema(maximum = 120))]
     pub min_age: u32,
+    #[cfg_attr(feature = "openapi", schema(maximum = 120))]
     pub max_age: u32,
 }
 
@@ -42,15 +44,19 @@ pub struct AgeRange {
 pub struct Criteria {
     /// The head of household holds one of these citizenships (ISO 3166-1 alpha-2).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub citizenships: Vec<CountryCode>,
     /// The household belongs to one of these population groups.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub population_groups: Vec<PopulationGroup>,
     /// At most this many current members.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 50))]
     pub max_household_size: Option<u32>,
     /// At least one member has at least one of these vulnerabilities.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))]
     pub any_vulnerability: Vec<Vulnerability>,
     /// Conscription risk: at least one male member whose age is in this range (and, when
     /// `citizenships` is given, who holds one of them).
@@ -65,12 +71,18 @@ pub struct Criteria {
 pub struct ProgrammeInput {
     /// The receiving country, ISO 3166-1 alpha-2 (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::country_code, required = true))]
     pub country: Option<String>,
     /// e.g. "Humanitarian admission (§ 22 AufenthG)" (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text, required = true))]
     pub name: Option<String>,
     /// Places, counted in persons (required, 1 to 100,000).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 100000)
+    )]
     pub quota: Option<u32>,
     #[serde(default)]
     pub criteria: Option<Criteria>,
@@ -542,6 +554,7 @@ mod tests {
             languages: Vec::new(),
             needs: Vec::new(),
             accepts_sex_separation: false,
+            accepts_several_rooms: false,
             legal_basis: None,
             information_given: true,
             status: HouseholdStatus::Active,

@@ -93,6 +93,7 @@ field-phone = Phone
 field-languages = Languages
 field-needs = Needs
 field-accepts-sex-separation = Agree that men and women may sleep in separate rooms
+field-accepts-several-rooms = A large family agrees to take several rooms of the same place
 field-legal-basis = Legal basis
 field-information-given = The person was told what is recorded, why, and who will see it
 field-information-given-hint = Required when the basis is consent.

@@ -94,6 +94,7 @@ field-phone = Телефон
 field-languages = Тілдер
 field-needs = Қажеттіліктер
 field-accepts-sex-separation = Ерлер мен әйелдердің бөлек бөлмелерде ұйықтауына келіседі
+field-accepts-several-rooms = Үлкен отбасы бір жердегі бірнеше бөлмеге орналасуға келіседі
 field-legal-basis = Құқықтық негіз
 field-information-given = Адамға не жазылатыны, не үшін жазылатыны және оны кім көретіні түсіндірілді
 field-information-given-hint = Негіз ретінде келісім алынса, міндетті.

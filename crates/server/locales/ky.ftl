@@ -94,6 +94,7 @@ field-phone = Телефон
 field-languages = Тилдер
 field-needs = Муктаждыктар
 field-accepts-sex-separation = Эркектер менен аялдар өзүнчө бөлмөлөрдө укташына макул
+field-accepts-several-rooms = Чоң үй-бүлө бир жердеги бир нече бөлмөгө жайгашууга макул
 field-legal-basis = Укуктук негиз
 field-information-given = Адамга эмне жазылары, эмне үчүн жазылары жана аны ким көрөрү түшүндүрүлдү
 field-information-given-hint = Негиз катары макулдук алынса, милдеттүү.

@@ -96,6 +96,7 @@ field-phone = Телефон
 field-languages = Языки
 field-needs = Потребности
 field-accepts-sex-separation = Согласны, что мужчины и женщины будут спать в разных помещениях
+field-accepts-several-rooms = Большая семья согласна занять несколько комнат в одном месте
 field-legal-basis = Правовое основание
 field-information-given = Человеку объяснили, что записывается, зачем и кто это увидит
 field-information-given-hint = Обязательно при согласии как основании.

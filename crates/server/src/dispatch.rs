@@ -84,7 +84,7 @@ pub fn build_problem(waiting: &[WaitingHousehold], sites: &[SiteView]) -> placem
             }),
             accepts_sex_separation: w.accepts_sex_separation,
             // Not asked yet; the store admits one household per family room.
-            accepts_several_rooms: false,
+            accepts_several_rooms: w.accepts_several_rooms,
             nights_needed: None,
         })
         .collect();
@@ -604,6 +604,7 @@ mod tests {
             languages: Vec::new(),
             needs: Vec::new(),
             accepts_sex_separation: true,
+            accepts_several_rooms: false,
             legal_basis: None,
             information_given: false,
             status: shanyrak_core::HouseholdStatus::Active,

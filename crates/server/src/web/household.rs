@@ -182,6 +182,7 @@ pub async fn page(
                 (h.needs.iter().map(|n| ctx.label("need", n.as_str())).collect::<Vec<_>>().join(", "))
             }
             dt { (ctx.t("field-accepts-sex-separation")) } dd { (ctx.t(if h.accepts_sex_separation { "common-yes" } else { "common-no" })) }
+            dt { (ctx.t("field-accepts-several-rooms")) } dd { (ctx.t(if h.accepts_several_rooms { "common-yes" } else { "common-no" })) }
             dt { (ctx.t("field-legal-basis")) } dd { (h.legal_basis.map(|b| ctx.label("legal-basis", b.as_str())).unwrap_or_else(|| "—".into())) }
             dt { (ctx.t("household-registered")) } dd { (ctx.datetime(h.registered_at)) }
             @if let Some(notes) = &h.notes { dt { (ctx.t("field-notes")) } dd { (notes) } }

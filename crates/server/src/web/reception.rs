@@ -76,6 +76,7 @@ pub struct HouseholdDraft {
     pub languages: String,
     pub needs: Vec<String>,
     pub accepts_sex_separation: bool,
+    pub accepts_several_rooms: bool,
     pub legal_basis: String,
     pub information_given: bool,
     pub status: String,
@@ -221,6 +222,7 @@ impl HouseholdDraft {
             languages: text(form, "languages"),
             needs: form.all("needs").into_iter().map(str::to_owned).collect(),
             accepts_sex_separation: form.checked("accepts_sex_separation"),
+            accepts_several_rooms: form.checked("accepts_several_rooms"),
             legal_basis: text(form, "legal_basis"),
             information_given: form.checked("information_given"),
             status: text(form, "status"),
@@ -326,6 +328,7 @@ impl HouseholdDraft {
             languages: household.languages.join(", "),
             needs: household.needs.iter().map(|n| n.as_str().into()).collect(),
             accepts_sex_separation: household.accepts_sex_separation,
+            accepts_several_rooms: household.accepts_several_rooms,
             legal_basis: household
                 .legal_basis
                 .map(|b| b.as_str().into())
@@ -407,6 +410,10 @@ impl HouseholdDraft {
         h.insert(
             "accepts_sex_separation".into(),
             Value::Bool(self.accepts_sex_separation),
+        );
+        h.insert(
+            "accepts_several_rooms".into(),
+            Value::Bool(self.accepts_several_rooms),
         );
         h.insert(
             "information_given".into(),
@@ -937,6 +944,10 @@ pub fn household_fields(
                 label {
                     input type="checkbox" name="accepts_sex_separation" value="1" checked[d.accepts_sex_separation];
                     (ctx.t("field-accepts-sex-separation"))
+                }
+                label {
+                    input type="checkbox" name="accepts_several_rooms" value="1" checked[d.accepts_several_rooms];
+                    (ctx.t("field-accepts-several-rooms"))
                 }
             }
         }

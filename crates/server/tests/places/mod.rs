@@ -241,3 +241,84 @@ async fn a_household_waiting_at_a_border_post_travels_from_there(app: TestApp) {
     let patched: Value = response.json().await.expect("json");
     assert_eq!(patched["current_location"], Value::Null, "{patched}");
 }
+
+on_both_backends!(a_large_family_takes_several_rooms_only_with_its_consent);
+
+/// A family of seven at a site of four-bed family rooms: without consent it waits (no
+/// room holds it whole); once the household record says it accepts several rooms, the
+/// next batch gives it two rooms of the same site, each room with a child holding an
+/// adult of the family.
+async fn a_large_family_takes_several_rooms_only_with_its_consent(app: TestApp) {
+    let site = serde_json::json!({"name": "Студенческое общежитие", "kind": "dormitory",
+        "location": {"country": "KZ", "city": "Oral"}});
+    let response = app.post_json(&app.admin_a, "/api/v1/sites", &site).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let site: Value = response.json().await.expect("json");
+    let site_id = site["id"].as_str().expect("id").to_owned();
+    let response = app
+        .post_json(
+            &app.admin_a,
+            &format!("/api/v1/sites/{site_id}/pools"),
+            &serde_json::json!({"kind": "family_room", "room_size": 4, "beds": 8}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    let mut body = super::family();
+    let members = body["members"].as_array_mut().expect("members");
+    for (given, birth) in [
+        ("Мария", "2012-04-01"),
+        ("Олег", "2016-09-12"),
+        ("Анна", "2019-01-30"),
+    ] {
+        members.push(
+            serde_json::json!({"surname": "Смирнова", "given_name": given,
+            "sex": if given == "Олег" { "male" } else { "female" }, "birth_date": birth,
+            "relationship": "child"}),
+        );
+    }
+    let created = app.create(&body).await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let household: Value = app
+        .get(&app.token_a, &format!("/api/v1/households/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(household["accepts_several_rooms"], false, "{household}");
+
+    let propose = || async {
+        let response = app
+            .post_json(
+                &app.admin_a,
+                "/api/v1/placements",
+                &serde_json::json!({"city": "Oral"}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json::<Value>().await.expect("json")
+    };
+    let batch = propose().await;
+    assert_eq!(
+        batch["solution"]["proposals"].as_array().map(Vec::len),
+        Some(0),
+        "seven people, rooms of four, no consent: {batch}"
+    );
+
+    let version = household["version"].as_i64().expect("version");
+    let response = app
+        .patch(
+            &app.token_a,
+            &id,
+            &serde_json::json!({"accepts_several_rooms": true}),
+            Some(&format!("\"{version}\"")),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let batch = propose().await;
+    let proposal = &batch["solution"]["proposals"][0];
+    assert_eq!(proposal["household_id"], id.as_str(), "{batch}");
+    assert_eq!(proposal["site_id"], site_id.as_str());
+    assert_eq!(proposal["reason"]["arrangement"], "family_rooms", "{batch}");
+    assert_eq!(proposal["people"], 7);
+}

@@ -166,7 +166,7 @@ impl<DB: Database> Clone for Repo<DB> {
 pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, reference, organisation_id, population_group, arrival_date, crossing_point, \
      country, region, city, phone, languages, needs, accepts_sex_separation, legal_basis, information_given, status, \
      notes, version, registered_at, \
-     updated_at, current_place_id, current_latitude, current_longitude";
+     updated_at, current_place_id, current_latitude, current_longitude, accepts_several_rooms";
 
 const PERSON_COLUMNS: &str = "id, household_id, surname, given_name, patronymic, sex, birth_date, \
      birth_date_estimated, citizenship, relationship, vulnerabilities";
@@ -296,6 +296,7 @@ fn assemble_household(
         languages: h.languages.clone(),
         needs: h.needs.clone(),
         accepts_sex_separation: h.accepts_sex_separation,
+        accepts_several_rooms: h.accepts_several_rooms,
         legal_basis: h.legal_basis,
         information_given: h.information_given,
         status: h.status,
@@ -1147,9 +1148,9 @@ backend_impl! {
             "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
              country, region, city, phone, languages, needs, status, notes, version, registered_at, registered_by, \
              updated_at, accepts_sex_separation, legal_basis, information_given, current_place_id, \
-             current_latitude, current_longitude) \
+             current_latitude, current_longitude, accepts_several_rooms) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-             $22, $23, $24)",
+             $22, $23, $24, $25)",
         )
         .bind(household_id)
         .bind(reference.as_str().to_owned())
@@ -1175,6 +1176,7 @@ backend_impl! {
         .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
         .bind(h.current_location.map(|c| c.coordinates.latitude))
         .bind(h.current_location.map(|c| c.coordinates.longitude))
+        .bind(h.accepts_several_rooms)
         .execute(&mut *conn)
         .await?;
 
@@ -1386,6 +1388,7 @@ backend_impl! {
             languages: from_json(row.try_get::<Json<Value>, _>("languages")?.0, "languages")?,
             needs: from_json::<Vec<Need>>(row.try_get::<Json<Value>, _>("needs")?.0, "needs")?,
             accepts_sex_separation: row.try_get("accepts_sex_separation")?,
+            accepts_several_rooms: row.try_get("accepts_several_rooms")?,
             legal_basis: row
                 .try_get::<Option<String>, _>("legal_basis")?
                 .map(|b| parse_enum(&b, shanyrak_core::LegalBasis::parse, "legal_basis"))
@@ -1720,7 +1723,7 @@ backend_impl! {
              region = $5, city = $6, phone = $7, languages = $8, needs = $9, status = $10, notes = $11, \
              version = $12, updated_at = $13, accepts_sex_separation = $16, legal_basis = $17, \
              information_given = $18, current_place_id = $19, current_latitude = $20, \
-             current_longitude = $21 WHERE id = $14 AND version = $15 \
+             current_longitude = $21, accepts_several_rooms = $22 WHERE id = $14 AND version = $15 \
              RETURNING id",
         )
         .bind(h.group.as_str().to_owned())
@@ -1744,6 +1747,7 @@ backend_impl! {
         .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
         .bind(h.current_location.map(|c| c.coordinates.latitude))
         .bind(h.current_location.map(|c| c.coordinates.longitude))
+        .bind(h.accepts_several_rooms)
         .fetch_optional(&mut *tx)
         .await?;
         if updated.is_none() {

@@ -211,6 +211,8 @@ pub struct WaitingHousehold {
     pub household_id: Uuid,
     pub organisation_id: Uuid,
     pub accepts_sex_separation: bool,
+    /// Whether it agreed to take several family rooms of one site.
+    pub accepts_several_rooms: bool,
     pub reference: ReferenceCode,
     pub city: String,
     pub country: CountryCode,
@@ -1267,6 +1269,7 @@ backend_impl! {
                     household_id: h.id,
                     organisation_id: h.organisation_id,
                     accepts_sex_separation: h.accepts_sex_separation,
+                    accepts_several_rooms: h.accepts_several_rooms,
                     reference: h.reference,
                     city: h.location.city.clone(),
                     country: h.location.country,
