@@ -97,6 +97,7 @@ pub struct Appointment {
 pub struct CaseInput {
     /// The household the case is about (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub household_id: Option<Uuid>,
     /// A member of that household, when the case is about one person.
     #[serde(default)]
@@ -324,6 +325,7 @@ pub struct CaseNote {
 #[serde(deny_unknown_fields)]
 pub struct CaseNoteInput {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::note, required = true))]
     pub text: Option<String>,
 }
 
@@ -417,19 +419,24 @@ pub struct ConsentInput {
 pub struct ReferralInput {
     /// The case the referral comes from (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub case_id: Option<Uuid>,
     /// The organisation asked for the service (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub to_organisation_id: Option<Uuid>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub service: Option<ServiceKind>,
     /// The person referred; defaults to the case's person or the household's head.
     #[serde(default)]
     pub person_id: Option<Uuid>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub consent: Option<ConsentInput>,
     /// Days the receiver has to answer before the referral is overdue (default 5).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 90))]
     pub answer_within_days: Option<u32>,
 }
 

@@ -30,9 +30,9 @@ use crate::{BirthDate, PopulationGroup};
 
 /// Largest quantity in one line or one movement: a typo guard, not a policy.
 pub const MAX_QUANTITY: u32 = 1_000_000;
-const MAX_NAME_CHARS: usize = 120;
-const MAX_UNIT_CHARS: usize = 40;
-const MAX_REASON_CHARS: usize = 500;
+pub const MAX_NAME_CHARS: usize = 120;
+pub const MAX_UNIT_CHARS: usize = 40;
+pub const MAX_REASON_CHARS: usize = 500;
 const MAX_PERIOD_DAYS: u32 = 3650;
 const MAX_LINES: usize = 50;
 
@@ -80,7 +80,10 @@ pub enum EntitlementCondition {
     /// A child younger than `months` (per household: any member; per person: that member).
     /// A birth date known only to the year or month counts from its latest possible day,
     /// giving the family the benefit of the doubt.
-    ChildUnderMonths { months: u32 },
+    ChildUnderMonths {
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 216))]
+        months: u32,
+    },
 }
 
 /// How much of an item a household may receive per period.
@@ -88,7 +91,9 @@ pub enum EntitlementCondition {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntitlementRule {
     pub basis: EntitlementBasis,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000000))]
     pub quantity: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub period_days: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<EntitlementCondition>,
@@ -105,14 +110,17 @@ pub struct EntitlementRule {
 pub struct ItemInput {
     /// e.g. "Hygiene kit" (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::item_name, required = true))]
     pub name: Option<String>,
     /// e.g. "kit", "parcel", "bottle 5 L" (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::unit, required = true))]
     pub unit: Option<String>,
     /// A code shared across organisations (e.g. `hygiene_kit`), so that receipts at
     /// another organisation count against the same entitlement; the lower-cased name when
     /// absent.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::unit_optional))]
     pub code: Option<String>,
     /// Entitlement rules; none means the item is not limited.
     #[serde(default)]
@@ -156,6 +164,7 @@ pub struct ItemRulesInput {
     /// The rules from now on; empty means the item is no longer limited. Receipts already
     /// recorded count against the new rules over their windows.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub rules: Option<Vec<EntitlementRule>>,
 }
 
@@ -220,11 +229,13 @@ pub fn validate_rules(errors: &mut ValidationErrors, pointer: &str, rules: &[Ent
 #[serde(deny_unknown_fields)]
 pub struct PointInput {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::item_name, required = true))]
     pub name: Option<String>,
     /// `point` (hands out, the default) or `warehouse` (holds and transfers).
     #[serde(default)]
     pub kind: Option<PointKind>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::item_name_optional))]
     pub city: Option<String>,
 }
 
@@ -387,8 +398,13 @@ pub fn validate_movement(
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub item_id: Option<Uuid>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, minimum = 1, maximum = 1000000)
+    )]
     pub quantity: Option<u32>,
     /// Members the line is for; all members when absent (per-person items: the eligible
     /// ones).
@@ -402,13 +418,17 @@ pub struct LineInput {
 #[serde(deny_unknown_fields)]
 pub struct DistributionInput {
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub household_id: Option<Uuid>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub point_id: Option<Uuid>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 50))]
     pub lines: Vec<LineInput>,
     /// Why more than the entitlement is given; required when any line is over it.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::reason_optional))]
     pub override_reason: Option<String>,
 }
 

@@ -34,6 +34,8 @@ pub mod places;
 pub mod reference;
 pub mod resettlement;
 pub mod retention;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod sharing;
 pub mod shelter;
 pub mod spreadsheet;

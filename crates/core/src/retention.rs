@@ -89,20 +89,25 @@ impl RetentionPolicy {
 /// Longest reason accepted for an erasure.
 pub const MAX_ERASURE_REASON_CHARS: usize = 500;
 
-/// An erasure needs a reason (recorded in the audit log), in words, not too long.
+/// An erasure needs a reason (recorded in the audit log), in words, not too long, with no
+/// control characters but line breaks.
 pub fn validate_erasure_reason(reason: Option<&str>) -> Result<String, ValidationErrors> {
     let mut errors = ValidationErrors::default();
-    let reason = reason.map(str::trim).unwrap_or_default();
-    if reason.is_empty() {
+    let Some(reason) = reason else {
         errors.push("#/reason", FieldErrorCode::Required, "is required");
-    } else if reason.chars().count() > MAX_ERASURE_REASON_CHARS {
-        errors.push(
-            "#/reason",
-            FieldErrorCode::TooLong,
-            "must be at most 500 characters",
-        );
+        return Err(errors);
+    };
+    let reason = crate::validation::text_field(
+        &mut errors,
+        "#/reason",
+        reason,
+        MAX_ERASURE_REASON_CHARS,
+        true,
+    );
+    match reason {
+        Some(reason) if errors.is_empty() => Ok(reason),
+        _ => Err(errors),
     }
-    errors.into_result(reason.to_owned())
 }
 
 #[cfg(test)]

@@ -31,15 +31,19 @@ string_enum!(
 pub struct AgreementInput {
     /// The organisation that receives the data (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub to_organisation_id: Option<Uuid>,
     /// What is shared (required, at least one).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub categories: Vec<SharingCategory>,
     /// Why, in words both organisations signed (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::purpose, required = true))]
     pub purpose: Option<String>,
     /// Last day the agreement is in force, ISO 8601 (required).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false, format = Date))]
     pub valid_until: Option<String>,
 }
 
@@ -51,7 +55,7 @@ pub struct ValidatedAgreement {
     pub valid_until: NaiveDate,
 }
 
-const MAX_PURPOSE_CHARS: usize = 500;
+pub const MAX_PURPOSE_CHARS: usize = 500;
 
 /// Checks an agreement offered by `from_organisation_id`.
 pub fn validate_agreement(

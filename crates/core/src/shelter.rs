@@ -56,11 +56,14 @@ string_enum!(
 pub struct HouseRules {
     /// Longest stay in nights; stays reaching it are flagged.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     pub max_nights: Option<u32>,
     /// Check-in window, local time `HH:MM`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::time_of_day))]
     pub check_in_from: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::time_of_day))]
     pub check_in_until: Option<String>,
     /// Men and women sleep apart: only `male_dorm` and `female_dorm` pools.
     #[serde(default)]
@@ -92,7 +95,9 @@ pub struct Amenities {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Coordinates {
+    #[cfg_attr(feature = "openapi", schema(minimum = -90, maximum = 90))]
     pub latitude: f64,
+    #[cfg_attr(feature = "openapi", schema(minimum = -180, maximum = 180))]
     pub longitude: f64,
 }
 
@@ -112,18 +117,23 @@ impl Coordinates {
 pub struct SiteInput {
     /// Required.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text, required = true))]
     pub name: Option<String>,
     /// Required.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub kind: Option<SiteKind>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text_or_blank))]
     pub address: Option<String>,
     /// Required: country and city.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub location: Option<LocationInput>,
     #[serde(default)]
     pub coordinates: Option<Coordinates>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text_or_blank))]
     pub contact_name: Option<String>,
     #[serde(default)]
     pub contact_phone: Option<String>,
@@ -216,7 +226,7 @@ impl SiteKind {
     }
 }
 
-fn parse_clock(
+pub(crate) fn parse_clock(
     errors: &mut ValidationErrors,
     pointer: &str,
     value: Option<&str>,
@@ -291,11 +301,14 @@ pub fn validate_site(input: &SiteInput) -> Result<ValidatedSite, ValidationError
         children_allowed: true,
         ..HouseRules::default()
     });
-    if rules.max_nights == Some(0) {
+    if rules
+        .max_nights
+        .is_some_and(|n| !(1..=MAX_STAY_NIGHTS).contains(&n))
+    {
         errors.push(
             "#/rules/max_nights",
             FieldErrorCode::InvalidValue,
-            "must be at least 1 night",
+            format!("must be between 1 and {MAX_STAY_NIGHTS} nights"),
         );
     }
     rules.check_in_from = parse_clock(
@@ -339,20 +352,29 @@ pub fn validate_site(input: &SiteInput) -> Result<ValidatedSite, ValidationError
 pub struct BedPoolInput {
     /// Required.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
     pub kind: Option<PoolKind>,
     /// Beds per room; required for `family_room`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 20000))]
     pub room_size: Option<u32>,
     /// Required: all beds, including blocked and transitory ones.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, nullable = false, maximum = 20000)
+    )]
     pub beds: Option<u32>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 20000))]
     pub step_free_beds: u32,
     /// Out of service.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 20000))]
     pub blocked_beds: u32,
     /// For one-night stays only.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 20000))]
     pub transitory_beds: u32,
 }
 
@@ -366,6 +388,9 @@ pub struct BedPoolSpec {
     pub blocked_beds: u32,
     pub transitory_beds: u32,
 }
+
+/// The longest stay a site's rules may allow (ten years): beyond that a limit means nothing.
+pub const MAX_STAY_NIGHTS: u32 = 3650;
 
 /// The largest pool accepted: a stadium is not a bed pool.
 pub const MAX_POOL_BEDS: u32 = 20_000;

@@ -160,6 +160,49 @@ pub fn optional_text_field(
     }
 }
 
+/// Characters `str::trim` removes (Unicode White_Space), as a regular-expression class.
+const EDGE_SPACE: &str =
+    r"[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+/// A character that is neither white space nor a control character: what a text field
+/// starts and ends with once trimmed.
+const VISIBLE: &str = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+/// Characters a one-line text may hold between its first and last visible character.
+const INNER_ONE_LINE: &str = r"[^\x00-\x1f\x7f-\x9f]";
+/// The same where tabs and line breaks are allowed.
+const INNER_MULTI_LINE: &str = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]";
+
+fn trimmed_text_pattern(max_chars: usize, allow_newlines: bool) -> String {
+    let inner = if allow_newlines {
+        INNER_MULTI_LINE
+    } else {
+        INNER_ONE_LINE
+    };
+    match max_chars {
+        0 => String::from("[^\\s\\S]"),
+        1 => VISIBLE.to_owned(),
+        n => format!("{VISIBLE}(?:{inner}{{0,{}}}{VISIBLE})?", n - 2),
+    }
+}
+
+/// The regular expression (ECMA-262, Python and Rust `regex` alike) that accepts exactly
+/// the values [`text_field`] accepts: something visible once trimmed, at most `max_chars`
+/// characters once trimmed, no control character inside. The OpenAPI document states it,
+/// so that clients can check a field before sending it.
+pub fn text_pattern(max_chars: usize, allow_newlines: bool) -> String {
+    format!(
+        "^{EDGE_SPACE}*{}{EDGE_SPACE}*$",
+        trimmed_text_pattern(max_chars, allow_newlines)
+    )
+}
+
+/// Like [`text_pattern`] for [`optional_text_field`], which also takes a blank value.
+pub fn optional_text_pattern(max_chars: usize, allow_newlines: bool) -> String {
+    format!(
+        "^{EDGE_SPACE}*(?:{}{EDGE_SPACE}*)?$",
+        trimmed_text_pattern(max_chars, allow_newlines)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +230,51 @@ mod tests {
                 FieldErrorCode::Empty
             ]
         );
+    }
+
+    /// Characters where trimming, control characters and line breaks meet.
+    fn tricky_char() -> impl proptest::strategy::Strategy<Value = char> {
+        proptest::prop_oneof![
+            proptest::sample::select(vec![
+                'a', 'Ә', 'я', ' ', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{0}', '\u{1f}',
+                '\u{7f}', '\u{85}', '\u{9f}', '\u{a0}', '\u{1680}', '\u{2000}', '\u{200b}',
+                '\u{2028}', '\u{3000}', '\u{feff}', '\u{1c}', '.',
+            ]),
+            proptest::char::any(),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_published_text_patterns_accept_exactly_what_validation_accepts(
+            chars in proptest::collection::vec(tricky_char(), 0..8),
+            max_chars in 0usize..6,
+            allow_newlines: bool,
+        ) {
+            let value: String = chars.into_iter().collect();
+            let required = regex::Regex::new(&text_pattern(max_chars, allow_newlines)).unwrap();
+            let optional =
+                regex::Regex::new(&optional_text_pattern(max_chars, allow_newlines)).unwrap();
+            let mut errors = ValidationErrors::default();
+            let accepted = text_field(&mut errors, "#/x", &value, max_chars, allow_newlines).is_some();
+            proptest::prop_assert_eq!(required.is_match(&value), accepted);
+            // Blank is "not given", not an error.
+            let mut errors = ValidationErrors::default();
+            optional_text_field(&mut errors, "#/x", Some(&value), max_chars, allow_newlines);
+            let optional_accepted = errors.is_empty();
+            proptest::prop_assert_eq!(optional.is_match(&value), optional_accepted);
+        }
+    }
+
+    #[test]
+    fn the_published_patterns_compile_at_the_real_limits() {
+        for max in [MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS, MAX_NOTES_CHARS] {
+            for newlines in [false, true] {
+                let pattern = regex::Regex::new(&text_pattern(max, newlines)).unwrap();
+                assert!(pattern.is_match(&"я".repeat(max)));
+                assert!(!pattern.is_match(&"я".repeat(max + 1)));
+                assert!(pattern.is_match(&format!("  {}  ", "я".repeat(max))));
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@ use shanyrak_store::{
     EntitlementView, Item, ReportDimension, StockEntry, StockReportRow, StockView,
 };
 
+use uuid::Uuid;
+
 use crate::AppState;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, Authenticated, parse_id};
@@ -211,9 +213,84 @@ async fn movement(
     Ok((StatusCode::CREATED, Json(MovementEntries { entries })).into_response())
 }
 
+// The three movement routes read one body type (`MovementInput`) and validate it by route;
+// these types describe, for the OpenAPI document, what each route accepts.
+
+/// Stock that arrived at a point.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ReceiptInput {
+    item_id: Uuid,
+    #[schema(minimum = 1, maximum = 1000000)]
+    quantity: i64,
+    /// Donor, waybill.
+    #[serde(default)]
+    #[schema(schema_with = shanyrak_core::schema::reason_optional)]
+    reason: Option<String>,
+}
+
+/// Stock sent to another point of the organisation.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct TransferInput {
+    item_id: Uuid,
+    #[schema(minimum = 1, maximum = 1000000)]
+    quantity: i64,
+    to_point_id: Uuid,
+    #[serde(default)]
+    #[schema(schema_with = shanyrak_core::schema::reason_optional)]
+    reason: Option<String>,
+}
+
+/// A corrected count or a loss.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct AdjustmentInput {
+    item_id: Uuid,
+    /// Signed for an adjustment; positive for a loss.
+    #[schema(schema_with = adjustment_quantity)]
+    quantity: i64,
+    /// `adjustment` when absent.
+    #[serde(default)]
+    kind: Option<AdjustmentKind>,
+    #[schema(schema_with = shanyrak_core::schema::reason)]
+    reason: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum AdjustmentKind {
+    Adjustment,
+    Loss,
+}
+
+/// Not zero, at most the largest quantity either way.
+fn adjustment_quantity() -> utoipa::openapi::Schema {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    let limit = f64::from(shanyrak_core::essentials::MAX_QUANTITY);
+    let range = |min: f64, max: f64| {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int64,
+            )))
+            .minimum(Some(min))
+            .maximum(Some(max))
+    };
+    utoipa::openapi::schema::OneOfBuilder::new()
+        .item(range(1.0, limit))
+        .item(range(-limit, -1.0))
+        .build()
+        .into()
+}
+
 /// Stock arrived at a point (donation, purchase): `item_id`, `quantity`, optional `reason`.
 #[utoipa::path(post, path = "/api/v1/distribution-points/{id}/receipts", tag = "essentials",
-    params(("id" = Uuid, Path)), request_body = MovementInput,
+    params(("id" = Uuid, Path)), request_body = ReceiptInput,
     responses((status = 201, body = MovementEntries), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -229,7 +306,7 @@ pub async fn receipt(
 /// Move stock to another point of your organisation (`to_point_id`); both ledger lines are
 /// written together.
 #[utoipa::path(post, path = "/api/v1/distribution-points/{id}/transfers", tag = "essentials",
-    params(("id" = Uuid, Path)), request_body = MovementInput,
+    params(("id" = Uuid, Path)), request_body = TransferInput,
     responses((status = 201, body = MovementEntries), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "Not enough stock", body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")),
@@ -246,7 +323,7 @@ pub async fn transfer(
 /// Correct a count (`kind: adjustment`, signed quantity) or record a loss (`kind: loss`);
 /// both need a `reason`.
 #[utoipa::path(post, path = "/api/v1/distribution-points/{id}/adjustments", tag = "essentials",
-    params(("id" = Uuid, Path)), request_body = MovementInput,
+    params(("id" = Uuid, Path)), request_body = AdjustmentInput,
     responses((status = 201, body = MovementEntries), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "The balance would go below zero", body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")),

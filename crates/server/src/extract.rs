@@ -181,7 +181,7 @@ pub fn deserialize_with_pointer<T: DeserializeOwned>(raw: &Value) -> Result<T, A
     } else {
         raw
     };
-    serde_path_to_error::deserialize(raw).map_err(|e| {
+    serde_path_to_error::deserialize(ObjectsAsObjects(raw)).map_err(|e| {
         let mut pointer = pointer_from_path(e.path());
         let message = e.inner().to_string();
         // serde names a missing field by the type's own field name, never a value.
@@ -207,6 +207,171 @@ pub fn deserialize_with_pointer<T: DeserializeOwned>(raw: &Value) -> Result<T, A
             pointer, code, detail,
         )))
     })
+}
+
+/// A JSON value read through serde, except that a struct is read only from an object:
+/// serde's derived `Deserialize` also reads a struct from an array of its fields in
+/// order, so `"rules": [null, null]` would pass for house rules. The document says
+/// object, and so does the server.
+struct ObjectsAsObjects<'de>(&'de Value);
+
+impl<'de> serde::Deserializer<'de> for ObjectsAsObjects<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    visitor.visit_u64(u)
+                } else if let Some(i) = n.as_i64() {
+                    visitor.visit_i64(i)
+                } else {
+                    match n.as_f64() {
+                        Some(f) => visitor.visit_f64(f),
+                        None => Err(serde::de::Error::custom("a number out of range")),
+                    }
+                }
+            }
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Array(items) => visitor.visit_seq(Elements(items.iter())),
+            Value::Object(map) => visitor.visit_map(Entries {
+                entries: map.iter(),
+                value: None,
+            }),
+        }
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::Array(_) => Err(serde::de::Error::invalid_type(
+                serde::de::Unexpected::Seq,
+                &visitor,
+            )),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::String(s) => {
+                visitor.visit_enum(serde::de::value::BorrowedStrDeserializer::new(s))
+            }
+            other => other.deserialize_enum(name, variants, visitor),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
+    }
+
+    /// The tag of an internally tagged enum (`{"kind": …}`) is read as an identifier, and
+    /// serde's identifiers also take a variant's index: only its name is the API's.
+    fn deserialize_identifier<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            _ => Err(serde::de::Error::invalid_type(
+                serde::de::Unexpected::Other("not a string"),
+                &visitor,
+            )),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map
+    }
+}
+
+struct Elements<'de>(std::slice::Iter<'de, Value>);
+
+impl<'de> serde::de::SeqAccess<'de> for Elements<'de> {
+    type Error = serde_json::Error;
+
+    fn next_element_seed<S: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, Self::Error> {
+        self.0
+            .next()
+            .map(|item| seed.deserialize(ObjectsAsObjects(item)))
+            .transpose()
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
+struct Entries<'de> {
+    entries: serde_json::map::Iter<'de>,
+    value: Option<&'de Value>,
+}
+
+impl<'de> serde::de::MapAccess<'de> for Entries<'de> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<S: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, Self::Error> {
+        match self.entries.next() {
+            Some((key, value)) => {
+                self.value = Some(value);
+                seed.deserialize(serde::de::value::BorrowedStrDeserializer::new(key))
+                    .map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<S: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<S::Value, Self::Error> {
+        match self.value.take() {
+            Some(value) => seed.deserialize(ObjectsAsObjects(value)),
+            None => Err(serde::de::Error::custom("a value without its key")),
+        }
+    }
 }
 
 /// Largest integer a double holds exactly (2^53).
@@ -355,6 +520,48 @@ mod tests {
         };
         assert_eq!(errors.errors[0].pointer, "#/members/0/documents/0/type");
         assert_eq!(errors.errors[0].code, FieldErrorCode::Required);
+    }
+
+    #[test]
+    fn a_nested_object_written_as_an_array_is_refused_at_its_pointer() {
+        let raw = json!({"name": "Hall", "rules": [null, null]});
+        let Err(ApiError::Validation(errors)) =
+            deserialize_with_pointer::<shanyrak_core::shelter::SiteInput>(&raw)
+        else {
+            panic!("a struct was read from an array");
+        };
+        assert_eq!(errors.errors[0].pointer, "#/rules");
+        assert_eq!(errors.errors[0].code, FieldErrorCode::InvalidType);
+        let raw = json!({"members": [["Смирнов", "Иван"]]});
+        let Err(ApiError::Validation(errors)) = deserialize_with_pointer::<HouseholdInput>(&raw)
+        else {
+            panic!("a member was read from an array");
+        };
+        assert_eq!(errors.errors[0].pointer, "#/members/0");
+        // Objects, lists, options and enums still read as before.
+        let raw = json!({"name": "Hall", "kind": "sports_hall", "rules": {"max_nights": 30},
+            "location": {"country": "KZ", "city": "Oral"}, "coordinates": null});
+        let site =
+            deserialize_with_pointer::<shanyrak_core::shelter::SiteInput>(&raw).expect("a site");
+        assert_eq!(site.rules.and_then(|r| r.max_nights), Some(30));
+    }
+
+    #[test]
+    fn a_tag_is_a_name_not_a_variant_index() {
+        use shanyrak_core::essentials::ItemRulesInput;
+        let rule = |kind: Value| {
+            json!({"rules": [{"basis": "per_person", "quantity": 1, "period_days": 30,
+                "condition": {"kind": kind, "months": 6}}]})
+        };
+        let Err(ApiError::Validation(errors)) =
+            deserialize_with_pointer::<ItemRulesInput>(&rule(json!(0)))
+        else {
+            panic!("a tag was read from its index");
+        };
+        assert_eq!(errors.errors[0].code, FieldErrorCode::InvalidType);
+        let rules = deserialize_with_pointer::<ItemRulesInput>(&rule(json!("child_under_months")))
+            .expect("the tag by name");
+        assert_eq!(rules.rules.map(|r| r.len()), Some(1));
     }
 
     #[test]

@@ -99,7 +99,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::places::search,
     ),
     components(schemas(Problem, CreatedHousehold, CreatedMember, HouseholdPage)),
-    modifiers(&BearerAuth, &CommonResponses),
+    modifiers(&BearerAuth, &CommonResponses, &MergePatchBodies),
     tags(
         (name = "households", description = "Households and their members"),
         (name = "shelter", description = "Sites, bed pools, stays and the waiting list"),
@@ -312,6 +312,11 @@ impl Modify for CommonResponses {
                 .examples(["KZ"])
                 .into(),
         );
+        for schema in components.schemas.values_mut() {
+            if let RefOr::T(schema) = schema {
+                unsigned_range(schema);
+            }
+        }
         // Tagged enums do not carry serde's `deny_unknown_fields` into their variants.
         if let Some(RefOr::T(utoipa::openapi::Schema::OneOf(one_of))) =
             components.schemas.get_mut("EntitlementCondition")
@@ -386,6 +391,139 @@ impl Modify for CommonResponses {
                 }
             }
         }
+    }
+}
+
+/// A merge patch (RFC 7396) names only what changes, so its body is the input type with no
+/// field required, at any depth of nested objects (a nested object is merged, not
+/// replaced); list items keep their rules, because a list is replaced whole. Each
+/// merge-patch operation's body is pointed at such a copy, named `…Patch`.
+struct MergePatchBodies;
+
+const MERGE_PATCH: &str = "application/merge-patch+json";
+
+impl Modify for MergePatchBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for item in openapi.paths.paths.values_mut() {
+            let Some(operation) = item.patch.as_mut() else {
+                continue;
+            };
+            let Some(content) = operation
+                .request_body
+                .as_mut()
+                .and_then(|body| body.content.get_mut(MERGE_PATCH))
+            else {
+                continue;
+            };
+            if let Some(RefOr::Ref(reference)) = content.schema.as_mut()
+                && let Some(name) = component_name(reference)
+                && let Some(patch) = patch_component(&mut components.schemas, &name)
+            {
+                *reference = Ref::from_schema_name(patch);
+            }
+        }
+    }
+}
+
+fn component_name(reference: &Ref) -> Option<String> {
+    reference
+        .ref_location
+        .strip_prefix("#/components/schemas/")
+        .map(str::to_owned)
+}
+
+/// Adds the patch copy of the object schema `name` (and of the objects it nests), and
+/// returns its name; `None` when `name` is not an object schema.
+fn patch_component(
+    schemas: &mut std::collections::BTreeMap<String, RefOr<utoipa::openapi::Schema>>,
+    name: &str,
+) -> Option<String> {
+    use utoipa::openapi::Schema;
+    let patch_name = format!("{}Patch", name.strip_suffix("Input").unwrap_or(name));
+    if schemas.contains_key(&patch_name) {
+        return Some(patch_name);
+    }
+    let Some(RefOr::T(Schema::Object(object))) = schemas.get(name) else {
+        return None;
+    };
+    let mut object = object.clone();
+    object.required.clear();
+    // Registered before the properties are visited, so a type that nests itself ends.
+    schemas.insert(patch_name.clone(), RefOr::T(Schema::Object(object.clone())));
+    for property in object.properties.values_mut() {
+        match property {
+            RefOr::Ref(reference) => patch_reference(schemas, reference),
+            RefOr::T(Schema::OneOf(one_of)) => {
+                for variant in one_of.items.iter_mut() {
+                    if let RefOr::Ref(reference) = variant {
+                        patch_reference(schemas, reference);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    schemas.insert(patch_name.clone(), RefOr::T(Schema::Object(object)));
+    Some(patch_name)
+}
+
+fn patch_reference(
+    schemas: &mut std::collections::BTreeMap<String, RefOr<utoipa::openapi::Schema>>,
+    reference: &mut Ref,
+) {
+    if let Some(name) = component_name(reference)
+        && let Some(patch) = patch_component(schemas, &name)
+    {
+        let description = reference.description.clone();
+        *reference = Ref::from_schema_name(patch);
+        reference.description = description;
+    }
+}
+
+/// utoipa describes a `u32` as `int32` (at most 2^31 - 1), but the server takes every
+/// `u32`: without a stated maximum, an unsigned field gets the whole range, as `int64`.
+fn unsigned_range(schema: &mut utoipa::openapi::Schema) {
+    use utoipa::openapi::schema::{ArrayItems, SchemaFormat, SchemaType};
+    use utoipa::openapi::{KnownFormat, Schema, Type};
+    let visit = |item: &mut RefOr<Schema>| {
+        if let RefOr::T(schema) = item {
+            unsigned_range(schema);
+        }
+    };
+    match schema {
+        Schema::Object(object) => {
+            let integer = match &object.schema_type {
+                SchemaType::Type(Type::Integer) => true,
+                SchemaType::Array(types) => types.contains(&Type::Integer),
+                _ => false,
+            };
+            if integer
+                && matches!(
+                    object.format,
+                    Some(SchemaFormat::KnownFormat(KnownFormat::Int32))
+                )
+                && object.minimum.as_ref().is_some_and(|m| match m {
+                    utoipa::Number::Int(n) => *n >= 0,
+                    utoipa::Number::UInt(_) => true,
+                    utoipa::Number::Float(f) => *f >= 0.0,
+                })
+                && object.maximum.is_none()
+            {
+                object.format = Some(SchemaFormat::KnownFormat(KnownFormat::Int64));
+                object.maximum = Some(f64::from(u32::MAX).into());
+            }
+            object.properties.values_mut().for_each(visit);
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                visit(items);
+            }
+        }
+        Schema::OneOf(one_of) => one_of.items.iter_mut().for_each(visit),
+        Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(visit),
+        Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(visit),
+        _ => {}
     }
 }
 
@@ -552,5 +690,88 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn json() -> serde_json::Value {
+        serde_json::to_value(ApiDoc::openapi()).expect("the document serialises")
+    }
+
+    #[test]
+    fn creation_bodies_require_what_validation_requires_and_merge_patches_require_nothing() {
+        let doc = json();
+        let schemas = &doc["components"]["schemas"];
+        let required = |name: &str| -> Vec<String> {
+            schemas[name]["required"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(required("SiteInput"), ["name", "kind", "location"]);
+        assert_eq!(required("LocationInput"), ["country", "city"]);
+        assert_eq!(
+            required("TransferInput"),
+            ["item_id", "quantity", "to_point_id"]
+        );
+        assert_eq!(required("CaseNoteInput"), ["text"]);
+        for (path, patch) in [
+            ("/api/v1/sites/{id}", "SitePatch"),
+            ("/api/v1/cases/{id}", "CasePatch"),
+        ] {
+            let body = &doc["paths"][path]["patch"]["requestBody"]["content"][MERGE_PATCH]["schema"]
+                ["$ref"];
+            assert_eq!(body, &format!("#/components/schemas/{patch}"));
+            assert!(required(patch).is_empty(), "{patch}");
+        }
+        assert!(required("LocationPatch").is_empty());
+        let location =
+            serde_json::to_string(&schemas["SitePatch"]["properties"]["location"]).expect("json");
+        assert!(location.contains("LocationPatch"), "{location}");
+    }
+
+    #[test]
+    fn text_fields_state_their_rules_and_unsigned_fields_their_range() {
+        let doc = json();
+        let schemas = &doc["components"]["schemas"];
+        let name_pattern = schemas["SiteInput"]["properties"]["name"]["pattern"]
+            .as_str()
+            .expect("a pattern on the site name");
+        let name = regex::Regex::new(name_pattern).expect("the pattern compiles");
+        assert!(name.is_match("Спортзал №3"));
+        assert!(!name.is_match("   "));
+        assert!(!name.is_match("a\u{0}b"));
+        let mut loose = Vec::new();
+        fn walk(value: &serde_json::Value, at: &str, loose: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if map.get("format").and_then(|f| f.as_str()) == Some("int32")
+                        && map
+                            .get("minimum")
+                            .and_then(|m| m.as_f64())
+                            .is_some_and(|m| m >= 0.0)
+                        && map.get("maximum").is_none()
+                    {
+                        loose.push(at.to_owned());
+                    }
+                    for (key, child) in map {
+                        walk(child, &format!("{at}/{key}"), loose);
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    for (i, child) in items.iter().enumerate() {
+                        walk(child, &format!("{at}/{i}"), loose);
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk(schemas, "#/components/schemas", &mut loose);
+        assert!(
+            loose.is_empty(),
+            "unsigned fields declared as int32 without a maximum: {loose:?}"
+        );
     }
 }

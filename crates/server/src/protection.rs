@@ -58,6 +58,7 @@ pub struct ErasureRequest {
     /// Why (recorded in the audit log; required, at most 500 characters). Do not name the
     /// person: the reason outlives their data.
     #[serde(default)]
+    #[schema(schema_with = shanyrak_core::schema::erasure_reason, required = true)]
     pub reason: Option<String>,
 }
 
