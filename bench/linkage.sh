@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Identity-resolution benchmark (issue 3): Shanyrak's linkage crate side by side with
+# Identity-resolution benchmark: Shanyrak's linkage crate side by side with
 # Splink 5 (DuckDB) and an exact-match baseline, in one session, on the same CSV files:
 # FEBRL3 (dedup), FEBRL4 (link), and the crate's generator at 100k and 1M records; plus
 # the online lookup latency with 1M records indexed.
 #
 # usage: bash bench/linkage.sh [OUT_DIR]
-# env:   VENV=../peers-venv        venv with ../shared/peers/requirements-splink5.txt
-#                                  (created from PyPI when missing, outside the repo)
-#        PEERS=../shared/peers     the shared peer scripts (called by path, not copied)
+# env:   VENV=target/peers-venv    venv with bench/peers/requirements-splink5.txt
+#                                  (created from PyPI when missing)
+#        PEERS=bench/peers         the scripts that drive the peers
 #        REPS=3                    repetitions of every timed run (best and worst reported)
 #        SPLINK_REPS_1M=$REPS      Splink repetitions at 1M (about 2.5 min each)
 #        SIZES="100000 1000000"    generated data sets
@@ -18,8 +18,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-/tmp/shanyrak-linkage-bench}
-VENV=${VENV:-$ROOT/../peers-venv}
-PEERS=${PEERS:-$ROOT/../shared/peers}
+VENV=${VENV:-$ROOT/target/peers-venv}
+PEERS=${PEERS:-$ROOT/bench/peers}
 if [ -z "${SKIP_SPLINK:-}" ] && [ ! -x "$VENV/bin/python" ]; then
   echo "== creating $VENV with the peers' pinned requirements"
   python3 -m venv "$VENV"
