@@ -1,4 +1,4 @@
-"""Runs the shared peer script ../shared/peers/splink_febrl.py unchanged, and saves the
+"""Runs the peer script bench/peers/splink_febrl.py unchanged, and saves the
 cluster table of each repetition as CSV (record_id,cluster_id) so that the same evaluator
 scores Splink and Shanyrak (B-cubed needs the clusters, which the peer script does not save).
 

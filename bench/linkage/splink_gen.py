@@ -1,6 +1,6 @@
 """Splink 5 (DuckDB) deduplication of the linkage crate's generated registrations, read
 from the same CSV as Shanyrak. Configured as Splink's documentation recommends (the
-settings of the peer script ../shared/peers/splink_synth.py, extended to this data's
+settings of the peer script bench/peers/splink_synth.py, extended to this data's
 columns): clean first (lower case; names ASCII-folded by the exporter, because Splink has
 no Cyrillic/Latin transliteration; digits only for documents and phones), block on
 deterministic rules, estimate lambda from deterministic rules, u by random sampling of
