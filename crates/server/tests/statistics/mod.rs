@@ -1,0 +1,175 @@
+//! Coordinator figures count resolved persons; the public release identifies no one.
+
+use chrono::Utc;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use shanyrak_store::testing::Backend;
+
+use crate::support::{TestApp, family, problem};
+
+on_both_backends!(statistics_count_resolved_persons_and_publish_nothing_identifying,);
+
+async fn statistics_count_resolved_persons_and_publish_nothing_identifying(app: TestApp) {
+    // A mosque and a hall in Oral; 4 + 1 records, of which 2 are one man.
+    for (name, kind, pool) in [
+        (
+            "Мечеть Абат-Байтак",
+            "mosque",
+            json!({"kind": "male_dorm", "beds": 80}),
+        ),
+        (
+            "Спорткомплекс",
+            "sports_hall",
+            json!({"kind": "mixed", "beds": 120}),
+        ),
+    ] {
+        let site: Value = app
+            .post_json(
+                &app.admin_a,
+                "/api/v1/sites",
+                &json!({"name": name, "kind": kind, "location": {"country": "KZ", "city": "Oral"},
+                "rules": {"sex_segregated": kind == "mosque"}}),
+            )
+            .await
+            .json()
+            .await
+            .expect("site");
+        let id = site["id"].as_str().expect("id");
+        assert_eq!(
+            app.post_json(&app.admin_a, &format!("/api/v1/sites/{id}/pools"), &pool)
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+    }
+    app.create(&family()).await;
+    let mut again = family();
+    again["members"] = json!([{"surname": "SMIRNOV", "given_name": "ALEKSEI", "sex": "male", "birth_date": "1995-03-02",
+        "relationship": "head", "documents": [{"type": "ru_internal_passport", "number": "4512345678"}]}]);
+    app.create(&again).await;
+
+    let stats: Value = app
+        .get(&app.token_a, "/api/v1/stats")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(stats["population"]["records"], 5);
+    assert_eq!(stats["population"]["persons"], 5);
+    let queue: Value = app
+        .get(&app.token_a, "/api/v1/duplicates")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let pair = queue["items"][0]["id"].as_str().expect("pair");
+    app.post_json(
+        &app.token_a,
+        &format!("/api/v1/duplicates/{pair}/decision"),
+        &json!({"decision": "same"}),
+    )
+    .await;
+    let stats: Value = app
+        .get(&app.token_a, "/api/v1/stats")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        stats["population"]["persons"], 4,
+        "two records of one person count once"
+    );
+    assert_eq!(stats["population"]["by_city"]["KZ/Oral"], 4);
+    let all_beds = stats["beds"]
+        .as_array()
+        .expect("beds")
+        .iter()
+        .find(|b| b["kind"] == "all")
+        .expect("all kinds");
+    assert_eq!(all_beds["capacity"], 200);
+    let (status, _) = problem(
+        app.client
+            .get(app.url("/api/v1/stats"))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Public figures come from scheduled releases; the one made at start saw no one yet.
+    // Make the next release as the schedule would, hours later.
+    let next = Utc::now() + chrono::Duration::hours(7);
+    let released =
+        shanyrak_server::stats::refresh_release(&app.store, 5, chrono::Duration::hours(6), next)
+            .await
+            .expect("release");
+    assert!(released);
+    // Public figures: no sign-in, small cells hidden, no site named.
+    let public: Value = app
+        .client
+        .get(app.url("/api/v1/public/stats"))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let table = &public["persons_by_city_and_group"];
+    assert_eq!(table["rows"], json!(["KZ/Oral"]));
+    assert!(
+        table["cells"][0]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .all(|c| c.is_null() || c == 0),
+        "4 people in one cell: hidden"
+    );
+    assert_eq!(table["total"], Value::Null);
+    let csv = app
+        .client
+        .get(app.url("/api/v1/public/stats.csv"))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(csv.starts_with("table,row,column,value,suppressed\n"));
+    assert!(
+        csv.contains("persons_by_city_and_group,KZ/Oral,arrival,,true"),
+        "{csv}"
+    );
+    let page = app
+        .client
+        .get(app.url("/public/stats"))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    for published in [public.to_string(), csv.clone(), page.clone()] {
+        assert!(
+            !published.contains("Мечеть") && !published.contains("Спорткомплекс"),
+            "a site is named: {published}"
+        );
+        assert!(!published.contains("Смирнов") && !published.contains("4512"));
+    }
+    assert!(page.contains("<table") && !page.contains("<script"));
+
+    // Releases are snapshots: more arrivals do not change the figures until the next one.
+    for _ in 0..3 {
+        app.create(&family()).await;
+    }
+    let later: Value = app
+        .client
+        .get(app.url("/api/v1/public/stats"))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(later, public);
+}

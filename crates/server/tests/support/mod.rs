@@ -1,0 +1,298 @@
+//! The harness every story of this suite shares: the real router on a real socket over
+//! a fresh SQLite or PostgreSQL database, two organisations with their tokens, and the
+//! requests and fixtures the stories use.
+
+use chrono::Utc;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use shanyrak_core::{OrgKind, Role};
+use shanyrak_server::AppState;
+use shanyrak_store::testing::{Backend, TestDatabase};
+use shanyrak_store::{Principal, Store, StoreOptions};
+
+pub(crate) struct TestApp {
+    pub(crate) base: String,
+    pub(crate) client: reqwest::Client,
+    pub(crate) token_a: String,
+    pub(crate) token_b: String,
+    /// Admins of organisations A and B (they may manage sites and place households).
+    pub(crate) admin_a: String,
+    pub(crate) admin_b: String,
+    pub(crate) store: Store,
+    pub(crate) _db: TestDatabase,
+}
+
+impl TestApp {
+    /// An app whose coordinator figures are computed on every request.
+    pub(crate) async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, chrono::Duration::zero()).await
+    }
+
+    /// An app whose coordinator figures come from snapshots at most `figures_every` apart.
+    pub(crate) async fn spawn_with(backend: Backend, figures_every: chrono::Duration) -> Self {
+        Self::spawn_configured(backend, |state| state.figures_every = figures_every).await
+    }
+
+    /// An app whose state `configure` adjusts before it serves. Its log is silent unless
+    /// `TEST_LOG` names a filter (`TEST_LOG=debug cargo test …`).
+    pub(crate) async fn spawn_configured(
+        backend: Backend,
+        configure: impl FnOnce(&mut AppState),
+    ) -> Self {
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
+        let db = TestDatabase::new(backend).await;
+        let store = Store::connect(&db.url, &StoreOptions::default())
+            .await
+            .expect("connect");
+        let cli = Principal::System("test");
+        let now = Utc::now();
+        let mut tokens = Vec::new();
+        for (name, slug) in [("Кайнар", "a"), ("UNHCR", "b")] {
+            let org = store
+                .create_organisation(&cli, name, OrgKind::Ngo, now)
+                .await
+                .expect("org");
+            for (role, email) in [
+                (Role::Registrar, format!("{slug}@example.org")),
+                (Role::Admin, format!("admin-{slug}@example.org")),
+            ] {
+                store
+                    .create_user(&cli, org.id, &email, "long enough password", &[role], now)
+                    .await
+                    .expect("user");
+                tokens.push(
+                    store
+                        .create_token(&cli, &email, None, now)
+                        .await
+                        .expect("token")
+                        .secret,
+                );
+            }
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let mut state = AppState::build(store.clone()).await.expect("state");
+        state.figures_every = chrono::Duration::zero();
+        configure(&mut state);
+        tokio::spawn(shanyrak_server::serve(
+            listener,
+            state,
+            std::future::pending(),
+        ));
+        Self {
+            base: format!("http://{address}"),
+            client: reqwest::Client::new(),
+            admin_b: tokens.pop().unwrap_or_default(),
+            token_b: tokens.pop().unwrap_or_default(),
+            admin_a: tokens.pop().unwrap_or_default(),
+            token_a: tokens.pop().unwrap_or_default(),
+            store,
+            _db: db,
+        }
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub(crate) async fn post(&self, token: &str, body: &Value, key: Option<&str>) -> Response {
+        let mut request = self
+            .client
+            .post(self.url("/api/v1/households"))
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .json(body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        request.send().await.expect("send")
+    }
+
+    pub(crate) async fn get(&self, token: &str, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .send()
+            .await
+            .expect("send")
+    }
+
+    pub(crate) async fn patch(
+        &self,
+        token: &str,
+        id: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .patch(self.url(&format!("/api/v1/households/{id}")))
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .header(CONTENT_TYPE, "application/merge-patch+json")
+            .body(body.to_string());
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        request.send().await.expect("send")
+    }
+
+    pub(crate) async fn create(&self, body: &Value) -> Value {
+        let response = self.post(&self.token_a, body, None).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.expect("json")
+    }
+
+    pub(crate) async fn count(&self, table: &str) -> i64 {
+        let counts = self.store.table_counts().await.expect("counts");
+        counts
+            .into_iter()
+            .find(|(t, _)| *t == table)
+            .map(|(_, n)| n)
+            .unwrap_or(-1)
+    }
+}
+
+pub(crate) fn family() -> Value {
+    json!({
+        "group": "arrival", "arrival_date": "2022-09-27", "crossing_point": "Сырым",
+        "location": {"country": "KZ", "region": "Батыс Қазақстан", "city": "Oral"},
+        "phone": "+7 912 345-67-89", "languages": ["ru"], "needs": ["shelter", "food"],
+        "legal_basis": "consent", "information_given": true,
+        "members": [
+            {"surname": "Смирнов", "given_name": "Алексей", "patronymic": "Игоревич",
+             "sex": "male", "birth_date": "1995-03-02", "citizenship": "RU",
+             "relationship": "head", "vulnerabilities": [],
+             "documents": [{"type": "ru_internal_passport", "number": "4512 345678"}]},
+            {"surname": "SMIRNOVA", "given_name": "Ekaterina", "sex": "female",
+             "birth_date": "1996", "birth_date_estimated": true, "relationship": "spouse"},
+            {"surname": "Әбдірахманова", "given_name": "Айгүл", "patronymic": "Ерланқызы",
+             "sex": "female", "birth_date": "02.06.2015", "relationship": "child",
+             "vulnerabilities": ["child"]},
+            {"surname": "Ŝmirnov-Ñúñez", "given_name": "Jürgen", "sex": "unknown",
+             "birth_date": "1950-01", "relationship": "other_relative"}
+        ]
+    })
+}
+
+pub(crate) async fn problem(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body: Value = response.json().await.expect("problem body is JSON");
+    assert_eq!(content_type, "application/problem+json", "{body}");
+    assert_eq!(
+        body["status"].as_u64(),
+        Some(u64::from(status.as_u16())),
+        "{body}"
+    );
+    (status, body)
+}
+
+impl TestApp {
+    pub(crate) async fn post_json(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .json(body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    pub(crate) async fn site_with_pools(&self, pools: &[Value]) -> (String, Vec<String>) {
+        let site = json!({"name": "Спорткомплекс «Мирас»", "kind": "sports_hall",
+            "location": {"country": "KZ", "city": "Oral"}, "address": "ул. Мухита 1",
+            "rules": {"max_nights": 14, "check_in_from": "08:00", "check_in_until": "22:00"},
+            "amenities": {"heating": true, "showers": true}});
+        let response = self.post_json(&self.admin_a, "/api/v1/sites", &site).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let site: Value = response.json().await.expect("json");
+        let site_id = site["id"].as_str().expect("id").to_owned();
+        let mut pool_ids = Vec::new();
+        for pool in pools {
+            let response = self
+                .post_json(
+                    &self.admin_a,
+                    &format!("/api/v1/sites/{site_id}/pools"),
+                    pool,
+                )
+                .await;
+            assert_eq!(response.status(), StatusCode::CREATED);
+            let created: Value = response.json().await.expect("json");
+            pool_ids.push(created["id"].as_str().expect("pool id").to_owned());
+        }
+        (site_id, pool_ids)
+    }
+}
+
+impl TestApp {
+    pub(crate) async fn org_b(&self) -> String {
+        let actor = self
+            .store
+            .authenticate_token(&self.admin_b, Utc::now())
+            .await
+            .expect("auth")
+            .expect("admin b");
+        actor.organisation_id.to_string()
+    }
+
+    /// A new user of organisation A with one role, and their token.
+    pub(crate) async fn user_of_a(&self, email: &str, role: Role) -> String {
+        let cli = Principal::System("test");
+        let admin = self
+            .store
+            .authenticate_token(&self.admin_a, Utc::now())
+            .await
+            .expect("auth")
+            .expect("admin");
+        self.store
+            .create_user(
+                &cli,
+                admin.organisation_id,
+                email,
+                "long enough password",
+                &[role],
+                Utc::now(),
+            )
+            .await
+            .expect("user");
+        self.store
+            .create_token(&cli, email, None, Utc::now())
+            .await
+            .expect("token")
+            .secret
+    }
+}
+
+pub(crate) async fn over_limit_response(app: &TestApp) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.base.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST /api/v1/households HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{{\"notes\": \"",
+        app.token_a,
+        2 * 1024 * 1024
+    );
+    socket.write_all(head.as_bytes()).await.expect("write");
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        socket.read_to_end(&mut response),
+    )
+    .await;
+    String::from_utf8_lossy(&response).into_owned()
+}
