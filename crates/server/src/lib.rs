@@ -36,6 +36,7 @@ pub mod protection;
 pub mod resettlement;
 pub mod shelter;
 pub mod stats;
+pub mod tls;
 pub mod web;
 
 use std::time::Duration;
@@ -391,12 +392,37 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))
 }
 
-/// Serves the API on `listener` until `shutdown` completes, then finishes open requests.
+/// Serves the API and the web interface on `listener` (plain HTTP; see [`tls::serve_tls`]
+/// for HTTPS) until `shutdown` resolves, with the background work every process does.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let background = spawn_background(&state);
+    // The peer address goes with each request, for sign-in throttling per address.
+    let served = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    background.abort();
+    served
+}
+
+/// The periodic work of a serving process, stopped together.
+struct Background(Vec<tokio::task::JoinHandle<()>>);
+
+impl Background {
+    fn abort(self) {
+        for task in self.0 {
+            task.abort();
+        }
+    }
+}
+
+fn spawn_background(state: &AppState) -> Background {
     let refresher = {
         let state = state.clone();
         tokio::spawn(async move {
@@ -444,14 +470,5 @@ pub async fn serve(
             }
         })
     };
-    // The peer address goes with each request, for sign-in throttling per address.
-    let served = axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
-    refresher.abort();
-    figures.abort();
-    served
+    Background(vec![refresher, figures])
 }
