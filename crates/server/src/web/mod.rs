@@ -14,6 +14,7 @@
 //! No personal data in URLs: search and every form that carries names is a POST; pages
 //! address records by their random ids only.
 
+pub mod access;
 pub mod cases;
 pub mod charts;
 pub mod dashboard;
@@ -23,10 +24,14 @@ pub mod duplicates;
 pub mod find;
 pub mod forms;
 pub mod household;
+pub mod household_draft;
+pub mod household_form;
 pub mod i18n;
 pub mod import;
 pub mod login;
 pub mod reception;
+pub mod referrals;
+pub mod resettlement;
 pub mod rights;
 pub mod sites;
 
@@ -139,9 +144,9 @@ web_routes! {
     "/cases" => get(cases::overview).post(cases::open),
     "/cases/{id}" => get(cases::page),
     "/cases/{id}/{what}" => post(cases::change),
-    "/referrals/{id}" => get(cases::referral).post(cases::answer),
-    "/resettlement" => get(cases::programmes).post(cases::create_programme),
-    "/resettlement/{id}" => get(cases::programme).post(cases::programme_action),
+    "/referrals/{id}" => get(referrals::referral).post(referrals::answer),
+    "/resettlement" => get(resettlement::programmes).post(resettlement::create_programme),
+    "/resettlement/{id}" => get(resettlement::programme).post(resettlement::programme_action),
     "/import" => get(import::page)
         .post(import::upload)
         .layer(axum::extract::DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
