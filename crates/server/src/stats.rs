@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use maud::{PreEscaped, html};
 use serde::{Deserialize, Serialize};
 use shanyrak_core::disclosure::{
     CountTable, DisclosureError, Entry, Link, Margins, ProtectedTable, PublishedTable,
@@ -749,27 +750,14 @@ pub async fn public_stats_csv(State(state): State<AppState>) -> Result<Response,
     Ok(response)
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The public page: the latest release as plain HTML tables, no script.
 pub async fn public_page(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
     let release = latest(&state).await?;
-    let mut html = String::from(
-        "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>Shanyrak — статистика / statistics</title></head><body><h1>Shanyrak — статистика / statistics</h1>",
-    );
-    let _ = write!(
-        html,
-        "<p>Выпуск / release: {} UTC. Ячейки меньше {} человек скрыты (—). Cells under {} people are suppressed (—).</p>",
-        release.released_at.format("%Y-%m-%d %H:%M"),
-        release.threshold,
-        release.threshold
-    );
+    Ok(Html(public_markup(&release)?.into_string()))
+}
+
+fn public_markup(release: &PublicRelease) -> Result<maud::Markup, ApiError> {
+    let mut tables = Vec::new();
     for (title, value) in [
         (
             "Люди по городу и группе / People by city and group",
@@ -782,43 +770,64 @@ pub async fn public_page(State(state): State<AppState>) -> Result<Html<String>, 
     ] {
         let table: ProtectedTable =
             serde_json::from_value(value.clone()).map_err(|_| ApiError::Internal)?;
-        let cell = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "—".to_owned());
-        let _ = write!(
-            html,
-            "<h2>{}</h2><table border=\"1\"><tr><th></th>",
-            escape(title)
-        );
-        for c in &table.columns {
-            let _ = write!(html, "<th>{}</th>", escape(c));
-        }
-        html.push_str("<th>total</th></tr>");
-        for (r, row) in table.rows.iter().enumerate() {
-            let _ = write!(html, "<tr><th>{}</th>", escape(row));
-            for v in &table.cells[r] {
-                let _ = write!(html, "<td>{}</td>", cell(*v));
-            }
-            let _ = write!(html, "<td>{}</td></tr>", cell(table.row_totals[r]));
-        }
-        html.push_str("<tr><th>total</th>");
-        for v in &table.column_totals {
-            let _ = write!(html, "<td>{}</td>", cell(*v));
-        }
-        let _ = write!(html, "<td>{}</td></tr></table>", cell(table.total));
+        tables.push((title, table));
     }
-    html.push_str("<h2>Места по городам / Beds by city</h2><table border=\"1\"><tr><th>city</th><th>capacity</th><th>in use</th><th>free</th></tr>");
     let cell = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "—".to_owned());
-    for b in &release.beds_by_city {
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&b.city),
-            cell(b.capacity),
-            cell(b.in_use),
-            cell(b.free)
-        );
-    }
-    html.push_str("</table></body></html>");
-    Ok(Html(html))
+    let title = "Shanyrak — статистика / statistics";
+    Ok(html! {
+        // The lower-case doctype the page has always had.
+        (PreEscaped("<!doctype html>"))
+        html lang="ru" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width";
+                title { (title) }
+            }
+            body {
+                h1 { (title) }
+                p {
+                    "Выпуск / release: " (release.released_at.format("%Y-%m-%d %H:%M"))
+                    " UTC. Ячейки меньше " (release.threshold)
+                    " человек скрыты (—). Cells under " (release.threshold)
+                    " people are suppressed (—)."
+                }
+                @for (title, table) in &tables {
+                    h2 { (title) }
+                    table border="1" {
+                        tr {
+                            th {}
+                            @for c in &table.columns { th { (c) } }
+                            th { "total" }
+                        }
+                        @for (row, (name, cells)) in table.rows.iter().zip(&table.cells).enumerate() {
+                            tr {
+                                th { (name) }
+                                @for v in cells { td { (cell(*v)) } }
+                                td { (cell(table.row_totals.get(row).copied().flatten())) }
+                            }
+                        }
+                        tr {
+                            th { "total" }
+                            @for v in &table.column_totals { td { (cell(*v)) } }
+                            td { (cell(table.total)) }
+                        }
+                    }
+                }
+                h2 { "Места по городам / Beds by city" }
+                table border="1" {
+                    tr { th { "city" } th { "capacity" } th { "in use" } th { "free" } }
+                    @for b in &release.beds_by_city {
+                        tr {
+                            td { (b.city) }
+                            td { (cell(b.capacity)) }
+                            td { (cell(b.in_use)) }
+                            td { (cell(b.free)) }
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{NaiveDate, Utc};
@@ -12,56 +12,21 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use shanyrak_core::cases::{
     ActionStatus, Appointment, Assessment, Case, CaseInput, CaseNoteInput, CaseStatus,
-    ConsentInput, PlanAction, ReferralEvent, ReferralInput, ServiceKind, Severity, ShareableField,
-    validate_case, validate_note, validate_referral,
+    ConsentInput, PlanAction, ReferralInput, ServiceKind, Severity, ShareableField, validate_case,
+    validate_note, validate_referral,
 };
-use shanyrak_core::{Action, ValidationErrors, Vulnerability};
+use shanyrak_core::{Action, Vulnerability};
 use shanyrak_store::{Direction, IdempotencyRequest, Referral, StoreError};
 use uuid::Uuid;
 
+use super::access::{Can, Submit, may};
 use super::forms::{FieldErrors, FormData};
 use super::reception::full_name;
-use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
+use super::referrals::{org_names, referral_rows};
+use super::{OrPage, PageResult, Web, WebError, see_other};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::parse_id;
 use crate::households::validation_context;
-
-fn org_names(orgs: &[shanyrak_core::Organisation]) -> HashMap<Uuid, String> {
-    orgs.iter().map(|o| (o.id, o.name.clone())).collect()
-}
-
-fn referral_rows(
-    ctx: &Ctx,
-    referrals: &[Referral],
-    names: &HashMap<Uuid, String>,
-    received: bool,
-) -> Markup {
-    html! {
-        div.table-wrap { table.stack {
-            thead { tr {
-                th scope="col" { (ctx.t("cases-service")) }
-                th scope="col" { (ctx.t(if received { "cases-from" } else { "cases-to" })) }
-                th scope="col" { (ctx.t("field-status")) }
-                th scope="col" { (ctx.t("cases-sent")) }
-            } }
-            tbody {
-                @for r in referrals {
-                    @let other = if received { r.from_organisation_id } else { r.to_organisation_id };
-                    tr {
-                        td data-label=(ctx.t("cases-service")) { a href=(format!("/referrals/{}", r.id)) { (ctx.label("service", r.service.as_str())) } }
-                        td data-label=(ctx.t(if received { "cases-from" } else { "cases-to" })) { (names.get(&other).cloned().unwrap_or_default()) }
-                        td data-label=(ctx.t("field-status")) {
-                            (ctx.label("referral", r.state.as_str()))
-                            @if r.overdue { " · " strong { (ctx.t("cases-overdue")) } }
-                        }
-                        td data-label=(ctx.t("cases-sent")) { (ctx.datetime(r.sent_at)) }
-                    }
-                }
-            }
-        } }
-    }
-}
 
 #[derive(Debug, Deserialize)]
 pub struct OverviewQuery {
@@ -71,10 +36,12 @@ pub struct OverviewQuery {
 
 pub async fn overview(
     State(state): State<AppState>,
-    web: Web,
-    Query(query): Query<OverviewQuery>,
+    Can {
+        web,
+        id: Query(query),
+        ..
+    }: Can<may::ManageCases, Query<OverviewQuery>>,
 ) -> PageResult {
-    web.require(Action::ManageCases).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let now = Utc::now();
     let status = query
@@ -199,9 +166,10 @@ fn form_key(
 }
 
 /// Opens a case for a household (from the household page).
-pub async fn open(State(state): State<AppState>, web: Web, form: FormData) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::ManageCases).or_page(&web.ctx)?;
+pub async fn open(
+    State(state): State<AppState>,
+    Submit { web, form, .. }: Submit<may::ManageCases>,
+) -> PageResult {
     let ctx = &web.ctx;
     let household_id = form
         .text("household_id")
@@ -395,11 +363,13 @@ async fn refused(
     .await
 }
 
-pub async fn page(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> PageResult {
-    web.require(Action::ManageCases).or_page(&web.ctx)?;
+pub async fn page(
+    State(state): State<AppState>,
+    Can { web, id, .. }: Can<may::ManageCases, Uuid>,
+) -> PageResult {
     let case = state
         .store
-        .get_case(&web.actor, parse_id(&id).or_page(&web.ctx)?, Utc::now())
+        .get_case(&web.actor, id, Utc::now())
         .await
         .or_page(&web.ctx)?;
     case_page(&state, &web, &case, &FieldErrors::default(), StatusCode::OK).await
@@ -413,15 +383,15 @@ fn date_of(form: &FormData, name: &str) -> Option<NaiveDate> {
 /// Applies one change from a form on the case page and saves the case.
 pub async fn change(
     State(state): State<AppState>,
-    web: Web,
-    Path((id, what)): Path<(String, String)>,
-    form: FormData,
+    Submit {
+        web,
+        id: (case_id, what),
+        form,
+        ..
+    }: Submit<may::ManageCases, (Uuid, String)>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::ManageCases).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let now = Utc::now();
-    let case_id = parse_id(&id).or_page(ctx)?;
     let case = state
         .store
         .get_case(&web.actor, case_id, now)
@@ -593,448 +563,6 @@ pub async fn change(
     {
         Ok(_) => Ok(see_other(&format!("/cases/{case_id}"))),
         Err(StoreError::Invalid(e)) => refused(&state, &web, &case, &e).await,
-        Err(e) => Err(e).or_page(ctx),
-    }
-}
-
-/// A referral: the receiver sees the consented fields and answers; the sender follows it.
-pub async fn referral(
-    State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-) -> PageResult {
-    let ctx = &web.ctx;
-    if !web.actor.may(Action::ManageReferrals) && !web.actor.may(Action::ReceiveReferrals) {
-        return Err(WebError::Api(ApiError::Forbidden)).or_page(ctx);
-    }
-    let r = state
-        .store
-        .get_referral(&web.actor, parse_id(&id).or_page(ctx)?, Utc::now())
-        .await
-        .or_page(ctx)?;
-    let names = org_names(&state.store.list_organisations().await.or_page(ctx)?);
-    let receiver = r.to_organisation_id == web.actor.organisation_id;
-    let action = format!("/referrals/{}", r.id);
-    let body = html! {
-        h1 { (ctx.t("cases-referral")) ": " (ctx.label("service", r.service.as_str())) }
-        dl.facts {
-            dt { (ctx.t("cases-from")) } dd { (names.get(&r.from_organisation_id).cloned().unwrap_or_default()) }
-            dt { (ctx.t("cases-to")) } dd { (names.get(&r.to_organisation_id).cloned().unwrap_or_default()) }
-            dt { (ctx.t("field-status")) } dd #referral-state { (ctx.label("referral", r.state.as_str())) @if r.overdue { " · " strong { (ctx.t("cases-overdue")) } } }
-            dt { (ctx.t("cases-sent")) } dd { (ctx.datetime(r.sent_at)) }
-            @if let Some(reason) = &r.decline_reason { dt { (ctx.t("cases-reason")) } dd { (reason) } }
-            @if let Some(outcome) = &r.outcome { dt { (ctx.t("cases-outcome")) } dd { (outcome) } }
-            dt { (ctx.t("cases-consent-fields")) } dd { (r.consented_fields.iter().map(|f| ctx.label("shareable", f.as_str())).collect::<Vec<_>>().join(", ")) }
-        }
-        @if let Some(shared) = &r.shared {
-            h2 { (ctx.t("cases-shared")) }
-            dl.facts #shared {
-                @for (key, value) in shared {
-                    dt { (ctx.label("shareable", key)) }
-                    dd { (match value { serde_json::Value::String(s) => s.clone(), other => other.to_string() }) }
-                }
-            }
-        }
-        @if receiver {
-            form method="post" action=(action) {
-                (ctx.csrf_field())
-                div.field { label for="text" { (ctx.t("cases-reason-or-outcome")) } input #text type="text" name="text"; }
-                div.actions {
-                    button type="submit" name="to" value="accepted" { (ctx.t("cases-accept")) }
-                    button.secondary type="submit" name="to" value="declined" { (ctx.t("cases-decline")) }
-                    button.secondary type="submit" name="to" value="in_progress" { (ctx.t("cases-in-progress")) }
-                    button.secondary type="submit" name="to" value="closed" { (ctx.t("cases-close")) }
-                }
-            }
-        }
-        p { a href="/cases" { (ctx.t("cases-back")) } }
-    };
-    Ok(super::render(ctx, &ctx.t("cases-referral"), body))
-}
-
-pub async fn answer(
-    State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-    form: FormData,
-) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::ReceiveReferrals).or_page(&web.ctx)?;
-    let ctx = &web.ctx;
-    let id = parse_id(&id).or_page(ctx)?;
-    let text = form.text("text").unwrap_or_default();
-    let event = match form.get("to") {
-        Some("accepted") => ReferralEvent::Accepted,
-        Some("declined") => ReferralEvent::Declined { reason: text },
-        Some("in_progress") => ReferralEvent::InProgress,
-        Some("closed") => ReferralEvent::Closed { outcome: text },
-        _ => return Err(WebError::Api(ApiError::NotFound)).or_page(ctx),
-    };
-    match state
-        .store
-        .transition_referral(&web.actor, id, &event, Utc::now())
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/referrals/{id}"))),
-        Err(StoreError::Invalid(_)) | Err(StoreError::Transition(_)) => {
-            Err(WebError::Api(ApiError::Conflict("transition".into()))).or_page(ctx)
-        }
-        Err(e) => Err(e).or_page(ctx),
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Resettlement: programmes, their quota and the households in the pipeline.
-
-pub async fn programmes(State(state): State<AppState>, web: Web) -> PageResult {
-    web.require(Action::ManageResettlement).or_page(&web.ctx)?;
-    programmes_page(
-        &state,
-        &web,
-        &FormData::default(),
-        &FieldErrors::default(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-/// The programme list with the form for a new one (`form` and `errors` refill it after a
-/// refused submission).
-async fn programmes_page(
-    state: &AppState,
-    web: &Web,
-    form: &FormData,
-    errors: &FieldErrors,
-    status: StatusCode,
-) -> PageResult {
-    let ctx = &web.ctx;
-    let programmes = state.store.list_programmes(&web.actor).await.or_page(ctx)?;
-    let value = |name: &str| form.get(name).unwrap_or_default().to_owned();
-    let chosen = |name: &str, v: &str| form.all(name).contains(&v);
-    let field = |name: &str, pointer: &str, label: &str, kind: &str, hint: Option<String>| {
-        let error_id = format!("{name}-error");
-        let invalid = errors.touches(pointer);
-        html! {
-            div.field {
-                label for=(name) { (label) }
-                @if let Some(hint) = &hint { p.hint id=(format!("{name}-hint")) { (hint) } }
-                input id=(name) name=(name) type=(kind) value=(value(name))
-                    aria-invalid=[invalid.then_some("true")]
-                    aria-describedby=[hint.as_ref().map(|_| format!("{name}-hint"))];
-                (errors.show(ctx, pointer, &error_id))
-            }
-        }
-    };
-    let shown = [
-        "#/name",
-        "#/country",
-        "#/quota",
-        "#/criteria/citizenships",
-        "#/criteria/population_groups",
-        "#/criteria/max_household_size",
-        "#/criteria/any_vulnerability",
-        "#/criteria/conscription_risk",
-    ];
-    let body = html! {
-        h1 { (ctx.t("resettle-title")) }
-        @if programmes.is_empty() { p { (ctx.t("resettle-none")) } }
-        ul {
-            @for p in &programmes {
-                li { a href=(format!("/resettlement/{}", p.id)) { (p.name) } " · " (p.country) " · " (ctx.count("common-people", i64::from(p.quota))) }
-            }
-        }
-        h2 { (ctx.t("resettle-new")) }
-        @let others = errors.others(&shown);
-        @if !others.is_empty() {
-            ul.notice.error role="alert" { @for e in &others { li { (super::forms::message(ctx, e)) } } }
-        }
-        form method="post" action="/resettlement" {
-            (ctx.csrf_field())
-            (field("name", "#/name", &ctx.t("resettle-field-name"), "text", None))
-            (field("country", "#/country", &ctx.t("resettle-field-country"), "text", Some(ctx.t("resettle-field-country-hint"))))
-            (field("quota", "#/quota", &ctx.t("resettle-field-quota"), "number", None))
-            fieldset {
-                legend { (ctx.t("resettle-criteria")) }
-                p.hint { (ctx.t("resettle-criteria-hint")) }
-                (field("citizenships", "#/criteria/citizenships", &ctx.t("resettle-field-citizenships"), "text", Some(ctx.t("resettle-field-citizenships-hint"))))
-                fieldset {
-                    legend { (ctx.t("resettle-field-groups")) }
-                    div.checks {
-                        @for g in shanyrak_core::PopulationGroup::ALL {
-                            label { input type="checkbox" name="groups" value=(g.as_str()) checked[chosen("groups", g.as_str())]; (ctx.label("group", g.as_str())) }
-                        }
-                    }
-                    (errors.show(ctx, "#/criteria/population_groups", "groups-error"))
-                }
-                (field("max_household_size", "#/criteria/max_household_size", &ctx.t("resettle-field-max-size"), "number", None))
-                fieldset {
-                    legend { (ctx.t("resettle-field-vulnerabilities")) }
-                    div.checks {
-                        @for v in Vulnerability::ALL {
-                            label { input type="checkbox" name="vulnerabilities" value=(v.as_str()) checked[chosen("vulnerabilities", v.as_str())]; (ctx.label("vulnerability", v.as_str())) }
-                        }
-                    }
-                    (errors.show(ctx, "#/criteria/any_vulnerability", "vulnerabilities-error"))
-                }
-                fieldset {
-                    legend { (ctx.t("resettle-field-conscription")) }
-                    p.hint { (ctx.t("resettle-field-conscription-hint")) }
-                    (field("conscription_min", "#/criteria/conscription_risk/min_age", &ctx.t("resettle-field-age-from"), "number", None))
-                    (field("conscription_max", "#/criteria/conscription_risk/max_age", &ctx.t("resettle-field-age-to"), "number", None))
-                    (errors.show(ctx, "#/criteria/conscription_risk", "conscription-error"))
-                }
-            }
-            div.actions { button type="submit" { (ctx.t("resettle-create")) } }
-        }
-    };
-    Ok((status, super::render(ctx, &ctx.t("resettle-title"), body)).into_response())
-}
-
-/// The API's programme document from the form: lists from checkboxes and a comma list,
-/// numbers as typed. What cannot go into the document (a non-number, an unknown country
-/// code, half an age range) is left out and reported at its pointer instead, so the
-/// validation of the rest runs too and every problem is shown at once.
-fn programme_document(form: &FormData) -> (serde_json::Value, ValidationErrors) {
-    use shanyrak_core::FieldErrorCode;
-    let mut errors = ValidationErrors::default();
-    let text = |name: &str| form.text(name).filter(|t| !t.trim().is_empty());
-    let mut number = |name: &str, pointer: &str| {
-        text(name).and_then(|t| match t.trim().parse::<u32>() {
-            Ok(n) => Some(serde_json::Value::from(n)),
-            Err(_) => {
-                errors.push(pointer, FieldErrorCode::InvalidType, "a whole number");
-                None
-            }
-        })
-    };
-    let quota = number("quota", "#/quota");
-    let size = number("max_household_size", "#/criteria/max_household_size");
-    let min_age = number("conscription_min", "#/criteria/conscription_risk/min_age");
-    let max_age = number("conscription_max", "#/criteria/conscription_risk/max_age");
-    let mut citizenships = Vec::new();
-    for (i, code) in text("citizenships")
-        .unwrap_or_default()
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .enumerate()
-    {
-        let code = code.to_uppercase();
-        if code.parse::<shanyrak_core::CountryCode>().is_ok() {
-            citizenships.push(code);
-        } else {
-            errors.push(
-                &format!("#/criteria/citizenships/{i}"),
-                FieldErrorCode::UnknownCountry,
-                "not an ISO 3166-1 alpha-2 code",
-            );
-        }
-    }
-    let mut criteria = serde_json::json!({
-        "citizenships": citizenships,
-        "population_groups": form.all("groups"),
-        "any_vulnerability": form.all("vulnerabilities"),
-    });
-    if let Some(size) = size {
-        criteria["max_household_size"] = size;
-    }
-    match (min_age, max_age) {
-        (Some(min_age), Some(max_age)) => {
-            criteria["conscription_risk"] =
-                serde_json::json!({"min_age": min_age, "max_age": max_age});
-        }
-        (Some(_), None) if text("conscription_max").is_none() => errors.push(
-            "#/criteria/conscription_risk/max_age",
-            FieldErrorCode::Required,
-            "give both ages",
-        ),
-        (None, Some(_)) if text("conscription_min").is_none() => errors.push(
-            "#/criteria/conscription_risk/min_age",
-            FieldErrorCode::Required,
-            "give both ages",
-        ),
-        _ => {}
-    }
-    let mut document = serde_json::json!({ "criteria": criteria });
-    if let Some(name) = text("name") {
-        document["name"] = name.into();
-    }
-    if let Some(country) = text("country") {
-        document["country"] = country.trim().to_uppercase().into();
-    }
-    if let Some(quota) = quota {
-        document["quota"] = quota;
-    }
-    (document, errors)
-}
-
-/// `POST /resettlement`: a new programme, through the same validation as the API.
-pub async fn create_programme(
-    State(state): State<AppState>,
-    web: Web,
-    form: FormData,
-) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::ManageResettlement).or_page(&web.ctx)?;
-    let ctx = &web.ctx;
-    let (document, mut errors) = programme_document(&form);
-    let input: shanyrak_core::resettlement::ProgrammeInput =
-        match crate::extract::deserialize_with_pointer(&document) {
-            Ok(input) => input,
-            Err(ApiError::Validation(more)) => {
-                errors.errors.extend(more.errors);
-                shanyrak_core::resettlement::ProgrammeInput::default()
-            }
-            Err(e) => return Err(WebError::Api(e)).or_page(ctx),
-        };
-    let programme = match shanyrak_core::resettlement::validate_programme(&input) {
-        Ok(programme) if errors.errors.is_empty() => Some(programme),
-        Ok(_) => None,
-        Err(more) => {
-            // Fields already reported as untypable are not also "required".
-            let reported: Vec<String> = errors.errors.iter().map(|e| e.pointer.clone()).collect();
-            errors.errors.extend(
-                more.errors
-                    .into_iter()
-                    .filter(|e| !reported.contains(&e.pointer)),
-            );
-            None
-        }
-    };
-    let Some(programme) = programme else {
-        let errors = FieldErrors::from_validation(&errors);
-        return programmes_page(
-            &state,
-            &web,
-            &form,
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    let created = state
-        .store
-        .create_programme(&web.actor, &programme, Utc::now())
-        .await
-        .or_page(ctx)?;
-    Ok(see_other(&format!("/resettlement/{}", created.id)))
-}
-
-pub async fn programme(
-    State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-) -> PageResult {
-    web.require(Action::ManageResettlement).or_page(&web.ctx)?;
-    let ctx = &web.ctx;
-    let id = parse_id(&id).or_page(ctx)?;
-    let p = state
-        .store
-        .get_programme(&web.actor, id)
-        .await
-        .or_page(ctx)?;
-    let report = state
-        .store
-        .resettlement_report(&web.actor, id)
-        .await
-        .or_page(ctx)?;
-    let entries = state
-        .store
-        .list_resettlement_entries(&web.actor, id, Utc::now())
-        .await
-        .or_page(ctx)?;
-    let body = html! {
-        h1 { (p.name) " · " (p.country) }
-        div.figures {
-            div.figure #quota { strong { (ctx.number(i64::from(report.quota))) } (ctx.t("resettle-quota")) }
-            div.figure #used { strong { (ctx.number(i64::from(report.used))) } (ctx.t("resettle-used")) }
-            div.figure #remaining { strong { (ctx.number(i64::from(report.remaining))) } (ctx.t("resettle-remaining")) }
-            div.figure { strong { (ctx.number(i64::from(report.departed.persons))) } (ctx.label("pipeline", "departed")) }
-        }
-        form method="post" action=(format!("/resettlement/{id}")) {
-            (ctx.csrf_field())
-            input type="hidden" name="action" value="propose";
-            button type="submit" { (ctx.t("resettle-propose")) }
-        }
-        h2 { (ctx.t("resettle-entries")) " (" (entries.len()) ")" }
-        div.table-wrap { table.stack {
-            thead { tr {
-                th scope="col" { (ctx.t("field-reference")) }
-                th scope="col" { (ctx.t("sites-persons")) }
-                th scope="col" { (ctx.t("dispatch-priority")) }
-                th scope="col" { (ctx.t("field-status")) }
-                th scope="col" { (ctx.t("common-actions")) }
-            } }
-            tbody {
-                @for e in &entries {
-                    tr {
-                        td data-label=(ctx.t("field-reference")) { a href=(format!("/households/{}", e.household_id)) { span.reference { (e.reference) } } }
-                        td data-label=(ctx.t("sites-persons")) { (e.persons) }
-                        td data-label=(ctx.t("dispatch-priority")) { (e.priority) }
-                        td data-label=(ctx.t("field-status")) { (ctx.label("pipeline", e.status.as_str())) @if let Some(r) = &e.reason { " · " (r) } }
-                        td data-label=(ctx.t("common-actions")) {
-                            form method="post" action=(format!("/resettlement/{id}")) {
-                                (ctx.csrf_field())
-                                input type="hidden" name="entry" value=(e.id);
-                                label.visually-hidden for=(format!("reason-{}", e.id)) { (ctx.t("cases-reason")) }
-                                input id=(format!("reason-{}", e.id)) type="text" name="reason" placeholder=(ctx.t("cases-reason"));
-                                div.actions {
-                                    @for to in ["submitted", "accepted", "rejected", "departed", "withdrawn"] {
-                                        button.secondary type="submit" name="to" value=(to) { (ctx.label("pipeline", to)) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        } }
-    };
-    Ok(super::render(ctx, &p.name, body))
-}
-
-pub async fn programme_action(
-    State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-    form: FormData,
-) -> PageResult {
-    use shanyrak_core::resettlement::PipelineEvent;
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::ManageResettlement).or_page(&web.ctx)?;
-    let ctx = &web.ctx;
-    let id = parse_id(&id).or_page(ctx)?;
-    let now = Utc::now();
-    if form.get("action") == Some("propose") {
-        state
-            .store
-            .propose_for_programme(&web.actor, id, now)
-            .await
-            .or_page(ctx)?;
-        return Ok(see_other(&format!("/resettlement/{id}")));
-    }
-    let entry = form
-        .text("entry")
-        .and_then(|e| Uuid::parse_str(&e).ok())
-        .ok_or(WebError::Api(ApiError::NotFound))
-        .or_page(ctx)?;
-    let reason = form.text("reason").unwrap_or_default();
-    let event = match form.get("to") {
-        Some("submitted") => PipelineEvent::Submitted,
-        Some("accepted") => PipelineEvent::Accepted,
-        Some("rejected") => PipelineEvent::Rejected { reason },
-        Some("departed") => PipelineEvent::Departed,
-        Some("withdrawn") => PipelineEvent::Withdrawn { reason },
-        _ => return Err(WebError::Api(ApiError::NotFound)).or_page(ctx),
-    };
-    match state
-        .store
-        .transition_resettlement_entry(&web.actor, entry, &event, now)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/resettlement/{id}"))),
-        Err(StoreError::Pipeline(_)) | Err(StoreError::Invalid(_)) => {
-            Err(WebError::Api(ApiError::Conflict("transition".into()))).or_page(ctx)
-        }
         Err(e) => Err(e).or_page(ctx),
     }
 }

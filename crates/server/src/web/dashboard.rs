@@ -5,18 +5,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::extract::State;
 use chrono::{Duration, Utc};
 use maud::html;
-use shanyrak_core::Action;
 use shanyrak_store::Principal;
 
+use super::access::{Can, may};
 use super::charts::{Series, paired_bars, stacked_columns};
-use super::{OrPage, PageResult, Web};
+use super::{OrPage, PageResult};
 use crate::AppState;
 
 /// Days of arrivals shown.
 const ARRIVAL_DAYS: i64 = 14;
 
-pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
-    web.require(Action::ReadSites).or_page(&web.ctx)?;
+pub async fn page(
+    State(state): State<AppState>,
+    Can { web, .. }: Can<may::ReadSites>,
+) -> PageResult {
     let ctx = &web.ctx;
     let now = Utc::now();
     let stats = crate::stats::coordinator(

@@ -2,22 +2,20 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use axum::extract::{Path, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::Utc;
 use maud::{Markup, html};
-use shanyrak_core::Action;
 use shanyrak_placement as placement;
 use shanyrak_store::{Principal, WaitingHousehold};
 use uuid::Uuid;
 
-use super::forms::FormData;
+use super::access::{Can, Submit, may};
 use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
 use crate::AppState;
 use crate::dispatch::{DecisionInput, Override, ProposalSettings, Rejection};
 use crate::error::ApiError;
-use crate::extract::parse_id;
 
 /// Rows a list shows; the rest are counted (a phone cannot carry thousands of rows, and
 /// the most urgent come first).
@@ -70,10 +68,12 @@ pub struct WaitingQuery {
 
 pub async fn page(
     State(state): State<AppState>,
-    web: Web,
-    axum::extract::Query(query): axum::extract::Query<WaitingQuery>,
+    Can {
+        web,
+        id: Query(query),
+        ..
+    }: Can<may::PlaceHouseholds, Query<WaitingQuery>>,
 ) -> PageResult {
-    web.require(Action::PlaceHouseholds).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let now = Utc::now();
     let city = query.city.filter(|c| !c.trim().is_empty());
@@ -158,9 +158,10 @@ pub async fn page(
     Ok(super::render(ctx, &ctx.t("dispatch-title"), body))
 }
 
-pub async fn propose(State(state): State<AppState>, web: Web, form: FormData) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::PlaceHouseholds).or_page(&web.ctx)?;
+pub async fn propose(
+    State(state): State<AppState>,
+    Submit { web, form, .. }: Submit<may::PlaceHouseholds>,
+) -> PageResult {
     let ctx = &web.ctx;
     let max_travel_km = match form.text("max_travel_km") {
         None => None,
@@ -280,10 +281,13 @@ fn reason_text(ctx: &Ctx, reason: &placement::PlacementReason) -> String {
     parts.join("; ")
 }
 
-pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> PageResult {
-    web.require(Action::PlaceHouseholds).or_page(&web.ctx)?;
+pub async fn batch(
+    State(state): State<AppState>,
+    Can {
+        web, id: batch_id, ..
+    }: Can<may::PlaceHouseholds, Uuid>,
+) -> PageResult {
     let ctx = &web.ctx;
-    let batch_id = parse_id(&id).or_page(ctx)?;
     let batch = state
         .store
         .get_batch(&Principal::User(web.actor.clone()), batch_id)
@@ -460,14 +464,14 @@ pub async fn batch(State(state): State<AppState>, web: Web, Path(id): Path<Strin
 
 pub async fn decide(
     State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-    form: FormData,
+    Submit {
+        web,
+        id: batch_id,
+        form,
+        ..
+    }: Submit<may::PlaceHouseholds, Uuid>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::PlaceHouseholds).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let batch_id = parse_id(&id).or_page(ctx)?;
     let batch = state
         .store
         .get_batch(&Principal::User(web.actor.clone()), batch_id)

@@ -3,24 +3,24 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use shanyrak_core::ReferenceCode;
 use shanyrak_core::essentials::{DistributionInput, LineInput, validate_distribution};
-use shanyrak_core::{Action, ReferenceCode};
 use shanyrak_store::{EntitlementView, IdempotencyRequest, Item, StoreError};
 use uuid::Uuid;
 
-use super::forms::{FieldErrors, FormData};
+use super::access::{Can, Submit, may};
+use super::forms::FieldErrors;
 use super::reception::full_name;
 use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::parse_id;
 
 fn point_select(
     ctx: &Ctx,
@@ -49,10 +49,12 @@ pub struct StartQuery {
 
 pub async fn start(
     State(state): State<AppState>,
-    web: Web,
-    Query(query): Query<StartQuery>,
+    Can {
+        web,
+        id: Query(query),
+        ..
+    }: Can<may::Distribute, Query<StartQuery>>,
 ) -> PageResult {
-    web.require(Action::Distribute).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let points = state.store.list_points(&web.actor).await.or_page(ctx)?;
     let selected = query.point.as_deref().and_then(|p| Uuid::parse_str(p).ok());
@@ -84,9 +86,10 @@ pub async fn start(
 }
 
 /// The household by the code on its card, then its page at the chosen point.
-pub async fn find(State(state): State<AppState>, web: Web, form: FormData) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::Distribute).or_page(&web.ctx)?;
+pub async fn find(
+    State(state): State<AppState>,
+    Submit { web, form, .. }: Submit<may::Distribute>,
+) -> PageResult {
     let ctx = &web.ctx;
     let point = form.text("point").and_then(|p| Uuid::parse_str(&p).ok());
     let point_query = point.map(|p| format!("point={p}&")).unwrap_or_default();
@@ -306,12 +309,12 @@ pub fn recent(
 
 pub async fn household(
     State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-    Query(query): Query<HouseholdQuery>,
+    Can {
+        web,
+        id: (household_id, Query(query)),
+        ..
+    }: Can<may::Distribute, (Uuid, Query<HouseholdQuery>)>,
 ) -> PageResult {
-    web.require(Action::Distribute).or_page(&web.ctx)?;
-    let household_id = parse_id(&id).or_page(&web.ctx)?;
     let screen = Screen {
         household_id,
         point: query.point.as_deref().and_then(|p| Uuid::parse_str(p).ok()),
@@ -329,14 +332,14 @@ pub async fn household(
 
 pub async fn record(
     State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-    form: FormData,
+    Submit {
+        web,
+        id: household_id,
+        form,
+        ..
+    }: Submit<may::Distribute, Uuid>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::Distribute).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let household_id = parse_id(&id).or_page(ctx)?;
     let point = form.text("point").and_then(|p| Uuid::parse_str(&p).ok());
     let mut quantities = HashMap::new();
     let mut lines = Vec::new();

@@ -1,20 +1,19 @@
 //! Duplicates review: the queue, two records side by side with the evidence, same or
 //! different, and undo.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
-use shanyrak_core::Action;
 use shanyrak_store::{DuplicateCandidate, PersonSide};
+use uuid::Uuid;
 
-use super::forms::FormData;
+use super::access::{Can, Submit, may};
 use super::reception::full_name;
-use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
+use super::{Ctx, OrPage, PageResult, WebError, see_other};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::parse_id;
 
 #[derive(Debug, Deserialize)]
 pub struct QueueQuery {
@@ -26,11 +25,13 @@ const STATUSES: &[&str] = &["pending", "same", "different"];
 
 pub async fn queue(
     State(state): State<AppState>,
-    web: Web,
     headers: HeaderMap,
-    Query(query): Query<QueueQuery>,
+    Can {
+        web,
+        id: Query(query),
+        ..
+    }: Can<may::ReviewDuplicates, Query<QueueQuery>>,
 ) -> PageResult {
-    web.require(Action::ReviewDuplicates).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let status = query
         .status
@@ -137,13 +138,10 @@ fn evidence(ctx: &Ctx, c: &DuplicateCandidate) -> Markup {
 
 pub async fn pair(
     State(state): State<AppState>,
-    web: Web,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Can { web, id, .. }: Can<may::ReviewDuplicates, Uuid>,
 ) -> PageResult {
-    web.require(Action::ReviewDuplicates).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let id = parse_id(&id).or_page(ctx)?;
     let c = state
         .store
         .get_candidate(&web.actor, id)
@@ -185,14 +183,9 @@ pub async fn pair(
 
 pub async fn decide(
     State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-    form: FormData,
+    Submit { web, id, form, .. }: Submit<may::ReviewDuplicates, Uuid>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::ReviewDuplicates).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let id = parse_id(&id).or_page(ctx)?;
     let to = match form.get("decision") {
         Some("same") => "same",
         Some("different") => "different",

@@ -6,11 +6,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use maud::{Markup, html};
-use shanyrak_core::Action;
 
-use super::forms::FormData;
+use super::access::{Can, Submit, may};
 use super::reception::full_name;
-use super::{Ctx, OrPage, PageResult, Web, render};
+use super::{Ctx, OrPage, PageResult, render};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::persons::{PersonHits, SearchQuery};
@@ -64,8 +63,7 @@ fn results(ctx: &Ctx, hits: &PersonHits) -> Markup {
     }
 }
 
-pub async fn page(web: Web) -> PageResult {
-    web.require(Action::ReadHousehold).or_page(&web.ctx)?;
+pub async fn page(Can { web, .. }: Can<may::ReadHousehold>) -> PageResult {
     let ctx = &web.ctx;
     Ok(render(
         ctx,
@@ -79,11 +77,9 @@ pub async fn page(web: Web) -> PageResult {
 
 pub async fn submit(
     State(state): State<AppState>,
-    web: Web,
     headers: HeaderMap,
-    form: FormData,
+    Submit { web, form, .. }: Submit<may::SignedIn>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let q = form.text("q").unwrap_or_default();
     let query = SearchQuery {

@@ -1,6 +1,6 @@
 //! A household: its page, its card with the reference code as a QR code, and editing.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -9,13 +9,16 @@ use serde::Deserialize;
 use shanyrak_core::household::validate;
 use shanyrak_core::{Action, Household, Relationship};
 use shanyrak_store::StoreError;
+use uuid::Uuid;
 
-use super::forms::{FieldErrors, FormData};
-use super::reception::{HouseholdDraft, MemberDraft, full_name, household_fields, member_fieldset};
+use super::access::{Can, Submit, may};
+use super::forms::FieldErrors;
+use super::household_draft::{HouseholdDraft, MemberDraft};
+use super::household_form::{household_fields, member_fieldset};
+use super::reception::full_name;
 use super::{Ctx, OrPage, PageResult, Web, WebError, render, see_other, trusted};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::parse_id;
 use crate::households::{keep_hidden_fields, validation_context};
 
 /// The reference code as a QR code, drawn as SVG (no image files, no scripts).
@@ -37,9 +40,9 @@ pub(super) async fn load(
     state: &AppState,
     web: &Web,
     headers: &HeaderMap,
-    id: &str,
+    id: Uuid,
 ) -> Result<Household, WebError> {
-    let household = state.store.get_household(&web.actor, parse_id(id)?).await?;
+    let household = state.store.get_household(&web.actor, id).await?;
     crate::audit::log_read(
         state,
         &web.actor,
@@ -115,12 +118,11 @@ fn members_table(ctx: &Ctx, household: &Household, documents: bool, rights: Data
 
 pub async fn page(
     State(state): State<AppState>,
-    web: Web,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Can { web, id, .. }: Can<may::SignedIn, Uuid>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let household = load(&state, &web, &headers, &id).await.or_page(ctx)?;
+    let household = load(&state, &web, &headers, id).await.or_page(ctx)?;
     let now = Utc::now();
     let stays = state
         .store
@@ -174,7 +176,7 @@ pub async fn page(
             dt { (ctx.t("field-crossing-point")) } dd { (h.crossing_point.clone().unwrap_or_else(|| "—".into())) }
             dt { (ctx.t("field-city")) } dd { (h.location.city) ", " (h.location.country) }
             @if let Some(at) = h.current_location {
-                dt { (ctx.t("field-current-place")) } dd { (super::reception::current_place_label(ctx.lang.code(), at)) }
+                dt { (ctx.t("field-current-place")) } dd { (super::household_draft::current_place_label(ctx.lang.code(), at)) }
             }
             dt { (ctx.t("field-phone")) } dd { (h.phone.as_ref().map(|p| p.to_string()).unwrap_or_else(|| "—".into())) }
             dt { (ctx.t("field-needs")) } dd {
@@ -258,13 +260,15 @@ pub struct CardQuery {
 
 pub async fn card(
     State(state): State<AppState>,
-    web: Web,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(query): Query<CardQuery>,
+    Can {
+        web,
+        id: (id, Query(query)),
+        ..
+    }: Can<may::SignedIn, (Uuid, Query<CardQuery>)>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let household = load(&state, &web, &headers, &id).await.or_page(ctx)?;
+    let household = load(&state, &web, &headers, id).await.or_page(ctx)?;
     let reference = household.reference.to_string();
     let qr = qr_svg(&reference).unwrap_or_default();
     let head = household
@@ -303,7 +307,7 @@ pub async fn card(
 
 fn edit_form(
     ctx: &Ctx,
-    id: &str,
+    id: Uuid,
     draft: &HouseholdDraft,
     errors: &FieldErrors,
     notice: Option<String>,
@@ -336,16 +340,14 @@ fn edit_form(
 
 pub async fn edit_page(
     State(state): State<AppState>,
-    web: Web,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Can { web, id, .. }: Can<may::UpdateHousehold, Uuid>,
 ) -> PageResult {
-    web.require(Action::UpdateHousehold).or_page(&web.ctx)?;
-    let household = load(&state, &web, &headers, &id).await.or_page(&web.ctx)?;
+    let household = load(&state, &web, &headers, id).await.or_page(&web.ctx)?;
     let draft = HouseholdDraft::from_household(&household);
     Ok(edit_form(
         &web.ctx,
-        &id,
+        id,
         &draft,
         &FieldErrors::default(),
         None,
@@ -355,14 +357,9 @@ pub async fn edit_page(
 
 pub async fn edit_submit(
     State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-    form: FormData,
+    Submit { web, id, form, .. }: Submit<may::UpdateHousehold, Uuid>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::UpdateHousehold).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let household_id = parse_id(&id).or_page(ctx)?;
     let mut draft = HouseholdDraft::from_form(&form);
     match form.get("action").unwrap_or("save") {
         "add" => {
@@ -372,7 +369,7 @@ pub async fn edit_submit(
             });
             return Ok(edit_form(
                 ctx,
-                &id,
+                id,
                 &draft,
                 &FieldErrors::default(),
                 None,
@@ -390,7 +387,7 @@ pub async fn edit_submit(
             }
             return Ok(edit_form(
                 ctx,
-                &id,
+                id,
                 &draft,
                 &FieldErrors::default(),
                 None,
@@ -404,7 +401,7 @@ pub async fn edit_submit(
         Err(errors) => {
             return Ok(edit_form(
                 ctx,
-                &id,
+                id,
                 &draft,
                 &errors,
                 None,
@@ -414,7 +411,7 @@ pub async fn edit_submit(
     };
     let current = state
         .store
-        .get_household(&web.actor, household_id)
+        .get_household(&web.actor, id)
         .await
         .or_page(ctx)?;
     // What this role cannot see it cannot have changed: hidden fields are kept.
@@ -425,7 +422,7 @@ pub async fn edit_submit(
             let errors = FieldErrors::from_validation(&errors);
             return Ok(edit_form(
                 ctx,
-                &id,
+                id,
                 &draft,
                 &errors,
                 None,
@@ -435,24 +432,18 @@ pub async fn edit_submit(
     };
     match state
         .store
-        .update_household(
-            &web.actor,
-            household_id,
-            draft.version,
-            &validated,
-            Utc::now(),
-        )
+        .update_household(&web.actor, id, draft.version, &validated, Utc::now())
         .await
     {
         Ok(updated) => {
             state.identity.apply_household(&updated);
-            tracing::info!(household = %household_id, version = updated.version, "household updated on the web");
-            crate::households::queue_duplicates_after_edit(&state, &web.actor, household_id).await;
-            Ok(see_other(&format!("/households/{household_id}")))
+            tracing::info!(household = %id, version = updated.version, "household updated on the web");
+            crate::households::queue_duplicates_after_edit(&state, &web.actor, id).await;
+            Ok(see_other(&format!("/households/{id}")))
         }
         Err(StoreError::VersionMismatch { .. }) => Ok(edit_form(
             ctx,
-            &id,
+            id,
             &draft,
             &FieldErrors::default(),
             Some(ctx.t("household-changed-meanwhile")),
@@ -462,7 +453,7 @@ pub async fn edit_submit(
             let errors = FieldErrors::from_validation(&errors);
             Ok(edit_form(
                 ctx,
-                &id,
+                id,
                 &draft,
                 &errors,
                 None,

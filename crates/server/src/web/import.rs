@@ -2,7 +2,7 @@
 //! confirm; then the quarantine, where each held-back household opens in the reception
 //! form to be corrected and registered.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -10,12 +10,13 @@ use fluent_bundle::{FluentArgs, FluentValue};
 use maud::{Markup, html};
 use serde_json::{Value, json};
 use shanyrak_core::Action;
+use uuid::Uuid;
 
+use super::access::{Can, Submit, may};
 use super::forms::FormData;
 use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::parse_id;
 use crate::import::{
     Defaults, ImportRunError, RowProblem, prepare_off_executor, preview_off_executor, refusal_json,
     run,
@@ -42,8 +43,10 @@ fn problem_text(ctx: &Ctx, p: &RowProblem) -> String {
     )
 }
 
-pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
-    web.require(Action::RegisterHousehold).or_page(&web.ctx)?;
+pub async fn page(
+    State(state): State<AppState>,
+    Can { web, .. }: Can<may::RegisterHousehold>,
+) -> PageResult {
     let ctx = &web.ctx;
     let waiting = state
         .store
@@ -64,7 +67,7 @@ pub async fn page(State(state): State<AppState>, web: Web) -> PageResult {
                 div.field {
                     label for="country" { (ctx.t("import-default-country")) }
                     select #country name="country" {
-                        @for code in super::reception::COMMON_COUNTRIES.iter().take(3) {
+                        @for code in super::household_draft::COMMON_COUNTRIES.iter().take(3) {
                             option value=(code) { (ctx.t(&format!("country-{}", code.to_ascii_lowercase()))) }
                         }
                     }
@@ -297,16 +300,10 @@ fn stored_refusal(upload: &shanyrak_store::Upload) -> Option<Value> {
 
 pub async fn preview(
     State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
+    Can { web, id, .. }: Can<may::RegisterHousehold, Uuid>,
 ) -> PageResult {
-    web.require(Action::RegisterHousehold).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let upload = state
-        .store
-        .upload(&web.actor, parse_id(&id).or_page(ctx)?)
-        .await
-        .or_page(ctx)?;
+    let upload = state.store.upload(&web.actor, id).await.or_page(ctx)?;
     if let Some(refusal) = stored_refusal(&upload) {
         return Ok(refused_page(ctx, &refusal));
     }
@@ -351,18 +348,10 @@ pub async fn preview(
 
 pub async fn confirm(
     State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-    form: FormData,
+    Submit { web, id, .. }: Submit<may::RegisterHousehold, Uuid>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::RegisterHousehold).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let upload = state
-        .store
-        .upload(&web.actor, parse_id(&id).or_page(ctx)?)
-        .await
-        .or_page(ctx)?;
+    let upload = state.store.upload(&web.actor, id).await.or_page(ctx)?;
     if let Some(refusal) = stored_refusal(&upload) {
         return Ok(refused_page(ctx, &refusal));
     }

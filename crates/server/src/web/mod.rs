@@ -14,6 +14,7 @@
 //! No personal data in URLs: search and every form that carries names is a POST; pages
 //! address records by their random ids only.
 
+pub mod access;
 pub mod cases;
 pub mod charts;
 pub mod dashboard;
@@ -23,10 +24,14 @@ pub mod duplicates;
 pub mod find;
 pub mod forms;
 pub mod household;
+pub mod household_draft;
+pub mod household_form;
 pub mod i18n;
 pub mod import;
 pub mod login;
 pub mod reception;
+pub mod referrals;
+pub mod resettlement;
 pub mod rights;
 pub mod sites;
 
@@ -40,6 +45,7 @@ use fluent_bundle::{FluentArgs, FluentValue};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
 use shanyrak_core::{Action, Actor};
+use subtle::ConstantTimeEq;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -138,9 +144,9 @@ web_routes! {
     "/cases" => get(cases::overview).post(cases::open),
     "/cases/{id}" => get(cases::page),
     "/cases/{id}/{what}" => post(cases::change),
-    "/referrals/{id}" => get(cases::referral).post(cases::answer),
-    "/resettlement" => get(cases::programmes).post(cases::create_programme),
-    "/resettlement/{id}" => get(cases::programme).post(cases::programme_action),
+    "/referrals/{id}" => get(referrals::referral).post(referrals::answer),
+    "/resettlement" => get(resettlement::programmes).post(resettlement::create_programme),
+    "/resettlement/{id}" => get(resettlement::programme).post(resettlement::programme_action),
     "/import" => get(import::page)
         .post(import::upload)
         .layer(axum::extract::DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
@@ -314,7 +320,7 @@ pub async fn form_cookie(
     let fresh = existing.is_none();
     let secret = existing.unwrap_or_else(|| {
         let bytes: [u8; 32] = rand::random();
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(bytes)
     });
     request.extensions_mut().insert(FormSecret(secret.clone()));
     let mut response = next.run(request).await;
@@ -382,8 +388,9 @@ fn same_origin(headers: &HeaderMap) -> bool {
 /// The CSRF token of a session: a keyed hash an attacker's page cannot compute without
 /// the cookie it cannot read.
 pub fn csrf_token(session_secret: &str) -> String {
-    let digest = Sha256::digest(format!("shanyrak-csrf\0{session_secret}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(
+        format!("shanyrak-csrf\0{session_secret}").as_bytes(),
+    ))
 }
 
 /// The token as written into one page: XOR-masked with a fresh random pad, so that no
@@ -392,40 +399,24 @@ pub fn csrf_token(session_secret: &str) -> String {
 pub fn mask_csrf(token: &str) -> String {
     let token = token.as_bytes();
     let pad: Vec<u8> = (0..token.len()).map(|_| rand::random::<u8>()).collect();
-    let mut out = String::with_capacity(token.len() * 4);
-    for b in pad.iter().chain(
-        token
-            .iter()
-            .zip(&pad)
-            .map(|(t, p)| t ^ p)
-            .collect::<Vec<u8>>()
-            .iter(),
-    ) {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+    let masked = token.iter().zip(&pad).map(|(t, p)| t ^ p);
+    hex::encode(pad.iter().copied().chain(masked).collect::<Vec<u8>>())
 }
 
 /// The token behind a masked one; `None` for anything malformed.
 pub fn unmask_csrf(masked: &str) -> Option<String> {
-    if !masked.len().is_multiple_of(4) || !masked.is_ascii() {
+    // Whole bytes, split evenly into the pad and the masked token.
+    if !masked.len().is_multiple_of(4) {
         return None;
     }
-    let bytes: Option<Vec<u8>> = (0..masked.len() / 2)
-        .map(|i| u8::from_str_radix(&masked[2 * i..2 * i + 2], 16).ok())
-        .collect();
-    let bytes = bytes?;
+    let bytes = hex::decode(masked).ok()?;
     let (pad, body) = bytes.split_at(bytes.len() / 2);
     String::from_utf8(pad.iter().zip(body).map(|(p, b)| p ^ b).collect()).ok()
 }
 
 /// Compares in time independent of where the strings differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 fn language_of(parts: &Parts) -> Lang {
@@ -704,10 +695,7 @@ fn asset_version(name: &str) -> String {
     ASSETS
         .iter()
         .find(|a| a.name == name)
-        .map(|a| {
-            let digest = Sha256::digest(a.body);
-            digest[..6].iter().map(|b| format!("{b:02x}")).collect()
-        })
+        .map(|a| hex::encode(&Sha256::digest(a.body)[..6]))
         .unwrap_or_default()
 }
 

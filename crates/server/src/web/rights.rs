@@ -5,21 +5,22 @@
 //! ids. The store does the work and the checks (owning organisation, the access log with
 //! the purpose, the audit event); these handlers check the role first, as the API does.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use shanyrak_core::retention::validate_erasure_reason;
-use shanyrak_core::{Action, Household, Person};
+use shanyrak_core::{Household, Person};
 use shanyrak_store::{ErasureReport, Principal, SubjectAccess};
+use uuid::Uuid;
 
-use super::forms::{FieldErrors, FormData};
+use super::access::{Can, Submit, may};
+use super::forms::FieldErrors;
 use super::reception::full_name;
 use super::{Ctx, OrPage, PageResult, Web, WebError};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::parse_id;
 
 /// The purpose recorded in the access log for a subject access made on these pages.
 const PURPOSE: &str = "subject access request at the desk";
@@ -30,10 +31,8 @@ async fn member(
     state: &AppState,
     web: &Web,
     headers: &axum::http::HeaderMap,
-    household_id: &str,
-    person_id: &str,
+    (household_id, person_id): (Uuid, Uuid),
 ) -> Result<(Household, Person), WebError> {
-    let person_id = parse_id(person_id)?;
     let household = super::household::load(state, web, headers, household_id).await?;
     let person = household
         .members
@@ -50,11 +49,9 @@ async fn held_about(
     state: &AppState,
     web: &Web,
     headers: &axum::http::HeaderMap,
-    household_id: &str,
-    person_id: &str,
+    ids: (Uuid, Uuid),
 ) -> Result<(Household, Person, SubjectAccess), WebError> {
-    web.require(Action::SubjectAccess)?;
-    let (household, person) = member(state, web, headers, household_id, person_id).await?;
+    let (household, person) = member(state, web, headers, ids).await?;
     let held = state
         .store
         .subject_access(
@@ -71,14 +68,11 @@ async fn held_about(
 /// read with them, print, or download as the file to hand over.
 pub async fn data_page(
     State(state): State<AppState>,
-    web: Web,
     headers: axum::http::HeaderMap,
-    Path((household_id, person_id)): Path<(String, String)>,
+    Can { web, id, .. }: Can<may::SubjectAccess, (Uuid, Uuid)>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let (household, person, held) = held_about(&state, &web, &headers, &household_id, &person_id)
-        .await
-        .or_page(ctx)?;
+    let (household, person, held) = held_about(&state, &web, &headers, id).await.or_page(ctx)?;
     let name = full_name(
         &person.surname,
         &person.given_name,
@@ -152,14 +146,11 @@ fn held_summary(ctx: &Ctx, held: &SubjectAccess) -> Markup {
 /// document as `GET /api/v1/persons/{id}/subject-access`.
 pub async fn data_file(
     State(state): State<AppState>,
-    web: Web,
     headers: axum::http::HeaderMap,
-    Path((household_id, person_id)): Path<(String, String)>,
+    Can { web, id, .. }: Can<may::SubjectAccess, (Uuid, Uuid)>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let (_, person, held) = held_about(&state, &web, &headers, &household_id, &person_id)
-        .await
-        .or_page(ctx)?;
+    let (_, person, held) = held_about(&state, &web, &headers, id).await.or_page(ctx)?;
     let body = serde_json::to_vec_pretty(&held)
         .map_err(|_| WebError::Api(ApiError::Internal))
         .or_page(ctx)?;
@@ -218,15 +209,11 @@ fn erase_form(
 /// `GET /households/{id}/members/{person}/erase`: what erasure does, and the reason.
 pub async fn erase_page(
     State(state): State<AppState>,
-    web: Web,
     headers: axum::http::HeaderMap,
-    Path((household_id, person_id)): Path<(String, String)>,
+    Can { web, id, .. }: Can<may::EraseSubject, (Uuid, Uuid)>,
 ) -> PageResult {
-    web.require(Action::EraseSubject).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let (household, person) = member(&state, &web, &headers, &household_id, &person_id)
-        .await
-        .or_page(ctx)?;
+    let (household, person) = member(&state, &web, &headers, id).await.or_page(ctx)?;
     Ok(erase_form(
         ctx,
         &household,
@@ -240,17 +227,11 @@ pub async fn erase_page(
 /// `POST /households/{id}/members/{person}/erase`: erases, then says what was erased.
 pub async fn erase(
     State(state): State<AppState>,
-    web: Web,
     headers: axum::http::HeaderMap,
-    Path((household_id, person_id)): Path<(String, String)>,
-    form: FormData,
+    Submit { web, id, form, .. }: Submit<may::EraseSubject, (Uuid, Uuid)>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::EraseSubject).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let (household, person) = member(&state, &web, &headers, &household_id, &person_id)
-        .await
-        .or_page(ctx)?;
+    let (household, person) = member(&state, &web, &headers, id).await.or_page(ctx)?;
     let typed = form.get("reason").unwrap_or_default();
     let reason = match validate_erasure_reason(Some(typed)) {
         Ok(reason) => reason,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use chrono::Utc;
@@ -12,9 +12,10 @@ use serde::Deserialize;
 use shanyrak_core::shelter::{BedPoolInput, StayStatus};
 use shanyrak_core::{Action, ReferenceCode};
 use shanyrak_store::{PoolView, SiteView, StoreError};
+use uuid::Uuid;
 
-use super::forms::FormData;
-use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
+use super::access::{Can, Submit, may};
+use super::{Ctx, OrPage, PageResult, WebError, see_other};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::parse_id;
@@ -119,11 +120,13 @@ fn city_index(ctx: &Ctx, cities: &[(String, u64)], current: Option<&str>) -> Mar
 
 pub async fn list(
     State(state): State<AppState>,
-    web: Web,
     headers: HeaderMap,
-    Query(query): Query<ListQuery>,
+    Can {
+        web,
+        id: Query(query),
+        ..
+    }: Can<may::ReadSites, Query<ListQuery>>,
 ) -> PageResult {
-    web.require(Action::ReadSites).or_page(&web.ctx)?;
     let ctx = &web.ctx;
     let city = query
         .city
@@ -248,13 +251,14 @@ const OUTCOMES: &[&str] = &[
 
 pub async fn page(
     State(state): State<AppState>,
-    web: Web,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    Query(query): Query<SiteQuery>,
+    Can {
+        web,
+        id: (site_id, Query(query)),
+        ..
+    }: Can<may::SignedIn, (Uuid, Query<SiteQuery>)>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let site_id = parse_id(&id).or_page(ctx)?;
     let now = Utc::now();
     let site = state
         .store
@@ -407,14 +411,14 @@ pub async fn page(
 /// code (typed, or read from the card's QR code).
 pub async fn check_in(
     State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-    form: FormData,
+    Submit {
+        web,
+        id: site_id,
+        form,
+        ..
+    }: Submit<may::ManageSites, Uuid>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::ManageSites).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let site_id = parse_id(&id).or_page(ctx)?;
     let back = |outcome: &str| see_other(&format!("/sites/{site_id}?done={outcome}"));
     let Some(reference) = form
         .text("reference")
@@ -505,14 +509,14 @@ fn walk_in_page(
 /// Checks a household in without a reservation, into a pool of this site.
 pub async fn walk_in(
     State(state): State<AppState>,
-    web: Web,
-    Path(id): Path<String>,
-    form: FormData,
+    Submit {
+        web,
+        id: site_id,
+        form,
+        ..
+    }: Submit<may::ManageSites, Uuid>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::ManageSites).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let site_id = parse_id(&id).or_page(ctx)?;
     let household_id = parse_id(&form.text("household").unwrap_or_default()).or_page(ctx)?;
     let pool_id = parse_id(&form.text("pool").unwrap_or_default()).or_page(ctx)?;
     let now = Utc::now();
@@ -545,15 +549,14 @@ pub async fn walk_in(
 
 pub async fn stay_action(
     State(state): State<AppState>,
-    web: Web,
-    Path((id, stay_id)): Path<(String, String)>,
-    form: FormData,
+    Submit {
+        web,
+        id: (site_id, stay_id),
+        form,
+        ..
+    }: Submit<may::ManageSites, (Uuid, Uuid)>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::ManageSites).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let site_id = parse_id(&id).or_page(ctx)?;
-    let stay_id = parse_id(&stay_id).or_page(ctx)?;
     let now = Utc::now();
     // The stay must belong to this site; the store checks the organisation.
     let residents = state
@@ -594,15 +597,14 @@ pub async fn stay_action(
 
 pub async fn edit_pool(
     State(state): State<AppState>,
-    web: Web,
-    Path((id, pool_id)): Path<(String, String)>,
-    form: FormData,
+    Submit {
+        web,
+        id: (site_id, pool_id),
+        form,
+        ..
+    }: Submit<may::ManageSites, (Uuid, Uuid)>,
 ) -> PageResult {
-    web.check_csrf(&form).or_page(&web.ctx)?;
-    web.require(Action::ManageSites).or_page(&web.ctx)?;
     let ctx = &web.ctx;
-    let site_id = parse_id(&id).or_page(ctx)?;
-    let pool_id = parse_id(&pool_id).or_page(ctx)?;
     let now = Utc::now();
     let site = state
         .store
