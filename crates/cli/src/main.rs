@@ -7,6 +7,7 @@ mod dedup;
 mod demo;
 mod demo_week;
 mod export;
+mod https;
 mod import;
 mod place;
 mod sheet;
@@ -170,6 +171,8 @@ enum Command {
         /// any address.
         #[arg(long)]
         trust_forwarded_for: bool,
+        #[command(flatten)]
+        https: https::HttpsArgs,
         #[command(flatten)]
         limits: import::LimitArgs,
     },
@@ -514,6 +517,7 @@ async fn serve(
     store: Store,
     bind: SocketAddr,
     settings: PublicSettings,
+    tls: Option<shanyrak_server::tls::TlsConfig>,
     on_ready: impl FnOnce(SocketAddr),
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
@@ -530,7 +534,12 @@ async fn serve(
     state.figures_every = chrono::Duration::seconds(settings.figures_every);
     tracing::info!(address = %local, database = store.backend_name(), "listening");
     on_ready(local);
-    shanyrak_server::serve(listener, state, shutdown_signal()).await?;
+    match tls {
+        Some(tls) => {
+            shanyrak_server::tls::serve_tls(listener, state, tls, shutdown_signal()).await?
+        }
+        None => shanyrak_server::serve(listener, state, shutdown_signal()).await?,
+    }
     store.close().await;
     Ok(())
 }
@@ -574,9 +583,16 @@ async fn run(cli: Cli) -> Result<()> {
             figures_every,
             plain_http_cookies,
             trust_forwarded_for,
+            https,
             limits,
         } => {
             shanyrak_server::import::configure(limits.settings());
+            let tls = https.config(bind)?;
+            if tls.is_some() && plain_http_cookies {
+                bail!(
+                    "--plain-http-cookies is for plain HTTP; over HTTPS the cookie is always Secure"
+                );
+            }
             let store = db.open().await?;
             let settings = PublicSettings {
                 disclosure_threshold,
@@ -585,9 +601,17 @@ async fn run(cli: Cli) -> Result<()> {
                 plain_http_cookies,
                 trust_forwarded_for,
             };
-            serve(store, bind, settings, |address| {
-                println!("Shanyrak is listening on http://{address}")
-            })
+            let announced = tls.clone();
+            serve(
+                store,
+                bind,
+                settings,
+                tls,
+                move |address| match &announced {
+                    Some(tls) => https::announce(address, tls),
+                    None => println!("Shanyrak is listening on http://{address}"),
+                },
+            )
             .await
         }
         Command::Demo { db, bind, scale } => {
@@ -611,7 +635,12 @@ async fn run(cli: Cli) -> Result<()> {
             .await
             .with_context(|| format!("could not open the database at {}", redact_url(&url)))?;
             let demo = demo::seed(&store, scale).await?;
-            serve(store, bind, PublicSettings::default(), |address| {
+            if !bind.ip().is_loopback() {
+                eprintln!(
+                    "WARNING: the demo serves plain HTTP on {bind}; use `shanyrak serve --tls-self-signed` for real data"
+                );
+            }
+            serve(store, bind, PublicSettings::default(), None, |address| {
                 demo.print_welcome(address, &redact_url(&url))
             })
             .await

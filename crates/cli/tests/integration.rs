@@ -20,6 +20,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
 mod audit;
 mod browser;
 mod contract;
+mod https;
 mod import;
 mod keys;
 mod login;
