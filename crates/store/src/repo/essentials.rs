@@ -26,8 +26,9 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{IdempotencyRequest, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, IdempotencyRequest, Principal, Repo, from_json, parse_enum, to_json};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -212,7 +213,8 @@ const ITEM_COLUMNS: &str = "id, organisation_id, name, unit, code, rules, create
 const POINT_COLUMNS: &str = "id, organisation_id, name, kind, city, created_at";
 const ENTRY_COLUMNS: &str = "id, point_id, item_id, kind, quantity, counterpart_point_id, distribution_id, reason, recorded_by, recorded_at";
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     fn item_from_row(row: &DB::Row) -> Result<Item, StoreError> {
         Ok(Item {
             id: row.try_get("id")?,
@@ -241,7 +243,11 @@ backend_impl! {
             id: row.try_get("id")?,
             point_id: row.try_get("point_id")?,
             item_id: row.try_get("item_id")?,
-            kind: parse_enum(&row.try_get::<String, _>("kind")?, LedgerKind::parse, "kind")?,
+            kind: parse_enum(
+                &row.try_get::<String, _>("kind")?,
+                LedgerKind::parse,
+                "kind",
+            )?,
             quantity: row.try_get("quantity")?,
             counterpart_point_id: row.try_get("counterpart_point_id")?,
             distribution_id: row.try_get("distribution_id")?,
@@ -251,7 +257,12 @@ backend_impl! {
         })
     }
 
-    pub async fn create_item(&self, actor: &Actor, item: &ValidatedItem, now: DateTime<Utc>) -> Result<Item, StoreError> {
+    pub async fn create_item(
+        &self,
+        actor: &Actor,
+        item: &ValidatedItem,
+        now: DateTime<Utc>,
+    ) -> Result<Item, StoreError> {
         require(actor, Action::ManageStock)?;
         let created = Item {
             id: Uuid::now_v7(),
@@ -278,9 +289,24 @@ backend_impl! {
         .fetch_optional(&mut *tx)
         .await?;
         if inserted.is_none() {
-            return Err(invalid("#/name", FieldErrorCode::Duplicate, "your organisation already has an item with this name"));
+            return Err(invalid(
+                "#/name",
+                FieldErrorCode::Duplicate,
+                "your organisation already has an item with this name",
+            ));
         }
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "item", created.id, "create", None, Some(to_json(&created)?), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "item",
+            created.id,
+            "create",
+            None,
+            Some(to_json(&created)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -288,11 +314,23 @@ backend_impl! {
     /// Replaces an item's entitlement rules (your organisation's items only; audited
     /// with the rules before and after). Name, unit and code stay: the code is what other
     /// organisations' receipts count against.
-    pub async fn update_item_rules(&self, actor: &Actor, item_id: Uuid, rules: &[EntitlementRule], now: DateTime<Utc>) -> Result<Item, StoreError> {
+    pub async fn update_item_rules(
+        &self,
+        actor: &Actor,
+        item_id: Uuid,
+        rules: &[EntitlementRule],
+        now: DateTime<Utc>,
+    ) -> Result<Item, StoreError> {
         require(actor, Action::ManageStock)?;
         let mut tx = self.writer.begin().await?;
-        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1 AND organisation_id = $2");
-        let row = sqlx::query(&sql).bind(item_id).bind(actor.organisation_id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+        let sql =
+            format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1 AND organisation_id = $2");
+        let row = sqlx::query(&sql)
+            .bind(item_id)
+            .bind(actor.organisation_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let before = Self::item_from_row(&row)?;
         sqlx::query("UPDATE items SET rules = $1, updated_at = $2 WHERE id = $3")
             .bind(Json(to_json(&rules)?))
@@ -300,9 +338,22 @@ backend_impl! {
             .bind(item_id)
             .execute(&mut *tx)
             .await?;
-        let after = Item { rules: rules.to_vec(), ..before.clone() };
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "item", item_id, "update_rules",
-            Some(json!({ "rules": to_json(&before.rules)? })), Some(json!({ "rules": to_json(&after.rules)? })), now).await?;
+        let after = Item {
+            rules: rules.to_vec(),
+            ..before.clone()
+        };
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "item",
+            item_id,
+            "update_rules",
+            Some(json!({ "rules": to_json(&before.rules)? })),
+            Some(json!({ "rules": to_json(&after.rules)? })),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -310,12 +361,21 @@ backend_impl! {
     pub async fn list_items(&self, actor: &Actor) -> Result<Vec<Item>, StoreError> {
         require(actor, Action::ReadStock)?;
         let mut conn = self.reader.acquire().await?;
-        let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE organisation_id = $1 ORDER BY name");
-        let rows = sqlx::query(&sql).bind(actor.organisation_id).fetch_all(&mut *conn).await?;
+        let sql =
+            format!("SELECT {ITEM_COLUMNS} FROM items WHERE organisation_id = $1 ORDER BY name");
+        let rows = sqlx::query(&sql)
+            .bind(actor.organisation_id)
+            .fetch_all(&mut *conn)
+            .await?;
         rows.iter().map(Self::item_from_row).collect()
     }
 
-    pub async fn create_point(&self, actor: &Actor, point: &ValidatedPoint, now: DateTime<Utc>) -> Result<DistributionPoint, StoreError> {
+    pub async fn create_point(
+        &self,
+        actor: &Actor,
+        point: &ValidatedPoint,
+        now: DateTime<Utc>,
+    ) -> Result<DistributionPoint, StoreError> {
         require(actor, Action::ManageStock)?;
         let created = DistributionPoint {
             id: Uuid::now_v7(),
@@ -339,9 +399,24 @@ backend_impl! {
         .fetch_optional(&mut *tx)
         .await?;
         if inserted.is_none() {
-            return Err(invalid("#/name", FieldErrorCode::Duplicate, "your organisation already has a point with this name"));
+            return Err(invalid(
+                "#/name",
+                FieldErrorCode::Duplicate,
+                "your organisation already has a point with this name",
+            ));
         }
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "distribution_point", created.id, "create", None, Some(to_json(&created)?), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "distribution_point",
+            created.id,
+            "create",
+            None,
+            Some(to_json(&created)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -349,15 +424,31 @@ backend_impl! {
     pub async fn list_points(&self, actor: &Actor) -> Result<Vec<DistributionPoint>, StoreError> {
         require(actor, Action::ReadStock)?;
         let mut conn = self.reader.acquire().await?;
-        let sql = format!("SELECT {POINT_COLUMNS} FROM distribution_points WHERE organisation_id = $1 ORDER BY name");
-        let rows = sqlx::query(&sql).bind(actor.organisation_id).fetch_all(&mut *conn).await?;
+        let sql = format!(
+            "SELECT {POINT_COLUMNS} FROM distribution_points WHERE organisation_id = $1 ORDER BY name"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(actor.organisation_id)
+            .fetch_all(&mut *conn)
+            .await?;
         rows.iter().map(Self::point_from_row).collect()
     }
 
     /// A point of the actor's organisation; another organisation's is `NotFound`.
-    async fn own_point(conn: &mut DB::Connection, actor: &Actor, id: Uuid) -> Result<DistributionPoint, StoreError> {
-        let sql = format!("SELECT {POINT_COLUMNS} FROM distribution_points WHERE id = $1 AND organisation_id = $2");
-        let row = sqlx::query(&sql).bind(id).bind(actor.organisation_id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+    async fn own_point(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<DistributionPoint, StoreError> {
+        let sql = format!(
+            "SELECT {POINT_COLUMNS} FROM distribution_points WHERE id = $1 AND organisation_id = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(actor.organisation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         Self::point_from_row(&row)
     }
 
@@ -433,7 +524,13 @@ backend_impl! {
 
     /// A receipt, transfer, adjustment or loss at `point_id`, with its audit event. A
     /// transfer writes both ledger lines (out here, in at the destination).
-    pub async fn record_movement(&self, actor: &Actor, point_id: Uuid, movement: &ValidatedMovement, now: DateTime<Utc>) -> Result<Vec<StockEntry>, StoreError> {
+    pub async fn record_movement(
+        &self,
+        actor: &Actor,
+        point_id: Uuid,
+        movement: &ValidatedMovement,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StockEntry>, StoreError> {
         require(actor, Action::ManageStock)?;
         let mut tx = self.writer.begin().await?;
         Self::own_point(&mut tx, actor, point_id).await?;
@@ -443,34 +540,89 @@ backend_impl! {
             .fetch_optional(&mut *tx)
             .await?;
         if item.is_none() {
-            return Err(invalid("#/item_id", FieldErrorCode::InvalidValue, "no such item in your catalogue"));
+            return Err(invalid(
+                "#/item_id",
+                FieldErrorCode::InvalidValue,
+                "no such item in your catalogue",
+            ));
         }
         let mut entries = Vec::new();
         if let Some(to) = movement.to_point_id {
             if to == point_id || Self::own_point(&mut tx, actor, to).await.is_err() {
-                return Err(invalid("#/to_point_id", FieldErrorCode::InvalidValue, "must be another point of your organisation"));
+                return Err(invalid(
+                    "#/to_point_id",
+                    FieldErrorCode::InvalidValue,
+                    "must be another point of your organisation",
+                ));
             }
             // Balance rows are locked in point-id order, so two opposite transfers cannot
             // deadlock.
             let out = (point_id, LedgerKind::TransferOut, movement.delta, to);
             let into = (to, LedgerKind::TransferIn, -movement.delta, point_id);
-            let ordered = if point_id < to { [out, into] } else { [into, out] };
+            let ordered = if point_id < to {
+                [out, into]
+            } else {
+                [into, out]
+            };
             for (at, kind, delta, counterpart) in ordered {
-                entries.push(Self::post_entry(&mut tx, actor, at, movement.item_id, kind, delta, Some(counterpart), None, movement.reason.as_deref(), now).await?);
+                entries.push(
+                    Self::post_entry(
+                        &mut tx,
+                        actor,
+                        at,
+                        movement.item_id,
+                        kind,
+                        delta,
+                        Some(counterpart),
+                        None,
+                        movement.reason.as_deref(),
+                        now,
+                    )
+                    .await?,
+                );
             }
             entries.sort_by_key(|e| e.kind != LedgerKind::TransferOut);
         } else {
-            entries.push(Self::post_entry(&mut tx, actor, point_id, movement.item_id, movement.kind, movement.delta, None, None, movement.reason.as_deref(), now).await?);
+            entries.push(
+                Self::post_entry(
+                    &mut tx,
+                    actor,
+                    point_id,
+                    movement.item_id,
+                    movement.kind,
+                    movement.delta,
+                    None,
+                    None,
+                    movement.reason.as_deref(),
+                    now,
+                )
+                .await?,
+            );
         }
         let first = entries.first().map(|e| e.id).unwrap_or(point_id);
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "stock_entry", first, movement.kind.as_str(), None,
-            Some(serde_json::json!({ "entries": to_json(&entries)? })), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "stock_entry",
+            first,
+            movement.kind.as_str(),
+            None,
+            Some(serde_json::json!({ "entries": to_json(&entries)? })),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(entries)
     }
 
     /// Balances and the newest `limit` ledger entries of a point.
-    pub async fn stock(&self, actor: &Actor, point_id: Uuid, limit: u32) -> Result<StockView, StoreError> {
+    pub async fn stock(
+        &self,
+        actor: &Actor,
+        point_id: Uuid,
+        limit: u32,
+    ) -> Result<StockView, StoreError> {
         require(actor, Action::ReadStock)?;
         let mut conn = self.reader.acquire().await?;
         let point = Self::own_point(&mut conn, actor, point_id).await?;
@@ -483,24 +635,54 @@ backend_impl! {
         .await?;
         let levels = rows
             .iter()
-            .map(|r| Ok(StockLevel { item_id: r.try_get("item_id")?, item_name: r.try_get("name")?, unit: r.try_get("unit")?, quantity: r.try_get("quantity")? }))
+            .map(|r| {
+                Ok(StockLevel {
+                    item_id: r.try_get("item_id")?,
+                    item_name: r.try_get("name")?,
+                    unit: r.try_get("unit")?,
+                    quantity: r.try_get("quantity")?,
+                })
+            })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let sql = format!("SELECT {ENTRY_COLUMNS} FROM stock_entries WHERE point_id = $1 ORDER BY id DESC LIMIT {}", limit.clamp(1, 100_000));
-        let rows = sqlx::query(&sql).bind(point_id).fetch_all(&mut *conn).await?;
-        let entries = rows.iter().map(Self::entry_from_row).collect::<Result<Vec<_>, _>>()?;
-        Ok(StockView { point, levels, entries })
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM stock_entries WHERE point_id = $1 ORDER BY id DESC LIMIT {}",
+            limit.clamp(1, 100_000)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(point_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        let entries = rows
+            .iter()
+            .map(Self::entry_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(StockView {
+            point,
+            levels,
+            entries,
+        })
     }
 
     /// The household as the entitlement check sees it: group and current members with
     /// resolved identities.
-    async fn household_snapshot(conn: &mut DB::Connection, organisation_id: Uuid, household_id: Uuid) -> Result<HouseholdSnapshot, StoreError> {
-        let row = sqlx::query("SELECT population_group FROM households WHERE id = $1 AND organisation_id = $2")
-            .bind(household_id)
-            .bind(organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let group = parse_enum(&row.try_get::<String, _>("population_group")?, PopulationGroup::parse, "population_group")?;
+    async fn household_snapshot(
+        conn: &mut DB::Connection,
+        organisation_id: Uuid,
+        household_id: Uuid,
+    ) -> Result<HouseholdSnapshot, StoreError> {
+        let row = sqlx::query(
+            "SELECT population_group FROM households WHERE id = $1 AND organisation_id = $2",
+        )
+        .bind(household_id)
+        .bind(organisation_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let group = parse_enum(
+            &row.try_get::<String, _>("population_group")?,
+            PopulationGroup::parse,
+            "population_group",
+        )?;
         let rows = sqlx::query(
             "SELECT id, birth_date, COALESCE(identity_id, id) AS identity FROM persons \
              WHERE household_id = $1 AND removed_at IS NULL ORDER BY position",
@@ -514,15 +696,23 @@ backend_impl! {
                 Ok(MemberSnapshot {
                     person_id: r.try_get("id")?,
                     identity: r.try_get("identity")?,
-                    birth_date: BirthDate::parse(&r.try_get::<String, _>("birth_date")?).map_err(|_| StoreError::corrupt("unreadable birth_date"))?,
+                    birth_date: BirthDate::parse(&r.try_get::<String, _>("birth_date")?)
+                        .map_err(|_| StoreError::corrupt("unreadable birth_date"))?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(HouseholdSnapshot { id: household_id, group, members })
+        Ok(HouseholdSnapshot {
+            id: household_id,
+            group,
+            members,
+        })
     }
 
     /// The items of an organisation with their rules, keyed by code.
-    async fn rules_by_code(conn: &mut DB::Connection, organisation_id: Uuid) -> Result<HashMap<String, ItemRules>, StoreError> {
+    async fn rules_by_code(
+        conn: &mut DB::Connection,
+        organisation_id: Uuid,
+    ) -> Result<HashMap<String, ItemRules>, StoreError> {
         let rows = sqlx::query("SELECT id, code, rules FROM items WHERE organisation_id = $1")
             .bind(organisation_id)
             .fetch_all(&mut *conn)
@@ -530,7 +720,13 @@ backend_impl! {
         let mut by_code = HashMap::new();
         for r in &rows {
             let code: String = r.try_get("code")?;
-            by_code.insert(code, ItemRules { item_id: r.try_get("id")?, rules: from_json(r.try_get::<Json<Value>, _>("rules")?.0, "rules")? });
+            by_code.insert(
+                code,
+                ItemRules {
+                    item_id: r.try_get("id")?,
+                    rules: from_json(r.try_get::<Json<Value>, _>("rules")?.0, "rules")?,
+                },
+            );
         }
         Ok(by_code)
     }
@@ -541,14 +737,19 @@ backend_impl! {
     /// for the "recent receipts" list.
     /// The household and every household holding a person of the same resolved identity
     /// as one of its members (any organisation), in id order.
-    async fn households_sharing_identities(conn: &mut DB::Connection, household_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-        let identities: Vec<Uuid> = sqlx::query("SELECT COALESCE(identity_id, id) AS identity FROM persons WHERE household_id = $1")
-            .bind(household_id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| r.try_get("identity"))
-            .collect::<Result<_, _>>()?;
+    async fn households_sharing_identities(
+        conn: &mut DB::Connection,
+        household_id: Uuid,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let identities: Vec<Uuid> = sqlx::query(
+            "SELECT COALESCE(identity_id, id) AS identity FROM persons WHERE household_id = $1",
+        )
+        .bind(household_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get("identity"))
+        .collect::<Result<_, _>>()?;
         let mut households = vec![household_id];
         if !identities.is_empty() {
             let n = identities.len();
@@ -595,14 +796,21 @@ backend_impl! {
             }
             let code: String = r.try_get("code")?;
             let item_id: Uuid = r.try_get("item_id")?;
-            lines.insert((r.try_get("id")?, item_id), (PastDistribution {
-                date: r.try_get("distributed_on")?,
-                organisation_id,
-                household_id: r.try_get("household_id")?,
-                item_id: local_id(&code),
-                quantity: u32::try_from(r.try_get::<i64, _>("quantity")?).unwrap_or(u32::MAX),
-                shares: Vec::new(),
-            }, code));
+            lines.insert(
+                (r.try_get("id")?, item_id),
+                (
+                    PastDistribution {
+                        date: r.try_get("distributed_on")?,
+                        organisation_id,
+                        household_id: r.try_get("household_id")?,
+                        item_id: local_id(&code),
+                        quantity: u32::try_from(r.try_get::<i64, _>("quantity")?)
+                            .unwrap_or(u32::MAX),
+                        shares: Vec::new(),
+                    },
+                    code,
+                ),
+            );
         }
         let identities: Vec<Uuid> = household.members.iter().map(|m| m.identity).collect();
         if !identities.is_empty() {
@@ -633,14 +841,18 @@ backend_impl! {
                 let key: (Uuid, Uuid) = (r.try_get("distribution_id")?, r.try_get("item_id")?);
                 let entry = match lines.entry(key) {
                     std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(e) => e.insert((PastDistribution {
-                        date: r.try_get("distributed_on")?,
-                        organisation_id,
-                        household_id: r.try_get("household_id")?,
-                        item_id: local_id(&code),
-                        quantity: u32::try_from(r.try_get::<i64, _>("quantity")?).unwrap_or(u32::MAX),
-                        shares: Vec::new(),
-                    }, code)),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert((
+                        PastDistribution {
+                            date: r.try_get("distributed_on")?,
+                            organisation_id,
+                            household_id: r.try_get("household_id")?,
+                            item_id: local_id(&code),
+                            quantity: u32::try_from(r.try_get::<i64, _>("quantity")?)
+                                .unwrap_or(u32::MAX),
+                            shares: Vec::new(),
+                        },
+                        code,
+                    )),
                 };
                 entry.0.shares.push(Share {
                     identity: r.try_get("identity")?,
@@ -655,28 +867,51 @@ backend_impl! {
 
     /// The organisations whose receipts the actor's organisation may count: its own and
     /// those sharing distributions with it under an agreement in force.
-    async fn visible_organisations(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
-        let mut visible = self.sharing_organisations(actor.organisation_id, SharingCategory::Distributions, now).await?;
+    async fn visible_organisations(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let mut visible = self
+            .sharing_organisations(actor.organisation_id, SharingCategory::Distributions, now)
+            .await?;
         visible.push(actor.organisation_id);
         Ok(visible)
     }
 
     /// The longest rule period of the catalogue: how far back receipts can matter.
     fn lookback(items: &HashMap<String, ItemRules>, today: NaiveDate) -> NaiveDate {
-        let days = items.values().flat_map(|i| i.rules.iter().map(|r| r.period_days)).max().unwrap_or(0);
+        let days = items
+            .values()
+            .flat_map(|i| i.rules.iter().map(|r| r.period_days))
+            .max()
+            .unwrap_or(0);
         today - Duration::days(i64::from(days))
     }
 
     /// A household's entitlements today and what it received lately, logged as a read of
     /// its receipts before it is returned.
-    pub async fn entitlements(&self, actor: &Actor, household_id: Uuid, now: DateTime<Utc>) -> Result<EntitlementView, StoreError> {
+    pub async fn entitlements(
+        &self,
+        actor: &Actor,
+        household_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<EntitlementView, StoreError> {
         require(actor, Action::Distribute)?;
         let visible = self.visible_organisations(actor, now).await?;
         let today = now.date_naive();
         let mut conn = self.reader.acquire().await?;
-        let household = Self::household_snapshot(&mut conn, actor.organisation_id, household_id).await?;
+        let household =
+            Self::household_snapshot(&mut conn, actor.organisation_id, household_id).await?;
         let local = Self::rules_by_code(&mut conn, actor.organisation_id).await?;
-        let past = Self::past_distributions(&mut conn, &household, &visible, &local, Self::lookback(&local, today)).await?;
+        let past = Self::past_distributions(
+            &mut conn,
+            &household,
+            &visible,
+            &local,
+            Self::lookback(&local, today),
+        )
+        .await?;
         drop(conn);
         let plain: Vec<PastDistribution> = past.iter().map(|(p, _)| p.clone()).collect();
         let mut items: Vec<&ItemRules> = local.values().collect();
@@ -695,8 +930,21 @@ backend_impl! {
                 this_household: p.household_id == household_id,
             })
             .collect();
-        self.log_access(actor, "read_receipts", Some(household_id), None, serde_json::json!({ "visible_organisations": visible.len() }), now).await?;
-        Ok(EntitlementView { household_id, on: today, items, recent })
+        self.log_access(
+            actor,
+            "read_receipts",
+            Some(household_id),
+            None,
+            serde_json::json!({ "visible_organisations": visible.len() }),
+            now,
+        )
+        .await?;
+        Ok(EntitlementView {
+            household_id,
+            on: today,
+            items,
+            recent,
+        })
     }
 
     /// Records what a household is given at a point: checks the entitlement, refuses a
@@ -746,38 +994,69 @@ backend_impl! {
         if owned.is_none() {
             return Err(StoreError::NotFound);
         }
-        for household_id in Self::households_sharing_identities(&mut tx, request.household_id).await? {
+        for household_id in
+            Self::households_sharing_identities(&mut tx, request.household_id).await?
+        {
             sqlx::query("UPDATE households SET version = version WHERE id = $1")
                 .bind(household_id)
                 .execute(&mut *tx)
                 .await?;
         }
-        let point = Self::own_point(&mut tx, actor, request.point_id).await.map_err(|_| {
-            invalid("#/point_id", FieldErrorCode::InvalidValue, "no such distribution point in your organisation")
-        })?;
+        let point = Self::own_point(&mut tx, actor, request.point_id)
+            .await
+            .map_err(|_| {
+                invalid(
+                    "#/point_id",
+                    FieldErrorCode::InvalidValue,
+                    "no such distribution point in your organisation",
+                )
+            })?;
         if point.kind != PointKind::Point {
-            return Err(invalid("#/point_id", FieldErrorCode::InvalidValue, "a warehouse does not hand out; transfer to a point first"));
+            return Err(invalid(
+                "#/point_id",
+                FieldErrorCode::InvalidValue,
+                "a warehouse does not hand out; transfer to a point first",
+            ));
         }
-        let household = Self::household_snapshot(&mut tx, actor.organisation_id, request.household_id).await?;
+        let household =
+            Self::household_snapshot(&mut tx, actor.organisation_id, request.household_id).await?;
         let local = Self::rules_by_code(&mut tx, actor.organisation_id).await?;
         for (i, line) in request.lines.iter().enumerate() {
             if !local.values().any(|item| item.item_id == line.item_id) {
-                return Err(invalid(format!("#/lines/{i}/item_id"), FieldErrorCode::InvalidValue, "no such item in your catalogue"));
+                return Err(invalid(
+                    format!("#/lines/{i}/item_id"),
+                    FieldErrorCode::InvalidValue,
+                    "no such item in your catalogue",
+                ));
             }
         }
-        let past = Self::past_distributions(&mut tx, &household, &visible, &local, Self::lookback(&local, today)).await?;
+        let past = Self::past_distributions(
+            &mut tx,
+            &household,
+            &visible,
+            &local,
+            Self::lookback(&local, today),
+        )
+        .await?;
         let past: Vec<PastDistribution> = past.into_iter().map(|(p, _)| p).collect();
         let items: Vec<ItemRules> = local.into_values().collect();
-        let assessed: Vec<LineAssessment> = assess(&household, &items, today, &past, &request.lines).map_err(|e| match e {
-            shanyrak_core::essentials::AssessError::UnknownPerson { line, position } => invalid(
-                format!("#/lines/{line}/person_ids/{position}"),
-                FieldErrorCode::UnknownMember,
-                "not a member of this household",
-            ),
-        })?;
+        let assessed: Vec<LineAssessment> =
+            assess(&household, &items, today, &past, &request.lines).map_err(|e| match e {
+                shanyrak_core::essentials::AssessError::UnknownPerson { line, position } => {
+                    invalid(
+                        format!("#/lines/{line}/person_ids/{position}"),
+                        FieldErrorCode::UnknownMember,
+                        "not a member of this household",
+                    )
+                }
+            })?;
         let over = assessed.iter().any(|a| a.over_by > 0);
         if over && request.override_reason.is_none() {
-            return Err(invalid("#/override_reason", FieldErrorCode::Required, "giving beyond the entitlement needs a reason"));
+            return Err(invalid(
+                "#/override_reason",
+                FieldErrorCode::Required,
+                "giving beyond the entitlement needs a reason",
+            ));
         }
         sqlx::query(
             "INSERT INTO distributions (id, organisation_id, household_id, point_id, distributed_on, population_group, \
@@ -799,7 +1078,19 @@ backend_impl! {
         let mut ordered: Vec<&LineAssessment> = assessed.iter().collect();
         ordered.sort_by_key(|a| a.item_id);
         for line in ordered {
-            Self::post_entry(&mut tx, actor, point.id, line.item_id, LedgerKind::Issue, -i64::from(line.quantity), None, Some(distribution_id), None, now).await?;
+            Self::post_entry(
+                &mut tx,
+                actor,
+                point.id,
+                line.item_id,
+                LedgerKind::Issue,
+                -i64::from(line.quantity),
+                None,
+                Some(distribution_id),
+                None,
+                now,
+            )
+            .await?;
             sqlx::query("INSERT INTO distribution_lines (distribution_id, item_id, quantity, over_by) VALUES ($1, $2, $3, $4)")
                 .bind(distribution_id)
                 .bind(line.item_id)
@@ -822,15 +1113,39 @@ backend_impl! {
             household_id: household.id,
             point_id: point.id,
             distributed_on: today,
-            lines: assessed.iter().map(|a| RecordedLine { item_id: a.item_id, quantity: a.quantity, over_by: a.over_by }).collect(),
+            lines: assessed
+                .iter()
+                .map(|a| RecordedLine {
+                    item_id: a.item_id,
+                    quantity: a.quantity,
+                    over_by: a.over_by,
+                })
+                .collect(),
             overridden: over,
         };
         let mut after = to_json(&receipt)?;
         if over && let Some(map) = after.as_object_mut() {
-            map.insert("override_reason".into(), Value::from(request.override_reason.clone()));
+            map.insert(
+                "override_reason".into(),
+                Value::from(request.override_reason.clone()),
+            );
         }
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "distribution", distribution_id,
-            if over { "distribute_override" } else { "distribute" }, None, Some(after), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "distribution",
+            distribution_id,
+            if over {
+                "distribute_override"
+            } else {
+                "distribute"
+            },
+            None,
+            Some(after),
+            now,
+        )
+        .await?;
         if let Some(idem) = idempotency {
             sqlx::query("UPDATE idempotency_keys SET receipt = $1 WHERE user_id = $2 AND key = $3")
                 .bind(Json(to_json(&receipt)?))
@@ -843,19 +1158,26 @@ backend_impl! {
         Ok(DistributionOutcome::Recorded(receipt))
     }
 
-    async fn replay_distribution(&self, actor: &Actor, idem: &IdempotencyRequest) -> Result<DistributionOutcome, StoreError> {
+    async fn replay_distribution(
+        &self,
+        actor: &Actor,
+        idem: &IdempotencyRequest,
+    ) -> Result<DistributionOutcome, StoreError> {
         let mut conn = self.writer.acquire().await?;
-        let row = sqlx::query("SELECT request_hash, receipt FROM idempotency_keys WHERE user_id = $1 AND key = $2")
-            .bind(actor.user_id)
-            .bind(idem.key.clone())
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(|| StoreError::corrupt("idempotency key vanished"))?;
+        let row = sqlx::query(
+            "SELECT request_hash, receipt FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        )
+        .bind(actor.user_id)
+        .bind(idem.key.clone())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("idempotency key vanished"))?;
         if row.try_get::<Vec<u8>, _>("request_hash")? != idem.request_hash {
             return Err(StoreError::IdempotencyKeyReused);
         }
-        let receipt: DistributionReceipt = from_json(row.try_get::<Json<Value>, _>("receipt")?.0, "receipt")
-            .map_err(|_| StoreError::IdempotencyKeyReused)?;
+        let receipt: DistributionReceipt =
+            from_json(row.try_get::<Json<Value>, _>("receipt")?.0, "receipt")
+                .map_err(|_| StoreError::IdempotencyKeyReused)?;
         Ok(DistributionOutcome::Replayed(receipt))
     }
 
@@ -913,7 +1235,9 @@ backend_impl! {
             Ok(match by {
                 ReportDimension::Item | ReportDimension::Group => r.try_get::<String, _>("key")?,
                 ReportDimension::Day => r.try_get::<NaiveDate, _>("key")?.to_string(),
-                ReportDimension::Point | ReportDimension::Organisation => r.try_get::<Uuid, _>("key")?.to_string(),
+                ReportDimension::Point | ReportDimension::Organisation => {
+                    r.try_get::<Uuid, _>("key")?.to_string()
+                }
             })
         };
         let mut persons: HashMap<String, i64> = HashMap::new();
@@ -925,7 +1249,9 @@ backend_impl! {
                 let key = key_of(r)?;
                 let served = persons.get(&key).copied().unwrap_or(0);
                 let label = match by {
-                    ReportDimension::Item | ReportDimension::Point => r.try_get::<Option<String>, _>("label")?,
+                    ReportDimension::Item | ReportDimension::Point => {
+                        r.try_get::<Option<String>, _>("label")?
+                    }
                     _ => None,
                 };
                 Ok(DistributionReportRow {
@@ -943,7 +1269,13 @@ backend_impl! {
     /// Stock on hand per point and item of the actor's organisation, with the issue rate
     /// over the last `window_days` days, days of stock left at that rate, and an alert
     /// when fewer than `alert_days` remain.
-    pub async fn stock_report(&self, actor: &Actor, window_days: u32, alert_days: f64, now: DateTime<Utc>) -> Result<Vec<StockReportRow>, StoreError> {
+    pub async fn stock_report(
+        &self,
+        actor: &Actor,
+        window_days: u32,
+        alert_days: f64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StockReportRow>, StoreError> {
         require(actor, Action::ReadDistributions)?;
         let window_days = window_days.clamp(1, 365);
         let since = now - Duration::days(i64::from(window_days));

@@ -1,8 +1,11 @@
 //! Every query, written once and run on either backend.
 //!
-//! [`Repo`] is generic over the sqlx database; the `where` clause of its one `impl` block
-//! lists what the SQL needs from a backend (which Rust types it can bind and read). SQLite
-//! and PostgreSQL both satisfy it, so the compiler checks that the two stay in step.
+//! [`Repo`] is generic over a [`Backend`] (SQLite or PostgreSQL). Each module holds
+//! `#[queries] impl<DB: Backend> Repo<DB>` blocks: the attribute states the sqlx bounds the
+//! SQL needs, so the compiler checks that both backends meet them, and makes every `pub`
+//! method with a `&self` receiver a method of [`crate::Store`] with the same signature
+//! (`pub(crate)` ones too, for the adapters in `lib.rs`). Adding a store method is adding
+//! it here, plus its test.
 
 use std::collections::HashMap;
 
@@ -19,6 +22,8 @@ use shanyrak_core::{
 use sqlx::types::Json;
 use sqlx::{Database, Pool, Row};
 use uuid::Uuid;
+
+use shanyrak_store_macros::queries;
 
 use crate::StoreError;
 
@@ -329,49 +334,11 @@ impl<DB: Database> Repo<DB> {
     pub fn new(writer: Pool<DB>, reader: Pool<DB>) -> Self {
         Self { writer, reader }
     }
-
-    pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
-    }
-}
-
-/// Wraps an `impl Repo<DB>` block in the bounds the SQL needs from a backend (which Rust
-/// types it binds and reads). Written once so every query module states them the same way.
-macro_rules! backend_impl {
-    ($($body:tt)*) => {
-        impl<DB> Repo<DB>
-        where
-            DB: ::sqlx::Database,
-            for<'c> &'c mut DB::Connection: ::sqlx::Executor<'c, Database = DB>,
-            for<'q> DB::Arguments<'q>: ::sqlx::IntoArguments<'q, DB>,
-            for<'q> ::uuid::Uuid: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
-            for<'q> ::std::string::String: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
-            for<'q> i64: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
-            for<'q> i32: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
-            for<'q> f64: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
-            for<'q> bool: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
-            for<'q> Vec<u8>: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
-            for<'q> ::chrono::DateTime<::chrono::Utc>: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
-            for<'q> ::chrono::NaiveDate: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
-            for<'q> ::sqlx::types::Json<::serde_json::Value>: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
-            for<'q> Option<::uuid::Uuid>: ::sqlx::Encode<'q, DB>,
-            for<'q> Option<::std::string::String>: ::sqlx::Encode<'q, DB>,
-            for<'q> Option<i32>: ::sqlx::Encode<'q, DB>,
-            for<'q> Option<i64>: ::sqlx::Encode<'q, DB>,
-            for<'q> Option<f64>: ::sqlx::Encode<'q, DB>,
-            for<'q> Option<::chrono::DateTime<::chrono::Utc>>: ::sqlx::Encode<'q, DB>,
-            for<'q> Option<::chrono::NaiveDate>: ::sqlx::Encode<'q, DB>,
-            for<'q> Option<::sqlx::types::Json<::serde_json::Value>>: ::sqlx::Encode<'q, DB>,
-            for<'a> &'a str: ::sqlx::ColumnIndex<DB::Row>,
-            usize: ::sqlx::ColumnIndex<DB::Row>,
-        {
-            $($body)*
-        }
-    };
 }
 
 mod access_log;
+mod backend;
+pub use backend::Backend;
 mod audit_chain;
 mod essentials;
 mod figure_snapshot;
@@ -409,7 +376,18 @@ pub use shelter::{
     SiteView, Stay, WaitingHousehold,
 };
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
+    /// "sqlite" or "postgres", for logs and health checks.
+    pub fn backend_name(&self) -> &'static str {
+        DB::LABEL
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.reader.acquire().await?;
         sqlx::query("SELECT 1").fetch_one(&mut *conn).await?;
@@ -496,9 +474,10 @@ backend_impl! {
     /// Names and kinds are public facts about organisations, not about people.
     pub async fn list_organisations(&self) -> Result<Vec<Organisation>, StoreError> {
         let mut conn = self.reader.acquire().await?;
-        let rows = sqlx::query("SELECT id, name, kind, created_at FROM organisations ORDER BY name")
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, kind, created_at FROM organisations ORDER BY name")
+                .fetch_all(&mut *conn)
+                .await?;
         rows.iter()
             .map(|row| {
                 Ok(Organisation {
@@ -620,11 +599,12 @@ backend_impl! {
         email: &str,
     ) -> Result<AdministeredUser, StoreError> {
         let email = shanyrak_core::org::normalise_email(email).map_err(StoreError::Invalid)?;
-        let row = sqlx::query("SELECT id, organisation_id, roles, disabled FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row =
+            sqlx::query("SELECT id, organisation_id, roles, disabled FROM users WHERE email = $1")
+                .bind(email)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
         let user = AdministeredUser {
             user_id: row.try_get("id")?,
             organisation_id: row.try_get("organisation_id")?,
@@ -646,8 +626,12 @@ backend_impl! {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        let AdministeredUser { user_id, organisation_id, disabled: was, .. } =
-            Self::administered_user(&mut tx, by, email).await?;
+        let AdministeredUser {
+            user_id,
+            organisation_id,
+            disabled: was,
+            ..
+        } = Self::administered_user(&mut tx, by, email).await?;
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(disabled)
             .bind(user_id)
@@ -670,7 +654,7 @@ backend_impl! {
     }
 
     /// Issues a token for a user, optionally limited to one of the user's roles.
-    pub async fn create_token(
+    pub(crate) async fn issue_token(
         &self,
         by: &Principal,
         email: &str,
@@ -679,14 +663,20 @@ backend_impl! {
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let AdministeredUser { user_id, organisation_id, roles, .. } =
-            Self::administered_user(&mut tx, by, email).await?;
+        let AdministeredUser {
+            user_id,
+            organisation_id,
+            roles,
+            ..
+        } = Self::administered_user(&mut tx, by, email).await?;
         if role.is_some_and(|r| !roles.contains(&r)) {
-            return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
-                "#/role",
-                FieldErrorCode::InvalidValue,
-                "the user does not have this role",
-            ))));
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                shanyrak_core::FieldError::new(
+                    "#/role",
+                    FieldErrorCode::InvalidValue,
+                    "the user does not have this role",
+                ),
+            )));
         }
         let random: [u8; 32] = rand::random();
         let secret = format!("{TOKEN_PREFIX}{}", hex(&random));
@@ -770,23 +760,47 @@ backend_impl! {
     }
 
     /// Revokes every live token of a user (after a lost phone, say); returns how many.
-    pub async fn revoke_tokens(&self, by: &Principal, email: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    pub async fn revoke_tokens(
+        &self,
+        by: &Principal,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let AdministeredUser { user_id, organisation_id, .. } = Self::administered_user(&mut tx, by, email).await?;
+        let AdministeredUser {
+            user_id,
+            organisation_id,
+            ..
+        } = Self::administered_user(&mut tx, by, email).await?;
         let revoked = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL RETURNING id")
             .bind(now)
             .bind(user_id)
             .fetch_all(&mut *tx)
             .await?
             .len() as u64;
-        Self::audit(&mut tx, by, Some(organisation_id), "user", user_id, "revoke_tokens", None,
-            Some(serde_json::json!({ "revoked": revoked })), now).await?;
+        Self::audit(
+            &mut tx,
+            by,
+            Some(organisation_id),
+            "user",
+            user_id,
+            "revoke_tokens",
+            None,
+            Some(serde_json::json!({ "revoked": revoked })),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(revoked)
     }
 
     /// Revokes the token itself (logging out).
-    pub async fn revoke_token_secret(&self, actor: &Actor, secret: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn revoke_token_secret(
+        &self,
+        actor: &Actor,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         let row = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING id")
             .bind(now)
@@ -796,7 +810,18 @@ backend_impl! {
             .await?
             .ok_or(StoreError::NotFound)?;
         let token_id: Uuid = row.try_get("id")?;
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "api_token", token_id, "revoke", None, None, now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "api_token",
+            token_id,
+            "revoke",
+            None,
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -811,7 +836,8 @@ backend_impl! {
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, StoreError> {
-        self.login_from(email, password, role, None, expires_at, now).await
+        self.login_from(email, password, role, None, expires_at, now)
+            .await
     }
 
     /// Signs in with e-mail and password from a client address and issues a token that
@@ -852,8 +878,14 @@ backend_impl! {
         };
         self.settle_login(&keys, true).await?;
         debug_assert!(!actor.roles.is_empty());
-        self.create_token(&Principal::System("login"), &email, role, Some(expires_at), now)
-            .await
+        self.issue_token(
+            &Principal::System("login"),
+            &email,
+            role,
+            Some(expires_at),
+            now,
+        )
+        .await
     }
 
     /// Counts one attempt against every limit, or refuses it with the time the first lock
@@ -889,7 +921,9 @@ backend_impl! {
             if failures >= limit {
                 // Attempts still being checked fill the limit: refused like a lock.
                 tx.commit().await?;
-                return Err(StoreError::LoginLocked { until: now + period });
+                return Err(StoreError::LoginLocked {
+                    until: now + period,
+                });
             }
             rows.push((key, failures + 1));
         }
@@ -945,10 +979,20 @@ backend_impl! {
     async fn settle_login(&self, keys: &LoginKeys, signed_in: bool) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         let give_back = "UPDATE login_attempts SET failures = failures - 1 WHERE email_hash = $1 AND failures > 0";
-        sqlx::query(give_back).bind(keys.address.to_vec()).execute(&mut *tx).await?;
+        sqlx::query(give_back)
+            .bind(keys.address.to_vec())
+            .execute(&mut *tx)
+            .await?;
         for key in [&keys.account, &keys.pair] {
-            let sql = if signed_in { "DELETE FROM login_attempts WHERE email_hash = $1" } else { give_back };
-            sqlx::query(sql).bind(key.to_vec()).execute(&mut *tx).await?;
+            let sql = if signed_in {
+                "DELETE FROM login_attempts WHERE email_hash = $1"
+            } else {
+                give_back
+            };
+            sqlx::query(sql)
+                .bind(key.to_vec())
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -961,7 +1005,9 @@ backend_impl! {
             .bind(user_id)
             .fetch_optional(&mut *conn)
             .await?;
-        row.map(|r| r.try_get::<String, _>("email")).transpose().map_err(Into::into)
+        row.map(|r| r.try_get::<String, _>("email"))
+            .transpose()
+            .map_err(Into::into)
     }
 
     /// The actor for an e-mail and password, or `None`. Takes the same time whether or not
@@ -1053,7 +1099,8 @@ backend_impl! {
             }
         }
 
-        Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now).await?;
+        Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now)
+            .await?;
         tx.commit().await?;
         Ok(CreateOutcome::Created(receipt))
     }
@@ -1076,7 +1123,12 @@ backend_impl! {
             let household_id = Uuid::now_v7();
             let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
             let reference = Self::unused_reference(&mut tx).await?;
-            let receipt = HouseholdReceipt { household_id, reference, member_ids: member_ids.clone(), version: 1 };
+            let receipt = HouseholdReceipt {
+                household_id,
+                reference,
+                member_ids: member_ids.clone(),
+                version: 1,
+            };
             let claimed = sqlx::query(
                 "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING RETURNING key",
@@ -1098,10 +1150,14 @@ backend_impl! {
                 if stored_hash != idem.request_hash {
                     return Err(StoreError::IdempotencyKeyReused);
                 }
-                outcomes.push(CreateOutcome::Replayed(from_json(row.try_get::<Json<Value>, _>("receipt")?.0, "receipt")?));
+                outcomes.push(CreateOutcome::Replayed(from_json(
+                    row.try_get::<Json<Value>, _>("receipt")?.0,
+                    "receipt",
+                )?));
                 continue;
             }
-            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now).await?;
+            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now)
+                .await?;
             outcomes.push(CreateOutcome::Created(receipt));
         }
         tx.commit().await?;
@@ -1125,8 +1181,14 @@ backend_impl! {
             let household_id = Uuid::now_v7();
             let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
             let reference = Self::unused_reference(&mut tx).await?;
-            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, *at).await?;
-            receipts.push(HouseholdReceipt { household_id, reference, member_ids, version: 1 });
+            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, *at)
+                .await?;
+            receipts.push(HouseholdReceipt {
+                household_id,
+                reference,
+                member_ids,
+                version: 1,
+            });
         }
         tx.commit().await?;
         Ok(receipts)
@@ -1258,12 +1320,14 @@ backend_impl! {
         if claimed.is_some() {
             return Ok(None);
         }
-        let row = sqlx::query("SELECT request_hash, receipt FROM idempotency_keys WHERE user_id = $1 AND key = $2")
-            .bind(actor.user_id)
-            .bind(idem.key.clone())
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(|| StoreError::corrupt("idempotency key vanished"))?;
+        let row = sqlx::query(
+            "SELECT request_hash, receipt FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        )
+        .bind(actor.user_id)
+        .bind(idem.key.clone())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("idempotency key vanished"))?;
         if row.try_get::<Vec<u8>, _>("request_hash")? != idem.request_hash {
             return Err(StoreError::IdempotencyKeyReused);
         }
@@ -1523,9 +1587,15 @@ backend_impl! {
         column: &str,
         key: HouseholdKey,
     ) -> Result<Household, StoreError> {
-        let scope = if organisation_id.is_some() { " AND organisation_id = $2" } else { "" };
+        let scope = if organisation_id.is_some() {
+            " AND organisation_id = $2"
+        } else {
+            ""
+        };
         // An anonymised household (retention, or its last member erased) is no one's record.
-        let sql = format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {column} = $1 AND anonymised_at IS NULL{scope}");
+        let sql = format!(
+            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {column} = $1 AND anonymised_at IS NULL{scope}"
+        );
         let query = sqlx::query(&sql);
         let query = match key {
             HouseholdKey::Id(id) => query.bind(id),
@@ -1535,7 +1605,10 @@ backend_impl! {
             Some(org) => query.bind(org),
             None => query,
         };
-        let row = query.fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+        let row = query
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let mut households = [Self::household_from_row(&row)?];
         Self::attach_members(conn, &mut households).await?;
         let [household] = households;
@@ -1544,14 +1617,21 @@ backend_impl! {
 
     /// Every household with its current members, in pages by id, for building the
     /// in-memory identity index at start.
-    pub async fn households_page(&self, after: Option<Uuid>, limit: u32) -> Result<Vec<Household>, StoreError> {
+    pub async fn households_page(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<Household>, StoreError> {
         let mut conn = self.reader.acquire().await?;
         let sql = format!(
             "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE ($1 IS NULL OR id > $1) AND anonymised_at IS NULL ORDER BY id LIMIT {}",
             limit.clamp(1, 5000)
         );
         let rows = sqlx::query(&sql).bind(after).fetch_all(&mut *conn).await?;
-        let mut households: Vec<Household> = rows.iter().map(Self::household_from_row).collect::<Result<_, _>>()?;
+        let mut households: Vec<Household> = rows
+            .iter()
+            .map(Self::household_from_row)
+            .collect::<Result<_, _>>()?;
         Self::attach_members(&mut conn, &mut households).await?;
         Ok(households)
     }
@@ -1591,6 +1671,7 @@ backend_impl! {
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 
+    /// The household with its members, for the operator's system-wide commands.
     pub async fn get_household_any(&self, id: Uuid) -> Result<Household, StoreError> {
         let mut conn = self.reader.acquire().await?;
         Self::load_household(&mut conn, None, "id", HouseholdKey::Id(id)).await
@@ -1603,7 +1684,13 @@ backend_impl! {
             return Err(StoreError::Forbidden);
         }
         let mut conn = self.reader.acquire().await?;
-        Self::load_household(&mut conn, Some(actor.organisation_id), "id", HouseholdKey::Id(id)).await
+        Self::load_household(
+            &mut conn,
+            Some(actor.organisation_id),
+            "id",
+            HouseholdKey::Id(id),
+        )
+        .await
     }
 
     pub async fn get_household_by_reference(
@@ -1694,9 +1781,13 @@ backend_impl! {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.writer.begin().await?;
-        let before =
-            Self::load_household(&mut tx, Some(actor.organisation_id), "id", HouseholdKey::Id(id))
-                .await?;
+        let before = Self::load_household(
+            &mut tx,
+            Some(actor.organisation_id),
+            "id",
+            HouseholdKey::Id(id),
+        )
+        .await?;
         if expected_version.is_some_and(|v| v != before.version) {
             return Err(StoreError::VersionMismatch {
                 current: before.version,
@@ -1842,13 +1933,18 @@ backend_impl! {
             entity: row.try_get("entity")?,
             entity_id: row.try_get("entity_id")?,
             action: row.try_get("action")?,
-            before: row.try_get::<Option<Json<Value>>, _>("before_state")?.map(|j| j.0),
-            after: row.try_get::<Option<Json<Value>>, _>("after_state")?.map(|j| j.0),
+            before: row
+                .try_get::<Option<Json<Value>>, _>("before_state")?
+                .map(|j| j.0),
+            after: row
+                .try_get::<Option<Json<Value>>, _>("after_state")?
+                .map(|j| j.0),
             changed: Vec::new(),
             withheld: Vec::new(),
         })
     }
 
+    /// Audit events about one entity, oldest first (admins only).
     pub async fn audit_events_for(
         &self,
         actor: &Actor,
@@ -1872,8 +1968,12 @@ backend_impl! {
         rows.iter()
             .map(|row| {
                 let mut event = Self::audit_event_from_row(row)?;
-                let redacted =
-                    shanyrak_core::visibility::redact_audit(&event.entity, event.before.take(), event.after.take(), &viewer);
+                let redacted = shanyrak_core::visibility::redact_audit(
+                    &event.entity,
+                    event.before.take(),
+                    event.after.take(),
+                    &viewer,
+                );
                 event.before = redacted.before;
                 event.after = redacted.after;
                 event.changed = redacted.changed;
@@ -1883,6 +1983,7 @@ backend_impl! {
             .collect()
     }
 
+    /// Row counts per table, for tests and operational checks; no personal data.
     pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
         let mut conn = self.reader.acquire().await?;
         let mut counts = Vec::new();

@@ -25,8 +25,9 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{HouseholdKey, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, HouseholdKey, Principal, Repo, from_json, parse_enum, to_json};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 /// A bed pool with the beds its stays hold right now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -337,7 +338,8 @@ pub(super) fn by_user(by: &Principal) -> Option<Uuid> {
     }
 }
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     fn site_from_row(row: &DB::Row) -> Result<Site, StoreError> {
         let country: String = row.try_get("country")?;
         let latitude: Option<f64> = row.try_get("latitude")?;
@@ -351,19 +353,33 @@ backend_impl! {
                 kind: parse_enum(&row.try_get::<String, _>("kind")?, SiteKind::parse, "kind")?,
                 address: row.try_get("address")?,
                 location: Location {
-                    country: country.parse().map_err(|_| StoreError::corrupt("unknown country in sites"))?,
+                    country: country
+                        .parse()
+                        .map_err(|_| StoreError::corrupt("unknown country in sites"))?,
                     region: row.try_get("region")?,
                     city: row.try_get("city")?,
                 },
-                coordinates: latitude.zip(longitude).map(|(latitude, longitude)| Coordinates { latitude, longitude }),
+                coordinates: latitude
+                    .zip(longitude)
+                    .map(|(latitude, longitude)| Coordinates {
+                        latitude,
+                        longitude,
+                    }),
                 contact_name: row.try_get("contact_name")?,
                 contact_phone: phone
                     .map(|p| PhoneNumber::from_e164(&p))
                     .transpose()
                     .map_err(|_| StoreError::corrupt("unreadable phone in sites"))?,
-                status: parse_enum(&row.try_get::<String, _>("status")?, SiteStatus::parse, "status")?,
+                status: parse_enum(
+                    &row.try_get::<String, _>("status")?,
+                    SiteStatus::parse,
+                    "status",
+                )?,
                 rules: from_json::<HouseRules>(row.try_get::<Json<Value>, _>("rules")?.0, "rules")?,
-                amenities: from_json::<Amenities>(row.try_get::<Json<Value>, _>("amenities")?.0, "amenities")?,
+                amenities: from_json::<Amenities>(
+                    row.try_get::<Json<Value>, _>("amenities")?.0,
+                    "amenities",
+                )?,
             },
             version: row.try_get("version")?,
             created_at: row.try_get("created_at")?,
@@ -388,9 +404,17 @@ backend_impl! {
         ))
     }
 
-    pub(super) fn stay_from_row(row: &DB::Row, member_ids: Vec<Uuid>, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+    pub(super) fn stay_from_row(
+        row: &DB::Row,
+        member_ids: Vec<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<Stay, StoreError> {
         let reserved_until: Option<DateTime<Utc>> = row.try_get("reserved_until")?;
-        let stored = parse_enum(&row.try_get::<String, _>("status")?, StayStatus::parse, "status")?;
+        let stored = parse_enum(
+            &row.try_get::<String, _>("status")?,
+            StayStatus::parse,
+            "status",
+        )?;
         Ok(Stay {
             id: row.try_get("id")?,
             household_id: row.try_get("household_id")?,
@@ -409,7 +433,10 @@ backend_impl! {
     }
 
     /// Adds one row of held beds (grouped by pool, status and one night) to `usage`.
-    fn add_usage(usage: &mut HashMap<Uuid, (PoolUsage, u32, u32)>, row: &DB::Row) -> Result<(), StoreError> {
+    fn add_usage(
+        usage: &mut HashMap<Uuid, (PoolUsage, u32, u32)>,
+        row: &DB::Row,
+    ) -> Result<(), StoreError> {
         let pool_id: Uuid = row.try_get("pool_id")?;
         let persons = wide_to_u32(row.try_get("persons")?, "persons")?;
         let step_free = wide_to_u32(row.try_get("step_free")?, "step_free")?;
@@ -436,7 +463,10 @@ backend_impl! {
     /// capacity, occupied, reserved, free)`. The arithmetic is [`pool_view`]'s (family rooms
     /// free whole; transitory beds apart); a test keeps the two equal.
     #[allow(clippy::type_complexity)]
-    pub async fn bed_figures(&self, now: DateTime<Utc>) -> Result<Vec<(CountryCode, String, PoolKind, u64, u64, u64, u64)>, StoreError> {
+    pub async fn bed_figures(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(CountryCode, String, PoolKind, u64, u64, u64, u64)>, StoreError> {
         let positive = |x: &str| format!("(CASE WHEN {x} > 0 THEN {x} ELSE 0 END)");
         let in_service = positive("p.beds - p.blocked_beds");
         let sql = format!(
@@ -452,17 +482,24 @@ backend_impl! {
                WHERE status IN ('checked_in', 'reserved') AND (status = 'checked_in' OR reserved_until > $1) GROUP BY pool_id\
              ) u ON u.pool_id = p.id GROUP BY s.country, s.city, p.kind ORDER BY s.country, s.city, p.kind",
             family = PoolKind::FamilyRoom.as_str(),
-            free_rooms = positive(&format!("{in_service} / (CASE WHEN p.room_size > 0 THEN p.room_size ELSE 1 END) - COALESCE(u.rooms, 0)")),
-            free_beds = positive("p.beds - p.blocked_beds - p.transitory_beds - COALESCE(u.regular, 0)"),
+            free_rooms = positive(&format!(
+                "{in_service} / (CASE WHEN p.room_size > 0 THEN p.room_size ELSE 1 END) - COALESCE(u.rooms, 0)"
+            )),
+            free_beds =
+                positive("p.beds - p.blocked_beds - p.transitory_beds - COALESCE(u.regular, 0)"),
         );
         let mut conn = self.reader.acquire().await?;
         let rows = sqlx::query(&sql).bind(now).fetch_all(&mut *conn).await?;
-        let wide = |r: &DB::Row, column: &str| -> Result<u64, StoreError> { Ok(u64::try_from(r.try_get::<i64, _>(column)?).unwrap_or(0)) };
+        let wide = |r: &DB::Row, column: &str| -> Result<u64, StoreError> {
+            Ok(u64::try_from(r.try_get::<i64, _>(column)?).unwrap_or(0))
+        };
         rows.iter()
             .map(|r| {
                 let country: String = r.try_get("country")?;
                 Ok((
-                    country.parse().map_err(|_| StoreError::corrupt("unknown country in sites"))?,
+                    country
+                        .parse()
+                        .map_err(|_| StoreError::corrupt("unknown country in sites"))?,
                     r.try_get("city")?,
                     parse_enum(&r.try_get::<String, _>("kind")?, PoolKind::parse, "kind")?,
                     wide(r, "capacity")?,
@@ -506,14 +543,21 @@ backend_impl! {
         Ok(usage)
     }
 
-    async fn load_site_views(conn: &mut DB::Connection, sites: Vec<Site>, now: DateTime<Utc>) -> Result<Vec<SiteView>, StoreError> {
+    async fn load_site_views(
+        conn: &mut DB::Connection,
+        sites: Vec<Site>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SiteView>, StoreError> {
         if sites.is_empty() {
             return Ok(Vec::new());
         }
         let mut pools: Vec<(Uuid, Uuid, BedPoolSpec, i64)> = Vec::new();
         for chunk in sites.chunks(POOL_CHUNK) {
             let in_list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT {POOL_COLUMNS} FROM bed_pools WHERE site_id IN ({}) ORDER BY site_id, id", in_list.join(", "));
+            let sql = format!(
+                "SELECT {POOL_COLUMNS} FROM bed_pools WHERE site_id IN ({}) ORDER BY site_id, id",
+                in_list.join(", ")
+            );
             let mut query = sqlx::query(&sql);
             for site in chunk {
                 query = query.bind(site.id);
@@ -525,17 +569,38 @@ backend_impl! {
         }
         let ids: Vec<Uuid> = pools.iter().map(|p| p.0).collect();
         let usage = Self::pool_usage(conn, &ids, now).await?;
-        let mut views: Vec<SiteView> = sites.into_iter().map(|site| SiteView { site, pools: Vec::new() }).collect();
-        let index: HashMap<Uuid, usize> = views.iter().enumerate().map(|(i, v)| (v.site.id, i)).collect();
+        let mut views: Vec<SiteView> = sites
+            .into_iter()
+            .map(|site| SiteView {
+                site,
+                pools: Vec::new(),
+            })
+            .collect();
+        let index: HashMap<Uuid, usize> = views
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.site.id, i))
+            .collect();
         for (id, site_id, spec, version) in pools {
             if let Some(&i) = index.get(&site_id) {
-                views[i].pools.push(pool_view(id, site_id, spec, version, usage.get(&id).copied().unwrap_or_default()));
+                views[i].pools.push(pool_view(
+                    id,
+                    site_id,
+                    spec,
+                    version,
+                    usage.get(&id).copied().unwrap_or_default(),
+                ));
             }
         }
         Ok(views)
     }
 
-    pub async fn create_site(&self, actor: &Actor, site: &ValidatedSite, now: DateTime<Utc>) -> Result<SiteView, StoreError> {
+    pub async fn create_site(
+        &self,
+        actor: &Actor,
+        site: &ValidatedSite,
+        now: DateTime<Utc>,
+    ) -> Result<SiteView, StoreError> {
         if !actor.may(Action::ManageSites) {
             return Err(StoreError::Forbidden);
         }
@@ -573,9 +638,23 @@ backend_impl! {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "site", stored.id, "create", None, Some(to_json(&stored)?), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "site",
+            stored.id,
+            "create",
+            None,
+            Some(to_json(&stored)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(SiteView { site: stored, pools: Vec::new() })
+        Ok(SiteView {
+            site: stored,
+            pools: Vec::new(),
+        })
     }
 
     /// Replaces a site's details (name, status, rules, …) after checking that its pools
@@ -597,19 +676,24 @@ backend_impl! {
             return Err(StoreError::Forbidden);
         }
         if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch { current: before.version });
+            return Err(StoreError::VersionMismatch {
+                current: before.version,
+            });
         }
         if site.rules.sex_segregated {
-            let mixed = sqlx::query("SELECT id FROM bed_pools WHERE site_id = $1 AND kind = 'mixed'")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let mixed =
+                sqlx::query("SELECT id FROM bed_pools WHERE site_id = $1 AND kind = 'mixed'")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if mixed.is_some() {
-                return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
-                    "#/rules/sex_segregated",
-                    shanyrak_core::FieldErrorCode::InvalidValue,
-                    "this site has mixed dormitories; a sex-segregated site has only male and female dorms and family rooms",
-                ))));
+                return Err(StoreError::Invalid(ValidationErrors::single(
+                    shanyrak_core::FieldError::new(
+                        "#/rules/sex_segregated",
+                        shanyrak_core::FieldErrorCode::InvalidValue,
+                        "this site has mixed dormitories; a sex-segregated site has only male and female dorms and family rooms",
+                    ),
+                )));
             }
         }
         let updated = sqlx::query(
@@ -637,19 +721,44 @@ backend_impl! {
         .fetch_optional(&mut *tx)
         .await?;
         if updated.is_none() {
-            return Err(StoreError::VersionMismatch { current: before.version });
+            return Err(StoreError::VersionMismatch {
+                current: before.version,
+            });
         }
-        let after = Site { details: site.clone(), version: before.version + 1, updated_at: now, ..before.clone() };
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "site", id, "update", Some(to_json(&before)?), Some(to_json(&after)?), now).await?;
+        let after = Site {
+            details: site.clone(),
+            version: before.version + 1,
+            updated_at: now,
+            ..before.clone()
+        };
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "site",
+            id,
+            "update",
+            Some(to_json(&before)?),
+            Some(to_json(&after)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         let mut conn = self.writer.acquire().await?;
         let mut views = Self::load_site_views(&mut conn, vec![after], now).await?;
         views.pop().ok_or(StoreError::NotFound)
     }
 
-    pub(super) async fn site_in_conn(conn: &mut DB::Connection, id: Uuid) -> Result<Site, StoreError> {
+    pub(super) async fn site_in_conn(
+        conn: &mut DB::Connection,
+        id: Uuid,
+    ) -> Result<Site, StoreError> {
         let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         Self::site_from_row(&row)
     }
 
@@ -657,7 +766,11 @@ backend_impl! {
     /// role may see them, which is what lets dispatchers place across organisations.
     /// Whose sites `by` sees whole: own (roles that place people), partners sharing
     /// `shelter` (the same roles), everything for the operator.
-    async fn full_sites(conn: &mut DB::Connection, by: &Principal, now: DateTime<Utc>) -> Result<FullSites, StoreError> {
+    async fn full_sites(
+        conn: &mut DB::Connection,
+        by: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<FullSites, StoreError> {
         use shanyrak_core::sharing::SharingCategory;
         use shanyrak_core::visibility::{Field, Relation, Viewer};
         let Principal::User(actor) = by else {
@@ -667,16 +780,32 @@ backend_impl! {
         if Viewer::own(actor).sees(Field::SiteDetails) {
             orgs.push(actor.organisation_id);
         }
-        let partner = Viewer { roles: &actor.roles, relation: Relation::Partner(SharingCategory::Shelter) };
+        let partner = Viewer {
+            roles: &actor.roles,
+            relation: Relation::Partner(SharingCategory::Shelter),
+        };
         if partner.sees(Field::SiteDetails) {
-            orgs.extend(Self::sharing_organisations_in(conn, actor.organisation_id, SharingCategory::Shelter, now).await?);
+            orgs.extend(
+                Self::sharing_organisations_in(
+                    conn,
+                    actor.organisation_id,
+                    SharingCategory::Shelter,
+                    now,
+                )
+                .await?,
+            );
         }
         Ok(FullSites::Of(orgs))
     }
 
     /// A site the actor sees whole (see [`Self::site_entry`] for everyone else); another
     /// organisation's site without a `shelter` agreement is `NotFound`.
-    pub async fn get_site(&self, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<SiteView, StoreError> {
+    pub async fn get_site(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<SiteView, StoreError> {
         match self.site_entry(actor, id, now).await? {
             SiteEntry::Full(view) => Ok(*view),
             SiteEntry::Summary(_) => Err(StoreError::NotFound),
@@ -684,7 +813,12 @@ backend_impl! {
     }
 
     /// One site as the actor may see it: whole or as a summary.
-    pub async fn site_entry(&self, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<SiteEntry, StoreError> {
+    pub async fn site_entry(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<SiteEntry, StoreError> {
         if !actor.may(Action::ReadSites) {
             return Err(StoreError::Forbidden);
         }
@@ -692,39 +826,65 @@ backend_impl! {
         let full = Self::full_sites(&mut conn, &Principal::User(actor.clone()), now).await?;
         let site = Self::site_in_conn(&mut conn, id).await?;
         let owner = site.organisation_id;
-        let view = Self::load_site_views(&mut conn, vec![site], now).await?.pop().ok_or(StoreError::NotFound)?;
-        Ok(if full.includes(owner) { SiteEntry::Full(Box::new(view)) } else { SiteEntry::Summary(SiteSummary::of(&view)) })
+        let view = Self::load_site_views(&mut conn, vec![site], now)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
+        Ok(if full.includes(owner) {
+            SiteEntry::Full(Box::new(view))
+        } else {
+            SiteEntry::Summary(SiteSummary::of(&view))
+        })
     }
 
     /// The sites `by` sees whole (for a user: their organisation's, if their role places
     /// people, and those of organisations sharing `shelter` with theirs; all for the
     /// operator): the sites a placement may use.
-    pub async fn list_sites(&self, by: &Principal, city: Option<&str>, now: DateTime<Utc>) -> Result<Vec<SiteView>, StoreError> {
-        Ok(self.site_listing(by, city, now).await?.0)
+    pub(crate) async fn list_sites_by(
+        &self,
+        by: &Principal,
+        city: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SiteView>, StoreError> {
+        Ok(self.site_listing_by(by, city, now).await?.0)
     }
 
     /// Every site in the actor's view: those seen whole, and the others as summaries.
-    pub async fn site_listing(&self, by: &Principal, city: Option<&str>, now: DateTime<Utc>) -> Result<(Vec<SiteView>, Vec<SiteSummary>), StoreError> {
+    pub(crate) async fn site_listing_by(
+        &self,
+        by: &Principal,
+        city: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<SiteView>, Vec<SiteSummary>), StoreError> {
         if let Principal::User(actor) = by
-            && !actor.may(Action::ReadSites) {
-                return Err(StoreError::Forbidden);
-            }
+            && !actor.may(Action::ReadSites)
+        {
+            return Err(StoreError::Forbidden);
+        }
         let mut conn = self.reader.acquire().await?;
         let full = Self::full_sites(&mut conn, by, now).await?;
         let rows = match city {
             Some(city) => {
-                let sql = format!("SELECT {SITE_COLUMNS} FROM sites WHERE city = $1 ORDER BY name, id");
-                sqlx::query(&sql).bind(city.to_owned()).fetch_all(&mut *conn).await?
+                let sql =
+                    format!("SELECT {SITE_COLUMNS} FROM sites WHERE city = $1 ORDER BY name, id");
+                sqlx::query(&sql)
+                    .bind(city.to_owned())
+                    .fetch_all(&mut *conn)
+                    .await?
             }
             None => {
                 let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY city, name, id");
                 sqlx::query(&sql).fetch_all(&mut *conn).await?
             }
         };
-        let sites: Vec<Site> = rows.iter().map(Self::site_from_row).collect::<Result<_, _>>()?;
+        let sites: Vec<Site> = rows
+            .iter()
+            .map(Self::site_from_row)
+            .collect::<Result<_, _>>()?;
         let views = Self::load_site_views(&mut conn, sites, now).await?;
-        let (whole, others): (Vec<SiteView>, Vec<SiteView>) =
-            views.into_iter().partition(|v| full.includes(v.site.organisation_id));
+        let (whole, others): (Vec<SiteView>, Vec<SiteView>) = views
+            .into_iter()
+            .partition(|v| full.includes(v.site.organisation_id));
         let mut summaries: Vec<SiteSummary> = others.iter().map(SiteSummary::of).collect();
         // Ordered by place, never by name: a summary must not hint at the name either.
         summaries.sort_by(|a, b| (&a.country, &a.city, a.id).cmp(&(&b.country, &b.city, b.id)));
@@ -737,16 +897,28 @@ backend_impl! {
             return Err(StoreError::Forbidden);
         }
         let mut conn = self.reader.acquire().await?;
-        let rows = sqlx::query("SELECT city, COUNT(*) AS sites FROM sites GROUP BY city ORDER BY city")
-            .fetch_all(&mut *conn)
-            .await?;
+        let rows =
+            sqlx::query("SELECT city, COUNT(*) AS sites FROM sites GROUP BY city ORDER BY city")
+                .fetch_all(&mut *conn)
+                .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("city")?, u64::try_from(r.try_get::<i64, _>("sites")?).unwrap_or(0))))
+            .map(|r| {
+                Ok((
+                    r.try_get("city")?,
+                    u64::try_from(r.try_get::<i64, _>("sites")?).unwrap_or(0),
+                ))
+            })
             .collect()
     }
 
     /// Adds a bed pool to a site of the actor's organisation.
-    pub async fn add_pool(&self, actor: &Actor, site_id: Uuid, spec: &BedPoolSpec, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
+    pub async fn add_pool(
+        &self,
+        actor: &Actor,
+        site_id: Uuid,
+        spec: &BedPoolSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, StoreError> {
         if !actor.may(Action::ManageSites) {
             return Err(StoreError::Forbidden);
         }
@@ -772,7 +944,18 @@ backend_impl! {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "bed_pool", id, "create", None, Some(to_json(spec)?), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "bed_pool",
+            id,
+            "create",
+            None,
+            Some(to_json(spec)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -792,38 +975,54 @@ backend_impl! {
         }
         let mut tx = self.writer.begin().await?;
         // Lock the pool first, as admissions do.
-        sqlx::query("UPDATE bed_pools SET admissions = admissions + 1 WHERE id = $1 AND site_id = $2")
-            .bind(pool_id)
-            .bind(site_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE bed_pools SET admissions = admissions + 1 WHERE id = $1 AND site_id = $2",
+        )
+        .bind(pool_id)
+        .bind(site_id)
+        .execute(&mut *tx)
+        .await?;
         let site = Self::site_in_conn(&mut tx, site_id).await?;
         if site.organisation_id != actor.organisation_id {
             return Err(StoreError::Forbidden);
         }
         let sql = format!("SELECT {POOL_COLUMNS} FROM bed_pools WHERE id = $1 AND site_id = $2");
-        let row = sqlx::query(&sql).bind(pool_id).bind(site_id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&sql)
+            .bind(pool_id)
+            .bind(site_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let (_, _, before, version) = Self::pool_from_row(&row)?;
         let after = validate_pool(spec_input, &site.details.rules).map_err(StoreError::Invalid)?;
         if after.kind != before.kind {
-            return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
-                "#/kind",
-                shanyrak_core::FieldErrorCode::ReadOnly,
-                "a pool's kind cannot change; add a new pool instead",
-            ))));
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                shanyrak_core::FieldError::new(
+                    "#/kind",
+                    shanyrak_core::FieldErrorCode::ReadOnly,
+                    "a pool's kind cannot change; add a new pool instead",
+                ),
+            )));
         }
-        let usage = Self::pool_usage(&mut tx, &[pool_id], now).await?.get(&pool_id).map(|u| u.0).unwrap_or_default();
+        let usage = Self::pool_usage(&mut tx, &[pool_id], now)
+            .await?
+            .get(&pool_id)
+            .map(|u| u.0)
+            .unwrap_or_default();
         let too_small = if after.kind == PoolKind::FamilyRoom {
             usage.rooms > after.rooms()
         } else {
-            usage.regular > after.regular_capacity() || usage.regular + usage.transitory > after.beds - after.blocked_beds
+            usage.regular > after.regular_capacity()
+                || usage.regular + usage.transitory > after.beds - after.blocked_beds
         };
         if too_small || usage.step_free > after.step_free_beds {
-            return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
-                "#/beds",
-                shanyrak_core::FieldErrorCode::InvalidValue,
-                "fewer beds than people already staying or reserved; check people out first",
-            ))));
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                shanyrak_core::FieldError::new(
+                    "#/beds",
+                    shanyrak_core::FieldErrorCode::InvalidValue,
+                    "fewer beds than people already staying or reserved; check people out first",
+                ),
+            )));
         }
         sqlx::query(
             "UPDATE bed_pools SET room_size = $1, beds = $2, step_free_beds = $3, blocked_beds = $4, \
@@ -839,13 +1038,28 @@ backend_impl! {
         .bind(pool_id)
         .execute(&mut *tx)
         .await?;
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "bed_pool", pool_id, "update", Some(to_json(&before)?), Some(to_json(&after)?), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "bed_pool",
+            pool_id,
+            "update",
+            Some(to_json(&before)?),
+            Some(to_json(&after)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Members of the household who are in a stay holding beds (checked in or reserved).
-    async fn housed_members(conn: &mut DB::Connection, household_id: Uuid, now: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
+    async fn housed_members(
+        conn: &mut DB::Connection,
+        household_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>, StoreError> {
         let rows = sqlx::query(
             "SELECT m.person_id FROM stay_members m JOIN stays s ON s.id = m.stay_id \
              WHERE s.household_id = $1 AND (s.status = 'checked_in' OR (s.status = 'reserved' AND s.reserved_until > $2))",
@@ -854,13 +1068,20 @@ backend_impl! {
         .bind(now)
         .fetch_all(&mut *conn)
         .await?;
-        rows.iter().map(|r| Ok(r.try_get::<Uuid, _>("person_id")?)).collect()
+        rows.iter()
+            .map(|r| Ok(r.try_get::<Uuid, _>("person_id")?))
+            .collect()
     }
 
     /// Reserves beds for, or checks in, members of a household of the actor's
     /// organisation (any household for the operator). Never over capacity, also under
     /// concurrent admissions.
-    pub async fn admit(&self, by: &Principal, request: &AdmissionRequest, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+    pub(crate) async fn admit_by(
+        &self,
+        by: &Principal,
+        request: &AdmissionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Stay, StoreError> {
         may_place(by)?;
         let mut tx = self.writer.begin().await?;
         let stay = Self::admit_in(&mut tx, by, request, now).await?;
@@ -869,28 +1090,42 @@ backend_impl! {
     }
 
     /// One admission inside the caller's transaction, with its audit event.
-    pub(super) async fn admit_in(conn: &mut DB::Connection, by: &Principal, request: &AdmissionRequest, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+    pub(super) async fn admit_in(
+        conn: &mut DB::Connection,
+        by: &Principal,
+        request: &AdmissionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Stay, StoreError> {
         let scope = scope_of(by);
         // The pool lock first, then the household's, always in this order.
-        let locked = sqlx::query("UPDATE bed_pools SET admissions = admissions + 1 WHERE id = $1 RETURNING site_id")
-            .bind(request.pool_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let locked = sqlx::query(
+            "UPDATE bed_pools SET admissions = admissions + 1 WHERE id = $1 RETURNING site_id",
+        )
+        .bind(request.pool_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let site_id: Uuid = locked.try_get("site_id")?;
         sqlx::query("UPDATE households SET version = version WHERE id = $1")
             .bind(request.household_id)
             .execute(&mut *conn)
             .await?;
-        let household = Self::load_household(conn, scope, "id", HouseholdKey::Id(request.household_id)).await?;
+        let household =
+            Self::load_household(conn, scope, "id", HouseholdKey::Id(request.household_id)).await?;
         let site = Self::site_in_conn(conn, site_id).await?;
         // Beds of one's own organisation, or of one sharing `shelter` with it: a site one
         // may not see whole is not there to place into.
-        if !Self::full_sites(conn, by, now).await?.includes(site.organisation_id) {
+        if !Self::full_sites(conn, by, now)
+            .await?
+            .includes(site.organisation_id)
+        {
             return Err(StoreError::NotFound);
         }
         let sql = format!("SELECT {POOL_COLUMNS} FROM bed_pools WHERE id = $1");
-        let row = sqlx::query(&sql).bind(request.pool_id).fetch_one(&mut *conn).await?;
+        let row = sqlx::query(&sql)
+            .bind(request.pool_id)
+            .fetch_one(&mut *conn)
+            .await?;
         let (_, _, spec, _) = Self::pool_from_row(&row)?;
 
         let members: Vec<&shanyrak_core::Person> = match &request.member_ids {
@@ -899,13 +1134,17 @@ backend_impl! {
                 let mut chosen = Vec::with_capacity(ids.len());
                 for (i, id) in ids.iter().enumerate() {
                     match household.members.iter().find(|m| m.id == *id) {
-                        Some(m) if !chosen.iter().any(|c: &&shanyrak_core::Person| c.id == *id) => chosen.push(m),
+                        Some(m) if !chosen.iter().any(|c: &&shanyrak_core::Person| c.id == *id) => {
+                            chosen.push(m)
+                        }
                         _ => {
-                            return Err(StoreError::Invalid(ValidationErrors::single(shanyrak_core::FieldError::new(
-                                format!("#/member_ids/{i}"),
-                                shanyrak_core::FieldErrorCode::UnknownMember,
-                                "not a member of this household, or given twice",
-                            ))))
+                            return Err(StoreError::Invalid(ValidationErrors::single(
+                                shanyrak_core::FieldError::new(
+                                    format!("#/member_ids/{i}"),
+                                    shanyrak_core::FieldErrorCode::UnknownMember,
+                                    "not a member of this household, or given twice",
+                                ),
+                            )));
                         }
                     }
                 }
@@ -918,10 +1157,26 @@ backend_impl! {
         }
         let today = now.date_naive();
         let occupants: Vec<Occupant> = members.iter().map(|m| occupant(m, today)).collect();
-        let usage = Self::pool_usage(conn, &[request.pool_id], now).await?.get(&request.pool_id).map(|u| u.0).unwrap_or_default();
-        check_admission(site.details.status, &site.details.rules, &spec, usage, &occupants, request.one_night).map_err(admission_error)?;
+        let usage = Self::pool_usage(conn, &[request.pool_id], now)
+            .await?
+            .get(&request.pool_id)
+            .map(|u| u.0)
+            .unwrap_or_default();
+        check_admission(
+            site.details.status,
+            &site.details.rules,
+            &spec,
+            usage,
+            &occupants,
+            request.one_night,
+        )
+        .map_err(admission_error)?;
 
-        let status = if request.reserve_until.is_some() { StayStatus::Reserved } else { StayStatus::CheckedIn };
+        let status = if request.reserve_until.is_some() {
+            StayStatus::Reserved
+        } else {
+            StayStatus::CheckedIn
+        };
         let stay = Stay {
             id: Uuid::now_v7(),
             household_id: household.id,
@@ -933,7 +1188,11 @@ backend_impl! {
             persons: occupants.len() as u32,
             reserved_until: request.reserve_until,
             checked_in_at: request.reserve_until.is_none().then_some(now),
-            expected_departure: if request.one_night { today.succ_opt() } else { request.expected_departure },
+            expected_departure: if request.one_night {
+                today.succ_opt()
+            } else {
+                request.expected_departure
+            },
             last_seen_at: request.reserve_until.is_none().then_some(now),
             checked_out_at: None,
         };
@@ -967,34 +1226,70 @@ backend_impl! {
                 .execute(&mut *conn)
                 .await?;
         }
-        let action = if status == StayStatus::Reserved { "reserve" } else { "check_in" };
-        Self::audit(conn, by, Some(household.organisation_id), "stay", stay.id, action, None, Some(to_json(&stay)?), now).await?;
+        let action = if status == StayStatus::Reserved {
+            "reserve"
+        } else {
+            "check_in"
+        };
+        Self::audit(
+            conn,
+            by,
+            Some(household.organisation_id),
+            "stay",
+            stay.id,
+            action,
+            None,
+            Some(to_json(&stay)?),
+            now,
+        )
+        .await?;
         Ok(stay)
     }
 
-    pub(super) async fn stay_members(conn: &mut DB::Connection, stay_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
-        let rows = sqlx::query("SELECT person_id FROM stay_members WHERE stay_id = $1 ORDER BY person_id")
-            .bind(stay_id)
-            .fetch_all(&mut *conn)
-            .await?;
-        rows.iter().map(|r| Ok(r.try_get::<Uuid, _>("person_id")?)).collect()
+    pub(super) async fn stay_members(
+        conn: &mut DB::Connection,
+        stay_id: Uuid,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let rows =
+            sqlx::query("SELECT person_id FROM stay_members WHERE stay_id = $1 ORDER BY person_id")
+                .bind(stay_id)
+                .fetch_all(&mut *conn)
+                .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<Uuid, _>("person_id")?))
+            .collect()
     }
 
     /// Loads a stay the actor may act on: of their organisation's household, or at a site
     /// their organisation runs.
-    async fn stay_for_actor(conn: &mut DB::Connection, actor: &Actor, stay_id: Uuid, now: DateTime<Utc>) -> Result<Stay, StoreError> {
-        let sql =
-            "SELECT s.id, s.household_id, s.site_id, s.pool_id, s.status, s.one_night, s.persons, s.reserved_until, \
+    async fn stay_for_actor(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        stay_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Stay, StoreError> {
+        let sql = "SELECT s.id, s.household_id, s.site_id, s.pool_id, s.status, s.one_night, s.persons, s.reserved_until, \
              s.checked_in_at, s.expected_departure, s.last_seen_at, s.checked_out_at FROM stays s \
              JOIN sites t ON t.id = s.site_id WHERE s.id = $1 AND (s.organisation_id = $2 OR t.organisation_id = $2)";
-        let row = sqlx::query(sql).bind(stay_id).bind(actor.organisation_id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(sql)
+            .bind(stay_id)
+            .bind(actor.organisation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let members = Self::stay_members(conn, stay_id).await?;
         Self::stay_from_row(&row, members, now)
     }
 
     /// Moves a stay to a new status: `checked_in` confirms a live reservation,
     /// `checked_out` ends a stay, `cancelled` drops a reservation.
-    pub async fn change_stay(&self, actor: &Actor, stay_id: Uuid, to: StayStatus, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+    pub async fn change_stay(
+        &self,
+        actor: &Actor,
+        stay_id: Uuid,
+        to: StayStatus,
+        now: DateTime<Utc>,
+    ) -> Result<Stay, StoreError> {
         if !actor.may(Action::PlaceHouseholds) {
             return Err(StoreError::Forbidden);
         }
@@ -1002,8 +1297,10 @@ backend_impl! {
         let before = Self::stay_for_actor(&mut tx, actor, stay_id, now).await?;
         let allowed = matches!(
             (before.status, to),
-            (StayStatus::Reserved, StayStatus::CheckedIn | StayStatus::Cancelled)
-                | (StayStatus::CheckedIn, StayStatus::CheckedOut)
+            (
+                StayStatus::Reserved,
+                StayStatus::CheckedIn | StayStatus::Cancelled
+            ) | (StayStatus::CheckedIn, StayStatus::CheckedOut)
                 | (StayStatus::Expired, StayStatus::Cancelled)
         );
         if !allowed {
@@ -1036,13 +1333,29 @@ backend_impl! {
         if updated.is_none() {
             return Err(StoreError::Admission(AdmissionError::InvalidTransition));
         }
-        Self::audit(&mut tx, &Principal::User(actor.clone()), None, "stay", stay_id, to.as_str(), Some(to_json(&before)?), Some(to_json(&after)?), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            None,
+            "stay",
+            stay_id,
+            to.as_str(),
+            Some(to_json(&before)?),
+            Some(to_json(&after)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// Roll call: the residents of a stay were seen today.
-    pub async fn mark_seen(&self, actor: &Actor, stay_id: Uuid, now: DateTime<Utc>) -> Result<Stay, StoreError> {
+    pub async fn mark_seen(
+        &self,
+        actor: &Actor,
+        stay_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Stay, StoreError> {
         if !actor.may(Action::PlaceHouseholds) {
             return Err(StoreError::Forbidden);
         }
@@ -1058,14 +1371,30 @@ backend_impl! {
             .bind(stay_id)
             .execute(&mut *tx)
             .await?;
-        Self::audit(&mut tx, &Principal::User(actor.clone()), None, "stay", stay_id, "seen",
-            Some(serde_json::json!({ "last_seen_at": before })), Some(serde_json::json!({ "last_seen_at": now })), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            None,
+            "stay",
+            stay_id,
+            "seen",
+            Some(serde_json::json!({ "last_seen_at": before })),
+            Some(serde_json::json!({ "last_seen_at": now })),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(stay)
     }
 
     /// Current residents and live reservations of a site the actor's organisation runs.
-    pub async fn residents(&self, actor: &Actor, site_id: Uuid, absence_days: i64, now: DateTime<Utc>) -> Result<Vec<Resident>, StoreError> {
+    pub async fn residents(
+        &self,
+        actor: &Actor,
+        site_id: Uuid,
+        absence_days: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Resident>, StoreError> {
         if !actor.may(Action::ReadResidents) {
             return Err(StoreError::Forbidden);
         }
@@ -1077,7 +1406,11 @@ backend_impl! {
         let sql = format!(
             "SELECT {STAY_COLUMNS} FROM stays WHERE site_id = $1 AND (status = 'checked_in' OR (status = 'reserved' AND reserved_until > $2)) ORDER BY id"
         );
-        let rows = sqlx::query(&sql).bind(site_id).bind(now).fetch_all(&mut *conn).await?;
+        let rows = sqlx::query(&sql)
+            .bind(site_id)
+            .bind(now)
+            .fetch_all(&mut *conn)
+            .await?;
         let mut residents = Vec::with_capacity(rows.len());
         for row in rows {
             let id: Uuid = row.try_get("id")?;
@@ -1093,14 +1426,37 @@ backend_impl! {
                 .map_err(|_| StoreError::corrupt("unreadable reference"))?;
             let mut names = Vec::new();
             for person in &stay.member_ids {
-                let p = sqlx::query("SELECT surname, given_name FROM persons WHERE id = $1").bind(*person).fetch_one(&mut *conn).await?;
-                names.push(format!("{} {}", p.try_get::<String, _>("surname")?, p.try_get::<String, _>("given_name")?));
+                let p = sqlx::query("SELECT surname, given_name FROM persons WHERE id = $1")
+                    .bind(*person)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                names.push(format!(
+                    "{} {}",
+                    p.try_get::<String, _>("surname")?,
+                    p.try_get::<String, _>("given_name")?
+                ));
             }
-            let nights = stay.checked_in_at.map(|t| shanyrak_core::shelter::nights_stayed(t.date_naive(), now.date_naive())).unwrap_or(0);
+            let nights = stay
+                .checked_in_at
+                .map(|t| shanyrak_core::shelter::nights_stayed(t.date_naive(), now.date_naive()))
+                .unwrap_or(0);
             let overdue = stay.status == StayStatus::CheckedIn
-                && stay.last_seen_at.is_some_and(|seen| (now - seen).num_days() >= absence_days);
-            let max_nights_reached = site.details.rules.max_nights.is_some_and(|max| nights >= i64::from(max));
-            residents.push(Resident { stay, reference, names, nights, overdue, max_nights_reached });
+                && stay
+                    .last_seen_at
+                    .is_some_and(|seen| (now - seen).num_days() >= absence_days);
+            let max_nights_reached = site
+                .details
+                .rules
+                .max_nights
+                .is_some_and(|max| nights >= i64::from(max));
+            residents.push(Resident {
+                stay,
+                reference,
+                names,
+                nights,
+                overdue,
+                max_nights_reached,
+            });
         }
         Ok(residents)
     }
@@ -1109,40 +1465,74 @@ backend_impl! {
     /// `shelter` with the actor's under an agreement in force. A look-up that can reach a
     /// partner counts against the user's `per_hour` limit (`None`: over it, nothing looked
     /// up), and each partner's person found goes into that partner's access log.
-    pub async fn shelter_elsewhere(&self, actor: &Actor, household_id: Uuid, per_hour: u32, now: DateTime<Utc>) -> Result<Option<Vec<ShelterElsewhere>>, StoreError> {
+    pub async fn shelter_elsewhere(
+        &self,
+        actor: &Actor,
+        household_id: Uuid,
+        per_hour: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<ShelterElsewhere>>, StoreError> {
         if !actor.may(Action::ReadShelterElsewhere) {
             return Err(StoreError::Forbidden);
         }
         let mut conn = self.reader.acquire().await?;
         // Scoped: another organisation's household is not found.
-        Self::load_household(&mut conn, Some(actor.organisation_id), "id", HouseholdKey::Id(household_id)).await?;
+        Self::load_household(
+            &mut conn,
+            Some(actor.organisation_id),
+            "id",
+            HouseholdKey::Id(household_id),
+        )
+        .await?;
         drop(conn);
-        self.shelter_elsewhere_for(actor, &[household_id], per_hour, now).await
+        self.shelter_elsewhere_for(actor, &[household_id], per_hour, now)
+            .await
     }
 
     /// [`Self::shelter_elsewhere`] for many households of the actor's organisation at once
     /// (the waiting list); empty without a `shelter` agreement in force or the role.
-    pub async fn shelter_elsewhere_for(&self, actor: &Actor, household_ids: &[Uuid], per_hour: u32, now: DateTime<Utc>) -> Result<Option<Vec<ShelterElsewhere>>, StoreError> {
+    pub async fn shelter_elsewhere_for(
+        &self,
+        actor: &Actor,
+        household_ids: &[Uuid],
+        per_hour: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<ShelterElsewhere>>, StoreError> {
         if !actor.may(Action::ReadShelterElsewhere) || household_ids.is_empty() {
             return Ok(Some(Vec::new()));
         }
         let partners = self
-            .sharing_organisations(actor.organisation_id, shanyrak_core::sharing::SharingCategory::Shelter, now)
+            .sharing_organisations(
+                actor.organisation_id,
+                shanyrak_core::sharing::SharingCategory::Shelter,
+                now,
+            )
             .await?;
         if partners.is_empty() {
             return Ok(Some(Vec::new()));
         }
-        if !self.claim_cross_org_lookup(actor, "shelter", per_hour, now).await? {
+        if !self
+            .claim_cross_org_lookup(actor, "shelter", per_hour, now)
+            .await?
+        {
             return Ok(None);
         }
-        let (found, reads) = self.shelter_elsewhere_among(actor.organisation_id, &partners, household_ids, now).await?;
+        let (found, reads) = self
+            .shelter_elsewhere_among(actor.organisation_id, &partners, household_ids, now)
+            .await?;
         self.log_partner_reads(actor, &reads, now).await?;
         Ok(Some(found))
     }
 
     /// Current stays with `partners` of persons who share an identity document (type and
     /// number) with a current member of one of `household_ids`, which belong to `own`.
-    async fn shelter_elsewhere_among(&self, own: Uuid, partners: &[Uuid], household_ids: &[Uuid], now: DateTime<Utc>) -> Result<(Vec<ShelterElsewhere>, Vec<super::PartnerRead>), StoreError> {
+    async fn shelter_elsewhere_among(
+        &self,
+        own: Uuid,
+        partners: &[Uuid],
+        household_ids: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<ShelterElsewhere>, Vec<super::PartnerRead>), StoreError> {
         let mut conn = self.reader.acquire().await?;
         let mut found: Vec<ShelterElsewhere> = Vec::new();
         let mut reads: Vec<super::PartnerRead> = Vec::new();
@@ -1182,10 +1572,18 @@ backend_impl! {
                     organisation_id,
                     organisation_name: row.try_get("organisation_name")?,
                     city: row.try_get("city")?,
-                    status: parse_enum(&row.try_get::<String, _>("status")?, StayStatus::parse, "status")?,
+                    status: parse_enum(
+                        &row.try_get::<String, _>("status")?,
+                        StayStatus::parse,
+                        "status",
+                    )?,
                     since: checked_in.unwrap_or(row.try_get("created_at")?),
                 };
-                let read = super::PartnerRead { owner: organisation_id, action: "partner_shelter_lookup", entity_id: row.try_get("their_person")? };
+                let read = super::PartnerRead {
+                    owner: organisation_id,
+                    action: "partner_shelter_lookup",
+                    entity_id: row.try_get("their_person")?,
+                };
                 if !reads.contains(&read) {
                     reads.push(read);
                 }
@@ -1199,7 +1597,12 @@ backend_impl! {
 
     /// Every stay of a household of the actor's organisation, newest first, with the name
     /// of its site: the household's shelter history.
-    pub async fn household_stays(&self, actor: &Actor, household_id: Uuid, now: DateTime<Utc>) -> Result<Vec<(Stay, SiteLabel)>, StoreError> {
+    pub async fn household_stays(
+        &self,
+        actor: &Actor,
+        household_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(Stay, SiteLabel)>, StoreError> {
         if !actor.may(Action::ReadHousehold) {
             return Err(StoreError::Forbidden);
         }
@@ -1213,8 +1616,12 @@ backend_impl! {
             return Err(StoreError::NotFound);
         }
         let full = Self::full_sites(&mut conn, &Principal::User(actor.clone()), now).await?;
-        let sql = format!("SELECT {STAY_COLUMNS} FROM stays WHERE household_id = $1 ORDER BY id DESC");
-        let rows = sqlx::query(&sql).bind(household_id).fetch_all(&mut *conn).await?;
+        let sql =
+            format!("SELECT {STAY_COLUMNS} FROM stays WHERE household_id = $1 ORDER BY id DESC");
+        let rows = sqlx::query(&sql)
+            .bind(household_id)
+            .fetch_all(&mut *conn)
+            .await?;
         let mut stays = Vec::with_capacity(rows.len());
         for row in rows {
             let id: Uuid = row.try_get("id")?;
@@ -1222,7 +1629,9 @@ backend_impl! {
             let stay = Self::stay_from_row(&row, members, now)?;
             let site = Self::site_in_conn(&mut conn, stay.site_id).await?;
             let label = SiteLabel {
-                name: full.includes(site.organisation_id).then(|| site.details.name.clone()),
+                name: full
+                    .includes(site.organisation_id)
+                    .then(|| site.details.name.clone()),
                 city: site.details.location.city.clone(),
                 kind_group: site.details.kind.group(),
             };
@@ -1233,7 +1642,12 @@ backend_impl! {
 
     /// Households of the actor's organisation that need shelter, are active, and have no
     /// member in a bed or a live reservation; most urgent first.
-    pub async fn waiting_list(&self, by: &Principal, city: Option<&str>, now: DateTime<Utc>) -> Result<Vec<WaitingHousehold>, StoreError> {
+    pub(crate) async fn waiting_list_by(
+        &self,
+        by: &Principal,
+        city: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<WaitingHousehold>, StoreError> {
         may_place(by)?;
         let mut conn = self.reader.acquire().await?;
         // The operator's system-wide run sees every organisation (organisation_id matches
@@ -1242,18 +1656,28 @@ backend_impl! {
             "SELECT {} FROM households h WHERE ($1 IS NULL OR h.organisation_id = $1) AND h.status = $2 AND h.anonymised_at IS NULL AND NOT EXISTS (\
              SELECT 1 FROM stays s WHERE s.household_id = h.id AND (s.status = 'checked_in' OR \
              (s.status = 'reserved' AND s.reserved_until > $3)))",
-            super::HOUSEHOLD_COLUMNS.split(", ").map(|c| format!("h.{c}")).collect::<Vec<_>>().join(", ")
+            super::HOUSEHOLD_COLUMNS
+                .split(", ")
+                .map(|c| format!("h.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         if city.is_some() {
             sql.push_str(" AND h.city = $4");
         }
         sql.push_str(" ORDER BY h.id");
-        let mut query = sqlx::query(&sql).bind(scope_of(by)).bind(HouseholdStatus::Active.as_str().to_owned()).bind(now);
+        let mut query = sqlx::query(&sql)
+            .bind(scope_of(by))
+            .bind(HouseholdStatus::Active.as_str().to_owned())
+            .bind(now);
         if let Some(city) = city {
             query = query.bind(city.to_owned());
         }
         let rows = query.fetch_all(&mut *conn).await?;
-        let mut households: Vec<Household> = rows.iter().map(Self::household_from_row).collect::<Result<_, _>>()?;
+        let mut households: Vec<Household> = rows
+            .iter()
+            .map(Self::household_from_row)
+            .collect::<Result<_, _>>()?;
         households.retain(|h| h.needs.contains(&Need::Shelter));
         Self::attach_members(&mut conn, &mut households).await?;
         let today = now.date_naive();
@@ -1261,9 +1685,17 @@ backend_impl! {
             .into_iter()
             .filter(|h| !h.members.is_empty())
             .map(|h| {
-                let occupants: Vec<Occupant> = h.members.iter().map(|m| occupant(m, today)).collect();
-                let vulnerabilities: Vec<Vulnerability> = h.members.iter().flat_map(|m| m.vulnerabilities.iter().copied()).collect();
-                let since = h.arrival_date.unwrap_or(h.registered_at.date_naive()).min(h.registered_at.date_naive());
+                let occupants: Vec<Occupant> =
+                    h.members.iter().map(|m| occupant(m, today)).collect();
+                let vulnerabilities: Vec<Vulnerability> = h
+                    .members
+                    .iter()
+                    .flat_map(|m| m.vulnerabilities.iter().copied())
+                    .collect();
+                let since = h
+                    .arrival_date
+                    .unwrap_or(h.registered_at.date_naive())
+                    .min(h.registered_at.date_naive());
                 let waiting_days = (today - since).num_days().max(0);
                 WaitingHousehold {
                     household_id: h.id,
@@ -1275,13 +1707,28 @@ backend_impl! {
                     country: h.location.country,
                     current_location: h.current_location,
                     persons: occupants.len() as u32,
-                    men: occupants.iter().filter(|o| !o.child && o.sex == Sex::Male).count() as u32,
-                    women: occupants.iter().filter(|o| !o.child && o.sex != Sex::Male).count() as u32,
+                    men: occupants
+                        .iter()
+                        .filter(|o| !o.child && o.sex == Sex::Male)
+                        .count() as u32,
+                    women: occupants
+                        .iter()
+                        .filter(|o| !o.child && o.sex != Sex::Male)
+                        .count() as u32,
                     children: occupants.iter().filter(|o| o.child).count() as u32,
                     step_free: occupants.iter().filter(|o| o.needs_step_free).count() as u32,
-                    step_free_men: occupants.iter().filter(|o| o.needs_step_free && !o.child && o.sex == Sex::Male).count() as u32,
-                    step_free_women: occupants.iter().filter(|o| o.needs_step_free && !o.child && o.sex != Sex::Male).count() as u32,
-                    step_free_children: occupants.iter().filter(|o| o.needs_step_free && o.child).count() as u32,
+                    step_free_men: occupants
+                        .iter()
+                        .filter(|o| o.needs_step_free && !o.child && o.sex == Sex::Male)
+                        .count() as u32,
+                    step_free_women: occupants
+                        .iter()
+                        .filter(|o| o.needs_step_free && !o.child && o.sex != Sex::Male)
+                        .count() as u32,
+                    step_free_children: occupants
+                        .iter()
+                        .filter(|o| o.needs_step_free && o.child)
+                        .count() as u32,
                     vulnerabilities: {
                         let mut v = vulnerabilities.clone();
                         v.sort_unstable();
@@ -1293,7 +1740,12 @@ backend_impl! {
                 }
             })
             .collect();
-        waiting.sort_by(|a, b| b.priority.cmp(&a.priority).then(b.waiting_days.cmp(&a.waiting_days)).then(a.household_id.cmp(&b.household_id)));
+        waiting.sort_by(|a, b| {
+            b.priority
+                .cmp(&a.priority)
+                .then(b.waiting_days.cmp(&a.waiting_days))
+                .then(a.household_id.cmp(&b.household_id))
+        });
         Ok(waiting)
     }
 }
