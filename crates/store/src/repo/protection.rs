@@ -617,7 +617,7 @@ impl<DB: Backend> Repo<DB> {
             // Removed from the household by an edit: the subject is still the person.
             let sql = format!(
                 "SELECT {} FROM persons WHERE id = $1",
-                super::PERSON_COLUMNS
+                super::households::PERSON_COLUMNS
             );
             let p = sqlx::query(&sql)
                 .bind(person_id)
@@ -632,7 +632,7 @@ impl<DB: Backend> Repo<DB> {
 
         let sql = format!(
             "SELECT {} FROM stays WHERE household_id = $1 AND id IN (SELECT stay_id FROM stay_members WHERE person_id = $2) ORDER BY id",
-            super::shelter::STAY_COLUMNS
+            super::stays::STAY_COLUMNS
         );
         let stay_rows = sqlx::query(&sql)
             .bind(household_id)
