@@ -409,19 +409,8 @@ impl<DB: Backend> Repo<DB> {
         let distribution_id = Uuid::now_v7();
         let mut tx = self.writer.begin().await?;
         if let Some(idem) = idempotency {
-            // Claimed first, so a concurrent retry waits for this transaction and replays.
-            let claimed = sqlx::query(
-                "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING RETURNING key",
-            )
-            .bind(actor.user_id)
-            .bind(idem.key.clone())
-            .bind(idem.request_hash.clone())
-            .bind(Json(serde_json::json!({ "pending": distribution_id })))
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if claimed.is_none() {
+            let pending = serde_json::json!({ "pending": distribution_id });
+            if !Self::claim_key(&mut tx, actor, idem, pending, now).await? {
                 tx.rollback().await?;
                 return self.replay_distribution(actor, idem).await;
             }
@@ -609,20 +598,9 @@ impl<DB: Backend> Repo<DB> {
         idem: &IdempotencyRequest,
     ) -> Result<DistributionOutcome, StoreError> {
         let mut conn = self.writer.acquire().await?;
-        let row = sqlx::query(
-            "SELECT request_hash, receipt FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-        )
-        .bind(actor.user_id)
-        .bind(idem.key.clone())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::corrupt("idempotency key vanished"))?;
-        if row.try_get::<Vec<u8>, _>("request_hash")? != idem.request_hash {
-            return Err(StoreError::IdempotencyKeyReused);
-        }
+        let stored = Self::claimed_receipt(&mut conn, actor, idem).await?;
         let receipt: DistributionReceipt =
-            from_json(row.try_get::<Json<Value>, _>("receipt")?.0, "receipt")
-                .map_err(|_| StoreError::IdempotencyKeyReused)?;
+            from_json(stored, "receipt").map_err(|_| StoreError::IdempotencyKeyReused)?;
         Ok(DistributionOutcome::Replayed(receipt))
     }
 

@@ -160,24 +160,11 @@ impl<DB: Backend> Repo<DB> {
             version: 1,
         };
 
-        if let Some(idem) = idempotency {
-            // Claimed first, so a concurrent retry with the same key waits on this row
-            // (PostgreSQL) or on the single writer (SQLite) and then sees it.
-            let claimed = sqlx::query(
-                "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING RETURNING key",
-            )
-            .bind(actor.user_id)
-            .bind(idem.key.clone())
-            .bind(idem.request_hash.clone())
-            .bind(Json(to_json(&receipt)?))
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if claimed.is_none() {
-                tx.rollback().await?;
-                return self.replay(actor, idem).await;
-            }
+        if let Some(idem) = idempotency
+            && !Self::claim_key(&mut tx, actor, idem, to_json(&receipt)?, now).await?
+        {
+            tx.rollback().await?;
+            return self.replay(actor, idem).await;
         }
 
         Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now)
@@ -210,31 +197,9 @@ impl<DB: Backend> Repo<DB> {
                 member_ids: member_ids.clone(),
                 version: 1,
             };
-            let claimed = sqlx::query(
-                "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING RETURNING key",
-            )
-            .bind(actor.user_id)
-            .bind(idem.key.clone())
-            .bind(idem.request_hash.clone())
-            .bind(Json(to_json(&receipt)?))
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if claimed.is_none() {
-                let row = sqlx::query("SELECT request_hash, receipt FROM idempotency_keys WHERE user_id = $1 AND key = $2")
-                    .bind(actor.user_id)
-                    .bind(idem.key.clone())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let stored_hash: Vec<u8> = row.try_get("request_hash")?;
-                if stored_hash != idem.request_hash {
-                    return Err(StoreError::IdempotencyKeyReused);
-                }
-                outcomes.push(CreateOutcome::Replayed(from_json(
-                    row.try_get::<Json<Value>, _>("receipt")?.0,
-                    "receipt",
-                )?));
+            if !Self::claim_key(&mut tx, actor, idem, to_json(&receipt)?, now).await? {
+                let stored = Self::claimed_receipt(&mut tx, actor, idem).await?;
+                outcomes.push(CreateOutcome::Replayed(from_json(stored, "receipt")?));
                 continue;
             }
             Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now)

@@ -12,7 +12,7 @@ use shanyrak_store_macros::queries;
 
 use crate::StoreError;
 
-use super::households::{CreateOutcome, HouseholdReceipt};
+use super::households::CreateOutcome;
 use super::{Backend, Repo, from_json};
 
 /// An `Idempotency-Key` and the hash of the request body it came with.
@@ -24,12 +24,38 @@ pub struct IdempotencyRequest {
 
 #[queries]
 impl<DB: Backend> Repo<DB> {
-    pub(super) async fn replay(
-        &self,
+    /// Claims `idem` for a write about to be made in the transaction on `conn`, storing
+    /// `receipt` for retries to find. It comes first in the transaction, so a concurrent
+    /// retry with the same key waits on this row (PostgreSQL) or on the single writer
+    /// (SQLite) and then sees it. `false`: the key was already claimed.
+    pub(super) async fn claim_key(
+        conn: &mut DB::Connection,
         actor: &Actor,
         idem: &IdempotencyRequest,
-    ) -> Result<CreateOutcome, StoreError> {
-        let mut conn = self.writer.acquire().await?;
+        receipt: Value,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING RETURNING key",
+        )
+        .bind(actor.user_id)
+        .bind(idem.key.clone())
+        .bind(idem.request_hash.clone())
+        .bind(Json(receipt))
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(claimed.is_some())
+    }
+
+    /// The receipt stored under an already claimed key; the same key with another request
+    /// body is refused.
+    pub(super) async fn claimed_receipt(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        idem: &IdempotencyRequest,
+    ) -> Result<Value, StoreError> {
         let row = sqlx::query(
             "SELECT request_hash, receipt FROM idempotency_keys WHERE user_id = $1 AND key = $2",
         )
@@ -38,13 +64,22 @@ impl<DB: Backend> Repo<DB> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| StoreError::corrupt("idempotency key vanished"))?;
-        let stored_hash: Vec<u8> = row.try_get("request_hash")?;
-        if stored_hash != idem.request_hash {
+        if row.try_get::<Vec<u8>, _>("request_hash")? != idem.request_hash {
             return Err(StoreError::IdempotencyKeyReused);
         }
-        let receipt: HouseholdReceipt =
-            from_json(row.try_get::<Json<Value>, _>("receipt")?.0, "receipt")?;
-        Ok(CreateOutcome::Replayed(receipt))
+        Ok(row.try_get::<Json<Value>, _>("receipt")?.0)
+    }
+
+    /// The household receipt of a registration whose key was already claimed, read after
+    /// the claiming transaction rolled back.
+    pub(super) async fn replay(
+        &self,
+        actor: &Actor,
+        idem: &IdempotencyRequest,
+    ) -> Result<CreateOutcome, StoreError> {
+        let mut conn = self.writer.acquire().await?;
+        let receipt = Self::claimed_receipt(&mut conn, actor, idem).await?;
+        Ok(CreateOutcome::Replayed(from_json(receipt, "receipt")?))
     }
 
     /// Claims an idempotency key for a new record `id`, first in the write transaction (a
@@ -59,33 +94,12 @@ impl<DB: Backend> Repo<DB> {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Option<Uuid>, StoreError> {
-        let claimed = sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING RETURNING key",
-        )
-        .bind(actor.user_id)
-        .bind(idem.key.clone())
-        .bind(idem.request_hash.clone())
-        .bind(Json(serde_json::json!({ "record_id": id })))
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if claimed.is_some() {
+        let receipt = serde_json::json!({ "record_id": id });
+        if Self::claim_key(conn, actor, idem, receipt, now).await? {
             return Ok(None);
         }
-        let row = sqlx::query(
-            "SELECT request_hash, receipt FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-        )
-        .bind(actor.user_id)
-        .bind(idem.key.clone())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::corrupt("idempotency key vanished"))?;
-        if row.try_get::<Vec<u8>, _>("request_hash")? != idem.request_hash {
-            return Err(StoreError::IdempotencyKeyReused);
-        }
-        row.try_get::<Json<Value>, _>("receipt")?
-            .0
+        Self::claimed_receipt(conn, actor, idem)
+            .await?
             .get("record_id")
             .and_then(Value::as_str)
             .and_then(|id| id.parse::<Uuid>().ok())
