@@ -71,8 +71,9 @@ impl<DB: Backend> Repo<DB> {
         Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 
-    /// The household with its members, for the operator's system-wide commands.
-    pub async fn get_household_any(&self, id: Uuid) -> Result<Household, StoreError> {
+    /// The household with its members, whatever its organisation and with no authorisation
+    /// check: for the operator's system-wide commands and the server's identity index.
+    pub async fn household_unscoped(&self, id: Uuid) -> Result<Household, StoreError> {
         let mut conn = self.reader.acquire().await?;
         Self::load_household(&mut conn, None, "id", HouseholdKey::Id(id)).await
     }
