@@ -488,7 +488,7 @@ async fn place(
 ) -> Result<DecisionResult, DispatchError> {
     let household = match by {
         Principal::User(actor) => store.get_household(actor, household_id).await,
-        Principal::System(_) => store.get_household_any(household_id).await,
+        Principal::System(_) => store.household_unscoped(household_id).await,
     };
     let household = match household {
         Ok(h) => h,

@@ -233,7 +233,7 @@ impl IdentityIndex {
         let cursor = self.read().cursor;
         let (changed, last) = store.household_changes_since(cursor, 5_000).await?;
         for id in &changed {
-            match store.get_household_any(*id).await {
+            match store.household_unscoped(*id).await {
                 Ok(household) => self.apply_household(&household),
                 // Anonymised (retention, or its last member erased): no one to find.
                 Err(StoreError::NotFound) => self.forget_household(*id),

@@ -10,8 +10,9 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::Repo;
+use super::{Backend, Repo};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -53,7 +54,8 @@ fn uuid_v7_floor(at: DateTime<Utc>) -> Uuid {
 /// Longest purpose kept; a purpose is a short statement, not a document.
 const MAX_PURPOSE_CHARS: usize = 200;
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     /// Records one read. Called before the data is returned: if it cannot be recorded, the
     /// data is not shown.
     pub async fn log_access(
@@ -66,7 +68,12 @@ backend_impl! {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let purpose = purpose
-            .map(|p| p.chars().filter(|c| !c.is_control()).take(MAX_PURPOSE_CHARS).collect::<String>())
+            .map(|p| {
+                p.chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_PURPOSE_CHARS)
+                    .collect::<String>()
+            })
             .filter(|p| !p.trim().is_empty());
         let mut conn = self.writer.acquire().await?;
         sqlx::query(
@@ -89,7 +96,13 @@ backend_impl! {
     /// Counts a look-up in other organisations' records against the user's hourly limit and
     /// records it in their own organisation's access log. `false`: over the limit, nothing
     /// recorded, and the caller must not look.
-    pub async fn claim_cross_org_lookup(&self, actor: &Actor, kind: &str, per_hour: u32, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub async fn claim_cross_org_lookup(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        per_hour: u32,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
         // The user's row lock serialises one user's concurrent claims on PostgreSQL (SQLite
         // has one writer), so the limit holds under a burst.
@@ -125,7 +138,12 @@ backend_impl! {
     }
 
     /// Records in each owner's access log the records of theirs read on `actor`'s behalf.
-    pub async fn log_partner_reads(&self, actor: &Actor, reads: &[PartnerRead], now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn log_partner_reads(
+        &self,
+        actor: &Actor,
+        reads: &[PartnerRead],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         if reads.is_empty() {
             return Ok(());
         }
@@ -135,7 +153,12 @@ backend_impl! {
         Ok(())
     }
 
-    pub(super) async fn log_partner_reads_in(conn: &mut DB::Connection, actor: &Actor, reads: &[PartnerRead], now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub(super) async fn log_partner_reads_in(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        reads: &[PartnerRead],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         for read in reads {
             sqlx::query(
                 "INSERT INTO access_log (id, at, user_id, organisation_id, action, entity_id, purpose, detail) \
@@ -156,9 +179,25 @@ backend_impl! {
 
     /// Records an export of personal data by the operator (the access log needs a user;
     /// the operator's exports go to the audit log instead, with what and how much).
-    pub async fn record_export(&self, by: &super::Principal, detail: Value, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn record_export(
+        &self,
+        by: &super::Principal,
+        detail: Value,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        Self::audit(&mut tx, by, None, "export", Uuid::now_v7(), "export", None, Some(detail), now).await?;
+        Self::audit(
+            &mut tx,
+            by,
+            None,
+            "export",
+            Uuid::now_v7(),
+            "export",
+            None,
+            Some(detail),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -47,8 +47,9 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{AuditEvent, Repo};
+use super::{AuditEvent, Backend, Repo};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 /// A point of the chain: an event's sequence number and its hash, written `seq:digest`
 /// (the digest in 64 hexadecimal digits) so that a person can copy it into a notebook or
@@ -208,14 +209,19 @@ fn listed_erasures(after: &Option<Value>) -> impl Iterator<Item = Uuid> + '_ {
         .filter_map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
 }
 
-backend_impl! {
-    /// Seals up to `limit` unsealed events into the chain; returns how many.
+#[queries]
+impl<DB: Backend> Repo<DB> {
+    /// Seals up to `limit` unsealed events into the chain; returns how many. Refuses
+    /// ([`StoreError::AuditTail`]) when the chain's head is not its last sealed event or
+    /// events are numbered beyond it.
     pub async fn seal_audit(&self, limit: u32) -> Result<usize, StoreError> {
         let mut tx = self.writer.begin().await?;
         // Takes the chain's row lock: one sealer at a time, across processes.
-        let head = sqlx::query("UPDATE audit_chain SET seq = seq WHERE id = 1 RETURNING seq, hash, version")
-            .fetch_one(&mut *tx)
-            .await?;
+        let head = sqlx::query(
+            "UPDATE audit_chain SET seq = seq WHERE id = 1 RETURNING seq, hash, version",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         if head.try_get::<i32, _>("version")? != 2 {
             // Not upgraded yet (another process is doing it): seal nothing now.
             return Ok(0);
@@ -274,13 +280,18 @@ backend_impl! {
                 .await?;
             let why = match last {
                 None => Some("the chain's head names this event, which is missing"),
-                Some(row) if row.try_get::<Option<Vec<u8>>, _>("hash")?.as_deref() != Some(head_hash) => {
+                Some(row)
+                    if row.try_get::<Option<Vec<u8>>, _>("hash")?.as_deref() != Some(head_hash) =>
+                {
                     Some("the chain's head does not match this event's hash")
                 }
                 Some(_) => None,
             };
             if let Some(why) = why {
-                return Err(StoreError::AuditTail { seq: head_seq, why: why.to_owned() });
+                return Err(StoreError::AuditTail {
+                    seq: head_seq,
+                    why: why.to_owned(),
+                });
             }
         }
         let beyond = sqlx::query(
@@ -293,9 +304,13 @@ backend_impl! {
             let seq: i64 = row.try_get("seq")?;
             let prev: Option<Vec<u8>> = row.try_get("prev_hash")?;
             let why = if seq == head_seq + 1 && prev.as_deref() == Some(head_hash) {
-                format!("it is numbered after the chain's head ({head_seq}) but was not sealed by Shanyrak")
+                format!(
+                    "it is numbered after the chain's head ({head_seq}) but was not sealed by Shanyrak"
+                )
             } else {
-                format!("it is numbered after the chain's head ({head_seq}) and does not chain onto it")
+                format!(
+                    "it is numbered after the chain's head ({head_seq}) and does not chain onto it"
+                )
             };
             return Err(StoreError::AuditTail { seq, why });
         }
@@ -305,11 +320,13 @@ backend_impl! {
     /// Re-seals a chain sealed under v1 as v2 (once, right after migration 0015). The v1
     /// chain is checked first; where it was broken is kept and reported by every later
     /// verification, so the upgrade never launders tampering. Returns whether it upgraded.
-    pub async fn upgrade_audit_chain(&self) -> Result<bool, StoreError> {
+    pub(crate) async fn upgrade_audit_chain(&self) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let head = sqlx::query("UPDATE audit_chain SET seq = seq WHERE id = 1 RETURNING seq, hash, version")
-            .fetch_one(&mut *tx)
-            .await?;
+        let head = sqlx::query(
+            "UPDATE audit_chain SET seq = seq WHERE id = 1 RETURNING seq, hash, version",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         if head.try_get::<i32, _>("version")? != 1 {
             return Ok(false);
         }
@@ -405,7 +422,9 @@ backend_impl! {
 
     /// Serialises with the sealer (one transaction at a time holds the chain's row).
     pub(crate) async fn lock_audit_chain(conn: &mut DB::Connection) -> Result<(), StoreError> {
-        sqlx::query("UPDATE audit_chain SET seq = seq WHERE id = 1").execute(&mut *conn).await?;
+        sqlx::query("UPDATE audit_chain SET seq = seq WHERE id = 1")
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     }
 
@@ -444,7 +463,10 @@ backend_impl! {
     /// head recorded earlier, outside the database) it also fails unless the event at that
     /// sequence still has that hash, which catches a history rewritten and re-chained
     /// consistently; a chain that has grown since passes.
-    pub async fn verify_audit(&self, expected: Option<&AuditHead>) -> Result<AuditVerification, StoreError> {
+    pub(crate) async fn verify_audit_chain(
+        &self,
+        expected: Option<&AuditHead>,
+    ) -> Result<AuditVerification, StoreError> {
         let mut conn = self.reader.acquire().await?;
         let read_head = "SELECT seq, hash, version, upgrade_broken_at, upgrade_broken_why FROM audit_chain WHERE id = 1";
         let head = sqlx::query(read_head).fetch_one(&mut *conn).await?;
@@ -455,15 +477,20 @@ backend_impl! {
             .fetch_one(&mut *conn)
             .await?
             .try_get("n")?;
-        let report = |sealed: i64, erased: i64, broken_at: Option<(i64, String)>| AuditVerification {
-            sealed,
-            unsealed,
-            erased,
-            broken_at,
-            head: chain_head.clone(),
-        };
+        let report =
+            |sealed: i64, erased: i64, broken_at: Option<(i64, String)>| AuditVerification {
+                sealed,
+                unsealed,
+                erased,
+                broken_at,
+                head: chain_head.clone(),
+            };
         if head.try_get::<i32, _>("version")? != 2 {
-            return Ok(report(0, 0, Some((1, "the chain has not been upgraded to v2 yet".to_owned()))));
+            return Ok(report(
+                0,
+                0,
+                Some((1, "the chain has not been upgraded to v2 yet".to_owned())),
+            ));
         }
         let upgrade_broken: Option<i64> = head.try_get("upgrade_broken_at")?;
         let upgrade_why: Option<String> = head.try_get("upgrade_broken_why")?;
@@ -472,7 +499,8 @@ backend_impl! {
                 "the event no longer has the hash recorded for it ({e}): an event up to it was changed, removed or added, and the chain re-computed"
             )
         };
-        if let Some(genesis) = expected.filter(|e| e.seq == 0 && e.hash != AuditHead::GENESIS.hash) {
+        if let Some(genesis) = expected.filter(|e| e.seq == 0 && e.hash != AuditHead::GENESIS.hash)
+        {
             return Ok(report(0, 0, Some((0, rewritten(genesis)))));
         }
         let mut prev = vec![0u8; 32];
@@ -487,14 +515,24 @@ backend_impl! {
                 "SELECT {EVENT_COLUMNS}, seq, prev_hash, hash, salt, commitment FROM audit_events \
                  WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT {page}"
             );
-            let rows = sqlx::query(&sql).bind(expected_seq).bind(head_seq).fetch_all(&mut *conn).await?;
+            let rows = sqlx::query(&sql)
+                .bind(expected_seq)
+                .bind(head_seq)
+                .fetch_all(&mut *conn)
+                .await?;
             if rows.is_empty() {
                 break;
             }
             for row in &rows {
                 let seq: i64 = row.try_get("seq")?;
                 let erased_so_far = erased.len() as i64;
-                let broken = |why: &str| Ok(report(last, erased_so_far, Some((expected_seq, why.to_owned()))));
+                let broken = |why: &str| {
+                    Ok(report(
+                        last,
+                        erased_so_far,
+                        Some((expected_seq, why.to_owned())),
+                    ))
+                };
                 if seq != expected_seq {
                     return broken("an event is missing");
                 }
@@ -505,7 +543,8 @@ backend_impl! {
                 }
                 let fields = Self::audit_event_from_row(row)?;
                 let salt: Option<Vec<u8>> = row.try_get("salt")?;
-                let Some(stored_commitment) = row.try_get::<Option<Vec<u8>>, _>("commitment")? else {
+                let Some(stored_commitment) = row.try_get::<Option<Vec<u8>>, _>("commitment")?
+                else {
                     return broken("the event's commitment is missing");
                 };
                 match salt {
@@ -528,7 +567,8 @@ backend_impl! {
                 if hash != stored_hash {
                     return broken("the event's content was changed");
                 }
-                if let Some(recorded) = expected.filter(|e| e.seq == seq && e.hash[..] != hash[..]) {
+                if let Some(recorded) = expected.filter(|e| e.seq == seq && e.hash[..] != hash[..])
+                {
                     return broken(&rewritten(recorded));
                 }
                 prev = hash;
@@ -541,10 +581,24 @@ backend_impl! {
         }
         let erased_count = erased.len() as i64;
         if last != head_seq {
-            return Ok(report(last, erased_count, Some((last + 1, "events at the end of the chain are missing".to_owned()))));
+            return Ok(report(
+                last,
+                erased_count,
+                Some((
+                    last + 1,
+                    "events at the end of the chain are missing".to_owned(),
+                )),
+            ));
         }
         if prev != head_hash {
-            return Ok(report(last, erased_count, Some((last, "the chain's head does not match its last event".to_owned()))));
+            return Ok(report(
+                last,
+                erased_count,
+                Some((
+                    last,
+                    "the chain's head does not match its last event".to_owned(),
+                )),
+            ));
         }
         if let Some(expected) = expected.filter(|e| e.seq > head_seq) {
             return Ok(report(
@@ -561,11 +615,12 @@ backend_impl! {
         }
         // Events numbered beyond the head were not sealed by a sealer, unless one sealed
         // them while this check ran (then the head has moved on).
-        let beyond: Option<i64> = sqlx::query("SELECT MIN(seq) AS seq FROM audit_events WHERE seq > $1")
-            .bind(head_seq)
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get("seq")?;
+        let beyond: Option<i64> =
+            sqlx::query("SELECT MIN(seq) AS seq FROM audit_events WHERE seq > $1")
+                .bind(head_seq)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get("seq")?;
         if let Some(seq) = beyond {
             let now: i64 = sqlx::query("SELECT seq FROM audit_chain WHERE id = 1")
                 .fetch_one(&mut *conn)
@@ -575,7 +630,12 @@ backend_impl! {
                 return Ok(report(
                     last,
                     erased_count,
-                    Some((seq, format!("the event is numbered after the chain's head ({head_seq}) but was not sealed by Shanyrak"))),
+                    Some((
+                        seq,
+                        format!(
+                            "the event is numbered after the chain's head ({head_seq}) but was not sealed by Shanyrak"
+                        ),
+                    )),
                 ));
             }
         }
@@ -594,11 +654,18 @@ backend_impl! {
             return Ok(report(
                 last,
                 erased_count,
-                Some((*seq, "the event's content was erased without an erasure record".to_owned())),
+                Some((
+                    *seq,
+                    "the event's content was erased without an erasure record".to_owned(),
+                )),
             ));
         }
         if let Some(seq) = upgrade_broken {
-            return Ok(report(last, erased_count, Some((seq, upgrade_why.unwrap_or_default()))));
+            return Ok(report(
+                last,
+                erased_count,
+                Some((seq, upgrade_why.unwrap_or_default())),
+            ));
         }
         Ok(report(last, erased_count, None))
     }

@@ -23,8 +23,11 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{HouseholdKey, IdempotencyRequest, Principal, Repo, from_json, parse_enum, to_json};
+use super::{
+    Backend, HouseholdKey, IdempotencyRequest, Principal, Repo, from_json, parse_enum, to_json,
+};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 fn require(actor: &Actor, action: Action) -> Result<(), StoreError> {
     if actor.may(action) {
@@ -105,18 +108,29 @@ const REFERRAL_COLUMNS: &str = "id, from_organisation_id, to_organisation_id, ca
 /// Referrals listed per request; a caseworker's queue, not an export.
 const MAX_LIST: u32 = 500;
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     fn case_from_row(row: &DB::Row) -> Result<Case, StoreError> {
         Ok(Case {
             id: row.try_get("id")?,
             organisation_id: row.try_get("organisation_id")?,
             household_id: row.try_get("household_id")?,
             person_id: row.try_get("person_id")?,
-            status: parse_enum(&row.try_get::<String, _>("status")?, CaseStatus::parse, "status")?,
+            status: parse_enum(
+                &row.try_get::<String, _>("status")?,
+                CaseStatus::parse,
+                "status",
+            )?,
             status_reason: row.try_get("status_reason")?,
-            assessments: from_json::<Vec<Assessment>>(row.try_get::<Json<Value>, _>("assessments")?.0, "assessments")?,
+            assessments: from_json::<Vec<Assessment>>(
+                row.try_get::<Json<Value>, _>("assessments")?.0,
+                "assessments",
+            )?,
             plan: from_json::<Vec<PlanAction>>(row.try_get::<Json<Value>, _>("plan")?.0, "plan")?,
-            appointments: from_json::<Vec<Appointment>>(row.try_get::<Json<Value>, _>("appointments")?.0, "appointments")?,
+            appointments: from_json::<Vec<Appointment>>(
+                row.try_get::<Json<Value>, _>("appointments")?.0,
+                "appointments",
+            )?,
             version: row.try_get("version")?,
             opened_at: row.try_get("opened_at")?,
             updated_at: row.try_get("updated_at")?,
@@ -127,24 +141,43 @@ backend_impl! {
     fn check_members(household: &Household, case: &ValidatedCase) -> Result<(), StoreError> {
         let member = |id: Uuid| household.members.iter().any(|m| m.id == id);
         if case.person_id.is_some_and(|p| !member(p)) {
-            return Err(invalid("#/person_id", FieldErrorCode::UnknownMember, "not a member of this household"));
+            return Err(invalid(
+                "#/person_id",
+                FieldErrorCode::UnknownMember,
+                "not a member of this household",
+            ));
         }
         for (i, a) in case.assessments.iter().enumerate() {
             if a.person_id.is_some_and(|p| !member(p)) {
-                return Err(invalid(&format!("#/assessments/{i}/person_id"), FieldErrorCode::UnknownMember, "not a member of this household"));
+                return Err(invalid(
+                    &format!("#/assessments/{i}/person_id"),
+                    FieldErrorCode::UnknownMember,
+                    "not a member of this household",
+                ));
             }
         }
         Ok(())
     }
 
     /// Opens a case for a household of the actor's organisation.
-    pub async fn create_case(&self, actor: &Actor, case: &ValidatedCase, now: DateTime<Utc>) -> Result<Case, StoreError> {
+    pub async fn create_case(
+        &self,
+        actor: &Actor,
+        case: &ValidatedCase,
+        now: DateTime<Utc>,
+    ) -> Result<Case, StoreError> {
         Ok(self.create_case_once(actor, case, None, now).await?.0)
     }
 
     /// [`Self::create_case`] with an idempotency key: a retry returns the case the first
     /// request opened (`true`: replayed) and writes nothing.
-    pub async fn create_case_once(&self, actor: &Actor, case: &ValidatedCase, idempotency: Option<&IdempotencyRequest>, now: DateTime<Utc>) -> Result<(Case, bool), StoreError> {
+    pub async fn create_case_once(
+        &self,
+        actor: &Actor,
+        case: &ValidatedCase,
+        idempotency: Option<&IdempotencyRequest>,
+        now: DateTime<Utc>,
+    ) -> Result<(Case, bool), StoreError> {
         require(actor, Action::ManageCases)?;
         let id = Uuid::now_v7();
         let mut tx = self.writer.begin().await?;
@@ -154,8 +187,21 @@ backend_impl! {
             tx.rollback().await?;
             return Ok((self.get_case(actor, existing, now).await?, true));
         }
-        let household = match Self::load_household(&mut tx, Some(actor.organisation_id), "id", HouseholdKey::Id(case.household_id)).await {
-            Err(StoreError::NotFound) => return Err(invalid("#/household_id", FieldErrorCode::InvalidValue, "no such household")),
+        let household = match Self::load_household(
+            &mut tx,
+            Some(actor.organisation_id),
+            "id",
+            HouseholdKey::Id(case.household_id),
+        )
+        .await
+        {
+            Err(StoreError::NotFound) => {
+                return Err(invalid(
+                    "#/household_id",
+                    FieldErrorCode::InvalidValue,
+                    "no such household",
+                ));
+            }
             other => other?,
         };
         Self::check_members(&household, case)?;
@@ -192,30 +238,64 @@ backend_impl! {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "case", created.id, "create", None, Some(to_json(&created)?), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "case",
+            created.id,
+            "create",
+            None,
+            Some(to_json(&created)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok((created, false))
     }
 
-    async fn load_case(conn: &mut DB::Connection, organisation_id: Uuid, id: Uuid) -> Result<Case, StoreError> {
-        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1 AND organisation_id = $2");
-        let row = sqlx::query(&sql).bind(id).bind(organisation_id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+    async fn load_case(
+        conn: &mut DB::Connection,
+        organisation_id: Uuid,
+        id: Uuid,
+    ) -> Result<Case, StoreError> {
+        let sql =
+            format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1 AND organisation_id = $2");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(organisation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         Self::case_from_row(&row)
     }
 
     /// A case of the actor's organisation; the read is logged first.
-    pub async fn get_case(&self, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<Case, StoreError> {
+    pub async fn get_case(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Case, StoreError> {
         require(actor, Action::ManageCases)?;
         let case = {
             let mut conn = self.reader.acquire().await?;
             Self::load_case(&mut conn, actor.organisation_id, id).await?
         };
-        self.log_access(actor, "read_case", Some(id), None, json!({}), now).await?;
+        self.log_access(actor, "read_case", Some(id), None, json!({}), now)
+            .await?;
         Ok(case)
     }
 
     /// Cases of the actor's organisation, newest first, optionally of one household or status.
-    pub async fn list_cases(&self, actor: &Actor, household_id: Option<Uuid>, status: Option<CaseStatus>, limit: u32, now: DateTime<Utc>) -> Result<Vec<Case>, StoreError> {
+    pub async fn list_cases(
+        &self,
+        actor: &Actor,
+        household_id: Option<Uuid>,
+        status: Option<CaseStatus>,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Case>, StoreError> {
         require(actor, Action::ManageCases)?;
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases WHERE organisation_id = $1 AND ($2 IS NULL OR household_id = $2) \
@@ -231,27 +311,61 @@ backend_impl! {
                 .fetch_all(&mut *conn)
                 .await?
         };
-        let cases = rows.iter().map(Self::case_from_row).collect::<Result<Vec<_>, _>>()?;
-        self.log_access(actor, "list_cases", household_id, None, json!({"results": cases.len()}), now).await?;
+        let cases = rows
+            .iter()
+            .map(Self::case_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.log_access(
+            actor,
+            "list_cases",
+            household_id,
+            None,
+            json!({"results": cases.len()}),
+            now,
+        )
+        .await?;
         Ok(cases)
     }
 
     /// Replaces a case's assessment, plan, appointments and status. The household and
     /// person a case is about never change.
-    pub async fn update_case(&self, actor: &Actor, id: Uuid, expected_version: Option<i64>, case: &ValidatedCase, now: DateTime<Utc>) -> Result<Case, StoreError> {
+    pub async fn update_case(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: Option<i64>,
+        case: &ValidatedCase,
+        now: DateTime<Utc>,
+    ) -> Result<Case, StoreError> {
         require(actor, Action::ManageCases)?;
         let mut tx = self.writer.begin().await?;
         let before = Self::load_case(&mut tx, actor.organisation_id, id).await?;
         if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch { current: before.version });
+            return Err(StoreError::VersionMismatch {
+                current: before.version,
+            });
         }
         if case.household_id != before.household_id {
-            return Err(invalid("#/household_id", FieldErrorCode::ReadOnly, "a case stays with its household"));
+            return Err(invalid(
+                "#/household_id",
+                FieldErrorCode::ReadOnly,
+                "a case stays with its household",
+            ));
         }
         if case.person_id != before.person_id {
-            return Err(invalid("#/person_id", FieldErrorCode::ReadOnly, "a case stays with its person"));
+            return Err(invalid(
+                "#/person_id",
+                FieldErrorCode::ReadOnly,
+                "a case stays with its person",
+            ));
         }
-        let household = Self::load_household(&mut tx, Some(actor.organisation_id), "id", HouseholdKey::Id(before.household_id)).await?;
+        let household = Self::load_household(
+            &mut tx,
+            Some(actor.organisation_id),
+            "id",
+            HouseholdKey::Id(before.household_id),
+        )
+        .await?;
         Self::check_members(&household, case)?;
         let after = Case {
             status: case.status,
@@ -279,17 +393,39 @@ backend_impl! {
         .fetch_optional(&mut *tx)
         .await?;
         if updated.is_none() {
-            return Err(StoreError::VersionMismatch { current: before.version });
+            return Err(StoreError::VersionMismatch {
+                current: before.version,
+            });
         }
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "case", id, "update", Some(to_json(&before)?), Some(to_json(&after)?), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "case",
+            id,
+            "update",
+            Some(to_json(&before)?),
+            Some(to_json(&after)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// Adds a restricted note. Its audit event names the case and the note's length, never
     /// its text: admins and auditors read the audit log, and notes are not for them.
-    pub async fn add_case_note(&self, actor: &Actor, case_id: Uuid, text: &str, now: DateTime<Utc>) -> Result<CaseNote, StoreError> {
-        Ok(self.add_case_note_once(actor, case_id, text, None, now).await?.0)
+    pub async fn add_case_note(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CaseNote, StoreError> {
+        Ok(self
+            .add_case_note_once(actor, case_id, text, None, now)
+            .await?
+            .0)
     }
 
     /// [`Self::add_case_note`] with an idempotency key: a retry returns the first note.
@@ -333,14 +469,29 @@ backend_impl! {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "case_note", note.id, "create", None,
-            Some(json!({"case_id": case_id, "characters": note.text.chars().count()})), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "case_note",
+            note.id,
+            "create",
+            None,
+            Some(json!({"case_id": case_id, "characters": note.text.chars().count()})),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok((note, false))
     }
 
     /// The notes of a case, oldest first: caseworkers of the owning organisation only.
-    pub async fn list_case_notes(&self, actor: &Actor, case_id: Uuid, now: DateTime<Utc>) -> Result<Vec<CaseNote>, StoreError> {
+    pub async fn list_case_notes(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CaseNote>, StoreError> {
         require(actor, Action::CaseNotes)?;
         let rows = {
             let mut conn = self.reader.acquire().await?;
@@ -351,33 +502,59 @@ backend_impl! {
                 .fetch_all(&mut *conn)
                 .await?
         };
-        let notes = rows.iter().map(|r| Ok(CaseNote {
-            id: r.try_get("id")?,
-            case_id: r.try_get("case_id")?,
-            author_user_id: r.try_get("author_user_id")?,
-            text: r.try_get("text")?,
-            written_at: r.try_get("written_at")?,
-        })).collect::<Result<Vec<_>, StoreError>>()?;
-        self.log_access(actor, "read_case_notes", Some(case_id), None, json!({"results": notes.len()}), now).await?;
+        let notes = rows
+            .iter()
+            .map(|r| {
+                Ok(CaseNote {
+                    id: r.try_get("id")?,
+                    case_id: r.try_get("case_id")?,
+                    author_user_id: r.try_get("author_user_id")?,
+                    text: r.try_get("text")?,
+                    written_at: r.try_get("written_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.log_access(
+            actor,
+            "read_case_notes",
+            Some(case_id),
+            None,
+            json!({"results": notes.len()}),
+            now,
+        )
+        .await?;
         Ok(notes)
     }
 
     // ----- referrals ---------------------------------------------------------------------
 
     /// The referral as `organisation_id` may see it, without the shared fields.
-    fn referral_from_row(row: &DB::Row, organisation_id: Uuid, now: DateTime<Utc>) -> Result<Referral, StoreError> {
+    fn referral_from_row(
+        row: &DB::Row,
+        organisation_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Referral, StoreError> {
         let consent: Consent = from_json(row.try_get::<Json<Value>, _>("consent")?.0, "consent")?;
-        let state = parse_enum(&row.try_get::<String, _>("state")?, ReferralState::parse, "state")?;
+        let state = parse_enum(
+            &row.try_get::<String, _>("state")?,
+            ReferralState::parse,
+            "state",
+        )?;
         let sent_at: DateTime<Utc> = row.try_get("sent_at")?;
         let days: i32 = row.try_get("answer_within_days")?;
-        let days = u32::try_from(days).map_err(|_| StoreError::corrupt("negative answer_within_days"))?;
+        let days =
+            u32::try_from(days).map_err(|_| StoreError::corrupt("negative answer_within_days"))?;
         let from: Uuid = row.try_get("from_organisation_id")?;
         let sender = from == organisation_id;
         Ok(Referral {
             id: row.try_get("id")?,
             from_organisation_id: from,
             to_organisation_id: row.try_get("to_organisation_id")?,
-            service: parse_enum(&row.try_get::<String, _>("service")?, ServiceKind::parse, "service")?,
+            service: parse_enum(
+                &row.try_get::<String, _>("service")?,
+                ServiceKind::parse,
+                "service",
+            )?,
             state,
             decline_reason: row.try_get("decline_reason")?,
             outcome: row.try_get("outcome")?,
@@ -386,17 +563,37 @@ backend_impl! {
             updated_at: row.try_get("updated_at")?,
             overdue: is_overdue(state, sent_at, days, now),
             consented_fields: consent.fields.clone(),
-            case_id: if sender { Some(row.try_get("case_id")?) } else { None },
-            household_id: if sender { Some(row.try_get("household_id")?) } else { None },
-            person_id: if sender { Some(row.try_get("person_id")?) } else { None },
+            case_id: if sender {
+                Some(row.try_get("case_id")?)
+            } else {
+                None
+            },
+            household_id: if sender {
+                Some(row.try_get("household_id")?)
+            } else {
+                None
+            },
+            person_id: if sender {
+                Some(row.try_get("person_id")?)
+            } else {
+                None
+            },
             consent: sender.then_some(consent),
             shared: None,
         })
     }
 
     /// Sends a referral from a case of the actor's organisation to another organisation.
-    pub async fn create_referral(&self, actor: &Actor, referral: &ValidatedReferral, now: DateTime<Utc>) -> Result<Referral, StoreError> {
-        Ok(self.create_referral_once(actor, referral, None, now).await?.0)
+    pub async fn create_referral(
+        &self,
+        actor: &Actor,
+        referral: &ValidatedReferral,
+        now: DateTime<Utc>,
+    ) -> Result<Referral, StoreError> {
+        Ok(self
+            .create_referral_once(actor, referral, None, now)
+            .await?
+            .0)
     }
 
     /// [`Self::create_referral`] with an idempotency key: a retry returns the first
@@ -418,7 +615,13 @@ backend_impl! {
             return Ok((self.get_referral(actor, existing, now).await?, true));
         }
         let case = match Self::load_case(&mut tx, actor.organisation_id, referral.case_id).await {
-            Err(StoreError::NotFound) => return Err(invalid("#/case_id", FieldErrorCode::InvalidValue, "no such case")),
+            Err(StoreError::NotFound) => {
+                return Err(invalid(
+                    "#/case_id",
+                    FieldErrorCode::InvalidValue,
+                    "no such case",
+                ));
+            }
             other => other?,
         };
         let receiver = sqlx::query("SELECT id FROM organisations WHERE id = $1")
@@ -426,13 +629,29 @@ backend_impl! {
             .fetch_optional(&mut *tx)
             .await?;
         if receiver.is_none() {
-            return Err(invalid("#/to_organisation_id", FieldErrorCode::InvalidValue, "no such organisation"));
+            return Err(invalid(
+                "#/to_organisation_id",
+                FieldErrorCode::InvalidValue,
+                "no such organisation",
+            ));
         }
-        let household = Self::load_household(&mut tx, Some(actor.organisation_id), "id", HouseholdKey::Id(case.household_id)).await?;
+        let household = Self::load_household(
+            &mut tx,
+            Some(actor.organisation_id),
+            "id",
+            HouseholdKey::Id(case.household_id),
+        )
+        .await?;
         let member = |id: Uuid| household.members.iter().any(|m| m.id == id);
         let person_id = match referral.person_id.or(case.person_id) {
             Some(p) if member(p) => p,
-            Some(_) => return Err(invalid("#/person_id", FieldErrorCode::UnknownMember, "not a member of the case's household")),
+            Some(_) => {
+                return Err(invalid(
+                    "#/person_id",
+                    FieldErrorCode::UnknownMember,
+                    "not a member of the case's household",
+                ));
+            }
             None => household
                 .members
                 .iter()
@@ -441,9 +660,19 @@ backend_impl! {
                 .ok_or_else(|| StoreError::corrupt("household without a head"))?,
         };
         if !member(referral.consent.given_by_person_id) {
-            return Err(invalid("#/consent/given_by_person_id", FieldErrorCode::UnknownMember, "not a member of the case's household"));
+            return Err(invalid(
+                "#/consent/given_by_person_id",
+                FieldErrorCode::UnknownMember,
+                "not a member of the case's household",
+            ));
         }
-        let days = i32::try_from(referral.answer_within_days).map_err(|_| invalid("#/answer_within_days", FieldErrorCode::InvalidValue, "too large"))?;
+        let days = i32::try_from(referral.answer_within_days).map_err(|_| {
+            invalid(
+                "#/answer_within_days",
+                FieldErrorCode::InvalidValue,
+                "too large",
+            )
+        })?;
         sqlx::query(&format!(
             "INSERT INTO referrals ({REFERRAL_COLUMNS}, sent_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         ))
@@ -483,13 +712,29 @@ backend_impl! {
             consent: Some(referral.consent.clone()),
             shared: None,
         };
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "referral", id, "create", None, Some(to_json(&created)?), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "referral",
+            id,
+            "create",
+            None,
+            Some(to_json(&created)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok((created, false))
     }
 
     /// Referrals the actor's organisation sent or received, newest first.
-    pub async fn list_referrals(&self, actor: &Actor, direction: Direction, now: DateTime<Utc>) -> Result<Vec<Referral>, StoreError> {
+    pub async fn list_referrals(
+        &self,
+        actor: &Actor,
+        direction: Direction,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Referral>, StoreError> {
         let column = match direction {
             Direction::Sent => {
                 require(actor, Action::ManageReferrals)?;
@@ -501,36 +746,73 @@ backend_impl! {
             }
         };
         let mut conn = self.reader.acquire().await?;
-        let sql = format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE {column} = $1 ORDER BY id DESC LIMIT {MAX_LIST}");
-        let rows = sqlx::query(&sql).bind(actor.organisation_id).fetch_all(&mut *conn).await?;
-        rows.iter().map(|r| Self::referral_from_row(r, actor.organisation_id, now)).collect()
+        let sql = format!(
+            "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE {column} = $1 ORDER BY id DESC LIMIT {MAX_LIST}"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(actor.organisation_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter()
+            .map(|r| Self::referral_from_row(r, actor.organisation_id, now))
+            .collect()
     }
 
     /// Sent referrals still unanswered past their answer days.
-    pub async fn overdue_referrals(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<Referral>, StoreError> {
+    pub async fn overdue_referrals(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Referral>, StoreError> {
         let sent = self.list_referrals(actor, Direction::Sent, now).await?;
         Ok(sent.into_iter().filter(|r| r.overdue).collect())
     }
 
     /// One referral. The sender sees its own ids; the receiver sees, while the referral is
     /// open, the consented fields of the person (the read is logged first).
-    pub async fn get_referral(&self, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<Referral, StoreError> {
+    pub async fn get_referral(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Referral, StoreError> {
         if !actor.may(Action::ManageReferrals) && !actor.may(Action::ReceiveReferrals) {
             return Err(StoreError::Forbidden);
         }
         let mut conn = self.reader.acquire().await?;
-        let sql = format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)");
-        let row = sqlx::query(&sql).bind(id).bind(actor.organisation_id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+        let sql = format!(
+            "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(actor.organisation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let mut referral = Self::referral_from_row(&row, actor.organisation_id, now)?;
         let sender = referral.from_organisation_id == actor.organisation_id;
-        let may = if sender { Action::ManageReferrals } else { Action::ReceiveReferrals };
+        let may = if sender {
+            Action::ManageReferrals
+        } else {
+            Action::ReceiveReferrals
+        };
         require(actor, may)?;
-        let open = matches!(referral.state, ReferralState::Sent | ReferralState::Accepted | ReferralState::InProgress);
+        let open = matches!(
+            referral.state,
+            ReferralState::Sent | ReferralState::Accepted | ReferralState::InProgress
+        );
         if !sender && open {
             let household_id: Uuid = row.try_get("household_id")?;
             let person_id: Uuid = row.try_get("person_id")?;
             // The household is read under the sender's scope: the consent is the authority.
-            let household = match Self::load_household(&mut conn, Some(referral.from_organisation_id), "id", HouseholdKey::Id(household_id)).await {
+            let household = match Self::load_household(
+                &mut conn,
+                Some(referral.from_organisation_id),
+                "id",
+                HouseholdKey::Id(household_id),
+            )
+            .await
+            {
                 Ok(household) => household,
                 // Anonymised (retention or erasure): nothing left to share.
                 Err(StoreError::NotFound) => {
@@ -546,18 +828,39 @@ backend_impl! {
                 return Ok(referral);
             };
             let shared = shared_view(&household, person, &referral.consented_fields);
-            self.log_access(actor, "read_referral", Some(id), None, json!({"fields": referral.consented_fields.len()}), now).await?;
+            self.log_access(
+                actor,
+                "read_referral",
+                Some(id),
+                None,
+                json!({"fields": referral.consented_fields.len()}),
+                now,
+            )
+            .await?;
             referral.shared = Some(shared);
         }
         Ok(referral)
     }
 
     /// The receiving organisation answers a referral (accept, decline, start, close).
-    pub async fn transition_referral(&self, actor: &Actor, id: Uuid, event: &ReferralEvent, now: DateTime<Utc>) -> Result<Referral, StoreError> {
+    pub async fn transition_referral(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        event: &ReferralEvent,
+        now: DateTime<Utc>,
+    ) -> Result<Referral, StoreError> {
         require(actor, Action::ReceiveReferrals)?;
         let mut tx = self.writer.begin().await?;
-        let sql = format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)");
-        let row = sqlx::query(&sql).bind(id).bind(actor.organisation_id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+        let sql = format!(
+            "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(actor.organisation_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let before = Self::referral_from_row(&row, actor.organisation_id, now)?;
         if before.to_organisation_id != actor.organisation_id {
             return Err(StoreError::Transition(TransitionError::NotReceiver));
@@ -565,7 +868,9 @@ backend_impl! {
         let state = transition(before.state, event).map_err(StoreError::Transition)?;
         let (reason, outcome) = match event {
             ReferralEvent::Declined { reason } => (Some(reason.clone()), before.outcome.clone()),
-            ReferralEvent::Closed { outcome } => (before.decline_reason.clone(), Some(outcome.clone())),
+            ReferralEvent::Closed { outcome } => {
+                (before.decline_reason.clone(), Some(outcome.clone()))
+            }
             _ => (before.decline_reason.clone(), before.outcome.clone()),
         };
         let updated = sqlx::query("UPDATE referrals SET state = $1, decline_reason = $2, outcome = $3, updated_at = $4 WHERE id = $5 AND state = $6 RETURNING id")
@@ -580,8 +885,26 @@ backend_impl! {
         if updated.is_none() {
             return Err(StoreError::Transition(TransitionError::NotAllowed));
         }
-        let after = Referral { state, decline_reason: reason, outcome, updated_at: now, overdue: false, ..before.clone() };
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "referral", id, state.as_str(), Some(to_json(&before)?), Some(to_json(&after)?), now).await?;
+        let after = Referral {
+            state,
+            decline_reason: reason,
+            outcome,
+            updated_at: now,
+            overdue: false,
+            ..before.clone()
+        };
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "referral",
+            id,
+            state.as_str(),
+            Some(to_json(&before)?),
+            Some(to_json(&after)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -589,7 +912,13 @@ backend_impl! {
     // ----- legal stay --------------------------------------------------------------------
 
     /// Records an entry, exit or registration of a person of the actor's organisation.
-    pub async fn record_stay_movement(&self, actor: &Actor, person_id: Uuid, movement: &Movement, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
+    pub async fn record_stay_movement(
+        &self,
+        actor: &Actor,
+        person_id: Uuid,
+        movement: &Movement,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, StoreError> {
         require(actor, Action::TrackLegalStay)?;
         let mut tx = self.writer.begin().await?;
         let found = sqlx::query(
@@ -618,15 +947,30 @@ backend_impl! {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "stay_movement", id, "create", None,
-            Some(json!({"person_id": person_id, "movement": movement})), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "stay_movement",
+            id,
+            "create",
+            None,
+            Some(json!({"person_id": person_id, "movement": movement})),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// Stay facts of the persons of the actor's organisation (one, or all current members
     /// of active households); the read is logged.
-    pub async fn stay_facts(&self, actor: &Actor, person_id: Option<Uuid>, now: DateTime<Utc>) -> Result<Vec<StayFacts>, StoreError> {
+    pub async fn stay_facts(
+        &self,
+        actor: &Actor,
+        person_id: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StayFacts>, StoreError> {
         require(actor, Action::TrackLegalStay)?;
         let mut conn = self.reader.acquire().await?;
         let rows = sqlx::query(
@@ -651,28 +995,46 @@ backend_impl! {
         .fetch_all(&mut *conn)
         .await?;
         drop(conn);
-        let mut by_person: std::collections::HashMap<Uuid, Vec<Movement>> = std::collections::HashMap::new();
+        let mut by_person: std::collections::HashMap<Uuid, Vec<Movement>> =
+            std::collections::HashMap::new();
         for m in &moves {
             let country: String = m.try_get("country")?;
-            by_person.entry(m.try_get("person_id")?).or_default().push(Movement {
-                kind: parse_enum(&m.try_get::<String, _>("kind")?, MovementKind::parse, "kind")?,
-                on: m.try_get("on_date")?,
-                country: country.parse().map_err(|_| StoreError::corrupt("unknown country in stay_movements"))?,
-            });
+            by_person
+                .entry(m.try_get("person_id")?)
+                .or_default()
+                .push(Movement {
+                    kind: parse_enum(
+                        &m.try_get::<String, _>("kind")?,
+                        MovementKind::parse,
+                        "kind",
+                    )?,
+                    on: m.try_get("on_date")?,
+                    country: country
+                        .parse()
+                        .map_err(|_| StoreError::corrupt("unknown country in stay_movements"))?,
+                });
         }
         let mut facts = Vec::with_capacity(rows.len());
         for r in &rows {
             let id: Uuid = r.try_get("id")?;
             let host: String = r.try_get("country")?;
-            let host: CountryCode = host.parse().map_err(|_| StoreError::corrupt("unknown country in households"))?;
+            let host: CountryCode = host
+                .parse()
+                .map_err(|_| StoreError::corrupt("unknown country in households"))?;
             let citizenship: Option<String> = r.try_get("citizenship")?;
             let arrival: Option<NaiveDate> = r.try_get("arrival_date")?;
             let mut movements = by_person.remove(&id).unwrap_or_default();
             // Registration recorded the arrival; it is the first entry unless recorded too.
             if let Some(on) = arrival
-                && !movements.iter().any(|m| m.kind == MovementKind::Entry && m.on == on && m.country == host)
+                && !movements
+                    .iter()
+                    .any(|m| m.kind == MovementKind::Entry && m.on == on && m.country == host)
             {
-                movements.push(Movement { kind: MovementKind::Entry, on, country: host });
+                movements.push(Movement {
+                    kind: MovementKind::Entry,
+                    on,
+                    country: host,
+                });
             }
             facts.push(StayFacts {
                 person_id: id,
@@ -685,8 +1047,20 @@ backend_impl! {
                 movements,
             });
         }
-        let action = if person_id.is_some() { "read_legal_stay" } else { "list_legal_stay" };
-        self.log_access(actor, action, person_id, None, json!({"results": facts.len()}), now).await?;
+        let action = if person_id.is_some() {
+            "read_legal_stay"
+        } else {
+            "list_legal_stay"
+        };
+        self.log_access(
+            actor,
+            action,
+            person_id,
+            None,
+            json!({"results": facts.len()}),
+            now,
+        )
+        .await?;
         Ok(facts)
     }
 }

@@ -19,9 +19,10 @@ use shanyrak_core::{CountryCode, PopulationGroup, Sex};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::figures::{age_band_of, age_band_sql, day_sql, parse_day, scope_clause};
-use super::{Repo, parse_enum};
+use super::figures::{age_band_of, age_band_sql, parse_day, scope_clause};
+use super::{Backend, Repo, parse_enum};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 /// When the snapshot was made and how long that took.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,11 +104,16 @@ fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     /// Rows of a query over the snapshot tables whose `{scope}` becomes the scope's
     /// `AND organisation_id IN (…)`, bound from `$1` (nothing for every organisation); an
     /// empty scope is no rows, not every organisation's.
-    async fn snapshot_rows(&self, sql: &str, scope: Option<&[Uuid]>) -> Result<Vec<DB::Row>, StoreError> {
+    async fn snapshot_rows(
+        &self,
+        sql: &str,
+        scope: Option<&[Uuid]>,
+    ) -> Result<Vec<DB::Row>, StoreError> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
@@ -123,11 +129,16 @@ backend_impl! {
     /// The snapshot's time and cost, if one was made.
     pub async fn figure_snapshot_info(&self) -> Result<Option<SnapshotInfo>, StoreError> {
         let mut conn = self.reader.acquire().await?;
-        let row = sqlx::query("SELECT computed_at, today, took_ms FROM figure_snapshot WHERE id = 1")
-            .fetch_optional(&mut *conn)
-            .await?;
+        let row =
+            sqlx::query("SELECT computed_at, today, took_ms FROM figure_snapshot WHERE id = 1")
+                .fetch_optional(&mut *conn)
+                .await?;
         row.map(|r| {
-            Ok(SnapshotInfo { computed_at: r.try_get("computed_at")?, today: r.try_get("today")?, took_ms: r.try_get("took_ms")? })
+            Ok(SnapshotInfo {
+                computed_at: r.try_get("computed_at")?,
+                today: r.try_get("today")?,
+                took_ms: r.try_get("took_ms")?,
+            })
         })
         .transpose()
     }
@@ -135,7 +146,10 @@ backend_impl! {
     /// Computes every organisation's cells as of `now` and replaces the snapshot with them.
     /// Reads run on a reader connection (nothing is locked while they run); the
     /// replacement is one short write transaction.
-    pub async fn refresh_figure_snapshot(&self, now: DateTime<Utc>) -> Result<SnapshotInfo, StoreError> {
+    pub async fn refresh_figure_snapshot(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<SnapshotInfo, StoreError> {
         let started = std::time::Instant::now();
         let today = now.date_naive();
         let mut conn = self.reader.acquire().await?;
@@ -158,7 +172,8 @@ backend_impl! {
             .await?;
         let mut population: BTreeMap<CellKey, u64> = BTreeMap::new();
         for row in &rows {
-            *population.entry(cell_key(row, String::new())?).or_default() += count(row.try_get("records")?);
+            *population.entry(cell_key(row, String::new())?).or_default() +=
+                count(row.try_get("records")?);
         }
         // Records of merged people (a few per cent): one row each, so that each can carry
         // the organisations of the same person's earlier records.
@@ -184,7 +199,11 @@ backend_impl! {
                 identity = Some(this);
                 earlier.clear();
             }
-            let listed = earlier.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
+            let listed = earlier
+                .iter()
+                .map(Uuid::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
             let key = cell_key(row, listed)?;
             earlier.insert(key.organisation_id);
             *population.entry(key).or_default() += 1;
@@ -195,11 +214,13 @@ backend_impl! {
             let sql = format!(
                 "SELECT organisation_id, {day} AS day, COUNT(*) AS n FROM stays WHERE {column} IS NOT NULL AND {column} <= $1 \
                  GROUP BY organisation_id, {day}",
-                day = day_sql::<DB>(column),
+                day = DB::day_sql(column),
             );
             for row in sqlx::query(&sql).bind(now).fetch_all(&mut *conn).await? {
                 let day = parse_day(&row.try_get::<String, _>("day")?)?;
-                let entry = placements.entry((row.try_get("organisation_id")?, day)).or_default();
+                let entry = placements
+                    .entry((row.try_get("organisation_id")?, day))
+                    .or_default();
                 let n = count(row.try_get("n")?);
                 if made { entry.0 += n } else { entry.1 += n }
             }
@@ -228,7 +249,7 @@ backend_impl! {
                AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.household_id = h.id AND (s.status = 'checked_in' OR \
                  (s.status = 'reserved' AND s.reserved_until > $1)))) w \
              WHERE members > 0 GROUP BY organisation_id, country, city, arrival_date, registered_on",
-            registered_on = day_sql::<DB>("h.registered_at"),
+            registered_on = DB::day_sql("h.registered_at"),
         );
         let mut waiting: BTreeMap<(Uuid, String, String, NaiveDate), (u64, u64)> = BTreeMap::new();
         for row in sqlx::query(&sql).bind(now).fetch_all(&mut *conn).await? {
@@ -236,7 +257,12 @@ backend_impl! {
             let arrival: Option<NaiveDate> = row.try_get("arrival_date")?;
             let since = arrival.unwrap_or(registered).min(registered);
             let entry = waiting
-                .entry((row.try_get("organisation_id")?, row.try_get("country")?, row.try_get("city")?, since))
+                .entry((
+                    row.try_get("organisation_id")?,
+                    row.try_get("country")?,
+                    row.try_get("city")?,
+                    since,
+                ))
                 .or_default();
             entry.0 += count(row.try_get("households")?);
             entry.1 += count(row.try_get("persons")?);
@@ -260,10 +286,20 @@ backend_impl! {
         .await?;
         if newer.is_none() {
             tx.rollback().await?;
-            return self.figure_snapshot_info().await?.ok_or_else(|| StoreError::corrupt("figure snapshot vanished"));
+            return self
+                .figure_snapshot_info()
+                .await?
+                .ok_or_else(|| StoreError::corrupt("figure snapshot vanished"));
         }
-        for table in ["figure_population", "figure_placements", "figure_distributions", "figure_waiting"] {
-            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+        for table in [
+            "figure_population",
+            "figure_placements",
+            "figure_distributions",
+            "figure_waiting",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await?;
         }
         let population: Vec<(CellKey, u64)> = population.into_iter().collect();
         for chunk in population.chunks(INSERT_CHUNK) {
@@ -297,7 +333,11 @@ backend_impl! {
             );
             let mut query = sqlx::query(&sql);
             for ((org, day), (made, checked_in)) in chunk {
-                query = query.bind(*org).bind(*day).bind(to_i64(*made)).bind(to_i64(*checked_in));
+                query = query
+                    .bind(*org)
+                    .bind(*day)
+                    .bind(to_i64(*made))
+                    .bind(to_i64(*checked_in));
             }
             query.execute(&mut *tx).await?;
         }
@@ -331,12 +371,19 @@ backend_impl! {
             query.execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(SnapshotInfo { computed_at: now, today, took_ms })
+        Ok(SnapshotInfo {
+            computed_at: now,
+            today,
+            took_ms,
+        })
     }
 
     /// The snapshot's population cells of a scope, each marked counted when none of its
     /// people has an earlier record in the scope.
-    pub async fn snapshot_population(&self, scope: Option<&[Uuid]>) -> Result<Vec<PopulationCell>, StoreError> {
+    pub async fn snapshot_population(
+        &self,
+        scope: Option<&[Uuid]>,
+    ) -> Result<Vec<PopulationCell>, StoreError> {
         let in_scope = |org: &str| match scope {
             None => true,
             Some(orgs) => orgs.iter().any(|o| o.to_string() == org),
@@ -354,11 +401,17 @@ backend_impl! {
                 let citizenship: Option<String> = r.try_get("citizenship")?;
                 let country: String = r.try_get("country")?;
                 Ok(PopulationCell {
-                    group: parse_enum(&r.try_get::<String, _>("population_group")?, PopulationGroup::parse, "population_group")?,
+                    group: parse_enum(
+                        &r.try_get::<String, _>("population_group")?,
+                        PopulationGroup::parse,
+                        "population_group",
+                    )?,
                     sex: parse_enum(&r.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
                     age_band: age_band_of(&r.try_get::<String, _>("age_band")?),
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
-                    country: country.parse().map_err(|_| StoreError::corrupt("unknown country"))?,
+                    country: country
+                        .parse()
+                        .map_err(|_| StoreError::corrupt("unknown country"))?,
                     city: r.try_get("city")?,
                     arrival_date: r.try_get("arrival_date")?,
                     crossing_point: r.try_get("crossing_point")?,
@@ -370,7 +423,10 @@ backend_impl! {
     }
 
     /// The snapshot's `(day, stays made, stays checked in)` of a scope.
-    pub async fn snapshot_placements(&self, scope: Option<&[Uuid]>) -> Result<Vec<(NaiveDate, u64, u64)>, StoreError> {
+    pub async fn snapshot_placements(
+        &self,
+        scope: Option<&[Uuid]>,
+    ) -> Result<Vec<(NaiveDate, u64, u64)>, StoreError> {
         let rows = self
             .snapshot_rows(
                 "SELECT day, CAST(SUM(made) AS BIGINT) AS made, CAST(SUM(checked_in) AS BIGINT) AS checked_in FROM figure_placements WHERE 1 = 1{scope} \
@@ -379,23 +435,37 @@ backend_impl! {
             )
             .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("day")?, count(r.try_get("made")?), count(r.try_get("checked_in")?))))
+            .map(|r| {
+                Ok((
+                    r.try_get("day")?,
+                    count(r.try_get("made")?),
+                    count(r.try_get("checked_in")?),
+                ))
+            })
             .collect()
     }
 
     /// The snapshot's units per item code of a scope.
-    pub async fn snapshot_distributions(&self, scope: Option<&[Uuid]>) -> Result<Vec<(String, u64)>, StoreError> {
+    pub async fn snapshot_distributions(
+        &self,
+        scope: Option<&[Uuid]>,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
         let rows = self
             .snapshot_rows(
                 "SELECT item_code, CAST(SUM(units) AS BIGINT) AS units FROM figure_distributions WHERE 1 = 1{scope} GROUP BY item_code ORDER BY item_code",
                 scope,
             )
             .await?;
-        rows.iter().map(|r| Ok((r.try_get("item_code")?, count(r.try_get("units")?)))).collect()
+        rows.iter()
+            .map(|r| Ok((r.try_get("item_code")?, count(r.try_get("units")?))))
+            .collect()
     }
 
     /// The snapshot's waiting households of a scope, by city and day they started waiting.
-    pub async fn snapshot_waiting(&self, scope: Option<&[Uuid]>) -> Result<Vec<WaitingCell>, StoreError> {
+    pub async fn snapshot_waiting(
+        &self,
+        scope: Option<&[Uuid]>,
+    ) -> Result<Vec<WaitingCell>, StoreError> {
         let rows = self
             .snapshot_rows(
                 "SELECT country, city, since, CAST(SUM(households) AS BIGINT) AS households, CAST(SUM(persons) AS BIGINT) AS persons FROM figure_waiting \

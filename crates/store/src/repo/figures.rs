@@ -12,8 +12,9 @@ use shanyrak_core::{CountryCode, PopulationGroup, Sex};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Repo, parse_enum};
+use super::{Backend, Repo, parse_enum};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 /// `AND <column> IN ($first, …)` for a scope, or nothing for every organisation.
 pub(super) fn scope_clause(column: &str, scope: Option<&[Uuid]>, first: usize) -> String {
@@ -41,15 +42,6 @@ pub(super) fn age_band_sql() -> String {
     )
 }
 
-/// A UTC day of a timestamp column as `YYYY-MM-DD` text, in the backend's dialect.
-pub(super) fn day_sql<DB: sqlx::Database>(column: &str) -> String {
-    if DB::NAME == "PostgreSQL" {
-        format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
-    } else {
-        format!("substr({column}, 1, 10)")
-    }
-}
-
 /// The band of [`AGE_BANDS`] named `text` (the first for anything else).
 pub(super) fn age_band_of(text: &str) -> &'static str {
     AGE_BANDS
@@ -63,11 +55,14 @@ pub(super) fn parse_day(text: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StoreError::corrupt("unreadable day"))
 }
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     /// Every organisation's id.
     pub(super) async fn organisation_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         let mut conn = self.reader.acquire().await?;
-        let rows = sqlx::query("SELECT id FROM organisations ORDER BY id").fetch_all(&mut *conn).await?;
+        let rows = sqlx::query("SELECT id FROM organisations ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 
@@ -76,7 +71,12 @@ backend_impl! {
     /// With `since`, only the records of households registered after it (the figures
     /// written after a snapshot); earlier records of the same person still decide which
     /// record counts.
-    pub async fn population_cells(&self, scope: Option<&[Uuid]>, today: NaiveDate, since: Option<DateTime<Utc>>) -> Result<Vec<PopulationCell>, StoreError> {
+    pub async fn population_cells(
+        &self,
+        scope: Option<&[Uuid]>,
+        today: NaiveDate,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<PopulationCell>, StoreError> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
@@ -107,9 +107,11 @@ backend_impl! {
              ) t GROUP BY population_group, sex, band, citizenship, country, city, arrival_date, crossing_point, counted",
             band = age_band_sql(),
         );
-        let mut query = sqlx::query(&sql)
-            .bind(today.year())
-            .bind(format!("{:02}-{:02}", today.month(), today.day()));
+        let mut query = sqlx::query(&sql).bind(today.year()).bind(format!(
+            "{:02}-{:02}",
+            today.month(),
+            today.day()
+        ));
         if let Some(since) = since {
             query = query.bind(since);
         }
@@ -126,11 +128,17 @@ backend_impl! {
                 let counted: i32 = r.try_get("counted")?;
                 let records: i64 = r.try_get("records")?;
                 Ok(PopulationCell {
-                    group: parse_enum(&r.try_get::<String, _>("population_group")?, PopulationGroup::parse, "population_group")?,
+                    group: parse_enum(
+                        &r.try_get::<String, _>("population_group")?,
+                        PopulationGroup::parse,
+                        "population_group",
+                    )?,
                     sex: parse_enum(&r.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
                     age_band: age_band_of(&band),
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
-                    country: country.parse().map_err(|_| StoreError::corrupt("unknown country"))?,
+                    country: country
+                        .parse()
+                        .map_err(|_| StoreError::corrupt("unknown country"))?,
                     city: r.try_get("city")?,
                     arrival_date: r.try_get("arrival_date")?,
                     crossing_point: r.try_get("crossing_point")?,
@@ -144,7 +152,11 @@ backend_impl! {
     /// Stays made (reserved or checked in at once) and stays checked in, per UTC day, of
     /// the stays recorded by a scope: `(day, made, checked_in)`.
     /// With `since`, only what happened after it.
-    pub async fn placements_per_day(&self, scope: Option<&[Uuid]>, since: Option<DateTime<Utc>>) -> Result<Vec<(NaiveDate, u64, u64)>, StoreError> {
+    pub async fn placements_per_day(
+        &self,
+        scope: Option<&[Uuid]>,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(NaiveDate, u64, u64)>, StoreError> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
@@ -158,13 +170,18 @@ backend_impl! {
         };
         let first = if since.is_some() { 2 } else { 1 };
         let clause = scope_clause("organisation_id", scope, first);
-        let mut days: std::collections::BTreeMap<NaiveDate, (u64, u64)> = std::collections::BTreeMap::new();
+        let mut days: std::collections::BTreeMap<NaiveDate, (u64, u64)> =
+            std::collections::BTreeMap::new();
         let mut conn = self.reader.acquire().await?;
         for (column, made) in [("created_at", true), ("checked_in_at", false)] {
-            let window = if since.is_some() { format!(" AND {column} > $1") } else { String::new() };
+            let window = if since.is_some() {
+                format!(" AND {column} > $1")
+            } else {
+                String::new()
+            };
             let sql = format!(
                 "SELECT {day} AS day, COUNT(*) AS n FROM stays WHERE {column} IS NOT NULL{window}{clause} GROUP BY 1",
-                day = day_sql::<DB>(column),
+                day = DB::day_sql(column),
             );
             let mut query = sqlx::query(&sql);
             if let Some(since) = since {
@@ -185,7 +202,11 @@ backend_impl! {
 
     /// Units given per item code by the distributions of a scope.
     /// With `since`, only distributions recorded after it.
-    pub async fn distributions_by_item(&self, scope: Option<&[Uuid]>, since: Option<DateTime<Utc>>) -> Result<Vec<(String, u64)>, StoreError> {
+    pub async fn distributions_by_item(
+        &self,
+        scope: Option<&[Uuid]>,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
@@ -199,7 +220,11 @@ backend_impl! {
         };
         let first = if since.is_some() { 2 } else { 1 };
         let clause = scope_clause("d.organisation_id", scope, first);
-        let window = if since.is_some() { " AND d.recorded_at > $1" } else { "" };
+        let window = if since.is_some() {
+            " AND d.recorded_at > $1"
+        } else {
+            ""
+        };
         let sql = format!(
             "SELECT i.code, CAST(SUM(l.quantity) AS BIGINT) AS units FROM distribution_lines l JOIN distributions d ON d.id = l.distribution_id \
              JOIN items i ON i.id = l.item_id WHERE 1 = 1{window}{clause} GROUP BY i.code ORDER BY i.code"
@@ -214,13 +239,21 @@ backend_impl! {
         let mut conn = self.reader.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("code")?, u64::try_from(r.try_get::<i64, _>("units")?).unwrap_or(0))))
+            .map(|r| {
+                Ok((
+                    r.try_get("code")?,
+                    u64::try_from(r.try_get::<i64, _>("units")?).unwrap_or(0),
+                ))
+            })
             .collect()
     }
 
     /// Distributions of a scope per day, item code and point city:
     /// `(day, item code, city, units, households)`.
-    pub async fn distributions_by_day(&self, scope: Option<&[Uuid]>) -> Result<Vec<(NaiveDate, String, Option<String>, u64, u64)>, StoreError> {
+    pub async fn distributions_by_day(
+        &self,
+        scope: Option<&[Uuid]>,
+    ) -> Result<Vec<(NaiveDate, String, Option<String>, u64, u64)>, StoreError> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }

@@ -17,8 +17,9 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{HouseholdKey, Principal, Repo};
+use super::{Backend, HouseholdKey, Principal, Repo};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 /// One side of a pair, as a reviewer compares it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,17 +69,27 @@ fn may_review(actor: &Actor) -> Result<(), StoreError> {
     }
 }
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     /// Puts proposed pairs of the actor's organisation in the queue. A pair already there,
     /// pending or decided, is left as it is.
-    pub async fn enqueue_duplicates(&self, actor: &Actor, pairs: &[ProposedPair], now: DateTime<Utc>) -> Result<usize, StoreError> {
+    pub async fn enqueue_duplicates(
+        &self,
+        actor: &Actor,
+        pairs: &[ProposedPair],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
         if pairs.is_empty() {
             return Ok(0);
         }
         let mut tx = self.writer.begin().await?;
         let mut added = Vec::new();
         for pair in pairs {
-            let (a, b) = if pair.person < pair.other { (pair.person, pair.other) } else { (pair.other, pair.person) };
+            let (a, b) = if pair.person < pair.other {
+                (pair.person, pair.other)
+            } else {
+                (pair.other, pair.person)
+            };
             if a == b {
                 continue;
             }
@@ -100,21 +111,41 @@ backend_impl! {
             }
         }
         if let Some(first) = added.first() {
-            Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "duplicate_candidate", *first, "propose", None,
-                Some(serde_json::json!({ "candidates": added })), now).await?;
+            Self::audit(
+                &mut tx,
+                &Principal::User(actor.clone()),
+                Some(actor.organisation_id),
+                "duplicate_candidate",
+                *first,
+                "propose",
+                None,
+                Some(serde_json::json!({ "candidates": added })),
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(added.len())
     }
 
-    async fn person_side(conn: &mut DB::Connection, organisation_id: Uuid, person_id: Uuid) -> Result<PersonSide, StoreError> {
+    async fn person_side(
+        conn: &mut DB::Connection,
+        organisation_id: Uuid,
+        person_id: Uuid,
+    ) -> Result<PersonSide, StoreError> {
         let row = sqlx::query("SELECT household_id FROM persons WHERE id = $1")
             .bind(person_id)
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(StoreError::NotFound)?;
         let household_id: Uuid = row.try_get("household_id")?;
-        let household = Self::load_household(conn, Some(organisation_id), "id", HouseholdKey::Id(household_id)).await?;
+        let household = Self::load_household(
+            conn,
+            Some(organisation_id),
+            "id",
+            HouseholdKey::Id(household_id),
+        )
+        .await?;
         // A member removed since keeps its place in history; show it from its row.
         let person = match household.members.iter().find(|m| m.id == person_id) {
             Some(p) => p.clone(),
@@ -135,7 +166,11 @@ backend_impl! {
         })
     }
 
-    async fn candidate_from_row(conn: &mut DB::Connection, organisation_id: Uuid, row: &DB::Row) -> Result<DuplicateCandidate, StoreError> {
+    async fn candidate_from_row(
+        conn: &mut DB::Connection,
+        organisation_id: Uuid,
+        row: &DB::Row,
+    ) -> Result<DuplicateCandidate, StoreError> {
         let a: Uuid = row.try_get("person_a")?;
         let b: Uuid = row.try_get("person_b")?;
         Ok(DuplicateCandidate {
@@ -150,7 +185,12 @@ backend_impl! {
     }
 
     /// The queue of the actor's organisation, most likely duplicates first.
-    pub async fn list_candidates(&self, actor: &Actor, status: &str, limit: u32) -> Result<Vec<DuplicateCandidate>, StoreError> {
+    pub async fn list_candidates(
+        &self,
+        actor: &Actor,
+        status: &str,
+        limit: u32,
+    ) -> Result<Vec<DuplicateCandidate>, StoreError> {
         may_review(actor)?;
         let mut conn = self.reader.acquire().await?;
         let sql = format!(
@@ -158,7 +198,11 @@ backend_impl! {
              WHERE organisation_id = $1 AND status = $2 ORDER BY probability DESC, id LIMIT {}",
             limit.clamp(1, 200)
         );
-        let rows = sqlx::query(&sql).bind(actor.organisation_id).bind(status.to_owned()).fetch_all(&mut *conn).await?;
+        let rows = sqlx::query(&sql)
+            .bind(actor.organisation_id)
+            .bind(status.to_owned())
+            .fetch_all(&mut *conn)
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             match Self::candidate_from_row(&mut conn, actor.organisation_id, row).await {
@@ -171,7 +215,11 @@ backend_impl! {
         Ok(out)
     }
 
-    pub async fn get_candidate(&self, actor: &Actor, id: Uuid) -> Result<DuplicateCandidate, StoreError> {
+    pub async fn get_candidate(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<DuplicateCandidate, StoreError> {
         may_review(actor)?;
         let mut conn = self.reader.acquire().await?;
         let row = sqlx::query(
@@ -187,9 +235,18 @@ backend_impl! {
     }
 
     /// The queued pair of two persons, in either order.
-    pub async fn candidate_for_pair(&self, actor: &Actor, one: Uuid, other: Uuid) -> Result<DuplicateCandidate, StoreError> {
+    pub async fn candidate_for_pair(
+        &self,
+        actor: &Actor,
+        one: Uuid,
+        other: Uuid,
+    ) -> Result<DuplicateCandidate, StoreError> {
         may_review(actor)?;
-        let (a, b) = if one < other { (one, other) } else { (other, one) };
+        let (a, b) = if one < other {
+            (one, other)
+        } else {
+            (other, one)
+        };
         let mut conn = self.reader.acquire().await?;
         let row = sqlx::query(
             "SELECT id, person_a, person_b, probability, evidence, status, decided_at FROM duplicate_candidates \
@@ -206,7 +263,13 @@ backend_impl! {
 
     /// Records a reviewer's decision (`same`, `different`) or takes it back (`pending`),
     /// then recomputes the resolved identities the pair touches.
-    pub async fn decide_candidate(&self, actor: &Actor, id: Uuid, to: &str, now: DateTime<Utc>) -> Result<DuplicateCandidate, StoreError> {
+    pub async fn decide_candidate(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        to: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DuplicateCandidate, StoreError> {
         may_review(actor)?;
         let mut tx = self.writer.begin().await?;
         let row = sqlx::query("SELECT person_a, person_b, status FROM duplicate_candidates WHERE id = $1 AND organisation_id = $2")
@@ -236,8 +299,18 @@ backend_impl! {
             .await?;
         Self::resolve_identities(&mut tx, &[a, b]).await?;
         let action = if to == "pending" { "undo" } else { to };
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "duplicate_candidate", id, action,
-            Some(serde_json::json!({ "status": status })), Some(serde_json::json!({ "status": to, "person_a": a, "person_b": b })), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "duplicate_candidate",
+            id,
+            action,
+            Some(serde_json::json!({ "status": status })),
+            Some(serde_json::json!({ "status": to, "person_a": a, "person_b": b })),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         let mut conn = self.writer.acquire().await?;
         let row = sqlx::query("SELECT id, person_a, person_b, probability, evidence, status, decided_at FROM duplicate_candidates WHERE id = $1")
@@ -249,7 +322,10 @@ backend_impl! {
 
     /// Sets `identity_id` for every person connected to the seeds by "same" decisions: the
     /// smallest person id of the group, or NULL for a person alone.
-    async fn resolve_identities(conn: &mut DB::Connection, seeds: &[Uuid]) -> Result<(), StoreError> {
+    async fn resolve_identities(
+        conn: &mut DB::Connection,
+        seeds: &[Uuid],
+    ) -> Result<(), StoreError> {
         let mut assigned: HashMap<Uuid, Option<Uuid>> = HashMap::new();
         for seed in seeds {
             if assigned.contains_key(seed) {
@@ -305,7 +381,10 @@ backend_impl! {
 
     /// Pairs decided "different" that involve any of `persons`, in one query, so that
     /// they are not proposed again. Each pair is returned ordered (smaller id first).
-    pub async fn decided_different(&self, persons: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+    pub async fn decided_different(
+        &self,
+        persons: &[Uuid],
+    ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
         if persons.is_empty() {
             return Ok(Vec::new());
         }

@@ -9,8 +9,9 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Principal, Repo, to_json};
+use super::{Backend, Principal, Repo, to_json};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 /// A row held back from an import, with why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,10 +68,17 @@ fn may_import(actor: &Actor) -> Result<(), StoreError> {
     }
 }
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     /// Keeps rows that failed validation; a row already kept from the same file is not
     /// kept twice. Returns how many rows are new.
-    pub async fn quarantine_rows(&self, actor: &Actor, file_digest: &str, rows: &[RowToQuarantine], now: DateTime<Utc>) -> Result<usize, StoreError> {
+    pub async fn quarantine_rows(
+        &self,
+        actor: &Actor,
+        file_digest: &str,
+        rows: &[RowToQuarantine],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
         may_import(actor)?;
         if rows.is_empty() {
             return Ok(0);
@@ -97,15 +105,29 @@ backend_impl! {
         }
         if added > 0 {
             // The event names the file and the count; the rows' contents stay in their table.
-            Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "import", Uuid::now_v7(), "quarantine", None,
-                Some(serde_json::json!({ "file_digest": file_digest, "rows": added })), now).await?;
+            Self::audit(
+                &mut tx,
+                &Principal::User(actor.clone()),
+                Some(actor.organisation_id),
+                "import",
+                Uuid::now_v7(),
+                "quarantine",
+                None,
+                Some(serde_json::json!({ "file_digest": file_digest, "rows": added })),
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(added)
     }
 
     /// Rows waiting for correction, oldest first.
-    pub async fn quarantine(&self, actor: &Actor, limit: u32) -> Result<Vec<QuarantinedRow>, StoreError> {
+    pub async fn quarantine(
+        &self,
+        actor: &Actor,
+        limit: u32,
+    ) -> Result<Vec<QuarantinedRow>, StoreError> {
         may_import(actor)?;
         let mut conn = self.reader.acquire().await?;
         let sql = format!(
@@ -113,11 +135,18 @@ backend_impl! {
              WHERE organisation_id = $1 AND status = 'pending' ORDER BY id LIMIT {}",
             limit.clamp(1, 1000)
         );
-        let rows = sqlx::query(&sql).bind(actor.organisation_id).fetch_all(&mut *conn).await?;
+        let rows = sqlx::query(&sql)
+            .bind(actor.organisation_id)
+            .fetch_all(&mut *conn)
+            .await?;
         rows.iter().map(Self::quarantined_from_row).collect()
     }
 
-    pub async fn quarantined_row(&self, actor: &Actor, id: Uuid) -> Result<QuarantinedRow, StoreError> {
+    pub async fn quarantined_row(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<QuarantinedRow, StoreError> {
         may_import(actor)?;
         let mut conn = self.reader.acquire().await?;
         let row = sqlx::query(
@@ -134,7 +163,13 @@ backend_impl! {
 
     /// Marks every pending row of a quarantined household as resubmitted, with the
     /// household the corrected form created.
-    pub async fn resolve_quarantine(&self, actor: &Actor, id: Uuid, household_id: Uuid, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    pub async fn resolve_quarantine(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        household_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
         may_import(actor)?;
         let mut tx = self.writer.begin().await?;
         let row = sqlx::query("SELECT file_digest, household_key FROM import_quarantine WHERE id = $1 AND organisation_id = $2")
@@ -165,13 +200,31 @@ backend_impl! {
         .bind(key)
         .execute(&mut *tx)
         .await?;
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "import", id, "resubmit", None,
-            Some(serde_json::json!({ "household_id": household_id, "rows": done })), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "import",
+            id,
+            "resubmit",
+            None,
+            Some(serde_json::json!({ "household_id": household_id, "rows": done })),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(usize::try_from(done).unwrap_or(usize::MAX))
     }
 
-    pub async fn save_upload(&self, actor: &Actor, file_name: &str, file_digest: &str, content: &[u8], mapping: Option<&str>, now: DateTime<Utc>) -> Result<Uuid, StoreError> {
+    pub async fn save_upload(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        file_digest: &str,
+        content: &[u8],
+        mapping: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, StoreError> {
         may_import(actor)?;
         let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM import_uploads WHERE created_at < $1")
@@ -224,7 +277,12 @@ backend_impl! {
 
     /// Records why an upload could not be read and drops its content: its preview then
     /// answers the same refusal without reading the file again.
-    pub async fn mark_upload_failed(&self, actor: &Actor, id: Uuid, failure: &str) -> Result<(), StoreError> {
+    pub async fn mark_upload_failed(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        failure: &str,
+    ) -> Result<(), StoreError> {
         may_import(actor)?;
         let mut conn = self.writer.acquire().await?;
         sqlx::query(
@@ -243,19 +301,25 @@ backend_impl! {
     pub async fn delete_upload(&self, actor: &Actor, id: Uuid) -> Result<(), StoreError> {
         may_import(actor)?;
         let mut conn = self.writer.acquire().await?;
-        sqlx::query("DELETE FROM import_uploads WHERE id = $1 AND organisation_id = $2 AND created_by = $3")
-            .bind(id)
-            .bind(actor.organisation_id)
-            .bind(actor.user_id)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "DELETE FROM import_uploads WHERE id = $1 AND organisation_id = $2 AND created_by = $3",
+        )
+        .bind(id)
+        .bind(actor.organisation_id)
+        .bind(actor.user_id)
+        .execute(&mut *conn)
+        .await?;
         Ok(())
     }
 
     /// The account command-line imports of an organisation act as: a registrar that
     /// cannot sign in (disabled, unknown password), so that every imported household has
     /// a registering user and an audit trail like any other.
-    pub async fn import_actor(&self, organisation_id: Uuid, now: DateTime<Utc>) -> Result<Actor, StoreError> {
+    pub async fn import_actor(
+        &self,
+        organisation_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Actor, StoreError> {
         let email = format!("import+{}@service.invalid", organisation_id.simple());
         let mut tx = self.writer.begin().await?;
         let org = sqlx::query("SELECT id FROM organisations WHERE id = $1")
@@ -288,13 +352,27 @@ backend_impl! {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                Self::audit(&mut tx, &Principal::System("import"), Some(organisation_id), "user", id, "create_service_account", None,
-                    Some(serde_json::json!({ "roles": roles })), now).await?;
+                Self::audit(
+                    &mut tx,
+                    &Principal::System("import"),
+                    Some(organisation_id),
+                    "user",
+                    id,
+                    "create_service_account",
+                    None,
+                    Some(serde_json::json!({ "roles": roles })),
+                    now,
+                )
+                .await?;
                 id
             }
         };
         tx.commit().await?;
-        Ok(Actor { user_id, organisation_id, roles })
+        Ok(Actor {
+            user_id,
+            organisation_id,
+            roles,
+        })
     }
 
     fn quarantined_from_row(row: &DB::Row) -> Result<QuarantinedRow, StoreError> {

@@ -12,8 +12,9 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::shelter::{by_user, may_place, scope_of};
-use super::{Principal, Repo, from_json, to_json};
+use super::{Backend, Principal, Repo, from_json, to_json};
 use crate::{AdmissionRequest, Stay, StoreError};
+use shanyrak_store_macros::queries;
 
 /// A stored proposal batch.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,7 +50,8 @@ pub struct PoolAllocation {
     pub member_ids: Vec<Uuid>,
 }
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     pub async fn record_batch(
         &self,
         by: &Principal,
@@ -74,7 +76,18 @@ backend_impl! {
         .await?;
         // The proposal names households and sites only by id; the audit keeps its size.
         let summary = serde_json::json!({ "city": city, "stats": solution.get("stats") });
-        Self::audit(&mut tx, by, scope_of(by), "placement_batch", id, "propose", None, Some(summary), now).await?;
+        Self::audit(
+            &mut tx,
+            by,
+            scope_of(by),
+            "placement_batch",
+            id,
+            "propose",
+            None,
+            Some(summary),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -140,20 +153,28 @@ backend_impl! {
     }
 
     /// Refuses a second decision for a household; a recorded failure may be retried.
-    async fn ensure_undecided(conn: &mut DB::Connection, batch_id: Uuid, household_id: Uuid) -> Result<(), StoreError> {
-        let existing = sqlx::query("SELECT decision FROM placement_decisions WHERE batch_id = $1 AND household_id = $2")
-            .bind(batch_id)
-            .bind(household_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    async fn ensure_undecided(
+        conn: &mut DB::Connection,
+        batch_id: Uuid,
+        household_id: Uuid,
+    ) -> Result<(), StoreError> {
+        let existing = sqlx::query(
+            "SELECT decision FROM placement_decisions WHERE batch_id = $1 AND household_id = $2",
+        )
+        .bind(batch_id)
+        .bind(household_id)
+        .fetch_optional(&mut *conn)
+        .await?;
         match existing {
             None => Ok(()),
             Some(row) if row.try_get::<String, _>("decision")? == "failed" => {
-                sqlx::query("DELETE FROM placement_decisions WHERE batch_id = $1 AND household_id = $2")
-                    .bind(batch_id)
-                    .bind(household_id)
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(
+                    "DELETE FROM placement_decisions WHERE batch_id = $1 AND household_id = $2",
+                )
+                .bind(batch_id)
+                .bind(household_id)
+                .execute(&mut *conn)
+                .await?;
                 Ok(())
             }
             Some(_) => Err(StoreError::Admission(AdmissionError::InvalidTransition)),
@@ -184,7 +205,18 @@ backend_impl! {
         if inserted.is_none() {
             return Err(StoreError::Admission(AdmissionError::InvalidTransition));
         }
-        Self::audit(conn, by, scope_of(by), "placement_batch", batch_id, &decision.decision, None, Some(to_json(decision)?), decision.decided_at).await
+        Self::audit(
+            conn,
+            by,
+            scope_of(by),
+            "placement_batch",
+            batch_id,
+            &decision.decision,
+            None,
+            Some(to_json(decision)?),
+            decision.decided_at,
+        )
+        .await
     }
 
     /// Turns a proposal for one household into reservations (or check-ins when
@@ -219,11 +251,13 @@ backend_impl! {
             match Self::admit_in(&mut tx, by, &request, now).await {
                 Ok(stay) if stay.site_id == site_id => stays.push(stay),
                 Ok(_) => {
-                    failure = Some(StoreError::Invalid(shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
-                        "#/pool_id",
-                        shanyrak_core::FieldErrorCode::InvalidValue,
-                        "every pool of one placement must belong to its site",
-                    ))));
+                    failure = Some(StoreError::Invalid(
+                        shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
+                            "#/pool_id",
+                            shanyrak_core::FieldErrorCode::InvalidValue,
+                            "every pool of one placement must belong to its site",
+                        )),
+                    ));
                     break;
                 }
                 Err(e) => {

@@ -26,8 +26,9 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::sharing::{self, Agreement};
-use super::{AccessEntry, Principal, Repo, Stay};
+use super::{AccessEntry, Backend, Principal, Repo, Stay};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 /// What an erasure removed (counts and ids only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -134,9 +135,49 @@ fn empty_list() -> Json<Value> {
     Json(Value::Array(Vec::new()))
 }
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
+    /// Erases one person's personal data everywhere (see the module documentation); on
+    /// SQLite the WAL is then checkpointed and emptied so no old frame keeps a copy.
+    pub async fn erase_person(
+        &self,
+        by: &Principal,
+        person_id: Uuid,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ErasureReport, StoreError> {
+        let report = self.erase_person_rows(by, person_id, reason, now).await?;
+        self.checkpoint().await?;
+        Ok(report)
+    }
+
+    /// Anonymises what is past retention and deletes old quarantined rows (operator only).
+    pub async fn apply_retention(
+        &self,
+        by: &Principal,
+        policy: &RetentionPolicy,
+        dry_run: bool,
+        now: DateTime<Utc>,
+    ) -> Result<RetentionReport, StoreError> {
+        let report = self.apply_retention_rows(by, policy, dry_run, now).await?;
+        if !dry_run {
+            self.checkpoint().await?;
+        }
+        Ok(report)
+    }
+
+    /// SQLite: empties the WAL into the file. PostgreSQL: nothing (dead row versions stay
+    /// until autovacuum; see docs/THREAT_MODEL.md).
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        DB::checkpoint(&self.writer).await
+    }
+
     /// Removes what names or describes one person, keeping the row for the figures.
-    async fn scrub_person(conn: &mut DB::Connection, person_id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn scrub_person(
+        conn: &mut DB::Connection,
+        person_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE persons SET surname = '', given_name = '', patronymic = NULL, \
              birth_date = CAST(birth_year AS TEXT), vulnerabilities = $1, \
@@ -147,17 +188,26 @@ backend_impl! {
         .bind(person_id)
         .execute(&mut *conn)
         .await?;
-        sqlx::query("DELETE FROM documents WHERE person_id = $1").bind(person_id).execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM documents WHERE person_id = $1")
+            .bind(person_id)
+            .execute(&mut *conn)
+            .await?;
         Self::scrub_case_text(conn, "person_id", person_id).await
     }
 
     /// Case notes, assessments, plans, appointments and referral answers of the cases and
     /// referrals whose `column` (`person_id` or `household_id`) is `id`.
-    async fn scrub_case_text(conn: &mut DB::Connection, column: &'static str, id: Uuid) -> Result<(), StoreError> {
-        sqlx::query(&format!("DELETE FROM case_notes WHERE case_id IN (SELECT id FROM cases WHERE {column} = $1)"))
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+    async fn scrub_case_text(
+        conn: &mut DB::Connection,
+        column: &'static str,
+        id: Uuid,
+    ) -> Result<(), StoreError> {
+        sqlx::query(&format!(
+            "DELETE FROM case_notes WHERE case_id IN (SELECT id FROM cases WHERE {column} = $1)"
+        ))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
         sqlx::query(&format!(
             "UPDATE cases SET assessments = $1, plan = $1, appointments = $1, status_reason = NULL WHERE {column} = $2"
         ))
@@ -165,16 +215,21 @@ backend_impl! {
         .bind(id)
         .execute(&mut *conn)
         .await?;
-        sqlx::query(&format!("UPDATE referrals SET decline_reason = NULL, outcome = NULL WHERE {column} = $1"))
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(&format!(
+            "UPDATE referrals SET decline_reason = NULL, outcome = NULL WHERE {column} = $1"
+        ))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
         Ok(())
     }
 
     /// Pending and "different" review pairs of the persons (a "same" decision stays: it
     /// holds ids only and keeps the resolved identity that the figures count by).
-    async fn delete_review_pairs(conn: &mut DB::Connection, person_ids: &[Uuid]) -> Result<usize, StoreError> {
+    async fn delete_review_pairs(
+        conn: &mut DB::Connection,
+        person_ids: &[Uuid],
+    ) -> Result<usize, StoreError> {
         let mut deleted = 0;
         for id in person_ids {
             let rows = sqlx::query(
@@ -189,7 +244,11 @@ backend_impl! {
     }
 
     /// Anonymises a household row and everything free-text attached to it.
-    async fn scrub_household(conn: &mut DB::Connection, household_id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn scrub_household(
+        conn: &mut DB::Connection,
+        household_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE households SET phone = NULL, region = NULL, notes = NULL, current_place_id = NULL, \
              current_latitude = NULL, current_longitude = NULL, anonymised_at = COALESCE(anonymised_at, $1) WHERE id = $2",
@@ -214,10 +273,12 @@ backend_impl! {
     async fn delete_receipts(conn: &mut DB::Connection, ids: &[Uuid]) -> Result<usize, StoreError> {
         let mut deleted = 0;
         for id in ids {
-            let rows = sqlx::query("DELETE FROM idempotency_keys WHERE CAST(receipt AS TEXT) LIKE $1 RETURNING key")
-                .bind(format!("%{id}%"))
-                .fetch_all(&mut *conn)
-                .await?;
+            let rows = sqlx::query(
+                "DELETE FROM idempotency_keys WHERE CAST(receipt AS TEXT) LIKE $1 RETURNING key",
+            )
+            .bind(format!("%{id}%"))
+            .fetch_all(&mut *conn)
+            .await?;
             deleted += rows.len();
         }
         Ok(deleted)
@@ -225,8 +286,16 @@ backend_impl! {
 
     /// Erases one person's personal data everywhere, on their request (see the module
     /// documentation). Admins of the owning organisation, or the operator.
-    pub async fn erase_person(&self, by: &Principal, person_id: Uuid, reason: &str, now: DateTime<Utc>) -> Result<ErasureReport, StoreError> {
-        if let Principal::User(actor) = by && !actor.may(Action::EraseSubject) {
+    async fn erase_person_rows(
+        &self,
+        by: &Principal,
+        person_id: Uuid,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ErasureReport, StoreError> {
+        if let Principal::User(actor) = by
+            && !actor.may(Action::EraseSubject)
+        {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.writer.begin().await?;
@@ -242,24 +311,35 @@ backend_impl! {
         .ok_or(StoreError::NotFound)?;
         let household_id: Uuid = row.try_get("household_id")?;
         let organisation_id: Uuid = row.try_get("organisation_id")?;
-        if let Principal::User(actor) = by && actor.organisation_id != organisation_id {
+        if let Principal::User(actor) = by
+            && actor.organisation_id != organisation_id
+        {
             return Err(StoreError::NotFound);
         }
-        let names: Vec<String> = [row.try_get::<String, _>("surname")?, row.try_get::<String, _>("given_name")?]
-            .into_iter()
-            .map(|n| n.trim().to_lowercase())
-            .filter(|n| !n.is_empty())
-            .collect();
-        let numbers: Vec<String> = sqlx::query("SELECT number FROM documents WHERE person_id = $1 AND number IS NOT NULL")
-            .bind(person_id)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<String, _>("number"))
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .map(|n| n.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect())
-            .collect();
+        let names: Vec<String> = [
+            row.try_get::<String, _>("surname")?,
+            row.try_get::<String, _>("given_name")?,
+        ]
+        .into_iter()
+        .map(|n| n.trim().to_lowercase())
+        .filter(|n| !n.is_empty())
+        .collect();
+        let numbers: Vec<String> =
+            sqlx::query("SELECT number FROM documents WHERE person_id = $1 AND number IS NOT NULL")
+                .bind(person_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>("number"))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .map(|n| {
+                    n.to_lowercase()
+                        .chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .collect()
+                })
+                .collect();
 
         Self::scrub_person(&mut tx, person_id, now).await?;
         let review_pairs_deleted = Self::delete_review_pairs(&mut tx, &[person_id]).await?;
@@ -302,11 +382,12 @@ backend_impl! {
         let idempotency_receipts_deleted = Self::delete_receipts(&mut tx, &[person_id]).await?;
         // Uploads are files (possibly compressed) waiting a day at most for confirmation;
         // they cannot be searched, so the organisation's pending ones go.
-        let import_uploads_deleted = sqlx::query("DELETE FROM import_uploads WHERE organisation_id = $1 RETURNING id")
-            .bind(organisation_id)
-            .fetch_all(&mut *tx)
-            .await?
-            .len();
+        let import_uploads_deleted =
+            sqlx::query("DELETE FROM import_uploads WHERE organisation_id = $1 RETURNING id")
+                .bind(organisation_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .len();
 
         let report = ErasureReport {
             person_id,
@@ -320,7 +401,14 @@ backend_impl! {
         };
         // The household's event: the identity index re-reads the household and drops the
         // person. Lists the erased events, so verification can tell erasure from tampering.
-        Self::audit(&mut tx, by, Some(organisation_id), "household", household_id, super::audit_chain::ERASURE_ACTIONS[0], None,
+        Self::audit(
+            &mut tx,
+            by,
+            Some(organisation_id),
+            "household",
+            household_id,
+            super::audit_chain::ERASURE_ACTIONS[0],
+            None,
             Some(json!({
                 "person_id": person_id,
                 "reason": reason,
@@ -330,13 +418,20 @@ backend_impl! {
                 "review_pairs_deleted": review_pairs_deleted,
                 "idempotency_receipts_deleted": idempotency_receipts_deleted,
                 "import_uploads_deleted": import_uploads_deleted,
-            })), now).await?;
+            })),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(report)
     }
 
     /// Households whose identity data is past retention (see `core::retention`).
-    async fn households_past_retention(&self, cut: &RetentionCutoffs, now: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
+    async fn households_past_retention(
+        &self,
+        cut: &RetentionCutoffs,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>, StoreError> {
         let mut conn = self.reader.acquire().await?;
         let rows = sqlx::query(
             "SELECT h.id FROM households h WHERE h.anonymised_at IS NULL AND h.updated_at < $1 \
@@ -351,13 +446,21 @@ backend_impl! {
         .bind(now)
         .fetch_all(&mut *conn)
         .await?;
-        rows.iter().map(|r| Ok(r.try_get::<Uuid, _>("id")?)).collect()
+        rows.iter()
+            .map(|r| Ok(r.try_get::<Uuid, _>("id")?))
+            .collect()
     }
 
     /// Anonymises every household past its identity retention and deletes quarantined
     /// import rows past theirs. The operator only (`shanyrak admin apply-retention`). One
     /// transaction and one audit event per household, one for the quarantine.
-    pub async fn apply_retention(&self, by: &Principal, policy: &RetentionPolicy, dry_run: bool, now: DateTime<Utc>) -> Result<RetentionReport, StoreError> {
+    async fn apply_retention_rows(
+        &self,
+        by: &Principal,
+        policy: &RetentionPolicy,
+        dry_run: bool,
+        now: DateTime<Utc>,
+    ) -> Result<RetentionReport, StoreError> {
         if !matches!(by, Principal::System(_)) {
             return Err(StoreError::Forbidden);
         }
@@ -384,30 +487,35 @@ backend_impl! {
                 report.persons_anonymised += usize::try_from(n).unwrap_or_default();
             }
             report.households_anonymised = households.len();
-            let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM import_quarantine WHERE created_at < $1")
-                .bind(cut.quarantine_before)
-                .fetch_one(&mut *conn)
-                .await?
-                .try_get("n")?;
+            let n: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM import_quarantine WHERE created_at < $1")
+                    .bind(cut.quarantine_before)
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get("n")?;
             report.quarantine_rows_deleted = usize::try_from(n).unwrap_or_default();
             return Ok(report);
         }
         for household_id in households {
             let mut tx = self.writer.begin().await?;
             Self::lock_audit_chain(&mut tx).await?;
-            let row = sqlx::query("SELECT organisation_id FROM households WHERE id = $1 AND anonymised_at IS NULL")
-                .bind(household_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let row = sqlx::query(
+                "SELECT organisation_id FROM households WHERE id = $1 AND anonymised_at IS NULL",
+            )
+            .bind(household_id)
+            .fetch_optional(&mut *tx)
+            .await?;
             let Some(row) = row else { continue };
             let organisation_id: Uuid = row.try_get("organisation_id")?;
-            let persons: Vec<Uuid> = sqlx::query("SELECT id FROM persons WHERE household_id = $1 AND anonymised_at IS NULL")
-                .bind(household_id)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| r.try_get::<Uuid, _>("id"))
-                .collect::<Result<_, _>>()?;
+            let persons: Vec<Uuid> = sqlx::query(
+                "SELECT id FROM persons WHERE household_id = $1 AND anonymised_at IS NULL",
+            )
+            .bind(household_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<Uuid, _>("id"))
+            .collect::<Result<_, _>>()?;
             for p in &persons {
                 Self::scrub_person(&mut tx, *p, now).await?;
             }
@@ -418,27 +526,48 @@ backend_impl! {
             Self::delete_receipts(&mut tx, &about).await?;
             let mentioning = Self::audit_events_mentioning(&mut tx, &about).await?;
             let erased = Self::erase_audit_payloads(&mut tx, &mentioning).await?;
-            Self::audit(&mut tx, by, Some(organisation_id), "household", household_id, super::audit_chain::ERASURE_ACTIONS[1], None,
+            Self::audit(
+                &mut tx,
+                by,
+                Some(organisation_id),
+                "household",
+                household_id,
+                super::audit_chain::ERASURE_ACTIONS[1],
+                None,
                 Some(json!({
                     "reason": "retention",
                     "identity_before": cut.identity_before,
                     "persons": persons.len(),
                     "erased_events": erased,
-                })), now).await?;
+                })),
+                now,
+            )
+            .await?;
             tx.commit().await?;
             report.households_anonymised += 1;
             report.persons_anonymised += persons.len();
             report.audit_events_erased += erased.len();
         }
         let mut tx = self.writer.begin().await?;
-        let deleted = sqlx::query("DELETE FROM import_quarantine WHERE created_at < $1 RETURNING id")
-            .bind(cut.quarantine_before)
-            .fetch_all(&mut *tx)
-            .await?
-            .len();
+        let deleted =
+            sqlx::query("DELETE FROM import_quarantine WHERE created_at < $1 RETURNING id")
+                .bind(cut.quarantine_before)
+                .fetch_all(&mut *tx)
+                .await?
+                .len();
         if deleted > 0 {
-            Self::audit(&mut tx, by, None, "import", Uuid::now_v7(), "retention_delete", None,
-                Some(json!({ "rows": deleted, "created_before": cut.quarantine_before })), now).await?;
+            Self::audit(
+                &mut tx,
+                by,
+                None,
+                "import",
+                Uuid::now_v7(),
+                "retention_delete",
+                None,
+                Some(json!({ "rows": deleted, "created_before": cut.quarantine_before })),
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         report.quarantine_rows_deleted = deleted;
@@ -448,8 +577,16 @@ backend_impl! {
     /// Everything held about one person, for them (subject access): admins and registrars
     /// of the owning organisation, or the operator. Logged before it is returned: in the
     /// access log for a user, in the audit log for the operator.
-    pub async fn subject_access(&self, by: &Principal, person_id: Uuid, purpose: Option<&str>, now: DateTime<Utc>) -> Result<SubjectAccess, StoreError> {
-        if let Principal::User(actor) = by && !actor.may(Action::SubjectAccess) {
+    pub async fn subject_access(
+        &self,
+        by: &Principal,
+        person_id: Uuid,
+        purpose: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<SubjectAccess, StoreError> {
+        if let Principal::User(actor) = by
+            && !actor.may(Action::SubjectAccess)
+        {
             return Err(StoreError::Forbidden);
         }
         let mut conn = self.reader.acquire().await?;
@@ -463,15 +600,29 @@ backend_impl! {
         .ok_or(StoreError::NotFound)?;
         let household_id: Uuid = row.try_get("household_id")?;
         let organisation_id: Uuid = row.try_get("organisation_id")?;
-        if let Principal::User(actor) = by && actor.organisation_id != organisation_id {
+        if let Principal::User(actor) = by
+            && actor.organisation_id != organisation_id
+        {
             return Err(StoreError::NotFound);
         }
-        let mut household = Self::load_household(&mut conn, Some(organisation_id), "id", super::HouseholdKey::Id(household_id)).await?;
+        let mut household = Self::load_household(
+            &mut conn,
+            Some(organisation_id),
+            "id",
+            super::HouseholdKey::Id(household_id),
+        )
+        .await?;
         household.members.retain(|m| m.id == person_id);
         if household.members.is_empty() {
             // Removed from the household by an edit: the subject is still the person.
-            let sql = format!("SELECT {} FROM persons WHERE id = $1", super::PERSON_COLUMNS);
-            let p = sqlx::query(&sql).bind(person_id).fetch_one(&mut *conn).await?;
+            let sql = format!(
+                "SELECT {} FROM persons WHERE id = $1",
+                super::households::PERSON_COLUMNS
+            );
+            let p = sqlx::query(&sql)
+                .bind(person_id)
+                .fetch_one(&mut *conn)
+                .await?;
             household.members.push(Self::person_from_row(&p)?.1);
         }
         let household = match by {
@@ -481,9 +632,13 @@ backend_impl! {
 
         let sql = format!(
             "SELECT {} FROM stays WHERE household_id = $1 AND id IN (SELECT stay_id FROM stay_members WHERE person_id = $2) ORDER BY id",
-            super::shelter::STAY_COLUMNS
+            super::stays::STAY_COLUMNS
         );
-        let stay_rows = sqlx::query(&sql).bind(household_id).bind(person_id).fetch_all(&mut *conn).await?;
+        let stay_rows = sqlx::query(&sql)
+            .bind(household_id)
+            .bind(person_id)
+            .fetch_all(&mut *conn)
+            .await?;
         let mut stays = Vec::with_capacity(stay_rows.len());
         for r in &stay_rows {
             let members = Self::stay_members(&mut conn, r.try_get("id")?).await?;
@@ -547,7 +702,10 @@ backend_impl! {
         }))
         .collect::<Result<Vec<_>, StoreError>>()?;
 
-        let sql = format!("SELECT {} FROM sharing_agreements WHERE from_organisation_id = $1 ORDER BY id", sharing::COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM sharing_agreements WHERE from_organisation_id = $1 ORDER BY id",
+            sharing::COLUMNS
+        );
         let shared_with = sqlx::query(&sql)
             .bind(organisation_id)
             .fetch_all(&mut *conn)
@@ -565,15 +723,17 @@ backend_impl! {
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|r| Ok(AccessEntry {
-            id: r.try_get("id")?,
-            at: r.try_get("at")?,
-            user_id: r.try_get("user_id")?,
-            action: r.try_get("action")?,
-            entity_id: r.try_get("entity_id")?,
-            purpose: r.try_get("purpose")?,
-            detail: r.try_get::<Json<Value>, _>("detail")?.0,
-        }))
+        .map(|r| {
+            Ok(AccessEntry {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                user_id: r.try_get("user_id")?,
+                action: r.try_get("action")?,
+                entity_id: r.try_get("entity_id")?,
+                purpose: r.try_get("purpose")?,
+                detail: r.try_get::<Json<Value>, _>("detail")?.0,
+            })
+        })
         .collect::<Result<Vec<_>, StoreError>>()?;
 
         let audit_trail = sqlx::query(
@@ -596,11 +756,30 @@ backend_impl! {
         let detail = json!({ "stays": stays.len(), "cases": case_ids.len(), "access_entries": access_log.len() });
         match by {
             Principal::User(actor) => {
-                self.log_access(actor, "subject_access", Some(person_id), purpose, detail, now).await?;
+                self.log_access(
+                    actor,
+                    "subject_access",
+                    Some(person_id),
+                    purpose,
+                    detail,
+                    now,
+                )
+                .await?;
             }
             Principal::System(_) => {
                 let mut tx = self.writer.begin().await?;
-                Self::audit(&mut tx, by, Some(organisation_id), "person", person_id, "subject_access", None, Some(detail), now).await?;
+                Self::audit(
+                    &mut tx,
+                    by,
+                    Some(organisation_id),
+                    "person",
+                    person_id,
+                    "subject_access",
+                    None,
+                    Some(detail),
+                    now,
+                )
+                .await?;
                 tx.commit().await?;
             }
         }
@@ -617,17 +796,5 @@ backend_impl! {
             access_log,
             audit_trail,
         })
-    }
-}
-
-impl Repo<sqlx::Sqlite> {
-    /// Moves every committed page into the main file and empties the WAL, so erased
-    /// content does not linger in old WAL frames (secure_delete zeroes it in the file).
-    pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        let mut conn = self.writer.acquire().await?;
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
     }
 }

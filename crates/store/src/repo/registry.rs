@@ -5,8 +5,9 @@
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::Repo;
+use super::{Backend, Repo};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 /// One current person with the household fields the registry export carries, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,10 +30,15 @@ pub struct RegistryRow {
     pub documents: Vec<(String, Option<String>)>,
 }
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     /// The current people of the next `households` households after `after` (by id), in
     /// household and member order, and the last household id read (`None`: the end).
-    pub async fn registry_page(&self, after: Option<Uuid>, households: u32) -> Result<(Vec<RegistryRow>, Option<Uuid>), StoreError> {
+    pub async fn registry_page(
+        &self,
+        after: Option<Uuid>,
+        households: u32,
+    ) -> Result<(Vec<RegistryRow>, Option<Uuid>), StoreError> {
         let mut conn = self.reader.acquire().await?;
         let limit = households.clamp(1, 10_000);
         // PostgreSQL has no MAX over uuid: the page's last id by ordering instead.
@@ -45,9 +51,15 @@ backend_impl! {
         .await?
         .map(|r| r.try_get("id"))
         .transpose()?;
-        let Some(last) = last else { return Ok((Vec::new(), None)) };
+        let Some(last) = last else {
+            return Ok((Vec::new(), None));
+        };
         // A range of ids rather than a list: no bound-parameter limit, one index range.
-        let lower = if after.is_some() { "h.id > $1" } else { "($1 IS NULL)" };
+        let lower = if after.is_some() {
+            "h.id > $1"
+        } else {
+            "($1 IS NULL)"
+        };
         let rows = sqlx::query(&format!(
             "SELECT h.id AS household_id, h.reference, h.organisation_id, h.population_group, h.country, h.city, h.arrival_date, \
              p.id AS person_id, p.surname, p.given_name, p.patronymic, p.sex, p.birth_date, p.citizenship \
@@ -58,7 +70,8 @@ backend_impl! {
         .bind(last)
         .fetch_all(&mut *conn)
         .await?;
-        let mut documents: std::collections::HashMap<Uuid, Vec<(String, Option<String>)>> = std::collections::HashMap::new();
+        let mut documents: std::collections::HashMap<Uuid, Vec<(String, Option<String>)>> =
+            std::collections::HashMap::new();
         for row in sqlx::query(&format!(
             "SELECT d.person_id, d.doc_type, d.number FROM documents d JOIN persons p ON p.id = d.person_id \
              WHERE p.removed_at IS NULL AND {} AND p.household_id <= $2 ORDER BY d.person_id, d.position",

@@ -21,8 +21,9 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{HOUSEHOLD_COLUMNS, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, HOUSEHOLD_COLUMNS, Principal, Repo, from_json, parse_enum, to_json};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 fn require(actor: &Actor) -> Result<(), StoreError> {
     if actor.may(Action::ManageResettlement) {
@@ -80,15 +81,22 @@ fn to_u32(value: i32, column: &str) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| StoreError::corrupt(format!("negative {column}")))
 }
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     fn resettlement_programme_from_row(row: &DB::Row) -> Result<Programme, StoreError> {
         Ok(Programme {
             id: row.try_get("id")?,
             organisation_id: row.try_get("organisation_id")?,
-            country: row.try_get::<String, _>("country")?.parse::<CountryCode>().map_err(|_| StoreError::corrupt("unknown country"))?,
+            country: row
+                .try_get::<String, _>("country")?
+                .parse::<CountryCode>()
+                .map_err(|_| StoreError::corrupt("unknown country"))?,
             name: row.try_get("name")?,
             quota: to_u32(row.try_get("quota")?, "quota")?,
-            criteria: from_json::<Criteria>(row.try_get::<Json<Value>, _>("criteria")?.0, "criteria")?,
+            criteria: from_json::<Criteria>(
+                row.try_get::<Json<Value>, _>("criteria")?.0,
+                "criteria",
+            )?,
             created_at: row.try_get("created_at")?,
         })
     }
@@ -98,11 +106,18 @@ backend_impl! {
             id: row.try_get("id")?,
             programme_id: row.try_get("programme_id")?,
             household_id: row.try_get("household_id")?,
-            reference: row.try_get::<String, _>("reference")?.parse().map_err(|_| StoreError::corrupt("unreadable household reference"))?,
+            reference: row
+                .try_get::<String, _>("reference")?
+                .parse()
+                .map_err(|_| StoreError::corrupt("unreadable household reference"))?,
             persons: to_u32(row.try_get("persons")?, "persons")?,
             priority: to_u32(row.try_get("priority")?, "priority")?,
             waiting_days: i64::from(row.try_get::<i32, _>("waiting_days")?),
-            status: parse_enum(&row.try_get::<String, _>("status")?, PipelineStatus::parse, "status")?,
+            status: parse_enum(
+                &row.try_get::<String, _>("status")?,
+                PipelineStatus::parse,
+                "status",
+            )?,
             reason: row.try_get("reason")?,
             version: row.try_get("version")?,
             proposed_at: row.try_get("proposed_at")?,
@@ -111,7 +126,12 @@ backend_impl! {
     }
 
     /// Creates a programme owned by the actor's organisation.
-    pub async fn create_programme(&self, actor: &Actor, programme: &ValidatedProgramme, now: DateTime<Utc>) -> Result<Programme, StoreError> {
+    pub async fn create_programme(
+        &self,
+        actor: &Actor,
+        programme: &ValidatedProgramme,
+        now: DateTime<Utc>,
+    ) -> Result<Programme, StoreError> {
         require(actor)?;
         let created = Programme {
             id: Uuid::now_v7(),
@@ -122,7 +142,8 @@ backend_impl! {
             criteria: programme.criteria.clone(),
             created_at: now,
         };
-        let quota = i32::try_from(created.quota).map_err(|_| StoreError::corrupt("quota out of range"))?;
+        let quota =
+            i32::try_from(created.quota).map_err(|_| StoreError::corrupt("quota out of range"))?;
         let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO resettlement_programmes (id, organisation_id, country, name, quota, criteria, created_by, created_at) \
@@ -138,14 +159,36 @@ backend_impl! {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "resettlement_programme", created.id, "create", None, Some(to_json(&created)?), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "resettlement_programme",
+            created.id,
+            "create",
+            None,
+            Some(to_json(&created)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
 
-    async fn load_resettlement_programme(conn: &mut DB::Connection, organisation_id: Uuid, id: Uuid) -> Result<Programme, StoreError> {
-        let sql = format!("SELECT {PROGRAMME_COLUMNS} FROM resettlement_programmes WHERE id = $1 AND organisation_id = $2");
-        let row = sqlx::query(&sql).bind(id).bind(organisation_id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+    async fn load_resettlement_programme(
+        conn: &mut DB::Connection,
+        organisation_id: Uuid,
+        id: Uuid,
+    ) -> Result<Programme, StoreError> {
+        let sql = format!(
+            "SELECT {PROGRAMME_COLUMNS} FROM resettlement_programmes WHERE id = $1 AND organisation_id = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(organisation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         Self::resettlement_programme_from_row(&row)
     }
 
@@ -159,13 +202,23 @@ backend_impl! {
     /// The programmes of the actor's organisation, oldest first.
     pub async fn list_programmes(&self, actor: &Actor) -> Result<Vec<Programme>, StoreError> {
         require(actor)?;
-        let sql = format!("SELECT {PROGRAMME_COLUMNS} FROM resettlement_programmes WHERE organisation_id = $1 ORDER BY id LIMIT 1000");
+        let sql = format!(
+            "SELECT {PROGRAMME_COLUMNS} FROM resettlement_programmes WHERE organisation_id = $1 ORDER BY id LIMIT 1000"
+        );
         let mut conn = self.reader.acquire().await?;
-        let rows = sqlx::query(&sql).bind(actor.organisation_id).fetch_all(&mut *conn).await?;
-        rows.iter().map(Self::resettlement_programme_from_row).collect()
+        let rows = sqlx::query(&sql)
+            .bind(actor.organisation_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter()
+            .map(Self::resettlement_programme_from_row)
+            .collect()
     }
 
-    async fn resettlement_persons_held(conn: &mut DB::Connection, programme_id: Uuid) -> Result<u32, StoreError> {
+    async fn resettlement_persons_held(
+        conn: &mut DB::Connection,
+        programme_id: Uuid,
+    ) -> Result<u32, StoreError> {
         let rows = sqlx::query("SELECT persons FROM resettlement_entries WHERE programme_id = $1 AND status IN ('proposed', 'submitted', 'accepted', 'departed')")
             .bind(programme_id)
             .fetch_all(&mut *conn)
@@ -180,7 +233,12 @@ backend_impl! {
     /// Proposes eligible households of the actor's organisation, by priority, up to the
     /// places left. Households already in this programme (in any status) or held by any
     /// programme's pipeline (proposed, submitted, accepted or departed) are not considered.
-    pub async fn propose_for_programme(&self, actor: &Actor, programme_id: Uuid, now: DateTime<Utc>) -> Result<Proposal, StoreError> {
+    pub async fn propose_for_programme(
+        &self,
+        actor: &Actor,
+        programme_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Proposal, StoreError> {
         require(actor)?;
         let by = Principal::User(actor.clone());
         let today = now.date_naive();
@@ -194,7 +252,8 @@ backend_impl! {
         if locked.is_none() {
             return Err(StoreError::NotFound);
         }
-        let programme = Self::load_resettlement_programme(&mut tx, actor.organisation_id, programme_id).await?;
+        let programme =
+            Self::load_resettlement_programme(&mut tx, actor.organisation_id, programme_id).await?;
         let held = Self::resettlement_persons_held(&mut tx, programme_id).await?;
         let remaining = programme.quota.saturating_sub(held);
 
@@ -203,8 +262,15 @@ backend_impl! {
              (SELECT household_id FROM resettlement_entries WHERE programme_id = $2 \
               OR status IN ('proposed', 'submitted', 'accepted', 'departed')) ORDER BY id"
         );
-        let rows = sqlx::query(&sql).bind(actor.organisation_id).bind(programme_id).fetch_all(&mut *tx).await?;
-        let mut households: Vec<Household> = rows.iter().map(Self::household_from_row).collect::<Result<_, _>>()?;
+        let rows = sqlx::query(&sql)
+            .bind(actor.organisation_id)
+            .bind(programme_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut households: Vec<Household> = rows
+            .iter()
+            .map(Self::household_from_row)
+            .collect::<Result<_, _>>()?;
         for chunk in households.chunks_mut(HOUSEHOLD_BATCH) {
             Self::attach_members(&mut tx, chunk).await?;
         }
@@ -218,14 +284,17 @@ backend_impl! {
         }
         rank(&mut candidates);
         let chosen = select_within_quota(&candidates, remaining);
-        let references: std::collections::HashMap<Uuid, ReferenceCode> = households.iter().map(|h| (h.id, h.reference)).collect();
+        let references: std::collections::HashMap<Uuid, ReferenceCode> =
+            households.iter().map(|h| (h.id, h.reference)).collect();
         let mut proposed = Vec::with_capacity(chosen.len());
         for candidate in &chosen {
             let entry = ResettlementEntry {
                 id: Uuid::now_v7(),
                 programme_id,
                 household_id: candidate.household_id,
-                reference: *references.get(&candidate.household_id).ok_or_else(|| StoreError::corrupt("candidate without household"))?,
+                reference: *references
+                    .get(&candidate.household_id)
+                    .ok_or_else(|| StoreError::corrupt("candidate without household"))?,
                 persons: candidate.persons,
                 priority: candidate.priority,
                 waiting_days: candidate.waiting_days,
@@ -254,50 +323,112 @@ backend_impl! {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            Self::audit(&mut tx, &by, Some(actor.organisation_id), "resettlement_entry", entry.id, "propose", None, Some(to_json(&entry)?), now).await?;
+            Self::audit(
+                &mut tx,
+                &by,
+                Some(actor.organisation_id),
+                "resettlement_entry",
+                entry.id,
+                "propose",
+                None,
+                Some(to_json(&entry)?),
+                now,
+            )
+            .await?;
             proposed.push(entry);
         }
         tx.commit().await?;
         let used: u32 = chosen.iter().map(|c| c.persons).sum();
         let eligible_left_out = u32::try_from(candidates.len() - chosen.len()).unwrap_or(u32::MAX);
-        self.log_access(actor, "propose_resettlement", Some(programme_id), None, json!({"proposed": proposed.len(), "considered": households.len()}), now).await?;
-        Ok(Proposal { proposed, eligible_left_out, ineligible, remaining: remaining.saturating_sub(used) })
+        self.log_access(
+            actor,
+            "propose_resettlement",
+            Some(programme_id),
+            None,
+            json!({"proposed": proposed.len(), "considered": households.len()}),
+            now,
+        )
+        .await?;
+        Ok(Proposal {
+            proposed,
+            eligible_left_out,
+            ineligible,
+            remaining: remaining.saturating_sub(used),
+        })
     }
 
     /// The entries of a programme of the actor's organisation, highest priority first.
-    pub async fn list_resettlement_entries(&self, actor: &Actor, programme_id: Uuid, now: DateTime<Utc>) -> Result<Vec<ResettlementEntry>, StoreError> {
+    pub async fn list_resettlement_entries(
+        &self,
+        actor: &Actor,
+        programme_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ResettlementEntry>, StoreError> {
         require(actor)?;
         let entries = {
             let mut conn = self.reader.acquire().await?;
-            Self::load_resettlement_programme(&mut conn, actor.organisation_id, programme_id).await?;
+            Self::load_resettlement_programme(&mut conn, actor.organisation_id, programme_id)
+                .await?;
             let sql = format!(
                 "SELECT {ENTRY_COLUMNS} FROM resettlement_entries e JOIN households h ON h.id = e.household_id \
                  WHERE e.programme_id = $1 AND e.organisation_id = $2 ORDER BY e.priority DESC, e.waiting_days DESC, e.household_id LIMIT 5000"
             );
-            let rows = sqlx::query(&sql).bind(programme_id).bind(actor.organisation_id).fetch_all(&mut *conn).await?;
-            rows.iter().map(Self::resettlement_entry_from_row).collect::<Result<Vec<_>, _>>()?
+            let rows = sqlx::query(&sql)
+                .bind(programme_id)
+                .bind(actor.organisation_id)
+                .fetch_all(&mut *conn)
+                .await?;
+            rows.iter()
+                .map(Self::resettlement_entry_from_row)
+                .collect::<Result<Vec<_>, _>>()?
         };
-        self.log_access(actor, "list_resettlement_entries", Some(programme_id), None, json!({"results": entries.len()}), now).await?;
+        self.log_access(
+            actor,
+            "list_resettlement_entries",
+            Some(programme_id),
+            None,
+            json!({"results": entries.len()}),
+            now,
+        )
+        .await?;
         Ok(entries)
     }
 
-    async fn load_resettlement_entry(conn: &mut DB::Connection, organisation_id: Uuid, id: Uuid) -> Result<ResettlementEntry, StoreError> {
+    async fn load_resettlement_entry(
+        conn: &mut DB::Connection,
+        organisation_id: Uuid,
+        id: Uuid,
+    ) -> Result<ResettlementEntry, StoreError> {
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM resettlement_entries e JOIN households h ON h.id = e.household_id \
              WHERE e.id = $1 AND e.organisation_id = $2"
         );
-        let row = sqlx::query(&sql).bind(id).bind(organisation_id).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(organisation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         Self::resettlement_entry_from_row(&row)
     }
 
     /// Moves an entry of the actor's organisation through the pipeline, with its audit
     /// event. `UPDATE … WHERE status = $from` so two concurrent moves cannot both win.
-    pub async fn transition_resettlement_entry(&self, actor: &Actor, id: Uuid, event: &PipelineEvent, now: DateTime<Utc>) -> Result<ResettlementEntry, StoreError> {
+    pub async fn transition_resettlement_entry(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        event: &PipelineEvent,
+        now: DateTime<Utc>,
+    ) -> Result<ResettlementEntry, StoreError> {
         require(actor)?;
         let mut tx = self.writer.begin().await?;
         let before = Self::load_resettlement_entry(&mut tx, actor.organisation_id, id).await?;
         let status = pipeline_transition(before.status, event).map_err(StoreError::Pipeline)?;
-        let reason = event.reason().map(str::to_owned).or_else(|| before.reason.clone());
+        let reason = event
+            .reason()
+            .map(str::to_owned)
+            .or_else(|| before.reason.clone());
         let updated = sqlx::query("UPDATE resettlement_entries SET status = $1, reason = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND status = $5 RETURNING id")
             .bind(status.as_str().to_owned())
             .bind(reason.clone())
@@ -307,30 +438,64 @@ backend_impl! {
             .fetch_optional(&mut *tx)
             .await?;
         if updated.is_none() {
-            return Err(StoreError::Pipeline(shanyrak_core::resettlement::PipelineTransitionError));
+            return Err(StoreError::Pipeline(
+                shanyrak_core::resettlement::PipelineTransitionError,
+            ));
         }
-        let after = ResettlementEntry { status, reason, version: before.version + 1, updated_at: now, ..before.clone() };
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "resettlement_entry", id, status.as_str(), Some(to_json(&before)?), Some(to_json(&after)?), now).await?;
+        let after = ResettlementEntry {
+            status,
+            reason,
+            version: before.version + 1,
+            updated_at: now,
+            ..before.clone()
+        };
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "resettlement_entry",
+            id,
+            status.as_str(),
+            Some(to_json(&before)?),
+            Some(to_json(&after)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// Persons and households per status against the quota (figures only).
-    pub async fn resettlement_report(&self, actor: &Actor, programme_id: Uuid) -> Result<QuotaReport, StoreError> {
+    pub async fn resettlement_report(
+        &self,
+        actor: &Actor,
+        programme_id: Uuid,
+    ) -> Result<QuotaReport, StoreError> {
         require(actor)?;
         let mut conn = self.reader.acquire().await?;
-        let programme = Self::load_resettlement_programme(&mut conn, actor.organisation_id, programme_id).await?;
-        let rows = sqlx::query("SELECT status, persons FROM resettlement_entries WHERE programme_id = $1")
-            .bind(programme_id)
-            .fetch_all(&mut *conn)
-            .await?;
+        let programme =
+            Self::load_resettlement_programme(&mut conn, actor.organisation_id, programme_id)
+                .await?;
+        let rows =
+            sqlx::query("SELECT status, persons FROM resettlement_entries WHERE programme_id = $1")
+                .bind(programme_id)
+                .fetch_all(&mut *conn)
+                .await?;
         let mut entries = Vec::with_capacity(rows.len());
         for row in rows {
             entries.push((
-                parse_enum(&row.try_get::<String, _>("status")?, PipelineStatus::parse, "status")?,
+                parse_enum(
+                    &row.try_get::<String, _>("status")?,
+                    PipelineStatus::parse,
+                    "status",
+                )?,
                 to_u32(row.try_get("persons")?, "persons")?,
             ));
         }
-        Ok(QuotaReport::from_entries(programme_id, programme.quota, entries))
+        Ok(QuotaReport::from_entries(
+            programme_id,
+            programme.quota,
+            entries,
+        ))
     }
 }

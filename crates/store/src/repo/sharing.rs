@@ -10,8 +10,9 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Principal, Repo, from_json, parse_enum, to_json};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -38,9 +39,14 @@ fn may_manage(actor: &Actor) -> Result<(), StoreError> {
 
 pub(super) const COLUMNS: &str = "id, from_organisation_id, to_organisation_id, categories, purpose, valid_until, withdrawn_at, created_at";
 
-backend_impl! {
-    pub(super) fn agreement_from_row(row: &DB::Row, now: DateTime<Utc>) -> Result<Agreement, StoreError> {
-        let names: Vec<String> = from_json(row.try_get::<Json<Value>, _>("categories")?.0, "categories")?;
+#[queries]
+impl<DB: Backend> Repo<DB> {
+    pub(super) fn agreement_from_row(
+        row: &DB::Row,
+        now: DateTime<Utc>,
+    ) -> Result<Agreement, StoreError> {
+        let names: Vec<String> =
+            from_json(row.try_get::<Json<Value>, _>("categories")?.0, "categories")?;
         let categories = names
             .iter()
             .map(|n| parse_enum(n, SharingCategory::parse, "categories"))
@@ -60,7 +66,12 @@ backend_impl! {
         })
     }
 
-    pub async fn create_agreement(&self, actor: &Actor, agreement: &ValidatedAgreement, now: DateTime<Utc>) -> Result<Agreement, StoreError> {
+    pub async fn create_agreement(
+        &self,
+        actor: &Actor,
+        agreement: &ValidatedAgreement,
+        now: DateTime<Utc>,
+    ) -> Result<Agreement, StoreError> {
         may_manage(actor)?;
         let mut tx = self.writer.begin().await?;
         let partner = sqlx::query("SELECT id FROM organisations WHERE id = $1")
@@ -68,11 +79,13 @@ backend_impl! {
             .fetch_optional(&mut *tx)
             .await?;
         if partner.is_none() {
-            return Err(StoreError::Invalid(shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
-                "#/to_organisation_id",
-                shanyrak_core::FieldErrorCode::InvalidValue,
-                "no such organisation",
-            ))));
+            return Err(StoreError::Invalid(
+                shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
+                    "#/to_organisation_id",
+                    shanyrak_core::FieldErrorCode::InvalidValue,
+                    "no such organisation",
+                )),
+            ));
         }
         let id = Uuid::now_v7();
         let categories: Vec<&str> = agreement.categories.iter().map(|c| c.as_str()).collect();
@@ -101,51 +114,124 @@ backend_impl! {
             created_at: now,
             in_force: agreement.valid_until >= now.date_naive(),
         };
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "sharing_agreement", id, "create", None, Some(to_json(&created)?), now).await?;
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "sharing_agreement",
+            id,
+            "create",
+            None,
+            Some(to_json(&created)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }
 
     /// Agreements the actor's organisation gives or receives.
-    pub async fn list_agreements(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<Agreement>, StoreError> {
+    pub async fn list_agreements(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Agreement>, StoreError> {
         may_manage(actor)?;
         let mut conn = self.reader.acquire().await?;
-        let sql = format!("SELECT {COLUMNS} FROM sharing_agreements WHERE from_organisation_id = $1 OR to_organisation_id = $1 ORDER BY id");
-        let rows = sqlx::query(&sql).bind(actor.organisation_id).fetch_all(&mut *conn).await?;
-        rows.iter().map(|r| Self::agreement_from_row(r, now)).collect()
+        let sql = format!(
+            "SELECT {COLUMNS} FROM sharing_agreements WHERE from_organisation_id = $1 OR to_organisation_id = $1 ORDER BY id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(actor.organisation_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter()
+            .map(|r| Self::agreement_from_row(r, now))
+            .collect()
     }
 
     /// Ends an agreement at once; only the sharing organisation can.
-    pub async fn withdraw_agreement(&self, actor: &Actor, id: Uuid, now: DateTime<Utc>) -> Result<Agreement, StoreError> {
+    pub async fn withdraw_agreement(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Agreement, StoreError> {
         may_manage(actor)?;
         let mut tx = self.writer.begin().await?;
-        let sql = format!("SELECT {COLUMNS} FROM sharing_agreements WHERE id = $1 AND from_organisation_id = $2");
-        let row = sqlx::query(&sql).bind(id).bind(actor.organisation_id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM sharing_agreements WHERE id = $1 AND from_organisation_id = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(actor.organisation_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let before = Self::agreement_from_row(&row, now)?;
         if before.withdrawn_at.is_some() {
-            return Err(StoreError::Admission(shanyrak_core::shelter::AdmissionError::InvalidTransition));
+            return Err(StoreError::Admission(
+                shanyrak_core::shelter::AdmissionError::InvalidTransition,
+            ));
         }
-        sqlx::query("UPDATE sharing_agreements SET withdrawn_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
-        let after = Agreement { withdrawn_at: Some(now), in_force: false, ..before.clone() };
-        Self::audit(&mut tx, &Principal::User(actor.clone()), Some(actor.organisation_id), "sharing_agreement", id, "withdraw", Some(to_json(&before)?), Some(to_json(&after)?), now).await?;
+        sqlx::query("UPDATE sharing_agreements SET withdrawn_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let after = Agreement {
+            withdrawn_at: Some(now),
+            in_force: false,
+            ..before.clone()
+        };
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "sharing_agreement",
+            id,
+            "withdraw",
+            Some(to_json(&before)?),
+            Some(to_json(&after)?),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }
 
     /// Organisations sharing `category` with `receiver` under an agreement in force now.
-    pub async fn sharing_organisations(&self, receiver: Uuid, category: SharingCategory, now: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
+    pub async fn sharing_organisations(
+        &self,
+        receiver: Uuid,
+        category: SharingCategory,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>, StoreError> {
         let mut conn = self.reader.acquire().await?;
         Self::sharing_organisations_in(&mut conn, receiver, category, now).await
     }
 
     /// [`Self::sharing_organisations`] on the caller's connection (inside its transaction).
-    pub(super) async fn sharing_organisations_in(conn: &mut DB::Connection, receiver: Uuid, category: SharingCategory, now: DateTime<Utc>) -> Result<Vec<Uuid>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM sharing_agreements WHERE to_organisation_id = $1 AND withdrawn_at IS NULL");
-        let rows = sqlx::query(&sql).bind(receiver).fetch_all(&mut *conn).await?;
+    pub(super) async fn sharing_organisations_in(
+        conn: &mut DB::Connection,
+        receiver: Uuid,
+        category: SharingCategory,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM sharing_agreements WHERE to_organisation_id = $1 AND withdrawn_at IS NULL"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(receiver)
+            .fetch_all(&mut *conn)
+            .await?;
         let mut orgs = Vec::new();
         for row in &rows {
             let a = Self::agreement_from_row(row, now)?;
-            if a.in_force && a.categories.contains(&category) && !orgs.contains(&a.from_organisation_id) {
+            if a.in_force
+                && a.categories.contains(&category)
+                && !orgs.contains(&a.from_organisation_id)
+            {
                 orgs.push(a.from_organisation_id);
             }
         }

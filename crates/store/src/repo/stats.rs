@@ -8,13 +8,18 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Repo, parse_enum};
+use super::{Backend, Repo, parse_enum};
 use crate::StoreError;
+use shanyrak_store_macros::queries;
 
-backend_impl! {
+#[queries]
+impl<DB: Backend> Repo<DB> {
     /// Every current person record with its resolved identity, of one organisation or of
     /// all (`None`, for public figures).
-    pub async fn population_rows(&self, organisation_id: Option<Uuid>) -> Result<Vec<PopulationRow>, StoreError> {
+    pub async fn population_rows(
+        &self,
+        organisation_id: Option<Uuid>,
+    ) -> Result<Vec<PopulationRow>, StoreError> {
         let mut conn = self.reader.acquire().await?;
         let rows = sqlx::query(
             "SELECT COALESCE(p.identity_id, p.id) AS identity, h.population_group, p.sex, p.birth_date, p.citizenship, \
@@ -30,12 +35,18 @@ backend_impl! {
                 let country: String = r.try_get("country")?;
                 Ok(PopulationRow {
                     identity: r.try_get("identity")?,
-                    group: parse_enum(&r.try_get::<String, _>("population_group")?, PopulationGroup::parse, "population_group")?,
+                    group: parse_enum(
+                        &r.try_get::<String, _>("population_group")?,
+                        PopulationGroup::parse,
+                        "population_group",
+                    )?,
                     sex: parse_enum(&r.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
                     birth_date: BirthDate::parse(&r.try_get::<String, _>("birth_date")?)
                         .map_err(|_| StoreError::corrupt("unreadable birth_date"))?,
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
-                    country: country.parse().map_err(|_| StoreError::corrupt("unknown country"))?,
+                    country: country
+                        .parse()
+                        .map_err(|_| StoreError::corrupt("unknown country"))?,
                     city: r.try_get("city")?,
                     arrival_date: r.try_get("arrival_date")?,
                     crossing_point: r.try_get("crossing_point")?,
@@ -46,7 +57,11 @@ backend_impl! {
 
     /// People arrived per day and crossing point since a date (resolved identities, so a
     /// person registered twice counts once), for the coordinator's chart.
-    pub async fn arrivals_by_day(&self, organisation_id: Uuid, since: NaiveDate) -> Result<Vec<(NaiveDate, Option<String>, i64)>, StoreError> {
+    pub async fn arrivals_by_day(
+        &self,
+        organisation_id: Uuid,
+        since: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, Option<String>, i64)>, StoreError> {
         let mut conn = self.reader.acquire().await?;
         let rows = sqlx::query(
             "SELECT h.arrival_date, h.crossing_point, COUNT(DISTINCT COALESCE(p.identity_id, p.id)) AS people \
@@ -59,7 +74,13 @@ backend_impl! {
         .fetch_all(&mut *conn)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("arrival_date")?, r.try_get("crossing_point")?, r.try_get("people")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("arrival_date")?,
+                    r.try_get("crossing_point")?,
+                    r.try_get("people")?,
+                ))
+            })
             .collect()
     }
 
@@ -69,7 +90,13 @@ backend_impl! {
         let row = sqlx::query("SELECT released_at, body FROM public_releases ORDER BY released_at DESC, id DESC LIMIT 1")
             .fetch_optional(&mut *conn)
             .await?;
-        row.map(|r| Ok((r.try_get("released_at")?, r.try_get::<Json<Value>, _>("body")?.0))).transpose()
+        row.map(|r| {
+            Ok((
+                r.try_get("released_at")?,
+                r.try_get::<Json<Value>, _>("body")?.0,
+            ))
+        })
+        .transpose()
     }
 
     pub async fn record_release(&self, body: &Value, now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -1,0 +1,137 @@
+//! The audit log: the one event every write adds in its own transaction, and reading the
+//! events about an entity back.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use shanyrak_core::{Action, Actor};
+use sqlx::Row;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use shanyrak_store_macros::queries;
+
+use crate::StoreError;
+
+use super::{Backend, Principal, Repo};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_label: String,
+    pub organisation_id: Option<Uuid>,
+    pub entity: String,
+    pub entity_id: Uuid,
+    pub action: String,
+    /// The record before the change, with every value the reader's role may not see on
+    /// the record itself removed; absent when none may be shown.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub before: Option<Value>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub after: Option<Value>,
+    /// JSON pointers of the fields this change touched (shown even where values are not).
+    pub changed: Vec<String>,
+    /// JSON pointers whose values were withheld from this reader (`""`: the whole payload).
+    pub withheld: Vec<String>,
+}
+
+#[queries]
+impl<DB: Backend> Repo<DB> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn audit(
+        conn: &mut DB::Connection,
+        by: &Principal,
+        organisation_id: Option<Uuid>,
+        entity: &str,
+        entity_id: Uuid,
+        action: &str,
+        before: Option<Value>,
+        after: Option<Value>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_events (id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, \
+             action, before_state, after_state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(now)
+        .bind(by.user_id())
+        .bind(by.label())
+        .bind(organisation_id.or(by.organisation_id()))
+        .bind(entity.to_owned())
+        .bind(entity_id)
+        .bind(action.to_owned())
+        .bind(before.map(Json))
+        .bind(after.map(Json))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    // ----- organisations, users, tokens -------------------------------------------------
+
+    /// An audit event as stored; shared by the audit trail and the hash chain, which
+    /// must read events the same way.
+    pub(super) fn audit_event_from_row(row: &DB::Row) -> Result<AuditEvent, StoreError> {
+        Ok(AuditEvent {
+            id: row.try_get("id")?,
+            at: row.try_get("at")?,
+            actor_user_id: row.try_get("actor_user_id")?,
+            actor_label: row.try_get("actor_label")?,
+            organisation_id: row.try_get("organisation_id")?,
+            entity: row.try_get("entity")?,
+            entity_id: row.try_get("entity_id")?,
+            action: row.try_get("action")?,
+            before: row
+                .try_get::<Option<Json<Value>>, _>("before_state")?
+                .map(|j| j.0),
+            after: row
+                .try_get::<Option<Json<Value>>, _>("after_state")?
+                .map(|j| j.0),
+            changed: Vec::new(),
+            withheld: Vec::new(),
+        })
+    }
+
+    /// Audit events about one entity, oldest first (admins only).
+    pub async fn audit_events_for(
+        &self,
+        actor: &Actor,
+        entity_id: Uuid,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        if !actor.may(Action::ReadAudit) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, action, before_state, \
+             after_state FROM audit_events WHERE entity_id = $1 AND organisation_id = $2 ORDER BY id",
+        )
+        .bind(entity_id)
+        .bind(actor.organisation_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        // Shown through the visibility of the record itself: what the reader's role may
+        // not see on the record, it does not see in its history either.
+        let viewer = shanyrak_core::visibility::Viewer::own(actor);
+        rows.iter()
+            .map(|row| {
+                let mut event = Self::audit_event_from_row(row)?;
+                let redacted = shanyrak_core::visibility::redact_audit(
+                    &event.entity,
+                    event.before.take(),
+                    event.after.take(),
+                    &viewer,
+                );
+                event.before = redacted.before;
+                event.after = redacted.after;
+                event.changed = redacted.changed;
+                event.withheld = redacted.withheld;
+                Ok(event)
+            })
+            .collect()
+    }
+}

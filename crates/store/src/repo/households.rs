@@ -1,0 +1,838 @@
+//! Households and their members: registration (one, idempotent, in bulk), reads scoped to
+//! the actor's organisation, and versioned updates.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use shanyrak_core::{
+    Action, Actor, BirthDate, CountryCode, Document, DocumentType, FieldErrorCode, Household,
+    HouseholdStatus, Location, Need, Person, PhoneNumber, PopulationGroup, ReferenceCode,
+    Relationship, Sex, ValidatedHousehold, ValidatedMember, ValidationErrors, Vulnerability,
+};
+use sqlx::Row;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use shanyrak_store_macros::queries;
+
+use crate::StoreError;
+
+use super::idempotency::IdempotencyRequest;
+use super::{Backend, Principal, Repo, from_json, parse_enum, to_json};
+
+/// What a registration created: enough to answer the client, and nothing personal, so it
+/// can be kept for replays without copying personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdReceipt {
+    pub household_id: Uuid,
+    pub reference: ReferenceCode,
+    /// Member ids in the order the members were submitted.
+    pub member_ids: Vec<Uuid>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateOutcome {
+    Created(HouseholdReceipt),
+    /// The same Idempotency-Key and body were seen before: nothing new was written.
+    Replayed(HouseholdReceipt),
+}
+
+/// Filters for listing households; results come in registration order after `after`.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdFilter {
+    pub group: Option<PopulationGroup>,
+    pub city: Option<String>,
+    pub status: Option<HouseholdStatus>,
+    pub registered_since: Option<DateTime<Utc>>,
+    /// Keyset cursor: the last household id of the previous page.
+    pub after: Option<Uuid>,
+    pub limit: u32,
+}
+
+pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, reference, organisation_id, population_group, arrival_date, crossing_point, \
+     country, region, city, phone, languages, needs, accepts_sex_separation, legal_basis, information_given, status, \
+     notes, version, registered_at, \
+     updated_at, current_place_id, current_latitude, current_longitude, accepts_several_rooms";
+
+pub(super) const PERSON_COLUMNS: &str = "id, household_id, surname, given_name, patronymic, sex, birth_date, \
+     birth_date_estimated, citizenship, relationship, vulnerabilities";
+
+/// Households whose members are read in one query.
+const ATTACH_CHUNK: usize = 500;
+
+fn random_reference() -> ReferenceCode {
+    ReferenceCode::from_random_bits(rand::random::<u64>() & ((1 << 40) - 1))
+}
+
+/// Builds the stored form of a household from its validated input and assigned ids.
+#[allow(clippy::too_many_arguments)]
+fn assemble_household(
+    id: Uuid,
+    reference: ReferenceCode,
+    organisation_id: Uuid,
+    h: &ValidatedHousehold,
+    member_ids: &[Uuid],
+    version: i64,
+    registered_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+) -> Household {
+    Household {
+        id,
+        reference,
+        organisation_id,
+        group: h.group,
+        arrival_date: h.arrival_date,
+        crossing_point: h.crossing_point.clone(),
+        location: h.location.clone(),
+        current_location: h.current_location,
+        phone: h.phone.clone(),
+        languages: h.languages.clone(),
+        needs: h.needs.clone(),
+        accepts_sex_separation: h.accepts_sex_separation,
+        accepts_several_rooms: h.accepts_several_rooms,
+        legal_basis: h.legal_basis,
+        information_given: h.information_given,
+        status: h.status,
+        notes: h.notes.clone(),
+        members: h
+            .members
+            .iter()
+            .zip(member_ids)
+            .map(|(m, id)| Person {
+                id: *id,
+                surname: m.surname.clone(),
+                given_name: m.given_name.clone(),
+                patronymic: m.patronymic.clone(),
+                sex: m.sex,
+                birth_date: m.birth_date,
+                birth_date_estimated: m.birth_date_estimated,
+                citizenship: m.citizenship,
+                relationship: m.relationship,
+                vulnerabilities: m.vulnerabilities.clone(),
+                documents: m.documents.clone(),
+            })
+            .collect(),
+        version,
+        registered_at,
+        updated_at,
+    }
+}
+
+pub(crate) enum HouseholdKey {
+    Id(Uuid),
+    Reference(String),
+}
+
+enum Param {
+    Uuid(Uuid),
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+#[queries]
+impl<DB: Backend> Repo<DB> {
+    /// Registers a household with its members and documents, and its audit event, in one
+    /// transaction. With an idempotency key, a repeat of the same request returns the
+    /// first receipt and writes nothing.
+    pub async fn create_household(
+        &self,
+        actor: &Actor,
+        h: &ValidatedHousehold,
+        idempotency: Option<&IdempotencyRequest>,
+        now: DateTime<Utc>,
+    ) -> Result<CreateOutcome, StoreError> {
+        if !actor.may(Action::RegisterHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let household_id = Uuid::now_v7();
+        let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
+        let mut tx = self.writer.begin().await?;
+
+        // 40 random bits make collisions rare but not impossible at national scale.
+        let reference = Self::unused_reference(&mut tx).await?;
+        let receipt = HouseholdReceipt {
+            household_id,
+            reference,
+            member_ids: member_ids.clone(),
+            version: 1,
+        };
+
+        if let Some(idem) = idempotency
+            && !Self::claim_key(&mut tx, actor, idem, to_json(&receipt)?, now).await?
+        {
+            tx.rollback().await?;
+            return self.replay(actor, idem).await;
+        }
+
+        Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now)
+            .await?;
+        tx.commit().await?;
+        Ok(CreateOutcome::Created(receipt))
+    }
+
+    /// Many households in one transaction, each under its idempotency key: a key already
+    /// used replays its receipt (a key reused with another body is an error for all).
+    /// For imports, where one commit per household would dominate the run.
+    pub async fn create_households_idempotent(
+        &self,
+        actor: &Actor,
+        households: &[(ValidatedHousehold, IdempotencyRequest)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CreateOutcome>, StoreError> {
+        if !actor.may(Action::RegisterHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        let mut outcomes = Vec::with_capacity(households.len());
+        for (h, idem) in households {
+            let household_id = Uuid::now_v7();
+            let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
+            let reference = Self::unused_reference(&mut tx).await?;
+            let receipt = HouseholdReceipt {
+                household_id,
+                reference,
+                member_ids: member_ids.clone(),
+                version: 1,
+            };
+            if !Self::claim_key(&mut tx, actor, idem, to_json(&receipt)?, now).await? {
+                let stored = Self::claimed_receipt(&mut tx, actor, idem).await?;
+                outcomes.push(CreateOutcome::Replayed(from_json(stored, "receipt")?));
+                continue;
+            }
+            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now)
+                .await?;
+            outcomes.push(CreateOutcome::Created(receipt));
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Many households in one transaction, each registered at its own time: for seeding a
+    /// demonstration or a migration, where one commit per household would take minutes.
+    /// No idempotency keys; an error rolls back the whole batch.
+    pub async fn create_households_bulk(
+        &self,
+        actor: &Actor,
+        households: &[(ValidatedHousehold, DateTime<Utc>)],
+    ) -> Result<Vec<HouseholdReceipt>, StoreError> {
+        if !actor.may(Action::RegisterHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        let mut receipts = Vec::with_capacity(households.len());
+        for (h, at) in households {
+            let household_id = Uuid::now_v7();
+            let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
+            let reference = Self::unused_reference(&mut tx).await?;
+            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, *at)
+                .await?;
+            receipts.push(HouseholdReceipt {
+                household_id,
+                reference,
+                member_ids,
+                version: 1,
+            });
+        }
+        tx.commit().await?;
+        Ok(receipts)
+    }
+
+    /// The rows of a new household, its members and its audit event, in `conn`'s
+    /// transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_household(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        h: &ValidatedHousehold,
+        household_id: Uuid,
+        reference: ReferenceCode,
+        member_ids: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
+             country, region, city, phone, languages, needs, status, notes, version, registered_at, registered_by, \
+             updated_at, accepts_sex_separation, legal_basis, information_given, current_place_id, \
+             current_latitude, current_longitude, accepts_several_rooms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+             $22, $23, $24, $25)",
+        )
+        .bind(household_id)
+        .bind(reference.as_str().to_owned())
+        .bind(actor.organisation_id)
+        .bind(h.group.as_str().to_owned())
+        .bind(h.arrival_date)
+        .bind(h.crossing_point.clone())
+        .bind(h.location.country.as_str().to_owned())
+        .bind(h.location.region.clone())
+        .bind(h.location.city.clone())
+        .bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(Json(to_json(&h.languages)?))
+        .bind(Json(to_json(&h.needs)?))
+        .bind(h.status.as_str().to_owned())
+        .bind(h.notes.clone())
+        .bind(1i64)
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(now)
+        .bind(h.accepts_sex_separation)
+        .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
+        .bind(h.information_given)
+        .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
+        .bind(h.current_location.map(|c| c.coordinates.latitude))
+        .bind(h.current_location.map(|c| c.coordinates.longitude))
+        .bind(h.accepts_several_rooms)
+        .execute(&mut *conn)
+        .await?;
+
+        for (position, (member, id)) in h.members.iter().zip(member_ids).enumerate() {
+            Self::insert_person(conn, household_id, *id, position, member).await?;
+        }
+
+        let household = assemble_household(
+            household_id,
+            reference,
+            actor.organisation_id,
+            h,
+            member_ids,
+            1,
+            now,
+            now,
+        );
+        Self::audit(
+            conn,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "household",
+            household_id,
+            "create",
+            None,
+            Some(to_json(&household)?),
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A random reference code no household holds yet (40 random bits: a retry is rare).
+    async fn unused_reference(conn: &mut DB::Connection) -> Result<ReferenceCode, StoreError> {
+        loop {
+            let reference = random_reference();
+            let taken = sqlx::query("SELECT id FROM households WHERE reference = $1")
+                .bind(reference.as_str().to_owned())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if taken.is_none() {
+                return Ok(reference);
+            }
+        }
+    }
+
+    async fn insert_person(
+        conn: &mut DB::Connection,
+        household_id: Uuid,
+        id: Uuid,
+        position: usize,
+        m: &ValidatedMember,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO persons (id, household_id, position, surname, given_name, patronymic, sex, birth_date, \
+             birth_year, birth_date_estimated, citizenship, relationship, vulnerabilities) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(id)
+        .bind(household_id)
+        .bind(position as i32)
+        .bind(m.surname.clone())
+        .bind(m.given_name.clone())
+        .bind(m.patronymic.clone())
+        .bind(m.sex.as_str().to_owned())
+        .bind(m.birth_date.to_iso())
+        .bind(m.birth_date.year())
+        .bind(m.birth_date_estimated)
+        .bind(m.citizenship.map(|c| c.as_str().to_owned()))
+        .bind(m.relationship.as_str().to_owned())
+        .bind(Json(to_json(&m.vulnerabilities)?))
+        .execute(&mut *conn)
+        .await?;
+        Self::insert_documents(conn, id, &m.documents).await
+    }
+
+    async fn insert_documents(
+        conn: &mut DB::Connection,
+        person_id: Uuid,
+        documents: &[Document],
+    ) -> Result<(), StoreError> {
+        for (position, doc) in documents.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO documents (person_id, position, doc_type, number, issuing_country) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(person_id)
+            .bind(position as i32)
+            .bind(doc.doc_type.as_str().to_owned())
+            .bind(doc.number.clone())
+            .bind(doc.issuing_country.map(|c| c.as_str().to_owned()))
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn household_from_row(row: &DB::Row) -> Result<Household, StoreError> {
+        let current_location_from_row = |row: &DB::Row| -> Result<_, StoreError> {
+            let place: Option<i64> = row.try_get("current_place_id")?;
+            let latitude: Option<f64> = row.try_get("current_latitude")?;
+            let longitude: Option<f64> = row.try_get("current_longitude")?;
+            Ok(match (latitude, longitude) {
+                (Some(latitude), Some(longitude)) => Some(shanyrak_core::CurrentLocation {
+                    place_id: place.and_then(|p| u32::try_from(p).ok()),
+                    coordinates: shanyrak_core::shelter::Coordinates {
+                        latitude,
+                        longitude,
+                    },
+                }),
+                _ => None,
+            })
+        };
+        let reference: String = row.try_get("reference")?;
+        let country: String = row.try_get("country")?;
+        let phone: Option<String> = row.try_get("phone")?;
+        Ok(Household {
+            id: row.try_get("id")?,
+            reference: reference
+                .parse()
+                .map_err(|_| StoreError::corrupt("unreadable household reference"))?,
+            organisation_id: row.try_get("organisation_id")?,
+            group: parse_enum(
+                &row.try_get::<String, _>("population_group")?,
+                PopulationGroup::parse,
+                "population_group",
+            )?,
+            arrival_date: row.try_get("arrival_date")?,
+            crossing_point: row.try_get("crossing_point")?,
+            location: Location {
+                country: country
+                    .parse::<CountryCode>()
+                    .map_err(|_| StoreError::corrupt("unknown country in households"))?,
+                region: row.try_get("region")?,
+                city: row.try_get("city")?,
+            },
+            current_location: current_location_from_row(row)?,
+            phone: phone
+                .map(|p| PhoneNumber::from_e164(&p))
+                .transpose()
+                .map_err(|_| StoreError::corrupt("unreadable phone in households"))?,
+            languages: from_json(row.try_get::<Json<Value>, _>("languages")?.0, "languages")?,
+            needs: from_json::<Vec<Need>>(row.try_get::<Json<Value>, _>("needs")?.0, "needs")?,
+            accepts_sex_separation: row.try_get("accepts_sex_separation")?,
+            accepts_several_rooms: row.try_get("accepts_several_rooms")?,
+            legal_basis: row
+                .try_get::<Option<String>, _>("legal_basis")?
+                .map(|b| parse_enum(&b, shanyrak_core::LegalBasis::parse, "legal_basis"))
+                .transpose()?,
+            information_given: row.try_get("information_given")?,
+            status: parse_enum(
+                &row.try_get::<String, _>("status")?,
+                HouseholdStatus::parse,
+                "status",
+            )?,
+            notes: row.try_get("notes")?,
+            members: Vec::new(),
+            version: row.try_get("version")?,
+            registered_at: row.try_get("registered_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+
+    pub(super) fn person_from_row(row: &DB::Row) -> Result<(Uuid, Person), StoreError> {
+        let citizenship: Option<String> = row.try_get("citizenship")?;
+        let person = Person {
+            id: row.try_get("id")?,
+            surname: row.try_get("surname")?,
+            given_name: row.try_get("given_name")?,
+            patronymic: row.try_get("patronymic")?,
+            sex: parse_enum(&row.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
+            birth_date: BirthDate::parse(&row.try_get::<String, _>("birth_date")?)
+                .map_err(|_| StoreError::corrupt("unreadable birth_date"))?,
+            birth_date_estimated: row.try_get("birth_date_estimated")?,
+            citizenship: citizenship
+                .map(|c| c.parse::<CountryCode>())
+                .transpose()
+                .map_err(|_| StoreError::corrupt("unknown citizenship"))?,
+            relationship: parse_enum(
+                &row.try_get::<String, _>("relationship")?,
+                Relationship::parse,
+                "relationship",
+            )?,
+            vulnerabilities: from_json::<Vec<Vulnerability>>(
+                row.try_get::<Json<Value>, _>("vulnerabilities")?.0,
+                "vulnerabilities",
+            )?,
+            documents: Vec::new(),
+        };
+        Ok((row.try_get("household_id")?, person))
+    }
+
+    /// Fills in the current members (and their documents) of the given households.
+    /// Loads the members (and their documents) of households, a slice at a time: one
+    /// `IN (…)` of a whole organisation's households would pass SQLite's and PostgreSQL's
+    /// limits on bound parameters.
+    pub(super) async fn attach_members(
+        conn: &mut DB::Connection,
+        households: &mut [Household],
+    ) -> Result<(), StoreError> {
+        for chunk in households.chunks_mut(ATTACH_CHUNK) {
+            Self::attach_members_of(conn, chunk).await?;
+        }
+        Ok(())
+    }
+
+    async fn attach_members_of(
+        conn: &mut DB::Connection,
+        households: &mut [Household],
+    ) -> Result<(), StoreError> {
+        if households.is_empty() {
+            return Ok(());
+        }
+        let placeholders: Vec<String> = (1..=households.len()).map(|i| format!("${i}")).collect();
+        let in_list = placeholders.join(", ");
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE removed_at IS NULL AND anonymised_at IS NULL AND household_id IN ({in_list}) \
+             ORDER BY household_id, position"
+        );
+        let mut query = sqlx::query(&sql);
+        for h in households.iter() {
+            query = query.bind(h.id);
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        let mut people: Vec<(Uuid, Person)> = rows
+            .iter()
+            .map(Self::person_from_row)
+            .collect::<Result<_, _>>()?;
+
+        let doc_sql = format!(
+            "SELECT d.person_id, d.doc_type, d.number, d.issuing_country FROM documents d \
+             JOIN persons p ON p.id = d.person_id \
+             WHERE p.removed_at IS NULL AND p.anonymised_at IS NULL AND p.household_id IN ({in_list}) ORDER BY d.person_id, d.position"
+        );
+        let mut doc_query = sqlx::query(&doc_sql);
+        for h in households.iter() {
+            doc_query = doc_query.bind(h.id);
+        }
+        let mut documents: HashMap<Uuid, Vec<Document>> = HashMap::new();
+        for row in doc_query.fetch_all(&mut *conn).await? {
+            let issuing: Option<String> = row.try_get("issuing_country")?;
+            documents
+                .entry(row.try_get("person_id")?)
+                .or_default()
+                .push(Document {
+                    doc_type: parse_enum(
+                        &row.try_get::<String, _>("doc_type")?,
+                        DocumentType::parse,
+                        "doc_type",
+                    )?,
+                    number: row.try_get("number")?,
+                    issuing_country: issuing
+                        .map(|c| c.parse::<CountryCode>())
+                        .transpose()
+                        .map_err(|_| StoreError::corrupt("unknown issuing_country"))?,
+                });
+        }
+        let index: HashMap<Uuid, usize> = households
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.id, i))
+            .collect();
+        for (household_id, mut person) in people.drain(..) {
+            person.documents = documents.remove(&person.id).unwrap_or_default();
+            if let Some(&i) = index.get(&household_id) {
+                households[i].members.push(person);
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads a household with its members; `organisation_id` scopes the lookup (`None`
+    /// only for the operator's system-wide commands).
+    pub(super) async fn load_household(
+        conn: &mut DB::Connection,
+        organisation_id: Option<Uuid>,
+        column: &str,
+        key: HouseholdKey,
+    ) -> Result<Household, StoreError> {
+        let scope = if organisation_id.is_some() {
+            " AND organisation_id = $2"
+        } else {
+            ""
+        };
+        // An anonymised household (retention, or its last member erased) is no one's record.
+        let sql = format!(
+            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {column} = $1 AND anonymised_at IS NULL{scope}"
+        );
+        let query = sqlx::query(&sql);
+        let query = match key {
+            HouseholdKey::Id(id) => query.bind(id),
+            HouseholdKey::Reference(r) => query.bind(r),
+        };
+        let query = match organisation_id {
+            Some(org) => query.bind(org),
+            None => query,
+        };
+        let row = query
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut households = [Self::household_from_row(&row)?];
+        Self::attach_members(conn, &mut households).await?;
+        let [household] = households;
+        Ok(household)
+    }
+
+    /// A household of the actor's organisation; another organisation's is `NotFound`, so
+    /// its existence is not revealed.
+    pub async fn get_household(&self, actor: &Actor, id: Uuid) -> Result<Household, StoreError> {
+        if !actor.may(Action::ReadHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        Self::load_household(
+            &mut conn,
+            Some(actor.organisation_id),
+            "id",
+            HouseholdKey::Id(id),
+        )
+        .await
+    }
+
+    pub async fn get_household_by_reference(
+        &self,
+        actor: &Actor,
+        reference: &ReferenceCode,
+    ) -> Result<Household, StoreError> {
+        if !actor.may(Action::ReadHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        Self::load_household(
+            &mut conn,
+            Some(actor.organisation_id),
+            "reference",
+            HouseholdKey::Reference(reference.as_str().to_owned()),
+        )
+        .await
+    }
+
+    pub async fn list_households(
+        &self,
+        actor: &Actor,
+        filter: &HouseholdFilter,
+    ) -> Result<Vec<Household>, StoreError> {
+        if !actor.may(Action::ReadHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut clauses = vec!["organisation_id = $1".to_owned()];
+        let mut params: Vec<Param> = vec![Param::Uuid(actor.organisation_id)];
+        let mut push = |clause: &str, param: Param| {
+            params.push(param);
+            clauses.push(clause.replace('?', &format!("${}", params.len())));
+        };
+        if let Some(group) = filter.group {
+            push(
+                "population_group = ?",
+                Param::Text(group.as_str().to_owned()),
+            );
+        }
+        if let Some(city) = &filter.city {
+            push("city = ?", Param::Text(city.clone()));
+        }
+        if let Some(status) = filter.status {
+            push("status = ?", Param::Text(status.as_str().to_owned()));
+        }
+        if let Some(since) = filter.registered_since {
+            push("registered_at >= ?", Param::Time(since));
+        }
+        if let Some(after) = filter.after {
+            push("id > ?", Param::Uuid(after));
+        }
+        let sql = format!(
+            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE {} AND anonymised_at IS NULL ORDER BY id LIMIT {}",
+            clauses.join(" AND "),
+            filter.limit.clamp(1, 500)
+        );
+        let mut query = sqlx::query(&sql);
+        for param in params {
+            query = match param {
+                Param::Uuid(v) => query.bind(v),
+                Param::Text(v) => query.bind(v),
+                Param::Time(v) => query.bind(v),
+            };
+        }
+        let mut conn = self.reader.acquire().await?;
+        let rows = query.fetch_all(&mut *conn).await?;
+        let mut households: Vec<Household> = rows
+            .iter()
+            .map(Self::household_from_row)
+            .collect::<Result<_, _>>()?;
+        Self::attach_members(&mut conn, &mut households).await?;
+        Ok(households)
+    }
+
+    /// Replaces a household's data with a validated new state: members with an id are
+    /// updated, members without one are added, members left out are marked removed (kept
+    /// for history). The version check makes concurrent edits fail instead of overwrite.
+    pub async fn update_household(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        expected_version: Option<i64>,
+        h: &ValidatedHousehold,
+        now: DateTime<Utc>,
+    ) -> Result<Household, StoreError> {
+        if !actor.may(Action::UpdateHousehold) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.writer.begin().await?;
+        let before = Self::load_household(
+            &mut tx,
+            Some(actor.organisation_id),
+            "id",
+            HouseholdKey::Id(id),
+        )
+        .await?;
+        if expected_version.is_some_and(|v| v != before.version) {
+            return Err(StoreError::VersionMismatch {
+                current: before.version,
+            });
+        }
+        let existing: Vec<Uuid> = before.members.iter().map(|m| m.id).collect();
+        let mut unknown = ValidationErrors::default();
+        for (i, m) in h.members.iter().enumerate() {
+            if m.id.is_some_and(|mid| !existing.contains(&mid)) {
+                unknown.push(
+                    &format!("#/members/{i}/id"),
+                    FieldErrorCode::UnknownMember,
+                    "no member with this id in this household",
+                );
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(StoreError::Invalid(unknown));
+        }
+
+        let new_version = before.version + 1;
+        let updated = sqlx::query(
+            "UPDATE households SET population_group = $1, arrival_date = $2, crossing_point = $3, country = $4, \
+             region = $5, city = $6, phone = $7, languages = $8, needs = $9, status = $10, notes = $11, \
+             version = $12, updated_at = $13, accepts_sex_separation = $16, legal_basis = $17, \
+             information_given = $18, current_place_id = $19, current_latitude = $20, \
+             current_longitude = $21, accepts_several_rooms = $22 WHERE id = $14 AND version = $15 \
+             RETURNING id",
+        )
+        .bind(h.group.as_str().to_owned())
+        .bind(h.arrival_date)
+        .bind(h.crossing_point.clone())
+        .bind(h.location.country.as_str().to_owned())
+        .bind(h.location.region.clone())
+        .bind(h.location.city.clone())
+        .bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(Json(to_json(&h.languages)?))
+        .bind(Json(to_json(&h.needs)?))
+        .bind(h.status.as_str().to_owned())
+        .bind(h.notes.clone())
+        .bind(new_version)
+        .bind(now)
+        .bind(id)
+        .bind(before.version)
+        .bind(h.accepts_sex_separation)
+        .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
+        .bind(h.information_given)
+        .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
+        .bind(h.current_location.map(|c| c.coordinates.latitude))
+        .bind(h.current_location.map(|c| c.coordinates.longitude))
+        .bind(h.accepts_several_rooms)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if updated.is_none() {
+            return Err(StoreError::VersionMismatch {
+                current: before.version,
+            });
+        }
+
+        let mut member_ids = Vec::with_capacity(h.members.len());
+        for (position, m) in h.members.iter().enumerate() {
+            match m.id {
+                Some(person_id) => {
+                    sqlx::query(
+                        "UPDATE persons SET position = $1, surname = $2, given_name = $3, patronymic = $4, sex = $5, \
+                         birth_date = $6, birth_year = $7, birth_date_estimated = $8, citizenship = $9, \
+                         relationship = $10, vulnerabilities = $11 WHERE id = $12 AND household_id = $13",
+                    )
+                    .bind(position as i32)
+                    .bind(m.surname.clone())
+                    .bind(m.given_name.clone())
+                    .bind(m.patronymic.clone())
+                    .bind(m.sex.as_str().to_owned())
+                    .bind(m.birth_date.to_iso())
+                    .bind(m.birth_date.year())
+                    .bind(m.birth_date_estimated)
+                    .bind(m.citizenship.map(|c| c.as_str().to_owned()))
+                    .bind(m.relationship.as_str().to_owned())
+                    .bind(Json(to_json(&m.vulnerabilities)?))
+                    .bind(person_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM documents WHERE person_id = $1")
+                        .bind(person_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    Self::insert_documents(&mut tx, person_id, &m.documents).await?;
+                    member_ids.push(person_id);
+                }
+                None => {
+                    let person_id = Uuid::now_v7();
+                    Self::insert_person(&mut tx, id, person_id, position, m).await?;
+                    member_ids.push(person_id);
+                }
+            }
+        }
+        for removed in existing.iter().filter(|e| !member_ids.contains(e)) {
+            sqlx::query("UPDATE persons SET removed_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(*removed)
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        let after = assemble_household(
+            id,
+            before.reference,
+            before.organisation_id,
+            h,
+            &member_ids,
+            new_version,
+            before.registered_at,
+            now,
+        );
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "household",
+            id,
+            "update",
+            Some(to_json(&before)?),
+            Some(to_json(&after)?),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    // ----- audit and operations ----------------------------------------------------------
+}

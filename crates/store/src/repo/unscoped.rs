@@ -1,0 +1,80 @@
+//! Reads across every organisation with no authorisation check, named for it. Their callers
+//! answer for them: the operator's commands and the server's system-wide identity index,
+//! never a user's request.
+
+use shanyrak_core::Household;
+use sqlx::Row;
+use uuid::Uuid;
+
+use shanyrak_store_macros::queries;
+
+use crate::StoreError;
+
+use super::households::{HOUSEHOLD_COLUMNS, HouseholdKey};
+use super::{Backend, Repo};
+
+#[queries]
+impl<DB: Backend> Repo<DB> {
+    /// Every household with its current members, in pages by id, for building the
+    /// in-memory identity index at start.
+    pub async fn households_page(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<Household>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let sql = format!(
+            "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE ($1 IS NULL OR id > $1) AND anonymised_at IS NULL ORDER BY id LIMIT {}",
+            limit.clamp(1, 5000)
+        );
+        let rows = sqlx::query(&sql).bind(after).fetch_all(&mut *conn).await?;
+        let mut households: Vec<Household> = rows
+            .iter()
+            .map(Self::household_from_row)
+            .collect::<Result<_, _>>()?;
+        Self::attach_members(&mut conn, &mut households).await?;
+        Ok(households)
+    }
+
+    /// Households written since the audit event `after` (exclusive), oldest first, and the
+    /// newest event seen: how in-memory indexes of several server processes stay fresh.
+    pub async fn household_changes_since(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<(Vec<Uuid>, Option<Uuid>), StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let sql = format!(
+            "SELECT id, entity_id FROM audit_events WHERE entity = 'household' AND ($1 IS NULL OR id > $1) \
+             ORDER BY id LIMIT {}",
+            limit.clamp(1, 10_000)
+        );
+        let rows = sqlx::query(&sql).bind(after).fetch_all(&mut *conn).await?;
+        let mut ids = Vec::new();
+        let mut last = after;
+        for row in rows {
+            last = Some(row.try_get("id")?);
+            let household: Uuid = row.try_get("entity_id")?;
+            if !ids.contains(&household) {
+                ids.push(household);
+            }
+        }
+        Ok((ids, last))
+    }
+
+    /// The newest audit event, where a fresh index starts following changes.
+    pub async fn latest_audit_event(&self) -> Result<Option<Uuid>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query("SELECT id FROM audit_events ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
+    }
+
+    /// The household with its members, whatever its organisation and with no authorisation
+    /// check: for the operator's system-wide commands and the server's identity index.
+    pub async fn household_unscoped(&self, id: Uuid) -> Result<Household, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        Self::load_household(&mut conn, None, "id", HouseholdKey::Id(id)).await
+    }
+}
