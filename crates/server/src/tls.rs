@@ -97,7 +97,10 @@ impl TlsConfig {
         for intermediate in chain {
             builder.add_extra_chain_cert(intermediate)?;
         }
-        builder.set_private_key(&key)?;
+        // OpenSSL compares the key with the certificate as it takes it.
+        builder
+            .set_private_key(&key)
+            .map_err(|_| TlsError::KeyMismatch)?;
         builder
             .check_private_key()
             .map_err(|_| TlsError::KeyMismatch)?;
