@@ -3,6 +3,7 @@
 //! This is the only crate that reads the environment, parses arguments and talks to the
 //! terminal; everything below it receives typed settings.
 
+mod backup;
 mod dedup;
 mod demo;
 mod demo_week;
@@ -377,6 +378,31 @@ enum AdminCommand {
         /// Print the result as one JSON object (also when the check fails).
         #[arg(long)]
         json: bool,
+    },
+    /// Write a consistent copy of the SQLite database to a new file while the server
+    /// keeps running (an encrypted database stays encrypted with its key), encrypted for
+    /// age recipients when given. PostgreSQL: use pg_dump (docs/DEPLOYMENT.md).
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file to create (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+        /// Encrypt the backup for this age recipient (`age1…`); repeat for several.
+        #[arg(long = "recipient", value_name = "AGE_RECIPIENT")]
+        recipients: Vec<String>,
+    },
+    /// Put a backup back as a new SQLite database (`--db sqlite://PATH`, a file that does
+    /// not exist yet), then check its audit chain.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        /// An age identity file (`AGE-SECRET-KEY-…`) of one of the backup's recipients,
+        /// for an encrypted backup.
+        #[arg(long, value_name = "FILE")]
+        identity: Option<std::path::PathBuf>,
     },
     /// Anonymise what is past its retention period (names, documents, phones, notes,
     /// vulnerabilities, case free text; year of birth, sex, group and dates stay for the
@@ -850,6 +876,38 @@ async fn admin(command: AdminCommand) -> Result<()> {
                 .map_err(describe)?;
             store.close().await;
             println!("{revoked} tokens revoked");
+        }
+        AdminCommand::Backup {
+            db,
+            out,
+            recipients,
+        } => {
+            let store = db.open().await?;
+            let result = backup::backup(&store, &out, &recipients).await;
+            store.close().await;
+            let bytes = result?;
+            println!(
+                "backed up to {} ({bytes} bytes{})",
+                out.display(),
+                if recipients.is_empty() {
+                    ""
+                } else {
+                    ", encrypted for its recipients"
+                }
+            );
+            if recipients.is_empty() && db.encryption_key()?.is_none() {
+                eprintln!(
+                    "WARNING: the backup is not encrypted; pass --recipient age1… before it leaves this machine"
+                );
+            }
+        }
+        AdminCommand::Restore { file, db, identity } => {
+            let path = backup::restore(&file, &db.db, identity.as_deref())?;
+            let store = db.open().await?;
+            let result = verify_audit(&store, false, None, false).await;
+            store.close().await;
+            result?;
+            println!("restored into {}", path.display());
         }
         AdminCommand::VerifyAudit {
             db,

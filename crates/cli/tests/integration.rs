@@ -18,6 +18,7 @@ use tokio::process::{Child, Command};
 const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
 
 mod audit;
+mod backup;
 mod browser;
 mod contract;
 mod https;

@@ -52,6 +52,9 @@ pub enum StoreError {
     /// Every core was busy checking passwords for longer than a short wait.
     #[error("the server is busy checking passwords; try again shortly")]
     Busy,
+    /// Backups of a PostgreSQL database are `pg_dump`'s job.
+    #[error("back up a PostgreSQL database with pg_dump (see docs/DEPLOYMENT.md)")]
+    BackupUnsupported,
 }
 
 impl StoreError {

@@ -26,6 +26,13 @@ pub trait Backend: sqlx::Database {
     /// Leaves no old copy of erased content behind in the backend's own files, where the
     /// backend can (see `Repo::checkpoint`).
     fn checkpoint(writer: &Pool<Self>) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Writes a consistent copy of the whole database to a new file at `path`, while
+    /// others keep writing, where the backend can.
+    fn backup_into(
+        reader: &Pool<Self>,
+        path: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 impl Backend for Sqlite {
@@ -44,6 +51,18 @@ impl Backend for Sqlite {
             .await?;
         Ok(())
     }
+
+    /// `VACUUM INTO` reads one snapshot (WAL readers do not block the writer, nor it
+    /// them) and writes a compact copy; under SQLCipher the copy is encrypted with the
+    /// same key. It refuses to overwrite an existing file.
+    async fn backup_into(reader: &Pool<Self>, path: &str) -> Result<(), StoreError> {
+        let mut conn = reader.acquire().await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
 }
 
 impl Backend for Postgres {
@@ -56,5 +75,11 @@ impl Backend for Postgres {
     /// Nothing to do: dead row versions stay until autovacuum (see docs/THREAT_MODEL.md).
     async fn checkpoint(_writer: &Pool<Self>) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    /// PostgreSQL has its own tool for this (`pg_dump`), which knows roles, extensions
+    /// and large objects; see docs/DEPLOYMENT.md.
+    async fn backup_into(_reader: &Pool<Self>, _path: &str) -> Result<(), StoreError> {
+        Err(StoreError::BackupUnsupported)
     }
 }

@@ -176,6 +176,12 @@ impl<DB: Backend> Repo<DB> {
         self.reader.close().await;
     }
 
+    /// A consistent copy of the whole database in a new file at `path`, taken while the
+    /// server keeps writing (SQLite; PostgreSQL: [`StoreError::BackupUnsupported`]).
+    pub async fn backup_into(&self, path: &str) -> Result<(), StoreError> {
+        DB::backup_into(&self.reader, path).await
+    }
+
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.reader.acquire().await?;
         sqlx::query("SELECT 1").fetch_one(&mut *conn).await?;
