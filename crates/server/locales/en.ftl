@@ -244,6 +244,11 @@ reception-duplicates-probability = { $percent } % match
 reception-duplicates-agree = agrees:
 reception-duplicates-disagree = differs:
 reception-duplicates-new = A different person: register separately
+reception-decide-duplicates = { $count ->
+    [one] { $count } person may be registered already. Say whether it is the same person or a different one, then save again.
+   *[other] { $count } people may be registered already. Say for each whether it is the same person or a different one, then save again.
+}
+reception-duplicates-decide = Choose: the same person, or a different one.
 
 ## Card
 

@@ -245,6 +245,10 @@ reception-duplicates-probability = сәйкестік { $percent } %
 reception-duplicates-agree = сәйкес:
 reception-duplicates-disagree = айырмашылық:
 reception-duplicates-new = Бұл басқа адам — бөлек тіркеу
+reception-decide-duplicates = { $count ->
+   *[other] { $count } адам бұрын тіркелген болуы мүмкін. Әрқайсысына белгілеңіз: бұл сол адам ба, әлде басқа ма — және қайта сақтаңыз.
+}
+reception-duplicates-decide = Таңдаңыз: сол адам ба, әлде басқа адам ба.
 
 ## Карточка
 

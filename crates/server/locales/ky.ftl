@@ -245,6 +245,10 @@ reception-duplicates-probability = дал келүү { $percent } %
 reception-duplicates-agree = дал келет:
 reception-duplicates-disagree = айырмаланат:
 reception-duplicates-new = Бул башка адам — өзүнчө каттоо
+reception-decide-duplicates = { $count ->
+   *[other] { $count } адам мурда катталган болушу мүмкүн. Ар бирине белгилеңиз: бул ошол эле адамбы же башкасыбы — жана кайра сактаңыз.
+}
+reception-duplicates-decide = Тандаңыз: ошол эле адамбы же башка адамбы.
 
 ## Карточка
 

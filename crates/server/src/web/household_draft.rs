@@ -37,7 +37,11 @@ pub struct MemberDraft {
     pub vulnerabilities: Vec<String>,
     pub doc_type: String,
     pub doc_number: String,
+    /// For a member with possible duplicates: the existing person's id ("the same
+    /// person"), `new` ("a different person"), or empty while undecided.
     pub attach: String,
+    /// Saving was stopped because this member has possible duplicates and no decision.
+    pub undecided: bool,
 }
 
 /// The whole form as typed.
@@ -94,6 +98,7 @@ impl MemberDraft {
             doc_type: f("doc_type"),
             doc_number: f("doc_number"),
             attach: f("attach"),
+            undecided: false,
         }
     }
 
@@ -246,6 +251,7 @@ impl HouseholdDraft {
                     doc_type: text(&doc["type"]),
                     doc_number: text(&doc["number"]),
                     attach: String::new(),
+                    undecided: false,
                 }
             })
             .collect();
@@ -339,6 +345,7 @@ impl HouseholdDraft {
                         doc_type: doc.map(|d| d.doc_type.as_str().into()).unwrap_or_default(),
                         doc_number: doc.and_then(|d| d.number.clone()).unwrap_or_default(),
                         attach: String::new(),
+                        undecided: false,
                     }
                 })
                 .collect(),

@@ -148,6 +148,10 @@ fn select_field(
     }
 }
 
+/// The `attach` value of "a different person". Nothing is chosen for the volunteer: saving
+/// waits until each member with possible duplicates has one answer or the other.
+pub const NEW_PERSON: &str = "new";
+
 pub fn duplicates_panel(
     ctx: &Ctx,
     i: usize,
@@ -158,8 +162,11 @@ pub fn duplicates_panel(
     html! {
         div id=(format!("dup-{i}")) aria-live="polite" {
             @if let Some(found) = found.filter(|f| !f.is_empty()) {
-                div.duplicates role="group" aria-labelledby=(format!("dup-title-{i}")) {
+                div.duplicates.invalid[member.undecided] role="group" aria-labelledby=(format!("dup-title-{i}")) {
                     p id=(format!("dup-title-{i}")) { strong { (ctx.t("reception-duplicates-title")) } }
+                    @if member.undecided {
+                        p.field-error role="alert" { (ctx.t("reception-duplicates-decide")) }
+                    }
                     ul {
                         @for d in found {
                             li {
@@ -189,7 +196,7 @@ pub fn duplicates_panel(
                         }
                         li {
                             label {
-                                input type="radio" name=(attach_name) value="" checked[member.attach.is_empty()];
+                                input type="radio" name=(attach_name) value=(NEW_PERSON) checked[member.attach == NEW_PERSON];
                                 " " (ctx.t("reception-duplicates-new"))
                             }
                         }

@@ -27,7 +27,7 @@ use uuid::Uuid;
 use super::access::{Can, Submit, may};
 use super::forms::FieldErrors;
 use super::household_draft::{HouseholdDraft, MAX_FORM_MEMBERS, MemberDraft};
-use super::household_form::{duplicates_panel, household_fields, member_fieldset};
+use super::household_form::{NEW_PERSON, duplicates_panel, household_fields, member_fieldset};
 use super::{Ctx, OrPage, PageResult, Web, WebError, render, see_other};
 use crate::AppState;
 use crate::error::ApiError;
@@ -428,6 +428,44 @@ pub async fn submit(
         key: format!("web:{}", draft.submission),
         request_hash: Sha256::digest(&canonical).to_vec(),
     };
+    // Nothing is written while a member may be registered already and the volunteer has
+    // not said whether it is the same person: a plain submit, with or without JavaScript,
+    // stops here with the evidence. A form sent again after it was saved is a replay, not
+    // a new registration, and is not asked again (its own members would match).
+    let replay = state
+        .store
+        .idempotency_key_claimed(&web.actor, &idempotency.key)
+        .await
+        .or_page(ctx)?;
+    if !replay {
+        let found = check_members(&state, &web, &headers, &draft, None)
+            .await
+            .or_page(ctx)?;
+        let mut undecided = 0;
+        for (i, member) in draft.members.iter_mut().enumerate() {
+            let Some(candidates) = found.get(&i).filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            let decided = member.attach == NEW_PERSON
+                || candidates
+                    .iter()
+                    .any(|c| c.details.is_some() && c.person_id.to_string() == member.attach);
+            if !decided {
+                member.undecided = true;
+                undecided += 1;
+            }
+        }
+        if undecided > 0 {
+            return Ok(form_page(
+                ctx,
+                &draft,
+                &FieldErrors::default(),
+                &found,
+                Some(ctx.count("reception-decide-duplicates", undecided)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    }
     let outcome = match state
         .store
         .create_household(&web.actor, &household, Some(&idempotency), Utc::now())

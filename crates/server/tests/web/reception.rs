@@ -15,7 +15,88 @@ on_both_backends!(
     web_registration_shows_errors_in_place_is_idempotent_and_attaches,
     web_pages_render_in_every_language_without_missing_keys,
     the_reception_form_takes_where_a_family_is_now_by_any_name,
+    a_plain_save_of_a_possible_duplicate_writes_nothing_until_decided,
 );
+
+/// Households of organisation A, as the API lists them.
+async fn household_count(app: &TestApp) -> usize {
+    let list: Value = app
+        .get(&app.token_a, "/api/v1/households?limit=200")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let count = list["items"].as_array().map(Vec::len).expect("a list");
+    assert!(count > 0, "{list}");
+    count
+}
+
+/// A person registered earlier, typed again and saved without a word about it (no
+/// JavaScript, or a volunteer who did not look): nothing is written, the form comes back
+/// with the evidence and nothing preselected; "a different person" saves a second
+/// household, "the same person" attaches; saving the same form again replays.
+async fn a_plain_save_of_a_possible_duplicate_writes_nothing_until_decided(app: TestApp) {
+    let earlier = app.post(&app.token_a, &family(), None).await;
+    assert_eq!(earlier.status(), StatusCode::CREATED);
+    let earlier: Value = earlier.json().await.expect("json");
+    let earlier_head = earlier["members"][0]["id"].as_str().expect("id").to_owned();
+    let before = household_count(&app).await;
+
+    let (_, html) = get(&app, &app.token_a, "/reception").await;
+    let csrf = csrf_of(&html);
+    let submission = field_of(&html, "submission").expect("submission");
+    let mut form = registration(&submission, &csrf, "Смирнов");
+    form.push(("m0.patronymic", "Игоревич"));
+    form.push(("m0.doc_type", "ru_internal_passport"));
+    form.push(("m0.doc_number", "4512 345678"));
+    let stopped = post_form(&app, &app.token_a, "/reception", &form).await;
+    assert_eq!(stopped.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = stopped.text().await.expect("body");
+    assert!(page.contains("возможно, уже зарегистрирован"), "{page}");
+    assert!(
+        page.contains(&format!("value=\"{earlier_head}\"")),
+        "the earlier record is offered"
+    );
+    assert!(page.contains("совпадение"), "with its evidence");
+    assert!(
+        !page.contains("value=\"new\" checked")
+            && !page.contains(&format!("value=\"{earlier_head}\" checked")),
+        "nothing is chosen for the volunteer"
+    );
+    assert_eq!(household_count(&app).await, before, "nothing was written");
+
+    // "A different person": registered separately.
+    let mut different = form.clone();
+    different.push(("m0.attach", "new"));
+    let saved = post_form(&app, &app.token_a, "/reception", &different).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&saved).contains("attached=0"),
+        "{}",
+        location(&saved)
+    );
+    assert_eq!(household_count(&app).await, before + 1);
+    // The same form sent again (a double tap) replays: no question, no third household.
+    let again = post_form(&app, &app.token_a, "/reception", &different).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(household_count(&app).await, before + 1);
+
+    // "The same person", on a fresh form: attached to the earlier record.
+    let (_, html) = get(&app, &app.token_a, "/reception").await;
+    let submission = field_of(&html, "submission").expect("submission");
+    let mut same = registration(&submission, &csrf, "Смирнов");
+    same.push(("m0.patronymic", "Игоревич"));
+    same.push(("m0.doc_type", "ru_internal_passport"));
+    same.push(("m0.doc_number", "4512 345678"));
+    same.push(("m0.attach", earlier_head.as_str()));
+    let attached = post_form(&app, &app.token_a, "/reception", &same).await;
+    assert_eq!(attached.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&attached).contains("attached=1"),
+        "{}",
+        location(&attached)
+    );
+}
 
 async fn web_registration_shows_errors_in_place_is_idempotent_and_attaches(app: TestApp) {
     // A person registered earlier through the API.

@@ -49,6 +49,22 @@ impl<DB: Backend> Repo<DB> {
         Ok(claimed.is_some())
     }
 
+    /// Whether this user already claimed `key`: a form sent again after it was saved is a
+    /// replay, to be answered with what the first one did rather than checked afresh.
+    pub async fn idempotency_key_claimed(
+        &self,
+        actor: &Actor,
+        key: &str,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query("SELECT key FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+            .bind(actor.user_id)
+            .bind(key.to_owned())
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// The receipt stored under an already claimed key; the same key with another request
     /// body is refused.
     pub(super) async fn claimed_receipt(
