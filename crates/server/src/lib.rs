@@ -369,7 +369,6 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(health))
-        .route("/public/stats", get(stats::public_page))
         .merge(web::routes().layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::form_cookie,

@@ -12,9 +12,8 @@ use std::fmt::Write as _;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use maud::{PreEscaped, html};
 use serde::{Deserialize, Serialize};
 use shanyrak_core::disclosure::{
     CountTable, DisclosureError, Entry, Link, Margins, ProtectedTable, PublishedTable,
@@ -659,7 +658,7 @@ pub async fn refresh_release(
     Ok(true)
 }
 
-async fn latest(state: &AppState) -> Result<PublicRelease, ApiError> {
+pub(crate) async fn latest(state: &AppState) -> Result<PublicRelease, ApiError> {
     let stored = state.store.latest_release().await?;
     if stored.as_ref().is_none_or(|(_, body)| !current_rules(body)) {
         refresh_release(
@@ -748,86 +747,6 @@ pub async fn public_stats_csv(State(state): State<AppState>) -> Result<Response,
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
     Ok(response)
-}
-
-/// The public page: the latest release as plain HTML tables, no script.
-pub async fn public_page(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
-    let release = latest(&state).await?;
-    Ok(Html(public_markup(&release)?.into_string()))
-}
-
-fn public_markup(release: &PublicRelease) -> Result<maud::Markup, ApiError> {
-    let mut tables = Vec::new();
-    for (title, value) in [
-        (
-            "Люди по городу и группе / People by city and group",
-            &release.persons_by_city_and_group,
-        ),
-        (
-            "Люди по возрасту и полу / People by age and sex",
-            &release.persons_by_age_and_sex,
-        ),
-    ] {
-        let table: ProtectedTable =
-            serde_json::from_value(value.clone()).map_err(|_| ApiError::Internal)?;
-        tables.push((title, table));
-    }
-    let cell = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "—".to_owned());
-    let title = "Shanyrak — статистика / statistics";
-    Ok(html! {
-        // The lower-case doctype the page has always had.
-        (PreEscaped("<!doctype html>"))
-        html lang="ru" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width";
-                title { (title) }
-            }
-            body {
-                h1 { (title) }
-                p {
-                    "Выпуск / release: " (release.released_at.format("%Y-%m-%d %H:%M"))
-                    " UTC. Ячейки меньше " (release.threshold)
-                    " человек скрыты (—). Cells under " (release.threshold)
-                    " people are suppressed (—)."
-                }
-                @for (title, table) in &tables {
-                    h2 { (title) }
-                    table border="1" {
-                        tr {
-                            th {}
-                            @for c in &table.columns { th { (c) } }
-                            th { "total" }
-                        }
-                        @for (row, (name, cells)) in table.rows.iter().zip(&table.cells).enumerate() {
-                            tr {
-                                th { (name) }
-                                @for v in cells { td { (cell(*v)) } }
-                                td { (cell(table.row_totals.get(row).copied().flatten())) }
-                            }
-                        }
-                        tr {
-                            th { "total" }
-                            @for v in &table.column_totals { td { (cell(*v)) } }
-                            td { (cell(table.total)) }
-                        }
-                    }
-                }
-                h2 { "Места по городам / Beds by city" }
-                table border="1" {
-                    tr { th { "city" } th { "capacity" } th { "in use" } th { "free" } }
-                    @for b in &release.beds_by_city {
-                        tr {
-                            td { (b.city) }
-                            td { (cell(b.capacity)) }
-                            td { (cell(b.in_use)) }
-                            td { (cell(b.free)) }
-                        }
-                    }
-                }
-            }
-        }
-    })
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub mod household_form;
 pub mod i18n;
 pub mod import;
 pub mod login;
+pub mod public_stats;
 pub mod reception;
 pub mod referrals;
 pub mod resettlement;
@@ -153,6 +154,7 @@ web_routes! {
     "/import/{id}" => get(import::preview).post(import::confirm),
     "/distribute" => get(distribute::start).post(distribute::find),
     "/distribute/{id}" => get(distribute::household).post(distribute::record),
+    "/public/stats" => get(public_stats::page),
 }
 
 /// Where a user lands after signing in: the first screen their role works with.

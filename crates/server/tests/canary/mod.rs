@@ -620,7 +620,6 @@ async fn every_protected_value_appears_only_where_the_visibility_table_allows(ap
     for template in shanyrak_server::web::ROUTE_TEMPLATES {
         pages.extend(expand(template, &ids));
     }
-    pages.push("/public/stats".to_owned());
     let searches = [SURNAME, DOCUMENT, DOCUMENT_SPACED, "+7 701 468 20 59"]
         .iter()
         .map(|q| json!({ "q": q }))

@@ -156,7 +156,32 @@ async fn statistics_count_resolved_persons_and_publish_nothing_identifying(app: 
         );
         assert!(!published.contains("Смирнов") && !published.contains("4512"));
     }
-    assert!(page.contains("<table") && !page.contains("<script"));
+    // The page in the layout of the rest (its scripts are files of ours), no inline script.
+    assert!(page.contains("<table") && !page.contains("<script>"));
+    // In the visitor's language, groups in words, tables that scroll on a phone, and the
+    // same figures to download.
+    for (language, heading, group) in [
+        ("ru", "Люди по городу и группе", "прибывшие из-за рубежа"),
+        ("en", "People by city and group", "arrived from abroad"),
+        ("kk", "Қала мен топ бойынша адамдар", "шетелден келгендер"),
+        ("ky", "Шаар жана топ боюнча адамдар", ""),
+    ] {
+        let page = app
+            .client
+            .get(app.url("/public/stats"))
+            .header("Accept-Language", language)
+            .send()
+            .await
+            .expect("send")
+            .text()
+            .await
+            .expect("text");
+        assert!(page.contains(heading), "{language}: {page}");
+        assert!(page.contains(group), "{language}: {page}");
+        assert!(!page.contains(">arrival<"), "a raw code: {page}");
+        assert!(page.contains("class=\"table-wrap\""));
+        assert!(page.contains("href=\"/api/v1/public/stats.csv\""));
+    }
 
     // Releases are snapshots: more arrivals do not change the figures until the next one.
     for _ in 0..3 {
