@@ -223,12 +223,12 @@ pub(crate) fn optimise(problem: &Problem, options: &Options, warm: Option<&WarmS
         let lp_bound = relaxation.bound + 1e-7 * relaxation.bound.abs();
         let limit = lp_bound.min(bound);
         let mut rounded: Option<Primal> = None;
-        for fallback in [false, true] {
+        for variant in crate::rounding::VARIANTS {
             let reached = rounded.as_ref().map_or(best.objective, |r| r.objective);
             if gap(limit, reached) <= options.exact_gap {
                 break;
             }
-            let next = crate::rounding::round(&m, &relaxation, &best, fallback);
+            let next = crate::rounding::round(&m, &relaxation, &best, variant);
             if next.objective > reached + 1e-9 {
                 rounded = Some(next);
             }
