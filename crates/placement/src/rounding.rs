@@ -107,6 +107,10 @@ pub(crate) fn relax(m: &Model) -> Option<Relaxation> {
         }
     }
     let solution = lp.solve().ok()?.into_solution().ok()?;
+    // Only a proven optimum bounds every placement.
+    if solution.status() != microlp::SolutionStatus::Optimal {
+        return None;
+    }
     let flows = columns
         .iter()
         .map(|cols| {
