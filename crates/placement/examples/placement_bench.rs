@@ -1,6 +1,6 @@
 //! Benchmark of the optimiser against first-come-first-served and the proven bounds on
 //! seeded, realistic instances. Run with
-//! `cargo run --release --example placement_bench [-- --quick] [-- --only "2k x 50"]`;
+//! `cargo run --release --example placement_bench [-- [--quick] [--only "2k x 50"]]`;
 //! prints a Markdown table.
 //! Each row also shows the load average when it was measured, since the machine is shared.
 
