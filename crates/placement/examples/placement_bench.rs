@@ -1,6 +1,7 @@
 //! Benchmark of the optimiser against first-come-first-served and the proven bounds on
 //! seeded, realistic instances. Run with
-//! `cargo run --release --example placement_bench [-- --quick]`; prints a Markdown table.
+//! `cargo run --release --example placement_bench [-- [--quick] [--only "2k x 50"]]`;
+//! prints a Markdown table.
 //! Each row also shows the load average when it was measured, since the machine is shared.
 
 use std::time::Instant;
@@ -142,19 +143,28 @@ fn scenario(
     arrivals: usize,
     options: Options,
 ) {
+    if let Some(only) = only()
+        && name != only
+    {
+        return;
+    }
     let problem = generate::problem(shape);
     let sizes =
         shanyrak_placement::model_sizes(&problem, &options).unwrap_or_else(|e| panic!("{e}"));
     sizes_note(name, &problem, sizes);
-    let small = problem.households.len() <= options.exact_max_households as usize;
-    let label = if small {
-        "optimiser (branch and bound)"
-    } else {
-        "optimiser (price search)"
-    };
-    let opt = run(name, label, &problem, || {
+    let opt = run(name, "optimiser", &problem, || {
         solve(&problem, &options).unwrap_or_else(|e| panic!("{e}"))
     });
+    let label = match opt.sol.stats.method {
+        Method::BranchAndBound => "optimiser (branch and bound)",
+        Method::RoundedLp => "optimiser (rounded LP)",
+        _ => "optimiser (price search)",
+    };
+    let opt = Row {
+        method: label.to_owned(),
+        ..opt
+    };
+    let searched = opt.sol.stats.method != Method::PriceSearch;
     let relaxed = without_children_rule(&problem);
     let free = solve(&relaxed, &options).unwrap_or_else(|e| panic!("{e}"));
     let (with, without) = (opt.sol.stats.weighted_placed, free.stats.weighted_placed);
@@ -165,9 +175,10 @@ fn scenario(
         free.stats.placed_people as i64 - opt.sol.stats.placed_people as i64,
     ));
     rows.push(opt);
-    if small {
+    if searched {
         let search = Options {
             exact_max_households: 0,
+            lp_max_households: 0,
             ..options.clone()
         };
         rows.push(run(name, "price search alone", &problem, || {
@@ -185,6 +196,7 @@ fn scenario(
         max_iterations: 1000,
         target_gap: 0.0,
         exact_max_households: 0,
+        lp_max_households: 0,
         ..options.clone()
     };
     rows.push(run(
@@ -235,6 +247,14 @@ fn sizes_note(name: &str, problem: &Problem, s: [usize; 5]) {
     );
 }
 
+/// The scenario named after `--only`, if any (e.g. `--only "3k x 100"`), to rerun one row
+/// while iterating.
+fn only() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == "--only")?;
+    args.get(at + 1).cloned()
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let mut rows = Vec::new();
@@ -265,6 +285,14 @@ fn main() {
         &mut notes,
         "2k x 50",
         Shape::new(2_000, 50, 1),
+        0,
+        d(),
+    );
+    scenario(
+        &mut rows,
+        &mut notes,
+        "3k x 100",
+        Shape::new(3_000, 100, 5),
         0,
         d(),
     );

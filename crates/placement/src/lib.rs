@@ -68,6 +68,8 @@
 //! - `model`: dense, aggregated form (household classes, site types).
 //! - `solve`: Lagrangian price search and priced greedy; the bound it proves.
 //! - `exact`: branch and bound over every pool of every site for small batches (`microlp`).
+//! - `rounding`: the aggregated model's LP solved exactly (`microlp`), rounded to whole
+//!   households and repaired, for batches of a few thousand.
 //! - `diagnose`: why a household stayed unplaced.
 //! - `baseline`: first-come-first-served, for comparison.
 //! - [`verify`]: the hard rules, checked from scratch.
@@ -79,6 +81,7 @@ mod exact;
 pub mod input;
 mod model;
 pub mod output;
+mod rounding;
 mod solve;
 mod verify;
 
@@ -123,7 +126,8 @@ pub fn first_come_first_served(
 /// The proven upper bound of [`solve`] on what any placement keeping the hard rules can
 /// reach, on the quantity its [`Stats::bound_measures`] names: priority-weighted people
 /// (the price search's Lagrangian dual), or people less travel (the LP relaxation of the
-/// exact model, for batches solved by branch and bound).
+/// exact model, for batches solved by branch and bound; of the aggregated model, for
+/// batches of a few thousand).
 pub fn upper_bound(problem: &Problem, options: &Options) -> Result<f64, InputError> {
     let s = solve(problem, options)?;
     Ok(s.stats.upper_bound.unwrap_or(s.stats.weighted_placed))

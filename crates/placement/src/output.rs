@@ -227,7 +227,8 @@ pub struct Stats {
     /// What the optimiser maximises: `weighted_placed - travel_cost`.
     pub objective: f64,
     /// Proven upper bound, for any placement that keeps the hard rules, on the quantity
-    /// named by `bound_measures`: the best Lagrangian dual value of the LP relaxation.
+    /// named by `bound_measures`: the best Lagrangian dual value of the LP relaxation, or
+    /// the LP optimum itself where branch and bound or the rounded LP ran.
     pub upper_bound: Option<f64>,
     /// What `upper_bound` and `gap` measure.
     pub bound_measures: Option<BoundMeasure>,
@@ -246,12 +247,18 @@ pub struct Stats {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// Lagrangian price search and the priced greedy (large batches).
+    /// Lagrangian price search and the priced greedy (large batches, and any batch where
+    /// neither branch and bound nor the rounded LP found a better placement).
     #[default]
     PriceSearch,
     /// Branch and bound over the exact model, started from the price search's placement
     /// (batches up to [`crate::Options::exact_max_households`]).
     BranchAndBound,
+    /// The exact LP of the aggregated model (household classes at site types), rounded to
+    /// whole households and repaired (batches above
+    /// [`crate::Options::exact_max_households`], up to
+    /// [`crate::Options::lp_max_households`]); its bound is the LP optimum.
+    RoundedLp,
     /// First come first served.
     FirstComeFirstServed,
 }

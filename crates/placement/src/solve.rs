@@ -215,6 +215,41 @@ pub(crate) fn optimise(problem: &Problem, options: &Options, warm: Option<&WarmS
         solution.stats.exact_nodes = exact.nodes;
         return solution;
     }
+    let medium = !small && !m.hh.is_empty() && m.hh.len() <= options.lp_max_households as usize;
+    if let Some(relaxation) = medium.then(|| crate::rounding::relax(&m)).flatten() {
+        // Either dual bounds the objective too (travel only costs). The simplex's optimum
+        // is exact only to its tolerances, so the LP bound is widened by far less than
+        // any gap it is compared with.
+        let lp_bound = relaxation.bound + 1e-7 * relaxation.bound.abs();
+        let limit = lp_bound.min(bound);
+        let mut rounded: Option<Primal> = None;
+        for variant in crate::rounding::VARIANTS {
+            let reached = rounded.as_ref().map_or(best.objective, |r| r.objective);
+            if gap(limit, reached) <= options.exact_gap {
+                break;
+            }
+            let next = crate::rounding::round(&m, &relaxation, &best, variant);
+            if next.objective > reached + 1e-9 {
+                rounded = Some(next);
+            }
+        }
+        let method = if rounded.is_some() {
+            Method::RoundedLp
+        } else {
+            Method::PriceSearch
+        };
+        let chosen = rounded.unwrap_or(best);
+        let proven = limit.max(chosen.objective);
+        let mut solution = build_solution(
+            &m,
+            &chosen,
+            Some((proven, BoundMeasure::WeightedPeopleLessTravel)),
+            stage1.evaluations,
+            warm_out,
+        );
+        solution.stats.method = method;
+        return solution;
+    }
     let bound = bound.is_finite().then(|| (bound.max(achieved), measure));
     build_solution(&m, &best, bound, stage1.evaluations, warm_out)
 }

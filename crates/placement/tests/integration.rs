@@ -721,6 +721,7 @@ fn costly_travel_is_priced_and_bounded_with_travel() {
     let options = Options {
         travel_cost_per_km: 1e-2,
         exact_max_households: 0,
+        lp_max_households: 0,
         ..Options::default()
     };
     let sol = check_with(&problem, &options);
@@ -733,6 +734,7 @@ fn costly_travel_is_priced_and_bounded_with_travel() {
         &problem,
         &Options {
             exact_max_households: 0,
+            lp_max_households: 0,
             ..Options::default()
         },
     );
@@ -1018,6 +1020,7 @@ fn generated_instance_beats_first_come_first_served_within_the_gap() {
     let problem = generate::problem(generate::Shape::new(3_000, 80, 7));
     let options = Options {
         exact_max_households: 0,
+        lp_max_households: 0,
         ..Options::default()
     };
     let sol = check_with(&problem, &options);
@@ -1036,6 +1039,7 @@ fn warm_start_after_new_arrivals_keeps_the_rules() {
     let problem = generate::problem(shape);
     let options = Options {
         exact_max_households: 0,
+        lp_max_households: 0,
         ..Options::default()
     };
     let first = check_with(&problem, &options);
@@ -1053,9 +1057,12 @@ fn same_input_same_output() {
     let problem = generate::problem(generate::Shape::new(1_500, 40, 5));
     let search = Options {
         exact_max_households: 0,
+        lp_max_households: 0,
         ..Options::default()
     };
     assert_eq!(check_with(&problem, &search), check_with(&problem, &search));
+    // The rounded LP of the aggregated model, which solves this batch by default.
+    assert_eq!(check(&problem), check(&problem));
     let small = generate::problem(generate::Shape::new(300, 20, 5));
     assert_eq!(check(&small), check(&small));
 }
@@ -1081,11 +1088,47 @@ fn small_batches_are_solved_to_the_exact_gap() {
             &problem,
             &Options {
                 exact_max_households: 0,
+                lp_max_households: 0,
                 ..Options::default()
             },
         );
         assert!(sol.stats.objective + 1e-9 >= search.stats.objective);
     }
+}
+
+#[test]
+fn batches_of_a_few_thousand_are_solved_to_the_exact_gap() {
+    // The benchmark's 2,000 households at 50 sites: too many for branch and bound over
+    // every pool, solved through the exact LP of the aggregated model, rounded and
+    // repaired, to a proven 0.1% of the best possible (people less travel).
+    let problem = generate::problem(generate::Shape::new(2_000, 50, 1));
+    let sol = check(&problem);
+    assert_eq!(sol.stats.method, shanyrak_placement::Method::RoundedLp);
+    assert_eq!(
+        sol.stats.bound_measures,
+        Some(shanyrak_placement::BoundMeasure::WeightedPeopleLessTravel)
+    );
+    let gap = sol.stats.gap.unwrap_or(1.0);
+    assert!(gap <= 0.001, "gap {gap}");
+    assert_eq!(verify(&problem, &sol.proposals), vec![]);
+    let search = check_with(
+        &problem,
+        &Options {
+            lp_max_households: 0,
+            ..Options::default()
+        },
+    );
+    assert!(sol.stats.objective + 1e-9 >= search.stats.objective);
+    // Under a travel limit the same path keeps every rule and stays within its bound.
+    let near = check_with(
+        &problem,
+        &Options {
+            max_travel_km: Some(300.0),
+            ..Options::default()
+        },
+    );
+    assert_eq!(near.stats.method, shanyrak_placement::Method::RoundedLp);
+    assert!(near.stats.gap.unwrap_or(1.0) <= 0.005);
 }
 
 // ---------------------------------------------------------------- properties
@@ -1346,8 +1389,11 @@ proptest! {
         let options = Options { max_travel_km: limit, travel_cost_per_km: travel_cost, ..Options::default() };
         let sol = check_with(&problem, &options);
         // The price search alone keeps the rules too.
-        let search = Options { exact_max_households: 0, ..options.clone() };
+        let search = Options { exact_max_households: 0, lp_max_households: 0, ..options.clone() };
         check_with(&problem, &search);
+        // And the rounded LP of the aggregated model.
+        let rounded = Options { exact_max_households: 0, ..options.clone() };
+        check_with(&problem, &rounded);
         let fcfs = first_come_first_served(&problem, &options).unwrap_or_else(|e| panic!("{e}"));
         prop_assert_eq!(verify(&problem, &fcfs.proposals), vec![]);
         let again = solve(&problem, &options).unwrap_or_else(|e| panic!("{e}"));
@@ -1377,10 +1423,16 @@ proptest! {
         );
         let bound = sol.stats.upper_bound.unwrap_or(f64::INFINITY);
         prop_assert!(bound + 1e-6 >= best, "bound {} below optimum {}", bound, best);
-        let search = Options { exact_max_households: 0, ..options.clone() };
+        let search = Options { exact_max_households: 0, lp_max_households: 0, ..options.clone() };
         let searched = check_with(&problem, &search);
         let bound = searched.stats.upper_bound.unwrap_or(f64::INFINITY);
         prop_assert!(bound + 1e-6 >= best, "price-search bound {} below optimum {}", bound, best);
+        // The aggregated model's LP, rounded: its bound is valid and its placement feasible.
+        let rounded = Options { exact_max_households: 0, ..options.clone() };
+        let sol = check_with(&problem, &rounded);
+        prop_assert!(sol.stats.weighted_placed <= best + 1e-6);
+        let bound = sol.stats.upper_bound.unwrap_or(f64::INFINITY);
+        prop_assert!(bound + 1e-6 >= best, "rounded-LP bound {} below optimum {}", bound, best);
     }
 }
 
