@@ -81,6 +81,7 @@ mod exact;
 pub mod input;
 mod model;
 pub mod output;
+mod prices;
 mod rounding;
 mod solve;
 mod verify;
