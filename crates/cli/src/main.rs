@@ -172,6 +172,10 @@ enum Command {
         /// any address.
         #[arg(long)]
         trust_forwarded_for: bool,
+        /// The deployment's time zone (IANA name): every time shown, and "today" for dates
+        /// that must not be in the future.
+        #[arg(long, env = "SHANYRAK_TIME_ZONE", default_value = "Asia/Almaty", value_parser = shanyrak_server::local_time::parse)]
+        time_zone: chrono_tz::Tz,
         #[command(flatten)]
         https: https::HttpsArgs,
         #[command(flatten)]
@@ -609,10 +613,12 @@ async fn run(cli: Cli) -> Result<()> {
             figures_every,
             plain_http_cookies,
             trust_forwarded_for,
+            time_zone,
             https,
             limits,
         } => {
             shanyrak_server::import::configure(limits.settings());
+            shanyrak_server::local_time::configure(time_zone);
             let tls = https.config(bind)?;
             if tls.is_some() && plain_http_cookies {
                 bail!(

@@ -80,7 +80,7 @@ const MAX_PAGE: u32 = 200;
 /// child born today in Almaty (UTC+5) while it is still yesterday in UTC.
 pub(crate) fn validation_context() -> ValidationContext {
     ValidationContext {
-        today: (Utc::now() + chrono::Duration::hours(14)).date_naive(),
+        today: crate::local_time::today(),
     }
 }
 

@@ -26,6 +26,7 @@ pub mod heavy;
 pub mod households;
 pub mod identity;
 pub mod import;
+pub mod local_time;
 pub mod merge_patch;
 pub mod openapi;
 pub mod partners;

@@ -29,7 +29,7 @@ pub async fn page(
     )
     .await
     .or_page(ctx)?;
-    let today = (now + Duration::hours(5)).date_naive();
+    let today = crate::local_time::local(now).date();
     // The chart ends on the latest arrival (today during a crisis; the last day of an
     // imported or historical registry otherwise), so it is never an empty fortnight.
     let all_arrivals = state

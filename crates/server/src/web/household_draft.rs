@@ -2,7 +2,6 @@
 //! back as it was, read from a submitted form or from an imported row, and turned into the
 //! API's document so both paths share one validation.
 
-use chrono::Utc;
 use serde_json::{Map, Value, json};
 use shanyrak_core::{
     BirthDate, DocumentType, Household, HouseholdInput, LegalBasis, PopulationGroup, Relationship,
@@ -277,7 +276,7 @@ impl HouseholdDraft {
 
     /// A new registration, with what a border reception desk fills in most.
     pub fn blank(ctx: &Ctx) -> Self {
-        let today = (Utc::now() + chrono::Duration::hours(5)).date_naive();
+        let today = crate::local_time::today();
         HouseholdDraft {
             group: PopulationGroup::Arrival.as_str().into(),
             arrival_date: match ctx.lang {

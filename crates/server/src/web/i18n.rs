@@ -269,13 +269,12 @@ pub fn format_date(lang: Lang, date: NaiveDate) -> String {
     }
 }
 
-/// Date and time in the region's clock (Almaty, UTC+5, no daylight saving since 2024;
-/// Bishkek is UTC+6, a coordinator reads both as local enough for a register).
+/// Date and time on the deployment's clock (`crate::local_time`).
 pub fn format_datetime(lang: Lang, at: DateTime<Utc>) -> String {
-    let local = at + chrono::Duration::hours(5);
+    let local = crate::local_time::local(at);
     format!(
         "{} {}",
-        format_date(lang, local.date_naive()),
+        format_date(lang, local.date()),
         local.format("%H:%M")
     )
 }
@@ -295,6 +294,22 @@ pub fn format_birth_date(lang: Lang, date: &shanyrak_core::BirthDate) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_shown_on_the_zones_clock_of_their_day() {
+        use chrono::TimeZone;
+        // The default zone, Almaty: UTC+6 in autumn 2022, UTC+5 since March 2024.
+        let evening_2022 = Utc
+            .with_ymd_and_hms(2022, 9, 27, 17, 30, 0)
+            .single()
+            .expect("t");
+        assert_eq!(format_datetime(Lang::Ru, evening_2022), "27.09.2022 23:30");
+        let evening_2025 = Utc
+            .with_ymd_and_hms(2025, 9, 27, 18, 30, 0)
+            .single()
+            .expect("t");
+        assert_eq!(format_datetime(Lang::Ru, evening_2025), "27.09.2025 23:30");
+    }
 
     #[test]
     fn complete_locales_have_the_same_keys() {

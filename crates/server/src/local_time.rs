@@ -1,0 +1,87 @@
+//! The deployment's clock: one IANA time zone (`shanyrak serve --time-zone Asia/Bishkek`)
+//! for every time shown and for "today" (a date not in the future, the dashboard's last
+//! day). The zone's own history applies: a registration of September 2022 in Almaty is
+//! shown at UTC+6, one of 2025 at UTC+5.
+
+use std::sync::OnceLock;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+
+/// Where a deployment is unless told otherwise.
+pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Asia::Almaty;
+
+static ZONE: OnceLock<Tz> = OnceLock::new();
+
+/// Sets the deployment's zone once, at start; `false` if it was already set.
+pub fn configure(zone: Tz) -> bool {
+    ZONE.set(zone).is_ok()
+}
+
+/// The deployment's zone.
+pub fn zone() -> Tz {
+    ZONE.get().copied().unwrap_or(DEFAULT_TIME_ZONE)
+}
+
+/// Parses an IANA name (`Asia/Almaty`), naming the problem in the error.
+pub fn parse(name: &str) -> Result<Tz, String> {
+    name.trim().parse::<Tz>().map_err(|_| {
+        format!("{name:?} is not an IANA time zone (e.g. Asia/Almaty, Asia/Bishkek, Asia/Oral)")
+    })
+}
+
+/// A moment on the deployment's clock.
+pub fn local(at: DateTime<Utc>) -> NaiveDateTime {
+    at.with_timezone(&zone()).naive_local()
+}
+
+/// Today's date on the deployment's clock.
+pub fn today() -> NaiveDate {
+    local(Utc::now()).date()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn local_times_follow_the_zones_history() {
+        let autumn_2022 = Utc
+            .with_ymd_and_hms(2022, 9, 27, 17, 30, 0)
+            .single()
+            .expect("t");
+        let almaty = autumn_2022
+            .with_timezone(&chrono_tz::Asia::Almaty)
+            .naive_local();
+        assert_eq!(almaty.to_string(), "2022-09-27 23:30:00", "UTC+6 in 2022");
+        let oral = autumn_2022
+            .with_timezone(&chrono_tz::Asia::Oral)
+            .naive_local();
+        assert_eq!(oral.to_string(), "2022-09-27 22:30:00", "UTC+5");
+        let bishkek = autumn_2022
+            .with_timezone(&chrono_tz::Asia::Bishkek)
+            .naive_local();
+        assert_eq!(bishkek.to_string(), "2022-09-27 23:30:00");
+        let spring_2025 = Utc
+            .with_ymd_and_hms(2025, 3, 1, 18, 45, 0)
+            .single()
+            .expect("t");
+        let almaty = spring_2025
+            .with_timezone(&chrono_tz::Asia::Almaty)
+            .naive_local();
+        assert_eq!(
+            almaty.to_string(),
+            "2025-03-01 23:45:00",
+            "UTC+5 since 2024"
+        );
+    }
+
+    #[test]
+    fn a_zone_is_named_as_iana_names_it() {
+        assert_eq!(parse("Asia/Bishkek"), Ok(chrono_tz::Asia::Bishkek));
+        assert!(parse("UTC+5").is_err());
+        assert!(parse("Almaty").is_err());
+    }
+}
