@@ -7,8 +7,9 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use shanyrak_linkage::block::{blocking_quality, candidate_pairs};
+use shanyrak_linkage::generate::Variation;
 use shanyrak_linkage::generate::{GeneratorConfig, generate};
-use shanyrak_linkage::metrics::{bcubed, pairwise};
+use shanyrak_linkage::metrics::{bcubed, by_true_size, pairwise};
 use shanyrak_linkage::prepare::PreparedSet;
 use shanyrak_linkage::{BatchOptions, dedup};
 
@@ -82,6 +83,65 @@ fn main() {
     }
     println!("pairwise {:?}", pairwise(&result.clusters, &truth));
     println!("bcubed   {:?}", bcubed(&result.clusters, &truth));
+    println!("by true size: persons, resolved whole, exact, pairwise recall");
+    for q in by_true_size(&result.clusters, &truth, &[1, 2, 3, 5, 10, 20]) {
+        let range = if q.max_size == usize::MAX {
+            format!("{}+", q.min_size)
+        } else {
+            format!("{}-{}", q.min_size, q.max_size)
+        };
+        println!(
+            "  {range:>6} {:>7} {:>7.4} {:>7.4} {:>7.4}",
+            q.persons,
+            q.whole_rate(),
+            if q.persons == 0 {
+                1.0
+            } else {
+                q.exact as f64 / q.persons as f64
+            },
+            q.recall()
+        );
+    }
+    // Recall of the true pairs that involve a record showing each desk habit.
+    let mut members: std::collections::HashMap<u32, Vec<usize>> = Default::default();
+    for (i, &p) in truth.iter().enumerate() {
+        members.entry(p).or_default().push(i);
+    }
+    println!("by variation: records, true pairs involving them, recall");
+    for v in [
+        Variation::WrongLayout,
+        Variation::SurnameWithoutFeminineEnding,
+        Variation::PatronymicMarker,
+        Variation::Icao,
+        Variation::OlderLatin,
+        Variation::DayMonthSwapped,
+        Variation::DocumentRetyped,
+        Variation::DocumentWithoutSeries,
+        Variation::Frequent,
+    ] {
+        let (mut records_with, mut pairs, mut found) = (0u64, 0u64, 0u64);
+        for (i, r) in data.iter().enumerate() {
+            if !r.variations.contains(&v) {
+                continue;
+            }
+            records_with += 1;
+            for &j in &members[&r.person] {
+                if j != i {
+                    pairs += 1;
+                    found += u64::from(result.clusters[i] == result.clusters[j]);
+                }
+            }
+        }
+        println!(
+            "  {:<30} {records_with:>7} {pairs:>8} {:>7.4}",
+            format!("{v:?}"),
+            if pairs == 0 {
+                1.0
+            } else {
+                found as f64 / pairs as f64
+            }
+        );
+    }
     if std::env::var("ERRORS").is_ok() {
         // Classify missed true pairs: below link threshold, or split by clustering.
         use std::collections::BTreeMap;
