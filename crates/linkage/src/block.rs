@@ -165,7 +165,14 @@ pub fn keys_with<S: Resolve>(strings: &S, p: &Prepared, out: &mut Vec<u64>) {
         }
     }
     for d in p.docs.iter() {
-        out.push(document_key(d.as_bytes()));
+        let number = d.as_bytes();
+        out.push(document_key(number));
+        // The number without its series meets a record that was typed without it.
+        if number.len() > crate::compare::DOC_NUMBER_MIN {
+            out.push(document_key(
+                &number[number.len() - crate::compare::DOC_NUMBER_MIN..],
+            ));
+        }
     }
     if p.phone != 0 {
         out.push(phone_key(p.phone));

@@ -217,6 +217,14 @@ pub struct DocKey {
 impl DocKey {
     /// Normalises a document number; `None` if it holds no letters or digits.
     pub fn new(kind: DocKind, number: &str) -> Option<DocKey> {
+        // `№` is a number sign, not part of the number; NFKC would spell it `No`.
+        let stripped;
+        let number = if number.contains('№') {
+            stripped = number.replace('№', " ");
+            stripped.as_str()
+        } else {
+            number
+        };
         let mut bytes = [0u8; DOC_KEY_LEN];
         let mut len = 0usize;
         let mut push = |b: u8| {
@@ -767,6 +775,15 @@ mod tests {
             DocKind::InternalPassport
         );
         assert!(DocKey::new(DocKind::Other, " - ").is_none());
+        // The number sign is not part of the number.
+        for typed in ["4512 №345678", "№ 45 12 345678", "45 12 № 345678"] {
+            assert_eq!(
+                DocKey::new(DocKind::InternalPassport, typed).map(|d| d.as_bytes().to_vec()),
+                Some(b"4512345678".to_vec()),
+                "{typed}"
+            );
+        }
+        assert!(DocKey::new(DocKind::Other, "№").is_none());
     }
 
     #[test]
