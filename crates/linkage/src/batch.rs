@@ -363,7 +363,7 @@ pub fn dedup(
     };
     let clusters = cluster(set.len(), &edges, cluster_options, |a, b| {
         let c = compare(&set, &set.records[a as usize], &set.records[b as usize]);
-        model.clearly_different(&c)
+        model.merge_evidence(&c, &set.tf)
     });
     let pairs = edges
         .into_iter()

@@ -3,16 +3,24 @@
 //! Taking connected components of "link" edges is the classic mistake: with A~B and B~C
 //! (a sparse record in the middle), A and C end up one person even if their documents
 //! differ. Here clusters grow greedily from the strongest edge down, and two clusters
-//! merge only if *no* pair across them is clearly different. "Clearly different" is a
-//! judgement on evidence, not on a low score: two records sharing only a name score low
-//! because they say little, which is no reason to keep them apart when a third record
-//! links both; two records with conflicting passports or different given names are kept
-//! apart (see [`crate::model::Model::clearly_different`]). Cross pairs are judged on
-//! demand through a callback, so pairs that blocking never produced still get a say.
+//! merge only if the evidence of *all* pairs across them, summed, is for the merge. Each
+//! cross pair is judged on demand through a callback (so pairs that blocking never
+//! produced still get a say) and returns signed bits
+//! ([`crate::model::Model::merge_evidence`]): links count for, pairs that say little
+//! count nothing, conflicting documents count by how strongly the rest disagrees, and a
+//! pair that looks like two relatives (twins, a father and son of one name) counts as
+//! several strong links against.
+//!
+//! A veto by any one pair would be simpler, and it is what this module did first; but a
+//! person registered ten or more times almost always has one record with a mistyped
+//! passport or date, and that one record then split a person whose other records all
+//! linked at odds of thousands to one. Summing lets the many links outweigh the one
+//! conflict, while a chain through a single record that says little cannot outweigh a
+//! clear conflict.
 //!
 //! The result is deterministic: edges are ordered by probability, then by record
-//! indices, and cluster identifiers are the smallest record index in each cluster
-//! renumbered in increasing order.
+//! indices, cross pairs are summed in a fixed order, and cluster identifiers are the
+//! smallest record index in each cluster renumbered in increasing order.
 
 /// Clustering settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,17 +43,19 @@ impl Default for ClusterOptions {
 
 /// Clusters `n` records given scored candidate pairs `(i, j, probability)`.
 ///
-/// `clearly_different(i, j)` (called with `i < j`, only for pairs across two clusters
-/// about to merge) vetoes the merge. Returns a cluster number per record, numbered
-/// `0..k` in order of each cluster's smallest record.
+/// `evidence(i, j)` (called with `i < j`, only for pairs across two clusters about to
+/// merge) says in bits how much the pair counts for (positive) or against (negative)
+/// the merge; the clusters merge when the sum over all their cross pairs is positive.
+/// Returns a cluster number per record, numbered `0..k` in order of each cluster's
+/// smallest record.
 pub fn cluster<F>(
     n: usize,
     edges: &[(u32, u32, f64)],
     options: ClusterOptions,
-    mut clearly_different: F,
+    mut evidence: F,
 ) -> Vec<u32>
 where
-    F: FnMut(u32, u32) -> bool,
+    F: FnMut(u32, u32) -> f64,
 {
     let mut order: Vec<(u32, u32, f64)> = edges
         .iter()
@@ -69,10 +79,14 @@ where
         if ma.len() * mb.len() > options.max_cross_pairs {
             continue;
         }
-        let vetoed = ma
-            .iter()
-            .any(|&x| mb.iter().any(|&y| clearly_different(x.min(y), x.max(y))));
-        if vetoed {
+        let mut total = 0.0;
+        for &x in ma {
+            for &y in mb {
+                total += evidence(x.min(y), x.max(y));
+            }
+        }
+        // NaN or a tie does not merge.
+        if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
             continue;
         }
         // Merge the smaller cluster into the larger; ties into the lower root.
@@ -106,13 +120,66 @@ where
 mod tests {
     use super::*;
 
+    /// Evidence from a table of pairs; every other pair is a link worth `link` bits.
+    fn table(pairs: &[((u32, u32), f64)], link: f64) -> impl FnMut(u32, u32) -> f64 + '_ {
+        move |a, b| {
+            pairs
+                .iter()
+                .find(|(p, _)| *p == (a, b))
+                .map_or(link, |&(_, w)| w)
+        }
+    }
+
     #[test]
     fn chain_is_broken_when_ends_clearly_differ() {
         // 0~1 and 1~2 are links, but 0 and 2 are clearly different people.
         let edges = [(0, 1, 0.99), (1, 2, 0.95)];
-        let different = |a: u32, b: u32| (a, b) == (0, 2);
-        let c = cluster(3, &edges, ClusterOptions::default(), different);
+        let c = cluster(
+            3,
+            &edges,
+            ClusterOptions::default(),
+            table(&[((0, 2), -30.0)], 10.0),
+        );
         assert_eq!(c, vec![0, 0, 1]);
+    }
+
+    #[test]
+    fn many_links_outweigh_one_conflict() {
+        // Records 0..=4 link to each other; record 5 links to 0..=3 but conflicts with 4
+        // (one mistyped document): the links win.
+        let edges: Vec<(u32, u32, f64)> = (0..6u32)
+            .flat_map(|a| (a + 1..6).map(move |b| (a, b, 0.999)))
+            .filter(|&(a, b, _)| (a, b) != (4, 5))
+            .collect();
+        let c = cluster(
+            6,
+            &edges,
+            ClusterOptions::default(),
+            table(&[((4, 5), -10.0)], 10.0),
+        );
+        assert_eq!(c, vec![0; 6]);
+        // A relative (−30 bits) is not outweighed by two links.
+        let c = cluster(
+            6,
+            &edges,
+            ClusterOptions::default(),
+            table(&[((4, 5), -30.0), ((3, 5), -30.0)], 10.0),
+        );
+        assert_eq!(c, vec![0, 0, 0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn a_tie_or_nan_does_not_merge() {
+        let edges = [(0, 1, 0.99), (1, 2, 0.95)];
+        let c = cluster(
+            3,
+            &edges,
+            ClusterOptions::default(),
+            table(&[((0, 2), -10.0)], 10.0),
+        );
+        assert_eq!(c, vec![0, 0, 1]);
+        let c = cluster(2, &edges, ClusterOptions::default(), |_, _| f64::NAN);
+        assert_eq!(c, vec![0, 1]);
     }
 
     #[test]
@@ -124,17 +191,27 @@ mod tests {
             (4, 5, 0.99),
             (3, 4, 0.97),
         ];
-        let different = |a: u32, b: u32| (a, b) == (0, 3) || (a, b) == (1, 5);
-        let first = cluster(6, &edges, ClusterOptions::default(), different);
+        let different = [((0, 3), -30.0), ((1, 5), -30.0)];
+        let first = cluster(6, &edges, ClusterOptions::default(), table(&different, 5.0));
         let mut reversed = edges.clone();
         reversed.reverse();
         assert_eq!(
-            cluster(6, &reversed, ClusterOptions::default(), different),
+            cluster(
+                6,
+                &reversed,
+                ClusterOptions::default(),
+                table(&different, 5.0)
+            ),
             first
         );
         let flipped: Vec<_> = edges.iter().map(|&(a, b, p)| (b, a, p)).collect();
         assert_eq!(
-            cluster(6, &flipped, ClusterOptions::default(), different),
+            cluster(
+                6,
+                &flipped,
+                ClusterOptions::default(),
+                table(&different, 5.0)
+            ),
             first
         );
     }
@@ -142,7 +219,9 @@ mod tests {
     #[test]
     fn consistent_triangles_merge() {
         let edges = [(0, 1, 0.99), (1, 2, 0.95)];
-        let c = cluster(4, &edges, ClusterOptions::default(), |_, _| false);
+        let c = cluster(4, &edges, ClusterOptions::default(), |_, _| 0.0);
+        assert_eq!(c, vec![0, 1, 2, 3], "pairs that say nothing do not merge");
+        let c = cluster(4, &edges, ClusterOptions::default(), |_, _| 1.0);
         assert_eq!(c, vec![0, 0, 0, 1]);
     }
 }
