@@ -809,7 +809,11 @@ fn render<R: Rng + ?Sized>(
         }
         _ => {}
     }
-    if !latin && chance(rng, 0.05) {
+    // A shared laptop left on the other layout: the volunteer types the whole name
+    // blind and only the screen shows it. (Such a desk types no look-alike letters from
+    // the other script, and has no Kazakh letters on its Russian layout.)
+    let wrong_layout_slip = chance(rng, 0.015);
+    if !latin && !wrong_layout_slip && chance(rng, 0.05) {
         surname = homoglyphs(rng, &surname);
         given = homoglyphs(rng, &given);
     }
@@ -829,13 +833,11 @@ fn render<R: Rng + ?Sized>(
         };
         given = String::new();
     }
-    // A shared laptop left on the other layout: the volunteer types the whole name
-    // blind and only the screen shows it.
-    if chance(rng, 0.015) {
+    if wrong_layout_slip {
         variations.push(Variation::WrongLayout);
-        surname = wrong_layout(&surname);
-        given = wrong_layout(&given);
-        patronymic = patronymic.map(|x| wrong_layout(&x));
+        surname = wrong_layout(&russify(&surname));
+        given = wrong_layout(&russify(&given));
+        patronymic = patronymic.map(|x| wrong_layout(&russify(&x)));
     }
     let (y, m, d) = p.birth;
     let birth_date = match rng.random_range(0..1000) {
