@@ -143,6 +143,66 @@ fn main() {
         );
     }
     if std::env::var("ERRORS").is_ok() {
+        // Persons of 10+ records not resolved whole: what the records split off show.
+        let mut split_habits: std::collections::BTreeMap<String, u64> = Default::default();
+        let mut shown = 0;
+        for records_of in members.values().filter(|m| m.len() >= 10) {
+            let mut counts: std::collections::HashMap<u32, usize> = Default::default();
+            for &i in records_of {
+                *counts.entry(result.clusters[i]).or_default() += 1;
+            }
+            let Some((&main, _)) = counts
+                .iter()
+                .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
+            else {
+                continue;
+            };
+            for &i in records_of.iter().filter(|&&i| result.clusters[i] != main) {
+                let mut key: Vec<String> = data[i]
+                    .variations
+                    .iter()
+                    .map(|v| format!("{v:?}"))
+                    .collect();
+                key.retain(|k| k != "Frequent");
+                let best = records_of
+                    .iter()
+                    .filter(|&&j| result.clusters[j] == main)
+                    .filter_map(|&j| result.explain(i, j).ok())
+                    .map(|e| e.probability)
+                    .fold(0.0f64, f64::max);
+                key.push(format!(
+                    "best link {}",
+                    if best >= 0.999 {
+                        ">=0.999"
+                    } else if best >= 0.8 {
+                        ">=0.8"
+                    } else {
+                        "<0.8"
+                    }
+                ));
+                if shown < 40 && std::env::var("SHOW").is_ok() {
+                    shown += 1;
+                    println!(
+                        "SPLIT best {best:.4} {} {} {:?} {:?} {:?} docs {:?} ph {:?}",
+                        records[i].surname,
+                        records[i].given_name,
+                        records[i].patronymic,
+                        records[i]
+                            .birth_date
+                            .map(|d| (d.year(), d.month(), d.day())),
+                        records[i].sex,
+                        records[i]
+                            .documents
+                            .iter()
+                            .map(|d| d.number.as_str())
+                            .collect::<Vec<_>>(),
+                        records[i].phone
+                    );
+                }
+                *split_habits.entry(key.join("+")).or_default() += 1;
+            }
+        }
+        println!("records split off persons of 10+: {split_habits:?}");
         // Classify missed true pairs: below link threshold, or split by clustering.
         use std::collections::BTreeMap;
         let mut by_person: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
