@@ -167,11 +167,16 @@ pub fn keys_with<S: Resolve>(strings: &S, p: &Prepared, out: &mut Vec<u64>) {
     for d in p.docs.iter() {
         let number = d.as_bytes();
         out.push(document_key(number));
-        // The number without its series meets a record that was typed without it.
-        if number.len() > crate::compare::DOC_NUMBER_MIN {
-            out.push(document_key(
-                &number[number.len() - crate::compare::DOC_NUMBER_MIN..],
-            ));
+        // The number without its series meets a record typed without it. Passive on a
+        // full number: two full numbers sharing their last six digits are two documents.
+        let min = crate::compare::DOC_NUMBER_MIN;
+        if number.len() > min {
+            let tail = document_key(&number[number.len() - min..]);
+            out.push(if number.len() > min + 1 {
+                passive(tail)
+            } else {
+                tail
+            });
         }
     }
     if p.phone != 0 {
