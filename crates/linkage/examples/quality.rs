@@ -35,6 +35,21 @@ fn main() {
     if let Some(c) = std::env::var("TFCLAMP").ok().and_then(|v| v.parse().ok()) {
         opts.model.tf_clamp = c;
     }
+    if let Some(b) = std::env::var("CONFLICT_BITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        opts.model.conflict_bits = b;
+    }
+    if let Some(b) = std::env::var("RELATIVE_BITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        opts.model.relative_bits = b;
+    }
+    if let Some(b) = std::env::var("CAP_BITS").ok().and_then(|v| v.parse().ok()) {
+        opts.model.merge_cap_bits = b;
+    }
     if let Some(link) = std::env::var("LINK").ok().and_then(|v| v.parse().ok()) {
         opts.model.thresholds.link = link;
     }

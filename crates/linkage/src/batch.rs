@@ -360,6 +360,8 @@ pub fn dedup(
     let cluster_options = ClusterOptions {
         link: model.thresholds.link,
         max_cross_pairs: options.max_cross_pairs,
+        cap_bits: model.merge_cap_bits,
+        attach: model.thresholds.review,
     };
     let clusters = cluster(set.len(), &edges, cluster_options, |a, b| {
         let c = compare(&set, &set.records[a as usize], &set.records[b as usize]);

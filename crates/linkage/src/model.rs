@@ -25,6 +25,7 @@
 
 use std::collections::HashMap;
 
+use crate::cluster::PairEvidence;
 use crate::compare::{Comparison, Field, MAX_LEVELS, NUM_FIELDS, compare};
 use crate::error::LinkageError;
 use crate::hash::FnvBuild;
@@ -655,19 +656,28 @@ impl Model {
     ///   −[`Model::conflict_bits`];
     /// - any other pair counts its match weight (log2 odds, prior included) between 0
     ///   and [`Model::merge_cap_bits`]: a link supports the merge, a pair that says
-    ///   little is neutral.
-    pub fn merge_evidence(&self, c: &Comparison, tf: &TermFrequencies) -> f64 {
+    ///   little is neutral ([`PairEvidence::Weight`]; the cap is applied by clustering);
+    ///   with equal document numbers the pair also identifies the record
+    ///   ([`PairEvidence::Identified`]).
+    pub fn merge_evidence(&self, c: &Comparison, tf: &TermFrequencies) -> PairEvidence {
         let document_agrees = c.levels[Field::Document as usize] >= 2;
         if !document_agrees
             && (c.levels[Field::Given as usize] == 1 || c.levels[Field::BirthDate as usize] == 1)
         {
-            return -self.relative_bits.max(0.0);
+            return PairEvidence::Against(self.relative_bits.max(0.0));
         }
         if self.clearly_different(c) {
-            return -self.conflict_bits.max(0.0);
+            return PairEvidence::Against(self.conflict_bits.max(0.0));
         }
-        self.match_weight(c, tf)
-            .clamp(0.0, self.merge_cap_bits.max(0.0))
+        if self.guard(c).is_some() {
+            return PairEvidence::Guarded;
+        }
+        let weight = self.match_weight(c, tf);
+        if c.levels[Field::Document as usize] == 3 {
+            PairEvidence::Identified(weight)
+        } else {
+            PairEvidence::Weight(weight)
+        }
     }
 
     /// The total match weight (log2 odds) of a comparison, before guards.
