@@ -157,7 +157,7 @@ fn main() {
             }
         );
     }
-    if std::env::var("ERRORS").is_ok() {
+    if std::env::var("ERRORS").is_ok() || std::env::var("SPLITS").is_ok() {
         // Persons of 10+ records not resolved whole: what the records split off show.
         let mut split_habits: std::collections::BTreeMap<String, u64> = Default::default();
         let mut shown = 0;
@@ -218,6 +218,8 @@ fn main() {
             }
         }
         println!("records split off persons of 10+: {split_habits:?}");
+    }
+    if std::env::var("ERRORS").is_ok() {
         // Classify missed true pairs: below link threshold, or split by clustering.
         use std::collections::BTreeMap;
         let mut by_person: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
