@@ -10,8 +10,13 @@
 //! where the field as typed looked like less of one. A real name is never reread into
 //! another: a real name already looks like one at least as much as its garbled reading.
 
-use crate::names::{is_known_given_name, looks_like_patronymic, looks_like_surname};
-use crate::normalize::canonical_tokens;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use crate::names::{
+    given_name_table, is_known_given_name, looks_like_patronymic, looks_like_surname,
+};
+use crate::normalize::{canonical_tokens, phonetic_key};
 
 /// The Russian ЙЦУКЕН layout against US QWERTY, key by key: the Cyrillic letter, and
 /// what the same key gives on the Latin layout unshifted and shifted.
@@ -110,9 +115,41 @@ pub fn decode(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Whether a canonical token has the shape of a name part.
-fn name_shaped(token: &str) -> bool {
-    is_known_given_name(token) || looks_like_surname(token) || looks_like_patronymic(token)
+/// How much a canonical token looks like a name part: 2 for a known given name or a
+/// patronymic, 1 for a surname ending alone (`-ov`, `-in`, `-ikh`: garbled text ends like
+/// that by chance more often than it spells a known name), else 0.
+fn name_score(token: &str) -> u32 {
+    if is_known_given_name(token) || looks_like_patronymic(token) {
+        2
+    } else if looks_like_surname(token) {
+        1
+    } else {
+        0
+    }
+}
+
+/// Phonetic keys of the known given names.
+fn given_name_keys() -> &'static HashSet<String> {
+    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| {
+        given_name_table()
+            .iter()
+            .flat_map(|line| line.split('|'))
+            .flat_map(canonical_tokens)
+            .map(|t| phonetic_key(&t))
+            .collect()
+    })
+}
+
+/// [`name_score`] of a token as typed, where a known given name with a typo (`Alekesy`,
+/// `Сергй`: the same phonetic key) also scores 2: a typo can make a real name unknown,
+/// and its garbled reading on the other layout can end like a surname by chance.
+fn typed_score(token: &str) -> u32 {
+    if given_name_keys().contains(&phonetic_key(token)) {
+        2
+    } else {
+        name_score(token)
+    }
 }
 
 /// Whether a canonical token could be said: a vowel, and no more than four consonant
@@ -141,15 +178,15 @@ pub fn reread(raw: &str, tokens: Vec<String>) -> Vec<String> {
 
 /// [`reread`], and whether the field was reread.
 pub fn reread_field(raw: &str, tokens: Vec<String>) -> (Vec<String>, bool) {
-    let typed = tokens.iter().filter(|t| name_shaped(t)).count();
-    if typed == tokens.len() {
+    let typed: u32 = tokens.iter().map(|t| typed_score(t)).sum();
+    if typed == 2 * tokens.len() as u32 {
         return (tokens, false);
     }
     let Some(decoded) = decode(raw) else {
         return (tokens, false);
     };
     let other = canonical_tokens(&decoded);
-    let shaped = other.iter().filter(|t| name_shaped(t)).count();
+    let shaped: u32 = other.iter().map(|t| name_score(t)).sum();
     if shaped > typed && other.iter().all(|t| pronounceable(t)) {
         (other, true)
     } else {
@@ -192,6 +229,7 @@ mod tests {
         assert_eq!(read("Шмфтщм"), "ivanov");
         assert_eq!(read("RBHBKKJDBX"), read("Кириллович"));
         assert_eq!(read("Ыьшктщмф"), read("Smirnova"));
+        assert_eq!(read("Dbrnjh"), read("Виктор"));
     }
 
     #[test]

@@ -1270,3 +1270,41 @@ fn names_typed_on_the_wrong_layout_are_found() {
     let result = dedup(&more, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(result.clusters[base], result.clusters[base + 1]);
 }
+
+#[test]
+fn only_names_typed_on_the_wrong_layout_are_reread() {
+    use shanyrak_linkage::layout::reread;
+    use shanyrak_linkage::normalize::canonical_tokens;
+    let labelled = generate(
+        &mut ChaCha8Rng::seed_from_u64(5),
+        &GeneratorConfig {
+            records: 20_000,
+            ..GeneratorConfig::default()
+        },
+    );
+    let (mut slipped, mut reread_slipped, mut false_rereads) = (0u32, 0u32, Vec::new());
+    for r in &labelled {
+        let rec = &r.record;
+        for field in [&rec.surname, &rec.given_name] {
+            let typed = canonical_tokens(field);
+            if typed.is_empty() {
+                continue;
+            }
+            let changed = reread(field, typed.clone()) != typed;
+            if r.variations.contains(&Variation::WrongLayout) {
+                slipped += 1;
+                reread_slipped += u32::from(changed);
+            } else if changed {
+                false_rereads.push(field.clone());
+            }
+        }
+    }
+    assert!(slipped >= 300, "{slipped}");
+    assert!(false_rereads.is_empty(), "{false_rereads:?}");
+    // A field on its own is reread when its reading is a known name or has a surname or
+    // patronymic ending; the rest are reread with their record (see `layout`).
+    assert!(
+        f64::from(reread_slipped) >= 0.95 * f64::from(slipped),
+        "{reread_slipped} of {slipped}"
+    );
+}
