@@ -195,7 +195,7 @@ fn main() {
                         "<0.8"
                     }
                 ));
-                if shown < 40 && std::env::var("SHOW").is_ok() {
+                if shown < 100000 && std::env::var("SHOW").is_ok() {
                     shown += 1;
                     println!(
                         "SPLIT best {best:.4} {} {} {:?} {:?} {:?} docs {:?} ph {:?}",
