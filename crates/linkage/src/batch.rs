@@ -240,10 +240,10 @@ fn compare_all(set: &PreparedSet, pairs: &[(u32, u32)]) -> (Vec<u32>, HashMap<u3
     }
 }
 
-/// Scores packed comparisons, keeping pairs at or above the review threshold.
 /// The lowest pair probability [`dedup`] keeps for attaching a record to a cluster.
 const ATTACH_FLOOR: f64 = 0.15;
 
+/// Scores packed comparisons, keeping pairs at or above `review`.
 fn score_packed(
     set: &PreparedSet,
     model: &Model,
