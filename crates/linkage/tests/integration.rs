@@ -376,7 +376,7 @@ fn quality_on_generated_cyrillic_latin_data() {
     // person; most must come out whole.
     let sizes = by_true_size(&result.clusters, &truth, &[1, 10]);
     assert!(sizes[1].persons >= 20, "{sizes:?}");
-    assert!(sizes[1].whole_rate() >= 0.8, "{sizes:?}");
+    assert!(sizes[1].whole_rate() >= 0.95, "{sizes:?}");
     assert!(sizes[1].recall() >= 0.98, "{sizes:?}");
     // Every desk habit of the generator: the true pairs that involve a record showing
     // it are found.
@@ -410,7 +410,7 @@ fn quality_on_generated_cyrillic_latin_data() {
         assert!(pairs >= 50, "{habit:?}: only {pairs} pairs");
         let recall = f64::from(found) / f64::from(pairs);
         assert!(
-            recall >= 0.95,
+            recall >= 0.97,
             "{habit:?}: recall {recall:.3} of {pairs} pairs"
         );
     }
