@@ -42,6 +42,19 @@ def dedup(inp, clusters):
     bp = float((k.k * k.k / k.ps).sum() / n)
     br = float((k.k * k.k / k.ts).sum() / n)
     out["bcubed"] = dict(precision=round(bp, 4), recall=round(br, 4), f1=round(2 * bp * br / (bp + br), 4))
+    # Recall by true cluster size: a person registered many times is where one wrong
+    # split costs most. "whole": all of the person's records in one cluster.
+    parts = both.reset_index(name="k").groupby("t")["k"]
+    per = pd.DataFrame({"size": tsize, "found": parts.apply(lambda s: int((s * (s - 1) // 2).sum())),
+                        "whole": parts.size().eq(1)})
+    by_size = []
+    for lo, hi in [(2, 2), (3, 4), (5, 9), (10, 19), (20, 10**9)]:
+        g = per[(per["size"] >= lo) & (per["size"] <= hi)]
+        tp = int((g["size"] * (g["size"] - 1) // 2).sum())
+        by_size.append(dict(sizes=f"{lo}+" if hi == 10**9 else (f"{lo}" if lo == hi else f"{lo}-{hi}"),
+                            persons=len(g), whole=round(float(g["whole"].mean()), 4) if len(g) else 1.0,
+                            recall=round(int(g["found"].sum()) / tp, 4) if tp else 1.0))
+    out["by_true_size"] = by_size
     return out
 
 

@@ -45,6 +45,13 @@ for ds, dname in DATASETS:
         f = lambda d: f"{d['precision']:.4f} / {d['recall']:.4f} / **{d['f1']:.4f}**" if d else "-"
         print(f"| {dname} | {tname} | {wall} | {rss} | {f(pw)} | {f(bc)} |")
 
+for (ds, tool), q in sorted(qual.items()):
+    if "by_true_size" in q and tool != "exact":
+        print()
+        print(f"{dict(DATASETS).get(ds, ds)}, {dict(TOOLS).get(tool, tool)}: persons by true number of records "
+              "(persons, resolved whole, pairwise recall): "
+              + "; ".join(f"{b['sizes']}: {b['persons']:,}, {b['whole']:.4f}, {b['recall']:.4f}" for b in q["by_true_size"]))
+
 for r in rows:
     if r.get("dataset", "").startswith("online_"):
         o = r["out"][-1] if r["out"] else {}

@@ -253,6 +253,20 @@ fn options(link_threshold: Option<f64>) -> BatchOptions {
     {
         o.model.veto_bits = v;
     }
+    // `BENCH_CONFLICT_BITS`, `BENCH_RELATIVE_BITS`: how much a conflicting pair and a
+    // pair that looks like two relatives count against a merge (`Model::merge_evidence`).
+    if let Some(v) = std::env::var("BENCH_CONFLICT_BITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        o.model.conflict_bits = v;
+    }
+    if let Some(v) = std::env::var("BENCH_RELATIVE_BITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        o.model.relative_bits = v;
+    }
     o.one_to_one = !std::env::var("BENCH_MANY_TO_MANY").is_ok_and(|v| v == "1");
     // `BENCH_KEEP_GUARDS=1`: `shanyrak link --keep-guards`.
     o.relax_guards = !std::env::var("BENCH_KEEP_GUARDS").is_ok_and(|v| v == "1");

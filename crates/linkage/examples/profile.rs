@@ -106,7 +106,7 @@ fn main() {
     let clusters = cluster(set.len(), &edges, ClusterOptions::default(), |a, b| {
         calls += 1;
         let c = compare(&set, &set.records[a as usize], &set.records[b as usize]);
-        model.clearly_different(&c)
+        model.merge_evidence(&c, &set.tf)
     });
     println!(
         "cluster {:?} ({calls} callback calls, {} clusters)",

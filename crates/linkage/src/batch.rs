@@ -240,14 +240,17 @@ fn compare_all(set: &PreparedSet, pairs: &[(u32, u32)]) -> (Vec<u32>, HashMap<u3
     }
 }
 
-/// Scores packed comparisons, keeping pairs at or above the review threshold.
+/// The lowest pair probability [`dedup`] keeps for attaching a record to a cluster.
+const ATTACH_FLOOR: f64 = 0.15;
+
+/// Scores packed comparisons, keeping pairs at or above `review`.
 fn score_packed(
     set: &PreparedSet,
     model: &Model,
     pairs: &[(u32, u32)],
     packed: &[u32],
+    review: f64,
 ) -> Vec<(u32, u32, f64)> {
-    let review = model.thresholds.review;
     pairs
         .iter()
         .zip(packed)
@@ -355,18 +358,26 @@ pub fn dedup(
     let (pairs, blocking) = candidate_pairs(&set, options.blocking, None);
     let (packed, patterns) = compare_all(&set, &pairs);
     let (model, em) = fit(&set, pairs.len(), &patterns, options, None)?;
-    let edges = score_packed(&set, &model, &pairs, &packed);
+    // Attaching a record to a cluster of k records adds log2(k/2) bits to its mean
+    // weight (see `cluster`); for the largest clusters people form (forty records, about
+    // 4.3 bits) a pair weaker than this probability could never reach a link.
+    let attach = ATTACH_FLOOR.min(model.thresholds.review);
+    let edges = score_packed(&set, &model, &pairs, &packed, attach);
     drop(packed);
     let cluster_options = ClusterOptions {
         link: model.thresholds.link,
         max_cross_pairs: options.max_cross_pairs,
+        cap_bits: model.merge_cap_bits,
+        attach,
     };
     let clusters = cluster(set.len(), &edges, cluster_options, |a, b| {
         let c = compare(&set, &set.records[a as usize], &set.records[b as usize]);
-        model.clearly_different(&c)
+        model.merge_evidence(&c, &set.tf)
     });
+    let review = model.thresholds.review;
     let pairs = edges
         .into_iter()
+        .filter(|e| e.2 >= review)
         .map(|(left, right, probability)| ScoredPair {
             left,
             right,

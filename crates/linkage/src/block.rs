@@ -165,7 +165,19 @@ pub fn keys_with<S: Resolve>(strings: &S, p: &Prepared, out: &mut Vec<u64>) {
         }
     }
     for d in p.docs.iter() {
-        out.push(document_key(d.as_bytes()));
+        let number = d.as_bytes();
+        out.push(document_key(number));
+        // The number without its series meets a record typed without it. Passive on a
+        // full number: two full numbers sharing their last six digits are two documents.
+        let min = crate::compare::DOC_NUMBER_MIN;
+        if number.len() > min {
+            let tail = document_key(&number[number.len() - min..]);
+            out.push(if number.len() > min + 1 {
+                passive(tail)
+            } else {
+                tail
+            });
+        }
     }
     if p.phone != 0 {
         out.push(phone_key(p.phone));

@@ -3,16 +3,46 @@
 //! Taking connected components of "link" edges is the classic mistake: with A~B and B~C
 //! (a sparse record in the middle), A and C end up one person even if their documents
 //! differ. Here clusters grow greedily from the strongest edge down, and two clusters
-//! merge only if *no* pair across them is clearly different. "Clearly different" is a
-//! judgement on evidence, not on a low score: two records sharing only a name score low
-//! because they say little, which is no reason to keep them apart when a third record
-//! links both; two records with conflicting passports or different given names are kept
-//! apart (see [`crate::model::Model::clearly_different`]). Cross pairs are judged on
-//! demand through a callback, so pairs that blocking never produced still get a say.
+//! merge only if the evidence of *all* pairs across them, summed, is for the merge. Each
+//! cross pair is judged on demand through a callback (so pairs that blocking never
+//! produced still get a say) and returns signed bits
+//! ([`crate::model::Model::merge_evidence`]): links count for, pairs that say little
+//! count nothing, conflicting documents count by how strongly the rest disagrees, and a
+//! pair that looks like two relatives (twins, a father and son of one name) counts as
+//! several strong links against.
+//!
+//! A veto by any one pair would be simpler, and it is what this module did first; but a
+//! person registered ten or more times almost always has one record with a mistyped
+//! passport or date, and that one record then split a person whose other records all
+//! linked at odds of thousands to one. Summing lets the many links outweigh the one
+//! conflict, while a chain through a single record that says little cannot outweigh a
+//! clear conflict.
 //!
 //! The result is deterministic: edges are ordered by probability, then by record
-//! indices, and cluster identifiers are the smallest record index in each cluster
-//! renumbered in increasing order.
+//! indices, cross pairs are summed in a fixed order, and cluster identifiers are the
+//! smallest record index in each cluster renumbered in increasing order.
+
+/// What one pair across two clusters says about merging them
+/// ([`crate::model::Model::merge_evidence`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PairEvidence {
+    /// The records conflict; this many bits against the merge.
+    Against(f64),
+    /// No conflict; the pair's match weight (log2 odds, prior included). Counts for the
+    /// merge up to [`ClusterOptions::cap_bits`]; a negative weight (a pair that says
+    /// little) counts nothing.
+    Weight(f64),
+    /// A guard holds the pair back from a link (given names merely similar, such as
+    /// `Aleksandr` and `Aleksei`, and no document agreeing: twins look like that): counts
+    /// nothing for or against a merge, and keeps the record from being attached.
+    Guarded,
+    /// As [`PairEvidence::Weight`], and the two records carry the same document number:
+    /// that identifies the record of the smaller cluster as the other cluster's person,
+    /// so its conflicts with the rest of that cluster are its own typos (a misspelt given
+    /// name, a wrong birth year) and do not count. Twins and a father and son never share
+    /// a document number.
+    Identified(f64),
+}
 
 /// Clustering settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,6 +52,12 @@ pub struct ClusterOptions {
     /// Clusters whose merge would need more cross comparisons than this are not merged
     /// (a guard against runaway clusters; real persons have a handful of records).
     pub max_cross_pairs: usize,
+    /// The most one pair counts for a merge, in bits.
+    pub cap_bits: f64,
+    /// Edges at or above this probability (and below `link`) may attach a single record
+    /// to a cluster of several, weighing the cluster's size (see [`cluster`]); at `link`
+    /// or above, nothing is attached.
+    pub attach: f64,
 }
 
 impl Default for ClusterOptions {
@@ -29,54 +65,67 @@ impl Default for ClusterOptions {
         ClusterOptions {
             link: 0.8,
             max_cross_pairs: 1024,
+            cap_bits: 10.0,
+            attach: 0.8,
         }
     }
 }
 
+fn log2_odds(p: f64) -> f64 {
+    let p = p.clamp(1e-12, 1.0 - 1e-12);
+    (p / (1.0 - p)).log2()
+}
+
 /// Clusters `n` records given scored candidate pairs `(i, j, probability)`.
 ///
-/// `clearly_different(i, j)` (called with `i < j`, only for pairs across two clusters
-/// about to merge) vetoes the merge. Returns a cluster number per record, numbered
-/// `0..k` in order of each cluster's smallest record.
+/// `evidence(i, j)` (called with `i < j`, only for pairs across two clusters about to
+/// merge) says what the pair counts for or against the merge; the clusters merge when
+/// the sum over all their cross pairs is positive. Returns a cluster number per record,
+/// numbered `0..k` in order of each cluster's smallest record.
+///
+/// Within the sum, each record of the smaller cluster counts its support (links, capped)
+/// less its conflicts, unless it shares a document number with the other cluster
+/// ([`PairEvidence::Identified`]): then only its support counts.
+///
+/// A second pass attaches a record that links to no one at the link threshold (a record
+/// with a name and little else) to a cluster of several records when edges at or above
+/// [`ClusterOptions::attach`] lead there and at most a quarter of the pairs across
+/// conflict or are guarded (a twin's record conflicts with all of his brother's; a
+/// person's record, with the one or two of his records that misspell his name): its mean
+/// match weight with the cluster's other records plus `log2(k/2)` for a cluster of `k`
+/// records must reach the link threshold. The pairwise prior is the same for every record; but a
+/// person registered twenty times is, before any field is compared, about ten times
+/// likelier than a person registered twice (the usual re-registered person) to be the
+/// one behind a new registration.
 pub fn cluster<F>(
     n: usize,
     edges: &[(u32, u32, f64)],
     options: ClusterOptions,
-    mut clearly_different: F,
+    mut evidence: F,
 ) -> Vec<u32>
 where
-    F: FnMut(u32, u32) -> bool,
+    F: FnMut(u32, u32) -> PairEvidence,
 {
     let mut order: Vec<(u32, u32, f64)> = edges
         .iter()
         .copied()
-        .filter(|&(a, b, p)| p >= options.link && a != b && (a as usize) < n && (b as usize) < n)
+        .filter(|&(a, b, p)| {
+            p >= options.link.min(options.attach) && a != b && (a as usize) < n && (b as usize) < n
+        })
         .collect();
     order.sort_by(|x, y| {
         y.2.total_cmp(&x.2)
             .then_with(|| x.0.min(x.1).cmp(&y.0.min(y.1)))
             .then_with(|| x.0.max(x.1).cmp(&y.0.max(y.1)))
     });
+    let cap = options.cap_bits.max(0.0);
     // Each record starts as its own cluster; `members[root]` lists the cluster.
     let mut root: Vec<u32> = (0..n as u32).collect();
     let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
-    for (a, b, _) in order {
-        let (ra, rb) = (root[a as usize], root[b as usize]);
-        if ra == rb {
-            continue;
-        }
-        let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
-        if ma.len() * mb.len() > options.max_cross_pairs {
-            continue;
-        }
-        let vetoed = ma
-            .iter()
-            .any(|&x| mb.iter().any(|&y| clearly_different(x.min(y), x.max(y))));
-        if vetoed {
-            continue;
-        }
+    let merge = |root: &mut Vec<u32>, members: &mut Vec<Vec<u32>>, ra: u32, rb: u32| {
         // Merge the smaller cluster into the larger; ties into the lower root.
-        let (keep, gone) = if (mb.len(), rb) > (ma.len(), ra) {
+        let (la, lb) = (members[ra as usize].len(), members[rb as usize].len());
+        let (keep, gone) = if (lb, rb) > (la, ra) {
             (rb, ra)
         } else {
             (ra, rb)
@@ -86,6 +135,90 @@ where
             root[x as usize] = keep;
         }
         members[keep as usize].extend(moved);
+    };
+    for &(a, b, p) in &order {
+        if p < options.link {
+            break;
+        }
+        let (ra, rb) = (root[a as usize], root[b as usize]);
+        if ra == rb {
+            continue;
+        }
+        let (ma, mb) = (&members[ra as usize], &members[rb as usize]);
+        if ma.len() * mb.len() > options.max_cross_pairs {
+            continue;
+        }
+        let (small, large) = if ma.len() <= mb.len() {
+            (ma, mb)
+        } else {
+            (mb, ma)
+        };
+        let mut total = 0.0;
+        for &x in small {
+            let (mut support, mut against, mut identified) = (0.0, 0.0, false);
+            for &y in large {
+                match evidence(x.min(y), x.max(y)) {
+                    PairEvidence::Against(bits) => against += bits.max(0.0),
+                    PairEvidence::Weight(w) => support += w.clamp(0.0, cap),
+                    PairEvidence::Guarded => {}
+                    PairEvidence::Identified(w) => {
+                        support += w.clamp(0.0, cap);
+                        identified = true;
+                    }
+                }
+            }
+            total += if identified {
+                support
+            } else {
+                support - against
+            };
+        }
+        // NaN or a tie does not merge.
+        if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+            continue;
+        }
+        merge(&mut root, &mut members, ra, rb);
+    }
+    let needed = log2_odds(options.link);
+    for &(a, b, p) in &order {
+        if p >= options.link {
+            continue;
+        }
+        let (ra, rb) = (root[a as usize], root[b as usize]);
+        let (la, lb) = (members[ra as usize].len(), members[rb as usize].len());
+        let (single, group) = match (la, lb) {
+            (1, k) if k >= 2 => (a, rb),
+            (k, 1) if k >= 2 => (b, ra),
+            _ => continue,
+        };
+        let group_members = &members[group as usize];
+        if group_members.len() > options.max_cross_pairs {
+            continue;
+        }
+        // A cluster of a person registered many times holds a record or two with a
+        // misspelt given name, which conflicts with a record that has the name right;
+        // a twin's record conflicts with all of his brother's.
+        let (mut sum, mut good, mut bad) = (0.0, 0usize, 0usize);
+        for &y in group_members {
+            match evidence(single.min(y), single.max(y)) {
+                PairEvidence::Against(_) | PairEvidence::Guarded => bad += 1,
+                PairEvidence::Weight(w) | PairEvidence::Identified(w) => {
+                    sum += w.min(cap);
+                    good += 1;
+                }
+            }
+            if bad * 4 > group_members.len() {
+                break;
+            }
+        }
+        let k = group_members.len() as f64;
+        if bad * 4 <= group_members.len()
+            && good > 0
+            && sum / good as f64 + (k / 2.0).log2() >= needed
+        {
+            let rs = root[single as usize];
+            merge(&mut root, &mut members, rs, group);
+        }
     }
     // Renumber by smallest member.
     let mut label = vec![u32::MAX; n];
@@ -106,13 +239,96 @@ where
 mod tests {
     use super::*;
 
+    /// Evidence from a table of pairs (negative: against); every other pair is a link
+    /// worth `link` bits.
+    fn table(pairs: &[((u32, u32), f64)], link: f64) -> impl FnMut(u32, u32) -> PairEvidence + '_ {
+        move |a, b| match pairs.iter().find(|(p, _)| *p == (a, b)) {
+            Some(&(_, w)) if w < 0.0 => PairEvidence::Against(-w),
+            Some(&(_, w)) => PairEvidence::Weight(w),
+            None => PairEvidence::Weight(link),
+        }
+    }
+
     #[test]
     fn chain_is_broken_when_ends_clearly_differ() {
         // 0~1 and 1~2 are links, but 0 and 2 are clearly different people.
         let edges = [(0, 1, 0.99), (1, 2, 0.95)];
-        let different = |a: u32, b: u32| (a, b) == (0, 2);
-        let c = cluster(3, &edges, ClusterOptions::default(), different);
+        let c = cluster(
+            3,
+            &edges,
+            ClusterOptions::default(),
+            table(&[((0, 2), -30.0)], 10.0),
+        );
         assert_eq!(c, vec![0, 0, 1]);
+    }
+
+    #[test]
+    fn many_links_outweigh_one_conflict() {
+        // Records 0..=4 link to each other; record 5 links to 0..=3 but conflicts with 4
+        // (one mistyped document): the links win.
+        let edges: Vec<(u32, u32, f64)> = (0..6u32)
+            .flat_map(|a| (a + 1..6).map(move |b| (a, b, 0.999)))
+            .filter(|&(a, b, _)| (a, b) != (4, 5))
+            .collect();
+        let c = cluster(
+            6,
+            &edges,
+            ClusterOptions::default(),
+            table(&[((4, 5), -10.0)], 10.0),
+        );
+        assert_eq!(c, vec![0; 6]);
+        // A relative (−30 bits) is not outweighed by two links.
+        let c = cluster(
+            6,
+            &edges,
+            ClusterOptions::default(),
+            table(&[((4, 5), -30.0), ((3, 5), -30.0)], 10.0),
+        );
+        assert_eq!(c, vec![0, 0, 0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn a_shared_document_explains_the_conflicts_of_one_record() {
+        // 0..=4 are one person; 5 has a misspelt given name (a twin's pattern against 1..=4)
+        // but carries 0's document.
+        let edges: Vec<(u32, u32, f64)> = (0..6u32)
+            .flat_map(|a| (a + 1..6).map(move |b| (a, b, 0.999)))
+            .filter(|&(a, b, _)| b < 5 || a == 0)
+            .collect();
+        let twin_like = |a: u32, b: u32| match (a, b) {
+            (0, 5) => PairEvidence::Identified(10.0),
+            (_, 5) => PairEvidence::Against(30.0),
+            _ => PairEvidence::Weight(10.0),
+        };
+        assert_eq!(
+            cluster(6, &edges, ClusterOptions::default(), twin_like),
+            [0; 6]
+        );
+        // Without the document it is a twin.
+        let twin = |a: u32, b: u32| match (a, b) {
+            (0, 5) => PairEvidence::Weight(10.0),
+            other => twin_like(other.0, other.1),
+        };
+        assert_eq!(
+            cluster(6, &edges, ClusterOptions::default(), twin),
+            [0, 0, 0, 0, 0, 1]
+        );
+    }
+
+    #[test]
+    fn a_tie_or_nan_does_not_merge() {
+        let edges = [(0, 1, 0.99), (1, 2, 0.95)];
+        let c = cluster(
+            3,
+            &edges,
+            ClusterOptions::default(),
+            table(&[((0, 2), -10.0)], 10.0),
+        );
+        assert_eq!(c, vec![0, 0, 1]);
+        let c = cluster(2, &edges, ClusterOptions::default(), |_, _| {
+            PairEvidence::Weight(f64::NAN)
+        });
+        assert_eq!(c, vec![0, 1]);
     }
 
     #[test]
@@ -124,17 +340,27 @@ mod tests {
             (4, 5, 0.99),
             (3, 4, 0.97),
         ];
-        let different = |a: u32, b: u32| (a, b) == (0, 3) || (a, b) == (1, 5);
-        let first = cluster(6, &edges, ClusterOptions::default(), different);
+        let different = [((0, 3), -30.0), ((1, 5), -30.0)];
+        let first = cluster(6, &edges, ClusterOptions::default(), table(&different, 5.0));
         let mut reversed = edges.clone();
         reversed.reverse();
         assert_eq!(
-            cluster(6, &reversed, ClusterOptions::default(), different),
+            cluster(
+                6,
+                &reversed,
+                ClusterOptions::default(),
+                table(&different, 5.0)
+            ),
             first
         );
         let flipped: Vec<_> = edges.iter().map(|&(a, b, p)| (b, a, p)).collect();
         assert_eq!(
-            cluster(6, &flipped, ClusterOptions::default(), different),
+            cluster(
+                6,
+                &flipped,
+                ClusterOptions::default(),
+                table(&different, 5.0)
+            ),
             first
         );
     }
@@ -142,7 +368,55 @@ mod tests {
     #[test]
     fn consistent_triangles_merge() {
         let edges = [(0, 1, 0.99), (1, 2, 0.95)];
-        let c = cluster(4, &edges, ClusterOptions::default(), |_, _| false);
+        let c = cluster(4, &edges, ClusterOptions::default(), |_, _| {
+            PairEvidence::Weight(0.0)
+        });
+        assert_eq!(c, vec![0, 1, 2, 3], "pairs that say nothing do not merge");
+        let c = cluster(4, &edges, ClusterOptions::default(), |_, _| {
+            PairEvidence::Weight(1.0)
+        });
         assert_eq!(c, vec![0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn a_sparse_record_attaches_to_a_large_cluster_only() {
+        // 0..=7 are one person; 8 links to each of them at 0.6 only (a name and nothing
+        // else), 9 and 10 are two records at 0.6 with each other.
+        let mut edges: Vec<(u32, u32, f64)> = (0..8u32)
+            .flat_map(|a| (a + 1..8).map(move |b| (a, b, 0.999)))
+            .collect();
+        edges.extend((0..8u32).map(|a| (a, 8, 0.6)));
+        edges.push((9, 10, 0.6));
+        let weight = |_a: u32, b: u32| {
+            PairEvidence::Weight(if b >= 8 {
+                0.6f64.log2() - 0.4f64.log2()
+            } else {
+                10.0
+            })
+        };
+        let options = ClusterOptions {
+            attach: 0.3,
+            ..ClusterOptions::default()
+        };
+        let c = cluster(11, &edges, options, weight);
+        assert_eq!(c[8], c[0], "eight records make 0.6 enough");
+        assert_ne!(c[9], c[10], "a pair at 0.6 stays apart");
+        // Off by default, and never across a conflict.
+        assert_ne!(cluster(11, &edges, ClusterOptions::default(), weight)[8], 0);
+        let conflicting = |bad: &'static [u32]| {
+            move |a: u32, b: u32| {
+                if b == 8 && bad.contains(&a) {
+                    PairEvidence::Against(15.0)
+                } else {
+                    weight(a, b)
+                }
+            }
+        };
+        // One conflict in eight is a misspelt record of the person; three are not.
+        assert_eq!(cluster(11, &edges, options, conflicting(&[3]))[8], c[0]);
+        assert_ne!(
+            cluster(11, &edges, options, conflicting(&[1, 3, 5]))[8],
+            c[0]
+        );
     }
 }

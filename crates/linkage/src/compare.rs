@@ -87,7 +87,12 @@ impl Field {
                 "day and month swapped",
                 "same",
             ],
-            Field::Document => &["missing", "different", "one edit apart", "same"],
+            Field::Document => &[
+                "missing",
+                "different",
+                "one edit apart or without series",
+                "same",
+            ],
             Field::Phone => &["missing", "different", "same last 7 digits", "same"],
             Field::Sex => &["missing", "different", "same"],
             Field::Citizenship => &["missing", "different", "same"],
@@ -372,8 +377,19 @@ pub fn date_level(a: Option<PartialDate>, b: Option<PartialDate>) -> u8 {
     }
 }
 
+/// Shortest number compared without its series: a Russian passport's number proper
+/// has six digits (after a four-digit series), a foreign passport's seven.
+pub const DOC_NUMBER_MIN: usize = 6;
+
+/// Whether one document number is the other without its series: desks often type only
+/// the number after `№`. The shorter must keep at least [`DOC_NUMBER_MIN`] characters.
+pub fn without_series(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    short.len() >= DOC_NUMBER_MIN && short.len() < long.len() && long.ends_with(short)
+}
+
 /// Compares document lists: "same" if any compatible pair is equal, "one edit apart" if
-/// any is within one edit, "different" if compatible documents exist but none is close,
+/// any is within one edit or is the other without its series, "different" if compatible documents exist but none is close,
 /// "missing" if no two documents are comparable.
 pub fn document_level(a: &[DocKey], b: &[DocKey]) -> u8 {
     let mut best = 0u8;
@@ -383,13 +399,14 @@ pub fn document_level(a: &[DocKey], b: &[DocKey]) -> u8 {
                 continue;
             }
             let (x, y) = (da.as_bytes(), db.as_bytes());
+            let series_missing = without_series(x, y);
             let unknown_kind = da.kind != db.kind;
-            if unknown_kind && x.len() != y.len() && x != y {
+            if unknown_kind && x.len() != y.len() && x != y && !series_missing {
                 continue;
             }
             let level = if x == y {
                 3
-            } else if within_one_edit(x, y) {
+            } else if series_missing || within_one_edit(x, y) {
                 2
             } else {
                 1
@@ -524,6 +541,21 @@ fn tf_values(s: u8, g: u8, swapped: bool, a: &Prepared, b: &Prepared) -> (Sym, S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prepare::DocKind;
+
+    #[test]
+    fn a_number_without_its_series_is_close_not_different() {
+        let doc = |n: &str| {
+            DocKey::new(DocKind::InternalPassport, n)
+                .into_iter()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(document_level(&doc("4512 345678"), &doc("№ 345678")), 2);
+        assert_eq!(document_level(&doc("№345678"), &doc("4512345678")), 2);
+        // Too short to stand for a number, or a different tail: different.
+        assert_eq!(document_level(&doc("45678"), &doc("4512345678")), 1);
+        assert_eq!(document_level(&doc("345679"), &doc("4512345678")), 1);
+    }
 
     #[test]
     fn jaro_winkler_known_values() {

@@ -2,13 +2,18 @@
 //!
 //! It first invents *persons* in households (lone men fleeing mobilisation, couples,
 //! families with children, twins born the same day who are different people), then
-//! writes each person down one to five times the way volunteers do: in Cyrillic or in
-//! Latin by ICAO, GOST 7.79 B, BGN/PCGN or informally; in capitals; with a diminutive;
-//! with surname and given name swapped or the whole name in one field; without the
-//! patronymic; with Latin homoglyphs in Cyrillic words; with a neighbouring key pressed;
-//! with day and month swapped or the year off by one; with the phone as `8 912…` or
-//! `+7 (912)…`; with documents missing or mistyped. Kazakh and Kyrgyz names appear with
-//! their own letters or Russian approximations and `-ұлы/-қызы/уулу` patronymics.
+//! writes each person down the way volunteers do, one to five times, and a few persons
+//! ten to forty times: in Cyrillic or in Latin by ICAO 9303, BGN/PCGN, GOST 7.79 B, the
+//! older passport tables or by ear (the generator's own tables, never the crate's
+//! transliterator, so the test does not grade the matcher against itself); in capitals;
+//! with a diminutive; with surname and given name swapped or the whole name in one
+//! field; without the patronymic; with Latin homoglyphs in Cyrillic words; with a
+//! neighbouring key pressed; on the wrong keyboard layout; a woman's surname with or
+//! without its feminine ending; with day and month swapped or the year off by one; with
+//! the phone as `8 912…` or `+7 (912)…`; with documents missing, mistyped, retyped with
+//! `№` or without their series. Kazakh and Kyrgyz names appear with their own letters or
+//! Russian approximations and `-ұлы/-улы/уулу/-қызы/кызы` patronymics or none.
+//! [`LabelledRecord::variations`] says which habits each record shows.
 //!
 //! Randomness comes only from the caller's RNG (for example
 //! `rand_chacha::ChaCha8Rng::seed_from_u64(42)`), so a seed reproduces a data set exactly.
@@ -17,7 +22,10 @@ use rand::Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
 
 use crate::record::{Document, PartialDate, PersonRecord, Sex};
-use crate::translit::{System, transliterate};
+
+mod spell;
+
+use spell::{Spelling, spell, wrong_layout};
 
 /// Generator settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,6 +40,9 @@ pub struct GeneratorConfig {
     pub noise: f64,
     /// Probability that a person is registered more than once (1 to 4 extra records).
     pub repeat_rate: f64,
+    /// Probability that a person is registered 10 to 40 times: someone who moves between
+    /// shelters and aid points and is written down at every one.
+    pub frequent_rate: f64,
 }
 
 impl Default for GeneratorConfig {
@@ -42,6 +53,7 @@ impl Default for GeneratorConfig {
             latin_rate: 0.45,
             noise: 1.0,
             repeat_rate: 0.6,
+            frequent_rate: 0.004,
         }
     }
 }
@@ -53,6 +65,34 @@ pub struct LabelledRecord {
     pub record: PersonRecord,
     /// The true person.
     pub person: u32,
+    /// The desk habits this record shows, so that tests can measure each one.
+    pub variations: Vec<Variation>,
+}
+
+/// A desk habit the generator applied to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Variation {
+    /// The names typed with the wrong keyboard layout (`Bdfyjd` for `Иванов`, `Шмфтщм`
+    /// for `Ivanov`).
+    WrongLayout,
+    /// A woman's surname written without its feminine ending (`Иванов` for `Иванова`).
+    SurnameWithoutFeminineEnding,
+    /// A Kazakh or Kyrgyz patronymic written with another marker form (`уулу`, `улы`,
+    /// `ұлы`, `кызы`, `қызы`, attached or apart) or without a marker.
+    PatronymicMarker,
+    /// Latin by ICAO 9303.
+    Icao,
+    /// Latin by an older system or by ear (BGN/PCGN, GOST 7.79 B, GOST R 52535.1, the
+    /// pre-2010 MVD table, by ear).
+    OlderLatin,
+    /// Day and month of the birth date swapped.
+    DayMonthSwapped,
+    /// A document number retyped with `№` and spaces.
+    DocumentRetyped,
+    /// A document number without its series.
+    DocumentWithoutSeries,
+    /// A record of a person registered ten times or more.
+    Frequent,
 }
 
 const RU_SURNAMES: &str = "Иванов Смирнов Кузнецов Попов Васильев Петров Соколов Михайлов Новиков Фёдоров \
@@ -195,6 +235,12 @@ struct Person {
     origin: Origin,
     sex: Sex,
     surname: String,
+    /// The surname's masculine form (the same as `surname` for men and for surnames
+    /// without a gender form).
+    surname_male: String,
+    father: String,
+    /// Whether the patronymic is Kazakh or Kyrgyz style (father's name and a marker).
+    turkic_patronymic: bool,
     given: GivenName,
     patronymic: String,
     birth: (u16, u8, u8),
@@ -319,11 +365,15 @@ fn make_person<R: Rng + ?Sized>(
         Sex::Male => surname_male.to_string(),
         Sex::Female => female_surname(surname_male),
     };
+    let russian_style = rng.random_bool(0.4);
     Person {
         origin,
         sex,
         surname,
-        patronymic: patronymic(origin, father, sex, rng.random_bool(0.4)),
+        surname_male: surname_male.to_string(),
+        father: father.to_string(),
+        turkic_patronymic: origin != Origin::Russian && !russian_style,
+        patronymic: patronymic(origin, father, sex, russian_style),
         given,
         birth,
         citizenship,
@@ -605,30 +655,6 @@ fn russify(s: &str) -> String {
         .collect()
 }
 
-/// Informal habits layered on a BGN-like transliteration.
-fn informal<R: Rng + ?Sized>(rng: &mut R, s: &str) -> String {
-    let mut out = s.to_string();
-    if rng.random_bool(0.3) {
-        out = out.replace("kh", "h").replace("Kh", "H");
-    }
-    if rng.random_bool(0.3) {
-        out = out.replace("ks", "x");
-    }
-    if rng.random_bool(0.4) && out.ends_with("iy") {
-        out.pop();
-        if rng.random_bool(0.5) {
-            out.pop();
-            out.push('y');
-        }
-    }
-    if rng.random_bool(0.5)
-        && let Some(rest) = out.strip_prefix("Ye")
-    {
-        out = format!("E{rest}");
-    }
-    out
-}
-
 fn phone_format<R: Rng + ?Sized>(rng: &mut R, e164: &str) -> String {
     if let Some(rest) = e164.strip_prefix('7')
         && rest.len() == 10
@@ -649,13 +675,68 @@ fn phone_format<R: Rng + ?Sized>(rng: &mut R, e164: &str) -> String {
     }
 }
 
-/// Writes a person down once, with the errors a volunteer makes.
+/// A Kazakh or Kyrgyz patronymic as one desk writes it: the father's name with the
+/// marker in Kazakh (`ұлы`, `қызы`), Kyrgyz (`уулу`, `кызы`) or Russian-keyboard (`улы`,
+/// `кызы`) form, attached or apart, or the father's name alone.
+fn turkic_patronymic<R: Rng + ?Sized>(rng: &mut R, p: &Person) -> String {
+    let markers: &[&str] = match (p.origin, p.sex) {
+        (Origin::Kazakh, Sex::Male) => &["ұлы", "улы", "уулу"],
+        (Origin::Kazakh, Sex::Female) => &["қызы", "кызы"],
+        (_, Sex::Male) => &["уулу", "улы"],
+        (_, Sex::Female) => &["кызы", "қызы"],
+    };
+    let marker = markers.choose(rng).copied().unwrap_or("улы");
+    match rng.random_range(0..4) {
+        0 => format!("{}{marker}", p.father),
+        1 | 2 => format!("{} {marker}", p.father),
+        _ => p.father.clone(),
+    }
+}
+
+/// A document number as retyped at a desk: with `№`, with spaces, or without the series
+/// (the four digits of an internal passport's series, the two of a foreign one).
+fn retype_document<R: Rng + ?Sized>(
+    rng: &mut R,
+    kind: &str,
+    number: &str,
+    variations: &mut Vec<Variation>,
+) -> String {
+    let series_len = match kind {
+        "internal" if number.len() == 10 => 4,
+        "foreign" if number.len() == 9 => 2,
+        _ => return number.to_string(),
+    };
+    let (series, rest) = number.split_at(series_len);
+    if rng.random_bool(0.3) {
+        variations.push(Variation::DocumentWithoutSeries);
+        return match rng.random_range(0..3) {
+            0 => format!("№{rest}"),
+            1 => format!("№ {rest}"),
+            _ => rest.to_string(),
+        };
+    }
+    variations.push(Variation::DocumentRetyped);
+    let series = if series_len == 4 && rng.random_bool(0.5) {
+        format!("{} {}", &series[..2], &series[2..])
+    } else {
+        series.to_string()
+    };
+    match rng.random_range(0..3) {
+        0 => format!("{series} №{rest}"),
+        1 => format!("{series} № {rest}"),
+        _ => format!("№ {series} {rest}"),
+    }
+}
+
+/// Writes a person down once, with the errors a volunteer makes; returns the record and
+/// the habits it shows.
 fn render<R: Rng + ?Sized>(
     rng: &mut R,
     p: &Person,
     config: &GeneratorConfig,
     id: usize,
-) -> PersonRecord {
+) -> (PersonRecord, Vec<Variation>) {
+    let mut variations = Vec::new();
     let noise = if config.noise.is_finite() {
         config.noise.clamp(0.0, 10.0)
     } else {
@@ -672,8 +753,20 @@ fn render<R: Rng + ?Sized>(
     } else {
         p.given.full.to_string()
     };
-    let mut surname = p.surname.clone();
-    let mut patronymic = Some(p.patronymic.clone());
+    // Desks copying a man's documents, or a Kazakh or Kyrgyz woman who does not use the
+    // Russian feminine form, write the surname without the feminine ending.
+    let mut surname = if p.surname != p.surname_male && chance(rng, 0.12) {
+        variations.push(Variation::SurnameWithoutFeminineEnding);
+        p.surname_male.clone()
+    } else {
+        p.surname.clone()
+    };
+    let mut patronymic = Some(if p.turkic_patronymic && chance(rng, 0.5) {
+        variations.push(Variation::PatronymicMarker);
+        turkic_patronymic(rng, p)
+    } else {
+        p.patronymic.clone()
+    });
     if p.origin != Origin::Russian && rng.random_bool(0.5) {
         given = russify(&given);
         surname = russify(&surname);
@@ -681,24 +774,23 @@ fn render<R: Rng + ?Sized>(
     }
     let latin = rng.random_bool(probability(config.latin_rate));
     if latin {
-        let system = match rng.random_range(0..10) {
-            0..4 => System::Icao,
-            4..5 => System::GostB,
-            5..7 => System::Bgn,
-            _ => System::Informal,
+        let spelling = match rng.random_range(0..20) {
+            0..8 => Spelling::Icao,
+            8..10 => Spelling::GostB,
+            10..13 => Spelling::Bgn,
+            13..15 => Spelling::Gost52535,
+            15..17 => Spelling::Mvd,
+            _ => Spelling::ByEar,
         };
-        let tr = |rng: &mut R, s: &str| {
-            let t = transliterate(s, system);
-            if system == System::Informal {
-                informal(rng, &t)
-            } else {
-                t
-            }
-        };
-        given = tr(rng, &given);
-        surname = tr(rng, &surname);
+        variations.push(if spelling == Spelling::Icao {
+            Variation::Icao
+        } else {
+            Variation::OlderLatin
+        });
+        given = spell(&given, spelling);
+        surname = spell(&surname, spelling);
         patronymic = if rng.random_bool(0.3) {
-            patronymic.map(|x| tr(rng, &x))
+            patronymic.map(|x| spell(&x, spelling))
         } else {
             None
         };
@@ -717,7 +809,11 @@ fn render<R: Rng + ?Sized>(
         }
         _ => {}
     }
-    if !latin && chance(rng, 0.05) {
+    // A shared laptop left on the other layout: the volunteer types the whole name
+    // blind and only the screen shows it. (Such a desk types no look-alike letters from
+    // the other script, and has no Kazakh letters on its Russian layout.)
+    let wrong_layout_slip = chance(rng, 0.015);
+    if !latin && !wrong_layout_slip && chance(rng, 0.05) {
         surname = homoglyphs(rng, &surname);
         given = homoglyphs(rng, &given);
     }
@@ -737,9 +833,18 @@ fn render<R: Rng + ?Sized>(
         };
         given = String::new();
     }
+    if wrong_layout_slip {
+        variations.push(Variation::WrongLayout);
+        surname = wrong_layout(&russify(&surname));
+        given = wrong_layout(&russify(&given));
+        patronymic = patronymic.map(|x| wrong_layout(&russify(&x)));
+    }
     let (y, m, d) = p.birth;
     let birth_date = match rng.random_range(0..1000) {
-        x if x < (30.0 * noise) as u32 && d <= 12 && d != m => PartialDate::ymd(y, d, m).ok(),
+        x if x < (30.0 * noise) as u32 && d <= 12 && d != m => {
+            variations.push(Variation::DayMonthSwapped);
+            PartialDate::ymd(y, d, m).ok()
+        }
         x if x < (50.0 * noise) as u32 => {
             PartialDate::ymd(if rng.random_bool(0.5) { y + 1 } else { y - 1 }, m, d).ok()
         }
@@ -783,7 +888,9 @@ fn render<R: Rng + ?Sized>(
                 .choose(rng)
                 .unwrap_or(&"birth certificate"),
         };
-        if *kind == "internal" && number.len() == 10 && rng.random_bool(0.5) {
+        if chance(rng, 0.08) {
+            number = retype_document(rng, kind, &number, &mut variations);
+        } else if *kind == "internal" && number.len() == 10 && rng.random_bool(0.5) {
             number = format!("{} {} {}", &number[..2], &number[2..4], &number[4..]);
         }
         documents.push(Document {
@@ -811,7 +918,7 @@ fn render<R: Rng + ?Sized>(
         };
         options.choose(rng).copied().unwrap_or("RU").to_string()
     });
-    PersonRecord {
+    let record = PersonRecord {
         record_id: format!("r{id}"),
         surname,
         given_name: given,
@@ -826,7 +933,8 @@ fn render<R: Rng + ?Sized>(
         documents,
         phone,
         ..PersonRecord::default()
-    }
+    };
+    (record, variations)
 }
 
 /// A valid probability from a configured rate (NaN counts as 0).
@@ -845,7 +953,10 @@ pub fn generate<R: Rng + ?Sized>(rng: &mut R, config: &GeneratorConfig) -> Vec<L
     let mut person_id = 0u32;
     'outer: while out.len() < config.records {
         for person in household(rng, &pools, probability(config.twin_rate)) {
-            let copies = if !rng.random_bool(probability(config.repeat_rate)) {
+            let frequent = rng.random_bool(probability(config.frequent_rate));
+            let copies = if frequent {
+                rng.random_range(10..=40)
+            } else if !rng.random_bool(probability(config.repeat_rate)) {
                 1
             } else {
                 match rng.random_range(0..60) {
@@ -859,10 +970,14 @@ pub fn generate<R: Rng + ?Sized>(rng: &mut R, config: &GeneratorConfig) -> Vec<L
                 if out.len() >= config.records {
                     break 'outer;
                 }
-                let record = render(rng, &person, config, out.len());
+                let (record, mut variations) = render(rng, &person, config, out.len());
+                if frequent {
+                    variations.push(Variation::Frequent);
+                }
                 out.push(LabelledRecord {
                     record,
                     person: person_id,
+                    variations,
                 });
             }
             person_id += 1;
@@ -906,6 +1021,7 @@ mod tests {
             latin_rate: 7.0,
             noise: f64::INFINITY,
             repeat_rate: -1.0,
+            frequent_rate: f64::NAN,
         };
         assert_eq!(generate(&mut ChaCha8Rng::seed_from_u64(1), &cfg).len(), 50);
     }

@@ -257,10 +257,11 @@ impl LinkageIndex {
                 keys.push(crate::block::document_key(doc.as_bytes()));
             }
         }
-        let tokens: Vec<String> = crate::normalize::canonical_tokens(text)
-            .into_iter()
-            .filter(|t| !t.chars().all(|c| c.is_ascii_digit()))
-            .collect();
+        let tokens: Vec<String> =
+            crate::layout::reread(text, crate::normalize::canonical_tokens(text))
+                .into_iter()
+                .filter(|t| !t.chars().all(|c| c.is_ascii_digit()))
+                .collect();
         for (i, a) in tokens.iter().enumerate() {
             for (j, b) in tokens.iter().enumerate() {
                 if i == j {

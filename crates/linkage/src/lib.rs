@@ -12,6 +12,8 @@
 //! - [`normalize`]: Unicode NFKC, case folding, homoglyph folding and one canonical
 //!   transliteration of Cyrillic (Russian, Kazakh, Kyrgyz) and Latin (ICAO 9303,
 //!   GOST 7.79 B, BGN/PCGN, informal) into one comparison alphabet; phonetic keys.
+//! - [`layout`]: names typed with the wrong keyboard layout (`Bdfyjd` for `Иванов`),
+//!   reread on the other one when that reading is a plausible name.
 //! - [`names`]: given-name groups (diminutives), patronymic roots, surname gender forms,
 //!   name-part role detection.
 //! - [`translit`]: Cyrillic → Latin by each real-world system (used by the generator and
@@ -77,6 +79,7 @@ pub mod error;
 pub mod generate;
 pub mod hash;
 pub mod index;
+pub mod layout;
 pub mod metrics;
 pub mod model;
 pub mod names;

@@ -76,9 +76,114 @@ pub fn bcubed<P: Eq + Hash, T: Eq + Hash>(predicted: &[P], truth: &[T]) -> Quali
     quality(prec / n as f64, rec / n as f64)
 }
 
+/// How the persons of one range of true sizes (records per person) were resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SizeQuality {
+    /// Smallest true size in the range.
+    pub min_size: usize,
+    /// Largest true size in the range (`usize::MAX` for an open range).
+    pub max_size: usize,
+    /// Persons in the range.
+    pub persons: u64,
+    /// Persons all of whose records ended in one predicted cluster.
+    pub whole: u64,
+    /// Persons resolved exactly: whole, and their cluster holds no one else.
+    pub exact: u64,
+    /// Pairs of records of the same person.
+    pub true_pairs: u64,
+    /// Of those, pairs put in one cluster.
+    pub found_pairs: u64,
+}
+
+impl SizeQuality {
+    /// Pairwise recall within the range (1 when there are no pairs).
+    pub fn recall(&self) -> f64 {
+        if self.true_pairs == 0 {
+            1.0
+        } else {
+            self.found_pairs as f64 / self.true_pairs as f64
+        }
+    }
+
+    /// Share of persons resolved whole (1 when there are none).
+    pub fn whole_rate(&self) -> f64 {
+        if self.persons == 0 {
+            1.0
+        } else {
+            self.whole as f64 / self.persons as f64
+        }
+    }
+}
+
+/// Recall by true cluster size: the persons of `truth` grouped by how many records they
+/// have, one [`SizeQuality`] per range starting at each of `starts` (ascending, for
+/// example `[1, 2, 3, 5, 10, 20]`; the last range is open). A person registered many
+/// times is where one wrong split costs most, and overall recall hides it.
+pub fn by_true_size<P: Eq + Hash, T: Eq + Hash>(
+    predicted: &[P],
+    truth: &[T],
+    starts: &[usize],
+) -> Vec<SizeQuality> {
+    let mut members: HashMap<&T, Vec<usize>> = HashMap::new();
+    let mut pred_sizes: HashMap<&P, u64> = HashMap::new();
+    for (i, (p, t)) in predicted.iter().zip(truth).enumerate() {
+        members.entry(t).or_default().push(i);
+        *pred_sizes.entry(p).or_default() += 1;
+    }
+    let mut out: Vec<SizeQuality> = starts
+        .iter()
+        .enumerate()
+        .map(|(k, &min_size)| SizeQuality {
+            min_size,
+            max_size: starts.get(k + 1).map_or(usize::MAX, |&next| next - 1),
+            ..SizeQuality::default()
+        })
+        .collect();
+    for records in members.values() {
+        let size = records.len();
+        let Some(q) = out
+            .iter_mut()
+            .find(|q| q.min_size <= size && size <= q.max_size)
+        else {
+            continue;
+        };
+        let mut parts: HashMap<&P, u64> = HashMap::new();
+        for &i in records {
+            *parts.entry(&predicted[i]).or_default() += 1;
+        }
+        q.persons += 1;
+        q.true_pairs += pairs(size as u64);
+        q.found_pairs += parts.values().map(|&k| pairs(k)).sum::<u64>();
+        if let [(p, _)] = parts.iter().collect::<Vec<_>>().as_slice() {
+            q.whole += 1;
+            if pred_sizes.get(*p) == Some(&(size as u64)) {
+                q.exact += 1;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recall_by_true_size() {
+        // Person 1 (4 records) split 3 + 1; person 2 (2 records) whole but merged with
+        // person 3 (1 record).
+        let truth = [1, 1, 1, 1, 2, 2, 3];
+        let predicted = [7, 7, 7, 8, 9, 9, 9];
+        let q = by_true_size(&predicted, &truth, &[1, 2, 3]);
+        assert_eq!((q[0].min_size, q[0].max_size), (1, 1));
+        assert_eq!((q[0].persons, q[0].whole, q[0].exact), (1, 1, 0));
+        assert_eq!((q[1].persons, q[1].whole, q[1].exact), (1, 1, 0));
+        assert_eq!(q[1].recall(), 1.0);
+        assert_eq!(q[2].max_size, usize::MAX);
+        assert_eq!((q[2].persons, q[2].whole), (1, 0));
+        assert_eq!((q[2].true_pairs, q[2].found_pairs), (6, 3));
+        assert_eq!(q[2].whole_rate(), 0.0);
+    }
 
     #[test]
     fn perfect_and_imperfect() {

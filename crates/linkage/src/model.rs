@@ -25,6 +25,7 @@
 
 use std::collections::HashMap;
 
+use crate::cluster::PairEvidence;
 use crate::compare::{Comparison, Field, MAX_LEVELS, NUM_FIELDS, compare};
 use crate::error::LinkageError;
 use crate::hash::FnvBuild;
@@ -270,6 +271,22 @@ pub struct Model {
     pub m_from_documents: bool,
     /// How many bits of net evidence against make a pair "clearly different".
     pub veto_bits: f64,
+    /// The most one cross pair counts for or against merging two clusters
+    /// ([`Model::merge_evidence`]); the default 10 bits is a link at odds of 1,000 to one.
+    pub merge_cap_bits: f64,
+    /// How much one pair with conflicting documents (below
+    /// [`Model::document_conflict_override_bits`]) or net field evidence against counts
+    /// against a merge ([`Model::merge_evidence`]): by default one and a half strong
+    /// links, so a chain through one record that says little (a name and a birth date)
+    /// cannot join two namesakes with their own passports, and a person's mistyped
+    /// passport is outweighed once two of their records link strongly for each conflict.
+    pub conflict_bits: f64,
+    /// How much one pair that looks like two relatives (given names or birth years
+    /// clearly differ, no document agrees) counts against a merge
+    /// ([`Model::merge_evidence`]): by default three strong links' worth, so records that
+    /// say little (no birth date, no document) cannot pull a father and a son of one
+    /// name, or twins, together.
+    pub relative_bits: f64,
     /// Conflicting documents ([`Guard::DocumentsConflict`]) block an automatic link and a
     /// merge unless the pair's total match weight (prior and the document's own negative
     /// weight included) reaches this many bits, that is odds of about 4,000 to one at
@@ -353,6 +370,9 @@ impl Default for Model {
             comparable_pairs: None,
             m_from_documents: false,
             veto_bits: 2.0,
+            merge_cap_bits: 10.0,
+            conflict_bits: 15.0,
+            relative_bits: 30.0,
             document_conflict_override_bits: 12.0,
             weights: [[0.0; MAX_LEVELS]; NUM_FIELDS],
             weights_named: [[0.0; MAX_LEVELS]; NUM_FIELDS],
@@ -597,8 +617,8 @@ impl Model {
     /// says little. True for conflicting documents (below the override), clearly different
     /// given names or birth years far apart (a parent and a child of the same name) unless
     /// a document is equal or one typo apart, or field weights that add up to evidence
-    /// against (below −[`Self::veto_bits`]).
-    /// Clustering never merges across such a pair.
+    /// against (below −[`Self::veto_bits`]). Clustering weighs such pairs against the
+    /// links instead of obeying each one ([`Model::merge_evidence`]).
     pub fn clearly_different(&self, c: &Comparison) -> bool {
         if self.documents_conflict(c) {
             return true;
@@ -618,6 +638,46 @@ impl Model {
             .map(|(f, &l)| self.weights[f].get(usize::from(l)).copied().unwrap_or(0.0))
             .sum();
         evidence < -self.veto_bits
+    }
+
+    /// How much one pair across two clusters counts for (positive) or against (negative)
+    /// merging them, in bits; clustering merges when the sum over every cross pair is
+    /// positive ([`crate::cluster::cluster`]).
+    ///
+    /// A veto by any single pair splits a person registered a dozen times as soon as one
+    /// record carries a mistyped passport, although every other pair links at odds of
+    /// thousands to one; so evidence is weighed instead:
+    /// - a pair that looks like two relatives — given names clearly different, or birth
+    ///   years far apart, and no document equal or one typo apart — counts
+    ///   −[`Model::relative_bits`]: twins, siblings and a father and son of one name
+    ///   share everything else, and only such a pair tells them apart;
+    /// - conflicting documents (below [`Model::document_conflict_override_bits`]) or net
+    ///   field evidence against (below −[`Model::veto_bits`]) count
+    ///   −[`Model::conflict_bits`];
+    /// - any other pair counts its match weight (log2 odds, prior included) between 0
+    ///   and [`Model::merge_cap_bits`]: a link supports the merge, a pair that says
+    ///   little is neutral ([`PairEvidence::Weight`]; the cap is applied by clustering);
+    ///   with equal document numbers the pair also identifies the record
+    ///   ([`PairEvidence::Identified`]).
+    pub fn merge_evidence(&self, c: &Comparison, tf: &TermFrequencies) -> PairEvidence {
+        let document_agrees = c.levels[Field::Document as usize] >= 2;
+        if !document_agrees
+            && (c.levels[Field::Given as usize] == 1 || c.levels[Field::BirthDate as usize] == 1)
+        {
+            return PairEvidence::Against(self.relative_bits.max(0.0));
+        }
+        if self.clearly_different(c) {
+            return PairEvidence::Against(self.conflict_bits.max(0.0));
+        }
+        if self.guard(c).is_some() {
+            return PairEvidence::Guarded;
+        }
+        let weight = self.match_weight(c, tf);
+        if c.levels[Field::Document as usize] == 3 {
+            PairEvidence::Identified(weight)
+        } else {
+            PairEvidence::Weight(weight)
+        }
     }
 
     /// The total match weight (log2 odds) of a comparison, before guards.

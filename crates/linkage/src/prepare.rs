@@ -217,6 +217,14 @@ pub struct DocKey {
 impl DocKey {
     /// Normalises a document number; `None` if it holds no letters or digits.
     pub fn new(kind: DocKind, number: &str) -> Option<DocKey> {
+        // `№` is a number sign, not part of the number; NFKC would spell it `No`.
+        let stripped;
+        let number = if number.contains('№') {
+            stripped = number.replace('№', " ");
+            stripped.as_str()
+        } else {
+            number
+        };
         let mut bytes = [0u8; DOC_KEY_LEN];
         let mut len = 0usize;
         let mut push = |b: u8| {
@@ -394,16 +402,37 @@ struct NameSyms {
 fn name_syms<I: Intern>(
     r: &PersonRecord,
     strings: &mut I,
-    mut tokens: impl FnMut(&str, Option<Script>) -> Vec<String>,
+    mut tokens: impl FnMut(&str, Option<Script>) -> (Vec<String>, bool),
 ) -> NameSyms {
     let patronymic = r.patronymic.as_deref().unwrap_or("");
     let hint = script_hint(&[&r.surname, &r.given_name, patronymic]);
-    let parts = assign_roles(
-        &tokens(&r.surname, hint),
-        &tokens(&r.given_name, hint),
-        &tokens(patronymic, hint),
-    );
+    let raw = [r.surname.as_str(), r.given_name.as_str(), patronymic];
+    let mut fields = raw.map(|f| tokens(f, hint));
+    reread_record(&raw, &mut fields);
+    let [(s, _), (g, _), (p, _)] = fields;
+    let parts = assign_roles(&s, &g, &p);
     intern_parts(&parts, strings)
+}
+
+/// When one name field was typed on the wrong layout, rereads the others that can be
+/// ([`crate::layout::reread_with_record`]).
+fn reread_record(raw: &[&str; 3], fields: &mut [(Vec<String>, bool); 3]) {
+    if !fields.iter().any(|f| f.1) {
+        return;
+    }
+    for (raw, field) in raw.iter().zip(fields.iter_mut()) {
+        if !field.1
+            && let Some(other) = crate::layout::reread_with_record(raw)
+        {
+            *field = (other, true);
+        }
+    }
+}
+
+/// The canonical tokens of one name field, reread on the other keyboard layout when it
+/// was typed on the wrong one ([`crate::layout::reread_field`]), and whether it was.
+fn name_tokens(raw: &str, hint: Option<Script>) -> (Vec<String>, bool) {
+    crate::layout::reread_field(raw, canonical_tokens_hinted(raw, hint))
 }
 
 fn intern_parts<I: Intern>(parts: &NameParts, strings: &mut I) -> NameSyms {
@@ -451,7 +480,7 @@ fn build(
 impl Prepared {
     /// Normalises a record, interning its strings (uncached; see [`PreparedSet::prepare`]).
     pub fn new<I: Intern>(r: &PersonRecord, strings: &mut I) -> Prepared {
-        let names = name_syms(r, strings, canonical_tokens_hinted);
+        let names = name_syms(r, strings, name_tokens);
         let docs: Vec<DocKey> = r
             .documents
             .iter()
@@ -477,7 +506,8 @@ impl Prepared {
 pub struct PrepareCache {
     token_lists: Vec<Vec<String>>,
     /// Raw field → token-list id, one map per script hint.
-    token_ids: [HashMap<Box<str>, u32, FnvBuild>; 3],
+    /// The flag says whether the field was read on the other keyboard layout.
+    token_ids: [HashMap<Box<str>, (u32, bool), FnvBuild>; 3],
     /// Token list → its id, so different spellings with one canonical form share an id
     /// (and so a name-triple cache entry).
     list_ids: HashMap<Vec<String>, u32, FnvBuild>,
@@ -501,7 +531,11 @@ impl PrepareCache {
         )
     }
 
-    fn token_list(&mut self, raw: &str, hint: Option<Script>) -> Result<u32, Vec<String>> {
+    fn token_list(
+        &mut self,
+        raw: &str,
+        hint: Option<Script>,
+    ) -> Result<(u32, bool), (Vec<String>, bool)> {
         let map = &mut self.token_ids[match hint {
             None => 0,
             Some(Script::Cyrillic) => 1,
@@ -510,23 +544,23 @@ impl PrepareCache {
         if let Some(&id) = map.get(raw) {
             return Ok(id);
         }
-        let tokens = canonical_tokens_hinted(raw, hint);
+        let (tokens, reread) = name_tokens(raw, hint);
         if map.len() >= CACHE_LIMIT {
-            return Err(tokens);
+            return Err((tokens, reread));
         }
         let id = match self.list_ids.get(&tokens) {
             Some(&id) => id,
             None => {
                 let Ok(id) = u32::try_from(self.token_lists.len()) else {
-                    return Err(tokens);
+                    return Err((tokens, reread));
                 };
                 self.list_ids.insert(tokens.clone(), id);
                 self.token_lists.push(tokens);
                 id
             }
         };
-        map.insert(raw.into(), id);
-        Ok(id)
+        map.insert(raw.into(), (id, reread));
+        Ok((id, reread))
     }
 
     fn names(&mut self, r: &PersonRecord, strings: &mut Interner) -> NameSyms {
@@ -537,9 +571,19 @@ impl PrepareCache {
             self.token_list(&r.given_name, hint),
             self.token_list(patronymic, hint),
         );
-        let (Ok(s), Ok(g), Ok(p)) = ids else {
-            return name_syms(r, strings, canonical_tokens_hinted);
+        let (Ok((s, rs)), Ok((g, rg)), Ok((p, rp))) = ids else {
+            return name_syms(r, strings, name_tokens);
         };
+        // Some but not all fields on the wrong layout: rare, read whole and uncached.
+        let blank = |f: &str| f.trim().is_empty();
+        let reread = [
+            (rs, blank(&r.surname)),
+            (rg, blank(&r.given_name)),
+            (rp, blank(patronymic)),
+        ];
+        if reread.iter().any(|f| f.0) && !reread.iter().all(|f| f.0 || f.1) {
+            return name_syms(r, strings, name_tokens);
+        }
         if let Some(n) = self.names.get(&(s, g, p)) {
             return *n;
         }
@@ -767,6 +811,15 @@ mod tests {
             DocKind::InternalPassport
         );
         assert!(DocKey::new(DocKind::Other, " - ").is_none());
+        // The number sign is not part of the number.
+        for typed in ["4512 №345678", "№ 45 12 345678", "45 12 № 345678"] {
+            assert_eq!(
+                DocKey::new(DocKind::InternalPassport, typed).map(|d| d.as_bytes().to_vec()),
+                Some(b"4512345678".to_vec()),
+                "{typed}"
+            );
+        }
+        assert!(DocKey::new(DocKind::Other, "№").is_none());
     }
 
     #[test]
