@@ -77,6 +77,85 @@ fn absolute(path: &Path) -> Result<PathBuf> {
         .join(path))
 }
 
+/// Backups made by a running server: one at start, then every `every`, into `dir`, the
+/// newest `keep` kept.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ScheduleArgs {
+    /// Back up the (SQLite) database every this many hours while serving, and once at
+    /// start, into `--backup-dir`.
+    #[arg(long, value_name = "HOURS", value_parser = clap::value_parser!(u32).range(1..=168), requires = "backup_dir")]
+    pub backup_every: Option<u32>,
+    /// Where scheduled backups go (`shanyrak-YYYYMMDD-HHMMSS.backup`).
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// How many scheduled backups to keep; older ones are deleted.
+    #[arg(long, value_name = "N", default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..))]
+    pub backup_keep: u32,
+    /// Encrypt scheduled backups for this age recipient (`age1…`); repeat for several.
+    #[arg(long = "backup-recipient", value_name = "AGE_RECIPIENT")]
+    pub backup_recipients: Vec<String>,
+}
+
+impl ScheduleArgs {
+    /// Starts the schedule, if one was asked for; refuses what cannot work before the
+    /// server starts (PostgreSQL, a bad recipient, a folder that cannot be made).
+    pub fn start(&self, store: &Store) -> Result<Option<tokio::task::JoinHandle<()>>> {
+        let (Some(hours), Some(dir)) = (self.backup_every, self.backup_dir.clone()) else {
+            return Ok(None);
+        };
+        if store.backend_name() != "sqlite" {
+            bail!(
+                "--backup-every copies SQLite files; back up PostgreSQL with pg_dump (see docs/DEPLOYMENT.md)"
+            );
+        }
+        recipients(&self.backup_recipients)?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("could not create {}", dir.display()))?;
+        let (store, keep, recipient_keys) = (
+            store.clone(),
+            self.backup_keep,
+            self.backup_recipients.clone(),
+        );
+        Ok(Some(tokio::spawn(async move {
+            let mut ticks =
+                tokio::time::interval(std::time::Duration::from_secs(u64::from(hours) * 3600));
+            loop {
+                ticks.tick().await;
+                let name = format!(
+                    "shanyrak-{}.backup",
+                    chrono::Utc::now().format("%Y%m%d-%H%M%S")
+                );
+                match backup(&store, &dir.join(&name), &recipient_keys).await {
+                    Ok(bytes) => tracing::info!(file = %name, bytes, "scheduled backup written"),
+                    Err(e) => tracing::error!(error = %e, "scheduled backup failed"),
+                }
+                if let Err(e) = prune(&dir, keep as usize) {
+                    tracing::warn!(error = %e, "removing old backups failed");
+                }
+            }
+        })))
+    }
+}
+
+/// Deletes all but the newest `keep` scheduled backups in `dir` (their names sort by
+/// time); other files are left alone.
+fn prune(dir: &Path, keep: usize) -> std::io::Result<()> {
+    let mut backups: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("shanyrak-") && n.ends_with(".backup"))
+        })
+        .collect();
+    backups.sort();
+    let excess = backups.len().saturating_sub(keep);
+    for old in backups.into_iter().take(excess) {
+        std::fs::remove_file(old)?;
+    }
+    Ok(())
+}
+
 /// Puts a backup back as the SQLite file of `db_url`, which must not exist yet: decrypted
 /// with `identity` (an age identity file) when the backup is encrypted.
 pub fn restore(file: &Path, db_url: &str, identity: Option<&Path>) -> Result<PathBuf> {

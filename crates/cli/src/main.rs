@@ -179,6 +179,8 @@ enum Command {
         #[command(flatten)]
         https: https::HttpsArgs,
         #[command(flatten)]
+        backups: backup::ScheduleArgs,
+        #[command(flatten)]
         limits: import::LimitArgs,
     },
     /// Start the server on a fresh database filled with demo organisations, users and households.
@@ -615,6 +617,7 @@ async fn run(cli: Cli) -> Result<()> {
             trust_forwarded_for,
             time_zone,
             https,
+            backups,
             limits,
         } => {
             shanyrak_server::import::configure(limits.settings());
@@ -626,6 +629,7 @@ async fn run(cli: Cli) -> Result<()> {
                 );
             }
             let store = db.open().await?;
+            let scheduled = backups.start(&store)?;
             let settings = PublicSettings {
                 disclosure_threshold,
                 public_release_hours,
@@ -634,7 +638,7 @@ async fn run(cli: Cli) -> Result<()> {
                 trust_forwarded_for,
             };
             let announced = tls.clone();
-            serve(
+            let result = serve(
                 store,
                 bind,
                 settings,
@@ -644,7 +648,11 @@ async fn run(cli: Cli) -> Result<()> {
                     None => println!("Shanyrak is listening on http://{address}"),
                 },
             )
-            .await
+            .await;
+            if let Some(task) = scheduled {
+                task.abort();
+            }
+            result
         }
         Command::Demo { db, bind, scale } => {
             let url = match db {

@@ -135,7 +135,12 @@ async fn start_server(db: &str) -> (Child, String) {
         .args(["serve", "--db", db, "--bind", "127.0.0.1:0"])
         .env("SHANYRAK_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        // SHANYRAK_TEST_SERVER_LOG=1 shows the server's log with the test's output.
+        .stderr(if std::env::var_os("SHANYRAK_TEST_SERVER_LOG").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
         .kill_on_drop(true)
         .spawn()
         .expect("spawn server");

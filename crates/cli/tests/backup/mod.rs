@@ -238,3 +238,67 @@ async fn the_backup_of_an_encrypted_database_stays_encrypted() {
     assert!(with.success, "{}", with.stderr);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `serve --backup-every` backs up once at start into `--backup-dir` and keeps only the
+/// newest `--backup-keep` of its own backups, leaving other files alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_serving_laptop_backs_itself_up_and_keeps_the_newest() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    provision(&db.url).await;
+    let dir = std::env::temp_dir().join(format!("shanyrak-scheduled-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for old in [
+        "shanyrak-20220927-210000.backup",
+        "shanyrak-20220928-210000.backup",
+    ] {
+        std::fs::write(dir.join(old), b"an older backup").expect("old");
+    }
+    std::fs::write(dir.join("notes.txt"), b"not a backup").expect("other");
+    let mut server = tokio::process::Command::new(super::BIN)
+        .args([
+            "serve",
+            "--db",
+            &db.url,
+            "--bind",
+            "127.0.0.1:0",
+            "--backup-every",
+            "24",
+        ])
+        .args(["--backup-keep", "2", "--backup-dir"])
+        .arg(&dir)
+        .env("SHANYRAK_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("serve");
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .expect("read")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    };
+    let mut names = listing();
+    for _ in 0..100 {
+        if !names.contains(&"shanyrak-20220927-210000.backup".to_owned()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        names = listing();
+    }
+    server.kill().await.expect("stop");
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names[0], "notes.txt");
+    assert_eq!(names[1], "shanyrak-20220928-210000.backup");
+    let newest = dir.join(&names[2]);
+    let copy = format!("sqlite://{}", newest.display());
+    let verified = shanyrak(&["admin", "verify-audit", "--db", &copy], "").await;
+    assert!(
+        verified.success,
+        "the scheduled backup is a database: {}",
+        verified.stderr
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -103,7 +103,7 @@ impl<DB: Backend> Repo<DB> {
         per_hour: u32,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // The user's row lock serialises one user's concurrent claims on PostgreSQL (SQLite
         // has one writer), so the limit holds under a burst.
         sqlx::query("UPDATE users SET disabled = disabled WHERE id = $1")
@@ -147,7 +147,7 @@ impl<DB: Backend> Repo<DB> {
         if reads.is_empty() {
             return Ok(());
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         Self::log_partner_reads_in(&mut tx, actor, reads, now).await?;
         tx.commit().await?;
         Ok(())
@@ -185,7 +185,7 @@ impl<DB: Backend> Repo<DB> {
         detail: Value,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         Self::audit(
             &mut tx,
             by,

@@ -82,7 +82,7 @@ impl<DB: Backend> Repo<DB> {
             kind,
             created_at: now,
         };
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(
             "INSERT INTO organisations (id, name, kind, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -188,7 +188,7 @@ impl<DB: Backend> Repo<DB> {
             disabled: false,
             created_at: now,
         };
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let org_exists = sqlx::query("SELECT id FROM organisations WHERE id = $1")
             .bind(organisation_id)
             .fetch_optional(&mut *tx)
@@ -263,7 +263,7 @@ impl<DB: Backend> Repo<DB> {
         disabled: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let AdministeredUser {
             user_id,
             organisation_id,
@@ -300,7 +300,7 @@ impl<DB: Backend> Repo<DB> {
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let AdministeredUser {
             user_id,
             organisation_id,
@@ -404,7 +404,7 @@ impl<DB: Backend> Repo<DB> {
         email: &str,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let AdministeredUser {
             user_id,
             organisation_id,
@@ -439,7 +439,7 @@ impl<DB: Backend> Repo<DB> {
         secret: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let row = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING id")
             .bind(now)
             .bind(hash_token(secret))

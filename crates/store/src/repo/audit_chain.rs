@@ -215,7 +215,7 @@ impl<DB: Backend> Repo<DB> {
     /// ([`StoreError::AuditTail`]) when the chain's head is not its last sealed event or
     /// events are numbered beyond it.
     pub async fn seal_audit(&self, limit: u32) -> Result<usize, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // Takes the chain's row lock: one sealer at a time, across processes.
         let head = sqlx::query(
             "UPDATE audit_chain SET seq = seq WHERE id = 1 RETURNING seq, hash, version",
@@ -321,7 +321,7 @@ impl<DB: Backend> Repo<DB> {
     /// chain is checked first; where it was broken is kept and reported by every later
     /// verification, so the upgrade never launders tampering. Returns whether it upgraded.
     pub(crate) async fn upgrade_audit_chain(&self) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let head = sqlx::query(
             "UPDATE audit_chain SET seq = seq WHERE id = 1 RETURNING seq, hash, version",
         )

@@ -20,6 +20,13 @@ pub trait Backend: sqlx::Database {
     /// "sqlite" or "postgres", for logs and health checks.
     const LABEL: &'static str;
 
+    /// How a write transaction begins. SQLite's default (deferred) transaction reads
+    /// first and takes the write lock at its first write; if another process (an
+    /// operator's command, a backup) holds the lock at that moment, SQLite fails it at
+    /// once with "database is locked" instead of waiting. `BEGIN IMMEDIATE` takes the
+    /// lock first, so the wait is the busy timeout's.
+    const BEGIN_WRITE: &'static str;
+
     /// A UTC day of a timestamp column as `YYYY-MM-DD` text.
     fn day_sql(column: &str) -> String;
 
@@ -37,6 +44,7 @@ pub trait Backend: sqlx::Database {
 
 impl Backend for Sqlite {
     const LABEL: &'static str = "sqlite";
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
     fn day_sql(column: &str) -> String {
         format!("substr({column}, 1, 10)")
@@ -67,6 +75,7 @@ impl Backend for Sqlite {
 
 impl Backend for Postgres {
     const LABEL: &'static str = "postgres";
+    const BEGIN_WRITE: &'static str = "BEGIN";
 
     fn day_sql(column: &str) -> String {
         format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')")

@@ -180,7 +180,7 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<(Case, bool), StoreError> {
         require(actor, Action::ManageCases)?;
         let id = Uuid::now_v7();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         if let Some(idem) = idempotency
             && let Some(existing) = Self::claim_for_record(&mut tx, actor, idem, id, now).await?
         {
@@ -338,7 +338,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Case, StoreError> {
         require(actor, Action::ManageCases)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::load_case(&mut tx, actor.organisation_id, id).await?;
         if expected_version.is_some_and(|v| v != before.version) {
             return Err(StoreError::VersionMismatch {
@@ -439,7 +439,7 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<(CaseNote, bool), StoreError> {
         require(actor, Action::CaseNotes)?;
         let id = Uuid::now_v7();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         Self::load_case(&mut tx, actor.organisation_id, case_id).await?;
         if let Some(idem) = idempotency
             && let Some(existing) = Self::claim_for_record(&mut tx, actor, idem, id, now).await?
@@ -607,7 +607,7 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<(Referral, bool), StoreError> {
         require(actor, Action::ManageReferrals)?;
         let id = Uuid::now_v7();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         if let Some(idem) = idempotency
             && let Some(existing) = Self::claim_for_record(&mut tx, actor, idem, id, now).await?
         {
@@ -851,7 +851,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Referral, StoreError> {
         require(actor, Action::ReceiveReferrals)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let sql = format!(
             "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)"
         );
@@ -920,7 +920,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Uuid, StoreError> {
         require(actor, Action::TrackLegalStay)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let found = sqlx::query(
             "SELECT p.id FROM persons p JOIN households h ON h.id = p.household_id \
              WHERE p.id = $1 AND h.organisation_id = $2 AND p.removed_at IS NULL AND p.anonymised_at IS NULL",

@@ -407,7 +407,7 @@ impl<DB: Backend> Repo<DB> {
         let visible = self.visible_organisations(actor, now).await?;
         let today = now.date_naive();
         let distribution_id = Uuid::now_v7();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         if let Some(idem) = idempotency {
             let pending = serde_json::json!({ "pending": distribution_id });
             if !Self::claim_key(&mut tx, actor, idem, pending, now).await? {

@@ -189,7 +189,7 @@ impl<DB: Backend> Repo<DB> {
             rules: item.rules.clone(),
             created_at: now,
         };
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let inserted = sqlx::query(
             "INSERT INTO items (id, organisation_id, name, unit, code, rules, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (organisation_id, name) DO NOTHING RETURNING id",
@@ -238,7 +238,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Item, StoreError> {
         require(actor, Action::ManageStock)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let sql =
             format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1 AND organisation_id = $2");
         let row = sqlx::query(&sql)
@@ -301,7 +301,7 @@ impl<DB: Backend> Repo<DB> {
             city: point.city.clone(),
             created_at: now,
         };
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let inserted = sqlx::query(
             "INSERT INTO distribution_points (id, organisation_id, name, kind, city, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organisation_id, name) DO NOTHING RETURNING id",
@@ -448,7 +448,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Vec<StockEntry>, StoreError> {
         require(actor, Action::ManageStock)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         Self::own_point(&mut tx, actor, point_id).await?;
         let item = sqlx::query("SELECT id FROM items WHERE id = $1 AND organisation_id = $2")
             .bind(movement.item_id)

@@ -270,7 +270,7 @@ impl<DB: Backend> Repo<DB> {
         drop(conn);
 
         let took_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // The snapshot row first: it locks out a concurrent refresh (another PostgreSQL
         // process) until this one commits, so the two never both fill the tables; and a
         // refresh older than the one stored gives way instead of replacing it.

@@ -149,7 +149,7 @@ impl<DB: Backend> Repo<DB> {
         }
         let household_id = Uuid::now_v7();
         let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
 
         // 40 random bits make collisions rare but not impossible at national scale.
         let reference = Self::unused_reference(&mut tx).await?;
@@ -185,7 +185,7 @@ impl<DB: Backend> Repo<DB> {
         if !actor.may(Action::RegisterHousehold) {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut outcomes = Vec::with_capacity(households.len());
         for (h, idem) in households {
             let household_id = Uuid::now_v7();
@@ -221,7 +221,7 @@ impl<DB: Backend> Repo<DB> {
         if !actor.may(Action::RegisterHousehold) {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut receipts = Vec::with_capacity(households.len());
         for (h, at) in households {
             let household_id = Uuid::now_v7();
@@ -695,7 +695,7 @@ impl<DB: Backend> Repo<DB> {
         if !actor.may(Action::UpdateHousehold) {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::load_household(
             &mut tx,
             Some(actor.organisation_id),

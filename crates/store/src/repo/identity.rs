@@ -82,7 +82,7 @@ impl<DB: Backend> Repo<DB> {
         if pairs.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut added = Vec::new();
         for pair in pairs {
             let (a, b) = if pair.person < pair.other {
@@ -271,7 +271,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<DuplicateCandidate, StoreError> {
         may_review(actor)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let row = sqlx::query("SELECT person_a, person_b, status FROM duplicate_candidates WHERE id = $1 AND organisation_id = $2")
             .bind(id)
             .bind(actor.organisation_id)

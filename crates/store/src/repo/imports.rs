@@ -83,7 +83,7 @@ impl<DB: Backend> Repo<DB> {
         if rows.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut added = 0usize;
         for row in rows {
             let inserted = sqlx::query(
@@ -171,7 +171,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         may_import(actor)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let row = sqlx::query("SELECT file_digest, household_key FROM import_quarantine WHERE id = $1 AND organisation_id = $2")
             .bind(id)
             .bind(actor.organisation_id)
@@ -226,7 +226,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Uuid, StoreError> {
         may_import(actor)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query("DELETE FROM import_uploads WHERE created_at < $1")
             .bind(now - chrono::Duration::hours(UPLOAD_HOURS))
             .execute(&mut *tx)
@@ -321,7 +321,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Actor, StoreError> {
         let email = format!("import+{}@service.invalid", organisation_id.simple());
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let org = sqlx::query("SELECT id FROM organisations WHERE id = $1")
             .bind(organisation_id)
             .fetch_optional(&mut *tx)

@@ -156,7 +156,7 @@ impl<DB: Backend> Repo<DB> {
     /// concurrent claims queue and never deadlock.
     async fn claim_login(&self, keys: &LoginKeys, now: DateTime<Utc>) -> Result<(), StoreError> {
         let period = chrono::Duration::minutes(LOGIN_LOCK_MINUTES);
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut rows = Vec::with_capacity(3);
         for (key, limit) in keys.limited() {
             // The upsert takes the row's lock on PostgreSQL (SQLite has one writer), so the
@@ -207,7 +207,7 @@ impl<DB: Backend> Repo<DB> {
         let until = now + chrono::Duration::minutes(LOGIN_LOCK_MINUTES);
         let mut locked = false;
         let result: Result<(), StoreError> = async {
-            let mut tx = self.writer.begin().await?;
+            let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
             for (key, limit) in keys.limited() {
                 let done = sqlx::query(
                     "UPDATE login_attempts SET locked_until = $1 WHERE email_hash = $2 AND failures >= $3 AND locked_until IS NULL \
@@ -240,7 +240,7 @@ impl<DB: Backend> Repo<DB> {
     /// (from this address and from all); the address keeps its other failures, so signing
     /// in to one's own account does not reset a guess count over other accounts.
     async fn settle_login(&self, keys: &LoginKeys, signed_in: bool) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let give_back = "UPDATE login_attempts SET failures = failures - 1 WHERE email_hash = $1 AND failures > 0";
         sqlx::query(give_back)
             .bind(keys.address.to_vec())

@@ -61,7 +61,7 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<Uuid, StoreError> {
         may_place(by)?;
         let id = Uuid::now_v7();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(
             "INSERT INTO placement_batches (id, organisation_id, city, solution, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -235,7 +235,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Vec<Stay>, StoreError> {
         self.check_batch(by, batch_id).await?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         Self::ensure_undecided(&mut tx, batch_id, household_id).await?;
         let mut stays = Vec::with_capacity(allocations.len());
         let mut failure = None;
@@ -306,7 +306,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.check_batch(by, batch_id).await?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         Self::ensure_undecided(&mut tx, batch_id, household_id).await?;
         let decision = PlacementDecision {
             household_id,

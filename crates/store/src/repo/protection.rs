@@ -298,7 +298,7 @@ impl<DB: Backend> Repo<DB> {
         {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // Serialise with the sealer first, so no event is sealed half-way through.
         Self::lock_audit_chain(&mut tx).await?;
         let row = sqlx::query(
@@ -497,7 +497,7 @@ impl<DB: Backend> Repo<DB> {
             return Ok(report);
         }
         for household_id in households {
-            let mut tx = self.writer.begin().await?;
+            let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
             Self::lock_audit_chain(&mut tx).await?;
             let row = sqlx::query(
                 "SELECT organisation_id FROM households WHERE id = $1 AND anonymised_at IS NULL",
@@ -548,7 +548,7 @@ impl<DB: Backend> Repo<DB> {
             report.persons_anonymised += persons.len();
             report.audit_events_erased += erased.len();
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let deleted =
             sqlx::query("DELETE FROM import_quarantine WHERE created_at < $1 RETURNING id")
                 .bind(cut.quarantine_before)
@@ -767,7 +767,7 @@ impl<DB: Backend> Repo<DB> {
                 .await?;
             }
             Principal::System(_) => {
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
                 Self::audit(
                     &mut tx,
                     by,

@@ -144,7 +144,7 @@ impl<DB: Backend> Repo<DB> {
         };
         let quota =
             i32::try_from(created.quota).map_err(|_| StoreError::corrupt("quota out of range"))?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(
             "INSERT INTO resettlement_programmes (id, organisation_id, country, name, quota, criteria, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -242,7 +242,7 @@ impl<DB: Backend> Repo<DB> {
         require(actor)?;
         let by = Principal::User(actor.clone());
         let today = now.date_naive();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // The programme row first: it serialises concurrent runs on this programme.
         let locked = sqlx::query("UPDATE resettlement_programmes SET proposal_runs = proposal_runs + 1 WHERE id = $1 AND organisation_id = $2 RETURNING id")
             .bind(programme_id)
@@ -422,7 +422,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<ResettlementEntry, StoreError> {
         require(actor)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::load_resettlement_entry(&mut tx, actor.organisation_id, id).await?;
         let status = pipeline_transition(before.status, event).map_err(StoreError::Pipeline)?;
         let reason = event

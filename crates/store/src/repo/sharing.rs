@@ -73,7 +73,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Agreement, StoreError> {
         may_manage(actor)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let partner = sqlx::query("SELECT id FROM organisations WHERE id = $1")
             .bind(agreement.to_organisation_id)
             .fetch_optional(&mut *tx)
@@ -158,7 +158,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Agreement, StoreError> {
         may_manage(actor)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let sql = format!(
             "SELECT {COLUMNS} FROM sharing_agreements WHERE id = $1 AND from_organisation_id = $2"
         );

@@ -444,7 +444,7 @@ impl<DB: Backend> Repo<DB> {
             created_at: now,
             updated_at: now,
         };
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(
             "INSERT INTO sites (id, organisation_id, name, kind, address, country, region, city, latitude, longitude, \
              contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at) \
@@ -502,7 +502,7 @@ impl<DB: Backend> Repo<DB> {
         if !actor.may(Action::ManageSites) {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::site_in_conn(&mut tx, id).await?;
         if before.organisation_id != actor.organisation_id {
             return Err(StoreError::Forbidden);
@@ -754,7 +754,7 @@ impl<DB: Backend> Repo<DB> {
         if !actor.may(Action::ManageSites) {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let site = Self::site_in_conn(&mut tx, site_id).await?;
         if site.organisation_id != actor.organisation_id {
             return Err(StoreError::Forbidden);
@@ -805,7 +805,7 @@ impl<DB: Backend> Repo<DB> {
         if !actor.may(Action::ManageSites) {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // Lock the pool first, as admissions do.
         sqlx::query(
             "UPDATE bed_pools SET admissions = admissions + 1 WHERE id = $1 AND site_id = $2",

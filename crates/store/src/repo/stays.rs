@@ -216,7 +216,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Stay, StoreError> {
         may_place(by)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let stay = Self::admit_in(&mut tx, by, request, now).await?;
         tx.commit().await?;
         Ok(stay)
@@ -426,7 +426,7 @@ impl<DB: Backend> Repo<DB> {
         if !actor.may(Action::PlaceHouseholds) {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::stay_for_actor(&mut tx, actor, stay_id, now).await?;
         let allowed = matches!(
             (before.status, to),
@@ -492,7 +492,7 @@ impl<DB: Backend> Repo<DB> {
         if !actor.may(Action::PlaceHouseholds) {
             return Err(StoreError::Forbidden);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut stay = Self::stay_for_actor(&mut tx, actor, stay_id, now).await?;
         if stay.status != StayStatus::CheckedIn {
             return Err(StoreError::Admission(AdmissionError::InvalidTransition));
