@@ -41,6 +41,8 @@ pub struct MemberDraft {
     pub attach: String,
     /// Saving was stopped because this member has possible duplicates and no decision.
     pub undecided: bool,
+    /// The member row just added: its first field to type gets the focus.
+    pub focus: bool,
 }
 
 /// The whole form as typed.
@@ -98,6 +100,7 @@ impl MemberDraft {
             doc_number: f("doc_number"),
             attach: f("attach"),
             undecided: false,
+            focus: false,
         }
     }
 
@@ -107,6 +110,25 @@ impl MemberDraft {
             relationship: relationship.as_str().into(),
             ..Default::default()
         }
+    }
+
+    /// The row after `previous`, as families are typed at a desk: the surname,
+    /// citizenship and document type carried over (to be corrected where they differ), a
+    /// spouse second, children after, and the focus on the given name.
+    pub(super) fn after(previous: &MemberDraft, members_so_far: usize, has_spouse: bool) -> Self {
+        let relationship = if members_so_far == 1 && !has_spouse {
+            Relationship::Spouse
+        } else {
+            Relationship::Child
+        };
+        let mut next = Self::blank(relationship);
+        next.surname = previous.surname.clone();
+        if !previous.citizenship.is_empty() {
+            next.citizenship = previous.citizenship.clone();
+        }
+        next.doc_type = previous.doc_type.clone();
+        next.focus = true;
+        next
     }
 
     pub fn has_name(&self) -> bool {
@@ -251,6 +273,7 @@ impl HouseholdDraft {
                     doc_number: text(&doc["number"]),
                     attach: String::new(),
                     undecided: false,
+                    focus: false,
                 }
             })
             .collect();
@@ -345,6 +368,7 @@ impl HouseholdDraft {
                         doc_number: doc.and_then(|d| d.number.clone()).unwrap_or_default(),
                         attach: String::new(),
                         undecided: false,
+                        focus: false,
                     }
                 })
                 .collect(),

@@ -100,7 +100,7 @@ fn text_field(
             label for=(id) { (ctx.t(label_key)) @if attrs.required { " " abbr title=(ctx.t("common-required")) { "*" } } }
             input id=(id) type=(attrs.kind) name=(name) value=(value)
                 autocomplete=(attrs.autocomplete) inputmode=[attrs.inputmode] placeholder=[attrs.placeholder]
-                aria-invalid=[bad] aria-describedby=[described.as_deref()] required[attrs.required];
+                aria-invalid=[bad] aria-describedby=[described.as_deref()] required[attrs.required] autofocus[attrs.autofocus];
             @if let Some(hint) = attrs.hint { p.hint { (ctx.t(hint)) } }
             (errors.show(ctx, pointer, &error_id(pointer)))
         }
@@ -115,6 +115,7 @@ struct InputAttrs {
     placeholder: Option<&'static str>,
     hint: Option<&'static str>,
     required: bool,
+    autofocus: bool,
 }
 
 const TEXT: InputAttrs = InputAttrs {
@@ -124,6 +125,7 @@ const TEXT: InputAttrs = InputAttrs {
     placeholder: None,
     hint: None,
     required: false,
+    autofocus: false,
 };
 
 #[allow(clippy::too_many_arguments)]
@@ -234,7 +236,7 @@ pub fn member_fieldset(
             }
             div.grid.grid3 {
                 (text_field(ctx, errors, &n("surname"), &id("surname"), "field-surname", &m.surname, &p("surname"), InputAttrs { required: true, ..TEXT }))
-                (text_field(ctx, errors, &n("given_name"), &id("given_name"), "field-given-name", &m.given_name, &p("given_name"), InputAttrs { required: true, ..TEXT }))
+                (text_field(ctx, errors, &n("given_name"), &id("given_name"), "field-given-name", &m.given_name, &p("given_name"), InputAttrs { required: true, autofocus: m.focus, ..TEXT }))
                 (text_field(ctx, errors, &n("patronymic"), &id("patronymic"), "field-patronymic", &m.patronymic, &p("patronymic"), TEXT))
             }
             div.grid.grid3 {

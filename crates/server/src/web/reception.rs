@@ -338,7 +338,12 @@ pub async fn submit(
     match action {
         "add" => {
             if draft.members.len() < MAX_FORM_MEMBERS {
-                draft.members.push(MemberDraft::blank(Relationship::Child));
+                let has_spouse = draft.members.iter().any(|m| m.relationship == "spouse");
+                let next = match draft.members.last() {
+                    Some(previous) => MemberDraft::after(previous, draft.members.len(), has_spouse),
+                    None => MemberDraft::blank(Relationship::Head),
+                };
+                draft.members.push(next);
             }
             let found = check_members(&state, &web, &headers, &draft, None)
                 .await

@@ -16,7 +16,75 @@ on_both_backends!(
     web_pages_render_in_every_language_without_missing_keys,
     the_reception_form_takes_where_a_family_is_now_by_any_name,
     a_plain_save_of_a_possible_duplicate_writes_nothing_until_decided,
+    adding_a_member_carries_the_family_over,
 );
+
+/// The option chosen in the select named `name`.
+fn selected(page: &str, name: &str) -> Option<String> {
+    let at = page.find(&format!("name=\"{name}\""))?;
+    let select = &page[at..at + page[at..].find("</select>")?];
+    select
+        .split("<option")
+        .find(|o| o[..o.find('>').unwrap_or(o.len())].contains("selected"))
+        .and_then(|o| o.split("value=\"").nth(1))
+        .and_then(|v| v.split('"').next())
+        .map(str::to_owned)
+}
+
+/// "Add a person" starts the next row as families are typed: the surname, citizenship and
+/// document type of the row before, a spouse second and children after, and the cursor in
+/// the given name.
+async fn adding_a_member_carries_the_family_over(app: TestApp) {
+    let (_, html) = get(&app, &app.token_a, "/reception").await;
+    let csrf = csrf_of(&html);
+    let submission = field_of(&html, "submission").expect("submission");
+    let mut form = registration(&submission, &csrf, "Смирнов");
+    form.retain(|(k, _)| *k != "action" && *k != "m0.citizenship");
+    form.push(("m0.citizenship", "KG"));
+    form.push(("m0.doc_type", "ru_internal_passport"));
+    form.push(("action", "add"));
+    let response = post_form(&app, &app.token_a, "/reception", &form).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.expect("body");
+    assert_eq!(field_of(&page, "m1.surname").as_deref(), Some("Смирнов"));
+    assert!(page.contains("id=\"m1-given_name\""), "a second row");
+    let given = &page[page.find("id=\"m1-given_name\"").expect("row")..];
+    assert!(
+        given[..given.find('>').expect("tag")].contains("autofocus"),
+        "the cursor is in the given name"
+    );
+    assert_eq!(
+        selected(&page, "m1.relationship").as_deref(),
+        Some("spouse")
+    );
+    assert_eq!(selected(&page, "m1.citizenship").as_deref(), Some("KG"));
+    assert_eq!(
+        selected(&page, "m1.doc_type").as_deref(),
+        Some("ru_internal_passport")
+    );
+
+    // The third row is a child.
+    let mut more: Vec<(&str, &str)> = form
+        .iter()
+        .filter(|(k, _)| *k != "action" && *k != "member_count")
+        .copied()
+        .collect();
+    more.extend([
+        ("member_count", "2"),
+        ("m1.surname", "Смирнова"),
+        ("m1.given_name", "Ольга"),
+        ("m1.relationship", "spouse"),
+        ("m1.sex", "female"),
+        ("action", "add"),
+    ]);
+    let page = post_form(&app, &app.token_a, "/reception", &more)
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(selected(&page, "m2.relationship").as_deref(), Some("child"));
+    assert_eq!(field_of(&page, "m2.surname").as_deref(), Some("Смирнова"));
+}
 
 /// Households of organisation A, as the API lists them.
 async fn household_count(app: &TestApp) -> usize {
