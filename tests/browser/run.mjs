@@ -190,13 +190,27 @@ async function withJavaScript(browser, base) {
   const warning = await page.locator("#dup-1").innerText();
   check(/Волков Илья/.test(warning) && /24\.12\.2001/.test(warning), "the possible duplicate shows with its evidence");
   await shoot(page, "03-duplicate-warning");
-  await page.locator("#dup-1 input[type=radio]:not([value=''])").first().check();
+  check(await page.locator("#dup-1 input[type=radio]:checked").count() === 0, "nothing is chosen for the volunteer");
+  await page.locator("#dup-1 input[type=radio]:not([value='new'])").first().check();
   await addMember(page, 2);
   await fillMember(page, 2, { surname: "Волкова", given: "Софья", sex: "female", birth: "2015", relationship: "child" });
   await addMember(page, 3);
   await fillMember(page, 3, { surname: "Волков", given: "Максим", sex: "male", birth: "12.06.2018", relationship: "child" });
-  check(await page.locator("#dup-1 input[type=radio]:checked:not([value=''])").count() === 1, "attach choice survives adding members");
-  await Promise.all([page.waitForURL(/\/card\?registered=1&attached=1/), page.click("button[name=action][value=save]")]);
+  check(await page.locator("#dup-1 input[type=radio]:checked:not([value='new'])").count() === 1, "attach choice survives adding members");
+  // Saving checks every member again: one that may be registered already and has no
+  // answer stops the save with its evidence; the volunteer answers "a different person".
+  await page.click("button[name=action][value=save]");
+  await Promise.race([
+    page.waitForURL(/\/card\?registered=1/),
+    page.waitForSelector(".duplicates.invalid, #form-errors", { timeout: 30000 }),
+  ]);
+  if (!page.url().includes("/card")) {
+    const undecided = page.locator(".duplicates.invalid input[type=radio][value='new']");
+    check(await undecided.count() > 0, `a save without an answer is stopped with the evidence: ${(await page.locator("main").innerText()).slice(0, 600)}`);
+    for (const radio of await undecided.all()) await radio.check();
+    await Promise.all([page.waitForURL(/\/card\?registered=1/), page.click("button[name=action][value=save]")]);
+  }
+  check(page.url().includes("attached=1"), "the attached member is linked");
   const reference = (await page.locator("#reference").innerText()).trim();
   check(/^[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}$/.test(reference), `card shows the reference code ${reference}`);
   check(await page.locator(".card svg").count() === 1, "card shows a QR code");

@@ -112,9 +112,11 @@ impl MemberDraft {
         }
     }
 
-    /// The row after `previous`, as families are typed at a desk: the surname,
-    /// citizenship and document type carried over (to be corrected where they differ), a
-    /// spouse second, children after, and the focus on the given name.
+    /// The row after `previous`, as families are typed at a desk: the surname and
+    /// citizenship carried over (to be corrected where they differ), a spouse second with
+    /// the same kind of document, children after (who seldom hold the adults' kind of
+    /// document: a type without a number would be an error), and the focus on the given
+    /// name.
     pub(super) fn after(previous: &MemberDraft, members_so_far: usize, has_spouse: bool) -> Self {
         let relationship = if members_so_far == 1 && !has_spouse {
             Relationship::Spouse
@@ -126,7 +128,9 @@ impl MemberDraft {
         if !previous.citizenship.is_empty() {
             next.citizenship = previous.citizenship.clone();
         }
-        next.doc_type = previous.doc_type.clone();
+        if relationship == Relationship::Spouse {
+            next.doc_type = previous.doc_type.clone();
+        }
         next.focus = true;
         next
     }

@@ -31,9 +31,9 @@ fn selected(page: &str, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// "Add a person" starts the next row as families are typed: the surname, citizenship and
-/// document type of the row before, a spouse second and children after, and the cursor in
-/// the given name.
+/// "Add a person" starts the next row as families are typed: the surname and citizenship of
+/// the row before, a spouse second (with the same kind of document) and children after,
+/// and the cursor in the given name.
 async fn adding_a_member_carries_the_family_over(app: TestApp) {
     let (_, html) = get(&app, &app.token_a, "/reception").await;
     let csrf = csrf_of(&html);
@@ -83,6 +83,11 @@ async fn adding_a_member_carries_the_family_over(app: TestApp) {
         .await
         .expect("body");
     assert_eq!(selected(&page, "m2.relationship").as_deref(), Some("child"));
+    assert_eq!(
+        selected(&page, "m2.doc_type").as_deref(),
+        Some(""),
+        "a child's document is not assumed"
+    );
     assert_eq!(field_of(&page, "m2.surname").as_deref(), Some("Смирнова"));
 }
 
