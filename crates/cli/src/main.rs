@@ -468,10 +468,15 @@ enum AdminCommand {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SHANYRAK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    // One JSON object a line for log collectors (journald's, Loki, Elasticsearch).
+    if std::env::var("SHANYRAK_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        log.json().init();
+    } else {
+        log.init();
+    }
 }
 
 async fn open_with(url: &str, encryption_key: Option<String>) -> Result<Store> {

@@ -1380,3 +1380,57 @@ async fn stats_and_exports_on_the_demo() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `SHANYRAK_LOG_FORMAT=json`: every line of the log is one JSON object with its level and
+/// message, for log collectors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_can_be_json_lines() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let log_path = std::env::temp_dir().join(format!("shanyrak-json-log-{}.txt", uuid_like()));
+    let log_file = std::fs::File::create(&log_path).expect("log file");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--db", &db.url, "--bind", "127.0.0.1:0"])
+        .env("SHANYRAK_LOG", "info")
+        .env("SHANYRAK_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log_file))
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn server");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("started")
+        .expect("read")
+        .expect("line");
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("address")
+        .to_owned();
+    let health = reqwest::get(format!("{base}/healthz"))
+        .await
+        .expect("health");
+    assert_eq!(health.status(), StatusCode::OK);
+    child.kill().await.expect("stop");
+    let log = std::fs::read_to_string(&log_path).expect("log");
+    let _ = std::fs::remove_file(&log_path);
+    let entries: Vec<Value> = log
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    assert!(!entries.is_empty(), "nothing was logged");
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["level"].is_string() && e["fields"].is_object()),
+        "{log}"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["fields"]["message"] == "listening"),
+        "{log}"
+    );
+}
