@@ -110,7 +110,9 @@ fn certificate_names(bind: SocketAddr, extra: &[String]) -> Vec<String> {
         }
     }
     names.extend(extra.iter().cloned());
-    names.dedup();
+    // Loopback may come twice (bound to 127.0.0.1); a name once is enough.
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|name| seen.insert(name.clone()));
     names
 }
 

@@ -1038,19 +1038,17 @@ async fn link_relaxes_the_guards_only_when_the_files_allow() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// No personal data in the log: the real server at `debug` level receives registrations,
-/// invalid input, searches and edits carrying distinctive names, numbers and phones, and
-/// none of them may appear in what it wrote to stderr.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_log_holds_no_personal_data() {
-    let db = TestDatabase::new(Backend::Sqlite).await;
-    let token = provision(&db.url).await;
+/// Starts `shanyrak serve` with `env`, its log (stderr) going to a file of its own: the
+/// server, its base URL and the log's path.
+async fn start_server_logging(
+    db: &str,
+    env: &[(&str, &str)],
+) -> (Child, String, std::path::PathBuf) {
     let log_path = std::env::temp_dir().join(format!("shanyrak-log-{}.txt", uuid_like()));
     let log_file = std::fs::File::create(&log_path).expect("log file");
     let mut child = Command::new(BIN)
-        .args(["serve", "--db", &db.url, "--bind", "127.0.0.1:0"])
-        .env("SHANYRAK_LOG", "debug")
-        .env("NO_COLOR", "1")
+        .args(["serve", "--db", db, "--bind", "127.0.0.1:0"])
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log_file))
         .kill_on_drop(true)
@@ -1067,6 +1065,18 @@ async fn the_log_holds_no_personal_data() {
         .find(|w| w.starts_with("http://"))
         .expect("address")
         .to_owned();
+    (child, base, log_path)
+}
+
+/// No personal data in the log: the real server at `debug` level receives registrations,
+/// invalid input, searches and edits carrying distinctive names, numbers and phones, and
+/// none of them may appear in what it wrote to stderr.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_holds_no_personal_data() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let token = provision(&db.url).await;
+    let (mut child, base, log_path) =
+        start_server_logging(&db.url, &[("SHANYRAK_LOG", "debug"), ("NO_COLOR", "1")]).await;
     let client = reqwest::Client::new();
     let secrets = [
         "Зыряновка",
@@ -1386,28 +1396,11 @@ async fn stats_and_exports_on_the_demo() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_log_can_be_json_lines() {
     let db = TestDatabase::new(Backend::Sqlite).await;
-    let log_path = std::env::temp_dir().join(format!("shanyrak-json-log-{}.txt", uuid_like()));
-    let log_file = std::fs::File::create(&log_path).expect("log file");
-    let mut child = Command::new(BIN)
-        .args(["serve", "--db", &db.url, "--bind", "127.0.0.1:0"])
-        .env("SHANYRAK_LOG", "info")
-        .env("SHANYRAK_LOG_FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log_file))
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn server");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("started")
-        .expect("read")
-        .expect("line");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("address")
-        .to_owned();
+    let (mut child, base, log_path) = start_server_logging(
+        &db.url,
+        &[("SHANYRAK_LOG", "info"), ("SHANYRAK_LOG_FORMAT", "json")],
+    )
+    .await;
     let health = reqwest::get(format!("{base}/healthz"))
         .await
         .expect("health");

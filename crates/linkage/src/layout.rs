@@ -20,7 +20,7 @@ use crate::normalize::{canonical_tokens, phonetic_key};
 
 /// The Russian ЙЦУКЕН layout against US QWERTY, key by key: the Cyrillic letter, and
 /// what the same key gives on the Latin layout unshifted and shifted.
-const KEYS: [(char, char, char); 33] = [
+pub(crate) const KEYS: [(char, char, char); 33] = [
     ('й', 'q', 'Q'),
     ('ц', 'w', 'W'),
     ('у', 'e', 'E'),
