@@ -313,6 +313,7 @@ fn to_input(f: &Family<'_>) -> HouseholdInput {
             country: Some(f.country.to_owned()),
             region: Some(f.region.to_owned()),
             city: Some(f.city.to_owned()),
+            place_id: None,
         }),
         phone: f.phone.map(str::to_owned),
         languages: vec!["ru".to_owned()],
@@ -656,6 +657,7 @@ async fn seed_sites(
                 country: Some(country.into()),
                 region: None,
                 city: Some(city.into()),
+                place_id: None,
             }),
             rules: Some(rules.clone()),
             amenities: Some(Amenities {

@@ -708,6 +708,7 @@ fn arrival(rng: &mut StdRng, city: &City, day: NaiveDate) -> HouseholdInput {
             country: Some(city.country.into()),
             region: None,
             city: Some(city.name.into()),
+            place_id: None,
         }),
         phone: (!kyrgyz && rng.random_bool(0.7)).then(|| {
             format!(
@@ -932,6 +933,7 @@ pub async fn seed_sites(store: &Store, managers: &[Actor], now: DateTime<Utc>) -
                     country: Some(city.country.into()),
                     region: None,
                     city: Some(city.name.into()),
+                    place_id: None,
                 }),
                 coordinates: Some(Coordinates {
                     latitude: city.lat + rng.random_range(-0.05..0.05),

@@ -70,6 +70,9 @@ pub enum Action {
     /// See whether a member of one's own household is sheltered by another organisation
     /// that shares `shelter` with one's own (the store checks the agreement).
     ReadShelterElsewhere,
+    /// See the organisation's unconfirmed places (typed names the place list does not
+    /// resolve) and map each to a place of the list, for all its records at once.
+    MapPlaces,
 }
 
 impl Role {
@@ -107,6 +110,9 @@ impl Role {
             SubjectAccess => matches!(self, Admin | Registrar),
             EraseSubject => matches!(self, Admin),
             ReadShelterElsewhere => matches!(self, Admin | SiteManager | Dispatcher),
+            // The coordinators: an unconfirmed place splits both the waiting list and the
+            // beds of a city.
+            MapPlaces => matches!(self, Admin | Dispatcher),
         }
     }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::date::{BirthDate, parse_full_date};
 use crate::document::{Document, DocumentInput};
+use crate::places::PlaceId;
 use crate::validation::{
     FieldErrorCode, MAX_LIST_ITEMS, MAX_MEMBERS, MAX_NAME_CHARS, MAX_NOTES_CHARS,
     MAX_SHORT_TEXT_CHARS, ValidationContext, ValidationErrors, optional_text_field, text_field,
@@ -136,6 +137,12 @@ pub struct Location {
     pub country: CountryCode,
     pub region: Option<String>,
     pub city: String,
+    /// The settlement of the place list the city is, when known: chosen from the list, or
+    /// the one settlement of the country the typed name means, or mapped by a coordinator.
+    /// `null`: an unconfirmed place, shown as typed and counted apart.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    pub place_id: Option<crate::places::PlaceId>,
 }
 
 /// The location as submitted; all fields are checked by [`validate`].
@@ -150,10 +157,15 @@ pub struct LocationInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text_or_blank))]
     pub region: Option<String>,
-    /// City or settlement (required).
+    /// City or settlement: required unless `place_id` is given (then it defaults to the
+    /// place's name).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text, required = true))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text))]
     pub city: Option<String>,
+    /// The id of a settlement of the place list (`GET /api/v1/places`). Without it, a
+    /// city name that means one settlement of the country is linked to it.
+    #[serde(default)]
+    pub place_id: Option<u32>,
 }
 
 /// Where a household is now, when that is not its city yet (waiting at a border post, on
@@ -371,6 +383,9 @@ impl Household {
                 country: Some(self.location.country.to_string()),
                 region: self.location.region.clone(),
                 city: Some(self.location.city.clone()),
+                // Not carried: an edit that changes the city must not keep the old place.
+                // The store keeps the place while the name stays the same.
+                place_id: None,
             }),
             current_location: self.current_location.map(CurrentLocation::to_input),
             phone: self.phone.as_ref().map(|p| p.to_string()),
@@ -469,14 +484,48 @@ pub(crate) fn validate_location(
         MAX_SHORT_TEXT_CHARS,
         false,
     );
-    let city = match required(errors, "#/location/city", loc.city.as_ref()) {
-        Some(city) => text_field(errors, "#/location/city", city, MAX_SHORT_TEXT_CHARS, false),
-        None => None,
+    let chosen = loc.place_id.and_then(|id| {
+        let place = crate::places::PlaceList::shared().and_then(|list| list.get(PlaceId(id)));
+        match place {
+            Some(place) if place.kind == crate::places::PlaceKind::Settlement => Some(place),
+            _ => {
+                errors.push(
+                    "#/location/place_id",
+                    FieldErrorCode::InvalidValue,
+                    "not a settlement of the place list",
+                );
+                None
+            }
+        }
+    });
+    if let (Some(place), Some(country)) = (chosen, country)
+        && place.country != country
+    {
+        errors.push(
+            "#/location/place_id",
+            FieldErrorCode::InvalidValue,
+            "this place is in another country than the location's country",
+        );
+    }
+    let city = match (loc.city.as_ref(), chosen) {
+        (Some(city), _) => text_field(errors, "#/location/city", city, MAX_SHORT_TEXT_CHARS, false),
+        (None, Some(place)) => Some(place.name("ru").to_owned()),
+        (None, None) => required(errors, "#/location/city", None::<&String>).cloned(),
+    };
+    let country = country?;
+    let city = city?;
+    let place_id = match chosen {
+        Some(place) => Some(place.id),
+        None if loc.place_id.is_some() => return None,
+        None => crate::places::PlaceList::shared_index()
+            .and_then(|index| index.settlement_named(country, &city))
+            .map(|place| place.id),
     };
     Some(Location {
-        country: country?,
+        country,
         region,
-        city: city?,
+        city,
+        place_id,
     })
 }
 

@@ -112,7 +112,7 @@ impl PlaceNames {
             .unwrap_or_default()
     }
 
-    fn all(&self) -> impl Iterator<Item = &'static str> {
+    pub fn all(&self) -> impl Iterator<Item = &'static str> {
         [self.ru, self.kk, self.ky, self.en].into_iter().flatten()
     }
 }
@@ -204,6 +204,15 @@ impl PlaceList {
     pub fn shared() -> Option<&'static PlaceList> {
         static SHARED: std::sync::OnceLock<Option<PlaceList>> = std::sync::OnceLock::new();
         SHARED.get_or_init(|| Self::embedded().ok()).as_ref()
+    }
+
+    /// The compiled-in list indexed under core's [`fold_name`], built once (a few
+    /// milliseconds). Validation resolves typed city names with it.
+    pub fn shared_index() -> Option<&'static PlaceIndex> {
+        static SHARED: std::sync::OnceLock<Option<PlaceIndex>> = std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| Self::embedded().ok().map(PlaceList::into_index))
+            .as_ref()
     }
 
     /// Reads the generated files (see the header of `data/places.tsv` for the columns).
@@ -600,6 +609,22 @@ impl PlaceIndex {
             ([], [one]) => Some(*one),
             _ => None,
         }
+    }
+
+    /// The settlement of `country` a typed city name means: the one settlement of that
+    /// country with that whole name, else the largest whose display name it is ("Актау"
+    /// the city, not the villages of that name). `None` for text that names no settlement
+    /// of the country: the record keeps it as an unconfirmed place.
+    pub fn settlement_named(&self, country: CountryCode, text: &str) -> Option<&Place> {
+        let settlement = |p: &Place| p.country == country && p.kind == PlaceKind::Settlement;
+        self.resolve_where(text, settlement)
+            .and_then(|id| self.list.get(id))
+            .or_else(|| {
+                self.search_where(text, 1, settlement)
+                    .into_iter()
+                    .find(|m| m.kind == MatchKind::Exact)
+                    .map(|m| m.place)
+            })
     }
 
     fn matching<'s>(&'s self, key: &str) -> impl Iterator<Item = &'s Entry> + 's {

@@ -549,6 +549,7 @@ mod tests {
                 country: CountryCode::KZ,
                 region: None,
                 city: "Oral".into(),
+                place_id: None,
             },
             phone: None,
             languages: Vec::new(),

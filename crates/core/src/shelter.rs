@@ -187,6 +187,9 @@ impl Site {
                 country: Some(d.location.country.to_string()),
                 region: d.location.region.clone(),
                 city: Some(d.location.city.clone()),
+                // Not carried: an edit that changes the city must not keep the old place.
+                // The store keeps the place while the name stays the same.
+                place_id: None,
             }),
             coordinates: d.coordinates,
             contact_name: d.contact_name.clone(),
@@ -973,6 +976,7 @@ mod tests {
                 country: Some("KZ".into()),
                 region: None,
                 city: Some("Oral".into()),
+                place_id: None,
             }),
             rules: Some(HouseRules {
                 check_in_from: Some("8:00".into()),

@@ -775,3 +775,19 @@ public-stats-in-use = In use
 public-stats-free = Free
 public-stats-total = Total
 public-stats-unconfirmed = place not confirmed
+
+## Unconfirmed places
+nav-places = Places
+places-title = Unconfirmed places
+places-intro = These city names in your organisation's records are not in the place list. Say which place each means: every record with the name (and every new one) is linked to it, and the figures count it as one city.
+places-none = Every place is confirmed.
+places-name = As typed
+places-records = Records
+places-map-to = This place
+places-map = Map
+places-not-found = No settlement of that country by that name is in the place list. Choose one of the suggestions.
+places-mapped = { $count ->
+    [one] { $count } record linked.
+   *[other] { $count } records linked.
+}
+places-unconfirmed = unconfirmed

@@ -768,3 +768,18 @@ public-stats-in-use = Бос емес
 public-stats-free = Бос
 public-stats-total = Барлығы
 public-stats-unconfirmed = орны нақтыланбаған
+
+## Unconfirmed places
+nav-places = Орындар
+places-title = Расталмаған орындар
+places-intro = Ұйымыңыздың жазбаларындағы бұл қала атаулары орындар тізімінде жоқ. Қай орын екенін көрсетіңіз: осы атаумен барлық жазбалар (және жаңалары) соған жатқызылады, ал жиынтықтарда бұл бір қала болады.
+places-none = Барлық орындар расталған.
+places-name = Жазылғандай
+places-records = Жазбалар
+places-map-to = Бұл орын
+places-map = Сәйкестендіру
+places-not-found = Осы елдің мұндай елді мекені орындар тізімінде жоқ. Ұсыныстардан таңдаңыз.
+places-mapped = { $count ->
+   *[other] { $count } жазба сәйкестендірілді.
+}
+places-unconfirmed = расталмаған

@@ -768,3 +768,18 @@ public-stats-in-use = Бош эмес
 public-stats-free = Бош
 public-stats-total = Бардыгы
 public-stats-unconfirmed = орду такталган эмес
+
+## Unconfirmed places
+nav-places = Жайлар
+places-title = Ырасталбаган жайлар
+places-intro = Уюмуңуздун жазууларындагы бул шаар аталыштары жайлар тизмесинде жок. Кайсы жай экенин көрсөтүңүз: ушул аталыштагы бардык жазуулар (жана жаңылары) ага таандык болот, жыйынтыктарда бул бир шаар болот.
+places-none = Бардык жайлар ырасталган.
+places-name = Жазылгандай
+places-records = Жазуулар
+places-map-to = Бул жай
+places-map = Дал келтирүү
+places-not-found = Бул өлкөнүн мындай калктуу пункту жайлар тизмесинде жок. Сунуштардан тандаңыз.
+places-mapped = { $count ->
+   *[other] { $count } жазуу дал келтирилди.
+}
+places-unconfirmed = ырасталган эмес

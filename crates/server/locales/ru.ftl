@@ -793,3 +793,20 @@ public-stats-in-use = Занято
 public-stats-free = Свободно
 public-stats-total = Всего
 public-stats-unconfirmed = место не уточнено
+
+## Unconfirmed places
+nav-places = Места
+places-title = Неподтверждённые места
+places-intro = Эти названия городов в записях вашей организации не найдены в списке мест. Укажите, какое место имеется в виду: все записи с этим названием (и новые) будут отнесены к нему, и в сводках это будет один город.
+places-none = Все места подтверждены.
+places-name = Как записано
+places-records = Записей
+places-map-to = Это место
+places-map = Сопоставить
+places-not-found = Такого населённого пункта этой страны нет в списке мест. Выберите из подсказок.
+places-mapped = { $count ->
+    [one] Сопоставлена { $count } запись.
+    [few] Сопоставлены { $count } записи.
+   *[other] Сопоставлено { $count } записей.
+}
+places-unconfirmed = не подтверждено

@@ -10,8 +10,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shanyrak_core::places::{PlaceId, PlaceList, fold_name};
 use shanyrak_core::shelter::{Occupant, PoolKind, SiteStatus, placement_weight};
-use shanyrak_core::{FieldError, FieldErrorCode, Household, Sex, ValidationErrors};
+use shanyrak_core::{CountryCode, FieldError, FieldErrorCode, Household, Sex, ValidationErrors};
 use shanyrak_placement as placement;
 use shanyrak_store::{
     PlacementBatch, PoolAllocation, Principal, SiteView, Stay, Store, StoreError, WaitingHousehold,
@@ -60,6 +61,16 @@ fn invalid(pointer: &str, detail: &str) -> DispatchError {
     )))
 }
 
+/// The optimiser's city of a household or a site: its place when known, so that every
+/// spelling of one place is one city ("Уральск" waits for the beds of "Oral"); else the
+/// typed name, folded, within its country.
+fn city_key(place: Option<PlaceId>, country: CountryCode, city: &str) -> String {
+    match place.and_then(|id| PlaceList::shared()?.get(id)) {
+        Some(place) => format!("{} ({})", place.name("en"), place.id),
+        None => format!("{}/{}", country.as_str(), fold_name(city)),
+    }
+}
+
 /// The optimiser's input for the waiting households and every open site's free beds.
 pub fn build_problem(waiting: &[WaitingHousehold], sites: &[SiteView]) -> placement::Problem {
     let households = waiting
@@ -76,7 +87,7 @@ pub fn build_problem(waiting: &[WaitingHousehold], sites: &[SiteView]) -> placem
             },
             priority: placement_weight(&w.vulnerabilities),
             waiting_days: u32::try_from(w.waiting_days.max(0)).unwrap_or(u32::MAX),
-            preferred_city: w.city.clone(),
+            preferred_city: city_key(w.place_id, w.country, &w.city),
             // Travel is measured from here when known, else from the city's centre.
             current_position: w.current_location.map(|at| placement::Coordinates {
                 lat: at.coordinates.latitude,
@@ -93,7 +104,11 @@ pub fn build_problem(waiting: &[WaitingHousehold], sites: &[SiteView]) -> placem
         .filter(|s| s.site.details.status == SiteStatus::Open)
         .map(|s| placement::Site {
             id: s.site.id.to_string(),
-            city: s.site.details.location.city.clone(),
+            city: city_key(
+                s.site.details.location.place_id,
+                s.site.details.location.country,
+                &s.site.details.location.city,
+            ),
             coordinates: s.site.details.coordinates.map(|c| placement::Coordinates {
                 lat: c.latitude,
                 lon: c.longitude,
@@ -598,6 +613,7 @@ mod tests {
                 country: shanyrak_core::CountryCode::KZ,
                 region: None,
                 city: "Oral".into(),
+                place_id: None,
             },
             current_location: None,
             phone: None,

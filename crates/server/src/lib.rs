@@ -90,6 +90,13 @@ impl AppState {
         if places::index().await.is_err() {
             tracing::error!("the place list could not be indexed");
         }
+        let linked = places::link_unconfirmed(&store).await?;
+        if linked > 0 {
+            tracing::info!(
+                records = linked,
+                "linked records to places of the place list"
+            );
+        }
         Ok(Self {
             store,
             identity: std::sync::Arc::new(identity),
@@ -347,6 +354,7 @@ api_routes! {
     "/resettlement/programmes/{id}/report" => get(resettlement::report);
     "/resettlement/entries/{id}/transition" => post(resettlement::transition_entry);
     "/places" => get(places::search);
+    "/places/unconfirmed" => get(places::unconfirmed), post(places::map_unconfirmed);
     "/stats" => get(stats::coordinator_stats);
     "/public/stats" => get(stats::public_stats);
     "/public/stats.csv" => get(stats::public_stats_csv);

@@ -97,6 +97,8 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::resettlement::report,
         crate::resettlement::transition_entry,
         crate::places::search,
+        crate::places::unconfirmed,
+        crate::places::map_unconfirmed,
     ),
     components(schemas(Problem, CreatedHousehold, CreatedMember, HouseholdPage)),
     modifiers(&BearerAuth, &CommonResponses, &MergePatchBodies),

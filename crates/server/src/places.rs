@@ -15,8 +15,8 @@ use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use shanyrak_core::places::{
-    Coordinates, MatchKind, PlaceId, PlaceIndex, PlaceKind, PlaceList, PlaceListError, PlaceNames,
-    Region, RegionId,
+    Coordinates, MatchKind, Place, PlaceId, PlaceIndex, PlaceKind, PlaceList, PlaceListError,
+    PlaceNames, Region, RegionId,
 };
 use shanyrak_core::{CountryCode, FieldError, FieldErrorCode, ValidationErrors};
 
@@ -196,4 +196,186 @@ pub async fn search(
         })
         .collect();
     Ok(Json(PlaceResults { items }))
+}
+
+/// The place a typed city name of a country means: a settlement of the list (core's
+/// folding, as validation resolves names), else the place an organisation's coordinator
+/// mapped the name to. Figures use it to count every spelling of one place as one.
+#[derive(Debug)]
+pub struct CityResolver {
+    /// `None` only if the build's place list is broken (a unit test reads it): then no
+    /// name resolves and figures group by the typed names.
+    index: Option<&'static PlaceIndex>,
+    aliases: std::collections::HashMap<(CountryCode, String), PlaceId>,
+}
+
+impl CityResolver {
+    /// The place list and the mappings stored now.
+    pub async fn load(store: &shanyrak_store::Store) -> Result<Self, shanyrak_store::StoreError> {
+        let aliases = store
+            .place_aliases()
+            .await?
+            .into_iter()
+            .map(|(country, folded, place)| ((country, folded), place))
+            .collect();
+        Ok(Self {
+            index: PlaceList::shared_index(),
+            aliases,
+        })
+    }
+
+    /// The place `city` (as typed) of `country` is, if known.
+    pub fn place(&self, country: CountryCode, city: &str) -> Option<&'static Place> {
+        let index = self.index?;
+        index.settlement_named(country, city).or_else(|| {
+            let folded = shanyrak_core::places::fold_name(city);
+            self.aliases
+                .get(&(country, folded))
+                .and_then(|id| index.list().get(*id))
+        })
+    }
+
+    /// The place of a record: its stored place when it has one, else what its typed name
+    /// means now.
+    pub fn place_of(
+        &self,
+        country: CountryCode,
+        city: &str,
+        stored: Option<PlaceId>,
+    ) -> Option<&'static Place> {
+        stored
+            .and_then(|id| self.index?.list().get(id))
+            .or_else(|| self.place(country, city))
+    }
+
+    /// `COUNTRY/Name` (the place's English name) for a known place, `COUNTRY/typed name`
+    /// otherwise: the key figures group by.
+    pub fn city_key(&self, country: CountryCode, city: &str) -> (String, Option<PlaceId>) {
+        match self.place(country, city) {
+            Some(place) => (
+                format!("{}/{}", country.as_str(), place.name("en")),
+                Some(place.id),
+            ),
+            None => (format!("{}/{}", country.as_str(), city), None),
+        }
+    }
+}
+
+/// Links the records whose place is unknown (written before places were kept, or typed
+/// names a newer place list or a mapping now resolves). Run once at start.
+pub async fn link_unconfirmed(
+    store: &shanyrak_store::Store,
+) -> Result<u64, shanyrak_store::StoreError> {
+    let Some(index) = PlaceList::shared_index() else {
+        return Ok(0);
+    };
+    let resolve = move |country: CountryCode, city: &str| {
+        index.settlement_named(country, city).map(|place| place.id)
+    };
+    store.link_unconfirmed_places(&resolve).await
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UnconfirmedPlaces {
+    /// Typed names of your organisation's households and sites that are no place of the
+    /// list, most records first (at most 500).
+    pub items: Vec<shanyrak_store::UnconfirmedPlace>,
+}
+
+/// A typed name and the place it means.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceMappingInput {
+    /// ISO 3166-1 alpha-2 of the records.
+    #[schema(pattern = "^[A-Za-z]{2}$")]
+    pub country: String,
+    /// The name exactly as listed by `GET /api/v1/places/unconfirmed`.
+    #[schema(min_length = 1, max_length = 200)]
+    pub city: String,
+    /// A settlement of the place list in that country.
+    pub place_id: u32,
+}
+
+/// Your organisation's unconfirmed places: city names of households and sites that the
+/// place list does not resolve. Coordinators (admins, dispatchers).
+#[utoipa::path(get, path = "/api/v1/places/unconfirmed", tag = "places",
+    responses((status = 200, body = UnconfirmedPlaces),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn unconfirmed(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<UnconfirmedPlaces>, ApiError> {
+    let items = state.store.unconfirmed_places(&actor).await?;
+    Ok(Json(UnconfirmedPlaces { items }))
+}
+
+/// Checks a mapping: the country is a code, the name is one a record can carry, the place
+/// a settlement of that country.
+pub fn validate_mapping(
+    input: &PlaceMappingInput,
+) -> Result<(CountryCode, String, PlaceId), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let country = input.country.parse::<CountryCode>().map_err(|e| {
+        errors.push("#/country", FieldErrorCode::UnknownCountry, e.to_string());
+    });
+    let city = input.city.trim();
+    if city.is_empty() {
+        errors.push("#/city", FieldErrorCode::Empty, "must not be blank");
+    } else if city.chars().count() > shanyrak_core::validation::MAX_SHORT_TEXT_CHARS {
+        errors.push(
+            "#/city",
+            FieldErrorCode::TooLong,
+            "is longer than a city name can be",
+        );
+    }
+    let place = PlaceList::shared().and_then(|list| list.get(PlaceId(input.place_id)));
+    match (place, &country) {
+        (Some(place), Ok(country))
+            if place.kind == PlaceKind::Settlement && place.country == *country => {}
+        (Some(place), Ok(_)) if place.kind == PlaceKind::Settlement => errors.push(
+            "#/place_id",
+            FieldErrorCode::InvalidValue,
+            "this place is in another country",
+        ),
+        (_, Err(())) => {}
+        _ => errors.push(
+            "#/place_id",
+            FieldErrorCode::InvalidValue,
+            "not a settlement of the place list",
+        ),
+    }
+    match country {
+        Ok(country) if errors.is_empty() => {
+            Ok((country, input.city.clone(), PlaceId(input.place_id)))
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Map an unconfirmed place to a settlement of the list: every household and site of your
+/// organisation with that name is linked to it now, and later records with the name (in
+/// any case or spacing) when they are written. Coordinators (admins, dispatchers).
+#[utoipa::path(post, path = "/api/v1/places/unconfirmed", tag = "places",
+    request_body = PlaceMappingInput,
+    responses((status = 200, body = shanyrak_store::PlaceMapping),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn map_unconfirmed(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    body: crate::extract::ApiJson<PlaceMappingInput>,
+) -> Result<Json<shanyrak_store::PlaceMapping>, ApiError> {
+    if !actor.may(shanyrak_core::Action::MapPlaces) {
+        return Err(ApiError::Forbidden);
+    }
+    let (country, city, place) = validate_mapping(&body.value).map_err(ApiError::Validation)?;
+    let mapping = state
+        .store
+        .map_unconfirmed_place(&actor, country, &city, place, chrono::Utc::now())
+        .await?;
+    Ok(Json(mapping))
 }

@@ -227,6 +227,14 @@ pub async fn coordinator(
             .population_cells(population_scope_ref, today, since)
             .await?,
     );
+    // Every spelling of one place counts as that place (its English name), so "Уральск"
+    // and "Oral" are one city on the dashboard; names no place answers to stay as typed.
+    let places = crate::places::CityResolver::load(store).await?;
+    for cell in &mut cells {
+        if let Some(place) = places.place(cell.country, &cell.city) {
+            cell.city = place.name("en").to_owned();
+        }
+    }
     let population = population_from_cells(&cells);
 
     let mut per_day: BTreeMap<chrono::NaiveDate, (u64, u64)> = BTreeMap::new();
@@ -274,7 +282,7 @@ pub async fn coordinator(
     let mut beds: BTreeMap<(String, String), BedFigures> = BTreeMap::new();
     let mut free_by_city: BTreeMap<String, u64> = BTreeMap::new();
     for (country, city, kind, capacity, occupied, reserved, free) in store.bed_figures(now).await? {
-        let city = city_key(country.as_str(), &city);
+        let (city, _) = places.city_key(country, &city);
         for kind in [kind.as_str().to_owned(), "all".to_owned()] {
             let entry = beds
                 .entry((city.clone(), kind.clone()))
@@ -298,9 +306,11 @@ pub async fn coordinator(
     let mut waiting_by_city: BTreeMap<String, u64> = BTreeMap::new();
     let (mut waiting_households, mut waiting_persons, mut waiting_days) = (0u64, 0u64, 0i64);
     for cell in &waiting {
-        *waiting_by_city
-            .entry(city_key(&cell.country, &cell.city))
-            .or_default() += cell.persons;
+        let city = match cell.country.parse::<CountryCode>() {
+            Ok(country) => places.city_key(country, &cell.city).0,
+            Err(_) => city_key(&cell.country, &cell.city),
+        };
+        *waiting_by_city.entry(city).or_default() += cell.persons;
         waiting_households += cell.households;
         waiting_persons += cell.persons;
         let days = (today - cell.since).num_days().max(0);
@@ -609,14 +619,24 @@ pub async fn make_release(
     now: DateTime<Utc>,
 ) -> Result<PublicRelease, ReleaseError> {
     let today = now.date_naive();
-    let cells = store.population_cells(None, today, None).await?;
+    let mut cells = store.population_cells(None, today, None).await?;
     let places = crate::places::index()
         .await
         .map_err(|_| ReleaseError::Task)?;
+    // Names a coordinator mapped count as their place too.
+    let mapped = crate::places::CityResolver::load(store).await?;
+    for cell in &mut cells {
+        if let Some(place) = mapped.place(cell.country, &cell.city) {
+            cell.city = place.name("en").to_owned();
+        }
+    }
     let mut beds = BedsByCity::new();
     for (country, city, _, in_service, _, _, free) in store.bed_figures(now).await? {
+        let city = mapped
+            .place(country, &city)
+            .map_or(city.as_str(), |place| place.name("en"));
         let entry = beds
-            .entry(public_city_label(places, country, &city))
+            .entry(public_city_label(places, country, city))
             .or_default();
         entry.0 += in_service;
         entry.1 += free;

@@ -61,6 +61,7 @@ fn template_household() -> HouseholdInput {
             country: Some("KZ".into()),
             region: None,
             city: Some("Oral".into()),
+            place_id: None,
         }),
         languages: vec!["ru".into()],
         needs: vec![shanyrak_core::Need::Shelter],
@@ -126,6 +127,7 @@ async fn seed(url: &str) -> Result<()> {
                 country: Some("KZ".into()),
                 region: None,
                 city: Some("Oral".into()),
+                place_id: None,
             }),
             rules: Some(rules.clone()),
             ..SiteInput::default()

@@ -56,7 +56,7 @@ pub use repo::{
     LOGIN_FAILURES_BEFORE_LOCK, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS,
     LOGIN_LOCK_MINUTES, LoginLimits,
 };
-pub use repo::{Proposal, ResettlementEntry};
+pub use repo::{PlaceMapping, Proposal, ResettlementEntry, UnconfirmedPlace};
 pub use repo::{QuarantinedRow, RowToQuarantine, Upload};
 pub use repo::{RegistryRow, SnapshotInfo, WaitingCell};
 

@@ -37,6 +37,7 @@ mod cases;
 mod essentials;
 mod figures;
 mod login;
+mod places;
 mod protection;
 mod resettlement;
 
@@ -172,6 +173,7 @@ fn family() -> HouseholdInput {
             country: Some("KZ".into()),
             region: Some("Батыс Қазақстан".into()),
             city: Some("Oral".into()),
+            place_id: None,
         }),
         phone: Some("+7 912 345-67-89".into()),
         languages: vec!["ru".into(), "kk".into()],
@@ -535,6 +537,7 @@ async fn list_filters_and_paginates(f: Fixture) {
                 country: Some("KG".into()),
                 region: None,
                 city: Some("Бишкек".into()),
+                place_id: None,
             });
             input.phone = None;
         }
@@ -773,6 +776,7 @@ async fn site_with_pool(f: &Fixture, pool: BedPoolInput, rules: HouseRules) -> (
             country: Some("KZ".into()),
             region: None,
             city: Some("Oral".into()),
+            place_id: None,
         }),
         rules: Some(rules.clone()),
         ..SiteInput::default()

@@ -286,6 +286,7 @@ fn household() -> impl Strategy<Value = HouseholdInput> {
                     country,
                     region,
                     city,
+                    place_id: None,
                 })
             },
         ),
@@ -294,6 +295,7 @@ fn household() -> impl Strategy<Value = HouseholdInput> {
                 country,
                 region,
                 city,
+                place_id: None,
             },
         )),
     );

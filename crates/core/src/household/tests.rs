@@ -35,6 +35,7 @@ fn household() -> HouseholdInput {
             country: Some("KZ".into()),
             region: Some("Батыс Қазақстан".into()),
             city: Some("Oral".into()),
+            place_id: None,
         }),
         phone: Some("+7 912 345-67-89".into()),
         languages: vec!["RU".into(), "ru".into()],
@@ -348,4 +349,61 @@ fn to_input_round_trips_through_validation() {
     assert_eq!(again.members[0].id, Some(person_id));
     assert_eq!(again.members[0].surname, valid.members[0].surname);
     assert_eq!(again.phone, valid.phone);
+}
+
+#[test]
+fn a_city_name_in_any_of_its_spellings_is_linked_to_its_place() {
+    const ORAL: u32 = 608_668;
+    let mut input = household();
+    for city in ["Oral", "Уральск", "Орал", "ОРАЛ", "Uralsk", "Ural'sk"] {
+        input.location.as_mut().expect("location").city = Some(city.into());
+        let valid = validate(&input, &ctx()).expect("valid");
+        assert_eq!(valid.location.place_id, Some(PlaceId(ORAL)), "{city}");
+        assert_eq!(valid.location.city, city, "the typed name is kept");
+    }
+    // A misspelling is no place: kept as typed, unconfirmed, and still valid.
+    input.location.as_mut().expect("location").city = Some("Уралськ".into());
+    let valid = validate(&input, &ctx()).expect("valid");
+    assert_eq!(valid.location.place_id, None);
+    // The name of a city of another country is no place of this one.
+    input.location.as_mut().expect("location").city = Some("Бишкек".into());
+    let valid = validate(&input, &ctx()).expect("valid");
+    assert_eq!(valid.location.place_id, None);
+}
+
+#[test]
+fn a_place_chosen_from_the_list_names_the_city_and_must_lie_in_the_country() {
+    const ORAL: u32 = 608_668;
+    const BISHKEK: u32 = 1_528_675;
+    let mut input = household();
+    let location = input.location.as_mut().expect("location");
+    location.city = None;
+    location.place_id = Some(ORAL);
+    let valid = validate(&input, &ctx()).expect("a place without a typed name");
+    assert_eq!(valid.location.place_id, Some(PlaceId(ORAL)));
+    assert_eq!(valid.location.city, "Уральск");
+
+    for (place, expected) in [
+        (BISHKEK, "another country"),
+        (1, "not a settlement"),
+        (1_000_000_001, "not a settlement"),
+    ] {
+        input.location.as_mut().expect("location").place_id = Some(place);
+        let errors = validate(&input, &ctx()).expect_err("refused");
+        let error = errors
+            .errors
+            .iter()
+            .find(|e| e.pointer == "#/location/place_id")
+            .unwrap_or_else(|| panic!("{place}: {errors:?}"));
+        assert!(error.detail.contains(expected), "{place}: {error:?}");
+    }
+
+    // Neither a name nor a place: the city is required.
+    let location = input.location.as_mut().expect("location");
+    location.place_id = None;
+    let errors = validate(&input, &ctx()).expect_err("refused");
+    assert!(
+        errors.errors.iter().any(|e| e.pointer == "#/location/city"),
+        "{errors:?}"
+    );
 }

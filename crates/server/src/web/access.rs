@@ -52,6 +52,7 @@ pub mod may {
         ManageCases,
         ManageResettlement,
         ManageSites,
+        MapPlaces,
         PlaceHouseholds,
         ReadHousehold,
         ReadSites,

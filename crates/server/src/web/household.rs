@@ -174,7 +174,17 @@ pub async fn page(
         dl.facts {
             dt { (ctx.t("field-arrival-date")) } dd { (h.arrival_date.map(|d| ctx.date(d)).unwrap_or_else(|| "—".into())) }
             dt { (ctx.t("field-crossing-point")) } dd { (h.crossing_point.clone().unwrap_or_else(|| "—".into())) }
-            dt { (ctx.t("field-city")) } dd { (h.location.city) ", " (h.location.country) }
+            dt { (ctx.t("field-city")) } dd {
+                (h.location.city) ", " (h.location.country)
+                // The place it is, when the list calls it otherwise ("Oral" for "Орал").
+                @match h.location.place_id.and_then(|id| shanyrak_core::places::PlaceList::shared()?.get(id)) {
+                    Some(place) if place.name(ctx.lang.code()) != h.location.city => {
+                        " (" (place.name(ctx.lang.code())) ")"
+                    }
+                    Some(_) => {}
+                    None => { " " span.badge { (ctx.t("places-unconfirmed")) } }
+                }
+            }
             @if let Some(at) = h.current_location {
                 dt { (ctx.t("field-current-place")) } dd { (super::household_draft::current_place_label(ctx.lang.code(), at)) }
             }

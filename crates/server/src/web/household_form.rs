@@ -100,7 +100,12 @@ fn text_field(
             label for=(id) { (ctx.t(label_key)) @if attrs.required { " " abbr title=(ctx.t("common-required")) { "*" } } }
             input id=(id) type=(attrs.kind) name=(name) value=(value)
                 autocomplete=(attrs.autocomplete) inputmode=[attrs.inputmode] placeholder=[attrs.placeholder]
-                aria-invalid=[bad] aria-describedby=[described.as_deref()] required[attrs.required] autofocus[attrs.autofocus];
+                aria-invalid=[bad] aria-describedby=[described.as_deref()] required[attrs.required] autofocus[attrs.autofocus]
+                list=[attrs.places.then_some(super::places::PLACE_LIST_ID)]
+                hx-get=[attrs.places.then_some("/places/suggest")]
+                hx-trigger=[attrs.places.then_some("input changed delay:300ms")]
+                hx-target=[attrs.places.then(|| format!("#{}", super::places::PLACE_LIST_ID))]
+                hx-swap=[attrs.places.then_some("innerHTML")];
             @if let Some(hint) = attrs.hint { p.hint { (ctx.t(hint)) } }
             (errors.show(ctx, pointer, &error_id(pointer)))
         }
@@ -116,6 +121,8 @@ struct InputAttrs {
     hint: Option<&'static str>,
     required: bool,
     autofocus: bool,
+    /// Offers the place list's suggestions (a datalist; narrowed as one types with htmx).
+    places: bool,
 }
 
 const TEXT: InputAttrs = InputAttrs {
@@ -126,6 +133,7 @@ const TEXT: InputAttrs = InputAttrs {
     hint: None,
     required: false,
     autofocus: false,
+    places: false,
 };
 
 #[allow(clippy::too_many_arguments)]
@@ -312,12 +320,13 @@ pub fn household_fields(
                 options(ctx, "group", PopulationGroup::ALL, PopulationGroup::as_str, &d.group, false), true))
             (text_field(ctx, errors, "arrival_date", "arrival_date", "field-arrival-date", &d.arrival_date, "#/arrival_date",
                 InputAttrs { placeholder: Some("ДД.ММ.ГГГГ"), inputmode: Some("numeric"), ..TEXT }))
-            (text_field(ctx, errors, "crossing_point", "crossing_point", "field-crossing-point", &d.crossing_point, "#/crossing_point", TEXT))
+            (text_field(ctx, errors, "crossing_point", "crossing_point", "field-crossing-point", &d.crossing_point, "#/crossing_point", InputAttrs { places: true, ..TEXT }))
         }
+        (super::places::datalist(ctx))
         div.grid.grid3 {
             (select_field(ctx, errors, "country", "country", "field-country", "#/location/country", country_options(ctx, &d.country), true))
-            (text_field(ctx, errors, "city", "city", "field-city", &d.city, "#/location/city", InputAttrs { required: true, autocomplete: "address-level2", ..TEXT }))
-            (text_field(ctx, errors, "current_place", "current_place", "field-current-place", &d.current_place, "#/current_location", TEXT))
+            (text_field(ctx, errors, "city", "city", "field-city", &d.city, "#/location/city", InputAttrs { required: true, autocomplete: "address-level2", places: true, ..TEXT }))
+            (text_field(ctx, errors, "current_place", "current_place", "field-current-place", &d.current_place, "#/current_location", InputAttrs { places: true, ..TEXT }))
             (text_field(ctx, errors, "phone", "phone", "field-phone", &d.phone, "#/phone",
                 InputAttrs { kind: "tel", autocomplete: "tel", placeholder: Some("+7 701 123 4567"), ..TEXT }))
         }

@@ -29,6 +29,7 @@ pub mod household_form;
 pub mod i18n;
 pub mod import;
 pub mod login;
+pub mod places;
 pub mod public_stats;
 pub mod reception;
 pub mod referrals;
@@ -155,6 +156,8 @@ web_routes! {
     "/distribute" => get(distribute::start).post(distribute::find),
     "/distribute/{id}" => get(distribute::household).post(distribute::record),
     "/public/stats" => get(public_stats::page),
+    "/places/suggest" => get(places::suggest),
+    "/places/unconfirmed" => get(places::unconfirmed).post(places::map),
 }
 
 /// Where a user lands after signing in: the first screen their role works with.
@@ -765,6 +768,11 @@ const NAV: &[NavItem] = &[
         path: "/duplicates",
         key: "nav-duplicates",
         action: Action::ReviewDuplicates,
+    },
+    NavItem {
+        path: "/places/unconfirmed",
+        key: "nav-places",
+        action: Action::MapPlaces,
     },
     NavItem {
         path: "/dashboard",

@@ -13,14 +13,14 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use maud::html;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use shanyrak_core::household::validate;
-use shanyrak_core::{Household, Relationship};
+use shanyrak_core::{Household, PopulationGroup, Relationship};
 use shanyrak_store::{CreateOutcome, IdempotencyRequest, StoreError};
 use uuid::Uuid;
 
@@ -270,7 +270,10 @@ pub async fn page(
     }: Can<may::RegisterHousehold, Query<ReceptionQuery>>,
 ) -> PageResult {
     let Some(id) = query.quarantine.as_deref() else {
-        let draft = HouseholdDraft::blank(&web.ctx);
+        let mut draft = HouseholdDraft::blank(&web.ctx);
+        if let Some(desk) = super::cookie(&headers, DESK_COOKIE).and_then(DeskShift::decode) {
+            desk.fill(&mut draft);
+        }
         return Ok(form_page(
             &web.ctx,
             &draft,
@@ -538,8 +541,72 @@ pub async fn submit(
             .await
             .or_page(ctx)?;
     }
-    Ok(see_other(&format!(
+    let mut response = see_other(&format!(
         "/households/{}/card?registered=1&attached={attached}",
         receipt.household_id
-    )))
+    ));
+    if let Ok(cookie) = HeaderValue::from_str(&format!(
+        "{DESK_COOKIE}={}; Path=/reception; HttpOnly; SameSite=Strict; Max-Age={DESK_SHIFT_SECONDS}{}",
+        DeskShift::of(&draft).encode(),
+        state.cookie_secure_attribute()
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// The desk's cookie: what the next registration at this desk starts from.
+pub const DESK_COOKIE: &str = "shanyrak_desk";
+/// A shift: the desk's place and group are remembered this long after its last save.
+const DESK_SHIFT_SECONDS: i64 = 12 * 3600;
+
+/// What stays the same from one family to the next at one desk during a shift: the
+/// population group, the country, the city and the crossing point. No personal data; kept
+/// in a cookie of the reception page only, hex-encoded JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeskShift {
+    group: String,
+    country: String,
+    city: String,
+    crossing_point: String,
+}
+
+impl DeskShift {
+    fn of(draft: &HouseholdDraft) -> Self {
+        Self {
+            group: draft.group.clone(),
+            country: draft.country.clone(),
+            city: draft.city.clone(),
+            crossing_point: draft.crossing_point.clone(),
+        }
+    }
+
+    fn encode(&self) -> String {
+        hex::encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// The shift of a cookie this server set; anything else (edited, too long) is ignored.
+    fn decode(cookie: &str) -> Option<Self> {
+        if cookie.len() > 4 * 1024 {
+            return None;
+        }
+        let shift: Self = serde_json::from_slice(&hex::decode(cookie).ok()?).ok()?;
+        let short = |t: &str| t.chars().count() <= shanyrak_core::validation::MAX_SHORT_TEXT_CHARS;
+        (short(&shift.group)
+            && short(&shift.country)
+            && short(&shift.city)
+            && short(&shift.crossing_point))
+        .then_some(shift)
+    }
+
+    fn fill(self, draft: &mut HouseholdDraft) {
+        if PopulationGroup::parse(&self.group).is_some() {
+            draft.group = self.group;
+        }
+        if self.country.parse::<shanyrak_core::CountryCode>().is_ok() {
+            draft.country = self.country;
+        }
+        draft.city = self.city;
+        draft.crossing_point = self.crossing_point;
+    }
 }

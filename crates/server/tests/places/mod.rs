@@ -6,6 +6,8 @@ use shanyrak_core::Role;
 
 use super::{Backend, TestApp, problem};
 
+mod records;
+
 on_both_backends!(places_are_found_by_any_name_in_any_script);
 
 async fn ids(app: &TestApp, token: &str, q: &str) -> Vec<u64> {

@@ -130,6 +130,16 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
         ),
         ("get", "/api/v1/persons/count", Needs::Signed),
         ("get", "/api/v1/places", Needs::Signed),
+        (
+            "get",
+            "/api/v1/places/unconfirmed",
+            Needs::Action(MapPlaces),
+        ),
+        (
+            "post",
+            "/api/v1/places/unconfirmed",
+            Needs::Action(MapPlaces),
+        ),
         ("get", "/api/v1/duplicates", Needs::Action(ReviewDuplicates)),
         (
             "get",
@@ -572,6 +582,9 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
             ("post", "/api/v1/households") => Some(family()),
             ("patch", "/api/v1/households/{id}") => Some(json!({"notes": "checked"})),
             ("post", "/api/v1/persons/search") => Some(json!({"q": "Smirnov"})),
+            ("post", "/api/v1/places/unconfirmed") => Some(json!({
+                "country": "KZ", "city": "Уралськ", "place_id": 608_668
+            })),
             ("post", "/api/v1/duplicates/{id}/decision") => Some(json!({"decision": "different"})),
             ("post", "/api/v1/sites") => Some(
                 json!({"name": "Школа", "kind": "school", "location": {"country": "KZ", "city": "Oral"}}),

@@ -20,7 +20,8 @@ use shanyrak_store_macros::queries;
 use crate::StoreError;
 
 use super::idempotency::IdempotencyRequest;
-use super::{Backend, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Principal, Repo, from_json, parse_enum, place_id_from_row, to_json};
+use shanyrak_core::places::fold_name;
 
 /// What a registration created: enough to answer the client, and nothing personal, so it
 /// can be kept for replays without copying personal data.
@@ -55,7 +56,7 @@ pub struct HouseholdFilter {
 pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, reference, organisation_id, population_group, arrival_date, crossing_point, \
      country, region, city, phone, languages, needs, accepts_sex_separation, legal_basis, information_given, status, \
      notes, version, registered_at, \
-     updated_at, current_place_id, current_latitude, current_longitude, accepts_several_rooms";
+     updated_at, current_place_id, current_latitude, current_longitude, accepts_several_rooms, place_id";
 
 pub(super) const PERSON_COLUMNS: &str = "id, household_id, surname, given_name, patronymic, sex, birth_date, \
      birth_date_estimated, citizenship, relationship, vulnerabilities";
@@ -256,9 +257,10 @@ impl<DB: Backend> Repo<DB> {
             "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
              country, region, city, phone, languages, needs, status, notes, version, registered_at, registered_by, \
              updated_at, accepts_sex_separation, legal_basis, information_given, current_place_id, \
-             current_latitude, current_longitude, accepts_several_rooms) \
+             current_latitude, current_longitude, accepts_several_rooms, place_id) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-             $22, $23, $24, $25)",
+             $22, $23, $24, $25, COALESCE($26, (SELECT a.place_id FROM place_aliases a \
+             WHERE a.organisation_id = $3 AND a.country = $7 AND a.folded_name = $27)))",
         )
         .bind(household_id)
         .bind(reference.as_str().to_owned())
@@ -285,6 +287,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(h.current_location.map(|c| c.coordinates.latitude))
         .bind(h.current_location.map(|c| c.coordinates.longitude))
         .bind(h.accepts_several_rooms)
+        .bind(h.location.place_id.map(|p| i64::from(p.0)))
+        .bind(fold_name(&h.location.city))
         .execute(&mut *conn)
         .await?;
 
@@ -420,6 +424,7 @@ impl<DB: Backend> Repo<DB> {
                     .map_err(|_| StoreError::corrupt("unknown country in households"))?,
                 region: row.try_get("region")?,
                 city: row.try_get("city")?,
+                place_id: place_id_from_row(row, "place_id")?,
             },
             current_location: current_location_from_row(row)?,
             phone: phone
@@ -729,7 +734,10 @@ impl<DB: Backend> Repo<DB> {
              region = $5, city = $6, phone = $7, languages = $8, needs = $9, status = $10, notes = $11, \
              version = $12, updated_at = $13, accepts_sex_separation = $16, legal_basis = $17, \
              information_given = $18, current_place_id = $19, current_latitude = $20, \
-             current_longitude = $21, accepts_several_rooms = $22 WHERE id = $14 AND version = $15 \
+             current_longitude = $21, accepts_several_rooms = $22, place_id = COALESCE($23, \
+             (SELECT a.place_id FROM place_aliases a WHERE a.organisation_id = households.organisation_id \
+             AND a.country = $4 AND a.folded_name = $24), \
+             CASE WHEN households.country = $4 AND households.city = $6 THEN households.place_id END) WHERE id = $14 AND version = $15 \
              RETURNING id",
         )
         .bind(h.group.as_str().to_owned())
@@ -754,6 +762,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(h.current_location.map(|c| c.coordinates.latitude))
         .bind(h.current_location.map(|c| c.coordinates.longitude))
         .bind(h.accepts_several_rooms)
+        .bind(h.location.place_id.map(|p| i64::from(p.0)))
+        .bind(fold_name(&h.location.city))
         .fetch_optional(&mut *tx)
         .await?;
         if updated.is_none() {

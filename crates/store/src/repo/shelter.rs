@@ -132,7 +132,7 @@ pub struct SiteView {
 }
 
 const SITE_COLUMNS: &str = "id, organisation_id, name, kind, address, country, region, city, latitude, longitude, \
-     contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at";
+     contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at, place_id";
 pub(super) const POOL_COLUMNS: &str =
     "id, site_id, kind, room_size, beds, step_free_beds, blocked_beds, transitory_beds, version";
 /// Ids bound per query: under SQLite's and PostgreSQL's bound-parameter limits.
@@ -216,6 +216,7 @@ impl<DB: Backend> Repo<DB> {
                         .map_err(|_| StoreError::corrupt("unknown country in sites"))?,
                     region: row.try_get("region")?,
                     city: row.try_get("city")?,
+                    place_id: super::place_id_from_row(row, "place_id")?,
                 },
                 coordinates: latitude
                     .zip(longitude)
@@ -447,8 +448,10 @@ impl<DB: Backend> Repo<DB> {
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(
             "INSERT INTO sites (id, organisation_id, name, kind, address, country, region, city, latitude, longitude, \
-             contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+             contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at, place_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+             COALESCE($19, (SELECT a.place_id FROM place_aliases a WHERE a.organisation_id = $2 \
+             AND a.country = $6 AND a.folded_name = $20)))",
         )
         .bind(stored.id)
         .bind(stored.organisation_id)
@@ -468,6 +471,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(1i64)
         .bind(now)
         .bind(now)
+        .bind(site.location.place_id.map(|p| i64::from(p.0)))
+        .bind(shanyrak_core::places::fold_name(&site.location.city))
         .execute(&mut *tx)
         .await?;
         Self::audit(
@@ -531,7 +536,10 @@ impl<DB: Backend> Repo<DB> {
         let updated = sqlx::query(
             "UPDATE sites SET name = $1, kind = $2, address = $3, country = $4, region = $5, city = $6, latitude = $7, \
              longitude = $8, contact_name = $9, contact_phone = $10, status = $11, rules = $12, amenities = $13, \
-             version = $14, updated_at = $15 WHERE id = $16 AND version = $17 RETURNING id",
+             version = $14, updated_at = $15, place_id = COALESCE($18, (SELECT a.place_id FROM place_aliases a \
+             WHERE a.organisation_id = sites.organisation_id AND a.country = $4 AND a.folded_name = $19), \
+             CASE WHEN sites.country = $4 AND sites.city = $6 THEN sites.place_id END) \
+             WHERE id = $16 AND version = $17 RETURNING id",
         )
         .bind(site.name.clone())
         .bind(site.kind.as_str().to_owned())
@@ -550,6 +558,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .bind(id)
         .bind(before.version)
+        .bind(site.location.place_id.map(|p| i64::from(p.0)))
+        .bind(shanyrak_core::places::fold_name(&site.location.city))
         .fetch_optional(&mut *tx)
         .await?;
         if updated.is_none() {

@@ -101,6 +101,9 @@ pub struct WaitingHousehold {
     pub reference: ReferenceCode,
     pub city: String,
     pub country: CountryCode,
+    /// The settlement of the place list its city is; `None`: an unconfirmed place.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>))]
+    pub place_id: Option<shanyrak_core::places::PlaceId>,
     /// Where the household is now, if not in its city yet: travel is measured from here.
     pub current_location: Option<shanyrak_core::CurrentLocation>,
     pub persons: u32,
@@ -795,8 +798,10 @@ impl<DB: Backend> Repo<DB> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        // A city filter names a place in any of its spellings: "Уральск" lists the
+        // households whose city is Oral as well as those who typed "Уральск".
         if city.is_some() {
-            sql.push_str(" AND h.city = $4");
+            sql.push_str(" AND (h.city = $4 OR h.place_id = $5)");
         }
         sql.push_str(" ORDER BY h.id");
         let mut query = sqlx::query(&sql)
@@ -804,7 +809,14 @@ impl<DB: Backend> Repo<DB> {
             .bind(HouseholdStatus::Active.as_str().to_owned())
             .bind(now);
         if let Some(city) = city {
-            query = query.bind(city.to_owned());
+            let place = shanyrak_core::places::PlaceList::shared_index().and_then(|index| {
+                index.resolve_where(city, |p| {
+                    p.kind == shanyrak_core::places::PlaceKind::Settlement
+                })
+            });
+            query = query
+                .bind(city.to_owned())
+                .bind(place.map(|p| i64::from(p.0)));
         }
         let rows = query.fetch_all(&mut *conn).await?;
         let mut households: Vec<Household> = rows
@@ -838,6 +850,7 @@ impl<DB: Backend> Repo<DB> {
                     reference: h.reference,
                     city: h.location.city.clone(),
                     country: h.location.country,
+                    place_id: h.location.place_id,
                     current_location: h.current_location,
                     persons: occupants.len() as u32,
                     men: occupants

@@ -33,6 +33,7 @@ fn household(city: &str, births: &[(&str, Sex)]) -> HouseholdInput {
         country: Some("KZ".into()),
         region: None,
         city: Some(city.into()),
+        place_id: None,
     });
     h.members = Some(
         births

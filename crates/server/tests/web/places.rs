@@ -1,0 +1,200 @@
+//! Place fields in the web interface: the reception form offers the place list without
+//! JavaScript, suggestions narrow in any script, and a coordinator maps a typed name the
+//! list does not know, once, for all the organisation's records.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::super::{Backend, TestApp, family};
+use super::{browser, csrf_of, field_of, get, location, post_form, registration, session};
+use reqwest::header::{COOKIE, SET_COOKIE};
+
+on_both_backends!(
+    place_fields_offer_the_place_list_without_javascript,
+    a_coordinator_maps_a_typed_name_to_a_place_from_the_web,
+    the_desk_remembers_its_place_and_group_for_the_next_family
+);
+
+async fn place_fields_offer_the_place_list_without_javascript(app: TestApp) {
+    let (status, page) = get(&app, &app.token_a, "/reception").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<datalist id=\"place-list\">"), "{page}");
+    assert!(
+        page.contains("list=\"place-list\""),
+        "the city field points at it"
+    );
+    // Oral is offered under its Russian name with its other names, so a browser finds it
+    // when "Oral" or "Орал" is typed; a crossing point is offered too.
+    let oral = page
+        .split("<option")
+        .find(|o| o.contains("value=\"Уральск\""))
+        .expect("Уральск offered");
+    assert!(oral.contains("Oral") && oral.contains("Орал"), "{oral}");
+    assert!(page.contains("value=\"Сырым\""), "crossing point offered");
+
+    // Suggestions for what is typed, in any script and under old names.
+    let (status, options) = get(&app, &app.token_a, "/places/suggest?city=Uralsk").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        options.starts_with("<option value=\"Уральск\""),
+        "{options}"
+    );
+    let (_, options) = get(
+        &app,
+        &app.token_a,
+        "/places/suggest?current_place=%D0%A4%D1%80%D1%83%D0%BD%D0%B7%D0%B5",
+    )
+    .await;
+    assert!(
+        options.starts_with("<option value=\"Бишкек\""),
+        "Фрунзе is Bishkek: {options}"
+    );
+    // Signed out: the sign-in page, no place data.
+    let response = super::browser()
+        .get(app.url("/places/suggest?city=Oral"))
+        .send()
+        .await
+        .expect("send");
+    assert_ne!(response.status(), StatusCode::OK);
+}
+
+async fn a_coordinator_maps_a_typed_name_to_a_place_from_the_web(app: TestApp) {
+    let mut body = family();
+    body["location"]["city"] = json!("Уралськ");
+    let created: Value = app.create(&body).await;
+    let id = created["id"].as_str().expect("id").to_owned();
+
+    // Registrars do not see the page; coordinators do, with the name and its count.
+    let (status, _) = get(&app, &app.token_a, "/places/unconfirmed").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, page) = get(&app, &app.admin_a, "/places/unconfirmed").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Уралськ"), "{page}");
+    let csrf = csrf_of(&page);
+
+    // A name of no settlement of the country is refused and nothing is mapped.
+    let response = post_form(
+        &app,
+        &app.admin_a,
+        "/places/unconfirmed",
+        &[
+            ("csrf", &csrf),
+            ("country", "KZ"),
+            ("city", "Уралськ"),
+            ("place", "Бишкек"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).contains("not_found"));
+    let (_, page) = get(&app, &app.admin_a, "/places/unconfirmed?not_found=1").await;
+    assert!(page.contains("Уралськ") && page.contains("role=\"alert\""));
+
+    // The coordinator names the place in any of its names: "Орал".
+    let response = post_form(
+        &app,
+        &app.admin_a,
+        "/places/unconfirmed",
+        &[
+            ("csrf", &csrf),
+            ("country", "KZ"),
+            ("city", "Уралськ"),
+            ("place", "Орал"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/places/unconfirmed?mapped=1");
+    let household: Value = app
+        .get(&app.token_a, &format!("/api/v1/households/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(household["location"]["place_id"], json!(608_668));
+    let (_, page) = get(&app, &app.admin_a, "/places/unconfirmed?mapped=1").await;
+    assert!(
+        !page.contains("Уралськ</td>") && !page.contains("Уралськ ("),
+        "{page}"
+    );
+    assert!(page.contains("role=\"status\""));
+
+    // Without the form's CSRF token nothing happens.
+    let response = post_form(
+        &app,
+        &app.admin_a,
+        "/places/unconfirmed",
+        &[("country", "KZ"), ("city", "Уралськ"), ("place", "Орал")],
+    )
+    .await;
+    assert_ne!(response.status(), StatusCode::SEE_OTHER);
+}
+
+/// The next family at a desk starts with the desk's city, crossing point and group (for a
+/// shift); nothing about the family before is carried.
+async fn the_desk_remembers_its_place_and_group_for_the_next_family(app: TestApp) {
+    let (_, html) = get(&app, &app.token_a, "/reception").await;
+    assert_eq!(
+        field_of(&html, "city").as_deref(),
+        Some(""),
+        "a new desk starts empty"
+    );
+    let csrf = csrf_of(&html);
+    let submission = field_of(&html, "submission").expect("submission");
+    let mut form = registration(&submission, &csrf, "Смирнов");
+    form.retain(|(k, _)| *k != "city" && *k != "group");
+    form.push(("city", "Орал"));
+    form.push(("group", "idp"));
+    form.push(("crossing_point", "Сырым"));
+    let saved = post_form(&app, &app.token_a, "/reception", &form).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let desk = saved
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("shanyrak_desk="))
+        .expect("the desk's cookie")
+        .to_owned();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/reception", "Secure"] {
+        assert!(desk.contains(attribute), "{attribute} in {desk}");
+    }
+    assert!(
+        !desk.contains("Смирнов") && !desk.contains("Алексей"),
+        "{desk}"
+    );
+    let pair = desk.split(';').next().expect("pair");
+
+    let next = browser()
+        .get(app.url("/reception"))
+        .header(COOKIE, format!("{}; {pair}", session(&app.token_a)))
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(field_of(&next, "city").as_deref(), Some("Орал"));
+    assert_eq!(field_of(&next, "crossing_point").as_deref(), Some("Сырым"));
+    assert!(next.contains("value=\"idp\" selected"), "the group is kept");
+    assert_eq!(
+        field_of(&next, "m0.surname").as_deref(),
+        Some(""),
+        "no one is carried"
+    );
+
+    // A cookie that was not this server's is ignored.
+    let next = browser()
+        .get(app.url("/reception"))
+        .header(
+            COOKIE,
+            format!("{}; shanyrak_desk=zz{{", session(&app.token_a)),
+        )
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(field_of(&next, "city").as_deref(), Some(""));
+}
