@@ -526,6 +526,7 @@ distribute-override-reason = Reason for giving more than the entitlement
 distribute-override-hint = Only needed when giving more than the entitlement; it is audited.
 distribute-submit = Record distribution
 distribute-fill = Everything they are owed
+distribute-plus-one = One more: { $item }
 distribute-over-item = { $item }: giving { $asked }, { $remaining } still owed
 distribute-recent = Received lately
 distribute-nothing-yet = Nothing received yet.

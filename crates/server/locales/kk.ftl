@@ -523,6 +523,7 @@ distribute-override-reason = Нормадан тыс беру себебі
 distribute-override-hint = Тиесіліден көп берсеңіз ғана керек; журналға жазылады.
 distribute-submit = Беруді жазу
 distribute-fill = Тиесілінің бәрі
+distribute-plus-one = Тағы біреу: { $item }
 distribute-over-item = { $item }: { $asked } беріп жатырсыз, тағы { $remaining } тиесілі
 distribute-recent = Соңғы уақытта алғаны
 distribute-nothing-yet = Әзірге ештеңе алынған жоқ.

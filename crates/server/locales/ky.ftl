@@ -523,6 +523,7 @@ distribute-override-reason = Нормадан ашык берүүнүн себе
 distribute-override-hint = Тиешелүүдөн көп берсеңиз гана керек; журналга жазылат.
 distribute-submit = Берүүнү жазуу
 distribute-fill = Тийиштүүнүн баары
+distribute-plus-one = Дагы бирөө: { $item }
 distribute-over-item = { $item }: { $asked } берип жатасыз, дагы { $remaining } тийиштүү
 distribute-recent = Акыркы убакта алганы
 distribute-nothing-yet = Азырынча эч нерсе алына элек.

@@ -542,6 +542,7 @@ distribute-override-reason = Причина выдачи сверх нормы
 distribute-override-hint = Нужна, только если выдаёте больше положенного; попадает в журнал.
 distribute-submit = Записать выдачу
 distribute-fill = Всё положенное
+distribute-plus-one = Ещё один: { $item }
 distribute-over-item = { $item }: выдаёте { $asked }, положено ещё { $remaining }
 distribute-recent = Что получено за последнее время
 distribute-nothing-yet = Пока ничего не получено.

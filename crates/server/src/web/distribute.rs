@@ -233,6 +233,11 @@ async fn render_household(
                                     label.visually-hidden for=(input_id) { (item.name) }
                                     input id=(input_id) type="number" min="0" max="999" inputmode="numeric"
                                         name=(format!("q.{}", item.id)) value=(default);
+                                    " "
+                                    button.secondary.plus type="submit" name="plus" value=(item.id) formnovalidate
+                                        aria-label=(ctx.t_with("distribute-plus-one", &[("item", item.name.clone().into())])) {
+                                        "+1"
+                                    }
                                 }
                             }
                         }
@@ -363,6 +368,27 @@ pub async fn record(
     let submission = form
         .text("submission")
         .unwrap_or_else(|| Uuid::now_v7().to_string());
+    if let Some(item) = form.text("plus").and_then(|id| Uuid::parse_str(&id).ok()) {
+        // "+1" on one line: the form again with that quantity one higher, nothing recorded.
+        let current = quantities
+            .get(&item)
+            .and_then(|q| q.trim().parse::<u32>().ok())
+            .unwrap_or(0);
+        quantities.insert(item, current.saturating_add(1).min(999).to_string());
+        let screen = Screen {
+            household_id,
+            point,
+            errors: &FieldErrors::default(),
+            notice: None,
+            quantities,
+            fill: false,
+            reason,
+            submission,
+        };
+        return render_household(&state, &web, screen, StatusCode::OK)
+            .await
+            .or_page(ctx);
+    }
     if form.text("fill").is_some() {
         // "All it is owed": the form again with the allowances filled in, nothing recorded.
         let screen = Screen {

@@ -11,6 +11,7 @@ use super::{TestApp, family};
 
 mod access;
 mod casework;
+mod distribute;
 mod import;
 mod places;
 mod reception;
