@@ -419,11 +419,18 @@ fn run_encoded_link(a: &str, b: &str, output: &str, threshold: Option<f64>) -> R
             .enumerate()
             .filter_map(|(j, r)| {
                 let i = *by_entity.get(&entity(&r.record_id))?;
-                Some(shanyrak_linkage::encoded::dice(sets[0].words(i), sets[1].words(j)))
+                Some(shanyrak_linkage::encoded::dice(
+                    sets[0].words(i),
+                    sets[1].words(j),
+                ))
             })
             .collect();
         d.sort_by(f64::total_cmp);
-        let q = |f: f64| d.get(((d.len() as f64 - 1.0) * f) as usize).copied().unwrap_or(0.0);
+        let q = |f: f64| {
+            d.get(((d.len() as f64 - 1.0) * f) as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
         eprintln!(
             "true-pair Dice: p01 {:.3} p05 {:.3} p10 {:.3} p25 {:.3} p50 {:.3}",
             q(0.01),

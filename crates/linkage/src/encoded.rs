@@ -61,9 +61,7 @@ use crate::batch::assign_one_to_one;
 use crate::error::LinkageError;
 use crate::hash::FnvBuild;
 use crate::normalize::canonical;
-use crate::prepare::{
-    DocKey, DocKind, canonical_name_parts, canonical_postcode, normalize_phone,
-};
+use crate::prepare::{DocKey, DocKind, canonical_name_parts, canonical_postcode, normalize_phone};
 use crate::record::{PersonRecord, Sex};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -448,7 +446,12 @@ pub(crate) fn record_tokens(r: &PersonRecord) -> [Vec<String>; FIELDS.len()] {
     let text = |v: &Option<String>| v.as_deref().map(canonical).unwrap_or_default();
     out[ADDRESS] = bigrams(&text(&r.address));
     out[LOCALITY] = bigrams(&text(&r.locality));
-    out[POSTCODE] = positional(&r.postcode.as_deref().map(canonical_postcode).unwrap_or_default());
+    out[POSTCODE] = positional(
+        &r.postcode
+            .as_deref()
+            .map(canonical_postcode)
+            .unwrap_or_default(),
+    );
     out[REGION] = bigrams(&text(&r.region));
     for tokens in &mut out {
         // A repeated token (a bigram twice in a name) sets the same bits again; drop it.
@@ -507,14 +510,12 @@ impl ClkEncoder {
         let mut field_macs = Vec::with_capacity(FIELDS.len());
         for f in &FIELDS {
             let field_key = key.derive(&format!("field/{}", f.name));
-            field_macs.push(
-                HmacSha256::new_from_slice(&field_key).map_err(|_| {
-                    LinkageError::InvalidParameter {
-                        name: "key",
-                        reason: "unusable".into(),
-                    }
-                })?,
-            );
+            field_macs.push(HmacSha256::new_from_slice(&field_key).map_err(|_| {
+                LinkageError::InvalidParameter {
+                    name: "key",
+                    reason: "unusable".into(),
+                }
+            })?);
         }
         let permutation = options
             .balance
@@ -595,7 +596,11 @@ impl ClkEncoder {
                 let mut out = Clk::zero(self.options.bits);
                 for (i, &to) in perm.iter().enumerate() {
                     // Position i of (filter ‖ complement) goes to perm[i].
-                    let bit = if i < n { folded.get(i) } else { !folded.get(i - n) };
+                    let bit = if i < n {
+                        folded.get(i)
+                    } else {
+                        !folded.get(i - n)
+                    };
                     if bit {
                         out.set(to as usize);
                     }
@@ -1009,7 +1014,9 @@ pub mod file {
             let (mut scheme, mut bits, mut fold, mut balance, mut key) =
                 (None, None, None, None, None);
             for w in words {
-                let (k, v) = w.split_once('=').ok_or_else(|| bad("expected name=value"))?;
+                let (k, v) = w
+                    .split_once('=')
+                    .ok_or_else(|| bad("expected name=value"))?;
                 let flag = |v: &str| match v {
                     "0" => Ok(false),
                     "1" => Ok(true),
@@ -1030,7 +1037,9 @@ pub mod file {
                 }
             }
             if scheme.as_deref() != Some(SCHEME) {
-                return Err(bad("unsupported scheme (this version reads shanyrak-clk/1)"));
+                return Err(bad(
+                    "unsupported scheme (this version reads shanyrak-clk/1)",
+                ));
             }
             let options = ClkOptions {
                 bits: bits.ok_or_else(|| bad("no bits"))?,
@@ -1078,7 +1087,10 @@ pub mod file {
 
     /// Reads a whole encodings file held in memory; `max_rows` bounds it. Errors name the
     /// line number only.
-    pub fn parse(text: &str, max_rows: usize) -> Result<(Header, Vec<(String, Clk)>), LinkageError> {
+    pub fn parse(
+        text: &str,
+        max_rows: usize,
+    ) -> Result<(Header, Vec<(String, Clk)>), LinkageError> {
         let mut lines = text.lines();
         let header = Header::parse(lines.next().unwrap_or(""))?;
         if lines.next().map(|l| l.trim_end_matches('\r')) != Some(COLUMNS) {
@@ -1158,7 +1170,11 @@ mod tests {
         let cyr = e.encode(&person("Смирнов", "Алексей", "Иванович", (1990, 4, 12)));
         let lat = e.encode(&person("SMIRNOV", "ALEKSEY", "IVANOVICH", (1990, 4, 12)));
         let swapped = e.encode(&person("Aleksei", "Smirnov", "Ivanovich", (1990, 4, 12)));
-        assert_eq!(dice(cyr.words(), lat.words()), 1.0, "transliteration absorbed");
+        assert_eq!(
+            dice(cyr.words(), lat.words()),
+            1.0,
+            "transliteration absorbed"
+        );
         assert!(dice(cyr.words(), swapped.words()) > 0.95);
         // A typo and a different document still score high.
         let mut typo = person("Смирнов", "Алексей", "Иванович", (1990, 4, 12));
@@ -1187,7 +1203,11 @@ mod tests {
         other.sex = Some(Sex::Female);
         other.documents[0].number = "7702 118822".into();
         let b = e.encode(&other);
-        assert!(dice(a.words(), b.words()) < below, "{}", dice(a.words(), b.words()));
+        assert!(
+            dice(a.words(), b.words()) < below,
+            "{}",
+            dice(a.words(), b.words())
+        );
     }
 
     #[test]
@@ -1198,7 +1218,11 @@ mod tests {
         let b = encoder(2, options).encode(&r);
         assert_ne!(a, b);
         // Under two keys one record is no closer to itself than to a stranger.
-        assert!(dice(a.words(), b.words()) < 0.6, "{}", dice(a.words(), b.words()));
+        assert!(
+            dice(a.words(), b.words()) < 0.6,
+            "{}",
+            dice(a.words(), b.words())
+        );
         assert_ne!(key(1).fingerprint(), key(2).fingerprint());
         assert_eq!(key(1).fingerprint(), key(1).fingerprint());
         assert_eq!(key(1).fingerprint().len(), 16);
@@ -1214,7 +1238,10 @@ mod tests {
         let g = e.positions(GIVEN, "ab");
         assert_ne!(s, g);
         assert_eq!(s.len(), usize::from(FIELDS[SURNAME].bits_per_token));
-        assert!(s.iter().all(|&p| (p as usize) < ClkOptions::default().base_bits()));
+        assert!(
+            s.iter()
+                .all(|&p| (p as usize) < ClkOptions::default().base_bits())
+        );
     }
 
     #[test]
@@ -1262,7 +1289,11 @@ mod tests {
         };
         let a = encoder(1, PLAIN).encode(&only_surname);
         let b = encoder(9, PLAIN).encode(&only_surname);
-        assert!(dice(a.words(), b.words()) < 0.4, "{}", dice(a.words(), b.words()));
+        assert!(
+            dice(a.words(), b.words()) < 0.4,
+            "{}",
+            dice(a.words(), b.words())
+        );
     }
 
     #[test]
@@ -1330,7 +1361,11 @@ mod tests {
             unreachable!("valid id")
         };
         let text = format!("{}{row}", header.lines());
-        assert!(text.starts_with("#shanyrak-encodings scheme=shanyrak-clk/1 bits=1024 fold=0 balance=1"));
+        assert!(
+            text.starts_with(
+                "#shanyrak-encodings scheme=shanyrak-clk/1 bits=1024 fold=0 balance=1"
+            )
+        );
         let Ok((h, rows)) = file::parse(&text, 10) else {
             unreachable!("round trip")
         };
