@@ -50,7 +50,7 @@ pub fn new_key(path: &Path) -> Result<()> {
 pub fn read_key(path: &Path) -> Result<ClkKey> {
     let text = crate::read_key_file(path)?;
     let text = text.trim();
-    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         bail!(
             "the key file {} must hold the key as hex digits (create one with `shanyrak encode --new-key`)",
             path.display()

@@ -341,7 +341,7 @@ impl Clk {
     /// An encoding from [`Clk::to_bytes`]; the length must be a whole number of 64-bit
     /// words.
     pub fn from_bytes(bytes: &[u8]) -> Result<Clk, LinkageError> {
-        if bytes.is_empty() || bytes.len() % 8 != 0 {
+        if bytes.is_empty() || !bytes.len().is_multiple_of(8) {
             return Err(LinkageError::InvalidEncoding(format!(
                 "{} bytes is not a whole number of 64-bit words",
                 bytes.len()
