@@ -397,49 +397,16 @@ fn run_encoded_link(a: &str, b: &str, output: &str, threshold: Option<f64>) -> R
     let mut w = BufWriter::new(File::create(output)?);
     writeln!(w, "record_id_l,record_id_r,similarity")?;
     for p in &result.pairs {
+        let (l, r) = (&left[p.left as usize], &right[p.right as usize]);
         writeln!(
             w,
             "{},{},{:.4}",
-            quote(&left[p.left as usize].record_id),
-            quote(&right[p.right as usize].record_id),
+            quote(&l.record_id),
+            quote(&r.record_id),
             p.similarity
         )?;
     }
     w.flush()?;
-    if std::env::var("BENCH_CLK_TRUTH").is_ok() {
-        // FEBRL truth (rec-N-org ~ rec-N-dup-k): quantiles of the true pairs' Dice.
-        let entity = |id: &str| id.split('-').take(2).collect::<Vec<_>>().join("-");
-        let by_entity: HashMap<String, usize> = left
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (entity(&r.record_id), i))
-            .collect();
-        let mut d: Vec<f64> = right
-            .iter()
-            .enumerate()
-            .filter_map(|(j, r)| {
-                let i = *by_entity.get(&entity(&r.record_id))?;
-                Some(shanyrak_linkage::encoded::dice(
-                    sets[0].words(i),
-                    sets[1].words(j),
-                ))
-            })
-            .collect();
-        d.sort_by(f64::total_cmp);
-        let q = |f: f64| {
-            d.get(((d.len() as f64 - 1.0) * f) as usize)
-                .copied()
-                .unwrap_or(0.0)
-        };
-        eprintln!(
-            "true-pair Dice: p01 {:.3} p05 {:.3} p10 {:.3} p25 {:.3} p50 {:.3}",
-            q(0.01),
-            q(0.05),
-            q(0.1),
-            q(0.25),
-            q(0.5)
-        );
-    }
     let fill = |s: &ClkSet| {
         (0..s.len())
             .map(|i| s.words(i).iter().map(|x| x.count_ones()).sum::<u32>() as f64)

@@ -27,20 +27,16 @@ async fn encode_and_link_two_lists_without_names() {
     .expect("write b");
 
     let key = path("agreement.key");
-    let a = shanyrak(
-        &[
-            "encode",
-            &path("a.csv"),
-            "--key",
-            &key,
-            "--new-key",
-            "--out",
-            &path("a.clk"),
-        ],
-        "",
-    )
+    succeeds(&[
+        "encode",
+        &path("a.csv"),
+        "--key",
+        &key,
+        "--new-key",
+        "--out",
+        &path("a.clk"),
+    ])
     .await;
-    assert!(a.success, "{}", a.stderr);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -66,21 +62,17 @@ async fn encode_and_link_two_lists_without_names() {
     )
     .await;
     assert!(!again.success);
-    let b = shanyrak(
-        &[
-            "encode",
-            &path("b.csv"),
-            "--key",
-            &key,
-            "--out",
-            &path("b.clk"),
-            "--columns",
-            "record_id=person_id",
-        ],
-        "",
-    )
+    succeeds(&[
+        "encode",
+        &path("b.csv"),
+        "--key",
+        &key,
+        "--out",
+        &path("b.clk"),
+        "--columns",
+        "record_id=person_id",
+    ])
     .await;
-    assert!(b.success, "{}", b.stderr);
 
     let encodings = std::fs::read_to_string(path("a.clk")).expect("encodings");
     let mut lines = encodings.lines();
@@ -101,20 +93,16 @@ async fn encode_and_link_two_lists_without_names() {
         );
     }
 
-    let link = shanyrak(
-        &[
-            "link-encoded",
-            &path("a.clk"),
-            &path("b.clk"),
-            "--threshold",
-            "0.8",
-            "--out",
-            &path("pairs.csv"),
-        ],
-        "",
-    )
+    succeeds(&[
+        "link-encoded",
+        &path("a.clk"),
+        &path("b.clk"),
+        "--threshold",
+        "0.8",
+        "--out",
+        &path("pairs.csv"),
+    ])
     .await;
-    assert!(link.success, "{}", link.stderr);
     let pairs = std::fs::read_to_string(path("pairs.csv")).expect("pairs");
     let linked: Vec<(String, String)> = pairs
         .lines()
@@ -134,53 +122,27 @@ async fn encode_and_link_two_lists_without_names() {
 
     // Encodings made with another key do not link, and say why.
     let other = path("other.key");
-    let c = shanyrak(
-        &[
-            "encode",
-            &path("b.csv"),
-            "--key",
-            &other,
-            "--new-key",
-            "--out",
-            &path("c.clk"),
-            "--columns",
-            "record_id=person_id",
-        ],
-        "",
-    )
+    succeeds(&[
+        "encode",
+        &path("b.csv"),
+        "--key",
+        &other,
+        "--new-key",
+        "--out",
+        &path("c.clk"),
+        "--columns",
+        "record_id=person_id",
+    ])
     .await;
-    assert!(c.success, "{}", c.stderr);
-    let mixed = shanyrak(
-        &[
-            "link-encoded",
-            &path("a.clk"),
-            &path("c.clk"),
-            "--out",
-            &path("mixed.csv"),
-        ],
-        "",
-    )
-    .await;
-    assert!(!mixed.success);
-    assert!(mixed.stderr.contains("different keys"), "{}", mixed.stderr);
+    let mixed = link_fails(&path("a.clk"), &path("c.clk"), &path("mixed.csv")).await;
+    assert!(mixed.contains("different keys"), "{mixed}");
 
     // A damaged file is refused with its line number, not its content.
     let mut damaged: Vec<String> = encodings.lines().map(str::to_owned).collect();
     damaged[2] = damaged[2].replacen(',', ",!!", 1);
     std::fs::write(path("damaged.clk"), damaged.join("\n")).expect("write");
-    let bad = shanyrak(
-        &[
-            "link-encoded",
-            &path("damaged.clk"),
-            &path("b.clk"),
-            "--out",
-            &path("bad.csv"),
-        ],
-        "",
-    )
-    .await;
-    assert!(!bad.success);
-    assert!(bad.stderr.contains("line 3"), "{}", bad.stderr);
+    let bad = link_fails(&path("damaged.clk"), &path("b.clk"), &path("bad.csv")).await;
+    assert!(bad.contains("line 3"), "{bad}");
 
     // A key file others may read is refused.
     #[cfg(unix)]
@@ -202,4 +164,17 @@ async fn encode_and_link_two_lists_without_names() {
         assert!(!open.success);
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Runs `link-encoded A B --out OUT`, which must fail; returns its message.
+async fn link_fails(a: &str, b: &str, out: &str) -> String {
+    let run = shanyrak(&["link-encoded", a, b, "--out", out], "").await;
+    assert!(!run.success, "{a} and {b} linked");
+    run.stderr
+}
+
+/// Runs the binary with `args`, which must succeed.
+async fn succeeds(args: &[&str]) {
+    let run = shanyrak(args, "").await;
+    assert!(run.success, "{args:?}: {}", run.stderr);
 }
