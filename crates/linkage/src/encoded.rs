@@ -29,14 +29,16 @@
 //!   given name, and under two agreement keys. A token's bit positions are read straight
 //!   from HMAC-SHA256(field key, token) (*random hashing*): the double-hashing scheme
 //!   (`g_i = h1 + i·h2`) lets an attacker who sees many filters recover its bigrams
-//!   (Kroll and Steinmetzer 2015), as the anonlink team note for clkhash's double hash.
-//! - **Hardening.** [`ClkOptions::fold`] XOR-folds a filter twice the length onto
-//!   itself (Schnell, Borgs and Encarnação 2016): a set bit can then come from either of
-//!   two positions, and a single set bit no longer belongs to a bigram. [`ClkOptions::balance`]
-//!   appends the filter's complement and permutes the bits with the key (Schnell 2016):
-//!   every encoding then has exactly half its bits set, hiding how many tokens a record
-//!   has. Balancing turns the Dice coefficient into the share of agreeing bits (which is
-//!   higher for unrelated records), so thresholds must be chosen for it.
+//!   (Kroll and Steinmetzer 2015), as clkhash's documentation of its keyed BLAKE2 scheme notes.
+//! - **Hardening.** [`ClkOptions::balance`] (on by default) hashes into a filter of half
+//!   the length, appends its complement and permutes the whole with the key (Schnell
+//!   2016): every encoding then has exactly half its bits set, hiding how many tokens a
+//!   record has. Balancing turns the Dice coefficient into the share of agreeing bits
+//!   (higher for unrelated records); 0.8 remains the threshold. [`ClkOptions::fold`]
+//!   (off by default) XOR-folds a filter twice the length onto itself (Schnell, Borgs and
+//!   Encarnação 2016): a set bit can then come from either of two positions, so the bits
+//!   of one bigram no longer always appear together (pattern mining); it lowers the
+//!   similarity of true pairs, so folded encodings link at about 0.7.
 //!
 //! Encodings are compared by the Dice coefficient ([`dice`], popcount on `u64` words),
 //! candidate pairs found by locality-sensitive hashing over the bits ([`LshOptions`]:
