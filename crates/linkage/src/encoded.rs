@@ -580,8 +580,12 @@ impl ClkEncoder {
         let mut base = Clk::zero(self.options.base_bits());
         for (field, list) in tokens.iter().enumerate() {
             for t in list {
-                for p in self.positions(field, t).iter() {
-                    base.set(*p as usize);
+                match self.cache[field].get(t.as_str()) {
+                    Some(cached) => cached.iter().for_each(|&p| base.set(p as usize)),
+                    None => self
+                        .positions(field, t)
+                        .iter()
+                        .for_each(|&p| base.set(p as usize)),
                 }
             }
         }
@@ -597,18 +601,14 @@ impl ClkEncoder {
         match &self.permutation {
             None => folded,
             Some(perm) => {
+                // Position i of (filter ‖ complement) goes to perm[i]: of bit i and its
+                // complement n + i, exactly one is set.
                 let n = folded.bits();
                 let mut out = Clk::zero(self.options.bits);
-                for (i, &to) in perm.iter().enumerate() {
-                    // Position i of (filter ‖ complement) goes to perm[i].
-                    let bit = if i < n {
-                        folded.get(i)
-                    } else {
-                        !folded.get(i - n)
-                    };
-                    if bit {
-                        out.set(to as usize);
-                    }
+                for i in 0..n {
+                    let set = folded.words[i / 64] >> (i % 64) & 1 == 1;
+                    let from = if set { i } else { n + i };
+                    out.set(perm[from] as usize);
                 }
                 out
             }
