@@ -12,6 +12,9 @@
 #        SPLINK_REPS_1M=$REPS      Splink repetitions at 1M (about 2.5 min each)
 #        SIZES="100000 1000000"    generated data sets
 #        SKIP_SPLINK=1             Shanyrak and baseline only
+#        ANONLINK_VENV=target/anonlink-venv  venv with bench/peers/requirements-anonlink.txt
+#                                  (clkhash + anonlink, created from PyPI when missing)
+#        SKIP_ANONLINK=1           no encoded-linkage peer
 #        ONLINE_SIZES="1000000 2100000"  records indexed for the lookup benchmark (2.1M
 #                                  records hold just over 1M distinct persons)
 # Results: OUT_DIR/results.jsonl and OUT_DIR/report.md (the table for docs/BENCHMARKS.md).
@@ -27,7 +30,7 @@ if [ -z "${SKIP_SPLINK:-}" ] && [ ! -x "$VENV/bin/python" ]; then
 fi
 REPS=${REPS:-3}
 SPLINK_REPS_1M=${SPLINK_REPS_1M:-$REPS}
-SIZES=${SIZES:-"100000 1000000"}
+SIZES=${SIZES-"100000 1000000"}
 PY="$VENV/bin/python"
 HERE="$ROOT/bench/linkage"
 mkdir -p "$OUT/data" "$OUT/runs"
@@ -99,6 +102,33 @@ quality shanyrak_guarded febrl4 link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/run
 timed exact_febrl4 exact febrl4 1 "$BIN/bench" exact-link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/exact_febrl4.csv"
 quality exact febrl4 link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/exact_febrl4.csv"
 
+# Encoded linkage (keyed Bloom filters, module `encoded`): the same FEBRL4 files encoded
+# with one agreement key and linked from the encodings only. Default options (balanced,
+# Dice >= 0.8) repeated; unhardened, folded and exhaustive (no blocking) once each.
+echo "== FEBRL4 encoded link"
+for r in $(seq 1 "$REPS"); do
+  timed "encoded_febrl4_$r" shanyrak_encoded febrl4 "$r" "$BIN/bench" encoded-link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/encoded_febrl4.csv" 0.8
+done
+quality shanyrak_encoded febrl4 link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/encoded_febrl4.csv"
+BENCH_CLK_EXHAUSTIVE=1 timed encoded_all_febrl4 shanyrak_encoded_all febrl4 1 "$BIN/bench" encoded-link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/encoded_all_febrl4.csv" 0.8
+quality shanyrak_encoded_all febrl4 link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/encoded_all_febrl4.csv"
+BENCH_CLK_BALANCE=0 timed encoded_plain_febrl4 shanyrak_encoded_plain febrl4 1 "$BIN/bench" encoded-link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/encoded_plain_febrl4.csv" 0.8
+quality shanyrak_encoded_plain febrl4 link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/encoded_plain_febrl4.csv"
+BENCH_CLK_BALANCE=0 BENCH_CLK_FOLD=1 timed encoded_folded_febrl4 shanyrak_encoded_folded febrl4 1 "$BIN/bench" encoded-link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/encoded_folded_febrl4.csv" 0.7
+quality shanyrak_encoded_folded febrl4 link "$D/febrl4a.csv" "$D/febrl4b.csv" "$OUT/runs/encoded_folded_febrl4.csv"
+
+if [ -z "${SKIP_ANONLINK:-}" ]; then
+  AVENV=${ANONLINK_VENV:-$ROOT/target/anonlink-venv}
+  if [ ! -x "$AVENV/bin/python" ]; then
+    echo "== creating $AVENV with the encoded-linkage peer's pinned requirements"
+    python3 -m venv "$AVENV"
+    "$AVENV/bin/pip" install -q -r "$PEERS/requirements-anonlink.txt"
+  fi
+  export PEERS_RESULTS="$OUT/peer-results"
+  (cd "$OUT" && timed anonlink_febrl4 anonlink febrl4 0 "$AVENV/bin/python" "$PEERS/anonlink_febrl4.py" --reps "$REPS")
+  "$PY" -c "import json; d=json.load(open('$PEERS_RESULTS/anonlink_febrl4.json')); r=d['runs']; print(json.dumps({'tool':'anonlink','dataset':'febrl4','peer':{'reps':[x['total_pipeline'] for x in r],'pairs':r[0]['greedy@0.8'],'version':d['version']}}))" >> "$RES"
+fi
+
 if [ -z "${SKIP_SPLINK:-}" ]; then
   export PEERS_RESULTS="$OUT/peer-results"
   for t in febrl3 febrl4; do
@@ -135,7 +165,7 @@ if [ -s "$D/gen_100000.csv" ]; then
   done
 fi
 
-for n in ${ONLINE_SIZES:-1000000 2100000}; do
+for n in ${ONLINE_SIZES-1000000 2100000}; do
   echo "== online lookup, $n records indexed"
   timed "online_$n" shanyrak "online_$n" 1 "$BIN/online" "$n"
 done

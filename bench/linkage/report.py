@@ -19,7 +19,7 @@ for r in rows:
 DATASETS = [("febrl3", "FEBRL3 dedup, 5,000"), ("febrl4", "FEBRL4 link, 5,000 x 5,000"),
             ("gen_100000", "generated 100k dedup"), ("gen_1000000", "generated 1M dedup"),
             ("genlink_100000", "generated 100k split into two lists, link")]
-TOOLS = [("shanyrak", "Shanyrak"), ("shanyrak_default", "Shanyrak, all defaults (m not learnt from SOC-SEC-ID)"), ("shanyrak_many", "Shanyrak, --many-to-many"), ("shanyrak_guarded", "Shanyrak, --keep-guards"), ("splink", "Splink 5.0.0 (DuckDB)"), ("exact", "exact match, ASCII-folded names + birth date")]
+TOOLS = [("shanyrak", "Shanyrak"), ("shanyrak_default", "Shanyrak, all defaults (m not learnt from SOC-SEC-ID)"), ("shanyrak_many", "Shanyrak, --many-to-many"), ("shanyrak_guarded", "Shanyrak, --keep-guards"), ("shanyrak_encoded", "Shanyrak encoded (CLK 1024 bits, balanced), Dice >= 0.8"), ("shanyrak_encoded_all", "Shanyrak encoded, balanced, Dice >= 0.8, all pairs (no blocking)"), ("shanyrak_encoded_plain", "Shanyrak encoded, not balanced, Dice >= 0.8"), ("shanyrak_encoded_folded", "Shanyrak encoded, XOR-folded 2048 -> 1024, Dice >= 0.7"), ("anonlink", "clkhash + anonlink, Dice >= 0.8 (all pairs)"), ("splink", "Splink 5.0.0 (DuckDB)"), ("exact", "exact match, ASCII-folded names + birth date")]
 
 print("| data set | tool | wall s, best / worst | peak RSS MiB | pairwise P / R / F1 | B-cubed P / R / F1 |")
 print("| --- | --- | --- | --- | --- | --- |")
@@ -29,7 +29,7 @@ for ds, dname in DATASETS:
         if k not in runs and k not in qual:
             continue
         rs = runs.get(k, [])
-        if tool == "splink":
+        if tool in ("splink", "anonlink"):
             # one process runs all repetitions; per-repetition pipeline times from its output
             times = peer.get(k, {}).get("reps") or [o["total"] for r in rs for o in r["out"] if "total" in o]
             wall = f"{min(times):.2f} / {max(times):.2f}" if times else "-"
@@ -38,7 +38,7 @@ for ds, dname in DATASETS:
             wall = f"{min(times):.2f} / {max(times):.2f}" if len(times) > 1 else (f"{times[0]:.2f}" if times else "-")
         rss = f"{max(r['rss_mib'] for r in rs):,.0f}" if rs else "-"
         q = qual.get(k)
-        if ds == "febrl4" and tool == "splink" and k in peer:
+        if ds == "febrl4" and tool in ("splink", "anonlink") and k in peer:
             q = {"pairwise": peer[k]["pairs"]}
         pw = q["pairwise"] if q else None
         bc = q.get("bcubed") if q else None

@@ -16,7 +16,7 @@ use crate::sheet;
 
 /// Input fields: the ten, then four optional address columns (a previous
 /// residence; FEBRL's address fields), which sharpen the evidence where lists carry them.
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 15] = [
     "record_id",
     "surname",
     "given_name",
@@ -31,11 +31,14 @@ const FIELDS: [&str; 14] = [
     "locality",
     "postcode",
     "region",
+    // `type:number;type:number`, as in `shanyrak export registry`; read when there is no
+    // doc_number column.
+    "documents",
 ];
 
 /// Which header holds which field, after `--columns`; fields named there must exist.
 #[derive(Debug)]
-struct Columns {
+pub(crate) struct Columns {
     headers: HashMap<&'static str, String>,
     required: HashSet<&'static str>,
 }
@@ -47,7 +50,7 @@ impl std::ops::Index<&str> for Columns {
     }
 }
 
-fn column_map(spec: Option<&str>) -> Result<Columns> {
+pub(crate) fn column_map(spec: Option<&str>) -> Result<Columns> {
     let mut map: HashMap<&'static str, String> =
         FIELDS.iter().map(|f| (*f, (*f).to_owned())).collect();
     let mut required: HashSet<&'static str> = ["record_id"].into_iter().collect();
@@ -78,7 +81,7 @@ fn column_map(spec: Option<&str>) -> Result<Columns> {
 
 /// Reading problems that did not stop the run, reported at the end.
 #[derive(Debug, Default)]
-struct ReadReport {
+pub(crate) struct ReadReport {
     rows: usize,
     unreadable_dates: Vec<usize>,
 }
@@ -93,7 +96,10 @@ fn sniff_delimiter(first_line: &str) -> u8 {
 
 // Record fields the CSV cannot carry stay at their defaults.
 #[allow(clippy::needless_update)]
-fn read_records(path: &Path, columns: &Columns) -> Result<(Vec<PersonRecord>, ReadReport)> {
+pub(crate) fn read_records(
+    path: &Path,
+    columns: &Columns,
+) -> Result<(Vec<PersonRecord>, ReadReport)> {
     let mut raw = Vec::new();
     std::fs::File::open(path)
         .with_context(|| format!("could not open {}", path.display()))?
@@ -179,7 +185,9 @@ fn read_records(path: &Path, columns: &Columns) -> Result<(Vec<PersonRecord>, Re
                 doc_type: get("doc_type").unwrap_or_default(),
                 number,
             }],
-            None => Vec::new(),
+            None => get("documents")
+                .map(|list| registry_documents(&list))
+                .unwrap_or_default(),
         };
         records.push(PersonRecord {
             record_id,
@@ -202,7 +210,24 @@ fn read_records(path: &Path, columns: &Columns) -> Result<(Vec<PersonRecord>, Re
     Ok((records, report))
 }
 
-fn spinner(message: &str) -> ProgressBar {
+/// The documents of a registry export's `documents` cell: `type:number` items separated
+/// by `;` (a number alone has no type).
+fn registry_documents(cell: &str) -> Vec<Document> {
+    cell.split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .filter_map(|d| {
+            let (doc_type, number) = d.split_once(':').unwrap_or(("", d));
+            let number = number.trim();
+            (!number.is_empty()).then(|| Document {
+                doc_type: doc_type.trim().to_owned(),
+                number: number.to_owned(),
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn spinner(message: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -232,7 +257,7 @@ fn evidence_text(e: &Evidence) -> String {
     parts.join(";")
 }
 
-fn report_dates(path: &Path, report: &ReadReport) {
+pub(crate) fn report_dates(path: &Path, report: &ReadReport) {
     if !report.unreadable_dates.is_empty() {
         let shown: Vec<String> = report
             .unreadable_dates
@@ -292,7 +317,7 @@ fn write_pairs(
 
 /// A CSV output file; record ids come from the input as typed, so every cell goes
 /// through `sheet::Csv`.
-fn writer(path: &Path) -> Result<sheet::Csv<BufWriter<std::fs::File>>> {
+pub(crate) fn writer(path: &Path) -> Result<sheet::Csv<BufWriter<std::fs::File>>> {
     let file = std::fs::File::create(path)
         .with_context(|| format!("could not write {}", path.display()))?;
     Ok(sheet::Csv::new(BufWriter::new(file)))

@@ -7,6 +7,7 @@ mod backup;
 mod dedup;
 mod demo;
 mod demo_week;
+mod encoded;
 mod export;
 mod https;
 mod import;
@@ -251,6 +252,51 @@ enum Command {
         /// within either file would be linked that way.
         #[arg(long)]
         keep_guards: bool,
+    },
+    /// Encode the records of a CSV file (or a registry export) as keyed Bloom filters,
+    /// for linkage with a partner organisation without sharing names; writes an
+    /// encodings file (id,clk_base64 under a header naming the scheme and the key's
+    /// fingerprint, never the key).
+    Encode {
+        /// CSV with the columns of `dedup` (a registry export: add
+        /// --columns record_id=person_id).
+        input: std::path::PathBuf,
+        /// The agreement's key file: hex digits, readable by its owner only. Held by the
+        /// organisations of the agreement, never by the server's operator.
+        #[arg(long)]
+        key: std::path::PathBuf,
+        /// Create a new random key in --key first (an existing file is never overwritten).
+        #[arg(long)]
+        new_key: bool,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long)]
+        columns: Option<String>,
+        /// XOR-fold a filter of twice the length (more hardening, lower similarities:
+        /// link at about --threshold 0.7).
+        #[arg(long)]
+        fold: bool,
+        /// Do not balance the encodings (by default every encoding has half its bits set).
+        #[arg(long)]
+        no_balance: bool,
+    },
+    /// Link two encodings files made with one agreement key; writes id_a,id_b,similarity.
+    /// Each file is taken as deduplicated, so an encoding links to at most one of the
+    /// other file.
+    LinkEncoded {
+        a: std::path::PathBuf,
+        b: std::path::PathBuf,
+        /// Lowest Dice coefficient of a link (0 to 1).
+        #[arg(long, default_value_t = 0.8)]
+        threshold: f64,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Keep every pair at or above the threshold instead of a one-to-one assignment.
+        #[arg(long)]
+        many_to_many: bool,
+        /// Compare every pair instead of blocking (slower; for small files or checks).
+        #[arg(long)]
+        all_pairs: bool,
     },
     /// Export a dataset of every organisation: population (resolved persons by city,
     /// group, sex and children), sites (beds) or distributions (units per day, item and
@@ -741,6 +787,46 @@ async fn run(cli: Cli) -> Result<()> {
             })
             .await?
         }
+        Command::Encode {
+            input,
+            key,
+            new_key,
+            out,
+            columns,
+            fold,
+            no_balance,
+        } => tokio::task::spawn_blocking(move || {
+            if new_key {
+                encoded::new_key(&key)?;
+                eprintln!(
+                    "new agreement key in {}: give a copy to the partner organisation only, never to the server's operator",
+                    key.display()
+                );
+            }
+            let secret = encoded::read_key(&key)?;
+            let hardening = encoded::Hardening {
+                fold,
+                balance: !no_balance,
+            };
+            encoded::encode(&input, &secret, &out, columns.as_deref(), hardening)
+        })
+        .await?,
+        Command::LinkEncoded {
+            a,
+            b,
+            threshold,
+            out,
+            many_to_many,
+            all_pairs,
+        } => tokio::task::spawn_blocking(move || {
+            let args = encoded::LinkEncodedArgs {
+                threshold,
+                one_to_one: !many_to_many,
+                exhaustive: all_pairs,
+            };
+            encoded::link(&a, &b, &out, args)
+        })
+        .await?,
         Command::Export {
             db,
             dataset,

@@ -21,6 +21,7 @@ mod audit;
 mod backup;
 mod browser;
 mod contract;
+mod encoded;
 mod https;
 mod import;
 mod keys;

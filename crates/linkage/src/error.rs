@@ -25,6 +25,10 @@ pub enum LinkageError {
     /// A record index outside the known records.
     #[error("unknown record index {0}")]
     UnknownRecord(usize),
+    /// An encoding or encodings file that cannot be read (the reason names a line
+    /// number, never a value).
+    #[error("invalid encoding: {0}")]
+    InvalidEncoding(String),
     /// Too few comparisons to estimate a model.
     #[error("not enough data to estimate the model: {0}")]
     NotEnoughData(String),

@@ -30,6 +30,9 @@
 //! - [`batch`]: deduplicate a slice or link two slices end to end.
 //! - [`index`]: incremental in-memory index for online duplicate lookup.
 //! - [`generate`]: seeded, labelled synthetic registrations with realistic variation.
+//! - [`encoded`]: privacy-preserving linkage: keyed Bloom-filter encodings (CLKs) of
+//!   records, Dice similarity, blocking over the bits, one-to-one linking of two sets of
+//!   encodings, and the encodings file format.
 //! - [`metrics`]: pairwise and B-cubed precision/recall/F1 against ground truth.
 //! - [`hash`]: the small deterministic hasher behind maps and blocking keys.
 //! - [`error`]: the crate's error type.
@@ -75,6 +78,7 @@ pub mod batch;
 pub mod block;
 pub mod cluster;
 pub mod compare;
+pub mod encoded;
 pub mod error;
 pub mod generate;
 pub mod hash;

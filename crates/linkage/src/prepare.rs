@@ -369,14 +369,7 @@ fn address_syms<I: Intern>(r: &PersonRecord, strings: &mut I) -> [Sym; 4] {
         _ => NO_SYM,
     };
     let postcode = match r.postcode.as_deref() {
-        Some(s) => {
-            let code: String = s
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_uppercase)
-                .collect();
-            strings.intern(&code)
-        }
+        Some(s) => strings.intern(&canonical_postcode(s)),
         None => NO_SYM,
     };
     [
@@ -402,16 +395,46 @@ struct NameSyms {
 fn name_syms<I: Intern>(
     r: &PersonRecord,
     strings: &mut I,
-    mut tokens: impl FnMut(&str, Option<Script>) -> (Vec<String>, bool),
+    tokens: impl FnMut(&str, Option<Script>) -> (Vec<String>, bool),
 ) -> NameSyms {
+    intern_parts(&name_roles(r, tokens), strings)
+}
+
+/// The canonical tokens of the three name fields, each given its role.
+fn name_roles(
+    r: &PersonRecord,
+    mut tokens: impl FnMut(&str, Option<Script>) -> (Vec<String>, bool),
+) -> NameParts {
     let patronymic = r.patronymic.as_deref().unwrap_or("");
     let hint = script_hint(&[&r.surname, &r.given_name, patronymic]);
     let raw = [r.surname.as_str(), r.given_name.as_str(), patronymic];
     let mut fields = raw.map(|f| tokens(f, hint));
     reread_record(&raw, &mut fields);
     let [(s, _), (g, _), (p, _)] = fields;
-    let parts = assign_roles(&s, &g, &p);
-    intern_parts(&parts, strings)
+    assign_roles(&s, &g, &p)
+}
+
+/// The canonical name parts of a record as [`Prepared::new`] compares them: surname stem,
+/// given-name group (diminutives resolved), patronymic root; script hints, keyboard-layout
+/// rereading and swapped fields handled the same way. Used by [`crate::encoded`] so that
+/// encodings of one name in two scripts agree.
+pub(crate) fn canonical_name_parts(r: &PersonRecord) -> NameParts {
+    let parts = name_roles(r, name_tokens);
+    let given = given_name_group(&parts.given).map_or(parts.given.clone(), str::to_string);
+    NameParts {
+        surname: surname_stem(&parts.surname),
+        given,
+        patronymic: patronymic_root(&parts.patronymic),
+        swapped: parts.swapped,
+    }
+}
+
+/// The postcode [`Prepared`] compares: letters and digits only, upper case.
+pub(crate) fn canonical_postcode(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 /// When one name field was typed on the wrong layout, rereads the others that can be
