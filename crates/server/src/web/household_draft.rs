@@ -78,6 +78,17 @@ fn text(form: &FormData, name: &str) -> String {
     form.get(name).unwrap_or_default().trim().to_owned()
 }
 
+/// A birth date typed as eight digits on a phone's number pad, which has no dot
+/// (`03041975`), as the form's `ДД.ММ.ГГГГ`; anything else as typed.
+fn dotted_date(typed: &str) -> String {
+    let digits = typed.trim();
+    if digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{}.{}.{}", &digits[..2], &digits[2..4], &digits[4..])
+    } else {
+        typed.to_owned()
+    }
+}
+
 impl MemberDraft {
     fn from_form(form: &FormData, i: usize) -> Self {
         let f = |name: &str| text(form, &format!("m{i}.{name}"));
@@ -87,7 +98,7 @@ impl MemberDraft {
             given_name: f("given_name"),
             patronymic: f("patronymic"),
             sex: f("sex"),
-            birth_date: f("birth_date"),
+            birth_date: dotted_date(&f("birth_date")),
             estimated: form.checked(&format!("m{i}.estimated")),
             citizenship: f("citizenship"),
             relationship: f("relationship"),
@@ -130,6 +141,12 @@ impl MemberDraft {
         }
         if relationship == Relationship::Spouse {
             next.doc_type = previous.doc_type.clone();
+            // Most spouses at a desk are of the other sex; one tap corrects it.
+            next.sex = match Sex::parse(&previous.sex) {
+                Some(Sex::Male) => Sex::Female.as_str().into(),
+                Some(Sex::Female) => Sex::Male.as_str().into(),
+                _ => String::new(),
+            };
         }
         next.focus = true;
         next
@@ -488,4 +505,45 @@ fn current_location_json(typed: &str) -> Option<Value> {
         .and_then(|index| index.resolve(typed))
         .map_or(0, |id| id.0);
     Some(json!({"place_id": place}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eight_digits_are_a_date_with_dots_and_anything_else_stays_as_typed() {
+        assert_eq!(dotted_date("03041975"), "03.04.1975");
+        assert_eq!(dotted_date(" 03041975 "), "03.04.1975");
+        for typed in [
+            "03.04.1975",
+            "1975",
+            "1975-04",
+            "0304197",
+            "030419750",
+            "0304197a",
+            "",
+        ] {
+            assert_eq!(dotted_date(typed), typed);
+        }
+    }
+
+    #[test]
+    fn a_spouse_row_starts_with_the_other_sex() {
+        let mut head = MemberDraft::blank(Relationship::Head);
+        for (head_sex, spouse_sex) in [
+            ("male", "female"),
+            ("female", "male"),
+            ("unknown", ""),
+            ("", ""),
+        ] {
+            head.sex = head_sex.into();
+            let spouse = MemberDraft::after(&head, 1, false);
+            assert_eq!(spouse.relationship, "spouse");
+            assert_eq!(spouse.sex, spouse_sex, "{head_sex}");
+        }
+        head.sex = "male".into();
+        let child = MemberDraft::after(&head, 2, true);
+        assert_eq!(child.sex, "", "a child's sex is never guessed");
+    }
 }
