@@ -197,12 +197,7 @@ async fn item_rules_change_from_now_on_and_are_audited(app: TestApp) {
         household["id"].as_str().expect("id")
     );
     let remaining = async || -> Value {
-        let view: Value = app
-            .get(&clerk, &entitlements)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let view: Value = app.json_of(&clerk, &entitlements).await;
         view["items"][0]["remaining"].clone()
     };
     assert_eq!(remaining().await, json!(1));
@@ -256,17 +251,14 @@ async fn item_rules_change_from_now_on_and_are_audited(app: TestApp) {
     assert_eq!(lifted.status(), StatusCode::OK);
     // Each change is in the audit log with the rules before and after.
     let audit: Value = app
-        .get(
+        .json_of(
             &app.admin_a,
             &format!(
                 "/api/v1/audit?entity_id={}",
                 item["id"].as_str().expect("id")
             ),
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     let changes: Vec<&Value> = audit["items"]
         .as_array()
         .expect("items")

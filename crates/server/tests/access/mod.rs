@@ -1,5 +1,6 @@
 //! The audit trail, security headers, sign-in lockout, sign-out and scoped tokens.
 
+use crate::support::strings;
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -45,17 +46,9 @@ async fn audit_trail_and_security_headers(app: TestApp) {
     );
 
     let trail: Value = app
-        .get(&app.admin_a, &format!("/api/v1/audit?entity_id={id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let actions: Vec<&str> = trail["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+        .json_of(&app.admin_a, &format!("/api/v1/audit?entity_id={id}"))
+        .await;
+    let actions: Vec<&str> = strings(&trail["items"], "action");
     assert_eq!(actions, vec!["create", "update"]);
     assert_eq!(trail["items"][1]["after"]["notes"], "ground floor");
     let (status, _) = problem(
@@ -69,11 +62,8 @@ async fn audit_trail_and_security_headers(app: TestApp) {
         "registrars do not read the audit log"
     );
     let other: Value = app
-        .get(&app.admin_b, &format!("/api/v1/audit?entity_id={id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_b, &format!("/api/v1/audit?entity_id={id}"))
+        .await;
     assert_eq!(
         other["items"],
         json!([]),
@@ -99,12 +89,7 @@ async fn audit_trail_and_security_headers(app: TestApp) {
             &json!({"q": "Смирнов Алексей"}),
         )
         .await;
-    let log: Value = app
-        .get(&app.admin_a, "/api/v1/access-log")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let log: Value = app.json_of(&app.admin_a, "/api/v1/access-log").await;
     let items = log["items"].as_array().expect("items");
     let read = items
         .iter()
@@ -122,12 +107,7 @@ async fn audit_trail_and_security_headers(app: TestApp) {
     );
     let (status, _) = problem(app.get(&app.token_a, "/api/v1/access-log").await).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let other: Value = app
-        .get(&app.admin_b, "/api/v1/access-log")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let other: Value = app.json_of(&app.admin_b, "/api/v1/access-log").await;
     assert!(
         other["items"]
             .as_array()

@@ -87,11 +87,8 @@ async fn registration_warns_of_possible_duplicates_and_search_finds_them(app: Te
         "scoped to the organisation"
     );
     let by_document: Value = app
-        .get(&app.token_a, "/api/v1/persons/search?q=4512%20345678")
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.token_a, "/api/v1/persons/search?q=4512%20345678")
+        .await;
     assert_eq!(
         by_document["items"].as_array().map(Vec::len),
         Some(2),
@@ -139,12 +136,7 @@ async fn an_edit_that_makes_a_member_match_queues_the_pair(app: TestApp) {
                 .count()
         })
     };
-    let queue: Value = app
-        .get(&app.token_a, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let queue: Value = app.json_of(&app.token_a, "/api/v1/duplicates").await;
     assert_eq!(pending(&queue), 0, "{queue}");
     // The registrar corrects the record from the passport: now it is Smirnov's.
     let id = second["id"].as_str().expect("id");
@@ -157,12 +149,7 @@ async fn an_edit_that_makes_a_member_match_queues_the_pair(app: TestApp) {
     for round in 0..2 {
         let response = app.patch(&app.token_a, id, &correction, None).await;
         assert_eq!(response.status(), StatusCode::OK, "round {round}");
-        let queue: Value = app
-            .get(&app.token_a, "/api/v1/duplicates")
-            .await
-            .json()
-            .await
-            .expect("json");
+        let queue: Value = app.json_of(&app.token_a, "/api/v1/duplicates").await;
         // Queued once, and not again by a second save.
         assert_eq!(pending(&queue), 1, "round {round}: {queue}");
         let pair = queue["items"]
@@ -193,20 +180,10 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
         second["members"][0]["possible_duplicates"][0]["person_id"],
         first["members"][0]["id"]
     );
-    let counts: Value = app
-        .get(&app.token_a, "/api/v1/persons/count")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let counts: Value = app.json_of(&app.token_a, "/api/v1/persons/count").await;
     assert_eq!(counts, json!({"records": 5, "resolved_persons": 5}));
 
-    let queue: Value = app
-        .get(&app.token_a, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let queue: Value = app.json_of(&app.token_a, "/api/v1/duplicates").await;
     let items = queue["items"].as_array().expect("items");
     assert_eq!(items.len(), 1, "{queue}");
     let pair = &items[0];
@@ -241,12 +218,7 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
         .await
     };
     let resolved = async || {
-        let c: Value = app
-            .get(&app.token_a, "/api/v1/persons/count")
-            .await
-            .json()
-            .await
-            .expect("json");
+        let c: Value = app.json_of(&app.token_a, "/api/v1/persons/count").await;
         c["resolved_persons"].as_i64().unwrap_or(-1)
     };
 
@@ -283,19 +255,11 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
     assert_eq!(undo().await.status(), StatusCode::OK);
     assert_eq!(decide("different").await.status(), StatusCode::OK);
     assert_eq!(resolved().await, 5);
-    let pending: Value = app
-        .get(&app.token_a, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let pending: Value = app.json_of(&app.token_a, "/api/v1/duplicates").await;
     assert_eq!(pending["items"], json!([]));
     let different: Value = app
-        .get(&app.token_a, "/api/v1/duplicates?status=different")
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.token_a, "/api/v1/duplicates?status=different")
+        .await;
     assert_eq!(different["items"].as_array().map(Vec::len), Some(1));
     // Replaying the registration no longer proposes the pair decided different.
     let replay: Value = app

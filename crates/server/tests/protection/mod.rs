@@ -81,14 +81,11 @@ async fn erasure_leaves_no_trace_in_search_or_duplicate_lookup(app: TestApp) {
     );
     // The household reads without him; his own record is gone for every endpoint.
     let household: Value = app
-        .get(
+        .json_of(
             &app.token_a,
             &format!("/api/v1/households/{}", first["id"].as_str().expect("id")),
         )
-        .await
-        .json()
-        .await
-        .expect("household");
+        .await;
     assert_eq!(household["members"].as_array().map(Vec::len), Some(3));
     assert!(!ids_of(&household["members"], "id").contains(&smirnov));
     assert_eq!(
@@ -162,14 +159,11 @@ async fn subject_access_exports_the_person_and_is_logged(app: TestApp) {
         StatusCode::NOT_FOUND
     );
     let log: Value = app
-        .get(
+        .json_of(
             &app.admin_a,
             &format!("/api/v1/access-log?entity_id={person}"),
         )
-        .await
-        .json()
-        .await
-        .expect("log");
+        .await;
     let entries = log["items"].as_array().expect("items");
     assert_eq!(entries.len(), 1, "{log}");
     assert_eq!(entries[0]["action"], "subject_access");
@@ -221,12 +215,7 @@ async fn shelter_status_reaches_another_organisation_only_under_an_agreement(app
         at_b["id"].as_str().expect("id")
     );
     let look = async || -> (Value, Value) {
-        let waiting: Value = app
-            .get(&dispatcher_b, "/api/v1/waiting-list")
-            .await
-            .json()
-            .await
-            .expect("waiting");
+        let waiting: Value = app.json_of(&dispatcher_b, "/api/v1/waiting-list").await;
         let response = app.get(&dispatcher_b, &household_path).await;
         assert_eq!(response.status(), StatusCode::OK);
         let direct: Value = response.json().await.expect("json");

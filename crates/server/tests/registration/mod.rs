@@ -1,6 +1,7 @@
 //! Registering households over the API: round trips, retries, scoping, audit, malformed
 //! bodies, authentication, merge patches, lists and the OpenAPI document.
 
+use crate::support::strings;
 use chrono::Utc;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -136,19 +137,9 @@ async fn other_organisation_gets_404_everywhere(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let list: Value = app
-        .get(&app.token_b, "/api/v1/households")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list: Value = app.json_of(&app.token_b, "/api/v1/households").await;
     assert_eq!(list["items"], json!([]));
-    let own: Value = app
-        .get(&app.token_a, "/api/v1/households")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let own: Value = app.json_of(&app.token_a, "/api/v1/households").await;
     assert_eq!(own["items"].as_array().map(Vec::len), Some(1));
 }
 
@@ -521,12 +512,7 @@ async fn patch_merges_checks_versions_and_read_only_fields(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let pointers: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .filter_map(|e| e["pointer"].as_str())
-        .collect();
+    let pointers: Vec<&str> = strings(&body["errors"], "pointer");
     assert_eq!(pointers, vec!["#/reference", "#/version"]);
 
     // Removing a key with null, and replacing the member list: keep two, add one.
@@ -592,12 +578,7 @@ async fn list_filters_and_cursor_pages(app: TestApp) {
     let mut seen = Vec::new();
     let mut path = "/api/v1/households?limit=2".to_owned();
     loop {
-        let page: Value = app
-            .get(&app.token_a, &path)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = app.json_of(&app.token_a, &path).await;
         seen.extend(
             page["items"]
                 .as_array()
@@ -612,24 +593,18 @@ async fn list_filters_and_cursor_pages(app: TestApp) {
     }
     assert_eq!(seen, ids);
     let idp: Value = app
-        .get(
+        .json_of(
             &app.token_a,
             "/api/v1/households?group=idp&city=Oral&status=active",
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(idp["items"].as_array().map(Vec::len), Some(2));
     let since: Value = app
-        .get(
+        .json_of(
             &app.token_a,
             "/api/v1/households?registered_since=2999-01-01",
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(since["items"], json!([]));
     for bad in [
         "limit=0",

@@ -1,5 +1,6 @@
 //! The resettlement pipeline over HTTP, on both backends.
 
+use crate::support::strings;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_core::Role;
@@ -32,12 +33,7 @@ async fn resettlement_pipeline_over_http(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let pointers: Vec<&str> = errors["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .filter_map(|e| e["pointer"].as_str())
-        .collect();
+    let pointers: Vec<&str> = strings(&errors["errors"], "pointer");
     assert_eq!(pointers, vec!["#/country", "#/name", "#/quota"]);
 
     let response = app
@@ -91,11 +87,8 @@ async fn resettlement_pipeline_over_http(app: TestApp) {
         StatusCode::NOT_FOUND
     );
     let listed: Value = app
-        .get(&app.admin_b, "/api/v1/resettlement/programmes")
-        .await
-        .json()
-        .await
-        .expect("list");
+        .json_of(&app.admin_b, "/api/v1/resettlement/programmes")
+        .await;
     assert_eq!(listed["items"], json!([]));
 
     // Transitions: out of order is a conflict; a rejection needs a reason.
@@ -119,27 +112,21 @@ async fn resettlement_pipeline_over_http(app: TestApp) {
     }
 
     let report: Value = app
-        .get(
+        .json_of(
             &app.admin_a,
             &format!("/api/v1/resettlement/programmes/{id}/report"),
         )
-        .await
-        .json()
-        .await
-        .expect("report");
+        .await;
     assert_eq!(report["quota"], 6);
     assert_eq!(report["departed"], json!({"households": 1, "persons": 4}));
     assert_eq!(report["used"], 4);
     assert_eq!(report["remaining"], 2);
     let entries: Value = app
-        .get(
+        .json_of(
             &cw,
             &format!("/api/v1/resettlement/programmes/{id}/entries"),
         )
-        .await
-        .json()
-        .await
-        .expect("entries");
+        .await;
     assert_eq!(entries["items"][0]["status"], "departed");
     assert_eq!(entries["items"][0]["reference"], household["reference"]);
 }

@@ -30,8 +30,7 @@ async fn fields_follow_the_role_and_survive_edits_by_those_who_cannot_see_them(a
         .to_owned();
     let path = format!("/api/v1/households/{id}");
 
-    let seen_by =
-        async |token: &str| -> Value { app.get(token, &path).await.json().await.expect("json") };
+    let seen_by = async |token: &str| -> Value { app.json_of(token, &path).await };
     let full = seen_by(&caseworker).await;
     assert_eq!(
         full["members"][0]["vulnerabilities"],
@@ -55,12 +54,7 @@ async fn fields_follow_the_role_and_survive_edits_by_those_who_cannot_see_them(a
     assert!(
         !text.contains("protection") && !text.contains("4512") && !text.contains("looking for him")
     );
-    let list: Value = app
-        .get(&site_manager, "/api/v1/households")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list: Value = app.json_of(&site_manager, "/api/v1/households").await;
     assert!(!list.to_string().contains("protection_risk"));
 
     // The registrar edits the member list from their view; the caseworker's flags stay.
@@ -417,12 +411,7 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
         .json()
         .await
         .expect("batch");
-    let queue: Value = app
-        .get(&app.admin_a, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("queue");
+    let queue: Value = app.json_of(&app.admin_a, "/api/v1/duplicates").await;
     let agreement: Value = app
         .post_json(
             &app.admin_a,

@@ -84,12 +84,7 @@ async fn identity_is_shared_only_under_an_agreement_in_force(app: TestApp) {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // B's queue does not hold a pair it cannot see both sides of.
-    let b_admin_queue: Value = app
-        .get(&app.admin_b, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let b_admin_queue: Value = app.json_of(&app.admin_b, "/api/v1/duplicates").await;
     assert!(
         b_admin_queue["items"]
             .as_array()
@@ -135,11 +130,6 @@ async fn identity_is_shared_only_under_an_agreement_in_force(app: TestApp) {
         from_a(&register_at_b().await).is_empty(),
         "withdrawn: nothing of A any more"
     );
-    let listed: Value = app
-        .get(&app.admin_b, "/api/v1/agreements")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let listed: Value = app.json_of(&app.admin_b, "/api/v1/agreements").await;
     assert_eq!(listed["items"][0]["in_force"], false);
 }

@@ -1,6 +1,7 @@
 //! Shelter over the API: a site from creation to check-out, the last bed under concurrency,
 //! and a dispatcher's batch.
 
+use crate::support::strings;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Value, json};
@@ -26,12 +27,7 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let pointers: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .filter_map(|e| e["pointer"].as_str())
-        .collect();
+    let pointers: Vec<&str> = strings(&body["errors"], "pointer");
     assert_eq!(pointers, vec!["#/name", "#/location/city"]);
     // Registrars do not manage sites.
     let (status, _) = problem(
@@ -57,11 +53,8 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
         .to_owned();
 
     let waiting: Value = app
-        .get(&app.admin_a, "/api/v1/waiting-list?city=Oral")
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, "/api/v1/waiting-list?city=Oral")
+        .await;
     assert_eq!(waiting["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(waiting["items"][0]["persons"], 4);
     assert_eq!(waiting["items"][0]["children"], 1);
@@ -83,19 +76,13 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
     assert_eq!(stay["status"], "reserved");
 
     let view: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await;
     assert_eq!(view["pools"][0]["free"], 36, "40 beds less 4 blocked");
     // Another organisation without a `shelter` agreement sees the free beds, not the pools.
     let summary: Value = app
-        .get(&app.admin_b, &format!("/api/v1/sites/{site}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_b, &format!("/api/v1/sites/{site}"))
+        .await;
     assert_eq!(
         summary["free_beds"],
         36 + 4,
@@ -104,12 +91,7 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
     assert!(summary.get("pools").is_none() && summary.get("name").is_none());
     assert_eq!(view["pools"][1]["reserved"], 4);
     assert_eq!(view["pools"][1]["free"], 1, "one of two family rooms left");
-    let waiting: Value = app
-        .get(&app.admin_a, "/api/v1/waiting-list")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let waiting: Value = app.json_of(&app.admin_a, "/api/v1/waiting-list").await;
     assert_eq!(waiting["items"], json!([]));
 
     let stay_id = stay["id"].as_str().expect("stay id");
@@ -122,11 +104,8 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let residents: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{site}/residents"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{site}/residents"))
+        .await;
     assert_eq!(residents["items"][0]["names"][0], "Смирнов Алексей");
     assert_eq!(residents["items"][0]["overdue"], false);
     let (status, _) = problem(
@@ -170,11 +149,8 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "invalid_transition");
     let view: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await;
     assert_eq!(view["pools"][1]["free"], 2);
 
     // Shrinking below occupancy is refused; capacity edits work otherwise.
@@ -405,11 +381,8 @@ async fn dispatcher_proposes_reviews_and_accepts(app: TestApp) {
     );
 
     let view: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await;
     assert_eq!(view["pools"][0]["reserved"], 2);
     assert_eq!(view["pools"][1]["reserved"], 4);
     // Accepting again changes nothing.
@@ -438,11 +411,8 @@ async fn dispatcher_proposes_reviews_and_accepts(app: TestApp) {
     assert_eq!(body["results"][0]["outcome"], "accepted", "{body}");
 
     let stored: Value = app
-        .get(&app.admin_a, &format!("/api/v1/placements/{batch_id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, &format!("/api/v1/placements/{batch_id}"))
+        .await;
     assert_eq!(stored["decisions"].as_array().map(Vec::len), Some(5));
     let (status, _) = problem(
         app.get(&app.admin_b, &format!("/api/v1/placements/{batch_id}"))

@@ -143,8 +143,14 @@ impl TestApp {
         request.send().await.expect("send")
     }
 
+    /// Organisation A's registrar registers the household `body`.
     pub(crate) async fn create(&self, body: &Value) -> Value {
-        let response = self.post(&self.token_a, body, None).await;
+        self.create_as(&self.token_a, body).await
+    }
+
+    /// The user of `token` registers the household `body`: it must be created.
+    pub(crate) async fn create_as(&self, token: &str, body: &Value) -> Value {
+        let response = self.post(token, body, None).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json().await.expect("json")
     }
@@ -249,10 +255,20 @@ impl TestApp {
 
     /// A new user of organisation A with one role, and their token.
     pub(crate) async fn user_of_a(&self, email: &str, role: Role) -> String {
+        self.user_beside(&self.admin_a, email, role).await
+    }
+
+    /// A new user of organisation B with one role, and their token.
+    pub(crate) async fn user_of_b(&self, email: &str, role: Role) -> String {
+        self.user_beside(&self.admin_b, email, role).await
+    }
+
+    /// A new user of the organisation of `admin_token`, with one role, and their token.
+    pub(crate) async fn user_beside(&self, admin_token: &str, email: &str, role: Role) -> String {
         let cli = Principal::System("test");
         let admin = self
             .store
-            .authenticate_token(&self.admin_a, Utc::now())
+            .authenticate_token(admin_token, Utc::now())
             .await
             .expect("auth")
             .expect("admin");
@@ -273,6 +289,85 @@ impl TestApp {
             .expect("token")
             .secret
     }
+
+    /// GET `path` with `token`: it must answer 200 OK, and its JSON body is returned.
+    pub(crate) async fn json_of(&self, token: &str, path: &str) -> Value {
+        let response = self.get(token, path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.json().await.expect("json")
+    }
+
+    /// POST `body` to `path` with `token`: it must answer `expected`, and its JSON body is
+    /// returned.
+    pub(crate) async fn post_expecting(
+        &self,
+        token: &str,
+        path: &str,
+        body: &Value,
+        expected: StatusCode,
+    ) -> Value {
+        let response = self.post_json(token, path, body).await;
+        assert_eq!(response.status(), expected, "{path}");
+        response.json().await.expect("json")
+    }
+
+    /// POST `body` to `path` with `token`: it must answer 201 Created, and what was created
+    /// is returned.
+    pub(crate) async fn created(&self, token: &str, path: &str, body: &Value) -> Value {
+        self.post_expecting(token, path, body, StatusCode::CREATED)
+            .await
+    }
+
+    /// GET `path` without signing in.
+    pub(crate) async fn anonymous_get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("send")
+    }
+
+    /// The body of `path`, read without signing in, as text.
+    pub(crate) async fn public_text(&self, path: &str) -> String {
+        self.anonymous_get(path).await.text().await.expect("text")
+    }
+
+    /// The body of `path`, read without signing in, as JSON.
+    pub(crate) async fn public_json(&self, path: &str) -> Value {
+        self.anonymous_get(path).await.json().await.expect("json")
+    }
+
+    /// Organisation A's registrar decides the first pair of its duplicate queue is one
+    /// person.
+    pub(crate) async fn decide_first_pair_same(&self) {
+        let queue = self.json_of(&self.token_a, "/api/v1/duplicates").await;
+        let pair = queue["items"][0]["id"].as_str().expect("pair");
+        self.post_expecting(
+            &self.token_a,
+            &format!("/api/v1/duplicates/{pair}/decision"),
+            &json!({"decision": "same"}),
+            StatusCode::OK,
+        )
+        .await;
+    }
+
+    /// Makes the next public release as its schedule would, hours after the one made at
+    /// start, with cells under `threshold` suppressed; whether a release was made.
+    pub(crate) async fn release_public_figures(&self, threshold: u64) -> bool {
+        shanyrak_server::stats::refresh_release(
+            &self.store,
+            threshold,
+            chrono::Duration::hours(6),
+            Utc::now() + chrono::Duration::hours(7),
+        )
+        .await
+        .expect("release")
+    }
+}
+
+/// The string `field` of every item of the JSON array `list`, in order.
+pub(crate) fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|item| item[field].as_str())
+        .collect()
 }
 
 pub(crate) async fn over_limit_response(app: &TestApp) -> String {
