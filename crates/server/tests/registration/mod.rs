@@ -626,15 +626,7 @@ async fn list_filters_and_cursor_pages(app: TestApp) {
 }
 
 async fn openapi_and_health(app: TestApp) {
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.public_json("/api/v1/openapi.json").await;
     assert!(
         doc["openapi"]
             .as_str()
@@ -661,24 +653,9 @@ async fn openapi_and_health(app: TestApp) {
     assert!(doc["components"]["schemas"].get("HouseholdInput").is_some());
     assert!(doc["components"]["securitySchemes"].get("bearer").is_some());
 
-    let health: Value = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let health: Value = app.public_json("/healthz").await;
     assert_eq!(health["status"], "ok");
-    let (status, _) = problem(
-        app.client
-            .get(app.url("/no/such/page"))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _) = problem(app.anonymous_get("/no/such/page").await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = problem(
         app.client

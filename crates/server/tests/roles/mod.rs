@@ -363,15 +363,7 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
 
 async fn every_endpoint_checks_every_role(app: TestApp) {
     // Every documented endpoint has an entry.
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.public_json("/api/v1/openapi.json").await;
     let table = policy();
     let mut missing = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {

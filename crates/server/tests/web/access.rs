@@ -5,7 +5,7 @@ use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 use shanyrak_core::Role;
 
-use super::super::{Backend, TestApp, family};
+use super::super::{Backend, TestApp};
 use super::{browser, csrf_of, get, location, post_form, registered_family, session};
 
 on_both_backends!(
@@ -14,9 +14,7 @@ on_both_backends!(
 );
 
 async fn web_pages_check_roles_and_organisations(app: TestApp) {
-    let created = app.post(&app.token_a, &family(), None).await;
-    let created: Value = created.json().await.expect("json");
-    let household = created["id"].as_str().expect("id").to_owned();
+    let (_, household, _) = registered_family(&app, &app.token_a).await;
     // Another organisation's household does not exist for you.
     let (status, _) = get(&app, &app.token_b, &format!("/households/{household}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -130,15 +128,11 @@ async fn web_pages_check_roles_and_organisations(app: TestApp) {
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     // Every page read of a household is in the access log.
     let log: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/access-log?entity_id={household}")))
-        .bearer_auth(&app.admin_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .json_of(
+            &app.admin_a,
+            &format!("/api/v1/access-log?entity_id={household}"),
+        )
+        .await;
     let reads = log["items"].as_array().map(|items| {
         items
             .iter()

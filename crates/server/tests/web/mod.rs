@@ -160,6 +160,25 @@ fn registration<'a>(
     ]
 }
 
+/// Posts the upload form with `fields` and the file as a browser signed in with `token`.
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    fields: &[(&str, &str)],
+    file_name: &str,
+    file: &[u8],
+) -> reqwest::Response {
+    let (content_type, body) = multipart(fields, file_name, file);
+    browser()
+        .post(app.url("/import"))
+        .header(COOKIE, session(token))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("send")
+}
+
 /// A multipart body as a browser sends it for the upload form.
 fn multipart(fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----shanyrak-test-boundary";

@@ -277,16 +277,7 @@ async fn web_forms_refuse_missing_or_foreign_csrf_tokens(app: TestApp) {
         let refused = post_form(&app, &app.token_a, "/reception", &fields).await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     }
-    let households: Value = app
-        .client
-        .get(app.url("/api/v1/households"))
-        .bearer_auth(&app.token_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let households: Value = app.json_of(&app.token_a, "/api/v1/households").await;
     assert_eq!(households["items"].as_array().map(Vec::len), Some(0));
     // Each page carries a freshly masked token; any of them is accepted.
     let (_, html_again) = get(&app, &app.token_a, "/reception").await;
@@ -304,37 +295,49 @@ async fn web_forms_refuse_missing_or_foreign_csrf_tokens(app: TestApp) {
     assert_eq!(out.status(), StatusCode::FORBIDDEN);
 }
 
-/// Sign-in throttling per address over HTTP, behind a proxy that sets `X-Forwarded-For`
-/// (`--trust-forwarded-for`): a flood from one address locks the account for that address
-/// only; its owner signs in from another. Without the flag the header is ignored.
-mod web_a_flood_from_one_address_does_not_lock_the_owner_out {
-    use super::{Backend, TestApp};
+on_both_backends!(
+    spawn = super::trusting_forwarded_for;
+    web_a_flood_from_one_address_does_not_lock_the_owner_out,
+);
+on_both_backends!(
+    spawn = super::not_trusting_forwarded_for;
+    web_without_the_flag_a_client_cannot_pick_its_address,
+);
+on_both_backends!(
+    spawn = super::plain_http_cookies;
+    web_plain_http_cookies_have_plain_names,
+);
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::flood_from_one_address(Backend::Sqlite).await;
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::flood_from_one_address(Backend::Postgres).await;
-    }
-
-    pub(super) async fn spawn(backend: Backend, trust: bool) -> TestApp {
-        TestApp::spawn_configured(backend, |state| state.trust_forwarded_for = trust).await
-    }
+async fn trusting_forwarded_for(backend: Backend) -> TestApp {
+    TestApp::spawn_configured(backend, |state| state.trust_forwarded_for = true).await
 }
 
-async fn flood_from_one_address(backend: Backend) {
-    let app = web_a_flood_from_one_address_does_not_lock_the_owner_out::spawn(backend, true).await;
+async fn not_trusting_forwarded_for(backend: Backend) -> TestApp {
+    TestApp::spawn_configured(backend, |state| state.trust_forwarded_for = false).await
+}
+
+async fn plain_http_cookies(backend: Backend) -> TestApp {
+    TestApp::spawn_configured(backend, |state| state.plain_http_cookies = true).await
+}
+
+/// Asks for an API token as a client behind the proxy at `forwarded_for`.
+async fn token_from(app: &TestApp, forwarded_for: &str, password: &str) -> StatusCode {
+    app.client
+        .post(app.url("/api/v1/auth/token"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"email": "a@example.org", "password": password}))
+        .send()
+        .await
+        .expect("send")
+        .status()
+}
+
+/// Sign-in throttling per address over HTTP, behind a proxy that sets `X-Forwarded-For`
+/// (`--trust-forwarded-for`): a flood from one address locks the account for that address
+/// only; its owner signs in from another.
+async fn web_a_flood_from_one_address_does_not_lock_the_owner_out(app: TestApp) {
     let login = async |from: &str, password: &str| {
-        app.client
-            .post(app.url("/api/v1/auth/token"))
-            .header("x-forwarded-for", format!("198.51.100.77, {from}"))
-            .json(&json!({"email": "a@example.org", "password": password}))
-            .send()
-            .await
-            .expect("send")
-            .status()
+        token_from(&app, &format!("198.51.100.77, {from}"), password).await
     };
     let mut statuses = Vec::new();
     for _ in 0..20 {
@@ -372,51 +375,24 @@ async fn flood_from_one_address(backend: Backend) {
         .await
         .expect("send");
     assert_eq!(web.status(), StatusCode::UNAUTHORIZED);
-
-    // Without the flag a client cannot pick its address: every attempt here comes from
-    // 127.0.0.1, whatever the header says.
-    let direct =
-        web_a_flood_from_one_address_does_not_lock_the_owner_out::spawn(backend, false).await;
-    for n in 0..5 {
-        direct
-            .client
-            .post(direct.url("/api/v1/auth/token"))
-            .header("x-forwarded-for", format!("203.0.113.{n}"))
-            .json(&json!({"email": "a@example.org", "password": "wrong password"}))
-            .send()
-            .await
-            .expect("send");
-    }
-    let refused = direct
-        .client
-        .post(direct.url("/api/v1/auth/token"))
-        .header("x-forwarded-for", "192.0.2.5")
-        .json(&json!({"email": "a@example.org", "password": "long enough password"}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
-mod web_plain_http_cookies_have_plain_names {
-    use super::Backend;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::plain_http_cookies_have_plain_names(Backend::Sqlite).await;
+/// Without the flag a client cannot pick its address: every attempt here comes from
+/// 127.0.0.1, whatever the header says.
+async fn web_without_the_flag_a_client_cannot_pick_its_address(direct: TestApp) {
+    for n in 0..5 {
+        token_from(&direct, &format!("203.0.113.{n}"), "wrong password").await;
     }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::plain_http_cookies_have_plain_names(Backend::Postgres).await;
-    }
+    assert_eq!(
+        token_from(&direct, "192.0.2.5", "long enough password").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 /// Under `--plain-http-cookies` (a laptop serving plain HTTP) the cookies are not `Secure`,
 /// so they cannot carry the `__Host-` prefix, which browsers accept only with `Secure`; the
 /// session they hold still signs in.
-async fn plain_http_cookies_have_plain_names(backend: Backend) {
-    let app = TestApp::spawn_configured(backend, |state| state.plain_http_cookies = true).await;
+async fn web_plain_http_cookies_have_plain_names(app: TestApp) {
     let page = browser().get(app.url("/login")).send().await.expect("send");
     let form_cookie = page
         .headers()
