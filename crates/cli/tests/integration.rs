@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed expectation is a failed test
 
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -12,21 +11,6 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_store::testing::{Backend, TestDatabase};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, Command};
-
-const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
-
-mod audit;
-mod backup;
-mod browser;
-mod contract;
-mod https;
-mod import;
-mod keys;
-mod login;
-mod protection;
-mod spreadsheets;
 
 macro_rules! on_both_backends {
     ($($scenario:ident),+ $(,)?) => {
@@ -43,151 +27,37 @@ macro_rules! on_both_backends {
     };
 }
 
+mod audit;
+mod backup;
+mod browser;
+mod contract;
+mod https;
+mod import;
+mod keys;
+mod login;
+mod protection;
+mod spreadsheets;
+mod support;
+
+use support::{
+    PASSWORD, admin, create_org, export, household, provision, scratch_dir, seed_demo, shanyrak,
+    start_demo, start_server, start_server_logging, uuid_like,
+};
+
 on_both_backends!(
     admin_commands_set_up_a_working_account,
     sigkill_loses_no_acknowledged_registration,
     place_proposes_then_reserves,
 );
 
-struct Output {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
-async fn shanyrak(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("SHANYRAK_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn shanyrak");
-    if let Some(mut input) = child.stdin.take() {
-        input
-            .write_all(stdin.as_bytes())
-            .await
-            .expect("write stdin");
-    }
-    let output = child.wait_with_output().await.expect("wait");
-    Output {
-        success: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).trim().to_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-    }
-}
-
-/// Creates an organisation, a registrar and a token with the admin commands.
-async fn provision(db: &str) -> String {
-    let org = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            db,
-            "--name",
-            "Кайнар",
-            "--kind",
-            "mutual_aid",
-        ],
-        "",
-    )
-    .await;
-    assert!(org.success, "{}", org.stderr);
-    let user = shanyrak(
-        &[
-            "admin",
-            "create-user",
-            "--db",
-            db,
-            "--org",
-            &org.stdout,
-            "--email",
-            "reg@example.org",
-            "--role",
-            "registrar",
-        ],
-        "a long enough password\n",
-    )
-    .await;
-    assert!(user.success, "{}", user.stderr);
-    let token = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            db,
-            "--email",
-            "reg@example.org",
-        ],
-        "",
-    )
-    .await;
-    assert!(token.success, "{}", token.stderr);
-    assert!(token.stdout.starts_with("shk_"));
-    token.stdout
-}
-
-/// Starts `shanyrak serve` on a free port and returns it with its base URL.
-async fn start_server(db: &str) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--db", db, "--bind", "127.0.0.1:0"])
-        .env("SHANYRAK_LOG", "warn")
-        .stdout(Stdio::piped())
-        // SHANYRAK_TEST_SERVER_LOG=1 shows the server's log with the test's output.
-        .stderr(if std::env::var_os("SHANYRAK_TEST_SERVER_LOG").is_some() {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        })
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("server started in time")
-        .expect("read stdout")
-        .expect("a line");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("listening address")
-        .to_owned();
-    (child, base)
-}
-
-fn household(tag: &str, members: usize) -> Value {
-    let mut list = vec![
-        json!({"surname": "Смирнов", "given_name": "Алексей", "sex": "male",
-                               "birth_date": "1995-03-02", "relationship": "head"}),
-    ];
-    for i in 1..members {
-        list.push(
-            json!({"surname": "Smirnova", "given_name": format!("Child {i}"), "sex": "female",
-                         "birth_date": "2015", "relationship": "child"}),
-        );
-    }
-    json!({"group": "arrival", "location": {"country": "KZ", "city": "Oral"}, "notes": tag, "members": list})
-}
-
 async fn admin_commands_set_up_a_working_account(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let token = provision(&db.url).await;
 
-    let bad_kind = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            &db.url,
-            "--name",
-            "X",
-            "--kind",
-            "club",
-        ],
+    let bad_kind = admin(
+        "create-org",
+        &db.url,
+        &["--name", "X", "--kind", "club"],
         "",
     )
     .await;
@@ -197,59 +67,35 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
         "{}",
         bad_kind.stderr
     );
-    let no_password = shanyrak(
-        &[
-            "admin",
-            "create-user",
-            "--db",
-            &db.url,
+    let unknown_org_user = async |stdin: &str| {
+        let args = [
             "--org",
             "01a219aa-12c2-71fe-bffb-2dd356f92d0a",
             "--email",
             "x@example.org",
             "--role",
             "admin",
-        ],
-        "",
-    )
-    .await;
+        ];
+        admin("create-user", &db.url, &args, stdin).await
+    };
+    let no_password = unknown_org_user("").await;
     assert!(!no_password.success);
     assert!(
         no_password.stderr.contains("no password"),
         "{}",
         no_password.stderr
     );
-    let unknown_org = shanyrak(
-        &[
-            "admin",
-            "create-user",
-            "--db",
-            &db.url,
-            "--org",
-            "01a219aa-12c2-71fe-bffb-2dd356f92d0a",
-            "--email",
-            "x@example.org",
-            "--role",
-            "admin",
-        ],
-        "a long enough password\n",
-    )
-    .await;
+    let unknown_org = unknown_org_user(&format!("{PASSWORD}\n")).await;
     assert!(!unknown_org.success);
     assert!(
         unknown_org.stderr.contains("not found"),
         "{}",
         unknown_org.stderr
     );
-    let unknown_user = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            &db.url,
-            "--email",
-            "nobody@example.org",
-        ],
+    let unknown_user = admin(
+        "create-token",
+        &db.url,
+        &["--email", "nobody@example.org"],
         "",
     )
     .await;
@@ -267,7 +113,7 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
     assert_eq!(response.status(), StatusCode::CREATED);
 
     // The audit log of everything above is intact.
-    let verified = shanyrak(&["admin", "verify-audit", "--db", &db.url, "--seal"], "").await;
+    let verified = admin("verify-audit", &db.url, &["--seal"], "").await;
     assert!(verified.success, "{}", verified.stderr);
     assert!(
         verified.stdout.starts_with("audit log intact:"),
@@ -276,17 +122,10 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
     );
 
     // A token for a role the user does not have is refused; revoking stops a token at once.
-    let wrong_role = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            &db.url,
-            "--email",
-            "reg@example.org",
-            "--role",
-            "admin",
-        ],
+    let wrong_role = admin(
+        "create-token",
+        &db.url,
+        &["--email", "reg@example.org", "--role", "admin"],
         "",
     )
     .await;
@@ -296,30 +135,18 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
         "{}",
         wrong_role.stderr
     );
-    let second = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            &db.url,
-            "--email",
-            "reg@example.org",
-            "--role",
-            "registrar",
-        ],
+    let second = admin(
+        "create-token",
+        &db.url,
+        &["--email", "reg@example.org", "--role", "registrar"],
         "",
     )
     .await;
     assert!(second.success, "{}", second.stderr);
-    let revoked = shanyrak(
-        &[
-            "admin",
-            "revoke-tokens",
-            "--db",
-            &db.url,
-            "--email",
-            "reg@example.org",
-        ],
+    let revoked = admin(
+        "revoke-tokens",
+        &db.url,
+        &["--email", "reg@example.org"],
         "",
     )
     .await;
@@ -331,33 +158,12 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
         .await
         .expect("send");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let token = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            &db.url,
-            "--email",
-            "reg@example.org",
-        ],
-        "",
-    )
-    .await
-    .stdout;
+    let token = admin("create-token", &db.url, &["--email", "reg@example.org"], "")
+        .await
+        .stdout;
 
     // Disabling the user from the command line locks the token out of the running server.
-    let disabled = shanyrak(
-        &[
-            "admin",
-            "disable-user",
-            "--db",
-            &db.url,
-            "--email",
-            "reg@example.org",
-        ],
-        "",
-    )
-    .await;
+    let disabled = admin("disable-user", &db.url, &["--email", "reg@example.org"], "").await;
     assert!(disabled.success, "{}", disabled.stderr);
     let response = client
         .get(format!("{base}/api/v1/households"))
@@ -527,30 +333,6 @@ async fn sigkill_loses_no_acknowledged_registration(backend: Backend) {
     let _ = server.kill().await;
 }
 
-/// Starts `shanyrak demo` and returns it with what it printed.
-async fn start_demo(args: &[&str], wait: Duration) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .arg("demo")
-        .args(args)
-        .args(["--bind", "127.0.0.1:0"])
-        .env("SHANYRAK_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn demo");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut printed = Vec::new();
-    while let Ok(Ok(Some(line))) = tokio::time::timeout(wait, lines.next_line()).await {
-        let done = line.contains("Stop with Ctrl-C");
-        printed.push(line);
-        if done {
-            break;
-        }
-    }
-    (child, printed.join("\n"))
-}
-
 fn token_of(text: &str, email: &str) -> String {
     text.lines()
         .find(|l| l.contains(email))
@@ -687,35 +469,6 @@ async fn demo_week_fills_dashboard_waiting_list_and_review_queue() {
     let _ = child.kill().await;
 }
 
-/// Seeds a database with the demo (it must be empty), then stops the demo server.
-async fn seed_demo(db: &str) {
-    let mut child = Command::new(BIN)
-        .args([
-            "demo",
-            "--scale",
-            "small",
-            "--db",
-            db,
-            "--bind",
-            "127.0.0.1:0",
-        ])
-        .env("SHANYRAK_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn demo");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    while let Ok(Ok(Some(line))) =
-        tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await
-    {
-        if line.contains("Stop with Ctrl-C") {
-            break;
-        }
-    }
-    let _ = child.kill().await;
-}
-
 async fn place_proposes_then_reserves(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     seed_demo(&db.url).await;
@@ -767,23 +520,11 @@ async fn place_proposes_then_reserves(backend: Backend) {
     let _ = std::fs::remove_file(csv_path);
 }
 
-fn uuid_like() -> String {
-    format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    )
-}
-
 /// `shanyrak dedup` and `shanyrak link` on CSV files: spellings across scripts meet,
 /// brothers born the same day stay apart, and a bad date is reported, not fatal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dedup_and_link_csv_files() {
-    let dir = std::env::temp_dir().join(format!("shanyrak-dedup-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("dedup");
     let input = dir.join("in.csv");
     std::fs::write(
         &input,
@@ -942,8 +683,7 @@ b3,SMIRNOV,ALEKSEI,1995-03-02,4512345678
 /// `--keep-guards` sends them to review.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn link_relaxes_the_guards_only_when_the_files_allow() {
-    let dir = std::env::temp_dir().join(format!("shanyrak-relax-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = scratch_dir("relax");
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let syllables = [
         "ka", "lo", "mi", "ren", "dor", "sta", "vel", "gru", "pol", "tin", "bas", "hem", "jor",
@@ -1036,36 +776,6 @@ async fn link_relaxes_the_guards_only_when_the_files_allow() {
         "{kept}"
     );
     let _ = std::fs::remove_dir_all(dir);
-}
-
-/// Starts `shanyrak serve` with `env`, its log (stderr) going to a file of its own: the
-/// server, its base URL and the log's path.
-async fn start_server_logging(
-    db: &str,
-    env: &[(&str, &str)],
-) -> (Child, String, std::path::PathBuf) {
-    let log_path = std::env::temp_dir().join(format!("shanyrak-log-{}.txt", uuid_like()));
-    let log_file = std::fs::File::create(&log_path).expect("log file");
-    let mut child = Command::new(BIN)
-        .args(["serve", "--db", db, "--bind", "127.0.0.1:0"])
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log_file))
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn server");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("started")
-        .expect("read")
-        .expect("line");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("address")
-        .to_owned();
-    (child, base, log_path)
 }
 
 /// No personal data in the log: the real server at `debug` level receives registrations,
@@ -1201,66 +911,26 @@ async fn key_file_encrypts_the_database() {
     std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
         .expect("chmod");
     let key_arg = key.to_string_lossy().into_owned();
-    let org = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            &db.url,
-            "--key-file",
-            &key_arg,
-            "--name",
-            "Кайнар",
-            "--kind",
-            "ngo",
-        ],
-        "",
-    )
-    .await;
-    assert!(org.success, "{}", org.stderr);
-    let without = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            &db.url,
-            "--name",
-            "X",
-            "--kind",
-            "ngo",
-        ],
-        "",
-    )
-    .await;
+    create_org(&db.url, "Кайнар", "ngo", &["--key-file", &key_arg]).await;
+    let without = admin("create-org", &db.url, &["--name", "X", "--kind", "ngo"], "").await;
     assert!(!without.success);
     assert!(
         without.stderr.contains("could not open the database"),
         "{}",
         without.stderr
     );
-    let again = shanyrak(
-        &[
-            "admin",
-            "verify-audit",
-            "--db",
-            &db.url,
-            "--key-file",
-            &key_arg,
-            "--seal",
-        ],
+    let again = admin(
+        "verify-audit",
+        &db.url,
+        &["--key-file", &key_arg, "--seal"],
         "",
     )
     .await;
     assert!(again.success, "{}", again.stderr);
-    let postgres = shanyrak(
-        &[
-            "admin",
-            "verify-audit",
-            "--db",
-            "postgres://nobody@127.0.0.1:1/x",
-            "--key-file",
-            &key_arg,
-        ],
+    let postgres = admin(
+        "verify-audit",
+        "postgres://nobody@127.0.0.1:1/x",
+        &["--key-file", &key_arg],
         "",
     )
     .await;
@@ -1289,25 +959,10 @@ async fn stats_and_exports_on_the_demo() {
     );
     assert!(figures["gaps"].as_array().is_some_and(|g| !g.is_empty()));
 
-    let dir = std::env::temp_dir().join(format!("shanyrak-export-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("export");
     for dataset in ["population", "sites", "distributions"] {
         let out = dir.join(format!("{dataset}.csv"));
-        let run = shanyrak(
-            &[
-                "export",
-                "--db",
-                &db.url,
-                "--dataset",
-                dataset,
-                "--format",
-                "hxl",
-                "--out",
-                &out.to_string_lossy(),
-            ],
-            "",
-        )
-        .await;
+        let run = export(&db.url, dataset, Some("hxl"), &out, &[]).await;
         assert!(run.success, "{}", run.stderr);
         let text = std::fs::read_to_string(&out).expect("export");
         let mut lines = text.lines();
@@ -1322,42 +977,14 @@ async fn stats_and_exports_on_the_demo() {
         // The small demo hands nothing out, so its distributions are a header only.
         assert!(dataset == "distributions" || lines.count() >= 2, "{text}");
         let xlsx = dir.join(format!("{dataset}.xlsx"));
-        let run = shanyrak(
-            &[
-                "export",
-                "--db",
-                &db.url,
-                "--dataset",
-                dataset,
-                "--format",
-                "xlsx",
-                "--out",
-                &xlsx.to_string_lossy(),
-            ],
-            "",
-        )
-        .await;
+        let run = export(&db.url, dataset, Some("xlsx"), &xlsx, &[]).await;
         assert!(run.success, "{}", run.stderr);
         let bytes = std::fs::read(&xlsx).expect("xlsx");
         assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip archive");
     }
     // The registry: one line per current person, as many as the figures count records.
     let registry = dir.join("registry.csv");
-    let run = shanyrak(
-        &[
-            "export",
-            "--db",
-            &db.url,
-            "--dataset",
-            "registry",
-            "--format",
-            "csv",
-            "--out",
-            &registry.to_string_lossy(),
-        ],
-        "",
-    )
-    .await;
+    let run = export(&db.url, "registry", Some("csv"), &registry, &[]).await;
     assert!(run.success, "{}", run.stderr);
     let text = std::fs::read_to_string(&registry).expect("registry");
     let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -1370,19 +997,7 @@ async fn stats_and_exports_on_the_demo() {
         "one line per person record"
     );
     assert!(rows.iter().all(|r| r.len() == header.len()));
-    let unknown = shanyrak(
-        &[
-            "export",
-            "--db",
-            &db.url,
-            "--dataset",
-            "people",
-            "--out",
-            &dir.join("x.csv").to_string_lossy(),
-        ],
-        "",
-    )
-    .await;
+    let unknown = export(&db.url, "people", None, &dir.join("x.csv"), &[]).await;
     assert!(
         !unknown.success && unknown.stderr.contains("unknown dataset"),
         "{}",
