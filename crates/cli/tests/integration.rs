@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use shanyrak_store::testing::{Backend, TestDatabase};
 
@@ -788,6 +788,12 @@ async fn the_log_holds_no_personal_data() {
     let (mut child, base, log_path) =
         start_server_logging(&db.url, &[("SHANYRAK_LOG", "debug"), ("NO_COLOR", "1")]).await;
     let client = reqwest::Client::new();
+    let api = |method: Method, path: &str| {
+        client
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(&token)
+    };
+    let send = async |request: reqwest::RequestBuilder| request.send().await.expect("send");
     let secrets = [
         "Зыряновка",
         "Qwertzuiopov",
@@ -801,13 +807,8 @@ async fn the_log_holds_no_personal_data() {
         "members": [{"surname": "Зыряновка", "given_name": "Qwertzuiopov", "patronymic": "Ёжикова", "sex": "female",
                      "birth_date": "1990-01-01", "relationship": "head",
                      "documents": [{"type": "ru_internal_passport", "number": "7719 283746"}]}]});
-    let created: Value = client
-        .post(format!("{base}/api/v1/households"))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
+    let created: Value = send(api(Method::POST, "/api/v1/households").json(&body))
         .await
-        .expect("send")
         .json()
         .await
         .expect("json");
@@ -815,70 +816,46 @@ async fn the_log_holds_no_personal_data() {
     let mut bad = body.clone();
     bad["members"][0]["birth_date"] = json!("Зыряновка");
     bad["members"][0]["sex"] = json!("Qwertzuiopov");
-    let _ = client
-        .post(format!("{base}/api/v1/households"))
-        .bearer_auth(&token)
-        .json(&bad)
-        .send()
-        .await
-        .expect("send");
-    let _ = client
-        .post(format!("{base}/api/v1/households"))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .body("{\"surname\": \"Зыряновка\"")
-        .send()
-        .await
-        .expect("send");
-    let _ = client
-        .get(format!(
-            "{base}/api/v1/persons/search?q=Зыряновка%20Qwertzuiopov"
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send");
-    let _ = client
-        .get(format!("{base}/api/v1/persons/search?q=7719283746"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send");
-    let _ = client
-        .patch(format!("{base}/api/v1/households/{id}"))
-        .bearer_auth(&token)
-        .header("content-type", "application/merge-patch+json")
-        .body(json!({"phone": "Зыряновка 9876543210"}).to_string())
-        .send()
-        .await
-        .expect("send");
+    let _ = send(api(Method::POST, "/api/v1/households").json(&bad)).await;
+    let _ = send(
+        api(Method::POST, "/api/v1/households")
+            .header("content-type", "application/json")
+            .body("{\"surname\": \"Зыряновка\""),
+    )
+    .await;
+    let _ = send(api(
+        Method::GET,
+        "/api/v1/persons/search?q=Зыряновка%20Qwertzuiopov",
+    ))
+    .await;
+    let _ = send(api(Method::GET, "/api/v1/persons/search?q=7719283746")).await;
+    let _ = send(
+        api(Method::PATCH, &format!("/api/v1/households/{id}"))
+            .header("content-type", "application/merge-patch+json")
+            .body(json!({"phone": "Зыряновка 9876543210"}).to_string()),
+    )
+    .await;
     // Subject access answers with every name (the body is never logged); an erasure
     // request with names in unexpected places is refused without repeating them.
     let person = created["members"][0]["id"]
         .as_str()
         .expect("person")
         .to_owned();
-    let access = client
-        .get(format!("{base}/api/v1/persons/{person}/subject-access"))
-        .bearer_auth(&token)
-        .header("X-Purpose", "request of Зыряновка")
-        .send()
-        .await
-        .expect("send");
+    let access = send(
+        api(
+            Method::GET,
+            &format!("/api/v1/persons/{person}/subject-access"),
+        )
+        .header("X-Purpose", "request of Зыряновка"),
+    )
+    .await;
     assert_eq!(access.status(), StatusCode::OK);
-    let _ = client
-        .post(format!("{base}/api/v1/persons/{person}/erasure"))
-        .bearer_auth(&token)
-        .json(&json!({"reason": "Зыряновка asked", "Qwertzuiopov": true}))
-        .send()
-        .await
-        .expect("send");
-    let _ = client
-        .get(format!("{base}/api/v1/households/Qwertzuiopov"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send");
+    let _ = send(
+        api(Method::POST, &format!("/api/v1/persons/{person}/erasure"))
+            .json(&json!({"reason": "Зыряновка asked", "Qwertzuiopov": true})),
+    )
+    .await;
+    let _ = send(api(Method::GET, "/api/v1/households/Qwertzuiopov")).await;
     let _ = client
         .post(format!("{base}/api/v1/auth/token"))
         .json(&json!({"email": "qwertzuiopov@example.org", "password": "Зыряновка"}))
