@@ -85,13 +85,11 @@ impl Fixture {
         }
     }
 
+    /// The rows of `table`, -1 if the store does not count it.
     pub(crate) async fn count(&self, table: &str) -> i64 {
-        let counts = self.store.table_counts().await.expect("counts");
-        counts
-            .into_iter()
-            .find(|(t, _)| *t == table)
-            .map(|(_, n)| n)
-            .unwrap_or(-1)
+        shanyrak_store::testing::row_count(&self.store, table)
+            .await
+            .expect("counts")
     }
 }
 
