@@ -1,5 +1,6 @@
 //! Cases, referrals and the legal-stay tracker over HTTP, on both backends.
 
+use crate::support::id_of;
 use crate::support::strings;
 use chrono::Utc;
 use reqwest::StatusCode;
@@ -59,7 +60,7 @@ async fn a_referral_shares_exactly_the_named_fields(app: TestApp) {
             &["given_name", "birth_date", "phone"],
         )
         .await;
-    let id = sent["id"].as_str().expect("id");
+    let id = id_of(&sent);
     let seen: Value = app.json_of(&cw_b, &format!("/api/v1/referrals/{id}")).await;
     let shared = seen["shared"].as_object().expect("shared view");
     let mut keys: Vec<&str> = shared.keys().map(String::as_str).collect();
@@ -86,18 +87,15 @@ async fn a_referral_shares_exactly_the_named_fields(app: TestApp) {
         assert!(seen.get(key).is_none(), "{key}");
     }
     for member in household["members"].as_array().expect("members") {
-        assert!(!text.contains(member["id"].as_str().expect("id")));
+        assert!(!text.contains(id_of(&member)));
     }
-    assert!(!text.contains(household["id"].as_str().expect("id")));
+    assert!(!text.contains(id_of(&household)));
     // The receiver's list shows it; the household itself stays out of reach.
     let received: Value = app
         .json_of(&cw_b, "/api/v1/referrals?direction=received")
         .await;
     assert_eq!(received["items"].as_array().map(Vec::len), Some(1));
-    let path = format!(
-        "/api/v1/households/{}",
-        household["id"].as_str().expect("id")
-    );
+    let path = format!("/api/v1/households/{}", id_of(&household));
     assert_eq!(app.get(&cw_b, &path).await.status(), StatusCode::NOT_FOUND);
     // The sender sees its own ids and the consent.
     let own: Value = app.json_of(&cw_a, &format!("/api/v1/referrals/{id}")).await;
@@ -110,7 +108,7 @@ async fn a_referral_shares_exactly_the_named_fields(app: TestApp) {
 async fn declined_and_overdue_referrals(app: TestApp) {
     let (cw_a, cw_b, household, case) = app.case_setup().await;
     let sent = app.refer(&cw_a, &case, &household, &["given_name"]).await;
-    let id = sent["id"].as_str().expect("id");
+    let id = id_of(&sent);
     let transition = format!("/api/v1/referrals/{id}/transition");
     // The sender cannot answer its own referral; a skipped step is refused.
     assert_eq!(
@@ -156,12 +154,7 @@ async fn declined_and_overdue_referrals(app: TestApp) {
     );
 
     // A referral sent four days ago with three days to answer is overdue for the sender.
-    let actor = app
-        .store
-        .authenticate_token(&cw_a, Utc::now())
-        .await
-        .expect("auth")
-        .expect("actor");
+    let actor = app.actor(&cw_a).await;
     let input = ReferralInput {
         case_id: case["id"].as_str().and_then(|s| s.parse().ok()),
         to_organisation_id: app.org_b().await.parse().ok(),
@@ -223,7 +216,7 @@ async fn declined_and_overdue_referrals(app: TestApp) {
 
 async fn case_notes_only_for_the_owning_caseworkers(app: TestApp) {
     let (cw_a, cw_b, _household, case) = app.case_setup().await;
-    let notes = format!("/api/v1/cases/{}/notes", case["id"].as_str().expect("id"));
+    let notes = format!("/api/v1/cases/{}/notes", id_of(&case));
     let secret = "Husband's unit is looking for him";
     let response = app.post_json(&cw_a, &notes, &json!({"text": secret})).await;
     assert_eq!(response.status(), StatusCode::CREATED);
@@ -242,7 +235,7 @@ async fn case_notes_only_for_the_owning_caseworkers(app: TestApp) {
     }
     // A caseworker of another organisation does not learn the case exists.
     assert_eq!(app.get(&cw_b, &notes).await.status(), StatusCode::NOT_FOUND);
-    let case_path = format!("/api/v1/cases/{}", case["id"].as_str().expect("id"));
+    let case_path = format!("/api/v1/cases/{}", id_of(&case));
     assert_eq!(
         app.get(&cw_b, &case_path).await.status(),
         StatusCode::NOT_FOUND
@@ -253,10 +246,7 @@ async fn case_notes_only_for_the_owning_caseworkers(app: TestApp) {
     let trail: Value = app
         .json_of(
             &app.admin_a,
-            &format!(
-                "/api/v1/audit?entity_id={}",
-                read["items"][0]["id"].as_str().expect("id")
-            ),
+            &format!("/api/v1/audit?entity_id={}", id_of(&read["items"][0])),
         )
         .await;
     assert!(!trail.to_string().contains("looking for him"), "{trail}");
@@ -291,10 +281,7 @@ async fn case_notes_only_for_the_owning_caseworkers(app: TestApp) {
 
 async fn legal_stay_over_http(app: TestApp) {
     let household = app.create(&family()).await;
-    let head = household["members"][0]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let head = id_of(&household["members"][0]).to_owned();
     let path = format!("/api/v1/persons/{head}/legal-stay");
     // Arrived 27 September 2022 in Kazakhstan with Russian citizenship and never left:
     // long past 90 days, and never registered.
@@ -394,15 +381,12 @@ async fn retried_case_note_and_referral_posts_write_once(app: TestApp) {
     let cases: Value = app
         .json_of(
             &cw_a,
-            &format!(
-                "/api/v1/cases?household_id={}",
-                household["id"].as_str().expect("id")
-            ),
+            &format!("/api/v1/cases?household_id={}", id_of(&household)),
         )
         .await;
     assert_eq!(cases["items"].as_array().map(Vec::len), Some(1), "{cases}");
 
-    let notes_path = format!("/api/v1/cases/{}/notes", case["id"].as_str().expect("id"));
+    let notes_path = format!("/api/v1/cases/{}/notes", id_of(&case));
     let note = json!({"text": "Needs a lawyer before Friday"});
     for _ in 0..3 {
         let response = app.post_keyed(&cw_a, &notes_path, "note-1", &note).await;

@@ -1,5 +1,6 @@
 //! Coordinator figures under data-sharing agreements, over HTTP, on both backends.
 
+use crate::support::id_of;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -104,7 +105,7 @@ async fn statistics_of_partners_only_under_a_statistics_agreement(app: TestApp) 
             &share(json!(["statistics"])),
         )
         .await;
-    let id = statistics["id"].as_str().expect("id");
+    let id = id_of(&statistics);
     let shared = app.stats_of(&app.token_b).await;
     assert_eq!(shared["population"]["persons"], 8);
     assert_eq!(shared["organisations"].as_array().map(Vec::len), Some(2));

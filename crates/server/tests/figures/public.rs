@@ -2,6 +2,7 @@
 //! registered households and a checked-in stay, checked with the linear-programming
 //! attacker of `shanyrak_core::disclosure::attacker`.
 
+use crate::support::id_of;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -81,7 +82,7 @@ async fn register_the_finding(app: &TestApp) -> String {
                 numbered += size as usize;
                 people -= size;
                 if city == "Aktau" {
-                    aktau = created["id"].as_str().expect("id").to_owned();
+                    aktau = id_of(&created).to_owned();
                 }
             }
         }
@@ -241,7 +242,7 @@ async fn the_differencing_finding_over_http(app: TestApp) {
                     "location": {"country": "KZ", "city": "Aktau"}}),
         )
         .await;
-    let site = site["id"].as_str().expect("site id");
+    let site = id_of(&site);
     let pool = app
         .created(
             &app.admin_a,

@@ -1,6 +1,7 @@
 //! Registering households over the API: round trips, retries, scoping, audit, malformed
 //! bodies, authentication, merge patches, lists and the OpenAPI document.
 
+use crate::support::id_of;
 use crate::support::strings;
 use chrono::Utc;
 use reqwest::StatusCode;
@@ -26,7 +27,7 @@ on_both_backends!(
 async fn round_trip_of_four_members_in_three_scripts(app: TestApp) {
     let sent = family();
     let created = app.create(&sent).await;
-    let id = created["id"].as_str().expect("id");
+    let id = id_of(&created);
     assert_eq!(created["members"].as_array().map(Vec::len), Some(4));
     let response = app
         .get(&app.token_a, &format!("/api/v1/households/{id}"))
@@ -114,22 +115,18 @@ async fn idempotency_key_replays_and_refuses_other_bodies(app: TestApp) {
 
 async fn other_organisation_gets_404_everywhere(app: TestApp) {
     let created = app.create(&family()).await;
-    let id = created["id"].as_str().expect("id");
+    let id = id_of(&created);
     let reference = created["reference"].as_str().expect("reference");
-    let (status, _) = problem(
-        app.get(&app.token_b, &format!("/api/v1/households/{id}"))
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .get_problem(&app.token_b, &format!("/api/v1/households/{id}"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = problem(
-        app.get(
+    let (status, _) = app
+        .get_problem(
             &app.token_b,
             &format!("/api/v1/households/by-reference/{reference}"),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = problem(
         app.patch(&app.token_b, id, &json!({"notes": "mine now"}), None)
@@ -147,7 +144,7 @@ async fn each_write_has_one_audit_event_and_failures_none(app: TestApp) {
     let start = app.count("audit_events").await;
     let created = app.create(&family()).await;
     assert_eq!(app.count("audit_events").await, start + 1);
-    let id = created["id"].as_str().expect("id");
+    let id = id_of(&created);
     let response = app
         .patch(
             &app.token_a,
@@ -469,7 +466,7 @@ async fn authentication_is_required_and_checked(app: TestApp) {
 
 async fn patch_merges_checks_versions_and_read_only_fields(app: TestApp) {
     let created = app.create(&family()).await;
-    let id = created["id"].as_str().expect("id");
+    let id = id_of(&created);
     let response = app
         .patch(
             &app.token_a,
@@ -615,11 +612,9 @@ async fn list_filters_and_cursor_pages(app: TestApp) {
         "registered_since=soon",
         "cursor=abc",
     ] {
-        let (status, body) = problem(
-            app.get(&app.token_a, &format!("/api/v1/households?{bad}"))
-                .await,
-        )
-        .await;
+        let (status, body) = app
+            .get_problem(&app.token_a, &format!("/api/v1/households?{bad}"))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(body["code"], "invalid_query");
     }

@@ -1,11 +1,12 @@
 //! The resettlement pipeline over HTTP, on both backends.
 
+use crate::support::id_of;
 use crate::support::strings;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_core::Role;
 
-use super::{Backend, TestApp, family, problem};
+use super::{Backend, TestApp, family};
 
 on_both_backends!(resettlement_pipeline_over_http);
 
@@ -23,32 +24,27 @@ async fn resettlement_pipeline_over_http(app: TestApp) {
         .post_json(&app.token_a, "/api/v1/resettlement/programmes", &body)
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let (status, errors) = problem(
-        app.post_json(
+    let (status, errors) = app
+        .post_problem(
             &cw,
             "/api/v1/resettlement/programmes",
             &json!({"country": "XX", "quota": 0}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let pointers: Vec<&str> = strings(&errors["errors"], "pointer");
     assert_eq!(pointers, vec!["#/country", "#/name", "#/quota"]);
 
-    let response = app
-        .post_json(&cw, "/api/v1/resettlement/programmes", &body)
+    let programme = app
+        .created(&cw, "/api/v1/resettlement/programmes", &body)
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let programme: Value = response.json().await.expect("programme");
-    let id = programme["id"].as_str().expect("id");
+    let id = id_of(&programme);
     assert_eq!(programme["country"], "DE");
 
     let proposal: Value = app
-        .post_json(
+        .post_action(
             &cw,
             &format!("/api/v1/resettlement/programmes/{id}/proposals"),
-            &json!({}),
         )
         .await
         .json()
@@ -92,17 +88,13 @@ async fn resettlement_pipeline_over_http(app: TestApp) {
     assert_eq!(listed["items"], json!([]));
 
     // Transitions: out of order is a conflict; a rejection needs a reason.
-    let (status, _) = problem(
-        app.post_json(&cw, &transition, &json!({"to": "departed"}))
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .post_problem(&cw, &transition, &json!({"to": "departed"}))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let (status, _) = problem(
-        app.post_json(&cw, &transition, &json!({"to": "rejected"}))
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .post_problem(&cw, &transition, &json!({"to": "rejected"}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     for to in ["submitted", "accepted", "departed"] {
         let response = app.post_json(&cw, &transition, &json!({"to": to})).await;

@@ -1,6 +1,7 @@
 //! What each role may see and do: field visibility by role, and every endpoint checked for
 //! every role.
 
+use crate::support::id_of;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -388,58 +389,46 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
         .site_with_pools(&[json!({"kind": "mixed", "beds": 50})])
         .await;
     let stay: Value = app
-        .post_json(
+        .post_for_json(
             &app.admin_a,
             "/api/v1/stays",
             &json!({"household_id": second["id"], "pool_id": pools[0], "reserve": true}),
         )
-        .await
-        .json()
-        .await
-        .expect("stay");
+        .await;
     let batch: Value = app
-        .post_json(&app.admin_a, "/api/v1/placements", &json!({}))
+        .post_action(&app.admin_a, "/api/v1/placements")
         .await
         .json()
         .await
         .expect("batch");
     let queue: Value = app.json_of(&app.admin_a, "/api/v1/duplicates").await;
     let agreement: Value = app
-        .post_json(
+        .post_for_json(
             &app.admin_a,
             "/api/v1/agreements",
             &json!({"to_organisation_id": app.org_b().await, "categories": ["identity"],
                     "purpose": "deduplication", "valid_until": "2099-12-31"}),
         )
-        .await
-        .json()
-        .await
-        .expect("agreement");
+        .await;
     let point: Value = app
-        .post_json(
+        .post_for_json(
             &app.admin_a,
             "/api/v1/distribution-points",
             &json!({"name": "Пункт выдачи"}),
         )
-        .await
-        .json()
-        .await
-        .expect("point");
+        .await;
     // A case of organisation A, and a referral from it to a third organisation (so that
     // organisation B, which holds an identity agreement with A, is neither party).
     let case_worker = app
         .user_of_a("fixture-cw@example.org", Role::Caseworker)
         .await;
     let case: Value = app
-        .post_json(
+        .post_for_json(
             &case_worker,
             "/api/v1/cases",
             &json!({"household_id": household["id"]}),
         )
-        .await
-        .json()
-        .await
-        .expect("case");
+        .await;
     let org_c = app
         .store
         .create_organisation(
@@ -457,21 +446,15 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
     let referral_body = json!({"case_id": case["id"], "to_organisation_id": org_c.id, "service": "legal_aid",
         "consent": {"given_by_person_id": head, "given_on": "2022-09-28", "fields": ["given_name"]}});
     let referral: Value = app
-        .post_json(&case_worker, "/api/v1/referrals", &referral_body)
-        .await
-        .json()
-        .await
-        .expect("referral");
+        .post_for_json(&case_worker, "/api/v1/referrals", &referral_body)
+        .await;
     let programme: Value = app
-        .post_json(
+        .post_for_json(
             &app.admin_a,
             "/api/v1/resettlement/programmes",
             &json!({"country": "DE", "name": "Humanitarian admission", "quota": 10}),
         )
-        .await
-        .json()
-        .await
-        .expect("programme");
+        .await;
     let ids = HashMap::from([
         ("{id}", String::new()),
         (
@@ -489,10 +472,7 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
             "agreement",
             agreement["id"].as_str().expect("agreement").to_owned(),
         ),
-        (
-            "household",
-            household["id"].as_str().expect("id").to_owned(),
-        ),
+        ("household", id_of(&household).to_owned()),
         (
             "reference",
             household["reference"]

@@ -1,6 +1,7 @@
 //! Side doors: paths by which a role could learn what the visibility table says it cannot.
 //! Each story pins one finding of a hostile-insider review.
 
+use crate::support::id_of;
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -28,12 +29,7 @@ async fn app(backend: Backend) -> TestApp {
 
 impl TestApp {
     async fn share(&self, from_admin: &str, to_admin: &str, category: &str) {
-        let to = self
-            .store
-            .authenticate_token(to_admin, Utc::now())
-            .await
-            .expect("auth")
-            .expect("admin");
+        let to = self.actor(to_admin).await;
         let tomorrow = (Utc::now() + chrono::Duration::days(1))
             .date_naive()
             .to_string();
@@ -66,7 +62,7 @@ async fn an_audit_trail_shows_no_value_the_reader_cannot_see_on_the_record(app: 
         .user_beside(&app.admin_a, "aud@example.org", Role::Auditor)
         .await;
     let household = app.create_as(&caseworker, &sensitive_family()).await;
-    let id = household["id"].as_str().expect("id").to_owned();
+    let id = id_of(&household).to_owned();
     let head = household["members"][0]["id"].clone();
     let case = app
         .created(&caseworker, "/api/v1/cases", &json!({"household_id": id, "person_id": head,
@@ -91,10 +87,7 @@ async fn an_audit_trail_shows_no_value_the_reader_cannot_see_on_the_record(app: 
     let case_trail = app
         .json_of(
             &app.admin_a,
-            &format!(
-                "/api/v1/audit?entity_id={}",
-                case["id"].as_str().expect("id")
-            ),
+            &format!("/api/v1/audit?entity_id={}", id_of(&case)),
         )
         .await;
     let text = case_trail.to_string();
@@ -156,10 +149,7 @@ async fn the_waiting_list_gives_dispatchers_no_diagnosis(app: TestApp) {
     let caseworker = app
         .user_beside(&app.admin_a, "cw@example.org", Role::Caseworker)
         .await;
-    let id = app.create_as(&caseworker, &sensitive_family()).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = id_of(&app.create_as(&caseworker, &sensitive_family()).await).to_owned();
     let waiting = app.json_of(&dispatcher, "/api/v1/waiting-list").await;
     let entry = &waiting["items"][0];
     assert_eq!(entry["household_id"], id.as_str());
@@ -233,10 +223,7 @@ async fn exact_site_locations_and_hosts_are_for_placing_roles_and_shelter_partne
         "location": {"country": "KZ", "city": "Oral"}, "address": "ADDRESS-CANARY 12-4",
         "coordinates": {"latitude": 51.2333, "longitude": 51.3667},
         "contact_name": "HOST-CANARY", "contact_phone": "+7 701 555 01 23"});
-    let site_id = app.created(&app.admin_a, "/api/v1/sites", &site).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let site_id = id_of(&app.created(&app.admin_a, "/api/v1/sites", &site).await).to_owned();
     app.created(
         &app.admin_a,
         &format!("/api/v1/sites/{site_id}/pools"),
@@ -345,7 +332,7 @@ async fn lookups_across_organisations_reach_the_owners_access_log_and_are_rate_l
 ) {
     // B registers the family; B shares identity (duplicate lookup) with A.
     let at_b = app.create_as(&app.token_b, &family()).await;
-    let person_b = at_b["members"][0]["id"].as_str().expect("id").to_owned();
+    let person_b = id_of(&at_b["members"][0]).to_owned();
     app.share(&app.admin_b, &app.admin_a, "identity").await;
     let at_a = app.create(&family()).await;
     let found: Vec<Value> = at_a["members"][0]["possible_duplicates"]
@@ -356,12 +343,7 @@ async fn lookups_across_organisations_reach_the_owners_access_log_and_are_rate_l
         .collect();
     assert!(found.contains(&json!(person_b)), "{at_a}");
     // B's admin sees in B's access log that A's registrar looked B's person up.
-    let registrar_a = app
-        .store
-        .authenticate_token(&app.token_a, Utc::now())
-        .await
-        .expect("auth")
-        .expect("registrar");
+    let registrar_a = app.actor(&app.token_a).await;
     let log_b = app
         .json_of(
             &app.admin_b,
@@ -399,7 +381,7 @@ async fn lookups_across_organisations_reach_the_owners_access_log_and_are_rate_l
     );
     // The explicit look-up of shelter status elsewhere answers 429 once over the limit.
     app.share(&app.admin_b, &app.admin_a, "shelter").await;
-    let household = body["id"].as_str().expect("id");
+    let household = id_of(&body);
     let response = app
         .get(
             &app.admin_a,

@@ -2,6 +2,7 @@
 //! spreadsheet that opens the file, read with commas or, as Excel does in Russian,
 //! Kazakh and Kyrgyz locales, with semicolons.
 
+use crate::support::id_of;
 use serde_json::json;
 
 use super::{Backend, TestApp};
@@ -37,7 +38,7 @@ async fn public_csv_runs_no_formula_typed_into_a_city(app: TestApp) {
     let site = app.created(&app.admin_a, "/api/v1/sites", &site).await;
     app.created(
         &app.admin_a,
-        &format!("/api/v1/sites/{}/pools", site["id"].as_str().expect("id")),
+        &format!("/api/v1/sites/{}/pools", id_of(&site)),
         &json!({"kind": "mixed", "beds": 10}),
     )
     .await;

@@ -1,5 +1,6 @@
 //! Coordinator figures count resolved persons; the public release identifies no one.
 
+use crate::support::id_of;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_store::testing::Backend;
@@ -30,7 +31,7 @@ async fn statistics_count_resolved_persons_and_publish_nothing_identifying(app: 
                 "rules": {"sex_segregated": kind == "mosque"}}),
             )
             .await;
-        let id = site["id"].as_str().expect("id");
+        let id = id_of(&site);
         app.created(&app.admin_a, &format!("/api/v1/sites/{id}/pools"), &pool)
             .await;
     }

@@ -6,7 +6,7 @@ use chrono::Utc;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use shanyrak_core::{OrgKind, Role};
+use shanyrak_core::{Actor, OrgKind, Role};
 use shanyrak_server::AppState;
 use shanyrak_store::testing::{Backend, TestDatabase};
 use shanyrak_store::{Principal, Store, StoreOptions};
@@ -155,13 +155,11 @@ impl TestApp {
         response.json().await.expect("json")
     }
 
+    /// The rows of `table`, -1 if the store does not count it.
     pub(crate) async fn count(&self, table: &str) -> i64 {
-        let counts = self.store.table_counts().await.expect("counts");
-        counts
-            .into_iter()
-            .find(|(t, _)| *t == table)
-            .map(|(_, n)| n)
-            .unwrap_or(-1)
+        shanyrak_store::testing::row_count(&self.store, table)
+            .await
+            .expect("counts")
     }
 }
 
@@ -187,14 +185,19 @@ pub(crate) fn family() -> Value {
     })
 }
 
-pub(crate) async fn problem(response: Response) -> (StatusCode, Value) {
-    let status = response.status();
-    let content_type = response
+/// The value of the header `name` of `response` as text, empty if it has none.
+pub(crate) fn header_of(response: &Response, name: impl reqwest::header::AsHeaderName) -> String {
+    response
         .headers()
-        .get(CONTENT_TYPE)
+        .get(name)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
-        .to_owned();
+        .to_owned()
+}
+
+pub(crate) async fn problem(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let content_type = header_of(&response, CONTENT_TYPE);
     let body: Value = response.json().await.expect("problem body is JSON");
     assert_eq!(content_type, "application/problem+json", "{body}");
     assert_eq!(
@@ -244,13 +247,22 @@ impl TestApp {
 
 impl TestApp {
     pub(crate) async fn org_b(&self) -> String {
-        let actor = self
-            .store
-            .authenticate_token(&self.admin_b, Utc::now())
+        self.actor(&self.admin_b).await.organisation_id.to_string()
+    }
+
+    /// Who `token` signs in as.
+    pub(crate) async fn actor(&self, token: &str) -> Actor {
+        self.store
+            .authenticate_token(token, Utc::now())
             .await
             .expect("auth")
-            .expect("admin b");
-        actor.organisation_id.to_string()
+            .expect("a valid token")
+    }
+
+    /// POST an empty JSON object to `path` with `token`: an action such as a check-in
+    /// or a withdrawal.
+    pub(crate) async fn post_action(&self, token: &str, path: &str) -> Response {
+        self.post_json(token, path, &json!({})).await
     }
 
     /// A new user of organisation A with one role, and their token.
@@ -266,12 +278,7 @@ impl TestApp {
     /// A new user of the organisation of `admin_token`, with one role, and their token.
     pub(crate) async fn user_beside(&self, admin_token: &str, email: &str, role: Role) -> String {
         let cli = Principal::System("test");
-        let admin = self
-            .store
-            .authenticate_token(admin_token, Utc::now())
-            .await
-            .expect("auth")
-            .expect("admin");
+        let admin = self.actor(admin_token).await;
         self.store
             .create_user(
                 &cli,
@@ -318,6 +325,30 @@ impl TestApp {
             .await
     }
 
+    /// POST `body` to `path` with `token`, whatever the answer: its JSON body.
+    pub(crate) async fn post_for_json(&self, token: &str, path: &str, body: &Value) -> Value {
+        self.post_json(token, path, body)
+            .await
+            .json()
+            .await
+            .expect("json")
+    }
+
+    /// GET `path` with `token`, answered with a problem: its status and body.
+    pub(crate) async fn get_problem(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        problem(self.get(token, path).await).await
+    }
+
+    /// POST `body` to `path` with `token`, answered with a problem: its status and body.
+    pub(crate) async fn post_problem(
+        &self,
+        token: &str,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        problem(self.post_json(token, path, body).await).await
+    }
+
     /// GET `path` without signing in.
     pub(crate) async fn anonymous_get(&self, path: &str) -> Response {
         self.client.get(self.url(path)).send().await.expect("send")
@@ -359,6 +390,11 @@ impl TestApp {
         .await
         .expect("release")
     }
+}
+
+/// The `id` of a JSON object the API answered with.
+pub(crate) fn id_of(object: &Value) -> &str {
+    object["id"].as_str().expect("id")
 }
 
 /// The string `field` of every item of the JSON array `list`, in order.

@@ -1,5 +1,7 @@
 //! Pages check roles and organisations; subject access and erasure at the desk.
 
+use crate::support::header_of;
+use crate::support::id_of;
 use reqwest::StatusCode;
 use reqwest::header::COOKIE;
 use serde_json::{Value, json};
@@ -88,19 +90,8 @@ async fn web_pages_check_roles_and_organisations(app: TestApp) {
         "the beds are unchanged"
     );
     // The site manager's buttons move a stay: check in, check out; anything else is 404.
-    let stay = app
-        .post_json(
-            &app.admin_a,
-            "/api/v1/stays",
-            &json!({"household_id": household, "pool_id": pools[0], "reserve": true, "reservation_hours": 4}),
-        )
-        .await;
-    assert_eq!(stay.status(), StatusCode::CREATED);
-    let stay: Value = stay.json().await.expect("stay");
-    let stay_path = format!(
-        "/sites/{site}/stays/{}",
-        stay["id"].as_str().expect("stay id")
-    );
+    let stay = app.created(&app.admin_a, "/api/v1/stays", &json!({"household_id": household, "pool_id": pools[0], "reserve": true, "reservation_hours": 4})).await;
+    let stay_path = format!("/sites/{site}/stays/{}", id_of(&stay));
     let (_, site_page) = get(&app, &app.admin_a, &format!("/sites/{site}")).await;
     let csrf = csrf_of(&site_page);
     for (action, outcome) in [
@@ -167,12 +158,7 @@ async fn web_subject_access_and_erasure_at_the_desk(app: TestApp) {
         .await
         .expect("send");
     assert_eq!(file.status(), StatusCode::OK);
-    let disposition = file
-        .headers()
-        .get("content-disposition")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let disposition = header_of(&file, "content-disposition");
     assert!(
         disposition.starts_with("attachment") && disposition.contains(&member),
         "{disposition}"

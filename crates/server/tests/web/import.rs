@@ -141,12 +141,7 @@ async fn web_import_refusal_is_kept_and_the_file_not_read_again(app: TestApp) {
     );
     // The refusal is kept with the upload and the file's content is gone: opening the
     // preview again (or confirming) answers the same refusal without reading anything.
-    let actor = app
-        .store
-        .authenticate_token(&app.token_a, chrono::Utc::now())
-        .await
-        .expect("store")
-        .expect("actor");
+    let actor = app.actor(&app.token_a).await;
     let id = preview_path
         .trim_start_matches("/import/")
         .parse()
