@@ -41,7 +41,7 @@ mod support;
 
 use support::{
     PASSWORD, admin, create_org, export, household, provision, scratch_dir, seed_demo, shanyrak,
-    start_demo, start_server, start_server_logging, uuid_like,
+    start_demo, start_server, start_server_logging, succeeds, uuid_like,
 };
 
 on_both_backends!(
@@ -475,12 +475,7 @@ async fn place_proposes_then_reserves(backend: Backend) {
     let csv_path = std::env::temp_dir().join(format!("shanyrak-place-{}.csv", uuid_like()));
     let csv_arg = csv_path.to_string_lossy().into_owned();
 
-    let dry = shanyrak(
-        &["place", "--db", &db.url, "--dry-run", "--out", &csv_arg],
-        "",
-    )
-    .await;
-    assert!(dry.success, "{}", dry.stderr);
+    let dry = succeeds(&["place", "--db", &db.url, "--dry-run", "--out", &csv_arg]).await;
     assert!(dry.stderr.contains("dry run"), "{}", dry.stderr);
     let csv = std::fs::read_to_string(&csv_path).expect("csv written");
     let rows: Vec<&str> = csv.lines().collect();
@@ -497,16 +492,14 @@ async fn place_proposes_then_reserves(backend: Backend) {
         "{csv}"
     );
 
-    let real = shanyrak(&["place", "--db", &db.url, "--out", &csv_arg], "").await;
-    assert!(real.success, "{}", real.stderr);
+    let real = succeeds(&["place", "--db", &db.url, "--out", &csv_arg]).await;
     assert!(
         real.stderr
             .contains(&format!("{proposed} households reserved")),
         "{}",
         real.stderr
     );
-    let again = shanyrak(&["place", "--db", &db.url, "--dry-run"], "").await;
-    assert!(again.success, "{}", again.stderr);
+    let again = succeeds(&["place", "--db", &db.url, "--dry-run"]).await;
     assert_eq!(
         again
             .stdout
@@ -539,21 +532,17 @@ async fn dedup_and_link_csv_files() {
     .expect("write");
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let input_arg = input.to_string_lossy().into_owned();
-    let run = shanyrak(
-        &[
-            "dedup",
-            &input_arg,
-            "--out",
-            &path("clusters.csv"),
-            "--pairs",
-            &path("pairs.csv"),
-            "--columns",
-            "surname=Фамилия,given_name=Имя",
-        ],
-        "",
-    )
+    let run = succeeds(&[
+        "dedup",
+        &input_arg,
+        "--out",
+        &path("clusters.csv"),
+        "--pairs",
+        &path("pairs.csv"),
+        "--columns",
+        "surname=Фамилия,given_name=Имя",
+    ])
     .await;
-    assert!(run.success, "{}", run.stderr);
     assert!(
         run.stderr
             .contains("unreadable birth_date on 1 of 6 rows (row 7)"),
@@ -610,18 +599,14 @@ async fn dedup_and_link_csv_files() {
         "record_id,surname,given_name,birth_date,doc_number\na1,SMIRNOV,ALEKSEI,02.03.1995,4512345678\na2,Petrov,Ivan,1970-05-05,\n",
     )
     .expect("write");
-    let link = shanyrak(
-        &[
-            "link",
-            &plain.to_string_lossy(),
-            &other.to_string_lossy(),
-            "--out",
-            &path("links.csv"),
-        ],
-        "",
-    )
+    succeeds(&[
+        "link",
+        &plain.to_string_lossy(),
+        &other.to_string_lossy(),
+        "--out",
+        &path("links.csv"),
+    ])
     .await;
-    assert!(link.success, "{}", link.stderr);
     let links = std::fs::read_to_string(dir.join("links.csv")).expect("links");
     assert!(links.lines().any(|l| l.starts_with("a1,b1,")), "{links}");
     assert!(!links.lines().any(|l| l.starts_with("a2,")), "{links}");
@@ -655,8 +640,7 @@ b3,SMIRNOV,ALEKSEI,1995-03-02,4512345678
             args.push("--many-to-many".to_owned());
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let link = shanyrak(&args, "").await;
-        assert!(link.success, "{}", link.stderr);
+        succeeds(&args).await;
         let links = std::fs::read_to_string(dir.join("links.csv")).expect("links");
         let d = decisions(&links);
         assert_eq!(d.len(), 2, "{links}");
@@ -734,18 +718,14 @@ async fn link_relaxes_the_guards_only_when_the_files_allow() {
             .map(str::to_owned)
             .collect()
     };
-    let run = shanyrak(
-        &[
-            "link",
-            &path("a.csv"),
-            &path("b.csv"),
-            "--out",
-            &path("relaxed.csv"),
-        ],
-        "",
-    )
+    let run = succeeds(&[
+        "link",
+        &path("a.csv"),
+        &path("b.csv"),
+        "--out",
+        &path("relaxed.csv"),
+    ])
     .await;
-    assert!(run.success, "{}", run.stderr);
     assert!(run.stderr.contains("guards relaxed"), "{}", run.stderr);
     let relaxed = std::fs::read_to_string(dir.join("relaxed.csv")).expect("pairs");
     let lines = renamed(&relaxed);
@@ -756,19 +736,15 @@ async fn link_relaxes_the_guards_only_when_the_files_allow() {
         assert!(line.contains(",link,"), "{line}");
         assert!(line.contains("linked_as_clear_mutual_best"), "{line}");
     }
-    let run = shanyrak(
-        &[
-            "link",
-            &path("a.csv"),
-            &path("b.csv"),
-            "--out",
-            &path("kept.csv"),
-            "--keep-guards",
-        ],
-        "",
-    )
+    let run = succeeds(&[
+        "link",
+        &path("a.csv"),
+        &path("b.csv"),
+        "--out",
+        &path("kept.csv"),
+        "--keep-guards",
+    ])
     .await;
-    assert!(run.success, "{}", run.stderr);
     assert!(!run.stderr.contains("guards relaxed"), "{}", run.stderr);
     let kept = std::fs::read_to_string(dir.join("kept.csv")).expect("pairs");
     assert!(
@@ -925,8 +901,7 @@ async fn key_file_encrypts_the_database() {
 async fn stats_and_exports_on_the_demo() {
     let db = TestDatabase::new(Backend::Sqlite).await;
     seed_demo(&db.url).await;
-    let stats = shanyrak(&["stats", "--db", &db.url], "").await;
-    assert!(stats.success, "{}", stats.stderr);
+    let stats = succeeds(&["stats", "--db", &db.url]).await;
     let figures: Value = serde_json::from_str(&stats.stdout).expect("json");
     assert!(
         figures["population"]["persons"]

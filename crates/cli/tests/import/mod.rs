@@ -6,7 +6,7 @@ use serde_json::Value;
 use shanyrak_store::testing::{Backend, TestDatabase};
 use shanyrak_store::{Store, StoreOptions};
 
-use crate::support::{create_org, shanyrak};
+use crate::support::{create_org, succeeds};
 
 mod corpus;
 pub(crate) mod feed;
@@ -29,8 +29,7 @@ async fn import(db: &str, org: &str, file: &std::path::Path, extra: &[&str]) -> 
     let path = file.to_string_lossy().to_string();
     let mut args = vec!["import", path.as_str(), "--db", db, "--org", org, "--json"];
     args.extend_from_slice(extra);
-    let out = shanyrak(&args, "").await;
-    assert!(out.success, "{}", out.stderr);
+    let out = succeeds(&args).await;
     serde_json::from_str(out.stdout.lines().last().unwrap_or_default()).expect("summary JSON")
 }
 

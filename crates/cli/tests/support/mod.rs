@@ -32,6 +32,13 @@ pub(crate) async fn shanyrak(args: &[&str], stdin: &str) -> Output {
     }
 }
 
+/// Runs `shanyrak` with `args` and nothing on its standard input: it must succeed.
+pub(crate) async fn succeeds(args: &[&str]) -> Output {
+    let run = shanyrak(args, "").await;
+    assert!(run.success, "{}", run.stderr);
+    run
+}
+
 /// `shanyrak admin <command> --db <db> <args…>`, `stdin` on its standard input.
 pub(crate) async fn admin(command: &str, db: &str, args: &[&str], stdin: &str) -> Output {
     let mut all = vec!["admin", command, "--db", db];
