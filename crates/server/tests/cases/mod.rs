@@ -87,7 +87,7 @@ async fn a_referral_shares_exactly_the_named_fields(app: TestApp) {
         assert!(seen.get(key).is_none(), "{key}");
     }
     for member in household["members"].as_array().expect("members") {
-        assert!(!text.contains(id_of(&member)));
+        assert!(!text.contains(id_of(member)));
     }
     assert!(!text.contains(id_of(&household)));
     // The receiver's list shows it; the household itself stays out of reach.

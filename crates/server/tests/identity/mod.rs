@@ -195,7 +195,7 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
             .is_some_and(|f| !f.is_empty())
     );
     assert!(pair["a"]["surname"].as_str().is_some());
-    let id = id_of(&pair).to_owned();
+    let id = id_of(pair).to_owned();
     let audit_before = app.count("audit_events").await;
 
     let decide = async |decision: &str| {
@@ -236,7 +236,7 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
     // Both records are still there, untouched.
     for h in [&first, &second] {
         let response = app
-            .get(&app.token_a, &format!("/api/v1/households/{}", id_of(&h)))
+            .get(&app.token_a, &format!("/api/v1/households/{}", id_of(h)))
             .await;
         assert_eq!(response.status(), StatusCode::OK);
     }

@@ -85,7 +85,7 @@ async fn post_form(
 }
 
 fn location(response: &reqwest::Response) -> String {
-    header_of(&response, LOCATION)
+    header_of(response, LOCATION)
 }
 
 /// A visitor's pre-session: the cookie the sign-in page set and the token in its form.
