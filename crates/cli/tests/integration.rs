@@ -4,30 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed expectation is a failed test
 
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use shanyrak_store::testing::{Backend, TestDatabase};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, Command};
-
-const BIN: &str = env!("CARGO_BIN_EXE_shanyrak");
-
-mod audit;
-mod backup;
-mod browser;
-mod contract;
-mod encoded;
-mod https;
-mod import;
-mod keys;
-mod login;
-mod protection;
-mod spreadsheets;
 
 macro_rules! on_both_backends {
     ($($scenario:ident),+ $(,)?) => {
@@ -44,151 +27,38 @@ macro_rules! on_both_backends {
     };
 }
 
+mod audit;
+mod backup;
+mod browser;
+mod contract;
+mod encoded;
+mod https;
+mod import;
+mod keys;
+mod login;
+mod protection;
+mod spreadsheets;
+mod support;
+
+use support::{
+    PASSWORD, admin, create_org, export, household, provision, scratch_dir, seed_demo, shanyrak,
+    start_demo, start_server, start_server_logging, succeeds, uuid_like,
+};
+
 on_both_backends!(
     admin_commands_set_up_a_working_account,
     sigkill_loses_no_acknowledged_registration,
     place_proposes_then_reserves,
 );
 
-struct Output {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
-async fn shanyrak(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("SHANYRAK_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn shanyrak");
-    if let Some(mut input) = child.stdin.take() {
-        input
-            .write_all(stdin.as_bytes())
-            .await
-            .expect("write stdin");
-    }
-    let output = child.wait_with_output().await.expect("wait");
-    Output {
-        success: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).trim().to_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-    }
-}
-
-/// Creates an organisation, a registrar and a token with the admin commands.
-async fn provision(db: &str) -> String {
-    let org = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            db,
-            "--name",
-            "Кайнар",
-            "--kind",
-            "mutual_aid",
-        ],
-        "",
-    )
-    .await;
-    assert!(org.success, "{}", org.stderr);
-    let user = shanyrak(
-        &[
-            "admin",
-            "create-user",
-            "--db",
-            db,
-            "--org",
-            &org.stdout,
-            "--email",
-            "reg@example.org",
-            "--role",
-            "registrar",
-        ],
-        "a long enough password\n",
-    )
-    .await;
-    assert!(user.success, "{}", user.stderr);
-    let token = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            db,
-            "--email",
-            "reg@example.org",
-        ],
-        "",
-    )
-    .await;
-    assert!(token.success, "{}", token.stderr);
-    assert!(token.stdout.starts_with("shk_"));
-    token.stdout
-}
-
-/// Starts `shanyrak serve` on a free port and returns it with its base URL.
-async fn start_server(db: &str) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--db", db, "--bind", "127.0.0.1:0"])
-        .env("SHANYRAK_LOG", "warn")
-        .stdout(Stdio::piped())
-        // SHANYRAK_TEST_SERVER_LOG=1 shows the server's log with the test's output.
-        .stderr(if std::env::var_os("SHANYRAK_TEST_SERVER_LOG").is_some() {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        })
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("server started in time")
-        .expect("read stdout")
-        .expect("a line");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("listening address")
-        .to_owned();
-    (child, base)
-}
-
-fn household(tag: &str, members: usize) -> Value {
-    let mut list = vec![
-        json!({"surname": "Смирнов", "given_name": "Алексей", "sex": "male",
-                               "birth_date": "1995-03-02", "relationship": "head"}),
-    ];
-    for i in 1..members {
-        list.push(
-            json!({"surname": "Smirnova", "given_name": format!("Child {i}"), "sex": "female",
-                         "birth_date": "2015", "relationship": "child"}),
-        );
-    }
-    json!({"group": "arrival", "location": {"country": "KZ", "city": "Oral"}, "notes": tag, "members": list})
-}
-
 async fn admin_commands_set_up_a_working_account(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let token = provision(&db.url).await;
 
-    let bad_kind = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            &db.url,
-            "--name",
-            "X",
-            "--kind",
-            "club",
-        ],
+    let bad_kind = admin(
+        "create-org",
+        &db.url,
+        &["--name", "X", "--kind", "club"],
         "",
     )
     .await;
@@ -198,59 +68,35 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
         "{}",
         bad_kind.stderr
     );
-    let no_password = shanyrak(
-        &[
-            "admin",
-            "create-user",
-            "--db",
-            &db.url,
+    let unknown_org_user = async |stdin: &str| {
+        let args = [
             "--org",
             "01a219aa-12c2-71fe-bffb-2dd356f92d0a",
             "--email",
             "x@example.org",
             "--role",
             "admin",
-        ],
-        "",
-    )
-    .await;
+        ];
+        admin("create-user", &db.url, &args, stdin).await
+    };
+    let no_password = unknown_org_user("").await;
     assert!(!no_password.success);
     assert!(
         no_password.stderr.contains("no password"),
         "{}",
         no_password.stderr
     );
-    let unknown_org = shanyrak(
-        &[
-            "admin",
-            "create-user",
-            "--db",
-            &db.url,
-            "--org",
-            "01a219aa-12c2-71fe-bffb-2dd356f92d0a",
-            "--email",
-            "x@example.org",
-            "--role",
-            "admin",
-        ],
-        "a long enough password\n",
-    )
-    .await;
+    let unknown_org = unknown_org_user(&format!("{PASSWORD}\n")).await;
     assert!(!unknown_org.success);
     assert!(
         unknown_org.stderr.contains("not found"),
         "{}",
         unknown_org.stderr
     );
-    let unknown_user = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            &db.url,
-            "--email",
-            "nobody@example.org",
-        ],
+    let unknown_user = admin(
+        "create-token",
+        &db.url,
+        &["--email", "nobody@example.org"],
         "",
     )
     .await;
@@ -268,7 +114,7 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
     assert_eq!(response.status(), StatusCode::CREATED);
 
     // The audit log of everything above is intact.
-    let verified = shanyrak(&["admin", "verify-audit", "--db", &db.url, "--seal"], "").await;
+    let verified = admin("verify-audit", &db.url, &["--seal"], "").await;
     assert!(verified.success, "{}", verified.stderr);
     assert!(
         verified.stdout.starts_with("audit log intact:"),
@@ -277,17 +123,10 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
     );
 
     // A token for a role the user does not have is refused; revoking stops a token at once.
-    let wrong_role = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            &db.url,
-            "--email",
-            "reg@example.org",
-            "--role",
-            "admin",
-        ],
+    let wrong_role = admin(
+        "create-token",
+        &db.url,
+        &["--email", "reg@example.org", "--role", "admin"],
         "",
     )
     .await;
@@ -297,30 +136,18 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
         "{}",
         wrong_role.stderr
     );
-    let second = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            &db.url,
-            "--email",
-            "reg@example.org",
-            "--role",
-            "registrar",
-        ],
+    let second = admin(
+        "create-token",
+        &db.url,
+        &["--email", "reg@example.org", "--role", "registrar"],
         "",
     )
     .await;
     assert!(second.success, "{}", second.stderr);
-    let revoked = shanyrak(
-        &[
-            "admin",
-            "revoke-tokens",
-            "--db",
-            &db.url,
-            "--email",
-            "reg@example.org",
-        ],
+    let revoked = admin(
+        "revoke-tokens",
+        &db.url,
+        &["--email", "reg@example.org"],
         "",
     )
     .await;
@@ -332,33 +159,12 @@ async fn admin_commands_set_up_a_working_account(backend: Backend) {
         .await
         .expect("send");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let token = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            &db.url,
-            "--email",
-            "reg@example.org",
-        ],
-        "",
-    )
-    .await
-    .stdout;
+    let token = admin("create-token", &db.url, &["--email", "reg@example.org"], "")
+        .await
+        .stdout;
 
     // Disabling the user from the command line locks the token out of the running server.
-    let disabled = shanyrak(
-        &[
-            "admin",
-            "disable-user",
-            "--db",
-            &db.url,
-            "--email",
-            "reg@example.org",
-        ],
-        "",
-    )
-    .await;
+    let disabled = admin("disable-user", &db.url, &["--email", "reg@example.org"], "").await;
     assert!(disabled.success, "{}", disabled.stderr);
     let response = client
         .get(format!("{base}/api/v1/households"))
@@ -528,30 +334,6 @@ async fn sigkill_loses_no_acknowledged_registration(backend: Backend) {
     let _ = server.kill().await;
 }
 
-/// Starts `shanyrak demo` and returns it with what it printed.
-async fn start_demo(args: &[&str], wait: Duration) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .arg("demo")
-        .args(args)
-        .args(["--bind", "127.0.0.1:0"])
-        .env("SHANYRAK_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn demo");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut printed = Vec::new();
-    while let Ok(Ok(Some(line))) = tokio::time::timeout(wait, lines.next_line()).await {
-        let done = line.contains("Stop with Ctrl-C");
-        printed.push(line);
-        if done {
-            break;
-        }
-    }
-    (child, printed.join("\n"))
-}
-
 fn token_of(text: &str, email: &str) -> String {
     text.lines()
         .find(|l| l.contains(email))
@@ -688,47 +470,13 @@ async fn demo_week_fills_dashboard_waiting_list_and_review_queue() {
     let _ = child.kill().await;
 }
 
-/// Seeds a database with the demo (it must be empty), then stops the demo server.
-async fn seed_demo(db: &str) {
-    let mut child = Command::new(BIN)
-        .args([
-            "demo",
-            "--scale",
-            "small",
-            "--db",
-            db,
-            "--bind",
-            "127.0.0.1:0",
-        ])
-        .env("SHANYRAK_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn demo");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    while let Ok(Ok(Some(line))) =
-        tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await
-    {
-        if line.contains("Stop with Ctrl-C") {
-            break;
-        }
-    }
-    let _ = child.kill().await;
-}
-
 async fn place_proposes_then_reserves(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     seed_demo(&db.url).await;
     let csv_path = std::env::temp_dir().join(format!("shanyrak-place-{}.csv", uuid_like()));
     let csv_arg = csv_path.to_string_lossy().into_owned();
 
-    let dry = shanyrak(
-        &["place", "--db", &db.url, "--dry-run", "--out", &csv_arg],
-        "",
-    )
-    .await;
-    assert!(dry.success, "{}", dry.stderr);
+    let dry = succeeds(&["place", "--db", &db.url, "--dry-run", "--out", &csv_arg]).await;
     assert!(dry.stderr.contains("dry run"), "{}", dry.stderr);
     let csv = std::fs::read_to_string(&csv_path).expect("csv written");
     let rows: Vec<&str> = csv.lines().collect();
@@ -745,16 +493,14 @@ async fn place_proposes_then_reserves(backend: Backend) {
         "{csv}"
     );
 
-    let real = shanyrak(&["place", "--db", &db.url, "--out", &csv_arg], "").await;
-    assert!(real.success, "{}", real.stderr);
+    let real = succeeds(&["place", "--db", &db.url, "--out", &csv_arg]).await;
     assert!(
         real.stderr
             .contains(&format!("{proposed} households reserved")),
         "{}",
         real.stderr
     );
-    let again = shanyrak(&["place", "--db", &db.url, "--dry-run"], "").await;
-    assert!(again.success, "{}", again.stderr);
+    let again = succeeds(&["place", "--db", &db.url, "--dry-run"]).await;
     assert_eq!(
         again
             .stdout
@@ -768,23 +514,11 @@ async fn place_proposes_then_reserves(backend: Backend) {
     let _ = std::fs::remove_file(csv_path);
 }
 
-fn uuid_like() -> String {
-    format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    )
-}
-
 /// `shanyrak dedup` and `shanyrak link` on CSV files: spellings across scripts meet,
 /// brothers born the same day stay apart, and a bad date is reported, not fatal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dedup_and_link_csv_files() {
-    let dir = std::env::temp_dir().join(format!("shanyrak-dedup-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("dedup");
     let input = dir.join("in.csv");
     std::fs::write(
         &input,
@@ -799,21 +533,17 @@ async fn dedup_and_link_csv_files() {
     .expect("write");
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let input_arg = input.to_string_lossy().into_owned();
-    let run = shanyrak(
-        &[
-            "dedup",
-            &input_arg,
-            "--out",
-            &path("clusters.csv"),
-            "--pairs",
-            &path("pairs.csv"),
-            "--columns",
-            "surname=Фамилия,given_name=Имя",
-        ],
-        "",
-    )
+    let run = succeeds(&[
+        "dedup",
+        &input_arg,
+        "--out",
+        &path("clusters.csv"),
+        "--pairs",
+        &path("pairs.csv"),
+        "--columns",
+        "surname=Фамилия,given_name=Имя",
+    ])
     .await;
-    assert!(run.success, "{}", run.stderr);
     assert!(
         run.stderr
             .contains("unreadable birth_date on 1 of 6 rows (row 7)"),
@@ -870,18 +600,14 @@ async fn dedup_and_link_csv_files() {
         "record_id,surname,given_name,birth_date,doc_number\na1,SMIRNOV,ALEKSEI,02.03.1995,4512345678\na2,Petrov,Ivan,1970-05-05,\n",
     )
     .expect("write");
-    let link = shanyrak(
-        &[
-            "link",
-            &plain.to_string_lossy(),
-            &other.to_string_lossy(),
-            "--out",
-            &path("links.csv"),
-        ],
-        "",
-    )
+    succeeds(&[
+        "link",
+        &plain.to_string_lossy(),
+        &other.to_string_lossy(),
+        "--out",
+        &path("links.csv"),
+    ])
     .await;
-    assert!(link.success, "{}", link.stderr);
     let links = std::fs::read_to_string(dir.join("links.csv")).expect("links");
     assert!(links.lines().any(|l| l.starts_with("a1,b1,")), "{links}");
     assert!(!links.lines().any(|l| l.starts_with("a2,")), "{links}");
@@ -915,8 +641,7 @@ b3,SMIRNOV,ALEKSEI,1995-03-02,4512345678
             args.push("--many-to-many".to_owned());
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let link = shanyrak(&args, "").await;
-        assert!(link.success, "{}", link.stderr);
+        succeeds(&args).await;
         let links = std::fs::read_to_string(dir.join("links.csv")).expect("links");
         let d = decisions(&links);
         assert_eq!(d.len(), 2, "{links}");
@@ -943,8 +668,7 @@ b3,SMIRNOV,ALEKSEI,1995-03-02,4512345678
 /// `--keep-guards` sends them to review.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn link_relaxes_the_guards_only_when_the_files_allow() {
-    let dir = std::env::temp_dir().join(format!("shanyrak-relax-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = scratch_dir("relax");
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let syllables = [
         "ka", "lo", "mi", "ren", "dor", "sta", "vel", "gru", "pol", "tin", "bas", "hem", "jor",
@@ -995,18 +719,14 @@ async fn link_relaxes_the_guards_only_when_the_files_allow() {
             .map(str::to_owned)
             .collect()
     };
-    let run = shanyrak(
-        &[
-            "link",
-            &path("a.csv"),
-            &path("b.csv"),
-            "--out",
-            &path("relaxed.csv"),
-        ],
-        "",
-    )
+    let run = succeeds(&[
+        "link",
+        &path("a.csv"),
+        &path("b.csv"),
+        "--out",
+        &path("relaxed.csv"),
+    ])
     .await;
-    assert!(run.success, "{}", run.stderr);
     assert!(run.stderr.contains("guards relaxed"), "{}", run.stderr);
     let relaxed = std::fs::read_to_string(dir.join("relaxed.csv")).expect("pairs");
     let lines = renamed(&relaxed);
@@ -1017,19 +737,15 @@ async fn link_relaxes_the_guards_only_when_the_files_allow() {
         assert!(line.contains(",link,"), "{line}");
         assert!(line.contains("linked_as_clear_mutual_best"), "{line}");
     }
-    let run = shanyrak(
-        &[
-            "link",
-            &path("a.csv"),
-            &path("b.csv"),
-            "--out",
-            &path("kept.csv"),
-            "--keep-guards",
-        ],
-        "",
-    )
+    let run = succeeds(&[
+        "link",
+        &path("a.csv"),
+        &path("b.csv"),
+        "--out",
+        &path("kept.csv"),
+        "--keep-guards",
+    ])
     .await;
-    assert!(run.success, "{}", run.stderr);
     assert!(!run.stderr.contains("guards relaxed"), "{}", run.stderr);
     let kept = std::fs::read_to_string(dir.join("kept.csv")).expect("pairs");
     assert!(
@@ -1037,36 +753,6 @@ async fn link_relaxes_the_guards_only_when_the_files_allow() {
         "{kept}"
     );
     let _ = std::fs::remove_dir_all(dir);
-}
-
-/// Starts `shanyrak serve` with `env`, its log (stderr) going to a file of its own: the
-/// server, its base URL and the log's path.
-async fn start_server_logging(
-    db: &str,
-    env: &[(&str, &str)],
-) -> (Child, String, std::path::PathBuf) {
-    let log_path = std::env::temp_dir().join(format!("shanyrak-log-{}.txt", uuid_like()));
-    let log_file = std::fs::File::create(&log_path).expect("log file");
-    let mut child = Command::new(BIN)
-        .args(["serve", "--db", db, "--bind", "127.0.0.1:0"])
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log_file))
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn server");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("started")
-        .expect("read")
-        .expect("line");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("address")
-        .to_owned();
-    (child, base, log_path)
 }
 
 /// No personal data in the log: the real server at `debug` level receives registrations,
@@ -1079,6 +765,12 @@ async fn the_log_holds_no_personal_data() {
     let (mut child, base, log_path) =
         start_server_logging(&db.url, &[("SHANYRAK_LOG", "debug"), ("NO_COLOR", "1")]).await;
     let client = reqwest::Client::new();
+    let api = |method: Method, path: &str| {
+        client
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(&token)
+    };
+    let send = async |request: reqwest::RequestBuilder| request.send().await.expect("send");
     let secrets = [
         "Зыряновка",
         "Qwertzuiopov",
@@ -1092,13 +784,8 @@ async fn the_log_holds_no_personal_data() {
         "members": [{"surname": "Зыряновка", "given_name": "Qwertzuiopov", "patronymic": "Ёжикова", "sex": "female",
                      "birth_date": "1990-01-01", "relationship": "head",
                      "documents": [{"type": "ru_internal_passport", "number": "7719 283746"}]}]});
-    let created: Value = client
-        .post(format!("{base}/api/v1/households"))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
+    let created: Value = send(api(Method::POST, "/api/v1/households").json(&body))
         .await
-        .expect("send")
         .json()
         .await
         .expect("json");
@@ -1106,70 +793,46 @@ async fn the_log_holds_no_personal_data() {
     let mut bad = body.clone();
     bad["members"][0]["birth_date"] = json!("Зыряновка");
     bad["members"][0]["sex"] = json!("Qwertzuiopov");
-    let _ = client
-        .post(format!("{base}/api/v1/households"))
-        .bearer_auth(&token)
-        .json(&bad)
-        .send()
-        .await
-        .expect("send");
-    let _ = client
-        .post(format!("{base}/api/v1/households"))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .body("{\"surname\": \"Зыряновка\"")
-        .send()
-        .await
-        .expect("send");
-    let _ = client
-        .get(format!(
-            "{base}/api/v1/persons/search?q=Зыряновка%20Qwertzuiopov"
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send");
-    let _ = client
-        .get(format!("{base}/api/v1/persons/search?q=7719283746"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send");
-    let _ = client
-        .patch(format!("{base}/api/v1/households/{id}"))
-        .bearer_auth(&token)
-        .header("content-type", "application/merge-patch+json")
-        .body(json!({"phone": "Зыряновка 9876543210"}).to_string())
-        .send()
-        .await
-        .expect("send");
+    let _ = send(api(Method::POST, "/api/v1/households").json(&bad)).await;
+    let _ = send(
+        api(Method::POST, "/api/v1/households")
+            .header("content-type", "application/json")
+            .body("{\"surname\": \"Зыряновка\""),
+    )
+    .await;
+    let _ = send(api(
+        Method::GET,
+        "/api/v1/persons/search?q=Зыряновка%20Qwertzuiopov",
+    ))
+    .await;
+    let _ = send(api(Method::GET, "/api/v1/persons/search?q=7719283746")).await;
+    let _ = send(
+        api(Method::PATCH, &format!("/api/v1/households/{id}"))
+            .header("content-type", "application/merge-patch+json")
+            .body(json!({"phone": "Зыряновка 9876543210"}).to_string()),
+    )
+    .await;
     // Subject access answers with every name (the body is never logged); an erasure
     // request with names in unexpected places is refused without repeating them.
     let person = created["members"][0]["id"]
         .as_str()
         .expect("person")
         .to_owned();
-    let access = client
-        .get(format!("{base}/api/v1/persons/{person}/subject-access"))
-        .bearer_auth(&token)
-        .header("X-Purpose", "request of Зыряновка")
-        .send()
-        .await
-        .expect("send");
+    let access = send(
+        api(
+            Method::GET,
+            &format!("/api/v1/persons/{person}/subject-access"),
+        )
+        .header("X-Purpose", "request of Зыряновка"),
+    )
+    .await;
     assert_eq!(access.status(), StatusCode::OK);
-    let _ = client
-        .post(format!("{base}/api/v1/persons/{person}/erasure"))
-        .bearer_auth(&token)
-        .json(&json!({"reason": "Зыряновка asked", "Qwertzuiopov": true}))
-        .send()
-        .await
-        .expect("send");
-    let _ = client
-        .get(format!("{base}/api/v1/households/Qwertzuiopov"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("send");
+    let _ = send(
+        api(Method::POST, &format!("/api/v1/persons/{person}/erasure"))
+            .json(&json!({"reason": "Зыряновка asked", "Qwertzuiopov": true})),
+    )
+    .await;
+    let _ = send(api(Method::GET, "/api/v1/households/Qwertzuiopov")).await;
     let _ = client
         .post(format!("{base}/api/v1/auth/token"))
         .json(&json!({"email": "qwertzuiopov@example.org", "password": "Зыряновка"}))
@@ -1202,66 +865,26 @@ async fn key_file_encrypts_the_database() {
     std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
         .expect("chmod");
     let key_arg = key.to_string_lossy().into_owned();
-    let org = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            &db.url,
-            "--key-file",
-            &key_arg,
-            "--name",
-            "Кайнар",
-            "--kind",
-            "ngo",
-        ],
-        "",
-    )
-    .await;
-    assert!(org.success, "{}", org.stderr);
-    let without = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            &db.url,
-            "--name",
-            "X",
-            "--kind",
-            "ngo",
-        ],
-        "",
-    )
-    .await;
+    create_org(&db.url, "Кайнар", "ngo", &["--key-file", &key_arg]).await;
+    let without = admin("create-org", &db.url, &["--name", "X", "--kind", "ngo"], "").await;
     assert!(!without.success);
     assert!(
         without.stderr.contains("could not open the database"),
         "{}",
         without.stderr
     );
-    let again = shanyrak(
-        &[
-            "admin",
-            "verify-audit",
-            "--db",
-            &db.url,
-            "--key-file",
-            &key_arg,
-            "--seal",
-        ],
+    let again = admin(
+        "verify-audit",
+        &db.url,
+        &["--key-file", &key_arg, "--seal"],
         "",
     )
     .await;
     assert!(again.success, "{}", again.stderr);
-    let postgres = shanyrak(
-        &[
-            "admin",
-            "verify-audit",
-            "--db",
-            "postgres://nobody@127.0.0.1:1/x",
-            "--key-file",
-            &key_arg,
-        ],
+    let postgres = admin(
+        "verify-audit",
+        "postgres://nobody@127.0.0.1:1/x",
+        &["--key-file", &key_arg],
         "",
     )
     .await;
@@ -1279,8 +902,7 @@ async fn key_file_encrypts_the_database() {
 async fn stats_and_exports_on_the_demo() {
     let db = TestDatabase::new(Backend::Sqlite).await;
     seed_demo(&db.url).await;
-    let stats = shanyrak(&["stats", "--db", &db.url], "").await;
-    assert!(stats.success, "{}", stats.stderr);
+    let stats = succeeds(&["stats", "--db", &db.url]).await;
     let figures: Value = serde_json::from_str(&stats.stdout).expect("json");
     assert!(
         figures["population"]["persons"]
@@ -1290,25 +912,10 @@ async fn stats_and_exports_on_the_demo() {
     );
     assert!(figures["gaps"].as_array().is_some_and(|g| !g.is_empty()));
 
-    let dir = std::env::temp_dir().join(format!("shanyrak-export-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("export");
     for dataset in ["population", "sites", "distributions"] {
         let out = dir.join(format!("{dataset}.csv"));
-        let run = shanyrak(
-            &[
-                "export",
-                "--db",
-                &db.url,
-                "--dataset",
-                dataset,
-                "--format",
-                "hxl",
-                "--out",
-                &out.to_string_lossy(),
-            ],
-            "",
-        )
-        .await;
+        let run = export(&db.url, dataset, Some("hxl"), &out, &[]).await;
         assert!(run.success, "{}", run.stderr);
         let text = std::fs::read_to_string(&out).expect("export");
         let mut lines = text.lines();
@@ -1323,42 +930,14 @@ async fn stats_and_exports_on_the_demo() {
         // The small demo hands nothing out, so its distributions are a header only.
         assert!(dataset == "distributions" || lines.count() >= 2, "{text}");
         let xlsx = dir.join(format!("{dataset}.xlsx"));
-        let run = shanyrak(
-            &[
-                "export",
-                "--db",
-                &db.url,
-                "--dataset",
-                dataset,
-                "--format",
-                "xlsx",
-                "--out",
-                &xlsx.to_string_lossy(),
-            ],
-            "",
-        )
-        .await;
+        let run = export(&db.url, dataset, Some("xlsx"), &xlsx, &[]).await;
         assert!(run.success, "{}", run.stderr);
         let bytes = std::fs::read(&xlsx).expect("xlsx");
         assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip archive");
     }
     // The registry: one line per current person, as many as the figures count records.
     let registry = dir.join("registry.csv");
-    let run = shanyrak(
-        &[
-            "export",
-            "--db",
-            &db.url,
-            "--dataset",
-            "registry",
-            "--format",
-            "csv",
-            "--out",
-            &registry.to_string_lossy(),
-        ],
-        "",
-    )
-    .await;
+    let run = export(&db.url, "registry", Some("csv"), &registry, &[]).await;
     assert!(run.success, "{}", run.stderr);
     let text = std::fs::read_to_string(&registry).expect("registry");
     let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -1371,19 +950,7 @@ async fn stats_and_exports_on_the_demo() {
         "one line per person record"
     );
     assert!(rows.iter().all(|r| r.len() == header.len()));
-    let unknown = shanyrak(
-        &[
-            "export",
-            "--db",
-            &db.url,
-            "--dataset",
-            "people",
-            "--out",
-            &dir.join("x.csv").to_string_lossy(),
-        ],
-        "",
-    )
-    .await;
+    let unknown = export(&db.url, "people", None, &dir.join("x.csv"), &[]).await;
     assert!(
         !unknown.success && unknown.stderr.contains("unknown dataset"),
         "{}",

@@ -306,14 +306,23 @@ proptest! {
     }
 }
 
-fn data(n: usize, seed: u64) -> (Vec<PersonRecord>, Vec<u32>) {
-    let labelled: Vec<LabelledRecord> = generate(
-        &mut ChaCha8Rng::seed_from_u64(seed),
-        &GeneratorConfig {
-            records: n,
+/// `records` generated from `seed`, otherwise as the generator does by default.
+fn generated(seed: u64, records: usize) -> Vec<LabelledRecord> {
+    generated_as(
+        seed,
+        GeneratorConfig {
+            records,
             ..GeneratorConfig::default()
         },
-    );
+    )
+}
+
+fn generated_as(seed: u64, config: GeneratorConfig) -> Vec<LabelledRecord> {
+    generate(&mut ChaCha8Rng::seed_from_u64(seed), &config)
+}
+
+fn data(n: usize, seed: u64) -> (Vec<PersonRecord>, Vec<u32>) {
+    let labelled = generated(seed, n);
     (
         labelled.iter().map(|r| r.record.clone()).collect(),
         labelled.iter().map(|r| r.person).collect(),
@@ -358,13 +367,7 @@ fn em_converges_on_generated_data() {
 
 #[test]
 fn quality_on_generated_cyrillic_latin_data() {
-    let labelled = generate(
-        &mut ChaCha8Rng::seed_from_u64(42),
-        &GeneratorConfig {
-            records: 20_000,
-            ..GeneratorConfig::default()
-        },
-    );
+    let labelled = generated(42, 20_000);
     let records: Vec<PersonRecord> = labelled.iter().map(|r| r.record.clone()).collect();
     let truth: Vec<u32> = labelled.iter().map(|r| r.person).collect();
     let result = dedup(&records, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
@@ -420,9 +423,9 @@ fn quality_on_generated_cyrillic_latin_data() {
 fn data_without_duplicates_yields_few_false_merges() {
     // EM must not invent a "match" class when there is almost nothing to match: only
     // twins and namesakes remain.
-    let labelled = generate(
-        &mut ChaCha8Rng::seed_from_u64(99),
-        &GeneratorConfig {
+    let labelled = generated_as(
+        99,
+        GeneratorConfig {
             records: 5000,
             repeat_rate: 0.0,
             frequent_rate: 0.0,
@@ -1275,13 +1278,7 @@ fn names_typed_on_the_wrong_layout_are_found() {
 fn only_names_typed_on_the_wrong_layout_are_reread() {
     use shanyrak_linkage::layout::reread;
     use shanyrak_linkage::normalize::canonical_tokens;
-    let labelled = generate(
-        &mut ChaCha8Rng::seed_from_u64(5),
-        &GeneratorConfig {
-            records: 20_000,
-            ..GeneratorConfig::default()
-        },
-    );
+    let labelled = generated(5, 20_000);
     let (mut slipped, mut reread_slipped, mut false_rereads) = (0u32, 0u32, Vec::new());
     for r in &labelled {
         let rec = &r.record;

@@ -67,6 +67,42 @@ fn site(id: &str, city: &str, rules: HouseRules, pools: Vec<BedPool>) -> Site {
     }
 }
 
+/// `households` and the one site there is.
+fn at_one_site(households: Vec<Household>, site: Site) -> Problem {
+    Problem {
+        households,
+        sites: vec![site],
+    }
+}
+
+/// A site in Oral, the city every household of these tests asks for unless told.
+fn in_oral(id: &str, rules: HouseRules, pools: Vec<BedPool>) -> Site {
+    site(id, "Oral", rules, pools)
+}
+
+/// A men's dormitory `m` of `beds`, none of them step-free.
+fn men(beds: i64) -> BedPool {
+    pool("m", PoolKind::MaleDorm, beds, 0)
+}
+
+/// A women's dormitory `f` of `beds`, none of them step-free.
+fn women(beds: i64) -> BedPool {
+    pool("f", PoolKind::FemaleDorm, beds, 0)
+}
+
+/// A mixed dormitory `x` of `beds`, none of them step-free.
+fn mixed(beds: i64) -> BedPool {
+    pool("x", PoolKind::Mixed, beds, 0)
+}
+
+/// A household that accepts sleeping apart by sex.
+fn separating(id: &str, men: u16, women: u16, children: u16) -> Household {
+    Household {
+        accepts_sex_separation: true,
+        ..household(id, men, women, children)
+    }
+}
+
 /// Solves, checks the hard rules and that every household is answered exactly once.
 fn check(problem: &Problem) -> Solution {
     check_with(problem, &Options::default())
@@ -102,6 +138,10 @@ fn reason_of(sol: &Solution, id: &str) -> Option<UnplacedReason> {
         .map(|u| u.reason)
 }
 
+fn assert_unplaced(sol: &Solution, id: &str, reason: UnplacedReason) {
+    assert_eq!(reason_of(sol, id), Some(reason));
+}
+
 fn proposal_of<'a>(sol: &'a Solution, id: &str) -> &'a Proposal {
     sol.proposals
         .iter()
@@ -113,41 +153,21 @@ fn proposal_of<'a>(sol: &'a Solution, id: &str) -> &'a Proposal {
 
 #[test]
 fn family_refusing_separation_is_not_sent_to_a_segregated_site() {
-    let problem = Problem {
-        households: vec![household("fam", 1, 1, 1)],
-        sites: vec![site(
-            "mosque",
-            "Oral",
-            segregated(),
-            vec![
-                pool("m", PoolKind::MaleDorm, 50, 0),
-                pool("f", PoolKind::FemaleDorm, 50, 0),
-            ],
-        )],
-    };
-    let sol = check(&problem);
-    assert_eq!(
-        reason_of(&sol, "fam"),
-        Some(UnplacedReason::SexSeparationRefused)
+    let problem = at_one_site(
+        vec![household("fam", 1, 1, 1)],
+        in_oral("mosque", segregated(), vec![men(50), women(50)]),
     );
+    let sol = check(&problem);
+    assert_unplaced(&sol, "fam", UnplacedReason::SexSeparationRefused);
 }
 
 #[test]
 fn family_accepting_separation_sleeps_in_its_own_dorms_at_one_site() {
-    let mut fam = household("fam", 1, 1, 2);
-    fam.accepts_sex_separation = true;
-    let problem = Problem {
-        households: vec![fam],
-        sites: vec![site(
-            "mosque",
-            "Oral",
-            segregated(),
-            vec![
-                pool("m", PoolKind::MaleDorm, 50, 0),
-                pool("f", PoolKind::FemaleDorm, 50, 0),
-            ],
-        )],
-    };
+    let fam = separating("fam", 1, 1, 2);
+    let problem = at_one_site(
+        vec![fam],
+        in_oral("mosque", segregated(), vec![men(50), women(50)]),
+    );
     let sol = check(&problem);
     let p = proposal_of(&sol, "fam");
     assert_eq!(p.reason.arrangement, Arrangement::SeparatedBySex);
@@ -158,47 +178,27 @@ fn family_accepting_separation_sleeps_in_its_own_dorms_at_one_site() {
 
 #[test]
 fn child_never_goes_to_a_male_dorm_even_with_its_father() {
-    let mut fam = household("father-and-son", 1, 0, 1);
-    fam.accepts_sex_separation = true;
-    let problem = Problem {
-        households: vec![fam],
-        sites: vec![site(
-            "hall",
-            "Oral",
-            rules(),
-            vec![pool("m", PoolKind::MaleDorm, 100, 0)],
-        )],
-    };
+    let fam = separating("father-and-son", 1, 0, 1);
+    let problem = at_one_site(vec![fam], in_oral("hall", rules(), vec![men(100)]));
     let sol = check(&problem);
-    assert_eq!(
-        reason_of(&sol, "father-and-son"),
-        Some(UnplacedReason::NoSuitablePool)
-    );
+    assert_unplaced(&sol, "father-and-son", UnplacedReason::NoSuitablePool);
 }
 
 #[test]
 fn father_alone_with_children_is_not_split_from_them() {
     // The father accepted separation; the site has only a men's and a women's dormitory.
     // Men to one, children to the other would leave the children without an adult.
-    let mut fam = household("father-and-children", 1, 0, 2);
-    fam.accepts_sex_separation = true;
-    let problem = Problem {
-        households: vec![fam],
-        sites: vec![site(
-            "hall",
-            "Oral",
-            rules(),
-            vec![
-                pool("m", PoolKind::MaleDorm, 50, 0),
-                pool("f", PoolKind::FemaleDorm, 50, 0),
-            ],
-        )],
-    };
+    let fam = separating("father-and-children", 1, 0, 2);
+    let problem = at_one_site(
+        vec![fam],
+        in_oral("hall", rules(), vec![men(50), women(50)]),
+    );
     let sol = check(&problem);
     assert!(sol.proposals.is_empty(), "{:?}", sol.proposals);
-    assert_eq!(
-        reason_of(&sol, "father-and-children"),
-        Some(UnplacedReason::ChildWithoutAdult)
+    assert_unplaced(
+        &sol,
+        "father-and-children",
+        UnplacedReason::ChildWithoutAdult,
     );
     let fcfs =
         first_come_first_served(&problem, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
@@ -208,21 +208,19 @@ fn father_alone_with_children_is_not_split_from_them() {
 #[test]
 fn a_father_alone_with_his_children_gets_a_family_room_at_a_segregated_site() {
     // A student dormitory: men's and women's floors, and family rooms.
-    let mut fam = household("father-and-children", 1, 0, 2);
-    fam.accepts_sex_separation = true;
-    let problem = Problem {
-        households: vec![fam],
-        sites: vec![site(
+    let fam = separating("father-and-children", 1, 0, 2);
+    let problem = at_one_site(
+        vec![fam],
+        in_oral(
             "dormitory",
-            "Oral",
             segregated(),
             vec![
-                pool("m", PoolKind::MaleDorm, 50, 0),
-                pool("f", PoolKind::FemaleDorm, 50, 0),
+                men(50),
+                women(50),
                 pool("family", PoolKind::FamilyRoom { room_size: 3 }, 6, 0),
             ],
-        )],
-    };
+        ),
+    );
     let sol = check(&problem);
     let p = proposal_of(&sol, "father-and-children");
     assert_eq!(p.reason.arrangement, Arrangement::FamilyRoom);
@@ -232,24 +230,20 @@ fn a_father_alone_with_his_children_gets_a_family_room_at_a_segregated_site() {
 fn big_family(accepts: bool) -> Problem {
     let mut fam = household("seven", 2, 2, 3);
     fam.accepts_several_rooms = accepts;
-    Problem {
-        households: vec![fam],
-        sites: vec![site(
+    at_one_site(
+        vec![fam],
+        in_oral(
             "hotel",
-            "Oral",
             rules(),
             vec![pool("quad", PoolKind::FamilyRoom { room_size: 4 }, 12, 4)],
-        )],
-    }
+        ),
+    )
 }
 
 #[test]
 fn a_large_family_takes_several_rooms_only_with_consent() {
     let sol = check(&big_family(false));
-    assert_eq!(
-        reason_of(&sol, "seven"),
-        Some(UnplacedReason::NoFamilyRoomLargeEnough)
-    );
+    assert_unplaced(&sol, "seven", UnplacedReason::NoFamilyRoomLargeEnough);
     let problem = big_family(true);
     let sol = check(&problem);
     let p = proposal_of(&sol, "seven");
@@ -280,19 +274,9 @@ fn travel_is_measured_from_where_the_household_waits_site_by_site() {
         lat: 50.87,
         lon: 51.93,
     };
-    let mut west = site(
-        "oral-west",
-        "Oral",
-        rules(),
-        vec![pool("x", PoolKind::Mixed, 10, 0)],
-    );
+    let mut west = in_oral("oral-west", rules(), vec![mixed(10)]);
     west.coordinates = coordinates(51.23, 51.25);
-    let mut east = site(
-        "oral-east",
-        "Oral",
-        rules(),
-        vec![pool("x", PoolKind::Mixed, 10, 0)],
-    );
+    let mut east = in_oral("oral-east", rules(), vec![mixed(10)]);
     east.coordinates = coordinates(51.23, 51.45);
     let mut at_border = household("at-border", 1, 0, 0);
     at_border.current_position = Some(syrym);
@@ -330,19 +314,9 @@ fn travel_is_measured_from_where_the_household_waits_site_by_site() {
 
 #[test]
 fn a_household_at_the_border_goes_to_the_city_it_asked_for() {
-    let mut oral = site(
-        "oral",
-        "Oral",
-        rules(),
-        vec![pool("x", PoolKind::Mixed, 10, 0)],
-    );
+    let mut oral = in_oral("oral", rules(), vec![mixed(10)]);
     oral.coordinates = coordinates(51.23, 51.37);
-    let mut almaty = site(
-        "almaty",
-        "Almaty",
-        rules(),
-        vec![pool("x", PoolKind::Mixed, 10, 0)],
-    );
+    let mut almaty = site("almaty", "Almaty", rules(), vec![mixed(10)]);
     almaty.coordinates = coordinates(43.24, 76.89);
     let mut h = household("to-almaty", 1, 0, 0);
     h.preferred_city = "Almaty".into();
@@ -359,20 +333,11 @@ fn a_household_at_the_border_goes_to_the_city_it_asked_for() {
 
 #[test]
 fn verifier_rejects_children_without_an_adult_of_their_household() {
-    let mut fam = household("father-and-children", 1, 0, 2);
-    fam.accepts_sex_separation = true;
-    let problem = Problem {
-        households: vec![fam],
-        sites: vec![site(
-            "hall",
-            "Oral",
-            rules(),
-            vec![
-                pool("m", PoolKind::MaleDorm, 50, 0),
-                pool("f", PoolKind::FemaleDorm, 50, 0),
-            ],
-        )],
-    };
+    let fam = separating("father-and-children", 1, 0, 2);
+    let problem = at_one_site(
+        vec![fam],
+        in_oral("hall", rules(), vec![men(50), women(50)]),
+    );
     let separated = Proposal {
         household_id: "father-and-children".into(),
         site_id: "hall".into(),
@@ -425,18 +390,8 @@ fn step_free_need_gets_a_step_free_bed() {
     let problem = Problem {
         households: vec![h],
         sites: vec![
-            site(
-                "stairs",
-                "Oral",
-                rules(),
-                vec![pool("m", PoolKind::MaleDorm, 100, 0)],
-            ),
-            site(
-                "ramp",
-                "Oral",
-                rules(),
-                vec![pool("m", PoolKind::MaleDorm, 10, 1)],
-            ),
+            in_oral("stairs", rules(), vec![men(100)]),
+            in_oral("ramp", rules(), vec![pool("m", PoolKind::MaleDorm, 10, 1)]),
         ],
     };
     let sol = check(&problem);
@@ -449,51 +404,35 @@ fn step_free_need_gets_a_step_free_bed() {
 fn step_free_need_without_step_free_bed_is_explained() {
     let mut h = household("wheelchair", 0, 1, 0);
     h.step_free.women = 1;
-    let problem = Problem {
-        households: vec![h],
-        sites: vec![site(
-            "stairs",
-            "Oral",
-            rules(),
-            vec![pool("f", PoolKind::FemaleDorm, 100, 0)],
-        )],
-    };
+    let problem = at_one_site(vec![h], in_oral("stairs", rules(), vec![women(100)]));
     let sol = check(&problem);
-    assert_eq!(
-        reason_of(&sol, "wheelchair"),
-        Some(UnplacedReason::NoStepFreeBed)
-    );
+    assert_unplaced(&sol, "wheelchair", UnplacedReason::NoStepFreeBed);
 }
 
 #[test]
 fn family_room_must_hold_the_whole_family() {
-    let problem = Problem {
-        households: vec![household("five", 1, 1, 3)],
-        sites: vec![site(
+    let problem = at_one_site(
+        vec![household("five", 1, 1, 3)],
+        in_oral(
             "hotel",
-            "Oral",
             rules(),
             vec![pool("quad", PoolKind::FamilyRoom { room_size: 4 }, 40, 0)],
-        )],
-    };
-    let sol = check(&problem);
-    assert_eq!(
-        reason_of(&sol, "five"),
-        Some(UnplacedReason::NoFamilyRoomLargeEnough)
+        ),
     );
+    let sol = check(&problem);
+    assert_unplaced(&sol, "five", UnplacedReason::NoFamilyRoomLargeEnough);
 }
 
 #[test]
 fn family_room_is_given_whole_to_one_household() {
-    let problem = Problem {
-        households: vec![household("a", 1, 1, 0), household("b", 1, 1, 0)],
-        sites: vec![site(
+    let problem = at_one_site(
+        vec![household("a", 1, 1, 0), household("b", 1, 1, 0)],
+        in_oral(
             "hotel",
-            "Oral",
             rules(),
             vec![pool("quad", PoolKind::FamilyRoom { room_size: 4 }, 4, 0)],
-        )],
-    };
+        ),
+    );
     let sol = check(&problem);
     assert_eq!(sol.proposals.len(), 1);
     assert_eq!(sol.proposals[0].pools[0].beds_taken, 4);
@@ -505,29 +444,21 @@ fn family_room_is_given_whole_to_one_household() {
 
 #[test]
 fn household_larger_than_any_free_pool_is_explained() {
-    let problem = Problem {
-        households: vec![household("big", 4, 4, 6)],
-        sites: vec![site(
-            "cinema",
-            "Oral",
-            rules(),
-            vec![pool("x", PoolKind::Mixed, 10, 0)],
-        )],
-    };
-    let sol = check(&problem);
-    assert_eq!(
-        reason_of(&sol, "big"),
-        Some(UnplacedReason::NoPoolLargeEnough)
+    let problem = at_one_site(
+        vec![household("big", 4, 4, 6)],
+        in_oral("cinema", rules(), vec![mixed(10)]),
     );
+    let sol = check(&problem);
+    assert_unplaced(&sol, "big", UnplacedReason::NoPoolLargeEnough);
 }
 
 #[test]
 fn house_rules_on_children_and_nights_hold() {
     let mut long_stay = household("long", 1, 0, 0);
     long_stay.nights_needed = Some(30);
-    let problem = Problem {
-        households: vec![household("kids", 0, 1, 2), long_stay],
-        sites: vec![site(
+    let problem = at_one_site(
+        vec![household("kids", 0, 1, 2), long_stay],
+        site(
             "dorm",
             "Oral",
             HouseRules {
@@ -535,35 +466,28 @@ fn house_rules_on_children_and_nights_hold() {
                 children_allowed: false,
                 max_nights: Some(14),
             },
-            vec![pool("x", PoolKind::Mixed, 100, 0)],
-        )],
-    };
-    let sol = check(&problem);
-    assert_eq!(
-        reason_of(&sol, "kids"),
-        Some(UnplacedReason::ChildrenNotAllowed)
+            vec![mixed(100)],
+        ),
     );
-    assert_eq!(reason_of(&sol, "long"), Some(UnplacedReason::StayTooLong));
+    let sol = check(&problem);
+    assert_unplaced(&sol, "kids", UnplacedReason::ChildrenNotAllowed);
+    assert_unplaced(&sol, "long", UnplacedReason::StayTooLong);
 }
 
 #[test]
 fn higher_priority_gets_the_last_bed() {
     let mut vulnerable = household("vulnerable", 0, 1, 0);
     vulnerable.priority = 2.0;
-    let problem = Problem {
-        households: vec![household("first-in-line", 0, 1, 0), vulnerable],
-        sites: vec![site(
-            "hall",
-            "Oral",
-            rules(),
-            vec![pool("f", PoolKind::FemaleDorm, 1, 0)],
-        )],
-    };
+    let problem = at_one_site(
+        vec![household("first-in-line", 0, 1, 0), vulnerable],
+        in_oral("hall", rules(), vec![women(1)]),
+    );
     let sol = check(&problem);
     assert_eq!(proposal_of(&sol, "vulnerable").site_id, "hall");
-    assert_eq!(
-        reason_of(&sol, "first-in-line"),
-        Some(UnplacedReason::CapacityTakenByHigherPriority)
+    assert_unplaced(
+        &sol,
+        "first-in-line",
+        UnplacedReason::CapacityTakenByHigherPriority,
     );
 }
 
@@ -573,18 +497,17 @@ fn singles_leave_the_family_room_to_the_family() {
     // places the single man in the dorm and keeps the room for the family.
     let mut single = household("single", 1, 0, 0);
     single.waiting_days = 5;
-    let problem = Problem {
-        households: vec![single, household("family", 1, 1, 2)],
-        sites: vec![site(
+    let problem = at_one_site(
+        vec![single, household("family", 1, 1, 2)],
+        in_oral(
             "hostel",
-            "Oral",
             rules(),
             vec![
                 pool("room", PoolKind::FamilyRoom { room_size: 4 }, 4, 0),
                 pool("dorm", PoolKind::MaleDorm, 1, 0),
             ],
-        )],
-    };
+        ),
+    );
     let sol = check(&problem);
     assert_eq!(sol.stats.placed_households, 2);
     assert_eq!(
@@ -601,18 +524,8 @@ fn batch_is_spread_over_sites_of_the_same_kind() {
     let problem = Problem {
         households,
         sites: vec![
-            site(
-                "hall-1",
-                "Oral",
-                rules(),
-                vec![pool("m", PoolKind::MaleDorm, 100, 0)],
-            ),
-            site(
-                "hall-2",
-                "Oral",
-                rules(),
-                vec![pool("m", PoolKind::MaleDorm, 100, 0)],
-            ),
+            in_oral("hall-1", rules(), vec![men(100)]),
+            in_oral("hall-2", rules(), vec![men(100)]),
         ],
     };
     let sol = check(&problem);
@@ -629,12 +542,7 @@ fn intake_limit_caps_a_site_in_one_batch() {
     let households = (0..10)
         .map(|i| household(&format!("h{i}"), 1, 0, 0))
         .collect();
-    let mut hall = site(
-        "hall",
-        "Oral",
-        rules(),
-        vec![pool("m", PoolKind::MaleDorm, 100, 0)],
-    );
+    let mut hall = in_oral("hall", rules(), vec![men(100)]);
     hall.max_intake = Some(3);
     let sol = check(&Problem {
         households,
@@ -648,12 +556,7 @@ fn batch_share_keeps_a_hall_from_filling_from_empty() {
     let households = (0..10)
         .map(|i| household(&format!("h{i}"), 1, 0, 0))
         .collect();
-    let hall = site(
-        "hall",
-        "Oral",
-        rules(),
-        vec![pool("m", PoolKind::MaleDorm, 10, 0)],
-    );
+    let hall = in_oral("hall", rules(), vec![men(10)]);
     let options = Options {
         max_batch_share: Some(0.5),
         ..Options::default()
@@ -670,22 +573,12 @@ fn batch_share_keeps_a_hall_from_filling_from_empty() {
 
 #[test]
 fn own_city_comes_before_travel_and_travel_is_used_when_home_is_full() {
-    let mut far = site(
-        "astana",
-        "Astana",
-        rules(),
-        vec![pool("m", PoolKind::MaleDorm, 10, 0)],
-    );
+    let mut far = site("astana", "Astana", rules(), vec![men(10)]);
     far.coordinates = Some(shanyrak_placement::Coordinates {
         lat: 51.17,
         lon: 71.45,
     });
-    let mut home = site(
-        "oral",
-        "Oral",
-        rules(),
-        vec![pool("m", PoolKind::MaleDorm, 1, 0)],
-    );
+    let mut home = in_oral("oral", rules(), vec![men(1)]);
     home.coordinates = Some(shanyrak_placement::Coordinates {
         lat: 51.23,
         lon: 51.37,
@@ -766,21 +659,13 @@ fn stored_solutions_from_before_new_fields_still_load() {
 fn household_without_any_site_in_reach_is_explained() {
     let mut h = household("far", 1, 0, 0);
     h.preferred_city = "Atyrau".to_owned();
-    let problem = Problem {
-        households: vec![h],
-        sites: vec![site(
-            "oral",
-            "Oral",
-            rules(),
-            vec![pool("m", PoolKind::MaleDorm, 5, 0)],
-        )],
-    };
+    let problem = at_one_site(vec![h], in_oral("oral", rules(), vec![men(5)]));
     let stay = Options {
         max_travel_km: Some(100.0),
         ..Options::default()
     };
     let sol = check_with(&problem, &stay);
-    assert_eq!(reason_of(&sol, "far"), Some(UnplacedReason::NoSiteInReach));
+    assert_unplaced(&sol, "far", UnplacedReason::NoSiteInReach);
 }
 
 #[test]
@@ -806,12 +691,7 @@ fn invalid(problem: &Problem) -> InputError {
 
 #[test]
 fn invalid_records_are_named() {
-    let ok_site = site(
-        "s",
-        "Oral",
-        rules(),
-        vec![pool("m", PoolKind::MaleDorm, 5, 0)],
-    );
+    let ok_site = in_oral("s", rules(), vec![men(5)]);
     let p = Problem {
         households: vec![household("empty", 0, 0, 0)],
         sites: vec![],
@@ -857,12 +737,7 @@ fn invalid_records_are_named() {
     };
     assert_eq!(invalid(&p), InputError::DuplicateSite { id: "s".into() });
 
-    let bad = site(
-        "mosque",
-        "Oral",
-        segregated(),
-        vec![pool("x", PoolKind::Mixed, 5, 0)],
-    );
+    let bad = in_oral("mosque", segregated(), vec![mixed(5)]);
     let p = Problem {
         households: vec![],
         sites: vec![bad],
@@ -893,9 +768,8 @@ fn invalid_records_are_named() {
         InputError::StepFreeExceedsMembers { group: "women", .. }
     ));
 
-    let bad = site(
+    let bad = in_oral(
         "s",
-        "Oral",
         rules(),
         vec![pool("r", PoolKind::FamilyRoom { room_size: 0 }, 4, 0)],
     );
@@ -948,18 +822,8 @@ fn verifier_catches_a_split_and_a_child_in_a_male_dorm() {
     let problem = Problem {
         households: vec![household("fam", 1, 0, 1)],
         sites: vec![
-            site(
-                "a",
-                "Oral",
-                rules(),
-                vec![pool("m", PoolKind::MaleDorm, 5, 0)],
-            ),
-            site(
-                "b",
-                "Oral",
-                rules(),
-                vec![pool("m", PoolKind::MaleDorm, 5, 0)],
-            ),
+            in_oral("a", rules(), vec![men(5)]),
+            in_oral("b", rules(), vec![men(5)]),
         ],
     };
     let use_ = |men, children| PoolUse {

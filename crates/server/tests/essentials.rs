@@ -1,6 +1,7 @@
 //! Essentials over HTTP: catalogue, stock, entitlements, idempotent distributions,
 //! overrides, reports and their problem documents.
 
+use crate::support::id_of;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_core::Role;
@@ -53,10 +54,7 @@ async fn aid_point_flow_from_delivery_to_reports(app: TestApp) {
         StatusCode::CREATED,
     )
     .await;
-    let point_path = format!(
-        "/api/v1/distribution-points/{}",
-        point["id"].as_str().expect("id")
-    );
+    let point_path = format!("/api/v1/distribution-points/{}", id_of(&point));
     json_of(
         app.post_json(
             &clerk,
@@ -82,7 +80,7 @@ async fn aid_point_flow_from_delivery_to_reports(app: TestApp) {
 
     // A household of four: four kits due.
     let household = app.create(&family()).await;
-    let household_id = household["id"].as_str().expect("id");
+    let household_id = id_of(&household);
     let view = json_of(
         app.get(
             &clerk,
@@ -160,11 +158,9 @@ async fn aid_point_flow_from_delivery_to_reports(app: TestApp) {
     .await;
     assert_eq!(report["rows"][0]["key"], "arrival");
     assert_eq!(report["rows"][0]["quantity"], 5);
-    let (status, body) = problem(
-        app.get(&analyst, "/api/v1/reports/distributions?by=name")
-            .await,
-    )
-    .await;
+    let (status, body) = app
+        .get_problem(&analyst, "/api/v1/reports/distributions?by=name")
+        .await;
     assert_eq!(
         (status, body["errors"][0]["pointer"].as_str()),
         (StatusCode::BAD_REQUEST, Some("#/by"))
@@ -181,28 +177,18 @@ async fn aid_point_flow_from_delivery_to_reports(app: TestApp) {
 async fn item_rules_change_from_now_on_and_are_audited(app: TestApp) {
     let clerk = app.user_of_a("clerk@example.org", Role::Distributor).await;
     let item = app
-        .post_json(
+        .created(
             &clerk,
             "/api/v1/items",
             &json!({"name": "Вода 5 л", "unit": "bottle", "code": "water_5l",
             "rules": [{"basis": "per_household", "quantity": 1, "period_days": 1}]}),
         )
         .await;
-    assert_eq!(item.status(), StatusCode::CREATED);
-    let item: Value = item.json().await.expect("json");
-    let rules_path = format!("/api/v1/items/{}/rules", item["id"].as_str().expect("id"));
+    let rules_path = format!("/api/v1/items/{}/rules", id_of(&item));
     let household = app.create(&family()).await;
-    let entitlements = format!(
-        "/api/v1/households/{}/entitlements",
-        household["id"].as_str().expect("id")
-    );
+    let entitlements = format!("/api/v1/households/{}/entitlements", id_of(&household));
     let remaining = async || -> Value {
-        let view: Value = app
-            .get(&clerk, &entitlements)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let view: Value = app.json_of(&clerk, &entitlements).await;
         view["items"][0]["remaining"].clone()
     };
     assert_eq!(remaining().await, json!(1));
@@ -256,17 +242,11 @@ async fn item_rules_change_from_now_on_and_are_audited(app: TestApp) {
     assert_eq!(lifted.status(), StatusCode::OK);
     // Each change is in the audit log with the rules before and after.
     let audit: Value = app
-        .get(
+        .json_of(
             &app.admin_a,
-            &format!(
-                "/api/v1/audit?entity_id={}",
-                item["id"].as_str().expect("id")
-            ),
+            &format!("/api/v1/audit?entity_id={}", id_of(&item)),
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     let changes: Vec<&Value> = audit["items"]
         .as_array()
         .expect("items")

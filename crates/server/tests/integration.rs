@@ -8,18 +8,23 @@ use support::{TestApp, family, problem};
 
 mod support;
 
+/// One test a backend for each scenario, on an app of `TestApp::spawn` or, after
+/// `spawn = super::app;`, of the scenario module's own `async fn app(Backend) -> TestApp`.
 macro_rules! on_both_backends {
-    ($($scenario:ident),+ $(,)?) => {
+    (spawn = $spawn:path; $($scenario:ident),+ $(,)?) => {
         $(mod $scenario {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                super::$scenario(super::TestApp::spawn(super::Backend::Sqlite).await).await;
+                super::$scenario($spawn(super::Backend::Sqlite).await).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                super::$scenario(super::TestApp::spawn(super::Backend::Postgres).await).await;
+                super::$scenario($spawn(super::Backend::Postgres).await).await;
             }
         })+
+    };
+    ($($scenario:ident),+ $(,)?) => {
+        on_both_backends!(spawn = super::TestApp::spawn; $($scenario),+);
     };
 }
 

@@ -182,6 +182,16 @@ macro_rules! rechain {
     }};
 }
 
+/// The rows of `table` in `store`, or -1 if the store does not count that table.
+pub async fn row_count(store: &crate::Store, table: &str) -> Result<i64, crate::StoreError> {
+    Ok(store
+        .table_counts()
+        .await?
+        .into_iter()
+        .find(|(t, _)| *t == table)
+        .map_or(-1, |(_, n)| n))
+}
+
 /// Runs `sql` on the database directly, past the store, as someone holding its file or
 /// its credentials could.
 pub async fn execute_as_insider(url: &str, sql: &str) -> Result<(), sqlx::Error> {

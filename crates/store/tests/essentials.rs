@@ -9,7 +9,7 @@ use shanyrak_core::essentials::{
 };
 use shanyrak_core::sharing::{SharingCategory, ValidatedAgreement};
 use shanyrak_core::{Actor, FieldErrorCode, Role};
-use shanyrak_store::{DistributionOutcome, IdempotencyRequest, Item, ProposedPair, StoreError};
+use shanyrak_store::{DistributionOutcome, IdempotencyRequest, Item, StoreError};
 use uuid::Uuid;
 
 use super::{Fixture, create, family, now, raw_execute, single, user};
@@ -468,43 +468,6 @@ async fn entitlement_windows_and_overrides(f: Fixture) {
     );
 }
 
-/// Links two person records as one resolved identity.
-async fn same_person(f: &Fixture, a: Uuid, b: Uuid) {
-    f.store
-        .enqueue_duplicates(
-            &f.registrar_a,
-            &[ProposedPair {
-                person: a,
-                other: b,
-                probability: 0.99,
-                evidence: serde_json::json!({}),
-            }],
-            now(),
-        )
-        .await
-        .expect("enqueue");
-    let queue = f
-        .store
-        .list_candidates(&f.registrar_a, "pending", 10)
-        .await
-        .expect("queue");
-    f.store
-        .decide_candidate(&f.registrar_a, queue[0].id, "same", now())
-        .await
-        .expect("same");
-}
-
-async fn member_ids(f: &Fixture, actor: &Actor, household: Uuid) -> Vec<Uuid> {
-    f.store
-        .get_household(actor, household)
-        .await
-        .expect("household")
-        .members
-        .iter()
-        .map(|m| m.id)
-        .collect()
-}
-
 async fn receipts_follow_a_person_who_moved_households(f: Fixture) {
     let org = f.registrar_a.organisation_id;
     let clerk = distributor(&f, org, "clerk@example.org").await;
@@ -528,15 +491,15 @@ async fn receipts_follow_a_person_who_moved_households(f: Fixture) {
         ));
     }
     let new_home = create(&f, &f.registrar_a, &joined).await;
-    let moved = member_ids(&f, &f.registrar_a, new_home).await[2];
-    let original = member_ids(&f, &f.registrar_a, first_home).await[0];
+    let moved = f.member_ids(&f.registrar_a, new_home).await[2];
+    let original = f.member_ids(&f.registrar_a, first_home).await[0];
     let before = f
         .store
         .entitlements(&clerk, new_home, now())
         .await
         .expect("before linking");
     assert_eq!(before.items[0].remaining, Some(3));
-    same_person(&f, original, moved).await;
+    f.same_person(original, moved).await;
     let after = f
         .store
         .entitlements(&clerk, new_home, now())
@@ -552,7 +515,7 @@ async fn receipts_follow_a_person_who_moved_households(f: Fixture) {
             .any(|r| !r.this_household && r.item_code == "hygiene_kit")
     );
     // Giving him a second kit needs a reason; the other members still get theirs.
-    let ids = member_ids(&f, &f.registrar_a, new_home).await;
+    let ids = f.member_ids(&f.registrar_a, new_home).await;
     let only_him = validate_distribution(&DistributionInput {
         household_id: Some(new_home),
         point_id: Some(desk),
@@ -633,8 +596,8 @@ async fn double_dipping_across_organisations_is_flagged_only_under_an_agreement(
     receive(&f, &clerk_b, desk_b, parcel_b.id, 10).await;
     let at_a = create(&f, &f.registrar_a, &family()).await;
     let at_b = create(&f, &f.registrar_b, &single("Смирнов")).await;
-    let smirnov_a = member_ids(&f, &f.registrar_a, at_a).await[0];
-    let smirnov_b = member_ids(&f, &f.registrar_b, at_b).await[0];
+    let smirnov_a = f.member_ids(&f.registrar_a, at_a).await[0];
+    let smirnov_b = f.member_ids(&f.registrar_b, at_b).await[0];
     // Cross-organisation review needs an identity agreement and the server's index; the
     // decision's effect (one resolved identity) is written directly here.
     let (low, high) = if smirnov_a < smirnov_b {
@@ -748,10 +711,10 @@ async fn one_person_in_two_households_gets_one_share_under_concurrency(f: Fixtur
         let first = create(&f, &f.registrar_a, &single(&name)).await;
         let second = create(&f, &f.registrar_a, &single(&name)).await;
         let (a, b) = (
-            member_ids(&f, &f.registrar_a, first).await[0],
-            member_ids(&f, &f.registrar_a, second).await[0],
+            f.member_ids(&f.registrar_a, first).await[0],
+            f.member_ids(&f.registrar_a, second).await[0],
         );
-        same_person(&f, a, b).await;
+        f.same_person(a, b).await;
         let tasks: Vec<_> = [(first, a, station), (second, b, mosque)]
             .into_iter()
             .map(|(household, person, at)| {

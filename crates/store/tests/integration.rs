@@ -3,13 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed expectation is a failed test
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use shanyrak_core::document::DocumentInput;
-use shanyrak_core::household::validate;
-use shanyrak_core::{
-    Actor, DocumentType, HouseholdInput, LocationInput, MemberInput, OrgKind, PopulationGroup,
-    Relationship, Role, Sex, ValidatedHousehold, ValidationContext,
-};
+use chrono::NaiveDate;
+use shanyrak_core::{Actor, LocationInput, OrgKind, PopulationGroup, Relationship, Role};
 use shanyrak_store::testing::{Backend, TestDatabase};
 use shanyrak_store::{
     CreateOutcome, HouseholdFilter, IdempotencyRequest, Principal, Store, StoreError, StoreOptions,
@@ -31,6 +26,13 @@ macro_rules! on_both_backends {
         })+
     };
 }
+
+mod support;
+
+use support::{
+    Fixture, admit_now, create, family, member, mixed, now, open_rules, raw_execute, single,
+    site_with_pool, user, valid,
+};
 
 mod audit;
 mod cases;
@@ -58,166 +60,6 @@ on_both_backends!(
     capacity_changes_are_audited_and_never_below_occupancy,
     bulk_households_and_long_lists_keep_their_members,
 );
-
-struct Fixture {
-    store: Store,
-    registrar_a: Actor,
-    registrar_b: Actor,
-    admin_a: Actor,
-    _db: TestDatabase,
-}
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2022, 9, 28, 10, 0, 0)
-        .single()
-        .unwrap_or_default()
-}
-
-fn ctx() -> ValidationContext {
-    ValidationContext {
-        today: NaiveDate::from_ymd_opt(2022, 9, 28).unwrap_or_default(),
-    }
-}
-
-async fn user(store: &Store, org: Uuid, email: &str, roles: &[Role]) -> Actor {
-    let user = store
-        .create_user(
-            &Principal::System("test"),
-            org,
-            email,
-            "correct horse battery",
-            roles,
-            now(),
-        )
-        .await
-        .expect("create user");
-    Actor {
-        user_id: user.id,
-        organisation_id: org,
-        roles: user.roles,
-    }
-}
-
-impl Fixture {
-    async fn new(backend: Backend) -> Self {
-        let db = TestDatabase::new(backend).await;
-        let store = Store::connect(&db.url, &StoreOptions::default())
-            .await
-            .expect("connect");
-        let cli = Principal::System("test");
-        let org_a = store
-            .create_organisation(&cli, "Кайнар", OrgKind::MutualAid, now())
-            .await
-            .expect("org a");
-        let org_b = store
-            .create_organisation(&cli, "UNHCR", OrgKind::UnAgency, now())
-            .await
-            .expect("org b");
-        Self {
-            registrar_a: user(&store, org_a.id, "a@example.org", &[Role::Registrar]).await,
-            registrar_b: user(&store, org_b.id, "b@example.org", &[Role::Registrar]).await,
-            admin_a: user(&store, org_a.id, "admin@example.org", &[Role::Admin]).await,
-            store,
-            _db: db,
-        }
-    }
-
-    async fn count(&self, table: &str) -> i64 {
-        let counts = self.store.table_counts().await.expect("counts");
-        counts
-            .into_iter()
-            .find(|(t, _)| *t == table)
-            .map(|(_, n)| n)
-            .unwrap_or(-1)
-    }
-}
-
-fn member(
-    surname: &str,
-    given: &str,
-    patronymic: Option<&str>,
-    relationship: Relationship,
-    birth: &str,
-) -> MemberInput {
-    MemberInput {
-        surname: Some(surname.into()),
-        given_name: Some(given.into()),
-        patronymic: patronymic.map(Into::into),
-        sex: Some(Sex::Unknown),
-        birth_date: Some(birth.into()),
-        relationship: Some(relationship),
-        ..MemberInput::default()
-    }
-}
-
-fn family() -> HouseholdInput {
-    let mut head = member(
-        "Смирнов",
-        "Алексей",
-        Some("Игоревич"),
-        Relationship::Head,
-        "1995-03-02",
-    );
-    head.sex = Some(Sex::Male);
-    head.citizenship = Some("RU".into());
-    head.documents = vec![DocumentInput {
-        doc_type: DocumentType::RuInternalPassport,
-        number: Some("4512 345678".into()),
-        issuing_country: None,
-    }];
-    HouseholdInput {
-        group: Some(PopulationGroup::Arrival),
-        arrival_date: Some("2022-09-27".into()),
-        crossing_point: Some("Сырым".into()),
-        location: Some(LocationInput {
-            country: Some("KZ".into()),
-            region: Some("Батыс Қазақстан".into()),
-            city: Some("Oral".into()),
-            place_id: None,
-        }),
-        phone: Some("+7 912 345-67-89".into()),
-        languages: vec!["ru".into(), "kk".into()],
-        needs: vec![shanyrak_core::Need::Shelter],
-        members: Some(vec![
-            head,
-            MemberInput {
-                sex: Some(Sex::Female),
-                ..member("SMIRNOVA", "Ekaterina", None, Relationship::Spouse, "1996")
-            },
-            member(
-                "Смирнова-Әбдірахманқызы",
-                "Айгүл",
-                Some("Ерланқызы"),
-                Relationship::Child,
-                "2015-06",
-            ),
-            member(
-                "Ŝmirnov",
-                "Jürgen\u{301}",
-                None,
-                Relationship::OtherRelative,
-                "1950-01-01",
-            ),
-        ]),
-        ..HouseholdInput::default()
-    }
-}
-
-fn valid(input: &HouseholdInput) -> ValidatedHousehold {
-    validate(input, &ctx()).expect("valid household")
-}
-
-async fn create(f: &Fixture, actor: &Actor, input: &HouseholdInput) -> Uuid {
-    match f
-        .store
-        .create_household(actor, &valid(input), None, now())
-        .await
-        .expect("create")
-    {
-        CreateOutcome::Created(r) => r.household_id,
-        CreateOutcome::Replayed(_) => panic!("unexpected replay"),
-    }
-}
 
 async fn round_trip_keeps_names_byte_for_byte(f: Fixture) {
     let input = family();
@@ -722,13 +564,7 @@ async fn tokens_and_passwords(f: Fixture) {
 }
 
 async fn roles_are_enforced(f: Fixture) {
-    let analyst = user(
-        &f.store,
-        f.registrar_a.organisation_id,
-        "analyst@example.org",
-        &[Role::Analyst],
-    )
-    .await;
+    let analyst = f.user_of_a("analyst@example.org", &[Role::Analyst]).await;
     let created = f
         .store
         .create_household(&analyst, &valid(&family()), None, now())
@@ -763,73 +599,9 @@ async fn roles_are_enforced(f: Fixture) {
 // ----- shelter ---------------------------------------------------------------------------
 
 use shanyrak_core::shelter::{
-    AdmissionError, BedPoolInput, HouseRules, PoolKind, SiteInput, SiteKind, StayStatus,
-    validate_pool, validate_site,
+    AdmissionError, BedPoolInput, HouseRules, PoolKind, StayStatus, validate_pool,
 };
 use shanyrak_store::AdmissionRequest;
-
-async fn site_with_pool(f: &Fixture, pool: BedPoolInput, rules: HouseRules) -> (Uuid, Uuid) {
-    let site = validate_site(&SiteInput {
-        name: Some("Спорткомплекс «Мирас»".into()),
-        kind: Some(SiteKind::SportsHall),
-        location: Some(LocationInput {
-            country: Some("KZ".into()),
-            region: None,
-            city: Some("Oral".into()),
-            place_id: None,
-        }),
-        rules: Some(rules.clone()),
-        ..SiteInput::default()
-    })
-    .expect("valid site");
-    let view = f
-        .store
-        .create_site(&f.admin_a, &site, now())
-        .await
-        .expect("site");
-    let spec = validate_pool(&pool, &rules).expect("valid pool");
-    let pool_id = f
-        .store
-        .add_pool(&f.admin_a, view.site.id, &spec, now())
-        .await
-        .expect("pool");
-    (view.site.id, pool_id)
-}
-
-fn open_rules() -> HouseRules {
-    HouseRules {
-        children_allowed: true,
-        max_nights: Some(14),
-        ..HouseRules::default()
-    }
-}
-
-fn mixed(beds: u32) -> BedPoolInput {
-    BedPoolInput {
-        kind: Some(PoolKind::Mixed),
-        beds: Some(beds),
-        ..BedPoolInput::default()
-    }
-}
-
-fn single(surname: &str) -> HouseholdInput {
-    let mut h = family();
-    let mut head = member(surname, "Иван", None, Relationship::Head, "1990-01-01");
-    head.sex = Some(Sex::Male);
-    h.members = Some(vec![head]);
-    h
-}
-
-fn admit_now(household_id: Uuid, pool_id: Uuid) -> AdmissionRequest {
-    AdmissionRequest {
-        household_id,
-        pool_id,
-        member_ids: None,
-        reserve_until: None,
-        expected_departure: None,
-        one_night: false,
-    }
-}
 
 async fn last_bed_goes_to_exactly_one_of_concurrent_admissions(f: Fixture) {
     let (_, pool) = site_with_pool(&f, mixed(3), open_rules()).await;
@@ -1143,13 +915,7 @@ async fn capacity_changes_are_audited_and_never_below_occupancy(f: Fixture) {
         Some(&serde_json::json!(8))
     );
     // Another organisation's admin cannot change these beds.
-    let other_admin = user(
-        &f.store,
-        f.registrar_b.organisation_id,
-        "admin-b@example.org",
-        &[Role::Admin],
-    )
-    .await;
+    let other_admin = f.user_of_b("admin-b@example.org", &[Role::Admin]).await;
     let foreign = f
         .store
         .update_pool(&other_admin, site, pool, &mixed(1), now())
@@ -1177,29 +943,7 @@ async fn capacity_changes_are_audited_and_never_below_occupancy(f: Fixture) {
 
 // ----- audit chain -----------------------------------------------------------------------
 
-mod audit_chain_detects_tampering {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::audit_chain_detects_tampering(super::Fixture::new(super::Backend::Sqlite).await)
-            .await;
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::audit_chain_detects_tampering(super::Fixture::new(super::Backend::Postgres).await)
-            .await;
-    }
-}
-
-async fn raw_execute(f: &Fixture, sql: &str) -> Result<(), sqlx::Error> {
-    use sqlx::Connection;
-    if f._db.url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(&f._db.url).await?;
-        sqlx::raw_sql(sql).execute(&mut conn).await.map(|_| ())
-    } else {
-        let mut conn = sqlx::PgConnection::connect(&f._db.url).await?;
-        sqlx::raw_sql(sql).execute(&mut conn).await.map(|_| ())
-    }
-}
+on_both_backends!(audit_chain_detects_tampering);
 
 async fn audit_chain_detects_tampering(f: Fixture) {
     create(&f, &f.registrar_a, &family()).await;

@@ -7,7 +7,7 @@ use shanyrak_core::places::PlaceId;
 use shanyrak_core::{CountryCode, ValidatedHousehold};
 use shanyrak_store::CreateOutcome;
 
-use super::{Fixture, ctx, family, now};
+use super::support::{Fixture, ctx, family, now};
 
 on_both_backends!(
     rows_without_a_place_are_linked_by_the_start_up_pass,

@@ -5,45 +5,17 @@
 use serde_json::Value;
 use shanyrak_store::testing::{Backend, TestDatabase, execute_as_insider, rewrite_audit_history};
 
-use super::{Output, provision, shanyrak};
+use crate::support::{Output, admin, create_org, provision};
 
-mod a_sealed_head_kept_outside_catches_a_rewritten_history {
-    use super::Backend;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::a_sealed_head_kept_outside_catches_a_rewritten_history(Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::a_sealed_head_kept_outside_catches_a_rewritten_history(Backend::Postgres).await;
-    }
-}
+on_both_backends!(a_sealed_head_kept_outside_catches_a_rewritten_history);
 
 async fn verify(db: &str, extra: &[&str]) -> Output {
-    let mut args = vec!["admin", "verify-audit", "--db", db];
-    args.extend(extra);
-    shanyrak(&args, "").await
+    admin("verify-audit", db, extra, "").await
 }
 
 /// Writes some more history (an organisation, with its audit event).
 async fn more_history(db: &str) {
-    let org = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            db,
-            "--name",
-            "Другая",
-            "--kind",
-            "ngo",
-        ],
-        "",
-    )
-    .await;
-    assert!(org.success, "{}", org.stderr);
+    create_org(db, "Другая", "ngo", &[]).await;
 }
 
 /// The `SEQ:DIGEST` on the line that names the chain head.

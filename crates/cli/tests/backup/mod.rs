@@ -11,7 +11,10 @@ use serde_json::Value;
 use shanyrak_store::testing::{Backend, TestDatabase};
 use tokio::sync::Mutex;
 
-use super::{household, provision, shanyrak, start_server, uuid_like};
+use crate::support::{
+    BIN, admin, create_org, household, provision, scratch_dir, serve, shanyrak, start_server,
+    succeeds,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_taken_under_load_restores_every_acknowledged_household() {
@@ -61,8 +64,7 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_household() {
     }
     tokio::time::sleep(Duration::from_millis(800)).await;
 
-    let dir = std::env::temp_dir().join(format!("shanyrak-backup-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("backup");
     let identity = age::x25519::Identity::generate();
     let identity_file = dir.join("identity.txt");
     {
@@ -75,12 +77,10 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_household() {
     }
     let out = dir.join("shanyrak.backup");
     let began = std::time::Instant::now();
-    let backup = shanyrak(
+    let backup = admin(
+        "backup",
+        &db.url,
         &[
-            "admin",
-            "backup",
-            "--db",
-            &db.url,
             "--out",
             out.to_str().expect("path"),
             "--recipient",
@@ -115,15 +115,10 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_household() {
     );
 
     // A second backup never overwrites the first.
-    let again = shanyrak(
-        &[
-            "admin",
-            "backup",
-            "--db",
-            &db.url,
-            "--out",
-            out.to_str().expect("path"),
-        ],
+    let again = admin(
+        "backup",
+        &db.url,
+        &["--out", out.to_str().expect("path")],
         "",
     )
     .await;
@@ -145,20 +140,16 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_household() {
     .await;
     assert!(!refused.success);
     assert!(refused.stderr.contains("--identity"), "{}", refused.stderr);
-    let restore = shanyrak(
-        &[
-            "admin",
-            "restore",
-            out.to_str().expect("path"),
-            "--db",
-            &restored,
-            "--identity",
-            identity_file.to_str().expect("path"),
-        ],
-        "",
-    )
+    let restore = succeeds(&[
+        "admin",
+        "restore",
+        out.to_str().expect("path"),
+        "--db",
+        &restored,
+        "--identity",
+        identity_file.to_str().expect("path"),
+    ])
     .await;
-    assert!(restore.success, "{}", restore.stderr);
     assert!(restore.stdout.contains("intact"), "{}", restore.stdout);
 
     let (_restored_server, restored_base) = start_server(&restored).await;
@@ -182,8 +173,7 @@ async fn a_backup_taken_under_load_restores_every_acknowledged_household() {
 /// and not without it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_backup_of_an_encrypted_database_stays_encrypted() {
-    let dir = std::env::temp_dir().join(format!("shanyrak-backup-key-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("backup-key");
     let key = dir.join("key");
     std::fs::write(&key, "a passphrase long enough\n").expect("key");
     #[cfg(unix)]
@@ -193,48 +183,15 @@ async fn the_backup_of_an_encrypted_database_stays_encrypted() {
     }
     let key = key.to_str().expect("path").to_owned();
     let db = format!("sqlite://{}", dir.join("registry.db").display());
-    let org = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            &db,
-            "--key-file",
-            &key,
-            "--name",
-            "Кайнар",
-            "--kind",
-            "ngo",
-        ],
-        "",
-    )
-    .await;
-    assert!(org.success, "{}", org.stderr);
+    create_org(&db, "Кайнар", "ngo", &["--key-file", &key]).await;
     let out = dir.join("copy.db");
     let out = out.to_str().expect("path");
-    let backup = shanyrak(
-        &[
-            "admin",
-            "backup",
-            "--db",
-            &db,
-            "--key-file",
-            &key,
-            "--out",
-            out,
-        ],
-        "",
-    )
-    .await;
+    let backup = admin("backup", &db, &["--key-file", &key, "--out", out], "").await;
     assert!(backup.success, "{}", backup.stderr);
     let copy = format!("sqlite://{out}");
-    let without = shanyrak(&["admin", "verify-audit", "--db", &copy], "").await;
+    let without = admin("verify-audit", &copy, &[], "").await;
     assert!(!without.success, "the copy opened without the key");
-    let with = shanyrak(
-        &["admin", "verify-audit", "--db", &copy, "--key-file", &key],
-        "",
-    )
-    .await;
+    let with = admin("verify-audit", &copy, &["--key-file", &key], "").await;
     assert!(with.success, "{}", with.stderr);
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -245,8 +202,7 @@ async fn the_backup_of_an_encrypted_database_stays_encrypted() {
 async fn a_serving_laptop_backs_itself_up_and_keeps_the_newest() {
     let db = TestDatabase::new(Backend::Sqlite).await;
     provision(&db.url).await;
-    let dir = std::env::temp_dir().join(format!("shanyrak-scheduled-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("scheduled");
     for old in [
         "shanyrak-20220927-210000.backup",
         "shanyrak-20220928-210000.backup",
@@ -254,24 +210,24 @@ async fn a_serving_laptop_backs_itself_up_and_keeps_the_newest() {
         std::fs::write(dir.join(old), b"an older backup").expect("old");
     }
     std::fs::write(dir.join("notes.txt"), b"not a backup").expect("other");
-    let mut server = tokio::process::Command::new(super::BIN)
-        .args([
-            "serve",
-            "--db",
-            &db.url,
-            "--bind",
-            "127.0.0.1:0",
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let mut server = serve(
+        BIN,
+        &db.url,
+        &[
             "--backup-every",
             "24",
-        ])
-        .args(["--backup-keep", "2", "--backup-dir"])
-        .arg(&dir)
-        .env("SHANYRAK_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("serve");
+            "--backup-keep",
+            "2",
+            "--backup-dir",
+            &dir_arg,
+        ],
+    )
+    .env("SHANYRAK_LOG", "warn")
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .expect("serve");
     let listing = || {
         let mut names: Vec<String> = std::fs::read_dir(&dir)
             .expect("read")
@@ -294,7 +250,7 @@ async fn a_serving_laptop_backs_itself_up_and_keeps_the_newest() {
     assert_eq!(names[1], "shanyrak-20220928-210000.backup");
     let newest = dir.join(&names[2]);
     let copy = format!("sqlite://{}", newest.display());
-    let verified = shanyrak(&["admin", "verify-audit", "--db", &copy], "").await;
+    let verified = admin("verify-audit", &copy, &[], "").await;
     assert!(
         verified.success,
         "the scheduled backup is a database: {}",

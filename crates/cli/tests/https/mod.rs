@@ -11,26 +11,15 @@ use shanyrak_store::testing::{Backend, TestDatabase};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 
-use super::BIN;
+use crate::support::{BIN, serve};
 
 /// Starts `serve --tls-self-signed` and returns it with its port and what it printed
 /// before the QR code (the address and the fingerprint).
 async fn start(db: &str, dir: &std::path::Path) -> (Child, u16, Vec<String>) {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--db",
-            db,
-            "--bind",
-            "127.0.0.1:0",
-            "--tls-self-signed",
-            "--tls-dir",
-        ])
+    let mut child = serve(BIN, db, &["--tls-self-signed", "--tls-dir"])
         .arg(dir)
         .env("SHANYRAK_LOG", "warn")
-        .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .expect("spawn server");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();

@@ -58,6 +58,21 @@ pub fn reset_peak(pid: u32) {
     let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
 }
 
+/// The base URL a server just started says it listens on, in the first line it prints.
+pub async fn listening_address(child: &mut Child) -> String {
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("server started in time")
+        .expect("read stdout")
+        .expect("a line");
+    line.split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("listening address")
+        .to_owned()
+}
+
 /// Runs a command and returns (success, stdout, stderr).
 pub async fn run(bin: &Path, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = Command::new(bin)
@@ -232,18 +247,7 @@ impl Server {
             .spawn()
             .expect("spawn server");
         let pid = child.id().expect("pid");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-            .await
-            .expect("server started in time")
-            .expect("read stdout")
-            .expect("a line");
-        let base = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .expect("listening address")
-            .to_owned();
+        let base = listening_address(&mut child).await;
         Server { child, base, pid }
     }
 

@@ -44,7 +44,7 @@ pub(super) async fn hostile_files_are_refused_or_imported_within_bounds(backend:
     // compare): SHANYRAK_CORPUS_BIN names it.
     let bin = std::env::var_os("SHANYRAK_CORPUS_BIN")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(super::super::BIN));
+        .unwrap_or_else(|| std::path::PathBuf::from(crate::support::BIN));
     let bin = bin.as_path();
     let (org, token) = feed::provision(bin, &db.url).await;
     let dir = super::tempdir();

@@ -6,28 +6,13 @@ use serde_json::Value;
 use shanyrak_store::testing::{Backend, TestDatabase};
 use shanyrak_store::{Store, StoreOptions};
 
-use super::shanyrak;
+use crate::support::{create_org, succeeds};
 
 mod corpus;
-mod feed;
+pub(crate) mod feed;
 mod hostile;
 
 use hostile::hostile_files_are_refused_or_imported_within_bounds;
-
-macro_rules! on_both_backends {
-    ($($scenario:ident),+ $(,)?) => {
-        $(mod $scenario {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$scenario(super::Backend::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$scenario(super::Backend::Postgres).await;
-            }
-        })+
-    };
-}
 
 on_both_backends!(
     windows_1251_list_with_full_names_imports_once,
@@ -37,30 +22,14 @@ on_both_backends!(
 );
 
 async fn org(db: &str) -> String {
-    let org = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            db,
-            "--name",
-            "Кайнар",
-            "--kind",
-            "mutual_aid",
-        ],
-        "",
-    )
-    .await;
-    assert!(org.success, "{}", org.stderr);
-    org.stdout
+    create_org(db, "Кайнар", "mutual_aid", &[]).await
 }
 
 async fn import(db: &str, org: &str, file: &std::path::Path, extra: &[&str]) -> Value {
     let path = file.to_string_lossy().to_string();
     let mut args = vec!["import", path.as_str(), "--db", db, "--org", org, "--json"];
     args.extend_from_slice(extra);
-    let out = shanyrak(&args, "").await;
-    assert!(out.success, "{}", out.stderr);
+    let out = succeeds(&args).await;
     serde_json::from_str(out.stdout.lines().last().unwrap_or_default()).expect("summary JSON")
 }
 

@@ -8,7 +8,7 @@ use std::process::Stdio;
 
 use tokio::process::Command;
 
-use super::{BIN, Output, uuid_like};
+use crate::support::{BIN, Output, uuid_like};
 
 /// A fresh folder; the database would be `shanyrak.db` in it.
 fn workspace() -> PathBuf {

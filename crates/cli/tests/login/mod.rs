@@ -11,22 +11,9 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_store::testing::{Backend, TestDatabase};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 use tokio::sync::Semaphore;
 
-/// `VmRSS` and `VmHWM` of a process, in KiB.
-fn memory_kib(pid: u32) -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<u64>().ok())
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
-}
+use crate::support::{BIN, listening_address, memory_kib, provision, serve};
 
 const ATTEMPTS: usize = 1_000;
 const CONCURRENCY: usize = 100;
@@ -36,38 +23,15 @@ const RSS_LIMIT_KIB: u64 = 300 * 1024;
 async fn a_sign_in_flood_keeps_the_server_under_300_mb() {
     let db = TestDatabase::new(Backend::Sqlite).await;
     // A real account exists, so the flood looks for accounts among real ones.
-    super::provision(&db.url).await;
-    let bin = std::env::var("SHANYRAK_LOGIN_BIN").unwrap_or_else(|_| super::BIN.to_owned());
-    let mut child = Command::new(&bin)
-        .args([
-            "serve",
-            "--db",
-            &db.url,
-            "--bind",
-            "127.0.0.1:0",
-            "--trust-forwarded-for",
-        ])
+    provision(&db.url).await;
+    let bin = std::env::var("SHANYRAK_LOGIN_BIN").unwrap_or_else(|_| BIN.to_owned());
+    let mut child = serve(&bin, &db.url, &["--trust-forwarded-for"])
         .env("SHANYRAK_LOG", "error")
-        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .expect("spawn server");
     let pid = child.id().expect("pid");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = tokio::time::timeout(
-        Duration::from_secs(60),
-        BufReader::new(stdout).lines().next_line(),
-    )
-    .await
-    .expect("started in time")
-    .expect("read")
-    .expect("a line");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("address")
-        .to_owned();
+    let base = listening_address(&mut child).await;
     let (rss_before, _) = memory_kib(pid).expect("memory");
 
     let client = reqwest::Client::builder()

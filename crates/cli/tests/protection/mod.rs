@@ -6,7 +6,7 @@ use serde_json::Value;
 use shanyrak_store::testing::{Backend, TestDatabase};
 use shanyrak_store::{Store, StoreOptions};
 
-use super::{seed_demo, shanyrak, uuid_like};
+use crate::support::{admin, scratch_dir, seed_demo};
 
 fn decrypt(bytes: &[u8], identity: &age::x25519::Identity) -> Result<String, String> {
     let decryptor = age::Decryptor::new(bytes).map_err(|e| e.to_string())?;
@@ -27,29 +27,13 @@ fn decrypt(bytes: &[u8], identity: &age::x25519::Identity) -> Result<String, Str
 async fn exports_are_encrypted_for_their_recipients() {
     let db = TestDatabase::new(Backend::Sqlite).await;
     seed_demo(&db.url).await;
-    let dir = std::env::temp_dir().join(format!("shanyrak-age-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("age");
     let reader = age::x25519::Identity::generate();
     let second = age::x25519::Identity::generate();
     let stranger = age::x25519::Identity::generate();
     let export = async |dataset: &str, format: &str, out: &std::path::Path, to: &[String]| {
-        let out = out.to_string_lossy().into_owned();
-        let mut args = vec![
-            "export",
-            "--db",
-            &db.url,
-            "--dataset",
-            dataset,
-            "--format",
-            format,
-            "--out",
-            &out,
-        ];
-        for r in to {
-            args.push("--recipient");
-            args.push(r);
-        }
-        shanyrak(&args, "").await
+        let recipients: Vec<&str> = to.iter().flat_map(|r| ["--recipient", r]).collect();
+        crate::support::export(&db.url, dataset, Some(format), out, &recipients).await
     };
 
     let plain_path = dir.join("registry.csv");
@@ -159,18 +143,7 @@ async fn subject_access_erasure_and_retention_commands() {
         store.close().await;
         page[0].members[0].id.to_string()
     };
-    let access = shanyrak(
-        &[
-            "admin",
-            "subject-access",
-            "--db",
-            &db.url,
-            "--person",
-            &person,
-        ],
-        "",
-    )
-    .await;
+    let access = admin("subject-access", &db.url, &["--person", &person], "").await;
     assert!(access.success, "{}", access.stderr);
     let export: Value = serde_json::from_str(&access.stdout).expect("json");
     assert_eq!(export["person_id"], Value::String(person.clone()));
@@ -179,10 +152,10 @@ async fn subject_access_erasure_and_retention_commands() {
         Some(1)
     );
 
-    let no_reason = shanyrak(
-        &[
-            "admin", "erase", "--db", &db.url, "--person", &person, "--reason", " ",
-        ],
+    let no_reason = admin(
+        "erase",
+        &db.url,
+        &["--person", &person, "--reason", " "],
         "",
     )
     .await;
@@ -191,73 +164,33 @@ async fn subject_access_erasure_and_retention_commands() {
         "{}",
         no_reason.stderr
     );
-    let erase = shanyrak(
-        &[
-            "admin",
-            "erase",
-            "--db",
-            &db.url,
-            "--person",
-            &person,
-            "--reason",
-            "letter of 3 May",
-        ],
+    let erase = admin(
+        "erase",
+        &db.url,
+        &["--person", &person, "--reason", "letter of 3 May"],
         "",
     )
     .await;
     assert!(erase.success, "{}", erase.stderr);
     let report: Value = serde_json::from_str(&erase.stdout).expect("json");
     assert_eq!(report["person_id"], Value::String(person.clone()));
-    let again = shanyrak(
-        &[
-            "admin",
-            "subject-access",
-            "--db",
-            &db.url,
-            "--person",
-            &person,
-        ],
-        "",
-    )
-    .await;
+    let again = admin("subject-access", &db.url, &["--person", &person], "").await;
     assert!(
         !again.success && again.stderr.contains("not found"),
         "{}",
         again.stderr
     );
-    let verify = shanyrak(&["admin", "verify-audit", "--db", &db.url, "--seal"], "").await;
+    let verify = admin("verify-audit", &db.url, &["--seal"], "").await;
     assert!(verify.success, "{}", verify.stderr);
     assert!(verify.stdout.contains("intact"), "{}", verify.stdout);
 
     // The demo is days old: nothing is past a month, everything past... nothing yet.
-    let dry = shanyrak(
-        &[
-            "admin",
-            "apply-retention",
-            "--db",
-            &db.url,
-            "--dry-run",
-            "--json",
-        ],
-        "",
-    )
-    .await;
+    let dry = admin("apply-retention", &db.url, &["--dry-run", "--json"], "").await;
     assert!(dry.success, "{}", dry.stderr);
     let dry: Value = serde_json::from_str(&dry.stdout).expect("json");
     assert_eq!(dry["dry_run"], true);
     assert_eq!(dry["households_anonymised"], 0);
-    let bad = shanyrak(
-        &[
-            "admin",
-            "apply-retention",
-            "--db",
-            &db.url,
-            "--identity-months",
-            "0",
-        ],
-        "",
-    )
-    .await;
+    let bad = admin("apply-retention", &db.url, &["--identity-months", "0"], "").await;
     assert!(
         !bad.success && bad.stderr.contains("identity_months"),
         "{}",

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_store::testing::{Backend, TestDatabase};
 
-use super::{shanyrak, start_server, uuid_like};
+use crate::support::{create_org, export, scratch_dir, start_server, succeeds, user_with_token};
 
 /// What a hostile registrar types into the reception form.
 const SURNAME: &str = r#"=HYPERLINK("http://x","y")"#;
@@ -110,50 +110,14 @@ fn xlsx_numbers(path: &Path) -> Vec<f64> {
 /// A registration, a shelter and a distribution whose names begin like formulas, through
 /// the API of a running server; returns nothing but leaves them in `db`.
 async fn register_hostile_values(db: &str) {
-    let org = shanyrak(
-        &[
-            "admin",
-            "create-org",
-            "--db",
-            db,
-            "--name",
-            "Кайнар",
-            "--kind",
-            "ngo",
-        ],
-        "",
-    )
-    .await;
-    assert!(org.success, "{}", org.stderr);
-    let mut args = vec![
-        "admin",
-        "create-user",
-        "--db",
+    let org = create_org(db, "Кайнар", "ngo", &[]).await;
+    let token = user_with_token(
         db,
-        "--org",
-        &org.stdout,
-        "--email",
+        &org,
         "all@example.org",
-    ];
-    for role in ["admin", "registrar", "site_manager", "distributor"] {
-        args.extend(["--role", role]);
-    }
-    let user = shanyrak(&args, "a long enough password\n").await;
-    assert!(user.success, "{}", user.stderr);
-    let token = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            db,
-            "--email",
-            "all@example.org",
-        ],
-        "",
+        &["admin", "registrar", "site_manager", "distributor"],
     )
     .await;
-    assert!(token.success, "{}", token.stderr);
-    let token = token.stdout;
     let (mut server, base) = start_server(db).await;
     let client = reqwest::Client::new();
     let post = async |path: &str, body: Value| -> Value {
@@ -217,8 +181,7 @@ async fn register_hostile_values(db: &str) {
 async fn no_written_cell_is_read_as_a_formula() {
     let db = TestDatabase::new(Backend::Sqlite).await;
     register_hostile_values(&db.url).await;
-    let dir = std::env::temp_dir().join(format!("shanyrak-formulas-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("formulas");
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
 
     let exports: [(&str, &[&str], &[&str]); 4] = [
@@ -238,21 +201,7 @@ async fn no_written_cell_is_read_as_a_formula() {
     for (dataset, formats, expected) in exports {
         for format in formats {
             let out = path(&format!("{dataset}.{format}"));
-            let run = shanyrak(
-                &[
-                    "export",
-                    "--db",
-                    &db.url,
-                    "--dataset",
-                    dataset,
-                    "--format",
-                    format,
-                    "--out",
-                    &out,
-                ],
-                "",
-            )
-            .await;
+            let run = export(&db.url, dataset, Some(format), Path::new(&out), &[]).await;
             assert!(run.success, "{dataset} {format}: {}", run.stderr);
             let what = format!("export {dataset} as {format}");
             if *format == "xlsx" {
@@ -278,19 +227,15 @@ async fn no_written_cell_is_read_as_a_formula() {
     let sites = std::fs::read_to_string(path("sites.csv")).expect("sites");
     assert!(sites.contains("\"Север;'=1+1\""), "{sites}");
 
-    let place = shanyrak(
-        &[
-            "place",
-            "--db",
-            &db.url,
-            "--dry-run",
-            "--out",
-            &path("place.csv"),
-        ],
-        "",
-    )
+    succeeds(&[
+        "place",
+        "--db",
+        &db.url,
+        "--dry-run",
+        "--out",
+        &path("place.csv"),
+    ])
     .await;
-    assert!(place.success, "{}", place.stderr);
     let text = std::fs::read_to_string(path("place.csv")).expect("place");
     assert!(text.contains("proposed,"), "{text}");
     assert_neutralised("place", &text, &[CITY, SURNAME]);
@@ -305,36 +250,28 @@ async fn no_written_cell_is_read_as_a_formula() {
         SURNAME.replace('"', "\"\"")
     );
     std::fs::write(dir.join("list.csv"), &list).expect("write");
-    let dedup = shanyrak(
-        &[
-            "dedup",
-            &path("list.csv"),
-            "--out",
-            &path("clusters.csv"),
-            "--pairs",
-            &path("pairs.csv"),
-        ],
-        "",
-    )
+    succeeds(&[
+        "dedup",
+        &path("list.csv"),
+        "--out",
+        &path("clusters.csv"),
+        "--pairs",
+        &path("pairs.csv"),
+    ])
     .await;
-    assert!(dedup.success, "{}", dedup.stderr);
     let ids = [SURNAME, GIVEN_NAME, PATRONYMIC, CITY];
     let clusters = std::fs::read_to_string(path("clusters.csv")).expect("clusters");
     assert_neutralised("dedup clusters", &clusters, &ids);
     let pairs = std::fs::read_to_string(path("pairs.csv")).expect("pairs");
     assert_neutralised("dedup pairs", &pairs, &[SURNAME, GIVEN_NAME]);
-    let link = shanyrak(
-        &[
-            "link",
-            &path("list.csv"),
-            &path("list.csv"),
-            "--out",
-            &path("links.csv"),
-        ],
-        "",
-    )
+    succeeds(&[
+        "link",
+        &path("list.csv"),
+        &path("list.csv"),
+        "--out",
+        &path("links.csv"),
+    ])
     .await;
-    assert!(link.success, "{}", link.stderr);
     let links = std::fs::read_to_string(path("links.csv")).expect("links");
     assert_neutralised("link", &links, &[SURNAME, GIVEN_NAME]);
     let _ = std::fs::remove_dir_all(dir);

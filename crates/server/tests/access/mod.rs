@@ -1,5 +1,8 @@
 //! The audit trail, security headers, sign-in lockout, sign-out and scoped tokens.
 
+use crate::support::header_of;
+use crate::support::id_of;
+use crate::support::strings;
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -16,7 +19,7 @@ on_both_backends!(
 
 async fn audit_trail_and_security_headers(app: TestApp) {
     let created = app.create(&family()).await;
-    let id = created["id"].as_str().expect("id");
+    let id = id_of(&created);
     let response = app
         .patch(&app.token_a, id, &json!({"notes": "ground floor"}), None)
         .await;
@@ -33,53 +36,35 @@ async fn audit_trail_and_security_headers(app: TestApp) {
             "{name}"
         );
     }
-    let csp = response
-        .headers()
-        .get("content-security-policy")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let csp = header_of(&response, "content-security-policy");
     assert!(
         csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
         "{csp}"
     );
 
     let trail: Value = app
-        .get(&app.admin_a, &format!("/api/v1/audit?entity_id={id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let actions: Vec<&str> = trail["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+        .json_of(&app.admin_a, &format!("/api/v1/audit?entity_id={id}"))
+        .await;
+    let actions: Vec<&str> = strings(&trail["items"], "action");
     assert_eq!(actions, vec!["create", "update"]);
     assert_eq!(trail["items"][1]["after"]["notes"], "ground floor");
-    let (status, _) = problem(
-        app.get(&app.token_a, &format!("/api/v1/audit?entity_id={id}"))
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .get_problem(&app.token_a, &format!("/api/v1/audit?entity_id={id}"))
+        .await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
         "registrars do not read the audit log"
     );
     let other: Value = app
-        .get(&app.admin_b, &format!("/api/v1/audit?entity_id={id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_b, &format!("/api/v1/audit?entity_id={id}"))
+        .await;
     assert_eq!(
         other["items"],
         json!([]),
         "another organisation sees no history"
     );
-    let (status, _) = problem(app.get(&app.admin_a, "/api/v1/audit").await).await;
+    let (status, _) = app.get_problem(&app.admin_a, "/api/v1/audit").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // Reads are logged with the stated purpose; searches without their text.
@@ -99,12 +84,7 @@ async fn audit_trail_and_security_headers(app: TestApp) {
             &json!({"q": "Смирнов Алексей"}),
         )
         .await;
-    let log: Value = app
-        .get(&app.admin_a, "/api/v1/access-log")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let log: Value = app.json_of(&app.admin_a, "/api/v1/access-log").await;
     let items = log["items"].as_array().expect("items");
     let read = items
         .iter()
@@ -120,14 +100,9 @@ async fn audit_trail_and_security_headers(app: TestApp) {
         !log.to_string().contains("Смирнов"),
         "the search text is not kept"
     );
-    let (status, _) = problem(app.get(&app.token_a, "/api/v1/access-log").await).await;
+    let (status, _) = app.get_problem(&app.token_a, "/api/v1/access-log").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let other: Value = app
-        .get(&app.admin_b, "/api/v1/access-log")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let other: Value = app.json_of(&app.admin_b, "/api/v1/access-log").await;
     assert!(
         other["items"]
             .as_array()
@@ -192,10 +167,7 @@ async fn login_lockout_logout_and_scoped_tokens(app: TestApp) {
     );
 
     // A token scoped to a role acts with that role only; a role the user lacks is refused.
-    let (status, _) = problem(
-        app.post_json("", "/api/v1/auth/token", &json!({"email": "admin-a@example.org", "password": "long enough password", "role": "registrar"})).await,
-    )
-    .await;
+    let (status, _) = app.post_problem("", "/api/v1/auth/token", &json!({"email": "admin-a@example.org", "password": "long enough password", "role": "registrar"})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let scoped = app
         .store
@@ -212,9 +184,6 @@ async fn login_lockout_logout_and_scoped_tokens(app: TestApp) {
         app.get(&scoped.secret, "/api/v1/households").await.status(),
         StatusCode::OK
     );
-    let (status, _) = problem(
-        app.post_json("", "/api/v1/auth/token", &json!({"email": "b@example.org", "password": "long enough password", "expires_in_hours": 48})).await,
-    )
-    .await;
+    let (status, _) = app.post_problem("", "/api/v1/auth/token", &json!({"email": "b@example.org", "password": "long enough password", "expires_in_hours": 48})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -562,12 +562,7 @@ async fn every_protected_value_appears_only_where_the_visibility_table_allows(ap
     .expect("agreements");
     ids.add("agreement", &agreements["items"][0]["id"]);
     // An uploaded list waiting for its preview, readable by its uploader alone.
-    let registrar = app
-        .store
-        .authenticate_token(&a[&Role::Registrar], Utc::now())
-        .await
-        .expect("auth")
-        .expect("registrar");
+    let registrar = app.actor(&a[&Role::Registrar]).await;
     let upload = app
         .store
         .save_upload(
@@ -672,12 +667,7 @@ async fn every_protected_value_appears_only_where_the_visibility_table_allows(ap
             let body = response.text().await.expect("body");
             findings.check(Some(viewer), &format!("search {query}"), &body, false);
         }
-        let actor = app
-            .store
-            .authenticate_token(&viewer.token, Utc::now())
-            .await
-            .expect("auth")
-            .expect("actor");
+        let actor = app.actor(&viewer.token).await;
         for name in datasets {
             if let Ok(dataset) = shanyrak_server::exports::dataset(
                 &app.store,

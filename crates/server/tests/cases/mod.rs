@@ -1,5 +1,7 @@
 //! Cases, referrals and the legal-stay tracker over HTTP, on both backends.
 
+use crate::support::id_of;
+use crate::support::strings;
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -8,7 +10,6 @@ use shanyrak_core::ValidationContext;
 use shanyrak_core::cases::{
     ConsentInput, ReferralInput, ServiceKind, ShareableField, validate_referral,
 };
-use uuid::Uuid;
 
 use super::{Backend, TestApp, family};
 
@@ -39,27 +40,6 @@ impl TestApp {
         (cw_a, cw_b, household, case)
     }
 
-    async fn user_of_b(&self, email: &str, role: Role) -> String {
-        let cli = shanyrak_store::Principal::System("test");
-        let org = self.org_b().await.parse::<Uuid>().expect("org b");
-        self.store
-            .create_user(
-                &cli,
-                org,
-                email,
-                "long enough password",
-                &[role],
-                Utc::now(),
-            )
-            .await
-            .expect("user");
-        self.store
-            .create_token(&cli, email, None, Utc::now())
-            .await
-            .expect("token")
-            .secret
-    }
-
     async fn refer(&self, token: &str, case: &Value, household: &Value, fields: &[&str]) -> Value {
         let body = json!({"case_id": case["id"], "to_organisation_id": self.org_b().await, "service": "legal_aid",
             "consent": {"given_by_person_id": household["members"][0]["id"], "given_on": "2022-09-28", "fields": fields},
@@ -80,13 +60,8 @@ async fn a_referral_shares_exactly_the_named_fields(app: TestApp) {
             &["given_name", "birth_date", "phone"],
         )
         .await;
-    let id = sent["id"].as_str().expect("id");
-    let seen: Value = app
-        .get(&cw_b, &format!("/api/v1/referrals/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let id = id_of(&sent);
+    let seen: Value = app.json_of(&cw_b, &format!("/api/v1/referrals/{id}")).await;
     let shared = seen["shared"].as_object().expect("shared view");
     let mut keys: Vec<&str> = shared.keys().map(String::as_str).collect();
     keys.sort_unstable();
@@ -112,29 +87,18 @@ async fn a_referral_shares_exactly_the_named_fields(app: TestApp) {
         assert!(seen.get(key).is_none(), "{key}");
     }
     for member in household["members"].as_array().expect("members") {
-        assert!(!text.contains(member["id"].as_str().expect("id")));
+        assert!(!text.contains(id_of(member)));
     }
-    assert!(!text.contains(household["id"].as_str().expect("id")));
+    assert!(!text.contains(id_of(&household)));
     // The receiver's list shows it; the household itself stays out of reach.
     let received: Value = app
-        .get(&cw_b, "/api/v1/referrals?direction=received")
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&cw_b, "/api/v1/referrals?direction=received")
+        .await;
     assert_eq!(received["items"].as_array().map(Vec::len), Some(1));
-    let path = format!(
-        "/api/v1/households/{}",
-        household["id"].as_str().expect("id")
-    );
+    let path = format!("/api/v1/households/{}", id_of(&household));
     assert_eq!(app.get(&cw_b, &path).await.status(), StatusCode::NOT_FOUND);
     // The sender sees its own ids and the consent.
-    let own: Value = app
-        .get(&cw_a, &format!("/api/v1/referrals/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let own: Value = app.json_of(&cw_a, &format!("/api/v1/referrals/{id}")).await;
     assert_eq!(own["case_id"], case["id"]);
     assert!(own.get("shared").is_none());
     // The read was logged for the receiving organisation's auditors.
@@ -144,7 +108,7 @@ async fn a_referral_shares_exactly_the_named_fields(app: TestApp) {
 async fn declined_and_overdue_referrals(app: TestApp) {
     let (cw_a, cw_b, household, case) = app.case_setup().await;
     let sent = app.refer(&cw_a, &case, &household, &["given_name"]).await;
-    let id = sent["id"].as_str().expect("id");
+    let id = id_of(&sent);
     let transition = format!("/api/v1/referrals/{id}/transition");
     // The sender cannot answer its own referral; a skipped step is refused.
     assert_eq!(
@@ -173,24 +137,14 @@ async fn declined_and_overdue_referrals(app: TestApp) {
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let sent_list: Value = app
-        .get(&cw_a, "/api/v1/referrals?direction=sent")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let sent_list: Value = app.json_of(&cw_a, "/api/v1/referrals?direction=sent").await;
     assert_eq!(sent_list["items"][0]["state"], "declined");
     assert_eq!(
         sent_list["items"][0]["decline_reason"],
         "No lawyer free this month"
     );
     // Declined: the receiver no longer sees the person, and it cannot be reopened.
-    let seen: Value = app
-        .get(&cw_b, &format!("/api/v1/referrals/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let seen: Value = app.json_of(&cw_b, &format!("/api/v1/referrals/{id}")).await;
     assert!(seen.get("shared").is_none());
     assert_eq!(
         app.post_json(&cw_b, &transition, &json!({"to": "accepted"}))
@@ -200,12 +154,7 @@ async fn declined_and_overdue_referrals(app: TestApp) {
     );
 
     // A referral sent four days ago with three days to answer is overdue for the sender.
-    let actor = app
-        .store
-        .authenticate_token(&cw_a, Utc::now())
-        .await
-        .expect("auth")
-        .expect("actor");
+    let actor = app.actor(&cw_a).await;
     let input = ReferralInput {
         case_id: case["id"].as_str().and_then(|s| s.parse().ok()),
         to_organisation_id: app.org_b().await.parse().ok(),
@@ -230,18 +179,8 @@ async fn declined_and_overdue_referrals(app: TestApp) {
         .await
         .expect("old referral");
     let fresh = app.refer(&cw_a, &case, &household, &["given_name"]).await;
-    let overdue: Value = app
-        .get(&cw_a, "/api/v1/referrals/overdue")
-        .await
-        .json()
-        .await
-        .expect("json");
-    let ids: Vec<&str> = overdue["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|r| r["id"].as_str())
-        .collect();
+    let overdue: Value = app.json_of(&cw_a, "/api/v1/referrals/overdue").await;
+    let ids: Vec<&str> = strings(&overdue["items"], "id");
     assert_eq!(ids, vec![old.id.to_string().as_str()]);
     assert_eq!(overdue["items"][0]["overdue"], true);
     assert_ne!(fresh["id"].as_str(), Some(old.id.to_string().as_str()));
@@ -253,12 +192,7 @@ async fn declined_and_overdue_referrals(app: TestApp) {
             .status(),
         StatusCode::OK
     );
-    let overdue: Value = app
-        .get(&cw_a, "/api/v1/referrals/overdue")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let overdue: Value = app.json_of(&cw_a, "/api/v1/referrals/overdue").await;
     assert_eq!(overdue["items"].as_array().map(Vec::len), Some(0));
     assert_eq!(
         app.post_json(&cw_b, &path, &json!({"to": "in_progress"}))
@@ -282,11 +216,11 @@ async fn declined_and_overdue_referrals(app: TestApp) {
 
 async fn case_notes_only_for_the_owning_caseworkers(app: TestApp) {
     let (cw_a, cw_b, _household, case) = app.case_setup().await;
-    let notes = format!("/api/v1/cases/{}/notes", case["id"].as_str().expect("id"));
+    let notes = format!("/api/v1/cases/{}/notes", id_of(&case));
     let secret = "Husband's unit is looking for him";
     let response = app.post_json(&cw_a, &notes, &json!({"text": secret})).await;
     assert_eq!(response.status(), StatusCode::CREATED);
-    let read: Value = app.get(&cw_a, &notes).await.json().await.expect("json");
+    let read: Value = app.json_of(&cw_a, &notes).await;
     assert_eq!(read["items"][0]["text"], secret);
     // Every other role of the owning organisation: forbidden.
     for role in Role::ALL.iter().filter(|r| **r != Role::Caseworker) {
@@ -301,26 +235,20 @@ async fn case_notes_only_for_the_owning_caseworkers(app: TestApp) {
     }
     // A caseworker of another organisation does not learn the case exists.
     assert_eq!(app.get(&cw_b, &notes).await.status(), StatusCode::NOT_FOUND);
-    let case_path = format!("/api/v1/cases/{}", case["id"].as_str().expect("id"));
+    let case_path = format!("/api/v1/cases/{}", id_of(&case));
     assert_eq!(
         app.get(&cw_b, &case_path).await.status(),
         StatusCode::NOT_FOUND
     );
     // The case itself never carries notes, and the audit trail never holds their text.
-    let full: Value = app.get(&cw_a, &case_path).await.json().await.expect("json");
+    let full: Value = app.json_of(&cw_a, &case_path).await;
     assert!(!full.to_string().contains("looking for him"));
     let trail: Value = app
-        .get(
+        .json_of(
             &app.admin_a,
-            &format!(
-                "/api/v1/audit?entity_id={}",
-                read["items"][0]["id"].as_str().expect("id")
-            ),
+            &format!("/api/v1/audit?entity_id={}", id_of(&read["items"][0])),
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert!(!trail.to_string().contains("looking for him"), "{trail}");
     // Closing a case needs a reason.
     let response = app
@@ -353,19 +281,11 @@ async fn case_notes_only_for_the_owning_caseworkers(app: TestApp) {
 
 async fn legal_stay_over_http(app: TestApp) {
     let household = app.create(&family()).await;
-    let head = household["members"][0]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let head = id_of(&household["members"][0]).to_owned();
     let path = format!("/api/v1/persons/{head}/legal-stay");
     // Arrived 27 September 2022 in Kazakhstan with Russian citizenship and never left:
     // long past 90 days, and never registered.
-    let stay: Value = app
-        .get(&app.token_a, &path)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let stay: Value = app.json_of(&app.token_a, &path).await;
     assert_eq!(stay["status"]["present"], true);
     assert_eq!(stay["status"]["overstayed"], true);
     assert_eq!(stay["status"]["registration_overdue"], true);
@@ -377,17 +297,9 @@ async fn legal_stay_over_http(app: TestApp) {
             .contains("EXAMPLE")
     );
     let upcoming: Value = app
-        .get(&app.token_a, "/api/v1/legal-stay/upcoming?days=14")
-        .await
-        .json()
-        .await
-        .expect("json");
-    let listed: Vec<&str> = upcoming["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["person_id"].as_str())
-        .collect();
+        .json_of(&app.token_a, "/api/v1/legal-stay/upcoming?days=14")
+        .await;
+    let listed: Vec<&str> = strings(&upcoming["items"], "person_id");
     assert!(listed.contains(&head.as_str()));
     // Members without citizenship have no rule and are not listed.
     assert_eq!(listed.len(), 1);
@@ -402,21 +314,13 @@ async fn legal_stay_over_http(app: TestApp) {
             StatusCode::CREATED
         );
     }
-    let stay: Value = app
-        .get(&app.token_a, &path)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let stay: Value = app.json_of(&app.token_a, &path).await;
     assert_eq!(stay["status"]["present"], false);
     assert_eq!(stay["status"]["days_used"], 0);
     assert_eq!(stay["movements"].as_array().map(Vec::len), Some(3));
     let upcoming: Value = app
-        .get(&app.token_a, "/api/v1/legal-stay/upcoming")
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.token_a, "/api/v1/legal-stay/upcoming")
+        .await;
     assert_eq!(upcoming["items"].as_array().map(Vec::len), Some(0));
     // Another organisation: not found; a crossing in the future: refused.
     assert_eq!(
@@ -475,31 +379,20 @@ async fn retried_case_note_and_referral_posts_write_once(app: TestApp) {
     );
     assert_eq!(again.json::<Value>().await.expect("case")["id"], case["id"]);
     let cases: Value = app
-        .get(
+        .json_of(
             &cw_a,
-            &format!(
-                "/api/v1/cases?household_id={}",
-                household["id"].as_str().expect("id")
-            ),
+            &format!("/api/v1/cases?household_id={}", id_of(&household)),
         )
-        .await
-        .json()
-        .await
-        .expect("cases");
+        .await;
     assert_eq!(cases["items"].as_array().map(Vec::len), Some(1), "{cases}");
 
-    let notes_path = format!("/api/v1/cases/{}/notes", case["id"].as_str().expect("id"));
+    let notes_path = format!("/api/v1/cases/{}/notes", id_of(&case));
     let note = json!({"text": "Needs a lawyer before Friday"});
     for _ in 0..3 {
         let response = app.post_keyed(&cw_a, &notes_path, "note-1", &note).await;
         assert_eq!(response.status(), StatusCode::CREATED);
     }
-    let notes: Value = app
-        .get(&cw_a, &notes_path)
-        .await
-        .json()
-        .await
-        .expect("notes");
+    let notes: Value = app.json_of(&cw_a, &notes_path).await;
     assert_eq!(notes["items"].as_array().map(Vec::len), Some(1), "{notes}");
     let reused = app
         .post_keyed(
@@ -531,12 +424,7 @@ async fn retried_case_note_and_referral_posts_write_once(app: TestApp) {
         resent.json::<Value>().await.expect("referral")["id"],
         sent["id"]
     );
-    let listed: Value = app
-        .get(&cw_a, "/api/v1/referrals")
-        .await
-        .json()
-        .await
-        .expect("referrals");
+    let listed: Value = app.json_of(&cw_a, "/api/v1/referrals").await;
     assert_eq!(
         listed["items"].as_array().map(Vec::len),
         Some(1),

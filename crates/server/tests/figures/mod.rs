@@ -1,5 +1,6 @@
 //! Coordinator figures under data-sharing agreements, over HTTP, on both backends.
 
+use crate::support::id_of;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -7,38 +8,17 @@ use super::{Backend, TestApp, family};
 
 mod public;
 
-mod figures_from_a_snapshot {
-    use super::{Backend, TestApp};
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        let app = TestApp::spawn_with(Backend::Sqlite, chrono::Duration::hours(1)).await;
-        super::figures_from_a_snapshot(app).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        let app = TestApp::spawn_with(Backend::Postgres, chrono::Duration::hours(1)).await;
-        super::figures_from_a_snapshot(app).await;
-    }
-}
-
 on_both_backends!(statistics_of_partners_only_under_a_statistics_agreement);
 
-mod units_handed_out_after_the_snapshot_are_counted {
-    use super::{Backend, TestApp};
+on_both_backends!(
+    spawn = super::with_hourly_snapshots;
+    figures_from_a_snapshot,
+    units_handed_out_after_the_snapshot_are_counted,
+);
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        let app = TestApp::spawn_with(Backend::Sqlite, chrono::Duration::hours(1)).await;
-        super::units_handed_out_after_the_snapshot_are_counted(app).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        let app = TestApp::spawn_with(Backend::Postgres, chrono::Duration::hours(1)).await;
-        super::units_handed_out_after_the_snapshot_are_counted(app).await;
-    }
+/// An app whose coordinator figures come from snapshots an hour apart.
+async fn with_hourly_snapshots(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, chrono::Duration::hours(1)).await
 }
 
 /// A distribution recorded after the figures' snapshot is added from the live tables
@@ -47,47 +27,35 @@ async fn units_handed_out_after_the_snapshot_are_counted(app: TestApp) {
     let household = app.create(&family()).await;
     let before = app.stats_of(&app.admin_a).await;
     assert_eq!(before["distributions_by_item"], json!([]));
-    let kit: Value = app
-        .post_json(
+    let kit = app
+        .created(
             &app.admin_a,
             "/api/v1/items",
             &json!({"name": "Hygiene kit", "unit": "kit", "code": "hygiene_kit"}),
         )
-        .await
-        .json()
-        .await
-        .expect("item");
-    let point: Value = app
-        .post_json(
+        .await;
+    let point = app
+        .created(
             &app.admin_a,
             "/api/v1/distribution-points",
             &json!({"name": "Пункт", "city": "Oral"}),
         )
-        .await
-        .json()
-        .await
-        .expect("point");
+        .await;
     let point_id = point["id"].as_str().expect("point");
-    let response = app
-        .post_json(
-            &app.admin_a,
-            &format!("/api/v1/distribution-points/{point_id}/receipts"),
-            &json!({"item_id": kit["id"], "quantity": 9}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let response = app
-        .post_json(
-            &app.admin_a,
-            "/api/v1/distributions",
-            &json!({"household_id": household["id"], "point_id": point_id,
-                    "lines": [{"item_id": kit["id"], "quantity": 3}]}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let response = app.get(&app.admin_a, "/api/v1/stats").await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let after: Value = response.json().await.expect("json");
+    app.created(
+        &app.admin_a,
+        &format!("/api/v1/distribution-points/{point_id}/receipts"),
+        &json!({"item_id": kit["id"], "quantity": 9}),
+    )
+    .await;
+    app.created(
+        &app.admin_a,
+        "/api/v1/distributions",
+        &json!({"household_id": household["id"], "point_id": point_id,
+                "lines": [{"item_id": kit["id"], "quantity": 3}]}),
+    )
+    .await;
+    let after = app.stats_of(&app.admin_a).await;
     assert_eq!(
         after["distributions_by_item"],
         json!([{"item_code": "hygiene_kit", "units": 3}])
@@ -96,11 +64,7 @@ async fn units_handed_out_after_the_snapshot_are_counted(app: TestApp) {
 
 impl TestApp {
     async fn stats_of(&self, token: &str) -> Value {
-        self.get(token, "/api/v1/stats")
-            .await
-            .json()
-            .await
-            .expect("json")
+        self.json_of(token, "/api/v1/stats").await
     }
 }
 
@@ -123,45 +87,38 @@ async fn statistics_of_partners_only_under_a_statistics_agreement(app: TestApp) 
         json!({"to_organisation_id": org_b, "categories": categories,
                "purpose": "coordination of the response in Oral", "valid_until": "2099-12-31"})
     };
-    let identity: Value = app
-        .post_json(
+    let identity = app
+        .created(
             &app.admin_a,
             "/api/v1/agreements",
             &share(json!(["identity"])),
         )
-        .await
-        .json()
-        .await
-        .expect("agreement");
+        .await;
     assert!(identity["id"].is_string(), "{identity}");
     assert_eq!(app.stats_of(&app.token_b).await["population"]["persons"], 4);
 
     // A statistics agreement does: B sees A's aggregates with its own, A sees only its own.
-    let statistics: Value = app
-        .post_json(
+    let statistics = app
+        .created(
             &app.admin_a,
             "/api/v1/agreements",
             &share(json!(["statistics"])),
         )
-        .await
-        .json()
-        .await
-        .expect("agreement");
-    let id = statistics["id"].as_str().expect("id");
+        .await;
+    let id = id_of(&statistics);
     let shared = app.stats_of(&app.token_b).await;
     assert_eq!(shared["population"]["persons"], 8);
     assert_eq!(shared["organisations"].as_array().map(Vec::len), Some(2));
     assert_eq!(app.stats_of(&app.token_a).await["population"]["persons"], 4);
 
     // Withdrawn: at once, B sees its own again.
-    let response = app
-        .post_json(
-            &app.admin_a,
-            &format!("/api/v1/agreements/{id}/withdraw"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    app.post_expecting(
+        &app.admin_a,
+        &format!("/api/v1/agreements/{id}/withdraw"),
+        &json!({}),
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(app.stats_of(&app.token_b).await["population"]["persons"], 4);
 }
 
@@ -185,21 +142,7 @@ async fn figures_from_a_snapshot(app: TestApp) {
     assert_eq!(first["population"]["persons"], 5, "{first}");
     let as_of = first["figures_as_of"].as_str().expect("as of").to_owned();
 
-    let queue: Value = app
-        .get(&app.token_a, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("json");
-    let pair = queue["items"][0]["id"].as_str().expect("pair");
-    let decided = app
-        .post_json(
-            &app.token_a,
-            &format!("/api/v1/duplicates/{pair}/decision"),
-            &json!({"decision": "same"}),
-        )
-        .await;
-    assert_eq!(decided.status(), StatusCode::OK);
+    app.decide_first_pair_same().await;
     let merged = app.stats_of(&app.token_a).await;
     assert_eq!(
         merged["population"]["persons"], 5,

@@ -2,9 +2,9 @@
 //! registered households and a checked-in stay, checked with the linear-programming
 //! attacker of `shanyrak_core::disclosure::attacker`.
 
+use crate::support::id_of;
 use std::collections::BTreeMap;
 
-use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_core::disclosure::{
     Entry, Link, Margins, ProtectedTable, PublishedTable, TableEntry, attacker,
@@ -82,7 +82,7 @@ async fn register_the_finding(app: &TestApp) -> String {
                 numbered += size as usize;
                 people -= size;
                 if city == "Aktau" {
-                    aktau = created["id"].as_str().expect("id").to_owned();
+                    aktau = id_of(&created).to_owned();
                 }
             }
         }
@@ -234,65 +234,32 @@ fn assert_attacker_learns_too_little(release: &[PublishedTable]) {
 /// read off the JSON or the CSV, table by table or all together.
 async fn the_differencing_finding_over_http(app: TestApp) {
     let aktau = register_the_finding(&app).await;
-    let site: Value = app
-        .post_json(
+    let site = app
+        .created(
             &app.admin_a,
             "/api/v1/sites",
             &json!({"name": "Спортзал", "kind": "sports_hall",
                     "location": {"country": "KZ", "city": "Aktau"}}),
         )
-        .await
-        .json()
-        .await
-        .expect("site");
-    let site = site["id"].as_str().expect("site id");
-    let pool: Value = app
-        .post_json(
+        .await;
+    let site = id_of(&site);
+    let pool = app
+        .created(
             &app.admin_a,
             &format!("/api/v1/sites/{site}/pools"),
             &json!({"kind": "mixed", "beds": 50}),
         )
-        .await
-        .json()
-        .await
-        .expect("pool");
-    let stay = app
-        .post_json(
-            &app.admin_a,
-            "/api/v1/stays",
-            &json!({"household_id": aktau, "pool_id": pool["id"]}),
-        )
         .await;
-    assert_eq!(stay.status(), StatusCode::CREATED);
-
-    let next = chrono::Utc::now() + chrono::Duration::hours(7);
-    let released = shanyrak_server::stats::refresh_release(
-        &app.store,
-        THRESHOLD,
-        chrono::Duration::hours(6),
-        next,
+    app.created(
+        &app.admin_a,
+        "/api/v1/stays",
+        &json!({"household_id": aktau, "pool_id": pool["id"]}),
     )
-    .await
-    .expect("release");
-    assert!(released);
-    let json: Value = app
-        .client
-        .get(app.url("/api/v1/public/stats"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
-    let csv = app
-        .client
-        .get(app.url("/api/v1/public/stats.csv"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+    .await;
+
+    assert!(app.release_public_figures(THRESHOLD).await);
+    let json = app.public_json("/api/v1/public/stats").await;
+    let csv = app.public_text("/api/v1/public/stats.csv").await;
 
     let published = from_json(&json);
     assert_eq!(published, from_csv(&csv), "the CSV says what the JSON says");
@@ -339,15 +306,7 @@ async fn a_release_made_under_older_rules_is_replaced(app: TestApp) {
         .record_release(&old, chrono::Utc::now())
         .await
         .expect("old release");
-    let json: Value = app
-        .client
-        .get(app.url("/api/v1/public/stats"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let json = app.public_json("/api/v1/public/stats").await;
     assert_eq!(json["disclosure_rules"], 3, "{json}");
     assert_eq!(
         json["persons_by_city_and_group"]["cells"][0][0],
@@ -364,38 +323,14 @@ async fn public_cities_are_places_of_the_place_list_never_free_text(app: TestApp
     app.create(&household("Орал", "idp", 2, 6)).await;
     app.create(&household("Хутор Бекова", "arrival", 4, 8))
         .await;
-    let released = shanyrak_server::stats::refresh_release(
-        &app.store,
-        THRESHOLD,
-        chrono::Duration::hours(6),
-        chrono::Utc::now() + chrono::Duration::hours(7),
-    )
-    .await
-    .expect("release");
-    assert!(released);
-    let json: Value = app
-        .client
-        .get(app.url("/api/v1/public/stats"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    assert!(app.release_public_figures(THRESHOLD).await);
+    let json = app.public_json("/api/v1/public/stats").await;
     assert_eq!(
         json["persons_by_city_and_group"]["rows"],
         json!(["KZ/Oral", "KZ/unconfirmed"]),
         "{json}"
     );
-    let csv = app
-        .client
-        .get(app.url("/api/v1/public/stats.csv"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("csv");
+    let csv = app.public_text("/api/v1/public/stats.csv").await;
     for text in [json.to_string(), csv] {
         assert!(
             !text.contains("Бекова") && !text.contains("Уральск"),

@@ -52,12 +52,7 @@ async fn the_server_keeps_answering_while_a_large_placement_is_solved(app: TestA
 
     // Single adults and families of every size, far more than the beds, so the optimiser
     // has a real choice to make.
-    let registrar = app
-        .store
-        .authenticate_token(&app.token_a, chrono::Utc::now())
-        .await
-        .expect("auth")
-        .expect("registrar");
+    let registrar = app.actor(&app.token_a).await;
     let context = shanyrak_core::ValidationContext {
         today: chrono::Utc::now().date_naive(),
     };

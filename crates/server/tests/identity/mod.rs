@@ -1,6 +1,7 @@
 //! Identity resolution over the API: possible duplicates at registration and on edit,
 //! search, and the review queue.
 
+use crate::support::id_of;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_store::testing::Backend;
@@ -59,15 +60,12 @@ async fn registration_warns_of_possible_duplicates_and_search_finds_them(app: Te
 
     // Search in any script, by document number, by reference.
     let hits: Value = app
-        .post_json(
+        .post_for_json(
             &app.token_a,
             "/api/v1/persons/search",
             &json!({"q": "Aleksey Smirnov"}),
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     let ids: Vec<&Value> = hits["items"]
         .as_array()
         .expect("items")
@@ -87,11 +85,8 @@ async fn registration_warns_of_possible_duplicates_and_search_finds_them(app: Te
         "scoped to the organisation"
     );
     let by_document: Value = app
-        .get(&app.token_a, "/api/v1/persons/search?q=4512%20345678")
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.token_a, "/api/v1/persons/search?q=4512%20345678")
+        .await;
     assert_eq!(
         by_document["items"].as_array().map(Vec::len),
         Some(2),
@@ -99,15 +94,12 @@ async fn registration_warns_of_possible_duplicates_and_search_finds_them(app: Te
     );
     let reference = first["reference"].as_str().expect("reference");
     let by_reference: Value = app
-        .post_json(
+        .post_for_json(
             &app.token_a,
             "/api/v1/persons/search",
             &json!({"q": reference}),
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(by_reference["items"].as_array().map(Vec::len), Some(4));
     // Blank text finds nobody (as the place list): a typeahead may ask before typing.
     let blank = app
@@ -116,7 +108,9 @@ async fn registration_warns_of_possible_duplicates_and_search_finds_them(app: Te
     assert_eq!(blank.status(), StatusCode::OK);
     let blank: Value = blank.json().await.expect("json");
     assert_eq!(blank["items"], json!([]));
-    let (status, _) = problem(app.get(&app.token_a, "/api/v1/persons/search").await).await;
+    let (status, _) = app
+        .get_problem(&app.token_a, "/api/v1/persons/search")
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
@@ -139,15 +133,10 @@ async fn an_edit_that_makes_a_member_match_queues_the_pair(app: TestApp) {
                 .count()
         })
     };
-    let queue: Value = app
-        .get(&app.token_a, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let queue: Value = app.json_of(&app.token_a, "/api/v1/duplicates").await;
     assert_eq!(pending(&queue), 0, "{queue}");
     // The registrar corrects the record from the passport: now it is Smirnov's.
-    let id = second["id"].as_str().expect("id");
+    let id = id_of(&second);
     let member = second["members"][0]["id"].clone();
     let correction = json!({"members": [
         {"id": member, "surname": "Смирнов", "given_name": "Алексей", "patronymic": "Игоревич",
@@ -157,12 +146,7 @@ async fn an_edit_that_makes_a_member_match_queues_the_pair(app: TestApp) {
     for round in 0..2 {
         let response = app.patch(&app.token_a, id, &correction, None).await;
         assert_eq!(response.status(), StatusCode::OK, "round {round}");
-        let queue: Value = app
-            .get(&app.token_a, "/api/v1/duplicates")
-            .await
-            .json()
-            .await
-            .expect("json");
+        let queue: Value = app.json_of(&app.token_a, "/api/v1/duplicates").await;
         // Queued once, and not again by a second save.
         assert_eq!(pending(&queue), 1, "round {round}: {queue}");
         let pair = queue["items"]
@@ -193,20 +177,10 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
         second["members"][0]["possible_duplicates"][0]["person_id"],
         first["members"][0]["id"]
     );
-    let counts: Value = app
-        .get(&app.token_a, "/api/v1/persons/count")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let counts: Value = app.json_of(&app.token_a, "/api/v1/persons/count").await;
     assert_eq!(counts, json!({"records": 5, "resolved_persons": 5}));
 
-    let queue: Value = app
-        .get(&app.token_a, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let queue: Value = app.json_of(&app.token_a, "/api/v1/duplicates").await;
     let items = queue["items"].as_array().expect("items");
     assert_eq!(items.len(), 1, "{queue}");
     let pair = &items[0];
@@ -221,7 +195,7 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
             .is_some_and(|f| !f.is_empty())
     );
     assert!(pair["a"]["surname"].as_str().is_some());
-    let id = pair["id"].as_str().expect("id").to_owned();
+    let id = id_of(pair).to_owned();
     let audit_before = app.count("audit_events").await;
 
     let decide = async |decision: &str| {
@@ -233,20 +207,11 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
         .await
     };
     let undo = async || {
-        app.post_json(
-            &app.token_a,
-            &format!("/api/v1/duplicates/{id}/undo"),
-            &json!({}),
-        )
-        .await
+        app.post_action(&app.token_a, &format!("/api/v1/duplicates/{id}/undo"))
+            .await
     };
     let resolved = async || {
-        let c: Value = app
-            .get(&app.token_a, "/api/v1/persons/count")
-            .await
-            .json()
-            .await
-            .expect("json");
+        let c: Value = app.json_of(&app.token_a, "/api/v1/persons/count").await;
         c["resolved_persons"].as_i64().unwrap_or(-1)
     };
 
@@ -271,10 +236,7 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
     // Both records are still there, untouched.
     for h in [&first, &second] {
         let response = app
-            .get(
-                &app.token_a,
-                &format!("/api/v1/households/{}", h["id"].as_str().expect("id")),
-            )
+            .get(&app.token_a, &format!("/api/v1/households/{}", id_of(h)))
             .await;
         assert_eq!(response.status(), StatusCode::OK);
     }
@@ -283,19 +245,11 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
     assert_eq!(undo().await.status(), StatusCode::OK);
     assert_eq!(decide("different").await.status(), StatusCode::OK);
     assert_eq!(resolved().await, 5);
-    let pending: Value = app
-        .get(&app.token_a, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let pending: Value = app.json_of(&app.token_a, "/api/v1/duplicates").await;
     assert_eq!(pending["items"], json!([]));
     let different: Value = app
-        .get(&app.token_a, "/api/v1/duplicates?status=different")
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.token_a, "/api/v1/duplicates?status=different")
+        .await;
     assert_eq!(different["items"].as_array().map(Vec::len), Some(1));
     // Replaying the registration no longer proposes the pair decided different.
     let replay: Value = app
@@ -308,26 +262,20 @@ async fn review_queue_merge_undo_remerge_keeps_counts_and_audit(app: TestApp) {
     assert_eq!(replay["members"][0]["possible_duplicates"], json!([]));
 
     // Other organisations and other roles see nothing of it.
-    let (status, _) = problem(
-        app.get(&app.token_b, &format!("/api/v1/duplicates/{id}"))
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .get_problem(&app.token_b, &format!("/api/v1/duplicates/{id}"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = problem(
-        app.get(&app.token_a, "/api/v1/duplicates?status=maybe")
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .get_problem(&app.token_a, "/api/v1/duplicates?status=maybe")
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, _) = problem(
-        app.post_json(
+    let (status, _) = app
+        .post_problem(
             &app.token_a,
             &format!("/api/v1/duplicates/{id}/decision"),
             &json!({"decision": "perhaps"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -1,5 +1,6 @@
 //! Subject access and erasure over HTTP, on both backends.
 
+use crate::support::id_of;
 use reqwest::StatusCode;
 use reqwest::header::AUTHORIZATION;
 use serde_json::{Value, json};
@@ -37,11 +38,8 @@ async fn erasure_leaves_no_trace_in_search_or_duplicate_lookup(app: TestApp) {
     assert!(ids_of(&second["members"][0]["possible_duplicates"], "person_id").contains(&smirnov));
     let search = async |q: &str| -> Vec<Value> {
         let hits: Value = app
-            .post_json(&app.token_a, "/api/v1/persons/search", &json!({ "q": q }))
-            .await
-            .json()
-            .await
-            .expect("json");
+            .post_for_json(&app.token_a, "/api/v1/persons/search", &json!({ "q": q }))
+            .await;
         ids_of(&hits["items"], "person_id")
     };
     assert!(search("Алексей Смирнов").await.contains(&smirnov));
@@ -58,7 +56,7 @@ async fn erasure_leaves_no_trace_in_search_or_duplicate_lookup(app: TestApp) {
         StatusCode::NOT_FOUND,
         "another organisation's admin does not even learn he exists"
     );
-    let (status, body) = problem(app.post_json(&app.admin_a, &path, &json!({})).await).await;
+    let (status, body) = problem(app.post_action(&app.admin_a, &path).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["pointer"], "#/reason", "{body}");
     let response = app.post_json(&app.admin_a, &path, &reason).await;
@@ -81,14 +79,11 @@ async fn erasure_leaves_no_trace_in_search_or_duplicate_lookup(app: TestApp) {
     );
     // The household reads without him; his own record is gone for every endpoint.
     let household: Value = app
-        .get(
+        .json_of(
             &app.token_a,
-            &format!("/api/v1/households/{}", first["id"].as_str().expect("id")),
+            &format!("/api/v1/households/{}", id_of(&first)),
         )
-        .await
-        .json()
-        .await
-        .expect("household");
+        .await;
     assert_eq!(household["members"].as_array().map(Vec::len), Some(3));
     assert!(!ids_of(&household["members"], "id").contains(&smirnov));
     assert_eq!(
@@ -105,10 +100,7 @@ async fn erasure_leaves_no_trace_in_search_or_duplicate_lookup(app: TestApp) {
     let trail = app
         .get(
             &app.admin_a,
-            &format!(
-                "/api/v1/audit?entity_id={}",
-                first["id"].as_str().expect("id")
-            ),
+            &format!("/api/v1/audit?entity_id={}", id_of(&first)),
         )
         .await
         .text()
@@ -125,10 +117,7 @@ async fn erasure_leaves_no_trace_in_search_or_duplicate_lookup(app: TestApp) {
 
 async fn subject_access_exports_the_person_and_is_logged(app: TestApp) {
     let household = app.create(&family()).await;
-    let person = household["members"][2]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let person = id_of(&household["members"][2]).to_owned();
     let path = format!("/api/v1/persons/{person}/subject-access");
     let response = app
         .client
@@ -162,14 +151,11 @@ async fn subject_access_exports_the_person_and_is_logged(app: TestApp) {
         StatusCode::NOT_FOUND
     );
     let log: Value = app
-        .get(
+        .json_of(
             &app.admin_a,
             &format!("/api/v1/access-log?entity_id={person}"),
         )
-        .await
-        .json()
-        .await
-        .expect("log");
+        .await;
     let entries = log["items"].as_array().expect("items");
     assert_eq!(entries.len(), 1, "{log}");
     assert_eq!(entries[0]["action"], "subject_access");
@@ -216,17 +202,9 @@ async fn shelter_status_reaches_another_organisation_only_under_an_agreement(app
         .await
         .expect("token")
         .secret;
-    let household_path = format!(
-        "/api/v1/households/{}/shelter-elsewhere",
-        at_b["id"].as_str().expect("id")
-    );
+    let household_path = format!("/api/v1/households/{}/shelter-elsewhere", id_of(&at_b));
     let look = async || -> (Value, Value) {
-        let waiting: Value = app
-            .get(&dispatcher_b, "/api/v1/waiting-list")
-            .await
-            .json()
-            .await
-            .expect("waiting");
+        let waiting: Value = app.json_of(&dispatcher_b, "/api/v1/waiting-list").await;
         let response = app.get(&dispatcher_b, &household_path).await;
         assert_eq!(response.status(), StatusCode::OK);
         let direct: Value = response.json().await.expect("json");
@@ -240,16 +218,14 @@ async fn shelter_status_reaches_another_organisation_only_under_an_agreement(app
     let tomorrow = (Utc::now() + chrono::Duration::days(1))
         .date_naive()
         .to_string();
-    let response = app
-        .post_json(
+    let agreement = app
+        .created(
             &app.admin_a,
             "/api/v1/agreements",
             &json!({"to_organisation_id": org_b, "categories": ["shelter"],
                     "purpose": "one bed per person", "valid_until": tomorrow}),
         )
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let agreement: Value = response.json().await.expect("json");
     let (waiting, direct) = look().await;
     assert_eq!(waiting, direct);
     let items = direct.as_array().expect("items");
@@ -265,13 +241,9 @@ async fn shelter_status_reaches_another_organisation_only_under_an_agreement(app
     );
 
     let response = app
-        .post_json(
+        .post_action(
             &app.admin_a,
-            &format!(
-                "/api/v1/agreements/{}/withdraw",
-                agreement["id"].as_str().expect("id")
-            ),
-            &json!({}),
+            &format!("/api/v1/agreements/{}/withdraw", id_of(&agreement)),
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -286,12 +258,7 @@ async fn shelter_status_reaches_another_organisation_only_under_an_agreement(app
 /// it from the audit log and forget the anonymised households whole.
 async fn retention_empties_the_identity_index_of_what_it_anonymised(app: TestApp) {
     use shanyrak_server::identity::IdentityIndex;
-    let registrar = app
-        .store
-        .authenticate_token(&app.token_a, Utc::now())
-        .await
-        .expect("auth")
-        .expect("registrar");
+    let registrar = app.actor(&app.token_a).await;
     let input: shanyrak_core::HouseholdInput =
         serde_json::from_value(family()).expect("household input");
     let valid = shanyrak_core::household::validate(
@@ -331,8 +298,5 @@ async fn retention_empties_the_identity_index_of_what_it_anonymised(app: TestApp
     assert_eq!(index.len(), 4, "only the recent household is left");
     let hits = index.search(registrar.organisation_id, "Алексей Смирнов", 10);
     assert_eq!(hits.len(), 1);
-    assert_eq!(
-        hits[0].1.to_string(),
-        recent["id"].as_str().expect("id").to_owned()
-    );
+    assert_eq!(hits[0].1.to_string(), id_of(&recent).to_owned());
 }

@@ -1,6 +1,8 @@
 //! Registering households over the API: round trips, retries, scoping, audit, malformed
 //! bodies, authentication, merge patches, lists and the OpenAPI document.
 
+use crate::support::id_of;
+use crate::support::strings;
 use chrono::Utc;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -25,7 +27,7 @@ on_both_backends!(
 async fn round_trip_of_four_members_in_three_scripts(app: TestApp) {
     let sent = family();
     let created = app.create(&sent).await;
-    let id = created["id"].as_str().expect("id");
+    let id = id_of(&created);
     assert_eq!(created["members"].as_array().map(Vec::len), Some(4));
     let response = app
         .get(&app.token_a, &format!("/api/v1/households/{id}"))
@@ -113,22 +115,18 @@ async fn idempotency_key_replays_and_refuses_other_bodies(app: TestApp) {
 
 async fn other_organisation_gets_404_everywhere(app: TestApp) {
     let created = app.create(&family()).await;
-    let id = created["id"].as_str().expect("id");
+    let id = id_of(&created);
     let reference = created["reference"].as_str().expect("reference");
-    let (status, _) = problem(
-        app.get(&app.token_b, &format!("/api/v1/households/{id}"))
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .get_problem(&app.token_b, &format!("/api/v1/households/{id}"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = problem(
-        app.get(
+    let (status, _) = app
+        .get_problem(
             &app.token_b,
             &format!("/api/v1/households/by-reference/{reference}"),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = problem(
         app.patch(&app.token_b, id, &json!({"notes": "mine now"}), None)
@@ -136,19 +134,9 @@ async fn other_organisation_gets_404_everywhere(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let list: Value = app
-        .get(&app.token_b, "/api/v1/households")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list: Value = app.json_of(&app.token_b, "/api/v1/households").await;
     assert_eq!(list["items"], json!([]));
-    let own: Value = app
-        .get(&app.token_a, "/api/v1/households")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let own: Value = app.json_of(&app.token_a, "/api/v1/households").await;
     assert_eq!(own["items"].as_array().map(Vec::len), Some(1));
 }
 
@@ -156,7 +144,7 @@ async fn each_write_has_one_audit_event_and_failures_none(app: TestApp) {
     let start = app.count("audit_events").await;
     let created = app.create(&family()).await;
     assert_eq!(app.count("audit_events").await, start + 1);
-    let id = created["id"].as_str().expect("id");
+    let id = id_of(&created);
     let response = app
         .patch(
             &app.token_a,
@@ -478,7 +466,7 @@ async fn authentication_is_required_and_checked(app: TestApp) {
 
 async fn patch_merges_checks_versions_and_read_only_fields(app: TestApp) {
     let created = app.create(&family()).await;
-    let id = created["id"].as_str().expect("id");
+    let id = id_of(&created);
     let response = app
         .patch(
             &app.token_a,
@@ -521,12 +509,7 @@ async fn patch_merges_checks_versions_and_read_only_fields(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let pointers: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .filter_map(|e| e["pointer"].as_str())
-        .collect();
+    let pointers: Vec<&str> = strings(&body["errors"], "pointer");
     assert_eq!(pointers, vec!["#/reference", "#/version"]);
 
     // Removing a key with null, and replacing the member list: keep two, add one.
@@ -592,12 +575,7 @@ async fn list_filters_and_cursor_pages(app: TestApp) {
     let mut seen = Vec::new();
     let mut path = "/api/v1/households?limit=2".to_owned();
     loop {
-        let page: Value = app
-            .get(&app.token_a, &path)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = app.json_of(&app.token_a, &path).await;
         seen.extend(
             page["items"]
                 .as_array()
@@ -612,24 +590,18 @@ async fn list_filters_and_cursor_pages(app: TestApp) {
     }
     assert_eq!(seen, ids);
     let idp: Value = app
-        .get(
+        .json_of(
             &app.token_a,
             "/api/v1/households?group=idp&city=Oral&status=active",
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(idp["items"].as_array().map(Vec::len), Some(2));
     let since: Value = app
-        .get(
+        .json_of(
             &app.token_a,
             "/api/v1/households?registered_since=2999-01-01",
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(since["items"], json!([]));
     for bad in [
         "limit=0",
@@ -640,26 +612,16 @@ async fn list_filters_and_cursor_pages(app: TestApp) {
         "registered_since=soon",
         "cursor=abc",
     ] {
-        let (status, body) = problem(
-            app.get(&app.token_a, &format!("/api/v1/households?{bad}"))
-                .await,
-        )
-        .await;
+        let (status, body) = app
+            .get_problem(&app.token_a, &format!("/api/v1/households?{bad}"))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(body["code"], "invalid_query");
     }
 }
 
 async fn openapi_and_health(app: TestApp) {
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.public_json("/api/v1/openapi.json").await;
     assert!(
         doc["openapi"]
             .as_str()
@@ -686,24 +648,9 @@ async fn openapi_and_health(app: TestApp) {
     assert!(doc["components"]["schemas"].get("HouseholdInput").is_some());
     assert!(doc["components"]["securitySchemes"].get("bearer").is_some());
 
-    let health: Value = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let health: Value = app.public_json("/healthz").await;
     assert_eq!(health["status"], "ok");
-    let (status, _) = problem(
-        app.client
-            .get(app.url("/no/such/page"))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _) = problem(app.anonymous_get("/no/such/page").await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = problem(
         app.client

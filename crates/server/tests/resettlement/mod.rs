@@ -1,10 +1,12 @@
 //! The resettlement pipeline over HTTP, on both backends.
 
+use crate::support::id_of;
+use crate::support::strings;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_core::Role;
 
-use super::{Backend, TestApp, family, problem};
+use super::{Backend, TestApp, family};
 
 on_both_backends!(resettlement_pipeline_over_http);
 
@@ -22,37 +24,27 @@ async fn resettlement_pipeline_over_http(app: TestApp) {
         .post_json(&app.token_a, "/api/v1/resettlement/programmes", &body)
         .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let (status, errors) = problem(
-        app.post_json(
+    let (status, errors) = app
+        .post_problem(
             &cw,
             "/api/v1/resettlement/programmes",
             &json!({"country": "XX", "quota": 0}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let pointers: Vec<&str> = errors["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .filter_map(|e| e["pointer"].as_str())
-        .collect();
+    let pointers: Vec<&str> = strings(&errors["errors"], "pointer");
     assert_eq!(pointers, vec!["#/country", "#/name", "#/quota"]);
 
-    let response = app
-        .post_json(&cw, "/api/v1/resettlement/programmes", &body)
+    let programme = app
+        .created(&cw, "/api/v1/resettlement/programmes", &body)
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let programme: Value = response.json().await.expect("programme");
-    let id = programme["id"].as_str().expect("id");
+    let id = id_of(&programme);
     assert_eq!(programme["country"], "DE");
 
     let proposal: Value = app
-        .post_json(
+        .post_action(
             &cw,
             &format!("/api/v1/resettlement/programmes/{id}/proposals"),
-            &json!({}),
         )
         .await
         .json()
@@ -91,25 +83,18 @@ async fn resettlement_pipeline_over_http(app: TestApp) {
         StatusCode::NOT_FOUND
     );
     let listed: Value = app
-        .get(&app.admin_b, "/api/v1/resettlement/programmes")
-        .await
-        .json()
-        .await
-        .expect("list");
+        .json_of(&app.admin_b, "/api/v1/resettlement/programmes")
+        .await;
     assert_eq!(listed["items"], json!([]));
 
     // Transitions: out of order is a conflict; a rejection needs a reason.
-    let (status, _) = problem(
-        app.post_json(&cw, &transition, &json!({"to": "departed"}))
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .post_problem(&cw, &transition, &json!({"to": "departed"}))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let (status, _) = problem(
-        app.post_json(&cw, &transition, &json!({"to": "rejected"}))
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .post_problem(&cw, &transition, &json!({"to": "rejected"}))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     for to in ["submitted", "accepted", "departed"] {
         let response = app.post_json(&cw, &transition, &json!({"to": to})).await;
@@ -119,27 +104,21 @@ async fn resettlement_pipeline_over_http(app: TestApp) {
     }
 
     let report: Value = app
-        .get(
+        .json_of(
             &app.admin_a,
             &format!("/api/v1/resettlement/programmes/{id}/report"),
         )
-        .await
-        .json()
-        .await
-        .expect("report");
+        .await;
     assert_eq!(report["quota"], 6);
     assert_eq!(report["departed"], json!({"households": 1, "persons": 4}));
     assert_eq!(report["used"], 4);
     assert_eq!(report["remaining"], 2);
     let entries: Value = app
-        .get(
+        .json_of(
             &cw,
             &format!("/api/v1/resettlement/programmes/{id}/entries"),
         )
-        .await
-        .json()
-        .await
-        .expect("entries");
+        .await;
     assert_eq!(entries["items"][0]["status"], "departed");
     assert_eq!(entries["items"][0]["reference"], household["reference"]);
 }

@@ -1,6 +1,7 @@
 //! What each role may see and do: field visibility by role, and every endpoint checked for
 //! every role.
 
+use crate::support::id_of;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -30,8 +31,7 @@ async fn fields_follow_the_role_and_survive_edits_by_those_who_cannot_see_them(a
         .to_owned();
     let path = format!("/api/v1/households/{id}");
 
-    let seen_by =
-        async |token: &str| -> Value { app.get(token, &path).await.json().await.expect("json") };
+    let seen_by = async |token: &str| -> Value { app.json_of(token, &path).await };
     let full = seen_by(&caseworker).await;
     assert_eq!(
         full["members"][0]["vulnerabilities"],
@@ -55,12 +55,7 @@ async fn fields_follow_the_role_and_survive_edits_by_those_who_cannot_see_them(a
     assert!(
         !text.contains("protection") && !text.contains("4512") && !text.contains("looking for him")
     );
-    let list: Value = app
-        .get(&site_manager, "/api/v1/households")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list: Value = app.json_of(&site_manager, "/api/v1/households").await;
     assert!(!list.to_string().contains("protection_risk"));
 
     // The registrar edits the member list from their view; the caseworker's flags stay.
@@ -379,15 +374,7 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
 
 async fn every_endpoint_checks_every_role(app: TestApp) {
     // Every documented endpoint has an entry.
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.public_json("/api/v1/openapi.json").await;
     let table = policy();
     let mut missing = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
@@ -412,63 +399,46 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
         .site_with_pools(&[json!({"kind": "mixed", "beds": 50})])
         .await;
     let stay: Value = app
-        .post_json(
+        .post_for_json(
             &app.admin_a,
             "/api/v1/stays",
             &json!({"household_id": second["id"], "pool_id": pools[0], "reserve": true}),
         )
-        .await
-        .json()
-        .await
-        .expect("stay");
+        .await;
     let batch: Value = app
-        .post_json(&app.admin_a, "/api/v1/placements", &json!({}))
+        .post_action(&app.admin_a, "/api/v1/placements")
         .await
         .json()
         .await
         .expect("batch");
-    let queue: Value = app
-        .get(&app.admin_a, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("queue");
+    let queue: Value = app.json_of(&app.admin_a, "/api/v1/duplicates").await;
     let agreement: Value = app
-        .post_json(
+        .post_for_json(
             &app.admin_a,
             "/api/v1/agreements",
             &json!({"to_organisation_id": app.org_b().await, "categories": ["identity"],
                     "purpose": "deduplication", "valid_until": "2099-12-31"}),
         )
-        .await
-        .json()
-        .await
-        .expect("agreement");
+        .await;
     let point: Value = app
-        .post_json(
+        .post_for_json(
             &app.admin_a,
             "/api/v1/distribution-points",
             &json!({"name": "Пункт выдачи"}),
         )
-        .await
-        .json()
-        .await
-        .expect("point");
+        .await;
     // A case of organisation A, and a referral from it to a third organisation (so that
     // organisation B, which holds an identity agreement with A, is neither party).
     let case_worker = app
         .user_of_a("fixture-cw@example.org", Role::Caseworker)
         .await;
     let case: Value = app
-        .post_json(
+        .post_for_json(
             &case_worker,
             "/api/v1/cases",
             &json!({"household_id": household["id"]}),
         )
-        .await
-        .json()
-        .await
-        .expect("case");
+        .await;
     let org_c = app
         .store
         .create_organisation(
@@ -486,21 +456,15 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
     let referral_body = json!({"case_id": case["id"], "to_organisation_id": org_c.id, "service": "legal_aid",
         "consent": {"given_by_person_id": head, "given_on": "2022-09-28", "fields": ["given_name"]}});
     let referral: Value = app
-        .post_json(&case_worker, "/api/v1/referrals", &referral_body)
-        .await
-        .json()
-        .await
-        .expect("referral");
+        .post_for_json(&case_worker, "/api/v1/referrals", &referral_body)
+        .await;
     let programme: Value = app
-        .post_json(
+        .post_for_json(
             &app.admin_a,
             "/api/v1/resettlement/programmes",
             &json!({"country": "DE", "name": "Humanitarian admission", "quota": 10}),
         )
-        .await
-        .json()
-        .await
-        .expect("programme");
+        .await;
     let ids = HashMap::from([
         ("{id}", String::new()),
         (
@@ -518,10 +482,7 @@ async fn every_endpoint_checks_every_role(app: TestApp) {
             "agreement",
             agreement["id"].as_str().expect("agreement").to_owned(),
         ),
-        (
-            "household",
-            household["id"].as_str().expect("id").to_owned(),
-        ),
+        ("household", id_of(&household).to_owned()),
         (
             "reference",
             household["reference"]

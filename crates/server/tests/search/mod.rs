@@ -11,15 +11,12 @@ on_both_backends!(a_surname_alone_finds_the_people_of_that_surname);
 async fn a_surname_alone_finds_the_people_of_that_surname(app: TestApp) {
     app.create(&super::family()).await;
     let hits: Value = app
-        .post_json(
+        .post_for_json(
             &app.token_a,
             "/api/v1/persons/search",
             &serde_json::json!({"q": "Smirnov"}),
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     let names: Vec<String> = hits["items"]
         .as_array()
         .expect("items")

@@ -1,5 +1,6 @@
 //! Identity shared across organisations only under an agreement in force.
 
+use crate::support::id_of;
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -31,32 +32,20 @@ async fn identity_is_shared_only_under_an_agreement_in_force(app: TestApp) {
     let tomorrow = (Utc::now() + chrono::Duration::days(1))
         .date_naive()
         .to_string();
-    let (status, body) = problem(
-        app.post_json(&app.admin_a, "/api/v1/agreements", &json!({"to_organisation_id": org_b, "categories": ["identity"], "purpose": "", "valid_until": "2000-01-01"})).await,
-    )
-    .await;
+    let (status, body) = app.post_problem(&app.admin_a, "/api/v1/agreements", &json!({"to_organisation_id": org_b, "categories": ["identity"], "purpose": "", "valid_until": "2000-01-01"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"].as_array().map(Vec::len), Some(2), "{body}");
-    let response = app
-        .post_json(
+    let agreement = app
+        .created(
             &app.admin_a,
             "/api/v1/agreements",
             &json!({"to_organisation_id": org_b, "categories": ["identity"],
             "purpose": "find people registered twice", "valid_until": tomorrow}),
         )
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let agreement: Value = response.json().await.expect("json");
     assert_eq!(agreement["in_force"], true);
 
-    let org_a = json!(
-        app.store
-            .authenticate_token(&app.admin_a, Utc::now())
-            .await
-            .expect("auth")
-            .expect("admin a")
-            .organisation_id
-    );
+    let org_a = json!(app.actor(&app.admin_a).await.organisation_id);
     let from_a = |registered: &Value| -> Vec<Value> {
         registered["members"][0]["possible_duplicates"]
             .as_array()
@@ -71,25 +60,15 @@ async fn identity_is_shared_only_under_an_agreement_in_force(app: TestApp) {
     assert_eq!(found.len(), 1, "{under_agreement}");
     assert_eq!(found[0]["person_id"], smirnov);
     // B still cannot open A's household: identity matching is not a licence to read.
-    let (status, _) = problem(
-        app.get(
+    let (status, _) = app
+        .get_problem(
             &app.token_b,
-            &format!(
-                "/api/v1/households/{}",
-                a_household["id"].as_str().expect("id")
-            ),
+            &format!("/api/v1/households/{}", id_of(&a_household)),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // B's queue does not hold a pair it cannot see both sides of.
-    let b_admin_queue: Value = app
-        .get(&app.admin_b, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let b_admin_queue: Value = app.json_of(&app.admin_b, "/api/v1/duplicates").await;
     assert!(
         b_admin_queue["items"]
             .as_array()
@@ -112,34 +91,21 @@ async fn identity_is_shared_only_under_an_agreement_in_force(app: TestApp) {
         .expect("sharing");
     assert!(sharing.is_empty());
     // ...and at once when withdrawn; only the sharing organisation can withdraw it.
-    let id = agreement["id"].as_str().expect("id");
+    let id = id_of(&agreement);
     let (status, _) = problem(
-        app.post_json(
-            &app.admin_b,
-            &format!("/api/v1/agreements/{id}/withdraw"),
-            &json!({}),
-        )
-        .await,
+        app.post_action(&app.admin_b, &format!("/api/v1/agreements/{id}/withdraw"))
+            .await,
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let response = app
-        .post_json(
-            &app.admin_a,
-            &format!("/api/v1/agreements/{id}/withdraw"),
-            &json!({}),
-        )
+        .post_action(&app.admin_a, &format!("/api/v1/agreements/{id}/withdraw"))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
         from_a(&register_at_b().await).is_empty(),
         "withdrawn: nothing of A any more"
     );
-    let listed: Value = app
-        .get(&app.admin_b, "/api/v1/agreements")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let listed: Value = app.json_of(&app.admin_b, "/api/v1/agreements").await;
     assert_eq!(listed["items"][0]["in_force"], false);
 }

@@ -1,6 +1,8 @@
 //! Shelter over the API: a site from creation to check-out, the last bed under concurrency,
 //! and a dispatcher's batch.
 
+use crate::support::id_of;
+use crate::support::strings;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Value, json};
@@ -16,33 +18,24 @@ on_both_backends!(
 
 async fn shelter_flow_from_site_to_check_out(app: TestApp) {
     // A site without a name or city is refused field by field.
-    let (status, body) = problem(
-        app.post_json(
+    let (status, body) = app
+        .post_problem(
             &app.admin_a,
             "/api/v1/sites",
             &json!({"kind": "mosque", "location": {"country": "KZ"}}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let pointers: Vec<&str> = body["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .filter_map(|e| e["pointer"].as_str())
-        .collect();
+    let pointers: Vec<&str> = strings(&body["errors"], "pointer");
     assert_eq!(pointers, vec!["#/name", "#/location/city"]);
     // Registrars do not manage sites.
-    let (status, _) = problem(
-        app.post_json(
+    let (status, _) = app
+        .post_problem(
             &app.token_a,
             "/api/v1/sites",
             &json!({"name": "x", "kind": "other", "location": {"country": "KZ", "city": "Oral"}}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let (site, pools) = app
@@ -51,51 +44,35 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
             json!({"kind": "family_room", "room_size": 4, "beds": 8}),
         ])
         .await;
-    let family_id = app.create(&family()).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let family_id = id_of(&app.create(&family()).await).to_owned();
 
     let waiting: Value = app
-        .get(&app.admin_a, "/api/v1/waiting-list?city=Oral")
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, "/api/v1/waiting-list?city=Oral")
+        .await;
     assert_eq!(waiting["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(waiting["items"][0]["persons"], 4);
     assert_eq!(waiting["items"][0]["children"], 1);
 
-    let (status, body) = problem(
-        app.post_json(
+    let (status, body) = app
+        .post_problem(
             &app.admin_a,
             "/api/v1/stays",
             &json!({"household_id": family_id, "pool_id": pools[0]}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "child_in_male_dorm");
-    let response = app.post_json(&app.admin_a, "/api/v1/stays", &json!({"household_id": family_id, "pool_id": pools[1], "reserve": true, "reservation_hours": 4})).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let stay: Value = response.json().await.expect("json");
+    let stay = app.created(&app.admin_a, "/api/v1/stays", &json!({"household_id": family_id, "pool_id": pools[1], "reserve": true, "reservation_hours": 4})).await;
     assert_eq!(stay["status"], "reserved");
 
     let view: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await;
     assert_eq!(view["pools"][0]["free"], 36, "40 beds less 4 blocked");
     // Another organisation without a `shelter` agreement sees the free beds, not the pools.
     let summary: Value = app
-        .get(&app.admin_b, &format!("/api/v1/sites/{site}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_b, &format!("/api/v1/sites/{site}"))
+        .await;
     assert_eq!(
         summary["free_beds"],
         36 + 4,
@@ -104,77 +81,48 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
     assert!(summary.get("pools").is_none() && summary.get("name").is_none());
     assert_eq!(view["pools"][1]["reserved"], 4);
     assert_eq!(view["pools"][1]["free"], 1, "one of two family rooms left");
-    let waiting: Value = app
-        .get(&app.admin_a, "/api/v1/waiting-list")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let waiting: Value = app.json_of(&app.admin_a, "/api/v1/waiting-list").await;
     assert_eq!(waiting["items"], json!([]));
 
-    let stay_id = stay["id"].as_str().expect("stay id");
+    let stay_id = id_of(&stay);
     let response = app
-        .post_json(
-            &app.admin_a,
-            &format!("/api/v1/stays/{stay_id}/check-in"),
-            &json!({}),
-        )
+        .post_action(&app.admin_a, &format!("/api/v1/stays/{stay_id}/check-in"))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let residents: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{site}/residents"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{site}/residents"))
+        .await;
     assert_eq!(residents["items"][0]["names"][0], "Смирнов Алексей");
     assert_eq!(residents["items"][0]["overdue"], false);
-    let (status, _) = problem(
-        app.get(&app.admin_b, &format!("/api/v1/sites/{site}/residents"))
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .get_problem(&app.admin_b, &format!("/api/v1/sites/{site}/residents"))
+        .await;
     assert_eq!(
         status,
         StatusCode::NOT_FOUND,
         "another organisation does not see residents"
     );
     let (status, _) = problem(
-        app.post_json(
-            &app.admin_b,
-            &format!("/api/v1/stays/{stay_id}/check-out"),
-            &json!({}),
-        )
-        .await,
+        app.post_action(&app.admin_b, &format!("/api/v1/stays/{stay_id}/check-out"))
+            .await,
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let response = app
-        .post_json(
-            &app.admin_a,
-            &format!("/api/v1/stays/{stay_id}/check-out"),
-            &json!({}),
-        )
+        .post_action(&app.admin_a, &format!("/api/v1/stays/{stay_id}/check-out"))
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let (status, body) = problem(
-        app.post_json(
-            &app.admin_a,
-            &format!("/api/v1/stays/{stay_id}/check-out"),
-            &json!({}),
-        )
-        .await,
+        app.post_action(&app.admin_a, &format!("/api/v1/stays/{stay_id}/check-out"))
+            .await,
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "invalid_transition");
     let view: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await;
     assert_eq!(view["pools"][1]["free"], 2);
 
     // Shrinking below occupancy is refused; capacity edits work otherwise.
@@ -213,15 +161,13 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
     let closed: Value = response.json().await.expect("json");
     assert_eq!(closed["status"], "closed");
     assert_eq!(closed["version"], 2);
-    let (status, body) = problem(
-        app.post_json(
+    let (status, body) = app
+        .post_problem(
             &app.admin_a,
             "/api/v1/stays",
             &json!({"household_id": family_id, "pool_id": pools[1]}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "site_closed");
     let (status, _) = problem(
@@ -237,15 +183,13 @@ async fn shelter_flow_from_site_to_check_out(app: TestApp) {
         .await
         .expect("send");
     assert_eq!(response.status(), StatusCode::OK);
-    let (status, body) = problem(
-        app.post_json(
+    let (status, body) = app
+        .post_problem(
             &app.admin_a,
             &format!("/api/v1/sites/{site}/pools"),
             &json!({"kind": "mixed", "beds": 4}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["pointer"], "#/kind");
     let (status, _) = problem(
@@ -275,12 +219,7 @@ async fn last_bed_over_http_goes_to_one_client(app: TestApp) {
         let mut body = family();
         body["members"] = json!([{"surname": format!("Петров{i}"), "given_name": "Иван", "sex": "male",
                                   "birth_date": "1990-01-01", "relationship": "head"}]);
-        households.push(
-            app.create(&body).await["id"]
-                .as_str()
-                .expect("id")
-                .to_owned(),
-        );
+        households.push(id_of(&app.create(&body).await).to_owned());
     }
     let mut requests = Vec::new();
     for h in households {
@@ -328,27 +267,17 @@ async fn dispatcher_proposes_reviews_and_accepts(app: TestApp) {
             json!({"kind": "family_room", "room_size": 4, "beds": 4}),
         ])
         .await;
-    let family_id = app.create(&family()).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let family_id = id_of(&app.create(&family()).await).to_owned();
     let mut singles = Vec::new();
     for i in 0..5 {
         let mut body = family();
         body["members"] = json!([{"surname": format!("Сидоров{i}"), "given_name": "Олег", "sex": "male",
                                   "birth_date": "1991-05-05", "relationship": "head"}]);
-        singles.push(
-            app.create(&body).await["id"]
-                .as_str()
-                .expect("id")
-                .to_owned(),
-        );
+        singles.push(id_of(&app.create(&body).await).to_owned());
     }
-    let response = app
-        .post_json(&app.admin_a, "/api/v1/placements", &json!({"city": "Oral"}))
+    let batch = app
+        .created(&app.admin_a, "/api/v1/placements", &json!({"city": "Oral"}))
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let batch: Value = response.json().await.expect("json");
     let proposals = batch["solution"]["proposals"]
         .as_array()
         .expect("proposals");
@@ -376,7 +305,7 @@ async fn dispatcher_proposes_reviews_and_accepts(app: TestApp) {
         .map(|p| p["household_id"].as_str().expect("id").to_owned())
         .find(|h| *h != family_id)
         .expect("a single man");
-    let batch_id = batch["id"].as_str().expect("batch id");
+    let batch_id = id_of(&batch);
     let decisions = json!({"accept_all": true, "reject": [{"household_id": rejected, "reason": "went to relatives"}]});
     let response = app
         .post_json(
@@ -405,24 +334,18 @@ async fn dispatcher_proposes_reviews_and_accepts(app: TestApp) {
     );
 
     let view: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await;
     assert_eq!(view["pools"][0]["reserved"], 2);
     assert_eq!(view["pools"][1]["reserved"], 4);
     // Accepting again changes nothing.
     let again: Value = app
-        .post_json(
+        .post_for_json(
             &app.admin_a,
             &format!("/api/v1/placements/{batch_id}/decisions"),
             &json!({"accept": [family_id]}),
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(again["results"][0]["outcome"], "failed");
     assert_eq!(again["results"][0]["reason"], "already_decided");
 
@@ -438,27 +361,20 @@ async fn dispatcher_proposes_reviews_and_accepts(app: TestApp) {
     assert_eq!(body["results"][0]["outcome"], "accepted", "{body}");
 
     let stored: Value = app
-        .get(&app.admin_a, &format!("/api/v1/placements/{batch_id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, &format!("/api/v1/placements/{batch_id}"))
+        .await;
     assert_eq!(stored["decisions"].as_array().map(Vec::len), Some(5));
-    let (status, _) = problem(
-        app.get(&app.admin_b, &format!("/api/v1/placements/{batch_id}"))
-            .await,
-    )
-    .await;
+    let (status, _) = app
+        .get_problem(&app.admin_b, &format!("/api/v1/placements/{batch_id}"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = problem(
-        app.post_json(
+    let (status, body) = app
+        .post_problem(
             &app.admin_a,
             "/api/v1/placements",
             &json!({"max_batch_share": 2}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["pointer"], "#/max_batch_share");
 }

@@ -1,13 +1,14 @@
 //! Side doors: paths by which a role could learn what the visibility table says it cannot.
 //! Each story pins one finding of a hostile-insider review.
 
+use crate::support::id_of;
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_core::Role;
-use shanyrak_store::Principal;
 
 use super::{Backend, TestApp, family};
+use crate::support::strings;
 
 on_both_backends!(
     an_audit_trail_shows_no_value_the_reader_cannot_see_on_the_record,
@@ -16,69 +17,19 @@ on_both_backends!(
     a_document_number_finds_nobody_for_roles_that_cannot_see_documents,
 );
 
-/// Lookups across organisations with a limit of five an hour per user.
-mod lookups_across_organisations_reach_the_owners_access_log_and_are_rate_limited {
-    async fn app(backend: super::Backend) -> super::TestApp {
-        super::TestApp::spawn_configured(backend, |state| state.cross_org_lookups_per_hour = 5)
-            .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::lookups_across_organisations_reach_the_owners_access_log_and_are_rate_limited(
-            app(super::Backend::Sqlite).await,
-        )
-        .await;
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::lookups_across_organisations_reach_the_owners_access_log_and_are_rate_limited(
-            app(super::Backend::Postgres).await,
-        )
-        .await;
-    }
+on_both_backends!(
+    spawn = super::app;
+    lookups_across_organisations_reach_the_owners_access_log_and_are_rate_limited,
+);
+
+/// An app with a limit of five lookups across organisations an hour per user.
+async fn app(backend: Backend) -> TestApp {
+    TestApp::spawn_configured(backend, |state| state.cross_org_lookups_per_hour = 5).await
 }
 
 impl TestApp {
-    /// A new user of the organisation of `admin_token`, with one role, and their token.
-    async fn user_beside(&self, admin_token: &str, email: &str, role: Role) -> String {
-        let cli = Principal::System("test");
-        let admin = self
-            .store
-            .authenticate_token(admin_token, Utc::now())
-            .await
-            .expect("auth")
-            .expect("admin");
-        self.store
-            .create_user(
-                &cli,
-                admin.organisation_id,
-                email,
-                "long enough password",
-                &[role],
-                Utc::now(),
-            )
-            .await
-            .expect("user");
-        self.store
-            .create_token(&cli, email, None, Utc::now())
-            .await
-            .expect("token")
-            .secret
-    }
-
-    async fn json_of(&self, token: &str, path: &str) -> Value {
-        let response = self.get(token, path).await;
-        assert_eq!(response.status(), StatusCode::OK, "{path}");
-        response.json().await.expect("json")
-    }
-
     async fn share(&self, from_admin: &str, to_admin: &str, category: &str) {
-        let to = self
-            .store
-            .authenticate_token(to_admin, Utc::now())
-            .await
-            .expect("auth")
-            .expect("admin");
+        let to = self.actor(to_admin).await;
         let tomorrow = (Utc::now() + chrono::Duration::days(1))
             .date_naive()
             .to_string();
@@ -110,19 +61,15 @@ async fn an_audit_trail_shows_no_value_the_reader_cannot_see_on_the_record(app: 
     let auditor = app
         .user_beside(&app.admin_a, "aud@example.org", Role::Auditor)
         .await;
-    let response = app.post(&caseworker, &sensitive_family(), None).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let household: Value = response.json().await.expect("json");
-    let id = household["id"].as_str().expect("id").to_owned();
+    let household = app.create_as(&caseworker, &sensitive_family()).await;
+    let id = id_of(&household).to_owned();
     let head = household["members"][0]["id"].clone();
-    let response = app
-        .post_json(&caseworker, "/api/v1/cases", &json!({"household_id": id, "person_id": head,
+    let case = app
+        .created(&caseworker, "/api/v1/cases", &json!({"household_id": id, "person_id": head,
             "assessments": [{"vulnerability": "protection_risk", "severity": "high", "assessed_on": "2022-09-28"}],
             "plan": [{"description": "ASSESSMENT-CANARY consult on stay", "due": "2022-10-05"}],
             "appointments": [{"on": "2022-10-03", "time": "10:30", "purpose": "APPOINTMENT-CANARY", "place": "Oral hub"}]}))
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let case: Value = response.json().await.expect("case");
 
     // The admin reads documents and notes on the household, so the trail may show them;
     // not the protection risk, the medical flag, or anything of the case.
@@ -140,10 +87,7 @@ async fn an_audit_trail_shows_no_value_the_reader_cannot_see_on_the_record(app: 
     let case_trail = app
         .json_of(
             &app.admin_a,
-            &format!(
-                "/api/v1/audit?entity_id={}",
-                case["id"].as_str().expect("id")
-            ),
+            &format!("/api/v1/audit?entity_id={}", id_of(&case)),
         )
         .await;
     let text = case_trail.to_string();
@@ -205,12 +149,7 @@ async fn the_waiting_list_gives_dispatchers_no_diagnosis(app: TestApp) {
     let caseworker = app
         .user_beside(&app.admin_a, "cw@example.org", Role::Caseworker)
         .await;
-    let response = app.post(&caseworker, &sensitive_family(), None).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let id = response.json::<Value>().await.expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = id_of(&app.create_as(&caseworker, &sensitive_family()).await).to_owned();
     let waiting = app.json_of(&dispatcher, "/api/v1/waiting-list").await;
     let entry = &waiting["items"][0];
     assert_eq!(entry["household_id"], id.as_str());
@@ -284,20 +223,13 @@ async fn exact_site_locations_and_hosts_are_for_placing_roles_and_shelter_partne
         "location": {"country": "KZ", "city": "Oral"}, "address": "ADDRESS-CANARY 12-4",
         "coordinates": {"latitude": 51.2333, "longitude": 51.3667},
         "contact_name": "HOST-CANARY", "contact_phone": "+7 701 555 01 23"});
-    let response = app.post_json(&app.admin_a, "/api/v1/sites", &site).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let site_id = response.json::<Value>().await.expect("site")["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let response = app
-        .post_json(
-            &app.admin_a,
-            &format!("/api/v1/sites/{site_id}/pools"),
-            &json!({"kind": "family_room", "room_size": 4, "beds": 4}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
+    let site_id = id_of(&app.created(&app.admin_a, "/api/v1/sites", &site).await).to_owned();
+    app.created(
+        &app.admin_a,
+        &format!("/api/v1/sites/{site_id}/pools"),
+        &json!({"kind": "family_room", "room_size": 4, "beds": 4}),
+    )
+    .await;
     let canaries = [
         "HOSTNAME-CANARY",
         "ADDRESS-CANARY",
@@ -353,12 +285,7 @@ async fn exact_site_locations_and_hosts_are_for_placing_roles_and_shelter_partne
     );
     // Every site read is in the reader's access log.
     let auditor_log = app.json_of(&app.admin_b, "/api/v1/access-log").await;
-    let actions: Vec<&str> = auditor_log["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = strings(&auditor_log["items"], "action");
     assert!(
         actions.contains(&"read_site") && actions.contains(&"list_sites"),
         "{actions:?}"
@@ -404,10 +331,8 @@ async fn lookups_across_organisations_reach_the_owners_access_log_and_are_rate_l
     app: TestApp,
 ) {
     // B registers the family; B shares identity (duplicate lookup) with A.
-    let at_b = app.post(&app.token_b, &family(), None).await;
-    assert_eq!(at_b.status(), StatusCode::CREATED);
-    let at_b: Value = at_b.json().await.expect("json");
-    let person_b = at_b["members"][0]["id"].as_str().expect("id").to_owned();
+    let at_b = app.create_as(&app.token_b, &family()).await;
+    let person_b = id_of(&at_b["members"][0]).to_owned();
     app.share(&app.admin_b, &app.admin_a, "identity").await;
     let at_a = app.create(&family()).await;
     let found: Vec<Value> = at_a["members"][0]["possible_duplicates"]
@@ -418,12 +343,7 @@ async fn lookups_across_organisations_reach_the_owners_access_log_and_are_rate_l
         .collect();
     assert!(found.contains(&json!(person_b)), "{at_a}");
     // B's admin sees in B's access log that A's registrar looked B's person up.
-    let registrar_a = app
-        .store
-        .authenticate_token(&app.token_a, Utc::now())
-        .await
-        .expect("auth")
-        .expect("registrar");
+    let registrar_a = app.actor(&app.token_a).await;
     let log_b = app
         .json_of(
             &app.admin_b,
@@ -446,9 +366,7 @@ async fn lookups_across_organisations_reach_the_owners_access_log_and_are_rate_l
     // kept, the lookup beyond their own organisation is not made, and the answer says so.
     let mut throttled = None;
     for attempt in 0..10 {
-        let response = app.post(&app.token_a, &family(), None).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let body: Value = response.json().await.expect("json");
+        let body = app.create(&family()).await;
         if body["cross_organisation_lookup"] == "throttled" {
             throttled = Some((attempt, body));
             break;
@@ -463,7 +381,7 @@ async fn lookups_across_organisations_reach_the_owners_access_log_and_are_rate_l
     );
     // The explicit look-up of shelter status elsewhere answers 429 once over the limit.
     app.share(&app.admin_b, &app.admin_a, "shelter").await;
-    let household = body["id"].as_str().expect("id");
+    let household = id_of(&body);
     let response = app
         .get(
             &app.admin_a,

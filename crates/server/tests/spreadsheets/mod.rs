@@ -2,7 +2,7 @@
 //! spreadsheet that opens the file, read with commas or, as Excel does in Russian,
 //! Kazakh and Kyrgyz locales, with semicolons.
 
-use reqwest::StatusCode;
+use crate::support::id_of;
 use serde_json::json;
 
 use super::{Backend, TestApp};
@@ -35,30 +35,15 @@ async fn public_csv_runs_no_formula_typed_into_a_city(app: TestApp) {
     app.create(&household).await;
     let site = json!({"name": "Зал", "kind": "sports_hall",
         "location": {"country": "KZ", "city": "Уральск;@SUM(A1)"}});
-    let response = app.post_json(&app.admin_a, "/api/v1/sites", &site).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let site: serde_json::Value = response.json().await.expect("json");
-    let pool = app
-        .post_json(
-            &app.admin_a,
-            &format!("/api/v1/sites/{}/pools", site["id"].as_str().expect("id")),
-            &json!({"kind": "mixed", "beds": 10}),
-        )
-        .await;
-    assert_eq!(pool.status(), StatusCode::CREATED);
-    let next = chrono::Utc::now() + chrono::Duration::hours(7);
-    shanyrak_server::stats::refresh_release(&app.store, 5, chrono::Duration::hours(6), next)
-        .await
-        .expect("release");
-    let csv = app
-        .client
-        .get(app.url("/api/v1/public/stats.csv"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+    let site = app.created(&app.admin_a, "/api/v1/sites", &site).await;
+    app.created(
+        &app.admin_a,
+        &format!("/api/v1/sites/{}/pools", id_of(&site)),
+        &json!({"kind": "mixed", "beds": 10}),
+    )
+    .await;
+    app.release_public_figures(5).await;
+    let csv = app.public_text("/api/v1/public/stats.csv").await;
     // Free text never reaches a public table: a city the place list does not know is
     // published as the country's unconfirmed places.
     assert!(

@@ -1,6 +1,6 @@
 //! Coordinator figures count resolved persons; the public release identifies no one.
 
-use chrono::Utc;
+use crate::support::id_of;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_store::testing::Backend;
@@ -23,24 +23,17 @@ async fn statistics_count_resolved_persons_and_publish_nothing_identifying(app: 
             json!({"kind": "mixed", "beds": 120}),
         ),
     ] {
-        let site: Value = app
-            .post_json(
+        let site = app
+            .created(
                 &app.admin_a,
                 "/api/v1/sites",
                 &json!({"name": name, "kind": kind, "location": {"country": "KZ", "city": "Oral"},
                 "rules": {"sex_segregated": kind == "mosque"}}),
             )
-            .await
-            .json()
-            .await
-            .expect("site");
-        let id = site["id"].as_str().expect("id");
-        assert_eq!(
-            app.post_json(&app.admin_a, &format!("/api/v1/sites/{id}/pools"), &pool)
-                .await
-                .status(),
-            StatusCode::CREATED
-        );
+            .await;
+        let id = id_of(&site);
+        app.created(&app.admin_a, &format!("/api/v1/sites/{id}/pools"), &pool)
+            .await;
     }
     app.create(&family()).await;
     let mut again = family();
@@ -48,33 +41,11 @@ async fn statistics_count_resolved_persons_and_publish_nothing_identifying(app: 
         "relationship": "head", "documents": [{"type": "ru_internal_passport", "number": "4512345678"}]}]);
     app.create(&again).await;
 
-    let stats: Value = app
-        .get(&app.token_a, "/api/v1/stats")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let stats = app.json_of(&app.token_a, "/api/v1/stats").await;
     assert_eq!(stats["population"]["records"], 5);
     assert_eq!(stats["population"]["persons"], 5);
-    let queue: Value = app
-        .get(&app.token_a, "/api/v1/duplicates")
-        .await
-        .json()
-        .await
-        .expect("json");
-    let pair = queue["items"][0]["id"].as_str().expect("pair");
-    app.post_json(
-        &app.token_a,
-        &format!("/api/v1/duplicates/{pair}/decision"),
-        &json!({"decision": "same"}),
-    )
-    .await;
-    let stats: Value = app
-        .get(&app.token_a, "/api/v1/stats")
-        .await
-        .json()
-        .await
-        .expect("json");
+    app.decide_first_pair_same().await;
+    let stats = app.json_of(&app.token_a, "/api/v1/stats").await;
     assert_eq!(
         stats["population"]["persons"], 4,
         "two records of one person count once"
@@ -87,34 +58,14 @@ async fn statistics_count_resolved_persons_and_publish_nothing_identifying(app: 
         .find(|b| b["kind"] == "all")
         .expect("all kinds");
     assert_eq!(all_beds["capacity"], 200);
-    let (status, _) = problem(
-        app.client
-            .get(app.url("/api/v1/stats"))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _) = problem(app.anonymous_get("/api/v1/stats").await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // Public figures come from scheduled releases; the one made at start saw no one yet.
     // Make the next release as the schedule would, hours later.
-    let next = Utc::now() + chrono::Duration::hours(7);
-    let released =
-        shanyrak_server::stats::refresh_release(&app.store, 5, chrono::Duration::hours(6), next)
-            .await
-            .expect("release");
-    assert!(released);
+    assert!(app.release_public_figures(5).await);
     // Public figures: no sign-in, small cells hidden, no site named.
-    let public: Value = app
-        .client
-        .get(app.url("/api/v1/public/stats"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let public = app.public_json("/api/v1/public/stats").await;
     let table = &public["persons_by_city_and_group"];
     assert_eq!(table["rows"], json!(["KZ/Oral"]));
     assert!(
@@ -126,29 +77,13 @@ async fn statistics_count_resolved_persons_and_publish_nothing_identifying(app: 
         "4 people in one cell: hidden"
     );
     assert_eq!(table["total"], Value::Null);
-    let csv = app
-        .client
-        .get(app.url("/api/v1/public/stats.csv"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+    let csv = app.public_text("/api/v1/public/stats.csv").await;
     assert!(csv.starts_with("table,row,column,value,suppressed\n"));
     assert!(
         csv.contains("persons_by_city_and_group,KZ/Oral,arrival,,true"),
         "{csv}"
     );
-    let page = app
-        .client
-        .get(app.url("/public/stats"))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("text");
+    let page = app.public_text("/public/stats").await;
     for published in [public.to_string(), csv.clone(), page.clone()] {
         assert!(
             !published.contains("Мечеть") && !published.contains("Спорткомплекс"),
@@ -187,14 +122,6 @@ async fn statistics_count_resolved_persons_and_publish_nothing_identifying(app: 
     for _ in 0..3 {
         app.create(&family()).await;
     }
-    let later: Value = app
-        .client
-        .get(app.url("/api/v1/public/stats"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let later = app.public_json("/api/v1/public/stats").await;
     assert_eq!(later, public);
 }

@@ -6,7 +6,7 @@ use chrono::Utc;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use shanyrak_core::{OrgKind, Role};
+use shanyrak_core::{Actor, OrgKind, Role};
 use shanyrak_server::AppState;
 use shanyrak_store::testing::{Backend, TestDatabase};
 use shanyrak_store::{Principal, Store, StoreOptions};
@@ -143,19 +143,23 @@ impl TestApp {
         request.send().await.expect("send")
     }
 
+    /// Organisation A's registrar registers the household `body`.
     pub(crate) async fn create(&self, body: &Value) -> Value {
-        let response = self.post(&self.token_a, body, None).await;
+        self.create_as(&self.token_a, body).await
+    }
+
+    /// The user of `token` registers the household `body`: it must be created.
+    pub(crate) async fn create_as(&self, token: &str, body: &Value) -> Value {
+        let response = self.post(token, body, None).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         response.json().await.expect("json")
     }
 
+    /// The rows of `table`, -1 if the store does not count it.
     pub(crate) async fn count(&self, table: &str) -> i64 {
-        let counts = self.store.table_counts().await.expect("counts");
-        counts
-            .into_iter()
-            .find(|(t, _)| *t == table)
-            .map(|(_, n)| n)
-            .unwrap_or(-1)
+        shanyrak_store::testing::row_count(&self.store, table)
+            .await
+            .expect("counts")
     }
 }
 
@@ -181,14 +185,19 @@ pub(crate) fn family() -> Value {
     })
 }
 
-pub(crate) async fn problem(response: Response) -> (StatusCode, Value) {
-    let status = response.status();
-    let content_type = response
+/// The value of the header `name` of `response` as text, empty if it has none.
+pub(crate) fn header_of(response: &Response, name: impl reqwest::header::AsHeaderName) -> String {
+    response
         .headers()
-        .get(CONTENT_TYPE)
+        .get(name)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
-        .to_owned();
+        .to_owned()
+}
+
+pub(crate) async fn problem(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let content_type = header_of(&response, CONTENT_TYPE);
     let body: Value = response.json().await.expect("problem body is JSON");
     assert_eq!(content_type, "application/problem+json", "{body}");
     assert_eq!(
@@ -238,24 +247,38 @@ impl TestApp {
 
 impl TestApp {
     pub(crate) async fn org_b(&self) -> String {
-        let actor = self
-            .store
-            .authenticate_token(&self.admin_b, Utc::now())
+        self.actor(&self.admin_b).await.organisation_id.to_string()
+    }
+
+    /// Who `token` signs in as.
+    pub(crate) async fn actor(&self, token: &str) -> Actor {
+        self.store
+            .authenticate_token(token, Utc::now())
             .await
             .expect("auth")
-            .expect("admin b");
-        actor.organisation_id.to_string()
+            .expect("a valid token")
+    }
+
+    /// POST an empty JSON object to `path` with `token`: an action such as a check-in
+    /// or a withdrawal.
+    pub(crate) async fn post_action(&self, token: &str, path: &str) -> Response {
+        self.post_json(token, path, &json!({})).await
     }
 
     /// A new user of organisation A with one role, and their token.
     pub(crate) async fn user_of_a(&self, email: &str, role: Role) -> String {
+        self.user_beside(&self.admin_a, email, role).await
+    }
+
+    /// A new user of organisation B with one role, and their token.
+    pub(crate) async fn user_of_b(&self, email: &str, role: Role) -> String {
+        self.user_beside(&self.admin_b, email, role).await
+    }
+
+    /// A new user of the organisation of `admin_token`, with one role, and their token.
+    pub(crate) async fn user_beside(&self, admin_token: &str, email: &str, role: Role) -> String {
         let cli = Principal::System("test");
-        let admin = self
-            .store
-            .authenticate_token(&self.admin_a, Utc::now())
-            .await
-            .expect("auth")
-            .expect("admin");
+        let admin = self.actor(admin_token).await;
         self.store
             .create_user(
                 &cli,
@@ -273,6 +296,114 @@ impl TestApp {
             .expect("token")
             .secret
     }
+
+    /// GET `path` with `token`: it must answer 200 OK, and its JSON body is returned.
+    pub(crate) async fn json_of(&self, token: &str, path: &str) -> Value {
+        let response = self.get(token, path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.json().await.expect("json")
+    }
+
+    /// POST `body` to `path` with `token`: it must answer `expected`, and its JSON body is
+    /// returned.
+    pub(crate) async fn post_expecting(
+        &self,
+        token: &str,
+        path: &str,
+        body: &Value,
+        expected: StatusCode,
+    ) -> Value {
+        let response = self.post_json(token, path, body).await;
+        assert_eq!(response.status(), expected, "{path}");
+        response.json().await.expect("json")
+    }
+
+    /// POST `body` to `path` with `token`: it must answer 201 Created, and what was created
+    /// is returned.
+    pub(crate) async fn created(&self, token: &str, path: &str, body: &Value) -> Value {
+        self.post_expecting(token, path, body, StatusCode::CREATED)
+            .await
+    }
+
+    /// POST `body` to `path` with `token`, whatever the answer: its JSON body.
+    pub(crate) async fn post_for_json(&self, token: &str, path: &str, body: &Value) -> Value {
+        self.post_json(token, path, body)
+            .await
+            .json()
+            .await
+            .expect("json")
+    }
+
+    /// GET `path` with `token`, answered with a problem: its status and body.
+    pub(crate) async fn get_problem(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        problem(self.get(token, path).await).await
+    }
+
+    /// POST `body` to `path` with `token`, answered with a problem: its status and body.
+    pub(crate) async fn post_problem(
+        &self,
+        token: &str,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        problem(self.post_json(token, path, body).await).await
+    }
+
+    /// GET `path` without signing in.
+    pub(crate) async fn anonymous_get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("send")
+    }
+
+    /// The body of `path`, read without signing in, as text.
+    pub(crate) async fn public_text(&self, path: &str) -> String {
+        self.anonymous_get(path).await.text().await.expect("text")
+    }
+
+    /// The body of `path`, read without signing in, as JSON.
+    pub(crate) async fn public_json(&self, path: &str) -> Value {
+        self.anonymous_get(path).await.json().await.expect("json")
+    }
+
+    /// Organisation A's registrar decides the first pair of its duplicate queue is one
+    /// person.
+    pub(crate) async fn decide_first_pair_same(&self) {
+        let queue = self.json_of(&self.token_a, "/api/v1/duplicates").await;
+        let pair = queue["items"][0]["id"].as_str().expect("pair");
+        self.post_expecting(
+            &self.token_a,
+            &format!("/api/v1/duplicates/{pair}/decision"),
+            &json!({"decision": "same"}),
+            StatusCode::OK,
+        )
+        .await;
+    }
+
+    /// Makes the next public release as its schedule would, hours after the one made at
+    /// start, with cells under `threshold` suppressed; whether a release was made.
+    pub(crate) async fn release_public_figures(&self, threshold: u64) -> bool {
+        shanyrak_server::stats::refresh_release(
+            &self.store,
+            threshold,
+            chrono::Duration::hours(6),
+            Utc::now() + chrono::Duration::hours(7),
+        )
+        .await
+        .expect("release")
+    }
+}
+
+/// The `id` of a JSON object the API answered with.
+pub(crate) fn id_of(object: &Value) -> &str {
+    object["id"].as_str().expect("id")
+}
+
+/// The string `field` of every item of the JSON array `list`, in order.
+pub(crate) fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|item| item[field].as_str())
+        .collect()
 }
 
 pub(crate) async fn over_limit_response(app: &TestApp) -> String {

@@ -1,11 +1,13 @@
 //! Pages check roles and organisations; subject access and erasure at the desk.
 
+use crate::support::header_of;
+use crate::support::id_of;
 use reqwest::StatusCode;
 use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 use shanyrak_core::Role;
 
-use super::super::{Backend, TestApp, family};
+use super::super::{Backend, TestApp};
 use super::{browser, csrf_of, get, location, post_form, registered_family, session};
 
 on_both_backends!(
@@ -14,9 +16,7 @@ on_both_backends!(
 );
 
 async fn web_pages_check_roles_and_organisations(app: TestApp) {
-    let created = app.post(&app.token_a, &family(), None).await;
-    let created: Value = created.json().await.expect("json");
-    let household = created["id"].as_str().expect("id").to_owned();
+    let (_, household, _) = registered_family(&app, &app.token_a).await;
     // Another organisation's household does not exist for you.
     let (status, _) = get(&app, &app.token_b, &format!("/households/{household}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -90,19 +90,8 @@ async fn web_pages_check_roles_and_organisations(app: TestApp) {
         "the beds are unchanged"
     );
     // The site manager's buttons move a stay: check in, check out; anything else is 404.
-    let stay = app
-        .post_json(
-            &app.admin_a,
-            "/api/v1/stays",
-            &json!({"household_id": household, "pool_id": pools[0], "reserve": true, "reservation_hours": 4}),
-        )
-        .await;
-    assert_eq!(stay.status(), StatusCode::CREATED);
-    let stay: Value = stay.json().await.expect("stay");
-    let stay_path = format!(
-        "/sites/{site}/stays/{}",
-        stay["id"].as_str().expect("stay id")
-    );
+    let stay = app.created(&app.admin_a, "/api/v1/stays", &json!({"household_id": household, "pool_id": pools[0], "reserve": true, "reservation_hours": 4})).await;
+    let stay_path = format!("/sites/{site}/stays/{}", id_of(&stay));
     let (_, site_page) = get(&app, &app.admin_a, &format!("/sites/{site}")).await;
     let csrf = csrf_of(&site_page);
     for (action, outcome) in [
@@ -130,15 +119,11 @@ async fn web_pages_check_roles_and_organisations(app: TestApp) {
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     // Every page read of a household is in the access log.
     let log: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/access-log?entity_id={household}")))
-        .bearer_auth(&app.admin_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .json_of(
+            &app.admin_a,
+            &format!("/api/v1/access-log?entity_id={household}"),
+        )
+        .await;
     let reads = log["items"].as_array().map(|items| {
         items
             .iter()
@@ -173,12 +158,7 @@ async fn web_subject_access_and_erasure_at_the_desk(app: TestApp) {
         .await
         .expect("send");
     assert_eq!(file.status(), StatusCode::OK);
-    let disposition = file
-        .headers()
-        .get("content-disposition")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let disposition = header_of(&file, "content-disposition");
     assert!(
         disposition.starts_with("attachment") && disposition.contains(&member),
         "{disposition}"

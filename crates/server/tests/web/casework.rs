@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use shanyrak_core::Role;
 use shanyrak_server::web::i18n;
 
-use super::super::{Backend, TestApp, family};
-use super::{browser, csrf_of, get, location, post_form, session};
+use super::super::{Backend, TestApp};
+use super::{browser, csrf_of, get, location, post_form, registered_family, session};
 
 on_both_backends!(
     web_casework_from_household_to_referral_answered_by_the_partner,
@@ -15,9 +15,7 @@ on_both_backends!(
 );
 
 async fn web_casework_from_household_to_referral_answered_by_the_partner(app: TestApp) {
-    let created = app.post(&app.token_a, &family(), None).await;
-    let created: Value = created.json().await.expect("json");
-    let household = created["id"].as_str().expect("id").to_owned();
+    let (_, household, head) = registered_family(&app, &app.token_a).await;
     let caseworker = app.user_of_a("cw@example.org", Role::Caseworker).await;
     // Registrars and admins do not do casework.
     for token in [&app.token_a, &app.admin_a] {
@@ -83,10 +81,6 @@ async fn web_casework_from_household_to_referral_answered_by_the_partner(app: Te
     assert_eq!(page.matches("Один раз").count(), 1, "one note for one form");
     // A referral to organisation B sharing the given name only.
     let org_b: uuid::Uuid = app.org_b().await.parse().expect("org b");
-    let head = created["members"][0]["id"]
-        .as_str()
-        .expect("head")
-        .to_owned();
     let sent = post_form(
         &app,
         &caseworker,
@@ -240,15 +234,8 @@ async fn web_resettlement_programme_from_the_form(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Humanitarian admission"));
     let listed: Value = app
-        .client
-        .get(app.url("/api/v1/resettlement/programmes"))
-        .bearer_auth(&app.admin_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .json_of(&app.admin_a, "/api/v1/resettlement/programmes")
+        .await;
     let programme = &listed["items"][0];
     assert_eq!(programme["country"], "DE");
     assert_eq!(programme["quota"], 250);

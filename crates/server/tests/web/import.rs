@@ -6,7 +6,7 @@ use reqwest::header::COOKIE;
 use serde_json::Value;
 
 use super::super::{Backend, TestApp};
-use super::{browser, csrf_of, field_of, get, location, multipart, post_form, session};
+use super::{browser, csrf_of, field_of, get, location, post_form, session, upload};
 
 on_both_backends!(
     web_import_previews_confirms_and_quarantine_rows_are_corrected,
@@ -19,33 +19,23 @@ async fn web_import_previews_confirms_and_quarantine_rows_are_corrected(app: Tes
     let csv =
         "Фамилия;Имя;Дата рождения;Пол\nСмирнов;Алексей;02.03.1995;м\nВолкова;Мария;31.02.1975;ж\n";
     // Without the CSRF token nothing is kept.
-    let (content_type, body) = multipart(
+    let refused = upload(
+        &app,
+        &app.token_a,
         &[("country", "KZ"), ("city", "Oral")],
         "list.csv",
         csv.as_bytes(),
-    );
-    let refused = browser()
-        .post(app.url("/import"))
-        .header(COOKIE, session(&app.token_a))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .expect("send");
+    )
+    .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let (content_type, body) = multipart(
+    let uploaded = upload(
+        &app,
+        &app.token_a,
         &[("csrf", &csrf), ("country", "KZ"), ("city", "Oral")],
         "list.csv",
         csv.as_bytes(),
-    );
-    let uploaded = browser()
-        .post(app.url("/import"))
-        .header(COOKIE, session(&app.token_a))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .expect("send");
+    )
+    .await;
     assert_eq!(uploaded.status(), StatusCode::SEE_OTHER);
     let preview_path = location(&uploaded);
     assert!(preview_path.starts_with("/import/"));
@@ -58,16 +48,7 @@ async fn web_import_previews_confirms_and_quarantine_rows_are_corrected(app: Tes
         preview.contains("id=\"problems\""),
         "the bad date is shown before importing"
     );
-    let nothing_yet: Value = app
-        .client
-        .get(app.url("/api/v1/households"))
-        .bearer_auth(&app.token_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let nothing_yet: Value = app.json_of(&app.token_a, "/api/v1/households").await;
     assert_eq!(nothing_yet["items"].as_array().map(Vec::len), Some(0));
     let done = post_form(
         &app,
@@ -142,19 +123,14 @@ async fn web_import_refusal_is_kept_and_the_file_not_read_again(app: TestApp) {
     let (_, html) = get(&app, &app.token_a, "/import").await;
     let csrf = csrf_of(&html);
     // A list with no column of names is refused whole.
-    let (content_type, body) = multipart(
+    let uploaded = upload(
+        &app,
+        &app.token_a,
         &[("csrf", &csrf)],
         "phones.csv",
         "Телефон;Город\n+77011234567;Oral\n".as_bytes(),
-    );
-    let uploaded = browser()
-        .post(app.url("/import"))
-        .header(COOKIE, session(&app.token_a))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .expect("send");
+    )
+    .await;
     assert_eq!(uploaded.status(), StatusCode::SEE_OTHER);
     let preview_path = location(&uploaded);
     let (status, page) = get(&app, &app.token_a, &preview_path).await;
@@ -165,19 +141,14 @@ async fn web_import_refusal_is_kept_and_the_file_not_read_again(app: TestApp) {
     );
     // The refusal is kept with the upload and the file's content is gone: opening the
     // preview again (or confirming) answers the same refusal without reading anything.
-    let actor = app
-        .store
-        .authenticate_token(&app.token_a, chrono::Utc::now())
-        .await
-        .expect("store")
-        .expect("actor");
+    let actor = app.actor(&app.token_a).await;
     let id = preview_path
         .trim_start_matches("/import/")
         .parse()
         .expect("upload id");
-    let upload = app.store.upload(&actor, id).await.expect("upload");
-    assert!(upload.content.is_empty());
-    let kept: Value = serde_json::from_str(upload.failure.as_deref().expect("failure kept"))
+    let stored = app.store.upload(&actor, id).await.expect("upload");
+    assert!(stored.content.is_empty());
+    let kept: Value = serde_json::from_str(stored.failure.as_deref().expect("failure kept"))
         .expect("failure JSON");
     assert_eq!(kept["code"], "no_name_column");
     let (status, again) = get(&app, &app.token_a, &preview_path).await;

@@ -3,6 +3,8 @@
 //! a browser does (sign in, follow a form, keep its cookie); the stories are in the
 //! files beside this one.
 
+use crate::support::header_of;
+use crate::support::id_of;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::Value;
@@ -26,7 +28,7 @@ async fn registered_family(app: &TestApp, token: &str) -> (Value, String, String
         .json()
         .await
         .expect("json");
-    let household = created["id"].as_str().expect("id").to_owned();
+    let household = id_of(&created).to_owned();
     let member = created["members"][0]["id"]
         .as_str()
         .expect("member")
@@ -85,29 +87,16 @@ async fn post_form(
 }
 
 fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
+    header_of(response, LOCATION)
 }
 
 /// A visitor's pre-session: the cookie the sign-in page set and the token in its form.
 async fn login_page(app: &TestApp) -> (String, String) {
     let page = browser().get(app.url("/login")).send().await.expect("send");
     assert_eq!(page.status(), StatusCode::OK);
-    let cookie = page
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("__Host-shanyrak_form="))
-        .expect("pre-session cookie")
-        .to_owned();
-    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
-        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
-    }
+    let cookie =
+        cookie_set(&page, |c| c.starts_with("__Host-shanyrak_form=")).expect("pre-session cookie");
+    assert_strict(&cookie);
     assert!(!cookie.contains("Domain"), "{cookie}");
     let pair = cookie.split(';').next().expect("pair").to_owned();
     let html = page.text().await.expect("body");
@@ -119,21 +108,39 @@ async fn sign_in_form(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Respon
     let (cookie, csrf) = login_page(app).await;
     let mut fields = fields.to_vec();
     fields.push(("csrf", &csrf));
-    browser()
-        .post(app.url("/login"))
-        .header(COOKIE, cookie)
+    login_form(app, &cookie)
         .form(&fields)
         .send()
         .await
         .expect("send")
 }
 
+/// The sign-in form's post, as a browser holding the pre-session `cookie` starts it.
+fn login_form(app: &TestApp, cookie: &str) -> reqwest::RequestBuilder {
+    browser().post(app.url("/login")).header(COOKIE, cookie)
+}
+
 fn sets_session(response: &reqwest::Response) -> bool {
+    cookie_set(response, |c| c.contains("shanyrak_session=")).is_some()
+}
+
+/// The first cookie `response` sets that `matches`, with its attributes.
+fn cookie_set(response: &reqwest::Response, matches: impl Fn(&str) -> bool) -> Option<String> {
     response
         .headers()
         .get_all(SET_COOKIE)
         .iter()
-        .any(|c| c.to_str().unwrap_or_default().contains("shanyrak_session="))
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| matches(c))
+        .map(str::to_owned)
+}
+
+/// A cookie only this host sets and reads, over HTTPS, never sent from another site or
+/// read by a script.
+fn assert_strict(cookie: &str) {
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
 }
 
 fn registration<'a>(
@@ -160,6 +167,25 @@ fn registration<'a>(
         ("m0.citizenship", "RU"),
         ("action", "save"),
     ]
+}
+
+/// Posts the upload form with `fields` and the file as a browser signed in with `token`.
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    fields: &[(&str, &str)],
+    file_name: &str,
+    file: &[u8],
+) -> reqwest::Response {
+    let (content_type, body) = multipart(fields, file_name, file);
+    browser()
+        .post(app.url("/import"))
+        .header(COOKIE, session(token))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("send")
 }
 
 /// A multipart body as a browser sends it for the upload form.

@@ -2,16 +2,22 @@
 //! turn against the owner, and cookie names.
 
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 use shanyrak_server::web::Lang;
 use shanyrak_server::web::i18n;
 
 use super::super::{Backend, TestApp};
 use super::{
-    browser, csrf_of, field_of, get, location, login_page, post_form, registration, session,
-    sets_session, sign_in_form,
+    assert_strict, browser, cookie_set, csrf_of, field_of, get, location, login_form, login_page,
+    post_form, registration, session, sets_session, sign_in_form,
 };
+
+/// Organisation A's registrar's e-mail and password, as the sign-in form takes them.
+const RIGHT: [(&str, &str); 2] = [
+    ("email", "a@example.org"),
+    ("password", "long enough password"),
+];
 
 on_both_backends!(
     web_sign_in_sets_a_strict_cookie_and_sign_out_revokes_it,
@@ -26,37 +32,15 @@ async fn web_sign_in_sets_a_strict_cookie_and_sign_out_revokes_it(app: TestApp) 
     )
     .await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    assert!(
-        wrong
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .all(|c| !c.to_str().unwrap_or_default().contains("shanyrak_session"))
-    );
+    assert!(cookie_set(&wrong, |c| c.contains("shanyrak_session")).is_none());
     assert!(wrong.text().await.expect("body").contains("login-problem"));
 
-    let signed_in = sign_in_form(
-        &app,
-        &[
-            ("email", "a@example.org"),
-            ("password", "long enough password"),
-            ("next", "/find"),
-        ],
-    )
-    .await;
+    let signed_in = sign_in_form(&app, &[RIGHT[0], RIGHT[1], ("next", "/find")]).await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&signed_in), "/find");
-    let cookie = signed_in
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.contains("shanyrak_session="))
-        .expect("session cookie")
-        .to_owned();
-    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
-        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
-    }
+    let cookie =
+        cookie_set(&signed_in, |c| c.contains("shanyrak_session=")).expect("session cookie");
+    assert_strict(&cookie);
     // Secure cookies carry the __Host- prefix: only this host, over HTTPS, may set them.
     let secret = cookie
         .split(';')
@@ -65,15 +49,7 @@ async fn web_sign_in_sets_a_strict_cookie_and_sign_out_revokes_it(app: TestApp) 
         .expect("value")
         .to_owned();
     // An open redirect is refused: `next` must be a path of this site.
-    let elsewhere = sign_in_form(
-        &app,
-        &[
-            ("email", "a@example.org"),
-            ("password", "long enough password"),
-            ("next", "//evil.example/"),
-        ],
-    )
-    .await;
+    let elsewhere = sign_in_form(&app, &[RIGHT[0], RIGHT[1], ("next", "//evil.example/")]).await;
     assert_eq!(location(&elsewhere), "/reception");
 
     let (status, html) = get(&app, &secret, "/reception").await;
@@ -90,13 +66,7 @@ async fn web_sign_in_sets_a_strict_cookie_and_sign_out_revokes_it(app: TestApp) 
         .expect("send");
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&again), "/login?next=/reception");
-    let api = app
-        .client
-        .get(app.url("/api/v1/households"))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .expect("send");
+    let api = app.get(&secret, "/api/v1/households").await;
     assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
 
     // Five wrong passwords lock the account for the web form too.
@@ -112,50 +82,34 @@ async fn web_sign_in_sets_a_strict_cookie_and_sign_out_revokes_it(app: TestApp) 
     )
     .await;
     assert_eq!(locked.status(), StatusCode::UNAUTHORIZED);
-    assert!(
-        locked
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .all(|c| !c.to_str().unwrap_or_default().contains("shanyrak_session"))
-    );
+    assert!(cookie_set(&locked, |c| c.contains("shanyrak_session")).is_none());
 }
 
 async fn web_sign_in_from_a_foreign_page_is_refused_and_the_user_is_named(app: TestApp) {
-    let right = [
-        ("email", "a@example.org"),
-        ("password", "long enough password"),
-    ];
     // A page elsewhere posts the form without the token (it cannot read the cookie or the
     // page): refused, nobody signed in, no attempt counted.
     let forged = browser()
         .post(app.url("/login"))
-        .form(&right)
+        .form(&RIGHT)
         .send()
         .await
         .expect("send");
-    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-    assert!(!sets_session(&forged));
+    assert_forbidden_without_session(&forged);
     // With another visitor's cookie but its own token, or a token without its cookie.
     let (cookie, _) = login_page(&app).await;
     let (_, other_csrf) = login_page(&app).await;
-    let mut fields = right.to_vec();
-    fields.push(("csrf", &other_csrf));
-    let mixed = browser()
-        .post(app.url("/login"))
-        .header(COOKIE, &cookie)
+    let fields = [RIGHT[0], RIGHT[1], ("csrf", other_csrf.as_str())];
+    let mixed = login_form(&app, &cookie)
         .form(&fields)
         .send()
         .await
         .expect("send");
-    assert_eq!(mixed.status(), StatusCode::FORBIDDEN);
-    assert!(!sets_session(&mixed));
+    assert_forbidden_without_session(&mixed);
 
     // A browser that says where the form came from: another site is refused even with a
     // valid token, this site is accepted.
     let (cookie, csrf) = login_page(&app).await;
-    let mut fields = right.to_vec();
-    fields.push(("csrf", &csrf));
+    let fields = [RIGHT[0], RIGHT[1], ("csrf", csrf.as_str())];
     let host = app
         .url("")
         .trim_start_matches("http://")
@@ -166,9 +120,7 @@ async fn web_sign_in_from_a_foreign_page_is_refused_and_the_user_is_named(app: T
         ("origin", "http://127.0.0.1:1".to_owned()),
         ("sec-fetch-site", "cross-site".to_owned()),
     ] {
-        let response = browser()
-            .post(app.url("/login"))
-            .header(COOKIE, &cookie)
+        let response = login_form(&app, &cookie)
             .header(header, value.as_str())
             // Sent by browsers with every form post under `no-referrer`: says nothing.
             .header(
@@ -190,9 +142,7 @@ async fn web_sign_in_from_a_foreign_page_is_refused_and_the_user_is_named(app: T
         );
         assert!(!sets_session(&response));
     }
-    let same = browser()
-        .post(app.url("/login"))
-        .header(COOKIE, &cookie)
+    let same = login_form(&app, &cookie)
         .header("origin", format!("http://{host}"))
         .header("sec-fetch-site", "same-origin")
         .form(&fields)
@@ -202,11 +152,8 @@ async fn web_sign_in_from_a_foreign_page_is_refused_and_the_user_is_named(app: T
     assert_eq!(same.status(), StatusCode::SEE_OTHER);
     // A native form post under `no-referrer`: `Origin: null`, same origin by the browser.
     let (cookie, csrf) = login_page(&app).await;
-    let mut fields = right.to_vec();
-    fields.push(("csrf", &csrf));
-    let same = browser()
-        .post(app.url("/login"))
-        .header(COOKIE, &cookie)
+    let fields = [RIGHT[0], RIGHT[1], ("csrf", csrf.as_str())];
+    let same = login_form(&app, &cookie)
         .header("origin", "null")
         .header("sec-fetch-site", "same-origin")
         .form(&fields)
@@ -277,16 +224,7 @@ async fn web_forms_refuse_missing_or_foreign_csrf_tokens(app: TestApp) {
         let refused = post_form(&app, &app.token_a, "/reception", &fields).await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     }
-    let households: Value = app
-        .client
-        .get(app.url("/api/v1/households"))
-        .bearer_auth(&app.token_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let households: Value = app.json_of(&app.token_a, "/api/v1/households").await;
     assert_eq!(households["items"].as_array().map(Vec::len), Some(0));
     // Each page carries a freshly masked token; any of them is accepted.
     let (_, html_again) = get(&app, &app.token_a, "/reception").await;
@@ -304,37 +242,55 @@ async fn web_forms_refuse_missing_or_foreign_csrf_tokens(app: TestApp) {
     assert_eq!(out.status(), StatusCode::FORBIDDEN);
 }
 
-/// Sign-in throttling per address over HTTP, behind a proxy that sets `X-Forwarded-For`
-/// (`--trust-forwarded-for`): a flood from one address locks the account for that address
-/// only; its owner signs in from another. Without the flag the header is ignored.
-mod web_a_flood_from_one_address_does_not_lock_the_owner_out {
-    use super::{Backend, TestApp};
+on_both_backends!(
+    spawn = super::trusting_forwarded_for;
+    web_a_flood_from_one_address_does_not_lock_the_owner_out,
+);
+on_both_backends!(
+    spawn = super::not_trusting_forwarded_for;
+    web_without_the_flag_a_client_cannot_pick_its_address,
+);
+on_both_backends!(
+    spawn = super::plain_http_cookies;
+    web_plain_http_cookies_have_plain_names,
+);
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::flood_from_one_address(Backend::Sqlite).await;
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::flood_from_one_address(Backend::Postgres).await;
-    }
-
-    pub(super) async fn spawn(backend: Backend, trust: bool) -> TestApp {
-        TestApp::spawn_configured(backend, |state| state.trust_forwarded_for = trust).await
-    }
+async fn trusting_forwarded_for(backend: Backend) -> TestApp {
+    TestApp::spawn_configured(backend, |state| state.trust_forwarded_for = true).await
 }
 
-async fn flood_from_one_address(backend: Backend) {
-    let app = web_a_flood_from_one_address_does_not_lock_the_owner_out::spawn(backend, true).await;
+async fn not_trusting_forwarded_for(backend: Backend) -> TestApp {
+    TestApp::spawn_configured(backend, |state| state.trust_forwarded_for = false).await
+}
+
+async fn plain_http_cookies(backend: Backend) -> TestApp {
+    TestApp::spawn_configured(backend, |state| state.plain_http_cookies = true).await
+}
+
+/// A sign-in form refused before it is read: nobody is signed in.
+fn assert_forbidden_without_session(response: &reqwest::Response) {
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(!sets_session(response));
+}
+
+/// Asks for an API token as a client behind the proxy at `forwarded_for`.
+async fn token_from(app: &TestApp, forwarded_for: &str, password: &str) -> StatusCode {
+    app.client
+        .post(app.url("/api/v1/auth/token"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"email": "a@example.org", "password": password}))
+        .send()
+        .await
+        .expect("send")
+        .status()
+}
+
+/// Sign-in throttling per address over HTTP, behind a proxy that sets `X-Forwarded-For`
+/// (`--trust-forwarded-for`): a flood from one address locks the account for that address
+/// only; its owner signs in from another.
+async fn web_a_flood_from_one_address_does_not_lock_the_owner_out(app: TestApp) {
     let login = async |from: &str, password: &str| {
-        app.client
-            .post(app.url("/api/v1/auth/token"))
-            .header("x-forwarded-for", format!("198.51.100.77, {from}"))
-            .json(&json!({"email": "a@example.org", "password": password}))
-            .send()
-            .await
-            .expect("send")
-            .status()
+        token_from(&app, &format!("198.51.100.77, {from}"), password).await
     };
     let mut statuses = Vec::new();
     for _ in 0..20 {
@@ -359,96 +315,45 @@ async fn flood_from_one_address(backend: Backend) {
     );
     // The web form counts the same way.
     let (cookie, csrf) = login_page(&app).await;
-    let web = browser()
-        .post(app.url("/login"))
-        .header(COOKIE, &cookie)
+    let web = login_form(&app, &cookie)
         .header("x-forwarded-for", "203.0.113.66")
-        .form(&[
-            ("email", "a@example.org"),
-            ("password", "long enough password"),
-            ("csrf", csrf.as_str()),
-        ])
+        .form(&[RIGHT[0], RIGHT[1], ("csrf", csrf.as_str())])
         .send()
         .await
         .expect("send");
     assert_eq!(web.status(), StatusCode::UNAUTHORIZED);
-
-    // Without the flag a client cannot pick its address: every attempt here comes from
-    // 127.0.0.1, whatever the header says.
-    let direct =
-        web_a_flood_from_one_address_does_not_lock_the_owner_out::spawn(backend, false).await;
-    for n in 0..5 {
-        direct
-            .client
-            .post(direct.url("/api/v1/auth/token"))
-            .header("x-forwarded-for", format!("203.0.113.{n}"))
-            .json(&json!({"email": "a@example.org", "password": "wrong password"}))
-            .send()
-            .await
-            .expect("send");
-    }
-    let refused = direct
-        .client
-        .post(direct.url("/api/v1/auth/token"))
-        .header("x-forwarded-for", "192.0.2.5")
-        .json(&json!({"email": "a@example.org", "password": "long enough password"}))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
-mod web_plain_http_cookies_have_plain_names {
-    use super::Backend;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::plain_http_cookies_have_plain_names(Backend::Sqlite).await;
+/// Without the flag a client cannot pick its address: every attempt here comes from
+/// 127.0.0.1, whatever the header says.
+async fn web_without_the_flag_a_client_cannot_pick_its_address(direct: TestApp) {
+    for n in 0..5 {
+        token_from(&direct, &format!("203.0.113.{n}"), "wrong password").await;
     }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::plain_http_cookies_have_plain_names(Backend::Postgres).await;
-    }
+    assert_eq!(
+        token_from(&direct, "192.0.2.5", "long enough password").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 /// Under `--plain-http-cookies` (a laptop serving plain HTTP) the cookies are not `Secure`,
 /// so they cannot carry the `__Host-` prefix, which browsers accept only with `Secure`; the
 /// session they hold still signs in.
-async fn plain_http_cookies_have_plain_names(backend: Backend) {
-    let app = TestApp::spawn_configured(backend, |state| state.plain_http_cookies = true).await;
+async fn web_plain_http_cookies_have_plain_names(app: TestApp) {
     let page = browser().get(app.url("/login")).send().await.expect("send");
-    let form_cookie = page
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.contains("shanyrak_form="))
-        .expect("pre-session cookie")
-        .to_owned();
+    let form_cookie =
+        cookie_set(&page, |c| c.contains("shanyrak_form=")).expect("pre-session cookie");
     assert!(form_cookie.starts_with("shanyrak_form="), "{form_cookie}");
     assert!(!form_cookie.contains("Secure"), "{form_cookie}");
     let csrf = csrf_of(&page.text().await.expect("body"));
-    let signed_in = browser()
-        .post(app.url("/login"))
-        .header(COOKIE, form_cookie.split(';').next().unwrap_or_default())
-        .form(&[
-            ("email", "a@example.org"),
-            ("password", "long enough password"),
-            ("csrf", csrf.as_str()),
-        ])
+    let signed_in = login_form(&app, form_cookie.split(';').next().unwrap_or_default())
+        .form(&[RIGHT[0], RIGHT[1], ("csrf", csrf.as_str())])
         .send()
         .await
         .expect("send");
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
-    let session = signed_in
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.contains("shanyrak_session="))
-        .expect("session cookie")
-        .to_owned();
+    let session =
+        cookie_set(&signed_in, |c| c.contains("shanyrak_session=")).expect("session cookie");
     assert!(session.starts_with("shanyrak_session="), "{session}");
     assert!(!session.contains("Secure"), "{session}");
     assert_eq!(

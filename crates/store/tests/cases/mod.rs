@@ -1,15 +1,12 @@
 //! Cases, notes, referrals and the legal-stay tracker in the store, on both backends.
 
 use serde_json::Value;
-use shanyrak_core::cases::{
-    CaseInput, ConsentInput, ReferralEvent, ReferralInput, ReferralState, ServiceKind,
-    ShareableField, validate_case, validate_referral,
-};
+use shanyrak_core::CountryCode;
+use shanyrak_core::cases::{ReferralEvent, ReferralState, ShareableField};
 use shanyrak_core::legal_stay::{Movement, MovementKind};
-use shanyrak_core::{CountryCode, Role};
 use shanyrak_store::{Direction, StoreError};
 
-use super::{Fixture, create, ctx, family, now, user};
+use super::{Fixture, create, family, now};
 
 on_both_backends!(
     notes_are_for_caseworkers_of_the_owning_organisation,
@@ -18,34 +15,9 @@ on_both_backends!(
 );
 
 async fn notes_are_for_caseworkers_of_the_owning_organisation(f: Fixture) {
-    let caseworker = user(
-        &f.store,
-        f.registrar_a.organisation_id,
-        "cw@a.org",
-        &[Role::Caseworker],
-    )
-    .await;
-    let caseworker_b = user(
-        &f.store,
-        f.registrar_b.organisation_id,
-        "cw@b.org",
-        &[Role::Caseworker],
-    )
-    .await;
+    let (caseworker, caseworker_b) = f.caseworkers().await;
     let household = create(&f, &f.registrar_a, &family()).await;
-    let input = CaseInput {
-        household_id: Some(household),
-        ..CaseInput::default()
-    };
-    let case = f
-        .store
-        .create_case(
-            &caseworker,
-            &validate_case(&input, &ctx()).expect("valid"),
-            now(),
-        )
-        .await
-        .expect("case");
+    let case = f.open_case(&caseworker, household, None).await;
     let secret = "Husband's unit is looking for him";
     f.store
         .add_case_note(&caseworker, case.id, secret, now())
@@ -93,64 +65,19 @@ async fn notes_are_for_caseworkers_of_the_owning_organisation(f: Fixture) {
 }
 
 async fn referrals_share_the_consented_fields_and_move_by_the_rules(f: Fixture) {
-    let caseworker = user(
-        &f.store,
-        f.registrar_a.organisation_id,
-        "cw@a.org",
-        &[Role::Caseworker],
-    )
-    .await;
-    let receiver = user(
-        &f.store,
-        f.registrar_b.organisation_id,
-        "cw@b.org",
-        &[Role::Caseworker],
-    )
-    .await;
+    let (caseworker, receiver) = f.caseworkers().await;
     let household_id = create(&f, &f.registrar_a, &family()).await;
-    let household = f
-        .store
-        .get_household(&f.registrar_a, household_id)
-        .await
-        .expect("household");
-    let head = household.members[0].id;
-    let input = CaseInput {
-        household_id: Some(household_id),
-        person_id: Some(head),
-        ..CaseInput::default()
-    };
-    let case = f
-        .store
-        .create_case(
+    let head = f.head_of(household_id).await;
+    let case = f.open_case(&caseworker, household_id, Some(head)).await;
+    let (sent, seen) = f
+        .refer_for_legal_aid(
             &caseworker,
-            &validate_case(&input, &ctx()).expect("valid"),
-            now(),
+            &receiver,
+            case.id,
+            head,
+            vec![ShareableField::GivenName, ShareableField::Citizenship],
         )
-        .await
-        .expect("case");
-    let referral = ReferralInput {
-        case_id: Some(case.id),
-        to_organisation_id: Some(receiver.organisation_id),
-        service: Some(ServiceKind::LegalAid),
-        person_id: None,
-        consent: Some(ConsentInput {
-            given_by_person_id: Some(head),
-            given_on: Some("2022-09-28".into()),
-            fields: vec![ShareableField::GivenName, ShareableField::Citizenship],
-        }),
-        answer_within_days: Some(2),
-    };
-    let referral = validate_referral(&referral, caseworker.organisation_id, &ctx()).expect("valid");
-    let sent = f
-        .store
-        .create_referral(&caseworker, &referral, now())
-        .await
-        .expect("sent");
-    let seen = f
-        .store
-        .get_referral(&receiver, sent.id, now())
-        .await
-        .expect("received");
+        .await;
     let shared = seen.shared.expect("shared view");
     assert_eq!(
         shared.keys().collect::<Vec<_>>(),
@@ -230,12 +157,7 @@ async fn referrals_share_the_consented_fields_and_move_by_the_rules(f: Fixture) 
 
 async fn crossings_feed_the_legal_stay_facts(f: Fixture) {
     let household_id = create(&f, &f.registrar_a, &family()).await;
-    let household = f
-        .store
-        .get_household(&f.registrar_a, household_id)
-        .await
-        .expect("household");
-    let head = household.members[0].id;
+    let head = f.head_of(household_id).await;
     let exit = Movement {
         kind: MovementKind::Exit,
         on: chrono::NaiveDate::from_ymd_opt(2022, 9, 28).expect("date"),

@@ -7,7 +7,6 @@ use shanyrak_core::stats::{
     population_from_cells,
 };
 use shanyrak_core::{HouseholdInput, LocationInput, Relationship, Sex};
-use shanyrak_store::ProposedPair;
 use uuid::Uuid;
 
 use super::{
@@ -55,17 +54,6 @@ fn household(city: &str, births: &[(&str, Sex)]) -> HouseholdInput {
     h
 }
 
-async fn members(f: &Fixture, household: Uuid) -> Vec<Uuid> {
-    f.store
-        .get_household(&f.registrar_a, household)
-        .await
-        .expect("household")
-        .members
-        .iter()
-        .map(|m| m.id)
-        .collect()
-}
-
 async fn sql_figures_equal_the_row_by_row_computation(f: Fixture) {
     // Birthdays around "today" (28 Sep 2022) and partial dates (month July, day 1).
     let first = create(
@@ -96,29 +84,11 @@ async fn sql_figures_equal_the_row_by_row_computation(f: Fixture) {
     other.arrival_date = None;
     create(&f, &f.registrar_b, &other).await;
     // The first member of each household is one person, registered twice.
-    let (a, b) = (members(&f, first).await[0], members(&f, second).await[0]);
-    f.store
-        .enqueue_duplicates(
-            &f.registrar_a,
-            &[ProposedPair {
-                person: a,
-                other: b,
-                probability: 0.99,
-                evidence: serde_json::json!({}),
-            }],
-            now(),
-        )
-        .await
-        .expect("enqueue");
-    let queue = f
-        .store
-        .list_candidates(&f.registrar_a, "pending", 10)
-        .await
-        .expect("queue");
-    f.store
-        .decide_candidate(&f.registrar_a, queue[0].id, "same", now())
-        .await
-        .expect("same");
+    let (a, b) = (
+        f.member_ids(&f.registrar_a, first).await[0],
+        f.member_ids(&f.registrar_a, second).await[0],
+    );
+    f.same_person(a, b).await;
 
     let org_a = f.registrar_a.organisation_id;
     let org_b = f.registrar_b.organisation_id;
@@ -233,8 +203,8 @@ async fn snapshot_plus_what_came_after_equals_the_live_figures(f: Fixture) {
     // One woman registered three times: twice by A, once by B (a decision's effect, as the
     // server would write it under an identity agreement).
     let mut same = [
-        members(&f, first).await[0],
-        members(&f, second).await[0],
+        f.member_ids(&f.registrar_a, first).await[0],
+        f.member_ids(&f.registrar_a, second).await[0],
         f.store
             .get_household(&f.registrar_b, at_b)
             .await

@@ -93,13 +93,7 @@ async fn traces(f: &Fixture, needle: &str) -> Vec<String> {
 
 async fn erasure_leaves_no_trace_in_the_database(f: Fixture) {
     let admin = f.admin_a.clone();
-    let reviewer = user(
-        &f.store,
-        f.registrar_a.organisation_id,
-        "review@a.org",
-        &[Role::Registrar],
-    )
-    .await;
+    let reviewer = f.user_of_a("review@a.org", &[Role::Registrar]).await;
     // Registered with an idempotency key, edited once, paired for review with another
     // registration of the same person, and a rejected import row naming her.
     let h = valid(&household_with_distinct_member());
@@ -167,13 +161,7 @@ async fn erasure_leaves_no_trace_in_the_database(f: Fixture) {
             .await,
         Err(StoreError::Forbidden)
     ));
-    let admin_b = user(
-        &f.store,
-        f.registrar_b.organisation_id,
-        "admin@b.org",
-        &[Role::Admin],
-    )
-    .await;
+    let admin_b = f.user_of_b("admin@b.org", &[Role::Admin]).await;
     assert!(matches!(
         f.store
             .erase_person(&Principal::User(admin_b), person, "asked", now())
@@ -501,13 +489,7 @@ async fn subject_access_is_for_the_owning_organisation_and_logged(f: Fixture) {
             .await,
         Err(StoreError::NotFound)
     ));
-    let site_manager = user(
-        &f.store,
-        f.registrar_a.organisation_id,
-        "site@a.org",
-        &[Role::SiteManager],
-    )
-    .await;
+    let site_manager = f.user_of_a("site@a.org", &[Role::SiteManager]).await;
     assert!(matches!(
         f.store
             .subject_access(&Principal::User(site_manager), person, None, now())
@@ -579,13 +561,7 @@ async fn shelter_status_crosses_organisations_only_under_an_agreement_in_force(f
             .await,
         Err(StoreError::Forbidden)
     ));
-    let dispatcher_a = user(
-        &f.store,
-        f.registrar_a.organisation_id,
-        "dispatch@a.org",
-        &[Role::Dispatcher],
-    )
-    .await;
+    let dispatcher_a = f.user_of_a("dispatch@a.org", &[Role::Dispatcher]).await;
     assert!(matches!(
         f.store
             .shelter_elsewhere(&dispatcher_a, at_b, 1_000, now())
@@ -844,24 +820,8 @@ async fn v1_chain_is_checked_and_resealed_as_v2(backend: shanyrak_store::testing
 }
 
 async fn erasure_reaches_cases_notes_and_referrals(f: Fixture) {
-    use shanyrak_core::cases::{
-        CaseInput, ConsentInput, ReferralInput, ServiceKind, ShareableField, validate_case,
-        validate_referral,
-    };
-    let caseworker = user(
-        &f.store,
-        f.registrar_a.organisation_id,
-        "cw@a.org",
-        &[Role::Caseworker],
-    )
-    .await;
-    let receiver = user(
-        &f.store,
-        f.registrar_b.organisation_id,
-        "cw@b.org",
-        &[Role::Caseworker],
-    )
-    .await;
+    use shanyrak_core::cases::ShareableField;
+    let (caseworker, receiver) = f.caseworkers().await;
     let mut input = household_with_distinct_member();
     if let Some(m) = input.members.as_mut() {
         m.truncate(2);
@@ -873,23 +833,7 @@ async fn erasure_reaches_cases_notes_and_referrals(f: Fixture) {
         .await
         .expect("get");
     let person = household.members[1].id;
-    let case = f
-        .store
-        .create_case(
-            &caseworker,
-            &validate_case(
-                &CaseInput {
-                    household_id: Some(household_id),
-                    person_id: Some(person),
-                    ..CaseInput::default()
-                },
-                &super::ctx(),
-            )
-            .expect("valid"),
-            now(),
-        )
-        .await
-        .expect("case");
+    let case = f.open_case(&caseworker, household_id, Some(person)).await;
     f.store
         .add_case_note(
             &caseworker,
@@ -899,33 +843,15 @@ async fn erasure_reaches_cases_notes_and_referrals(f: Fixture) {
         )
         .await
         .expect("note");
-    let referral = validate_referral(
-        &ReferralInput {
-            case_id: Some(case.id),
-            to_organisation_id: Some(receiver.organisation_id),
-            service: Some(ServiceKind::LegalAid),
-            person_id: None,
-            consent: Some(ConsentInput {
-                given_by_person_id: Some(person),
-                given_on: Some("2022-09-28".into()),
-                fields: vec![ShareableField::Surname, ShareableField::GivenName],
-            }),
-            answer_within_days: Some(2),
-        },
-        caseworker.organisation_id,
-        &super::ctx(),
-    )
-    .expect("valid");
-    let sent = f
-        .store
-        .create_referral(&caseworker, &referral, now())
-        .await
-        .expect("sent");
-    let seen = f
-        .store
-        .get_referral(&receiver, sent.id, now())
-        .await
-        .expect("received");
+    let (sent, seen) = f
+        .refer_for_legal_aid(
+            &caseworker,
+            &receiver,
+            case.id,
+            person,
+            vec![ShareableField::Surname, ShareableField::GivenName],
+        )
+        .await;
     assert_eq!(
         seen.shared.expect("shared")["surname"],
         json!(DISTINCT_SURNAME)

@@ -8,7 +8,7 @@ use shanyrak_core::{Actor, HouseholdInput, MemberInput, Relationship, Role, Sex,
 use shanyrak_store::StoreError;
 use uuid::Uuid;
 
-use super::{Fixture, create, family, now, user};
+use super::{Fixture, create, family, now};
 
 on_both_backends!(
     proposals_follow_priority_within_the_quota,
@@ -55,20 +55,7 @@ async fn programme(f: &Fixture, actor: &Actor, quota: u32) -> Uuid {
 }
 
 async fn proposals_follow_priority_within_the_quota(f: Fixture) {
-    let cw = user(
-        &f.store,
-        f.registrar_a.organisation_id,
-        "cw@a.org",
-        &[Role::Caseworker],
-    )
-    .await;
-    let cw_b = user(
-        &f.store,
-        f.registrar_b.organisation_id,
-        "cw@b.org",
-        &[Role::Caseworker],
-    )
-    .await;
+    let (cw, cw_b) = f.caseworkers().await;
     let waited = create(&f, &f.registrar_a, &single("2022-09-20", "RU", vec![])).await;
     let family4 = create(&f, &f.registrar_a, &family()).await;
     let medical = create(
@@ -246,13 +233,7 @@ async fn proposals_follow_priority_within_the_quota(f: Fixture) {
 }
 
 async fn concurrent_proposals_never_exceed_the_quota(f: Fixture) {
-    let cw = user(
-        &f.store,
-        f.registrar_a.organisation_id,
-        "cw@a.org",
-        &[Role::Caseworker],
-    )
-    .await;
+    let cw = f.user_of_a("cw@a.org", &[Role::Caseworker]).await;
     for day in 10..18 {
         create(
             &f,
