@@ -425,6 +425,24 @@ const EARLIEST_BIRTH_YEAR: i32 = 1900;
 const EARLIEST_ARRIVAL_YEAR: i32 = 1990;
 const MAX_DOCUMENTS: usize = 10;
 
+/// Why a date did not parse: a day that does not exist when the text has a date's form
+/// (`31.02.1982`, `2022-02-30`), so the volunteer is not told to use the form they used.
+fn date_error_code(text: &str) -> FieldErrorCode {
+    let text = text.trim();
+    let digits = |part: &str, lengths: &[usize]| {
+        lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    let dotted: Vec<&str> = text.split('.').collect();
+    let dashed: Vec<&str> = text.split('-').collect();
+    let shaped = matches!(dotted.as_slice(), [d, m, y] if digits(d, &[1, 2]) && digits(m, &[1, 2]) && digits(y, &[4]))
+        || matches!(dashed.as_slice(), [y, m, d] if digits(y, &[4]) && digits(m, &[2]) && digits(d, &[2]));
+    if shaped {
+        FieldErrorCode::NoSuchDate
+    } else {
+        FieldErrorCode::InvalidDate
+    }
+}
+
 fn required<'a, T>(
     errors: &mut ValidationErrors,
     pointer: &str,
@@ -562,7 +580,7 @@ pub fn validate(
             }
             Ok(date) => Some(date),
             Err(e) => {
-                errors.push("#/arrival_date", FieldErrorCode::InvalidDate, e.to_string());
+                errors.push("#/arrival_date", date_error_code(text), e.to_string());
                 None
             }
         });
@@ -850,7 +868,7 @@ fn validate_member(
             }
             Ok(b) => Some(b),
             Err(e) => {
-                errors.push(&birth_pointer, FieldErrorCode::InvalidDate, e.to_string());
+                errors.push(&birth_pointer, date_error_code(text), e.to_string());
                 None
             }
         },

@@ -24,6 +24,8 @@ pub enum FieldErrorCode {
     ControlCharacter,
     InvalidFormat,
     InvalidDate,
+    /// Written in a date's form, but no such day exists (31.02.1982).
+    NoSuchDate,
     DateInFuture,
     DateImplausible,
     UnknownCountry,

@@ -110,6 +110,7 @@ field-error-too-many = Too many values.
 field-error-control-character = Contains characters that are not allowed.
 field-error-invalid-format = Wrong format.
 field-error-invalid-date = Date not recognised: type DD.MM.YYYY.
+field-error-no-such-date = There is no such day: check the day and the month.
 field-error-date-in-future = This date has not come yet.
 field-error-date-implausible = This date is implausible.
 field-error-unknown-country = Unknown country.

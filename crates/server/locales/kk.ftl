@@ -111,6 +111,7 @@ field-error-too-many = Мәндер тым көп.
 field-error-control-character = Жарамсыз таңбалар.
 field-error-invalid-format = Пішімі қате.
 field-error-invalid-date = Күн танылмады: күн.ай.жыл түрінде енгізіңіз (мысалы, 27.09.1985).
+field-error-no-such-date = Күнтізбеде мұндай күн жоқ: күн мен айды тексеріңіз.
 field-error-date-in-future = Бұл күн әлі келген жоқ.
 field-error-date-implausible = Күн шындыққа жанаспайды.
 field-error-unknown-country = Белгісіз ел.

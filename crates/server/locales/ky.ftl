@@ -111,6 +111,7 @@ field-error-too-many = Маанилер өтө көп.
 field-error-control-character = Уруксат берилбеген белгилер.
 field-error-invalid-format = Формат туура эмес.
 field-error-invalid-date = Күн таанылган жок: күн.ай.жыл түрүндө киргизиңиз (мисалы, 27.09.1985).
+field-error-no-such-date = Календарда мындай күн жок: күндү жана айды текшериңиз.
 field-error-date-in-future = Бул күн али келе элек.
 field-error-date-implausible = Күн чындыкка окшобойт.
 field-error-unknown-country = Белгисиз өлкө.

@@ -113,6 +113,7 @@ field-error-too-many = Слишком много значений.
 field-error-control-character = Недопустимые символы.
 field-error-invalid-format = Неверный формат.
 field-error-invalid-date = Дата не распознана: введите ДД.ММ.ГГГГ.
+field-error-no-such-date = Такого дня нет в календаре: проверьте число и месяц.
 field-error-date-in-future = Дата ещё не наступила.
 field-error-date-implausible = Дата неправдоподобна.
 field-error-unknown-country = Неизвестная страна.

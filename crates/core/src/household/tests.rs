@@ -407,3 +407,24 @@ fn a_place_chosen_from_the_list_names_the_city_and_must_lie_in_the_country() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_day_that_does_not_exist_is_told_apart_from_an_unreadable_date() {
+    let mut input = household();
+    for (birth, code) in [
+        ("31.02.1982", FieldErrorCode::NoSuchDate),
+        ("1982-02-30", FieldErrorCode::NoSuchDate),
+        ("31.13.1982", FieldErrorCode::NoSuchDate),
+        ("31/02/1982", FieldErrorCode::InvalidDate),
+        ("вчера", FieldErrorCode::InvalidDate),
+    ] {
+        input.members.as_mut().expect("members")[0].birth_date = Some(birth.into());
+        let errors = validate(&input, &ctx()).expect_err("refused");
+        let error = errors
+            .errors
+            .iter()
+            .find(|e| e.pointer == "#/members/0/birth_date")
+            .unwrap_or_else(|| panic!("{birth}: {errors:?}"));
+        assert_eq!(error.code, code, "{birth}");
+    }
+}

@@ -159,6 +159,13 @@ impl FieldErrors {
         }
     }
 
+    /// Every error, in the order of their pointers.
+    pub fn all(&self) -> Vec<&FieldError> {
+        let mut all: Vec<&FieldError> = self.by_pointer.values().flatten().collect();
+        all.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+        all
+    }
+
     /// Errors that belong to no input on the page.
     pub fn others(&self, shown: &[&str]) -> Vec<&FieldError> {
         let mut rest: Vec<&FieldError> = self

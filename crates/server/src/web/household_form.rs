@@ -357,7 +357,7 @@ pub fn household_fields(
             div.field {
                 div.checks {
                     label {
-                        input type="checkbox" name="information_given" value="1" checked[d.information_given]
+                        input #information_given type="checkbox" name="information_given" value="1" checked[d.information_given]
                             aria-describedby="information-hint";
                         (ctx.t("field-information-given"))
                     }

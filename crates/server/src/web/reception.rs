@@ -187,6 +187,38 @@ async fn check_members(
     Ok(out)
 }
 
+/// The input of the reception form an error's pointer names, and that input's label:
+/// `#/members/1/birth_date` is `m1-birth_date`, "Человек 2 · Дата рождения".
+fn field_of_error(ctx: &Ctx, pointer: &str) -> Option<(String, String)> {
+    let label = |key: &str| super::i18n::try_message(ctx.lang, key, None);
+    let parts: Vec<&str> = pointer.trim_start_matches("#/").split('/').collect();
+    match parts.as_slice() {
+        ["members", i, rest @ ..] => {
+            let i: usize = i.parse().ok()?;
+            let (field, key) = match rest {
+                ["documents", _, ..] => ("doc_number", "field-document-number".to_owned()),
+                [field, ..] => (*field, format!("field-{}", field.replace('_', "-"))),
+                [] => return None,
+            };
+            let person = ctx.t_with(
+                "reception-member-title",
+                &[("number", fluent_bundle::FluentValue::from(i as i64 + 1))],
+            );
+            Some((
+                format!("m{i}-{field}"),
+                format!("{person} · {}", label(&key)?),
+            ))
+        }
+        ["location", field, ..] => Some(((*field).to_owned(), label(&format!("field-{field}"))?)),
+        ["current_location", ..] => Some(("current_place".into(), label("field-current-place")?)),
+        [field] => Some((
+            (*field).to_owned(),
+            label(&format!("field-{}", field.replace('_', "-")))?,
+        )),
+        _ => None,
+    }
+}
+
 fn form_page(
     ctx: &Ctx,
     draft: &HouseholdDraft,
@@ -225,6 +257,15 @@ fn form_page(
         @if !errors.is_empty() {
             div.notice.error role="alert" #form-errors tabindex="-1" {
                 p { (ctx.count("reception-errors", errors.len() as i64)) }
+                // Each problem with a link to its field, so a volunteer on a phone
+                // jumps to it instead of scrolling the form for the red border.
+                ul {
+                    @for e in errors.all() {
+                        @if let Some((id, label)) = field_of_error(ctx, &e.pointer) {
+                            li { a href=(format!("#{id}")) { (label) ": " (super::forms::message(ctx, e)) } }
+                        }
+                    }
+                }
                 @for e in &other_errors { p { (super::forms::message(ctx, e)) } }
             }
         }
