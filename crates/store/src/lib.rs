@@ -17,6 +17,7 @@
 //! crash and concurrent writers queue instead of failing with "database is locked".
 
 mod error;
+pub mod inspect;
 pub mod password;
 pub mod repo;
 #[cfg(feature = "test-support")]
@@ -56,6 +57,7 @@ pub use repo::{
     LOGIN_FAILURES_BEFORE_LOCK, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS,
     LOGIN_LOCK_MINUTES, LoginLimits,
 };
+pub use repo::{PoolStats, PoolUse, QueueSizes};
 pub use repo::{Proposal, ResettlementEntry};
 pub use repo::{QuarantinedRow, RowToQuarantine, Upload};
 pub use repo::{RegistryRow, SnapshotInfo, WaitingCell};

@@ -37,6 +37,7 @@ mod cases;
 mod essentials;
 mod figures;
 mod login;
+mod outbox;
 mod protection;
 mod resettlement;
 

@@ -1,12 +1,16 @@
-//! The web interface in a real browser: `tests/browser/run.mjs` drives this binary in
-//! Debian's headless Chromium with playwright-core. It fails, never skips, when Node.js or
-//! Chromium is missing; `.ci/run` installs both.
+//! The web interface in a real browser: the scripts under `tests/browser` drive this binary
+//! in Debian's headless Chromium with playwright-core. They fail, never skip, when Node.js
+//! or Chromium is missing; `.ci/run` installs both.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
-#[test]
-fn the_whole_job_in_headless_chromium() {
+/// `npm ci` once, whichever suite gets there first.
+static INSTALL: Mutex<()> = Mutex::new(());
+
+/// Runs one script of `tests/browser` and expects `verdict` in what it prints.
+fn run_suite(script: &str, verdict: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let suite = root.join("tests/browser");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -15,22 +19,25 @@ fn the_whole_job_in_headless_chromium() {
         "Chromium not found at {chromium}: install Debian's package (apt-get install chromium) \
          or set CHROMIUM"
     );
-    if !suite.join("node_modules/playwright-core").exists() {
-        // playwright-core only (no browser download), at the version in package-lock.json.
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-            .current_dir(&suite)
-            .status()
-            .expect("npm (Node.js) is needed for the browser tests");
-        assert!(status.success(), "npm ci in tests/browser failed");
+    {
+        let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+        if !suite.join("node_modules/playwright-core").exists() {
+            // playwright-core only (no browser download), at the version in package-lock.json.
+            let status = Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+                .current_dir(&suite)
+                .status()
+                .expect("npm (Node.js) is needed for the browser tests");
+            assert!(status.success(), "npm ci in tests/browser failed");
+        }
     }
     let output = Command::new("node")
-        .arg("run.mjs")
+        .arg(script)
         .current_dir(&suite)
         .env("SHANYRAK_BIN", env!("CARGO_BIN_EXE_shanyrak"))
         .env("CHROMIUM", &chromium)
-        .env("SCREENSHOT_DIR", root.join("target/browser-screenshots"))
+        .env("SCREENSHOT_DIR", screenshots(&root))
         .output()
         .expect("node (Node.js) is needed for the browser tests");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -38,7 +45,23 @@ fn the_whole_job_in_headless_chromium() {
     println!("{stdout}");
     assert!(
         output.status.success(),
-        "browser tests failed:\n{stderr}\n{stdout}"
+        "browser tests ({script}) failed:\n{stderr}\n{stdout}"
     );
-    assert!(stdout.contains("browser tests: all passed"));
+    assert!(stdout.contains(verdict));
+}
+
+fn screenshots(root: &Path) -> PathBuf {
+    root.join("target/browser-screenshots")
+}
+
+#[test]
+fn the_whole_job_in_headless_chromium() {
+    run_suite("run.mjs", "browser tests: all passed");
+}
+
+/// Offline registration: three families kept on the phone through a reload, sent when the
+/// connection returns, exactly three households although a send was answered 502.
+#[test]
+fn the_reception_form_offline_in_headless_chromium() {
+    run_suite("offline.mjs", "offline browser tests: all passed");
 }
