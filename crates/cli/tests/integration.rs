@@ -25,6 +25,7 @@ mod https;
 mod import;
 mod keys;
 mod login;
+mod operations;
 mod protection;
 mod spreadsheets;
 

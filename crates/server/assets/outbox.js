@@ -255,7 +255,9 @@
     return sending;
   }
   async function sendAll() {
-    let pending = (await entries()).filter((e) => e.state !== "sent");
+    // A held or faulty entry goes again only once the volunteer opened it (Review): each
+    // send checks for duplicates again, which is logged and counted against partners.
+    let pending = (await entries()).filter((e) => waiting(e) || (toDecide(e) && e.reviewed));
     if (!pending.length || !navigator.onLine) return;
     const current = await signedIn();
     if (!current) {
@@ -295,7 +297,7 @@
         }));
       } else {
         const state = result.outcome === "needs_decision" ? "held" : "invalid";
-        await write(ENTRIES, (s) => s.put({ ...entry, state }));
+        await write(ENTRIES, (s) => s.put({ ...entry, state, reviewed: false }));
       }
     }
     say("");
@@ -309,6 +311,7 @@
     const entry = (await entries()).find((e) => e.key === key);
     if (!current || !entry || !entry.data) return;
     const fields = await unseal(current.privateKey, entry);
+    await write(ENTRIES, (s) => s.put({ ...entry, reviewed: true }));
     const form = document.createElement("form");
     form.method = "post";
     form.action = "/reception";

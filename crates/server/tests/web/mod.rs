@@ -12,6 +12,7 @@ use super::{TestApp, family};
 mod access;
 mod casework;
 mod import;
+mod outbox;
 mod reception;
 mod sign_in;
 mod sites;
