@@ -255,30 +255,29 @@
     return sending;
   }
   async function sendAll() {
-    // A held or faulty entry goes again only once the volunteer opened it (Review): each
-    // send checks for duplicates again, which is logged and counted against partners.
-    let pending = (await entries()).filter((e) => waiting(e) || (toDecide(e) && e.reviewed));
+    let pending = (await entries()).filter((e) => e.state !== "sent");
     if (!pending.length || !navigator.onLine) return;
     const current = await signedIn();
     if (!current) {
       say(text("signIn"));
       return;
     }
-    // Another user's entries wait for that user's session: only it can read them.
-    pending = pending.filter((e) => e.keyId === current.keyId);
+    // Another user's entries wait for that user's session: only it can read them. The
+    // rest go in the order they were saved.
+    pending = pending.filter((e) => e.keyId === current.keyId).sort((a, b) => a.savedAt - b.savedAt);
     for (const entry of pending) {
       say(text("sending"));
       const fields = await unseal(current.privateKey, entry);
       const body = new URLSearchParams(fields);
       body.set("csrf", current.csrf);
+      const headers = { Accept: "application/json", "Idempotency-Key": entry.key };
+      // A held or faulty entry is only asked after: registered meanwhile (Review) or not.
+      // Sent in full again, it would be checked for duplicates again, which is logged and
+      // counted against look-ups in partners' records.
+      if (toDecide(entry)) headers["Outbox-Probe"] = "1";
       let response;
       try {
-        response = await fetch("/reception/outbox", {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { Accept: "application/json", "Idempotency-Key": entry.key },
-          body,
-        });
+        response = await fetch("/reception/outbox", { method: "POST", credentials: "same-origin", headers, body });
       } catch (_) {
         say(text("failed"));
         return;
@@ -295,9 +294,9 @@
         await write(ENTRIES, (s) => s.put({
           key: entry.key, keyId: entry.keyId, savedAt: entry.savedAt, sentAt: Date.now(), state: "sent", card: result.card || null,
         }));
-      } else {
+      } else if (result.outcome !== "unchanged") {
         const state = result.outcome === "needs_decision" ? "held" : "invalid";
-        await write(ENTRIES, (s) => s.put({ ...entry, state, reviewed: false }));
+        await write(ENTRIES, (s) => s.put({ ...entry, state }));
       }
     }
     say("");
@@ -311,7 +310,6 @@
     const entry = (await entries()).find((e) => e.key === key);
     if (!current || !entry || !entry.data) return;
     const fields = await unseal(current.privateKey, entry);
-    await write(ENTRIES, (s) => s.put({ ...entry, reviewed: true }));
     const form = document.createElement("form");
     form.method = "post";
     form.action = "/reception";

@@ -37,6 +37,9 @@ use crate::error::ApiError;
 
 /// The header that carries an outbox entry's idempotency key, as on the API.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// With it, an entry held before is only asked after: registered under its key since (the
+/// volunteer decided on the form) or `unchanged`, without a second duplicate check.
+pub const PROBE: &str = "outbox-probe";
 
 /// The outbox's panel on the reception page. Hidden until the script shows it: without
 /// JavaScript there is no outbox, and the form posts as always. The script's messages are
@@ -125,9 +128,10 @@ fn well_formed_key(key: &str) -> bool {
 /// idempotency key in the `Idempotency-Key` header. Answers `{"outcome": …}`:
 /// `registered` (now, or before under this key: `card` is the household's card),
 /// `needs_decision` (held: `members` may be registered already; nothing written),
-/// `invalid` (`errors` problems; nothing written) or `saved_before` (the key was used for
-/// a different form: nothing written now). Errors are the web interface's (a 5xx means
-/// try again later).
+/// `invalid` (`errors` problems; nothing written), `saved_before` (the key was used for
+/// a different form: nothing written now) or, with [`PROBE`], `unchanged` (nothing under
+/// this key yet; nothing checked). Errors are the web interface's (a 5xx means try again
+/// later).
 pub async fn send(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -143,6 +147,17 @@ pub async fn send(
             json!({ "outcome": "invalid", "errors": 1 }),
         );
     };
+    let claimed = match state
+        .store
+        .idempotency_key_claimed(&web.actor, &format!("web:{key}"))
+        .await
+    {
+        Ok(claimed) => claimed,
+        Err(e) => return WebError::from(e).render(&web.ctx),
+    };
+    if !claimed && headers.contains_key(PROBE) {
+        return outcome(StatusCode::OK, json!({ "outcome": "unchanged" }));
+    }
     let mut draft = HouseholdDraft::from_form(&form);
     draft.submission = key.to_owned();
     // An outbox entry corrects no quarantined import row.
@@ -162,6 +177,10 @@ pub async fn send(
             StatusCode::OK,
             json!({ "outcome": "needs_decision", "members": members }),
         ),
+        // Corrected on the form under this key since: the entry as kept is done with.
+        Ok(Saved::Invalid(..)) if claimed => {
+            outcome(StatusCode::OK, json!({ "outcome": "saved_before" }))
+        }
         Ok(Saved::Invalid(errors, _)) => outcome(
             StatusCode::OK,
             json!({ "outcome": "invalid", "errors": errors.len() }),

@@ -84,10 +84,27 @@ async fn households_named(app: &TestApp, surname: &str) -> usize {
 }
 
 async fn send(app: &TestApp, key: Option<&str>, fields: &[(&str, &str)]) -> (StatusCode, Value) {
+    send_with(app, key, fields, false).await
+}
+
+/// As the phone asks after an entry held before.
+async fn probe(app: &TestApp, key: &str, fields: &[(&str, &str)]) -> Value {
+    send_with(app, Some(key), fields, true).await.1
+}
+
+async fn send_with(
+    app: &TestApp,
+    key: Option<&str>,
+    fields: &[(&str, &str)],
+    probe: bool,
+) -> (StatusCode, Value) {
     let mut request = browser()
         .post(app.url("/reception/outbox"))
         .header(COOKIE, session(&app.token_a))
         .form(fields);
+    if probe {
+        request = request.header("Outbox-Probe", "1");
+    }
     if let Some(key) = key {
         request = request.header("Idempotency-Key", key);
     }
@@ -146,21 +163,44 @@ async fn outbox_entries_register_once_and_hold_possible_duplicates(app: TestApp)
     let (_, held) = send(&app, Some(held_key), &duplicate).await;
     assert_eq!(held["outcome"], "needs_decision", "{held}");
     assert_eq!(households_named(&app, "Смирнов").await, before);
+    // Asked after while undecided: nothing checked again, nothing written.
+    let checks = duplicate_checks(&app).await;
+    assert!(checks > 0, "the held send was a logged duplicate check");
+    assert_eq!(
+        probe(&app, held_key, &duplicate).await["outcome"],
+        "unchanged"
+    );
+    assert_eq!(
+        duplicate_checks(&app).await,
+        checks,
+        "no second duplicate check"
+    );
+    assert_eq!(households_named(&app, "Смирнов").await, before);
     let mut decided = duplicate.clone();
     decided.push(("m0.attach", "new"));
     let saved = post_form(&app, &app.token_a, "/reception", &decided).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     assert_eq!(households_named(&app, "Смирнов").await, before + 1);
-    let (_, after) = send(&app, Some(held_key), &duplicate).await;
+    let after = probe(&app, held_key, &duplicate).await;
     assert_eq!(after["outcome"], "registered", "{after}");
     assert_eq!(households_named(&app, "Смирнов").await, before + 1);
 
     // Mistakes: nothing written, the outcome says so.
     let mut bad = registration("ignored", &csrf, "Ошибкин");
     bad.retain(|(name, _)| *name != "m0.birth_date");
-    let (_, invalid) = send(&app, Some("5b1f3c1e-0d6e-4c0e-9a51-6b3d2c1a0f04"), &bad).await;
+    let bad_key = "5b1f3c1e-0d6e-4c0e-9a51-6b3d2c1a0f04";
+    let (_, invalid) = send(&app, Some(bad_key), &bad).await;
     assert_eq!(invalid["outcome"], "invalid", "{invalid}");
     assert_eq!(households_named(&app, "Ошибкин").await, 0);
+    // Corrected on the form under the entry's key: the entry as kept is done with.
+    let mut corrected = bad.clone();
+    corrected.retain(|(name, _)| *name != "submission");
+    corrected.push(("submission", bad_key));
+    corrected.push(("m0.birth_date", "01.01.1990"));
+    let saved = post_form(&app, &app.token_a, "/reception", &corrected).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(probe(&app, bad_key, &bad).await["outcome"], "saved_before");
+    assert_eq!(households_named(&app, "Ошибкин").await, 1);
     // No key, or one that is not a key: refused.
     let (status, _) = send(&app, None, &entry).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -178,4 +218,23 @@ async fn outbox_entries_register_once_and_hold_possible_duplicates(app: TestApp)
         .await
         .expect("send");
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+/// The duplicate checks logged so far (each is a read of other people's records).
+async fn duplicate_checks(app: &TestApp) -> usize {
+    let log: Value = app
+        .get(&app.admin_a, "/api/v1/access-log?limit=200")
+        .await
+        .json()
+        .await
+        .expect("json");
+    log["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter(|e| e["action"] == "duplicate_check")
+                .count()
+        })
+        .unwrap_or(0)
 }
