@@ -1,5 +1,5 @@
-// What the browser suites share: the demo server, the browser's path, checks and
-// screenshots.
+// What the browser suites share: the demo server, the browser's path, checks,
+// screenshots and filling in a member row.
 
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -60,4 +60,17 @@ export async function shoot(page, name) {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.screenshot({ path: join(shots, `${name}-1280.png`), fullPage: true });
   await page.setViewportSize(size);
+}
+
+/// Fills member row `i` of the reception form.
+export async function fillMember(page, i, m) {
+  await page.fill(`#m${i}-surname`, m.surname);
+  await page.fill(`#m${i}-given_name`, m.given);
+  await page.selectOption(`#m${i}-sex`, m.sex);
+  await page.fill(`#m${i}-birth_date`, m.birth);
+  await page.selectOption(`#m${i}-relationship`, m.relationship);
+  if (m.docType) {
+    await page.selectOption(`#m${i}-doc_type`, m.docType);
+    await page.fill(`#m${i}-doc_number`, m.docNumber);
+  }
 }

@@ -13,7 +13,7 @@
 import http from "node:http";
 import { chromium } from "playwright-core";
 
-import { ADMIN, PASSWORD, check, chromiumPath, finish, shoot, startServer } from "./common.mjs";
+import { ADMIN, PASSWORD, check, chromiumPath, fillMember, finish, shoot, startServer } from "./common.mjs";
 
 /// A proxy in front of the server: `offline` drops every connection, `failOutbox` answers
 /// that many outbox sends with 502 after the server has answered them.
@@ -111,15 +111,7 @@ async function fillFamily(page, family) {
       await page.click("button[name=action][value=add]");
       await page.waitForSelector(`#m${i}-given_name`);
     }
-    await page.fill(`#m${i}-surname`, m.surname || family.surname);
-    await page.fill(`#m${i}-given_name`, m.given);
-    await page.selectOption(`#m${i}-sex`, m.sex);
-    await page.fill(`#m${i}-birth_date`, m.birth);
-    await page.selectOption(`#m${i}-relationship`, m.relationship);
-    if (m.docType) {
-      await page.selectOption(`#m${i}-doc_type`, m.docType);
-      await page.fill(`#m${i}-doc_number`, m.docNumber);
-    }
+    await fillMember(page, i, { surname: family.surname, ...m });
   }
 }
 

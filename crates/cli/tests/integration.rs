@@ -132,8 +132,14 @@ async fn provision(db: &str) -> String {
 
 /// Starts `shanyrak serve` on a free port and returns it with its base URL.
 async fn start_server(db: &str) -> (Child, String) {
+    start_server_with(db, &[]).await
+}
+
+/// [`start_server`] with more environment variables.
+async fn start_server_with(db: &str, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--db", db, "--bind", "127.0.0.1:0"])
+        .envs(env.iter().copied())
         .env("SHANYRAK_LOG", "warn")
         .stdout(Stdio::piped())
         // SHANYRAK_TEST_SERVER_LOG=1 shows the server's log with the test's output.

@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
 
 use openssl::asn1::Asn1Time;
 use openssl::ec::{EcGroup, EcKey};
@@ -13,10 +12,9 @@ use openssl::pkey::PKey;
 use openssl::x509::{X509, X509NameBuilder};
 use reqwest::StatusCode;
 use shanyrak_store::testing::{Backend, TestDatabase};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
-use super::{BIN, Output, provision, uuid_like};
+use super::{BIN, Output, provision, start_server_with, uuid_like};
 
 fn workspace() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("shanyrak-ops-{}", uuid_like()));
@@ -260,33 +258,6 @@ async fn doctor_on_postgres_reports_pending_migrations_and_an_unreachable_server
 
 const METRICS_TOKEN: &str = "operator-metrics-token-7f3a9c2e";
 
-async fn serve_with(db: &str, env: &[(&str, &str)]) -> (Child, String) {
-    let mut command = Command::new(BIN);
-    command
-        .args(["serve", "--db", db, "--bind", "127.0.0.1:0"])
-        .env("SHANYRAK_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let mut child = command.spawn().expect("spawn server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("server started in time")
-        .expect("read stdout")
-        .expect("a line");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("listening address")
-        .to_owned();
-    (child, base)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_answers_metrics_to_loopback_and_the_token_only() {
     let dir = workspace();
@@ -303,7 +274,8 @@ async fn serve_answers_metrics_to_loopback_and_the_token_only() {
     assert!(!short.status.success());
     assert!(String::from_utf8_lossy(&short.stderr).contains("16 characters"));
 
-    let (_server, base) = serve_with(&url, &[("SHANYRAK_METRICS_TOKEN", METRICS_TOKEN)]).await;
+    let (_server, base) =
+        start_server_with(&url, &[("SHANYRAK_METRICS_TOKEN", METRICS_TOKEN)]).await;
     let client = reqwest::Client::new();
     let health = client
         .get(format!("{base}/healthz"))
