@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, "..", "..");
@@ -51,6 +52,15 @@ export function startServer() {
     });
     child.stderr.on("data", () => {});
     child.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${out}`)));
+  });
+}
+
+/// Debian's headless Chromium.
+export function launch() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
 }
 

@@ -11,9 +11,7 @@
 // created; nothing readable is kept on the phone; signing out forgets what was sent.
 
 import http from "node:http";
-import { chromium } from "playwright-core";
-
-import { ADMIN, PASSWORD, check, chromiumPath, fillMember, finish, shoot, startServer } from "./common.mjs";
+import { ADMIN, PASSWORD, check, fillMember, finish, launch, shoot, startServer } from "./common.mjs";
 
 /// A proxy in front of the server: `offline` drops every connection, `failOutbox` answers
 /// that many outbox sends with 502 after the server has answered them.
@@ -263,11 +261,7 @@ const { child, base } = await startServer();
 const proxy = await startProxy(base);
 let browser;
 try {
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launch();
   await offlineRegistration(browser, base, proxy, await apiToken(base));
 } catch (error) {
   check(false, error.stack || String(error));

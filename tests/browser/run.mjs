@@ -8,9 +8,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-
-import { ADMIN, PASSWORD, check, chromiumPath, fillMember, finish, root, shoot, startServer } from "./common.mjs";
+import { ADMIN, PASSWORD, check, fillMember, finish, launch, root, shoot, startServer } from "./common.mjs";
 
 const MAX_PAGE_BYTES = 100 * 1024;
 
@@ -283,11 +281,7 @@ async function withoutJavaScript(browser, base, reference) {
 const { child, base } = await startServer();
 let browser;
 try {
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launch();
   const reference = await withJavaScript(browser, base);
   await withoutJavaScript(browser, base, reference);
 } catch (error) {
