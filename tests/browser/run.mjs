@@ -6,21 +6,10 @@
 //
 // Screenshots of every step at 360 px and 1280 px go to target/browser-screenshots/.
 
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ADMIN, PASSWORD, check, fillMember, finish, launch, root, shoot, startServer } from "./common.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "..", "..");
-const binary = process.env.SHANYRAK_BIN || join(root, "target", "debug", "shanyrak");
-const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
-const shots = process.env.SCREENSHOT_DIR || join(root, "target", "browser-screenshots");
-mkdirSync(shots, { recursive: true });
-
-const PASSWORD = "shanyrak-demo";
-const ADMIN = "admin@kainar.example.org";
 const MAX_PAGE_BYTES = 100 * 1024;
 
 // Every message id: none may show up as text on a page.
@@ -29,45 +18,6 @@ const messageIds = readFileSync(join(root, "crates", "server", "locales", "ru.ft
   .map((line) => /^([a-z][a-z0-9-]*)\s*=/.exec(line))
   .filter(Boolean)
   .map((m) => m[1]);
-
-let failures = 0;
-function check(condition, message) {
-  if (!condition) {
-    failures += 1;
-    console.error(`FAIL: ${message}`);
-  } else {
-    console.log(`ok: ${message}`);
-  }
-}
-
-function startServer() {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, ["demo", "--scale", "small", "--bind", "127.0.0.1:0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, RUST_LOG: "warn" },
-    });
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`demo did not start:\n${out}`)), 60000);
-    child.stdout.on("data", (chunk) => {
-      out += chunk.toString();
-      const m = /running at (http:\/\/[0-9.:]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolvePromise({ child, base: m[1] });
-      }
-    });
-    child.stderr.on("data", () => {});
-    child.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${out}`)));
-  });
-}
-
-async function shoot(page, name) {
-  const size = page.viewportSize();
-  await page.screenshot({ path: join(shots, `${name}-360.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.screenshot({ path: join(shots, `${name}-1280.png`), fullPage: true });
-  await page.setViewportSize(size);
-}
 
 async function pageChecks(page, label) {
   const text = await page.evaluate(() => document.body.innerText);
@@ -132,18 +82,6 @@ async function login(page, base) {
   await page.fill("#email", ADMIN);
   await page.fill("#password", PASSWORD);
   await Promise.all([page.waitForURL(/\/reception$/), page.click("form[action='/login'] button[type=submit]")]);
-}
-
-async function fillMember(page, i, m) {
-  await page.fill(`#m${i}-surname`, m.surname);
-  await page.fill(`#m${i}-given_name`, m.given);
-  await page.selectOption(`#m${i}-sex`, m.sex);
-  await page.fill(`#m${i}-birth_date`, m.birth);
-  await page.selectOption(`#m${i}-relationship`, m.relationship);
-  if (m.docType) {
-    await page.selectOption(`#m${i}-doc_type`, m.docType);
-    await page.fill(`#m${i}-doc_number`, m.docNumber);
-  }
 }
 
 async function addMember(page, count) {
@@ -343,19 +281,13 @@ async function withoutJavaScript(browser, base, reference) {
 const { child, base } = await startServer();
 let browser;
 try {
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launch();
   const reference = await withJavaScript(browser, base);
   await withoutJavaScript(browser, base, reference);
 } catch (error) {
-  failures += 1;
-  console.error(`FAIL: ${error.stack || error}`);
+  check(false, error.stack || String(error));
 } finally {
   if (browser) await browser.close();
   child.kill("SIGTERM");
 }
-console.log(failures === 0 ? "browser tests: all passed" : `browser tests: ${failures} failed`);
-process.exit(failures === 0 ? 0 : 1);
+finish("browser tests");

@@ -7,6 +7,7 @@ mod backup;
 mod dedup;
 mod demo;
 mod demo_week;
+mod doctor;
 mod encoded;
 mod export;
 mod https;
@@ -177,6 +178,11 @@ enum Command {
         /// that must not be in the future.
         #[arg(long, env = "SHANYRAK_TIME_ZONE", default_value = "Asia/Almaty", value_parser = shanyrak_server::local_time::parse)]
         time_zone: chrono_tz::Tz,
+        /// A bearer token (16 characters or more) that opens /metrics to a Prometheus on
+        /// another machine; without it /metrics answers loopback only. Prefer the
+        /// environment variable: a command line is visible to other users of the machine.
+        #[arg(long, env = "SHANYRAK_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
         #[command(flatten)]
         https: https::HttpsArgs,
         #[command(flatten)]
@@ -195,6 +201,14 @@ enum Command {
         /// dozen households, for a quick look or a test.
         #[arg(long, value_enum, default_value = "week")]
         scale: demo::Scale,
+    },
+    /// Check a deployment: the database opens (with its key) and is migrated, free disk
+    /// space, the certificate's expiry, the clock. Prints what to fix; exits 1 on a problem.
+    Doctor {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        checks: doctor::DoctorArgs,
     },
     /// Propose a bed for every waiting household (all organisations) and reserve them;
     /// writes one CSV row per household: where it goes, or why it stays waiting.
@@ -574,14 +588,15 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// How public figures are released (see docs/DISCLOSURE.md).
-#[derive(Debug, Clone, Copy)]
+/// How public figures are released (see docs/DISCLOSURE.md), and what the server trusts.
+#[derive(Debug, Clone)]
 struct PublicSettings {
     disclosure_threshold: u64,
     public_release_hours: i64,
     figures_every: i64,
     plain_http_cookies: bool,
     trust_forwarded_for: bool,
+    metrics_token: Option<String>,
 }
 
 impl Default for PublicSettings {
@@ -592,6 +607,7 @@ impl Default for PublicSettings {
             figures_every: shanyrak_server::stats::DEFAULT_FIGURES_EVERY_SECONDS,
             plain_http_cookies: false,
             trust_forwarded_for: false,
+            metrics_token: None,
         }
     }
 }
@@ -614,6 +630,7 @@ async fn serve(
     state.release_interval = chrono::Duration::hours(settings.public_release_hours);
     state.plain_http_cookies = settings.plain_http_cookies;
     state.trust_forwarded_for = settings.trust_forwarded_for;
+    state.metrics_token = settings.metrics_token;
     state.figures_every = chrono::Duration::seconds(settings.figures_every);
     tracing::info!(address = %local, database = store.backend_name(), "listening");
     on_ready(local);
@@ -667,10 +684,20 @@ async fn run(cli: Cli) -> Result<()> {
             plain_http_cookies,
             trust_forwarded_for,
             time_zone,
+            metrics_token,
             https,
             backups,
             limits,
         } => {
+            if metrics_token
+                .as_deref()
+                .is_some_and(|t| t.trim().len() < 16)
+            {
+                bail!(
+                    "the metrics token (--metrics-token or SHANYRAK_METRICS_TOKEN) is shorter than 16 characters: \
+                     make a long random one, e.g. `openssl rand -hex 24`"
+                );
+            }
             shanyrak_server::import::configure(limits.settings());
             shanyrak_server::local_time::configure(time_zone);
             let tls = https.config(bind)?;
@@ -687,6 +714,7 @@ async fn run(cli: Cli) -> Result<()> {
                 figures_every,
                 plain_http_cookies,
                 trust_forwarded_for,
+                metrics_token,
             };
             let announced = tls.clone();
             let result = serve(
@@ -704,6 +732,14 @@ async fn run(cli: Cli) -> Result<()> {
                 task.abort();
             }
             result
+        }
+        Command::Doctor { db, checks } => {
+            let key = db.encryption_key()?;
+            if doctor::run(&db.db, key, &redact_url(&db.db), &checks).await? {
+                Ok(())
+            } else {
+                bail!("the checks above found problems")
+            }
         }
         Command::Demo { db, bind, scale } => {
             let url = match db {

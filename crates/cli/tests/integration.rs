@@ -36,6 +36,7 @@ mod https;
 mod import;
 mod keys;
 mod login;
+mod operations;
 mod protection;
 mod spreadsheets;
 mod support;

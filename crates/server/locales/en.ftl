@@ -548,6 +548,24 @@ field-error-submission-duplicate = This distribution was already recorded. Check
 
 reception-import-link = Import a list (CSV, XLSX)
 reception-correcting = Correcting an imported row: once registered it leaves the quarantine.
+
+# The offline outbox on the reception page.
+outbox-title = Waiting to be sent
+outbox-waiting = waiting:
+outbox-sent = sent:
+outbox-decide = need a decision:
+outbox-send = Send now
+outbox-saved = Saved on this phone. It will be sent when the connection returns.
+outbox-offline = No connection: registrations are kept on this phone and sent later.
+outbox-offline-check = No connection: possible duplicates are checked when the registration is sent.
+outbox-no-key = This phone cannot keep registrations yet: open this page once while connected.
+outbox-sign-in = Sign in to send the registrations kept on this phone.
+outbox-sending = Sending…
+outbox-failed = Not sent yet: will try again.
+outbox-held = needs a decision: possibly registered already
+outbox-invalid = has mistakes to correct
+outbox-review = Review
+outbox-done = registered
 import-title = Import a list
 import-intro = Upload the spreadsheet you already keep: CSV with any delimiter (UTF-8 or Windows-1251) or XLSX. Columns are recognised by their headers; every row is checked like a registration; rows with mistakes wait in the quarantine with their reasons.
 import-file = File

@@ -212,8 +212,13 @@ pub async fn plan(
         ..placement::Options::default()
     };
     // Off the request executor: a national batch takes seconds of one core.
-    let solved =
-        crate::heavy::run(SOLVE_LIMIT, move || placement::solve(&problem, &options)).await?;
+    let solved = crate::heavy::run(SOLVE_LIMIT, move || {
+        let started = std::time::Instant::now();
+        let solved = placement::solve(&problem, &options);
+        crate::metrics::record_placement(started.elapsed());
+        solved
+    })
+    .await?;
     // The input is built from validated records; an error here is a bug, not bad input.
     let solution = solved.map_err(|e| {
         tracing::error!(error = %e, "placement input rejected");

@@ -28,6 +28,7 @@ pub mod identity;
 pub mod import;
 pub mod local_time;
 pub mod merge_patch;
+pub mod metrics;
 pub mod openapi;
 pub mod partners;
 pub mod persons;
@@ -80,6 +81,8 @@ pub struct AppState {
     /// Take the client's address for sign-in throttling from the last `X-Forwarded-For`
     /// entry instead of the socket peer: only behind a reverse proxy that sets it.
     pub trust_forwarded_for: bool,
+    /// The bearer token that opens `/metrics` to others than loopback; none: loopback only.
+    pub metrics_token: Option<String>,
 }
 
 impl AppState {
@@ -106,6 +109,7 @@ impl AppState {
             figures_every: chrono::Duration::seconds(stats::DEFAULT_FIGURES_EVERY_SECONDS),
             cross_org_lookups_per_hour: DEFAULT_CROSS_ORG_LOOKUPS_PER_HOUR,
             trust_forwarded_for: false,
+            metrics_token: None,
         })
     }
 }
@@ -378,11 +382,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(health))
+        .route("/metrics", get(metrics::metrics))
         .merge(web::routes().layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::form_cookie,
         )))
         .route_layer(request_log)
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(problem_for_bare_errors))

@@ -35,6 +35,7 @@ mod essentials;
 mod figures;
 mod heavy;
 mod identity;
+mod metrics;
 mod places;
 mod protection;
 mod registration;

@@ -17,6 +17,7 @@
 //! crash and concurrent writers queue instead of failing with "database is locked".
 
 mod error;
+pub mod inspect;
 pub mod password;
 pub mod repo;
 #[cfg(feature = "test-support")]
@@ -57,6 +58,7 @@ pub use repo::{
     LOGIN_LOCK_MINUTES, LoginLimits,
 };
 pub use repo::{PlaceMapping, Proposal, ResettlementEntry, UnconfirmedPlace};
+pub use repo::{PoolStats, PoolUse, QueueSizes};
 pub use repo::{QuarantinedRow, RowToQuarantine, Upload};
 pub use repo::{RegistryRow, SnapshotInfo, WaitingCell};
 

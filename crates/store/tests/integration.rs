@@ -39,6 +39,7 @@ mod cases;
 mod essentials;
 mod figures;
 mod login;
+mod outbox;
 mod places;
 mod protection;
 mod resettlement;

@@ -1,30 +1,16 @@
-//! The web interface in a real browser: `tests/browser/run.mjs` drives this binary in
-//! Debian's headless Chromium with playwright-core. It fails, never skips, when Node.js or
-//! Chromium is missing; `.ci/run` installs both.
+//! The web interface in a real browser: the scripts under `tests/browser` drive this binary
+//! in Debian's headless Chromium with playwright-core. They fail, never skip, when Node.js
+//! or Chromium is missing; `.ci/run` installs both.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
-#[test]
-fn the_whole_job_in_headless_chromium() {
-    let stdout = run_script("run.mjs");
-    assert!(stdout.contains("browser tests: all passed"));
-}
+/// `npm ci` once, whichever suite gets there first.
+static INSTALL: Mutex<()> = Mutex::new(());
 
-/// A family of four with their documents, typed at a person's pace on a phone: the
-/// estimate (taps and characters at a person's speed) is within a minute. The wall-clock
-/// figure is printed for docs/BENCHMARKS.md, not asserted.
-#[test]
-fn a_family_of_four_is_registered_in_under_a_minute() {
-    let stdout = run_script("family_timing.mjs");
-    assert!(
-        stdout.contains("family timing: within the target"),
-        "{stdout}"
-    );
-}
-
-/// Runs one script of `tests/browser` against this binary; its standard output.
-fn run_script(script: &str) -> String {
+/// Runs one script of `tests/browser` and expects `verdict` in what it prints.
+fn run_suite(script: &str, verdict: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let suite = root.join("tests/browser");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -33,22 +19,25 @@ fn run_script(script: &str) -> String {
         "Chromium not found at {chromium}: install Debian's package (apt-get install chromium) \
          or set CHROMIUM"
     );
-    if !suite.join("node_modules/playwright-core").exists() {
-        // playwright-core only (no browser download), at the version in package-lock.json.
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-            .current_dir(&suite)
-            .status()
-            .expect("npm (Node.js) is needed for the browser tests");
-        assert!(status.success(), "npm ci in tests/browser failed");
+    {
+        let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+        if !suite.join("node_modules/playwright-core").exists() {
+            // playwright-core only (no browser download), at the version in package-lock.json.
+            let status = Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+                .current_dir(&suite)
+                .status()
+                .expect("npm (Node.js) is needed for the browser tests");
+            assert!(status.success(), "npm ci in tests/browser failed");
+        }
     }
     let output = Command::new("node")
         .arg(script)
         .current_dir(&suite)
         .env("SHANYRAK_BIN", env!("CARGO_BIN_EXE_shanyrak"))
         .env("CHROMIUM", &chromium)
-        .env("SCREENSHOT_DIR", root.join("target/browser-screenshots"))
+        .env("SCREENSHOT_DIR", screenshots(&root))
         .output()
         .expect("node (Node.js) is needed for the browser tests");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -56,7 +45,31 @@ fn run_script(script: &str) -> String {
     println!("{stdout}");
     assert!(
         output.status.success(),
-        "{script} failed:\n{stderr}\n{stdout}"
+        "browser tests ({script}) failed:\n{stderr}\n{stdout}"
     );
-    stdout.into_owned()
+    assert!(stdout.contains(verdict));
+}
+
+fn screenshots(root: &Path) -> PathBuf {
+    root.join("target/browser-screenshots")
+}
+
+#[test]
+fn the_whole_job_in_headless_chromium() {
+    run_suite("run.mjs", "browser tests: all passed");
+}
+
+/// Offline registration: three families kept on the phone through a reload, sent when the
+/// connection returns, exactly three households although a send was answered 502.
+#[test]
+fn the_reception_form_offline_in_headless_chromium() {
+    run_suite("offline.mjs", "offline browser tests: all passed");
+}
+
+/// A family of four with their documents, typed at a person's pace on a phone: the
+/// estimate (taps and characters at a person's speed) is within a minute. The wall-clock
+/// figure is printed for docs/BENCHMARKS.md, not asserted.
+#[test]
+fn a_family_of_four_is_registered_in_under_a_minute() {
+    run_suite("family_timing.mjs", "family timing: within the target");
 }

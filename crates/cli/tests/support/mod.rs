@@ -91,7 +91,13 @@ pub(crate) fn serve(bin: &str, db: &str, args: &[&str]) -> Command {
 
 /// Starts `shanyrak serve` on a free port and returns it with its base URL.
 pub(crate) async fn start_server(db: &str) -> (Child, String) {
+    start_server_with(db, &[]).await
+}
+
+/// [`start_server`] with more environment variables.
+pub(crate) async fn start_server_with(db: &str, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = serve(BIN, db, &[])
+        .envs(env.iter().copied())
         .env("SHANYRAK_LOG", "warn")
         // SHANYRAK_TEST_SERVER_LOG=1 shows the server's log with the test's output.
         .stderr(if std::env::var_os("SHANYRAK_TEST_SERVER_LOG").is_some() {

@@ -29,6 +29,7 @@ pub mod household_form;
 pub mod i18n;
 pub mod import;
 pub mod login;
+pub mod outbox;
 pub mod places;
 pub mod public_stats;
 pub mod reception;
@@ -124,6 +125,9 @@ web_routes! {
     "/assets/{name}" => get(asset),
     "/reception" => get(reception::page).post(reception::submit),
     "/reception/check" => post(reception::check_member),
+    "/reception/outbox" => post(outbox::send),
+    "/reception/outbox/key" => get(outbox::key),
+    "/sw.js" => get(outbox::service_worker),
     "/find" => get(find::page).post(find::submit),
     "/households/{id}" => get(household::page),
     "/households/{id}/card" => get(household::card),
@@ -690,6 +694,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../assets/app.js"),
     },
     Asset {
+        name: "outbox.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/outbox.js"),
+    },
+    Asset {
         name: "htmx.min.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../assets/htmx.min.js"),
@@ -798,6 +807,10 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href=(asset_url("app.css"));
                 script src=(asset_url("htmx.min.js")) defer {}
                 script src=(asset_url("app.js")) defer {}
+                // The offline outbox: sends what waits, and clears what was sent on sign-out.
+                // On every page, signed in or not: htmx swaps only the body, so a script the
+                // sign-in page did not load would not run on the page it leads to.
+                script src=(asset_url("outbox.js")) defer {}
             }
             body hx-boost="true" {
                 a.skip href="#main" { (ctx.t("nav-skip")) }

@@ -248,6 +248,7 @@ fn form_page(
     let body = html! {
         h1 { (ctx.t("reception-title")) }
         p { a href="/import" { (ctx.t("reception-import-link")) } }
+        (super::outbox::panel(ctx))
         @if draft.quarantine.is_some() {
             p.notice.warn role="status" #correcting { (ctx.t("reception-correcting")) }
         }
@@ -442,37 +443,94 @@ pub async fn submit(
         _ => {}
     }
     // Save.
-    let invalid_form = |errors: FieldErrors, found| {
-        form_page(
+    let saved = save(&state, &web, &headers, &mut draft)
+        .await
+        .or_page(ctx)?;
+    match saved {
+        Saved::Invalid(errors, found) => Ok(form_page(
             ctx,
             &draft,
             &errors,
             &found,
             None,
             StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    };
+        )),
+        Saved::Undecided(undecided, found) => Ok(form_page(
+            ctx,
+            &draft,
+            &FieldErrors::default(),
+            &found,
+            Some(ctx.count("reception-decide-duplicates", undecided)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Saved::KeyReused => {
+            // The same form was already saved, then changed: this is a new registration.
+            draft.submission = Uuid::now_v7().to_string();
+            Ok(form_page(
+                ctx,
+                &draft,
+                &FieldErrors::default(),
+                &HashMap::new(),
+                Some(ctx.t("reception-already-saved")),
+                StatusCode::CONFLICT,
+            ))
+        }
+        Saved::Registered {
+            household_id,
+            attached,
+        } => {
+            let mut response = see_other(&format!(
+                "/households/{household_id}/card?registered=1&attached={attached}"
+            ));
+            if let Ok(cookie) = HeaderValue::from_str(&format!(
+                "{DESK_COOKIE}={}; Path=/reception; HttpOnly; SameSite=Strict; Max-Age={DESK_SHIFT_SECONDS}{}",
+                DeskShift::of(&draft).encode(),
+                state.cookie_secure_attribute()
+            )) {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            Ok(response)
+        }
+    }
+}
+
+/// What saving a reception form came to.
+pub(super) enum Saved {
+    /// Refused input: the problems by field, and the members' possible duplicates.
+    Invalid(FieldErrors, HashMap<usize, Vec<DuplicateView>>),
+    /// Held: this many members may be registered already and the volunteer has not said
+    /// whether they are the same person (marked `undecided` in the draft). Nothing written.
+    Undecided(i64, HashMap<usize, Vec<DuplicateView>>),
+    /// The form was saved before under its submission key and has changed since.
+    KeyReused,
+    /// Registered now or before under the same submission key.
+    Registered { household_id: Uuid, attached: usize },
+}
+
+/// Saves the form as a registration: validation, the possible-duplicate gate, the write
+/// under the form's submission key, and the members the volunteer attached. The form page
+/// and the offline outbox's sync both save through here.
+pub(super) async fn save(
+    state: &AppState,
+    web: &Web,
+    headers: &HeaderMap,
+    draft: &mut HouseholdDraft,
+) -> Result<Saved, WebError> {
     let (input, raw) = match draft.parse() {
         Ok(parsed) => parsed,
         Err(errors) => {
-            let found = check_members(&state, &web, &headers, &draft, None)
-                .await
-                .or_page(ctx)?;
-            return Ok(invalid_form(errors, found));
+            let found = check_members(state, web, headers, draft, None).await?;
+            return Ok(Saved::Invalid(errors, found));
         }
     };
     let household = match validate(&input, &validation_context()) {
         Ok(h) => h,
         Err(errors) => {
-            let found = check_members(&state, &web, &headers, &draft, None)
-                .await
-                .or_page(ctx)?;
-            return Ok(invalid_form(FieldErrors::from_validation(&errors), found));
+            let found = check_members(state, web, headers, draft, None).await?;
+            return Ok(Saved::Invalid(FieldErrors::from_validation(&errors), found));
         }
     };
-    let canonical = serde_json::to_vec(&raw)
-        .map_err(|_| WebError::Api(ApiError::Internal))
-        .or_page(ctx)?;
+    let canonical = serde_json::to_vec(&raw).map_err(|_| WebError::Api(ApiError::Internal))?;
     let idempotency = IdempotencyRequest {
         key: format!("web:{}", draft.submission),
         request_hash: Sha256::digest(&canonical).to_vec(),
@@ -484,12 +542,9 @@ pub async fn submit(
     let replay = state
         .store
         .idempotency_key_claimed(&web.actor, &idempotency.key)
-        .await
-        .or_page(ctx)?;
+        .await?;
     if !replay {
-        let found = check_members(&state, &web, &headers, &draft, None)
-            .await
-            .or_page(ctx)?;
+        let found = check_members(state, web, headers, draft, None).await?;
         let mut undecided = 0;
         for (i, member) in draft.members.iter_mut().enumerate() {
             let Some(candidates) = found.get(&i).filter(|c| !c.is_empty()) else {
@@ -505,14 +560,7 @@ pub async fn submit(
             }
         }
         if undecided > 0 {
-            return Ok(form_page(
-                ctx,
-                &draft,
-                &FieldErrors::default(),
-                &found,
-                Some(ctx.count("reception-decide-duplicates", undecided)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
+            return Ok(Saved::Undecided(undecided, found));
         }
     }
     let outcome = match state
@@ -521,19 +569,8 @@ pub async fn submit(
         .await
     {
         Ok(outcome) => outcome,
-        Err(StoreError::IdempotencyKeyReused) => {
-            // The same form was already saved, then changed: this is a new registration.
-            draft.submission = Uuid::now_v7().to_string();
-            return Ok(form_page(
-                ctx,
-                &draft,
-                &FieldErrors::default(),
-                &HashMap::new(),
-                Some(ctx.t("reception-already-saved")),
-                StatusCode::CONFLICT,
-            ));
-        }
-        Err(e) => return Err(WebError::from(e)).or_page(ctx),
+        Err(StoreError::IdempotencyKeyReused) => return Ok(Saved::KeyReused),
+        Err(e) => return Err(e.into()),
     };
     let receipt = match &outcome {
         CreateOutcome::Created(r) | CreateOutcome::Replayed(r) => r.clone(),
@@ -541,9 +578,7 @@ pub async fn submit(
     if matches!(outcome, CreateOutcome::Created(_)) {
         tracing::info!(household = %receipt.household_id, members = receipt.member_ids.len(), "household registered on the web");
     }
-    let (found, _) = possible_duplicates(&state, &web.actor, receipt.household_id)
-        .await
-        .or_page(ctx)?;
+    let (found, _) = possible_duplicates(state, &web.actor, receipt.household_id).await?;
     let mut attached = 0;
     for (member, new_id) in draft.members.iter().zip(&receipt.member_ids) {
         let Ok(existing) = Uuid::parse_str(&member.attach) else {
@@ -560,14 +595,12 @@ pub async fn submit(
         let candidate = state
             .store
             .candidate_for_pair(&web.actor, *new_id, existing)
-            .await
-            .or_page(ctx)?;
+            .await?;
         if candidate.status == "pending" {
             state
                 .store
                 .decide_candidate(&web.actor, candidate.id, "same", Utc::now())
-                .await
-                .or_page(ctx)?;
+                .await?;
         }
         attached += 1;
     }
@@ -579,21 +612,12 @@ pub async fn submit(
         state
             .store
             .resolve_quarantine(&web.actor, q, receipt.household_id, Utc::now())
-            .await
-            .or_page(ctx)?;
+            .await?;
     }
-    let mut response = see_other(&format!(
-        "/households/{}/card?registered=1&attached={attached}",
-        receipt.household_id
-    ));
-    if let Ok(cookie) = HeaderValue::from_str(&format!(
-        "{DESK_COOKIE}={}; Path=/reception; HttpOnly; SameSite=Strict; Max-Age={DESK_SHIFT_SECONDS}{}",
-        DeskShift::of(&draft).encode(),
-        state.cookie_secure_attribute()
-    )) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(Saved::Registered {
+        household_id: receipt.household_id,
+        attached,
+    })
 }
 
 /// The desk's cookie: what the next registration at this desk starts from.

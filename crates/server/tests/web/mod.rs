@@ -15,6 +15,7 @@ mod access;
 mod casework;
 mod distribute;
 mod import;
+mod outbox;
 mod places;
 mod reception;
 mod sign_in;

@@ -205,7 +205,10 @@ async fn web_registration_shows_errors_in_place_is_idempotent_and_attaches(app: 
     assert!(page.contains("Такого дня нет в календаре"), "{page}");
     assert!(!page.contains("введите ДД.ММ.ГГГГ"));
     for field in ["m0-given_name", "m0-birth_date", "information_given"] {
-        assert!(page.contains(&format!("href=\"#{field}\"")), "{field} linked");
+        assert!(
+            page.contains(&format!("href=\"#{field}\"")),
+            "{field} linked"
+        );
     }
     assert!(page.contains("Человек 1 · Дата рождения: Такого дня нет"));
     assert!(page.contains("value=\"Смирнова\""), "typed values kept");
