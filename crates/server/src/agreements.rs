@@ -34,7 +34,7 @@ pub async fn create(
         return Err(ApiError::Forbidden);
     }
     let ctx = ValidationContext {
-        today: Utc::now().date_naive(),
+        today: crate::local_time::today(),
     };
     let agreement = validate_agreement(&body.value, actor.organisation_id, &ctx)
         .map_err(ApiError::Validation)?;

@@ -515,10 +515,12 @@ async fn place(
         Err(e) => return Ok(failed(household_id, store_reason(e)?)),
     };
     let (site_id, allocations) = match proposed {
-        Some((site_id, pools)) => match allocate_members(&household, pools, now.date_naive()) {
-            Ok(a) => (site_id, a),
-            Err(_) => return Ok(failed(household_id, "household_changed")),
-        },
+        Some((site_id, pools)) => {
+            match allocate_members(&household, pools, crate::local_time::date_of(now)) {
+                Ok(a) => (site_id, a),
+                Err(_) => return Ok(failed(household_id, "household_changed")),
+            }
+        }
         None => {
             let Some(pool_id) = override_pools.first().copied() else {
                 return Ok(failed(household_id, "invalid"));

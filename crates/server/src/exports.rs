@@ -60,7 +60,7 @@ async fn population(
         Principal::User(actor) => Some(actor.organisation_id),
         Principal::System(_) => None,
     };
-    let today = now.date_naive();
+    let today = crate::local_time::date_of(now);
     let cells = store
         .population_cells(scope.as_ref().map(std::slice::from_ref), today, None)
         .await?;

@@ -3,24 +3,21 @@
 //! day). The zone's own history applies: a registration of September 2022 in Almaty is
 //! shown at UTC+6, one of 2025 at UTC+5.
 
-use std::sync::OnceLock;
-
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 /// Where a deployment is unless told otherwise.
-pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Asia::Almaty;
+pub const DEFAULT_TIME_ZONE: Tz = shanyrak_store::clock::DEFAULT_TIME_ZONE;
 
-static ZONE: OnceLock<Tz> = OnceLock::new();
-
-/// Sets the deployment's zone once, at start; `false` if it was already set.
+/// Sets the deployment's zone once, at start, for the times shown here and for the
+/// store's "today"; `false` if it was already set.
 pub fn configure(zone: Tz) -> bool {
-    ZONE.set(zone).is_ok()
+    shanyrak_store::clock::configure(zone)
 }
 
 /// The deployment's zone.
 pub fn zone() -> Tz {
-    ZONE.get().copied().unwrap_or(DEFAULT_TIME_ZONE)
+    shanyrak_store::clock::zone()
 }
 
 /// Parses an IANA name (`Asia/Almaty`), naming the problem in the error.
@@ -33,6 +30,11 @@ pub fn parse(name: &str) -> Result<Tz, String> {
 /// A moment on the deployment's clock.
 pub fn local(at: DateTime<Utc>) -> NaiveDateTime {
     at.with_timezone(&zone()).naive_local()
+}
+
+/// The date of a moment on the deployment's calendar.
+pub fn date_of(at: DateTime<Utc>) -> NaiveDate {
+    shanyrak_store::clock::local_date(at)
 }
 
 /// Today's date on the deployment's clock.

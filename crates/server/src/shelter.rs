@@ -347,7 +347,7 @@ pub async fn create_stay(
     };
     if input
         .expected_departure
-        .is_some_and(|d| d < now.date_naive())
+        .is_some_and(|d| d < crate::local_time::date_of(now))
     {
         return Err(ApiError::Validation(ValidationErrors::single(
             FieldError::new(

@@ -145,7 +145,7 @@ fn snapshot_due(info: Option<&SnapshotInfo>, every: chrono::Duration, now: DateT
     match info {
         None => true,
         Some(info) => {
-            info.today != now.date_naive()
+            info.today != crate::local_time::date_of(now)
                 || now - info.computed_at >= snapshot_interval(info, every)
         }
     }
@@ -194,7 +194,7 @@ pub async fn coordinator(
     now: DateTime<Utc>,
     every: chrono::Duration,
 ) -> Result<CoordinatorStats, StoreError> {
-    let today = now.date_naive();
+    let today = crate::local_time::date_of(now);
     let (population_scope, distribution_scope) = match by {
         Principal::User(actor) => (
             Some(
@@ -618,7 +618,7 @@ pub async fn make_release(
     threshold: u64,
     now: DateTime<Utc>,
 ) -> Result<PublicRelease, ReleaseError> {
-    let today = now.date_naive();
+    let today = crate::local_time::date_of(now);
     let mut cells = store.population_cells(None, today, None).await?;
     let places = crate::places::index()
         .await
@@ -783,7 +783,7 @@ mod tests {
             .unwrap_or_default();
         SnapshotInfo {
             computed_at,
-            today: computed_at.date_naive(),
+            today: crate::local_time::date_of(computed_at),
             took_ms,
         }
     }

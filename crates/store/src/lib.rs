@@ -16,6 +16,7 @@
 //! `synchronous=FULL` and a single writer connection, so an acknowledged write survives a
 //! crash and concurrent writers queue instead of failing with "database is locked".
 
+pub mod clock;
 mod error;
 pub mod inspect;
 pub mod password;

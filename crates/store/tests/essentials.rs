@@ -21,6 +21,7 @@ on_both_backends!(
     receipts_follow_a_person_who_moved_households,
     one_person_in_two_households_gets_one_share_under_concurrency,
     double_dipping_across_organisations_is_flagged_only_under_an_agreement,
+    a_day_is_the_deployments_day_not_utcs,
 );
 
 fn rule(basis: EntitlementBasis, quantity: u32, period_days: u32) -> EntitlementRule {
@@ -750,4 +751,62 @@ async fn one_person_in_two_households_gets_one_share_under_concurrency(f: Fixtur
         }
         assert_eq!(given, 1, "round {round}: one kit for one person");
     }
+}
+
+/// A daily meal given at 23:30 in Almaty and again at 00:30 is given on two days: the
+/// deployment's calendar (Asia/Almaty by default, UTC+6 in 2022) decides the day, not UTC,
+/// where both moments fall on the 27th.
+async fn a_day_is_the_deployments_day_not_utcs(f: Fixture) {
+    use chrono::TimeZone;
+    let org = f.registrar_a.organisation_id;
+    let clerk = distributor(&f, org, "clerk@example.org").await;
+    let meal = item(
+        &f,
+        &clerk,
+        "Hot meal",
+        "hot_meal",
+        vec![rule(EntitlementBasis::PerHousehold, 1, 1)],
+    )
+    .await;
+    let desk = point(&f, &clerk, "Столовая").await;
+    receive(&f, &clerk, desk, meal.id, 10).await;
+    let household = create(&f, &f.registrar_a, &family()).await;
+    let at = |h: u32, m: u32| {
+        Utc.with_ymd_and_hms(2022, 9, 27, h, m, 0)
+            .single()
+            .expect("t")
+    };
+
+    // 23:30 local on the 27th.
+    let evening = give(&f, &clerk, household, desk, meal.id, 1, None, at(17, 30))
+        .await
+        .expect("the evening meal");
+    let DistributionOutcome::Recorded(evening) = evening else {
+        panic!("recorded")
+    };
+    assert_eq!(evening.distributed_on.to_string(), "2022-09-27");
+    // 23:50 local, same day: a second meal needs a reason.
+    assert!(refused_for_want_of_a_reason(
+        give(&f, &clerk, household, desk, meal.id, 1, None, at(17, 50)).await
+    ));
+    // 00:30 local on the 28th (18:30 UTC on the 27th): a new day, a new meal.
+    let view = f
+        .store
+        .entitlements(&clerk, household, at(18, 30))
+        .await
+        .expect("entitlements");
+    let remaining = view
+        .items
+        .iter()
+        .find(|i| i.item_id == meal.id)
+        .and_then(|i| i.remaining);
+    assert_eq!(remaining, Some(1), "the new day's meal is owed");
+    let night = give(&f, &clerk, household, desk, meal.id, 1, None, at(18, 30))
+        .await
+        .expect("the next day's meal, without a reason");
+    let DistributionOutcome::Recorded(night) = night else {
+        panic!("recorded")
+    };
+    assert_eq!(night.distributed_on.to_string(), "2022-09-28");
+    assert!(!night.overridden);
 }

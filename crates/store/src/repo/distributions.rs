@@ -344,7 +344,7 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<EntitlementView, StoreError> {
         require(actor, Action::Distribute)?;
         let visible = self.visible_organisations(actor, now).await?;
-        let today = now.date_naive();
+        let today = crate::clock::local_date(now);
         let mut conn = self.reader.acquire().await?;
         let household =
             Self::household_snapshot(&mut conn, actor.organisation_id, household_id).await?;
@@ -405,7 +405,7 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<DistributionOutcome, StoreError> {
         require(actor, Action::Distribute)?;
         let visible = self.visible_organisations(actor, now).await?;
-        let today = now.date_naive();
+        let today = crate::clock::local_date(now);
         let distribution_id = Uuid::now_v7();
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         if let Some(idem) = idempotency {

@@ -151,7 +151,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<SnapshotInfo, StoreError> {
         let started = std::time::Instant::now();
-        let today = now.date_naive();
+        let today = crate::clock::local_date(now);
         let mut conn = self.reader.acquire().await?;
 
         // Records of people never merged: grouped in the database.

@@ -241,7 +241,7 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<Proposal, StoreError> {
         require(actor)?;
         let by = Principal::User(actor.clone());
-        let today = now.date_naive();
+        let today = crate::clock::local_date(now);
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // The programme row first: it serialises concurrent runs on this programme.
         let locked = sqlx::query("UPDATE resettlement_programmes SET proposal_runs = proposal_runs + 1 WHERE id = $1 AND organisation_id = $2 RETURNING id")

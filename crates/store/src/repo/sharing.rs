@@ -62,7 +62,7 @@ impl<DB: Backend> Repo<DB> {
             valid_until,
             withdrawn_at,
             created_at: row.try_get("created_at")?,
-            in_force: withdrawn_at.is_none() && valid_until >= now.date_naive(),
+            in_force: withdrawn_at.is_none() && valid_until >= crate::clock::local_date(now),
         })
     }
 
@@ -112,7 +112,7 @@ impl<DB: Backend> Repo<DB> {
             valid_until: agreement.valid_until,
             withdrawn_at: None,
             created_at: now,
-            in_force: agreement.valid_until >= now.date_naive(),
+            in_force: agreement.valid_until >= crate::clock::local_date(now),
         };
         Self::audit(
             &mut tx,

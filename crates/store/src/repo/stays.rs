@@ -291,7 +291,7 @@ impl<DB: Backend> Repo<DB> {
         if members.iter().any(|m| housed.contains(&m.id)) {
             return Err(StoreError::Admission(AdmissionError::AlreadyHoused));
         }
-        let today = now.date_naive();
+        let today = crate::clock::local_date(now);
         let occupants: Vec<Occupant> = members.iter().map(|m| occupant(m, today)).collect();
         let usage = Self::pool_usage(conn, &[request.pool_id], now)
             .await?
@@ -574,7 +574,12 @@ impl<DB: Backend> Repo<DB> {
             }
             let nights = stay
                 .checked_in_at
-                .map(|t| shanyrak_core::shelter::nights_stayed(t.date_naive(), now.date_naive()))
+                .map(|t| {
+                    shanyrak_core::shelter::nights_stayed(
+                        crate::clock::local_date(t),
+                        crate::clock::local_date(now),
+                    )
+                })
                 .unwrap_or(0);
             let overdue = stay.status == StayStatus::CheckedIn
                 && stay
@@ -825,7 +830,7 @@ impl<DB: Backend> Repo<DB> {
             .collect::<Result<_, _>>()?;
         households.retain(|h| h.needs.contains(&Need::Shelter));
         Self::attach_members(&mut conn, &mut households).await?;
-        let today = now.date_naive();
+        let today = crate::clock::local_date(now);
         let mut waiting: Vec<WaitingHousehold> = households
             .into_iter()
             .filter(|h| !h.members.is_empty())
