@@ -111,6 +111,9 @@ async function withJavaScript(browser, base) {
   await visit(page, `${base}/dashboard`, "dashboard");
   const occupiedBefore = await figure(page, "figure-occupied");
   await shoot(page, "02-dashboard-before");
+  // On a 360 px phone the charts keep readable labels (the chart scrolls sideways).
+  const labelHeights = await page.locator("svg.chart text").evaluateAll((texts) => texts.map((t) => t.getBoundingClientRect().height));
+  check(labelHeights.length > 0 && Math.min(...labelHeights) >= 10, `chart labels are at least 10 px tall on a phone (smallest ${Math.min(...labelHeights).toFixed(1)} px)`);
 
   // 3. Register a family of four; one member is already registered.
   await visit(page, `${base}/reception`, "reception");

@@ -74,6 +74,8 @@ pub fn stacked_columns(title: &str, categories: &[String], series: &[Series]) ->
         })
         .collect();
     html! {
+        // Phones scroll the chart sideways rather than shrink its labels to a few pixels.
+        div.chart-wrap {
         svg.chart viewBox=(format!("0 0 {width} {height}")) role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
             title { (title) }
             @for tick in 0..=ticks {
@@ -95,6 +97,7 @@ pub fn stacked_columns(title: &str, categories: &[String], series: &[Series]) ->
             }
             line x1=(left) x2=(width - 8.0) y1=(top + plot_h) y2=(top + plot_h) stroke="#333" {}
         }
+        }
         @if series.len() > 1 {
             p.legend {
                 @for (i, s) in series.iter().enumerate() {
@@ -114,6 +117,8 @@ pub fn paired_bars(title: &str, rows: &[(String, i64, i64)], first: &str, second
     let max = nice_max(rows.iter().map(|(_, a, b)| (*a).max(*b)).max().unwrap_or(0));
     let bar = |v: i64| ((v.max(0) as f64) / max as f64) * (width - label_w - 60.0);
     html! {
+        // Phones scroll the chart sideways rather than shrink its labels to a few pixels.
+        div.chart-wrap {
         svg.chart viewBox=(format!("0 0 {width} {height}")) role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
             title { (title) }
             @for (i, (label, a, b)) in rows.iter().enumerate() {
@@ -124,6 +129,7 @@ pub fn paired_bars(title: &str, rows: &[(String, i64, i64)], first: &str, second
                 rect x=(label_w) y=(y0 + 14.0) width=(format!("{:.1}", bar(*b))) height="12" fill=(PALETTE[2]) { title { (second) ": " (b) } }
                 text x=(format!("{:.1}", label_w + bar(*b) + 4.0)) y=(y0 + 24.0) font-size="11" fill="#222" { (b) }
             }
+        }
         }
         p.legend {
             span { svg width="12" height="12" aria-hidden="true" { rect width="12" height="12" fill=(PALETTE[0]) {} } " " (first) }
