@@ -38,6 +38,7 @@ mod essentials;
 mod figures;
 mod login;
 mod protection;
+mod races;
 mod resettlement;
 
 on_both_backends!(
