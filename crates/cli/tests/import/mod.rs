@@ -8,6 +8,7 @@ use shanyrak_store::{Store, StoreOptions};
 
 use super::shanyrak;
 
+mod concurrent;
 mod corpus;
 mod feed;
 mod hostile;
