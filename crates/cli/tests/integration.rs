@@ -95,6 +95,11 @@ async fn provision(db: &str) -> String {
     )
     .await;
     assert!(org.success, "{}", org.stderr);
+    registrar_token(db, &org.stdout, "reg@example.org").await
+}
+
+/// A new registrar of `org` and a token for them, made with the admin commands.
+async fn registrar_token(db: &str, org: &str, email: &str) -> String {
     let user = shanyrak(
         &[
             "admin",
@@ -102,9 +107,9 @@ async fn provision(db: &str) -> String {
             "--db",
             db,
             "--org",
-            &org.stdout,
+            org,
             "--email",
-            "reg@example.org",
+            email,
             "--role",
             "registrar",
         ],
@@ -112,18 +117,7 @@ async fn provision(db: &str) -> String {
     )
     .await;
     assert!(user.success, "{}", user.stderr);
-    let token = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            db,
-            "--email",
-            "reg@example.org",
-        ],
-        "",
-    )
-    .await;
+    let token = shanyrak(&["admin", "create-token", "--db", db, "--email", email], "").await;
     assert!(token.success, "{}", token.stderr);
     assert!(token.stdout.starts_with("shk_"));
     token.stdout

@@ -12,7 +12,7 @@ use shanyrak_store::testing::{Backend, TestDatabase};
 use shanyrak_store::{Store, StoreOptions};
 
 use super::{org, tempdir};
-use crate::{Output, household, shanyrak, start_server};
+use crate::{Output, household, registrar_token, shanyrak, start_server};
 
 /// A list of `households` households of one to three people, every name its own, so that
 /// nothing is held back as a possible duplicate.
@@ -64,41 +64,6 @@ fn summary(out: &Output) -> Value {
     serde_json::from_str(out.stdout.lines().last().unwrap_or_default()).expect("summary JSON")
 }
 
-/// A registrar's token in `org`, made with the admin commands.
-async fn token(db: &str, org: &str) -> String {
-    let user = shanyrak(
-        &[
-            "admin",
-            "create-user",
-            "--db",
-            db,
-            "--org",
-            org,
-            "--email",
-            "desk@example.org",
-            "--role",
-            "registrar",
-        ],
-        "a long enough password\n",
-    )
-    .await;
-    assert!(user.success, "{}", user.stderr);
-    let token = shanyrak(
-        &[
-            "admin",
-            "create-token",
-            "--db",
-            db,
-            "--email",
-            "desk@example.org",
-        ],
-        "",
-    )
-    .await;
-    assert!(token.success, "{}", token.stderr);
-    token.stdout
-}
-
 /// Volunteers registering at the desk through the server until `stop`: how many were
 /// acknowledged, and every answer that was not a 201.
 fn desk(
@@ -137,7 +102,7 @@ fn desk(
 async fn imports_run_beside_the_live_server_and_each_other_sqlite() {
     let db = TestDatabase::new(Backend::Sqlite).await;
     let org = org(&db.url).await;
-    let token = token(&db.url, &org).await;
+    let token = registrar_token(&db.url, &org, "desk@example.org").await;
     let (mut server, base) = start_server(&db.url).await;
     let dir = tempdir();
     let (one, two, three) = (
