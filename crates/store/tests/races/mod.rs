@@ -3,12 +3,12 @@
 //! resettlement programmes proposing at the same time.
 
 use chrono::{DateTime, Duration, Utc};
-use shanyrak_core::resettlement::{Criteria, ProgrammeInput, validate_programme};
+use shanyrak_core::Role;
 use shanyrak_core::shelter::{AdmissionError, StayStatus};
-use shanyrak_core::{Actor, Role};
 use shanyrak_store::{AdmissionRequest, StoreError};
 use uuid::Uuid;
 
+use super::resettlement::{programme, single as eligible};
 use super::{Fixture, admit_now, create, mixed, now, open_rules, single, site_with_pool, user};
 
 on_both_backends!(
@@ -162,22 +162,9 @@ async fn check_ins_racing_admissions_never_exceed_capacity(f: Fixture) {
     assert_eq!(occupied, given, "every bed given is in the count");
 }
 
-async fn programme(f: &Fixture, actor: &Actor, name: &str) -> Uuid {
-    let input = ProgrammeInput {
-        country: Some("DE".into()),
-        name: Some(name.into()),
-        quota: Some(1_000),
-        criteria: Some(Criteria::default()),
-    };
-    f.store
-        .create_programme(actor, &validate_programme(&input).expect("valid"), now())
-        .await
-        .expect("programme")
-        .id
-}
-
-/// Every household of the organisation is eligible for both programmes, and both have
-/// room for all of them: each household must end up in exactly one pipeline.
+/// Every household of the organisation is eligible for both programmes (the same
+/// criteria), and both have room for all of them: each household must end up in exactly
+/// one pipeline.
 async fn two_programmes_proposing_at_once_never_share_a_household(f: Fixture) {
     let cw = user(
         &f.store,
@@ -186,12 +173,15 @@ async fn two_programmes_proposing_at_once_never_share_a_household(f: Fixture) {
         &[Role::Caseworker],
     )
     .await;
-    let germany = programme(&f, &cw, "Humanitarian admission").await;
-    let canada = programme(&f, &cw, "Private sponsorship").await;
+    let (germany, canada) = (
+        programme(&f, &cw, 1_000).await,
+        programme(&f, &cw, 1_000).await,
+    );
     let mut all = Vec::new();
     for round in 0..3 {
         for i in 0..6 {
-            all.push(create(&f, &f.registrar_a, &single(&format!("Семья{round}{i}"))).await);
+            let arrival = format!("2022-09-{:02}", 10 + i);
+            all.push(create(&f, &f.registrar_a, &eligible(&arrival, "RU", vec![])).await);
         }
         let (a, b) = tokio::join!(
             f.store.propose_for_programme(&cw, germany, now()),
