@@ -6,7 +6,10 @@
 //! `admissions` counter, which takes the pool's row lock on PostgreSQL (SQLite has a
 //! single writer anyway), then counts the stays holding beds and asks
 //! [`shanyrak_core::shelter::check_admission`]. The second admission waits for the first
-//! and then sees its stay, so occupancy can never exceed capacity.
+//! and then sees its stay, so occupancy can never exceed capacity. Confirming a
+//! reservation takes the same lock, then the household's, and counts again after the
+//! check-in ([`shanyrak_core::shelter::over_capacity`]): its clock may predate the
+//! reservation's deadline while an admission after the deadline took the freed bed.
 
 use std::collections::HashSet;
 
