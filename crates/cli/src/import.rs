@@ -171,7 +171,8 @@ pub async fn import(store: Store, options: Options<'_>) -> Result<ImportSummary>
             shanyrak_store::StoreError::NotFound => {
                 anyhow::anyhow!("no organisation {}", options.org)
             }
-            other => anyhow::anyhow!("{other}"),
+            // Kept as the cause, so that a locked database is told as such.
+            other => anyhow::Error::new(other).context("nothing was imported"),
         })?;
     let state = AppState::build(store.clone())
         .await
@@ -186,11 +187,24 @@ pub async fn import(store: Store, options: Options<'_>) -> Result<ImportSummary>
     } else {
         ProgressBar::hidden()
     };
+    let total = prepared.households();
+    let saved = std::sync::atomic::AtomicUsize::new(0);
     let (summary, problems) = run(&state, &actor, prepared, options.dry_run, |done, _| {
+        saved.store(done, std::sync::atomic::Ordering::Relaxed);
         bar.set_position(done as u64)
     })
     .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .map_err(|e| {
+        bar.finish_and_clear();
+        let context = match saved.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => "nothing was imported".to_owned(),
+            done => format!(
+                "the import stopped after {done} of {total} households; those are saved, and \
+                 running the same import again adds nothing twice"
+            ),
+        };
+        anyhow::Error::new(e).context(context)
+    })?;
     bar.finish_and_clear();
     if options.json {
         println!("{}", summary_json(&summary));

@@ -17,6 +17,7 @@ mod sheet;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
@@ -51,6 +52,12 @@ struct DbArgs {
     // the key file's own explanation rather than clap's.
     #[arg(long, env = "SHANYRAK_DB_KEY_FILE", value_name = "KEY_FILE")]
     key_file: Option<std::ffi::OsString>,
+    /// SQLite: seconds a write waits for another program writing to the same file (a
+    /// running server, an import, a backup) before giving up with "the database file is
+    /// locked".
+    #[arg(long, env = "SHANYRAK_DB_LOCK_WAIT", value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    lock_wait: u64,
 }
 
 impl DbArgs {
@@ -61,7 +68,7 @@ impl DbArgs {
                 "--key-file encrypts SQLite files; encrypt PostgreSQL at the storage layer instead"
             );
         }
-        open_with(&self.db, key).await
+        open_with(&self.db, key, Duration::from_secs(self.lock_wait)).await
     }
 
     /// The passphrase from `--key-file` (or `SHANYRAK_DB_KEY_FILE`), else from
@@ -539,16 +546,26 @@ fn init_logging() {
     }
 }
 
-async fn open_with(url: &str, encryption_key: Option<String>) -> Result<Store> {
+async fn open_with(
+    url: &str,
+    encryption_key: Option<String>,
+    lock_wait: Duration,
+) -> Result<Store> {
     let options = StoreOptions {
         encryption_key,
+        lock_wait,
         ..StoreOptions::default()
     };
-    Store::connect(url, &options).await.with_context(|| {
-        format!(
-            "could not open the database at {} (a wrong or missing --key-file gives this too)",
+    Store::connect(url, &options).await.map_err(|e| {
+        let hint = if shanyrak_store::is_locked(&e) {
+            ""
+        } else {
+            " (a wrong or missing --key-file gives this too)"
+        };
+        anyhow::Error::new(e).context(format!(
+            "could not open the database at {}{hint}",
             redact_url(url)
-        )
+        ))
     })
 }
 
@@ -1266,11 +1283,37 @@ async fn main() -> std::process::ExitCode {
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_message(&e));
             std::process::ExitCode::FAILURE
         }
     }
 }
+
+/// What went wrong, for the operator: the chain of contexts, except that SQLite's "database
+/// is locked" (reported by the store as a bare "database error") becomes what is locked,
+/// by whom, and what to do.
+fn error_message(error: &anyhow::Error) -> String {
+    if !error.chain().any(shanyrak_store::is_locked) {
+        return format!("{error:#}");
+    }
+    let mut parts: Vec<String> = error
+        .chain()
+        .take_while(|e| {
+            e.downcast_ref::<shanyrak_store::StoreError>().is_none()
+                && e.downcast_ref::<shanyrak_server::import::ImportRunError>()
+                    .is_none()
+        })
+        .map(ToString::to_string)
+        .collect();
+    parts.push(LOCKED.to_owned());
+    parts.join(": ")
+}
+
+const LOCKED: &str = "the database file is locked: another program writing to it (a running \
+`shanyrak serve`, an import, a backup) held its write lock for longer than this command \
+waits. What was committed before stays; the write that waited was not made. Run the \
+command again when the other program is less busy, or let it wait longer with \
+--lock-wait SECONDS (30 by default)";
 
 #[cfg(test)]
 mod tests {

@@ -667,6 +667,27 @@ pub fn check_admission(
     }
 }
 
+/// Whether the stays holding a pool's beds are more than it has: the rooms, step-free
+/// beds or beds over, as the error an admission would have met; `None` when all fit. For
+/// checks after the fact (a reservation confirmed, a pool made smaller), where
+/// [`check_admission`] asks before.
+pub fn over_capacity(pool: &BedPoolSpec, usage: &PoolUsage) -> Option<AdmissionError> {
+    if usage.step_free > pool.step_free_beds {
+        return Some(AdmissionError::NoStepFreeBed);
+    }
+    if pool.kind == PoolKind::FamilyRoom && usage.rooms > pool.rooms() {
+        return Some(AdmissionError::NoRoomFree);
+    }
+    let in_service = pool.beds.saturating_sub(pool.blocked_beds);
+    if pool.kind != PoolKind::FamilyRoom
+        && (usage.regular > pool.regular_capacity()
+            || usage.regular + usage.transitory > in_service)
+    {
+        return Some(AdmissionError::NoCapacity);
+    }
+    None
+}
+
 string_enum!(
     StayStatus {
         /// Beds held for a household on its way; released when `reserved_until` passes.
@@ -868,6 +889,69 @@ mod tests {
             check_admission(SiteStatus::Open, &rules(), &pool, one_taken, &big, false),
             Err(AdmissionError::RoomTooSmall)
         );
+    }
+
+    #[test]
+    fn over_capacity_agrees_with_admission() {
+        // Whatever was in a pool, a stay that `check_admission` let in leaves it within
+        // capacity, and one it refused for lack of room puts it over.
+        let pools = [
+            dorm(PoolKind::Mixed, 3),
+            BedPoolSpec {
+                transitory_beds: 1,
+                blocked_beds: 1,
+                ..dorm(PoolKind::Mixed, 5)
+            },
+            BedPoolSpec {
+                kind: PoolKind::FamilyRoom,
+                room_size: Some(3),
+                beds: 7,
+                step_free_beds: 1,
+                blocked_beds: 0,
+                transitory_beds: 0,
+            },
+        ];
+        let wheelchair = Occupant {
+            needs_step_free: true,
+            ..adult(Sex::Female)
+        };
+        for pool in &pools {
+            for regular in 0..4 {
+                for step_free in 0..2 {
+                    for rooms in 0..3 {
+                        let before = PoolUsage {
+                            regular,
+                            transitory: 0,
+                            step_free,
+                            rooms,
+                        };
+                        for (who, sf) in [(adult(Sex::Male), 0), (wheelchair, 1)] {
+                            let after = PoolUsage {
+                                regular: regular + 1,
+                                step_free: step_free + sf,
+                                rooms: rooms + 1,
+                                ..before
+                            };
+                            let admitted = check_admission(
+                                SiteStatus::Open,
+                                &rules(),
+                                pool,
+                                before,
+                                &[who],
+                                false,
+                            );
+                            if over_capacity(pool, &before).is_none() {
+                                assert_eq!(
+                                    admitted.err(),
+                                    over_capacity(pool, &after),
+                                    "{pool:?} {before:?} {who:?}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

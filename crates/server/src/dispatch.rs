@@ -6,7 +6,7 @@
 //! and maps an accepted proposal (which counts men, women and children per pool) back
 //! onto named members.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -401,7 +401,9 @@ pub async fn decide(
         .iter()
         .filter_map(|p| Uuid::parse_str(&p.household_id).ok().map(|id| (id, p)))
         .collect();
-    let decided: Vec<Uuid> = batch.decisions.iter().map(|d| d.household_id).collect();
+    // Sets, not lists: a national batch decides for 100,000 households, each looked up here.
+    let decided: HashSet<Uuid> = batch.decisions.iter().map(|d| d.household_id).collect();
+    let asked: HashSet<Uuid> = input.accept.iter().copied().collect();
 
     let mut results = Vec::new();
     for rejection in &input.reject {
@@ -449,14 +451,11 @@ pub async fn decide(
         all.sort_unstable();
         to_accept.extend(all);
     }
-    let mentioned: Vec<Uuid> = results.iter().map(|r| r.household_id).collect();
-    to_accept.retain(|id| !mentioned.contains(id));
-    to_accept.dedup();
+    // Each household once, and not one already rejected or overridden above.
+    let mut seen: HashSet<Uuid> = results.iter().map(|r| r.household_id).collect();
+    to_accept.retain(|id| seen.insert(*id));
     for household_id in to_accept {
-        if input.accept_all
-            && decided.contains(&household_id)
-            && !input.accept.contains(&household_id)
-        {
+        if input.accept_all && decided.contains(&household_id) && !asked.contains(&household_id) {
             continue;
         }
         let Some(proposal) = proposals.get(&household_id) else {

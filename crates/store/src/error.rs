@@ -62,3 +62,25 @@ impl StoreError {
         Self::Corrupt(what.into())
     }
 }
+
+/// Whether `error`, or an error it was caused by, is SQLite saying "database is locked":
+/// another process (a running server, an import, a backup) held the file's write lock
+/// for longer than this one waits ([`crate::StoreOptions::lock_wait`]). The caller can
+/// then say so, rather than "database error".
+pub fn is_locked(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(sqlx::Error::Database(db)) = e.downcast_ref::<sqlx::Error>()
+            && db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+            && db
+                .code()
+                .and_then(|code| code.parse::<i32>().ok())
+                // SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
+                .is_some_and(|code| matches!(code & 0xff, 5 | 6))
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}

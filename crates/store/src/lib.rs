@@ -32,7 +32,7 @@ use shanyrak_core::{Actor, Role};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use error::StoreError;
+pub use error::{StoreError, is_locked};
 pub use repo::{
     AccessEntry, Agreement, AuditHead, AuditHeadParseError, AuditVerification, DuplicateCandidate,
     PartnerRead, PersonSide, ProposedPair,
@@ -82,6 +82,11 @@ pub struct StoreOptions {
     /// SQLite: every commit reaches the disk before it is acknowledged (`synchronous =
     /// FULL`). Only a throwaway database (the demo) turns this off, to seed in seconds.
     pub durable_commits: bool,
+    /// SQLite: how long a write waits for another process (a running server, an import,
+    /// a backup) to let go of the file's write lock before it fails with "database is
+    /// locked" ([`is_locked`]). Writers of one process queue for its one writer
+    /// connection instead.
+    pub lock_wait: Duration,
 }
 
 impl std::fmt::Debug for StoreOptions {
@@ -89,6 +94,7 @@ impl std::fmt::Debug for StoreOptions {
         f.debug_struct("StoreOptions")
             .field("max_connections", &self.max_connections)
             .field("durable_commits", &self.durable_commits)
+            .field("lock_wait", &self.lock_wait)
             .field(
                 "encryption_key",
                 &self.encryption_key.as_ref().map(|_| "[redacted]"),
@@ -103,6 +109,7 @@ impl Default for StoreOptions {
             max_connections: 8,
             encryption_key: None,
             durable_commits: true,
+            lock_wait: Duration::from_secs(30),
         }
     }
 }
@@ -141,12 +148,14 @@ impl Store {
                 // Deleted and overwritten content is zeroed in the file, so erasure and
                 // retention leave no readable copy in free pages.
                 .pragma("secure_delete", "ON")
-                .busy_timeout(Duration::from_secs(30));
+                .busy_timeout(options.lock_wait);
             // One writer: SQLite allows one write transaction at a time anyway, and a queue
             // in the pool waits politely where competing connections would fail with BUSY.
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
-                .acquire_timeout(Duration::from_secs(60))
+                // Longer than the lock wait: the queue behind this process's own writer
+                // includes a write that is waiting for another process's lock.
+                .acquire_timeout(Duration::from_secs(60).max(options.lock_wait * 2))
                 .connect_with(connect.clone())
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&writer).await?;

@@ -42,6 +42,7 @@ mod login;
 mod outbox;
 mod places;
 mod protection;
+mod races;
 mod resettlement;
 
 on_both_backends!(

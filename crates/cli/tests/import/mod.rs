@@ -8,6 +8,7 @@ use shanyrak_store::{Store, StoreOptions};
 
 use crate::support::{create_org, succeeds};
 
+mod concurrent;
 mod corpus;
 pub(crate) mod feed;
 mod hostile;

@@ -4,10 +4,13 @@
 //! Scoping: a programme and its entries belong to one organisation; anyone else gets
 //! `NotFound`. Only the organisation's own households are proposed.
 //!
-//! Quota: a proposal run first bumps `proposal_runs` on the programme row, which holds
-//! the row lock until commit on PostgreSQL (the single writer does the same on SQLite),
-//! then counts the persons already held and proposes at most the rest. Two concurrent runs
-//! therefore see each other's entries and together never exceed the quota.
+//! Quota and uniqueness: a proposal run first locks its organisation's row, then bumps
+//! `proposal_runs` on the programme row; both locks are held until commit on PostgreSQL
+//! (SQLite's write lock does the same). It then counts the persons already held and
+//! proposes at most the rest, from households no programme holds. Runs of one
+//! organisation, for one programme or for several, therefore follow one another: each
+//! sees the entries of those before it, together they never exceed a quota, and no
+//! household is proposed to two programmes.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -243,7 +246,16 @@ impl<DB: Backend> Repo<DB> {
         let by = Principal::User(actor.clone());
         let today = crate::clock::local_date(now);
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        // The programme row first: it serialises concurrent runs on this programme.
+        // The organisation's row first: it serialises every proposal run of the
+        // organisation, whatever the programme, so a run sees the entries of any run that
+        // committed before it and no household is proposed to two programmes at once.
+        // (Only the organisation's own households are proposed.) A row lock on
+        // PostgreSQL; SQLite's write lock does the same.
+        sqlx::query("UPDATE organisations SET kind = kind WHERE id = $1")
+            .bind(actor.organisation_id)
+            .execute(&mut *tx)
+            .await?;
+        // Then the programme's row, which counts the runs.
         let locked = sqlx::query("UPDATE resettlement_programmes SET proposal_runs = proposal_runs + 1 WHERE id = $1 AND organisation_id = $2 RETURNING id")
             .bind(programme_id)
             .bind(actor.organisation_id)

@@ -6,12 +6,17 @@
 //! `admissions` counter, which takes the pool's row lock on PostgreSQL (SQLite has a
 //! single writer anyway), then counts the stays holding beds and asks
 //! [`shanyrak_core::shelter::check_admission`]. The second admission waits for the first
-//! and then sees its stay, so occupancy can never exceed capacity.
+//! and then sees its stay, so occupancy can never exceed capacity. Confirming a
+//! reservation takes the same lock, then the household's, and counts again after the
+//! check-in ([`shanyrak_core::shelter::over_capacity`]): its clock may predate the
+//! reservation's deadline while an admission after the deadline took the freed bed.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use shanyrak_core::shelter::{
-    AdmissionError, Occupant, StayStatus, check_admission, waiting_priority,
+    AdmissionError, Occupant, StayStatus, check_admission, over_capacity, waiting_priority,
 };
 use shanyrak_core::{
     Action, Actor, CountryCode, Household, HouseholdStatus, Need, ReferenceCode, Sex,
@@ -60,7 +65,7 @@ pub struct Stay {
 /// organisation shares it under a `shelter` agreement in force: whose bed (organisation),
 /// in which city, reserved or checked in, since when. Never the site, the other record or
 /// its names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShelterElsewhere {
     /// Your household and the member of it.
@@ -430,7 +435,24 @@ impl<DB: Backend> Repo<DB> {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
+        // The stay's pool never changes, so it may be read before the locks.
+        let pool_id = Self::stay_for_actor(&mut tx, actor, stay_id, now)
+            .await?
+            .pool_id;
+        // The pool's lock, then the household's, as admissions take them: a check-in then
+        // waits for any admission into the pool, and the other way round, whatever the
+        // clocks of the two say.
+        sqlx::query("UPDATE bed_pools SET admissions = admissions + 1 WHERE id = $1")
+            .bind(pool_id)
+            .execute(&mut *tx)
+            .await?;
         let before = Self::stay_for_actor(&mut tx, actor, stay_id, now).await?;
+        if to == StayStatus::CheckedIn {
+            sqlx::query("UPDATE households SET version = version WHERE id = $1")
+                .bind(before.household_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         let allowed = matches!(
             (before.status, to),
             (
@@ -469,6 +491,12 @@ impl<DB: Backend> Repo<DB> {
         if updated.is_none() {
             return Err(StoreError::Admission(AdmissionError::InvalidTransition));
         }
+        if to == StayStatus::CheckedIn {
+            // `now` is the caller's clock, read before this transaction waited for its
+            // locks: the reservation may have expired meanwhile and its bed, or its
+            // household, been given elsewhere. Count again with the stay checked in.
+            Self::check_confirmed_stay(&mut tx, &after, now).await?;
+        }
         Self::audit(
             &mut tx,
             &Principal::User(actor.clone()),
@@ -483,6 +511,43 @@ impl<DB: Backend> Repo<DB> {
         .await?;
         tx.commit().await?;
         Ok(after)
+    }
+
+    /// That a stay just confirmed (checked in, inside the caller's transaction, which holds
+    /// its pool's and household's locks) leaves its pool within capacity and houses none
+    /// of its members twice. Dropping the transaction on an error undoes the check-in.
+    async fn check_confirmed_stay(
+        conn: &mut DB::Connection,
+        stay: &Stay,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let elsewhere = sqlx::query(
+            "SELECT 1 AS found FROM stay_members m JOIN stays s ON s.id = m.stay_id \
+             WHERE m.person_id IN (SELECT person_id FROM stay_members WHERE stay_id = $1) AND s.id <> $1 \
+             AND (s.status = 'checked_in' OR (s.status = 'reserved' AND s.reserved_until > $2)) LIMIT 1",
+        )
+        .bind(stay.id)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if elsewhere.is_some() {
+            return Err(StoreError::Admission(AdmissionError::AlreadyHoused));
+        }
+        let sql = format!("SELECT {POOL_COLUMNS} FROM bed_pools WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(stay.pool_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        let (_, _, spec, _) = Self::pool_from_row(&row)?;
+        let usage = Self::pool_usage(conn, &[stay.pool_id], now)
+            .await?
+            .get(&stay.pool_id)
+            .map(|u| u.0)
+            .unwrap_or_default();
+        match over_capacity(&spec, &usage) {
+            Some(error) => Err(StoreError::Admission(error)),
+            None => Ok(()),
+        }
     }
 
     /// Roll call: the residents of a stay were seen today.
@@ -677,6 +742,10 @@ impl<DB: Backend> Repo<DB> {
         let mut conn = self.reader.acquire().await?;
         let mut found: Vec<ShelterElsewhere> = Vec::new();
         let mut reads: Vec<super::PartnerRead> = Vec::new();
+        // Kept in the order found, each once: sets beside the lists, since a waiting list
+        // of thousands may find as many.
+        let mut found_seen: HashSet<ShelterElsewhere> = HashSet::new();
+        let mut reads_seen: HashSet<(Uuid, Uuid)> = HashSet::new();
         for chunk in household_ids.chunks(500) {
             let in_list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
             let sql = format!(
@@ -725,10 +794,10 @@ impl<DB: Backend> Repo<DB> {
                     action: "partner_shelter_lookup",
                     entity_id: row.try_get("their_person")?,
                 };
-                if !reads.contains(&read) {
+                if reads_seen.insert((read.owner, read.entity_id)) {
                     reads.push(read);
                 }
-                if !found.contains(&entry) {
+                if found_seen.insert(entry.clone()) {
                     found.push(entry);
                 }
             }

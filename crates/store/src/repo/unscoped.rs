@@ -51,11 +51,12 @@ impl<DB: Backend> Repo<DB> {
         );
         let rows = sqlx::query(&sql).bind(after).fetch_all(&mut *conn).await?;
         let mut ids = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         let mut last = after;
         for row in rows {
             last = Some(row.try_get("id")?);
             let household: Uuid = row.try_get("entity_id")?;
-            if !ids.contains(&household) {
+            if seen.insert(household) {
                 ids.push(household);
             }
         }

@@ -15,7 +15,11 @@ on_both_backends!(
     concurrent_proposals_never_exceed_the_quota,
 );
 
-fn single(arrival: &str, citizenship: &str, vulnerabilities: Vec<Vulnerability>) -> HouseholdInput {
+pub(super) fn single(
+    arrival: &str,
+    citizenship: &str,
+    vulnerabilities: Vec<Vulnerability>,
+) -> HouseholdInput {
     HouseholdInput {
         arrival_date: Some(arrival.into()),
         members: Some(vec![MemberInput {
@@ -32,7 +36,7 @@ fn single(arrival: &str, citizenship: &str, vulnerabilities: Vec<Vulnerability>)
     }
 }
 
-async fn programme(f: &Fixture, actor: &Actor, quota: u32) -> Uuid {
+pub(super) async fn programme(f: &Fixture, actor: &Actor, quota: u32) -> Uuid {
     let input = ProgrammeInput {
         country: Some("DE".into()),
         name: Some("Humanitarian admission".into()),
