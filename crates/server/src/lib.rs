@@ -80,6 +80,9 @@ pub struct AppState {
     /// Take the client's address for sign-in throttling from the last `X-Forwarded-For`
     /// entry instead of the socket peer: only behind a reverse proxy that sets it.
     pub trust_forwarded_for: bool,
+    /// The organisation whose registrars receive the public pre-registrations
+    /// (`serve --pre-register-org`); `None` turns the public page off.
+    pub pre_register_org: Option<uuid::Uuid>,
 }
 
 impl AppState {
@@ -106,6 +109,7 @@ impl AppState {
             figures_every: chrono::Duration::seconds(stats::DEFAULT_FIGURES_EVERY_SECONDS),
             cross_org_lookups_per_hour: DEFAULT_CROSS_ORG_LOOKUPS_PER_HOUR,
             trust_forwarded_for: false,
+            pre_register_org: None,
         })
     }
 }

@@ -14,6 +14,7 @@ mod casework;
 mod distribute;
 mod import;
 mod places;
+mod pre_register;
 mod reception;
 mod sign_in;
 mod sites;
