@@ -173,6 +173,11 @@ enum Command {
         /// any address.
         #[arg(long)]
         trust_forwarded_for: bool,
+        /// Open the public self pre-registration page (`/pre-register`) for this
+        /// organisation (its id): its registrars open the entries by code at the desk. Off
+        /// without it.
+        #[arg(long, value_name = "ORGANISATION_ID")]
+        pre_register_org: Option<Uuid>,
         /// The deployment's time zone (IANA name): every time shown, and "today" for dates
         /// that must not be in the future.
         #[arg(long, env = "SHANYRAK_TIME_ZONE", default_value = "Asia/Almaty", value_parser = shanyrak_server::local_time::parse)]
@@ -582,6 +587,7 @@ struct PublicSettings {
     figures_every: i64,
     plain_http_cookies: bool,
     trust_forwarded_for: bool,
+    pre_register_org: Option<Uuid>,
 }
 
 impl Default for PublicSettings {
@@ -592,6 +598,7 @@ impl Default for PublicSettings {
             figures_every: shanyrak_server::stats::DEFAULT_FIGURES_EVERY_SECONDS,
             plain_http_cookies: false,
             trust_forwarded_for: false,
+            pre_register_org: None,
         }
     }
 }
@@ -614,6 +621,12 @@ async fn serve(
     state.release_interval = chrono::Duration::hours(settings.public_release_hours);
     state.plain_http_cookies = settings.plain_http_cookies;
     state.trust_forwarded_for = settings.trust_forwarded_for;
+    if let Some(org) = settings.pre_register_org {
+        if store.find_organisation(org).await?.is_none() {
+            bail!("--pre-register-org: no organisation {org}");
+        }
+        state.pre_register_org = Some(org);
+    }
     state.figures_every = chrono::Duration::seconds(settings.figures_every);
     tracing::info!(address = %local, database = store.backend_name(), "listening");
     on_ready(local);
@@ -666,6 +679,7 @@ async fn run(cli: Cli) -> Result<()> {
             figures_every,
             plain_http_cookies,
             trust_forwarded_for,
+            pre_register_org,
             time_zone,
             https,
             backups,
@@ -687,6 +701,7 @@ async fn run(cli: Cli) -> Result<()> {
                 figures_every,
                 plain_http_cookies,
                 trust_forwarded_for,
+                pre_register_org,
             };
             let announced = tls.clone();
             let result = serve(

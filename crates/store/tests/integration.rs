@@ -38,6 +38,7 @@ mod essentials;
 mod figures;
 mod login;
 mod places;
+mod pre_registrations;
 mod protection;
 mod resettlement;
 
