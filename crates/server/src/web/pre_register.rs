@@ -74,7 +74,6 @@ fn form_page(
     notice: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let others = errors.others(ASKED);
     let body = html! {
         section.narrow {
             h1 { (ctx.t("pre-register-title")) }
@@ -82,12 +81,7 @@ fn form_page(
             @if let Some(notice) = &notice {
                 p.notice.error role="alert" { (notice) }
             }
-            @if !errors.is_empty() {
-                div.notice.error role="alert" #form-errors tabindex="-1" {
-                    p { (ctx.count("reception-errors", errors.len() as i64)) }
-                    @for e in &others { p { (super::forms::message(ctx, e)) } }
-                }
-            }
+            (errors.summary(ctx, ASKED))
             form method="post" action="/pre-register" novalidate {
                 (ctx.csrf_field())
                 input type="hidden" name="member_count" value=(draft.members.len());

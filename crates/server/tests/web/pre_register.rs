@@ -3,11 +3,11 @@
 //! reception form and saves it; robots, floods and other organisations get nothing.
 
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::COOKIE;
 use shanyrak_core::Role;
 
 use super::super::{Backend, TestApp};
-use super::{browser, csrf_of, field_of, get, location, post_form};
+use super::{browser, csrf_of, field_of, get, location, post_form, pre_session};
 
 on_both_backends!(
     a_household_pre_registers_and_the_desk_registers_it,
@@ -17,22 +17,7 @@ on_both_backends!(
 
 /// An anonymous visitor's pre-session on the public form: its cookie, token and page.
 async fn public_form(app: &TestApp) -> (String, String, String) {
-    let page = browser()
-        .get(app.url("/pre-register"))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(page.status(), StatusCode::OK);
-    let cookie = page
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("__Host-shanyrak_form="))
-        .and_then(|c| c.split(';').next())
-        .expect("pre-session cookie")
-        .to_owned();
-    let html = page.text().await.expect("body");
+    let (cookie, html) = pre_session(app, "/pre-register").await;
     let csrf = csrf_of(&html);
     (cookie, csrf, html)
 }
