@@ -181,6 +181,11 @@ enum Command {
         /// any address.
         #[arg(long)]
         trust_forwarded_for: bool,
+        /// Open the public self pre-registration page (`/pre-register`) for this
+        /// organisation (its id): its registrars open the entries by code at the desk. Off
+        /// without it.
+        #[arg(long, value_name = "ORGANISATION_ID")]
+        pre_register_org: Option<Uuid>,
         /// The deployment's time zone (IANA name): every time shown, and "today" for dates
         /// that must not be in the future.
         #[arg(long, env = "SHANYRAK_TIME_ZONE", default_value = "Asia/Almaty", value_parser = shanyrak_server::local_time::parse)]
@@ -614,6 +619,7 @@ struct PublicSettings {
     plain_http_cookies: bool,
     trust_forwarded_for: bool,
     metrics_token: Option<String>,
+    pre_register_org: Option<Uuid>,
 }
 
 impl Default for PublicSettings {
@@ -625,6 +631,7 @@ impl Default for PublicSettings {
             plain_http_cookies: false,
             trust_forwarded_for: false,
             metrics_token: None,
+            pre_register_org: None,
         }
     }
 }
@@ -648,6 +655,12 @@ async fn serve(
     state.plain_http_cookies = settings.plain_http_cookies;
     state.trust_forwarded_for = settings.trust_forwarded_for;
     state.metrics_token = settings.metrics_token;
+    if let Some(org) = settings.pre_register_org {
+        if store.find_organisation(org).await?.is_none() {
+            bail!("--pre-register-org: no organisation {org}");
+        }
+        state.pre_register_org = Some(org);
+    }
     state.figures_every = chrono::Duration::seconds(settings.figures_every);
     tracing::info!(address = %local, database = store.backend_name(), "listening");
     on_ready(local);
@@ -700,6 +713,7 @@ async fn run(cli: Cli) -> Result<()> {
             figures_every,
             plain_http_cookies,
             trust_forwarded_for,
+            pre_register_org,
             time_zone,
             metrics_token,
             https,
@@ -732,6 +746,7 @@ async fn run(cli: Cli) -> Result<()> {
                 plain_http_cookies,
                 trust_forwarded_for,
                 metrics_token,
+                pre_register_org,
             };
             let announced = tls.clone();
             let result = serve(
@@ -1105,12 +1120,13 @@ async fn admin(command: AdminCommand) -> Result<()> {
                 let verb = if dry_run { "would be" } else { "were" };
                 println!(
                     "{} households ({} persons) last active before {} {verb} anonymised; \
-                     {} quarantined import rows from before {} {verb} deleted",
+                     {} quarantined import rows from before {} and {} expired pre-registrations {verb} deleted",
                     report.households_anonymised,
                     report.persons_anonymised,
                     report.identity_before.date_naive(),
                     report.quarantine_rows_deleted,
                     report.quarantine_before.date_naive(),
+                    report.pre_registrations_deleted,
                 );
             }
         }

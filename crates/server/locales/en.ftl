@@ -811,3 +811,22 @@ places-mapped = { $count ->
    *[other] { $count } records linked.
 }
 places-unconfirmed = unconfirmed
+
+## Self pre-registration (public) and opening it at the desk
+pre-register-title = Pre-registration
+pre-register-intro = While you wait in the queue, enter your family here. You get a short code: show it at the registration desk, and you will not have to dictate everything again. Only registrars see what you enter; an unconfirmed entry is deleted after 72 hours.
+pre-register-contact = Where you are and how to reach you
+pre-register-notes = Anything else the registrar should know (optional)
+pre-register-consent = By sending this form you agree that registrars see these details. Documents are checked at the desk.
+pre-register-submit = Get a code
+pre-register-honeypot = Leave this field empty
+pre-register-done = Your pre-registration code
+pre-register-done-hint = Take a screenshot or write the code down and show it at the registration desk. The code is valid for 72 hours.
+pre-register-limited = Too many entries from this address. Try again later or go to the registration desk.
+pre-registrations-title = Open a pre-registration
+pre-registrations-code = Code
+pre-registrations-code-hint = Type the code or scan the QR code on the family's phone.
+pre-registrations-open = Open
+pre-registrations-not-found = No pre-registration with this code (or it has expired).
+reception-pre-registered = Pre-registration: check the documents and details, then save.
+reception-pre-registrations-link = Open a pre-registration by code

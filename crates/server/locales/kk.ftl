@@ -803,3 +803,22 @@ places-mapped = { $count ->
    *[other] { $count } жазба сәйкестендірілді.
 }
 places-unconfirmed = расталмаған
+
+## Self pre-registration (public) and opening it at the desk
+pre-register-title = Алдын ала тіркелу
+pre-register-intro = Кезекте күтіп тұрғанда отбасыңызды осында жазыңыз. Сіз қысқа код аласыз: оны тіркеу үстеліне көрсетіңіз, сонда бәрін қайта айтып берудің қажеті болмайды. Деректерді тек тіркеушілер көреді; расталмаған жазба 72 сағаттан кейін жойылады.
+pre-register-contact = Қайдасыз және сізбен қалай байланысуға болады
+pre-register-notes = Тіркеушіге тағы не білу керек (міндетті емес)
+pre-register-consent = Форманы жіберу арқылы сіз тіркеушілердің осы деректерді көруіне келісесіз. Құжаттар үстел басында тексеріледі.
+pre-register-submit = Код алу
+pre-register-honeypot = Бұл өрісті толтырмаңыз
+pre-register-done = Алдын ала тіркелу кодыңыз
+pre-register-done-hint = Экранды суретке түсіріңіз немесе кодты жазып алып, тіркеу үстеліне көрсетіңіз. Код 72 сағат жарамды.
+pre-register-limited = Бұл мекенжайдан өтінім тым көп. Кейінірек қайталаңыз немесе тіркеу үстеліне барыңыз.
+pre-registrations-title = Алдын ала тіркелуді ашу
+pre-registrations-code = Код
+pre-registrations-code-hint = Кодты енгізіңіз немесе отбасының телефонындағы QR-кодты сканерлеңіз.
+pre-registrations-open = Ашу
+pre-registrations-not-found = Мұндай кодпен алдын ала тіркелу табылмады (немесе мерзімі өтті).
+reception-pre-registered = Алдын ала тіркелу: құжаттар мен деректерді тексеріп, сақтаңыз.
+reception-pre-registrations-link = Алдын ала тіркелуді код бойынша ашу

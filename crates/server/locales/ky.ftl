@@ -803,3 +803,22 @@ places-mapped = { $count ->
    *[other] { $count } жазуу дал келтирилди.
 }
 places-unconfirmed = ырасталган эмес
+
+## Self pre-registration (public) and opening it at the desk
+pre-register-title = Алдын ала каттоо
+pre-register-intro = Кезекте күтүп турганда үй-бүлөңүздү бул жерге жазыңыз. Сиз кыска код аласыз: аны каттоо столуна көрсөтүңүз, ошондо баарын кайра айтып берүүнүн кереги жок. Маалыматты каттоочулар гана көрөт; ырасталбаган жазуу 72 сааттан кийин өчүрүлөт.
+pre-register-contact = Кайдасыз жана сиз менен кантип байланышса болот
+pre-register-notes = Каттоочуга дагы эмнени билүү керек (милдеттүү эмес)
+pre-register-consent = Форманы жөнөтүү менен сиз каттоочулар бул маалыматты көрүшүнө макулсуз. Документтер столдо текшерилет.
+pre-register-submit = Код алуу
+pre-register-honeypot = Бул талааны толтурбаңыз
+pre-register-done = Алдын ала каттоо кодуңуз
+pre-register-done-hint = Экранды сүрөткө тартып же кодду жазып алып, каттоо столуна көрсөтүңүз. Код 72 саат жарактуу.
+pre-register-limited = Бул даректен арыз өтө көп. Кийинчерээк кайталаңыз же каттоо столуна барыңыз.
+pre-registrations-title = Алдын ала каттоону ачуу
+pre-registrations-code = Код
+pre-registrations-code-hint = Кодду киргизиңиз же үй-бүлөнүн телефонундагы QR-кодду сканерлеңиз.
+pre-registrations-open = Ачуу
+pre-registrations-not-found = Мындай код менен алдын ала каттоо табылган жок (же мөөнөтү өтүп кеткен).
+reception-pre-registered = Алдын ала каттоо: документтерди жана маалыматты текшерип, сактаңыз.
+reception-pre-registrations-link = Алдын ала каттоону код боюнча ачуу

@@ -262,6 +262,9 @@ impl From<StoreError> for ApiError {
             StoreError::LoginLocked { until } => Self::TooManyAttempts {
                 retry_after_seconds: (until - chrono::Utc::now()).num_seconds(),
             },
+            StoreError::SubmissionsLimited { until } => Self::RateLimited {
+                retry_after_seconds: (until - chrono::Utc::now()).num_seconds(),
+            },
             other => {
                 // Store errors carry no personal data (see shanyrak_store::StoreError).
                 tracing::error!(error = %other, source = ?std::error::Error::source(&other).map(|s| s.to_string()), "store failure");

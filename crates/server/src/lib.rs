@@ -83,6 +83,9 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// The bearer token that opens `/metrics` to others than loopback; none: loopback only.
     pub metrics_token: Option<String>,
+    /// The organisation whose registrars receive the public pre-registrations
+    /// (`serve --pre-register-org`); `None` turns the public page off.
+    pub pre_register_org: Option<uuid::Uuid>,
 }
 
 impl AppState {
@@ -110,6 +113,7 @@ impl AppState {
             cross_org_lookups_per_hour: DEFAULT_CROSS_ORG_LOOKUPS_PER_HOUR,
             trust_forwarded_for: false,
             metrics_token: None,
+            pre_register_org: None,
         })
     }
 }

@@ -28,6 +28,12 @@ pub enum StoreError {
     LoginLocked {
         until: chrono::DateTime<chrono::Utc>,
     },
+    /// A public form's rate limit is reached (per client address, or for everyone):
+    /// nothing was stored.
+    #[error("too many submissions; try again later")]
+    SubmissionsLimited {
+        until: chrono::DateTime<chrono::Utc>,
+    },
     /// Not enough of the item at the point; nothing was written.
     #[error("not enough stock of this item at this point")]
     InsufficientStock { item_id: uuid::Uuid },

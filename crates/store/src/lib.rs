@@ -58,6 +58,10 @@ pub use repo::{
     LOGIN_FAILURES_BEFORE_LOCK, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS,
     LOGIN_LOCK_MINUTES, LoginLimits,
 };
+pub use repo::{
+    PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PER_ADDRESS,
+    PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
+};
 pub use repo::{PlaceMapping, Proposal, ResettlementEntry, UnconfirmedPlace};
 pub use repo::{PoolStats, PoolUse, QueueSizes};
 pub use repo::{QuarantinedRow, RowToQuarantine, Upload};

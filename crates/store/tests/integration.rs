@@ -41,6 +41,7 @@ mod figures;
 mod login;
 mod outbox;
 mod places;
+mod pre_registrations;
 mod protection;
 mod races;
 mod resettlement;

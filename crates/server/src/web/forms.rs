@@ -166,6 +166,19 @@ impl FieldErrors {
         all
     }
 
+    /// The block at the top of a form with errors: how many, and the messages of those
+    /// that belong to no input among `shown`.
+    pub fn summary(&self, ctx: &Ctx, shown: &[&str]) -> Markup {
+        html! {
+            @if !self.is_empty() {
+                div.notice.error role="alert" #form-errors tabindex="-1" {
+                    p { (ctx.count("reception-errors", self.len() as i64)) }
+                    @for e in self.others(shown) { p { (message(ctx, e)) } }
+                }
+            }
+        }
+    }
+
     /// Errors that belong to no input on the page.
     pub fn others(&self, shown: &[&str]) -> Vec<&FieldError> {
         let mut rest: Vec<&FieldError> = self

@@ -72,6 +72,8 @@ pub struct HouseholdDraft {
     pub version: Option<i64>,
     /// The quarantined import row this form corrects, if any.
     pub quarantine: Option<String>,
+    /// The pre-registration this form confirms, if any.
+    pub pre_registration: Option<String>,
 }
 
 fn text(form: &FormData, name: &str) -> String {
@@ -262,6 +264,7 @@ impl HouseholdDraft {
                 .unwrap_or_else(|| Uuid::now_v7().to_string()),
             version: form.get("version").and_then(|v| v.parse().ok()),
             quarantine: form.text("quarantine"),
+            pre_registration: form.text("pre_registration"),
         }
     }
 
@@ -307,6 +310,12 @@ impl HouseholdDraft {
             city: text(&document["location"]["city"]),
             phone: text(&document["phone"]),
             notes: text(&document["notes"]),
+            needs: document["needs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
             legal_basis: LegalBasis::VitalInterest.as_str().into(),
             members: if members.is_empty() {
                 vec![MemberDraft::blank(Relationship::Head)]
@@ -396,6 +405,7 @@ impl HouseholdDraft {
             submission: String::new(),
             version: Some(household.version),
             quarantine: None,
+            pre_registration: None,
         }
     }
 

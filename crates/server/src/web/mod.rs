@@ -31,6 +31,7 @@ pub mod import;
 pub mod login;
 pub mod outbox;
 pub mod places;
+pub mod pre_register;
 pub mod public_stats;
 pub mod reception;
 pub mod referrals;
@@ -162,6 +163,10 @@ web_routes! {
     "/public/stats" => get(public_stats::page),
     "/places/suggest" => get(places::suggest),
     "/places/unconfirmed" => get(places::unconfirmed).post(places::map),
+    "/pre-register" => get(pre_register::page)
+        .post(pre_register::submit)
+        .layer(axum::extract::DefaultBodyLimit::max(pre_register::MAX_BODY_BYTES)),
+    "/pre-registrations" => get(pre_register::open_page).post(pre_register::open),
 }
 
 /// Where a user lands after signing in: the first screen their role works with.

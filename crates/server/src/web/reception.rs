@@ -247,10 +247,13 @@ fn form_page(
     let other_errors = errors.others(&shown);
     let body = html! {
         h1 { (ctx.t("reception-title")) }
-        p { a href="/import" { (ctx.t("reception-import-link")) } }
+        p { a href="/import" { (ctx.t("reception-import-link")) } " · " a href="/pre-registrations" { (ctx.t("reception-pre-registrations-link")) } }
         (super::outbox::panel(ctx))
         @if draft.quarantine.is_some() {
             p.notice.warn role="status" #correcting { (ctx.t("reception-correcting")) }
+        }
+        @if draft.pre_registration.is_some() {
+            p.notice.warn role="status" #pre-registered { (ctx.t("reception-pre-registered")) }
         }
         @if let Some(notice) = &notice {
             p.notice.warn role="status" { (notice) }
@@ -277,6 +280,9 @@ fn form_page(
             @if let Some(q) = &draft.quarantine {
                 input type="hidden" name="quarantine" value=(q);
             }
+            @if let Some(p) = &draft.pre_registration {
+                input type="hidden" name="pre_registration" value=(p);
+            }
             h2 { (ctx.t("reception-household")) }
             (household_fields(ctx, draft, errors, false))
             h2 { (ctx.t("reception-members")) }
@@ -300,6 +306,9 @@ pub struct ReceptionQuery {
     /// A quarantined import row to correct.
     #[serde(default)]
     quarantine: Option<String>,
+    /// A pre-registration to confirm.
+    #[serde(default)]
+    pre_registration: Option<String>,
 }
 
 pub async fn page(
@@ -311,6 +320,12 @@ pub async fn page(
         ..
     }: Can<may::RegisterHousehold, Query<ReceptionQuery>>,
 ) -> PageResult {
+    if let Some(id) = query.pre_registration.as_deref() {
+        let draft = super::pre_register::draft(&state, &web, id)
+            .await
+            .or_page(&web.ctx)?;
+        return prefilled(&state, &web, &headers, &draft).await;
+    }
     let Some(id) = query.quarantine.as_deref() else {
         let mut draft = HouseholdDraft::blank(&web.ctx);
         if let Some(desk) = super::cookie(&headers, DESK_COOKIE).and_then(DeskShift::decode) {
@@ -332,6 +347,17 @@ pub async fn page(
         .or_page(&web.ctx)?;
     let mut draft = HouseholdDraft::from_document(&row.document);
     draft.quarantine = Some(row.id.to_string());
+    prefilled(&state, &web, &headers, &draft).await
+}
+
+/// A form filled from elsewhere (an import row, a pre-registration), with its problems and
+/// possible duplicates shown at once.
+async fn prefilled(
+    state: &AppState,
+    web: &Web,
+    headers: &HeaderMap,
+    draft: &HouseholdDraft,
+) -> PageResult {
     // Show the problems right away, next to their fields.
     let errors = match draft.parse() {
         Ok((input, _)) => match validate(&input, &validation_context()) {
@@ -340,12 +366,12 @@ pub async fn page(
         },
         Err(e) => e,
     };
-    let found = check_members(&state, &web, &headers, &draft, None)
+    let found = check_members(state, web, headers, draft, None)
         .await
         .or_page(&web.ctx)?;
     Ok(form_page(
         &web.ctx,
-        &draft,
+        draft,
         &errors,
         &found,
         None,
@@ -613,6 +639,9 @@ pub(super) async fn save(
             .store
             .resolve_quarantine(&web.actor, q, receipt.household_id, Utc::now())
             .await?;
+    }
+    if let Some(p) = draft.pre_registration.as_deref() {
+        super::pre_register::confirmed(state, web, p, receipt.household_id).await?;
     }
     Ok(Saved::Registered {
         household_id: receipt.household_id,

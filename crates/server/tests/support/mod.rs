@@ -53,11 +53,13 @@ impl TestApp {
         let cli = Principal::System("test");
         let now = Utc::now();
         let mut tokens = Vec::new();
+        let mut organisations = Vec::new();
         for (name, slug) in [("Кайнар", "a"), ("UNHCR", "b")] {
             let org = store
                 .create_organisation(&cli, name, OrgKind::Ngo, now)
                 .await
                 .expect("org");
+            organisations.push(org.id);
             for (role, email) in [
                 (Role::Registrar, format!("{slug}@example.org")),
                 (Role::Admin, format!("admin-{slug}@example.org")),
@@ -81,6 +83,8 @@ impl TestApp {
         let address = listener.local_addr().expect("address");
         let mut state = AppState::build(store.clone()).await.expect("state");
         state.figures_every = chrono::Duration::zero();
+        // Organisation A runs the public pre-registration page.
+        state.pre_register_org = organisations.first().copied();
         configure(&mut state);
         tokio::spawn(shanyrak_server::serve(
             listener,

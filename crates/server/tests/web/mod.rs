@@ -17,6 +17,7 @@ mod distribute;
 mod import;
 mod outbox;
 mod places;
+mod pre_register;
 mod reception;
 mod sign_in;
 mod sites;
@@ -93,15 +94,21 @@ fn location(response: &reqwest::Response) -> String {
 
 /// A visitor's pre-session: the cookie the sign-in page set and the token in its form.
 async fn login_page(app: &TestApp) -> (String, String) {
-    let page = browser().get(app.url("/login")).send().await.expect("send");
+    let (pair, html) = pre_session(app, "/login").await;
+    (pair, csrf_of(&html))
+}
+
+/// A public page as a visitor without a session loads it: the pre-session cookie it set
+/// (checked for its attributes) and the page.
+async fn pre_session(app: &TestApp, path: &str) -> (String, String) {
+    let page = browser().get(app.url(path)).send().await.expect("send");
     assert_eq!(page.status(), StatusCode::OK);
     let cookie =
         cookie_set(&page, |c| c.starts_with("__Host-shanyrak_form=")).expect("pre-session cookie");
     assert_strict(&cookie);
     assert!(!cookie.contains("Domain"), "{cookie}");
     let pair = cookie.split(';').next().expect("pair").to_owned();
-    let html = page.text().await.expect("body");
-    (pair, csrf_of(&html))
+    (pair, page.text().await.expect("body"))
 }
 
 /// Posts the sign-in form as a browser that loaded it would.

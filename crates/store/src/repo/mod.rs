@@ -155,8 +155,13 @@ mod resettlement;
 pub use audit_chain::{AuditHead, AuditHeadParseError, AuditVerification};
 pub use resettlement::{Proposal, ResettlementEntry};
 mod places;
+mod pre_registrations;
 pub(crate) use places::place_id_from_row;
 pub use places::{PlaceMapping, UnconfirmedPlace};
+pub use pre_registrations::{
+    PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PER_ADDRESS,
+    PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
+};
 mod sharing;
 mod shelter;
 mod stats;
@@ -217,6 +222,7 @@ impl<DB: Backend> Repo<DB> {
             "referrals",
             "stay_movements",
             "import_quarantine",
+            "pre_registrations",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&mut *conn)

@@ -56,6 +56,8 @@ pub struct RetentionReport {
     pub persons_anonymised: usize,
     pub audit_events_erased: usize,
     pub quarantine_rows_deleted: usize,
+    /// Unconfirmed pre-registrations past their 72 hours.
+    pub pre_registrations_deleted: usize,
 }
 
 /// A distribution share received by the person.
@@ -451,8 +453,9 @@ impl<DB: Backend> Repo<DB> {
             .collect()
     }
 
-    /// Anonymises every household past its identity retention and deletes quarantined
-    /// import rows past theirs. The operator only (`shanyrak admin apply-retention`). One
+    /// Anonymises every household past its identity retention, deletes quarantined
+    /// import rows past theirs and unconfirmed pre-registrations past their 72 hours.
+    /// The operator only (`shanyrak admin apply-retention`). One
     /// transaction and one audit event per household, one for the quarantine.
     async fn apply_retention_rows(
         &self,
@@ -475,6 +478,7 @@ impl<DB: Backend> Repo<DB> {
             persons_anonymised: 0,
             audit_events_erased: 0,
             quarantine_rows_deleted: 0,
+            pre_registrations_deleted: 0,
         };
         if dry_run {
             let mut conn = self.reader.acquire().await?;
@@ -494,6 +498,13 @@ impl<DB: Backend> Repo<DB> {
                     .await?
                     .try_get("n")?;
             report.quarantine_rows_deleted = usize::try_from(n).unwrap_or_default();
+            let n: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM pre_registrations WHERE expires_at <= $1")
+                    .bind(now)
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get("n")?;
+            report.pre_registrations_deleted = usize::try_from(n).unwrap_or_default();
             return Ok(report);
         }
         for household_id in households {
@@ -569,8 +580,21 @@ impl<DB: Backend> Repo<DB> {
             )
             .await?;
         }
+        // Unconfirmed pre-registrations were never records: deleted, not audited (their
+        // creation was not either), with the rate-limit counters of past windows.
+        let expired =
+            sqlx::query("DELETE FROM pre_registrations WHERE expires_at <= $1 RETURNING id")
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?
+                .len();
+        sqlx::query("DELETE FROM public_submissions WHERE window_start < $1")
+            .bind(now - chrono::Duration::minutes(super::PRE_REGISTRATION_WINDOW_MINUTES))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         report.quarantine_rows_deleted = deleted;
+        report.pre_registrations_deleted = expired;
         Ok(report)
     }
 

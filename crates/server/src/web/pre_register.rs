@@ -1,0 +1,392 @@
+//! Self pre-registration: a household waiting in the queue enters itself from its own
+//! phone at `/pre-register`, without signing in, and gets a short code and its QR code.
+//! Nothing it entered is ever shown back to an anonymous visitor: the answer is the code.
+//! At the desk a registrar of the organisation running the page (`serve
+//! --pre-register-org`) types or scans the code at `/pre-registrations` and lands on the
+//! reception form, pre-filled, with the duplicate check as usual; saving it registers the
+//! household and deletes the pre-registration.
+//!
+//! Abuse resistance: the form's pre-session CSRF token, a honeypot field (a filled one gets
+//! a code that was never stored), a small body limit, the API's validation and size
+//! limits on every field, and rate limits per client address and for everyone, counted in
+//! the database (`Store::submit_pre_registration`).
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use maud::html;
+use shanyrak_core::household::validate;
+use shanyrak_core::{LegalBasis, Need, PopulationGroup, ReferenceCode, Relationship};
+use shanyrak_store::StoreError;
+use uuid::Uuid;
+
+use super::access::{Can, Submit, may};
+use super::forms::{FieldErrors, FormData};
+use super::household_draft::{COMMON_COUNTRIES, HouseholdDraft, MemberDraft};
+use super::household_form::member_fieldset;
+use super::{Ctx, OrPage, PageResult, Visitor, WebError, render, see_other, trusted};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::ClientAddr;
+
+/// Most members one public form holds; a bigger group registers at the desk.
+pub const MAX_PUBLIC_MEMBERS: usize = 12;
+
+/// The body limit of the public form: a dozen members fit many times over.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The honeypot: a field people never see (hidden), which form-filling robots fill.
+const HONEYPOT: &str = "website";
+
+/// The parts of the household the public form asks for; errors elsewhere are the desk's.
+const ASKED: &[&str] = &["#/members", "#/phone", "#/location", "#/needs", "#/notes"];
+
+/// The draft as a household enters it: what the form asks, with the rest set the way the
+/// desk confirms it (arrival group, consent, as the page explains).
+fn public_draft(form: &FormData) -> HouseholdDraft {
+    let full = HouseholdDraft::from_form(form);
+    let mut members = full.members;
+    members.truncate(MAX_PUBLIC_MEMBERS);
+    for m in &mut members {
+        m.id = None;
+        m.attach = String::new();
+    }
+    HouseholdDraft {
+        group: PopulationGroup::Arrival.as_str().into(),
+        country: full.country,
+        city: full.city,
+        phone: full.phone,
+        needs: full.needs,
+        notes: full.notes,
+        legal_basis: LegalBasis::Consent.as_str().into(),
+        information_given: true,
+        members,
+        submission: full.submission,
+        ..Default::default()
+    }
+}
+
+fn form_page(
+    ctx: &Ctx,
+    draft: &HouseholdDraft,
+    errors: &FieldErrors,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let body = html! {
+        section.narrow {
+            h1 { (ctx.t("pre-register-title")) }
+            p { (ctx.t("pre-register-intro")) }
+            @if let Some(notice) = &notice {
+                p.notice.error role="alert" { (notice) }
+            }
+            (errors.summary(ctx, ASKED))
+            form method="post" action="/pre-register" novalidate {
+                (ctx.csrf_field())
+                input type="hidden" name="member_count" value=(draft.members.len());
+                div hidden {
+                    label for=(HONEYPOT) { (ctx.t("pre-register-honeypot")) }
+                    input id=(HONEYPOT) type="text" name=(HONEYPOT) value="" tabindex="-1" autocomplete="off";
+                }
+                @for (i, m) in draft.members.iter().enumerate() {
+                    (member_fieldset(ctx, i, m, errors, None, draft.members.len() > 1, false))
+                }
+                @if draft.members.len() < MAX_PUBLIC_MEMBERS {
+                    div.actions {
+                        button.secondary type="submit" name="action" value="add" formnovalidate { (ctx.t("reception-add-member")) }
+                    }
+                }
+                fieldset {
+                    legend { (ctx.t("pre-register-contact")) }
+                    div.field {
+                        label for="country" { (ctx.t("field-country")) }
+                        select #country name="country" {
+                            @for code in COMMON_COUNTRIES {
+                                option value=(code) selected[*code == draft.country] { (ctx.t(&format!("country-{}", code.to_ascii_lowercase()))) }
+                            }
+                        }
+                        (errors.show(ctx, "#/location/country", "err-country"))
+                    }
+                    div.field {
+                        label for="city" { (ctx.t("field-city")) }
+                        input #city type="text" name="city" value=(draft.city) autocomplete="address-level2" maxlength="200";
+                        (errors.show(ctx, "#/location", "err-city"))
+                    }
+                    div.field {
+                        label for="phone" { (ctx.t("field-phone")) }
+                        input #phone type="tel" name="phone" value=(draft.phone) autocomplete="tel" placeholder="+7 701 123 4567" maxlength="40";
+                        (errors.show(ctx, "#/phone", "err-phone"))
+                    }
+                }
+                fieldset {
+                    legend { (ctx.t("field-needs")) }
+                    div.checks {
+                        @for need in Need::ALL {
+                            label {
+                                input type="checkbox" name="needs" value=(need.as_str()) checked[draft.needs.iter().any(|n| n == need.as_str())];
+                                (ctx.label("need", need.as_str()))
+                            }
+                        }
+                    }
+                    (errors.show(ctx, "#/needs", "err-needs"))
+                }
+                div.field {
+                    label for="notes" { (ctx.t("pre-register-notes")) }
+                    textarea #notes name="notes" maxlength="2000" { (draft.notes) }
+                    (errors.show(ctx, "#/notes", "err-notes"))
+                }
+                p.hint { (ctx.t("pre-register-consent")) }
+                div.actions {
+                    button type="submit" name="action" value="save" { (ctx.t("pre-register-submit")) }
+                }
+            }
+        }
+    };
+    (status, render(ctx, &ctx.t("pre-register-title"), body)).into_response()
+}
+
+/// The only answer a submission gets: its code, as text and as a QR code.
+fn code_page(ctx: &Ctx, code: &ReferenceCode) -> Response {
+    let code = code.to_string();
+    let qr = super::household::qr_svg(&code).unwrap_or_default();
+    let body = html! {
+        div.card {
+            p { (ctx.t("pre-register-done")) }
+            p.reference #pre-registration-code { (code) }
+            div role="img" aria-label=(ctx.t("card-qr")) { (trusted(qr)) }
+            p.hint { (ctx.t("pre-register-done-hint")) }
+        }
+    };
+    (
+        StatusCode::CREATED,
+        render(ctx, &ctx.t("pre-register-title"), body),
+    )
+        .into_response()
+}
+
+fn not_offered(ctx: &Ctx) -> Response {
+    WebError::Api(ApiError::NotFound).render(ctx)
+}
+
+/// The public form.
+pub async fn page(State(state): State<AppState>, Visitor { ctx }: Visitor) -> Response {
+    if state.pre_register_org.is_none() {
+        return not_offered(&ctx);
+    }
+    let draft = HouseholdDraft {
+        country: "KZ".into(),
+        members: vec![MemberDraft::blank(Relationship::Head)],
+        ..Default::default()
+    };
+    form_page(&ctx, &draft, &FieldErrors::default(), None, StatusCode::OK)
+}
+
+/// A submission: `add` or `remove-N` a member row (nothing stored), or `save`.
+pub async fn submit(
+    State(state): State<AppState>,
+    Visitor { ctx }: Visitor,
+    client: ClientAddr,
+    form: FormData,
+) -> Response {
+    let Some(organisation) = state.pre_register_org else {
+        return not_offered(&ctx);
+    };
+    let mut draft = public_draft(&form);
+    if ctx.check_form_csrf(&form).is_err() {
+        // An old form, or one from elsewhere: shown again with a fresh token.
+        return form_page(
+            &ctx,
+            &draft,
+            &FieldErrors::default(),
+            Some(ctx.t("error-csrf")),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    if form.get(HONEYPOT).is_some_and(|v| !v.is_empty()) {
+        // A robot: it gets what a person would, and nothing is stored.
+        tracing::info!("pre-registration with the honeypot filled dropped");
+        let code = ReferenceCode::from_random_bits(rand::random::<u64>() & ((1 << 40) - 1));
+        return code_page(&ctx, &code);
+    }
+    match form.get("action").unwrap_or("save") {
+        "add" => {
+            if draft.members.len() < MAX_PUBLIC_MEMBERS {
+                let next = match draft.members.last() {
+                    Some(previous) => MemberDraft::after(
+                        previous,
+                        draft.members.len(),
+                        draft.members.iter().any(|m| m.relationship == "spouse"),
+                    ),
+                    None => MemberDraft::blank(Relationship::Head),
+                };
+                draft.members.push(next);
+            }
+            return form_page(&ctx, &draft, &FieldErrors::default(), None, StatusCode::OK);
+        }
+        remove if remove.starts_with("remove-") => {
+            if let Some(i) = remove["remove-".len()..]
+                .parse::<usize>()
+                .ok()
+                .filter(|i| *i < draft.members.len())
+                && draft.members.len() > 1
+            {
+                draft.members.remove(i);
+            }
+            return form_page(&ctx, &draft, &FieldErrors::default(), None, StatusCode::OK);
+        }
+        _ => {}
+    }
+    let errors = match draft.parse() {
+        Ok((input, raw)) => match validate(&input, &crate::households::validation_context()) {
+            Ok(_) => Ok(raw),
+            Err(e) => {
+                let errors = FieldErrors::from_validation(&e);
+                // Only what the form asks for stops it; the rest is the desk's to fill.
+                if ASKED.iter().any(|p| errors.touches(p)) {
+                    Err(errors)
+                } else {
+                    Ok(raw)
+                }
+            }
+        },
+        Err(e) => Err(e),
+    };
+    let document = match errors {
+        Ok(raw) => raw,
+        Err(errors) => {
+            return form_page(
+                &ctx,
+                &draft,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    match state
+        .store
+        .submit_pre_registration(organisation, &document, client.0, Utc::now())
+        .await
+    {
+        Ok(code) => {
+            tracing::info!("pre-registration stored");
+            code_page(&ctx, &code)
+        }
+        Err(StoreError::SubmissionsLimited { until }) => {
+            let mut response = form_page(
+                &ctx,
+                &draft,
+                &FieldErrors::default(),
+                Some(ctx.t("pre-register-limited")),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            let seconds = (until - Utc::now()).num_seconds().max(1);
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
+        }
+        Err(e) => WebError::from(e).render(&ctx),
+    }
+}
+
+fn open_form(ctx: &Ctx, code: &str, notice: Option<String>, status: StatusCode) -> Response {
+    let body = html! {
+        section.narrow {
+            h1 { (ctx.t("pre-registrations-title")) }
+            @if let Some(notice) = &notice {
+                p.notice.error role="alert" #open-problem { (notice) }
+            }
+            form method="post" action="/pre-registrations" {
+                (ctx.csrf_field())
+                div.field {
+                    label for="code" { (ctx.t("pre-registrations-code")) }
+                    input #code type="text" name="code" value=(code) autocomplete="off" autocapitalize="characters"
+                        required autofocus maxlength="40" aria-describedby=[notice.as_ref().map(|_| "open-problem")];
+                    p.hint { (ctx.t("pre-registrations-code-hint")) }
+                }
+                button type="submit" { (ctx.t("pre-registrations-open")) }
+            }
+        }
+    };
+    (status, render(ctx, &ctx.t("pre-registrations-title"), body)).into_response()
+}
+
+/// The registrar's entry: a code to type or scan.
+pub async fn open_page(Can { web, .. }: Can<may::RegisterHousehold>) -> Response {
+    open_form(&web.ctx, "", None, StatusCode::OK)
+}
+
+/// Opens the pre-registration with the code on the reception form. An unknown, expired
+/// or another organisation's code is "not found", all the same.
+pub async fn open(
+    State(state): State<AppState>,
+    Submit { web, form, .. }: Submit<may::RegisterHousehold>,
+) -> PageResult {
+    let typed = form.text("code").unwrap_or_default();
+    let not_found = || {
+        open_form(
+            &web.ctx,
+            &typed,
+            Some(web.ctx.t("pre-registrations-not-found")),
+            StatusCode::NOT_FOUND,
+        )
+    };
+    let Ok(code) = typed.parse::<ReferenceCode>() else {
+        return Ok(not_found());
+    };
+    match state
+        .store
+        .pre_registration_by_code(&web.actor, &code, Utc::now())
+        .await
+    {
+        Ok(found) => Ok(see_other(&format!(
+            "/reception?pre_registration={}",
+            found.id
+        ))),
+        Err(StoreError::NotFound) => Ok(not_found()),
+        Err(e) => Err(WebError::from(e)).or_page(&web.ctx),
+    }
+}
+
+/// The reception form's draft for a pre-registration (the reception page's hook).
+pub async fn draft(
+    state: &AppState,
+    web: &super::Web,
+    id: &str,
+) -> Result<HouseholdDraft, WebError> {
+    let id = crate::extract::parse_id(id)?;
+    let found = state
+        .store
+        .pre_registration(&web.actor, id, Utc::now())
+        .await?;
+    let mut draft = HouseholdDraft::from_document(&found.document);
+    // The household gave its consent on the page; the registrar checks it with them.
+    draft.legal_basis = LegalBasis::Consent.as_str().into();
+    draft.group = PopulationGroup::Arrival.as_str().into();
+    draft.arrival_date = HouseholdDraft::blank(&web.ctx).arrival_date;
+    draft.pre_registration = Some(found.id.to_string());
+    Ok(draft)
+}
+
+/// Called after the reception form registered the household: the pre-registration goes.
+/// One already gone (a form saved twice) is not an error.
+pub async fn confirmed(
+    state: &AppState,
+    web: &super::Web,
+    pre_registration: &str,
+    household_id: Uuid,
+) -> Result<(), WebError> {
+    let Ok(id) = Uuid::parse_str(pre_registration) else {
+        return Ok(());
+    };
+    match state
+        .store
+        .confirm_pre_registration(&web.actor, id, household_id, Utc::now())
+        .await
+    {
+        Ok(()) | Err(StoreError::NotFound) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}

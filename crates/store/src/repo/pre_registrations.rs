@@ -1,0 +1,245 @@
+//! Self pre-registration: a household enters itself on the public page and receives a
+//! short code; a registrar of the organisation running the page opens it by that code at
+//! the desk and confirms it, which registers the household and deletes the
+//! pre-registration. Submissions are claimed against rate limits in the database, as
+//! sign-in attempts are (see `login.rs`), so the limits hold across processes.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use shanyrak_core::{Action, Actor, ReferenceCode};
+use sqlx::Row;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::login::LoginLimits;
+use super::{Backend, Principal, Repo};
+use crate::StoreError;
+use shanyrak_store_macros::queries;
+
+/// How long an unconfirmed pre-registration is kept.
+pub const PRE_REGISTRATION_HOURS: i64 = 72;
+
+/// Pre-registrations accepted from one client address (an IPv6 /64) per window: a few
+/// families sharing one phone or one Wi-Fi, too few to fill the list.
+pub const PRE_REGISTRATIONS_PER_ADDRESS: i32 = 10;
+
+/// Pre-registrations accepted from all addresses together per window: the cap on what a
+/// flood from many addresses can store.
+pub const PRE_REGISTRATIONS_PER_WINDOW: i32 = 1_000;
+
+/// The window the limits count in.
+pub const PRE_REGISTRATION_WINDOW_MINUTES: i64 = 60;
+
+/// A household's own entry, waiting at the desk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreRegistration {
+    pub id: Uuid,
+    pub code: String,
+    /// The household as registration JSON (the API's input shape, as far as it was given).
+    pub document: Value,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn limit_key(label: &str) -> Vec<u8> {
+    Sha256::digest(format!("pre-register:{label}").as_bytes()).to_vec()
+}
+
+fn may_confirm(actor: &Actor) -> Result<(), StoreError> {
+    if actor.may(Action::RegisterHousehold) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+#[queries]
+impl<DB: Backend> Repo<DB> {
+    /// Stores a pre-registration for `organisation_id` from an anonymous visitor at
+    /// `client`, and returns its code; or refuses with `SubmissionsLimited` when the
+    /// address or everyone together has reached the limit of the window (nothing is
+    /// written then). Expired pre-registrations are deleted in the same transaction, so
+    /// the list stays bounded without an operator. Not audited: nobody is acting, and an
+    /// append-only log must not be fillable by anonymous visitors; the registrar's
+    /// confirmation is.
+    pub async fn submit_pre_registration(
+        &self,
+        organisation_id: Uuid,
+        document: &Value,
+        client: Option<std::net::IpAddr>,
+        now: DateTime<Utc>,
+    ) -> Result<ReferenceCode, StoreError> {
+        let window = chrono::Duration::minutes(PRE_REGISTRATION_WINDOW_MINUTES);
+        let keys = [
+            (limit_key("all"), PRE_REGISTRATIONS_PER_WINDOW),
+            (
+                limit_key(&format!("address:{}", LoginLimits::address_label(client))),
+                PRE_REGISTRATIONS_PER_ADDRESS,
+            ),
+        ];
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
+        let mut counts = Vec::with_capacity(keys.len());
+        for (key, limit) in &keys {
+            // The upsert locks the row on PostgreSQL (SQLite has one writer), so the read
+            // and the update are one step for every concurrent submission.
+            let row = sqlx::query(
+                "INSERT INTO public_submissions (key_hash, submissions, window_start) VALUES ($1, 0, $2) \
+                 ON CONFLICT (key_hash) DO UPDATE SET submissions = public_submissions.submissions \
+                 RETURNING submissions, window_start",
+            )
+            .bind(key.clone())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let submissions: i32 = row.try_get("submissions")?;
+            let start: DateTime<Utc> = row.try_get("window_start")?;
+            let (submissions, start) = if start + window <= now {
+                (0, now)
+            } else {
+                (submissions, start)
+            };
+            if submissions >= *limit {
+                tx.rollback().await?;
+                return Err(StoreError::SubmissionsLimited {
+                    until: start + window,
+                });
+            }
+            counts.push((key, submissions + 1, start));
+        }
+        for (key, submissions, start) in counts {
+            sqlx::query("UPDATE public_submissions SET submissions = $1, window_start = $2 WHERE key_hash = $3")
+                .bind(submissions)
+                .bind(start)
+                .bind(key.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM pre_registrations WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let expires_at = now + chrono::Duration::hours(PRE_REGISTRATION_HOURS);
+        // 40 random bits: a clash among the few pending codes is rare; try again on one.
+        for _ in 0..8 {
+            let code = ReferenceCode::from_random_bits(rand::random::<u64>() & ((1 << 40) - 1));
+            let inserted = sqlx::query(
+                "INSERT INTO pre_registrations (id, organisation_id, code, document, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING RETURNING id",
+            )
+            .bind(Uuid::now_v7())
+            .bind(organisation_id)
+            .bind(code.to_string())
+            .bind(Json(document.clone()))
+            .bind(now)
+            .bind(expires_at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if inserted.is_some() {
+                tx.commit().await?;
+                return Ok(code);
+            }
+        }
+        Err(StoreError::corrupt("no free pre-registration code"))
+    }
+
+    /// The pending pre-registration with this code, for a registrar of the organisation
+    /// that runs the page; anyone else, an expired one or an unknown code: `NotFound`.
+    pub async fn pre_registration_by_code(
+        &self,
+        actor: &Actor,
+        code: &ReferenceCode,
+        now: DateTime<Utc>,
+    ) -> Result<PreRegistration, StoreError> {
+        self.pre_registration_where(actor, Some(code.to_string()), None, now)
+            .await
+    }
+
+    /// The pending pre-registration with this id (see [`Self::pre_registration_by_code`]).
+    pub async fn pre_registration(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<PreRegistration, StoreError> {
+        self.pre_registration_where(actor, None, Some(id), now)
+            .await
+    }
+
+    async fn pre_registration_where(
+        &self,
+        actor: &Actor,
+        code: Option<String>,
+        id: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<PreRegistration, StoreError> {
+        may_confirm(actor)?;
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query(
+            "SELECT id, code, document, created_at, expires_at FROM pre_registrations \
+             WHERE (code = $1 OR id = $2) AND organisation_id = $3 AND expires_at > $4",
+        )
+        .bind(code)
+        .bind(id)
+        .bind(actor.organisation_id)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(PreRegistration {
+            id: row.try_get("id")?,
+            code: row.try_get("code")?,
+            document: row.try_get::<Json<Value>, _>("document")?.0,
+            created_at: row.try_get("created_at")?,
+            expires_at: row.try_get("expires_at")?,
+        })
+    }
+
+    /// The household registered from a pre-registration: the pre-registration is deleted,
+    /// with one audit event naming both (ids only).
+    pub async fn confirm_pre_registration(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        household_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        may_confirm(actor)?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
+        let deleted = sqlx::query(
+            "DELETE FROM pre_registrations WHERE id = $1 AND organisation_id = $2 RETURNING id",
+        )
+        .bind(id)
+        .bind(actor.organisation_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if deleted.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        Self::audit(
+            &mut tx,
+            &Principal::User(actor.clone()),
+            Some(actor.organisation_id),
+            "pre_registration",
+            id,
+            "confirm",
+            None,
+            Some(json!({ "household_id": household_id })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Pending pre-registrations of every organisation, for tests and operational checks
+    /// (a count, no personal data).
+    pub async fn pending_pre_registrations(&self, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM pre_registrations WHERE expires_at > $1")
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+}

@@ -1,0 +1,156 @@
+//! Pre-registrations: limits per address and for everyone that reopen with the next
+//! window, IPv6 counted by /64, entries seen only by registrars of their organisation,
+//! gone after 72 hours (unreadable at once, deleted by retention), confirmed once.
+
+use std::net::IpAddr;
+
+use chrono::Duration;
+use serde_json::json;
+use shanyrak_core::retention::RetentionPolicy;
+use shanyrak_store::{
+    PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PER_ADDRESS,
+    Principal, StoreError,
+};
+use uuid::Uuid;
+
+use super::{Fixture, now};
+
+on_both_backends!(
+    the_limit_per_address_holds_and_reopens_with_the_next_window,
+    entries_are_for_their_organisation_expire_and_are_confirmed_once,
+);
+
+fn ip(text: &str) -> Option<IpAddr> {
+    text.parse().ok()
+}
+
+async fn the_limit_per_address_holds_and_reopens_with_the_next_window(f: Fixture) {
+    let org = f.registrar_a.organisation_id;
+    let doc = json!({"members": [{"surname": "Тестов", "given_name": "Алексей"}]});
+    // One /64: every address in it counts as one.
+    for i in 0..PRE_REGISTRATIONS_PER_ADDRESS {
+        let client = ip(&format!("2001:db8:1:2::{i:x}"));
+        f.store
+            .submit_pre_registration(org, &doc, client, now())
+            .await
+            .expect("within the limit");
+    }
+    let refused = f
+        .store
+        .submit_pre_registration(org, &doc, ip("2001:db8:1:2::ffff"), now())
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::SubmissionsLimited { until }) if until == now() + Duration::minutes(PRE_REGISTRATION_WINDOW_MINUTES)),
+        "{refused:?}"
+    );
+    // Another address is not held back by this one.
+    f.store
+        .submit_pre_registration(org, &doc, ip("2001:db8:1:3::1"), now())
+        .await
+        .expect("another network");
+    assert_eq!(
+        f.store
+            .pending_pre_registrations(now())
+            .await
+            .expect("count"),
+        i64::from(PRE_REGISTRATIONS_PER_ADDRESS) + 1
+    );
+    // The next window opens again.
+    let later = now() + Duration::minutes(PRE_REGISTRATION_WINDOW_MINUTES);
+    f.store
+        .submit_pre_registration(org, &doc, ip("2001:db8:1:2::1"), later)
+        .await
+        .expect("a new window");
+}
+
+async fn entries_are_for_their_organisation_expire_and_are_confirmed_once(f: Fixture) {
+    let org = f.registrar_a.organisation_id;
+    let doc = json!({"members": [{"surname": "Тестов", "given_name": "Алексей"}]});
+    let code = f
+        .store
+        .submit_pre_registration(org, &doc, ip("203.0.113.7"), now())
+        .await
+        .expect("stored");
+    let found = f
+        .store
+        .pre_registration_by_code(&f.registrar_a, &code, now())
+        .await
+        .expect("the running organisation's registrar");
+    assert_eq!(found.document, doc);
+    assert_eq!(
+        found.expires_at,
+        now() + Duration::hours(PRE_REGISTRATION_HOURS)
+    );
+    assert!(matches!(
+        f.store
+            .pre_registration_by_code(&f.registrar_b, &code, now())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    // Past 72 hours it is unreadable at once, before any retention run.
+    let expired = now() + Duration::hours(PRE_REGISTRATION_HOURS);
+    assert!(matches!(
+        f.store
+            .pre_registration(&f.registrar_a, found.id, expired)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let operator = Principal::System("retention");
+    let policy = RetentionPolicy::default();
+    let dry = f
+        .store
+        .apply_retention(&operator, &policy, true, now())
+        .await
+        .expect("dry run");
+    assert_eq!(dry.pre_registrations_deleted, 0, "not yet expired");
+    let done = f
+        .store
+        .apply_retention(&operator, &policy, false, expired)
+        .await
+        .expect("retention");
+    assert_eq!(done.pre_registrations_deleted, 1);
+    assert_eq!(
+        f.store
+            .pending_pre_registrations(now())
+            .await
+            .expect("count"),
+        0,
+        "deleted, not only hidden"
+    );
+
+    // Confirmed once: the entry goes with one audit event; a second time is not found.
+    let code = f
+        .store
+        .submit_pre_registration(org, &doc, ip("203.0.113.7"), now())
+        .await
+        .expect("stored");
+    let id = f
+        .store
+        .pre_registration_by_code(&f.registrar_a, &code, now())
+        .await
+        .expect("found")
+        .id;
+    let household = Uuid::now_v7();
+    assert!(matches!(
+        f.store
+            .confirm_pre_registration(&f.registrar_b, id, household, now())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    f.store
+        .confirm_pre_registration(&f.registrar_a, id, household, now())
+        .await
+        .expect("confirmed");
+    let events = f
+        .store
+        .audit_events_for(&f.admin_a, id)
+        .await
+        .expect("audit");
+    assert_eq!(events.len(), 1);
+    assert!(matches!(
+        f.store
+            .confirm_pre_registration(&f.registrar_a, id, household, now())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
