@@ -157,10 +157,10 @@ pub struct LocationInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text_or_blank))]
     pub region: Option<String>,
-    /// City or settlement: required unless `place_id` is given (then it defaults to the
-    /// place's name).
+    /// City or settlement (required). The server also takes a `place_id` without a city
+    /// (the city is then the place's name); the document states the stricter form.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::short_text, required = true))]
     pub city: Option<String>,
     /// The id of a settlement of the place list (`GET /api/v1/places`). Without it, a
     /// city name that means one settlement of the country is linked to it.
