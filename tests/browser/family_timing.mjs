@@ -13,51 +13,13 @@
 // browser's work) is measured and reported, not asserted: it depends on the machine.
 // Figures go to family-timing.json beside the screenshots.
 
-import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, "..", "..");
-const binary = process.env.SHANYRAK_BIN || join(root, "target", "debug", "shanyrak");
-const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
-const shots = process.env.SCREENSHOT_DIR || join(root, "target", "browser-screenshots");
-mkdirSync(shots, { recursive: true });
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ADMIN, PASSWORD, launch, shoot, shots, startServer } from "./common.mjs";
 
 const CHAR_MS = 330;
 const TAP_MS = 700;
 const TARGET_SECONDS = 60;
-
-function startServer() {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, ["demo", "--scale", "small", "--bind", "127.0.0.1:0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, RUST_LOG: "warn" },
-    });
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`demo did not start:\n${out}`)), 60000);
-    child.stdout.on("data", (chunk) => {
-      out += chunk.toString();
-      const m = /running at (http:\/\/[0-9.:]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolvePromise({ child, base: m[1] });
-      }
-    });
-    child.stderr.on("data", () => {});
-    child.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${out}`)));
-  });
-}
-
-async function shoot(page, name) {
-  const size = page.viewportSize();
-  await page.screenshot({ path: join(shots, `${name}-360.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.screenshot({ path: join(shots, `${name}-1280.png`), fullPage: true });
-  await page.setViewportSize(size);
-}
 
 let taps = 0;
 let chars = 0;
@@ -154,11 +116,7 @@ let failed = false;
 const { child, base } = await startServer();
 let browser;
 try {
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launch();
   const context = await browser.newContext({
     viewport: { width: 360, height: 740 },
     locale: "ru-RU",
@@ -167,8 +125,8 @@ try {
   });
   const page = await context.newPage();
   await page.goto(`${base}/login`);
-  await page.fill("#email", "admin@kainar.example.org");
-  await page.fill("#password", "shanyrak-demo");
+  await page.fill("#email", ADMIN);
+  await page.fill("#password", PASSWORD);
   await Promise.all([page.waitForURL(/\/reception$/), page.click("form[action='/login'] button[type=submit]")]);
   const first = await register(page, base, families[0], { firstOfShift: true });
   await shoot(page, "20-card-after-timed-registration");

@@ -287,10 +287,10 @@ pub struct UnconfirmedPlaces {
 #[serde(deny_unknown_fields)]
 pub struct PlaceMappingInput {
     /// ISO 3166-1 alpha-2 of the records.
-    #[schema(pattern = "^[A-Za-z]{2}$")]
+    #[schema(schema_with = shanyrak_core::schema::country_code)]
     pub country: String,
     /// The name exactly as listed by `GET /api/v1/places/unconfirmed`.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(schema_with = shanyrak_core::schema::short_text)]
     pub city: String,
     /// A settlement of the place list in that country.
     pub place_id: u32,

@@ -123,29 +123,23 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let households = sqlx::query(
-            "UPDATE households SET place_id = $1 WHERE organisation_id = $2 AND country = $3 AND city = $4 \
-             AND place_id IS NULL RETURNING id",
-        )
-        .bind(i64::from(place.0))
-        .bind(actor.organisation_id)
-        .bind(country.as_str().to_owned())
-        .bind(city.to_owned())
-        .fetch_all(&mut *tx)
-        .await?;
-        let sites = sqlx::query(
-            "UPDATE sites SET place_id = $1 WHERE organisation_id = $2 AND country = $3 AND city = $4 \
-             AND place_id IS NULL RETURNING id",
-        )
-        .bind(i64::from(place.0))
-        .bind(actor.organisation_id)
-        .bind(country.as_str().to_owned())
-        .bind(city.to_owned())
-        .fetch_all(&mut *tx)
-        .await?;
+        let mut linked = [0u64; 2];
+        for (table, count) in ["households", "sites"].into_iter().zip(&mut linked) {
+            let rows = sqlx::query(&format!(
+                "UPDATE {table} SET place_id = $1 WHERE organisation_id = $2 AND country = $3 \
+                 AND city = $4 AND place_id IS NULL RETURNING id"
+            ))
+            .bind(i64::from(place.0))
+            .bind(actor.organisation_id)
+            .bind(country.as_str().to_owned())
+            .bind(city.to_owned())
+            .fetch_all(&mut *tx)
+            .await?;
+            *count = rows.len() as u64;
+        }
         let mapping = PlaceMapping {
-            households: households.len() as u64,
-            sites: sites.len() as u64,
+            households: linked[0],
+            sites: linked[1],
         };
         // The typed name is not personal data, but it is free text: the audit keeps its
         // folded form only.
