@@ -102,7 +102,8 @@ fn text_field(
                 autocomplete=(attrs.autocomplete) inputmode=[attrs.inputmode] placeholder=[attrs.placeholder]
                 aria-invalid=[bad] aria-describedby=[described.as_deref()] required[attrs.required] autofocus[attrs.autofocus]
                 list=[attrs.places.then_some(super::places::PLACE_LIST_ID)]
-                hx-get=[attrs.places.then_some("/places/suggest")]
+                hx-post=[attrs.places.then_some("/places/suggest")]
+                hx-params=[attrs.places.then(|| format!("csrf,{name}"))]
                 hx-trigger=[attrs.places.then_some("input changed delay:300ms")]
                 hx-target=[attrs.places.then(|| format!("#{}", super::places::PLACE_LIST_ID))]
                 hx-swap=[attrs.places.then_some("innerHTML")];

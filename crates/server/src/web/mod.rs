@@ -161,7 +161,7 @@ web_routes! {
     "/distribute" => get(distribute::start).post(distribute::find),
     "/distribute/{id}" => get(distribute::household).post(distribute::record),
     "/public/stats" => get(public_stats::page),
-    "/places/suggest" => get(places::suggest),
+    "/places/suggest" => post(places::suggest),
     "/places/unconfirmed" => get(places::unconfirmed).post(places::map),
     "/pre-register" => get(pre_register::page)
         .post(pre_register::submit)

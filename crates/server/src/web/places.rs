@@ -67,39 +67,19 @@ pub fn datalist(ctx: &Ctx) -> Markup {
     }
 }
 
-/// What an input sends when it asks for suggestions: its own name and value.
-#[derive(Debug, Deserialize)]
-pub struct SuggestQuery {
-    #[serde(default)]
-    q: Option<String>,
-    #[serde(default)]
-    city: Option<String>,
-    #[serde(default)]
-    current_place: Option<String>,
-    #[serde(default)]
-    crossing_point: Option<String>,
-}
+/// The names of the fields that ask for suggestions; each sends only itself (and the
+/// form's CSRF token), in the body: a position typed for a family stays out of URLs.
+pub const SUGGESTING_FIELDS: [&str; 5] = ["q", "city", "current_place", "crossing_point", "place"];
 
-/// `GET /places/suggest`: the options of the place list for what is typed so far, in any
+/// `POST /places/suggest`: the options of the place list for what is typed so far, in any
 /// script or transliteration; htmx puts them into the page's datalist.
-pub async fn suggest(
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::SignedIn, Query<SuggestQuery>>,
-) -> PageResult {
+pub async fn suggest(Submit { web, form, .. }: Submit<may::SignedIn>) -> PageResult {
     let ctx = &web.ctx;
-    let typed = [
-        query.q,
-        query.city,
-        query.current_place,
-        query.crossing_point,
-    ]
-    .into_iter()
-    .flatten()
-    .find(|t| !t.trim().is_empty())
-    .unwrap_or_default();
+    let typed = SUGGESTING_FIELDS
+        .iter()
+        .filter_map(|name| form.text(name))
+        .find(|t| !t.trim().is_empty())
+        .unwrap_or_default();
     let typed: String = typed.chars().take(crate::places::MAX_QUERY_CHARS).collect();
     let index = crate::places::index().await.or_page(ctx)?;
     let found = index.search(&typed, SUGGESTIONS);
@@ -164,7 +144,7 @@ pub async fn unconfirmed(
                                     label.visually-hidden for=(format!("place-{i}")) { (ctx.t("places-map-to")) }
                                     input id=(format!("place-{i}")) type="text" name="place" list=(PLACE_LIST_ID)
                                         autocomplete="off" required
-                                        hx-get="/places/suggest" hx-trigger="input changed delay:300ms"
+                                        hx-post="/places/suggest" hx-params="csrf,place" hx-trigger="input changed delay:300ms"
                                         hx-target=(format!("#{PLACE_LIST_ID}")) hx-swap="innerHTML";
                                     " "
                                     button type="submit" { (ctx.t("places-map")) }

@@ -32,26 +32,44 @@ async fn place_fields_offer_the_place_list_without_javascript(app: TestApp) {
     assert!(oral.contains("Oral") && oral.contains("Орал"), "{oral}");
     assert!(page.contains("value=\"Сырым\""), "crossing point offered");
 
+    // Each place field asks for suggestions with a POST of itself and the CSRF token (a
+    // family's position stays out of URLs).
+    assert!(page.contains("hx-post=\"/places/suggest\""));
+    assert!(page.contains("hx-params=\"csrf,current_place\""));
+    assert!(!page.contains("hx-get=\"/places/suggest\""));
+    let csrf = csrf_of(&page);
     // Suggestions for what is typed, in any script and under old names.
-    let (status, options) = get(&app, &app.token_a, "/places/suggest?city=Uralsk").await;
-    assert_eq!(status, StatusCode::OK);
+    let suggest = |field: &'static str, typed: &'static str| {
+        let csrf = csrf.clone();
+        let app = &app;
+        async move {
+            let response = post_form(
+                app,
+                &app.token_a,
+                "/places/suggest",
+                &[("csrf", &csrf), (field, typed)],
+            )
+            .await;
+            assert_eq!(response.status(), StatusCode::OK);
+            response.text().await.expect("body")
+        }
+    };
+    let options = suggest("city", "Uralsk").await;
     assert!(
         options.starts_with("<option value=\"Уральск\""),
         "{options}"
     );
-    let (_, options) = get(
-        &app,
-        &app.token_a,
-        "/places/suggest?current_place=%D0%A4%D1%80%D1%83%D0%BD%D0%B7%D0%B5",
-    )
-    .await;
+    let options = suggest("current_place", "Фрунзе").await;
     assert!(
         options.starts_with("<option value=\"Бишкек\""),
         "Фрунзе is Bishkek: {options}"
     );
-    // Signed out: the sign-in page, no place data.
+    // Without the token, or signed out: no place data.
+    let response = post_form(&app, &app.token_a, "/places/suggest", &[("city", "Oral")]).await;
+    assert_ne!(response.status(), StatusCode::OK);
     let response = super::browser()
-        .get(app.url("/places/suggest?city=Oral"))
+        .post(app.url("/places/suggest"))
+        .form(&[("city", "Oral")])
         .send()
         .await
         .expect("send");
