@@ -441,22 +441,7 @@ pub const UNCONFIRMED_PLACE: &str = "unconfirmed";
 /// Oral) is one row; text that names no single settlement of that country is counted as
 /// `COUNTRY/unconfirmed`.
 fn public_city_label(places: &PlaceIndex, country: CountryCode, city: &str) -> String {
-    use shanyrak_core::places::{MatchKind, PlaceKind};
-    let settlement =
-        |p: &shanyrak_core::places::Place| p.country == country && p.kind == PlaceKind::Settlement;
-    // One settlement of that name, else the largest whose whole name it is (Aktau the city,
-    // not the villages of that name): a count by city, not a record, is at stake here.
-    let place = places
-        .resolve_where(city, settlement)
-        .and_then(|id| places.list().get(id))
-        .or_else(|| {
-            places
-                .search_where(city, 1, settlement)
-                .into_iter()
-                .find(|m| m.kind == MatchKind::Exact)
-                .map(|m| m.place)
-        });
-    match place {
+    match places.settlement_named(country, city) {
         Some(place) => city_key(country.as_str(), place.name("en")),
         None => city_key(country.as_str(), UNCONFIRMED_PLACE),
     }

@@ -171,16 +171,11 @@ pub async fn map(
     let city = form.text("city").unwrap_or_default();
     let named = form.text("place").unwrap_or_default();
     let index = crate::places::index().await.or_page(ctx)?;
-    let place = country.parse::<CountryCode>().ok().and_then(|country| {
-        let settlement = |p: &Place| p.country == country && p.kind == PlaceKind::Settlement;
-        index.resolve_where(&named, settlement).or_else(|| {
-            index
-                .search_where(&named, 1, settlement)
-                .first()
-                .filter(|m| m.kind == shanyrak_core::places::MatchKind::Exact)
-                .map(|m| m.place.id)
-        })
-    });
+    let place = country
+        .parse::<CountryCode>()
+        .ok()
+        .and_then(|country| index.settlement_named(country, &named))
+        .map(|place| place.id);
     let Some(place) = place else {
         return Ok(see_other("/places/unconfirmed?not_found=1"));
     };
