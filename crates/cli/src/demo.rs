@@ -484,8 +484,9 @@ async fn seed_essentials(
     now: chrono::DateTime<Utc>,
 ) -> Result<()> {
     use shanyrak_core::essentials::{
-        EntitlementBasis, EntitlementCondition, EntitlementRule, ItemInput, MovementInput,
-        MovementRoute, PointInput, PointKind, validate_item, validate_movement, validate_point,
+        EntitlementBasis, EntitlementCondition, EntitlementRule, ItemInput, ItemTranslationInput,
+        MovementInput, MovementRoute, PointInput, PointKind, validate_item, validate_movement,
+        validate_point,
     };
     let rule = |basis, quantity, period_days, condition| EntitlementRule {
         basis,
@@ -499,6 +500,11 @@ async fn seed_essentials(
             "Продуктовый набор",
             "набор",
             "food_parcel",
+            [
+                ("en", "Food parcel", "parcel"),
+                ("kk", "Азық-түлік жиынтығы", "жиынтық"),
+                ("ky", "Азык-түлүк топтому", "топтом"),
+            ],
             Some(rule(EntitlementBasis::PerHousehold, 1, 7, None)),
             120,
         ),
@@ -506,6 +512,11 @@ async fn seed_essentials(
             "Питьевая вода 5 л",
             "бутыль",
             "water_5l",
+            [
+                ("en", "Drinking water 5 L", "bottle"),
+                ("kk", "Ауыз су 5 л", "бөтелке"),
+                ("ky", "Ичүүчү суу 5 л", "бөтөлкө"),
+            ],
             Some(rule(EntitlementBasis::PerPerson, 2, 1, None)),
             400,
         ),
@@ -513,6 +524,11 @@ async fn seed_essentials(
             "Гигиенический набор",
             "набор",
             "hygiene_kit",
+            [
+                ("en", "Hygiene kit", "kit"),
+                ("kk", "Гигиеналық жиынтық", "жиынтық"),
+                ("ky", "Гигиеналык топтом", "топтом"),
+            ],
             Some(rule(EntitlementBasis::PerPerson, 1, 30, None)),
             60,
         ),
@@ -520,6 +536,11 @@ async fn seed_essentials(
             "Одеяло",
             "шт.",
             "blanket",
+            [
+                ("en", "Blanket", "pcs"),
+                ("kk", "Көрпе", "дана"),
+                ("ky", "Жууркан", "даана"),
+            ],
             Some(rule(EntitlementBasis::PerPerson, 1, 90, None)),
             80,
         ),
@@ -527,6 +548,11 @@ async fn seed_essentials(
             "Детский набор",
             "набор",
             "baby_kit",
+            [
+                ("en", "Baby kit", "kit"),
+                ("kk", "Балалар жиынтығы", "жиынтық"),
+                ("ky", "Балдар топтому", "топтом"),
+            ],
             Some(rule(
                 EntitlementBasis::PerHousehold,
                 1,
@@ -539,6 +565,11 @@ async fn seed_essentials(
             "SIM-карта",
             "шт.",
             "sim_card",
+            [
+                ("en", "SIM card", "pcs"),
+                ("kk", "SIM-карта", "дана"),
+                ("ky", "SIM-карта", "даана"),
+            ],
             Some(rule(EntitlementBasis::PerPerson, 1, 365, None)),
             8,
         ),
@@ -550,12 +581,22 @@ async fn seed_essentials(
     })
     .map_err(|e| anyhow::anyhow!("demo point is invalid: {:?}", e.errors))?;
     let point = store.create_point(distributor, &point, now).await?;
-    for (name, unit, code, rule, stock) in items {
+    for (name, unit, code, translations, rule, stock) in items {
         let item = validate_item(&ItemInput {
             name: Some(name.into()),
             unit: Some(unit.into()),
             code: Some(code.into()),
             rules: rule.into_iter().collect(),
+            translations: translations
+                .into_iter()
+                .map(|(language, name, unit)| {
+                    let translation = ItemTranslationInput {
+                        name: Some(name.into()),
+                        unit: Some(unit.into()),
+                    };
+                    (language.to_owned(), translation)
+                })
+                .collect(),
         })
         .map_err(|e| anyhow::anyhow!("demo item is invalid: {:?}", e.errors))?;
         let item = store.create_item(distributor, &item, now).await?;

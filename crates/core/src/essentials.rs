@@ -18,7 +18,7 @@
 //! The caller decides which past distributions are visible (own organisation, and others
 //! only under a data-sharing agreement in force); this module only counts.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,9 @@ pub const MAX_UNIT_CHARS: usize = 40;
 pub const MAX_REASON_CHARS: usize = 500;
 const MAX_PERIOD_DAYS: u32 = 3650;
 const MAX_LINES: usize = 50;
+/// Languages an item's name can be given in beyond its own: the interface's four and a
+/// few more partners work in, without letting the map grow without bound.
+pub const MAX_ITEM_TRANSLATIONS: usize = 12;
 
 string_enum!(
     /// How an entitlement is counted.
@@ -125,6 +128,61 @@ pub struct ItemInput {
     /// Entitlement rules; none means the item is not limited.
     #[serde(default)]
     pub rules: Vec<EntitlementRule>,
+    /// The item's name (and unit) in other languages, keyed by ISO 639-1 code (`kk`,
+    /// `ky`, `en`, …): a reader of that language sees them instead of `name` and `unit`.
+    #[serde(default)]
+    pub translations: BTreeMap<String, ItemTranslationInput>,
+}
+
+/// An item's name and unit in one language.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ItemTranslationInput {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::item_name, required = true))]
+    pub name: Option<String>,
+    /// The unit in that language; the item's own unit when absent.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::unit_optional))]
+    pub unit: Option<String>,
+}
+
+/// An item's name and unit in one language, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemTranslation {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// The translations of an item, by language code.
+pub type ItemTranslations = BTreeMap<String, ItemTranslation>;
+
+/// The name and unit a reader of `language` sees: the translation when there is one,
+/// else the item's own.
+pub fn localized_item<'a>(
+    translations: &'a ItemTranslations,
+    language: &str,
+    name: &'a str,
+    unit: &'a str,
+) -> (&'a str, &'a str) {
+    match translations.get(language) {
+        Some(t) => (t.name.as_str(), t.unit.as_deref().unwrap_or(unit)),
+        None => (name, unit),
+    }
+}
+
+/// New translations for an existing item: they replace the old ones whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ItemTranslationsInput {
+    /// Every translation from now on; `{}` removes them all.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    pub translations: Option<BTreeMap<String, ItemTranslationInput>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +191,7 @@ pub struct ValidatedItem {
     pub unit: String,
     pub code: String,
     pub rules: Vec<EntitlementRule>,
+    pub translations: ItemTranslations,
 }
 
 pub fn validate_item(input: &ItemInput) -> Result<ValidatedItem, ValidationErrors> {
@@ -145,15 +204,77 @@ pub fn validate_item(input: &ItemInput) -> Result<ValidatedItem, ValidationError
     }
     .map(|c| c.to_lowercase());
     validate_rules(&mut errors, "#/rules", &input.rules);
+    let translations = translations(&mut errors, "#/translations", &input.translations);
     match (name, unit, code) {
         (Some(name), Some(unit), Some(code)) if errors.is_empty() => Ok(ValidatedItem {
             name,
             unit,
             code,
             rules: input.rules.clone(),
+            translations,
         }),
         _ => Err(errors),
     }
+}
+
+/// Validates [`ItemTranslationsInput`]: `translations` is required (send `{}` to remove
+/// every translation).
+pub fn validate_item_translations(
+    input: &ItemTranslationsInput,
+) -> Result<ItemTranslations, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let Some(input) = &input.translations else {
+        errors.push(
+            "#/translations",
+            FieldErrorCode::Required,
+            "is required; {} removes every translation",
+        );
+        return Err(errors);
+    };
+    let translations = translations(&mut errors, "#/translations", input);
+    errors.into_result(translations)
+}
+
+fn translations(
+    errors: &mut ValidationErrors,
+    pointer: &str,
+    input: &BTreeMap<String, ItemTranslationInput>,
+) -> ItemTranslations {
+    if input.len() > MAX_ITEM_TRANSLATIONS {
+        errors.push(
+            pointer,
+            FieldErrorCode::TooMany,
+            format!("at most {MAX_ITEM_TRANSLATIONS} languages"),
+        );
+        return ItemTranslations::new();
+    }
+    let mut out = ItemTranslations::new();
+    for (language, translation) in input {
+        // Keys are escaped as JSON Pointer tokens only after they are known to be letters.
+        if language.len() != 2 || !language.bytes().all(|b| b.is_ascii_lowercase()) {
+            errors.push(
+                pointer,
+                FieldErrorCode::InvalidValue,
+                "languages are ISO 639-1 codes of two lower-case letters (kk, ky, en)",
+            );
+            continue;
+        }
+        let at = format!("{pointer}/{language}");
+        let name = required_text(
+            errors,
+            &format!("{at}/name"),
+            translation.name.as_deref(),
+            MAX_NAME_CHARS,
+        );
+        let unit = translation
+            .unit
+            .as_deref()
+            .and_then(|u| text_field(errors, &format!("{at}/unit"), u, MAX_UNIT_CHARS, false));
+        if let Some(name) = name {
+            out.insert(language.clone(), ItemTranslation { name, unit });
+        }
+    }
+    out
 }
 
 /// New entitlement rules for an existing item: they replace the old ones whole.

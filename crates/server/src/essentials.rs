@@ -12,8 +12,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shanyrak_core::essentials::{
-    DistributionInput, ItemInput, ItemRulesInput, MovementInput, MovementRoute, PointInput,
-    validate_distribution, validate_item, validate_item_rules, validate_movement, validate_point,
+    DistributionInput, ItemInput, ItemRulesInput, ItemTranslationsInput, MovementInput,
+    MovementRoute, PointInput, validate_distribution, validate_item, validate_item_rules,
+    validate_item_translations, validate_movement, validate_point,
 };
 use shanyrak_core::{Action, Actor, FieldError, FieldErrorCode, ValidationErrors};
 use shanyrak_store::{
@@ -153,6 +154,32 @@ pub async fn update_item_rules(
         state
             .store
             .update_item_rules(&actor, id, &rules, Utc::now())
+            .await?,
+    ))
+}
+
+/// Replace an item's names and units in other languages (ISO 639-1 codes: `kk`, `ky`,
+/// `en`, …); a reader of the web pages in that language sees them. `{}` removes every
+/// translation. Audited with the translations before and after.
+#[utoipa::path(put, path = "/api/v1/items/{id}/translations", tag = "essentials", params(("id" = Uuid, Path)),
+    request_body = ItemTranslationsInput,
+    responses((status = 200, body = Item), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn update_item_translations(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    body: ApiJson<ItemTranslationsInput>,
+) -> Result<Json<Item>, ApiError> {
+    require(&actor, Action::ManageStock)?;
+    let id = parse_id(&id)?;
+    let translations = validate_item_translations(&body.value).map_err(ApiError::Validation)?;
+    Ok(Json(
+        state
+            .store
+            .update_item_translations(&actor, id, &translations, Utc::now())
             .await?,
     ))
 }

@@ -333,6 +333,7 @@ api_routes! {
     "/auth/token" => post(auth::login), delete(auth::logout);
     "/items" => get(essentials::list_items), post(essentials::create_item);
     "/items/{id}/rules" => put(essentials::update_item_rules);
+    "/items/{id}/translations" => put(essentials::update_item_translations);
     "/distribution-points" => get(essentials::list_points), post(essentials::create_point);
     "/distribution-points/{id}/receipts" => post(essentials::receipt);
     "/distribution-points/{id}/transfers" => post(essentials::transfer);

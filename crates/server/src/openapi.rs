@@ -65,6 +65,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::essentials::create_item,
         crate::essentials::list_items,
         crate::essentials::update_item_rules,
+        crate::essentials::update_item_translations,
         crate::essentials::create_point,
         crate::essentials::list_points,
         crate::essentials::receipt,

@@ -258,3 +258,79 @@ async fn item_rules_change_from_now_on_and_are_audited(app: TestApp) {
     assert_eq!(changes[0]["after"]["rules"][0]["basis"], "per_person");
     assert_eq!(changes[1]["after"]["rules"], json!([]));
 }
+
+on_both_backends!(item_translations_are_replaced_whole_and_audited);
+
+async fn item_translations_are_replaced_whole_and_audited(app: TestApp) {
+    let clerk = app.user_of_a("clerk@example.org", Role::Distributor).await;
+    let item = app
+        .created(
+            &clerk,
+            "/api/v1/items",
+            &json!({"name": "Одеяло", "unit": "шт.", "code": "blanket",
+                "translations": {"en": {"name": "Blanket", "unit": "pcs"}}}),
+        )
+        .await;
+    assert_eq!(item["translations"]["en"]["name"], "Blanket");
+    let path = format!("/api/v1/items/{}/translations", id_of(&item));
+    let put = async |token: &str, body: Value| {
+        app.client
+            .put(app.url(&path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("send")
+    };
+    let audit_before = app.count("audit_events").await;
+    let changed = put(
+        &clerk,
+        json!({"translations": {"kk": {"name": "Көрпе", "unit": "дана"}, "ky": {"name": "Жууркан"}}}),
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let changed: Value = changed.json().await.expect("json");
+    assert_eq!(changed["translations"]["kk"]["unit"], "дана");
+    assert_eq!(changed["translations"]["ky"]["name"], "Жууркан");
+    assert!(changed["translations"]["en"].is_null(), "replaced whole");
+    assert_eq!(changed["name"], "Одеяло", "the item's own name stays");
+    assert_eq!(app.count("audit_events").await, audit_before + 1);
+    let listed: Value = app.json_of(&clerk, "/api/v1/items").await;
+    assert_eq!(listed["items"][0]["translations"]["kk"]["name"], "Көрпе");
+
+    // Bad input names the language and the field; nothing changes.
+    let (status, body) =
+        problem(put(&clerk, json!({"translations": {"kk": {"unit": "дана"}}})).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "#/translations/kk/name");
+    let (status, body) = problem(
+        put(
+            &clerk,
+            json!({"translations": {"Kazakh": {"name": "Көрпе"}}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "#/translations");
+    let (status, _) = problem(put(&clerk, json!({})).await).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "required, not read as none"
+    );
+    // Other roles and other organisations.
+    let analyst = app.user_of_a("analyst@example.org", Role::Analyst).await;
+    let empty = json!({"translations": {}});
+    assert_eq!(
+        put(&analyst, empty.clone()).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put(&app.admin_b, empty.clone()).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // `{}` removes them all.
+    let cleared: Value = put(&clerk, empty).await.json().await.expect("json");
+    assert_eq!(cleared["translations"], json!({}));
+}

@@ -276,6 +276,7 @@ async fn main() {
             unit: Some("unit".into()),
             code: None,
             rules,
+            ..ItemInput::default()
         };
         items.push(
             store

@@ -50,6 +50,7 @@ async fn item(
         unit: Some("kit".into()),
         code: Some(code.into()),
         rules,
+        ..ItemInput::default()
     };
     f.store
         .create_item(actor, &validate_item(&input).expect("valid item"), now())

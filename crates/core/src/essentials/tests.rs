@@ -372,3 +372,72 @@ fn movements_and_distributions_are_validated_with_pointers() {
         ]
     );
 }
+
+fn translation(name: Option<&str>, unit: Option<&str>) -> ItemTranslationInput {
+    ItemTranslationInput {
+        name: name.map(str::to_owned),
+        unit: unit.map(str::to_owned),
+    }
+}
+
+#[test]
+fn item_names_are_kept_per_language_and_fall_back_to_the_items_own() {
+    let item = validate_item(&ItemInput {
+        name: Some("Гигиенический набор".into()),
+        unit: Some("набор".into()),
+        translations: [
+            (
+                "en".to_owned(),
+                translation(Some("Hygiene kit"), Some("kit")),
+            ),
+            (
+                "kk".to_owned(),
+                translation(Some("Гигиеналық жиынтық"), None),
+            ),
+        ]
+        .into(),
+        ..ItemInput::default()
+    })
+    .expect("valid item");
+    let shown = |language| localized_item(&item.translations, language, &item.name, &item.unit);
+    assert_eq!(shown("en"), ("Hygiene kit", "kit"));
+    assert_eq!(
+        shown("kk"),
+        ("Гигиеналық жиынтық", "набор"),
+        "unit falls back"
+    );
+    assert_eq!(
+        shown("ky"),
+        ("Гигиенический набор", "набор"),
+        "no translation"
+    );
+}
+
+#[test]
+fn item_translations_name_the_language_and_field_at_fault() {
+    let errors = validate_item(&ItemInput {
+        name: Some("Одеяло".into()),
+        unit: Some("шт.".into()),
+        translations: [
+            ("en".to_owned(), translation(None, Some("pcs"))),
+            ("English".to_owned(), translation(Some("Blanket"), None)),
+            ("ky".to_owned(), translation(Some(&"ж".repeat(500)), None)),
+        ]
+        .into(),
+        ..ItemInput::default()
+    })
+    .expect_err("invalid translations");
+    let pointers: Vec<_> = errors.errors.iter().map(|e| e.pointer.as_str()).collect();
+    assert!(pointers.contains(&"#/translations/en/name"), "{pointers:?}");
+    assert!(pointers.contains(&"#/translations"), "{pointers:?}");
+    assert!(pointers.contains(&"#/translations/ky/name"), "{pointers:?}");
+
+    let missing = validate_item_translations(&ItemTranslationsInput { translations: None })
+        .expect_err("required");
+    assert_eq!(missing.errors[0].pointer, "#/translations");
+    let cleared = validate_item_translations(&ItemTranslationsInput {
+        translations: Some(Default::default()),
+    })
+    .expect("{} clears");
+    assert!(cleared.is_empty());
+}

@@ -166,7 +166,7 @@ async fn render_household(
                 ctx.t_with(
                     "distribute-over-item",
                     &[
-                        ("item", item.name.clone().into()),
+                        ("item", item.localized(ctx.lang.code()).0.to_owned().into()),
                         ("asked", i64::from(asked).into()),
                         ("remaining", i64::from(remaining).into()),
                     ],
@@ -216,8 +216,9 @@ async fn render_household(
                             } else {
                                 screen.quantities.get(&item.id).cloned().unwrap_or_else(|| "0".to_owned())
                             };
+                            @let (name, unit) = item.localized(ctx.lang.code());
                             tr {
-                                th scope="row" { (item.name) br; span.hint { (item.unit) } }
+                                th scope="row" { (name) br; span.hint { (unit) } }
                                 td data-label=(ctx.t("distribute-entitled")) {
                                     @if !e.limited { (ctx.t("distribute-unlimited")) }
                                     @else {
@@ -230,12 +231,12 @@ async fn render_household(
                                     }
                                 }
                                 td data-label=(ctx.t("distribute-quantity")) {
-                                    label.visually-hidden for=(input_id) { (item.name) }
+                                    label.visually-hidden for=(input_id) { (name) }
                                     input id=(input_id) type="number" min="0" max="999" inputmode="numeric"
                                         name=(format!("q.{}", item.id)) value=(default);
                                     " "
                                     button.secondary.plus type="submit" name="plus" value=(item.id) formnovalidate
-                                        aria-label=(ctx.t_with("distribute-plus-one", &[("item", item.name.clone().into())])) {
+                                        aria-label=(ctx.t_with("distribute-plus-one", &[("item", name.to_owned().into())])) {
                                         "+1"
                                     }
                                 }
@@ -301,7 +302,7 @@ pub fn recent(
                 @for r in &view.recent {
                     li {
                         (ctx.date(r.on)) " · "
-                        (by_code.get(r.item_code.as_str()).map(|i| i.name.clone()).unwrap_or_else(|| r.item_code.clone()))
+                        (by_code.get(r.item_code.as_str()).map_or(r.item_code.as_str(), |i| i.localized(ctx.lang.code()).0))
                         " × " (r.quantity)
                         @if r.organisation_id != web.actor.organisation_id { " · " (ctx.t("distribute-partner")) }
                         @if !r.this_household { " · " (ctx.t("distribute-other-household")) }

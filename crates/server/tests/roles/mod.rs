@@ -235,6 +235,11 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
             Needs::Action(ManageStock),
         ),
         (
+            "put",
+            "/api/v1/items/{id}/translations",
+            Needs::Action(ManageStock),
+        ),
+        (
             "get",
             "/api/v1/distribution-points",
             Needs::Action(ReadStock),

@@ -79,3 +79,52 @@ async fn plus_one_raises_one_line_and_records_nothing(app: TestApp) {
         "nothing recorded"
     );
 }
+
+on_both_backends!(items_are_named_in_the_readers_language);
+
+/// A volunteer who reads Kazakh or English sees the catalogue in that language; the
+/// catalogue's own name stays for a language without a translation.
+async fn items_are_named_in_the_readers_language(app: TestApp) {
+    let response = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/items",
+            &json!({"name": "Гигиенический набор", "unit": "набор", "code": "hygiene_kit",
+            "rules": [{"basis": "per_person", "quantity": 1, "period_days": 30}],
+            "translations": {
+                "en": {"name": "Hygiene kit", "unit": "kit"},
+                "kk": {"name": "Гигиеналық жиынтық"}
+            }}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let household = app.create(&family()).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let page_in = async |lang: &str| {
+        let response = super::browser()
+            .get(app.url(&format!("/distribute/{household}")))
+            .header(
+                reqwest::header::COOKIE,
+                format!("{}; shanyrak_lang={lang}", super::session(&app.admin_a)),
+            )
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.text().await.expect("body")
+    };
+    let english = page_in("en").await;
+    assert!(english.contains("Hygiene kit"), "the English name");
+    assert!(english.contains(">kit<"), "the English unit");
+    assert!(!english.contains("Гигиенический"), "no Russian name left");
+    let kazakh = page_in("kk").await;
+    assert!(kazakh.contains("Гигиеналық жиынтық"));
+    assert!(kazakh.contains(">набор<"), "no Kazakh unit: the item's own");
+    let kyrgyz = page_in("ky").await;
+    assert!(
+        kyrgyz.contains("Гигиенический набор"),
+        "no Kyrgyz name: the item's own"
+    );
+}

@@ -12,7 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 use shanyrak_core::essentials::{
-    EntitlementRule, LedgerKind, PointKind, ValidatedItem, ValidatedMovement, ValidatedPoint,
+    EntitlementRule, ItemTranslations, LedgerKind, PointKind, ValidatedItem, ValidatedMovement,
+    ValidatedPoint, localized_item,
 };
 use shanyrak_core::{Action, Actor, FieldError, FieldErrorCode, ValidationErrors};
 use sqlx::Row;
@@ -32,7 +33,17 @@ pub struct Item {
     pub unit: String,
     pub code: String,
     pub rules: Vec<EntitlementRule>,
+    /// Name and unit in other languages, by ISO 639-1 code.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, shanyrak_core::essentials::ItemTranslation>))]
+    pub translations: ItemTranslations,
     pub created_at: DateTime<Utc>,
+}
+
+impl Item {
+    /// The name and unit a reader of `language` (an ISO 639-1 code) sees.
+    pub fn localized(&self, language: &str) -> (&str, &str) {
+        localized_item(&self.translations, language, &self.name, &self.unit)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -125,8 +136,31 @@ pub(super) fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-const ITEM_COLUMNS: &str = "id, organisation_id, name, unit, code, rules, created_at";
+const ITEM_COLUMNS: &str = "id, organisation_id, name, unit, code, rules, translations, created_at";
 const POINT_COLUMNS: &str = "id, organisation_id, name, kind, city, created_at";
+/// The JSON columns of an item that change after it is created.
+#[derive(Debug, Clone, Copy)]
+enum ItemColumn {
+    Rules,
+    Translations,
+}
+
+impl ItemColumn {
+    fn name(self) -> &'static str {
+        match self {
+            ItemColumn::Rules => "rules",
+            ItemColumn::Translations => "translations",
+        }
+    }
+
+    fn audit_action(self) -> &'static str {
+        match self {
+            ItemColumn::Rules => "update_rules",
+            ItemColumn::Translations => "update_translations",
+        }
+    }
+}
+
 pub(super) const ENTRY_COLUMNS: &str = "id, point_id, item_id, kind, quantity, counterpart_point_id, distribution_id, reason, recorded_by, recorded_at";
 
 #[queries]
@@ -139,6 +173,10 @@ impl<DB: Backend> Repo<DB> {
             unit: row.try_get("unit")?,
             code: row.try_get("code")?,
             rules: from_json(row.try_get::<Json<Value>, _>("rules")?.0, "rules")?,
+            translations: from_json(
+                row.try_get::<Json<Value>, _>("translations")?.0,
+                "translations",
+            )?,
             created_at: row.try_get("created_at")?,
         })
     }
@@ -187,12 +225,13 @@ impl<DB: Backend> Repo<DB> {
             unit: item.unit.clone(),
             code: item.code.clone(),
             rules: item.rules.clone(),
+            translations: item.translations.clone(),
             created_at: now,
         };
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let inserted = sqlx::query(
-            "INSERT INTO items (id, organisation_id, name, unit, code, rules, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (organisation_id, name) DO NOTHING RETURNING id",
+            "INSERT INTO items (id, organisation_id, name, unit, code, rules, created_at, updated_at, translations) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (organisation_id, name) DO NOTHING RETURNING id",
         )
         .bind(created.id)
         .bind(created.organisation_id)
@@ -202,6 +241,7 @@ impl<DB: Backend> Repo<DB> {
         .bind(Json(to_json(&created.rules)?))
         .bind(now)
         .bind(now)
+        .bind(Json(to_json(&created.translations)?))
         .fetch_optional(&mut *tx)
         .await?;
         if inserted.is_none() {
@@ -237,6 +277,34 @@ impl<DB: Backend> Repo<DB> {
         rules: &[EntitlementRule],
         now: DateTime<Utc>,
     ) -> Result<Item, StoreError> {
+        let rules = to_json(&rules)?;
+        self.replace_item_column(actor, item_id, ItemColumn::Rules, rules, now)
+            .await
+    }
+
+    /// Replaces an item's names and units in other languages (your organisation's items
+    /// only; audited with the translations before and after).
+    pub async fn update_item_translations(
+        &self,
+        actor: &Actor,
+        item_id: Uuid,
+        translations: &ItemTranslations,
+        now: DateTime<Utc>,
+    ) -> Result<Item, StoreError> {
+        let translations = to_json(translations)?;
+        self.replace_item_column(actor, item_id, ItemColumn::Translations, translations, now)
+            .await
+    }
+
+    /// Replaces one JSON column of an item in one audited transaction.
+    async fn replace_item_column(
+        &self,
+        actor: &Actor,
+        item_id: Uuid,
+        column: ItemColumn,
+        value: Value,
+        now: DateTime<Utc>,
+    ) -> Result<Item, StoreError> {
         require(actor, Action::ManageStock)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let sql =
@@ -248,15 +316,25 @@ impl<DB: Backend> Repo<DB> {
             .await?
             .ok_or(StoreError::NotFound)?;
         let before = Self::item_from_row(&row)?;
-        sqlx::query("UPDATE items SET rules = $1, updated_at = $2 WHERE id = $3")
-            .bind(Json(to_json(&rules)?))
-            .bind(now)
-            .bind(item_id)
-            .execute(&mut *tx)
-            .await?;
-        let after = Item {
-            rules: rules.to_vec(),
-            ..before.clone()
+        let name = column.name();
+        sqlx::query(&format!(
+            "UPDATE items SET {name} = $1, updated_at = $2 WHERE id = $3"
+        ))
+        .bind(Json(value.clone()))
+        .bind(now)
+        .bind(item_id)
+        .execute(&mut *tx)
+        .await?;
+        let mut after = before.clone();
+        let old = match column {
+            ItemColumn::Rules => {
+                after.rules = from_json(value.clone(), name)?;
+                to_json(&before.rules)?
+            }
+            ItemColumn::Translations => {
+                after.translations = from_json(value.clone(), name)?;
+                to_json(&before.translations)?
+            }
         };
         Self::audit(
             &mut tx,
@@ -264,9 +342,9 @@ impl<DB: Backend> Repo<DB> {
             Some(actor.organisation_id),
             "item",
             item_id,
-            "update_rules",
-            Some(json!({ "rules": to_json(&before.rules)? })),
-            Some(json!({ "rules": to_json(&after.rules)? })),
+            column.audit_action(),
+            Some(json!({ name: old })),
+            Some(json!({ name: value })),
             now,
         )
         .await?;
