@@ -179,6 +179,13 @@ async function withJavaScript(browser, base) {
   await pageChecks(page, "proposals");
   await shoot(page, "06-proposals");
   check(await page.locator("input[type=radio][value=accept]:checked").count() === 0, "no proposal is accepted by default");
+  // Sites of another region are offered once searched for, by any name of their town.
+  check(await page.locator("optgroup[label='Найдено поиском']").count() === 0, "no other region before a search");
+  await page.fill("#find", "Bishkek");
+  await Promise.all([page.waitForURL(/find=Bishkek/), page.click("#find-sites button[type=submit]")]);
+  check(await page.locator(`tr:has-text('${reference}') optgroup[label='Найдено поиском'] option`).count() > 0, "a search adds Bishkek's pools to the row");
+  await pageChecks(page, "proposals with a search");
+  await shoot(page, "06b-proposals-search");
   await page.locator(`tr:has-text('${reference}') input[type=radio][value=accept]`).check();
   await Promise.all([page.waitForSelector("#decided, .notice"), page.click("form button[type=submit]:has-text('Применить')")]);
   check(await page.locator("#decided").count() === 1, "decisions applied without failures");
@@ -203,6 +210,7 @@ async function withJavaScript(browser, base) {
   await Promise.all([page.waitForURL(/\/distribute\/[0-9a-f-]+\?point=/), page.click("form[action='/distribute'] button[type=submit]")]);
   await pageChecks(page, "entitlements");
   await shoot(page, "10-entitlements");
+  const distributeUrl = page.url();
   // Nothing is preset; "everything they are owed" fills the allowances in.
   const presets = await page.locator("form[action^='/distribute/'] input[type=number]").evaluateAll((inputs) => inputs.map((i) => i.value));
   check(presets.length > 0 && presets.every((v) => v === "0"), "no quantity is preset");
@@ -232,6 +240,11 @@ async function withJavaScript(browser, base) {
   await Promise.all([page.waitForSelector("h1:has-text('Dashboard')"), page.selectOption("#lang-select", "en")]);
   await pageChecks(page, "dashboard in English");
   await shoot(page, "13-english");
+  // The catalogue in the reader's language.
+  await visit(page, distributeUrl, "distribution in English");
+  check(/Food parcel/.test(await page.locator("main").innerText()), "item names in English");
+  check(!/Продуктовый набор/.test(await page.locator("form[action^='/distribute/']").innerText()), "no Russian item name left on the form");
+  await shoot(page, "13b-distribute-english");
   await visit(page, `${base}/reception`, "reception in English");
   check(await page.locator("h1").innerText() === "Reception: new registration", "English is remembered on the next page");
   for (const lang of ["kk", "ky"]) {

@@ -639,6 +639,20 @@ dispatch-pages = Pages of the waiting list
 dispatch-page-previous = ← More urgent
 dispatch-page-next = Next →
 dispatch-page-of = page { $page } of { $pages }
+dispatch-find-sites = Other sites: name or town
+dispatch-find-submit = Find
+dispatch-found-pools = { $count ->
+    [0] Nothing found
+    [one] { $count } bed pool found: it is in every row's "Other room" list
+   *[other] { $count } bed pools found: they are in every row's "Other room" list
+}
+dispatch-nearby-pools = Nearby, with room
+dispatch-found-pools-group = Found by search
+dispatch-pool-free = { $free } free
+dispatch-more-unplaced = { $count ->
+    [one] and { $count } more household
+   *[other] and { $count } more households
+}
 dispatch-accept-rest = Also accept the other proposals ({ $count })
 
 ## Casework

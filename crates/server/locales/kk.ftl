@@ -635,6 +635,16 @@ dispatch-pages = Күту тізімінің беттері
 dispatch-page-previous = ← Шұғылырақ
 dispatch-page-next = Әрі қарай →
 dispatch-page-of = { $pages } беттің { $page }-і
+dispatch-find-sites = Басқа орындар: атауы немесе қала
+dispatch-find-submit = Табу
+dispatch-found-pools = { $count ->
+    [0] Ештеңе табылмады
+   *[other] { $count } орын табылды: олар әр жолдың «Басқа бөлме» тізімінде
+}
+dispatch-nearby-pools = Жақын, бос орны бар
+dispatch-found-pools-group = Іздеу арқылы табылды
+dispatch-pool-free = { $free } бос
+dispatch-more-unplaced = тағы { $count } үй шаруашылығы
 dispatch-accept-rest = Қалған ұсыныстарды да қабылдау ({ $count })
 
 ## Жағдайлармен жұмыс

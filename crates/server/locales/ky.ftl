@@ -635,6 +635,16 @@ dispatch-pages = Күтүү тизмесинин барактары
 dispatch-page-previous = ← Шашылыштуураак
 dispatch-page-next = Андан ары →
 dispatch-page-of = { $pages } барактын { $page }-и
+dispatch-find-sites = Башка жайлар: аталышы же шаар
+dispatch-find-submit = Табуу
+dispatch-found-pools = { $count ->
+    [0] Эч нерсе табылган жок
+   *[other] { $count } жай табылды: алар ар бир саптын «Башка бөлмө» тизмесинде
+}
+dispatch-nearby-pools = Жакын, бош орун бар
+dispatch-found-pools-group = Издөө менен табылды
+dispatch-pool-free = { $free } бош
+dispatch-more-unplaced = дагы { $count } үй-бүлө
 dispatch-accept-rest = Калган сунуштарды да кабыл алуу ({ $count })
 
 ## Учурлар менен иштөө

@@ -656,6 +656,22 @@ dispatch-pages = Страницы списка ожидания
 dispatch-page-previous = ← Срочнее
 dispatch-page-next = Дальше →
 dispatch-page-of = стр. { $page } из { $pages }
+dispatch-find-sites = Другие места: название или город
+dispatch-find-submit = Найти
+dispatch-found-pools = { $count ->
+    [0] Ничего не найдено
+    [one] Найдено { $count } помещение: оно в списке «Другое помещение» каждой строки
+    [few] Найдено { $count } помещения: они в списке «Другое помещение» каждой строки
+   *[other] Найдено { $count } помещений: они в списке «Другое помещение» каждой строки
+}
+dispatch-nearby-pools = Рядом, есть места
+dispatch-found-pools-group = Найдено поиском
+dispatch-pool-free = свободно { $free }
+dispatch-more-unplaced = { $count ->
+    [one] и ещё { $count } домохозяйство
+    [few] и ещё { $count } домохозяйства
+   *[other] и ещё { $count } домохозяйств
+}
 dispatch-accept-rest = Принять и остальные предложения ({ $count })
 
 ## Работа со случаями

@@ -281,11 +281,87 @@ fn reason_text(ctx: &Ctx, reason: &placement::PlacementReason) -> String {
     parts.join("; ")
 }
 
+/// Proposals per page of a batch: a phone's worth of decisions.
+const BATCH_PAGE: usize = 50;
+/// Pools a search for other sites adds to every row's choice.
+const FOUND_POOLS: usize = 30;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct BatchQuery {
+    /// Zero-based page of the proposals, in the batch's order.
+    #[serde(default)]
+    page: Option<usize>,
+    /// Other sites to offer, by site name or place (any script, any of its names).
+    #[serde(default)]
+    find: Option<String>,
+}
+
+/// Where a site is, for offering another pool near the proposed one: its place's region
+/// when the place is known, else its city as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Area<'a> {
+    Region(shanyrak_core::places::RegionId),
+    City(&'a str),
+}
+
+fn area_of(site: &shanyrak_core::shelter::Site) -> Area<'_> {
+    let location = &site.details.location;
+    location
+        .place_id
+        .and_then(|id| {
+            shanyrak_core::places::PlaceList::shared_index()?
+                .list()
+                .get(id)
+        })
+        .and_then(|place| place.region)
+        .map_or(Area::City(location.city.as_str()), Area::Region)
+}
+
+/// Whether a pool has room for a household of `persons` now (rooms for family rooms).
+fn has_room(pool: &shanyrak_store::PoolView, persons: u32) -> bool {
+    match pool.spec.room_size {
+        Some(size) if size > 0 => pool.free >= persons.div_ceil(size),
+        _ => pool.free >= persons,
+    }
+}
+
+/// Sites whose name or place matches a dispatcher's search, in any script.
+fn found_sites<'a>(
+    sites: &'a [shanyrak_store::SiteView],
+    text: &str,
+) -> Vec<&'a shanyrak_store::SiteView> {
+    use shanyrak_core::places::{PlaceList, fold_name};
+    let folded = fold_name(text);
+    if folded.is_empty() {
+        return Vec::new();
+    }
+    let places: std::collections::HashSet<_> = PlaceList::shared_index()
+        .map(|index| {
+            index
+                .search(text, 20)
+                .into_iter()
+                .map(|m| m.place.id)
+                .collect()
+        })
+        .unwrap_or_default();
+    sites
+        .iter()
+        .filter(|s| {
+            let location = &s.site.details.location;
+            fold_name(&s.site.details.name).contains(&folded)
+                || fold_name(&location.city).contains(&folded)
+                || location.place_id.is_some_and(|id| places.contains(&id))
+        })
+        .collect()
+}
+
 pub async fn batch(
     State(state): State<AppState>,
     Can {
-        web, id: batch_id, ..
-    }: Can<may::PlaceHouseholds, Uuid>,
+        web,
+        id: (batch_id, Query(query)),
+        ..
+    }: Can<may::PlaceHouseholds, (Uuid, Query<BatchQuery>)>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let batch = state
@@ -305,36 +381,51 @@ pub async fn batch(
         .iter()
         .map(|s| (s.site.id.to_string(), s.site.details.name.as_str()))
         .collect();
-    // Another pool is offered from the proposed site's city only: a list of every pool in
-    // the country made the page megabytes long, and a bed in another city is a new
-    // proposal, not an override.
-    let mut pools_by_city: HashMap<&str, Vec<(Uuid, String)>> = HashMap::new();
+    let pool_name = |s: &shanyrak_store::SiteView, p: &shanyrak_store::PoolView| {
+        format!(
+            "{} · {} · {}",
+            s.site.details.name,
+            ctx.label("pool", p.spec.kind.as_str()),
+            ctx.t_with("dispatch-pool-free", &[("free", i64::from(p.free).into())])
+        )
+    };
+    // Another pool is offered from the proposed site's region only, where it has room: a
+    // list of every pool in the country made the page megabytes long. Others are found by
+    // a search, which adds its matches to every row.
+    let mut pools_by_area: HashMap<
+        Area,
+        Vec<(&shanyrak_store::SiteView, &shanyrak_store::PoolView)>,
+    > = HashMap::new();
     for s in &sites {
         for p in &s.pools {
-            pools_by_city
-                .entry(s.site.details.location.city.as_str())
+            pools_by_area
+                .entry(area_of(&s.site))
                 .or_default()
-                .push((
-                    p.id,
-                    format!(
-                        "{} · {}",
-                        s.site.details.name,
-                        ctx.label("pool", p.spec.kind.as_str())
-                    ),
-                ));
+                .push((s, p));
         }
     }
-    let city_of_site: HashMap<String, &str> = sites
+    let area_of_site: HashMap<String, Area> = sites
         .iter()
-        .map(|s| (s.site.id.to_string(), s.site.details.location.city.as_str()))
+        .map(|s| (s.site.id.to_string(), area_of(&s.site)))
         .collect();
-    let no_pools: Vec<(Uuid, String)> = Vec::new();
-    let pools_for = |site_id: &str| {
-        city_of_site
-            .get(site_id)
-            .and_then(|city| pools_by_city.get(city))
-            .unwrap_or(&no_pools)
-    };
+    let find = query
+        .find
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty());
+    let found: Vec<(Uuid, String)> = find
+        .map(|text| found_sites(&sites, text))
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|s| s.pools.iter().map(move |p| (s, p)))
+        .take(FOUND_POOLS)
+        .map(|(s, p)| {
+            (
+                p.id,
+                format!("{} ({})", pool_name(s, p), s.site.details.location.city),
+            )
+        })
+        .collect();
     let ids = solution
         .proposals
         .iter()
@@ -343,6 +434,23 @@ pub async fn batch(
         .filter_map(|id| Uuid::parse_str(id).ok())
         .collect::<Vec<_>>();
     let labels = labels(&state, &web, ids.into_iter()).await.or_page(ctx)?;
+    let fitting = |proposal: &placement::Proposal| -> Vec<(Uuid, String)> {
+        let proposed: Vec<&str> = proposal.pools.iter().map(|u| u.pool_id.as_str()).collect();
+        area_of_site
+            .get(&proposal.site_id)
+            .and_then(|area| pools_by_area.get(area))
+            .map(|pools| {
+                pools
+                    .iter()
+                    .filter(|(_, p)| {
+                        !proposed.contains(&p.id.to_string().as_str())
+                            && has_room(p, proposal.people)
+                    })
+                    .map(|(s, p)| (p.id, pool_name(s, p)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let decided: HashMap<String, &shanyrak_store::PlacementDecision> = batch
         .decisions
         .iter()
@@ -366,28 +474,45 @@ pub async fn batch(
         .iter()
         .filter(|p| !decided.contains_key(&p.household_id))
         .count();
-    // Decided ones, and the first undecided ones up to the limit, are listed.
-    let shown: std::collections::HashSet<&str> = solution
+    let pages = solution.proposals.len().div_ceil(BATCH_PAGE).max(1);
+    let page = query.page.unwrap_or(0).min(pages - 1);
+    let shown = solution
         .proposals
         .iter()
+        .skip(page * BATCH_PAGE)
+        .take(BATCH_PAGE)
+        .collect::<Vec<_>>();
+    let open_here = shown
+        .iter()
         .filter(|p| !decided.contains_key(&p.household_id))
-        .take(MAX_ROWS)
-        .chain(
-            solution
-                .proposals
-                .iter()
-                .filter(|p| decided.contains_key(&p.household_id))
-                .take(MAX_ROWS),
-        )
-        .map(|p| p.household_id.as_str())
-        .collect();
-    let hidden = open.saturating_sub(MAX_ROWS);
+        .count();
+    let elsewhere = open - open_here;
+    let link = |to: usize| {
+        let mut href = format!("/dispatch/batches/{batch_id}?page={to}");
+        if let Some(find) = find {
+            href.push_str("&find=");
+            href.push_str(&super::forms::url_encode(find));
+        }
+        href
+    };
     let body = html! {
         h1 { (ctx.t("dispatch-batch-title")) }
         p { (ctx.datetime(batch.created_at)) @if let Some(city) = &batch.city { " · " (city) } }
         h2 { (ctx.t("dispatch-proposals")) " (" (solution.proposals.len()) ")" }
         @if solution.proposals.is_empty() { p { (ctx.t("dispatch-no-proposals")) } }
         @else {
+            form.filter #find-sites method="get" action=(format!("/dispatch/batches/{batch_id}")) {
+                input type="hidden" name="page" value=(page);
+                div.field {
+                    label for="find" { (ctx.t("dispatch-find-sites")) }
+                    input #find type="search" name="find" value=(find.unwrap_or_default()) maxlength="100" list=(super::places::PLACE_LIST_ID);
+                    @if find.is_some() {
+                        p.hint role="status" { (ctx.count("dispatch-found-pools", found.len() as i64)) }
+                    }
+                }
+                button.secondary type="submit" { (ctx.t("dispatch-find-submit")) }
+                (super::places::datalist(ctx))
+            }
             form method="post" action=(format!("/dispatch/batches/{batch_id}")) {
                 (ctx.csrf_field())
                 div.table-wrap { table.stack {
@@ -398,7 +523,7 @@ pub async fn batch(
                         th scope="col" { (ctx.t("dispatch-decision")) }
                     } }
                     tbody {
-                        @for p in solution.proposals.iter().filter(|p| shown.contains(p.household_id.as_str())) {
+                        @for p in &shown {
                             @let hid = &p.household_id;
                             tr {
                                 td data-label=(ctx.t("field-reference")) { (label(hid)) }
@@ -425,7 +550,17 @@ pub async fn batch(
                                                 label for=(format!("override-{hid}")) { (ctx.t("dispatch-override")) }
                                                 select id=(format!("override-{hid}")) name=(format!("override.{hid}")) {
                                                     option value="" selected { (ctx.t("dispatch-as-proposed")) }
-                                                    @for (pool_id, name) in pools_for(&p.site_id) { option value=(pool_id) { (name) } }
+                                                    @let nearby = fitting(p);
+                                                    @if !nearby.is_empty() {
+                                                        optgroup label=(ctx.t("dispatch-nearby-pools")) {
+                                                            @for (pool_id, name) in &nearby { option value=(pool_id) { (name) } }
+                                                        }
+                                                    }
+                                                    @if !found.is_empty() {
+                                                        optgroup label=(ctx.t("dispatch-found-pools-group")) {
+                                                            @for (pool_id, name) in &found { option value=(pool_id) { (name) } }
+                                                        }
+                                                    }
                                                 }
                                             }
                                         }
@@ -435,11 +570,18 @@ pub async fn batch(
                         }
                     }
                 } }
-                @if hidden > 0 {
+                @if pages > 1 {
+                    nav.pager aria-label=(ctx.t("dispatch-pages")) {
+                        @if page > 0 { a #batch-previous href=(link(page - 1)) rel="prev" { (ctx.t("dispatch-page-previous")) } " " }
+                        span { (ctx.t_with("dispatch-page-of", &[("page", ((page + 1) as i64).into()), ("pages", (pages as i64).into())])) }
+                        @if page + 1 < pages { " " a #batch-next href=(link(page + 1)) rel="next" { (ctx.t("dispatch-page-next")) } }
+                    }
+                }
+                @if elsewhere > 0 {
                     div.checks {
                         label {
                             input type="checkbox" name="accept_rest" value="1";
-                            (ctx.count("dispatch-accept-rest", hidden as i64))
+                            (ctx.count("dispatch-accept-rest", elsewhere as i64))
                         }
                     }
                 }
@@ -455,6 +597,9 @@ pub async fn batch(
                 @for u in solution.unplaced.iter().take(MAX_ROWS) {
                     li { (label(&u.household_id)) ": " (ctx.t(&format!("unplaced-{}", u.reason.code().replace('_', "-")))) }
                 }
+            }
+            @if solution.unplaced.len() > MAX_ROWS {
+                p.hint { (ctx.count("dispatch-more-unplaced", (solution.unplaced.len() - MAX_ROWS) as i64)) }
             }
         }
         p { a href="/dispatch" { (ctx.t("dispatch-back")) } }
@@ -480,6 +625,8 @@ pub async fn decide(
     let solution: placement::Solution = serde_json::from_value(batch.solution.clone())
         .map_err(|_| WebError::Api(ApiError::Internal))
         .or_page(ctx)?;
+    let decided: std::collections::HashSet<Uuid> =
+        batch.decisions.iter().map(|d| d.household_id).collect();
     let mut input = DecisionInput::default();
     for p in &solution.proposals {
         let Ok(household_id) = Uuid::parse_str(&p.household_id) else {
@@ -489,9 +636,10 @@ pub async fn decide(
         let override_pool = form
             .text(&format!("override.{hid}"))
             .and_then(|p| Uuid::parse_str(&p).ok());
-        let choice = form
-            .get(&format!("d.{hid}"))
-            .or_else(|| form.checked("accept_rest").then_some("accept"));
+        // "Accept the rest" means the undecided proposals of the other pages.
+        let choice = form.get(&format!("d.{hid}")).or_else(|| {
+            (form.checked("accept_rest") && !decided.contains(&household_id)).then_some("accept")
+        });
         match choice {
             Some("accept") => match override_pool {
                 Some(pool_id) => input.overrides.push(Override {

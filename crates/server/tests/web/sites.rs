@@ -13,6 +13,7 @@ on_both_backends!(
     a_duplicate_pair_is_compared_in_words_of_the_users_language,
     a_family_without_a_reservation_is_checked_in_on_the_spot,
     the_waiting_list_is_paged_and_filtered_by_city,
+    a_proposal_batch_offers_roomy_pools_of_its_region_finds_others_and_is_paged,
 );
 
 async fn web_a_long_site_list_starts_from_its_cities(app: TestApp) {
@@ -112,8 +113,11 @@ async fn a_site_page_counts_family_rooms_as_the_api_does(app: TestApp) {
 /// is not ticked, and another pool is offered from the proposed site's city only, with
 /// its kind in words.
 async fn a_proposal_batch_page_presets_nothing_and_offers_pools_of_its_city(app: TestApp) {
-    app.site_with_pools(&[json!({"kind": "family_room", "room_size": 4, "beds": 8})])
-        .await;
+    app.site_with_pools(&[
+        json!({"kind": "family_room", "room_size": 4, "beds": 8}),
+        json!({"kind": "family_room", "room_size": 6, "beds": 12}),
+    ])
+    .await;
     let far = json!({"name": "Алматы Арена", "kind": "sports_hall",
         "location": {"country": "KZ", "city": "Almaty"}});
     let response = app.post_json(&app.admin_a, "/api/v1/sites", &far).await;
@@ -282,4 +286,103 @@ async fn the_waiting_list_is_paged_and_filtered_by_city(app: TestApp) {
     assert!(!almaty.contains("waiting-next"), "one page");
     let (_, past_the_end) = get(&app, &app.admin_a, "/dispatch?page=99").await;
     assert_eq!(rows(&past_the_end), 6, "the last page");
+}
+
+/// A batch of many proposals comes in pages; another pool is offered where it has room in
+/// the proposed site's region (a town nearby, not only the same city), and a search adds
+/// sites anywhere, by any name of their place.
+async fn a_proposal_batch_offers_roomy_pools_of_its_region_finds_others_and_is_paged(app: TestApp) {
+    app.site_with_pools(&[json!({"kind": "mixed", "beds": 400})])
+        .await;
+    let site_with_pool = async |name: &str, city: &str, beds: u32| {
+        let site = json!({"name": name, "kind": "hostel",
+            "location": {"country": "KZ", "city": city}});
+        let response = app.post_json(&app.admin_a, "/api/v1/sites", &site).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let site: Value = response.json().await.expect("json");
+        let pools = format!("/api/v1/sites/{}/pools", site["id"].as_str().expect("id"));
+        let response = app
+            .post_json(
+                &app.admin_a,
+                &pools,
+                &json!({"kind": "mixed", "beds": beds}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    };
+    // Aksay is in the same region as Oral (West Kazakhstan); Almaty is not.
+    site_with_pool("Хостел «Ақсай»", "Ақсай", 30).await;
+    site_with_pool("Общежитие «Тесно»", "Aksay", 2).await;
+    site_with_pool("Алматы Арена", "Almaty", 50).await;
+    for i in 0..55 {
+        let mut body = family();
+        body["members"][0]["surname"] = json!(format!("Ждущий{i}"));
+        app.create(&body).await;
+    }
+    let batch = app
+        .post_json(&app.admin_a, "/api/v1/placements", &json!({"city": "Oral"}))
+        .await;
+    assert_eq!(batch.status(), StatusCode::CREATED);
+    let batch: Value = batch.json().await.expect("json");
+    assert_eq!(
+        batch["solution"]["proposals"].as_array().map(Vec::len),
+        Some(55)
+    );
+    let path = format!("/dispatch/batches/{}", batch["id"].as_str().expect("id"));
+    let rows = |page: &str| page.matches("value=\"later\" checked").count();
+
+    let (status, first) = get(&app, &app.admin_a, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(rows(&first), 50, "one page of proposals");
+    assert!(first.contains("стр. 1 из 2"));
+    assert!(first.contains(&format!("id=\"batch-next\" href=\"{path}?page=1\"")));
+    assert!(
+        first.contains("Хостел «Ақсай» · общий зал · свободно 30"),
+        "a town of the region"
+    );
+    assert!(
+        !first.contains("Общежитие «Тесно»"),
+        "no room there for four"
+    );
+    assert!(
+        !first.contains("Алматы Арена"),
+        "another region only when searched"
+    );
+    assert!(
+        first.contains("Принять и остальные предложения (5)"),
+        "the rest are the other page's"
+    );
+    let (_, second) = get(&app, &app.admin_a, &format!("{path}?page=1")).await;
+    assert_eq!(rows(&second), 5);
+    assert!(second.contains("id=\"batch-previous\""));
+    assert!(
+        second.contains("Принять и остальные предложения (50)"),
+        "the first page's are the rest now"
+    );
+
+    for search in ["Алматы", "almaty", "арена"] {
+        let (status, found) = get(
+            &app,
+            &app.admin_a,
+            &format!("{path}?page=1&find={}", urlencoding(search)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(found.contains("Найдено 1 помещение"), "{search}");
+        assert!(
+            found.contains("Алматы Арена · общий зал · свободно 50 (Almaty)"),
+            "{search}"
+        );
+        assert_eq!(
+            found.matches("Алматы Арена ·").count(),
+            5,
+            "offered on every row of the page: {search}"
+        );
+    }
+    let (_, nothing) = get(&app, &app.admin_a, &format!("{path}?find=Бишкек")).await;
+    assert!(nothing.contains("Ничего не найдено"));
+}
+
+fn urlencoding(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
 }
