@@ -64,105 +64,38 @@ pub struct PopulationStats {
 
 /// Counts each resolved person once (the first of their records in the given order).
 pub fn population(rows: &[PopulationRow], today: NaiveDate) -> PopulationStats {
-    let mut seen = HashSet::new();
-    let mut stats = PopulationStats {
-        records: rows.len() as u64,
-        persons: 0,
-        by_group: BTreeMap::new(),
-        by_sex: BTreeMap::new(),
-        by_age_band: BTreeMap::new(),
-        by_citizenship: BTreeMap::new(),
-        by_city: BTreeMap::new(),
-        arrivals: Vec::new(),
-    };
-    let mut arrivals: BTreeMap<(NaiveDate, String), u64> = BTreeMap::new();
-    for row in rows.iter().filter(|r| seen.insert(r.identity)) {
-        stats.persons += 1;
-        *stats
-            .by_group
-            .entry(row.group.as_str().to_owned())
-            .or_default() += 1;
-        *stats.by_sex.entry(row.sex.as_str().to_owned()).or_default() += 1;
-        *stats
-            .by_age_band
-            .entry(age_band(&row.birth_date, today).to_owned())
-            .or_default() += 1;
-        let citizenship = row
-            .citizenship
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| "unknown".to_owned());
-        *stats.by_citizenship.entry(citizenship).or_default() += 1;
-        *stats
-            .by_city
-            .entry(format!("{}/{}", row.country, row.city))
-            .or_default() += 1;
-        if let Some(date) = row.arrival_date {
-            let crossing = row
-                .crossing_point
-                .clone()
-                .unwrap_or_else(|| "unknown".to_owned());
-            *arrivals.entry((date, crossing)).or_default() += 1;
-        }
-    }
-    stats.arrivals = arrivals
-        .into_iter()
-        .map(|((date, crossing_point), persons)| DailyArrivals {
-            date,
-            crossing_point,
-            persons,
-        })
-        .collect();
-    stats
+    population_from_cells(&cells_of(rows, today))
 }
 
 /// Resolved persons by city (rows) and population group (columns), for publication.
 pub fn city_by_group(rows: &[PopulationRow]) -> CountTable {
-    let mut seen = HashSet::new();
-    let mut counts: BTreeMap<String, BTreeMap<&str, u64>> = BTreeMap::new();
-    for row in rows.iter().filter(|r| seen.insert(r.identity)) {
-        *counts
-            .entry(format!("{}/{}", row.country, row.city))
-            .or_default()
-            .entry(row.group.as_str())
-            .or_default() += 1;
-    }
-    let columns: Vec<&str> = PopulationGroup::ALL.iter().map(|g| g.as_str()).collect();
-    CountTable {
-        rows: counts.keys().cloned().collect(),
-        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
-        cells: counts
-            .values()
-            .map(|by| {
-                columns
-                    .iter()
-                    .map(|c| by.get(c).copied().unwrap_or(0))
-                    .collect()
-            })
-            .collect(),
-    }
+    // The age band plays no part here; any day gives the same table.
+    city_by_group_cells(&cells_of(rows, NaiveDate::MIN))
 }
 
 /// Resolved persons by age band (rows) and sex (columns), for publication.
 pub fn age_by_sex(rows: &[PopulationRow], today: NaiveDate) -> CountTable {
+    age_by_sex_cells(&cells_of(rows, today))
+}
+
+/// One cell per record, as the store's `GROUP BY` would make them without grouping: the
+/// first record of each resolved person (in the given order) is the counted one.
+pub fn cells_of(rows: &[PopulationRow], today: NaiveDate) -> Vec<PopulationCell> {
     let mut seen = HashSet::new();
-    let sexes: Vec<&str> = Sex::ALL.iter().map(|s| s.as_str()).collect();
-    let mut cells = vec![vec![0u64; sexes.len()]; AGE_BANDS.len()];
-    for row in rows.iter().filter(|r| seen.insert(r.identity)) {
-        let band = AGE_BANDS
-            .iter()
-            .position(|b| *b == age_band(&row.birth_date, today))
-            .unwrap_or(0);
-        let sex = sexes
-            .iter()
-            .position(|s| *s == row.sex.as_str())
-            .unwrap_or(0);
-        cells[band][sex] += 1;
-    }
-    CountTable {
-        rows: AGE_BANDS.iter().map(|b| (*b).to_owned()).collect(),
-        columns: sexes.iter().map(|s| (*s).to_owned()).collect(),
-        cells,
-    }
+    rows.iter()
+        .map(|row| PopulationCell {
+            group: row.group,
+            sex: row.sex,
+            age_band: age_band(&row.birth_date, today),
+            citizenship: row.citizenship,
+            country: row.country,
+            city: row.city.clone(),
+            arrival_date: row.arrival_date,
+            crossing_point: row.crossing_point.clone(),
+            counted: seen.insert(row.identity),
+            records: 1,
+        })
+        .collect()
 }
 
 /// Resolved persons grouped by every dimension the figures use, as the store computes them
@@ -184,7 +117,7 @@ pub struct PopulationCell {
     pub records: u64,
 }
 
-/// The same figures as [`population`], from grouped cells.
+/// Figures from grouped cells: each counted cell's records are persons.
 pub fn population_from_cells(cells: &[PopulationCell]) -> PopulationStats {
     let mut stats = PopulationStats {
         records: cells.iter().map(|c| c.records).sum(),
