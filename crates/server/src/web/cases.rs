@@ -20,7 +20,7 @@ use shanyrak_store::{Direction, IdempotencyRequest, Referral, StoreError};
 use uuid::Uuid;
 
 use super::access::{Can, Submit, may};
-use super::forms::{FieldErrors, FormData};
+use super::forms::{FieldErrors, FormData, field};
 use super::reception::full_name;
 use super::referrals::{org_names, referral_rows};
 use super::{OrPage, PageResult, Web, WebError, see_other};
@@ -375,9 +375,43 @@ pub async fn page(
     case_page(&state, &web, &case, &FieldErrors::default(), StatusCode::OK).await
 }
 
-fn date_of(form: &FormData, name: &str) -> Option<NaiveDate> {
-    form.text(name)
-        .and_then(|d| shanyrak_core::date::parse_full_date(&d).ok())
+/// The fields of the case page's forms (each form sends some of them).
+#[derive(Debug, Default, Deserialize)]
+struct CaseChangeForm {
+    #[serde(default, deserialize_with = "field::text")]
+    text: Option<String>,
+    #[serde(default)]
+    to: Option<Uuid>,
+    #[serde(default)]
+    service: Option<ServiceKind>,
+    #[serde(default)]
+    consent_by: Option<Uuid>,
+    #[serde(default, deserialize_with = "field::text")]
+    consent_on: Option<String>,
+    #[serde(default, deserialize_with = "field::many")]
+    fields: Vec<ShareableField>,
+    #[serde(default)]
+    vulnerability: Option<Vulnerability>,
+    #[serde(default)]
+    severity: Option<Severity>,
+    #[serde(default, deserialize_with = "field::date")]
+    on: Option<NaiveDate>,
+    #[serde(default)]
+    person: Option<Uuid>,
+    #[serde(default, deserialize_with = "field::text")]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "field::date")]
+    due: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "field::index")]
+    index: Option<usize>,
+    #[serde(default, deserialize_with = "field::text")]
+    purpose: Option<String>,
+    #[serde(default, deserialize_with = "field::text")]
+    place: Option<String>,
+    #[serde(default)]
+    status: Option<CaseStatus>,
+    #[serde(default, deserialize_with = "field::text")]
+    reason: Option<String>,
 }
 
 /// Applies one change from a form on the case page and saves the case.
@@ -397,6 +431,11 @@ pub async fn change(
         .get_case(&web.actor, case_id, now)
         .await
         .or_page(ctx)?;
+    let fields: CaseChangeForm = match form.parse() {
+        Ok(fields) => fields,
+        Err(ApiError::Validation(e)) => return refused(&state, &web, &case, &e).await,
+        Err(e) => return Err(WebError::Api(e)).or_page(ctx),
+    };
     let invalid = |pointer: &str| {
         FieldErrors::from_validation(&shanyrak_core::ValidationErrors::single(
             shanyrak_core::FieldError::new(
@@ -409,7 +448,7 @@ pub async fn change(
     match what.as_str() {
         "notes" => {
             return match validate_note(&CaseNoteInput {
-                text: form.text("text"),
+                text: fields.text.clone(),
             }) {
                 Ok(text) => {
                     let key = form_key(
@@ -430,21 +469,13 @@ pub async fn change(
         "referrals" => {
             let input = ReferralInput {
                 case_id: Some(case_id),
-                to_organisation_id: form.text("to").and_then(|t| Uuid::parse_str(&t).ok()),
-                service: form.text("service").and_then(|s| ServiceKind::parse(&s)),
-                person_id: form
-                    .text("consent_by")
-                    .and_then(|p| Uuid::parse_str(&p).ok()),
+                to_organisation_id: fields.to,
+                service: fields.service,
+                person_id: fields.consent_by,
                 consent: Some(ConsentInput {
-                    given_by_person_id: form
-                        .text("consent_by")
-                        .and_then(|p| Uuid::parse_str(&p).ok()),
-                    given_on: form.text("consent_on"),
-                    fields: form
-                        .all("fields")
-                        .into_iter()
-                        .filter_map(ShareableField::parse)
-                        .collect(),
+                    given_by_person_id: fields.consent_by,
+                    given_on: fields.consent_on.clone(),
+                    fields: fields.fields.clone(),
                 }),
                 answer_within_days: None,
             };
@@ -477,12 +508,9 @@ pub async fn change(
     let mut input = case.to_input();
     match what.as_str() {
         "assessments" => {
-            let (Some(vulnerability), Some(severity), Some(on)) = (
-                form.text("vulnerability")
-                    .and_then(|v| Vulnerability::parse(&v)),
-                form.text("severity").and_then(|s| Severity::parse(&s)),
-                date_of(&form, "on"),
-            ) else {
+            let (Some(vulnerability), Some(severity), Some(on)) =
+                (fields.vulnerability, fields.severity, fields.on)
+            else {
                 return case_page(
                     &state,
                     &web,
@@ -496,12 +524,11 @@ pub async fn change(
                 vulnerability,
                 severity,
                 assessed_on: on,
-                person_id: form.text("person").and_then(|p| Uuid::parse_str(&p).ok()),
+                person_id: fields.person,
             });
         }
         "plan" => {
-            let (Some(description), Some(due)) = (form.text("description"), date_of(&form, "due"))
-            else {
+            let (Some(description), Some(due)) = (fields.description, fields.due) else {
                 return case_page(
                     &state,
                     &web,
@@ -518,16 +545,12 @@ pub async fn change(
             });
         }
         "plan-done" => {
-            if let Some(action) = form
-                .text("index")
-                .and_then(|i| i.parse::<usize>().ok())
-                .and_then(|i| input.plan.get_mut(i))
-            {
+            if let Some(action) = fields.index.and_then(|i| input.plan.get_mut(i)) {
                 action.status = ActionStatus::Done;
             }
         }
         "appointments" => {
-            let (Some(on), Some(purpose)) = (date_of(&form, "on"), form.text("purpose")) else {
+            let (Some(on), Some(purpose)) = (fields.on, fields.purpose) else {
                 return case_page(
                     &state,
                     &web,
@@ -541,12 +564,12 @@ pub async fn change(
                 on,
                 time: None,
                 purpose,
-                place: form.text("place"),
+                place: fields.place,
             });
         }
         "status" => {
-            input.status = form.text("status").and_then(|s| CaseStatus::parse(&s));
-            input.status_reason = form.text("reason");
+            input.status = fields.status;
+            input.status_reason = fields.reason;
         }
         _ => return Err(WebError::Api(ApiError::NotFound)).or_page(ctx),
     }

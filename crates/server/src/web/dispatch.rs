@@ -158,31 +158,24 @@ pub async fn page(
     Ok(super::render(ctx, &ctx.t("dispatch-title"), body))
 }
 
+/// A night's proposal: where, and how far people may be sent.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ProposeForm {
+    #[serde(default, deserialize_with = "super::forms::field::text")]
+    city: Option<String>,
+    #[serde(default, deserialize_with = "super::forms::field::decimal")]
+    max_travel_km: Option<f64>,
+}
+
 pub async fn propose(
     State(state): State<AppState>,
     Submit { web, form, .. }: Submit<may::PlaceHouseholds>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let max_travel_km = match form.text("max_travel_km") {
-        None => None,
-        Some(text) => Some(
-            text.replace(',', ".")
-                .parse::<f64>()
-                .map_err(|_| {
-                    WebError::Api(ApiError::Validation(
-                        shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
-                            "#/max_travel_km",
-                            shanyrak_core::FieldErrorCode::InvalidValue,
-                            "a number of kilometres",
-                        )),
-                    ))
-                })
-                .or_page(ctx)?,
-        ),
-    };
+    let fields: ProposeForm = form.parse().map_err(WebError::Api).or_page(ctx)?;
     let settings = ProposalSettings {
-        city: form.text("city"),
-        max_travel_km,
+        city: fields.city,
+        max_travel_km: fields.max_travel_km,
         ..ProposalSettings::default()
     };
     let batch = crate::dispatch::propose(

@@ -181,16 +181,32 @@ pub async fn pair(
     Ok(super::render(ctx, &ctx.t("duplicates-pair"), body))
 }
 
+/// What the reviewer decided about a pair.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PairDecision {
+    Same,
+    Different,
+    Undo,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct PairDecisionForm {
+    #[serde(default)]
+    decision: Option<PairDecision>,
+}
+
 pub async fn decide(
     State(state): State<AppState>,
     Submit { web, id, form, .. }: Submit<may::ReviewDuplicates, Uuid>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let to = match form.get("decision") {
-        Some("same") => "same",
-        Some("different") => "different",
-        Some("undo") => "pending",
-        _ => return Err(WebError::Api(ApiError::NotFound)).or_page(ctx),
+    let fields: PairDecisionForm = form.parse().map_err(WebError::Api).or_page(ctx)?;
+    let to = match fields.decision {
+        Some(PairDecision::Same) => "same",
+        Some(PairDecision::Different) => "different",
+        Some(PairDecision::Undo) => "pending",
+        None => return Err(WebError::Api(ApiError::NotFound)).or_page(ctx),
     };
     state
         .store

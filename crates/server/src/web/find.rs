@@ -75,13 +75,24 @@ pub async fn page(Can { web, .. }: Can<may::ReadHousehold>) -> PageResult {
     ))
 }
 
+/// The search form: what was typed, in any script.
+#[derive(Debug, Default, serde::Deserialize)]
+struct SearchForm {
+    #[serde(default, deserialize_with = "super::forms::field::text")]
+    q: Option<String>,
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     Submit { web, form, .. }: Submit<may::SignedIn>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let q = form.text("q").unwrap_or_default();
+    let q = form
+        .parse::<SearchForm>()
+        .ok()
+        .and_then(|f| f.q)
+        .unwrap_or_default();
     let query = SearchQuery {
         q: q.clone(),
         limit: Some(50),

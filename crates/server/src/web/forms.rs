@@ -47,6 +47,104 @@ impl FormData {
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         Self { pairs }
     }
+
+    /// The form as a JSON object: a field sent once is a string, a field sent several
+    /// times (a group of checkboxes) a list of strings; an empty field is absent, as an
+    /// untouched text input is.
+    fn as_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        let mut object = serde_json::Map::new();
+        for (name, value) in self.pairs.iter().filter(|(_, v)| !v.is_empty()) {
+            let value = Value::String(value.clone());
+            match object.get_mut(name) {
+                None => {
+                    object.insert(name.clone(), value);
+                }
+                Some(Value::Array(values)) => values.push(value),
+                Some(first) => *first = Value::Array(vec![first.take(), value]),
+            }
+        }
+        Value::Object(object)
+    }
+
+    /// Reads the form into a typed struct as the JSON API reads a body: a field that
+    /// does not read as its type is a field error at its pointer (`#/due`), never echoing
+    /// the value. Fields the struct does not name (the CSRF token) are ignored; see
+    /// [`field`] for the readings of text, checkboxes, lists and numbers.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        crate::extract::deserialize_with_pointer(&self.as_json())
+    }
+}
+
+/// How a form's fields read into typed structs (`#[serde(deserialize_with = …)]`).
+pub mod field {
+    use serde::{Deserialize, Deserializer};
+
+    /// Text without the spaces around it; blank is absent.
+    pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let value = Option::<String>::deserialize(d)?;
+        Ok(value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()))
+    }
+
+    /// A checkbox: ticked when sent with any value (with `#[serde(default)]`).
+    pub fn checked<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        Ok(!OneOrMany::<String>::deserialize(d)?.into_vec().is_empty())
+    }
+
+    /// Every value of a field sent once or several times (with `#[serde(default)]`).
+    pub fn many<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+        Ok(OneOrMany::<T>::deserialize(d)?.into_vec())
+    }
+
+    /// A number as people type it: a decimal comma or point, spaces around; blank is
+    /// absent.
+    pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        let Some(text) = text(d)? else {
+            return Ok(None);
+        };
+        text.replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("expected a number"))
+    }
+
+    /// A whole number (a position in a list); blank is absent.
+    pub fn index<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+        let Some(text) = text(d)? else {
+            return Ok(None);
+        };
+        text.parse::<usize>()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("expected a whole number"))
+    }
+
+    /// A date as the forms take it (`ДД.ММ.ГГГГ` or ISO 8601); blank is absent.
+    pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+        let Some(text) = text(d)? else {
+            return Ok(None);
+        };
+        shanyrak_core::date::parse_full_date(&text)
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("expected a date, DD.MM.YYYY"))
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany<T> {
+        One(T),
+        Many(Vec<T>),
+    }
+
+    impl<T> OneOrMany<T> {
+        fn into_vec(self) -> Vec<T> {
+            match self {
+                OneOrMany::One(value) => vec![value],
+                OneOrMany::Many(values) => values,
+            }
+        }
+    }
 }
 
 /// More fields than any page sends (the household form with 30 members sends about 700).
@@ -221,6 +319,77 @@ pub fn message_for(ctx: &Ctx, pointer: &str, code: &str) -> String {
 /// Property tests of the form decoder: any bytes are read without a panic; encoded pairs
 /// (any text, `&`, `=`, `+`, `%`, repeats) come back in order; the body limit and the
 /// field limit hold.
+#[cfg(test)]
+mod typed_tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Sample {
+        #[serde(default, deserialize_with = "field::text")]
+        city: Option<String>,
+        #[serde(default, deserialize_with = "field::decimal")]
+        km: Option<f64>,
+        #[serde(default, deserialize_with = "field::checked")]
+        consent: bool,
+        #[serde(default, deserialize_with = "field::many")]
+        needs: Vec<String>,
+        #[serde(default)]
+        due: Option<chrono::NaiveDate>,
+    }
+
+    fn form(pairs: &[(&str, &str)]) -> FormData {
+        FormData::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_form_reads_into_its_types() {
+        let sample: Sample = form(&[
+            ("csrf", "token"),
+            ("city", "  Oral "),
+            ("km", "12,5"),
+            ("consent", "1"),
+            ("needs", "food"),
+            ("needs", "shelter"),
+            ("due", "2022-10-01"),
+        ])
+        .parse()
+        .expect("reads");
+        assert_eq!(sample.city.as_deref(), Some("Oral"));
+        assert_eq!(sample.km, Some(12.5));
+        assert!(sample.consent);
+        assert_eq!(sample.needs, ["food", "shelter"]);
+        assert_eq!(
+            sample.due.map(|d| d.to_string()).as_deref(),
+            Some("2022-10-01")
+        );
+
+        let blank: Sample = form(&[("city", "   "), ("km", ""), ("needs", "food")])
+            .parse()
+            .expect("reads");
+        assert_eq!((blank.city, blank.km, blank.consent), (None, None, false));
+        assert_eq!(blank.needs, ["food"], "one value is a list of one");
+    }
+
+    #[test]
+    fn a_field_that_does_not_read_is_named_without_its_value() {
+        for (name, value) in [("km", "twelve"), ("due", "31.02.2022")] {
+            let Err(ApiError::Validation(errors)) = form(&[(name, value)]).parse::<Sample>() else {
+                panic!("{name} should not read");
+            };
+            assert_eq!(errors.errors[0].pointer, format!("#/{name}"));
+            assert!(
+                !errors.errors[0].detail.contains(value),
+                "no echo of {value}"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod proptests {
     use axum::body::Body;

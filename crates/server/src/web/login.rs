@@ -8,7 +8,7 @@ use maud::html;
 use serde::Deserialize;
 use shanyrak_store::StoreError;
 
-use super::forms::FormData;
+use super::forms::{FormData, field};
 use super::{Ctx, LANG_COOKIE, Lang, SESSION_HOURS, Visitor, Web, render, see_other};
 use crate::AppState;
 use crate::extract::ClientAddr;
@@ -88,6 +88,26 @@ fn session_cookie(state: &AppState, secret: &str, max_age_seconds: i64) -> Heade
     .unwrap_or_else(|_| HeaderValue::from_static("shanyrak_session=; Path=/; Max-Age=0"))
 }
 
+/// The sign-in form. The password is read as typed (spaces are part of it).
+#[derive(Debug, Default, Deserialize)]
+struct SignInForm {
+    #[serde(default, deserialize_with = "field::text")]
+    email: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// The language switch.
+#[derive(Debug, Default, Deserialize)]
+struct LanguageForm {
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    back: Option<String>,
+}
+
 /// Sign in. Wrong e-mail or password get the same answer; repeated failures lock the
 /// account for a while, as for the API. The form must carry the pre-session token, so a
 /// page elsewhere cannot sign a visitor in to an account of its choosing.
@@ -98,9 +118,11 @@ pub async fn submit(
     form: FormData,
 ) -> Response {
     let ctx = &visitor.ctx;
-    let email = form.text("email").unwrap_or_default();
-    let password = form.get("password").unwrap_or_default();
-    let next = safe_next(form.get("next"));
+    // A field sent twice reads as none: the same answer as a wrong password.
+    let fields: SignInForm = form.parse().unwrap_or_default();
+    let email = fields.email.unwrap_or_default();
+    let password = fields.password.as_deref().unwrap_or_default();
+    let next = safe_next(fields.next.as_deref());
     if ctx.check_form_csrf(&form).is_err() {
         // An old form, or one from elsewhere: shown again with a fresh token, no attempt.
         let problem = (StatusCode::FORBIDDEN, ctx.t("error-csrf"));
@@ -180,8 +202,13 @@ pub async fn set_language(visitor: Visitor, form: FormData) -> Response {
     if let Err(e) = visitor.ctx.check_form_csrf(&form) {
         return e.render(&visitor.ctx);
     }
-    let lang = form.get("lang").and_then(Lang::parse).unwrap_or(Lang::Ru);
-    let back = safe_next(form.get("back")).unwrap_or_else(|| "/".to_owned());
+    let fields: LanguageForm = form.parse().unwrap_or_default();
+    let lang = fields
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::Ru);
+    let back = safe_next(fields.back.as_deref()).unwrap_or_else(|| "/".to_owned());
     let mut response = see_other(&back);
     if let Ok(cookie) = HeaderValue::from_str(&format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",

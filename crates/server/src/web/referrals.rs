@@ -103,13 +103,23 @@ pub async fn referral(
     Ok(super::render(ctx, &ctx.t("cases-referral"), body))
 }
 
+/// A partner's answer to a referral: the new state and its words.
+#[derive(Debug, Default, serde::Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default, deserialize_with = "super::forms::field::text")]
+    text: Option<String>,
+}
+
 pub async fn answer(
     State(state): State<AppState>,
     Submit { web, id, form, .. }: Submit<may::ReceiveReferrals, Uuid>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let text = form.text("text").unwrap_or_default();
-    let event = match form.get("to") {
+    let fields: AnswerForm = form.parse().map_err(WebError::Api).or_page(ctx)?;
+    let text = fields.text.unwrap_or_default();
+    let event = match fields.to.as_deref() {
         Some("accepted") => ReferralEvent::Accepted,
         Some("declined") => ReferralEvent::Declined { reason: text },
         Some("in_progress") => ReferralEvent::InProgress,

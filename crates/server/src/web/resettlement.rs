@@ -318,6 +318,19 @@ pub async fn programme(
     Ok(super::render(ctx, &p.name, body))
 }
 
+/// A step of a programme's pipeline: propose the eligible, or move one entry on.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ProgrammeActionForm {
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    entry: Option<Uuid>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default, deserialize_with = "super::forms::field::text")]
+    reason: Option<String>,
+}
+
 pub async fn programme_action(
     State(state): State<AppState>,
     Submit { web, id, form, .. }: Submit<may::ManageResettlement, Uuid>,
@@ -325,7 +338,8 @@ pub async fn programme_action(
     use shanyrak_core::resettlement::PipelineEvent;
     let ctx = &web.ctx;
     let now = Utc::now();
-    if form.get("action") == Some("propose") {
+    let fields: ProgrammeActionForm = form.parse().map_err(WebError::Api).or_page(ctx)?;
+    if fields.action.as_deref() == Some("propose") {
         state
             .store
             .propose_for_programme(&web.actor, id, now)
@@ -333,13 +347,12 @@ pub async fn programme_action(
             .or_page(ctx)?;
         return Ok(see_other(&format!("/resettlement/{id}")));
     }
-    let entry = form
-        .text("entry")
-        .and_then(|e| Uuid::parse_str(&e).ok())
+    let entry = fields
+        .entry
         .ok_or(WebError::Api(ApiError::NotFound))
         .or_page(ctx)?;
-    let reason = form.text("reason").unwrap_or_default();
-    let event = match form.get("to") {
+    let reason = fields.reason.unwrap_or_default();
+    let event = match fields.to.as_deref() {
         Some("submitted") => PipelineEvent::Submitted,
         Some("accepted") => PipelineEvent::Accepted,
         Some("rejected") => PipelineEvent::Rejected { reason },
