@@ -654,11 +654,14 @@ pub fn check_admission(
         }
         return Ok(());
     }
+    // One-night stays may overflow from the transitory beds onto ordinary ones, so every
+    // admission also counts all beds in service against everyone in them.
+    let in_service = pool.beds.saturating_sub(pool.blocked_beds);
+    let everyone_fits = usage.transitory + usage.regular + count <= in_service;
     let fits = if one_night {
-        // A one-night stay may use a transitory bed, or an ordinary one if those are free.
-        usage.transitory + usage.regular + count <= pool.transitory_beds + pool.regular_capacity()
+        everyone_fits
     } else {
-        usage.regular + count <= pool.regular_capacity()
+        everyone_fits && usage.regular + count <= pool.regular_capacity()
     };
     if fits {
         Ok(())
@@ -852,6 +855,42 @@ mod tests {
         assert_eq!(
             check_admission(SiteStatus::Open, &rules(), &pool, full, &people[..1], true),
             Err(AdmissionError::NoCapacity)
+        );
+    }
+
+    /// One-night stays that overflowed onto ordinary beds hold those beds: an ordinary
+    /// admission must not count them free, or the pool ends the night over its beds.
+    #[test]
+    fn one_night_stays_on_ordinary_beds_leave_them_taken() {
+        let pool = BedPoolSpec {
+            transitory_beds: 2,
+            ..dorm(PoolKind::Mixed, 10)
+        };
+        // Five one-night guests: two on transitory beds, three on ordinary ones.
+        let overflow = PoolUsage {
+            transitory: 5,
+            ..PoolUsage::default()
+        };
+        let admit = |n: usize| {
+            check_admission(
+                SiteStatus::Open,
+                &rules(),
+                &pool,
+                overflow,
+                &vec![adult(Sex::Female); n],
+                false,
+            )
+        };
+        assert_eq!(admit(5), Ok(()), "five ordinary beds are still free");
+        assert_eq!(admit(6), Err(AdmissionError::NoCapacity), "not six");
+        let after = PoolUsage {
+            regular: 6,
+            ..overflow
+        };
+        assert_eq!(
+            over_capacity(&pool, &after),
+            Some(AdmissionError::NoCapacity),
+            "what the check must keep from happening"
         );
     }
 
