@@ -50,6 +50,16 @@ pub fn zone_of_place(place: Option<PlaceId>) -> Tz {
         .map_or_else(zone, |p| p.time_zone())
 }
 
+/// A site's zone: its place's, else the deployment's.
+pub fn zone_of_site(site: &shanyrak_core::shelter::Site) -> Tz {
+    zone_of_place(site.details.location.place_id)
+}
+
+/// Writes a zone as its IANA name (`Asia/Oral`).
+pub fn serialize_zone<S: serde::Serializer>(zone: &Tz, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(zone.name())
+}
+
 /// The zone of the one place a typed name means (`Уральск`, `Oral`), else the
 /// deployment's: a name several places share (`Аксай`) or none names says nothing.
 pub fn zone_of_named_place(name: Option<&str>) -> Tz {

@@ -13,6 +13,7 @@ on_both_backends!(
     a_duplicate_pair_is_compared_in_words_of_the_users_language,
     a_family_without_a_reservation_is_checked_in_on_the_spot,
     the_waiting_list_is_paged_and_filtered_by_city,
+    a_sites_times_are_on_its_own_clock,
 );
 
 async fn web_a_long_site_list_starts_from_its_cities(app: TestApp) {
@@ -282,4 +283,62 @@ async fn the_waiting_list_is_paged_and_filtered_by_city(app: TestApp) {
     assert!(!almaty.contains("waiting-next"), "one page");
     let (_, past_the_end) = get(&app, &app.admin_a, "/dispatch?page=99").await;
     assert_eq!(rows(&past_the_end), 6, "the last page");
+}
+
+
+/// A site in Bishkek (UTC+6) under a deployment on Almaty's clock (UTC+5 since 2024):
+/// its page names its zone and shows a reservation's deadline on Bishkek's clock, and so
+/// does the family's page.
+async fn a_sites_times_are_on_its_own_clock(app: TestApp) {
+    let site = json!({"name": "Общежитие «Ала-Тоо»", "kind": "dormitory",
+        "location": {"country": "KG", "city": "Бишкек"}});
+    let response = app.post_json(&app.admin_a, "/api/v1/sites", &site).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let site: Value = response.json().await.expect("json");
+    let site_id = site["id"].as_str().expect("id").to_owned();
+    let pool: Value = app
+        .post_json(
+            &app.admin_a,
+            &format!("/api/v1/sites/{site_id}/pools"),
+            &json!({"kind": "mixed", "beds": 10}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let family_id = app.create(&family()).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let stay: Value = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/stays",
+            &json!({"household_id": family_id, "pool_id": pool["id"], "reserve": true, "reservation_hours": 4}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let until: chrono::DateTime<chrono::Utc> = stay["reserved_until"]
+        .as_str()
+        .expect("reserved_until")
+        .parse()
+        .expect("time");
+    let on = |zone: chrono_tz::Tz| {
+        until
+            .with_timezone(&zone)
+            .format("%d.%m.%Y %H:%M")
+            .to_string()
+    };
+    let bishkek = on(chrono_tz::Asia::Bishkek);
+    assert_ne!(bishkek, on(chrono_tz::Asia::Almaty), "the clocks differ today");
+    let (status, page) = get(&app, &app.admin_a, &format!("/sites/{site_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Asia/Bishkek"), "the site's zone is named");
+    assert!(page.contains(&format!("бронь до {bishkek}")), "{bishkek}: {page}");
+    assert!(!page.contains(&on(chrono_tz::Asia::Almaty)));
+    let (status, page) = get(&app, &app.admin_a, &format!("/households/{family_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!("бронь до {bishkek}")), "{bishkek}");
 }

@@ -95,6 +95,11 @@ pub struct SiteLabel {
     pub name: Option<String>,
     pub city: String,
     pub kind_group: SiteKindGroup,
+    /// The IANA time zone the site keeps its calendar in: its place's, else the
+    /// deployment's.
+    #[serde(serialize_with = "crate::clock::serialize_zone")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "Asia/Oral"))]
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// One site as a reader may see it: whole, or as a summary.
