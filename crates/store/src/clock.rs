@@ -102,7 +102,11 @@ mod tests {
         let oral = zone_of_named_place(Some("Уральск"));
         assert_eq!(oral, chrono_tz::Asia::Oral);
         assert_eq!(zone_of_place(Some(PlaceId(608668))), chrono_tz::Asia::Oral);
-        assert_eq!(local_date_in(oral, at).to_string(), "2022-09-27", "23:30 in Uralsk");
+        assert_eq!(
+            local_date_in(oral, at).to_string(),
+            "2022-09-27",
+            "23:30 in Uralsk"
+        );
         assert_eq!(
             local_date_in(zone_of_named_place(Some("Алматы")), at).to_string(),
             "2022-09-28"

@@ -285,7 +285,6 @@ async fn the_waiting_list_is_paged_and_filtered_by_city(app: TestApp) {
     assert_eq!(rows(&past_the_end), 6, "the last page");
 }
 
-
 /// A site in Bishkek (UTC+6) under a deployment on Almaty's clock (UTC+5 since 2024):
 /// its page names its zone and shows a reservation's deadline on Bishkek's clock, and so
 /// does the family's page.
@@ -332,11 +331,18 @@ async fn a_sites_times_are_on_its_own_clock(app: TestApp) {
             .to_string()
     };
     let bishkek = on(chrono_tz::Asia::Bishkek);
-    assert_ne!(bishkek, on(chrono_tz::Asia::Almaty), "the clocks differ today");
+    assert_ne!(
+        bishkek,
+        on(chrono_tz::Asia::Almaty),
+        "the clocks differ today"
+    );
     let (status, page) = get(&app, &app.admin_a, &format!("/sites/{site_id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Asia/Bishkek"), "the site's zone is named");
-    assert!(page.contains(&format!("бронь до {bishkek}")), "{bishkek}: {page}");
+    assert!(
+        page.contains(&format!("бронь до {bishkek}")),
+        "{bishkek}: {page}"
+    );
     assert!(!page.contains(&on(chrono_tz::Asia::Almaty)));
     let (status, page) = get(&app, &app.admin_a, &format!("/households/{family_id}")).await;
     assert_eq!(status, StatusCode::OK);

@@ -211,15 +211,23 @@ async fn a_deadlines_last_day_lasts_until_midnight_at_the_households_place(f: Fi
         .await
         .expect("facts")
         .remove(0);
-    assert_eq!(facts.time_zone, chrono_tz::Asia::Oral, "the household is in Oral");
+    assert_eq!(
+        facts.time_zone,
+        chrono_tz::Asia::Oral,
+        "the household is in Oral"
+    );
     let rules = RuleSet::examples().expect("rules");
     let rule = rules
         .find(CountryCode::RU, CountryCode::KZ)
         .expect("a rule for Russians in Kazakhstan");
     // Arrived 2022-09-27: registration due 30 days later, on 2022-10-27.
-    let due = compute(rule, &facts.movements, chrono::NaiveDate::from_ymd_opt(2022, 9, 28).expect("d"))
-        .registration_due
-        .expect("registration is due");
+    let due = compute(
+        rule,
+        &facts.movements,
+        chrono::NaiveDate::from_ymd_opt(2022, 9, 28).expect("d"),
+    )
+    .registration_due
+    .expect("registration is due");
     assert_eq!(due.to_string(), "2022-10-27");
     let utc = |d: u32, h: u32, m: u32| {
         chrono::Utc
