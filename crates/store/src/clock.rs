@@ -50,9 +50,11 @@ pub fn zone_of_place(place: Option<PlaceId>) -> Tz {
         .map_or_else(zone, |p| p.time_zone())
 }
 
-/// A site's zone: its place's, else the deployment's.
+/// A site's zone: its own if one was set, else its place's, else the deployment's.
 pub fn zone_of_site(site: &shanyrak_core::shelter::Site) -> Tz {
-    zone_of_place(site.details.location.place_id)
+    site.details
+        .time_zone
+        .unwrap_or_else(|| zone_of_place(site.details.location.place_id))
 }
 
 /// Writes a zone as its IANA name (`Asia/Oral`).

@@ -14,6 +14,7 @@ on_both_backends!(
     a_family_without_a_reservation_is_checked_in_on_the_spot,
     the_waiting_list_is_paged_and_filtered_by_city,
     a_sites_times_are_on_its_own_clock,
+    a_site_may_set_its_own_time_zone,
 );
 
 async fn web_a_long_site_list_starts_from_its_cities(app: TestApp) {
@@ -347,4 +348,59 @@ async fn a_sites_times_are_on_its_own_clock(app: TestApp) {
     let (status, page) = get(&app, &app.admin_a, &format!("/households/{family_id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains(&format!("бронь до {bishkek}")), "{bishkek}");
+}
+
+/// A site whose clock is not its city's says so: `time_zone` on the site API, an IANA
+/// name, shown on its page; a patch with null returns it to its place's zone.
+async fn a_site_may_set_its_own_time_zone(app: TestApp) {
+    let site = |zone: Value| {
+        json!({"name": "Пункт обогрева", "kind": "sports_hall",
+            "location": {"country": "KZ", "city": "Almaty"}, "time_zone": zone})
+    };
+    for bad in ["UTC+5", "Uralsk", "Asia/Nowhere"] {
+        let refused = app
+            .post_json(&app.admin_a, "/api/v1/sites", &site(json!(bad)))
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let problem: Value = refused.json().await.expect("json");
+        assert_eq!(problem["errors"][0]["pointer"], "#/time_zone", "{problem}");
+    }
+    let created = app
+        .post_json(&app.admin_a, "/api/v1/sites", &site(json!("Asia/Oral")))
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.expect("json");
+    assert_eq!(created["time_zone"], "Asia/Oral");
+    let id = created["id"].as_str().expect("id").to_owned();
+    let read: Value = app
+        .get(&app.admin_a, &format!("/api/v1/sites/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(read["time_zone"], "Asia/Oral", "{read}");
+    let (status, page) = get(&app, &app.admin_a, &format!("/sites/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Asia/Oral"));
+    // Cleared: Almaty's own zone again.
+    let response = app
+        .client
+        .patch(app.url(&format!("/api/v1/sites/{id}")))
+        .header("Authorization", format!("Bearer {}", app.admin_a))
+        .header("Content-Type", "application/merge-patch+json")
+        .header("If-Match", format!("\"{}\"", read["version"]))
+        .body(json!({"time_zone": null}).to_string())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    let read: Value = app
+        .get(&app.admin_a, &format!("/api/v1/sites/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(read.get("time_zone").is_none(), "{read}");
+    let (_, page) = get(&app, &app.admin_a, &format!("/sites/{id}")).await;
+    assert!(page.contains("Asia/Almaty") && !page.contains("Asia/Oral"));
 }
