@@ -1131,7 +1131,10 @@ mod tests {
             ..SiteInput::default()
         };
         assert_eq!(validate_site(&site(None)).expect("valid").time_zone, None);
-        assert_eq!(validate_site(&site(Some("  "))).expect("valid").time_zone, None);
+        assert_eq!(
+            validate_site(&site(Some("  "))).expect("valid").time_zone,
+            None
+        );
         let valid = validate_site(&site(Some("Asia/Oral"))).expect("valid");
         assert_eq!(valid.time_zone, Some(chrono_tz::Asia::Oral));
         for bad in ["UTC+5", "Oral", "Asia/Uralsk"] {
