@@ -7,7 +7,9 @@ keeps the settlements of Kazakhstan, Kyrgyzstan and the Russian regions along th
 Kazakhstan border, guesses each place's Russian, Kazakh or Kyrgyz and Latin name from
 the letters of its alternate names (the extract does not tag names with a language),
 applies the hand-kept corrections in names.tsv, adds the border crossing points of
-crossings.tsv and the regions of regions.tsv, and writes
+crossings.tsv and the regions of regions.tsv, gives each place GeoNames' IANA time zone
+(each region the zone most of its settlements have; a crossing point its region's), and
+writes
 
     crates/core/data/places.tsv         one place per line
     crates/core/data/place_regions.tsv  one region per line
@@ -184,6 +186,31 @@ def guess_names(row: dict) -> dict[str, str]:
     return {k: v for k, v in guessed.items() if v}
 
 
+def region_zones(rows: list[dict], regions: dict) -> dict[int, str]:
+    """Each region's time zone: the one most of its GeoNames settlements have (ties to the
+    alphabetically first). A region without settlements in the extract takes its
+    country's zone when the country has only one; otherwise the script stops."""
+    counts: dict[int, dict[str, int]] = {}
+    by_country: dict[str, set[str]] = {}
+    for row in rows:
+        region = regions.get((row["countrycode"], row["admin1code"]))
+        if region is None or not row["timezone"]:
+            continue
+        zones = counts.setdefault(region, {})
+        zones[row["timezone"]] = zones.get(row["timezone"], 0) + 1
+        by_country.setdefault(row["countrycode"], set()).add(row["timezone"])
+    result = {}
+    for (country, _admin1), region in regions.items():
+        zones = counts.get(region)
+        if zones:
+            result[region] = min(zones, key=lambda z: (-zones[z], z))
+        elif len(by_country.get(country, set())) == 1:
+            result[region] = next(iter(by_country[country]))
+        else:
+            sys.exit(f"region {region} ({country}) has no settlement to take a time zone from")
+    return result
+
+
 def fold_key(name: str) -> str:
     return re.sub(r"[\s\-'’.()]+", " ", name.lower().replace("ё", "е")).strip()
 
@@ -191,11 +218,13 @@ def fold_key(name: str) -> str:
 def main() -> int:
     check = "--check" in sys.argv[1:]
     regions = {}
-    region_lines = []
+    region_rows = []
     for country, admin1, rid, iso, ru, kk, ky, en in read_tsv(HERE / "regions.tsv", 8):
         regions[(country, admin1)] = int(rid)
-        region_lines.append((int(rid), "\t".join([rid, country, iso, ru, kk, ky, en])))
-    region_lines.sort()
+        region_rows.append((int(rid), [rid, country, iso, ru, kk, ky, en]))
+    rows = source_rows()
+    zones = region_zones(rows, regions)
+    region_lines = sorted((rid, "\t".join(cells[:3] + [zones[rid]] + cells[3:])) for rid, cells in region_rows)
 
     overrides: dict[int, dict[str, str]] = {}
     extra: dict[int, list[str]] = {}
@@ -208,7 +237,7 @@ def main() -> int:
             sys.exit(f"names.tsv: unknown language {lang!r}")
 
     places = []
-    for row in source_rows():
+    for row in rows:
         country = row["countrycode"]
         if country not in ("KZ", "KG", "RU"):
             continue
@@ -221,8 +250,11 @@ def main() -> int:
         # GeoNames' own name stays searchable when names.tsv replaces it.
         sources = row["alternatenames"] + [row["name"]] + extra.pop(pid, [])
         others = [n for n in sources if searchable(n)]
+        zone = row["timezone"] or (zones[region] if region is not None else "")
+        if not zone:
+            sys.exit(f"place {pid} has no time zone")
         places.append(
-            (pid, "settlement", country, region, row["latitude"], row["longitude"], row["population"], named, others)
+            (pid, "settlement", country, region, row["latitude"], row["longitude"], row["population"], zone, named, others)
         )
     if overrides or extra:
         sys.exit(f"names.tsv names ids that are not in the list: {sorted(set(overrides) | set(extra))}")
@@ -233,12 +265,12 @@ def main() -> int:
             sys.exit(f"crossings.tsv: no region {country} {admin1}")
         named = {k: v for k, v in (("ru", ru), ("kk", kk), ("ky", ky), ("en", en)) if v}
         places.append(
-            (int(pid), "crossing_point", country, region, float(lat), float(lon), 0, named, others.split("|"))
+            (int(pid), "crossing_point", country, region, float(lat), float(lon), 0, zones[region], named, others.split("|"))
         )
 
     lines = []
     seen = set()
-    for pid, kind, country, region, lat, lon, population, named, others in sorted(places, key=lambda p: p[0]):
+    for pid, kind, country, region, lat, lon, population, zone, named, others in sorted(places, key=lambda p: p[0]):
         if pid in seen:
             sys.exit(f"place id {pid} twice")
         seen.add(pid)
@@ -258,6 +290,7 @@ def main() -> int:
             f"{lat:.5f}",
             f"{lon:.5f}",
             str(int(population)),
+            zone,
             named.get("ru", ""),
             named.get("kk", ""),
             named.get("ky", ""),
@@ -271,12 +304,12 @@ def main() -> int:
         f"# Place list generated by scripts/places/generate.py from GeoNames data ({PACKAGE} {version},",
         "# cities500) and the hand-kept files next to that script. Do not edit: change those and rerun.",
         "# GeoNames (https://www.geonames.org) data is licensed under CC BY 4.0; see NOTICE.",
-        "# id\tkind\tcountry\tregion\tlat\tlon\tpopulation\tru\tkk\tky\ten\tother names (|)",
+        "# id\tkind\tcountry\tregion\tlat\tlon\tpopulation\ttime zone\tru\tkk\tky\ten\tother names (|)",
     ]
     places_text = "\n".join(header + lines) + "\n"
     regions_header = [
         "# Regions of the place list, from scripts/places/regions.tsv (GeoNames admin1 ids). Do not edit.",
-        "# id\tcountry\tiso\tru\tkk\tky\ten",
+        "# id\tcountry\tiso\ttime zone\tru\tkk\tky\ten",
     ]
     regions_text = "\n".join(regions_header + [line for _, line in region_lines]) + "\n"
 

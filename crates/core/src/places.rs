@@ -1,7 +1,9 @@
 //! The place list (gazetteer): every settlement of Kazakhstan and Kyrgyzstan that GeoNames
 //! lists with at least 500 inhabitants, the towns of the Russian regions along the
 //! Kazakhstan border, and the road border crossing points, each with a stable id, its
-//! names in Russian, Kazakh or Kyrgyz and Latin, its region and its coordinates.
+//! names in Russian, Kazakh or Kyrgyz and Latin, its region, its coordinates and its IANA
+//! time zone (GeoNames'; a crossing point has its region's, a region the zone of most of
+//! its settlements). The zone is where a site's or a household's calendar day comes from.
 //!
 //! A place is an id: "Уральск", "Орал", "Oral" and "Uralsk" are one city, and records
 //! that name it by any of those carry the same [`PlaceId`]. Free text that names no place
@@ -26,6 +28,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::country::CountryCode;
@@ -135,6 +138,9 @@ pub struct Place {
     pub coordinates: Coordinates,
     /// Inhabitants as GeoNames counts them (0 for crossing points and unknown).
     pub population: u32,
+    /// The IANA time zone the place keeps its calendar in.
+    #[serde(serialize_with = "zone_name")]
+    pub time_zone: Tz,
     pub names: PlaceNames,
     /// Other names and spellings (old names, transliterations, other languages), for
     /// search.
@@ -145,6 +151,12 @@ impl Place {
     /// The name to show to a reader of `language`; see [`PlaceNames::for_language`].
     pub fn name(&self, language: &str) -> &'static str {
         self.names.for_language(language)
+    }
+
+    /// The IANA time zone of the place (`Asia/Oral` for Uralsk, `Asia/Bishkek` for
+    /// Bishkek); a crossing point's is its region's.
+    pub fn time_zone(&self) -> Tz {
+        self.time_zone
     }
 
     /// Every name of the place, display names first.
@@ -169,7 +181,22 @@ pub struct Region {
     /// ISO 3166-2 code, where the region has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iso: Option<&'static str>,
+    /// The zone most of the region's settlements keep (IANA name).
+    #[serde(serialize_with = "zone_name")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "Asia/Oral"))]
+    pub time_zone: Tz,
     pub names: PlaceNames,
+}
+
+impl Region {
+    /// The IANA time zone most of the region's settlements keep.
+    pub fn time_zone(&self) -> Tz {
+        self.time_zone
+    }
+}
+
+fn zone_name<S: serde::Serializer>(zone: &Tz, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(zone.name())
 }
 
 /// Why the place list could not be read (only a broken generated file does this; a test
@@ -219,11 +246,12 @@ impl PlaceList {
     pub fn parse(places: &'static str, regions: &'static str) -> Result<Self, PlaceListError> {
         let mut region_map = HashMap::new();
         for (line, cells) in rows(regions) {
-            let [id, country, iso, ru, kk, ky, en] = cells_of::<7>(line, &cells)?;
+            let [id, country, iso, zone, ru, kk, ky, en] = cells_of::<8>(line, &cells)?;
             let region = Region {
                 id: RegionId(number(line, id, "region id")?),
                 country: country_of(line, country)?,
                 iso: non_empty(iso),
+                time_zone: zone_of(line, zone)?,
                 names: names(ru, kk, ky, en),
             };
             if region_map.insert(region.id, region).is_some() {
@@ -241,12 +269,13 @@ impl PlaceList {
                 lat,
                 lon,
                 population,
+                zone,
                 ru,
                 kk,
                 ky,
                 en,
                 others,
-            ] = cells_of::<12>(line, &cells)?;
+            ] = cells_of::<13>(line, &cells)?;
             let id = PlaceId(number(line, id, "place id")?);
             let region = match non_empty(region) {
                 Some(r) => {
@@ -274,6 +303,7 @@ impl PlaceList {
                     lon: degrees(line, lon, 180.0)?,
                 },
                 population: number(line, population, "population")?,
+                time_zone: zone_of(line, zone)?,
                 names: names(ru, kk, ky, en),
                 other_names: others.split('|').filter(|n| !n.is_empty()).collect(),
             };
@@ -347,6 +377,13 @@ fn degrees(line: usize, text: &str, limit: f64) -> Result<f64, PlaceListError> {
             problem: "coordinate",
         }),
     }
+}
+
+fn zone_of(line: usize, text: &str) -> Result<Tz, PlaceListError> {
+    text.parse().map_err(|_| PlaceListError::Malformed {
+        line,
+        problem: "time zone",
+    })
 }
 
 fn country_of(line: usize, text: &str) -> Result<CountryCode, PlaceListError> {
@@ -819,19 +856,52 @@ mod tests {
     }
 
     #[test]
+    fn places_carry_their_time_zone_and_crossings_their_regions() {
+        let index = index();
+        let list = index.list();
+        for (name, zone) in [
+            ("Уральск", chrono_tz::Asia::Oral),
+            ("Oral", chrono_tz::Asia::Oral),
+            ("Бишкек", chrono_tz::Asia::Bishkek),
+            ("Almaty", chrono_tz::Asia::Almaty),
+            ("Актобе", chrono_tz::Asia::Aqtobe),
+            ("Оренбург", chrono_tz::Asia::Yekaterinburg),
+        ] {
+            let id = index.resolve(name).unwrap();
+            assert_eq!(list.get(id).unwrap().time_zone(), zone, "{name}");
+        }
+        // Syrym, the crossing into West Kazakhstan, keeps Uralsk's clock.
+        let syrym = list.get(PlaceId(1_000_000_001)).unwrap();
+        assert_eq!(syrym.kind, PlaceKind::CrossingPoint);
+        assert_eq!(syrym.time_zone(), chrono_tz::Asia::Oral);
+        for place in list.places() {
+            if place.kind == PlaceKind::CrossingPoint {
+                let region = list.region(place.region.unwrap()).unwrap();
+                assert_eq!(place.time_zone(), region.time_zone(), "{}", place.id);
+            }
+        }
+        let oral = list.get(PlaceId(608668)).unwrap();
+        assert_eq!(
+            list.region(oral.region.unwrap()).unwrap().time_zone(),
+            chrono_tz::Asia::Oral
+        );
+    }
+
+    #[test]
     fn a_broken_file_is_an_error_not_a_panic() {
-        let regions = "1\tKZ\tKZ-1\tА\t\t\tA\n";
+        let regions = "1\tKZ\tKZ-1\tAsia/Almaty\tА\t\t\tA\n";
         let place = |row: &'static str| PlaceList::parse(row, regions).map(|_| ());
-        assert!(place("1\tsettlement\tKZ\t1\t1\t1\t0\tА\t\t\tA\t\n").is_ok());
+        assert!(place("1\tsettlement\tKZ\t1\t1\t1\t0\tAsia/Almaty\tА\t\t\tA\t\n").is_ok());
         assert!(matches!(
-            place("1\tsettlement\tKZ\t1\t1\t1\t0\tА\t\t\tA\n"),
+            place("1\tsettlement\tKZ\t1\t1\t1\t0\tAsia/Almaty\tА\t\t\tA\n"),
             Err(PlaceListError::Malformed { line: 1, .. })
         ));
-        assert!(place("1\ttown\tKZ\t1\t1\t1\t0\tА\t\t\tA\t\n").is_err());
-        assert!(place("1\tsettlement\tXX\t1\t1\t1\t0\tА\t\t\tA\t\n").is_err());
-        assert!(place("1\tsettlement\tKZ\t1\t91\t1\t0\tА\t\t\tA\t\n").is_err());
+        assert!(place("1\ttown\tKZ\t1\t1\t1\t0\tAsia/Almaty\tА\t\t\tA\t\n").is_err());
+        assert!(place("1\tsettlement\tXX\t1\t1\t1\t0\tAsia/Almaty\tА\t\t\tA\t\n").is_err());
+        assert!(place("1\tsettlement\tKZ\t1\t1\t1\t0\tUTC+5\tА\t\t\tA\t\n").is_err());
+        assert!(place("1\tsettlement\tKZ\t1\t91\t1\t0\tAsia/Almaty\tА\t\t\tA\t\n").is_err());
         assert_eq!(
-            place("1\tsettlement\tKZ\t2\t1\t1\t0\tА\t\t\tA\t\n"),
+            place("1\tsettlement\tKZ\t2\t1\t1\t0\tAsia/Almaty\tА\t\t\tA\t\n"),
             Err(PlaceListError::UnknownRegion {
                 place: 1,
                 region: 2
@@ -839,7 +909,7 @@ mod tests {
         );
         assert_eq!(
             place(
-                "1\tsettlement\tKZ\t\t1\t1\t0\tА\t\t\tA\t\n1\tsettlement\tKZ\t\t1\t1\t0\tБ\t\t\tB\t\n"
+                "1\tsettlement\tKZ\t\t1\t1\t0\tAsia/Almaty\tА\t\t\tA\t\n1\tsettlement\tKZ\t\t1\t1\t0\tAsia/Almaty\tБ\t\t\tB\t\n"
             ),
             Err(PlaceListError::DuplicateId(1))
         );

@@ -144,6 +144,11 @@ pub struct SiteInput {
     pub rules: Option<HouseRules>,
     #[serde(default)]
     pub amenities: Option<Amenities>,
+    /// The site's own IANA time zone (`Asia/Oral`), where it differs from its place's;
+    /// absent, blank or null: the zone of the site's place, else the deployment's.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64, example = "Asia/Oral"))]
+    pub time_zone: Option<String>,
 }
 
 /// A site that passed validation.
@@ -160,6 +165,39 @@ pub struct ValidatedSite {
     pub status: SiteStatus,
     pub rules: HouseRules,
     pub amenities: Amenities,
+    /// The site's own IANA time zone, set explicitly; absent: its place's.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_optional_zone"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "Asia/Oral"))]
+    pub time_zone: Option<chrono_tz::Tz>,
+}
+
+fn serialize_optional_zone<S: serde::Serializer>(
+    zone: &Option<chrono_tz::Tz>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match zone {
+        Some(zone) => serializer.serialize_str(zone.name()),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// Reads an explicit time zone: an IANA name, or nothing for blank.
+fn parse_time_zone(errors: &mut ValidationErrors, text: Option<&str>) -> Option<chrono_tz::Tz> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+    match text.parse::<chrono_tz::Tz>() {
+        Ok(zone) => Some(zone),
+        Err(_) => {
+            errors.push(
+                "#/time_zone",
+                FieldErrorCode::InvalidValue,
+                "not an IANA time zone name (e.g. Asia/Oral, Asia/Bishkek)",
+            );
+            None
+        }
+    }
 }
 
 /// A stored site.
@@ -197,6 +235,7 @@ impl Site {
             status: Some(d.status),
             rules: Some(d.rules.clone()),
             amenities: Some(d.amenities),
+            time_zone: d.time_zone.map(|z| z.name().to_owned()),
         }
     }
 }
@@ -324,11 +363,13 @@ pub fn validate_site(input: &SiteInput) -> Result<ValidatedSite, ValidationError
         "#/rules/check_in_until",
         rules.check_in_until.as_deref(),
     );
+    let time_zone = parse_time_zone(&mut errors, input.time_zone.as_deref());
     if !errors.is_empty() {
         return Err(errors);
     }
     match (name, input.kind, location) {
         (Some(name), Some(kind), Some(location)) => Ok(ValidatedSite {
+            time_zone,
             name,
             kind,
             address,
@@ -1112,5 +1153,32 @@ mod tests {
         let errors = validate_site(&site).expect_err("bad clock");
         assert_eq!(errors.errors.len(), 1);
         assert_eq!(errors.errors[0].pointer, "#/rules/check_in_until");
+    }
+
+    #[test]
+    fn a_sites_own_time_zone_is_an_iana_name() {
+        let site = |zone: Option<&str>| SiteInput {
+            name: Some("Спорткомплекс Мирас".into()),
+            kind: Some(SiteKind::SportsHall),
+            location: Some(LocationInput {
+                country: Some("KZ".into()),
+                region: None,
+                city: Some("Almaty".into()),
+                place_id: None,
+            }),
+            time_zone: zone.map(str::to_owned),
+            ..SiteInput::default()
+        };
+        assert_eq!(validate_site(&site(None)).expect("valid").time_zone, None);
+        assert_eq!(
+            validate_site(&site(Some("  "))).expect("valid").time_zone,
+            None
+        );
+        let valid = validate_site(&site(Some("Asia/Oral"))).expect("valid");
+        assert_eq!(valid.time_zone, Some(chrono_tz::Asia::Oral));
+        for bad in ["UTC+5", "Oral", "Asia/Uralsk"] {
+            let errors = validate_site(&site(Some(bad))).expect_err(bad);
+            assert_eq!(errors.errors[0].pointer, "#/time_zone", "{bad}");
+        }
     }
 }

@@ -328,6 +328,7 @@ sites-title = Sites
 sites-none = No sites yet.
 sites-cities = Cities
 sites-choose-city = Choose a city to see its sites.
+sites-time-zone = Times here are in { $zone } (now { $now }).
 sites-count = { $count ->
     [one] { $count } site
    *[other] { $count } sites

@@ -328,6 +328,7 @@ sites-title = Орналастыру орындары
 sites-none = Әзірге орындар жоқ.
 sites-cities = Қалалар
 sites-choose-city = Орналастыру пункттерін көру үшін қаланы таңдаңыз.
+sites-time-zone = Мұндағы уақыт { $zone } белдеуі бойынша (қазір { $now }).
 sites-count = { $count } пункт
 sites-no-pools = Төсек орын жоқ.
 sites-others = Басқа орналастыру орындары

@@ -328,6 +328,7 @@ sites-title = Жайгаштыруу жайлары
 sites-none = Азырынча жайлар жок.
 sites-cities = Шаарлар
 sites-choose-city = Жайгаштыруу пункттарын көрүү үчүн шаарды тандаңыз.
+sites-time-zone = Бул жердеги убакыт { $zone } алкагы боюнча (азыр { $now }).
 sites-count = { $count } пункт
 sites-no-pools = Төшөк орун жок.
 sites-others = Башка жайгаштыруу жайлары

@@ -335,6 +335,7 @@ sites-title = Места размещения
 sites-none = Мест пока нет.
 sites-cities = Города
 sites-choose-city = Выберите город, чтобы увидеть его пункты размещения.
+sites-time-zone = Время здесь — по часовому поясу { $zone } (сейчас { $now }).
 sites-count = { $count ->
     [one] { $count } пункт
     [few] { $count } пункта

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shanyrak_core::cases::{
@@ -400,7 +400,10 @@ pub struct LegalStay {
     pub rule_note: Option<String>,
 }
 
-fn legal_stay(facts: StayFacts, rules: &RuleSet, today: NaiveDate) -> LegalStay {
+/// The position at `now`, counted on the calendar of the household's place: a deadline's
+/// last day lasts until midnight there.
+fn legal_stay(facts: StayFacts, rules: &RuleSet, now: DateTime<Utc>) -> LegalStay {
+    let today = facts.today(now);
     let rule = facts.citizenship.and_then(|c| rules.find(c, facts.host));
     LegalStay {
         person_id: facts.person_id,
@@ -425,14 +428,15 @@ pub async fn person_legal_stay(
     require(&actor, Action::TrackLegalStay)?;
     let id = parse_id(&id)?;
     let rules = rules()?;
+    let now = Utc::now();
     let facts = state
         .store
-        .stay_facts(&actor, Some(id), Utc::now())
+        .stay_facts(&actor, Some(id), now)
         .await?
         .into_iter()
         .next()
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(legal_stay(facts, rules, validation_context().today)))
+    Ok(Json(legal_stay(facts, rules, now)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -538,15 +542,17 @@ pub(crate) async fn upcoming_items(
     days: u32,
 ) -> Result<Vec<UpcomingItem>, ApiError> {
     let rules = rules()?;
-    let today = validation_context().today;
-    let horizon = today
-        .checked_add_days(Days::new(u64::from(days)))
-        .unwrap_or(NaiveDate::MAX);
-    let facts = state.store.stay_facts(actor, None, Utc::now()).await?;
+    let now = Utc::now();
+    let facts = state.store.stay_facts(actor, None, now).await?;
     let mut items: Vec<UpcomingItem> = facts
         .into_iter()
         .filter_map(|f| {
             let rule = rules.find(f.citizenship?, f.host)?;
+            // Each person's day is the one at their household's place.
+            let today = f.today(now);
+            let horizon = today
+                .checked_add_days(Days::new(u64::from(days)))
+                .unwrap_or(NaiveDate::MAX);
             let status = compute(rule, &f.movements, today);
             let urgent = status.overstayed
                 || status.registration_overdue

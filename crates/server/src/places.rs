@@ -80,6 +80,9 @@ pub struct RegionView {
     /// ISO 3166-2 code, where the region has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iso: Option<&'static str>,
+    /// The IANA time zone most of the region's settlements keep.
+    #[schema(example = "Asia/Oral")]
+    pub time_zone: &'static str,
     pub names: PlaceNames,
 }
 
@@ -88,6 +91,7 @@ impl From<&Region> for RegionView {
         Self {
             id: region.id,
             iso: region.iso,
+            time_zone: region.time_zone().name(),
             names: region.names.clone(),
         }
     }
@@ -116,6 +120,10 @@ pub struct PlaceView {
     pub coordinates: Coordinates,
     /// Inhabitants as GeoNames counts them (0: a crossing point, or unknown).
     pub population: u32,
+    /// The IANA time zone the place keeps its calendar in (a crossing point: its
+    /// region's). A site or household there counts its days on this clock.
+    #[schema(example = "Asia/Oral")]
+    pub time_zone: &'static str,
     /// The name that matched the search, as written in the list.
     pub matched_name: &'static str,
     #[schema(inline)]
@@ -187,6 +195,7 @@ pub async fn search(
                 .map(RegionView::from),
             coordinates: m.place.coordinates,
             population: m.place.population,
+            time_zone: m.place.time_zone().name(),
             matched_name: m.name,
             matched: match m.kind {
                 MatchKind::Exact => PlaceMatchKind::Exact,

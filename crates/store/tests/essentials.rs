@@ -22,6 +22,7 @@ on_both_backends!(
     one_person_in_two_households_gets_one_share_under_concurrency,
     double_dipping_across_organisations_is_flagged_only_under_an_agreement,
     a_day_is_the_deployments_day_not_utcs,
+    a_points_day_is_the_day_in_its_citys_zone,
 );
 
 fn rule(basis: EntitlementBasis, quantity: u32, period_days: u32) -> EntitlementRule {
@@ -73,6 +74,19 @@ async fn monthly_kit(f: &Fixture, actor: &Actor) -> Item {
 async fn point(f: &Fixture, actor: &Actor, name: &str) -> Uuid {
     let input = PointInput {
         name: Some(name.into()),
+        ..PointInput::default()
+    };
+    f.store
+        .create_point(actor, &validate_point(&input).expect("valid point"), now())
+        .await
+        .expect("point")
+        .id
+}
+
+async fn point_in(f: &Fixture, actor: &Actor, name: &str, city: &str) -> Uuid {
+    let input = PointInput {
+        name: Some(name.into()),
+        city: Some(city.into()),
         ..PointInput::default()
     };
     f.store
@@ -793,7 +807,7 @@ async fn a_day_is_the_deployments_day_not_utcs(f: Fixture) {
     // 00:30 local on the 28th (18:30 UTC on the 27th): a new day, a new meal.
     let view = f
         .store
-        .entitlements(&clerk, household, at(18, 30))
+        .entitlements_at_point(&clerk, household, desk, at(18, 30))
         .await
         .expect("entitlements");
     let remaining = view
@@ -810,4 +824,88 @@ async fn a_day_is_the_deployments_day_not_utcs(f: Fixture) {
     };
     assert_eq!(night.distributed_on.to_string(), "2022-09-28");
     assert!(!night.overridden);
+}
+
+/// Two points, one in Uralsk (Asia/Oral, UTC+5 in 2022) and one in Almaty (UTC+6): at
+/// 18:30 UTC it is 23:30 in Uralsk and 00:30 of the next day in Almaty, so a daily meal
+/// already given that day is still given in Uralsk and owed again in Almaty; an hour
+/// later Uralsk's day turns too.
+async fn a_points_day_is_the_day_in_its_citys_zone(f: Fixture) {
+    use chrono::TimeZone;
+    let org = f.registrar_a.organisation_id;
+    let clerk = distributor(&f, org, "clerk@example.org").await;
+    let meal = item(
+        &f,
+        &clerk,
+        "Hot meal",
+        "hot_meal",
+        vec![rule(EntitlementBasis::PerHousehold, 1, 1)],
+    )
+    .await;
+    let uralsk = point_in(&f, &clerk, "Вокзал", "Уральск").await;
+    let almaty = point_in(&f, &clerk, "Столовая", "Алматы").await;
+    receive(&f, &clerk, uralsk, meal.id, 10).await;
+    receive(&f, &clerk, almaty, meal.id, 10).await;
+    let at = |h: u32, m: u32| {
+        Utc.with_ymd_and_hms(2022, 9, 27, h, m, 0)
+            .single()
+            .expect("t")
+    };
+    let recorded_on = |outcome: Result<DistributionOutcome, StoreError>| match outcome {
+        Ok(DistributionOutcome::Recorded(d)) => {
+            assert!(!d.overridden);
+            d.distributed_on.to_string()
+        }
+        other => panic!("not recorded: {other:?}"),
+    };
+    let owed = |view: shanyrak_store::EntitlementView| {
+        view.items
+            .iter()
+            .find(|i| i.item_id == meal.id)
+            .and_then(|i| i.remaining)
+    };
+
+    // Uralsk, 23:30 on the 27th: the day's meal, then no second one that day.
+    let first = create(&f, &f.registrar_a, &single("Иванов")).await;
+    let given = give(&f, &clerk, first, uralsk, meal.id, 1, None, at(18, 30)).await;
+    assert_eq!(recorded_on(given), "2022-09-27", "23:30 in Uralsk");
+    assert!(refused_for_want_of_a_reason(
+        give(&f, &clerk, first, uralsk, meal.id, 1, None, at(18, 40)).await
+    ));
+    let at_uralsk = f
+        .store
+        .entitlements_at_point(&clerk, first, uralsk, at(18, 40))
+        .await
+        .expect("entitlements");
+    assert_eq!(at_uralsk.on.to_string(), "2022-09-27");
+    assert_eq!(owed(at_uralsk), Some(0));
+    // The same moment is 00:40 on the 28th in Almaty: the new day's meal is owed there.
+    let at_almaty = f
+        .store
+        .entitlements_at_point(&clerk, first, almaty, at(18, 40))
+        .await
+        .expect("entitlements");
+    assert_eq!(at_almaty.on.to_string(), "2022-09-28");
+    assert_eq!(owed(at_almaty), Some(1));
+    let given = give(&f, &clerk, first, almaty, meal.id, 1, None, at(18, 40)).await;
+    assert_eq!(recorded_on(given), "2022-09-28", "00:40 in Almaty");
+
+    // Another family in Almaty: 23:30 there is the 27th, 00:30 the 28th.
+    let second = create(&f, &f.registrar_a, &single("Петров")).await;
+    let given = give(&f, &clerk, second, almaty, meal.id, 1, None, at(17, 30)).await;
+    assert_eq!(recorded_on(given), "2022-09-27", "23:30 in Almaty");
+    let given = give(&f, &clerk, second, almaty, meal.id, 1, None, at(18, 30)).await;
+    assert_eq!(recorded_on(given), "2022-09-28", "00:30 in Almaty");
+
+    // A third family in Uralsk at 00:30 there (19:30 UTC): the 28th.
+    let third = create(&f, &f.registrar_a, &single("Сидоров")).await;
+    let given = give(&f, &clerk, third, uralsk, meal.id, 1, None, at(19, 30)).await;
+    assert_eq!(recorded_on(given), "2022-09-28", "00:30 in Uralsk");
+    // Without a point, the household's place (Oral) decides: 23:30 there is the 27th.
+    let view = f
+        .store
+        .entitlements(&clerk, third, at(18, 30))
+        .await
+        .expect("entitlements");
+    assert_eq!(view.on.to_string(), "2022-09-27");
 }

@@ -145,10 +145,21 @@ async fn render_household(
         .store
         .get_household(&web.actor, screen.household_id)
         .await?;
-    let view: EntitlementView = state
-        .store
-        .entitlements(&web.actor, screen.household_id, Utc::now())
-        .await?;
+    // Counted from the chosen point's day, the day a distribution there is recorded on.
+    let view: EntitlementView = match screen.point {
+        Some(point) => {
+            state
+                .store
+                .entitlements_at_point(&web.actor, screen.household_id, point, Utc::now())
+                .await?
+        }
+        None => {
+            state
+                .store
+                .entitlements(&web.actor, screen.household_id, Utc::now())
+                .await?
+        }
+    };
     let items: Vec<Item> = state.store.list_items(&web.actor).await?;
     let points = state.store.list_points(&web.actor).await?;
     let by_id: HashMap<Uuid, &Item> = items.iter().map(|i| (i.id, i)).collect();

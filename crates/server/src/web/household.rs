@@ -228,8 +228,9 @@ pub async fn page(
                             }
                             td { (ctx.label("stay", stay.status.as_str())) }
                             td { (stay.persons) }
-                            td { (stay.checked_in_at.map(|t| ctx.datetime(t)).or(stay.reserved_until.map(|t| format!("{} {}", ctx.t("household-reserved-until"), ctx.datetime(t)))).unwrap_or_default()) }
-                            td { (stay.checked_out_at.map(|t| ctx.datetime(t)).unwrap_or_default()) }
+                            // On the site's clock.
+                            td { (stay.checked_in_at.map(|t| ctx.datetime_in(site.time_zone, t)).or(stay.reserved_until.map(|t| format!("{} {}", ctx.t("household-reserved-until"), ctx.datetime_in(site.time_zone, t)))).unwrap_or_default()) }
+                            td { (stay.checked_out_at.map(|t| ctx.datetime_in(site.time_zone, t)).unwrap_or_default()) }
                         }
                     }
                 }

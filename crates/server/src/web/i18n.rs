@@ -271,7 +271,12 @@ pub fn format_date(lang: Lang, date: NaiveDate) -> String {
 
 /// Date and time on the deployment's clock (`crate::local_time`).
 pub fn format_datetime(lang: Lang, at: DateTime<Utc>) -> String {
-    let local = crate::local_time::local(at);
+    format_datetime_in(lang, crate::local_time::zone(), at)
+}
+
+/// Date and time on a given zone's clock: a site's times on the site's own.
+pub fn format_datetime_in(lang: Lang, zone: chrono_tz::Tz, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&zone).naive_local();
     format!(
         "{} {}",
         format_date(lang, local.date()),

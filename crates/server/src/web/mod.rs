@@ -258,6 +258,11 @@ impl Ctx {
         i18n::format_datetime(self.lang, d)
     }
 
+    /// A moment on a site's (or any zone's) own clock.
+    pub fn datetime_in(&self, zone: chrono_tz::Tz, d: chrono::DateTime<chrono::Utc>) -> String {
+        i18n::format_datetime_in(self.lang, zone, d)
+    }
+
     /// An enum value's label: `enum-need-shelter` and so on.
     pub fn label(&self, kind: &str, value: &str) -> String {
         self.t(&format!("enum-{kind}-{}", value.replace('_', "-")))

@@ -288,9 +288,12 @@ pub async fn page(
     let manage = web.actor.may(Action::ManageSites);
     let outcome = query.done.as_deref().filter(|d| OUTCOMES.contains(d));
     let d = &site.site.details;
+    // The site's times are on its own clock: its place's zone, else the deployment's.
+    let zone = shanyrak_store::clock::zone_of_site(&site.site);
     let body = html! {
         h1 { (d.name) }
         p { (ctx.label("site-kind", d.kind.as_str())) " · " (d.location.city) " · " span.status { (ctx.label("site-status", d.status.as_str())) } }
+        p.hint #site-time-zone { (ctx.t_with("sites-time-zone", &[("zone", zone.name().into()), ("now", ctx.datetime_in(zone, now).into())])) }
         @if let Some(outcome) = outcome {
             @let bad = matches!(outcome, "no-reservation" | "unknown-reference" | "walk-in-refused");
             p.notice.ok[!bad].error[bad] role="status" #outcome { (ctx.t(&format!("sites-done-{outcome}"))) }
@@ -376,6 +379,9 @@ pub async fn page(
                                     td data-label=(ctx.t("field-name")) { (r.names.join(", ")) }
                                     td data-label=(ctx.t("field-status")) {
                                         (ctx.label("stay", r.stay.status.as_str()))
+                                        @if r.stay.status == StayStatus::Reserved {
+                                            @if let Some(until) = r.stay.reserved_until { " · " (ctx.t("household-reserved-until")) " " (ctx.datetime_in(zone, until)) }
+                                        }
                                         @if r.overdue { " · " strong { (ctx.t("sites-overdue")) } }
                                         @if r.max_nights_reached { " · " strong { (ctx.t("sites-max-nights")) } }
                                     }

@@ -96,6 +96,9 @@ async fn places_are_found_by_any_name_in_any_script(app: TestApp) {
     assert_eq!(syrym["country"], "KZ");
     assert_eq!(syrym["region"]["iso"], "KZ-27");
     assert_eq!(syrym["matched"], "exact");
+    // A crossing point keeps its region's clock.
+    assert_eq!(syrym["time_zone"], "Asia/Oral");
+    assert_eq!(syrym["region"]["time_zone"], "Asia/Oral");
     let body: Value = app
         .get(
             &token,
@@ -117,6 +120,19 @@ async fn places_are_found_by_any_name_in_any_script(app: TestApp) {
     let lon = oral["coordinates"]["lon"].as_f64().expect("lon");
     assert!((51.0..51.5).contains(&lat) && (51.0..52.0).contains(&lon));
     assert_eq!(oral["matched_name"], "Уральск");
+    assert_eq!(oral["time_zone"], "Asia/Oral");
+    for (name, zone) in [("Бишкек", "Asia/Bishkek"), ("Almaty", "Asia/Almaty")] {
+        let body: Value = app
+            .get(
+                &token,
+                &format!("/api/v1/places?q={}&limit=1", urlencode(name)),
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(body["items"][0]["time_zone"], zone, "{name}");
+    }
 
     // Limits, and what is not a search.
     let body: Value = app

@@ -14,6 +14,8 @@ on_both_backends!(
     a_family_without_a_reservation_is_checked_in_on_the_spot,
     the_waiting_list_is_paged_and_filtered_by_city,
     a_proposal_batch_offers_roomy_pools_of_its_region_finds_others_and_is_paged,
+    a_sites_times_are_on_its_own_clock,
+    a_site_may_set_its_own_time_zone,
 );
 
 async fn web_a_long_site_list_starts_from_its_cities(app: TestApp) {
@@ -385,4 +387,123 @@ async fn a_proposal_batch_offers_roomy_pools_of_its_region_finds_others_and_is_p
 
 fn urlencoding(text: &str) -> String {
     text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// A site in Bishkek (UTC+6) under a deployment on Almaty's clock (UTC+5 since 2024):
+/// its page names its zone and shows a reservation's deadline on Bishkek's clock, and so
+/// does the family's page.
+async fn a_sites_times_are_on_its_own_clock(app: TestApp) {
+    let site = json!({"name": "Общежитие «Ала-Тоо»", "kind": "dormitory",
+        "location": {"country": "KG", "city": "Бишкек"}});
+    let response = app.post_json(&app.admin_a, "/api/v1/sites", &site).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let site: Value = response.json().await.expect("json");
+    let site_id = site["id"].as_str().expect("id").to_owned();
+    let pool: Value = app
+        .post_json(
+            &app.admin_a,
+            &format!("/api/v1/sites/{site_id}/pools"),
+            &json!({"kind": "mixed", "beds": 10}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let family_id = app.create(&family()).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let stay: Value = app
+        .post_json(
+            &app.admin_a,
+            "/api/v1/stays",
+            &json!({"household_id": family_id, "pool_id": pool["id"], "reserve": true, "reservation_hours": 4}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let until: chrono::DateTime<chrono::Utc> = stay["reserved_until"]
+        .as_str()
+        .expect("reserved_until")
+        .parse()
+        .expect("time");
+    let on = |zone: chrono_tz::Tz| {
+        until
+            .with_timezone(&zone)
+            .format("%d.%m.%Y %H:%M")
+            .to_string()
+    };
+    let bishkek = on(chrono_tz::Asia::Bishkek);
+    assert_ne!(
+        bishkek,
+        on(chrono_tz::Asia::Almaty),
+        "the clocks differ today"
+    );
+    let (status, page) = get(&app, &app.admin_a, &format!("/sites/{site_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Asia/Bishkek"), "the site's zone is named");
+    assert!(
+        page.contains(&format!("бронь до {bishkek}")),
+        "{bishkek}: {page}"
+    );
+    assert!(!page.contains(&on(chrono_tz::Asia::Almaty)));
+    let (status, page) = get(&app, &app.admin_a, &format!("/households/{family_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!("бронь до {bishkek}")), "{bishkek}");
+}
+
+/// A site whose clock is not its city's says so: `time_zone` on the site API, an IANA
+/// name, shown on its page; a patch with null returns it to its place's zone.
+async fn a_site_may_set_its_own_time_zone(app: TestApp) {
+    let site = |zone: Value| {
+        json!({"name": "Пункт обогрева", "kind": "sports_hall",
+            "location": {"country": "KZ", "city": "Almaty"}, "time_zone": zone})
+    };
+    for bad in ["UTC+5", "Uralsk", "Asia/Nowhere"] {
+        let refused = app
+            .post_json(&app.admin_a, "/api/v1/sites", &site(json!(bad)))
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let problem: Value = refused.json().await.expect("json");
+        assert_eq!(problem["errors"][0]["pointer"], "#/time_zone", "{problem}");
+    }
+    let created = app
+        .post_json(&app.admin_a, "/api/v1/sites", &site(json!("Asia/Oral")))
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.expect("json");
+    assert_eq!(created["time_zone"], "Asia/Oral");
+    let id = created["id"].as_str().expect("id").to_owned();
+    let read: Value = app
+        .get(&app.admin_a, &format!("/api/v1/sites/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(read["time_zone"], "Asia/Oral", "{read}");
+    let (status, page) = get(&app, &app.admin_a, &format!("/sites/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Asia/Oral"));
+    // Cleared: Almaty's own zone again.
+    let response = app
+        .client
+        .patch(app.url(&format!("/api/v1/sites/{id}")))
+        .header("Authorization", format!("Bearer {}", app.admin_a))
+        .header("Content-Type", "application/merge-patch+json")
+        .header("If-Match", format!("\"{}\"", read["version"]))
+        .body(json!({"time_zone": null}).to_string())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    let read: Value = app
+        .get(&app.admin_a, &format!("/api/v1/sites/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(read.get("time_zone").is_none(), "{read}");
+    let (_, page) = get(&app, &app.admin_a, &format!("/sites/{id}")).await;
+    assert!(page.contains("Asia/Almaty") && !page.contains("Asia/Oral"));
 }

@@ -97,6 +97,16 @@ pub struct StayFacts {
     pub host: CountryCode,
     /// Recorded crossings and registrations, plus the household's arrival as an entry.
     pub movements: Vec<Movement>,
+    /// The calendar the person's deadlines are counted on: the zone of the household's
+    /// place, else the deployment's.
+    pub time_zone: chrono_tz::Tz,
+}
+
+impl StayFacts {
+    /// "Today" for this person's deadlines at `now`: the day at the household's place.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        crate::clock::local_date_in(self.time_zone, now)
+    }
 }
 
 const CASE_COLUMNS: &str = "id, organisation_id, household_id, person_id, status, status_reason, assessments, plan, \
@@ -974,7 +984,7 @@ impl<DB: Backend> Repo<DB> {
         require(actor, Action::TrackLegalStay)?;
         let mut conn = self.reader.acquire().await?;
         let rows = sqlx::query(
-            "SELECT p.id, p.household_id, h.reference, p.surname, p.given_name, p.citizenship, h.country, h.arrival_date \
+            "SELECT p.id, p.household_id, h.reference, p.surname, p.given_name, p.citizenship, h.country, h.arrival_date, h.place_id \
              FROM persons p JOIN households h ON h.id = p.household_id \
              WHERE h.organisation_id = $1 AND p.removed_at IS NULL AND p.anonymised_at IS NULL AND ($2 IS NULL OR p.id = $2) \
              AND ($2 IS NOT NULL OR h.status = 'active') ORDER BY p.id",
@@ -1045,6 +1055,9 @@ impl<DB: Backend> Repo<DB> {
                 citizenship: citizenship.and_then(|c| c.parse().ok()),
                 host,
                 movements,
+                time_zone: crate::clock::zone_of_place(super::places::place_id_from_row(
+                    r, "place_id",
+                )?),
             });
         }
         let action = if person_id.is_some() {

@@ -110,6 +110,23 @@ pub struct DistributionReportRow {
 impl<DB: Backend> Repo<DB> {
     /// The household as the entitlement check sees it: group and current members with
     /// resolved identities.
+    /// The zone of a household's place (its city in the place list), else the
+    /// deployment's.
+    async fn household_zone(
+        conn: &mut DB::Connection,
+        household_id: Uuid,
+    ) -> Result<chrono_tz::Tz, StoreError> {
+        let row = sqlx::query("SELECT place_id FROM households WHERE id = $1")
+            .bind(household_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let place = match row {
+            Some(row) => super::places::place_id_from_row(&row, "place_id")?,
+            None => None,
+        };
+        Ok(crate::clock::zone_of_place(place))
+    }
+
     async fn household_snapshot(
         conn: &mut DB::Connection,
         organisation_id: Uuid,
@@ -335,19 +352,53 @@ impl<DB: Backend> Repo<DB> {
     }
 
     /// A household's entitlements today and what it received lately, logged as a read of
-    /// its receipts before it is returned.
+    /// its receipts before it is returned. "Today" is the day at the household's place
+    /// (else the deployment's); [`Repo::entitlements_at_point`] counts from a point's day.
     pub async fn entitlements(
         &self,
         actor: &Actor,
         household_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<EntitlementView, StoreError> {
+        self.entitlements_on_day_of(actor, household_id, None, now)
+            .await
+    }
+
+    /// [`Repo::entitlements`] counted from the day at a point of the actor's organisation
+    /// (its city's calendar), the day a distribution there would be recorded on. A point
+    /// that is not the organisation's counts as none.
+    pub async fn entitlements_at_point(
+        &self,
+        actor: &Actor,
+        household_id: Uuid,
+        point_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<EntitlementView, StoreError> {
+        self.entitlements_on_day_of(actor, household_id, Some(point_id), now)
+            .await
+    }
+
+    async fn entitlements_on_day_of(
+        &self,
+        actor: &Actor,
+        household_id: Uuid,
+        point_id: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<EntitlementView, StoreError> {
         require(actor, Action::Distribute)?;
         let visible = self.visible_organisations(actor, now).await?;
-        let today = crate::clock::local_date(now);
         let mut conn = self.reader.acquire().await?;
         let household =
             Self::household_snapshot(&mut conn, actor.organisation_id, household_id).await?;
+        let point = match point_id {
+            Some(id) => Self::own_point(&mut conn, actor, id).await.ok(),
+            None => None,
+        };
+        let zone = match point {
+            Some(point) => crate::clock::zone_of_named_place(point.city.as_deref()),
+            None => Self::household_zone(&mut conn, household_id).await?,
+        };
+        let today = crate::clock::local_date_in(zone, now);
         let local = Self::rules_by_code(&mut conn, actor.organisation_id).await?;
         let past = Self::past_distributions(
             &mut conn,
@@ -405,7 +456,6 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<DistributionOutcome, StoreError> {
         require(actor, Action::Distribute)?;
         let visible = self.visible_organisations(actor, now).await?;
-        let today = crate::clock::local_date(now);
         let distribution_id = Uuid::now_v7();
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         if let Some(idem) = idempotency {
@@ -452,6 +502,12 @@ impl<DB: Backend> Repo<DB> {
                 "a warehouse does not hand out; transfer to a point first",
             ));
         }
+        // The day the family is served on is the point's: its city's calendar, else the
+        // deployment's. Entitlement periods count back from it.
+        let today = crate::clock::local_date_in(
+            crate::clock::zone_of_named_place(point.city.as_deref()),
+            now,
+        );
         let household =
             Self::household_snapshot(&mut tx, actor.organisation_id, request.household_id).await?;
         let local = Self::rules_by_code(&mut tx, actor.organisation_id).await?;

@@ -95,6 +95,11 @@ pub struct SiteLabel {
     pub name: Option<String>,
     pub city: String,
     pub kind_group: SiteKindGroup,
+    /// The IANA time zone the site keeps its calendar in: its place's, else the
+    /// deployment's.
+    #[serde(serialize_with = "crate::clock::serialize_zone")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "Asia/Oral"))]
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// One site as a reader may see it: whole, or as a summary.
@@ -132,7 +137,7 @@ pub struct SiteView {
 }
 
 const SITE_COLUMNS: &str = "id, organisation_id, name, kind, address, country, region, city, latitude, longitude, \
-     contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at, place_id";
+     contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at, place_id, time_zone";
 pub(super) const POOL_COLUMNS: &str =
     "id, site_id, kind, room_size, beds, step_free_beds, blocked_beds, transitory_beds, version";
 /// Ids bound per query: under SQLite's and PostgreSQL's bound-parameter limits.
@@ -203,6 +208,7 @@ impl<DB: Backend> Repo<DB> {
         let latitude: Option<f64> = row.try_get("latitude")?;
         let longitude: Option<f64> = row.try_get("longitude")?;
         let phone: Option<String> = row.try_get("contact_phone")?;
+        let time_zone: Option<String> = row.try_get("time_zone")?;
         Ok(Site {
             id: row.try_get("id")?,
             organisation_id: row.try_get("organisation_id")?,
@@ -239,6 +245,10 @@ impl<DB: Backend> Repo<DB> {
                     row.try_get::<Json<Value>, _>("amenities")?.0,
                     "amenities",
                 )?,
+                time_zone: time_zone
+                    .map(|z| z.parse::<chrono_tz::Tz>())
+                    .transpose()
+                    .map_err(|_| StoreError::corrupt("unknown time zone in sites"))?,
             },
             version: row.try_get("version")?,
             created_at: row.try_get("created_at")?,
@@ -448,10 +458,10 @@ impl<DB: Backend> Repo<DB> {
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(
             "INSERT INTO sites (id, organisation_id, name, kind, address, country, region, city, latitude, longitude, \
-             contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at, place_id) \
+             contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at, place_id, time_zone) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
              COALESCE($19, (SELECT a.place_id FROM place_aliases a WHERE a.organisation_id = $2 \
-             AND a.country = $6 AND a.folded_name = $20)))",
+             AND a.country = $6 AND a.folded_name = $20)), $21)",
         )
         .bind(stored.id)
         .bind(stored.organisation_id)
@@ -473,6 +483,7 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .bind(site.location.place_id.map(|p| i64::from(p.0)))
         .bind(shanyrak_core::places::fold_name(&site.location.city))
+        .bind(site.time_zone.map(|z| z.name().to_owned()))
         .execute(&mut *tx)
         .await?;
         Self::audit(
@@ -538,7 +549,7 @@ impl<DB: Backend> Repo<DB> {
              longitude = $8, contact_name = $9, contact_phone = $10, status = $11, rules = $12, amenities = $13, \
              version = $14, updated_at = $15, place_id = COALESCE($18, (SELECT a.place_id FROM place_aliases a \
              WHERE a.organisation_id = sites.organisation_id AND a.country = $4 AND a.folded_name = $19), \
-             CASE WHEN sites.country = $4 AND sites.city = $6 THEN sites.place_id END) \
+             CASE WHEN sites.country = $4 AND sites.city = $6 THEN sites.place_id END), time_zone = $20 \
              WHERE id = $16 AND version = $17 RETURNING id",
         )
         .bind(site.name.clone())
@@ -560,6 +571,7 @@ impl<DB: Backend> Repo<DB> {
         .bind(before.version)
         .bind(site.location.place_id.map(|p| i64::from(p.0)))
         .bind(shanyrak_core::places::fold_name(&site.location.city))
+        .bind(site.time_zone.map(|z| z.name().to_owned()))
         .fetch_optional(&mut *tx)
         .await?;
         if updated.is_none() {

@@ -296,7 +296,8 @@ impl<DB: Backend> Repo<DB> {
         if members.iter().any(|m| housed.contains(&m.id)) {
             return Err(StoreError::Admission(AdmissionError::AlreadyHoused));
         }
-        let today = crate::clock::local_date(now);
+        // Ages on the site's calendar.
+        let today = crate::clock::local_date_in(crate::clock::zone_of_site(&site), now);
         let occupants: Vec<Occupant> = members.iter().map(|m| occupant(m, today)).collect();
         let usage = Self::pool_usage(conn, &[request.pool_id], now)
             .await?
@@ -637,12 +638,14 @@ impl<DB: Backend> Repo<DB> {
                     p.try_get::<String, _>("given_name")?
                 ));
             }
+            // Nights are counted on the site's calendar.
+            let zone = crate::clock::zone_of_site(&site);
             let nights = stay
                 .checked_in_at
                 .map(|t| {
                     shanyrak_core::shelter::nights_stayed(
-                        crate::clock::local_date(t),
-                        crate::clock::local_date(now),
+                        crate::clock::local_date_in(zone, t),
+                        crate::clock::local_date_in(zone, now),
                     )
                 })
                 .unwrap_or(0);
@@ -844,6 +847,7 @@ impl<DB: Backend> Repo<DB> {
                     .then(|| site.details.name.clone()),
                 city: site.details.location.city.clone(),
                 kind_group: site.details.kind.group(),
+                time_zone: crate::clock::zone_of_site(&site),
             };
             stays.push((stay, label));
         }

@@ -12,6 +12,7 @@ on_both_backends!(
     notes_are_for_caseworkers_of_the_owning_organisation,
     referrals_share_the_consented_fields_and_move_by_the_rules,
     crossings_feed_the_legal_stay_facts,
+    a_deadlines_last_day_lasts_until_midnight_at_the_households_place,
 );
 
 async fn notes_are_for_caseworkers_of_the_owning_organisation(f: Fixture) {
@@ -194,4 +195,56 @@ async fn crossings_feed_the_legal_stay_facts(f: Fixture) {
         f.store.stay_facts(&f.registrar_b, Some(head), now()).await,
         Err(StoreError::NotFound)
     ));
+}
+
+/// A family in Uralsk (Asia/Oral, UTC+5 in 2022) must register by a given day: at 23:30
+/// there on that day it is not late yet, at 00:30 the next day it is. The deployment's
+/// Almaty clock (UTC+6) would already have called it late at the first moment.
+async fn a_deadlines_last_day_lasts_until_midnight_at_the_households_place(f: Fixture) {
+    use chrono::TimeZone;
+    use shanyrak_core::legal_stay::{RuleSet, compute};
+    let household_id = create(&f, &f.registrar_a, &family()).await;
+    let head = f.head_of(household_id).await;
+    let facts = f
+        .store
+        .stay_facts(&f.registrar_a, Some(head), now())
+        .await
+        .expect("facts")
+        .remove(0);
+    assert_eq!(
+        facts.time_zone,
+        chrono_tz::Asia::Oral,
+        "the household is in Oral"
+    );
+    let rules = RuleSet::examples().expect("rules");
+    let rule = rules
+        .find(CountryCode::RU, CountryCode::KZ)
+        .expect("a rule for Russians in Kazakhstan");
+    // Arrived 2022-09-27: registration due 30 days later, on 2022-10-27.
+    let due = compute(
+        rule,
+        &facts.movements,
+        chrono::NaiveDate::from_ymd_opt(2022, 9, 28).expect("d"),
+    )
+    .registration_due
+    .expect("registration is due");
+    assert_eq!(due.to_string(), "2022-10-27");
+    let utc = |d: u32, h: u32, m: u32| {
+        chrono::Utc
+            .with_ymd_and_hms(2022, 10, d, h, m, 0)
+            .single()
+            .expect("t")
+    };
+    // 18:30 UTC on the 27th: 23:30 in Uralsk, 00:30 on the 28th in Almaty.
+    let evening = utc(27, 18, 30);
+    assert_eq!(facts.today(evening), due);
+    let status = compute(rule, &facts.movements, facts.today(evening));
+    assert!(!status.registration_overdue, "23:30 on the last day");
+    assert_eq!(status.next_deadline.map(|d| d.on), Some(due));
+    let almaty = shanyrak_store::clock::local_date_in(chrono_tz::Asia::Almaty, evening);
+    assert!(compute(rule, &facts.movements, almaty).registration_overdue);
+    // 19:30 UTC: 00:30 on the 28th in Uralsk.
+    let night = utc(27, 19, 30);
+    let status = compute(rule, &facts.movements, facts.today(night));
+    assert!(status.registration_overdue, "00:30 the next day");
 }
