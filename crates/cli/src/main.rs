@@ -186,6 +186,12 @@ enum Command {
         /// without it.
         #[arg(long, value_name = "ORGANISATION_ID")]
         pre_register_org: Option<Uuid>,
+        /// Open the public page where locals offer beds (`/offer-a-bed`) for this
+        /// organisation (its id): its admins and dispatchers verify the offers at
+        /// `/host-offers`. Off without it. Usually the same organisation as
+        /// `--pre-register-org`.
+        #[arg(long, value_name = "ORGANISATION_ID")]
+        host_offers_org: Option<Uuid>,
         /// The deployment's time zone (IANA name): every time shown, and "today" for dates
         /// that must not be in the future.
         #[arg(long, env = "SHANYRAK_TIME_ZONE", default_value = "Asia/Almaty", value_parser = shanyrak_server::local_time::parse)]
@@ -620,6 +626,7 @@ struct PublicSettings {
     trust_forwarded_for: bool,
     metrics_token: Option<String>,
     pre_register_org: Option<Uuid>,
+    host_offers_org: Option<Uuid>,
 }
 
 impl Default for PublicSettings {
@@ -632,6 +639,7 @@ impl Default for PublicSettings {
             trust_forwarded_for: false,
             metrics_token: None,
             pre_register_org: None,
+            host_offers_org: None,
         }
     }
 }
@@ -660,6 +668,12 @@ async fn serve(
             bail!("--pre-register-org: no organisation {org}");
         }
         state.pre_register_org = Some(org);
+    }
+    if let Some(org) = settings.host_offers_org {
+        if store.find_organisation(org).await?.is_none() {
+            bail!("--host-offers-org: no organisation {org}");
+        }
+        state.host_offers_org = Some(org);
     }
     state.figures_every = chrono::Duration::seconds(settings.figures_every);
     tracing::info!(address = %local, database = store.backend_name(), "listening");
@@ -714,6 +728,7 @@ async fn run(cli: Cli) -> Result<()> {
             plain_http_cookies,
             trust_forwarded_for,
             pre_register_org,
+            host_offers_org,
             time_zone,
             metrics_token,
             https,
@@ -747,6 +762,7 @@ async fn run(cli: Cli) -> Result<()> {
                 trust_forwarded_for,
                 metrics_token,
                 pre_register_org,
+                host_offers_org,
             };
             let announced = tls.clone();
             let result = serve(

@@ -180,13 +180,7 @@ pub fn validate_offer(
         }),
     };
     let address = match input.address.as_deref() {
-        Some(text) => text_field(
-            &mut errors,
-            "#/address",
-            text,
-            MAX_SHORT_TEXT_CHARS,
-            false,
-        ),
+        Some(text) => text_field(&mut errors, "#/address", text, MAX_SHORT_TEXT_CHARS, false),
         None => {
             errors.push("#/address", FieldErrorCode::Required, "is required");
             None
@@ -208,7 +202,11 @@ pub fn validate_offer(
         Some(text) => match PhoneNumber::parse(text, country) {
             Ok(phone) => Some(phone),
             Err(e) => {
-                errors.push("#/contact_phone", FieldErrorCode::InvalidPhone, e.to_string());
+                errors.push(
+                    "#/contact_phone",
+                    FieldErrorCode::InvalidPhone,
+                    e.to_string(),
+                );
                 None
             }
         },

@@ -55,6 +55,10 @@ pub use repo::{
     StockReportRow, StockView,
 };
 pub use repo::{
+    HOST_OFFERS_PAGE, HOST_OFFERS_PER_ADDRESS, HOST_OFFERS_PER_PLACE, HOST_OFFERS_PER_WINDOW,
+    HostOfferRecord,
+};
+pub use repo::{
     LOGIN_FAILURES_BEFORE_LOCK, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS,
     LOGIN_LOCK_MINUTES, LoginLimits,
 };

@@ -154,6 +154,11 @@ mod protection;
 mod resettlement;
 pub use audit_chain::{AuditHead, AuditHeadParseError, AuditVerification};
 pub use resettlement::{Proposal, ResettlementEntry};
+mod host_offers;
+pub use host_offers::{
+    HOST_OFFERS_PAGE, HOST_OFFERS_PER_ADDRESS, HOST_OFFERS_PER_PLACE, HOST_OFFERS_PER_WINDOW,
+    HostOfferRecord,
+};
 mod places;
 mod pre_registrations;
 pub(crate) use places::place_id_from_row;
@@ -223,6 +228,7 @@ impl<DB: Backend> Repo<DB> {
             "stay_movements",
             "import_quarantine",
             "pre_registrations",
+            "host_offers",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&mut *conn)
