@@ -64,7 +64,7 @@ pub use repo::{
 };
 pub use repo::{
     PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PER_ADDRESS,
-    PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
+    PRE_REGISTRATIONS_PER_PLACE, PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
 };
 pub use repo::{PlaceMapping, Proposal, ResettlementEntry, UnconfirmedPlace};
 pub use repo::{PoolStats, PoolUse, QueueSizes};

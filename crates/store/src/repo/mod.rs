@@ -165,7 +165,7 @@ pub(crate) use places::place_id_from_row;
 pub use places::{PlaceMapping, UnconfirmedPlace};
 pub use pre_registrations::{
     PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PER_ADDRESS,
-    PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
+    PRE_REGISTRATIONS_PER_PLACE, PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
 };
 mod sharing;
 mod shelter;

@@ -28,6 +28,10 @@ pub const PRE_REGISTRATIONS_PER_ADDRESS: i32 = 10;
 /// flood from many addresses can store.
 pub const PRE_REGISTRATIONS_PER_WINDOW: i32 = 1_000;
 
+/// Pre-registrations accepted for one place per window, from all addresses together: a
+/// flood aimed at one crossing point or town cannot use up everyone's limit.
+pub const PRE_REGISTRATIONS_PER_PLACE: i32 = 400;
+
 /// The window the limits count in.
 pub const PRE_REGISTRATION_WINDOW_MINUTES: i64 = 60;
 
@@ -44,6 +48,20 @@ pub struct PreRegistration {
 
 pub(super) fn limit_key(label: &str) -> Vec<u8> {
     Sha256::digest(format!("pre-register:{label}").as_bytes()).to_vec()
+}
+
+/// The place a pre-registration counts against: the settlement of the place list the page
+/// resolved (`location.place_id`), else the country and the typed city, folded.
+fn place_label(document: &Value) -> String {
+    let location = &document["location"];
+    match location["place_id"].as_u64() {
+        Some(id) => format!("place:{id}"),
+        None => format!(
+            "place:{}:{}",
+            location["country"].as_str().unwrap_or_default(),
+            shanyrak_core::places::fold_name(location["city"].as_str().unwrap_or_default())
+        ),
+    }
 }
 
 fn may_confirm(actor: &Actor) -> Result<(), StoreError> {
@@ -72,6 +90,10 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<ReferenceCode, StoreError> {
         let keys = [
             (limit_key("all"), PRE_REGISTRATIONS_PER_WINDOW),
+            (
+                limit_key(&place_label(document)),
+                PRE_REGISTRATIONS_PER_PLACE,
+            ),
             (
                 limit_key(&format!("address:{}", LoginLimits::address_label(client))),
                 PRE_REGISTRATIONS_PER_ADDRESS,
