@@ -815,7 +815,13 @@ async fn run(cli: Cli) -> Result<()> {
                     "WARNING: the demo serves plain HTTP on {bind}; use `shanyrak serve --tls-self-signed` for real data"
                 );
             }
-            serve(store, bind, PublicSettings::default(), None, |address| {
+            // The demo's first organisation runs the public pages, so they can be tried.
+            let settings = PublicSettings {
+                pre_register_org: demo.public_pages_org,
+                host_offers_org: demo.public_pages_org,
+                ..PublicSettings::default()
+            };
+            serve(store, bind, settings, None, |address| {
                 demo.print_welcome(address, &redact_url(&url))
             })
             .await
