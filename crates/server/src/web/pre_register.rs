@@ -377,6 +377,12 @@ pub async fn draft(
     let mut draft = HouseholdDraft::from_document(&found.document);
     // The household gave its consent on the page; the registrar checks it with them.
     draft.legal_basis = LegalBasis::Consent.as_str().into();
+    // The public page tells the household what is recorded, why and who sees it (the
+    // consent line above its button), so the information was given: an unchanged family
+    // is saved in one tap.
+    draft.information_given = found.document["information_given"]
+        .as_bool()
+        .unwrap_or(false);
     draft.group = PopulationGroup::Arrival.as_str().into();
     draft.arrival_date = HouseholdDraft::blank(&web.ctx).arrival_date;
     draft.pre_registration = Some(found.id.to_string());
