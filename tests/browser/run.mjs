@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ADMIN, PASSWORD, check, fillMember, finish, launch, root, shoot, startServer } from "./common.mjs";
+import { community } from "./community.mjs";
 
 const MAX_PAGE_BYTES = 100 * 1024;
 
@@ -300,6 +301,7 @@ try {
   browser = await launch();
   const reference = await withJavaScript(browser, base);
   await withoutJavaScript(browser, base, reference);
+  await community(browser, base);
 } catch (error) {
   check(false, error.stack || String(error));
 } finally {

@@ -17,6 +17,9 @@ pub const DEMO_PASSWORD: &str = "shanyrak-demo";
 
 #[derive(Debug)]
 pub struct Demo {
+    /// The first organisation (Кайнар): it runs the public pages of the demo
+    /// (`/pre-register`, `/offer-a-bed`).
+    pub public_pages_org: Option<uuid::Uuid>,
     accounts: Vec<(String, String, String)>,
     households: usize,
     persons: usize,
@@ -41,6 +44,11 @@ impl Demo {
             self.households, self.persons, self.sites
         );
         println!("Every account's password: {DEMO_PASSWORD}");
+        if self.public_pages_org.is_some() {
+            println!(
+                "Public pages (no sign-in): http://{address}/pre-register and http://{address}/offer-a-bed"
+            );
+        }
         println!();
         for (org, email, token) in &self.accounts {
             println!("  {org:<44} {email:<42} token {token}");
@@ -379,8 +387,10 @@ pub async fn seed(store: &Store, scale: Scale) -> Result<Demo> {
     let mut registrars: Vec<Actor> = Vec::new();
     let mut site_managers: Vec<Actor> = Vec::new();
     let mut distributors: Vec<Actor> = Vec::new();
+    let mut public_pages_org = None;
     for (name, kind, slug) in orgs {
         let org = store.create_organisation(&cli, name, kind, now).await?;
+        public_pages_org.get_or_insert(org.id);
         // One account per role, so every screen can be tried as the people who use it.
         for role in [
             Role::Registrar,
@@ -468,6 +478,7 @@ pub async fn seed(store: &Store, scale: Scale) -> Result<Demo> {
         );
     }
     Ok(Demo {
+        public_pages_org,
         accounts,
         households,
         persons,

@@ -186,6 +186,12 @@ enum Command {
         /// without it.
         #[arg(long, value_name = "ORGANISATION_ID")]
         pre_register_org: Option<Uuid>,
+        /// Open the public page where locals offer beds (`/offer-a-bed`) for this
+        /// organisation (its id): its admins and dispatchers verify the offers at
+        /// `/host-offers`. Off without it. Usually the same organisation as
+        /// `--pre-register-org`.
+        #[arg(long, value_name = "ORGANISATION_ID")]
+        host_offers_org: Option<Uuid>,
         /// The deployment's time zone (IANA name): every time shown, and "today" for dates
         /// that must not be in the future.
         #[arg(long, env = "SHANYRAK_TIME_ZONE", default_value = "Asia/Almaty", value_parser = shanyrak_server::local_time::parse)]
@@ -468,6 +474,7 @@ struct PublicSettings {
     trust_forwarded_for: bool,
     metrics_token: Option<String>,
     pre_register_org: Option<Uuid>,
+    host_offers_org: Option<Uuid>,
 }
 
 impl Default for PublicSettings {
@@ -480,6 +487,7 @@ impl Default for PublicSettings {
             trust_forwarded_for: false,
             metrics_token: None,
             pre_register_org: None,
+            host_offers_org: None,
         }
     }
 }
@@ -509,6 +517,12 @@ async fn serve(
         }
         state.pre_register_org = Some(org);
     }
+    if let Some(org) = settings.host_offers_org {
+        if store.find_organisation(org).await?.is_none() {
+            bail!("--host-offers-org: no organisation {org}");
+        }
+        state.host_offers_org = Some(org);
+    }
     state.figures_every = chrono::Duration::seconds(settings.figures_every);
     tracing::info!(address = %local, database = store.backend_name(), "listening");
     on_ready(local);
@@ -535,6 +549,7 @@ async fn run(cli: Cli) -> Result<()> {
             plain_http_cookies,
             trust_forwarded_for,
             pre_register_org,
+            host_offers_org,
             time_zone,
             metrics_token,
             https,
@@ -568,6 +583,7 @@ async fn run(cli: Cli) -> Result<()> {
                 trust_forwarded_for,
                 metrics_token,
                 pre_register_org,
+                host_offers_org,
             };
             let announced = tls.clone();
             let result = serve(
@@ -620,7 +636,13 @@ async fn run(cli: Cli) -> Result<()> {
                     "WARNING: the demo serves plain HTTP on {bind}; use `shanyrak serve --tls-self-signed` for real data"
                 );
             }
-            serve(store, bind, PublicSettings::default(), None, |address| {
+            // The demo's first organisation runs the public pages, so they can be tried.
+            let settings = PublicSettings {
+                pre_register_org: demo.public_pages_org,
+                host_offers_org: demo.public_pages_org,
+                ..PublicSettings::default()
+            };
+            serve(store, bind, settings, None, |address| {
                 demo.print_welcome(address, &redact_url(&url))
             })
             .await

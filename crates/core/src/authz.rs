@@ -73,6 +73,9 @@ pub enum Action {
     /// See the organisation's unconfirmed places (typed names the place list does not
     /// resolve) and map each to a place of the list, for all its records at once.
     MapPlaces,
+    /// See the host offers made on the organisation's public page (with the host's address
+    /// and contact), verify, reject and purge them.
+    ManageHostOffers,
 }
 
 impl Role {
@@ -113,6 +116,8 @@ impl Role {
             // The coordinators: an unconfirmed place splits both the waiting list and the
             // beds of a city.
             MapPlaces => matches!(self, Admin | Dispatcher),
+            // The coordinators and the dispatchers who send people into private homes.
+            ManageHostOffers => matches!(self, Admin | Dispatcher),
         }
     }
 }
@@ -236,6 +241,17 @@ mod tests {
         assert!(!analyst.may(Action::Distribute) && !analyst.may(Action::ManageStock));
         assert!(!actor(&[Role::Registrar]).may(Action::Distribute));
         assert!(!actor(&[Role::Auditor]).may(Action::ReadStock));
+    }
+
+    #[test]
+    fn host_offers_are_for_coordinators_and_dispatchers_only() {
+        for role in Role::ALL {
+            assert_eq!(
+                role.allows(Action::ManageHostOffers),
+                matches!(role, Role::Admin | Role::Dispatcher),
+                "{role}"
+            );
+        }
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod date;
 pub mod disclosure;
 pub mod document;
 pub mod essentials;
+pub mod host_offer;
 pub mod household;
 pub mod legal_stay;
 pub mod org;

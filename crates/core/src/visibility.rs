@@ -58,6 +58,9 @@ string_enum!(
         SiteExactLocation => "site_exact_location",
         /// A site's contact person and phone (for private accommodation: the host).
         SiteHostContact => "site_host_contact",
+        /// A host offer from the public page: the host's address, name, phone and notes,
+        /// and the coordinators' verification note.
+        HostOffer => "host_offer",
     }
 );
 
@@ -246,6 +249,12 @@ pub const RULES: &[Rule] = &[
         beyond: Beyond::Partner(SharingCategory::Shelter, PLACING),
         shown_on: "sites, audit trail",
     },
+    Rule {
+        field: Field::HostOffer,
+        own: &[Admin, Dispatcher],
+        beyond: Beyond::Nobody,
+        shown_on: "host offers, audit trail",
+    },
 ];
 
 impl Field {
@@ -418,6 +427,11 @@ pub const AUDIT_SHAPES: &[PayloadShape] = &[
             part("/contact_name", Field::SiteHostContact),
             part("/contact_phone", Field::SiteHostContact),
         ],
+    },
+    PayloadShape {
+        entity: "host_offer",
+        record: Some(Field::HostOffer),
+        parts: &[],
     },
     PayloadShape {
         entity: "placement_batch",
@@ -742,6 +756,20 @@ mod tests {
         for field in Field::ALL {
             for role in Role::ALL {
                 assert!(!field.visible_to(*role, Relation::Unrelated));
+            }
+        }
+    }
+
+    #[test]
+    fn host_offers_stay_with_the_coordinators_and_dispatchers_of_the_organisation() {
+        for role in Role::ALL {
+            assert_eq!(
+                Field::HostOffer.visible_to(*role, Relation::Own),
+                matches!(role, Admin | Dispatcher),
+                "{role}"
+            );
+            for relation in Relation::ALL.iter().filter(|r| **r != Relation::Own) {
+                assert!(!Field::HostOffer.visible_to(*role, *relation), "{role}");
             }
         }
     }

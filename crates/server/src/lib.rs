@@ -23,6 +23,7 @@ pub mod essentials;
 pub mod exports;
 pub mod extract;
 pub mod heavy;
+pub mod host_offers;
 pub mod households;
 pub mod identity;
 pub mod import;
@@ -86,6 +87,9 @@ pub struct AppState {
     /// The organisation whose registrars receive the public pre-registrations
     /// (`serve --pre-register-org`); `None` turns the public page off.
     pub pre_register_org: Option<uuid::Uuid>,
+    /// The organisation whose coordinators and dispatchers receive the beds offered on the
+    /// public page `/offer-a-bed` (`serve --host-offers-org`); `None` turns the page off.
+    pub host_offers_org: Option<uuid::Uuid>,
 }
 
 impl AppState {
@@ -114,6 +118,7 @@ impl AppState {
             trust_forwarded_for: false,
             metrics_token: None,
             pre_register_org: None,
+            host_offers_org: None,
         })
     }
 }
@@ -364,6 +369,7 @@ api_routes! {
     "/resettlement/entries/{id}/transition" => post(resettlement::transition_entry);
     "/places" => get(places::search);
     "/places/unconfirmed" => get(places::unconfirmed), post(places::map_unconfirmed);
+    "/host-offers" => get(host_offers::list);
     "/stats" => get(stats::coordinator_stats);
     "/public/stats" => get(stats::public_stats);
     "/public/stats.csv" => get(stats::public_stats_csv);

@@ -100,6 +100,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::places::search,
         crate::places::unconfirmed,
         crate::places::map_unconfirmed,
+        crate::host_offers::list,
     ),
     components(schemas(Problem, CreatedHousehold, CreatedMember, HouseholdPage)),
     modifiers(&BearerAuth, &CommonResponses, &MergePatchBodies),

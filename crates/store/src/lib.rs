@@ -55,12 +55,16 @@ pub use repo::{
     StockReportRow, StockView,
 };
 pub use repo::{
+    HOST_OFFERS_PAGE, HOST_OFFERS_PER_ADDRESS, HOST_OFFERS_PER_PLACE, HOST_OFFERS_PER_WINDOW,
+    HostOfferRecord,
+};
+pub use repo::{
     LOGIN_FAILURES_BEFORE_LOCK, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS,
     LOGIN_LOCK_MINUTES, LoginLimits,
 };
 pub use repo::{
     PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PER_ADDRESS,
-    PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
+    PRE_REGISTRATIONS_PER_PLACE, PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
 };
 pub use repo::{PlaceMapping, Proposal, ResettlementEntry, UnconfirmedPlace};
 pub use repo::{PoolStats, PoolUse, QueueSizes};

@@ -38,6 +38,7 @@ mod audit;
 mod cases;
 mod essentials;
 mod figures;
+mod host_offers;
 mod login;
 mod outbox;
 mod places;

@@ -50,6 +50,7 @@ pub mod may {
         Distribute,
         EraseSubject,
         ManageCases,
+        ManageHostOffers,
         ManageResettlement,
         ManageSites,
         MapPlaces,

@@ -370,9 +370,22 @@ pub async fn batch(
         .list_sites(&web.actor, None, Utc::now())
         .await
         .or_page(ctx)?;
-    let site_names: HashMap<String, &str> = sites
+    // A bed in a private home says so: the dispatcher sends a family into someone's flat.
+    let site_names: HashMap<String, String> = sites
         .iter()
-        .map(|s| (s.site.id.to_string(), s.site.details.name.as_str()))
+        .map(|s| {
+            let name = &s.site.details.name;
+            let shown =
+                if s.site.details.kind == shanyrak_core::shelter::SiteKind::PrivateAccommodation {
+                    format!(
+                        "{name} ({})",
+                        ctx.label("site-kind", s.site.details.kind.as_str())
+                    )
+                } else {
+                    name.clone()
+                };
+            (s.site.id.to_string(), shown)
+        })
         .collect();
     let pool_name = |s: &shanyrak_store::SiteView, p: &shanyrak_store::PoolView| {
         format!(
@@ -520,7 +533,7 @@ pub async fn batch(
                             @let hid = &p.household_id;
                             tr {
                                 td data-label=(ctx.t("field-reference")) { (label(hid)) }
-                                td data-label=(ctx.t("field-site")) { (site_names.get(&p.site_id).copied().unwrap_or("—")) }
+                                td data-label=(ctx.t("field-site")) { (site_names.get(&p.site_id).map_or("—", String::as_str)) }
                                 td data-label=(ctx.t("dispatch-reason")) { (reason_text(ctx, &p.reason)) }
                                 td data-label=(ctx.t("dispatch-decision")) {
                                     @if let Some(d) = decided.get(hid) {

@@ -23,6 +23,7 @@ pub mod distribute;
 pub mod duplicates;
 pub mod find;
 pub mod forms;
+pub mod host_offers;
 pub mod household;
 pub mod household_draft;
 pub mod household_form;
@@ -167,6 +168,15 @@ web_routes! {
         .post(pre_register::submit)
         .layer(axum::extract::DefaultBodyLimit::max(pre_register::MAX_BODY_BYTES)),
     "/pre-registrations" => get(pre_register::open_page).post(pre_register::open),
+    "/offer-a-bed" => get(host_offers::page)
+        .post(host_offers::submit)
+        .layer(axum::extract::DefaultBodyLimit::max(host_offers::MAX_BODY_BYTES)),
+    "/offer-a-bed/withdraw" => get(host_offers::withdraw_page)
+        .post(host_offers::withdraw)
+        .layer(axum::extract::DefaultBodyLimit::max(host_offers::MAX_BODY_BYTES)),
+    "/host-offers" => get(host_offers::list).post(host_offers::purge),
+    "/host-offers/{id}" => get(host_offers::offer).post(host_offers::decide),
+    "/sites/{id}/poster" => get(host_offers::poster),
 }
 
 /// Where a user lands after signing in: the first screen their role works with.
@@ -787,6 +797,11 @@ const NAV: &[NavItem] = &[
         path: "/duplicates",
         key: "nav-duplicates",
         action: Action::ReviewDuplicates,
+    },
+    NavItem {
+        path: "/host-offers",
+        key: "nav-host-offers",
+        action: Action::ManageHostOffers,
     },
     NavItem {
         path: "/places/unconfirmed",

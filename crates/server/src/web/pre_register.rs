@@ -8,8 +8,8 @@
 //!
 //! Abuse resistance: the form's pre-session CSRF token, a honeypot field (a filled one gets
 //! a code that was never stored), a small body limit, the API's validation and size
-//! limits on every field, and rate limits per client address and for everyone, counted in
-//! the database (`Store::submit_pre_registration`).
+//! limits on every field, and rate limits per client address, per place and for everyone,
+//! counted in the database (`Store::submit_pre_registration`).
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -252,7 +252,7 @@ pub async fn submit(
         },
         Err(e) => Err(e),
     };
-    let document = match errors {
+    let mut document = match errors {
         Ok(raw) => raw,
         Err(errors) => {
             return form_page(
@@ -264,6 +264,19 @@ pub async fn submit(
             );
         }
     };
+    // The settlement of the place list the city names, for the limit per place (every
+    // spelling of a town counts as the town). The desk's form reads the city as typed.
+    let place = document["location"]["country"]
+        .as_str()
+        .and_then(|c| c.parse::<shanyrak_core::CountryCode>().ok())
+        .zip(document["location"]["city"].as_str())
+        .and_then(|(country, city)| crate::places::index_now()?.settlement_named(country, city))
+        .map(|place| place.id.0);
+    if let Some(place) = place
+        && document["location"].is_object()
+    {
+        document["location"]["place_id"] = serde_json::json!(place);
+    }
     match state
         .store
         .submit_pre_registration(organisation, &document, client.0, Utc::now())
@@ -364,6 +377,12 @@ pub async fn draft(
     let mut draft = HouseholdDraft::from_document(&found.document);
     // The household gave its consent on the page; the registrar checks it with them.
     draft.legal_basis = LegalBasis::Consent.as_str().into();
+    // The public page tells the household what is recorded, why and who sees it (the
+    // consent line above its button), so the information was given: an unchanged family
+    // is saved in one tap.
+    draft.information_given = found.document["information_given"]
+        .as_bool()
+        .unwrap_or(false);
     draft.group = PopulationGroup::Arrival.as_str().into();
     draft.arrival_date = HouseholdDraft::blank(&web.ctx).arrival_date;
     draft.pre_registration = Some(found.id.to_string());

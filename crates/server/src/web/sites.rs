@@ -286,6 +286,11 @@ pub async fn page(
         None
     };
     let manage = web.actor.may(Action::ManageSites);
+    let offer = state
+        .store
+        .host_offer_of_site(&web.actor, site_id)
+        .await
+        .or_page(ctx)?;
     let outcome = query.done.as_deref().filter(|d| OUTCOMES.contains(d));
     let d = &site.site.details;
     // The site's times are on its own clock: its place's zone, else the deployment's.
@@ -294,6 +299,12 @@ pub async fn page(
         h1 { (d.name) }
         p { (ctx.label("site-kind", d.kind.as_str())) " · " (d.location.city) " · " span.status { (ctx.label("site-status", d.status.as_str())) } }
         p.hint #site-time-zone { (ctx.t_with("sites-time-zone", &[("zone", zone.name().into()), ("now", ctx.datetime_in(zone, now).into())])) }
+        p.no-print {
+            a #poster-link href=(format!("/sites/{site_id}/poster")) { (ctx.t("poster-link")) }
+            @if let Some(offer) = offer {
+                " · " a #host-offer-link href=(format!("/host-offers/{offer}")) { (ctx.t("host-offer-title")) }
+            }
+        }
         @if let Some(outcome) = outcome {
             @let bad = matches!(outcome, "no-reservation" | "unknown-reference" | "walk-in-refused");
             p.notice.ok[!bad].error[bad] role="status" #outcome { (ctx.t(&format!("sites-done-{outcome}"))) }

@@ -39,6 +39,10 @@ const ADDRESS: &str = "ADDRCANARY-Кт 12";
 const LATITUDE: &str = "51.2333";
 const HOST: &str = "HOSTCANARY-Мн";
 const HOST_PHONE: &str = "7015550123";
+const OFFER_ADDRESS: &str = "OFFERADDRCANARY-Пх 3";
+const OFFER_HOST: &str = "OFFERHOSTCANARY-Гю";
+const OFFER_PHONE: &str = "7016660199";
+const OFFER_NOTE: &str = "OFFERNOTECANARY-Йъ";
 /// The household's current latitude (shown with five decimals on pages, as is in JSON).
 const WHERE_NOW: &str = "50.61357";
 
@@ -59,6 +63,10 @@ const CANARIES: &[(Field, &str)] = &[
     (Field::SiteExactLocation, LATITUDE),
     (Field::SiteHostContact, HOST),
     (Field::SiteHostContact, HOST_PHONE),
+    (Field::HostOffer, OFFER_ADDRESS),
+    (Field::HostOffer, OFFER_HOST),
+    (Field::HostOffer, OFFER_PHONE),
+    (Field::HostOffer, OFFER_NOTE),
 ];
 
 /// Vulnerability codes (JSON) and their Russian labels (pages), with their fields.
@@ -123,6 +131,7 @@ impl Ids {
             "entries" => "entry",
             "agreements" => "agreement",
             "import" => "upload",
+            "host-offers" => "offer",
             other => panic!("the crawl does not know which record `{other}` takes in {template}"),
         };
         self.0
@@ -576,6 +585,43 @@ async fn every_protected_value_appears_only_where_the_visibility_table_allows(ap
         .await
         .expect("upload");
     ids.add("upload", &json!(upload.to_string()));
+    // A bed offered on the public page for the owner, verified by its dispatcher.
+    let offer = shanyrak_core::host_offer::validate_offer(
+        &shanyrak_core::host_offer::HostOfferInput {
+            people: Some("2".into()),
+            rent: Some("free".into()),
+            address: Some(OFFER_ADDRESS.into()),
+            contact_name: Some(OFFER_HOST.into()),
+            contact_phone: Some(format!("+7{OFFER_PHONE}")),
+            families: true,
+            ..Default::default()
+        },
+        Some(shanyrak_core::Location {
+            country: shanyrak_core::CountryCode::KZ,
+            region: None,
+            city: "Уральск".into(),
+            place_id: Some(shanyrak_core::places::PlaceId(608_668)),
+        }),
+        Utc::now().date_naive(),
+    )
+    .expect("offer");
+    app.store
+        .submit_host_offer(owner, &offer, None, Utc::now())
+        .await
+        .expect("offered");
+    let dispatcher = app.actor(&a[&Role::Dispatcher]).await;
+    let offers = app
+        .store
+        .host_offers(&dispatcher, None)
+        .await
+        .expect("offers");
+    ids.add("offer", &json!(offers[0].id.to_string()));
+    let host_site = app
+        .store
+        .verify_host_offer(&dispatcher, offers[0].id, Some(OFFER_NOTE), Utc::now())
+        .await
+        .expect("verified");
+    ids.add("site", &json!(host_site.to_string()));
 
     // ----- the crawl ------------------------------------------------------------------------
     let document: Value =

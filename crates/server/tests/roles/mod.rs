@@ -135,6 +135,11 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
             "/api/v1/places/unconfirmed",
             Needs::Action(MapPlaces),
         ),
+        (
+            "get",
+            "/api/v1/host-offers",
+            Needs::Action(ManageHostOffers),
+        ),
         ("get", "/api/v1/duplicates", Needs::Action(ReviewDuplicates)),
         (
             "get",

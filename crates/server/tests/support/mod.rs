@@ -85,6 +85,8 @@ impl TestApp {
         state.figures_every = chrono::Duration::zero();
         // Organisation A runs the public pre-registration page.
         state.pre_register_org = organisations.first().copied();
+        // And the public page where locals offer beds.
+        state.host_offers_org = organisations.first().copied();
         configure(&mut state);
         tokio::spawn(shanyrak_server::serve(
             listener,

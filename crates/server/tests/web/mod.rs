@@ -14,6 +14,7 @@ use super::{TestApp, family};
 mod access;
 mod casework;
 mod distribute;
+mod host_offers;
 mod import;
 mod outbox;
 mod places;

@@ -136,6 +136,12 @@ async fn a_household_pre_registers_and_the_desk_registers_it(app: TestApp) {
     assert!(form.contains("value=\"Тестов\""));
     assert!(form.contains("value=\"Мария\""));
     assert!(form.contains("value=\"shelter\" checked"));
+    // The page told the household what is recorded and who sees it: one tap saves an
+    // unchanged family, without ticking that again.
+    assert!(
+        form.contains("name=\"information_given\" value=\"1\" checked"),
+        "information given, as on the public page"
+    );
     let id = field_of(&form, "pre_registration").expect("carried in the form");
     // Saved as the desk saves any registration: it is then a household, and gone.
     let saved = post_form(

@@ -154,13 +154,18 @@ mod protection;
 mod resettlement;
 pub use audit_chain::{AuditHead, AuditHeadParseError, AuditVerification};
 pub use resettlement::{Proposal, ResettlementEntry};
+mod host_offers;
+pub use host_offers::{
+    HOST_OFFERS_PAGE, HOST_OFFERS_PER_ADDRESS, HOST_OFFERS_PER_PLACE, HOST_OFFERS_PER_WINDOW,
+    HostOfferRecord,
+};
 mod places;
 mod pre_registrations;
 pub(crate) use places::place_id_from_row;
 pub use places::{PlaceMapping, UnconfirmedPlace};
 pub use pre_registrations::{
     PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PER_ADDRESS,
-    PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
+    PRE_REGISTRATIONS_PER_PLACE, PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
 };
 mod sharing;
 mod shelter;
@@ -223,6 +228,7 @@ impl<DB: Backend> Repo<DB> {
             "stay_movements",
             "import_quarantine",
             "pre_registrations",
+            "host_offers",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&mut *conn)

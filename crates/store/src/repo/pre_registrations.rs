@@ -28,6 +28,10 @@ pub const PRE_REGISTRATIONS_PER_ADDRESS: i32 = 10;
 /// flood from many addresses can store.
 pub const PRE_REGISTRATIONS_PER_WINDOW: i32 = 1_000;
 
+/// Pre-registrations accepted for one place per window, from all addresses together: a
+/// flood aimed at one crossing point or town cannot use up everyone's limit.
+pub const PRE_REGISTRATIONS_PER_PLACE: i32 = 400;
+
 /// The window the limits count in.
 pub const PRE_REGISTRATION_WINDOW_MINUTES: i64 = 60;
 
@@ -42,8 +46,22 @@ pub struct PreRegistration {
     pub expires_at: DateTime<Utc>,
 }
 
-fn limit_key(label: &str) -> Vec<u8> {
+pub(super) fn limit_key(label: &str) -> Vec<u8> {
     Sha256::digest(format!("pre-register:{label}").as_bytes()).to_vec()
+}
+
+/// The place a pre-registration counts against: the settlement of the place list the page
+/// resolved (`location.place_id`), else the country and the typed city, folded.
+fn place_label(document: &Value) -> String {
+    let location = &document["location"];
+    match location["place_id"].as_u64() {
+        Some(id) => format!("place:{id}"),
+        None => format!(
+            "place:{}:{}",
+            location["country"].as_str().unwrap_or_default(),
+            shanyrak_core::places::fold_name(location["city"].as_str().unwrap_or_default())
+        ),
+    }
 }
 
 fn may_confirm(actor: &Actor) -> Result<(), StoreError> {
@@ -70,51 +88,19 @@ impl<DB: Backend> Repo<DB> {
         client: Option<std::net::IpAddr>,
         now: DateTime<Utc>,
     ) -> Result<ReferenceCode, StoreError> {
-        let window = chrono::Duration::minutes(PRE_REGISTRATION_WINDOW_MINUTES);
         let keys = [
             (limit_key("all"), PRE_REGISTRATIONS_PER_WINDOW),
+            (
+                limit_key(&place_label(document)),
+                PRE_REGISTRATIONS_PER_PLACE,
+            ),
             (
                 limit_key(&format!("address:{}", LoginLimits::address_label(client))),
                 PRE_REGISTRATIONS_PER_ADDRESS,
             ),
         ];
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        let mut counts = Vec::with_capacity(keys.len());
-        for (key, limit) in &keys {
-            // The upsert locks the row on PostgreSQL (SQLite has one writer), so the read
-            // and the update are one step for every concurrent submission.
-            let row = sqlx::query(
-                "INSERT INTO public_submissions (key_hash, submissions, window_start) VALUES ($1, 0, $2) \
-                 ON CONFLICT (key_hash) DO UPDATE SET submissions = public_submissions.submissions \
-                 RETURNING submissions, window_start",
-            )
-            .bind(key.clone())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let submissions: i32 = row.try_get("submissions")?;
-            let start: DateTime<Utc> = row.try_get("window_start")?;
-            let (submissions, start) = if start + window <= now {
-                (0, now)
-            } else {
-                (submissions, start)
-            };
-            if submissions >= *limit {
-                tx.rollback().await?;
-                return Err(StoreError::SubmissionsLimited {
-                    until: start + window,
-                });
-            }
-            counts.push((key, submissions + 1, start));
-        }
-        for (key, submissions, start) in counts {
-            sqlx::query("UPDATE public_submissions SET submissions = $1, window_start = $2 WHERE key_hash = $3")
-                .bind(submissions)
-                .bind(start)
-                .bind(key.clone())
-                .execute(&mut *tx)
-                .await?;
-        }
+        Self::claim_submissions(&mut tx, &keys, now).await?;
         sqlx::query("DELETE FROM pre_registrations WHERE expires_at <= $1")
             .bind(now)
             .execute(&mut *tx)
@@ -141,6 +127,54 @@ impl<DB: Backend> Repo<DB> {
             }
         }
         Err(StoreError::corrupt("no free pre-registration code"))
+    }
+
+    /// Counts one submission of a public form against every `(key, limit)` in the window
+    /// (`PRE_REGISTRATION_WINDOW_MINUTES`), or refuses with `SubmissionsLimited` when any
+    /// key has reached its limit; the caller's transaction is then dropped, so nothing is
+    /// written. Keys are hashes (see [`limit_key`]): no address is stored in clear.
+    pub(super) async fn claim_submissions(
+        conn: &mut DB::Connection,
+        keys: &[(Vec<u8>, i32)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let window = chrono::Duration::minutes(PRE_REGISTRATION_WINDOW_MINUTES);
+        let mut counts = Vec::with_capacity(keys.len());
+        for (key, limit) in keys {
+            // The upsert locks the row on PostgreSQL (SQLite has one writer), so the read
+            // and the update are one step for every concurrent submission.
+            let row = sqlx::query(
+                "INSERT INTO public_submissions (key_hash, submissions, window_start) VALUES ($1, 0, $2) \
+                 ON CONFLICT (key_hash) DO UPDATE SET submissions = public_submissions.submissions \
+                 RETURNING submissions, window_start",
+            )
+            .bind(key.clone())
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
+            let submissions: i32 = row.try_get("submissions")?;
+            let start: DateTime<Utc> = row.try_get("window_start")?;
+            let (submissions, start) = if start + window <= now {
+                (0, now)
+            } else {
+                (submissions, start)
+            };
+            if submissions >= *limit {
+                return Err(StoreError::SubmissionsLimited {
+                    until: start + window,
+                });
+            }
+            counts.push((key, submissions + 1, start));
+        }
+        for (key, submissions, start) in counts {
+            sqlx::query("UPDATE public_submissions SET submissions = $1, window_start = $2 WHERE key_hash = $3")
+                .bind(submissions)
+                .bind(start)
+                .bind(key.clone())
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The pending pre-registration with this code, for a registrar of the organisation

@@ -447,6 +447,24 @@ impl<DB: Backend> Repo<DB> {
         if !actor.may(Action::ManageSites) {
             return Err(StoreError::Forbidden);
         }
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
+        let stored = Self::insert_site(&mut tx, actor, site, now).await?;
+        tx.commit().await?;
+        Ok(SiteView {
+            site: stored,
+            pools: Vec::new(),
+        })
+    }
+
+    /// Writes a new site of the actor's organisation with its audit event, inside the
+    /// caller's transaction; the caller has checked the actor's right (managing sites, or
+    /// verifying a host offer).
+    pub(super) async fn insert_site(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        site: &ValidatedSite,
+        now: DateTime<Utc>,
+    ) -> Result<Site, StoreError> {
         let stored = Site {
             id: Uuid::now_v7(),
             organisation_id: actor.organisation_id,
@@ -455,7 +473,6 @@ impl<DB: Backend> Repo<DB> {
             created_at: now,
             updated_at: now,
         };
-        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(
             "INSERT INTO sites (id, organisation_id, name, kind, address, country, region, city, latitude, longitude, \
              contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at, place_id, time_zone) \
@@ -484,10 +501,10 @@ impl<DB: Backend> Repo<DB> {
         .bind(site.location.place_id.map(|p| i64::from(p.0)))
         .bind(shanyrak_core::places::fold_name(&site.location.city))
         .bind(site.time_zone.map(|z| z.name().to_owned()))
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
         Self::audit(
-            &mut tx,
+            conn,
             &Principal::User(actor.clone()),
             Some(actor.organisation_id),
             "site",
@@ -498,11 +515,7 @@ impl<DB: Backend> Repo<DB> {
             now,
         )
         .await?;
-        tx.commit().await?;
-        Ok(SiteView {
-            site: stored,
-            pools: Vec::new(),
-        })
+        Ok(stored)
     }
 
     /// Replaces a site's details (name, status, rules, …) after checking that its pools
@@ -781,6 +794,20 @@ impl<DB: Backend> Repo<DB> {
         if site.organisation_id != actor.organisation_id {
             return Err(StoreError::Forbidden);
         }
+        let id = Self::insert_pool(&mut tx, actor, site_id, spec, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Writes a new bed pool of a site with its audit event, inside the caller's
+    /// transaction; the caller has checked the actor's right and the site's organisation.
+    pub(super) async fn insert_pool(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        site_id: Uuid,
+        spec: &BedPoolSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, StoreError> {
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO bed_pools (id, site_id, kind, room_size, beds, step_free_beds, blocked_beds, transitory_beds, \
@@ -796,10 +823,10 @@ impl<DB: Backend> Repo<DB> {
         .bind(spec.transitory_beds as i32)
         .bind(now)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
         Self::audit(
-            &mut tx,
+            conn,
             &Principal::User(actor.clone()),
             Some(actor.organisation_id),
             "bed_pool",
@@ -810,7 +837,6 @@ impl<DB: Backend> Repo<DB> {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 

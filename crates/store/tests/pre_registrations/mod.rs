@@ -9,7 +9,7 @@ use serde_json::json;
 use shanyrak_core::retention::RetentionPolicy;
 use shanyrak_store::{
     PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PER_ADDRESS,
-    Principal, StoreError,
+    PRE_REGISTRATIONS_PER_PLACE, Principal, StoreError,
 };
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ use super::{Fixture, now};
 on_both_backends!(
     the_limit_per_address_holds_and_reopens_with_the_next_window,
     entries_are_for_their_organisation_expire_and_are_confirmed_once,
+    the_limit_per_place_holds_across_addresses,
 );
 
 fn ip(text: &str) -> Option<IpAddr> {
@@ -61,6 +62,53 @@ async fn the_limit_per_address_holds_and_reopens_with_the_next_window(f: Fixture
         .submit_pre_registration(org, &doc, ip("2001:db8:1:2::1"), later)
         .await
         .expect("a new window");
+}
+
+/// A flood aimed at one place from many addresses stops at the place's limit; a family
+/// elsewhere still gets through. The place is the settlement of the place list when the
+/// page resolved one, else the city as typed (folded: case and spacing do not matter).
+async fn the_limit_per_place_holds_across_addresses(f: Fixture) {
+    let org = f.registrar_a.organisation_id;
+    let in_oral = |city: &str| {
+        json!({"location": {"country": "KZ", "city": city, "place_id": 608_668},
+               "members": [{"surname": "Тестов", "given_name": "Алексей"}]})
+    };
+    for i in 0..PRE_REGISTRATIONS_PER_PLACE {
+        // Every spelling of the place is the same place.
+        let city = if i % 2 == 0 { "Oral" } else { "Уральск" };
+        f.store
+            .submit_pre_registration(
+                org,
+                &in_oral(city),
+                ip(&format!("10.1.{}.{}", i / 200, i % 200)),
+                now(),
+            )
+            .await
+            .expect("within the limit");
+    }
+    let refused = f
+        .store
+        .submit_pre_registration(org, &in_oral("Орал"), ip("192.0.2.1"), now())
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::SubmissionsLimited { .. })),
+        "{refused:?}"
+    );
+    let typed = |city: &str| {
+        json!({"location": {"country": "KZ", "city": city},
+               "members": [{"surname": "Тестов", "given_name": "Алексей"}]})
+    };
+    f.store
+        .submit_pre_registration(org, &typed("Аксай"), ip("192.0.2.2"), now())
+        .await
+        .expect("another place");
+    assert_eq!(
+        f.store
+            .pending_pre_registrations(now())
+            .await
+            .expect("count"),
+        i64::from(PRE_REGISTRATIONS_PER_PLACE) + 1
+    );
 }
 
 async fn entries_are_for_their_organisation_expire_and_are_confirmed_once(f: Fixture) {
