@@ -63,6 +63,7 @@ pub use repo::{
     PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
 };
 pub use repo::{PlaceMapping, Proposal, ResettlementEntry, UnconfirmedPlace};
+pub use repo::{ChangeFeed, HOUSEHOLD_CHANNEL, Job, JobLock};
 pub use repo::{PoolStats, PoolUse, QueueSizes};
 pub use repo::{QuarantinedRow, RowToQuarantine, Upload};
 pub use repo::{RegistryRow, SnapshotInfo, WaitingCell};
@@ -124,6 +125,15 @@ fn key_literal(passphrase: &str) -> String {
 }
 
 impl Store {
+    /// Wake-ups when another process writes a household: PostgreSQL `LISTEN` on its own
+    /// connection; SQLite never wakes (one process serves a file; the server polls).
+    pub async fn change_feed(&self) -> Result<ChangeFeed, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(ChangeFeed::Never),
+            Store::Postgres(repo) => repo.change_feed().await,
+        }
+    }
+
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…` and brings the
     /// schema up to date.
     pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
