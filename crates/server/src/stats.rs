@@ -161,7 +161,10 @@ pub async fn refresh_figures(
         return Ok(false);
     }
     // One process computes it; the others find it fresh at their next check.
-    let Some(lock) = store.try_lock_job(shanyrak_store::Job::FigureSnapshot).await? else {
+    let Some(lock) = store
+        .try_lock_job(shanyrak_store::Job::FigureSnapshot)
+        .await?
+    else {
         return Ok(false);
     };
     // Asked again under the lock: another process may have just made it.
@@ -675,7 +678,10 @@ pub async fn refresh_release(
     }
     // One process makes it (thousands of small linear programs); another that finds the
     // lock taken leaves it to that one.
-    let Some(lock) = store.try_lock_job(shanyrak_store::Job::PublicRelease).await? else {
+    let Some(lock) = store
+        .try_lock_job(shanyrak_store::Job::PublicRelease)
+        .await?
+    else {
         return Ok(false);
     };
     let made = make_locked_release(store, threshold, interval, now).await;
@@ -726,7 +732,8 @@ pub(crate) async fn latest(state: &AppState) -> Result<PublicRelease, ApiError> 
         .store
         .latest_release()
         .await?
-        .ok_or(ApiError::Internal)?;
+        // Another process holds the lock and is making the first release.
+        .ok_or_else(|| ApiError::Unavailable("the first public release is being made".into()))?;
     serde_json::from_value(body).map_err(|_| ApiError::Internal)
 }
 

@@ -48,6 +48,7 @@ pub use repo::{
 pub use repo::{
     AuditSummary, ErasureReport, ReceivedItem, ReferralSummary, RetentionReport, SubjectAccess,
 };
+pub use repo::{ChangeFeed, HOUSEHOLD_CHANNEL, Job, JobLock};
 pub use repo::{Direction, Referral, StayFacts};
 pub use repo::{
     DistributionOutcome, DistributionPoint, DistributionReceipt, DistributionReportRow,
@@ -63,7 +64,6 @@ pub use repo::{
     PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
 };
 pub use repo::{PlaceMapping, Proposal, ResettlementEntry, UnconfirmedPlace};
-pub use repo::{ChangeFeed, HOUSEHOLD_CHANNEL, Job, JobLock};
 pub use repo::{PoolStats, PoolUse, QueueSizes};
 pub use repo::{QuarantinedRow, RowToQuarantine, Upload};
 pub use repo::{RegistryRow, SnapshotInfo, WaitingCell};

@@ -164,12 +164,11 @@ async fn check_members(
             continue;
         }
         let record = member.linkage_record(phone);
-        let found = state.identity_ready().await?.possible_duplicates(
-            &organisations,
-            &record,
-            own_household,
-            5,
-        ).map_err(ApiError::from)?;
+        let found = state
+            .identity_ready()
+            .await?
+            .possible_duplicates(&organisations, &record, own_household, 5)
+            .map_err(ApiError::from)?;
         crate::partners::log_identity_matches(state, &web.actor, &found).await?;
         let views = describe(state, web, &found, &mut households).await?;
         shown += views.len();
