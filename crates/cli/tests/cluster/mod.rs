@@ -38,7 +38,12 @@ async fn haproxy(servers: &[&str]) -> (Child, String) {
     let dir = scratch_dir("haproxy");
     let path = dir.join("haproxy.cfg");
     std::fs::write(&path, config).expect("config");
-    let child = Command::new("haproxy")
+    // Debian puts it in /usr/sbin, which an ordinary user's PATH may lack.
+    let program = ["/usr/sbin/haproxy", "/usr/local/sbin/haproxy"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .unwrap_or("haproxy");
+    let child = Command::new(program)
         .arg("-db")
         .arg("-f")
         .arg(&path)
