@@ -444,3 +444,54 @@ impl IdentityIndex {
         self.len() == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_look_back_floor_is_below_every_id_of_its_millisecond_and_above_earlier_ones() {
+        let id = Uuid::now_v7();
+        let ms = v7_millis(id);
+        assert!(ms > 1_700_000_000_000, "{ms}");
+        let floor = v7_floor(ms);
+        assert!(floor <= id);
+        assert_eq!(v7_millis(floor), ms);
+        let earlier = v7_floor(ms.saturating_sub(LOOK_BACK_MS));
+        assert!(earlier < floor);
+        assert_eq!(ms - v7_millis(earlier), LOOK_BACK_MS);
+        // Ids compare by their bytes on both backends, so the floor orders them in SQL too.
+        assert!(earlier.as_bytes() < id.as_bytes());
+    }
+
+    #[tokio::test]
+    async fn a_loading_index_refuses_queries_instead_of_answering_nothing() {
+        let index = IdentityIndex::loading();
+        let record = PersonRecord::default();
+        assert_eq!(
+            index
+                .possible_duplicates(&[], &record, Uuid::nil(), 5)
+                .err(),
+            Some(IndexLoading)
+        );
+        assert_eq!(index.search(Uuid::nil(), "x", 5).err(), Some(IndexLoading));
+        assert!(
+            index
+                .wait_ready(std::time::Duration::from_millis(20))
+                .await
+                .is_err()
+        );
+        let ready = IdentityIndex::empty();
+        assert!(
+            ready
+                .possible_duplicates(&[], &record, Uuid::nil(), 5)
+                .is_ok()
+        );
+        assert!(
+            ready
+                .wait_ready(std::time::Duration::from_millis(20))
+                .await
+                .is_ok()
+        );
+    }
+}
