@@ -262,6 +262,12 @@ pub(crate) async fn queue_duplicates_after_edit(
     }
 }
 
+/// Each member's possible duplicates, and the pairs to queue for review.
+pub(crate) type MatchedMembers = (
+    HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>,
+    Vec<shanyrak_store::ProposedPair>,
+);
+
 /// Each member's possible duplicates among `organisations` (pairs decided apart left out),
 /// and the pairs within `own` organisation to queue for review: the review queue is per
 /// organisation, so a pair across organisations is shown, not queued, until reviewers
@@ -272,13 +278,7 @@ pub(crate) fn match_members(
     organisations: &[Uuid],
     own: Uuid,
     decided_apart: impl Fn(Uuid, Uuid) -> bool,
-) -> Result<
-    (
-        HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>,
-        Vec<shanyrak_store::ProposedPair>,
-    ),
-    crate::identity::IndexLoading,
-> {
+) -> Result<MatchedMembers, crate::identity::IndexLoading> {
     let mut found = HashMap::new();
     let mut queue = Vec::new();
     for m in &household.members {
