@@ -1029,7 +1029,7 @@ pub async fn seed_review_queue(store: &Store, registrars: &[Actor]) -> Result<us
             };
             for m in &h.members {
                 let record = shanyrak_server::identity::person_record(m, h.phone.as_ref());
-                for c in index.possible_duplicates(&[h.organisation_id], &record, h.id, 3) {
+                for c in index.possible_duplicates(&[h.organisation_id], &record, h.id, 3)? {
                     // Each pair once: from the member with the smaller id.
                     if m.id < c.person_id {
                         pairs[org].push(shanyrak_store::ProposedPair {

@@ -503,9 +503,9 @@ async fn serve(
         .await
         .with_context(|| format!("could not listen on {bind}"))?;
     let local = listener.local_addr()?;
-    let mut state = AppState::build(store.clone())
-        .await
-        .context("could not build the identity index")?;
+    // The identity index loads in the background: the listener answers `/healthz/live`
+    // at once and `/healthz/ready` says 503 until the index is loaded.
+    let mut state = AppState::start(store.clone());
     state.disclosure_threshold = settings.disclosure_threshold;
     state.release_interval = chrono::Duration::hours(settings.public_release_hours);
     state.plain_http_cookies = settings.plain_http_cookies;

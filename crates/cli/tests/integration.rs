@@ -30,6 +30,7 @@ macro_rules! on_both_backends {
 mod audit;
 mod backup;
 mod browser;
+mod cluster;
 mod contract;
 mod encoded;
 mod https;

@@ -63,6 +63,7 @@ error-conflict = Someone else changed this record meanwhile. Open it again.
 error-admission = These beds cannot be taken (no room, or the site's rules do not allow it).
 error-too-many = Too many attempts. Please wait a little.
 error-busy = The server is busy with heavy work (such as a placement run). Try again in a minute, or take one city.
+error-starting = The server has just started and is still loading the registry for the duplicate check. Nothing was saved. Try again in a few seconds.
 error-internal = Internal error. Nothing was lost; please try again.
 
 ## Fields

@@ -39,6 +39,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// Heavy work could not run now or did not finish in time: 503 with `Retry-After`.
     Unavailable(String),
+    /// The process is starting and its identity index is not loaded yet: 503 with
+    /// `Retry-After`, never a registration without its duplicate check.
+    Starting,
     /// A body in a `Content-Encoding` the server does not decode.
     UnsupportedContentEncoding,
     PayloadTooLarge,
@@ -105,6 +108,11 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
                 "The server is busy with heavy work; try again shortly",
+            ),
+            Self::Starting => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "starting",
+                "The server is starting; try again shortly",
             ),
             Self::UnsupportedContentEncoding => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -224,6 +232,12 @@ impl IntoResponse for ApiError {
         if matches!(self, Self::Unavailable(_)) {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
         }
+        if matches!(self, Self::Starting) {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(STARTING_RETRY_AFTER),
+            );
+        }
         if let Self::TooManyAttempts {
             retry_after_seconds,
         }
@@ -271,6 +285,15 @@ impl From<StoreError> for ApiError {
                 Self::Internal
             }
         }
+    }
+}
+
+/// Seconds a client is asked to wait while the identity index loads.
+pub const STARTING_RETRY_AFTER: &str = "5";
+
+impl From<crate::identity::IndexLoading> for ApiError {
+    fn from(_: crate::identity::IndexLoading) -> Self {
+        Self::Starting
     }
 }
 

@@ -181,6 +181,9 @@ pub async fn create_household(
 ) -> Result<Response, ApiError> {
     let idempotency = idempotency_request(&headers, &body.raw)?;
     let household = validate(&body.value, &validation_context()).map_err(ApiError::Validation)?;
+    // Nothing is written while the identity index loads: a registration is never
+    // acknowledged without its duplicate check.
+    state.identity_ready().await?;
     let outcome = state
         .store
         .create_household(&actor, &household, idempotency.as_ref(), Utc::now())
@@ -212,6 +215,7 @@ pub(crate) async fn possible_duplicates(
     household_id: Uuid,
 ) -> Result<FoundDuplicates, ApiError> {
     let household = state.store.get_household(actor, household_id).await?;
+    state.identity_ready().await?;
     state.identity.apply_household(&household);
     // Other organisations' persons only under an identity-sharing agreement in force now,
     // and within the user's hourly limit of such look-ups.
@@ -230,7 +234,7 @@ pub(crate) async fn possible_duplicates(
         &scope.organisations,
         actor.organisation_id,
         decided_apart,
-    );
+    )?;
     crate::partners::log_identity_matches(state, actor, found.values().flatten()).await?;
     // Every possible duplicate waits for a reviewer; none is merged automatically.
     state
@@ -258,6 +262,12 @@ pub(crate) async fn queue_duplicates_after_edit(
     }
 }
 
+/// Each member's possible duplicates, and the pairs to queue for review.
+pub(crate) type MatchedMembers = (
+    HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>,
+    Vec<shanyrak_store::ProposedPair>,
+);
+
 /// Each member's possible duplicates among `organisations` (pairs decided apart left out),
 /// and the pairs within `own` organisation to queue for review: the review queue is per
 /// organisation, so a pair across organisations is shown, not queued, until reviewers
@@ -268,10 +278,7 @@ pub(crate) fn match_members(
     organisations: &[Uuid],
     own: Uuid,
     decided_apart: impl Fn(Uuid, Uuid) -> bool,
-) -> (
-    HashMap<Uuid, Vec<crate::identity::PossibleDuplicate>>,
-    Vec<shanyrak_store::ProposedPair>,
-) {
+) -> Result<MatchedMembers, crate::identity::IndexLoading> {
     let mut found = HashMap::new();
     let mut queue = Vec::new();
     for m in &household.members {
@@ -283,7 +290,7 @@ pub(crate) fn match_members(
                 &record,
                 household.id,
                 MAX_DUPLICATES_PER_MEMBER,
-            )
+            )?
             .into_iter()
             .filter(|c| !decided_apart(m.id, c.person_id))
             .collect();
@@ -300,7 +307,7 @@ pub(crate) fn match_members(
         );
         found.insert(m.id, candidates);
     }
-    (found, queue)
+    Ok((found, queue))
 }
 
 /// The household as the actor may see it, with its version as ETag.

@@ -54,14 +54,43 @@ struct Inner {
     index: LinkageIndex,
     persons: HashMap<Uuid, PersonMeta>,
     households: HashMap<Uuid, Vec<Uuid>>,
-    /// The last audit event applied.
+    /// The newest audit event applied.
     cursor: Option<Uuid>,
+    /// Household events applied within [`LOOK_BACK`] of the cursor: across processes an
+    /// event with a smaller id can commit after a larger one was read, so each refresh
+    /// reads again from a little before the cursor and skips what it has seen.
+    recent: std::collections::BTreeSet<Uuid>,
+}
+
+/// How far before its cursor a refresh reads the audit log again: longer than a write
+/// transaction stays open between taking its event id and committing.
+const LOOK_BACK_MS: u64 = 60_000;
+
+/// The smallest UUIDv7 of the millisecond `ms`.
+fn v7_floor(ms: u64) -> Uuid {
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
+    Uuid::from_bytes(bytes)
+}
+
+/// The millisecond a UUIDv7 was made (0 for another kind).
+fn v7_millis(id: Uuid) -> u64 {
+    let b = id.as_bytes();
+    u64::from_be_bytes([0, 0, b[0], b[1], b[2], b[3], b[4], b[5]])
 }
 
 #[derive(Debug)]
 pub struct IdentityIndex {
     inner: RwLock<Inner>,
+    /// False while the index is being loaded at start: a query then answers
+    /// [`IndexLoading`] instead of an empty result, so no duplicate check is skipped.
+    ready: tokio::sync::watch::Sender<bool>,
 }
+
+/// The index is still being loaded from the database; ask again shortly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the identity index is still loading")]
+pub struct IndexLoading;
 
 /// A person as the linkage library reads them. The household phone stands for each member.
 /// Optional record fields Shanyrak does not hold (addresses) stay at their defaults.
@@ -138,14 +167,46 @@ impl Default for IdentityIndex {
 }
 
 impl IdentityIndex {
+    /// An index with nothing to load (tests, an empty database): ready at once.
     pub fn empty() -> Self {
+        let index = Self::loading();
+        index.ready.send_replace(true);
+        index
+    }
+
+    /// An index that is not ready until [`Self::load`] has filled it.
+    pub fn loading() -> Self {
         Self {
             inner: RwLock::new(Inner {
                 index: LinkageIndex::new(Model::default()),
                 persons: HashMap::new(),
                 households: HashMap::new(),
                 cursor: None,
+                recent: std::collections::BTreeSet::new(),
             }),
+            ready: tokio::sync::watch::Sender::new(false),
+        }
+    }
+
+    /// Whether the index holds every person of the database (as of its last refresh).
+    pub fn is_ready(&self) -> bool {
+        *self.ready.borrow()
+    }
+
+    /// Waits at most `limit` for the index to be ready.
+    pub async fn wait_ready(&self, limit: std::time::Duration) -> Result<(), IndexLoading> {
+        let mut ready = self.ready.subscribe();
+        match tokio::time::timeout(limit, ready.wait_for(|r| *r)).await {
+            Ok(Ok(_)) => Ok(()),
+            _ => Err(IndexLoading),
+        }
+    }
+
+    fn check_ready(&self) -> Result<(), IndexLoading> {
+        if self.is_ready() {
+            Ok(())
+        } else {
+            Err(IndexLoading)
         }
     }
 
@@ -161,7 +222,16 @@ impl IdentityIndex {
 
     /// Builds the index from every current person in the database.
     pub async fn build(store: &Store) -> Result<Self, StoreError> {
-        let index = Self::empty();
+        let index = Self::loading();
+        index.load(store).await?;
+        Ok(index)
+    }
+
+    /// Fills an index made with [`Self::loading`] from every current person in the
+    /// database, then marks it ready. Writes this process applies meanwhile
+    /// ([`Self::apply_household`]) are kept: loading a household again is an upsert.
+    pub async fn load(&self, store: &Store) -> Result<(), StoreError> {
+        let index = self;
         // Changes after this point are replayed by `refresh`; replaying one already loaded
         // is harmless (upsert).
         let cursor = store.latest_audit_event().await?;
@@ -186,7 +256,8 @@ impl IdentityIndex {
             }
             tracing::info!(persons = inner.persons.len(), "identity index built");
         }
-        Ok(index)
+        self.ready.send_replace(true);
+        Ok(())
     }
 
     /// Puts a household's current members in the index and removes members it no longer has.
@@ -230,20 +301,64 @@ impl IdentityIndex {
 
     /// Applies households written since the last refresh (by any server process).
     pub async fn refresh(&self, store: &Store) -> Result<usize, StoreError> {
-        let cursor = self.read().cursor;
-        let (changed, last) = store.household_changes_since(cursor, 5_000).await?;
-        for id in &changed {
-            match store.household_unscoped(*id).await {
-                Ok(household) => self.apply_household(&household),
-                // Anonymised (retention, or its last member erased): no one to find.
-                Err(StoreError::NotFound) => self.forget_household(*id),
-                Err(e) => return Err(e),
+        if !self.is_ready() {
+            // The load sets the cursor; replaying from none would read the whole log.
+            return Ok(0);
+        }
+        let Some(cursor) = self.read().cursor else {
+            // An empty log when loaded: read it from the start.
+            return self.refresh_from(store, None).await;
+        };
+        let from = v7_floor(v7_millis(cursor).saturating_sub(LOOK_BACK_MS));
+        self.refresh_from(store, Some(from)).await
+    }
+
+    async fn refresh_from(&self, store: &Store, from: Option<Uuid>) -> Result<usize, StoreError> {
+        const PAGE: u32 = 5_000;
+        let mut after = from;
+        let mut applied = 0;
+        loop {
+            let events = store.household_events_since(after, PAGE).await?;
+            let Some(&(last, _)) = events.last() else {
+                break;
+            };
+            after = Some(last);
+            let new: Vec<(Uuid, Uuid)> = {
+                let inner = self.read();
+                events
+                    .iter()
+                    .filter(|(event, _)| !inner.recent.contains(event))
+                    .copied()
+                    .collect()
+            };
+            let mut households: Vec<Uuid> = new.iter().map(|(_, h)| *h).collect();
+            households.sort_unstable();
+            households.dedup();
+            for id in &households {
+                match store.household_unscoped(*id).await {
+                    Ok(household) => self.apply_household(&household),
+                    // Anonymised (retention, or its last member erased): no one to find.
+                    Err(StoreError::NotFound) => self.forget_household(*id),
+                    Err(e) => return Err(e),
+                }
+            }
+            applied += households.len();
+            {
+                let mut inner = self.write();
+                inner.recent.extend(new.iter().map(|(event, _)| *event));
+                if inner.cursor.is_none_or(|c| c < last) {
+                    inner.cursor = Some(last);
+                }
+                if let Some(cursor) = inner.cursor {
+                    let keep_from = v7_floor(v7_millis(cursor).saturating_sub(LOOK_BACK_MS));
+                    inner.recent = inner.recent.split_off(&keep_from);
+                }
+            }
+            if events.len() < PAGE as usize {
+                break;
             }
         }
-        if last.is_some() {
-            self.write().cursor = last;
-        }
-        Ok(changed.len())
+        Ok(applied)
     }
 
     /// Registered persons of the given organisations (the asker's own and those sharing
@@ -255,9 +370,10 @@ impl IdentityIndex {
         record: &PersonRecord,
         own_household: Uuid,
         limit: usize,
-    ) -> Vec<PossibleDuplicate> {
+    ) -> Result<Vec<PossibleDuplicate>, IndexLoading> {
+        self.check_ready()?;
         let inner = self.read();
-        inner
+        Ok(inner
             .index
             .query(record, limit.saturating_mul(4).max(10))
             .into_iter()
@@ -277,12 +393,17 @@ impl IdentityIndex {
                     })
             })
             .take(limit)
-            .collect()
+            .collect())
     }
 
     /// Persons of the organisation matching a search box entry (name in any script,
     /// document number, phone): (person, household) pairs.
-    pub fn search(&self, organisation_id: Uuid, text: &str, limit: usize) -> Vec<(Uuid, Uuid)> {
+    pub fn search(
+        &self,
+        organisation_id: Uuid,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<(Uuid, Uuid)>, IndexLoading> {
         self.search_by(
             organisation_id,
             text,
@@ -299,9 +420,10 @@ impl IdentityIndex {
         text: &str,
         limit: usize,
         by: shanyrak_linkage::SearchBy,
-    ) -> Vec<(Uuid, Uuid)> {
+    ) -> Result<Vec<(Uuid, Uuid)>, IndexLoading> {
+        self.check_ready()?;
         let inner = self.read();
-        inner
+        Ok(inner
             .index
             .search_by(text, limit.saturating_mul(4).max(20), by)
             .into_iter()
@@ -311,7 +433,7 @@ impl IdentityIndex {
                 (meta.organisation_id == organisation_id).then_some((person_id, meta.household_id))
             })
             .take(limit)
-            .collect()
+            .collect())
     }
 
     pub fn len(&self) -> usize {
@@ -320,5 +442,56 @@ impl IdentityIndex {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_look_back_floor_is_below_every_id_of_its_millisecond_and_above_earlier_ones() {
+        let id = Uuid::now_v7();
+        let ms = v7_millis(id);
+        assert!(ms > 1_700_000_000_000, "{ms}");
+        let floor = v7_floor(ms);
+        assert!(floor <= id);
+        assert_eq!(v7_millis(floor), ms);
+        let earlier = v7_floor(ms.saturating_sub(LOOK_BACK_MS));
+        assert!(earlier < floor);
+        assert_eq!(ms - v7_millis(earlier), LOOK_BACK_MS);
+        // Ids compare by their bytes on both backends, so the floor orders them in SQL too.
+        assert!(earlier.as_bytes() < id.as_bytes());
+    }
+
+    #[tokio::test]
+    async fn a_loading_index_refuses_queries_instead_of_answering_nothing() {
+        let index = IdentityIndex::loading();
+        let record = PersonRecord::default();
+        assert_eq!(
+            index
+                .possible_duplicates(&[], &record, Uuid::nil(), 5)
+                .err(),
+            Some(IndexLoading)
+        );
+        assert_eq!(index.search(Uuid::nil(), "x", 5).err(), Some(IndexLoading));
+        assert!(
+            index
+                .wait_ready(std::time::Duration::from_millis(20))
+                .await
+                .is_err()
+        );
+        let ready = IdentityIndex::empty();
+        assert!(
+            ready
+                .possible_duplicates(&[], &record, Uuid::nil(), 5)
+                .is_ok()
+        );
+        assert!(
+            ready
+                .wait_ready(std::time::Duration::from_millis(20))
+                .await
+                .is_ok()
+        );
     }
 }

@@ -365,6 +365,8 @@ pub async fn run(
     };
     let mut problems = Vec::new();
     let total = prepared.households();
+    // No row is written before the duplicate check can run.
+    state.identity_ready().await?;
     // Possible duplicates are looked for in the organisation and in those sharing identity
     // data with it now (asked once per import, not once per household).
     let organisations = Arc::new(
@@ -476,7 +478,8 @@ pub async fn run(
                             &organisations,
                             own,
                             |_, _| false,
-                        );
+                        )
+                        .map_err(crate::error::ApiError::from)?;
                         sent += found
                             .values()
                             .filter(|c| c.iter().any(|c| c.organisation_id == own))

@@ -93,23 +93,51 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state for a store, with the identity index built from its persons.
+    /// The state for a store, with the identity index built from its persons (the index
+    /// is ready when this returns; for `serve`, see [`Self::start`]).
     pub async fn build(store: Store) -> Result<Self, shanyrak_store::StoreError> {
         let identity = identity::IdentityIndex::build(&store).await?;
-        // Built now so that forms can resolve place names without waiting for it.
-        if places::index().await.is_err() {
-            tracing::error!("the place list could not be indexed");
-        }
-        let linked = places::link_unconfirmed(&store).await?;
-        if linked > 0 {
-            tracing::info!(
-                records = linked,
-                "linked records to places of the place list"
-            );
-        }
-        Ok(Self {
+        places_at_start(&store).await?;
+        Ok(Self::with_index(store, std::sync::Arc::new(identity)))
+    }
+
+    /// The state for a serving process, returned at once: the identity index loads in a
+    /// task of its own (at national scale it takes long), while the process answers
+    /// health checks and `/healthz/ready` says 503. Requests that need the index wait
+    /// for it a few seconds, then answer 503 `starting` with `Retry-After`.
+    pub fn start(store: Store) -> Self {
+        let identity = std::sync::Arc::new(identity::IdentityIndex::loading());
+        let state = Self::with_index(store, identity);
+        let loading = state.clone();
+        tokio::spawn(async move {
+            let mut pause = Duration::from_secs(1);
+            loop {
+                match loading.identity.load(&loading.store).await {
+                    Ok(()) => break,
+                    Err(e) => {
+                        tracing::error!(error = %e, "loading the identity index failed; trying again");
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(Duration::from_secs(30));
+                    }
+                }
+            }
+            if let Err(e) = places_at_start(&loading.store).await {
+                tracing::warn!(error = %e, "linking records to places failed");
+            }
+        });
+        state
+    }
+
+    /// The identity index once it is loaded, after waiting at most [`READY_WAIT`] for it.
+    pub async fn identity_ready(&self) -> Result<&identity::IdentityIndex, ApiError> {
+        self.identity.wait_ready(READY_WAIT).await?;
+        Ok(&self.identity)
+    }
+
+    fn with_index(store: Store, identity: std::sync::Arc<identity::IdentityIndex>) -> Self {
+        Self {
             store,
-            identity: std::sync::Arc::new(identity),
+            identity,
             disclosure_threshold: stats::DEFAULT_THRESHOLD,
             release_interval: chrono::Duration::hours(stats::DEFAULT_RELEASE_HOURS),
             plain_http_cookies: false,
@@ -119,15 +147,39 @@ impl AppState {
             metrics_token: None,
             pre_register_org: None,
             host_offers_org: None,
-        })
+        }
     }
 }
+
+/// Indexes the place list (so that forms resolve place names without waiting for it) and
+/// links records written without a place to one.
+async fn places_at_start(store: &Store) -> Result<(), shanyrak_store::StoreError> {
+    if places::index().await.is_err() {
+        tracing::error!("the place list could not be indexed");
+    }
+    let linked = places::link_unconfirmed(store).await?;
+    if linked > 0 {
+        tracing::info!(
+            records = linked,
+            "linked records to places of the place list"
+        );
+    }
+    Ok(())
+}
+
+/// How long a request that needs the identity index waits for it to load before it is
+/// answered 503 `starting`.
+pub const READY_WAIT: Duration = Duration::from_secs(5);
 
 /// A desk registers at most a family a minute or so; twice that leaves room for checks.
 pub const DEFAULT_CROSS_ORG_LOOKUPS_PER_HOUR: u32 = 120;
 
-/// How often each process picks up writes made by other processes and seals the audit log.
+/// How often each process seals the audit log, makes due public releases and, on SQLite
+/// (or without notifications), picks up household writes made by other processes.
 const INDEX_REFRESH: Duration = Duration::from_secs(2);
+/// On PostgreSQL a notification wakes the index refresh at once; this slower poll catches
+/// up after one was missed all the same.
+const INDEX_CATCH_UP: Duration = Duration::from_secs(10);
 /// How often each process checks whether the coordinator figures are due a new snapshot.
 const FIGURES_CHECK: Duration = Duration::from_secs(5);
 
@@ -161,6 +213,67 @@ pub async fn health(State(state): State<AppState>) -> Response {
             )
                 .into_response()
         }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Liveness {
+    pub status: &'static str,
+}
+
+/// Liveness: the process runs and its HTTP listener answers (the database is not asked).
+/// For a supervisor deciding whether to restart the process; it answers while the
+/// identity index loads.
+#[utoipa::path(get, path = "/healthz/live", tag = "meta", responses(
+    (status = 200, body = Liveness),
+))]
+pub async fn health_live() -> Json<Liveness> {
+    Json(Liveness { status: "ok" })
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// `ready`, `starting` (the identity index is loading) or `unavailable` (the database
+    /// does not answer).
+    pub status: &'static str,
+    pub database: &'static str,
+    /// `loading` or `ready`.
+    pub identity_index: &'static str,
+}
+
+/// Readiness: 200 once migrations have run and the identity index is loaded and the
+/// database answers; 503 before and whenever the database does not answer. For a load
+/// balancer deciding whether to send requests to this process.
+#[utoipa::path(get, path = "/healthz/ready", tag = "meta", responses(
+    (status = 200, body = Readiness),
+    (status = 503, description = "Starting (the identity index is loading) or the database is unreachable", body = Readiness),
+))]
+pub async fn health_ready(State(state): State<AppState>) -> Response {
+    let database = state.store.backend_name();
+    let index_ready = state.identity.is_ready();
+    let identity_index = if index_ready { "ready" } else { "loading" };
+    let status = match state.store.ping().await {
+        Err(e) => {
+            tracing::error!(error = %e, "readiness check failed");
+            "unavailable"
+        }
+        Ok(()) if index_ready => "ready",
+        Ok(()) => "starting",
+    };
+    let body = Json(Readiness {
+        status,
+        database,
+        identity_index,
+    });
+    if status == "ready" {
+        body.into_response()
+    } else {
+        let mut response = (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(error::STARTING_RETRY_AFTER),
+        );
+        response
     }
 }
 
@@ -393,6 +506,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(health))
+        .route("/healthz/live", get(health_live))
+        .route("/healthz/ready", get(health_ready))
         .route("/metrics", get(metrics::metrics))
         .merge(web::routes().layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -447,16 +562,68 @@ impl Background {
     }
 }
 
+/// Keeps the identity index fresh with other processes' writes: on PostgreSQL woken by
+/// `NOTIFY` (within a second of their commit) with a slow poll to catch up, on SQLite by
+/// polling. The audit-log cursor decides what is read either way.
+fn spawn_index_refresh(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    let listening = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let listener = {
+        let store = state.store.clone();
+        let wake = wake.clone();
+        let listening = listening.clone();
+        tokio::spawn(async move {
+            if store.backend_name() != "postgres" {
+                return;
+            }
+            loop {
+                match store.change_feed().await {
+                    Ok(mut feed) => {
+                        listening.store(true, std::sync::atomic::Ordering::Relaxed);
+                        // Changes made while not listening are caught up now.
+                        wake.notify_one();
+                        while feed.next().await.is_ok() {
+                            wake.notify_one();
+                        }
+                        listening.store(false, std::sync::atomic::Ordering::Relaxed);
+                        tracing::warn!("listening for household changes stopped; reconnecting");
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not listen for household changes"),
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        })
+    };
+    let refresher = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                let poll = if listening.load(std::sync::atomic::Ordering::Relaxed) {
+                    INDEX_CATCH_UP
+                } else {
+                    INDEX_REFRESH
+                };
+                tokio::select! {
+                    () = wake.notified() => {}
+                    () = tokio::time::sleep(poll) => {}
+                }
+                if let Err(e) = state.identity.refresh(&state.store).await {
+                    tracing::warn!(error = %e, "identity index refresh failed");
+                }
+            }
+        })
+    };
+    vec![listener, refresher]
+}
+
 fn spawn_background(state: &AppState) -> Background {
+    let mut tasks = spawn_index_refresh(state);
     let refresher = {
         let state = state.clone();
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(INDEX_REFRESH);
             loop {
                 ticks.tick().await;
-                if let Err(e) = state.identity.refresh(&state.store).await {
-                    tracing::warn!(error = %e, "identity index refresh failed");
-                }
                 // Sealing is idempotent and serialised in the database, so every process
                 // may take part.
                 if let Err(e) = state.store.seal_audit(10_000).await {
@@ -495,5 +662,6 @@ fn spawn_background(state: &AppState) -> Background {
             }
         })
     };
-    Background(vec![refresher, figures])
+    tasks.extend([refresher, figures]);
+    Background(tasks)
 }

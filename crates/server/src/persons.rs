@@ -150,8 +150,9 @@ async fn find(
         documents: viewer.sees(shanyrak_core::visibility::Field::DocumentNumber),
     };
     let found = state
-        .identity
-        .search_by(actor.organisation_id, text, limit, by);
+        .identity_ready()
+        .await?
+        .search_by(actor.organisation_id, text, limit, by)?;
     let mut households: HashMap<Uuid, Household> = HashMap::new();
     let mut items = Vec::with_capacity(found.len());
     for (person_id, household_id) in found {

@@ -160,7 +160,30 @@ pub async fn refresh_figures(
     if !snapshot_due(store.figure_snapshot_info().await?.as_ref(), every, now) {
         return Ok(false);
     }
-    let info = store.refresh_figure_snapshot(now).await?;
+    // One process computes it; the others find it fresh at their next check.
+    let Some(lock) = store
+        .try_lock_job(shanyrak_store::Job::FigureSnapshot)
+        .await?
+    else {
+        return Ok(false);
+    };
+    // Asked again under the lock: another process may have just made it.
+    let due = match store.figure_snapshot_info().await {
+        Ok(info) => snapshot_due(info.as_ref(), every, now),
+        Err(e) => {
+            lock.release().await;
+            return Err(e);
+        }
+    };
+    let refreshed = if due {
+        store.refresh_figure_snapshot(now).await.map(Some)
+    } else {
+        Ok(None)
+    };
+    lock.release().await;
+    let Some(info) = refreshed? else {
+        return Ok(false);
+    };
     tracing::debug!(took_ms = info.took_ms, "figure snapshot refreshed");
     Ok(true)
 }
@@ -650,10 +673,41 @@ pub async fn refresh_release(
     interval: chrono::Duration,
     now: DateTime<Utc>,
 ) -> Result<bool, ReleaseError> {
-    if let Some((at, body)) = store.latest_release().await?
-        && now - at < interval
-        && current_rules(&body)
-    {
+    if !release_due(store, interval, now).await? {
+        return Ok(false);
+    }
+    // One process makes it (thousands of small linear programs); another that finds the
+    // lock taken leaves it to that one.
+    let Some(lock) = store
+        .try_lock_job(shanyrak_store::Job::PublicRelease)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let made = make_locked_release(store, threshold, interval, now).await;
+    lock.release().await;
+    made
+}
+
+async fn release_due(
+    store: &Store,
+    interval: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    Ok(match store.latest_release().await? {
+        Some((at, body)) => now - at >= interval || !current_rules(&body),
+        None => true,
+    })
+}
+
+async fn make_locked_release(
+    store: &Store,
+    threshold: u64,
+    interval: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<bool, ReleaseError> {
+    // Asked again under the lock: another process may have just made it.
+    if !release_due(store, interval, now).await? {
         return Ok(false);
     }
     let release = make_release(store, threshold, now).await?;
@@ -678,7 +732,8 @@ pub(crate) async fn latest(state: &AppState) -> Result<PublicRelease, ApiError> 
         .store
         .latest_release()
         .await?
-        .ok_or(ApiError::Internal)?;
+        // Another process holds the lock and is making the first release.
+        .ok_or_else(|| ApiError::Unavailable("the first public release is being made".into()))?;
     serde_json::from_value(body).map_err(|_| ApiError::Internal)
 }
 

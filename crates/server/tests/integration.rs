@@ -46,5 +46,6 @@ mod sharing;
 mod shelter;
 mod side_doors;
 mod spreadsheets;
+mod startup;
 mod statistics;
 mod web;

@@ -53,6 +53,9 @@ pub enum StoreError {
     /// it: sealing refuses to chain onto it. The text names no personal data.
     #[error("sealing refused at audit event {seq}: {why}")]
     AuditTail { seq: i64, why: String },
+    /// Another process on this database is running the same job (a retention run).
+    #[error("another process is running {0} on this database now; try again when it is done")]
+    JobRunning(&'static str),
     #[error("password hashing failed")]
     PasswordHash,
     /// Every core was busy checking passwords for longer than a short wait.

@@ -48,6 +48,7 @@ pub use repo::{
 pub use repo::{
     AuditSummary, ErasureReport, ReceivedItem, ReferralSummary, RetentionReport, SubjectAccess,
 };
+pub use repo::{ChangeFeed, HOUSEHOLD_CHANNEL, Job, JobLock};
 pub use repo::{Direction, Referral, StayFacts};
 pub use repo::{
     DistributionOutcome, DistributionPoint, DistributionReceipt, DistributionReportRow,
@@ -128,6 +129,15 @@ fn key_literal(passphrase: &str) -> String {
 }
 
 impl Store {
+    /// Wake-ups when another process writes a household: PostgreSQL `LISTEN` on its own
+    /// connection; SQLite never wakes (one process serves a file; the server polls).
+    pub async fn change_feed(&self) -> Result<ChangeFeed, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(ChangeFeed::Never),
+            Store::Postgres(repo) => repo.change_feed().await,
+        }
+    }
+
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…` and brings the
     /// schema up to date.
     pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {

@@ -36,6 +36,7 @@ use support::{
 
 mod audit;
 mod cases;
+mod cluster;
 mod essentials;
 mod figures;
 mod host_offers;

@@ -634,6 +634,7 @@ impl WebError {
                     (StatusCode::TOO_MANY_REQUESTS, "error-too-many")
                 }
                 ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "error-busy"),
+                ApiError::Starting => (StatusCode::SERVICE_UNAVAILABLE, "error-starting"),
                 ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "error-invalid"),
                 ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "error-internal"),
                 _ => (StatusCode::BAD_REQUEST, "error-invalid"),

@@ -165,8 +165,10 @@ async fn check_members(
         }
         let record = member.linkage_record(phone);
         let found = state
-            .identity
-            .possible_duplicates(&organisations, &record, own_household, 5);
+            .identity_ready()
+            .await?
+            .possible_duplicates(&organisations, &record, own_household, 5)
+            .map_err(ApiError::from)?;
         crate::partners::log_identity_matches(state, &web.actor, &found).await?;
         let views = describe(state, web, &found, &mut households).await?;
         shown += views.len();
@@ -565,6 +567,7 @@ pub(super) async fn save(
     // not said whether it is the same person: a plain submit, with or without JavaScript,
     // stops here with the evidence. A form sent again after it was saved is a replay, not
     // a new registration, and is not asked again (its own members would match).
+    state.identity_ready().await?;
     let replay = state
         .store
         .idempotency_key_claimed(&web.actor, &idempotency.key)

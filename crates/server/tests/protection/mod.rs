@@ -279,6 +279,7 @@ async fn retention_empties_the_identity_index_of_what_it_anonymised(app: TestApp
     assert_eq!(
         index
             .search(registrar.organisation_id, "Алексей Смирнов", 10)
+            .expect("the index is loaded")
             .len(),
         2
     );
@@ -296,7 +297,9 @@ async fn retention_empties_the_identity_index_of_what_it_anonymised(app: TestApp
     assert_eq!(report.households_anonymised, 1);
     index.refresh(&app.store).await.expect("refresh");
     assert_eq!(index.len(), 4, "only the recent household is left");
-    let hits = index.search(registrar.organisation_id, "Алексей Смирнов", 10);
+    let hits = index
+        .search(registrar.organisation_id, "Алексей Смирнов", 10)
+        .expect("the index is loaded");
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].1.to_string(), id_of(&recent).to_owned());
 }

@@ -228,6 +228,8 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
         ("post", "/api/v1/auth/token", Needs::Public),
         ("delete", "/api/v1/auth/token", Needs::OwnTest),
         ("get", "/healthz", Needs::Public),
+        ("get", "/healthz/live", Needs::Public),
+        ("get", "/healthz/ready", Needs::Public),
         ("get", "/api/v1/openapi.json", Needs::Public),
         ("get", "/api/v1/stats", Needs::Signed),
         ("get", "/api/v1/public/stats", Needs::Public),

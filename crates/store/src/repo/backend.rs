@@ -40,6 +40,12 @@ pub trait Backend: sqlx::Database {
         reader: &Pool<Self>,
         path: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The lock of `job` if no other process holds it now (see `cluster.rs`).
+    fn try_lock_job(
+        pool: &Pool<Self>,
+        job: super::Job,
+    ) -> impl Future<Output = Result<Option<super::JobLock>, StoreError>> + Send;
 }
 
 impl Backend for Sqlite {
@@ -71,6 +77,14 @@ impl Backend for Sqlite {
             .await?;
         Ok(())
     }
+
+    /// One process serves a SQLite file; commands beside it take turns for the write lock.
+    async fn try_lock_job(
+        _pool: &Pool<Self>,
+        _job: super::Job,
+    ) -> Result<Option<super::JobLock>, StoreError> {
+        Ok(Some(super::JobLock { held: None }))
+    }
 }
 
 impl Backend for Postgres {
@@ -90,5 +104,20 @@ impl Backend for Postgres {
     /// and large objects; see docs/DEPLOYMENT.md.
     async fn backup_into(_reader: &Pool<Self>, _path: &str) -> Result<(), StoreError> {
         Err(StoreError::BackupUnsupported)
+    }
+
+    /// A session advisory lock on a connection of its own, held until released.
+    async fn try_lock_job(
+        pool: &Pool<Self>,
+        job: super::Job,
+    ) -> Result<Option<super::JobLock>, StoreError> {
+        let mut conn = pool.acquire().await?;
+        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(job.key())
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(locked.then(|| super::JobLock {
+            held: Some((conn, job.key())),
+        }))
     }
 }

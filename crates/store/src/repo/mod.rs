@@ -167,6 +167,8 @@ pub use pre_registrations::{
     PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PER_ADDRESS,
     PRE_REGISTRATIONS_PER_PLACE, PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
 };
+mod cluster;
+pub use cluster::{ChangeFeed, HOUSEHOLD_CHANNEL, Job, JobLock};
 mod sharing;
 mod shelter;
 mod stats;

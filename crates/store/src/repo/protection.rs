@@ -161,7 +161,14 @@ impl<DB: Backend> Repo<DB> {
         dry_run: bool,
         now: DateTime<Utc>,
     ) -> Result<RetentionReport, StoreError> {
-        let report = self.apply_retention_rows(by, policy, dry_run, now).await?;
+        // Once at a time across every process on the database: two runs would anonymise
+        // the same households side by side.
+        let Some(lock) = DB::try_lock_job(&self.writer, super::Job::Retention).await? else {
+            return Err(StoreError::JobRunning("the retention policy"));
+        };
+        let report = self.apply_retention_rows(by, policy, dry_run, now).await;
+        lock.release().await;
+        let report = report?;
         if !dry_run {
             self.checkpoint().await?;
         }

@@ -63,6 +63,26 @@ impl<DB: Backend> Repo<DB> {
         Ok((ids, last))
     }
 
+    /// Household audit events after `after` (every one if `None`), oldest first, at most
+    /// `limit`: (event, household) pairs, for a reader that must tell which events it has
+    /// seen (events commit out of id order across processes).
+    pub async fn household_events_since(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let sql = format!(
+            "SELECT id, entity_id FROM audit_events WHERE entity = 'household' AND ($1 IS NULL OR id > $1) \
+             ORDER BY id LIMIT {}",
+            limit.clamp(1, 10_000)
+        );
+        let rows = sqlx::query(&sql).bind(after).fetch_all(&mut *conn).await?;
+        rows.into_iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("entity_id")?)))
+            .collect()
+    }
+
     /// The newest audit event, where a fresh index starts following changes.
     pub async fn latest_audit_event(&self) -> Result<Option<Uuid>, StoreError> {
         let mut conn = self.reader.acquire().await?;
