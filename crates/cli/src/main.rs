@@ -186,6 +186,11 @@ enum Command {
         /// without it.
         #[arg(long, value_name = "ORGANISATION_ID")]
         pre_register_org: Option<Uuid>,
+        /// The public pre-registration form asks for the code of the day that the
+        /// registrars see on their `/pre-registrations` page and show the queue: only
+        /// people standing at the desk can submit.
+        #[arg(long, requires = "pre_register_org")]
+        pre_register_desk_code: bool,
         /// Open the public page where locals offer beds (`/offer-a-bed`) for this
         /// organisation (its id): its admins and dispatchers verify the offers at
         /// `/host-offers`. Off without it. Usually the same organisation as
@@ -474,6 +479,7 @@ struct PublicSettings {
     trust_forwarded_for: bool,
     metrics_token: Option<String>,
     pre_register_org: Option<Uuid>,
+    pre_register_desk_code: bool,
     host_offers_org: Option<Uuid>,
 }
 
@@ -487,6 +493,7 @@ impl Default for PublicSettings {
             trust_forwarded_for: false,
             metrics_token: None,
             pre_register_org: None,
+            pre_register_desk_code: false,
             host_offers_org: None,
         }
     }
@@ -516,6 +523,7 @@ async fn serve(
             bail!("--pre-register-org: no organisation {org}");
         }
         state.pre_register_org = Some(org);
+        state.pre_register_desk_code = settings.pre_register_desk_code;
     }
     if let Some(org) = settings.host_offers_org {
         if store.find_organisation(org).await?.is_none() {
@@ -549,6 +557,7 @@ async fn run(cli: Cli) -> Result<()> {
             plain_http_cookies,
             trust_forwarded_for,
             pre_register_org,
+            pre_register_desk_code,
             host_offers_org,
             time_zone,
             metrics_token,
@@ -583,6 +592,7 @@ async fn run(cli: Cli) -> Result<()> {
                 trust_forwarded_for,
                 metrics_token,
                 pre_register_org,
+                pre_register_desk_code,
                 host_offers_org,
             };
             let announced = tls.clone();

@@ -87,6 +87,9 @@ pub struct AppState {
     /// The organisation whose registrars receive the public pre-registrations
     /// (`serve --pre-register-org`); `None` turns the public page off.
     pub pre_register_org: Option<uuid::Uuid>,
+    /// The public pre-registration form asks for the code of the day its desk shows
+    /// (`serve --pre-register-desk-code`): only people standing there can submit.
+    pub pre_register_desk_code: bool,
     /// The organisation whose coordinators and dispatchers receive the beds offered on the
     /// public page `/offer-a-bed` (`serve --host-offers-org`); `None` turns the page off.
     pub host_offers_org: Option<uuid::Uuid>,
@@ -146,6 +149,7 @@ impl AppState {
             trust_forwarded_for: false,
             metrics_token: None,
             pre_register_org: None,
+            pre_register_desk_code: false,
             host_offers_org: None,
         }
     }

@@ -316,9 +316,7 @@ pub fn message_for(ctx: &Ctx, pointer: &str, code: &str) -> String {
         .unwrap_or_else(|| ctx.t(&format!("field-error-{code}")))
 }
 
-/// Property tests of the form decoder: any bytes are read without a panic; encoded pairs
-/// (any text, `&`, `=`, `+`, `%`, repeats) come back in order; the body limit and the
-/// field limit hold.
+/// Typed readings of forms: each kind of field, and errors that name the field only.
 #[cfg(test)]
 mod typed_tests {
     use super::*;
@@ -390,6 +388,9 @@ mod typed_tests {
     }
 }
 
+/// Property tests of the form decoder: any bytes are read without a panic; encoded pairs
+/// (any text, `&`, `=`, `+`, `%`, repeats) come back in order; the body limit and the
+/// field limit hold.
 #[cfg(test)]
 mod proptests {
     use axum::body::Body;

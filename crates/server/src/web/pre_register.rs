@@ -40,7 +40,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 const HONEYPOT: &str = "website";
 
 /// The parts of the household the public form asks for; errors elsewhere are the desk's.
-const ASKED: &[&str] = &["#/members", "#/phone", "#/location", "#/needs", "#/notes"];
+const ASKED: &[&str] = &[
+    "#/members",
+    "#/phone",
+    "#/location",
+    "#/needs",
+    "#/notes",
+    "#/desk_code",
+];
 
 /// The draft as a household enters it: what the form asks, with the rest set the way the
 /// desk confirms it (arrival group, consent, as the page explains).
@@ -67,9 +74,14 @@ fn public_draft(form: &FormData) -> HouseholdDraft {
     }
 }
 
+/// The field of the desk's code of the day: `Some(typed)` when the organisation asks for
+/// it.
+type DeskCodeField<'a> = Option<&'a str>;
+
 fn form_page(
     ctx: &Ctx,
     draft: &HouseholdDraft,
+    desk_code: DeskCodeField<'_>,
     errors: &FieldErrors,
     notice: Option<String>,
     status: StatusCode,
@@ -136,6 +148,15 @@ fn form_page(
                     textarea #notes name="notes" maxlength="2000" { (draft.notes) }
                     (errors.show(ctx, "#/notes", "err-notes"))
                 }
+                @if let Some(typed) = desk_code {
+                    div.field {
+                        label for="desk_code" { (ctx.t("pre-register-desk-code")) }
+                        input #desk_code type="text" name="desk_code" value=(typed) inputmode="numeric"
+                            autocomplete="off" maxlength="12" aria-describedby="desk-code-hint";
+                        p.hint #desk-code-hint { (ctx.t("pre-register-desk-code-hint")) }
+                        (errors.show(ctx, "#/desk_code", "err-desk_code"))
+                    }
+                }
                 p.hint { (ctx.t("pre-register-consent")) }
                 div.actions {
                     button type="submit" name="action" value="save" { (ctx.t("pre-register-submit")) }
@@ -179,7 +200,15 @@ pub async fn page(State(state): State<AppState>, Visitor { ctx }: Visitor) -> Re
         members: vec![MemberDraft::blank(Relationship::Head)],
         ..Default::default()
     };
-    form_page(&ctx, &draft, &FieldErrors::default(), None, StatusCode::OK)
+    let desk_code = state.pre_register_desk_code.then_some("");
+    form_page(
+        &ctx,
+        &draft,
+        desk_code,
+        &FieldErrors::default(),
+        None,
+        StatusCode::OK,
+    )
 }
 
 /// A submission: `add` or `remove-N` a member row (nothing stored), or `save`.
@@ -193,11 +222,14 @@ pub async fn submit(
         return not_offered(&ctx);
     };
     let mut draft = public_draft(&form);
+    let typed_code = form.get("desk_code").unwrap_or_default().trim();
+    let desk_code = state.pre_register_desk_code.then_some(typed_code);
     if ctx.check_form_csrf(&form).is_err() {
         // An old form, or one from elsewhere: shown again with a fresh token.
         return form_page(
             &ctx,
             &draft,
+            desk_code,
             &FieldErrors::default(),
             Some(ctx.t("error-csrf")),
             StatusCode::FORBIDDEN,
@@ -222,7 +254,14 @@ pub async fn submit(
                 };
                 draft.members.push(next);
             }
-            return form_page(&ctx, &draft, &FieldErrors::default(), None, StatusCode::OK);
+            return form_page(
+                &ctx,
+                &draft,
+                desk_code,
+                &FieldErrors::default(),
+                None,
+                StatusCode::OK,
+            );
         }
         remove if remove.starts_with("remove-") => {
             if let Some(i) = remove["remove-".len()..]
@@ -233,7 +272,14 @@ pub async fn submit(
             {
                 draft.members.remove(i);
             }
-            return form_page(&ctx, &draft, &FieldErrors::default(), None, StatusCode::OK);
+            return form_page(
+                &ctx,
+                &draft,
+                desk_code,
+                &FieldErrors::default(),
+                None,
+                StatusCode::OK,
+            );
         }
         _ => {}
     }
@@ -258,6 +304,7 @@ pub async fn submit(
             return form_page(
                 &ctx,
                 &draft,
+                desk_code,
                 &errors,
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -279,7 +326,7 @@ pub async fn submit(
     }
     match state
         .store
-        .submit_pre_registration(organisation, &document, client.0, Utc::now())
+        .submit_pre_registration(organisation, &document, desk_code, client.0, Utc::now())
         .await
     {
         Ok(code) => {
@@ -290,6 +337,7 @@ pub async fn submit(
             let mut response = form_page(
                 &ctx,
                 &draft,
+                desk_code,
                 &FieldErrors::default(),
                 Some(ctx.t("pre-register-limited")),
                 StatusCode::TOO_MANY_REQUESTS,
@@ -300,14 +348,40 @@ pub async fn submit(
             }
             response
         }
+        Err(StoreError::Invalid(e)) => form_page(
+            &ctx,
+            &draft,
+            desk_code,
+            &FieldErrors::from_validation(&e),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => WebError::from(e).render(&ctx),
     }
 }
 
-fn open_form(ctx: &Ctx, code: &str, notice: Option<String>, status: StatusCode) -> Response {
+/// The desk's code of the day, for a registrar of the organisation running the page when
+/// it asks for one.
+async fn desk_code_for(state: &AppState, web: &super::Web) -> Result<Option<String>, WebError> {
+    if !state.pre_register_desk_code || state.pre_register_org != Some(web.actor.organisation_id) {
+        return Ok(None);
+    }
+    Ok(Some(state.store.desk_code(&web.actor, Utc::now()).await?))
+}
+
+fn open_form(
+    ctx: &Ctx,
+    code: &str,
+    desk_code: Option<&str>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Response {
     let body = html! {
         section.narrow {
             h1 { (ctx.t("pre-registrations-title")) }
+            @if let Some(desk_code) = desk_code {
+                p.notice #desk-code-of-the-day { (ctx.t("pre-registrations-desk-code")) " " strong.reference { (desk_code) } }
+            }
             @if let Some(notice) = &notice {
                 p.notice.error role="alert" #open-problem { (notice) }
             }
@@ -327,8 +401,18 @@ fn open_form(ctx: &Ctx, code: &str, notice: Option<String>, status: StatusCode) 
 }
 
 /// The registrar's entry: a code to type or scan.
-pub async fn open_page(Can { web, .. }: Can<may::RegisterHousehold>) -> Response {
-    open_form(&web.ctx, "", None, StatusCode::OK)
+pub async fn open_page(
+    State(state): State<AppState>,
+    Can { web, .. }: Can<may::RegisterHousehold>,
+) -> PageResult {
+    let desk_code = desk_code_for(&state, &web).await.or_page(&web.ctx)?;
+    Ok(open_form(
+        &web.ctx,
+        "",
+        desk_code.as_deref(),
+        None,
+        StatusCode::OK,
+    ))
 }
 
 /// Opens the pre-registration with the code on the reception form. An unknown, expired
@@ -338,10 +422,12 @@ pub async fn open(
     Submit { web, form, .. }: Submit<may::RegisterHousehold>,
 ) -> PageResult {
     let typed = form.text("code").unwrap_or_default();
+    let desk_code = desk_code_for(&state, &web).await.or_page(&web.ctx)?;
     let not_found = || {
         open_form(
             &web.ctx,
             &typed,
+            desk_code.as_deref(),
             Some(web.ctx.t("pre-registrations-not-found")),
             StatusCode::NOT_FOUND,
         )

@@ -15,6 +15,12 @@ on_both_backends!(
     a_flood_from_one_address_stores_at_most_the_limit,
 );
 
+on_both_backends!(spawn = super::with_desk_code; the_form_asks_for_the_desks_code_of_the_day);
+
+async fn with_desk_code(backend: Backend) -> TestApp {
+    TestApp::spawn_configured(backend, |state| state.pre_register_desk_code = true).await
+}
+
 /// An anonymous visitor's pre-session on the public form: its cookie, token and page.
 async fn public_form(app: &TestApp) -> (String, String, String) {
     let (cookie, html) = pre_session(app, "/pre-register").await;
@@ -336,4 +342,50 @@ async fn a_flood_from_one_address_stores_at_most_the_limit(app: TestApp) {
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.headers().get("retry-after").is_some());
     assert_eq!(pending(&app).await, limit);
+}
+
+/// With `--pre-register-desk-code`, the public form asks for the code the desk shows
+/// today: without it or with a wrong one nothing is stored and the field says why; the
+/// registrars of the organisation see the code, nobody else does.
+async fn the_form_asks_for_the_desks_code_of_the_day(app: TestApp) {
+    let (cookie, csrf, html) = public_form(&app).await;
+    assert!(html.contains("name=\"desk_code\""), "the field is asked");
+    for typed in ["", "000000x"] {
+        let mut fields = household(&csrf, "Тестов");
+        fields.push(("desk_code", typed));
+        let refused = submit(&app, &cookie, &fields).await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{typed:?}"
+        );
+        let page = refused.text().await.expect("body");
+        assert!(page.contains("id=\"err-desk_code\""), "{typed:?}");
+        assert!(page.contains("Это не код дня"), "{typed:?}");
+        assert!(page.contains("value=\"Тестов\""), "what was typed is kept");
+    }
+    assert_eq!(pending(&app).await, 0);
+
+    // The desk sees the code of the day; a user of another organisation does not.
+    let (status, desk) = get(&app, &app.token_a, "/pre-registrations").await;
+    assert_eq!(status, StatusCode::OK);
+    let marker = "id=\"desk-code-of-the-day\">";
+    let start = desk.find(marker).expect("the code of the day") + marker.len();
+    let code: String = desk[start..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert_eq!(code.len(), 6, "{code}");
+    let other = app.user_of_b("registrar@b.example", Role::Registrar).await;
+    let (_, elsewhere) = get(&app, &other, "/pre-registrations").await;
+    assert!(!elsewhere.contains("desk-code-of-the-day"));
+    assert!(!elsewhere.contains(&code));
+
+    let mut fields = household(&csrf, "Тестов");
+    let spaced = format!("{} {}", &code[..3], &code[3..]);
+    fields.push(("desk_code", &spaced));
+    let done = submit(&app, &cookie, &fields).await;
+    assert_eq!(done.status(), StatusCode::CREATED);
+    assert_eq!(pending(&app).await, 1);
 }

@@ -81,10 +81,16 @@ impl<DB: Backend> Repo<DB> {
     /// the list stays bounded without an operator. Not audited: nobody is acting, and an
     /// append-only log must not be fillable by anonymous visitors; the registrar's
     /// confirmation is.
+    ///
+    /// `desk_code` is `Some` when the organisation requires the code of the day shown at
+    /// its desk (what the visitor typed, perhaps empty): a wrong one is refused at
+    /// `#/desk_code` and still counts against the limits, so the code cannot be guessed
+    /// faster than the limits allow.
     pub async fn submit_pre_registration(
         &self,
         organisation_id: Uuid,
         document: &Value,
+        desk_code: Option<&str>,
         client: Option<std::net::IpAddr>,
         now: DateTime<Utc>,
     ) -> Result<ReferenceCode, StoreError> {
@@ -101,6 +107,18 @@ impl<DB: Backend> Repo<DB> {
         ];
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         Self::claim_submissions(&mut tx, &keys, now).await?;
+        if let Some(typed) = desk_code
+            && !Self::desk_code_holds(&mut tx, organisation_id, typed, now).await?
+        {
+            tx.commit().await?;
+            return Err(StoreError::Invalid(
+                shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
+                    "#/desk_code",
+                    shanyrak_core::FieldErrorCode::InvalidValue,
+                    "is not the code shown at the desk today",
+                )),
+            ));
+        }
         sqlx::query("DELETE FROM pre_registrations WHERE expires_at <= $1")
             .bind(now)
             .execute(&mut *tx)
@@ -127,6 +145,60 @@ impl<DB: Backend> Repo<DB> {
             }
         }
         Err(StoreError::corrupt("no free pre-registration code"))
+    }
+
+    /// The code of the day the actor's desk shows the queue (registrars of the
+    /// organisation): made on first request, the same for every desk and process of the
+    /// organisation that day (the deployment's calendar).
+    pub async fn desk_code(&self, actor: &Actor, now: DateTime<Utc>) -> Result<String, StoreError> {
+        may_confirm(actor)?;
+        let day = crate::clock::local_date(now).to_string();
+        let fresh = format!("{:06}", rand::random::<u32>() % 1_000_000);
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
+        sqlx::query(
+            "INSERT INTO desk_codes (organisation_id, day, code) VALUES ($1, $2, $3) \
+             ON CONFLICT (organisation_id, day) DO NOTHING",
+        )
+        .bind(actor.organisation_id)
+        .bind(&day)
+        .bind(&fresh)
+        .execute(&mut *tx)
+        .await?;
+        let code: String = sqlx::query_scalar(
+            "SELECT code FROM desk_codes WHERE organisation_id = $1 AND day = $2",
+        )
+        .bind(actor.organisation_id)
+        .bind(&day)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(code)
+    }
+
+    /// Whether `typed` is the organisation's desk code of today or of yesterday (a family
+    /// that read it before midnight), spaces ignored. No code made yet: nothing holds.
+    async fn desk_code_holds(
+        conn: &mut DB::Connection,
+        organisation_id: Uuid,
+        typed: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+        if typed.is_empty() {
+            return Ok(false);
+        }
+        let today = crate::clock::local_date(now);
+        let yesterday = today.pred_opt().unwrap_or(today);
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT code FROM desk_codes WHERE organisation_id = $1 AND day IN ($2, $3) AND code = $4",
+        )
+        .bind(organisation_id)
+        .bind(today.to_string())
+        .bind(yesterday.to_string())
+        .bind(&typed)
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(found.is_some())
     }
 
     /// Counts one submission of a public form against every `(key, limit)` in the window

@@ -19,6 +19,7 @@ on_both_backends!(
     the_limit_per_address_holds_and_reopens_with_the_next_window,
     entries_are_for_their_organisation_expire_and_are_confirmed_once,
     the_limit_per_place_holds_across_addresses,
+    the_desk_code_of_the_day_is_asked_and_wrong_guesses_count,
 );
 
 fn ip(text: &str) -> Option<IpAddr> {
@@ -32,13 +33,13 @@ async fn the_limit_per_address_holds_and_reopens_with_the_next_window(f: Fixture
     for i in 0..PRE_REGISTRATIONS_PER_ADDRESS {
         let client = ip(&format!("2001:db8:1:2::{i:x}"));
         f.store
-            .submit_pre_registration(org, &doc, client, now())
+            .submit_pre_registration(org, &doc, None, client, now())
             .await
             .expect("within the limit");
     }
     let refused = f
         .store
-        .submit_pre_registration(org, &doc, ip("2001:db8:1:2::ffff"), now())
+        .submit_pre_registration(org, &doc, None, ip("2001:db8:1:2::ffff"), now())
         .await;
     assert!(
         matches!(refused, Err(StoreError::SubmissionsLimited { until }) if until == now() + Duration::minutes(PRE_REGISTRATION_WINDOW_MINUTES)),
@@ -46,7 +47,7 @@ async fn the_limit_per_address_holds_and_reopens_with_the_next_window(f: Fixture
     );
     // Another address is not held back by this one.
     f.store
-        .submit_pre_registration(org, &doc, ip("2001:db8:1:3::1"), now())
+        .submit_pre_registration(org, &doc, None, ip("2001:db8:1:3::1"), now())
         .await
         .expect("another network");
     assert_eq!(
@@ -59,7 +60,7 @@ async fn the_limit_per_address_holds_and_reopens_with_the_next_window(f: Fixture
     // The next window opens again.
     let later = now() + Duration::minutes(PRE_REGISTRATION_WINDOW_MINUTES);
     f.store
-        .submit_pre_registration(org, &doc, ip("2001:db8:1:2::1"), later)
+        .submit_pre_registration(org, &doc, None, ip("2001:db8:1:2::1"), later)
         .await
         .expect("a new window");
 }
@@ -80,6 +81,7 @@ async fn the_limit_per_place_holds_across_addresses(f: Fixture) {
             .submit_pre_registration(
                 org,
                 &in_oral(city),
+                None,
                 ip(&format!("10.1.{}.{}", i / 200, i % 200)),
                 now(),
             )
@@ -88,7 +90,7 @@ async fn the_limit_per_place_holds_across_addresses(f: Fixture) {
     }
     let refused = f
         .store
-        .submit_pre_registration(org, &in_oral("Орал"), ip("192.0.2.1"), now())
+        .submit_pre_registration(org, &in_oral("Орал"), None, ip("192.0.2.1"), now())
         .await;
     assert!(
         matches!(refused, Err(StoreError::SubmissionsLimited { .. })),
@@ -99,7 +101,7 @@ async fn the_limit_per_place_holds_across_addresses(f: Fixture) {
                "members": [{"surname": "Тестов", "given_name": "Алексей"}]})
     };
     f.store
-        .submit_pre_registration(org, &typed("Аксай"), ip("192.0.2.2"), now())
+        .submit_pre_registration(org, &typed("Аксай"), None, ip("192.0.2.2"), now())
         .await
         .expect("another place");
     assert_eq!(
@@ -116,7 +118,7 @@ async fn entries_are_for_their_organisation_expire_and_are_confirmed_once(f: Fix
     let doc = json!({"members": [{"surname": "Тестов", "given_name": "Алексей"}]});
     let code = f
         .store
-        .submit_pre_registration(org, &doc, ip("203.0.113.7"), now())
+        .submit_pre_registration(org, &doc, None, ip("203.0.113.7"), now())
         .await
         .expect("stored");
     let found = f
@@ -169,7 +171,7 @@ async fn entries_are_for_their_organisation_expire_and_are_confirmed_once(f: Fix
     // Confirmed once: the entry goes with one audit event; a second time is not found.
     let code = f
         .store
-        .submit_pre_registration(org, &doc, ip("203.0.113.7"), now())
+        .submit_pre_registration(org, &doc, None, ip("203.0.113.7"), now())
         .await
         .expect("stored");
     let id = f
@@ -200,5 +202,62 @@ async fn entries_are_for_their_organisation_expire_and_are_confirmed_once(f: Fix
             .confirm_pre_registration(&f.registrar_a, id, household, now())
             .await,
         Err(StoreError::NotFound)
+    ));
+}
+
+/// Where the organisation asks for the desk's code of the day, only that code (today's, or
+/// yesterday's just after midnight) lets a pre-registration in; a wrong guess is refused at
+/// its field and still counts against the address's limit.
+async fn the_desk_code_of_the_day_is_asked_and_wrong_guesses_count(f: Fixture) {
+    let org = f.registrar_a.organisation_id;
+    let doc = json!({"members": [{"surname": "Тестов", "given_name": "Алексей"}]});
+    let code = f
+        .store
+        .desk_code(&f.registrar_a, now())
+        .await
+        .expect("code");
+    assert_eq!(code.len(), 6);
+    assert!(code.bytes().all(|b| b.is_ascii_digit()), "digits only");
+    assert_eq!(
+        f.store
+            .desk_code(&f.admin_a, now())
+            .await
+            .expect("same day"),
+        code,
+        "one code a day for the organisation"
+    );
+    let other = f.store.desk_code(&f.registrar_b, now()).await.expect("b");
+    let submit = async |typed: &str, address: &str, at| {
+        f.store
+            .submit_pre_registration(org, &doc, Some(typed), ip(address), at)
+            .await
+    };
+    for wrong in ["", "12", &other] {
+        if wrong == code {
+            continue;
+        }
+        match submit(wrong, "198.51.100.1", now()).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e.errors[0].pointer, "#/desk_code"),
+            other => panic!("{wrong:?} let in: {other:?}"),
+        }
+    }
+    submit(&format!(" {} ", &code), "198.51.100.2", now())
+        .await
+        .expect("today's code, spaces around");
+    // Just after midnight (local), yesterday's code still holds; two days on it does not.
+    submit(&code, "198.51.100.3", now() + Duration::hours(16))
+        .await
+        .expect("yesterday's code");
+    assert!(matches!(
+        submit(&code, "198.51.100.4", now() + Duration::hours(40)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    // Wrong guesses from one address use up its limit.
+    for _ in 3..PRE_REGISTRATIONS_PER_ADDRESS {
+        let _ = submit("000000", "198.51.100.1", now()).await;
+    }
+    assert!(matches!(
+        submit(&code, "198.51.100.1", now()).await,
+        Err(StoreError::SubmissionsLimited { .. })
     ));
 }
