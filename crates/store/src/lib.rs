@@ -54,6 +54,7 @@ pub use repo::{
     EntitlementView, Item, RecentReceipt, RecordedLine, ReportDimension, StockEntry, StockLevel,
     StockReportRow, StockView,
 };
+pub use repo::{EncodedExchange, EncodedUpload, EncodingScheme};
 pub use repo::{
     LOGIN_FAILURES_BEFORE_LOCK, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS,
     LOGIN_LOCK_MINUTES, LoginLimits,

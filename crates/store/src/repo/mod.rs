@@ -162,6 +162,8 @@ pub use pre_registrations::{
     PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PER_ADDRESS,
     PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
 };
+mod encoded;
+pub use encoded::{EncodedExchange, EncodedUpload, EncodingScheme};
 mod sharing;
 mod shelter;
 mod stats;
@@ -223,6 +225,7 @@ impl<DB: Backend> Repo<DB> {
             "stay_movements",
             "import_quarantine",
             "pre_registrations",
+            "encoded_uploads",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&mut *conn)
