@@ -51,6 +51,7 @@ pub struct EncodedRecordInput {
     pub reference: String,
     /// The record's encoding: base64 (standard alphabet, padded) of `bits / 8` bytes,
     /// as written by `shanyrak encode`.
+    #[schema(pattern = "^[A-Za-z0-9+/]*={0,2}$")]
     pub clk: String,
 }
 
@@ -59,8 +60,10 @@ pub struct EncodedRecordInput {
 #[serde(deny_unknown_fields)]
 pub struct EncodedMatchRequest {
     /// The encoding scheme: `shanyrak-clk/1`.
+    #[schema(pattern = "^shanyrak-clk/1$")]
     pub scheme: String,
     /// Bits per encoding: a power of two from 256 to 8192 (`shanyrak encode` makes 1,024).
+    #[schema(minimum = 256, maximum = 8192)]
     pub bits: u32,
     /// Whether the encodings are XOR-folded.
     pub fold: bool,
@@ -68,6 +71,7 @@ pub struct EncodedMatchRequest {
     pub balance: bool,
     /// The fingerprint of the agreement's key (16 hex digits, the `key=` of an encodings
     /// file header). Never the key.
+    #[schema(pattern = "^[0-9a-fA-F]{16}$")]
     pub key_fingerprint: String,
     /// The records, at most 50,000. An empty list withdraws the caller's encodings from
     /// matching.
@@ -244,6 +248,11 @@ pub async fn post(
     if !actor.may(shanyrak_core::Action::Distribute) {
         return Err(ApiError::Forbidden);
     }
+    // A stranger's request is refused before its body is read.
+    state
+        .store
+        .encoded_matching_partner(&actor, id, Utc::now())
+        .await?;
     let body = crate::extract::json_body_with_limit(request, MAX_BODY_BYTES).await?;
     let parsed = ApiJson::<EncodedMatchRequest>::from_bytes(&body)?;
     drop(body);

@@ -56,6 +56,52 @@ pub struct EncodedExchange {
 
 #[queries]
 impl<DB: Backend> Repo<DB> {
+    /// The partner organisation of agreement `id` for matching encodings, checked as
+    /// [`Self::exchange_encodings`] checks it (the same errors), without writing: lets
+    /// a caller refuse a stranger before reading a large body.
+    pub async fn encoded_matching_partner(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, StoreError> {
+        if !actor.may(Action::Distribute) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut conn = self.reader.acquire().await?;
+        Self::matching_partner_in(&mut conn, actor, id, now).await
+    }
+
+    async fn matching_partner_in(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM sharing_agreements WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(actor.organisation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let agreement = Self::agreement_from_row(&row, now)?;
+        if !agreement.in_force
+            || !agreement
+                .categories
+                .contains(&SharingCategory::Distributions)
+        {
+            return Err(StoreError::NotFound);
+        }
+        Ok(if agreement.from_organisation_id == actor.organisation_id {
+            agreement.to_organisation_id
+        } else {
+            agreement.from_organisation_id
+        })
+    }
+
     /// Stores `upload` as the caller's organisation's encodings under agreement `id`
     /// (replacing its previous upload) and returns the partner's, in one transaction
     /// with one audit event (`encoded_match`: counts and the fingerprint, no reference).
@@ -75,28 +121,7 @@ impl<DB: Backend> Repo<DB> {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        let sql = format!(
-            "SELECT {COLUMNS} FROM sharing_agreements WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)"
-        );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let agreement = Self::agreement_from_row(&row, now)?;
-        if !agreement.in_force
-            || !agreement
-                .categories
-                .contains(&SharingCategory::Distributions)
-        {
-            return Err(StoreError::NotFound);
-        }
-        let partner_organisation_id = if agreement.from_organisation_id == actor.organisation_id {
-            agreement.to_organisation_id
-        } else {
-            agreement.from_organisation_id
-        };
+        let partner_organisation_id = Self::matching_partner_in(&mut tx, actor, id, now).await?;
         let count = i64::try_from(upload.refs.len()).unwrap_or(i64::MAX);
         let s = &upload.scheme;
         sqlx::query(
