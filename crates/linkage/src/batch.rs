@@ -8,14 +8,14 @@
 use std::collections::HashMap;
 
 use crate::block::{BlockingOptions, BlockingStats, candidate_pairs};
-use crate::cluster::{ClusterOptions, cluster};
+use crate::cluster::{ClusterOptions, WEAK, cluster_with_names};
 use crate::compare::{Comparison, compare};
 use crate::error::LinkageError;
 use crate::hash::FnvBuild;
 use crate::model::{
     Decision, EmOptions, EmReport, Evidence, Model, random_patterns, u_from_random,
 };
-use crate::prepare::PreparedSet;
+use crate::prepare::{NO_SYM, PreparedSet};
 use crate::record::PersonRecord;
 
 /// Settings for [`dedup`] and [`link`].
@@ -370,7 +370,26 @@ pub fn dedup(
         cap_bits: model.merge_cap_bits,
         attach,
     };
-    let clusters = cluster(set.len(), &edges, cluster_options, |a, b| {
+    // Each record's names as phonetic keys (surname stem and given-name group, in either
+    // order), marked when the record has nothing else that identifies, for attaching such
+    // a record by what the data say of its name (`cluster_with_names`).
+    let names: Vec<u64> = set
+        .records
+        .iter()
+        .map(|p| {
+            if p.surname_key == NO_SYM || p.given_key == NO_SYM {
+                return 0;
+            }
+            let (a, b) = (
+                p.surname_key.min(p.given_key),
+                p.surname_key.max(p.given_key),
+            );
+            let key = (u64::from(a) << 32 | u64::from(b)) + 1;
+            let weak = p.birth.is_none() && p.docs.is_empty() && p.phone == 0;
+            if weak { key | WEAK } else { key }
+        })
+        .collect();
+    let clusters = cluster_with_names(set.len(), &edges, cluster_options, Some(&names), |a, b| {
         let c = compare(&set, &set.records[a as usize], &set.records[b as usize]);
         model.merge_evidence(&c, &set.tf)
     });

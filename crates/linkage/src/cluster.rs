@@ -101,6 +101,50 @@ pub fn cluster<F>(
     n: usize,
     edges: &[(u32, u32, f64)],
     options: ClusterOptions,
+    evidence: F,
+) -> Vec<u32>
+where
+    F: FnMut(u32, u32) -> PairEvidence,
+{
+    cluster_with_names(n, edges, options, None, evidence)
+}
+
+/// The fewest records of a cluster carrying a name for [`cluster_with_names`] to attach a
+/// lone record of that name to it.
+pub const NAMESAKE_MIN_RECORDS: usize = 3;
+
+/// The bit of a name key (see [`cluster_with_names`]) marking a record with a name and
+/// nothing else that identifies (no birth date, document or phone).
+pub const WEAK: u64 = 1 << 63;
+
+/// [`cluster`], then a third pass over the records still alone, given each record's name
+/// key (`names[i]`: its canonical surname and given names, 0 for none).
+///
+/// A record with a name and little else (no birth date, document or phone) links to no
+/// one: its pairs' odds carry a prior that falls with the size of the data (one in a
+/// million records is ten times less likely to be a given record's partner than one in a
+/// hundred thousand), while the evidence of an agreeing name is bounded (the
+/// term-frequency adjustment is clamped). So in a million records such a record stays
+/// alone even when its person has thirty records. What the data themselves say does not
+/// depend on their size: of the `c` other records carrying the name, `k` are one
+/// cluster's, so the record is that cluster's person with probability about
+/// `k / (c + 1)` (the one for a person not registered otherwise). The record is attached
+/// when that reaches the link threshold, at least [`NAMESAKE_MIN_RECORDS`] of the
+/// cluster's records carry the name, and at most a quarter of the pairs across conflict
+/// or are guarded (as in the second pass of [`cluster`]). A namesake with records of his
+/// own makes `c` larger, so a common name is never attached on the name alone.
+///
+/// Names are compared by their phonetic keys, and only records marked [`WEAK`] (a name
+/// and nothing else that identifies) are attached this way. Before that, a weak lone
+/// record whose edges (those kept below the link threshold) all lead into one cluster of
+/// at least ten records, at least three of them, is attached to it on the same
+/// quarter-conflict rule: it is the only candidate the data offer, and its person is
+/// registered often.
+pub fn cluster_with_names<F>(
+    n: usize,
+    edges: &[(u32, u32, f64)],
+    options: ClusterOptions,
+    names: Option<&[u64]>,
     mut evidence: F,
 ) -> Vec<u32>
 where
@@ -218,6 +262,113 @@ where
         {
             let rs = root[single as usize];
             merge(&mut root, &mut members, rs, group);
+        }
+    }
+    if let Some(names) = names.filter(|k| k.len() == n) {
+        let mut by_name: std::collections::HashMap<u64, Vec<u32>, crate::hash::FnvBuild> =
+            Default::default();
+        for (i, &k) in names.iter().enumerate() {
+            if k & !WEAK != 0 {
+                by_name.entry(k & !WEAK).or_default().push(i as u32);
+            }
+        }
+        // Sole candidate: a weak lone record whose edges (below the link threshold) all
+        // lead into one cluster of at least ten records, at least three of them.
+        let mut weak_edges: std::collections::HashMap<u32, Vec<u32>, crate::hash::FnvBuild> =
+            Default::default();
+        for &(a, b, p) in &order {
+            if p >= options.link {
+                continue;
+            }
+            for (x, y) in [(a, b), (b, a)] {
+                if names[x as usize] & WEAK != 0 {
+                    weak_edges.entry(x).or_default().push(y);
+                }
+            }
+        }
+        let mut singles: Vec<u32> = weak_edges.keys().copied().collect();
+        singles.sort_unstable();
+        for single in singles {
+            if members[root[single as usize] as usize].len() != 1 {
+                continue;
+            }
+            let ys = &weak_edges[&single];
+            let group = root[ys[0] as usize];
+            if ys.len() < 3 || ys.iter().any(|&y| root[y as usize] != group) {
+                continue;
+            }
+            let group_members = &members[group as usize];
+            if group_members.len() < 10 || group_members.len() > options.max_cross_pairs {
+                continue;
+            }
+            let mut bad = 0usize;
+            for &y in group_members {
+                if matches!(
+                    evidence(single.min(y), single.max(y)),
+                    PairEvidence::Against(_) | PairEvidence::Guarded
+                ) {
+                    bad += 1;
+                    if bad * 4 > group_members.len() {
+                        break;
+                    }
+                }
+            }
+            if bad * 4 <= group_members.len() {
+                let rs = root[single as usize];
+                merge(&mut root, &mut members, rs, group);
+            }
+        }
+        for single in 0..n as u32 {
+            let key = names[single as usize];
+            if key & WEAK == 0 || members[root[single as usize] as usize].len() != 1 {
+                continue;
+            }
+            let key = key & !WEAK;
+            let Some(same) = by_name.get(&key) else {
+                continue;
+            };
+            let others = same.len() - 1;
+            if others < NAMESAKE_MIN_RECORDS {
+                continue;
+            }
+            // The cluster holding most of the others carrying the name.
+            let mut counts: Vec<(u32, usize)> = Vec::new();
+            for &x in same.iter().filter(|&&x| x != single) {
+                let r = root[x as usize];
+                match counts.iter_mut().find(|(c, _)| *c == r) {
+                    Some((_, k)) => *k += 1,
+                    None => counts.push((r, 1)),
+                }
+            }
+            let Some(&(group, k)) = counts
+                .iter()
+                .max_by_key(|&&(r, k)| (k, std::cmp::Reverse(r)))
+            else {
+                continue;
+            };
+            if k < NAMESAKE_MIN_RECORDS || (k as f64) / (others as f64 + 1.0) < options.link {
+                continue;
+            }
+            let group_members = &members[group as usize];
+            if group_members.len() > options.max_cross_pairs {
+                continue;
+            }
+            let mut bad = 0usize;
+            for &y in group_members {
+                if matches!(
+                    evidence(single.min(y), single.max(y)),
+                    PairEvidence::Against(_) | PairEvidence::Guarded
+                ) {
+                    bad += 1;
+                    if bad * 4 > group_members.len() {
+                        break;
+                    }
+                }
+            }
+            if bad * 4 <= group_members.len() {
+                let rs = root[single as usize];
+                merge(&mut root, &mut members, rs, group);
+            }
         }
     }
     // Renumber by smallest member.
@@ -376,6 +527,81 @@ mod tests {
             PairEvidence::Weight(1.0)
         });
         assert_eq!(c, vec![0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn a_weak_record_attaches_by_what_the_data_say_of_its_name() {
+        // 0..=9 are one person (name key 7); 10 is a record with the name and nothing
+        // else (no edge at all). 11..=13 carry name key 8: a namesake pair 11, 12 of
+        // two records and a weak record 13 that would make it three.
+        let mut edges: Vec<(u32, u32, f64)> = (0..10u32)
+            .flat_map(|a| (a + 1..10).map(move |b| (a, b, 0.999)))
+            .collect();
+        edges.push((11, 12, 0.999));
+        let mut names = vec![7u64; 11];
+        names[10] |= WEAK;
+        names.extend([8, 8, 8 | WEAK]);
+        let weight = |_: u32, _: u32| PairEvidence::Weight(10.0);
+        let options = ClusterOptions::default();
+        let c = cluster_with_names(14, &edges, options, Some(&names), weight);
+        assert_eq!(
+            c[10], c[0],
+            "ten of ten others carrying the name are one person's"
+        );
+        assert_ne!(c[13], c[11], "two records are too few to attach on a name");
+        // A namesake with records of his own: 10 of 13 others, below 0.8.
+        let mut with_namesake = edges.clone();
+        with_namesake.extend([(14, 15, 0.999), (15, 16, 0.999), (14, 16, 0.999)]);
+        let mut names_ns = names.clone();
+        names_ns.extend([7, 7, 7]);
+        let c = cluster_with_names(17, &with_namesake, options, Some(&names_ns), weight);
+        assert_ne!(c[10], c[0]);
+        assert_ne!(c[10], c[14]);
+        // A record that is not weak is never attached this way, nor one that conflicts.
+        names[10] &= !WEAK;
+        assert_ne!(
+            cluster_with_names(14, &edges, options, Some(&names), weight)[10],
+            0
+        );
+        names[10] |= WEAK;
+        let conflicting = |a: u32, b: u32| {
+            if b == 10 && a < 5 {
+                PairEvidence::Against(15.0)
+            } else {
+                PairEvidence::Weight(10.0)
+            }
+        };
+        assert_ne!(
+            cluster_with_names(14, &edges, options, Some(&names), conflicting)[10],
+            0
+        );
+    }
+
+    #[test]
+    fn a_weak_record_attaches_to_its_sole_candidate() {
+        // 0..=11 are one person; 12 is weak, with edges at 0.3 to 0..=3 only and a name
+        // key of its own (a typo); 13 is weak with edges to 0..=3 and to 14, another
+        // person: two candidates.
+        let mut edges: Vec<(u32, u32, f64)> = (0..12u32)
+            .flat_map(|a| (a + 1..12).map(move |b| (a, b, 0.999)))
+            .collect();
+        edges.extend((0..4u32).map(|a| (a, 12, 0.3)));
+        edges.extend((0..4u32).map(|a| (a, 13, 0.3)));
+        edges.push((13, 14, 0.3));
+        let mut names: Vec<u64> = vec![7; 15];
+        names[12] = 9 | WEAK;
+        names[13] = 10 | WEAK;
+        names[14] = 11;
+        let options = ClusterOptions {
+            attach: 0.15,
+            ..ClusterOptions::default()
+        };
+        let weight = |_: u32, b: u32| PairEvidence::Weight(if b >= 12 { -1.5 } else { 10.0 });
+        let c = cluster_with_names(15, &edges, options, Some(&names), weight);
+        assert_eq!(c[12], c[0], "the only candidate, registered twelve times");
+        assert_ne!(c[13], c[0], "two candidates: no guess");
+        let without = cluster(15, &edges, options, weight);
+        assert_ne!(without[12], without[0], "not without names");
     }
 
     #[test]

@@ -137,6 +137,17 @@ impl<T: DeserializeOwned + 'static> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// The JSON body of a request read with a limit of its own (for the one path whose
+/// bodies may exceed the API's 1 MiB): 415 unless JSON, 413 beyond `limit`.
+pub async fn json_body_with_limit(req: Request, limit: usize) -> Result<Bytes, ApiError> {
+    if !is_json_content_type(req.headers()) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)
+}
+
 impl<T: DeserializeOwned + 'static> ApiJson<T> {
     /// Parses a body already read (and bounded by the body limit): JSON syntax, at most
     /// 128 levels deep (serde_json's recursion limit, so no stack overflow), then shape.

@@ -18,6 +18,7 @@ pub mod auth;
 pub mod cases;
 pub mod dispatch;
 pub mod duplicates;
+pub mod encoded_matches;
 pub mod error;
 pub mod essentials;
 pub mod exports;
@@ -317,9 +318,12 @@ async fn reject_oversized(request: Request, next: axum::middleware::Next) -> Res
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    // Spreadsheets uploaded for import are the one larger body.
-    let limit = if request.uri().path() == "/import" {
+    // Spreadsheets uploaded for import and encodings for matching are the larger bodies.
+    let path = request.uri().path();
+    let limit = if path == "/import" {
         web::import::MAX_UPLOAD_BYTES
+    } else if path.starts_with("/api/v1/agreements/") && path.ends_with("/encoded-matches") {
+        encoded_matches::MAX_BODY_BYTES
     } else {
         MAX_BODY_BYTES
     };
@@ -452,6 +456,7 @@ api_routes! {
     "/access-log" => get(audit::access_log);
     "/agreements" => get(agreements::list), post(agreements::create);
     "/agreements/{id}/withdraw" => post(agreements::withdraw);
+    "/agreements/{id}/encoded-matches" => post(encoded_matches::post);
     "/auth/token" => post(auth::login), delete(auth::logout);
     "/items" => get(essentials::list_items), post(essentials::create_item);
     "/items/{id}/rules" => put(essentials::update_item_rules);

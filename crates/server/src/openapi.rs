@@ -42,6 +42,7 @@ use crate::households::{CreatedHousehold, CreatedMember, HouseholdPage};
         crate::agreements::create,
         crate::agreements::list,
         crate::agreements::withdraw,
+        crate::encoded_matches::post,
         crate::auth::login,
         crate::auth::logout,
         crate::health,

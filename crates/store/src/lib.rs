@@ -55,6 +55,7 @@ pub use repo::{
     EntitlementView, Item, RecentReceipt, RecordedLine, ReportDimension, StockEntry, StockLevel,
     StockReportRow, StockView,
 };
+pub use repo::{EncodedExchange, EncodedUpload, EncodingScheme};
 pub use repo::{
     HOST_OFFERS_PAGE, HOST_OFFERS_PER_ADDRESS, HOST_OFFERS_PER_PLACE, HOST_OFFERS_PER_WINDOW,
     HostOfferRecord,

@@ -8,6 +8,8 @@ use shanyrak_store::testing::Backend;
 
 use crate::support::{TestApp, family, problem};
 
+mod encoded;
+
 on_both_backends!(identity_is_shared_only_under_an_agreement_in_force,);
 
 async fn identity_is_shared_only_under_an_agreement_in_force(app: TestApp) {

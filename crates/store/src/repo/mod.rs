@@ -169,6 +169,8 @@ pub use pre_registrations::{
 };
 mod cluster;
 pub use cluster::{ChangeFeed, HOUSEHOLD_CHANNEL, Job, JobLock};
+mod encoded;
+pub use encoded::{EncodedExchange, EncodedUpload, EncodingScheme};
 mod sharing;
 mod shelter;
 mod stats;
@@ -231,6 +233,7 @@ impl<DB: Backend> Repo<DB> {
             "import_quarantine",
             "pre_registrations",
             "host_offers",
+            "encoded_uploads",
         ] {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&mut *conn)

@@ -179,6 +179,11 @@ impl<DB: Backend> Repo<DB> {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // Encodings uploaded for matching under it have no purpose any more.
+        sqlx::query("DELETE FROM encoded_uploads WHERE agreement_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let after = Agreement {
             withdrawn_at: Some(now),
             in_force: false,
