@@ -131,6 +131,7 @@ pub struct ItemInput {
     /// The item's name (and unit) in other languages, keyed by ISO 639-1 code (`kk`,
     /// `ky`, `en`, …): a reader of that language sees them instead of `name` and `unit`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::item_translations))]
     pub translations: BTreeMap<String, ItemTranslationInput>,
 }
 
@@ -181,7 +182,7 @@ pub fn localized_item<'a>(
 pub struct ItemTranslationsInput {
     /// Every translation from now on; `{}` removes them all.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(required = true, nullable = false))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::item_translations, required = true))]
     pub translations: Option<BTreeMap<String, ItemTranslationInput>>,
 }
 

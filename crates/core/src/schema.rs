@@ -122,12 +122,66 @@ pub fn time_of_day() -> Object {
         .build()
 }
 
+/// An item's names in other languages: ISO 639-1 codes (two lower-case letters) as keys,
+/// at most [`crate::essentials::MAX_ITEM_TRANSLATIONS`], each a name and an optional unit.
+pub fn item_translations() -> Object {
+    use utoipa::openapi::schema::AdditionalProperties;
+    let translation = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("name", item_name())
+        .required("name")
+        .property("unit", unit_optional())
+        .additional_properties(Some(
+            AdditionalProperties::<utoipa::openapi::Schema>::FreeForm(false),
+        ));
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[a-z]{2}$"))
+                .build(),
+        ))
+        .max_properties(Some(crate::essentials::MAX_ITEM_TRANSLATIONS))
+        .additional_properties(Some(translation))
+        .description(Some(
+            "By ISO 639-1 code (kk, ky, en, …): the item's name and, optionally, its unit",
+        ))
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn pattern(object: &Object) -> regex::Regex {
         regex::Regex::new(object.pattern.as_deref().unwrap_or_default()).unwrap()
+    }
+
+    #[test]
+    fn item_translation_languages_are_what_validation_takes() {
+        use crate::essentials::{ItemTranslationInput, ItemTranslationsInput};
+        let schema = item_translations();
+        let Some(utoipa::openapi::Schema::Object(names)) = schema.property_names.as_deref() else {
+            panic!("the keys have a schema");
+        };
+        let names = pattern(names);
+        for key in ["kk", "en", "", "Kk", "kaz", "k1", "ру"] {
+            let input = ItemTranslationsInput {
+                translations: Some(
+                    [(
+                        key.to_owned(),
+                        ItemTranslationInput {
+                            name: Some("Blanket".into()),
+                            unit: None,
+                        },
+                    )]
+                    .into(),
+                ),
+            };
+            let valid = crate::essentials::validate_item_translations(&input).is_ok();
+            assert_eq!(names.is_match(key), valid, "{key:?}");
+        }
     }
 
     #[test]

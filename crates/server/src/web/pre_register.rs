@@ -241,47 +241,36 @@ pub async fn submit(
         let code = ReferenceCode::from_random_bits(rand::random::<u64>() & ((1 << 40) - 1));
         return code_page(&ctx, &code);
     }
-    match form.get("action").unwrap_or("save") {
-        "add" => {
-            if draft.members.len() < MAX_PUBLIC_MEMBERS {
-                let next = match draft.members.last() {
-                    Some(previous) => MemberDraft::after(
-                        previous,
-                        draft.members.len(),
-                        draft.members.iter().any(|m| m.relationship == "spouse"),
-                    ),
-                    None => MemberDraft::blank(Relationship::Head),
-                };
-                draft.members.push(next);
-            }
-            return form_page(
-                &ctx,
-                &draft,
-                desk_code,
-                &FieldErrors::default(),
-                None,
-                StatusCode::OK,
-            );
+    // Adding or removing a member row is a round trip that stores nothing.
+    let action = form.get("action").unwrap_or("save");
+    if action == "add" || action.starts_with("remove-") {
+        if action == "add" && draft.members.len() < MAX_PUBLIC_MEMBERS {
+            let next = match draft.members.last() {
+                Some(previous) => MemberDraft::after(
+                    previous,
+                    draft.members.len(),
+                    draft.members.iter().any(|m| m.relationship == "spouse"),
+                ),
+                None => MemberDraft::blank(Relationship::Head),
+            };
+            draft.members.push(next);
         }
-        remove if remove.starts_with("remove-") => {
-            if let Some(i) = remove["remove-".len()..]
-                .parse::<usize>()
-                .ok()
-                .filter(|i| *i < draft.members.len())
-                && draft.members.len() > 1
-            {
-                draft.members.remove(i);
-            }
-            return form_page(
-                &ctx,
-                &draft,
-                desk_code,
-                &FieldErrors::default(),
-                None,
-                StatusCode::OK,
-            );
+        if let Some(i) = action
+            .strip_prefix("remove-")
+            .and_then(|i| i.parse::<usize>().ok())
+            .filter(|i| *i < draft.members.len())
+            && draft.members.len() > 1
+        {
+            draft.members.remove(i);
         }
-        _ => {}
+        return form_page(
+            &ctx,
+            &draft,
+            desk_code,
+            &FieldErrors::default(),
+            None,
+            StatusCode::OK,
+        );
     }
     let errors = match draft.parse() {
         Ok((input, raw)) => match validate(&input, &crate::households::validation_context()) {
