@@ -717,24 +717,36 @@ async fn make_locked_release(
     Ok(true)
 }
 
+/// How long a request waits for another process to finish a release before it answers
+/// 503: a release under older rules is never shown meanwhile.
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
 pub(crate) async fn latest(state: &AppState) -> Result<PublicRelease, ApiError> {
-    let stored = state.store.latest_release().await?;
-    if stored.as_ref().is_none_or(|(_, body)| !current_rules(body)) {
-        refresh_release(
+    let deadline = tokio::time::Instant::now() + RELEASE_WAIT;
+    loop {
+        if let Some((_, body)) = state.store.latest_release().await?
+            && current_rules(&body)
+        {
+            return serde_json::from_value(body).map_err(|_| ApiError::Internal);
+        }
+        // None, or made under rules an attacker may see through: make one now, unless
+        // another process holds the lock and is making it; then wait for that one.
+        let made = refresh_release(
             &state.store,
             state.disclosure_threshold,
             state.release_interval,
             Utc::now(),
         )
         .await?;
+        if !made {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(ApiError::Unavailable(
+                    "a public release is being made".into(),
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
     }
-    let (_, body) = state
-        .store
-        .latest_release()
-        .await?
-        // Another process holds the lock and is making the first release.
-        .ok_or_else(|| ApiError::Unavailable("the first public release is being made".into()))?;
-    serde_json::from_value(body).map_err(|_| ApiError::Internal)
 }
 
 /// The latest public release (no sign-in): aggregates under disclosure control.

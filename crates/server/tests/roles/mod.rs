@@ -225,6 +225,11 @@ fn policy() -> Vec<(&'static str, &'static str, Needs)> {
             "/api/v1/agreements/{id}/withdraw",
             Needs::Action(ManageAgreements),
         ),
+        (
+            "post",
+            "/api/v1/agreements/{id}/encoded-matches",
+            Needs::Action(Distribute),
+        ),
         ("post", "/api/v1/auth/token", Needs::Public),
         ("delete", "/api/v1/auth/token", Needs::OwnTest),
         ("get", "/healthz", Needs::Public),
