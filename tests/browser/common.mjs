@@ -84,3 +84,9 @@ export async function fillMember(page, i, m) {
     await page.fill(`#m${i}-doc_number`, m.docNumber);
   }
 }
+
+// A page is settled when the network has been quiet for half a second; a service worker
+// or a slow CI machine can keep it busy longer, and then the page's load event is enough.
+export async function settled(page) {
+  await page.waitForLoadState("networkidle", { timeout: 15000 }).catch(() => page.waitForLoadState("load"));
+}

@@ -3,7 +3,7 @@
 // then; a local offers a bed, a coordinator verifies it and the next placement run
 // proposes that bed. Screenshots at 360 and 1280 px, like the other steps.
 
-import { ADMIN, PASSWORD, check, fillMember, shoot } from "./common.mjs";
+import { ADMIN, PASSWORD, check, fillMember, settled, shoot } from "./common.mjs";
 
 /// The dashboard's figure of people registered.
 async function persons(page, base) {
@@ -65,7 +65,7 @@ export async function community(browser, base) {
   await shoot(desk, "22-desk-pre-filled");
   await desk.click("button[name=action][value=save]");
   await desk.waitForURL(/\/card\?registered=1|\/reception$/, { timeout: 20000 });
-  await desk.waitForLoadState("networkidle");
+  await settled(desk);
   if (!/registered=1/.test(desk.url())) {
     check(false, `one tap: ${(await desk.locator(".field-error, #form-errors").allInnerTexts()).join(" / ")}`);
   }
@@ -109,7 +109,7 @@ export async function community(browser, base) {
   check(Boolean(city), "the family's town is in the dispatcher's list");
   if (city) await desk.selectOption("#city", city);
   await Promise.all([desk.waitForURL(/\/dispatch\/batches\//), desk.click("form[action='/dispatch'] button[type=submit]")]);
-  await desk.waitForLoadState("networkidle");
+  await settled(desk);
   const proposals = await desk.locator("main").innerText();
   check(/Частное жильё/.test(proposals) && /частное жильё/.test(proposals), "the placement run proposes the host's bed, marked as a private home");
   await shoot(desk, "28-proposal-host-bed");

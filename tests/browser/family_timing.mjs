@@ -15,7 +15,7 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ADMIN, PASSWORD, launch, shoot, shots, startServer } from "./common.mjs";
+import { ADMIN, PASSWORD, launch, settled, shoot, shots, startServer } from "./common.mjs";
 
 const CHAR_MS = 330;
 const TAP_MS = 700;
@@ -57,7 +57,7 @@ async function addMember(page, index) {
 
 async function register(page, base, family, { firstOfShift }) {
   await page.goto(`${base}/reception`);
-  await page.waitForLoadState("networkidle");
+  await settled(page);
   taps = 0;
   chars = 0;
   const started = Date.now();

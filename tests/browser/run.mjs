@@ -8,7 +8,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ADMIN, PASSWORD, check, fillMember, finish, launch, root, shoot, startServer } from "./common.mjs";
+import { ADMIN, PASSWORD, check, fillMember, finish, launch, root, settled, shoot, startServer } from "./common.mjs";
 import { community } from "./community.mjs";
 
 const MAX_PAGE_BYTES = 100 * 1024;
@@ -65,7 +65,7 @@ function meter(page) {
 async function visit(page, url, label, { first = false } = {}) {
   const done = meter(page);
   await page.goto(url);
-  await page.waitForLoadState("networkidle");
+  await settled(page);
   const bytes = await done();
   if (!first) {
     check(bytes < MAX_PAGE_BYTES, `${label}: ${bytes} bytes transferred (< 100 KB)`);
@@ -174,7 +174,7 @@ async function withJavaScript(browser, base) {
   await visit(page, `${base}/dispatch`, "dispatch");
   await page.selectOption("#city", "Oral");
   await Promise.all([page.waitForURL(/\/dispatch\/batches\//), page.click("form[action='/dispatch'] button[type=submit]")]);
-  await page.waitForLoadState("networkidle");
+  await settled(page);
   const proposals = await page.locator("main").innerText();
   check(proposals.includes(reference), "the new family has a proposal with a reason");
   await pageChecks(page, "proposals");
