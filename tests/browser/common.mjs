@@ -33,10 +33,11 @@ export function finish(label) {
   process.exit(failures === 0 ? 0 : 1);
 }
 
-/// `shanyrak demo --scale small` on a free loopback port: `{ child, base }`.
-export function startServer() {
+/// `shanyrak demo --scale small` on a free loopback port, with `extra` arguments:
+/// `{ child, base }`.
+export function startServer(extra = []) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, ["demo", "--scale", "small", "--bind", "127.0.0.1:0"], {
+    const child = spawn(binary, ["demo", "--scale", "small", "--bind", "127.0.0.1:0", ...extra], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, RUST_LOG: "warn" },
     });

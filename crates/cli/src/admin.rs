@@ -325,13 +325,15 @@ pub(crate) async fn admin(command: AdminCommand) -> Result<()> {
                 let verb = if dry_run { "would be" } else { "were" };
                 println!(
                     "{} households ({} persons) last active before {} {verb} anonymised; \
-                     {} quarantined import rows from before {} and {} expired pre-registrations {verb} deleted",
+                     {} quarantined import rows from before {}, {} expired pre-registrations and \
+                     {} rejected or withdrawn host offers {verb} deleted",
                     report.households_anonymised,
                     report.persons_anonymised,
                     report.identity_before.date_naive(),
                     report.quarantine_rows_deleted,
                     report.quarantine_before.date_naive(),
                     report.pre_registrations_deleted,
+                    report.host_offers_deleted,
                 );
             }
         }

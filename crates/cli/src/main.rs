@@ -110,6 +110,36 @@ fn shell_word(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A pre-registration's lifetime: a whole number and a unit (`s`, `m`, `h` or `d`), from
+/// ten seconds to thirty days.
+fn parse_lifetime(text: &str) -> Result<chrono::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("{text:?} has no unit: write e.g. 72h, 2d or 90m"))?;
+    let (number, unit) = text.split_at(split);
+    let number: i64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} does not start with a whole number: write e.g. 72h"))?;
+    let lifetime = match unit.trim() {
+        "s" => chrono::Duration::seconds(number),
+        "m" => chrono::Duration::minutes(number),
+        "h" => chrono::Duration::hours(number),
+        "d" => chrono::Duration::days(number),
+        other => {
+            return Err(format!(
+                "unknown unit {other:?}: use s, m, h or d (e.g. 72h)"
+            ));
+        }
+    };
+    if lifetime < chrono::Duration::seconds(10) || lifetime > chrono::Duration::days(30) {
+        return Err(format!(
+            "{text} is outside ten seconds to thirty days (the default is 72h)"
+        ));
+    }
+    Ok(lifetime)
+}
+
 /// Reads a passphrase from a key file that only its owner may read.
 fn read_key_file(path: &std::path::Path) -> Result<String> {
     if path.as_os_str().is_empty() {
@@ -191,6 +221,10 @@ enum Command {
         /// people standing at the desk can submit.
         #[arg(long, requires = "pre_register_org")]
         pre_register_desk_code: bool,
+        /// How long an unconfirmed pre-registration is kept before it is deleted: a number
+        /// and a unit, `72h` (the default), `2d`, `90m`; seconds (`30s`) are for drills.
+        #[arg(long, default_value = "72h", value_parser = parse_lifetime)]
+        pre_registration_expiry: chrono::Duration,
         /// Open the public page where locals offer beds (`/offer-a-bed`) for this
         /// organisation (its id): its admins and dispatchers verify the offers at
         /// `/host-offers`. Off without it. Usually the same organisation as
@@ -224,6 +258,9 @@ enum Command {
         /// dozen households, for a quick look or a test.
         #[arg(long, value_enum, default_value = "week")]
         scale: demo::Scale,
+        /// How long an unconfirmed pre-registration is kept (as for `serve`).
+        #[arg(long, default_value = "72h", value_parser = parse_lifetime)]
+        pre_registration_expiry: chrono::Duration,
     },
     /// Check a deployment: the database opens (with its key) and is migrated, free disk
     /// space, the certificate's expiry, the clock. Prints what to fix; exits 1 on a problem.
@@ -480,6 +517,7 @@ struct PublicSettings {
     metrics_token: Option<String>,
     pre_register_org: Option<Uuid>,
     pre_register_desk_code: bool,
+    pre_registration_expiry: chrono::Duration,
     host_offers_org: Option<Uuid>,
 }
 
@@ -494,6 +532,9 @@ impl Default for PublicSettings {
             metrics_token: None,
             pre_register_org: None,
             pre_register_desk_code: false,
+            pre_registration_expiry: chrono::Duration::hours(
+                shanyrak_store::PRE_REGISTRATION_HOURS,
+            ),
             host_offers_org: None,
         }
     }
@@ -524,6 +565,7 @@ async fn serve(
         }
         state.pre_register_org = Some(org);
         state.pre_register_desk_code = settings.pre_register_desk_code;
+        state.pre_registration_lifetime = settings.pre_registration_expiry;
     }
     if let Some(org) = settings.host_offers_org {
         if store.find_organisation(org).await?.is_none() {
@@ -558,6 +600,7 @@ async fn run(cli: Cli) -> Result<()> {
             trust_forwarded_for,
             pre_register_org,
             pre_register_desk_code,
+            pre_registration_expiry,
             host_offers_org,
             time_zone,
             metrics_token,
@@ -593,6 +636,7 @@ async fn run(cli: Cli) -> Result<()> {
                 metrics_token,
                 pre_register_org,
                 pre_register_desk_code,
+                pre_registration_expiry,
                 host_offers_org,
             };
             let announced = tls.clone();
@@ -620,7 +664,12 @@ async fn run(cli: Cli) -> Result<()> {
                 bail!("the checks above found problems")
             }
         }
-        Command::Demo { db, bind, scale } => {
+        Command::Demo {
+            db,
+            bind,
+            scale,
+            pre_registration_expiry,
+        } => {
             let url = match db {
                 Some(url) => url,
                 None => {
@@ -650,6 +699,7 @@ async fn run(cli: Cli) -> Result<()> {
             let settings = PublicSettings {
                 pre_register_org: demo.public_pages_org,
                 host_offers_org: demo.public_pages_org,
+                pre_registration_expiry,
                 ..PublicSettings::default()
             };
             serve(store, bind, settings, None, |address| {
@@ -882,6 +932,17 @@ command again when the other program is less busy, or let it wait longer with \
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lifetimes_take_a_number_and_a_unit_within_bounds() {
+        assert_eq!(parse_lifetime("72h"), Ok(chrono::Duration::hours(72)));
+        assert_eq!(parse_lifetime(" 2d "), Ok(chrono::Duration::days(2)));
+        assert_eq!(parse_lifetime("90m"), Ok(chrono::Duration::minutes(90)));
+        assert_eq!(parse_lifetime("10s"), Ok(chrono::Duration::seconds(10)));
+        for bad in ["72", "h", "9s", "31d", "1w", "-5h", "", "1.5h"] {
+            assert!(parse_lifetime(bad).is_err(), "{bad:?} accepted");
+        }
+    }
 
     #[test]
     fn passwords_are_redacted_from_urls() {

@@ -837,7 +837,10 @@ pre-register-consent = By sending this form you agree that registrars see these 
 pre-register-submit = Get a code
 pre-register-honeypot = Leave this field empty
 pre-register-done = Your pre-registration code
-pre-register-done-hint = Take a screenshot or write the code down and show it at the registration desk. The code is valid for 72 hours.
+pre-register-done-hint = Take a screenshot or write the code down and show it at the registration desk. The code is valid for { $count ->
+    [one] { $count } hour
+   *[other] { $count } hours
+}.
 pre-register-desk-code = Today's code from the registration desk
 pre-register-desk-code-hint = Six digits shown at the desk; the code changes every day.
 pre-registrations-desk-code = Today's code for the queue (show it to the people waiting):
@@ -848,6 +851,15 @@ pre-registrations-code = Code
 pre-registrations-code-hint = Type the code or scan the QR code on the family's phone.
 pre-registrations-open = Open
 pre-registrations-not-found = No pre-registration with this code (or it has expired).
+pre-registrations-pending = { $count ->
+    [one] { $count } pre-registration waiting
+   *[other] { $count } pre-registrations waiting
+}
+pre-registrations-purged = { $count ->
+    [one] { $count } pre-registration deleted.
+   *[other] { $count } pre-registrations deleted.
+}
+pre-registrations-members = People
 reception-pre-registered = Pre-registration: check the documents and details, then save.
 reception-pre-registrations-link = Open a pre-registration by code
 nav-host-offers = Host offers

@@ -825,7 +825,7 @@ pre-register-consent = Форманы жіберу арқылы сіз тірк�
 pre-register-submit = Код алу
 pre-register-honeypot = Бұл өрісті толтырмаңыз
 pre-register-done = Алдын ала тіркелу кодыңыз
-pre-register-done-hint = Экранды суретке түсіріңіз немесе кодты жазып алып, тіркеу үстеліне көрсетіңіз. Код 72 сағат жарамды.
+pre-register-done-hint = Экранды суретке түсіріңіз немесе кодты жазып алып, тіркеу үстеліне көрсетіңіз. Код { $count } сағат жарамды.
 pre-register-desk-code = Тіркеу үстелінің бүгінгі коды
 pre-register-desk-code-hint = Алты сан: оны үстел жанында көрсетеді, код күн сайын өзгереді.
 pre-registrations-desk-code = Кезекке арналған бүгінгі код (кезектегілерге көрсетіңіз):
@@ -836,6 +836,15 @@ pre-registrations-code = Код
 pre-registrations-code-hint = Кодты енгізіңіз немесе отбасының телефонындағы QR-кодты сканерлеңіз.
 pre-registrations-open = Ашу
 pre-registrations-not-found = Мұндай кодпен алдын ала тіркелу табылмады (немесе мерзімі өтті).
+pre-registrations-pending = { $count ->
+    [one] { $count } алдын ала тіркелу күтуде
+   *[other] { $count } алдын ала тіркелу күтуде
+}
+pre-registrations-purged = { $count ->
+    [one] { $count } алдын ала тіркелу жойылды.
+   *[other] { $count } алдын ала тіркелу жойылды.
+}
+pre-registrations-members = Адам
 reception-pre-registered = Алдын ала тіркелу: құжаттар мен деректерді тексеріп, сақтаңыз.
 reception-pre-registrations-link = Алдын ала тіркелуді код бойынша ашу
 nav-host-offers = Тұрғын үй ұсыныстары

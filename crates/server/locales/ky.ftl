@@ -825,7 +825,7 @@ pre-register-consent = Форманы жөнөтүү менен сиз катт�
 pre-register-submit = Код алуу
 pre-register-honeypot = Бул талааны толтурбаңыз
 pre-register-done = Алдын ала каттоо кодуңуз
-pre-register-done-hint = Экранды сүрөткө тартып же кодду жазып алып, каттоо столуна көрсөтүңүз. Код 72 саат жарактуу.
+pre-register-done-hint = Экранды сүрөткө тартып же кодду жазып алып, каттоо столуна көрсөтүңүз. Код { $count } саат жарактуу.
 pre-register-desk-code = Каттоо үстөлүнүн бүгүнкү коду
 pre-register-desk-code-hint = Алты сан: аны үстөлдүн жанында көрсөтүшөт, код күн сайын өзгөрөт.
 pre-registrations-desk-code = Кезек үчүн бүгүнкү код (кезектегилерге көрсөтүңүз):
@@ -836,6 +836,15 @@ pre-registrations-code = Код
 pre-registrations-code-hint = Кодду киргизиңиз же үй-бүлөнүн телефонундагы QR-кодду сканерлеңиз.
 pre-registrations-open = Ачуу
 pre-registrations-not-found = Мындай код менен алдын ала каттоо табылган жок (же мөөнөтү өтүп кеткен).
+pre-registrations-pending = { $count ->
+    [one] { $count } алдын ала каттоо күтүүдө
+   *[other] { $count } алдын ала каттоо күтүүдө
+}
+pre-registrations-purged = { $count ->
+    [one] { $count } алдын ала каттоо өчүрүлдү.
+   *[other] { $count } алдын ала каттоо өчүрүлдү.
+}
+pre-registrations-members = Адам
 reception-pre-registered = Алдын ала каттоо: документтерди жана маалыматты текшерип, сактаңыз.
 reception-pre-registrations-link = Алдын ала каттоону код боюнча ачуу
 nav-host-offers = Турак жай сунуштары

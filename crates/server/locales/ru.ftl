@@ -858,7 +858,11 @@ pre-register-consent = Отправляя форму, вы соглашаете�
 pre-register-submit = Получить код
 pre-register-honeypot = Не заполняйте это поле
 pre-register-done = Ваш код предварительной регистрации
-pre-register-done-hint = Сделайте снимок экрана или запишите код и покажите его у стойки регистрации. Код действует 72 часа.
+pre-register-done-hint = Сделайте снимок экрана или запишите код и покажите его у стойки регистрации. Код действует { $count ->
+    [one] { $count } час
+    [few] { $count } часа
+   *[other] { $count } часов
+}.
 pre-register-desk-code = Код дня со стойки регистрации
 pre-register-desk-code-hint = Шесть цифр: их показывают у стойки, код меняется каждый день.
 pre-registrations-desk-code = Код дня для очереди (покажите его людям в очереди):
@@ -869,6 +873,17 @@ pre-registrations-code = Код
 pre-registrations-code-hint = Введите код или отсканируйте QR-код с телефона семьи.
 pre-registrations-open = Открыть
 pre-registrations-not-found = Предварительная регистрация с таким кодом не найдена (или её срок истёк).
+pre-registrations-pending = { $count ->
+    [one] { $count } предварительная регистрация ждёт
+    [few] { $count } предварительные регистрации ждут
+   *[other] { $count } предварительных регистраций ждут
+}
+pre-registrations-purged = { $count ->
+    [one] Удалена { $count } предварительная регистрация.
+    [few] Удалены { $count } предварительные регистрации.
+   *[other] Удалено { $count } предварительных регистраций.
+}
+pre-registrations-members = Человек
 reception-pre-registered = Предварительная регистрация: проверьте документы и данные, затем сохраните.
 reception-pre-registrations-link = Открыть предварительную регистрацию по коду
 nav-host-offers = Предложения жилья

@@ -91,6 +91,9 @@ pub struct AppState {
     /// The public pre-registration form asks for the code of the day its desk shows
     /// (`serve --pre-register-desk-code`): only people standing there can submit.
     pub pre_register_desk_code: bool,
+    /// How long an unconfirmed pre-registration is kept (`serve
+    /// --pre-registration-expiry`, 72 hours unless set).
+    pub pre_registration_lifetime: chrono::Duration,
     /// The organisation whose coordinators and dispatchers receive the beds offered on the
     /// public page `/offer-a-bed` (`serve --host-offers-org`); `None` turns the page off.
     pub host_offers_org: Option<uuid::Uuid>,
@@ -151,6 +154,9 @@ impl AppState {
             metrics_token: None,
             pre_register_org: None,
             pre_register_desk_code: false,
+            pre_registration_lifetime: chrono::Duration::hours(
+                shanyrak_store::PRE_REGISTRATION_HOURS,
+            ),
             host_offers_org: None,
         }
     }

@@ -73,3 +73,11 @@ fn the_reception_form_offline_in_headless_chromium() {
 fn a_family_of_four_is_registered_in_under_a_minute() {
     run_suite("family_timing.mjs", "family timing: within the target");
 }
+
+/// The public pages against time and abuse: an expired pre-registration is gone from the
+/// desk's list and its code opens nothing; spam is purged in bulk; a flood from one phone
+/// is throttled with 429 while the server keeps answering.
+#[test]
+fn expired_entries_go_and_floods_are_throttled_in_headless_chromium() {
+    run_suite("abuse.mjs", "abuse browser tests: all passed");
+}

@@ -168,6 +168,7 @@ web_routes! {
         .post(pre_register::submit)
         .layer(axum::extract::DefaultBodyLimit::max(pre_register::MAX_BODY_BYTES)),
     "/pre-registrations" => get(pre_register::open_page).post(pre_register::open),
+    "/pre-registrations/purge" => post(pre_register::purge),
     "/offer-a-bed" => get(host_offers::page)
         .post(host_offers::submit)
         .layer(axum::extract::DefaultBodyLimit::max(host_offers::MAX_BODY_BYTES)),

@@ -11,14 +11,16 @@
 //! limits on every field, and rate limits per client address, per place and for everyone,
 //! counted in the database (`Store::submit_pre_registration`).
 
+use axum::extract::Query;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use maud::html;
+use maud::{Markup, html};
+use serde::Deserialize;
 use shanyrak_core::household::validate;
 use shanyrak_core::{LegalBasis, Need, PopulationGroup, ReferenceCode, Relationship};
-use shanyrak_store::StoreError;
+use shanyrak_store::{PreRegistration, StoreError};
 use uuid::Uuid;
 
 use super::access::{Can, Submit, may};
@@ -168,7 +170,9 @@ fn form_page(
 }
 
 /// The only answer a submission gets: its code, as text and as a QR code.
-fn code_page(ctx: &Ctx, code: &ReferenceCode) -> Response {
+/// `lifetime` is how long the code is kept, told in whole hours (at least one).
+fn code_page(ctx: &Ctx, code: &ReferenceCode, lifetime: chrono::Duration) -> Response {
+    let lifetime_hours = lifetime.num_hours().max(1);
     let code = code.to_string();
     let qr = super::household::qr_svg(&code).unwrap_or_default();
     let body = html! {
@@ -176,7 +180,7 @@ fn code_page(ctx: &Ctx, code: &ReferenceCode) -> Response {
             p { (ctx.t("pre-register-done")) }
             p.reference #pre-registration-code { (code) }
             div role="img" aria-label=(ctx.t("card-qr")) { (trusted(qr)) }
-            p.hint { (ctx.t("pre-register-done-hint")) }
+            p.hint { (ctx.count("pre-register-done-hint", lifetime_hours)) }
         }
     };
     (
@@ -239,7 +243,7 @@ pub async fn submit(
         // A robot: it gets what a person would, and nothing is stored.
         tracing::info!("pre-registration with the honeypot filled dropped");
         let code = ReferenceCode::from_random_bits(rand::random::<u64>() & ((1 << 40) - 1));
-        return code_page(&ctx, &code);
+        return code_page(&ctx, &code, state.pre_registration_lifetime);
     }
     // Adding or removing a member row is a round trip that stores nothing.
     let action = form.get("action").unwrap_or("save");
@@ -315,12 +319,19 @@ pub async fn submit(
     }
     match state
         .store
-        .submit_pre_registration(organisation, &document, desk_code, client.0, Utc::now())
+        .submit_pre_registration(
+            organisation,
+            &document,
+            desk_code,
+            client.0,
+            state.pre_registration_lifetime,
+            Utc::now(),
+        )
         .await
     {
         Ok(code) => {
             tracing::info!("pre-registration stored");
-            code_page(&ctx, &code)
+            code_page(&ctx, &code, state.pre_registration_lifetime)
         }
         Err(StoreError::SubmissionsLimited { until }) => {
             let mut response = form_page(
@@ -358,14 +369,8 @@ async fn desk_code_for(state: &AppState, web: &super::Web) -> Result<Option<Stri
     Ok(Some(state.store.desk_code(&web.actor, Utc::now()).await?))
 }
 
-fn open_form(
-    ctx: &Ctx,
-    code: &str,
-    desk_code: Option<&str>,
-    notice: Option<String>,
-    status: StatusCode,
-) -> Response {
-    let body = html! {
+fn open_section(ctx: &Ctx, code: &str, desk_code: Option<&str>, notice: Option<String>) -> Markup {
+    html! {
         section.narrow {
             h1 { (ctx.t("pre-registrations-title")) }
             @if let Some(desk_code) = desk_code {
@@ -385,23 +390,109 @@ fn open_form(
                 button type="submit" { (ctx.t("pre-registrations-open")) }
             }
         }
-    };
-    (status, render(ctx, &ctx.t("pre-registrations-title"), body)).into_response()
+    }
 }
 
-/// The registrar's entry: a code to type or scan.
+/// The registrar's entry: a code to type or scan, and below it the organisation's pending
+/// pre-registrations to open or purge as spam.
 pub async fn open_page(
     State(state): State<AppState>,
-    Can { web, .. }: Can<may::RegisterHousehold>,
+    Can {
+        web,
+        id: Query(query),
+        ..
+    }: Can<may::RegisterHousehold, Query<PendingQuery>>,
 ) -> PageResult {
-    let desk_code = desk_code_for(&state, &web).await.or_page(&web.ctx)?;
-    Ok(open_form(
-        &web.ctx,
-        "",
-        desk_code.as_deref(),
-        None,
-        StatusCode::OK,
-    ))
+    let ctx = &web.ctx;
+    let desk_code = desk_code_for(&state, &web).await.or_page(ctx)?;
+    let pending = state
+        .store
+        .pending_pre_registration_list(&web.actor, Utc::now())
+        .await
+        .or_page(ctx)?;
+    let body = html! {
+        (open_section(ctx, "", desk_code.as_deref(), None))
+        (pending_section(ctx, &pending, query.purged))
+    };
+    Ok(render(ctx, &ctx.t("pre-registrations-title"), body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PendingQuery {
+    #[serde(default)]
+    purged: Option<u64>,
+}
+
+/// What a registrar needs to tell a family from spam: when, where, how many, who.
+fn pending_section(ctx: &Ctx, pending: &[PreRegistration], purged: Option<u64>) -> Markup {
+    let first_name = |p: &PreRegistration| {
+        let member = &p.document["members"][0];
+        [&member["surname"], &member["given_name"]]
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    html! {
+        section #pending {
+            h2 { (ctx.count("pre-registrations-pending", pending.len() as i64)) }
+            @if let Some(n) = purged {
+                p.notice.ok role="status" #purged { (ctx.count("pre-registrations-purged", n as i64)) }
+            }
+            @if !pending.is_empty() {
+                form method="post" action="/pre-registrations/purge" {
+                    (ctx.csrf_field())
+                    div.table-wrap { table.stack {
+                        thead { tr {
+                            th scope="col" { (ctx.t("host-offers-choose")) }
+                            th scope="col" { (ctx.t("pre-registrations-code")) }
+                            th scope="col" { (ctx.t("host-offers-received")) }
+                            th scope="col" { (ctx.t("offer-city")) }
+                            th scope="col" { (ctx.t("pre-registrations-members")) }
+                        } }
+                        tbody {
+                            @for p in pending {
+                                tr {
+                                    td data-label=(ctx.t("host-offers-choose")) {
+                                        input type="checkbox" name="pre_registration" value=(p.id) aria-label=(ctx.t("host-offers-choose"));
+                                    }
+                                    td data-label=(ctx.t("pre-registrations-code")) {
+                                        a.reference href=(format!("/reception?pre_registration={}", p.id)) { (p.code) }
+                                    }
+                                    td data-label=(ctx.t("host-offers-received")) { (ctx.datetime(p.created_at)) }
+                                    td data-label=(ctx.t("offer-city")) { (p.document["location"]["city"].as_str().unwrap_or_default()) }
+                                    td data-label=(ctx.t("pre-registrations-members")) {
+                                        (p.document["members"].as_array().map_or(0, Vec::len)) " · " (first_name(p))
+                                    }
+                                }
+                            }
+                        }
+                    } }
+                    div.actions {
+                        button.secondary type="submit" { (ctx.t("host-offers-purge")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The bulk purge of the pre-registrations ticked (spam).
+pub async fn purge(
+    State(state): State<AppState>,
+    Submit { web, form, .. }: Submit<may::RegisterHousehold>,
+) -> PageResult {
+    let ids: Vec<Uuid> = form
+        .all("pre_registration")
+        .iter()
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect();
+    let purged = state
+        .store
+        .purge_pre_registrations(&web.actor, &ids, Utc::now())
+        .await
+        .or_page(&web.ctx)?;
+    Ok(see_other(&format!("/pre-registrations?purged={purged}")))
 }
 
 /// Opens the pre-registration with the code on the reception form. An unknown, expired
@@ -413,13 +504,17 @@ pub async fn open(
     let typed = form.text("code").unwrap_or_default();
     let desk_code = desk_code_for(&state, &web).await.or_page(&web.ctx)?;
     let not_found = || {
-        open_form(
+        let section = open_section(
             &web.ctx,
             &typed,
             desk_code.as_deref(),
             Some(web.ctx.t("pre-registrations-not-found")),
+        );
+        (
             StatusCode::NOT_FOUND,
+            render(&web.ctx, &web.ctx.t("pre-registrations-title"), section),
         )
+            .into_response()
     };
     let Ok(code) = typed.parse::<ReferenceCode>() else {
         return Ok(not_found());

@@ -13,6 +13,7 @@ on_both_backends!(
     a_household_pre_registers_and_the_desk_registers_it,
     robots_invalid_forms_and_other_organisations_get_nothing,
     a_flood_from_one_address_stores_at_most_the_limit,
+    registrars_see_the_pending_list_and_purge_spam_in_bulk,
 );
 
 on_both_backends!(spawn = super::with_desk_code; the_form_asks_for_the_desks_code_of_the_day);
@@ -388,4 +389,63 @@ async fn the_form_asks_for_the_desks_code_of_the_day(app: TestApp) {
     let done = submit(&app, &cookie, &fields).await;
     assert_eq!(done.status(), StatusCode::CREATED);
     assert_eq!(pending(&app).await, 1);
+}
+
+/// The registrars' page lists their organisation's pending entries (when, where, how many,
+/// who) and deletes the ticked ones; another organisation sees none of them and cannot
+/// delete them, and a purge without the form's token deletes nothing.
+async fn registrars_see_the_pending_list_and_purge_spam_in_bulk(app: TestApp) {
+    let (cookie, csrf, _) = public_form(&app).await;
+    let mut codes = Vec::new();
+    for surname in ["Асдф", "Qwerty", "Тестов"] {
+        let done = submit(&app, &cookie, &household(&csrf, surname)).await;
+        assert_eq!(done.status(), StatusCode::CREATED);
+        let page = done.text().await.expect("body");
+        assert!(page.contains("72 часа"), "the lifetime is told");
+        codes.push(code_of(&page));
+    }
+    let (status, page) = get(&app, &app.token_a, "/pre-registrations").await;
+    assert_eq!(status, StatusCode::OK);
+    for (code, surname) in codes.iter().zip(["Асдф", "Qwerty", "Тестов"]) {
+        assert!(page.contains(code.as_str()), "{code} listed");
+        assert!(
+            page.contains(&format!("2 · {surname} ")),
+            "{surname} listed"
+        );
+    }
+    assert!(page.contains("Oral"), "the town");
+    let ids: Vec<String> = page
+        .match_indices("name=\"pre_registration\" value=\"")
+        .map(|(at, m)| page[at + m.len()..at + m.len() + 36].to_owned())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    let (_, other) = get(&app, &app.token_b, "/pre-registrations").await;
+    assert!(!other.contains("Асдф") && !other.contains(codes[0].as_str()));
+
+    // Newest first: the first two rows are "Тестов" and "Qwerty"; purge "Qwerty" and "Асдф".
+    let spam = [ids[1].as_str(), ids[2].as_str()];
+    let mut fields = vec![("csrf", csrf_of(&other))];
+    fields.extend(spam.iter().map(|id| ("pre_registration", (*id).to_owned())));
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = post_form(&app, &app.token_b, "/pre-registrations/purge", &fields).await;
+    assert!(refused.status().is_redirection());
+    assert_eq!(
+        pending(&app).await,
+        3,
+        "another organisation deletes nothing"
+    );
+    let mut forged = fields.clone();
+    forged[0] = ("csrf", "forged");
+    let forged = post_form(&app, &app.token_a, "/pre-registrations/purge", &forged).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(pending(&app).await, 3);
+    let mut purge = fields.clone();
+    let own_csrf = csrf_of(&page);
+    purge[0] = ("csrf", own_csrf.as_str());
+    let done = post_form(&app, &app.token_a, "/pre-registrations/purge", &purge).await;
+    assert_eq!(location(&done), "/pre-registrations?purged=2");
+    assert_eq!(pending(&app).await, 1);
+    let (_, after) = get(&app, &app.token_a, "/pre-registrations?purged=2").await;
+    assert!(after.contains("id=\"purged\""));
+    assert!(after.contains("Тестов") && !after.contains("Асдф") && !after.contains("Qwerty"));
 }

@@ -164,8 +164,9 @@ mod pre_registrations;
 pub(crate) use places::place_id_from_row;
 pub use places::{PlaceMapping, UnconfirmedPlace};
 pub use pre_registrations::{
-    PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PER_ADDRESS,
-    PRE_REGISTRATIONS_PER_PLACE, PRE_REGISTRATIONS_PER_WINDOW, PreRegistration,
+    PRE_REGISTRATION_HOURS, PRE_REGISTRATION_WINDOW_MINUTES, PRE_REGISTRATIONS_PAGE,
+    PRE_REGISTRATIONS_PER_ADDRESS, PRE_REGISTRATIONS_PER_PLACE, PRE_REGISTRATIONS_PER_WINDOW,
+    PreRegistration,
 };
 mod cluster;
 pub use cluster::{ChangeFeed, HOUSEHOLD_CHANNEL, Job, JobLock};

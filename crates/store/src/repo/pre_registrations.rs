@@ -17,8 +17,11 @@ use super::{Backend, Principal, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
-/// How long an unconfirmed pre-registration is kept.
+/// How long an unconfirmed pre-registration is kept unless the deployment says otherwise.
 pub const PRE_REGISTRATION_HOURS: i64 = 72;
+
+/// Most pending pre-registrations the registrars' list shows and one purge handles.
+pub const PRE_REGISTRATIONS_PAGE: i64 = 200;
 
 /// Pre-registrations accepted from one client address (an IPv6 /64) per window: a few
 /// families sharing one phone or one Wi-Fi, too few to fill the list.
@@ -85,13 +88,15 @@ impl<DB: Backend> Repo<DB> {
     /// `desk_code` is `Some` when the organisation requires the code of the day shown at
     /// its desk (what the visitor typed, perhaps empty): a wrong one is refused at
     /// `#/desk_code` and still counts against the limits, so the code cannot be guessed
-    /// faster than the limits allow.
+    /// faster than the limits allow. The entry is kept for `lifetime` (normally
+    /// [`PRE_REGISTRATION_HOURS`]) unless confirmed.
     pub async fn submit_pre_registration(
         &self,
         organisation_id: Uuid,
         document: &Value,
         desk_code: Option<&str>,
         client: Option<std::net::IpAddr>,
+        lifetime: chrono::Duration,
         now: DateTime<Utc>,
     ) -> Result<ReferenceCode, StoreError> {
         let keys = [
@@ -123,7 +128,7 @@ impl<DB: Backend> Repo<DB> {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let expires_at = now + chrono::Duration::hours(PRE_REGISTRATION_HOURS);
+        let expires_at = now + lifetime;
         // 40 random bits: a clash among the few pending codes is rare; try again on one.
         for _ in 0..8 {
             let code = ReferenceCode::from_random_bits(rand::random::<u64>() & ((1 << 40) - 1));
@@ -292,6 +297,10 @@ impl<DB: Backend> Repo<DB> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
+        Self::pre_registration_from_row(&row)
+    }
+
+    fn pre_registration_from_row(row: &DB::Row) -> Result<PreRegistration, StoreError> {
         Ok(PreRegistration {
             id: row.try_get("id")?,
             code: row.try_get("code")?,
@@ -336,6 +345,69 @@ impl<DB: Backend> Repo<DB> {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The organisation's pending pre-registrations, newest first (at most
+    /// [`PRE_REGISTRATIONS_PAGE`]), for its registrars: the list they purge spam from.
+    pub async fn pending_pre_registration_list(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PreRegistration>, StoreError> {
+        may_confirm(actor)?;
+        let mut conn = self.reader.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT id, code, document, created_at, expires_at FROM pre_registrations \
+             WHERE organisation_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id DESC LIMIT $3",
+        )
+        .bind(actor.organisation_id)
+        .bind(now)
+        .bind(PRE_REGISTRATIONS_PAGE)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter().map(Self::pre_registration_from_row).collect()
+    }
+
+    /// Deletes the chosen pending pre-registrations of the actor's organisation (spam
+    /// purged in bulk; at most [`PRE_REGISTRATIONS_PAGE`] at once). Others' and unknown
+    /// ids are left alone. Returns how many were deleted; each deletion is audited with
+    /// its id only, as a confirmation is.
+    pub async fn purge_pre_registrations(
+        &self,
+        actor: &Actor,
+        ids: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        may_confirm(actor)?;
+        let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
+        let mut deleted = 0;
+        for id in ids.iter().take(PRE_REGISTRATIONS_PAGE as usize) {
+            let gone = sqlx::query(
+                "DELETE FROM pre_registrations WHERE id = $1 AND organisation_id = $2 RETURNING id",
+            )
+            .bind(*id)
+            .bind(actor.organisation_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if gone.is_none() {
+                continue;
+            }
+            Self::audit(
+                &mut tx,
+                &Principal::User(actor.clone()),
+                Some(actor.organisation_id),
+                "pre_registration",
+                *id,
+                "purge",
+                None,
+                None,
+                now,
+            )
+            .await?;
+            deleted += 1;
+        }
+        tx.commit().await?;
+        Ok(deleted)
     }
 
     /// Pending pre-registrations of every organisation, for tests and operational checks

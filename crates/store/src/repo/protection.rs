@@ -56,8 +56,11 @@ pub struct RetentionReport {
     pub persons_anonymised: usize,
     pub audit_events_erased: usize,
     pub quarantine_rows_deleted: usize,
-    /// Unconfirmed pre-registrations past their 72 hours.
+    /// Unconfirmed pre-registrations past their expiry.
     pub pre_registrations_deleted: usize,
+    /// Host offers that never became a site (rejected, or withdrawn before verification)
+    /// and were last changed before `quarantine_before`: the host's address and contact.
+    pub host_offers_deleted: usize,
 }
 
 /// A distribution share received by the person.
@@ -132,6 +135,12 @@ fn mentions(haystack: &str, names: &[String], numbers: &[String]) -> bool {
         .any(|n| n.len() >= 4 && compact.contains(n.as_str()));
     names_match || number_match
 }
+
+/// Host offers retention deletes (`$1`: the quarantine cut-off): those that never became
+/// a site and were rejected or withdrawn. Pending offers wait for a coordinator; a
+/// verified one is a site and stays with it.
+const SETTLED_HOST_OFFERS: &str =
+    "site_id IS NULL AND status IN ('rejected', 'withdrawn') AND updated_at < $1";
 
 fn empty_list() -> Json<Value> {
     Json(Value::Array(Vec::new()))
@@ -486,6 +495,7 @@ impl<DB: Backend> Repo<DB> {
             audit_events_erased: 0,
             quarantine_rows_deleted: 0,
             pre_registrations_deleted: 0,
+            host_offers_deleted: 0,
         };
         if dry_run {
             let mut conn = self.reader.acquire().await?;
@@ -512,6 +522,14 @@ impl<DB: Backend> Repo<DB> {
                     .await?
                     .try_get("n")?;
             report.pre_registrations_deleted = usize::try_from(n).unwrap_or_default();
+            let n: i64 = sqlx::query(&format!(
+                "SELECT COUNT(*) AS n FROM host_offers WHERE {SETTLED_HOST_OFFERS}"
+            ))
+            .bind(cut.quarantine_before)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+            report.host_offers_deleted = usize::try_from(n).unwrap_or_default();
             return Ok(report);
         }
         for household_id in households {
@@ -587,6 +605,27 @@ impl<DB: Backend> Repo<DB> {
             )
             .await?;
         }
+        let settled = sqlx::query(&format!(
+            "DELETE FROM host_offers WHERE {SETTLED_HOST_OFFERS} RETURNING id"
+        ))
+        .bind(cut.quarantine_before)
+        .fetch_all(&mut *tx)
+        .await?
+        .len();
+        if settled > 0 {
+            Self::audit(
+                &mut tx,
+                by,
+                None,
+                "host_offer",
+                Uuid::now_v7(),
+                "retention_delete",
+                None,
+                Some(json!({ "offers": settled, "changed_before": cut.quarantine_before })),
+                now,
+            )
+            .await?;
+        }
         // Unconfirmed pre-registrations were never records: deleted, not audited (their
         // creation was not either), with the rate-limit counters of past windows.
         let expired =
@@ -602,6 +641,7 @@ impl<DB: Backend> Repo<DB> {
         tx.commit().await?;
         report.quarantine_rows_deleted = deleted;
         report.pre_registrations_deleted = expired;
+        report.host_offers_deleted = settled;
         Ok(report)
     }
 

@@ -10,7 +10,10 @@ use shanyrak_store::{HOST_OFFERS_PER_PLACE, StoreError};
 
 use super::{Fixture, now};
 
-on_both_backends!(offers_per_place_are_limited_and_verified_into_a_site_that_a_withdrawal_closes,);
+on_both_backends!(
+    offers_per_place_are_limited_and_verified_into_a_site_that_a_withdrawal_closes,
+    retention_deletes_offers_that_never_became_a_site_once_settled_long_enough,
+);
 
 fn offer(place: u32) -> shanyrak_core::host_offer::HostOffer {
     validate_offer(
@@ -167,4 +170,70 @@ async fn offers_per_place_are_limited_and_verified_into_a_site_that_a_withdrawal
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].status, HostOfferStatus::Withdrawn);
     assert_eq!(left[0].note.as_deref(), Some("звонок"));
+}
+
+/// Retention deletes a rejected offer and one withdrawn before verification once they were
+/// last changed before the quarantine cut-off (the host's address and contact go with
+/// them); a pending offer waits for its coordinator, and nothing younger goes.
+async fn retention_deletes_offers_that_never_became_a_site_once_settled_long_enough(f: Fixture) {
+    use shanyrak_core::retention::RetentionPolicy;
+    use shanyrak_store::Principal;
+    let org = f.admin_a.organisation_id;
+    let submit = async |address: &str| {
+        f.store
+            .submit_host_offer(org, &offer(608_668), address.parse().ok(), now())
+            .await
+            .expect("offer")
+    };
+    let _rejected_token = submit("192.0.2.1").await;
+    let withdrawn_token = submit("192.0.2.2").await;
+    let _pending_token = submit("192.0.2.3").await;
+    let pending = f
+        .store
+        .host_offers(&f.admin_a, Some(HostOfferStatus::Pending))
+        .await
+        .expect("list");
+    assert_eq!(pending.len(), 3);
+    let rejected = pending.iter().map(|o| o.id).min().expect("the first offer");
+    f.store
+        .reject_host_offer(&f.admin_a, rejected, Some("unreachable"), now())
+        .await
+        .expect("rejected");
+    f.store
+        .withdraw_host_offer(&withdrawn_token, now())
+        .await
+        .expect("withdrawn");
+
+    let operator = Principal::System("retention");
+    let policy = RetentionPolicy::default();
+    let soon = now() + chrono::Duration::days(i64::from(policy.quarantine_days) - 1);
+    let early = f
+        .store
+        .apply_retention(&operator, &policy, false, soon)
+        .await
+        .expect("retention");
+    assert_eq!(
+        early.host_offers_deleted, 0,
+        "kept for the quarantine period"
+    );
+    let later = now() + chrono::Duration::days(i64::from(policy.quarantine_days) + 1);
+    let dry = f
+        .store
+        .apply_retention(&operator, &policy, true, later)
+        .await
+        .expect("dry run");
+    assert_eq!(dry.host_offers_deleted, 2);
+    let done = f
+        .store
+        .apply_retention(&operator, &policy, false, later)
+        .await
+        .expect("retention");
+    assert_eq!(done.host_offers_deleted, 2);
+    let left = f.store.host_offers(&f.admin_a, None).await.expect("list");
+    assert_eq!(left.len(), 1, "the pending offer stays");
+    assert_eq!(left[0].status, HostOfferStatus::Pending);
+    assert!(matches!(
+        f.store.host_offer(&f.admin_a, rejected).await,
+        Err(StoreError::NotFound)
+    ));
 }

@@ -20,7 +20,13 @@ on_both_backends!(
     entries_are_for_their_organisation_expire_and_are_confirmed_once,
     the_limit_per_place_holds_across_addresses,
     the_desk_code_of_the_day_is_asked_and_wrong_guesses_count,
+    registrars_list_and_purge_their_own_pending_entries,
+    a_shorter_lifetime_expires_sooner,
 );
+
+fn lifetime() -> Duration {
+    Duration::hours(PRE_REGISTRATION_HOURS)
+}
 
 fn ip(text: &str) -> Option<IpAddr> {
     text.parse().ok()
@@ -33,13 +39,13 @@ async fn the_limit_per_address_holds_and_reopens_with_the_next_window(f: Fixture
     for i in 0..PRE_REGISTRATIONS_PER_ADDRESS {
         let client = ip(&format!("2001:db8:1:2::{i:x}"));
         f.store
-            .submit_pre_registration(org, &doc, None, client, now())
+            .submit_pre_registration(org, &doc, None, client, lifetime(), now())
             .await
             .expect("within the limit");
     }
     let refused = f
         .store
-        .submit_pre_registration(org, &doc, None, ip("2001:db8:1:2::ffff"), now())
+        .submit_pre_registration(org, &doc, None, ip("2001:db8:1:2::ffff"), lifetime(), now())
         .await;
     assert!(
         matches!(refused, Err(StoreError::SubmissionsLimited { until }) if until == now() + Duration::minutes(PRE_REGISTRATION_WINDOW_MINUTES)),
@@ -47,7 +53,7 @@ async fn the_limit_per_address_holds_and_reopens_with_the_next_window(f: Fixture
     );
     // Another address is not held back by this one.
     f.store
-        .submit_pre_registration(org, &doc, None, ip("2001:db8:1:3::1"), now())
+        .submit_pre_registration(org, &doc, None, ip("2001:db8:1:3::1"), lifetime(), now())
         .await
         .expect("another network");
     assert_eq!(
@@ -60,7 +66,7 @@ async fn the_limit_per_address_holds_and_reopens_with_the_next_window(f: Fixture
     // The next window opens again.
     let later = now() + Duration::minutes(PRE_REGISTRATION_WINDOW_MINUTES);
     f.store
-        .submit_pre_registration(org, &doc, None, ip("2001:db8:1:2::1"), later)
+        .submit_pre_registration(org, &doc, None, ip("2001:db8:1:2::1"), lifetime(), later)
         .await
         .expect("a new window");
 }
@@ -83,6 +89,7 @@ async fn the_limit_per_place_holds_across_addresses(f: Fixture) {
                 &in_oral(city),
                 None,
                 ip(&format!("10.1.{}.{}", i / 200, i % 200)),
+                lifetime(),
                 now(),
             )
             .await
@@ -90,7 +97,14 @@ async fn the_limit_per_place_holds_across_addresses(f: Fixture) {
     }
     let refused = f
         .store
-        .submit_pre_registration(org, &in_oral("Орал"), None, ip("192.0.2.1"), now())
+        .submit_pre_registration(
+            org,
+            &in_oral("Орал"),
+            None,
+            ip("192.0.2.1"),
+            lifetime(),
+            now(),
+        )
         .await;
     assert!(
         matches!(refused, Err(StoreError::SubmissionsLimited { .. })),
@@ -101,7 +115,14 @@ async fn the_limit_per_place_holds_across_addresses(f: Fixture) {
                "members": [{"surname": "Тестов", "given_name": "Алексей"}]})
     };
     f.store
-        .submit_pre_registration(org, &typed("Аксай"), None, ip("192.0.2.2"), now())
+        .submit_pre_registration(
+            org,
+            &typed("Аксай"),
+            None,
+            ip("192.0.2.2"),
+            lifetime(),
+            now(),
+        )
         .await
         .expect("another place");
     assert_eq!(
@@ -118,7 +139,7 @@ async fn entries_are_for_their_organisation_expire_and_are_confirmed_once(f: Fix
     let doc = json!({"members": [{"surname": "Тестов", "given_name": "Алексей"}]});
     let code = f
         .store
-        .submit_pre_registration(org, &doc, None, ip("203.0.113.7"), now())
+        .submit_pre_registration(org, &doc, None, ip("203.0.113.7"), lifetime(), now())
         .await
         .expect("stored");
     let found = f
@@ -171,7 +192,7 @@ async fn entries_are_for_their_organisation_expire_and_are_confirmed_once(f: Fix
     // Confirmed once: the entry goes with one audit event; a second time is not found.
     let code = f
         .store
-        .submit_pre_registration(org, &doc, None, ip("203.0.113.7"), now())
+        .submit_pre_registration(org, &doc, None, ip("203.0.113.7"), lifetime(), now())
         .await
         .expect("stored");
     let id = f
@@ -229,7 +250,7 @@ async fn the_desk_code_of_the_day_is_asked_and_wrong_guesses_count(f: Fixture) {
     let other = f.store.desk_code(&f.registrar_b, now()).await.expect("b");
     let submit = async |typed: &str, address: &str, at| {
         f.store
-            .submit_pre_registration(org, &doc, Some(typed), ip(address), at)
+            .submit_pre_registration(org, &doc, Some(typed), ip(address), lifetime(), at)
             .await
     };
     for wrong in ["", "12", &other] {
@@ -259,5 +280,111 @@ async fn the_desk_code_of_the_day_is_asked_and_wrong_guesses_count(f: Fixture) {
     assert!(matches!(
         submit(&code, "198.51.100.1", now()).await,
         Err(StoreError::SubmissionsLimited { .. })
+    ));
+}
+
+/// The registrars' list holds their organisation's pending entries, newest first; a purge
+/// deletes the ticked ones of their organisation only, audited by id, and leaves the rest.
+async fn registrars_list_and_purge_their_own_pending_entries(f: Fixture) {
+    let org = f.registrar_a.organisation_id;
+    let doc = json!({"members": [{"surname": "Спам", "given_name": "Спам"}]});
+    let mut codes = Vec::new();
+    for i in 0..3 {
+        codes.push(
+            f.store
+                .submit_pre_registration(
+                    org,
+                    &doc,
+                    None,
+                    ip(&format!("198.18.0.{i}")),
+                    lifetime(),
+                    now() + Duration::minutes(i),
+                )
+                .await
+                .expect("stored"),
+        );
+    }
+    let list = f
+        .store
+        .pending_pre_registration_list(&f.registrar_a, now() + Duration::minutes(5))
+        .await
+        .expect("list");
+    assert_eq!(
+        list.iter().map(|p| p.code.clone()).collect::<Vec<_>>(),
+        codes
+            .iter()
+            .rev()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        "newest first"
+    );
+    assert!(
+        f.store
+            .pending_pre_registration_list(&f.registrar_b, now())
+            .await
+            .expect("another organisation")
+            .is_empty()
+    );
+    let analyst = shanyrak_core::Actor {
+        roles: vec![shanyrak_core::Role::Analyst],
+        ..f.registrar_a.clone()
+    };
+    assert!(matches!(
+        f.store.pending_pre_registration_list(&analyst, now()).await,
+        Err(StoreError::Forbidden)
+    ));
+    let spam = [list[0].id, list[1].id, Uuid::now_v7()];
+    assert_eq!(
+        f.store
+            .purge_pre_registrations(&f.registrar_b, &spam, now())
+            .await
+            .expect("another organisation's purge"),
+        0,
+        "another organisation's registrar deletes nothing"
+    );
+    assert_eq!(
+        f.store
+            .purge_pre_registrations(&f.registrar_a, &spam, now())
+            .await
+            .expect("purge"),
+        2
+    );
+    let left = f
+        .store
+        .pending_pre_registration_list(&f.registrar_a, now() + Duration::minutes(5))
+        .await
+        .expect("list");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, list[2].id);
+    let events = f
+        .store
+        .audit_events_for(&f.admin_a, list[0].id)
+        .await
+        .expect("audit");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, "purge");
+    assert_eq!(events[0].before, None, "ids only");
+}
+
+/// A deployment that keeps pre-registrations for less than the default sees them go then.
+async fn a_shorter_lifetime_expires_sooner(f: Fixture) {
+    let org = f.registrar_a.organisation_id;
+    let doc = json!({"members": [{"surname": "Тестов", "given_name": "Алексей"}]});
+    let code = f
+        .store
+        .submit_pre_registration(org, &doc, None, ip("198.18.1.1"), Duration::hours(2), now())
+        .await
+        .expect("stored");
+    let found = f
+        .store
+        .pre_registration_by_code(&f.registrar_a, &code, now() + Duration::minutes(119))
+        .await
+        .expect("within two hours");
+    assert_eq!(found.expires_at, now() + Duration::hours(2));
+    assert!(matches!(
+        f.store
+            .pre_registration_by_code(&f.registrar_a, &code, now() + Duration::hours(2))
+            .await,
+        Err(StoreError::NotFound)
     ));
 }
