@@ -622,6 +622,24 @@ async fn every_protected_value_appears_only_where_the_visibility_table_allows(ap
         .await
         .expect("verified");
     ids.add("site", &json!(host_site.to_string()));
+    // A household waiting in the queue pre-registered itself with the owner: its
+    // registering roles list it on /pre-registrations, nobody else sees it.
+    app.store
+        .submit_pre_registration(
+            owner,
+            &json!({
+                "members": [{"surname": SURNAME, "given_name": "Ивана",
+                    "documents": [{"type": "passport", "number": DOCUMENT}]}],
+                "phone": format!("+{PHONE}"),
+                "location": {"country": "KZ", "city": "Уральск"},
+            }),
+            None,
+            None,
+            chrono::Duration::hours(shanyrak_store::PRE_REGISTRATION_HOURS),
+            Utc::now(),
+        )
+        .await
+        .expect("pre-registered");
 
     // ----- the crawl ------------------------------------------------------------------------
     let document: Value =
