@@ -58,6 +58,11 @@ struct DbArgs {
     #[arg(long, env = "SHANYRAK_DB_LOCK_WAIT", value_name = "SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     lock_wait: u64,
+    /// PostgreSQL: a read replica (hot standby) of the database, postgres://USER@HOST/DB,
+    /// for the heavy reads of figures and exports (they may then lag by the replication
+    /// delay); every write and every other read stays on --db.
+    #[arg(long, env = "SHANYRAK_DB_REPLICA", value_name = "URL")]
+    db_replica: Option<String>,
 }
 
 impl DbArgs {
@@ -68,7 +73,13 @@ impl DbArgs {
                 "--key-file encrypts SQLite files; encrypt PostgreSQL at the storage layer instead"
             );
         }
-        open_with(&self.db, key, Duration::from_secs(self.lock_wait)).await
+        open_with(
+            &self.db,
+            key,
+            Duration::from_secs(self.lock_wait),
+            self.db_replica.clone(),
+        )
+        .await
     }
 
     /// The passphrase from `--key-file` (or `SHANYRAK_DB_KEY_FILE`), else from
@@ -451,10 +462,12 @@ async fn open_with(
     url: &str,
     encryption_key: Option<String>,
     lock_wait: Duration,
+    replica_url: Option<String>,
 ) -> Result<Store> {
     let options = StoreOptions {
         encryption_key,
         lock_wait,
+        replica_url,
         ..StoreOptions::default()
     };
     Store::connect(url, &options).await.map_err(|e| {

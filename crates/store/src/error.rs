@@ -7,6 +7,10 @@ use shanyrak_core::ValidationErrors;
 pub enum StoreError {
     #[error("unsupported database URL: use sqlite://PATH or postgres://…")]
     UnsupportedUrl,
+    #[error(
+        "a read replica is for PostgreSQL: both the database and the replica must be postgres:// URLs"
+    )]
+    ReplicaNeedsPostgres,
     /// A passphrase of nothing but whitespace would leave the file unencrypted.
     #[error("the encryption key is empty: the database would be stored unencrypted")]
     EmptyEncryptionKey,

@@ -98,6 +98,10 @@ pub struct StoreOptions {
     /// locked" ([`is_locked`]). Writers of one process queue for its one writer
     /// connection instead.
     pub lock_wait: Duration,
+    /// PostgreSQL: a read replica (hot standby) of the database for the heavy reads of
+    /// figures and exports, which then may lag the primary by the replication delay.
+    /// Everything else, and every write, stays on the primary.
+    pub replica_url: Option<String>,
 }
 
 impl std::fmt::Debug for StoreOptions {
@@ -121,6 +125,7 @@ impl Default for StoreOptions {
             encryption_key: None,
             durable_commits: true,
             lock_wait: Duration::from_secs(30),
+            replica_url: None,
         }
     }
 }
@@ -149,6 +154,14 @@ impl Store {
             .is_some_and(|key| key.trim().is_empty())
         {
             return Err(StoreError::EmptyEncryptionKey);
+        }
+        let postgres = |url: &str| url.starts_with("postgres:") || url.starts_with("postgresql:");
+        if options
+            .replica_url
+            .as_deref()
+            .is_some_and(|replica| !postgres(url) || !postgres(replica))
+        {
+            return Err(StoreError::ReplicaNeedsPostgres);
         }
         let store = if url.starts_with("sqlite:") {
             let mut connect = SqliteConnectOptions::from_str(url)?;
@@ -184,14 +197,24 @@ impl Store {
                 .connect_with(connect.read_only(true))
                 .await?;
             Store::Sqlite(repo::Repo::new(writer, reader))
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        } else if postgres(url) {
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections.max(2))
                 .acquire_timeout(Duration::from_secs(30))
                 .connect(url)
                 .await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-            Store::Postgres(repo::Repo::new(pool.clone(), pool))
+            let repo = repo::Repo::new(pool.clone(), pool);
+            Store::Postgres(match &options.replica_url {
+                Some(replica) => repo.with_analytics(
+                    PgPoolOptions::new()
+                        .max_connections(options.max_connections.max(2))
+                        .acquire_timeout(Duration::from_secs(30))
+                        .connect(replica)
+                        .await?,
+                ),
+                None => repo,
+            })
         } else {
             return Err(StoreError::UnsupportedUrl);
         };

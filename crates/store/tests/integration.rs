@@ -46,6 +46,7 @@ mod places;
 mod pre_registrations;
 mod protection;
 mod races;
+mod replica;
 mod resettlement;
 
 on_both_backends!(

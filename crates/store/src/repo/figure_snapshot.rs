@@ -152,7 +152,7 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<SnapshotInfo, StoreError> {
         let started = std::time::Instant::now();
         let today = crate::clock::local_date(now);
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.analytics.acquire().await?;
 
         // Records of people never merged: grouped in the database.
         let sql = format!(

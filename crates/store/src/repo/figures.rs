@@ -118,7 +118,7 @@ impl<DB: Backend> Repo<DB> {
         for org in scope.unwrap_or_default() {
             query = query.bind(*org);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.analytics.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
         rows.iter()
             .map(|r| {
@@ -172,7 +172,7 @@ impl<DB: Backend> Repo<DB> {
         let clause = scope_clause("organisation_id", scope, first);
         let mut days: std::collections::BTreeMap<NaiveDate, (u64, u64)> =
             std::collections::BTreeMap::new();
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.analytics.acquire().await?;
         for (column, made) in [("created_at", true), ("checked_in_at", false)] {
             let window = if since.is_some() {
                 format!(" AND {column} > $1")
@@ -236,7 +236,7 @@ impl<DB: Backend> Repo<DB> {
         for org in scope.unwrap_or_default() {
             query = query.bind(*org);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.analytics.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
         rows.iter()
             .map(|r| {
@@ -268,7 +268,7 @@ impl<DB: Backend> Repo<DB> {
         for org in scope.unwrap_or_default() {
             query = query.bind(*org);
         }
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.analytics.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
         rows.iter()
             .map(|r| {

@@ -67,6 +67,9 @@ pub struct Repo<DB: Database> {
     writer: Pool<DB>,
     /// Reads go here. For PostgreSQL it is the same pool as `writer`.
     reader: Pool<DB>,
+    /// The heavy reads of figures and exports, which may lag the primary by seconds: a
+    /// PostgreSQL read replica when the deployment names one, else `reader`.
+    analytics: Pool<DB>,
 }
 
 impl<DB: Database> Clone for Repo<DB> {
@@ -74,6 +77,7 @@ impl<DB: Database> Clone for Repo<DB> {
         Self {
             writer: self.writer.clone(),
             reader: self.reader.clone(),
+            analytics: self.analytics.clone(),
         }
     }
 }
@@ -105,7 +109,17 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<Value, StoreError> {
 
 impl<DB: Database> Repo<DB> {
     pub fn new(writer: Pool<DB>, reader: Pool<DB>) -> Self {
-        Self { writer, reader }
+        let analytics = reader.clone();
+        Self {
+            writer,
+            reader,
+            analytics,
+        }
+    }
+
+    /// Figures and exports read from `analytics` (a read replica) instead.
+    pub fn with_analytics(self, analytics: Pool<DB>) -> Self {
+        Self { analytics, ..self }
     }
 }
 

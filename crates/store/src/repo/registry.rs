@@ -39,7 +39,7 @@ impl<DB: Backend> Repo<DB> {
         after: Option<Uuid>,
         households: u32,
     ) -> Result<(Vec<RegistryRow>, Option<Uuid>), StoreError> {
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.analytics.acquire().await?;
         let limit = households.clamp(1, 10_000);
         // PostgreSQL has no MAX over uuid: the page's last id by ordering instead.
         let last: Option<Uuid> = sqlx::query(&format!(

@@ -20,7 +20,7 @@ impl<DB: Backend> Repo<DB> {
         &self,
         organisation_id: Option<Uuid>,
     ) -> Result<Vec<PopulationRow>, StoreError> {
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.analytics.acquire().await?;
         let rows = sqlx::query(
             "SELECT COALESCE(p.identity_id, p.id) AS identity, h.population_group, p.sex, p.birth_date, p.citizenship, \
              h.country, h.city, h.arrival_date, h.crossing_point FROM persons p JOIN households h ON h.id = p.household_id \
@@ -62,7 +62,7 @@ impl<DB: Backend> Repo<DB> {
         organisation_id: Uuid,
         since: NaiveDate,
     ) -> Result<Vec<(NaiveDate, Option<String>, i64)>, StoreError> {
-        let mut conn = self.reader.acquire().await?;
+        let mut conn = self.analytics.acquire().await?;
         let rows = sqlx::query(
             "SELECT h.arrival_date, h.crossing_point, COUNT(DISTINCT COALESCE(p.identity_id, p.id)) AS people \
              FROM persons p JOIN households h ON h.id = p.household_id \
