@@ -38,15 +38,8 @@ pub async fn list(
     Authenticated(actor): Authenticated,
     query: Result<Query<HostOfferQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<HostOfferList>, ApiError> {
-    let bad_status = || {
-        ApiError::InvalidQuery(shanyrak_core::ValidationErrors::single(
-            shanyrak_core::FieldError::new(
-                "#/status",
-                shanyrak_core::FieldErrorCode::InvalidValue,
-                "pending, verified, rejected or withdrawn",
-            ),
-        ))
-    };
+    let bad_status =
+        || ApiError::invalid_query("#/status", "pending, verified, rejected or withdrawn");
     let Query(query) = query.map_err(|_| bad_status())?;
     let status = match query.status.as_deref() {
         None | Some("") => None,

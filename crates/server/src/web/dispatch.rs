@@ -24,14 +24,7 @@ const MAX_ROWS: usize = 200;
 fn waiting_table(ctx: &Ctx, waiting: &[WaitingHousehold]) -> Markup {
     html! {
         div.table-wrap { table.stack {
-            thead { tr {
-                th scope="col" { (ctx.t("field-reference")) }
-                th scope="col" { (ctx.t("field-city")) }
-                th scope="col" { (ctx.t("sites-persons")) }
-                th scope="col" { (ctx.t("dispatch-priority")) }
-                th scope="col" { (ctx.t("dispatch-waiting-days")) }
-                th scope="col" { (ctx.t("field-vulnerabilities")) }
-            } }
+            (ctx.column_headers(&["field-reference", "field-city", "sites-persons", "dispatch-priority", "dispatch-waiting-days", "field-vulnerabilities"]))
             tbody {
                 @for w in waiting {
                     tr {
@@ -522,12 +515,7 @@ pub async fn batch(
             form method="post" action=(format!("/dispatch/batches/{batch_id}")) {
                 (ctx.csrf_field())
                 div.table-wrap { table.stack {
-                    thead { tr {
-                        th scope="col" { (ctx.t("field-reference")) }
-                        th scope="col" { (ctx.t("field-site")) }
-                        th scope="col" { (ctx.t("dispatch-reason")) }
-                        th scope="col" { (ctx.t("dispatch-decision")) }
-                    } }
+                    (ctx.column_headers(&["field-reference", "field-site", "dispatch-reason", "dispatch-decision"]))
                     tbody {
                         @for p in &shown {
                             @let hid = &p.household_id;

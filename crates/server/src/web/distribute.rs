@@ -212,11 +212,7 @@ async fn render_household(
                 }
             }
             div.table-wrap { table.stack {
-                thead { tr {
-                    th scope="col" { (ctx.t("distribute-item")) }
-                    th scope="col" { (ctx.t("distribute-entitled")) }
-                    th scope="col" { (ctx.t("distribute-quantity")) }
-                } }
+                (ctx.column_headers(&["distribute-item", "distribute-entitled", "distribute-quantity"]))
                 tbody {
                     @for e in &view.items {
                         @if let Some(item) = by_id.get(&e.item_id) {

@@ -209,13 +209,7 @@ pub async fn page(
             p { (ctx.t("household-no-stays")) }
         } @else {
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { (ctx.t("field-site")) }
-                    th scope="col" { (ctx.t("field-status")) }
-                    th scope="col" { (ctx.t("sites-persons")) }
-                    th scope="col" { (ctx.t("household-stay-from")) }
-                    th scope="col" { (ctx.t("household-stay-to")) }
-                } }
+                (ctx.column_headers(&["field-site", "field-status", "sites-persons", "household-stay-from", "household-stay-to"]))
                 tbody {
                     @for (stay, site) in &stays {
                         tr {
@@ -245,11 +239,7 @@ pub async fn page(
         @if web.actor.may(Action::ReadAudit) {
             h2 { (ctx.t("household-audit")) }
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { (ctx.t("household-audit-when")) }
-                    th scope="col" { (ctx.t("household-audit-who")) }
-                    th scope="col" { (ctx.t("household-audit-what")) }
-                } }
+                (ctx.column_headers(&["household-audit-when", "household-audit-who", "household-audit-what"]))
                 tbody {
                     @for e in &audit {
                         tr { td { (ctx.datetime(e.at)) } td { (e.actor_label) } td { (e.entity) " · " (e.action) } }

@@ -83,11 +83,7 @@ pub async fn page(
         @if waiting.is_empty() { p { (ctx.t("import-quarantine-empty")) } }
         @else {
             div.table-wrap { table.stack {
-                thead { tr {
-                    th scope="col" { (ctx.t("import-line")) }
-                    th scope="col" { (ctx.t("import-reasons")) }
-                    th scope="col" { (ctx.t("common-actions")) }
-                } }
+                (ctx.column_headers(&["import-line", "import-reasons", "common-actions"]))
                 tbody {
                     @for row in &waiting {
                         tr {

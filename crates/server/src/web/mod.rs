@@ -286,6 +286,13 @@ impl Ctx {
         self.actor().is_some_and(|a| a.may(action))
     }
 
+    /// A table's header row: one column header per message key.
+    pub fn column_headers(&self, keys: &[&str]) -> Markup {
+        html! {
+            thead { tr { @for key in keys { th scope="col" { (self.t(key)) } } } }
+        }
+    }
+
     /// The session's CSRF token as a hidden field; before sign-in, the pre-session one.
     pub fn csrf_field(&self) -> Markup {
         let token = match (&self.user, &self.form) {

@@ -126,11 +126,7 @@ pub async fn unconfirmed(
         @if names.is_empty() { p { (ctx.t("places-none")) } }
         @else {
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { (ctx.t("places-name")) }
-                    th scope="col" { (ctx.t("places-records")) }
-                    th scope="col" { (ctx.t("places-map-to")) }
-                } }
+                (ctx.column_headers(&["places-name", "places-records", "places-map-to"]))
                 tbody {
                     @for (i, name) in names.iter().enumerate() {
                         tr {

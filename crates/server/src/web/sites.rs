@@ -174,11 +174,7 @@ pub async fn list(
             section {
                 h2 { (city) }
                 div.table-wrap { table {
-                    thead { tr {
-                        th scope="col" { (ctx.t("field-site")) }
-                        th scope="col" { (ctx.t("sites-pool-kind")) }
-                        th scope="col" { (ctx.t("sites-occupancy")) }
-                    } }
+                    (ctx.column_headers(&["field-site", "sites-pool-kind", "sites-occupancy"]))
                     tbody {
                         @for site in sites {
                             @for (i, pool) in site.pools.iter().enumerate() {
@@ -210,11 +206,7 @@ pub async fn list(
                 h2 { (ctx.t("sites-others")) }
                 p.hint { (ctx.t("sites-others-hint")) }
                 div.table-wrap { table {
-                    thead { tr {
-                        th scope="col" { (ctx.t("field-city")) }
-                        th scope="col" { (ctx.t("sites-kind-group")) }
-                        th scope="col" { (ctx.t("sites-free-beds")) }
-                    } }
+                    (ctx.column_headers(&["field-city", "sites-kind-group", "sites-free-beds"]))
                     tbody {
                         @for other in &others {
                             tr {
