@@ -98,18 +98,24 @@ pub mod may {
     }
 }
 
-/// What a handler reads from the path and query: taken from the request before the
-/// checks (a path or query axum cannot read is its plain 400), and turned into ids after
-/// them, so someone who may not see a record learns nothing from the shape of its ids.
+/// What a handler reads from the path and query, named by the shape of its path:
+/// `Uuid`, `(Uuid, Uuid)`, `Query<Q>`, `(Uuid, Query<Q>)`…; the handler gets the ids and
+/// the query in fields of their own. Both are taken from the request before the checks (a
+/// path or query axum cannot read is its plain 400), and the ids are parsed after them, so
+/// someone who may not see a record learns nothing from the shape of its ids.
 pub trait Params: Sized + Send {
     type Raw: Send;
+    /// The path ids (`()` without any).
+    type Ids: Send + std::fmt::Debug;
+    /// The query (`()` without one).
+    type Query: Send + std::fmt::Debug;
 
     fn extract(
         parts: &mut Parts,
         state: &AppState,
     ) -> impl Future<Output = Result<Self::Raw, Response>> + Send;
 
-    fn parse(raw: Self::Raw) -> Result<Self, ApiError>;
+    fn parse(raw: Self::Raw) -> Result<(Self::Ids, Self::Query), ApiError>;
 }
 
 async fn path<T: DeserializeOwned + Send>(
@@ -135,87 +141,100 @@ async fn query<Q: DeserializeOwned + Send>(
 /// No path parameters.
 impl Params for () {
     type Raw = ();
+    type Ids = ();
+    type Query = ();
 
     async fn extract(_: &mut Parts, _: &AppState) -> Result<(), Response> {
         Ok(())
     }
 
-    fn parse((): ()) -> Result<(), ApiError> {
-        Ok(())
+    fn parse((): ()) -> Result<((), ()), ApiError> {
+        Ok(((), ()))
     }
 }
 
 /// One id: `/cases/{id}`.
 impl Params for Uuid {
     type Raw = String;
+    type Ids = Uuid;
+    type Query = ();
 
     async fn extract(parts: &mut Parts, state: &AppState) -> Result<String, Response> {
         path(parts, state).await
     }
 
-    fn parse(raw: String) -> Result<Uuid, ApiError> {
-        parse_id(&raw)
+    fn parse(raw: String) -> Result<(Uuid, ()), ApiError> {
+        Ok((parse_id(&raw)?, ()))
     }
 }
 
 /// Two ids: `/sites/{id}/pools/{pool_id}`.
 impl Params for (Uuid, Uuid) {
     type Raw = (String, String);
+    type Ids = Self;
+    type Query = ();
 
     async fn extract(parts: &mut Parts, state: &AppState) -> Result<Self::Raw, Response> {
         path(parts, state).await
     }
 
-    fn parse((a, b): Self::Raw) -> Result<Self, ApiError> {
-        Ok((parse_id(&a)?, parse_id(&b)?))
+    fn parse((a, b): Self::Raw) -> Result<(Self, ()), ApiError> {
+        Ok(((parse_id(&a)?, parse_id(&b)?), ()))
     }
 }
 
 /// An id and a word the handler matches itself: `/cases/{id}/{what}`.
 impl Params for (Uuid, String) {
     type Raw = (String, String);
+    type Ids = Self;
+    type Query = ();
 
     async fn extract(parts: &mut Parts, state: &AppState) -> Result<Self::Raw, Response> {
         path(parts, state).await
     }
 
-    fn parse((id, word): Self::Raw) -> Result<Self, ApiError> {
-        Ok((parse_id(&id)?, word))
+    fn parse((id, word): Self::Raw) -> Result<(Self, ()), ApiError> {
+        Ok(((parse_id(&id)?, word), ()))
     }
 }
 
 /// The query of a page without path parameters.
-impl<Q: DeserializeOwned + Send> Params for Query<Q> {
+impl<Q: DeserializeOwned + Send + std::fmt::Debug> Params for Query<Q> {
     type Raw = Q;
+    type Ids = ();
+    type Query = Q;
 
     async fn extract(parts: &mut Parts, state: &AppState) -> Result<Q, Response> {
         query(parts, state).await
     }
 
-    fn parse(raw: Q) -> Result<Self, ApiError> {
-        Ok(Query(raw))
+    fn parse(raw: Q) -> Result<((), Q), ApiError> {
+        Ok(((), raw))
     }
 }
 
 /// An id and the page's query: `/distribute/{id}?point=…`.
-impl<Q: DeserializeOwned + Send> Params for (Uuid, Query<Q>) {
+impl<Q: DeserializeOwned + Send + std::fmt::Debug> Params for (Uuid, Query<Q>) {
     type Raw = (String, Q);
+    type Ids = Uuid;
+    type Query = Q;
 
     async fn extract(parts: &mut Parts, state: &AppState) -> Result<Self::Raw, Response> {
         let id = path(parts, state).await?;
         Ok((id, query(parts, state).await?))
     }
 
-    fn parse((id, q): Self::Raw) -> Result<Self, ApiError> {
-        Ok((parse_id(&id)?, Query(q)))
+    fn parse((id, q): Self::Raw) -> Result<(Uuid, Q), ApiError> {
+        Ok((parse_id(&id)?, q))
     }
 }
 
 /// An API request by a signed-in user with permission `P`, to a path with ids `I`.
 #[derive(Debug)]
-pub struct Permitted<P, I = ()> {
+pub struct Permitted<P, I: Params = ()> {
     pub actor: Actor,
-    pub id: I,
+    pub id: I::Ids,
+    pub query: I::Query,
     permission: PhantomData<P>,
 }
 
@@ -227,10 +246,11 @@ impl<P: Permission, I: Params> FromRequestParts<AppState> for Permitted<P, I> {
             .await
             .map_err(IntoResponse::into_response)?;
         let raw = I::extract(parts, state).await?;
-        let id = permit::<P, I>(&actor, raw).map_err(IntoResponse::into_response)?;
+        let (id, query) = permit::<P, I>(&actor, raw).map_err(IntoResponse::into_response)?;
         Ok(Permitted {
             actor,
             id,
+            query,
             permission: PhantomData,
         })
     }
@@ -240,9 +260,9 @@ impl<P: Permission, I: Params> FromRequestParts<AppState> for Permitted<P, I> {
 /// path with ids `I`. The body is read before the permission is checked, as a handler
 /// taking [`ApiJson`] always did.
 #[derive(Debug)]
-pub struct PermittedJson<P, T, I = ()> {
+pub struct PermittedJson<P, T, I: Params = ()> {
     pub actor: Actor,
-    pub id: I,
+    pub id: I::Ids,
     pub body: ApiJson<T>,
     permission: PhantomData<P>,
 }
@@ -251,7 +271,7 @@ impl<P, T, I> FromRequest<AppState> for PermittedJson<P, T, I>
 where
     P: Permission,
     T: DeserializeOwned + Send + 'static,
-    I: Params,
+    I: Params<Query = ()>,
 {
     type Rejection = Response;
 
@@ -264,7 +284,7 @@ where
         let body = ApiJson::<T>::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let id = permit::<P, I>(&actor, raw).map_err(IntoResponse::into_response)?;
+        let (id, ()) = permit::<P, I>(&actor, raw).map_err(IntoResponse::into_response)?;
         Ok(PermittedJson {
             actor,
             id,
@@ -281,7 +301,10 @@ pub type User<I = ()> = Permitted<may::SignedIn, I>;
 /// A request with a JSON body `T` by any signed-in user, to a path with ids `I`.
 pub type UserJson<T, I = ()> = PermittedJson<may::SignedIn, T, I>;
 
-fn permit<P: Permission, I: Params>(actor: &Actor, raw: I::Raw) -> Result<I, ApiError> {
+fn permit<P: Permission, I: Params>(
+    actor: &Actor,
+    raw: I::Raw,
+) -> Result<(I::Ids, I::Query), ApiError> {
     if !P::allows(actor) {
         return Err(ApiError::Forbidden);
     }

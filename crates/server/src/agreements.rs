@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::Utc;
-use serde::Serialize;
 use shanyrak_core::ValidationContext;
 use shanyrak_core::sharing::{AgreementInput, validate_agreement};
 use shanyrak_store::Agreement;
@@ -16,9 +15,8 @@ use crate::access::{PermittedJson, User, may};
 use crate::error::{ApiError, Problem};
 use crate::reply::created;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AgreementList {
-    pub items: Vec<Agreement>,
+crate::reply::item_lists! {
+    AgreementList(Agreement);
 }
 
 /// Share categories of your organisation's data with another, for a purpose, until a date.

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shanyrak_core::FieldErrorCode;
 use shanyrak_store::{AccessEntry, AuditEvent};
 use uuid::Uuid;
@@ -20,9 +20,8 @@ pub struct AuditQuery {
     pub entity_id: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AuditTrail {
-    pub items: Vec<AuditEvent>,
+crate::reply::item_lists! {
+    AuditTrail(AuditEvent);
 }
 
 /// Every change to one record, oldest first, with who, when, before and after.
@@ -99,9 +98,8 @@ pub struct AccessQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AccessLog {
-    pub items: Vec<AccessEntry>,
+crate::reply::item_lists! {
+    AccessLog(AccessEntry);
 }
 
 /// Who read which personal records of your organisation, newest first (admins, auditors).

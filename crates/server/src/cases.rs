@@ -33,14 +33,9 @@ use crate::reply::{created, created_once};
 
 // ----- cases ---------------------------------------------------------------------------------
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CaseList {
-    pub items: Vec<Case>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CaseNoteList {
-    pub items: Vec<CaseNote>,
+crate::reply::item_lists! {
+    CaseList(Case);
+    CaseNoteList(CaseNote);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -189,9 +184,8 @@ pub async fn list_notes(
 
 // ----- referrals -----------------------------------------------------------------------------
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ReferralList {
-    pub items: Vec<Referral>,
+crate::reply::item_lists! {
+    ReferralList(Referral);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -435,10 +429,11 @@ pub struct UpcomingItem {
     pub status: StayStatus,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct UpcomingList {
-    /// Soonest first; people already overstayed or late to register come first.
-    pub items: Vec<UpcomingItem>,
+crate::reply::item_lists! {
+    UpcomingList(
+        /// Soonest first; people already overstayed or late to register come first.
+        UpcomingItem
+    );
 }
 
 /// People of your organisation whose stay ends or whose registration is due within the

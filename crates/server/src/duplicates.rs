@@ -27,9 +27,8 @@ pub struct QueueQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DuplicateQueue {
-    pub items: Vec<DuplicateCandidate>,
+crate::reply::item_lists! {
+    DuplicateQueue(DuplicateCandidate);
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -55,11 +54,8 @@ pub struct PersonCounts {
 pub async fn queue(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
-    User {
-        actor,
-        id: Query(query),
-        ..
-    }: User<Query<QueueQuery>>,
+    User { actor, .. }: User,
+    Query(query): Query<QueueQuery>,
 ) -> Result<Json<DuplicateQueue>, ApiError> {
     let status = query.status.as_deref().unwrap_or("pending");
     if !matches!(status, "pending" | "same" | "different") {

@@ -37,14 +37,9 @@ const STOCK_ENTRIES_SHOWN: u32 = 200;
 const DEFAULT_RATE_WINDOW_DAYS: u32 = 14;
 const DEFAULT_ALERT_DAYS: f64 = 7.0;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ItemList {
-    pub items: Vec<Item>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PointList {
-    pub items: Vec<DistributionPoint>,
+crate::reply::item_lists! {
+    ItemList(Item);
+    PointList(DistributionPoint);
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -410,11 +405,10 @@ pub async fn record_distribution(
     security(("bearer" = [])))]
 pub async fn distribution_report(
     State(state): State<AppState>,
-    Permitted {
-        actor,
-        id: Query(query),
-        ..
-    }: Permitted<may::ReadDistributions, Query<DistributionReportQuery>>,
+    Permitted { actor, query, .. }: Permitted<
+        may::ReadDistributions,
+        Query<DistributionReportQuery>,
+    >,
 ) -> Result<Json<DistributionReport>, ApiError> {
     let by = match query.by.as_deref().unwrap_or("item") {
         "item" => ReportDimension::Item,
@@ -445,11 +439,7 @@ pub async fn distribution_report(
     security(("bearer" = [])))]
 pub async fn stock_report(
     State(state): State<AppState>,
-    Permitted {
-        actor,
-        id: Query(query),
-        ..
-    }: Permitted<may::ReadDistributions, Query<StockReportQuery>>,
+    Permitted { actor, query, .. }: Permitted<may::ReadDistributions, Query<StockReportQuery>>,
 ) -> Result<Json<StockReport>, ApiError> {
     let window_days = match query.window_days.as_deref() {
         None => DEFAULT_RATE_WINDOW_DAYS,

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shanyrak_core::host_offer::HostOfferStatus;
 use shanyrak_store::HostOfferRecord;
 
@@ -19,10 +19,11 @@ pub struct HostOfferQuery {
     pub status: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct HostOfferList {
-    /// Newest first, at most 200.
-    pub items: Vec<HostOfferRecord>,
+crate::reply::item_lists! {
+    HostOfferList(
+        /// Newest first, at most 200.
+        HostOfferRecord
+    );
 }
 
 /// Host offers made for your organisation, with the host's address and contact

@@ -50,9 +50,8 @@ pub struct PersonHit {
     pub household_status: HouseholdStatus,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PersonHits {
-    pub items: Vec<PersonHit>,
+crate::reply::item_lists! {
+    PersonHits(PersonHit);
 }
 
 fn hits_of(household: &Household, only: Option<Uuid>) -> Vec<PersonHit> {

@@ -131,9 +131,8 @@ pub struct PlaceView {
     pub matched: PlaceMatchKind,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PlaceResults {
-    pub items: Vec<PlaceView>,
+crate::reply::item_lists! {
+    PlaceResults(PlaceView);
 }
 
 /// Find places (settlements, crossing points) by any of their names, best first: the
@@ -279,11 +278,12 @@ pub async fn link_unconfirmed(
     store.link_unconfirmed_places(&resolve).await
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct UnconfirmedPlaces {
-    /// Typed names of your organisation's households and sites that are no place of the
-    /// list, most records first (at most 500).
-    pub items: Vec<shanyrak_store::UnconfirmedPlace>,
+crate::reply::item_lists! {
+    UnconfirmedPlaces(
+        /// Typed names of your organisation's households and sites that are no place of the
+        /// list, most records first (at most 500).
+        shanyrak_store::UnconfirmedPlace
+    );
 }
 
 /// A typed name and the place it means.

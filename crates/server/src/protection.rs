@@ -8,7 +8,7 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shanyrak_core::retention::validate_erasure_reason;
 use shanyrak_store::{ErasureReport, Principal, ShelterElsewhere, SubjectAccess};
 use uuid::Uuid;
@@ -82,9 +82,8 @@ pub async fn erase(
     Ok(Json(report))
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ShelterElsewhereList {
-    pub items: Vec<ShelterElsewhere>,
+crate::reply::item_lists! {
+    ShelterElsewhereList(ShelterElsewhere);
 }
 
 /// Members of your household who hold a bed with another organisation, as far as that

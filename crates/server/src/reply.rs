@@ -23,3 +23,18 @@ pub fn created_once(body: impl Serialize, replayed: bool) -> Response {
     }
     response
 }
+
+/// Declares response bodies of the form `{"items": […]}`, one struct (and one named
+/// schema in the OpenAPI document) per kind of record: `CaseList(Case);`. Doc comments
+/// before a name describe the list, inside the parentheses its items.
+macro_rules! item_lists {
+    ($($(#[$list:meta])* $name:ident($(#[$items:meta])* $item:ty);)+) => {$(
+        $(#[$list])*
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            $(#[$items])*
+            pub items: Vec<$item>,
+        }
+    )+};
+}
+pub(crate) use item_lists;

@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::Utc;
-use serde::Serialize;
 use serde_json::Value;
 use shanyrak_core::resettlement::{
     PipelineEvent, Programme, ProgrammeInput, QuotaReport, validate_pipeline_event,
@@ -27,14 +26,9 @@ use crate::reply::created;
 /// A request of a resettlement officer, to a path with ids `I`.
 type Officer<I = ()> = Permitted<may::ManageResettlement, I>;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ProgrammeList {
-    pub items: Vec<Programme>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ResettlementEntryList {
-    pub items: Vec<ResettlementEntry>,
+crate::reply::item_lists! {
+    ProgrammeList(Programme);
+    ResettlementEntryList(ResettlementEntry);
 }
 
 /// Declare a receiving programme of your organisation: country, quota in persons and

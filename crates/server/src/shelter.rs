@@ -34,9 +34,8 @@ pub struct SiteList {
     pub summaries: Vec<SiteSummary>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ResidentList {
-    pub items: Vec<Resident>,
+crate::reply::item_lists! {
+    ResidentList(Resident);
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -131,11 +130,8 @@ pub async fn create_site(
 pub async fn list_sites(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
-    User {
-        actor,
-        id: Query(query),
-        ..
-    }: User<Query<CityQuery>>,
+    User { actor, .. }: User,
+    Query(query): Query<CityQuery>,
 ) -> Result<Json<SiteList>, ApiError> {
     let (items, summaries) = state
         .store
@@ -400,11 +396,8 @@ pub async fn seen(
 pub async fn waiting_list(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
-    User {
-        actor,
-        id: Query(query),
-        ..
-    }: User<Query<CityQuery>>,
+    User { actor, .. }: User,
+    Query(query): Query<CityQuery>,
 ) -> Result<Json<WaitingList>, ApiError> {
     let items = state
         .store

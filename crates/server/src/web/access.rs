@@ -21,9 +21,10 @@ use crate::error::ApiError;
 
 /// A page for a signed-in user with permission `P`, with its path and query `I`.
 #[derive(Debug)]
-pub struct Can<P, I = ()> {
+pub struct Can<P, I: Params = ()> {
     pub web: Web,
-    pub id: I,
+    pub id: I::Ids,
+    pub query: I::Query,
     permission: PhantomData<P>,
 }
 
@@ -34,12 +35,13 @@ impl<P: Permission, I: Params> FromRequestParts<AppState> for Can<P, I> {
         let web = Web::from_request_parts(parts, state).await?;
         let raw = I::extract(parts, state).await?;
         allow::<P>(&web).map_err(IntoResponse::into_response)?;
-        let id = I::parse(raw)
+        let (id, query) = I::parse(raw)
             .or_page(&web.ctx)
             .map_err(IntoResponse::into_response)?;
         Ok(Can {
             web,
             id,
+            query,
             permission: PhantomData,
         })
     }
@@ -49,14 +51,14 @@ impl<P: Permission, I: Params> FromRequestParts<AppState> for Can<P, I> {
 /// is read with [`FormData`]'s limits and its CSRF token is checked before anything else
 /// is looked at.
 #[derive(Debug)]
-pub struct Submit<P, I = ()> {
+pub struct Submit<P, I: Params = ()> {
     pub web: Web,
-    pub id: I,
+    pub id: I::Ids,
     pub form: FormData,
     permission: PhantomData<P>,
 }
 
-impl<P: Permission, I: Params> FromRequest<AppState> for Submit<P, I> {
+impl<P: Permission, I: Params<Query = ()>> FromRequest<AppState> for Submit<P, I> {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
@@ -68,7 +70,7 @@ impl<P: Permission, I: Params> FromRequest<AppState> for Submit<P, I> {
             .or_page(&web.ctx)
             .map_err(IntoResponse::into_response)?;
         allow::<P>(&web).map_err(IntoResponse::into_response)?;
-        let id = I::parse(raw)
+        let (id, ()) = I::parse(raw)
             .or_page(&web.ctx)
             .map_err(IntoResponse::into_response)?;
         Ok(Submit {

@@ -36,11 +36,7 @@ pub struct OverviewQuery {
 
 pub async fn overview(
     State(state): State<AppState>,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::ManageCases, Query<OverviewQuery>>,
+    Can { web, query, .. }: Can<may::ManageCases, Query<OverviewQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let now = Utc::now();

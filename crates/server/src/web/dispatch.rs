@@ -8,11 +8,11 @@ use axum::response::IntoResponse;
 use chrono::Utc;
 use maud::{Markup, html};
 use shanyrak_placement as placement;
-use shanyrak_store::{Principal, WaitingHousehold};
+use shanyrak_store::{PlacementBatch, Principal, WaitingHousehold};
 use uuid::Uuid;
 
 use super::access::{Can, Submit, may};
-use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
+use super::{Ctx, OrPage, PageError, PageResult, Web, WebError, see_other};
 use crate::AppState;
 use crate::dispatch::{DecisionInput, Override, ProposalSettings, Rejection};
 use crate::error::ApiError;
@@ -61,11 +61,7 @@ pub struct WaitingQuery {
 
 pub async fn page(
     State(state): State<AppState>,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::PlaceHouseholds, Query<WaitingQuery>>,
+    Can { web, query, .. }: Can<may::PlaceHouseholds, Query<WaitingQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let now = Utc::now();
@@ -341,23 +337,34 @@ fn found_sites<'a>(
         .collect()
 }
 
-pub async fn batch(
-    State(state): State<AppState>,
-    Can {
-        web,
-        id: (batch_id, Query(query)),
-        ..
-    }: Can<may::PlaceHouseholds, (Uuid, Query<BatchQuery>)>,
-) -> PageResult {
-    let ctx = &web.ctx;
+/// A proposal batch and the solution the solver kept with it.
+async fn batch_with_solution(
+    state: &AppState,
+    web: &Web,
+    batch_id: Uuid,
+) -> Result<(PlacementBatch, placement::Solution), PageError> {
     let batch = state
         .store
         .get_batch(&Principal::User(web.actor.clone()), batch_id)
         .await
-        .or_page(ctx)?;
-    let solution: placement::Solution = serde_json::from_value(batch.solution.clone())
+        .or_page(&web.ctx)?;
+    let solution = serde_json::from_value(batch.solution.clone())
         .map_err(|_| WebError::Api(ApiError::Internal))
-        .or_page(ctx)?;
+        .or_page(&web.ctx)?;
+    Ok((batch, solution))
+}
+
+pub async fn batch(
+    State(state): State<AppState>,
+    Can {
+        web,
+        id: batch_id,
+        query,
+        ..
+    }: Can<may::PlaceHouseholds, (Uuid, Query<BatchQuery>)>,
+) -> PageResult {
+    let ctx = &web.ctx;
+    let (batch, solution) = batch_with_solution(&state, &web, batch_id).await?;
     let sites = state
         .store
         .list_sites(&web.actor, None, Utc::now())
@@ -611,14 +618,7 @@ pub async fn decide(
     }: Submit<may::PlaceHouseholds, Uuid>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let batch = state
-        .store
-        .get_batch(&Principal::User(web.actor.clone()), batch_id)
-        .await
-        .or_page(ctx)?;
-    let solution: placement::Solution = serde_json::from_value(batch.solution.clone())
-        .map_err(|_| WebError::Api(ApiError::Internal))
-        .or_page(ctx)?;
+    let (batch, solution) = batch_with_solution(&state, &web, batch_id).await?;
     let decided: std::collections::HashSet<Uuid> =
         batch.decisions.iter().map(|d| d.household_id).collect();
     let mut input = DecisionInput::default();

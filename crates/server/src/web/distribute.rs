@@ -49,11 +49,7 @@ pub struct StartQuery {
 
 pub async fn start(
     State(state): State<AppState>,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::Distribute, Query<StartQuery>>,
+    Can { web, query, .. }: Can<may::Distribute, Query<StartQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let points = state.store.list_points(&web.actor).await.or_page(ctx)?;
@@ -69,16 +65,7 @@ pub async fn start(
             form method="post" action="/distribute" {
                 (ctx.csrf_field())
                 (point_select(ctx, &points, selected))
-                div.field {
-                    label for="reference" { (ctx.t("sites-reference")) }
-                    input #reference type="text" name="reference" autocomplete="off" autocapitalize="characters"
-                        placeholder="K7M-4QX-9PZ" required;
-                    p.hint { (ctx.t("sites-reference-hint")) }
-                }
-                div.actions {
-                    button type="submit" { (ctx.t("distribute-open")) }
-                    button.secondary type="button" data-scan-into="reference" hidden { (ctx.t("sites-scan")) }
-                }
+                (super::sites::reference_field(ctx, "distribute-open"))
             }
         }
     };
@@ -324,7 +311,8 @@ pub async fn household(
     State(state): State<AppState>,
     Can {
         web,
-        id: (household_id, Query(query)),
+        id: household_id,
+        query,
         ..
     }: Can<may::Distribute, (Uuid, Query<HouseholdQuery>)>,
 ) -> PageResult {

@@ -26,11 +26,7 @@ const STATUSES: &[&str] = &["pending", "same", "different"];
 pub async fn queue(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::ReviewDuplicates, Query<QueueQuery>>,
+    Can { web, query, .. }: Can<may::ReviewDuplicates, Query<QueueQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let status = query

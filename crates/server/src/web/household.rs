@@ -262,11 +262,7 @@ pub struct CardQuery {
 pub async fn card(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Can {
-        web,
-        id: (id, Query(query)),
-        ..
-    }: Can<may::SignedIn, (Uuid, Query<CardQuery>)>,
+    Can { web, id, query, .. }: Can<may::SignedIn, (Uuid, Query<CardQuery>)>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let household = load(&state, &web, &headers, id).await.or_page(ctx)?;
@@ -362,40 +358,26 @@ pub async fn edit_submit(
 ) -> PageResult {
     let ctx = &web.ctx;
     let mut draft = HouseholdDraft::from_form(&form);
-    match form.get("action").unwrap_or("save") {
+    // The form's own buttons: the page again, with the members changed.
+    let shown_again = match form.get("action").unwrap_or("save") {
         "add" => {
             draft.members.push(MemberDraft {
                 relationship: Relationship::Child.as_str().into(),
                 ..Default::default()
             });
-            return Ok(edit_form(
-                ctx,
-                id,
-                &draft,
-                &FieldErrors::default(),
-                None,
-                StatusCode::OK,
-            ));
+            true
         }
-        remove if remove.starts_with("remove-") => {
-            if let Some(i) = remove["remove-".len()..]
-                .parse::<usize>()
-                .ok()
-                .filter(|i| *i < draft.members.len())
-                && draft.members.len() > 1
-            {
-                draft.members.remove(i);
-            }
-            return Ok(edit_form(
-                ctx,
-                id,
-                &draft,
-                &FieldErrors::default(),
-                None,
-                StatusCode::OK,
-            ));
-        }
-        _ => {}
+        other => draft.remove_member(other),
+    };
+    if shown_again {
+        return Ok(edit_form(
+            ctx,
+            id,
+            &draft,
+            &FieldErrors::default(),
+            None,
+            StatusCode::OK,
+        ));
     }
     let (mut input, _) = match draft.parse() {
         Ok(parsed) => parsed,

@@ -233,6 +233,23 @@ impl MemberDraft {
 }
 
 impl HouseholdDraft {
+    /// The form's `remove-{i}` button: drops member `i` unless it is unknown or the only
+    /// one. False for any other action.
+    pub fn remove_member(&mut self, action: &str) -> bool {
+        let Some(index) = action.strip_prefix("remove-") else {
+            return false;
+        };
+        if let Some(i) = index
+            .parse::<usize>()
+            .ok()
+            .filter(|i| *i < self.members.len())
+            && self.members.len() > 1
+        {
+            self.members.remove(i);
+        }
+        true
+    }
+
     pub fn from_form(form: &FormData) -> Self {
         let count = form
             .get("member_count")

@@ -102,11 +102,7 @@ pub struct UnconfirmedQuery {
 /// a field to name the place it means.
 pub async fn unconfirmed(
     State(state): State<AppState>,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::MapPlaces, Query<UnconfirmedQuery>>,
+    Can { web, query, .. }: Can<may::MapPlaces, Query<UnconfirmedQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let names = state

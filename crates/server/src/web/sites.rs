@@ -80,6 +80,23 @@ pub fn occupancy_bar_with_free(
     }
 }
 
+/// A field for a household's reference code, typed or scanned from its card, and the
+/// form's button (`submit`, a message key).
+pub fn reference_field(ctx: &Ctx, submit: &str) -> Markup {
+    html! {
+        div.field {
+            label for="reference" { (ctx.t("sites-reference")) }
+            input #reference type="text" name="reference" autocomplete="off" autocapitalize="characters"
+                placeholder="K7M-4QX-9PZ" required;
+            p.hint { (ctx.t("sites-reference-hint")) }
+        }
+        div.actions {
+            button type="submit" { (ctx.t(submit)) }
+            button.secondary type="button" data-scan-into="reference" hidden { (ctx.t("sites-scan")) }
+        }
+    }
+}
+
 fn legend(ctx: &Ctx) -> Markup {
     html! {
         p.legend aria-hidden="true" {
@@ -121,11 +138,7 @@ fn city_index(ctx: &Ctx, cities: &[(String, u64)], current: Option<&str>) -> Mar
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::ReadSites, Query<ListQuery>>,
+    Can { web, query, .. }: Can<may::ReadSites, Query<ListQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let city = query
@@ -246,7 +259,8 @@ pub async fn page(
     headers: HeaderMap,
     Can {
         web,
-        id: (site_id, Query(query)),
+        id: site_id,
+        query,
         ..
     }: Can<may::SignedIn, (Uuid, Query<SiteQuery>)>,
 ) -> PageResult {
@@ -306,16 +320,7 @@ pub async fn page(
                 h2 { (ctx.t("sites-check-in")) }
                 form method="post" action=(format!("/sites/{site_id}/check-in")) {
                     (ctx.csrf_field())
-                    div.field {
-                        label for="reference" { (ctx.t("sites-reference")) }
-                        input #reference type="text" name="reference" autocomplete="off" autocapitalize="characters"
-                            placeholder="K7M-4QX-9PZ" required;
-                        p.hint { (ctx.t("sites-reference-hint")) }
-                    }
-                    div.actions {
-                        button type="submit" { (ctx.t("sites-check-in-submit")) }
-                        button.secondary type="button" data-scan-into="reference" hidden { (ctx.t("sites-scan")) }
-                    }
+                    (reference_field(ctx, "sites-check-in-submit"))
                 }
             }
         }
