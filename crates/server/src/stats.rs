@@ -682,11 +682,18 @@ pub async fn refresh_release(
     }
     // One process makes it (thousands of small linear programs); another that finds the
     // lock taken leaves it to that one.
-    let made = once_across_processes(
-        store,
-        Job::PublicRelease,
-        make_locked_release(store, threshold, interval, now),
-    )
+    let made = once_across_processes(store, Job::PublicRelease, async {
+        // Asked again under the lock: another process may have just made it.
+        if !release_due(store, interval, now).await? {
+            return Ok(false);
+        }
+        let release = make_release(store, threshold, now).await?;
+        let body =
+            serde_json::to_value(&release).map_err(|_| StoreError::Corrupt("release".into()))?;
+        store.record_release(&body, now).await?;
+        tracing::info!("public statistics released");
+        Ok::<_, ReleaseError>(true)
+    })
     .await?;
     Ok(made.unwrap_or(false))
 }
@@ -700,23 +707,6 @@ async fn release_due(
         Some((at, body)) => now - at >= interval || !current_rules(&body),
         None => true,
     })
-}
-
-async fn make_locked_release(
-    store: &Store,
-    threshold: u64,
-    interval: chrono::Duration,
-    now: DateTime<Utc>,
-) -> Result<bool, ReleaseError> {
-    // Asked again under the lock: another process may have just made it.
-    if !release_due(store, interval, now).await? {
-        return Ok(false);
-    }
-    let release = make_release(store, threshold, now).await?;
-    let body = serde_json::to_value(&release).map_err(|_| StoreError::Corrupt("release".into()))?;
-    store.record_release(&body, now).await?;
-    tracing::info!("public statistics released");
-    Ok(true)
 }
 
 /// How long a request waits for another process to finish a release before it answers

@@ -428,13 +428,11 @@ pub async fn record(
         }
     };
     if bad_quantity {
-        let errors = FieldErrors::from_validation(&shanyrak_core::ValidationErrors::single(
-            shanyrak_core::FieldError::new(
-                "#/lines",
-                shanyrak_core::FieldErrorCode::InvalidValue,
-                "whole numbers",
-            ),
-        ));
+        let errors = FieldErrors::single(
+            "#/lines",
+            shanyrak_core::FieldErrorCode::InvalidValue,
+            "whole numbers",
+        );
         return again(errors, StatusCode::UNPROCESSABLE_ENTITY)
             .await
             .or_page(ctx);
@@ -473,13 +471,11 @@ pub async fn record(
         .await
         .or_page(ctx),
         Err(StoreError::InsufficientStock { .. }) => {
-            let errors = FieldErrors::from_validation(&shanyrak_core::ValidationErrors::single(
-                shanyrak_core::FieldError::new(
-                    "#/stock",
-                    shanyrak_core::FieldErrorCode::InvalidValue,
-                    "not enough stock",
-                ),
-            ));
+            let errors = FieldErrors::single(
+                "#/stock",
+                shanyrak_core::FieldErrorCode::InvalidValue,
+                "not enough stock",
+            );
             let mut response = again(errors, StatusCode::CONFLICT).await.or_page(ctx)?;
             *response.status_mut() = StatusCode::CONFLICT;
             Ok(response)
@@ -487,13 +483,11 @@ pub async fn record(
         // This form was already recorded, then changed: show the receipts rather than
         // record a second distribution from one form.
         Err(StoreError::IdempotencyKeyReused) => {
-            let errors = FieldErrors::from_validation(&shanyrak_core::ValidationErrors::single(
-                shanyrak_core::FieldError::new(
-                    "#/submission",
-                    shanyrak_core::FieldErrorCode::Duplicate,
-                    "already recorded",
-                ),
-            ));
+            let errors = FieldErrors::single(
+                "#/submission",
+                shanyrak_core::FieldErrorCode::Duplicate,
+                "already recorded",
+            );
             again(errors, StatusCode::CONFLICT).await.or_page(ctx)
         }
         Err(e) => Err(e).or_page(ctx),

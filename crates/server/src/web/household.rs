@@ -379,18 +379,20 @@ pub async fn edit_submit(
             StatusCode::OK,
         ));
     }
+    // The form again, with what is wrong in it.
+    let refused = |errors: &FieldErrors| -> PageResult {
+        Ok(edit_form(
+            ctx,
+            id,
+            &draft,
+            errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ))
+    };
     let (mut input, _) = match draft.parse() {
         Ok(parsed) => parsed,
-        Err(errors) => {
-            return Ok(edit_form(
-                ctx,
-                id,
-                &draft,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
+        Err(errors) => return refused(&errors),
     };
     let current = state
         .store
@@ -401,17 +403,7 @@ pub async fn edit_submit(
     keep_hidden_fields(&mut input, &current, &web.actor);
     let validated = match validate(&input, &validation_context()) {
         Ok(v) => v,
-        Err(errors) => {
-            let errors = FieldErrors::from_validation(&errors);
-            return Ok(edit_form(
-                ctx,
-                id,
-                &draft,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
+        Err(errors) => return refused(&FieldErrors::from_validation(&errors)),
     };
     match state
         .store
@@ -432,17 +424,7 @@ pub async fn edit_submit(
             Some(ctx.t("household-changed-meanwhile")),
             StatusCode::CONFLICT,
         )),
-        Err(StoreError::Invalid(errors)) => {
-            let errors = FieldErrors::from_validation(&errors);
-            Ok(edit_form(
-                ctx,
-                id,
-                &draft,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ))
-        }
+        Err(StoreError::Invalid(errors)) => refused(&FieldErrors::from_validation(&errors)),
         Err(e) => Err(WebError::Api(ApiError::from(e))).or_page(ctx),
     }
 }

@@ -15,7 +15,7 @@ use shanyrak_store::{PoolView, SiteView, StoreError};
 use uuid::Uuid;
 
 use super::access::{Can, Submit, may};
-use super::{Ctx, OrPage, PageResult, WebError, see_other};
+use super::{Ctx, OrPage, PageError, PageResult, Web, WebError, see_other};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::parse_id;
@@ -520,6 +520,25 @@ fn walk_in_page(
     super::render(ctx, &site.site.details.name, body).into_response()
 }
 
+/// A pool of a site the user may manage; any other pool is a page that does not exist.
+async fn pool_of_site(
+    state: &AppState,
+    web: &Web,
+    site_id: Uuid,
+    pool_id: Uuid,
+) -> Result<PoolView, PageError> {
+    let site = state
+        .store
+        .get_site(&web.actor, site_id, Utc::now())
+        .await
+        .or_page(&web.ctx)?;
+    site.pools
+        .into_iter()
+        .find(|p| p.id == pool_id)
+        .ok_or(WebError::Api(ApiError::NotFound))
+        .or_page(&web.ctx)
+}
+
 /// Checks a household in without a reservation, into a pool of this site.
 pub async fn walk_in(
     State(state): State<AppState>,
@@ -534,14 +553,7 @@ pub async fn walk_in(
     let household_id = parse_id(&form.text("household").unwrap_or_default()).or_page(ctx)?;
     let pool_id = parse_id(&form.text("pool").unwrap_or_default()).or_page(ctx)?;
     let now = Utc::now();
-    let site = state
-        .store
-        .get_site(&web.actor, site_id, now)
-        .await
-        .or_page(ctx)?;
-    if !site.pools.iter().any(|p| p.id == pool_id) {
-        return Err(WebError::Api(ApiError::NotFound)).or_page(ctx);
-    }
+    pool_of_site(&state, &web, site_id, pool_id).await?;
     let request = shanyrak_store::AdmissionRequest {
         household_id,
         pool_id,
@@ -620,17 +632,7 @@ pub async fn edit_pool(
 ) -> PageResult {
     let ctx = &web.ctx;
     let now = Utc::now();
-    let site = state
-        .store
-        .get_site(&web.actor, site_id, now)
-        .await
-        .or_page(ctx)?;
-    let pool = site
-        .pools
-        .iter()
-        .find(|p| p.id == pool_id)
-        .ok_or(WebError::Api(ApiError::NotFound))
-        .or_page(ctx)?;
+    let pool = pool_of_site(&state, &web, site_id, pool_id).await?;
     let number = |name: &str, current: u32| -> Result<u32, ()> {
         match form.text(name) {
             None => Ok(current),
@@ -643,12 +645,10 @@ pub async fn edit_pool(
         number("step_free_beds", pool.spec.step_free_beds),
         number("transitory_beds", pool.spec.transitory_beds),
     ) else {
-        return Err(WebError::Api(ApiError::Validation(
-            shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
-                "#/beds",
-                shanyrak_core::FieldErrorCode::InvalidValue,
-                "a whole number of beds",
-            )),
+        return Err(WebError::Api(ApiError::invalid_field(
+            "#/beds",
+            shanyrak_core::FieldErrorCode::InvalidValue,
+            "a whole number of beds",
         )))
         .or_page(ctx);
     };
