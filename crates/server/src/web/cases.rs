@@ -113,7 +113,7 @@ pub async fn overview(
             @if upcoming.is_empty() { p { (ctx.t("cases-none")) } }
             @else {
                 div.table-wrap { table.stack {
-                    (ctx.column_headers(&["field-name", "cases-days-left", "cases-next-deadline"]))
+                    (ctx.column_headers(["field-name", "cases-days-left", "cases-next-deadline"]))
                     tbody {
                         @for i in upcoming.iter().take(200) {
                             tr {

@@ -24,7 +24,7 @@ const MAX_ROWS: usize = 200;
 fn waiting_table(ctx: &Ctx, waiting: &[WaitingHousehold]) -> Markup {
     html! {
         div.table-wrap { table.stack {
-            (ctx.column_headers(&["field-reference", "field-city", "sites-persons", "dispatch-priority", "dispatch-waiting-days", "field-vulnerabilities"]))
+            (ctx.column_headers(["field-reference", "field-city", "sites-persons", "dispatch-priority", "dispatch-waiting-days", "field-vulnerabilities"]))
             tbody {
                 @for w in waiting {
                     tr {
@@ -522,7 +522,7 @@ pub async fn batch(
             form method="post" action=(format!("/dispatch/batches/{batch_id}")) {
                 (ctx.csrf_field())
                 div.table-wrap { table.stack {
-                    (ctx.column_headers(&["field-reference", "field-site", "dispatch-reason", "dispatch-decision"]))
+                    (ctx.column_headers(["field-reference", "field-site", "dispatch-reason", "dispatch-decision"]))
                     tbody {
                         @for p in &shown {
                             @let hid = &p.household_id;

@@ -199,7 +199,7 @@ async fn render_household(
                 }
             }
             div.table-wrap { table.stack {
-                (ctx.column_headers(&["distribute-item", "distribute-entitled", "distribute-quantity"]))
+                (ctx.column_headers(["distribute-item", "distribute-entitled", "distribute-quantity"]))
                 tbody {
                     @for e in &view.items {
                         @if let Some(item) = by_id.get(&e.item_id) {
@@ -364,36 +364,29 @@ pub async fn record(
     let submission = form
         .text("submission")
         .unwrap_or_else(|| Uuid::now_v7().to_string());
-    if let Some(item) = form.text("plus").and_then(|id| Uuid::parse_str(&id).ok()) {
+    let shown_again = if let Some(item) = form.text("plus").and_then(|id| Uuid::parse_str(&id).ok())
+    {
         // "+1" on one line: the form again with that quantity one higher, nothing recorded.
         let current = quantities
             .get(&item)
             .and_then(|q| q.trim().parse::<u32>().ok())
             .unwrap_or(0);
         quantities.insert(item, current.saturating_add(1).min(999).to_string());
+        Some((std::mem::take(&mut quantities), false))
+    } else if form.text("fill").is_some() {
+        // "All it is owed": the form again with the allowances filled in, nothing recorded.
+        Some((HashMap::new(), true))
+    } else {
+        None
+    };
+    if let Some((quantities, fill)) = shown_again {
         let screen = Screen {
             household_id,
             point,
             errors: &FieldErrors::default(),
             notice: None,
             quantities,
-            fill: false,
-            reason,
-            submission,
-        };
-        return render_household(&state, &web, screen, StatusCode::OK)
-            .await
-            .or_page(ctx);
-    }
-    if form.text("fill").is_some() {
-        // "All it is owed": the form again with the allowances filled in, nothing recorded.
-        let screen = Screen {
-            household_id,
-            point,
-            errors: &FieldErrors::default(),
-            notice: None,
-            quantities: HashMap::new(),
-            fill: true,
+            fill,
             reason,
             submission,
         };

@@ -61,7 +61,7 @@ pub async fn queue(
         @if items.is_empty() { p { (ctx.t("duplicates-none")) } }
         @else {
             div.table-wrap { table {
-                (ctx.column_headers(&["duplicates-first", "duplicates-second", "duplicates-probability"]))
+                (ctx.column_headers(["duplicates-first", "duplicates-second", "duplicates-probability"]))
                 tbody {
                     @for c in &items {
                         tr {
@@ -108,7 +108,7 @@ fn evidence(ctx: &Ctx, c: &DuplicateCandidate) -> Markup {
         h2 { (ctx.t("duplicates-evidence")) }
         p { (ctx.t_with("reception-duplicates-probability", &[("percent", ((c.probability * 100.0).round() as i64).into())])) }
         div.table-wrap { table {
-            (ctx.column_headers(&["duplicates-field", "duplicates-comparison", "duplicates-weight"]))
+            (ctx.column_headers(["duplicates-field", "duplicates-comparison", "duplicates-weight"]))
             tbody {
                 @for f in &fields {
                     @let name = f.get("field").and_then(|v| v.as_str()).unwrap_or_default();

@@ -37,7 +37,7 @@ fn results(ctx: &Ctx, hits: &PersonHits) -> Markup {
         } @else {
             div.table-wrap {
                 table.stack aria-labelledby="results-title" {
-                    (ctx.column_headers(&["field-name", "field-birth-date", "field-reference", "field-city", "field-status"]))
+                    (ctx.column_headers(["field-name", "field-birth-date", "field-reference", "field-city", "field-status"]))
                     tbody {
                         @for hit in &hits.items {
                             tr {

@@ -66,15 +66,12 @@ fn members_table(ctx: &Ctx, household: &Household, documents: bool, rights: Data
     html! {
         div.table-wrap {
             table {
-                thead { tr {
-                    th scope="col" { (ctx.t("field-name")) }
-                    th scope="col" { (ctx.t("field-sex")) }
-                    th scope="col" { (ctx.t("field-birth-date")) }
-                    th scope="col" { (ctx.t("field-relationship")) }
-                    @if documents { th scope="col" { (ctx.t("field-document-number")) } }
-                    th scope="col" { (ctx.t("field-vulnerabilities")) }
-                    @if rights.see || rights.erase { th scope="col" { (ctx.t("rights-column")) } }
-                } }
+                (ctx.column_headers(
+                    ["field-name", "field-sex", "field-birth-date", "field-relationship"].into_iter()
+                        .chain(documents.then_some("field-document-number"))
+                        .chain(["field-vulnerabilities"])
+                        .chain((rights.see || rights.erase).then_some("rights-column"))
+                ))
                 tbody {
                     @for m in &household.members {
                         tr {
@@ -209,7 +206,7 @@ pub async fn page(
             p { (ctx.t("household-no-stays")) }
         } @else {
             div.table-wrap { table {
-                (ctx.column_headers(&["field-site", "field-status", "sites-persons", "household-stay-from", "household-stay-to"]))
+                (ctx.column_headers(["field-site", "field-status", "sites-persons", "household-stay-from", "household-stay-to"]))
                 tbody {
                     @for (stay, site) in &stays {
                         tr {
@@ -239,7 +236,7 @@ pub async fn page(
         @if web.actor.may(Action::ReadAudit) {
             h2 { (ctx.t("household-audit")) }
             div.table-wrap { table {
-                (ctx.column_headers(&["household-audit-when", "household-audit-who", "household-audit-what"]))
+                (ctx.column_headers(["household-audit-when", "household-audit-who", "household-audit-what"]))
                 tbody {
                     @for e in &audit {
                         tr { td { (ctx.datetime(e.at)) } td { (e.actor_label) } td { (e.entity) " · " (e.action) } }

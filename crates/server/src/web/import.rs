@@ -83,7 +83,7 @@ pub async fn page(
         @if waiting.is_empty() { p { (ctx.t("import-quarantine-empty")) } }
         @else {
             div.table-wrap { table.stack {
-                (ctx.column_headers(&["import-line", "import-reasons", "common-actions"]))
+                (ctx.column_headers(["import-line", "import-reasons", "common-actions"]))
                 tbody {
                     @for row in &waiting {
                         tr {

@@ -122,7 +122,7 @@ pub async fn unconfirmed(
         @if names.is_empty() { p { (ctx.t("places-none")) } }
         @else {
             div.table-wrap { table {
-                (ctx.column_headers(&["places-name", "places-records", "places-map-to"]))
+                (ctx.column_headers(["places-name", "places-records", "places-map-to"]))
                 tbody {
                     @for (i, name) in names.iter().enumerate() {
                         tr {

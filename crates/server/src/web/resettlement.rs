@@ -283,7 +283,7 @@ pub async fn programme(
         }
         h2 { (ctx.t("resettle-entries")) " (" (entries.len()) ")" }
         div.table-wrap { table.stack {
-            (ctx.column_headers(&["field-reference", "sites-persons", "dispatch-priority", "field-status", "common-actions"]))
+            (ctx.column_headers(["field-reference", "sites-persons", "dispatch-priority", "field-status", "common-actions"]))
             tbody {
                 @for e in &entries {
                     tr {

@@ -87,7 +87,7 @@ pub async fn data_page(
         h2 { (ctx.t("rights-data-reads")) }
         @if held.access_log.is_empty() { p { "—" } } @else {
             div.table-wrap { table {
-                (ctx.column_headers(&["household-audit-when", "household-audit-what", "rights-data-purpose"]))
+                (ctx.column_headers(["household-audit-when", "household-audit-what", "rights-data-purpose"]))
                 tbody {
                     @for e in &held.access_log {
                         tr { td { (ctx.datetime(e.at)) } td { (e.action) } td { (e.purpose.as_deref().unwrap_or("—")) } }
@@ -98,7 +98,7 @@ pub async fn data_page(
         h2 { (ctx.t("rights-data-changes")) }
         @if held.audit_trail.is_empty() { p { "—" } } @else {
             div.table-wrap { table {
-                (ctx.column_headers(&["household-audit-when", "household-audit-who", "household-audit-what"]))
+                (ctx.column_headers(["household-audit-when", "household-audit-who", "household-audit-what"]))
                 tbody {
                     @for e in &held.audit_trail {
                         tr { td { (ctx.datetime(e.at)) } td { (e.actor) } td { (e.entity) " · " (e.action) } }

@@ -187,7 +187,7 @@ pub async fn list(
             section {
                 h2 { (city) }
                 div.table-wrap { table {
-                    (ctx.column_headers(&["field-site", "sites-pool-kind", "sites-occupancy"]))
+                    (ctx.column_headers(["field-site", "sites-pool-kind", "sites-occupancy"]))
                     tbody {
                         @for site in sites {
                             @for (i, pool) in site.pools.iter().enumerate() {
@@ -219,7 +219,7 @@ pub async fn list(
                 h2 { (ctx.t("sites-others")) }
                 p.hint { (ctx.t("sites-others-hint")) }
                 div.table-wrap { table {
-                    (ctx.column_headers(&["field-city", "sites-kind-group", "sites-free-beds"]))
+                    (ctx.column_headers(["field-city", "sites-kind-group", "sites-free-beds"]))
                     tbody {
                         @for other in &others {
                             tr {
@@ -328,11 +328,9 @@ pub async fn page(
             h2 { (ctx.t("sites-beds")) }
             (legend(ctx))
             div.table-wrap { table.stack {
-                thead { tr {
-                    th scope="col" { (ctx.t("sites-pool-kind")) }
-                    th scope="col" { (ctx.t("sites-occupancy")) }
-                    @if manage { th scope="col" { (ctx.t("sites-edit-beds")) } }
-                } }
+                (ctx.column_headers(
+                    ["sites-pool-kind", "sites-occupancy"].into_iter().chain(manage.then_some("sites-edit-beds"))
+                ))
                 tbody {
                     @for pool in &site.pools {
                         @let (capacity, occupied, reserved, free) = beds(pool);
@@ -373,13 +371,10 @@ pub async fn page(
                 @if residents.is_empty() { p { (ctx.t("sites-no-residents")) } }
                 @else {
                     div.table-wrap { table.stack {
-                        thead { tr {
-                            th scope="col" { (ctx.t("field-reference")) }
-                            th scope="col" { (ctx.t("field-name")) }
-                            th scope="col" { (ctx.t("field-status")) }
-                            th scope="col" { (ctx.t("sites-nights")) }
-                            @if manage { th scope="col" { (ctx.t("common-actions")) } }
-                        } }
+                        (ctx.column_headers(
+                            ["field-reference", "field-name", "field-status", "sites-nights"].into_iter()
+                                .chain(manage.then_some("common-actions"))
+                        ))
                         tbody {
                             @for r in residents {
                                 tr {
