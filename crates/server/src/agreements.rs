@@ -2,22 +2,21 @@
 //! withdrawn by the sharing organisation's admins.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::response::Response;
 use chrono::Utc;
-use serde::Serialize;
 use shanyrak_core::ValidationContext;
 use shanyrak_core::sharing::{AgreementInput, validate_agreement};
 use shanyrak_store::Agreement;
+use uuid::Uuid;
 
 use crate::AppState;
+use crate::access::{PermittedJson, User, may};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated, parse_id};
+use crate::reply::created;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AgreementList {
-    pub items: Vec<Agreement>,
+crate::reply::item_lists! {
+    AgreementList(Agreement);
 }
 
 /// Share categories of your organisation's data with another, for a purpose, until a date.
@@ -27,22 +26,18 @@ pub struct AgreementList {
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    body: ApiJson<AgreementInput>,
+    PermittedJson { actor, body, .. }: PermittedJson<may::ManageAgreements, AgreementInput>,
 ) -> Result<Response, ApiError> {
-    if !actor.may(shanyrak_core::Action::ManageAgreements) {
-        return Err(ApiError::Forbidden);
-    }
     let ctx = ValidationContext {
         today: crate::local_time::today(),
     };
     let agreement = validate_agreement(&body.value, actor.organisation_id, &ctx)
         .map_err(ApiError::Validation)?;
-    let created = state
+    let offered = state
         .store
         .create_agreement(&actor, &agreement, Utc::now())
         .await?;
-    Ok((StatusCode::CREATED, Json(created)).into_response())
+    Ok(created(offered))
 }
 
 /// Agreements your organisation gives or receives, with whether each is in force.
@@ -51,7 +46,7 @@ pub async fn create(
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    User { actor, .. }: User,
 ) -> Result<Json<AgreementList>, ApiError> {
     Ok(Json(AgreementList {
         items: state.store.list_agreements(&actor, Utc::now()).await?,
@@ -64,10 +59,8 @@ pub async fn list(
     security(("bearer" = [])))]
 pub async fn withdraw(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    User { actor, id, .. }: User<Uuid>,
 ) -> Result<Json<Agreement>, ApiError> {
-    let id = parse_id(&id)?;
     Ok(Json(
         state
             .store

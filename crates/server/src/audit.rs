@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use serde::{Deserialize, Serialize};
-use shanyrak_core::{FieldError, FieldErrorCode, ValidationErrors};
+use serde::Deserialize;
+use shanyrak_core::FieldErrorCode;
 use shanyrak_store::{AccessEntry, AuditEvent};
 use uuid::Uuid;
 
@@ -20,9 +20,8 @@ pub struct AuditQuery {
     pub entity_id: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AuditTrail {
-    pub items: Vec<AuditEvent>,
+crate::reply::item_lists! {
+    AuditTrail(AuditEvent);
 }
 
 /// Every change to one record, oldest first, with who, when, before and after.
@@ -41,11 +40,11 @@ pub async fn trail(
         .as_deref()
         .and_then(|t| Uuid::parse_str(t).ok())
         .ok_or_else(|| {
-            ApiError::InvalidQuery(ValidationErrors::single(FieldError::new(
+            ApiError::query_error(
                 "#/entity_id",
                 FieldErrorCode::Required,
                 "query parameter entity_id: the id of a record",
-            )))
+            )
         })?;
     let items = state.store.audit_events_for(&actor, id).await?;
     log_read(
@@ -99,9 +98,8 @@ pub struct AccessQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AccessLog {
-    pub items: Vec<AccessEntry>,
+crate::reply::item_lists! {
+    AccessLog(AccessEntry);
 }
 
 /// Who read which personal records of your organisation, newest first (admins, auditors).
@@ -113,22 +111,11 @@ pub async fn access_log(
     Authenticated(actor): Authenticated,
     query: Result<Query<AccessQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<AccessLog>, ApiError> {
-    let Query(query) = query.map_err(|_| {
-        ApiError::InvalidQuery(ValidationErrors::single(FieldError::new(
-            "#/user_id",
-            FieldErrorCode::InvalidValue,
-            "user_id and entity_id are ids",
-        )))
-    })?;
+    let Query(query) =
+        query.map_err(|_| ApiError::invalid_query("#/user_id", "user_id and entity_id are ids"))?;
     let limit = query.limit.unwrap_or(200);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::InvalidQuery(ValidationErrors::single(
-            FieldError::new(
-                "#/limit",
-                FieldErrorCode::InvalidValue,
-                "limit is 1 to 1000",
-            ),
-        )));
+        return Err(ApiError::invalid_query("#/limit", "limit is 1 to 1000"));
     }
     let items = state
         .store

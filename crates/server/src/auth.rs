@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shanyrak_core::{FieldError, FieldErrorCode, Role, ValidationErrors};
+use shanyrak_core::{FieldErrorCode, Role};
 
 use crate::AppState;
 use crate::error::{ApiError, Problem};
@@ -52,13 +52,11 @@ pub async fn login(
     let input = body.value;
     let hours = input.expires_in_hours.unwrap_or(DEFAULT_HOURS);
     if !(1..=MAX_HOURS).contains(&hours) {
-        return Err(ApiError::Validation(ValidationErrors::single(
-            FieldError::new(
-                "#/expires_in_hours",
-                FieldErrorCode::InvalidValue,
-                format!("a session lasts 1 to {MAX_HOURS} hours"),
-            ),
-        )));
+        return Err(ApiError::invalid_field(
+            "#/expires_in_hours",
+            FieldErrorCode::InvalidValue,
+            format!("a session lasts 1 to {MAX_HOURS} hours"),
+        ));
     }
     let now = Utc::now();
     let expires_at = now + chrono::Duration::hours(hours);

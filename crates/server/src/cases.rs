@@ -8,9 +8,9 @@
 use std::sync::OnceLock;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -19,41 +19,23 @@ use shanyrak_core::cases::{
     validate_case, validate_event, validate_note, validate_referral,
 };
 use shanyrak_core::legal_stay::{Movement, MovementKind, RuleSet, StayStatus, compute};
-use shanyrak_core::{Action, Actor, CountryCode, FieldError, FieldErrorCode, ValidationErrors};
+use shanyrak_core::{Action, Actor, CountryCode, FieldErrorCode};
 use shanyrak_store::{Direction, Referral, StayFacts};
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::access::{Permitted, PermittedJson, may, require};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated, deserialize_with_pointer, parse_id};
+use crate::extract::{Authenticated, deserialize_with_pointer};
 use crate::households::{expected_version, idempotency_request, validation_context};
-
-fn require(actor: &Actor, action: Action) -> Result<(), ApiError> {
-    if actor.may(action) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
-fn bad_query(pointer: &str, detail: &str) -> ApiError {
-    ApiError::InvalidQuery(ValidationErrors::single(FieldError::new(
-        pointer,
-        FieldErrorCode::InvalidValue,
-        detail,
-    )))
-}
+use crate::merge_patch::{check_if_match, lost_race, patch_object, patched};
+use crate::reply::{created, created_once};
 
 // ----- cases ---------------------------------------------------------------------------------
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CaseList {
-    pub items: Vec<Case>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CaseNoteList {
-    pub items: Vec<CaseNote>,
+crate::reply::item_lists! {
+    CaseList(Case);
+    CaseNoteList(CaseNote);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -77,30 +59,16 @@ pub struct CaseQuery {
     security(("bearer" = [])))]
 pub async fn create_case(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
     headers: HeaderMap,
-    body: ApiJson<CaseInput>,
+    PermittedJson { actor, body, .. }: PermittedJson<may::ManageCases, CaseInput>,
 ) -> Result<Response, ApiError> {
-    require(&actor, Action::ManageCases)?;
     let idempotency = idempotency_request(&headers, &body.raw)?;
     let case = validate_case(&body.value, &validation_context()).map_err(ApiError::Validation)?;
     let (created, replayed) = state
         .store
         .create_case_once(&actor, &case, idempotency.as_ref(), Utc::now())
         .await?;
-    Ok(created_response(created, replayed))
-}
-
-/// 201 with the record, marked when an Idempotency-Key replayed an earlier request.
-fn created_response(body: impl Serialize, replayed: bool) -> Response {
-    let mut response = (StatusCode::CREATED, Json(body)).into_response();
-    if replayed {
-        response.headers_mut().insert(
-            "idempotent-replayed",
-            axum::http::HeaderValue::from_static("true"),
-        );
-    }
-    response
+    Ok(created_once(created, replayed))
 }
 
 /// Cases of your organisation, newest first.
@@ -109,20 +77,21 @@ fn created_response(body: impl Serialize, replayed: bool) -> Response {
     security(("bearer" = [])))]
 pub async fn list_cases(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    Permitted { actor, .. }: Permitted<may::ManageCases>,
     query: Result<Query<CaseQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<CaseList>, ApiError> {
-    require(&actor, Action::ManageCases)?;
-    let Query(query) = query.map_err(|_| bad_query("#/household_id", "household_id is an id"))?;
+    let Query(query) =
+        query.map_err(|_| ApiError::invalid_query("#/household_id", "household_id is an id"))?;
     let status = match query.status.as_deref() {
         None => None,
         Some(s) => Some(
-            CaseStatus::parse(s).ok_or_else(|| bad_query("#/status", "open, on_hold or closed"))?,
+            CaseStatus::parse(s)
+                .ok_or_else(|| ApiError::invalid_query("#/status", "open, on_hold or closed"))?,
         ),
     };
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(bad_query("#/limit", "1 to 500"));
+        return Err(ApiError::invalid_query("#/limit", "1 to 500"));
     }
     let items = state
         .store
@@ -137,11 +106,8 @@ pub async fn list_cases(
     security(("bearer" = [])))]
 pub async fn get_case(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    Permitted { actor, id, .. }: Permitted<may::ManageCases, Uuid>,
 ) -> Result<Json<Case>, ApiError> {
-    require(&actor, Action::ManageCases)?;
-    let id = parse_id(&id)?;
     Ok(Json(state.store.get_case(&actor, id, Utc::now()).await?))
 }
 
@@ -156,46 +122,23 @@ pub async fn get_case(
     security(("bearer" = [])))]
 pub async fn patch_case(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
     headers: HeaderMap,
-    body: ApiJson<Value>,
+    PermittedJson {
+        actor, id, body, ..
+    }: PermittedJson<may::ManageCases, Value, Uuid>,
 ) -> Result<Json<Case>, ApiError> {
-    require(&actor, Action::ManageCases)?;
-    let id = parse_id(&id)?;
     let if_match = expected_version(&headers)?;
-    if !body.raw.is_object() {
-        return Err(ApiError::Validation(ValidationErrors::single(
-            FieldError::new(
-                "#",
-                FieldErrorCode::InvalidType,
-                "a merge patch is a JSON object",
-            ),
-        )));
-    }
+    patch_object(&body.raw, &[])?;
     let now = Utc::now();
     let current = state.store.get_case(&actor, id, now).await?;
-    if if_match.is_some_and(|v| v != current.version) {
-        return Err(ApiError::VersionMismatch {
-            current: current.version,
-            precondition: true,
-        });
-    }
-    let mut document = serde_json::to_value(current.to_input()).map_err(|_| ApiError::Internal)?;
-    crate::merge_patch::apply(&mut document, &body.raw);
-    let input: CaseInput = deserialize_with_pointer(&document)?;
+    check_if_match(if_match, current.version)?;
+    let input: CaseInput = patched(&current.to_input(), &body.raw)?;
     let case = validate_case(&input, &validation_context()).map_err(ApiError::Validation)?;
     let updated = state
         .store
         .update_case(&actor, id, Some(current.version), &case, now)
         .await
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::VersionMismatch { current, .. } => ApiError::VersionMismatch {
-                current,
-                precondition: if_match.is_some(),
-            },
-            other => other,
-        })?;
+        .map_err(lost_race(if_match))?;
     Ok(Json(updated))
 }
 
@@ -208,13 +151,11 @@ pub async fn patch_case(
     security(("bearer" = [])))]
 pub async fn add_note(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
     headers: HeaderMap,
-    body: ApiJson<CaseNoteInput>,
+    PermittedJson {
+        actor, id, body, ..
+    }: PermittedJson<may::CaseNotes, CaseNoteInput, Uuid>,
 ) -> Result<Response, ApiError> {
-    require(&actor, Action::CaseNotes)?;
-    let id = parse_id(&id)?;
     // The case is part of the request: one key cannot add the same text to two cases.
     let idempotency = idempotency_request(
         &headers,
@@ -225,7 +166,7 @@ pub async fn add_note(
         .store
         .add_case_note_once(&actor, id, &text, idempotency.as_ref(), Utc::now())
         .await?;
-    Ok(created_response(note, replayed))
+    Ok(created_once(note, replayed))
 }
 
 /// The notes of a case, oldest first (caseworkers of the owning organisation only).
@@ -235,20 +176,16 @@ pub async fn add_note(
     security(("bearer" = [])))]
 pub async fn list_notes(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    Permitted { actor, id, .. }: Permitted<may::CaseNotes, Uuid>,
 ) -> Result<Json<CaseNoteList>, ApiError> {
-    require(&actor, Action::CaseNotes)?;
-    let id = parse_id(&id)?;
     let items = state.store.list_case_notes(&actor, id, Utc::now()).await?;
     Ok(Json(CaseNoteList { items }))
 }
 
 // ----- referrals -----------------------------------------------------------------------------
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ReferralList {
-    pub items: Vec<Referral>,
+crate::reply::item_lists! {
+    ReferralList(Referral);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -268,11 +205,9 @@ pub struct ReferralQuery {
     security(("bearer" = [])))]
 pub async fn create_referral(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
     headers: HeaderMap,
-    body: ApiJson<ReferralInput>,
+    PermittedJson { actor, body, .. }: PermittedJson<may::ManageReferrals, ReferralInput>,
 ) -> Result<Response, ApiError> {
-    require(&actor, Action::ManageReferrals)?;
     let idempotency = idempotency_request(&headers, &body.raw)?;
     let referral = validate_referral(&body.value, actor.organisation_id, &validation_context())
         .map_err(ApiError::Validation)?;
@@ -280,7 +215,7 @@ pub async fn create_referral(
         .store
         .create_referral_once(&actor, &referral, idempotency.as_ref(), Utc::now())
         .await?;
-    Ok(created_response(created, replayed))
+    Ok(created_once(created, replayed))
 }
 
 /// Referrals your organisation sent or received, newest first.
@@ -295,7 +230,7 @@ pub async fn list_referrals(
     let direction = match query.direction.as_deref() {
         None | Some("sent") => Direction::Sent,
         Some("received") => Direction::Received,
-        Some(_) => return Err(bad_query("#/direction", "sent or received")),
+        Some(_) => return Err(ApiError::invalid_query("#/direction", "sent or received")),
     };
     require(
         &actor,
@@ -317,9 +252,8 @@ pub async fn list_referrals(
     security(("bearer" = [])))]
 pub async fn overdue_referrals(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    Permitted { actor, .. }: Permitted<may::ManageReferrals>,
 ) -> Result<Json<ReferralList>, ApiError> {
-    require(&actor, Action::ManageReferrals)?;
     let items = state.store.overdue_referrals(&actor, Utc::now()).await?;
     Ok(Json(ReferralList { items }))
 }
@@ -331,13 +265,8 @@ pub async fn overdue_referrals(
     security(("bearer" = [])))]
 pub async fn get_referral(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    Permitted { actor, id, .. }: Permitted<may::FollowReferrals, Uuid>,
 ) -> Result<Json<Referral>, ApiError> {
-    if !actor.may(Action::ManageReferrals) && !actor.may(Action::ReceiveReferrals) {
-        return Err(ApiError::Forbidden);
-    }
-    let id = parse_id(&id)?;
     Ok(Json(
         state.store.get_referral(&actor, id, Utc::now()).await?,
     ))
@@ -353,12 +282,10 @@ pub async fn get_referral(
     security(("bearer" = [])))]
 pub async fn transition_referral(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
-    body: ApiJson<Value>,
+    PermittedJson {
+        actor, id, body, ..
+    }: PermittedJson<may::ReceiveReferrals, Value, Uuid>,
 ) -> Result<Json<Referral>, ApiError> {
-    require(&actor, Action::ReceiveReferrals)?;
-    let id = parse_id(&id)?;
     // Parsed after the role check, so a role without the action learns nothing from 422s.
     let event: ReferralEvent = deserialize_with_pointer(&body.raw)?;
     let event = validate_event(&event).map_err(ApiError::Validation)?;
@@ -422,11 +349,8 @@ fn legal_stay(facts: StayFacts, rules: &RuleSet, now: DateTime<Utc>) -> LegalSta
     security(("bearer" = [])))]
 pub async fn person_legal_stay(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    Permitted { actor, id, .. }: Permitted<may::TrackLegalStay, Uuid>,
 ) -> Result<Json<LegalStay>, ApiError> {
-    require(&actor, Action::TrackLegalStay)?;
-    let id = parse_id(&id)?;
     let rules = rules()?;
     let now = Utc::now();
     let facts = state
@@ -463,21 +387,17 @@ pub struct RecordedMovement {
     security(("bearer" = [])))]
 pub async fn record_stay_movement(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
-    body: ApiJson<Value>,
+    PermittedJson {
+        actor, id, body, ..
+    }: PermittedJson<may::TrackLegalStay, Value, Uuid>,
 ) -> Result<Response, ApiError> {
-    require(&actor, Action::TrackLegalStay)?;
-    let id = parse_id(&id)?;
     let input: MovementInput = deserialize_with_pointer(&body.raw)?;
     if input.on > validation_context().today {
-        return Err(ApiError::Validation(ValidationErrors::single(
-            FieldError::new(
-                "#/on",
-                FieldErrorCode::DateInFuture,
-                "a crossing is recorded after it happened",
-            ),
-        )));
+        return Err(ApiError::invalid_field(
+            "#/on",
+            FieldErrorCode::DateInFuture,
+            "a crossing is recorded after it happened",
+        ));
     }
     let movement = Movement {
         kind: input.kind,
@@ -488,7 +408,7 @@ pub async fn record_stay_movement(
         .store
         .record_stay_movement(&actor, id, &movement, Utc::now())
         .await?;
-    Ok((StatusCode::CREATED, Json(RecordedMovement { id: recorded })).into_response())
+    Ok(created(RecordedMovement { id: recorded }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -509,10 +429,11 @@ pub struct UpcomingItem {
     pub status: StayStatus,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct UpcomingList {
-    /// Soonest first; people already overstayed or late to register come first.
-    pub items: Vec<UpcomingItem>,
+crate::reply::item_lists! {
+    UpcomingList(
+        /// Soonest first; people already overstayed or late to register come first.
+        UpcomingItem
+    );
 }
 
 /// People of your organisation whose stay ends or whose registration is due within the
@@ -522,14 +443,13 @@ pub struct UpcomingList {
     security(("bearer" = [])))]
 pub async fn upcoming(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    Permitted { actor, .. }: Permitted<may::TrackLegalStay>,
     query: Result<Query<UpcomingQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<UpcomingList>, ApiError> {
-    require(&actor, Action::TrackLegalStay)?;
-    let Query(query) = query.map_err(|_| bad_query("#/days", "a number of days"))?;
+    let Query(query) = query.map_err(|_| ApiError::invalid_query("#/days", "a number of days"))?;
     let days = query.days.unwrap_or(14);
     if days > 365 {
-        return Err(bad_query("#/days", "at most 365"));
+        return Err(ApiError::invalid_query("#/days", "at most 365"));
     }
     let items = upcoming_items(&state, &actor, days).await?;
     Ok(Json(UpcomingList { items }))

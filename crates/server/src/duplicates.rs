@@ -7,10 +7,12 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use shanyrak_core::{FieldError, FieldErrorCode, ValidationErrors};
+use shanyrak_core::FieldErrorCode;
 use shanyrak_store::DuplicateCandidate;
+use uuid::Uuid;
 
 use crate::AppState;
+use crate::access::User;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, Authenticated, parse_id};
 
@@ -25,9 +27,8 @@ pub struct QueueQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DuplicateQueue {
-    pub items: Vec<DuplicateCandidate>,
+crate::reply::item_lists! {
+    DuplicateQueue(DuplicateCandidate);
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -52,29 +53,23 @@ pub struct PersonCounts {
     security(("bearer" = [])))]
 pub async fn queue(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
     headers: axum::http::HeaderMap,
+    User { actor, .. }: User,
     Query(query): Query<QueueQuery>,
 ) -> Result<Json<DuplicateQueue>, ApiError> {
     let status = query.status.as_deref().unwrap_or("pending");
     if !matches!(status, "pending" | "same" | "different") {
-        return Err(ApiError::InvalidQuery(ValidationErrors::single(
-            FieldError::new(
-                "#/status",
-                FieldErrorCode::InvalidValue,
-                "query parameter status: pending, same or different",
-            ),
-        )));
+        return Err(ApiError::invalid_query(
+            "#/status",
+            "query parameter status: pending, same or different",
+        ));
     }
     let limit = query.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::InvalidQuery(ValidationErrors::single(
-            FieldError::new(
-                "#/limit",
-                FieldErrorCode::InvalidValue,
-                "query parameter limit: 1 to 200",
-            ),
-        )));
+        return Err(ApiError::invalid_query(
+            "#/limit",
+            "query parameter limit: 1 to 200",
+        ));
     }
     let items = state.store.list_candidates(&actor, status, limit).await?;
     crate::audit::log_read(
@@ -95,12 +90,9 @@ pub async fn queue(
     security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    User { actor, id, .. }: User<Uuid>,
 ) -> Result<Json<DuplicateCandidate>, ApiError> {
-    Ok(Json(
-        state.store.get_candidate(&actor, parse_id(&id)?).await?,
-    ))
+    Ok(Json(state.store.get_candidate(&actor, id).await?))
 }
 
 /// Decide: the same person, or different people. A decided pair must be undone first.
@@ -117,18 +109,26 @@ pub async fn decide(
 ) -> Result<Json<DuplicateCandidate>, ApiError> {
     let decision = body.value.decision.as_str();
     if !matches!(decision, "same" | "different") {
-        return Err(ApiError::Validation(ValidationErrors::single(
-            FieldError::new(
-                "#/decision",
-                FieldErrorCode::InvalidValue,
-                "same or different",
-            ),
-        )));
+        return Err(ApiError::invalid_field(
+            "#/decision",
+            FieldErrorCode::InvalidValue,
+            "same or different",
+        ));
     }
+    decision_on(&state, &actor, parse_id(&id)?, decision).await
+}
+
+/// Records a decision on a pair (or takes one back with `pending`).
+async fn decision_on(
+    state: &AppState,
+    actor: &shanyrak_core::Actor,
+    id: Uuid,
+    decision: &str,
+) -> Result<Json<DuplicateCandidate>, ApiError> {
     Ok(Json(
         state
             .store
-            .decide_candidate(&actor, parse_id(&id)?, decision, Utc::now())
+            .decide_candidate(actor, id, decision, Utc::now())
             .await?,
     ))
 }
@@ -139,15 +139,9 @@ pub async fn decide(
     security(("bearer" = [])))]
 pub async fn undo(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    User { actor, id, .. }: User<Uuid>,
 ) -> Result<Json<DuplicateCandidate>, ApiError> {
-    Ok(Json(
-        state
-            .store
-            .decide_candidate(&actor, parse_id(&id)?, "pending", Utc::now())
-            .await?,
-    ))
+    decision_on(&state, &actor, id, "pending").await
 }
 
 /// How many people your organisation has registered: records, and resolved persons.
@@ -155,7 +149,7 @@ pub async fn undo(
     responses((status = 200, body = PersonCounts)), security(("bearer" = [])))]
 pub async fn count(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    User { actor, .. }: User,
 ) -> Result<Json<PersonCounts>, ApiError> {
     let (records, resolved_persons) = state.store.count_persons(&actor).await?;
     Ok(Json(PersonCounts {

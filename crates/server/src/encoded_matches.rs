@@ -245,9 +245,7 @@ pub async fn post(
     request: Request,
 ) -> Result<Json<EncodedMatchResponse>, ApiError> {
     let id = parse_id(&id)?;
-    if !actor.may(shanyrak_core::Action::Distribute) {
-        return Err(ApiError::Forbidden);
-    }
+    crate::access::require(&actor, shanyrak_core::Action::Distribute)?;
     // A stranger's request is refused before its body is read.
     state
         .store

@@ -8,7 +8,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use shanyrak_core::{FieldError, ValidationErrors};
+use shanyrak_core::{FieldError, FieldErrorCode, ValidationErrors};
 use shanyrak_store::StoreError;
 
 /// The body of every error response (`application/problem+json`).
@@ -70,6 +70,25 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// 422 for one field of the body.
+    pub fn invalid_field(pointer: &str, code: FieldErrorCode, detail: impl Into<String>) -> Self {
+        Self::Validation(ValidationErrors::single(FieldError::new(
+            pointer, code, detail,
+        )))
+    }
+
+    /// 400 for one query parameter.
+    pub fn query_error(pointer: &str, code: FieldErrorCode, detail: impl Into<String>) -> Self {
+        Self::InvalidQuery(ValidationErrors::single(FieldError::new(
+            pointer, code, detail,
+        )))
+    }
+
+    /// 400 for a query parameter whose value is not one the route takes.
+    pub fn invalid_query(pointer: &str, detail: impl Into<String>) -> Self {
+        Self::query_error(pointer, FieldErrorCode::InvalidValue, detail)
+    }
+
     /// Status, code and title: the one table of error kinds.
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match self {

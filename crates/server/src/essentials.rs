@@ -6,9 +6,9 @@
 //! every record to the actor's organisation.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shanyrak_core::essentials::{
@@ -16,7 +16,6 @@ use shanyrak_core::essentials::{
     MovementRoute, PointInput, validate_distribution, validate_item, validate_item_rules,
     validate_item_translations, validate_movement, validate_point,
 };
-use shanyrak_core::{Action, Actor, FieldError, FieldErrorCode, ValidationErrors};
 use shanyrak_store::{
     DistributionOutcome, DistributionPoint, DistributionReceipt, DistributionReportRow,
     EntitlementView, Item, ReportDimension, StockEntry, StockReportRow, StockView,
@@ -25,9 +24,11 @@ use shanyrak_store::{
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::access::{Permitted, PermittedJson, User, may};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated, parse_id};
+use crate::extract::Authenticated;
 use crate::households::idempotency_request;
+use crate::reply::{created, created_once};
 
 /// Ledger entries shown with a point's stock.
 const STOCK_ENTRIES_SHOWN: u32 = 200;
@@ -36,14 +37,9 @@ const STOCK_ENTRIES_SHOWN: u32 = 200;
 const DEFAULT_RATE_WINDOW_DAYS: u32 = 14;
 const DEFAULT_ALERT_DAYS: f64 = 7.0;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ItemList {
-    pub items: Vec<Item>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PointList {
-    pub items: Vec<DistributionPoint>,
+crate::reply::item_lists! {
+    ItemList(Item);
+    PointList(DistributionPoint);
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -91,27 +87,11 @@ pub struct StockReportQuery {
     pub alert_days: Option<String>,
 }
 
-fn require(actor: &Actor, action: Action) -> Result<(), ApiError> {
-    if actor.may(action) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
-fn query_error(pointer: &str, detail: &str) -> ApiError {
-    ApiError::InvalidQuery(ValidationErrors::single(FieldError::new(
-        pointer,
-        FieldErrorCode::InvalidValue,
-        detail,
-    )))
-}
-
 fn query_date(value: Option<&str>, pointer: &str) -> Result<Option<NaiveDate>, ApiError> {
     value
         .map(|v| {
             shanyrak_core::date::parse_full_date(v)
-                .map_err(|_| query_error(pointer, "a date, YYYY-MM-DD"))
+                .map_err(|_| ApiError::invalid_query(pointer, "a date, YYYY-MM-DD"))
         })
         .transpose()
 }
@@ -123,13 +103,12 @@ fn query_date(value: Option<&str>, pointer: &str) -> Result<Option<NaiveDate>, A
     security(("bearer" = [])))]
 pub async fn create_item(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    body: ApiJson<ItemInput>,
+    PermittedJson { actor, body, .. }: PermittedJson<may::ManageStock, ItemInput>,
 ) -> Result<Response, ApiError> {
-    require(&actor, Action::ManageStock)?;
     let item = validate_item(&body.value).map_err(ApiError::Validation)?;
-    let created = state.store.create_item(&actor, &item, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(created)).into_response())
+    Ok(created(
+        state.store.create_item(&actor, &item, Utc::now()).await?,
+    ))
 }
 
 /// Replace an item's entitlement rules (from now on; receipts already recorded count
@@ -143,12 +122,10 @@ pub async fn create_item(
     security(("bearer" = [])))]
 pub async fn update_item_rules(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
-    body: ApiJson<ItemRulesInput>,
+    PermittedJson {
+        actor, id, body, ..
+    }: PermittedJson<may::ManageStock, ItemRulesInput, Uuid>,
 ) -> Result<Json<Item>, ApiError> {
-    require(&actor, Action::ManageStock)?;
-    let id = parse_id(&id)?;
     let rules = validate_item_rules(&body.value).map_err(ApiError::Validation)?;
     Ok(Json(
         state
@@ -169,12 +146,10 @@ pub async fn update_item_rules(
     security(("bearer" = [])))]
 pub async fn update_item_translations(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
-    body: ApiJson<ItemTranslationsInput>,
+    PermittedJson {
+        actor, id, body, ..
+    }: PermittedJson<may::ManageStock, ItemTranslationsInput, Uuid>,
 ) -> Result<Json<Item>, ApiError> {
-    require(&actor, Action::ManageStock)?;
-    let id = parse_id(&id)?;
     let translations = validate_item_translations(&body.value).map_err(ApiError::Validation)?;
     Ok(Json(
         state
@@ -203,13 +178,12 @@ pub async fn list_items(
     security(("bearer" = [])))]
 pub async fn create_point(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    body: ApiJson<PointInput>,
+    PermittedJson { actor, body, .. }: PermittedJson<may::ManageStock, PointInput>,
 ) -> Result<Response, ApiError> {
-    require(&actor, Action::ManageStock)?;
     let point = validate_point(&body.value).map_err(ApiError::Validation)?;
-    let created = state.store.create_point(&actor, &point, Utc::now()).await?;
-    Ok((StatusCode::CREATED, Json(created)).into_response())
+    Ok(created(
+        state.store.create_point(&actor, &point, Utc::now()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/distribution-points", tag = "essentials",
@@ -223,21 +197,25 @@ pub async fn list_points(
     }))
 }
 
+/// The body of the three movement routes, read by one type and validated by route.
+type MovementBody = PermittedJson<may::ManageStock, MovementInput, Uuid>;
+
 async fn movement(
     state: &AppState,
-    actor: &Actor,
-    id: &str,
-    input: &MovementInput,
+    PermittedJson {
+        actor,
+        id: point_id,
+        body,
+        ..
+    }: MovementBody,
     route: MovementRoute,
 ) -> Result<Response, ApiError> {
-    require(actor, Action::ManageStock)?;
-    let point_id = parse_id(id)?;
-    let movement = validate_movement(input, route).map_err(ApiError::Validation)?;
+    let movement = validate_movement(&body.value, route).map_err(ApiError::Validation)?;
     let entries = state
         .store
-        .record_movement(actor, point_id, &movement, Utc::now())
+        .record_movement(&actor, point_id, &movement, Utc::now())
         .await?;
-    Ok((StatusCode::CREATED, Json(MovementEntries { entries })).into_response())
+    Ok(created(MovementEntries { entries }))
 }
 
 // The three movement routes read one body type (`MovementInput`) and validate it by route;
@@ -323,11 +301,9 @@ fn adjustment_quantity() -> utoipa::openapi::Schema {
     security(("bearer" = [])))]
 pub async fn receipt(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
-    body: ApiJson<MovementInput>,
+    request: MovementBody,
 ) -> Result<Response, ApiError> {
-    movement(&state, &actor, &id, &body.value, MovementRoute::Receipt).await
+    movement(&state, request, MovementRoute::Receipt).await
 }
 
 /// Move stock to another point of your organisation (`to_point_id`); both ledger lines are
@@ -340,11 +316,9 @@ pub async fn receipt(
     security(("bearer" = [])))]
 pub async fn transfer(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
-    body: ApiJson<MovementInput>,
+    request: MovementBody,
 ) -> Result<Response, ApiError> {
-    movement(&state, &actor, &id, &body.value, MovementRoute::Transfer).await
+    movement(&state, request, MovementRoute::Transfer).await
 }
 
 /// Correct a count (`kind: adjustment`, signed quantity) or record a loss (`kind: loss`);
@@ -357,11 +331,9 @@ pub async fn transfer(
     security(("bearer" = [])))]
 pub async fn adjustment(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
-    body: ApiJson<MovementInput>,
+    request: MovementBody,
 ) -> Result<Response, ApiError> {
-    movement(&state, &actor, &id, &body.value, MovementRoute::Adjustment).await
+    movement(&state, request, MovementRoute::Adjustment).await
 }
 
 /// Stock on hand at a point, with its newest ledger entries.
@@ -371,14 +343,10 @@ pub async fn adjustment(
     security(("bearer" = [])))]
 pub async fn stock(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    User { actor, id, .. }: User<Uuid>,
 ) -> Result<Json<StockView>, ApiError> {
     Ok(Json(
-        state
-            .store
-            .stock(&actor, parse_id(&id)?, STOCK_ENTRIES_SHOWN)
-            .await?,
+        state.store.stock(&actor, id, STOCK_ENTRIES_SHOWN).await?,
     ))
 }
 
@@ -391,14 +359,10 @@ pub async fn stock(
     security(("bearer" = [])))]
 pub async fn entitlements(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    User { actor, id, .. }: User<Uuid>,
 ) -> Result<Json<EntitlementView>, ApiError> {
     Ok(Json(
-        state
-            .store
-            .entitlements(&actor, parse_id(&id)?, Utc::now())
-            .await?,
+        state.store.entitlements(&actor, id, Utc::now()).await?,
     ))
 }
 
@@ -415,11 +379,9 @@ pub async fn entitlements(
     security(("bearer" = [])))]
 pub async fn record_distribution(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
     headers: HeaderMap,
-    body: ApiJson<DistributionInput>,
+    PermittedJson { actor, body, .. }: PermittedJson<may::Distribute, DistributionInput>,
 ) -> Result<Response, ApiError> {
-    require(&actor, Action::Distribute)?;
     let idempotency = idempotency_request(&headers, &body.raw)?;
     let request = validate_distribution(&body.value).map_err(ApiError::Validation)?;
     let outcome = state
@@ -433,14 +395,7 @@ pub async fn record_distribution(
         }
         DistributionOutcome::Replayed(r) => (r, true),
     };
-    let mut response = (StatusCode::CREATED, Json(receipt)).into_response();
-    if replayed {
-        response.headers_mut().insert(
-            "idempotent-replayed",
-            axum::http::HeaderValue::from_static("true"),
-        );
-    }
-    Ok(response)
+    Ok(created_once(receipt, replayed))
 }
 
 /// Units distributed by your organisation (and organisations sharing distributions with
@@ -450,10 +405,11 @@ pub async fn record_distribution(
     security(("bearer" = [])))]
 pub async fn distribution_report(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Query(query): Query<DistributionReportQuery>,
+    Permitted { actor, query, .. }: Permitted<
+        may::ReadDistributions,
+        Query<DistributionReportQuery>,
+    >,
 ) -> Result<Json<DistributionReport>, ApiError> {
-    require(&actor, Action::ReadDistributions)?;
     let by = match query.by.as_deref().unwrap_or("item") {
         "item" => ReportDimension::Item,
         "day" => ReportDimension::Day,
@@ -461,7 +417,7 @@ pub async fn distribution_report(
         "organisation" => ReportDimension::Organisation,
         "group" => ReportDimension::Group,
         _ => {
-            return Err(query_error(
+            return Err(ApiError::invalid_query(
                 "#/by",
                 "one of item, day, point, organisation, group",
             ));
@@ -483,17 +439,17 @@ pub async fn distribution_report(
     security(("bearer" = [])))]
 pub async fn stock_report(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Query(query): Query<StockReportQuery>,
+    Permitted { actor, query, .. }: Permitted<may::ReadDistributions, Query<StockReportQuery>>,
 ) -> Result<Json<StockReport>, ApiError> {
-    require(&actor, Action::ReadDistributions)?;
     let window_days = match query.window_days.as_deref() {
         None => DEFAULT_RATE_WINDOW_DAYS,
         Some(v) => v
             .parse::<u32>()
             .ok()
             .filter(|d| (1..=365).contains(d))
-            .ok_or_else(|| query_error("#/window_days", "a whole number of days, 1 to 365"))?,
+            .ok_or_else(|| {
+                ApiError::invalid_query("#/window_days", "a whole number of days, 1 to 365")
+            })?,
     };
     let alert_days = match query.alert_days.as_deref() {
         None => DEFAULT_ALERT_DAYS,
@@ -501,7 +457,7 @@ pub async fn stock_report(
             .parse::<f64>()
             .ok()
             .filter(|d| d.is_finite() && (0.0..=365.0).contains(d))
-            .ok_or_else(|| query_error("#/alert_days", "a number of days, 0 to 365"))?,
+            .ok_or_else(|| ApiError::invalid_query("#/alert_days", "a number of days, 0 to 365"))?,
     };
     let rows = state
         .store

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shanyrak_core::host_offer::HostOfferStatus;
 use shanyrak_store::HostOfferRecord;
 
@@ -19,10 +19,11 @@ pub struct HostOfferQuery {
     pub status: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct HostOfferList {
-    /// Newest first, at most 200.
-    pub items: Vec<HostOfferRecord>,
+crate::reply::item_lists! {
+    HostOfferList(
+        /// Newest first, at most 200.
+        HostOfferRecord
+    );
 }
 
 /// Host offers made for your organisation, with the host's address and contact
@@ -38,15 +39,8 @@ pub async fn list(
     Authenticated(actor): Authenticated,
     query: Result<Query<HostOfferQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<HostOfferList>, ApiError> {
-    let bad_status = || {
-        ApiError::InvalidQuery(shanyrak_core::ValidationErrors::single(
-            shanyrak_core::FieldError::new(
-                "#/status",
-                shanyrak_core::FieldErrorCode::InvalidValue,
-                "pending, verified, rejected or withdrawn",
-            ),
-        ))
-    };
+    let bad_status =
+        || ApiError::invalid_query("#/status", "pending, verified, rejected or withdrawn");
     let Query(query) = query.map_err(|_| bad_status())?;
     let status = match query.status.as_deref() {
         None | Some("") => None,

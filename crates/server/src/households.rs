@@ -12,14 +12,14 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use shanyrak_core::household::validate;
 use shanyrak_core::{
-    FieldError, FieldErrorCode, Household, HouseholdInput, HouseholdStatus, PopulationGroup,
-    ReferenceCode, ValidationContext, ValidationErrors,
+    Household, HouseholdInput, HouseholdStatus, PopulationGroup, ReferenceCode, ValidationContext,
 };
 use shanyrak_store::{CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest};
 use uuid::Uuid;
 
+use crate::access::{User, UserJson};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated, deserialize_with_pointer, parse_id};
+use crate::extract::{ApiJson, Authenticated};
 use crate::{AppState, merge_patch};
 
 /// What `POST /api/v1/households` answers: the new ids and the reference, nothing personal.
@@ -116,7 +116,10 @@ fn receipt_response(
     }
     headers.insert(header::ETAG, etag(receipt.version));
     if replayed {
-        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+        headers.insert(
+            crate::reply::REPLAYED_HEADER,
+            HeaderValue::from_static("true"),
+        );
     }
     response
 }
@@ -334,11 +337,10 @@ fn household_response(household: Household, actor: &shanyrak_core::Actor) -> Res
 )]
 pub async fn get_household(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    User { actor, id, .. }: User<Uuid>,
 ) -> Result<Response, ApiError> {
-    let household = state.store.get_household(&actor, parse_id(&id)?).await?;
+    let household = state.store.get_household(&actor, id).await?;
     crate::audit::log_read(
         &state,
         &actor,
@@ -389,11 +391,10 @@ pub async fn get_household_by_reference(
 }
 
 fn query_error(parameter: &str, detail: &str) -> ApiError {
-    ApiError::InvalidQuery(ValidationErrors::single(FieldError::new(
-        format!("#/{parameter}"),
-        FieldErrorCode::InvalidValue,
+    ApiError::invalid_query(
+        &format!("#/{parameter}"),
         format!("query parameter {parameter}: {detail}"),
-    )))
+    )
 }
 
 fn parse_since(text: &str) -> Result<DateTime<Utc>, ApiError> {
@@ -578,56 +579,23 @@ pub(crate) fn expected_version(headers: &HeaderMap) -> Result<Option<i64>, ApiEr
 )]
 pub async fn patch_household(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
     headers: HeaderMap,
-    body: ApiJson<Value>,
+    UserJson {
+        actor, id, body, ..
+    }: UserJson<Value, Uuid>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let if_match = expected_version(&headers)?;
-    let Value::Object(patch) = &body.raw else {
-        return Err(ApiError::Validation(ValidationErrors::single(
-            FieldError::new(
-                "#",
-                FieldErrorCode::InvalidType,
-                "a merge patch is a JSON object",
-            ),
-        )));
-    };
-    let mut read_only = ValidationErrors::default();
-    for field in READ_ONLY_FIELDS.iter().filter(|f| patch.contains_key(**f)) {
-        read_only.push(
-            &format!("#/{field}"),
-            FieldErrorCode::ReadOnly,
-            "set by the server; leave it out",
-        );
-    }
-    if !read_only.is_empty() {
-        return Err(ApiError::Validation(read_only));
-    }
+    merge_patch::patch_object(&body.raw, READ_ONLY_FIELDS)?;
     let current = state.store.get_household(&actor, id).await?;
-    if if_match.is_some_and(|v| v != current.version) {
-        return Err(ApiError::VersionMismatch {
-            current: current.version,
-            precondition: true,
-        });
-    }
-    let mut document = serde_json::to_value(current.to_input()).map_err(|_| ApiError::Internal)?;
-    merge_patch::apply(&mut document, &body.raw);
-    let mut input: HouseholdInput = deserialize_with_pointer(&document)?;
+    merge_patch::check_if_match(if_match, current.version)?;
+    let mut input: HouseholdInput = merge_patch::patched(&current.to_input(), &body.raw)?;
     keep_hidden_fields(&mut input, &current, &actor);
     let household = validate(&input, &validation_context()).map_err(ApiError::Validation)?;
     let updated = state
         .store
         .update_household(&actor, id, Some(current.version), &household, Utc::now())
         .await
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::VersionMismatch { current, .. } => ApiError::VersionMismatch {
-                current,
-                precondition: if_match.is_some(),
-            },
-            other => other,
-        })?;
+        .map_err(merge_patch::lost_race(if_match))?;
     state.identity.apply_household(&updated);
     tracing::info!(household = %id, version = updated.version, "household updated");
     queue_duplicates_after_edit(&state, &actor, id).await;

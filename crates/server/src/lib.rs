@@ -12,6 +12,7 @@
 //! roles and organisation scope on every call. Logs name routes by their template
 //! (`/api/v1/households/{id}`), never the concrete URI, and never a request body.
 
+pub mod access;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
@@ -37,6 +38,7 @@ pub mod persons;
 pub mod placements;
 pub mod places;
 pub mod protection;
+pub mod reply;
 pub mod resettlement;
 pub mod shelter;
 pub mod stats;

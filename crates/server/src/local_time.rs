@@ -48,33 +48,34 @@ mod tests {
 
     use super::*;
 
+    /// The wall clock in `zone` at a UTC moment.
+    fn wall_clock(utc: (i32, u32, u32, u32, u32), zone: chrono_tz::Tz) -> String {
+        let (year, month, day, hour, minute) = utc;
+        Utc.with_ymd_and_hms(year, month, day, hour, minute, 0)
+            .single()
+            .expect("t")
+            .with_timezone(&zone)
+            .naive_local()
+            .to_string()
+    }
+
     #[test]
     fn local_times_follow_the_zones_history() {
-        let autumn_2022 = Utc
-            .with_ymd_and_hms(2022, 9, 27, 17, 30, 0)
-            .single()
-            .expect("t");
-        let almaty = autumn_2022
-            .with_timezone(&chrono_tz::Asia::Almaty)
-            .naive_local();
-        assert_eq!(almaty.to_string(), "2022-09-27 23:30:00", "UTC+6 in 2022");
-        let oral = autumn_2022
-            .with_timezone(&chrono_tz::Asia::Oral)
-            .naive_local();
-        assert_eq!(oral.to_string(), "2022-09-27 22:30:00", "UTC+5");
-        let bishkek = autumn_2022
-            .with_timezone(&chrono_tz::Asia::Bishkek)
-            .naive_local();
-        assert_eq!(bishkek.to_string(), "2022-09-27 23:30:00");
-        let spring_2025 = Utc
-            .with_ymd_and_hms(2025, 3, 1, 18, 45, 0)
-            .single()
-            .expect("t");
-        let almaty = spring_2025
-            .with_timezone(&chrono_tz::Asia::Almaty)
-            .naive_local();
+        use chrono_tz::Asia::{Almaty, Bishkek, Oral};
+        let autumn_2022 = (2022, 9, 27, 17, 30);
         assert_eq!(
-            almaty.to_string(),
+            wall_clock(autumn_2022, Almaty),
+            "2022-09-27 23:30:00",
+            "UTC+6 in 2022"
+        );
+        assert_eq!(
+            wall_clock(autumn_2022, Oral),
+            "2022-09-27 22:30:00",
+            "UTC+5"
+        );
+        assert_eq!(wall_clock(autumn_2022, Bishkek), "2022-09-27 23:30:00");
+        assert_eq!(
+            wall_clock((2025, 3, 1, 18, 45), Almaty),
             "2025-03-01 23:45:00",
             "UTC+5 since 2024"
         );

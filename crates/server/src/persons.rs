@@ -10,10 +10,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
-use shanyrak_core::{
-    BirthDate, FieldError, FieldErrorCode, Household, HouseholdStatus, ReferenceCode, Sex,
-    ValidationErrors,
-};
+use shanyrak_core::{BirthDate, FieldErrorCode, Household, HouseholdStatus, ReferenceCode, Sex};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -53,9 +50,8 @@ pub struct PersonHit {
     pub household_status: HouseholdStatus,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PersonHits {
-    pub items: Vec<PersonHit>,
+crate::reply::item_lists! {
+    PersonHits(PersonHit);
 }
 
 fn hits_of(household: &Household, only: Option<Uuid>) -> Vec<PersonHit> {
@@ -85,9 +81,7 @@ pub(crate) async fn search(
     query: &SearchQuery,
 ) -> Result<PersonHits, ApiError> {
     // Checked before the index is asked, so that even "no results" is not an answer.
-    if !actor.may(shanyrak_core::Action::ReadHousehold) {
-        return Err(ApiError::Forbidden);
-    }
+    crate::access::require(actor, shanyrak_core::Action::ReadHousehold)?;
     let hits = find(state, actor, query).await?;
     // The search text is personal data itself: only the number of results is logged.
     crate::audit::log_read(
@@ -109,23 +103,17 @@ async fn find(
 ) -> Result<PersonHits, ApiError> {
     let text = query.q.trim();
     if query.q.chars().count() > MAX_QUERY_CHARS {
-        return Err(ApiError::InvalidQuery(ValidationErrors::single(
-            FieldError::new(
-                "#/q",
-                FieldErrorCode::InvalidValue,
-                format!("the search text has at most {MAX_QUERY_CHARS} characters"),
-            ),
-        )));
+        return Err(ApiError::invalid_query(
+            "#/q",
+            format!("the search text has at most {MAX_QUERY_CHARS} characters"),
+        ));
     }
     let limit = query.limit.unwrap_or(DEFAULT_RESULTS);
     if !(1..=MAX_RESULTS).contains(&limit) {
-        return Err(ApiError::InvalidQuery(ValidationErrors::single(
-            FieldError::new(
-                "#/limit",
-                FieldErrorCode::InvalidValue,
-                format!("limit is 1 to {MAX_RESULTS}"),
-            ),
-        )));
+        return Err(ApiError::invalid_query(
+            "#/limit",
+            format!("limit is 1 to {MAX_RESULTS}"),
+        ));
     }
     if text.is_empty() {
         // Blank text finds nothing, as in the place list: a typeahead asks before typing.
@@ -197,11 +185,11 @@ pub async fn search_get(
     query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PersonHits>, ApiError> {
     let Query(query) = query.map_err(|_| {
-        ApiError::InvalidQuery(ValidationErrors::single(FieldError::new(
+        ApiError::query_error(
             "#/q",
             FieldErrorCode::Required,
             "query parameter q is required",
-        )))
+        )
     })?;
     Ok(Json(search(&state, &actor, &headers, &query).await?))
 }

@@ -1,17 +1,18 @@
 //! `/api/v1/placements`: propose, review and accept bed placements.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::response::Response;
 use chrono::Utc;
 use serde::Serialize;
 use shanyrak_store::{PlacementBatch, Principal};
+use uuid::Uuid;
 
 use crate::AppState;
+use crate::access::{User, UserJson};
 use crate::dispatch::{self, DecisionInput, DecisionResult, ProposalSettings};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated, parse_id};
+use crate::reply::created;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DecisionResults {
@@ -26,8 +27,7 @@ pub struct DecisionResults {
     security(("bearer" = [])))]
 pub async fn propose(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    body: ApiJson<ProposalSettings>,
+    UserJson { actor, body, .. }: UserJson<ProposalSettings>,
 ) -> Result<Response, ApiError> {
     let batch = dispatch::propose(
         &state.store,
@@ -36,7 +36,7 @@ pub async fn propose(
         Utc::now(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(batch)).into_response())
+    Ok(created(batch))
 }
 
 /// A proposal batch with the decisions taken on it so far.
@@ -45,10 +45,8 @@ pub async fn propose(
     security(("bearer" = [])))]
 pub async fn get_batch(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    User { actor, id, .. }: User<Uuid>,
 ) -> Result<Json<PlacementBatch>, ApiError> {
-    let id = parse_id(&id)?;
     Ok(Json(
         state.store.get_batch(&Principal::User(actor), id).await?,
     ))
@@ -63,11 +61,10 @@ pub async fn get_batch(
     security(("bearer" = [])))]
 pub async fn decide(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
-    body: ApiJson<DecisionInput>,
+    UserJson {
+        actor, id, body, ..
+    }: UserJson<DecisionInput, Uuid>,
 ) -> Result<Json<DecisionResults>, ApiError> {
-    let id = parse_id(&id)?;
     let results = dispatch::decide(
         &state.store,
         &Principal::User(actor),

@@ -18,9 +18,10 @@ use shanyrak_core::places::{
     Coordinates, MatchKind, Place, PlaceId, PlaceIndex, PlaceKind, PlaceList, PlaceListError,
     PlaceNames, Region, RegionId,
 };
-use shanyrak_core::{CountryCode, FieldError, FieldErrorCode, ValidationErrors};
+use shanyrak_core::{CountryCode, FieldErrorCode, ValidationErrors};
 
 use crate::AppState;
+use crate::access::{PermittedJson, may};
 use crate::error::{ApiError, Problem};
 use crate::extract::Authenticated;
 
@@ -130,15 +131,8 @@ pub struct PlaceView {
     pub matched: PlaceMatchKind,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PlaceResults {
-    pub items: Vec<PlaceView>,
-}
-
-fn invalid(pointer: &str, code: FieldErrorCode, message: &str) -> ApiError {
-    ApiError::InvalidQuery(ValidationErrors::single(FieldError::new(
-        pointer, code, message,
-    )))
+crate::reply::item_lists! {
+    PlaceResults(PlaceView);
 }
 
 /// Find places (settlements, crossing points) by any of their names, best first: the
@@ -157,14 +151,14 @@ pub async fn search(
     query: Result<Query<PlaceQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PlaceResults>, ApiError> {
     let Query(query) = query.map_err(|_| {
-        invalid(
+        ApiError::query_error(
             "#/q",
             FieldErrorCode::Required,
             "query parameter q is required (and limit must be a number)",
         )
     })?;
     if query.q.chars().count() > MAX_QUERY_CHARS {
-        return Err(invalid(
+        return Err(ApiError::query_error(
             "#/q",
             FieldErrorCode::TooLong,
             "q is longer than 100 characters",
@@ -172,7 +166,7 @@ pub async fn search(
     }
     let limit = query.limit.unwrap_or(DEFAULT_RESULTS);
     if !(1..=MAX_RESULTS).contains(&limit) {
-        return Err(invalid(
+        return Err(ApiError::query_error(
             "#/limit",
             FieldErrorCode::InvalidValue,
             "limit must be between 1 and 50",
@@ -284,11 +278,12 @@ pub async fn link_unconfirmed(
     store.link_unconfirmed_places(&resolve).await
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct UnconfirmedPlaces {
-    /// Typed names of your organisation's households and sites that are no place of the
-    /// list, most records first (at most 500).
-    pub items: Vec<shanyrak_store::UnconfirmedPlace>,
+crate::reply::item_lists! {
+    UnconfirmedPlaces(
+        /// Typed names of your organisation's households and sites that are no place of the
+        /// list, most records first (at most 500).
+        shanyrak_store::UnconfirmedPlace
+    );
 }
 
 /// A typed name and the place it means.
@@ -375,12 +370,8 @@ pub fn validate_mapping(
     security(("bearer" = [])))]
 pub async fn map_unconfirmed(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    body: crate::extract::ApiJson<PlaceMappingInput>,
+    PermittedJson { actor, body, .. }: PermittedJson<may::MapPlaces, PlaceMappingInput>,
 ) -> Result<Json<shanyrak_store::PlaceMapping>, ApiError> {
-    if !actor.may(shanyrak_core::Action::MapPlaces) {
-        return Err(ApiError::Forbidden);
-    }
     let (country, city, place) = validate_mapping(&body.value).map_err(ApiError::Validation)?;
     let mapping = state
         .store

@@ -6,25 +6,17 @@
 //! not field errors. The store does the work and its own checks (owning organisation).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shanyrak_core::retention::validate_erasure_reason;
-use shanyrak_core::{Action, Actor};
 use shanyrak_store::{ErasureReport, Principal, ShelterElsewhere, SubjectAccess};
+use uuid::Uuid;
 
 use crate::AppState;
+use crate::access::{Permitted, PermittedJson, may};
 use crate::audit::{PURPOSE_HEADER, log_read};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated, parse_id};
-
-fn require(actor: &Actor, action: Action) -> Result<(), ApiError> {
-    if actor.may(action) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
 
 /// Everything held about one person, for them (subject access): household (with this
 /// person only), documents, stays, what they received, cases as your role may read them,
@@ -37,12 +29,9 @@ fn require(actor: &Actor, action: Action) -> Result<(), ApiError> {
     security(("bearer" = [])))]
 pub async fn subject_access(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
     headers: axum::http::HeaderMap,
-    Path(id): Path<String>,
+    Permitted { actor, id, .. }: Permitted<may::SubjectAccess, Uuid>,
 ) -> Result<Json<SubjectAccess>, ApiError> {
-    require(&actor, Action::SubjectAccess)?;
-    let id = parse_id(&id)?;
     let purpose = headers.get(PURPOSE_HEADER).and_then(|v| v.to_str().ok());
     Ok(Json(
         state
@@ -74,12 +63,10 @@ pub struct ErasureRequest {
     security(("bearer" = [])))]
 pub async fn erase(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
-    body: ApiJson<ErasureRequest>,
+    PermittedJson {
+        actor, id, body, ..
+    }: PermittedJson<may::EraseSubject, ErasureRequest, Uuid>,
 ) -> Result<Json<ErasureReport>, ApiError> {
-    require(&actor, Action::EraseSubject)?;
-    let id = parse_id(&id)?;
     let reason =
         validate_erasure_reason(body.value.reason.as_deref()).map_err(ApiError::Validation)?;
     let report = state
@@ -95,9 +82,8 @@ pub async fn erase(
     Ok(Json(report))
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ShelterElsewhereList {
-    pub items: Vec<ShelterElsewhere>,
+crate::reply::item_lists! {
+    ShelterElsewhereList(ShelterElsewhere);
 }
 
 /// Members of your household who hold a bed with another organisation, as far as that
@@ -109,12 +95,9 @@ pub struct ShelterElsewhereList {
     security(("bearer" = [])))]
 pub async fn shelter_elsewhere(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
     headers: axum::http::HeaderMap,
-    Path(id): Path<String>,
+    Permitted { actor, id, .. }: Permitted<may::ReadShelterElsewhere, Uuid>,
 ) -> Result<Json<ShelterElsewhereList>, ApiError> {
-    require(&actor, Action::ReadShelterElsewhere)?;
-    let id = parse_id(&id)?;
     let items = state
         .store
         .shelter_elsewhere(&actor, id, state.cross_org_lookups_per_hour, Utc::now())

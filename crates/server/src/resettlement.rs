@@ -6,39 +6,29 @@
 //! the organisation and writes the audit and access logs.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::response::Response;
 use chrono::Utc;
-use serde::Serialize;
 use serde_json::Value;
 use shanyrak_core::resettlement::{
     PipelineEvent, Programme, ProgrammeInput, QuotaReport, validate_pipeline_event,
     validate_programme,
 };
-use shanyrak_core::{Action, Actor};
 use shanyrak_store::{Proposal, ResettlementEntry};
+use uuid::Uuid;
 
 use crate::AppState;
+use crate::access::{Permitted, PermittedJson, may};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated, deserialize_with_pointer, parse_id};
+use crate::extract::deserialize_with_pointer;
+use crate::reply::created;
 
-fn require(actor: &Actor) -> Result<(), ApiError> {
-    if actor.may(Action::ManageResettlement) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
+/// A request of a resettlement officer, to a path with ids `I`.
+type Officer<I = ()> = Permitted<may::ManageResettlement, I>;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ProgrammeList {
-    pub items: Vec<Programme>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ResettlementEntryList {
-    pub items: Vec<ResettlementEntry>,
+crate::reply::item_lists! {
+    ProgrammeList(Programme);
+    ResettlementEntryList(ResettlementEntry);
 }
 
 /// Declare a receiving programme of your organisation: country, quota in persons and
@@ -51,17 +41,15 @@ pub struct ResettlementEntryList {
     security(("bearer" = [])))]
 pub async fn create_programme(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    body: ApiJson<Value>,
+    PermittedJson { actor, body, .. }: PermittedJson<may::ManageResettlement, Value>,
 ) -> Result<Response, ApiError> {
-    require(&actor)?;
     let input: ProgrammeInput = deserialize_with_pointer(&body.raw)?;
     let programme = validate_programme(&input).map_err(ApiError::Validation)?;
-    let created = state
+    let created_programme = state
         .store
         .create_programme(&actor, &programme, Utc::now())
         .await?;
-    Ok((StatusCode::CREATED, Json(created)).into_response())
+    Ok(created(created_programme))
 }
 
 /// The programmes of your organisation.
@@ -70,9 +58,8 @@ pub async fn create_programme(
     security(("bearer" = [])))]
 pub async fn list_programmes(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    Officer { actor, .. }: Officer,
 ) -> Result<Json<ProgrammeList>, ApiError> {
-    require(&actor)?;
     let items = state.store.list_programmes(&actor).await?;
     Ok(Json(ProgrammeList { items }))
 }
@@ -83,11 +70,8 @@ pub async fn list_programmes(
     security(("bearer" = [])))]
 pub async fn get_programme(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    Officer { actor, id, .. }: Officer<Uuid>,
 ) -> Result<Json<Programme>, ApiError> {
-    require(&actor)?;
-    let id = parse_id(&id)?;
     Ok(Json(state.store.get_programme(&actor, id).await?))
 }
 
@@ -100,11 +84,8 @@ pub async fn get_programme(
     security(("bearer" = [])))]
 pub async fn propose(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    Officer { actor, id, .. }: Officer<Uuid>,
 ) -> Result<Json<Proposal>, ApiError> {
-    require(&actor)?;
-    let id = parse_id(&id)?;
     Ok(Json(
         state
             .store
@@ -119,11 +100,8 @@ pub async fn propose(
     security(("bearer" = [])))]
 pub async fn list_entries(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    Officer { actor, id, .. }: Officer<Uuid>,
 ) -> Result<Json<ResettlementEntryList>, ApiError> {
-    require(&actor)?;
-    let id = parse_id(&id)?;
     let items = state
         .store
         .list_resettlement_entries(&actor, id, Utc::now())
@@ -137,11 +115,8 @@ pub async fn list_entries(
     security(("bearer" = [])))]
 pub async fn report(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    Officer { actor, id, .. }: Officer<Uuid>,
 ) -> Result<Json<QuotaReport>, ApiError> {
-    require(&actor)?;
-    let id = parse_id(&id)?;
     Ok(Json(state.store.resettlement_report(&actor, id).await?))
 }
 
@@ -155,12 +130,10 @@ pub async fn report(
     security(("bearer" = [])))]
 pub async fn transition_entry(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
-    body: ApiJson<Value>,
+    PermittedJson {
+        actor, id, body, ..
+    }: PermittedJson<may::ManageResettlement, Value, Uuid>,
 ) -> Result<Json<ResettlementEntry>, ApiError> {
-    require(&actor)?;
-    let id = parse_id(&id)?;
     let event: PipelineEvent = deserialize_with_pointer(&body.raw)?;
     let event = validate_pipeline_event(&event).map_err(ApiError::Validation)?;
     Ok(Json(

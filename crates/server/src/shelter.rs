@@ -2,20 +2,22 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use shanyrak_core::FieldErrorCode;
 use shanyrak_core::shelter::{BedPoolInput, SiteInput, StayStatus, validate_pool, validate_site};
-use shanyrak_core::{FieldError, FieldErrorCode, ValidationErrors};
 use shanyrak_store::{
     AdmissionRequest, Resident, SiteEntry, SiteSummary, SiteView, Stay, WaitingHousehold,
 };
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::access::{PermittedJson, User, UserJson, may};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Authenticated, parse_id};
+use crate::extract::{Authenticated, parse_id};
+use crate::merge_patch::{check_if_match, patch_object, patched};
+use crate::reply::created;
 
 /// Days without a roll call after which a resident is flagged overdue.
 pub const DEFAULT_ABSENCE_DAYS: i64 = 3;
@@ -32,9 +34,8 @@ pub struct SiteList {
     pub summaries: Vec<SiteSummary>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ResidentList {
-    pub items: Vec<Resident>,
+crate::reply::item_lists! {
+    ResidentList(Resident);
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -98,6 +99,15 @@ fn now() -> DateTime<Utc> {
     Utc::now()
 }
 
+/// The `city` of a query, unless blank.
+fn city_filter(query: &CityQuery) -> Option<&str> {
+    query
+        .city
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+}
+
 /// Register a shelter site run by your organisation.
 #[utoipa::path(post, path = "/api/v1/sites", tag = "shelter", request_body = SiteInput,
     responses((status = 201, body = SiteView), (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -105,12 +115,12 @@ fn now() -> DateTime<Utc> {
     security(("bearer" = [])))]
 pub async fn create_site(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    body: ApiJson<SiteInput>,
+    UserJson { actor, body, .. }: UserJson<SiteInput>,
 ) -> Result<Response, ApiError> {
     let site = validate_site(&body.value).map_err(ApiError::Validation)?;
-    let view = state.store.create_site(&actor, &site, now()).await?;
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    Ok(created(
+        state.store.create_site(&actor, &site, now()).await?,
+    ))
 }
 
 /// Sites with their bed pools: capacity, occupied, reserved and free beds, for the sites
@@ -119,16 +129,14 @@ pub async fn create_site(
     responses((status = 200, body = SiteList)), security(("bearer" = [])))]
 pub async fn list_sites(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
     headers: axum::http::HeaderMap,
+    User { actor, .. }: User,
     Query(query): Query<CityQuery>,
 ) -> Result<Json<SiteList>, ApiError> {
-    let city = query
-        .city
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    let (items, summaries) = state.store.site_listing(&actor, city, now()).await?;
+    let (items, summaries) = state
+        .store
+        .site_listing(&actor, city_filter(&query), now())
+        .await?;
     crate::audit::log_read(
         &state,
         &actor,
@@ -147,11 +155,9 @@ pub async fn list_sites(
     security(("bearer" = [])))]
 pub async fn get_site(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
     headers: axum::http::HeaderMap,
-    Path(id): Path<String>,
+    User { actor, id, .. }: User<Uuid>,
 ) -> Result<Json<SiteEntry>, ApiError> {
-    let id = parse_id(&id)?;
     let entry = state.store.site_entry(&actor, id, now()).await?;
     crate::audit::log_read(
         &state,
@@ -177,57 +183,27 @@ pub async fn get_site(
     security(("bearer" = [])))]
 pub async fn patch_site(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
     headers: axum::http::HeaderMap,
-    body: ApiJson<serde_json::Value>,
-) -> Result<Json<SiteView>, ApiError> {
     // The role first: a site one may not manage answers 403 whether or not one may see it.
-    if !actor.may(shanyrak_core::Action::ManageSites) {
-        return Err(ApiError::Forbidden);
-    }
-    let id = parse_id(&id)?;
+    PermittedJson {
+        actor, id, body, ..
+    }: PermittedJson<may::ManageSites, serde_json::Value, Uuid>,
+) -> Result<Json<SiteView>, ApiError> {
     let if_match = crate::households::expected_version(&headers)?;
-    let serde_json::Value::Object(patch) = &body.raw else {
-        return Err(ApiError::Validation(ValidationErrors::single(
-            FieldError::new(
-                "#",
-                FieldErrorCode::InvalidType,
-                "a merge patch is a JSON object",
-            ),
-        )));
-    };
-    let mut read_only = ValidationErrors::default();
-    for field in [
-        "id",
-        "organisation_id",
-        "version",
-        "created_at",
-        "updated_at",
-        "pools",
-    ] {
-        if patch.contains_key(field) {
-            read_only.push(
-                &format!("#/{field}"),
-                FieldErrorCode::ReadOnly,
-                "set by the server; leave it out",
-            );
-        }
-    }
-    if !read_only.is_empty() {
-        return Err(ApiError::Validation(read_only));
-    }
+    patch_object(
+        &body.raw,
+        &[
+            "id",
+            "organisation_id",
+            "version",
+            "created_at",
+            "updated_at",
+            "pools",
+        ],
+    )?;
     let current = state.store.get_site(&actor, id, now()).await?;
-    if if_match.is_some_and(|v| v != current.site.version) {
-        return Err(ApiError::VersionMismatch {
-            current: current.site.version,
-            precondition: true,
-        });
-    }
-    let mut document =
-        serde_json::to_value(current.site.to_input()).map_err(|_| ApiError::Internal)?;
-    crate::merge_patch::apply(&mut document, &body.raw);
-    let input: SiteInput = crate::extract::deserialize_with_pointer(&document)?;
+    check_if_match(if_match, current.site.version)?;
+    let input: SiteInput = patched(&current.site.to_input(), &body.raw)?;
     let site = validate_site(&input).map_err(ApiError::Validation)?;
     let view = state
         .store
@@ -243,20 +219,19 @@ pub async fn patch_site(
     security(("bearer" = [])))]
 pub async fn add_pool(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
-    body: ApiJson<BedPoolInput>,
+    PermittedJson {
+        actor,
+        id: site_id,
+        body,
+        ..
+    }: PermittedJson<may::ManageSites, BedPoolInput, Uuid>,
 ) -> Result<Response, ApiError> {
-    if !actor.may(shanyrak_core::Action::ManageSites) {
-        return Err(ApiError::Forbidden);
-    }
-    let site_id = parse_id(&id)?;
     let site = state.store.get_site(&actor, site_id, now()).await?;
     let spec =
         validate_pool(&body.value, &site.site.details.rules).map_err(ApiError::Validation)?;
     let pool_id = state.store.add_pool(&actor, site_id, &spec, now()).await?;
     let site = state.store.get_site(&actor, site_id, now()).await?;
-    Ok((StatusCode::CREATED, Json(CreatedPool { id: pool_id, site })).into_response())
+    Ok(created(CreatedPool { id: pool_id, site }))
 }
 
 /// Change a pool's beds (all counts are replaced). Refused below what stays already hold.
@@ -266,14 +241,16 @@ pub async fn add_pool(
     security(("bearer" = [])))]
 pub async fn update_pool(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path((id, pool_id)): Path<(String, String)>,
-    body: ApiJson<BedPoolInput>,
+    UserJson {
+        actor,
+        id: (site_id, pool_id),
+        body,
+        ..
+    }: UserJson<BedPoolInput, (Uuid, Uuid)>,
 ) -> Result<Json<SiteView>, ApiError> {
-    let site_id = parse_id(&id)?;
     state
         .store
-        .update_pool(&actor, site_id, parse_id(&pool_id)?, &body.value, now())
+        .update_pool(&actor, site_id, pool_id, &body.value, now())
         .await?;
     Ok(Json(state.store.get_site(&actor, site_id, now()).await?))
 }
@@ -291,13 +268,10 @@ pub async fn residents(
 ) -> Result<Json<ResidentList>, ApiError> {
     let absence_days = query.absence_days.unwrap_or(DEFAULT_ABSENCE_DAYS);
     if !(1..=60).contains(&absence_days) {
-        return Err(ApiError::InvalidQuery(ValidationErrors::single(
-            FieldError::new(
-                "#/absence_days",
-                FieldErrorCode::InvalidValue,
-                "query parameter absence_days: a whole number from 1 to 60",
-            ),
-        )));
+        return Err(ApiError::invalid_query(
+            "#/absence_days",
+            "query parameter absence_days: a whole number from 1 to 60",
+        ));
     }
     let site_id = parse_id(&id)?;
     let items = state
@@ -325,21 +299,18 @@ pub async fn residents(
     security(("bearer" = [])))]
 pub async fn create_stay(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    body: ApiJson<StayInput>,
+    UserJson { actor, body, .. }: UserJson<StayInput>,
 ) -> Result<Response, ApiError> {
     let input = body.value;
     let now = now();
     let reserve_until = if input.reserve {
         let hours = input.reservation_hours.unwrap_or(DEFAULT_RESERVATION_HOURS);
         if !(1..=MAX_RESERVATION_HOURS).contains(&hours) {
-            return Err(ApiError::Validation(ValidationErrors::single(
-                FieldError::new(
-                    "#/reservation_hours",
-                    FieldErrorCode::InvalidValue,
-                    format!("a reservation holds 1 to {MAX_RESERVATION_HOURS} hours"),
-                ),
-            )));
+            return Err(ApiError::invalid_field(
+                "#/reservation_hours",
+                FieldErrorCode::InvalidValue,
+                format!("a reservation holds 1 to {MAX_RESERVATION_HOURS} hours"),
+            ));
         }
         Some(now + chrono::Duration::hours(hours))
     } else {
@@ -349,13 +320,11 @@ pub async fn create_stay(
         .expected_departure
         .is_some_and(|d| d < crate::local_time::date_of(now))
     {
-        return Err(ApiError::Validation(ValidationErrors::single(
-            FieldError::new(
-                "#/expected_departure",
-                FieldErrorCode::InvalidDate,
-                "the expected departure is in the past",
-            ),
-        )));
+        return Err(ApiError::invalid_field(
+            "#/expected_departure",
+            FieldErrorCode::InvalidDate,
+            "the expected departure is in the past",
+        ));
     }
     let request = AdmissionRequest {
         household_id: input.household_id,
@@ -367,21 +336,15 @@ pub async fn create_stay(
     };
     let stay = state.store.admit(&actor, &request, now).await?;
     tracing::info!(stay = %stay.id, persons = stay.persons, status = %stay.status, "beds given");
-    Ok((StatusCode::CREATED, Json(stay)).into_response())
+    Ok(created(stay))
 }
 
 async fn transition(
     state: &AppState,
-    actor: &shanyrak_core::Actor,
-    id: &str,
+    User { actor, id, .. }: User<Uuid>,
     to: StayStatus,
 ) -> Result<Json<Stay>, ApiError> {
-    Ok(Json(
-        state
-            .store
-            .change_stay(actor, parse_id(id)?, to, now())
-            .await?,
-    ))
+    Ok(Json(state.store.change_stay(&actor, id, to, now()).await?))
 }
 
 /// Confirm a reservation: the household arrived.
@@ -390,10 +353,9 @@ async fn transition(
     security(("bearer" = [])))]
 pub async fn check_in(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    request: User<Uuid>,
 ) -> Result<Json<Stay>, ApiError> {
-    transition(&state, &actor, &id, StayStatus::CheckedIn).await
+    transition(&state, request, StayStatus::CheckedIn).await
 }
 
 /// End a stay; the beds are free at once.
@@ -402,10 +364,9 @@ pub async fn check_in(
     security(("bearer" = [])))]
 pub async fn check_out(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    request: User<Uuid>,
 ) -> Result<Json<Stay>, ApiError> {
-    transition(&state, &actor, &id, StayStatus::CheckedOut).await
+    transition(&state, request, StayStatus::CheckedOut).await
 }
 
 /// Drop a reservation (live or expired).
@@ -414,10 +375,9 @@ pub async fn check_out(
     security(("bearer" = [])))]
 pub async fn cancel(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    request: User<Uuid>,
 ) -> Result<Json<Stay>, ApiError> {
-    transition(&state, &actor, &id, StayStatus::Cancelled).await
+    transition(&state, request, StayStatus::Cancelled).await
 }
 
 /// Roll call: the residents of this stay were seen today.
@@ -425,12 +385,9 @@ pub async fn cancel(
     responses((status = 200, body = Stay)), security(("bearer" = [])))]
 pub async fn seen(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
-    Path(id): Path<String>,
+    User { actor, id, .. }: User<Uuid>,
 ) -> Result<Json<Stay>, ApiError> {
-    Ok(Json(
-        state.store.mark_seen(&actor, parse_id(&id)?, now()).await?,
-    ))
+    Ok(Json(state.store.mark_seen(&actor, id, now()).await?))
 }
 
 /// Households of your organisation that need a bed tonight and have none, most urgent first.
@@ -438,16 +395,14 @@ pub async fn seen(
     responses((status = 200, body = WaitingList)), security(("bearer" = [])))]
 pub async fn waiting_list(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
     headers: axum::http::HeaderMap,
+    User { actor, .. }: User,
     Query(query): Query<CityQuery>,
 ) -> Result<Json<WaitingList>, ApiError> {
-    let city = query
-        .city
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    let items = state.store.waiting_list(&actor, city, now()).await?;
+    let items = state
+        .store
+        .waiting_list(&actor, city_filter(&query), now())
+        .await?;
     let ids: Vec<uuid::Uuid> = items.iter().map(|h| h.household_id).collect();
     let sheltered_elsewhere = state
         .store

@@ -25,7 +25,7 @@ use shanyrak_core::stats::{
     PopulationCell, PopulationStats, age_by_sex_cells, population_from_cells,
 };
 use shanyrak_core::{CountryCode, PopulationGroup};
-use shanyrak_store::{Principal, SnapshotInfo, Store, StoreError};
+use shanyrak_store::{Job, Principal, SnapshotInfo, Store, StoreError};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -151,6 +151,21 @@ fn snapshot_due(info: Option<&SnapshotInfo>, every: chrono::Duration, now: DateT
     }
 }
 
+/// Runs `work` holding the lock of `job`, which one process at a time gets: `None` when
+/// another process has it. The lock is released whatever `work` returns.
+async fn once_across_processes<T, E: From<StoreError>>(
+    store: &Store,
+    job: Job,
+    work: impl Future<Output = Result<T, E>>,
+) -> Result<Option<T>, E> {
+    let Some(lock) = store.try_lock_job(job).await? else {
+        return Ok(None);
+    };
+    let done = work.await;
+    lock.release().await;
+    done.map(Some)
+}
+
 /// Recomputes the figure snapshot when it is due (the server's background task).
 pub async fn refresh_figures(
     store: &Store,
@@ -161,27 +176,16 @@ pub async fn refresh_figures(
         return Ok(false);
     }
     // One process computes it; the others find it fresh at their next check.
-    let Some(lock) = store
-        .try_lock_job(shanyrak_store::Job::FigureSnapshot)
-        .await?
-    else {
-        return Ok(false);
-    };
-    // Asked again under the lock: another process may have just made it.
-    let due = match store.figure_snapshot_info().await {
-        Ok(info) => snapshot_due(info.as_ref(), every, now),
-        Err(e) => {
-            lock.release().await;
-            return Err(e);
+    let refreshed = once_across_processes(store, Job::FigureSnapshot, async {
+        // Asked again under the lock: another process may have just made it.
+        if snapshot_due(store.figure_snapshot_info().await?.as_ref(), every, now) {
+            store.refresh_figure_snapshot(now).await.map(Some)
+        } else {
+            Ok(None)
         }
-    };
-    let refreshed = if due {
-        store.refresh_figure_snapshot(now).await.map(Some)
-    } else {
-        Ok(None)
-    };
-    lock.release().await;
-    let Some(info) = refreshed? else {
+    })
+    .await?;
+    let Some(Some(info)) = refreshed else {
         return Ok(false);
     };
     tracing::debug!(took_ms = info.took_ms, "figure snapshot refreshed");
@@ -678,15 +682,20 @@ pub async fn refresh_release(
     }
     // One process makes it (thousands of small linear programs); another that finds the
     // lock taken leaves it to that one.
-    let Some(lock) = store
-        .try_lock_job(shanyrak_store::Job::PublicRelease)
-        .await?
-    else {
-        return Ok(false);
-    };
-    let made = make_locked_release(store, threshold, interval, now).await;
-    lock.release().await;
-    made
+    let made = once_across_processes(store, Job::PublicRelease, async {
+        // Asked again under the lock: another process may have just made it.
+        if !release_due(store, interval, now).await? {
+            return Ok(false);
+        }
+        let release = make_release(store, threshold, now).await?;
+        let body =
+            serde_json::to_value(&release).map_err(|_| StoreError::Corrupt("release".into()))?;
+        store.record_release(&body, now).await?;
+        tracing::info!("public statistics released");
+        Ok::<_, ReleaseError>(true)
+    })
+    .await?;
+    Ok(made.unwrap_or(false))
 }
 
 async fn release_due(
@@ -698,23 +707,6 @@ async fn release_due(
         Some((at, body)) => now - at >= interval || !current_rules(&body),
         None => true,
     })
-}
-
-async fn make_locked_release(
-    store: &Store,
-    threshold: u64,
-    interval: chrono::Duration,
-    now: DateTime<Utc>,
-) -> Result<bool, ReleaseError> {
-    // Asked again under the lock: another process may have just made it.
-    if !release_due(store, interval, now).await? {
-        return Ok(false);
-    }
-    let release = make_release(store, threshold, now).await?;
-    let body = serde_json::to_value(&release).map_err(|_| StoreError::Corrupt("release".into()))?;
-    store.record_release(&body, now).await?;
-    tracing::info!("public statistics released");
-    Ok(true)
 }
 
 /// How long a request waits for another process to finish a release before it answers

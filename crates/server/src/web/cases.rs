@@ -36,11 +36,7 @@ pub struct OverviewQuery {
 
 pub async fn overview(
     State(state): State<AppState>,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::ManageCases, Query<OverviewQuery>>,
+    Can { web, query, .. }: Can<may::ManageCases, Query<OverviewQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let now = Utc::now();
@@ -117,11 +113,7 @@ pub async fn overview(
             @if upcoming.is_empty() { p { (ctx.t("cases-none")) } }
             @else {
                 div.table-wrap { table.stack {
-                    thead { tr {
-                        th scope="col" { (ctx.t("field-name")) }
-                        th scope="col" { (ctx.t("cases-days-left")) }
-                        th scope="col" { (ctx.t("cases-next-deadline")) }
-                    } }
+                    (ctx.column_headers(["field-name", "cases-days-left", "cases-next-deadline"]))
                     tbody {
                         @for i in upcoming.iter().take(200) {
                             tr {
@@ -436,15 +428,6 @@ pub async fn change(
         Err(ApiError::Validation(e)) => return refused(&state, &web, &case, &e).await,
         Err(e) => return Err(WebError::Api(e)).or_page(ctx),
     };
-    let invalid = |pointer: &str| {
-        FieldErrors::from_validation(&shanyrak_core::ValidationErrors::single(
-            shanyrak_core::FieldError::new(
-                pointer,
-                shanyrak_core::FieldErrorCode::Required,
-                "is required",
-            ),
-        ))
-    };
     match what.as_str() {
         "notes" => {
             return match validate_note(&CaseNoteInput {
@@ -506,72 +489,70 @@ pub async fn change(
         _ => {}
     }
     let mut input = case.to_input();
-    match what.as_str() {
-        "assessments" => {
-            let (Some(vulnerability), Some(severity), Some(on)) =
-                (fields.vulnerability, fields.severity, fields.on)
-            else {
-                return case_page(
-                    &state,
-                    &web,
-                    &case,
-                    &invalid("#/assessments"),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            };
-            input.assessments.push(Assessment {
-                vulnerability,
-                severity,
-                assessed_on: on,
-                person_id: fields.person,
-            });
-        }
-        "plan" => {
-            let (Some(description), Some(due)) = (fields.description, fields.due) else {
-                return case_page(
-                    &state,
-                    &web,
-                    &case,
-                    &invalid("#/plan"),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            };
-            input.plan.push(PlanAction {
-                description,
-                due,
-                status: ActionStatus::Planned,
-            });
-        }
+    // A line sent without all of its fields names the list it was for.
+    let incomplete = match what.as_str() {
+        "assessments" => match (fields.vulnerability, fields.severity, fields.on) {
+            (Some(vulnerability), Some(severity), Some(on)) => {
+                input.assessments.push(Assessment {
+                    vulnerability,
+                    severity,
+                    assessed_on: on,
+                    person_id: fields.person,
+                });
+                None
+            }
+            _ => Some("#/assessments"),
+        },
+        "plan" => match (fields.description, fields.due) {
+            (Some(description), Some(due)) => {
+                input.plan.push(PlanAction {
+                    description,
+                    due,
+                    status: ActionStatus::Planned,
+                });
+                None
+            }
+            _ => Some("#/plan"),
+        },
         "plan-done" => {
             if let Some(action) = fields.index.and_then(|i| input.plan.get_mut(i)) {
                 action.status = ActionStatus::Done;
             }
+            None
         }
-        "appointments" => {
-            let (Some(on), Some(purpose)) = (fields.on, fields.purpose) else {
-                return case_page(
-                    &state,
-                    &web,
-                    &case,
-                    &invalid("#/appointments"),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            };
-            input.appointments.push(Appointment {
-                on,
-                time: None,
-                purpose,
-                place: fields.place,
-            });
-        }
+        "appointments" => match (fields.on, fields.purpose) {
+            (Some(on), Some(purpose)) => {
+                input.appointments.push(Appointment {
+                    on,
+                    time: None,
+                    purpose,
+                    place: fields.place,
+                });
+                None
+            }
+            _ => Some("#/appointments"),
+        },
         "status" => {
             input.status = fields.status;
             input.status_reason = fields.reason;
+            None
         }
         _ => return Err(WebError::Api(ApiError::NotFound)).or_page(ctx),
+    };
+    if let Some(pointer) = incomplete {
+        let errors = FieldErrors::single(
+            pointer,
+            shanyrak_core::FieldErrorCode::Required,
+            "is required",
+        );
+        return case_page(
+            &state,
+            &web,
+            &case,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let validated = match validate_case(&input, &validation_context()) {
         Ok(v) => v,

@@ -141,10 +141,7 @@ pub async fn page(
         section {
             h2 { (ctx.t("dashboard-beds-by-city")) }
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { (ctx.t("field-city")) }
-                    th scope="col" { (ctx.t("sites-occupancy")) }
-                } }
+                (ctx.column_headers(["field-city", "sites-occupancy"]))
                 tbody {
                     @for b in &all_beds {
                         tr { th scope="row" { (city_name(&b.city)) } td { (super::sites::occupancy_bar(ctx, b.capacity, b.occupied, b.reserved)) } }

@@ -8,11 +8,11 @@ use axum::response::IntoResponse;
 use chrono::Utc;
 use maud::{Markup, html};
 use shanyrak_placement as placement;
-use shanyrak_store::{Principal, WaitingHousehold};
+use shanyrak_store::{PlacementBatch, Principal, WaitingHousehold};
 use uuid::Uuid;
 
 use super::access::{Can, Submit, may};
-use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
+use super::{Ctx, OrPage, PageError, PageResult, Web, WebError, see_other};
 use crate::AppState;
 use crate::dispatch::{DecisionInput, Override, ProposalSettings, Rejection};
 use crate::error::ApiError;
@@ -24,14 +24,7 @@ const MAX_ROWS: usize = 200;
 fn waiting_table(ctx: &Ctx, waiting: &[WaitingHousehold]) -> Markup {
     html! {
         div.table-wrap { table.stack {
-            thead { tr {
-                th scope="col" { (ctx.t("field-reference")) }
-                th scope="col" { (ctx.t("field-city")) }
-                th scope="col" { (ctx.t("sites-persons")) }
-                th scope="col" { (ctx.t("dispatch-priority")) }
-                th scope="col" { (ctx.t("dispatch-waiting-days")) }
-                th scope="col" { (ctx.t("field-vulnerabilities")) }
-            } }
+            (ctx.column_headers(["field-reference", "field-city", "sites-persons", "dispatch-priority", "dispatch-waiting-days", "field-vulnerabilities"]))
             tbody {
                 @for w in waiting {
                     tr {
@@ -68,11 +61,7 @@ pub struct WaitingQuery {
 
 pub async fn page(
     State(state): State<AppState>,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::PlaceHouseholds, Query<WaitingQuery>>,
+    Can { web, query, .. }: Can<may::PlaceHouseholds, Query<WaitingQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let now = Utc::now();
@@ -348,23 +337,34 @@ fn found_sites<'a>(
         .collect()
 }
 
-pub async fn batch(
-    State(state): State<AppState>,
-    Can {
-        web,
-        id: (batch_id, Query(query)),
-        ..
-    }: Can<may::PlaceHouseholds, (Uuid, Query<BatchQuery>)>,
-) -> PageResult {
-    let ctx = &web.ctx;
+/// A proposal batch and the solution the solver kept with it.
+async fn batch_with_solution(
+    state: &AppState,
+    web: &Web,
+    batch_id: Uuid,
+) -> Result<(PlacementBatch, placement::Solution), PageError> {
     let batch = state
         .store
         .get_batch(&Principal::User(web.actor.clone()), batch_id)
         .await
-        .or_page(ctx)?;
-    let solution: placement::Solution = serde_json::from_value(batch.solution.clone())
+        .or_page(&web.ctx)?;
+    let solution = serde_json::from_value(batch.solution.clone())
         .map_err(|_| WebError::Api(ApiError::Internal))
-        .or_page(ctx)?;
+        .or_page(&web.ctx)?;
+    Ok((batch, solution))
+}
+
+pub async fn batch(
+    State(state): State<AppState>,
+    Can {
+        web,
+        id: batch_id,
+        query,
+        ..
+    }: Can<may::PlaceHouseholds, (Uuid, Query<BatchQuery>)>,
+) -> PageResult {
+    let ctx = &web.ctx;
+    let (batch, solution) = batch_with_solution(&state, &web, batch_id).await?;
     let sites = state
         .store
         .list_sites(&web.actor, None, Utc::now())
@@ -522,12 +522,7 @@ pub async fn batch(
             form method="post" action=(format!("/dispatch/batches/{batch_id}")) {
                 (ctx.csrf_field())
                 div.table-wrap { table.stack {
-                    thead { tr {
-                        th scope="col" { (ctx.t("field-reference")) }
-                        th scope="col" { (ctx.t("field-site")) }
-                        th scope="col" { (ctx.t("dispatch-reason")) }
-                        th scope="col" { (ctx.t("dispatch-decision")) }
-                    } }
+                    (ctx.column_headers(["field-reference", "field-site", "dispatch-reason", "dispatch-decision"]))
                     tbody {
                         @for p in &shown {
                             @let hid = &p.household_id;
@@ -623,14 +618,7 @@ pub async fn decide(
     }: Submit<may::PlaceHouseholds, Uuid>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let batch = state
-        .store
-        .get_batch(&Principal::User(web.actor.clone()), batch_id)
-        .await
-        .or_page(ctx)?;
-    let solution: placement::Solution = serde_json::from_value(batch.solution.clone())
-        .map_err(|_| WebError::Api(ApiError::Internal))
-        .or_page(ctx)?;
+    let (batch, solution) = batch_with_solution(&state, &web, batch_id).await?;
     let decided: std::collections::HashSet<Uuid> =
         batch.decisions.iter().map(|d| d.household_id).collect();
     let mut input = DecisionInput::default();

@@ -49,11 +49,7 @@ pub struct StartQuery {
 
 pub async fn start(
     State(state): State<AppState>,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::Distribute, Query<StartQuery>>,
+    Can { web, query, .. }: Can<may::Distribute, Query<StartQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let points = state.store.list_points(&web.actor).await.or_page(ctx)?;
@@ -69,16 +65,7 @@ pub async fn start(
             form method="post" action="/distribute" {
                 (ctx.csrf_field())
                 (point_select(ctx, &points, selected))
-                div.field {
-                    label for="reference" { (ctx.t("sites-reference")) }
-                    input #reference type="text" name="reference" autocomplete="off" autocapitalize="characters"
-                        placeholder="K7M-4QX-9PZ" required;
-                    p.hint { (ctx.t("sites-reference-hint")) }
-                }
-                div.actions {
-                    button type="submit" { (ctx.t("distribute-open")) }
-                    button.secondary type="button" data-scan-into="reference" hidden { (ctx.t("sites-scan")) }
-                }
+                (super::sites::reference_field(ctx, "distribute-open"))
             }
         }
     };
@@ -212,11 +199,7 @@ async fn render_household(
                 }
             }
             div.table-wrap { table.stack {
-                thead { tr {
-                    th scope="col" { (ctx.t("distribute-item")) }
-                    th scope="col" { (ctx.t("distribute-entitled")) }
-                    th scope="col" { (ctx.t("distribute-quantity")) }
-                } }
+                (ctx.column_headers(["distribute-item", "distribute-entitled", "distribute-quantity"]))
                 tbody {
                     @for e in &view.items {
                         @if let Some(item) = by_id.get(&e.item_id) {
@@ -328,7 +311,8 @@ pub async fn household(
     State(state): State<AppState>,
     Can {
         web,
-        id: (household_id, Query(query)),
+        id: household_id,
+        query,
         ..
     }: Can<may::Distribute, (Uuid, Query<HouseholdQuery>)>,
 ) -> PageResult {
@@ -380,36 +364,29 @@ pub async fn record(
     let submission = form
         .text("submission")
         .unwrap_or_else(|| Uuid::now_v7().to_string());
-    if let Some(item) = form.text("plus").and_then(|id| Uuid::parse_str(&id).ok()) {
+    let shown_again = if let Some(item) = form.text("plus").and_then(|id| Uuid::parse_str(&id).ok())
+    {
         // "+1" on one line: the form again with that quantity one higher, nothing recorded.
         let current = quantities
             .get(&item)
             .and_then(|q| q.trim().parse::<u32>().ok())
             .unwrap_or(0);
         quantities.insert(item, current.saturating_add(1).min(999).to_string());
+        Some((std::mem::take(&mut quantities), false))
+    } else if form.text("fill").is_some() {
+        // "All it is owed": the form again with the allowances filled in, nothing recorded.
+        Some((HashMap::new(), true))
+    } else {
+        None
+    };
+    if let Some((quantities, fill)) = shown_again {
         let screen = Screen {
             household_id,
             point,
             errors: &FieldErrors::default(),
             notice: None,
             quantities,
-            fill: false,
-            reason,
-            submission,
-        };
-        return render_household(&state, &web, screen, StatusCode::OK)
-            .await
-            .or_page(ctx);
-    }
-    if form.text("fill").is_some() {
-        // "All it is owed": the form again with the allowances filled in, nothing recorded.
-        let screen = Screen {
-            household_id,
-            point,
-            errors: &FieldErrors::default(),
-            notice: None,
-            quantities: HashMap::new(),
-            fill: true,
+            fill,
             reason,
             submission,
         };
@@ -444,13 +421,11 @@ pub async fn record(
         }
     };
     if bad_quantity {
-        let errors = FieldErrors::from_validation(&shanyrak_core::ValidationErrors::single(
-            shanyrak_core::FieldError::new(
-                "#/lines",
-                shanyrak_core::FieldErrorCode::InvalidValue,
-                "whole numbers",
-            ),
-        ));
+        let errors = FieldErrors::single(
+            "#/lines",
+            shanyrak_core::FieldErrorCode::InvalidValue,
+            "whole numbers",
+        );
         return again(errors, StatusCode::UNPROCESSABLE_ENTITY)
             .await
             .or_page(ctx);
@@ -489,13 +464,11 @@ pub async fn record(
         .await
         .or_page(ctx),
         Err(StoreError::InsufficientStock { .. }) => {
-            let errors = FieldErrors::from_validation(&shanyrak_core::ValidationErrors::single(
-                shanyrak_core::FieldError::new(
-                    "#/stock",
-                    shanyrak_core::FieldErrorCode::InvalidValue,
-                    "not enough stock",
-                ),
-            ));
+            let errors = FieldErrors::single(
+                "#/stock",
+                shanyrak_core::FieldErrorCode::InvalidValue,
+                "not enough stock",
+            );
             let mut response = again(errors, StatusCode::CONFLICT).await.or_page(ctx)?;
             *response.status_mut() = StatusCode::CONFLICT;
             Ok(response)
@@ -503,13 +476,11 @@ pub async fn record(
         // This form was already recorded, then changed: show the receipts rather than
         // record a second distribution from one form.
         Err(StoreError::IdempotencyKeyReused) => {
-            let errors = FieldErrors::from_validation(&shanyrak_core::ValidationErrors::single(
-                shanyrak_core::FieldError::new(
-                    "#/submission",
-                    shanyrak_core::FieldErrorCode::Duplicate,
-                    "already recorded",
-                ),
-            ));
+            let errors = FieldErrors::single(
+                "#/submission",
+                shanyrak_core::FieldErrorCode::Duplicate,
+                "already recorded",
+            );
             again(errors, StatusCode::CONFLICT).await.or_page(ctx)
         }
         Err(e) => Err(e).or_page(ctx),

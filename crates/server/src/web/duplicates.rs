@@ -26,11 +26,7 @@ const STATUSES: &[&str] = &["pending", "same", "different"];
 pub async fn queue(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::ReviewDuplicates, Query<QueueQuery>>,
+    Can { web, query, .. }: Can<may::ReviewDuplicates, Query<QueueQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let status = query
@@ -65,11 +61,7 @@ pub async fn queue(
         @if items.is_empty() { p { (ctx.t("duplicates-none")) } }
         @else {
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { (ctx.t("duplicates-first")) }
-                    th scope="col" { (ctx.t("duplicates-second")) }
-                    th scope="col" { (ctx.t("duplicates-probability")) }
-                } }
+                (ctx.column_headers(["duplicates-first", "duplicates-second", "duplicates-probability"]))
                 tbody {
                     @for c in &items {
                         tr {
@@ -116,11 +108,7 @@ fn evidence(ctx: &Ctx, c: &DuplicateCandidate) -> Markup {
         h2 { (ctx.t("duplicates-evidence")) }
         p { (ctx.t_with("reception-duplicates-probability", &[("percent", ((c.probability * 100.0).round() as i64).into())])) }
         div.table-wrap { table {
-            thead { tr {
-                th scope="col" { (ctx.t("duplicates-field")) }
-                th scope="col" { (ctx.t("duplicates-comparison")) }
-                th scope="col" { (ctx.t("duplicates-weight")) }
-            } }
+            (ctx.column_headers(["duplicates-field", "duplicates-comparison", "duplicates-weight"]))
             tbody {
                 @for f in &fields {
                     @let name = f.get("field").and_then(|v| v.as_str()).unwrap_or_default();

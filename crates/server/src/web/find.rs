@@ -37,13 +37,7 @@ fn results(ctx: &Ctx, hits: &PersonHits) -> Markup {
         } @else {
             div.table-wrap {
                 table.stack aria-labelledby="results-title" {
-                    thead { tr {
-                        th scope="col" { (ctx.t("field-name")) }
-                        th scope="col" { (ctx.t("field-birth-date")) }
-                        th scope="col" { (ctx.t("field-reference")) }
-                        th scope="col" { (ctx.t("field-city")) }
-                        th scope="col" { (ctx.t("field-status")) }
-                    } }
+                    (ctx.column_headers(["field-name", "field-birth-date", "field-reference", "field-city", "field-status"]))
                     tbody {
                         @for hit in &hits.items {
                             tr {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::extract::{FromRequest, Request};
 use maud::{Markup, html};
-use shanyrak_core::{FieldError, ValidationErrors};
+use shanyrak_core::{FieldError, FieldErrorCode, ValidationErrors};
 
 use super::{Ctx, WebError};
 use crate::AppState;
@@ -212,6 +212,13 @@ impl FieldErrors {
                 .push(e.clone());
         }
         Self { by_pointer }
+    }
+
+    /// One error, for a form the page reads itself.
+    pub fn single(pointer: &str, code: FieldErrorCode, detail: &str) -> Self {
+        Self::from_validation(&ValidationErrors::single(FieldError::new(
+            pointer, code, detail,
+        )))
     }
 
     pub fn is_empty(&self) -> bool {

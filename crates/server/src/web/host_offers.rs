@@ -447,11 +447,7 @@ fn dates(ctx: &Ctx, record: &HostOfferRecord) -> String {
 /// The organisation's offers, by status, with the bulk purge.
 pub async fn list(
     State(state): State<AppState>,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::ManageHostOffers, Query<ListQuery>>,
+    Can { web, query, .. }: Can<may::ManageHostOffers, Query<ListQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let status = query

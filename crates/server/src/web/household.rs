@@ -66,15 +66,12 @@ fn members_table(ctx: &Ctx, household: &Household, documents: bool, rights: Data
     html! {
         div.table-wrap {
             table {
-                thead { tr {
-                    th scope="col" { (ctx.t("field-name")) }
-                    th scope="col" { (ctx.t("field-sex")) }
-                    th scope="col" { (ctx.t("field-birth-date")) }
-                    th scope="col" { (ctx.t("field-relationship")) }
-                    @if documents { th scope="col" { (ctx.t("field-document-number")) } }
-                    th scope="col" { (ctx.t("field-vulnerabilities")) }
-                    @if rights.see || rights.erase { th scope="col" { (ctx.t("rights-column")) } }
-                } }
+                (ctx.column_headers(
+                    ["field-name", "field-sex", "field-birth-date", "field-relationship"].into_iter()
+                        .chain(documents.then_some("field-document-number"))
+                        .chain(["field-vulnerabilities"])
+                        .chain((rights.see || rights.erase).then_some("rights-column"))
+                ))
                 tbody {
                     @for m in &household.members {
                         tr {
@@ -209,13 +206,7 @@ pub async fn page(
             p { (ctx.t("household-no-stays")) }
         } @else {
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { (ctx.t("field-site")) }
-                    th scope="col" { (ctx.t("field-status")) }
-                    th scope="col" { (ctx.t("sites-persons")) }
-                    th scope="col" { (ctx.t("household-stay-from")) }
-                    th scope="col" { (ctx.t("household-stay-to")) }
-                } }
+                (ctx.column_headers(["field-site", "field-status", "sites-persons", "household-stay-from", "household-stay-to"]))
                 tbody {
                     @for (stay, site) in &stays {
                         tr {
@@ -245,11 +236,7 @@ pub async fn page(
         @if web.actor.may(Action::ReadAudit) {
             h2 { (ctx.t("household-audit")) }
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { (ctx.t("household-audit-when")) }
-                    th scope="col" { (ctx.t("household-audit-who")) }
-                    th scope="col" { (ctx.t("household-audit-what")) }
-                } }
+                (ctx.column_headers(["household-audit-when", "household-audit-who", "household-audit-what"]))
                 tbody {
                     @for e in &audit {
                         tr { td { (ctx.datetime(e.at)) } td { (e.actor_label) } td { (e.entity) " · " (e.action) } }
@@ -272,11 +259,7 @@ pub struct CardQuery {
 pub async fn card(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Can {
-        web,
-        id: (id, Query(query)),
-        ..
-    }: Can<may::SignedIn, (Uuid, Query<CardQuery>)>,
+    Can { web, id, query, .. }: Can<may::SignedIn, (Uuid, Query<CardQuery>)>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let household = load(&state, &web, &headers, id).await.or_page(ctx)?;
@@ -372,53 +355,41 @@ pub async fn edit_submit(
 ) -> PageResult {
     let ctx = &web.ctx;
     let mut draft = HouseholdDraft::from_form(&form);
-    match form.get("action").unwrap_or("save") {
+    // The form's own buttons: the page again, with the members changed.
+    let shown_again = match form.get("action").unwrap_or("save") {
         "add" => {
             draft.members.push(MemberDraft {
                 relationship: Relationship::Child.as_str().into(),
                 ..Default::default()
             });
-            return Ok(edit_form(
-                ctx,
-                id,
-                &draft,
-                &FieldErrors::default(),
-                None,
-                StatusCode::OK,
-            ));
+            true
         }
-        remove if remove.starts_with("remove-") => {
-            if let Some(i) = remove["remove-".len()..]
-                .parse::<usize>()
-                .ok()
-                .filter(|i| *i < draft.members.len())
-                && draft.members.len() > 1
-            {
-                draft.members.remove(i);
-            }
-            return Ok(edit_form(
-                ctx,
-                id,
-                &draft,
-                &FieldErrors::default(),
-                None,
-                StatusCode::OK,
-            ));
-        }
-        _ => {}
+        other => draft.remove_member(other),
+    };
+    if shown_again {
+        return Ok(edit_form(
+            ctx,
+            id,
+            &draft,
+            &FieldErrors::default(),
+            None,
+            StatusCode::OK,
+        ));
     }
+    // The form again, with what is wrong in it.
+    let refused = |errors: &FieldErrors| -> PageResult {
+        Ok(edit_form(
+            ctx,
+            id,
+            &draft,
+            errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ))
+    };
     let (mut input, _) = match draft.parse() {
         Ok(parsed) => parsed,
-        Err(errors) => {
-            return Ok(edit_form(
-                ctx,
-                id,
-                &draft,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
+        Err(errors) => return refused(&errors),
     };
     let current = state
         .store
@@ -429,17 +400,7 @@ pub async fn edit_submit(
     keep_hidden_fields(&mut input, &current, &web.actor);
     let validated = match validate(&input, &validation_context()) {
         Ok(v) => v,
-        Err(errors) => {
-            let errors = FieldErrors::from_validation(&errors);
-            return Ok(edit_form(
-                ctx,
-                id,
-                &draft,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
+        Err(errors) => return refused(&FieldErrors::from_validation(&errors)),
     };
     match state
         .store
@@ -460,17 +421,7 @@ pub async fn edit_submit(
             Some(ctx.t("household-changed-meanwhile")),
             StatusCode::CONFLICT,
         )),
-        Err(StoreError::Invalid(errors)) => {
-            let errors = FieldErrors::from_validation(&errors);
-            Ok(edit_form(
-                ctx,
-                id,
-                &draft,
-                &errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ))
-        }
+        Err(StoreError::Invalid(errors)) => refused(&FieldErrors::from_validation(&errors)),
         Err(e) => Err(WebError::Api(ApiError::from(e))).or_page(ctx),
     }
 }

@@ -76,6 +76,18 @@ pub struct HouseholdDraft {
     pub pre_registration: Option<String>,
 }
 
+/// Puts each text under its key, leaving out blank ones: a blank field is absent, not "".
+fn put_texts<'a>(
+    object: &mut Map<String, Value>,
+    fields: impl IntoIterator<Item = (&'a str, &'a String)>,
+) {
+    for (key, value) in fields {
+        if !value.is_empty() {
+            object.insert(key.into(), Value::String(value.clone()));
+        }
+    }
+}
+
 fn text(form: &FormData, name: &str) -> String {
     form.get(name).unwrap_or_default().trim().to_owned()
 }
@@ -160,18 +172,18 @@ impl MemberDraft {
 
     fn to_json(&self) -> Value {
         let mut m = Map::new();
-        let mut put = |key: &str, value: &str| {
-            if !value.is_empty() {
-                m.insert(key.into(), Value::String(value.into()));
-            }
-        };
-        put("surname", &self.surname);
-        put("given_name", &self.given_name);
-        put("patronymic", &self.patronymic);
-        put("sex", &self.sex);
-        put("birth_date", &self.birth_date);
-        put("citizenship", &self.citizenship);
-        put("relationship", &self.relationship);
+        put_texts(
+            &mut m,
+            [
+                ("surname", &self.surname),
+                ("given_name", &self.given_name),
+                ("patronymic", &self.patronymic),
+                ("sex", &self.sex),
+                ("birth_date", &self.birth_date),
+                ("citizenship", &self.citizenship),
+                ("relationship", &self.relationship),
+            ],
+        );
         if let Some(id) = &self.id {
             m.insert("id".into(), Value::String(id.clone()));
         }
@@ -233,6 +245,23 @@ impl MemberDraft {
 }
 
 impl HouseholdDraft {
+    /// The form's `remove-{i}` button: drops member `i` unless it is unknown or the only
+    /// one. False for any other action.
+    pub fn remove_member(&mut self, action: &str) -> bool {
+        let Some(index) = action.strip_prefix("remove-") else {
+            return false;
+        };
+        if let Some(i) = index
+            .parse::<usize>()
+            .ok()
+            .filter(|i| *i < self.members.len())
+            && self.members.len() > 1
+        {
+            self.members.remove(i);
+        }
+        true
+    }
+
     pub fn from_form(form: &FormData) -> Self {
         let count = form
             .get("member_count")
@@ -411,28 +440,27 @@ impl HouseholdDraft {
 
     pub fn to_json(&self) -> Value {
         let mut h = Map::new();
-        let mut put = |key: &str, value: &str| {
-            if !value.is_empty() {
-                h.insert(key.into(), Value::String(value.into()));
-            }
-        };
-        put("group", &self.group);
-        put("arrival_date", &self.arrival_date);
-        put("crossing_point", &self.crossing_point);
-        put("phone", &self.phone);
-        put("legal_basis", &self.legal_basis);
-        put("notes", &self.notes);
-        put("status", &self.status);
+        put_texts(
+            &mut h,
+            [
+                ("group", &self.group),
+                ("arrival_date", &self.arrival_date),
+                ("crossing_point", &self.crossing_point),
+                ("phone", &self.phone),
+                ("legal_basis", &self.legal_basis),
+                ("notes", &self.notes),
+                ("status", &self.status),
+            ],
+        );
         let mut location = Map::new();
-        for (key, value) in [
-            ("country", &self.country),
-            ("region", &self.region),
-            ("city", &self.city),
-        ] {
-            if !value.is_empty() {
-                location.insert(key.into(), Value::String(value.clone()));
-            }
-        }
+        put_texts(
+            &mut location,
+            [
+                ("country", &self.country),
+                ("region", &self.region),
+                ("city", &self.city),
+            ],
+        );
         h.insert("location".into(), Value::Object(location));
         if let Some(current) = current_location_json(&self.current_place) {
             h.insert("current_location".into(), current);

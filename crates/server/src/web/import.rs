@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::access::{Can, Submit, may};
 use super::forms::FormData;
-use super::{Ctx, OrPage, PageResult, Web, WebError, see_other};
+use super::{Ctx, OrPage, PageError, PageResult, Web, WebError, see_other};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::import::{
@@ -83,11 +83,7 @@ pub async fn page(
         @if waiting.is_empty() { p { (ctx.t("import-quarantine-empty")) } }
         @else {
             div.table-wrap { table.stack {
-                thead { tr {
-                    th scope="col" { (ctx.t("import-line")) }
-                    th scope="col" { (ctx.t("import-reasons")) }
-                    th scope="col" { (ctx.t("common-actions")) }
-                } }
+                (ctx.column_headers(["import-line", "import-reasons", "common-actions"]))
                 tbody {
                     @for row in &waiting {
                         tr {
@@ -298,16 +294,30 @@ fn stored_refusal(upload: &shanyrak_store::Upload) -> Option<Value> {
         .map(|f| serde_json::from_str(f).unwrap_or_else(|_| json!({ "code": "unreadable" })))
 }
 
+/// An upload of the user's with the defaults it was sent with, or the page that says why
+/// it was refused when it was.
+async fn readable_upload(
+    state: &AppState,
+    web: &Web,
+    id: uuid::Uuid,
+) -> Result<Result<(shanyrak_store::Upload, Defaults), Response>, PageError> {
+    let upload = state.store.upload(&web.actor, id).await.or_page(&web.ctx)?;
+    if let Some(refusal) = stored_refusal(&upload) {
+        return Ok(Err(refused_page(&web.ctx, &refusal)));
+    }
+    let defaults = defaults_of(upload.mapping.as_deref());
+    Ok(Ok((upload, defaults)))
+}
+
 pub async fn preview(
     State(state): State<AppState>,
     Can { web, id, .. }: Can<may::RegisterHousehold, Uuid>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let upload = state.store.upload(&web.actor, id).await.or_page(ctx)?;
-    if let Some(refusal) = stored_refusal(&upload) {
-        return Ok(refused_page(ctx, &refusal));
-    }
-    let defaults = defaults_of(upload.mapping.as_deref());
+    let (upload, defaults) = match readable_upload(&state, &web, id).await? {
+        Ok(readable) => readable,
+        Err(refused) => return Ok(refused),
+    };
     let preview = match preview_off_executor(upload.content, defaults).await {
         Ok(preview) => preview,
         Err(e) => return refuse(&state, &web, upload.id, e).await,
@@ -351,11 +361,10 @@ pub async fn confirm(
     Submit { web, id, .. }: Submit<may::RegisterHousehold, Uuid>,
 ) -> PageResult {
     let ctx = &web.ctx;
-    let upload = state.store.upload(&web.actor, id).await.or_page(ctx)?;
-    if let Some(refusal) = stored_refusal(&upload) {
-        return Ok(refused_page(ctx, &refusal));
-    }
-    let defaults = defaults_of(upload.mapping.as_deref());
+    let (upload, defaults) = match readable_upload(&state, &web, id).await? {
+        Ok(readable) => readable,
+        Err(refused) => return Ok(refused),
+    };
     let prepared = match prepare_off_executor(upload.content, None, defaults).await {
         Ok(prepared) => std::sync::Arc::new(prepared),
         Err(e) => return refuse(&state, &web, upload.id, e).await,

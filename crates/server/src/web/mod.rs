@@ -287,6 +287,13 @@ impl Ctx {
         self.actor().is_some_and(|a| a.may(action))
     }
 
+    /// A table's header row: one column header per message key.
+    pub fn column_headers<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Markup {
+        html! {
+            thead { tr { @for key in keys { th scope="col" { (self.t(key)) } } } }
+        }
+    }
+
     /// The session's CSRF token as a hidden field; before sign-in, the pre-session one.
     pub fn csrf_field(&self) -> Markup {
         let token = match (&self.user, &self.form) {
@@ -704,27 +711,22 @@ struct Asset {
     body: &'static [u8],
 }
 
+/// A file of `assets/`, named once.
+macro_rules! asset {
+    ($name:literal, $content_type:literal) => {
+        Asset {
+            name: $name,
+            content_type: $content_type,
+            body: include_bytes!(concat!("../../assets/", $name)),
+        }
+    };
+}
+
 const ASSETS: &[Asset] = &[
-    Asset {
-        name: "app.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_bytes!("../../assets/app.css"),
-    },
-    Asset {
-        name: "app.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../assets/app.js"),
-    },
-    Asset {
-        name: "outbox.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../assets/outbox.js"),
-    },
-    Asset {
-        name: "htmx.min.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../assets/htmx.min.js"),
-    },
+    asset!("app.css", "text/css; charset=utf-8"),
+    asset!("app.js", "text/javascript; charset=utf-8"),
+    asset!("outbox.js", "text/javascript; charset=utf-8"),
+    asset!("htmx.min.js", "text/javascript; charset=utf-8"),
 ];
 
 fn asset_version(name: &str) -> String {

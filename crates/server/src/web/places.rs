@@ -102,11 +102,7 @@ pub struct UnconfirmedQuery {
 /// a field to name the place it means.
 pub async fn unconfirmed(
     State(state): State<AppState>,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::MapPlaces, Query<UnconfirmedQuery>>,
+    Can { web, query, .. }: Can<may::MapPlaces, Query<UnconfirmedQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let names = state
@@ -126,11 +122,7 @@ pub async fn unconfirmed(
         @if names.is_empty() { p { (ctx.t("places-none")) } }
         @else {
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { (ctx.t("places-name")) }
-                    th scope="col" { (ctx.t("places-records")) }
-                    th scope="col" { (ctx.t("places-map-to")) }
-                } }
+                (ctx.column_headers(["places-name", "places-records", "places-map-to"]))
                 tbody {
                     @for (i, name) in names.iter().enumerate() {
                         tr {

@@ -52,12 +52,7 @@ pub async fn page(State(state): State<AppState>, Visitor { ctx }: Visitor) -> Pa
         }
         div.table-wrap {
             table {
-                thead { tr {
-                    th scope="col" { (ctx.t("public-stats-city")) }
-                    th scope="col" { (ctx.t("public-stats-capacity")) }
-                    th scope="col" { (ctx.t("public-stats-in-use")) }
-                    th scope="col" { (ctx.t("public-stats-free")) }
-                } }
+                (ctx.column_headers(["public-stats-city", "public-stats-capacity", "public-stats-in-use", "public-stats-free"]))
                 tbody {
                     @for b in &release.beds_by_city {
                         tr {

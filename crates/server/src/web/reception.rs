@@ -316,11 +316,7 @@ pub struct ReceptionQuery {
 pub async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::RegisterHousehold, Query<ReceptionQuery>>,
+    Can { web, query, .. }: Can<may::RegisterHousehold, Query<ReceptionQuery>>,
 ) -> PageResult {
     if let Some(id) = query.pre_registration.as_deref() {
         let draft = super::pre_register::draft(&state, &web, id)
@@ -408,7 +404,8 @@ pub async fn submit(
     let ctx = &web.ctx;
     let mut draft = HouseholdDraft::from_form(&form);
     let action = form.get("action").unwrap_or("save");
-    match action {
+    // The form's own buttons: the page again, with the members changed or checked.
+    let shown_again = match action {
         "add" => {
             if draft.members.len() < MAX_FORM_MEMBERS {
                 let has_spouse = draft.members.iter().any(|m| m.relationship == "spouse");
@@ -418,57 +415,25 @@ pub async fn submit(
                 };
                 draft.members.push(next);
             }
-            let found = check_members(&state, &web, &headers, &draft, None)
-                .await
-                .or_page(ctx)?;
-            return Ok(form_page(
-                ctx,
-                &draft,
-                &FieldErrors::default(),
-                &found,
-                None,
-                StatusCode::OK,
-            ));
+            true
         }
-        "check" => {
-            let found = check_members(&state, &web, &headers, &draft, None)
-                .await
-                .or_page(ctx)?;
-            let notice = found
-                .values()
-                .all(Vec::is_empty)
-                .then(|| ctx.t("reception-no-duplicates"));
-            return Ok(form_page(
-                ctx,
-                &draft,
-                &FieldErrors::default(),
-                &found,
-                notice,
-                StatusCode::OK,
-            ));
-        }
-        remove if remove.starts_with("remove-") => {
-            if let Some(i) = remove["remove-".len()..]
-                .parse::<usize>()
-                .ok()
-                .filter(|i| *i < draft.members.len())
-                && draft.members.len() > 1
-            {
-                draft.members.remove(i);
-            }
-            let found = check_members(&state, &web, &headers, &draft, None)
-                .await
-                .or_page(ctx)?;
-            return Ok(form_page(
-                ctx,
-                &draft,
-                &FieldErrors::default(),
-                &found,
-                None,
-                StatusCode::OK,
-            ));
-        }
-        _ => {}
+        "check" => true,
+        other => draft.remove_member(other),
+    };
+    if shown_again {
+        let found = check_members(&state, &web, &headers, &draft, None)
+            .await
+            .or_page(ctx)?;
+        let notice = (action == "check" && found.values().all(Vec::is_empty))
+            .then(|| ctx.t("reception-no-duplicates"));
+        return Ok(form_page(
+            ctx,
+            &draft,
+            &FieldErrors::default(),
+            &found,
+            notice,
+            StatusCode::OK,
+        ));
     }
     // Save.
     let saved = save(&state, &web, &headers, &mut draft)

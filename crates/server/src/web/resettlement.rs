@@ -283,13 +283,7 @@ pub async fn programme(
         }
         h2 { (ctx.t("resettle-entries")) " (" (entries.len()) ")" }
         div.table-wrap { table.stack {
-            thead { tr {
-                th scope="col" { (ctx.t("field-reference")) }
-                th scope="col" { (ctx.t("sites-persons")) }
-                th scope="col" { (ctx.t("dispatch-priority")) }
-                th scope="col" { (ctx.t("field-status")) }
-                th scope="col" { (ctx.t("common-actions")) }
-            } }
+            (ctx.column_headers(["field-reference", "sites-persons", "dispatch-priority", "field-status", "common-actions"]))
             tbody {
                 @for e in &entries {
                     tr {

@@ -73,15 +73,9 @@ pub async fn data_page(
 ) -> PageResult {
     let ctx = &web.ctx;
     let (household, person, held) = held_about(&state, &web, &headers, id).await.or_page(ctx)?;
-    let name = full_name(
-        &person.surname,
-        &person.given_name,
-        person.patronymic.as_deref(),
-    );
     let title = ctx.t("rights-data-title");
     let body = html! {
-        h1 { (title) }
-        p { (name) " · " span.reference { (household.reference) } }
+        (subject_heading(&title, &household, &person))
         p { (ctx.t("rights-data-intro")) " " (ctx.datetime(held.generated_at)) }
         div.actions {
             a.button href=(format!("/households/{}/members/{}/data.json", household.id, person.id)) download {
@@ -93,11 +87,7 @@ pub async fn data_page(
         h2 { (ctx.t("rights-data-reads")) }
         @if held.access_log.is_empty() { p { "—" } } @else {
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { (ctx.t("household-audit-when")) }
-                    th scope="col" { (ctx.t("household-audit-what")) }
-                    th scope="col" { (ctx.t("rights-data-purpose")) }
-                } }
+                (ctx.column_headers(["household-audit-when", "household-audit-what", "rights-data-purpose"]))
                 tbody {
                     @for e in &held.access_log {
                         tr { td { (ctx.datetime(e.at)) } td { (e.action) } td { (e.purpose.as_deref().unwrap_or("—")) } }
@@ -108,11 +98,7 @@ pub async fn data_page(
         h2 { (ctx.t("rights-data-changes")) }
         @if held.audit_trail.is_empty() { p { "—" } } @else {
             div.table-wrap { table {
-                thead { tr {
-                    th scope="col" { (ctx.t("household-audit-when")) }
-                    th scope="col" { (ctx.t("household-audit-who")) }
-                    th scope="col" { (ctx.t("household-audit-what")) }
-                } }
+                (ctx.column_headers(["household-audit-when", "household-audit-who", "household-audit-what"]))
                 tbody {
                     @for e in &held.audit_trail {
                         tr { td { (ctx.datetime(e.at)) } td { (e.actor) } td { (e.entity) " · " (e.action) } }
@@ -125,6 +111,19 @@ pub async fn data_page(
 }
 
 /// How much of each kind is held, and with whom the organisation shares.
+/// A page's title and whom it is about: the member's name and the household's code.
+fn subject_heading(title: &str, household: &Household, person: &Person) -> Markup {
+    let name = full_name(
+        &person.surname,
+        &person.given_name,
+        person.patronymic.as_deref(),
+    );
+    html! {
+        h1 { (title) }
+        p { (name) " · " span.reference { (household.reference) } }
+    }
+}
+
 fn held_summary(ctx: &Ctx, held: &SubjectAccess) -> Markup {
     html! {
         dl.facts {
@@ -179,15 +178,9 @@ fn erase_form(
     status: StatusCode,
 ) -> Response {
     let title = ctx.t("rights-erase-title");
-    let name = full_name(
-        &person.surname,
-        &person.given_name,
-        person.patronymic.as_deref(),
-    );
     let invalid = errors.has("#/reason");
     let body = html! {
-        h1 { (title) }
-        p { (name) " · " span.reference { (household.reference) } }
+        (subject_heading(&title, household, person))
         p.notice.error role="note" { (ctx.t("rights-erase-warning")) }
         form method="post" action=(format!("/households/{}/members/{}/erase", household.id, person.id)) {
             (ctx.csrf_field())

@@ -15,7 +15,7 @@ use shanyrak_store::{PoolView, SiteView, StoreError};
 use uuid::Uuid;
 
 use super::access::{Can, Submit, may};
-use super::{Ctx, OrPage, PageResult, WebError, see_other};
+use super::{Ctx, OrPage, PageError, PageResult, Web, WebError, see_other};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::parse_id;
@@ -80,6 +80,23 @@ pub fn occupancy_bar_with_free(
     }
 }
 
+/// A field for a household's reference code, typed or scanned from its card, and the
+/// form's button (`submit`, a message key).
+pub fn reference_field(ctx: &Ctx, submit: &str) -> Markup {
+    html! {
+        div.field {
+            label for="reference" { (ctx.t("sites-reference")) }
+            input #reference type="text" name="reference" autocomplete="off" autocapitalize="characters"
+                placeholder="K7M-4QX-9PZ" required;
+            p.hint { (ctx.t("sites-reference-hint")) }
+        }
+        div.actions {
+            button type="submit" { (ctx.t(submit)) }
+            button.secondary type="button" data-scan-into="reference" hidden { (ctx.t("sites-scan")) }
+        }
+    }
+}
+
 fn legend(ctx: &Ctx) -> Markup {
     html! {
         p.legend aria-hidden="true" {
@@ -121,11 +138,7 @@ fn city_index(ctx: &Ctx, cities: &[(String, u64)], current: Option<&str>) -> Mar
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::ReadSites, Query<ListQuery>>,
+    Can { web, query, .. }: Can<may::ReadSites, Query<ListQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let city = query
@@ -174,11 +187,7 @@ pub async fn list(
             section {
                 h2 { (city) }
                 div.table-wrap { table {
-                    thead { tr {
-                        th scope="col" { (ctx.t("field-site")) }
-                        th scope="col" { (ctx.t("sites-pool-kind")) }
-                        th scope="col" { (ctx.t("sites-occupancy")) }
-                    } }
+                    (ctx.column_headers(["field-site", "sites-pool-kind", "sites-occupancy"]))
                     tbody {
                         @for site in sites {
                             @for (i, pool) in site.pools.iter().enumerate() {
@@ -210,11 +219,7 @@ pub async fn list(
                 h2 { (ctx.t("sites-others")) }
                 p.hint { (ctx.t("sites-others-hint")) }
                 div.table-wrap { table {
-                    thead { tr {
-                        th scope="col" { (ctx.t("field-city")) }
-                        th scope="col" { (ctx.t("sites-kind-group")) }
-                        th scope="col" { (ctx.t("sites-free-beds")) }
-                    } }
+                    (ctx.column_headers(["field-city", "sites-kind-group", "sites-free-beds"]))
                     tbody {
                         @for other in &others {
                             tr {
@@ -254,7 +259,8 @@ pub async fn page(
     headers: HeaderMap,
     Can {
         web,
-        id: (site_id, Query(query)),
+        id: site_id,
+        query,
         ..
     }: Can<may::SignedIn, (Uuid, Query<SiteQuery>)>,
 ) -> PageResult {
@@ -314,16 +320,7 @@ pub async fn page(
                 h2 { (ctx.t("sites-check-in")) }
                 form method="post" action=(format!("/sites/{site_id}/check-in")) {
                     (ctx.csrf_field())
-                    div.field {
-                        label for="reference" { (ctx.t("sites-reference")) }
-                        input #reference type="text" name="reference" autocomplete="off" autocapitalize="characters"
-                            placeholder="K7M-4QX-9PZ" required;
-                        p.hint { (ctx.t("sites-reference-hint")) }
-                    }
-                    div.actions {
-                        button type="submit" { (ctx.t("sites-check-in-submit")) }
-                        button.secondary type="button" data-scan-into="reference" hidden { (ctx.t("sites-scan")) }
-                    }
+                    (reference_field(ctx, "sites-check-in-submit"))
                 }
             }
         }
@@ -331,11 +328,9 @@ pub async fn page(
             h2 { (ctx.t("sites-beds")) }
             (legend(ctx))
             div.table-wrap { table.stack {
-                thead { tr {
-                    th scope="col" { (ctx.t("sites-pool-kind")) }
-                    th scope="col" { (ctx.t("sites-occupancy")) }
-                    @if manage { th scope="col" { (ctx.t("sites-edit-beds")) } }
-                } }
+                (ctx.column_headers(
+                    ["sites-pool-kind", "sites-occupancy"].into_iter().chain(manage.then_some("sites-edit-beds"))
+                ))
                 tbody {
                     @for pool in &site.pools {
                         @let (capacity, occupied, reserved, free) = beds(pool);
@@ -376,13 +371,10 @@ pub async fn page(
                 @if residents.is_empty() { p { (ctx.t("sites-no-residents")) } }
                 @else {
                     div.table-wrap { table.stack {
-                        thead { tr {
-                            th scope="col" { (ctx.t("field-reference")) }
-                            th scope="col" { (ctx.t("field-name")) }
-                            th scope="col" { (ctx.t("field-status")) }
-                            th scope="col" { (ctx.t("sites-nights")) }
-                            @if manage { th scope="col" { (ctx.t("common-actions")) } }
-                        } }
+                        (ctx.column_headers(
+                            ["field-reference", "field-name", "field-status", "sites-nights"].into_iter()
+                                .chain(manage.then_some("common-actions"))
+                        ))
                         tbody {
                             @for r in residents {
                                 tr {
@@ -523,6 +515,25 @@ fn walk_in_page(
     super::render(ctx, &site.site.details.name, body).into_response()
 }
 
+/// A pool of a site the user may manage; any other pool is a page that does not exist.
+async fn pool_of_site(
+    state: &AppState,
+    web: &Web,
+    site_id: Uuid,
+    pool_id: Uuid,
+) -> Result<PoolView, PageError> {
+    let site = state
+        .store
+        .get_site(&web.actor, site_id, Utc::now())
+        .await
+        .or_page(&web.ctx)?;
+    site.pools
+        .into_iter()
+        .find(|p| p.id == pool_id)
+        .ok_or(WebError::Api(ApiError::NotFound))
+        .or_page(&web.ctx)
+}
+
 /// Checks a household in without a reservation, into a pool of this site.
 pub async fn walk_in(
     State(state): State<AppState>,
@@ -537,14 +548,7 @@ pub async fn walk_in(
     let household_id = parse_id(&form.text("household").unwrap_or_default()).or_page(ctx)?;
     let pool_id = parse_id(&form.text("pool").unwrap_or_default()).or_page(ctx)?;
     let now = Utc::now();
-    let site = state
-        .store
-        .get_site(&web.actor, site_id, now)
-        .await
-        .or_page(ctx)?;
-    if !site.pools.iter().any(|p| p.id == pool_id) {
-        return Err(WebError::Api(ApiError::NotFound)).or_page(ctx);
-    }
+    pool_of_site(&state, &web, site_id, pool_id).await?;
     let request = shanyrak_store::AdmissionRequest {
         household_id,
         pool_id,
@@ -623,17 +627,7 @@ pub async fn edit_pool(
 ) -> PageResult {
     let ctx = &web.ctx;
     let now = Utc::now();
-    let site = state
-        .store
-        .get_site(&web.actor, site_id, now)
-        .await
-        .or_page(ctx)?;
-    let pool = site
-        .pools
-        .iter()
-        .find(|p| p.id == pool_id)
-        .ok_or(WebError::Api(ApiError::NotFound))
-        .or_page(ctx)?;
+    let pool = pool_of_site(&state, &web, site_id, pool_id).await?;
     let number = |name: &str, current: u32| -> Result<u32, ()> {
         match form.text(name) {
             None => Ok(current),
@@ -646,12 +640,10 @@ pub async fn edit_pool(
         number("step_free_beds", pool.spec.step_free_beds),
         number("transitory_beds", pool.spec.transitory_beds),
     ) else {
-        return Err(WebError::Api(ApiError::Validation(
-            shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
-                "#/beds",
-                shanyrak_core::FieldErrorCode::InvalidValue,
-                "a whole number of beds",
-            )),
+        return Err(WebError::Api(ApiError::invalid_field(
+            "#/beds",
+            shanyrak_core::FieldErrorCode::InvalidValue,
+            "a whole number of beds",
         )))
         .or_page(ctx);
     };
