@@ -397,11 +397,7 @@ fn open_section(ctx: &Ctx, code: &str, desk_code: Option<&str>, notice: Option<S
 /// pre-registrations to open or purge as spam.
 pub async fn open_page(
     State(state): State<AppState>,
-    Can {
-        web,
-        id: Query(query),
-        ..
-    }: Can<may::RegisterHousehold, Query<PendingQuery>>,
+    Can { web, query, .. }: Can<may::RegisterHousehold, Query<PendingQuery>>,
 ) -> PageResult {
     let ctx = &web.ctx;
     let desk_code = desk_code_for(&state, &web).await.or_page(ctx)?;
