@@ -40,6 +40,14 @@ impl FormData {
             .collect()
     }
 
+    /// The ids ticked in a list (checkboxes named `name`); anything not an id is ignored.
+    pub fn ids(&self, name: &str) -> Vec<uuid::Uuid> {
+        self.all(name)
+            .into_iter()
+            .filter_map(|id| uuid::Uuid::parse_str(id).ok())
+            .collect()
+    }
+
     pub fn checked(&self, name: &str) -> bool {
         self.get(name).is_some_and(|v| !v.is_empty())
     }

@@ -520,14 +520,9 @@ pub async fn purge(
     State(state): State<AppState>,
     Submit { web, form, .. }: Submit<may::ManageHostOffers>,
 ) -> PageResult {
-    let ids: Vec<Uuid> = form
-        .all("offer")
-        .iter()
-        .filter_map(|id| Uuid::parse_str(id).ok())
-        .collect();
     let purged = state
         .store
-        .purge_host_offers(&web.actor, &ids, Utc::now())
+        .purge_host_offers(&web.actor, &form.ids("offer"), Utc::now())
         .await
         .or_page(&web.ctx)?;
     Ok(see_other(&format!("/host-offers?purged={purged}")))

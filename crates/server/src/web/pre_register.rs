@@ -80,6 +80,19 @@ fn public_draft(form: &FormData) -> HouseholdDraft {
 /// it.
 type DeskCodeField<'a> = Option<&'a str>;
 
+/// The form as it stands, without complaints: the first visit, or a member row added or
+/// removed.
+fn blank_form_page(ctx: &Ctx, draft: &HouseholdDraft, desk_code: DeskCodeField<'_>) -> Response {
+    form_page(
+        ctx,
+        draft,
+        desk_code,
+        &FieldErrors::default(),
+        None,
+        StatusCode::OK,
+    )
+}
+
 fn form_page(
     ctx: &Ctx,
     draft: &HouseholdDraft,
@@ -205,14 +218,7 @@ pub async fn page(State(state): State<AppState>, Visitor { ctx }: Visitor) -> Re
         ..Default::default()
     };
     let desk_code = state.pre_register_desk_code.then_some("");
-    form_page(
-        &ctx,
-        &draft,
-        desk_code,
-        &FieldErrors::default(),
-        None,
-        StatusCode::OK,
-    )
+    blank_form_page(&ctx, &draft, desk_code)
 }
 
 /// A submission: `add` or `remove-N` a member row (nothing stored), or `save`.
@@ -267,14 +273,7 @@ pub async fn submit(
         {
             draft.members.remove(i);
         }
-        return form_page(
-            &ctx,
-            &draft,
-            desk_code,
-            &FieldErrors::default(),
-            None,
-            StatusCode::OK,
-        );
+        return blank_form_page(&ctx, &draft, desk_code);
     }
     let errors = match draft.parse() {
         Ok((input, raw)) => match validate(&input, &crate::households::validation_context()) {
@@ -478,14 +477,9 @@ pub async fn purge(
     State(state): State<AppState>,
     Submit { web, form, .. }: Submit<may::RegisterHousehold>,
 ) -> PageResult {
-    let ids: Vec<Uuid> = form
-        .all("pre_registration")
-        .iter()
-        .filter_map(|id| Uuid::parse_str(id).ok())
-        .collect();
     let purged = state
         .store
-        .purge_pre_registrations(&web.actor, &ids, Utc::now())
+        .purge_pre_registrations(&web.actor, &form.ids("pre_registration"), Utc::now())
         .await
         .or_page(&web.ctx)?;
     Ok(see_other(&format!("/pre-registrations?purged={purged}")))

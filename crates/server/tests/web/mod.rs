@@ -227,3 +227,44 @@ fn page_link(page: &str, city: &str) -> String {
         .expect("link")
         .replace("&amp;", "&")
 }
+
+/// Sends the public form at `path` `times` times at once from one visitor (its cookie),
+/// checks that the server answers a health check meanwhile, and returns how many were
+/// stored (201) and refused (429); any other answer fails the test.
+async fn flood(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    times: i32,
+) -> (i64, i64) {
+    let fields: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..times {
+        let request = browser()
+            .post(app.url(path))
+            .header(COOKIE, cookie)
+            .form(&fields);
+        tasks.spawn(async move { request.send().await.expect("send").status() });
+    }
+    let started = std::time::Instant::now();
+    let health = browser()
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("send");
+    assert!(health.status().is_success());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let (mut created, mut limited) = (0, 0);
+    while let Some(status) = tasks.join_next().await {
+        match status.expect("task") {
+            StatusCode::CREATED => created += 1,
+            StatusCode::TOO_MANY_REQUESTS => limited += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    (created, limited)
+}

@@ -297,43 +297,15 @@ async fn robots_invalid_forms_and_other_organisations_get_nothing(app: TestApp) 
 async fn a_flood_from_one_address_stores_at_most_the_limit(app: TestApp) {
     let (cookie, csrf, _) = public_form(&app).await;
     let flood = 4 * shanyrak_store::PRE_REGISTRATIONS_PER_ADDRESS;
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..flood {
-        let url = app.url("/pre-register");
-        let cookie = cookie.clone();
-        let fields: Vec<(String, String)> = household(&csrf, "Флудов")
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        tasks.spawn(async move {
-            browser()
-                .post(url)
-                .header(COOKIE, cookie)
-                .form(&fields)
-                .send()
-                .await
-                .expect("send")
-                .status()
-        });
-    }
-    // The server keeps answering meanwhile.
-    let started = std::time::Instant::now();
-    let health = browser()
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("send");
-    assert!(health.status().is_success());
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
-    let mut created = 0;
-    let mut limited = 0;
-    while let Some(status) = tasks.join_next().await {
-        match status.expect("task") {
-            StatusCode::CREATED => created += 1,
-            StatusCode::TOO_MANY_REQUESTS => limited += 1,
-            other => panic!("unexpected {other}"),
-        }
-    }
+    // The server keeps answering meanwhile (checked by `flood`).
+    let (created, limited) = super::flood(
+        &app,
+        "/pre-register",
+        &cookie,
+        &household(&csrf, "Флудов"),
+        flood,
+    )
+    .await;
     let limit = i64::from(shanyrak_store::PRE_REGISTRATIONS_PER_ADDRESS);
     assert_eq!(created, limit);
     assert_eq!(limited, i64::from(flood) - limit);
