@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Repo};
+use super::{Backend, Change, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -186,18 +186,8 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        Self::audit(
-            &mut tx,
-            by,
-            None,
-            "export",
-            Uuid::now_v7(),
-            "export",
-            None,
-            Some(detail),
-            now,
-        )
-        .await?;
+        let change = Change::new("export", Uuid::now_v7(), "export").after(detail);
+        Self::audit(&mut tx, by, None, change, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -24,7 +24,8 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{
-    Backend, HouseholdKey, IdempotencyRequest, Principal, Repo, from_json, parse_enum, to_json,
+    Backend, Change, HouseholdKey, IdempotencyRequest, Repo, check_version, from_json, parse_enum,
+    to_json,
 };
 use crate::StoreError;
 use shanyrak_store_macros::queries;
@@ -248,18 +249,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "case",
-            created.id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("case", created.id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok((created, false))
     }
@@ -350,11 +341,7 @@ impl<DB: Backend> Repo<DB> {
         require(actor, Action::ManageCases)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::load_case(&mut tx, actor.organisation_id, id).await?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        check_version(expected_version, before.version)?;
         if case.household_id != before.household_id {
             return Err(invalid(
                 "#/household_id",
@@ -402,23 +389,11 @@ impl<DB: Backend> Repo<DB> {
         .bind(before.version)
         .fetch_optional(&mut *tx)
         .await?;
-        if updated.is_none() {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "case",
-            id,
-            "update",
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        updated.ok_or(StoreError::VersionMismatch {
+            current: before.version,
+        })?;
+        let change = Change::updated("case", id, "update", &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -479,18 +454,9 @@ impl<DB: Backend> Repo<DB> {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "case_note",
-            note.id,
-            "create",
-            None,
-            Some(json!({"case_id": case_id, "characters": note.text.chars().count()})),
-            now,
-        )
-        .await?;
+        let change = Change::new("case_note", note.id, "create")
+            .after(json!({"case_id": case_id, "characters": note.text.chars().count()}));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok((note, false))
     }
@@ -722,18 +688,8 @@ impl<DB: Backend> Repo<DB> {
             consent: Some(referral.consent.clone()),
             shared: None,
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "referral",
-            id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("referral", id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok((created, false))
     }
@@ -903,18 +859,8 @@ impl<DB: Backend> Repo<DB> {
             overdue: false,
             ..before.clone()
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "referral",
-            id,
-            state.as_str(),
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("referral", id, state.as_str(), &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -957,18 +903,9 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "stay_movement",
-            id,
-            "create",
-            None,
-            Some(json!({"person_id": person_id, "movement": movement})),
-            now,
-        )
-        .await?;
+        let change = Change::new("stay_movement", id, "create")
+            .after(json!({"person_id": person_id, "movement": movement}));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(id)
     }

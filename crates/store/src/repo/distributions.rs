@@ -21,7 +21,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::essentials::{invalid, placeholders, require};
-use super::{Backend, IdempotencyRequest, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, IdempotencyRequest, Repo, from_json, parse_enum, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -620,10 +620,7 @@ impl<DB: Backend> Repo<DB> {
                 Value::from(request.override_reason.clone()),
             );
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
+        let change = Change::new(
             "distribution",
             distribution_id,
             if over {
@@ -631,11 +628,9 @@ impl<DB: Backend> Repo<DB> {
             } else {
                 "distribute"
             },
-            None,
-            Some(after),
-            now,
         )
-        .await?;
+        .after(after);
+        Self::audit_by(&mut tx, actor, change, now).await?;
         if let Some(idem) = idempotency {
             sqlx::query("UPDATE idempotency_keys SET receipt = $1 WHERE user_id = $2 AND key = $3")
                 .bind(Json(to_json(&receipt)?))

@@ -13,7 +13,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Principal, Repo, from_json, sharing::COLUMNS, to_json};
+use super::{Backend, Change, Repo, from_json, sharing::COLUMNS, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -182,25 +182,15 @@ impl<DB: Backend> Repo<DB> {
                 )
             }
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "sharing_agreement",
-            id,
-            "encoded_match",
-            None,
-            Some(json!({
-                "records": upload.refs.len(),
-                "scheme": s.scheme,
-                "bits": s.bits,
-                "key_fingerprint": s.key_fingerprint,
-                "partner_organisation_id": partner_organisation_id,
-                "partner_records": partner.as_ref().map(|p| p.refs.len()),
-            })),
-            now,
-        )
-        .await?;
+        let change = Change::new("sharing_agreement", id, "encoded_match").after(json!({
+            "records": upload.refs.len(),
+            "scheme": s.scheme,
+            "bits": s.bits,
+            "key_fingerprint": s.key_fingerprint,
+            "partner_organisation_id": partner_organisation_id,
+            "partner_records": partner.as_ref().map(|p| p.refs.len()),
+        }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(EncodedExchange {
             partner_organisation_id,

@@ -20,7 +20,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, Repo, from_json, parse_enum, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -251,18 +251,8 @@ impl<DB: Backend> Repo<DB> {
                 "your organisation already has an item with this name",
             ));
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "item",
-            created.id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("item", created.id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -336,18 +326,10 @@ impl<DB: Backend> Repo<DB> {
                 to_json(&before.translations)?
             }
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "item",
-            item_id,
-            column.audit_action(),
-            Some(json!({ name: old })),
-            Some(json!({ name: value })),
-            now,
-        )
-        .await?;
+        let change = Change::new("item", item_id, column.audit_action())
+            .before(json!({ name: old }))
+            .after(json!({ name: value }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -399,18 +381,8 @@ impl<DB: Backend> Repo<DB> {
                 "your organisation already has a point with this name",
             ));
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "distribution_point",
-            created.id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("distribution_point", created.id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -594,18 +566,9 @@ impl<DB: Backend> Repo<DB> {
             );
         }
         let first = entries.first().map(|e| e.id).unwrap_or(point_id);
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "stock_entry",
-            first,
-            movement.kind.as_str(),
-            None,
-            Some(serde_json::json!({ "entries": to_json(&entries)? })),
-            now,
-        )
-        .await?;
+        let change = Change::new("stock_entry", first, movement.kind.as_str())
+            .after(serde_json::json!({ "entries": to_json(&entries)? }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(entries)
     }

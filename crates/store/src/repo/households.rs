@@ -20,7 +20,9 @@ use shanyrak_store_macros::queries;
 use crate::StoreError;
 
 use super::idempotency::IdempotencyRequest;
-use super::{Backend, Principal, Repo, from_json, parse_enum, place_id_from_row, to_json};
+use super::{
+    Backend, Change, Repo, check_version, from_json, parse_enum, place_id_from_row, to_json,
+};
 use shanyrak_core::places::fold_name;
 
 /// What a registration created: enough to answer the client, and nothing personal, so it
@@ -306,18 +308,8 @@ impl<DB: Backend> Repo<DB> {
             now,
             now,
         );
-        Self::audit(
-            conn,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "household",
-            household_id,
-            "create",
-            None,
-            Some(to_json(&household)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("household", household_id, &household)?;
+        Self::audit_by(conn, actor, change, now).await?;
         Ok(())
     }
 
@@ -708,11 +700,7 @@ impl<DB: Backend> Repo<DB> {
             HouseholdKey::Id(id),
         )
         .await?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        check_version(expected_version, before.version)?;
         let existing: Vec<Uuid> = before.members.iter().map(|m| m.id).collect();
         let mut unknown = ValidationErrors::default();
         for (i, m) in h.members.iter().enumerate() {
@@ -766,11 +754,9 @@ impl<DB: Backend> Repo<DB> {
         .bind(fold_name(&h.location.city))
         .fetch_optional(&mut *tx)
         .await?;
-        if updated.is_none() {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        updated.ok_or(StoreError::VersionMismatch {
+            current: before.version,
+        })?;
 
         let mut member_ids = Vec::with_capacity(h.members.len());
         for (position, m) in h.members.iter().enumerate() {
@@ -828,18 +814,8 @@ impl<DB: Backend> Repo<DB> {
             before.registered_at,
             now,
         );
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "household",
-            id,
-            "update",
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("household", id, "update", &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }

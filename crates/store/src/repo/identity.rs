@@ -17,7 +17,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, HouseholdKey, Principal, Repo};
+use super::{Backend, Change, HouseholdKey, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -111,18 +111,9 @@ impl<DB: Backend> Repo<DB> {
             }
         }
         if let Some(first) = added.first() {
-            Self::audit(
-                &mut tx,
-                &Principal::User(actor.clone()),
-                Some(actor.organisation_id),
-                "duplicate_candidate",
-                *first,
-                "propose",
-                None,
-                Some(serde_json::json!({ "candidates": added })),
-                now,
-            )
-            .await?;
+            let change = Change::new("duplicate_candidate", *first, "propose")
+                .after(serde_json::json!({ "candidates": added }));
+            Self::audit_by(&mut tx, actor, change, now).await?;
         }
         tx.commit().await?;
         Ok(added.len())
@@ -299,18 +290,10 @@ impl<DB: Backend> Repo<DB> {
             .await?;
         Self::resolve_identities(&mut tx, &[a, b]).await?;
         let action = if to == "pending" { "undo" } else { to };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "duplicate_candidate",
-            id,
-            action,
-            Some(serde_json::json!({ "status": status })),
-            Some(serde_json::json!({ "status": to, "person_a": a, "person_b": b })),
-            now,
-        )
-        .await?;
+        let change = Change::new("duplicate_candidate", id, action)
+            .before(serde_json::json!({ "status": status }))
+            .after(serde_json::json!({ "status": to, "person_a": a, "person_b": b }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         let mut conn = self.writer.acquire().await?;
         let row = sqlx::query("SELECT id, person_a, person_b, probability, evidence, status, decided_at FROM duplicate_candidates WHERE id = $1")

@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Principal, Repo, to_json};
+use super::{Backend, Change, Principal, Repo, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -105,18 +105,9 @@ impl<DB: Backend> Repo<DB> {
         }
         if added > 0 {
             // The event names the file and the count; the rows' contents stay in their table.
-            Self::audit(
-                &mut tx,
-                &Principal::User(actor.clone()),
-                Some(actor.organisation_id),
-                "import",
-                Uuid::now_v7(),
-                "quarantine",
-                None,
-                Some(serde_json::json!({ "file_digest": file_digest, "rows": added })),
-                now,
-            )
-            .await?;
+            let change = Change::new("import", Uuid::now_v7(), "quarantine")
+                .after(serde_json::json!({ "file_digest": file_digest, "rows": added }));
+            Self::audit_by(&mut tx, actor, change, now).await?;
         }
         tx.commit().await?;
         Ok(added)
@@ -200,18 +191,9 @@ impl<DB: Backend> Repo<DB> {
         .bind(key)
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "import",
-            id,
-            "resubmit",
-            None,
-            Some(serde_json::json!({ "household_id": household_id, "rows": done })),
-            now,
-        )
-        .await?;
+        let change = Change::new("import", id, "resubmit")
+            .after(serde_json::json!({ "household_id": household_id, "rows": done }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(usize::try_from(done).unwrap_or(usize::MAX))
     }
@@ -352,15 +334,13 @@ impl<DB: Backend> Repo<DB> {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                let change = Change::new("user", id, "create_service_account")
+                    .after(serde_json::json!({ "roles": roles }));
                 Self::audit(
                     &mut tx,
                     &Principal::System("import"),
                     Some(organisation_id),
-                    "user",
-                    id,
-                    "create_service_account",
-                    None,
-                    Some(serde_json::json!({ "roles": roles })),
+                    change,
                     now,
                 )
                 .await?;

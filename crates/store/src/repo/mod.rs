@@ -94,6 +94,15 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
         .map_err(|_| StoreError::corrupt(format!("unreadable JSON in column {column}")))
 }
 
+/// Refuses an edit made against another version of the record than the stored one
+/// (`If-Match`); without an expected version any version is edited.
+pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<(), StoreError> {
+    match expected {
+        Some(version) if version != current => Err(StoreError::VersionMismatch { current }),
+        _ => Ok(()),
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -118,6 +127,7 @@ mod login;
 mod unscoped;
 pub use accounts::{IssuedToken, UserRecord};
 pub use audit::AuditEvent;
+use audit::Change;
 pub use households::{CreateOutcome, HouseholdFilter, HouseholdReceipt};
 pub(crate) use households::{HOUSEHOLD_COLUMNS, HouseholdKey};
 pub use idempotency::IdempotencyRequest;

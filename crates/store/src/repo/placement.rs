@@ -12,7 +12,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::shelter::{by_user, may_place, scope_of};
-use super::{Backend, Principal, Repo, from_json, to_json};
+use super::{Backend, Change, Principal, Repo, from_json, to_json};
 use crate::{AdmissionRequest, Stay, StoreError};
 use shanyrak_store_macros::queries;
 
@@ -76,18 +76,8 @@ impl<DB: Backend> Repo<DB> {
         .await?;
         // The proposal names households and sites only by id; the audit keeps its size.
         let summary = serde_json::json!({ "city": city, "stats": solution.get("stats") });
-        Self::audit(
-            &mut tx,
-            by,
-            scope_of(by),
-            "placement_batch",
-            id,
-            "propose",
-            None,
-            Some(summary),
-            now,
-        )
-        .await?;
+        let change = Change::new("placement_batch", id, "propose").after(summary);
+        Self::audit(&mut tx, by, scope_of(by), change, now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -205,18 +195,9 @@ impl<DB: Backend> Repo<DB> {
         if inserted.is_none() {
             return Err(StoreError::Admission(AdmissionError::InvalidTransition));
         }
-        Self::audit(
-            conn,
-            by,
-            scope_of(by),
-            "placement_batch",
-            batch_id,
-            &decision.decision,
-            None,
-            Some(to_json(decision)?),
-            decision.decided_at,
-        )
-        .await
+        let change =
+            Change::new("placement_batch", batch_id, &decision.decision).after(to_json(decision)?);
+        Self::audit(conn, by, scope_of(by), change, decision.decided_at).await
     }
 
     /// Turns a proposal for one household into reservations (or check-ins when

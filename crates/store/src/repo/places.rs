@@ -13,7 +13,7 @@ use shanyrak_store_macros::queries;
 
 use crate::StoreError;
 
-use super::{Backend, Principal, Repo};
+use super::{Backend, Change, Repo};
 
 /// A typed city name of the organisation's records that is no place of the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -144,24 +144,14 @@ impl<DB: Backend> Repo<DB> {
         // The typed name is not personal data, but it is free text: the audit keeps its
         // folded form only.
         let alias_id = Uuid::now_v7();
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "place_alias",
-            alias_id,
-            "map",
-            None,
-            Some(serde_json::json!({
-                "country": country.as_str(),
-                "folded_name": folded,
-                "place_id": place.0,
-                "households": mapping.households,
-                "sites": mapping.sites,
-            })),
-            now,
-        )
-        .await?;
+        let change = Change::new("place_alias", alias_id, "map").after(serde_json::json!({
+            "country": country.as_str(),
+            "folded_name": folded,
+            "place_id": place.0,
+            "households": mapping.households,
+            "sites": mapping.sites,
+        }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(mapping)
     }

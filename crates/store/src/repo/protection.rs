@@ -26,7 +26,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::sharing::{self, Agreement};
-use super::{AccessEntry, Backend, Principal, Repo, Stay};
+use super::{AccessEntry, Backend, Change, Principal, Repo, Stay};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -410,27 +410,22 @@ impl<DB: Backend> Repo<DB> {
         };
         // The household's event: the identity index re-reads the household and drops the
         // person. Lists the erased events, so verification can tell erasure from tampering.
-        Self::audit(
-            &mut tx,
-            by,
-            Some(organisation_id),
+        let change = Change::new(
             "household",
             household_id,
             super::audit_chain::ERASURE_ACTIONS[0],
-            None,
-            Some(json!({
-                "person_id": person_id,
-                "reason": reason,
-                "household_anonymised": household_anonymised,
-                "erased_events": erased,
-                "quarantine_rows_deleted": quarantine_rows_deleted,
-                "review_pairs_deleted": review_pairs_deleted,
-                "idempotency_receipts_deleted": idempotency_receipts_deleted,
-                "import_uploads_deleted": import_uploads_deleted,
-            })),
-            now,
         )
-        .await?;
+        .after(json!({
+            "person_id": person_id,
+            "reason": reason,
+            "household_anonymised": household_anonymised,
+            "erased_events": erased,
+            "quarantine_rows_deleted": quarantine_rows_deleted,
+            "review_pairs_deleted": review_pairs_deleted,
+            "idempotency_receipts_deleted": idempotency_receipts_deleted,
+            "import_uploads_deleted": import_uploads_deleted,
+        }));
+        Self::audit(&mut tx, by, Some(organisation_id), change, now).await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -544,23 +539,18 @@ impl<DB: Backend> Repo<DB> {
             Self::delete_receipts(&mut tx, &about).await?;
             let mentioning = Self::audit_events_mentioning(&mut tx, &about).await?;
             let erased = Self::erase_audit_payloads(&mut tx, &mentioning).await?;
-            Self::audit(
-                &mut tx,
-                by,
-                Some(organisation_id),
+            let change = Change::new(
                 "household",
                 household_id,
                 super::audit_chain::ERASURE_ACTIONS[1],
-                None,
-                Some(json!({
-                    "reason": "retention",
-                    "identity_before": cut.identity_before,
-                    "persons": persons.len(),
-                    "erased_events": erased,
-                })),
-                now,
             )
-            .await?;
+            .after(json!({
+                "reason": "retention",
+                "identity_before": cut.identity_before,
+                "persons": persons.len(),
+                "erased_events": erased,
+            }));
+            Self::audit(&mut tx, by, Some(organisation_id), change, now).await?;
             tx.commit().await?;
             report.households_anonymised += 1;
             report.persons_anonymised += persons.len();
@@ -574,18 +564,9 @@ impl<DB: Backend> Repo<DB> {
                 .await?
                 .len();
         if deleted > 0 {
-            Self::audit(
-                &mut tx,
-                by,
-                None,
-                "import",
-                Uuid::now_v7(),
-                "retention_delete",
-                None,
-                Some(json!({ "rows": deleted, "created_before": cut.quarantine_before })),
-                now,
-            )
-            .await?;
+            let change = Change::new("import", Uuid::now_v7(), "retention_delete")
+                .after(json!({ "rows": deleted, "created_before": cut.quarantine_before }));
+            Self::audit(&mut tx, by, None, change, now).await?;
         }
         // Unconfirmed pre-registrations were never records: deleted, not audited (their
         // creation was not either), with the rate-limit counters of past windows.
@@ -799,18 +780,8 @@ impl<DB: Backend> Repo<DB> {
             }
             Principal::System(_) => {
                 let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-                Self::audit(
-                    &mut tx,
-                    by,
-                    Some(organisation_id),
-                    "person",
-                    person_id,
-                    "subject_access",
-                    None,
-                    Some(detail),
-                    now,
-                )
-                .await?;
+                let change = Change::new("person", person_id, "subject_access").after(detail);
+                Self::audit(&mut tx, by, Some(organisation_id), change, now).await?;
                 tx.commit().await?;
             }
         }

@@ -24,7 +24,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, HOUSEHOLD_COLUMNS, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, HOUSEHOLD_COLUMNS, Repo, from_json, parse_enum, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -162,18 +162,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "resettlement_programme",
-            created.id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("resettlement_programme", created.id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -243,7 +233,6 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Proposal, StoreError> {
         require(actor)?;
-        let by = Principal::User(actor.clone());
         let today = crate::clock::local_date(now);
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // The organisation's row first: it serialises every proposal run of the
@@ -335,18 +324,9 @@ impl<DB: Backend> Repo<DB> {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            Self::audit(
-                &mut tx,
-                &by,
-                Some(actor.organisation_id),
-                "resettlement_entry",
-                entry.id,
-                "propose",
-                None,
-                Some(to_json(&entry)?),
-                now,
-            )
-            .await?;
+            let change =
+                Change::new("resettlement_entry", entry.id, "propose").after(to_json(&entry)?);
+            Self::audit_by(&mut tx, actor, change, now).await?;
             proposed.push(entry);
         }
         tx.commit().await?;
@@ -461,18 +441,8 @@ impl<DB: Backend> Repo<DB> {
             updated_at: now,
             ..before.clone()
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "resettlement_entry",
-            id,
-            status.as_str(),
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("resettlement_entry", id, status.as_str(), &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, Repo, from_json, parse_enum, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -114,18 +114,8 @@ impl<DB: Backend> Repo<DB> {
             created_at: now,
             in_force: agreement.valid_until >= crate::clock::local_date(now),
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "sharing_agreement",
-            id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("sharing_agreement", id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -189,18 +179,8 @@ impl<DB: Backend> Repo<DB> {
             in_force: false,
             ..before.clone()
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "sharing_agreement",
-            id,
-            "withdraw",
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("sharing_agreement", id, "withdraw", &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }

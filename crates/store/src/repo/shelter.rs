@@ -15,7 +15,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, Principal, Repo, check_version, from_json, parse_enum, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -503,18 +503,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(site.time_zone.map(|z| z.name().to_owned()))
         .execute(&mut *conn)
         .await?;
-        Self::audit(
-            conn,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "site",
-            stored.id,
-            "create",
-            None,
-            Some(to_json(&stored)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("site", stored.id, &stored)?;
+        Self::audit_by(conn, actor, change, now).await?;
         Ok(stored)
     }
 
@@ -536,11 +526,7 @@ impl<DB: Backend> Repo<DB> {
         if before.organisation_id != actor.organisation_id {
             return Err(StoreError::Forbidden);
         }
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        check_version(expected_version, before.version)?;
         if site.rules.sex_segregated {
             let mixed =
                 sqlx::query("SELECT id FROM bed_pools WHERE site_id = $1 AND kind = 'mixed'")
@@ -587,29 +573,17 @@ impl<DB: Backend> Repo<DB> {
         .bind(site.time_zone.map(|z| z.name().to_owned()))
         .fetch_optional(&mut *tx)
         .await?;
-        if updated.is_none() {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        updated.ok_or(StoreError::VersionMismatch {
+            current: before.version,
+        })?;
         let after = Site {
             details: site.clone(),
             version: before.version + 1,
             updated_at: now,
             ..before.clone()
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "site",
-            id,
-            "update",
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("site", id, "update", &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         let mut conn = self.writer.acquire().await?;
         let mut views = Self::load_site_views(&mut conn, vec![after], now).await?;
@@ -825,18 +799,7 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .execute(&mut *conn)
         .await?;
-        Self::audit(
-            conn,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "bed_pool",
-            id,
-            "create",
-            None,
-            Some(to_json(spec)?),
-            now,
-        )
-        .await?;
+        Self::audit_by(conn, actor, Change::created("bed_pool", id, spec)?, now).await?;
         Ok(id)
     }
 
@@ -918,18 +881,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(pool_id)
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "bed_pool",
-            pool_id,
-            "update",
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("bed_pool", pool_id, "update", &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -26,7 +26,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::shelter::{POOL_COLUMNS, SiteLabel, by_user, may_place, scope_of, to_u32};
-use super::{Backend, HouseholdKey, Principal, Repo, parse_enum, to_json};
+use super::{Backend, Change, HouseholdKey, Principal, Repo, parse_enum, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -373,18 +373,8 @@ impl<DB: Backend> Repo<DB> {
         } else {
             "check_in"
         };
-        Self::audit(
-            conn,
-            by,
-            Some(household.organisation_id),
-            "stay",
-            stay.id,
-            action,
-            None,
-            Some(to_json(&stay)?),
-            now,
-        )
-        .await?;
+        let change = Change::new("stay", stay.id, action).after(to_json(&stay)?);
+        Self::audit(conn, by, Some(household.organisation_id), change, now).await?;
         Ok(stay)
     }
 
@@ -498,18 +488,8 @@ impl<DB: Backend> Repo<DB> {
             // household, been given elsewhere. Count again with the stay checked in.
             Self::check_confirmed_stay(&mut tx, &after, now).await?;
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            None,
-            "stay",
-            stay_id,
-            to.as_str(),
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("stay", stay_id, to.as_str(), &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -573,18 +553,10 @@ impl<DB: Backend> Repo<DB> {
             .bind(stay_id)
             .execute(&mut *tx)
             .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            None,
-            "stay",
-            stay_id,
-            "seen",
-            Some(serde_json::json!({ "last_seen_at": before })),
-            Some(serde_json::json!({ "last_seen_at": now })),
-            now,
-        )
-        .await?;
+        let change = Change::new("stay", stay_id, "seen")
+            .before(serde_json::json!({ "last_seen_at": before }))
+            .after(serde_json::json!({ "last_seen_at": now }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(stay)
     }
