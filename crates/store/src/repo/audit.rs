@@ -13,7 +13,7 @@ use shanyrak_store_macros::queries;
 
 use crate::StoreError;
 
-use super::{Backend, Principal, Repo, to_json};
+use super::{Backend, Principal, Repo, require, to_json};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -169,9 +169,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         entity_id: Uuid,
     ) -> Result<Vec<AuditEvent>, StoreError> {
-        if !actor.may(Action::ReadAudit) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadAudit)?;
         let mut conn = self.reader.acquire().await?;
         let rows = sqlx::query(
             "SELECT id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, action, before_state, \

@@ -15,34 +15,17 @@ use shanyrak_core::cases::{
     shared_view, transition,
 };
 use shanyrak_core::legal_stay::{Movement, MovementKind};
-use shanyrak_core::{
-    Action, Actor, CountryCode, FieldError, FieldErrorCode, Household, Relationship,
-    ValidationErrors,
-};
+use shanyrak_core::{Action, Actor, CountryCode, FieldErrorCode, Household, Relationship};
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{
-    Backend, Change, HouseholdKey, IdempotencyRequest, Repo, check_version, from_json, parse_enum,
-    to_json,
+    Backend, Change, HouseholdKey, IdempotencyRequest, Repo, check_version, from_json, invalid,
+    parse_enum, require, to_json,
 };
 use crate::StoreError;
 use shanyrak_store_macros::queries;
-
-fn require(actor: &Actor, action: Action) -> Result<(), StoreError> {
-    if actor.may(action) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
-}
-
-fn invalid(pointer: &str, code: FieldErrorCode, detail: &str) -> StoreError {
-    StoreError::Invalid(ValidationErrors::single(FieldError::new(
-        pointer, code, detail,
-    )))
-}
 
 /// A referral as its sender or receiver sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -20,8 +20,9 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::essentials::{invalid, placeholders, require};
+use super::essentials::placeholders;
 use super::{Backend, Change, IdempotencyRequest, Repo, from_json, parse_enum, to_json};
+use super::{invalid, require};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 

@@ -13,7 +13,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Change, Repo, from_json, sharing::COLUMNS, to_json};
+use super::{Backend, Change, Repo, from_json, require, sharing::COLUMNS, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -65,9 +65,7 @@ impl<DB: Backend> Repo<DB> {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Uuid, StoreError> {
-        if !actor.may(Action::Distribute) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::Distribute)?;
         let mut conn = self.reader.acquire().await?;
         Self::matching_partner_in(&mut conn, actor, id, now).await
     }
@@ -117,9 +115,7 @@ impl<DB: Backend> Repo<DB> {
         upload: &EncodedUpload,
         now: DateTime<Utc>,
     ) -> Result<EncodedExchange, StoreError> {
-        if !actor.may(Action::Distribute) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::Distribute)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let partner_organisation_id = Self::matching_partner_in(&mut tx, actor, id, now).await?;
         let count = i64::try_from(upload.refs.len()).unwrap_or(i64::MAX);

@@ -15,12 +15,12 @@ use shanyrak_core::essentials::{
     EntitlementRule, ItemTranslations, LedgerKind, PointKind, ValidatedItem, ValidatedMovement,
     ValidatedPoint, localized_item,
 };
-use shanyrak_core::{Action, Actor, FieldError, FieldErrorCode, ValidationErrors};
+use shanyrak_core::{Action, Actor, FieldErrorCode};
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Change, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, Repo, from_json, invalid, parse_enum, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -74,10 +74,11 @@ pub struct StockEntry {
     pub recorded_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StockLevel {
     pub item_id: Uuid,
+    #[sqlx(rename = "name")]
     pub item_name: String,
     pub unit: String,
     pub quantity: i64,
@@ -108,24 +109,6 @@ pub struct StockReportRow {
     pub days_left: Option<f64>,
     /// Out of stock, or fewer days left than the alert threshold.
     pub low: bool,
-}
-
-pub(super) fn require(actor: &Actor, action: Action) -> Result<(), StoreError> {
-    if actor.may(action) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
-}
-
-pub(super) fn invalid(
-    pointer: impl Into<String>,
-    code: FieldErrorCode,
-    detail: &str,
-) -> StoreError {
-    StoreError::Invalid(ValidationErrors::single(FieldError::new(
-        pointer, code, detail,
-    )))
 }
 
 /// Placeholders `$first … $first+n-1` for an `IN (…)` list.
@@ -583,24 +566,13 @@ impl<DB: Backend> Repo<DB> {
         require(actor, Action::ReadStock)?;
         let mut conn = self.reader.acquire().await?;
         let point = Self::own_point(&mut conn, actor, point_id).await?;
-        let rows = sqlx::query(
+        let levels: Vec<StockLevel> = sqlx::query_as(
             "SELECT b.item_id, i.name, i.unit, b.quantity FROM stock_balances b JOIN items i ON i.id = b.item_id \
              WHERE b.point_id = $1 ORDER BY i.name",
         )
         .bind(point_id)
         .fetch_all(&mut *conn)
         .await?;
-        let levels = rows
-            .iter()
-            .map(|r| {
-                Ok(StockLevel {
-                    item_id: r.try_get("item_id")?,
-                    item_name: r.try_get("name")?,
-                    unit: r.try_get("unit")?,
-                    quantity: r.try_get("quantity")?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM stock_entries WHERE point_id = $1 ORDER BY id DESC LIMIT {}",
             limit.clamp(1, 100_000)

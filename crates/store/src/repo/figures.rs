@@ -6,6 +6,8 @@
 //! identity inside the scope, only the one with the smallest id counts as the person
 //! (the same record `core::stats::population` counts); the others count as records only.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use shanyrak_core::stats::{AGE_BANDS, PopulationCell};
 use shanyrak_core::{CountryCode, PopulationGroup, Sex};
@@ -66,6 +68,20 @@ impl<DB: Backend> Repo<DB> {
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 
+    /// The organisations a figures query reads: `scope`, except that a window (`since`)
+    /// over every organisation names them all, so that the per-organisation indexes on
+    /// the write times serve the window.
+    async fn window_scope<'s>(
+        &self,
+        scope: Option<&'s [Uuid]>,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Option<Cow<'s, [Uuid]>>, StoreError> {
+        Ok(match (scope, since) {
+            (None, Some(_)) => Some(Cow::Owned(self.organisation_ids().await?)),
+            _ => scope.map(Cow::Borrowed),
+        })
+    }
+
     /// Resolved persons of a scope grouped by group, sex, age band on `today`,
     /// citizenship, city, arrival day and crossing point, in one pass over the persons.
     /// With `since`, only the records of households registered after it (the figures
@@ -80,15 +96,8 @@ impl<DB: Backend> Repo<DB> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
-        let all;
-        let scope = match (scope, since) {
-            // The per-organisation index on `registered_at` serves the window.
-            (None, Some(_)) => {
-                all = self.organisation_ids().await?;
-                Some(all.as_slice())
-            }
-            _ => scope,
-        };
+        let scope = self.window_scope(scope, since).await?;
+        let scope = scope.as_deref();
         let first = if since.is_some() { 4 } else { 3 };
         let mut outer = scope_clause("h.organisation_id", scope, first);
         if since.is_some() {
@@ -160,14 +169,8 @@ impl<DB: Backend> Repo<DB> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
-        let all;
-        let scope = match (scope, since) {
-            (None, Some(_)) => {
-                all = self.organisation_ids().await?;
-                Some(all.as_slice())
-            }
-            _ => scope,
-        };
+        let scope = self.window_scope(scope, since).await?;
+        let scope = scope.as_deref();
         let first = if since.is_some() { 2 } else { 1 };
         let clause = scope_clause("organisation_id", scope, first);
         let mut days: std::collections::BTreeMap<NaiveDate, (u64, u64)> =
@@ -210,14 +213,8 @@ impl<DB: Backend> Repo<DB> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
-        let all;
-        let scope = match (scope, since) {
-            (None, Some(_)) => {
-                all = self.organisation_ids().await?;
-                Some(all.as_slice())
-            }
-            _ => scope,
-        };
+        let scope = self.window_scope(scope, since).await?;
+        let scope = scope.as_deref();
         let first = if since.is_some() { 2 } else { 1 };
         let clause = scope_clause("d.organisation_id", scope, first);
         let window = if since.is_some() {

@@ -21,7 +21,8 @@ use crate::StoreError;
 
 use super::idempotency::IdempotencyRequest;
 use super::{
-    Backend, Change, Repo, check_version, from_json, parse_enum, place_id_from_row, to_json,
+    Backend, Change, Repo, check_version, from_json, parse_enum, place_id_from_row, require,
+    to_json,
 };
 use shanyrak_core::places::fold_name;
 
@@ -147,9 +148,7 @@ impl<DB: Backend> Repo<DB> {
         idempotency: Option<&IdempotencyRequest>,
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome, StoreError> {
-        if !actor.may(Action::RegisterHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::RegisterHousehold)?;
         let household_id = Uuid::now_v7();
         let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
@@ -185,9 +184,7 @@ impl<DB: Backend> Repo<DB> {
         households: &[(ValidatedHousehold, IdempotencyRequest)],
         now: DateTime<Utc>,
     ) -> Result<Vec<CreateOutcome>, StoreError> {
-        if !actor.may(Action::RegisterHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::RegisterHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut outcomes = Vec::with_capacity(households.len());
         for (h, idem) in households {
@@ -221,9 +218,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         households: &[(ValidatedHousehold, DateTime<Utc>)],
     ) -> Result<Vec<HouseholdReceipt>, StoreError> {
-        if !actor.may(Action::RegisterHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::RegisterHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut receipts = Vec::with_capacity(households.len());
         for (h, at) in households {
@@ -592,9 +587,7 @@ impl<DB: Backend> Repo<DB> {
     /// A household of the actor's organisation; another organisation's is `NotFound`, so
     /// its existence is not revealed.
     pub async fn get_household(&self, actor: &Actor, id: Uuid) -> Result<Household, StoreError> {
-        if !actor.may(Action::ReadHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadHousehold)?;
         let mut conn = self.reader.acquire().await?;
         Self::load_household(
             &mut conn,
@@ -610,9 +603,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         reference: &ReferenceCode,
     ) -> Result<Household, StoreError> {
-        if !actor.may(Action::ReadHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadHousehold)?;
         let mut conn = self.reader.acquire().await?;
         Self::load_household(
             &mut conn,
@@ -628,9 +619,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         filter: &HouseholdFilter,
     ) -> Result<Vec<Household>, StoreError> {
-        if !actor.may(Action::ReadHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadHousehold)?;
         let mut clauses = vec!["organisation_id = $1".to_owned()];
         let mut params: Vec<Param> = vec![Param::Uuid(actor.organisation_id)];
         let mut push = |clause: &str, param: Param| {
@@ -689,9 +678,7 @@ impl<DB: Backend> Repo<DB> {
         h: &ValidatedHousehold,
         now: DateTime<Utc>,
     ) -> Result<Household, StoreError> {
-        if !actor.may(Action::UpdateHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::UpdateHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::load_household(
             &mut tx,

@@ -17,7 +17,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Change, HouseholdKey, Repo};
+use super::{Backend, Change, HouseholdKey, Repo, require};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -59,14 +59,6 @@ pub struct ProposedPair {
     pub other: Uuid,
     pub probability: f64,
     pub evidence: Value,
-}
-
-fn may_review(actor: &Actor) -> Result<(), StoreError> {
-    if actor.may(Action::ReviewDuplicates) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
 }
 
 #[queries]
@@ -182,7 +174,7 @@ impl<DB: Backend> Repo<DB> {
         status: &str,
         limit: u32,
     ) -> Result<Vec<DuplicateCandidate>, StoreError> {
-        may_review(actor)?;
+        require(actor, Action::ReviewDuplicates)?;
         let mut conn = self.reader.acquire().await?;
         let sql = format!(
             "SELECT id, person_a, person_b, probability, evidence, status, decided_at FROM duplicate_candidates \
@@ -211,7 +203,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         id: Uuid,
     ) -> Result<DuplicateCandidate, StoreError> {
-        may_review(actor)?;
+        require(actor, Action::ReviewDuplicates)?;
         let mut conn = self.reader.acquire().await?;
         let row = sqlx::query(
             "SELECT id, person_a, person_b, probability, evidence, status, decided_at FROM duplicate_candidates \
@@ -232,7 +224,7 @@ impl<DB: Backend> Repo<DB> {
         one: Uuid,
         other: Uuid,
     ) -> Result<DuplicateCandidate, StoreError> {
-        may_review(actor)?;
+        require(actor, Action::ReviewDuplicates)?;
         let (a, b) = if one < other {
             (one, other)
         } else {
@@ -261,7 +253,7 @@ impl<DB: Backend> Repo<DB> {
         to: &str,
         now: DateTime<Utc>,
     ) -> Result<DuplicateCandidate, StoreError> {
-        may_review(actor)?;
+        require(actor, Action::ReviewDuplicates)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let row = sqlx::query("SELECT person_a, person_b, status FROM duplicate_candidates WHERE id = $1 AND organisation_id = $2")
             .bind(id)

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use shanyrak_core::{Actor, Role};
+use shanyrak_core::{Action, Actor, FieldError, FieldErrorCode, Role, ValidationErrors};
 use sqlx::{Database, Pool, Row};
 use uuid::Uuid;
 
@@ -76,6 +76,26 @@ impl<DB: Database> Clone for Repo<DB> {
             reader: self.reader.clone(),
         }
     }
+}
+
+/// Refuses an actor whose roles do not allow `action`.
+pub(crate) fn require(actor: &Actor, action: Action) -> Result<(), StoreError> {
+    if actor.may(action) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+/// A request refused for one field, as validation would report it.
+pub(crate) fn invalid(
+    pointer: impl Into<String>,
+    code: FieldErrorCode,
+    detail: &str,
+) -> StoreError {
+    StoreError::Invalid(ValidationErrors::single(FieldError::new(
+        pointer, code, detail,
+    )))
 }
 
 pub(crate) fn parse_enum<T>(

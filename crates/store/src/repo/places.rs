@@ -13,7 +13,7 @@ use shanyrak_store_macros::queries;
 
 use crate::StoreError;
 
-use super::{Backend, Change, Repo};
+use super::{Backend, Change, Repo, require};
 
 /// A typed city name of the organisation's records that is no place of the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -60,9 +60,7 @@ impl<DB: Backend> Repo<DB> {
         &self,
         actor: &Actor,
     ) -> Result<Vec<UnconfirmedPlace>, StoreError> {
-        if !actor.may(Action::MapPlaces) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::MapPlaces)?;
         let rows = sqlx::query(
             "SELECT country, city, CAST(SUM(households) AS BIGINT) AS households, \
              CAST(SUM(sites) AS BIGINT) AS sites FROM ( \
@@ -105,9 +103,7 @@ impl<DB: Backend> Repo<DB> {
         place: PlaceId,
         now: DateTime<Utc>,
     ) -> Result<PlaceMapping, StoreError> {
-        if !actor.may(Action::MapPlaces) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::MapPlaces)?;
         let folded = fold_name(city);
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(

@@ -63,10 +63,13 @@ pub struct RetentionReport {
 /// A distribution share received by the person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(sqlx::FromRow)]
 pub struct ReceivedItem {
+    #[sqlx(rename = "id")]
     pub distribution_id: Uuid,
     pub organisation_id: Uuid,
     pub distributed_on: NaiveDate,
+    #[sqlx(rename = "name")]
     pub item: String,
     pub quantity: i64,
 }
@@ -75,6 +78,7 @@ pub struct ReceivedItem {
 /// shared, which the receiving organisation's answer to the person covers).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(sqlx::FromRow)]
 pub struct ReferralSummary {
     pub id: Uuid,
     pub to_organisation_id: Uuid,
@@ -86,8 +90,10 @@ pub struct ReferralSummary {
 /// A write about the person or their household: who, when, what (not the content).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(sqlx::FromRow)]
 pub struct AuditSummary {
     pub at: DateTime<Utc>,
+    #[sqlx(rename = "actor_label")]
     pub actor: String,
     pub entity: String,
     pub action: String,
@@ -657,23 +663,14 @@ impl<DB: Backend> Repo<DB> {
             stays.push(Self::stay_from_row(r, members, now)?);
         }
 
-        let received = sqlx::query(
+        let received: Vec<ReceivedItem> = sqlx::query_as(
             "SELECT d.id, d.organisation_id, d.distributed_on, i.name, s.quantity FROM distribution_shares s \
              JOIN distributions d ON d.id = s.distribution_id JOIN items i ON i.id = s.item_id \
              WHERE s.person_id = $1 AND s.quantity > 0 ORDER BY d.id",
         )
         .bind(person_id)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| Ok(ReceivedItem {
-            distribution_id: r.try_get("id")?,
-            organisation_id: r.try_get("organisation_id")?,
-            distributed_on: r.try_get("distributed_on")?,
-            item: r.try_get("name")?,
-            quantity: r.try_get("quantity")?,
-        }))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .await?;
 
         let case_ids: Vec<Uuid> = sqlx::query(
             "SELECT id FROM cases WHERE household_id = $1 AND (person_id IS NULL OR person_id = $2) ORDER BY id",
@@ -698,21 +695,12 @@ impl<DB: Backend> Repo<DB> {
             _ => cases_withheld = case_ids.len(),
         }
 
-        let referrals = sqlx::query(
+        let referrals: Vec<ReferralSummary> = sqlx::query_as(
             "SELECT id, to_organisation_id, service, state, sent_at FROM referrals WHERE person_id = $1 ORDER BY id",
         )
         .bind(person_id)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| Ok(ReferralSummary {
-            id: r.try_get("id")?,
-            to_organisation_id: r.try_get("to_organisation_id")?,
-            service: r.try_get("service")?,
-            state: r.try_get("state")?,
-            sent_at: r.try_get("sent_at")?,
-        }))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .await?;
 
         let sql = format!(
             "SELECT {} FROM sharing_agreements WHERE from_organisation_id = $1 ORDER BY id",
@@ -726,43 +714,22 @@ impl<DB: Backend> Repo<DB> {
             .map(|r| Self::agreement_from_row(r, now))
             .collect::<Result<Vec<_>, _>>()?;
 
-        let access_log = sqlx::query(
+        let access_log: Vec<AccessEntry> = sqlx::query_as(
             "SELECT id, at, user_id, action, entity_id, purpose, detail FROM access_log \
              WHERE entity_id = $1 OR entity_id = $2 ORDER BY id",
         )
         .bind(person_id)
         .bind(household_id)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(AccessEntry {
-                id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                user_id: r.try_get("user_id")?,
-                action: r.try_get("action")?,
-                entity_id: r.try_get("entity_id")?,
-                purpose: r.try_get("purpose")?,
-                detail: r.try_get::<Json<Value>, _>("detail")?.0,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .await?;
 
-        let audit_trail = sqlx::query(
+        let audit_trail: Vec<AuditSummary> = sqlx::query_as(
             "SELECT at, actor_label, entity, action FROM audit_events WHERE entity_id = $1 OR entity_id = $2 ORDER BY id",
         )
         .bind(person_id)
         .bind(household_id)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| Ok(AuditSummary {
-            at: r.try_get("at")?,
-            actor: r.try_get("actor_label")?,
-            entity: r.try_get("entity")?,
-            action: r.try_get("action")?,
-        }))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .await?;
         drop(conn);
 
         let detail = json!({ "stays": stays.len(), "cases": case_ids.len(), "access_entries": access_log.len() });

@@ -24,17 +24,9 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Change, HOUSEHOLD_COLUMNS, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, HOUSEHOLD_COLUMNS, Repo, from_json, parse_enum, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
-
-fn require(actor: &Actor) -> Result<(), StoreError> {
-    if actor.may(Action::ManageResettlement) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
-}
 
 /// One household in a programme's pipeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -135,7 +127,7 @@ impl<DB: Backend> Repo<DB> {
         programme: &ValidatedProgramme,
         now: DateTime<Utc>,
     ) -> Result<Programme, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let created = Programme {
             id: Uuid::now_v7(),
             organisation_id: actor.organisation_id,
@@ -187,14 +179,14 @@ impl<DB: Backend> Repo<DB> {
 
     /// A programme of the actor's organisation (no personal data).
     pub async fn get_programme(&self, actor: &Actor, id: Uuid) -> Result<Programme, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let mut conn = self.reader.acquire().await?;
         Self::load_resettlement_programme(&mut conn, actor.organisation_id, id).await
     }
 
     /// The programmes of the actor's organisation, oldest first.
     pub async fn list_programmes(&self, actor: &Actor) -> Result<Vec<Programme>, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let sql = format!(
             "SELECT {PROGRAMME_COLUMNS} FROM resettlement_programmes WHERE organisation_id = $1 ORDER BY id LIMIT 1000"
         );
@@ -232,7 +224,7 @@ impl<DB: Backend> Repo<DB> {
         programme_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Proposal, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let today = crate::clock::local_date(now);
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // The organisation's row first: it serialises every proposal run of the
@@ -356,7 +348,7 @@ impl<DB: Backend> Repo<DB> {
         programme_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Vec<ResettlementEntry>, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let entries = {
             let mut conn = self.reader.acquire().await?;
             Self::load_resettlement_programme(&mut conn, actor.organisation_id, programme_id)
@@ -413,7 +405,7 @@ impl<DB: Backend> Repo<DB> {
         event: &PipelineEvent,
         now: DateTime<Utc>,
     ) -> Result<ResettlementEntry, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::load_resettlement_entry(&mut tx, actor.organisation_id, id).await?;
         let status = pipeline_transition(before.status, event).map_err(StoreError::Pipeline)?;
@@ -453,7 +445,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         programme_id: Uuid,
     ) -> Result<QuotaReport, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let mut conn = self.reader.acquire().await?;
         let programme =
             Self::load_resettlement_programme(&mut conn, actor.organisation_id, programme_id)

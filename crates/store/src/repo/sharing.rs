@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Change, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, Repo, from_json, parse_enum, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -27,14 +27,6 @@ pub struct Agreement {
     pub created_at: DateTime<Utc>,
     /// In force now: not withdrawn and not past its last day.
     pub in_force: bool,
-}
-
-fn may_manage(actor: &Actor) -> Result<(), StoreError> {
-    if actor.may(Action::ManageAgreements) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
 }
 
 pub(super) const COLUMNS: &str = "id, from_organisation_id, to_organisation_id, categories, purpose, valid_until, withdrawn_at, created_at";
@@ -72,7 +64,7 @@ impl<DB: Backend> Repo<DB> {
         agreement: &ValidatedAgreement,
         now: DateTime<Utc>,
     ) -> Result<Agreement, StoreError> {
-        may_manage(actor)?;
+        require(actor, Action::ManageAgreements)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let partner = sqlx::query("SELECT id FROM organisations WHERE id = $1")
             .bind(agreement.to_organisation_id)
@@ -126,7 +118,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Vec<Agreement>, StoreError> {
-        may_manage(actor)?;
+        require(actor, Action::ManageAgreements)?;
         let mut conn = self.reader.acquire().await?;
         let sql = format!(
             "SELECT {COLUMNS} FROM sharing_agreements WHERE from_organisation_id = $1 OR to_organisation_id = $1 ORDER BY id"
@@ -147,7 +139,7 @@ impl<DB: Backend> Repo<DB> {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Agreement, StoreError> {
-        may_manage(actor)?;
+        require(actor, Action::ManageAgreements)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let sql = format!(
             "SELECT {COLUMNS} FROM sharing_agreements WHERE id = $1 AND from_organisation_id = $2"

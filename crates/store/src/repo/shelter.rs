@@ -15,7 +15,9 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Change, Principal, Repo, check_version, from_json, parse_enum, to_json};
+use super::{
+    Backend, Change, Principal, Repo, check_version, from_json, parse_enum, require, to_json,
+};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -444,9 +446,7 @@ impl<DB: Backend> Repo<DB> {
         site: &ValidatedSite,
         now: DateTime<Utc>,
     ) -> Result<SiteView, StoreError> {
-        if !actor.may(Action::ManageSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ManageSites)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let stored = Self::insert_site(&mut tx, actor, site, now).await?;
         tx.commit().await?;
@@ -518,9 +518,7 @@ impl<DB: Backend> Repo<DB> {
         site: &ValidatedSite,
         now: DateTime<Utc>,
     ) -> Result<SiteView, StoreError> {
-        if !actor.may(Action::ManageSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ManageSites)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::site_in_conn(&mut tx, id).await?;
         if before.organisation_id != actor.organisation_id {
@@ -660,9 +658,7 @@ impl<DB: Backend> Repo<DB> {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<SiteEntry, StoreError> {
-        if !actor.may(Action::ReadSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadSites)?;
         let mut conn = self.reader.acquire().await?;
         let full = Self::full_sites(&mut conn, &Principal::User(actor.clone()), now).await?;
         let site = Self::site_in_conn(&mut conn, id).await?;
@@ -734,9 +730,7 @@ impl<DB: Backend> Repo<DB> {
 
     /// Cities with how many sites each, by city name: the index of a long site list.
     pub async fn site_cities(&self, actor: &Actor) -> Result<Vec<(String, u64)>, StoreError> {
-        if !actor.may(Action::ReadSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadSites)?;
         let mut conn = self.reader.acquire().await?;
         let rows =
             sqlx::query("SELECT city, COUNT(*) AS sites FROM sites GROUP BY city ORDER BY city")
@@ -760,9 +754,7 @@ impl<DB: Backend> Repo<DB> {
         spec: &BedPoolSpec,
         now: DateTime<Utc>,
     ) -> Result<Uuid, StoreError> {
-        if !actor.may(Action::ManageSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ManageSites)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let site = Self::site_in_conn(&mut tx, site_id).await?;
         if site.organisation_id != actor.organisation_id {
@@ -813,9 +805,7 @@ impl<DB: Backend> Repo<DB> {
         spec_input: &shanyrak_core::shelter::BedPoolInput,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        if !actor.may(Action::ManageSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ManageSites)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // Lock the pool first, as admissions do.
         sqlx::query(

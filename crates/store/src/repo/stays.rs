@@ -26,7 +26,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::shelter::{POOL_COLUMNS, SiteLabel, by_user, may_place, scope_of, to_u32};
-use super::{Backend, Change, HouseholdKey, Principal, Repo, parse_enum, to_json};
+use super::{Backend, Change, HouseholdKey, Principal, Repo, parse_enum, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -422,9 +422,7 @@ impl<DB: Backend> Repo<DB> {
         to: StayStatus,
         now: DateTime<Utc>,
     ) -> Result<Stay, StoreError> {
-        if !actor.may(Action::PlaceHouseholds) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::PlaceHouseholds)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // The stay's pool never changes, so it may be read before the locks.
         let pool_id = Self::stay_for_actor(&mut tx, actor, stay_id, now)
@@ -538,9 +536,7 @@ impl<DB: Backend> Repo<DB> {
         stay_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Stay, StoreError> {
-        if !actor.may(Action::PlaceHouseholds) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::PlaceHouseholds)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut stay = Self::stay_for_actor(&mut tx, actor, stay_id, now).await?;
         if stay.status != StayStatus::CheckedIn {
@@ -569,9 +565,7 @@ impl<DB: Backend> Repo<DB> {
         absence_days: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<Resident>, StoreError> {
-        if !actor.may(Action::ReadResidents) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadResidents)?;
         let mut conn = self.reader.acquire().await?;
         let site = Self::site_in_conn(&mut conn, site_id).await?;
         if site.organisation_id != actor.organisation_id {
@@ -653,9 +647,7 @@ impl<DB: Backend> Repo<DB> {
         per_hour: u32,
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<ShelterElsewhere>>, StoreError> {
-        if !actor.may(Action::ReadShelterElsewhere) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadShelterElsewhere)?;
         let mut conn = self.reader.acquire().await?;
         // Scoped: another organisation's household is not found.
         Self::load_household(
@@ -788,9 +780,7 @@ impl<DB: Backend> Repo<DB> {
         household_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Vec<(Stay, SiteLabel)>, StoreError> {
-        if !actor.may(Action::ReadHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadHousehold)?;
         let mut conn = self.reader.acquire().await?;
         let owner = sqlx::query("SELECT organisation_id FROM households WHERE id = $1")
             .bind(household_id)
