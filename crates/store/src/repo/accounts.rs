@@ -14,7 +14,7 @@ use shanyrak_store_macros::queries;
 
 use crate::StoreError;
 
-use super::{Backend, Change, Principal, Repo, from_json, hex, parse_enum, to_json};
+use super::{Backend, Change, ColumnExt, Principal, Repo, from_json, hex, parse_enum, to_json};
 
 /// A user account without its password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,7 +111,7 @@ impl<DB: Backend> Repo<DB> {
                 Ok(Organisation {
                     id: row.try_get("id")?,
                     name: row.try_get("name")?,
-                    kind: parse_enum(&row.try_get::<String, _>("kind")?, OrgKind::parse, "kind")?,
+                    kind: row.parsed("kind", OrgKind::parse)?,
                     created_at: row.try_get("created_at")?,
                 })
             })
@@ -128,7 +128,7 @@ impl<DB: Backend> Repo<DB> {
             Ok(Organisation {
                 id: row.try_get("id")?,
                 name: row.try_get("name")?,
-                kind: parse_enum(&row.try_get::<String, _>("kind")?, OrgKind::parse, "kind")?,
+                kind: row.parsed("kind", OrgKind::parse)?,
                 created_at: row.try_get("created_at")?,
             })
         })

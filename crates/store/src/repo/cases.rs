@@ -21,8 +21,8 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{
-    Backend, Change, HouseholdKey, IdempotencyRequest, Repo, check_version, from_json, invalid,
-    parse_enum, require, to_json,
+    Backend, Change, ColumnExt, HouseholdKey, IdempotencyRequest, Repo, check_version, invalid,
+    require, to_json,
 };
 use crate::StoreError;
 use shanyrak_store_macros::queries;
@@ -110,21 +110,11 @@ impl<DB: Backend> Repo<DB> {
             organisation_id: row.try_get("organisation_id")?,
             household_id: row.try_get("household_id")?,
             person_id: row.try_get("person_id")?,
-            status: parse_enum(
-                &row.try_get::<String, _>("status")?,
-                CaseStatus::parse,
-                "status",
-            )?,
+            status: row.parsed("status", CaseStatus::parse)?,
             status_reason: row.try_get("status_reason")?,
-            assessments: from_json::<Vec<Assessment>>(
-                row.try_get::<Json<Value>, _>("assessments")?.0,
-                "assessments",
-            )?,
-            plan: from_json::<Vec<PlanAction>>(row.try_get::<Json<Value>, _>("plan")?.0, "plan")?,
-            appointments: from_json::<Vec<Appointment>>(
-                row.try_get::<Json<Value>, _>("appointments")?.0,
-                "appointments",
-            )?,
+            assessments: row.json::<Vec<Assessment>>("assessments")?,
+            plan: row.json::<Vec<PlanAction>>("plan")?,
+            appointments: row.json::<Vec<Appointment>>("appointments")?,
             version: row.try_get("version")?,
             opened_at: row.try_get("opened_at")?,
             updated_at: row.try_get("updated_at")?,
@@ -245,12 +235,7 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<Case, StoreError> {
         let sql =
             format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1 AND organisation_id = $2");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, organisation_id).await?;
         Self::case_from_row(&row)
     }
 
@@ -493,12 +478,8 @@ impl<DB: Backend> Repo<DB> {
         organisation_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Referral, StoreError> {
-        let consent: Consent = from_json(row.try_get::<Json<Value>, _>("consent")?.0, "consent")?;
-        let state = parse_enum(
-            &row.try_get::<String, _>("state")?,
-            ReferralState::parse,
-            "state",
-        )?;
+        let consent: Consent = row.json("consent")?;
+        let state = row.parsed("state", ReferralState::parse)?;
         let sent_at: DateTime<Utc> = row.try_get("sent_at")?;
         let days: i32 = row.try_get("answer_within_days")?;
         let days =
@@ -509,11 +490,7 @@ impl<DB: Backend> Repo<DB> {
             id: row.try_get("id")?,
             from_organisation_id: from,
             to_organisation_id: row.try_get("to_organisation_id")?,
-            service: parse_enum(
-                &row.try_get::<String, _>("service")?,
-                ServiceKind::parse,
-                "service",
-            )?,
+            service: row.parsed("service", ServiceKind::parse)?,
             state,
             decline_reason: row.try_get("decline_reason")?,
             outcome: row.try_get("outcome")?,
@@ -732,12 +709,7 @@ impl<DB: Backend> Repo<DB> {
         let sql = format!(
             "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, actor.organisation_id).await?;
         let mut referral = Self::referral_from_row(&row, actor.organisation_id, now)?;
         let sender = referral.from_organisation_id == actor.organisation_id;
         let may = if sender {
@@ -804,12 +776,7 @@ impl<DB: Backend> Repo<DB> {
         let sql = format!(
             "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *tx, &sql, id, actor.organisation_id).await?;
         let before = Self::referral_from_row(&row, actor.organisation_id, now)?;
         if before.to_organisation_id != actor.organisation_id {
             return Err(StoreError::Transition(TransitionError::NotReceiver));
@@ -933,11 +900,7 @@ impl<DB: Backend> Repo<DB> {
                 .entry(m.try_get("person_id")?)
                 .or_default()
                 .push(Movement {
-                    kind: parse_enum(
-                        &m.try_get::<String, _>("kind")?,
-                        MovementKind::parse,
-                        "kind",
-                    )?,
+                    kind: m.parsed("kind", MovementKind::parse)?,
                     on: m.try_get("on_date")?,
                     country: country
                         .parse()

@@ -21,7 +21,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::essentials::placeholders;
-use super::{Backend, Change, IdempotencyRequest, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, ColumnExt, IdempotencyRequest, Repo, from_json, to_json};
 use super::{invalid, require};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
@@ -141,11 +141,7 @@ impl<DB: Backend> Repo<DB> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let group = parse_enum(
-            &row.try_get::<String, _>("population_group")?,
-            PopulationGroup::parse,
-            "population_group",
-        )?;
+        let group = row.parsed("population_group", PopulationGroup::parse)?;
         let rows = sqlx::query(
             "SELECT id, birth_date, COALESCE(identity_id, id) AS identity FROM persons \
              WHERE household_id = $1 AND removed_at IS NULL ORDER BY position",
@@ -187,7 +183,7 @@ impl<DB: Backend> Repo<DB> {
                 code,
                 ItemRules {
                     item_id: r.try_get("id")?,
-                    rules: from_json(r.try_get::<Json<Value>, _>("rules")?.0, "rules")?,
+                    rules: r.json("rules")?,
                 },
             );
         }

@@ -6,14 +6,14 @@
 //! in the server.
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 use shanyrak_core::sharing::SharingCategory;
 use shanyrak_core::{Action, Actor};
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Change, Repo, from_json, require, sharing::COLUMNS, to_json};
+use super::{Backend, Change, ColumnExt, Repo, require, sharing::COLUMNS, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -79,12 +79,7 @@ impl<DB: Backend> Repo<DB> {
         let sql = format!(
             "SELECT {COLUMNS} FROM sharing_agreements WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, actor.organisation_id).await?;
         let agreement = Self::agreement_from_row(&row, now)?;
         if !agreement.in_force
             || !agreement
@@ -154,7 +149,7 @@ impl<DB: Backend> Repo<DB> {
             None => (None, None),
             Some(r) => {
                 let bits: i32 = r.try_get("bits")?;
-                let refs: Vec<String> = from_json(r.try_get::<Json<Value>, _>("refs")?.0, "refs")?;
+                let refs: Vec<String> = r.json("refs")?;
                 let clks: Vec<u8> = r.try_get("clks")?;
                 let bits = u32::try_from(bits)
                     .map_err(|_| StoreError::corrupt("negative bits in encoded_uploads"))?;

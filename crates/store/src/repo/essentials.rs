@@ -20,7 +20,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Change, Repo, from_json, invalid, parse_enum, require, to_json};
+use super::{Backend, Change, ColumnExt, Repo, from_json, invalid, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -155,11 +155,8 @@ impl<DB: Backend> Repo<DB> {
             name: row.try_get("name")?,
             unit: row.try_get("unit")?,
             code: row.try_get("code")?,
-            rules: from_json(row.try_get::<Json<Value>, _>("rules")?.0, "rules")?,
-            translations: from_json(
-                row.try_get::<Json<Value>, _>("translations")?.0,
-                "translations",
-            )?,
+            rules: row.json("rules")?,
+            translations: row.json("translations")?,
             created_at: row.try_get("created_at")?,
         })
     }
@@ -169,7 +166,7 @@ impl<DB: Backend> Repo<DB> {
             id: row.try_get("id")?,
             organisation_id: row.try_get("organisation_id")?,
             name: row.try_get("name")?,
-            kind: parse_enum(&row.try_get::<String, _>("kind")?, PointKind::parse, "kind")?,
+            kind: row.parsed("kind", PointKind::parse)?,
             city: row.try_get("city")?,
             created_at: row.try_get("created_at")?,
         })
@@ -180,11 +177,7 @@ impl<DB: Backend> Repo<DB> {
             id: row.try_get("id")?,
             point_id: row.try_get("point_id")?,
             item_id: row.try_get("item_id")?,
-            kind: parse_enum(
-                &row.try_get::<String, _>("kind")?,
-                LedgerKind::parse,
-                "kind",
-            )?,
+            kind: row.parsed("kind", LedgerKind::parse)?,
             quantity: row.try_get("quantity")?,
             counterpart_point_id: row.try_get("counterpart_point_id")?,
             distribution_id: row.try_get("distribution_id")?,
@@ -282,12 +275,7 @@ impl<DB: Backend> Repo<DB> {
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let sql =
             format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1 AND organisation_id = $2");
-        let row = sqlx::query(&sql)
-            .bind(item_id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *tx, &sql, item_id, actor.organisation_id).await?;
         let before = Self::item_from_row(&row)?;
         let name = column.name();
         sqlx::query(&format!(
@@ -392,12 +380,7 @@ impl<DB: Backend> Repo<DB> {
         let sql = format!(
             "SELECT {POINT_COLUMNS} FROM distribution_points WHERE id = $1 AND organisation_id = $2"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, actor.organisation_id).await?;
         Self::point_from_row(&row)
     }
 

@@ -20,7 +20,7 @@ use sqlx::{FromRow, Row};
 use uuid::Uuid;
 
 use super::figures::{age_band_of, age_band_sql, parse_day, scope_clause};
-use super::{Backend, Repo, parse_enum};
+use super::{Backend, ColumnExt, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -390,12 +390,8 @@ impl<DB: Backend> Repo<DB> {
                 let citizenship: Option<String> = r.try_get("citizenship")?;
                 let country: String = r.try_get("country")?;
                 Ok(PopulationCell {
-                    group: parse_enum(
-                        &r.try_get::<String, _>("population_group")?,
-                        PopulationGroup::parse,
-                        "population_group",
-                    )?,
-                    sex: parse_enum(&r.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
+                    group: r.parsed("population_group", PopulationGroup::parse)?,
+                    sex: r.parsed("sex", Sex::parse)?,
                     age_band: age_band_of(&r.try_get::<String, _>("age_band")?),
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
                     country: country

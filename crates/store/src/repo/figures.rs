@@ -14,7 +14,7 @@ use shanyrak_core::{CountryCode, PopulationGroup, Sex};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Backend, Repo, parse_enum};
+use super::{Backend, ColumnExt, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -137,12 +137,8 @@ impl<DB: Backend> Repo<DB> {
                 let counted: i32 = r.try_get("counted")?;
                 let records: i64 = r.try_get("records")?;
                 Ok(PopulationCell {
-                    group: parse_enum(
-                        &r.try_get::<String, _>("population_group")?,
-                        PopulationGroup::parse,
-                        "population_group",
-                    )?,
-                    sex: parse_enum(&r.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
+                    group: r.parsed("population_group", PopulationGroup::parse)?,
+                    sex: r.parsed("sex", Sex::parse)?,
                     age_band: age_band_of(&band),
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
                     country: country

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use shanyrak_core::{
     Action, Actor, BirthDate, CountryCode, Document, DocumentType, FieldErrorCode, Household,
     HouseholdStatus, Location, Need, Person, PhoneNumber, PopulationGroup, ReferenceCode,
@@ -21,8 +20,8 @@ use crate::StoreError;
 
 use super::idempotency::IdempotencyRequest;
 use super::{
-    Backend, Change, Repo, check_version, from_json, parse_enum, place_id_from_row, require,
-    to_json,
+    Backend, Change, ColumnExt, Query, Repo, check_version, from_json, parse_enum,
+    place_id_from_row, require, to_json,
 };
 use shanyrak_core::places::fold_name;
 
@@ -238,6 +237,56 @@ impl<DB: Backend> Repo<DB> {
         Ok(receipts)
     }
 
+    /// Binds a member's own fields and their position in the household: eleven values, in
+    /// the same order in the `INSERT` and the `UPDATE` of persons.
+    fn bind_member_fields<'q>(
+        query: Query<'q, DB>,
+        position: usize,
+        m: &ValidatedMember,
+    ) -> Result<Query<'q, DB>, StoreError> {
+        Ok(query
+            .bind(position as i32)
+            .bind(m.surname.clone())
+            .bind(m.given_name.clone())
+            .bind(m.patronymic.clone())
+            .bind(m.sex.as_str().to_owned())
+            .bind(m.birth_date.to_iso())
+            .bind(m.birth_date.year())
+            .bind(m.birth_date_estimated)
+            .bind(m.citizenship.map(|c| c.as_str().to_owned()))
+            .bind(m.relationship.as_str().to_owned())
+            .bind(Json(to_json(&m.vulnerabilities)?)))
+    }
+
+    /// Binds the household's own fields: twenty values, numbered the same in the `INSERT`
+    /// and the `UPDATE` of households (from `$4` and from `$1`).
+    fn bind_household_fields<'q>(
+        query: Query<'q, DB>,
+        h: &ValidatedHousehold,
+    ) -> Result<Query<'q, DB>, StoreError> {
+        Ok(query
+            .bind(h.group.as_str().to_owned())
+            .bind(h.arrival_date)
+            .bind(h.crossing_point.clone())
+            .bind(h.location.country.as_str().to_owned())
+            .bind(h.location.region.clone())
+            .bind(h.location.city.clone())
+            .bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .bind(Json(to_json(&h.languages)?))
+            .bind(Json(to_json(&h.needs)?))
+            .bind(h.status.as_str().to_owned())
+            .bind(h.notes.clone())
+            .bind(h.accepts_sex_separation)
+            .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
+            .bind(h.information_given)
+            .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
+            .bind(h.current_location.map(|c| c.coordinates.latitude))
+            .bind(h.current_location.map(|c| c.coordinates.longitude))
+            .bind(h.accepts_several_rooms)
+            .bind(h.location.place_id.map(|p| i64::from(p.0)))
+            .bind(fold_name(&h.location.city)))
+    }
+
     /// The rows of a new household, its members and its audit event, in `conn`'s
     /// transaction.
     #[allow(clippy::too_many_arguments)]
@@ -250,44 +299,25 @@ impl<DB: Backend> Repo<DB> {
         member_ids: &[Uuid],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
-             country, region, city, phone, languages, needs, status, notes, version, registered_at, registered_by, \
-             updated_at, accepts_sex_separation, legal_basis, information_given, current_place_id, \
-             current_latitude, current_longitude, accepts_several_rooms, place_id) \
+             country, region, city, phone, languages, needs, status, notes, accepts_sex_separation, legal_basis, \
+             information_given, current_place_id, current_latitude, current_longitude, accepts_several_rooms, \
+             place_id, version, registered_at, registered_by, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-             $22, $23, $24, $25, COALESCE($26, (SELECT a.place_id FROM place_aliases a \
-             WHERE a.organisation_id = $3 AND a.country = $7 AND a.folded_name = $27)))",
+             COALESCE($22, (SELECT a.place_id FROM place_aliases a \
+             WHERE a.organisation_id = $3 AND a.country = $7 AND a.folded_name = $23)), $24, $25, $26, $27)",
         )
         .bind(household_id)
         .bind(reference.as_str().to_owned())
-        .bind(actor.organisation_id)
-        .bind(h.group.as_str().to_owned())
-        .bind(h.arrival_date)
-        .bind(h.crossing_point.clone())
-        .bind(h.location.country.as_str().to_owned())
-        .bind(h.location.region.clone())
-        .bind(h.location.city.clone())
-        .bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(Json(to_json(&h.languages)?))
-        .bind(Json(to_json(&h.needs)?))
-        .bind(h.status.as_str().to_owned())
-        .bind(h.notes.clone())
-        .bind(1i64)
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(now)
-        .bind(h.accepts_sex_separation)
-        .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
-        .bind(h.information_given)
-        .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
-        .bind(h.current_location.map(|c| c.coordinates.latitude))
-        .bind(h.current_location.map(|c| c.coordinates.longitude))
-        .bind(h.accepts_several_rooms)
-        .bind(h.location.place_id.map(|p| i64::from(p.0)))
-        .bind(fold_name(&h.location.city))
-        .execute(&mut *conn)
-        .await?;
+        .bind(actor.organisation_id);
+        Self::bind_household_fields(query, h)?
+            .bind(1i64)
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
 
         for (position, (member, id)) in h.members.iter().zip(member_ids).enumerate() {
             Self::insert_person(conn, household_id, *id, position, member).await?;
@@ -329,26 +359,16 @@ impl<DB: Backend> Repo<DB> {
         position: usize,
         m: &ValidatedMember,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO persons (id, household_id, position, surname, given_name, patronymic, sex, birth_date, \
              birth_year, birth_date_estimated, citizenship, relationship, vulnerabilities) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(id)
-        .bind(household_id)
-        .bind(position as i32)
-        .bind(m.surname.clone())
-        .bind(m.given_name.clone())
-        .bind(m.patronymic.clone())
-        .bind(m.sex.as_str().to_owned())
-        .bind(m.birth_date.to_iso())
-        .bind(m.birth_date.year())
-        .bind(m.birth_date_estimated)
-        .bind(m.citizenship.map(|c| c.as_str().to_owned()))
-        .bind(m.relationship.as_str().to_owned())
-        .bind(Json(to_json(&m.vulnerabilities)?))
-        .execute(&mut *conn)
-        .await?;
+        .bind(household_id);
+        Self::bind_member_fields(query, position, m)?
+            .execute(&mut *conn)
+            .await?;
         Self::insert_documents(conn, id, &m.documents).await
     }
 
@@ -398,11 +418,7 @@ impl<DB: Backend> Repo<DB> {
                 .parse()
                 .map_err(|_| StoreError::corrupt("unreadable household reference"))?,
             organisation_id: row.try_get("organisation_id")?,
-            group: parse_enum(
-                &row.try_get::<String, _>("population_group")?,
-                PopulationGroup::parse,
-                "population_group",
-            )?,
+            group: row.parsed("population_group", PopulationGroup::parse)?,
             arrival_date: row.try_get("arrival_date")?,
             crossing_point: row.try_get("crossing_point")?,
             location: Location {
@@ -418,8 +434,8 @@ impl<DB: Backend> Repo<DB> {
                 .map(|p| PhoneNumber::from_e164(&p))
                 .transpose()
                 .map_err(|_| StoreError::corrupt("unreadable phone in households"))?,
-            languages: from_json(row.try_get::<Json<Value>, _>("languages")?.0, "languages")?,
-            needs: from_json::<Vec<Need>>(row.try_get::<Json<Value>, _>("needs")?.0, "needs")?,
+            languages: row.json("languages")?,
+            needs: row.json::<Vec<Need>>("needs")?,
             accepts_sex_separation: row.try_get("accepts_sex_separation")?,
             accepts_several_rooms: row.try_get("accepts_several_rooms")?,
             legal_basis: row
@@ -427,11 +443,7 @@ impl<DB: Backend> Repo<DB> {
                 .map(|b| parse_enum(&b, shanyrak_core::LegalBasis::parse, "legal_basis"))
                 .transpose()?,
             information_given: row.try_get("information_given")?,
-            status: parse_enum(
-                &row.try_get::<String, _>("status")?,
-                HouseholdStatus::parse,
-                "status",
-            )?,
+            status: row.parsed("status", HouseholdStatus::parse)?,
             notes: row.try_get("notes")?,
             members: Vec::new(),
             version: row.try_get("version")?,
@@ -447,7 +459,7 @@ impl<DB: Backend> Repo<DB> {
             surname: row.try_get("surname")?,
             given_name: row.try_get("given_name")?,
             patronymic: row.try_get("patronymic")?,
-            sex: parse_enum(&row.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
+            sex: row.parsed("sex", Sex::parse)?,
             birth_date: BirthDate::parse(&row.try_get::<String, _>("birth_date")?)
                 .map_err(|_| StoreError::corrupt("unreadable birth_date"))?,
             birth_date_estimated: row.try_get("birth_date_estimated")?,
@@ -455,15 +467,8 @@ impl<DB: Backend> Repo<DB> {
                 .map(|c| c.parse::<CountryCode>())
                 .transpose()
                 .map_err(|_| StoreError::corrupt("unknown citizenship"))?,
-            relationship: parse_enum(
-                &row.try_get::<String, _>("relationship")?,
-                Relationship::parse,
-                "relationship",
-            )?,
-            vulnerabilities: from_json::<Vec<Vulnerability>>(
-                row.try_get::<Json<Value>, _>("vulnerabilities")?.0,
-                "vulnerabilities",
-            )?,
+            relationship: row.parsed("relationship", Relationship::parse)?,
+            vulnerabilities: row.json::<Vec<Vulnerability>>("vulnerabilities")?,
             documents: Vec::new(),
         };
         Ok((row.try_get("household_id")?, person))
@@ -522,11 +527,7 @@ impl<DB: Backend> Repo<DB> {
                 .entry(row.try_get("person_id")?)
                 .or_default()
                 .push(Document {
-                    doc_type: parse_enum(
-                        &row.try_get::<String, _>("doc_type")?,
-                        DocumentType::parse,
-                        "doc_type",
-                    )?,
+                    doc_type: row.parsed("doc_type", DocumentType::parse)?,
                     number: row.try_get("number")?,
                     issuing_country: issuing
                         .map(|c| c.parse::<CountryCode>())
@@ -704,43 +705,23 @@ impl<DB: Backend> Repo<DB> {
         }
 
         let new_version = before.version + 1;
-        let updated = sqlx::query(
+        let query = sqlx::query(
             "UPDATE households SET population_group = $1, arrival_date = $2, crossing_point = $3, country = $4, \
              region = $5, city = $6, phone = $7, languages = $8, needs = $9, status = $10, notes = $11, \
-             version = $12, updated_at = $13, accepts_sex_separation = $16, legal_basis = $17, \
-             information_given = $18, current_place_id = $19, current_latitude = $20, \
-             current_longitude = $21, accepts_several_rooms = $22, place_id = COALESCE($23, \
+             accepts_sex_separation = $12, legal_basis = $13, information_given = $14, current_place_id = $15, \
+             current_latitude = $16, current_longitude = $17, accepts_several_rooms = $18, place_id = COALESCE($19, \
              (SELECT a.place_id FROM place_aliases a WHERE a.organisation_id = households.organisation_id \
-             AND a.country = $4 AND a.folded_name = $24), \
-             CASE WHEN households.country = $4 AND households.city = $6 THEN households.place_id END) WHERE id = $14 AND version = $15 \
-             RETURNING id",
-        )
-        .bind(h.group.as_str().to_owned())
-        .bind(h.arrival_date)
-        .bind(h.crossing_point.clone())
-        .bind(h.location.country.as_str().to_owned())
-        .bind(h.location.region.clone())
-        .bind(h.location.city.clone())
-        .bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(Json(to_json(&h.languages)?))
-        .bind(Json(to_json(&h.needs)?))
-        .bind(h.status.as_str().to_owned())
-        .bind(h.notes.clone())
-        .bind(new_version)
-        .bind(now)
-        .bind(id)
-        .bind(before.version)
-        .bind(h.accepts_sex_separation)
-        .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
-        .bind(h.information_given)
-        .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
-        .bind(h.current_location.map(|c| c.coordinates.latitude))
-        .bind(h.current_location.map(|c| c.coordinates.longitude))
-        .bind(h.accepts_several_rooms)
-        .bind(h.location.place_id.map(|p| i64::from(p.0)))
-        .bind(fold_name(&h.location.city))
-        .fetch_optional(&mut *tx)
-        .await?;
+             AND a.country = $4 AND a.folded_name = $20), \
+             CASE WHEN households.country = $4 AND households.city = $6 THEN households.place_id END), \
+             version = $21, updated_at = $22 WHERE id = $23 AND version = $24 RETURNING id",
+        );
+        let updated = Self::bind_household_fields(query, h)?
+            .bind(new_version)
+            .bind(now)
+            .bind(id)
+            .bind(before.version)
+            .fetch_optional(&mut *tx)
+            .await?;
         updated.ok_or(StoreError::VersionMismatch {
             current: before.version,
         })?;
@@ -749,26 +730,16 @@ impl<DB: Backend> Repo<DB> {
         for (position, m) in h.members.iter().enumerate() {
             match m.id {
                 Some(person_id) => {
-                    sqlx::query(
+                    let query = sqlx::query(
                         "UPDATE persons SET position = $1, surname = $2, given_name = $3, patronymic = $4, sex = $5, \
                          birth_date = $6, birth_year = $7, birth_date_estimated = $8, citizenship = $9, \
                          relationship = $10, vulnerabilities = $11 WHERE id = $12 AND household_id = $13",
-                    )
-                    .bind(position as i32)
-                    .bind(m.surname.clone())
-                    .bind(m.given_name.clone())
-                    .bind(m.patronymic.clone())
-                    .bind(m.sex.as_str().to_owned())
-                    .bind(m.birth_date.to_iso())
-                    .bind(m.birth_date.year())
-                    .bind(m.birth_date_estimated)
-                    .bind(m.citizenship.map(|c| c.as_str().to_owned()))
-                    .bind(m.relationship.as_str().to_owned())
-                    .bind(Json(to_json(&m.vulnerabilities)?))
-                    .bind(person_id)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                    );
+                    Self::bind_member_fields(query, position, m)?
+                        .bind(person_id)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query("DELETE FROM documents WHERE person_id = $1")
                         .bind(person_id)
                         .execute(&mut *tx)

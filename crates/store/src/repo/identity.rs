@@ -255,12 +255,13 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<DuplicateCandidate, StoreError> {
         require(actor, Action::ReviewDuplicates)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        let row = sqlx::query("SELECT person_a, person_b, status FROM duplicate_candidates WHERE id = $1 AND organisation_id = $2")
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(
+            &mut *tx,
+            "SELECT person_a, person_b, status FROM duplicate_candidates WHERE id = $1 AND organisation_id = $2",
+            id,
+            actor.organisation_id,
+        )
+        .await?;
         let status: String = row.try_get("status")?;
         let allowed = match to {
             "same" | "different" => status == "pending",

@@ -156,12 +156,13 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<usize, StoreError> {
         require(actor, Action::RegisterHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        let row = sqlx::query("SELECT file_digest, household_key FROM import_quarantine WHERE id = $1 AND organisation_id = $2")
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(
+            &mut *tx,
+            "SELECT file_digest, household_key FROM import_quarantine WHERE id = $1 AND organisation_id = $2",
+            id,
+            actor.organisation_id,
+        )
+        .await?;
         let digest: String = row.try_get("file_digest")?;
         let key: String = row.try_get("household_key")?;
         let done: i64 = sqlx::query(

@@ -10,6 +10,7 @@
 use serde::Serialize;
 use serde_json::Value;
 use shanyrak_core::{Action, Actor, FieldError, FieldErrorCode, Role, ValidationErrors};
+use sqlx::types::Json;
 use sqlx::{Database, Pool, Row};
 use uuid::Uuid;
 
@@ -47,6 +48,25 @@ impl Principal {
         }
     }
 
+    /// Refuses a user whose roles do not allow `action`; the operator may do anything.
+    fn require(&self, action: Action) -> Result<(), StoreError> {
+        match self {
+            Principal::User(actor) => require(actor, action),
+            Principal::System(_) => Ok(()),
+        }
+    }
+
+    /// Hides a record of another organisation than the user's (`NotFound`, as if it did
+    /// not exist); the operator sees every organisation's.
+    fn require_own(&self, organisation_id: Uuid) -> Result<(), StoreError> {
+        match self {
+            Principal::User(actor) if actor.organisation_id != organisation_id => {
+                Err(StoreError::NotFound)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Administration (organisations, users, tokens) is for the operator and for admins,
     /// and an admin only administers their own organisation.
     fn may_administer(&self, organisation_id: Option<Uuid>) -> bool {
@@ -78,6 +98,9 @@ impl<DB: Database> Clone for Repo<DB> {
     }
 }
 
+/// A query with its arguments bound so far, for helpers that bind a share of them.
+pub(crate) type Query<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>;
+
 /// Refuses an actor whose roles do not allow `action`.
 pub(crate) fn require(actor: &Actor, action: Action) -> Result<(), StoreError> {
     if actor.may(action) {
@@ -96,6 +119,31 @@ pub(crate) fn invalid(
     StoreError::Invalid(ValidationErrors::single(FieldError::new(
         pointer, code, detail,
     )))
+}
+
+/// Typed reads of the columns that hold an enum's text or JSON: the column is named once,
+/// and a value the type does not know is reported as corrupt data in that column.
+pub(crate) trait ColumnExt: Row {
+    /// The text column `column`, parsed by `parse`.
+    fn parsed<T>(&self, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError>;
+
+    /// The JSON column `column`, read as a `T`.
+    fn json<T: serde::de::DeserializeOwned>(&self, column: &str) -> Result<T, StoreError>;
+}
+
+impl<R: Row> ColumnExt for R
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Json<Value>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn parsed<T>(&self, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+        parse_enum(&self.try_get::<String, _>(column)?, parse, column)
+    }
+
+    fn json<T: serde::de::DeserializeOwned>(&self, column: &str) -> Result<T, StoreError> {
+        from_json(self.try_get::<Json<Value>, _>(column)?.0, column)
+    }
 }
 
 pub(crate) fn parse_enum<T>(
@@ -236,6 +284,22 @@ impl<DB: Backend> Repo<DB> {
         let mut conn = self.reader.acquire().await?;
         sqlx::query("SELECT 1").fetch_one(&mut *conn).await?;
         Ok(())
+    }
+
+    /// The row `sql` selects for the record `id` (bound as `$1`) of `organisation_id`
+    /// (`$2`); `NotFound` when there is none, another organisation's record included.
+    pub(super) async fn fetch_scoped(
+        conn: &mut DB::Connection,
+        sql: &str,
+        id: Uuid,
+        organisation_id: Uuid,
+    ) -> Result<DB::Row, StoreError> {
+        sqlx::query(sql)
+            .bind(id)
+            .bind(organisation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// Row counts per table, for tests and operational checks; no personal data.

@@ -308,11 +308,7 @@ impl<DB: Backend> Repo<DB> {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<ErasureReport, StoreError> {
-        if let Principal::User(actor) = by
-            && !actor.may(Action::EraseSubject)
-        {
-            return Err(StoreError::Forbidden);
-        }
+        by.require(Action::EraseSubject)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // Serialise with the sealer first, so no event is sealed half-way through.
         Self::lock_audit_chain(&mut tx).await?;
@@ -326,11 +322,7 @@ impl<DB: Backend> Repo<DB> {
         .ok_or(StoreError::NotFound)?;
         let household_id: Uuid = row.try_get("household_id")?;
         let organisation_id: Uuid = row.try_get("organisation_id")?;
-        if let Principal::User(actor) = by
-            && actor.organisation_id != organisation_id
-        {
-            return Err(StoreError::NotFound);
-        }
+        by.require_own(organisation_id)?;
         let names: Vec<String> = [
             row.try_get::<String, _>("surname")?,
             row.try_get::<String, _>("given_name")?,
@@ -602,11 +594,7 @@ impl<DB: Backend> Repo<DB> {
         purpose: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<SubjectAccess, StoreError> {
-        if let Principal::User(actor) = by
-            && !actor.may(Action::SubjectAccess)
-        {
-            return Err(StoreError::Forbidden);
-        }
+        by.require(Action::SubjectAccess)?;
         let mut conn = self.reader.acquire().await?;
         let row = sqlx::query(
             "SELECT p.household_id, h.organisation_id FROM persons p JOIN households h ON h.id = p.household_id \
@@ -618,11 +606,7 @@ impl<DB: Backend> Repo<DB> {
         .ok_or(StoreError::NotFound)?;
         let household_id: Uuid = row.try_get("household_id")?;
         let organisation_id: Uuid = row.try_get("organisation_id")?;
-        if let Principal::User(actor) = by
-            && actor.organisation_id != organisation_id
-        {
-            return Err(StoreError::NotFound);
-        }
+        by.require_own(organisation_id)?;
         let mut household = Self::load_household(
             &mut conn,
             Some(organisation_id),

@@ -14,7 +14,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use shanyrak_core::resettlement::{
     Candidate, Criteria, PipelineEvent, PipelineStatus, Programme, QuotaReport, ValidatedProgramme,
     eligibility, pipeline_transition, rank, select_within_quota,
@@ -24,7 +24,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Change, HOUSEHOLD_COLUMNS, Repo, from_json, parse_enum, require, to_json};
+use super::{Backend, Change, ColumnExt, HOUSEHOLD_COLUMNS, Repo, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -88,10 +88,7 @@ impl<DB: Backend> Repo<DB> {
                 .map_err(|_| StoreError::corrupt("unknown country"))?,
             name: row.try_get("name")?,
             quota: to_u32(row.try_get("quota")?, "quota")?,
-            criteria: from_json::<Criteria>(
-                row.try_get::<Json<Value>, _>("criteria")?.0,
-                "criteria",
-            )?,
+            criteria: row.json::<Criteria>("criteria")?,
             created_at: row.try_get("created_at")?,
         })
     }
@@ -108,11 +105,7 @@ impl<DB: Backend> Repo<DB> {
             persons: to_u32(row.try_get("persons")?, "persons")?,
             priority: to_u32(row.try_get("priority")?, "priority")?,
             waiting_days: i64::from(row.try_get::<i32, _>("waiting_days")?),
-            status: parse_enum(
-                &row.try_get::<String, _>("status")?,
-                PipelineStatus::parse,
-                "status",
-            )?,
+            status: row.parsed("status", PipelineStatus::parse)?,
             reason: row.try_get("reason")?,
             version: row.try_get("version")?,
             proposed_at: row.try_get("proposed_at")?,
@@ -168,12 +161,7 @@ impl<DB: Backend> Repo<DB> {
         let sql = format!(
             "SELECT {PROGRAMME_COLUMNS} FROM resettlement_programmes WHERE id = $1 AND organisation_id = $2"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, organisation_id).await?;
         Self::resettlement_programme_from_row(&row)
     }
 
@@ -387,12 +375,7 @@ impl<DB: Backend> Repo<DB> {
             "SELECT {ENTRY_COLUMNS} FROM resettlement_entries e JOIN households h ON h.id = e.household_id \
              WHERE e.id = $1 AND e.organisation_id = $2"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, organisation_id).await?;
         Self::resettlement_entry_from_row(&row)
     }
 
@@ -458,11 +441,7 @@ impl<DB: Backend> Repo<DB> {
         let mut entries = Vec::with_capacity(rows.len());
         for row in rows {
             entries.push((
-                parse_enum(
-                    &row.try_get::<String, _>("status")?,
-                    PipelineStatus::parse,
-                    "status",
-                )?,
+                row.parsed("status", PipelineStatus::parse)?,
                 to_u32(row.try_get("persons")?, "persons")?,
             ));
         }

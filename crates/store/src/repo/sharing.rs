@@ -3,14 +3,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use serde_json::Value;
 use shanyrak_core::sharing::{SharingCategory, ValidatedAgreement};
 use shanyrak_core::{Action, Actor};
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Change, Repo, from_json, parse_enum, require, to_json};
+use super::{Backend, Change, ColumnExt, Repo, parse_enum, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -37,8 +36,7 @@ impl<DB: Backend> Repo<DB> {
         row: &DB::Row,
         now: DateTime<Utc>,
     ) -> Result<Agreement, StoreError> {
-        let names: Vec<String> =
-            from_json(row.try_get::<Json<Value>, _>("categories")?.0, "categories")?;
+        let names: Vec<String> = row.json("categories")?;
         let categories = names
             .iter()
             .map(|n| parse_enum(n, SharingCategory::parse, "categories"))
@@ -144,12 +142,7 @@ impl<DB: Backend> Repo<DB> {
         let sql = format!(
             "SELECT {COLUMNS} FROM sharing_agreements WHERE id = $1 AND from_organisation_id = $2"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *tx, &sql, id, actor.organisation_id).await?;
         let before = Self::agreement_from_row(&row, now)?;
         if before.withdrawn_at.is_some() {
             return Err(StoreError::Admission(

@@ -25,8 +25,8 @@ use shanyrak_core::{
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::shelter::{POOL_COLUMNS, SiteLabel, by_user, may_place, scope_of, to_u32};
-use super::{Backend, Change, HouseholdKey, Principal, Repo, parse_enum, require, to_json};
+use super::shelter::{POOL_COLUMNS, SiteLabel, by_user, scope_of, to_u32};
+use super::{Backend, Change, ColumnExt, HouseholdKey, Principal, Repo, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -173,11 +173,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Stay, StoreError> {
         let reserved_until: Option<DateTime<Utc>> = row.try_get("reserved_until")?;
-        let stored = parse_enum(
-            &row.try_get::<String, _>("status")?,
-            StayStatus::parse,
-            "status",
-        )?;
+        let stored = row.parsed("status", StayStatus::parse)?;
         Ok(Stay {
             id: row.try_get("id")?,
             household_id: row.try_get("household_id")?,
@@ -223,7 +219,7 @@ impl<DB: Backend> Repo<DB> {
         request: &AdmissionRequest,
         now: DateTime<Utc>,
     ) -> Result<Stay, StoreError> {
-        may_place(by)?;
+        by.require(Action::PlaceHouseholds)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let stay = Self::admit_in(&mut tx, by, request, now).await?;
         tx.commit().await?;
@@ -749,11 +745,7 @@ impl<DB: Backend> Repo<DB> {
                     organisation_id,
                     organisation_name: row.try_get("organisation_name")?,
                     city: row.try_get("city")?,
-                    status: parse_enum(
-                        &row.try_get::<String, _>("status")?,
-                        StayStatus::parse,
-                        "status",
-                    )?,
+                    status: row.parsed("status", StayStatus::parse)?,
                     since: checked_in.unwrap_or(row.try_get("created_at")?),
                 };
                 let read = super::PartnerRead {
@@ -824,7 +816,7 @@ impl<DB: Backend> Repo<DB> {
         city: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Vec<WaitingHousehold>, StoreError> {
-        may_place(by)?;
+        by.require(Action::PlaceHouseholds)?;
         let mut conn = self.reader.acquire().await?;
         // The operator's system-wide run sees every organisation (organisation_id matches
         // itself when $1 is NULL).
