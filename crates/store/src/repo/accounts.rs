@@ -263,8 +263,9 @@ impl<DB: Backend> Repo<DB> {
         Ok(())
     }
 
-    /// Issues a token for a user, optionally limited to one of the user's roles.
-    pub(crate) async fn issue_token(
+    /// Issues a token for a user that acts with one of the user's roles only (`None`:
+    /// with all of them).
+    pub async fn create_token_for_role(
         &self,
         by: &Principal,
         email: &str,

@@ -895,25 +895,19 @@ impl<DB: Backend> Repo<DB> {
         let mut by_person: std::collections::HashMap<Uuid, Vec<Movement>> =
             std::collections::HashMap::new();
         for m in &moves {
-            let country: String = m.try_get("country")?;
             by_person
                 .entry(m.try_get("person_id")?)
                 .or_default()
                 .push(Movement {
                     kind: m.parsed("kind", MovementKind::parse)?,
                     on: m.try_get("on_date")?,
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country in stay_movements"))?,
+                    country: m.text("country", "unknown country in stay_movements")?,
                 });
         }
         let mut facts = Vec::with_capacity(rows.len());
         for r in &rows {
             let id: Uuid = r.try_get("id")?;
-            let host: String = r.try_get("country")?;
-            let host: CountryCode = host
-                .parse()
-                .map_err(|_| StoreError::corrupt("unknown country in households"))?;
+            let host: CountryCode = r.text("country", "unknown country in households")?;
             let citizenship: Option<String> = r.try_get("citizenship")?;
             let arrival: Option<NaiveDate> = r.try_get("arrival_date")?;
             let mut movements = by_person.remove(&id).unwrap_or_default();

@@ -239,6 +239,17 @@ impl<DB: Backend> Repo<DB> {
         // (distribution, item) -> past line
         let mut lines: HashMap<(Uuid, Uuid), (PastDistribution, String)> = HashMap::new();
         let local_id = |code: &str| local_items.get(code).map_or(Uuid::nil(), |i| i.item_id);
+        // A distribution line as the entitlement rules count it, without its shares.
+        let past_line = |r: &DB::Row, organisation_id: Uuid, code: &str| {
+            Ok::<_, StoreError>(PastDistribution {
+                date: r.try_get("distributed_on")?,
+                organisation_id,
+                household_id: r.try_get("household_id")?,
+                item_id: local_id(code),
+                quantity: u32::try_from(r.try_get::<i64, _>("quantity")?).unwrap_or(u32::MAX),
+                shares: Vec::new(),
+            })
+        };
         let rows = sqlx::query(
             "SELECT d.id, d.distributed_on, d.organisation_id, d.household_id, l.item_id, l.quantity, i.code \
              FROM distributions d JOIN distribution_lines l ON l.distribution_id = d.id JOIN items i ON i.id = l.item_id \
@@ -257,18 +268,7 @@ impl<DB: Backend> Repo<DB> {
             let item_id: Uuid = r.try_get("item_id")?;
             lines.insert(
                 (r.try_get("id")?, item_id),
-                (
-                    PastDistribution {
-                        date: r.try_get("distributed_on")?,
-                        organisation_id,
-                        household_id: r.try_get("household_id")?,
-                        item_id: local_id(&code),
-                        quantity: u32::try_from(r.try_get::<i64, _>("quantity")?)
-                            .unwrap_or(u32::MAX),
-                        shares: Vec::new(),
-                    },
-                    code,
-                ),
+                (past_line(r, organisation_id, &code)?, code),
             );
         }
         let identities: Vec<Uuid> = household.members.iter().map(|m| m.identity).collect();
@@ -300,18 +300,9 @@ impl<DB: Backend> Repo<DB> {
                 let key: (Uuid, Uuid) = (r.try_get("distribution_id")?, r.try_get("item_id")?);
                 let entry = match lines.entry(key) {
                     std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(e) => e.insert((
-                        PastDistribution {
-                            date: r.try_get("distributed_on")?,
-                            organisation_id,
-                            household_id: r.try_get("household_id")?,
-                            item_id: local_id(&code),
-                            quantity: u32::try_from(r.try_get::<i64, _>("quantity")?)
-                                .unwrap_or(u32::MAX),
-                            shares: Vec::new(),
-                        },
-                        code,
-                    )),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert((past_line(r, organisation_id, &code)?, code))
+                    }
                 };
                 entry.0.shares.push(Share {
                     identity: r.try_get("identity")?,

@@ -388,15 +388,12 @@ impl<DB: Backend> Repo<DB> {
             .map(|r| {
                 let earlier: String = r.try_get("earlier_orgs")?;
                 let citizenship: Option<String> = r.try_get("citizenship")?;
-                let country: String = r.try_get("country")?;
                 Ok(PopulationCell {
                     group: r.parsed("population_group", PopulationGroup::parse)?,
                     sex: r.parsed("sex", Sex::parse)?,
                     age_band: age_band_of(&r.try_get::<String, _>("age_band")?),
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country"))?,
+                    country: r.text("country", "unknown country")?,
                     city: r.try_get("city")?,
                     arrival_date: r.try_get("arrival_date")?,
                     crossing_point: r.try_get("crossing_point")?,

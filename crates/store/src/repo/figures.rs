@@ -14,7 +14,7 @@ use shanyrak_core::{CountryCode, PopulationGroup, Sex};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Backend, ColumnExt, Repo};
+use super::{Backend, ColumnExt, Query, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -66,6 +66,22 @@ impl<DB: Backend> Repo<DB> {
             .fetch_all(&mut *conn)
             .await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    /// Binds the window's start, if any, then the scope's organisations: the parameters
+    /// after the query's own, as `scope_clause` numbers them.
+    fn bind_window<'q>(
+        mut query: Query<'q, DB>,
+        since: Option<DateTime<Utc>>,
+        scope: Option<&[Uuid]>,
+    ) -> Query<'q, DB> {
+        if let Some(since) = since {
+            query = query.bind(since);
+        }
+        for org in scope.unwrap_or_default() {
+            query = query.bind(*org);
+        }
+        query
     }
 
     /// The organisations a figures query reads: `scope`, except that a window (`since`)
@@ -121,19 +137,13 @@ impl<DB: Backend> Repo<DB> {
             today.month(),
             today.day()
         ));
-        if let Some(since) = since {
-            query = query.bind(since);
-        }
-        for org in scope.unwrap_or_default() {
-            query = query.bind(*org);
-        }
+        query = Self::bind_window(query, since, scope);
         let mut conn = self.reader.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
         rows.iter()
             .map(|r| {
                 let band: String = r.try_get("band")?;
                 let citizenship: Option<String> = r.try_get("citizenship")?;
-                let country: String = r.try_get("country")?;
                 let counted: i32 = r.try_get("counted")?;
                 let records: i64 = r.try_get("records")?;
                 Ok(PopulationCell {
@@ -141,9 +151,7 @@ impl<DB: Backend> Repo<DB> {
                     sex: r.parsed("sex", Sex::parse)?,
                     age_band: age_band_of(&band),
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country"))?,
+                    country: r.text("country", "unknown country")?,
                     city: r.try_get("city")?,
                     arrival_date: r.try_get("arrival_date")?,
                     crossing_point: r.try_get("crossing_point")?,
@@ -183,12 +191,7 @@ impl<DB: Backend> Repo<DB> {
                 day = DB::day_sql(column),
             );
             let mut query = sqlx::query(&sql);
-            if let Some(since) = since {
-                query = query.bind(since);
-            }
-            for org in scope.unwrap_or_default() {
-                query = query.bind(*org);
-            }
+            query = Self::bind_window(query, since, scope);
             for row in query.fetch_all(&mut *conn).await? {
                 let day = parse_day(&row.try_get::<String, _>("day")?)?;
                 let n = u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
@@ -223,12 +226,7 @@ impl<DB: Backend> Repo<DB> {
              JOIN items i ON i.id = l.item_id WHERE 1 = 1{window}{clause} GROUP BY i.code ORDER BY i.code"
         );
         let mut query = sqlx::query(&sql);
-        if let Some(since) = since {
-            query = query.bind(since);
-        }
-        for org in scope.unwrap_or_default() {
-            query = query.bind(*org);
-        }
+        query = Self::bind_window(query, since, scope);
         let mut conn = self.reader.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
         rows.iter()

@@ -409,22 +409,16 @@ impl<DB: Backend> Repo<DB> {
                 _ => None,
             })
         };
-        let reference: String = row.try_get("reference")?;
-        let country: String = row.try_get("country")?;
         let phone: Option<String> = row.try_get("phone")?;
         Ok(Household {
             id: row.try_get("id")?,
-            reference: reference
-                .parse()
-                .map_err(|_| StoreError::corrupt("unreadable household reference"))?,
+            reference: row.text("reference", "unreadable household reference")?,
             organisation_id: row.try_get("organisation_id")?,
             group: row.parsed("population_group", PopulationGroup::parse)?,
             arrival_date: row.try_get("arrival_date")?,
             crossing_point: row.try_get("crossing_point")?,
             location: Location {
-                country: country
-                    .parse::<CountryCode>()
-                    .map_err(|_| StoreError::corrupt("unknown country in households"))?,
+                country: row.text("country", "unknown country in households")?,
                 region: row.try_get("region")?,
                 city: row.try_get("city")?,
                 place_id: place_id_from_row(row, "place_id")?,
@@ -472,6 +466,19 @@ impl<DB: Backend> Repo<DB> {
             documents: Vec::new(),
         };
         Ok((row.try_get("household_id")?, person))
+    }
+
+    /// Households read from rows of `HOUSEHOLD_COLUMNS`, with their current members.
+    pub(super) async fn households_with_members(
+        conn: &mut DB::Connection,
+        rows: &[DB::Row],
+    ) -> Result<Vec<Household>, StoreError> {
+        let mut households = rows
+            .iter()
+            .map(Self::household_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::attach_members(conn, &mut households).await?;
+        Ok(households)
     }
 
     /// Fills in the current members (and their documents) of the given households.
@@ -660,12 +667,7 @@ impl<DB: Backend> Repo<DB> {
         }
         let mut conn = self.reader.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
-        let mut households: Vec<Household> = rows
-            .iter()
-            .map(Self::household_from_row)
-            .collect::<Result<_, _>>()?;
-        Self::attach_members(&mut conn, &mut households).await?;
-        Ok(households)
+        Self::households_with_members(&mut conn, &rows).await
     }
 
     /// Replaces a household's data with a validated new state: members with an id are

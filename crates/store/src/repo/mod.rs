@@ -129,6 +129,10 @@ pub(crate) trait ColumnExt: Row {
 
     /// The JSON column `column`, read as a `T`.
     fn json<T: serde::de::DeserializeOwned>(&self, column: &str) -> Result<T, StoreError>;
+
+    /// The text column `column` parsed as a `T` (a country code, a reference code, …);
+    /// text that does not parse is corrupt data, reported as `corrupt`.
+    fn text<T: std::str::FromStr>(&self, column: &str, corrupt: &str) -> Result<T, StoreError>;
 }
 
 impl<R: Row> ColumnExt for R
@@ -143,6 +147,12 @@ where
 
     fn json<T: serde::de::DeserializeOwned>(&self, column: &str) -> Result<T, StoreError> {
         from_json(self.try_get::<Json<Value>, _>(column)?.0, column)
+    }
+
+    fn text<T: std::str::FromStr>(&self, column: &str, corrupt: &str) -> Result<T, StoreError> {
+        self.try_get::<String, _>(column)?
+            .parse()
+            .map_err(|_| StoreError::corrupt(corrupt))
     }
 }
 

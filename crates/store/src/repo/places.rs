@@ -13,7 +13,7 @@ use shanyrak_store_macros::queries;
 
 use crate::StoreError;
 
-use super::{Backend, Change, Repo, require};
+use super::{Backend, Change, ColumnExt, Repo, require};
 
 /// A typed city name of the organisation's records that is no place of the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,13 +76,10 @@ impl<DB: Backend> Repo<DB> {
         .await?;
         rows.iter()
             .map(|row| {
-                let country: String = row.try_get("country")?;
                 let households: i64 = row.try_get("households")?;
                 let sites: i64 = row.try_get("sites")?;
                 Ok(UnconfirmedPlace {
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country in households"))?,
+                    country: row.text("country", "unknown country in households")?,
                     city: row.try_get("city")?,
                     households: u64::try_from(households).unwrap_or(0),
                     sites: u64::try_from(sites).unwrap_or(0),

@@ -19,7 +19,7 @@ use shanyrak_core::resettlement::{
     Candidate, Criteria, PipelineEvent, PipelineStatus, Programme, QuotaReport, ValidatedProgramme,
     eligibility, pipeline_transition, rank, select_within_quota,
 };
-use shanyrak_core::{Action, Actor, CountryCode, Household, ReferenceCode};
+use shanyrak_core::{Action, Actor, Household, ReferenceCode};
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -82,10 +82,7 @@ impl<DB: Backend> Repo<DB> {
         Ok(Programme {
             id: row.try_get("id")?,
             organisation_id: row.try_get("organisation_id")?,
-            country: row
-                .try_get::<String, _>("country")?
-                .parse::<CountryCode>()
-                .map_err(|_| StoreError::corrupt("unknown country"))?,
+            country: row.text("country", "unknown country")?,
             name: row.try_get("name")?,
             quota: to_u32(row.try_get("quota")?, "quota")?,
             criteria: row.json::<Criteria>("criteria")?,
@@ -98,10 +95,7 @@ impl<DB: Backend> Repo<DB> {
             id: row.try_get("id")?,
             programme_id: row.try_get("programme_id")?,
             household_id: row.try_get("household_id")?,
-            reference: row
-                .try_get::<String, _>("reference")?
-                .parse()
-                .map_err(|_| StoreError::corrupt("unreadable household reference"))?,
+            reference: row.text("reference", "unreadable household reference")?,
             persons: to_u32(row.try_get("persons")?, "persons")?,
             priority: to_u32(row.try_get("priority")?, "priority")?,
             waiting_days: i64::from(row.try_get::<i32, _>("waiting_days")?),

@@ -196,7 +196,6 @@ pub(super) fn by_user(by: &Principal) -> Option<Uuid> {
 #[queries]
 impl<DB: Backend> Repo<DB> {
     fn site_from_row(row: &DB::Row) -> Result<Site, StoreError> {
-        let country: String = row.try_get("country")?;
         let latitude: Option<f64> = row.try_get("latitude")?;
         let longitude: Option<f64> = row.try_get("longitude")?;
         let phone: Option<String> = row.try_get("contact_phone")?;
@@ -209,9 +208,7 @@ impl<DB: Backend> Repo<DB> {
                 kind: row.parsed("kind", SiteKind::parse)?,
                 address: row.try_get("address")?,
                 location: Location {
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country in sites"))?,
+                    country: row.text("country", "unknown country in sites")?,
                     region: row.try_get("region")?,
                     city: row.try_get("city")?,
                     place_id: super::place_id_from_row(row, "place_id")?,
@@ -323,11 +320,8 @@ impl<DB: Backend> Repo<DB> {
         };
         rows.iter()
             .map(|r| {
-                let country: String = r.try_get("country")?;
                 Ok((
-                    country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country in sites"))?,
+                    r.text("country", "unknown country in sites")?,
                     r.try_get("city")?,
                     r.parsed("kind", PoolKind::parse)?,
                     wide(r, "capacity")?,

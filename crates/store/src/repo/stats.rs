@@ -32,7 +32,6 @@ impl<DB: Backend> Repo<DB> {
         rows.iter()
             .map(|r| {
                 let citizenship: Option<String> = r.try_get("citizenship")?;
-                let country: String = r.try_get("country")?;
                 Ok(PopulationRow {
                     identity: r.try_get("identity")?,
                     group: r.parsed("population_group", PopulationGroup::parse)?,
@@ -40,9 +39,7 @@ impl<DB: Backend> Repo<DB> {
                     birth_date: BirthDate::parse(&r.try_get::<String, _>("birth_date")?)
                         .map_err(|_| StoreError::corrupt("unreadable birth_date"))?,
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country"))?,
+                    country: r.text("country", "unknown country")?,
                     city: r.try_get("city")?,
                     arrival_date: r.try_get("arrival_date")?,
                     crossing_point: r.try_get("crossing_point")?,

@@ -584,10 +584,8 @@ impl<DB: Backend> Repo<DB> {
                 .bind(stay.household_id)
                 .fetch_one(&mut *conn)
                 .await?;
-            let reference: ReferenceCode = household_row
-                .try_get::<String, _>("reference")?
-                .parse()
-                .map_err(|_| StoreError::corrupt("unreadable reference"))?;
+            let reference: ReferenceCode =
+                household_row.text("reference", "unreadable reference")?;
             let mut names = Vec::new();
             for person in &stay.member_ids {
                 let p = sqlx::query("SELECT surname, given_name FROM persons WHERE id = $1")
