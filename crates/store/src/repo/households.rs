@@ -148,18 +148,8 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome, StoreError> {
         require(actor, Action::RegisterHousehold)?;
-        let household_id = Uuid::now_v7();
-        let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-
-        // 40 random bits make collisions rare but not impossible at national scale.
-        let reference = Self::unused_reference(&mut tx).await?;
-        let receipt = HouseholdReceipt {
-            household_id,
-            reference,
-            member_ids: member_ids.clone(),
-            version: 1,
-        };
+        let receipt = Self::fresh_receipt(&mut tx, h).await?;
 
         if let Some(idem) = idempotency
             && !Self::claim_key(&mut tx, actor, idem, to_json(&receipt)?, now).await?
@@ -168,8 +158,7 @@ impl<DB: Backend> Repo<DB> {
             return self.replay(actor, idem).await;
         }
 
-        Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now)
-            .await?;
+        Self::insert_household(&mut tx, actor, h, &receipt, now).await?;
         tx.commit().await?;
         Ok(CreateOutcome::Created(receipt))
     }
@@ -187,22 +176,13 @@ impl<DB: Backend> Repo<DB> {
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut outcomes = Vec::with_capacity(households.len());
         for (h, idem) in households {
-            let household_id = Uuid::now_v7();
-            let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
-            let reference = Self::unused_reference(&mut tx).await?;
-            let receipt = HouseholdReceipt {
-                household_id,
-                reference,
-                member_ids: member_ids.clone(),
-                version: 1,
-            };
+            let receipt = Self::fresh_receipt(&mut tx, h).await?;
             if !Self::claim_key(&mut tx, actor, idem, to_json(&receipt)?, now).await? {
                 let stored = Self::claimed_receipt(&mut tx, actor, idem).await?;
                 outcomes.push(CreateOutcome::Replayed(from_json(stored, "receipt")?));
                 continue;
             }
-            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now)
-                .await?;
+            Self::insert_household(&mut tx, actor, h, &receipt, now).await?;
             outcomes.push(CreateOutcome::Created(receipt));
         }
         tx.commit().await?;
@@ -221,17 +201,9 @@ impl<DB: Backend> Repo<DB> {
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut receipts = Vec::with_capacity(households.len());
         for (h, at) in households {
-            let household_id = Uuid::now_v7();
-            let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
-            let reference = Self::unused_reference(&mut tx).await?;
-            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, *at)
-                .await?;
-            receipts.push(HouseholdReceipt {
-                household_id,
-                reference,
-                member_ids,
-                version: 1,
-            });
+            let receipt = Self::fresh_receipt(&mut tx, h).await?;
+            Self::insert_household(&mut tx, actor, h, &receipt, *at).await?;
+            receipts.push(receipt);
         }
         tx.commit().await?;
         Ok(receipts)
@@ -287,18 +259,39 @@ impl<DB: Backend> Repo<DB> {
             .bind(fold_name(&h.location.city)))
     }
 
+    /// The receipt of a household about to be registered: fresh ids for it and its
+    /// members, and a reference no household has.
+    async fn fresh_receipt(
+        conn: &mut DB::Connection,
+        h: &ValidatedHousehold,
+    ) -> Result<HouseholdReceipt, StoreError> {
+        let household_id = Uuid::now_v7();
+        let member_ids = h.members.iter().map(|_| Uuid::now_v7()).collect();
+        // 40 random bits make collisions rare but not impossible at national scale.
+        let reference = Self::unused_reference(conn).await?;
+        Ok(HouseholdReceipt {
+            household_id,
+            reference,
+            member_ids,
+            version: 1,
+        })
+    }
+
     /// The rows of a new household, its members and its audit event, in `conn`'s
     /// transaction.
-    #[allow(clippy::too_many_arguments)]
     async fn insert_household(
         conn: &mut DB::Connection,
         actor: &Actor,
         h: &ValidatedHousehold,
-        household_id: Uuid,
-        reference: ReferenceCode,
-        member_ids: &[Uuid],
+        receipt: &HouseholdReceipt,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let HouseholdReceipt {
+            household_id,
+            reference,
+            ref member_ids,
+            ..
+        } = *receipt;
         let query = sqlx::query(
             "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
              country, region, city, phone, languages, needs, status, notes, accepts_sex_separation, legal_basis, \
