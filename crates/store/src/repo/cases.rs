@@ -342,7 +342,7 @@ impl<DB: Backend> Repo<DB> {
             updated_at: now,
             ..before.clone()
         };
-        let updated = sqlx::query(
+        let update = sqlx::query(
             "UPDATE cases SET status = $1, status_reason = $2, assessments = $3, plan = $4, appointments = $5, \
              version = $6, updated_at = $7 WHERE id = $8 AND version = $9 RETURNING id",
         )
@@ -354,12 +354,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(after.version)
         .bind(now)
         .bind(id)
-        .bind(before.version)
-        .fetch_optional(&mut *tx)
-        .await?;
-        updated.ok_or(StoreError::VersionMismatch {
-            current: before.version,
-        })?;
+        .bind(before.version);
+        Self::update_at_version(&mut tx, update, before.version).await?;
         let change = Change::updated("case", id, "update", &before, &after)?;
         Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;

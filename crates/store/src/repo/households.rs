@@ -710,16 +710,12 @@ impl<DB: Backend> Repo<DB> {
              CASE WHEN households.country = $4 AND households.city = $6 THEN households.place_id END), \
              version = $21, updated_at = $22 WHERE id = $23 AND version = $24 RETURNING id",
         );
-        let updated = Self::bind_household_fields(query, h)?
+        let update = Self::bind_household_fields(query, h)?
             .bind(new_version)
             .bind(now)
             .bind(id)
-            .bind(before.version)
-            .fetch_optional(&mut *tx)
-            .await?;
-        updated.ok_or(StoreError::VersionMismatch {
-            current: before.version,
-        })?;
+            .bind(before.version);
+        Self::update_at_version(&mut tx, update, before.version).await?;
 
         let mut member_ids = Vec::with_capacity(h.members.len());
         for (position, m) in h.members.iter().enumerate() {

@@ -121,8 +121,8 @@ pub(crate) fn invalid(
     )))
 }
 
-/// Typed reads of the columns that hold an enum's text or JSON: the column is named once,
-/// and a value the type does not know is reported as corrupt data in that column.
+/// Typed reads of the columns that hold an enum's text, JSON or other text to parse: the
+/// column is named once, and a value the type cannot read is reported as corrupt data.
 pub(crate) trait ColumnExt: Row {
     /// The text column `column`, parsed by `parse`.
     fn parsed<T>(&self, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError>;
@@ -310,6 +310,20 @@ impl<DB: Backend> Repo<DB> {
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(StoreError::NotFound)
+    }
+
+    /// Runs an `UPDATE … WHERE id = … AND version = … RETURNING id` of a record read at
+    /// version `read`: no row back means a concurrent write changed it first.
+    pub(super) async fn update_at_version(
+        conn: &mut DB::Connection,
+        update: Query<'_, DB>,
+        read: i64,
+    ) -> Result<(), StoreError> {
+        update
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::VersionMismatch { current: read })?;
+        Ok(())
     }
 
     /// Row counts per table, for tests and operational checks; no personal data.

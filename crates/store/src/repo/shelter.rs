@@ -536,16 +536,12 @@ impl<DB: Backend> Repo<DB> {
              CASE WHEN sites.country = $4 AND sites.city = $6 THEN sites.place_id END), time_zone = $16, \
              version = $17, updated_at = $18 WHERE id = $19 AND version = $20 RETURNING id",
         );
-        let updated = Self::bind_site_fields(query, site)?
+        let update = Self::bind_site_fields(query, site)?
             .bind(before.version + 1)
             .bind(now)
             .bind(id)
-            .bind(before.version)
-            .fetch_optional(&mut *tx)
-            .await?;
-        updated.ok_or(StoreError::VersionMismatch {
-            current: before.version,
-        })?;
+            .bind(before.version);
+        Self::update_at_version(&mut tx, update, before.version).await?;
         let after = Site {
             details: site.clone(),
             version: before.version + 1,
