@@ -134,7 +134,7 @@ impl<DB: Backend> Repo<DB> {
         for (i, a) in case.assessments.iter().enumerate() {
             if a.person_id.is_some_and(|p| !member(p)) {
                 return Err(invalid(
-                    &format!("#/assessments/{i}/person_id"),
+                    format!("#/assessments/{i}/person_id"),
                     FieldErrorCode::UnknownMember,
                     "not a member of this household",
                 ));
