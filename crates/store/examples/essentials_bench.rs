@@ -71,6 +71,7 @@ impl Plan {
     }
 }
 
+/// Writes the plan's rows in one transaction, then refreshes the planner's statistics.
 macro_rules! seed {
     ($pool:expr, $plan:expr, $DB:ty) => {{
         let pool = $pool;
@@ -188,6 +189,10 @@ macro_rules! seed {
         }
         tx.commit().await.expect("commit");
         eprintln!("seeded in {:.1?}", started.elapsed());
+        sqlx::query("ANALYZE")
+            .execute(pool)
+            .await
+            .expect("analyze");
     }};
 }
 
@@ -335,10 +340,6 @@ async fn main() {
             .await
             .expect("pragma");
         seed!(&pool, &plan, sqlx::Sqlite);
-        sqlx::query("ANALYZE")
-            .execute(&pool)
-            .await
-            .expect("analyze");
         pool.close().await;
     } else {
         let pool = sqlx::postgres::PgPoolOptions::new()
@@ -347,10 +348,6 @@ async fn main() {
             .await
             .expect("seed connection");
         seed!(&pool, &plan, sqlx::Postgres);
-        sqlx::query("ANALYZE")
-            .execute(&pool)
-            .await
-            .expect("analyze");
         pool.close().await;
     }
 

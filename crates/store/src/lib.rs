@@ -28,7 +28,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use shanyrak_core::{Actor, Role};
+use shanyrak_core::Actor;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -231,19 +231,8 @@ impl Store {
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, StoreError> {
-        self.issue_token(by, email, None, expires_at, now).await
-    }
-
-    /// A token that acts with one of the user's roles only.
-    pub async fn create_token_for_role(
-        &self,
-        by: &Principal,
-        email: &str,
-        role: Option<Role>,
-        expires_at: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Result<IssuedToken, StoreError> {
-        self.issue_token(by, email, role, expires_at, now).await
+        self.create_token_for_role(by, email, None, expires_at, now)
+            .await
     }
 
     pub async fn list_sites(

@@ -10,12 +10,13 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Repo};
+use super::{Backend, Change, Repo, require};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(sqlx::FromRow)]
 pub struct AccessEntry {
     pub id: Uuid,
     pub at: DateTime<Utc>,
@@ -25,6 +26,7 @@ pub struct AccessEntry {
     pub entity_id: Option<Uuid>,
     pub purpose: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[sqlx(json)]
     pub detail: Value,
 }
 
@@ -186,18 +188,8 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        Self::audit(
-            &mut tx,
-            by,
-            None,
-            "export",
-            Uuid::now_v7(),
-            "export",
-            None,
-            Some(detail),
-            now,
-        )
-        .await?;
+        let change = Change::new("export", Uuid::now_v7(), "export").after(detail);
+        Self::audit(&mut tx, by, None, change, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -211,9 +203,7 @@ impl<DB: Backend> Repo<DB> {
         entity_id: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<AccessEntry>, StoreError> {
-        if !actor.may(Action::ReadAudit) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadAudit)?;
         let mut conn = self.reader.acquire().await?;
         let sql = format!(
             "SELECT id, at, user_id, action, entity_id, purpose, detail FROM access_log \
@@ -221,24 +211,12 @@ impl<DB: Backend> Repo<DB> {
              ORDER BY id DESC LIMIT {}",
             limit.clamp(1, 1000)
         );
-        let rows = sqlx::query(&sql)
+        let entries = sqlx::query_as(&sql)
             .bind(actor.organisation_id)
             .bind(user_id)
             .bind(entity_id)
             .fetch_all(&mut *conn)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AccessEntry {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    user_id: r.try_get("user_id")?,
-                    action: r.try_get("action")?,
-                    entity_id: r.try_get("entity_id")?,
-                    purpose: r.try_get("purpose")?,
-                    detail: r.try_get::<Json<Value>, _>("detail")?.0,
-                })
-            })
-            .collect()
+        Ok(entries)
     }
 }

@@ -14,7 +14,7 @@ use shanyrak_store_macros::queries;
 
 use crate::StoreError;
 
-use super::{Backend, Principal, Repo, from_json, hex, parse_enum, to_json};
+use super::{Backend, Change, ColumnExt, Principal, Repo, from_json, hex, parse_enum, to_json};
 
 /// A user account without its password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,18 +92,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            by,
-            Some(org.id),
-            "organisation",
-            org.id,
-            "create",
-            None,
-            Some(to_json(&org)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("organisation", org.id, &org)?;
+        Self::audit(&mut tx, by, Some(org.id), change, now).await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -121,7 +111,7 @@ impl<DB: Backend> Repo<DB> {
                 Ok(Organisation {
                     id: row.try_get("id")?,
                     name: row.try_get("name")?,
-                    kind: parse_enum(&row.try_get::<String, _>("kind")?, OrgKind::parse, "kind")?,
+                    kind: row.parsed("kind", OrgKind::parse)?,
                     created_at: row.try_get("created_at")?,
                 })
             })
@@ -138,7 +128,7 @@ impl<DB: Backend> Repo<DB> {
             Ok(Organisation {
                 id: row.try_get("id")?,
                 name: row.try_get("name")?,
-                kind: parse_enum(&row.try_get::<String, _>("kind")?, OrgKind::parse, "kind")?,
+                kind: row.parsed("kind", OrgKind::parse)?,
                 created_at: row.try_get("created_at")?,
             })
         })
@@ -213,18 +203,8 @@ impl<DB: Backend> Repo<DB> {
         if inserted.is_none() {
             return Err(StoreError::EmailTaken);
         }
-        Self::audit(
-            &mut tx,
-            by,
-            Some(organisation_id),
-            "user",
-            user.id,
-            "create",
-            None,
-            Some(to_json(&user)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("user", user.id, &user)?;
+        Self::audit(&mut tx, by, Some(organisation_id), change, now).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -275,24 +255,17 @@ impl<DB: Backend> Repo<DB> {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        Self::audit(
-            &mut tx,
-            by,
-            Some(organisation_id),
-            "user",
-            user_id,
-            if disabled { "disable" } else { "enable" },
-            Some(serde_json::json!({ "disabled": was })),
-            Some(serde_json::json!({ "disabled": disabled })),
-            now,
-        )
-        .await?;
+        let change = Change::new("user", user_id, if disabled { "disable" } else { "enable" })
+            .before(serde_json::json!({ "disabled": was }))
+            .after(serde_json::json!({ "disabled": disabled }));
+        Self::audit(&mut tx, by, Some(organisation_id), change, now).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Issues a token for a user, optionally limited to one of the user's roles.
-    pub(crate) async fn issue_token(
+    /// Issues a token for a user that acts with one of the user's roles only (`None`:
+    /// with all of them).
+    pub async fn create_token_for_role(
         &self,
         by: &Principal,
         email: &str,
@@ -335,18 +308,10 @@ impl<DB: Backend> Repo<DB> {
         .bind(role.map(|r| r.as_str().to_owned()))
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            by,
-            Some(organisation_id),
-            "api_token",
-            token.id,
-            "create",
-            None,
-            Some(serde_json::json!({ "user_id": user_id, "expires_at": expires_at, "role": role })),
-            now,
-        )
-        .await?;
+        let change = Change::new("api_token", token.id, "create").after(
+            serde_json::json!({ "user_id": user_id, "expires_at": expires_at, "role": role }),
+        );
+        Self::audit(&mut tx, by, Some(organisation_id), change, now).await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -416,18 +381,9 @@ impl<DB: Backend> Repo<DB> {
             .fetch_all(&mut *tx)
             .await?
             .len() as u64;
-        Self::audit(
-            &mut tx,
-            by,
-            Some(organisation_id),
-            "user",
-            user_id,
-            "revoke_tokens",
-            None,
-            Some(serde_json::json!({ "revoked": revoked })),
-            now,
-        )
-        .await?;
+        let change = Change::new("user", user_id, "revoke_tokens")
+            .after(serde_json::json!({ "revoked": revoked }));
+        Self::audit(&mut tx, by, Some(organisation_id), change, now).await?;
         tx.commit().await?;
         Ok(revoked)
     }
@@ -448,18 +404,8 @@ impl<DB: Backend> Repo<DB> {
             .await?
             .ok_or(StoreError::NotFound)?;
         let token_id: Uuid = row.try_get("id")?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "api_token",
-            token_id,
-            "revoke",
-            None,
-            None,
-            now,
-        )
-        .await?;
+        let change = Change::new("api_token", token_id, "revoke");
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(())
     }

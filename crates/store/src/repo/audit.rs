@@ -13,7 +13,7 @@ use shanyrak_store_macros::queries;
 
 use crate::StoreError;
 
-use super::{Backend, Principal, Repo};
+use super::{Backend, Principal, Repo, require, to_json};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -38,18 +38,75 @@ pub struct AuditEvent {
     pub withheld: Vec<String>,
 }
 
+/// What one audit event says happened: to which entity, by which action, and the entity's
+/// state (or the action's details) before and after.
+#[derive(Debug)]
+pub(super) struct Change<'a> {
+    entity: &'a str,
+    entity_id: Uuid,
+    action: &'a str,
+    before: Option<Value>,
+    after: Option<Value>,
+}
+
+impl<'a> Change<'a> {
+    /// An event without payload; [`Self::before`] and [`Self::after`] add one.
+    pub(super) fn new(entity: &'a str, entity_id: Uuid, action: &'a str) -> Self {
+        Self {
+            entity,
+            entity_id,
+            action,
+            before: None,
+            after: None,
+        }
+    }
+
+    /// A record created (action `create`): the event holds the record as stored.
+    pub(super) fn created(
+        entity: &'a str,
+        entity_id: Uuid,
+        record: &impl Serialize,
+    ) -> Result<Self, StoreError> {
+        Ok(Self::new(entity, entity_id, "create").after(to_json(record)?))
+    }
+
+    /// A record changed by `action`: the event holds it before and after.
+    pub(super) fn updated(
+        entity: &'a str,
+        entity_id: Uuid,
+        action: &'a str,
+        before: &impl Serialize,
+        after: &impl Serialize,
+    ) -> Result<Self, StoreError> {
+        Ok(Self::new(entity, entity_id, action)
+            .before(to_json(before)?)
+            .after(to_json(after)?))
+    }
+
+    pub(super) fn before(self, state: Value) -> Self {
+        Self {
+            before: Some(state),
+            ..self
+        }
+    }
+
+    pub(super) fn after(self, state: Value) -> Self {
+        Self {
+            after: Some(state),
+            ..self
+        }
+    }
+}
+
 #[queries]
 impl<DB: Backend> Repo<DB> {
-    #[allow(clippy::too_many_arguments)]
+    /// Adds the audit event of a write, in the write's transaction. The event belongs to
+    /// `organisation_id`, else to the principal's organisation.
     pub(super) async fn audit(
         conn: &mut DB::Connection,
         by: &Principal,
         organisation_id: Option<Uuid>,
-        entity: &str,
-        entity_id: Uuid,
-        action: &str,
-        before: Option<Value>,
-        after: Option<Value>,
+        change: Change<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
@@ -61,14 +118,24 @@ impl<DB: Backend> Repo<DB> {
         .bind(by.user_id())
         .bind(by.label())
         .bind(organisation_id.or(by.organisation_id()))
-        .bind(entity.to_owned())
-        .bind(entity_id)
-        .bind(action.to_owned())
-        .bind(before.map(Json))
-        .bind(after.map(Json))
+        .bind(change.entity.to_owned())
+        .bind(change.entity_id)
+        .bind(change.action.to_owned())
+        .bind(change.before.map(Json))
+        .bind(change.after.map(Json))
         .execute(&mut *conn)
         .await?;
         Ok(())
+    }
+
+    /// [`Self::audit`] for a signed-in user's write, in the user's organisation.
+    pub(super) async fn audit_by(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        change: Change<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        Self::audit(conn, &Principal::User(actor.clone()), None, change, now).await
     }
 
     // ----- organisations, users, tokens -------------------------------------------------
@@ -102,9 +169,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         entity_id: Uuid,
     ) -> Result<Vec<AuditEvent>, StoreError> {
-        if !actor.may(Action::ReadAudit) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadAudit)?;
         let mut conn = self.reader.acquire().await?;
         let rows = sqlx::query(
             "SELECT id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, action, before_state, \

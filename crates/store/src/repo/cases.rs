@@ -15,33 +15,17 @@ use shanyrak_core::cases::{
     shared_view, transition,
 };
 use shanyrak_core::legal_stay::{Movement, MovementKind};
-use shanyrak_core::{
-    Action, Actor, CountryCode, FieldError, FieldErrorCode, Household, Relationship,
-    ValidationErrors,
-};
+use shanyrak_core::{Action, Actor, CountryCode, FieldErrorCode, Household, Relationship};
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::{
-    Backend, HouseholdKey, IdempotencyRequest, Principal, Repo, from_json, parse_enum, to_json,
+    Backend, Change, ColumnExt, HouseholdKey, IdempotencyRequest, Repo, check_version, invalid,
+    require, to_json,
 };
 use crate::StoreError;
 use shanyrak_store_macros::queries;
-
-fn require(actor: &Actor, action: Action) -> Result<(), StoreError> {
-    if actor.may(action) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
-}
-
-fn invalid(pointer: &str, code: FieldErrorCode, detail: &str) -> StoreError {
-    StoreError::Invalid(ValidationErrors::single(FieldError::new(
-        pointer, code, detail,
-    )))
-}
 
 /// A referral as its sender or receiver sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -126,21 +110,11 @@ impl<DB: Backend> Repo<DB> {
             organisation_id: row.try_get("organisation_id")?,
             household_id: row.try_get("household_id")?,
             person_id: row.try_get("person_id")?,
-            status: parse_enum(
-                &row.try_get::<String, _>("status")?,
-                CaseStatus::parse,
-                "status",
-            )?,
+            status: row.parsed("status", CaseStatus::parse)?,
             status_reason: row.try_get("status_reason")?,
-            assessments: from_json::<Vec<Assessment>>(
-                row.try_get::<Json<Value>, _>("assessments")?.0,
-                "assessments",
-            )?,
-            plan: from_json::<Vec<PlanAction>>(row.try_get::<Json<Value>, _>("plan")?.0, "plan")?,
-            appointments: from_json::<Vec<Appointment>>(
-                row.try_get::<Json<Value>, _>("appointments")?.0,
-                "appointments",
-            )?,
+            assessments: row.json::<Vec<Assessment>>("assessments")?,
+            plan: row.json::<Vec<PlanAction>>("plan")?,
+            appointments: row.json::<Vec<Appointment>>("appointments")?,
             version: row.try_get("version")?,
             opened_at: row.try_get("opened_at")?,
             updated_at: row.try_get("updated_at")?,
@@ -160,7 +134,7 @@ impl<DB: Backend> Repo<DB> {
         for (i, a) in case.assessments.iter().enumerate() {
             if a.person_id.is_some_and(|p| !member(p)) {
                 return Err(invalid(
-                    &format!("#/assessments/{i}/person_id"),
+                    format!("#/assessments/{i}/person_id"),
                     FieldErrorCode::UnknownMember,
                     "not a member of this household",
                 ));
@@ -248,18 +222,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "case",
-            created.id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("case", created.id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok((created, false))
     }
@@ -271,12 +235,7 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<Case, StoreError> {
         let sql =
             format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1 AND organisation_id = $2");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, organisation_id).await?;
         Self::case_from_row(&row)
     }
 
@@ -350,11 +309,7 @@ impl<DB: Backend> Repo<DB> {
         require(actor, Action::ManageCases)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::load_case(&mut tx, actor.organisation_id, id).await?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        check_version(expected_version, before.version)?;
         if case.household_id != before.household_id {
             return Err(invalid(
                 "#/household_id",
@@ -387,7 +342,7 @@ impl<DB: Backend> Repo<DB> {
             updated_at: now,
             ..before.clone()
         };
-        let updated = sqlx::query(
+        let update = sqlx::query(
             "UPDATE cases SET status = $1, status_reason = $2, assessments = $3, plan = $4, appointments = $5, \
              version = $6, updated_at = $7 WHERE id = $8 AND version = $9 RETURNING id",
         )
@@ -399,26 +354,10 @@ impl<DB: Backend> Repo<DB> {
         .bind(after.version)
         .bind(now)
         .bind(id)
-        .bind(before.version)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if updated.is_none() {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "case",
-            id,
-            "update",
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        .bind(before.version);
+        Self::update_at_version(&mut tx, update, before.version).await?;
+        let change = Change::updated("case", id, "update", &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -479,18 +418,9 @@ impl<DB: Backend> Repo<DB> {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "case_note",
-            note.id,
-            "create",
-            None,
-            Some(json!({"case_id": case_id, "characters": note.text.chars().count()})),
-            now,
-        )
-        .await?;
+        let change = Change::new("case_note", note.id, "create")
+            .after(json!({"case_id": case_id, "characters": note.text.chars().count()}));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok((note, false))
     }
@@ -544,12 +474,8 @@ impl<DB: Backend> Repo<DB> {
         organisation_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Referral, StoreError> {
-        let consent: Consent = from_json(row.try_get::<Json<Value>, _>("consent")?.0, "consent")?;
-        let state = parse_enum(
-            &row.try_get::<String, _>("state")?,
-            ReferralState::parse,
-            "state",
-        )?;
+        let consent: Consent = row.json("consent")?;
+        let state = row.parsed("state", ReferralState::parse)?;
         let sent_at: DateTime<Utc> = row.try_get("sent_at")?;
         let days: i32 = row.try_get("answer_within_days")?;
         let days =
@@ -560,11 +486,7 @@ impl<DB: Backend> Repo<DB> {
             id: row.try_get("id")?,
             from_organisation_id: from,
             to_organisation_id: row.try_get("to_organisation_id")?,
-            service: parse_enum(
-                &row.try_get::<String, _>("service")?,
-                ServiceKind::parse,
-                "service",
-            )?,
+            service: row.parsed("service", ServiceKind::parse)?,
             state,
             decline_reason: row.try_get("decline_reason")?,
             outcome: row.try_get("outcome")?,
@@ -722,18 +644,8 @@ impl<DB: Backend> Repo<DB> {
             consent: Some(referral.consent.clone()),
             shared: None,
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "referral",
-            id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("referral", id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok((created, false))
     }
@@ -793,12 +705,7 @@ impl<DB: Backend> Repo<DB> {
         let sql = format!(
             "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, actor.organisation_id).await?;
         let mut referral = Self::referral_from_row(&row, actor.organisation_id, now)?;
         let sender = referral.from_organisation_id == actor.organisation_id;
         let may = if sender {
@@ -865,12 +772,7 @@ impl<DB: Backend> Repo<DB> {
         let sql = format!(
             "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *tx, &sql, id, actor.organisation_id).await?;
         let before = Self::referral_from_row(&row, actor.organisation_id, now)?;
         if before.to_organisation_id != actor.organisation_id {
             return Err(StoreError::Transition(TransitionError::NotReceiver));
@@ -903,18 +805,8 @@ impl<DB: Backend> Repo<DB> {
             overdue: false,
             ..before.clone()
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "referral",
-            id,
-            state.as_str(),
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("referral", id, state.as_str(), &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -957,18 +849,9 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "stay_movement",
-            id,
-            "create",
-            None,
-            Some(json!({"person_id": person_id, "movement": movement})),
-            now,
-        )
-        .await?;
+        let change = Change::new("stay_movement", id, "create")
+            .after(json!({"person_id": person_id, "movement": movement}));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -1008,29 +891,19 @@ impl<DB: Backend> Repo<DB> {
         let mut by_person: std::collections::HashMap<Uuid, Vec<Movement>> =
             std::collections::HashMap::new();
         for m in &moves {
-            let country: String = m.try_get("country")?;
             by_person
                 .entry(m.try_get("person_id")?)
                 .or_default()
                 .push(Movement {
-                    kind: parse_enum(
-                        &m.try_get::<String, _>("kind")?,
-                        MovementKind::parse,
-                        "kind",
-                    )?,
+                    kind: m.parsed("kind", MovementKind::parse)?,
                     on: m.try_get("on_date")?,
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country in stay_movements"))?,
+                    country: m.text("country", "unknown country in stay_movements")?,
                 });
         }
         let mut facts = Vec::with_capacity(rows.len());
         for r in &rows {
             let id: Uuid = r.try_get("id")?;
-            let host: String = r.try_get("country")?;
-            let host: CountryCode = host
-                .parse()
-                .map_err(|_| StoreError::corrupt("unknown country in households"))?;
+            let host: CountryCode = r.text("country", "unknown country in households")?;
             let citizenship: Option<String> = r.try_get("citizenship")?;
             let arrival: Option<NaiveDate> = r.try_get("arrival_date")?;
             let mut movements = by_person.remove(&id).unwrap_or_default();

@@ -20,8 +20,9 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::essentials::{invalid, placeholders, require};
-use super::{Backend, IdempotencyRequest, Principal, Repo, from_json, parse_enum, to_json};
+use super::essentials::placeholders;
+use super::{Backend, Change, ColumnExt, IdempotencyRequest, Repo, from_json, to_json};
+use super::{invalid, require};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -140,11 +141,7 @@ impl<DB: Backend> Repo<DB> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let group = parse_enum(
-            &row.try_get::<String, _>("population_group")?,
-            PopulationGroup::parse,
-            "population_group",
-        )?;
+        let group = row.parsed("population_group", PopulationGroup::parse)?;
         let rows = sqlx::query(
             "SELECT id, birth_date, COALESCE(identity_id, id) AS identity FROM persons \
              WHERE household_id = $1 AND removed_at IS NULL ORDER BY position",
@@ -186,7 +183,7 @@ impl<DB: Backend> Repo<DB> {
                 code,
                 ItemRules {
                     item_id: r.try_get("id")?,
-                    rules: from_json(r.try_get::<Json<Value>, _>("rules")?.0, "rules")?,
+                    rules: r.json("rules")?,
                 },
             );
         }
@@ -242,6 +239,17 @@ impl<DB: Backend> Repo<DB> {
         // (distribution, item) -> past line
         let mut lines: HashMap<(Uuid, Uuid), (PastDistribution, String)> = HashMap::new();
         let local_id = |code: &str| local_items.get(code).map_or(Uuid::nil(), |i| i.item_id);
+        // A distribution line as the entitlement rules count it, without its shares.
+        let past_line = |r: &DB::Row, organisation_id: Uuid, code: &str| {
+            Ok::<_, StoreError>(PastDistribution {
+                date: r.try_get("distributed_on")?,
+                organisation_id,
+                household_id: r.try_get("household_id")?,
+                item_id: local_id(code),
+                quantity: u32::try_from(r.try_get::<i64, _>("quantity")?).unwrap_or(u32::MAX),
+                shares: Vec::new(),
+            })
+        };
         let rows = sqlx::query(
             "SELECT d.id, d.distributed_on, d.organisation_id, d.household_id, l.item_id, l.quantity, i.code \
              FROM distributions d JOIN distribution_lines l ON l.distribution_id = d.id JOIN items i ON i.id = l.item_id \
@@ -260,18 +268,7 @@ impl<DB: Backend> Repo<DB> {
             let item_id: Uuid = r.try_get("item_id")?;
             lines.insert(
                 (r.try_get("id")?, item_id),
-                (
-                    PastDistribution {
-                        date: r.try_get("distributed_on")?,
-                        organisation_id,
-                        household_id: r.try_get("household_id")?,
-                        item_id: local_id(&code),
-                        quantity: u32::try_from(r.try_get::<i64, _>("quantity")?)
-                            .unwrap_or(u32::MAX),
-                        shares: Vec::new(),
-                    },
-                    code,
-                ),
+                (past_line(r, organisation_id, &code)?, code),
             );
         }
         let identities: Vec<Uuid> = household.members.iter().map(|m| m.identity).collect();
@@ -303,18 +300,9 @@ impl<DB: Backend> Repo<DB> {
                 let key: (Uuid, Uuid) = (r.try_get("distribution_id")?, r.try_get("item_id")?);
                 let entry = match lines.entry(key) {
                     std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(e) => e.insert((
-                        PastDistribution {
-                            date: r.try_get("distributed_on")?,
-                            organisation_id,
-                            household_id: r.try_get("household_id")?,
-                            item_id: local_id(&code),
-                            quantity: u32::try_from(r.try_get::<i64, _>("quantity")?)
-                                .unwrap_or(u32::MAX),
-                            shares: Vec::new(),
-                        },
-                        code,
-                    )),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert((past_line(r, organisation_id, &code)?, code))
+                    }
                 };
                 entry.0.shares.push(Share {
                     identity: r.try_get("identity")?,
@@ -620,10 +608,7 @@ impl<DB: Backend> Repo<DB> {
                 Value::from(request.override_reason.clone()),
             );
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
+        let change = Change::new(
             "distribution",
             distribution_id,
             if over {
@@ -631,11 +616,9 @@ impl<DB: Backend> Repo<DB> {
             } else {
                 "distribute"
             },
-            None,
-            Some(after),
-            now,
         )
-        .await?;
+        .after(after);
+        Self::audit_by(&mut tx, actor, change, now).await?;
         if let Some(idem) = idempotency {
             sqlx::query("UPDATE idempotency_keys SET receipt = $1 WHERE user_id = $2 AND key = $3")
                 .bind(Json(to_json(&receipt)?))

@@ -6,14 +6,14 @@
 //! in the server.
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 use shanyrak_core::sharing::SharingCategory;
 use shanyrak_core::{Action, Actor};
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Principal, Repo, from_json, sharing::COLUMNS, to_json};
+use super::{Backend, Change, ColumnExt, Repo, require, sharing::COLUMNS, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -65,9 +65,7 @@ impl<DB: Backend> Repo<DB> {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Uuid, StoreError> {
-        if !actor.may(Action::Distribute) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::Distribute)?;
         let mut conn = self.reader.acquire().await?;
         Self::matching_partner_in(&mut conn, actor, id, now).await
     }
@@ -81,12 +79,7 @@ impl<DB: Backend> Repo<DB> {
         let sql = format!(
             "SELECT {COLUMNS} FROM sharing_agreements WHERE id = $1 AND (from_organisation_id = $2 OR to_organisation_id = $2)"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, actor.organisation_id).await?;
         let agreement = Self::agreement_from_row(&row, now)?;
         if !agreement.in_force
             || !agreement
@@ -117,9 +110,7 @@ impl<DB: Backend> Repo<DB> {
         upload: &EncodedUpload,
         now: DateTime<Utc>,
     ) -> Result<EncodedExchange, StoreError> {
-        if !actor.may(Action::Distribute) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::Distribute)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let partner_organisation_id = Self::matching_partner_in(&mut tx, actor, id, now).await?;
         let count = i64::try_from(upload.refs.len()).unwrap_or(i64::MAX);
@@ -158,7 +149,7 @@ impl<DB: Backend> Repo<DB> {
             None => (None, None),
             Some(r) => {
                 let bits: i32 = r.try_get("bits")?;
-                let refs: Vec<String> = from_json(r.try_get::<Json<Value>, _>("refs")?.0, "refs")?;
+                let refs: Vec<String> = r.json("refs")?;
                 let clks: Vec<u8> = r.try_get("clks")?;
                 let bits = u32::try_from(bits)
                     .map_err(|_| StoreError::corrupt("negative bits in encoded_uploads"))?;
@@ -182,25 +173,15 @@ impl<DB: Backend> Repo<DB> {
                 )
             }
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "sharing_agreement",
-            id,
-            "encoded_match",
-            None,
-            Some(json!({
-                "records": upload.refs.len(),
-                "scheme": s.scheme,
-                "bits": s.bits,
-                "key_fingerprint": s.key_fingerprint,
-                "partner_organisation_id": partner_organisation_id,
-                "partner_records": partner.as_ref().map(|p| p.refs.len()),
-            })),
-            now,
-        )
-        .await?;
+        let change = Change::new("sharing_agreement", id, "encoded_match").after(json!({
+            "records": upload.refs.len(),
+            "scheme": s.scheme,
+            "bits": s.bits,
+            "key_fingerprint": s.key_fingerprint,
+            "partner_organisation_id": partner_organisation_id,
+            "partner_records": partner.as_ref().map(|p| p.refs.len()),
+        }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(EncodedExchange {
             partner_organisation_id,

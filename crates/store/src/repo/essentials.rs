@@ -15,12 +15,12 @@ use shanyrak_core::essentials::{
     EntitlementRule, ItemTranslations, LedgerKind, PointKind, ValidatedItem, ValidatedMovement,
     ValidatedPoint, localized_item,
 };
-use shanyrak_core::{Action, Actor, FieldError, FieldErrorCode, ValidationErrors};
+use shanyrak_core::{Action, Actor, FieldErrorCode};
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, ColumnExt, Repo, from_json, invalid, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -74,10 +74,11 @@ pub struct StockEntry {
     pub recorded_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StockLevel {
     pub item_id: Uuid,
+    #[sqlx(rename = "name")]
     pub item_name: String,
     pub unit: String,
     pub quantity: i64,
@@ -108,24 +109,6 @@ pub struct StockReportRow {
     pub days_left: Option<f64>,
     /// Out of stock, or fewer days left than the alert threshold.
     pub low: bool,
-}
-
-pub(super) fn require(actor: &Actor, action: Action) -> Result<(), StoreError> {
-    if actor.may(action) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
-}
-
-pub(super) fn invalid(
-    pointer: impl Into<String>,
-    code: FieldErrorCode,
-    detail: &str,
-) -> StoreError {
-    StoreError::Invalid(ValidationErrors::single(FieldError::new(
-        pointer, code, detail,
-    )))
 }
 
 /// Placeholders `$first … $first+n-1` for an `IN (…)` list.
@@ -172,11 +155,8 @@ impl<DB: Backend> Repo<DB> {
             name: row.try_get("name")?,
             unit: row.try_get("unit")?,
             code: row.try_get("code")?,
-            rules: from_json(row.try_get::<Json<Value>, _>("rules")?.0, "rules")?,
-            translations: from_json(
-                row.try_get::<Json<Value>, _>("translations")?.0,
-                "translations",
-            )?,
+            rules: row.json("rules")?,
+            translations: row.json("translations")?,
             created_at: row.try_get("created_at")?,
         })
     }
@@ -186,7 +166,7 @@ impl<DB: Backend> Repo<DB> {
             id: row.try_get("id")?,
             organisation_id: row.try_get("organisation_id")?,
             name: row.try_get("name")?,
-            kind: parse_enum(&row.try_get::<String, _>("kind")?, PointKind::parse, "kind")?,
+            kind: row.parsed("kind", PointKind::parse)?,
             city: row.try_get("city")?,
             created_at: row.try_get("created_at")?,
         })
@@ -197,11 +177,7 @@ impl<DB: Backend> Repo<DB> {
             id: row.try_get("id")?,
             point_id: row.try_get("point_id")?,
             item_id: row.try_get("item_id")?,
-            kind: parse_enum(
-                &row.try_get::<String, _>("kind")?,
-                LedgerKind::parse,
-                "kind",
-            )?,
+            kind: row.parsed("kind", LedgerKind::parse)?,
             quantity: row.try_get("quantity")?,
             counterpart_point_id: row.try_get("counterpart_point_id")?,
             distribution_id: row.try_get("distribution_id")?,
@@ -251,18 +227,8 @@ impl<DB: Backend> Repo<DB> {
                 "your organisation already has an item with this name",
             ));
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "item",
-            created.id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("item", created.id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -309,12 +275,7 @@ impl<DB: Backend> Repo<DB> {
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let sql =
             format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1 AND organisation_id = $2");
-        let row = sqlx::query(&sql)
-            .bind(item_id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *tx, &sql, item_id, actor.organisation_id).await?;
         let before = Self::item_from_row(&row)?;
         let name = column.name();
         sqlx::query(&format!(
@@ -336,18 +297,10 @@ impl<DB: Backend> Repo<DB> {
                 to_json(&before.translations)?
             }
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "item",
-            item_id,
-            column.audit_action(),
-            Some(json!({ name: old })),
-            Some(json!({ name: value })),
-            now,
-        )
-        .await?;
+        let change = Change::new("item", item_id, column.audit_action())
+            .before(json!({ name: old }))
+            .after(json!({ name: value }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -399,18 +352,8 @@ impl<DB: Backend> Repo<DB> {
                 "your organisation already has a point with this name",
             ));
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "distribution_point",
-            created.id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("distribution_point", created.id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -437,12 +380,7 @@ impl<DB: Backend> Repo<DB> {
         let sql = format!(
             "SELECT {POINT_COLUMNS} FROM distribution_points WHERE id = $1 AND organisation_id = $2"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, actor.organisation_id).await?;
         Self::point_from_row(&row)
     }
 
@@ -594,18 +532,9 @@ impl<DB: Backend> Repo<DB> {
             );
         }
         let first = entries.first().map(|e| e.id).unwrap_or(point_id);
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "stock_entry",
-            first,
-            movement.kind.as_str(),
-            None,
-            Some(serde_json::json!({ "entries": to_json(&entries)? })),
-            now,
-        )
-        .await?;
+        let change = Change::new("stock_entry", first, movement.kind.as_str())
+            .after(serde_json::json!({ "entries": to_json(&entries)? }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(entries)
     }
@@ -620,24 +549,13 @@ impl<DB: Backend> Repo<DB> {
         require(actor, Action::ReadStock)?;
         let mut conn = self.reader.acquire().await?;
         let point = Self::own_point(&mut conn, actor, point_id).await?;
-        let rows = sqlx::query(
+        let levels: Vec<StockLevel> = sqlx::query_as(
             "SELECT b.item_id, i.name, i.unit, b.quantity FROM stock_balances b JOIN items i ON i.id = b.item_id \
              WHERE b.point_id = $1 ORDER BY i.name",
         )
         .bind(point_id)
         .fetch_all(&mut *conn)
         .await?;
-        let levels = rows
-            .iter()
-            .map(|r| {
-                Ok(StockLevel {
-                    item_id: r.try_get("item_id")?,
-                    item_name: r.try_get("name")?,
-                    unit: r.try_get("unit")?,
-                    quantity: r.try_get("quantity")?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM stock_entries WHERE point_id = $1 ORDER BY id DESC LIMIT {}",
             limit.clamp(1, 100_000)

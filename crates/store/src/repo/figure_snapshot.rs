@@ -16,16 +16,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use shanyrak_core::stats::PopulationCell;
 use shanyrak_core::{CountryCode, PopulationGroup, Sex};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 use uuid::Uuid;
 
 use super::figures::{age_band_of, age_band_sql, parse_day, scope_clause};
-use super::{Backend, Repo, parse_enum};
+use super::{Backend, ColumnExt, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
 /// When the snapshot was made and how long that took.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct SnapshotInfo {
     /// Everything written up to this instant is in the snapshot, nothing after it.
     pub computed_at: DateTime<Utc>,
@@ -45,12 +45,16 @@ pub struct WaitingCell {
 }
 
 /// The dimensions of a population cell, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
 struct CellKey {
     organisation_id: Uuid,
+    /// Not a column: the caller's (see the module documentation).
+    #[sqlx(skip)]
     earlier_orgs: String,
+    #[sqlx(rename = "population_group")]
     group: String,
     sex: String,
+    #[sqlx(rename = "band")]
     age_band: String,
     citizenship: Option<String>,
     country: String,
@@ -67,16 +71,8 @@ where
     NaiveDate: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     Ok(CellKey {
-        organisation_id: row.try_get("organisation_id")?,
         earlier_orgs,
-        group: row.try_get("population_group")?,
-        sex: row.try_get("sex")?,
-        age_band: row.try_get("band")?,
-        citizenship: row.try_get("citizenship")?,
-        country: row.try_get("country")?,
-        city: row.try_get("city")?,
-        arrival_date: row.try_get("arrival_date")?,
-        crossing_point: row.try_get("crossing_point")?,
+        ..CellKey::from_row(row)?
     })
 }
 
@@ -129,18 +125,11 @@ impl<DB: Backend> Repo<DB> {
     /// The snapshot's time and cost, if one was made.
     pub async fn figure_snapshot_info(&self) -> Result<Option<SnapshotInfo>, StoreError> {
         let mut conn = self.reader.acquire().await?;
-        let row =
-            sqlx::query("SELECT computed_at, today, took_ms FROM figure_snapshot WHERE id = 1")
+        let info =
+            sqlx::query_as("SELECT computed_at, today, took_ms FROM figure_snapshot WHERE id = 1")
                 .fetch_optional(&mut *conn)
                 .await?;
-        row.map(|r| {
-            Ok(SnapshotInfo {
-                computed_at: r.try_get("computed_at")?,
-                today: r.try_get("today")?,
-                took_ms: r.try_get("took_ms")?,
-            })
-        })
-        .transpose()
+        Ok(info)
     }
 
     /// Computes every organisation's cells as of `now` and replaces the snapshot with them.
@@ -399,19 +388,12 @@ impl<DB: Backend> Repo<DB> {
             .map(|r| {
                 let earlier: String = r.try_get("earlier_orgs")?;
                 let citizenship: Option<String> = r.try_get("citizenship")?;
-                let country: String = r.try_get("country")?;
                 Ok(PopulationCell {
-                    group: parse_enum(
-                        &r.try_get::<String, _>("population_group")?,
-                        PopulationGroup::parse,
-                        "population_group",
-                    )?,
-                    sex: parse_enum(&r.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
+                    group: r.parsed("population_group", PopulationGroup::parse)?,
+                    sex: r.parsed("sex", Sex::parse)?,
                     age_band: age_band_of(&r.try_get::<String, _>("age_band")?),
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country"))?,
+                    country: r.text("country", "unknown country")?,
                     city: r.try_get("city")?,
                     arrival_date: r.try_get("arrival_date")?,
                     crossing_point: r.try_get("crossing_point")?,

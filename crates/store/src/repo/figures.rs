@@ -6,13 +6,15 @@
 //! identity inside the scope, only the one with the smallest id counts as the person
 //! (the same record `core::stats::population` counts); the others count as records only.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use shanyrak_core::stats::{AGE_BANDS, PopulationCell};
 use shanyrak_core::{CountryCode, PopulationGroup, Sex};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Backend, Repo, parse_enum};
+use super::{Backend, ColumnExt, Query, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -66,6 +68,36 @@ impl<DB: Backend> Repo<DB> {
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 
+    /// Binds the window's start, if any, then the scope's organisations: the parameters
+    /// after the query's own, as `scope_clause` numbers them.
+    fn bind_window<'q>(
+        mut query: Query<'q, DB>,
+        since: Option<DateTime<Utc>>,
+        scope: Option<&[Uuid]>,
+    ) -> Query<'q, DB> {
+        if let Some(since) = since {
+            query = query.bind(since);
+        }
+        for org in scope.unwrap_or_default() {
+            query = query.bind(*org);
+        }
+        query
+    }
+
+    /// The organisations a figures query reads: `scope`, except that a window (`since`)
+    /// over every organisation names them all, so that the per-organisation indexes on
+    /// the write times serve the window.
+    async fn window_scope<'s>(
+        &self,
+        scope: Option<&'s [Uuid]>,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Option<Cow<'s, [Uuid]>>, StoreError> {
+        Ok(match (scope, since) {
+            (None, Some(_)) => Some(Cow::Owned(self.organisation_ids().await?)),
+            _ => scope.map(Cow::Borrowed),
+        })
+    }
+
     /// Resolved persons of a scope grouped by group, sex, age band on `today`,
     /// citizenship, city, arrival day and crossing point, in one pass over the persons.
     /// With `since`, only the records of households registered after it (the figures
@@ -80,15 +112,8 @@ impl<DB: Backend> Repo<DB> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
-        let all;
-        let scope = match (scope, since) {
-            // The per-organisation index on `registered_at` serves the window.
-            (None, Some(_)) => {
-                all = self.organisation_ids().await?;
-                Some(all.as_slice())
-            }
-            _ => scope,
-        };
+        let scope = self.window_scope(scope, since).await?;
+        let scope = scope.as_deref();
         let first = if since.is_some() { 4 } else { 3 };
         let mut outer = scope_clause("h.organisation_id", scope, first);
         if since.is_some() {
@@ -112,33 +137,21 @@ impl<DB: Backend> Repo<DB> {
             today.month(),
             today.day()
         ));
-        if let Some(since) = since {
-            query = query.bind(since);
-        }
-        for org in scope.unwrap_or_default() {
-            query = query.bind(*org);
-        }
+        query = Self::bind_window(query, since, scope);
         let mut conn = self.analytics.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
         rows.iter()
             .map(|r| {
                 let band: String = r.try_get("band")?;
                 let citizenship: Option<String> = r.try_get("citizenship")?;
-                let country: String = r.try_get("country")?;
                 let counted: i32 = r.try_get("counted")?;
                 let records: i64 = r.try_get("records")?;
                 Ok(PopulationCell {
-                    group: parse_enum(
-                        &r.try_get::<String, _>("population_group")?,
-                        PopulationGroup::parse,
-                        "population_group",
-                    )?,
-                    sex: parse_enum(&r.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
+                    group: r.parsed("population_group", PopulationGroup::parse)?,
+                    sex: r.parsed("sex", Sex::parse)?,
                     age_band: age_band_of(&band),
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country"))?,
+                    country: r.text("country", "unknown country")?,
                     city: r.try_get("city")?,
                     arrival_date: r.try_get("arrival_date")?,
                     crossing_point: r.try_get("crossing_point")?,
@@ -160,14 +173,8 @@ impl<DB: Backend> Repo<DB> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
-        let all;
-        let scope = match (scope, since) {
-            (None, Some(_)) => {
-                all = self.organisation_ids().await?;
-                Some(all.as_slice())
-            }
-            _ => scope,
-        };
+        let scope = self.window_scope(scope, since).await?;
+        let scope = scope.as_deref();
         let first = if since.is_some() { 2 } else { 1 };
         let clause = scope_clause("organisation_id", scope, first);
         let mut days: std::collections::BTreeMap<NaiveDate, (u64, u64)> =
@@ -184,12 +191,7 @@ impl<DB: Backend> Repo<DB> {
                 day = DB::day_sql(column),
             );
             let mut query = sqlx::query(&sql);
-            if let Some(since) = since {
-                query = query.bind(since);
-            }
-            for org in scope.unwrap_or_default() {
-                query = query.bind(*org);
-            }
+            query = Self::bind_window(query, since, scope);
             for row in query.fetch_all(&mut *conn).await? {
                 let day = parse_day(&row.try_get::<String, _>("day")?)?;
                 let n = u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
@@ -210,14 +212,8 @@ impl<DB: Backend> Repo<DB> {
         if scope.is_some_and(|s| s.is_empty()) {
             return Ok(Vec::new());
         }
-        let all;
-        let scope = match (scope, since) {
-            (None, Some(_)) => {
-                all = self.organisation_ids().await?;
-                Some(all.as_slice())
-            }
-            _ => scope,
-        };
+        let scope = self.window_scope(scope, since).await?;
+        let scope = scope.as_deref();
         let first = if since.is_some() { 2 } else { 1 };
         let clause = scope_clause("d.organisation_id", scope, first);
         let window = if since.is_some() {
@@ -230,12 +226,7 @@ impl<DB: Backend> Repo<DB> {
              JOIN items i ON i.id = l.item_id WHERE 1 = 1{window}{clause} GROUP BY i.code ORDER BY i.code"
         );
         let mut query = sqlx::query(&sql);
-        if let Some(since) = since {
-            query = query.bind(since);
-        }
-        for org in scope.unwrap_or_default() {
-            query = query.bind(*org);
-        }
+        query = Self::bind_window(query, since, scope);
         let mut conn = self.analytics.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
         rows.iter()

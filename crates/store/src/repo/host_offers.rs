@@ -19,7 +19,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::login::LoginLimits;
-use super::{Backend, Principal, Repo};
+use super::{Backend, Change, Principal, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -186,16 +186,16 @@ impl<DB: Backend> Repo<DB> {
             .execute(&mut *tx)
             .await?;
         }
+        let change = Change::new("host_offer", id, "withdraw").after(json!({
+            "status": "withdrawn",
+            "site_id": site_id,
+            "site_status": site_id.map(|_| SiteStatus::Closed.as_str()),
+        }));
         Self::audit(
             &mut tx,
             &Principal::System("host offer link"),
             Some(organisation_id),
-            "host_offer",
-            id,
-            "withdraw",
-            None,
-            Some(json!({ "status": "withdrawn", "site_id": site_id,
-                         "site_status": site_id.map(|_| SiteStatus::Closed.as_str()) })),
+            change,
             now,
         )
         .await?;
@@ -322,18 +322,10 @@ impl<DB: Backend> Repo<DB> {
         if updated.is_none() {
             return Err(already_decided());
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "host_offer",
-            id,
-            "verify",
-            Some(json!({ "status": "pending" })),
-            Some(json!({ "status": "verified", "note": note, "site_id": site.id })),
-            now,
-        )
-        .await?;
+        let change = Change::new("host_offer", id, "verify")
+            .before(json!({ "status": "pending" }))
+            .after(json!({ "status": "verified", "note": note, "site_id": site.id }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(site.id)
     }
@@ -364,18 +356,10 @@ impl<DB: Backend> Repo<DB> {
             Self::host_offer_in(&mut tx, actor, id).await?;
             return Err(already_decided());
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "host_offer",
-            id,
-            "reject",
-            Some(json!({ "status": "pending" })),
-            Some(json!({ "status": "rejected", "note": note })),
-            now,
-        )
-        .await?;
+        let change = Change::new("host_offer", id, "reject")
+            .before(json!({ "status": "pending" }))
+            .after(json!({ "status": "rejected", "note": note }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -404,18 +388,9 @@ impl<DB: Backend> Repo<DB> {
             .await?;
             let Some(row) = row else { continue };
             let status: String = row.try_get("status")?;
-            Self::audit(
-                &mut tx,
-                &Principal::User(actor.clone()),
-                Some(actor.organisation_id),
-                "host_offer",
-                *id,
-                "purge",
-                Some(json!({ "status": status })),
-                None,
-                now,
-            )
-            .await?;
+            let change =
+                Change::new("host_offer", *id, "purge").before(json!({ "status": status }));
+            Self::audit_by(&mut tx, actor, change, now).await?;
             deleted += 1;
         }
         tx.commit().await?;

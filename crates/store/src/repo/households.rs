@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use shanyrak_core::{
     Action, Actor, BirthDate, CountryCode, Document, DocumentType, FieldErrorCode, Household,
     HouseholdStatus, Location, Need, Person, PhoneNumber, PopulationGroup, ReferenceCode,
@@ -20,7 +19,10 @@ use shanyrak_store_macros::queries;
 use crate::StoreError;
 
 use super::idempotency::IdempotencyRequest;
-use super::{Backend, Principal, Repo, from_json, parse_enum, place_id_from_row, to_json};
+use super::{
+    Backend, Change, ColumnExt, Query, Repo, check_version, from_json, parse_enum,
+    place_id_from_row, require, to_json,
+};
 use shanyrak_core::places::fold_name;
 
 /// What a registration created: enough to answer the client, and nothing personal, so it
@@ -145,21 +147,9 @@ impl<DB: Backend> Repo<DB> {
         idempotency: Option<&IdempotencyRequest>,
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome, StoreError> {
-        if !actor.may(Action::RegisterHousehold) {
-            return Err(StoreError::Forbidden);
-        }
-        let household_id = Uuid::now_v7();
-        let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
+        require(actor, Action::RegisterHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-
-        // 40 random bits make collisions rare but not impossible at national scale.
-        let reference = Self::unused_reference(&mut tx).await?;
-        let receipt = HouseholdReceipt {
-            household_id,
-            reference,
-            member_ids: member_ids.clone(),
-            version: 1,
-        };
+        let receipt = Self::fresh_receipt(&mut tx, h).await?;
 
         if let Some(idem) = idempotency
             && !Self::claim_key(&mut tx, actor, idem, to_json(&receipt)?, now).await?
@@ -168,8 +158,7 @@ impl<DB: Backend> Repo<DB> {
             return self.replay(actor, idem).await;
         }
 
-        Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now)
-            .await?;
+        Self::insert_household(&mut tx, actor, h, &receipt, now).await?;
         tx.commit().await?;
         Ok(CreateOutcome::Created(receipt))
     }
@@ -183,28 +172,17 @@ impl<DB: Backend> Repo<DB> {
         households: &[(ValidatedHousehold, IdempotencyRequest)],
         now: DateTime<Utc>,
     ) -> Result<Vec<CreateOutcome>, StoreError> {
-        if !actor.may(Action::RegisterHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::RegisterHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut outcomes = Vec::with_capacity(households.len());
         for (h, idem) in households {
-            let household_id = Uuid::now_v7();
-            let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
-            let reference = Self::unused_reference(&mut tx).await?;
-            let receipt = HouseholdReceipt {
-                household_id,
-                reference,
-                member_ids: member_ids.clone(),
-                version: 1,
-            };
+            let receipt = Self::fresh_receipt(&mut tx, h).await?;
             if !Self::claim_key(&mut tx, actor, idem, to_json(&receipt)?, now).await? {
                 let stored = Self::claimed_receipt(&mut tx, actor, idem).await?;
                 outcomes.push(CreateOutcome::Replayed(from_json(stored, "receipt")?));
                 continue;
             }
-            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, now)
-                .await?;
+            Self::insert_household(&mut tx, actor, h, &receipt, now).await?;
             outcomes.push(CreateOutcome::Created(receipt));
         }
         tx.commit().await?;
@@ -219,78 +197,120 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         households: &[(ValidatedHousehold, DateTime<Utc>)],
     ) -> Result<Vec<HouseholdReceipt>, StoreError> {
-        if !actor.may(Action::RegisterHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::RegisterHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut receipts = Vec::with_capacity(households.len());
         for (h, at) in households {
-            let household_id = Uuid::now_v7();
-            let member_ids: Vec<Uuid> = h.members.iter().map(|_| Uuid::now_v7()).collect();
-            let reference = Self::unused_reference(&mut tx).await?;
-            Self::insert_household(&mut tx, actor, h, household_id, reference, &member_ids, *at)
-                .await?;
-            receipts.push(HouseholdReceipt {
-                household_id,
-                reference,
-                member_ids,
-                version: 1,
-            });
+            let receipt = Self::fresh_receipt(&mut tx, h).await?;
+            Self::insert_household(&mut tx, actor, h, &receipt, *at).await?;
+            receipts.push(receipt);
         }
         tx.commit().await?;
         Ok(receipts)
     }
 
+    /// Binds a member's own fields and their position in the household: eleven values, in
+    /// the same order in the `INSERT` and the `UPDATE` of persons.
+    fn bind_member_fields<'q>(
+        query: Query<'q, DB>,
+        position: usize,
+        m: &ValidatedMember,
+    ) -> Result<Query<'q, DB>, StoreError> {
+        Ok(query
+            .bind(position as i32)
+            .bind(m.surname.clone())
+            .bind(m.given_name.clone())
+            .bind(m.patronymic.clone())
+            .bind(m.sex.as_str().to_owned())
+            .bind(m.birth_date.to_iso())
+            .bind(m.birth_date.year())
+            .bind(m.birth_date_estimated)
+            .bind(m.citizenship.map(|c| c.as_str().to_owned()))
+            .bind(m.relationship.as_str().to_owned())
+            .bind(Json(to_json(&m.vulnerabilities)?)))
+    }
+
+    /// Binds the household's own fields: twenty values, numbered the same in the `INSERT`
+    /// and the `UPDATE` of households (from `$4` and from `$1`).
+    fn bind_household_fields<'q>(
+        query: Query<'q, DB>,
+        h: &ValidatedHousehold,
+    ) -> Result<Query<'q, DB>, StoreError> {
+        Ok(query
+            .bind(h.group.as_str().to_owned())
+            .bind(h.arrival_date)
+            .bind(h.crossing_point.clone())
+            .bind(h.location.country.as_str().to_owned())
+            .bind(h.location.region.clone())
+            .bind(h.location.city.clone())
+            .bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .bind(Json(to_json(&h.languages)?))
+            .bind(Json(to_json(&h.needs)?))
+            .bind(h.status.as_str().to_owned())
+            .bind(h.notes.clone())
+            .bind(h.accepts_sex_separation)
+            .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
+            .bind(h.information_given)
+            .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
+            .bind(h.current_location.map(|c| c.coordinates.latitude))
+            .bind(h.current_location.map(|c| c.coordinates.longitude))
+            .bind(h.accepts_several_rooms)
+            .bind(h.location.place_id.map(|p| i64::from(p.0)))
+            .bind(fold_name(&h.location.city)))
+    }
+
+    /// The receipt of a household about to be registered: fresh ids for it and its
+    /// members, and a reference no household has.
+    async fn fresh_receipt(
+        conn: &mut DB::Connection,
+        h: &ValidatedHousehold,
+    ) -> Result<HouseholdReceipt, StoreError> {
+        let household_id = Uuid::now_v7();
+        let member_ids = h.members.iter().map(|_| Uuid::now_v7()).collect();
+        // 40 random bits make collisions rare but not impossible at national scale.
+        let reference = Self::unused_reference(conn).await?;
+        Ok(HouseholdReceipt {
+            household_id,
+            reference,
+            member_ids,
+            version: 1,
+        })
+    }
+
     /// The rows of a new household, its members and its audit event, in `conn`'s
     /// transaction.
-    #[allow(clippy::too_many_arguments)]
     async fn insert_household(
         conn: &mut DB::Connection,
         actor: &Actor,
         h: &ValidatedHousehold,
-        household_id: Uuid,
-        reference: ReferenceCode,
-        member_ids: &[Uuid],
+        receipt: &HouseholdReceipt,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        let HouseholdReceipt {
+            household_id,
+            reference,
+            ref member_ids,
+            ..
+        } = *receipt;
+        let query = sqlx::query(
             "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
-             country, region, city, phone, languages, needs, status, notes, version, registered_at, registered_by, \
-             updated_at, accepts_sex_separation, legal_basis, information_given, current_place_id, \
-             current_latitude, current_longitude, accepts_several_rooms, place_id) \
+             country, region, city, phone, languages, needs, status, notes, accepts_sex_separation, legal_basis, \
+             information_given, current_place_id, current_latitude, current_longitude, accepts_several_rooms, \
+             place_id, version, registered_at, registered_by, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-             $22, $23, $24, $25, COALESCE($26, (SELECT a.place_id FROM place_aliases a \
-             WHERE a.organisation_id = $3 AND a.country = $7 AND a.folded_name = $27)))",
+             COALESCE($22, (SELECT a.place_id FROM place_aliases a \
+             WHERE a.organisation_id = $3 AND a.country = $7 AND a.folded_name = $23)), $24, $25, $26, $27)",
         )
         .bind(household_id)
         .bind(reference.as_str().to_owned())
-        .bind(actor.organisation_id)
-        .bind(h.group.as_str().to_owned())
-        .bind(h.arrival_date)
-        .bind(h.crossing_point.clone())
-        .bind(h.location.country.as_str().to_owned())
-        .bind(h.location.region.clone())
-        .bind(h.location.city.clone())
-        .bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(Json(to_json(&h.languages)?))
-        .bind(Json(to_json(&h.needs)?))
-        .bind(h.status.as_str().to_owned())
-        .bind(h.notes.clone())
-        .bind(1i64)
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(now)
-        .bind(h.accepts_sex_separation)
-        .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
-        .bind(h.information_given)
-        .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
-        .bind(h.current_location.map(|c| c.coordinates.latitude))
-        .bind(h.current_location.map(|c| c.coordinates.longitude))
-        .bind(h.accepts_several_rooms)
-        .bind(h.location.place_id.map(|p| i64::from(p.0)))
-        .bind(fold_name(&h.location.city))
-        .execute(&mut *conn)
-        .await?;
+        .bind(actor.organisation_id);
+        Self::bind_household_fields(query, h)?
+            .bind(1i64)
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
 
         for (position, (member, id)) in h.members.iter().zip(member_ids).enumerate() {
             Self::insert_person(conn, household_id, *id, position, member).await?;
@@ -306,18 +326,8 @@ impl<DB: Backend> Repo<DB> {
             now,
             now,
         );
-        Self::audit(
-            conn,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "household",
-            household_id,
-            "create",
-            None,
-            Some(to_json(&household)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("household", household_id, &household)?;
+        Self::audit_by(conn, actor, change, now).await?;
         Ok(())
     }
 
@@ -342,26 +352,16 @@ impl<DB: Backend> Repo<DB> {
         position: usize,
         m: &ValidatedMember,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO persons (id, household_id, position, surname, given_name, patronymic, sex, birth_date, \
              birth_year, birth_date_estimated, citizenship, relationship, vulnerabilities) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(id)
-        .bind(household_id)
-        .bind(position as i32)
-        .bind(m.surname.clone())
-        .bind(m.given_name.clone())
-        .bind(m.patronymic.clone())
-        .bind(m.sex.as_str().to_owned())
-        .bind(m.birth_date.to_iso())
-        .bind(m.birth_date.year())
-        .bind(m.birth_date_estimated)
-        .bind(m.citizenship.map(|c| c.as_str().to_owned()))
-        .bind(m.relationship.as_str().to_owned())
-        .bind(Json(to_json(&m.vulnerabilities)?))
-        .execute(&mut *conn)
-        .await?;
+        .bind(household_id);
+        Self::bind_member_fields(query, position, m)?
+            .execute(&mut *conn)
+            .await?;
         Self::insert_documents(conn, id, &m.documents).await
     }
 
@@ -402,26 +402,16 @@ impl<DB: Backend> Repo<DB> {
                 _ => None,
             })
         };
-        let reference: String = row.try_get("reference")?;
-        let country: String = row.try_get("country")?;
         let phone: Option<String> = row.try_get("phone")?;
         Ok(Household {
             id: row.try_get("id")?,
-            reference: reference
-                .parse()
-                .map_err(|_| StoreError::corrupt("unreadable household reference"))?,
+            reference: row.text("reference", "unreadable household reference")?,
             organisation_id: row.try_get("organisation_id")?,
-            group: parse_enum(
-                &row.try_get::<String, _>("population_group")?,
-                PopulationGroup::parse,
-                "population_group",
-            )?,
+            group: row.parsed("population_group", PopulationGroup::parse)?,
             arrival_date: row.try_get("arrival_date")?,
             crossing_point: row.try_get("crossing_point")?,
             location: Location {
-                country: country
-                    .parse::<CountryCode>()
-                    .map_err(|_| StoreError::corrupt("unknown country in households"))?,
+                country: row.text("country", "unknown country in households")?,
                 region: row.try_get("region")?,
                 city: row.try_get("city")?,
                 place_id: place_id_from_row(row, "place_id")?,
@@ -431,8 +421,8 @@ impl<DB: Backend> Repo<DB> {
                 .map(|p| PhoneNumber::from_e164(&p))
                 .transpose()
                 .map_err(|_| StoreError::corrupt("unreadable phone in households"))?,
-            languages: from_json(row.try_get::<Json<Value>, _>("languages")?.0, "languages")?,
-            needs: from_json::<Vec<Need>>(row.try_get::<Json<Value>, _>("needs")?.0, "needs")?,
+            languages: row.json("languages")?,
+            needs: row.json::<Vec<Need>>("needs")?,
             accepts_sex_separation: row.try_get("accepts_sex_separation")?,
             accepts_several_rooms: row.try_get("accepts_several_rooms")?,
             legal_basis: row
@@ -440,11 +430,7 @@ impl<DB: Backend> Repo<DB> {
                 .map(|b| parse_enum(&b, shanyrak_core::LegalBasis::parse, "legal_basis"))
                 .transpose()?,
             information_given: row.try_get("information_given")?,
-            status: parse_enum(
-                &row.try_get::<String, _>("status")?,
-                HouseholdStatus::parse,
-                "status",
-            )?,
+            status: row.parsed("status", HouseholdStatus::parse)?,
             notes: row.try_get("notes")?,
             members: Vec::new(),
             version: row.try_get("version")?,
@@ -460,7 +446,7 @@ impl<DB: Backend> Repo<DB> {
             surname: row.try_get("surname")?,
             given_name: row.try_get("given_name")?,
             patronymic: row.try_get("patronymic")?,
-            sex: parse_enum(&row.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
+            sex: row.parsed("sex", Sex::parse)?,
             birth_date: BirthDate::parse(&row.try_get::<String, _>("birth_date")?)
                 .map_err(|_| StoreError::corrupt("unreadable birth_date"))?,
             birth_date_estimated: row.try_get("birth_date_estimated")?,
@@ -468,18 +454,24 @@ impl<DB: Backend> Repo<DB> {
                 .map(|c| c.parse::<CountryCode>())
                 .transpose()
                 .map_err(|_| StoreError::corrupt("unknown citizenship"))?,
-            relationship: parse_enum(
-                &row.try_get::<String, _>("relationship")?,
-                Relationship::parse,
-                "relationship",
-            )?,
-            vulnerabilities: from_json::<Vec<Vulnerability>>(
-                row.try_get::<Json<Value>, _>("vulnerabilities")?.0,
-                "vulnerabilities",
-            )?,
+            relationship: row.parsed("relationship", Relationship::parse)?,
+            vulnerabilities: row.json::<Vec<Vulnerability>>("vulnerabilities")?,
             documents: Vec::new(),
         };
         Ok((row.try_get("household_id")?, person))
+    }
+
+    /// Households read from rows of `HOUSEHOLD_COLUMNS`, with their current members.
+    pub(super) async fn households_with_members(
+        conn: &mut DB::Connection,
+        rows: &[DB::Row],
+    ) -> Result<Vec<Household>, StoreError> {
+        let mut households = rows
+            .iter()
+            .map(Self::household_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::attach_members(conn, &mut households).await?;
+        Ok(households)
     }
 
     /// Fills in the current members (and their documents) of the given households.
@@ -535,11 +527,7 @@ impl<DB: Backend> Repo<DB> {
                 .entry(row.try_get("person_id")?)
                 .or_default()
                 .push(Document {
-                    doc_type: parse_enum(
-                        &row.try_get::<String, _>("doc_type")?,
-                        DocumentType::parse,
-                        "doc_type",
-                    )?,
+                    doc_type: row.parsed("doc_type", DocumentType::parse)?,
                     number: row.try_get("number")?,
                     issuing_country: issuing
                         .map(|c| c.parse::<CountryCode>())
@@ -600,9 +588,7 @@ impl<DB: Backend> Repo<DB> {
     /// A household of the actor's organisation; another organisation's is `NotFound`, so
     /// its existence is not revealed.
     pub async fn get_household(&self, actor: &Actor, id: Uuid) -> Result<Household, StoreError> {
-        if !actor.may(Action::ReadHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadHousehold)?;
         let mut conn = self.reader.acquire().await?;
         Self::load_household(
             &mut conn,
@@ -618,9 +604,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         reference: &ReferenceCode,
     ) -> Result<Household, StoreError> {
-        if !actor.may(Action::ReadHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadHousehold)?;
         let mut conn = self.reader.acquire().await?;
         Self::load_household(
             &mut conn,
@@ -636,9 +620,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         filter: &HouseholdFilter,
     ) -> Result<Vec<Household>, StoreError> {
-        if !actor.may(Action::ReadHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadHousehold)?;
         let mut clauses = vec!["organisation_id = $1".to_owned()];
         let mut params: Vec<Param> = vec![Param::Uuid(actor.organisation_id)];
         let mut push = |clause: &str, param: Param| {
@@ -678,12 +660,7 @@ impl<DB: Backend> Repo<DB> {
         }
         let mut conn = self.reader.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
-        let mut households: Vec<Household> = rows
-            .iter()
-            .map(Self::household_from_row)
-            .collect::<Result<_, _>>()?;
-        Self::attach_members(&mut conn, &mut households).await?;
-        Ok(households)
+        Self::households_with_members(&mut conn, &rows).await
     }
 
     /// Replaces a household's data with a validated new state: members with an id are
@@ -697,9 +674,7 @@ impl<DB: Backend> Repo<DB> {
         h: &ValidatedHousehold,
         now: DateTime<Utc>,
     ) -> Result<Household, StoreError> {
-        if !actor.may(Action::UpdateHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::UpdateHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::load_household(
             &mut tx,
@@ -708,11 +683,7 @@ impl<DB: Backend> Repo<DB> {
             HouseholdKey::Id(id),
         )
         .await?;
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        check_version(expected_version, before.version)?;
         let existing: Vec<Uuid> = before.members.iter().map(|m| m.id).collect();
         let mut unknown = ValidationErrors::default();
         for (i, m) in h.members.iter().enumerate() {
@@ -729,73 +700,37 @@ impl<DB: Backend> Repo<DB> {
         }
 
         let new_version = before.version + 1;
-        let updated = sqlx::query(
+        let query = sqlx::query(
             "UPDATE households SET population_group = $1, arrival_date = $2, crossing_point = $3, country = $4, \
              region = $5, city = $6, phone = $7, languages = $8, needs = $9, status = $10, notes = $11, \
-             version = $12, updated_at = $13, accepts_sex_separation = $16, legal_basis = $17, \
-             information_given = $18, current_place_id = $19, current_latitude = $20, \
-             current_longitude = $21, accepts_several_rooms = $22, place_id = COALESCE($23, \
+             accepts_sex_separation = $12, legal_basis = $13, information_given = $14, current_place_id = $15, \
+             current_latitude = $16, current_longitude = $17, accepts_several_rooms = $18, place_id = COALESCE($19, \
              (SELECT a.place_id FROM place_aliases a WHERE a.organisation_id = households.organisation_id \
-             AND a.country = $4 AND a.folded_name = $24), \
-             CASE WHEN households.country = $4 AND households.city = $6 THEN households.place_id END) WHERE id = $14 AND version = $15 \
-             RETURNING id",
-        )
-        .bind(h.group.as_str().to_owned())
-        .bind(h.arrival_date)
-        .bind(h.crossing_point.clone())
-        .bind(h.location.country.as_str().to_owned())
-        .bind(h.location.region.clone())
-        .bind(h.location.city.clone())
-        .bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(Json(to_json(&h.languages)?))
-        .bind(Json(to_json(&h.needs)?))
-        .bind(h.status.as_str().to_owned())
-        .bind(h.notes.clone())
-        .bind(new_version)
-        .bind(now)
-        .bind(id)
-        .bind(before.version)
-        .bind(h.accepts_sex_separation)
-        .bind(h.legal_basis.map(|b| b.as_str().to_owned()))
-        .bind(h.information_given)
-        .bind(h.current_location.and_then(|c| c.place_id).map(i64::from))
-        .bind(h.current_location.map(|c| c.coordinates.latitude))
-        .bind(h.current_location.map(|c| c.coordinates.longitude))
-        .bind(h.accepts_several_rooms)
-        .bind(h.location.place_id.map(|p| i64::from(p.0)))
-        .bind(fold_name(&h.location.city))
-        .fetch_optional(&mut *tx)
-        .await?;
-        if updated.is_none() {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+             AND a.country = $4 AND a.folded_name = $20), \
+             CASE WHEN households.country = $4 AND households.city = $6 THEN households.place_id END), \
+             version = $21, updated_at = $22 WHERE id = $23 AND version = $24 RETURNING id",
+        );
+        let update = Self::bind_household_fields(query, h)?
+            .bind(new_version)
+            .bind(now)
+            .bind(id)
+            .bind(before.version);
+        Self::update_at_version(&mut tx, update, before.version).await?;
 
         let mut member_ids = Vec::with_capacity(h.members.len());
         for (position, m) in h.members.iter().enumerate() {
             match m.id {
                 Some(person_id) => {
-                    sqlx::query(
+                    let query = sqlx::query(
                         "UPDATE persons SET position = $1, surname = $2, given_name = $3, patronymic = $4, sex = $5, \
                          birth_date = $6, birth_year = $7, birth_date_estimated = $8, citizenship = $9, \
                          relationship = $10, vulnerabilities = $11 WHERE id = $12 AND household_id = $13",
-                    )
-                    .bind(position as i32)
-                    .bind(m.surname.clone())
-                    .bind(m.given_name.clone())
-                    .bind(m.patronymic.clone())
-                    .bind(m.sex.as_str().to_owned())
-                    .bind(m.birth_date.to_iso())
-                    .bind(m.birth_date.year())
-                    .bind(m.birth_date_estimated)
-                    .bind(m.citizenship.map(|c| c.as_str().to_owned()))
-                    .bind(m.relationship.as_str().to_owned())
-                    .bind(Json(to_json(&m.vulnerabilities)?))
-                    .bind(person_id)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                    );
+                    Self::bind_member_fields(query, position, m)?
+                        .bind(person_id)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query("DELETE FROM documents WHERE person_id = $1")
                         .bind(person_id)
                         .execute(&mut *tx)
@@ -828,18 +763,8 @@ impl<DB: Backend> Repo<DB> {
             before.registered_at,
             now,
         );
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "household",
-            id,
-            "update",
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("household", id, "update", &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }

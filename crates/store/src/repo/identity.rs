@@ -17,7 +17,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, HouseholdKey, Principal, Repo};
+use super::{Backend, Change, HouseholdKey, Repo, require};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -59,14 +59,6 @@ pub struct ProposedPair {
     pub other: Uuid,
     pub probability: f64,
     pub evidence: Value,
-}
-
-fn may_review(actor: &Actor) -> Result<(), StoreError> {
-    if actor.may(Action::ReviewDuplicates) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
 }
 
 #[queries]
@@ -111,18 +103,9 @@ impl<DB: Backend> Repo<DB> {
             }
         }
         if let Some(first) = added.first() {
-            Self::audit(
-                &mut tx,
-                &Principal::User(actor.clone()),
-                Some(actor.organisation_id),
-                "duplicate_candidate",
-                *first,
-                "propose",
-                None,
-                Some(serde_json::json!({ "candidates": added })),
-                now,
-            )
-            .await?;
+            let change = Change::new("duplicate_candidate", *first, "propose")
+                .after(serde_json::json!({ "candidates": added }));
+            Self::audit_by(&mut tx, actor, change, now).await?;
         }
         tx.commit().await?;
         Ok(added.len())
@@ -191,7 +174,7 @@ impl<DB: Backend> Repo<DB> {
         status: &str,
         limit: u32,
     ) -> Result<Vec<DuplicateCandidate>, StoreError> {
-        may_review(actor)?;
+        require(actor, Action::ReviewDuplicates)?;
         let mut conn = self.reader.acquire().await?;
         let sql = format!(
             "SELECT id, person_a, person_b, probability, evidence, status, decided_at FROM duplicate_candidates \
@@ -220,7 +203,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         id: Uuid,
     ) -> Result<DuplicateCandidate, StoreError> {
-        may_review(actor)?;
+        require(actor, Action::ReviewDuplicates)?;
         let mut conn = self.reader.acquire().await?;
         let row = sqlx::query(
             "SELECT id, person_a, person_b, probability, evidence, status, decided_at FROM duplicate_candidates \
@@ -241,7 +224,7 @@ impl<DB: Backend> Repo<DB> {
         one: Uuid,
         other: Uuid,
     ) -> Result<DuplicateCandidate, StoreError> {
-        may_review(actor)?;
+        require(actor, Action::ReviewDuplicates)?;
         let (a, b) = if one < other {
             (one, other)
         } else {
@@ -270,14 +253,15 @@ impl<DB: Backend> Repo<DB> {
         to: &str,
         now: DateTime<Utc>,
     ) -> Result<DuplicateCandidate, StoreError> {
-        may_review(actor)?;
+        require(actor, Action::ReviewDuplicates)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        let row = sqlx::query("SELECT person_a, person_b, status FROM duplicate_candidates WHERE id = $1 AND organisation_id = $2")
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(
+            &mut *tx,
+            "SELECT person_a, person_b, status FROM duplicate_candidates WHERE id = $1 AND organisation_id = $2",
+            id,
+            actor.organisation_id,
+        )
+        .await?;
         let status: String = row.try_get("status")?;
         let allowed = match to {
             "same" | "different" => status == "pending",
@@ -299,18 +283,10 @@ impl<DB: Backend> Repo<DB> {
             .await?;
         Self::resolve_identities(&mut tx, &[a, b]).await?;
         let action = if to == "pending" { "undo" } else { to };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "duplicate_candidate",
-            id,
-            action,
-            Some(serde_json::json!({ "status": status })),
-            Some(serde_json::json!({ "status": to, "person_a": a, "person_b": b })),
-            now,
-        )
-        .await?;
+        let change = Change::new("duplicate_candidate", id, action)
+            .before(serde_json::json!({ "status": status }))
+            .after(serde_json::json!({ "status": to, "person_a": a, "person_b": b }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         let mut conn = self.writer.acquire().await?;
         let row = sqlx::query("SELECT id, person_a, person_b, probability, evidence, status, decided_at FROM duplicate_candidates WHERE id = $1")

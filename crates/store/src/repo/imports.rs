@@ -9,12 +9,12 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Principal, Repo, to_json};
+use super::{Backend, Change, Principal, Repo, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
 /// A row held back from an import, with why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuarantinedRow {
     pub id: Uuid,
@@ -24,9 +24,11 @@ pub struct QuarantinedRow {
     pub household_key: String,
     /// The household the row belongs to, as registration JSON.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[sqlx(json)]
     pub document: Value,
     /// `[{pointer, code, detail}]`.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[sqlx(json)]
     pub errors: Value,
     /// `pending` or `resubmitted`.
     pub status: String,
@@ -44,7 +46,7 @@ pub struct RowToQuarantine {
 }
 
 /// A file uploaded through the web interface, waiting for confirmation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Upload {
     pub id: Uuid,
     pub file_name: String,
@@ -60,14 +62,6 @@ pub struct Upload {
 /// Uploads older than this are deleted when the next one arrives: they hold personal data.
 const UPLOAD_HOURS: i64 = 24;
 
-fn may_import(actor: &Actor) -> Result<(), StoreError> {
-    if actor.may(Action::RegisterHousehold) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
-}
-
 #[queries]
 impl<DB: Backend> Repo<DB> {
     /// Keeps rows that failed validation; a row already kept from the same file is not
@@ -79,7 +73,7 @@ impl<DB: Backend> Repo<DB> {
         rows: &[RowToQuarantine],
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        may_import(actor)?;
+        require(actor, Action::RegisterHousehold)?;
         if rows.is_empty() {
             return Ok(0);
         }
@@ -105,18 +99,9 @@ impl<DB: Backend> Repo<DB> {
         }
         if added > 0 {
             // The event names the file and the count; the rows' contents stay in their table.
-            Self::audit(
-                &mut tx,
-                &Principal::User(actor.clone()),
-                Some(actor.organisation_id),
-                "import",
-                Uuid::now_v7(),
-                "quarantine",
-                None,
-                Some(serde_json::json!({ "file_digest": file_digest, "rows": added })),
-                now,
-            )
-            .await?;
+            let change = Change::new("import", Uuid::now_v7(), "quarantine")
+                .after(serde_json::json!({ "file_digest": file_digest, "rows": added }));
+            Self::audit_by(&mut tx, actor, change, now).await?;
         }
         tx.commit().await?;
         Ok(added)
@@ -128,18 +113,18 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         limit: u32,
     ) -> Result<Vec<QuarantinedRow>, StoreError> {
-        may_import(actor)?;
+        require(actor, Action::RegisterHousehold)?;
         let mut conn = self.reader.acquire().await?;
         let sql = format!(
             "SELECT id, file_digest, line, household_key, document, errors, status, household_id, created_at FROM import_quarantine \
              WHERE organisation_id = $1 AND status = 'pending' ORDER BY id LIMIT {}",
             limit.clamp(1, 1000)
         );
-        let rows = sqlx::query(&sql)
+        let rows = sqlx::query_as(&sql)
             .bind(actor.organisation_id)
             .fetch_all(&mut *conn)
             .await?;
-        rows.iter().map(Self::quarantined_from_row).collect()
+        Ok(rows)
     }
 
     pub async fn quarantined_row(
@@ -147,9 +132,9 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         id: Uuid,
     ) -> Result<QuarantinedRow, StoreError> {
-        may_import(actor)?;
+        require(actor, Action::RegisterHousehold)?;
         let mut conn = self.reader.acquire().await?;
-        let row = sqlx::query(
+        sqlx::query_as(
             "SELECT id, file_digest, line, household_key, document, errors, status, household_id, created_at FROM import_quarantine \
              WHERE id = $1 AND organisation_id = $2",
         )
@@ -157,8 +142,7 @@ impl<DB: Backend> Repo<DB> {
         .bind(actor.organisation_id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or(StoreError::NotFound)?;
-        Self::quarantined_from_row(&row)
+        .ok_or(StoreError::NotFound)
     }
 
     /// Marks every pending row of a quarantined household as resubmitted, with the
@@ -170,14 +154,15 @@ impl<DB: Backend> Repo<DB> {
         household_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        may_import(actor)?;
+        require(actor, Action::RegisterHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        let row = sqlx::query("SELECT file_digest, household_key FROM import_quarantine WHERE id = $1 AND organisation_id = $2")
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(
+            &mut *tx,
+            "SELECT file_digest, household_key FROM import_quarantine WHERE id = $1 AND organisation_id = $2",
+            id,
+            actor.organisation_id,
+        )
+        .await?;
         let digest: String = row.try_get("file_digest")?;
         let key: String = row.try_get("household_key")?;
         let done: i64 = sqlx::query(
@@ -200,18 +185,9 @@ impl<DB: Backend> Repo<DB> {
         .bind(key)
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "import",
-            id,
-            "resubmit",
-            None,
-            Some(serde_json::json!({ "household_id": household_id, "rows": done })),
-            now,
-        )
-        .await?;
+        let change = Change::new("import", id, "resubmit")
+            .after(serde_json::json!({ "household_id": household_id, "rows": done }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(usize::try_from(done).unwrap_or(usize::MAX))
     }
@@ -225,7 +201,7 @@ impl<DB: Backend> Repo<DB> {
         mapping: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Uuid, StoreError> {
-        may_import(actor)?;
+        require(actor, Action::RegisterHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query("DELETE FROM import_uploads WHERE created_at < $1")
             .bind(now - chrono::Duration::hours(UPLOAD_HOURS))
@@ -252,9 +228,9 @@ impl<DB: Backend> Repo<DB> {
 
     /// An upload of the actor's own (nobody else's, even in the same organisation).
     pub async fn upload(&self, actor: &Actor, id: Uuid) -> Result<Upload, StoreError> {
-        may_import(actor)?;
+        require(actor, Action::RegisterHousehold)?;
         let mut conn = self.reader.acquire().await?;
-        let row = sqlx::query(
+        sqlx::query_as(
             "SELECT id, file_name, file_digest, content, mapping, failure, created_at FROM import_uploads \
              WHERE id = $1 AND organisation_id = $2 AND created_by = $3",
         )
@@ -263,16 +239,7 @@ impl<DB: Backend> Repo<DB> {
         .bind(actor.user_id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or(StoreError::NotFound)?;
-        Ok(Upload {
-            id: row.try_get("id")?,
-            file_name: row.try_get("file_name")?,
-            file_digest: row.try_get("file_digest")?,
-            content: row.try_get("content")?,
-            mapping: row.try_get("mapping")?,
-            failure: row.try_get("failure")?,
-            created_at: row.try_get("created_at")?,
-        })
+        .ok_or(StoreError::NotFound)
     }
 
     /// Records why an upload could not be read and drops its content: its preview then
@@ -283,7 +250,7 @@ impl<DB: Backend> Repo<DB> {
         id: Uuid,
         failure: &str,
     ) -> Result<(), StoreError> {
-        may_import(actor)?;
+        require(actor, Action::RegisterHousehold)?;
         let mut conn = self.writer.acquire().await?;
         sqlx::query(
             "UPDATE import_uploads SET failure = $1, content = $2 WHERE id = $3 AND organisation_id = $4 AND created_by = $5",
@@ -299,7 +266,7 @@ impl<DB: Backend> Repo<DB> {
     }
 
     pub async fn delete_upload(&self, actor: &Actor, id: Uuid) -> Result<(), StoreError> {
-        may_import(actor)?;
+        require(actor, Action::RegisterHousehold)?;
         let mut conn = self.writer.acquire().await?;
         sqlx::query(
             "DELETE FROM import_uploads WHERE id = $1 AND organisation_id = $2 AND created_by = $3",
@@ -352,15 +319,13 @@ impl<DB: Backend> Repo<DB> {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                let change = Change::new("user", id, "create_service_account")
+                    .after(serde_json::json!({ "roles": roles }));
                 Self::audit(
                     &mut tx,
                     &Principal::System("import"),
                     Some(organisation_id),
-                    "user",
-                    id,
-                    "create_service_account",
-                    None,
-                    Some(serde_json::json!({ "roles": roles })),
+                    change,
                     now,
                 )
                 .await?;
@@ -372,20 +337,6 @@ impl<DB: Backend> Repo<DB> {
             user_id,
             organisation_id,
             roles,
-        })
-    }
-
-    fn quarantined_from_row(row: &DB::Row) -> Result<QuarantinedRow, StoreError> {
-        Ok(QuarantinedRow {
-            id: row.try_get("id")?,
-            file_digest: row.try_get("file_digest")?,
-            line: row.try_get("line")?,
-            household_key: row.try_get("household_key")?,
-            document: row.try_get::<Json<Value>, _>("document")?.0,
-            errors: row.try_get::<Json<Value>, _>("errors")?.0,
-            status: row.try_get("status")?,
-            household_id: row.try_get("household_id")?,
-            created_at: row.try_get("created_at")?,
         })
     }
 }

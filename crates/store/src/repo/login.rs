@@ -141,7 +141,7 @@ impl<DB: Backend> Repo<DB> {
         };
         self.settle_login(&keys, true).await?;
         debug_assert!(!actor.roles.is_empty());
-        self.issue_token(
+        self.create_token_for_role(
             &Principal::System("login"),
             &email,
             role,

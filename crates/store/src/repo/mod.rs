@@ -9,7 +9,8 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use shanyrak_core::{Actor, Role};
+use shanyrak_core::{Action, Actor, FieldError, FieldErrorCode, Role, ValidationErrors};
+use sqlx::types::Json;
 use sqlx::{Database, Pool, Row};
 use uuid::Uuid;
 
@@ -44,6 +45,25 @@ impl Principal {
         match self {
             Principal::User(a) => format!("user:{}", a.user_id),
             Principal::System(channel) => format!("system:{channel}"),
+        }
+    }
+
+    /// Refuses a user whose roles do not allow `action`; the operator may do anything.
+    fn require(&self, action: Action) -> Result<(), StoreError> {
+        match self {
+            Principal::User(actor) => require(actor, action),
+            Principal::System(_) => Ok(()),
+        }
+    }
+
+    /// Hides a record of another organisation than the user's (`NotFound`, as if it did
+    /// not exist); the operator sees every organisation's.
+    fn require_own(&self, organisation_id: Uuid) -> Result<(), StoreError> {
+        match self {
+            Principal::User(actor) if actor.organisation_id != organisation_id => {
+                Err(StoreError::NotFound)
+            }
+            _ => Ok(()),
         }
     }
 
@@ -82,6 +102,64 @@ impl<DB: Database> Clone for Repo<DB> {
     }
 }
 
+/// A query with its arguments bound so far, for helpers that bind a share of them.
+pub(crate) type Query<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>;
+
+/// Refuses an actor whose roles do not allow `action`.
+pub(crate) fn require(actor: &Actor, action: Action) -> Result<(), StoreError> {
+    if actor.may(action) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+/// A request refused for one field, as validation would report it.
+pub(crate) fn invalid(
+    pointer: impl Into<String>,
+    code: FieldErrorCode,
+    detail: &str,
+) -> StoreError {
+    StoreError::Invalid(ValidationErrors::single(FieldError::new(
+        pointer, code, detail,
+    )))
+}
+
+/// Typed reads of the columns that hold an enum's text, JSON or other text to parse: the
+/// column is named once, and a value the type cannot read is reported as corrupt data.
+pub(crate) trait ColumnExt: Row {
+    /// The text column `column`, parsed by `parse`.
+    fn parsed<T>(&self, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError>;
+
+    /// The JSON column `column`, read as a `T`.
+    fn json<T: serde::de::DeserializeOwned>(&self, column: &str) -> Result<T, StoreError>;
+
+    /// The text column `column` parsed as a `T` (a country code, a reference code, …);
+    /// text that does not parse is corrupt data, reported as `corrupt`.
+    fn text<T: std::str::FromStr>(&self, column: &str, corrupt: &str) -> Result<T, StoreError>;
+}
+
+impl<R: Row> ColumnExt for R
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Json<Value>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn parsed<T>(&self, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+        parse_enum(&self.try_get::<String, _>(column)?, parse, column)
+    }
+
+    fn json<T: serde::de::DeserializeOwned>(&self, column: &str) -> Result<T, StoreError> {
+        from_json(self.try_get::<Json<Value>, _>(column)?.0, column)
+    }
+
+    fn text<T: std::str::FromStr>(&self, column: &str, corrupt: &str) -> Result<T, StoreError> {
+        self.try_get::<String, _>(column)?
+            .parse()
+            .map_err(|_| StoreError::corrupt(corrupt))
+    }
+}
+
 pub(crate) fn parse_enum<T>(
     text: &str,
     parse: fn(&str) -> Option<T>,
@@ -96,6 +174,15 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
 ) -> Result<T, StoreError> {
     serde_json::from_value(value)
         .map_err(|_| StoreError::corrupt(format!("unreadable JSON in column {column}")))
+}
+
+/// Refuses an edit made against another version of the record than the stored one
+/// (`If-Match`); without an expected version any version is edited.
+pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<(), StoreError> {
+    match expected {
+        Some(version) if version != current => Err(StoreError::VersionMismatch { current }),
+        _ => Ok(()),
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -132,6 +219,7 @@ mod login;
 mod unscoped;
 pub use accounts::{IssuedToken, UserRecord};
 pub use audit::AuditEvent;
+use audit::Change;
 pub use households::{CreateOutcome, HouseholdFilter, HouseholdReceipt};
 pub(crate) use households::{HOUSEHOLD_COLUMNS, HouseholdKey};
 pub use idempotency::IdempotencyRequest;
@@ -220,6 +308,36 @@ impl<DB: Backend> Repo<DB> {
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.reader.acquire().await?;
         sqlx::query("SELECT 1").fetch_one(&mut *conn).await?;
+        Ok(())
+    }
+
+    /// The row `sql` selects for the record `id` (bound as `$1`) of `organisation_id`
+    /// (`$2`); `NotFound` when there is none, another organisation's record included.
+    pub(super) async fn fetch_scoped(
+        conn: &mut DB::Connection,
+        sql: &str,
+        id: Uuid,
+        organisation_id: Uuid,
+    ) -> Result<DB::Row, StoreError> {
+        sqlx::query(sql)
+            .bind(id)
+            .bind(organisation_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Runs an `UPDATE … WHERE id = … AND version = … RETURNING id` of a record read at
+    /// version `read`: no row back means a concurrent write changed it first.
+    pub(super) async fn update_at_version(
+        conn: &mut DB::Connection,
+        update: Query<'_, DB>,
+        read: i64,
+    ) -> Result<(), StoreError> {
+        update
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::VersionMismatch { current: read })?;
         Ok(())
     }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use shanyrak_core::{Action, Actor};
 use sqlx::Row;
 
-use super::{Backend, Principal, Repo};
+use super::{Backend, Change, Repo, require};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -23,9 +23,7 @@ impl<DB: Backend> Repo<DB> {
         fresh: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Vec<u8>, StoreError> {
-        if !actor.may(Action::RegisterHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::RegisterHousehold)?;
         {
             let mut conn = self.reader.acquire().await?;
             let kept = sqlx::query("SELECT private_key FROM outbox_keys WHERE user_id = $1")
@@ -55,18 +53,8 @@ impl<DB: Backend> Repo<DB> {
             tx.commit().await?;
             return Ok(row.try_get("private_key")?);
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "user",
-            actor.user_id,
-            "create_outbox_key",
-            None,
-            None,
-            now,
-        )
-        .await?;
+        let change = Change::new("user", actor.user_id, "create_outbox_key");
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(fresh.to_vec())
     }

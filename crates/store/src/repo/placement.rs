@@ -6,13 +6,14 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
+use shanyrak_core::Action;
 use shanyrak_core::shelter::AdmissionError;
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::shelter::{by_user, may_place, scope_of};
-use super::{Backend, Principal, Repo, from_json, to_json};
+use super::shelter::{by_user, scope_of};
+use super::{Backend, Change, ColumnExt, Principal, Repo, to_json};
 use crate::{AdmissionRequest, Stay, StoreError};
 use shanyrak_store_macros::queries;
 
@@ -59,7 +60,7 @@ impl<DB: Backend> Repo<DB> {
         solution: &Value,
         now: DateTime<Utc>,
     ) -> Result<Uuid, StoreError> {
-        may_place(by)?;
+        by.require(Action::PlaceHouseholds)?;
         let id = Uuid::now_v7();
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(
@@ -76,18 +77,8 @@ impl<DB: Backend> Repo<DB> {
         .await?;
         // The proposal names households and sites only by id; the audit keeps its size.
         let summary = serde_json::json!({ "city": city, "stats": solution.get("stats") });
-        Self::audit(
-            &mut tx,
-            by,
-            scope_of(by),
-            "placement_batch",
-            id,
-            "propose",
-            None,
-            Some(summary),
-            now,
-        )
-        .await?;
+        let change = Change::new("placement_batch", id, "propose").after(summary);
+        Self::audit(&mut tx, by, scope_of(by), change, now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -96,32 +87,39 @@ impl<DB: Backend> Repo<DB> {
     /// proposal and decisions (a dispatcher accepting a thousand proposals would otherwise
     /// re-read them for each).
     async fn check_batch(&self, by: &Principal, id: Uuid) -> Result<(), StoreError> {
-        may_place(by)?;
+        by.require(Action::PlaceHouseholds)?;
         let mut conn = self.reader.acquire().await?;
-        let row = sqlx::query("SELECT organisation_id FROM placement_batches WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let organisation_id: Option<Uuid> = row.try_get("organisation_id")?;
-        if scope_of(by).is_some() && organisation_id != scope_of(by) {
-            return Err(StoreError::NotFound);
-        }
+        Self::batch_row(&mut conn, by, id, "organisation_id").await?;
         Ok(())
     }
 
-    pub async fn get_batch(&self, by: &Principal, id: Uuid) -> Result<PlacementBatch, StoreError> {
-        may_place(by)?;
-        let mut conn = self.reader.acquire().await?;
-        let row = sqlx::query("SELECT id, organisation_id, city, solution, created_at FROM placement_batches WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+    /// The `columns` of a batch that is the caller's to see; another organisation's batch
+    /// is `NotFound`.
+    async fn batch_row(
+        conn: &mut DB::Connection,
+        by: &Principal,
+        id: Uuid,
+        columns: &str,
+    ) -> Result<DB::Row, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {columns} FROM placement_batches WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let organisation_id: Option<Uuid> = row.try_get("organisation_id")?;
         if scope_of(by).is_some() && organisation_id != scope_of(by) {
             return Err(StoreError::NotFound);
         }
+        Ok(row)
+    }
+
+    pub async fn get_batch(&self, by: &Principal, id: Uuid) -> Result<PlacementBatch, StoreError> {
+        by.require(Action::PlaceHouseholds)?;
+        let mut conn = self.reader.acquire().await?;
+        let columns = "id, organisation_id, city, solution, created_at";
+        let row = Self::batch_row(&mut conn, by, id, columns).await?;
         let rows = sqlx::query(
             "SELECT household_id, decision, site_id, stay_ids, reason, decided_at FROM placement_decisions \
              WHERE batch_id = $1 ORDER BY decided_at, household_id",
@@ -136,7 +134,7 @@ impl<DB: Backend> Repo<DB> {
                     household_id: r.try_get("household_id")?,
                     decision: r.try_get("decision")?,
                     site_id: r.try_get("site_id")?,
-                    stay_ids: from_json(r.try_get::<Json<Value>, _>("stay_ids")?.0, "stay_ids")?,
+                    stay_ids: r.json("stay_ids")?,
                     reason: r.try_get("reason")?,
                     decided_at: r.try_get("decided_at")?,
                 })
@@ -144,7 +142,7 @@ impl<DB: Backend> Repo<DB> {
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(PlacementBatch {
             id,
-            organisation_id,
+            organisation_id: row.try_get("organisation_id")?,
             city: row.try_get("city")?,
             created_at: row.try_get("created_at")?,
             solution: row.try_get::<Json<Value>, _>("solution")?.0,
@@ -205,18 +203,9 @@ impl<DB: Backend> Repo<DB> {
         if inserted.is_none() {
             return Err(StoreError::Admission(AdmissionError::InvalidTransition));
         }
-        Self::audit(
-            conn,
-            by,
-            scope_of(by),
-            "placement_batch",
-            batch_id,
-            &decision.decision,
-            None,
-            Some(to_json(decision)?),
-            decision.decided_at,
-        )
-        .await
+        let change =
+            Change::new("placement_batch", batch_id, &decision.decision).after(to_json(decision)?);
+        Self::audit(conn, by, scope_of(by), change, decision.decided_at).await
     }
 
     /// Turns a proposal for one household into reservations (or check-ins when

@@ -13,7 +13,7 @@ use shanyrak_store_macros::queries;
 
 use crate::StoreError;
 
-use super::{Backend, Principal, Repo};
+use super::{Backend, Change, ColumnExt, Repo, require};
 
 /// A typed city name of the organisation's records that is no place of the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -60,9 +60,7 @@ impl<DB: Backend> Repo<DB> {
         &self,
         actor: &Actor,
     ) -> Result<Vec<UnconfirmedPlace>, StoreError> {
-        if !actor.may(Action::MapPlaces) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::MapPlaces)?;
         let rows = sqlx::query(
             "SELECT country, city, CAST(SUM(households) AS BIGINT) AS households, \
              CAST(SUM(sites) AS BIGINT) AS sites FROM ( \
@@ -78,13 +76,10 @@ impl<DB: Backend> Repo<DB> {
         .await?;
         rows.iter()
             .map(|row| {
-                let country: String = row.try_get("country")?;
                 let households: i64 = row.try_get("households")?;
                 let sites: i64 = row.try_get("sites")?;
                 Ok(UnconfirmedPlace {
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country in households"))?,
+                    country: row.text("country", "unknown country in households")?,
                     city: row.try_get("city")?,
                     households: u64::try_from(households).unwrap_or(0),
                     sites: u64::try_from(sites).unwrap_or(0),
@@ -105,9 +100,7 @@ impl<DB: Backend> Repo<DB> {
         place: PlaceId,
         now: DateTime<Utc>,
     ) -> Result<PlaceMapping, StoreError> {
-        if !actor.may(Action::MapPlaces) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::MapPlaces)?;
         let folded = fold_name(city);
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         sqlx::query(
@@ -144,24 +137,14 @@ impl<DB: Backend> Repo<DB> {
         // The typed name is not personal data, but it is free text: the audit keeps its
         // folded form only.
         let alias_id = Uuid::now_v7();
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "place_alias",
-            alias_id,
-            "map",
-            None,
-            Some(serde_json::json!({
-                "country": country.as_str(),
-                "folded_name": folded,
-                "place_id": place.0,
-                "households": mapping.households,
-                "sites": mapping.sites,
-            })),
-            now,
-        )
-        .await?;
+        let change = Change::new("place_alias", alias_id, "map").after(serde_json::json!({
+            "country": country.as_str(),
+            "folded_name": folded,
+            "place_id": place.0,
+            "households": mapping.households,
+            "sites": mapping.sites,
+        }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(mapping)
     }

@@ -13,7 +13,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::login::LoginLimits;
-use super::{Backend, Principal, Repo};
+use super::{Backend, Change, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -331,18 +331,9 @@ impl<DB: Backend> Repo<DB> {
         if deleted.is_none() {
             return Err(StoreError::NotFound);
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "pre_registration",
-            id,
-            "confirm",
-            None,
-            Some(json!({ "household_id": household_id })),
-            now,
-        )
-        .await?;
+        let change = Change::new("pre_registration", id, "confirm")
+            .after(json!({ "household_id": household_id }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -392,15 +383,10 @@ impl<DB: Backend> Repo<DB> {
             if gone.is_none() {
                 continue;
             }
-            Self::audit(
+            Self::audit_by(
                 &mut tx,
-                &Principal::User(actor.clone()),
-                Some(actor.organisation_id),
-                "pre_registration",
-                *id,
-                "purge",
-                None,
-                None,
+                actor,
+                Change::new("pre_registration", *id, "purge"),
                 now,
             )
             .await?;

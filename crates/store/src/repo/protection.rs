@@ -26,7 +26,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::sharing::{self, Agreement};
-use super::{AccessEntry, Backend, Principal, Repo, Stay};
+use super::{AccessEntry, Backend, Change, Principal, Repo, Stay};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -66,10 +66,13 @@ pub struct RetentionReport {
 /// A distribution share received by the person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(sqlx::FromRow)]
 pub struct ReceivedItem {
+    #[sqlx(rename = "id")]
     pub distribution_id: Uuid,
     pub organisation_id: Uuid,
     pub distributed_on: NaiveDate,
+    #[sqlx(rename = "name")]
     pub item: String,
     pub quantity: i64,
 }
@@ -78,6 +81,7 @@ pub struct ReceivedItem {
 /// shared, which the receiving organisation's answer to the person covers).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(sqlx::FromRow)]
 pub struct ReferralSummary {
     pub id: Uuid,
     pub to_organisation_id: Uuid,
@@ -89,8 +93,10 @@ pub struct ReferralSummary {
 /// A write about the person or their household: who, when, what (not the content).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(sqlx::FromRow)]
 pub struct AuditSummary {
     pub at: DateTime<Utc>,
+    #[sqlx(rename = "actor_label")]
     pub actor: String,
     pub entity: String,
     pub action: String,
@@ -311,11 +317,7 @@ impl<DB: Backend> Repo<DB> {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<ErasureReport, StoreError> {
-        if let Principal::User(actor) = by
-            && !actor.may(Action::EraseSubject)
-        {
-            return Err(StoreError::Forbidden);
-        }
+        by.require(Action::EraseSubject)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // Serialise with the sealer first, so no event is sealed half-way through.
         Self::lock_audit_chain(&mut tx).await?;
@@ -329,11 +331,7 @@ impl<DB: Backend> Repo<DB> {
         .ok_or(StoreError::NotFound)?;
         let household_id: Uuid = row.try_get("household_id")?;
         let organisation_id: Uuid = row.try_get("organisation_id")?;
-        if let Principal::User(actor) = by
-            && actor.organisation_id != organisation_id
-        {
-            return Err(StoreError::NotFound);
-        }
+        by.require_own(organisation_id)?;
         let names: Vec<String> = [
             row.try_get::<String, _>("surname")?,
             row.try_get::<String, _>("given_name")?,
@@ -419,27 +417,22 @@ impl<DB: Backend> Repo<DB> {
         };
         // The household's event: the identity index re-reads the household and drops the
         // person. Lists the erased events, so verification can tell erasure from tampering.
-        Self::audit(
-            &mut tx,
-            by,
-            Some(organisation_id),
+        let change = Change::new(
             "household",
             household_id,
             super::audit_chain::ERASURE_ACTIONS[0],
-            None,
-            Some(json!({
-                "person_id": person_id,
-                "reason": reason,
-                "household_anonymised": household_anonymised,
-                "erased_events": erased,
-                "quarantine_rows_deleted": quarantine_rows_deleted,
-                "review_pairs_deleted": review_pairs_deleted,
-                "idempotency_receipts_deleted": idempotency_receipts_deleted,
-                "import_uploads_deleted": import_uploads_deleted,
-            })),
-            now,
         )
-        .await?;
+        .after(json!({
+            "person_id": person_id,
+            "reason": reason,
+            "household_anonymised": household_anonymised,
+            "erased_events": erased,
+            "quarantine_rows_deleted": quarantine_rows_deleted,
+            "review_pairs_deleted": review_pairs_deleted,
+            "idempotency_receipts_deleted": idempotency_receipts_deleted,
+            "import_uploads_deleted": import_uploads_deleted,
+        }));
+        Self::audit(&mut tx, by, Some(organisation_id), change, now).await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -562,23 +555,18 @@ impl<DB: Backend> Repo<DB> {
             Self::delete_receipts(&mut tx, &about).await?;
             let mentioning = Self::audit_events_mentioning(&mut tx, &about).await?;
             let erased = Self::erase_audit_payloads(&mut tx, &mentioning).await?;
-            Self::audit(
-                &mut tx,
-                by,
-                Some(organisation_id),
+            let change = Change::new(
                 "household",
                 household_id,
                 super::audit_chain::ERASURE_ACTIONS[1],
-                None,
-                Some(json!({
-                    "reason": "retention",
-                    "identity_before": cut.identity_before,
-                    "persons": persons.len(),
-                    "erased_events": erased,
-                })),
-                now,
             )
-            .await?;
+            .after(json!({
+                "reason": "retention",
+                "identity_before": cut.identity_before,
+                "persons": persons.len(),
+                "erased_events": erased,
+            }));
+            Self::audit(&mut tx, by, Some(organisation_id), change, now).await?;
             tx.commit().await?;
             report.households_anonymised += 1;
             report.persons_anonymised += persons.len();
@@ -592,18 +580,9 @@ impl<DB: Backend> Repo<DB> {
                 .await?
                 .len();
         if deleted > 0 {
-            Self::audit(
-                &mut tx,
-                by,
-                None,
-                "import",
-                Uuid::now_v7(),
-                "retention_delete",
-                None,
-                Some(json!({ "rows": deleted, "created_before": cut.quarantine_before })),
-                now,
-            )
-            .await?;
+            let change = Change::new("import", Uuid::now_v7(), "retention_delete")
+                .after(json!({ "rows": deleted, "created_before": cut.quarantine_before }));
+            Self::audit(&mut tx, by, None, change, now).await?;
         }
         let settled = sqlx::query(&format!(
             "DELETE FROM host_offers WHERE {SETTLED_HOST_OFFERS} RETURNING id"
@@ -613,18 +592,9 @@ impl<DB: Backend> Repo<DB> {
         .await?
         .len();
         if settled > 0 {
-            Self::audit(
-                &mut tx,
-                by,
-                None,
-                "host_offer",
-                Uuid::now_v7(),
-                "retention_delete",
-                None,
-                Some(json!({ "offers": settled, "changed_before": cut.quarantine_before })),
-                now,
-            )
-            .await?;
+            let change = Change::new("host_offer", Uuid::now_v7(), "retention_delete")
+                .after(json!({ "offers": settled, "changed_before": cut.quarantine_before }));
+            Self::audit(&mut tx, by, None, change, now).await?;
         }
         // Unconfirmed pre-registrations were never records: deleted, not audited (their
         // creation was not either), with the rate-limit counters of past windows.
@@ -655,11 +625,7 @@ impl<DB: Backend> Repo<DB> {
         purpose: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<SubjectAccess, StoreError> {
-        if let Principal::User(actor) = by
-            && !actor.may(Action::SubjectAccess)
-        {
-            return Err(StoreError::Forbidden);
-        }
+        by.require(Action::SubjectAccess)?;
         let mut conn = self.reader.acquire().await?;
         let row = sqlx::query(
             "SELECT p.household_id, h.organisation_id FROM persons p JOIN households h ON h.id = p.household_id \
@@ -671,11 +637,7 @@ impl<DB: Backend> Repo<DB> {
         .ok_or(StoreError::NotFound)?;
         let household_id: Uuid = row.try_get("household_id")?;
         let organisation_id: Uuid = row.try_get("organisation_id")?;
-        if let Principal::User(actor) = by
-            && actor.organisation_id != organisation_id
-        {
-            return Err(StoreError::NotFound);
-        }
+        by.require_own(organisation_id)?;
         let mut household = Self::load_household(
             &mut conn,
             Some(organisation_id),
@@ -716,23 +678,14 @@ impl<DB: Backend> Repo<DB> {
             stays.push(Self::stay_from_row(r, members, now)?);
         }
 
-        let received = sqlx::query(
+        let received: Vec<ReceivedItem> = sqlx::query_as(
             "SELECT d.id, d.organisation_id, d.distributed_on, i.name, s.quantity FROM distribution_shares s \
              JOIN distributions d ON d.id = s.distribution_id JOIN items i ON i.id = s.item_id \
              WHERE s.person_id = $1 AND s.quantity > 0 ORDER BY d.id",
         )
         .bind(person_id)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| Ok(ReceivedItem {
-            distribution_id: r.try_get("id")?,
-            organisation_id: r.try_get("organisation_id")?,
-            distributed_on: r.try_get("distributed_on")?,
-            item: r.try_get("name")?,
-            quantity: r.try_get("quantity")?,
-        }))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .await?;
 
         let case_ids: Vec<Uuid> = sqlx::query(
             "SELECT id FROM cases WHERE household_id = $1 AND (person_id IS NULL OR person_id = $2) ORDER BY id",
@@ -757,21 +710,12 @@ impl<DB: Backend> Repo<DB> {
             _ => cases_withheld = case_ids.len(),
         }
 
-        let referrals = sqlx::query(
+        let referrals: Vec<ReferralSummary> = sqlx::query_as(
             "SELECT id, to_organisation_id, service, state, sent_at FROM referrals WHERE person_id = $1 ORDER BY id",
         )
         .bind(person_id)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| Ok(ReferralSummary {
-            id: r.try_get("id")?,
-            to_organisation_id: r.try_get("to_organisation_id")?,
-            service: r.try_get("service")?,
-            state: r.try_get("state")?,
-            sent_at: r.try_get("sent_at")?,
-        }))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .await?;
 
         let sql = format!(
             "SELECT {} FROM sharing_agreements WHERE from_organisation_id = $1 ORDER BY id",
@@ -785,43 +729,22 @@ impl<DB: Backend> Repo<DB> {
             .map(|r| Self::agreement_from_row(r, now))
             .collect::<Result<Vec<_>, _>>()?;
 
-        let access_log = sqlx::query(
+        let access_log: Vec<AccessEntry> = sqlx::query_as(
             "SELECT id, at, user_id, action, entity_id, purpose, detail FROM access_log \
              WHERE entity_id = $1 OR entity_id = $2 ORDER BY id",
         )
         .bind(person_id)
         .bind(household_id)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(AccessEntry {
-                id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                user_id: r.try_get("user_id")?,
-                action: r.try_get("action")?,
-                entity_id: r.try_get("entity_id")?,
-                purpose: r.try_get("purpose")?,
-                detail: r.try_get::<Json<Value>, _>("detail")?.0,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .await?;
 
-        let audit_trail = sqlx::query(
+        let audit_trail: Vec<AuditSummary> = sqlx::query_as(
             "SELECT at, actor_label, entity, action FROM audit_events WHERE entity_id = $1 OR entity_id = $2 ORDER BY id",
         )
         .bind(person_id)
         .bind(household_id)
         .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| Ok(AuditSummary {
-            at: r.try_get("at")?,
-            actor: r.try_get("actor_label")?,
-            entity: r.try_get("entity")?,
-            action: r.try_get("action")?,
-        }))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .await?;
         drop(conn);
 
         let detail = json!({ "stays": stays.len(), "cases": case_ids.len(), "access_entries": access_log.len() });
@@ -839,18 +762,8 @@ impl<DB: Backend> Repo<DB> {
             }
             Principal::System(_) => {
                 let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-                Self::audit(
-                    &mut tx,
-                    by,
-                    Some(organisation_id),
-                    "person",
-                    person_id,
-                    "subject_access",
-                    None,
-                    Some(detail),
-                    now,
-                )
-                .await?;
+                let change = Change::new("person", person_id, "subject_access").after(detail);
+                Self::audit(&mut tx, by, Some(organisation_id), change, now).await?;
                 tx.commit().await?;
             }
         }

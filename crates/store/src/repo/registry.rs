@@ -5,7 +5,7 @@
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Backend, Repo};
+use super::{Backend, ColumnExt, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -90,10 +90,7 @@ impl<DB: Backend> Repo<DB> {
                 let person_id: Uuid = r.try_get("person_id")?;
                 Ok(RegistryRow {
                     household_id: r.try_get("household_id")?,
-                    reference: r
-                        .try_get::<String, _>("reference")?
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unreadable household reference"))?,
+                    reference: r.text("reference", "unreadable household reference")?,
                     organisation_id: r.try_get("organisation_id")?,
                     population_group: r.try_get("population_group")?,
                     country: r.try_get("country")?,

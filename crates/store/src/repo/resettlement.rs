@@ -14,27 +14,19 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use shanyrak_core::resettlement::{
     Candidate, Criteria, PipelineEvent, PipelineStatus, Programme, QuotaReport, ValidatedProgramme,
     eligibility, pipeline_transition, rank, select_within_quota,
 };
-use shanyrak_core::{Action, Actor, CountryCode, Household, ReferenceCode};
+use shanyrak_core::{Action, Actor, Household, ReferenceCode};
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, HOUSEHOLD_COLUMNS, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, ColumnExt, HOUSEHOLD_COLUMNS, Repo, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
-
-fn require(actor: &Actor) -> Result<(), StoreError> {
-    if actor.may(Action::ManageResettlement) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
-}
 
 /// One household in a programme's pipeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,16 +82,10 @@ impl<DB: Backend> Repo<DB> {
         Ok(Programme {
             id: row.try_get("id")?,
             organisation_id: row.try_get("organisation_id")?,
-            country: row
-                .try_get::<String, _>("country")?
-                .parse::<CountryCode>()
-                .map_err(|_| StoreError::corrupt("unknown country"))?,
+            country: row.text("country", "unknown country")?,
             name: row.try_get("name")?,
             quota: to_u32(row.try_get("quota")?, "quota")?,
-            criteria: from_json::<Criteria>(
-                row.try_get::<Json<Value>, _>("criteria")?.0,
-                "criteria",
-            )?,
+            criteria: row.json::<Criteria>("criteria")?,
             created_at: row.try_get("created_at")?,
         })
     }
@@ -109,18 +95,11 @@ impl<DB: Backend> Repo<DB> {
             id: row.try_get("id")?,
             programme_id: row.try_get("programme_id")?,
             household_id: row.try_get("household_id")?,
-            reference: row
-                .try_get::<String, _>("reference")?
-                .parse()
-                .map_err(|_| StoreError::corrupt("unreadable household reference"))?,
+            reference: row.text("reference", "unreadable household reference")?,
             persons: to_u32(row.try_get("persons")?, "persons")?,
             priority: to_u32(row.try_get("priority")?, "priority")?,
             waiting_days: i64::from(row.try_get::<i32, _>("waiting_days")?),
-            status: parse_enum(
-                &row.try_get::<String, _>("status")?,
-                PipelineStatus::parse,
-                "status",
-            )?,
+            status: row.parsed("status", PipelineStatus::parse)?,
             reason: row.try_get("reason")?,
             version: row.try_get("version")?,
             proposed_at: row.try_get("proposed_at")?,
@@ -135,7 +114,7 @@ impl<DB: Backend> Repo<DB> {
         programme: &ValidatedProgramme,
         now: DateTime<Utc>,
     ) -> Result<Programme, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let created = Programme {
             id: Uuid::now_v7(),
             organisation_id: actor.organisation_id,
@@ -162,18 +141,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "resettlement_programme",
-            created.id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("resettlement_programme", created.id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -186,25 +155,20 @@ impl<DB: Backend> Repo<DB> {
         let sql = format!(
             "SELECT {PROGRAMME_COLUMNS} FROM resettlement_programmes WHERE id = $1 AND organisation_id = $2"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, organisation_id).await?;
         Self::resettlement_programme_from_row(&row)
     }
 
     /// A programme of the actor's organisation (no personal data).
     pub async fn get_programme(&self, actor: &Actor, id: Uuid) -> Result<Programme, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let mut conn = self.reader.acquire().await?;
         Self::load_resettlement_programme(&mut conn, actor.organisation_id, id).await
     }
 
     /// The programmes of the actor's organisation, oldest first.
     pub async fn list_programmes(&self, actor: &Actor) -> Result<Vec<Programme>, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let sql = format!(
             "SELECT {PROGRAMME_COLUMNS} FROM resettlement_programmes WHERE organisation_id = $1 ORDER BY id LIMIT 1000"
         );
@@ -242,8 +206,7 @@ impl<DB: Backend> Repo<DB> {
         programme_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Proposal, StoreError> {
-        require(actor)?;
-        let by = Principal::User(actor.clone());
+        require(actor, Action::ManageResettlement)?;
         let today = crate::clock::local_date(now);
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // The organisation's row first: it serialises every proposal run of the
@@ -335,18 +298,9 @@ impl<DB: Backend> Repo<DB> {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            Self::audit(
-                &mut tx,
-                &by,
-                Some(actor.organisation_id),
-                "resettlement_entry",
-                entry.id,
-                "propose",
-                None,
-                Some(to_json(&entry)?),
-                now,
-            )
-            .await?;
+            let change =
+                Change::new("resettlement_entry", entry.id, "propose").after(to_json(&entry)?);
+            Self::audit_by(&mut tx, actor, change, now).await?;
             proposed.push(entry);
         }
         tx.commit().await?;
@@ -376,7 +330,7 @@ impl<DB: Backend> Repo<DB> {
         programme_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Vec<ResettlementEntry>, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let entries = {
             let mut conn = self.reader.acquire().await?;
             Self::load_resettlement_programme(&mut conn, actor.organisation_id, programme_id)
@@ -415,12 +369,7 @@ impl<DB: Backend> Repo<DB> {
             "SELECT {ENTRY_COLUMNS} FROM resettlement_entries e JOIN households h ON h.id = e.household_id \
              WHERE e.id = $1 AND e.organisation_id = $2"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(organisation_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *conn, &sql, id, organisation_id).await?;
         Self::resettlement_entry_from_row(&row)
     }
 
@@ -433,7 +382,7 @@ impl<DB: Backend> Repo<DB> {
         event: &PipelineEvent,
         now: DateTime<Utc>,
     ) -> Result<ResettlementEntry, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::load_resettlement_entry(&mut tx, actor.organisation_id, id).await?;
         let status = pipeline_transition(before.status, event).map_err(StoreError::Pipeline)?;
@@ -461,18 +410,8 @@ impl<DB: Backend> Repo<DB> {
             updated_at: now,
             ..before.clone()
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "resettlement_entry",
-            id,
-            status.as_str(),
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("resettlement_entry", id, status.as_str(), &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -483,7 +422,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         programme_id: Uuid,
     ) -> Result<QuotaReport, StoreError> {
-        require(actor)?;
+        require(actor, Action::ManageResettlement)?;
         let mut conn = self.reader.acquire().await?;
         let programme =
             Self::load_resettlement_programme(&mut conn, actor.organisation_id, programme_id)
@@ -496,11 +435,7 @@ impl<DB: Backend> Repo<DB> {
         let mut entries = Vec::with_capacity(rows.len());
         for row in rows {
             entries.push((
-                parse_enum(
-                    &row.try_get::<String, _>("status")?,
-                    PipelineStatus::parse,
-                    "status",
-                )?,
+                row.parsed("status", PipelineStatus::parse)?,
                 to_u32(row.try_get("persons")?, "persons")?,
             ));
         }

@@ -3,14 +3,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use serde_json::Value;
 use shanyrak_core::sharing::{SharingCategory, ValidatedAgreement};
 use shanyrak_core::{Action, Actor};
 use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, ColumnExt, Repo, parse_enum, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -29,14 +28,6 @@ pub struct Agreement {
     pub in_force: bool,
 }
 
-fn may_manage(actor: &Actor) -> Result<(), StoreError> {
-    if actor.may(Action::ManageAgreements) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden)
-    }
-}
-
 pub(super) const COLUMNS: &str = "id, from_organisation_id, to_organisation_id, categories, purpose, valid_until, withdrawn_at, created_at";
 
 #[queries]
@@ -45,8 +36,7 @@ impl<DB: Backend> Repo<DB> {
         row: &DB::Row,
         now: DateTime<Utc>,
     ) -> Result<Agreement, StoreError> {
-        let names: Vec<String> =
-            from_json(row.try_get::<Json<Value>, _>("categories")?.0, "categories")?;
+        let names: Vec<String> = row.json("categories")?;
         let categories = names
             .iter()
             .map(|n| parse_enum(n, SharingCategory::parse, "categories"))
@@ -72,7 +62,7 @@ impl<DB: Backend> Repo<DB> {
         agreement: &ValidatedAgreement,
         now: DateTime<Utc>,
     ) -> Result<Agreement, StoreError> {
-        may_manage(actor)?;
+        require(actor, Action::ManageAgreements)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let partner = sqlx::query("SELECT id FROM organisations WHERE id = $1")
             .bind(agreement.to_organisation_id)
@@ -114,18 +104,8 @@ impl<DB: Backend> Repo<DB> {
             created_at: now,
             in_force: agreement.valid_until >= crate::clock::local_date(now),
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "sharing_agreement",
-            id,
-            "create",
-            None,
-            Some(to_json(&created)?),
-            now,
-        )
-        .await?;
+        let change = Change::created("sharing_agreement", id, &created)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -136,7 +116,7 @@ impl<DB: Backend> Repo<DB> {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Vec<Agreement>, StoreError> {
-        may_manage(actor)?;
+        require(actor, Action::ManageAgreements)?;
         let mut conn = self.reader.acquire().await?;
         let sql = format!(
             "SELECT {COLUMNS} FROM sharing_agreements WHERE from_organisation_id = $1 OR to_organisation_id = $1 ORDER BY id"
@@ -157,17 +137,12 @@ impl<DB: Backend> Repo<DB> {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Agreement, StoreError> {
-        may_manage(actor)?;
+        require(actor, Action::ManageAgreements)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let sql = format!(
             "SELECT {COLUMNS} FROM sharing_agreements WHERE id = $1 AND from_organisation_id = $2"
         );
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(actor.organisation_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = Self::fetch_scoped(&mut *tx, &sql, id, actor.organisation_id).await?;
         let before = Self::agreement_from_row(&row, now)?;
         if before.withdrawn_at.is_some() {
             return Err(StoreError::Admission(
@@ -189,18 +164,8 @@ impl<DB: Backend> Repo<DB> {
             in_force: false,
             ..before.clone()
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "sharing_agreement",
-            id,
-            "withdraw",
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("sharing_agreement", id, "withdraw", &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }

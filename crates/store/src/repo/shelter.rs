@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::Value;
 use shanyrak_core::shelter::{
     Amenities, BedPoolSpec, Coordinates, HouseRules, PoolKind, PoolUsage, Site, SiteKind,
     SiteKindGroup, SiteStatus, ValidatedSite, validate_pool,
@@ -15,7 +14,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Principal, Repo, from_json, parse_enum, to_json};
+use super::{Backend, Change, ColumnExt, Principal, Query, Repo, check_version, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -178,13 +177,6 @@ pub(super) fn to_u32(value: i32, column: &str) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| StoreError::corrupt(format!("negative value in {column}")))
 }
 
-pub(super) fn may_place(by: &Principal) -> Result<(), StoreError> {
-    match by {
-        Principal::User(actor) if !actor.may(Action::PlaceHouseholds) => Err(StoreError::Forbidden),
-        _ => Ok(()),
-    }
-}
-
 /// The organisation a principal's reads and writes are confined to (`None`: all, for the
 /// operator's system-wide commands).
 pub(super) fn scope_of(by: &Principal) -> Option<Uuid> {
@@ -204,7 +196,6 @@ pub(super) fn by_user(by: &Principal) -> Option<Uuid> {
 #[queries]
 impl<DB: Backend> Repo<DB> {
     fn site_from_row(row: &DB::Row) -> Result<Site, StoreError> {
-        let country: String = row.try_get("country")?;
         let latitude: Option<f64> = row.try_get("latitude")?;
         let longitude: Option<f64> = row.try_get("longitude")?;
         let phone: Option<String> = row.try_get("contact_phone")?;
@@ -214,12 +205,10 @@ impl<DB: Backend> Repo<DB> {
             organisation_id: row.try_get("organisation_id")?,
             details: ValidatedSite {
                 name: row.try_get("name")?,
-                kind: parse_enum(&row.try_get::<String, _>("kind")?, SiteKind::parse, "kind")?,
+                kind: row.parsed("kind", SiteKind::parse)?,
                 address: row.try_get("address")?,
                 location: Location {
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country in sites"))?,
+                    country: row.text("country", "unknown country in sites")?,
                     region: row.try_get("region")?,
                     city: row.try_get("city")?,
                     place_id: super::place_id_from_row(row, "place_id")?,
@@ -235,16 +224,9 @@ impl<DB: Backend> Repo<DB> {
                     .map(|p| PhoneNumber::from_e164(&p))
                     .transpose()
                     .map_err(|_| StoreError::corrupt("unreadable phone in sites"))?,
-                status: parse_enum(
-                    &row.try_get::<String, _>("status")?,
-                    SiteStatus::parse,
-                    "status",
-                )?,
-                rules: from_json::<HouseRules>(row.try_get::<Json<Value>, _>("rules")?.0, "rules")?,
-                amenities: from_json::<Amenities>(
-                    row.try_get::<Json<Value>, _>("amenities")?.0,
-                    "amenities",
-                )?,
+                status: row.parsed("status", SiteStatus::parse)?,
+                rules: row.json::<HouseRules>("rules")?,
+                amenities: row.json::<Amenities>("amenities")?,
                 time_zone: time_zone
                     .map(|z| z.parse::<chrono_tz::Tz>())
                     .transpose()
@@ -264,7 +246,7 @@ impl<DB: Backend> Repo<DB> {
             row.try_get("id")?,
             row.try_get("site_id")?,
             BedPoolSpec {
-                kind: parse_enum(&row.try_get::<String, _>("kind")?, PoolKind::parse, "kind")?,
+                kind: row.parsed("kind", PoolKind::parse)?,
                 room_size: room_size.map(|r| to_u32(r, "room_size")).transpose()?,
                 beds: to_u32(row.try_get("beds")?, "beds")?,
                 step_free_beds: to_u32(row.try_get("step_free_beds")?, "step_free_beds")?,
@@ -338,13 +320,10 @@ impl<DB: Backend> Repo<DB> {
         };
         rows.iter()
             .map(|r| {
-                let country: String = r.try_get("country")?;
                 Ok((
-                    country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country in sites"))?,
+                    r.text("country", "unknown country in sites")?,
                     r.try_get("city")?,
-                    parse_enum(&r.try_get::<String, _>("kind")?, PoolKind::parse, "kind")?,
+                    r.parsed("kind", PoolKind::parse)?,
                     wide(r, "capacity")?,
                     wide(r, "occupied")?,
                     wide(r, "reserved")?,
@@ -444,9 +423,7 @@ impl<DB: Backend> Repo<DB> {
         site: &ValidatedSite,
         now: DateTime<Utc>,
     ) -> Result<SiteView, StoreError> {
-        if !actor.may(Action::ManageSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ManageSites)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let stored = Self::insert_site(&mut tx, actor, site, now).await?;
         tx.commit().await?;
@@ -454,6 +431,31 @@ impl<DB: Backend> Repo<DB> {
             site: stored,
             pools: Vec::new(),
         })
+    }
+
+    /// Binds a site's own fields: sixteen values, numbered the same in the `INSERT` and
+    /// the `UPDATE` of sites (from `$3` and from `$1`).
+    fn bind_site_fields<'q>(
+        query: Query<'q, DB>,
+        site: &ValidatedSite,
+    ) -> Result<Query<'q, DB>, StoreError> {
+        Ok(query
+            .bind(site.name.clone())
+            .bind(site.kind.as_str().to_owned())
+            .bind(site.address.clone())
+            .bind(site.location.country.as_str().to_owned())
+            .bind(site.location.region.clone())
+            .bind(site.location.city.clone())
+            .bind(site.coordinates.map(|c| c.latitude))
+            .bind(site.coordinates.map(|c| c.longitude))
+            .bind(site.contact_name.clone())
+            .bind(site.contact_phone.as_ref().map(|p| p.as_str().to_owned()))
+            .bind(site.status.as_str().to_owned())
+            .bind(Json(to_json(&site.rules)?))
+            .bind(Json(to_json(&site.amenities)?))
+            .bind(site.location.place_id.map(|p| i64::from(p.0)))
+            .bind(shanyrak_core::places::fold_name(&site.location.city))
+            .bind(site.time_zone.map(|z| z.name().to_owned())))
     }
 
     /// Writes a new site of the actor's organisation with its audit event, inside the
@@ -473,48 +475,23 @@ impl<DB: Backend> Repo<DB> {
             created_at: now,
             updated_at: now,
         };
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO sites (id, organisation_id, name, kind, address, country, region, city, latitude, longitude, \
-             contact_name, contact_phone, status, rules, amenities, version, created_at, updated_at, place_id, time_zone) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-             COALESCE($19, (SELECT a.place_id FROM place_aliases a WHERE a.organisation_id = $2 \
-             AND a.country = $6 AND a.folded_name = $20)), $21)",
+             contact_name, contact_phone, status, rules, amenities, place_id, time_zone, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             COALESCE($16, (SELECT a.place_id FROM place_aliases a WHERE a.organisation_id = $2 \
+             AND a.country = $6 AND a.folded_name = $17)), $18, $19, $20, $21)",
         )
         .bind(stored.id)
-        .bind(stored.organisation_id)
-        .bind(site.name.clone())
-        .bind(site.kind.as_str().to_owned())
-        .bind(site.address.clone())
-        .bind(site.location.country.as_str().to_owned())
-        .bind(site.location.region.clone())
-        .bind(site.location.city.clone())
-        .bind(site.coordinates.map(|c| c.latitude))
-        .bind(site.coordinates.map(|c| c.longitude))
-        .bind(site.contact_name.clone())
-        .bind(site.contact_phone.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(site.status.as_str().to_owned())
-        .bind(Json(to_json(&site.rules)?))
-        .bind(Json(to_json(&site.amenities)?))
-        .bind(1i64)
-        .bind(now)
-        .bind(now)
-        .bind(site.location.place_id.map(|p| i64::from(p.0)))
-        .bind(shanyrak_core::places::fold_name(&site.location.city))
-        .bind(site.time_zone.map(|z| z.name().to_owned()))
-        .execute(&mut *conn)
-        .await?;
-        Self::audit(
-            conn,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "site",
-            stored.id,
-            "create",
-            None,
-            Some(to_json(&stored)?),
-            now,
-        )
-        .await?;
+        .bind(stored.organisation_id);
+        Self::bind_site_fields(query, site)?
+            .bind(1i64)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        let change = Change::created("site", stored.id, &stored)?;
+        Self::audit_by(conn, actor, change, now).await?;
         Ok(stored)
     }
 
@@ -528,19 +505,13 @@ impl<DB: Backend> Repo<DB> {
         site: &ValidatedSite,
         now: DateTime<Utc>,
     ) -> Result<SiteView, StoreError> {
-        if !actor.may(Action::ManageSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ManageSites)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let before = Self::site_in_conn(&mut tx, id).await?;
         if before.organisation_id != actor.organisation_id {
             return Err(StoreError::Forbidden);
         }
-        if expected_version.is_some_and(|v| v != before.version) {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+        check_version(expected_version, before.version)?;
         if site.rules.sex_segregated {
             let mixed =
                 sqlx::query("SELECT id FROM bed_pools WHERE site_id = $1 AND kind = 'mixed'")
@@ -557,59 +528,28 @@ impl<DB: Backend> Repo<DB> {
                 )));
             }
         }
-        let updated = sqlx::query(
+        let query = sqlx::query(
             "UPDATE sites SET name = $1, kind = $2, address = $3, country = $4, region = $5, city = $6, latitude = $7, \
              longitude = $8, contact_name = $9, contact_phone = $10, status = $11, rules = $12, amenities = $13, \
-             version = $14, updated_at = $15, place_id = COALESCE($18, (SELECT a.place_id FROM place_aliases a \
-             WHERE a.organisation_id = sites.organisation_id AND a.country = $4 AND a.folded_name = $19), \
-             CASE WHEN sites.country = $4 AND sites.city = $6 THEN sites.place_id END), time_zone = $20 \
-             WHERE id = $16 AND version = $17 RETURNING id",
-        )
-        .bind(site.name.clone())
-        .bind(site.kind.as_str().to_owned())
-        .bind(site.address.clone())
-        .bind(site.location.country.as_str().to_owned())
-        .bind(site.location.region.clone())
-        .bind(site.location.city.clone())
-        .bind(site.coordinates.map(|c| c.latitude))
-        .bind(site.coordinates.map(|c| c.longitude))
-        .bind(site.contact_name.clone())
-        .bind(site.contact_phone.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(site.status.as_str().to_owned())
-        .bind(Json(to_json(&site.rules)?))
-        .bind(Json(to_json(&site.amenities)?))
-        .bind(before.version + 1)
-        .bind(now)
-        .bind(id)
-        .bind(before.version)
-        .bind(site.location.place_id.map(|p| i64::from(p.0)))
-        .bind(shanyrak_core::places::fold_name(&site.location.city))
-        .bind(site.time_zone.map(|z| z.name().to_owned()))
-        .fetch_optional(&mut *tx)
-        .await?;
-        if updated.is_none() {
-            return Err(StoreError::VersionMismatch {
-                current: before.version,
-            });
-        }
+             place_id = COALESCE($14, (SELECT a.place_id FROM place_aliases a \
+             WHERE a.organisation_id = sites.organisation_id AND a.country = $4 AND a.folded_name = $15), \
+             CASE WHEN sites.country = $4 AND sites.city = $6 THEN sites.place_id END), time_zone = $16, \
+             version = $17, updated_at = $18 WHERE id = $19 AND version = $20 RETURNING id",
+        );
+        let update = Self::bind_site_fields(query, site)?
+            .bind(before.version + 1)
+            .bind(now)
+            .bind(id)
+            .bind(before.version);
+        Self::update_at_version(&mut tx, update, before.version).await?;
         let after = Site {
             details: site.clone(),
             version: before.version + 1,
             updated_at: now,
             ..before.clone()
         };
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "site",
-            id,
-            "update",
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("site", id, "update", &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         let mut conn = self.writer.acquire().await?;
         let mut views = Self::load_site_views(&mut conn, vec![after], now).await?;
@@ -686,9 +626,7 @@ impl<DB: Backend> Repo<DB> {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<SiteEntry, StoreError> {
-        if !actor.may(Action::ReadSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadSites)?;
         let mut conn = self.reader.acquire().await?;
         let full = Self::full_sites(&mut conn, &Principal::User(actor.clone()), now).await?;
         let site = Self::site_in_conn(&mut conn, id).await?;
@@ -723,11 +661,7 @@ impl<DB: Backend> Repo<DB> {
         city: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(Vec<SiteView>, Vec<SiteSummary>), StoreError> {
-        if let Principal::User(actor) = by
-            && !actor.may(Action::ReadSites)
-        {
-            return Err(StoreError::Forbidden);
-        }
+        by.require(Action::ReadSites)?;
         let mut conn = self.reader.acquire().await?;
         let full = Self::full_sites(&mut conn, by, now).await?;
         let rows = match city {
@@ -760,9 +694,7 @@ impl<DB: Backend> Repo<DB> {
 
     /// Cities with how many sites each, by city name: the index of a long site list.
     pub async fn site_cities(&self, actor: &Actor) -> Result<Vec<(String, u64)>, StoreError> {
-        if !actor.may(Action::ReadSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadSites)?;
         let mut conn = self.reader.acquire().await?;
         let rows =
             sqlx::query("SELECT city, COUNT(*) AS sites FROM sites GROUP BY city ORDER BY city")
@@ -786,9 +718,7 @@ impl<DB: Backend> Repo<DB> {
         spec: &BedPoolSpec,
         now: DateTime<Utc>,
     ) -> Result<Uuid, StoreError> {
-        if !actor.may(Action::ManageSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ManageSites)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let site = Self::site_in_conn(&mut tx, site_id).await?;
         if site.organisation_id != actor.organisation_id {
@@ -825,18 +755,7 @@ impl<DB: Backend> Repo<DB> {
         .bind(now)
         .execute(&mut *conn)
         .await?;
-        Self::audit(
-            conn,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "bed_pool",
-            id,
-            "create",
-            None,
-            Some(to_json(spec)?),
-            now,
-        )
-        .await?;
+        Self::audit_by(conn, actor, Change::created("bed_pool", id, spec)?, now).await?;
         Ok(id)
     }
 
@@ -850,9 +769,7 @@ impl<DB: Backend> Repo<DB> {
         spec_input: &shanyrak_core::shelter::BedPoolInput,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        if !actor.may(Action::ManageSites) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ManageSites)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // Lock the pool first, as admissions do.
         sqlx::query(
@@ -918,18 +835,8 @@ impl<DB: Backend> Repo<DB> {
         .bind(pool_id)
         .execute(&mut *tx)
         .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            Some(actor.organisation_id),
-            "bed_pool",
-            pool_id,
-            "update",
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("bed_pool", pool_id, "update", &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -8,7 +8,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Backend, Repo, parse_enum};
+use super::{Backend, ColumnExt, Repo};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -32,21 +32,14 @@ impl<DB: Backend> Repo<DB> {
         rows.iter()
             .map(|r| {
                 let citizenship: Option<String> = r.try_get("citizenship")?;
-                let country: String = r.try_get("country")?;
                 Ok(PopulationRow {
                     identity: r.try_get("identity")?,
-                    group: parse_enum(
-                        &r.try_get::<String, _>("population_group")?,
-                        PopulationGroup::parse,
-                        "population_group",
-                    )?,
-                    sex: parse_enum(&r.try_get::<String, _>("sex")?, Sex::parse, "sex")?,
+                    group: r.parsed("population_group", PopulationGroup::parse)?,
+                    sex: r.parsed("sex", Sex::parse)?,
                     birth_date: BirthDate::parse(&r.try_get::<String, _>("birth_date")?)
                         .map_err(|_| StoreError::corrupt("unreadable birth_date"))?,
                     citizenship: citizenship.and_then(|c| c.parse::<CountryCode>().ok()),
-                    country: country
-                        .parse()
-                        .map_err(|_| StoreError::corrupt("unknown country"))?,
+                    country: r.text("country", "unknown country")?,
                     city: r.try_get("city")?,
                     arrival_date: r.try_get("arrival_date")?,
                     crossing_point: r.try_get("crossing_point")?,

@@ -25,8 +25,8 @@ use shanyrak_core::{
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::shelter::{POOL_COLUMNS, SiteLabel, by_user, may_place, scope_of, to_u32};
-use super::{Backend, HouseholdKey, Principal, Repo, parse_enum, to_json};
+use super::shelter::{POOL_COLUMNS, SiteLabel, by_user, scope_of, to_u32};
+use super::{Backend, Change, ColumnExt, HouseholdKey, Principal, Repo, require, to_json};
 use crate::StoreError;
 use shanyrak_store_macros::queries;
 
@@ -173,11 +173,7 @@ impl<DB: Backend> Repo<DB> {
         now: DateTime<Utc>,
     ) -> Result<Stay, StoreError> {
         let reserved_until: Option<DateTime<Utc>> = row.try_get("reserved_until")?;
-        let stored = parse_enum(
-            &row.try_get::<String, _>("status")?,
-            StayStatus::parse,
-            "status",
-        )?;
+        let stored = row.parsed("status", StayStatus::parse)?;
         Ok(Stay {
             id: row.try_get("id")?,
             household_id: row.try_get("household_id")?,
@@ -223,7 +219,7 @@ impl<DB: Backend> Repo<DB> {
         request: &AdmissionRequest,
         now: DateTime<Utc>,
     ) -> Result<Stay, StoreError> {
-        may_place(by)?;
+        by.require(Action::PlaceHouseholds)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let stay = Self::admit_in(&mut tx, by, request, now).await?;
         tx.commit().await?;
@@ -373,18 +369,8 @@ impl<DB: Backend> Repo<DB> {
         } else {
             "check_in"
         };
-        Self::audit(
-            conn,
-            by,
-            Some(household.organisation_id),
-            "stay",
-            stay.id,
-            action,
-            None,
-            Some(to_json(&stay)?),
-            now,
-        )
-        .await?;
+        let change = Change::new("stay", stay.id, action).after(to_json(&stay)?);
+        Self::audit(conn, by, Some(household.organisation_id), change, now).await?;
         Ok(stay)
     }
 
@@ -432,9 +418,7 @@ impl<DB: Backend> Repo<DB> {
         to: StayStatus,
         now: DateTime<Utc>,
     ) -> Result<Stay, StoreError> {
-        if !actor.may(Action::PlaceHouseholds) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::PlaceHouseholds)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         // The stay's pool never changes, so it may be read before the locks.
         let pool_id = Self::stay_for_actor(&mut tx, actor, stay_id, now)
@@ -498,18 +482,8 @@ impl<DB: Backend> Repo<DB> {
             // household, been given elsewhere. Count again with the stay checked in.
             Self::check_confirmed_stay(&mut tx, &after, now).await?;
         }
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            None,
-            "stay",
-            stay_id,
-            to.as_str(),
-            Some(to_json(&before)?),
-            Some(to_json(&after)?),
-            now,
-        )
-        .await?;
+        let change = Change::updated("stay", stay_id, to.as_str(), &before, &after)?;
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -558,9 +532,7 @@ impl<DB: Backend> Repo<DB> {
         stay_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Stay, StoreError> {
-        if !actor.may(Action::PlaceHouseholds) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::PlaceHouseholds)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
         let mut stay = Self::stay_for_actor(&mut tx, actor, stay_id, now).await?;
         if stay.status != StayStatus::CheckedIn {
@@ -573,18 +545,10 @@ impl<DB: Backend> Repo<DB> {
             .bind(stay_id)
             .execute(&mut *tx)
             .await?;
-        Self::audit(
-            &mut tx,
-            &Principal::User(actor.clone()),
-            None,
-            "stay",
-            stay_id,
-            "seen",
-            Some(serde_json::json!({ "last_seen_at": before })),
-            Some(serde_json::json!({ "last_seen_at": now })),
-            now,
-        )
-        .await?;
+        let change = Change::new("stay", stay_id, "seen")
+            .before(serde_json::json!({ "last_seen_at": before }))
+            .after(serde_json::json!({ "last_seen_at": now }));
+        Self::audit_by(&mut tx, actor, change, now).await?;
         tx.commit().await?;
         Ok(stay)
     }
@@ -597,9 +561,7 @@ impl<DB: Backend> Repo<DB> {
         absence_days: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<Resident>, StoreError> {
-        if !actor.may(Action::ReadResidents) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadResidents)?;
         let mut conn = self.reader.acquire().await?;
         let site = Self::site_in_conn(&mut conn, site_id).await?;
         if site.organisation_id != actor.organisation_id {
@@ -622,10 +584,8 @@ impl<DB: Backend> Repo<DB> {
                 .bind(stay.household_id)
                 .fetch_one(&mut *conn)
                 .await?;
-            let reference: ReferenceCode = household_row
-                .try_get::<String, _>("reference")?
-                .parse()
-                .map_err(|_| StoreError::corrupt("unreadable reference"))?;
+            let reference: ReferenceCode =
+                household_row.text("reference", "unreadable reference")?;
             let mut names = Vec::new();
             for person in &stay.member_ids {
                 let p = sqlx::query("SELECT surname, given_name FROM persons WHERE id = $1")
@@ -681,9 +641,7 @@ impl<DB: Backend> Repo<DB> {
         per_hour: u32,
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<ShelterElsewhere>>, StoreError> {
-        if !actor.may(Action::ReadShelterElsewhere) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadShelterElsewhere)?;
         let mut conn = self.reader.acquire().await?;
         // Scoped: another organisation's household is not found.
         Self::load_household(
@@ -785,11 +743,7 @@ impl<DB: Backend> Repo<DB> {
                     organisation_id,
                     organisation_name: row.try_get("organisation_name")?,
                     city: row.try_get("city")?,
-                    status: parse_enum(
-                        &row.try_get::<String, _>("status")?,
-                        StayStatus::parse,
-                        "status",
-                    )?,
+                    status: row.parsed("status", StayStatus::parse)?,
                     since: checked_in.unwrap_or(row.try_get("created_at")?),
                 };
                 let read = super::PartnerRead {
@@ -816,9 +770,7 @@ impl<DB: Backend> Repo<DB> {
         household_id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<Vec<(Stay, SiteLabel)>, StoreError> {
-        if !actor.may(Action::ReadHousehold) {
-            return Err(StoreError::Forbidden);
-        }
+        require(actor, Action::ReadHousehold)?;
         let mut conn = self.reader.acquire().await?;
         let owner = sqlx::query("SELECT organisation_id FROM households WHERE id = $1")
             .bind(household_id)
@@ -862,7 +814,7 @@ impl<DB: Backend> Repo<DB> {
         city: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Vec<WaitingHousehold>, StoreError> {
-        may_place(by)?;
+        by.require(Action::PlaceHouseholds)?;
         let mut conn = self.reader.acquire().await?;
         // The operator's system-wide run sees every organisation (organisation_id matches
         // itself when $1 is NULL).

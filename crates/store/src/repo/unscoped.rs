@@ -28,12 +28,7 @@ impl<DB: Backend> Repo<DB> {
             limit.clamp(1, 5000)
         );
         let rows = sqlx::query(&sql).bind(after).fetch_all(&mut *conn).await?;
-        let mut households: Vec<Household> = rows
-            .iter()
-            .map(Self::household_from_row)
-            .collect::<Result<_, _>>()?;
-        Self::attach_members(&mut conn, &mut households).await?;
-        Ok(households)
+        Self::households_with_members(&mut conn, &rows).await
     }
 
     /// Households written since the audit event `after` (exclusive), oldest first, and the
@@ -43,23 +38,14 @@ impl<DB: Backend> Repo<DB> {
         after: Option<Uuid>,
         limit: u32,
     ) -> Result<(Vec<Uuid>, Option<Uuid>), StoreError> {
-        let mut conn = self.reader.acquire().await?;
-        let sql = format!(
-            "SELECT id, entity_id FROM audit_events WHERE entity = 'household' AND ($1 IS NULL OR id > $1) \
-             ORDER BY id LIMIT {}",
-            limit.clamp(1, 10_000)
-        );
-        let rows = sqlx::query(&sql).bind(after).fetch_all(&mut *conn).await?;
-        let mut ids = Vec::new();
+        let events = self.household_events_since(after, limit).await?;
+        let last = events.last().map(|(event, _)| *event).or(after);
         let mut seen = std::collections::HashSet::new();
-        let mut last = after;
-        for row in rows {
-            last = Some(row.try_get("id")?);
-            let household: Uuid = row.try_get("entity_id")?;
-            if seen.insert(household) {
-                ids.push(household);
-            }
-        }
+        let ids = events
+            .into_iter()
+            .map(|(_, household)| household)
+            .filter(|household| seen.insert(*household))
+            .collect();
         Ok((ids, last))
     }
 
