@@ -3,7 +3,7 @@
 // nothing; the registrars purge spam in bulk; a flood of submissions from one phone is
 // throttled (HTTP 429 with a clear message) while the server keeps answering.
 
-import { ADMIN, PASSWORD, check, fillMember, finish, launch, settled, shoot, startServer } from "./common.mjs";
+import { check, fillMember, finish, launch, settled, shoot, signInAsAdmin, startServer } from "./common.mjs";
 
 const LIFETIME_SECONDS = 10;
 
@@ -36,10 +36,7 @@ try {
   const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "ru-RU" });
   const family = await phone.newPage();
   const desk = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ru-RU" })).newPage();
-  await desk.goto(`${base}/login`);
-  await desk.fill("#email", ADMIN);
-  await desk.fill("#password", PASSWORD);
-  await Promise.all([desk.waitForURL(/\/reception$/), desk.click("form[action='/login'] button[type=submit]")]);
+  await signInAsAdmin(desk, base);
 
   // 1. An entry the desk sees while it lives, and not after.
   const code = await preRegister(family, base, "Истекаева");

@@ -73,6 +73,14 @@ export async function shoot(page, name) {
   await page.setViewportSize(size);
 }
 
+/// Signs the demo's admin in on `page`; it lands on the reception form.
+export async function signInAsAdmin(page, base) {
+  await page.goto(`${base}/login`);
+  await page.fill("#email", ADMIN);
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(/\/reception$/), page.click("form[action='/login'] button[type=submit]")]);
+}
+
 /// Fills member row `i` of the reception form.
 export async function fillMember(page, i, m) {
   await page.fill(`#m${i}-surname`, m.surname);

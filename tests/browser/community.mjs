@@ -3,7 +3,7 @@
 // then; a local offers a bed, a coordinator verifies it and the next placement run
 // proposes that bed. Screenshots at 360 and 1280 px, like the other steps.
 
-import { ADMIN, PASSWORD, check, fillMember, settled, shoot } from "./common.mjs";
+import { check, fillMember, settled, shoot, signInAsAdmin } from "./common.mjs";
 
 /// The dashboard's figure of people registered.
 async function persons(page, base) {
@@ -28,10 +28,7 @@ export async function community(browser, base) {
   const family = await phone.newPage();
   const desk = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ru-RU" })).newPage();
 
-  await desk.goto(`${base}/login`);
-  await desk.fill("#email", ADMIN);
-  await desk.fill("#password", PASSWORD);
-  await Promise.all([desk.waitForURL(/\/reception$/), desk.click("form[action='/login'] button[type=submit]")]);
+  await signInAsAdmin(desk, base);
   const before = await persons(desk, base);
 
   // 1. The family, in the queue, on its own phone.
