@@ -225,27 +225,26 @@ impl TestApp {
             .expect("send")
     }
 
+    /// Organisation A's admin opens a sports hall in Oral with `pools`: the ids of the
+    /// site and of its pools.
     pub(crate) async fn site_with_pools(&self, pools: &[Value]) -> (String, Vec<String>) {
         let site = json!({"name": "Спорткомплекс «Мирас»", "kind": "sports_hall",
             "location": {"country": "KZ", "city": "Oral"}, "address": "ул. Мухита 1",
             "rules": {"max_nights": 14, "check_in_from": "08:00", "check_in_until": "22:00"},
             "amenities": {"heating": true, "showers": true}});
-        let response = self.post_json(&self.admin_a, "/api/v1/sites", &site).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let site: Value = response.json().await.expect("json");
-        let site_id = site["id"].as_str().expect("id").to_owned();
+        self.site_of(&site, pools).await
+    }
+
+    /// Organisation A's admin opens the site `site` with `pools`: the ids of the site and
+    /// of its pools.
+    pub(crate) async fn site_of(&self, site: &Value, pools: &[Value]) -> (String, Vec<String>) {
+        let site = self.created(&self.admin_a, "/api/v1/sites", site).await;
+        let site_id = id_of(&site).to_owned();
         let mut pool_ids = Vec::new();
         for pool in pools {
-            let response = self
-                .post_json(
-                    &self.admin_a,
-                    &format!("/api/v1/sites/{site_id}/pools"),
-                    pool,
-                )
-                .await;
-            assert_eq!(response.status(), StatusCode::CREATED);
-            let created: Value = response.json().await.expect("json");
-            pool_ids.push(created["id"].as_str().expect("pool id").to_owned());
+            let path = format!("/api/v1/sites/{site_id}/pools");
+            let created = self.created(&self.admin_a, &path, pool).await;
+            pool_ids.push(id_of(&created).to_owned());
         }
         (site_id, pool_ids)
     }
@@ -370,11 +369,19 @@ impl TestApp {
         self.anonymous_get(path).await.json().await.expect("json")
     }
 
+    /// The id of the first pair in the duplicate queue of `token`.
+    pub(crate) async fn first_queued_pair(&self, token: &str) -> String {
+        let queue = self.json_of(token, "/api/v1/duplicates").await;
+        queue["items"][0]["id"]
+            .as_str()
+            .expect("a queued pair")
+            .to_owned()
+    }
+
     /// Organisation A's registrar decides the first pair of its duplicate queue is one
     /// person.
     pub(crate) async fn decide_first_pair_same(&self) {
-        let queue = self.json_of(&self.token_a, "/api/v1/duplicates").await;
-        let pair = queue["items"][0]["id"].as_str().expect("pair");
+        let pair = self.first_queued_pair(&self.token_a).await;
         self.post_expecting(
             &self.token_a,
             &format!("/api/v1/duplicates/{pair}/decision"),

@@ -123,12 +123,9 @@ async fn a_coordinator_maps_a_typed_name_to_a_place_from_the_web(app: TestApp) {
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/places/unconfirmed?mapped=1");
-    let household: Value = app
-        .get(&app.token_a, &format!("/api/v1/households/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let household = app
+        .json_of(&app.token_a, &format!("/api/v1/households/{id}"))
+        .await;
     assert_eq!(household["location"]["place_id"], json!(608_668));
     let (_, page) = get(&app, &app.admin_a, "/places/unconfirmed?mapped=1").await;
     assert!(

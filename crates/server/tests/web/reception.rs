@@ -93,12 +93,9 @@ async fn adding_a_member_carries_the_family_over(app: TestApp) {
 
 /// Households of organisation A, as the API lists them.
 async fn household_count(app: &TestApp) -> usize {
-    let list: Value = app
-        .get(&app.token_a, "/api/v1/households?limit=200")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list = app
+        .json_of(&app.token_a, "/api/v1/households?limit=200")
+        .await;
     let count = list["items"].as_array().map(Vec::len).expect("a list");
     assert!(count > 0, "{list}");
     count
@@ -255,28 +252,12 @@ async fn web_registration_shows_errors_in_place_is_idempotent_and_attaches(app: 
     let replay = post_form(&app, &app.token_a, "/reception", &save).await;
     assert_eq!(replay.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&replay), card);
-    let list: Value = app
-        .client
-        .get(app.url("/api/v1/households"))
-        .bearer_auth(&app.token_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let list = app.json_of(&app.token_a, "/api/v1/households").await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
     // The pair is decided "same" in the review queue, where it can be undone.
-    let same: Value = app
-        .client
-        .get(app.url("/api/v1/duplicates?status=same"))
-        .bearer_auth(&app.token_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let same = app
+        .json_of(&app.token_a, "/api/v1/duplicates?status=same")
+        .await;
     let pairs = same["items"].as_array().expect("items");
     assert_eq!(pairs.len(), 1);
     let pair = &pairs[0];
@@ -307,20 +288,7 @@ async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
     let batch = batch["id"].as_str().expect("batch").to_owned();
     let duplicate = app.post(&app.admin_a, &family(), None).await;
     assert_eq!(duplicate.status(), StatusCode::CREATED);
-    let queue: Value = app
-        .client
-        .get(app.url("/api/v1/duplicates"))
-        .bearer_auth(&app.admin_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
-    let pair = queue["items"][0]["id"]
-        .as_str()
-        .expect("a queued pair")
-        .to_owned();
+    let pair = app.first_queued_pair(&app.admin_a).await;
 
     let pages = [
         "/reception".to_owned(),
@@ -449,16 +417,7 @@ async fn the_reception_form_takes_where_a_family_is_now_by_any_name(app: TestApp
     fields.push(("current_place", "Syrym"));
     let accepted = post_form(&app, &app.token_a, "/reception", &fields).await;
     assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
-    let households: Value = app
-        .client
-        .get(app.url("/api/v1/households"))
-        .bearer_auth(&app.token_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let households = app.json_of(&app.token_a, "/api/v1/households").await;
     assert_eq!(
         households["items"][0]["current_location"]["place_id"], 1_000_000_001_u64,
         "{households}"
