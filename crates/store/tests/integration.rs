@@ -30,8 +30,8 @@ macro_rules! on_both_backends {
 mod support;
 
 use support::{
-    Fixture, admit_now, create, family, member, mixed, now, open_rules, raw_execute, single,
-    site_with_pool, user, valid,
+    Fixture, admit_now, create, family, member, mixed, now, open_rules, raw_execute, reserve_until,
+    single, site_with_pool, user, valid,
 };
 
 mod audit;
@@ -667,14 +667,7 @@ async fn expired_reservation_frees_its_beds(f: Fixture) {
     let deadline = now() + chrono::Duration::hours(6);
     let reservation = f
         .store
-        .admit(
-            &f.admin_a,
-            &AdmissionRequest {
-                reserve_until: Some(deadline),
-                ..admit_now(first, pool)
-            },
-            now(),
-        )
+        .admit(&f.admin_a, &reserve_until(first, pool, deadline), now())
         .await
         .expect("reserve");
     assert_eq!(reservation.status, StayStatus::Reserved);

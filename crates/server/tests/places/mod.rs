@@ -201,32 +201,21 @@ async fn a_household_waiting_at_a_border_post_travels_from_there(app: TestApp) {
         "{waiting}"
     );
 
-    let response = app
-        .post_json(
-            &app.admin_a,
-            "/api/v1/placements",
-            &serde_json::json!({"city": "Oral"}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let batch: Value = response.json().await.expect("json");
+    let oral = serde_json::json!({"city": "Oral"});
+    let batch = app.created(&app.admin_a, "/api/v1/placements", &oral).await;
     let reason = &batch["solution"]["proposals"][0]["reason"];
     assert_eq!(reason["travel_from"], "current_position", "{batch}");
     let km = reason["travel_km"].as_f64().expect("km");
     // Syrym (51.5 N, 51.1 E) to the site (51.23 N, 51.37 E): about 35 km.
     assert!((30.0..40.0).contains(&km), "{km} km: {batch}");
 
-    let version = household["version"].as_i64().expect("version");
-    let response = app
-        .patch(
+    let patched = app
+        .patched(
             &app.token_a,
-            &id,
+            &household,
             &serde_json::json!({"current_location": null}),
-            Some(&format!("\"{version}\"")),
         )
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let patched: Value = response.json().await.expect("json");
     assert_eq!(patched["current_location"], Value::Null, "{patched}");
 }
 
@@ -267,15 +256,8 @@ async fn a_large_family_takes_several_rooms_only_with_its_consent(app: TestApp) 
     assert_eq!(household["accepts_several_rooms"], false, "{household}");
 
     let propose = || async {
-        let response = app
-            .post_json(
-                &app.admin_a,
-                "/api/v1/placements",
-                &serde_json::json!({"city": "Oral"}),
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        response.json::<Value>().await.expect("json")
+        let oral = serde_json::json!({"city": "Oral"});
+        app.created(&app.admin_a, "/api/v1/placements", &oral).await
     };
     let batch = propose().await;
     assert_eq!(
@@ -284,16 +266,12 @@ async fn a_large_family_takes_several_rooms_only_with_its_consent(app: TestApp) 
         "seven people, rooms of four, no consent: {batch}"
     );
 
-    let version = household["version"].as_i64().expect("version");
-    let response = app
-        .patch(
-            &app.token_a,
-            &id,
-            &serde_json::json!({"accepts_several_rooms": true}),
-            Some(&format!("\"{version}\"")),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    app.patched(
+        &app.token_a,
+        &household,
+        &serde_json::json!({"accepts_several_rooms": true}),
+    )
+    .await;
     let batch = propose().await;
     let proposal = &batch["solution"]["proposals"][0];
     assert_eq!(proposal["household_id"], id.as_str(), "{batch}");

@@ -149,6 +149,18 @@ impl TestApp {
         request.send().await.expect("send")
     }
 
+    /// The registrar of `token` changes `household` with the merge patch `changes`, at the
+    /// version it was read at: it must be changed, and the changed household is returned.
+    pub(crate) async fn patched(&self, token: &str, household: &Value, changes: &Value) -> Value {
+        let version = household["version"].as_i64().expect("version");
+        let if_match = format!("\"{version}\"");
+        let response = self
+            .patch(token, id_of(household), changes, Some(&if_match))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("json")
+    }
+
     /// Organisation A's registrar registers the household `body`.
     pub(crate) async fn create(&self, body: &Value) -> Value {
         self.create_as(&self.token_a, body).await
@@ -402,6 +414,37 @@ impl TestApp {
         )
         .await
         .expect("release")
+    }
+}
+
+/// Tomorrow's date: the `valid_until` of an agreement in force now.
+pub(crate) fn tomorrow() -> String {
+    (Utc::now() + chrono::Duration::days(1))
+        .date_naive()
+        .to_string()
+}
+
+impl TestApp {
+    /// The admin of `from_admin` agrees to share `categories` with the organisation of
+    /// `to_admin` for `purpose`, until tomorrow: the agreement, which must be made.
+    pub(crate) async fn agree(
+        &self,
+        (from_admin, to_admin): (&str, &str),
+        categories: &[&str],
+        purpose: &str,
+    ) -> Value {
+        let to = self.actor(to_admin).await.organisation_id;
+        let agreement = json!({"to_organisation_id": to, "categories": categories,
+                               "purpose": purpose, "valid_until": tomorrow()});
+        self.created(from_admin, "/api/v1/agreements", &agreement)
+            .await
+    }
+
+    /// Organisation A agrees to share `categories` with organisation B for `purpose`,
+    /// until tomorrow: the agreement.
+    pub(crate) async fn agree_a_to_b(&self, categories: &[&str], purpose: &str) -> Value {
+        self.agree((&self.admin_a, &self.admin_b), categories, purpose)
+            .await
     }
 }
 

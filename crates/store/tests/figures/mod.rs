@@ -10,7 +10,8 @@ use shanyrak_core::{HouseholdInput, LocationInput, Relationship, Sex};
 use uuid::Uuid;
 
 use super::{
-    Fixture, admit_now, create, family, member, mixed, now, open_rules, raw_execute, site_with_pool,
+    Fixture, admit_now, create, family, member, mixed, now, open_rules, raw_execute, reserve_until,
+    site_with_pool,
 };
 
 on_both_backends!(
@@ -434,10 +435,7 @@ async fn bed_figures_equal_the_site_views(f: Fixture) {
     f.store
         .admit(
             &f.admin_a,
-            &AdmissionRequest {
-                reserve_until: Some(now() + Duration::hours(1)),
-                ..admit_now(reserved, dorm_pool)
-            },
+            &reserve_until(reserved, dorm_pool, now() + Duration::hours(1)),
             now(),
         )
         .await

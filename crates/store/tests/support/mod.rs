@@ -375,6 +375,19 @@ pub(crate) fn admit_now(household_id: Uuid, pool_id: Uuid) -> AdmissionRequest {
     }
 }
 
+/// A reservation of a bed in `pool_id` for everyone in `household_id`, held until
+/// `until`.
+pub(crate) fn reserve_until(
+    household_id: Uuid,
+    pool_id: Uuid,
+    until: DateTime<Utc>,
+) -> AdmissionRequest {
+    AdmissionRequest {
+        reserve_until: Some(until),
+        ..admit_now(household_id, pool_id)
+    }
+}
+
 /// Runs `sql` on the fixture's database directly, past the store.
 pub(crate) async fn raw_execute(f: &Fixture, sql: &str) -> Result<(), sqlx::Error> {
     execute_as_insider(&f._db.url, sql).await
