@@ -249,11 +249,7 @@ async fn every_write_has_exactly_one_audit_event(f: Fixture) {
         .expect("update");
     assert_eq!(f.count("audit_events").await, before + 2);
 
-    let events = f
-        .store
-        .audit_events_for(&f.admin_a, id)
-        .await
-        .expect("events");
+    let events = f.audit_of(id).await;
     assert_eq!(
         events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         vec!["create", "update"]
@@ -619,10 +615,7 @@ async fn last_bed_goes_to_exactly_one_of_concurrent_admissions(f: Fixture) {
         h
     })
     .await;
-    f.store
-        .admit(&f.admin_a, &admit_now(couple, pool), now())
-        .await
-        .expect("couple");
+    f.admitted(couple, pool).await;
     let mut households = Vec::new();
     for i in 0..6 {
         households.push(create(&f, &f.registrar_a, &single(&format!("Петров{i}"))).await);
@@ -882,10 +875,7 @@ async fn admission_rules_and_the_waiting_list(f: Fixture) {
 async fn capacity_changes_are_audited_and_never_below_occupancy(f: Fixture) {
     let (site, pool) = site_with_pool(&f, mixed(4), open_rules()).await;
     let fam = create(&f, &f.registrar_a, &family()).await;
-    f.store
-        .admit(&f.admin_a, &admit_now(fam, pool), now())
-        .await
-        .expect("admit four");
+    f.admitted(fam, pool).await;
     let shrink = f
         .store
         .update_pool(&f.admin_a, site, pool, &mixed(3), now())
@@ -895,11 +885,7 @@ async fn capacity_changes_are_audited_and_never_below_occupancy(f: Fixture) {
         .update_pool(&f.admin_a, site, pool, &mixed(8), now())
         .await
         .expect("grow");
-    let events = f
-        .store
-        .audit_events_for(&f.admin_a, pool)
-        .await
-        .expect("events");
+    let events = f.audit_of(pool).await;
     assert_eq!(
         events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         vec!["create", "update"]

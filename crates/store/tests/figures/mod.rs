@@ -140,10 +140,7 @@ async fn sql_figures_equal_the_row_by_row_computation(f: Fixture) {
 async fn placements_are_counted_per_day(f: Fixture) {
     let (_, pool) = site_with_pool(&f, mixed(10), open_rules()).await;
     let h = create(&f, &f.registrar_a, &family()).await;
-    f.store
-        .admit(&f.admin_a, &admit_now(h, pool), now())
-        .await
-        .expect("admit");
+    f.admitted(h, pool).await;
     let org_a = f.admin_a.organisation_id;
     let days = f
         .store
@@ -233,10 +230,7 @@ async fn snapshot_plus_what_came_after_equals_the_live_figures(f: Fixture) {
     .await
     .expect("one identity");
     let (_, pool) = site_with_pool(&f, mixed(10), open_rules()).await;
-    f.store
-        .admit(&f.admin_a, &admit_now(first, pool), now())
-        .await
-        .expect("admit");
+    f.admitted(first, pool).await;
 
     let info = f
         .store
@@ -427,10 +421,7 @@ async fn bed_figures_equal_the_site_views(f: Fixture) {
     let (_, empty_pool) = site_with_pool(&f, mixed(7), open_rules()).await;
     let _ = empty_pool;
     let checked_in = create(&f, &f.registrar_a, &family()).await;
-    f.store
-        .admit(&f.admin_a, &admit_now(checked_in, family_pool), now())
-        .await
-        .expect("family room");
+    f.admitted(checked_in, family_pool).await;
     let reserved = create(&f, &f.registrar_a, &family()).await;
     f.store
         .admit(

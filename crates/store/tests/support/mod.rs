@@ -281,6 +281,23 @@ impl Fixture {
         (sent, seen)
     }
 
+    /// Organisation A's admin gives everyone in `household` a bed in `pool` now: it must
+    /// be admitted.
+    pub(crate) async fn admitted(&self, household: Uuid, pool: Uuid) -> shanyrak_store::Stay {
+        self.store
+            .admit(&self.admin_a, &admit_now(household, pool), now())
+            .await
+            .expect("admitted")
+    }
+
+    /// The audit trail of `entity`, as organisation A's admin reads it.
+    pub(crate) async fn audit_of(&self, entity: Uuid) -> Vec<shanyrak_store::AuditEvent> {
+        self.store
+            .audit_events_for(&self.admin_a, entity)
+            .await
+            .expect("audit")
+    }
+
     /// Organisation A's registrar decides that two person records are one person.
     pub(crate) async fn same_person(&self, a: Uuid, b: Uuid) {
         self.store
