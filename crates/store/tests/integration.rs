@@ -917,11 +917,7 @@ async fn capacity_changes_are_audited_and_never_below_occupancy(f: Fixture) {
         panic!("another organisation gets the summary");
     };
     assert_eq!(summary.free_beds, 4);
-    let view = f
-        .store
-        .get_site(&f.admin_a, site, now())
-        .await
-        .expect("own");
+    let view = f.site_of_a(site).await;
     assert_eq!((view.pools[0].occupied, view.pools[0].free), (4, 4));
 }
 

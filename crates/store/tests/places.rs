@@ -43,20 +43,16 @@ async fn rows_without_a_place_are_linked_by_the_start_up_pass(f: Fixture) {
     let resolve = |country: CountryCode, city: &str| {
         (country == CountryCode::KZ && city == "Uralskk").then_some(ORAL)
     };
-    let linked = f
-        .store
-        .link_unconfirmed_places(&resolve)
-        .await
-        .expect("link");
-    assert_eq!(linked, 1);
+    let link = async || {
+        f.store
+            .link_unconfirmed_places(&resolve)
+            .await
+            .expect("link")
+    };
+    assert_eq!(link().await, 1);
     assert_eq!(place_of(&f, &f.registrar_a, id).await, Some(ORAL));
     // Linked rows are not visited again.
-    let linked = f
-        .store
-        .link_unconfirmed_places(&resolve)
-        .await
-        .expect("link");
-    assert_eq!(linked, 0);
+    assert_eq!(link().await, 0);
 }
 
 async fn a_mapping_links_one_organisations_records_only(f: Fixture) {

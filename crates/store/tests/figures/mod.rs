@@ -113,12 +113,7 @@ async fn sql_figures_equal_the_row_by_row_computation(f: Fixture) {
         assert_eq!(city_by_group_cells(&cells), city_by_group(&rows));
         assert_eq!(age_by_sex_cells(&cells), age_by_sex(&rows, today()));
     }
-    let mine = population_from_cells(
-        &f.store
-            .population_cells(Some(&[org_a]), today(), None)
-            .await
-            .expect("cells"),
-    );
+    let mine = live_population(&f, Some(&[org_a])).await;
     // Six records, five people: the person registered twice counts once.
     assert_eq!((mine.records, mine.persons), (6, 5));
     assert_eq!(mine.by_city.get("KZ/Oral"), Some(&4));
@@ -156,6 +151,19 @@ async fn placements_are_counted_per_day(f: Fixture) {
         .await
         .expect("placements");
     assert!(none.is_empty());
+}
+
+/// The live population figures of `scope`, from every record.
+async fn live_population(
+    f: &Fixture,
+    scope: Option<&[Uuid]>,
+) -> shanyrak_core::stats::PopulationStats {
+    let cells = f
+        .store
+        .population_cells(scope, today(), None)
+        .await
+        .expect("live");
+    population_from_cells(&cells)
 }
 
 /// `figures` summed: snapshot cells and the live cells written after it.
@@ -250,12 +258,7 @@ async fn snapshot_plus_what_came_after_equals_the_live_figures(f: Fixture) {
         None,
     ];
     for scope in &scopes {
-        let live = population_from_cells(
-            &f.store
-                .population_cells(scope.as_deref(), today(), None)
-                .await
-                .expect("live"),
-        );
+        let live = live_population(&f, scope.as_deref()).await;
         assert_eq!(
             snapshot_and_after(&f, scope.as_deref(), now()).await,
             live,
@@ -303,12 +306,7 @@ async fn snapshot_plus_what_came_after_equals_the_live_figures(f: Fixture) {
         .await
         .expect("admit later");
     for scope in &scopes {
-        let live = population_from_cells(
-            &f.store
-                .population_cells(scope.as_deref(), today(), None)
-                .await
-                .expect("live"),
-        );
+        let live = live_population(&f, scope.as_deref()).await;
         assert_eq!(
             snapshot_and_after(&f, scope.as_deref(), now()).await,
             live,

@@ -290,6 +290,14 @@ impl Fixture {
             .expect("admitted")
     }
 
+    /// The site `id`, as organisation A's admin sees it now.
+    pub(crate) async fn site_of_a(&self, id: Uuid) -> shanyrak_store::SiteView {
+        self.store
+            .get_site(&self.admin_a, id, now())
+            .await
+            .expect("site")
+    }
+
     /// The audit trail of `entity`, as organisation A's admin reads it.
     pub(crate) async fn audit_of(&self, entity: Uuid) -> Vec<shanyrak_store::AuditEvent> {
         self.store
