@@ -365,7 +365,7 @@ pub(crate) async fn all_households(
             .json()
             .await
             .expect("json");
-        households.extend(page["items"].as_array_mut().expect("items").drain(..));
+        households.append(page["items"].as_array_mut().expect("items"));
         match page["next_cursor"].as_str() {
             Some(cursor) => path = format!("{base}/api/v1/households?limit=200&cursor={cursor}"),
             None => return households,
