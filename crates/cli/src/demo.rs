@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, Utc};
 use shanyrak_core::household::validate;
+use shanyrak_core::shelter::{BedPoolInput, PoolKind};
 use shanyrak_core::{
     Actor, DocumentInput, DocumentType, HouseholdInput, LocationInput, MemberInput, Need, OrgKind,
     PopulationGroup, Relationship, Role, Sex, ValidationContext, Vulnerability,
@@ -628,6 +629,23 @@ async fn seed_essentials(
     Ok(())
 }
 
+/// A bed pool of the demo's shelters: `beds` of `kind`, `step_free` of them step-free, in
+/// rooms of `room_size` where the pool is of family rooms.
+pub(crate) fn pool(
+    kind: PoolKind,
+    beds: u32,
+    step_free: u32,
+    room_size: Option<u32>,
+) -> BedPoolInput {
+    BedPoolInput {
+        kind: Some(kind),
+        room_size,
+        beds: Some(beds),
+        step_free_beds: step_free,
+        ..BedPoolInput::default()
+    }
+}
+
 /// Shelters as they opened in Oral and Bishkek: a sports hall split by sex, a mosque for
 /// men, a hostel with family rooms, a school.
 async fn seed_sites(
@@ -636,15 +654,7 @@ async fn seed_sites(
     now: chrono::DateTime<Utc>,
 ) -> Result<usize> {
     use shanyrak_core::shelter::{
-        Amenities, BedPoolInput, HouseRules, PoolKind, SiteInput, SiteKind, validate_pool,
-        validate_site,
-    };
-    let pool = |kind, beds, step_free, room_size| BedPoolInput {
-        kind: Some(kind),
-        room_size,
-        beds: Some(beds),
-        step_free_beds: step_free,
-        ..BedPoolInput::default()
+        Amenities, HouseRules, SiteInput, SiteKind, validate_pool, validate_site,
     };
     let sites = [
         (

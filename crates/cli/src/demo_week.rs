@@ -11,14 +11,16 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use shanyrak_core::household::validate;
 use shanyrak_core::shelter::{
-    Amenities, BedPoolInput, Coordinates, HouseRules, PoolKind, SiteInput, SiteKind, StayStatus,
-    validate_pool, validate_site,
+    Amenities, Coordinates, HouseRules, PoolKind, SiteInput, SiteKind, StayStatus, validate_pool,
+    validate_site,
 };
 use shanyrak_core::{
     Actor, DocumentInput, DocumentType, HouseholdInput, LocationInput, MemberInput, Need,
     PopulationGroup, Relationship, Sex, ValidatedHousehold, ValidationContext, Vulnerability,
 };
 use shanyrak_store::{Principal, Store};
+
+use crate::demo::pool;
 
 /// Households generated; with their members about 21,000 people.
 pub const HOUSEHOLDS: usize = 11_000;
@@ -827,13 +829,6 @@ pub async fn seed_arrivals(store: &Store, registrars: &[Actor]) -> Result<usize>
 /// A few hundred shelters of the kinds that opened, sized as they were.
 pub async fn seed_sites(store: &Store, managers: &[Actor], now: DateTime<Utc>) -> Result<usize> {
     let mut rng = StdRng::seed_from_u64(SEED + 1);
-    let pool = |kind, beds, step_free, room_size| BedPoolInput {
-        kind: Some(kind),
-        room_size,
-        beds: Some(beds),
-        step_free_beds: step_free,
-        ..BedPoolInput::default()
-    };
     let mut count = 0;
     for city in CITIES {
         for n in 0..city.sites {

@@ -4,8 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed expectation is a failed test
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -43,8 +41,9 @@ mod spreadsheets;
 mod support;
 
 use support::{
-    PASSWORD, admin, create_org, export, household, provision, scratch_dir, seed_demo, shanyrak,
-    start_demo, start_server, start_server_logging, succeeds, uuid_like,
+    Desks, Outage, PASSWORD, admin, all_households, create_org, desk_client, export, household,
+    provision, retry_unanswered, scratch_dir, seed_demo, shanyrak, start_demo, start_server,
+    start_server_logging, succeeds, uuid_like,
 };
 
 on_both_backends!(
@@ -186,59 +185,19 @@ async fn sigkill_loses_no_acknowledged_registration(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let token = provision(&db.url).await;
     let (mut server, base) = start_server(&db.url).await;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("client");
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut clients = Vec::new();
-    for c in 0..6 {
-        let (client, base, token, stop) =
-            (client.clone(), base.clone(), token.clone(), stop.clone());
-        clients.push(tokio::spawn(async move {
-            let mut acknowledged = Vec::new();
-            let mut unanswered = Vec::new();
-            let mut i = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let tag = format!("c{c}-r{i}");
-                let members = 1 + (i % 4);
-                let result = client
-                    .post(format!("{base}/api/v1/households"))
-                    .bearer_auth(&token)
-                    .header("Idempotency-Key", &tag)
-                    .json(&household(&tag, members))
-                    .send()
-                    .await;
-                match result {
-                    Ok(r) if r.status() == StatusCode::CREATED => {
-                        let body: Value = r.json().await.unwrap_or(Value::Null);
-                        acknowledged.push((tag, members, body));
-                    }
-                    Ok(r) => panic!("unexpected status {}", r.status()),
-                    Err(_) => {
-                        unanswered.push((tag, members));
-                        break;
-                    }
-                }
-                i += 1;
-            }
-            (acknowledged, unanswered)
-        }));
+    let client = desk_client();
+    let clients = Desks {
+        count: 6,
+        tag_prefix: "c",
+        largest_household: 4,
+        outage: Outage::OnlyServer,
     }
+    .start(&client, &base, &token);
     // Let registrations flow, then kill the server without warning.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     server.start_kill().expect("SIGKILL");
     let _ = server.wait().await;
-    stop.store(true, Ordering::Relaxed);
-
-    let mut acknowledged = Vec::new();
-    let mut unanswered = Vec::new();
-    for task in clients {
-        let (a, u) = task.await.expect("client task");
-        acknowledged.extend(a);
-        unanswered.extend(u);
-    }
+    let (acknowledged, unanswered) = clients.finish().await;
     assert!(
         acknowledged.len() >= 6,
         "too few registrations before the kill: {}",
@@ -289,44 +248,18 @@ async fn sigkill_loses_no_acknowledged_registration(backend: Backend) {
     }
 
     // Retrying what got no answer, with the same keys, creates each at most once.
-    for (tag, members) in &unanswered {
-        let response = client
-            .post(format!("{base}/api/v1/households"))
-            .bearer_auth(&token)
-            .header("Idempotency-Key", tag)
-            .json(&household(tag, *members))
-            .send()
-            .await
-            .expect("retry");
-        assert_eq!(response.status(), StatusCode::CREATED, "retry of {tag}");
-    }
+    retry_unanswered(&client, &base, &token, &unanswered).await;
 
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut path = format!("{base}/api/v1/households?limit=200");
-    loop {
-        let page: Value = client
-            .get(&path)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("list")
-            .json()
-            .await
-            .expect("json");
-        for h in page["items"].as_array().expect("items") {
-            let tag = h["notes"].as_str().expect("tag").to_owned();
-            let members = h["members"].as_array().map(Vec::len).unwrap_or(0);
-            assert_eq!(
-                Some(&members),
-                expected_members.get(&tag),
-                "{tag} is half-written or unknown"
-            );
-            *seen.entry(tag).or_default() += 1;
-        }
-        match page["next_cursor"].as_str() {
-            Some(cursor) => path = format!("{base}/api/v1/households?limit=200&cursor={cursor}"),
-            None => break,
-        }
+    for h in all_households(&client, &base, &token).await {
+        let tag = h["notes"].as_str().expect("tag").to_owned();
+        let members = h["members"].as_array().map(Vec::len).unwrap_or(0);
+        assert_eq!(
+            Some(&members),
+            expected_members.get(&tag),
+            "{tag} is half-written or unknown"
+        );
+        *seen.entry(tag).or_default() += 1;
     }
     assert!(
         seen.values().all(|&n| n == 1),

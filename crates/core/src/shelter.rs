@@ -816,53 +816,46 @@ mod tests {
         }
     }
 
+    /// A sports hall in `city`, Kazakhstan, and nothing more.
+    fn sports_hall_in(city: &str) -> SiteInput {
+        SiteInput {
+            name: Some("Спорткомплекс Мирас".into()),
+            kind: Some(SiteKind::SportsHall),
+            location: Some(LocationInput {
+                country: Some("KZ".into()),
+                region: None,
+                city: Some(city.into()),
+                place_id: None,
+            }),
+            ..SiteInput::default()
+        }
+    }
+
     #[test]
     fn children_never_in_a_male_dorm_but_with_mother_in_a_female_dorm() {
         let male = dorm(PoolKind::MaleDorm, 10);
         let female = dorm(PoolKind::FemaleDorm, 10);
-        let usage = PoolUsage::default();
-        assert_eq!(
+        let admit = |pool: &BedPoolSpec, people: &[Occupant]| {
             check_admission(
                 SiteStatus::Open,
                 &rules(),
-                &male,
-                usage,
-                &[adult(Sex::Male), CHILD],
-                false
-            ),
+                pool,
+                PoolUsage::default(),
+                people,
+                false,
+            )
+        };
+        assert_eq!(
+            admit(&male, &[adult(Sex::Male), CHILD]),
             Err(AdmissionError::ChildInMaleDorm)
         );
+        assert_eq!(admit(&female, &[adult(Sex::Female), CHILD]), Ok(()));
         assert_eq!(
-            check_admission(
-                SiteStatus::Open,
-                &rules(),
-                &female,
-                usage,
-                &[adult(Sex::Female), CHILD],
-                false
-            ),
-            Ok(())
-        );
-        assert_eq!(
-            check_admission(
-                SiteStatus::Open,
-                &rules(),
-                &female,
-                usage,
-                &[adult(Sex::Male)],
-                false
-            ),
+            admit(&female, &[adult(Sex::Male)]),
             Err(AdmissionError::WrongSexForPool)
         );
         assert_eq!(
-            check_admission(
-                SiteStatus::Open,
-                &rules(),
-                &male,
-                usage,
-                &[adult(Sex::Unknown)],
-                false
-            ),
+            admit(&male, &[adult(Sex::Unknown)]),
             Err(AdmissionError::WrongSexForPool)
         );
     }
@@ -1134,21 +1127,13 @@ mod tests {
         );
 
         let site = SiteInput {
-            name: Some("Спорткомплекс Мирас".into()),
-            kind: Some(SiteKind::SportsHall),
-            location: Some(LocationInput {
-                country: Some("KZ".into()),
-                region: None,
-                city: Some("Oral".into()),
-                place_id: None,
-            }),
             rules: Some(HouseRules {
                 check_in_from: Some("8:00".into()),
                 check_in_until: Some("25:00".into()),
                 children_allowed: true,
                 ..HouseRules::default()
             }),
-            ..SiteInput::default()
+            ..sports_hall_in("Oral")
         };
         let errors = validate_site(&site).expect_err("bad clock");
         assert_eq!(errors.errors.len(), 1);
@@ -1158,16 +1143,8 @@ mod tests {
     #[test]
     fn a_sites_own_time_zone_is_an_iana_name() {
         let site = |zone: Option<&str>| SiteInput {
-            name: Some("Спорткомплекс Мирас".into()),
-            kind: Some(SiteKind::SportsHall),
-            location: Some(LocationInput {
-                country: Some("KZ".into()),
-                region: None,
-                city: Some("Almaty".into()),
-                place_id: None,
-            }),
             time_zone: zone.map(str::to_owned),
-            ..SiteInput::default()
+            ..sports_hall_in("Almaty")
         };
         assert_eq!(validate_site(&site(None)).expect("valid").time_zone, None);
         assert_eq!(

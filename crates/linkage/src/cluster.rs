@@ -301,19 +301,7 @@ where
             if group_members.len() < 10 || group_members.len() > options.max_cross_pairs {
                 continue;
             }
-            let mut bad = 0usize;
-            for &y in group_members {
-                if matches!(
-                    evidence(single.min(y), single.max(y)),
-                    PairEvidence::Against(_) | PairEvidence::Guarded
-                ) {
-                    bad += 1;
-                    if bad * 4 > group_members.len() {
-                        break;
-                    }
-                }
-            }
-            if bad * 4 <= group_members.len() {
+            if few_conflicts(single, group_members, &mut evidence) {
                 let rs = root[single as usize];
                 merge(&mut root, &mut members, rs, group);
             }
@@ -353,19 +341,7 @@ where
             if group_members.len() > options.max_cross_pairs {
                 continue;
             }
-            let mut bad = 0usize;
-            for &y in group_members {
-                if matches!(
-                    evidence(single.min(y), single.max(y)),
-                    PairEvidence::Against(_) | PairEvidence::Guarded
-                ) {
-                    bad += 1;
-                    if bad * 4 > group_members.len() {
-                        break;
-                    }
-                }
-            }
-            if bad * 4 <= group_members.len() {
+            if few_conflicts(single, group_members, &mut evidence) {
                 let rs = root[single as usize];
                 merge(&mut root, &mut members, rs, group);
             }
@@ -384,6 +360,27 @@ where
         out[i] = label[r];
     }
     out
+}
+
+/// The quarter-conflict rule: whether at most a quarter of `group` is against `single`
+/// or guarded from it, so that the single may be attached to the group.
+fn few_conflicts<F>(single: u32, group: &[u32], evidence: &mut F) -> bool
+where
+    F: FnMut(u32, u32) -> PairEvidence,
+{
+    let mut bad = 0usize;
+    for &y in group {
+        if matches!(
+            evidence(single.min(y), single.max(y)),
+            PairEvidence::Against(_) | PairEvidence::Guarded
+        ) {
+            bad += 1;
+            if bad * 4 > group.len() {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 #[cfg(test)]

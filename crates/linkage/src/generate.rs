@@ -513,19 +513,19 @@ fn household<R: Rng + ?Sized>(rng: &mut R, pools: &Pools, twin_rate: f64) -> Vec
             Sex::Female
         };
         let mut used: Vec<&'static str> = people.iter().map(|p| p.given.full).collect();
-        let child = make_person(
-            rng,
-            pools,
-            Member {
+        // A child of the head, born on `birth`, on the head's phone.
+        let child_of_sex = |rng: &mut R, sex, used: &[&'static str]| {
+            let member = Member {
                 origin,
                 sex,
                 surname_male: &surname,
                 father,
                 birth,
                 phone: Some(head_phone.clone()),
-            },
-            &used,
-        );
+            };
+            make_person(rng, pools, member, used)
+        };
+        let child = child_of_sex(rng, sex, &used);
         used.push(child.given.full);
         let twin = rng.random_bool(twin_rate);
         people.push(child);
@@ -538,19 +538,7 @@ fn household<R: Rng + ?Sized>(rng: &mut R, pools: &Pools, twin_rate: f64) -> Vec
             } else {
                 Sex::Male
             };
-            people.push(make_person(
-                rng,
-                pools,
-                Member {
-                    origin,
-                    sex,
-                    surname_male: &surname,
-                    father,
-                    birth,
-                    phone: Some(head_phone.clone()),
-                },
-                &used,
-            ));
+            people.push(child_of_sex(rng, sex, &used));
         }
     }
     people

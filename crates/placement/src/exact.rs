@@ -69,8 +69,15 @@ pub(crate) fn solve(m: &Model, start: &Primal) -> Option<Exact> {
                         })
                     };
                     use crate::input::PoolKind::{FemaleDorm, MaleDorm};
-                    match pattern {
-                        Pattern::Whole(kind) | Pattern::Rooms(kind) => {
+                    // The one pool kind a pattern of one pool takes.
+                    let single = match pattern {
+                        Pattern::Whole(kind) | Pattern::Rooms(kind) => Some(kind),
+                        Pattern::Men => Some(MaleDorm),
+                        Pattern::Wc => Some(FemaleDorm),
+                        Pattern::Separated => None,
+                    };
+                    match single {
+                        Some(kind) => {
                             for p in fits(kind, need0, sf0) {
                                 placements.push(Placement {
                                     class: k as u32,
@@ -81,29 +88,7 @@ pub(crate) fn solve(m: &Model, start: &Primal) -> Option<Exact> {
                                 });
                             }
                         }
-                        Pattern::Men => {
-                            for p in fits(MaleDorm, need0, sf0) {
-                                placements.push(Placement {
-                                    class: k as u32,
-                                    site: s,
-                                    pattern,
-                                    pools: [p as u32, NONE],
-                                    travel,
-                                });
-                            }
-                        }
-                        Pattern::Wc => {
-                            for p in fits(FemaleDorm, need0, sf0) {
-                                placements.push(Placement {
-                                    class: k as u32,
-                                    site: s,
-                                    pattern,
-                                    pools: [p as u32, NONE],
-                                    travel,
-                                });
-                            }
-                        }
-                        Pattern::Separated => {
+                        None => {
                             for a in fits(MaleDorm, need0, sf0) {
                                 for b in fits(FemaleDorm, need1, sf1) {
                                     placements.push(Placement {

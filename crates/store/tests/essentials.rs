@@ -426,11 +426,7 @@ async fn entitlement_windows_and_overrides(f: Fixture) {
     assert!(receipt.overridden);
     assert_eq!(receipt.lines[0].over_by, 1);
     assert_eq!(f.count("audit_events").await, before + 1);
-    let trail = f
-        .store
-        .audit_events_for(&f.admin_a, receipt.distribution_id)
-        .await
-        .expect("audit");
+    let trail = f.audit_of(receipt.distribution_id).await;
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].action, "distribute_override");
     assert_eq!(

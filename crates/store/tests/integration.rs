@@ -30,8 +30,8 @@ macro_rules! on_both_backends {
 mod support;
 
 use support::{
-    Fixture, admit_now, create, family, member, mixed, now, open_rules, raw_execute, single,
-    site_with_pool, user, valid,
+    Fixture, admit_now, create, family, member, mixed, now, open_rules, raw_execute, reserve_until,
+    single, site_with_pool, user, valid,
 };
 
 mod audit;
@@ -250,11 +250,7 @@ async fn every_write_has_exactly_one_audit_event(f: Fixture) {
         .expect("update");
     assert_eq!(f.count("audit_events").await, before + 2);
 
-    let events = f
-        .store
-        .audit_events_for(&f.admin_a, id)
-        .await
-        .expect("events");
+    let events = f.audit_of(id).await;
     assert_eq!(
         events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         vec!["create", "update"]
@@ -620,10 +616,7 @@ async fn last_bed_goes_to_exactly_one_of_concurrent_admissions(f: Fixture) {
         h
     })
     .await;
-    f.store
-        .admit(&f.admin_a, &admit_now(couple, pool), now())
-        .await
-        .expect("couple");
+    f.admitted(couple, pool).await;
     let mut households = Vec::new();
     for i in 0..6 {
         households.push(create(&f, &f.registrar_a, &single(&format!("Петров{i}"))).await);
@@ -668,14 +661,7 @@ async fn expired_reservation_frees_its_beds(f: Fixture) {
     let deadline = now() + chrono::Duration::hours(6);
     let reservation = f
         .store
-        .admit(
-            &f.admin_a,
-            &AdmissionRequest {
-                reserve_until: Some(deadline),
-                ..admit_now(first, pool)
-            },
-            now(),
-        )
+        .admit(&f.admin_a, &reserve_until(first, pool, deadline), now())
         .await
         .expect("reserve");
     assert_eq!(reservation.status, StayStatus::Reserved);
@@ -890,10 +876,7 @@ async fn admission_rules_and_the_waiting_list(f: Fixture) {
 async fn capacity_changes_are_audited_and_never_below_occupancy(f: Fixture) {
     let (site, pool) = site_with_pool(&f, mixed(4), open_rules()).await;
     let fam = create(&f, &f.registrar_a, &family()).await;
-    f.store
-        .admit(&f.admin_a, &admit_now(fam, pool), now())
-        .await
-        .expect("admit four");
+    f.admitted(fam, pool).await;
     let shrink = f
         .store
         .update_pool(&f.admin_a, site, pool, &mixed(3), now())
@@ -903,11 +886,7 @@ async fn capacity_changes_are_audited_and_never_below_occupancy(f: Fixture) {
         .update_pool(&f.admin_a, site, pool, &mixed(8), now())
         .await
         .expect("grow");
-    let events = f
-        .store
-        .audit_events_for(&f.admin_a, pool)
-        .await
-        .expect("events");
+    let events = f.audit_of(pool).await;
     assert_eq!(
         events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         vec!["create", "update"]
@@ -939,11 +918,7 @@ async fn capacity_changes_are_audited_and_never_below_occupancy(f: Fixture) {
         panic!("another organisation gets the summary");
     };
     assert_eq!(summary.free_beds, 4);
-    let view = f
-        .store
-        .get_site(&f.admin_a, site, now())
-        .await
-        .expect("own");
+    let view = f.site_of_a(site).await;
     assert_eq!((view.pools[0].occupied, view.pools[0].free), (4, 4));
 }
 

@@ -10,29 +10,20 @@ use super::{Fixture, now, raw_execute, user};
 on_both_backends!(an_outbox_key_is_made_once_per_user);
 
 async fn an_outbox_key_is_made_once_per_user(f: Fixture) {
-    let first = f
-        .store
-        .outbox_key(&f.registrar_a, b"first", now())
-        .await
-        .unwrap();
-    assert_eq!(first, b"first");
-    let again = f
-        .store
-        .outbox_key(&f.registrar_a, b"second", now())
-        .await
-        .unwrap();
-    assert_eq!(again, b"first", "a later session gets the key already made");
-    let other = f
-        .store
-        .outbox_key(&f.registrar_b, b"other", now())
-        .await
-        .unwrap();
-    assert_eq!(other, b"other");
-    let events = f
-        .store
-        .audit_events_for(&f.admin_a, f.registrar_a.user_id)
-        .await
-        .unwrap();
+    let key_of = async |user: &shanyrak_core::Actor, offered: &[u8]| {
+        f.store
+            .outbox_key(user, offered, now())
+            .await
+            .expect("outbox key")
+    };
+    assert_eq!(key_of(&f.registrar_a, b"first").await, b"first");
+    assert_eq!(
+        key_of(&f.registrar_a, b"second").await,
+        b"first",
+        "a later session gets the key already made"
+    );
+    assert_eq!(key_of(&f.registrar_b, b"other").await, b"other");
+    let events = f.audit_of(f.registrar_a.user_id).await;
     assert_eq!(
         events
             .iter()

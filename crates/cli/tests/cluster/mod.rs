@@ -6,8 +6,6 @@
 
 use std::collections::HashMap;
 use std::process::Stdio;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
@@ -15,7 +13,10 @@ use serde_json::{Value, json};
 use shanyrak_store::testing::{Backend, TestDatabase};
 use tokio::process::{Child, Command};
 
-use crate::support::{household, provision, scratch_dir, start_server};
+use crate::support::{
+    Desks, Outage, all_households, desk_client, provision, retry_unanswered, scratch_dir,
+    start_server,
+};
 
 /// HAProxy in front of `servers`, checking `/healthz/ready`: the process and its base URL.
 async fn haproxy(servers: &[&str]) -> (Child, String) {
@@ -75,70 +76,37 @@ async fn wait_ready(base: &str) {
     }
 }
 
+/// Two `shanyrak serve` processes of `db`, both ready.
+async fn two_processes(db: &str) -> ((Child, String), (Child, String)) {
+    let first = start_server(db).await;
+    let second = start_server(db).await;
+    wait_ready(&first.1).await;
+    wait_ready(&second.1).await;
+    (first, second)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_process_killed_behind_the_balancer_loses_and_duplicates_nothing() {
     let db = TestDatabase::new(Backend::Postgres).await;
     let token = provision(&db.url).await;
-    let (mut first, first_base) = start_server(&db.url).await;
-    let (mut second, second_base) = start_server(&db.url).await;
-    wait_ready(&first_base).await;
-    wait_ready(&second_base).await;
+    let ((mut first, first_base), (mut second, second_base)) = two_processes(&db.url).await;
     let (_balancer, base) = haproxy(&[&first_base, &second_base]).await;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("client");
+    let client = desk_client();
 
     // Eight desks, each request to whichever process the balancer picks.
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut desks = Vec::new();
-    for desk in 0..8 {
-        let (client, base, token, stop) =
-            (client.clone(), base.clone(), token.clone(), stop.clone());
-        desks.push(tokio::spawn(async move {
-            let mut acknowledged = Vec::new();
-            let mut unanswered = Vec::new();
-            let mut i = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let tag = format!("desk{desk}-r{i}");
-                let members = 1 + (i % 3);
-                let result = client
-                    .post(format!("{base}/api/v1/households"))
-                    .bearer_auth(&token)
-                    .header("Idempotency-Key", &tag)
-                    .json(&household(&tag, members))
-                    .send()
-                    .await;
-                match result {
-                    Ok(r) if r.status() == StatusCode::CREATED => {
-                        let body: Value = r.json().await.unwrap_or(Value::Null);
-                        acknowledged.push((tag, members, body));
-                    }
-                    // The balancer's 502/503 for the request the killed process held, or
-                    // a lost connection: not acknowledged, to be retried by the desk.
-                    Ok(r) if r.status().is_server_error() => unanswered.push((tag, members)),
-                    Ok(r) => panic!("unexpected status {} for {tag}", r.status()),
-                    Err(_) => unanswered.push((tag, members)),
-                }
-                i += 1;
-            }
-            (acknowledged, unanswered)
-        }));
+    let desks = Desks {
+        count: 8,
+        tag_prefix: "desk",
+        largest_household: 3,
+        outage: Outage::Balanced,
     }
+    .start(&client, &base, &token);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     first.start_kill().expect("SIGKILL");
     let _ = first.wait().await;
     // The desks go on through the balancer, now to the other process only.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    stop.store(true, Ordering::Relaxed);
-
-    let mut acknowledged = Vec::new();
-    let mut unanswered = Vec::new();
-    for desk in desks {
-        let (a, u) = desk.await.expect("desk");
-        acknowledged.extend(a);
-        unanswered.extend(u);
-    }
+    let (acknowledged, unanswered) = desks.finish().await;
     eprintln!(
         "two processes, one killed: {} acknowledged, {} without an answer",
         acknowledged.len(),
@@ -147,17 +115,7 @@ async fn a_process_killed_behind_the_balancer_loses_and_duplicates_nothing() {
     assert!(acknowledged.len() >= 16, "too few: {}", acknowledged.len());
 
     // Every request without an answer is sent again, with its key, to the survivor.
-    for (tag, members) in &unanswered {
-        let response = client
-            .post(format!("{second_base}/api/v1/households"))
-            .bearer_auth(&token)
-            .header("Idempotency-Key", tag)
-            .json(&household(tag, *members))
-            .send()
-            .await
-            .expect("retry");
-        assert_eq!(response.status(), StatusCode::CREATED, "retry of {tag}");
-    }
+    retry_unanswered(&client, &second_base, &token, &unanswered).await;
 
     // Every acknowledged household is there exactly once, whole; every retried one once.
     let expected: HashMap<String, usize> = acknowledged
@@ -166,37 +124,19 @@ async fn a_process_killed_behind_the_balancer_loses_and_duplicates_nothing() {
         .chain(unanswered.iter().cloned())
         .collect();
     let mut seen: HashMap<String, (usize, String)> = HashMap::new();
-    let mut path = format!("{second_base}/api/v1/households?limit=200");
-    loop {
-        let page: Value = client
-            .get(&path)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("list")
-            .json()
-            .await
-            .expect("json");
-        for h in page["items"].as_array().expect("items") {
-            let tag = h["notes"].as_str().expect("tag").to_owned();
-            let members = h["members"].as_array().map(Vec::len).unwrap_or(0);
-            assert_eq!(
-                Some(&members),
-                expected.get(&tag),
-                "{tag}: half-written or unknown"
-            );
-            let id = h["id"].as_str().unwrap_or_default().to_owned();
-            assert!(
-                seen.insert(tag.clone(), (members, id)).is_none(),
-                "{tag} is registered twice"
-            );
-        }
-        match page["next_cursor"].as_str() {
-            Some(cursor) => {
-                path = format!("{second_base}/api/v1/households?limit=200&cursor={cursor}")
-            }
-            None => break,
-        }
+    for h in all_households(&client, &second_base, &token).await {
+        let tag = h["notes"].as_str().expect("tag").to_owned();
+        let members = h["members"].as_array().map(Vec::len).unwrap_or(0);
+        assert_eq!(
+            Some(&members),
+            expected.get(&tag),
+            "{tag}: half-written or unknown"
+        );
+        let id = h["id"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            seen.insert(tag.clone(), (members, id)).is_none(),
+            "{tag} is registered twice"
+        );
     }
     for (tag, _, body) in &acknowledged {
         let (_, id) = seen
@@ -212,10 +152,7 @@ async fn a_process_killed_behind_the_balancer_loses_and_duplicates_nothing() {
 async fn a_registration_on_one_process_is_a_possible_duplicate_on_the_other_within_a_second() {
     let db = TestDatabase::new(Backend::Postgres).await;
     let token = provision(&db.url).await;
-    let (mut first, first_base) = start_server(&db.url).await;
-    let (mut second, second_base) = start_server(&db.url).await;
-    wait_ready(&first_base).await;
-    wait_ready(&second_base).await;
+    let ((mut first, first_base), (mut second, second_base)) = two_processes(&db.url).await;
     let client = reqwest::Client::new();
     let family = json!({
         "group": "arrival", "location": {"country": "KZ", "city": "Oral"}, "notes": "first",

@@ -562,21 +562,27 @@ fn shared_strings_bomb() -> Vec<u8> {
     )
 }
 
-fn cells_bomb() -> Vec<u8> {
-    let row = format!("<row>{}</row>", "<c><v>7</v></c>".repeat(100));
+/// A sheet of 150,000 rows of 100 `cell`s each, under a header of the shared strings
+/// 0 ("Фамилия") and, 99 times, `filler`.
+fn wide_sheet(filler: u32, cell: &str) -> Entry {
+    let row = format!("<row>{}</row>", cell.repeat(100));
     let header = format!(
         "<row>{}{}</row>",
         r#"<c t="s"><v>0</v></c>"#,
-        r#"<c t="s"><v>1</v></c>"#.repeat(99)
+        format!(r#"<c t="s"><v>{filler}</v></c>"#).repeat(99)
     );
+    Entry::repeated(
+        "xl/worksheets/sheet1.xml",
+        &format!("{SHEET_HEAD}<sheetData>{header}"),
+        &row,
+        150_000,
+        "</sheetData></worksheet>",
+    )
+}
+
+fn cells_bomb() -> Vec<u8> {
     workbook(
-        Entry::repeated(
-            "xl/worksheets/sheet1.xml",
-            &format!("{SHEET_HEAD}<sheetData>{header}"),
-            &row,
-            150_000,
-            "</sheetData></worksheet>",
-        ),
+        wide_sheet(1, "<c><v>7</v></c>"),
         strings(&["Фамилия", "Прочее"]),
     )
 }
@@ -595,20 +601,8 @@ fn honest_bomb() -> Vec<u8> {
 }
 
 fn text_bomb() -> Vec<u8> {
-    let row = format!("<row>{}</row>", r#"<c t="s"><v>1</v></c>"#.repeat(100));
-    let header = format!(
-        "<row>{}{}</row>",
-        r#"<c t="s"><v>0</v></c>"#,
-        r#"<c t="s"><v>2</v></c>"#.repeat(99)
-    );
     workbook(
-        Entry::repeated(
-            "xl/worksheets/sheet1.xml",
-            &format!("{SHEET_HEAD}<sheetData>{header}"),
-            &row,
-            150_000,
-            "</sheetData></worksheet>",
-        ),
+        wide_sheet(2, r#"<c t="s"><v>1</v></c>"#),
         strings(&["Фамилия", "ИвановаИвановаИвановаИванов", "Прочее"]),
     )
 }

@@ -3,19 +3,9 @@
 //! created or opened, with a message that says which source, why and how to fix it.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 
-use tokio::process::Command;
-
-use crate::support::{BIN, Output, uuid_like};
-
-/// A fresh folder; the database would be `shanyrak.db` in it.
-fn workspace() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("shanyrak-keys-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    dir
-}
+use crate::support::{Output, scratch_dir, shanyrak_without_key};
 
 fn write_key(path: &Path, text: &str, mode: u32) {
     std::fs::write(path, text).expect("key");
@@ -25,32 +15,18 @@ fn write_key(path: &Path, text: &str, mode: u32) {
 /// `shanyrak admin create-org` on `db` with extra arguments and environment.
 async fn create_org(db: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
     let url = format!("sqlite://{}", db.display());
-    let mut command = Command::new(BIN);
-    command
-        .args([
-            "admin",
-            "create-org",
-            "--db",
-            &url,
-            "--name",
-            "Кайнар",
-            "--kind",
-            "ngo",
-        ])
-        .args(extra)
-        .env("SHANYRAK_LOG", "warn")
-        .env_remove("SHANYRAK_DB_KEY")
-        .env_remove("SHANYRAK_DB_KEY_FILE")
-        .stdin(Stdio::null());
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let output = command.output().await.expect("run shanyrak");
-    Output {
-        success: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).trim().to_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-    }
+    let mut args = vec![
+        "admin",
+        "create-org",
+        "--db",
+        &url,
+        "--name",
+        "Кайнар",
+        "--kind",
+        "ngo",
+    ];
+    args.extend(extra);
+    shanyrak_without_key(&args, env).await
 }
 
 fn assert_refused(what: &str, run: &Output, db: &Path, says: &[&str]) {
@@ -67,7 +43,7 @@ fn assert_refused(what: &str, run: &Output, db: &Path, says: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_empty_key_is_refused_wherever_it_comes_from() {
-    let dir = workspace();
+    let dir = scratch_dir("keys");
     let db = dir.join("shanyrak.db");
     let key = dir.join("shanyrak.key");
     let key_arg = key.to_string_lossy().into_owned();
@@ -119,7 +95,7 @@ async fn an_empty_key_is_refused_wherever_it_comes_from() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_file_others_can_read_is_refused_with_the_fix() {
-    let dir = workspace();
+    let dir = scratch_dir("keys");
     let db = dir.join("shanyrak.db");
     let key = dir.join("shanyrak.key");
     let key_arg = key.to_string_lossy().into_owned();

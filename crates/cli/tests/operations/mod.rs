@@ -1,8 +1,7 @@
 //! Operating the real binary: `shanyrak doctor` says what to fix and fails on a problem;
 //! `serve` answers `/metrics` to loopback and to the metrics token only.
 
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 
 use openssl::asn1::Asn1Time;
 use openssl::ec::{EcGroup, EcKey};
@@ -12,34 +11,13 @@ use openssl::pkey::PKey;
 use openssl::x509::{X509, X509NameBuilder};
 use reqwest::StatusCode;
 use shanyrak_store::testing::{Backend, TestDatabase};
-use tokio::process::Command;
 
-use super::support::{BIN, Output, provision, start_server_with, uuid_like};
-
-fn workspace() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("shanyrak-ops-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    dir
-}
+use super::support::{Output, provision, scratch_dir, shanyrak_without_key, start_server_with};
 
 async fn doctor(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(BIN);
-    command
-        .arg("doctor")
-        .args(args)
-        .env("SHANYRAK_LOG", "warn")
-        .env_remove("SHANYRAK_DB_KEY")
-        .env_remove("SHANYRAK_DB_KEY_FILE")
-        .stdin(Stdio::null());
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let output = command.output().await.expect("run shanyrak doctor");
-    Output {
-        success: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).trim().to_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-    }
+    let mut all = vec!["doctor"];
+    all.extend(args);
+    shanyrak_without_key(&all, env).await
 }
 
 /// A self-signed certificate whose `notAfter` is `days` from now (negative: expired).
@@ -74,7 +52,7 @@ fn line<'a>(run: &'a Output, check: &str) -> &'a str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_says_what_to_fix_on_sqlite() {
-    let dir = workspace();
+    let dir = scratch_dir("ops");
     let db = dir.join("shanyrak.db");
     let url = format!("sqlite://{}", db.display());
 
@@ -116,8 +94,8 @@ async fn doctor_says_what_to_fix_on_sqlite() {
     // give it; with it, all is well; with another key, that key is wrong.
     let secret_db = dir.join("secret.db");
     let secret_url = format!("sqlite://{}", secret_db.display());
-    let org = Command::new(BIN)
-        .args([
+    let org = shanyrak_without_key(
+        &[
             "admin",
             "create-org",
             "--db",
@@ -126,17 +104,11 @@ async fn doctor_says_what_to_fix_on_sqlite() {
             "Кайнар",
             "--kind",
             "ngo",
-        ])
-        .env("SHANYRAK_DB_KEY", "correct horse battery staple")
-        .env("SHANYRAK_LOG", "warn")
-        .output()
-        .await
-        .expect("create-org");
-    assert!(
-        org.status.success(),
-        "{}",
-        String::from_utf8_lossy(&org.stderr)
-    );
+        ],
+        &[("SHANYRAK_DB_KEY", "correct horse battery staple")],
+    )
+    .await;
+    assert!(org.success, "{}", org.stderr);
     let keyless = doctor(&["--db", &secret_url], &[]).await;
     assert!(!keyless.success);
     assert!(
@@ -260,19 +232,17 @@ const METRICS_TOKEN: &str = "operator-metrics-token-7f3a9c2e";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_answers_metrics_to_loopback_and_the_token_only() {
-    let dir = workspace();
+    let dir = scratch_dir("ops");
     let url = format!("sqlite://{}", dir.join("shanyrak.db").display());
     provision(&url).await;
     // A token too short to be a secret is refused at start.
-    let short = Command::new(BIN)
-        .args(["serve", "--db", &url, "--bind", "127.0.0.1:0"])
-        .env("SHANYRAK_METRICS_TOKEN", "short")
-        .env("SHANYRAK_LOG", "warn")
-        .output()
-        .await
-        .expect("serve");
-    assert!(!short.status.success());
-    assert!(String::from_utf8_lossy(&short.stderr).contains("16 characters"));
+    let short = shanyrak_without_key(
+        &["serve", "--db", &url, "--bind", "127.0.0.1:0"],
+        &[("SHANYRAK_METRICS_TOKEN", "short")],
+    )
+    .await;
+    assert!(!short.success);
+    assert!(short.stderr.contains("16 characters"));
 
     let (_server, base) =
         start_server_with(&url, &[("SHANYRAK_METRICS_TOKEN", METRICS_TOKEN)]).await;

@@ -3,11 +3,16 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+use reqwest::StatusCode;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
+use tokio::task::JoinHandle;
 
 pub(crate) use crate::import::feed::{listening_address, memory_kib};
 
@@ -29,6 +34,27 @@ pub(crate) async fn shanyrak(args: &[&str], stdin: &str) -> Output {
         success,
         stdout,
         stderr,
+    }
+}
+
+/// Runs `shanyrak` with `args`, `env` and no database key from the test's own
+/// environment (a key there must not hide the refusal or advice being tested); what it
+/// printed, trimmed.
+pub(crate) async fn shanyrak_without_key(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let output = Command::new(BIN)
+        .args(args)
+        .env("SHANYRAK_LOG", "warn")
+        .env_remove("SHANYRAK_DB_KEY")
+        .env_remove("SHANYRAK_DB_KEY_FILE")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("run shanyrak");
+    Output {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
     }
 }
 
@@ -191,6 +217,160 @@ pub(crate) fn household(tag: &str, members: usize) -> Value {
         );
     }
     json!({"group": "arrival", "location": {"country": "KZ", "city": "Oral"}, "notes": tag, "members": list})
+}
+
+/// Households a desk was answered 201 for: tag, members and the answer's body.
+pub(crate) type Acknowledged = Vec<(String, usize, Value)>;
+/// Registrations a desk got no answer for: tag and members, to be sent again.
+pub(crate) type Unanswered = Vec<(String, usize)>;
+
+/// What a desk makes of a registration that got no 201 while a server is killed.
+#[derive(Clone, Copy)]
+pub(crate) enum Outage {
+    /// The desk's only server: a lost connection ends the desk; any other answer is a bug.
+    OnlyServer,
+    /// Behind a balancer: a 5xx or a lost connection goes unanswered, and the desk goes on.
+    Balanced,
+}
+
+/// Desks registering households in parallel while a server is killed.
+pub(crate) struct Desks<'a> {
+    pub(crate) count: usize,
+    /// Desk `d`'s `i`-th request is tagged (notes and Idempotency-Key) `{prefix}{d}-r{i}`.
+    pub(crate) tag_prefix: &'a str,
+    /// Households have 1 to this many members, in turn.
+    pub(crate) largest_household: usize,
+    pub(crate) outage: Outage,
+}
+
+/// A client that gives up on an answer after 20 s, as a desk's browser would.
+pub(crate) fn desk_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client")
+}
+
+/// Desks at work, until [`RunningDesks::finish`].
+pub(crate) struct RunningDesks {
+    stop: Arc<AtomicBool>,
+    tasks: Vec<JoinHandle<(Acknowledged, Unanswered)>>,
+}
+
+impl Desks<'_> {
+    /// The desks, registering at `base` with `token` until they are finished.
+    pub(crate) fn start(&self, client: &reqwest::Client, base: &str, token: &str) -> RunningDesks {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (sizes, outage) = (self.largest_household, self.outage);
+        let tasks = (0..self.count)
+            .map(|desk| {
+                let (client, base, token, stop) = (
+                    client.clone(),
+                    base.to_owned(),
+                    token.to_owned(),
+                    stop.clone(),
+                );
+                let prefix = format!("{}{desk}", self.tag_prefix);
+                tokio::spawn(async move {
+                    let mut acknowledged = Vec::new();
+                    let mut unanswered = Vec::new();
+                    let mut i = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        let tag = format!("{prefix}-r{i}");
+                        let members = 1 + (i % sizes);
+                        let result = client
+                            .post(format!("{base}/api/v1/households"))
+                            .bearer_auth(&token)
+                            .header("Idempotency-Key", &tag)
+                            .json(&household(&tag, members))
+                            .send()
+                            .await;
+                        match (result, outage) {
+                            (Ok(r), _) if r.status() == StatusCode::CREATED => {
+                                let body: Value = r.json().await.unwrap_or(Value::Null);
+                                acknowledged.push((tag, members, body));
+                            }
+                            // The balancer's 502/503 for the request the killed process
+                            // held, or a lost connection: not acknowledged, to be retried.
+                            (Ok(r), Outage::Balanced) if r.status().is_server_error() => {
+                                unanswered.push((tag, members))
+                            }
+                            (Ok(r), _) => panic!("unexpected status {} for {tag}", r.status()),
+                            (Err(_), Outage::Balanced) => unanswered.push((tag, members)),
+                            (Err(_), Outage::OnlyServer) => {
+                                unanswered.push((tag, members));
+                                break;
+                            }
+                        }
+                        i += 1;
+                    }
+                    (acknowledged, unanswered)
+                })
+            })
+            .collect();
+        RunningDesks { stop, tasks }
+    }
+}
+
+impl RunningDesks {
+    /// Stops the desks; what they were answered.
+    pub(crate) async fn finish(self) -> (Acknowledged, Unanswered) {
+        self.stop.store(true, Ordering::Relaxed);
+        let mut acknowledged = Vec::new();
+        let mut unanswered = Vec::new();
+        for desk in self.tasks {
+            let (a, u) = desk.await.expect("desk");
+            acknowledged.extend(a);
+            unanswered.extend(u);
+        }
+        (acknowledged, unanswered)
+    }
+}
+
+/// Sends every registration in `unanswered` again to `base`, with its key: each is created.
+pub(crate) async fn retry_unanswered(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    unanswered: &Unanswered,
+) {
+    for (tag, members) in unanswered {
+        let response = client
+            .post(format!("{base}/api/v1/households"))
+            .bearer_auth(token)
+            .header("Idempotency-Key", tag)
+            .json(&household(tag, *members))
+            .send()
+            .await
+            .expect("retry");
+        assert_eq!(response.status(), StatusCode::CREATED, "retry of {tag}");
+    }
+}
+
+/// Every household `base` lists, page after page.
+pub(crate) async fn all_households(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+) -> Vec<Value> {
+    let mut households = Vec::new();
+    let mut path = format!("{base}/api/v1/households?limit=200");
+    loop {
+        let mut page: Value = client
+            .get(&path)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("json");
+        households.append(page["items"].as_array_mut().expect("items"));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("{base}/api/v1/households?limit=200&cursor={cursor}"),
+            None => return households,
+        }
+    }
 }
 
 /// A name no other run of the suite uses at the same time.

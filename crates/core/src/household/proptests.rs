@@ -1,5 +1,6 @@
 use proptest::prelude::*;
 
+use super::tests::stored;
 use super::*;
 use crate::DocumentType;
 use crate::document::proptests::{iin_for, spelled};
@@ -426,50 +427,6 @@ fn current_location() -> impl Strategy<Value = Option<CurrentLocationInput>> {
 
 /// Oral (Уральск) in the place list.
 const ORAL: u32 = 608_668;
-
-/// The household as stored from a validated one, as the store would build it.
-fn stored(valid: &ValidatedHousehold) -> Household {
-    Household {
-        id: Uuid::from_u128(1),
-        reference: ReferenceCode::from_random_bits(42),
-        organisation_id: Uuid::from_u128(2),
-        group: valid.group,
-        arrival_date: valid.arrival_date,
-        crossing_point: valid.crossing_point.clone(),
-        location: valid.location.clone(),
-        current_location: valid.current_location,
-        phone: valid.phone.clone(),
-        languages: valid.languages.clone(),
-        needs: valid.needs.clone(),
-        accepts_sex_separation: valid.accepts_sex_separation,
-        accepts_several_rooms: valid.accepts_several_rooms,
-        legal_basis: valid.legal_basis,
-        information_given: valid.information_given,
-        status: valid.status,
-        notes: valid.notes.clone(),
-        members: valid
-            .members
-            .iter()
-            .zip(100u128..)
-            .map(|(m, id)| Person {
-                id: m.id.unwrap_or(Uuid::from_u128(id)),
-                surname: m.surname.clone(),
-                given_name: m.given_name.clone(),
-                patronymic: m.patronymic.clone(),
-                sex: m.sex,
-                birth_date: m.birth_date,
-                birth_date_estimated: m.birth_date_estimated,
-                citizenship: m.citizenship,
-                relationship: m.relationship,
-                vulnerabilities: m.vulnerabilities.clone(),
-                documents: m.documents.clone(),
-            })
-            .collect(),
-        version: 1,
-        registered_at: DateTime::<Utc>::default(),
-        updated_at: DateTime::<Utc>::default(),
-    }
-}
 
 proptest! {
     #![proptest_config(crate::proptest_config(256))]

@@ -84,12 +84,7 @@ async fn places_are_found_by_any_name_in_any_script(app: TestApp) {
     }
 
     // The answer's shape, for a crossing point and for a city.
-    let body: Value = app
-        .get(&token, "/api/v1/places?q=Syrym&limit=1")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let body = app.json_of(&token, "/api/v1/places?q=Syrym&limit=1").await;
     let syrym = &body["items"][0];
     assert_eq!(syrym["kind"], "crossing_point");
     assert_eq!(syrym["names"]["ru"], "Сырым");
@@ -99,15 +94,12 @@ async fn places_are_found_by_any_name_in_any_script(app: TestApp) {
     // A crossing point keeps its region's clock.
     assert_eq!(syrym["time_zone"], "Asia/Oral");
     assert_eq!(syrym["region"]["time_zone"], "Asia/Oral");
-    let body: Value = app
-        .get(
+    let body = app
+        .json_of(
             &token,
             &format!("/api/v1/places?q={}", urlencode("Уральск")),
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     let oral = &body["items"][0];
     assert_eq!(oral["names"]["ru"], "Уральск");
     assert_eq!(oral["names"]["kk"], "Орал");
@@ -122,25 +114,17 @@ async fn places_are_found_by_any_name_in_any_script(app: TestApp) {
     assert_eq!(oral["matched_name"], "Уральск");
     assert_eq!(oral["time_zone"], "Asia/Oral");
     for (name, zone) in [("Бишкек", "Asia/Bishkek"), ("Almaty", "Asia/Almaty")] {
-        let body: Value = app
-            .get(
+        let body = app
+            .json_of(
                 &token,
                 &format!("/api/v1/places?q={}&limit=1", urlencode(name)),
             )
-            .await
-            .json()
-            .await
-            .expect("json");
+            .await;
         assert_eq!(body["items"][0]["time_zone"], zone, "{name}");
     }
 
     // Limits, and what is not a search.
-    let body: Value = app
-        .get(&token, "/api/v1/places?q=%D0%90&limit=3")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let body = app.json_of(&token, "/api/v1/places?q=%D0%90&limit=3").await;
     assert_eq!(body["items"].as_array().expect("items").len(), 3);
     assert!(ids(&app, &token, "   ").await.is_empty());
     assert!(ids(&app, &token, "").await.is_empty());
@@ -183,18 +167,12 @@ async fn a_household_waiting_at_a_border_post_travels_from_there(app: TestApp) {
     let site = serde_json::json!({"name": "Общежитие", "kind": "dormitory",
         "location": {"country": "KZ", "city": "Oral"},
         "coordinates": {"latitude": 51.2300, "longitude": 51.3700}});
-    let response = app.post_json(&app.admin_a, "/api/v1/sites", &site).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let site: Value = response.json().await.expect("json");
-    let site_id = site["id"].as_str().expect("id").to_owned();
-    let response = app
-        .post_json(
-            &app.admin_a,
-            &format!("/api/v1/sites/{site_id}/pools"),
-            &serde_json::json!({"kind": "family_room", "room_size": 4, "beds": 8}),
+    let (_site, _) = app
+        .site_of(
+            &site,
+            &[serde_json::json!({"kind": "family_room", "room_size": 4, "beds": 8})],
         )
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
 
     let mut body = super::family();
     body["current_location"] = serde_json::json!({"place_id": 1});
@@ -208,55 +186,36 @@ async fn a_household_waiting_at_a_border_post_travels_from_there(app: TestApp) {
     body["current_location"] = serde_json::json!({"place_id": SYRYM});
     let created = app.create(&body).await;
     let id = created["id"].as_str().expect("id").to_owned();
-    let household: Value = app
-        .get(&app.token_a, &format!("/api/v1/households/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let household = app
+        .json_of(&app.token_a, &format!("/api/v1/households/{id}"))
+        .await;
     assert_eq!(household["current_location"]["place_id"], SYRYM);
     assert_eq!(
         household["current_location"]["coordinates"],
         serde_json::json!({"latitude": 51.5, "longitude": 51.1}),
         "the place's own coordinates"
     );
-    let waiting: Value = app
-        .get(&app.admin_a, "/api/v1/waiting-list")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let waiting = app.json_of(&app.admin_a, "/api/v1/waiting-list").await;
     assert_eq!(
         waiting["items"][0]["current_location"]["place_id"], SYRYM,
         "{waiting}"
     );
 
-    let response = app
-        .post_json(
-            &app.admin_a,
-            "/api/v1/placements",
-            &serde_json::json!({"city": "Oral"}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let batch: Value = response.json().await.expect("json");
+    let oral = serde_json::json!({"city": "Oral"});
+    let batch = app.created(&app.admin_a, "/api/v1/placements", &oral).await;
     let reason = &batch["solution"]["proposals"][0]["reason"];
     assert_eq!(reason["travel_from"], "current_position", "{batch}");
     let km = reason["travel_km"].as_f64().expect("km");
     // Syrym (51.5 N, 51.1 E) to the site (51.23 N, 51.37 E): about 35 km.
     assert!((30.0..40.0).contains(&km), "{km} km: {batch}");
 
-    let version = household["version"].as_i64().expect("version");
-    let response = app
-        .patch(
+    let patched = app
+        .patched(
             &app.token_a,
-            &id,
+            &household,
             &serde_json::json!({"current_location": null}),
-            Some(&format!("\"{version}\"")),
         )
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let patched: Value = response.json().await.expect("json");
     assert_eq!(patched["current_location"], Value::Null, "{patched}");
 }
 
@@ -269,18 +228,12 @@ on_both_backends!(a_large_family_takes_several_rooms_only_with_its_consent);
 async fn a_large_family_takes_several_rooms_only_with_its_consent(app: TestApp) {
     let site = serde_json::json!({"name": "Студенческое общежитие", "kind": "dormitory",
         "location": {"country": "KZ", "city": "Oral"}});
-    let response = app.post_json(&app.admin_a, "/api/v1/sites", &site).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let site: Value = response.json().await.expect("json");
-    let site_id = site["id"].as_str().expect("id").to_owned();
-    let response = app
-        .post_json(
-            &app.admin_a,
-            &format!("/api/v1/sites/{site_id}/pools"),
-            &serde_json::json!({"kind": "family_room", "room_size": 4, "beds": 8}),
+    let (site_id, _) = app
+        .site_of(
+            &site,
+            &[serde_json::json!({"kind": "family_room", "room_size": 4, "beds": 8})],
         )
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
 
     let mut body = super::family();
     let members = body["members"].as_array_mut().expect("members");
@@ -297,24 +250,14 @@ async fn a_large_family_takes_several_rooms_only_with_its_consent(app: TestApp) 
     }
     let created = app.create(&body).await;
     let id = created["id"].as_str().expect("id").to_owned();
-    let household: Value = app
-        .get(&app.token_a, &format!("/api/v1/households/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let household = app
+        .json_of(&app.token_a, &format!("/api/v1/households/{id}"))
+        .await;
     assert_eq!(household["accepts_several_rooms"], false, "{household}");
 
     let propose = || async {
-        let response = app
-            .post_json(
-                &app.admin_a,
-                "/api/v1/placements",
-                &serde_json::json!({"city": "Oral"}),
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        response.json::<Value>().await.expect("json")
+        let oral = serde_json::json!({"city": "Oral"});
+        app.created(&app.admin_a, "/api/v1/placements", &oral).await
     };
     let batch = propose().await;
     assert_eq!(
@@ -323,16 +266,12 @@ async fn a_large_family_takes_several_rooms_only_with_its_consent(app: TestApp) 
         "seven people, rooms of four, no consent: {batch}"
     );
 
-    let version = household["version"].as_i64().expect("version");
-    let response = app
-        .patch(
-            &app.token_a,
-            &id,
-            &serde_json::json!({"accepts_several_rooms": true}),
-            Some(&format!("\"{version}\"")),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    app.patched(
+        &app.token_a,
+        &household,
+        &serde_json::json!({"accepts_several_rooms": true}),
+    )
+    .await;
     let batch = propose().await;
     let proposal = &batch["solution"]["proposals"][0];
     assert_eq!(proposal["household_id"], id.as_str(), "{batch}");

@@ -215,17 +215,7 @@ async fn shelter_status_reaches_another_organisation_only_under_an_agreement(app
     };
     assert_eq!(look().await, (json!([]), json!([])), "no agreement");
 
-    let tomorrow = (Utc::now() + chrono::Duration::days(1))
-        .date_naive()
-        .to_string();
-    let agreement = app
-        .created(
-            &app.admin_a,
-            "/api/v1/agreements",
-            &json!({"to_organisation_id": org_b, "categories": ["shelter"],
-                    "purpose": "one bed per person", "valid_until": tomorrow}),
-        )
-        .await;
+    let agreement = app.agree_a_to_b(&["shelter"], "one bed per person").await;
     let (waiting, direct) = look().await;
     assert_eq!(waiting, direct);
     let items = direct.as_array().expect("items");

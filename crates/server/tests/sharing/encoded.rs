@@ -8,7 +8,7 @@ use shanyrak_linkage::encoded::{ClkEncoder, ClkKey, ClkOptions};
 use shanyrak_linkage::{Document, PartialDate, PersonRecord, Sex};
 use shanyrak_store::testing::Backend;
 
-use crate::support::{TestApp, id_of};
+use crate::support::{TestApp, id_of, tomorrow};
 
 on_both_backends!(organisations_match_encodings_under_a_distributions_agreement,);
 
@@ -42,16 +42,10 @@ fn upload(secret: &[u8], records: &[(&str, PersonRecord)]) -> Value {
 const SECRET: &[u8] = b"the agreement's secret, 32 bytes";
 
 async fn organisations_match_encodings_under_a_distributions_agreement(app: TestApp) {
-    let org_b = app.org_b().await;
-    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
-        .date_naive()
-        .to_string();
     let agreement = app
-        .created(
-            &app.admin_a,
-            "/api/v1/agreements",
-            &json!({"to_organisation_id": org_b, "categories": ["distributions"],
-                    "purpose": "one food kit per person a week across both points", "valid_until": tomorrow}),
+        .agree_a_to_b(
+            &["distributions"],
+            "one food kit per person a week across both points",
         )
         .await;
     let path = format!("/api/v1/agreements/{}/encoded-matches", id_of(&agreement));
@@ -251,7 +245,10 @@ async fn organisations_match_encodings_under_a_distributions_agreement(app: Test
     assert_eq!(status, StatusCode::NOT_FOUND, "expired");
     shanyrak_store::testing::execute_as_insider(
         &app._db.url,
-        &format!("UPDATE sharing_agreements SET valid_until = '{tomorrow}'"),
+        &format!(
+            "UPDATE sharing_agreements SET valid_until = '{}'",
+            tomorrow()
+        ),
     )
     .await
     .expect("renew");
@@ -271,12 +268,7 @@ async fn organisations_match_encodings_under_a_distributions_agreement(app: Test
 
     // An agreement for other categories is no agreement for this.
     let identity_only = app
-        .created(
-            &app.admin_a,
-            "/api/v1/agreements",
-            &json!({"to_organisation_id": org_b, "categories": ["identity"],
-                    "purpose": "find people registered twice", "valid_until": tomorrow}),
-        )
+        .agree_a_to_b(&["identity"], "find people registered twice")
         .await;
     let (status, _) = app
         .post_problem(

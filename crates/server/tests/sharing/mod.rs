@@ -31,19 +31,11 @@ async fn identity_is_shared_only_under_an_agreement_in_force(app: TestApp) {
     );
 
     let org_b = app.org_b().await;
-    let tomorrow = (Utc::now() + chrono::Duration::days(1))
-        .date_naive()
-        .to_string();
     let (status, body) = app.post_problem(&app.admin_a, "/api/v1/agreements", &json!({"to_organisation_id": org_b, "categories": ["identity"], "purpose": "", "valid_until": "2000-01-01"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"].as_array().map(Vec::len), Some(2), "{body}");
     let agreement = app
-        .created(
-            &app.admin_a,
-            "/api/v1/agreements",
-            &json!({"to_organisation_id": org_b, "categories": ["identity"],
-            "purpose": "find people registered twice", "valid_until": tomorrow}),
-        )
+        .agree_a_to_b(&["identity"], "find people registered twice")
         .await;
     assert_eq!(agreement["in_force"], true);
 

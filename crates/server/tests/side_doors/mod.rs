@@ -2,7 +2,6 @@
 //! Each story pins one finding of a hostile-insider review.
 
 use crate::support::id_of;
-use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use shanyrak_core::Role;
@@ -29,19 +28,8 @@ async fn app(backend: Backend) -> TestApp {
 
 impl TestApp {
     async fn share(&self, from_admin: &str, to_admin: &str, category: &str) {
-        let to = self.actor(to_admin).await;
-        let tomorrow = (Utc::now() + chrono::Duration::days(1))
-            .date_naive()
-            .to_string();
-        let response = self
-            .post_json(
-                from_admin,
-                "/api/v1/agreements",
-                &json!({"to_organisation_id": to.organisation_id, "categories": [category],
-                        "purpose": "coordination", "valid_until": tomorrow}),
-            )
+        self.agree((from_admin, to_admin), &[category], "coordination")
             .await;
-        assert_eq!(response.status(), StatusCode::CREATED);
     }
 }
 

@@ -149,6 +149,18 @@ impl TestApp {
         request.send().await.expect("send")
     }
 
+    /// The registrar of `token` changes `household` with the merge patch `changes`, at the
+    /// version it was read at: it must be changed, and the changed household is returned.
+    pub(crate) async fn patched(&self, token: &str, household: &Value, changes: &Value) -> Value {
+        let version = household["version"].as_i64().expect("version");
+        let if_match = format!("\"{version}\"");
+        let response = self
+            .patch(token, id_of(household), changes, Some(&if_match))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("json")
+    }
+
     /// Organisation A's registrar registers the household `body`.
     pub(crate) async fn create(&self, body: &Value) -> Value {
         self.create_as(&self.token_a, body).await
@@ -225,27 +237,26 @@ impl TestApp {
             .expect("send")
     }
 
+    /// Organisation A's admin opens a sports hall in Oral with `pools`: the ids of the
+    /// site and of its pools.
     pub(crate) async fn site_with_pools(&self, pools: &[Value]) -> (String, Vec<String>) {
         let site = json!({"name": "Спорткомплекс «Мирас»", "kind": "sports_hall",
             "location": {"country": "KZ", "city": "Oral"}, "address": "ул. Мухита 1",
             "rules": {"max_nights": 14, "check_in_from": "08:00", "check_in_until": "22:00"},
             "amenities": {"heating": true, "showers": true}});
-        let response = self.post_json(&self.admin_a, "/api/v1/sites", &site).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let site: Value = response.json().await.expect("json");
-        let site_id = site["id"].as_str().expect("id").to_owned();
+        self.site_of(&site, pools).await
+    }
+
+    /// Organisation A's admin opens the site `site` with `pools`: the ids of the site and
+    /// of its pools.
+    pub(crate) async fn site_of(&self, site: &Value, pools: &[Value]) -> (String, Vec<String>) {
+        let site = self.created(&self.admin_a, "/api/v1/sites", site).await;
+        let site_id = id_of(&site).to_owned();
         let mut pool_ids = Vec::new();
         for pool in pools {
-            let response = self
-                .post_json(
-                    &self.admin_a,
-                    &format!("/api/v1/sites/{site_id}/pools"),
-                    pool,
-                )
-                .await;
-            assert_eq!(response.status(), StatusCode::CREATED);
-            let created: Value = response.json().await.expect("json");
-            pool_ids.push(created["id"].as_str().expect("pool id").to_owned());
+            let path = format!("/api/v1/sites/{site_id}/pools");
+            let created = self.created(&self.admin_a, &path, pool).await;
+            pool_ids.push(id_of(&created).to_owned());
         }
         (site_id, pool_ids)
     }
@@ -370,11 +381,19 @@ impl TestApp {
         self.anonymous_get(path).await.json().await.expect("json")
     }
 
+    /// The id of the first pair in the duplicate queue of `token`.
+    pub(crate) async fn first_queued_pair(&self, token: &str) -> String {
+        let queue = self.json_of(token, "/api/v1/duplicates").await;
+        queue["items"][0]["id"]
+            .as_str()
+            .expect("a queued pair")
+            .to_owned()
+    }
+
     /// Organisation A's registrar decides the first pair of its duplicate queue is one
     /// person.
     pub(crate) async fn decide_first_pair_same(&self) {
-        let queue = self.json_of(&self.token_a, "/api/v1/duplicates").await;
-        let pair = queue["items"][0]["id"].as_str().expect("pair");
+        let pair = self.first_queued_pair(&self.token_a).await;
         self.post_expecting(
             &self.token_a,
             &format!("/api/v1/duplicates/{pair}/decision"),
@@ -395,6 +414,37 @@ impl TestApp {
         )
         .await
         .expect("release")
+    }
+}
+
+/// Tomorrow's date: the `valid_until` of an agreement in force now.
+pub(crate) fn tomorrow() -> String {
+    (Utc::now() + chrono::Duration::days(1))
+        .date_naive()
+        .to_string()
+}
+
+impl TestApp {
+    /// The admin of `from_admin` agrees to share `categories` with the organisation of
+    /// `to_admin` for `purpose`, until tomorrow: the agreement, which must be made.
+    pub(crate) async fn agree(
+        &self,
+        (from_admin, to_admin): (&str, &str),
+        categories: &[&str],
+        purpose: &str,
+    ) -> Value {
+        let to = self.actor(to_admin).await.organisation_id;
+        let agreement = json!({"to_organisation_id": to, "categories": categories,
+                               "purpose": purpose, "valid_until": tomorrow()});
+        self.created(from_admin, "/api/v1/agreements", &agreement)
+            .await
+    }
+
+    /// Organisation A agrees to share `categories` with organisation B for `purpose`,
+    /// until tomorrow: the agreement.
+    pub(crate) async fn agree_a_to_b(&self, categories: &[&str], purpose: &str) -> Value {
+        self.agree((&self.admin_a, &self.admin_b), categories, purpose)
+            .await
     }
 }
 

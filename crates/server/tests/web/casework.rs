@@ -1,13 +1,12 @@
 //! Casework and resettlement from the browser.
 
 use reqwest::StatusCode;
-use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 use shanyrak_core::Role;
 use shanyrak_server::web::i18n;
 
 use super::super::{Backend, TestApp};
-use super::{browser, csrf_of, get, location, post_form, registered_family, session};
+use super::{csrf_of, get, get_in, location, post_form, registered_family};
 
 on_both_backends!(
     web_casework_from_household_to_referral_answered_by_the_partner,
@@ -147,16 +146,8 @@ async fn web_casework_from_household_to_referral_answered_by_the_partner(app: Te
             case_path.as_str(),
             &format!("/referrals/{referral}"),
         ] {
-            let response = browser()
-                .get(app.url(path))
-                .header(
-                    COOKIE,
-                    format!("{}; shanyrak_lang={}", session(&caseworker), lang.code()),
-                )
-                .send()
-                .await
-                .expect("send");
-            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            let (status, _) = get_in(&app, &caseworker, lang.code(), path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
         }
     }
     let missing = i18n::missing_keys();

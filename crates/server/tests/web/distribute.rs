@@ -103,17 +103,10 @@ async fn items_are_named_in_the_readers_language(app: TestApp) {
         .expect("id")
         .to_owned();
     let page_in = async |lang: &str| {
-        let response = super::browser()
-            .get(app.url(&format!("/distribute/{household}")))
-            .header(
-                reqwest::header::COOKIE,
-                format!("{}; shanyrak_lang={lang}", super::session(&app.admin_a)),
-            )
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(response.status(), StatusCode::OK);
-        response.text().await.expect("body")
+        let path = format!("/distribute/{household}");
+        let (status, page) = super::get_in(&app, &app.admin_a, lang, &path).await;
+        assert_eq!(status, StatusCode::OK);
+        page
     };
     let english = page_in("en").await;
     assert!(english.contains("Hygiene kit"), "the English name");

@@ -2,11 +2,10 @@
 //! refusals kept.
 
 use reqwest::StatusCode;
-use reqwest::header::COOKIE;
 use serde_json::Value;
 
 use super::super::{Backend, TestApp};
-use super::{browser, csrf_of, field_of, get, location, post_form, session, upload};
+use super::{csrf_of, field_of, get, get_in, location, post_form, upload};
 
 on_both_backends!(
     web_import_previews_confirms_and_quarantine_rows_are_corrected,
@@ -164,18 +163,7 @@ async fn web_import_refusal_is_kept_and_the_file_not_read_again(app: TestApp) {
     assert_eq!(confirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // In every language the refusal is a sentence, not a message key.
     for lang in ["en", "kk", "ky"] {
-        let page = browser()
-            .get(app.url(&preview_path))
-            .header(
-                COOKIE,
-                format!("{}; shanyrak_lang={lang}", session(&app.token_a)),
-            )
-            .send()
-            .await
-            .expect("send")
-            .text()
-            .await
-            .expect("body");
+        let (_, page) = get_in(&app, &app.token_a, lang, &preview_path).await;
         assert!(!page.contains("import-refused-"), "{lang}: {page}");
     }
 }

@@ -53,14 +53,34 @@ fn session(token: &str) -> String {
 }
 
 async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, String) {
+    get_with_cookies(app, &session(token), path).await
+}
+
+/// `path` as the user of `token` sees it in `lang` (chosen with the language cookie).
+async fn get_in(app: &TestApp, token: &str, lang: &str, path: &str) -> (StatusCode, String) {
+    let cookies = format!("{}; shanyrak_lang={lang}", session(token));
+    get_with_cookies(app, &cookies, path).await
+}
+
+/// `path` as a browser sending `cookies` (the `Cookie` header) loads it.
+async fn get_with_cookies(app: &TestApp, cookies: &str, path: &str) -> (StatusCode, String) {
     let response = browser()
         .get(app.url(path))
-        .header(COOKIE, session(token))
+        .header(COOKIE, cookies)
         .send()
         .await
         .expect("send");
     let status = response.status();
     (status, response.text().await.expect("body"))
+}
+
+/// The reception desk's empty form for the user of `token`: the page, its CSRF token and
+/// the submission id it was given.
+async fn reception_form(app: &TestApp, token: &str) -> (String, String, String) {
+    let (_, html) = get(app, token, "/reception").await;
+    let csrf = csrf_of(&html);
+    let submission = field_of(&html, "submission").expect("submission");
+    (html, csrf, submission)
 }
 
 fn csrf_of(html: &str) -> String {

@@ -65,12 +65,9 @@ async fn the_outbox_key_is_the_users_and_never_cached(app: TestApp) {
 }
 
 async fn households_named(app: &TestApp, surname: &str) -> usize {
-    let list: Value = app
-        .get(&app.token_a, "/api/v1/households?limit=200")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list = app
+        .json_of(&app.token_a, "/api/v1/households?limit=200")
+        .await;
     list["items"]
         .as_array()
         .expect("a list")
@@ -222,12 +219,9 @@ async fn outbox_entries_register_once_and_hold_possible_duplicates(app: TestApp)
 
 /// The duplicate checks logged so far (each is a read of other people's records).
 async fn duplicate_checks(app: &TestApp) -> usize {
-    let log: Value = app
-        .get(&app.admin_a, "/api/v1/access-log?limit=200")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let log = app
+        .json_of(&app.admin_a, "/api/v1/access-log?limit=200")
+        .await;
     log["items"]
         .as_array()
         .map(|items| {

@@ -6,8 +6,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::super::{Backend, TestApp, family};
-use super::{browser, csrf_of, field_of, get, location, post_form, registration, session};
-use reqwest::header::{COOKIE, SET_COOKIE};
+use super::{
+    cookie_set, csrf_of, field_of, get, get_with_cookies, location, post_form, reception_form,
+    registration, session,
+};
 
 on_both_backends!(
     place_fields_offer_the_place_list_without_javascript,
@@ -89,46 +91,31 @@ async fn a_coordinator_maps_a_typed_name_to_a_place_from_the_web(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Уралськ"), "{page}");
     let csrf = csrf_of(&page);
-
-    // A name of no settlement of the country is refused and nothing is mapped.
-    let response = post_form(
-        &app,
-        &app.admin_a,
-        "/places/unconfirmed",
-        &[
-            ("csrf", &csrf),
+    // The coordinator says which place the name "Уралськ" in Kazakhstan is.
+    let map_to = async |place: &str| {
+        let fields = [
+            ("csrf", csrf.as_str()),
             ("country", "KZ"),
             ("city", "Уралськ"),
-            ("place", "Бишкек"),
-        ],
-    )
-    .await;
+            ("place", place),
+        ];
+        post_form(&app, &app.admin_a, "/places/unconfirmed", &fields).await
+    };
+
+    // A name of no settlement of the country is refused and nothing is mapped.
+    let response = map_to("Бишкек").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(location(&response).contains("not_found"));
     let (_, page) = get(&app, &app.admin_a, "/places/unconfirmed?not_found=1").await;
     assert!(page.contains("Уралськ") && page.contains("role=\"alert\""));
 
     // The coordinator names the place in any of its names: "Орал".
-    let response = post_form(
-        &app,
-        &app.admin_a,
-        "/places/unconfirmed",
-        &[
-            ("csrf", &csrf),
-            ("country", "KZ"),
-            ("city", "Уралськ"),
-            ("place", "Орал"),
-        ],
-    )
-    .await;
+    let response = map_to("Орал").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/places/unconfirmed?mapped=1");
-    let household: Value = app
-        .get(&app.token_a, &format!("/api/v1/households/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let household = app
+        .json_of(&app.token_a, &format!("/api/v1/households/{id}"))
+        .await;
     assert_eq!(household["location"]["place_id"], json!(608_668));
     let (_, page) = get(&app, &app.admin_a, "/places/unconfirmed?mapped=1").await;
     assert!(
@@ -151,14 +138,12 @@ async fn a_coordinator_maps_a_typed_name_to_a_place_from_the_web(app: TestApp) {
 /// The next family at a desk starts with the desk's city, crossing point and group (for a
 /// shift); nothing about the family before is carried.
 async fn the_desk_remembers_its_place_and_group_for_the_next_family(app: TestApp) {
-    let (_, html) = get(&app, &app.token_a, "/reception").await;
+    let (html, csrf, submission) = reception_form(&app, &app.token_a).await;
     assert_eq!(
         field_of(&html, "city").as_deref(),
         Some(""),
         "a new desk starts empty"
     );
-    let csrf = csrf_of(&html);
-    let submission = field_of(&html, "submission").expect("submission");
     let mut form = registration(&submission, &csrf, "Смирнов");
     form.retain(|(k, _)| *k != "city" && *k != "group");
     form.push(("city", "Орал"));
@@ -166,14 +151,7 @@ async fn the_desk_remembers_its_place_and_group_for_the_next_family(app: TestApp
     form.push(("crossing_point", "Сырым"));
     let saved = post_form(&app, &app.token_a, "/reception", &form).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    let desk = saved
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("shanyrak_desk="))
-        .expect("the desk's cookie")
-        .to_owned();
+    let desk = cookie_set(&saved, |c| c.starts_with("shanyrak_desk=")).expect("the desk's cookie");
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/reception", "Secure"] {
         assert!(desk.contains(attribute), "{attribute} in {desk}");
     }
@@ -183,15 +161,8 @@ async fn the_desk_remembers_its_place_and_group_for_the_next_family(app: TestApp
     );
     let pair = desk.split(';').next().expect("pair");
 
-    let next = browser()
-        .get(app.url("/reception"))
-        .header(COOKIE, format!("{}; {pair}", session(&app.token_a)))
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("body");
+    let cookies = format!("{}; {pair}", session(&app.token_a));
+    let (_, next) = get_with_cookies(&app, &cookies, "/reception").await;
     assert_eq!(field_of(&next, "city").as_deref(), Some("Орал"));
     assert_eq!(field_of(&next, "crossing_point").as_deref(), Some("Сырым"));
     assert!(next.contains("value=\"idp\" selected"), "the group is kept");
@@ -202,17 +173,7 @@ async fn the_desk_remembers_its_place_and_group_for_the_next_family(app: TestApp
     );
 
     // A cookie that was not this server's is ignored.
-    let next = browser()
-        .get(app.url("/reception"))
-        .header(
-            COOKIE,
-            format!("{}; shanyrak_desk=zz{{", session(&app.token_a)),
-        )
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("body");
+    let cookies = format!("{}; shanyrak_desk=zz{{", session(&app.token_a));
+    let (_, next) = get_with_cookies(&app, &cookies, "/reception").await;
     assert_eq!(field_of(&next, "city").as_deref(), Some(""));
 }

@@ -7,8 +7,8 @@ use shanyrak_server::web::i18n;
 
 use super::super::{Backend, TestApp, family};
 use super::{
-    browser, csrf_of, field_of, get, location, login_page, post_form, registered_family,
-    registration, session,
+    browser, field_of, get, get_in, location, login_page, post_form, reception_form,
+    registered_family, registration, session,
 };
 
 on_both_backends!(
@@ -35,9 +35,7 @@ fn selected(page: &str, name: &str) -> Option<String> {
 /// the row before, a spouse second (with the same kind of document) and children after,
 /// and the cursor in the given name.
 async fn adding_a_member_carries_the_family_over(app: TestApp) {
-    let (_, html) = get(&app, &app.token_a, "/reception").await;
-    let csrf = csrf_of(&html);
-    let submission = field_of(&html, "submission").expect("submission");
+    let (_, csrf, submission) = reception_form(&app, &app.token_a).await;
     let mut form = registration(&submission, &csrf, "Смирнов");
     form.retain(|(k, _)| *k != "action" && *k != "m0.citizenship");
     form.push(("m0.citizenship", "KG"));
@@ -93,12 +91,9 @@ async fn adding_a_member_carries_the_family_over(app: TestApp) {
 
 /// Households of organisation A, as the API lists them.
 async fn household_count(app: &TestApp) -> usize {
-    let list: Value = app
-        .get(&app.token_a, "/api/v1/households?limit=200")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list = app
+        .json_of(&app.token_a, "/api/v1/households?limit=200")
+        .await;
     let count = list["items"].as_array().map(Vec::len).expect("a list");
     assert!(count > 0, "{list}");
     count
@@ -115,9 +110,7 @@ async fn a_plain_save_of_a_possible_duplicate_writes_nothing_until_decided(app: 
     let earlier_head = earlier["members"][0]["id"].as_str().expect("id").to_owned();
     let before = household_count(&app).await;
 
-    let (_, html) = get(&app, &app.token_a, "/reception").await;
-    let csrf = csrf_of(&html);
-    let submission = field_of(&html, "submission").expect("submission");
+    let (_, csrf, submission) = reception_form(&app, &app.token_a).await;
     let mut form = registration(&submission, &csrf, "Смирнов");
     form.push(("m0.patronymic", "Игоревич"));
     form.push(("m0.doc_type", "ru_internal_passport"));
@@ -155,8 +148,7 @@ async fn a_plain_save_of_a_possible_duplicate_writes_nothing_until_decided(app: 
     assert_eq!(household_count(&app).await, before + 1);
 
     // "The same person", on a fresh form: attached to the earlier record.
-    let (_, html) = get(&app, &app.token_a, "/reception").await;
-    let submission = field_of(&html, "submission").expect("submission");
+    let (_, _, submission) = reception_form(&app, &app.token_a).await;
     let mut same = registration(&submission, &csrf, "Смирнов");
     same.push(("m0.patronymic", "Игоревич"));
     same.push(("m0.doc_type", "ru_internal_passport"));
@@ -178,9 +170,7 @@ async fn web_registration_shows_errors_in_place_is_idempotent_and_attaches(app: 
     let earlier: Value = earlier.json().await.expect("json");
     let earlier_head = earlier["members"][0]["id"].as_str().expect("id").to_owned();
 
-    let (_, html) = get(&app, &app.token_a, "/reception").await;
-    let csrf = csrf_of(&html);
-    let submission = field_of(&html, "submission").expect("submission");
+    let (_, csrf, submission) = reception_form(&app, &app.token_a).await;
 
     // Mistakes come back in place, with everything typed kept.
     let mut bad = registration(&submission, &csrf, "Смирнова");
@@ -255,28 +245,12 @@ async fn web_registration_shows_errors_in_place_is_idempotent_and_attaches(app: 
     let replay = post_form(&app, &app.token_a, "/reception", &save).await;
     assert_eq!(replay.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&replay), card);
-    let list: Value = app
-        .client
-        .get(app.url("/api/v1/households"))
-        .bearer_auth(&app.token_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let list = app.json_of(&app.token_a, "/api/v1/households").await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
     // The pair is decided "same" in the review queue, where it can be undone.
-    let same: Value = app
-        .client
-        .get(app.url("/api/v1/duplicates?status=same"))
-        .bearer_auth(&app.token_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let same = app
+        .json_of(&app.token_a, "/api/v1/duplicates?status=same")
+        .await;
     let pairs = same["items"].as_array().expect("items");
     assert_eq!(pairs.len(), 1);
     let pair = &pairs[0];
@@ -307,20 +281,7 @@ async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
     let batch = batch["id"].as_str().expect("batch").to_owned();
     let duplicate = app.post(&app.admin_a, &family(), None).await;
     assert_eq!(duplicate.status(), StatusCode::CREATED);
-    let queue: Value = app
-        .client
-        .get(app.url("/api/v1/duplicates"))
-        .bearer_auth(&app.admin_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
-    let pair = queue["items"][0]["id"]
-        .as_str()
-        .expect("a queued pair")
-        .to_owned();
+    let pair = app.first_queued_pair(&app.admin_a).await;
 
     let pages = [
         "/reception".to_owned(),
@@ -377,16 +338,7 @@ async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
         }
         // The same pages uncompressed, for their text.
         for path in &pages {
-            let response = browser()
-                .get(app.url(path))
-                .header(
-                    COOKIE,
-                    format!("{}; shanyrak_lang={}", session(&app.admin_a), lang.code()),
-                )
-                .send()
-                .await
-                .expect("send");
-            let html = response.text().await.expect("body");
+            let (_, html) = get_in(&app, &app.admin_a, lang.code(), path).await;
             assert!(html.contains(&format!("<html lang=\"{}\"", lang.code())));
             assert!(
                 !html.contains("{ $"),
@@ -431,9 +383,7 @@ async fn web_pages_render_in_every_language_without_missing_keys(app: TestApp) {
 /// "Where are they now" takes a place by any of its names (here the Latin one of a border
 /// post), refuses text that names no place next to the field, and keeps what was typed.
 async fn the_reception_form_takes_where_a_family_is_now_by_any_name(app: TestApp) {
-    let (_, html) = get(&app, &app.token_a, "/reception").await;
-    let csrf = csrf_of(&html);
-    let submission = field_of(&html, "submission").expect("submission");
+    let (_, csrf, submission) = reception_form(&app, &app.token_a).await;
     let mut fields = registration(&submission, &csrf, "Смирнов");
     fields.push(("current_place", "Нигдебург"));
     let refused = post_form(&app, &app.token_a, "/reception", &fields).await;
@@ -449,16 +399,7 @@ async fn the_reception_form_takes_where_a_family_is_now_by_any_name(app: TestApp
     fields.push(("current_place", "Syrym"));
     let accepted = post_form(&app, &app.token_a, "/reception", &fields).await;
     assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
-    let households: Value = app
-        .client
-        .get(app.url("/api/v1/households"))
-        .bearer_auth(&app.token_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let households = app.json_of(&app.token_a, "/api/v1/households").await;
     assert_eq!(
         households["items"][0]["current_location"]["place_id"], 1_000_000_001_u64,
         "{households}"

@@ -9,8 +9,8 @@ use shanyrak_server::web::i18n;
 
 use super::super::{Backend, TestApp};
 use super::{
-    assert_strict, browser, cookie_set, csrf_of, field_of, get, location, login_form, login_page,
-    post_form, registration, session, sets_session, sign_in_form,
+    assert_strict, browser, cookie_set, csrf_of, get, location, login_form, login_page, post_form,
+    reception_form, registration, session, sets_session, sign_in_form,
 };
 
 /// Organisation A's registrar's e-mail and password, as the sign-in form takes them.
@@ -208,11 +208,8 @@ async fn web_sign_in_from_a_foreign_page_is_refused_and_the_user_is_named(app: T
 }
 
 async fn web_forms_refuse_missing_or_foreign_csrf_tokens(app: TestApp) {
-    let (_, html) = get(&app, &app.token_a, "/reception").await;
-    let own = csrf_of(&html);
-    let submission = field_of(&html, "submission").expect("submission");
-    let (_, other_html) = get(&app, &app.admin_a, "/reception").await;
-    let foreign = csrf_of(&other_html);
+    let (_, own, submission) = reception_form(&app, &app.token_a).await;
+    let (_, foreign, _) = reception_form(&app, &app.admin_a).await;
 
     let mut missing = registration(&submission, "", "Смирнов");
     missing.retain(|(k, _)| *k != "csrf");

@@ -91,12 +91,9 @@ async fn a_site_page_counts_family_rooms_as_the_api_does(app: TestApp) {
         )
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
-    let view: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let view = app
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await;
     assert_eq!(view["pools"][0]["reserved"], 4, "{view}");
     assert_eq!(view["pools"][0]["free"], 1, "one room: {view}");
     let (status, page) = get(&app, &app.admin_a, &format!("/sites/{site}")).await;
@@ -122,9 +119,7 @@ async fn a_proposal_batch_page_presets_nothing_and_offers_pools_of_its_city(app:
     .await;
     let far = json!({"name": "Алматы Арена", "kind": "sports_hall",
         "location": {"country": "KZ", "city": "Almaty"}});
-    let response = app.post_json(&app.admin_a, "/api/v1/sites", &far).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let far: Value = response.json().await.expect("json");
+    let far = app.created(&app.admin_a, "/api/v1/sites", &far).await;
     let response = app
         .post_json(
             &app.admin_a,
@@ -165,17 +160,7 @@ async fn a_duplicate_pair_is_compared_in_words_of_the_users_language(app: TestAp
     app.create(&family()).await;
     let duplicate = app.post(&app.admin_a, &family(), None).await;
     assert_eq!(duplicate.status(), StatusCode::CREATED);
-    let queue: Value = app
-        .client
-        .get(app.url("/api/v1/duplicates"))
-        .bearer_auth(&app.admin_a)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
-    let pair = queue["items"][0]["id"].as_str().expect("a queued pair");
+    let pair = app.first_queued_pair(&app.admin_a).await;
     let (status, page) = get(&app, &app.admin_a, &format!("/duplicates/{pair}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<td>совпадает</td>"), "levels in words");
@@ -253,12 +238,9 @@ async fn a_family_without_a_reservation_is_checked_in_on_the_spot(app: TestApp) 
         "{}",
         location(&accepted)
     );
-    let view: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{site}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let view = app
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await;
     assert_eq!(view["pools"][1]["occupied"], 4, "{view}");
 }
 
@@ -299,9 +281,7 @@ async fn a_proposal_batch_offers_roomy_pools_of_its_region_finds_others_and_is_p
     let site_with_pool = async |name: &str, city: &str, beds: u32| {
         let site = json!({"name": name, "kind": "hostel",
             "location": {"country": "KZ", "city": city}});
-        let response = app.post_json(&app.admin_a, "/api/v1/sites", &site).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let site: Value = response.json().await.expect("json");
+        let site = app.created(&app.admin_a, "/api/v1/sites", &site).await;
         let pools = format!("/api/v1/sites/{}/pools", site["id"].as_str().expect("id"));
         let response = app
             .post_json(
@@ -395,9 +375,7 @@ fn urlencoding(text: &str) -> String {
 async fn a_sites_times_are_on_its_own_clock(app: TestApp) {
     let site = json!({"name": "Общежитие «Ала-Тоо»", "kind": "dormitory",
         "location": {"country": "KG", "city": "Бишкек"}});
-    let response = app.post_json(&app.admin_a, "/api/v1/sites", &site).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let site: Value = response.json().await.expect("json");
+    let site = app.created(&app.admin_a, "/api/v1/sites", &site).await;
     let site_id = site["id"].as_str().expect("id").to_owned();
     let pool: Value = app
         .post_json(
@@ -475,12 +453,9 @@ async fn a_site_may_set_its_own_time_zone(app: TestApp) {
     let created: Value = created.json().await.expect("json");
     assert_eq!(created["time_zone"], "Asia/Oral");
     let id = created["id"].as_str().expect("id").to_owned();
-    let read: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let read = app
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{id}"))
+        .await;
     assert_eq!(read["time_zone"], "Asia/Oral", "{read}");
     let (status, page) = get(&app, &app.admin_a, &format!("/sites/{id}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -497,12 +472,9 @@ async fn a_site_may_set_its_own_time_zone(app: TestApp) {
         .await
         .expect("send");
     assert_eq!(response.status(), StatusCode::OK);
-    let read: Value = app
-        .get(&app.admin_a, &format!("/api/v1/sites/{id}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let read = app
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{id}"))
+        .await;
     assert!(read.get("time_zone").is_none(), "{read}");
     let (_, page) = get(&app, &app.admin_a, &format!("/sites/{id}")).await;
     assert!(page.contains("Asia/Almaty") && !page.contains("Asia/Oral"));

@@ -51,11 +51,7 @@ async fn notes_are_for_caseworkers_of_the_owning_organisation(f: Fixture) {
         Err(StoreError::NotFound)
     ));
     // The audit log (read by admins and auditors) never holds the text of a note.
-    let audit = f
-        .store
-        .audit_events_for(&f.admin_a, notes[0].id)
-        .await
-        .expect("audit");
+    let audit = f.audit_of(notes[0].id).await;
     assert_eq!(audit.len(), 1);
     assert!(
         !serde_json::to_string(&audit)

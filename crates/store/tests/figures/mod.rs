@@ -10,7 +10,8 @@ use shanyrak_core::{HouseholdInput, LocationInput, Relationship, Sex};
 use uuid::Uuid;
 
 use super::{
-    Fixture, admit_now, create, family, member, mixed, now, open_rules, raw_execute, site_with_pool,
+    Fixture, admit_now, create, family, member, mixed, now, open_rules, raw_execute, reserve_until,
+    site_with_pool,
 };
 
 on_both_backends!(
@@ -112,12 +113,7 @@ async fn sql_figures_equal_the_row_by_row_computation(f: Fixture) {
         assert_eq!(city_by_group_cells(&cells), city_by_group(&rows));
         assert_eq!(age_by_sex_cells(&cells), age_by_sex(&rows, today()));
     }
-    let mine = population_from_cells(
-        &f.store
-            .population_cells(Some(&[org_a]), today(), None)
-            .await
-            .expect("cells"),
-    );
+    let mine = live_population(&f, Some(&[org_a])).await;
     // Six records, five people: the person registered twice counts once.
     assert_eq!((mine.records, mine.persons), (6, 5));
     assert_eq!(mine.by_city.get("KZ/Oral"), Some(&4));
@@ -139,10 +135,7 @@ async fn sql_figures_equal_the_row_by_row_computation(f: Fixture) {
 async fn placements_are_counted_per_day(f: Fixture) {
     let (_, pool) = site_with_pool(&f, mixed(10), open_rules()).await;
     let h = create(&f, &f.registrar_a, &family()).await;
-    f.store
-        .admit(&f.admin_a, &admit_now(h, pool), now())
-        .await
-        .expect("admit");
+    f.admitted(h, pool).await;
     let org_a = f.admin_a.organisation_id;
     let days = f
         .store
@@ -158,6 +151,19 @@ async fn placements_are_counted_per_day(f: Fixture) {
         .await
         .expect("placements");
     assert!(none.is_empty());
+}
+
+/// The live population figures of `scope`, from every record.
+async fn live_population(
+    f: &Fixture,
+    scope: Option<&[Uuid]>,
+) -> shanyrak_core::stats::PopulationStats {
+    let cells = f
+        .store
+        .population_cells(scope, today(), None)
+        .await
+        .expect("live");
+    population_from_cells(&cells)
 }
 
 /// `figures` summed: snapshot cells and the live cells written after it.
@@ -232,10 +238,7 @@ async fn snapshot_plus_what_came_after_equals_the_live_figures(f: Fixture) {
     .await
     .expect("one identity");
     let (_, pool) = site_with_pool(&f, mixed(10), open_rules()).await;
-    f.store
-        .admit(&f.admin_a, &admit_now(first, pool), now())
-        .await
-        .expect("admit");
+    f.admitted(first, pool).await;
 
     let info = f
         .store
@@ -255,12 +258,7 @@ async fn snapshot_plus_what_came_after_equals_the_live_figures(f: Fixture) {
         None,
     ];
     for scope in &scopes {
-        let live = population_from_cells(
-            &f.store
-                .population_cells(scope.as_deref(), today(), None)
-                .await
-                .expect("live"),
-        );
+        let live = live_population(&f, scope.as_deref()).await;
         assert_eq!(
             snapshot_and_after(&f, scope.as_deref(), now()).await,
             live,
@@ -308,12 +306,7 @@ async fn snapshot_plus_what_came_after_equals_the_live_figures(f: Fixture) {
         .await
         .expect("admit later");
     for scope in &scopes {
-        let live = population_from_cells(
-            &f.store
-                .population_cells(scope.as_deref(), today(), None)
-                .await
-                .expect("live"),
-        );
+        let live = live_population(&f, scope.as_deref()).await;
         assert_eq!(
             snapshot_and_after(&f, scope.as_deref(), now()).await,
             live,
@@ -426,18 +419,12 @@ async fn bed_figures_equal_the_site_views(f: Fixture) {
     let (_, empty_pool) = site_with_pool(&f, mixed(7), open_rules()).await;
     let _ = empty_pool;
     let checked_in = create(&f, &f.registrar_a, &family()).await;
-    f.store
-        .admit(&f.admin_a, &admit_now(checked_in, family_pool), now())
-        .await
-        .expect("family room");
+    f.admitted(checked_in, family_pool).await;
     let reserved = create(&f, &f.registrar_a, &family()).await;
     f.store
         .admit(
             &f.admin_a,
-            &AdmissionRequest {
-                reserve_until: Some(now() + Duration::hours(1)),
-                ..admit_now(reserved, dorm_pool)
-            },
+            &reserve_until(reserved, dorm_pool, now() + Duration::hours(1)),
             now(),
         )
         .await

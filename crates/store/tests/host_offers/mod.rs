@@ -111,11 +111,7 @@ async fn offers_per_place_are_limited_and_verified_into_a_site_that_a_withdrawal
         .verify_host_offer(&dispatcher, first.id, Some("звонок"), now())
         .await
         .expect("verified");
-    let site = f
-        .store
-        .get_site(&f.admin_a, site_id, now())
-        .await
-        .expect("site");
+    let site = f.site_of_a(site_id).await;
     assert_eq!(site.site.details.kind, SiteKind::PrivateAccommodation);
     assert_eq!(site.site.details.address, None);
     assert_eq!(site.site.details.contact_phone, None);
@@ -135,11 +131,7 @@ async fn offers_per_place_are_limited_and_verified_into_a_site_that_a_withdrawal
         .withdraw_host_offer(&tokens[0], now())
         .await
         .expect("withdrawn");
-    let site = f
-        .store
-        .get_site(&f.admin_a, site_id, now())
-        .await
-        .expect("site");
+    let site = f.site_of_a(site_id).await;
     assert_eq!(site.site.details.status, SiteStatus::Closed);
     assert!(matches!(
         f.store.withdraw_host_offer(&tokens[0], now()).await,

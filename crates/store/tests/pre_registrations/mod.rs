@@ -212,11 +212,7 @@ async fn entries_are_for_their_organisation_expire_and_are_confirmed_once(f: Fix
         .confirm_pre_registration(&f.registrar_a, id, household, now())
         .await
         .expect("confirmed");
-    let events = f
-        .store
-        .audit_events_for(&f.admin_a, id)
-        .await
-        .expect("audit");
+    let events = f.audit_of(id).await;
     assert_eq!(events.len(), 1);
     assert!(matches!(
         f.store

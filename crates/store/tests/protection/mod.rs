@@ -12,8 +12,7 @@ use shanyrak_store::{
 use uuid::Uuid;
 
 use super::{
-    Fixture, admit_now, create, family, mixed, now, open_rules, raw_execute, site_with_pool, user,
-    valid,
+    Fixture, create, family, mixed, now, open_rules, raw_execute, site_with_pool, user, valid,
 };
 
 on_both_backends!(
@@ -531,10 +530,7 @@ async fn shelter_status_crosses_organisations_only_under_an_agreement_in_force(f
     // passport) and its dispatcher asks whether he is sheltered elsewhere.
     let (_, pool) = site_with_pool(&f, mixed(10), open_rules()).await;
     let at_a = create(&f, &f.registrar_a, &family()).await;
-    f.store
-        .admit(&f.admin_a, &admit_now(at_a, pool), now())
-        .await
-        .expect("check in at A");
+    f.admitted(at_a, pool).await;
     let mut alone = family();
     if let Some(m) = alone.members.as_mut() {
         m.truncate(1);

@@ -5,11 +5,13 @@
 use chrono::{DateTime, Duration, Utc};
 use shanyrak_core::Role;
 use shanyrak_core::shelter::{AdmissionError, StayStatus};
-use shanyrak_store::{AdmissionRequest, StoreError};
+use shanyrak_store::StoreError;
 use uuid::Uuid;
 
 use super::resettlement::{programme, single as eligible};
-use super::{Fixture, admit_now, create, mixed, now, open_rules, single, site_with_pool, user};
+use super::{
+    Fixture, admit_now, create, mixed, now, open_rules, reserve_until, single, site_with_pool, user,
+};
 
 on_both_backends!(
     a_check_in_after_its_bed_was_given_away_is_refused,
@@ -20,14 +22,7 @@ on_both_backends!(
 /// One person's reservation of `pool` until `deadline`, made at `now()`.
 async fn reserve(f: &Fixture, household: Uuid, pool: Uuid, deadline: DateTime<Utc>) -> Uuid {
     f.store
-        .admit(
-            &f.admin_a,
-            &AdmissionRequest {
-                reserve_until: Some(deadline),
-                ..admit_now(household, pool)
-            },
-            now(),
-        )
+        .admit(&f.admin_a, &reserve_until(household, pool, deadline), now())
         .await
         .expect("reserve")
         .id

@@ -222,11 +222,7 @@ async fn proposals_follow_priority_within_the_quota(f: Fixture) {
     assert!(entries.iter().all(|e| !e.reference.as_str().is_empty()));
 
     // Every step is in the audit log, without names.
-    let events = f
-        .store
-        .audit_events_for(&f.admin_a, waited_entry)
-        .await
-        .expect("audit");
+    let events = f.audit_of(waited_entry).await;
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,

@@ -281,6 +281,31 @@ impl Fixture {
         (sent, seen)
     }
 
+    /// Organisation A's admin gives everyone in `household` a bed in `pool` now: it must
+    /// be admitted.
+    pub(crate) async fn admitted(&self, household: Uuid, pool: Uuid) -> shanyrak_store::Stay {
+        self.store
+            .admit(&self.admin_a, &admit_now(household, pool), now())
+            .await
+            .expect("admitted")
+    }
+
+    /// The site `id`, as organisation A's admin sees it now.
+    pub(crate) async fn site_of_a(&self, id: Uuid) -> shanyrak_store::SiteView {
+        self.store
+            .get_site(&self.admin_a, id, now())
+            .await
+            .expect("site")
+    }
+
+    /// The audit trail of `entity`, as organisation A's admin reads it.
+    pub(crate) async fn audit_of(&self, entity: Uuid) -> Vec<shanyrak_store::AuditEvent> {
+        self.store
+            .audit_events_for(&self.admin_a, entity)
+            .await
+            .expect("audit")
+    }
+
     /// Organisation A's registrar decides that two person records are one person.
     pub(crate) async fn same_person(&self, a: Uuid, b: Uuid) {
         self.store
@@ -372,6 +397,19 @@ pub(crate) fn admit_now(household_id: Uuid, pool_id: Uuid) -> AdmissionRequest {
         reserve_until: None,
         expected_departure: None,
         one_night: false,
+    }
+}
+
+/// A reservation of a bed in `pool_id` for everyone in `household_id`, held until
+/// `until`.
+pub(crate) fn reserve_until(
+    household_id: Uuid,
+    pool_id: Uuid,
+    until: DateTime<Utc>,
+) -> AdmissionRequest {
+    AdmissionRequest {
+        reserve_until: Some(until),
+        ..admit_now(household_id, pool_id)
     }
 }
 
