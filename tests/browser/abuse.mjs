@@ -1,11 +1,11 @@
-// The public pages against time and abuse, on a demo whose pre-registrations live ten
+// The public pages against time and abuse, on a demo whose pre-registrations live thirty
 // seconds: an expired pre-registration is gone from the desk's list and its code opens
 // nothing; the registrars purge spam in bulk; a flood of submissions from one phone is
 // throttled (HTTP 429 with a clear message) while the server keeps answering.
 
 import { check, fillMember, finish, launch, settled, shoot, signInAsAdmin, startServer } from "./common.mjs";
 
-const LIFETIME_SECONDS = 10;
+const LIFETIME_SECONDS = 30;
 
 /// Fills the public form with a one-person household and sends it; the code shown.
 async function preRegister(page, base, surname) {

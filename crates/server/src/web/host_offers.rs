@@ -27,7 +27,10 @@ use uuid::Uuid;
 
 use super::access::{Can, Submit, may};
 use super::forms::{FieldErrors, FormData};
-use super::{Ctx, OrPage, PageResult, Visitor, WebError, render, see_other, trusted};
+use super::{
+    Ctx, OrPage, PageResult, Visitor, WebError, not_offered, render, render_created, see_other,
+    trusted,
+};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::ClientAddr;
@@ -230,15 +233,7 @@ fn done_page(ctx: &Ctx, token: &str) -> Response {
             p { a #withdraw-link href=(link) { (ctx.t("offer-withdraw-link")) } }
         }
     };
-    (
-        StatusCode::CREATED,
-        render(ctx, &ctx.t("offer-title"), body),
-    )
-        .into_response()
-}
-
-fn not_offered(ctx: &Ctx) -> Response {
-    WebError::Api(ApiError::NotFound).render(ctx)
+    render_created(ctx, &ctx.t("offer-title"), body)
 }
 
 /// The public form.

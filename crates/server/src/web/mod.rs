@@ -901,6 +901,16 @@ pub fn render(ctx: &Ctx, title: &str, body: Markup) -> Response {
     layout(ctx, title, body).into_response()
 }
 
+/// A public form's answer once something was stored: 201 with the page.
+pub fn render_created(ctx: &Ctx, title: &str, body: Markup) -> Response {
+    (StatusCode::CREATED, render(ctx, title, body)).into_response()
+}
+
+/// A public page the deployment does not offer: the same 404 as a path that never existed.
+pub fn not_offered(ctx: &Ctx) -> Response {
+    WebError::Api(ApiError::NotFound).render(ctx)
+}
+
 /// Text that is safe to put in HTML as is (our own SVG).
 pub fn trusted(svg: String) -> PreEscaped<String> {
     PreEscaped(svg)

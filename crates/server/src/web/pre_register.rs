@@ -27,9 +27,11 @@ use super::access::{Can, Submit, may};
 use super::forms::{FieldErrors, FormData};
 use super::household_draft::{COMMON_COUNTRIES, HouseholdDraft, MemberDraft};
 use super::household_form::member_fieldset;
-use super::{Ctx, OrPage, PageResult, Visitor, WebError, render, see_other, trusted};
+use super::{
+    Ctx, OrPage, PageResult, Visitor, WebError, not_offered, render, render_created, see_other,
+    trusted,
+};
 use crate::AppState;
-use crate::error::ApiError;
 use crate::extract::ClientAddr;
 
 /// Most members one public form holds; a bigger group registers at the desk.
@@ -196,15 +198,7 @@ fn code_page(ctx: &Ctx, code: &ReferenceCode, lifetime: chrono::Duration) -> Res
             p.hint { (ctx.count("pre-register-done-hint", lifetime_hours)) }
         }
     };
-    (
-        StatusCode::CREATED,
-        render(ctx, &ctx.t("pre-register-title"), body),
-    )
-        .into_response()
-}
-
-fn not_offered(ctx: &Ctx) -> Response {
-    WebError::Api(ApiError::NotFound).render(ctx)
+    render_created(ctx, &ctx.t("pre-register-title"), body)
 }
 
 /// The public form.

@@ -24,9 +24,7 @@ const ADDRESS: &str = "ул. Досмухамедова 41, кв. 7";
 const HOST: &str = "Гульнар Сейткали";
 
 async fn public_form(app: &TestApp) -> (String, String, String) {
-    let (cookie, html) = pre_session(app, "/offer-a-bed").await;
-    let csrf = csrf_of(&html);
-    (cookie, csrf, html)
+    super::public_form_at(app, "/offer-a-bed").await
 }
 
 fn offer<'a>(csrf: &'a str, city: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -49,13 +47,7 @@ fn offer<'a>(csrf: &'a str, city: &'a str) -> Vec<(&'a str, &'a str)> {
 }
 
 async fn submit(app: &TestApp, cookie: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    browser()
-        .post(app.url("/offer-a-bed"))
-        .header(COOKIE, cookie)
-        .form(fields)
-        .send()
-        .await
-        .expect("send")
+    super::post_public(app, "/offer-a-bed", cookie, fields).await
 }
 
 /// The withdrawal link on the answer page.

@@ -288,3 +288,27 @@ async fn flood(
     }
     (created, limited)
 }
+
+/// An anonymous visitor's pre-session on the public form at `path`: its cookie, token and
+/// page.
+async fn public_form_at(app: &TestApp, path: &str) -> (String, String, String) {
+    let (cookie, html) = pre_session(app, path).await;
+    let csrf = csrf_of(&html);
+    (cookie, csrf, html)
+}
+
+/// The visitor with `cookie` sends the public form at `path`.
+async fn post_public(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    browser()
+        .post(app.url(path))
+        .header(COOKIE, cookie)
+        .form(fields)
+        .send()
+        .await
+        .expect("send")
+}

@@ -3,11 +3,10 @@
 //! reception form and saves it; robots, floods and other organisations get nothing.
 
 use reqwest::StatusCode;
-use reqwest::header::COOKIE;
 use shanyrak_core::Role;
 
 use super::super::{Backend, TestApp};
-use super::{browser, csrf_of, field_of, get, location, post_form, pre_session};
+use super::{browser, csrf_of, field_of, get, location, post_form};
 
 on_both_backends!(
     a_household_pre_registers_and_the_desk_registers_it,
@@ -24,9 +23,7 @@ async fn with_desk_code(backend: Backend) -> TestApp {
 
 /// An anonymous visitor's pre-session on the public form: its cookie, token and page.
 async fn public_form(app: &TestApp) -> (String, String, String) {
-    let (cookie, html) = pre_session(app, "/pre-register").await;
-    let csrf = csrf_of(&html);
-    (cookie, csrf, html)
+    super::public_form_at(app, "/pre-register").await
 }
 
 fn household<'a>(csrf: &'a str, surname: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -56,13 +53,7 @@ fn household<'a>(csrf: &'a str, surname: &'a str) -> Vec<(&'a str, &'a str)> {
 }
 
 async fn submit(app: &TestApp, cookie: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    browser()
-        .post(app.url("/pre-register"))
-        .header(COOKIE, cookie)
-        .form(fields)
-        .send()
-        .await
-        .expect("send")
+    super::post_public(app, "/pre-register", cookie, fields).await
 }
 
 fn code_of(html: &str) -> String {
