@@ -852,6 +852,7 @@ pre-registrations-code-hint = Type the code or scan the QR code on the family's 
 pre-registrations-open = Open
 pre-registrations-not-found = No pre-registration with this code (or it has expired).
 pre-registrations-pending = { $count ->
+    [0] No pre-registrations waiting
     [one] { $count } pre-registration waiting
    *[other] { $count } pre-registrations waiting
 }

@@ -837,6 +837,7 @@ pre-registrations-code-hint = Кодты енгізіңіз немесе отб�
 pre-registrations-open = Ашу
 pre-registrations-not-found = Мұндай кодпен алдын ала тіркелу табылмады (немесе мерзімі өтті).
 pre-registrations-pending = { $count ->
+    [0] Күтудегі алдын ала тіркелу жоқ
     [one] { $count } алдын ала тіркелу күтуде
    *[other] { $count } алдын ала тіркелу күтуде
 }

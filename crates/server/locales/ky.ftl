@@ -837,6 +837,7 @@ pre-registrations-code-hint = Кодду киргизиңиз же үй-бүлө
 pre-registrations-open = Ачуу
 pre-registrations-not-found = Мындай код менен алдын ала каттоо табылган жок (же мөөнөтү өтүп кеткен).
 pre-registrations-pending = { $count ->
+    [0] Күтүүдөгү алдын ала каттоо жок
     [one] { $count } алдын ала каттоо күтүүдө
    *[other] { $count } алдын ала каттоо күтүүдө
 }

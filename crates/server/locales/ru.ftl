@@ -874,6 +874,7 @@ pre-registrations-code-hint = Введите код или отсканируй�
 pre-registrations-open = Открыть
 pre-registrations-not-found = Предварительная регистрация с таким кодом не найдена (или её срок истёк).
 pre-registrations-pending = { $count ->
+    [0] Предварительных регистраций нет
     [one] { $count } предварительная регистрация ждёт
     [few] { $count } предварительные регистрации ждут
    *[other] { $count } предварительных регистраций ждут

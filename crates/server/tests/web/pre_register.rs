@@ -384,6 +384,10 @@ async fn registrars_see_the_pending_list_and_purge_spam_in_bulk(app: TestApp) {
     assert_eq!(ids.len(), 3);
     let (_, other) = get(&app, &app.token_b, "/pre-registrations").await;
     assert!(!other.contains("Асдф") && !other.contains(codes[0].as_str()));
+    assert!(
+        other.contains("Предварительных регистраций нет"),
+        "an empty list says so"
+    );
 
     // Newest first: the first two rows are "Тестов" and "Qwerty"; purge "Qwerty" and "Асдф".
     let spam = [ids[1].as_str(), ids[2].as_str()];
