@@ -404,16 +404,25 @@ impl TestApp {
     }
 
     /// Makes the next public release as its schedule would, hours after the one made at
-    /// start, with cells under `threshold` suppressed; whether a release was made.
+    /// start, with cells under `threshold` suppressed; whether a release was made. The
+    /// server's own release task may hold the release lock at that moment (it runs at
+    /// start): then this waits for it and tries again, as a second process would.
     pub(crate) async fn release_public_figures(&self, threshold: u64) -> bool {
-        shanyrak_server::stats::refresh_release(
-            &self.store,
-            threshold,
-            chrono::Duration::hours(6),
-            Utc::now() + chrono::Duration::hours(7),
-        )
-        .await
-        .expect("release")
+        for _ in 0..100 {
+            let made = shanyrak_server::stats::refresh_release(
+                &self.store,
+                threshold,
+                chrono::Duration::hours(6),
+                Utc::now() + chrono::Duration::hours(7),
+            )
+            .await
+            .expect("release");
+            if made {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
     }
 }
 
