@@ -100,13 +100,7 @@ async fn post_form(
     path: &str,
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
-    browser()
-        .post(app.url(path))
-        .header(COOKIE, session(token))
-        .form(fields)
-        .send()
-        .await
-        .expect("send")
+    post_public(app, path, &session(token), fields).await
 }
 
 fn location(response: &reqwest::Response) -> String {
@@ -297,7 +291,8 @@ async fn public_form_at(app: &TestApp, path: &str) -> (String, String, String) {
     (cookie, csrf, html)
 }
 
-/// The visitor with `cookie` sends the public form at `path`.
+/// The visitor with `cookie` sends the form at `path` (a public one, or with a session
+/// cookie, as `post_form` does).
 async fn post_public(
     app: &TestApp,
     path: &str,

@@ -190,6 +190,31 @@ impl<DB: Backend> Repo<DB> {
         Ok(report)
     }
 
+    /// Runs `delete` (its `$1`: the cut-off) and, when it removed rows, audits how many as
+    /// one `retention_delete` event of `entity` with `summary` of the count.
+    #[allow(clippy::too_many_arguments)]
+    async fn delete_past_retention(
+        conn: &mut DB::Connection,
+        by: &Principal,
+        delete: &str,
+        cutoff: DateTime<Utc>,
+        entity: &str,
+        summary: impl FnOnce(usize) -> Value,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let deleted = sqlx::query(delete)
+            .bind(cutoff)
+            .fetch_all(&mut *conn)
+            .await?
+            .len();
+        if deleted > 0 {
+            let change =
+                Change::new(entity, Uuid::now_v7(), "retention_delete").after(summary(deleted));
+            Self::audit(conn, by, None, change, now).await?;
+        }
+        Ok(deleted)
+    }
+
     /// SQLite: empties the WAL into the file. PostgreSQL: nothing (dead row versions stay
     /// until autovacuum; see docs/THREAT_MODEL.md).
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
@@ -573,29 +598,27 @@ impl<DB: Backend> Repo<DB> {
             report.audit_events_erased += erased.len();
         }
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        let deleted =
-            sqlx::query("DELETE FROM import_quarantine WHERE created_at < $1 RETURNING id")
-                .bind(cut.quarantine_before)
-                .fetch_all(&mut *tx)
-                .await?
-                .len();
-        if deleted > 0 {
-            let change = Change::new("import", Uuid::now_v7(), "retention_delete")
-                .after(json!({ "rows": deleted, "created_before": cut.quarantine_before }));
-            Self::audit(&mut tx, by, None, change, now).await?;
-        }
-        let settled = sqlx::query(&format!(
-            "DELETE FROM host_offers WHERE {SETTLED_HOST_OFFERS} RETURNING id"
-        ))
-        .bind(cut.quarantine_before)
-        .fetch_all(&mut *tx)
-        .await?
-        .len();
-        if settled > 0 {
-            let change = Change::new("host_offer", Uuid::now_v7(), "retention_delete")
-                .after(json!({ "offers": settled, "changed_before": cut.quarantine_before }));
-            Self::audit(&mut tx, by, None, change, now).await?;
-        }
+        let before = cut.quarantine_before;
+        let deleted = Self::delete_past_retention(
+            &mut tx,
+            by,
+            "DELETE FROM import_quarantine WHERE created_at < $1 RETURNING id",
+            before,
+            "import",
+            |rows| json!({ "rows": rows, "created_before": before }),
+            now,
+        )
+        .await?;
+        let settled = Self::delete_past_retention(
+            &mut tx,
+            by,
+            &format!("DELETE FROM host_offers WHERE {SETTLED_HOST_OFFERS} RETURNING id"),
+            before,
+            "host_offer",
+            |offers| json!({ "offers": offers, "changed_before": before }),
+            now,
+        )
+        .await?;
         // Unconfirmed pre-registrations were never records: deleted, not audited (their
         // creation was not either), with the rate-limit counters of past windows.
         let expired =
