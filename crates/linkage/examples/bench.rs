@@ -25,7 +25,8 @@
 //! (used for FEBRL); `BENCH_VETO_BITS` sets `Model::veto_bits`; `BENCH_ALL_PAIRS=1` writes
 //! review-band pairs too (link); `BENCH_MANY_TO_MANY=1` turns off the one-to-one
 //! assignment (link, `BatchOptions::one_to_one`); `BENCH_EXPLAIN=1` prints the evidence of missed true pairs
-//! for FEBRL ids (debugging aid); `BENCH_DEBUG=1` prints the fitted model (link).
+//! for FEBRL ids (debugging aid); `BENCH_EXPLAIN_PAIR=idA,idB` prints one pair's evidence
+//! (dedup); `BENCH_DEBUG=1` prints the fitted model.
 //! `encoded-link`: `BENCH_CLK_FOLD=0|1`, `BENCH_CLK_BALANCE=0|1`, `BENCH_CLK_BITS`
 //! (`ClkOptions`), `BENCH_CLK_EXHAUSTIVE=1` (all pairs, no blocking),
 //! `BENCH_CLK_BANDS`/`BENCH_CLK_BAND_BITS` (`LshOptions`).
@@ -302,6 +303,23 @@ fn run_dedup(input: &str, output: &str, link_threshold: Option<f64>) -> Res<Stri
     }
     w.flush()?;
     let t_write = t.elapsed().as_secs_f64();
+    if std::env::var("BENCH_DEBUG").is_ok() {
+        eprintln!("{:#?}", result.model);
+    }
+    // `BENCH_EXPLAIN_PAIR=idA,idB`: the evidence of one pair and of the two records'
+    // clusters (debugging aid for generated data).
+    if let Ok(pair) = std::env::var("BENCH_EXPLAIN_PAIR") {
+        let find = |id: &str| records.iter().position(|r| r.record_id == id);
+        if let Some((a, b)) = pair
+            .split_once(',')
+            .and_then(|(a, b)| Some((find(a)?, find(b)?)))
+        {
+            eprintln!("clusters {} {}", result.clusters[a], result.clusters[b]);
+            if let Ok(e) = result.explain(a.min(b), a.max(b)) {
+                eprintln!("{e:#?}");
+            }
+        }
+    }
     if std::env::var("BENCH_EXPLAIN").is_ok() {
         explain_dedup(&records, &result);
     }
@@ -339,12 +357,20 @@ fn explain_dedup(records: &[PersonRecord], result: &shanyrak_linkage::DedupResul
                         .iter()
                         .map(|f| char::from(b'0' + f.level))
                         .collect();
+                    let weights: Vec<String> = e
+                        .fields
+                        .iter()
+                        .map(|f| format!("{:.1}", f.weight))
+                        .collect();
                     eprintln!(
-                        "MISS {levels} cand={} p={:.3} w={:.1} guard={:?} | {:?} | {:?}",
+                        "MISS {levels} cand={} p={:.3} w={:.1} guard={:?} prior={:.1} tf={:.1} [{}] | {:?} | {:?}",
                         cands.contains(&(a as u32, b as u32)),
                         e.probability,
                         e.total_weight,
                         e.guard,
+                        e.prior_weight,
+                        e.term_frequency_adjustment,
+                        weights.join(" "),
                         records[a],
                         records[b]
                     );

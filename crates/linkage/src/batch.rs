@@ -290,6 +290,7 @@ fn fit_patterns(
     let samples = random_pairs.min(set.len().saturating_mul(10).saturating_add(10_000));
     if model.m_from_documents {
         model.refine_m_from_documents(patterns, 100, 100.0);
+        model.refine_document_m_from_names(patterns, 100, 100.0);
     }
     let random = random_patterns(set, samples);
     model.u_random = Some(u_from_random(&random));

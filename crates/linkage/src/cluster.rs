@@ -84,8 +84,13 @@ fn log2_odds(p: f64) -> f64 {
 /// numbered `0..k` in order of each cluster's smallest record.
 ///
 /// Within the sum, each record of the smaller cluster counts its support (links, capped)
-/// less its conflicts, unless it shares a document number with the other cluster
-/// ([`PairEvidence::Identified`]): then only its support counts.
+/// less its conflicts, unless it shares a document number (or one a typo away) with the
+/// other cluster ([`PairEvidence::Identified`]), or its strong links (at the cap) number
+/// at least twice its conflicts: then only its support counts. A record that links at
+/// odds of a thousand to one with most of a person's records and conflicts with one of
+/// them meets that record's own typo (a far-off birth year, a replaced document), which
+/// its cluster already accepted; a twin or a father conflicts with every record of his
+/// relative and has no strong link to outvote them.
 ///
 /// A second pass attaches a record that links to no one at the link threshold (a record
 /// with a name and little else) to a cluster of several records when edges at or above
@@ -200,10 +205,17 @@ where
         let mut total = 0.0;
         for &x in small {
             let (mut support, mut against, mut identified) = (0.0, 0.0, false);
+            let (mut strong, mut conflicts) = (0usize, 0usize);
             for &y in large {
                 match evidence(x.min(y), x.max(y)) {
-                    PairEvidence::Against(bits) => against += bits.max(0.0),
-                    PairEvidence::Weight(w) => support += w.clamp(0.0, cap),
+                    PairEvidence::Against(bits) => {
+                        against += bits.max(0.0);
+                        conflicts += 1;
+                    }
+                    PairEvidence::Weight(w) => {
+                        support += w.clamp(0.0, cap);
+                        strong += usize::from(w >= cap);
+                    }
                     PairEvidence::Guarded => {}
                     PairEvidence::Identified(w) => {
                         support += w.clamp(0.0, cap);
@@ -211,7 +223,7 @@ where
                     }
                 }
             }
-            total += if identified {
+            total += if identified || (conflicts > 0 && strong >= 2 * conflicts) {
                 support
             } else {
                 support - against
@@ -433,6 +445,34 @@ mod tests {
             table(&[((4, 5), -30.0), ((3, 5), -30.0)], 10.0),
         );
         assert_eq!(c, vec![0, 0, 0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn strong_links_twice_the_conflicts_outvote_them() {
+        // 0..=3 are one person; 4 links strongly (capped) to 0, 1 and 2 and conflicts
+        // with 3 (its own typo); summed, 30 bits for and 15 against would merge anyway,
+        // so the conflict here is a relative's (30 bits): the vote decides.
+        let edges: Vec<(u32, u32, f64)> = (0..5u32)
+            .flat_map(|a| (a + 1..5).map(move |b| (a, b, 0.999)))
+            .filter(|&(a, b, _)| (a, b) != (3, 4))
+            .collect();
+        let one_odd = table(&[((3, 4), -40.0)], 10.0);
+        assert_eq!(
+            cluster(5, &edges, ClusterOptions::default(), one_odd),
+            [0; 5]
+        );
+        // One strong link against one conflict is no majority: apart.
+        let two_odd = table(&[((2, 4), -40.0), ((3, 4), -40.0)], 10.0);
+        assert_eq!(
+            cluster(5, &edges, ClusterOptions::default(), two_odd),
+            [0, 0, 0, 0, 1]
+        );
+        // Weak links (a name and little else) do not vote.
+        let weak = table(&[((3, 4), -40.0)], 4.0);
+        assert_eq!(
+            cluster(5, &edges, ClusterOptions::default(), weak),
+            [0, 0, 0, 0, 1]
+        );
     }
 
     #[test]

@@ -176,6 +176,16 @@ pub fn reread(raw: &str, tokens: Vec<String>) -> Vec<String> {
     reread_field(raw, tokens).0
 }
 
+/// Whether a canonical token is a known given name with one typo: Jaro–Winkler 0.9 or
+/// more against a known name of about its length.
+fn near_known_given_name(token: &str) -> bool {
+    token.len() >= 4
+        && crate::names::known_given_names().any(|name| {
+            name.len().abs_diff(token.len()) <= 1
+                && crate::compare::jaro_winkler(name.as_bytes(), token.as_bytes()) >= 0.9
+        })
+}
+
 /// [`reread`], and whether the field was reread.
 pub fn reread_field(raw: &str, tokens: Vec<String>) -> (Vec<String>, bool) {
     let typed: u32 = tokens.iter().map(|t| typed_score(t)).sum();
@@ -187,7 +197,15 @@ pub fn reread_field(raw: &str, tokens: Vec<String>) -> (Vec<String>, bool) {
     };
     let other = canonical_tokens(&decoded);
     let shaped: u32 = other.iter().map(|t| name_score(t)).sum();
-    if shaped > typed && other.iter().all(|t| pronounceable(t)) {
+    // A typo in a real name (`Виутор` for `Виктор`) is close to a known given name as
+    // typed, and its reading on the other layout can end like a surname by chance
+    // (`dbenih`); such a field is reread only when the reading is a known name or
+    // patronymic.
+    let known = shaped == 2 * other.len() as u32;
+    if shaped > typed
+        && other.iter().all(|t| pronounceable(t))
+        && (known || !tokens.iter().any(|t| near_known_given_name(t)))
+    {
         (other, true)
     } else {
         (tokens, false)
@@ -230,6 +248,13 @@ mod tests {
         assert_eq!(read("RBHBKKJDBX"), read("Кириллович"));
         assert_eq!(read("Ыьшктщмф"), read("Smirnova"));
         assert_eq!(read("Dbrnjh"), read("Виктор"));
+    }
+
+    #[test]
+    fn a_typo_in_a_name_is_not_a_layout_slip() {
+        assert_eq!(read("Виутор"), read("Виутор").to_lowercase());
+        assert_eq!(read("Виутор"), "viutor");
+        assert_eq!(read("Контсантин"), "kontsantin");
     }
 
     #[test]

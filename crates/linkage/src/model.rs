@@ -504,8 +504,16 @@ impl Model {
     /// Patronymic and citizenship stay conservative: namesakes from different families
     /// share them by chance often enough (a common father's name) that trusting them
     /// costs precision.
+    ///
+    /// The same holds for a pair whose given names and full birth dates agree while the
+    /// surnames do not (a surname changed at marriage or replaced by a typo): two members
+    /// of one family do not share a given name and a birthday (twins are given two names).
     pub fn names_agree(c: &Comparison) -> bool {
-        c.levels[Field::Surname as usize] >= 3 && c.levels[Field::Given as usize] >= 3
+        let given = c.levels[Field::Given as usize] >= 3;
+        given
+            && (c.levels[Field::Surname as usize] >= 3
+                || usize::from(c.levels[Field::BirthDate as usize])
+                    == Field::BirthDate.levels() - 1)
     }
 
     fn weight_table(&self, c: &Comparison) -> &[[f64; MAX_LEVELS]; NUM_FIELDS] {
@@ -673,7 +681,7 @@ impl Model {
             return PairEvidence::Guarded;
         }
         let weight = self.match_weight(c, tf);
-        if c.levels[Field::Document as usize] == 3 {
+        if c.levels[Field::Document as usize] >= 2 {
             PairEvidence::Identified(weight)
         } else {
             PairEvidence::Weight(weight)
@@ -967,6 +975,44 @@ impl Model {
         }
     }
 
+    /// The counterpart of [`Model::refine_m_from_documents`] for the document itself:
+    /// re-learns the document's `m` from candidate pairs identified by everything but the
+    /// document (surname, given name and full birth date the same). Namesakes born the
+    /// same day are rare enough that these pairs are, in effect, matches; how often their
+    /// documents differ is how often a person's document is replaced or mistyped in this
+    /// data. Blended with the current `m` as `prior_pairs` pairs, used only from
+    /// `min_pairs` such pairs with a document on both sides. Call [`Model::refresh`]
+    /// afterwards.
+    pub fn refine_document_m_from_names<S: std::hash::BuildHasher>(
+        &mut self,
+        patterns: &HashMap<u32, u64, S>,
+        min_pairs: u64,
+        prior_pairs: f64,
+    ) {
+        let doc = Field::Document as usize;
+        let identifying = [Field::Surname, Field::Given, Field::BirthDate];
+        let mut counts = [0u64; MAX_LEVELS];
+        for (&p, &count) in patterns {
+            let levels = Comparison::levels_of(p);
+            if identifying
+                .iter()
+                .all(|&f| usize::from(levels[f as usize]) == f.levels() - 1)
+                && levels[doc] != 0
+            {
+                counts[usize::from(levels[doc])] += count;
+            }
+        }
+        let n: u64 = counts.iter().sum();
+        if n < min_pairs {
+            return;
+        }
+        let levels = Field::Document.levels();
+        for (m, &c) in self.m[doc].iter_mut().zip(&counts).take(levels).skip(1) {
+            *m = (c as f64 + prior_pairs * *m) / (n as f64 + prior_pairs);
+        }
+        normalise(&mut self.m[doc], levels);
+    }
+
     /// Makes sure the "match" class is the one that agrees on names and dates.
     fn orient(&mut self) {
         let top = |row: &[f64; MAX_LEVELS], field: Field| row[field.levels() - 1];
@@ -1014,6 +1060,75 @@ mod tests {
         assert!((t.link - 0.6).abs() < 1e-9, "{t:?}");
         assert!(t.review < t.link);
         assert!(Thresholds::calibrate(&[], 0.9, 0.5).is_err());
+    }
+
+    fn comparison(levels: [u8; NUM_FIELDS]) -> Comparison {
+        Comparison {
+            levels,
+            swapped: false,
+            surname_value: u32::MAX,
+            given_value: u32::MAX,
+        }
+    }
+
+    #[test]
+    fn the_document_m_is_learned_from_pairs_identified_by_names_and_date() {
+        // 300 pairs with the same names and birth date; 60 of them carry different
+        // documents (a replaced number). Pairs whose names differ do not count.
+        let mut patterns: HashMap<u32, u64> = HashMap::new();
+        patterns.insert(comparison([4, 4, 0, 7, 3, 0, 0, 0, 0]).pattern(), 240);
+        patterns.insert(comparison([4, 4, 0, 7, 1, 0, 0, 0, 0]).pattern(), 60);
+        patterns.insert(comparison([1, 4, 0, 7, 1, 0, 0, 0, 0]).pattern(), 5_000);
+        let mut model = Model::default();
+        let before = model.m[Field::Document as usize][1];
+        model.refine_document_m_from_names(&patterns, 100, 100.0);
+        let after = model.m[Field::Document as usize][1];
+        // (60 + 100 * before) / 400: a quarter of the prior's weight, three of the data's.
+        assert!(
+            (after - (60.0 + 100.0 * before) / 400.0).abs() < 1e-9,
+            "{after}"
+        );
+        assert!(after > 4.0 * before);
+        // Too few identified pairs: unchanged.
+        let mut few = Model::default();
+        few.refine_document_m_from_names(&patterns, 1_000, 100.0);
+        assert_eq!(few.m, Model::default().m);
+    }
+
+    #[test]
+    fn a_shared_address_counts_when_given_name_and_birth_date_agree() {
+        let model = Model::default();
+        let tf = TermFrequencies::default();
+        // Surname changed, given name and full birth date the same, same address.
+        let married = comparison([1, 4, 0, 7, 0, 0, 0, 0, 5]);
+        assert!(Model::names_agree(&married));
+        let mut elsewhere = married;
+        elsewhere.levels[Field::Address as usize] = 1;
+        assert!(model.match_weight(&married, &tf) > model.match_weight(&elsewhere, &tf) + 5.0);
+        // Twins: the same surname, birth date and address, given names differ: the
+        // address stays household evidence.
+        let twins = comparison([4, 1, 0, 7, 0, 0, 0, 0, 5]);
+        assert!(!Model::names_agree(&twins));
+        // Given name the same but birth date different (a parent and child): also not.
+        assert!(!Model::names_agree(&comparison([
+            1, 4, 0, 2, 0, 0, 0, 0, 5
+        ])));
+    }
+
+    #[test]
+    fn a_document_one_typo_apart_identifies_for_a_merge() {
+        let model = Model::default();
+        let tf = TermFrequencies::default();
+        let typo = comparison([4, 4, 0, 7, 2, 0, 0, 0, 0]);
+        assert!(matches!(
+            model.merge_evidence(&typo, &tf),
+            PairEvidence::Identified(_)
+        ));
+        let unknown = comparison([4, 4, 0, 7, 0, 0, 0, 0, 0]);
+        assert!(matches!(
+            model.merge_evidence(&unknown, &tf),
+            PairEvidence::Weight(_)
+        ));
     }
 
     #[test]

@@ -190,6 +190,11 @@ pub fn is_known_given_name(canonical_token: &str) -> bool {
     group_table().contains_key(canonical_token)
 }
 
+/// Every known given name (aliases included), canonical.
+pub fn known_given_names() -> impl Iterator<Item = &'static str> {
+    group_table().keys().map(String::as_str)
+}
+
 /// The canonical given names known to the table (for the generator and tests).
 pub fn given_name_table() -> &'static [&'static str] {
     GIVEN_NAME_GROUPS
