@@ -320,6 +320,9 @@ fn run_dedup(input: &str, output: &str, link_threshold: Option<f64>) -> Res<Stri
             }
         }
     }
+    if let Ok(truth) = std::env::var("BENCH_EXPLAIN_SPLITS") {
+        explain_splits(&records, &result, &truth)?;
+    }
     if std::env::var("BENCH_EXPLAIN").is_ok() {
         explain_dedup(&records, &result);
     }
@@ -331,6 +334,82 @@ fn run_dedup(input: &str, output: &str, link_threshold: Option<f64>) -> Res<Stri
         result.blocking.candidate_pairs,
         t0.elapsed().as_secs_f64()
     ))
+}
+
+/// Debug aid for generated data (`BENCH_EXPLAIN_SPLITS=TRUTH.csv`, lines
+/// `record_id,person_id`): for every person of ten or more records split over several
+/// clusters, each record outside the person's largest cluster with what its pairs with
+/// that cluster say (`Weight` below the cap, strong links, conflicts, guarded) and its
+/// best probability.
+fn explain_splits(
+    records: &[PersonRecord],
+    result: &shanyrak_linkage::DedupResult,
+    truth: &str,
+) -> Res<()> {
+    use shanyrak_linkage::cluster::PairEvidence;
+    let person: HashMap<String, String> = BufReader::new(File::open(truth)?)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|l| {
+            l.split_once(',')
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+        })
+        .collect();
+    let mut by_person: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Some(p) = person.get(&r.record_id) {
+            by_person.entry(p).or_default().push(i);
+        }
+    }
+    let set = &result.prepared;
+    for (p, members) in by_person.iter().filter(|(_, m)| m.len() >= 10) {
+        let mut pieces: HashMap<u32, Vec<usize>> = HashMap::new();
+        for &i in members {
+            pieces.entry(result.clusters[i]).or_default().push(i);
+        }
+        if pieces.len() < 2 {
+            continue;
+        }
+        let main = pieces
+            .values()
+            .max_by_key(|v| v.len())
+            .cloned()
+            .unwrap_or_default();
+        for (&c, piece) in &pieces {
+            if piece.len() == main.len() && piece == &main {
+                continue;
+            }
+            for &x in piece {
+                let (mut weak, mut strong, mut against, mut guarded, mut best) =
+                    (0, 0, 0, 0, 0.0f64);
+                for &y in &main {
+                    let (a, b) = (x.min(y), x.max(y));
+                    let cmp =
+                        shanyrak_linkage::compare::compare(set, &set.records[a], &set.records[b]);
+                    best = best.max(result.model.probability(&cmp, &set.tf));
+                    match result.model.merge_evidence(&cmp, &set.tf) {
+                        PairEvidence::Against(_) => against += 1,
+                        PairEvidence::Guarded => guarded += 1,
+                        PairEvidence::Weight(w) | PairEvidence::Identified(w) => {
+                            if w >= 10.0 {
+                                strong += 1;
+                            } else {
+                                weak += 1;
+                            }
+                        }
+                    }
+                }
+                eprintln!(
+                    "SPLIT person={p} size={} piece={}/{c} main={} best={best:.3} strong={strong} weak={weak} against={against} guarded={guarded} | {:?}",
+                    members.len(),
+                    piece.len(),
+                    main.len(),
+                    records[x]
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Debug aid for FEBRL (truth from `rec-N-...` ids): prints the evidence of every true
