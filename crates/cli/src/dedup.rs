@@ -328,14 +328,18 @@ pub fn dedup(
     out: &Path,
     pairs_out: Option<&PathBuf>,
     columns: Option<&str>,
+    relax_guards: bool,
 ) -> Result<()> {
     let started = Instant::now();
     let map = column_map(columns)?;
     let bar = spinner("reading");
     let (records, report) = read_records(input, &map)?;
     bar.set_message(format!("resolving {} records", records.len()));
-    let result = shanyrak_linkage::dedup(&records, &BatchOptions::default())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let options = BatchOptions {
+        relax_guards,
+        ..BatchOptions::default()
+    };
+    let result = shanyrak_linkage::dedup(&records, &options).map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.set_message("writing");
     let mut clusters = writer(out)?;
     clusters.text_row(["record_id", "cluster_id"])?;
@@ -360,7 +364,29 @@ pub fn dedup(
         result.blocking.candidate_pairs,
         started.elapsed().as_secs_f64()
     );
+    if let Some(f) = &result.family_signal {
+        eprintln!("{}", family_text(f));
+    }
     Ok(())
+}
+
+/// One line on whether `dedup` kept the guards against relatives, with the figures that
+/// decided it.
+fn family_text(f: &shanyrak_linkage::FamilySignal) -> String {
+    let figures = format!(
+        "{} pairs share a surname and an address or phone with given name and birth date \
+         differing, against {} with both the same",
+        f.family_pairs, f.sure_pairs
+    );
+    if f.applied {
+        format!("guards relaxed: no families in the file ({figures}); --keep-guards keeps them")
+    } else if f.sure_pairs < shanyrak_linkage::FamilySignal::MIN_SURE_PAIRS {
+        format!(
+            "guards kept: too few records of one person to tell whether the file holds families ({figures})"
+        )
+    } else {
+        format!("guards kept: the file holds families ({figures})")
+    }
 }
 
 /// How `shanyrak link` treats the two files.

@@ -315,6 +315,12 @@ enum Command {
         /// Map other column names: field=Header,… (e.g. surname=Фамилия,given_name=Имя).
         #[arg(long)]
         columns: Option<String>,
+        /// Keep the guards against relatives (twins, a parent and child of one name,
+        /// conflicting documents) even when the file shows no families: by default they
+        /// are relaxed for a file in which records sharing a surname and an address or
+        /// phone almost never differ in both given name and birth date.
+        #[arg(long)]
+        keep_guards: bool,
     },
     /// Find the records of two CSV files that are the same person; writes the pairs.
     /// Each file is taken as deduplicated (no person twice in one file), so a record
@@ -748,9 +754,16 @@ async fn run(cli: Cli) -> Result<()> {
             out,
             pairs,
             columns,
+            keep_guards,
         } => {
             tokio::task::spawn_blocking(move || {
-                dedup::dedup(&input, &out, pairs.as_ref(), columns.as_deref())
+                dedup::dedup(
+                    &input,
+                    &out,
+                    pairs.as_ref(),
+                    columns.as_deref(),
+                    !keep_guards,
+                )
             })
             .await?
         }

@@ -485,6 +485,13 @@ async fn dedup_and_link_csv_files() {
         "{}",
         run.stderr
     );
+    // Six records cannot show whether the file holds families: the guards stay.
+    assert!(
+        run.stderr
+            .contains("guards kept: too few records of one person"),
+        "{}",
+        run.stderr
+    );
     let clusters = std::fs::read_to_string(dir.join("clusters.csv")).expect("clusters");
     let cluster: HashMap<&str, &str> = clusters
         .lines()

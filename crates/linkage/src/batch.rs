@@ -50,9 +50,11 @@ pub struct BatchOptions {
     /// likelihood ratio of 64). Two candidates closer than this — twins, namesakes born
     /// the same day — leave the decision to a reviewer.
     pub one_to_one_margin_bits: f64,
-    /// [`link`] with [`BatchOptions::one_to_one`] only: may the dedup guards be relaxed
-    /// when the lists themselves show they are not needed ([`GuardRelaxation`])? Default
-    /// `true`; `false` keeps them whatever the data say.
+    /// May the guards against relatives be relaxed when the data themselves show they
+    /// are not needed: for [`link`] with [`BatchOptions::one_to_one`], when no pair
+    /// within either list would link without them ([`GuardRelaxation`]); for [`dedup`],
+    /// when the data hold no families ([`FamilySignal`]). Default `true`; `false` keeps
+    /// them whatever the data say.
     pub relax_guards: bool,
 }
 
@@ -106,6 +108,73 @@ pub struct DedupResult {
     pub blocking: BlockingStats,
     /// The prepared records, kept to explain any pair.
     pub prepared: PreparedSet,
+    /// Whether the data showed families, and so whether the guards were kept
+    /// ([`BatchOptions::relax_guards`]); `None` when relaxing was turned off.
+    pub family_signal: Option<FamilySignal>,
+}
+
+/// What the candidate pairs of a [`dedup`] say about families in the data, which decides
+/// whether the guards against relatives apply.
+///
+/// The guards (twins, a parent and child of one name, the caution that relatives share
+/// a surname, a phone and an address) protect against a kind of non-match that
+/// independent field weights cannot see, and cost recall wherever that kind is absent:
+/// a list of individual applicants, a register whose copies had whole names replaced.
+/// Families leave a mark among the candidate pairs that needs no labels: pairs that
+/// share a surname and an address or phone while both their given names and birth
+/// dates differ. A person's own records look like that only when two fields were
+/// mistyped at once, a small share of the pairs that share all four
+/// (`sure_pairs`); a family's members look like that all the time. So the guards are
+/// relaxed when `family_pairs`, with three added (the rule of three when none are seen),
+/// is at most [`FamilySignal::MAX_FAMILY_SHARE`] of at least
+/// [`FamilySignal::MIN_SURE_PAIRS`] sure pairs. Registrations of households keep every
+/// guard: on the generated registrations family pairs outnumber sure pairs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FamilySignal {
+    /// Candidate pairs with the same surname, an agreeing address or phone, given names
+    /// at least alike and the same full birth date: the same person.
+    pub sure_pairs: u64,
+    /// Candidate pairs with the same surname and an agreeing address or phone whose
+    /// given names and birth dates both differ: relatives, or two typos at once.
+    pub family_pairs: u64,
+    /// Whether the guards were relaxed.
+    pub applied: bool,
+}
+
+impl FamilySignal {
+    /// The largest share of family pairs among sure pairs that still counts as data
+    /// without families.
+    pub const MAX_FAMILY_SHARE: f64 = 0.05;
+    /// The fewest sure pairs to judge from; smaller data keep the guards.
+    pub const MIN_SURE_PAIRS: u64 = 200;
+
+    /// Counts the signal over candidate pairs' comparison patterns and their counts.
+    pub fn from_patterns<S: std::hash::BuildHasher>(patterns: &HashMap<u32, u64, S>) -> Self {
+        use crate::compare::Field;
+        let (mut sure_pairs, mut family_pairs) = (0u64, 0u64);
+        let top = |f: Field| f.levels() as u8 - 1;
+        for (&pattern, &count) in patterns {
+            let l = Comparison::levels_of(pattern);
+            let level = |f: Field| l[f as usize];
+            let household = level(Field::Surname) == top(Field::Surname)
+                && (level(Field::Address) >= 4 || level(Field::Phone) >= 2);
+            if !household {
+                continue;
+            }
+            if level(Field::Given) >= 3 && level(Field::BirthDate) == top(Field::BirthDate) {
+                sure_pairs += count;
+            } else if level(Field::Given) == 1 && (1..=2).contains(&level(Field::BirthDate)) {
+                family_pairs += count;
+            }
+        }
+        let applied = sure_pairs >= Self::MIN_SURE_PAIRS
+            && (family_pairs + 3) as f64 <= Self::MAX_FAMILY_SHARE * sure_pairs as f64;
+        FamilySignal {
+            sure_pairs,
+            family_pairs,
+            applied,
+        }
+    }
 }
 
 impl DedupResult {
@@ -243,6 +312,26 @@ fn compare_all(set: &PreparedSet, pairs: &[(u32, u32)]) -> (Vec<u32>, HashMap<u3
 /// The lowest pair probability [`dedup`] keeps for attaching a record to a cluster.
 const ATTACH_FLOOR: f64 = 0.15;
 
+/// [`score_packed`] with the plain weights ([`Model::weight_without_relatives`]), for data
+/// without families ([`FamilySignal`]).
+fn score_packed_without_relatives(
+    set: &PreparedSet,
+    model: &Model,
+    pairs: &[(u32, u32)],
+    packed: &[u32],
+    review: f64,
+) -> Vec<(u32, u32, f64)> {
+    pairs
+        .iter()
+        .zip(packed)
+        .filter_map(|(&(a, b), &p)| {
+            let c = Comparison::unpack(p, &set.records[a as usize], &set.records[b as usize]);
+            let prob = Model::probability_of_weight(model.weight_without_relatives(&c, &set.tf));
+            (prob >= review).then_some((a, b, prob))
+        })
+        .collect()
+}
+
 /// Scores packed comparisons, keeping pairs at or above `review`.
 fn score_packed(
     set: &PreparedSet,
@@ -359,11 +448,19 @@ pub fn dedup(
     let (pairs, blocking) = candidate_pairs(&set, options.blocking, None);
     let (packed, patterns) = compare_all(&set, &pairs);
     let (model, em) = fit(&set, pairs.len(), &patterns, options, None)?;
+    let family_signal = options
+        .relax_guards
+        .then(|| FamilySignal::from_patterns(&patterns));
+    let relaxed = family_signal.is_some_and(|f| f.applied);
     // Attaching a record to a cluster of k records adds log2(k/2) bits to its mean
     // weight (see `cluster`); for the largest clusters people form (forty records, about
     // 4.3 bits) a pair weaker than this probability could never reach a link.
     let attach = ATTACH_FLOOR.min(model.thresholds.review);
-    let edges = score_packed(&set, &model, &pairs, &packed, attach);
+    let edges = if relaxed {
+        score_packed_without_relatives(&set, &model, &pairs, &packed, attach)
+    } else {
+        score_packed(&set, &model, &pairs, &packed, attach)
+    };
     drop(packed);
     let cluster_options = ClusterOptions {
         link: model.thresholds.link,
@@ -392,7 +489,11 @@ pub fn dedup(
         .collect();
     let clusters = cluster_with_names(set.len(), &edges, cluster_options, Some(&names), |a, b| {
         let c = compare(&set, &set.records[a as usize], &set.records[b as usize]);
-        model.merge_evidence(&c, &set.tf)
+        if relaxed {
+            model.merge_evidence_without_relatives(&c, &set.tf)
+        } else {
+            model.merge_evidence(&c, &set.tf)
+        }
     });
     let review = model.thresholds.review;
     let pairs = edges
@@ -413,6 +514,7 @@ pub fn dedup(
         em,
         blocking,
         prepared: set,
+        family_signal,
     })
 }
 
@@ -696,6 +798,36 @@ pub fn assign_one_to_one(pairs: &[(u32, u32, f64)]) -> Vec<Assignment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn families_are_read_from_the_patterns() {
+        let pattern = |levels: [u8; crate::compare::NUM_FIELDS]| {
+            Comparison {
+                levels,
+                swapped: false,
+                surname_value: u32::MAX,
+                given_value: u32::MAX,
+            }
+            .pattern()
+        };
+        // Same surname and address: given name and birth date the same (one person), or
+        // both different (a family); a pair with another surname counts for neither.
+        let sure = pattern([4, 4, 0, 7, 0, 0, 0, 0, 5]);
+        let family = pattern([4, 1, 0, 2, 0, 0, 0, 0, 5]);
+        let elsewhere = pattern([1, 1, 0, 2, 0, 0, 0, 0, 5]);
+        let signal = |counts: &[(u32, u64)]| {
+            let patterns: HashMap<u32, u64> = counts.iter().copied().collect();
+            FamilySignal::from_patterns(&patterns)
+        };
+        let none = signal(&[(sure, 1_000), (family, 10), (elsewhere, 5_000)]);
+        assert_eq!((none.sure_pairs, none.family_pairs), (1_000, 10));
+        assert!(none.applied);
+        assert!(!signal(&[(sure, 1_000), (family, 300)]).applied, "families");
+        assert!(!signal(&[(sure, 100)]).applied, "too little to judge");
+        // Sharing a phone instead of an address counts the same.
+        let by_phone = pattern([4, 1, 0, 1, 0, 3, 0, 0, 0]);
+        assert_eq!(signal(&[(by_phone, 7)]).family_pairs, 7);
+    }
 
     fn assigned(result: &[Assignment]) -> Vec<bool> {
         result.iter().map(|a| a.assigned).collect()

@@ -92,7 +92,9 @@ pub mod prepare;
 pub mod record;
 pub mod translit;
 
-pub use batch::{BatchOptions, DedupResult, GuardRelaxation, LinkResult, ScoredPair, dedup, link};
+pub use batch::{
+    BatchOptions, DedupResult, FamilySignal, GuardRelaxation, LinkResult, ScoredPair, dedup, link,
+};
 pub use compare::Field;
 pub use error::LinkageError;
 pub use index::{Candidate, LinkageIndex, SearchBy};

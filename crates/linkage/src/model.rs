@@ -688,6 +688,27 @@ impl Model {
         }
     }
 
+    /// [`Model::merge_evidence`] for data without families (see
+    /// [`crate::batch::FamilySignal`]): the plain weight
+    /// ([`Model::weight_without_relatives`]) counts for the merge, or
+    /// −[`Model::conflict_bits`] when it is evidence against (below −[`Model::veto_bits`]);
+    /// no pair is held back as a possible relative, and a document equal or one typo
+    /// apart still identifies.
+    pub fn merge_evidence_without_relatives(
+        &self,
+        c: &Comparison,
+        tf: &TermFrequencies,
+    ) -> PairEvidence {
+        let weight = self.weight_without_relatives(c, tf);
+        if weight < -self.veto_bits {
+            PairEvidence::Against(self.conflict_bits.max(0.0))
+        } else if c.levels[Field::Document as usize] >= 2 {
+            PairEvidence::Identified(weight)
+        } else {
+            PairEvidence::Weight(weight)
+        }
+    }
+
     /// The total match weight (log2 odds) of a comparison, before guards.
     pub fn match_weight(&self, c: &Comparison, tf: &TermFrequencies) -> f64 {
         let mut w = self.prior_weight();

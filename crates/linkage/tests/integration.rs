@@ -507,6 +507,83 @@ fn chaining_does_not_merge_clearly_different_people() {
     assert_ne!(a, c, "A and C merged (p(A,C) = {pac})");
 }
 
+/// A register of individuals without families: every person three times, twice as
+/// typed and once with the given name replaced (as FEBRL's copies are), each person with
+/// a surname, birth date and address of their own.
+fn individuals_with_replaced_given_names(persons: usize) -> Vec<PersonRecord> {
+    const SYLLABLES: [&str; 20] = [
+        "ka", "lo", "mi", "ne", "pa", "ro", "su", "ta", "vi", "zo", "be", "da", "fo", "gu", "ho",
+        "ji", "ku", "le", "mo", "nu",
+    ];
+    let given = [
+        "Ivan", "Oleg", "Pavel", "Marat", "Boris", "Denis", "Roman", "Yurii",
+    ];
+    let mut records = Vec::new();
+    for i in 0..persons {
+        let surname = format!(
+            "{}{}{}ov",
+            SYLLABLES[i % 20],
+            SYLLABLES[(i / 20) % 20],
+            SYLLABLES[(i / 400) % 20]
+        );
+        let birth = PartialDate::ymd(
+            1940 + (i % 60) as u16,
+            1 + (i % 12) as u8,
+            1 + ((i / 12) % 28) as u8,
+        )
+        .ok();
+        for (copy, name) in [given[i % 8], given[i % 8], given[(i + 3) % 8]]
+            .into_iter()
+            .enumerate()
+        {
+            records.push(PersonRecord {
+                record_id: format!("p{i}-{copy}"),
+                surname: surname.clone(),
+                given_name: name.into(),
+                sex: Some(Sex::Male),
+                birth_date: birth,
+                address: Some(format!("{} Lenina street", 1 + i)),
+                locality: Some("Almaty".into()),
+                ..PersonRecord::default()
+            });
+        }
+    }
+    records
+}
+
+#[test]
+fn data_without_families_relax_the_guards_against_relatives() {
+    let records = individuals_with_replaced_given_names(400);
+    let result = dedup(&records, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let signal = result
+        .family_signal
+        .unwrap_or_else(|| panic!("relaxing is on by default"));
+    assert_eq!(signal.family_pairs, 0, "{signal:?}");
+    assert!(signal.applied, "{signal:?}");
+    let whole = (0..400)
+        .filter(|i| {
+            let c = &result.clusters[3 * i..3 * i + 3];
+            c[0] == c[1] && c[1] == c[2]
+        })
+        .count();
+    assert!(whole >= 390, "{whole} of 400 persons whole");
+    assert!(
+        (0..399).all(|i| result.clusters[3 * i] != result.clusters[3 * i + 3]),
+        "two persons merged"
+    );
+    // With the guards kept, the copy with another given name looks like a twin.
+    let kept = BatchOptions {
+        relax_guards: false,
+        ..BatchOptions::default()
+    };
+    let guarded = dedup(&records, &kept).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(guarded.family_signal, None);
+    let apart = (0..400)
+        .filter(|i| guarded.clusters[3 * i] != guarded.clusters[3 * i + 2])
+        .count();
+    assert!(apart >= 390, "{apart} of 400 copies apart with the guards");
+}
+
 #[test]
 fn twins_born_the_same_day_stay_apart() {
     let (mut records, _) = data(2000, 9);
@@ -527,6 +604,10 @@ fn twins_born_the_same_day_stay_apart() {
     records.push(twin("t2", "Алексей"));
     records.push(twin("t3", "ALEKSANDR"));
     let result = dedup(&records, &BatchOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    // Registrations of households: the data show families, so every guard holds.
+    let signal = result.family_signal.unwrap_or_else(|| panic!("not judged"));
+    assert!(!signal.applied, "{signal:?}");
+    assert!(signal.family_pairs > signal.sure_pairs / 10, "{signal:?}");
     let c = &result.clusters[base..];
     assert_ne!(c[0], c[1], "twins merged");
     assert_eq!(c[0], c[2], "the same twin in Latin not merged");
