@@ -5,6 +5,7 @@
 //! stats_bench dashboard sqlite:///tmp/bench.db [runs]
 //! stats_bench export    sqlite:///tmp/bench.db /tmp/registry.csv
 //! ```
+//! (or a `postgres://` URL of an empty database for each).
 //! `seed` makes four organisations with one template household, site and stay each
 //! through the store (so every format is the store's own), then clones them with
 //! `INSERT … SELECT` over a recursive sequence in big transactions: people 2.5 to a
@@ -161,7 +162,193 @@ async fn seed(url: &str) -> Result<()> {
         orgs.push((org.id, user.id));
     }
     store.close().await;
+    let shape = Shape {
+        persons,
+        households,
+        sites,
+        stays,
+    };
+    if url.starts_with("postgres") {
+        clone_postgres(url, &shape, &orgs, started).await
+    } else {
+        clone_sqlite(url, &shape, &orgs, started).await
+    }
+}
 
+/// How many rows `seed` makes of each kind.
+#[derive(Clone, Copy)]
+struct Shape {
+    persons: u64,
+    households: u64,
+    sites: u64,
+    stays: u64,
+}
+
+/// The cities (and their crossing points) households and sites are spread over.
+const CITIES: [(&str, &str); 9] = [
+    ("Oral", "Сырым"),
+    ("Almaty", "Жайсан"),
+    ("Astana", "Петухово"),
+    ("Aktobe", "Жайсан"),
+    ("Kostanay", "Кайрак"),
+    ("Pavlodar", "Урлютюб"),
+    ("Semey", "Шемонаиха"),
+    ("Bishkek", "Ак-Жол"),
+    ("Osh", "Ак-Жол"),
+];
+
+/// A valid household reference for household `n`, the same on both backends.
+fn reference_of(n: u64) -> String {
+    shanyrak_core::ReferenceCode::from_random_bits(
+        n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5DEE_CE66,
+    )
+    .as_str()
+    .to_owned()
+}
+
+/// The clones on PostgreSQL: the same rows as on SQLite, each table filled by one
+/// `INSERT … SELECT` over `generate_series` (references come as one array), ids
+/// `k0000000-0000-4000-8000-<n in hex>` with one leading digit per table.
+async fn clone_postgres(
+    url: &str,
+    shape: &Shape,
+    orgs: &[(uuid::Uuid, uuid::Uuid)],
+    started: Instant,
+) -> Result<()> {
+    let Shape {
+        persons,
+        households,
+        sites,
+        stays,
+    } = *shape;
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    sqlx::raw_sql(
+        "CREATE TEMP TABLE bench_orgs (k bigint PRIMARY KEY, org uuid, usr uuid); \
+         CREATE TEMP TABLE bench_cities (k bigint PRIMARY KEY, city text, crossing text); \
+         CREATE FUNCTION pg_temp.bench_id(prefix text, n bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS \
+           $$ SELECT (prefix || '0000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid $$;",
+    )
+    .execute(&mut conn)
+    .await?;
+    for (k, (org, user)) in orgs.iter().enumerate() {
+        sqlx::query("INSERT INTO bench_orgs VALUES ($1, $2, $3)")
+            .bind(k as i64)
+            .bind(*org)
+            .bind(*user)
+            .execute(&mut conn)
+            .await?;
+    }
+    for (k, (city, crossing)) in CITIES.iter().enumerate() {
+        sqlx::query("INSERT INTO bench_cities VALUES ($1, $2, $3)")
+            .bind(k as i64)
+            .bind(*city)
+            .bind(*crossing)
+            .execute(&mut conn)
+            .await?;
+    }
+    let references: Vec<String> = (0..households).map(reference_of).collect();
+    sqlx::query(
+        "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, country, \
+         region, city, phone, languages, needs, accepts_sex_separation, legal_basis, information_given, status, notes, \
+         version, registered_at, registered_by, updated_at) \
+         SELECT pg_temp.bench_id('a', r.n - 1), r.reference, o.org, \
+         CASE (r.n - 1) % 10 WHEN 0 THEN 'idp' WHEN 1 THEN 'returnee' ELSE 'arrival' END, \
+         DATE '2022-09-21' + ((r.n - 1) % 40)::int, c.crossing, 'KZ', NULL, c.city, NULL, t.languages, t.needs, \
+         t.accepts_sex_separation, t.legal_basis, t.information_given, t.status, NULL, 1, t.registered_at, o.usr, t.updated_at \
+         FROM unnest($1::text[]) WITH ORDINALITY AS r(reference, n) \
+         JOIN bench_orgs o ON o.k = (r.n - 1) % 4 \
+         JOIN bench_cities c ON c.k = ((r.n - 1) / 4) % 9 \
+         JOIN LATERAL (SELECT * FROM households h WHERE h.organisation_id = o.org ORDER BY h.id LIMIT 1) t ON true",
+    )
+    .bind(&references)
+    .execute(&mut conn)
+    .await?;
+    eprintln!(
+        "{households} households in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    sqlx::raw_sql(&format!(
+        "INSERT INTO persons (id, household_id, position, surname, given_name, patronymic, sex, birth_date, birth_year, \
+           birth_date_estimated, citizenship, relationship, vulnerabilities, removed_at, identity_id) \
+         SELECT pg_temp.bench_id('b', n), pg_temp.bench_id('a', n * 2 / 5), n, t.surname, t.given_name, NULL, \
+           CASE n % 3 WHEN 0 THEN 'male' WHEN 1 THEN 'female' ELSE 'male' END, \
+           CASE n % 5 WHEN 0 THEN (1940 + n % 83)::text \
+             WHEN 1 THEN (1940 + n % 83)::text || '-' || lpad((1 + n % 12)::text, 2, '0') \
+             ELSE (1940 + n % 83)::text || '-' || lpad((1 + n % 12)::text, 2, '0') || '-' || lpad((1 + n % 28)::text, 2, '0') END, \
+           1940 + n % 83, false, CASE n % 7 WHEN 0 THEN 'KG' WHEN 1 THEN NULL ELSE 'RU' END, \
+           CASE WHEN n * 2 % 5 < 2 THEN 'head' ELSE 'child' END, t.vulnerabilities, NULL, \
+           CASE WHEN n % 100 < 2 THEN pg_temp.bench_id('b', n - n % 100) END \
+         FROM generate_series(0::bigint, {last}) AS n, \
+           (SELECT * FROM persons ORDER BY id LIMIT 1) t",
+        last = persons - 1
+    ))
+    .execute(&mut conn)
+    .await?;
+    eprintln!(
+        "{persons} persons in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    sqlx::raw_sql(&format!(
+        "INSERT INTO sites (id, organisation_id, name, kind, address, country, region, city, latitude, longitude, contact_name, \
+           contact_phone, status, rules, amenities, version, created_at, updated_at) \
+         SELECT pg_temp.bench_id('c', n), o.org, 'Site ' || n, t.kind, NULL, 'KZ', NULL, c.city, NULL, NULL, NULL, NULL, \
+           t.status, t.rules, t.amenities, 1, t.created_at, t.updated_at \
+         FROM generate_series(0::bigint, {last}) AS n \
+         JOIN bench_orgs o ON o.k = n % 4 \
+         JOIN bench_cities c ON c.k = (n / 4) % 9, \
+           (SELECT * FROM sites ORDER BY id LIMIT 1) t; \
+         INSERT INTO bed_pools (id, site_id, kind, room_size, beds, step_free_beds, blocked_beds, transitory_beds, admissions, \
+           version, created_at, updated_at) \
+         SELECT pg_temp.bench_id('d', n), pg_temp.bench_id('c', n), t.kind, t.room_size, 100, 0, 0, 0, 0, 1, \
+           t.created_at, t.updated_at \
+         FROM generate_series(0::bigint, {last}) AS n, (SELECT * FROM bed_pools ORDER BY id LIMIT 1) t;",
+        last = sites - 1
+    ))
+    .execute(&mut conn)
+    .await?;
+    eprintln!("{sites} sites in {:.1} s", started.elapsed().as_secs_f64());
+    sqlx::raw_sql(&format!(
+        "INSERT INTO stays (id, household_id, organisation_id, site_id, pool_id, status, one_night, persons, step_free, \
+           reserved_until, checked_in_at, expected_departure, last_seen_at, checked_out_at, created_by, created_at, updated_at) \
+         SELECT pg_temp.bench_id('e', n), pg_temp.bench_id('a', n % {households}), o.org, \
+           pg_temp.bench_id('c', n % {sites}), pg_temp.bench_id('d', n % {sites}), \
+           CASE WHEN n >= {households} THEN 'checked_out' WHEN n % 10 < 3 THEN 'checked_in' WHEN n % 10 = 3 THEN 'reserved' \
+             ELSE 'checked_out' END, false, 1, 0, \
+           CASE WHEN n < {households} AND n % 10 = 3 THEN TIMESTAMPTZ '2099-01-01 12:00:00+00' END, \
+           CASE WHEN n >= {households} OR n % 10 <> 3 THEN TIMESTAMPTZ '2022-09-21 12:00:00+00' + make_interval(days => (n % 60)::int) END, \
+           NULL, NULL, \
+           CASE WHEN n >= {households} OR n % 10 > 3 THEN TIMESTAMPTZ '2022-09-22 12:00:00+00' + make_interval(days => (n % 60)::int) END, \
+           o.usr, TIMESTAMPTZ '2022-09-21 12:00:00+00' + make_interval(days => (n % 60)::int), t.updated_at \
+         FROM generate_series(0::bigint, {last}) AS n \
+         JOIN bench_orgs o ON o.k = (n % {households}) % 4, \
+           (SELECT * FROM stays ORDER BY id LIMIT 1) t;",
+        last = stays - 1
+    ))
+    .execute(&mut conn)
+    .await?;
+    eprintln!("{stays} stays in {:.1} s", started.elapsed().as_secs_f64());
+    sqlx::raw_sql("ANALYZE").execute(&mut conn).await?;
+    conn.close().await?;
+    println!(
+        "seeded {persons} persons, {households} households, {sites} sites, {stays} stays in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The clones on SQLite (see [`clone_postgres`] for the same on PostgreSQL).
+async fn clone_sqlite(
+    url: &str,
+    shape: &Shape,
+    orgs: &[(uuid::Uuid, uuid::Uuid)],
+    started: Instant,
+) -> Result<()> {
+    let Shape {
+        persons,
+        households,
+        sites,
+        stays,
+    } = *shape;
     let mut conn = sqlx::SqliteConnection::connect(url).await?;
     sqlx::raw_sql(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -200000; \
@@ -178,20 +365,7 @@ async fn seed(url: &str) -> Result<()> {
             .execute(&mut conn)
             .await?;
     }
-    for (k, (city, crossing)) in [
-        ("Oral", "Сырым"),
-        ("Almaty", "Жайсан"),
-        ("Astana", "Петухово"),
-        ("Aktobe", "Жайсан"),
-        ("Kostanay", "Кайрак"),
-        ("Pavlodar", "Урлютюб"),
-        ("Semey", "Шемонаиха"),
-        ("Bishkek", "Ак-Жол"),
-        ("Osh", "Ак-Жол"),
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (k, (city, crossing)) in CITIES.iter().enumerate() {
         sqlx::query("INSERT INTO bench_cities VALUES ($1, $2, $3)")
             .bind(k as i64)
             .bind(*city)
@@ -203,9 +377,6 @@ async fn seed(url: &str) -> Result<()> {
     // else comes from the template row of the same organisation.
     let mut tx = conn.begin().await?;
     for n in 0..households {
-        let reference = shanyrak_core::ReferenceCode::from_random_bits(
-            n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5DEE_CE66,
-        );
         sqlx::query(
             "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, country, \
              region, city, phone, languages, needs, accepts_sex_separation, legal_basis, information_given, status, notes, \
@@ -218,7 +389,7 @@ async fn seed(url: &str) -> Result<()> {
              WHERE o.k = $1 % 4 AND c.k = ($1 / 4) % 9 AND t.id = (SELECT MIN(id) FROM households WHERE organisation_id = o.org)",
         )
         .bind(n as i64)
-        .bind(reference.as_str().to_owned())
+        .bind(reference_of(n))
         .execute(&mut *tx)
         .await?;
     }
@@ -312,15 +483,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 async fn dashboard(url: &str) -> Result<()> {
     let runs = number(3, 7) as usize;
     let store = Store::connect(url, &options()).await?;
-    let mut conn = sqlx::SqliteConnection::connect(url).await?;
-    let org: uuid::Uuid = sqlx::query_scalar("SELECT id FROM organisations WHERE name = 'Org 0'")
-        .fetch_one(&mut conn)
-        .await?;
-    let admin: uuid::Uuid =
-        sqlx::query_scalar("SELECT id FROM users WHERE email = 'admin0@example.org'")
-            .fetch_one(&mut conn)
-            .await?;
-    conn.close().await?;
+    let (org, admin) = first_organisation(url).await?;
     let actor = Actor {
         user_id: admin,
         organisation_id: org,
@@ -467,6 +630,25 @@ fn peak_rss_kib() -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
         .unwrap_or(0)
+}
+
+/// The first organisation `seed` made and its administrator.
+async fn first_organisation(url: &str) -> Result<(uuid::Uuid, uuid::Uuid)> {
+    const ORG: &str = "SELECT id FROM organisations WHERE name = 'Org 0'";
+    const ADMIN: &str = "SELECT id FROM users WHERE email = 'admin0@example.org'";
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        let org = sqlx::query_scalar(ORG).fetch_one(&mut conn).await?;
+        let admin = sqlx::query_scalar(ADMIN).fetch_one(&mut conn).await?;
+        conn.close().await?;
+        Ok((org, admin))
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        let org = sqlx::query_scalar(ORG).fetch_one(&mut conn).await?;
+        let admin = sqlx::query_scalar(ADMIN).fetch_one(&mut conn).await?;
+        conn.close().await?;
+        Ok((org, admin))
+    }
 }
 
 /// The registry export's loop (`shanyrak export --dataset registry`): pages of 2,000
