@@ -312,40 +312,27 @@ fn compare_all(set: &PreparedSet, pairs: &[(u32, u32)]) -> (Vec<u32>, HashMap<u3
 /// The lowest pair probability [`dedup`] keeps for attaching a record to a cluster.
 const ATTACH_FLOOR: f64 = 0.15;
 
-/// [`score_packed`] with the plain weights ([`Model::weight_without_relatives`]), for data
-/// without families ([`FamilySignal`]).
-fn score_packed_without_relatives(
-    set: &PreparedSet,
-    model: &Model,
-    pairs: &[(u32, u32)],
-    packed: &[u32],
-    review: f64,
-) -> Vec<(u32, u32, f64)> {
-    pairs
-        .iter()
-        .zip(packed)
-        .filter_map(|(&(a, b), &p)| {
-            let c = Comparison::unpack(p, &set.records[a as usize], &set.records[b as usize]);
-            let prob = Model::probability_of_weight(model.weight_without_relatives(&c, &set.tf));
-            (prob >= review).then_some((a, b, prob))
-        })
-        .collect()
-}
-
-/// Scores packed comparisons, keeping pairs at or above `review`.
+/// Scores packed comparisons, keeping pairs at or above `review`: with the guards, or
+/// with the plain weights ([`Model::weight_without_relatives`]) for data without
+/// families ([`FamilySignal`]).
 fn score_packed(
     set: &PreparedSet,
     model: &Model,
     pairs: &[(u32, u32)],
     packed: &[u32],
     review: f64,
+    without_relatives: bool,
 ) -> Vec<(u32, u32, f64)> {
     pairs
         .iter()
         .zip(packed)
         .filter_map(|(&(a, b), &p)| {
             let c = Comparison::unpack(p, &set.records[a as usize], &set.records[b as usize]);
-            let prob = model.probability(&c, &set.tf);
+            let prob = if without_relatives {
+                Model::probability_of_weight(model.weight_without_relatives(&c, &set.tf))
+            } else {
+                model.probability(&c, &set.tf)
+            };
             (prob >= review).then_some((a, b, prob))
         })
         .collect()
@@ -456,11 +443,7 @@ pub fn dedup(
     // weight (see `cluster`); for the largest clusters people form (forty records, about
     // 4.3 bits) a pair weaker than this probability could never reach a link.
     let attach = ATTACH_FLOOR.min(model.thresholds.review);
-    let edges = if relaxed {
-        score_packed_without_relatives(&set, &model, &pairs, &packed, attach)
-    } else {
-        score_packed(&set, &model, &pairs, &packed, attach)
-    };
+    let edges = score_packed(&set, &model, &pairs, &packed, attach, relaxed);
     drop(packed);
     let cluster_options = ClusterOptions {
         link: model.thresholds.link,

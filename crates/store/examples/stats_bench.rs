@@ -197,6 +197,29 @@ const CITIES: [(&str, &str); 9] = [
     ("Osh", "Ак-Жол"),
 ];
 
+/// Fills the temporary tables `bench_orgs` and `bench_cities` on either backend's
+/// connection (a macro: the two connection types share no trait that binds a uuid).
+macro_rules! fill_bench_tables {
+    ($conn:ident, $orgs:expr) => {
+        for (k, (org, user)) in $orgs.iter().enumerate() {
+            sqlx::query("INSERT INTO bench_orgs VALUES ($1, $2, $3)")
+                .bind(k as i64)
+                .bind(*org)
+                .bind(*user)
+                .execute(&mut $conn)
+                .await?;
+        }
+        for (k, (city, crossing)) in CITIES.iter().enumerate() {
+            sqlx::query("INSERT INTO bench_cities VALUES ($1, $2, $3)")
+                .bind(k as i64)
+                .bind(*city)
+                .bind(*crossing)
+                .execute(&mut $conn)
+                .await?;
+        }
+    };
+}
+
 /// A valid household reference for household `n`, the same on both backends.
 fn reference_of(n: u64) -> String {
     shanyrak_core::ReferenceCode::from_random_bits(
@@ -230,22 +253,7 @@ async fn clone_postgres(
     )
     .execute(&mut conn)
     .await?;
-    for (k, (org, user)) in orgs.iter().enumerate() {
-        sqlx::query("INSERT INTO bench_orgs VALUES ($1, $2, $3)")
-            .bind(k as i64)
-            .bind(*org)
-            .bind(*user)
-            .execute(&mut conn)
-            .await?;
-    }
-    for (k, (city, crossing)) in CITIES.iter().enumerate() {
-        sqlx::query("INSERT INTO bench_cities VALUES ($1, $2, $3)")
-            .bind(k as i64)
-            .bind(*city)
-            .bind(*crossing)
-            .execute(&mut conn)
-            .await?;
-    }
+    fill_bench_tables!(conn, orgs);
     let references: Vec<String> = (0..households).map(reference_of).collect();
     sqlx::query(
         "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, country, \
@@ -357,22 +365,7 @@ async fn clone_sqlite(
     )
     .execute(&mut conn)
     .await?;
-    for (k, (org, user)) in orgs.iter().enumerate() {
-        sqlx::query("INSERT INTO bench_orgs VALUES ($1, $2, $3)")
-            .bind(k as i64)
-            .bind(*org)
-            .bind(*user)
-            .execute(&mut conn)
-            .await?;
-    }
-    for (k, (city, crossing)) in CITIES.iter().enumerate() {
-        sqlx::query("INSERT INTO bench_cities VALUES ($1, $2, $3)")
-            .bind(k as i64)
-            .bind(*city)
-            .bind(*crossing)
-            .execute(&mut conn)
-            .await?;
-    }
+    fill_bench_tables!(conn, orgs);
     // Households: references must be valid codes, so they are bound from Rust; everything
     // else comes from the template row of the same organisation.
     let mut tx = conn.begin().await?;
