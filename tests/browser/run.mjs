@@ -56,7 +56,9 @@ function meter(page) {
   };
   page.on("response", onResponse);
   return async () => {
-    await Promise.all(pending);
+    // `sizes()` of a request that the navigation cut off (an htmx refresh of the page
+    // being left) can stay pending for ever: count what arrived within five seconds.
+    await Promise.race([Promise.all(pending), new Promise((done) => setTimeout(done, 5000))]);
     page.off("response", onResponse);
     return bytes;
   };

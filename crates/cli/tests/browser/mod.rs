@@ -32,8 +32,10 @@ fn run_suite(script: &str, verdict: &str) {
             assert!(status.success(), "npm ci in tests/browser failed");
         }
     }
-    let output = Command::new("node")
-        .arg(script)
+    // A script that waits on the browser forever must fail the test, not hang the run:
+    // coreutils' `timeout` ends it after ten minutes (exit status 124).
+    let output = Command::new("timeout")
+        .args(["--kill-after=10", "600", "node", script])
         .current_dir(&suite)
         .env("SHANYRAK_BIN", env!("CARGO_BIN_EXE_shanyrak"))
         .env("CHROMIUM", &chromium)
@@ -43,6 +45,11 @@ fn run_suite(script: &str, verdict: &str) {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
+    assert_ne!(
+        output.status.code(),
+        Some(124),
+        "browser tests ({script}) did not finish in ten minutes:\n{stderr}\n{stdout}"
+    );
     assert!(
         output.status.success(),
         "browser tests ({script}) failed:\n{stderr}\n{stdout}"
