@@ -391,7 +391,7 @@ fn explain_splits(
                         PairEvidence::Against(_) => against += 1,
                         PairEvidence::Guarded => guarded += 1,
                         PairEvidence::Weight(w) | PairEvidence::Identified(w) => {
-                            if w >= 10.0 {
+                            if w >= result.model.merge_cap_bits {
                                 strong += 1;
                             } else {
                                 weak += 1;

@@ -152,16 +152,15 @@ impl FamilySignal {
     pub fn from_patterns<S: std::hash::BuildHasher>(patterns: &HashMap<u32, u64, S>) -> Self {
         use crate::compare::Field;
         let (mut sure_pairs, mut family_pairs) = (0u64, 0u64);
-        let top = |f: Field| f.levels() as u8 - 1;
         for (&pattern, &count) in patterns {
             let l = Comparison::levels_of(pattern);
             let level = |f: Field| l[f as usize];
-            let household = level(Field::Surname) == top(Field::Surname)
+            let household = level(Field::Surname) == Field::Surname.top_level()
                 && (level(Field::Address) >= 4 || level(Field::Phone) >= 2);
             if !household {
                 continue;
             }
-            if level(Field::Given) >= 3 && level(Field::BirthDate) == top(Field::BirthDate) {
+            if level(Field::Given) >= 3 && level(Field::BirthDate) == Field::BirthDate.top_level() {
                 sure_pairs += count;
             } else if level(Field::Given) == 1 && (1..=2).contains(&level(Field::BirthDate)) {
                 family_pairs += count;

@@ -120,6 +120,11 @@ impl Field {
     pub fn levels(self) -> usize {
         self.level_names().len()
     }
+
+    /// The field's highest level: the values are the same.
+    pub fn top_level(self) -> u8 {
+        u8::try_from(self.levels() - 1).unwrap_or(u8::MAX)
+    }
 }
 
 /// The levels of one compared pair, plus what the model needs for term frequencies.
@@ -136,6 +141,12 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// Whether a document of one record is equal to, or one typo from, a document of the
+    /// other: that identifies the person (twins and a father and son never share one).
+    pub fn documents_agree(&self) -> bool {
+        self.levels[Field::Document as usize] >= 2
+    }
+
     /// The levels packed three bits each (27 bits), a compact key for EM pattern counting.
     pub fn pattern(&self) -> u32 {
         self.levels

@@ -512,8 +512,7 @@ impl Model {
         let given = c.levels[Field::Given as usize] >= 3;
         given
             && (c.levels[Field::Surname as usize] >= 3
-                || usize::from(c.levels[Field::BirthDate as usize])
-                    == Field::BirthDate.levels() - 1)
+                || c.levels[Field::BirthDate as usize] == Field::BirthDate.top_level())
     }
 
     fn weight_table(&self, c: &Comparison) -> &[[f64; MAX_LEVELS]; NUM_FIELDS] {
@@ -570,9 +569,8 @@ impl Model {
             return Some(Guard::DocumentsConflict);
         }
         let given = c.levels[Field::Given as usize];
-        let document = c.levels[Field::Document as usize];
         // A document at most one typo apart identifies the person as well as an equal one.
-        ((given == 1 || given == 2) && document < 2).then_some(Guard::GivenNamesDiffer)
+        ((given == 1 || given == 2) && !c.documents_agree()).then_some(Guard::GivenNamesDiffer)
     }
 
     /// Whether conflicting documents keep this pair apart: they do, unless everything
@@ -633,7 +631,7 @@ impl Model {
         }
         // A document equal or one typo apart outweighs a different given name (a name
         // typed into the wrong field, a changed name) or a far-off birth year (a typo).
-        let document_agrees = c.levels[Field::Document as usize] >= 2;
+        let document_agrees = c.documents_agree();
         if !document_agrees
             && (c.levels[Field::Given as usize] == 1 || c.levels[Field::BirthDate as usize] == 1)
         {
@@ -668,7 +666,7 @@ impl Model {
     ///   with equal document numbers the pair also identifies the record
     ///   ([`PairEvidence::Identified`]).
     pub fn merge_evidence(&self, c: &Comparison, tf: &TermFrequencies) -> PairEvidence {
-        let document_agrees = c.levels[Field::Document as usize] >= 2;
+        let document_agrees = c.documents_agree();
         if !document_agrees
             && (c.levels[Field::Given as usize] == 1 || c.levels[Field::BirthDate as usize] == 1)
         {
@@ -681,7 +679,7 @@ impl Model {
             return PairEvidence::Guarded;
         }
         let weight = self.match_weight(c, tf);
-        if c.levels[Field::Document as usize] >= 2 {
+        if c.documents_agree() {
             PairEvidence::Identified(weight)
         } else {
             PairEvidence::Weight(weight)
@@ -702,7 +700,7 @@ impl Model {
         let weight = self.weight_without_relatives(c, tf);
         if weight < -self.veto_bits {
             PairEvidence::Against(self.conflict_bits.max(0.0))
-        } else if c.levels[Field::Document as usize] >= 2 {
+        } else if c.documents_agree() {
             PairEvidence::Identified(weight)
         } else {
             PairEvidence::Weight(weight)
@@ -1017,7 +1015,7 @@ impl Model {
             let levels = Comparison::levels_of(p);
             if identifying
                 .iter()
-                .all(|&f| usize::from(levels[f as usize]) == f.levels() - 1)
+                .all(|&f| levels[f as usize] == f.top_level())
                 && levels[doc] != 0
             {
                 counts[usize::from(levels[doc])] += count;
