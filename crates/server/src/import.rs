@@ -441,24 +441,20 @@ pub async fn run(
                 .store
                 .create_households_idempotent(actor, &batch, Utc::now())
                 .await?;
-            let mut created = Vec::new();
+            let mut created_ids = Vec::new();
             for outcome in outcomes {
                 match outcome {
                     CreateOutcome::Created(receipt) => {
                         summary.households_created += 1;
                         summary.persons_created += receipt.member_ids.len();
-                        created.push(
-                            state
-                                .store
-                                .get_household(actor, receipt.household_id)
-                                .await?,
-                        );
+                        created_ids.push(receipt.household_id);
                     }
                     CreateOutcome::Replayed(receipt) => {
                         summary.attached += receipt.member_ids.len();
                     }
                 }
             }
+            let created = state.store.get_households(actor, &created_ids).await?;
             // Indexing and duplicate search are CPU work: on a worker too.
             let (sent_to_review, queue, partners_found) = {
                 let state = state.clone();

@@ -65,6 +65,7 @@ on_both_backends!(
     admission_rules_and_the_waiting_list,
     capacity_changes_are_audited_and_never_below_occupancy,
     bulk_households_and_long_lists_keep_their_members,
+    import_batches_write_each_household_once,
 );
 
 async fn round_trip_keeps_names_byte_for_byte(f: Fixture) {
@@ -155,6 +156,86 @@ async fn idempotent_create_writes_once(f: Fixture) {
         .expect("b");
     assert!(matches!(other_user, CreateOutcome::Created(_)));
     assert_eq!(f.count("households").await, 2);
+}
+
+/// An import's batch goes in a few multi-row statements: every household whole with its
+/// own key, a key repeated within the batch replayed like one from an earlier batch, the
+/// whole batch replayed on a second run, and a key reused with another body refusing the
+/// batch without writing any of it.
+async fn import_batches_write_each_household_once(f: Fixture) {
+    let h = valid(&family());
+    let key = |i: usize, hash: u8| IdempotencyRequest {
+        key: format!("import:digest:{i}"),
+        request_hash: vec![hash; 32],
+    };
+    // More households than one statement holds.
+    let mut batch: Vec<_> = (0..700).map(|i| (h.clone(), key(i, 1))).collect();
+    batch.push((h.clone(), key(3, 1)));
+    let outcomes = f
+        .store
+        .create_households_idempotent(&f.registrar_a, &batch, now())
+        .await
+        .expect("first run");
+    let created: Vec<_> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            CreateOutcome::Created(r) => Some(r.clone()),
+            CreateOutcome::Replayed(_) => None,
+        })
+        .collect();
+    assert_eq!(created.len(), 700);
+    assert_eq!(
+        outcomes[701 - 1],
+        CreateOutcome::Replayed(created[3].clone())
+    );
+    let members = h.members.len() as i64;
+    let documents: i64 = h.members.iter().map(|m| m.documents.len() as i64).sum();
+    assert_eq!(f.count("households").await, 700);
+    assert_eq!(f.count("persons").await, 700 * members);
+    assert_eq!(f.count("documents").await, 700 * documents);
+    let stored = f
+        .store
+        .get_household(&f.registrar_a, created[699].household_id)
+        .await
+        .expect("read back");
+    assert_eq!(stored.reference, created[699].reference);
+    assert_eq!(
+        stored.members.iter().map(|m| m.id).collect::<Vec<_>>(),
+        created[699].member_ids
+    );
+    assert_eq!(
+        f.audit_of(created[699].household_id).await.len(),
+        1,
+        "one audit event per household"
+    );
+
+    let again = f
+        .store
+        .create_households_idempotent(&f.registrar_a, &batch, now())
+        .await
+        .expect("second run");
+    assert!(
+        again
+            .iter()
+            .all(|o| matches!(o, CreateOutcome::Replayed(_)))
+    );
+    assert_eq!(f.count("households").await, 700);
+
+    let mut reused: Vec<_> = (700..710).map(|i| (h.clone(), key(i, 1))).collect();
+    reused.push((h.clone(), key(5, 2)));
+    let refused = f
+        .store
+        .create_households_idempotent(&f.registrar_a, &reused, now())
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::IdempotencyKeyReused)),
+        "{refused:?}"
+    );
+    assert_eq!(
+        f.count("households").await,
+        700,
+        "nothing of a refused batch"
+    );
 }
 
 async fn concurrent_retries_with_one_key_create_one_household(f: Fixture) {

@@ -5,7 +5,7 @@
 use shanyrak_core::places::PlaceId;
 use shanyrak_core::{CountryCode, HouseholdInput};
 
-use super::support::{Fixture, create, family, now};
+use super::support::{Fixture, create, family, now, valid};
 
 on_both_backends!(
     rows_without_a_place_are_linked_by_the_start_up_pass,
@@ -83,6 +83,23 @@ async fn a_mapping_links_one_organisations_records_only(f: Fixture) {
     assert_eq!(place_of(&f, &f.registrar_b, theirs_later).await, None);
     let ours_later = register(&f, &f.registrar_a, "уралськ").await;
     assert_eq!(place_of(&f, &f.registrar_a, ours_later).await, Some(ORAL));
+    // Households registered many to a statement (imports, seeding) take the mapping too,
+    // each by its own organisation's.
+    let batch = |city: &str| vec![(valid(&family_in(city)), now())];
+    let ours_bulk = f
+        .store
+        .create_households_bulk(&f.registrar_a, &batch("УРАЛСЬК"))
+        .await
+        .expect("bulk")[0]
+        .household_id;
+    let theirs_bulk = f
+        .store
+        .create_households_bulk(&f.registrar_b, &batch("УРАЛСЬК"))
+        .await
+        .expect("bulk")[0]
+        .household_id;
+    assert_eq!(place_of(&f, &f.registrar_a, ours_bulk).await, Some(ORAL));
+    assert_eq!(place_of(&f, &f.registrar_b, theirs_bulk).await, None);
     // One mapping is kept, under the folded name.
     assert_eq!(
         f.store

@@ -109,22 +109,47 @@ impl<DB: Backend> Repo<DB> {
         change: Change<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_events (id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, \
-             action, before_state, after_state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(Uuid::now_v7())
-        .bind(now)
-        .bind(by.user_id())
-        .bind(by.label())
-        .bind(organisation_id.or(by.organisation_id()))
-        .bind(change.entity.to_owned())
-        .bind(change.entity_id)
-        .bind(change.action.to_owned())
-        .bind(change.before.map(Json))
-        .bind(change.after.map(Json))
-        .execute(&mut *conn)
-        .await?;
+        Self::audit_all(conn, by, organisation_id, vec![(change, now)]).await
+    }
+
+    /// [`Self::audit`] for many writes of one principal, each at its own time, in as few
+    /// statements as the bound-value limit allows.
+    pub(super) async fn audit_all(
+        conn: &mut DB::Connection,
+        by: &Principal,
+        organisation_id: Option<Uuid>,
+        changes: Vec<(Change<'_>, DateTime<Utc>)>,
+    ) -> Result<(), StoreError> {
+        const EVENT_VALUES: usize = 10;
+        let organisation_id = organisation_id.or(by.organisation_id());
+        let mut changes = changes.into_iter().peekable();
+        while changes.peek().is_some() {
+            let rows: Vec<_> = changes
+                .by_ref()
+                .take(super::MAX_BINDS / EVENT_VALUES)
+                .collect();
+            let sql = DB::values_sql(
+                "INSERT INTO audit_events (id, at, actor_user_id, actor_label, organisation_id, entity, entity_id, \
+                 action, before_state, after_state)",
+                rows.len(),
+                EVENT_VALUES,
+            );
+            let mut insert = sqlx::query(&sql);
+            for (change, at) in rows {
+                insert = insert
+                    .bind(Uuid::now_v7())
+                    .bind(at)
+                    .bind(by.user_id())
+                    .bind(by.label())
+                    .bind(organisation_id)
+                    .bind(change.entity.to_owned())
+                    .bind(change.entity_id)
+                    .bind(change.action.to_owned())
+                    .bind(change.before.map(Json))
+                    .bind(change.after.map(Json));
+            }
+            insert.execute(&mut *conn).await?;
+        }
         Ok(())
     }
 

@@ -30,6 +30,40 @@ pub trait Backend: sqlx::Database {
     /// A UTC day of a timestamp column as `YYYY-MM-DD` text.
     fn day_sql(column: &str) -> String;
 
+    /// The placeholder of the `n`th bound value (from 1) in a statement built at run time
+    /// with many values (multi-row inserts, long `IN` lists); every placeholder of such a
+    /// statement comes from here. SQLite's are anonymous (`?`): sqlx looks a named one up
+    /// by walking the statement's list of names at each bind, which makes a statement of
+    /// thousands of values quadratic.
+    fn placeholder(n: usize) -> String;
+
+    /// The placeholders of `count` values from the `first`th, separated by commas: an
+    /// `IN (…)` list, or a row of values.
+    fn placeholders(first: usize, count: usize) -> String {
+        (first..first + count)
+            .map(Self::placeholder)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `head` (an `INSERT INTO … (…)`), then `VALUES` and `rows` rows of `columns`
+    /// placeholders each, for a multi-row insert whose values are bound row by row in
+    /// column order.
+    fn values_sql(head: &str, rows: usize, columns: usize) -> String {
+        let mut sql = String::with_capacity(head.len() + rows * columns * 6);
+        sql.push_str(head);
+        sql.push_str(" VALUES ");
+        for row in 0..rows {
+            if row > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            sql.push_str(&Self::placeholders(row * columns + 1, columns));
+            sql.push(')');
+        }
+        sql
+    }
+
     /// Leaves no old copy of erased content behind in the backend's own files, where the
     /// backend can (see `Repo::checkpoint`).
     fn checkpoint(writer: &Pool<Self>) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -54,6 +88,10 @@ impl Backend for Sqlite {
 
     fn day_sql(column: &str) -> String {
         format!("substr({column}, 1, 10)")
+    }
+
+    fn placeholder(_: usize) -> String {
+        "?".to_owned()
     }
 
     /// Moves every committed page into the main file and empties the WAL, so erased
@@ -93,6 +131,10 @@ impl Backend for Postgres {
 
     fn day_sql(column: &str) -> String {
         format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+    }
+
+    fn placeholder(n: usize) -> String {
+        format!("${n}")
     }
 
     /// Nothing to do: dead row versions stay until autovacuum (see docs/THREAT_MODEL.md).

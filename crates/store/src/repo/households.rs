@@ -20,8 +20,8 @@ use crate::StoreError;
 
 use super::idempotency::IdempotencyRequest;
 use super::{
-    Backend, Change, ColumnExt, Query, Repo, check_version, from_json, parse_enum,
-    place_id_from_row, require, to_json,
+    Backend, Change, ColumnExt, MAX_BINDS, Principal, Query, Repo, check_version, from_json,
+    parse_enum, place_id_from_row, require, to_json,
 };
 use shanyrak_core::places::fold_name;
 
@@ -124,6 +124,13 @@ fn assemble_household(
     }
 }
 
+/// A household about to be inserted: its validated form, its receipt and when it was
+/// registered.
+type NewHousehold<'a> = (&'a ValidatedHousehold, &'a HouseholdReceipt, DateTime<Utc>);
+
+/// A member about to be inserted: household, person id, position, validated form.
+type NewMember<'a> = (Uuid, Uuid, usize, &'a ValidatedMember);
+
 pub(crate) enum HouseholdKey {
     Id(Uuid),
     Reference(String),
@@ -149,7 +156,7 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<CreateOutcome, StoreError> {
         require(actor, Action::RegisterHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        let receipt = Self::fresh_receipt(&mut tx, h).await?;
+        let receipt = Self::fresh_receipts(&mut tx, &[h]).await?.remove(0);
 
         if let Some(idem) = idempotency
             && !Self::claim_key(&mut tx, actor, idem, to_json(&receipt)?, now).await?
@@ -158,7 +165,7 @@ impl<DB: Backend> Repo<DB> {
             return self.replay(actor, idem).await;
         }
 
-        Self::insert_household(&mut tx, actor, h, &receipt, now).await?;
+        Self::insert_households(&mut tx, actor, &[(h, &receipt, now)]).await?;
         tx.commit().await?;
         Ok(CreateOutcome::Created(receipt))
     }
@@ -174,17 +181,29 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<Vec<CreateOutcome>, StoreError> {
         require(actor, Action::RegisterHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
+        let validated: Vec<&ValidatedHousehold> = households.iter().map(|(h, _)| h).collect();
+        let receipts = Self::fresh_receipts(&mut tx, &validated).await?;
+        let claims = households
+            .iter()
+            .zip(&receipts)
+            .map(|((_, idem), receipt)| Ok((idem, to_json(receipt)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut claimed = Self::claim_keys(&mut tx, actor, &claims, now).await?;
         let mut outcomes = Vec::with_capacity(households.len());
-        for (h, idem) in households {
-            let receipt = Self::fresh_receipt(&mut tx, h).await?;
-            if !Self::claim_key(&mut tx, actor, idem, to_json(&receipt)?, now).await? {
+        let mut to_insert = Vec::with_capacity(households.len());
+        for ((h, idem), receipt) in households.iter().zip(receipts) {
+            // A key claimed by this batch belongs to its first household; a later one
+            // with the same key is a replay of it, as it would be in a later batch.
+            if !claimed.remove(&idem.key) {
                 let stored = Self::claimed_receipt(&mut tx, actor, idem).await?;
                 outcomes.push(CreateOutcome::Replayed(from_json(stored, "receipt")?));
                 continue;
             }
-            Self::insert_household(&mut tx, actor, h, &receipt, now).await?;
+            to_insert.push((h, receipt.clone(), now));
             outcomes.push(CreateOutcome::Created(receipt));
         }
+        let to_insert: Vec<_> = to_insert.iter().map(|(h, r, at)| (*h, r, *at)).collect();
+        Self::insert_households(&mut tx, actor, &to_insert).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -199,12 +218,14 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<Vec<HouseholdReceipt>, StoreError> {
         require(actor, Action::RegisterHousehold)?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        let mut receipts = Vec::with_capacity(households.len());
-        for (h, at) in households {
-            let receipt = Self::fresh_receipt(&mut tx, h).await?;
-            Self::insert_household(&mut tx, actor, h, &receipt, *at).await?;
-            receipts.push(receipt);
-        }
+        let validated: Vec<&ValidatedHousehold> = households.iter().map(|(h, _)| h).collect();
+        let receipts = Self::fresh_receipts(&mut tx, &validated).await?;
+        let batch: Vec<NewHousehold<'_>> = households
+            .iter()
+            .zip(&receipts)
+            .map(|((h, at), receipt)| (h, receipt, *at))
+            .collect();
+        Self::insert_households(&mut tx, actor, &batch).await?;
         tx.commit().await?;
         Ok(receipts)
     }
@@ -230,11 +251,12 @@ impl<DB: Backend> Repo<DB> {
             .bind(Json(to_json(&m.vulnerabilities)?)))
     }
 
-    /// Binds the household's own fields: twenty values, numbered the same in the `INSERT`
-    /// and the `UPDATE` of households (from `$4` and from `$1`).
+    /// Binds the household's own fields: nineteen values, from `population_group` to
+    /// `place_id`, in the same order in the `INSERT` and the `UPDATE` of households.
     fn bind_household_fields<'q>(
         query: Query<'q, DB>,
         h: &ValidatedHousehold,
+        place_id: Option<i64>,
     ) -> Result<Query<'q, DB>, StoreError> {
         Ok(query
             .bind(h.group.as_str().to_owned())
@@ -255,133 +277,239 @@ impl<DB: Backend> Repo<DB> {
             .bind(h.current_location.map(|c| c.coordinates.latitude))
             .bind(h.current_location.map(|c| c.coordinates.longitude))
             .bind(h.accepts_several_rooms)
-            .bind(h.location.place_id.map(|p| i64::from(p.0)))
-            .bind(fold_name(&h.location.city)))
+            .bind(place_id))
     }
 
-    /// The receipt of a household about to be registered: fresh ids for it and its
-    /// members, and a reference no household has.
-    async fn fresh_receipt(
+    /// Receipts for households about to be registered: fresh ids for them and their
+    /// members, and references no household has.
+    async fn fresh_receipts(
         conn: &mut DB::Connection,
-        h: &ValidatedHousehold,
-    ) -> Result<HouseholdReceipt, StoreError> {
-        let household_id = Uuid::now_v7();
-        let member_ids = h.members.iter().map(|_| Uuid::now_v7()).collect();
-        // 40 random bits make collisions rare but not impossible at national scale.
-        let reference = Self::unused_reference(conn).await?;
-        Ok(HouseholdReceipt {
-            household_id,
-            reference,
-            member_ids,
-            version: 1,
-        })
+        households: &[&ValidatedHousehold],
+    ) -> Result<Vec<HouseholdReceipt>, StoreError> {
+        let references = Self::unused_references(conn, households.len()).await?;
+        Ok(households
+            .iter()
+            .zip(references)
+            .map(|(h, reference)| HouseholdReceipt {
+                household_id: Uuid::now_v7(),
+                reference,
+                member_ids: h.members.iter().map(|_| Uuid::now_v7()).collect(),
+                version: 1,
+            })
+            .collect())
     }
 
-    /// The rows of a new household, its members and its audit event, in `conn`'s
-    /// transaction.
-    async fn insert_household(
+    /// `count` random reference codes that no household holds and no two share (40
+    /// random bits: a retry is rare, but not impossible at national scale).
+    async fn unused_references(
+        conn: &mut DB::Connection,
+        count: usize,
+    ) -> Result<Vec<ReferenceCode>, StoreError> {
+        let mut chosen: Vec<ReferenceCode> = Vec::with_capacity(count);
+        let mut drawn = std::collections::HashSet::new();
+        while chosen.len() < count {
+            let candidates: Vec<ReferenceCode> = (chosen.len()..count)
+                .map(|_| random_reference())
+                .filter(|r| drawn.insert(r.as_str().to_owned()))
+                .collect();
+            let mut taken = std::collections::HashSet::new();
+            for slice in candidates.chunks(MAX_BINDS) {
+                let sql = format!(
+                    "SELECT reference FROM households WHERE reference IN ({})",
+                    DB::placeholders(1, slice.len())
+                );
+                let mut select = sqlx::query(&sql);
+                for reference in slice {
+                    select = select.bind(reference.as_str().to_owned());
+                }
+                for row in select.fetch_all(&mut *conn).await? {
+                    taken.insert(row.try_get::<String, _>("reference")?);
+                }
+            }
+            chosen.extend(
+                candidates
+                    .into_iter()
+                    .filter(|r| !taken.contains(r.as_str())),
+            );
+        }
+        Ok(chosen)
+    }
+
+    /// The rows of new households, their members, their documents and their audit
+    /// events, in `conn`'s transaction: a few multi-row statements for the whole batch
+    /// rather than several statements a household, since on PostgreSQL every statement is
+    /// a round trip to the server.
+    async fn insert_households(
         conn: &mut DB::Connection,
         actor: &Actor,
-        h: &ValidatedHousehold,
-        receipt: &HouseholdReceipt,
-        now: DateTime<Utc>,
+        batch: &[NewHousehold<'_>],
     ) -> Result<(), StoreError> {
-        let HouseholdReceipt {
-            household_id,
-            reference,
-            ref member_ids,
-            ..
-        } = *receipt;
-        let query = sqlx::query(
-            "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, crossing_point, \
-             country, region, city, phone, languages, needs, status, notes, accepts_sex_separation, legal_basis, \
-             information_given, current_place_id, current_latitude, current_longitude, accepts_several_rooms, \
-             place_id, version, registered_at, registered_by, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-             COALESCE($22, (SELECT a.place_id FROM place_aliases a \
-             WHERE a.organisation_id = $3 AND a.country = $7 AND a.folded_name = $23)), $24, $25, $26, $27)",
-        )
-        .bind(household_id)
-        .bind(reference.as_str().to_owned())
-        .bind(actor.organisation_id);
-        Self::bind_household_fields(query, h)?
-            .bind(1i64)
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-
-        for (position, (member, id)) in h.members.iter().zip(member_ids).enumerate() {
-            Self::insert_person(conn, household_id, *id, position, member).await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let aliases = Self::place_aliases_for(conn, actor.organisation_id, batch).await?;
+        const HOUSEHOLD_VALUES: usize = 26;
+        for rows in batch.chunks(MAX_BINDS / HOUSEHOLD_VALUES) {
+            let sql = DB::values_sql(
+                "INSERT INTO households (id, reference, organisation_id, population_group, arrival_date, \
+                 crossing_point, country, region, city, phone, languages, needs, status, notes, \
+                 accepts_sex_separation, legal_basis, information_given, current_place_id, current_latitude, \
+                 current_longitude, accepts_several_rooms, place_id, version, registered_at, registered_by, \
+                 updated_at)",
+                rows.len(),
+                HOUSEHOLD_VALUES,
+            );
+            let mut insert = sqlx::query(&sql);
+            for (h, receipt, at) in rows {
+                // A city typed without a place of the list takes the organisation's
+                // mapping of that name, if a coordinator made one.
+                let place_id = h.location.place_id.map(|p| i64::from(p.0)).or_else(|| {
+                    aliases
+                        .get(&(
+                            h.location.country.as_str().to_owned(),
+                            fold_name(&h.location.city),
+                        ))
+                        .copied()
+                });
+                let query = insert
+                    .bind(receipt.household_id)
+                    .bind(receipt.reference.as_str().to_owned())
+                    .bind(actor.organisation_id);
+                insert = Self::bind_household_fields(query, h, place_id)?
+                    .bind(1i64)
+                    .bind(*at)
+                    .bind(actor.user_id)
+                    .bind(*at);
+            }
+            insert.execute(&mut *conn).await?;
         }
 
-        let household = assemble_household(
-            household_id,
-            reference,
-            actor.organisation_id,
-            h,
-            member_ids,
-            1,
-            now,
-            now,
-        );
-        let change = Change::created("household", household_id, &household)?;
-        Self::audit_by(conn, actor, change, now).await?;
-        Ok(())
+        let members: Vec<NewMember<'_>> =
+            batch
+                .iter()
+                .flat_map(|(h, receipt, _)| {
+                    h.members.iter().zip(&receipt.member_ids).enumerate().map(
+                        |(position, (member, id))| (receipt.household_id, *id, position, member),
+                    )
+                })
+                .collect();
+        Self::insert_persons(conn, &members).await?;
+
+        let changes = batch
+            .iter()
+            .map(|(h, receipt, at)| {
+                let household = assemble_household(
+                    receipt.household_id,
+                    receipt.reference,
+                    actor.organisation_id,
+                    h,
+                    &receipt.member_ids,
+                    1,
+                    *at,
+                    *at,
+                );
+                Ok((
+                    Change::created("household", receipt.household_id, &household)?,
+                    *at,
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Self::audit_all(conn, &Principal::User(actor.clone()), None, changes).await
     }
 
-    /// A random reference code no household holds yet (40 random bits: a retry is rare).
-    async fn unused_reference(conn: &mut DB::Connection) -> Result<ReferenceCode, StoreError> {
-        loop {
-            let reference = random_reference();
-            let taken = sqlx::query("SELECT id FROM households WHERE reference = $1")
-                .bind(reference.as_str().to_owned())
-                .fetch_optional(&mut *conn)
-                .await?;
-            if taken.is_none() {
-                return Ok(reference);
+    /// The organisation's mappings of typed city names to places, for the names of a
+    /// batch that came without a place: (country, folded name) → place id.
+    async fn place_aliases_for(
+        conn: &mut DB::Connection,
+        organisation_id: Uuid,
+        batch: &[NewHousehold<'_>],
+    ) -> Result<HashMap<(String, String), i64>, StoreError> {
+        let mut names: Vec<String> = batch
+            .iter()
+            .filter(|(h, _, _)| h.location.place_id.is_none())
+            .map(|(h, _, _)| fold_name(&h.location.city))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut aliases = HashMap::new();
+        for slice in names.chunks(MAX_BINDS - 1) {
+            let sql = format!(
+                "SELECT country, folded_name, place_id FROM place_aliases \
+                 WHERE organisation_id = {} AND folded_name IN ({})",
+                DB::placeholder(1),
+                DB::placeholders(2, slice.len())
+            );
+            let mut select = sqlx::query(&sql).bind(organisation_id);
+            for name in slice {
+                select = select.bind(name.clone());
+            }
+            for row in select.fetch_all(&mut *conn).await? {
+                aliases.insert(
+                    (row.try_get("country")?, row.try_get("folded_name")?),
+                    row.try_get::<i64, _>("place_id")?,
+                );
             }
         }
+        Ok(aliases)
     }
 
-    async fn insert_person(
+    /// Persons (with their documents) of households already inserted.
+    async fn insert_persons(
         conn: &mut DB::Connection,
-        household_id: Uuid,
-        id: Uuid,
-        position: usize,
-        m: &ValidatedMember,
+        members: &[NewMember<'_>],
     ) -> Result<(), StoreError> {
-        let query = sqlx::query(
-            "INSERT INTO persons (id, household_id, position, surname, given_name, patronymic, sex, birth_date, \
-             birth_year, birth_date_estimated, citizenship, relationship, vulnerabilities) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(id)
-        .bind(household_id);
-        Self::bind_member_fields(query, position, m)?
-            .execute(&mut *conn)
-            .await?;
-        Self::insert_documents(conn, id, &m.documents).await
+        const PERSON_VALUES: usize = 13;
+        for rows in members.chunks(MAX_BINDS / PERSON_VALUES) {
+            let sql = DB::values_sql(
+                "INSERT INTO persons (id, household_id, position, surname, given_name, patronymic, sex, \
+                 birth_date, birth_year, birth_date_estimated, citizenship, relationship, vulnerabilities)",
+                rows.len(),
+                PERSON_VALUES,
+            );
+            let mut insert = sqlx::query(&sql);
+            for (household_id, id, position, member) in rows {
+                insert = Self::bind_member_fields(
+                    insert.bind(*id).bind(*household_id),
+                    *position,
+                    member,
+                )?;
+            }
+            insert.execute(&mut *conn).await?;
+        }
+        let documents: Vec<(Uuid, usize, &Document)> = members
+            .iter()
+            .flat_map(|(_, id, _, m)| {
+                m.documents
+                    .iter()
+                    .enumerate()
+                    .map(move |(position, doc)| (*id, position, doc))
+            })
+            .collect();
+        Self::insert_documents(conn, &documents).await
     }
 
+    /// Documents of persons already inserted: (person, position, document).
     async fn insert_documents(
         conn: &mut DB::Connection,
-        person_id: Uuid,
-        documents: &[Document],
+        documents: &[(Uuid, usize, &Document)],
     ) -> Result<(), StoreError> {
-        for (position, doc) in documents.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO documents (person_id, position, doc_type, number, issuing_country) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(person_id)
-            .bind(position as i32)
-            .bind(doc.doc_type.as_str().to_owned())
-            .bind(doc.number.clone())
-            .bind(doc.issuing_country.map(|c| c.as_str().to_owned()))
-            .execute(&mut *conn)
-            .await?;
+        const DOCUMENT_VALUES: usize = 5;
+        for rows in documents.chunks(MAX_BINDS / DOCUMENT_VALUES) {
+            let sql = DB::values_sql(
+                "INSERT INTO documents (person_id, position, doc_type, number, issuing_country)",
+                rows.len(),
+                DOCUMENT_VALUES,
+            );
+            let mut insert = sqlx::query(&sql);
+            for (person_id, position, doc) in rows {
+                insert = insert
+                    .bind(*person_id)
+                    .bind(*position as i32)
+                    .bind(doc.doc_type.as_str().to_owned())
+                    .bind(doc.number.clone())
+                    .bind(doc.issuing_country.map(|c| c.as_str().to_owned()));
+            }
+            insert.execute(&mut *conn).await?;
         }
         Ok(())
     }
@@ -599,6 +727,36 @@ impl<DB: Backend> Repo<DB> {
         .await
     }
 
+    /// Households of the actor's organisation by id, in the order asked; ids of another
+    /// organisation's households, or of none, are left out. For a batch just written
+    /// (an import), read back in a few queries instead of one read per household.
+    pub async fn get_households(
+        &self,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<Household>, StoreError> {
+        require(actor, Action::ReadHousehold)?;
+        let mut conn = self.reader.acquire().await?;
+        let mut found = HashMap::with_capacity(ids.len());
+        for slice in ids.chunks(ATTACH_CHUNK) {
+            let sql = format!(
+                "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE organisation_id = {} \
+                 AND anonymised_at IS NULL AND id IN ({})",
+                DB::placeholder(1),
+                DB::placeholders(2, slice.len())
+            );
+            let mut select = sqlx::query(&sql).bind(actor.organisation_id);
+            for id in slice {
+                select = select.bind(*id);
+            }
+            let rows = select.fetch_all(&mut *conn).await?;
+            for household in Self::households_with_members(&mut conn, &rows).await? {
+                found.insert(household.id, household);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
     pub async fn get_household_by_reference(
         &self,
         actor: &Actor,
@@ -710,11 +868,13 @@ impl<DB: Backend> Repo<DB> {
              CASE WHEN households.country = $4 AND households.city = $6 THEN households.place_id END), \
              version = $21, updated_at = $22 WHERE id = $23 AND version = $24 RETURNING id",
         );
-        let update = Self::bind_household_fields(query, h)?
-            .bind(new_version)
-            .bind(now)
-            .bind(id)
-            .bind(before.version);
+        let update =
+            Self::bind_household_fields(query, h, h.location.place_id.map(|p| i64::from(p.0)))?
+                .bind(fold_name(&h.location.city))
+                .bind(new_version)
+                .bind(now)
+                .bind(id)
+                .bind(before.version);
         Self::update_at_version(&mut tx, update, before.version).await?;
 
         let mut member_ids = Vec::with_capacity(h.members.len());
@@ -735,12 +895,18 @@ impl<DB: Backend> Repo<DB> {
                         .bind(person_id)
                         .execute(&mut *tx)
                         .await?;
-                    Self::insert_documents(&mut tx, person_id, &m.documents).await?;
+                    let documents: Vec<(Uuid, usize, &Document)> = m
+                        .documents
+                        .iter()
+                        .enumerate()
+                        .map(|(position, doc)| (person_id, position, doc))
+                        .collect();
+                    Self::insert_documents(&mut tx, &documents).await?;
                     member_ids.push(person_id);
                 }
                 None => {
                     let person_id = Uuid::now_v7();
-                    Self::insert_person(&mut tx, id, person_id, position, m).await?;
+                    Self::insert_persons(&mut tx, &[(id, person_id, position, m)]).await?;
                     member_ids.push(person_id);
                 }
             }

@@ -35,18 +35,41 @@ impl<DB: Backend> Repo<DB> {
         receipt: Value,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let claimed = sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING RETURNING key",
-        )
-        .bind(actor.user_id)
-        .bind(idem.key.clone())
-        .bind(idem.request_hash.clone())
-        .bind(Json(receipt))
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await?;
-        Ok(claimed.is_some())
+        let claimed = Self::claim_keys(conn, actor, &[(idem, receipt)], now).await?;
+        Ok(claimed.contains(&idem.key))
+    }
+
+    /// Claims many keys at once; the answer holds the keys this call claimed (a key
+    /// claimed before, or twice in `claims`, is claimed once).
+    pub(super) async fn claim_keys(
+        conn: &mut DB::Connection,
+        actor: &Actor,
+        claims: &[(&IdempotencyRequest, Value)],
+        now: DateTime<Utc>,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        const KEY_VALUES: usize = 5;
+        let mut claimed = std::collections::HashSet::new();
+        for rows in claims.chunks(super::MAX_BINDS / KEY_VALUES) {
+            let mut sql = DB::values_sql(
+                "INSERT INTO idempotency_keys (user_id, key, request_hash, receipt, created_at)",
+                rows.len(),
+                KEY_VALUES,
+            );
+            sql.push_str(" ON CONFLICT (user_id, key) DO NOTHING RETURNING key");
+            let mut insert = sqlx::query(&sql);
+            for (idem, receipt) in rows {
+                insert = insert
+                    .bind(actor.user_id)
+                    .bind(idem.key.clone())
+                    .bind(idem.request_hash.clone())
+                    .bind(Json(receipt.clone()))
+                    .bind(now);
+            }
+            for row in insert.fetch_all(&mut *conn).await? {
+                claimed.insert(row.try_get::<String, _>("key")?);
+            }
+        }
+        Ok(claimed)
     }
 
     /// Whether this user already claimed `key`: a form sent again after it was saved is a

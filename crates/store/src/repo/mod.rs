@@ -105,6 +105,10 @@ impl<DB: Database> Clone for Repo<DB> {
 /// A query with its arguments bound so far, for helpers that bind a share of them.
 pub(crate) type Query<'q, DB> = sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>;
 
+/// The most values one statement binds: multi-row inserts are cut into statements below
+/// SQLite's limit of 32,766 bound parameters (PostgreSQL's is 65,535).
+pub(crate) const MAX_BINDS: usize = 16_000;
+
 /// Refuses an actor whose roles do not allow `action`.
 pub(crate) fn require(actor: &Actor, action: Action) -> Result<(), StoreError> {
     if actor.may(action) {
