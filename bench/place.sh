@@ -9,13 +9,26 @@
 # Prints wall time and peak memory of each run, with the load average (the machine may be
 # shared). PostgreSQL: a throwaway database on SHANYRAK_BENCH_POSTGRES_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres), dropped at the end.
-#   bash bench/place.sh [HOUSEHOLDS] [SITES] [--only sqlite|postgres]
+# PostgreSQL's statistics are refreshed (ANALYZE) after seeding, as autovacuum would do
+# within a minute on a live database: without them the planner reads a freshly filled
+# table whole for every slice of households.
+#   bash bench/place.sh [HOUSEHOLDS] [SITES] [--only sqlite|postgres] [--dry-run-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-households=${1:-100000}
-sites=${2:-5000}
-only=${4:-}
-[ "${3:-}" = "--only" ] || only=""
+households=100000
+sites=5000
+only=""
+dry_only=""
+positional=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) only="$2"; shift 2 ;;
+    --dry-run-only) dry_only=1; shift ;;
+    *)
+      if [ $positional -eq 0 ]; then households="$1"; else sites="$1"; fi
+      positional=$((positional + 1)); shift ;;
+  esac
+done
 cargo build --release -p shanyrak --bin shanyrak --example placement_seed >/dev/null
 bin=./target/release/shanyrak
 seed=./target/release/examples/placement_seed
@@ -57,7 +70,12 @@ for backend in sqlite postgres; do
   fi
   timed "seed (placement_seed)" "$seed" "$db" "$households" "$sites"
   export SHANYRAK_LOG=warn
+  if [ "$backend" = postgres ]; then
+    timed "ANALYZE" psql -q "$db" -c ANALYZE
+  fi
   timed "place --dry-run" "$bin" place --db "$db" --dry-run --out "$dir/dry.csv"
-  timed "place (reserves)" "$bin" place --db "$db" --out "$dir/place.csv"
-  echo "    CSV: $(($(wc -l <"$dir/place.csv") - 1)) rows" >&2
+  echo "    CSV: $(($(wc -l <"$dir/dry.csv") - 1)) rows" >&2
+  if [ -z "$dry_only" ]; then
+    timed "place (reserves)" "$bin" place --db "$db" --out "$dir/place.csv"
+  fi
 done

@@ -20,7 +20,7 @@ use sqlx::Row;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::essentials::placeholders;
+use super::essentials::numbered_placeholders;
 use super::{Backend, Change, ColumnExt, IdempotencyRequest, Repo, from_json, to_json};
 use super::{invalid, require};
 use crate::StoreError;
@@ -214,7 +214,7 @@ impl<DB: Backend> Repo<DB> {
             let n = identities.len();
             let sql = format!(
                 "SELECT DISTINCT household_id FROM persons WHERE id IN ({ids}) OR identity_id IN ({ids})",
-                ids = placeholders(1, n)
+                ids = numbered_placeholders(1, n)
             );
             let mut query = sqlx::query(&sql);
             for identity in &identities {
@@ -283,7 +283,7 @@ impl<DB: Backend> Repo<DB> {
                  JOIN items i ON i.id = s.item_id \
                  WHERE s.person_id IN (SELECT id FROM persons WHERE id IN ({ids}) OR identity_id IN ({ids})) \
                  AND d.distributed_on >= ${since}",
-                ids = placeholders(1, n),
+                ids = numbered_placeholders(1, n),
                 since = n + 1,
             );
             let mut query = sqlx::query(&sql);
@@ -669,7 +669,7 @@ impl<DB: Backend> Repo<DB> {
              JOIN items i ON i.id = l.item_id JOIN distribution_points p ON p.id = d.point_id \
              WHERE d.organisation_id IN ({orgs}) AND ($1 IS NULL OR d.distributed_on >= $1) AND ($2 IS NULL OR d.distributed_on <= $2) \
              GROUP BY {key} ORDER BY {key}",
-            orgs = placeholders(3, visible.len()),
+            orgs = numbered_placeholders(3, visible.len()),
         );
         let mut query = sqlx::query(&sql).bind(from).bind(to);
         for org in &visible {
@@ -687,7 +687,7 @@ impl<DB: Backend> Repo<DB> {
              JOIN persons pe ON pe.id = s.person_id \
              WHERE d.organisation_id IN ({orgs}) AND ($1 IS NULL OR d.distributed_on >= $1) AND ($2 IS NULL OR d.distributed_on <= $2) \
              GROUP BY {key}",
-            orgs = placeholders(3, visible.len()),
+            orgs = numbered_placeholders(3, visible.len()),
         );
         let mut people_query = sqlx::query(&people_sql).bind(from).bind(to);
         for org in &visible {

@@ -111,8 +111,9 @@ pub struct StockReportRow {
     pub low: bool,
 }
 
-/// Placeholders `$first … $first+n-1` for an `IN (…)` list.
-pub(super) fn placeholders(first: usize, n: usize) -> String {
+/// Numbered placeholders `$first … $first+n-1` for an `IN (…)` list that a statement
+/// names twice (a numbered placeholder can be referred to again).
+pub(super) fn numbered_placeholders(first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

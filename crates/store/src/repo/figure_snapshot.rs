@@ -79,19 +79,6 @@ where
 /// Rows per multi-row `INSERT`: under SQLite's and PostgreSQL's bound-parameter limits.
 const INSERT_CHUNK: usize = 500;
 
-/// `($k, $k+1, …), (…)` for `rows` rows of `columns` values.
-fn values_list(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
@@ -292,10 +279,11 @@ impl<DB: Backend> Repo<DB> {
         }
         let population: Vec<(CellKey, u64)> = population.into_iter().collect();
         for chunk in population.chunks(INSERT_CHUNK) {
-            let sql = format!(
+            let sql = DB::values_sql(
                 "INSERT INTO figure_population (organisation_id, earlier_orgs, population_group, sex, age_band, citizenship, \
-                 country, city, arrival_date, crossing_point, records) VALUES {}",
-                values_list(chunk.len(), 11)
+                 country, city, arrival_date, crossing_point, records)",
+                chunk.len(),
+                11,
             );
             let mut query = sqlx::query(&sql);
             for (key, records) in chunk {
@@ -316,9 +304,10 @@ impl<DB: Backend> Repo<DB> {
         }
         let placements: Vec<_> = placements.into_iter().collect();
         for chunk in placements.chunks(INSERT_CHUNK) {
-            let sql = format!(
-                "INSERT INTO figure_placements (organisation_id, day, made, checked_in) VALUES {}",
-                values_list(chunk.len(), 4)
+            let sql = DB::values_sql(
+                "INSERT INTO figure_placements (organisation_id, day, made, checked_in)",
+                chunk.len(),
+                4,
             );
             let mut query = sqlx::query(&sql);
             for ((org, day), (made, checked_in)) in chunk {
@@ -331,9 +320,10 @@ impl<DB: Backend> Repo<DB> {
             query.execute(&mut *tx).await?;
         }
         for chunk in distributions.chunks(INSERT_CHUNK) {
-            let sql = format!(
-                "INSERT INTO figure_distributions (organisation_id, item_code, units) VALUES {}",
-                values_list(chunk.len(), 3)
+            let sql = DB::values_sql(
+                "INSERT INTO figure_distributions (organisation_id, item_code, units)",
+                chunk.len(),
+                3,
             );
             let mut query = sqlx::query(&sql);
             for (org, code, units) in chunk {
@@ -343,9 +333,10 @@ impl<DB: Backend> Repo<DB> {
         }
         let waiting: Vec<_> = waiting.into_iter().collect();
         for chunk in waiting.chunks(INSERT_CHUNK) {
-            let sql = format!(
-                "INSERT INTO figure_waiting (organisation_id, country, city, since, households, persons) VALUES {}",
-                values_list(chunk.len(), 6)
+            let sql = DB::values_sql(
+                "INSERT INTO figure_waiting (organisation_id, country, city, since, households, persons)",
+                chunk.len(),
+                6,
             );
             let mut query = sqlx::query(&sql);
             for ((org, country, city, since), (households, persons)) in chunk {

@@ -623,8 +623,7 @@ impl<DB: Backend> Repo<DB> {
         if households.is_empty() {
             return Ok(());
         }
-        let placeholders: Vec<String> = (1..=households.len()).map(|i| format!("${i}")).collect();
-        let in_list = placeholders.join(", ");
+        let in_list = DB::placeholders(1, households.len());
         let sql = format!(
             "SELECT {PERSON_COLUMNS} FROM persons WHERE removed_at IS NULL AND anonymised_at IS NULL AND household_id IN ({in_list}) \
              ORDER BY household_id, position"

@@ -375,10 +375,9 @@ impl<DB: Backend> Repo<DB> {
         }
         let mut pools: Vec<(Uuid, Uuid, BedPoolSpec, i64)> = Vec::new();
         for chunk in sites.chunks(POOL_CHUNK) {
-            let in_list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT {POOL_COLUMNS} FROM bed_pools WHERE site_id IN ({}) ORDER BY site_id, id",
-                in_list.join(", ")
+                DB::placeholders(1, chunk.len())
             );
             let mut query = sqlx::query(&sql);
             for site in chunk {
