@@ -15,7 +15,8 @@ use shanyrak_core::shelter::{Occupant, PoolKind, SiteStatus, placement_weight};
 use shanyrak_core::{CountryCode, FieldError, FieldErrorCode, Household, Sex, ValidationErrors};
 use shanyrak_placement as placement;
 use shanyrak_store::{
-    PlacementBatch, PoolAllocation, Principal, SiteView, Stay, Store, StoreError, WaitingHousehold,
+    PlacementAcceptance, PlacementBatch, PoolAllocation, Principal, SiteView, Stay, Store,
+    StoreError, WaitingHousehold,
 };
 use uuid::Uuid;
 
@@ -432,13 +433,12 @@ pub async fn decide(
         );
     }
     for o in &input.overrides {
-        let outcome = place(
+        let outcome = place_override(
             store,
             by,
             batch_id,
             o.household_id,
-            None,
-            &[o.pool_id],
+            o.pool_id,
             reserve_until,
             now,
         )
@@ -454,31 +454,97 @@ pub async fn decide(
     // Each household once, and not one already rejected or overridden above.
     let mut seen: HashSet<Uuid> = results.iter().map(|r| r.household_id).collect();
     to_accept.retain(|id| seen.insert(*id));
-    for household_id in to_accept {
-        if input.accept_all && decided.contains(&household_id) && !asked.contains(&household_id) {
-            continue;
-        }
+    to_accept.retain(|household_id| {
+        !(input.accept_all && decided.contains(household_id) && !asked.contains(household_id))
+    });
+    // Many households to a transaction: a national batch is 100,000 of them.
+    for chunk in to_accept.chunks(ACCEPT_CHUNK) {
+        accept_proposed(
+            store,
+            by,
+            batch_id,
+            chunk,
+            &proposals,
+            reserve_until,
+            now,
+            &mut results,
+        )
+        .await?;
+    }
+    Ok(results)
+}
+
+/// Households accepted to a transaction (each in a savepoint of its own).
+const ACCEPT_CHUNK: usize = 500;
+
+/// Reserves the proposed beds of `household_ids`, in order, appending an outcome for each.
+#[allow(clippy::too_many_arguments)]
+async fn accept_proposed(
+    store: &Store,
+    by: &Principal,
+    batch_id: Uuid,
+    household_ids: &[Uuid],
+    proposals: &HashMap<Uuid, &placement::Proposal>,
+    reserve_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    results: &mut Vec<DecisionResult>,
+) -> Result<(), DispatchError> {
+    let households = match by {
+        Principal::User(actor) => store.get_households(actor, household_ids).await?,
+        Principal::System(_) => store.households_unscoped(household_ids).await?,
+    };
+    let households: HashMap<Uuid, &Household> = households.iter().map(|h| (h.id, h)).collect();
+    let today = crate::local_time::date_of(now);
+    // Each household's outcome, or the index of its acceptance in the store's answer.
+    let mut outcomes: Vec<Result<usize, DecisionResult>> = Vec::with_capacity(household_ids.len());
+    let mut acceptances = Vec::new();
+    for &household_id in household_ids {
         let Some(proposal) = proposals.get(&household_id) else {
-            results.push(failed(household_id, "not_in_proposal"));
+            outcomes.push(Err(failed(household_id, "not_in_proposal")));
             continue;
         };
         let Ok(site_id) = Uuid::parse_str(&proposal.site_id) else {
             return Err(DispatchError::CorruptBatch);
         };
-        let outcome = place(
-            store,
-            by,
-            batch_id,
-            household_id,
-            Some((site_id, &proposal.pools)),
-            &[],
-            reserve_until,
-            now,
-        )
-        .await?;
-        results.push(outcome);
+        let Some(household) = households.get(&household_id) else {
+            outcomes.push(Err(failed(household_id, "not_found")));
+            continue;
+        };
+        match allocate_members(household, &proposal.pools, today) {
+            Ok(allocations) => {
+                outcomes.push(Ok(acceptances.len()));
+                acceptances.push(PlacementAcceptance {
+                    household_id,
+                    site_id,
+                    allocations,
+                });
+            }
+            Err(_) => outcomes.push(Err(failed(household_id, "household_changed"))),
+        }
     }
-    Ok(results)
+    let mut accepted = store
+        .accept_placements(by, batch_id, &acceptances, reserve_until, now)
+        .await?
+        .into_iter()
+        .map(Some)
+        .collect::<Vec<_>>();
+    for (outcome, &household_id) in outcomes.into_iter().zip(household_ids) {
+        let result = match outcome {
+            Err(result) => result,
+            Ok(index) => match accepted.get_mut(index).and_then(Option::take) {
+                Some(Ok(stays)) => DecisionResult {
+                    household_id,
+                    outcome: "accepted".into(),
+                    stay_ids: stays.iter().map(|s: &Stay| s.id).collect(),
+                    reason: None,
+                },
+                Some(Err(e)) => failed(household_id, store_reason(e)?),
+                None => return Err(DispatchError::CorruptBatch),
+            },
+        };
+        results.push(result);
+    }
+    Ok(())
 }
 
 /// A failure a dispatcher can act on, or the error to report.
@@ -494,14 +560,13 @@ fn store_reason(error: StoreError) -> Result<String, DispatchError> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn place(
+/// The whole household into the pool the dispatcher chose instead of the proposal.
+async fn place_override(
     store: &Store,
     by: &Principal,
     batch_id: Uuid,
     household_id: Uuid,
-    proposed: Option<(Uuid, &Vec<placement::PoolUse>)>,
-    override_pools: &[Uuid],
+    pool_id: Uuid,
     reserve_until: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<DecisionResult, DispatchError> {
@@ -513,37 +578,21 @@ async fn place(
         Ok(h) => h,
         Err(e) => return Ok(failed(household_id, store_reason(e)?)),
     };
-    let (site_id, allocations) = match proposed {
-        Some((site_id, pools)) => {
-            match allocate_members(&household, pools, crate::local_time::date_of(now)) {
-                Ok(a) => (site_id, a),
-                Err(_) => return Ok(failed(household_id, "household_changed")),
-            }
-        }
-        None => {
-            let Some(pool_id) = override_pools.first().copied() else {
-                return Ok(failed(household_id, "invalid"));
-            };
-            let sites = match by {
-                Principal::User(actor) => store.list_sites(actor, None, now).await?,
-                Principal::System(_) => store.list_sites_all(None, now).await?,
-            };
-            let Some(site) = sites
-                .iter()
-                .find(|s| s.pools.iter().any(|p| p.id == pool_id))
-            else {
-                return Ok(failed(household_id, "not_found"));
-            };
-            let members = household.members.iter().map(|m| m.id).collect();
-            (
-                site.site.id,
-                vec![PoolAllocation {
-                    pool_id,
-                    member_ids: members,
-                }],
-            )
-        }
+    let sites = match by {
+        Principal::User(actor) => store.list_sites(actor, None, now).await?,
+        Principal::System(_) => store.list_sites_all(None, now).await?,
     };
+    let Some(site) = sites
+        .iter()
+        .find(|s| s.pools.iter().any(|p| p.id == pool_id))
+    else {
+        return Ok(failed(household_id, "not_found"));
+    };
+    let site_id = site.site.id;
+    let allocations = vec![PoolAllocation {
+        pool_id,
+        member_ids: household.members.iter().map(|m| m.id).collect(),
+    }];
     match store
         .accept_placement(
             by,

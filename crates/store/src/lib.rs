@@ -38,8 +38,9 @@ pub use repo::{
     PartnerRead, PersonSide, ProposedPair,
 };
 pub use repo::{
-    AdmissionRequest, PlacementBatch, PlacementDecision, PoolAllocation, PoolView, Resident,
-    ShelterElsewhere, SiteEntry, SiteLabel, SiteSummary, SiteView, Stay, WaitingHousehold,
+    AdmissionRequest, PlacementAcceptance, PlacementBatch, PlacementDecision, PoolAllocation,
+    PoolView, Resident, ShelterElsewhere, SiteEntry, SiteLabel, SiteSummary, SiteView, Stay,
+    WaitingHousehold,
 };
 pub use repo::{
     AuditEvent, CreateOutcome, HouseholdFilter, HouseholdReceipt, IdempotencyRequest, IssuedToken,

@@ -736,21 +736,31 @@ impl<DB: Backend> Repo<DB> {
     ) -> Result<Vec<Household>, StoreError> {
         require(actor, Action::ReadHousehold)?;
         let mut conn = self.reader.acquire().await?;
+        Self::households_by_id(&mut conn, Some(actor.organisation_id), ids).await
+    }
+
+    /// Households by id, in the order asked, a slice at a time; `organisation_id` scopes
+    /// them (`None` only for the operator's system-wide commands).
+    pub(super) async fn households_by_id(
+        conn: &mut DB::Connection,
+        organisation_id: Option<Uuid>,
+        ids: &[Uuid],
+    ) -> Result<Vec<Household>, StoreError> {
         let mut found = HashMap::with_capacity(ids.len());
         for slice in ids.chunks(ATTACH_CHUNK) {
             let sql = format!(
-                "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE organisation_id = {} \
-                 AND anonymised_at IS NULL AND id IN ({})",
-                DB::placeholder(1),
-                DB::placeholders(2, slice.len())
+                "SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE id IN ({}) AND anonymised_at IS NULL",
+                DB::placeholders(1, slice.len())
             );
-            let mut select = sqlx::query(&sql).bind(actor.organisation_id);
+            let mut select = sqlx::query(&sql);
             for id in slice {
                 select = select.bind(*id);
             }
             let rows = select.fetch_all(&mut *conn).await?;
-            for household in Self::households_with_members(&mut conn, &rows).await? {
-                found.insert(household.id, household);
+            for household in Self::households_with_members(&mut *conn, &rows).await? {
+                if organisation_id.is_none_or(|org| household.organisation_id == org) {
+                    found.insert(household.id, household);
+                }
             }
         }
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())

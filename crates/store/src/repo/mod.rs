@@ -283,7 +283,7 @@ mod shelter;
 mod stats;
 mod stays;
 pub use identity::{DuplicateCandidate, PersonSide, ProposedPair};
-pub use placement::{PlacementBatch, PlacementDecision, PoolAllocation};
+pub use placement::{PlacementAcceptance, PlacementBatch, PlacementDecision, PoolAllocation};
 pub use protection::{
     AuditSummary, ErasureReport, ReceivedItem, ReferralSummary, RetentionReport, SubjectAccess,
 };

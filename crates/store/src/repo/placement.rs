@@ -51,6 +51,15 @@ pub struct PoolAllocation {
     pub member_ids: Vec<Uuid>,
 }
 
+/// A proposal accepted for one household: the site and, per pool, the members who sleep
+/// there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacementAcceptance {
+    pub household_id: Uuid,
+    pub site_id: Uuid,
+    pub allocations: Vec<PoolAllocation>,
+}
+
 #[queries]
 impl<DB: Backend> Repo<DB> {
     pub async fn record_batch(
@@ -223,12 +232,91 @@ impl<DB: Backend> Repo<DB> {
         reserve_until: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Stay>, StoreError> {
+        let acceptance = PlacementAcceptance {
+            household_id,
+            site_id,
+            allocations: allocations.to_vec(),
+        };
+        self.accept_placements(by, batch_id, &[acceptance], reserve_until, now)
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or(Err(StoreError::NotFound))
+    }
+
+    /// [`Self::accept_placement`] for many households in one transaction, each in a
+    /// savepoint of its own: a household whose beds are gone (or that was decided
+    /// already) fails alone, with its failure recorded, and the others stand. One commit
+    /// for the lot is what makes a national batch take seconds rather than minutes. The
+    /// answer has one outcome per acceptance, in order; an error of the database itself
+    /// undoes the whole call.
+    pub async fn accept_placements(
+        &self,
+        by: &Principal,
+        batch_id: Uuid,
+        acceptances: &[PlacementAcceptance],
+        reserve_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Result<Vec<Stay>, StoreError>>, StoreError> {
         self.check_batch(by, batch_id).await?;
         let mut tx = self.writer.begin_with(DB::BEGIN_WRITE).await?;
-        Self::ensure_undecided(&mut tx, batch_id, household_id).await?;
-        let mut stays = Vec::with_capacity(allocations.len());
-        let mut failure = None;
-        for allocation in allocations {
+        let mut outcomes = Vec::with_capacity(acceptances.len());
+        for acceptance in acceptances {
+            let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
+            match Self::accept_in(&mut savepoint, by, batch_id, acceptance, reserve_until, now)
+                .await
+            {
+                Ok(stays) => {
+                    savepoint.commit().await?;
+                    outcomes.push(Ok(stays));
+                }
+                Err(
+                    error @ (StoreError::Admission(_)
+                    | StoreError::NotFound
+                    | StoreError::Invalid(_)),
+                ) => {
+                    savepoint.rollback().await?;
+                    if let StoreError::Admission(reason) = &error {
+                        let decision = PlacementDecision {
+                            household_id: acceptance.household_id,
+                            decision: "failed".into(),
+                            site_id: Some(acceptance.site_id),
+                            stay_ids: Vec::new(),
+                            reason: Some(reason.code().to_owned()),
+                            decided_at: now,
+                        };
+                        // A failed attempt is worth remembering, but a retry may still
+                        // succeed: it is recorded only if nothing else was decided for the
+                        // household (in a savepoint, so that a refusal leaves the rest).
+                        let mut record = sqlx::Connection::begin(&mut *tx).await?;
+                        match Self::insert_decision(&mut record, by, batch_id, &decision).await {
+                            Ok(()) => record.commit().await?,
+                            Err(_) => record.rollback().await?,
+                        }
+                    }
+                    outcomes.push(Err(error));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// One household's acceptance, in `conn`'s transaction: every allocation admitted at
+    /// the proposed site and the decision recorded, or an error.
+    async fn accept_in(
+        conn: &mut DB::Connection,
+        by: &Principal,
+        batch_id: Uuid,
+        acceptance: &PlacementAcceptance,
+        reserve_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Stay>, StoreError> {
+        let household_id = acceptance.household_id;
+        Self::ensure_undecided(conn, batch_id, household_id).await?;
+        let mut stays = Vec::with_capacity(acceptance.allocations.len());
+        for allocation in &acceptance.allocations {
             let request = AdmissionRequest {
                 household_id,
                 pool_id: allocation.pool_id,
@@ -237,52 +325,27 @@ impl<DB: Backend> Repo<DB> {
                 expected_departure: None,
                 one_night: false,
             };
-            match Self::admit_in(&mut tx, by, &request, now).await {
-                Ok(stay) if stay.site_id == site_id => stays.push(stay),
-                Ok(_) => {
-                    failure = Some(StoreError::Invalid(
-                        shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
-                            "#/pool_id",
-                            shanyrak_core::FieldErrorCode::InvalidValue,
-                            "every pool of one placement must belong to its site",
-                        )),
-                    ));
-                    break;
-                }
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
+            let stay = Self::admit_in(conn, by, &request, now).await?;
+            if stay.site_id != acceptance.site_id {
+                return Err(StoreError::Invalid(
+                    shanyrak_core::ValidationErrors::single(shanyrak_core::FieldError::new(
+                        "#/pool_id",
+                        shanyrak_core::FieldErrorCode::InvalidValue,
+                        "every pool of one placement must belong to its site",
+                    )),
+                ));
             }
-        }
-        if let Some(error) = failure {
-            tx.rollback().await?;
-            if let StoreError::Admission(reason) = &error {
-                let mut conn = self.writer.acquire().await?;
-                let decision = PlacementDecision {
-                    household_id,
-                    decision: "failed".into(),
-                    site_id: Some(site_id),
-                    stay_ids: Vec::new(),
-                    reason: Some(reason.code().to_owned()),
-                    decided_at: now,
-                };
-                // A failed attempt is worth remembering, but a retry may still succeed: it
-                // is recorded only if nothing else was decided for the household.
-                let _ = Self::insert_decision(&mut conn, by, batch_id, &decision).await;
-            }
-            return Err(error);
+            stays.push(stay);
         }
         let decision = PlacementDecision {
             household_id,
             decision: "accepted".into(),
-            site_id: Some(site_id),
+            site_id: Some(acceptance.site_id),
             stay_ids: stays.iter().map(|s| s.id).collect(),
             reason: None,
             decided_at: now,
         };
-        Self::insert_decision(&mut tx, by, batch_id, &decision).await?;
-        tx.commit().await?;
+        Self::insert_decision(conn, by, batch_id, &decision).await?;
         Ok(stays)
     }
 

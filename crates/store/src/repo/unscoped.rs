@@ -84,4 +84,11 @@ impl<DB: Backend> Repo<DB> {
         let mut conn = self.reader.acquire().await?;
         Self::load_household(&mut conn, None, "id", HouseholdKey::Id(id)).await
     }
+
+    /// Households of any organisation by id, in the order asked (ids of none are left
+    /// out): the operator's system-wide placement run decides for all of them.
+    pub async fn households_unscoped(&self, ids: &[Uuid]) -> Result<Vec<Household>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        Self::households_by_id(&mut conn, None, ids).await
+    }
 }
