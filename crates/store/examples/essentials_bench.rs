@@ -5,10 +5,16 @@
 //! cargo run --release -p shanyrak-store --example essentials_bench -- \
 //!     sqlite:///tmp/essentials-bench.db [persons] [past distributions] [measured]
 //! ```
+//! (or the `postgres://` URL of an empty database; `bench/essentials.sh` runs both).
 //!
-//! Seeding writes directly with multi-row inserts in one transaction per table (the
-//! store's own write path would audit every row and take hours); measuring goes through
-//! `Store::record_distribution`, the path the API uses, one call at a time.
+//! Seeding writes the rows directly (the store's own write path would audit every row and
+//! take hours): on SQLite with multi-row inserts from the client in one transaction, on
+//! PostgreSQL server-side, one `INSERT … SELECT` over `generate_series` per table (the
+//! client-side inserts are several times slower there). Both make the same households and
+//! persons with the same ids; the past distributions have the same ids, items and spread,
+//! but their households and days are drawn by a different generator on each backend.
+//! Measuring is the same on both: `Store::record_distribution`, the path the API uses, one
+//! call at a time, then `Store::entitlements`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that fails should stop
 
@@ -51,8 +57,9 @@ struct Plan {
 }
 
 impl Plan {
-    /// Households of 1 to 4 members (2.5 on average), laid out so that person `p` belongs
-    /// to household `p / 5 * 2 + (p % 5 >= 2)`: members 0-1 and 2-4 of each block of five.
+    /// Households of 2 and 3 members (2.5 on average), laid out so that person `p` belongs
+    /// to household `p / 5 * 2 + (p % 5 >= 2)`: members 0-1 and 2-4 of each block of five
+    /// (the last household may be smaller).
     fn households(&self) -> u64 {
         self.persons / 5 * 2
             + u64::from(!self.persons.is_multiple_of(5))
@@ -71,7 +78,8 @@ impl Plan {
     }
 }
 
-/// Writes the plan's rows in one transaction, then refreshes the planner's statistics.
+/// Writes the plan's rows in one transaction, then refreshes the planner's statistics
+/// (SQLite; [`seed_postgres`] writes the same rows on PostgreSQL).
 macro_rules! seed {
     ($pool:expr, $plan:expr, $DB:ty) => {{
         let pool = $pool;
@@ -79,6 +87,7 @@ macro_rules! seed {
         let started = Instant::now();
         let now = Utc::now();
         let mut tx = pool.begin().await.expect("begin");
+        let mut step = Instant::now();
         let households = plan.households();
         let mut h = 0;
         while h < households {
@@ -105,7 +114,8 @@ macro_rules! seed {
             q.build().execute(&mut *tx).await.expect("households");
             h = end;
         }
-        eprintln!("  {households} households in {:.1?}", started.elapsed());
+        eprintln!("  {households} households in {:.1?}", step.elapsed());
+        step = Instant::now();
         let mut p = 0;
         while p < plan.persons {
             let end = (p + BATCH as u64).min(plan.persons);
@@ -135,7 +145,8 @@ macro_rules! seed {
             q.build().execute(&mut *tx).await.expect("persons");
             p = end;
         }
-        eprintln!("  {} persons in {:.1?}", plan.persons, started.elapsed());
+        eprintln!("  {} persons in {:.1?}", plan.persons, step.elapsed());
+        step = Instant::now();
         // Past distributions spread over the last year, one line each, covering every
         // member of the household.
         let mut d = 0;
@@ -184,16 +195,151 @@ macro_rules! seed {
             }
             d = end;
             if d % 500_000 == 0 {
-                eprintln!("  {d} distributions in {:.1?}", started.elapsed());
+                eprintln!("  {d} distributions in {:.1?}", step.elapsed());
             }
         }
         tx.commit().await.expect("commit");
-        eprintln!("seeded in {:.1?}", started.elapsed());
+        eprintln!(
+            "  {} past distributions with their lines and shares (written together) in {:.1?}",
+            plan.distributions,
+            step.elapsed()
+        );
+        step = Instant::now();
         sqlx::query("ANALYZE")
             .execute(pool)
             .await
             .expect("analyze");
+        eprintln!("  ANALYZE in {:.1?}", step.elapsed());
+        eprintln!("seeded in {:.1?}", started.elapsed());
     }};
+}
+
+/// The same rows as [`seed!`] on PostgreSQL, written by the server: one `INSERT … SELECT`
+/// over `generate_series` per table, ids from `pg_temp.bench_id(kind, n)` (the same as
+/// [`household_id`], [`person_id`] and [`distribution_id`]). The past distributions'
+/// households and days are drawn once with `random()` into a temporary table that the
+/// distributions, their lines and their shares are then written from, so each line and
+/// its shares cover the household's members. Then `VACUUM (ANALYZE)`, so the planner has
+/// statistics and no autovacuum of the fresh tables runs during the measurement.
+async fn seed_postgres(url: &str, plan: &Plan) -> Result<(), sqlx::Error> {
+    use sqlx::Connection as _;
+    let started = Instant::now();
+    let now = Utc::now();
+    let households = plan.households();
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    sqlx::raw_sql(
+        "SET synchronous_commit = off; SET temp_buffers = '1GB'; SET work_mem = '256MB'; \
+         CREATE FUNCTION pg_temp.bench_id(kind int, n bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS \
+           $$ SELECT (lpad(to_hex(kind), 2, '0') || lpad(to_hex(n), 30, '0'))::uuid $$;",
+    )
+    .execute(&mut conn)
+    .await?;
+    let mut step = Instant::now();
+    sqlx::query(&format!(
+        "INSERT INTO households (id, reference, organisation_id, population_group, country, city, languages, needs, \
+           status, version, registered_at, registered_by, updated_at) \
+         SELECT pg_temp.bench_id(1, n), 'B' || lpad(n::text, greatest(8, length(n::text)), '0'), $1, \
+           CASE WHEN n % 3 = 0 THEN 'idp' ELSE 'arrival' END, 'KZ', 'Oral', '[\"ru\"]'::jsonb, '[]'::jsonb, \
+           'waiting', 1, $3, $2, $3 \
+         FROM generate_series(0::bigint, {last}) AS n",
+        last = households as i64 - 1
+    ))
+    .bind(plan.org)
+    .bind(plan.user)
+    .bind(now)
+    .execute(&mut conn)
+    .await?;
+    eprintln!("  {households} households in {:.1?}", step.elapsed());
+    step = Instant::now();
+    // Person n: household n / 5 * 2 + (n % 5 >= 2), at position n % 5 (less 2 in the
+    // second household of the block); one in fifty shares person n / 2's identity.
+    sqlx::query(&format!(
+        "INSERT INTO persons (id, household_id, position, surname, given_name, sex, birth_date, birth_year, \
+           birth_date_estimated, relationship, vulnerabilities, identity_id) \
+         SELECT pg_temp.bench_id(2, n), pg_temp.bench_id(1, n / 5 * 2 + (n % 5 >= 2)::int), position, \
+           'Фамилия' || n % 997, 'Имя' || n % 211, CASE WHEN n % 2 = 0 THEN 'male' ELSE 'female' END, \
+           year || '-03-01', year, false, CASE WHEN position = 0 THEN 'head' ELSE 'child' END, '[]'::jsonb, \
+           CASE WHEN n % 50 = 49 THEN pg_temp.bench_id(2, n / 2) END \
+         FROM generate_series(0::bigint, {last}) AS n, \
+           LATERAL (SELECT (n % 5 - CASE WHEN n % 5 >= 2 THEN 2 ELSE 0 END)::int AS position) p, \
+           LATERAL (SELECT CASE WHEN position = 2 THEN 2022 ELSE 1960 + (n % 40)::int END AS year) y",
+        last = plan.persons as i64 - 1
+    ))
+    .execute(&mut conn)
+    .await?;
+    eprintln!("  {} persons in {:.1?}", plan.persons, step.elapsed());
+    step = Instant::now();
+    // Past distribution n: a random household (its first member and size as in `Plan`)
+    // on a random day of the last year, item n % items.
+    sqlx::raw_sql(&format!(
+        "SELECT setseed(0.7); \
+         CREATE TEMP TABLE bench_past AS \
+         SELECT n, h, day, first, least(2 + h % 2, {persons} - first) AS size \
+         FROM (SELECT n, h, day, h / 2 * 5 + 2 * (h % 2) AS first \
+               FROM (SELECT n, floor(random() * {households})::bigint AS h, \
+                       DATE '{today}' - (1 + floor(random() * 364))::int AS day \
+                     FROM generate_series(0::bigint, {last}) AS n) r) f;",
+        persons = plan.persons,
+        today = plan.today,
+        last = plan.distributions as i64 - 1
+    ))
+    .execute(&mut conn)
+    .await?;
+    eprintln!(
+        "  {} households and days drawn in {:.1?}",
+        plan.distributions,
+        step.elapsed()
+    );
+    step = Instant::now();
+    sqlx::query(
+        "INSERT INTO distributions (id, organisation_id, household_id, point_id, distributed_on, population_group, recorded_at) \
+         SELECT pg_temp.bench_id(3, n), $1, pg_temp.bench_id(1, h), $2, day, 'arrival', $3 FROM bench_past",
+    )
+    .bind(plan.org)
+    .bind(plan.point)
+    .bind(now)
+    .execute(&mut conn)
+    .await?;
+    eprintln!(
+        "  {} distributions in {:.1?}",
+        plan.distributions,
+        step.elapsed()
+    );
+    step = Instant::now();
+    sqlx::query(
+        "INSERT INTO distribution_lines (distribution_id, item_id, quantity, over_by) \
+         SELECT pg_temp.bench_id(3, n), ($1::uuid[])[n % cardinality($1::uuid[]) + 1], greatest(size, 1), 0 \
+         FROM bench_past",
+    )
+    .bind(plan.items.as_slice())
+    .execute(&mut conn)
+    .await?;
+    eprintln!(
+        "  {} distribution lines in {:.1?}",
+        plan.distributions,
+        step.elapsed()
+    );
+    step = Instant::now();
+    let shares = sqlx::query(
+        "INSERT INTO distribution_shares (distribution_id, item_id, person_id, quantity) \
+         SELECT pg_temp.bench_id(3, n), ($1::uuid[])[n % cardinality($1::uuid[]) + 1], pg_temp.bench_id(2, first + m), 1 \
+         FROM bench_past, generate_series(0::bigint, size - 1) AS m",
+    )
+    .bind(plan.items.as_slice())
+    .execute(&mut conn)
+    .await?
+    .rows_affected();
+    eprintln!("  {shares} distribution shares in {:.1?}", step.elapsed());
+    step = Instant::now();
+    // VACUUM refuses to run in the transaction of a multi-statement string.
+    sqlx::raw_sql("DROP TABLE bench_past")
+        .execute(&mut conn)
+        .await?;
+    sqlx::raw_sql("VACUUM (ANALYZE)").execute(&mut conn).await?;
+    eprintln!("  VACUUM (ANALYZE) in {:.1?}", step.elapsed());
+    conn.close().await?;
+    eprintln!("seeded in {:.1?}", started.elapsed());
+    Ok(())
 }
 
 fn rule(basis: EntitlementBasis, quantity: u32, period_days: u32) -> EntitlementRule {
@@ -204,6 +350,13 @@ fn rule(basis: EntitlementBasis, quantity: u32, period_days: u32) -> Entitlement
         condition: None,
         population_group: None,
     }
+}
+
+/// The 1, 5 and 15 minute load averages, to be stated beside the figures.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -326,8 +479,9 @@ async fn main() {
         today: now.date_naive(),
     };
     eprintln!(
-        "seeding {persons} persons, {distributions} past distributions into {}",
-        store.backend_name()
+        "seeding {persons} persons, {distributions} past distributions into {} (load average {})",
+        store.backend_name(),
+        load_average()
     );
     if url.starts_with("sqlite:") {
         let pool = sqlx::sqlite::SqlitePoolOptions::new()
@@ -342,18 +496,20 @@ async fn main() {
         seed!(&pool, &plan, sqlx::Sqlite);
         pool.close().await;
     } else {
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(1)
-            .connect(&url)
-            .await
-            .expect("seed connection");
-        seed!(&pool, &plan, sqlx::Postgres);
-        pool.close().await;
+        if let Err(e) = seed_postgres(&url, &plan).await {
+            eprintln!("seeding PostgreSQL failed: {e}");
+            std::process::exit(1);
+        }
     }
 
     // Measure: one distribution at a time to a random household, a food parcel and a
     // hygiene kit per member, with an override reason so that households already served
     // are recorded too (the check runs in full either way).
+    let load = load_average();
+    eprintln!(
+        "measuring from {} UTC, load average {load}",
+        Utc::now().format("%Y-%m-%d %H:%M:%S")
+    );
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
     let mut timings = Vec::with_capacity(measured);
     let mut over = 0;
@@ -402,7 +558,7 @@ async fn main() {
     timings.sort_by(f64::total_cmp);
     checks.sort_by(f64::total_cmp);
     println!(
-        "{} | {persons} persons | {distributions} past | record n={measured}: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({over} over entitlement) | entitlement check n={}: p50 {:.2} ms, p99 {:.2} ms",
+        "{} | {persons} persons | {distributions} past | record n={measured}: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({over} over entitlement) | entitlement check n={}: p50 {:.2} ms, p99 {:.2} ms | load average at start {load}",
         store.backend_name(),
         percentile(&timings, 0.50),
         percentile(&timings, 0.95),
