@@ -14,6 +14,7 @@ on_both_backends!(
     shelter_flow_from_site_to_check_out,
     last_bed_over_http_goes_to_one_client,
     dispatcher_proposes_reviews_and_accepts,
+    a_household_whose_beds_are_gone_fails_alone_in_a_batch,
 );
 
 async fn shelter_flow_from_site_to_check_out(app: TestApp) {
@@ -377,4 +378,76 @@ async fn dispatcher_proposes_reviews_and_accepts(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"][0]["pointer"], "#/max_batch_share");
+}
+
+/// Accepting a batch decides many households in one transaction: one whose bed was given
+/// away after the proposal fails with its reason recorded, and the others keep theirs.
+async fn a_household_whose_beds_are_gone_fails_alone_in_a_batch(app: TestApp) {
+    let (site, pools) = app
+        .site_with_pools(&[json!({"kind": "mixed", "beds": 3})])
+        .await;
+    let single = |i: usize| {
+        let mut body = family();
+        body["members"] = json!([{"surname": format!("Ахметов{i}"), "given_name": "Ерлан", "sex": "male",
+                                  "birth_date": "1990-01-01", "relationship": "head"}]);
+        body
+    };
+    let mut men = Vec::new();
+    for i in 0..3 {
+        men.push(id_of(&app.create(&single(i)).await).to_owned());
+    }
+    let batch = app
+        .created(&app.admin_a, "/api/v1/placements", &json!({"city": "Oral"}))
+        .await;
+    assert_eq!(
+        batch["solution"]["proposals"].as_array().map(Vec::len),
+        Some(3),
+        "{batch}"
+    );
+    // Meanwhile a fourth man walks in and takes one of the three beds.
+    let walk_in = id_of(&app.create(&single(3)).await).to_owned();
+    app.created(
+        &app.admin_a,
+        "/api/v1/stays",
+        &json!({"household_id": walk_in, "pool_id": pools[0]}),
+    )
+    .await;
+
+    let batch_id = id_of(&batch);
+    let answer: Value = app
+        .post_for_json(
+            &app.admin_a,
+            &format!("/api/v1/placements/{batch_id}/decisions"),
+            &json!({"accept_all": true}),
+        )
+        .await;
+    let results = answer["results"].as_array().expect("results");
+    let outcome = |o: &str| results.iter().filter(|r| r["outcome"] == o).count();
+    assert_eq!((outcome("accepted"), outcome("failed")), (2, 1), "{answer}");
+    let failed = results
+        .iter()
+        .find(|r| r["outcome"] == "failed")
+        .expect("one failed");
+    assert!(failed["reason"].is_string(), "{failed}");
+    assert!(men.iter().any(|m| failed["household_id"] == json!(m)));
+
+    let view: Value = app
+        .json_of(&app.admin_a, &format!("/api/v1/sites/{site}"))
+        .await;
+    assert_eq!(view["pools"][0]["reserved"], 2, "{view}");
+    assert_eq!(view["pools"][0]["occupied"], 1, "{view}");
+    // The failure is kept with the batch, beside the two acceptances.
+    let stored: Value = app
+        .json_of(&app.admin_a, &format!("/api/v1/placements/{batch_id}"))
+        .await;
+    let decisions = stored["decisions"].as_array().expect("decisions");
+    assert_eq!(decisions.len(), 3, "{stored}");
+    assert_eq!(
+        decisions
+            .iter()
+            .filter(|d| d["decision"] == "failed")
+            .map(|d| d["reason"].clone())
+            .collect::<Vec<_>>(),
+        vec![failed["reason"].clone()]
+    );
 }
