@@ -47,6 +47,11 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   done
   base=$(grep -o 'http://[^ ]*' "$dir/serve.out" | head -n 1)
   [ -n "$base" ] || { echo "server did not start" >&2; exit 1; }
+  # The server answers while its identity index loads; measure once it is ready.
+  for _ in $(seq 1 600); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz/ready")" = 200 ] && break
+    sleep 0.1
+  done
   for clients in ${CLIENTS:-1 4 16}; do
     printf '%s %s desks: ' "$backend" "$clients"
     $LOAD "$base" "$token" "$clients" "$seconds" "$clients"
