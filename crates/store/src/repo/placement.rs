@@ -247,9 +247,10 @@ impl<DB: Backend> Repo<DB> {
     /// [`Self::accept_placement`] for many households in one transaction, each in a
     /// savepoint of its own: a household whose beds are gone (or that was decided
     /// already) fails alone, with its failure recorded, and the others stand. One commit
-    /// for the lot is what makes a national batch take seconds rather than minutes. The
-    /// answer has one outcome per acceptance, in order; an error of the database itself
-    /// undoes the whole call.
+    /// for many households instead of one each halves a national batch's time; the price
+    /// is that an admission into a pool the group has touched waits for the group's
+    /// commit. The answer has one outcome per acceptance, in order; an error of the
+    /// database itself undoes the whole call.
     pub async fn accept_placements(
         &self,
         by: &Principal,
